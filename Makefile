@@ -1,0 +1,82 @@
+# aduan: build, run the demo, test.  GNU make; dependencies via pkg-config.
+#
+#   make run    install what is missing, build, create the demo, serve it
+#   make test   install what is missing, build with ASan+UBSan, run every test
+#   make lint   formatting and banned functions
+
+PKGS      := libmicrohttpd jansson sqlite3 libsodium inih
+CC        ?= cc
+CSTD      := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Werror
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+VERSION   := 0.1.0
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+
+# Debian packages the build and the tests need (make deps).
+DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
+            libsodium-dev libinih-dev libcmocka-dev python3 python3-pytest tzdata
+
+LIB_SRC  := $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/http/*.c)
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+# Two build flavours share the rules: build/rel (make run) and build/asan (make test).
+REL  := build/rel
+ASAN := build/asan
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+.PHONY: all run test deps build unit e2e lint clean
+all: build
+
+build: $(REL)/aduan
+
+define flavour
+$(1)/obj/%.o: src/%.c $$(wildcard src/*/*.h) build/gen/migrations.c | $(1)/obj
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+$(1)/obj/gen_migrations.o: build/gen/migrations.c | $(1)/obj
+	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+$(1)/libaduan.a: $$(patsubst src/%.c,$(1)/obj/%.o,$$(LIB_SRC)) $(1)/obj/gen_migrations.o
+	rm -f $$@ && ar rcs $$@ $$^
+$(1)/aduan: $(1)/obj/main.o $(1)/libaduan.a
+	$$(CC) $(2) -o $$@ $$^ $$(PKG_LIBS)
+$(1)/tests/%: tests/unit/%.c $(1)/libaduan.a $$(wildcard tests/unit/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $(2) -Itests/unit -o $$@ $$< $(1)/libaduan.a $$(PKG_LIBS) -lcmocka
+$(1)/obj:
+	mkdir -p $$@
+endef
+$(eval $(call flavour,$(REL),))
+$(eval $(call flavour,$(ASAN),$(SAN_FLAGS)))
+
+build/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O1 -Wall -Wextra -Werror -o $@ $<
+
+build/gen/migrations.c: build/tools/embed $(MIGRATIONS)
+	@mkdir -p $(dir $@)
+	build/tools/embed embed_migrations $@ $(MIGRATIONS)
+
+deps:
+	@sh tools/deps.sh $(DEB_PKGS)
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@mkdir -p var
+	@$(REL)/aduan init --demo --keep
+	@echo "Open http://127.0.0.1:8080  (API: docs/API.md; stop with Ctrl-C)"
+	@$(REL)/aduan serve
+
+UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))
+
+test: deps
+	@$(MAKE) --no-print-directory $(ASAN)/aduan $(UNIT_BINS)
+	@sh tests/run-all.sh $(ASAN)
+
+lint:
+	@sh tools/lint.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,261 @@
+#include "core/config.h"
+#include "core/log.h"
+
+#include <ini.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* One row per setting: its environment name and its place in the file. */
+static const struct {
+    const char *env, *section, *name;
+} keys[] = {
+    {"ADUAN_LISTEN", "server", "listen"},
+    {"ADUAN_PUBLIC_URL", "server", "public_url"},
+    {"ADUAN_THREADS", "server", "threads"},
+    {"ADUAN_DATABASE_URL", "database", "url"},
+    {"ADUAN_DB_POOL_SIZE", "database", "pool_size"},
+    {"ADUAN_TIMEZONE", "general", "timezone"},
+    {"ADUAN_MEDIA_DIR", "general", "media_dir"},
+    {"ADUAN_LOG_LEVEL", "general", "log_level"},
+    {"ADUAN_SESSION_HOURS", "auth", "session_hours"},
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+void config_defaults(config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
+    cfg->listen_port = 8080;
+    snprintf(cfg->database_url, sizeof cfg->database_url, "sqlite:var/aduan.db");
+    cfg->db_pool_size = 4;
+    cfg->threads = 4;
+    snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Makassar");
+    snprintf(cfg->media_dir, sizeof cfg->media_dir, "var/media");
+    cfg->log_level = LOG_INFO;
+    cfg->session_hours = 12;
+}
+
+static int copy(char *dst, size_t cap, const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n >= cap)
+        return -1;
+    memcpy(dst, v, n + 1);
+    return 0;
+}
+
+static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    if (*v < '0' || *v > '9')
+        return -1;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || *end || n < lo || n > hi)
+        return -1;
+    *out = (unsigned)n;
+    return 0;
+}
+
+/* "host:port", "[v6]:port" or ":port" (all interfaces). */
+static int parse_listen(config_t *cfg, const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    if (!colon)
+        return -1;
+    size_t hl = (size_t)(colon - v);
+    const char *h = v;
+    if (hl >= 2 && v[0] == '[' && v[hl - 1] == ']') {
+        h = v + 1;
+        hl -= 2;
+    }
+    if (hl >= CONFIG_HOST_MAX)
+        return -1;
+    unsigned port;
+    if (parse_uint(colon + 1, 1, 65535, &port) != 0)
+        return -1;
+    if (hl == 0) {
+        snprintf(cfg->listen_host, sizeof cfg->listen_host, "0.0.0.0");
+    } else {
+        for (size_t i = 0; i < hl; i++) {
+            char c = h[i];
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  c == '.' || c == ':' || c == '-'))
+                return -1;
+        }
+        memcpy(cfg->listen_host, h, hl);
+        cfg->listen_host[hl] = '\0';
+    }
+    cfg->listen_port = port;
+    return 0;
+}
+
+/* An IANA zone name that this machine's tz database knows. */
+static int valid_timezone(const char *v)
+{
+    if (!*v || strlen(v) >= 64 || strstr(v, "..") || v[0] == '/')
+        return 0;
+    for (const char *p = v; *p; p++) {
+        char c = *p;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '/' || c == '_' || c == '-' || c == '+'))
+            return 0;
+    }
+    const char *dir = getenv("TZDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", v);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *config_sqlite_path(const char *url)
+{
+    if (strncmp(url, "sqlite:", 7) != 0 || url[7] == '\0')
+        return NULL;
+    return url + 7;
+}
+
+static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
+{
+    unsigned u;
+    switch (k) {
+    case 0:
+        *why = "expected HOST:PORT, e.g. 127.0.0.1:8080";
+        return parse_listen(cfg, v);
+    case 1:
+        *why = "expected an http:// or https:// URL";
+        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return -1;
+        return copy(cfg->public_url, sizeof cfg->public_url, v);
+    case 2:
+        *why = "expected a number from 1 to 64";
+        if (parse_uint(v, 1, 64, &u) != 0)
+            return -1;
+        cfg->threads = u;
+        return 0;
+    case 3:
+        if (strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0) {
+            *why = "PostgreSQL is not supported by this build yet; use sqlite:PATH";
+            return -1;
+        }
+        *why = "expected sqlite:PATH";
+        if (!config_sqlite_path(v))
+            return -1;
+        return copy(cfg->database_url, sizeof cfg->database_url, v);
+    case 4:
+        *why = "expected a number from 1 to 64";
+        if (parse_uint(v, 1, 64, &u) != 0)
+            return -1;
+        cfg->db_pool_size = u;
+        return 0;
+    case 5:
+        *why = "expected an IANA time zone known to this machine, e.g. Asia/Makassar";
+        if (!valid_timezone(v))
+            return -1;
+        return copy(cfg->timezone, sizeof cfg->timezone, v);
+    case 6:
+        *why = "expected a directory path";
+        return copy(cfg->media_dir, sizeof cfg->media_dir, v);
+    case 7: {
+        *why = "expected debug, info, warn or error";
+        int lvl = log_level_parse(v);
+        if (lvl < 0)
+            return -1;
+        cfg->log_level = lvl;
+        return 0;
+    }
+    case 8:
+        *why = "expected a number of hours from 1 to 720";
+        if (parse_uint(v, 1, 720, &u) != 0)
+            return -1;
+        cfg->session_hours = u;
+        return 0;
+    }
+    return -1;
+}
+
+err_t config_set(config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < NKEYS; k++) {
+        if (strcmp(keys[k].env, key) != 0)
+            continue;
+        const char *why = "bad value";
+        if (set_value(cfg, k, value, &why) != 0) {
+            snprintf(err, errlen, "%s: %s (got \"%.80s\")", key, why, value);
+            return ERR_INVALID;
+        }
+        return ERR_OK;
+    }
+    snprintf(err, errlen, "%s: unknown setting", key);
+    return ERR_INVALID;
+}
+
+struct ini_ctx {
+    config_t *cfg;
+    char *err;
+    size_t errlen;
+    const char *path;
+    int failed;
+};
+
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+    struct ini_ctx *c = user;
+    if (c->failed)
+        return 0;
+    for (size_t k = 0; k < NKEYS; k++) {
+        if (strcmp(keys[k].section, section) != 0 || strcmp(keys[k].name, name) != 0)
+            continue;
+        const char *why = "bad value";
+        if (set_value(c->cfg, k, value, &why) != 0) {
+            snprintf(c->err, c->errlen, "%s: [%s] %s (%s): %s (got \"%.80s\")", c->path, section,
+                     name, keys[k].env, why, value);
+            c->failed = 1;
+            return 0;
+        }
+        return 1;
+    }
+    snprintf(c->err, c->errlen, "%s: [%s] %s: unknown setting", c->path, section, name);
+    c->failed = 1;
+    return 0;
+}
+
+err_t config_load(config_t *cfg, const char *path, int required, char *err, size_t errlen)
+{
+    config_defaults(cfg);
+    if (path) {
+        FILE *f = fopen(path, "r");
+        if (!f && (required || errno != ENOENT)) {
+            snprintf(err, errlen, "%s: cannot read configuration file: %s", path, strerror(errno));
+            return ERR_IO;
+        }
+        if (f) {
+            struct ini_ctx c = {cfg, err, errlen, path, 0};
+            int line = ini_parse_file(f, on_ini, &c);
+            fclose(f);
+            if (c.failed)
+                return ERR_INVALID;
+            if (line != 0) {
+                snprintf(err, errlen, "%s:%d: syntax error", path, line);
+                return ERR_INVALID;
+            }
+        }
+    }
+    for (size_t k = 0; k < NKEYS; k++) {
+        const char *v = getenv(keys[k].env);
+        if (!v)
+            continue;
+        err_t rc = config_set(cfg, keys[k].env, v, err, errlen);
+        if (rc != ERR_OK)
+            return rc;
+    }
+    if (!cfg->public_url[0])
+        snprintf(cfg->public_url, sizeof cfg->public_url, "http://%s:%u",
+                 strcmp(cfg->listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen_host,
+                 cfg->listen_port);
+    return ERR_OK;
+}

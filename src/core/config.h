@@ -1,0 +1,48 @@
+/* config: settings from aduan.conf (INI) overridden by ADUAN_* variables.
+ *
+ * Every setting has a default, so the server runs without any file. A bad
+ * value is reported in one line that names the key; callers exit with 2. */
+#ifndef ADUAN_CONFIG_H
+#define ADUAN_CONFIG_H
+
+#include "core/err.h"
+
+#include <stddef.h>
+
+/* Caps of the text settings; a longer value is an error, not a truncation. */
+#define CONFIG_PATH_MAX 512
+#define CONFIG_URL_MAX 1024
+#define CONFIG_HOST_MAX 256
+
+typedef struct {
+    char listen_host[CONFIG_HOST_MAX];   /* IPv4/IPv6 literal or "localhost" */
+    unsigned listen_port;                /* 1..65535 */
+    char public_url[CONFIG_URL_MAX];     /* base of links we send out */
+    char database_url[CONFIG_URL_MAX];   /* "sqlite:PATH" */
+    unsigned db_pool_size;               /* connections, 1..64 */
+    unsigned threads;                    /* HTTP worker threads, 1..64 */
+    char timezone[64];                   /* IANA name, e.g. Asia/Makassar */
+    char media_dir[CONFIG_PATH_MAX];     /* attachments, named by sha256 */
+    int log_level;                       /* log_level_t */
+    unsigned session_hours;              /* session lifetime, 1..720 hours */
+} config_t;
+
+/* Fills cfg with defaults. */
+void config_defaults(config_t *cfg);
+
+/* Loads defaults, then the INI file at path (NULL or a missing file is fine
+ * when required is 0), then the environment. On failure returns ERR_INVALID
+ * (bad value, unknown key) or ERR_IO (unreadable file) and writes one line
+ * naming the key into err. */
+err_t config_load(config_t *cfg, const char *path, int required, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* Applies one setting by its environment name (e.g. "ADUAN_LISTEN").
+ * Returns ERR_INVALID with a message in err on a bad value. */
+err_t config_set(config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* If url is "sqlite:PATH", returns PATH; otherwise NULL. */
+const char *config_sqlite_path(const char *url);
+
+#endif

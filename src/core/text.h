@@ -1,0 +1,25 @@
+/* text: checks on untrusted text. */
+#ifndef ADUAN_TEXT_H
+#define ADUAN_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF) and contains no NUL. */
+bool text_utf8_valid(const char *s, size_t len);
+
+/* Number of code points in valid UTF-8 text. */
+size_t text_utf8_len(const char *s);
+
+#endif
+
+/* Normalises an Indonesian phone number to E.164 digits without '+'
+ * (the WhatsApp wa_id form): "0812-3456-7890" -> "6281234567890".
+ * Returns 0 and fills out (cap >= 16), or -1 when it is not a plausible
+ * number. Sets *mobile when it is an Indonesian mobile (628, 10-13 digits). */
+int text_phone_normalize(const char *in, char *out, size_t cap, bool *mobile);
+
+/* Copies s without leading and trailing ASCII white space into the arena-free
+ * buffer view: returns the length of the trimmed text starting at *start. */
+size_t text_trim(const char *s, const char **start);

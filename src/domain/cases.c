@@ -1,0 +1,293 @@
+#include "domain/cases.h"
+
+#include "core/text.h"
+
+#include <math.h>
+#include <string.h>
+
+int actor_role(const actor_t *a, int64_t agency_id)
+{
+    int role = -1;
+    for (size_t i = 0; i < a->nroles; i++) {
+        int r = role_parse(a->roles[i].role);
+        if (r == ROLE_SUPERADMIN && a->roles[i].agency_id == 0)
+            return ROLE_SUPERADMIN;
+        if (r >= 0 && a->roles[i].agency_id == agency_id)
+            role = r;
+    }
+    return role;
+}
+
+bool actor_is_superadmin(const actor_t *a) { return actor_role(a, -1) == ROLE_SUPERADMIN; }
+
+int64_t actor_single_agency(const actor_t *a)
+{
+    return (a->nroles == 1 && a->roles[0].agency_id != 0) ? a->roles[0].agency_id : 0;
+}
+
+/* A required text field: present, valid UTF-8 (checked by the JSON layer),
+ * not blank, at most max code points. Returns the trimmed copy or NULL. */
+static const char *need_text(arena_t *ar, const char *v, size_t max)
+{
+    if (!v)
+        return NULL;
+    const char *p;
+    size_t n = text_trim(v, &p);
+    if (n == 0)
+        return NULL;
+    char *t = arena_strndup(ar, p, n);
+    if (!t || text_utf8_len(t) > max)
+        return NULL;
+    return t;
+}
+
+/* An optional text field: NULL stays NULL, blank becomes NULL, too long
+ * sets *bad. */
+static const char *opt_text(arena_t *ar, const char *v, size_t max, bool *bad)
+{
+    if (!v)
+        return NULL;
+    const char *p;
+    size_t n = text_trim(v, &p);
+    if (n == 0)
+        return NULL;
+    char *t = arena_strndup(ar, p, n);
+    if (!t || text_utf8_len(t) > max) {
+        *bad = true;
+        return NULL;
+    }
+    return t;
+}
+
+static err_t check_needs(store_t *s, arena_t *ar, const store_case *c, const transition_t *t,
+                         const case_action_req *req, const char **note, store_case *copy,
+                         const char **detail)
+{
+    bool bad = false;
+    *note = opt_text(ar, req->note, CASE_NOTE_MAX, &bad);
+    if (bad) {
+        *detail = "note: at most 2000 characters";
+        return ERR_INVALID;
+    }
+    if ((t->needs & NEED_NOTE) && !*note) {
+        *detail = "note: required for this action (the reason or the result)";
+        return ERR_INVALID;
+    }
+    if (t->needs & NEED_TEAM) {
+        store_team team;
+        if (req->team_id <= 0) {
+            *detail = "team_id: required for this action";
+            return ERR_INVALID;
+        }
+        err_t e = store_team_get(s, ar, req->team_id, &team);
+        if (e == ERR_NOT_FOUND || (e == ERR_OK && team.agency_id != c->agency_id)) {
+            *detail = "team_id: not a team of this case's agency";
+            return ERR_INVALID;
+        }
+        if (e != ERR_OK)
+            return e;
+    }
+    if (t->needs & NEED_AGENCY) {
+        store_agency ag;
+        if (req->target_agency_id <= 0) {
+            *detail = "target_agency: required for this action";
+            return ERR_INVALID;
+        }
+        if (req->target_agency_id == c->agency_id) {
+            *detail = "target_agency: must be another agency";
+            return ERR_INVALID;
+        }
+        err_t e = store_agency_get(s, ar, req->target_agency_id, &ag);
+        if (e == ERR_NOT_FOUND) {
+            *detail = "target_agency: unknown agency";
+            return ERR_INVALID;
+        }
+        if (e != ERR_OK)
+            return e;
+        memset(copy, 0, sizeof *copy);
+        copy->agency_id = ag.id;
+        copy->kind = c->kind;
+        if (req->target_category_id > 0) {
+            store_category k;
+            e = store_category_get(s, ar, req->target_category_id, &k);
+            if (e == ERR_NOT_FOUND || (e == ERR_OK && (k.agency_id != ag.id || !k.active))) {
+                *detail = "target_category: not an active category of the target agency";
+                return ERR_INVALID;
+            }
+            if (e != ERR_OK)
+                return e;
+            copy->category_id = k.id;
+            copy->kind = k.kind;
+        }
+        copy->status = status_name(lifecycle_initial((case_kind_t)kind_parse(copy->kind)));
+    }
+    return ERR_OK;
+}
+
+err_t case_transition(store_t *s, arena_t *ar, const actor_t *actor, int64_t case_id,
+                      const case_action_req *req, int64_t now, store_transition *out,
+                      const char **detail)
+{
+    store_case c, copy;
+    const transition_t *t = NULL;
+    const char *note = NULL;
+    *detail = NULL;
+    memset(out, 0, sizeof *out);
+    int action = action_parse(req->action);
+    if (action < 0) {
+        *detail = "action: unknown action";
+        return ERR_INVALID;
+    }
+    err_t e = store_case_get(s, ar, case_id, &c);
+    if (e != ERR_OK)
+        return e;
+    int role = actor_role(actor, c.agency_id);
+    if (role < 0) {
+        *detail = "this case belongs to another agency";
+        return ERR_FORBIDDEN;
+    }
+    int kind = kind_parse(c.kind), status = status_parse(c.status);
+    if (kind < 0 || status < 0)
+        return ERR_INTERNAL;
+    e = lifecycle_check((case_kind_t)kind, (case_status_t)status, (case_action_t)action,
+                        (role_t)role, &t);
+    if (e == ERR_CONFLICT) {
+        *detail = "the action is not allowed in the case's current status";
+        return e;
+    }
+    if (e != ERR_OK) {
+        *detail = "your role may not perform this action";
+        return e;
+    }
+    /* A field officer acts only on the cases of a team they belong to. */
+    if (role == ROLE_FIELD && (!c.team_id || store_team_has_member(s, c.team_id, actor->user_id))) {
+        *detail = "only a member of the assigned team may do this";
+        return ERR_FORBIDDEN;
+    }
+    e = check_needs(s, ar, &c, t, req, &note, &copy, detail);
+    if (e != ERR_OK)
+        return e;
+    out->case_id = case_id;
+    out->expect_status = c.status;
+    out->new_status = status_name(t->to);
+    out->action = action_name(t->action);
+    out->actor_id = actor->user_id;
+    out->note = note;
+    out->team_id = (t->needs & NEED_TEAM) ? req->team_id : 0;
+    out->target_agency_id = (t->needs & NEED_AGENCY) ? req->target_agency_id : 0;
+    out->is_public = t->is_public;
+    out->now = now;
+    out->forward_copy = (t->needs & NEED_AGENCY) ? &copy : NULL;
+    e = store_case_transition(s, ar, out);
+    out->forward_copy = NULL; /* points into this frame */
+    if (e == ERR_CONFLICT)
+        *detail = "the case changed meanwhile; reload and try again";
+    return e;
+}
+
+static const char *const channels[] = {"walk_in", "phone"};
+static const char *const priorities[] = {"low", "normal", "high", "urgent"};
+
+static bool one_of(const char *v, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v, set[i]) == 0)
+            return true;
+    return false;
+}
+
+static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, store_case *c,
+                          store_reporter_in *rep, bool *has_rep, const char **detail)
+{
+    bool bad = false;
+    c->description = need_text(ar, r->description, CASE_DESCRIPTION_MAX);
+    if (!c->description)
+        return *detail = "description: required, at most 4000 characters", ERR_INVALID;
+    c->channel = r->channel ? r->channel : "walk_in";
+    if (!one_of(c->channel, channels, 2))
+        return *detail = "channel: walk_in or phone", ERR_INVALID;
+    c->priority = r->priority ? r->priority : "normal";
+    if (!one_of(c->priority, priorities, 4))
+        return *detail = "priority: low, normal, high or urgent", ERR_INVALID;
+    if (r->has_location && (!isfinite(r->lat) || !isfinite(r->lon) || fabs(r->lat) > 90 ||
+                            fabs(r->lon) > 180))
+        return *detail = "lat/lon: out of range", ERR_INVALID;
+    c->has_location = r->has_location;
+    c->lat = r->lat;
+    c->lon = r->lon;
+    c->address = opt_text(ar, r->address, CASE_ADDRESS_MAX, &bad);
+    c->lapor_tracking_id = opt_text(ar, r->lapor_tracking_id, 64, &bad);
+    if (bad)
+        return *detail = "address or lapor_tracking_id: too long", ERR_INVALID;
+    if (r->kecamatan_code) {
+        err_t e = store_region_exists(s, r->kecamatan_code);
+        if (e == ERR_NOT_FOUND)
+            return *detail = "kecamatan_code: unknown code", ERR_INVALID;
+        if (e != ERR_OK)
+            return e;
+        c->kecamatan_code = r->kecamatan_code;
+    }
+    c->rahasia = r->rahasia;
+    c->anonim = r->anonim;
+    memset(rep, 0, sizeof *rep);
+    rep->name = opt_text(ar, r->reporter_name, CASE_NAME_MAX, &bad);
+    if (bad)
+        return *detail = "reporter.name: at most 120 characters", ERR_INVALID;
+    if (r->reporter_phone) {
+        char norm[24];
+        bool mobile = false;
+        if (text_phone_normalize(r->reporter_phone, norm, sizeof norm, &mobile) != 0)
+            return *detail = "reporter.phone: not a phone number", ERR_INVALID;
+        rep->phone = arena_strdup(ar, norm);
+        /* A mobile number is the reporter's WhatsApp id: a later chat from
+         * the same number joins the same reporter. */
+        rep->wa_id = mobile ? rep->phone : NULL;
+    }
+    *has_rep = rep->name || rep->phone;
+    return ERR_OK;
+}
+
+err_t case_create(store_t *s, arena_t *ar, const actor_t *actor, const case_create_req *req,
+                  int64_t now, store_case *out, const char **detail)
+{
+    store_case c;
+    store_category k;
+    store_reporter_in rep;
+    bool has_rep = false;
+    memset(&c, 0, sizeof c);
+    *detail = NULL;
+    int64_t agency = req->agency_id ? req->agency_id : actor_single_agency(actor);
+    if (!agency) {
+        *detail = "agency_id: required (you work in several agencies)";
+        return ERR_INVALID;
+    }
+    int role = actor_role(actor, agency);
+    if (role < 0 || !(role == ROLE_SUPERADMIN || role == ROLE_ADMIN || role == ROLE_SUPERVISOR)) {
+        *detail = "only the agency's desk (admin, supervisor) may record reports";
+        return ERR_FORBIDDEN;
+    }
+    if (req->category_id <= 0) {
+        *detail = "category_id: required";
+        return ERR_INVALID;
+    }
+    err_t e = store_category_get(s, ar, req->category_id, &k);
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && (k.agency_id != agency || !k.active))) {
+        *detail = "category_id: not an active category of this agency";
+        return ERR_INVALID;
+    }
+    if (e != ERR_OK)
+        return e;
+    e = check_create(s, ar, req, &c, &rep, &has_rep, detail);
+    if (e != ERR_OK)
+        return e;
+    c.agency_id = agency;
+    c.category_id = k.id;
+    c.kind = k.kind;
+    c.status = status_name(lifecycle_initial((case_kind_t)kind_parse(k.kind)));
+    c.created_by = actor->user_id;
+    c.created_at = now;
+    e = store_case_create(s, ar, &c, has_rep ? &rep : NULL, NULL);
+    if (e != ERR_OK)
+        return e;
+    return store_case_get(s, ar, c.id, out);
+}

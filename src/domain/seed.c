@@ -1,0 +1,179 @@
+#include "domain/seed.h"
+
+#include "core/secret.h"
+#include "domain/lifecycle.h"
+
+#include <string.h>
+
+/* Kemendagri codes, DOMAIN.md §7 (Kepmendagri 300.2.2-2138/2025). */
+static const struct {
+    const char *code, *name;
+} regions[] = {
+    {"63.11.01", "Juai"},      {"63.11.02", "Halong"},   {"63.11.03", "Awayan"},
+    {"63.11.04", "Batu Mandi"}, {"63.11.05", "Lampihong"}, {"63.11.06", "Paringin"},
+    {"63.11.07", "Paringin Selatan"}, {"63.11.08", "Tebing Tinggi"},
+};
+
+err_t seed_regions(store_t *s)
+{
+    for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++) {
+        err_t e = store_region_put(s, regions[i].code, regions[i].name);
+        if (e != ERR_OK)
+            return e;
+    }
+    return ERR_OK;
+}
+
+static const struct {
+    const char *code, *name, *kind, *number, *display;
+} agencies[] = {
+    {"satpolpp", "Satpol PP Kabupaten Balangan", "satpolpp", "100000000000001", "+62 811-5000-0001"},
+    {"damkar", "Dinas Pemadam Kebakaran dan Penyelamatan Kabupaten Balangan", "damkar",
+     "100000000000002", "+62 811-5000-0002"},
+    {"disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Balangan", "disdukcapil",
+     "100000000000003", "+62 811-5000-0003"},
+};
+
+/* Posts of the rapid reaction teams; coordinates are near the kecamatan
+ * towns (approximate, for the demo map). */
+static const struct {
+    int agency;
+    const char *name;
+    double lat, lon;
+} teams[] = {
+    {0, "TRC Pos Paringin", -2.3345, 115.4632},
+    {0, "TRC Pos Juai", -2.2601, 115.5712},
+    {0, "TRC Pos Halong", -2.1296, 115.6963},
+    {1, "Regu Damkar Paringin", -2.3390, 115.4590},
+    {1, "Regu Damkar Batu Mandi", -2.3958, 115.3839},
+};
+
+static const struct {
+    int agency;
+    const char *code, *name_id, *name_en, *kind;
+    int sla_hours;
+} categories[] = {
+    {0, "trantibum", "Gangguan ketenteraman dan ketertiban umum", "Public order disturbance",
+     "complaint", 120},
+    {0, "pkl", "Pedagang kaki lima", "Street vendors", "complaint", 120},
+    {0, "bangunan_liar", "Bangunan liar", "Unlicensed building", "complaint", 240},
+    {0, "reklame_liar", "Reklame liar", "Unlicensed billboard", "complaint", 120},
+    {0, "perda", "Pelanggaran Perda/Perkada", "Violation of a regional regulation", "complaint",
+     240},
+    {1, "kebakaran", "Kebakaran", "Fire", "emergency", 1},
+    {1, "penyelamatan", "Penyelamatan dan evakuasi", "Rescue and evacuation", "emergency", 1},
+    {2, "ktp_el", "KTP elektronik", "Electronic ID card (KTP-el)", "service", 8},
+    {2, "kk", "Kartu Keluarga", "Family card (KK)", "service", 8},
+    {2, "akta_kelahiran", "Akta kelahiran", "Birth certificate", "service", 8},
+    {2, "akta_kematian", "Akta kematian", "Death certificate", "service", 8},
+    {2, "kia", "Kartu Identitas Anak", "Child ID card (KIA)", "service", 8},
+    {2, "pindah_datang", "Surat pindah/datang", "Moving certificate", "service", 8},
+};
+
+/* agency -1: superadmin of every agency. team -1: none. */
+static const struct {
+    const char *login, *name, *role;
+    int agency, team;
+} users[] = {
+    {"superadmin", "Super Admin Kabupaten", "superadmin", -1, -1},
+    {"admin.satpolpp", "Operator Satpol PP", "admin", 0, -1},
+    {"kabid.satpolpp", "Kepala Bidang Trantibum", "supervisor", 0, -1},
+    {"trc.satpolpp", "Anggota TRC Paringin", "field", 0, 0},
+    {"pimpinan.satpolpp", "Kepala Satpol PP", "viewer", 0, -1},
+    {"admin.damkar", "Operator Damkar", "admin", 1, -1},
+    {"regu.damkar", "Anggota Regu Damkar Paringin", "field", 1, 3},
+    {"admin.dukcapil", "Operator Disdukcapil", "admin", 2, -1},
+};
+
+static const struct {
+    int category; /* index into categories */
+    const char *description, *address, *kecamatan;
+    double lat, lon;
+    int hours_ago;
+} cases[] = {
+    {0, "Sekelompok pemuda membuat keributan dan balap liar setiap malam di jalan depan pasar.",
+     "Jl. A. Yani dekat Pasar Paringin", "63.11.06", -2.3361, 115.4668, 30},
+    {1, "Pedagang kaki lima berjualan di trotoar sehingga pejalan kaki turun ke jalan.",
+     "Trotoar depan Taman Kota Paringin", "63.11.06", -2.3331, 115.4650, 50},
+    {3, "Spanduk dan baliho tanpa izin dipasang di pohon sepanjang jalan provinsi.",
+     "Jl. Provinsi km 3 arah Batu Mandi", "63.11.04", -2.3901, 115.3880, 75},
+    {2, "Bangunan semi permanen didirikan di bantaran sungai tanpa izin.",
+     "Bantaran Sungai Balangan, Desa Lampihong", "63.11.05", -2.3712, 115.3401, 120},
+    {5, "Asap tebal terlihat dari gudang di belakang rumah warga.", "Desa Batu Piring, Paringin Selatan",
+     "63.11.07", -2.3620, 115.4410, 3},
+};
+
+err_t seed_demo(store_t *s, int64_t now)
+{
+    int64_t agency_ids[3], team_ids[5], cat_ids[13], user_ids[8];
+    char hash[SECRET_HASH_BUF];
+    err_t e = seed_regions(s);
+    for (size_t i = 0; e == ERR_OK && i < 3; i++) {
+        store_agency a = {0, agencies[i].code, agencies[i].name, agencies[i].kind, "Asia/Makassar"};
+        e = store_agency_create(s, &a, now, &agency_ids[i]);
+        if (e == ERR_OK)
+            e = store_agency_number_add(s, agency_ids[i], agencies[i].number, agencies[i].display,
+                                        now);
+    }
+    for (size_t i = 0; e == ERR_OK && i < sizeof teams / sizeof teams[0]; i++) {
+        store_team t = {0, agency_ids[teams[i].agency], teams[i].name, true, teams[i].lat,
+                        teams[i].lon, 0};
+        e = store_team_create(s, &t, now, &team_ids[i]);
+    }
+    for (size_t i = 0; e == ERR_OK && i < sizeof categories / sizeof categories[0]; i++) {
+        store_category k = {0,
+                            agency_ids[categories[i].agency],
+                            categories[i].code,
+                            categories[i].name_id,
+                            categories[i].name_en,
+                            categories[i].kind,
+                            categories[i].sla_hours,
+                            true};
+        e = store_category_create(s, &k, &cat_ids[i]);
+    }
+    if (e == ERR_OK)
+        e = secret_password_hash(SEED_DEMO_PASSWORD, hash);
+    for (size_t i = 0; e == ERR_OK && i < sizeof users / sizeof users[0]; i++) {
+        e = store_user_create(s, users[i].login, users[i].name, hash, now, &user_ids[i]);
+        if (e == ERR_OK)
+            e = store_user_set_role(s, user_ids[i],
+                                    users[i].agency < 0 ? 0 : agency_ids[users[i].agency],
+                                    users[i].role);
+        if (e == ERR_OK && users[i].team >= 0)
+            e = store_team_add_member(s, team_ids[users[i].team], user_ids[i]);
+    }
+    arena_t *ar = arena_new();
+    if (!ar)
+        return ERR_NOMEM;
+    for (size_t i = 0; e == ERR_OK && i < sizeof cases / sizeof cases[0]; i++) {
+        int k = cases[i].category;
+        store_case c = {0};
+        c.agency_id = agency_ids[categories[k].agency];
+        c.category_id = cat_ids[k];
+        c.kind = categories[k].kind;
+        c.channel = i % 2 ? "phone" : "walk_in";
+        c.status = status_name(lifecycle_initial((case_kind_t)kind_parse(c.kind)));
+        c.priority = strcmp(c.kind, "emergency") == 0 ? "urgent" : "normal";
+        c.description = cases[i].description;
+        c.address = cases[i].address;
+        c.kecamatan_code = cases[i].kecamatan;
+        c.has_location = true;
+        c.lat = cases[i].lat;
+        c.lon = cases[i].lon;
+        c.rahasia = true;
+        c.created_by = user_ids[1];
+        c.created_at = now - cases[i].hours_ago * 3600;
+        e = store_case_create(s, ar, &c, NULL, NULL);
+    }
+    arena_destroy(ar);
+    return e;
+}
+
+void seed_print_logins(FILE *f)
+{
+    fprintf(f, "Demo logins (password for all: %s):\n", SEED_DEMO_PASSWORD);
+    for (size_t i = 0; i < sizeof users / sizeof users[0]; i++)
+        fprintf(f, "  %-20s %-11s %s\n", users[i].login, users[i].role,
+                users[i].agency < 0 ? "semua instansi / all agencies"
+                                    : agencies[users[i].agency].code);
+}

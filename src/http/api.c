@@ -1,0 +1,448 @@
+/* The operator JSON API: cases and reference data. */
+#include "http/http.h"
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest text search accepted; longer is a 400 (a search, not a document). */
+#define QUERY_MAX 200
+#define PAGE_DEFAULT 50
+
+json_t *json_time(int64_t t)
+{
+    char buf[CLOCK_ISO_BUF];
+    if (!t)
+        return json_null();
+    clock_format(t, buf);
+    return json_string(buf);
+}
+
+static json_t *id_or_null(int64_t id) { return id ? json_integer((json_int_t)id) : json_null(); }
+
+/* The case as staff see it. Reporter details only for roles that handle
+ * the citizen (not the read-only viewer). */
+static json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
+{
+    char shown[IDS_SHOWN_BUF];
+    ids_tracking_format(c->tracking_code, shown);
+    int st = status_parse(c->status);
+    json_t *j = json_pack(
+        "{s:I, s:s, s:{s:I, s:s}, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:b, s:b, s:s?,"
+        " s:o, s:o, s:o, s:o}",
+        "id", (json_int_t)c->id, "tracking_code", shown, "agency", "id", (json_int_t)c->agency_id,
+        "name", c->agency_name, "kind", c->kind, "channel", c->channel, "status", c->status,
+        "status_label", st >= 0 ? status_label((case_status_t)st, lang) : c->status, "priority",
+        c->priority, "description", c->description, "address", c->address, "rahasia", c->rahasia,
+        "anonim", c->anonim, "lapor_tracking_id", c->lapor_tracking_id, "forwarded_from",
+        id_or_null(c->forwarded_from), "forwarded_to", id_or_null(c->forwarded_to), "created_at",
+        json_time(c->created_at), "updated_at", json_time(c->updated_at));
+    if (!j)
+        return NULL;
+    json_object_set_new(j, "category",
+                        c->category_id
+                            ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->category_id, "code",
+                                        c->category_code, "name",
+                                        strcmp(lang, "en") == 0 ? c->category_name_en
+                                                                : c->category_name_id)
+                            : json_null());
+    json_object_set_new(j, "kecamatan",
+                        c->kecamatan_code ? json_pack("{s:s, s:s?}", "code", c->kecamatan_code,
+                                                      "name", c->kecamatan_name)
+                                          : json_null());
+    json_object_set_new(j, "location",
+                        c->has_location ? json_pack("{s:f, s:f}", "lat", c->lat, "lon", c->lon)
+                                        : json_null());
+    json_object_set_new(j, "team",
+                        c->team_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)c->team_id, "name",
+                                               c->team_name)
+                                   : json_null());
+    if (with_reporter)
+        json_object_set_new(j, "reporter",
+                            c->reporter_id ? json_pack("{s:s?, s:s?, s:s?}", "name", c->reporter_name,
+                                                       "phone", c->reporter_phone, "wa_id",
+                                                       c->reporter_wa_id)
+                                           : json_null());
+    return j;
+}
+
+static bool sees_reporter(const req_t *r, int64_t agency_id)
+{
+    int role = actor_role(&r->actor, agency_id);
+    return role >= 0 && role != ROLE_VIEWER;
+}
+
+/* Parses a positive id from a query argument; ERR_INVALID on garbage. */
+static err_t query_id(req_t *r, const char *key, int64_t *out)
+{
+    const char *v;
+    err_t e = req_query(r, key, &v);
+    if (e != ERR_OK || !v)
+        return e;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*end || n <= 0) {
+        r->detail = arena_printf(r->ar, "%s: expected a positive integer", key);
+        return ERR_INVALID;
+    }
+    *out = n;
+    return ERR_OK;
+}
+
+/* Turns free text into an FTS5 expression: every word must appear, as a
+ * word or a word prefix. Quoting each word keeps FTS5 syntax out of
+ * users' hands. NULL when the text has no word characters. */
+static const char *fts_query(arena_t *ar, const char *q)
+{
+    size_t n = strlen(q);
+    char *out = arena_alloc(ar, n * 4 + 8);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)q;
+    while (*p) {
+        while (*p && !(*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z')))
+            p++;
+        if (!*p)
+            break;
+        if (o)
+            out[o++] = ' ';
+        out[o++] = '"';
+        while (*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z'))
+            out[o++] = (char)*p++;
+        out[o++] = '"';
+        out[o++] = '*';
+    }
+    out[o] = '\0';
+    return o ? out : NULL;
+}
+
+static err_t list_filter(req_t *r, store_case_filter *f)
+{
+    const char *status = NULL, *q = NULL, *from = NULL, *to = NULL;
+    int64_t limit = PAGE_DEFAULT;
+    memset(f, 0, sizeof *f);
+    err_t e = req_query(r, "status", &status);
+    if (e == ERR_OK)
+        e = query_id(r, "agency", &f->agency_id);
+    if (e == ERR_OK)
+        e = query_id(r, "category", &f->category_id);
+    if (e == ERR_OK)
+        e = query_id(r, "team", &f->team_id);
+    if (e == ERR_OK)
+        e = query_id(r, "cursor", &f->before_id);
+    if (e == ERR_OK)
+        e = query_id(r, "limit", &limit);
+    if (e == ERR_OK)
+        e = req_query(r, "q", &q);
+    if (e == ERR_OK)
+        e = req_query(r, "from", &from);
+    if (e == ERR_OK)
+        e = req_query(r, "to", &to);
+    if (e != ERR_OK)
+        return e;
+    if (status && status_parse(status) < 0)
+        return r->detail = "status: unknown status", ERR_INVALID;
+    f->status = status;
+    if (limit > STORE_LIST_MAX)
+        return r->detail = "limit: at most 200", ERR_INVALID;
+    f->limit = (unsigned)limit;
+    if (q && strlen(q) > QUERY_MAX)
+        return r->detail = "q: at most 200 bytes", ERR_INVALID;
+    if (q)
+        f->q = fts_query(r->ar, q);
+    if (from && clock_parse(from, 0, &f->from) != 0)
+        return r->detail = "from: expected YYYY-MM-DD or an RFC 3339 time", ERR_INVALID;
+    if (to && clock_parse(to, 1, &f->to) != 0)
+        return r->detail = "to: expected YYYY-MM-DD or an RFC 3339 time", ERR_INVALID;
+    if (f->agency_id && actor_role(&r->actor, f->agency_id) < 0)
+        return r->detail = "agency: you have no role in this agency", ERR_FORBIDDEN;
+    f->scope_user_id = actor_is_superadmin(&r->actor) ? 0 : r->user.id;
+    return ERR_OK;
+}
+
+err_t h_cases_list(app_t *app, req_t *r)
+{
+    store_case_filter f;
+    store_case *cases;
+    size_t n;
+    err_t e = list_filter(r, &f);
+    if (e == ERR_OK)
+        e = store_case_list(app->store, r->ar, &f, &cases, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(items, case_json(&cases[i], sees_reporter(r, cases[i].agency_id),
+                                               r->lang));
+    json_t *next = (n == f.limit && n > 0) ? json_sprintf("%lld", (long long)cases[n - 1].id)
+                                           : json_null();
+    return reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+static json_t *event_json(const store_event *v)
+{
+    return json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s?, s:s?, s:o, s:o, s:b, s:o}", "seq",
+                     (json_int_t)v->seq, "action", v->action, "from_status", v->from_status,
+                     "to_status", v->to_status, "actor_id",
+                     id_or_null(v->actor_id), "actor_name",
+                     v->actor_name, "note", v->note, "team_id", id_or_null(v->team_id),
+                     "target_agency_id", id_or_null(v->target_agency_id), "public", v->is_public,
+                     "at", json_time(v->created_at));
+}
+
+err_t h_case_get(app_t *app, req_t *r)
+{
+    store_case c;
+    store_event *ev;
+    store_attachment *at;
+    size_t nev, nat;
+    err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
+    if (e != ERR_OK)
+        return e;
+    if (actor_role(&r->actor, c.agency_id) < 0) {
+        r->detail = "this case belongs to another agency";
+        return ERR_FORBIDDEN;
+    }
+    e = store_case_events(app->store, r->ar, c.id, &ev, &nev);
+    if (e == ERR_OK)
+        e = store_case_attachments(app->store, r->ar, c.id, &at, &nat);
+    if (e != ERR_OK)
+        return e;
+    json_t *j = case_json(&c, sees_reporter(r, c.agency_id), r->lang);
+    json_t *events = json_array(), *atts = json_array();
+    for (size_t i = 0; events && i < nev; i++)
+        json_array_append_new(events, event_json(&ev[i]));
+    for (size_t i = 0; atts && i < nat; i++)
+        json_array_append_new(
+            atts, json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s, s:s, s:o}", "id", (json_int_t)at[i].id,
+                            "sha256", at[i].sha256, "mime", at[i].mime, "size",
+                            (json_int_t)at[i].size_bytes, "filename", at[i].filename, "source",
+                            at[i].source, "state", at[i].state, "created_at",
+                            json_time(at[i].created_at)));
+    if (j) {
+        json_object_set_new(j, "events", events);
+        json_object_set_new(j, "attachments", atts);
+    } else {
+        json_decref(events);
+        json_decref(atts);
+    }
+    return reply_json(r, 200, j);
+}
+
+/* target_agency may be given as an id or as the agency's code. */
+static err_t target_agency(app_t *app, req_t *r, json_t *body, int64_t *out)
+{
+    json_t *v = json_object_get(body, "target_agency");
+    store_agency a;
+    if (!v || json_is_null(v))
+        return ERR_OK;
+    if (json_is_integer(v) && json_integer_value(v) > 0) {
+        *out = (int64_t)json_integer_value(v);
+        return ERR_OK;
+    }
+    if (!json_is_string(v)) {
+        r->detail = "target_agency: expected an agency id or code";
+        return ERR_INVALID;
+    }
+    err_t e = store_agency_find(app->store, r->ar, json_string_value(v), &a);
+    if (e == ERR_NOT_FOUND) {
+        r->detail = "target_agency: unknown agency";
+        return ERR_INVALID;
+    }
+    if (e == ERR_OK)
+        *out = a.id;
+    return e;
+}
+
+err_t h_case_transition(app_t *app, req_t *r)
+{
+    json_t *body;
+    case_action_req q = {0};
+    store_transition t;
+    store_case c;
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "action", &q.action);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "note", &q.note);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "team_id", &q.team_id);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "target_category_id", &q.target_category_id);
+    if (e == ERR_OK)
+        e = target_agency(app, r, body, &q.target_agency_id);
+    if (e != ERR_OK)
+        return e;
+    if (!q.action) {
+        r->detail = "action: required";
+        return ERR_INVALID;
+    }
+    const char *detail = NULL;
+    e = case_transition(app->store, r->ar, &r->actor, r->path_id, &q, clock_now(), &t, &detail);
+    if (detail)
+        r->detail = detail;
+    if (e != ERR_OK)
+        return e;
+    log_info("case", "event=transition case_id=%lld action=%s from=%s to=%s user_id=%lld",
+             (long long)t.case_id, t.action, t.expect_status, t.new_status, (long long)r->user.id);
+    e = store_case_get(app->store, r->ar, r->path_id, &c);
+    if (e != ERR_OK)
+        return e;
+    json_t *j = case_json(&c, sees_reporter(r, c.agency_id), r->lang);
+    if (j) {
+        json_object_set_new(j, "event_id", json_integer((json_int_t)t.event_id));
+        json_object_set_new(j, "new_case_id", id_or_null(t.new_case_id));
+    }
+    return reply_json(r, 200, j);
+}
+
+err_t h_cases_create(app_t *app, req_t *r)
+{
+    json_t *body, *rep;
+    case_create_req q = {0};
+    store_case c;
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "agency_id", &q.agency_id);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "category_id", &q.category_id);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "channel", &q.channel);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "description", &q.description);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "address", &q.address);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "kecamatan_code", &q.kecamatan_code);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "priority", &q.priority);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "lapor_tracking_id", &q.lapor_tracking_id);
+    if (e == ERR_OK)
+        e = jfield_bool(r, body, "rahasia", &q.rahasia);
+    if (e == ERR_OK)
+        e = jfield_bool(r, body, "anonim", &q.anonim);
+    bool has_lat = false, has_lon = false;
+    if (e == ERR_OK)
+        e = jfield_num(r, body, "lat", &q.lat, &has_lat);
+    if (e == ERR_OK)
+        e = jfield_num(r, body, "lon", &q.lon, &has_lon);
+    if (e != ERR_OK)
+        return e;
+    if (has_lat != has_lon) {
+        r->detail = "lat and lon: give both or neither";
+        return ERR_INVALID;
+    }
+    q.has_location = has_lat;
+    rep = json_object_get(body, "reporter");
+    if (rep && !json_is_null(rep)) {
+        if (!json_is_object(rep)) {
+            r->detail = "reporter: expected an object {name, phone}";
+            return ERR_INVALID;
+        }
+        e = jfield_str(r, rep, "name", &q.reporter_name);
+        if (e == ERR_OK)
+            e = jfield_str(r, rep, "phone", &q.reporter_phone);
+        if (e != ERR_OK)
+            return e;
+    }
+    const char *detail = NULL;
+    e = case_create(app->store, r->ar, &r->actor, &q, clock_now(), &c, &detail);
+    if (detail)
+        r->detail = detail;
+    if (e != ERR_OK)
+        return e;
+    log_info("case", "event=created case_id=%lld agency_id=%lld channel=%s user_id=%lld",
+             (long long)c.id, (long long)c.agency_id, c.channel, (long long)r->user.id);
+    return reply_json(r, 201, case_json(&c, true, r->lang));
+}
+
+/* ---- reference data -------------------------------------------------------- */
+
+err_t h_agencies(app_t *app, req_t *r)
+{
+    store_agency *a;
+    size_t n;
+    err_t e = store_agency_list(app->store, r->ar, &a, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)a[i].id, "code",
+                              a[i].code, "name", a[i].name, "kind", a[i].kind, "timezone",
+                              a[i].timezone);
+        const char *nums = NULL;
+        /* The agency's own staff see its WhatsApp numbers. */
+        if (j && actor_role(&r->actor, a[i].id) >= 0 &&
+            store_agency_numbers(app->store, r->ar, a[i].id, &nums) == ERR_OK)
+            json_object_set_new(j, "phone_number_ids", json_string(nums));
+        json_array_append_new(items, j);
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+err_t h_categories(app_t *app, req_t *r)
+{
+    int64_t agency = 0;
+    store_category *k;
+    size_t n;
+    err_t e = query_id(r, "agency", &agency);
+    if (e == ERR_OK)
+        e = store_category_list(app->store, r->ar, agency, &k, &n);
+    if (e != ERR_OK)
+        return e;
+    /* Every agency's categories are listed: forwarding picks one there. */
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(
+            items, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:i, s:b}", "id", (json_int_t)k[i].id,
+                             "agency_id", (json_int_t)k[i].agency_id, "code", k[i].code, "name_id",
+                             k[i].name_id, "name_en", k[i].name_en, "kind", k[i].kind, "sla_hours",
+                             k[i].sla_hours, "active", k[i].active));
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+err_t h_teams(app_t *app, req_t *r)
+{
+    int64_t agency = 0;
+    store_team *t;
+    size_t n;
+    err_t e = query_id(r, "agency", &agency);
+    if (e == ERR_OK)
+        e = store_team_list(app->store, r->ar, agency, &t, &n);
+    if (e != ERR_OK)
+        return e;
+    /* Teams are internal: only those of the user's own agencies. */
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        if (actor_role(&r->actor, t[i].agency_id) < 0)
+            continue;
+        json_t *j = json_pack("{s:I, s:I, s:s, s:i}", "id", (json_int_t)t[i].id, "agency_id",
+                              (json_int_t)t[i].agency_id, "name", t[i].name, "members", t[i].members);
+        if (j)
+            json_object_set_new(j, "base",
+                                t[i].has_base ? json_pack("{s:f, s:f}", "lat", t[i].base_lat, "lon",
+                                                          t[i].base_lon)
+                                              : json_null());
+        json_array_append_new(items, j);
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+err_t h_regions(app_t *app, req_t *r)
+{
+    store_region *g;
+    size_t n;
+    err_t e = store_region_list(app->store, r->ar, &g, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(items, json_pack("{s:s, s:s}", "code", g[i].code, "name", g[i].name));
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

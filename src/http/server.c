@@ -1,0 +1,491 @@
+/* The HTTP server: libmicrohttpd glue, body limits, routing, answers. */
+#include "http/http.h"
+
+#include "core/log.h"
+#include "core/text.h"
+
+#include <microhttpd.h>
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+/* Idle connections are dropped after this long (seconds): phones on slow
+ * links still finish a request, a stuck client does not hold a slot. */
+#define CONN_TIMEOUT_S 30
+/* Concurrent connections; above this MHD refuses new ones. */
+#define CONN_LIMIT 1024
+
+struct http_server {
+    struct MHD_Daemon *mhd;
+    app_t app;
+};
+
+/* Route flags. */
+#define R_PUBLIC 1u /* no session needed */
+#define ANY_ROLE 0x1fu
+
+typedef struct {
+    const char *method;
+    const char *pattern; /* "{id}" matches a positive integer segment */
+    handler_fn fn;
+    unsigned roles; /* bit per role_t; the user needs one of them somewhere */
+    unsigned flags;
+} route_t;
+
+static err_t h_healthz(app_t *app, req_t *r);
+static err_t h_readyz(app_t *app, req_t *r);
+static err_t h_root(app_t *app, req_t *r);
+
+#define RB(x) (1u << ROLE_##x)
+static const route_t routes[] = {
+    {"GET", "/", h_root, 0, R_PUBLIC},
+    {"GET", "/healthz", h_healthz, 0, R_PUBLIC},
+    {"GET", "/readyz", h_readyz, 0, R_PUBLIC},
+    {"POST", "/api/v1/auth/login", h_login, 0, R_PUBLIC},
+    {"POST", "/api/v1/auth/logout", h_logout, ANY_ROLE, 0},
+    {"GET", "/api/v1/me", h_me, ANY_ROLE, 0},
+    {"GET", "/api/v1/cases", h_cases_list, ANY_ROLE, 0},
+    {"POST", "/api/v1/cases", h_cases_create, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"GET", "/api/v1/cases/{id}", h_case_get, ANY_ROLE, 0},
+    {"POST", "/api/v1/cases/{id}/transitions", h_case_transition,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD), 0},
+    {"GET", "/api/v1/agencies", h_agencies, ANY_ROLE, 0},
+    {"GET", "/api/v1/categories", h_categories, ANY_ROLE, 0},
+    {"GET", "/api/v1/teams", h_teams, ANY_ROLE, 0},
+    {"GET", "/api/v1/regions", h_regions, ANY_ROLE, 0},
+};
+
+/* ---- helpers shared by the handlers --------------------------------------- */
+
+static void decref(void *p) { json_decref(p); }
+
+err_t reply_json(req_t *r, unsigned status, json_t *body)
+{
+    if (!body)
+        return ERR_NOMEM;
+    json_decref(r->json);
+    r->json = body;
+    r->status = status;
+    return ERR_OK;
+}
+
+const char *req_header(req_t *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+err_t req_query(req_t *r, const char *key, const char **out)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+    *out = NULL;
+    if (!v || !*v)
+        return ERR_OK;
+    if (!text_utf8_valid(v, strlen(v))) {
+        r->detail = arena_printf(r->ar, "%s: not valid UTF-8", key);
+        return ERR_BAD_UTF8;
+    }
+    *out = v;
+    return ERR_OK;
+}
+
+err_t req_json_body(req_t *r, json_t **out)
+{
+    const char *ct = req_header(r, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+        r->detail = "Content-Type must be application/json";
+        return ERR_UNSUPPORTED;
+    }
+    json_error_t je;
+    json_t *j = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        r->detail = arena_printf(r->ar, "%s (at byte %d)", je.text, je.position);
+        return json_error_code(&je) == json_error_invalid_utf8 ? ERR_BAD_UTF8 : ERR_BAD_JSON;
+    }
+    if (arena_on_destroy(r->ar, decref, j) != 0)
+        return ERR_NOMEM;
+    if (!json_is_object(j)) {
+        r->detail = "the body must be a JSON object";
+        return ERR_BAD_JSON;
+    }
+    *out = j;
+    return ERR_OK;
+}
+
+static err_t field_err(req_t *r, const char *key, const char *want)
+{
+    r->detail = arena_printf(r->ar, "%s: expected %s", key, want);
+    return ERR_INVALID;
+}
+
+err_t jfield_str(req_t *r, json_t *obj, const char *key, const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return ERR_OK;
+    if (!json_is_string(v))
+        return field_err(r, key, "a string");
+    *out = json_string_value(v);
+    return ERR_OK;
+}
+
+err_t jfield_id(req_t *r, json_t *obj, const char *key, int64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return ERR_OK;
+    if (!json_is_integer(v) || json_integer_value(v) <= 0)
+        return field_err(r, key, "a positive integer id");
+    *out = (int64_t)json_integer_value(v);
+    return ERR_OK;
+}
+
+err_t jfield_bool(req_t *r, json_t *obj, const char *key, bool *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return ERR_OK;
+    if (!json_is_boolean(v))
+        return field_err(r, key, "true or false");
+    *out = json_is_true(v);
+    return ERR_OK;
+}
+
+err_t jfield_num(req_t *r, json_t *obj, const char *key, double *out, bool *present)
+{
+    json_t *v = json_object_get(obj, key);
+    *present = false;
+    if (!v || json_is_null(v))
+        return ERR_OK;
+    if (!json_is_number(v))
+        return field_err(r, key, "a number");
+    *out = json_number_value(v);
+    *present = true;
+    return ERR_OK;
+}
+
+/* ---- small handlers ------------------------------------------------------- */
+
+static err_t h_healthz(app_t *app, req_t *r)
+{
+    (void)app;
+    return reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static err_t h_readyz(app_t *app, req_t *r)
+{
+    err_t e = store_ping(app->store);
+    if (e != ERR_OK) {
+        r->detail = "the database does not answer";
+        return ERR_UNAVAILABLE;
+    }
+    return reply_json(r, 200, json_pack("{s:s, s:s}", "status", "ready", "database", "ok"));
+}
+
+static err_t h_root(app_t *app, req_t *r)
+{
+    (void)app;
+    r->status = 200;
+    r->content_type = "text/html; charset=utf-8";
+    r->text = "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">"
+              "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+              "<title>aduan</title></head><body style=\"font-family:sans-serif;max-width:40em;"
+              "margin:2em auto;padding:0 1em\"><h1>aduan</h1>"
+              "<p>Layanan pengaduan dan permohonan berjalan. API operator tersedia di "
+              "<code>/api/v1</code> (lihat docs/API.md).</p>"
+              "<p lang=\"en\"><em>The complaint desk is running. The operator API is at "
+              "<code>/api/v1</code> (see docs/API.md).</em></p>"
+              "<p><a href=\"/healthz\">/healthz</a> &middot; <a href=\"/readyz\">/readyz</a></p>"
+              "</body></html>";
+    return ERR_OK;
+}
+
+/* ---- routing --------------------------------------------------------------- */
+
+/* Matches path against pattern; fills *id for a "{id}" segment. */
+static bool match(const char *pattern, const char *path, int64_t *id)
+{
+    while (*pattern && *path) {
+        if (strncmp(pattern, "{id}", 4) == 0) {
+            int64_t v = 0;
+            int n = 0;
+            while (*path >= '0' && *path <= '9' && n < 18) {
+                v = v * 10 + (*path - '0');
+                path++;
+                n++;
+            }
+            if (n == 0 || v == 0 || (*path && *path != '/'))
+                return false;
+            *id = v;
+            pattern += 4;
+            continue;
+        }
+        if (*pattern != *path)
+            return false;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+static const char *pick_lang(req_t *r)
+{
+    const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "lang");
+    if (q)
+        return strcmp(q, "en") == 0 ? "en" : "id";
+    const char *al = req_header(r, "Accept-Language");
+    return (al && strncasecmp(al, "en", 2) == 0) ? "en" : "id";
+}
+
+static bool has_any_role(const req_t *r, unsigned mask)
+{
+    for (size_t i = 0; i < r->nroles; i++) {
+        int role = role_parse(r->roles[i].role);
+        if (role >= 0 && (mask & (1u << role)))
+            return true;
+    }
+    return false;
+}
+
+static void reply_error(req_t *r, err_t e)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", err_code(e), "message", err_str_lang(e, r->lang));
+    if (err && r->detail)
+        json_object_set_new(err, "detail", json_string(r->detail));
+    json_decref(r->json);
+    r->json = err ? json_pack("{s:o}", "error", err) : NULL;
+    r->status = err_http_status(e);
+    r->text = NULL;
+}
+
+static void dispatch(app_t *app, req_t *r)
+{
+    err_t e = ERR_OK;
+    const route_t *rt = NULL;
+    bool path_known = false;
+    r->lang = pick_lang(r);
+    if (r->too_large) {
+        r->detail = arena_printf(r->ar, "the body is limited to %d bytes", HTTP_BODY_MAX);
+        e = ERR_TOO_LARGE;
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        int64_t id = 0;
+        if (!match(routes[i].pattern, r->path, &id))
+            continue;
+        path_known = true;
+        if (strcmp(routes[i].method, r->method) == 0 ||
+            (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
+            rt = &routes[i];
+            r->path_id = id;
+            break;
+        }
+    }
+    if (!rt) {
+        e = path_known ? ERR_METHOD : ERR_NOT_FOUND;
+        goto out;
+    }
+    if (!(rt->flags & R_PUBLIC)) {
+        e = auth_resolve(app, r);
+        if (e != ERR_OK)
+            goto out;
+        if (!has_any_role(r, rt->roles)) {
+            r->detail = "your role may not use this endpoint";
+            e = ERR_FORBIDDEN;
+            goto out;
+        }
+        if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+            e = auth_check_csrf(r);
+            if (e != ERR_OK)
+                goto out;
+        }
+    }
+    e = rt->fn(app, r);
+out:
+    if (e != ERR_OK)
+        reply_error(r, e);
+}
+
+/* ---- libmicrohttpd callbacks ---------------------------------------------- */
+
+static void add_common_headers(struct MHD_Response *resp, const req_t *r)
+{
+    MHD_add_response_header(resp, "Content-Type",
+                            r->json ? "application/json; charset=utf-8" : r->content_type);
+    /* Answers carry personal data: never cached, never framed, never sniffed. */
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    if (r->set_cookie)
+        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+}
+
+static enum MHD_Result send_reply(req_t *r)
+{
+    struct MHD_Response *resp;
+    if (r->json) {
+        char *s = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        if (!s)
+            return MHD_NO;
+        resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+            free(s);
+            return MHD_NO;
+        }
+    } else {
+        const char *t = r->text ? r->text : "";
+        resp = MHD_create_response_from_buffer(strlen(t), (void *)t, MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return MHD_NO;
+    }
+    add_common_headers(resp, r);
+    enum MHD_Result ret = MHD_queue_response(r->conn, r->status ? r->status : 500, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void body_append(req_t *r, const char *data, size_t n)
+{
+    if (r->too_large || n > HTTP_BODY_MAX - r->body_len) {
+        r->too_large = true;
+        return;
+    }
+    if (r->body_len + n + 1 > r->body_cap) {
+        size_t cap = r->body_cap ? r->body_cap * 2 : 1024;
+        while (cap < r->body_len + n + 1)
+            cap *= 2;
+        char *b = arena_alloc(r->ar, cap);
+        if (!b) {
+            r->too_large = true;
+            return;
+        }
+        if (r->body)
+            memcpy(b, r->body, r->body_len);
+        r->body = b;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, n);
+    r->body_len += n;
+    r->body[r->body_len] = '\0';
+}
+
+static void json_cleanup(void *p)
+{
+    req_t *r = p;
+    json_decref(r->json);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    app_t *app = cls;
+    req_t *r = *con_cls;
+    if (!r) {
+        arena_t *ar = arena_new();
+        if (!ar)
+            return MHD_NO;
+        r = arena_alloc(ar, sizeof *r);
+        if (!r || arena_on_destroy(ar, json_cleanup, r) != 0) {
+            arena_destroy(ar);
+            return MHD_NO;
+        }
+        r->ar = ar;
+        r->conn = conn;
+        r->method = arena_strdup(ar, method);
+        r->path = arena_strdup(ar, url);
+        *con_cls = r;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
+            /* Refuse before reading: the client need not send the body. */
+            r->too_large = true;
+            dispatch(app, r);
+            return send_reply(r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        body_append(r, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    dispatch(app, r);
+    return send_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    req_t *r = *con_cls;
+    if (!r)
+        return;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        log_info("http", "method=%s path=%s status=%u", r->method, r->path, r->status);
+    else
+        log_warn("http", "method=%s path=%s status=%u event=terminated code=%d", r->method, r->path,
+                 r->status, (int)toe);
+    arena_destroy(r->ar);
+    *con_cls = NULL;
+}
+
+err_t http_server_start(const config_t *cfg, store_t *store, http_server_t **out)
+{
+    *out = NULL;
+    http_server_t *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return ERR_NOMEM;
+    srv->app.cfg = cfg;
+    srv->app.store = store;
+    err_t e = secret_password_hash("not-a-password-of-anyone", srv->app.dummy_hash);
+    if (e != ERR_OK) {
+        free(srv);
+        return e;
+    }
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    char port[8];
+    snprintf(port, sizeof port, "%u", cfg->listen_port);
+    int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
+    if (gai != 0) {
+        log_error("http", "event=bad_listen_address host=%s msg=\"%s\"", cfg->listen_host,
+                  gai_strerror(gai));
+        free(srv);
+        return ERR_IO;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    srv->mhd = MHD_start_daemon(
+        flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, &srv->app,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)CONN_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->app,
+        MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!srv->mhd) {
+        log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host, cfg->listen_port);
+        free(srv);
+        return ERR_IO;
+    }
+    *out = srv;
+    return ERR_OK;
+}
+
+void http_server_stop(http_server_t *srv)
+{
+    if (!srv)
+        return;
+    MHD_stop_daemon(srv->mhd);
+    free(srv);
+}

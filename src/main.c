@@ -1,0 +1,458 @@
+/* aduan: the command line. */
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "domain/lifecycle.h"
+#include "domain/seed.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef ADUAN_VERSION
+#define ADUAN_VERSION "0.1.0"
+#endif
+
+/* Exit codes: 0 done, 1 failed at run time, 2 bad usage or configuration. */
+enum { EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef struct {
+    const char *name, *usage, *help;
+} command_help;
+
+static const command_help helps[] = {
+    {"init", "aduan init [--demo] [--keep]",
+     "Creates the database (and the media directory) and applies the migrations.\n"
+     "  --demo  also fills it with the Kabupaten Balangan demo and prints the logins\n"
+     "  --keep  if the database is already initialised, leave it and exit 0"},
+    {"serve", "aduan serve", "Runs the HTTP server until SIGINT or SIGTERM."},
+    {"migrate", "aduan migrate", "Applies pending database migrations and prints the version."},
+    {"user", "aduan user add LOGIN --name NAME --role ROLE [--agency ID|CODE]\n"
+             "       aduan user list\n"
+             "       aduan user passwd LOGIN\n"
+             "       aduan user disable|enable LOGIN",
+     "Manages staff accounts. Roles: superadmin, admin, supervisor, field, viewer.\n"
+     "Every role but superadmin needs --agency. Passwords are read from the\n"
+     "terminal without echo, or as one line from standard input; never from\n"
+     "the command line."},
+    {"version", "aduan version", "Prints the version."},
+    {"help", "aduan help [COMMAND]", "Shows help for a command."},
+};
+
+static void usage_all(FILE *f)
+{
+    fprintf(f, "aduan %s: WhatsApp-first complaint and service desk\n\nUsage:\n", ADUAN_VERSION);
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
+        fprintf(f, "  %s\n", helps[i].usage);
+    fprintf(f, "\nOptions for every command: --config FILE (default: $ADUAN_CONFIG or ./aduan.conf)\n"
+               "Settings: see README.md (ADUAN_LISTEN, ADUAN_DATABASE_URL, ...).\n");
+}
+
+static int cmd_help(const char *topic)
+{
+    if (!topic) {
+        usage_all(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
+        if (strcmp(helps[i].name, topic) == 0) {
+            printf("Usage: %s\n\n%s\n", helps[i].usage, helps[i].help);
+            return 0;
+        }
+    }
+    fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", topic);
+    return EXIT_USAGE;
+}
+
+/* ---- shared set-up -------------------------------------------------------- */
+
+static int load_config(const char *path, config_t *cfg)
+{
+    char err[512];
+    int required = path != NULL;
+    if (!path)
+        path = getenv("ADUAN_CONFIG");
+    if (path && getenv("ADUAN_CONFIG") && !required)
+        required = 1;
+    if (!path)
+        path = "aduan.conf";
+    if (config_load(cfg, path, required, err, sizeof err) != ERR_OK) {
+        fprintf(stderr, "aduan: configuration error: %s\n", err);
+        return EXIT_USAGE;
+    }
+    log_set_level((log_level_t)cfg->log_level);
+    clock_init(cfg->timezone);
+    return 0;
+}
+
+/* mkdir -p for the directory part of path (or path itself when dir). */
+static int make_dirs(const char *path, int is_dir)
+{
+    char buf[CONFIG_PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    if (!is_dir) {
+        char *slash = strrchr(buf, '/');
+        if (!slash)
+            return 0;
+        *slash = '\0';
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0750) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (buf[0] && mkdir(buf, 0750) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int open_store(const config_t *cfg, store_t **s, int migrate)
+{
+    const char *path = config_sqlite_path(cfg->database_url);
+    if (path && make_dirs(path, 0) != 0) {
+        fprintf(stderr, "aduan: cannot create the directory of %s: %s\n", path, strerror(errno));
+        return EXIT_FAIL;
+    }
+    err_t e = store_open(cfg->database_url, cfg->db_pool_size, s);
+    if (e != ERR_OK) {
+        fprintf(stderr, "aduan: cannot open the database %s: %s\n", cfg->database_url, err_str_lang(e, "en"));
+        return EXIT_FAIL;
+    }
+    if (migrate) {
+        e = store_migrate(*s, NULL);
+        if (e != ERR_OK) {
+            fprintf(stderr, "aduan: database migration failed: %s\n", err_str_lang(e, "en"));
+            store_close(*s);
+            *s = NULL;
+            return EXIT_FAIL;
+        }
+    }
+    return 0;
+}
+
+/* ---- commands ------------------------------------------------------------- */
+
+static int cmd_init(const config_t *cfg, int demo, int keep)
+{
+    store_t *s = NULL;
+    store_agency *ag;
+    size_t n = 0;
+    int rc = open_store(cfg, &s, 1);
+    if (rc)
+        return rc;
+    arena_t *ar = arena_new();
+    err_t e = ar ? store_agency_list(s, ar, &ag, &n) : ERR_NOMEM;
+    arena_destroy(ar);
+    if (e == ERR_OK && n > 0) {
+        store_close(s);
+        if (keep) {
+            printf("aduan: database %s is already initialised; kept as it is.\n", cfg->database_url);
+            if (demo)
+                seed_print_logins(stdout);
+            return 0;
+        }
+        fprintf(stderr, "aduan: database %s is already initialised\n", cfg->database_url);
+        return EXIT_FAIL;
+    }
+    if (make_dirs(cfg->media_dir, 1) != 0) {
+        fprintf(stderr, "aduan: cannot create media directory %s: %s\n", cfg->media_dir,
+                strerror(errno));
+        store_close(s);
+        return EXIT_FAIL;
+    }
+    if (e == ERR_OK)
+        e = demo ? seed_demo(s, clock_now()) : seed_regions(s);
+    store_close(s);
+    if (e != ERR_OK) {
+        fprintf(stderr, "aduan: initialisation failed: %s\n", err_str_lang(e, "en"));
+        return EXIT_FAIL;
+    }
+    printf("aduan: initialised %s%s\n", cfg->database_url, demo ? " with the demo data" : "");
+    if (demo)
+        seed_print_logins(stdout);
+    else
+        printf("Next: create the first account with 'aduan user add LOGIN --name NAME --role superadmin'\n");
+    return 0;
+}
+
+static int cmd_migrate(const config_t *cfg)
+{
+    store_t *s = NULL;
+    int applied = 0, version = 0;
+    int rc = open_store(cfg, &s, 0);
+    if (rc)
+        return rc;
+    err_t e = store_migrate(s, &applied);
+    if (e == ERR_OK)
+        e = store_schema_version(s, &version);
+    store_close(s);
+    if (e != ERR_OK) {
+        fprintf(stderr, "aduan: migration failed: %s\n", err_str_lang(e, "en"));
+        return EXIT_FAIL;
+    }
+    printf("aduan: schema version %d (%d migration%s applied)\n", version, applied,
+           applied == 1 ? "" : "s");
+    return 0;
+}
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int cmd_serve(const config_t *cfg)
+{
+    store_t *s = NULL;
+    http_server_t *srv = NULL;
+    int rc = open_store(cfg, &s, 1);
+    if (rc)
+        return rc;
+    err_t e = http_server_start(cfg, s, &srv);
+    if (e != ERR_OK) {
+        fprintf(stderr, "aduan: cannot listen on %s:%u (is it in use?)\n", cfg->listen_host,
+                cfg->listen_port);
+        store_close(s);
+        return EXIT_FAIL;
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    log_info("main", "event=listening url=%s version=%s", cfg->public_url, ADUAN_VERSION);
+    printf("aduan %s: serving on %s\n", ADUAN_VERSION, cfg->public_url);
+    fflush(stdout);
+    while (!stop_requested)
+        pause();
+    log_info("main", "event=stopping");
+    http_server_stop(srv);
+    store_close(s);
+    return 0;
+}
+
+/* Reads a password: without echo on a terminal (asked twice), or one line
+ * from standard input. Returns 0, or -1 with a message printed. */
+static int read_password(char *buf, size_t cap)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    char again[SECRET_PASSWORD_MAX + 2];
+    for (int round = 0; round < (tty ? 2 : 1); round++) {
+        char *dst = round == 0 ? buf : again;
+        size_t dcap = round == 0 ? cap : sizeof again;
+        if (tty) {
+            fprintf(stderr, round == 0 ? "Password: " : "Again: ");
+            tcgetattr(STDIN_FILENO, &old);
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        char *got = fgets(dst, (int)dcap, stdin);
+        if (tty) {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+            fputc('\n', stderr);
+        }
+        if (!got) {
+            fprintf(stderr, "aduan: no password given on standard input\n");
+            return -1;
+        }
+        dst[strcspn(dst, "\r\n")] = '\0';
+    }
+    if (tty && strcmp(buf, again) != 0) {
+        fprintf(stderr, "aduan: the passwords differ\n");
+        return -1;
+    }
+    size_t n = strlen(buf);
+    if (n < SECRET_PASSWORD_MIN || n > SECRET_PASSWORD_MAX) {
+        fprintf(stderr, "aduan: a password needs %d to %d characters\n", SECRET_PASSWORD_MIN,
+                SECRET_PASSWORD_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+static int user_add(store_t *s, arena_t *ar, int argc, char **argv)
+{
+    const char *login = NULL, *name = NULL, *role = NULL, *agency = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+            role = argv[++i];
+        else if (strcmp(argv[i], "--agency") == 0 && i + 1 < argc)
+            agency = argv[++i];
+        else if (argv[i][0] != '-' && !login)
+            login = argv[i];
+        else
+            return fprintf(stderr, "aduan: user add: unexpected '%s'\n", argv[i]), EXIT_USAGE;
+    }
+    if (!login || !name || !role)
+        return fprintf(stderr, "aduan: usage: %s\n", helps[3].usage), EXIT_USAGE;
+    if (role_parse(role) < 0)
+        return fprintf(stderr, "aduan: unknown role '%s'\n", role), EXIT_USAGE;
+    bool super = strcmp(role, "superadmin") == 0;
+    if (super == (agency != NULL))
+        return fprintf(stderr, "aduan: --agency is required for every role but superadmin "
+                               "(and not allowed with it)\n"),
+               EXIT_USAGE;
+    store_agency a = {0};
+    if (agency && store_agency_find(s, ar, agency, &a) != ERR_OK)
+        return fprintf(stderr, "aduan: unknown agency '%s'\n", agency), EXIT_FAIL;
+    char pw[SECRET_PASSWORD_MAX + 2], hash[SECRET_HASH_BUF];
+    int64_t id;
+    if (read_password(pw, sizeof pw) != 0)
+        return EXIT_FAIL;
+    err_t e = secret_password_hash(pw, hash);
+    if (e == ERR_OK)
+        e = store_user_create(s, login, name, hash, clock_now(), &id);
+    if (e == ERR_CONFLICT)
+        return fprintf(stderr, "aduan: user '%s' already exists\n", login), EXIT_FAIL;
+    if (e == ERR_OK)
+        e = store_user_set_role(s, id, a.id, role);
+    if (e != ERR_OK)
+        return fprintf(stderr, "aduan: cannot add the user: %s\n", err_str_lang(e, "en")), EXIT_FAIL;
+    printf("aduan: user %s added as %s%s%s\n", login, role, agency ? " of " : "", agency ? a.code : "");
+    return 0;
+}
+
+static int user_list(store_t *s, arena_t *ar)
+{
+    store_user *u;
+    size_t n;
+    if (store_user_list(s, ar, &u, &n) != ERR_OK)
+        return EXIT_FAIL;
+    printf("%-24s %-32s %-8s %s\n", "LOGIN", "NAME", "STATE", "ROLES");
+    for (size_t i = 0; i < n; i++) {
+        store_role *r;
+        size_t nr;
+        if (store_user_roles(s, ar, u[i].id, &r, &nr) != ERR_OK)
+            return EXIT_FAIL;
+        printf("%-24s %-32s %-8s", u[i].login, u[i].name,
+               u[i].disabled ? "disabled" : (u[i].locked_until > clock_now() ? "locked" : "active"));
+        for (size_t k = 0; k < nr; k++)
+            printf(" %s@%s", r[k].role, r[k].agency_name ? r[k].agency_name : "*");
+        printf("\n");
+    }
+    return 0;
+}
+
+static int user_change(store_t *s, arena_t *ar, const char *what, const char *login)
+{
+    store_user u;
+    if (!login)
+        return fprintf(stderr, "aduan: usage: aduan user %s LOGIN\n", what), EXIT_USAGE;
+    err_t e = store_user_by_login(s, ar, login, &u);
+    if (e == ERR_NOT_FOUND)
+        return fprintf(stderr, "aduan: no user '%s'\n", login), EXIT_FAIL;
+    if (e == ERR_OK && strcmp(what, "passwd") == 0) {
+        char pw[SECRET_PASSWORD_MAX + 2], hash[SECRET_HASH_BUF];
+        if (read_password(pw, sizeof pw) != 0)
+            return EXIT_FAIL;
+        e = secret_password_hash(pw, hash);
+        if (e == ERR_OK)
+            e = store_user_set_password(s, u.id, hash);
+    } else if (e == ERR_OK) {
+        e = store_user_set_disabled(s, u.id, strcmp(what, "disable") == 0);
+    }
+    if (e != ERR_OK)
+        return fprintf(stderr, "aduan: %s failed: %s\n", what, err_str_lang(e, "en")), EXIT_FAIL;
+    printf("aduan: user %s: %s done\n", login, what);
+    return 0;
+}
+
+static int cmd_user(const config_t *cfg, int argc, char **argv)
+{
+    if (argc < 1)
+        return fprintf(stderr, "aduan: usage: %s\n", helps[3].usage), EXIT_USAGE;
+    const char *sub = argv[0];
+    if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "passwd") &&
+        strcmp(sub, "disable") && strcmp(sub, "enable"))
+        return fprintf(stderr, "aduan: unknown 'user %s'; see 'aduan help user'\n", sub), EXIT_USAGE;
+    store_t *s = NULL;
+    int rc = open_store(cfg, &s, 1);
+    if (rc)
+        return rc;
+    arena_t *ar = arena_new();
+    if (!ar)
+        rc = EXIT_FAIL;
+    else if (strcmp(sub, "add") == 0)
+        rc = user_add(s, ar, argc - 1, argv + 1);
+    else if (strcmp(sub, "list") == 0)
+        rc = user_list(s, ar);
+    else
+        rc = user_change(s, ar, sub, argc > 1 ? argv[1] : NULL);
+    arena_destroy(ar);
+    store_close(s);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    int k = 1;
+    /* --config may come before or after the command. */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0) {
+            if (i + 1 >= argc)
+                return fprintf(stderr, "aduan: --config needs a file\n"), EXIT_USAGE;
+            config_path = argv[i + 1];
+            memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 2) * sizeof *argv);
+            argc -= 2;
+            i--;
+        }
+    }
+    if (argc <= k) {
+        usage_all(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[k];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return cmd_help(argc > k + 1 ? argv[k + 1] : NULL);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("aduan %s\n", ADUAN_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "init") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
+        strcmp(cmd, "user")) {
+        fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
+        return EXIT_USAGE;
+    }
+    if (secret_init() != ERR_OK) {
+        fprintf(stderr, "aduan: libsodium failed to start\n");
+        return EXIT_FAIL;
+    }
+    config_t cfg;
+    int rc = load_config(config_path, &cfg);
+    if (rc)
+        return rc;
+    if (strcmp(cmd, "init") == 0) {
+        int demo = 0, keep = 0;
+        for (int i = k + 1; i < argc; i++) {
+            if (strcmp(argv[i], "--demo") == 0)
+                demo = 1;
+            else if (strcmp(argv[i], "--keep") == 0)
+                keep = 1;
+            else
+                return fprintf(stderr, "aduan: init: unexpected '%s'\n", argv[i]), EXIT_USAGE;
+        }
+        return cmd_init(&cfg, demo, keep);
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(&cfg);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(&cfg);
+    return cmd_user(&cfg, argc - k - 1, argv + k + 1);
+}

@@ -1,0 +1,61 @@
+/* Internal to the SQLite store: the connection pool and small helpers
+ * shared by store/sqlite.c and store/sqlite_cases.c. */
+#ifndef ADUAN_SQLITE_INT_H
+#define ADUAN_SQLITE_INT_H
+
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+/* Prepared statements cached per connection; one per distinct query. */
+#define CONN_STMT_MAX 96
+
+typedef struct conn {
+    sqlite3 *db;
+    struct {
+        const char *sql; /* static string: identity is its address */
+        sqlite3_stmt *st;
+    } cache[CONN_STMT_MAX];
+    int ncache;
+} conn_t;
+
+/* Borrows a connection; blocks while all are in use. */
+conn_t *sq_get(store_t *s);
+void sq_put(store_t *s, conn_t *c);
+
+/* The cached statement for sql, reset and unbound; NULL on failure (logged). */
+sqlite3_stmt *sq_prep(conn_t *c, const char *sql);
+/* Translates a SQLite result code, logging the database's message. */
+err_t sq_err(conn_t *c, int rc, const char *what);
+
+err_t sq_begin(conn_t *c);  /* BEGIN IMMEDIATE: take the write lock up front */
+err_t sq_commit(conn_t *c);
+void sq_rollback(conn_t *c);
+
+/* Binding helpers: NULL for a NULL string or a 0 id. */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+void sq_bind_id(sqlite3_stmt *st, int i, int64_t v);
+/* Column helpers: text copied into the arena (NULL for SQL NULL). */
+const char *sq_text(arena_t *ar, sqlite3_stmt *st, int i);
+int64_t sq_int(sqlite3_stmt *st, int i);
+
+/* Runs a statement that returns no rows; ERR_OK on SQLITE_DONE. */
+err_t sq_exec_stmt(conn_t *c, sqlite3_stmt *st, const char *what);
+
+#endif
+
+/* Steps once: ERR_OK on a row, ERR_NOT_FOUND when there is none. */
+err_t sq_step_row(conn_t *c, sqlite3_stmt *st, const char *what);
+
+/* Grows an arena array of elem-sized items to hold at least n+1; returns
+ * the (possibly moved) array or NULL when out of memory. */
+void *sq_grow(arena_t *ar, void *arr, size_t elem, size_t n, size_t *cap);
+
+#define SQ_PREP(c, st, sql)                                                                        \
+    do {                                                                                           \
+        (st) = sq_prep((c), (sql));                                                                \
+        if (!(st)) {                                                                               \
+            e = ERR_DB;                                                                            \
+            goto out;                                                                              \
+        }                                                                                          \
+    } while (0)

@@ -1,0 +1,694 @@
+/* The SQLite store: agencies, regions, users, sessions, teams, categories. */
+#include "store/sqlite_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- agencies ------------------------------------------------------------ */
+
+#define AGENCY_COLS "id, code, name, kind, timezone"
+
+static void read_agency(arena_t *ar, sqlite3_stmt *st, store_agency *a)
+{
+    a->id = sq_int(st, 0);
+    a->code = sq_text(ar, st, 1);
+    a->name = sq_text(ar, st, 2);
+    a->kind = sq_text(ar, st, 3);
+    a->timezone = sq_text(ar, st, 4);
+}
+
+err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO agencies (code, name, kind, timezone, created_at) VALUES (?, ?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, a->code);
+    sq_bind_text(st, 2, a->name);
+    sq_bind_text(st, 3, a->kind);
+    sq_bind_text(st, 4, a->timezone);
+    sqlite3_bind_int64(st, 5, now);
+    e = sq_exec_stmt(c, st, "agency_create");
+    if (e == ERR_OK && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out)
+{
+    static const char sql[] = "SELECT " AGENCY_COLS " FROM agencies WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, id);
+    e = sq_step_row(c, st, "agency_get");
+    if (e == ERR_OK)
+        read_agency(ar, st, out);
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_agency *out)
+{
+    static const char sql[] =
+        "SELECT " AGENCY_COLS " FROM agencies WHERE code = ?1 OR CAST(id AS TEXT) = ?1";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, id_or_code);
+    e = sq_step_row(c, st, "agency_find");
+    if (e == ERR_OK)
+        read_agency(ar, st, out);
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
+{
+    static const char sql[] = "SELECT " AGENCY_COLS " FROM agencies ORDER BY id";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_agency *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    while ((e = sq_step_row(c, st, "agency_list")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        read_agency(ar, st, &arr[cnt++]);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
+                              const char *display_phone, int64_t now)
+{
+    static const char sql[] = "INSERT INTO agency_numbers (phone_number_id, agency_id,"
+                              " display_phone, created_at) VALUES (?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, phone_number_id);
+    sqlite3_bind_int64(st, 2, agency_id);
+    sq_bind_text(st, 3, display_phone);
+    sqlite3_bind_int64(st, 4, now);
+    e = sq_exec_stmt(c, st, "agency_number_add");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
+{
+    static const char sql[] = "SELECT COALESCE(group_concat(phone_number_id, ','), '') FROM"
+                              " (SELECT phone_number_id FROM agency_numbers WHERE agency_id = ?"
+                              " ORDER BY phone_number_id)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, agency_id);
+    e = sq_step_row(c, st, "agency_numbers");
+    if (e == ERR_OK)
+        *out = sq_text(ar, st, 0);
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+/* ---- regions ------------------------------------------------------------- */
+
+err_t store_region_put(store_t *s, const char *code, const char *name)
+{
+    static const char sql[] = "INSERT INTO regions (code, name) VALUES (?, ?)"
+                              " ON CONFLICT (code) DO UPDATE SET name = excluded.name";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, code);
+    sq_bind_text(st, 2, name);
+    e = sq_exec_stmt(c, st, "region_put");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
+{
+    static const char sql[] = "SELECT code, name FROM regions ORDER BY code";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_region *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    while ((e = sq_step_row(c, st, "region_list")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        arr[cnt].code = sq_text(ar, st, 0);
+        arr[cnt].name = sq_text(ar, st, 1);
+        cnt++;
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+err_t store_region_exists(store_t *s, const char *code)
+{
+    static const char sql[] = "SELECT 1 FROM regions WHERE code = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, code);
+    e = sq_step_row(c, st, "region_exists");
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+/* ---- users --------------------------------------------------------------- */
+
+#define USER_COLS "id, login, name, password_hash, disabled, failed_logins, locked_until"
+
+static void read_user(arena_t *ar, sqlite3_stmt *st, store_user *u)
+{
+    u->id = sq_int(st, 0);
+    u->login = sq_text(ar, st, 1);
+    u->name = sq_text(ar, st, 2);
+    u->password_hash = sq_text(ar, st, 3);
+    u->disabled = sq_int(st, 4) != 0;
+    u->failed_logins = (int)sq_int(st, 5);
+    u->locked_until = sq_int(st, 6);
+}
+
+err_t store_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
+                        int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO users (login, name, password_hash, created_at)"
+                              " VALUES (?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, login);
+    sq_bind_text(st, 2, name);
+    sq_bind_text(st, 3, password_hash);
+    sqlite3_bind_int64(st, 4, now);
+    e = sq_exec_stmt(c, st, "user_create");
+    if (e == ERR_OK && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+static err_t user_one(store_t *s, arena_t *ar, const char *sql, int64_t id, const char *login,
+                      store_user *out)
+{
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    if (login)
+        sq_bind_text(st, 1, login);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    e = sq_step_row(c, st, "user_get");
+    if (e == ERR_OK)
+        read_user(ar, st, out);
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out)
+{
+    static const char sql[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
+    return user_one(s, ar, sql, id, NULL, out);
+}
+
+err_t store_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *out)
+{
+    static const char sql[] = "SELECT " USER_COLS " FROM users WHERE login = ?";
+    return user_one(s, ar, sql, 0, login, out);
+}
+
+err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
+{
+    static const char sql[] = "SELECT " USER_COLS " FROM users ORDER BY login";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_user *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    while ((e = sq_step_row(c, st, "user_list")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        read_user(ar, st, &arr[cnt++]);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+/* Runs an UPDATE of one user and, when end_sessions, deletes the user's
+ * sessions, in one transaction. ERR_NOT_FOUND when no such user. */
+static err_t user_update(store_t *s, const char *sql, int64_t id, const char *text, int64_t num,
+                         bool end_sessions)
+{
+    static const char del[] = "DELETE FROM sessions WHERE user_id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = sq_begin(c);
+    sqlite3_stmt *st;
+    if (e != ERR_OK)
+        goto out;
+    SQ_PREP(c, st, sql);
+    if (text)
+        sq_bind_text(st, 1, text);
+    else
+        sqlite3_bind_int64(st, 1, num);
+    sqlite3_bind_int64(st, 2, id);
+    e = sq_exec_stmt(c, st, "user_update");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK && end_sessions) {
+        SQ_PREP(c, st, del);
+        sqlite3_bind_int64(st, 1, id);
+        e = sq_exec_stmt(c, st, "sessions_end");
+    }
+    if (e == ERR_OK)
+        e = sq_commit(c);
+out:
+    sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_user_set_password(store_t *s, int64_t id, const char *password_hash)
+{
+    static const char sql[] = "UPDATE users SET password_hash = ?, failed_logins = 0,"
+                              " locked_until = 0 WHERE id = ?";
+    return user_update(s, sql, id, password_hash, 0, true);
+}
+
+err_t store_user_set_disabled(store_t *s, int64_t id, bool disabled)
+{
+    static const char sql[] = "UPDATE users SET disabled = ? WHERE id = ?";
+    return user_update(s, sql, id, NULL, disabled ? 1 : 0, disabled);
+}
+
+err_t store_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,
+                               int64_t lock_seconds)
+{
+    /* One statement, so two instances counting at once cannot lose a count. */
+    static const char fail[] =
+        "UPDATE users SET"
+        " locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 + ?3 ELSE locked_until END,"
+        " failed_logins = CASE WHEN failed_logins + 1 >= ?1 THEN 0 ELSE failed_logins + 1 END"
+        " WHERE id = ?4";
+    static const char good[] = "UPDATE users SET failed_logins = 0 WHERE id = ?4";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, ok ? good : fail);
+    if (!ok) {
+        sqlite3_bind_int(st, 1, max_failures);
+        sqlite3_bind_int64(st, 2, now);
+        sqlite3_bind_int64(st, 3, lock_seconds);
+    }
+    sqlite3_bind_int64(st, 4, id);
+    e = sq_exec_stmt(c, st, "login_attempt");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role)
+{
+    static const char sql[] = "INSERT INTO user_roles (user_id, agency_id, role) VALUES (?, ?, ?)"
+                              " ON CONFLICT (user_id, agency_id) DO UPDATE SET role = excluded.role";
+    static const char chk[] = "SELECT 1 FROM agencies WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    if (agency_id) {
+        SQ_PREP(c, st, chk);
+        sqlite3_bind_int64(st, 1, agency_id);
+        e = sq_step_row(c, st, "role_agency");
+        sqlite3_reset(st);
+        if (e != ERR_OK)
+            goto out;
+    }
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, agency_id);
+    sq_bind_text(st, 3, role);
+    e = sq_exec_stmt(c, st, "set_role");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **out, size_t *n)
+{
+    static const char sql[] = "SELECT r.agency_id, a.name, r.role FROM user_roles r"
+                              " LEFT JOIN agencies a ON a.id = r.agency_id"
+                              " WHERE r.user_id = ? ORDER BY r.agency_id";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_role *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, user_id);
+    while ((e = sq_step_row(c, st, "user_roles")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        arr[cnt].agency_id = sq_int(st, 0);
+        arr[cnt].agency_name = sq_text(ar, st, 1);
+        arr[cnt].role = sq_text(ar, st, 2);
+        cnt++;
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+err_t store_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
+                           int64_t now, int64_t expires_at)
+{
+    static const char sql[] = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at,"
+                              " expires_at) VALUES (?, ?, ?, ?, ?)";
+    /* Expired sessions are swept as new ones are made: no extra job needed. */
+    static const char sweep[] = "DELETE FROM sessions WHERE expires_at <= ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sweep);
+    sqlite3_bind_int64(st, 1, now);
+    e = sq_exec_stmt(c, st, "session_sweep");
+    if (e != ERR_OK)
+        goto out;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, token_hash);
+    sqlite3_bind_int64(st, 2, user_id);
+    sq_bind_text(st, 3, csrf);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, expires_at);
+    e = sq_exec_stmt(c, st, "session_create");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
+                        store_session *out)
+{
+    static const char sql[] = "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s"
+                              " JOIN users u ON u.id = s.user_id"
+                              " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, token_hash);
+    sqlite3_bind_int64(st, 2, now);
+    e = sq_step_row(c, st, "session_get");
+    if (e == ERR_OK) {
+        out->user_id = sq_int(st, 0);
+        out->csrf_token = sq_text(ar, st, 1);
+        out->expires_at = sq_int(st, 2);
+    }
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_session_delete(store_t *s, const char *token_hash)
+{
+    static const char sql[] = "DELETE FROM sessions WHERE token_hash = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, token_hash);
+    e = sq_exec_stmt(c, st, "session_delete");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+/* ---- teams --------------------------------------------------------------- */
+
+#define TEAM_COLS                                                                                  \
+    "t.id, t.agency_id, t.name, t.base_lat, t.base_lon,"                                           \
+    " (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id)"
+
+static void read_team(arena_t *ar, sqlite3_stmt *st, store_team *t)
+{
+    t->id = sq_int(st, 0);
+    t->agency_id = sq_int(st, 1);
+    t->name = sq_text(ar, st, 2);
+    t->has_base = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    t->base_lat = sqlite3_column_double(st, 3);
+    t->base_lon = sqlite3_column_double(st, 4);
+    t->members = (int)sq_int(st, 5);
+}
+
+err_t store_team_create(store_t *s, const store_team *t, int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO teams (agency_id, name, base_lat, base_lon, created_at)"
+                              " VALUES (?, ?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, t->agency_id);
+    sq_bind_text(st, 2, t->name);
+    if (t->has_base) {
+        sqlite3_bind_double(st, 3, t->base_lat);
+        sqlite3_bind_double(st, 4, t->base_lon);
+    }
+    sqlite3_bind_int64(st, 5, now);
+    e = sq_exec_stmt(c, st, "team_create");
+    if (e == ERR_OK && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_team_get(store_t *s, arena_t *ar, int64_t id, store_team *out)
+{
+    static const char sql[] = "SELECT " TEAM_COLS " FROM teams t WHERE t.id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, id);
+    e = sq_step_row(c, st, "team_get");
+    if (e == ERR_OK)
+        read_team(ar, st, out);
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out, size_t *n)
+{
+    static const char sql[] = "SELECT " TEAM_COLS " FROM teams t"
+                              " WHERE (?1 IS NULL OR t.agency_id = ?1) ORDER BY t.agency_id, t.name";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_team *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    sq_bind_id(st, 1, agency_id);
+    while ((e = sq_step_row(c, st, "team_list")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        read_team(ar, st, &arr[cnt++]);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+err_t store_team_add_member(store_t *s, int64_t team_id, int64_t user_id)
+{
+    static const char sql[] = "INSERT INTO team_members (team_id, user_id) VALUES (?, ?)"
+                              " ON CONFLICT DO NOTHING";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, team_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    e = sq_exec_stmt(c, st, "team_add_member");
+    if (e == ERR_INVALID)
+        e = ERR_NOT_FOUND; /* a foreign key: unknown team or user */
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_team_has_member(store_t *s, int64_t team_id, int64_t user_id)
+{
+    static const char sql[] = "SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, team_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    e = sq_step_row(c, st, "team_has_member");
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+/* ---- categories ---------------------------------------------------------- */
+
+#define CATEGORY_COLS "id, agency_id, code, name_id, name_en, kind, sla_hours, active"
+
+static void read_category(arena_t *ar, sqlite3_stmt *st, store_category *k)
+{
+    k->id = sq_int(st, 0);
+    k->agency_id = sq_int(st, 1);
+    k->code = sq_text(ar, st, 2);
+    k->name_id = sq_text(ar, st, 3);
+    k->name_en = sq_text(ar, st, 4);
+    k->kind = sq_text(ar, st, 5);
+    k->sla_hours = (int)sq_int(st, 6);
+    k->active = sq_int(st, 7) != 0;
+}
+
+err_t store_category_create(store_t *s, const store_category *k, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO categories (agency_id, code, name_id, name_en, kind,"
+                              " sla_hours, active) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, k->agency_id);
+    sq_bind_text(st, 2, k->code);
+    sq_bind_text(st, 3, k->name_id);
+    sq_bind_text(st, 4, k->name_en);
+    sq_bind_text(st, 5, k->kind);
+    sqlite3_bind_int(st, 6, k->sla_hours);
+    sqlite3_bind_int(st, 7, k->active ? 1 : 0);
+    e = sq_exec_stmt(c, st, "category_create");
+    if (e == ERR_OK && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_category_get(store_t *s, arena_t *ar, int64_t id, store_category *out)
+{
+    static const char sql[] = "SELECT " CATEGORY_COLS " FROM categories WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, id);
+    e = sq_step_row(c, st, "category_get");
+    if (e == ERR_OK)
+        read_category(ar, st, out);
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_category **out,
+                          size_t *n)
+{
+    static const char sql[] = "SELECT " CATEGORY_COLS " FROM categories"
+                              " WHERE (?1 IS NULL OR agency_id = ?1) ORDER BY agency_id, code";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_category *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    sq_bind_id(st, 1, agency_id);
+    while ((e = sq_step_row(c, st, "category_list")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        read_category(ar, st, &arr[cnt++]);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}

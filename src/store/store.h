@@ -1,0 +1,248 @@
+/* store: the only door to data. Only files under store/ speak SQL.
+ *
+ * The interface is the same for every engine; today the engine is SQLite
+ * (store/sqlite*.c). Functions are safe to call from several threads: each
+ * call borrows a pooled connection for its duration and does its work in
+ * one transaction. Times are Unix seconds (UTC). Ids are positive; 0 means
+ * "none" both in arguments and in results. Text results are owned by the
+ * arena passed in. Every function returns ERR_OK or an err_t:
+ * ERR_NOT_FOUND for unknown ids, ERR_CONFLICT for a uniqueness clash or a
+ * state that changed underneath, ERR_UNAVAILABLE when the database cannot
+ * be reached, ERR_DB for anything else (its text is logged). */
+#ifndef ADUAN_STORE_H
+#define ADUAN_STORE_H
+
+#include "core/arena.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_WUR __attribute__((warn_unused_result))
+
+typedef struct store store_t;
+
+/* Opens the database named by url ("sqlite:PATH") with pool_size
+ * connections, creating the file if needed. Does not migrate. */
+err_t store_open(const char *url, unsigned pool_size, store_t **out) STORE_WUR;
+/* Closes every connection. Accepts NULL. */
+void store_close(store_t *s);
+
+/* Applies the pending numbered migrations, each in its own transaction, and
+ * records them. *applied (may be NULL) gets how many were applied. */
+err_t store_migrate(store_t *s, int *applied) STORE_WUR;
+/* Number of the newest migration applied (0 for an empty database). */
+err_t store_schema_version(store_t *s, int *version) STORE_WUR;
+/* ERR_OK when the database answers a trivial query. */
+err_t store_ping(store_t *s) STORE_WUR;
+
+/* ---- agencies ---------------------------------------------------------- */
+
+typedef struct {
+    int64_t id;
+    const char *code;     /* short slug, e.g. "satpolpp" */
+    const char *name;     /* e.g. "Satpol PP Kabupaten Balangan" */
+    const char *kind;     /* satpolpp | damkar | disdukcapil | other */
+    const char *timezone; /* IANA name */
+} store_agency;
+
+err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id) STORE_WUR;
+err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out) STORE_WUR;
+/* By id (decimal) or code. */
+err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_agency *out) STORE_WUR;
+err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n) STORE_WUR;
+/* Registers a WhatsApp phone-number id for the agency. */
+err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
+                              const char *display_phone, int64_t now) STORE_WUR;
+/* The agency's phone-number ids, comma-separated in *out ("" when none). */
+err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out) STORE_WUR;
+
+/* ---- regions (kecamatan) ---------------------------------------------- */
+
+typedef struct {
+    const char *code; /* Kemendagri code, e.g. "63.11.06" */
+    const char *name;
+} store_region;
+
+err_t store_region_put(store_t *s, const char *code, const char *name) STORE_WUR;
+err_t store_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n) STORE_WUR;
+/* ERR_OK when the code is known, ERR_NOT_FOUND otherwise. */
+err_t store_region_exists(store_t *s, const char *code) STORE_WUR;
+
+/* ---- users, roles and sessions ----------------------------------------- */
+
+typedef struct {
+    int64_t id;
+    const char *login;
+    const char *name;
+    const char *password_hash; /* argon2id encoded string */
+    bool disabled;
+    int failed_logins;
+    int64_t locked_until; /* 0 when not locked */
+} store_user;
+
+typedef struct {
+    int64_t agency_id;       /* 0: every agency (superadmin) */
+    const char *agency_name; /* NULL for agency 0 */
+    const char *role;        /* superadmin | admin | supervisor | field | viewer */
+} store_role;
+
+err_t store_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
+                        int64_t now, int64_t *id) STORE_WUR;
+err_t store_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out) STORE_WUR;
+err_t store_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *out) STORE_WUR;
+err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n) STORE_WUR;
+/* Sets a new password and ends the user's sessions. */
+err_t store_user_set_password(store_t *s, int64_t id, const char *password_hash) STORE_WUR;
+/* Disables (or enables) the user; disabling ends the user's sessions. */
+err_t store_user_set_disabled(store_t *s, int64_t id, bool disabled) STORE_WUR;
+/* Records a login attempt. On failure, counts it and, at max_failures,
+ * locks the account until now + lock_seconds and resets the count; on
+ * success, clears the count. */
+err_t store_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,
+                               int64_t lock_seconds) STORE_WUR;
+/* Grants role in agency_id (0 = all, for superadmin); replaces an earlier
+ * role of the user in that agency. */
+err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role) STORE_WUR;
+err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **out, size_t *n) STORE_WUR;
+
+typedef struct {
+    int64_t user_id;
+    const char *csrf_token;
+    int64_t expires_at;
+} store_session;
+
+err_t store_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
+                           int64_t now, int64_t expires_at) STORE_WUR;
+/* ERR_NOT_FOUND when unknown, expired, or the user is disabled. */
+err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
+                        store_session *out) STORE_WUR;
+err_t store_session_delete(store_t *s, const char *token_hash) STORE_WUR;
+
+/* ---- teams and categories ---------------------------------------------- */
+
+typedef struct {
+    int64_t id, agency_id;
+    const char *name;
+    bool has_base;
+    double base_lat, base_lon;
+    int members; /* read-only: number of members */
+} store_team;
+
+err_t store_team_create(store_t *s, const store_team *t, int64_t now, int64_t *id) STORE_WUR;
+err_t store_team_get(store_t *s, arena_t *ar, int64_t id, store_team *out) STORE_WUR;
+/* Teams of one agency, or of every agency when agency_id is 0. */
+err_t store_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out, size_t *n) STORE_WUR;
+err_t store_team_add_member(store_t *s, int64_t team_id, int64_t user_id) STORE_WUR;
+/* ERR_OK when the user is a member of the team, ERR_NOT_FOUND otherwise. */
+err_t store_team_has_member(store_t *s, int64_t team_id, int64_t user_id) STORE_WUR;
+
+typedef struct {
+    int64_t id, agency_id;
+    const char *code;
+    const char *name_id, *name_en;
+    const char *kind; /* complaint | service | emergency */
+    int sla_hours;
+    bool active;
+} store_category;
+
+err_t store_category_create(store_t *s, const store_category *c, int64_t *id) STORE_WUR;
+err_t store_category_get(store_t *s, arena_t *ar, int64_t id, store_category *out) STORE_WUR;
+err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_category **out,
+                          size_t *n) STORE_WUR;
+
+/* ---- cases -------------------------------------------------------------- */
+
+typedef struct {
+    const char *name, *phone, *wa_id, *community_group; /* all optional */
+    int64_t consent_at;                                  /* 0: not given */
+} store_reporter_in;
+
+typedef struct {
+    int64_t id, agency_id, category_id, reporter_id, team_id;
+    int64_t forwarded_from, forwarded_to, created_by;
+    const char *kind, *channel, *status, *priority;
+    const char *tracking_code; /* canonical, 8 symbols */
+    const char *description, *address, *kecamatan_code, *lapor_tracking_id;
+    bool has_location;
+    double lat, lon;
+    bool rahasia, anonim;
+    int64_t created_at, updated_at;
+    /* Read-only, joined for display. */
+    const char *agency_name, *category_code, *category_name_id, *category_name_en;
+    const char *team_name, *kecamatan_name;
+    const char *reporter_name, *reporter_phone, *reporter_wa_id;
+} store_case;
+
+typedef struct {
+    int64_t id, case_id, seq;
+    const char *action;      /* "create" for the first event */
+    const char *from_status; /* NULL for the first event */
+    const char *to_status;
+    int64_t actor_id; /* 0: the system or the citizen */
+    const char *actor_name;
+    const char *note;
+    int64_t team_id, target_agency_id;
+    bool is_public;
+    int64_t created_at;
+} store_event;
+
+typedef struct {
+    int64_t id, case_id;
+    const char *sha256, *mime, *filename, *source, *state;
+    int64_t size_bytes, created_at;
+} store_attachment;
+
+/* Creates the case (and its reporter when rep is given) with a new unique
+ * tracking code and its first event, in one transaction. c->id,
+ * c->tracking_code and c->reporter_id are set on success. */
+err_t store_case_create(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
+                        const char *note) STORE_WUR;
+err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out) STORE_WUR;
+err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out) STORE_WUR;
+err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out, size_t *n) STORE_WUR;
+err_t store_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
+                             size_t *n) STORE_WUR;
+
+typedef struct {
+    int64_t scope_user_id; /* only agencies this user has a role in; 0: all */
+    int64_t agency_id, category_id, team_id; /* 0: any */
+    const char *status;                      /* NULL: any */
+    const char *q;         /* FTS5-ready match expression, NULL: none */
+    int64_t from, to;      /* created_at in [from, to); 0: open */
+    int64_t before_id;     /* cursor: ids below this; 0: from the newest */
+    unsigned limit;        /* 1..STORE_LIST_MAX */
+} store_case_filter;
+
+#define STORE_LIST_MAX 200
+
+/* Cases matching f, newest first (by id), at most f->limit. */
+err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out,
+                      size_t *n) STORE_WUR;
+
+typedef struct {
+    int64_t case_id;
+    const char *expect_status; /* the state the decision was made on */
+    const char *new_status;
+    const char *action;
+    int64_t actor_id;
+    const char *note;
+    int64_t team_id;          /* set the case's team (0: keep) */
+    int64_t target_agency_id; /* forward: the other agency */
+    bool is_public;
+    int64_t now;
+    /* Forward only: the copy created in the target agency (its agency_id,
+     * category_id, kind and status are used; the rest is copied). */
+    const store_case *forward_copy;
+    /* Out. */
+    int64_t event_id, new_case_id;
+} store_transition;
+
+/* Moves the case from expect_status to new_status and appends the event,
+ * in one transaction; for a forward also creates the linked case in the
+ * target agency with its own first event. ERR_CONFLICT, changing nothing,
+ * when the case is no longer in expect_status. */
+err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t) STORE_WUR;
+
+#endif
