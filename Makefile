@@ -35,16 +35,20 @@ build: $(REL)/aduan
 define flavour
 $(1)/obj/%.o: src/%.c $$(wildcard src/*/*.h) build/gen/migrations.c | $(1)/obj
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+	@echo "  CC      $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 $(1)/obj/gen_migrations.o: build/gen/migrations.c | $(1)/obj
-	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+	@echo "  CC      $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 $(1)/libaduan.a: $$(patsubst src/%.c,$(1)/obj/%.o,$$(LIB_SRC)) $(1)/obj/gen_migrations.o
-	rm -f $$@ && ar rcs $$@ $$^
+	@rm -f $$@ && ar rcs $$@ $$^
 $(1)/aduan: $(1)/obj/main.o $(1)/libaduan.a
-	$$(CC) $(2) -o $$@ $$^ $$(PKG_LIBS)
+	@echo "  LINK    $$@"
+	@$$(CC) $(2) -o $$@ $$^ $$(PKG_LIBS)
 $(1)/tests/%: tests/unit/%.c $(1)/libaduan.a $$(wildcard tests/unit/*.h)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) $(2) -Itests/unit -o $$@ $$< $(1)/libaduan.a $$(PKG_LIBS) -lcmocka
+	@echo "  LINK    $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) -Itests/unit -o $$@ $$< $(1)/libaduan.a $$(PKG_LIBS) -lcmocka
 $(1)/obj:
 	mkdir -p $$@
 endef
@@ -53,11 +57,11 @@ $(eval $(call flavour,$(ASAN),$(SAN_FLAGS)))
 
 build/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c17 -O1 -Wall -Wextra -Werror -o $@ $<
+	@$(CC) -std=c17 -O1 -Wall -Wextra -Werror -o $@ $<
 
 build/gen/migrations.c: build/tools/embed $(MIGRATIONS)
 	@mkdir -p $(dir $@)
-	build/tools/embed embed_migrations $@ $(MIGRATIONS)
+	@build/tools/embed embed_migrations $@ $(MIGRATIONS)
 
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)

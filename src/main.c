@@ -35,10 +35,11 @@ static const command_help helps[] = {
      "  --keep  if the database is already initialised, leave it and exit 0"},
     {"serve", "aduan serve", "Runs the HTTP server until SIGINT or SIGTERM."},
     {"migrate", "aduan migrate", "Applies pending database migrations and prints the version."},
-    {"user", "aduan user add LOGIN --name NAME --role ROLE [--agency ID|CODE]\n"
-             "       aduan user list\n"
-             "       aduan user passwd LOGIN\n"
-             "       aduan user disable|enable LOGIN",
+    {"user",
+     "aduan user add LOGIN --name NAME --role ROLE [--agency ID|CODE]\n"
+     "       aduan user list\n"
+     "       aduan user passwd LOGIN\n"
+     "       aduan user disable|enable LOGIN",
      "Manages staff accounts. Roles: superadmin, admin, supervisor, field, viewer.\n"
      "Every role but superadmin needs --agency. Passwords are read from the\n"
      "terminal without echo, or as one line from standard input; never from\n"
@@ -52,8 +53,9 @@ static void usage_all(FILE *f)
     fprintf(f, "aduan %s: WhatsApp-first complaint and service desk\n\nUsage:\n", ADUAN_VERSION);
     for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
         fprintf(f, "  %s\n", helps[i].usage);
-    fprintf(f, "\nOptions for every command: --config FILE (default: $ADUAN_CONFIG or ./aduan.conf)\n"
-               "Settings: see README.md (ADUAN_LISTEN, ADUAN_DATABASE_URL, ...).\n");
+    fprintf(f,
+            "\nOptions for every command: --config FILE (default: $ADUAN_CONFIG or ./aduan.conf)\n"
+            "Settings: see README.md (ADUAN_LISTEN, ADUAN_DATABASE_URL, ...).\n");
 }
 
 static int cmd_help(const char *topic)
@@ -126,7 +128,8 @@ static int open_store(const config_t *cfg, store_t **s, int migrate)
     }
     err_t e = store_open(cfg->database_url, cfg->db_pool_size, s);
     if (e != ERR_OK) {
-        fprintf(stderr, "aduan: cannot open the database %s: %s\n", cfg->database_url, err_str_lang(e, "en"));
+        fprintf(stderr, "aduan: cannot open the database %s: %s\n", cfg->database_url,
+                err_str_lang(e, "en"));
         return EXIT_FAIL;
     }
     if (migrate) {
@@ -157,7 +160,8 @@ static int cmd_init(const config_t *cfg, int demo, int keep)
     if (e == ERR_OK && n > 0) {
         store_close(s);
         if (keep) {
-            printf("aduan: database %s is already initialised; kept as it is.\n", cfg->database_url);
+            printf("aduan: database %s is already initialised; kept as it is.\n",
+                   cfg->database_url);
             if (demo)
                 seed_print_logins(stdout);
             return 0;
@@ -182,7 +186,8 @@ static int cmd_init(const config_t *cfg, int demo, int keep)
     if (demo)
         seed_print_logins(stdout);
     else
-        printf("Next: create the first account with 'aduan user add LOGIN --name NAME --role superadmin'\n");
+        printf("Next: create the first account with 'aduan user add LOGIN --name NAME --role "
+               "superadmin'\n");
     return 0;
 }
 
@@ -323,8 +328,10 @@ static int user_add(store_t *s, arena_t *ar, int argc, char **argv)
     if (e == ERR_OK)
         e = store_user_set_role(s, id, a.id, role);
     if (e != ERR_OK)
-        return fprintf(stderr, "aduan: cannot add the user: %s\n", err_str_lang(e, "en")), EXIT_FAIL;
-    printf("aduan: user %s added as %s%s%s\n", login, role, agency ? " of " : "", agency ? a.code : "");
+        return fprintf(stderr, "aduan: cannot add the user: %s\n", err_str_lang(e, "en")),
+               EXIT_FAIL;
+    printf("aduan: user %s added as %s%s%s\n", login, role, agency ? " of " : "",
+           agency ? a.code : "");
     return 0;
 }
 
@@ -341,7 +348,8 @@ static int user_list(store_t *s, arena_t *ar)
         if (store_user_roles(s, ar, u[i].id, &r, &nr) != ERR_OK)
             return EXIT_FAIL;
         printf("%-24s %-32s %-8s", u[i].login, u[i].name,
-               u[i].disabled ? "disabled" : (u[i].locked_until > clock_now() ? "locked" : "active"));
+               u[i].disabled ? "disabled"
+                             : (u[i].locked_until > clock_now() ? "locked" : "active"));
         for (size_t k = 0; k < nr; k++)
             printf(" %s@%s", r[k].role, r[k].agency_name ? r[k].agency_name : "*");
         printf("\n");
@@ -380,7 +388,8 @@ static int cmd_user(const config_t *cfg, int argc, char **argv)
     const char *sub = argv[0];
     if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "passwd") &&
         strcmp(sub, "disable") && strcmp(sub, "enable"))
-        return fprintf(stderr, "aduan: unknown 'user %s'; see 'aduan help user'\n", sub), EXIT_USAGE;
+        return fprintf(stderr, "aduan: unknown 'user %s'; see 'aduan help user'\n", sub),
+               EXIT_USAGE;
     store_t *s = NULL;
     int rc = open_store(cfg, &s, 1);
     if (rc)

@@ -11,20 +11,20 @@
 
 /* Caps of the text settings; a longer value is an error, not a truncation. */
 #define CONFIG_PATH_MAX 512
-#define CONFIG_URL_MAX 1024
+#define CONFIG_URL_MAX  1024
 #define CONFIG_HOST_MAX 256
 
 typedef struct {
-    char listen_host[CONFIG_HOST_MAX];   /* IPv4/IPv6 literal or "localhost" */
-    unsigned listen_port;                /* 1..65535 */
-    char public_url[CONFIG_URL_MAX];     /* base of links we send out */
-    char database_url[CONFIG_URL_MAX];   /* "sqlite:PATH" */
-    unsigned db_pool_size;               /* connections, 1..64 */
-    unsigned threads;                    /* HTTP worker threads, 1..64 */
-    char timezone[64];                   /* IANA name, e.g. Asia/Makassar */
-    char media_dir[CONFIG_PATH_MAX];     /* attachments, named by sha256 */
-    int log_level;                       /* log_level_t */
-    unsigned session_hours;              /* session lifetime, 1..720 hours */
+    char listen_host[CONFIG_HOST_MAX]; /* IPv4/IPv6 literal or "localhost" */
+    unsigned listen_port;              /* 1..65535 */
+    char public_url[CONFIG_URL_MAX];   /* base of links we send out */
+    char database_url[CONFIG_URL_MAX]; /* "sqlite:PATH" */
+    unsigned db_pool_size;             /* connections, 1..64 */
+    unsigned threads;                  /* HTTP worker threads, 1..64 */
+    char timezone[64];                 /* IANA name, e.g. Asia/Makassar */
+    char media_dir[CONFIG_PATH_MAX];   /* attachments, named by sha256 */
+    int log_level;                     /* log_level_t */
+    unsigned session_hours;            /* session lifetime, 1..720 hours */
 } config_t;
 
 /* Fills cfg with defaults. */

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#define IDS_CODE_LEN 8  /* canonical symbols: 8 x 5 bits = 40 bits */
-#define IDS_CODE_BUF 10 /* canonical code plus NUL, with room to spare */
+#define IDS_CODE_LEN  8  /* canonical symbols: 8 x 5 bits = 40 bits */
+#define IDS_CODE_BUF  10 /* canonical code plus NUL, with room to spare */
 #define IDS_SHOWN_BUF 10 /* "ABCD-EFGH" plus NUL */
 
 /* Writes a new random canonical code into out. */

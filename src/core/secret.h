@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#define SECRET_HASH_BUF 128   /* crypto_pwhash_STRBYTES */
-#define SECRET_TOKEN_BUF 48   /* 32 random bytes as unpadded base64url + NUL */
-#define SECRET_DIGEST_BUF 65  /* sha256 as hex + NUL */
+#define SECRET_HASH_BUF     128 /* crypto_pwhash_STRBYTES */
+#define SECRET_TOKEN_BUF    48  /* 32 random bytes as unpadded base64url + NUL */
+#define SECRET_DIGEST_BUF   65  /* sha256 as hex + NUL */
 #define SECRET_PASSWORD_MIN 8
 #define SECRET_PASSWORD_MAX 256
 

@@ -209,8 +209,8 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
     c->priority = r->priority ? r->priority : "normal";
     if (!one_of(c->priority, priorities, 4))
         return *detail = "priority: low, normal, high or urgent", ERR_INVALID;
-    if (r->has_location && (!isfinite(r->lat) || !isfinite(r->lon) || fabs(r->lat) > 90 ||
-                            fabs(r->lon) > 180))
+    if (r->has_location &&
+        (!isfinite(r->lat) || !isfinite(r->lon) || fabs(r->lat) > 90 || fabs(r->lon) > 180))
         return *detail = "lat/lon: out of range", ERR_INVALID;
     c->has_location = r->has_location;
     c->lat = r->lat;

@@ -9,9 +9,9 @@
 /* Limits on operator-entered text, in code points; long enough for a full
  * account of an incident, short enough to read on a phone. */
 #define CASE_DESCRIPTION_MAX 4000
-#define CASE_NOTE_MAX 2000
-#define CASE_ADDRESS_MAX 500
-#define CASE_NAME_MAX 120
+#define CASE_NOTE_MAX        2000
+#define CASE_ADDRESS_MAX     500
+#define CASE_NAME_MAX        120
 
 /* Who acts: a logged-in user and their roles. */
 typedef struct {

@@ -2,15 +2,15 @@
 
 #include <string.h>
 
-#define K(x) (1u << KIND_##x)
-#define R(x) (1u << ROLE_##x)
-#define CMP (K(COMPLAINT) | K(EMERGENCY))
-#define SVC K(SERVICE)
+#define K(x)  (1u << KIND_##x)
+#define R(x)  (1u << ROLE_##x)
+#define CMP   (K(COMPLAINT) | K(EMERGENCY))
+#define SVC   K(SERVICE)
 #define ALL_K (K(COMPLAINT) | K(SERVICE) | K(EMERGENCY))
 /* The superadmin runs the deployment and may act wherever an admin or a
  * supervisor may; a field officer acts only in the field steps. */
-#define DESK (R(SUPERADMIN) | R(ADMIN) | R(SUPERVISOR))
-#define BOSS (R(SUPERADMIN) | R(SUPERVISOR))
+#define DESK  (R(SUPERADMIN) | R(ADMIN) | R(SUPERVISOR))
+#define BOSS  (R(SUPERADMIN) | R(SUPERVISOR))
 #define FIELD (R(SUPERADMIN) | R(SUPERVISOR) | R(FIELD))
 
 static const transition_t table[] = {
@@ -81,19 +81,21 @@ case_status_t lifecycle_initial(case_kind_t kind)
 }
 
 static const char *kinds[] = {"complaint", "service", "emergency"};
-static const char *statuses[] = {
-    "received", "verified", "dispatched", "in_progress", "resolved", "closed", "rejected", "forwarded",
-    "on_hold",  "reopened", "submitted",  "incomplete",  "checking", "processing", "issued"};
-static const char *labels_id[] = {
-    "Diterima",         "Diverifikasi", "Didisposisikan ke tim", "Sedang ditangani", "Selesai ditangani",
-    "Ditutup",          "Ditolak",      "Dialihkan",             "Ditunda",          "Dibuka kembali",
-    "Diajukan",         "Belum lengkap", "Diperiksa",            "Diproses",         "Terbit"};
-static const char *labels_en[] = {
-    "Received",  "Verified", "Dispatched to a team", "In progress", "Resolved",
-    "Closed",    "Rejected", "Forwarded",            "On hold",     "Reopened",
-    "Submitted", "Incomplete", "Checking",           "Processing",  "Issued"};
-static const char *actions[] = {"verify", "reject",  "hold",    "resume", "dispatch",
-                                "start",  "resolve", "close",   "forward", "reopen",
+static const char *statuses[] = {"received",  "verified",   "dispatched", "in_progress", "resolved",
+                                 "closed",    "rejected",   "forwarded",  "on_hold",     "reopened",
+                                 "submitted", "incomplete", "checking",   "processing",  "issued"};
+static const char *labels_id[] = {"Diterima",         "Diverifikasi",      "Didisposisikan ke tim",
+                                  "Sedang ditangani", "Selesai ditangani", "Ditutup",
+                                  "Ditolak",          "Dialihkan",         "Ditunda",
+                                  "Dibuka kembali",   "Diajukan",          "Belum lengkap",
+                                  "Diperiksa",        "Diproses",          "Terbit"};
+static const char *labels_en[] = {"Received",    "Verified",   "Dispatched to a team",
+                                  "In progress", "Resolved",   "Closed",
+                                  "Rejected",    "Forwarded",  "On hold",
+                                  "Reopened",    "Submitted",  "Incomplete",
+                                  "Checking",    "Processing", "Issued"};
+static const char *actions[] = {"verify", "reject",     "hold",    "resume",  "dispatch",
+                                "start",  "resolve",    "close",   "forward", "reopen",
                                 "check",  "incomplete", "process", "issue"};
 static const char *roles[] = {"superadmin", "admin", "supervisor", "field", "viewer"};
 

@@ -58,18 +58,18 @@ typedef enum {
 } role_t;
 
 /* What a transition needs in its request. */
-#define NEED_NOTE 1u   /* a reason or note (reject, hold, resolve, ...) */
-#define NEED_TEAM 2u   /* a team of the case's agency (dispatch) */
+#define NEED_NOTE   1u /* a reason or note (reject, hold, resolve, ...) */
+#define NEED_TEAM   2u /* a team of the case's agency (dispatch) */
 #define NEED_AGENCY 4u /* another agency (forward) */
 
 typedef struct {
-    unsigned kinds;       /* bit per case_kind_t */
+    unsigned kinds; /* bit per case_kind_t */
     case_status_t from;
     case_action_t action;
     case_status_t to;
-    unsigned roles;       /* bit per role_t */
-    unsigned needs;       /* NEED_* */
-    bool is_public;       /* the event may be shown on the public page */
+    unsigned roles; /* bit per role_t */
+    unsigned needs; /* NEED_* */
+    bool is_public; /* the event may be shown on the public page */
 } transition_t;
 
 /* Looks up (kind, from, action) and checks the role. Returns ERR_OK with

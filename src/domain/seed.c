@@ -9,9 +9,14 @@
 static const struct {
     const char *code, *name;
 } regions[] = {
-    {"63.11.01", "Juai"},      {"63.11.02", "Halong"},   {"63.11.03", "Awayan"},
-    {"63.11.04", "Batu Mandi"}, {"63.11.05", "Lampihong"}, {"63.11.06", "Paringin"},
-    {"63.11.07", "Paringin Selatan"}, {"63.11.08", "Tebing Tinggi"},
+    {"63.11.01", "Juai"},
+    {"63.11.02", "Halong"},
+    {"63.11.03", "Awayan"},
+    {"63.11.04", "Batu Mandi"},
+    {"63.11.05", "Lampihong"},
+    {"63.11.06", "Paringin"},
+    {"63.11.07", "Paringin Selatan"},
+    {"63.11.08", "Tebing Tinggi"},
 };
 
 err_t seed_regions(store_t *s)
@@ -27,7 +32,8 @@ err_t seed_regions(store_t *s)
 static const struct {
     const char *code, *name, *kind, *number, *display;
 } agencies[] = {
-    {"satpolpp", "Satpol PP Kabupaten Balangan", "satpolpp", "100000000000001", "+62 811-5000-0001"},
+    {"satpolpp", "Satpol PP Kabupaten Balangan", "satpolpp", "100000000000001",
+     "+62 811-5000-0001"},
     {"damkar", "Dinas Pemadam Kebakaran dan Penyelamatan Kabupaten Balangan", "damkar",
      "100000000000002", "+62 811-5000-0002"},
     {"disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Balangan", "disdukcapil",
@@ -99,8 +105,8 @@ static const struct {
      "Jl. Provinsi km 3 arah Batu Mandi", "63.11.04", -2.3901, 115.3880, 75},
     {2, "Bangunan semi permanen didirikan di bantaran sungai tanpa izin.",
      "Bantaran Sungai Balangan, Desa Lampihong", "63.11.05", -2.3712, 115.3401, 120},
-    {5, "Asap tebal terlihat dari gudang di belakang rumah warga.", "Desa Batu Piring, Paringin Selatan",
-     "63.11.07", -2.3620, 115.4410, 3},
+    {5, "Asap tebal terlihat dari gudang di belakang rumah warga.",
+     "Desa Batu Piring, Paringin Selatan", "63.11.07", -2.3620, 115.4410, 3},
 };
 
 err_t seed_demo(store_t *s, int64_t now)
@@ -116,8 +122,8 @@ err_t seed_demo(store_t *s, int64_t now)
                                         now);
     }
     for (size_t i = 0; e == ERR_OK && i < sizeof teams / sizeof teams[0]; i++) {
-        store_team t = {0, agency_ids[teams[i].agency], teams[i].name, true, teams[i].lat,
-                        teams[i].lon, 0};
+        store_team t = {
+            0, agency_ids[teams[i].agency], teams[i].name, true, teams[i].lat, teams[i].lon, 0};
         e = store_team_create(s, &t, now, &team_ids[i]);
     }
     for (size_t i = 0; e == ERR_OK && i < sizeof categories / sizeof categories[0]; i++) {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* Longest text search accepted; longer is a 400 (a search, not a document). */
-#define QUERY_MAX 200
+#define QUERY_MAX    200
 #define PAGE_DEFAULT 50
 
 json_t *json_time(int64_t t)
@@ -43,13 +43,13 @@ static json_t *case_json(const store_case *c, bool with_reporter, const char *la
         json_time(c->created_at), "updated_at", json_time(c->updated_at));
     if (!j)
         return NULL;
-    json_object_set_new(j, "category",
-                        c->category_id
-                            ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->category_id, "code",
-                                        c->category_code, "name",
-                                        strcmp(lang, "en") == 0 ? c->category_name_en
-                                                                : c->category_name_id)
-                            : json_null());
+    json_object_set_new(
+        j, "category",
+        c->category_id
+            ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->category_id, "code",
+                        c->category_code, "name",
+                        strcmp(lang, "en") == 0 ? c->category_name_en : c->category_name_id)
+            : json_null());
     json_object_set_new(j, "kecamatan",
                         c->kecamatan_code ? json_pack("{s:s, s:s?}", "code", c->kecamatan_code,
                                                       "name", c->kecamatan_name)
@@ -57,16 +57,16 @@ static json_t *case_json(const store_case *c, bool with_reporter, const char *la
     json_object_set_new(j, "location",
                         c->has_location ? json_pack("{s:f, s:f}", "lat", c->lat, "lon", c->lon)
                                         : json_null());
-    json_object_set_new(j, "team",
-                        c->team_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)c->team_id, "name",
-                                               c->team_name)
-                                   : json_null());
+    json_object_set_new(
+        j, "team",
+        c->team_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)c->team_id, "name", c->team_name)
+                   : json_null());
     if (with_reporter)
         json_object_set_new(j, "reporter",
-                            c->reporter_id ? json_pack("{s:s?, s:s?, s:s?}", "name", c->reporter_name,
-                                                       "phone", c->reporter_phone, "wa_id",
-                                                       c->reporter_wa_id)
-                                           : json_null());
+                            c->reporter_id
+                                ? json_pack("{s:s?, s:s?, s:s?}", "name", c->reporter_name, "phone",
+                                            c->reporter_phone, "wa_id", c->reporter_wa_id)
+                                : json_null());
     return j;
 }
 
@@ -105,7 +105,8 @@ static const char *fts_query(arena_t *ar, const char *q)
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)q;
     while (*p) {
-        while (*p && !(*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z')))
+        while (*p &&
+               !(*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z')))
             p++;
         if (!*p)
             break;
@@ -177,10 +178,10 @@ err_t h_cases_list(app_t *app, req_t *r)
         return e;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++)
-        json_array_append_new(items, case_json(&cases[i], sees_reporter(r, cases[i].agency_id),
-                                               r->lang));
-    json_t *next = (n == f.limit && n > 0) ? json_sprintf("%lld", (long long)cases[n - 1].id)
-                                           : json_null();
+        json_array_append_new(items,
+                              case_json(&cases[i], sees_reporter(r, cases[i].agency_id), r->lang));
+    json_t *next =
+        (n == f.limit && n > 0) ? json_sprintf("%lld", (long long)cases[n - 1].id) : json_null();
     return reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
@@ -188,8 +189,7 @@ static json_t *event_json(const store_event *v)
 {
     return json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s?, s:s?, s:o, s:o, s:b, s:o}", "seq",
                      (json_int_t)v->seq, "action", v->action, "from_status", v->from_status,
-                     "to_status", v->to_status, "actor_id",
-                     id_or_null(v->actor_id), "actor_name",
+                     "to_status", v->to_status, "actor_id", id_or_null(v->actor_id), "actor_name",
                      v->actor_name, "note", v->note, "team_id", id_or_null(v->team_id),
                      "target_agency_id", id_or_null(v->target_agency_id), "public", v->is_public,
                      "at", json_time(v->created_at));
@@ -218,12 +218,12 @@ err_t h_case_get(app_t *app, req_t *r)
     for (size_t i = 0; events && i < nev; i++)
         json_array_append_new(events, event_json(&ev[i]));
     for (size_t i = 0; atts && i < nat; i++)
-        json_array_append_new(
-            atts, json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s, s:s, s:o}", "id", (json_int_t)at[i].id,
-                            "sha256", at[i].sha256, "mime", at[i].mime, "size",
-                            (json_int_t)at[i].size_bytes, "filename", at[i].filename, "source",
-                            at[i].source, "state", at[i].state, "created_at",
-                            json_time(at[i].created_at)));
+        json_array_append_new(atts,
+                              json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s, s:s, s:o}", "id",
+                                        (json_int_t)at[i].id, "sha256", at[i].sha256, "mime",
+                                        at[i].mime, "size", (json_int_t)at[i].size_bytes,
+                                        "filename", at[i].filename, "source", at[i].source, "state",
+                                        at[i].state, "created_at", json_time(at[i].created_at)));
     if (j) {
         json_object_set_new(j, "events", events);
         json_object_set_new(j, "attachments", atts);
@@ -373,9 +373,9 @@ err_t h_agencies(app_t *app, req_t *r)
         return e;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++) {
-        json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)a[i].id, "code",
-                              a[i].code, "name", a[i].name, "kind", a[i].kind, "timezone",
-                              a[i].timezone);
+        json_t *j =
+            json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)a[i].id, "code", a[i].code,
+                      "name", a[i].name, "kind", a[i].kind, "timezone", a[i].timezone);
         const char *nums = NULL;
         /* The agency's own staff see its WhatsApp numbers. */
         if (j && actor_role(&r->actor, a[i].id) >= 0 &&
@@ -422,13 +422,14 @@ err_t h_teams(app_t *app, req_t *r)
     for (size_t i = 0; items && i < n; i++) {
         if (actor_role(&r->actor, t[i].agency_id) < 0)
             continue;
-        json_t *j = json_pack("{s:I, s:I, s:s, s:i}", "id", (json_int_t)t[i].id, "agency_id",
-                              (json_int_t)t[i].agency_id, "name", t[i].name, "members", t[i].members);
+        json_t *j =
+            json_pack("{s:I, s:I, s:s, s:i}", "id", (json_int_t)t[i].id, "agency_id",
+                      (json_int_t)t[i].agency_id, "name", t[i].name, "members", t[i].members);
         if (j)
-            json_object_set_new(j, "base",
-                                t[i].has_base ? json_pack("{s:f, s:f}", "lat", t[i].base_lat, "lon",
-                                                          t[i].base_lon)
-                                              : json_null());
+            json_object_set_new(
+                j, "base",
+                t[i].has_base ? json_pack("{s:f, s:f}", "lat", t[i].base_lat, "lon", t[i].base_lon)
+                              : json_null());
         json_array_append_new(items, j);
     }
     return reply_json(r, 200, json_pack("{s:o}", "items", items));

@@ -19,7 +19,7 @@
 /* Login attempts before the account locks, and for how long (issue #2). */
 #define AUTH_MAX_FAILURES 10
 #define AUTH_LOCK_SECONDS (15 * 60)
-#define SESSION_COOKIE "aduan_session"
+#define SESSION_COOKIE    "aduan_session"
 
 typedef struct http_server http_server_t;
 
@@ -45,8 +45,8 @@ typedef struct req {
     char *body; /* NUL-terminated, in the arena */
     size_t body_len, body_cap;
     bool too_large;
-    const char *lang;  /* "id" (default) or "en" */
-    int64_t path_id;   /* the {id} of the route, if any */
+    const char *lang; /* "id" (default) or "en" */
+    int64_t path_id;  /* the {id} of the route, if any */
     /* Set by authentication. */
     bool authed;
     store_user user;
@@ -57,8 +57,8 @@ typedef struct req {
     const char *token_hash;
     /* The answer. */
     unsigned status;
-    json_t *json;       /* owned; sent as the body when set */
-    const char *text;   /* or this, with content_type */
+    json_t *json;     /* owned; sent as the body when set */
+    const char *text; /* or this, with content_type */
     const char *content_type;
     const char *set_cookie;
     const char *detail; /* extra explanation for an error */

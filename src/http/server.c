@@ -320,8 +320,9 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    MHD_add_response_header(
+        resp, "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     if (r->set_cookie)
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 }
@@ -467,14 +468,14 @@ err_t http_server_start(const config_t *cfg, store_t *store, http_server_t **out
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->mhd = MHD_start_daemon(
-        flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, &srv->app,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, &srv->app, MHD_OPTION_SOCK_ADDR,
+        ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CONN_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->app,
-        MHD_OPTION_END);
+        (unsigned)CONN_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->app, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->mhd) {
-        log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host, cfg->listen_port);
+        log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host,
+                  cfg->listen_port);
         free(srv);
         return ERR_IO;
     }

@@ -160,8 +160,8 @@ static void conn_close(conn_t *c)
 
 static err_t conn_open(conn_t *c, const char *path)
 {
-    int rc = sqlite3_open_v2(path, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         log_error("store", "event=open_failed path=%s msg=\"%s\"", path,
                   c->db ? sqlite3_errmsg(c->db) : "out of memory");
@@ -250,7 +250,7 @@ static const char SQL_MIG_ADD[] =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%s','now'))";
 
 /* Migration files are "NNNN_name.ENGINE.sql"; this store runs ".sqlite." */
-static int migration_version(const char *name) { return atoi(name); }
+static int migration_version(const char *name) { return (int)strtol(name, NULL, 10); }
 
 err_t store_schema_version(store_t *s, int *version)
 {

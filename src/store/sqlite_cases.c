@@ -19,7 +19,8 @@
 #define CASE_FROM                                                                                  \
     " FROM cases c JOIN agencies a ON a.id = c.agency_id"                                          \
     " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
-    " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN reporters r ON r.id = c.reporter_id"
+    " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN reporters r ON r.id = "           \
+    "c.reporter_id"
 
 static void read_case(arena_t *ar, sqlite3_stmt *st, store_case *c)
 {
@@ -222,8 +223,8 @@ err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store
                       size_t *n)
 {
     static const char sql[] =
-        "SELECT " CASE_COLS CASE_FROM
-        " WHERE (?1 IS NULL OR c.agency_id IN (SELECT agency_id FROM user_roles WHERE user_id = ?1))"
+        "SELECT " CASE_COLS CASE_FROM " WHERE (?1 IS NULL OR c.agency_id IN (SELECT agency_id FROM "
+                                      "user_roles WHERE user_id = ?1))"
         " AND (?2 IS NULL OR c.agency_id = ?2) AND (?3 IS NULL OR c.category_id = ?3)"
         " AND (?4 IS NULL OR c.team_id = ?4) AND (?5 IS NULL OR c.status = ?5)"
         " AND (?6 IS NULL OR c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?6))"
@@ -309,8 +310,9 @@ out:
 err_t store_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
                              size_t *n)
 {
-    static const char sql[] = "SELECT id, case_id, sha256, mime, filename, source, state,"
-                              " size_bytes, created_at FROM attachments WHERE case_id = ? ORDER BY id";
+    static const char sql[] =
+        "SELECT id, case_id, sha256, mime, filename, source, state,"
+        " size_bytes, created_at FROM attachments WHERE case_id = ? ORDER BY id";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -347,8 +349,9 @@ out:
 /* Inside the transaction: creates the forwarded copy and links both. */
 static err_t forward_copy(conn_t *c, arena_t *ar, store_transition *t, const char *src_status)
 {
-    static const char src[] = "SELECT reporter_id, description, lat, lon, address, kecamatan_code,"
-                              " priority, rahasia, anonim, lapor_tracking_id FROM cases WHERE id = ?";
+    static const char src[] =
+        "SELECT reporter_id, description, lat, lon, address, kecamatan_code,"
+        " priority, rahasia, anonim, lapor_tracking_id FROM cases WHERE id = ?";
     static const char link[] = "UPDATE cases SET forwarded_to_id = ? WHERE id = ?";
     (void)src_status;
     err_t e = ERR_OK;

@@ -28,7 +28,7 @@ sqlite3_stmt *sq_prep(conn_t *c, const char *sql);
 /* Translates a SQLite result code, logging the database's message. */
 err_t sq_err(conn_t *c, int rc, const char *what);
 
-err_t sq_begin(conn_t *c);  /* BEGIN IMMEDIATE: take the write lock up front */
+err_t sq_begin(conn_t *c); /* BEGIN IMMEDIATE: take the write lock up front */
 err_t sq_commit(conn_t *c);
 void sq_rollback(conn_t *c);
 

@@ -366,8 +366,9 @@ out:
 
 err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role)
 {
-    static const char sql[] = "INSERT INTO user_roles (user_id, agency_id, role) VALUES (?, ?, ?)"
-                              " ON CONFLICT (user_id, agency_id) DO UPDATE SET role = excluded.role";
+    static const char sql[] =
+        "INSERT INTO user_roles (user_id, agency_id, role) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id, agency_id) DO UPDATE SET role = excluded.role";
     static const char chk[] = "SELECT 1 FROM agencies WHERE id = ?";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
@@ -548,8 +549,9 @@ out:
 
 err_t store_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out, size_t *n)
 {
-    static const char sql[] = "SELECT " TEAM_COLS " FROM teams t"
-                              " WHERE (?1 IS NULL OR t.agency_id = ?1) ORDER BY t.agency_id, t.name";
+    static const char sql[] =
+        "SELECT " TEAM_COLS " FROM teams t"
+        " WHERE (?1 IS NULL OR t.agency_id = ?1) ORDER BY t.agency_id, t.name";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;

@@ -50,7 +50,8 @@ typedef struct {
 err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id) STORE_WUR;
 err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out) STORE_WUR;
 /* By id (decimal) or code. */
-err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_agency *out) STORE_WUR;
+err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code,
+                        store_agency *out) STORE_WUR;
 err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n) STORE_WUR;
 /* Registers a WhatsApp phone-number id for the agency. */
 err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
@@ -104,8 +105,10 @@ err_t store_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int
                                int64_t lock_seconds) STORE_WUR;
 /* Grants role in agency_id (0 = all, for superadmin); replaces an earlier
  * role of the user in that agency. */
-err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role) STORE_WUR;
-err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **out, size_t *n) STORE_WUR;
+err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id,
+                          const char *role) STORE_WUR;
+err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **out,
+                       size_t *n) STORE_WUR;
 
 typedef struct {
     int64_t user_id;
@@ -133,7 +136,8 @@ typedef struct {
 err_t store_team_create(store_t *s, const store_team *t, int64_t now, int64_t *id) STORE_WUR;
 err_t store_team_get(store_t *s, arena_t *ar, int64_t id, store_team *out) STORE_WUR;
 /* Teams of one agency, or of every agency when agency_id is 0. */
-err_t store_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out, size_t *n) STORE_WUR;
+err_t store_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out,
+                      size_t *n) STORE_WUR;
 err_t store_team_add_member(store_t *s, int64_t team_id, int64_t user_id) STORE_WUR;
 /* ERR_OK when the user is a member of the team, ERR_NOT_FOUND otherwise. */
 err_t store_team_has_member(store_t *s, int64_t team_id, int64_t user_id) STORE_WUR;
@@ -156,7 +160,7 @@ err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_cate
 
 typedef struct {
     const char *name, *phone, *wa_id, *community_group; /* all optional */
-    int64_t consent_at;                                  /* 0: not given */
+    int64_t consent_at;                                 /* 0: not given */
 } store_reporter_in;
 
 typedef struct {
@@ -201,18 +205,19 @@ err_t store_case_create(store_t *s, arena_t *ar, store_case *c, const store_repo
                         const char *note) STORE_WUR;
 err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out) STORE_WUR;
 err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out) STORE_WUR;
-err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out, size_t *n) STORE_WUR;
+err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out,
+                        size_t *n) STORE_WUR;
 err_t store_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
                              size_t *n) STORE_WUR;
 
 typedef struct {
-    int64_t scope_user_id; /* only agencies this user has a role in; 0: all */
+    int64_t scope_user_id;                   /* only agencies this user has a role in; 0: all */
     int64_t agency_id, category_id, team_id; /* 0: any */
     const char *status;                      /* NULL: any */
-    const char *q;         /* FTS5-ready match expression, NULL: none */
-    int64_t from, to;      /* created_at in [from, to); 0: open */
-    int64_t before_id;     /* cursor: ids below this; 0: from the newest */
-    unsigned limit;        /* 1..STORE_LIST_MAX */
+    const char *q;                           /* FTS5-ready match expression, NULL: none */
+    int64_t from, to;                        /* created_at in [from, to); 0: open */
+    int64_t before_id;                       /* cursor: ids below this; 0: from the newest */
+    unsigned limit;                          /* 1..STORE_LIST_MAX */
 } store_case_filter;
 
 #define STORE_LIST_MAX 200

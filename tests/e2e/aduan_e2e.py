@@ -1,0 +1,407 @@
+"""Helpers for the aduan end-to-end tests: the server process and an HTTP client.
+
+Standard library only. Everything talks to 127.0.0.1.
+"""
+
+import http.client
+import json as jsonlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+
+HOST = "127.0.0.1"
+DEMO_PASSWORD = "aduan-demo"
+
+# Crockford base32 (no I, L, O, U), shown as XXXX-XXXX.
+TRACKING_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer")
+
+_MISSING = object()
+
+
+def repo_root():
+    return os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def aduan_bin():
+    b = os.environ.get("ADUAN_BIN") or os.path.join(repo_root(), "build", "asan", "aduan")
+    return os.path.abspath(b)
+
+
+def sanitizer_problems(text):
+    """The sanitizer markers found in a process's stderr."""
+    return [m for m in SANITIZER_MARKERS if m in text]
+
+
+def base_env(extra=None):
+    """The environment for every aduan process: no ADUAN_* from the caller's
+    shell, sanitizers set to report (and UBSan to stop) on any finding."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADUAN_")}
+    env["ASAN_OPTIONS"] = "detect_leaks=1"
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    if extra:
+        for k, v in extra.items():
+            if v is None:
+                env.pop(k, None)
+            else:
+                env[k] = v
+    return env
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def run_cli(args, env, cwd, input=None, timeout=60):
+    """Runs the aduan binary; returns CompletedProcess (text mode)."""
+    return subprocess.run([aduan_bin()] + list(args), env=env, cwd=cwd, input=input,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+# ---- HTTP ------------------------------------------------------------------
+
+
+class Response:
+    def __init__(self, status, reason, headers, body):
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # http.client.HTTPMessage
+        self.body = body
+        self._json = _MISSING
+
+    @property
+    def json(self):
+        if self._json is _MISSING:
+            try:
+                self._json = jsonlib.loads(self.body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                self._json = None
+        return self._json
+
+    @property
+    def code(self):
+        """The error code of a JSON error answer, or None."""
+        j = self.json
+        if isinstance(j, dict) and isinstance(j.get("error"), dict):
+            return j["error"].get("code")
+        return None
+
+    def header(self, name):
+        return self.headers.get(name) if self.headers is not None else None
+
+    def header_all(self, name):
+        return self.headers.get_all(name) or [] if self.headers is not None else []
+
+    def __repr__(self):
+        return "<Response %s %r>" % (self.status, self.body[:500])
+
+
+def http_request(port, method, path, body=None, headers=None, timeout=30, encode_chunked=False):
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {},
+                     encode_chunked=encode_chunked)
+        r = conn.getresponse()
+        data = r.read()
+        return Response(r.status, r.reason, r.headers, data)
+    finally:
+        conn.close()
+
+
+def raw_exchange(port, payload, timeout=30):
+    """Sends raw bytes on a fresh connection and reads until the server closes
+    (or the answer's Content-Length is complete). Returns (status, headers, body)."""
+    s = socket.create_connection((HOST, port), timeout=timeout)
+    try:
+        try:
+            s.sendall(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        buf = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+            head, sep, rest = buf.partition(b"\r\n\r\n")
+            if sep:
+                m = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+                if m and len(rest) >= int(m.group(1)):
+                    break
+    finally:
+        s.close()
+    head, _, body = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else None
+    hdrs = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        hdrs[k.strip().lower()] = v.strip()
+    return status, hdrs, body
+
+
+class Client:
+    """A browser-like API client: a cookie jar and the CSRF token of its session."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+        self.csrf = None
+        self.me = None
+
+    # -- low level --
+    def request(self, method, path, json=_MISSING, body=None, headers=None,
+                content_type=_MISSING, csrf=True, send_cookies=True, lang=None,
+                encode_chunked=False, timeout=30):
+        """json: an object to send as JSON. body: raw bytes (wins over json).
+        content_type: _MISSING = application/json when there is a body; None
+        = no Content-Type header. csrf: True = the session's token, False =
+        none, a string = that token."""
+        h = {}
+        if json is not _MISSING and body is None:
+            body = jsonlib.dumps(json).encode("utf-8")
+        if content_type is _MISSING:
+            if body is not None:
+                h["Content-Type"] = "application/json"
+        elif content_type is not None:
+            h["Content-Type"] = content_type
+        if send_cookies and self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        if csrf is True and self.csrf:
+            h["X-CSRF-Token"] = self.csrf
+        elif isinstance(csrf, str):
+            h["X-CSRF-Token"] = csrf
+        if lang:
+            h["Accept-Language"] = lang
+        if headers:
+            h.update(headers)
+        r = http_request(self.port, method, path, body=body, headers=h, timeout=timeout,
+                         encode_chunked=encode_chunked)
+        self._take_cookies(r)
+        return r
+
+    def _take_cookies(self, r):
+        for sc in r.header_all("Set-Cookie"):
+            first = sc.split(";", 1)[0]
+            name, _, value = first.partition("=")
+            name = name.strip()
+            attrs = sc.lower()
+            if not value or "max-age=0" in attrs:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+    def get(self, path, params=None, **kw):
+        if params:
+            path = path + ("&" if "?" in path else "?") + urllib.parse.urlencode(params)
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=_MISSING, **kw):
+        if json is _MISSING and "body" not in kw:
+            json = {}
+        return self.request("POST", path, json=json, **kw)
+
+    # -- sessions --
+    def login(self, login, password=DEMO_PASSWORD):
+        r = self.post("/api/v1/auth/login", json={"login": login, "password": password},
+                      csrf=False)
+        if r.status == 200:
+            self.csrf = r.json["csrf_token"]
+            self.me = r.json
+        return r
+
+    def logout(self):
+        return self.post("/api/v1/auth/logout", json=None, body=b"", content_type=None)
+
+    @property
+    def user_id(self):
+        return self.me["user"]["id"] if self.me else None
+
+    # -- API shortcuts --
+    def case(self, case_id):
+        r = self.get("/api/v1/cases/%d" % case_id)
+        assert r.status == 200, r
+        return r.json
+
+    def create_case(self, expect=201, **fields):
+        r = self.post("/api/v1/cases", json=fields)
+        assert r.status == expect, r
+        return r.json
+
+    def transition(self, case_id, action, **fields):
+        body = {"action": action}
+        body.update(fields)
+        return self.post("/api/v1/cases/%d/transitions" % case_id, json=body)
+
+    def act(self, case_id, action, **fields):
+        """A transition that must succeed; returns the updated case."""
+        r = self.transition(case_id, action, **fields)
+        assert r.status == 200, (action, r)
+        return r.json
+
+    def list_cases(self, **params):
+        r = self.get("/api/v1/cases", params=params or None)
+        assert r.status == 200, r
+        return r.json
+
+    def all_cases(self, **params):
+        """Every case visible with these filters, walking the pages."""
+        out, cursor = [], None
+        for _ in range(1000):
+            p = dict(params)
+            p.setdefault("limit", 200)
+            if cursor:
+                p["cursor"] = cursor
+            page = self.list_cases(**p)
+            out.extend(page["items"])
+            cursor = page["next_cursor"]
+            if not cursor:
+                return out
+        raise AssertionError("pagination does not end")
+
+    def category_id(self, code):
+        r = self.get("/api/v1/categories")
+        assert r.status == 200, r
+        for k in r.json["items"]:
+            if k["code"] == code:
+                return k["id"]
+        raise KeyError(code)
+
+    def team_id(self, name):
+        r = self.get("/api/v1/teams")
+        assert r.status == 200, r
+        for t in r.json["items"]:
+            if t["name"] == name:
+                return t["id"]
+        raise KeyError(name)
+
+
+def snapshot(case_json):
+    """The parts of a case an error must not change."""
+    c = dict(case_json)
+    for k in ("event_id", "new_case_id"):
+        c.pop(k, None)
+    return c
+
+
+# ---- the server process ------------------------------------------------------
+
+
+class Server:
+    """One aduan instance with its own database and media directory in workdir."""
+
+    def __init__(self, workdir, extra_env=None):
+        self.workdir = str(workdir)
+        self.db_path = os.path.join(self.workdir, "aduan.db")
+        self.extra_env = dict(extra_env or {})
+        self.port = None
+        self.proc = None
+        self.stderr_path = os.path.join(self.workdir, "serve.stderr")
+        self.stdout_path = os.path.join(self.workdir, "serve.stdout")
+        self.result = None  # (returncode, stderr) after stop()
+
+    def env(self, **more):
+        e = {
+            "ADUAN_DATABASE_URL": "sqlite:" + self.db_path,
+            "ADUAN_MEDIA_DIR": os.path.join(self.workdir, "media"),
+        }
+        if self.port:
+            e["ADUAN_LISTEN"] = "%s:%d" % (HOST, self.port)
+        e.update(self.extra_env)
+        e.update(more)
+        return base_env(e)
+
+    def cli(self, *args, input=None, timeout=60, **env):
+        return run_cli(args, self.env(**env), self.workdir, input=input, timeout=timeout)
+
+    def init(self, demo=True):
+        r = self.cli("init", *(["--demo"] if demo else []))
+        assert r.returncode == 0, "init failed: rc=%s\n%s" % (r.returncode, r.stderr)
+        assert not sanitizer_problems(r.stderr), r.stderr
+        return r
+
+    def start(self, timeout=20, attempts=3):
+        last = ""
+        for _ in range(attempts):
+            self.port = free_port()
+            self._err = open(self.stderr_path, "wb")
+            self._out = open(self.stdout_path, "wb")
+            self.proc = subprocess.Popen([aduan_bin(), "serve"], env=self.env(), cwd=self.workdir,
+                                         stdout=self._out, stderr=self._err,
+                                         stdin=subprocess.DEVNULL)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                try:
+                    r = http_request(self.port, "GET", "/healthz", timeout=2)
+                    if r.status == 200:
+                        return self
+                except OSError:
+                    pass
+                time.sleep(0.05)
+            # Did not come up: maybe the port was taken meanwhile; try again.
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self._close_files()
+            last = self.read_stderr()
+            if "cannot listen" not in last:
+                break
+        raise RuntimeError("aduan serve did not answer /healthz within %ss:\n%s" % (timeout, last))
+
+    def _close_files(self):
+        for f in (getattr(self, "_err", None), getattr(self, "_out", None)):
+            if f and not f.closed:
+                f.close()
+
+    def read_stderr(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self, timeout=30):
+        """SIGTERM, wait; returns a list of problems (empty when clean)."""
+        problems = []
+        if self.proc is None:
+            return problems
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                problems.append("did not stop within %ss of SIGTERM" % timeout)
+        rc = self.proc.returncode
+        self._close_files()
+        err = self.read_stderr()
+        self.result = (rc, err)
+        if rc != 0:
+            problems.append("exit code %s" % rc)
+        found = sanitizer_problems(err)
+        if found:
+            problems.append("sanitizer report(s): %s" % ", ".join(found))
+        self.proc = None
+        if problems:
+            tail = err[-6000:]
+            problems.append("stderr (tail):\n" + tail)
+        return problems
+
+    def client(self):
+        return Client(self.port)

@@ -1,0 +1,92 @@
+"""Fixtures of the aduan end-to-end tests.
+
+Run from the repository root with Debian's interpreter:
+
+    make build/asan/aduan
+    ADUAN_BIN=build/asan/aduan /usr/bin/python3 -m pytest -q tests/e2e
+
+Each server gets its own temporary directory holding the SQLite database
+(created by `aduan init --demo`) and the media directory, and listens on a
+free loopback port. At teardown the server gets SIGTERM; a non-zero exit or a
+sanitizer report on its stderr fails the test.
+"""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from aduan_e2e import Client, Server, aduan_bin  # noqa: E402
+
+
+def pytest_configure(config):
+    b = aduan_bin()
+    if not os.access(b, os.X_OK):
+        raise pytest.UsageError(
+            "aduan binary not found at %s; build it (make build/asan/aduan) or set ADUAN_BIN" % b)
+
+
+def _serve(tmp_dir, extra_env=None):
+    srv = Server(tmp_dir, extra_env)
+    srv.init(demo=True)
+    srv.start()
+    return srv
+
+
+def _finish(srv):
+    problems = srv.stop()
+    if problems:
+        pytest.fail("aduan serve (port %s) ended badly: %s" % (srv.port, "\n".join(problems)),
+                    pytrace=False)
+
+
+class Users:
+    """Logged-in clients of one server, one session per login (cached)."""
+
+    def __init__(self, srv):
+        self.srv = srv
+        self._cache = {}
+
+    def __call__(self, login):
+        c = self._cache.get(login)
+        if c is None:
+            c = self.fresh(login)
+            self._cache[login] = c
+        return c
+
+    def fresh(self, login, password="aduan-demo"):
+        c = Client(self.srv.port)
+        r = c.login(login, password)
+        assert r.status == 200, (login, r)
+        return c
+
+    def anon(self):
+        return Client(self.srv.port)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A demo server shared by the tests of one module."""
+    srv = _serve(tmp_path_factory.mktemp("aduan"))
+    yield srv
+    _finish(srv)
+
+
+@pytest.fixture(scope="module")
+def users(server):
+    return Users(server)
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A demo server of its own, for tests that need pristine state."""
+    srv = _serve(tmp_path)
+    yield srv
+    _finish(srv)
+
+
+@pytest.fixture
+def fresh_users(fresh_server):
+    return Users(fresh_server)

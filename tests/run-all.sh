@@ -1,0 +1,54 @@
+#!/bin/sh
+# Runs every test against the build in $1 (default build/asan): the banned
+# function check, the cmocka unit tests, then the end-to-end tests that start
+# the real binary. Ends with one line CI reads: "N passed, N failed".
+set -u
+B=${1:-build/asan}
+passed=0
+failed=0
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+count() { # $1 = label, $2 = passed, $3 = failed
+    passed=$((passed + $2))
+    failed=$((failed + $3))
+    printf '%-28s %s passed, %s failed\n' "$1" "$2" "$3"
+}
+
+if sh tools/lint.sh --banned; then count "lint (banned functions)" 1 0; else count "lint (banned functions)" 0 1; fi
+
+for t in "$B"/tests/test_*; do
+    [ -x "$t" ] || continue
+    log="$B/tests/$(basename "$t").log"
+    "$t" >"$log" 2>&1
+    rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log")
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log")
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash or a sanitizer report
+    if [ "$f" -ne 0 ]; then
+        grep -E 'ERROR|FAILED|LINE|runtime error|Sanitizer' "$log" | head -40
+        echo "(full log: $log)"
+    fi
+    count "unit $(basename "$t")" "$p" "$f"
+done
+
+log="$B/e2e.log"
+ADUAN_BIN="$B/aduan" /usr/bin/python3 -m pytest -p no:cacheprovider -q tests/e2e >"$log" 2>&1
+rc=$?
+summary=$(tail -n 1 "$log")
+p=$(echo "$summary" | grep -o '[0-9]* passed' | grep -o '[0-9]*')
+f=$(echo "$summary" | grep -o '[0-9]* failed' | grep -o '[0-9]*')
+e=$(echo "$summary" | grep -o '[0-9]* error' | grep -o '[0-9]*')
+p=${p:-0}
+f=$((${f:-0} + ${e:-0}))
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # no tests collected, or pytest broke
+if [ "$f" -ne 0 ]; then
+    grep -vE '^\.+' "$log" | tail -60
+    echo "(full log: $log)"
+fi
+count "e2e (pytest)" "$p" "$f"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

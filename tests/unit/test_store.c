@@ -1,0 +1,381 @@
+/* The store on a throwaway SQLite database: migrations, reference data,
+ * users and sessions, cases, the compare-and-set transition, forwarding,
+ * the append-only event log, and listing with filters and cursors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/secret.h"
+#include "domain/cases.h"
+#include "domain/seed.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NOW 1795305600 /* 2026-11-22T08:00:00+08:00 */
+
+typedef struct {
+    char dir[64];
+    char url[128];
+    store_t *s;
+    arena_t *ar;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/aduan-store-XXXXXX");
+    if (!f || !mkdtemp(f->dir))
+        return -1;
+    snprintf(f->url, sizeof f->url, "sqlite:%s/t.db", f->dir);
+    if (store_open(f->url, 3, &f->s) != ERR_OK || store_migrate(f->s, NULL) != ERR_OK)
+        return -1;
+    if (seed_demo(f->s, NOW) != ERR_OK)
+        return -1;
+    f->ar = arena_new();
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    store_close(f->s);
+    arena_destroy(f->ar);
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/t.db%s", f->dir, suffix[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void migrations_recorded_once(void **state)
+{
+    fixture *f = *state;
+    int v = 0, applied = -1;
+    assert_int_equal(store_schema_version(f->s, &v), ERR_OK);
+    assert_true(v >= 1);
+    assert_int_equal(store_migrate(f->s, &applied), ERR_OK);
+    assert_int_equal(applied, 0);
+    assert_int_equal(store_ping(f->s), ERR_OK);
+}
+
+static void reference_data(void **state)
+{
+    fixture *f = *state;
+    store_agency *a;
+    store_region *g;
+    store_category *k;
+    store_team *t;
+    size_t n;
+    assert_int_equal(store_agency_list(f->s, f->ar, &a, &n), ERR_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(a[0].code, "satpolpp");
+    store_agency one;
+    assert_int_equal(store_agency_find(f->s, f->ar, "damkar", &one), ERR_OK);
+    assert_int_equal(one.id, 2);
+    assert_int_equal(store_agency_find(f->s, f->ar, "3", &one), ERR_OK);
+    assert_string_equal(one.kind, "disdukcapil");
+    assert_int_equal(store_agency_find(f->s, f->ar, "nope", &one), ERR_NOT_FOUND);
+    const char *nums;
+    assert_int_equal(store_agency_numbers(f->s, f->ar, 1, &nums), ERR_OK);
+    assert_string_equal(nums, "100000000000001");
+    /* A phone-number id belongs to one agency only. */
+    assert_int_equal(store_agency_number_add(f->s, 2, "100000000000001", NULL, NOW), ERR_CONFLICT);
+    assert_int_equal(store_region_list(f->s, f->ar, &g, &n), ERR_OK);
+    assert_int_equal(n, 8);
+    assert_string_equal(g[5].code, "63.11.06");
+    assert_string_equal(g[5].name, "Paringin");
+    assert_int_equal(store_region_exists(f->s, "63.11.04"), ERR_OK);
+    assert_int_equal(store_region_exists(f->s, "63.11.99"), ERR_NOT_FOUND);
+    assert_int_equal(store_category_list(f->s, f->ar, 3, &k, &n), ERR_OK);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(k[i].kind, "service");
+    assert_int_equal(store_team_list(f->s, f->ar, 1, &t, &n), ERR_OK);
+    assert_int_equal(n, 3);
+    assert_true(t[0].has_base);
+    store_category dup = {0, 1, "pkl", "x", "x", "complaint", 1, true};
+    assert_int_equal(store_category_create(f->s, &dup, NULL), ERR_CONFLICT);
+}
+
+static void users_and_sessions(void **state)
+{
+    fixture *f = *state;
+    store_user u;
+    store_role *r;
+    store_session ss;
+    size_t n;
+    int64_t id;
+    assert_int_equal(store_user_create(f->s, "baru", "Petugas Baru", "h", NOW, &id), ERR_OK);
+    assert_int_equal(store_user_create(f->s, "baru", "Lagi", "h", NOW, NULL), ERR_CONFLICT);
+    assert_int_equal(store_user_set_role(f->s, id, 1, "admin"), ERR_OK);
+    assert_int_equal(store_user_set_role(f->s, id, 1, "supervisor"), ERR_OK); /* replaces */
+    assert_int_equal(store_user_set_role(f->s, id, 99, "admin"), ERR_NOT_FOUND);
+    assert_int_equal(store_user_set_role(f->s, id, 2, "boss"), ERR_INVALID);
+    assert_int_equal(store_user_roles(f->s, f->ar, id, &r, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(r[0].role, "supervisor");
+    /* Nine failures count, the tenth locks and resets the count. */
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(store_user_login_attempt(f->s, id, false, NOW, 10, 900), ERR_OK);
+    assert_int_equal(store_user_by_login(f->s, f->ar, "baru", &u), ERR_OK);
+    assert_int_equal(u.failed_logins, 9);
+    assert_int_equal(u.locked_until, 0);
+    assert_int_equal(store_user_login_attempt(f->s, id, false, NOW, 10, 900), ERR_OK);
+    assert_int_equal(store_user_get(f->s, f->ar, id, &u), ERR_OK);
+    assert_int_equal(u.locked_until, NOW + 900);
+    assert_int_equal(u.failed_logins, 0);
+    /* Sessions: found until they expire; gone after a password change. */
+    assert_int_equal(store_session_create(f->s, "hash1", id, "csrf1", NOW, NOW + 60), ERR_OK);
+    assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW + 59, &ss), ERR_OK);
+    assert_string_equal(ss.csrf_token, "csrf1");
+    assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW + 60, &ss), ERR_NOT_FOUND);
+    assert_int_equal(store_session_get(f->s, f->ar, "nope", NOW, &ss), ERR_NOT_FOUND);
+    assert_int_equal(store_user_set_password(f->s, id, "h2"), ERR_OK);
+    assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW, &ss), ERR_NOT_FOUND);
+    assert_int_equal(store_session_create(f->s, "hash2", id, "c", NOW, NOW + 60), ERR_OK);
+    assert_int_equal(store_user_set_disabled(f->s, id, true), ERR_OK);
+    assert_int_equal(store_session_get(f->s, f->ar, "hash2", NOW, &ss), ERR_NOT_FOUND);
+    assert_int_equal(store_user_set_disabled(f->s, 9999, true), ERR_NOT_FOUND);
+}
+
+static int64_t new_case(fixture *f, int64_t agency, int64_t category, const char *kind,
+                        const char *desc)
+{
+    store_case c = {0};
+    c.agency_id = agency;
+    c.category_id = category;
+    c.kind = kind;
+    c.channel = "walk_in";
+    c.status = strcmp(kind, "service") == 0 ? "submitted" : "received";
+    c.description = desc;
+    c.created_at = NOW;
+    store_reporter_in rep = {"Siti", "6281234567890", "6281234567890", NULL, NOW};
+    assert_int_equal(store_case_create(f->s, f->ar, &c, &rep, "dicatat di loket"), ERR_OK);
+    assert_true(c.id > 0);
+    assert_int_equal(strlen(c.tracking_code), 8);
+    return c.id;
+}
+
+static void case_lifecycle_in_store(void **state)
+{
+    fixture *f = *state;
+    int64_t id = new_case(f, 1, 1, "complaint", "Keributan di pasar malam");
+    store_case c;
+    store_event *ev;
+    size_t n;
+    assert_int_equal(store_case_get(f->s, f->ar, id, &c), ERR_OK);
+    assert_string_equal(c.status, "received");
+    assert_string_equal(c.reporter_phone, "6281234567890");
+    store_case by;
+    assert_int_equal(store_case_by_code(f->s, f->ar, c.tracking_code, &by), ERR_OK);
+    assert_int_equal(by.id, id);
+    /* The same WhatsApp id is the same reporter. */
+    int64_t id2 = new_case(f, 1, 2, "complaint", "PKL di trotoar");
+    store_case c2;
+    assert_int_equal(store_case_get(f->s, f->ar, id2, &c2), ERR_OK);
+    assert_int_equal(c2.reporter_id, c.reporter_id);
+
+    store_transition t = {.case_id = id,
+                          .expect_status = "received",
+                          .new_status = "verified",
+                          .action = "verify",
+                          .actor_id = 2,
+                          .is_public = true,
+                          .now = NOW + 10};
+    assert_int_equal(store_case_transition(f->s, f->ar, &t), ERR_OK);
+    /* The same decision again: the status moved, nothing is written. */
+    assert_int_equal(store_case_transition(f->s, f->ar, &t), ERR_CONFLICT);
+    t.case_id = 999999;
+    assert_int_equal(store_case_transition(f->s, f->ar, &t), ERR_NOT_FOUND);
+    assert_int_equal(store_case_events(f->s, f->ar, id, &ev, &n), ERR_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ev[0].seq, 1);
+    assert_string_equal(ev[0].action, "create");
+    assert_null(ev[0].from_status);
+    assert_string_equal(ev[0].note, "dicatat di loket");
+    assert_int_equal(ev[1].seq, 2);
+    assert_string_equal(ev[1].from_status, "received");
+    assert_string_equal(ev[1].to_status, "verified");
+    assert_string_equal(ev[1].actor_name, "Operator Satpol PP");
+    assert_int_equal(store_case_get(f->s, f->ar, id, &c), ERR_OK);
+    assert_int_equal(c.updated_at, NOW + 10);
+
+    /* Events are append-only, enforced by the database itself. */
+    char path[160];
+    sqlite3 *db;
+    snprintf(path, sizeof path, "%s/t.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE case_events SET note = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM case_events", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void forward_links_both(void **state)
+{
+    fixture *f = *state;
+    int64_t id = new_case(f, 1, 1, "complaint", "Ada asap dari gudang");
+    store_case copy = {0}, src, dst;
+    copy.agency_id = 2;
+    copy.category_id = 6; /* damkar kebakaran */
+    copy.kind = "emergency";
+    copy.status = "received";
+    store_transition t = {.case_id = id,
+                          .expect_status = "received",
+                          .new_status = "forwarded",
+                          .action = "forward",
+                          .actor_id = 2,
+                          .note = "urusan Damkar",
+                          .target_agency_id = 2,
+                          .is_public = true,
+                          .now = NOW,
+                          .forward_copy = &copy};
+    assert_int_equal(store_case_transition(f->s, f->ar, &t), ERR_OK);
+    assert_true(t.new_case_id > id);
+    assert_int_equal(store_case_get(f->s, f->ar, id, &src), ERR_OK);
+    assert_int_equal(store_case_get(f->s, f->ar, t.new_case_id, &dst), ERR_OK);
+    assert_string_equal(src.status, "forwarded");
+    assert_int_equal(src.forwarded_to, dst.id);
+    assert_int_equal(dst.forwarded_from, src.id);
+    assert_int_equal(dst.agency_id, 2);
+    assert_string_equal(dst.kind, "emergency");
+    assert_string_equal(dst.channel, "forward");
+    assert_string_equal(dst.description, "Ada asap dari gudang");
+    assert_int_equal(dst.reporter_id, src.reporter_id);
+    assert_string_not_equal(dst.tracking_code, src.tracking_code);
+}
+
+static void list_filters_and_cursor(void **state)
+{
+    fixture *f = *state;
+    store_case *c;
+    size_t n;
+    int64_t a = new_case(f, 1, 1, "complaint", "Balap liar di Jalan Ahmad Yani");
+    new_case(f, 1, 2, "complaint", "Pedagang menutup jalan");
+    new_case(f, 3, 10, "service", "Permohonan akta kelahiran");
+    store_case_filter fl = {.limit = 100};
+    assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+    assert_int_equal(n, 8); /* 5 demo + 3 */
+    for (size_t i = 1; i < n; i++)
+        assert_true(c[i - 1].id > c[i].id);
+    fl.agency_id = 3;
+    assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(c[0].status, "submitted");
+    fl.agency_id = 0;
+    fl.q = "\"balap\"* \"ahmad\"*";
+    assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(c[0].id, a);
+    fl.q = "\"ahm\"*";
+    assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    fl.q = NULL;
+    fl.status = "submitted";
+    assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    fl.status = NULL;
+    /* Scope: user 6 (admin.damkar) sees only Damkar's (demo) fire. */
+    fl.scope_user_id = 6;
+    assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(c[0].agency_id, 2);
+    assert_string_equal(c[0].kind, "emergency");
+    fl.scope_user_id = 0;
+    /* Dates: demo cases are 3 to 120 hours old. */
+    fl.from = NOW - 10 * 3600;
+    assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+    assert_int_equal(n, 4);
+    fl.from = 0;
+    fl.to = NOW - 100 * 3600;
+    assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    fl.to = 0;
+    /* Walking pages of 3 visits every case once. */
+    int64_t seen = 0, last = INT64_MAX;
+    fl.limit = 3;
+    do {
+        assert_int_equal(store_case_list(f->s, f->ar, &fl, &c, &n), ERR_OK);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(c[i].id < last);
+            last = c[i].id;
+            seen++;
+        }
+        fl.before_id = n ? c[n - 1].id : 0;
+    } while (n == 3);
+    assert_int_equal(seen, 8);
+}
+
+static void domain_checks(void **state)
+{
+    fixture *f = *state;
+    store_role admin_role = {1, NULL, "admin"}, field_role = {1, NULL, "field"};
+    actor_t admin = {2, &admin_role, 1}, field = {4, &field_role, 1};
+    case_create_req q = {0};
+    store_case c;
+    store_transition t;
+    const char *detail;
+    q.category_id = 1;
+    q.description = "   ";
+    assert_int_equal(case_create(f->s, f->ar, &admin, &q, NOW, &c, &detail), ERR_INVALID);
+    q.description = "Keributan";
+    q.category_id = 6; /* Damkar's */
+    assert_int_equal(case_create(f->s, f->ar, &admin, &q, NOW, &c, &detail), ERR_INVALID);
+    q.category_id = 1;
+    q.kecamatan_code = "99.99.99";
+    assert_int_equal(case_create(f->s, f->ar, &admin, &q, NOW, &c, &detail), ERR_INVALID);
+    q.kecamatan_code = "63.11.06";
+    q.reporter_phone = "0812-1111-2222";
+    assert_int_equal(case_create(f->s, f->ar, &field, &q, NOW, &c, &detail), ERR_FORBIDDEN);
+    assert_int_equal(case_create(f->s, f->ar, &admin, &q, NOW, &c, &detail), ERR_OK);
+    assert_string_equal(c.reporter_phone, "6281211112222");
+    case_action_req rq = {.action = "reject"};
+    assert_int_equal(case_transition(f->s, f->ar, &admin, c.id, &rq, NOW, &t, &detail),
+                     ERR_INVALID);
+    assert_non_null(strstr(detail, "note"));
+    rq.action = "start";
+    assert_int_equal(case_transition(f->s, f->ar, &admin, c.id, &rq, NOW, &t, &detail),
+                     ERR_CONFLICT);
+    rq.action = "verify";
+    assert_int_equal(case_transition(f->s, f->ar, &field, c.id, &rq, NOW, &t, &detail),
+                     ERR_FORBIDDEN);
+    assert_int_equal(case_transition(f->s, f->ar, &admin, c.id, &rq, NOW, &t, &detail), ERR_OK);
+    rq.action = "dispatch";
+    rq.team_id = 1;
+    assert_int_equal(case_transition(f->s, f->ar, &admin, c.id, &rq, NOW, &t, &detail),
+                     ERR_FORBIDDEN); /* supervisor's decision */
+    rq.action = "fly";
+    assert_int_equal(case_transition(f->s, f->ar, &admin, c.id, &rq, NOW, &t, &detail),
+                     ERR_INVALID);
+    rq.action = "verify";
+    assert_int_equal(case_transition(f->s, f->ar, &admin, 424242, &rq, NOW, &t, &detail),
+                     ERR_NOT_FOUND);
+}
+
+int main(void)
+{
+    if (secret_init() != ERR_OK)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(migrations_recorded_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(reference_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(users_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(case_lifecycle_in_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(forward_links_both, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_filters_and_cursor, setup, teardown),
+        cmocka_unit_test_setup_teardown(domain_checks, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
