@@ -18,7 +18,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VER
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libsodium-dev libinih-dev libcmocka-dev python3 python3-pytest tzdata
 
-LIB_SRC  := $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/http/*.c)
+LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/http/*.c)
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
@@ -33,7 +33,7 @@ all: build
 build: $(REL)/aduan
 
 define flavour
-$(1)/obj/%.o: src/%.c $$(wildcard src/*/*.h) build/gen/migrations.c | $(1)/obj
+$(1)/obj/%.o: src/%.c $$(wildcard src/*.h src/*/*.h) build/gen/migrations.c | $(1)/obj
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@"
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@

@@ -1,4 +1,5 @@
 /* aduan: the command line. */
+#include "admin.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -44,6 +45,15 @@ static const command_help helps[] = {
      "Every role but superadmin needs --agency. Passwords are read from the\n"
      "terminal without echo, or as one line from standard input; never from\n"
      "the command line."},
+    {"agency", admin_usage_agency,
+     "Adds and lists agencies, and registers the WhatsApp phone-number ids they\n"
+     "answer on (the id Meta shows for the number, not the phone number)."},
+    {"category", admin_usage_category,
+     "Adds and lists the categories of an agency's reports and requests, with\n"
+     "their workflow kind and service level in hours."},
+    {"team", admin_usage_team,
+     "Adds and lists field teams (TRC posts, fire crews) with their base\n"
+     "location, and adds staff to them."},
     {"version", "aduan version", "Prints the version."},
     {"help", "aduan help [COMMAND]", "Shows help for a command."},
 };
@@ -408,6 +418,22 @@ static int cmd_user(const config_t *cfg, int argc, char **argv)
     return rc;
 }
 
+static int cmd_admin(const config_t *cfg, const char *cmd, int argc, char **argv)
+{
+    store_t *s = NULL;
+    int rc = open_store(cfg, &s, 1);
+    if (rc)
+        return rc;
+    if (strcmp(cmd, "agency") == 0)
+        rc = admin_agency(s, argc, argv);
+    else if (strcmp(cmd, "category") == 0)
+        rc = admin_category(s, argc, argv);
+    else
+        rc = admin_team(s, argc, argv);
+    store_close(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *config_path = NULL;
@@ -435,7 +461,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "init") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
-        strcmp(cmd, "user")) {
+        strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
+        strcmp(cmd, "team")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
@@ -463,5 +490,7 @@ int main(int argc, char **argv)
         return cmd_serve(&cfg);
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(&cfg);
-    return cmd_user(&cfg, argc - k - 1, argv + k + 1);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(&cfg, argc - k - 1, argv + k + 1);
+    return cmd_admin(&cfg, cmd, argc - k - 1, argv + k + 1);
 }

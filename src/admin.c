@@ -1,0 +1,315 @@
+#include "admin.h"
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/text.h"
+#include "domain/lifecycle.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char admin_usage_agency[] =
+    "aduan agency add CODE --name NAME --kind satpolpp|damkar|disdukcapil|other [--timezone TZ]\n"
+    "       aduan agency list\n"
+    "       aduan agency number CODE PHONE_NUMBER_ID [--display '+62 811-...']";
+const char admin_usage_category[] =
+    "aduan category add AGENCY CODE --name-id NAME --name-en NAME\n"
+    "                   --kind complaint|service|emergency --sla-hours N\n"
+    "       aduan category list [AGENCY]";
+const char admin_usage_team[] = "aduan team add AGENCY NAME [--base LAT,LON]\n"
+                                "       aduan team list [AGENCY]\n"
+                                "       aduan team member TEAM_ID LOGIN";
+
+enum { OK = 0, FAIL = 1, USAGE = 2 };
+
+/* Options "--key value" into vals[] by position of keys[]; positional
+ * arguments into pos[] (at most npos). Returns 0 or -1 (message printed). */
+static int parse_opts(int argc, char **argv, const char *const *keys, const char **vals,
+                      const char **pos, int npos)
+{
+    int np = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) == 0) {
+            int k = 0;
+            while (keys[k] && strcmp(keys[k], argv[i] + 2) != 0)
+                k++;
+            if (!keys[k] || i + 1 >= argc) {
+                fprintf(stderr, "aduan: unknown option or missing value: %s\n", argv[i]);
+                return -1;
+            }
+            vals[k] = argv[++i];
+        } else if (np < npos) {
+            pos[np++] = argv[i];
+        } else {
+            fprintf(stderr, "aduan: unexpected '%s'\n", argv[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int need(const char *v, const char *what, const char *usage)
+{
+    if (v && *v)
+        return 0;
+    fprintf(stderr, "aduan: %s is required\nUsage: %s\n", what, usage);
+    return -1;
+}
+
+static int find_agency(store_t *s, arena_t *ar, const char *ref, store_agency *a)
+{
+    err_t e = store_agency_find(s, ar, ref, a);
+    if (e == ERR_OK)
+        return 0;
+    fprintf(stderr, "aduan: %s agency '%s'\n", e == ERR_NOT_FOUND ? "unknown" : "cannot read",
+            ref);
+    return -1;
+}
+
+static int report(err_t e, const char *what)
+{
+    if (e == ERR_OK)
+        return OK;
+    if (e == ERR_CONFLICT)
+        fprintf(stderr, "aduan: %s: it already exists\n", what);
+    else
+        fprintf(stderr, "aduan: %s failed: %s\n", what, err_str_lang(e, "en"));
+    return FAIL;
+}
+
+static bool valid_code(const char *c)
+{
+    size_t n = strlen(c);
+    if (n == 0 || n > 32)
+        return false;
+    for (; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'))
+            return false;
+    return true;
+}
+
+static bool valid_text(const char *t, size_t max)
+{
+    return t && *t && text_utf8_valid(t, strlen(t)) && text_utf8_len(t) <= max;
+}
+
+int admin_agency(store_t *s, int argc, char **argv)
+{
+    static const char *const keys[] = {"name", "kind", "timezone", "display", NULL};
+    const char *v[4] = {0}, *pos[2] = {0};
+    const char *sub = argc > 0 ? argv[0] : "";
+    int rc = OK;
+    arena_t *ar = arena_new();
+    if (!ar)
+        return FAIL;
+    if (parse_opts(argc - 1, argv + 1, keys, v, pos, 2) != 0) {
+        rc = USAGE;
+    } else if (strcmp(sub, "add") == 0) {
+        static const char *const kinds[] = {"satpolpp", "damkar", "disdukcapil", "other"};
+        bool kind_ok = false;
+        for (int i = 0; v[1] && i < 4; i++)
+            kind_ok |= strcmp(v[1], kinds[i]) == 0;
+        config_t probe;
+        char err[256];
+        config_defaults(&probe);
+        if (need(pos[0], "CODE", admin_usage_agency) || need(v[0], "--name", admin_usage_agency))
+            rc = USAGE;
+        else if (!valid_code(pos[0]))
+            rc = USAGE, fprintf(stderr, "aduan: CODE: lower-case letters, digits, _ or -\n");
+        else if (!valid_text(v[0], 200))
+            rc = USAGE, fprintf(stderr, "aduan: --name: 1 to 200 characters of UTF-8\n");
+        else if (!kind_ok)
+            rc = USAGE, fprintf(stderr, "aduan: --kind: satpolpp, damkar, disdukcapil or other\n");
+        else if (v[2] && config_set(&probe, "ADUAN_TIMEZONE", v[2], err, sizeof err) != ERR_OK)
+            rc = USAGE, fprintf(stderr, "aduan: --timezone: %s\n", err);
+        if (rc == OK) {
+            store_agency a = {0, pos[0], v[0], v[1], v[2] ? v[2] : "Asia/Makassar"};
+            int64_t id;
+            rc = report(store_agency_create(s, &a, clock_now(), &id), "agency add");
+            if (rc == OK)
+                printf("aduan: agency %s added (id %lld)\n", pos[0], (long long)id);
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        store_agency *a;
+        size_t n;
+        rc = report(store_agency_list(s, ar, &a, &n), "agency list");
+        for (size_t i = 0; rc == OK && i < n; i++) {
+            const char *nums = "";
+            if (store_agency_numbers(s, ar, a[i].id, &nums) != ERR_OK)
+                nums = "?";
+            printf("%3lld  %-14s %-12s %-16s %s  [%s]\n", (long long)a[i].id, a[i].code,
+                   a[i].kind, a[i].timezone, a[i].name, nums);
+        }
+    } else if (strcmp(sub, "number") == 0) {
+        store_agency a;
+        if (need(pos[0], "CODE", admin_usage_agency) ||
+            need(pos[1], "PHONE_NUMBER_ID", admin_usage_agency))
+            rc = USAGE;
+        else if (strspn(pos[1], "0123456789") != strlen(pos[1]) || strlen(pos[1]) > 32)
+            rc = USAGE, fprintf(stderr, "aduan: PHONE_NUMBER_ID: the digits Meta shows\n");
+        else if (find_agency(s, ar, pos[0], &a) != 0)
+            rc = FAIL;
+        else
+            rc = report(store_agency_number_add(s, a.id, pos[1], v[3], clock_now()),
+                        "agency number");
+        if (rc == OK)
+            printf("aduan: number %s now answers for %s\n", pos[1], a.code);
+    } else {
+        fprintf(stderr, "Usage: %s\n", admin_usage_agency);
+        rc = USAGE;
+    }
+    arena_destroy(ar);
+    return rc;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (!v || errno || *end || n < lo || n > hi)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+int admin_category(store_t *s, int argc, char **argv)
+{
+    static const char *const keys[] = {"name-id", "name-en", "kind", "sla-hours", NULL};
+    const char *v[4] = {0}, *pos[2] = {0};
+    const char *sub = argc > 0 ? argv[0] : "";
+    int rc = OK;
+    store_agency a = {0};
+    arena_t *ar = arena_new();
+    if (!ar)
+        return FAIL;
+    if (parse_opts(argc - 1, argv + 1, keys, v, pos, 2) != 0) {
+        rc = USAGE;
+    } else if (strcmp(sub, "add") == 0) {
+        long sla = 0;
+        if (need(pos[0], "AGENCY", admin_usage_category) ||
+            need(pos[1], "CODE", admin_usage_category))
+            rc = USAGE;
+        else if (!valid_code(pos[1]))
+            rc = USAGE, fprintf(stderr, "aduan: CODE: lower-case letters, digits, _ or -\n");
+        else if (!valid_text(v[0], 200) || !valid_text(v[1], 200))
+            rc = USAGE, fprintf(stderr, "aduan: --name-id and --name-en are required\n");
+        else if (kind_parse(v[2]) < 0)
+            rc = USAGE, fprintf(stderr, "aduan: --kind: complaint, service or emergency\n");
+        else if (parse_int(v[3], 1, 24 * 366, &sla) != 0)
+            rc = USAGE, fprintf(stderr, "aduan: --sla-hours: a number of hours\n");
+        else if (find_agency(s, ar, pos[0], &a) != 0)
+            rc = FAIL;
+        if (rc == OK) {
+            store_category k = {0, a.id, pos[1], v[0], v[1], v[2], (int)sla, true};
+            int64_t id;
+            rc = report(store_category_create(s, &k, &id), "category add");
+            if (rc == OK)
+                printf("aduan: category %s added to %s (id %lld)\n", pos[1], a.code,
+                       (long long)id);
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        store_category *k;
+        size_t n;
+        if (pos[0] && find_agency(s, ar, pos[0], &a) != 0)
+            rc = FAIL;
+        else
+            rc = report(store_category_list(s, ar, a.id, &k, &n), "category list");
+        for (size_t i = 0; rc == OK && i < n; i++)
+            printf("%3lld  agency %-3lld %-16s %-10s %4dh %s%s\n", (long long)k[i].id,
+                   (long long)k[i].agency_id, k[i].code, k[i].kind, k[i].sla_hours, k[i].name_id,
+                   k[i].active ? "" : " (inactive)");
+    } else {
+        fprintf(stderr, "Usage: %s\n", admin_usage_category);
+        rc = USAGE;
+    }
+    arena_destroy(ar);
+    return rc;
+}
+
+static int team_add(store_t *s, arena_t *ar, const char *agency, const char *name,
+                    const char *base)
+{
+    store_agency a;
+    store_team t = {0};
+    if (!valid_text(name, 120)) {
+        fprintf(stderr, "aduan: NAME: 1 to 120 characters\n");
+        return USAGE;
+    }
+    if (base) {
+        char *end;
+        t.base_lat = strtod(base, &end);
+        if (*end != ',' || !isfinite(t.base_lat) || fabs(t.base_lat) > 90) {
+            fprintf(stderr, "aduan: --base: LAT,LON in degrees, e.g. -2.3345,115.4632\n");
+            return USAGE;
+        }
+        t.base_lon = strtod(end + 1, &end);
+        if (*end || !isfinite(t.base_lon) || fabs(t.base_lon) > 180) {
+            fprintf(stderr, "aduan: --base: LAT,LON in degrees, e.g. -2.3345,115.4632\n");
+            return USAGE;
+        }
+        t.has_base = true;
+    }
+    if (find_agency(s, ar, agency, &a) != 0)
+        return FAIL;
+    t.agency_id = a.id;
+    t.name = name;
+    int64_t id;
+    int rc = report(store_team_create(s, &t, clock_now(), &id), "team add");
+    if (rc == OK)
+        printf("aduan: team '%s' added to %s (id %lld)\n", name, a.code, (long long)id);
+    return rc;
+}
+
+int admin_team(store_t *s, int argc, char **argv)
+{
+    static const char *const keys[] = {"base", NULL};
+    const char *v[1] = {0}, *pos[2] = {0};
+    const char *sub = argc > 0 ? argv[0] : "";
+    int rc = OK;
+    arena_t *ar = arena_new();
+    if (!ar)
+        return FAIL;
+    if (parse_opts(argc - 1, argv + 1, keys, v, pos, 2) != 0) {
+        rc = USAGE;
+    } else if (strcmp(sub, "add") == 0) {
+        if (need(pos[0], "AGENCY", admin_usage_team) || need(pos[1], "NAME", admin_usage_team))
+            rc = USAGE;
+        else
+            rc = team_add(s, ar, pos[0], pos[1], v[0]);
+    } else if (strcmp(sub, "list") == 0) {
+        store_agency a = {0};
+        store_team *t;
+        size_t n;
+        if (pos[0] && find_agency(s, ar, pos[0], &a) != 0)
+            rc = FAIL;
+        else
+            rc = report(store_team_list(s, ar, a.id, &t, &n), "team list");
+        for (size_t i = 0; rc == OK && i < n; i++)
+            printf("%3lld  agency %-3lld %-28s %2d member(s)  %s\n", (long long)t[i].id,
+                   (long long)t[i].agency_id, t[i].name, t[i].members,
+                   t[i].has_base ? "" : "(no base location)");
+    } else if (strcmp(sub, "member") == 0) {
+        long team = 0;
+        store_user u;
+        store_team t;
+        if (parse_int(pos[0], 1, 1L << 40, &team) != 0 || need(pos[1], "LOGIN", admin_usage_team))
+            rc = USAGE, fprintf(stderr, "Usage: %s\n", admin_usage_team);
+        else if (store_team_get(s, ar, team, &t) != ERR_OK)
+            rc = FAIL, fprintf(stderr, "aduan: no team %ld\n", team);
+        else if (store_user_by_login(s, ar, pos[1], &u) != ERR_OK)
+            rc = FAIL, fprintf(stderr, "aduan: no user '%s'\n", pos[1]);
+        else
+            rc = report(store_team_add_member(s, team, u.id), "team member");
+        if (rc == OK)
+            printf("aduan: %s is now a member of '%s'\n", pos[1], t.name);
+    } else {
+        fprintf(stderr, "Usage: %s\n", admin_usage_team);
+        rc = USAGE;
+    }
+    arena_destroy(ar);
+    return rc;
+}
