@@ -138,12 +138,9 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
         cfg->threads = u;
         return 0;
     case 3:
-        if (strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0) {
-            *why = "PostgreSQL is not supported by this build yet; use sqlite:PATH";
-            return -1;
-        }
-        *why = "expected sqlite:PATH";
-        if (!config_sqlite_path(v))
+        *why = "expected sqlite:PATH or postgres://USER@HOST:PORT/DATABASE";
+        if (!config_sqlite_path(v) && strncmp(v, "postgres://", 11) != 0 &&
+            strncmp(v, "postgresql://", 13) != 0)
             return -1;
         return copy(cfg->database_url, sizeof cfg->database_url, v);
     case 4:

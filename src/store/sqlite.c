@@ -13,17 +13,19 @@
  * enough for any of our short transactions, short enough to answer 503. */
 #define BUSY_TIMEOUT_MS 5000
 
-struct store {
+typedef struct {
+    store_t base;
     conn_t *conns;
     unsigned n;
     conn_t **free; /* stack of idle connections */
     unsigned nfree;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-};
+} sq_store;
 
-conn_t *sq_get(store_t *s)
+conn_t *sq_get(store_t *base)
 {
+    sq_store *s = (sq_store *)base;
     pthread_mutex_lock(&s->mu);
     while (s->nfree == 0)
         pthread_cond_wait(&s->cv, &s->mu);
@@ -32,8 +34,9 @@ conn_t *sq_get(store_t *s)
     return c;
 }
 
-void sq_put(store_t *s, conn_t *c)
+void sq_put(store_t *base, conn_t *c)
 {
+    sq_store *s = (sq_store *)base;
     if (!c)
         return;
     if (!sqlite3_get_autocommit(c->db)) {
@@ -179,7 +182,15 @@ static err_t conn_open(conn_t *c, const char *path)
     return e;
 }
 
-err_t store_open(const char *url, unsigned pool_size, store_t **out)
+const store_ops sq_ops = {
+    .engine = "sqlite",
+#define X(name, params, args) .name = sq_##name,
+    STORE_FUNCS(X)
+#undef X
+        .close = sq_close,
+};
+
+err_t sq_open(const char *url, unsigned pool_size, store_t **out)
 {
     *out = NULL;
     if (strncmp(url, "sqlite:", 7) != 0 || !url[7])
@@ -187,7 +198,7 @@ err_t store_open(const char *url, unsigned pool_size, store_t **out)
     const char *path = url + 7;
     if (pool_size == 0)
         pool_size = 1;
-    store_t *s = calloc(1, sizeof *s);
+    sq_store *s = calloc(1, sizeof *s);
     if (!s)
         return ERR_NOMEM;
     s->conns = calloc(pool_size, sizeof *s->conns);
@@ -206,16 +217,18 @@ err_t store_open(const char *url, unsigned pool_size, store_t **out)
         s->n = i + 1;
         s->free[s->nfree++] = &s->conns[i];
     }
+    s->base.ops = &sq_ops;
     if (e != ERR_OK) {
-        store_close(s);
+        sq_close(&s->base);
         return e;
     }
-    *out = s;
+    *out = &s->base;
     return ERR_OK;
 }
 
-void store_close(store_t *s)
+void sq_close(store_t *base)
 {
+    sq_store *s = (sq_store *)base;
     if (!s)
         return;
     for (unsigned i = 0; i < s->n; i++)
@@ -227,7 +240,7 @@ void store_close(store_t *s)
     free(s);
 }
 
-err_t store_ping(store_t *s)
+err_t sq_ping(store_t *s)
 {
     conn_t *c = sq_get(s);
     err_t e = ERR_UNAVAILABLE;
@@ -252,7 +265,7 @@ static const char SQL_MIG_ADD[] =
 /* Migration files are "NNNN_name.ENGINE.sql"; this store runs ".sqlite." */
 static int migration_version(const char *name) { return (int)strtol(name, NULL, 10); }
 
-err_t store_schema_version(store_t *s, int *version)
+err_t sq_schema_version(store_t *s, int *version)
 {
     conn_t *c = sq_get(s);
     err_t e = exec_sql(c, SQL_MIG_TABLE, "migrations_table");
@@ -270,10 +283,10 @@ err_t store_schema_version(store_t *s, int *version)
     return e;
 }
 
-err_t store_migrate(store_t *s, int *applied)
+err_t sq_migrate(store_t *s, int *applied)
 {
     int have = 0, count = 0;
-    err_t e = store_schema_version(s, &have);
+    err_t e = sq_schema_version(s, &have);
     if (e != ERR_OK)
         return e;
     conn_t *c = sq_get(s);

@@ -171,8 +171,8 @@ out:
     return e;
 }
 
-err_t store_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
-                        const char *note)
+err_t sq_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
+                     const char *note)
 {
     conn_t *c = sq_get(s);
     err_t e = sq_begin(c);
@@ -207,24 +207,52 @@ out:
     return e;
 }
 
-err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out)
+err_t sq_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out)
 {
     static const char sql[] = "SELECT " CASE_COLS CASE_FROM " WHERE c.id = ?";
     return case_one(s, ar, sql, id, NULL, out);
 }
 
-err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out)
+err_t sq_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out)
 {
     static const char sql[] = "SELECT " CASE_COLS CASE_FROM " WHERE c.tracking_code = ?";
     return case_one(s, ar, sql, 0, code, out);
 }
 
-err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out,
-                      size_t *n)
+struct fts_buf {
+    char *out;
+    size_t len;
+};
+
+static void fts_word(void *ctx, const char *w, size_t n)
+{
+    struct fts_buf *b = ctx;
+    if (b->len)
+        b->out[b->len++] = ' ';
+    b->out[b->len++] = '"';
+    memcpy(b->out + b->len, w, n);
+    b->len += n;
+    b->out[b->len++] = '"';
+    b->out[b->len++] = '*';
+}
+
+/* Free text as an FTS5 expression: every word, as a word or a prefix.
+ * Quoting each word keeps FTS5 syntax out of users' hands. NULL when the
+ * text has no word. */
+static const char *fts_query(arena_t *ar, const char *q)
+{
+    struct fts_buf b = {arena_alloc(ar, strlen(q) * 4 + 8), 0};
+    if (!b.out || store_words(q, fts_word, &b) == 0)
+        return NULL;
+    b.out[b.len] = '\0';
+    return b.out;
+}
+
+err_t sq_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out, size_t *n)
 {
     static const char sql[] =
         "SELECT " CASE_COLS CASE_FROM " WHERE (?1 IS NULL OR c.agency_id IN (SELECT agency_id FROM "
-                                      "user_roles WHERE user_id = ?1))"
+        "user_roles WHERE user_id = ?1))"
         " AND (?2 IS NULL OR c.agency_id = ?2) AND (?3 IS NULL OR c.category_id = ?3)"
         " AND (?4 IS NULL OR c.team_id = ?4) AND (?5 IS NULL OR c.status = ?5)"
         " AND (?6 IS NULL OR c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?6))"
@@ -242,7 +270,7 @@ err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store
     sq_bind_id(st, 3, f->category_id);
     sq_bind_id(st, 4, f->team_id);
     sq_bind_text(st, 5, f->status);
-    sq_bind_text(st, 6, f->q);
+    sq_bind_text(st, 6, f->q ? fts_query(ar, f->q) : NULL);
     sq_bind_id(st, 7, f->from);
     sq_bind_id(st, 8, f->to);
     sq_bind_id(st, 9, f->before_id);
@@ -264,7 +292,7 @@ out:
     return e;
 }
 
-err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out, size_t *n)
+err_t sq_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out, size_t *n)
 {
     static const char sql[] =
         "SELECT e.id, e.case_id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, u.name,"
@@ -307,8 +335,8 @@ out:
     return e;
 }
 
-err_t store_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
-                             size_t *n)
+err_t sq_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
+                          size_t *n)
 {
     static const char sql[] =
         "SELECT id, case_id, sha256, mime, filename, source, state,"
@@ -347,13 +375,12 @@ out:
 }
 
 /* Inside the transaction: creates the forwarded copy and links both. */
-static err_t forward_copy(conn_t *c, arena_t *ar, store_transition *t, const char *src_status)
+static err_t forward_copy(conn_t *c, arena_t *ar, store_transition *t)
 {
     static const char src[] =
         "SELECT reporter_id, description, lat, lon, address, kecamatan_code,"
         " priority, rahasia, anonim, lapor_tracking_id FROM cases WHERE id = ?";
     static const char link[] = "UPDATE cases SET forwarded_to_id = ? WHERE id = ?";
-    (void)src_status;
     err_t e = ERR_OK;
     sqlite3_stmt *st;
     store_case k = *t->forward_copy;
@@ -393,7 +420,7 @@ out:
     return e;
 }
 
-err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t)
+err_t sq_case_transition(store_t *s, arena_t *ar, store_transition *t)
 {
     static const char upd[] = "UPDATE cases SET status = ?1, team_id = COALESCE(?2, team_id),"
                               " updated_at = ?3 WHERE id = ?4 AND status = ?5";
@@ -426,7 +453,7 @@ err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t)
     e = add_event(c, t->case_id, t->action, t->expect_status, t->new_status, t->actor_id, t->note,
                   t->team_id, t->target_agency_id, t->is_public, t->now, &t->event_id);
     if (e == ERR_OK && t->forward_copy)
-        e = forward_copy(c, ar, t, t->expect_status);
+        e = forward_copy(c, ar, t);
     if (e == ERR_OK)
         e = sq_commit(c);
 out:

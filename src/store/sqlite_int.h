@@ -3,7 +3,7 @@
 #ifndef ADUAN_SQLITE_INT_H
 #define ADUAN_SQLITE_INT_H
 
-#include "store/store.h"
+#include "store/store_ops.h"
 
 #include <sqlite3.h>
 
@@ -18,6 +18,12 @@ typedef struct conn {
     } cache[CONN_STMT_MAX];
     int ncache;
 } conn_t;
+
+/* The engine's implementations of store.h (see store_ops.h). */
+#define X(name, params, args) err_t sq_##name params;
+STORE_FUNCS(X)
+#undef X
+void sq_close(store_t *s);
 
 /* Borrows a connection; blocks while all are in use. */
 conn_t *sq_get(store_t *s);

@@ -17,7 +17,7 @@ static void read_agency(arena_t *ar, sqlite3_stmt *st, store_agency *a)
     a->timezone = sq_text(ar, st, 4);
 }
 
-err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id)
+err_t sq_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO agencies (code, name, kind, timezone, created_at) VALUES (?, ?, ?, ?, ?)";
@@ -38,7 +38,7 @@ out:
     return e;
 }
 
-err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out)
+err_t sq_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out)
 {
     static const char sql[] = "SELECT " AGENCY_COLS " FROM agencies WHERE id = ?";
     conn_t *c = sq_get(s);
@@ -55,7 +55,7 @@ out:
     return e;
 }
 
-err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_agency *out)
+err_t sq_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_agency *out)
 {
     static const char sql[] =
         "SELECT " AGENCY_COLS " FROM agencies WHERE code = ?1 OR CAST(id AS TEXT) = ?1";
@@ -73,7 +73,7 @@ out:
     return e;
 }
 
-err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
+err_t sq_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
 {
     static const char sql[] = "SELECT " AGENCY_COLS " FROM agencies ORDER BY id";
     conn_t *c = sq_get(s);
@@ -99,8 +99,8 @@ out:
     return e;
 }
 
-err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
-                              const char *display_phone, int64_t now)
+err_t sq_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
+                           const char *display_phone, int64_t now)
 {
     static const char sql[] = "INSERT INTO agency_numbers (phone_number_id, agency_id,"
                               " display_phone, created_at) VALUES (?, ?, ?, ?)";
@@ -118,7 +118,7 @@ out:
     return e;
 }
 
-err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
+err_t sq_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
 {
     static const char sql[] = "SELECT COALESCE(group_concat(phone_number_id, ','), '') FROM"
                               " (SELECT phone_number_id FROM agency_numbers WHERE agency_id = ?"
@@ -139,7 +139,7 @@ out:
 
 /* ---- regions ------------------------------------------------------------- */
 
-err_t store_region_put(store_t *s, const char *code, const char *name)
+err_t sq_region_put(store_t *s, const char *code, const char *name)
 {
     static const char sql[] = "INSERT INTO regions (code, name) VALUES (?, ?)"
                               " ON CONFLICT (code) DO UPDATE SET name = excluded.name";
@@ -155,7 +155,7 @@ out:
     return e;
 }
 
-err_t store_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
+err_t sq_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
 {
     static const char sql[] = "SELECT code, name FROM regions ORDER BY code";
     conn_t *c = sq_get(s);
@@ -183,7 +183,7 @@ out:
     return e;
 }
 
-err_t store_region_exists(store_t *s, const char *code)
+err_t sq_region_exists(store_t *s, const char *code)
 {
     static const char sql[] = "SELECT 1 FROM regions WHERE code = ?";
     conn_t *c = sq_get(s);
@@ -213,8 +213,8 @@ static void read_user(arena_t *ar, sqlite3_stmt *st, store_user *u)
     u->locked_until = sq_int(st, 6);
 }
 
-err_t store_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
-                        int64_t now, int64_t *id)
+err_t sq_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
+                     int64_t now, int64_t *id)
 {
     static const char sql[] = "INSERT INTO users (login, name, password_hash, created_at)"
                               " VALUES (?, ?, ?, ?)";
@@ -254,19 +254,19 @@ out:
     return e;
 }
 
-err_t store_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out)
+err_t sq_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out)
 {
     static const char sql[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
     return user_one(s, ar, sql, id, NULL, out);
 }
 
-err_t store_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *out)
+err_t sq_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *out)
 {
     static const char sql[] = "SELECT " USER_COLS " FROM users WHERE login = ?";
     return user_one(s, ar, sql, 0, login, out);
 }
 
-err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
+err_t sq_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
 {
     static const char sql[] = "SELECT " USER_COLS " FROM users ORDER BY login";
     conn_t *c = sq_get(s);
@@ -325,21 +325,21 @@ out:
     return e;
 }
 
-err_t store_user_set_password(store_t *s, int64_t id, const char *password_hash)
+err_t sq_user_set_password(store_t *s, int64_t id, const char *password_hash)
 {
     static const char sql[] = "UPDATE users SET password_hash = ?, failed_logins = 0,"
                               " locked_until = 0 WHERE id = ?";
     return user_update(s, sql, id, password_hash, 0, true);
 }
 
-err_t store_user_set_disabled(store_t *s, int64_t id, bool disabled)
+err_t sq_user_set_disabled(store_t *s, int64_t id, bool disabled)
 {
     static const char sql[] = "UPDATE users SET disabled = ? WHERE id = ?";
     return user_update(s, sql, id, NULL, disabled ? 1 : 0, disabled);
 }
 
-err_t store_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,
-                               int64_t lock_seconds)
+err_t sq_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,
+                            int64_t lock_seconds)
 {
     /* One statement, so two instances counting at once cannot lose a count. */
     static const char fail[] =
@@ -364,7 +364,7 @@ out:
     return e;
 }
 
-err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role)
+err_t sq_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role)
 {
     static const char sql[] =
         "INSERT INTO user_roles (user_id, agency_id, role) VALUES (?, ?, ?)"
@@ -391,7 +391,7 @@ out:
     return e;
 }
 
-err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **out, size_t *n)
+err_t sq_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **out, size_t *n)
 {
     static const char sql[] = "SELECT r.agency_id, a.name, r.role FROM user_roles r"
                               " LEFT JOIN agencies a ON a.id = r.agency_id"
@@ -425,8 +425,8 @@ out:
 
 /* ---- sessions ------------------------------------------------------------ */
 
-err_t store_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
-                           int64_t now, int64_t expires_at)
+err_t sq_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
+                        int64_t now, int64_t expires_at)
 {
     static const char sql[] = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at,"
                               " expires_at) VALUES (?, ?, ?, ?, ?)";
@@ -452,8 +452,8 @@ out:
     return e;
 }
 
-err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
-                        store_session *out)
+err_t sq_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
+                     store_session *out)
 {
     static const char sql[] = "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s"
                               " JOIN users u ON u.id = s.user_id"
@@ -476,7 +476,7 @@ out:
     return e;
 }
 
-err_t store_session_delete(store_t *s, const char *token_hash)
+err_t sq_session_delete(store_t *s, const char *token_hash)
 {
     static const char sql[] = "DELETE FROM sessions WHERE token_hash = ?";
     conn_t *c = sq_get(s);
@@ -507,7 +507,7 @@ static void read_team(arena_t *ar, sqlite3_stmt *st, store_team *t)
     t->members = (int)sq_int(st, 5);
 }
 
-err_t store_team_create(store_t *s, const store_team *t, int64_t now, int64_t *id)
+err_t sq_team_create(store_t *s, const store_team *t, int64_t now, int64_t *id)
 {
     static const char sql[] = "INSERT INTO teams (agency_id, name, base_lat, base_lon, created_at)"
                               " VALUES (?, ?, ?, ?, ?)";
@@ -523,6 +523,8 @@ err_t store_team_create(store_t *s, const store_team *t, int64_t now, int64_t *i
     }
     sqlite3_bind_int64(st, 5, now);
     e = sq_exec_stmt(c, st, "team_create");
+    if (e == ERR_INVALID)
+        e = ERR_NOT_FOUND; /* a foreign key: no such agency */
     if (e == ERR_OK && id)
         *id = sqlite3_last_insert_rowid(c->db);
 out:
@@ -530,7 +532,7 @@ out:
     return e;
 }
 
-err_t store_team_get(store_t *s, arena_t *ar, int64_t id, store_team *out)
+err_t sq_team_get(store_t *s, arena_t *ar, int64_t id, store_team *out)
 {
     static const char sql[] = "SELECT " TEAM_COLS " FROM teams t WHERE t.id = ?";
     conn_t *c = sq_get(s);
@@ -547,7 +549,7 @@ out:
     return e;
 }
 
-err_t store_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out, size_t *n)
+err_t sq_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out, size_t *n)
 {
     static const char sql[] =
         "SELECT " TEAM_COLS " FROM teams t"
@@ -576,7 +578,7 @@ out:
     return e;
 }
 
-err_t store_team_add_member(store_t *s, int64_t team_id, int64_t user_id)
+err_t sq_team_add_member(store_t *s, int64_t team_id, int64_t user_id)
 {
     static const char sql[] = "INSERT INTO team_members (team_id, user_id) VALUES (?, ?)"
                               " ON CONFLICT DO NOTHING";
@@ -594,7 +596,7 @@ out:
     return e;
 }
 
-err_t store_team_has_member(store_t *s, int64_t team_id, int64_t user_id)
+err_t sq_team_has_member(store_t *s, int64_t team_id, int64_t user_id)
 {
     static const char sql[] = "SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?";
     conn_t *c = sq_get(s);
@@ -626,7 +628,7 @@ static void read_category(arena_t *ar, sqlite3_stmt *st, store_category *k)
     k->active = sq_int(st, 7) != 0;
 }
 
-err_t store_category_create(store_t *s, const store_category *k, int64_t *id)
+err_t sq_category_create(store_t *s, const store_category *k, int64_t *id)
 {
     static const char sql[] = "INSERT INTO categories (agency_id, code, name_id, name_en, kind,"
                               " sla_hours, active) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -649,7 +651,7 @@ out:
     return e;
 }
 
-err_t store_category_get(store_t *s, arena_t *ar, int64_t id, store_category *out)
+err_t sq_category_get(store_t *s, arena_t *ar, int64_t id, store_category *out)
 {
     static const char sql[] = "SELECT " CATEGORY_COLS " FROM categories WHERE id = ?";
     conn_t *c = sq_get(s);
@@ -666,8 +668,7 @@ out:
     return e;
 }
 
-err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_category **out,
-                          size_t *n)
+err_t sq_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_category **out, size_t *n)
 {
     static const char sql[] = "SELECT " CATEGORY_COLS " FROM categories"
                               " WHERE (?1 IS NULL OR agency_id = ?1) ORDER BY agency_id, code";

@@ -28,6 +28,8 @@ typedef struct store store_t;
 err_t store_open(const char *url, unsigned pool_size, store_t **out) STORE_WUR;
 /* Closes every connection. Accepts NULL. */
 void store_close(store_t *s);
+/* "sqlite" or "postgres". */
+const char *store_engine(const store_t *s);
 
 /* Applies the pending numbered migrations, each in its own transaction, and
  * records them. *applied (may be NULL) gets how many were applied. */

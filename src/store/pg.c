@@ -1,0 +1,402 @@
+/* The PostgreSQL store: pool, reconnection, helpers, migrations. */
+#include "store/pg_int.h"
+
+#include "core/embed.h"
+#include "core/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Key of the advisory lock that serialises migrations when several
+ * instances start at once ("aduan" in ASCII). */
+#define MIGRATION_LOCK 0x616475616eLL
+
+typedef struct {
+    store_t base;
+    char *conninfo;
+    pconn_t *conns;
+    unsigned n;
+    pconn_t **free;
+    unsigned nfree;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} pg_store;
+
+const store_ops pg_ops = {
+    .engine = "postgres",
+#define X(name, params, args) .name = pg_##name,
+    STORE_FUNCS(X)
+#undef X
+        .close = pg_close,
+};
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    log_debug("store", "event=pg_notice msg=\"%.200s\"", message);
+}
+
+static void forget_prepared(pconn_t *c) { c->nprepared = 0; }
+
+/* (Re)connects c; returns 0 when the connection is usable. */
+static int connect_one(pg_store *s, pconn_t *c)
+{
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+        return 0;
+    if (c->pg) {
+        log_warn("store", "event=pg_reconnect");
+        PQreset(c->pg);
+    } else {
+        c->pg = PQconnectdb(s->conninfo);
+    }
+    forget_prepared(c);
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        msg[strcspn(msg, "\n")] = '\0';
+        log_error("store", "event=pg_connect_failed msg=\"%s\"", msg);
+        return -1;
+    }
+    PQsetNoticeProcessor(c->pg, quiet_notices, NULL);
+    return 0;
+}
+
+pconn_t *pq_get(store_t *base)
+{
+    pg_store *s = (pg_store *)base;
+    pthread_mutex_lock(&s->mu);
+    while (s->nfree == 0)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pconn_t *c = s->free[--s->nfree];
+    pthread_mutex_unlock(&s->mu);
+    c->commands = 0;
+    if (connect_one(s, c) != 0) {
+        pq_put(base, c);
+        return NULL;
+    }
+    return c;
+}
+
+void pq_put(store_t *base, pconn_t *c)
+{
+    pg_store *s = (pg_store *)base;
+    if (!c)
+        return;
+    if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE && PQstatus(c->pg) == CONNECTION_OK) {
+        log_error("store", "event=open_transaction_returned");
+        pq_rollback(c);
+    }
+    pthread_mutex_lock(&s->mu);
+    s->free[s->nfree++] = c;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+err_t pg_open(const char *url, unsigned pool_size, store_t **out)
+{
+    *out = NULL;
+    if (pool_size == 0)
+        pool_size = 1;
+    pg_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return ERR_NOMEM;
+    s->base.ops = &pg_ops;
+    s->conninfo = strdup(url);
+    s->conns = calloc(pool_size, sizeof *s->conns);
+    s->free = calloc(pool_size, sizeof *s->free);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->n = pool_size;
+    if (!s->conninfo || !s->conns || !s->free) {
+        pg_close(&s->base);
+        return ERR_NOMEM;
+    }
+    for (unsigned i = 0; i < pool_size; i++)
+        s->free[s->nfree++] = &s->conns[i];
+    /* Connect one now so a wrong URL is reported at start-up; the rest
+     * connect when first borrowed. */
+    if (connect_one(s, &s->conns[0]) != 0) {
+        pg_close(&s->base);
+        return ERR_UNAVAILABLE;
+    }
+    *out = &s->base;
+    return ERR_OK;
+}
+
+void pg_close(store_t *base)
+{
+    pg_store *s = (pg_store *)base;
+    if (!s)
+        return;
+    for (unsigned i = 0; s->conns && i < s->n; i++)
+        if (s->conns[i].pg)
+            PQfinish(s->conns[i].pg);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s->conns);
+    free(s->free);
+    free(s->conninfo);
+    free(s);
+}
+
+/* ---- parameters and results ------------------------------------------------ */
+
+void pp_text(pq_params *p, const char *v) { p->v[p->n++] = v; }
+void pp_null(pq_params *p) { p->v[p->n++] = NULL; }
+void pp_int(pq_params *p, int64_t v)
+{
+    snprintf(p->buf[p->n], sizeof p->buf[0], "%lld", (long long)v);
+    p->v[p->n] = p->buf[p->n];
+    p->n++;
+}
+void pp_id(pq_params *p, int64_t v)
+{
+    if (v)
+        pp_int(p, v);
+    else
+        pp_null(p);
+}
+void pp_real(pq_params *p, double v)
+{
+    snprintf(p->buf[p->n], sizeof p->buf[0], "%.17g", v);
+    p->v[p->n] = p->buf[p->n];
+    p->n++;
+}
+void pp_bool(pq_params *p, bool v) { p->v[p->n++] = v ? "true" : "false"; }
+
+const char *pq_text(arena_t *ar, PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return NULL;
+    return arena_strndup(ar, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
+}
+int64_t pq_int(PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+double pq_real(PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtod(PQgetvalue(r, row, col), NULL);
+}
+bool pq_bool(PGresult *r, int row, int col)
+{
+    return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
+}
+bool pq_null(PGresult *r, int row, int col) { return PQgetisnull(r, row, col); }
+
+int64_t pq_affected(PGresult *res) { return strtoll(PQcmdTuples(res), NULL, 10); }
+
+void *pq_alloc_rows(arena_t *ar, size_t elem, int rows)
+{
+    return arena_alloc(ar, elem * (size_t)(rows > 0 ? rows : 1));
+}
+
+/* ---- running statements ------------------------------------------------------ */
+
+static err_t map_error(pconn_t *c, PGresult *res, const char *what)
+{
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        log_error("store", "event=pg_connection_lost what=%s", what);
+        return ERR_UNAVAILABLE;
+    }
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+    msg[strcspn(msg, "\n")] = '\0';
+    if (state && strcmp(state, "23505") == 0)
+        return ERR_CONFLICT;
+    if (state && strncmp(state, "23", 2) == 0) {
+        log_warn("store", "event=constraint what=%s msg=\"%s\"", what, msg);
+        return ERR_INVALID;
+    }
+    /* Lock or serialisation trouble, the server shutting down, or a
+     * connection-level failure: the caller may try again later. */
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                  strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0 ||
+                  strcmp(state, "53300") == 0)) {
+        log_warn("store", "event=pg_unavailable what=%s state=%s msg=\"%s\"", what, state, msg);
+        return ERR_UNAVAILABLE;
+    }
+    log_error("store", "event=pg_error what=%s state=%s msg=\"%s\"", what, state ? state : "-",
+              msg);
+    return ERR_DB;
+}
+
+static bool is_prepared(pconn_t *c, const char *sql)
+{
+    for (int i = 0; i < c->nprepared; i++)
+        if (c->prepared[i] == sql)
+            return true;
+    return false;
+}
+
+static err_t run_once(pconn_t *c, const char *sql, const pq_params *p, PGresult **out,
+                      const char *what)
+{
+    char name[32];
+    snprintf(name, sizeof name, "q%p", (const void *)sql);
+    if (!is_prepared(c, sql)) {
+        if (c->nprepared >= PCONN_STMT_MAX) {
+            log_error("store", "event=stmt_cache_full");
+            return ERR_INTERNAL;
+        }
+        PGresult *pr = PQprepare(c->pg, name, sql, 0, NULL);
+        err_t e = PQresultStatus(pr) == PGRES_COMMAND_OK ? ERR_OK : map_error(c, pr, what);
+        PQclear(pr);
+        if (e != ERR_OK)
+            return e;
+        c->prepared[c->nprepared++] = sql;
+    }
+    PGresult *res = PQexecPrepared(c->pg, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        err_t e = map_error(c, res, what);
+        PQclear(res);
+        return e;
+    }
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return ERR_OK;
+}
+
+err_t pq_run(pconn_t *c, const char *sql, const pq_params *p, PGresult **out, const char *what)
+{
+    if (out)
+        *out = NULL;
+    err_t e = run_once(c, sql, p, out, what);
+    /* The server restarted since this connection was last used: nothing of
+     * this borrow has run yet, so reconnect and try once more. */
+    if (e == ERR_UNAVAILABLE && c->commands == 0 && PQstatus(c->pg) != CONNECTION_OK) {
+        PQreset(c->pg);
+        forget_prepared(c);
+        if (PQstatus(c->pg) == CONNECTION_OK) {
+            log_info("store", "event=pg_reconnected");
+            e = run_once(c, sql, p, out, what);
+        }
+    }
+    if (e == ERR_OK)
+        c->commands++;
+    return e;
+}
+
+static err_t simple(pconn_t *c, const char *sql, const char *what)
+{
+    return pq_run(c, sql, NULL, NULL, what);
+}
+
+err_t pq_begin(pconn_t *c) { return simple(c, "BEGIN", "begin"); }
+err_t pq_commit(pconn_t *c) { return simple(c, "COMMIT", "commit"); }
+void pq_rollback(pconn_t *c)
+{
+    if (c && c->pg && PQstatus(c->pg) == CONNECTION_OK &&
+        PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+        PGresult *r = PQexec(c->pg, "ROLLBACK");
+        PQclear(r);
+    }
+}
+
+err_t pg_ping(store_t *s)
+{
+    static const char sql[] = "SELECT 1";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = pq_run(c, sql, NULL, NULL, "ping");
+    pq_put(s, c);
+    return e == ERR_OK ? ERR_OK : ERR_UNAVAILABLE;
+}
+
+/* ---- migrations ---------------------------------------------------------------- */
+
+static const char SQL_MIG_TABLE[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+static const char SQL_MIG_MAX[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char SQL_MIG_ADD[] = "INSERT INTO schema_migrations (version, name, applied_at)"
+                                  " VALUES ($1, $2, EXTRACT(EPOCH FROM now())::bigint)";
+static const char SQL_MIG_LOCK[] = "SELECT pg_advisory_xact_lock($1)";
+
+static err_t current_version(pconn_t *c, int *version)
+{
+    PGresult *r;
+    err_t e = pq_run(c, SQL_MIG_MAX, NULL, &r, "schema_version");
+    if (e == ERR_OK) {
+        *version = (int)pq_int(r, 0, 0);
+        PQclear(r);
+    }
+    return e;
+}
+
+err_t pg_schema_version(store_t *s, int *version)
+{
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = simple(c, SQL_MIG_TABLE, "migrations_table");
+    if (e == ERR_OK)
+        e = current_version(c, version);
+    pq_put(s, c);
+    return e;
+}
+
+/* Applies one migration file under the advisory lock, unless another
+ * instance got there first. */
+static err_t apply(pconn_t *c, const embed_file *m, int v, int *applied)
+{
+    pq_params p = {0};
+    int have = 0;
+    err_t e = pq_begin(c);
+    pp_int(&p, MIGRATION_LOCK);
+    if (e == ERR_OK)
+        e = pq_run(c, SQL_MIG_LOCK, &p, NULL, "migration_lock");
+    if (e == ERR_OK)
+        e = current_version(c, &have);
+    if (e == ERR_OK && have < v) {
+        /* Several statements in one file: the simple-query protocol. */
+        PGresult *r = PQexec(c->pg, (const char *)m->data);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            e = map_error(c, r, m->name);
+        PQclear(r);
+        pq_params q = {0};
+        pp_int(&q, v);
+        pp_text(&q, m->name);
+        if (e == ERR_OK)
+            e = pq_run(c, SQL_MIG_ADD, &q, NULL, "migration_record");
+        if (e == ERR_OK)
+            (*applied)++;
+    }
+    if (e == ERR_OK)
+        e = pq_commit(c);
+    if (e != ERR_OK) {
+        pq_rollback(c);
+        log_error("store", "event=migration_failed name=%s", m->name);
+    } else if (have < v) {
+        log_info("store", "event=migration_applied name=%s", m->name);
+    }
+    return e;
+}
+
+err_t pg_migrate(store_t *s, int *applied)
+{
+    int have = 0, count = 0;
+    err_t e = pg_schema_version(s, &have);
+    if (e != ERR_OK)
+        return e;
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    for (size_t i = 0; i < embed_migrations_count && e == ERR_OK; i++) {
+        const embed_file *m = &embed_migrations[i];
+        int v = (int)strtol(m->name, NULL, 10);
+        if (strstr(m->name, ".pg.sql") && v > have)
+            e = apply(c, m, v, &count);
+    }
+    pq_put(s, c);
+    if (applied)
+        *applied = count;
+    return e;
+}

@@ -1,0 +1,67 @@
+/* Internal to the PostgreSQL store: the connection pool and helpers shared
+ * by store/pg.c, store/pg_ref.c and store/pg_cases.c. */
+#ifndef ADUAN_PG_INT_H
+#define ADUAN_PG_INT_H
+
+#include "store/store_ops.h"
+
+#include <libpq-fe.h>
+
+/* Prepared statements per connection; one per distinct query. */
+#define PCONN_STMT_MAX 96
+/* Parameters of one statement. */
+#define PQ_PARAMS_MAX 24
+
+typedef struct {
+    PGconn *pg;
+    const char *prepared[PCONN_STMT_MAX]; /* SQL strings prepared on pg */
+    int nprepared;
+    int commands; /* commands sent since borrowed: a broken link is
+                   * retried only before the first one succeeded */
+} pconn_t;
+
+#define X(name, params, args) err_t pg_##name params;
+STORE_FUNCS(X)
+#undef X
+void pg_close(store_t *s);
+
+/* Borrows a healthy connection (reconnecting if the server went away);
+ * NULL when the database cannot be reached. */
+pconn_t *pq_get(store_t *s);
+void pq_put(store_t *s, pconn_t *c);
+
+typedef struct {
+    const char *v[PQ_PARAMS_MAX];
+    char buf[PQ_PARAMS_MAX][32];
+    int n;
+} pq_params;
+
+void pp_text(pq_params *p, const char *s); /* NULL stays NULL */
+void pp_int(pq_params *p, int64_t v);
+void pp_id(pq_params *p, int64_t v); /* 0 is NULL */
+void pp_real(pq_params *p, double v);
+void pp_bool(pq_params *p, bool v);
+void pp_null(pq_params *p);
+
+/* Runs sql (a static string: it is prepared once per connection) with the
+ * parameters. *out (when out is not NULL) gets the result, which the
+ * caller PQclear()s; ERR_NOT_FOUND is never returned here. */
+err_t pq_run(pconn_t *c, const char *sql, const pq_params *p, PGresult **out, const char *what);
+/* Rows affected by the last command of res. */
+int64_t pq_affected(PGresult *res);
+
+err_t pq_begin(pconn_t *c);
+err_t pq_commit(pconn_t *c);
+void pq_rollback(pconn_t *c);
+
+/* Column readers: text copied into the arena (NULL for SQL NULL). */
+const char *pq_text(arena_t *ar, PGresult *r, int row, int col);
+int64_t pq_int(PGresult *r, int row, int col);
+double pq_real(PGresult *r, int row, int col);
+bool pq_bool(PGresult *r, int row, int col);
+bool pq_null(PGresult *r, int row, int col);
+
+/* Grows an arena array (see sq_grow). */
+void *pq_alloc_rows(arena_t *ar, size_t elem, int rows);
+
+#endif

@@ -1,0 +1,106 @@
+/* Internal to store/: the engine table. Every function of store.h (but
+ * open and close) is listed once here; store.c generates the dispatchers
+ * and each engine fills the table with its own sq_* / pg_* functions. */
+#ifndef ADUAN_STORE_OPS_H
+#define ADUAN_STORE_OPS_H
+
+#include "store/store.h"
+
+/* X(name, (parameters), (arguments)) */
+#define STORE_FUNCS(X)                                                                             \
+    X(migrate, (store_t * s, int *applied), (s, applied))                                          \
+    X(schema_version, (store_t * s, int *version), (s, version))                                   \
+    X(ping, (store_t * s), (s))                                                                    \
+    X(agency_create, (store_t * s, const store_agency *a, int64_t now, int64_t *id),               \
+      (s, a, now, id))                                                                             \
+    X(agency_get, (store_t * s, arena_t * ar, int64_t id, store_agency * out), (s, ar, id, out))   \
+    X(agency_find, (store_t * s, arena_t * ar, const char *id_or_code, store_agency *out),         \
+      (s, ar, id_or_code, out))                                                                    \
+    X(agency_list, (store_t * s, arena_t * ar, store_agency * *out, size_t * n), (s, ar, out, n))  \
+    X(agency_number_add,                                                                           \
+      (store_t * s, int64_t agency_id, const char *phone_number_id, const char *display_phone,     \
+       int64_t now),                                                                               \
+      (s, agency_id, phone_number_id, display_phone, now))                                         \
+    X(agency_numbers, (store_t * s, arena_t * ar, int64_t agency_id, const char **out),            \
+      (s, ar, agency_id, out))                                                                     \
+    X(region_put, (store_t * s, const char *code, const char *name), (s, code, name))              \
+    X(region_list, (store_t * s, arena_t * ar, store_region * *out, size_t * n), (s, ar, out, n))  \
+    X(region_exists, (store_t * s, const char *code), (s, code))                                   \
+    X(user_create,                                                                                 \
+      (store_t * s, const char *login, const char *name, const char *password_hash, int64_t now,   \
+       int64_t *id),                                                                               \
+      (s, login, name, password_hash, now, id))                                                    \
+    X(user_get, (store_t * s, arena_t * ar, int64_t id, store_user * out), (s, ar, id, out))       \
+    X(user_by_login, (store_t * s, arena_t * ar, const char *login, store_user *out),              \
+      (s, ar, login, out))                                                                         \
+    X(user_list, (store_t * s, arena_t * ar, store_user * *out, size_t * n), (s, ar, out, n))      \
+    X(user_set_password, (store_t * s, int64_t id, const char *password_hash),                     \
+      (s, id, password_hash))                                                                      \
+    X(user_set_disabled, (store_t * s, int64_t id, bool disabled), (s, id, disabled))              \
+    X(user_login_attempt,                                                                          \
+      (store_t * s, int64_t id, bool ok, int64_t now, int max_failures, int64_t lock_seconds),     \
+      (s, id, ok, now, max_failures, lock_seconds))                                                \
+    X(user_set_role, (store_t * s, int64_t user_id, int64_t agency_id, const char *role),          \
+      (s, user_id, agency_id, role))                                                               \
+    X(user_roles, (store_t * s, arena_t * ar, int64_t user_id, store_role * *out, size_t * n),     \
+      (s, ar, user_id, out, n))                                                                    \
+    X(session_create,                                                                              \
+      (store_t * s, const char *token_hash, int64_t user_id, const char *csrf, int64_t now,        \
+       int64_t expires_at),                                                                        \
+      (s, token_hash, user_id, csrf, now, expires_at))                                             \
+    X(session_get,                                                                                 \
+      (store_t * s, arena_t * ar, const char *token_hash, int64_t now, store_session *out),        \
+      (s, ar, token_hash, now, out))                                                               \
+    X(session_delete, (store_t * s, const char *token_hash), (s, token_hash))                      \
+    X(team_create, (store_t * s, const store_team *t, int64_t now, int64_t *id), (s, t, now, id))  \
+    X(team_get, (store_t * s, arena_t * ar, int64_t id, store_team * out), (s, ar, id, out))       \
+    X(team_list, (store_t * s, arena_t * ar, int64_t agency_id, store_team * *out, size_t * n),    \
+      (s, ar, agency_id, out, n))                                                                  \
+    X(team_add_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))     \
+    X(team_has_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))     \
+    X(category_create, (store_t * s, const store_category *c, int64_t *id), (s, c, id))            \
+    X(category_get, (store_t * s, arena_t * ar, int64_t id, store_category * out),                 \
+      (s, ar, id, out))                                                                            \
+    X(category_list,                                                                               \
+      (store_t * s, arena_t * ar, int64_t agency_id, store_category * *out, size_t * n),           \
+      (s, ar, agency_id, out, n))                                                                  \
+    X(case_create,                                                                                 \
+      (store_t * s, arena_t * ar, store_case * c, const store_reporter_in *rep, const char *note), \
+      (s, ar, c, rep, note))                                                                       \
+    X(case_get, (store_t * s, arena_t * ar, int64_t id, store_case * out), (s, ar, id, out))       \
+    X(case_by_code, (store_t * s, arena_t * ar, const char *code, store_case *out),                \
+      (s, ar, code, out))                                                                          \
+    X(case_events, (store_t * s, arena_t * ar, int64_t case_id, store_event * *out, size_t * n),   \
+      (s, ar, case_id, out, n))                                                                    \
+    X(case_attachments,                                                                            \
+      (store_t * s, arena_t * ar, int64_t case_id, store_attachment * *out, size_t * n),           \
+      (s, ar, case_id, out, n))                                                                    \
+    X(case_list,                                                                                   \
+      (store_t * s, arena_t * ar, const store_case_filter *f, store_case **out, size_t *n),        \
+      (s, ar, f, out, n))                                                                          \
+    X(case_transition, (store_t * s, arena_t * ar, store_transition * t), (s, ar, t))
+
+typedef struct store_ops {
+    const char *engine; /* "sqlite" or "postgres" */
+#define X(name, params, args) err_t(*name) params;
+    STORE_FUNCS(X)
+#undef X
+    void (*close)(store_t *s);
+} store_ops;
+
+/* The head of every engine's store. */
+struct store {
+    const store_ops *ops;
+};
+
+/* Splits free text into words (runs of letters and digits; any non-ASCII
+ * byte counts as a letter) and calls fn for each. Returns the count. Both
+ * engines search by these words, so they find the same cases. */
+int store_words(const char *text, void (*fn)(void *ctx, const char *w, size_t n), void *ctx);
+
+/* Each engine: its open function and its table. */
+err_t sq_open(const char *url, unsigned pool_size, store_t **out);
+err_t pg_open(const char *url, unsigned pool_size, store_t **out);
+extern const store_ops sq_ops, pg_ops;
+
+#endif
