@@ -35,7 +35,11 @@ static const command_help helps[] = {
      "  --demo  also fills it with the Kabupaten Balangan demo and prints the logins\n"
      "  --keep  if the database is already initialised, leave it and exit 0"},
     {"serve", "aduan serve", "Runs the HTTP server until SIGINT or SIGTERM."},
-    {"migrate", "aduan migrate", "Applies pending database migrations and prints the version."},
+    {"migrate", "aduan migrate [--to postgres://USER@HOST:PORT/DATABASE]",
+     "Applies pending database migrations and prints the version.\n"
+     "  --to URL  copies this (SQLite) deployment into an empty PostgreSQL database:\n"
+     "            migrates both, copies every row with its id in one transaction,\n"
+     "            and commits only if every table's row count matches."},
     {"user",
      "aduan user add LOGIN --name NAME --role ROLE [--agency ID|CODE]\n"
      "       aduan user list\n"
@@ -201,6 +205,60 @@ static int cmd_init(const config_t *cfg, int demo, int keep)
     return 0;
 }
 
+static void progress_bar(void *ctx, const char *table, int64_t done, int64_t total)
+{
+    (void)ctx;
+    int pct = total ? (int)(done * 100 / total) : 100;
+    int fill = pct / 4;
+    fprintf(stderr, "\r[%.*s%*s] %3d%% %lld/%lld %-15s", fill, "#########################",
+            25 - fill, "", pct, (long long)done, (long long)total, table);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
+static int migrate_to(const config_t *cfg, const char *url)
+{
+    store_t *src = NULL, *dst = NULL;
+    char report[2048];
+    const char *path = config_sqlite_path(cfg->database_url);
+    if (!path) {
+        fprintf(stderr, "aduan: migrate --to copies a SQLite database; %s is not one\n",
+                cfg->database_url);
+        return EXIT_USAGE;
+    }
+    if (strncmp(url, "postgres://", 11) != 0 && strncmp(url, "postgresql://", 13) != 0) {
+        fprintf(stderr, "aduan: --to: expected postgres://USER@HOST:PORT/DATABASE\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_store(cfg, &src, 1);
+    if (rc)
+        return rc;
+    store_close(src);
+    err_t e = store_open(url, 1, &dst);
+    if (e == ERR_OK)
+        e = store_migrate(dst, NULL);
+    store_close(dst);
+    if (e != ERR_OK) {
+        fprintf(stderr, "aduan: cannot prepare the PostgreSQL database: %s\n",
+                err_str_lang(e, "en"));
+        return EXIT_FAIL;
+    }
+    e = store_copy_sqlite_to_pg(path, url, isatty(STDERR_FILENO) ? progress_bar : NULL, NULL,
+                                report, sizeof report);
+    if (e != ERR_OK && e != ERR_INTERNAL) {
+        fprintf(stderr, "aduan: migrate --to failed: %s\n", report);
+        return EXIT_FAIL;
+    }
+    printf("%-15s %10s %10s\n%s", "TABLE", "SQLITE", "POSTGRES", report);
+    if (e != ERR_OK) {
+        fprintf(stderr, "aduan: row counts differ; nothing was committed\n");
+        return EXIT_FAIL;
+    }
+    printf("aduan: copied into PostgreSQL; every table's row count matches.\n"
+           "Next: set ADUAN_DATABASE_URL to the new database and restart aduan.\n");
+    return 0;
+}
+
 static int cmd_migrate(const config_t *cfg)
 {
     store_t *s = NULL;
@@ -235,7 +293,17 @@ static int cmd_serve(const config_t *cfg)
     int rc = open_store(cfg, &s, 1);
     if (rc)
         return rc;
-    err_t e = http_server_start(cfg, s, &srv);
+    err_t e = store_claim(s);
+    if (e == ERR_CONFLICT) {
+        fprintf(stderr,
+                "aduan: another 'aduan serve' already owns %s; a SQLite database has one server "
+                "process (use PostgreSQL to run several instances)\n",
+                cfg->database_url);
+        store_close(s);
+        return EXIT_FAIL;
+    }
+    if (e == ERR_OK)
+        e = http_server_start(cfg, s, &srv);
     if (e != ERR_OK) {
         fprintf(stderr, "aduan: cannot listen on %s:%u (is it in use?)\n", cfg->listen_host,
                 cfg->listen_port);
@@ -488,8 +556,13 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(&cfg);
-    if (strcmp(cmd, "migrate") == 0)
+    if (strcmp(cmd, "migrate") == 0) {
+        if (argc == k + 3 && strcmp(argv[k + 1], "--to") == 0)
+            return migrate_to(&cfg, argv[k + 2]);
+        if (argc != k + 1)
+            return fprintf(stderr, "aduan: usage: %s\n", helps[2].usage), EXIT_USAGE;
         return cmd_migrate(&cfg);
+    }
     if (strcmp(cmd, "user") == 0)
         return cmd_user(&cfg, argc - k - 1, argv + k + 1);
     return cmd_admin(&cfg, cmd, argc - k - 1, argv + k + 1);

@@ -28,7 +28,7 @@ start)
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-k $dir -p $port -c listen_addresses= -c fsync=off -c full_page_writes=off -c max_connections=200" \
         start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
-    echo "ADUAN_TEST_PG=postgresql:///postgres?host=$dir&port=$port&user=postgres"
+    echo "ADUAN_TEST_PG='postgresql:///postgres?host=$dir&port=$port&user=postgres'"
     echo "ADUAN_TEST_PG_DIR=$dir"
     echo "ADUAN_TEST_PG_PORT=$port"
     echo "ADUAN_TEST_PG_BIN=$bin"

@@ -15,6 +15,18 @@ count() { # $1 = label, $2 = passed, $3 = failed
     printf '%-28s %s passed, %s failed\n' "$1" "$2" "$3"
 }
 
+# A throwaway PostgreSQL for every test that touches data (both engines).
+pgdir=$(mktemp -d /tmp/aduan-pg.XXXXXX)
+trap 'sh tests/pgtmp.sh stop "$pgdir"' EXIT INT TERM
+if pgenv=$(sh tests/pgtmp.sh start "$pgdir"); then
+    eval "$pgenv"
+    export ADUAN_TEST_PG ADUAN_TEST_PG_DIR ADUAN_TEST_PG_PORT ADUAN_TEST_PG_BIN
+    echo "PostgreSQL for the tests: port $ADUAN_TEST_PG_PORT, socket in $pgdir"
+else
+    echo "could not start PostgreSQL: the PostgreSQL half of the suite cannot run"
+    count "postgresql start" 0 1
+fi
+
 if sh tools/lint.sh --banned; then count "lint (banned functions)" 1 0; else count "lint (banned functions)" 0 1; fi
 
 for t in "$B"/tests/test_*; do
@@ -22,8 +34,9 @@ for t in "$B"/tests/test_*; do
     log="$B/tests/$(basename "$t").log"
     "$t" >"$log" 2>&1
     rc=$?
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log")
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log")
+    # A binary may run several groups (one per engine): add them up.
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
     p=${p:-0}
     f=${f:-0}
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash or a sanitizer report

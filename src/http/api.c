@@ -93,35 +93,6 @@ static err_t query_id(req_t *r, const char *key, int64_t *out)
     return ERR_OK;
 }
 
-/* Turns free text into an FTS5 expression: every word must appear, as a
- * word or a word prefix. Quoting each word keeps FTS5 syntax out of
- * users' hands. NULL when the text has no word characters. */
-static const char *fts_query(arena_t *ar, const char *q)
-{
-    size_t n = strlen(q);
-    char *out = arena_alloc(ar, n * 4 + 8);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    const unsigned char *p = (const unsigned char *)q;
-    while (*p) {
-        while (*p &&
-               !(*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z')))
-            p++;
-        if (!*p)
-            break;
-        if (o)
-            out[o++] = ' ';
-        out[o++] = '"';
-        while (*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'z'))
-            out[o++] = (char)*p++;
-        out[o++] = '"';
-        out[o++] = '*';
-    }
-    out[o] = '\0';
-    return o ? out : NULL;
-}
-
 static err_t list_filter(req_t *r, store_case_filter *f)
 {
     const char *status = NULL, *q = NULL, *from = NULL, *to = NULL;
@@ -154,8 +125,7 @@ static err_t list_filter(req_t *r, store_case_filter *f)
     f->limit = (unsigned)limit;
     if (q && strlen(q) > QUERY_MAX)
         return r->detail = "q: at most 200 bytes", ERR_INVALID;
-    if (q)
-        f->q = fts_query(r->ar, q);
+    f->q = q;
     if (from && clock_parse(from, 0, &f->from) != 0)
         return r->detail = "from: expected YYYY-MM-DD or an RFC 3339 time", ERR_INVALID;
     if (to && clock_parse(to, 1, &f->to) != 0)

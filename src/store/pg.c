@@ -310,6 +310,12 @@ err_t pg_ping(store_t *s)
     return e == ERR_OK ? ERR_OK : ERR_UNAVAILABLE;
 }
 
+err_t pg_claim(store_t *s)
+{
+    (void)s; /* instances coordinate through the database itself */
+    return ERR_OK;
+}
+
 /* ---- migrations ---------------------------------------------------------------- */
 
 static const char SQL_MIG_TABLE[] =

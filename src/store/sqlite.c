@@ -4,7 +4,11 @@
 #include "core/embed.h"
 #include "core/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,8 @@ typedef struct {
     unsigned nfree;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    char *path;  /* the database file */
+    int lock_fd; /* PATH.lock, held by store_claim; -1 when not */
 } sq_store;
 
 conn_t *sq_get(store_t *base)
@@ -211,7 +217,9 @@ err_t sq_open(const char *url, unsigned pool_size, store_t **out)
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    err_t e = ERR_OK;
+    s->lock_fd = -1;
+    s->path = strdup(path);
+    err_t e = s->path ? ERR_OK : ERR_NOMEM;
     for (unsigned i = 0; i < pool_size && e == ERR_OK; i++) {
         e = conn_open(&s->conns[i], path);
         s->n = i + 1;
@@ -235,9 +243,35 @@ void sq_close(store_t *base)
         conn_close(&s->conns[i]);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    free(s->path);
     free(s->conns);
     free(s->free);
     free(s);
+}
+
+/* A second server on the same file would mean two writers fighting over
+ * one lock and background work done twice: refuse it. The lock is an
+ * advisory flock on PATH.lock, released by the kernel if we die. */
+err_t sq_claim(store_t *base)
+{
+    sq_store *s = (sq_store *)base;
+    char lock[4096];
+    if (s->lock_fd >= 0)
+        return ERR_OK;
+    snprintf(lock, sizeof lock, "%s.lock", s->path);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        log_error("store", "event=lock_open_failed path=%s errno=%d", lock, errno);
+        return ERR_IO;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return ERR_CONFLICT;
+    }
+    s->lock_fd = fd;
+    return ERR_OK;
 }
 
 err_t sq_ping(store_t *s)

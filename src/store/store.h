@@ -38,6 +38,10 @@ err_t store_migrate(store_t *s, int *applied) STORE_WUR;
 err_t store_schema_version(store_t *s, int *version) STORE_WUR;
 /* ERR_OK when the database answers a trivial query. */
 err_t store_ping(store_t *s) STORE_WUR;
+/* Claims the database for a serving process. SQLite: one process owns the
+ * file (ERR_CONFLICT when another holds it; the claim lasts until
+ * store_close). PostgreSQL: always ERR_OK, any number of instances. */
+err_t store_claim(store_t *s) STORE_WUR;
 
 /* ---- agencies ---------------------------------------------------------- */
 
@@ -251,5 +255,21 @@ typedef struct {
  * target agency with its own first event. ERR_CONFLICT, changing nothing,
  * when the case is no longer in expect_status. */
 err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t) STORE_WUR;
+
+/* ---- moving a deployment ------------------------------------------------ */
+
+/* Called as rows are copied: done of total rows, now in table. */
+typedef void (*store_progress_fn)(void *ctx, const char *table, int64_t done, int64_t total);
+
+/* Copies every row of the SQLite database at sqlite_path into the
+ * PostgreSQL database at pg_url, whose schema must be migrated and empty,
+ * in one transaction that commits only when every table then has as many
+ * rows as in the source. report gets one line per table ("name source
+ * destination ok|MISMATCH"). ERR_CONFLICT when the destination has data,
+ * ERR_INTERNAL when a count differs; on any failure report says why and
+ * the destination is unchanged. */
+err_t store_copy_sqlite_to_pg(const char *sqlite_path, const char *pg_url,
+                              store_progress_fn progress, void *ctx, char *report,
+                              size_t cap) STORE_WUR;
 
 #endif
