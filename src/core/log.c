@@ -40,6 +40,11 @@ void log_msg(log_level_t level, const char *module, const char *fmt, ...)
     size_t len = (m < 0) ? (size_t)n : (size_t)n + (size_t)m;
     if (len > sizeof line - 2)
         len = sizeof line - 2; /* truncated: still one line */
+    /* Values may carry outside text (a request path): a control character
+     * must not start a forged log line. */
+    for (size_t i = (size_t)n; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = '?';
     line[len] = '\n';
     line[len + 1] = '\0';
     fputs(line, stderr);

@@ -8,11 +8,14 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "core/secret.h"
 #include "core/text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void code_shape(void **state)
 {
@@ -177,6 +180,32 @@ static void arena(void **state)
     arena_destroy(NULL);
 }
 
+/* A value with a newline cannot forge a second log line. */
+static void log_one_line(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/aduan-log-XXXXXX", buf[2048];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    log_info("test", "path=%s", "/x\n2026-01-01T00:00:00Z error forged=1");
+    log_debug("test", "hidden=1"); /* below the default level */
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    close(fd);
+    unlink(path);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, " info test path=/x?2026"));
+    assert_ptr_equal(strchr(buf, '\n'), buf + n - 1);
+    assert_null(strstr(buf, "hidden"));
+}
+
 int main(void)
 {
     if (secret_init() != ERR_OK)
@@ -186,6 +215,7 @@ int main(void)
         cmocka_unit_test(code_normalize), cmocka_unit_test(utf8),
         cmocka_unit_test(phone),          cmocka_unit_test(clock_iso),
         cmocka_unit_test(passwords),      cmocka_unit_test(arena),
+        cmocka_unit_test(log_one_line),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
