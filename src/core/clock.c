@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* tm_gmtoff, timegm */
 #include "core/clock.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,13 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 int clock_parse(const char *s, int end_of_day, int64_t *t)
 {
     int y, mo, d, h = 0, mi = 0, se = 0;
@@ -46,7 +54,8 @@ int clock_parse(const char *s, int end_of_day, int64_t *t)
     if (len < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
         digits(s + 8, 2, &d))
         return -1;
-    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31)
+    /* A day the month does not have is an error, not the next month. */
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
         return -1;
     struct tm tm = {0};
     tm.tm_year = y - 1900;
@@ -65,7 +74,7 @@ int clock_parse(const char *s, int end_of_day, int64_t *t)
     if (len < 20 || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
         digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
         return -1;
-    if (h > 23 || mi > 59 || se > 60)
+    if (h > 23 || mi > 59 || se > 59)
         return -1;
     const char *z = s + 19;
     long off = 0;

@@ -74,6 +74,10 @@ int text_phone_normalize(const char *in, char *out, size_t cap, bool *mobile)
     size_t total = strlen(prefix) + strlen(body);
     if (total < 8 || total > 15 || total + 1 > cap)
         return -1;
+    /* E.164 numbers start with a country code (never 0), and in Indonesia
+     * the number after 62 does not start with 0 either. */
+    if (body[0] == '0' || (strncmp(d, "62", 2) == 0 && d[2] == '0'))
+        return -1;
     snprintf(out, cap, "%s%s", prefix, body);
     if (mobile)
         *mobile = strncmp(out, "628", 3) == 0 && total >= 10 && total <= 14;

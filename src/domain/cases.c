@@ -86,6 +86,12 @@ static err_t check_needs(store_t *s, arena_t *ar, const store_case *c, const tra
         }
         if (e != ERR_OK)
             return e;
+        /* Re-dispatch (dispatched -> dispatched) moves the case to another
+         * team; to the same team it would only add a meaningless event. */
+        if (t->from == t->to && req->team_id == c->team_id) {
+            *detail = "team_id: the case is already with this team";
+            return ERR_INVALID;
+        }
     }
     if (t->needs & NEED_AGENCY) {
         store_agency ag;

@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,9 @@ static err_t query_id(req_t *r, const char *key, int64_t *out)
     if (e != ERR_OK || !v)
         return e;
     char *end;
+    errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (*end || n <= 0) {
+    if (*end || n <= 0 || errno == ERANGE || *v < '0' || *v > '9') {
         r->detail = arena_printf(r->ar, "%s: expected a positive integer", key);
         return ERR_INVALID;
     }

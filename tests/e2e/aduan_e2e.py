@@ -7,6 +7,7 @@ import http.client
 import json as jsonlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,9 +29,44 @@ def repo_root():
     return os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def aduan_bin():
+_bin_copy = None
+
+
+def source_bin():
+    """The binary named by $ADUAN_BIN (default build/asan/aduan)."""
     b = os.environ.get("ADUAN_BIN") or os.path.join(repo_root(), "build", "asan", "aduan")
     return os.path.abspath(b)
+
+
+def aduan_bin():
+    """The binary the tests run: a private copy once snapshot_binary() ran (so
+    a rebuild during the run cannot swap it underneath), else $ADUAN_BIN."""
+    return _bin_copy or source_bin()
+
+
+def snapshot_binary(dest_dir, wait=60):
+    """Copies $ADUAN_BIN into dest_dir and checks the copy runs (`version`);
+    retries while the source is being rewritten by a concurrent build."""
+    global _bin_copy
+    src = source_bin()
+    dst = os.path.join(dest_dir, "aduan")
+    deadline = time.monotonic() + wait
+    last = ""
+    while True:
+        try:
+            shutil.copy2(src, dst + ".tmp")
+            os.replace(dst + ".tmp", dst)
+            r = subprocess.run([dst, "version"], capture_output=True, text=True, timeout=30,
+                               env=base_env())
+            if r.returncode == 0 and r.stdout.startswith("aduan "):
+                _bin_copy = dst
+                return dst
+            last = "rc=%s %s" % (r.returncode, r.stderr[-500:])
+        except OSError as ex:
+            last = repr(ex)
+        if time.monotonic() > deadline:
+            raise RuntimeError("cannot snapshot %s: %s" % (src, last))
+        time.sleep(1)
 
 
 def sanitizer_problems(text):
@@ -399,9 +435,37 @@ class Server:
             problems.append("sanitizer report(s): %s" % ", ".join(found))
         self.proc = None
         if problems:
-            tail = err[-6000:]
-            problems.append("stderr (tail):\n" + tail)
+            starts = [err.find(m) for m in found]
+            if starts:
+                at = max(0, min(starts) - 2000)
+                problems.append("stderr (from the first report):\n" + err[at:at + 12000])
+            else:
+                problems.append("stderr (tail):\n" + err[-6000:])
         return problems
 
     def client(self):
         return Client(self.port)
+
+
+# ---- PostgreSQL ---------------------------------------------------------------
+
+
+def pg_available():
+    return bool(os.environ.get("ADUAN_TEST_PG"))
+
+
+def pg_database():
+    """A new empty database on the test PostgreSQL that tests/run-all.sh
+    started (ADUAN_TEST_PG and friends); returns its URL."""
+    import uuid
+    base = os.environ["ADUAN_TEST_PG"]
+    name = "aduan_e2e_" + uuid.uuid4().hex[:12]
+    subprocess.run([os.path.join(os.environ["ADUAN_TEST_PG_BIN"], "createdb"),
+                    "-h", os.environ["ADUAN_TEST_PG_DIR"], "-p", os.environ["ADUAN_TEST_PG_PORT"],
+                    "-U", "postgres", name], check=True, capture_output=True)
+    return base.replace("/postgres?", "/%s?" % name, 1)
+
+
+def engine_env(engine):
+    """extra_env for a Server on this engine ("sqlite" needs none)."""
+    return {"ADUAN_DATABASE_URL": pg_database()} if engine == "postgres" else None

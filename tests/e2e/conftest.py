@@ -7,29 +7,51 @@ Run from the repository root with Debian's interpreter:
 
 Each server gets its own temporary directory holding the SQLite database
 (created by `aduan init --demo`) and the media directory, and listens on a
-free loopback port. At teardown the server gets SIGTERM; a non-zero exit or a
+free loopback port. The `server` and `fresh_server` fixtures run every test
+that uses them twice: on SQLite and on PostgreSQL (a new database on the
+server that tests/run-all.sh starts; ADUAN_TEST_PG). Without ADUAN_TEST_PG
+the PostgreSQL half is skipped, loudly. At teardown the server gets SIGTERM; a non-zero exit or a
 sanitizer report on its stderr fails the test.
 """
 
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from aduan_e2e import Client, Server, aduan_bin  # noqa: E402
+from aduan_e2e import (Client, Server, engine_env, pg_available, snapshot_binary,  # noqa: E402
+                       source_bin)
+
+ENGINES = ["sqlite", "postgres"]
+
+
+_snapshot_dir = None
 
 
 def pytest_configure(config):
-    b = aduan_bin()
+    global _snapshot_dir
+    b = source_bin()
     if not os.access(b, os.X_OK):
         raise pytest.UsageError(
             "aduan binary not found at %s; build it (make build/asan/aduan) or set ADUAN_BIN" % b)
+    # Run a private copy: a rebuild during the run must not swap the binary.
+    _snapshot_dir = tempfile.mkdtemp(prefix="aduan-e2e-bin-")
+    snapshot_binary(_snapshot_dir)
 
 
-def _serve(tmp_dir, extra_env=None):
-    srv = Server(tmp_dir, extra_env)
+def pytest_unconfigure(config):
+    if _snapshot_dir:
+        shutil.rmtree(_snapshot_dir, ignore_errors=True)
+
+
+def _serve(tmp_dir, engine="sqlite"):
+    if engine == "postgres" and not pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set: run through tests/run-all.sh (make test)")
+    srv = Server(tmp_dir, engine_env(engine))
     srv.init(demo=True)
     srv.start()
     return srv
@@ -66,10 +88,10 @@ class Users:
         return Client(self.srv.port)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A demo server shared by the tests of one module."""
-    srv = _serve(tmp_path_factory.mktemp("aduan"))
+@pytest.fixture(scope="module", params=ENGINES)
+def server(request, tmp_path_factory):
+    """A demo server shared by the tests of one module, once per engine."""
+    srv = _serve(tmp_path_factory.mktemp("aduan"), request.param)
     yield srv
     _finish(srv)
 
@@ -79,10 +101,10 @@ def users(server):
     return Users(server)
 
 
-@pytest.fixture
-def fresh_server(tmp_path):
+@pytest.fixture(params=ENGINES)
+def fresh_server(request, tmp_path):
     """A demo server of its own, for tests that need pristine state."""
-    srv = _serve(tmp_path)
+    srv = _serve(tmp_path, request.param)
     yield srv
     _finish(srv)
 

@@ -143,7 +143,9 @@ def test_lockout_after_ten_failures(fresh_server):
     assert Client(fresh_server.port).login("admin.satpolpp").status == 200
 
 
-def test_no_session_is_unauthorized(server):
+def test_no_session_is_unauthorized(server, users):
+    sa = users("superadmin")
+    before = sa.all_cases()
     c = Client(server.port)
     for path in ("/api/v1/cases", "/api/v1/cases/1", "/api/v1/me", "/api/v1/agencies",
                  "/api/v1/categories", "/api/v1/teams", "/api/v1/regions"):
@@ -152,6 +154,11 @@ def test_no_session_is_unauthorized(server):
         assert r.code == "unauthorized", (path, r)
     r = c.post("/api/v1/cases", json={"category_id": 1, "description": "x"}, csrf="whatever")
     assert r.status == 401 and r.code == "unauthorized", r
+    r = c.post("/api/v1/cases/1/transitions", json={"action": "verify"}, csrf="whatever")
+    assert r.status == 401 and r.code == "unauthorized", r
+    r = c.post("/api/v1/auth/logout", body=b"", content_type=None)
+    assert r.status == 401 and r.code == "unauthorized", r
+    assert sa.all_cases() == before
 
 
 def test_garbage_cookie_is_unauthorized(server, users):

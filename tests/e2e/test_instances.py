@@ -14,19 +14,16 @@ import uuid
 
 import pytest
 
+import aduan_e2e
+
 from aduan_e2e import Client, Server, aduan_bin, free_port, http_request
 
 
 def pg_database():
     """A new empty database on the test PostgreSQL; its URL (or skip)."""
-    base = os.environ.get("ADUAN_TEST_PG")
-    if not base:
+    if not aduan_e2e.pg_available():
         pytest.skip("ADUAN_TEST_PG is not set (tests/run-all.sh starts a PostgreSQL)")
-    name = "aduan_e2e_" + uuid.uuid4().hex[:12]
-    subprocess.run([os.path.join(os.environ["ADUAN_TEST_PG_BIN"], "createdb"),
-                    "-h", os.environ["ADUAN_TEST_PG_DIR"], "-p", os.environ["ADUAN_TEST_PG_PORT"],
-                    "-U", "postgres", name], check=True, capture_output=True)
-    return base.replace("/postgres?", "/%s?" % name, 1)
+    return aduan_e2e.pg_database()
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ static void bad_values(void **state)
         {"ADUAN_LISTEN", "a b:80"},
         {"ADUAN_DATABASE_URL", "mysql://x"},
         {"ADUAN_DATABASE_URL", "sqlite:"},
-        {"ADUAN_DATABASE_URL", "postgres://u@h/db"},
+        {"ADUAN_DATABASE_URL", "postgre://u@h/db"},
         {"ADUAN_TIMEZONE", "Mars/Base"},
         {"ADUAN_TIMEZONE", "../../etc/passwd"},
         {"ADUAN_TIMEZONE", ""},
@@ -159,6 +159,10 @@ static void listen_forms(void **state)
     assert_string_equal(c.listen_host, "::1");
     assert_int_equal(c.listen_port, 8082);
     assert_int_equal(config_set(&c, "ADUAN_NOPE", "1", err, sizeof err), ERR_INVALID);
+    assert_int_equal(config_set(&c, "ADUAN_DATABASE_URL", "postgres://aduan@db:5432/aduan", err,
+                                sizeof err),
+                     ERR_OK);
+    assert_null(config_sqlite_path(c.database_url));
 }
 
 /* The example shipped in the repository is valid as written. */

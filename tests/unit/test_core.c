@@ -106,6 +106,8 @@ static void phone(void **state)
     assert_string_equal(out, "625114772123");
     assert_false(mobile);
     assert_int_equal(text_phone_normalize("12", out, sizeof out, &mobile), -1);
+    assert_int_equal(text_phone_normalize("0000000000", out, sizeof out, &mobile), -1);
+    assert_int_equal(text_phone_normalize("+62 0812 3456 789", out, sizeof out, &mobile), -1);
     assert_int_equal(text_phone_normalize("0812abc", out, sizeof out, &mobile), -1);
     assert_int_equal(text_phone_normalize("0812345678901234567", out, sizeof out, &mobile), -1);
 }
