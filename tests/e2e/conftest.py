@@ -112,3 +112,19 @@ def fresh_server(request, tmp_path):
 @pytest.fixture
 def fresh_users(fresh_server):
     return Users(fresh_server)
+
+
+# Logged-in demo users of the module's server, one per role.
+def _role_fixture(login):
+    @pytest.fixture(scope="module")
+    def fixture(users):
+        return users(login)
+    return fixture
+
+
+admin = _role_fixture("admin.satpolpp")
+kabid = _role_fixture("kabid.satpolpp")
+trc = _role_fixture("trc.satpolpp")
+viewer = _role_fixture("pimpinan.satpolpp")
+damkar = _role_fixture("admin.damkar")
+sa = _role_fixture("superadmin")

@@ -10,21 +10,6 @@ from aduan_e2e import TRACKING_RE, snapshot
 
 
 @pytest.fixture(scope="module")
-def admin(users):
-    return users("admin.satpolpp")
-
-
-@pytest.fixture(scope="module")
-def kabid(users):
-    return users("kabid.satpolpp")
-
-
-@pytest.fixture(scope="module")
-def trc(users):
-    return users("trc.satpolpp")
-
-
-@pytest.fixture(scope="module")
 def ids(admin):
     """Ids of the demo's categories and teams, looked up by name."""
     return {

@@ -12,11 +12,6 @@ def today_wita():
 
 
 @pytest.fixture(scope="module")
-def admin(users):
-    return users("admin.satpolpp")
-
-
-@pytest.fixture(scope="module")
 def world(users, admin):
     """A few cases in known states, made once for the module."""
     kabid = users("kabid.satpolpp")

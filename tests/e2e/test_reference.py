@@ -3,11 +3,6 @@
 import pytest
 
 
-@pytest.fixture(scope="module")
-def admin(users):
-    return users("admin.satpolpp")
-
-
 def test_agencies(admin, users):
     r = admin.get("/api/v1/agencies")
     assert r.status == 200, r

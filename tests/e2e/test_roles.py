@@ -6,36 +6,6 @@ from aduan_e2e import snapshot
 
 
 @pytest.fixture(scope="module")
-def admin(users):
-    return users("admin.satpolpp")
-
-
-@pytest.fixture(scope="module")
-def kabid(users):
-    return users("kabid.satpolpp")
-
-
-@pytest.fixture(scope="module")
-def trc(users):
-    return users("trc.satpolpp")
-
-
-@pytest.fixture(scope="module")
-def viewer(users):
-    return users("pimpinan.satpolpp")
-
-
-@pytest.fixture(scope="module")
-def damkar(users):
-    return users("admin.damkar")
-
-
-@pytest.fixture(scope="module")
-def sa(users):
-    return users("superadmin")
-
-
-@pytest.fixture(scope="module")
 def teams(admin):
     return {"paringin": admin.team_id("TRC Pos Paringin"), "juai": admin.team_id("TRC Pos Juai")}
 

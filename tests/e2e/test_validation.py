@@ -9,11 +9,6 @@ from aduan_e2e import http_request, raw_exchange, snapshot
 
 
 @pytest.fixture(scope="module")
-def admin(users):
-    return users("admin.satpolpp")
-
-
-@pytest.fixture(scope="module")
 def superadmin(users):
     return users("superadmin")
 
