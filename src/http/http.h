@@ -16,6 +16,12 @@
 /* Largest API request body: a case with a long description fits many
  * times over; anything larger is refused with 413 before it is read. */
 #define HTTP_BODY_MAX (64 * 1024)
+/* An oversized body up to this size is read and thrown away before the
+ * 413, so a proxy in front (nginx buffers and forwards whole bodies, up to
+ * its client_max_body_size of 4m in docs/DEPLOY.md) gets a clean answer
+ * instead of a reset. Beyond it, or when the client asked "Expect:
+ * 100-continue", the 413 goes out at once without reading the body. */
+#define HTTP_DRAIN_MAX (4 * 1024 * 1024)
 /* Login attempts before the account locks, and for how long (issue #2). */
 #define AUTH_MAX_FAILURES 10
 #define AUTH_LOCK_SECONDS (15 * 60)

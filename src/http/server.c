@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -404,11 +405,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = arena_strdup(ar, url);
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
-            /* Refuse before reading: the client need not send the body. */
-            r->too_large = true;
-            dispatch(app, r);
-            return send_reply(r);
+        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+        unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+        if (len > HTTP_BODY_MAX) {
+            r->too_large = true; /* the body, if read, is thrown away */
+            if (len > HTTP_DRAIN_MAX || (expect && strcasecmp(expect, "100-continue") == 0)) {
+                dispatch(app, r);
+                return send_reply(r);
+            }
         }
         return MHD_YES;
     }

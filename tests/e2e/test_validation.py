@@ -159,15 +159,30 @@ def test_body_over_64k_with_content_length_is_413(server, admin, unchanged):
     assert r.code == "too_large", r
 
 
-def test_body_over_64k_refused_before_reading(server, admin, unchanged):
-    # Only the head is sent: the server answers without waiting for the body.
+@pytest.mark.parametrize("length,expect", [(10 * 1024 * 1024, ""), (100000, "Expect: 100-continue\r\n")])
+def test_body_over_64k_refused_before_reading(server, admin, unchanged, length, expect):
+    # Only the head is sent: beyond what is worth draining (4 MiB), or when
+    # the client waits for "100 Continue", the answer comes without the body.
     head = ("POST /api/v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            "Content-Type: application/json\r\nContent-Length: 1000000\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n%s"
             "Cookie: aduan_session=%s\r\nX-CSRF-Token: %s\r\n\r\n"
-            % (admin.cookies["aduan_session"], admin.csrf)).encode()
+            % (length, expect, admin.cookies["aduan_session"], admin.csrf)).encode()
     status, _, body = raw_exchange(server.port, head, timeout=15)
     assert status == 413, body
     assert json.loads(body)["error"]["code"] == "too_large"
+
+
+def test_body_over_64k_is_read_then_refused(server, admin, unchanged):
+    # Up to 4 MiB the body is read (and thrown away) before the 413, so a
+    # proxy that forwards whole bodies gets an answer, not a reset.
+    body = _big_body(3 * 1024 * 1024)
+    head = ("POST /api/v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n"
+            "Cookie: aduan_session=%s\r\nX-CSRF-Token: %s\r\n\r\n"
+            % (len(body), admin.cookies["aduan_session"], admin.csrf)).encode()
+    status, _, answer = raw_exchange(server.port, head + body, timeout=30)
+    assert status == 413, answer
+    assert json.loads(answer)["error"]["code"] == "too_large"
 
 
 def test_body_over_64k_chunked_is_413(admin, unchanged):
