@@ -17,7 +17,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VER
 # Debian packages the build and the tests need (make deps).
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libpq-dev libsodium-dev libinih-dev libcmocka-dev python3 python3-pytest tzdata \
-            postgresql
+            postgresql nginx openssl sqlite3 strace systemd
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/http/*.c)
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))

@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,7 +143,7 @@ static int open_store(const config_t *cfg, store_t **s, int migrate)
     }
     err_t e = store_open(cfg->database_url, cfg->db_pool_size, s);
     if (e != ERR_OK) {
-        fprintf(stderr, "aduan: cannot open the database %s: %s\n", cfg->database_url,
+        fprintf(stderr, "aduan: cannot open the database %s: %s\n", cfg->database_shown,
                 err_str_lang(e, "en"));
         return EXIT_FAIL;
     }
@@ -175,12 +176,12 @@ static int cmd_init(const config_t *cfg, int demo, int keep)
         store_close(s);
         if (keep) {
             printf("aduan: database %s is already initialised; kept as it is.\n",
-                   cfg->database_url);
+                   cfg->database_shown);
             if (demo)
                 seed_print_logins(stdout);
             return 0;
         }
-        fprintf(stderr, "aduan: database %s is already initialised\n", cfg->database_url);
+        fprintf(stderr, "aduan: database %s is already initialised\n", cfg->database_shown);
         return EXIT_FAIL;
     }
     if (make_dirs(cfg->media_dir, 1) != 0) {
@@ -196,7 +197,7 @@ static int cmd_init(const config_t *cfg, int demo, int keep)
         fprintf(stderr, "aduan: initialisation failed: %s\n", err_str_lang(e, "en"));
         return EXIT_FAIL;
     }
-    printf("aduan: initialised %s%s\n", cfg->database_url, demo ? " with the demo data" : "");
+    printf("aduan: initialised %s%s\n", cfg->database_shown, demo ? " with the demo data" : "");
     if (demo)
         seed_print_logins(stdout);
     else
@@ -223,7 +224,7 @@ static int migrate_to(const config_t *cfg, const char *url)
     const char *path = config_sqlite_path(cfg->database_url);
     if (!path) {
         fprintf(stderr, "aduan: migrate --to copies a SQLite database; %s is not one\n",
-                cfg->database_url);
+                cfg->database_shown);
         return EXIT_USAGE;
     }
     if (strncmp(url, "postgres://", 11) != 0 && strncmp(url, "postgresql://", 13) != 0) {
@@ -279,13 +280,6 @@ static int cmd_migrate(const config_t *cfg)
     return 0;
 }
 
-static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static int cmd_serve(const config_t *cfg)
 {
     store_t *s = NULL;
@@ -298,10 +292,18 @@ static int cmd_serve(const config_t *cfg)
         fprintf(stderr,
                 "aduan: another 'aduan serve' already owns %s; a SQLite database has one server "
                 "process (use PostgreSQL to run several instances)\n",
-                cfg->database_url);
+                cfg->database_shown);
         store_close(s);
         return EXIT_FAIL;
     }
+    /* SIGINT and SIGTERM are blocked before any thread starts, so every
+     * thread inherits the mask and only sigwait() below receives them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
     if (e == ERR_OK)
         e = http_server_start(cfg, s, &srv);
     if (e != ERR_OK) {
@@ -310,17 +312,12 @@ static int cmd_serve(const config_t *cfg)
         store_close(s);
         return EXIT_FAIL;
     }
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
     log_info("main", "event=listening url=%s version=%s", cfg->public_url, ADUAN_VERSION);
     printf("aduan %s: serving on %s\n", ADUAN_VERSION, cfg->public_url);
     fflush(stdout);
-    while (!stop_requested)
-        pause();
-    log_info("main", "event=stopping");
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_info("main", "event=stopping signal=%d", sig);
     http_server_stop(srv);
     store_close(s);
     return 0;

@@ -112,6 +112,28 @@ static int valid_timezone(const char *v)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+void config_redact_url(const char *url, char *out, size_t cap)
+{
+    size_t o = 0;
+    const char *scheme = strstr(url, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    for (const char *p = url; *p && o + 4 < cap;) {
+        if (p == colon) { /* user:PASSWORD@ */
+            o += (size_t)snprintf(out + o, cap - o, ":***");
+            p = at;
+            continue;
+        }
+        if ((p == url || p[-1] == '?' || p[-1] == '&') && strncmp(p, "password=", 9) == 0) {
+            o += (size_t)snprintf(out + o, cap - o, "password=***");
+            p += strcspn(p, "&");
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
 const char *config_sqlite_path(const char *url)
 {
     if (strncmp(url, "sqlite:", 7) != 0 || url[7] == '\0')
@@ -182,7 +204,9 @@ err_t config_set(config_t *cfg, const char *key, const char *value, char *err, s
             continue;
         const char *why = "bad value";
         if (set_value(cfg, k, value, &why) != 0) {
-            snprintf(err, errlen, "%s: %s (got \"%.80s\")", key, why, value);
+            char shown[CONFIG_URL_MAX];
+            config_redact_url(value, shown, sizeof shown);
+            snprintf(err, errlen, "%s: %s (got \"%.80s\")", key, why, shown);
             return ERR_INVALID;
         }
         return ERR_OK;
@@ -209,8 +233,10 @@ static int on_ini(void *user, const char *section, const char *name, const char 
             continue;
         const char *why = "bad value";
         if (set_value(c->cfg, k, value, &why) != 0) {
+            char shown[CONFIG_URL_MAX];
+            config_redact_url(value, shown, sizeof shown);
             snprintf(c->err, c->errlen, "%s: [%s] %s (%s): %s (got \"%.80s\")", c->path, section,
-                     name, keys[k].env, why, value);
+                     name, keys[k].env, why, shown);
             c->failed = 1;
             return 0;
         }
@@ -250,6 +276,7 @@ err_t config_load(config_t *cfg, const char *path, int required, char *err, size
         if (rc != ERR_OK)
             return rc;
     }
+    config_redact_url(cfg->database_url, cfg->database_shown, sizeof cfg->database_shown);
     if (!cfg->public_url[0])
         snprintf(cfg->public_url, sizeof cfg->public_url, "http://%s:%u",
                  strcmp(cfg->listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen_host,

@@ -18,13 +18,14 @@ typedef struct {
     char listen_host[CONFIG_HOST_MAX]; /* IPv4/IPv6 literal or "localhost" */
     unsigned listen_port;              /* 1..65535 */
     char public_url[CONFIG_URL_MAX];   /* base of links we send out */
-    char database_url[CONFIG_URL_MAX]; /* "sqlite:PATH" */
-    unsigned db_pool_size;             /* connections, 1..64 */
-    unsigned threads;                  /* HTTP worker threads, 1..64 */
-    char timezone[64];                 /* IANA name, e.g. Asia/Makassar */
-    char media_dir[CONFIG_PATH_MAX];   /* attachments, named by sha256 */
-    int log_level;                     /* log_level_t */
-    unsigned session_hours;            /* session lifetime, 1..720 hours */
+    char database_url[CONFIG_URL_MAX];
+    char database_shown[CONFIG_URL_MAX]; /* database_url without its password */ /* "sqlite:PATH" */
+    unsigned db_pool_size;           /* connections, 1..64 */
+    unsigned threads;                /* HTTP worker threads, 1..64 */
+    char timezone[64];               /* IANA name, e.g. Asia/Makassar */
+    char media_dir[CONFIG_PATH_MAX]; /* attachments, named by sha256 */
+    int log_level;                   /* log_level_t */
+    unsigned session_hours;          /* session lifetime, 1..720 hours */
 } config_t;
 
 /* Fills cfg with defaults. */
@@ -41,6 +42,10 @@ err_t config_load(config_t *cfg, const char *path, int required, char *err, size
  * Returns ERR_INVALID with a message in err on a bad value. */
 err_t config_set(config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/* Writes url with its password hidden ("postgres://aduan:***@db/aduan",
+ * "...?password=***"), for messages and logs. */
+void config_redact_url(const char *url, char *out, size_t cap);
 
 /* If url is "sqlite:PATH", returns PATH; otherwise NULL. */
 const char *config_sqlite_path(const char *url);

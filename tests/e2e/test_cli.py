@@ -373,3 +373,14 @@ def test_timezone_setting_shapes_times(tmp_path):
     finally:
         problems = srv.stop()
     assert not problems, problems
+
+
+def test_database_password_never_printed(tmp_path):
+    srv = Server(tmp_path, {"ADUAN_DATABASE_URL":
+                            "postgresql://aduan:s3cretpw@127.0.0.1:1/aduan?connect_timeout=2"})
+    r = srv.cli("migrate")
+    assert r.returncode == 1
+    assert "s3cretpw" not in r.stderr + r.stdout
+    assert "aduan:***@" in r.stderr
+    r = srv.cli("serve", ADUAN_DATABASE_URL="mysql://aduan:s3cretpw@db/x")
+    assert r.returncode == 2 and "s3cretpw" not in r.stderr, r.stderr

@@ -159,9 +159,9 @@ static void listen_forms(void **state)
     assert_string_equal(c.listen_host, "::1");
     assert_int_equal(c.listen_port, 8082);
     assert_int_equal(config_set(&c, "ADUAN_NOPE", "1", err, sizeof err), ERR_INVALID);
-    assert_int_equal(config_set(&c, "ADUAN_DATABASE_URL", "postgres://aduan@db:5432/aduan", err,
-                                sizeof err),
-                     ERR_OK);
+    assert_int_equal(
+        config_set(&c, "ADUAN_DATABASE_URL", "postgres://aduan@db:5432/aduan", err, sizeof err),
+        ERR_OK);
     assert_null(config_sqlite_path(c.database_url));
 }
 
@@ -176,6 +176,20 @@ static void example_file(void **state)
     assert_int_equal(c.listen_port, 8080);
 }
 
+static void redaction(void **state)
+{
+    (void)state;
+    char out[256];
+    config_redact_url("postgres://aduan:s3cret@db:5432/aduan", out, sizeof out);
+    assert_string_equal(out, "postgres://aduan:***@db:5432/aduan");
+    config_redact_url("postgresql:///aduan?host=/run&password=s3cret&port=5", out, sizeof out);
+    assert_string_equal(out, "postgresql:///aduan?host=/run&password=***&port=5");
+    config_redact_url("postgres://aduan@db/aduan", out, sizeof out);
+    assert_string_equal(out, "postgres://aduan@db/aduan");
+    config_redact_url("sqlite:var/a:b@c.db", out, sizeof out);
+    assert_string_equal(out, "sqlite:var/a:b@c.db");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +199,7 @@ int main(void)
         cmocka_unit_test_setup(bad_file, clear_env),
         cmocka_unit_test_setup(listen_forms, clear_env),
         cmocka_unit_test_setup(example_file, clear_env),
+        cmocka_unit_test(redaction),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
