@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,16 @@ const char admin_usage_team[] = "aduan team add AGENCY NAME [--base LAT,LON]\n"
                                 "       aduan team member TEAM_ID LOGIN";
 
 enum { OK = 0, FAIL = 1, USAGE = 2 };
+
+/* Prints one error line and returns rc. */
+__attribute__((format(printf, 2, 3))) static int complain(int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    return rc;
+}
 
 /* Options "--key value" into vals[] by position of keys[]; positional
  * arguments into pos[] (at most npos). Returns 0 or -1 (message printed). */
@@ -64,8 +75,7 @@ static int find_agency(store_t *s, arena_t *ar, const char *ref, store_agency *a
     err_t e = store_agency_find(s, ar, ref, a);
     if (e == ERR_OK)
         return 0;
-    fprintf(stderr, "aduan: %s agency '%s'\n", e == ERR_NOT_FOUND ? "unknown" : "cannot read",
-            ref);
+    fprintf(stderr, "aduan: %s agency '%s'\n", e == ERR_NOT_FOUND ? "unknown" : "cannot read", ref);
     return -1;
 }
 
@@ -118,13 +128,13 @@ int admin_agency(store_t *s, int argc, char **argv)
         if (need(pos[0], "CODE", admin_usage_agency) || need(v[0], "--name", admin_usage_agency))
             rc = USAGE;
         else if (!valid_code(pos[0]))
-            rc = USAGE, fprintf(stderr, "aduan: CODE: lower-case letters, digits, _ or -\n");
+            rc = complain(USAGE, "aduan: CODE: lower-case letters, digits, _ or -\n");
         else if (!valid_text(v[0], 200))
-            rc = USAGE, fprintf(stderr, "aduan: --name: 1 to 200 characters of UTF-8\n");
+            rc = complain(USAGE, "aduan: --name: 1 to 200 characters of UTF-8\n");
         else if (!kind_ok)
-            rc = USAGE, fprintf(stderr, "aduan: --kind: satpolpp, damkar, disdukcapil or other\n");
+            rc = complain(USAGE, "aduan: --kind: satpolpp, damkar, disdukcapil or other\n");
         else if (v[2] && config_set(&probe, "ADUAN_TIMEZONE", v[2], err, sizeof err) != ERR_OK)
-            rc = USAGE, fprintf(stderr, "aduan: --timezone: %s\n", err);
+            rc = complain(USAGE, "aduan: --timezone: %s\n", err);
         if (rc == OK) {
             store_agency a = {0, pos[0], v[0], v[1], v[2] ? v[2] : "Asia/Makassar"};
             int64_t id;
@@ -140,8 +150,8 @@ int admin_agency(store_t *s, int argc, char **argv)
             const char *nums = "";
             if (store_agency_numbers(s, ar, a[i].id, &nums) != ERR_OK)
                 nums = "?";
-            printf("%3lld  %-14s %-12s %-16s %s  [%s]\n", (long long)a[i].id, a[i].code,
-                   a[i].kind, a[i].timezone, a[i].name, nums);
+            printf("%3lld  %-14s %-12s %-16s %s  [%s]\n", (long long)a[i].id, a[i].code, a[i].kind,
+                   a[i].timezone, a[i].name, nums);
         }
     } else if (strcmp(sub, "number") == 0) {
         store_agency a;
@@ -149,7 +159,7 @@ int admin_agency(store_t *s, int argc, char **argv)
             need(pos[1], "PHONE_NUMBER_ID", admin_usage_agency))
             rc = USAGE;
         else if (strspn(pos[1], "0123456789") != strlen(pos[1]) || strlen(pos[1]) > 32)
-            rc = USAGE, fprintf(stderr, "aduan: PHONE_NUMBER_ID: the digits Meta shows\n");
+            rc = complain(USAGE, "aduan: PHONE_NUMBER_ID: the digits Meta shows\n");
         else if (find_agency(s, ar, pos[0], &a) != 0)
             rc = FAIL;
         else
@@ -194,13 +204,13 @@ int admin_category(store_t *s, int argc, char **argv)
             need(pos[1], "CODE", admin_usage_category))
             rc = USAGE;
         else if (!valid_code(pos[1]))
-            rc = USAGE, fprintf(stderr, "aduan: CODE: lower-case letters, digits, _ or -\n");
+            rc = complain(USAGE, "aduan: CODE: lower-case letters, digits, _ or -\n");
         else if (!valid_text(v[0], 200) || !valid_text(v[1], 200))
-            rc = USAGE, fprintf(stderr, "aduan: --name-id and --name-en are required\n");
+            rc = complain(USAGE, "aduan: --name-id and --name-en are required\n");
         else if (kind_parse(v[2]) < 0)
-            rc = USAGE, fprintf(stderr, "aduan: --kind: complaint, service or emergency\n");
+            rc = complain(USAGE, "aduan: --kind: complaint, service or emergency\n");
         else if (parse_int(v[3], 1, 24 * 366, &sla) != 0)
-            rc = USAGE, fprintf(stderr, "aduan: --sla-hours: a number of hours\n");
+            rc = complain(USAGE, "aduan: --sla-hours: a number of hours\n");
         else if (find_agency(s, ar, pos[0], &a) != 0)
             rc = FAIL;
         if (rc == OK) {
@@ -208,8 +218,7 @@ int admin_category(store_t *s, int argc, char **argv)
             int64_t id;
             rc = report(store_category_create(s, &k, &id), "category add");
             if (rc == OK)
-                printf("aduan: category %s added to %s (id %lld)\n", pos[1], a.code,
-                       (long long)id);
+                printf("aduan: category %s added to %s (id %lld)\n", pos[1], a.code, (long long)id);
         }
     } else if (strcmp(sub, "list") == 0) {
         store_category *k;
@@ -230,8 +239,7 @@ int admin_category(store_t *s, int argc, char **argv)
     return rc;
 }
 
-static int team_add(store_t *s, arena_t *ar, const char *agency, const char *name,
-                    const char *base)
+static int team_add(store_t *s, arena_t *ar, const char *agency, const char *name, const char *base)
 {
     store_agency a;
     store_team t = {0};
@@ -297,11 +305,11 @@ int admin_team(store_t *s, int argc, char **argv)
         store_user u;
         store_team t;
         if (parse_int(pos[0], 1, 1L << 40, &team) != 0 || need(pos[1], "LOGIN", admin_usage_team))
-            rc = USAGE, fprintf(stderr, "Usage: %s\n", admin_usage_team);
+            rc = complain(USAGE, "Usage: %s\n", admin_usage_team);
         else if (store_team_get(s, ar, team, &t) != ERR_OK)
-            rc = FAIL, fprintf(stderr, "aduan: no team %ld\n", team);
+            rc = complain(FAIL, "aduan: no team %ld\n", team);
         else if (store_user_by_login(s, ar, pos[1], &u) != ERR_OK)
-            rc = FAIL, fprintf(stderr, "aduan: no user '%s'\n", pos[1]);
+            rc = complain(FAIL, "aduan: no user '%s'\n", pos[1]);
         else
             rc = report(store_team_add_member(s, team, u.id), "team member");
         if (rc == OK)

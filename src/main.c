@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,14 @@ static const command_help helps[] = {
     {"help", "aduan help [COMMAND]", "Shows help for a command."},
 };
 
+static const char *usage_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
+        if (strcmp(helps[i].name, name) == 0)
+            return helps[i].usage;
+    return "";
+}
+
 static void usage_all(FILE *f)
 {
     fprintf(f, "aduan %s: WhatsApp-first complaint and service desk\n\nUsage:\n", ADUAN_VERSION);
@@ -87,6 +96,16 @@ static int cmd_help(const char *topic)
     }
     fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", topic);
     return EXIT_USAGE;
+}
+
+/* Prints one error line and returns rc. */
+__attribute__((format(printf, 2, 3))) static int complain(int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* ---- shared set-up -------------------------------------------------------- */
@@ -377,20 +396,19 @@ static int user_add(store_t *s, arena_t *ar, int argc, char **argv)
         else if (argv[i][0] != '-' && !login)
             login = argv[i];
         else
-            return fprintf(stderr, "aduan: user add: unexpected '%s'\n", argv[i]), EXIT_USAGE;
+            return complain(EXIT_USAGE, "aduan: user add: unexpected '%s'\n", argv[i]);
     }
     if (!login || !name || !role)
-        return fprintf(stderr, "aduan: usage: %s\n", helps[3].usage), EXIT_USAGE;
+        return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("user"));
     if (role_parse(role) < 0)
-        return fprintf(stderr, "aduan: unknown role '%s'\n", role), EXIT_USAGE;
+        return complain(EXIT_USAGE, "aduan: unknown role '%s'\n", role);
     bool super = strcmp(role, "superadmin") == 0;
     if (super == (agency != NULL))
-        return fprintf(stderr, "aduan: --agency is required for every role but superadmin "
-                               "(and not allowed with it)\n"),
-               EXIT_USAGE;
+        return complain(EXIT_USAGE, "aduan: --agency is required for every role but superadmin "
+                                    "(and not allowed with it)\n");
     store_agency a = {0};
     if (agency && store_agency_find(s, ar, agency, &a) != ERR_OK)
-        return fprintf(stderr, "aduan: unknown agency '%s'\n", agency), EXIT_FAIL;
+        return complain(EXIT_FAIL, "aduan: unknown agency '%s'\n", agency);
     char pw[SECRET_PASSWORD_MAX + 2], hash[SECRET_HASH_BUF];
     int64_t id;
     if (read_password(pw, sizeof pw) != 0)
@@ -399,12 +417,11 @@ static int user_add(store_t *s, arena_t *ar, int argc, char **argv)
     if (e == ERR_OK)
         e = store_user_create(s, login, name, hash, clock_now(), &id);
     if (e == ERR_CONFLICT)
-        return fprintf(stderr, "aduan: user '%s' already exists\n", login), EXIT_FAIL;
+        return complain(EXIT_FAIL, "aduan: user '%s' already exists\n", login);
     if (e == ERR_OK)
         e = store_user_set_role(s, id, a.id, role);
     if (e != ERR_OK)
-        return fprintf(stderr, "aduan: cannot add the user: %s\n", err_str_lang(e, "en")),
-               EXIT_FAIL;
+        return complain(EXIT_FAIL, "aduan: cannot add the user: %s\n", err_str_lang(e, "en"));
     printf("aduan: user %s added as %s%s%s\n", login, role, agency ? " of " : "",
            agency ? a.code : "");
     return 0;
@@ -436,10 +453,10 @@ static int user_change(store_t *s, arena_t *ar, const char *what, const char *lo
 {
     store_user u;
     if (!login)
-        return fprintf(stderr, "aduan: usage: aduan user %s LOGIN\n", what), EXIT_USAGE;
+        return complain(EXIT_USAGE, "aduan: usage: aduan user %s LOGIN\n", what);
     err_t e = store_user_by_login(s, ar, login, &u);
     if (e == ERR_NOT_FOUND)
-        return fprintf(stderr, "aduan: no user '%s'\n", login), EXIT_FAIL;
+        return complain(EXIT_FAIL, "aduan: no user '%s'\n", login);
     if (e == ERR_OK && strcmp(what, "passwd") == 0) {
         char pw[SECRET_PASSWORD_MAX + 2], hash[SECRET_HASH_BUF];
         if (read_password(pw, sizeof pw) != 0)
@@ -451,7 +468,7 @@ static int user_change(store_t *s, arena_t *ar, const char *what, const char *lo
         e = store_user_set_disabled(s, u.id, strcmp(what, "disable") == 0);
     }
     if (e != ERR_OK)
-        return fprintf(stderr, "aduan: %s failed: %s\n", what, err_str_lang(e, "en")), EXIT_FAIL;
+        return complain(EXIT_FAIL, "aduan: %s failed: %s\n", what, err_str_lang(e, "en"));
     printf("aduan: user %s: %s done\n", login, what);
     return 0;
 }
@@ -459,7 +476,7 @@ static int user_change(store_t *s, arena_t *ar, const char *what, const char *lo
 static int cmd_user(const config_t *cfg, int argc, char **argv)
 {
     if (argc < 1)
-        return fprintf(stderr, "aduan: usage: %s\n", helps[3].usage), EXIT_USAGE;
+        return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("user"));
     const char *sub = argv[0];
     if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "passwd") &&
         strcmp(sub, "disable") && strcmp(sub, "enable"))
@@ -507,7 +524,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0) {
             if (i + 1 >= argc)
-                return fprintf(stderr, "aduan: --config needs a file\n"), EXIT_USAGE;
+                return complain(EXIT_USAGE, "aduan: --config needs a file\n");
             config_path = argv[i + 1];
             memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 2) * sizeof *argv);
             argc -= 2;
@@ -547,7 +564,7 @@ int main(int argc, char **argv)
             else if (strcmp(argv[i], "--keep") == 0)
                 keep = 1;
             else
-                return fprintf(stderr, "aduan: init: unexpected '%s'\n", argv[i]), EXIT_USAGE;
+                return complain(EXIT_USAGE, "aduan: init: unexpected '%s'\n", argv[i]);
         }
         return cmd_init(&cfg, demo, keep);
     }
@@ -557,7 +574,7 @@ int main(int argc, char **argv)
         if (argc == k + 3 && strcmp(argv[k + 1], "--to") == 0)
             return migrate_to(&cfg, argv[k + 2]);
         if (argc != k + 1)
-            return fprintf(stderr, "aduan: usage: %s\n", helps[2].usage), EXIT_USAGE;
+            return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("migrate"));
         return cmd_migrate(&cfg);
     }
     if (strcmp(cmd, "user") == 0)

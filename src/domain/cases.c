@@ -191,6 +191,13 @@ err_t case_transition(store_t *s, arena_t *ar, const actor_t *actor, int64_t cas
     return e;
 }
 
+/* Sets the explanation and returns the error: one line at each check. */
+static err_t refuse(const char **detail, err_t e, const char *why)
+{
+    *detail = why;
+    return e;
+}
+
 static const char *const channels[] = {"walk_in", "phone"};
 static const char *const priorities[] = {"low", "normal", "high", "urgent"};
 
@@ -208,27 +215,27 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
     bool bad = false;
     c->description = need_text(ar, r->description, CASE_DESCRIPTION_MAX);
     if (!c->description)
-        return *detail = "description: required, at most 4000 characters", ERR_INVALID;
+        return refuse(detail, ERR_INVALID, "description: required, at most 4000 characters");
     c->channel = r->channel ? r->channel : "walk_in";
     if (!one_of(c->channel, channels, 2))
-        return *detail = "channel: walk_in or phone", ERR_INVALID;
+        return refuse(detail, ERR_INVALID, "channel: walk_in or phone");
     c->priority = r->priority ? r->priority : "normal";
     if (!one_of(c->priority, priorities, 4))
-        return *detail = "priority: low, normal, high or urgent", ERR_INVALID;
+        return refuse(detail, ERR_INVALID, "priority: low, normal, high or urgent");
     if (r->has_location &&
         (!isfinite(r->lat) || !isfinite(r->lon) || fabs(r->lat) > 90 || fabs(r->lon) > 180))
-        return *detail = "lat/lon: out of range", ERR_INVALID;
+        return refuse(detail, ERR_INVALID, "lat/lon: out of range");
     c->has_location = r->has_location;
     c->lat = r->lat;
     c->lon = r->lon;
     c->address = opt_text(ar, r->address, CASE_ADDRESS_MAX, &bad);
     c->lapor_tracking_id = opt_text(ar, r->lapor_tracking_id, 64, &bad);
     if (bad)
-        return *detail = "address or lapor_tracking_id: too long", ERR_INVALID;
+        return refuse(detail, ERR_INVALID, "address or lapor_tracking_id: too long");
     if (r->kecamatan_code) {
         err_t e = store_region_exists(s, r->kecamatan_code);
         if (e == ERR_NOT_FOUND)
-            return *detail = "kecamatan_code: unknown code", ERR_INVALID;
+            return refuse(detail, ERR_INVALID, "kecamatan_code: unknown code");
         if (e != ERR_OK)
             return e;
         c->kecamatan_code = r->kecamatan_code;
@@ -238,12 +245,12 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
     memset(rep, 0, sizeof *rep);
     rep->name = opt_text(ar, r->reporter_name, CASE_NAME_MAX, &bad);
     if (bad)
-        return *detail = "reporter.name: at most 120 characters", ERR_INVALID;
+        return refuse(detail, ERR_INVALID, "reporter.name: at most 120 characters");
     if (r->reporter_phone) {
         char norm[24];
         bool mobile = false;
         if (text_phone_normalize(r->reporter_phone, norm, sizeof norm, &mobile) != 0)
-            return *detail = "reporter.phone: not a phone number", ERR_INVALID;
+            return refuse(detail, ERR_INVALID, "reporter.phone: not a phone number");
         rep->phone = arena_strdup(ar, norm);
         /* A mobile number is the reporter's WhatsApp id: a later chat from
          * the same number joins the same reporter. */

@@ -95,6 +95,13 @@ static err_t query_id(req_t *r, const char *key, int64_t *out)
     return ERR_OK;
 }
 
+/* Sets the explanation and returns the error: one line at each check. */
+static err_t refuse(req_t *r, err_t e, const char *why)
+{
+    r->detail = why;
+    return e;
+}
+
 static err_t list_filter(req_t *r, store_case_filter *f)
 {
     const char *status = NULL, *q = NULL, *from = NULL, *to = NULL;
@@ -120,20 +127,20 @@ static err_t list_filter(req_t *r, store_case_filter *f)
     if (e != ERR_OK)
         return e;
     if (status && status_parse(status) < 0)
-        return r->detail = "status: unknown status", ERR_INVALID;
+        return refuse(r, ERR_INVALID, "status: unknown status");
     f->status = status;
     if (limit > STORE_LIST_MAX)
-        return r->detail = "limit: at most 200", ERR_INVALID;
+        return refuse(r, ERR_INVALID, "limit: at most 200");
     f->limit = (unsigned)limit;
     if (q && strlen(q) > QUERY_MAX)
-        return r->detail = "q: at most 200 bytes", ERR_INVALID;
+        return refuse(r, ERR_INVALID, "q: at most 200 bytes");
     f->q = q;
     if (from && clock_parse(from, 0, &f->from) != 0)
-        return r->detail = "from: expected YYYY-MM-DD or an RFC 3339 time", ERR_INVALID;
+        return refuse(r, ERR_INVALID, "from: expected YYYY-MM-DD or an RFC 3339 time");
     if (to && clock_parse(to, 1, &f->to) != 0)
-        return r->detail = "to: expected YYYY-MM-DD or an RFC 3339 time", ERR_INVALID;
+        return refuse(r, ERR_INVALID, "to: expected YYYY-MM-DD or an RFC 3339 time");
     if (f->agency_id && actor_role(&r->actor, f->agency_id) < 0)
-        return r->detail = "agency: you have no role in this agency", ERR_FORBIDDEN;
+        return refuse(r, ERR_FORBIDDEN, "agency: you have no role in this agency");
     f->scope_user_id = actor_is_superadmin(&r->actor) ? 0 : r->user.id;
     return ERR_OK;
 }
