@@ -7,6 +7,7 @@
 #include "domain/lifecycle.h"
 #include "domain/seed.h"
 #include "http/http.h"
+#include "jobs/jobs.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -323,21 +324,29 @@ static int cmd_serve(const config_t *cfg)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    jobs_t *jobs = NULL;
     if (e == ERR_OK)
-        e = http_server_start(cfg, s, &srv);
+        e = jobs_start(cfg, s, &jobs);
+    if (e == ERR_OK)
+        e = http_server_start(cfg, s, jobs, &srv);
     if (e != ERR_OK) {
         fprintf(stderr, "aduan: cannot listen on %s:%u (is it in use?)\n", cfg->listen_host,
                 cfg->listen_port);
+        jobs_stop(jobs);
         store_close(s);
         return EXIT_FAIL;
     }
     log_info("main", "event=listening url=%s version=%s", cfg->public_url, ADUAN_VERSION);
+    if (!cfg->wa_app_secret[0])
+        log_warn("main", "event=no_wa_app_secret msg=\"ADUAN_WA_APP_SECRET is not set; WhatsApp "
+                         "webhooks will be refused\"");
     printf("aduan %s: serving on %s\n", ADUAN_VERSION, cfg->public_url);
     fflush(stdout);
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("main", "event=stopping signal=%d", sig);
     http_server_stop(srv);
+    jobs_stop(jobs);
     store_close(s);
     return 0;
 }

@@ -22,6 +22,10 @@ static const struct {
     {"ADUAN_MEDIA_DIR", "general", "media_dir"},
     {"ADUAN_LOG_LEVEL", "general", "log_level"},
     {"ADUAN_SESSION_HOURS", "auth", "session_hours"},
+    {"ADUAN_WA_APP_SECRET", "whatsapp", "app_secret"},
+    {"ADUAN_WA_VERIFY_TOKEN", "whatsapp", "verify_token"},
+    {"ADUAN_WA_ACCESS_TOKEN", "whatsapp", "access_token"},
+    {"ADUAN_WA_GRAPH_URL", "whatsapp", "graph_url"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -37,6 +41,7 @@ void config_defaults(config_t *cfg)
     snprintf(cfg->media_dir, sizeof cfg->media_dir, "var/media");
     cfg->log_level = LOG_INFO;
     cfg->session_hours = 12;
+    snprintf(cfg->wa_graph_url, sizeof cfg->wa_graph_url, "https://graph.facebook.com/v21.0");
 }
 
 static int copy(char *dst, size_t cap, const char *v)
@@ -92,6 +97,16 @@ static int parse_listen(config_t *cfg, const char *v)
     }
     cfg->listen_port = port;
     return 0;
+}
+
+/* Visible ASCII only: a secret pasted with a space or a newline is a
+ * mistake better caught at start-up than as failing signatures. */
+static int printable(const char *v)
+{
+    for (; *v; v++)
+        if (*v <= ' ' || *v > '~')
+            return 0;
+    return 1;
 }
 
 /* An IANA zone name that this machine's tz database knows. */
@@ -193,6 +208,21 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             return -1;
         cfg->session_hours = u;
         return 0;
+    case 9:
+        *why = "expected the app secret (printable, no spaces)";
+        return printable(v) ? copy(cfg->wa_app_secret, sizeof cfg->wa_app_secret, v) : -1;
+    case 10:
+        *why = "expected the verify token (printable, no spaces)";
+        return printable(v) ? copy(cfg->wa_verify_token, sizeof cfg->wa_verify_token, v) : -1;
+    case 11:
+        *why = "expected the access token (printable, no spaces)";
+        return printable(v) ? copy(cfg->wa_access_token, sizeof cfg->wa_access_token, v) : -1;
+    case 12:
+        *why = "expected an http:// or https:// URL without a trailing slash";
+        if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) ||
+            v[strlen(v) - 1] == '/')
+            return -1;
+        return copy(cfg->wa_graph_url, sizeof cfg->wa_graph_url, v);
     }
     return -1;
 }
@@ -206,6 +236,8 @@ err_t config_set(config_t *cfg, const char *key, const char *value, char *err, s
         if (set_value(cfg, k, value, &why) != 0) {
             char shown[CONFIG_URL_MAX];
             config_redact_url(value, shown, sizeof shown);
+            if (strstr(key, "SECRET") || strstr(key, "TOKEN"))
+                snprintf(shown, sizeof shown, "***");
             snprintf(err, errlen, "%s: %s (got \"%.80s\")", key, why, shown);
             return ERR_INVALID;
         }
@@ -235,6 +267,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         if (set_value(c->cfg, k, value, &why) != 0) {
             char shown[CONFIG_URL_MAX];
             config_redact_url(value, shown, sizeof shown);
+            if (strstr(keys[k].env, "SECRET") || strstr(keys[k].env, "TOKEN"))
+                snprintf(shown, sizeof shown, "***");
             snprintf(c->err, c->errlen, "%s: [%s] %s (%s): %s (got \"%.80s\")", c->path, section,
                      name, keys[k].env, why, shown);
             c->failed = 1;

@@ -10,9 +10,10 @@
 #include <stddef.h>
 
 /* Caps of the text settings; a longer value is an error, not a truncation. */
-#define CONFIG_PATH_MAX 512
-#define CONFIG_URL_MAX  1024
-#define CONFIG_HOST_MAX 256
+#define CONFIG_PATH_MAX   512
+#define CONFIG_URL_MAX    1024
+#define CONFIG_HOST_MAX   256
+#define CONFIG_SECRET_MAX 1024 /* Meta's long-lived tokens are a few hundred bytes */
 
 typedef struct {
     char listen_host[CONFIG_HOST_MAX]; /* IPv4/IPv6 literal or "localhost" */
@@ -26,6 +27,11 @@ typedef struct {
     char media_dir[CONFIG_PATH_MAX]; /* attachments, named by sha256 */
     int log_level;                   /* log_level_t */
     unsigned session_hours;          /* session lifetime, 1..720 hours */
+    /* WhatsApp Cloud API (docs/WHATSAPP.md). Secrets: never logged. */
+    char wa_app_secret[CONFIG_SECRET_MAX];   /* HMAC key of X-Hub-Signature-256 */
+    char wa_verify_token[CONFIG_SECRET_MAX]; /* the webhook handshake's token */
+    char wa_access_token[CONFIG_SECRET_MAX]; /* bearer for sending; "" = simulator */
+    char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v21.0 */
 } config_t;
 
 /* Fills cfg with defaults. */

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/secret.h"
 #include "domain/cases.h"
+#include "jobs/jobs.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -29,9 +30,10 @@
 
 typedef struct http_server http_server_t;
 
-/* Starts serving on cfg's address with the given store. Returns ERR_IO when
- * the address cannot be bound. */
-err_t http_server_start(const config_t *cfg, store_t *store, http_server_t **out)
+/* Starts serving on cfg's address with the given store; jobs (may be NULL)
+ * is woken when work arrives. Returns ERR_IO when the address cannot be
+ * bound. */
+err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_server_t **out)
     __attribute__((warn_unused_result));
 /* Stops accepting, finishes running requests, frees. Accepts NULL. */
 void http_server_stop(http_server_t *srv);
@@ -41,6 +43,7 @@ void http_server_stop(http_server_t *srv);
 typedef struct {
     const config_t *cfg;
     store_t *store;
+    jobs_t *jobs;                     /* background work; may be NULL */
     char dummy_hash[SECRET_HASH_BUF]; /* verified against for unknown logins */
 } app_t;
 
@@ -50,6 +53,7 @@ typedef struct req {
     const char *method, *path;
     char *body; /* NUL-terminated, in the arena */
     size_t body_len, body_cap;
+    size_t body_max; /* this route's limit */
     bool too_large;
     const char *lang; /* "id" (default) or "en" */
     int64_t path_id;  /* the {id} of the route, if any */
@@ -90,6 +94,11 @@ err_t jfield_str(req_t *r, json_t *obj, const char *key, const char **out);
 err_t jfield_id(req_t *r, json_t *obj, const char *key, int64_t *out);
 err_t jfield_bool(req_t *r, json_t *obj, const char *key, bool *out);
 err_t jfield_num(req_t *r, json_t *obj, const char *key, double *out, bool *present);
+
+/* The WhatsApp webhook (webhook.c). */
+err_t h_wa_verify(app_t *app, req_t *r);
+err_t h_wa_receive(app_t *app, req_t *r);
+err_t h_wa_inbox(app_t *app, req_t *r);
 
 /* Authentication (auth.c). */
 err_t auth_resolve(app_t *app, req_t *r);

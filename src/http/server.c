@@ -1,6 +1,7 @@
 /* The HTTP server: libmicrohttpd glue, body limits, routing, answers. */
 #include "http/http.h"
 
+#include "channels/wa.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -58,6 +59,9 @@ static const route_t routes[] = {
     {"GET", "/api/v1/categories", h_categories, ANY_ROLE, 0},
     {"GET", "/api/v1/teams", h_teams, ANY_ROLE, 0},
     {"GET", "/api/v1/regions", h_regions, ANY_ROLE, 0},
+    {"GET", "/api/v1/whatsapp/inbox", h_wa_inbox, RB(SUPERADMIN), 0},
+    {"GET", "/webhooks/whatsapp", h_wa_verify, 0, R_PUBLIC},
+    {"POST", "/webhooks/whatsapp", h_wa_receive, 0, R_PUBLIC},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */
@@ -269,7 +273,7 @@ static void dispatch(app_t *app, req_t *r)
     bool path_known = false;
     r->lang = pick_lang(r);
     if (r->too_large) {
-        r->detail = arena_printf(r->ar, "the body is limited to %d bytes", HTTP_BODY_MAX);
+        r->detail = arena_printf(r->ar, "the body is limited to %zu bytes", r->body_max);
         e = ERR_TOO_LARGE;
         goto out;
     }
@@ -354,7 +358,7 @@ static enum MHD_Result send_reply(req_t *r)
 
 static void body_append(req_t *r, const char *data, size_t n)
 {
-    if (r->too_large || n > HTTP_BODY_MAX - r->body_len) {
+    if (r->too_large || n > r->body_max - r->body_len) {
         r->too_large = true;
         return;
     }
@@ -403,11 +407,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->conn = conn;
         r->method = arena_strdup(ar, method);
         r->path = arena_strdup(ar, url);
+        r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX : HTTP_BODY_MAX;
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
         unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
-        if (len > HTTP_BODY_MAX) {
+        if (len > r->body_max) {
             r->too_large = true; /* the body, if read, is thrown away */
             if (len > HTTP_DRAIN_MAX || (expect && strcasecmp(expect, "100-continue") == 0)) {
                 dispatch(app, r);
@@ -442,7 +447,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-err_t http_server_start(const config_t *cfg, store_t *store, http_server_t **out)
+err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_server_t **out)
 {
     *out = NULL;
     http_server_t *srv = calloc(1, sizeof *srv);
@@ -450,6 +455,7 @@ err_t http_server_start(const config_t *cfg, store_t *store, http_server_t **out
         return ERR_NOMEM;
     srv->app.cfg = cfg;
     srv->app.store = store;
+    srv->app.jobs = jobs;
     err_t e = secret_password_hash("not-a-password-of-anyone", srv->app.dummy_hash);
     if (e != ERR_OK) {
         free(srv);

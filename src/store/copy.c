@@ -18,10 +18,24 @@ static const struct {
     const char *name;
     bool has_id; /* an identity column whose sequence must follow */
 } tables[] = {
-    {"agencies", true},    {"agency_numbers", false}, {"regions", false}, {"users", true},
-    {"user_roles", false}, {"sessions", false},       {"teams", true},    {"team_members", false},
-    {"categories", true},  {"reporters", true},       {"cases", true},    {"case_events", true},
-    {"attachments", true}, {"messages", true},
+    {"agencies", true},
+    {"agency_numbers", false},
+    {"regions", false},
+    {"users", true},
+    {"user_roles", false},
+    {"sessions", false},
+    {"teams", true},
+    {"team_members", false},
+    {"categories", true},
+    {"reporters", true},
+    {"cases", true},
+    {"case_events", true},
+    {"attachments", true},
+    {"messages", true},
+    {"wa_inbox", true},
+    {"wa_seen", false},
+    {"wa_conversations", false},
+    {"wa_outbox", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

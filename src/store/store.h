@@ -256,6 +256,27 @@ typedef struct {
  * when the case is no longer in expect_status. */
 err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t) STORE_WUR;
 
+/* ---- the WhatsApp inbox -------------------------------------------------- */
+
+/* Stores a signed webhook body (text without NUL, as received) in the
+ * inbox, committed when this returns ERR_OK. With dead_reason the row is
+ * kept as a dead letter at once (e.g. a body that is not UTF-8). */
+err_t store_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead_reason,
+                         int64_t now, int64_t *id) STORE_WUR;
+
+typedef struct {
+    int64_t id;
+    const char *body;
+    const char *state; /* new | done | dead */
+    int attempts;
+    const char *error;
+    int64_t received_at;
+} store_wa_inbox_row;
+
+/* The inbox rows, newest first, at most limit; state NULL for any. */
+err_t store_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
+                          store_wa_inbox_row **out, size_t *n) STORE_WUR;
+
 /* ---- moving a deployment ------------------------------------------------ */
 
 /* Called as rows are copied: done of total rows, now in table. */

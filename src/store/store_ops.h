@@ -79,7 +79,15 @@
     X(case_list,                                                                                   \
       (store_t * s, arena_t * ar, const store_case_filter *f, store_case **out, size_t *n),        \
       (s, ar, f, out, n))                                                                          \
-    X(case_transition, (store_t * s, arena_t * ar, store_transition * t), (s, ar, t))
+    X(case_transition, (store_t * s, arena_t * ar, store_transition * t), (s, ar, t))              \
+    X(wa_inbox_add,                                                                                \
+      (store_t * s, const char *body, size_t len, const char *dead_reason, int64_t now,            \
+       int64_t *id),                                                                               \
+      (s, body, len, dead_reason, now, id))                                                        \
+    X(wa_inbox_list,                                                                               \
+      (store_t * s, arena_t * ar, const char *state, unsigned limit, store_wa_inbox_row **out,     \
+       size_t *n),                                                                                 \
+      (s, ar, state, limit, out, n))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

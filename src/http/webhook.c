@@ -1,0 +1,118 @@
+/* The WhatsApp webhook: the verification handshake and the durable
+ * receipt of signed events (DESIGN.md §4). Processing happens later, from
+ * the inbox, in the background (jobs/). */
+#include "http/http.h"
+
+#include "channels/wa.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/text.h"
+
+#include <microhttpd.h>
+#include <string.h>
+
+/* Meta's challenge is a short random string (an int in older docs). */
+#define CHALLENGE_MAX 128
+
+static const char *query(req_t *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+err_t h_wa_verify(app_t *app, req_t *r)
+{
+    const char *mode = query(r, "hub.mode"), *token = query(r, "hub.verify_token");
+    const char *challenge = query(r, "hub.challenge");
+    const char *want = app->cfg->wa_verify_token;
+    if (!mode || strcmp(mode, "subscribe") != 0 || !token || !*want || !secret_equal(token, want) ||
+        !challenge || !*challenge || strlen(challenge) > CHALLENGE_MAX ||
+        !text_utf8_valid(challenge, strlen(challenge))) {
+        log_warn("wa", "event=verify_refused");
+        r->detail = "hub.mode must be subscribe and hub.verify_token must match";
+        return ERR_FORBIDDEN;
+    }
+    for (const char *p = challenge; *p; p++)
+        if ((unsigned char)*p < 0x20) {
+            r->detail = "hub.challenge: not printable";
+            return ERR_FORBIDDEN;
+        }
+    log_info("wa", "event=verified");
+    r->status = 200;
+    r->content_type = "text/plain; charset=utf-8";
+    r->text = arena_strdup(r->ar, challenge);
+    return r->text ? ERR_OK : ERR_NOMEM;
+}
+
+/* Hex of bytes that are not text, so that a signed body is kept whatever
+ * it holds. */
+static char *hex_of(arena_t *ar, const char *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *h = arena_alloc(ar, 2 * n + 1);
+    for (size_t i = 0; h && i < n; i++) {
+        h[2 * i] = digits[(unsigned char)b[i] >> 4];
+        h[2 * i + 1] = digits[(unsigned char)b[i] & 15];
+    }
+    return h;
+}
+
+err_t h_wa_receive(app_t *app, req_t *r)
+{
+    const char *sig = req_header(r, "X-Hub-Signature-256");
+    const char *body = r->body ? r->body : "";
+    if (!app->cfg->wa_app_secret[0]) {
+        r->detail = "ADUAN_WA_APP_SECRET is not set: no webhook can be verified";
+        return ERR_UNAUTHORIZED;
+    }
+    if (!wa_signature_valid(app->cfg->wa_app_secret, sig, body, r->body_len)) {
+        log_warn("wa", "event=bad_signature present=%s bytes=%zu", sig ? "yes" : "no", r->body_len);
+        r->detail = "X-Hub-Signature-256 is missing or does not match the body";
+        return ERR_UNAUTHORIZED;
+    }
+    /* Signed by Meta: keep it whatever it is. Not text -> a dead letter now;
+     * anything else is judged by the processor. */
+    const char *dead = NULL;
+    if (!text_utf8_valid(body, r->body_len)) {
+        dead = "body is not UTF-8 text (kept as hex)";
+        body = hex_of(r->ar, body, r->body_len);
+        if (!body)
+            return ERR_NOMEM;
+    }
+    int64_t id = 0;
+    err_t e = store_wa_inbox_add(app->store, body, strlen(body), dead, clock_now(), &id);
+    if (e != ERR_OK)
+        return e; /* not committed: Meta retries on anything but 200 */
+    log_debug("wa", "event=received inbox_id=%lld bytes=%zu%s", (long long)id, r->body_len,
+              dead ? " dead=1" : "");
+    jobs_notify(app->jobs);
+    return reply_json(r, 200, json_pack("{s:s}", "status", "received"));
+}
+
+err_t h_wa_inbox(app_t *app, req_t *r)
+{
+    const char *state = NULL;
+    store_wa_inbox_row *rows;
+    size_t n;
+    if (!actor_is_superadmin(&r->actor)) {
+        r->detail = "only the superadmin sees the webhook inbox";
+        return ERR_FORBIDDEN;
+    }
+    err_t e = req_query(r, "state", &state);
+    if (e != ERR_OK)
+        return e;
+    if (state && strcmp(state, "new") && strcmp(state, "done") && strcmp(state, "dead")) {
+        r->detail = "state: new, done or dead";
+        return ERR_INVALID;
+    }
+    e = store_wa_inbox_list(app->store, r->ar, state, 100, &rows, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:i, s:s?, s:o, s:s}", "id",
+                                        (json_int_t)rows[i].id, "state", rows[i].state, "attempts",
+                                        rows[i].attempts, "error", rows[i].error, "received_at",
+                                        json_time(rows[i].received_at), "body", rows[i].body));
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

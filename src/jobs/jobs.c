@@ -1,0 +1,97 @@
+#include "jobs/jobs.h"
+
+#include "core/log.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* Idle wake-up: retries and leases come due even when nothing arrives. */
+#define IDLE_WAIT_MS 500
+
+struct jobs {
+    const config_t *cfg;
+    store_t *store;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop, woken;
+};
+
+int jobs_run_once(const config_t *cfg, store_t *store)
+{
+    (void)cfg;
+    (void)store;
+    return 0;
+}
+
+static void *worker(void *arg)
+{
+    jobs_t *j = arg;
+    log_info("jobs", "event=started");
+    pthread_mutex_lock(&j->mu);
+    while (!j->stop) {
+        pthread_mutex_unlock(&j->mu);
+        int did = jobs_run_once(j->cfg, j->store);
+        pthread_mutex_lock(&j->mu);
+        if (did > 0 || j->stop)
+            continue;
+        if (!j->woken) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += (long)IDLE_WAIT_MS * 1000000L;
+            ts.tv_sec += ts.tv_nsec / 1000000000L;
+            ts.tv_nsec %= 1000000000L;
+            pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+        }
+        j->woken = false;
+    }
+    pthread_mutex_unlock(&j->mu);
+    log_info("jobs", "event=stopped");
+    return NULL;
+}
+
+err_t jobs_start(const config_t *cfg, store_t *store, jobs_t **out)
+{
+    *out = NULL;
+    jobs_t *j = calloc(1, sizeof *j);
+    if (!j)
+        return ERR_NOMEM;
+    j->cfg = cfg;
+    j->store = store;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    if (pthread_create(&j->thread, NULL, worker, j) != 0) {
+        pthread_mutex_destroy(&j->mu);
+        pthread_cond_destroy(&j->cv);
+        free(j);
+        return ERR_INTERNAL;
+    }
+    *out = j;
+    return ERR_OK;
+}
+
+void jobs_notify(jobs_t *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->mu);
+    j->woken = true;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+void jobs_stop(jobs_t *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->mu);
+    j->stop = true;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    pthread_join(j->thread, NULL);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+}
