@@ -10,6 +10,7 @@
 #include "jobs/jobs.h"
 #include "store/store.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -557,7 +558,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
-    if (secret_init() != ERR_OK) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || secret_init() != ERR_OK) {
         fprintf(stderr, "aduan: libsodium failed to start\n");
         return EXIT_FAIL;
     }

@@ -1,6 +1,8 @@
 #include "jobs/jobs.h"
 
+#include "core/clock.h"
 #include "core/log.h"
+#include "jobs/jobs_int.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -21,9 +23,8 @@ struct jobs {
 
 int jobs_run_once(const config_t *cfg, store_t *store)
 {
-    (void)cfg;
-    (void)store;
-    return 0;
+    int64_t now = clock_now();
+    return inbox_run(cfg, store, now) + outbox_run(cfg, store, now);
 }
 
 static void *worker(void *arg)

@@ -4,6 +4,7 @@
 
 #include "core/ids.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define CODE_ATTEMPTS 8
@@ -71,7 +72,7 @@ static err_t run_id(pconn_t *c, const char *sql, const pq_params *p, int64_t *id
     return ERR_OK;
 }
 
-static err_t put_reporter(pconn_t *c, const store_reporter_in *rep, int64_t now, int64_t *id)
+err_t pq_put_reporter(pconn_t *c, const store_reporter_in *rep, int64_t now, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO reporters (wa_id, phone, name, community_group, consent_at, created_at)"
@@ -120,7 +121,7 @@ static err_t add_event(pconn_t *c, int64_t case_id, const char *action, const ch
 
 /* Inside a transaction: the case row with a fresh tracking code (a clash
  * inserts nothing, so the transaction survives it) and its first event. */
-static err_t insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note)
+err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note)
 {
     static const char sql[] =
         "INSERT INTO cases (agency_id, category_id, kind, channel, reporter_id, description, lat,"
@@ -130,10 +131,14 @@ static err_t insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *not
         " $18, $19, $20, $20) ON CONFLICT (tracking_code) DO NOTHING RETURNING id";
     char code[IDS_CODE_BUF];
     err_t e = ERR_OK;
+    int attempts = k->tracking_code ? 1 : CODE_ATTEMPTS; /* see sq_insert_case */
     k->id = 0;
-    for (int attempt = 0; attempt < CODE_ATTEMPTS && e == ERR_OK && !k->id; attempt++) {
+    for (int attempt = 0; attempt < attempts && e == ERR_OK && !k->id; attempt++) {
         pq_params p = {0};
-        ids_tracking_new(code);
+        if (k->tracking_code)
+            snprintf(code, sizeof code, "%s", k->tracking_code);
+        else
+            ids_tracking_new(code);
         pp_int(&p, k->agency_id);
         pp_id(&p, k->category_id);
         pp_text(&p, k->kind);
@@ -180,9 +185,9 @@ err_t pg_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporte
         return ERR_UNAVAILABLE;
     err_t e = pq_begin(c);
     if (e == ERR_OK && rep)
-        e = put_reporter(c, rep, k->created_at, &k->reporter_id);
+        e = pq_put_reporter(c, rep, k->created_at, &k->reporter_id);
     if (e == ERR_OK)
-        e = insert_case(c, ar, k, note);
+        e = pq_insert_case(c, ar, k, note);
     if (e == ERR_OK)
         e = pq_commit(c);
     pq_rollback(c);
@@ -412,11 +417,12 @@ static err_t forward_copy(pconn_t *c, arena_t *ar, store_transition *t)
     k.lapor_tracking_id = pq_text(ar, r, 0, 9);
     PQclear(r);
     k.channel = "forward";
+    k.tracking_code = NULL;
     k.forwarded_from = t->case_id;
     k.team_id = 0;
     k.created_by = t->actor_id;
     k.created_at = t->now;
-    e = insert_case(c, ar, &k, t->note);
+    e = pq_insert_case(c, ar, &k, t->note);
     if (e != ERR_OK)
         return e;
     t->new_case_id = k.id;

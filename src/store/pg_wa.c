@@ -1,6 +1,7 @@
 /* The PostgreSQL store: the WhatsApp channel's tables. */
 #include "store/pg_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 err_t pg_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead_reason,
@@ -54,6 +55,469 @@ err_t pg_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limi
         v->attempts = (int)pq_int(r, i, 3);
         v->error = pq_text(ar, r, i, 4);
         v->received_at = pq_int(r, i, 5);
+    }
+    PQclear(r);
+    if (!arr)
+        return ERR_NOMEM;
+    *out = arr;
+    *n = (size_t)rows;
+    return ERR_OK;
+}
+
+/* Runs sql on a borrowed connection; *out gets the result. */
+static err_t query(store_t *s, const char *sql, const pq_params *p, PGresult **out,
+                   const char *what)
+{
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = pq_run(c, sql, p, out, what);
+    pq_put(s, c);
+    return e;
+}
+
+err_t pg_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                        store_wa_inbox_row **out, size_t *n)
+{
+    /* SKIP LOCKED: instances claiming at the same moment take different rows. */
+    static const char sql[] =
+        "UPDATE wa_inbox SET next_attempt_at = $1::bigint + $2::bigint, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'new' AND next_attempt_at <= $1"
+        " ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+        " RETURNING id, body, state, attempts, error, received_at";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    pp_int(&p, now);
+    pp_int(&p, lease);
+    pp_int(&p, max);
+    err_t e = query(s, sql, &p, &r, "wa_inbox_claim");
+    if (e != ERR_OK)
+        return e;
+    int rows = PQntuples(r);
+    store_wa_inbox_row *arr = pq_alloc_rows(ar, sizeof *arr, rows);
+    for (int i = 0; arr && i < rows; i++) {
+        store_wa_inbox_row *v = &arr[i];
+        v->id = pq_int(r, i, 0);
+        v->body = pq_text(ar, r, i, 1);
+        v->state = pq_text(ar, r, i, 2);
+        v->attempts = (int)pq_int(r, i, 3);
+        v->error = pq_text(ar, r, i, 4);
+        v->received_at = pq_int(r, i, 5);
+    }
+    PQclear(r);
+    if (!arr)
+        return ERR_NOMEM;
+    *out = arr;
+    *n = (size_t)rows;
+    return ERR_OK;
+}
+
+err_t pg_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE wa_inbox SET state = $1, error = $2, processed_at = $3 WHERE id = $4";
+    pq_params p = {0};
+    pp_text(&p, state);
+    pp_text(&p, error);
+    pp_int(&p, now);
+    pp_int(&p, id);
+    return query(s, sql, &p, NULL, "wa_inbox_finish");
+}
+
+err_t pg_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, store_agency *out)
+{
+    static const char sql[] = "SELECT a.id, a.code, a.name, a.kind, a.timezone FROM agencies a"
+                              " JOIN agency_numbers n ON n.agency_id = a.id"
+                              " WHERE n.phone_number_id = $1";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_text(&p, phone_number_id);
+    err_t e = query(s, sql, &p, &r, "agency_by_number");
+    if (e != ERR_OK)
+        return e;
+    if (PQntuples(r) == 0) {
+        e = ERR_NOT_FOUND;
+    } else {
+        out->id = pq_int(r, 0, 0);
+        out->code = pq_text(ar, r, 0, 1);
+        out->name = pq_text(ar, r, 0, 2);
+        out->kind = pq_text(ar, r, 0, 3);
+        out->timezone = pq_text(ar, r, 0, 4);
+    }
+    PQclear(r);
+    return e;
+}
+
+err_t pg_wa_conversation_get(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+                             store_wa_conversation *out)
+{
+    static const char sql[] = "SELECT state, draft, lang, version, last_inbound_at, updated_at"
+                              " FROM wa_conversations WHERE agency_id = $1 AND wa_id = $2";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_int(&p, agency_id);
+    pp_text(&p, wa_id);
+    err_t e = query(s, sql, &p, &r, "wa_conversation_get");
+    if (e != ERR_OK)
+        return e;
+    if (PQntuples(r) == 0) {
+        *out = (store_wa_conversation){"idle", "{}", "id", -1, 0, 0};
+    } else {
+        out->state = pq_text(ar, r, 0, 0);
+        out->draft = pq_text(ar, r, 0, 1);
+        out->lang = pq_text(ar, r, 0, 2);
+        out->version = (int)pq_int(r, 0, 3);
+        out->last_inbound_at = pq_int(r, 0, 4);
+        out->updated_at = pq_int(r, 0, 5);
+    }
+    PQclear(r);
+    return ERR_OK;
+}
+
+/* Runs sql in the caller's transaction; *changed gets the rows affected. */
+static err_t run_changed(pconn_t *c, const char *sql, const pq_params *p, int64_t *changed,
+                         const char *what)
+{
+    PGresult *r = NULL;
+    err_t e = pq_run(c, sql, p, &r, what);
+    if (e == ERR_OK && changed)
+        *changed = pq_affected(r);
+    PQclear(r);
+    return e;
+}
+
+static err_t put_conversation(pconn_t *c, const store_wa_effects *fx)
+{
+    static const char ins[] =
+        "INSERT INTO wa_conversations (agency_id, wa_id, phone_number_id, state, draft, lang,"
+        " version, last_inbound_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)"
+        " ON CONFLICT DO NOTHING";
+    static const char upd[] =
+        "UPDATE wa_conversations SET state = $4, draft = $5, lang = $6, version = version + 1,"
+        " phone_number_id = $3, last_inbound_at = GREATEST(last_inbound_at, $7), updated_at = $7"
+        " WHERE agency_id = $1 AND wa_id = $2 AND version = $8";
+    pq_params p = {0};
+    int64_t changed = 0;
+    pp_int(&p, fx->agency_id);
+    pp_text(&p, fx->wa_id);
+    pp_text(&p, fx->phone_number_id);
+    pp_text(&p, fx->state);
+    pp_text(&p, fx->draft);
+    pp_text(&p, fx->lang);
+    pp_int(&p, fx->now);
+    if (fx->expect_version >= 0)
+        pp_int(&p, fx->expect_version);
+    err_t e = run_changed(c, fx->expect_version < 0 ? ins : upd, &p, &changed, "wa_conversation");
+    return e == ERR_OK && changed == 0 ? ERR_CONFLICT : e;
+}
+
+static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t *reporter)
+{
+    static const char msg[] = "INSERT INTO messages (agency_id, reporter_id, case_id, direction,"
+                              " wamid, type, body, created_at)"
+                              " VALUES ($1, $2, $3, 'in', $4, $5, $6, $7)";
+    static const char att[] = "INSERT INTO attachments (case_id, sha256, mime, filename, source,"
+                              " state, media_id, created_at)"
+                              " VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6)";
+    store_reporter_in rep = {fx->profile_name, NULL, fx->wa_id, NULL, fx->now};
+    err_t e = pq_put_reporter(c, &rep, fx->now, reporter);
+    if (e == ERR_OK && fx->new_case) {
+        fx->new_case->reporter_id = *reporter;
+        e = pq_insert_case(c, ar, fx->new_case, NULL);
+    }
+    for (size_t i = 0; e == ERR_OK && fx->new_case && i < fx->nmedia; i++) {
+        pq_params p = {0};
+        pp_int(&p, fx->new_case->id);
+        pp_text(&p, fx->media[i].sha256);
+        pp_text(&p, fx->media[i].mime ? fx->media[i].mime : "application/octet-stream");
+        pp_text(&p, fx->media[i].filename);
+        pp_text(&p, fx->media[i].media_id);
+        pp_int(&p, fx->now);
+        e = run_changed(c, att, &p, NULL, "attachment_pending");
+    }
+    if (e != ERR_OK)
+        return e;
+    pq_params p = {0};
+    pp_int(&p, fx->agency_id);
+    pp_id(&p, *reporter);
+    pp_id(&p, fx->new_case ? fx->new_case->id : 0);
+    pp_text(&p, fx->wamid);
+    pp_text(&p, fx->msg_type ? fx->msg_type : "unknown");
+    pp_text(&p, fx->msg_body);
+    pp_int(&p, fx->msg_time ? fx->msg_time : fx->now);
+    return run_changed(c, msg, &p, NULL, "message_log");
+}
+
+err_t pg_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx)
+{
+    static const char seen[] =
+        "INSERT INTO wa_seen (key, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    static const char out_sql[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " template, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    int64_t reporter = 0, changed = 0;
+    pq_params p = {0};
+    fx->duplicate = false;
+    pp_text(&p, fx->seen_key);
+    pp_int(&p, fx->now);
+    err_t e = pq_begin(c);
+    if (e == ERR_OK)
+        e = run_changed(c, seen, &p, &changed, "wa_seen");
+    if (e == ERR_OK && changed == 0) {
+        fx->duplicate = true;
+        goto out;
+    }
+    if (e == ERR_OK)
+        e = put_conversation(c, fx);
+    if (e == ERR_OK)
+        e = log_and_case(c, ar, fx, &reporter);
+    for (size_t i = 0; e == ERR_OK && i < fx->nout; i++) {
+        const store_wa_out *o = &fx->out[i];
+        pq_params q = {0};
+        pp_int(&q, fx->agency_id);
+        pp_text(&q, fx->phone_number_id);
+        pp_text(&q, fx->wa_id);
+        pp_id(&q, o->for_new_case && fx->new_case ? fx->new_case->id : 0);
+        pp_text(&q, o->kind);
+        pp_text(&q, o->payload);
+        pp_text(&q, o->template);
+        pp_int(&q, fx->now);
+        e = run_changed(c, out_sql, &q, NULL, "wa_outbox_add");
+    }
+    if (e == ERR_OK)
+        e = pq_commit(c);
+out:
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
+}
+
+err_t pg_wa_status(store_t *s, const char *wamid, const char *status, const char *error,
+                   int64_t now, bool *duplicate)
+{
+    static const char seen[] =
+        "INSERT INTO wa_seen (key, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    static const char upd[] =
+        "UPDATE wa_outbox SET delivery = $2, last_error = COALESCE($3, last_error),"
+        " updated_at = $4 WHERE wamid = $1 AND"
+        " (CASE $2::text WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3"
+        "  WHEN 'played' THEN 3 WHEN 'failed' THEN 4 ELSE 0 END) >"
+        " (CASE COALESCE(delivery, '') WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2"
+        "  WHEN 'read' THEN 3 WHEN 'played' THEN 3 WHEN 'failed' THEN 4 ELSE 0 END)";
+    char key[512];
+    snprintf(key, sizeof key, "s:%s:%s", wamid, status);
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    int64_t changed = 0;
+    pq_params p = {0}, q = {0};
+    *duplicate = false;
+    pp_text(&p, key);
+    pp_int(&p, now);
+    pp_text(&q, wamid);
+    pp_text(&q, status);
+    pp_text(&q, error);
+    pp_int(&q, now);
+    err_t e = pq_begin(c);
+    if (e == ERR_OK)
+        e = run_changed(c, seen, &p, &changed, "wa_seen");
+    if (e == ERR_OK && changed == 0) {
+        *duplicate = true;
+        goto out;
+    }
+    if (e == ERR_OK)
+        e = run_changed(c, upd, &q, NULL, "wa_status");
+    if (e == ERR_OK)
+        e = pq_commit(c);
+out:
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
+}
+
+err_t pg_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                         store_wa_outbox_row **out, size_t *n)
+{
+    static const char sql[] =
+        "UPDATE wa_outbox o SET next_attempt_at = $1::bigint + $2::bigint,"
+        " attempts = o.attempts + 1 WHERE o.id IN (SELECT id FROM wa_outbox WHERE state = 'pending'"
+        " AND next_attempt_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+        " RETURNING o.id, o.agency_id, o.case_id, o.phone_number_id, o.to_wa_id, o.kind,"
+        " o.payload, o.template, o.attempts, (SELECT last_inbound_at FROM wa_conversations w"
+        " WHERE w.agency_id = o.agency_id AND w.wa_id = o.to_wa_id)";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    pp_int(&p, now);
+    pp_int(&p, lease);
+    pp_int(&p, max);
+    err_t e = query(s, sql, &p, &r, "wa_outbox_claim");
+    if (e != ERR_OK)
+        return e;
+    int rows = PQntuples(r);
+    store_wa_outbox_row *arr = pq_alloc_rows(ar, sizeof *arr, rows);
+    for (int i = 0; arr && i < rows; i++) {
+        store_wa_outbox_row *v = &arr[i];
+        v->id = pq_int(r, i, 0);
+        v->agency_id = pq_int(r, i, 1);
+        v->case_id = pq_int(r, i, 2);
+        v->phone_number_id = pq_text(ar, r, i, 3);
+        v->to_wa_id = pq_text(ar, r, i, 4);
+        v->kind = pq_text(ar, r, i, 5);
+        v->payload = pq_text(ar, r, i, 6);
+        v->template = pq_text(ar, r, i, 7);
+        v->attempts = (int)pq_int(r, i, 8);
+        v->last_inbound_at = pq_int(r, i, 9);
+    }
+    PQclear(r);
+    if (!arr)
+        return ERR_NOMEM;
+    *out = arr;
+    *n = (size_t)rows;
+    return ERR_OK;
+}
+
+err_t pg_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template, int64_t now)
+{
+    static const char sql[] = "UPDATE wa_outbox SET state = 'sent', wamid = $1, used_template = $2,"
+                              " delivery = COALESCE(delivery, 'accepted'), last_error = NULL,"
+                              " updated_at = $3 WHERE id = $4";
+    pq_params p = {0};
+    pp_text(&p, wamid);
+    pp_bool(&p, used_template);
+    pp_int(&p, now);
+    pp_int(&p, id);
+    return query(s, sql, &p, NULL, "wa_outbox_sent");
+}
+
+err_t pg_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
+{
+    static const char retry[] = "UPDATE wa_outbox SET next_attempt_at = $1, last_error = $2,"
+                                " updated_at = $3 WHERE id = $4";
+    static const char fail[] = "UPDATE wa_outbox SET state = 'failed', last_error = $1,"
+                               " updated_at = $2 WHERE id = $3 RETURNING case_id";
+    static const char lock[] = "SELECT status FROM cases WHERE id = $1 FOR UPDATE";
+    static const char event[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, note, is_public,"
+        " created_at) SELECT $1::bigint, COALESCE(MAX(e.seq), 0) + 1, 'notify_failed', c.status,"
+        " c.status, $2::text, FALSE, $3::bigint FROM cases c LEFT JOIN case_events e"
+        " ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id";
+    if (next_at) {
+        pq_params p = {0};
+        pp_int(&p, next_at);
+        pp_text(&p, error);
+        pp_int(&p, now);
+        pp_int(&p, id);
+        return query(s, retry, &p, NULL, "wa_outbox_retry");
+    }
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    pq_params p = {0}, q = {0}, k = {0};
+    PGresult *r = NULL;
+    int64_t case_id = 0;
+    pp_text(&p, error);
+    pp_int(&p, now);
+    pp_int(&p, id);
+    err_t e = pq_begin(c);
+    if (e == ERR_OK)
+        e = pq_run(c, fail, &p, &r, "wa_outbox_fail");
+    if (e == ERR_OK && PQntuples(r))
+        case_id = pq_int(r, 0, 0);
+    PQclear(r);
+    if (e == ERR_OK && case_id) {
+        /* The case row lock orders this event with concurrent transitions. */
+        pp_int(&k, case_id);
+        e = pq_run(c, lock, &k, NULL, "case_lock");
+        pp_int(&q, case_id);
+        pp_text(&q, error);
+        pp_int(&q, now);
+        if (e == ERR_OK)
+            e = pq_run(c, event, &q, NULL, "notify_failed_event");
+    }
+    if (e == ERR_OK)
+        e = pq_commit(c);
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
+}
+
+err_t pg_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned limit,
+                        store_wa_outbox_item **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT id, case_id, to_wa_id, kind, payload, state, last_error, wamid, delivery,"
+        " attempts, used_template, created_at FROM wa_outbox"
+        " WHERE ($1::text IS NULL OR to_wa_id = $1) ORDER BY id DESC LIMIT $2";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    pp_text(&p, to_wa_id);
+    pp_int(&p, limit);
+    err_t e = query(s, sql, &p, &r, "wa_outbox_list");
+    if (e != ERR_OK)
+        return e;
+    int rows = PQntuples(r);
+    store_wa_outbox_item *arr = pq_alloc_rows(ar, sizeof *arr, rows);
+    for (int i = 0; arr && i < rows; i++) {
+        store_wa_outbox_item *v = &arr[i];
+        v->id = pq_int(r, i, 0);
+        v->case_id = pq_int(r, i, 1);
+        v->to_wa_id = pq_text(ar, r, i, 2);
+        v->kind = pq_text(ar, r, i, 3);
+        v->payload = pq_text(ar, r, i, 4);
+        v->state = pq_text(ar, r, i, 5);
+        v->last_error = pq_text(ar, r, i, 6);
+        v->wamid = pq_text(ar, r, i, 7);
+        v->delivery = pq_text(ar, r, i, 8);
+        v->attempts = (int)pq_int(r, i, 9);
+        v->used_template = pq_bool(r, i, 10);
+        v->created_at = pq_int(r, i, 11);
+    }
+    PQclear(r);
+    if (!arr)
+        return ERR_NOMEM;
+    *out = arr;
+    *n = (size_t)rows;
+    return ERR_OK;
+}
+
+err_t pg_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+                          unsigned limit, store_case **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT c.id, c.tracking_code, c.status, c.created_at, k.name_id,"
+        " k.name_en FROM cases c JOIN reporters r ON r.id = c.reporter_id"
+        " LEFT JOIN categories k ON k.id = c.category_id"
+        " WHERE c.agency_id = $1 AND r.wa_id = $2 ORDER BY c.id DESC LIMIT $3";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    pp_int(&p, agency_id);
+    pp_text(&p, wa_id);
+    pp_int(&p, limit);
+    err_t e = query(s, sql, &p, &r, "case_list_for_wa");
+    if (e != ERR_OK)
+        return e;
+    int rows = PQntuples(r);
+    store_case *arr = pq_alloc_rows(ar, sizeof *arr, rows);
+    for (int i = 0; arr && i < rows; i++) {
+        store_case *v = &arr[i];
+        memset(v, 0, sizeof *v);
+        v->id = pq_int(r, i, 0);
+        v->tracking_code = pq_text(ar, r, i, 1);
+        v->status = pq_text(ar, r, i, 2);
+        v->created_at = pq_int(r, i, 3);
+        v->category_name_id = pq_text(ar, r, i, 4);
+        v->category_name_en = pq_text(ar, r, i, 5);
     }
     PQclear(r);
     if (!arr)

@@ -4,6 +4,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Tracking codes are random; a clash at 40 bits is rare, a few retries
@@ -61,7 +62,7 @@ static void read_case(arena_t *ar, sqlite3_stmt *st, store_case *c)
 }
 
 /* Inside a transaction: finds or creates the reporter. */
-static err_t put_reporter(conn_t *c, const store_reporter_in *r, int64_t now, int64_t *id)
+err_t sq_put_reporter(conn_t *c, const store_reporter_in *r, int64_t now, int64_t *id)
 {
     static const char by_wa[] =
         "INSERT INTO reporters (wa_id, phone, name, community_group, consent_at, created_at)"
@@ -119,7 +120,7 @@ out:
 
 /* Inside a transaction: inserts the case row with a fresh tracking code
  * and its first event. Sets k->id and k->tracking_code. */
-static err_t insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note)
+err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note)
 {
     static const char sql[] =
         "INSERT INTO cases (agency_id, category_id, kind, channel, reporter_id, description, lat,"
@@ -129,8 +130,14 @@ static err_t insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note
     err_t e = ERR_CONFLICT;
     sqlite3_stmt *st;
     char code[IDS_CODE_BUF];
-    for (int attempt = 0; attempt < CODE_ATTEMPTS && e == ERR_CONFLICT; attempt++) {
-        ids_tracking_new(code);
+    /* A preset code (the caller already told it to the citizen) gets one
+     * try; a clash is the caller's to handle. */
+    int attempts = k->tracking_code ? 1 : CODE_ATTEMPTS;
+    for (int attempt = 0; attempt < attempts && e == ERR_CONFLICT; attempt++) {
+        if (k->tracking_code)
+            snprintf(code, sizeof code, "%s", k->tracking_code);
+        else
+            ids_tracking_new(code);
         SQ_PREP(c, st, sql);
         sqlite3_bind_int64(st, 1, k->agency_id);
         sq_bind_id(st, 2, k->category_id);
@@ -177,9 +184,9 @@ err_t sq_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporte
     conn_t *c = sq_get(s);
     err_t e = sq_begin(c);
     if (e == ERR_OK && rep)
-        e = put_reporter(c, rep, k->created_at, &k->reporter_id);
+        e = sq_put_reporter(c, rep, k->created_at, &k->reporter_id);
     if (e == ERR_OK)
-        e = insert_case(c, ar, k, note);
+        e = sq_insert_case(c, ar, k, note);
     if (e == ERR_OK)
         e = sq_commit(c);
     sq_rollback(c);
@@ -404,11 +411,12 @@ static err_t forward_copy(conn_t *c, arena_t *ar, store_transition *t)
     if (e != ERR_OK)
         goto out;
     k.channel = "forward";
+    k.tracking_code = NULL;
     k.forwarded_from = t->case_id;
     k.team_id = 0;
     k.created_by = t->actor_id;
     k.created_at = t->now;
-    e = insert_case(c, ar, &k, t->note);
+    e = sq_insert_case(c, ar, &k, t->note);
     if (e != ERR_OK)
         goto out;
     t->new_case_id = k.id;

@@ -45,6 +45,11 @@ void sq_bind_id(sqlite3_stmt *st, int i, int64_t v);
 const char *sq_text(arena_t *ar, sqlite3_stmt *st, int i);
 int64_t sq_int(sqlite3_stmt *st, int i);
 
+/* Inside a transaction (sqlite_cases.c): the reporter by WhatsApp id, and a
+ * case row with its first event (k->tracking_code preset or generated). */
+err_t sq_put_reporter(conn_t *c, const store_reporter_in *r, int64_t now, int64_t *id);
+err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note);
+
 /* Runs a statement that returns no rows; ERR_OK on SQLITE_DONE. */
 err_t sq_exec_stmt(conn_t *c, sqlite3_stmt *st, const char *what);
 

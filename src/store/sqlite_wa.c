@@ -1,6 +1,7 @@
 /* The SQLite store: the WhatsApp channel's tables. */
 #include "store/sqlite_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 err_t sq_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead_reason,
@@ -49,6 +50,478 @@ err_t sq_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limi
         v->attempts = (int)sq_int(st, 3);
         v->error = sq_text(ar, st, 4);
         v->received_at = sq_int(st, 5);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+err_t sq_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                        store_wa_inbox_row **out, size_t *n)
+{
+    static const char sql[] =
+        "UPDATE wa_inbox SET next_attempt_at = ?1 + ?2, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'new' AND next_attempt_at <= ?1"
+        " ORDER BY id LIMIT ?3) RETURNING id, body, state, attempts, error, received_at";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_wa_inbox_row *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, lease);
+    sqlite3_bind_int(st, 3, (int)max);
+    while ((e = sq_step_row(c, st, "wa_inbox_claim")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        store_wa_inbox_row *v = &arr[cnt++];
+        v->id = sq_int(st, 0);
+        v->body = sq_text(ar, st, 1);
+        v->state = sq_text(ar, st, 2);
+        v->attempts = (int)sq_int(st, 3);
+        v->error = sq_text(ar, st, 4);
+        v->received_at = sq_int(st, 5);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+err_t sq_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE wa_inbox SET state = ?, error = ?, processed_at = ? WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, state);
+    sq_bind_text(st, 2, error);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, id);
+    e = sq_exec_stmt(c, st, "wa_inbox_finish");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, store_agency *out)
+{
+    static const char sql[] = "SELECT a.id, a.code, a.name, a.kind, a.timezone FROM agencies a"
+                              " JOIN agency_numbers n ON n.agency_id = a.id"
+                              " WHERE n.phone_number_id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, phone_number_id);
+    e = sq_step_row(c, st, "agency_by_number");
+    if (e == ERR_OK) {
+        out->id = sq_int(st, 0);
+        out->code = sq_text(ar, st, 1);
+        out->name = sq_text(ar, st, 2);
+        out->kind = sq_text(ar, st, 3);
+        out->timezone = sq_text(ar, st, 4);
+    }
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_conversation_get(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+                             store_wa_conversation *out)
+{
+    static const char sql[] = "SELECT state, draft, lang, version, last_inbound_at, updated_at"
+                              " FROM wa_conversations WHERE agency_id = ? AND wa_id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, agency_id);
+    sq_bind_text(st, 2, wa_id);
+    e = sq_step_row(c, st, "wa_conversation_get");
+    if (e == ERR_OK) {
+        out->state = sq_text(ar, st, 0);
+        out->draft = sq_text(ar, st, 1);
+        out->lang = sq_text(ar, st, 2);
+        out->version = (int)sq_int(st, 3);
+        out->last_inbound_at = sq_int(st, 4);
+        out->updated_at = sq_int(st, 5);
+    } else if (e == ERR_NOT_FOUND) {
+        *out = (store_wa_conversation){"idle", "{}", "id", -1, 0, 0};
+        e = ERR_OK;
+    }
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+/* Inside the transaction: the conversation row, compare-and-set on version. */
+static err_t put_conversation(conn_t *c, const store_wa_effects *fx)
+{
+    static const char ins[] =
+        "INSERT INTO wa_conversations (agency_id, wa_id, phone_number_id, state, draft, lang,"
+        " version, last_inbound_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7)"
+        " ON CONFLICT DO NOTHING";
+    static const char upd[] =
+        "UPDATE wa_conversations SET state = ?4, draft = ?5, lang = ?6, version = version + 1,"
+        " phone_number_id = ?3, last_inbound_at = MAX(last_inbound_at, ?7), updated_at = ?7"
+        " WHERE agency_id = ?1 AND wa_id = ?2 AND version = ?8";
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, fx->expect_version < 0 ? ins : upd);
+    sqlite3_bind_int64(st, 1, fx->agency_id);
+    sq_bind_text(st, 2, fx->wa_id);
+    sq_bind_text(st, 3, fx->phone_number_id);
+    sq_bind_text(st, 4, fx->state);
+    sq_bind_text(st, 5, fx->draft);
+    sq_bind_text(st, 6, fx->lang);
+    sqlite3_bind_int64(st, 7, fx->now);
+    if (fx->expect_version >= 0)
+        sqlite3_bind_int(st, 8, fx->expect_version);
+    e = sq_exec_stmt(c, st, "wa_conversation_put");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+        e = ERR_CONFLICT; /* someone else moved it meanwhile */
+out:
+    return e;
+}
+
+/* Inside the transaction: the message log, the case and its media. */
+static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t *reporter)
+{
+    static const char msg[] = "INSERT INTO messages (agency_id, reporter_id, case_id, direction,"
+                              " wamid, type, body, created_at) VALUES (?, ?, ?, 'in', ?, ?, ?, ?)";
+    static const char att[] = "INSERT INTO attachments (case_id, sha256, mime, filename, source,"
+                              " state, media_id, created_at) VALUES (?, ?, ?, ?, 'citizen',"
+                              " 'pending', ?, ?)";
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_reporter_in rep = {fx->profile_name, NULL, fx->wa_id, NULL, fx->now};
+    e = sq_put_reporter(c, &rep, fx->now, reporter);
+    if (e == ERR_OK && fx->new_case) {
+        fx->new_case->reporter_id = *reporter;
+        e = sq_insert_case(c, ar, fx->new_case, NULL);
+    }
+    for (size_t i = 0; e == ERR_OK && fx->new_case && i < fx->nmedia; i++) {
+        SQ_PREP(c, st, att);
+        sqlite3_bind_int64(st, 1, fx->new_case->id);
+        sq_bind_text(st, 2, fx->media[i].sha256);
+        sq_bind_text(st, 3, fx->media[i].mime ? fx->media[i].mime : "application/octet-stream");
+        sq_bind_text(st, 4, fx->media[i].filename);
+        sq_bind_text(st, 5, fx->media[i].media_id);
+        sqlite3_bind_int64(st, 6, fx->now);
+        e = sq_exec_stmt(c, st, "attachment_pending");
+    }
+    if (e != ERR_OK)
+        goto out;
+    SQ_PREP(c, st, msg);
+    sqlite3_bind_int64(st, 1, fx->agency_id);
+    sq_bind_id(st, 2, *reporter);
+    sq_bind_id(st, 3, fx->new_case ? fx->new_case->id : 0);
+    sq_bind_text(st, 4, fx->wamid);
+    sq_bind_text(st, 5, fx->msg_type ? fx->msg_type : "unknown");
+    sq_bind_text(st, 6, fx->msg_body);
+    sqlite3_bind_int64(st, 7, fx->msg_time ? fx->msg_time : fx->now);
+    e = sq_exec_stmt(c, st, "message_log");
+out:
+    return e;
+}
+
+err_t sq_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx)
+{
+    static const char seen[] =
+        "INSERT INTO wa_seen (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING";
+    static const char out_sql[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " template, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    err_t e = sq_begin(c);
+    sqlite3_stmt *st;
+    int64_t reporter = 0;
+    fx->duplicate = false;
+    if (e != ERR_OK)
+        goto out;
+    SQ_PREP(c, st, seen);
+    sq_bind_text(st, 1, fx->seen_key);
+    sqlite3_bind_int64(st, 2, fx->now);
+    e = sq_exec_stmt(c, st, "wa_seen");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0) {
+        fx->duplicate = true; /* processed before: change nothing */
+        goto out;
+    }
+    if (e == ERR_OK)
+        e = put_conversation(c, fx);
+    if (e == ERR_OK)
+        e = log_and_case(c, ar, fx, &reporter);
+    for (size_t i = 0; e == ERR_OK && i < fx->nout; i++) {
+        const store_wa_out *o = &fx->out[i];
+        SQ_PREP(c, st, out_sql);
+        sqlite3_bind_int64(st, 1, fx->agency_id);
+        sq_bind_text(st, 2, fx->phone_number_id);
+        sq_bind_text(st, 3, fx->wa_id);
+        sq_bind_id(st, 4, o->for_new_case && fx->new_case ? fx->new_case->id : 0);
+        sq_bind_text(st, 5, o->kind);
+        sq_bind_text(st, 6, o->payload);
+        sq_bind_text(st, 7, o->template);
+        sqlite3_bind_int64(st, 8, fx->now);
+        sqlite3_bind_int64(st, 9, fx->now);
+        e = sq_exec_stmt(c, st, "wa_outbox_add");
+    }
+    if (e == ERR_OK)
+        e = sq_commit(c);
+out:
+    sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_status(store_t *s, const char *wamid, const char *status, const char *error,
+                   int64_t now, bool *duplicate)
+{
+    static const char seen[] =
+        "INSERT INTO wa_seen (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING";
+    /* Ranks: a status only ever moves up; failed is final. */
+    static const char upd[] =
+        "UPDATE wa_outbox SET delivery = ?2, last_error = COALESCE(?3, last_error),"
+        " updated_at = ?4 WHERE wamid = ?1 AND"
+        " (CASE ?2 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3"
+        "  WHEN 'played' THEN 3 WHEN 'failed' THEN 4 ELSE 0 END) >"
+        " (CASE COALESCE(delivery, '') WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2"
+        "  WHEN 'read' THEN 3 WHEN 'played' THEN 3 WHEN 'failed' THEN 4 ELSE 0 END)";
+    char key[512];
+    snprintf(key, sizeof key, "s:%s:%s", wamid, status);
+    conn_t *c = sq_get(s);
+    err_t e = sq_begin(c);
+    sqlite3_stmt *st;
+    *duplicate = false;
+    if (e != ERR_OK)
+        goto out;
+    SQ_PREP(c, st, seen);
+    sq_bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, now);
+    e = sq_exec_stmt(c, st, "wa_seen");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0) {
+        *duplicate = true;
+        goto out;
+    }
+    if (e == ERR_OK) {
+        SQ_PREP(c, st, upd);
+        sq_bind_text(st, 1, wamid);
+        sq_bind_text(st, 2, status);
+        sq_bind_text(st, 3, error);
+        sqlite3_bind_int64(st, 4, now);
+        e = sq_exec_stmt(c, st, "wa_status");
+    }
+    if (e == ERR_OK)
+        e = sq_commit(c);
+out:
+    sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                         store_wa_outbox_row **out, size_t *n)
+{
+    static const char sql[] =
+        "UPDATE wa_outbox SET next_attempt_at = ?1 + ?2, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM wa_outbox WHERE state = 'pending' AND next_attempt_at <= ?1"
+        " ORDER BY id LIMIT ?3) RETURNING id, agency_id, case_id, phone_number_id, to_wa_id, kind,"
+        " payload, template, attempts, (SELECT last_inbound_at FROM wa_conversations w"
+        " WHERE w.agency_id = wa_outbox.agency_id AND w.wa_id = wa_outbox.to_wa_id)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_wa_outbox_row *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, lease);
+    sqlite3_bind_int(st, 3, (int)max);
+    while ((e = sq_step_row(c, st, "wa_outbox_claim")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        store_wa_outbox_row *v = &arr[cnt++];
+        v->id = sq_int(st, 0);
+        v->agency_id = sq_int(st, 1);
+        v->case_id = sq_int(st, 2);
+        v->phone_number_id = sq_text(ar, st, 3);
+        v->to_wa_id = sq_text(ar, st, 4);
+        v->kind = sq_text(ar, st, 5);
+        v->payload = sq_text(ar, st, 6);
+        v->template = sq_text(ar, st, 7);
+        v->attempts = (int)sq_int(st, 8);
+        v->last_inbound_at = sq_int(st, 9);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+err_t sq_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template, int64_t now)
+{
+    static const char sql[] = "UPDATE wa_outbox SET state = 'sent', wamid = ?, used_template = ?,"
+                              " delivery = COALESCE(delivery, 'accepted'), last_error = NULL,"
+                              " updated_at = ? WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, wamid);
+    sqlite3_bind_int(st, 2, used_template ? 1 : 0);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, id);
+    e = sq_exec_stmt(c, st, "wa_outbox_sent");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
+{
+    static const char retry[] = "UPDATE wa_outbox SET next_attempt_at = ?, last_error = ?,"
+                                " updated_at = ? WHERE id = ?";
+    static const char fail[] = "UPDATE wa_outbox SET state = 'failed', last_error = ?,"
+                               " updated_at = ? WHERE id = ? RETURNING case_id";
+    static const char event[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, note, is_public,"
+        " created_at) SELECT ?1, COALESCE(MAX(e.seq), 0) + 1, 'notify_failed', c.status,"
+        " c.status, ?2, 0, ?3 FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
+        " WHERE c.id = ?1 GROUP BY c.id";
+    conn_t *c = sq_get(s);
+    err_t e = next_at ? ERR_OK : sq_begin(c);
+    sqlite3_stmt *st;
+    int64_t case_id = 0;
+    if (e != ERR_OK)
+        goto out;
+    if (next_at) {
+        SQ_PREP(c, st, retry);
+        sqlite3_bind_int64(st, 1, next_at);
+        sq_bind_text(st, 2, error);
+        sqlite3_bind_int64(st, 3, now);
+        sqlite3_bind_int64(st, 4, id);
+        e = sq_exec_stmt(c, st, "wa_outbox_retry");
+        goto out;
+    }
+    SQ_PREP(c, st, fail);
+    sq_bind_text(st, 1, error);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, id);
+    e = sq_step_row(c, st, "wa_outbox_fail");
+    if (e == ERR_OK)
+        case_id = sq_int(st, 0);
+    sqlite3_reset(st);
+    if (e == ERR_OK && case_id) {
+        /* The operator sees on the case that the citizen was not reached. */
+        SQ_PREP(c, st, event);
+        sqlite3_bind_int64(st, 1, case_id);
+        sq_bind_text(st, 2, error);
+        sqlite3_bind_int64(st, 3, now);
+        e = sq_exec_stmt(c, st, "notify_failed_event");
+    }
+    if (e == ERR_OK)
+        e = sq_commit(c);
+out:
+    sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned limit,
+                        store_wa_outbox_item **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT id, case_id, to_wa_id, kind, payload, state, last_error, wamid, delivery,"
+        " attempts, used_template, created_at FROM wa_outbox"
+        " WHERE (?1 IS NULL OR to_wa_id = ?1) ORDER BY id DESC LIMIT ?2";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_wa_outbox_item *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, to_wa_id);
+    sqlite3_bind_int(st, 2, (int)limit);
+    while ((e = sq_step_row(c, st, "wa_outbox_list")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        store_wa_outbox_item *v = &arr[cnt++];
+        v->id = sq_int(st, 0);
+        v->case_id = sq_int(st, 1);
+        v->to_wa_id = sq_text(ar, st, 2);
+        v->kind = sq_text(ar, st, 3);
+        v->payload = sq_text(ar, st, 4);
+        v->state = sq_text(ar, st, 5);
+        v->last_error = sq_text(ar, st, 6);
+        v->wamid = sq_text(ar, st, 7);
+        v->delivery = sq_text(ar, st, 8);
+        v->attempts = (int)sq_int(st, 9);
+        v->used_template = sq_int(st, 10) != 0;
+        v->created_at = sq_int(st, 11);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+err_t sq_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+                          unsigned limit, store_case **out, size_t *n)
+{
+    static const char sql[] = "SELECT c.id, c.tracking_code, c.status, c.created_at, k.name_id,"
+                              " k.name_en FROM cases c JOIN reporters r ON r.id = c.reporter_id"
+                              " LEFT JOIN categories k ON k.id = c.category_id"
+                              " WHERE c.agency_id = ? AND r.wa_id = ? ORDER BY c.id DESC LIMIT ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_case *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, agency_id);
+    sq_bind_text(st, 2, wa_id);
+    sqlite3_bind_int(st, 3, (int)limit);
+    while ((e = sq_step_row(c, st, "case_list_for_wa")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        store_case *v = &arr[cnt++];
+        memset(v, 0, sizeof *v);
+        v->id = sq_int(st, 0);
+        v->tracking_code = sq_text(ar, st, 1);
+        v->status = sq_text(ar, st, 2);
+        v->created_at = sq_int(st, 3);
+        v->category_name_id = sq_text(ar, st, 4);
+        v->category_name_en = sq_text(ar, st, 5);
     }
     sqlite3_reset(st);
     if (e == ERR_NOT_FOUND)

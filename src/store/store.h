@@ -277,6 +277,109 @@ typedef struct {
 err_t store_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
                           store_wa_inbox_row **out, size_t *n) STORE_WUR;
 
+/* Claims up to max inbox rows waiting to be processed (state new, due),
+ * leasing them for lease seconds so that no other worker or instance takes
+ * them meanwhile (a crash lets the lease run out and the row comes back). */
+err_t store_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                           store_wa_inbox_row **out, size_t *n) STORE_WUR;
+/* Ends processing of a row: state "done" or "dead" (with error). */
+err_t store_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error,
+                            int64_t now) STORE_WUR;
+
+/* The agency answering on a WhatsApp phone-number id. */
+err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
+                             store_agency *out) STORE_WUR;
+
+typedef struct {
+    const char *state; /* dialogue step, "idle" when none */
+    const char *draft; /* JSON */
+    const char *lang;
+    int version;             /* -1 when there is no row yet */
+    int64_t last_inbound_at; /* the citizen's last message (24-hour window) */
+    int64_t updated_at;
+} store_wa_conversation;
+
+/* The conversation of wa_id with the agency; version -1 when none yet. */
+err_t store_wa_conversation_get(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+                                store_wa_conversation *out) STORE_WUR;
+
+/* The newest cases of a citizen (by WhatsApp id) with one agency. */
+err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+                             unsigned limit, store_case **out, size_t *n) STORE_WUR;
+
+#define STORE_WA_OUT_MAX   4
+#define STORE_WA_MEDIA_MAX 8
+
+typedef struct {
+    const char *kind;     /* reply, notice, ... */
+    const char *payload;  /* Graph API message body (JSON) */
+    const char *template; /* the body to send instead outside the 24-hour window */
+    bool for_new_case;    /* link it to the case this apply creates */
+} store_wa_out;
+
+typedef struct {
+    const char *media_id, *mime, *sha256, *filename;
+} store_wa_media;
+
+/* Everything one inbound message changes, applied in one transaction. */
+typedef struct {
+    const char *seen_key; /* "m:<wamid>": a key already seen makes it a no-op */
+    int64_t agency_id;
+    const char *wa_id, *phone_number_id, *profile_name;
+    const char *wamid, *msg_type, *msg_body; /* the message log */
+    int64_t msg_time;
+    int expect_version; /* the conversation version read (-1: none) */
+    const char *state, *draft, *lang;
+    store_case *new_case; /* tracking_code preset; may be NULL */
+    size_t nmedia;
+    store_wa_media media[STORE_WA_MEDIA_MAX]; /* attachments of the new case */
+    size_t nout;
+    store_wa_out out[STORE_WA_OUT_MAX];
+    int64_t now;
+    bool duplicate; /* out: the key was seen before; nothing was changed */
+} store_wa_effects;
+
+/* Applies fx in one transaction. ERR_CONFLICT, changing nothing, when the
+ * conversation moved on since it was read or the preset tracking code is
+ * taken (read again and retry). */
+err_t store_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx) STORE_WUR;
+
+/* Records a delivery status of a sent message, once per (wamid, status),
+ * never moving backwards (sent < delivered < read; failed is final). */
+err_t store_wa_status(store_t *s, const char *wamid, const char *status, const char *error,
+                      int64_t now, bool *duplicate) STORE_WUR;
+
+typedef struct {
+    int64_t id, agency_id, case_id;
+    const char *phone_number_id, *to_wa_id, *kind, *payload, *template;
+    int attempts;
+    int64_t last_inbound_at; /* of the recipient with this agency */
+} store_wa_outbox_row;
+
+/* Claims up to max due outbox messages with a lease (see inbox claim). */
+err_t store_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                            store_wa_outbox_row **out, size_t *n) STORE_WUR;
+/* The message was accepted by the Graph API as wamid. */
+err_t store_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template,
+                           int64_t now) STORE_WUR;
+/* Try again at next_at (error says why); or give up for good when
+ * next_at is 0, which also records an event on the message's case so that
+ * operators see it. */
+err_t store_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
+                            int64_t now) STORE_WUR;
+
+typedef struct {
+    int64_t id, case_id;
+    const char *to_wa_id, *kind, *payload, *state, *last_error, *wamid, *delivery;
+    int attempts;
+    bool used_template;
+    int64_t created_at;
+} store_wa_outbox_item;
+
+/* The outbox, newest first; to_wa_id NULL for every recipient. */
+err_t store_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned limit,
+                           store_wa_outbox_item **out, size_t *n) STORE_WUR;
+
 /* ---- moving a deployment ------------------------------------------------ */
 
 /* Called as rows are copied: done of total rows, now in table. */

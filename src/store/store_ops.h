@@ -87,7 +87,43 @@
     X(wa_inbox_list,                                                                               \
       (store_t * s, arena_t * ar, const char *state, unsigned limit, store_wa_inbox_row **out,     \
        size_t *n),                                                                                 \
-      (s, ar, state, limit, out, n))
+      (s, ar, state, limit, out, n))                                                               \
+    X(wa_inbox_claim,                                                                              \
+      (store_t * s, arena_t * ar, int64_t now, int64_t lease, unsigned max,                        \
+       store_wa_inbox_row **out, size_t *n),                                                       \
+      (s, ar, now, lease, max, out, n))                                                            \
+    X(wa_inbox_finish,                                                                             \
+      (store_t * s, int64_t id, const char *state, const char *error, int64_t now),                \
+      (s, id, state, error, now))                                                                  \
+    X(agency_by_number,                                                                            \
+      (store_t * s, arena_t * ar, const char *phone_number_id, store_agency *out),                 \
+      (s, ar, phone_number_id, out))                                                               \
+    X(wa_conversation_get,                                                                         \
+      (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id,                            \
+       store_wa_conversation *out),                                                                \
+      (s, ar, agency_id, wa_id, out))                                                              \
+    X(case_list_for_wa,                                                                            \
+      (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id, unsigned limit,            \
+       store_case **out, size_t *n),                                                               \
+      (s, ar, agency_id, wa_id, limit, out, n))                                                    \
+    X(wa_apply, (store_t * s, arena_t * ar, store_wa_effects * fx), (s, ar, fx))                   \
+    X(wa_status,                                                                                   \
+      (store_t * s, const char *wamid, const char *status, const char *error, int64_t now,         \
+       bool *duplicate),                                                                           \
+      (s, wamid, status, error, now, duplicate))                                                   \
+    X(wa_outbox_claim,                                                                             \
+      (store_t * s, arena_t * ar, int64_t now, int64_t lease, unsigned max,                        \
+       store_wa_outbox_row **out, size_t *n),                                                      \
+      (s, ar, now, lease, max, out, n))                                                            \
+    X(wa_outbox_sent,                                                                              \
+      (store_t * s, int64_t id, const char *wamid, bool used_template, int64_t now),               \
+      (s, id, wamid, used_template, now))                                                          \
+    X(wa_outbox_retry, (store_t * s, int64_t id, int64_t next_at, const char *error, int64_t now), \
+      (s, id, next_at, error, now))                                                                \
+    X(wa_outbox_list,                                                                              \
+      (store_t * s, arena_t * ar, const char *to_wa_id, unsigned limit,                            \
+       store_wa_outbox_item **out, size_t *n),                                                     \
+      (s, ar, to_wa_id, limit, out, n))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

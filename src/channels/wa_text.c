@@ -1,0 +1,180 @@
+#include "channels/wa_text.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+static const struct {
+    const char *key, *id, *en;
+} texts[] = {
+    {"greeting",
+     "Selamat datang di layanan pengaduan *{agency}*. Silakan pilih menu di bawah ini.\n"
+     "Ketik BATAL kapan saja untuk membatalkan, ENGLISH for English.",
+     "Welcome to the complaint service of *{agency}*. Please choose from the menu below.\n"
+     "Type CANCEL at any time to cancel, INDONESIA untuk Bahasa Indonesia."},
+    {"menu_button", "Pilih menu", "Menu"},
+    {"menu_report", "Buat laporan", "Make a report"},
+    {"menu_report_desc", "Laporkan gangguan atau pelanggaran", "Report a problem or violation"},
+    {"menu_status", "Cek status", "Check status"},
+    {"menu_status_desc", "Perkembangan laporan Anda", "Progress of your reports"},
+    {"menu_service", "Layanan dokumen", "Documents"},
+    {"menu_service_desc", "Permohonan dokumen kependudukan", "Civil registry requests"},
+    {"menu_help", "Bantuan", "Help"},
+    {"menu_help_desc", "Cara menggunakan layanan ini", "How to use this service"},
+    {"help",
+     "Cara melapor: ketik MENU lalu pilih *Buat laporan*, ikuti pertanyaannya, lalu tekan "
+     "*Kirim*. Anda akan mendapat kode laporan.\nCek laporan: ketik STATUS diikuti kodenya, "
+     "misalnya STATUS ABCD-EFGH.\nBatalkan laporan yang sedang diisi: ketik BATAL.",
+     "To report: type MENU, choose *Make a report*, answer the questions and press *Send*. "
+     "You get a tracking code.\nTo check a report: type STATUS and the code, e.g. STATUS "
+     "ABCD-EFGH.\nTo cancel a report you are writing: type CANCEL."},
+    {"consent",
+     "Sebelum melapor: nomor WhatsApp dan nama profil Anda kami simpan hanya untuk menangani "
+     "laporan dan menghubungi Anda, paling lama 2 tahun setelah laporan selesai (UU 27/2022 "
+     "tentang Pelindungan Data Pribadi). Identitas Anda dirahasiakan dari pihak yang "
+     "dilaporkan.\nPilih *Setuju (anonim)* bila nama Anda juga tidak boleh tampil di halaman "
+     "publik.",
+     "Before you report: we keep your WhatsApp number and profile name only to handle your "
+     "reports and contact you, for at most 2 years after a report is closed (Indonesian "
+     "Personal Data Protection Law 27/2022). Your identity is kept from the reported party.\n"
+     "Choose *Agree (anonymous)* if your name must not appear on public pages either."},
+    {"consent_yes", "Setuju", "Agree"},
+    {"consent_anon", "Setuju (anonim)", "Agree (anonymous)"},
+    {"consent_no", "Tidak setuju", "Disagree"},
+    {"consent_refused",
+     "Baik, laporan tidak dibuat dan tidak ada data yang kami simpan untuk laporan. Anda juga "
+     "dapat melapor langsung ke kantor kami.",
+     "All right, no report is made. You can also report at our office."},
+    {"choose_category", "Pilih jenis laporan:", "Choose the kind of report:"},
+    {"choose_button", "Pilih", "Choose"},
+    {"describe", "*{category}*\nCeritakan apa yang terjadi: apa, kapan, dan siapa yang terlibat.",
+     "*{category}*\nTell us what happened: what, when and who is involved."},
+    {"describe_short", "Mohon ceritakan lebih rinci (paling sedikit 10 huruf).",
+     "Please tell us a little more (at least 10 letters)."},
+    {"ask_location",
+     "Di mana lokasinya? Bagikan lokasi: tekan 📎 lalu *Lokasi*. Atau ketik alamatnya.",
+     "Where is it? Share the location: tap 📎 then *Location*. Or type the address."},
+    {"ask_kecamatan", "Di kecamatan mana alamat tersebut?", "In which kecamatan is it?"},
+    {"kecamatan_button", "Pilih kecamatan", "Kecamatan"},
+    {"ask_photos",
+     "Kirim foto atau video sebagai bukti (boleh lebih dari satu), lalu tekan *Lanjut*. Tidak "
+     "ada bukti? Tekan *Lewati*.",
+     "Send photos or videos as evidence (several are fine), then press *Continue*. No "
+     "evidence? Press *Skip*."},
+    {"photo_received", "Bukti diterima ({count}). Kirim lagi, atau tekan *Lanjut*.",
+     "Evidence received ({count}). Send more, or press *Continue*."},
+    {"photos_full", "Sudah {count} berkas, cukup. Tekan *Lanjut*.",
+     "That is {count} files, enough. Press *Continue*."},
+    {"next", "Lanjut", "Continue"},
+    {"skip", "Lewati", "Skip"},
+    {"summary",
+     "Periksa laporan Anda:\n*Jenis:* {category}\n*Cerita:* {description}\n*Lokasi:* "
+     "{location}\n*Bukti:* {count} berkas\n\nTekan *Kirim* bila sudah benar.",
+     "Check your report:\n*Kind:* {category}\n*Story:* {description}\n*Location:* "
+     "{location}\n*Evidence:* {count} files\n\nPress *Send* if it is right."},
+    {"location_shared", "titik yang dibagikan", "shared point"},
+    {"send", "Kirim", "Send"},
+    {"edit", "Ubah", "Change"},
+    {"cancel", "Batal", "Cancel"},
+    {"created",
+     "Terima kasih, laporan Anda kami terima dengan kode *{code}*. Simpan kode ini.\n"
+     "Perkembangannya: {url}\nAtau ketik STATUS {code}.",
+     "Thank you, your report has been received with code *{code}*. Keep this code.\n"
+     "Progress: {url}\nOr type STATUS {code}."},
+    {"emergency_location",
+     "*DARURAT — {category}*\nBagikan lokasi Anda SEKARANG: tekan 📎 lalu *Lokasi*. Petugas "
+     "berangkat begitu lokasi diterima.",
+     "*EMERGENCY — {category}*\nShare your location NOW: tap 📎 then *Location*. The crew "
+     "leaves as soon as we have it."},
+    {"emergency_text_location",
+     "Mohon bagikan *lokasi* (📎 lalu *Lokasi*) agar petugas tidak salah tempat. Bila tidak "
+     "bisa, telepon 113.",
+     "Please share the *location* (📎 then *Location*) so the crew finds the place. If you "
+     "cannot, call 113."},
+    {"emergency_created",
+     "Laporan darurat diterima, kode *{code}*. Petugas segera menuju lokasi. Bila aman, kirim "
+     "foto atau keterangan tambahan.\nPerkembangan: {url}",
+     "Emergency report received, code *{code}*. The crew is on its way. If it is safe, send "
+     "photos or more details.\nProgress: {url}"},
+    {"added_to_case", "Tambahan untuk laporan {code} kami terima.",
+     "We added this to report {code}."},
+    {"cancelled", "Laporan dibatalkan. Ketik MENU untuk memulai lagi.",
+     "The report was cancelled. Type MENU to start again."},
+    {"expired", "Laporan yang belum selesai Anda isi sudah kedaluwarsa (lebih dari 24 jam).",
+     "The report you had not finished has expired (over 24 hours)."},
+    {"not_understood", "Maaf, kami belum memahami balasan Anda.",
+     "Sorry, we did not understand your reply."},
+    {"use_buttons", "Mohon pilih salah satu tombol, atau ketik nomornya.",
+     "Please press one of the buttons, or type its number."},
+    {"unsupported",
+     "Maaf, jenis pesan ini belum dapat kami proses. Kirim teks, foto, video, dokumen, atau "
+     "lokasi.",
+     "Sorry, we cannot use this kind of message. Send text, photos, videos, documents or a "
+     "location."},
+    {"status_none", "Belum ada laporan dari nomor ini. Ketik MENU untuk membuat laporan.",
+     "There are no reports from this number yet. Type MENU to make one."},
+    {"status_head", "Laporan Anda:", "Your reports:"},
+    {"status_line", "*{code}* — {category}: {status} ({date})",
+     "*{code}* — {category}: {status} ({date})"},
+    {"status_unknown", "Kode {code} tidak ditemukan di antara laporan Anda.",
+     "Code {code} is not among your reports."},
+    {"service_soon",
+     "Permohonan dokumen melalui WhatsApp belum tersedia di nomor ini. Silakan datang ke "
+     "kantor kami.",
+     "Document requests over WhatsApp are not available on this number yet. Please visit our "
+     "office."},
+    {"status_update", "Laporan *{code}*: {status}.{note}", "Report *{code}*: {status}.{note}"},
+};
+
+const char *wa_text(const char *key, const char *lang)
+{
+    bool en = lang && strcmp(lang, "en") == 0;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (strcmp(texts[i].key, key) == 0)
+            return en ? texts[i].en : texts[i].id;
+    return key;
+}
+
+char *wa_textf(arena_t *ar, const char *key, const char *lang, ...)
+{
+    const char *t = wa_text(key, lang);
+    const char *names[8], *values[8];
+    int nv = 0;
+    va_list ap;
+    va_start(ap, lang);
+    for (const char *name; nv < 8 && (name = va_arg(ap, const char *));) {
+        names[nv] = name;
+        values[nv] = va_arg(ap, const char *);
+        if (!values[nv])
+            values[nv] = "";
+        nv++;
+    }
+    va_end(ap);
+    size_t cap = strlen(t) + 1;
+    for (int i = 0; i < nv; i++)
+        cap += 2 * strlen(values[i]); /* a name may appear twice */
+    char *out = arena_alloc(ar, cap);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (const char *p = t; *p;) {
+        int hit = -1;
+        if (*p == '{')
+            for (int i = 0; i < nv && hit < 0; i++) {
+                size_t ln = strlen(names[i]);
+                if (strncmp(p + 1, names[i], ln) == 0 && p[1 + ln] == '}')
+                    hit = i;
+            }
+        if (hit >= 0 && o + strlen(values[hit]) < cap) {
+            memcpy(out + o, values[hit], strlen(values[hit]));
+            o += strlen(values[hit]);
+            p += strlen(names[hit]) + 2;
+        } else if (o + 1 < cap) {
+            out[o++] = *p++;
+        } else {
+            break;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}

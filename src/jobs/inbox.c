@@ -1,0 +1,114 @@
+/* The inbox processor: every signed webhook body, once, in order. */
+#include "jobs/jobs_int.h"
+
+#include "channels/wa_bot.h"
+#include "channels/wa_in.h"
+#include "core/log.h"
+
+#include <string.h>
+
+/* Rows taken per pass, and how long a claim protects a row (seconds):
+ * longer than any processing takes, short enough that a crashed worker's
+ * rows come back soon. */
+#define INBOX_BATCH 32
+#define INBOX_LEASE 60
+/* A row that keeps failing for reasons other than its content (database
+ * trouble) is retried this many times, then kept as a dead letter. */
+#define INBOX_ATTEMPTS 20
+/* Compare-and-set retries when a conversation moved during processing. */
+#define APPLY_RETRIES 5
+
+/* One message: the dialogue step and its effects, retried on a race. */
+static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const wa_event *ev,
+                            const store_agency *agency, int64_t now)
+{
+    err_t e = ERR_CONFLICT;
+    for (int attempt = 0; attempt < APPLY_RETRIES && e == ERR_CONFLICT; attempt++) {
+        wa_bot_in in = {s, ar, cfg->public_url, now, agency, ev->phone_number_id, ev, {0}};
+        store_wa_effects fx;
+        memset(&fx, 0, sizeof fx);
+        e = store_wa_conversation_get(s, ar, agency->id, ev->from, &in.conv);
+        if (e == ERR_OK)
+            e = wa_bot_step(&in, &fx);
+        if (e == ERR_OK)
+            e = store_wa_apply(s, ar, &fx);
+        if (e == ERR_OK && fx.duplicate)
+            log_debug("wa", "event=duplicate_message");
+        else if (e == ERR_OK && fx.new_case)
+            log_info("wa", "event=case_created case_id=%lld agency_id=%lld",
+                     (long long)fx.new_case->id, (long long)agency->id);
+    }
+    return e;
+}
+
+/* Processes one inbox row. Returns ERR_OK when it is finished (done or
+ * dead), an error when it should be tried again later. */
+static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_row *row,
+                         int64_t now)
+{
+    arena_t *ar = arena_new();
+    wa_event *evs;
+    size_t n = 0, skipped = 0, unknown = 0;
+    const char *why = NULL, *dead = NULL;
+    if (!ar)
+        return ERR_NOMEM;
+    err_t e = wa_parse(ar, row->body, &evs, &n, &skipped, &why);
+    if (e == ERR_BAD_JSON) {
+        dead = why;
+        e = ERR_OK;
+        n = 0;
+    }
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        const wa_event *ev = &evs[i];
+        if (ev->kind == WA_EV_STATUS) {
+            bool dup;
+            e = store_wa_status(s, ev->wamid, ev->status, ev->error, now, &dup);
+            continue;
+        }
+        store_agency agency;
+        e = store_agency_by_number(s, ar, ev->phone_number_id, &agency);
+        if (e == ERR_NOT_FOUND) {
+            /* Not ours to answer: keep the body for the superadmin. */
+            unknown++;
+            e = ERR_OK;
+            continue;
+        }
+        if (e == ERR_OK)
+            e = handle_message(cfg, s, ar, ev, &agency, now);
+    }
+    if (e == ERR_OK) {
+        if (!dead && unknown)
+            dead = arena_printf(ar, "%zu message(s) for a phone_number_id no agency has", unknown);
+        e = store_wa_inbox_finish(s, row->id, dead ? "dead" : "done", dead, now);
+        if (dead)
+            log_warn("wa", "event=dead_letter inbox_id=%lld reason=\"%s\"", (long long)row->id,
+                     dead);
+        else if (skipped)
+            log_info("wa", "event=skipped inbox_id=%lld parts=%zu", (long long)row->id, skipped);
+    } else if (row->attempts >= INBOX_ATTEMPTS) {
+        log_error("wa", "event=dead_letter inbox_id=%lld reason=retries error=%s",
+                  (long long)row->id, err_code(e));
+        e = store_wa_inbox_finish(s, row->id, "dead", "processing failed repeatedly", now);
+    }
+    arena_destroy(ar);
+    return e;
+}
+
+int inbox_run(const config_t *cfg, store_t *s, int64_t now)
+{
+    arena_t *ar = arena_new();
+    store_wa_inbox_row *rows;
+    size_t n = 0;
+    if (!ar)
+        return 0;
+    if (store_wa_inbox_claim(s, ar, now, INBOX_LEASE, INBOX_BATCH, &rows, &n) != ERR_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        err_t e = process_row(cfg, s, &rows[i], now);
+        if (e != ERR_OK)
+            log_warn("wa", "event=inbox_retry inbox_id=%lld error=%s", (long long)rows[i].id,
+                     err_code(e));
+    }
+    arena_destroy(ar);
+    return (int)n;
+}

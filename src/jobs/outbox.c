@@ -1,0 +1,200 @@
+/* The outbox dispatcher: every queued message goes to the Graph API, and
+ * is retried until it is delivered or has failed for good
+ * (CLOUD-API-NOTES.md §4-§7). */
+#include "jobs/jobs_int.h"
+
+#include "core/log.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OUTBOX_BATCH 16
+/* A send that has not come back in this long is retried (seconds). */
+#define SEND_TIMEOUT 15
+#define OUTBOX_LEASE (2 * SEND_TIMEOUT + 5)
+/* Backoff: 2^attempt seconds with jitter, capped; give up after the
+ * horizon (about a day of tries). */
+#define BACKOFF_CAP   3600
+#define SEND_ATTEMPTS 30
+/* Token trouble (190): pause this message, an operator must fix the token. */
+#define TOKEN_PAUSE 300
+/* Answers we read: the Graph API's are small. */
+#define ANSWER_MAX (64 * 1024)
+/* The 24-hour customer service window (CLOUD-API-NOTES.md §7). */
+#define WINDOW (24 * 3600)
+
+typedef struct {
+    char *data;
+    size_t len;
+} answer;
+
+static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
+{
+    answer *a = arg;
+    size_t n = size * nmemb;
+    if (a->len + n > ANSWER_MAX)
+        return 0; /* too large: abort the transfer */
+    char *d = realloc(a->data, a->len + n + 1);
+    if (!d)
+        return 0;
+    memcpy(d + a->len, p, n);
+    a->data = d;
+    a->len += n;
+    a->data[a->len] = '\0';
+    return n;
+}
+
+typedef struct {
+    long http;       /* 0: no answer (network, timeout) */
+    long code;       /* Graph error code, 0 if none */
+    char wamid[256]; /* on success */
+    char error[256]; /* why, for last_error */
+} result;
+
+static void post(const config_t *cfg, CURL *curl, const char *pnid, const char *body, result *r)
+{
+    char url[CONFIG_URL_MAX + 64], auth[CONFIG_SECRET_MAX + 32];
+    answer a = {0};
+    struct curl_slist *h = NULL;
+    memset(r, 0, sizeof *r);
+    snprintf(url, sizeof url, "%s/%s/messages", cfg->wa_graph_url, pnid);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->wa_access_token);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, auth);
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)SEND_TIMEOUT);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
+    CURLcode cc = curl_easy_perform(curl);
+    sodium_memzero(auth, sizeof auth);
+    curl_slist_free_all(h);
+    if (cc != CURLE_OK) {
+        snprintf(r->error, sizeof r->error, "network: %s", curl_easy_strerror(cc));
+        free(a.data);
+        return;
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->http);
+    json_error_t je;
+    json_t *j = a.data ? json_loads(a.data, 0, &je) : NULL;
+    json_t *id = json_object_get(json_array_get(json_object_get(j, "messages"), 0), "id");
+    json_t *err = json_object_get(j, "error");
+    if (r->http == 200 && json_is_string(id)) {
+        snprintf(r->wamid, sizeof r->wamid, "%s", json_string_value(id));
+    } else if (json_is_object(err)) {
+        r->code = (long)json_integer_value(json_object_get(err, "code"));
+        json_t *msg = json_object_get(err, "message");
+        snprintf(r->error, sizeof r->error, "%ld %ld: %s", r->http, r->code,
+                 json_is_string(msg) ? json_string_value(msg) : "error");
+    } else {
+        snprintf(r->error, sizeof r->error, "HTTP %ld without a message id", r->http);
+    }
+    json_decref(j);
+    free(a.data);
+}
+
+static bool retryable(const result *r)
+{
+    if (r->http == 0 || r->http == 429 || r->http >= 500)
+        return true;
+    switch (r->code) {
+    case 4:
+    case 80007:
+    case 130429:
+    case 131056:
+    case 131000:
+    case 131016:
+    case 131057:
+        return true;
+    }
+    return false;
+}
+
+static int64_t backoff(int attempts)
+{
+    int64_t d = attempts >= 12 ? BACKOFF_CAP : ((int64_t)1 << attempts);
+    if (d > BACKOFF_CAP)
+        d = BACKOFF_CAP;
+    /* Jitter of +-50 %: many messages failing together do not retry together. */
+    return d / 2 + (int64_t)randombytes_uniform((uint32_t)d + 1);
+}
+
+static void send_one(const config_t *cfg, store_t *s, CURL *curl, const store_wa_outbox_row *m,
+                     int64_t now)
+{
+    result r;
+    err_t e;
+    bool open = m->last_inbound_at && now - m->last_inbound_at < WINDOW;
+    bool templ = !open && m->template;
+    if (!cfg->wa_access_token[0]) {
+        /* No Meta account: the built-in simulator shows the outbox. */
+        char wamid[64];
+        snprintf(wamid, sizeof wamid, "sim.%lld", (long long)m->id);
+        e = store_wa_outbox_sent(s, m->id, wamid, templ, now);
+        if (e != ERR_OK)
+            log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
+        return;
+    }
+    post(cfg, curl, m->phone_number_id, templ ? m->template : m->payload, &r);
+    if (!r.wamid[0] && r.code == 131047 && !templ && m->template) {
+        /* The window closed (the citizen has been silent for a day): the
+         * approved template carries the message instead. */
+        templ = true;
+        post(cfg, curl, m->phone_number_id, m->template, &r);
+    }
+    if (r.wamid[0]) {
+        e = store_wa_outbox_sent(s, m->id, r.wamid, templ, now);
+        log_info("wa", "event=sent outbox_id=%lld template=%d", (long long)m->id, templ);
+    } else if (r.code == 190) {
+        log_error("wa",
+                  "event=token_rejected outbox_id=%lld msg=\"access token rejected; "
+                  "sending paused until it is fixed\"",
+                  (long long)m->id);
+        e = store_wa_outbox_retry(s, m->id, now + TOKEN_PAUSE, r.error, now);
+    } else if (retryable(&r) && m->attempts < SEND_ATTEMPTS) {
+        int64_t at = now + backoff(m->attempts);
+        log_warn("wa", "event=send_retry outbox_id=%lld attempt=%d error=\"%s\"", (long long)m->id,
+                 m->attempts, r.error);
+        e = store_wa_outbox_retry(s, m->id, at, r.error, now);
+    } else {
+        if (r.code == 131047)
+            snprintf(
+                r.error, sizeof r.error,
+                "131047: outside the 24-hour window and no approved template for this message");
+        log_warn("wa", "event=send_failed outbox_id=%lld error=\"%s\"", (long long)m->id, r.error);
+        e = store_wa_outbox_retry(s, m->id, 0, r.error, now);
+    }
+    if (e != ERR_OK)
+        log_warn("wa", "event=outbox_store_failed id=%lld error=%s", (long long)m->id, err_code(e));
+}
+
+int outbox_run(const config_t *cfg, store_t *s, int64_t now)
+{
+    arena_t *ar = arena_new();
+    store_wa_outbox_row *rows;
+    size_t n = 0;
+    CURL *curl = NULL;
+    if (!ar)
+        return 0;
+    if (store_wa_outbox_claim(s, ar, now, OUTBOX_LEASE, OUTBOX_BATCH, &rows, &n) != ERR_OK)
+        n = 0;
+    if (n && cfg->wa_access_token[0])
+        curl = curl_easy_init();
+    for (size_t i = 0; i < n; i++) {
+        if (cfg->wa_access_token[0] && !curl)
+            break; /* the lease runs out and they come back */
+        send_one(cfg, s, curl, &rows[i], now);
+    }
+    curl_easy_cleanup(curl);
+    arena_destroy(ar);
+    return (int)n;
+}

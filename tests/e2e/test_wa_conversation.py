@@ -1,0 +1,141 @@
+"""Whole WhatsApp conversations through the real binary and the fake Graph
+API: a complaint with location and two photos, an emergency, a status
+check, cancelling, unknown numbers and duplicates."""
+
+import json
+import re
+import time
+
+import pytest
+
+from aduan_e2e import pg_available
+from wa_helpers import DAMKAR, Citizen, choices, envelope, message, sign, start, superadmin, text_of
+from aduan_e2e import http_request
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def desk(request, tmp_path):
+    if request.param == "postgres" and not pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set")
+    srv, graph = start(tmp_path, request.param)
+    yield srv, graph
+    try:
+        assert not srv.stop()
+    finally:
+        graph.stop()
+
+
+def case_by_code(sa, code):
+    for c in sa.all_cases():
+        if c["tracking_code"] == code:
+            return sa.case(c["id"])
+    raise AssertionError("no case %s" % code)
+
+
+def test_complaint_with_location_and_two_photos(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500001", name="Budi")
+    first = w.text("halo")
+    assert len(first) == 1 and "menu:report" in choices(first[0])
+    assert "Satpol PP" in text_of(first[0])
+    consent = w.tap("menu:report")[0]
+    assert "UU 27/2022" in text_of(consent) and "consent:yes" in choices(consent)
+    cats = w.tap("consent:yes", button=True)[0]
+    pkl = [c for c in choices(cats) if c.startswith("cat:")]
+    assert len(pkl) >= 5
+    ask = w.tap(pkl[1])[0]
+    assert "Ceritakan" in text_of(ask)
+    assert "rinci" in text_of(w.text("pkl")[0])          # too short: asked again
+    assert "lokasi" in text_of(w.text("Pedagang kaki lima menutup trotoar depan pasar")[0]).lower()
+    photos = w.say("location", lat=-2.3361, lon=115.4668, address="Jl. A. Yani, Paringin")[0]
+    assert "photos:skip" in choices(photos)
+    m1, _ = graph.add_media(b"\xff\xd8\xff jpeg one", "image/jpeg")
+    m2, _ = graph.add_media(b"\xff\xd8\xff jpeg two", "image/jpeg")
+    assert "(1)" in text_of(w.say("image", media_id=m1)[0])
+    assert "(2)" in text_of(w.say("image", media_id=m2)[0])
+    summary = w.tap("photos:next", button=True)[0]
+    assert "2 berkas" in text_of(summary) and choices(summary) == [
+        "confirm:send", "confirm:edit", "confirm:cancel"]
+    done = text_of(w.tap("confirm:send", button=True)[0])
+    code = re.search(r"\*([0-9A-Z]{4}-[0-9A-Z]{4})\*", done).group(1)
+    assert "/t/" in done
+    sa = superadmin(srv)
+    case = case_by_code(sa, code)
+    assert case["channel"] == "whatsapp" and case["status"] == "received"
+    assert case["rahasia"] is True and case["anonim"] is False
+    assert case["location"] == {"lat": -2.3361, "lon": 115.4668}
+    assert case["description"] == "Pedagang kaki lima menutup trotoar depan pasar"
+    assert case["reporter"]["wa_id"] == "6281234500001" and case["reporter"]["name"] == "Budi"
+    assert [a["state"] for a in case["attachments"]] == ["pending", "pending"]
+    # Every reply was sent with the token to the agency's number.
+    for rec in graph.message_requests(to="6281234500001"):
+        assert rec["headers"]["authorization"] == "Bearer graph-token"
+        assert rec["path"] == "/v21.0/100000000000001/messages"
+
+
+def test_emergency_is_created_when_the_location_arrives(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500002", pnid=DAMKAR)
+    w.text("menu")
+    w.tap("menu:report")
+    cats = w.tap("consent:anon", button=True)[0]
+    fire = cats["interactive"]["action"]["sections"][0]["rows"]
+    fire_id = [r["id"] for r in fire if "DARURAT" in (r.get("description") or "")][0]
+    ask = text_of(w.tap(fire_id)[0])
+    assert "DARURAT" in ask
+    assert "lokasi" in text_of(w.text("api besar di gudang")[0]).lower()
+    done = text_of(w.say("location", lat=-2.362, lon=115.441)[0])
+    code = re.search(r"\*([0-9A-Z]{4}-[0-9A-Z]{4})\*", done).group(1)
+    case = case_by_code(superadmin(srv), code)
+    assert case["kind"] == "emergency" and case["priority"] == "urgent"
+    assert case["anonim"] is True and case["agency"]["id"] == 2
+
+
+def test_status_check_and_cancel(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500003")
+    assert "Belum ada laporan" in text_of(w.text("STATUS")[0])
+    w.text("menu")
+    w.tap("menu:report")
+    w.tap("consent:yes", button=True)
+    w.tap("cat:1")
+    assert "dibatalkan" in text_of(w.text("batal")[0]).lower()
+    # After cancelling, anything brings the menu back, nothing was created.
+    assert "menu:report" in choices(w.text("halo lagi")[0])
+    assert not [c for c in superadmin(srv).all_cases() if c["channel"] == "whatsapp"]
+
+
+def test_duplicate_delivery_is_processed_once(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500004")
+    msg = message(w.wa_id, "text", body="halo")
+    body = json.dumps(envelope(w.pnid, [msg])).encode()
+    for _ in range(3):
+        r = http_request(srv.port, "POST", "/webhooks/whatsapp", body=body,
+                         headers={"Content-Type": "application/json",
+                                  "X-Hub-Signature-256": sign(body)})
+        assert r.status == 200
+    graph.wait_messages(to=w.wa_id, timeout=10)
+    time.sleep(1.5)
+    assert len(graph.messages(to=w.wa_id)) == 1
+
+
+def test_unknown_number_is_a_dead_letter(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500005", pnid="999999999999999")
+    w.post(message(w.wa_id, "text", body="halo"))
+    sa = superadmin(srv)
+    for _ in range(100):
+        dead = sa.get("/api/v1/whatsapp/inbox", params={"state": "dead"}).json["items"]
+        if dead:
+            break
+        time.sleep(0.1)
+    assert dead and "phone_number_id" in dead[0]["error"]
+    assert not graph.messages(to=w.wa_id)
+
+
+def test_unsupported_types_get_a_polite_reply(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500006")
+    answer = w.say("sticker", payload={"id": "123", "mime_type": "image/webp"})
+    assert "belum dapat kami proses" in text_of(answer[0])
