@@ -26,6 +26,7 @@ typedef struct {
 } bot;
 
 static void decref(void *p) { json_decref(p); }
+static const char *cut(arena_t *ar, const char *s, size_t max);
 
 /* JSON text of j in the arena; takes j. */
 static const char *dump(arena_t *ar, json_t *j)
@@ -44,6 +45,50 @@ const char *wa_msg_text(arena_t *ar, const char *to, const char *body)
     return dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:s}}", "messaging_product", "whatsapp",
                               "recipient_type", "individual", "to", to, "type", "text", "text",
                               "preview_url", 0, "body", body));
+}
+
+const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
+                            const char *const *params, int n)
+{
+    json_t *ps = json_array();
+    for (int i = 0; ps && i < n; i++)
+        json_array_append_new(ps, json_pack("{s:s, s:s}", "type", "text", "text",
+                                            params[i] && *params[i] ? params[i] : "-"));
+    return dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:o}]}}",
+                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
+                              to, "type", "template", "template", "name", name, "language", "code",
+                              lang, "components", "type", "body", "parameters", ps));
+}
+
+err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
+                       const char *wa_id, const char *lang, const char **payload,
+                       const char **template)
+{
+    store_case c;
+    store_event *ev;
+    size_t n;
+    char shown[IDS_SHOWN_BUF];
+    err_t e = store_case_get(s, ar, case_id, &c);
+    if (e == ERR_OK)
+        e = store_case_events(s, ar, case_id, &ev, &n);
+    if (e != ERR_OK)
+        return e;
+    const store_event *found = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].id == event_id)
+            found = &ev[i];
+    if (!found)
+        return ERR_NOT_FOUND;
+    int st = status_parse(found->to_status);
+    const char *label = st >= 0 ? status_label((case_status_t)st, lang) : found->to_status;
+    ids_tracking_format(c.tracking_code, shown);
+    const char *note = found->note ? cut(ar, found->note, 600) : NULL;
+    *payload = wa_msg_text(ar, wa_id,
+                           wa_textf(ar, "status_update", lang, "code", shown, "status", label,
+                                    "note", note ? arena_printf(ar, "\n%s", note) : "", NULL));
+    const char *params[] = {shown, label, note};
+    *template = wa_msg_template(ar, wa_id, WA_TEMPLATE_STATUS, "id", params, 3);
+    return *payload && *template ? ERR_OK : ERR_NOMEM;
 }
 
 static void reply(bot *b, const char *payload)

@@ -31,4 +31,19 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx) __attribute__((warn
 /* A Graph API text message to wa_id, as JSON owned by the arena. */
 const char *wa_msg_text(arena_t *ar, const char *to, const char *body);
 
+/* An approved template message (CLOUD-API-NOTES.md §4) with body text
+ * parameters params[0..n), as JSON owned by the arena. */
+const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
+                            const char *const *params, int n);
+
+/* Names of the templates to get approved (docs/WHATSAPP.md). */
+#define WA_TEMPLATE_STATUS "aduan_status_update" /* Laporan {{1}}: {{2}}. {{3}} */
+#define WA_TEMPLATE_REPLY  "aduan_reply"         /* Balasan petugas untuk laporan {{1}}: {{2}} */
+
+/* The free text and the template of a status update: the event event_id
+ * of case case_id, told to wa_id in lang. */
+err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
+                       const char *wa_id, const char *lang, const char **payload,
+                       const char **template) __attribute__((warn_unused_result));
+
 #endif

@@ -99,6 +99,8 @@ err_t jfield_num(req_t *r, json_t *obj, const char *key, double *out, bool *pres
 err_t h_wa_verify(app_t *app, req_t *r);
 err_t h_wa_receive(app_t *app, req_t *r);
 err_t h_wa_inbox(app_t *app, req_t *r);
+err_t h_case_message(app_t *app, req_t *r);
+err_t h_case_outbox(app_t *app, req_t *r);
 
 /* Authentication (auth.c). */
 err_t auth_resolve(app_t *app, req_t *r);

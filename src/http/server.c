@@ -60,6 +60,9 @@ static const route_t routes[] = {
     {"GET", "/api/v1/teams", h_teams, ANY_ROLE, 0},
     {"GET", "/api/v1/regions", h_regions, ANY_ROLE, 0},
     {"GET", "/api/v1/whatsapp/inbox", h_wa_inbox, RB(SUPERADMIN), 0},
+    {"POST", "/api/v1/cases/{id}/messages", h_case_message,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"GET", "/api/v1/cases/{id}/messages", h_case_outbox, ANY_ROLE, 0},
     {"GET", "/webhooks/whatsapp", h_wa_verify, 0, R_PUBLIC},
     {"POST", "/webhooks/whatsapp", h_wa_receive, 0, R_PUBLIC},
 };

@@ -4,6 +4,8 @@
 #include "http/http.h"
 
 #include "channels/wa.h"
+#include "channels/wa_bot.h"
+#include "core/ids.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -115,4 +117,94 @@ err_t h_wa_inbox(app_t *app, req_t *r)
                                         rows[i].attempts, "error", rows[i].error, "received_at",
                                         json_time(rows[i].received_at), "body", rows[i].body));
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* An operator's WhatsApp message is at most this long (Graph API text). */
+#define OPERATOR_TEXT_MAX 4096
+
+err_t h_case_message(app_t *app, req_t *r)
+{
+    json_t *body;
+    const char *text = NULL;
+    store_case c;
+    char shown[IDS_SHOWN_BUF];
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "text", &text);
+    if (e != ERR_OK)
+        return e;
+    const char *p;
+    size_t n = text ? text_trim(text, &p) : 0;
+    if (n == 0 || text_utf8_len(text) > OPERATOR_TEXT_MAX) {
+        r->detail = "text: required, at most 4096 characters";
+        return ERR_INVALID;
+    }
+    e = store_case_get(app->store, r->ar, r->path_id, &c);
+    if (e != ERR_OK)
+        return e;
+    int role = actor_role(&r->actor, c.agency_id);
+    if (role < 0 || role == ROLE_VIEWER || role == ROLE_FIELD) {
+        r->detail = "only the agency's desk may write to the reporter";
+        return ERR_FORBIDDEN;
+    }
+    if (!c.reporter_wa_id || strcmp(c.channel, "whatsapp") != 0) {
+        r->detail = "this case has no WhatsApp reporter";
+        return ERR_CONFLICT;
+    }
+    const char *msg = arena_strndup(r->ar, p, n);
+    ids_tracking_format(c.tracking_code, shown);
+    const char *params[] = {shown, msg};
+    const char *payload = wa_msg_text(r->ar, c.reporter_wa_id, msg);
+    const char *templ =
+        wa_msg_template(r->ar, c.reporter_wa_id, WA_TEMPLATE_REPLY, "id", params, 2);
+    if (!payload || !templ)
+        return ERR_NOMEM;
+    int64_t id = 0;
+    bool open = false;
+    e = store_wa_operator_message(app->store, c.id, r->user.id, payload, templ, msg, clock_now(),
+                                  &id, &open);
+    if (e == ERR_NOT_FOUND) {
+        r->detail = "the agency has no WhatsApp number to send from";
+        return ERR_CONFLICT;
+    }
+    if (e != ERR_OK)
+        return e;
+    log_info("wa", "event=operator_message case_id=%lld outbox_id=%lld user_id=%lld",
+             (long long)c.id, (long long)id, (long long)r->user.id);
+    jobs_notify(app->jobs);
+    return reply_json(r, 202,
+                      json_pack("{s:I, s:s, s:b}", "outbox_id", (json_int_t)id, "sent_as",
+                                open ? "text" : "template", "window_open", open));
+}
+
+err_t h_case_outbox(app_t *app, req_t *r)
+{
+    store_case c;
+    store_wa_outbox_item *items;
+    size_t n;
+    err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
+    if (e != ERR_OK)
+        return e;
+    int role = actor_role(&r->actor, c.agency_id);
+    if (role < 0 || role == ROLE_VIEWER) {
+        r->detail = "this case belongs to another agency";
+        return ERR_FORBIDDEN;
+    }
+    if (!c.reporter_wa_id)
+        return reply_json(r, 200, json_pack("{s:[]}", "items"));
+    e = store_wa_outbox_list(app->store, r->ar, c.reporter_wa_id, 200, &items, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        if (items[i].case_id && items[i].case_id != c.id)
+            continue;
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:i, s:b, s:o}", "id",
+                                             (json_int_t)items[i].id, "kind", items[i].kind,
+                                             "state", items[i].state, "delivery", items[i].delivery,
+                                             "last_error", items[i].last_error, "attempts",
+                                             items[i].attempts, "template", items[i].used_template,
+                                             "created_at", json_time(items[i].created_at)));
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", arr));
 }

@@ -3,6 +3,7 @@
  * (CLOUD-API-NOTES.md §4-§7). */
 #include "jobs/jobs_int.h"
 
+#include "channels/wa_bot.h"
 #include "core/log.h"
 
 #include <curl/curl.h>
@@ -128,11 +129,25 @@ static int64_t backoff(int attempts)
     return d / 2 + (int64_t)randombytes_uniform((uint32_t)d + 1);
 }
 
-static void send_one(const config_t *cfg, store_t *s, CURL *curl, const store_wa_outbox_row *m,
-                     int64_t now)
+static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
+                     store_wa_outbox_row *m, int64_t now)
 {
     result r;
     err_t e;
+    if (m->event_id && (!m->payload || !*m->payload)) {
+        /* A status update: told as the case stands now. */
+        e = wa_render_status(s, ar, m->case_id, m->event_id, m->to_wa_id, m->lang ? m->lang : "id",
+                             &m->payload, &m->template);
+        if (e != ERR_OK) {
+            log_warn("wa", "event=render_failed outbox_id=%lld error=%s", (long long)m->id,
+                     err_code(e));
+            /* A later pass tries again; a failed write here only delays it. */
+            if (store_wa_outbox_retry(s, m->id, now + backoff(m->attempts), "render failed", now) !=
+                ERR_OK)
+                log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
+            return;
+        }
+    }
     bool open = m->last_inbound_at && now - m->last_inbound_at < WINDOW;
     bool templ = !open && m->template;
     if (!cfg->wa_access_token[0]) {
@@ -192,7 +207,7 @@ int outbox_run(const config_t *cfg, store_t *s, int64_t now)
     for (size_t i = 0; i < n; i++) {
         if (cfg->wa_access_token[0] && !curl)
             break; /* the lease runs out and they come back */
-        send_one(cfg, s, curl, &rows[i], now);
+        send_one(cfg, s, curl, ar, &rows[i], now);
     }
     curl_easy_cleanup(curl);
     arena_destroy(ar);

@@ -65,6 +65,9 @@ bool pq_null(PGresult *r, int row, int col);
 err_t pq_put_reporter(pconn_t *c, const store_reporter_in *rep, int64_t now, int64_t *id);
 err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note);
 
+/* Inside a transaction (pg_wa.c): see sq_wa_queue_status. */
+err_t pq_wa_queue_status(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now);
+
 /* Grows an arena array (see sq_grow). */
 void *pq_alloc_rows(arena_t *ar, size_t elem, int rows);
 

@@ -349,7 +349,9 @@ err_t pg_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
         " AND next_attempt_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
         " RETURNING o.id, o.agency_id, o.case_id, o.phone_number_id, o.to_wa_id, o.kind,"
         " o.payload, o.template, o.attempts, (SELECT last_inbound_at FROM wa_conversations w"
-        " WHERE w.agency_id = o.agency_id AND w.wa_id = o.to_wa_id)";
+        " WHERE w.agency_id = o.agency_id AND w.wa_id = o.to_wa_id), o.event_id,"
+        " (SELECT lang FROM wa_conversations w WHERE w.agency_id = o.agency_id"
+        " AND w.wa_id = o.to_wa_id)";
     pq_params p = {0};
     PGresult *r = NULL;
     *out = NULL;
@@ -374,6 +376,8 @@ err_t pg_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
         v->template = pq_text(ar, r, i, 7);
         v->attempts = (int)pq_int(r, i, 8);
         v->last_inbound_at = pq_int(r, i, 9);
+        v->event_id = pq_int(r, i, 10);
+        v->lang = pq_text(ar, r, i, 11);
     }
     PQclear(r);
     if (!arr)
@@ -525,4 +529,85 @@ err_t pg_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char
     *out = arr;
     *n = (size_t)rows;
     return ERR_OK;
+}
+
+/* See sqlite_wa.c. */
+#define WA_TARGET                                                                                  \
+    "SELECT c.agency_id AS agency_id, COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id)"  \
+    " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
+    " c.id AS case_id, w.last_inbound_at AS last_in FROM cases c"                                  \
+    " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN wa_conversations w"                       \
+    " ON w.agency_id = c.agency_id AND w.wa_id = r.wa_id"                                          \
+    " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
+
+err_t pq_wa_queue_status(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " event_id, created_at, updated_at) SELECT agency_id, pnid, wa_id, case_id,"
+        " 'status_update', '', $2::bigint, $3::bigint, $3::bigint FROM (" WA_TARGET
+        ") x WHERE pnid IS NOT NULL";
+    pq_params p = {0};
+    pp_int(&p, case_id);
+    pp_int(&p, event_id);
+    pp_int(&p, now);
+    return run_changed(c, sql, &p, NULL, "wa_queue_status");
+}
+
+err_t pg_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, const char *payload,
+                             const char *template, const char *note, int64_t now,
+                             int64_t *outbox_id, bool *window_open)
+{
+    static const char target[] = WA_TARGET " FOR UPDATE OF c";
+    static const char ins[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " template, created_at, updated_at) VALUES ($1, $2, $3, $4, 'operator', $5, $6, $7, $7)"
+        " RETURNING id";
+    static const char event[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
+        " is_public, created_at) SELECT $1::bigint, COALESCE(MAX(e.seq), 0) + 1, 'message',"
+        " c.status, c.status, $2::bigint, $3::text, FALSE, $4::bigint FROM cases c"
+        " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_int(&p, case_id);
+    err_t e = pq_begin(c);
+    if (e == ERR_OK)
+        e = pq_run(c, target, &p, &r, "wa_target");
+    if (e == ERR_OK && (PQntuples(r) == 0 || pq_null(r, 0, 1)))
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK) {
+        int64_t last_in = pq_int(r, 0, 4);
+        *window_open = last_in && now - last_in < 24 * 3600;
+        pq_params q = {0};
+        PGresult *ri = NULL;
+        pp_int(&q, pq_int(r, 0, 0));
+        pp_text(&q, PQgetvalue(r, 0, 1));
+        pp_text(&q, PQgetvalue(r, 0, 2));
+        pp_int(&q, case_id);
+        pp_text(&q, payload);
+        pp_text(&q, template);
+        pp_int(&q, now);
+        e = pq_run(c, ins, &q, &ri, "wa_operator_outbox");
+        if (e == ERR_OK)
+            *outbox_id = pq_int(ri, 0, 0);
+        PQclear(ri);
+    }
+    PQclear(r);
+    if (e == ERR_OK) {
+        pq_params q = {0};
+        pp_int(&q, case_id);
+        pp_id(&q, actor_id);
+        pp_text(&q, note);
+        pp_int(&q, now);
+        e = run_changed(c, event, &q, NULL, "wa_operator_event");
+    }
+    if (e == ERR_OK)
+        e = pq_commit(c);
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
 }

@@ -286,6 +286,19 @@ err_t sq_claim(store_t *base)
         return ERR_CONFLICT;
     }
     s->lock_fd = fd;
+    /* Owning the file means every lease in it was held by a process that is
+     * gone (a crash): the claimed work comes back at once, not after the
+     * lease runs out. */
+    conn_t *c = sq_get(base);
+    char *msg = NULL;
+    int rc = sqlite3_exec(c->db,
+                          "UPDATE wa_inbox SET next_attempt_at = 0 WHERE state = 'new';"
+                          "UPDATE wa_outbox SET next_attempt_at = 0 WHERE state = 'pending'",
+                          NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        log_warn("store", "event=lease_reset_failed msg=\"%s\"", msg ? msg : "");
+    sqlite3_free(msg);
+    sq_put(base, c);
     return ERR_OK;
 }
 

@@ -343,7 +343,9 @@ err_t sq_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
         " WHERE id IN (SELECT id FROM wa_outbox WHERE state = 'pending' AND next_attempt_at <= ?1"
         " ORDER BY id LIMIT ?3) RETURNING id, agency_id, case_id, phone_number_id, to_wa_id, kind,"
         " payload, template, attempts, (SELECT last_inbound_at FROM wa_conversations w"
-        " WHERE w.agency_id = wa_outbox.agency_id AND w.wa_id = wa_outbox.to_wa_id)";
+        " WHERE w.agency_id = wa_outbox.agency_id AND w.wa_id = wa_outbox.to_wa_id), event_id,"
+        " (SELECT lang FROM wa_conversations w WHERE w.agency_id = wa_outbox.agency_id"
+        " AND w.wa_id = wa_outbox.to_wa_id)";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -369,6 +371,8 @@ err_t sq_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
         v->template = sq_text(ar, st, 7);
         v->attempts = (int)sq_int(st, 8);
         v->last_inbound_at = sq_int(st, 9);
+        v->event_id = sq_int(st, 10);
+        v->lang = sq_text(ar, st, 11);
     }
     sqlite3_reset(st);
     if (e == ERR_NOT_FOUND)
@@ -530,5 +534,95 @@ out:
     sq_put(s, c);
     *out = arr;
     *n = cnt;
+    return e;
+}
+
+/* The reporter's WhatsApp address for a case: the number of the
+ * conversation, or the agency's first number. */
+#define WA_TARGET                                                                                  \
+    "SELECT c.agency_id AS agency_id, COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id)"  \
+    " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
+    " c.id AS case_id, w.last_inbound_at AS last_in FROM cases c"                                  \
+    " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN wa_conversations w"                       \
+    " ON w.agency_id = c.agency_id AND w.wa_id = r.wa_id"                                          \
+    " WHERE c.id = ?1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
+
+err_t sq_wa_queue_status(conn_t *c, int64_t case_id, int64_t event_id, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " event_id, created_at, updated_at) SELECT agency_id, pnid, wa_id, case_id,"
+        " 'status_update', '', ?2, ?3, ?3 FROM (" WA_TARGET ") x WHERE pnid IS NOT NULL";
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 2, event_id);
+    sqlite3_bind_int64(st, 3, now);
+    e = sq_exec_stmt(c, st, "wa_queue_status");
+out:
+    return e;
+}
+
+err_t sq_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, const char *payload,
+                             const char *template, const char *note, int64_t now,
+                             int64_t *outbox_id, bool *window_open)
+{
+    static const char target[] = WA_TARGET;
+    static const char ins[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " template, created_at, updated_at) VALUES (?, ?, ?, ?, 'operator', ?, ?, ?, ?)";
+    static const char event[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
+        " is_public, created_at) SELECT ?1, COALESCE(MAX(e.seq), 0) + 1, 'message', c.status,"
+        " c.status, ?2, ?3, 0, ?4 FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
+        " WHERE c.id = ?1 GROUP BY c.id";
+    conn_t *c = sq_get(s);
+    err_t e = sq_begin(c);
+    sqlite3_stmt *st;
+    int64_t agency = 0, last_in = 0;
+    char pnid[64] = "", wa_id[64] = "";
+    if (e != ERR_OK)
+        goto out;
+    SQ_PREP(c, st, target);
+    sqlite3_bind_int64(st, 1, case_id);
+    e = sq_step_row(c, st, "wa_target");
+    if (e == ERR_OK && sqlite3_column_type(st, 1) == SQLITE_NULL)
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK) {
+        agency = sq_int(st, 0);
+        snprintf(pnid, sizeof pnid, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(wa_id, sizeof wa_id, "%s", (const char *)sqlite3_column_text(st, 2));
+        last_in = sq_int(st, 4);
+    }
+    sqlite3_reset(st);
+    if (e != ERR_OK)
+        goto out;
+    *window_open = last_in && now - last_in < 24 * 3600;
+    SQ_PREP(c, st, ins);
+    sqlite3_bind_int64(st, 1, agency);
+    sq_bind_text(st, 2, pnid);
+    sq_bind_text(st, 3, wa_id);
+    sqlite3_bind_int64(st, 4, case_id);
+    sq_bind_text(st, 5, payload);
+    sq_bind_text(st, 6, template);
+    sqlite3_bind_int64(st, 7, now);
+    sqlite3_bind_int64(st, 8, now);
+    e = sq_exec_stmt(c, st, "wa_operator_outbox");
+    if (e == ERR_OK)
+        *outbox_id = sqlite3_last_insert_rowid(c->db);
+    if (e == ERR_OK) {
+        SQ_PREP(c, st, event);
+        sqlite3_bind_int64(st, 1, case_id);
+        sq_bind_id(st, 2, actor_id);
+        sq_bind_text(st, 3, note);
+        sqlite3_bind_int64(st, 4, now);
+        e = sq_exec_stmt(c, st, "wa_operator_event");
+    }
+    if (e == ERR_OK)
+        e = sq_commit(c);
+out:
+    sq_rollback(c);
+    sq_put(s, c);
     return e;
 }

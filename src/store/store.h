@@ -252,7 +252,9 @@ typedef struct {
 
 /* Moves the case from expect_status to new_status and appends the event,
  * in one transaction; for a forward also creates the linked case in the
- * target agency with its own first event. ERR_CONFLICT, changing nothing,
+ * target agency with its own first event. A public event of a case that
+ * came over WhatsApp also queues a status update to the reporter (kind
+ * "status_update" in wa_outbox), in the same transaction. ERR_CONFLICT, changing nothing,
  * when the case is no longer in expect_status. */
 err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t) STORE_WUR;
 
@@ -351,9 +353,11 @@ err_t store_wa_status(store_t *s, const char *wamid, const char *status, const c
 
 typedef struct {
     int64_t id, agency_id, case_id;
+    int64_t event_id; /* status_update: the event to tell (payload is rendered at send time) */
     const char *phone_number_id, *to_wa_id, *kind, *payload, *template;
     int attempts;
     int64_t last_inbound_at; /* of the recipient with this agency */
+    const char *lang;        /* of the recipient's conversation */
 } store_wa_outbox_row;
 
 /* Claims up to max due outbox messages with a lease (see inbox claim). */
@@ -375,6 +379,14 @@ typedef struct {
     bool used_template;
     int64_t created_at;
 } store_wa_outbox_item;
+
+/* Queues a message from an operator to the case's reporter (kind
+ * "operator"), in one transaction with a public "message" event on the
+ * case. ERR_NOT_FOUND when the case has no WhatsApp reporter or its agency
+ * no number. *window_open says whether free text can go (else template). */
+err_t store_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, const char *payload,
+                                const char *template, const char *note, int64_t now,
+                                int64_t *outbox_id, bool *window_open) STORE_WUR;
 
 /* The outbox, newest first; to_wa_id NULL for every recipient. */
 err_t store_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned limit,

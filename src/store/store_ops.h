@@ -123,7 +123,11 @@
     X(wa_outbox_list,                                                                              \
       (store_t * s, arena_t * ar, const char *to_wa_id, unsigned limit,                            \
        store_wa_outbox_item **out, size_t *n),                                                     \
-      (s, ar, to_wa_id, limit, out, n))
+      (s, ar, to_wa_id, limit, out, n))                                                            \
+    X(wa_operator_message,                                                                         \
+      (store_t * s, int64_t case_id, int64_t actor_id, const char *payload, const char *template,  \
+       const char *note, int64_t now, int64_t *outbox_id, bool *window_open),                      \
+      (s, case_id, actor_id, payload, template, note, now, outbox_id, window_open))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */
