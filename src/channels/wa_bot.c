@@ -47,6 +47,19 @@ const char *wa_msg_text(arena_t *ar, const char *to, const char *body)
                               "preview_url", 0, "body", body));
 }
 
+const char *wa_template_value(arena_t *ar, const char *v)
+{
+    /* Meta refuses template values with new lines, tabs or more than four
+     * spaces in a row, and long ones: fold and cut them. */
+    if (!v)
+        return NULL;
+    char *o = arena_strdup(ar, v);
+    for (char *p = o; p && *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    return cut(ar, o, WA_TEMPLATE_VALUE_MAX);
+}
+
 const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
                             const char *const *params, int n)
 {
@@ -86,7 +99,9 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
     *payload = wa_msg_text(ar, wa_id,
                            wa_textf(ar, "status_update", lang, "code", shown, "status", label,
                                     "note", note ? arena_printf(ar, "\n%s", note) : "", NULL));
-    const char *params[] = {shown, label, note};
+    /* The approved template is Indonesian whatever the dialogue's language. */
+    const char *params[] = {shown, st >= 0 ? status_label((case_status_t)st, "id") : label,
+                            wa_template_value(ar, note)};
     *template = wa_msg_template(ar, wa_id, WA_TEMPLATE_STATUS, "id", params, 3);
     return *payload && *template ? ERR_OK : ERR_NOMEM;
 }

@@ -36,7 +36,12 @@ const char *wa_msg_text(arena_t *ar, const char *to, const char *body);
 const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
                             const char *const *params, int n);
 
-/* Names of the templates to get approved (docs/WHATSAPP.md). */
+/* A value fit for a template parameter (no line breaks, not too long). */
+#define WA_TEMPLATE_VALUE_MAX 500
+const char *wa_template_value(arena_t *ar, const char *v);
+
+/* Names of the templates to get approved; their exact text is in
+ * docs/WHATSAPP.md. */
 #define WA_TEMPLATE_STATUS "aduan_status_update" /* Laporan {{1}}: {{2}}. {{3}} */
 #define WA_TEMPLATE_REPLY  "aduan_reply"         /* Balasan petugas untuk laporan {{1}}: {{2}} */
 

@@ -41,7 +41,7 @@ void config_defaults(config_t *cfg)
     snprintf(cfg->media_dir, sizeof cfg->media_dir, "var/media");
     cfg->log_level = LOG_INFO;
     cfg->session_hours = 12;
-    snprintf(cfg->wa_graph_url, sizeof cfg->wa_graph_url, "https://graph.facebook.com/v21.0");
+    snprintf(cfg->wa_graph_url, sizeof cfg->wa_graph_url, "https://graph.facebook.com/v23.0");
 }
 
 static int copy(char *dst, size_t cap, const char *v)

@@ -31,7 +31,7 @@ typedef struct {
     char wa_app_secret[CONFIG_SECRET_MAX];   /* HMAC key of X-Hub-Signature-256 */
     char wa_verify_token[CONFIG_SECRET_MAX]; /* the webhook handshake's token */
     char wa_access_token[CONFIG_SECRET_MAX]; /* bearer for sending; "" = simulator */
-    char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v21.0 */
+    char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v23.0 */
 } config_t;
 
 /* Fills cfg with defaults. */

@@ -174,6 +174,19 @@ static json_t *event_json(const store_event *v)
                      "at", json_time(v->created_at));
 }
 
+/* What the case page shows of an attachment's state. */
+static const char *attachment_label(const char *state, const char *lang)
+{
+    bool en = strcmp(lang, "en") == 0;
+    if (strcmp(state, "pending") == 0)
+        return en ? "evidence is being downloaded" : "bukti sedang diunduh";
+    if (strcmp(state, "failed") == 0)
+        return en ? "download failed" : "gagal diunduh";
+    if (strcmp(state, "deleted") == 0)
+        return en ? "deleted" : "dihapus";
+    return en ? "stored" : "tersimpan";
+}
+
 err_t h_case_get(app_t *app, req_t *r)
 {
     store_case c;
@@ -197,12 +210,13 @@ err_t h_case_get(app_t *app, req_t *r)
     for (size_t i = 0; events && i < nev; i++)
         json_array_append_new(events, event_json(&ev[i]));
     for (size_t i = 0; atts && i < nat; i++)
-        json_array_append_new(atts,
-                              json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s, s:s, s:o}", "id",
-                                        (json_int_t)at[i].id, "sha256", at[i].sha256, "mime",
-                                        at[i].mime, "size", (json_int_t)at[i].size_bytes,
-                                        "filename", at[i].filename, "source", at[i].source, "state",
-                                        at[i].state, "created_at", json_time(at[i].created_at)));
+        json_array_append_new(
+            atts, json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s, s:s, s:s, s:o}", "id",
+                            (json_int_t)at[i].id, "sha256", at[i].sha256, "mime", at[i].mime,
+                            "size", (json_int_t)at[i].size_bytes, "filename", at[i].filename,
+                            "source", at[i].source, "state", at[i].state, "state_label",
+                            attachment_label(at[i].state, r->lang), "created_at",
+                            json_time(at[i].created_at)));
     if (j) {
         json_object_set_new(j, "events", events);
         json_object_set_new(j, "attachments", atts);

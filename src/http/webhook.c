@@ -153,7 +153,7 @@ err_t h_case_message(app_t *app, req_t *r)
     }
     const char *msg = arena_strndup(r->ar, p, n);
     ids_tracking_format(c.tracking_code, shown);
-    const char *params[] = {shown, msg};
+    const char *params[] = {shown, wa_template_value(r->ar, msg)};
     const char *payload = wa_msg_text(r->ar, c.reporter_wa_id, msg);
     const char *templ =
         wa_msg_template(r->ar, c.reporter_wa_id, WA_TEMPLATE_REPLY, "id", params, 2);

@@ -24,7 +24,7 @@ struct jobs {
 int jobs_run_once(const config_t *cfg, store_t *store)
 {
     int64_t now = clock_now();
-    return inbox_run(cfg, store, now) + outbox_run(cfg, store, now);
+    return inbox_run(cfg, store, now) + outbox_run(cfg, store, now) + media_run(cfg, store, now);
 }
 
 static void *worker(void *arg)

@@ -9,5 +9,6 @@
  * handled (0 when there was nothing due). */
 int inbox_run(const config_t *cfg, store_t *s, int64_t now);
 int outbox_run(const config_t *cfg, store_t *s, int64_t now);
+int media_run(const config_t *cfg, store_t *s, int64_t now);
 
 #endif

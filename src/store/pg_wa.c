@@ -221,7 +221,10 @@ static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t
     static const char att[] = "INSERT INTO attachments (case_id, sha256, mime, filename, source,"
                               " state, media_id, created_at)"
                               " VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6)";
-    store_reporter_in rep = {fx->profile_name, NULL, fx->wa_id, NULL, fx->now};
+    /* Name and consent are kept only with a report the citizen agreed to
+     * (UU PDP); before that the reporter is just the WhatsApp id. */
+    store_reporter_in rep = {fx->new_case ? fx->profile_name : NULL, NULL, fx->wa_id, NULL,
+                             fx->new_case ? fx->now : 0};
     err_t e = pq_put_reporter(c, &rep, fx->now, reporter);
     if (e == ERR_OK && fx->new_case) {
         fx->new_case->reporter_id = *reporter;
@@ -610,4 +613,68 @@ err_t pg_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, cons
     pq_rollback(c);
     pq_put(s, c);
     return e;
+}
+
+err_t pg_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                        store_wa_media_job **out, size_t *n)
+{
+    static const char sql[] =
+        "UPDATE attachments SET next_attempt_at = $1::bigint + $2::bigint, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM attachments WHERE state = 'pending' AND media_id IS NOT NULL"
+        " AND next_attempt_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+        " RETURNING id, case_id, media_id, mime, sha256, attempts";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    pp_int(&p, now);
+    pp_int(&p, lease);
+    pp_int(&p, max);
+    err_t e = query(s, sql, &p, &r, "wa_media_claim");
+    if (e != ERR_OK)
+        return e;
+    int rows = PQntuples(r);
+    store_wa_media_job *arr = pq_alloc_rows(ar, sizeof *arr, rows);
+    for (int i = 0; arr && i < rows; i++) {
+        arr[i].id = pq_int(r, i, 0);
+        arr[i].case_id = pq_int(r, i, 1);
+        arr[i].media_id = pq_text(ar, r, i, 2);
+        arr[i].mime = pq_text(ar, r, i, 3);
+        arr[i].sha256 = pq_text(ar, r, i, 4);
+        arr[i].attempts = (int)pq_int(r, i, 5);
+    }
+    PQclear(r);
+    if (!arr)
+        return ERR_NOMEM;
+    *out = arr;
+    *n = (size_t)rows;
+    return ERR_OK;
+}
+
+err_t pg_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
+                         const char *mime, int64_t now)
+{
+    static const char sql[] = "UPDATE attachments SET state = 'stored', sha256 = $1,"
+                              " size_bytes = $2, mime = COALESCE($3, mime), last_error = NULL,"
+                              " next_attempt_at = $4 WHERE id = $5";
+    pq_params p = {0};
+    pp_text(&p, sha256_hex);
+    pp_int(&p, size);
+    pp_text(&p, mime);
+    pp_int(&p, now);
+    pp_int(&p, id);
+    return query(s, sql, &p, NULL, "wa_media_stored");
+}
+
+err_t pg_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE attachments SET state = CASE WHEN $1::bigint = 0 THEN 'failed' ELSE state END,"
+        " next_attempt_at = $1, last_error = $2 WHERE id = $3";
+    (void)now;
+    pq_params p = {0};
+    pp_int(&p, next_at);
+    pp_text(&p, error);
+    pp_int(&p, id);
+    return query(s, sql, &p, NULL, "wa_media_retry");
 }

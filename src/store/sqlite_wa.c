@@ -211,7 +211,10 @@ static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t 
                               " 'pending', ?, ?)";
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_reporter_in rep = {fx->profile_name, NULL, fx->wa_id, NULL, fx->now};
+    /* Name and consent are kept only with a report the citizen agreed to
+     * (UU PDP); before that the reporter is just the WhatsApp id. */
+    store_reporter_in rep = {fx->new_case ? fx->profile_name : NULL, NULL, fx->wa_id, NULL,
+                             fx->new_case ? fx->now : 0};
     e = sq_put_reporter(c, &rep, fx->now, reporter);
     if (e == ERR_OK && fx->new_case) {
         fx->new_case->reporter_id = *reporter;
@@ -623,6 +626,86 @@ err_t sq_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, cons
         e = sq_commit(c);
 out:
     sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                        store_wa_media_job **out, size_t *n)
+{
+    static const char sql[] =
+        "UPDATE attachments SET next_attempt_at = ?1 + ?2, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM attachments WHERE state = 'pending' AND media_id IS NOT NULL"
+        " AND next_attempt_at <= ?1 ORDER BY id LIMIT ?3)"
+        " RETURNING id, case_id, media_id, mime, sha256, attempts";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_wa_media_job *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, lease);
+    sqlite3_bind_int(st, 3, (int)max);
+    while ((e = sq_step_row(c, st, "wa_media_claim")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        store_wa_media_job *v = &arr[cnt++];
+        v->id = sq_int(st, 0);
+        v->case_id = sq_int(st, 1);
+        v->media_id = sq_text(ar, st, 2);
+        v->mime = sq_text(ar, st, 3);
+        v->sha256 = sq_text(ar, st, 4);
+        v->attempts = (int)sq_int(st, 5);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}
+
+err_t sq_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
+                         const char *mime, int64_t now)
+{
+    static const char sql[] = "UPDATE attachments SET state = 'stored', sha256 = ?, size_bytes = ?,"
+                              " mime = COALESCE(?, mime), last_error = NULL, next_attempt_at = ?"
+                              " WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, sha256_hex);
+    sqlite3_bind_int64(st, 2, size);
+    sq_bind_text(st, 3, mime);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, id);
+    e = sq_exec_stmt(c, st, "wa_media_stored");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE attachments SET state = CASE WHEN ?1 = 0 THEN 'failed' ELSE state END,"
+        " next_attempt_at = ?1, last_error = ?2 WHERE id = ?3";
+    (void)now;
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, next_at);
+    sq_bind_text(st, 2, error);
+    sqlite3_bind_int64(st, 3, id);
+    e = sq_exec_stmt(c, st, "wa_media_retry");
+out:
     sq_put(s, c);
     return e;
 }

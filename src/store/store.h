@@ -392,6 +392,22 @@ err_t store_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, c
 err_t store_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned limit,
                            store_wa_outbox_item **out, size_t *n) STORE_WUR;
 
+typedef struct {
+    int64_t id, case_id;
+    const char *media_id, *mime, *sha256; /* sha256 as the webhook gave it */
+    int attempts;
+} store_wa_media_job;
+
+/* Claims up to max attachments waiting for their download (lease). */
+err_t store_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                           store_wa_media_job **out, size_t *n) STORE_WUR;
+/* The file is in the media directory as sha256_hex. */
+err_t store_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
+                            const char *mime, int64_t now) STORE_WUR;
+/* Try again at next_at, or (next_at 0) give up: state failed. */
+err_t store_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
+                           int64_t now) STORE_WUR;
+
 /* ---- moving a deployment ------------------------------------------------ */
 
 /* Called as rows are copied: done of total rows, now in table. */

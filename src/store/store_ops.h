@@ -127,7 +127,17 @@
     X(wa_operator_message,                                                                         \
       (store_t * s, int64_t case_id, int64_t actor_id, const char *payload, const char *template,  \
        const char *note, int64_t now, int64_t *outbox_id, bool *window_open),                      \
-      (s, case_id, actor_id, payload, template, note, now, outbox_id, window_open))
+      (s, case_id, actor_id, payload, template, note, now, outbox_id, window_open))                \
+    X(wa_media_claim,                                                                              \
+      (store_t * s, arena_t * ar, int64_t now, int64_t lease, unsigned max,                        \
+       store_wa_media_job **out, size_t *n),                                                       \
+      (s, ar, now, lease, max, out, n))                                                            \
+    X(wa_media_stored,                                                                             \
+      (store_t * s, int64_t id, const char *sha256_hex, int64_t size, const char *mime,            \
+       int64_t now),                                                                               \
+      (s, id, sha256_hex, size, mime, now))                                                        \
+    X(wa_media_retry, (store_t * s, int64_t id, int64_t next_at, const char *error, int64_t now),  \
+      (s, id, next_at, error, now))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

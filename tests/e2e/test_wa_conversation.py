@@ -66,7 +66,14 @@ def test_complaint_with_location_and_two_photos(desk):
     assert case["location"] == {"lat": -2.3361, "lon": 115.4668}
     assert case["description"] == "Pedagang kaki lima menutup trotoar depan pasar"
     assert case["reporter"]["wa_id"] == "6281234500001" and case["reporter"]["name"] == "Budi"
-    assert [a["state"] for a in case["attachments"]] == ["pending", "pending"]
+    assert len(case["attachments"]) == 2
+    # Both photos are fetched from the Graph API in the background.
+    for _ in range(100):
+        states = [a["state"] for a in sa.case(case["id"])["attachments"]]
+        if states == ["stored", "stored"]:
+            break
+        time.sleep(0.1)
+    assert states == ["stored", "stored"]
     # Every reply was sent with the token to the agency's number.
     for rec in graph.message_requests(to="6281234500001"):
         assert rec["headers"]["authorization"] == "Bearer graph-token"

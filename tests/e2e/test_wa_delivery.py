@@ -246,3 +246,34 @@ def test_kill_9_loses_nothing_and_processes_once(tmp_path):
             assert not srv.stop()
         finally:
             graph.stop()
+
+
+def test_photos_are_downloaded_and_checked(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281300000008")
+    w.text("halo")
+    w.tap("menu:report")
+    w.tap("consent:yes", button=True)
+    w.tap("cat:1")
+    w.text("Balap liar setiap malam minggu di jalan utama")
+    w.say("location", lat=-2.33, lon=115.46)
+    data1, data2 = b"\xff\xd8\xff photo one" * 100, b"\xff\xd8\xff photo two" * 100
+    m1, sha1 = graph.add_media(data1, "image/jpeg")
+    m2, _ = graph.add_media(data2, "image/jpeg")
+    w.say("image", media_id=m1, sha256=sha1)
+    w.say("image", media_id=m2, sha256="0" * 64)   # a digest that does not match
+    w.tap("photos:next", button=True)
+    done = text_of(w.tap("confirm:send", button=True)[0])
+    code = re.search(r"\*([0-9A-Z]{4}-[0-9A-Z]{4})\*", done).group(1)
+    sa = superadmin(srv)
+    cid = [c["id"] for c in sa.all_cases() if c["tracking_code"] == code][0]
+    atts = wait_until(lambda: [a for a in sa.case(cid)["attachments"] if a["state"] == "stored"])
+    assert atts[0]["sha256"] == __import__("hashlib").sha256(data1).hexdigest()
+    assert atts[0]["size"] == len(data1) and atts[0]["state_label"] == "tersimpan"
+    path = os.path.join(srv.workdir, "media", atts[0]["sha256"])
+    assert open(path, "rb").read() == data1
+    # The second keeps being refused (checksum), and is retried, not stored.
+    other = [a for a in sa.case(cid)["attachments"] if a["id"] != atts[0]["id"]][0]
+    assert other["state"] == "pending" and other["state_label"] == "bukti sedang diunduh"
+    downloads = graph.requests(kind="media_download")
+    assert all(r["headers"].get("authorization") == "Bearer graph-token" for r in downloads)
