@@ -17,7 +17,8 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VER
 # Debian packages the build and the tests need (make deps).
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libpq-dev libsodium-dev libinih-dev libcurl4-openssl-dev libcmocka-dev python3 python3-pytest tzdata \
-            postgresql nginx openssl sqlite3 strace systemd
+            postgresql nginx openssl sqlite3 strace systemd \
+            libjs-leaflet
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c \
             src/jobs/*.c src/http/*.c)
@@ -35,14 +36,17 @@ all: build
 build: $(REL)/aduan
 
 define flavour
-$(1)/obj/%.o: src/%.c $$(wildcard src/*.h src/*/*.h) build/gen/migrations.c | $(1)/obj
+$(1)/obj/%.o: src/%.c $$(wildcard src/*.h src/*/*.h) build/gen/migrations.c build/gen/web.c | $(1)/obj
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@"
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 $(1)/obj/gen_migrations.o: build/gen/migrations.c | $(1)/obj
 	@echo "  CC      $$@"
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
-$(1)/libaduan.a: $$(patsubst src/%.c,$(1)/obj/%.o,$$(LIB_SRC)) $(1)/obj/gen_migrations.o
+$(1)/obj/gen_web.o: build/gen/web.c | $(1)/obj
+	@echo "  CC      $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+$(1)/libaduan.a: $$(patsubst src/%.c,$(1)/obj/%.o,$$(LIB_SRC)) $(1)/obj/gen_migrations.o $(1)/obj/gen_web.o
 	@rm -f $$@ && ar rcs $$@ $$^
 $(1)/aduan: $(1)/obj/main.o $(1)/libaduan.a
 	@echo "  LINK    $$@"
@@ -64,6 +68,20 @@ build/tools/embed: tools/embed.c
 build/gen/migrations.c: build/tools/embed $(MIGRATIONS)
 	@mkdir -p $(dir $@)
 	@build/tools/embed embed_migrations $@ $(MIGRATIONS)
+
+# Web assets compiled into the binary: our pages, and Leaflet from Debian's
+# libjs-leaflet (no CDN).
+LEAFLET := /usr/share/javascript/leaflet
+WEB_FILES := $(sort $(wildcard web/*/*))
+WEB_ARGS = $(foreach f,$(WEB_FILES),/$(patsubst web/%,%,$(f))=$(f)) \
+           /vendor/leaflet/leaflet.js=$(LEAFLET)/leaflet.min.js \
+           /vendor/leaflet/leaflet.css=$(LEAFLET)/leaflet.css \
+           $(foreach i,marker-icon.png marker-icon-2x.png marker-shadow.png layers.png layers-2x.png,\
+             /vendor/leaflet/images/$(i)=$(LEAFLET)/images/$(i))
+
+build/gen/web.c: build/tools/embed $(WEB_FILES) Makefile
+	@mkdir -p $(dir $@)
+	@build/tools/embed embed_web $@ $(WEB_ARGS)
 
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)

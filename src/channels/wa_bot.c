@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* WhatsApp's limits on interactive messages (CLOUD-API-NOTES.md §4). */
 #define LIST_ROWS_MAX   10
@@ -259,7 +260,7 @@ static void ask_photos(bot *b)
 static void summary(bot *b)
 {
     json_t *r = report(b);
-    char count[16];
+    char count[24];
     snprintf(count, sizeof count, "%zu", json_array_size(json_object_get(r, "media")));
     const char *where = rget(b, "address");
     if (!where)
@@ -277,10 +278,45 @@ static void summary(bot *b)
     finish(b, "confirm");
 }
 
+/* True when now is outside the office hours (Monday to Friday, local). */
+static bool after_hours(const wa_bot_in *in, char *hours, size_t cap)
+{
+    time_t t = (time_t)in->now;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    unsigned m = (unsigned)(tm.tm_hour * 60 + tm.tm_min);
+    snprintf(hours, cap, "%02u.%02u–%02u.%02u", in->office_open / 60, in->office_open % 60,
+             in->office_close / 60, in->office_close % 60);
+    return tm.tm_wday == 0 || tm.tm_wday == 6 || m < in->office_open || m >= in->office_close;
+}
+
+/* True (with the refusal said) when the citizen reached the daily limit. */
+static bool over_limit(bot *b)
+{
+    store_case *cs;
+    size_t n = 0, recent = 0;
+    unsigned limit = b->in->daily_limit ? b->in->daily_limit : 5;
+    if (store_case_list_for_wa(b->in->store, b->in->ar, b->in->agency->id, b->fx->wa_id, limit + 1,
+                               &cs, &n) != ERR_OK)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (b->in->now - cs[i].created_at < 24 * 3600)
+            recent++;
+    if (recent < limit)
+        return false;
+    char count[24];
+    snprintf(count, sizeof count, "%zu", recent);
+    say(b, wa_textf(b->in->ar, "daily_limit", b->lang, "count", count, NULL));
+    return true;
+}
+
 /* Creates the case from the draft (in fx: applied with the rest). */
 static err_t create_case(bot *b, bool emergency)
 {
     const wa_bot_in *in = b->in;
+    /* Spam protection, never in the way of an emergency. */
+    if (!emergency && over_limit(b))
+        return ERR_OK;
     store_case *c = arena_alloc(in->ar, sizeof *c);
     char code[IDS_CODE_BUF], shown[IDS_SHOWN_BUF];
     if (!c)
@@ -323,6 +359,10 @@ static err_t create_case(bot *b, bool emergency)
     const char *url = arena_printf(in->ar, "%s/t/%s", in->public_url, code);
     const char *text = wa_textf(in->ar, emergency ? "emergency_created" : "created", b->lang,
                                 "code", shown, "url", url, NULL);
+    char hours[32];
+    if (!emergency && text && after_hours(in, hours, sizeof hours))
+        text = arena_printf(in->ar, "%s\n\n%s", text,
+                            wa_textf(in->ar, "after_hours", b->lang, "hours", hours, NULL));
     const char *payload = wa_msg_text(in->ar, b->fx->wa_id, text);
     if (payload && b->fx->nout < STORE_WA_OUT_MAX)
         b->fx->out[b->fx->nout++] = (store_wa_out){"reply", payload, NULL, true};
@@ -336,7 +376,7 @@ static void add_media(bot *b, const wa_event *ev)
         media = json_array();
         rset(b, "media", media);
     }
-    char count[16];
+    char count[24];
     if (json_array_size(media) >= WA_MEDIA_PER_CASE) {
         snprintf(count, sizeof count, "%zu", json_array_size(media));
         say(b, wa_textf(b->in->ar, "photos_full", b->lang, "count", count, NULL));

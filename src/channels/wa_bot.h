@@ -22,6 +22,8 @@ typedef struct {
     const char *phone_number_id;
     const wa_event *ev; /* a message */
     store_wa_conversation conv;
+    unsigned daily_limit;               /* non-emergency reports per 24 hours */
+    unsigned office_open, office_close; /* minutes after local midnight, Mon-Fri */
 } wa_bot_in;
 
 /* Fills fx (seen key, conversation, case, replies) for the message.

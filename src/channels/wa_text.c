@@ -98,6 +98,16 @@ static const struct {
      "photos or more details.\nProgress: {url}"},
     {"added_to_case", "Tambahan untuk laporan {code} kami terima.",
      "We added this to report {code}."},
+    {"after_hours",
+     "Laporan ini kami terima di luar jam kerja (Senin–Jumat {hours}); petugas akan "
+     "menanganinya pada jam kerja berikutnya.",
+     "We received this report outside working hours (Monday–Friday {hours}); an officer will "
+     "handle it in the next working hours."},
+    {"daily_limit",
+     "Maaf, dari nomor ini sudah ada {count} laporan dalam 24 jam terakhir, batas per hari. "
+     "Bila ada hal mendesak, hubungi kantor kami. Laporan darurat tetap dapat dikirim.",
+     "Sorry, this number has already sent {count} reports in the last 24 hours, the daily "
+     "limit. If it is urgent, call our office. Emergency reports can still be sent."},
     {"cancelled", "Laporan dibatalkan. Ketik MENU untuk memulai lagi.",
      "The report was cancelled. Type MENU to start again."},
     {"expired", "Laporan yang belum selesai Anda isi sudah kedaluwarsa (lebih dari 24 jam).",

@@ -26,6 +26,8 @@ static const struct {
     {"ADUAN_WA_VERIFY_TOKEN", "whatsapp", "verify_token"},
     {"ADUAN_WA_ACCESS_TOKEN", "whatsapp", "access_token"},
     {"ADUAN_WA_GRAPH_URL", "whatsapp", "graph_url"},
+    {"ADUAN_WA_DAILY_LIMIT", "whatsapp", "daily_limit"},
+    {"ADUAN_OFFICE_HOURS", "general", "office_hours"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -42,6 +44,10 @@ void config_defaults(config_t *cfg)
     cfg->log_level = LOG_INFO;
     cfg->session_hours = 12;
     snprintf(cfg->wa_graph_url, sizeof cfg->wa_graph_url, "https://graph.facebook.com/v23.0");
+    cfg->wa_daily_limit = 5;
+    /* Perpres 21/2023: work starts 07.30; 16.00 ends a Monday-Thursday. */
+    cfg->office_open = 7 * 60 + 30;
+    cfg->office_close = 16 * 60;
 }
 
 static int copy(char *dst, size_t cap, const char *v)
@@ -223,6 +229,23 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             v[strlen(v) - 1] == '/')
             return -1;
         return copy(cfg->wa_graph_url, sizeof cfg->wa_graph_url, v);
+    case 13:
+        *why = "expected a number of reports from 1 to 1000";
+        if (parse_uint(v, 1, 1000, &u) != 0)
+            return -1;
+        cfg->wa_daily_limit = u;
+        return 0;
+    case 14: {
+        *why = "expected HH:MM-HH:MM, e.g. 07:30-16:00";
+        unsigned h1, m1, h2, m2;
+        char tail;
+        if (sscanf(v, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 > 23 || h2 > 24 ||
+            m1 > 59 || m2 > 59 || h1 * 60 + m1 >= h2 * 60 + m2 || h2 * 60 + m2 > 1440)
+            return -1;
+        cfg->office_open = h1 * 60 + m1;
+        cfg->office_close = h2 * 60 + m2;
+        return 0;
+    }
     }
     return -1;
 }

@@ -32,6 +32,8 @@ typedef struct {
     char wa_verify_token[CONFIG_SECRET_MAX]; /* the webhook handshake's token */
     char wa_access_token[CONFIG_SECRET_MAX]; /* bearer for sending; "" = simulator */
     char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v23.0 */
+    unsigned wa_daily_limit;                 /* reports per citizen per agency per day */
+    unsigned office_open, office_close;      /* minutes after local midnight, Mon-Fri */
 } config_t;
 
 /* Fills cfg with defaults. */

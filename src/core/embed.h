@@ -14,4 +14,8 @@ typedef struct {
 extern const embed_file embed_migrations[];
 extern const size_t embed_migrations_count;
 
+/* Web assets by URL path ("/sim/app.js", "/vendor/leaflet/leaflet.js"). */
+extern const embed_file embed_web[];
+extern const size_t embed_web_count;
+
 #endif

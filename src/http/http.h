@@ -71,6 +71,8 @@ typedef struct req {
     const char *text; /* or this, with content_type */
     const char *content_type;
     const char *set_cookie;
+    const char *csp;    /* Content-Security-Policy when not the default */
+    size_t text_len;    /* length of text when it is binary (0: strlen) */
     const char *detail; /* extra explanation for an error */
 } req_t;
 
@@ -100,6 +102,14 @@ err_t h_wa_verify(app_t *app, req_t *r);
 err_t h_wa_receive(app_t *app, req_t *r);
 err_t h_wa_inbox(app_t *app, req_t *r);
 err_t h_case_message(app_t *app, req_t *r);
+
+/* Embedded web assets and the WhatsApp simulator (sim.c). */
+bool static_serve(req_t *r);
+err_t h_sim_numbers(app_t *app, req_t *r);
+err_t h_sim_send(app_t *app, req_t *r);
+err_t h_sim_messages(app_t *app, req_t *r);
+/* Largest simulator upload: a 2 MB photo in base64 with its envelope. */
+#define SIM_BODY_MAX (3 * 1024 * 1024)
 err_t h_case_outbox(app_t *app, req_t *r);
 
 /* Authentication (auth.c). */

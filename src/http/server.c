@@ -65,6 +65,9 @@ static const route_t routes[] = {
     {"GET", "/api/v1/cases/{id}/messages", h_case_outbox, ANY_ROLE, 0},
     {"GET", "/webhooks/whatsapp", h_wa_verify, 0, R_PUBLIC},
     {"POST", "/webhooks/whatsapp", h_wa_receive, 0, R_PUBLIC},
+    {"GET", "/sim/api/numbers", h_sim_numbers, 0, R_PUBLIC},
+    {"POST", "/sim/api/send", h_sim_send, 0, R_PUBLIC},
+    {"GET", "/sim/api/messages", h_sim_messages, 0, R_PUBLIC},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */
@@ -292,6 +295,9 @@ static void dispatch(app_t *app, req_t *r)
             break;
         }
     }
+    if (!rt && !path_known && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
+        static_serve(r))
+        return;
     if (!rt) {
         e = path_known ? ERR_METHOD : ERR_NOT_FOUND;
         goto out;
@@ -349,7 +355,8 @@ static enum MHD_Result send_reply(req_t *r)
         }
     } else {
         const char *t = r->text ? r->text : "";
-        resp = MHD_create_response_from_buffer(strlen(t), (void *)t, MHD_RESPMEM_PERSISTENT);
+        size_t len = r->text_len ? r->text_len : strlen(t);
+        resp = MHD_create_response_from_buffer(len, (void *)t, MHD_RESPMEM_PERSISTENT);
         if (!resp)
             return MHD_NO;
     }
@@ -410,7 +417,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->conn = conn;
         r->method = arena_strdup(ar, method);
         r->path = arena_strdup(ar, url);
-        r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX : HTTP_BODY_MAX;
+        r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX
+                      : strcmp(url, "/sim/api/send") == 0    ? SIM_BODY_MAX
+                                                             : HTTP_BODY_MAX;
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");

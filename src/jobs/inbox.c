@@ -24,7 +24,17 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
 {
     err_t e = ERR_CONFLICT;
     for (int attempt = 0; attempt < APPLY_RETRIES && e == ERR_CONFLICT; attempt++) {
-        wa_bot_in in = {s, ar, cfg->public_url, now, agency, ev->phone_number_id, ev, {0}};
+        wa_bot_in in = {s,
+                        ar,
+                        cfg->public_url,
+                        now,
+                        agency,
+                        ev->phone_number_id,
+                        ev,
+                        {0},
+                        cfg->wa_daily_limit,
+                        cfg->office_open,
+                        cfg->office_close};
         store_wa_effects fx;
         memset(&fx, 0, sizeof fx);
         e = store_wa_conversation_get(s, ar, agency->id, ev->from, &in.conv);

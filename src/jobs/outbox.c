@@ -154,7 +154,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
         /* No Meta account: the built-in simulator shows the outbox. */
         char wamid[64];
         snprintf(wamid, sizeof wamid, "sim.%lld", (long long)m->id);
-        e = store_wa_outbox_sent(s, m->id, wamid, templ, now);
+        e = store_wa_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
         if (e != ERR_OK)
             log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
         return;
@@ -167,7 +167,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
         post(cfg, curl, m->phone_number_id, m->template, &r);
     }
     if (r.wamid[0]) {
-        e = store_wa_outbox_sent(s, m->id, r.wamid, templ, now);
+        e = store_wa_outbox_sent(s, m->id, r.wamid, templ, templ ? m->template : m->payload, now);
         log_info("wa", "event=sent outbox_id=%lld template=%d", (long long)m->id, templ);
     } else if (r.code == 190) {
         log_error("wa",

@@ -390,15 +390,17 @@ err_t pg_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
     return ERR_OK;
 }
 
-err_t pg_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template, int64_t now)
+err_t pg_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template,
+                        const char *payload, int64_t now)
 {
     static const char sql[] = "UPDATE wa_outbox SET state = 'sent', wamid = $1, used_template = $2,"
                               " delivery = COALESCE(delivery, 'accepted'), last_error = NULL,"
-                              " updated_at = $3 WHERE id = $4";
+                              " updated_at = $3, payload = COALESCE($4, payload) WHERE id = $5";
     pq_params p = {0};
     pp_text(&p, wamid);
     pp_bool(&p, used_template);
     pp_int(&p, now);
+    pp_text(&p, payload);
     pp_int(&p, id);
     return query(s, sql, &p, NULL, "wa_outbox_sent");
 }

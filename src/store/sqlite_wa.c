@@ -387,11 +387,12 @@ out:
     return e;
 }
 
-err_t sq_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template, int64_t now)
+err_t sq_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template,
+                        const char *payload, int64_t now)
 {
     static const char sql[] = "UPDATE wa_outbox SET state = 'sent', wamid = ?, used_template = ?,"
                               " delivery = COALESCE(delivery, 'accepted'), last_error = NULL,"
-                              " updated_at = ? WHERE id = ?";
+                              " updated_at = ?, payload = COALESCE(?, payload) WHERE id = ?";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -399,7 +400,8 @@ err_t sq_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_tem
     sq_bind_text(st, 1, wamid);
     sqlite3_bind_int(st, 2, used_template ? 1 : 0);
     sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, id);
+    sq_bind_text(st, 4, payload);
+    sqlite3_bind_int64(st, 5, id);
     e = sq_exec_stmt(c, st, "wa_outbox_sent");
 out:
     sq_put(s, c);

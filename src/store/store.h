@@ -363,9 +363,10 @@ typedef struct {
 /* Claims up to max due outbox messages with a lease (see inbox claim). */
 err_t store_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
                             store_wa_outbox_row **out, size_t *n) STORE_WUR;
-/* The message was accepted by the Graph API as wamid. */
+/* The message was accepted by the Graph API as wamid; payload (NULL:
+ * unchanged) records what was actually sent, e.g. a rendered update. */
 err_t store_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template,
-                           int64_t now) STORE_WUR;
+                           const char *payload, int64_t now) STORE_WUR;
 /* Try again at next_at (error says why); or give up for good when
  * next_at is 0, which also records an event on the message's case so that
  * operators see it. */

@@ -116,8 +116,9 @@
        store_wa_outbox_row **out, size_t *n),                                                      \
       (s, ar, now, lease, max, out, n))                                                            \
     X(wa_outbox_sent,                                                                              \
-      (store_t * s, int64_t id, const char *wamid, bool used_template, int64_t now),               \
-      (s, id, wamid, used_template, now))                                                          \
+      (store_t * s, int64_t id, const char *wamid, bool used_template, const char *payload,        \
+       int64_t now),                                                                               \
+      (s, id, wamid, used_template, payload, now))                                                 \
     X(wa_outbox_retry, (store_t * s, int64_t id, int64_t next_at, const char *error, int64_t now), \
       (s, id, next_at, error, now))                                                                \
     X(wa_outbox_list,                                                                              \

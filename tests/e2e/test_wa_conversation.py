@@ -146,3 +146,43 @@ def test_unsupported_types_get_a_polite_reply(desk):
     w = Citizen(srv, graph, "6281234500006")
     answer = w.say("sticker", payload={"id": "123", "mime_type": "image/webp"})
     assert "belum dapat kami proses" in text_of(answer[0])
+
+
+def complete_report(w):
+    w.text("halo")
+    w.tap("menu:report")
+    w.tap("consent:yes", button=True)
+    w.tap("cat:1")
+    w.text("Keributan di depan pasar setiap malam minggu")
+    w.say("location", lat=-2.33, lon=115.46)
+    w.tap("photos:skip", button=True)
+    return text_of(w.tap("confirm:send", button=True)[0])
+
+
+def test_daily_limit_and_office_hours(tmp_path):
+    # A window of office hours that does not contain the current WITA time.
+    hour = time.gmtime(time.time() + 8 * 3600).tm_hour
+    hours = "13:00-14:00" if hour < 12 else "01:00-02:00"
+    srv, graph = start(tmp_path, extra_env={"ADUAN_WA_DAILY_LIMIT": "1",
+                                            "ADUAN_OFFICE_HOURS": hours})
+    try:
+        w = Citizen(srv, graph, "6281234500009")
+        first = complete_report(w)
+        assert re.search(r"\*[0-9A-Z]{4}-[0-9A-Z]{4}\*", first)
+        assert "di luar jam kerja" in first and hours.replace(":", ".")[:5] in first
+        second = complete_report(w)
+        assert "batas per hari" in second
+        mine = [c for c in superadmin(srv).all_cases() if c["channel"] == "whatsapp"]
+        assert len(mine) == 1
+    finally:
+        try:
+            assert not srv.stop()
+        finally:
+            graph.stop()
+
+
+def test_bad_office_hours_setting_exits_2(tmp_path):
+    from aduan_e2e import Server
+    srv = Server(tmp_path, {"ADUAN_OFFICE_HOURS": "16:00-07:30"})
+    r = srv.cli("serve")
+    assert r.returncode == 2 and "ADUAN_OFFICE_HOURS" in r.stderr

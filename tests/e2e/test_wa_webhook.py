@@ -147,7 +147,8 @@ def test_inbox_is_for_the_superadmin_only(wa):
 
 
 def test_without_a_secret_everything_is_refused(tmp_path):
-    srv = Server(tmp_path)
+    # A real set-up (an access token) without the app secret: nothing passes.
+    srv = Server(tmp_path, {"ADUAN_WA_ACCESS_TOKEN": "token"})
     srv.init(demo=True)
     srv.start()
     try:

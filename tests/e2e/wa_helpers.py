@@ -103,12 +103,13 @@ def choices(msg):
     return []
 
 
-def start(tmp, engine="sqlite", token="graph-token", with_graph=True):
+def start(tmp, engine="sqlite", token="graph-token", with_graph=True, extra_env=None):
     graph = FakeGraph(token=token) if with_graph else None
     env = engine_env(engine) or {}
     env.update({"ADUAN_WA_APP_SECRET": SECRET, "ADUAN_WA_VERIFY_TOKEN": "v"})
     if graph:
         env.update({"ADUAN_WA_GRAPH_URL": graph.base_url, "ADUAN_WA_ACCESS_TOKEN": token})
+    env.update(extra_env or {})
     srv = Server(tmp, env)
     srv.init(demo=True)
     srv.start()

@@ -1,0 +1,297 @@
+/* Embedded web assets, and the WhatsApp simulator: with no Meta access
+ * token configured, /sim is a chat page whose messages the server signs
+ * and posts to its own webhook, so the demo runs the real path. */
+#include "http/http.h"
+
+#include "channels/wa.h"
+#include "core/clock.h"
+#include "core/embed.h"
+#include "core/log.h"
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A simulated photo: WhatsApp's own limit for images is 5 MB; the
+ * simulator keeps it smaller (it travels as base64 in JSON). */
+#define SIM_PHOTO_MAX (2 * 1024 * 1024)
+
+static const char SIM_CSP[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data: blob: https://*.tile.openstreetmap.org; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+static const char *content_type(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return "application/octet-stream";
+    if (!strcmp(dot, ".html"))
+        return "text/html; charset=utf-8";
+    if (!strcmp(dot, ".js"))
+        return "text/javascript; charset=utf-8";
+    if (!strcmp(dot, ".css"))
+        return "text/css; charset=utf-8";
+    if (!strcmp(dot, ".png"))
+        return "image/png";
+    if (!strcmp(dot, ".svg"))
+        return "image/svg+xml";
+    return "application/octet-stream";
+}
+
+bool static_serve(req_t *r)
+{
+    const char *path = r->path;
+    if (!strcmp(path, "/sim") || !strcmp(path, "/sim/"))
+        path = "/sim/index.html";
+    for (size_t i = 0; i < embed_web_count; i++) {
+        if (strcmp(embed_web[i].name, path) != 0)
+            continue;
+        r->status = 200;
+        r->text = (const char *)embed_web[i].data;
+        r->text_len = embed_web[i].len ? embed_web[i].len : 1;
+        r->content_type = content_type(path);
+        r->csp = SIM_CSP;
+        return true;
+    }
+    return false;
+}
+
+static bool simulator(app_t *app, req_t *r)
+{
+    if (app->cfg->wa_access_token[0]) {
+        r->detail = "the simulator is off: a Meta access token is configured";
+        return false;
+    }
+    return true;
+}
+
+err_t h_sim_numbers(app_t *app, req_t *r)
+{
+    store_agency *a;
+    size_t n;
+    if (!simulator(app, r))
+        return ERR_NOT_FOUND;
+    err_t e = store_agency_list(app->store, r->ar, &a, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        const char *nums = NULL;
+        if (store_agency_numbers(app->store, r->ar, a[i].id, &nums) != ERR_OK || !nums || !*nums)
+            continue;
+        char *list = arena_strdup(r->ar, nums), *save = NULL;
+        for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            json_array_append_new(items, json_pack("{s:s, s:s, s:{s:I, s:s}}", "phone_number_id", t,
+                                                   "display_phone", t, "agency", "id",
+                                                   (json_int_t)a[i].id, "name", a[i].name));
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* Stores a simulated photo in the media directory under its sha256 (as
+ * the media worker would) and returns its simulated media id. */
+static err_t sim_photo(app_t *app, req_t *r, const char *b64, const char **media_id,
+                       const char **sha_hex)
+{
+    size_t cap = strlen(b64) * 3 / 4 + 3, len = 0;
+    unsigned char *bin = arena_alloc(r->ar, cap);
+    if (!bin)
+        return ERR_NOMEM;
+    if (sodium_base642bin(bin, cap, b64, strlen(b64), "\r\n", &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        len == 0) {
+        r->detail = "message.data_b64: not base64";
+        return ERR_INVALID;
+    }
+    if (len > SIM_PHOTO_MAX) {
+        r->detail = "message.data_b64: at most 2 MB";
+        return ERR_TOO_LARGE;
+    }
+    unsigned char d[crypto_hash_sha256_BYTES];
+    char hex[2 * sizeof d + 1], path[CONFIG_PATH_MAX + 80];
+    crypto_hash_sha256(d, bin, len);
+    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+    mkdir(app->cfg->media_dir, 0750);
+    snprintf(path, sizeof path, "%s/%s", app->cfg->media_dir, hex);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(bin, 1, len, f) != len) {
+        if (f)
+            fclose(f);
+        return ERR_IO;
+    }
+    if (fclose(f) != 0)
+        return ERR_IO;
+    *media_id = arena_printf(r->ar, "sim:%s", hex);
+    *sha_hex = arena_strdup(r->ar, hex);
+    return ERR_OK;
+}
+
+/* The Meta-format message for the simulator's message object m. */
+static err_t sim_message(app_t *app, req_t *r, json_t *m, const char *from, const char *wamid,
+                         json_t **out)
+{
+    const char *type = json_string_value(json_object_get(m, "type"));
+    char ts[24];
+    snprintf(ts, sizeof ts, "%lld", (long long)clock_now());
+    json_t *msg = json_pack("{s:s, s:s, s:s}", "from", from, "id", wamid, "timestamp", ts);
+    if (!msg)
+        return ERR_NOMEM;
+    *out = msg;
+    if (type && !strcmp(type, "text") && json_is_string(json_object_get(m, "text"))) {
+        json_object_set_new(msg, "type", json_string("text"));
+        json_object_set_new(msg, "text", json_pack("{s:O}", "body", json_object_get(m, "text")));
+    } else if (type && !strcmp(type, "interactive") &&
+               json_is_string(json_object_get(m, "reply_id"))) {
+        const char *kind = json_string_value(json_object_get(m, "kind"));
+        const char *key = kind && !strcmp(kind, "list") ? "list_reply" : "button_reply";
+        json_t *title = json_object_get(m, "title");
+        json_object_set_new(msg, "type", json_string("interactive"));
+        json_object_set_new(msg, "interactive",
+                            json_pack("{s:s, s:{s:O, s:s}}", "type", key, key, "id",
+                                      json_object_get(m, "reply_id"), "title",
+                                      json_is_string(title) ? json_string_value(title) : ""));
+    } else if (type && !strcmp(type, "location") && json_is_number(json_object_get(m, "lat")) &&
+               json_is_number(json_object_get(m, "lon"))) {
+        json_t *loc = json_pack("{s:O, s:O}", "latitude", json_object_get(m, "lat"), "longitude",
+                                json_object_get(m, "lon"));
+        if (json_is_string(json_object_get(m, "address")))
+            json_object_set(loc, "address", json_object_get(m, "address"));
+        json_object_set_new(msg, "type", json_string("location"));
+        json_object_set_new(msg, "location", loc);
+    } else if (type && !strcmp(type, "image") && json_is_string(json_object_get(m, "data_b64"))) {
+        const char *id = NULL, *sha = NULL;
+        err_t e = sim_photo(app, r, json_string_value(json_object_get(m, "data_b64")), &id, &sha);
+        if (e != ERR_OK)
+            return e;
+        json_t *mime = json_object_get(m, "mime");
+        json_t *img = json_pack("{s:s, s:s, s:s}", "id", id, "sha256", sha, "mime_type",
+                                json_is_string(mime) ? json_string_value(mime) : "image/jpeg");
+        if (json_is_string(json_object_get(m, "caption")))
+            json_object_set(img, "caption", json_object_get(m, "caption"));
+        json_object_set_new(msg, "type", json_string("image"));
+        json_object_set_new(msg, "image", img);
+    } else {
+        r->detail = "message: text, interactive, location or image, with its fields";
+        return ERR_INVALID;
+    }
+    return ERR_OK;
+}
+
+/* Posts body, signed with the app secret, to this server's own webhook. */
+static long post_to_self(app_t *app, const char *body)
+{
+    char url[CONFIG_HOST_MAX + 64], sig[80], hdr[128];
+    bool v6 = strchr(app->cfg->listen_host, ':') != NULL;
+    const char *host = strcmp(app->cfg->listen_host, "0.0.0.0") == 0 ? "127.0.0.1"
+                       : strcmp(app->cfg->listen_host, "::") == 0    ? "::1"
+                                                                     : app->cfg->listen_host;
+    snprintf(url, sizeof url,
+             v6 ? "http://[%s]:%u/webhooks/whatsapp" : "http://%s:%u/webhooks/whatsapp", host,
+             app->cfg->listen_port);
+    wa_signature(app->cfg->wa_app_secret, body, strlen(body), sig, sizeof sig);
+    snprintf(hdr, sizeof hdr, "X-Hub-Signature-256: %s", sig);
+    CURL *curl = curl_easy_init();
+    if (!curl)
+        return 0;
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    h = curl_slist_append(h, hdr);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 15L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    long status = 0;
+    if (curl_easy_perform(curl) == CURLE_OK)
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(curl);
+    return status;
+}
+
+err_t h_sim_send(app_t *app, req_t *r)
+{
+    json_t *body, *msg = NULL;
+    const char *pnid = NULL, *wa_id = NULL, *name = NULL;
+    if (!simulator(app, r))
+        return ERR_NOT_FOUND;
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "phone_number_id", &pnid);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "wa_id", &wa_id);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "name", &name);
+    if (e != ERR_OK)
+        return e;
+    if (!pnid || !*pnid || !wa_id || strspn(wa_id, "0123456789") != strlen(wa_id) ||
+        strlen(wa_id) < 8 || strlen(wa_id) > 15 ||
+        !json_is_object(json_object_get(body, "message"))) {
+        r->detail = "phone_number_id, wa_id (8-15 digits) and message are required";
+        return ERR_INVALID;
+    }
+    unsigned char rnd[8];
+    char hex[17];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+    const char *wamid = arena_printf(r->ar, "wamid.SIM%s", hex);
+    e = sim_message(app, r, json_object_get(body, "message"), wa_id, wamid, &msg);
+    if (e != ERR_OK) {
+        json_decref(msg);
+        return e;
+    }
+    json_t *env =
+        json_pack("{s:s, s:[{s:s, s:[{s:s, s:{s:s, s:{s:s, s:s}, s:[{s:{s:s}, s:s}], s:[o]}}]}]}",
+                  "object", "whatsapp_business_account", "entry", "id", "SIMULATOR", "changes",
+                  "field", "messages", "value", "messaging_product", "whatsapp", "metadata",
+                  "display_phone_number", pnid, "phone_number_id", pnid, "contacts", "profile",
+                  "name", name && *name ? name : "Simulasi", "wa_id", wa_id, "messages", msg);
+    char *text = env ? json_dumps(env, JSON_COMPACT) : NULL;
+    json_decref(env);
+    if (!text)
+        return ERR_NOMEM;
+    long status = post_to_self(app, text);
+    free(text);
+    if (status != 200) {
+        r->detail = arena_printf(r->ar, "the webhook answered %ld", status);
+        return ERR_UNAVAILABLE;
+    }
+    return reply_json(r, 200, json_pack("{s:s, s:s}", "status", "received", "wamid", wamid));
+}
+
+err_t h_sim_messages(app_t *app, req_t *r)
+{
+    const char *wa_id = NULL, *after_s = NULL;
+    store_wa_outbox_item *items;
+    size_t n;
+    if (!simulator(app, r))
+        return ERR_NOT_FOUND;
+    err_t e = req_query(r, "wa_id", &wa_id);
+    if (e == ERR_OK)
+        e = req_query(r, "after", &after_s);
+    if (e != ERR_OK)
+        return e;
+    if (!wa_id) {
+        r->detail = "wa_id: required";
+        return ERR_INVALID;
+    }
+    long long after = after_s ? strtoll(after_s, NULL, 10) : 0;
+    e = store_wa_outbox_list(app->store, r->ar, wa_id, 200, &items, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *arr = json_array();
+    for (size_t i = n; arr && i-- > 0;) { /* oldest first */
+        if (items[i].id <= after || strcmp(items[i].state, "sent") != 0)
+            continue;
+        json_error_t je;
+        json_t *payload = json_loads(items[i].payload ? items[i].payload : "null", 0, &je);
+        json_array_append_new(
+            arr, json_pack("{s:I, s:o, s:s, s:s?, s:o}", "id", (json_int_t)items[i].id, "payload",
+                           payload ? payload : json_null(), "state", items[i].state, "delivery",
+                           items[i].delivery, "created_at", json_time(items[i].created_at)));
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", arr));
+}
