@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -136,13 +137,72 @@ static const struct {
     {"status_update", "Laporan *{code}*: {status}.{note}", "Report *{code}*: {status}.{note}"},
 };
 
+#define NTEXTS (sizeof texts / sizeof texts[0])
+
+/* Admin overrides, per entry of texts[] (malloc'd; NULL: the default). */
+static char *over_id[NTEXTS], *over_en[NTEXTS];
+
+size_t wa_text_count(void) { return NTEXTS; }
+const char *wa_text_key(size_t i) { return i < NTEXTS ? texts[i].key : NULL; }
+const char *wa_text_default(size_t i, const char *lang)
+{
+    return i < NTEXTS ? (lang && !strcmp(lang, "en") ? texts[i].en : texts[i].id) : NULL;
+}
+
+static int find(const char *key)
+{
+    for (size_t i = 0; i < NTEXTS; i++)
+        if (strcmp(texts[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+void wa_text_override(const store_wa_text *rows, size_t n)
+{
+    for (size_t i = 0; i < NTEXTS; i++) {
+        free(over_id[i]);
+        free(over_en[i]);
+        over_id[i] = over_en[i] = NULL;
+    }
+    for (size_t k = 0; k < n; k++) {
+        int i = find(rows[k].key);
+        if (i < 0 || wa_text_check(rows[k].key, rows[k].text))
+            continue; /* a key this version does not have, or a broken text */
+        if (!strcmp(rows[k].lang, "en"))
+            over_en[i] = strdup(rows[k].text);
+        else
+            over_id[i] = strdup(rows[k].text);
+    }
+}
+
 const char *wa_text(const char *key, const char *lang)
 {
     bool en = lang && strcmp(lang, "en") == 0;
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (strcmp(texts[i].key, key) == 0)
-            return en ? texts[i].en : texts[i].id;
-    return key;
+    int i = find(key);
+    if (i < 0)
+        return key;
+    if (en)
+        return over_en[i] ? over_en[i] : texts[i].en;
+    return over_id[i] ? over_id[i] : texts[i].id;
+}
+
+const char *wa_text_check(const char *key, const char *text)
+{
+    int i = find(key);
+    if (i < 0)
+        return "unknown key";
+    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
+        const char *end = strchr(p, '}');
+        if (!end)
+            break;
+        size_t n = (size_t)(end - p + 1);
+        bool known = false;
+        for (const char *q = strchr(texts[i].id, '{'); q && !known; q = strchr(q + 1, '{'))
+            known = strncmp(q, p, n) == 0;
+        if (!known)
+            return "the text uses a {placeholder} the default does not have";
+    }
+    return NULL;
 }
 
 char *wa_textf(arena_t *ar, const char *key, const char *lang, ...)

@@ -111,6 +111,8 @@ err_t h_sim_messages(app_t *app, req_t *r);
 /* Largest simulator upload: a 2 MB photo in base64 with its envelope. */
 #define SIM_BODY_MAX (3 * 1024 * 1024)
 err_t h_case_outbox(app_t *app, req_t *r);
+err_t h_wa_texts(app_t *app, req_t *r);
+err_t h_wa_text_set(app_t *app, req_t *r);
 
 /* Authentication (auth.c). */
 err_t auth_resolve(app_t *app, req_t *r);

@@ -60,6 +60,8 @@ static const route_t routes[] = {
     {"GET", "/api/v1/teams", h_teams, ANY_ROLE, 0},
     {"GET", "/api/v1/regions", h_regions, ANY_ROLE, 0},
     {"GET", "/api/v1/whatsapp/inbox", h_wa_inbox, RB(SUPERADMIN), 0},
+    {"GET", "/api/v1/whatsapp/texts", h_wa_texts, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/whatsapp/texts", h_wa_text_set, RB(SUPERADMIN), 0},
     {"POST", "/api/v1/cases/{id}/messages", h_case_message,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
     {"GET", "/api/v1/cases/{id}/messages", h_case_outbox, ANY_ROLE, 0},

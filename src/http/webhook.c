@@ -5,6 +5,7 @@
 
 #include "channels/wa.h"
 #include "channels/wa_bot.h"
+#include "channels/wa_text.h"
 #include "core/ids.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -207,4 +208,72 @@ err_t h_case_outbox(app_t *app, req_t *r)
                                              "created_at", json_time(items[i].created_at)));
     }
     return reply_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+err_t h_wa_texts(app_t *app, req_t *r)
+{
+    store_wa_text *rows;
+    size_t n;
+    int64_t version;
+    err_t e = store_wa_text_list(app->store, r->ar, &rows, &n, &version);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < wa_text_count(); i++) {
+        const char *key = wa_text_key(i), *id = NULL, *en = NULL;
+        for (size_t k = 0; k < n; k++)
+            if (!strcmp(rows[k].key, key)) {
+                if (!strcmp(rows[k].lang, "en"))
+                    en = rows[k].text;
+                else
+                    id = rows[k].text;
+            }
+        json_array_append_new(items,
+                              json_pack("{s:s, s:{s:s, s:s}, s:{s:s?, s:s?}}", "key", key,
+                                        "default", "id", wa_text_default(i, "id"), "en",
+                                        wa_text_default(i, "en"), "custom", "id", id, "en", en));
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* Admin texts are short messages (WhatsApp bodies allow more; a page of
+ * text in a chat is already too long). */
+#define TEXT_MAX 1024
+
+err_t h_wa_text_set(app_t *app, req_t *r)
+{
+    json_t *body;
+    const char *key = NULL, *lang = NULL, *text = NULL;
+    if (!actor_is_superadmin(&r->actor)) {
+        r->detail = "only the superadmin changes the texts citizens read";
+        return ERR_FORBIDDEN;
+    }
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "key", &key);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "lang", &lang);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "text", &text);
+    if (e != ERR_OK)
+        return e;
+    if (!key || !lang || (strcmp(lang, "id") && strcmp(lang, "en"))) {
+        r->detail = "key and lang (id or en) are required";
+        return ERR_INVALID;
+    }
+    const char *why = wa_text_check(key, text ? text : "");
+    if (!why && text && (!*text || text_utf8_len(text) > TEXT_MAX))
+        why = "text: 1 to 1024 characters (or null for the default)";
+    if (why) {
+        r->detail = why;
+        return ERR_INVALID;
+    }
+    e = store_wa_text_set(app->store, key, lang, text, r->user.id, clock_now());
+    if (e != ERR_OK)
+        return e;
+    log_info("wa", "event=text_changed key=%s lang=%s user_id=%lld", key, lang,
+             (long long)r->user.id);
+    jobs_notify(app->jobs);
+    return reply_json(r, 200,
+                      json_pack("{s:s, s:s, s:s?}", "key", key, "lang", lang, "text", text));
 }

@@ -1,5 +1,6 @@
 #include "jobs/jobs.h"
 
+#include "channels/wa_text.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "jobs/jobs_int.h"
@@ -21,9 +22,25 @@ struct jobs {
     bool stop, woken;
 };
 
+/* Picks up texts an admin changed (cheap: a small table). */
+static void refresh_texts(store_t *store)
+{
+    static int64_t seen = -1;
+    int64_t version = 0;
+    store_wa_text *rows;
+    size_t n;
+    arena_t *ar = arena_new();
+    if (ar && store_wa_text_list(store, ar, &rows, &n, &version) == ERR_OK && version != seen) {
+        wa_text_override(rows, n);
+        seen = version;
+    }
+    arena_destroy(ar);
+}
+
 int jobs_run_once(const config_t *cfg, store_t *store)
 {
     int64_t now = clock_now();
+    refresh_texts(store);
     return inbox_run(cfg, store, now) + outbox_run(cfg, store, now) + media_run(cfg, store, now);
 }
 
@@ -92,6 +109,7 @@ void jobs_stop(jobs_t *j)
     pthread_cond_signal(&j->cv);
     pthread_mutex_unlock(&j->mu);
     pthread_join(j->thread, NULL);
+    wa_text_override(NULL, 0);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     free(j);

@@ -36,6 +36,7 @@ static const struct {
     {"wa_seen", false},
     {"wa_conversations", false},
     {"wa_outbox", true},
+    {"wa_texts", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

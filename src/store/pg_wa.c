@@ -680,3 +680,51 @@ err_t pg_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *err
     pp_int(&p, id);
     return query(s, sql, &p, NULL, "wa_media_retry");
 }
+
+err_t pg_wa_text_set(store_t *s, const char *key, const char *lang, const char *text,
+                     int64_t user_id, int64_t now)
+{
+    static const char put[] = "INSERT INTO wa_texts (key, lang, text, updated_by, updated_at)"
+                              " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key, lang) DO UPDATE SET"
+                              " text = excluded.text, updated_by = excluded.updated_by,"
+                              " updated_at = excluded.updated_at";
+    static const char del[] = "DELETE FROM wa_texts WHERE key = $1 AND lang = $2";
+    pq_params p = {0};
+    pp_text(&p, key);
+    pp_text(&p, lang);
+    if (text) {
+        pp_text(&p, text);
+        pp_id(&p, user_id);
+        pp_int(&p, now);
+    }
+    return query(s, text ? put : del, &p, NULL, "wa_text_set");
+}
+
+err_t pg_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n, int64_t *version)
+{
+    static const char sql[] = "SELECT key, lang, text, updated_at FROM wa_texts"
+                              " ORDER BY key COLLATE \"C\", lang";
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    *version = 0;
+    err_t e = query(s, sql, NULL, &r, "wa_text_list");
+    if (e != ERR_OK)
+        return e;
+    int rows = PQntuples(r);
+    store_wa_text *arr = pq_alloc_rows(ar, sizeof *arr, rows);
+    for (int i = 0; arr && i < rows; i++) {
+        arr[i].key = pq_text(ar, r, i, 0);
+        arr[i].lang = pq_text(ar, r, i, 1);
+        arr[i].text = pq_text(ar, r, i, 2);
+        arr[i].updated_at = pq_int(r, i, 3);
+        *version = *version * 31 + arr[i].updated_at + (int64_t)strlen(arr[i].text);
+    }
+    PQclear(r);
+    if (!arr)
+        return ERR_NOMEM;
+    *version = *version * 31 + rows;
+    *out = arr;
+    *n = (size_t)rows;
+    return ERR_OK;
+}

@@ -711,3 +711,61 @@ out:
     sq_put(s, c);
     return e;
 }
+
+err_t sq_wa_text_set(store_t *s, const char *key, const char *lang, const char *text,
+                     int64_t user_id, int64_t now)
+{
+    static const char put[] = "INSERT INTO wa_texts (key, lang, text, updated_by, updated_at)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key, lang) DO UPDATE SET"
+                              " text = excluded.text, updated_by = excluded.updated_by,"
+                              " updated_at = excluded.updated_at";
+    static const char del[] = "DELETE FROM wa_texts WHERE key = ?1 AND lang = ?2";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, text ? put : del);
+    sq_bind_text(st, 1, key);
+    sq_bind_text(st, 2, lang);
+    if (text) {
+        sq_bind_text(st, 3, text);
+        sq_bind_id(st, 4, user_id);
+        sqlite3_bind_int64(st, 5, now);
+    }
+    e = sq_exec_stmt(c, st, "wa_text_set");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n, int64_t *version)
+{
+    static const char sql[] = "SELECT key, lang, text, updated_at FROM wa_texts ORDER BY key, lang";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    store_wa_text *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    *version = 0;
+    SQ_PREP(c, st, sql);
+    while ((e = sq_step_row(c, st, "wa_text_list")) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        store_wa_text *v = &arr[cnt++];
+        v->key = sq_text(ar, st, 0);
+        v->lang = sq_text(ar, st, 1);
+        v->text = sq_text(ar, st, 2);
+        v->updated_at = sq_int(st, 3);
+        *version = *version * 31 + v->updated_at + (int64_t)strlen(v->text);
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+    *version = *version * 31 + (int64_t)cnt;
+out:
+    sq_put(s, c);
+    *out = arr;
+    *n = cnt;
+    return e;
+}

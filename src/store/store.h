@@ -409,6 +409,19 @@ err_t store_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int6
 err_t store_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
                            int64_t now) STORE_WUR;
 
+typedef struct {
+    const char *key, *lang, *text;
+    int64_t updated_at;
+} store_wa_text;
+
+/* Sets (text non-NULL) or removes (NULL: back to the default) an admin's
+ * version of a dialogue text. */
+err_t store_wa_text_set(store_t *s, const char *key, const char *lang, const char *text,
+                        int64_t user_id, int64_t now) STORE_WUR;
+/* Every admin-changed text; *version changes whenever any of them does. */
+err_t store_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n,
+                         int64_t *version) STORE_WUR;
+
 /* ---- moving a deployment ------------------------------------------------ */
 
 /* Called as rows are copied: done of total rows, now in table. */

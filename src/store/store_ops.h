@@ -138,7 +138,14 @@
        int64_t now),                                                                               \
       (s, id, sha256_hex, size, mime, now))                                                        \
     X(wa_media_retry, (store_t * s, int64_t id, int64_t next_at, const char *error, int64_t now),  \
-      (s, id, next_at, error, now))
+      (s, id, next_at, error, now))                                                                \
+    X(wa_text_set,                                                                                 \
+      (store_t * s, const char *key, const char *lang, const char *text, int64_t user_id,          \
+       int64_t now),                                                                               \
+      (s, key, lang, text, user_id, now))                                                          \
+    X(wa_text_list,                                                                                \
+      (store_t * s, arena_t * ar, store_wa_text * *out, size_t * n, int64_t * version),            \
+      (s, ar, out, n, version))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */
