@@ -90,7 +90,7 @@ run: deps
 	@$(MAKE) --no-print-directory build
 	@mkdir -p var
 	@$(REL)/aduan init --demo --keep
-	@echo "Open http://127.0.0.1:8080  (API: docs/API.md; stop with Ctrl-C)"
+	@echo "Open http://127.0.0.1:8080/sim for the WhatsApp simulator (API: docs/API.md; stop with Ctrl-C)"
 	@$(REL)/aduan serve
 
 UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))

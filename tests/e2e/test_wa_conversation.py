@@ -217,3 +217,27 @@ def test_admin_changes_a_text_without_rebuilding(desk):
                                                   "text": None}).status == 200
     time.sleep(1.2)
     assert "Selamat datang" in text_of(w.text("menu")[0])
+
+
+def test_a_draft_expires_after_24_hours(tmp_path):
+    import sqlite3
+    srv, graph = start(tmp_path)
+    try:
+        w = Citizen(srv, graph, "6281234500011")
+        w.text("halo")
+        w.tap("menu:report")
+        w.tap("consent:yes", button=True)
+        assert "Ceritakan" in text_of(w.tap("cat:1")[0])
+        # A day of silence: age the conversation in the database.
+        db = sqlite3.connect(srv.db_path, timeout=10)
+        db.execute("UPDATE wa_conversations SET updated_at = updated_at - 90000")
+        db.commit()
+        db.close()
+        answer = w.text("Ada keributan di pasar tadi malam sekali")
+        assert "kedaluwarsa" in text_of(answer[0])
+        assert "menu:report" in choices(answer[-1])
+    finally:
+        try:
+            assert not srv.stop()
+        finally:
+            graph.stop()
