@@ -338,7 +338,7 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(
         resp, "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+        r->csp ? r->csp : "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     if (r->set_cookie)
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 }

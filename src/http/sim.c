@@ -264,7 +264,7 @@ err_t h_sim_send(app_t *app, req_t *r)
 
 err_t h_sim_messages(app_t *app, req_t *r)
 {
-    const char *wa_id = NULL, *after_s = NULL;
+    const char *wa_id = NULL, *after_s = NULL, *pnid = NULL;
     store_wa_outbox_item *items;
     size_t n;
     if (!simulator(app, r))
@@ -272,6 +272,8 @@ err_t h_sim_messages(app_t *app, req_t *r)
     err_t e = req_query(r, "wa_id", &wa_id);
     if (e == ERR_OK)
         e = req_query(r, "after", &after_s);
+    if (e == ERR_OK)
+        e = req_query(r, "phone_number_id", &pnid);
     if (e != ERR_OK)
         return e;
     if (!wa_id) {
@@ -284,7 +286,8 @@ err_t h_sim_messages(app_t *app, req_t *r)
         return e;
     json_t *arr = json_array();
     for (size_t i = n; arr && i-- > 0;) { /* oldest first */
-        if (items[i].id <= after || strcmp(items[i].state, "sent") != 0)
+        if (items[i].id <= after || strcmp(items[i].state, "pending") == 0 ||
+            (pnid && items[i].phone_number_id && strcmp(pnid, items[i].phone_number_id) != 0))
             continue;
         json_error_t je;
         json_t *payload = json_loads(items[i].payload ? items[i].payload : "null", 0, &je);

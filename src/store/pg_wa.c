@@ -462,7 +462,7 @@ err_t pg_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned 
 {
     static const char sql[] =
         "SELECT id, case_id, to_wa_id, kind, payload, state, last_error, wamid, delivery,"
-        " attempts, used_template, created_at FROM wa_outbox"
+        " attempts, used_template, created_at, phone_number_id FROM wa_outbox"
         " WHERE ($1::text IS NULL OR to_wa_id = $1) ORDER BY id DESC LIMIT $2";
     pq_params p = {0};
     PGresult *r = NULL;
@@ -489,6 +489,7 @@ err_t pg_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned 
         v->attempts = (int)pq_int(r, i, 9);
         v->used_template = pq_bool(r, i, 10);
         v->created_at = pq_int(r, i, 11);
+        v->phone_number_id = pq_text(ar, r, i, 12);
     }
     PQclear(r);
     if (!arr)

@@ -463,7 +463,7 @@ err_t sq_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned 
 {
     static const char sql[] =
         "SELECT id, case_id, to_wa_id, kind, payload, state, last_error, wamid, delivery,"
-        " attempts, used_template, created_at FROM wa_outbox"
+        " attempts, used_template, created_at, phone_number_id FROM wa_outbox"
         " WHERE (?1 IS NULL OR to_wa_id = ?1) ORDER BY id DESC LIMIT ?2";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
@@ -491,6 +491,7 @@ err_t sq_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned 
         v->attempts = (int)sq_int(st, 9);
         v->used_template = sq_int(st, 10) != 0;
         v->created_at = sq_int(st, 11);
+        v->phone_number_id = sq_text(ar, st, 12);
     }
     sqlite3_reset(st);
     if (e == ERR_NOT_FOUND)

@@ -375,6 +375,7 @@ err_t store_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char 
 
 typedef struct {
     int64_t id, case_id;
+    const char *phone_number_id; /* the agency number it goes out from */
     const char *to_wa_id, *kind, *payload, *state, *last_error, *wamid, *delivery;
     int attempts;
     bool used_template;

@@ -1,0 +1,98 @@
+"""The WhatsApp simulator: the page and its assets are in the binary, and
+its API drives the real webhook path when no Meta access token is set."""
+
+import base64
+import hashlib
+import time
+
+from aduan_e2e import Server, http_request
+import json
+
+
+def api(srv, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    h = {"Content-Type": "application/json"} if data is not None else {}
+    return http_request(srv.port, method, path, body=data, headers=h)
+
+
+def wait_messages(srv, pnid, wa_id, after=0, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = api(srv, "GET", "/sim/api/messages?phone_number_id=%s&wa_id=%s&after=%d"
+                % (pnid, wa_id, after))
+        assert r.status == 200, r
+        if r.json["items"]:
+            return r.json["items"]
+        time.sleep(0.1)
+    raise AssertionError("no reply")
+
+
+def test_simulator_page_and_conversation(tmp_path):
+    srv = Server(tmp_path)
+    srv.init(demo=True)
+    srv.start()
+    try:
+        page = http_request(srv.port, "GET", "/sim")
+        assert page.status == 200 and page.header("Content-Type").startswith("text/html")
+        csp = page.header("Content-Security-Policy")
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert b"app.js" in page.body
+        for path, ctype in (("/sim/app.js", "text/javascript"), ("/sim/app.css", "text/css"),
+                            ("/vendor/leaflet/leaflet.js", "text/javascript"),
+                            ("/vendor/leaflet/leaflet.css", "text/css"),
+                            ("/vendor/leaflet/images/marker-icon.png", "image/png")):
+            r = http_request(srv.port, "GET", path)
+            assert r.status == 200 and r.header("Content-Type").startswith(ctype), path
+        nums = api(srv, "GET", "/sim/api/numbers").json["items"]
+        assert [n["phone_number_id"] for n in nums] == ["100000000000001", "100000000000002",
+                                                        "100000000000003"]
+        r = api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                               "wa_id": "6281299990001", "name": "Sim",
+                                               "message": {"type": "text", "text": "halo"}})
+        assert r.status == 200 and r.json["wamid"].startswith("wamid.SIM"), r
+        items = wait_messages(srv, "100000000000001", "6281299990001")
+        assert items[0]["payload"]["interactive"]["type"] == "list"
+        # Replies of another agency's number are not mixed in.
+        assert not api(srv, "GET", "/sim/api/messages?phone_number_id=100000000000002"
+                       "&wa_id=6281299990001").json["items"]
+        # A tapped row, then a photo through the whole path to the case.
+        last = items[-1]["id"]
+        api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                           "wa_id": "6281299990001", "message": {
+                                               "type": "interactive", "reply_id": "menu:report",
+                                               "title": "Buat laporan", "kind": "list"}})
+        items = wait_messages(srv, "100000000000001", "6281299990001", after=last)
+        assert "UU 27/2022" in items[0]["payload"]["interactive"]["body"]["text"]
+        # Bad input.
+        assert api(srv, "POST", "/sim/api/send", {"phone_number_id": "1", "wa_id": "abc",
+                                                  "message": {"type": "text", "text": "x"}}).status == 400
+        assert api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                                  "wa_id": "6281299990001",
+                                                  "message": {"type": "sticker"}}).status == 400
+        big = base64.b64encode(b"x" * (2 * 1024 * 1024 + 10)).decode()
+        assert api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                                  "wa_id": "6281299990001", "message": {
+                                                      "type": "image", "data_b64": big}}).status == 413
+        photo = b"\xff\xd8\xff simulated photo"
+        r = api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                               "wa_id": "6281299990002", "message": {
+                                                   "type": "image", "mime": "image/jpeg",
+                                                   "data_b64": base64.b64encode(photo).decode()}})
+        assert r.status == 200
+        with open(tmp_path / "media" / hashlib.sha256(photo).hexdigest(), "rb") as f:
+            assert f.read() == photo
+    finally:
+        assert not srv.stop()
+
+
+def test_simulator_is_off_with_a_real_token(tmp_path):
+    srv = Server(tmp_path, {"ADUAN_WA_ACCESS_TOKEN": "real", "ADUAN_WA_APP_SECRET": "s"})
+    srv.init(demo=True)
+    srv.start()
+    try:
+        assert api(srv, "GET", "/sim/api/numbers").status == 404
+        assert api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                                  "wa_id": "6281299990001",
+                                                  "message": {"type": "text", "text": "x"}}).status == 404
+    finally:
+        assert not srv.stop()
