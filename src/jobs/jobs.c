@@ -20,13 +20,19 @@ struct jobs {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop, woken;
+    bool sleeping; /* waiting on cv: only then does a notify need the lock */
 };
 
-/* Picks up texts an admin changed (cheap: a small table). */
+/* Picks up texts an admin changed, at most once a second (a small table,
+ * but this runs between every pass). Only the worker thread calls it. */
 static void refresh_texts(store_t *store)
 {
-    static int64_t seen = -1;
+    static int64_t seen = -1, checked = 0;
     int64_t version = 0;
+    int64_t now = clock_now();
+    if (now == checked)
+        return;
+    checked = now;
     store_wa_text *rows;
     size_t n;
     arena_t *ar = arena_new();
@@ -56,12 +62,14 @@ static void *worker(void *arg)
         if (did > 0 || j->stop)
             continue;
         if (!j->woken) {
+            __atomic_store_n(&j->sleeping, true, __ATOMIC_RELAXED);
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_nsec += (long)IDLE_WAIT_MS * 1000000L;
             ts.tv_sec += ts.tv_nsec / 1000000000L;
             ts.tv_nsec %= 1000000000L;
             pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+            __atomic_store_n(&j->sleeping, false, __ATOMIC_RELAXED);
         }
         j->woken = false;
     }
@@ -92,7 +100,10 @@ err_t jobs_start(const config_t *cfg, store_t *store, jobs_t **out)
 
 void jobs_notify(jobs_t *j)
 {
-    if (!j)
+    /* Under a burst of webhooks the worker is busy: it will find the new
+     * rows on its next pass, no wake-up (and no lock) needed. A stale read
+     * here only delays the wake-up to the idle timeout. */
+    if (!j || !__atomic_load_n(&j->sleeping, __ATOMIC_RELAXED))
         return;
     pthread_mutex_lock(&j->mu);
     j->woken = true;
