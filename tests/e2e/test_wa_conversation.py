@@ -9,20 +9,8 @@ import time
 import pytest
 
 from aduan_e2e import pg_available
-from wa_helpers import DAMKAR, Citizen, choices, envelope, message, sign, start, superadmin, text_of
+from wa_helpers import desk, DAMKAR, Citizen, choices, envelope, message, sign, start, superadmin, text_of
 from aduan_e2e import Client, http_request
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def desk(request, tmp_path):
-    if request.param == "postgres" and not pg_available():
-        pytest.skip("ADUAN_TEST_PG is not set")
-    srv, graph = start(tmp_path, request.param)
-    yield srv, graph
-    try:
-        assert not srv.stop()
-    finally:
-        graph.stop()
 
 
 def case_by_code(sa, code):

@@ -10,19 +10,8 @@ import time
 import pytest
 
 from aduan_e2e import Client, http_request, pg_available
-from wa_helpers import (Citizen, choices, envelope, message, sign, start, superadmin, text_of)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def desk(request, tmp_path):
-    if request.param == "postgres" and not pg_available():
-        pytest.skip("ADUAN_TEST_PG is not set")
-    srv, graph = start(tmp_path, request.param)
-    yield srv, graph
-    try:
-        assert not srv.stop()
-    finally:
-        graph.stop()
+from wa_helpers import (desk,  # noqa: F401 (a fixture)
+                        Citizen, choices, envelope, message, sign, start, superadmin, text_of)
 
 
 def report(w):

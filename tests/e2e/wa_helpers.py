@@ -11,7 +11,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fakes"))
 
-from aduan_e2e import Client, Server, engine_env, http_request  # noqa: E402
+import pytest  # noqa: E402
+
+from aduan_e2e import Client, Server, engine_env, http_request, pg_available  # noqa: E402
 from graph_client import FakeGraph  # noqa: E402
 
 SECRET = "e2e-app-secret"
@@ -120,3 +122,16 @@ def superadmin(srv):
     c = Client(srv.port)
     assert c.login("superadmin").status == 200
     return c
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def desk(request, tmp_path):
+    """A demo server in front of a fake Graph API, once per engine."""
+    if request.param == "postgres" and not pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set")
+    srv, graph = start(tmp_path, request.param)
+    yield srv, graph
+    try:
+        assert not srv.stop()
+    finally:
+        graph.stop()
