@@ -37,7 +37,8 @@ void config_defaults(config_t *cfg)
     snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
     cfg->listen_port = 8080;
     snprintf(cfg->database_url, sizeof cfg->database_url, "sqlite:var/aduan.db");
-    cfg->db_pool_size = 4;
+    /* The HTTP threads, the background worker and one spare. */
+    cfg->db_pool_size = 6;
     cfg->threads = 4;
     snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Makassar");
     snprintf(cfg->media_dir, sizeof cfg->media_dir, "var/media");

@@ -33,6 +33,8 @@ static void refresh_texts(store_t *store)
     if (now == checked)
         return;
     checked = now;
+    if (store_maintain(store) != ERR_OK)
+        log_warn("jobs", "event=maintain_failed");
     store_wa_text *rows;
     size_t n;
     arena_t *ar = arena_new();

@@ -310,6 +310,12 @@ err_t pg_ping(store_t *s)
     return e == ERR_OK ? ERR_OK : ERR_UNAVAILABLE;
 }
 
+err_t pg_maintain(store_t *s)
+{
+    (void)s; /* PostgreSQL checkpoints by itself */
+    return ERR_OK;
+}
+
 err_t pg_claim(store_t *s)
 {
     (void)s; /* instances coordinate through the database itself */

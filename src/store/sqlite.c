@@ -18,8 +18,9 @@
  * enough for any of our short transactions, short enough to answer 503. */
 #define BUSY_TIMEOUT_MS 5000
 
-typedef struct {
+typedef struct sq_store {
     store_t base;
+    pthread_mutex_t write_mu; /* one writer of this process at a time */
     conn_t *conns;
     unsigned n;
     conn_t **free; /* stack of idle connections */
@@ -51,6 +52,7 @@ void sq_put(store_t *base, conn_t *c)
         log_error("store", "event=open_transaction_returned");
         sq_rollback(c);
     }
+    sq_write_unlock(c);
     pthread_mutex_lock(&s->mu);
     s->free[s->nfree++] = c;
     pthread_cond_signal(&s->cv);
@@ -117,12 +119,45 @@ static err_t exec_sql(conn_t *c, const char *sql, const char *what)
     return ERR_OK;
 }
 
-err_t sq_begin(conn_t *c) { return exec_sql(c, "BEGIN IMMEDIATE", "begin"); }
-err_t sq_commit(conn_t *c) { return exec_sql(c, "COMMIT", "commit"); }
+void sq_write_lock(conn_t *c)
+{
+    if (!c->writing) {
+        pthread_mutex_lock(&c->owner->write_mu);
+        c->writing = true;
+    }
+}
+
+void sq_write_unlock(conn_t *c)
+{
+    if (c->writing) {
+        c->writing = false;
+        pthread_mutex_unlock(&c->owner->write_mu);
+    }
+}
+
+err_t sq_begin(conn_t *c)
+{
+    sq_write_lock(c);
+    err_t e = exec_sql(c, "BEGIN IMMEDIATE", "begin");
+    if (e != ERR_OK)
+        sq_write_unlock(c);
+    return e;
+}
+
+err_t sq_commit(conn_t *c)
+{
+    err_t e = exec_sql(c, "COMMIT", "commit");
+    if (e != ERR_OK)
+        sq_rollback(c);
+    sq_write_unlock(c);
+    return e;
+}
+
 void sq_rollback(conn_t *c)
 {
     if (!sqlite3_get_autocommit(c->db))
         (void)exec_sql(c, "ROLLBACK", "rollback");
+    sq_write_unlock(c);
 }
 
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -198,7 +233,8 @@ static err_t conn_open(conn_t *c, const char *path)
      * risks the last transactions on power loss. */
     err_t e = exec_sql(c,
                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+                       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                       "PRAGMA wal_autocheckpoint=0;",
                        "pragmas");
     return e;
 }
@@ -232,10 +268,12 @@ err_t sq_open(const char *url, unsigned pool_size, store_t **out)
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    pthread_mutex_init(&s->write_mu, NULL);
     s->lock_fd = -1;
     s->path = strdup(path);
     err_t e = s->path ? ERR_OK : ERR_NOMEM;
     for (unsigned i = 0; i < pool_size && e == ERR_OK; i++) {
+        s->conns[i].owner = s;
         e = conn_open(&s->conns[i], path);
         s->n = i + 1;
         s->free[s->nfree++] = &s->conns[i];
@@ -258,6 +296,7 @@ void sq_close(store_t *base)
         conn_close(&s->conns[i]);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->write_mu);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
     free(s->path);
@@ -409,4 +448,17 @@ void *sq_grow(arena_t *ar, void *arr, size_t elem, size_t n, size_t *cap)
         memcpy(p, arr, n * elem);
     *cap = ncap;
     return p;
+}
+
+/* Checkpoints the WAL from the background worker, so that no request
+ * thread pays for it (autocheckpoint is off on every connection). */
+err_t sq_maintain(store_t *s)
+{
+    conn_t *c = sq_get(s);
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    sq_put(s, c);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        log_warn("store", "event=checkpoint_failed rc=%d", rc);
+    return ERR_OK;
 }

@@ -6,12 +6,15 @@
 #include "store/store_ops.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 /* Prepared statements cached per connection; one per distinct query. */
 #define CONN_STMT_MAX 96
 
 typedef struct conn {
     sqlite3 *db;
+    struct sq_store *owner; /* for the write lock */
+    bool writing;           /* holds the store's write lock */
     struct {
         const char *sql; /* static string: identity is its address */
         sqlite3_stmt *st;
@@ -34,7 +37,13 @@ sqlite3_stmt *sq_prep(conn_t *c, const char *sql);
 /* Translates a SQLite result code, logging the database's message. */
 err_t sq_err(conn_t *c, int rc, const char *what);
 
-err_t sq_begin(conn_t *c); /* BEGIN IMMEDIATE: take the write lock up front */
+/* BEGIN IMMEDIATE, after taking the store's in-process write lock:
+ * writers of this process queue on a mutex instead of polling SQLite's
+ * lock. sq_commit and sq_rollback release it. */
+err_t sq_begin(conn_t *c);
+/* The write lock alone, for a single-statement write on a hot path. */
+void sq_write_lock(conn_t *c);
+void sq_write_unlock(conn_t *c);
 err_t sq_commit(conn_t *c);
 void sq_rollback(conn_t *c);
 

@@ -17,7 +17,9 @@ err_t sq_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead
     sqlite3_bind_text(st, 2, body, (int)len, SQLITE_STATIC);
     sq_bind_text(st, 3, dead_reason ? "dead" : "new");
     sq_bind_text(st, 4, dead_reason);
+    sq_write_lock(c); /* the hot path: queue behind other writers, do not poll */
     e = sq_exec_stmt(c, st, "wa_inbox_add");
+    sq_write_unlock(c);
     if (e == ERR_OK && id)
         *id = sqlite3_last_insert_rowid(c->db);
 out:

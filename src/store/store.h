@@ -38,6 +38,9 @@ err_t store_migrate(store_t *s, int *applied) STORE_WUR;
 err_t store_schema_version(store_t *s, int *version) STORE_WUR;
 /* ERR_OK when the database answers a trivial query. */
 err_t store_ping(store_t *s) STORE_WUR;
+/* Housekeeping the background worker runs about once a second: on SQLite
+ * the WAL checkpoint, kept off request threads. */
+err_t store_maintain(store_t *s) STORE_WUR;
 /* Claims the database for a serving process. SQLite: one process owns the
  * file (ERR_CONFLICT when another holds it; the claim lasts until
  * store_close). PostgreSQL: always ERR_OK, any number of instances. */

@@ -12,6 +12,7 @@
     X(schema_version, (store_t * s, int *version), (s, version))                                   \
     X(ping, (store_t * s), (s))                                                                    \
     X(claim, (store_t * s), (s))                                                                   \
+    X(maintain, (store_t * s), (s))                                                                \
     X(agency_create, (store_t * s, const store_agency *a, int64_t now, int64_t *id),               \
       (s, a, now, id))                                                                             \
     X(agency_get, (store_t * s, arena_t * ar, int64_t id, store_agency * out), (s, ar, id, out))   \
