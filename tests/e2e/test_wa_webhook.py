@@ -18,7 +18,10 @@ from aduan_e2e import Client, Server, engine_env, http_request, pg_available, re
 
 SECRET = "test-app-secret-\u00e9"[:16]
 VERIFY = "verify-token-123"
-FIXTURES = sorted(glob.glob(os.path.join(repo_root(), "..", "shared", "fixtures", "whatsapp",
+# A copy of ../shared/fixtures/whatsapp/webhooks (46 real payloads from
+# public sources, see PROVENANCE.md there), kept in the repository so the
+# tests stay the same when shared/ changes.
+FIXTURES = sorted(glob.glob(os.path.join(repo_root(), "tests", "fixtures", "whatsapp",
                                          "webhooks", "*.json")))
 
 
@@ -56,7 +59,7 @@ def inbox(sa, state=None):
 
 
 def test_fixtures_are_there():
-    assert len(FIXTURES) >= 40, "../shared/fixtures/whatsapp/webhooks is missing"
+    assert len(FIXTURES) == 46, "tests/fixtures/whatsapp/webhooks is incomplete"
 
 
 def test_handshake(wa):
