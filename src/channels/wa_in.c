@@ -123,11 +123,26 @@ err_t wa_parse(arena_t *ar, const char *body, wa_event **out, size_t *n, size_t 
         *why = "not a WhatsApp webhook (no entry array)";
         return ERR_BAD_JSON;
     }
-    wa_event *evs = arena_alloc(ar, sizeof *evs * WA_EVENTS_MAX);
+    size_t cnt = 0, total = 0, i, j, k;
+    json_t *entry, *change, *item;
+    /* Count first: most bodies carry one event, and a worker under load
+     * parses thousands a second. */
+    json_array_foreach(entries, i, entry)
+    {
+        json_array_foreach(json_object_get(entry, "changes"), j, change)
+        {
+            json_t *value = json_object_get(change, "value");
+            total += json_array_size(json_object_get(value, "messages")) +
+                     json_array_size(json_object_get(value, "statuses"));
+        }
+    }
+    if (total > WA_EVENTS_MAX) {
+        *why = "too many events in one body";
+        return ERR_BAD_JSON;
+    }
+    wa_event *evs = arena_alloc(ar, sizeof *evs * (total ? total : 1));
     if (!evs)
         return ERR_NOMEM;
-    size_t cnt = 0, i, j, k;
-    json_t *entry, *change, *item;
     json_array_foreach(entries, i,
                        entry){json_array_foreach(json_object_get(entry, "changes"), j, change){
         json_t *value = json_object_get(change, "value");
@@ -137,10 +152,6 @@ err_t wa_parse(arena_t *ar, const char *body, wa_event **out, size_t *n, size_t 
             "name");
     json_array_foreach(json_object_get(value, "messages"), k, item)
     {
-        if (cnt >= WA_EVENTS_MAX) {
-            *why = "too many events in one body";
-            return ERR_BAD_JSON;
-        }
         wa_event *ev = &evs[cnt];
         memset(ev, 0, sizeof *ev);
         ev->phone_number_id = pnid;
@@ -153,10 +164,6 @@ err_t wa_parse(arena_t *ar, const char *body, wa_event **out, size_t *n, size_t 
     }
     json_array_foreach(json_object_get(value, "statuses"), k, item)
     {
-        if (cnt >= WA_EVENTS_MAX) {
-            *why = "too many events in one body";
-            return ERR_BAD_JSON;
-        }
         wa_event *ev = &evs[cnt];
         memset(ev, 0, sizeof *ev);
         ev->phone_number_id = pnid;

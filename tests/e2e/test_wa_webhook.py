@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import os
+import time
 import urllib.parse
 
 import pytest
@@ -125,8 +126,21 @@ def test_signed_but_unusable_is_a_dead_letter(wa):
     for body in (b"\xff\xfe not utf-8", b"{not json", b"[]"):
         r = post(srv.port, body, sign(body))
         assert r.status == 200, r
-    dead = inbox(sa, "dead")
+    # More events than Meta ever batches (1000) is not Meta: refused whole.
+    many = {"object": "whatsapp_business_account", "entry": [{"id": "W", "changes": [{
+        "field": "messages", "value": {"metadata": {"phone_number_id": "100000000000001"},
+                                       "statuses": [{"id": "wamid.X%d" % i, "status": "sent"}
+                                                    for i in range(2001)]}}]}]}
+    body = json.dumps(many).encode()
+    assert post(srv.port, body, sign(body)).status == 200
+    for _ in range(100):
+        dead = inbox(sa, "dead")
+        if any("too many events" in (d["error"] or "") for d in dead):
+            break
+        time.sleep(0.1)
     assert any("not UTF-8" in (d["error"] or "") for d in dead)
+    assert any("too many events" in (d["error"] or "") for d in dead)
+    assert any("not JSON" in (d["error"] or "") for d in dead)
 
 
 def test_oversized_is_413_and_not_stored(wa):
