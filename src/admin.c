@@ -15,7 +15,8 @@
 const char admin_usage_agency[] =
     "aduan agency add CODE --name NAME --kind satpolpp|damkar|disdukcapil|other [--timezone TZ]\n"
     "       aduan agency list\n"
-    "       aduan agency number CODE PHONE_NUMBER_ID [--display '+62 811-...']";
+    "       aduan agency number CODE PHONE_NUMBER_ID [--display '+62 811-...']\n"
+    "       aduan agency templates CODE [--status NAME] [--reply NAME] [--lang id|en|...]";
 const char admin_usage_category[] =
     "aduan category add AGENCY CODE --name-id NAME --name-en NAME\n"
     "                   --kind complaint|service|emergency --sla-hours N\n"
@@ -108,8 +109,9 @@ static bool valid_text(const char *t, size_t max)
 
 int admin_agency(store_t *s, int argc, char **argv)
 {
-    static const char *const keys[] = {"name", "kind", "timezone", "display", NULL};
-    const char *v[4] = {0}, *pos[2] = {0};
+    static const char *const keys[] = {"name",   "kind",  "timezone", "display",
+                                       "status", "reply", "lang",     NULL};
+    const char *v[7] = {0}, *pos[2] = {0};
     const char *sub = argc > 0 ? argv[0] : "";
     int rc = OK;
     arena_t *ar = arena_new();
@@ -136,7 +138,8 @@ int admin_agency(store_t *s, int argc, char **argv)
         else if (v[2] && config_set(&probe, "ADUAN_TIMEZONE", v[2], err, sizeof err) != ERR_OK)
             rc = complain(USAGE, "aduan: --timezone: %s\n", err);
         if (rc == OK) {
-            store_agency a = {0, pos[0], v[0], v[1], v[2] ? v[2] : "Asia/Makassar"};
+            store_agency a = {0,    pos[0], v[0], v[1], v[2] ? v[2] : "Asia/Makassar",
+                              NULL, NULL,   NULL};
             int64_t id;
             rc = report(store_agency_create(s, &a, clock_now(), &id), "agency add");
             if (rc == OK)
@@ -167,6 +170,21 @@ int admin_agency(store_t *s, int argc, char **argv)
                         "agency number");
         if (rc == OK)
             printf("aduan: number %s now answers for %s\n", pos[1], a.code);
+    } else if (strcmp(sub, "templates") == 0) {
+        store_agency a;
+        if (need(pos[0], "CODE", admin_usage_agency))
+            rc = USAGE;
+        else if ((v[4] && !valid_code(v[4])) || (v[5] && !valid_code(v[5])))
+            rc = complain(USAGE, "aduan: template names: lower-case letters, digits and _\n");
+        else if (v[6] && (strlen(v[6]) < 2 || strlen(v[6]) > 10 || !valid_text(v[6], 10)))
+            rc = complain(USAGE, "aduan: --lang: a WhatsApp language code, e.g. id or en_US\n");
+        else if (find_agency(s, ar, pos[0], &a) != 0)
+            rc = FAIL;
+        else
+            rc = report(store_agency_set_templates(s, a.id, v[4], v[5], v[6]), "agency templates");
+        if (rc == OK && store_agency_get(s, ar, a.id, &a) == ERR_OK)
+            printf("aduan: %s sends templates %s (status) and %s (reply) in %s\n", a.code,
+                   a.wa_template_status, a.wa_template_reply, a.wa_template_lang);
     } else {
         fprintf(stderr, "Usage: %s\n", admin_usage_agency);
         rc = USAGE;

@@ -100,10 +100,18 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
     *payload = wa_msg_text(ar, wa_id,
                            wa_textf(ar, "status_update", lang, "code", shown, "status", label,
                                     "note", note ? arena_printf(ar, "\n%s", note) : "", NULL));
-    /* The approved template is Indonesian whatever the dialogue's language. */
-    const char *params[] = {shown, st >= 0 ? status_label((case_status_t)st, "id") : label,
-                            wa_template_value(ar, note)};
-    *template = wa_msg_template(ar, wa_id, WA_TEMPLATE_STATUS, "id", params, 3);
+    /* The agency's approved template, in its language (Indonesian unless
+     * set otherwise) whatever the dialogue's language. */
+    store_agency ag;
+    const char *tname = WA_TEMPLATE_STATUS, *tlang = "id";
+    if (store_agency_get(s, ar, c.agency_id, &ag) == ERR_OK && ag.wa_template_status) {
+        tname = ag.wa_template_status;
+        tlang = ag.wa_template_lang ? ag.wa_template_lang : "id";
+    }
+    const char *params[] = {
+        shown, st >= 0 ? status_label((case_status_t)st, strcmp(tlang, "en") ? "id" : "en") : label,
+        wa_template_value(ar, note)};
+    *template = wa_msg_template(ar, wa_id, tname, tlang, params, 3);
     return *payload && *template ? ERR_OK : ERR_NOMEM;
 }
 

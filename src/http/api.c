@@ -372,8 +372,13 @@ err_t h_agencies(app_t *app, req_t *r)
         const char *nums = NULL;
         /* The agency's own staff see its WhatsApp numbers. */
         if (j && actor_role(&r->actor, a[i].id) >= 0 &&
-            store_agency_numbers(app->store, r->ar, a[i].id, &nums) == ERR_OK)
+            store_agency_numbers(app->store, r->ar, a[i].id, &nums) == ERR_OK) {
             json_object_set_new(j, "phone_number_ids", json_string(nums));
+            json_object_set_new(j, "wa_templates",
+                                json_pack("{s:s?, s:s?, s:s?}", "status", a[i].wa_template_status,
+                                          "reply", a[i].wa_template_reply, "language",
+                                          a[i].wa_template_lang));
+        }
         json_array_append_new(items, j);
     }
     return reply_json(r, 200, json_pack("{s:o}", "items", items));

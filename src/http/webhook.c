@@ -156,8 +156,13 @@ err_t h_case_message(app_t *app, req_t *r)
     ids_tracking_format(c.tracking_code, shown);
     const char *params[] = {shown, wa_template_value(r->ar, msg)};
     const char *payload = wa_msg_text(r->ar, c.reporter_wa_id, msg);
-    const char *templ =
-        wa_msg_template(r->ar, c.reporter_wa_id, WA_TEMPLATE_REPLY, "id", params, 2);
+    store_agency ag;
+    const char *tname = WA_TEMPLATE_REPLY, *tlang = "id";
+    if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.wa_template_reply) {
+        tname = ag.wa_template_reply;
+        tlang = ag.wa_template_lang ? ag.wa_template_lang : "id";
+    }
+    const char *templ = wa_msg_template(r->ar, c.reporter_wa_id, tname, tlang, params, 2);
     if (!payload || !templ)
         return ERR_NOMEM;
     int64_t id = 0;

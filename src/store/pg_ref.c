@@ -35,7 +35,8 @@ static err_t query(store_t *s, const char *sql, const pq_params *p, PGresult **o
 
 /* ---- agencies -------------------------------------------------------------------- */
 
-#define AGENCY_COLS "id, code, name, kind, timezone"
+#define AGENCY_COLS                                                                                \
+    "id, code, name, kind, timezone, wa_template_status, wa_template_reply, wa_template_lang"
 
 static void read_agency(arena_t *ar, PGresult *r, int i, store_agency *a)
 {
@@ -44,6 +45,9 @@ static void read_agency(arena_t *ar, PGresult *r, int i, store_agency *a)
     a->name = pq_text(ar, r, i, 2);
     a->kind = pq_text(ar, r, i, 3);
     a->timezone = pq_text(ar, r, i, 4);
+    a->wa_template_status = pq_text(ar, r, i, 5);
+    a->wa_template_reply = pq_text(ar, r, i, 6);
+    a->wa_template_lang = pq_text(ar, r, i, 7);
 }
 
 err_t pg_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id)
@@ -626,4 +630,24 @@ err_t pg_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_categor
     *out = arr;
     *n = (size_t)rows;
     return ERR_OK;
+}
+
+err_t pg_agency_set_templates(store_t *s, int64_t agency_id, const char *status, const char *reply,
+                              const char *lang)
+{
+    static const char sql[] =
+        "UPDATE agencies SET wa_template_status = COALESCE($1, wa_template_status),"
+        " wa_template_reply = COALESCE($2, wa_template_reply),"
+        " wa_template_lang = COALESCE($3, wa_template_lang) WHERE id = $4";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_text(&p, status);
+    pp_text(&p, reply);
+    pp_text(&p, lang);
+    pp_int(&p, agency_id);
+    err_t e = query(s, sql, &p, &r, "agency_set_templates");
+    if (e == ERR_OK && pq_affected(r) == 0)
+        e = ERR_NOT_FOUND;
+    PQclear(r);
+    return e;
 }

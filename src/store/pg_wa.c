@@ -128,9 +128,11 @@ err_t pg_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *
 
 err_t pg_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, store_agency *out)
 {
-    static const char sql[] = "SELECT a.id, a.code, a.name, a.kind, a.timezone FROM agencies a"
-                              " JOIN agency_numbers n ON n.agency_id = a.id"
-                              " WHERE n.phone_number_id = $1";
+    static const char sql[] =
+        "SELECT a.id, a.code, a.name, a.kind, a.timezone, a.wa_template_status,"
+        " a.wa_template_reply, a.wa_template_lang FROM agencies a"
+        " JOIN agency_numbers n ON n.agency_id = a.id"
+        " WHERE n.phone_number_id = $1";
     pq_params p = {0};
     PGresult *r = NULL;
     pp_text(&p, phone_number_id);
@@ -145,6 +147,9 @@ err_t pg_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, 
         out->name = pq_text(ar, r, 0, 2);
         out->kind = pq_text(ar, r, 0, 3);
         out->timezone = pq_text(ar, r, 0, 4);
+        out->wa_template_status = pq_text(ar, r, 0, 5);
+        out->wa_template_reply = pq_text(ar, r, 0, 6);
+        out->wa_template_lang = pq_text(ar, r, 0, 7);
     }
     PQclear(r);
     return e;

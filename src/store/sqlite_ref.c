@@ -6,7 +6,8 @@
 
 /* ---- agencies ------------------------------------------------------------ */
 
-#define AGENCY_COLS "id, code, name, kind, timezone"
+#define AGENCY_COLS                                                                                \
+    "id, code, name, kind, timezone, wa_template_status, wa_template_reply, wa_template_lang"
 
 static void read_agency(arena_t *ar, sqlite3_stmt *st, store_agency *a)
 {
@@ -15,6 +16,9 @@ static void read_agency(arena_t *ar, sqlite3_stmt *st, store_agency *a)
     a->name = sq_text(ar, st, 2);
     a->kind = sq_text(ar, st, 3);
     a->timezone = sq_text(ar, st, 4);
+    a->wa_template_status = sq_text(ar, st, 5);
+    a->wa_template_reply = sq_text(ar, st, 6);
+    a->wa_template_lang = sq_text(ar, st, 7);
 }
 
 err_t sq_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id)
@@ -693,5 +697,30 @@ out:
     sq_put(s, c);
     *out = arr;
     *n = cnt;
+    return e;
+}
+
+err_t sq_agency_set_templates(store_t *s, int64_t agency_id, const char *status, const char *reply,
+                              const char *lang)
+{
+    static const char sql[] =
+        "UPDATE agencies SET wa_template_status = COALESCE(?, wa_template_status),"
+        " wa_template_reply = COALESCE(?, wa_template_reply),"
+        " wa_template_lang = COALESCE(?, wa_template_lang) WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, status);
+    sq_bind_text(st, 2, reply);
+    sq_bind_text(st, 3, lang);
+    sqlite3_bind_int64(st, 4, agency_id);
+    sq_write_lock(c);
+    e = sq_exec_stmt(c, st, "agency_set_templates");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+        e = ERR_NOT_FOUND;
+    sq_write_unlock(c);
+out:
+    sq_put(s, c);
     return e;
 }

@@ -122,9 +122,11 @@ out:
 
 err_t sq_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, store_agency *out)
 {
-    static const char sql[] = "SELECT a.id, a.code, a.name, a.kind, a.timezone FROM agencies a"
-                              " JOIN agency_numbers n ON n.agency_id = a.id"
-                              " WHERE n.phone_number_id = ?";
+    static const char sql[] =
+        "SELECT a.id, a.code, a.name, a.kind, a.timezone, a.wa_template_status,"
+        " a.wa_template_reply, a.wa_template_lang FROM agencies a"
+        " JOIN agency_numbers n ON n.agency_id = a.id"
+        " WHERE n.phone_number_id = ?";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -137,6 +139,9 @@ err_t sq_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, 
         out->name = sq_text(ar, st, 2);
         out->kind = sq_text(ar, st, 3);
         out->timezone = sq_text(ar, st, 4);
+        out->wa_template_status = sq_text(ar, st, 5);
+        out->wa_template_reply = sq_text(ar, st, 6);
+        out->wa_template_lang = sq_text(ar, st, 7);
     }
     sqlite3_reset(st);
 out:

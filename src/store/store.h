@@ -54,6 +54,9 @@ typedef struct {
     const char *name;     /* e.g. "Satpol PP Kabupaten Balangan" */
     const char *kind;     /* satpolpp | damkar | disdukcapil | other */
     const char *timezone; /* IANA name */
+    /* Approved WhatsApp templates for outside the 24-hour window (read
+     * only here; set with store_agency_set_templates). */
+    const char *wa_template_status, *wa_template_reply, *wa_template_lang;
 } store_agency;
 
 err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id) STORE_WUR;
@@ -65,6 +68,9 @@ err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n) 
 /* Registers a WhatsApp phone-number id for the agency. */
 err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
                               const char *display_phone, int64_t now) STORE_WUR;
+/* Sets the names (and language) of the agency's approved templates. */
+err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *status,
+                                 const char *reply, const char *lang) STORE_WUR;
 /* The agency's phone-number ids, comma-separated in *out ("" when none). */
 err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out) STORE_WUR;
 

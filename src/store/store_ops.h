@@ -146,7 +146,10 @@
       (s, key, lang, text, user_id, now))                                                          \
     X(wa_text_list,                                                                                \
       (store_t * s, arena_t * ar, store_wa_text * *out, size_t * n, int64_t * version),            \
-      (s, ar, out, n, version))
+      (s, ar, out, n, version))                                                                    \
+    X(agency_set_templates,                                                                        \
+      (store_t * s, int64_t agency_id, const char *status, const char *reply, const char *lang),   \
+      (s, agency_id, status, reply, lang))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

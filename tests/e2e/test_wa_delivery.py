@@ -266,3 +266,32 @@ def test_photos_are_downloaded_and_checked(desk):
     assert other["state"] == "pending" and other["state_label"] == "bukti sedang diunduh"
     downloads = graph.requests(kind="media_download")
     assert all(r["headers"].get("authorization") == "Bearer graph-token" for r in downloads)
+
+
+def test_the_agency_templates_are_used(desk):
+    srv, graph = desk
+    r = srv.cli("agency", "templates", "satpolpp", "--status", "satpol_update",
+                "--reply", "satpol_reply", "--lang", "id")
+    assert r.returncode == 0, r.stderr
+    assert srv.cli("agency", "templates", "satpolpp", "--status", "Bad Name").returncode == 2
+    assert srv.cli("agency", "templates", "nope", "--status", "x").returncode == 1
+    w = Citizen(srv, graph, "6281300000009")
+    cid, code = report(w)
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    agencies = admin.get("/api/v1/agencies").json["items"]
+    assert agencies[0]["wa_templates"] == {"status": "satpol_update", "reply": "satpol_reply",
+                                           "language": "id"}
+    assert "wa_templates" not in agencies[1]
+    graph.fail_131047(to=w.wa_id)
+    since = graph.last_seq()
+    admin.act(cid, "verify")
+    sent = graph.wait_messages(to=w.wa_id, since=since, type="template", timeout=15)
+    assert sent[0]["template"]["name"] == "satpol_update"
+    graph.fail_131047(to=w.wa_id)
+    since = graph.last_seq()
+    assert admin.post("/api/v1/cases/%d/messages" % cid, json={"text": "Baris satu\nbaris dua"}).status == 202
+    sent = graph.wait_messages(to=w.wa_id, since=since, type="template", timeout=15)
+    t = sent[0]["template"]
+    assert t["name"] == "satpol_reply"
+    assert t["components"][0]["parameters"][1]["text"] == "Baris satu baris dua"
