@@ -412,3 +412,28 @@ err_t pg_migrate(store_t *s, int *applied)
         *applied = count;
     return e;
 }
+
+err_t pq_list(store_t *s, arena_t *ar, const char *sql, const pq_params *p, size_t elem,
+              pq_reader read, void **out, size_t *n, const char *what)
+{
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = pq_run(c, sql, p, &r, what);
+    pq_put(s, c);
+    if (e != ERR_OK)
+        return e;
+    int rows = PQntuples(r);
+    char *arr = pq_alloc_rows(ar, elem, rows);
+    for (int i = 0; arr && i < rows; i++)
+        read(ar, r, i, arr + elem * (size_t)i);
+    PQclear(r);
+    if (!arr)
+        return ERR_NOMEM;
+    *out = arr;
+    *n = (size_t)rows;
+    return ERR_OK;
+}

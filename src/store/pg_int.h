@@ -68,6 +68,13 @@ err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note);
 /* Inside a transaction (pg_wa.c): see sq_wa_queue_status. */
 err_t pq_wa_queue_status(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now);
 
+/* Reads row i of a result into one element of a list. */
+typedef void (*pq_reader)(arena_t *ar, PGresult *r, int i, void *elem);
+/* Runs sql on a borrowed connection and reads every row with read into an
+ * arena array of elem-sized items (*out, *n). */
+err_t pq_list(store_t *s, arena_t *ar, const char *sql, const pq_params *p, size_t elem,
+              pq_reader read, void **out, size_t *n, const char *what);
+
 /* Grows an arena array (see sq_grow). */
 void *pq_alloc_rows(arena_t *ar, size_t elem, int rows);
 

@@ -4,6 +4,76 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Readers of the list queries below: one per row shape. */
+static void read_inbox(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_wa_inbox_row *v = elem;
+    v->id = pq_int(r, i, 0);
+    v->body = pq_text(ar, r, i, 1);
+    v->state = pq_text(ar, r, i, 2);
+    v->attempts = (int)pq_int(r, i, 3);
+    v->error = pq_text(ar, r, i, 4);
+    v->received_at = pq_int(r, i, 5);
+}
+
+static void read_outbox_row(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_wa_outbox_row *v = elem;
+    v->id = pq_int(r, i, 0);
+    v->agency_id = pq_int(r, i, 1);
+    v->case_id = pq_int(r, i, 2);
+    v->phone_number_id = pq_text(ar, r, i, 3);
+    v->to_wa_id = pq_text(ar, r, i, 4);
+    v->kind = pq_text(ar, r, i, 5);
+    v->payload = pq_text(ar, r, i, 6);
+    v->template = pq_text(ar, r, i, 7);
+    v->attempts = (int)pq_int(r, i, 8);
+    v->last_inbound_at = pq_int(r, i, 9);
+    v->event_id = pq_int(r, i, 10);
+    v->lang = pq_text(ar, r, i, 11);
+}
+
+static void read_outbox_item(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_wa_outbox_item *v = elem;
+    v->id = pq_int(r, i, 0);
+    v->case_id = pq_int(r, i, 1);
+    v->to_wa_id = pq_text(ar, r, i, 2);
+    v->kind = pq_text(ar, r, i, 3);
+    v->payload = pq_text(ar, r, i, 4);
+    v->state = pq_text(ar, r, i, 5);
+    v->last_error = pq_text(ar, r, i, 6);
+    v->wamid = pq_text(ar, r, i, 7);
+    v->delivery = pq_text(ar, r, i, 8);
+    v->attempts = (int)pq_int(r, i, 9);
+    v->used_template = pq_bool(r, i, 10);
+    v->created_at = pq_int(r, i, 11);
+    v->phone_number_id = pq_text(ar, r, i, 12);
+}
+
+static void read_wa_case(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_case *v = elem;
+    memset(v, 0, sizeof *v);
+    v->id = pq_int(r, i, 0);
+    v->tracking_code = pq_text(ar, r, i, 1);
+    v->status = pq_text(ar, r, i, 2);
+    v->created_at = pq_int(r, i, 3);
+    v->category_name_id = pq_text(ar, r, i, 4);
+    v->category_name_en = pq_text(ar, r, i, 5);
+}
+
+static void read_media_job(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_wa_media_job *v = elem;
+    v->id = pq_int(r, i, 0);
+    v->case_id = pq_int(r, i, 1);
+    v->media_id = pq_text(ar, r, i, 2);
+    v->mime = pq_text(ar, r, i, 3);
+    v->sha256 = pq_text(ar, r, i, 4);
+    v->attempts = (int)pq_int(r, i, 5);
+}
+
 err_t pg_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead_reason,
                       int64_t now, int64_t *id)
 {
@@ -32,36 +102,10 @@ err_t pg_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limi
 {
     static const char sql[] = "SELECT id, body, state, attempts, error, received_at FROM wa_inbox"
                               " WHERE ($1::text IS NULL OR state = $1) ORDER BY id DESC LIMIT $2";
-    pconn_t *c = pq_get(s);
-    *out = NULL;
-    *n = 0;
-    if (!c)
-        return ERR_UNAVAILABLE;
     pq_params p = {0};
-    PGresult *r = NULL;
     pp_text(&p, state);
     pp_int(&p, limit);
-    err_t e = pq_run(c, sql, &p, &r, "wa_inbox_list");
-    pq_put(s, c);
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_wa_inbox_row *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++) {
-        store_wa_inbox_row *v = &arr[i];
-        v->id = pq_int(r, i, 0);
-        v->body = pq_text(ar, r, i, 1);
-        v->state = pq_text(ar, r, i, 2);
-        v->attempts = (int)pq_int(r, i, 3);
-        v->error = pq_text(ar, r, i, 4);
-        v->received_at = pq_int(r, i, 5);
-    }
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_list");
 }
 
 /* Runs sql on a borrowed connection; *out gets the result. */
@@ -86,32 +130,10 @@ err_t pg_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
         " ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
         " RETURNING id, body, state, attempts, error, received_at";
     pq_params p = {0};
-    PGresult *r = NULL;
-    *out = NULL;
-    *n = 0;
     pp_int(&p, now);
     pp_int(&p, lease);
     pp_int(&p, max);
-    err_t e = query(s, sql, &p, &r, "wa_inbox_claim");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_wa_inbox_row *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++) {
-        store_wa_inbox_row *v = &arr[i];
-        v->id = pq_int(r, i, 0);
-        v->body = pq_text(ar, r, i, 1);
-        v->state = pq_text(ar, r, i, 2);
-        v->attempts = (int)pq_int(r, i, 3);
-        v->error = pq_text(ar, r, i, 4);
-        v->received_at = pq_int(r, i, 5);
-    }
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_claim");
 }
 
 err_t pg_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error, int64_t now)
@@ -361,38 +383,11 @@ err_t pg_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
         " (SELECT lang FROM wa_conversations w WHERE w.agency_id = o.agency_id"
         " AND w.wa_id = o.to_wa_id)";
     pq_params p = {0};
-    PGresult *r = NULL;
-    *out = NULL;
-    *n = 0;
     pp_int(&p, now);
     pp_int(&p, lease);
     pp_int(&p, max);
-    err_t e = query(s, sql, &p, &r, "wa_outbox_claim");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_wa_outbox_row *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++) {
-        store_wa_outbox_row *v = &arr[i];
-        v->id = pq_int(r, i, 0);
-        v->agency_id = pq_int(r, i, 1);
-        v->case_id = pq_int(r, i, 2);
-        v->phone_number_id = pq_text(ar, r, i, 3);
-        v->to_wa_id = pq_text(ar, r, i, 4);
-        v->kind = pq_text(ar, r, i, 5);
-        v->payload = pq_text(ar, r, i, 6);
-        v->template = pq_text(ar, r, i, 7);
-        v->attempts = (int)pq_int(r, i, 8);
-        v->last_inbound_at = pq_int(r, i, 9);
-        v->event_id = pq_int(r, i, 10);
-        v->lang = pq_text(ar, r, i, 11);
-    }
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_outbox_row, (void **)out, n,
+                   "wa_outbox_claim");
 }
 
 err_t pg_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template,
@@ -470,38 +465,10 @@ err_t pg_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned 
         " attempts, used_template, created_at, phone_number_id FROM wa_outbox"
         " WHERE ($1::text IS NULL OR to_wa_id = $1) ORDER BY id DESC LIMIT $2";
     pq_params p = {0};
-    PGresult *r = NULL;
-    *out = NULL;
-    *n = 0;
     pp_text(&p, to_wa_id);
     pp_int(&p, limit);
-    err_t e = query(s, sql, &p, &r, "wa_outbox_list");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_wa_outbox_item *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++) {
-        store_wa_outbox_item *v = &arr[i];
-        v->id = pq_int(r, i, 0);
-        v->case_id = pq_int(r, i, 1);
-        v->to_wa_id = pq_text(ar, r, i, 2);
-        v->kind = pq_text(ar, r, i, 3);
-        v->payload = pq_text(ar, r, i, 4);
-        v->state = pq_text(ar, r, i, 5);
-        v->last_error = pq_text(ar, r, i, 6);
-        v->wamid = pq_text(ar, r, i, 7);
-        v->delivery = pq_text(ar, r, i, 8);
-        v->attempts = (int)pq_int(r, i, 9);
-        v->used_template = pq_bool(r, i, 10);
-        v->created_at = pq_int(r, i, 11);
-        v->phone_number_id = pq_text(ar, r, i, 12);
-    }
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_outbox_item, (void **)out, n,
+                   "wa_outbox_list");
 }
 
 err_t pg_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
@@ -513,33 +480,10 @@ err_t pg_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char
         " LEFT JOIN categories k ON k.id = c.category_id"
         " WHERE c.agency_id = $1 AND r.wa_id = $2 ORDER BY c.id DESC LIMIT $3";
     pq_params p = {0};
-    PGresult *r = NULL;
-    *out = NULL;
-    *n = 0;
     pp_int(&p, agency_id);
     pp_text(&p, wa_id);
     pp_int(&p, limit);
-    err_t e = query(s, sql, &p, &r, "case_list_for_wa");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_case *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++) {
-        store_case *v = &arr[i];
-        memset(v, 0, sizeof *v);
-        v->id = pq_int(r, i, 0);
-        v->tracking_code = pq_text(ar, r, i, 1);
-        v->status = pq_text(ar, r, i, 2);
-        v->created_at = pq_int(r, i, 3);
-        v->category_name_id = pq_text(ar, r, i, 4);
-        v->category_name_en = pq_text(ar, r, i, 5);
-    }
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_wa_case, (void **)out, n, "case_list_for_wa");
 }
 
 /* See sqlite_wa.c. */
@@ -632,31 +576,10 @@ err_t pg_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
         " AND next_attempt_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
         " RETURNING id, case_id, media_id, mime, sha256, attempts";
     pq_params p = {0};
-    PGresult *r = NULL;
-    *out = NULL;
-    *n = 0;
     pp_int(&p, now);
     pp_int(&p, lease);
     pp_int(&p, max);
-    err_t e = query(s, sql, &p, &r, "wa_media_claim");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_wa_media_job *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++) {
-        arr[i].id = pq_int(r, i, 0);
-        arr[i].case_id = pq_int(r, i, 1);
-        arr[i].media_id = pq_text(ar, r, i, 2);
-        arr[i].mime = pq_text(ar, r, i, 3);
-        arr[i].sha256 = pq_text(ar, r, i, 4);
-        arr[i].attempts = (int)pq_int(r, i, 5);
-    }
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_media_job, (void **)out, n, "wa_media_claim");
 }
 
 err_t pg_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,

@@ -462,3 +462,22 @@ err_t sq_maintain(store_t *s)
         log_warn("store", "event=checkpoint_failed rc=%d", rc);
     return ERR_OK;
 }
+
+err_t sq_collect(conn_t *c, sqlite3_stmt *st, arena_t *ar, size_t elem, sq_reader read, void **out,
+                 size_t *n, const char *what)
+{
+    void *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    err_t e;
+    while ((e = sq_step_row(c, st, what)) == ERR_OK) {
+        if (!(arr = sq_grow(ar, arr, elem, cnt, &cap))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        read(ar, st, (char *)arr + elem * cnt++);
+    }
+    sqlite3_reset(st);
+    *out = arr;
+    *n = cnt;
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}

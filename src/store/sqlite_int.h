@@ -71,6 +71,13 @@ err_t sq_exec_stmt(conn_t *c, sqlite3_stmt *st, const char *what);
 /* Steps once: ERR_OK on a row, ERR_NOT_FOUND when there is none. */
 err_t sq_step_row(conn_t *c, sqlite3_stmt *st, const char *what);
 
+/* Reads the current row into one element of a list. */
+typedef void (*sq_reader)(arena_t *ar, sqlite3_stmt *st, void *elem);
+/* Steps st to the end, reading every row with read into an arena array
+ * of elem-sized items (*out, *n); resets st. */
+err_t sq_collect(conn_t *c, sqlite3_stmt *st, arena_t *ar, size_t elem, sq_reader read, void **out,
+                 size_t *n, const char *what);
+
 /* Grows an arena array of elem-sized items to hold at least n+1; returns
  * the (possibly moved) array or NULL when out of memory. */
 void *sq_grow(arena_t *ar, void *arr, size_t elem, size_t n, size_t *cap);

@@ -4,6 +4,76 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Readers of the list queries below: one per row shape. */
+static void read_inbox(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_wa_inbox_row *v = elem;
+    v->id = sq_int(st, 0);
+    v->body = sq_text(ar, st, 1);
+    v->state = sq_text(ar, st, 2);
+    v->attempts = (int)sq_int(st, 3);
+    v->error = sq_text(ar, st, 4);
+    v->received_at = sq_int(st, 5);
+}
+
+static void read_outbox_row(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_wa_outbox_row *v = elem;
+    v->id = sq_int(st, 0);
+    v->agency_id = sq_int(st, 1);
+    v->case_id = sq_int(st, 2);
+    v->phone_number_id = sq_text(ar, st, 3);
+    v->to_wa_id = sq_text(ar, st, 4);
+    v->kind = sq_text(ar, st, 5);
+    v->payload = sq_text(ar, st, 6);
+    v->template = sq_text(ar, st, 7);
+    v->attempts = (int)sq_int(st, 8);
+    v->last_inbound_at = sq_int(st, 9);
+    v->event_id = sq_int(st, 10);
+    v->lang = sq_text(ar, st, 11);
+}
+
+static void read_outbox_item(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_wa_outbox_item *v = elem;
+    v->id = sq_int(st, 0);
+    v->case_id = sq_int(st, 1);
+    v->to_wa_id = sq_text(ar, st, 2);
+    v->kind = sq_text(ar, st, 3);
+    v->payload = sq_text(ar, st, 4);
+    v->state = sq_text(ar, st, 5);
+    v->last_error = sq_text(ar, st, 6);
+    v->wamid = sq_text(ar, st, 7);
+    v->delivery = sq_text(ar, st, 8);
+    v->attempts = (int)sq_int(st, 9);
+    v->used_template = sq_int(st, 10) != 0;
+    v->created_at = sq_int(st, 11);
+    v->phone_number_id = sq_text(ar, st, 12);
+}
+
+static void read_wa_case(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_case *v = elem;
+    memset(v, 0, sizeof *v);
+    v->id = sq_int(st, 0);
+    v->tracking_code = sq_text(ar, st, 1);
+    v->status = sq_text(ar, st, 2);
+    v->created_at = sq_int(st, 3);
+    v->category_name_id = sq_text(ar, st, 4);
+    v->category_name_en = sq_text(ar, st, 5);
+}
+
+static void read_media_job(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_wa_media_job *v = elem;
+    v->id = sq_int(st, 0);
+    v->case_id = sq_int(st, 1);
+    v->media_id = sq_text(ar, st, 2);
+    v->mime = sq_text(ar, st, 3);
+    v->sha256 = sq_text(ar, st, 4);
+    v->attempts = (int)sq_int(st, 5);
+}
+
 err_t sq_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead_reason,
                       int64_t now, int64_t *id)
 {
@@ -35,31 +105,14 @@ err_t sq_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limi
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_wa_inbox_row *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sq_bind_text(st, 1, state);
     sqlite3_bind_int(st, 2, (int)limit);
-    while ((e = sq_step_row(c, st, "wa_inbox_list")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        store_wa_inbox_row *v = &arr[cnt++];
-        v->id = sq_int(st, 0);
-        v->body = sq_text(ar, st, 1);
-        v->state = sq_text(ar, st, 2);
-        v->attempts = (int)sq_int(st, 3);
-        v->error = sq_text(ar, st, 4);
-        v->received_at = sq_int(st, 5);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_list");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
@@ -73,32 +126,15 @@ err_t sq_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_wa_inbox_row *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, lease);
     sqlite3_bind_int(st, 3, (int)max);
-    while ((e = sq_step_row(c, st, "wa_inbox_claim")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        store_wa_inbox_row *v = &arr[cnt++];
-        v->id = sq_int(st, 0);
-        v->body = sq_text(ar, st, 1);
-        v->state = sq_text(ar, st, 2);
-        v->attempts = (int)sq_int(st, 3);
-        v->error = sq_text(ar, st, 4);
-        v->received_at = sq_int(st, 5);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_claim");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
@@ -359,38 +395,15 @@ err_t sq_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_wa_outbox_row *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, lease);
     sqlite3_bind_int(st, 3, (int)max);
-    while ((e = sq_step_row(c, st, "wa_outbox_claim")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        store_wa_outbox_row *v = &arr[cnt++];
-        v->id = sq_int(st, 0);
-        v->agency_id = sq_int(st, 1);
-        v->case_id = sq_int(st, 2);
-        v->phone_number_id = sq_text(ar, st, 3);
-        v->to_wa_id = sq_text(ar, st, 4);
-        v->kind = sq_text(ar, st, 5);
-        v->payload = sq_text(ar, st, 6);
-        v->template = sq_text(ar, st, 7);
-        v->attempts = (int)sq_int(st, 8);
-        v->last_inbound_at = sq_int(st, 9);
-        v->event_id = sq_int(st, 10);
-        v->lang = sq_text(ar, st, 11);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_outbox_row, (void **)out, n, "wa_outbox_claim");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
@@ -475,38 +488,14 @@ err_t sq_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned 
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_wa_outbox_item *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sq_bind_text(st, 1, to_wa_id);
     sqlite3_bind_int(st, 2, (int)limit);
-    while ((e = sq_step_row(c, st, "wa_outbox_list")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        store_wa_outbox_item *v = &arr[cnt++];
-        v->id = sq_int(st, 0);
-        v->case_id = sq_int(st, 1);
-        v->to_wa_id = sq_text(ar, st, 2);
-        v->kind = sq_text(ar, st, 3);
-        v->payload = sq_text(ar, st, 4);
-        v->state = sq_text(ar, st, 5);
-        v->last_error = sq_text(ar, st, 6);
-        v->wamid = sq_text(ar, st, 7);
-        v->delivery = sq_text(ar, st, 8);
-        v->attempts = (int)sq_int(st, 9);
-        v->used_template = sq_int(st, 10) != 0;
-        v->created_at = sq_int(st, 11);
-        v->phone_number_id = sq_text(ar, st, 12);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_outbox_item, (void **)out, n, "wa_outbox_list");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
@@ -520,33 +509,15 @@ err_t sq_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_case *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sqlite3_bind_int64(st, 1, agency_id);
     sq_bind_text(st, 2, wa_id);
     sqlite3_bind_int(st, 3, (int)limit);
-    while ((e = sq_step_row(c, st, "case_list_for_wa")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        store_case *v = &arr[cnt++];
-        memset(v, 0, sizeof *v);
-        v->id = sq_int(st, 0);
-        v->tracking_code = sq_text(ar, st, 1);
-        v->status = sq_text(ar, st, 2);
-        v->created_at = sq_int(st, 3);
-        v->category_name_id = sq_text(ar, st, 4);
-        v->category_name_en = sq_text(ar, st, 5);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_wa_case, (void **)out, n, "case_list_for_wa");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
@@ -651,32 +622,15 @@ err_t sq_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_wa_media_job *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, lease);
     sqlite3_bind_int(st, 3, (int)max);
-    while ((e = sq_step_row(c, st, "wa_media_claim")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        store_wa_media_job *v = &arr[cnt++];
-        v->id = sq_int(st, 0);
-        v->case_id = sq_int(st, 1);
-        v->media_id = sq_text(ar, st, 2);
-        v->mime = sq_text(ar, st, 3);
-        v->sha256 = sq_text(ar, st, 4);
-        v->attempts = (int)sq_int(st, 5);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_media_job, (void **)out, n, "wa_media_claim");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
