@@ -21,8 +21,9 @@
     " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN reporters r ON r.id = "           \
     "c.reporter_id"
 
-static void read_case(arena_t *ar, PGresult *r, int i, store_case *c)
+static void read_case(arena_t *ar, PGresult *r, int i, void *elem)
 {
+    store_case *c = elem;
     memset(c, 0, sizeof *c);
     c->id = pq_int(r, i, 0);
     c->agency_id = pq_int(r, i, 1);
@@ -282,9 +283,6 @@ err_t pg_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_ca
         " AND ($8::bigint IS NULL OR c.created_at < $8) AND ($9::bigint IS NULL OR c.id < $9)"
         " ORDER BY c.id DESC LIMIT $10";
     pq_params p = {0};
-    PGresult *r;
-    *out = NULL;
-    *n = 0;
     pp_id(&p, f->scope_user_id);
     pp_id(&p, f->agency_id);
     pp_id(&p, f->category_id);
@@ -295,19 +293,7 @@ err_t pg_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_ca
     pp_id(&p, f->to);
     pp_id(&p, f->before_id);
     pp_int(&p, f->limit ? f->limit : 50);
-    err_t e = query(s, sql, &p, &r, "case_list");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_case *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++)
-        read_case(ar, r, i, &arr[i]);
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_case, (void **)out, n, "case_list");
 }
 
 err_t pg_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out, size_t *n)

@@ -38,8 +38,9 @@ static err_t query(store_t *s, const char *sql, const pq_params *p, PGresult **o
 #define AGENCY_COLS                                                                                \
     "id, code, name, kind, timezone, wa_template_status, wa_template_reply, wa_template_lang"
 
-static void read_agency(arena_t *ar, PGresult *r, int i, store_agency *a)
+static void read_agency(arena_t *ar, PGresult *r, int i, void *elem)
 {
+    store_agency *a = elem;
     a->id = pq_int(r, i, 0);
     a->code = pq_text(ar, r, i, 1);
     a->name = pq_text(ar, r, i, 2);
@@ -102,22 +103,7 @@ err_t pg_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_agen
 err_t pg_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
 {
     static const char sql[] = "SELECT " AGENCY_COLS " FROM agencies ORDER BY id";
-    PGresult *r;
-    *out = NULL;
-    *n = 0;
-    err_t e = query(s, sql, NULL, &r, "agency_list");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_agency *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++)
-        read_agency(ar, r, i, &arr[i]);
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, NULL, sizeof **out, read_agency, (void **)out, n, "agency_list");
 }
 
 err_t pg_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
@@ -208,8 +194,9 @@ err_t pg_region_exists(store_t *s, const char *code)
 
 #define USER_COLS "id, login, name, password_hash, disabled, failed_logins, locked_until"
 
-static void read_user(arena_t *ar, PGresult *r, int i, store_user *u)
+static void read_user(arena_t *ar, PGresult *r, int i, void *elem)
 {
+    store_user *u = elem;
     u->id = pq_int(r, i, 0);
     u->login = pq_text(ar, r, i, 1);
     u->name = pq_text(ar, r, i, 2);
@@ -269,22 +256,7 @@ err_t pg_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *o
 err_t pg_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
 {
     static const char sql[] = "SELECT " USER_COLS " FROM users ORDER BY login COLLATE \"C\"";
-    PGresult *r;
-    *out = NULL;
-    *n = 0;
-    err_t e = query(s, sql, NULL, &r, "user_list");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_user *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++)
-        read_user(ar, r, i, &arr[i]);
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, NULL, sizeof **out, read_user, (void **)out, n, "user_list");
 }
 
 /* An UPDATE of one user, and when end_sessions the deletion of the user's
@@ -457,8 +429,9 @@ err_t pg_session_delete(store_t *s, const char *token_hash)
     "t.id, t.agency_id, t.name, t.base_lat, t.base_lon,"                                           \
     " (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id)"
 
-static void read_team(arena_t *ar, PGresult *r, int i, store_team *t)
+static void read_team(arena_t *ar, PGresult *r, int i, void *elem)
 {
+    store_team *t = elem;
     t->id = pq_int(r, i, 0);
     t->agency_id = pq_int(r, i, 1);
     t->name = pq_text(ar, r, i, 2);
@@ -515,23 +488,8 @@ err_t pg_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out,
                               " WHERE ($1::bigint IS NULL OR t.agency_id = $1)"
                               " ORDER BY t.agency_id, t.name COLLATE \"C\"";
     pq_params p = {0};
-    PGresult *r;
-    *out = NULL;
-    *n = 0;
     pp_id(&p, agency_id);
-    err_t e = query(s, sql, &p, &r, "team_list");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_team *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++)
-        read_team(ar, r, i, &arr[i]);
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_team, (void **)out, n, "team_list");
 }
 
 err_t pg_team_add_member(store_t *s, int64_t team_id, int64_t user_id)
@@ -558,8 +516,9 @@ err_t pg_team_has_member(store_t *s, int64_t team_id, int64_t user_id)
 
 #define CATEGORY_COLS "id, agency_id, code, name_id, name_en, kind, sla_hours, active"
 
-static void read_category(arena_t *ar, PGresult *r, int i, store_category *k)
+static void read_category(arena_t *ar, PGresult *r, int i, void *elem)
 {
+    store_category *k = elem;
     k->id = pq_int(r, i, 0);
     k->agency_id = pq_int(r, i, 1);
     k->code = pq_text(ar, r, i, 2);
@@ -613,23 +572,8 @@ err_t pg_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_categor
         "SELECT " CATEGORY_COLS " FROM categories"
         " WHERE ($1::bigint IS NULL OR agency_id = $1) ORDER BY agency_id, code COLLATE \"C\"";
     pq_params p = {0};
-    PGresult *r;
-    *out = NULL;
-    *n = 0;
     pp_id(&p, agency_id);
-    err_t e = query(s, sql, &p, &r, "category_list");
-    if (e != ERR_OK)
-        return e;
-    int rows = PQntuples(r);
-    store_category *arr = pq_alloc_rows(ar, sizeof *arr, rows);
-    for (int i = 0; arr && i < rows; i++)
-        read_category(ar, r, i, &arr[i]);
-    PQclear(r);
-    if (!arr)
-        return ERR_NOMEM;
-    *out = arr;
-    *n = (size_t)rows;
-    return ERR_OK;
+    return pq_list(s, ar, sql, &p, sizeof **out, read_category, (void **)out, n, "category_list");
 }
 
 err_t pg_agency_set_templates(store_t *s, int64_t agency_id, const char *status, const char *reply,

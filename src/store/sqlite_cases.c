@@ -23,8 +23,9 @@
     " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN reporters r ON r.id = "           \
     "c.reporter_id"
 
-static void read_case(arena_t *ar, sqlite3_stmt *st, store_case *c)
+static void read_case(arena_t *ar, sqlite3_stmt *st, void *elem)
 {
+    store_case *c = elem;
     memset(c, 0, sizeof *c);
     c->id = sq_int(st, 0);
     c->agency_id = sq_int(st, 1);
@@ -269,8 +270,8 @@ err_t sq_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_ca
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_case *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sq_bind_id(st, 1, f->scope_user_id);
     sq_bind_id(st, 2, f->agency_id);
@@ -282,20 +283,9 @@ err_t sq_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_ca
     sq_bind_id(st, 8, f->to);
     sq_bind_id(st, 9, f->before_id);
     sqlite3_bind_int(st, 10, (int)(f->limit ? f->limit : 50));
-    while ((e = sq_step_row(c, st, "case_list")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        read_case(ar, st, &arr[cnt++]);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_case, (void **)out, n, "case_list");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 

@@ -9,8 +9,9 @@
 #define AGENCY_COLS                                                                                \
     "id, code, name, kind, timezone, wa_template_status, wa_template_reply, wa_template_lang"
 
-static void read_agency(arena_t *ar, sqlite3_stmt *st, store_agency *a)
+static void read_agency(arena_t *ar, sqlite3_stmt *st, void *elem)
 {
+    store_agency *a = elem;
     a->id = sq_int(st, 0);
     a->code = sq_text(ar, st, 1);
     a->name = sq_text(ar, st, 2);
@@ -83,23 +84,12 @@ err_t sq_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_agency *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
-    while ((e = sq_step_row(c, st, "agency_list")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        read_agency(ar, st, &arr[cnt++]);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_agency, (void **)out, n, "agency_list");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
@@ -206,8 +196,9 @@ out:
 
 #define USER_COLS "id, login, name, password_hash, disabled, failed_logins, locked_until"
 
-static void read_user(arena_t *ar, sqlite3_stmt *st, store_user *u)
+static void read_user(arena_t *ar, sqlite3_stmt *st, void *elem)
 {
+    store_user *u = elem;
     u->id = sq_int(st, 0);
     u->login = sq_text(ar, st, 1);
     u->name = sq_text(ar, st, 2);
@@ -276,23 +267,12 @@ err_t sq_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_user *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
-    while ((e = sq_step_row(c, st, "user_list")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        read_user(ar, st, &arr[cnt++]);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_user, (void **)out, n, "user_list");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
@@ -500,8 +480,9 @@ out:
     "t.id, t.agency_id, t.name, t.base_lat, t.base_lon,"                                           \
     " (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id)"
 
-static void read_team(arena_t *ar, sqlite3_stmt *st, store_team *t)
+static void read_team(arena_t *ar, sqlite3_stmt *st, void *elem)
 {
+    store_team *t = elem;
     t->id = sq_int(st, 0);
     t->agency_id = sq_int(st, 1);
     t->name = sq_text(ar, st, 2);
@@ -561,24 +542,13 @@ err_t sq_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out,
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_team *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sq_bind_id(st, 1, agency_id);
-    while ((e = sq_step_row(c, st, "team_list")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        read_team(ar, st, &arr[cnt++]);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_team, (void **)out, n, "team_list");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
@@ -620,8 +590,9 @@ out:
 
 #define CATEGORY_COLS "id, agency_id, code, name_id, name_en, kind, sla_hours, active"
 
-static void read_category(arena_t *ar, sqlite3_stmt *st, store_category *k)
+static void read_category(arena_t *ar, sqlite3_stmt *st, void *elem)
 {
+    store_category *k = elem;
     k->id = sq_int(st, 0);
     k->agency_id = sq_int(st, 1);
     k->code = sq_text(ar, st, 2);
@@ -679,24 +650,13 @@ err_t sq_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_categor
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
-    store_category *arr = NULL;
-    size_t cnt = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
     SQ_PREP(c, st, sql);
     sq_bind_id(st, 1, agency_id);
-    while ((e = sq_step_row(c, st, "category_list")) == ERR_OK) {
-        if (!(arr = sq_grow(ar, arr, sizeof *arr, cnt, &cap))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        read_category(ar, st, &arr[cnt++]);
-    }
-    sqlite3_reset(st);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
+    e = sq_collect(c, st, ar, sizeof **out, read_category, (void **)out, n, "category_list");
 out:
     sq_put(s, c);
-    *out = arr;
-    *n = cnt;
     return e;
 }
 
