@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "core/text.h"
 #include "domain/lifecycle.h"
 #include "domain/seed.h"
 #include "http/http.h"
@@ -49,8 +50,11 @@ static const command_help helps[] = {
      "aduan user add LOGIN --name NAME --role ROLE [--agency ID|CODE]\n"
      "       aduan user list\n"
      "       aduan user passwd LOGIN\n"
-     "       aduan user disable|enable LOGIN",
+     "       aduan user disable|enable LOGIN\n"
+     "       aduan user wa LOGIN NUMBER|-",
      "Manages staff accounts. Roles: superadmin, admin, supervisor, field, viewer.\n"
+     "'user wa' sets the officer's own WhatsApp number (e.g. 0812..., or - to\n"
+     "remove it): alerts go to it and the officer may act on cases by WhatsApp.\n"
      "Every role but superadmin needs --agency. Passwords are read from the\n"
      "terminal without echo, or as one line from standard input; never from\n"
      "the command line."},
@@ -492,13 +496,39 @@ static int user_change(store_t *s, arena_t *ar, const char *what, const char *lo
     return 0;
 }
 
+static int user_wa(store_t *s, arena_t *ar, int argc, char **argv)
+{
+    if (argc != 2)
+        return complain(EXIT_USAGE, "aduan: usage: aduan user wa LOGIN NUMBER|-\n");
+    store_user u;
+    err_t e = store_user_by_login(s, ar, argv[0], &u);
+    if (e == ERR_NOT_FOUND)
+        return complain(EXIT_FAIL, "aduan: no user '%s'\n", argv[0]);
+    char num[32];
+    const char *wa = NULL;
+    if (strcmp(argv[1], "-") != 0) {
+        bool mobile = false;
+        if (text_phone_normalize(argv[1], num, sizeof num, &mobile) != 0 || !mobile)
+            return complain(EXIT_USAGE, "aduan: '%s' is not a mobile number\n", argv[1]);
+        wa = num;
+    }
+    if (e == ERR_OK)
+        e = store_user_set_wa(s, u.id, wa);
+    if (e == ERR_CONFLICT)
+        return complain(EXIT_FAIL, "aduan: another user already has that number\n");
+    if (e != ERR_OK)
+        return complain(EXIT_FAIL, "aduan: user wa failed: %s\n", err_str_lang(e, "en"));
+    printf("aduan: user %s: WhatsApp number %s\n", argv[0], wa ? "set" : "removed");
+    return 0;
+}
+
 static int cmd_user(const config_t *cfg, int argc, char **argv)
 {
     if (argc < 1)
         return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("user"));
     const char *sub = argv[0];
     if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "passwd") &&
-        strcmp(sub, "disable") && strcmp(sub, "enable"))
+        strcmp(sub, "disable") && strcmp(sub, "enable") && strcmp(sub, "wa"))
         return fprintf(stderr, "aduan: unknown 'user %s'; see 'aduan help user'\n", sub),
                EXIT_USAGE;
     store_t *s = NULL;
@@ -512,6 +542,8 @@ static int cmd_user(const config_t *cfg, int argc, char **argv)
         rc = user_add(s, ar, argc - 1, argv + 1);
     else if (strcmp(sub, "list") == 0)
         rc = user_list(s, ar);
+    else if (strcmp(sub, "wa") == 0)
+        rc = user_wa(s, ar, argc - 1, argv + 1);
     else
         rc = user_change(s, ar, sub, argc > 1 ? argv[1] : NULL);
     arena_destroy(ar);

@@ -80,15 +80,16 @@ static const struct {
 static const struct {
     const char *login, *name, *role;
     int agency, team;
+    const char *wa_id; /* the officer's own WhatsApp number (demo, fictitious) */
 } users[] = {
-    {"superadmin", "Super Admin Kabupaten", "superadmin", -1, -1},
-    {"admin.satpolpp", "Operator Satpol PP", "admin", 0, -1},
-    {"kabid.satpolpp", "Kepala Bidang Trantibum", "supervisor", 0, -1},
-    {"trc.satpolpp", "Anggota TRC Paringin", "field", 0, 0},
-    {"pimpinan.satpolpp", "Kepala Satpol PP", "viewer", 0, -1},
-    {"admin.damkar", "Operator Damkar", "admin", 1, -1},
-    {"regu.damkar", "Anggota Regu Damkar Paringin", "field", 1, 3},
-    {"admin.dukcapil", "Operator Disdukcapil", "admin", 2, -1},
+    {"superadmin", "Super Admin Kabupaten", "superadmin", -1, -1, NULL},
+    {"admin.satpolpp", "Operator Satpol PP", "admin", 0, -1, NULL},
+    {"kabid.satpolpp", "Kepala Bidang Trantibum", "supervisor", 0, -1, "6281100000102"},
+    {"trc.satpolpp", "Anggota TRC Paringin", "field", 0, 0, "6281100000101"},
+    {"pimpinan.satpolpp", "Kepala Satpol PP", "viewer", 0, -1, NULL},
+    {"admin.damkar", "Operator Damkar", "admin", 1, -1, NULL},
+    {"regu.damkar", "Anggota Regu Damkar Paringin", "field", 1, 3, "6281100000201"},
+    {"admin.dukcapil", "Operator Disdukcapil", "admin", 2, -1, NULL},
 };
 
 static const struct {
@@ -149,6 +150,8 @@ err_t seed_demo(store_t *s, int64_t now)
                                     users[i].role);
         if (e == ERR_OK && users[i].team >= 0)
             e = store_team_add_member(s, team_ids[users[i].team], user_ids[i]);
+        if (e == ERR_OK && users[i].wa_id)
+            e = store_user_set_wa(s, user_ids[i], users[i].wa_id);
     }
     arena_t *ar = arena_new();
     if (!ar)

@@ -192,7 +192,7 @@ err_t pg_region_exists(store_t *s, const char *code)
 
 /* ---- users ----------------------------------------------------------------------------- */
 
-#define USER_COLS "id, login, name, password_hash, disabled, failed_logins, locked_until"
+#define USER_COLS "id, login, name, password_hash, disabled, failed_logins, locked_until, wa_id"
 
 static void read_user(arena_t *ar, PGresult *r, int i, void *elem)
 {
@@ -204,6 +204,7 @@ static void read_user(arena_t *ar, PGresult *r, int i, void *elem)
     u->disabled = pq_bool(r, i, 4);
     u->failed_logins = (int)pq_int(r, i, 5);
     u->locked_until = pq_int(r, i, 6);
+    u->wa_id = pq_text(ar, r, i, 7);
 }
 
 err_t pg_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
@@ -301,6 +302,25 @@ err_t pg_user_set_disabled(store_t *s, int64_t id, bool disabled)
     pp_bool(&p, disabled);
     pp_int(&p, id);
     return user_update(s, sql, &p, id, disabled);
+}
+
+err_t pg_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *out)
+{
+    static const char sql[] = "SELECT " USER_COLS " FROM users WHERE wa_id = $1 AND NOT disabled";
+    pq_params p = {0};
+    pp_text(&p, wa_id);
+    return user_one(s, ar, sql, &p, out);
+}
+
+err_t pg_user_set_wa(store_t *s, int64_t id, const char *wa_id)
+{
+    static const char sql[] = "UPDATE users SET wa_id = $1 WHERE id = $2 RETURNING id";
+    pq_params p = {0};
+    pp_text(&p, wa_id);
+    pp_int(&p, id);
+    int64_t got = 0;
+    err_t e = exec1(s, sql, &p, &got, "user_set_wa");
+    return e == ERR_OK && got == 0 ? ERR_NOT_FOUND : e;
 }
 
 err_t pg_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,

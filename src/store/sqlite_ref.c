@@ -194,7 +194,7 @@ out:
 
 /* ---- users --------------------------------------------------------------- */
 
-#define USER_COLS "id, login, name, password_hash, disabled, failed_logins, locked_until"
+#define USER_COLS "id, login, name, password_hash, disabled, failed_logins, locked_until, wa_id"
 
 static void read_user(arena_t *ar, sqlite3_stmt *st, void *elem)
 {
@@ -206,6 +206,7 @@ static void read_user(arena_t *ar, sqlite3_stmt *st, void *elem)
     u->disabled = sq_int(st, 4) != 0;
     u->failed_logins = (int)sq_int(st, 5);
     u->locked_until = sq_int(st, 6);
+    u->wa_id = sq_text(ar, st, 7);
 }
 
 err_t sq_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
@@ -320,6 +321,29 @@ err_t sq_user_set_disabled(store_t *s, int64_t id, bool disabled)
 {
     static const char sql[] = "UPDATE users SET disabled = ? WHERE id = ?";
     return user_update(s, sql, id, NULL, disabled ? 1 : 0, disabled);
+}
+
+err_t sq_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *out)
+{
+    static const char sql[] = "SELECT " USER_COLS " FROM users WHERE wa_id = ? AND disabled = 0";
+    return user_one(s, ar, sql, 0, wa_id, out);
+}
+
+err_t sq_user_set_wa(store_t *s, int64_t id, const char *wa_id)
+{
+    static const char sql[] = "UPDATE users SET wa_id = ? WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, wa_id);
+    sqlite3_bind_int64(st, 2, id);
+    e = sq_exec_stmt(c, st, "user_set_wa");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+        e = ERR_NOT_FOUND;
+out:
+    sq_put(s, c);
+    return e;
 }
 
 err_t sq_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,

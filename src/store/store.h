@@ -96,6 +96,7 @@ typedef struct {
     bool disabled;
     int failed_logins;
     int64_t locked_until; /* 0 when not locked */
+    const char *wa_id;    /* staff WhatsApp number (E.164 digits), or NULL */
 } store_user;
 
 typedef struct {
@@ -109,6 +110,11 @@ err_t store_user_create(store_t *s, const char *login, const char *name, const c
 err_t store_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out) STORE_WUR;
 err_t store_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *out) STORE_WUR;
 err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n) STORE_WUR;
+/* The enabled user with this staff WhatsApp number; ERR_NOT_FOUND if none. */
+err_t store_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *out) STORE_WUR;
+/* Sets (or with NULL clears) the staff WhatsApp number; ERR_CONFLICT when
+ * another user has it, ERR_NOT_FOUND when no such user. */
+err_t store_user_set_wa(store_t *s, int64_t id, const char *wa_id) STORE_WUR;
 /* Sets a new password and ends the user's sessions. */
 err_t store_user_set_password(store_t *s, int64_t id, const char *password_hash) STORE_WUR;
 /* Disables (or enables) the user; disabling ends the user's sessions. */

@@ -36,6 +36,9 @@
     X(user_by_login, (store_t * s, arena_t * ar, const char *login, store_user *out),              \
       (s, ar, login, out))                                                                         \
     X(user_list, (store_t * s, arena_t * ar, store_user * *out, size_t * n), (s, ar, out, n))      \
+    X(user_by_wa, (store_t * s, arena_t * ar, const char *wa_id, store_user *out),                 \
+      (s, ar, wa_id, out))                                                                         \
+    X(user_set_wa, (store_t * s, int64_t id, const char *wa_id), (s, id, wa_id))                   \
     X(user_set_password, (store_t * s, int64_t id, const char *password_hash),                     \
       (s, id, password_hash))                                                                      \
     X(user_set_disabled, (store_t * s, int64_t id, bool disabled), (s, id, disabled))              \

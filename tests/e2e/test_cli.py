@@ -148,6 +148,24 @@ def test_user_passwd(server):
     assert r.returncode == 1
 
 
+def test_user_wa_number(server):
+    # The demo's field officer already has 0811-0000-0101; numbers are unique.
+    r = ok(server.cli("user", "wa", "kabid.satpolpp", "0811-0000-0101"))
+    assert r.returncode == 1 and "another user" in r.stderr, r.stderr
+    r = ok(server.cli("user", "wa", "kabid.satpolpp", "12345"))
+    assert r.returncode == 2 and "12345" in r.stderr, r.stderr
+    r = ok(server.cli("user", "wa", "tidak.ada", "081234567890"))
+    assert r.returncode == 1 and "tidak.ada" in r.stderr
+    r = ok(server.cli("user", "wa", "kabid.satpolpp"))
+    assert r.returncode == 2
+    # Freed, the number can move to someone else.
+    assert ok(server.cli("user", "wa", "trc.satpolpp", "-")).returncode == 0
+    r = ok(server.cli("user", "wa", "kabid.satpolpp", "+62 811-0000-0101"))
+    assert r.returncode == 0 and "set" in r.stdout, r.stderr
+    r = ok(server.cli("user", "wa", "trc.satpolpp", "0811-0000-0101"))
+    assert r.returncode == 1
+
+
 # ---- commands that need no server --------------------------------------------------
 
 
