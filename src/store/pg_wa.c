@@ -97,6 +97,33 @@ err_t pg_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead
     return e;
 }
 
+err_t pg_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n, int64_t now)
+{
+    static const char sql[] = "INSERT INTO wa_inbox (received_at, body, state, error)"
+                              " VALUES ($1, $2, $3, $4) RETURNING id";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = pq_begin(c);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        pq_params p = {0};
+        PGresult *r = NULL;
+        pp_int(&p, now);
+        pp_text(&p, rows[i].body);
+        pp_text(&p, rows[i].dead_reason ? "dead" : "new");
+        pp_text(&p, rows[i].dead_reason);
+        e = pq_run(c, sql, &p, &r, "wa_inbox_add");
+        if (e == ERR_OK)
+            rows[i].id = pq_int(r, 0, 0);
+        PQclear(r);
+    }
+    if (e == ERR_OK)
+        e = pq_commit(c);
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
+}
+
 err_t pg_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
                        store_wa_inbox_row **out, size_t *n)
 {

@@ -97,6 +97,32 @@ out:
     return e;
 }
 
+err_t sq_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n, int64_t now)
+{
+    static const char sql[] = "INSERT INTO wa_inbox (received_at, body, state, error)"
+                              " VALUES (?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    sqlite3_stmt *st;
+    err_t e = sq_begin(c);
+    if (e != ERR_OK)
+        goto out;
+    SQ_PREP(c, st, sql);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_text(st, 2, rows[i].body, (int)rows[i].len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, rows[i].dead_reason ? "dead" : "new", -1, SQLITE_STATIC);
+        sq_bind_text(st, 4, rows[i].dead_reason);
+        e = sq_exec_stmt(c, st, "wa_inbox_add");
+        rows[i].id = sqlite3_last_insert_rowid(c->db);
+    }
+    if (e == ERR_OK)
+        e = sq_commit(c);
+out:
+    sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
 err_t sq_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
                        store_wa_inbox_row **out, size_t *n)
 {
