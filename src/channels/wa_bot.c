@@ -199,6 +199,9 @@ static void rset(bot *b, const char *k, json_t *v) { json_object_set_new(report(
 static void finish(bot *b, const char *state)
 {
     b->fx->state = state;
+    /* A new answer (or a new step) starts the count of misunderstandings anew. */
+    json_object_del(b->draft, "reask_state");
+    json_object_del(b->draft, "reask_n");
     if (strcmp(state, "idle") == 0)
         json_object_del(b->draft, "report");
     b->fx->draft = dump(b->in->ar, json_incref(b->draft));
@@ -428,11 +431,58 @@ static const char *choice(bot *b, const char *const *offered, int n)
     return NULL;
 }
 
+static void ask_kecamatan(bot *b)
+{
+    store_region *g;
+    size_t n = 0;
+    row rows[LIST_ROWS_MAX];
+    if (store_region_list(b->in->store, b->in->ar, &g, &n) != ERR_OK)
+        n = 0;
+    for (size_t i = 0; i < n && i < LIST_ROWS_MAX; i++)
+        rows[i] = (row){arena_printf(b->in->ar, "kec:%s", g[i].code), g[i].name, NULL};
+    if (n == 0) {
+        ask_photos(b);
+        return;
+    }
+    list(b, wa_text("ask_kecamatan", b->lang), wa_text("kecamatan_button", b->lang), rows,
+         (int)(n < LIST_ROWS_MAX ? n : LIST_ROWS_MAX));
+    finish(b, "kecamatan");
+}
+
+/* An answer the step cannot use. The first time, the question comes again
+ * with help; the second time, one line on how to get out; after that the
+ * bot stays quiet rather than repeat itself (the message is still kept). */
 static void reask(bot *b, const char *state)
 {
-    say(b, arena_printf(b->in->ar, "%s %s", wa_text("not_understood", b->lang),
-                        wa_text("use_buttons", b->lang)));
-    finish(b, state);
+    const char *was = json_string_value(json_object_get(b->draft, "reask_state"));
+    json_int_t n = was && strcmp(was, state) == 0
+                       ? json_integer_value(json_object_get(b->draft, "reask_n"))
+                       : 0;
+    if (n == 0) {
+        say(b, arena_printf(b->in->ar, "%s %s", wa_text("not_understood", b->lang),
+                            wa_text("use_buttons", b->lang)));
+        if (strcmp(state, "menu") == 0)
+            menu(b);
+        else if (strcmp(state, "consent") == 0)
+            ask_consent(b);
+        else if (strcmp(state, "category") == 0)
+            ask_category(b);
+        else if (strcmp(state, "kecamatan") == 0)
+            ask_kecamatan(b);
+        else if (strcmp(state, "photos") == 0)
+            ask_photos(b);
+        else if (strcmp(state, "confirm") == 0)
+            summary(b);
+        else
+            finish(b, state);
+    } else {
+        if (n == 1)
+            say(b, wa_text("stuck", b->lang));
+        finish(b, state);
+    }
+    json_object_set_new(b->draft, "reask_state", json_string(state));
+    json_object_set_new(b->draft, "reask_n", json_integer(n + 1));
+    b->fx->draft = dump(b->in->ar, json_incref(b->draft));
 }
 
 static err_t on_category(bot *b, const char *id)
@@ -532,6 +582,10 @@ static err_t step(bot *b, const char *state)
     if (strcmp(state, "consent") == 0) {
         static const char *const o[] = {"consent:yes", "consent:anon", "consent:no"};
         id = choice(b, o, 3);
+        if (!id && is_word(ev->text, "tidak", "no"))
+            id = "consent:no";
+        if (!id && is_word(ev->text, "anonim", "anonymous"))
+            id = "consent:anon";
         if (!id) {
             reask(b, state);
         } else if (strcmp(id, "consent:no") == 0) {
@@ -559,7 +613,7 @@ static err_t step(bot *b, const char *state)
             say(b, wa_text("service_soon", b->lang));
             finish(b, "idle");
         } else {
-            menu(b);
+            reask(b, state);
         }
     } else if (strcmp(state, "category") == 0) {
         if (ev->reply_id || !ev->text)
@@ -606,20 +660,7 @@ static err_t step(bot *b, const char *state)
             finish(b, state);
         } else if (ev->text && !ev->reply_id && strlen(ev->text) >= 5) {
             rset(b, "address", json_string(cut(b->in->ar, ev->text, 500)));
-            store_region *g;
-            size_t n = 0;
-            row rows[LIST_ROWS_MAX];
-            if (store_region_list(b->in->store, b->in->ar, &g, &n) != ERR_OK)
-                n = 0;
-            for (size_t i = 0; i < n && i < LIST_ROWS_MAX; i++)
-                rows[i] = (row){arena_printf(b->in->ar, "kec:%s", g[i].code), g[i].name, NULL};
-            if (n == 0) {
-                ask_photos(b);
-            } else {
-                list(b, wa_text("ask_kecamatan", b->lang), wa_text("kecamatan_button", b->lang),
-                     rows, (int)(n < LIST_ROWS_MAX ? n : LIST_ROWS_MAX));
-                finish(b, "kecamatan");
-            }
+            ask_kecamatan(b);
         } else {
             say(b, wa_text("ask_location", b->lang));
             finish(b, state);

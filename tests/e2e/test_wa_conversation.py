@@ -232,3 +232,36 @@ def test_a_draft_expires_after_24_hours(tmp_path):
             assert not srv.stop()
         finally:
             graph.stop()
+
+
+def test_free_text_at_a_button_step_is_reasked_once_with_help(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500077")
+    w.text("halo")
+    consent = w.tap("menu:report")[0]
+    assert "consent:yes" in choices(consent)
+    # Not understood: said so, and the question comes again with its buttons.
+    since = graph.last_seq()
+    w.post(message(w.wa_id, "text", body="apa maksudnya?"))
+    again = graph.wait_messages(to=w.wa_id, since=since, count=2, timeout=10)
+    assert "belum memahami" in text_of(again[0])
+    assert choices(again[-1]) == choices(consent)
+    # Twice: one line on how to get out, without the buttons again.
+    hint = w.text("saya tidak paham")
+    assert len(hint) == 1 and "MENU" in text_of(hint[0]) and "BATAL" in text_of(hint[0])
+    # After that the bot does not repeat itself: the next answer it sends
+    # is the one for "ya", understood as the first button.
+    since = graph.last_seq()
+    w.post(message(w.wa_id, "text", body="hmm"))
+    w.post(message(w.wa_id, "text", body="ya"))
+    graph.wait_messages(to=w.wa_id, since=since, timeout=10)
+    time.sleep(0.5)
+    got = graph.messages(to=w.wa_id, since=since)
+    assert len(got) == 1 and any(c.startswith("cat:") for c in choices(got[0])), got
+    # A new step counts afresh; "tidak" at the consent step means no.
+    w2 = Citizen(srv, graph, "6281234500078")
+    w2.text("halo")
+    w2.tap("menu:report")
+    assert "belum memahami" in text_of(w2.text("???")[0])
+    refused = w2.text("tidak")
+    assert len(refused) == 1 and not choices(refused[0])
