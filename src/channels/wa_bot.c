@@ -199,6 +199,8 @@ static void rset(bot *b, const char *k, json_t *v) { json_object_set_new(report(
 static void finish(bot *b, const char *state)
 {
     b->fx->state = state;
+    if (strcmp(state, "e_after") != 0)
+        json_object_del(b->draft, "after_code");
     /* A new answer (or a new step) starts the count of misunderstandings anew. */
     json_object_del(b->draft, "reask_state");
     json_object_del(b->draft, "reask_n");
@@ -651,7 +653,12 @@ static err_t step(bot *b, const char *state)
                 rset(b, "address", json_string(cut(b->in->ar, addr, 500)));
             if (emergency) {
                 err_t e = create_case(b, true);
-                finish(b, "idle");
+                /* Photos and details may follow: they join this case. */
+                json_object_del(b->draft, "report");
+                if (b->fx->new_case)
+                    json_object_set_new(b->draft, "after_code",
+                                        json_string(b->fx->new_case->tracking_code));
+                finish(b, "e_after");
                 return e;
             }
             ask_photos(b);
@@ -706,6 +713,23 @@ static err_t step(bot *b, const char *state)
         } else {
             reask(b, state);
         }
+    } else if (strcmp(state, "e_after") == 0) {
+        /* After an emergency report: what the reporter sends next is more
+         * about the same incident, until they start something else. */
+        const char *code = json_string_value(json_object_get(b->draft, "after_code"));
+        bool media = ev->media_id != NULL;
+        if (!code || ev->reply_id || (!media && !ev->text)) {
+            menu(b);
+            return ERR_OK;
+        }
+        char shown[IDS_SHOWN_BUF];
+        b->fx->case_code = arena_strdup(b->in->ar, code);
+        if (media && b->fx->nmedia < STORE_WA_MEDIA_MAX)
+            b->fx->media[b->fx->nmedia++] = (store_wa_media){ev->media_id, ev->media_mime,
+                                                             ev->media_sha256, ev->media_filename};
+        ids_tracking_format(code, shown);
+        say(b, wa_textf(b->in->ar, "added_to_case", b->lang, "code", shown, NULL));
+        finish(b, state);
     } else {
         menu(b);
     }
@@ -742,8 +766,11 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
         finish(&b, state);
         return ERR_OK;
     }
-    if (strcmp(state, "idle") != 0 && in->conv.updated_at &&
-        in->now - in->conv.updated_at > WA_DRAFT_TTL) {
+    if (strcmp(state, "e_after") == 0 && in->now - in->conv.updated_at > WA_FOLLOWUP_TTL) {
+        state = "idle"; /* nothing was left unfinished: no notice */
+        json_object_del(b.draft, "after_code");
+    } else if (strcmp(state, "idle") != 0 && in->conv.updated_at &&
+               in->now - in->conv.updated_at > WA_DRAFT_TTL) {
         say(&b, wa_text("expired", b.lang));
         state = "idle";
         json_object_del(b.draft, "report");

@@ -360,8 +360,12 @@ typedef struct {
     int expect_version; /* the conversation version read (-1: none) */
     const char *state, *draft, *lang;
     store_case *new_case; /* tracking_code preset; may be NULL */
+    /* Without new_case: the tracking code of an earlier case of this
+     * reporter with this agency that the message and its media belong to
+     * (a follow-up). Ignored when it is not the reporter's. */
+    const char *case_code;
     size_t nmedia;
-    store_wa_media media[STORE_WA_MEDIA_MAX]; /* attachments of the new case */
+    store_wa_media media[STORE_WA_MEDIA_MAX]; /* attachments of the (new) case */
     size_t nout;
     store_wa_out out[STORE_WA_OUT_MAX];
     int64_t now;

@@ -84,6 +84,22 @@ def test_emergency_is_created_when_the_location_arrives(desk):
     case = case_by_code(superadmin(srv), code)
     assert case["kind"] == "emergency" and case["priority"] == "urgent"
     assert case["anonim"] is True and case["agency"]["id"] == 2
+    # What follows joins the same case: a photo and a few words.
+    m1, _ = graph.add_media(b"\xff\xd8\xff after the fire report", "image/jpeg")
+    added = text_of(w.say("image", media_id=m1)[0])
+    assert code in added and "Tambahan" in added
+    assert code in text_of(w.text("apinya merambat ke rumah sebelah")[0])
+    sa = superadmin(srv)
+    case = case_by_code(sa, code)
+    assert len(case["attachments"]) == 1
+    # "menu" starts something new; a later photo is not added to the fire.
+    assert "menu:report" in choices(w.text("menu")[0])
+    m2, _ = graph.add_media(b"\xff\xd8\xff unrelated", "image/jpeg")
+    since = graph.last_seq()
+    w.post(message(w.wa_id, "image", media_id=m2))
+    again = graph.wait_messages(to=w.wa_id, since=since, count=2, timeout=10)
+    assert "menu:report" in choices(again[-1])
+    assert len(case_by_code(sa, code)["attachments"]) == 1
 
 
 def test_status_check_and_cancel(desk):
