@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const char *const unit_names[SLA_UNIT__COUNT] = {
-    "minutes", "hours", "days", "work_minutes", "work_hours", "work_days",
+    "seconds", "minutes", "hours", "days", "work_minutes", "work_hours", "work_days",
 };
 
 static const char *const stage_names[] = {
@@ -71,6 +71,8 @@ int64_t sla_due(const cal_t *cal, sla_dur d, int64_t from)
         return 0;
     int64_t n = d.amount;
     switch (d.unit) {
+    case SLA_SECONDS:
+        return from + n;
     case SLA_MINUTES:
         return from + n * 60;
     case SLA_HOURS:

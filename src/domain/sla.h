@@ -14,7 +14,8 @@
 #include <stdint.h>
 
 typedef enum {
-    SLA_MINUTES, /* clock time */
+    SLA_SECONDS, /* clock time (seconds: for tests and drills) */
+    SLA_MINUTES,
     SLA_HOURS,
     SLA_DAYS,
     SLA_WORK_MINUTES, /* working time on the agency's calendar */

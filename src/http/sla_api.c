@@ -325,11 +325,12 @@ static err_t parse_step(req_t *r, json_t *v, const char *key, sla_dur *out)
     int unit = json_is_string(u) ? sla_unit_parse(json_string_value(u)) : -1;
     if (!json_is_object(v) || !json_is_integer(a) || json_integer_value(a) < 0 ||
         json_integer_value(a) > SLA_AMOUNT_MAX || unit < 0 || json_object_size(v) != 2)
-        return refuse(r, ERR_INVALID,
-                      arena_printf(r->ar,
-                                   "%s: expected {\"amount\": 0..%d, \"unit\": minutes, hours, "
-                                   "days, work_minutes, work_hours or work_days}",
-                                   key, SLA_AMOUNT_MAX));
+        return refuse(
+            r, ERR_INVALID,
+            arena_printf(r->ar,
+                         "%s: expected {\"amount\": 0..%d, \"unit\": seconds, minutes, hours, "
+                         "days, work_minutes, work_hours or work_days}",
+                         key, SLA_AMOUNT_MAX));
     *out = (sla_dur){(int32_t)json_integer_value(a), (sla_unit)unit};
     return ERR_OK;
 }

@@ -1,0 +1,135 @@
+"""SLA deadlines end to end (issue #6), on SQLite and PostgreSQL.
+
+The production binary runs on the real clock: the tests give a category a
+policy of a few clock seconds through the API and run the scheduler with a
+short tick (ADUAN_SCHED_TICK_MS), then watch the case, its events and the
+fake Graph API.
+"""
+
+import time
+
+import pytest
+
+from aduan_e2e import Client, pg_available
+from wa_helpers import start
+
+KABID_WA = "6281100000102"  # kabid.satpolpp's staff number in the demo seed
+TICK_MS = "200"
+
+
+def login(srv, who):
+    c = Client(srv.port)
+    assert c.login(who).status == 200, who
+    return c
+
+
+def wait_until(pred, timeout=15.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(interval)
+
+
+def alerts_for(graph, code, word):
+    """Template alerts to the supervisor about one case (by tracking code)."""
+    out = []
+    for m in graph.messages(to=KABID_WA, type="template"):
+        t = m["template"]
+        params = [p["text"] for p in t["components"][0]["parameters"]]
+        if t["name"] == "aduan_sla_alert" and params[0] == code and word in params[1]:
+            out.append(params)
+    return out
+
+
+def actions(case):
+    return [e["action"] for e in case["events"]]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sla_desk(request, tmp_path):
+    if request.param == "postgres" and not pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set")
+    srv, graph = start(tmp_path, request.param, extra_env={"ADUAN_SCHED_TICK_MS": TICK_MS})
+    yield srv, graph
+    try:
+        assert not srv.stop()
+    finally:
+        graph.stop()
+
+
+def test_unverified_complaint_escalates_to_supervisor_once(sla_desk):
+    srv, graph = sla_desk
+    admin, kabid, trc = login(srv, "admin.satpolpp"), login(srv, "kabid.satpolpp"), login(
+        srv, "trc.satpolpp")
+    perda = admin.category_id("perda")
+    r = admin.post("/api/v1/categories/%d/sla" % perda,
+                   json={"verify": {"amount": 4, "unit": "seconds"}, "due_soon_pct": 50,
+                         "autoclose": {"amount": 3, "unit": "seconds"}})
+    assert r.status == 200, r
+    assert r.json["source"] == "category" and r.json["verify"] == {"amount": 4, "unit": "seconds"}
+
+    case = admin.create_case(category_id=perda, description="Warung buka melewati jam Perda.")
+    code = case["tracking_code"]
+    assert case["sla_state"] == "on_time"
+    assert case["sla"]["stage"] == "verify" and case["sla"]["escalation"] == "none"
+    assert case["sla"]["due_at"] and case["sla"]["due_soon_at"] and case["sla"]["current"]
+
+    # Half-way: the supervisor is told on WhatsApp (an approved template:
+    # staff are outside the 24-hour window) and the case records it.
+    soon = wait_until(lambda: alerts_for(graph, code, "Segera jatuh tempo"))
+    assert "menunggu verifikasi" in soon[0][1]
+    c = admin.case(case["id"])
+    assert "sla_due_soon" in actions(c)
+    # At the deadline: a breach, recorded as an internal event.
+    wait_until(lambda: alerts_for(graph, code, "LEWAT BATAS WAKTU"))
+    c = wait_until(lambda: (lambda x: x if "sla_breach" in actions(x) else None)(
+        admin.case(case["id"])))
+    assert c["sla_state"] == "overdue" and c["sla"]["escalation"] == "breach"
+    ev = [e for e in c["events"] if e["action"] == "sla_breach"][0]
+    assert ev["public"] is False and ev["actor_id"] is None and ev["to_status"] == "received"
+    listed = [x for x in admin.list_cases()["items"] if x["id"] == case["id"]][0]
+    assert listed["sla_state"] == "overdue"
+
+    # Many ticks later: still one of each, event and message.
+    time.sleep(1.5)
+    c = admin.case(case["id"])
+    assert actions(c).count("sla_breach") == 1 and actions(c).count("sla_due_soon") == 1
+    assert len(alerts_for(graph, code, "LEWAT BATAS WAKTU")) == 1
+    assert len(alerts_for(graph, code, "Segera jatuh tempo")) == 1
+
+    # Verified: the next step has its own deadline, nothing escalated yet.
+    c = admin.act(case["id"], "verify")
+    assert c["sla"]["stage"] == "dispatch" and c["sla"]["escalation"] == "none"
+    assert c["sla_state"] == "on_time" and c["sla"]["resolve_due_at"]
+
+    # Resolved, and no word from the reporter: the case closes by itself.
+    team = kabid.team_id("TRC Pos Paringin")
+    kabid.act(case["id"], "dispatch", team_id=team)
+    trc.act(case["id"], "start")
+    c = trc.act(case["id"], "resolve", note="Warung sudah ditertibkan.")
+    assert c["sla"]["stage"] == "autoclose" and c["sla_state"] is None
+    c = wait_until(lambda: (lambda x: x if x["status"] == "closed" else None)(
+        admin.case(case["id"])))
+    last = c["events"][-1]
+    assert last["action"] == "close" and last["actor_id"] is None and last["public"] is True
+    assert c["sla"]["stage"] is None and c["sla_state"] is None
+
+
+def test_emergency_breach_without_supervisor_number(sla_desk):
+    """Damkar has no supervisor: the breach is still recorded, once."""
+    srv, graph = sla_desk
+    admin = login(srv, "admin.damkar")
+    fire = admin.category_id("kebakaran")
+    assert admin.post("/api/v1/categories/%d/sla" % fire,
+                      json={"dispatch": {"amount": 1, "unit": "seconds"}}).status == 200
+    case = admin.create_case(category_id=fire, description="Api di gudang kayu.")
+    assert case["sla"]["stage"] == "dispatch"
+    c = wait_until(lambda: (lambda x: x if "sla_breach" in actions(x) else None)(
+        admin.case(case["id"])))
+    time.sleep(0.6)
+    assert actions(admin.case(case["id"])).count("sla_breach") == 1
+    assert c["sla_state"] == "overdue"
