@@ -270,7 +270,8 @@ static err_t period(req_t *r, int64_t *agency, int64_t *from, int64_t *to, bool 
         r->detail = "agency: required (you work in several agencies)";
         return ERR_INVALID;
     }
-    *to = clock_now();
+    /* Up to and including this second; the last 30 days by default. */
+    *to = clock_now() + 1;
     *from = *to - 30 * 86400;
     if ((f && clock_parse(f, 0, from) != 0) || (t && clock_parse(t, 1, to) != 0)) {
         r->detail = "from/to: expected YYYY-MM-DD or an RFC 3339 time";
