@@ -133,3 +133,48 @@ def test_emergency_breach_without_supervisor_number(sla_desk):
     time.sleep(0.6)
     assert actions(admin.case(case["id"])).count("sla_breach") == 1
     assert c["sla_state"] == "overdue"
+
+
+def test_two_instances_escalate_once(tmp_path):
+    """Two `aduan serve` on one PostgreSQL database, both ticking fast:
+    every due-soon notice and breach happens once, event and message."""
+    import os
+
+    import aduan_e2e
+    from aduan_e2e import Server
+    from graph_client import FakeGraph
+    from wa_helpers import SECRET
+
+    if not pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set")
+    url = aduan_e2e.pg_database()
+    graph = FakeGraph(token="graph-token")
+    env = {"ADUAN_DATABASE_URL": url, "ADUAN_SCHED_TICK_MS": "50",
+           "ADUAN_WA_APP_SECRET": SECRET, "ADUAN_WA_VERIFY_TOKEN": "v",
+           "ADUAN_WA_GRAPH_URL": graph.base_url, "ADUAN_WA_ACCESS_TOKEN": "graph-token"}
+    a, b = Server(tmp_path / "a", env), Server(tmp_path / "b", env)
+    os.makedirs(a.workdir)
+    os.makedirs(b.workdir)
+    try:
+        a.init(demo=True)
+        a.start()
+        b.start()
+        admin = login(a, "admin.satpolpp")
+        perda = admin.category_id("perda")
+        assert admin.post("/api/v1/categories/%d/sla" % perda,
+                          json={"verify": {"amount": 2, "unit": "seconds"}}).status == 200
+        cases = [admin.create_case(category_id=perda, description="Kasus %d" % i)
+                 for i in range(5)]
+        for case in cases:
+            wait_until(lambda: "sla_breach" in actions(admin.case(case["id"])))
+        time.sleep(1.0)
+        for case in cases:
+            acts = actions(admin.case(case["id"]))
+            assert acts.count("sla_breach") == 1, acts
+            assert acts.count("sla_due_soon") <= 1, acts
+            wait_until(lambda: alerts_for(graph, case["tracking_code"], "LEWAT BATAS WAKTU"))
+            assert len(alerts_for(graph, case["tracking_code"], "LEWAT BATAS WAKTU")) == 1
+    finally:
+        problems = a.stop() + b.stop()
+        graph.stop()
+    assert not problems, problems
