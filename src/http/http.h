@@ -143,6 +143,7 @@ err_t h_holiday_delete(app_t *app, req_t *r);
 err_t h_policy_get(app_t *app, req_t *r);
 err_t h_policy_set(app_t *app, req_t *r);
 err_t h_activity_report(app_t *app, req_t *r);
+err_t h_sla_attention(app_t *app, req_t *r);
 /* Adds "sla_state" and "sla" (the deadline) to a case object, or to each
  * case of an array, from the cases' "id". */
 void sla_decorate(app_t *app, req_t *r, json_t *cases);

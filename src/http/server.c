@@ -76,6 +76,7 @@ static const route_t routes[] = {
     {"DELETE", "/api/v1/agencies/{id}/holidays", h_holiday_delete, RB(SUPERADMIN) | RB(ADMIN), 0},
     {"GET", "/api/v1/categories/{id}/sla", h_policy_get, ANY_ROLE, 0},
     {"POST", "/api/v1/categories/{id}/sla", h_policy_set, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"GET", "/api/v1/sla/attention", h_sla_attention, ANY_ROLE, 0},
     {"GET", "/api/v1/reports/activity", h_activity_report,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(VIEWER), 0},
 };

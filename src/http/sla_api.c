@@ -4,6 +4,7 @@
 #include "http/http.h"
 
 #include "core/clock.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "domain/deadline.h"
@@ -385,4 +386,63 @@ err_t h_policy_set(app_t *app, req_t *r)
     log_info("sla", "event=policy_set category_id=%lld user_id=%lld", (long long)k.id,
              (long long)r->user.id);
     return reply_json(r, 200, policy_json(&k, &p, true));
+}
+
+/* ---- what needs attention -------------------------------------------------- */
+
+#define ATTENTION_MAX 200
+
+err_t h_sla_attention(app_t *app, req_t *r)
+{
+    const char *a = NULL, *want = NULL;
+    store_agency ag;
+    store_sla_case *rows;
+    size_t n;
+    err_t e = req_query(r, "agency", &a);
+    if (e == ERR_OK)
+        e = req_query(r, "state", &want);
+    if (e != ERR_OK)
+        return e;
+    int64_t agency = actor_single_agency(&r->actor);
+    if (a) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(a, &end, 10);
+        if (*end || v <= 0 || errno || *a < '0' || *a > '9')
+            return refuse(r, ERR_INVALID, "agency: expected an agency id");
+        agency = v;
+    }
+    if (!agency)
+        return refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
+    if (want && strcmp(want, "overdue") != 0 && strcmp(want, "due_soon") != 0)
+        return refuse(r, ERR_INVALID, "state: overdue or due_soon");
+    e = store_agency_get(app->store, r->ar, agency, &ag);
+    if (e != ERR_OK)
+        return e;
+    if (actor_role(&r->actor, agency) < 0)
+        return refuse(r, ERR_FORBIDDEN, "you have no role in this agency");
+    int64_t now = clock_now();
+    e = store_sla_attention(app->store, r->ar, agency, now, ATTENTION_MAX, &rows, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        const store_sla_case *k = &rows[i];
+        int stage = sla_stage_parse(k->sla_stage);
+        const char *state = sla_state_name(sla_state_at(
+            stage > 0 ? (sla_stage)stage : SLA_STAGE_NONE, k->sla_soon_at, k->sla_due_at, now));
+        if (!state || (want && strcmp(want, state) != 0))
+            continue;
+        char shown[IDS_SHOWN_BUF];
+        ids_tracking_format(k->tracking_code, shown);
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
+                                        (json_int_t)k->id, "tracking_code", shown, "kind", k->kind,
+                                        "status", k->status, "stage", k->sla_stage, "sla_state",
+                                        state, "due_at", json_time(k->sla_due_at), "resolve_due_at",
+                                        json_time(k->sla_resolve_due_at), "escalation",
+                                        escalation_name(k->sla_level)));
+    }
+    return reply_json(r, 200,
+                      json_pack("{s:I, s:o}", "agency_id", (json_int_t)agency, "items", items));
 }

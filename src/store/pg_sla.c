@@ -448,3 +448,18 @@ err_t pg_activity_events(store_t *s, arena_t *ar, int64_t agency_id, int64_t fro
     }
     return e;
 }
+
+err_t pg_sla_attention(store_t *s, arena_t *ar, int64_t agency_id, int64_t now, unsigned max,
+                       store_sla_case **out, size_t *n)
+{
+    /* The predicate of the partial index cases_sla_attention. */
+    static const char sql[] =
+        "SELECT " SLA_CASE_COLS " FROM cases c WHERE c.agency_id = $1"
+        " AND c.sla_stage IN ('verify', 'dispatch', 'action', 'resolve') AND c.sla_soon_at <= $2"
+        " ORDER BY c.sla_due_at, c.id LIMIT $3";
+    pq_params p = {0};
+    pp_int(&p, agency_id);
+    pp_int(&p, now);
+    pp_int(&p, max);
+    return pq_list(s, ar, sql, &p, sizeof **out, read_sla_case, (void **)out, n, "sla_attention");
+}

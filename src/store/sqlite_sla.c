@@ -515,3 +515,26 @@ out:
     sq_put(s, c);
     return e;
 }
+
+err_t sq_sla_attention(store_t *s, arena_t *ar, int64_t agency_id, int64_t now, unsigned max,
+                       store_sla_case **out, size_t *n)
+{
+    /* The predicate of the partial index cases_sla_attention. */
+    static const char sql[] =
+        "SELECT " SLA_CASE_COLS " FROM cases c WHERE c.agency_id = ?1"
+        " AND c.sla_stage IN ('verify', 'dispatch', 'action', 'resolve') AND c.sla_soon_at <= ?2"
+        " ORDER BY c.sla_due_at, c.id LIMIT ?3";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, agency_id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int(st, 3, (int)max);
+    e = sq_collect(c, st, ar, sizeof **out, read_sla_case, (void **)out, n, "sla_attention");
+out:
+    sq_put(s, c);
+    return e;
+}

@@ -511,6 +511,11 @@ err_t store_sla_stale(store_t *s, arena_t *ar, unsigned max, int64_t **ids, size
  * given, a breach not yet recorded, or an auto-close. */
 err_t store_sla_due(store_t *s, arena_t *ar, int64_t now, unsigned max, store_sla_case **out,
                     size_t *n) STORE_WUR;
+/* Up to max open cases of the agency whose current step is due soon or
+ * overdue at now (a staff step: not the auto-close wait), the earliest
+ * deadline first. */
+err_t store_sla_attention(store_t *s, arena_t *ar, int64_t agency_id, int64_t now, unsigned max,
+                          store_sla_case **out, size_t *n) STORE_WUR;
 
 typedef struct {
     const char *status;                                /* the status they were computed for */

@@ -184,7 +184,11 @@
     X(activity_events,                                                                             \
       (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to, unsigned max,       \
        store_activity_row **out, size_t *n, bool *truncated),                                      \
-      (s, ar, agency_id, from, to, max, out, n, truncated))
+      (s, ar, agency_id, from, to, max, out, n, truncated))                                        \
+    X(sla_attention,                                                                               \
+      (store_t * s, arena_t * ar, int64_t agency_id, int64_t now, unsigned max,                    \
+       store_sla_case **out, size_t *n),                                                           \
+      (s, ar, agency_id, now, max, out, n))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

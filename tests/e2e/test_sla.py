@@ -93,6 +93,12 @@ def test_unverified_complaint_escalates_to_supervisor_once(sla_desk):
     assert ev["public"] is False and ev["actor_id"] is None and ev["to_status"] == "received"
     listed = [x for x in admin.list_cases()["items"] if x["id"] == case["id"]][0]
     assert listed["sla_state"] == "overdue"
+    # The supervisor's list of what is late.
+    r = kabid.get("/api/v1/sla/attention", params={"state": "overdue"})
+    assert r.status == 200, r
+    late = [x for x in r.json["items"] if x["id"] == case["id"]]
+    assert late and late[0]["stage"] == "verify" and late[0]["escalation"] == "breach"
+    assert late[0]["tracking_code"] == code
 
     # Many ticks later: still one of each, event and message.
     time.sleep(1.5)

@@ -161,3 +161,16 @@ def test_cases_show_deadlines(users):
     assert got["sla"]["due_at"] == case["sla"]["due_at"]
     # A viewer sees the deadline too (it is not personal data).
     assert users("pimpinan.satpolpp").case(case["id"])["sla"]["stage"] == "verify"
+
+
+def test_attention_list(users):
+    r = users("kabid.satpolpp").get("/api/v1/sla/attention")
+    assert r.status == 200 and r.json["agency_id"] == 1
+    assert all(x["sla_state"] in ("due_soon", "overdue") for x in r.json["items"])
+    assert all("reporter" not in x and "description" not in x for x in r.json["items"])
+    assert users("admin.damkar").get("/api/v1/sla/attention?agency=1").status == 403
+    assert users("kabid.satpolpp").get("/api/v1/sla/attention?state=late").status == 400
+    assert users("kabid.satpolpp").get("/api/v1/sla/attention?agency=x").status == 400
+    assert users("superadmin").get("/api/v1/sla/attention").status == 400
+    assert users("superadmin").get("/api/v1/sla/attention?agency=999").status == 404
+    assert users.anon().get("/api/v1/sla/attention").status == 401

@@ -51,6 +51,9 @@ ALTER TABLE cases ADD COLUMN sla_resolve_due_at BIGINT;
 ALTER TABLE cases ADD COLUMN sla_level INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX cases_sla_stale ON cases(id) WHERE sla_status IS DISTINCT FROM status;
 CREATE INDEX cases_sla_soon ON cases(sla_soon_at) WHERE sla_level < 2 AND sla_soon_at IS NOT NULL;
+-- The supervisors' list of what is late or nearly so, per agency.
+CREATE INDEX cases_sla_attention ON cases(agency_id, sla_soon_at)
+    WHERE sla_stage IN ('verify', 'dispatch', 'action', 'resolve');
 
 -- Indonesia 2026: SKB 3 Menteri No. 1497/2025, 2/2025, 5/2025 (17 hari
 -- libur nasional, 8 cuti bersama). Admins add later years by the API.
