@@ -184,3 +184,50 @@ def test_two_instances_escalate_once(tmp_path):
         problems = a.stop() + b.stop()
         graph.stop()
     assert not problems, problems
+
+
+def test_reporter_reply_delays_autoclose(sla_desk):
+    """A report made over WhatsApp gets its deadline within a tick; once
+    resolved, a message from the reporter restarts the auto-close wait."""
+    import re
+
+    from wa_helpers import Citizen, text_of
+
+    def complete_report(w):
+        w.text("halo")
+        w.tap("menu:report")
+        w.tap("consent:yes", button=True)
+        w.tap("cat:1")
+        w.text("Keributan di depan pasar setiap malam minggu")
+        w.say("location", lat=-2.33, lon=115.46)
+        w.tap("photos:skip", button=True)
+        return text_of(w.tap("confirm:send", button=True)[0])
+
+    srv, graph = sla_desk
+    admin, kabid, trc = login(srv, "admin.satpolpp"), login(srv, "kabid.satpolpp"), login(
+        srv, "trc.satpolpp")
+    k = admin.category_id("trantibum")
+    assert admin.post("/api/v1/categories/%d/sla" % k,
+                      json={"autoclose": {"amount": 4, "unit": "seconds"}}).status == 200
+    w = Citizen(srv, graph, "6281234500777", name="Sari")
+    code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", complete_report(w)).group(0)
+    case = [c for c in admin.all_cases() if c["tracking_code"] == code][0]
+    # Created by the WhatsApp worker, not the API: the scheduler gives it
+    # its deadline on its next tick.
+    c = wait_until(lambda: (lambda x: x if x["sla"] and x["sla"]["current"] else None)(
+        admin.case(case["id"])))
+    assert c["sla"]["stage"] == "verify" and c["channel"] == "whatsapp"
+    admin.act(case["id"], "verify")
+    kabid.act(case["id"], "dispatch", team_id=kabid.team_id("TRC Pos Paringin"))
+    trc.act(case["id"], "start")
+    resolved = trc.act(case["id"], "resolve", note="Sudah ditertibkan.")
+    first_due = resolved["sla"]["due_at"]
+    time.sleep(2.0)
+    w.text("Terima kasih, tapi masih ramai tadi malam")
+    c = wait_until(lambda: (lambda x: x if x["sla"]["due_at"] != first_due or
+                            x["status"] == "closed" else None)(admin.case(case["id"])))
+    assert c["status"] == "resolved", "the reply must hold the auto-close"
+    assert c["sla"]["stage"] == "autoclose" and c["sla"]["due_at"] > first_due
+    c = wait_until(lambda: (lambda x: x if x["status"] == "closed" else None)(
+        admin.case(case["id"])))
+    assert c["events"][-1]["action"] == "close"
