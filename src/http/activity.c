@@ -155,92 +155,93 @@ static json_t *tally_json(const tally *t, bool officer)
                      (json_int_t)t->breaches);
 }
 
-/* A CSV field: quoted, with quotes doubled (RFC 4180); a leading = + - @
- * gets a ' so a spreadsheet does not run it as a formula. */
-static void csv_text(json_t *buf, const char *s)
+/* The CSV answer, built in one arena buffer that doubles as it fills. */
+typedef struct {
+    arena_t *ar;
+    char *p;
+    size_t len, cap;
+    bool failed;
+} csv_buf;
+
+static void put(csv_buf *b, const char *s, size_t n)
 {
-    const char *v = s ? s : "";
-    size_t n = strlen(v);
-    char *out = malloc(2 * n + 4), *p = out;
-    if (!out)
+    if (b->failed)
         return;
-    *p++ = '"';
-    if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
-        *p++ = '\'';
-    for (; *v; v++) {
-        if (*v == '"')
-            *p++ = '"';
-        *p++ = *v;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *q = arena_alloc(b->ar, cap);
+        if (!q) {
+            b->failed = true;
+            return;
+        }
+        if (b->len)
+            memcpy(q, b->p, b->len);
+        b->p = q;
+        b->cap = cap;
     }
-    *p++ = '"';
-    *p = '\0';
-    json_array_append_new(buf, json_string(out));
-    free(out);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
 }
 
-static void csv_rows(arena_t *ar, json_t *lines, const char *kind, const tallies *t)
+/* A text field: quoted, quotes doubled (RFC 4180); a leading = + - @ gets
+ * a ' so that a spreadsheet does not run it as a formula. */
+static void put_text(csv_buf *b, const char *s)
+{
+    const char *v = s ? s : "";
+    put(b, "\"", 1);
+    if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
+        put(b, "'", 1);
+    for (; *v; v++) {
+        if (*v == '"')
+            put(b, "\"", 1); /* doubled */
+        put(b, v, 1);
+    }
+    put(b, "\"", 1);
+}
+
+static void put_num(csv_buf *b, int64_t sum, int64_t n)
+{
+    char num[32];
+    int k = n ? snprintf(num, sizeof num, ",%lld", (long long)(sum / n))
+              : snprintf(num, sizeof num, ",");
+    put(b, num, (size_t)k);
+}
+
+static void csv_rows(csv_buf *b, const char *kind, const tallies *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         const tally *x = &t->v[i];
-        json_t *f = json_array();
-        csv_text(f, kind);
-        json_array_append_new(f, json_sprintf("%lld", (long long)x->id));
-        csv_text(f, x->name);
-        long long nums[] = {x->cases,
-                            x->actions,
-                            x->resolved,
-                            x->response_n ? x->response_sum / x->response_n : -1,
-                            x->resolution_n ? x->resolution_sum / x->resolution_n : -1,
-                            x->breaches};
-        for (size_t k = 0; k < 6; k++)
-            json_array_append_new(f, nums[k] < 0 ? json_string("") : json_sprintf("%lld", nums[k]));
-        size_t len = 0;
-        for (size_t k = 0; k < json_array_size(f); k++)
-            len += json_string_length(json_array_get(f, k)) + 1;
-        char *line = arena_alloc(ar, len + 2), *p = line;
-        for (size_t k = 0; line && k < json_array_size(f); k++) {
-            size_t l = json_string_length(json_array_get(f, k));
-            if (k)
-                *p++ = ',';
-            memcpy(p, json_string_value(json_array_get(f, k)), l);
-            p += l;
-        }
-        if (line) {
-            memcpy(p, "\r\n", 3);
-            json_array_append_new(lines, json_string(line));
-        }
-        json_decref(f);
+        char id[32];
+        put_text(b, kind);
+        put(b, id, (size_t)snprintf(id, sizeof id, ",%lld,", (long long)x->id));
+        put_text(b, x->name);
+        put_num(b, x->cases, 1);
+        put_num(b, x->actions, 1);
+        put_num(b, x->resolved, 1);
+        put_num(b, x->response_sum, x->response_n);
+        put_num(b, x->resolution_sum, x->resolution_n);
+        put_num(b, x->breaches, 1);
+        put(b, "\r\n", 2);
     }
 }
 
 static err_t reply_csv(req_t *r, const report *rp)
 {
-    json_t *lines = json_array();
-    csv_rows(r->ar, lines, "officer", &rp->officers);
-    csv_rows(r->ar, lines, "team", &rp->teams);
     static const char head[] = "type,id,name,cases,actions,resolved,avg_response_seconds,"
                                "avg_resolution_seconds,sla_breaches\r\n";
-    size_t len = sizeof head;
-    for (size_t i = 0; i < json_array_size(lines); i++)
-        len += json_string_length(json_array_get(lines, i));
-    char *out = arena_alloc(r->ar, len), *p = out;
-    if (!out) {
-        json_decref(lines);
+    csv_buf b = {r->ar, NULL, 0, 0, false};
+    put(&b, head, sizeof head - 1);
+    csv_rows(&b, "officer", &rp->officers);
+    csv_rows(&b, "team", &rp->teams);
+    if (b.failed)
         return ERR_NOMEM;
-    }
-    memcpy(p, head, sizeof head - 1);
-    p += sizeof head - 1;
-    for (size_t i = 0; i < json_array_size(lines); i++) {
-        size_t l = json_string_length(json_array_get(lines, i));
-        memcpy(p, json_string_value(json_array_get(lines, i)), l);
-        p += l;
-    }
-    *p = '\0';
-    json_decref(lines);
     r->status = 200;
     r->content_type = "text/csv; charset=utf-8";
-    r->text = out;
-    r->text_len = (size_t)(p - out);
+    r->text = b.p;
+    r->text_len = b.len;
     return ERR_OK;
 }
 
