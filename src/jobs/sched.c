@@ -23,8 +23,9 @@
 
 /* Work per tick: enough for a district's day, small enough that one tick
  * never holds the database for long. */
-#define STALE_BATCH 200
-#define DUE_BATCH   100
+#define STALE_BATCH  200
+#define DUE_BATCH    100
+#define STALE_ROUNDS 5
 /* Staff alerts per case: the supervisors of one agency. */
 #define NOTICE_MAX 16
 
@@ -152,7 +153,15 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
 
 int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
 {
-    int did = refresh_stale(s);
+    /* A calendar or policy change makes many cases stale at once: catch up
+     * over a few batches, then leave the rest to the next tick. */
+    int did = 0;
+    for (int b = 0; b < STALE_ROUNDS; b++) {
+        int k = refresh_stale(s);
+        did += k;
+        if (k < STALE_BATCH)
+            break;
+    }
     arena_t *ar = arena_new();
     store_sla_case *rows;
     size_t n = 0;

@@ -29,6 +29,37 @@ static err_t write1(store_t *s, const char *sql, const pq_params *p, int64_t *af
     return e;
 }
 
+/* A write that moves deadlines: sql, then the open cases it may affect
+ * made stale (see sqlite_sla.c mark_stale), in one transaction.
+ * *affected (may be NULL) gets the rows sql changed. */
+static err_t write_stale(store_t *s, const char *sql, const pq_params *p, int64_t agency_id,
+                         int64_t category_id, int64_t *affected, const char *what)
+{
+    static const char stale[] =
+        "UPDATE cases SET sla_status = NULL WHERE sla_stage IS NOT NULL"
+        " AND ($1::bigint = 0 OR agency_id = $1) AND ($2::bigint = 0 OR category_id = $2)";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    pq_params q = {0};
+    PGresult *r = NULL;
+    pp_int(&q, agency_id);
+    pp_int(&q, category_id);
+    err_t e = pq_begin(c);
+    if (e == ERR_OK)
+        e = pq_run(c, sql, p, &r, what);
+    if (e == ERR_OK && affected)
+        *affected = pq_affected(r);
+    PQclear(r);
+    if (e == ERR_OK)
+        e = pq_run(c, stale, &q, NULL, "sla_mark_stale");
+    if (e == ERR_OK)
+        e = pq_commit(c);
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
+}
+
 err_t pg_calendar_get(store_t *s, arena_t *ar, int64_t agency_id, store_calendar *out)
 {
     static const char sql[] = "SELECT always_open, sun, mon, tue, wed, thu, fri, sat, updated_at"
@@ -67,7 +98,7 @@ err_t pg_calendar_put(store_t *s, const store_calendar *k, int64_t now)
     for (int d = 0; d < 7; d++)
         pp_text(&p, k->hours[d]);
     pp_int(&p, now);
-    return write1(s, sql, &p, NULL, "calendar_put");
+    return write_stale(s, sql, &p, k->agency_id, 0, NULL, "calendar_put");
 }
 
 static void read_holiday(arena_t *ar, PGresult *r, int i, void *elem)
@@ -105,7 +136,7 @@ err_t pg_holiday_put(store_t *s, const store_holiday *h, int64_t now)
     pp_text(&p, h->name);
     pp_text(&p, h->kind);
     pp_int(&p, now);
-    return write1(s, sql, &p, NULL, "holiday_put");
+    return write_stale(s, sql, &p, h->agency_id, 0, NULL, "holiday_put");
 }
 
 err_t pg_holiday_delete(store_t *s, int64_t agency_id, const char *day)
@@ -115,7 +146,7 @@ err_t pg_holiday_delete(store_t *s, int64_t agency_id, const char *day)
     int64_t n = 0;
     pp_int(&p, agency_id);
     pp_text(&p, day);
-    err_t e = write1(s, sql, &p, &n, "holiday_delete");
+    err_t e = write_stale(s, sql, &p, agency_id, 0, &n, "holiday_delete");
     return e == ERR_OK && n == 0 ? ERR_NOT_FOUND : e;
 }
 
@@ -168,7 +199,7 @@ err_t pg_sla_policy_put(store_t *s, const store_sla_policy *x, int64_t now)
     pp_int(&p, x->cap_days);
     pp_int(&p, x->soon_pct);
     pp_int(&p, now);
-    return write1(s, sql, &p, NULL, "sla_policy_put");
+    return write_stale(s, sql, &p, 0, x->category_id, NULL, "sla_policy_put");
 }
 
 #define SLA_CASE_COLS                                                                              \

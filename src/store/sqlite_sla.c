@@ -5,6 +5,23 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Inside a transaction: a change of calendar or policy makes the open
+ * cases it may move stale (agency 0: every agency; category 0: every
+ * category); the scheduler recomputes them on its next tick. */
+static err_t mark_stale(conn_t *c, int64_t agency_id, int64_t category_id)
+{
+    static const char sql[] = "UPDATE cases SET sla_status = NULL WHERE sla_stage IS NOT NULL"
+                              " AND (?1 = 0 OR agency_id = ?1) AND (?2 = 0 OR category_id = ?2)";
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, agency_id);
+    sqlite3_bind_int64(st, 2, category_id);
+    e = sq_exec_stmt(c, st, "sla_mark_stale");
+out:
+    return e;
+}
+
 err_t sq_calendar_get(store_t *s, arena_t *ar, int64_t agency_id, store_calendar *out)
 {
     static const char sql[] = "SELECT always_open, sun, mon, tue, wed, thu, fri, sat, updated_at"
@@ -38,18 +55,23 @@ err_t sq_calendar_put(store_t *s, const store_calendar *k, int64_t now)
         " tue = excluded.tue, wed = excluded.wed, thu = excluded.thu, fri = excluded.fri,"
         " sat = excluded.sat, updated_at = excluded.updated_at";
     conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
+    err_t e = sq_begin(c);
     sqlite3_stmt *st;
+    if (e != ERR_OK)
+        goto out;
     SQ_PREP(c, st, sql);
     sqlite3_bind_int64(st, 1, k->agency_id);
     sqlite3_bind_int(st, 2, k->always_open ? 1 : 0);
     for (int d = 0; d < 7; d++)
         sq_bind_text(st, 3 + d, k->hours[d]);
     sqlite3_bind_int64(st, 10, now);
-    sq_write_lock(c);
     e = sq_exec_stmt(c, st, "calendar_put");
-    sq_write_unlock(c);
+    if (e == ERR_OK)
+        e = mark_stale(c, k->agency_id, 0);
+    if (e == ERR_OK)
+        e = sq_commit(c);
 out:
+    sq_rollback(c);
     sq_put(s, c);
     return e;
 }
@@ -91,18 +113,23 @@ err_t sq_holiday_put(store_t *s, const store_holiday *h, int64_t now)
         "INSERT INTO holidays (agency_id, day, name, kind, created_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (agency_id, day) DO UPDATE SET name = excluded.name, kind = excluded.kind";
     conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
+    err_t e = sq_begin(c);
     sqlite3_stmt *st;
+    if (e != ERR_OK)
+        goto out;
     SQ_PREP(c, st, sql);
     sqlite3_bind_int64(st, 1, h->agency_id);
     sq_bind_text(st, 2, h->day);
     sq_bind_text(st, 3, h->name);
     sq_bind_text(st, 4, h->kind);
     sqlite3_bind_int64(st, 5, now);
-    sq_write_lock(c);
     e = sq_exec_stmt(c, st, "holiday_put");
-    sq_write_unlock(c);
+    if (e == ERR_OK)
+        e = mark_stale(c, h->agency_id, 0);
+    if (e == ERR_OK)
+        e = sq_commit(c);
 out:
+    sq_rollback(c);
     sq_put(s, c);
     return e;
 }
@@ -111,17 +138,22 @@ err_t sq_holiday_delete(store_t *s, int64_t agency_id, const char *day)
 {
     static const char sql[] = "DELETE FROM holidays WHERE agency_id = ? AND day = ?";
     conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
+    err_t e = sq_begin(c);
     sqlite3_stmt *st;
+    if (e != ERR_OK)
+        goto out;
     SQ_PREP(c, st, sql);
     sqlite3_bind_int64(st, 1, agency_id);
     sq_bind_text(st, 2, day);
-    sq_write_lock(c);
     e = sq_exec_stmt(c, st, "holiday_delete");
     if (e == ERR_OK && sqlite3_changes(c->db) == 0)
         e = ERR_NOT_FOUND;
-    sq_write_unlock(c);
+    if (e == ERR_OK)
+        e = mark_stale(c, agency_id, 0);
+    if (e == ERR_OK)
+        e = sq_commit(c);
 out:
+    sq_rollback(c);
     sq_put(s, c);
     return e;
 }
@@ -168,8 +200,10 @@ err_t sq_sla_policy_put(store_t *s, const store_sla_policy *p, int64_t now)
         " autoclose_amount = ?10, autoclose_unit = ?11, cap_days = ?12, soon_pct = ?13,"
         " updated_at = ?14";
     conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
+    err_t e = sq_begin(c);
     sqlite3_stmt *st;
+    if (e != ERR_OK)
+        goto out;
     SQ_PREP(c, st, sql);
     sqlite3_bind_int64(st, 1, p->category_id);
     for (int i = 0; i < STORE_SLA_STEPS; i++) {
@@ -179,10 +213,13 @@ err_t sq_sla_policy_put(store_t *s, const store_sla_policy *p, int64_t now)
     sqlite3_bind_int(st, 12, p->cap_days);
     sqlite3_bind_int(st, 13, p->soon_pct);
     sqlite3_bind_int64(st, 14, now);
-    sq_write_lock(c);
     e = sq_exec_stmt(c, st, "sla_policy_put");
-    sq_write_unlock(c);
+    if (e == ERR_OK)
+        e = mark_stale(c, 0, p->category_id);
+    if (e == ERR_OK)
+        e = sq_commit(c);
 out:
+    sq_rollback(c);
     sq_put(s, c);
     return e;
 }

@@ -239,12 +239,21 @@ static void escalation_timing(void **state)
 static void holiday_moves_deadline(void **state)
 {
     fixture *f = *state;
+    config_t cfg;
     store_sla_case k;
-    store_holiday h = {0, 1, "2026-11-24", "Hari Jadi Kabupaten", "local"};
-    assert_int_equal(store_holiday_put(f->s, &h, NOW), ERR_OK);
+    config_defaults(&cfg);
     int64_t id = new_case(f, at(2026, 11, 23, 9, 0));
     assert_int_equal(store_sla_case_get(f->s, f->ar, id, &k), ERR_OK);
-    /* Tuesday is off: Wed, Thu, Fri. */
+    assert_int_equal(k.sla_due_at, at(2026, 11, 26, 16, 0));
+    /* The agency declares Tuesday off: the open case goes stale at once,
+     * and the scheduler's next pass moves it to Wed, Thu, Fri. */
+    store_holiday h = {0, 1, "2026-11-24", "Hari Jadi Kabupaten", "local"};
+    assert_int_equal(store_holiday_put(f->s, &h, NOW), ERR_OK);
+    assert_int_equal(store_sla_case_get(f->s, f->ar, id, &k), ERR_OK);
+    assert_null(k.sla_status);
+    sched_run_once(&cfg, f->s, NOW);
+    assert_int_equal(store_sla_case_get(f->s, f->ar, id, &k), ERR_OK);
+    assert_string_equal(k.sla_status, "received");
     assert_int_equal(k.sla_due_at, at(2026, 11, 27, 16, 30));
     /* A Saturday office day given to the agency counts as a working day. */
     store_calendar c = {1, false, {NULL}, 0};
@@ -252,12 +261,20 @@ static void holiday_moves_deadline(void **state)
                             "07:30-16:00", "07:30-16:30", "08:00-12:00"};
     memcpy(c.hours, hours, sizeof hours);
     assert_int_equal(store_calendar_put(f->s, &c, NOW), ERR_OK);
-    assert_int_equal(deadline_refresh(f->s, f->ar, id), ERR_OK);
-    assert_int_equal(store_sla_case_get(f->s, f->ar, id, &k), ERR_OK);
-    assert_int_equal(k.sla_due_at, at(2026, 11, 27, 16, 30));
     int64_t later = new_case(f, at(2026, 11, 25, 9, 0)); /* Thu, Fri, Sat */
     assert_int_equal(store_sla_case_get(f->s, f->ar, later, &k), ERR_OK);
     assert_int_equal(k.sla_due_at, at(2026, 11, 28, 12, 0));
+    /* A category's new policy reaches its open cases the same way. */
+    store_sla_policy p = {category(f, "perda"),
+                          {1, 1, 1, 1, 1},
+                          {"hours", "hours", "hours", "hours", "hours"},
+                          60,
+                          75,
+                          0};
+    assert_int_equal(store_sla_policy_put(f->s, &p, NOW), ERR_OK);
+    sched_run_once(&cfg, f->s, NOW);
+    assert_int_equal(store_sla_case_get(f->s, f->ar, later, &k), ERR_OK);
+    assert_int_equal(k.sla_due_at, at(2026, 11, 25, 10, 0));
     assert_int_equal(store_holiday_delete(f->s, 1, "2026-11-24"), ERR_OK);
     assert_int_equal(store_holiday_delete(f->s, 1, "2026-11-24"), ERR_NOT_FOUND);
 }
