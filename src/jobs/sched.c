@@ -77,14 +77,22 @@ static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t 
         return;
     if (!fresh.sla_stage || strcmp(fresh.sla_stage, "autoclose") != 0 || fresh.sla_due_at > now)
         return;
+    /* The system closes as the desk would: only where the lifecycle table
+     * lets an admin close. */
+    const transition_t *rule = NULL;
+    int kind = kind_parse(fresh.kind), status = status_parse(fresh.status);
+    if (kind < 0 || status < 0 ||
+        lifecycle_check((case_kind_t)kind, (case_status_t)status, ACT_CLOSE, ROLE_ADMIN, &rule) !=
+            ERR_OK)
+        return;
     store_transition t = {0};
     t.case_id = k->id;
     t.expect_status = fresh.status;
-    t.new_status = "closed";
-    t.action = "close";
+    t.new_status = status_name(rule->to);
+    t.action = action_name(rule->action);
     t.note = "Ditutup otomatis: tidak ada tanggapan pelapor dalam 10 hari kerja setelah "
              "penyelesaian.";
-    t.is_public = true;
+    t.is_public = rule->is_public;
     t.now = now;
     err_t e = store_case_transition(s, ar, &t);
     if (e == ERR_OK) {
