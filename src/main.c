@@ -340,13 +340,17 @@ static int cmd_serve(config_t *cfg)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     jobs_t *jobs = NULL;
+    sched_t *sched = NULL;
     if (e == ERR_OK)
         e = jobs_start(cfg, s, &jobs);
+    if (e == ERR_OK)
+        e = sched_start(cfg, s, &sched);
     if (e == ERR_OK)
         e = http_server_start(cfg, s, jobs, &srv);
     if (e != ERR_OK) {
         fprintf(stderr, "aduan: cannot listen on %s:%u (is it in use?)\n", cfg->listen_host,
                 cfg->listen_port);
+        sched_stop(sched);
         jobs_stop(jobs);
         store_close(s);
         return EXIT_FAIL;
@@ -360,6 +364,7 @@ static int cmd_serve(config_t *cfg)
     sigwait(&stop, &sig);
     log_info("main", "event=stopping signal=%d", sig);
     http_server_stop(srv);
+    sched_stop(sched);
     jobs_stop(jobs);
     store_close(s);
     return 0;

@@ -28,6 +28,8 @@ static const struct {
     {"ADUAN_WA_GRAPH_URL", "whatsapp", "graph_url"},
     {"ADUAN_WA_DAILY_LIMIT", "whatsapp", "daily_limit"},
     {"ADUAN_OFFICE_HOURS", "general", "office_hours"},
+    {"ADUAN_SCHED_TICK_MS", "sla", "tick_ms"},
+    {"ADUAN_SLA_TEMPLATE", "sla", "template"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -49,6 +51,9 @@ void config_defaults(config_t *cfg)
     /* Perpres 21/2023: work starts 07.30; 16.00 ends a Monday-Thursday. */
     cfg->office_open = 7 * 60 + 30;
     cfg->office_close = 16 * 60;
+    /* Deadlines are in minutes at the finest; half a minute is soon enough. */
+    cfg->sched_tick_ms = 30000;
+    snprintf(cfg->sla_template, sizeof cfg->sla_template, "aduan_sla_alert");
 }
 
 static int copy(char *dst, size_t cap, const char *v)
@@ -247,6 +252,18 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
         cfg->office_close = h2 * 60 + m2;
         return 0;
     }
+    case 15:
+        *why = "expected milliseconds from 50 to 3600000";
+        if (parse_uint(v, 50, 3600000, &u) != 0)
+            return -1;
+        cfg->sched_tick_ms = u;
+        return 0;
+    case 16:
+        *why = "expected a template name: lower-case letters, digits and _";
+        for (const char *q = v; *q; q++)
+            if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_'))
+                return -1;
+        return copy(cfg->sla_template, sizeof cfg->sla_template, v);
     }
     return -1;
 }

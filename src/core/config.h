@@ -34,6 +34,9 @@ typedef struct {
     char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v23.0 */
     unsigned wa_daily_limit;                 /* reports per citizen per agency per day */
     unsigned office_open, office_close;      /* minutes after local midnight, Mon-Fri */
+    /* SLA scheduler (issue #6). */
+    unsigned sched_tick_ms; /* between checks of deadlines, 50..3600000 */
+    char sla_template[128]; /* approved template of staff SLA alerts */
 } config_t;
 
 /* Fills cfg with defaults. */

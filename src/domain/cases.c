@@ -1,6 +1,8 @@
 #include "domain/cases.h"
 
+#include "core/log.h"
 #include "core/text.h"
+#include "domain/deadline.h"
 
 #include <math.h>
 #include <string.h>
@@ -130,6 +132,15 @@ static err_t check_needs(store_t *s, arena_t *ar, const store_case *c, const tra
     return ERR_OK;
 }
 
+/* The SLA deadline follows every change of a case (issue #6). It is not
+ * part of the change's transaction: if this fails, the scheduler finds
+ * the case's deadline stale and computes it on its next tick. */
+static void refresh_deadline(store_t *s, arena_t *ar, int64_t case_id)
+{
+    if (case_id && deadline_refresh(s, ar, case_id) != ERR_OK)
+        log_warn("sla", "event=refresh_failed case_id=%lld", (long long)case_id);
+}
+
 err_t case_transition(store_t *s, arena_t *ar, const actor_t *actor, int64_t case_id,
                       const case_action_req *req, int64_t now, store_transition *out,
                       const char **detail)
@@ -186,6 +197,10 @@ err_t case_transition(store_t *s, arena_t *ar, const actor_t *actor, int64_t cas
     out->forward_copy = (t->needs & NEED_AGENCY) ? &copy : NULL;
     e = store_case_transition(s, ar, out);
     out->forward_copy = NULL; /* points into this frame */
+    if (e == ERR_OK) {
+        refresh_deadline(s, ar, case_id);
+        refresh_deadline(s, ar, out->new_case_id);
+    }
     if (e == ERR_CONFLICT)
         *detail = "the case changed meanwhile; reload and try again";
     return e;
@@ -302,5 +317,6 @@ err_t case_create(store_t *s, arena_t *ar, const actor_t *actor, const case_crea
     e = store_case_create(s, ar, &c, has_rep ? &rep : NULL, NULL);
     if (e != ERR_OK)
         return e;
+    refresh_deadline(s, ar, c.id);
     return store_case_get(s, ar, c.id, out);
 }

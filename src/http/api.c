@@ -159,6 +159,7 @@ err_t h_cases_list(app_t *app, req_t *r)
     for (size_t i = 0; items && i < n; i++)
         json_array_append_new(items,
                               case_json(&cases[i], sees_reporter(r, cases[i].agency_id), r->lang));
+    sla_decorate(app, r, items);
     json_t *next =
         (n == f.limit && n > 0) ? json_sprintf("%lld", (long long)cases[n - 1].id) : json_null();
     return reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
@@ -217,6 +218,7 @@ err_t h_case_get(app_t *app, req_t *r)
                             "source", at[i].source, "state", at[i].state, "state_label",
                             attachment_label(at[i].state, r->lang), "created_at",
                             json_time(at[i].created_at)));
+    sla_decorate(app, r, j);
     if (j) {
         json_object_set_new(j, "events", events);
         json_object_set_new(j, "attachments", atts);
@@ -287,6 +289,7 @@ err_t h_case_transition(app_t *app, req_t *r)
     if (e != ERR_OK)
         return e;
     json_t *j = case_json(&c, sees_reporter(r, c.agency_id), r->lang);
+    sla_decorate(app, r, j);
     if (j) {
         json_object_set_new(j, "event_id", json_integer((json_int_t)t.event_id));
         json_object_set_new(j, "new_case_id", id_or_null(t.new_case_id));
@@ -352,7 +355,9 @@ err_t h_cases_create(app_t *app, req_t *r)
         return e;
     log_info("case", "event=created case_id=%lld agency_id=%lld channel=%s user_id=%lld",
              (long long)c.id, (long long)c.agency_id, c.channel, (long long)r->user.id);
-    return reply_json(r, 201, case_json(&c, true, r->lang));
+    json_t *j = case_json(&c, true, r->lang);
+    sla_decorate(app, r, j);
+    return reply_json(r, 201, j);
 }
 
 /* ---- reference data -------------------------------------------------------- */

@@ -160,4 +160,18 @@ err_t h_regions(app_t *app, req_t *r);
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);
 
+/* SLA: calendars, policies, case deadlines (sla_api.c), activity report
+ * (activity.c). */
+err_t h_calendar_get(app_t *app, req_t *r);
+err_t h_calendar_set(app_t *app, req_t *r);
+err_t h_holiday_add(app_t *app, req_t *r);
+err_t h_holiday_delete(app_t *app, req_t *r);
+err_t h_policy_get(app_t *app, req_t *r);
+err_t h_policy_set(app_t *app, req_t *r);
+err_t h_activity_report(app_t *app, req_t *r);
+err_t h_sla_attention(app_t *app, req_t *r);
+/* Adds "sla_state" and "sla" (the deadline) to a case object, or to each
+ * case of an array, from the cases' "id". */
+void sla_decorate(app_t *app, req_t *r, json_t *cases);
+
 #endif

@@ -70,6 +70,15 @@ static const route_t routes[] = {
     {"GET", "/sim/api/numbers", h_sim_numbers, 0, R_PUBLIC},
     {"POST", "/sim/api/send", h_sim_send, 0, R_PUBLIC},
     {"GET", "/sim/api/messages", h_sim_messages, 0, R_PUBLIC},
+    {"GET", "/api/v1/agencies/{id}/calendar", h_calendar_get, ANY_ROLE, 0},
+    {"POST", "/api/v1/agencies/{id}/calendar", h_calendar_set, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/agencies/{id}/holidays", h_holiday_add, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"DELETE", "/api/v1/agencies/{id}/holidays", h_holiday_delete, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"GET", "/api/v1/categories/{id}/sla", h_policy_get, ANY_ROLE, 0},
+    {"POST", "/api/v1/categories/{id}/sla", h_policy_set, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"GET", "/api/v1/sla/attention", h_sla_attention, ANY_ROLE, 0},
+    {"GET", "/api/v1/reports/activity", h_activity_report,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(VIEWER), 0},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */

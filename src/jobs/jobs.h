@@ -28,4 +28,16 @@ void jobs_ingested(jobs_t *j, unsigned n);
  * worker and by tests. Returns how many items were handled. */
 int jobs_run_once(const config_t *cfg, store_t *store);
 
+/* The SLA scheduler (sched.c): its own thread, one pass every
+ * cfg->sched_tick_ms. */
+typedef struct sched sched_t;
+
+err_t sched_start(const config_t *cfg, store_t *store, sched_t **out)
+    __attribute__((warn_unused_result));
+/* Stops the thread, waits for it, frees. Accepts NULL. */
+void sched_stop(sched_t *j);
+/* One pass at now: stale deadlines, due-soon and breach escalations,
+ * auto-closes. Returns how many cases it looked at. */
+int sched_run_once(const config_t *cfg, store_t *store, int64_t now);
+
 #endif

@@ -454,6 +454,142 @@ err_t store_wa_text_set(store_t *s, const char *key, const char *lang, const cha
 err_t store_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n,
                          int64_t *version) STORE_WUR;
 
+/* ---- SLA: calendars, policies, deadlines, escalation (issue #6) -------- */
+
+typedef struct {
+    int64_t agency_id;
+    bool always_open;
+    const char *hours[7]; /* by weekday, 0 = Sunday: "HH:MM-HH:MM", NULL closed */
+    int64_t updated_at;
+} store_calendar;
+
+/* The agency's own office hours; ERR_NOT_FOUND when it has none (the
+ * defaults apply). */
+err_t store_calendar_get(store_t *s, arena_t *ar, int64_t agency_id, store_calendar *out) STORE_WUR;
+/* Sets (replaces) the agency's office hours. */
+err_t store_calendar_put(store_t *s, const store_calendar *c, int64_t now) STORE_WUR;
+
+typedef struct {
+    int64_t id, agency_id; /* agency 0: every agency */
+    const char *day;       /* "YYYY-MM-DD", local */
+    const char *name;
+    const char *kind; /* national | cuti_bersama | local */
+} store_holiday;
+
+/* The holidays that apply to agency_id (its own and agency 0's) with day
+ * in [from, to] ("YYYY-MM-DD"; NULL: open), by day. With agency_id 0,
+ * only the national ones. */
+err_t store_holiday_list(store_t *s, arena_t *ar, int64_t agency_id, const char *from,
+                         const char *to, store_holiday **out, size_t *n) STORE_WUR;
+/* Adds the holiday, or renames the one on that day of that agency. */
+err_t store_holiday_put(store_t *s, const store_holiday *h, int64_t now) STORE_WUR;
+/* Removes one; ERR_NOT_FOUND when there is none on that day. */
+err_t store_holiday_delete(store_t *s, int64_t agency_id, const char *day) STORE_WUR;
+
+#define STORE_SLA_STEPS 5 /* verify, dispatch, action, resolve, autoclose */
+
+typedef struct {
+    int64_t category_id;
+    int32_t amount[STORE_SLA_STEPS];
+    const char *unit[STORE_SLA_STEPS]; /* sla_unit_name() */
+    int cap_days, soon_pct;
+    int64_t updated_at;
+} store_sla_policy;
+
+/* The category's own policy; ERR_NOT_FOUND when it has none (defaults). */
+err_t store_sla_policy_get(store_t *s, arena_t *ar, int64_t category_id,
+                           store_sla_policy *out) STORE_WUR;
+err_t store_sla_policy_put(store_t *s, const store_sla_policy *p, int64_t now) STORE_WUR;
+
+/* A case as the deadline computation needs it. */
+typedef struct {
+    int64_t id, agency_id, category_id;
+    const char *kind, *status, *tracking_code;
+    int64_t created_at;
+    int64_t entered_at;   /* the event that brought it to its status */
+    int64_t resolve_from; /* the last verification or reopening, 0: none */
+    int64_t reply_at;     /* the reporter's last WhatsApp message to the agency */
+    /* The stored deadline. */
+    const char *sla_status, *sla_stage; /* NULL until computed */
+    int64_t sla_start_at, sla_soon_at, sla_due_at, sla_resolve_due_at;
+    int sla_level; /* 0 none, 1 due soon told, 2 breach recorded */
+} store_sla_case;
+
+err_t store_sla_case_get(store_t *s, arena_t *ar, int64_t case_id, store_sla_case *out) STORE_WUR;
+/* The stored deadlines of the cases ids[0..n) (any order; unknown ids are
+ * left out), without the timing facts. */
+err_t store_sla_for_cases(store_t *s, arena_t *ar, const int64_t *ids, size_t n,
+                          store_sla_case **out, size_t *nout) STORE_WUR;
+/* Up to max ids of cases whose deadline was computed for another status
+ * than their current one, or never. */
+err_t store_sla_stale(store_t *s, arena_t *ar, unsigned max, int64_t **ids, size_t *n) STORE_WUR;
+/* Up to max cases with something due at now: a due-soon notice not yet
+ * given, a breach not yet recorded, or an auto-close. */
+err_t store_sla_due(store_t *s, arena_t *ar, int64_t now, unsigned max, store_sla_case **out,
+                    size_t *n) STORE_WUR;
+/* Up to max open cases of the agency whose current step is due soon or
+ * overdue at now (a staff step: not the auto-close wait), the earliest
+ * deadline first. */
+err_t store_sla_attention(store_t *s, arena_t *ar, int64_t agency_id, int64_t now, unsigned max,
+                          store_sla_case **out, size_t *n) STORE_WUR;
+
+typedef struct {
+    const char *status;                                /* the status they were computed for */
+    const char *stage;                                 /* NULL: nothing is due */
+    int64_t start_at, soon_at, due_at, resolve_due_at; /* 0: none */
+} store_sla_times;
+
+/* Stores the deadline computed for status; the escalation level starts
+ * again when the stage or the due time changed. ERR_CONFLICT, changing
+ * nothing, when the case is no longer in that status. */
+err_t store_sla_set(store_t *s, int64_t case_id, const store_sla_times *t) STORE_WUR;
+
+typedef struct {
+    const char *to_wa_id, *payload, *template; /* a staff WhatsApp alert */
+} store_sla_notice;
+
+typedef struct {
+    int64_t case_id;
+    const char *stage;         /* the step it is about */
+    int64_t due_at;            /* its due time, as read */
+    int level;                 /* 1 due soon, 2 breach */
+    const char *action, *note; /* of the internal event recorded */
+    const store_sla_notice *notices;
+    size_t nnotice;
+    int64_t now;
+    bool done; /* out: this call escalated; false when already done */
+} store_sla_escalation;
+
+/* Raises the case's escalation level to x->level, if it is still in that
+ * stage with that due time and below that level, together with an event
+ * and the staff alerts in wa_outbox (from the agency's first number), in
+ * one transaction. Several instances may try; one succeeds (x->done). */
+err_t store_sla_escalate(store_t *s, store_sla_escalation *x) STORE_WUR;
+
+typedef struct {
+    int64_t user_id;
+    const char *name, *wa_id; /* wa_id may be NULL */
+} store_staff;
+
+/* The enabled supervisors of an agency. */
+err_t store_sla_supervisors(store_t *s, arena_t *ar, int64_t agency_id, store_staff **out,
+                            size_t *n) STORE_WUR;
+
+/* One case event, for the activity report. */
+typedef struct {
+    int64_t case_id, case_created_at, team_id, actor_id, created_at;
+    const char *team_name, *actor_name, *action, *from_status, *to_status;
+} store_activity_row;
+
+#define STORE_ACTIVITY_MAX 200000
+
+/* Every event, before `to`, of the agency's cases that have an event in
+ * [from, to), ordered by case and sequence; at most max rows
+ * (*truncated set when there were more). */
+err_t store_activity_events(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
+                            unsigned max, store_activity_row **out, size_t *n,
+                            bool *truncated) STORE_WUR;
+
 /* ---- moving a deployment ------------------------------------------------ */
 
 /* Called as rows are copied: done of total rows, now in table. */

@@ -154,7 +154,43 @@
       (s, ar, out, n, version))                                                                    \
     X(agency_set_templates,                                                                        \
       (store_t * s, int64_t agency_id, const char *status, const char *reply, const char *lang),   \
-      (s, agency_id, status, reply, lang))
+      (s, agency_id, status, reply, lang))                                                         \
+    X(calendar_get, (store_t * s, arena_t * ar, int64_t agency_id, store_calendar * out),          \
+      (s, ar, agency_id, out))                                                                     \
+    X(calendar_put, (store_t * s, const store_calendar *c, int64_t now), (s, c, now))              \
+    X(holiday_list,                                                                                \
+      (store_t * s, arena_t * ar, int64_t agency_id, const char *from, const char *to,             \
+       store_holiday **out, size_t *n),                                                            \
+      (s, ar, agency_id, from, to, out, n))                                                        \
+    X(holiday_put, (store_t * s, const store_holiday *h, int64_t now), (s, h, now))                \
+    X(holiday_delete, (store_t * s, int64_t agency_id, const char *day), (s, agency_id, day))      \
+    X(sla_policy_get, (store_t * s, arena_t * ar, int64_t category_id, store_sla_policy * out),    \
+      (s, ar, category_id, out))                                                                   \
+    X(sla_policy_put, (store_t * s, const store_sla_policy *p, int64_t now), (s, p, now))          \
+    X(sla_case_get, (store_t * s, arena_t * ar, int64_t case_id, store_sla_case * out),            \
+      (s, ar, case_id, out))                                                                       \
+    X(sla_for_cases,                                                                               \
+      (store_t * s, arena_t * ar, const int64_t *ids, size_t n, store_sla_case **out,              \
+       size_t *nout),                                                                              \
+      (s, ar, ids, n, out, nout))                                                                  \
+    X(sla_stale, (store_t * s, arena_t * ar, unsigned max, int64_t **ids, size_t *n),              \
+      (s, ar, max, ids, n))                                                                        \
+    X(sla_due,                                                                                     \
+      (store_t * s, arena_t * ar, int64_t now, unsigned max, store_sla_case **out, size_t *n),     \
+      (s, ar, now, max, out, n))                                                                   \
+    X(sla_set, (store_t * s, int64_t case_id, const store_sla_times *t), (s, case_id, t))          \
+    X(sla_escalate, (store_t * s, store_sla_escalation * x), (s, x))                               \
+    X(sla_supervisors,                                                                             \
+      (store_t * s, arena_t * ar, int64_t agency_id, store_staff * *out, size_t * n),              \
+      (s, ar, agency_id, out, n))                                                                  \
+    X(activity_events,                                                                             \
+      (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to, unsigned max,       \
+       store_activity_row **out, size_t *n, bool *truncated),                                      \
+      (s, ar, agency_id, from, to, max, out, n, truncated))                                        \
+    X(sla_attention,                                                                               \
+      (store_t * s, arena_t * ar, int64_t agency_id, int64_t now, unsigned max,                    \
+       store_sla_case **out, size_t *n),                                                           \
+      (s, ar, agency_id, now, max, out, n))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

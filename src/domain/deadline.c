@@ -1,0 +1,136 @@
+#include "domain/deadline.h"
+
+#include "core/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The deployment's zone (Kalimantan Selatan, WITA) for an agency whose
+ * zone is not an Indonesian one. */
+#define FALLBACK_OFFSET 480
+
+err_t deadline_calendar(store_t *s, arena_t *ar, int64_t agency_id, cal_t *out)
+{
+    store_agency ag;
+    store_calendar k;
+    store_holiday *h;
+    size_t n;
+    int offset = FALLBACK_OFFSET;
+    err_t e = store_agency_get(s, ar, agency_id, &ag);
+    if (e != ERR_OK)
+        return e;
+    if (cal_zone_offset(ag.timezone, &offset) != 0) {
+        log_debug("sla", "event=zone_unknown agency_id=%lld", (long long)agency_id);
+        offset = FALLBACK_OFFSET;
+    }
+    cal_default(out, offset);
+    e = store_calendar_get(s, ar, agency_id, &k);
+    if (e == ERR_OK) {
+        out->always_open = k.always_open;
+        for (int d = 0; d < 7; d++) {
+            cal_hours hh = {0, 0};
+            if (k.hours[d] && cal_parse_hours(k.hours[d], &hh) != 0)
+                hh = (cal_hours){0, 0};
+            out->week[d] = hh;
+        }
+    } else if (e != ERR_NOT_FOUND) {
+        return e;
+    }
+    e = store_holiday_list(s, ar, agency_id, NULL, NULL, &h, &n);
+    if (e != ERR_OK)
+        return e;
+    int32_t *days = arena_alloc(ar, sizeof *days * (n ? n : 1));
+    if (!days)
+        return ERR_NOMEM;
+    size_t m = 0;
+    /* Sorted by day already; the same day of the agency and the nation
+     * is kept once. */
+    for (size_t i = 0; i < n; i++) {
+        int32_t d;
+        if (cal_parse_date(h[i].day, &d) == 0 && (m == 0 || days[m - 1] != d))
+            days[m++] = d;
+    }
+    out->holidays = days;
+    out->nholidays = m;
+    return ERR_OK;
+}
+
+err_t deadline_policy(store_t *s, arena_t *ar, int64_t category_id, sla_policy *out, bool *custom)
+{
+    store_category k;
+    store_sla_policy p;
+    *custom = false;
+    err_t e = store_category_get(s, ar, category_id, &k);
+    if (e != ERR_OK)
+        return e;
+    int kind = kind_parse(k.kind);
+    sla_policy_default(kind < 0 ? KIND_COMPLAINT : (case_kind_t)kind, k.sla_hours, out);
+    e = store_sla_policy_get(s, ar, category_id, &p);
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK;
+    if (e != ERR_OK)
+        return e;
+    *custom = true;
+    sla_dur *steps[STORE_SLA_STEPS] = {&out->verify, &out->dispatch, &out->action, &out->resolve,
+                                       &out->autoclose};
+    for (int i = 0; i < STORE_SLA_STEPS; i++) {
+        int u = sla_unit_parse(p.unit[i]);
+        if (u >= 0 && p.amount[i] >= 0 && p.amount[i] <= SLA_AMOUNT_MAX)
+            *steps[i] = (sla_dur){p.amount[i], (sla_unit)u};
+    }
+    out->cap_days = p.cap_days;
+    out->soon_pct = p.soon_pct;
+    return ERR_OK;
+}
+
+err_t deadline_refresh(store_t *s, arena_t *ar, int64_t case_id)
+{
+    store_sla_case k;
+    sla_policy p;
+    cal_t cal;
+    sla_due_out o;
+    bool custom;
+    err_t e = store_sla_case_get(s, ar, case_id, &k);
+    if (e != ERR_OK)
+        return e;
+    int kind = kind_parse(k.kind), status = status_parse(k.status);
+    if (kind < 0 || status < 0)
+        return ERR_INTERNAL;
+    if (k.category_id) {
+        e = deadline_policy(s, ar, k.category_id, &p, &custom);
+    } else {
+        sla_policy_default((case_kind_t)kind, 0, &p);
+    }
+    if (e == ERR_OK)
+        e = deadline_calendar(s, ar, k.agency_id, &cal);
+    if (e != ERR_OK)
+        return e;
+    sla_case_in in = {(case_kind_t)kind, (case_status_t)status, k.created_at,
+                      k.entered_at,      k.resolve_from,        k.reply_at};
+    sla_compute(&p, &cal, &in, &o);
+    store_sla_times t = {k.status, NULL, 0, 0, 0, o.resolve_due_at};
+    if (o.stage != SLA_STAGE_NONE) {
+        t.stage = sla_stage_name(o.stage);
+        t.start_at = o.start_at;
+        t.due_at = o.due_at;
+        /* The auto-close wait has no early notice: the scheduler sees it
+         * only when it is due. */
+        t.soon_at = o.stage == SLA_STAGE_AUTOCLOSE ? o.due_at : o.soon_at;
+    }
+    e = store_sla_set(s, case_id, &t);
+    return e == ERR_CONFLICT ? ERR_OK : e;
+}
+
+void deadline_format(const cal_t *cal, int64_t t, char out[32])
+{
+    int32_t day = cal_day_of(cal, t);
+    int64_t sec = t + (int64_t)cal->utc_offset_min * 60 - (int64_t)day * 86400;
+    char date[11];
+    cal_format_date(day, date);
+    const char *zone = cal->utc_offset_min == 420   ? "WIB"
+                       : cal->utc_offset_min == 480 ? "WITA"
+                       : cal->utc_offset_min == 540 ? "WIT"
+                                                    : "UTC";
+    snprintf(out, 32, "%s %02u:%02u %s", date, (unsigned)(sec / 3600) % 24u,
+             (unsigned)(sec / 60) % 60u, zone);
+}

@@ -1,0 +1,253 @@
+/* The SLA scheduler (issue #6): a thread of `aduan serve` that, every
+ * tick, brings stale deadlines up to date, tells supervisors of deadlines
+ * coming due and of breaches (an event on the case and a WhatsApp alert),
+ * and closes resolved cases the reporter left without a reply.
+ *
+ * Safe with several instances: an escalation is a conditional UPDATE in
+ * the store (one instance changes the row and sends; the others find it
+ * done), and an auto-close is a compare-and-set transition. */
+#include "jobs/jobs.h"
+
+#include "channels/wa_bot.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "domain/deadline.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Work per tick: enough for a district's day, small enough that one tick
+ * never holds the database for long. */
+#define STALE_BATCH  200
+#define DUE_BATCH    100
+#define STALE_ROUNDS 5
+/* Staff alerts per case: the supervisors of one agency. */
+#define NOTICE_MAX 16
+
+struct sched {
+    const config_t *cfg;
+    store_t *store;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+/* What a supervisor is told a step is waiting for (Indonesian: staff
+ * read it on their phones). */
+static const char *waiting_for(const char *stage)
+{
+    if (strcmp(stage, "verify") == 0)
+        return "menunggu verifikasi";
+    if (strcmp(stage, "dispatch") == 0)
+        return "menunggu disposisi ke tim";
+    if (strcmp(stage, "action") == 0)
+        return "menunggu tindakan pertama tim lapangan";
+    return "menunggu tindak lanjut hingga selesai";
+}
+
+static int refresh_stale(store_t *s)
+{
+    arena_t *ar = arena_new();
+    int64_t *ids;
+    size_t n = 0;
+    if (!ar)
+        return 0;
+    if (store_sla_stale(s, ar, STALE_BATCH, &ids, &n) != ERR_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++)
+        if (deadline_refresh(s, ar, ids[i]) != ERR_OK)
+            log_warn("sla", "event=refresh_failed case_id=%lld", (long long)ids[i]);
+    arena_destroy(ar);
+    return (int)n;
+}
+
+/* Closes a resolved case whose reporter has not answered in time, unless
+ * a reply moved the wait (then the deadline is recomputed). */
+static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t now)
+{
+    store_sla_case fresh;
+    if (deadline_refresh(s, ar, k->id) != ERR_OK ||
+        store_sla_case_get(s, ar, k->id, &fresh) != ERR_OK)
+        return;
+    if (!fresh.sla_stage || strcmp(fresh.sla_stage, "autoclose") != 0 || fresh.sla_due_at > now)
+        return;
+    /* The system closes as the desk would: only where the lifecycle table
+     * lets an admin close. */
+    const transition_t *rule = NULL;
+    int kind = kind_parse(fresh.kind), status = status_parse(fresh.status);
+    if (kind < 0 || status < 0 ||
+        lifecycle_check((case_kind_t)kind, (case_status_t)status, ACT_CLOSE, ROLE_ADMIN, &rule) !=
+            ERR_OK)
+        return;
+    store_transition t = {0};
+    t.case_id = k->id;
+    t.expect_status = fresh.status;
+    t.new_status = status_name(rule->to);
+    t.action = action_name(rule->action);
+    t.note = "Ditutup otomatis: tidak ada tanggapan pelapor dalam 10 hari kerja setelah "
+             "penyelesaian.";
+    t.is_public = rule->is_public;
+    t.now = now;
+    err_t e = store_case_transition(s, ar, &t);
+    if (e == ERR_OK) {
+        log_info("sla", "event=autoclosed case_id=%lld", (long long)k->id);
+        if (deadline_refresh(s, ar, k->id) != ERR_OK)
+            log_warn("sla", "event=refresh_failed case_id=%lld", (long long)k->id);
+    } else if (e != ERR_CONFLICT) {
+        log_warn("sla", "event=autoclose_failed case_id=%lld error=%s", (long long)k->id,
+                 err_code(e));
+    }
+}
+
+/* Tells the agency's supervisors: an internal event, and a WhatsApp alert
+ * to each one with a staff number. */
+static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_sla_case *k,
+                     int level, int64_t now)
+{
+    cal_t cal;
+    store_staff *sup = NULL;
+    size_t nsup = 0;
+    store_sla_notice notices[NOTICE_MAX];
+    size_t nn = 0;
+    char due[32], shown[IDS_SHOWN_BUF];
+    if (deadline_calendar(s, ar, k->agency_id, &cal) != ERR_OK)
+        return;
+    deadline_format(&cal, k->sla_due_at, due);
+    ids_tracking_format(k->tracking_code, shown);
+    const char *what = waiting_for(k->sla_stage);
+    const char *note =
+        arena_printf(ar, "%s: %s, batas waktu %s",
+                     level == 2 ? "Lewat batas waktu" : "Mendekati batas waktu", what, due);
+    const char *head = level == 2 ? "LEWAT BATAS WAKTU" : "Segera jatuh tempo";
+    if (store_sla_supervisors(s, ar, k->agency_id, &sup, &nsup) != ERR_OK)
+        nsup = 0;
+    for (size_t i = 0; i < nsup && nn < NOTICE_MAX; i++) {
+        if (!sup[i].wa_id)
+            continue;
+        const char *text =
+            arena_printf(ar, "⚠️ %s: laporan %s %s. Batas waktu: %s.", head, shown, what, due);
+        const char *params[3] = {shown, arena_printf(ar, "%s, %s", head, what), due};
+        notices[nn].to_wa_id = sup[i].wa_id;
+        notices[nn].payload = wa_msg_text(ar, sup[i].wa_id, text);
+        notices[nn].template =
+            wa_msg_template(ar, sup[i].wa_id, cfg->sla_template, "id", params, 3);
+        if (notices[nn].payload && notices[nn].template)
+            nn++;
+    }
+    store_sla_escalation x = {k->id,
+                              k->sla_stage,
+                              k->sla_due_at,
+                              level,
+                              level == 2 ? "sla_breach" : "sla_due_soon",
+                              note,
+                              notices,
+                              nn,
+                              now,
+                              false};
+    err_t e = note ? store_sla_escalate(s, &x) : ERR_NOMEM;
+    if (e != ERR_OK)
+        log_warn("sla", "event=escalate_failed case_id=%lld error=%s", (long long)k->id,
+                 err_code(e));
+    else if (x.done)
+        log_info("sla", "event=%s case_id=%lld stage=%s alerts=%zu", x.action, (long long)k->id,
+                 k->sla_stage, nn);
+}
+
+int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
+{
+    /* A calendar or policy change makes many cases stale at once: catch up
+     * over a few batches, then leave the rest to the next tick. */
+    int did = 0;
+    for (int b = 0; b < STALE_ROUNDS; b++) {
+        int k = refresh_stale(s);
+        did += k;
+        if (k < STALE_BATCH)
+            break;
+    }
+    arena_t *ar = arena_new();
+    store_sla_case *rows;
+    size_t n = 0;
+    if (!ar)
+        return did;
+    if (store_sla_due(s, ar, now, DUE_BATCH, &rows, &n) != ERR_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        const store_sla_case *k = &rows[i];
+        if (!k->sla_stage)
+            continue;
+        if (strcmp(k->sla_stage, "autoclose") == 0) {
+            autoclose(s, ar, k, now);
+            continue;
+        }
+        int level = now >= k->sla_due_at ? 2 : 1;
+        if (level > k->sla_level)
+            escalate(cfg, s, ar, k, level, now);
+    }
+    arena_destroy(ar);
+    return did + (int)n;
+}
+
+static void *run(void *arg)
+{
+    sched_t *j = arg;
+    log_info("sla", "event=scheduler_started tick_ms=%u", j->cfg->sched_tick_ms);
+    pthread_mutex_lock(&j->mu);
+    while (!j->stop) {
+        pthread_mutex_unlock(&j->mu);
+        sched_run_once(j->cfg, j->store, clock_now());
+        pthread_mutex_lock(&j->mu);
+        if (j->stop)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long ms = (long)j->cfg->sched_tick_ms;
+        ts.tv_sec += ms / 1000;
+        ts.tv_nsec += (ms % 1000) * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+    }
+    pthread_mutex_unlock(&j->mu);
+    log_info("sla", "event=scheduler_stopped");
+    return NULL;
+}
+
+err_t sched_start(const config_t *cfg, store_t *store, sched_t **out)
+{
+    *out = NULL;
+    sched_t *j = calloc(1, sizeof *j);
+    if (!j)
+        return ERR_NOMEM;
+    j->cfg = cfg;
+    j->store = store;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    if (pthread_create(&j->thread, NULL, run, j) != 0) {
+        pthread_mutex_destroy(&j->mu);
+        pthread_cond_destroy(&j->cv);
+        free(j);
+        return ERR_INTERNAL;
+    }
+    *out = j;
+    return ERR_OK;
+}
+
+void sched_stop(sched_t *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->mu);
+    j->stop = true;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    pthread_join(j->thread, NULL);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+}
