@@ -34,6 +34,11 @@ typedef struct {
     char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v23.0 */
     unsigned wa_daily_limit;                 /* reports per citizen per agency per day */
     unsigned office_open, office_close;      /* minutes after local midnight, Mon-Fri */
+    /* Field dispatch (issue #6). */
+    unsigned alert_accept_seconds;   /* an emergency alert waits this long for an accept */
+    unsigned dup_radius_m;           /* a likely duplicate is within this distance, metres */
+    unsigned dup_window_emergency_s; /* ...reported this soon after an emergency, seconds */
+    unsigned dup_window_s;           /* ...or after another open case, seconds */
 } config_t;
 
 /* Fills cfg with defaults. */

@@ -134,4 +134,19 @@ err_t h_regions(app_t *app, req_t *r);
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);
 
+/* Field dispatch (dispatch_api.c, issue #6). */
+err_t h_dispatch_suggestions(app_t *app, req_t *r);
+err_t h_duty_list(app_t *app, req_t *r);
+err_t h_duty_add(app_t *app, req_t *r);
+err_t h_duty_delete(app_t *app, req_t *r);
+err_t h_case_merge(app_t *app, req_t *r);
+err_t h_case_split(app_t *app, req_t *r);
+err_t h_category_forward(app_t *app, req_t *r);
+/* The "dispatch" object of a case: alerts, acceptance, response times,
+ * duplicates. */
+json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c);
+/* Runs the new-case rules (forward, duplicate, emergency alert) and
+ * reloads *c when they changed it. */
+err_t dispatch_after_create(app_t *app, req_t *r, store_case *c);
+
 #endif

@@ -70,6 +70,16 @@ static const route_t routes[] = {
     {"GET", "/sim/api/numbers", h_sim_numbers, 0, R_PUBLIC},
     {"POST", "/sim/api/send", h_sim_send, 0, R_PUBLIC},
     {"GET", "/sim/api/messages", h_sim_messages, 0, R_PUBLIC},
+    {"GET", "/api/v1/cases/{id}/dispatch-suggestions", h_dispatch_suggestions,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"POST", "/api/v1/cases/{id}/merge", h_case_merge, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
+     0},
+    {"POST", "/api/v1/cases/{id}/split", h_case_split, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
+     0},
+    {"GET", "/api/v1/duty", h_duty_list, ANY_ROLE, 0},
+    {"POST", "/api/v1/duty", h_duty_add, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"DELETE", "/api/v1/duty/{id}", h_duty_delete, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"POST", "/api/v1/categories/{id}/forward", h_category_forward, RB(SUPERADMIN), 0},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */

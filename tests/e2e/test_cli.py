@@ -305,7 +305,7 @@ def test_init_twice_and_keep(tmp_path):
     assert r.returncode == 2
     # --keep really kept the data: still exactly the demo's users.
     users = [ln.split()[0] for ln in ok(srv.cli("user", "list")).stdout.splitlines()[1:]]
-    assert users.count("admin.satpolpp") == 1 and len(users) == 8
+    assert users.count("admin.satpolpp") == 1 and len(users) == 11
 
 
 def test_init_without_demo_then_first_user(tmp_path):
