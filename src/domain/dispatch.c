@@ -95,9 +95,9 @@ err_t dispatch_options(store_t *s, arena_t *ar, const store_case *c, int64_t now
             reach += m[j]->user_wa_id != NULL;
         o[i] = (dispatch_option){t[i].id,       t[i].name, t[i].has_base, t[i].base_lat,
                                  t[i].base_lon, -1,        (int)k,        reach};
-        /* Off duty sorts after on duty whatever the distance: the id keeps
-         * the index, has_point says whether a distance exists. */
-        g[i] = (geo_candidate){(int64_t)i, t[i].has_base && c->has_location, t[i].base_lat,
+        /* Without a distance (no base, or a case without a location) the
+         * older team, usually the agency's main post, comes first. */
+        g[i] = (geo_candidate){t[i].id, t[i].has_base && c->has_location, t[i].base_lat,
                                t[i].base_lon};
     }
     geo_sort_by_distance(c->lat, c->lon, g, dist, nt);
@@ -107,8 +107,12 @@ err_t dispatch_options(store_t *s, arena_t *ar, const store_case *c, int64_t now
     size_t k = 0;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < nt; i++) {
-            dispatch_option *x = &o[g[i].id];
-            if ((pass == 0) != (x->on_duty > 0))
+            dispatch_option *x = NULL;
+            for (size_t j = 0; j < nt && !x; j++)
+                if (o[j].team_id == g[i].id)
+                    x = &o[j];
+            /* Off duty sorts after on duty, whatever the distance. */
+            if (!x || (pass == 0) != (x->on_duty > 0))
                 continue;
             x->distance_m = dist[i];
             sorted[k++] = *x;
