@@ -100,17 +100,21 @@ static const char *alert_template(arena_t *ar, const char *to, const store_case 
                               "id", "components", comps));
 }
 
-/* A notice to a supervisor: free text, or the escalation template. */
+/* A notice to staff about case c: free text, or the staff template. */
+static store_alert_msg notice_msg(arena_t *ar, const char *kind, const char *to,
+                                  const store_case *c, const char *text)
+{
+    const char *params[] = {shown_code(ar, c), wa_template_value(ar, text)};
+    return (store_alert_msg){
+        to, kind, wa_msg_text(ar, to, arena_printf(ar, "⚠️ Laporan %s: %s", params[0], text)),
+        wa_msg_template(ar, to, WA_TEMPLATE_STAFF, "id", params, 2)};
+}
+
 static void notice(arena_t *ar, store_alert *a, const char *to, const store_case *c,
                    const char *text)
 {
-    if (a->nout >= STORE_ALERT_OUT_MAX)
-        return;
-    const char *params[] = {shown_code(ar, c), wa_template_value(ar, text)};
-    a->out[a->nout++] = (store_alert_msg){
-        to, "escalation",
-        wa_msg_text(ar, to, arena_printf(ar, "⚠️ Laporan %s: %s", params[0], text)),
-        wa_msg_template(ar, to, WA_TEMPLATE_ESCALATE, "id", params, 2)};
+    if (a->nout < STORE_ALERT_OUT_MAX)
+        a->out[a->nout++] = notice_msg(ar, "escalation", to, c, text);
 }
 
 /* The staff numbers of the agency's supervisors. */
@@ -488,7 +492,21 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
         st->reply = arena_printf(st->ar, "Tercatat: Anda tidak bisa menangani %s. / Noted.", code);
         return e;
     }
-    e = store_dispatch_accept(st->s, c.id, st->u->id, st->now);
+    /* The others alerted hear at once that they need not go. */
+    store_alert_msg tell[CREW_MAX];
+    size_t ntell = 0;
+    dispatch_roster r;
+    if (dispatch_roster_load(st->s, st->ar, c.agency_id, st->now, &r) == ERR_OK) {
+        const store_duty *crew[CREW_MAX];
+        size_t k = dispatch_roster_members(&r, c.team_id, crew, CREW_MAX);
+        for (size_t i = 0; i < k; i++)
+            if (crew[i]->user_wa_id && crew[i]->user_id != st->u->id)
+                tell[ntell++] = notice_msg(
+                    st->ar, "taken", crew[i]->user_wa_id, &c,
+                    arena_printf(st->ar, "sudah diterima oleh %s; Anda tidak perlu berangkat.",
+                                 st->u->name));
+    }
+    e = store_dispatch_accept(st->s, c.id, st->u->id, st->now, tell, ntell);
     if (e == ERR_CONFLICT) {
         if (store_dispatch_get(st->s, st->ar, c.id, &info) != ERR_OK)
             return ERR_DB;

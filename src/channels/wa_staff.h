@@ -20,8 +20,8 @@
 #define WA_STAFF_WUR __attribute__((warn_unused_result))
 
 /* Names of the approved templates; their exact text is in docs/WHATSAPP.md. */
-#define WA_TEMPLATE_ALERT    "aduan_darurat"  /* {{1}} category, {{2}} location, {{3}} code */
-#define WA_TEMPLATE_ESCALATE "aduan_eskalasi" /* Eskalasi laporan {{1}}: {{2}} */
+#define WA_TEMPLATE_ALERT "aduan_darurat"      /* {{1}} category, {{2}} location, {{3}} code */
+#define WA_TEMPLATE_STAFF "aduan_info_petugas" /* Info petugas, laporan {{1}}: {{2}} */
 
 /* What a new case led to (for the caller's log and answer). */
 typedef struct {

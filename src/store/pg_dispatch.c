@@ -228,6 +228,25 @@ err_t pg_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_secon
     return pq_list(s, ar, sql, &p, sizeof **ids, read_id, (void **)ids, n, "dispatch_due");
 }
 
+/* Inside a transaction: see sqlite_dispatch.c. */
+static err_t queue_msg(pconn_t *c, int64_t case_id, const store_alert_msg *m, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " template, created_at, updated_at) SELECT c.agency_id, n.pnid, $2::text, c.id, $3::text,"
+        " $4::text, $5::text, $6::bigint, $6::bigint FROM cases c JOIN (SELECT agency_id,"
+        " MIN(phone_number_id) AS pnid FROM agency_numbers GROUP BY agency_id) n"
+        " ON n.agency_id = c.agency_id WHERE c.id = $1";
+    pq_params q = {0};
+    pp_int(&q, case_id);
+    pp_text(&q, m->to_wa_id);
+    pp_text(&q, m->kind);
+    pp_text(&q, m->payload);
+    pp_text(&q, m->template);
+    pp_int(&q, now);
+    return pq_run(c, sql, &q, NULL, "dispatch_msg");
+}
+
 err_t pg_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
 {
     static const char upd[] =
@@ -236,12 +255,6 @@ err_t pg_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
         " alert_at = CASE WHEN $1::bigint IS NULL THEN NULL ELSE $2::bigint END,"
         " updated_at = $2::bigint"
         " WHERE id = $3 AND status = $4 AND alert_round = $5 AND accepted_by IS NULL";
-    static const char msg[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT c.agency_id, n.pnid, $2::text, c.id, $3::text,"
-        " $4::text, $5::text, $6::bigint, $6::bigint FROM cases c JOIN (SELECT agency_id,"
-        " MIN(phone_number_id) AS pnid FROM agency_numbers GROUP BY agency_id) n"
-        " ON n.agency_id = c.agency_id WHERE c.id = $1";
     (void)ar;
     pconn_t *c = pq_get(s);
     if (!c)
@@ -272,16 +285,8 @@ err_t pg_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
         e = add_event(c, a->case_id, "alert_exhausted", NULL, 0, a->note, false, false, a->now,
                       &a->event_id);
     }
-    for (size_t i = 0; e == ERR_OK && i < a->nout; i++) {
-        pq_params q = {0};
-        pp_int(&q, a->case_id);
-        pp_text(&q, a->out[i].to_wa_id);
-        pp_text(&q, a->out[i].kind);
-        pp_text(&q, a->out[i].payload);
-        pp_text(&q, a->out[i].template);
-        pp_int(&q, a->now);
-        e = pq_run(c, msg, &q, NULL, "dispatch_alert_msg");
-    }
+    for (size_t i = 0; e == ERR_OK && i < a->nout; i++)
+        e = queue_msg(c, a->case_id, &a->out[i], a->now);
     if (e == ERR_OK)
         e = pq_commit(c);
     pq_rollback(c);
@@ -304,7 +309,8 @@ static err_t why_unchanged(pconn_t *c, int64_t case_id)
     return e;
 }
 
-err_t pg_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now)
+err_t pg_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now,
+                         const store_alert_msg *tell, size_t ntell)
 {
     static const char upd[] =
         "UPDATE cases SET accepted_by = $1, accepted_at = $2, alert_at = NULL, updated_at = $2"
@@ -325,6 +331,8 @@ err_t pg_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t n
     PQclear(r);
     if (e == ERR_OK)
         e = add_event(c, case_id, "accept", NULL, user_id, NULL, true, false, now, NULL);
+    for (size_t i = 0; e == ERR_OK && i < ntell; i++)
+        e = queue_msg(c, case_id, &tell[i], now);
     if (e == ERR_OK)
         e = pq_commit(c);
     pq_rollback(c);

@@ -231,6 +231,29 @@ out:
     return e;
 }
 
+/* Inside a transaction: a message to staff about the case, from its
+ * agency's first number (none when the agency has no number). */
+static err_t queue_msg(conn_t *c, int64_t case_id, const store_alert_msg *m, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " template, created_at, updated_at) SELECT c.agency_id, n.pnid, ?2, c.id, ?3, ?4, ?5,"
+        " ?6, ?6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
+        " FROM agency_numbers GROUP BY agency_id) n ON n.agency_id = c.agency_id WHERE c.id = ?1";
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, case_id);
+    sq_bind_text(st, 2, m->to_wa_id);
+    sq_bind_text(st, 3, m->kind);
+    sq_bind_text(st, 4, m->payload);
+    sq_bind_text(st, 5, m->template);
+    sqlite3_bind_int64(st, 6, now);
+    e = sq_exec_stmt(c, st, "dispatch_msg");
+out:
+    return e;
+}
+
 err_t sq_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
 {
     static const char upd[] =
@@ -238,11 +261,6 @@ err_t sq_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
         " team_id = COALESCE(?1, team_id), alert_round = alert_round + 1,"
         " alert_at = CASE WHEN ?1 IS NULL THEN NULL ELSE ?2 END, updated_at = ?2"
         " WHERE id = ?3 AND status = ?4 AND alert_round = ?5 AND accepted_by IS NULL";
-    static const char msg[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT c.agency_id, n.pnid, ?2, c.id, ?3, ?4, ?5,"
-        " ?6, ?6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
-        " FROM agency_numbers GROUP BY agency_id) n ON n.agency_id = c.agency_id WHERE c.id = ?1";
     (void)ar;
     conn_t *c = sq_get(s);
     err_t e = sq_begin(c);
@@ -271,16 +289,8 @@ err_t sq_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
         e = add_event(c, a->case_id, "alert_exhausted", NULL, 0, a->note, false, false, a->now,
                       &a->event_id);
     }
-    for (size_t i = 0; e == ERR_OK && i < a->nout; i++) {
-        SQ_PREP(c, st, msg);
-        sqlite3_bind_int64(st, 1, a->case_id);
-        sq_bind_text(st, 2, a->out[i].to_wa_id);
-        sq_bind_text(st, 3, a->out[i].kind);
-        sq_bind_text(st, 4, a->out[i].payload);
-        sq_bind_text(st, 5, a->out[i].template);
-        sqlite3_bind_int64(st, 6, a->now);
-        e = sq_exec_stmt(c, st, "dispatch_alert_msg");
-    }
+    for (size_t i = 0; e == ERR_OK && i < a->nout; i++)
+        e = queue_msg(c, a->case_id, &a->out[i], a->now);
     if (e == ERR_OK)
         e = sq_commit(c);
 out:
@@ -306,7 +316,8 @@ out:
     return e;
 }
 
-err_t sq_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now)
+err_t sq_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now,
+                         const store_alert_msg *tell, size_t ntell)
 {
     static const char upd[] =
         "UPDATE cases SET accepted_by = ?1, accepted_at = ?2, alert_at = NULL, updated_at = ?2"
@@ -325,6 +336,8 @@ err_t sq_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t n
         e = why_unchanged(c, case_id);
     if (e == ERR_OK)
         e = add_event(c, case_id, "accept", NULL, user_id, NULL, true, false, now, NULL);
+    for (size_t i = 0; e == ERR_OK && i < ntell; i++)
+        e = queue_msg(c, case_id, &tell[i], now);
     if (e == ERR_OK)
         e = sq_commit(c);
 out:

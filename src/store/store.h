@@ -527,8 +527,10 @@ err_t store_dispatch_alert(store_t *s, arena_t *ar, store_alert *a) STORE_WUR;
 
 /* The first member to accept owns the case: ERR_CONFLICT when someone
  * already did or the case is no longer dispatched or in progress. Appends
- * an "accept" event. */
-err_t store_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now) STORE_WUR;
+ * an "accept" event and queues tell[0..ntell) (to the others alerted), in
+ * one transaction. */
+err_t store_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now,
+                            const store_alert_msg *tell, size_t ntell) STORE_WUR;
 
 /* The case the officer works on now: one they accepted, else the newest of
  * their teams, dispatched or in progress. ERR_NOT_FOUND when none. */

@@ -164,8 +164,10 @@
        int64_t **ids, size_t *n),                                                                  \
       (s, ar, now, accept_seconds, max, ids, n))                                                   \
     X(dispatch_alert, (store_t * s, arena_t * ar, store_alert * a), (s, ar, a))                    \
-    X(dispatch_accept, (store_t * s, int64_t case_id, int64_t user_id, int64_t now),               \
-      (s, case_id, user_id, now))                                                                  \
+    X(dispatch_accept,                                                                             \
+      (store_t * s, int64_t case_id, int64_t user_id, int64_t now, const store_alert_msg *tell,    \
+       size_t ntell),                                                                              \
+      (s, case_id, user_id, now, tell, ntell))                                                     \
     X(dispatch_active, (store_t * s, int64_t user_id, int64_t * case_id), (s, user_id, case_id))   \
     X(dispatch_attach,                                                                             \
       (store_t * s, int64_t case_id, const char *media_id, const char *mime, const char *sha256,   \

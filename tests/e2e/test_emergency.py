@@ -132,8 +132,15 @@ def test_fire_alert_accept_follower_and_resolve_over_whatsapp(desk):
 
     # The first to accept owns it; the second is told it was taken.
     regu, regu2 = staff(srv, graph, REGU), staff(srv, graph, REGU2)
+    since_accept = graph.last_seq()
     ok = text_of(press(regu, "staff:accept:%d" % cid, "Terima")[0])
     assert "menerima tugas" in ok and case["tracking_code"] in ok
+    # The other crew member hears at once that it is taken.
+    taken = graph.wait_messages(to=REGU2, since=since_accept, timeout=5)[0]
+    assert taken["type"] == "template" and taken["template"]["name"] == "aduan_info_petugas"
+    params = [p["text"] for p in taken["template"]["components"][0]["parameters"]]
+    assert params[0] == case["tracking_code"]
+    assert "sudah diterima oleh Anggota Regu Damkar Paringin" in params[1]
     late = text_of(press(regu2, "staff:accept:%d" % cid, "Terima")[0])
     assert "sudah diterima oleh Anggota Regu Damkar Paringin" in late
     again = text_of(press(regu, "staff:accept:%d" % cid, "Terima")[0])
@@ -198,7 +205,7 @@ def test_unaccepted_alert_escalates_to_the_next_crew(fast):
     alert = graph.wait_messages(to=BATUMANDI, since=since, timeout=10)[0]
     assert alert_parts(alert)[2] == ["staff:accept:%d" % cid, "staff:decline:%d" % cid]
     boss = graph.wait_messages(to=KASI, since=since, timeout=5)[0]
-    assert boss["type"] == "template" and boss["template"]["name"] == "aduan_eskalasi"
+    assert boss["type"] == "template" and boss["template"]["name"] == "aduan_info_petugas"
     assert "Regu Damkar Batu Mandi" in boss["template"]["components"][0]["parameters"][1]["text"]
     sa = superadmin(srv)
     c = sa.case(cid)
