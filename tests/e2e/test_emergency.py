@@ -288,3 +288,43 @@ def test_inside_the_window_the_alert_is_interactive(desk):
     assert graph.wait_messages(to=REGU2, since=since, timeout=5)[0]["type"] == "template"
     # Typing TERIMA accepts the case in hand.
     assert "menerima tugas" in text_of(regu.text("terima")[0])
+
+
+def test_fire_reported_to_satpolpp_goes_to_damkar(desk):
+    srv, graph = desk
+    sa = superadmin(srv)
+    # Satpol PP takes fire reports too, but Damkar owns them.
+    r = srv.cli("category", "add", "satpolpp", "kebakaran", "--name-id", "Kebakaran",
+                "--name-en", "Fire", "--kind", "emergency", "--sla-hours", "1")
+    assert r.returncode == 0, r.stderr
+    cats = sa.get("/api/v1/categories").json["items"]
+    sp_fire = [k["id"] for k in cats if k["agency_id"] == 1 and k["code"] == "kebakaran"][0]
+    dk_fire = [k["id"] for k in cats if k["agency_id"] == 2 and k["code"] == "kebakaran"][0]
+    r = sa.post("/api/v1/categories/%d/forward" % sp_fire, json={"to_category_id": dk_fire})
+    assert r.status == 200, r
+
+    since = graph.last_seq()
+    citizen, case = report_fire(srv, graph, "6281234560006", pnid=SATPOLPP)
+    assert case["agency"]["id"] == 1 and case["status"] == "forwarded"
+    fwd = [e for e in case["events"] if e["action"] == "forward"][0]
+    assert fwd["actor_id"] is None and fwd["target_agency_id"] == 2 and fwd["public"] is True
+    new = sa.case(case["forwarded_to"])
+    assert new["agency"]["id"] == 2 and new["category"]["code"] == "kebakaran"
+    assert new["forwarded_from"] == case["id"]
+    # Damkar's crew is called at once, as for a report to Damkar itself.
+    assert new["status"] == "dispatched" and new["team"]["name"] == "Regu Damkar Paringin"
+    assert alert_parts(graph.wait_messages(to=REGU, since=since, timeout=5)[0])[1][2] == \
+        new["tracking_code"]
+    # The reporter is told who handles it now, and follows the Damkar case.
+    assert case["dispatch"]["follows"] == new["id"]
+    moved = graph.wait_for(lambda r: r["kind"] == "messages" and r["json"].get("to") ==
+                           citizen.wa_id and "Dialihkan" in text_of(r["json"]), since=since)
+    assert "Dinas Pemadam Kebakaran" in text_of(moved[0]["json"])
+    graph.wait_for(lambda r: r["kind"] == "messages" and r["json"].get("to") == citizen.wa_id
+                   and new["tracking_code"] in text_of(r["json"])
+                   and "Didisposisikan" in text_of(r["json"]), since=since)
+    # Without the setting, a report stays where it was made.
+    r = sa.post("/api/v1/categories/%d/forward" % sp_fire, json={"to_category_id": None})
+    assert r.status == 200
+    _, kept = report_fire(srv, graph, "6281234560007", where=(-2.2601, 115.5712), pnid=SATPOLPP)
+    assert kept["agency"]["id"] == 1 and kept["forwarded_to"] is None
