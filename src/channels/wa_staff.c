@@ -345,9 +345,54 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
         log_warn("dispatch", "event=duplicate_notice_failed case_id=%lld", (long long)c->id);
 }
 
+/* A step of the lifecycle taken by the system (no actor), public. */
+static err_t system_step(store_t *s, arena_t *ar, const store_case *c, case_action_t action,
+                         const char *note, int64_t now)
+{
+    const transition_t *t = NULL;
+    int kind = kind_parse(c->kind), st = status_parse(c->status);
+    if (kind < 0 || st < 0 ||
+        lifecycle_check((case_kind_t)kind, (case_status_t)st, action, ROLE_SUPERADMIN, &t) !=
+            ERR_OK ||
+        (t->needs & (NEED_TEAM | NEED_AGENCY)))
+        return ERR_OK; /* not from this state: the desk decides */
+    store_transition tr;
+    memset(&tr, 0, sizeof tr);
+    tr.case_id = c->id;
+    tr.expect_status = c->status;
+    tr.new_status = status_name(t->to);
+    tr.action = action_name(t->action);
+    tr.note = note;
+    tr.is_public = t->is_public;
+    tr.now = now;
+    err_t e = store_case_transition(s, ar, &tr);
+    return e == ERR_CONFLICT ? ERR_OK : e;
+}
+
+/* Tags a report from a registered community reporter with the group. */
+static err_t community(store_t *s, arena_t *ar, const store_case *c,
+                       const store_dispatch_info *info, store_group *g)
+{
+    memset(g, 0, sizeof *g);
+    if (info->group_id || !c->reporter_wa_id || strcmp(c->channel, "whatsapp") != 0)
+        return ERR_OK;
+    err_t e = store_group_of(s, ar, c->agency_id, c->reporter_wa_id, g);
+    if (e == ERR_NOT_FOUND) {
+        memset(g, 0, sizeof *g);
+        return ERR_OK;
+    }
+    if (e == ERR_OK)
+        e = store_case_set_group(s, c->id, g->id);
+    if (e == ERR_OK)
+        log_info("dispatch", "event=community_report case_id=%lld group_id=%lld", (long long)c->id,
+                 (long long)g->id);
+    return e;
+}
+
 err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
                             int64_t now, wa_staff_outcome *out)
 {
+    store_group group;
     store_case c;
     store_dispatch_info info;
     int64_t to = 0, master = 0;
@@ -355,6 +400,8 @@ err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_
     err_t e = store_case_get(s, ar, case_id, &c);
     if (e == ERR_OK)
         e = store_dispatch_get(s, ar, case_id, &info);
+    if (e == ERR_OK)
+        e = community(s, ar, &c, &info, &group);
     if (e == ERR_OK && c.category_id && strcmp(c.channel, "forward") != 0)
         e = store_category_forward(s, c.category_id, &to);
     if (e != ERR_OK)
@@ -392,6 +439,12 @@ err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_
         }
     }
     out->duplicate_of = master;
+    /* A group the agency trusts skips verification of its complaints. */
+    if (group.id && group.skip_verification && strcmp(c.kind, "complaint") == 0 &&
+        strcmp(c.status, "received") == 0)
+        return system_step(
+            s, ar, &c, ACT_VERIFY,
+            arena_printf(ar, "Pelapor terdaftar: %s (verifikasi dilewati)", group.name), now);
     /* One incident, one crew: a duplicate is not sent out again. */
     if (master || !emergency || strcmp(c.status, "received") != 0 || info.alert_round != 0)
         return ERR_OK;

@@ -41,16 +41,22 @@ json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c)
     store_dispatch_info d;
     if (store_dispatch_get(app->store, r->ar, c->id, &d) != ERR_OK)
         return json_null();
-    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:i}", "alert_round",
-                     d.alert_round, "alert_at", json_time(d.alert_at), "accepted_by",
-                     d.accepted_by ? json_pack("{s:I, s:s?}", "id", (json_int_t)d.accepted_by,
-                                               "name", d.accepted_name)
-                                   : json_null(),
-                     "accepted_at", json_time(d.accepted_at), "on_site_at", json_time(d.on_site_at),
-                     "response_seconds", "to_accept", seconds_between(c->created_at, d.accepted_at),
-                     "to_on_site", seconds_between(c->created_at, d.on_site_at), "duplicate_of",
-                     id_or_null(d.duplicate_of), "follows", id_or_null(d.follows_id), "followers",
-                     d.followers);
+    json_t *j = json_pack(
+        "{s:i, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:i}", "alert_round", d.alert_round,
+        "alert_at", json_time(d.alert_at), "accepted_by",
+        d.accepted_by
+            ? json_pack("{s:I, s:s?}", "id", (json_int_t)d.accepted_by, "name", d.accepted_name)
+            : json_null(),
+        "accepted_at", json_time(d.accepted_at), "on_site_at", json_time(d.on_site_at),
+        "response_seconds", "to_accept", seconds_between(c->created_at, d.accepted_at),
+        "to_on_site", seconds_between(c->created_at, d.on_site_at), "duplicate_of",
+        id_or_null(d.duplicate_of), "follows", id_or_null(d.follows_id), "followers", d.followers);
+    if (j)
+        json_object_set_new(j, "community_group",
+                            d.group_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)d.group_id,
+                                                   "name", d.group_name)
+                                       : json_null());
+    return j;
 }
 
 err_t dispatch_after_create(app_t *app, req_t *r, store_case *c)
@@ -403,3 +409,132 @@ err_t h_category_forward(app_t *app, req_t *r)
                       json_pack("{s:I, s:o}", "id", (json_int_t)k.id, "forward_category_id",
                                 to ? json_integer((json_int_t)to) : json_null()));
 }
+
+/* ---- community reporter groups ---------------------------------------------------- */
+
+/* Longest group name: an association's full name. */
+#define GROUP_NAME_MAX 120
+
+static json_t *group_json(const store_group *g)
+{
+    return json_pack("{s:I, s:I, s:s, s:b, s:i, s:{s:i, s:i, s:i}}", "id", (json_int_t)g->id,
+                     "agency_id", (json_int_t)g->agency_id, "name", g->name, "skip_verification",
+                     g->skip_verification, "members", g->members, "cases", "total", g->cases,
+                     "open", g->open_cases, "resolved", g->resolved_cases);
+}
+
+/* The agency of a request: ?agency= / agency_id, else the user's only one. */
+static err_t which_agency(req_t *r, int64_t given, int64_t *out)
+{
+    *out = given ? given : actor_single_agency(&r->actor);
+    if (!*out)
+        return refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
+    if (actor_role(&r->actor, *out) < 0)
+        return refuse(r, ERR_FORBIDDEN, "agency: you have no role in this agency");
+    return ERR_OK;
+}
+
+err_t h_groups_list(app_t *app, req_t *r)
+{
+    const char *q = NULL;
+    int64_t agency = 0;
+    store_group *g;
+    size_t n = 0;
+    err_t e = req_query(r, "agency", &q);
+    if (e != ERR_OK)
+        return e;
+    if (q) {
+        char *end;
+        long long v = strtoll(q, &end, 10);
+        if (*end || v <= 0)
+            return refuse(r, ERR_INVALID, "agency: expected a positive integer");
+        agency = v;
+    }
+    e = which_agency(r, agency, &agency);
+    if (e == ERR_OK)
+        e = store_group_list(app->store, r->ar, agency, &g, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(items, group_json(&g[i]));
+    return reply_json(r, 200,
+                      json_pack("{s:I, s:o}", "agency_id", (json_int_t)agency, "items", items));
+}
+
+err_t h_group_create(app_t *app, req_t *r)
+{
+    json_t *body;
+    store_group g;
+    const char *name = NULL;
+    memset(&g, 0, sizeof g);
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "agency_id", &g.agency_id);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "name", &name);
+    if (e == ERR_OK)
+        e = jfield_bool(r, body, "skip_verification", &g.skip_verification);
+    if (e == ERR_OK)
+        e = which_agency(r, g.agency_id, &g.agency_id);
+    if (e != ERR_OK)
+        return e;
+    if (!desk_of(r, g.agency_id))
+        return refuse(r, ERR_FORBIDDEN, "only the agency's desk may register groups");
+    const char *p;
+    size_t len = name ? text_trim(name, &p) : 0;
+    if (!len || text_utf8_len(arena_strndup(r->ar, p, len)) > GROUP_NAME_MAX)
+        return refuse(r, ERR_INVALID, "name: required, at most 120 characters");
+    g.name = arena_strndup(r->ar, p, len);
+    int64_t id = 0;
+    e = store_group_create(app->store, &g, clock_now(), &id);
+    if (e == ERR_CONFLICT)
+        return refuse(r, ERR_CONFLICT, "name: the agency already has a group of that name");
+    if (e == ERR_OK)
+        e = store_group_get(app->store, r->ar, id, &g);
+    if (e != ERR_OK)
+        return e;
+    log_info("dispatch", "event=group_created id=%lld agency_id=%lld by=%lld", (long long)id,
+             (long long)g.agency_id, (long long)r->user.id);
+    return reply_json(r, 201, group_json(&g));
+}
+
+/* Adds (remove false) or removes a member: body {"phone", "name"}. */
+static err_t group_member(app_t *app, req_t *r, bool remove)
+{
+    json_t *body;
+    store_group g;
+    const char *phone = NULL, *name = NULL;
+    char norm[24];
+    bool mobile = false;
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "phone", &phone);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "name", &name);
+    if (e != ERR_OK)
+        return e;
+    e = store_group_get(app->store, r->ar, r->path_id, &g);
+    if (e != ERR_OK)
+        return e;
+    if (!desk_of(r, g.agency_id))
+        return refuse(r, ERR_FORBIDDEN, "only the agency's desk may change its groups");
+    if (!phone || text_phone_normalize(phone, norm, sizeof norm, &mobile) != 0 || !mobile)
+        return refuse(r, ERR_INVALID, "phone: an Indonesian mobile (WhatsApp) number");
+    if (name && text_utf8_len(name) > CASE_NAME_MAX)
+        return refuse(r, ERR_INVALID, "name: at most 120 characters");
+    e = remove ? store_group_member_remove(app->store, g.id, norm)
+               : store_group_member_add(app->store, g.id, norm, name, clock_now());
+    if (e == ERR_NOT_FOUND && remove)
+        return refuse(r, ERR_NOT_FOUND, "phone: not a member of this group");
+    if (e == ERR_OK)
+        e = store_group_get(app->store, r->ar, g.id, &g);
+    if (e != ERR_OK)
+        return e;
+    log_info("dispatch", "event=group_member_%s group_id=%lld by=%lld",
+             remove ? "removed" : "added", (long long)g.id, (long long)r->user.id);
+    return reply_json(r, 200, group_json(&g));
+}
+
+err_t h_group_member_add(app_t *app, req_t *r) { return group_member(app, r, false); }
+err_t h_group_member_remove(app_t *app, req_t *r) { return group_member(app, r, true); }

@@ -142,6 +142,10 @@ err_t h_duty_delete(app_t *app, req_t *r);
 err_t h_case_merge(app_t *app, req_t *r);
 err_t h_case_split(app_t *app, req_t *r);
 err_t h_category_forward(app_t *app, req_t *r);
+err_t h_groups_list(app_t *app, req_t *r);
+err_t h_group_create(app_t *app, req_t *r);
+err_t h_group_member_add(app_t *app, req_t *r);
+err_t h_group_member_remove(app_t *app, req_t *r);
 /* The "dispatch" object of a case: alerts, acceptance, response times,
  * duplicates. */
 json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c);

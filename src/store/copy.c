@@ -27,6 +27,8 @@ static const struct {
     {"teams", true},
     {"team_members", false},
     {"categories", true},
+    {"community_groups", true},
+    {"community_members", false},
     {"reporters", true},
     {"cases", true},
     {"case_events", true},

@@ -180,8 +180,9 @@ err_t pg_dispatch_get(store_t *s, arena_t *ar, int64_t case_id, store_dispatch_i
         "SELECT c.alert_round, c.alert_at, c.accepted_by, c.accepted_at, c.duplicate_of,"
         " c.follows_id, u.name, (SELECT MIN(e.created_at) FROM case_events e"
         " WHERE e.case_id = c.id AND e.action = 'start'),"
-        " (SELECT COUNT(*) FROM cases f WHERE f.follows_id = c.id)"
-        " FROM cases c LEFT JOIN users u ON u.id = c.accepted_by WHERE c.id = $1";
+        " (SELECT COUNT(*) FROM cases f WHERE f.follows_id = c.id), c.community_group_id, g.name"
+        " FROM cases c LEFT JOIN users u ON u.id = c.accepted_by"
+        " LEFT JOIN community_groups g ON g.id = c.community_group_id WHERE c.id = $1";
     pq_params p = {0};
     PGresult *r = NULL;
     memset(out, 0, sizeof *out);
@@ -203,6 +204,8 @@ err_t pg_dispatch_get(store_t *s, arena_t *ar, int64_t case_id, store_dispatch_i
         out->accepted_name = pq_text(ar, r, 0, 6);
         out->on_site_at = pq_int(r, 0, 7);
         out->followers = (int)pq_int(r, 0, 8);
+        out->group_id = pq_int(r, 0, 9);
+        out->group_name = pq_text(ar, r, 0, 10);
     }
     PQclear(r);
     return e;
@@ -471,5 +474,137 @@ err_t pg_category_set_forward(store_t *s, int64_t category_id, int64_t to)
     pp_id(&p, to);
     pp_int(&p, category_id);
     err_t e = exec1(s, sql, &p, &changed, "category_set_forward");
+    return e == ERR_OK && changed == 0 ? ERR_NOT_FOUND : e;
+}
+
+/* ---- community reporter groups ----------------------------------------------- */
+
+#define GROUP_COUNTS                                                                               \
+    ", (SELECT COUNT(*) FROM community_members m WHERE m.group_id = g.id),"                        \
+    " (SELECT COUNT(*) FROM cases c WHERE c.community_group_id = g.id),"                           \
+    " (SELECT COUNT(*) FROM cases c WHERE c.community_group_id = g.id AND c.status NOT IN"         \
+    " ('resolved', 'closed', 'rejected', 'forwarded')),"                                           \
+    " (SELECT COUNT(*) FROM cases c WHERE c.community_group_id = g.id AND c.status IN"             \
+    " ('resolved', 'closed'))"
+
+static void read_group(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_group *g = elem;
+    memset(g, 0, sizeof *g);
+    g->id = pq_int(r, i, 0);
+    g->agency_id = pq_int(r, i, 1);
+    g->name = pq_text(ar, r, i, 2);
+    g->skip_verification = pq_bool(r, i, 3);
+    if (PQnfields(r) > 4) {
+        g->members = (int)pq_int(r, i, 4);
+        g->cases = (int)pq_int(r, i, 5);
+        g->open_cases = (int)pq_int(r, i, 6);
+        g->resolved_cases = (int)pq_int(r, i, 7);
+    }
+}
+
+err_t pg_group_create(store_t *s, const store_group *g, int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO community_groups (agency_id, name, skip_verification,"
+                              " created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    pq_params p = {0};
+    pp_int(&p, g->agency_id);
+    pp_text(&p, g->name);
+    pp_bool(&p, g->skip_verification);
+    pp_int(&p, now);
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    PGresult *r = NULL;
+    err_t e = pq_run(c, sql, &p, &r, "group_create");
+    if (e == ERR_OK && id)
+        *id = PQntuples(r) ? pq_int(r, 0, 0) : 0;
+    PQclear(r);
+    pq_put(s, c);
+    return e;
+}
+
+err_t pg_group_list(store_t *s, arena_t *ar, int64_t agency_id, store_group **out, size_t *n)
+{
+    static const char sql[] = "SELECT g.id, g.agency_id, g.name, g.skip_verification" GROUP_COUNTS
+                              " FROM community_groups g WHERE g.agency_id = $1"
+                              " ORDER BY g.name COLLATE \"C\"";
+    pq_params p = {0};
+    pp_int(&p, agency_id);
+    return pq_list(s, ar, sql, &p, sizeof **out, read_group, (void **)out, n, "group_list");
+}
+
+static err_t group_one(store_t *s, arena_t *ar, const char *sql, const pq_params *p,
+                       store_group *out)
+{
+    PGresult *r = NULL;
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = pq_run(c, sql, p, &r, "group_get");
+    pq_put(s, c);
+    if (e == ERR_OK && PQntuples(r) == 0)
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK)
+        read_group(ar, r, 0, out);
+    PQclear(r);
+    return e;
+}
+
+err_t pg_group_get(store_t *s, arena_t *ar, int64_t id, store_group *out)
+{
+    static const char sql[] = "SELECT g.id, g.agency_id, g.name, g.skip_verification" GROUP_COUNTS
+                              " FROM community_groups g WHERE g.id = $1";
+    pq_params p = {0};
+    pp_int(&p, id);
+    return group_one(s, ar, sql, &p, out);
+}
+
+err_t pg_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id, store_group *out)
+{
+    static const char sql[] =
+        "SELECT g.id, g.agency_id, g.name, g.skip_verification FROM community_groups g"
+        " JOIN community_members m ON m.group_id = g.id WHERE g.agency_id = $1 AND m.wa_id = $2"
+        " ORDER BY g.id LIMIT 1";
+    pq_params p = {0};
+    pp_int(&p, agency_id);
+    pp_text(&p, wa_id);
+    return group_one(s, ar, sql, &p, out);
+}
+
+err_t pg_group_member_add(store_t *s, int64_t group_id, const char *wa_id, const char *name,
+                          int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO community_members (group_id, wa_id, name, created_at) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (group_id, wa_id) DO UPDATE SET name = excluded.name";
+    pq_params p = {0};
+    pp_int(&p, group_id);
+    pp_text(&p, wa_id);
+    pp_text(&p, name);
+    pp_int(&p, now);
+    err_t e = exec1(s, sql, &p, NULL, "group_member_add");
+    return e == ERR_INVALID ? ERR_NOT_FOUND : e; /* a foreign key: no such group */
+}
+
+err_t pg_group_member_remove(store_t *s, int64_t group_id, const char *wa_id)
+{
+    static const char sql[] = "DELETE FROM community_members WHERE group_id = $1 AND wa_id = $2";
+    pq_params p = {0};
+    int64_t changed = 0;
+    pp_int(&p, group_id);
+    pp_text(&p, wa_id);
+    err_t e = exec1(s, sql, &p, &changed, "group_member_remove");
+    return e == ERR_OK && changed == 0 ? ERR_NOT_FOUND : e;
+}
+
+err_t pg_case_set_group(store_t *s, int64_t case_id, int64_t group_id)
+{
+    static const char sql[] = "UPDATE cases SET community_group_id = $1 WHERE id = $2";
+    pq_params p = {0};
+    int64_t changed = 0;
+    pp_id(&p, group_id);
+    pp_int(&p, case_id);
+    err_t e = exec1(s, sql, &p, &changed, "case_set_group");
     return e == ERR_OK && changed == 0 ? ERR_NOT_FOUND : e;
 }

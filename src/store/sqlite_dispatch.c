@@ -177,8 +177,9 @@ err_t sq_dispatch_get(store_t *s, arena_t *ar, int64_t case_id, store_dispatch_i
         "SELECT c.alert_round, c.alert_at, c.accepted_by, c.accepted_at, c.duplicate_of,"
         " c.follows_id, u.name, (SELECT MIN(e.created_at) FROM case_events e"
         " WHERE e.case_id = c.id AND e.action = 'start'),"
-        " (SELECT COUNT(*) FROM cases f WHERE f.follows_id = c.id)"
-        " FROM cases c LEFT JOIN users u ON u.id = c.accepted_by WHERE c.id = ?";
+        " (SELECT COUNT(*) FROM cases f WHERE f.follows_id = c.id), c.community_group_id, g.name"
+        " FROM cases c LEFT JOIN users u ON u.id = c.accepted_by"
+        " LEFT JOIN community_groups g ON g.id = c.community_group_id WHERE c.id = ?";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -196,6 +197,8 @@ err_t sq_dispatch_get(store_t *s, arena_t *ar, int64_t case_id, store_dispatch_i
         out->accepted_name = sq_text(ar, st, 6);
         out->on_site_at = sq_int(st, 7);
         out->followers = (int)sq_int(st, 8);
+        out->group_id = sq_int(st, 9);
+        out->group_name = sq_text(ar, st, 10);
     }
     sqlite3_reset(st);
 out:
@@ -487,6 +490,160 @@ err_t sq_category_set_forward(store_t *s, int64_t category_id, int64_t to)
     sq_bind_id(st, 1, to);
     sqlite3_bind_int64(st, 2, category_id);
     e = sq_exec_stmt(c, st, "category_set_forward");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+        e = ERR_NOT_FOUND;
+out:
+    sq_put(s, c);
+    return e;
+}
+
+/* ---- community reporter groups ----------------------------------------------- */
+
+#define GROUP_COUNTS                                                                               \
+    ", (SELECT COUNT(*) FROM community_members m WHERE m.group_id = g.id),"                        \
+    " (SELECT COUNT(*) FROM cases c WHERE c.community_group_id = g.id),"                           \
+    " (SELECT COUNT(*) FROM cases c WHERE c.community_group_id = g.id AND c.status NOT IN"         \
+    " ('resolved', 'closed', 'rejected', 'forwarded')),"                                           \
+    " (SELECT COUNT(*) FROM cases c WHERE c.community_group_id = g.id AND c.status IN"             \
+    " ('resolved', 'closed'))"
+
+static void read_group(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_group *g = elem;
+    memset(g, 0, sizeof *g);
+    g->id = sq_int(st, 0);
+    g->agency_id = sq_int(st, 1);
+    g->name = sq_text(ar, st, 2);
+    g->skip_verification = sq_int(st, 3) != 0;
+    if (sqlite3_column_count(st) > 4) {
+        g->members = (int)sq_int(st, 4);
+        g->cases = (int)sq_int(st, 5);
+        g->open_cases = (int)sq_int(st, 6);
+        g->resolved_cases = (int)sq_int(st, 7);
+    }
+}
+
+err_t sq_group_create(store_t *s, const store_group *g, int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO community_groups (agency_id, name, skip_verification,"
+                              " created_at) VALUES (?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, g->agency_id);
+    sq_bind_text(st, 2, g->name);
+    sqlite3_bind_int(st, 3, g->skip_verification ? 1 : 0);
+    sqlite3_bind_int64(st, 4, now);
+    e = sq_exec_stmt(c, st, "group_create");
+    if (e == ERR_OK && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_group_list(store_t *s, arena_t *ar, int64_t agency_id, store_group **out, size_t *n)
+{
+    static const char sql[] = "SELECT g.id, g.agency_id, g.name, g.skip_verification" GROUP_COUNTS
+                              " FROM community_groups g WHERE g.agency_id = ? ORDER BY g.name";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, agency_id);
+    e = sq_collect(c, st, ar, sizeof **out, read_group, (void **)out, n, "group_list");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+static err_t group_one(store_t *s, arena_t *ar, const char *sql, int64_t a, const char *b,
+                       store_group *out)
+{
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, a);
+    if (b)
+        sq_bind_text(st, 2, b);
+    e = sq_step_row(c, st, "group_get");
+    if (e == ERR_OK)
+        read_group(ar, st, out);
+    sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_group_get(store_t *s, arena_t *ar, int64_t id, store_group *out)
+{
+    static const char sql[] = "SELECT g.id, g.agency_id, g.name, g.skip_verification" GROUP_COUNTS
+                              " FROM community_groups g WHERE g.id = ?";
+    return group_one(s, ar, sql, id, NULL, out);
+}
+
+err_t sq_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id, store_group *out)
+{
+    static const char sql[] =
+        "SELECT g.id, g.agency_id, g.name, g.skip_verification FROM community_groups g"
+        " JOIN community_members m ON m.group_id = g.id WHERE g.agency_id = ?1 AND m.wa_id = ?2"
+        " ORDER BY g.id LIMIT 1";
+    return group_one(s, ar, sql, agency_id, wa_id, out);
+}
+
+err_t sq_group_member_add(store_t *s, int64_t group_id, const char *wa_id, const char *name,
+                          int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO community_members (group_id, wa_id, name, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (group_id, wa_id) DO UPDATE SET name = excluded.name";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, group_id);
+    sq_bind_text(st, 2, wa_id);
+    sq_bind_text(st, 3, name);
+    sqlite3_bind_int64(st, 4, now);
+    e = sq_exec_stmt(c, st, "group_member_add");
+    if (e == ERR_INVALID)
+        e = ERR_NOT_FOUND; /* a foreign key: no such group */
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_group_member_remove(store_t *s, int64_t group_id, const char *wa_id)
+{
+    static const char sql[] = "DELETE FROM community_members WHERE group_id = ? AND wa_id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, group_id);
+    sq_bind_text(st, 2, wa_id);
+    e = sq_exec_stmt(c, st, "group_member_remove");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+        e = ERR_NOT_FOUND;
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_case_set_group(store_t *s, int64_t case_id, int64_t group_id)
+{
+    static const char sql[] = "UPDATE cases SET community_group_id = ? WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    sq_bind_id(st, 1, group_id);
+    sqlite3_bind_int64(st, 2, case_id);
+    e = sq_exec_stmt(c, st, "case_set_group");
     if (e == ERR_OK && sqlite3_changes(c->db) == 0)
         e = ERR_NOT_FOUND;
 out:

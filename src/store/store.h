@@ -488,6 +488,8 @@ typedef struct {
     int64_t follows_id;        /* follows this master case, 0: none */
     int followers;             /* cases following this one */
     const char *accepted_name; /* the accepting user's name */
+    int64_t group_id;          /* the reporter's community group, 0: none */
+    const char *group_name;
 } store_dispatch_info;
 
 err_t store_dispatch_get(store_t *s, arena_t *ar, int64_t case_id,
@@ -563,6 +565,33 @@ typedef struct {
 err_t store_case_nearby(store_t *s, arena_t *ar, int64_t category_id, int64_t since,
                         int64_t exclude_id, double lat_min, double lat_max, double lon_min,
                         double lon_max, store_nearby **out, size_t *n) STORE_WUR;
+
+/* Community reporter groups (LACAK BENTOR). */
+typedef struct {
+    int64_t id, agency_id;
+    const char *name;
+    bool skip_verification; /* their complaints start verified */
+    /* Read-only, counted (store_group_list only). */
+    int members, cases, open_cases, resolved_cases;
+} store_group;
+
+/* ERR_CONFLICT when the agency has a group of that name. */
+err_t store_group_create(store_t *s, const store_group *g, int64_t now, int64_t *id) STORE_WUR;
+/* The groups of an agency with their counts of members and cases (open:
+ * not resolved, closed, rejected or forwarded; resolved: or closed). */
+err_t store_group_list(store_t *s, arena_t *ar, int64_t agency_id, store_group **out,
+                       size_t *n) STORE_WUR;
+err_t store_group_get(store_t *s, arena_t *ar, int64_t id, store_group *out) STORE_WUR;
+/* Registers (or renames) a member by WhatsApp id. */
+err_t store_group_member_add(store_t *s, int64_t group_id, const char *wa_id, const char *name,
+                             int64_t now) STORE_WUR;
+/* ERR_NOT_FOUND when not a member. */
+err_t store_group_member_remove(store_t *s, int64_t group_id, const char *wa_id) STORE_WUR;
+/* The agency's group wa_id is a member of (the oldest if several). */
+err_t store_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+                     store_group *out) STORE_WUR;
+/* Marks the case as reported by a member of the group. */
+err_t store_case_set_group(store_t *s, int64_t case_id, int64_t group_id) STORE_WUR;
 
 /* The category a new case of category_id is forwarded to, 0 when none. */
 err_t store_category_forward(store_t *s, int64_t category_id, int64_t *to) STORE_WUR;

@@ -187,7 +187,21 @@
        size_t *n),                                                                                 \
       (s, ar, category_id, since, exclude_id, lat_min, lat_max, lon_min, lon_max, out, n))         \
     X(category_forward, (store_t * s, int64_t category_id, int64_t * to), (s, category_id, to))    \
-    X(category_set_forward, (store_t * s, int64_t category_id, int64_t to), (s, category_id, to))
+    X(category_set_forward, (store_t * s, int64_t category_id, int64_t to), (s, category_id, to))  \
+    X(group_create, (store_t * s, const store_group *g, int64_t now, int64_t *id),                 \
+      (s, g, now, id))                                                                             \
+    X(group_list, (store_t * s, arena_t * ar, int64_t agency_id, store_group * *out, size_t * n),  \
+      (s, ar, agency_id, out, n))                                                                  \
+    X(group_get, (store_t * s, arena_t * ar, int64_t id, store_group * out), (s, ar, id, out))     \
+    X(group_member_add,                                                                            \
+      (store_t * s, int64_t group_id, const char *wa_id, const char *name, int64_t now),           \
+      (s, group_id, wa_id, name, now))                                                             \
+    X(group_member_remove, (store_t * s, int64_t group_id, const char *wa_id),                     \
+      (s, group_id, wa_id))                                                                        \
+    X(group_of,                                                                                    \
+      (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id, store_group *out),         \
+      (s, ar, agency_id, wa_id, out))                                                              \
+    X(case_set_group, (store_t * s, int64_t case_id, int64_t group_id), (s, case_id, group_id))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

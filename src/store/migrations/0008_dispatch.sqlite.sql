@@ -41,3 +41,25 @@ ALTER TABLE categories ADD COLUMN forward_category_id INTEGER REFERENCES categor
 
 -- An officer photo sent twice (a webhook redelivered) is stored once.
 CREATE INDEX attachments_media ON attachments(media_id);
+
+-- Community reporters (LACAK BENTOR): registered groups of citizens, e.g. a
+-- becak-motor drivers' association. Their reports carry the group and may
+-- skip verification when the agency trusts the group.
+CREATE TABLE community_groups (
+    id                 INTEGER PRIMARY KEY,
+    agency_id          INTEGER NOT NULL REFERENCES agencies(id),
+    name               TEXT NOT NULL,
+    skip_verification  INTEGER NOT NULL DEFAULT 0,
+    created_at         INTEGER NOT NULL,
+    UNIQUE (agency_id, name)
+);
+CREATE TABLE community_members (
+    group_id    INTEGER NOT NULL REFERENCES community_groups(id),
+    wa_id       TEXT NOT NULL,
+    name        TEXT,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (group_id, wa_id)
+);
+CREATE INDEX community_members_wa ON community_members(wa_id);
+ALTER TABLE cases ADD COLUMN community_group_id INTEGER REFERENCES community_groups(id);
+CREATE INDEX cases_community_group ON cases(community_group_id);
