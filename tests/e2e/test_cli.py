@@ -336,7 +336,8 @@ def test_migrate_prints_schema_version(tmp_path):
     m = re.search(r"schema version (\d+) \((\d+) migrations? applied\)", r.stdout)
     assert m, r.stdout
     version, applied = int(m.group(1)), int(m.group(2))
-    assert version >= 1 and applied == version
+    # Every migration applied; numbers may skip (branches get their own).
+    assert version >= 1 and 1 <= applied <= version
     # Again: nothing left to apply.
     r = ok(srv.cli("migrate"))
     assert r.returncode == 0
