@@ -159,6 +159,14 @@ static size_t tried_teams(store_t *s, arena_t *ar, int64_t case_id, int64_t *out
     return k;
 }
 
+/* "5 menit" or "90 detik": the wait before the next team is called. */
+static const char *wait_text(arena_t *ar, unsigned seconds)
+{
+    if (seconds % 60 == 0)
+        return arena_printf(ar, "%u menit", seconds / 60);
+    return arena_printf(ar, "%u detik", seconds);
+}
+
 static const char *distance_text(arena_t *ar, double m)
 {
     if (m < 0)
@@ -199,14 +207,13 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
     const char *boss_text;
     if (opt) {
         const char *dist = distance_text(ar, opt->distance_m);
-        a.note =
-            round == 0
-                ? arena_printf(ar, "Tim terdekat yang bertugas: %s%s.", opt->team_name, dist)
-                : arena_printf(ar, "Dialihkan ke %s%s: belum ada yang menerima dalam %u detik.",
-                               opt->team_name, dist, cfg->alert_accept_seconds);
-        boss_text = arena_printf(ar, "darurat %s belum diterima dalam %u detik; dialihkan ke %s.",
+        a.note = round == 0
+                     ? arena_printf(ar, "Tim terdekat yang bertugas: %s%s.", opt->team_name, dist)
+                     : arena_printf(ar, "Dialihkan ke %s%s: belum ada yang menerima dalam %s.",
+                                    opt->team_name, dist, wait_text(ar, cfg->alert_accept_seconds));
+        boss_text = arena_printf(ar, "darurat %s belum diterima dalam %s; dialihkan ke %s.",
                                  c->category_name_id ? c->category_name_id : "",
-                                 cfg->alert_accept_seconds, opt->team_name);
+                                 wait_text(ar, cfg->alert_accept_seconds), opt->team_name);
         const store_duty *crew[CREW_MAX];
         size_t k = dispatch_roster_members(&r, opt->team_id, crew, CREW_MAX);
         for (size_t i = 0; i < k && a.nout < STORE_ALERT_OUT_MAX; i++)
