@@ -180,7 +180,7 @@ static const char *distance_text(arena_t *ar, double m)
  * members; without one, ends alerting. Supervisors hear of every round
  * after the first and of a case no team can take. *team_out: the team. */
 static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const store_case *c,
-                         int round, int64_t now, int64_t *team_out)
+                         int round, int64_t chosen, int64_t now, int64_t *team_out)
 {
     dispatch_option *o;
     dispatch_roster r;
@@ -198,7 +198,10 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
     a.case_id = c->id;
     a.expect_status = c->status;
     a.expect_round = round;
-    a.team_id = dispatch_pick(o, no, tried, nt);
+    /* A team the supervisor chose is already on the case (and its event
+     * written): only its members are alerted and the wait starts again. */
+    a.team_id = chosen ? chosen : dispatch_pick(o, no, tried, nt);
+    a.no_event = chosen != 0;
     a.now = now;
     const dispatch_option *opt = NULL;
     for (size_t i = 0; i < no && !opt; i++)
@@ -227,7 +230,7 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
         boss_text = arena_printf(ar, "darurat %s: %s Mohon tangani dari dasbor.",
                                  c->category_name_id ? c->category_name_id : "", a.note);
     }
-    if (round > 0 || !opt) {
+    if (!chosen && (round > 0 || !opt)) {
         const char *boss[BOSSES_MAX];
         size_t nb = supervisors(s, ar, c->agency_id, boss, BOSSES_MAX);
         for (size_t i = 0; i < nb; i++)
@@ -265,7 +268,7 @@ int wa_staff_tick(const config_t *cfg, store_t *s, int64_t now)
         if (e == ERR_OK)
             e = store_dispatch_get(s, ar, ids[i], &info);
         if (e == ERR_OK)
-            e = alert_round(cfg, s, ar, &c, info.alert_round, now, &team);
+            e = alert_round(cfg, s, ar, &c, info.alert_round, 0, now, &team);
         if (e == ERR_OK)
             moved++;
         else if (e != ERR_CONFLICT) /* a conflict: another instance was first */
@@ -455,7 +458,7 @@ err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_
     /* One incident, one crew: a duplicate is not sent out again. */
     if (master || !emergency || strcmp(c.status, "received") != 0 || info.alert_round != 0)
         return ERR_OK;
-    e = alert_round(cfg, s, ar, &c, 0, now, &out->team_id);
+    e = alert_round(cfg, s, ar, &c, 0, 0, now, &out->team_id);
     return e == ERR_CONFLICT ? ERR_OK : e;
 }
 
@@ -730,4 +733,22 @@ err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_
             break;
     }
     return e;
+}
+
+err_t wa_staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+                               int64_t now)
+{
+    store_case c;
+    store_dispatch_info info;
+    int64_t team;
+    err_t e = store_case_get(s, ar, case_id, &c);
+    if (e == ERR_OK)
+        e = store_dispatch_get(s, ar, case_id, &info);
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(c.kind, "emergency") != 0 || strcmp(c.status, "dispatched") != 0 ||
+        info.accepted_by || !c.team_id)
+        return ERR_OK;
+    e = alert_round(cfg, s, ar, &c, info.alert_round, c.team_id, now, &team);
+    return e == ERR_CONFLICT ? ERR_OK : e;
 }

@@ -35,6 +35,12 @@ typedef struct {
 err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
                             int64_t now, wa_staff_outcome *out) WA_STAFF_WUR;
 
+/* After a supervisor dispatched an emergency by hand (case_id, nobody
+ * accepted yet): alerts the chosen team's on-duty members and restarts
+ * the wait. A no-op for any other case. */
+err_t wa_staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+                               int64_t now) WA_STAFF_WUR;
+
 /* Escalates the alerts that waited cfg->alert_accept_seconds; at most
  * once a second (the worker thread calls it on every pass). Returns how
  * many cases it moved. */

@@ -284,6 +284,7 @@ err_t h_case_transition(app_t *app, req_t *r)
         return e;
     log_info("case", "event=transition case_id=%lld action=%s from=%s to=%s user_id=%lld",
              (long long)t.case_id, t.action, t.expect_status, t.new_status, (long long)r->user.id);
+    dispatch_after_transition(app, r, &t);
     e = store_case_get(app->store, r->ar, r->path_id, &c);
     if (e != ERR_OK)
         return e;

@@ -73,6 +73,17 @@ err_t dispatch_after_create(app_t *app, req_t *r, store_case *c)
     return ERR_OK;
 }
 
+void dispatch_after_transition(app_t *app, req_t *r, const store_transition *t)
+{
+    if (strcmp(t->action, "dispatch") != 0)
+        return;
+    err_t e = wa_staff_case_dispatched(app->cfg, app->store, r->ar, t->case_id, t->now);
+    if (e != ERR_OK)
+        log_warn("dispatch", "event=dispatch_hook_failed case_id=%lld error=%s",
+                 (long long)t->case_id, err_code(e));
+    jobs_notify(app->jobs);
+}
+
 /* ---- suggestions -------------------------------------------------------------- */
 
 err_t h_dispatch_suggestions(app_t *app, req_t *r)

@@ -152,5 +152,7 @@ json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c);
 /* Runs the new-case rules (forward, duplicate, emergency alert) and
  * reloads *c when they changed it. */
 err_t dispatch_after_create(app_t *app, req_t *r, store_case *c);
+/* After a transition: a dispatch of an emergency by hand alerts the team. */
+void dispatch_after_transition(app_t *app, req_t *r, const store_transition *t);
 
 #endif

@@ -277,14 +277,15 @@ err_t pg_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
     if (e == ERR_OK && pq_affected(r) == 0)
         e = ERR_CONFLICT;
     PQclear(r);
-    if (e == ERR_OK && a->team_id) {
+    /* With no_event, the transition that set the team wrote the event. */
+    if (e == ERR_OK && a->team_id && !a->no_event) {
         e = add_event(c, a->case_id, "dispatch", a->expect_status, 0, a->note, true, true, a->now,
                       &a->event_id);
         if (e == ERR_OK)
             e = pq_wa_queue_status(c, a->case_id, a->event_id, a->now);
         if (e == ERR_OK)
             e = pq_dispatch_queue_followers(c, a->case_id, a->event_id, a->now);
-    } else if (e == ERR_OK) {
+    } else if (e == ERR_OK && !a->team_id) {
         e = add_event(c, a->case_id, "alert_exhausted", NULL, 0, a->note, false, false, a->now,
                       &a->event_id);
     }

@@ -513,6 +513,7 @@ typedef struct {
     int expect_round;          /* alert_round read; the round becomes this + 1 */
     int64_t team_id;           /* the team alerted now; 0: none left, alerting ends */
     const char *note;          /* of the event */
+    bool no_event;             /* the team was set by a transition: no event */
     int64_t now;
     size_t nout; /* messages to staff, from the agency's first number */
     store_alert_msg out[STORE_ALERT_OUT_MAX];

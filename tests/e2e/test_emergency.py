@@ -328,3 +328,29 @@ def test_fire_reported_to_satpolpp_goes_to_damkar(desk):
     assert r.status == 200
     _, kept = report_fire(srv, graph, "6281234560007", where=(-2.2601, 115.5712), pnid=SATPOLPP)
     assert kept["agency"]["id"] == 1 and kept["forwarded_to"] is None
+
+
+def test_supervisor_picks_another_crew(desk):
+    srv, graph = desk
+    since = graph.last_seq()
+    _, case = report_fire(srv, graph, "6281234560008")
+    cid = case["id"]
+    graph.wait_messages(to=REGU, since=since, timeout=5)
+    kasi = Client(srv.port)
+    assert kasi.login("kasi.damkar").status == 200
+    since2 = graph.last_seq()
+    bm = kasi.team_id("Regu Damkar Batu Mandi")
+    c = kasi.act(cid, "dispatch", team_id=bm, note="Regu Paringin sedang di lokasi lain")
+    assert c["status"] == "dispatched" and c["team"]["id"] == bm
+    # The chosen crew is alerted; the supervisor's own step is the only event.
+    alert = graph.wait_messages(to=BATUMANDI, since=since2, timeout=5)[0]
+    assert alert_parts(alert)[2][0] == "staff:accept:%d" % cid
+    full = kasi.case(cid)
+    assert [(e["action"], e["actor_id"]) for e in full["events"] if e["action"] == "dispatch"] == [
+        ("dispatch", None), ("dispatch", kasi.user_id)]
+    assert full["dispatch"]["alert_round"] == 2 and full["dispatch"]["alert_at"] is not None
+    assert not graph.messages(to=KASI, since=since2)
+    assert "tim lain" in text_of(press(staff(srv, graph, REGU), "staff:accept:%d" % cid,
+                                       "Terima")[0])
+    assert "menerima tugas" in text_of(press(staff(srv, graph, BATUMANDI),
+                                             "staff:accept:%d" % cid, "Terima")[0])
