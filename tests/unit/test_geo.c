@@ -5,10 +5,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/config.h"
 #include "domain/dispatch.h"
 #include "domain/geo.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Monday 2026-11-23 00:00 UTC (08:00 WITA). */
 #define MONDAY_UTC 1795392000LL
@@ -186,13 +188,49 @@ static void test_pick(void **state)
     assert_int_equal(dispatch_pick(o, 0, NULL, 0), 0);
 }
 
+static void test_dispatch_settings(void **state)
+{
+    (void)state;
+    config_t c;
+    char err[256];
+    config_defaults(&c);
+    assert_int_equal(c.alert_accept_seconds, 300);
+    assert_int_equal(c.dup_radius_m, 300);
+    assert_int_equal(c.dup_window_emergency_s, 7200);
+    assert_int_equal(c.dup_window_s, 7 * 86400);
+    assert_int_equal(config_set(&c, "ADUAN_ALERT_ACCEPT_MINUTES", "2", err, sizeof err), ERR_OK);
+    assert_int_equal(c.alert_accept_seconds, 120);
+    assert_int_equal(config_set(&c, "ADUAN_ALERT_ACCEPT_SECONDS", "7", err, sizeof err), ERR_OK);
+    assert_int_equal(c.alert_accept_seconds, 7);
+    assert_int_equal(config_set(&c, "ADUAN_DUPLICATE_RADIUS", "150", err, sizeof err), ERR_OK);
+    assert_int_equal(c.dup_radius_m, 150);
+    assert_int_equal(config_set(&c, "ADUAN_DUPLICATE_WINDOW_EMERGENCY", "30", err, sizeof err),
+                     ERR_OK);
+    assert_int_equal(c.dup_window_emergency_s, 1800);
+    assert_int_equal(config_set(&c, "ADUAN_DUPLICATE_WINDOW", "48", err, sizeof err), ERR_OK);
+    assert_int_equal(c.dup_window_s, 48 * 3600);
+    const char *bad[][2] = {
+        {"ADUAN_ALERT_ACCEPT_MINUTES", "0"},      {"ADUAN_ALERT_ACCEPT_MINUTES", "1441"},
+        {"ADUAN_ALERT_ACCEPT_SECONDS", "-5"},     {"ADUAN_ALERT_ACCEPT_SECONDS", "5s"},
+        {"ADUAN_DUPLICATE_RADIUS", "0"},          {"ADUAN_DUPLICATE_RADIUS", "10001"},
+        {"ADUAN_DUPLICATE_WINDOW_EMERGENCY", ""}, {"ADUAN_DUPLICATE_WINDOW", "2161"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(config_set(&c, bad[i][0], bad[i][1], err, sizeof err), ERR_INVALID);
+        assert_non_null(strstr(err, bad[i][0]));
+    }
+    /* A refused value leaves the setting as it was. */
+    assert_int_equal(c.alert_accept_seconds, 7);
+    assert_int_equal(c.dup_radius_m, 150);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distance), cmocka_unit_test(test_valid),
         cmocka_unit_test(test_nearest),  cmocka_unit_test(test_box),
         cmocka_unit_test(test_on_duty),  cmocka_unit_test(test_zones),
-        cmocka_unit_test(test_pick),
+        cmocka_unit_test(test_pick),     cmocka_unit_test(test_dispatch_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
