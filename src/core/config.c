@@ -30,6 +30,11 @@ static const struct {
     {"ADUAN_OFFICE_HOURS", "general", "office_hours"},
     {"ADUAN_SCHED_TICK_MS", "sla", "tick_ms"},
     {"ADUAN_SLA_TEMPLATE", "sla", "template"},
+    {"ADUAN_ALERT_ACCEPT_MINUTES", "dispatch", "accept_minutes"},
+    {"ADUAN_ALERT_ACCEPT_SECONDS", "dispatch", "accept_seconds"},
+    {"ADUAN_DUPLICATE_RADIUS", "dispatch", "duplicate_radius"},
+    {"ADUAN_DUPLICATE_WINDOW_EMERGENCY", "dispatch", "duplicate_window_emergency"},
+    {"ADUAN_DUPLICATE_WINDOW", "dispatch", "duplicate_window"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -54,6 +59,12 @@ void config_defaults(config_t *cfg)
     /* Deadlines are in minutes at the finest; half a minute is soon enough. */
     cfg->sched_tick_ms = 30000;
     snprintf(cfg->sla_template, sizeof cfg->sla_template, "aduan_sla_alert");
+    /* Issue #6: five minutes for someone to accept an emergency; a
+     * duplicate within 300 m, 2 hours (emergencies) or 7 days. */
+    cfg->alert_accept_seconds = 5 * 60;
+    cfg->dup_radius_m = 300;
+    cfg->dup_window_emergency_s = 2 * 3600;
+    cfg->dup_window_s = 7 * 24 * 3600;
 }
 
 static int copy(char *dst, size_t cap, const char *v)
@@ -264,6 +275,36 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_'))
                 return -1;
         return copy(cfg->sla_template, sizeof cfg->sla_template, v);
+    case 17:
+        *why = "expected a number of minutes from 1 to 1440";
+        if (parse_uint(v, 1, 1440, &u) != 0)
+            return -1;
+        cfg->alert_accept_seconds = u * 60;
+        return 0;
+    case 18:
+        *why = "expected a number of seconds from 1 to 86400";
+        if (parse_uint(v, 1, 86400, &u) != 0)
+            return -1;
+        cfg->alert_accept_seconds = u;
+        return 0;
+    case 19:
+        *why = "expected a distance in metres from 1 to 10000";
+        if (parse_uint(v, 1, 10000, &u) != 0)
+            return -1;
+        cfg->dup_radius_m = u;
+        return 0;
+    case 20:
+        *why = "expected a number of minutes from 1 to 10080";
+        if (parse_uint(v, 1, 10080, &u) != 0)
+            return -1;
+        cfg->dup_window_emergency_s = u * 60;
+        return 0;
+    case 21:
+        *why = "expected a number of hours from 1 to 2160";
+        if (parse_uint(v, 1, 2160, &u) != 0)
+            return -1;
+        cfg->dup_window_s = u * 3600;
+        return 0;
     }
     return -1;
 }

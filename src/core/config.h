@@ -37,6 +37,11 @@ typedef struct {
     /* SLA scheduler (issue #6). */
     unsigned sched_tick_ms; /* between checks of deadlines, 50..3600000 */
     char sla_template[128]; /* approved template of staff SLA alerts */
+    /* Field dispatch (issue #6). */
+    unsigned alert_accept_seconds;   /* an emergency alert waits this long for an accept */
+    unsigned dup_radius_m;           /* a likely duplicate is within this distance, metres */
+    unsigned dup_window_emergency_s; /* ...reported this soon after an emergency, seconds */
+    unsigned dup_window_s;           /* ...or after another open case, seconds */
 } config_t;
 
 /* Fills cfg with defaults. */

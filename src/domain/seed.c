@@ -89,6 +89,9 @@ static const struct {
     {"pimpinan.satpolpp", "Kepala Satpol PP", "viewer", 0, -1, NULL},
     {"admin.damkar", "Operator Damkar", "admin", 1, -1, NULL},
     {"regu.damkar", "Anggota Regu Damkar Paringin", "field", 1, 3, "6281100000201"},
+    {"regu2.damkar", "Anggota Regu Damkar Paringin 2", "field", 1, 3, "6281100000203"},
+    {"regu.batumandi", "Anggota Regu Damkar Batu Mandi", "field", 1, 4, "6281100000202"},
+    {"kasi.damkar", "Kepala Seksi Operasi Damkar", "supervisor", 1, -1, "6281100000204"},
     {"admin.dukcapil", "Operator Disdukcapil", "admin", 2, -1, NULL},
 };
 
@@ -110,9 +113,36 @@ static const struct {
      "Desa Batu Piring, Paringin Selatan", "63.11.07", -2.3620, 115.4410, 3},
 };
 
+/* The duty roster (issue #6): both fire crews around the clock, so that
+ * an alert nobody accepts goes on to the next crew; the TRC in office
+ * hours. days: bit per weekday, 0 = Sunday. */
+static const struct {
+    int user; /* index into users */
+    unsigned days;
+    int start, end; /* minutes after local midnight */
+} duty[] = {
+    {3, 0x3e, 7 * 60 + 30, 16 * 60}, /* trc.satpolpp, Monday to Friday */
+    {6, 0x7f, 0, 1440},              /* regu.damkar */
+    {7, 0x7f, 0, 1440},              /* regu2.damkar */
+    {8, 0x7f, 0, 1440},              /* regu.batumandi */
+};
+
+static err_t seed_duty(store_t *s, int64_t team, int64_t user, unsigned days, int start, int end,
+                       int64_t now)
+{
+    err_t e = ERR_OK;
+    for (int d = 0; e == ERR_OK && d < 7; d++) {
+        if (!(days & (1u << d)))
+            continue;
+        store_duty x = {0, team, user, d, start, end, 0, 0, 0, NULL, NULL, NULL, NULL};
+        e = store_duty_add(s, &x, now, NULL);
+    }
+    return e;
+}
+
 err_t seed_demo(store_t *s, int64_t now)
 {
-    int64_t agency_ids[3], team_ids[5], cat_ids[13], user_ids[8];
+    int64_t agency_ids[3], team_ids[5], cat_ids[13], user_ids[sizeof users / sizeof users[0]];
     char hash[SECRET_HASH_BUF];
     err_t e = seed_regions(s);
     for (size_t i = 0; e == ERR_OK && i < 3; i++) {
@@ -153,6 +183,9 @@ err_t seed_demo(store_t *s, int64_t now)
         if (e == ERR_OK && users[i].wa_id)
             e = store_user_set_wa(s, user_ids[i], users[i].wa_id);
     }
+    for (size_t i = 0; e == ERR_OK && i < sizeof duty / sizeof duty[0]; i++)
+        e = seed_duty(s, team_ids[users[duty[i].user].team], user_ids[duty[i].user], duty[i].days,
+                      duty[i].start, duty[i].end, now);
     arena_t *ar = arena_new();
     if (!ar)
         return ERR_NOMEM;

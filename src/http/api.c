@@ -222,6 +222,7 @@ err_t h_case_get(app_t *app, req_t *r)
     if (j) {
         json_object_set_new(j, "events", events);
         json_object_set_new(j, "attachments", atts);
+        json_object_set_new(j, "dispatch", dispatch_case_json(app, r, &c));
     } else {
         json_decref(events);
         json_decref(atts);
@@ -285,6 +286,7 @@ err_t h_case_transition(app_t *app, req_t *r)
         return e;
     log_info("case", "event=transition case_id=%lld action=%s from=%s to=%s user_id=%lld",
              (long long)t.case_id, t.action, t.expect_status, t.new_status, (long long)r->user.id);
+    dispatch_after_transition(app, r, &t);
     e = store_case_get(app->store, r->ar, r->path_id, &c);
     if (e != ERR_OK)
         return e;
@@ -351,6 +353,8 @@ err_t h_cases_create(app_t *app, req_t *r)
     e = case_create(app->store, r->ar, &r->actor, &q, clock_now(), &c, &detail);
     if (detail)
         r->detail = detail;
+    if (e == ERR_OK)
+        e = dispatch_after_create(app, r, &c);
     if (e != ERR_OK)
         return e;
     log_info("case", "event=created case_id=%lld agency_id=%lld channel=%s user_id=%lld",

@@ -173,5 +173,25 @@ err_t h_sla_attention(app_t *app, req_t *r);
 /* Adds "sla_state" and "sla" (the deadline) to a case object, or to each
  * case of an array, from the cases' "id". */
 void sla_decorate(app_t *app, req_t *r, json_t *cases);
+/* Field dispatch (dispatch_api.c, issue #6). */
+err_t h_dispatch_suggestions(app_t *app, req_t *r);
+err_t h_duty_list(app_t *app, req_t *r);
+err_t h_duty_add(app_t *app, req_t *r);
+err_t h_duty_delete(app_t *app, req_t *r);
+err_t h_case_merge(app_t *app, req_t *r);
+err_t h_case_split(app_t *app, req_t *r);
+err_t h_category_forward(app_t *app, req_t *r);
+err_t h_groups_list(app_t *app, req_t *r);
+err_t h_group_create(app_t *app, req_t *r);
+err_t h_group_member_add(app_t *app, req_t *r);
+err_t h_group_member_remove(app_t *app, req_t *r);
+/* The "dispatch" object of a case: alerts, acceptance, response times,
+ * duplicates. */
+json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c);
+/* Runs the new-case rules (forward, duplicate, emergency alert) and
+ * reloads *c when they changed it. */
+err_t dispatch_after_create(app_t *app, req_t *r, store_case *c);
+/* After a transition: a dispatch of an emergency by hand alerts the team. */
+void dispatch_after_transition(app_t *app, req_t *r, const store_transition *t);
 
 #endif

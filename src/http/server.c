@@ -79,6 +79,23 @@ static const route_t routes[] = {
     {"GET", "/api/v1/sla/attention", h_sla_attention, ANY_ROLE, 0},
     {"GET", "/api/v1/reports/activity", h_activity_report,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(VIEWER), 0},
+    {"GET", "/api/v1/cases/{id}/dispatch-suggestions", h_dispatch_suggestions,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"POST", "/api/v1/cases/{id}/merge", h_case_merge, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
+     0},
+    {"POST", "/api/v1/cases/{id}/split", h_case_split, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
+     0},
+    {"GET", "/api/v1/duty", h_duty_list, ANY_ROLE, 0},
+    {"POST", "/api/v1/duty", h_duty_add, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"DELETE", "/api/v1/duty/{id}", h_duty_delete, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"POST", "/api/v1/categories/{id}/forward", h_category_forward, RB(SUPERADMIN), 0},
+    {"GET", "/api/v1/community-groups", h_groups_list, ANY_ROLE, 0},
+    {"POST", "/api/v1/community-groups", h_group_create,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"POST", "/api/v1/community-groups/{id}/members", h_group_member_add,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"POST", "/api/v1/community-groups/{id}/members/remove", h_group_member_remove,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */

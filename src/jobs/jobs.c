@@ -1,5 +1,6 @@
 #include "jobs/jobs.h"
 
+#include "channels/wa_staff.h"
 #include "channels/wa_text.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -82,7 +83,8 @@ int jobs_run_once(const config_t *cfg, store_t *store)
 {
     int64_t now = clock_now();
     refresh_texts(store);
-    return inbox_run(cfg, store, now) + outbox_run(cfg, store, now) + media_run(cfg, store, now);
+    return inbox_run(cfg, store, now) + wa_staff_tick(cfg, store, now) +
+           outbox_run(cfg, store, now) + media_run(cfg, store, now);
 }
 
 static void *worker(void *arg)

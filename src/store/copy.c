@@ -30,6 +30,8 @@ static const struct {
     {"agency_calendars", false},
     {"holidays", true},
     {"sla_policies", false},
+    {"community_groups", true},
+    {"community_members", false},
     {"reporters", true},
     {"cases", true},
     {"case_events", true},
@@ -40,6 +42,7 @@ static const struct {
     {"wa_conversations", false},
     {"wa_outbox", true},
     {"wa_texts", false},
+    {"duty_shifts", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

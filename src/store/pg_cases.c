@@ -450,6 +450,8 @@ err_t pg_case_transition(store_t *s, arena_t *ar, store_transition *t)
                       t->note, t->team_id, t->target_agency_id, t->is_public, t->now, &t->event_id);
     if (e == ERR_OK && t->is_public)
         e = pq_wa_queue_status(c, t->case_id, t->event_id, t->now);
+    if (e == ERR_OK && t->is_public)
+        e = pq_dispatch_queue_followers(c, t->case_id, t->event_id, t->now);
     if (e == ERR_OK && t->forward_copy)
         e = forward_copy(c, ar, t);
     if (e == ERR_OK)

@@ -8,7 +8,7 @@
 #include <libpq-fe.h>
 
 /* Prepared statements per connection; one per distinct query. */
-#define PCONN_STMT_MAX 96
+#define PCONN_STMT_MAX 192
 /* Parameters of one statement. */
 #define PQ_PARAMS_MAX 24
 
@@ -67,6 +67,9 @@ err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note);
 
 /* Inside a transaction (pg_wa.c): see sq_wa_queue_status. */
 err_t pq_wa_queue_status(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now);
+
+/* Inside a transaction (pg_dispatch.c): see sq_dispatch_queue_followers. */
+err_t pq_dispatch_queue_followers(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now);
 
 /* Reads row i of a result into one element of a list. */
 typedef void (*pq_reader)(arena_t *ar, PGresult *r, int i, void *elem);

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 /* Prepared statements cached per connection; one per distinct query. */
-#define CONN_STMT_MAX 96
+#define CONN_STMT_MAX 192
 
 typedef struct conn {
     sqlite3 *db;
@@ -62,6 +62,10 @@ err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note);
 /* Inside a transaction (sqlite_wa.c): queues a status update of event to
  * the case's WhatsApp reporter, when it has one. */
 err_t sq_wa_queue_status(conn_t *c, int64_t case_id, int64_t event_id, int64_t now);
+
+/* Inside a transaction (sqlite_dispatch.c): queues a status update of the
+ * event of a master case to the reporters of the cases following it. */
+err_t sq_dispatch_queue_followers(conn_t *c, int64_t case_id, int64_t event_id, int64_t now);
 
 /* Runs a statement that returns no rows; ERR_OK on SQLITE_DONE. */
 err_t sq_exec_stmt(conn_t *c, sqlite3_stmt *st, const char *what);

@@ -606,4 +606,149 @@ err_t store_copy_sqlite_to_pg(const char *sqlite_path, const char *pg_url,
                               store_progress_fn progress, void *ctx, char *report,
                               size_t cap) STORE_WUR;
 
+/* ---- duty roster and field dispatch (issue #6) ------------------------- */
+
+typedef struct {
+    int64_t id, team_id, user_id;
+    /* Weekly: weekday 0 (Sunday) to 6, minutes after local midnight; an end
+     * at or before the start runs past midnight. Dated: weekday -1 and
+     * [starts_at, ends_at) in UTC seconds. */
+    int weekday;
+    int start_minute, end_minute;
+    int64_t starts_at, ends_at;
+    /* Read-only, joined. */
+    int64_t agency_id;
+    const char *team_name, *user_login, *user_name, *user_wa_id;
+} store_duty;
+
+/* The shifts of the teams of an agency (0: every agency), by team, user. */
+err_t store_duty_list(store_t *s, arena_t *ar, int64_t agency_id, store_duty **out,
+                      size_t *n) STORE_WUR;
+/* Adds a shift (checked by the caller); *id is its id. */
+err_t store_duty_add(store_t *s, const store_duty *d, int64_t now, int64_t *id) STORE_WUR;
+/* Deletes a shift of a team of agency_id; ERR_NOT_FOUND when there is none. */
+err_t store_duty_delete(store_t *s, int64_t agency_id, int64_t id) STORE_WUR;
+
+/* The dispatch state of a case. */
+typedef struct {
+    int alert_round;           /* teams alerted so far */
+    int64_t alert_at;          /* the current team's alert, 0: none pending */
+    int64_t accepted_by;       /* user, 0: nobody yet */
+    int64_t accepted_at;       /* 0: not accepted */
+    int64_t on_site_at;        /* the first start (field work began), 0: not yet */
+    int64_t duplicate_of;      /* a likely duplicate of this open case, 0: none */
+    int64_t follows_id;        /* follows this master case, 0: none */
+    int followers;             /* cases following this one */
+    const char *accepted_name; /* the accepting user's name */
+    int64_t group_id;          /* the reporter's community group, 0: none */
+    const char *group_name;
+} store_dispatch_info;
+
+err_t store_dispatch_get(store_t *s, arena_t *ar, int64_t case_id,
+                         store_dispatch_info *out) STORE_WUR;
+
+/* Emergency cases whose alert has waited accept_seconds without anyone
+ * accepting, oldest first, at most max (ids in the arena). */
+err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_seconds, unsigned max,
+                         int64_t **ids, size_t *n) STORE_WUR;
+
+#define STORE_ALERT_OUT_MAX 24
+
+typedef struct {
+    const char *to_wa_id, *kind, *payload, *template;
+} store_alert_msg;
+
+/* One alert round of an emergency. */
+typedef struct {
+    int64_t case_id;
+    const char *expect_status; /* received (first round) or dispatched */
+    int expect_round;          /* alert_round read; the round becomes this + 1 */
+    int64_t team_id;           /* the team alerted now; 0: none left, alerting ends */
+    const char *note;          /* of the event */
+    bool no_event;             /* the team was set by a transition: no event */
+    int64_t now;
+    size_t nout; /* messages to staff, from the agency's first number */
+    store_alert_msg out[STORE_ALERT_OUT_MAX];
+    int64_t event_id; /* out */
+} store_alert;
+
+/* In one transaction: moves the case to the team (status dispatched,
+ * event "dispatch" by the system, public, the reporter and followers told)
+ * or, without a team, records "alert_exhausted"; starts the round and
+ * queues the messages. ERR_CONFLICT, changing nothing, when the case is
+ * no longer in expect_status and round or someone accepted meanwhile (so
+ * several instances never alert twice). */
+err_t store_dispatch_alert(store_t *s, arena_t *ar, store_alert *a) STORE_WUR;
+
+/* The first member to accept owns the case: ERR_CONFLICT when someone
+ * already did or the case is no longer dispatched or in progress. Appends
+ * an "accept" event and queues tell[0..ntell) (to the others alerted), in
+ * one transaction. */
+err_t store_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now,
+                            const store_alert_msg *tell, size_t ntell) STORE_WUR;
+
+/* The case the officer works on now: one they accepted, else the newest of
+ * their teams, dispatched or in progress. ERR_NOT_FOUND when none. */
+err_t store_dispatch_active(store_t *s, int64_t user_id, int64_t *case_id) STORE_WUR;
+
+/* An officer's photo or video from WhatsApp, waiting for its download. */
+err_t store_dispatch_attach(store_t *s, int64_t case_id, const char *media_id, const char *mime,
+                            const char *sha256, const char *filename, int64_t now) STORE_WUR;
+
+/* Appends an internal (not public) event that keeps the status: a
+ * decline, a duplicate flag, a merge or split. */
+err_t store_case_note_event(store_t *s, int64_t case_id, const char *action, int64_t actor_id,
+                            const char *note, int64_t now) STORE_WUR;
+
+/* Sets the duplicate links of a case (0: none) with an internal event.
+ * ERR_NOT_FOUND for an unknown case. */
+err_t store_case_link(store_t *s, int64_t case_id, int64_t duplicate_of, int64_t follows_id,
+                      const char *action, int64_t actor_id, const char *note,
+                      int64_t now) STORE_WUR;
+
+typedef struct {
+    int64_t id, created_at, follows_id;
+    double lat, lon;
+    const char *status;
+} store_nearby;
+
+/* Open cases (not resolved, closed, rejected or forwarded) of a category
+ * created at or after since, with a location inside the box, other than
+ * exclude_id, newest first. */
+err_t store_case_nearby(store_t *s, arena_t *ar, int64_t category_id, int64_t since,
+                        int64_t exclude_id, double lat_min, double lat_max, double lon_min,
+                        double lon_max, store_nearby **out, size_t *n) STORE_WUR;
+
+/* Community reporter groups (LACAK BENTOR). */
+typedef struct {
+    int64_t id, agency_id;
+    const char *name;
+    bool skip_verification; /* their complaints start verified */
+    /* Read-only, counted (store_group_list only). */
+    int members, cases, open_cases, resolved_cases;
+} store_group;
+
+/* ERR_CONFLICT when the agency has a group of that name. */
+err_t store_group_create(store_t *s, const store_group *g, int64_t now, int64_t *id) STORE_WUR;
+/* The groups of an agency with their counts of members and cases (open:
+ * not resolved, closed, rejected or forwarded; resolved: or closed). */
+err_t store_group_list(store_t *s, arena_t *ar, int64_t agency_id, store_group **out,
+                       size_t *n) STORE_WUR;
+err_t store_group_get(store_t *s, arena_t *ar, int64_t id, store_group *out) STORE_WUR;
+/* Registers (or renames) a member by WhatsApp id. */
+err_t store_group_member_add(store_t *s, int64_t group_id, const char *wa_id, const char *name,
+                             int64_t now) STORE_WUR;
+/* ERR_NOT_FOUND when not a member. */
+err_t store_group_member_remove(store_t *s, int64_t group_id, const char *wa_id) STORE_WUR;
+/* The agency's group wa_id is a member of (the oldest if several). */
+err_t store_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+                     store_group *out) STORE_WUR;
+/* Marks the case as reported by a member of the group. */
+err_t store_case_set_group(store_t *s, int64_t case_id, int64_t group_id) STORE_WUR;
+
+/* The category a new case of category_id is forwarded to, 0 when none. */
+err_t store_category_forward(store_t *s, int64_t category_id, int64_t *to) STORE_WUR;
+/* Sets it (0: none). */
+err_t store_category_set_forward(store_t *s, int64_t category_id, int64_t to) STORE_WUR;
+
 #endif

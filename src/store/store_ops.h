@@ -190,7 +190,56 @@
     X(sla_attention,                                                                               \
       (store_t * s, arena_t * ar, int64_t agency_id, int64_t now, unsigned max,                    \
        store_sla_case **out, size_t *n),                                                           \
-      (s, ar, agency_id, now, max, out, n))
+      (s, ar, agency_id, now, max, out, n))                                                        \
+    X(duty_list, (store_t * s, arena_t * ar, int64_t agency_id, store_duty * *out, size_t * n),    \
+      (s, ar, agency_id, out, n))                                                                  \
+    X(duty_add, (store_t * s, const store_duty *d, int64_t now, int64_t *id), (s, d, now, id))     \
+    X(duty_delete, (store_t * s, int64_t agency_id, int64_t id), (s, agency_id, id))               \
+    X(dispatch_get, (store_t * s, arena_t * ar, int64_t case_id, store_dispatch_info * out),       \
+      (s, ar, case_id, out))                                                                       \
+    X(dispatch_due,                                                                                \
+      (store_t * s, arena_t * ar, int64_t now, int64_t accept_seconds, unsigned max,               \
+       int64_t **ids, size_t *n),                                                                  \
+      (s, ar, now, accept_seconds, max, ids, n))                                                   \
+    X(dispatch_alert, (store_t * s, arena_t * ar, store_alert * a), (s, ar, a))                    \
+    X(dispatch_accept,                                                                             \
+      (store_t * s, int64_t case_id, int64_t user_id, int64_t now, const store_alert_msg *tell,    \
+       size_t ntell),                                                                              \
+      (s, case_id, user_id, now, tell, ntell))                                                     \
+    X(dispatch_active, (store_t * s, int64_t user_id, int64_t * case_id), (s, user_id, case_id))   \
+    X(dispatch_attach,                                                                             \
+      (store_t * s, int64_t case_id, const char *media_id, const char *mime, const char *sha256,   \
+       const char *filename, int64_t now),                                                         \
+      (s, case_id, media_id, mime, sha256, filename, now))                                         \
+    X(case_note_event,                                                                             \
+      (store_t * s, int64_t case_id, const char *action, int64_t actor_id, const char *note,       \
+       int64_t now),                                                                               \
+      (s, case_id, action, actor_id, note, now))                                                   \
+    X(case_link,                                                                                   \
+      (store_t * s, int64_t case_id, int64_t duplicate_of, int64_t follows_id, const char *action, \
+       int64_t actor_id, const char *note, int64_t now),                                           \
+      (s, case_id, duplicate_of, follows_id, action, actor_id, note, now))                         \
+    X(case_nearby,                                                                                 \
+      (store_t * s, arena_t * ar, int64_t category_id, int64_t since, int64_t exclude_id,          \
+       double lat_min, double lat_max, double lon_min, double lon_max, store_nearby **out,         \
+       size_t *n),                                                                                 \
+      (s, ar, category_id, since, exclude_id, lat_min, lat_max, lon_min, lon_max, out, n))         \
+    X(category_forward, (store_t * s, int64_t category_id, int64_t * to), (s, category_id, to))    \
+    X(category_set_forward, (store_t * s, int64_t category_id, int64_t to), (s, category_id, to))  \
+    X(group_create, (store_t * s, const store_group *g, int64_t now, int64_t *id),                 \
+      (s, g, now, id))                                                                             \
+    X(group_list, (store_t * s, arena_t * ar, int64_t agency_id, store_group * *out, size_t * n),  \
+      (s, ar, agency_id, out, n))                                                                  \
+    X(group_get, (store_t * s, arena_t * ar, int64_t id, store_group * out), (s, ar, id, out))     \
+    X(group_member_add,                                                                            \
+      (store_t * s, int64_t group_id, const char *wa_id, const char *name, int64_t now),           \
+      (s, group_id, wa_id, name, now))                                                             \
+    X(group_member_remove, (store_t * s, int64_t group_id, const char *wa_id),                     \
+      (s, group_id, wa_id))                                                                        \
+    X(group_of,                                                                                    \
+      (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id, store_group *out),         \
+      (s, ar, agency_id, wa_id, out))                                                              \
+    X(case_set_group, (store_t * s, int64_t case_id, int64_t group_id), (s, case_id, group_id))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

@@ -305,7 +305,7 @@ def test_init_twice_and_keep(tmp_path):
     assert r.returncode == 2
     # --keep really kept the data: still exactly the demo's users.
     users = [ln.split()[0] for ln in ok(srv.cli("user", "list")).stdout.splitlines()[1:]]
-    assert users.count("admin.satpolpp") == 1 and len(users) == 8
+    assert users.count("admin.satpolpp") == 1 and len(users) == 11
 
 
 def test_init_without_demo_then_first_user(tmp_path):
@@ -336,7 +336,8 @@ def test_migrate_prints_schema_version(tmp_path):
     m = re.search(r"schema version (\d+) \((\d+) migrations? applied\)", r.stdout)
     assert m, r.stdout
     version, applied = int(m.group(1)), int(m.group(2))
-    assert version >= 1 and applied == version
+    # Every migration applied; numbers may skip (branches get their own).
+    assert version >= 1 and 1 <= applied <= version
     # Again: nothing left to apply.
     r = ok(srv.cli("migrate"))
     assert r.returncode == 0

@@ -51,7 +51,7 @@ def test_full_happy_path(admin, kabid, trc, ids):
     created = admin.create_case(
         category_id=ids["trantibum"], channel="walk_in",
         description="Keributan di depan pasar tiap malam, balap liar",
-        address="Jl. A. Yani", kecamatan_code="63.11.06", lat=-2.336, lon=115.466,
+        address="Jl. A. Yani", kecamatan_code="63.11.06", lat=-2.341, lon=115.470,
         rahasia=True, lapor_tracking_id="LAPOR-2026-0042",
         reporter={"name": "Budi", "phone": "0812-3456-7890"})
     cid = created["id"]
@@ -65,7 +65,7 @@ def test_full_happy_path(admin, kabid, trc, ids):
     assert created["agency"]["id"] == 1
     assert created["category"]["code"] == "trantibum"
     assert created["kecamatan"] == {"code": "63.11.06", "name": "Paringin"}
-    assert created["location"] == {"lat": -2.336, "lon": 115.466}
+    assert created["location"] == {"lat": -2.341, "lon": 115.470}
     assert created["rahasia"] is True and created["anonim"] is False
     assert created["team"] is None
     assert created["reporter"] == {"name": "Budi", "phone": "6281234567890",
@@ -86,7 +86,7 @@ def test_full_happy_path(admin, kabid, trc, ids):
     assert c["status"] == "closed" and c["status_label"] == "Ditutup"
 
     full = admin.case(cid)
-    assert set(full) == CASE_KEYS | {"events", "attachments"}
+    assert set(full) == CASE_KEYS | {"events", "attachments", "dispatch"}
     assert full["tracking_code"] == created["tracking_code"]
     assert full["lapor_tracking_id"] == "LAPOR-2026-0042"
     assert full["created_at"] == created["created_at"]
@@ -354,12 +354,15 @@ def test_emergency_dispatched_directly(admin, kabid, users, ids):
     e = damkar.create_case(category_id=ids["kebakaran"], channel="phone",
                            description="Rumah terbakar di Desa Batu Piring",
                            kecamatan_code="63.11.07")
-    assert e["kind"] == "emergency" and e["status"] == "received"
+    # No desk step (issue #6): straight to an on-duty crew, by the system
+    # (without a location, the first crew on duty).
+    assert e["kind"] == "emergency" and e["status"] == "dispatched"
     assert e["channel"] == "phone"
     team = damkar.team_id("Regu Damkar Paringin")
-    c = damkar.act(e["id"], "dispatch", team_id=team)
-    assert c["status"] == "dispatched"
-    assert c["team"]["id"] == team
+    assert e["team"]["id"] == team
+    c = damkar.case(e["id"])
+    assert [(x["action"], x["actor_id"]) for x in c["events"]] == [("create", damkar.user_id),
+                                                                   ("dispatch", None)]
     assert regu.act(e["id"], "start")["status"] == "in_progress"
     assert regu.act(e["id"], "resolve", note="Api padam")["status"] == "resolved"
 

@@ -1,0 +1,754 @@
+#include "channels/wa_staff.h"
+
+#include "channels/wa_bot.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "domain/cases.h"
+#include "domain/dispatch.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Teams one emergency may go through before alerting ends. */
+#define TRIED_MAX 32
+/* On-duty members of one team alerted at once. */
+#define CREW_MAX 16
+/* Supervisors told of an escalation. */
+#define BOSSES_MAX 6
+/* Cases escalated per tick; the rest wait for the next second. */
+#define TICK_BATCH 16
+/* A WhatsApp button title is at most 20 characters. */
+#define BUTTON_TITLE_MAX 20
+
+/* ---- messages ---------------------------------------------------------------- */
+
+/* JSON text of j in the arena; takes j. */
+static const char *dump(arena_t *ar, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!s)
+        return NULL;
+    char *out = arena_strdup(ar, s);
+    free(s);
+    return out;
+}
+
+static const char *shown_code(arena_t *ar, const store_case *c)
+{
+    char shown[IDS_SHOWN_BUF];
+    ids_tracking_format(c->tracking_code, shown);
+    return arena_strdup(ar, shown);
+}
+
+/* Where to go: a map link when the case has a point, and the address. */
+static const char *where(arena_t *ar, const store_case *c)
+{
+    const char *map = c->has_location ? arena_printf(ar, "https://www.google.com/maps?q=%.6f,%.6f",
+                                                     c->lat, c->lon)
+                                      : NULL;
+    if (map && c->address)
+        return arena_printf(ar, "%s (%s)", map, c->address);
+    return map ? map : c->address ? c->address : "-";
+}
+
+/* The alert as an interactive message with the two buttons (inside the
+ * 24-hour window). */
+static const char *alert_payload(arena_t *ar, const char *to, const store_case *c)
+{
+    const char *body = arena_printf(
+        ar,
+        "🚨 *DARURAT: %s*\nLokasi: %s\nKode laporan: %s\n\nTerima tugas ini? / "
+        "Accept this call-out?",
+        c->category_name_id ? c->category_name_id : "-", where(ar, c), shown_code(ar, c));
+    json_t *buttons =
+        json_pack("[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}]", "type", "reply", "reply", "id",
+                  arena_printf(ar, "staff:accept:%lld", (long long)c->id), "title", "Terima",
+                  "type", "reply", "reply", "id",
+                  arena_printf(ar, "staff:decline:%lld", (long long)c->id), "title", "Tidak bisa");
+    return dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
+                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
+                              to, "type", "interactive", "interactive", "type", "button", "body",
+                              "text", body, "action", "buttons", buttons));
+}
+
+/* The same alert as the approved template (docs/WHATSAPP.md), for staff
+ * outside the 24-hour window: body {{1}}-{{3}} and two quick replies. */
+static const char *alert_template(arena_t *ar, const char *to, const store_case *c)
+{
+    json_t *body = json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "type", "body",
+                             "parameters", "type", "text", "text",
+                             wa_template_value(ar, c->category_name_id ? c->category_name_id : "-"),
+                             "type", "text", "text", wa_template_value(ar, where(ar, c)), "type",
+                             "text", "text", shown_code(ar, c));
+    json_t *comps = json_array();
+    json_array_append_new(comps, body);
+    const char *acts[] = {"accept", "decline"};
+    for (int i = 0; i < 2; i++)
+        json_array_append_new(
+            comps,
+            json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button", "sub_type",
+                      "quick_reply", "index", i ? "1" : "0", "parameters", "type", "payload",
+                      "payload", arena_printf(ar, "staff:%s:%lld", acts[i], (long long)c->id)));
+    return dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
+                              "whatsapp", "recipient_type", "individual", "to", to, "type",
+                              "template", "template", "name", WA_TEMPLATE_ALERT, "language", "code",
+                              "id", "components", comps));
+}
+
+/* A notice to staff about case c: free text, or the staff template. */
+static store_alert_msg notice_msg(arena_t *ar, const char *kind, const char *to,
+                                  const store_case *c, const char *text)
+{
+    const char *params[] = {shown_code(ar, c), wa_template_value(ar, text)};
+    return (store_alert_msg){
+        to, kind, wa_msg_text(ar, to, arena_printf(ar, "⚠️ Laporan %s: %s", params[0], text)),
+        wa_msg_template(ar, to, WA_TEMPLATE_STAFF, "id", params, 2)};
+}
+
+static void notice(arena_t *ar, store_alert *a, const char *to, const store_case *c,
+                   const char *text)
+{
+    if (a->nout < STORE_ALERT_OUT_MAX)
+        a->out[a->nout++] = notice_msg(ar, "escalation", to, c, text);
+}
+
+/* The staff numbers of the agency's supervisors. */
+static size_t supervisors(store_t *s, arena_t *ar, int64_t agency_id, const char **out, size_t max)
+{
+    store_user *u;
+    size_t n = 0, k = 0;
+    if (store_user_list(s, ar, &u, &n) != ERR_OK)
+        return 0;
+    for (size_t i = 0; i < n && k < max; i++) {
+        store_role *r;
+        size_t nr = 0;
+        if (!u[i].wa_id || u[i].disabled || store_user_roles(s, ar, u[i].id, &r, &nr) != ERR_OK)
+            continue;
+        for (size_t j = 0; j < nr; j++)
+            if (r[j].agency_id == agency_id && strcmp(r[j].role, "supervisor") == 0) {
+                out[k++] = u[i].wa_id;
+                break;
+            }
+    }
+    return k;
+}
+
+/* ---- alert rounds -------------------------------------------------------------- */
+
+/* The teams the case has been dispatched to so far. */
+static size_t tried_teams(store_t *s, arena_t *ar, int64_t case_id, int64_t *out, size_t max)
+{
+    store_event *ev;
+    size_t n = 0, k = 0;
+    if (store_case_events(s, ar, case_id, &ev, &n) != ERR_OK)
+        return 0;
+    for (size_t i = 0; i < n && k < max; i++) {
+        if (strcmp(ev[i].action, "dispatch") != 0 || !ev[i].team_id)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = out[j] == ev[i].team_id;
+        if (!seen)
+            out[k++] = ev[i].team_id;
+    }
+    return k;
+}
+
+/* "5 menit" or "90 detik": the wait before the next team is called. */
+static const char *wait_text(arena_t *ar, unsigned seconds)
+{
+    if (seconds % 60 == 0)
+        return arena_printf(ar, "%u menit", seconds / 60);
+    return arena_printf(ar, "%u detik", seconds);
+}
+
+static const char *distance_text(arena_t *ar, double m)
+{
+    if (m < 0)
+        return "";
+    if (m < 1000)
+        return arena_printf(ar, " (%.0f m)", m);
+    return arena_printf(ar, " (%.1f km)", m / 1000);
+}
+
+/* Sends the case to the nearest on-duty team not tried yet and alerts its
+ * members; without one, ends alerting. Supervisors hear of every round
+ * after the first and of a case no team can take. *team_out: the team. */
+static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const store_case *c,
+                         int round, int64_t chosen, int64_t now, int64_t *team_out)
+{
+    dispatch_option *o;
+    dispatch_roster r;
+    size_t no = 0;
+    int64_t tried[TRIED_MAX];
+    store_alert a;
+    memset(&a, 0, sizeof a);
+    *team_out = 0;
+    err_t e = dispatch_options(s, ar, c, now, &o, &no);
+    if (e == ERR_OK)
+        e = dispatch_roster_load(s, ar, c->agency_id, now, &r);
+    if (e != ERR_OK)
+        return e;
+    size_t nt = tried_teams(s, ar, c->id, tried, TRIED_MAX);
+    a.case_id = c->id;
+    a.expect_status = c->status;
+    a.expect_round = round;
+    /* A team the supervisor chose is already on the case (and its event
+     * written): only its members are alerted and the wait starts again. */
+    a.team_id = chosen ? chosen : dispatch_pick(o, no, tried, nt);
+    a.no_event = chosen != 0;
+    a.now = now;
+    const dispatch_option *opt = NULL;
+    for (size_t i = 0; i < no && !opt; i++)
+        if (o[i].team_id == a.team_id)
+            opt = &o[i];
+    const char *boss_text;
+    if (opt) {
+        const char *dist = distance_text(ar, opt->distance_m);
+        a.note = round == 0
+                     ? arena_printf(ar, "Tim terdekat yang bertugas: %s%s.", opt->team_name, dist)
+                     : arena_printf(ar, "Dialihkan ke %s%s: belum ada yang menerima dalam %s.",
+                                    opt->team_name, dist, wait_text(ar, cfg->alert_accept_seconds));
+        boss_text = arena_printf(ar, "darurat %s belum diterima dalam %s; dialihkan ke %s.",
+                                 c->category_name_id ? c->category_name_id : "",
+                                 wait_text(ar, cfg->alert_accept_seconds), opt->team_name);
+        const store_duty *crew[CREW_MAX];
+        size_t k = dispatch_roster_members(&r, opt->team_id, crew, CREW_MAX);
+        for (size_t i = 0; i < k && a.nout < STORE_ALERT_OUT_MAX; i++)
+            if (crew[i]->user_wa_id)
+                a.out[a.nout++] = (store_alert_msg){crew[i]->user_wa_id, "alert",
+                                                    alert_payload(ar, crew[i]->user_wa_id, c),
+                                                    alert_template(ar, crew[i]->user_wa_id, c)};
+    } else {
+        a.note = round == 0 ? "Tidak ada tim yang sedang bertugas untuk keadaan darurat ini."
+                            : "Semua tim yang bertugas sudah dihubungi; belum ada yang menerima.";
+        boss_text = arena_printf(ar, "darurat %s: %s Mohon tangani dari dasbor.",
+                                 c->category_name_id ? c->category_name_id : "", a.note);
+    }
+    if (!chosen && (round > 0 || !opt)) {
+        const char *boss[BOSSES_MAX];
+        size_t nb = supervisors(s, ar, c->agency_id, boss, BOSSES_MAX);
+        for (size_t i = 0; i < nb; i++)
+            notice(ar, &a, boss[i], c, boss_text);
+    }
+    e = store_dispatch_alert(s, ar, &a);
+    if (e == ERR_OK) {
+        *team_out = a.team_id;
+        log_info("dispatch", "event=%s case_id=%lld round=%d team_id=%lld alerts=%zu",
+                 a.team_id ? "alerted" : "alert_exhausted", (long long)c->id, round + 1,
+                 (long long)a.team_id, a.nout);
+    }
+    return e;
+}
+
+int wa_staff_tick(const config_t *cfg, store_t *s, int64_t now)
+{
+    static int64_t last; /* only the worker thread calls this */
+    if (now == last)
+        return 0;
+    last = now;
+    arena_t *ar = arena_new();
+    int64_t *ids;
+    size_t n = 0;
+    int moved = 0;
+    if (!ar)
+        return 0;
+    if (store_dispatch_due(s, ar, now, cfg->alert_accept_seconds, TICK_BATCH, &ids, &n) != ERR_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        store_case c;
+        store_dispatch_info info;
+        int64_t team;
+        err_t e = store_case_get(s, ar, ids[i], &c);
+        if (e == ERR_OK)
+            e = store_dispatch_get(s, ar, ids[i], &info);
+        if (e == ERR_OK)
+            e = alert_round(cfg, s, ar, &c, info.alert_round, 0, now, &team);
+        if (e == ERR_OK)
+            moved++;
+        else if (e != ERR_CONFLICT) /* a conflict: another instance was first */
+            log_warn("dispatch", "event=escalation_failed case_id=%lld error=%s", (long long)ids[i],
+                     err_code(e));
+    }
+    arena_destroy(ar);
+    return moved;
+}
+
+/* ---- a new case ------------------------------------------------------------------ */
+
+/* Forwards c, unseen by anyone yet, into category to of its owner agency;
+ * the reporter follows the new case. */
+static err_t forward(store_t *s, arena_t *ar, const store_case *c, int64_t to, int64_t now,
+                     int64_t *new_id)
+{
+    store_category k;
+    store_agency ag;
+    const transition_t *t = NULL;
+    *new_id = 0;
+    err_t e = store_category_get(s, ar, to, &k);
+    if (e == ERR_OK)
+        e = store_agency_get(s, ar, k.agency_id, &ag);
+    if (e != ERR_OK)
+        return e;
+    int kind = kind_parse(c->kind), st = status_parse(c->status), nk = kind_parse(k.kind);
+    if (kind < 0 || st < 0 || nk < 0 || !k.active || k.agency_id == c->agency_id ||
+        lifecycle_check((case_kind_t)kind, (case_status_t)st, ACT_FORWARD, ROLE_SUPERADMIN, &t) !=
+            ERR_OK)
+        return ERR_OK; /* not forwardable now: the desk decides */
+    store_case copy;
+    memset(&copy, 0, sizeof copy);
+    copy.agency_id = ag.id;
+    copy.category_id = k.id;
+    copy.kind = k.kind;
+    copy.status = status_name(lifecycle_initial((case_kind_t)nk));
+    store_transition tr;
+    memset(&tr, 0, sizeof tr);
+    tr.case_id = c->id;
+    tr.expect_status = c->status;
+    tr.new_status = status_name(t->to);
+    tr.action = action_name(t->action);
+    tr.note = arena_printf(ar, "Diteruskan ke %s, yang menangani %s. / Forwarded to %s.", ag.name,
+                           k.name_id, ag.name);
+    tr.target_agency_id = ag.id;
+    tr.is_public = true;
+    tr.now = now;
+    tr.forward_copy = &copy;
+    e = store_case_transition(s, ar, &tr);
+    if (e != ERR_OK)
+        return e == ERR_CONFLICT ? ERR_OK : e;
+    *new_id = tr.new_case_id;
+    /* The reporter hears the new case's public updates. */
+    return store_case_link(s, c->id, 0, tr.new_case_id, "follow", 0,
+                           "Mengikuti laporan yang diteruskan", now);
+}
+
+/* Tells a WhatsApp reporter that the incident is already being handled. */
+static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t master,
+                           int64_t now)
+{
+    store_case m;
+    store_wa_conversation conv;
+    int64_t outbox;
+    bool open;
+    if (!c->reporter_wa_id || store_case_get(s, ar, master, &m) != ERR_OK)
+        return;
+    bool en = store_wa_conversation_get(s, ar, c->agency_id, c->reporter_wa_id, &conv) == ERR_OK &&
+              conv.lang && strcmp(conv.lang, "en") == 0;
+    const char *mc = shown_code(ar, &m),
+               *st = status_label(status_parse(m.status), en ? "en" : "id");
+    const char *text =
+        en ? arena_printf(ar,
+                          "This incident has already been reported (%s) and is being handled: %s. "
+                          "You will receive its updates here.",
+                          mc, st)
+           : arena_printf(ar,
+                          "Kejadian ini sudah dilaporkan (%s) dan sedang ditangani: %s. Anda akan "
+                          "menerima kabar perkembangannya di sini.",
+                          mc, st);
+    if (store_wa_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_wa_id, text), NULL, text,
+                                  now, &outbox, &open) != ERR_OK)
+        log_warn("dispatch", "event=duplicate_notice_failed case_id=%lld", (long long)c->id);
+}
+
+/* A step of the lifecycle taken by the system (no actor), public. */
+static err_t system_step(store_t *s, arena_t *ar, const store_case *c, case_action_t action,
+                         const char *note, int64_t now)
+{
+    const transition_t *t = NULL;
+    int kind = kind_parse(c->kind), st = status_parse(c->status);
+    if (kind < 0 || st < 0 ||
+        lifecycle_check((case_kind_t)kind, (case_status_t)st, action, ROLE_SUPERADMIN, &t) !=
+            ERR_OK ||
+        (t->needs & (NEED_TEAM | NEED_AGENCY)))
+        return ERR_OK; /* not from this state: the desk decides */
+    store_transition tr;
+    memset(&tr, 0, sizeof tr);
+    tr.case_id = c->id;
+    tr.expect_status = c->status;
+    tr.new_status = status_name(t->to);
+    tr.action = action_name(t->action);
+    tr.note = note;
+    tr.is_public = t->is_public;
+    tr.now = now;
+    err_t e = store_case_transition(s, ar, &tr);
+    return e == ERR_CONFLICT ? ERR_OK : e;
+}
+
+/* Tags a report from a registered community reporter with the group. */
+static err_t community(store_t *s, arena_t *ar, const store_case *c,
+                       const store_dispatch_info *info, store_group *g)
+{
+    memset(g, 0, sizeof *g);
+    if (info->group_id || !c->reporter_wa_id || strcmp(c->channel, "whatsapp") != 0)
+        return ERR_OK;
+    err_t e = store_group_of(s, ar, c->agency_id, c->reporter_wa_id, g);
+    if (e == ERR_NOT_FOUND) {
+        memset(g, 0, sizeof *g);
+        return ERR_OK;
+    }
+    if (e == ERR_OK)
+        e = store_case_set_group(s, c->id, g->id);
+    if (e == ERR_OK)
+        log_info("dispatch", "event=community_report case_id=%lld group_id=%lld", (long long)c->id,
+                 (long long)g->id);
+    return e;
+}
+
+err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+                            int64_t now, wa_staff_outcome *out)
+{
+    store_group group;
+    store_case c;
+    store_dispatch_info info;
+    int64_t to = 0, master = 0;
+    memset(out, 0, sizeof *out);
+    err_t e = store_case_get(s, ar, case_id, &c);
+    if (e == ERR_OK)
+        e = store_dispatch_get(s, ar, case_id, &info);
+    if (e == ERR_OK)
+        e = community(s, ar, &c, &info, &group);
+    if (e == ERR_OK && c.category_id && strcmp(c.channel, "forward") != 0)
+        e = store_category_forward(s, c.category_id, &to);
+    if (e != ERR_OK)
+        return e;
+    if (to) {
+        e = forward(s, ar, &c, to, now, &out->forwarded_to);
+        if (e != ERR_OK || !out->forwarded_to)
+            return e;
+        wa_staff_outcome sub;
+        e = wa_staff_case_created(cfg, s, ar, out->forwarded_to, now, &sub);
+        out->duplicate_of = sub.duplicate_of;
+        out->team_id = sub.team_id;
+        return e;
+    }
+    bool emergency = strcmp(c.kind, "emergency") == 0;
+    master = info.duplicate_of;
+    if (!master) {
+        e = dispatch_find_duplicate(
+            s, ar, &c, cfg->dup_radius_m,
+            emergency ? (int64_t)cfg->dup_window_emergency_s : (int64_t)cfg->dup_window_s, &master);
+        if (e != ERR_OK)
+            return e;
+        if (master) {
+            bool follow = strcmp(c.channel, "whatsapp") == 0;
+            store_case m;
+            const char *mc = store_case_get(s, ar, master, &m) == ERR_OK ? shown_code(ar, &m) : "?";
+            e = store_case_link(s, c.id, master, follow ? master : 0, "duplicate", 0,
+                                arena_printf(ar, "Kemungkinan duplikat laporan %s", mc), now);
+            if (e != ERR_OK)
+                return e;
+            if (follow)
+                tell_duplicate(s, ar, &c, master, now);
+            log_info("dispatch", "event=duplicate case_id=%lld master_id=%lld", (long long)c.id,
+                     (long long)master);
+        }
+    }
+    out->duplicate_of = master;
+    /* A group the agency trusts skips verification of its complaints. */
+    if (group.id && group.skip_verification && strcmp(c.kind, "complaint") == 0 &&
+        strcmp(c.status, "received") == 0)
+        return system_step(
+            s, ar, &c, ACT_VERIFY,
+            arena_printf(ar, "Pelapor terdaftar: %s (verifikasi dilewati)", group.name), now);
+    /* One incident, one crew: a duplicate is not sent out again. */
+    if (master || !emergency || strcmp(c.status, "received") != 0 || info.alert_round != 0)
+        return ERR_OK;
+    e = alert_round(cfg, s, ar, &c, 0, 0, now, &out->team_id);
+    return e == ERR_CONFLICT ? ERR_OK : e;
+}
+
+/* ---- officers' messages ------------------------------------------------------------- */
+
+bool wa_staff_route(store_t *s, arena_t *ar, const store_agency *agency, const wa_event *ev,
+                    store_user *out)
+{
+    store_role *r;
+    size_t n = 0;
+    if (!ev->from || store_user_by_wa(s, ar, ev->from, out) != ERR_OK)
+        return false;
+    if (ev->reply_id && strncmp(ev->reply_id, "staff:", 6) == 0)
+        return true;
+    if (store_user_roles(s, ar, out->id, &r, &n) != ERR_OK)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (r[i].agency_id == agency->id ||
+            (r[i].agency_id == 0 && !strcmp(r[i].role, "superadmin")))
+            return true;
+    return false;
+}
+
+typedef struct {
+    const config_t *cfg;
+    store_t *s;
+    arena_t *ar;
+    const store_agency *agency;
+    const wa_event *ev;
+    const store_user *u;
+    actor_t actor;
+    int64_t now;
+    const char *reply; /* the answer to the officer */
+} staff;
+
+static const char *const HELP =
+    "Perintah petugas: tekan *Terima* pada pemberitahuan darurat (atau ketik TERIMA), "
+    "ketik SAMPAI saat tiba di lokasi, kirim foto sebagai bukti, lalu SELESAI diikuti "
+    "catatan hasil penanganan.\nOfficer commands: TERIMA (accept), SAMPAI (on site), "
+    "photos, SELESAI <note> (resolved).";
+
+static bool word(const char *p, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    return n >= k && strncasecmp(p, w, k) == 0 && (n == k || p[k] == ' ' || p[k] == '\n');
+}
+
+/* The case an officer's message is about: from the button, else the one
+ * they work on now. 0 when none. */
+static int64_t target_case(staff *st, const char *reply_id)
+{
+    int64_t id = 0;
+    if (reply_id) {
+        const char *p = strrchr(reply_id, ':');
+        char *end;
+        long long v = p ? strtoll(p + 1, &end, 10) : 0;
+        return v > 0 && *end == '\0' ? v : 0;
+    }
+    if (store_dispatch_active(st->s, st->u->id, &id) != ERR_OK)
+        return 0;
+    return id;
+}
+
+static err_t accept(staff *st, int64_t case_id, bool decline)
+{
+    store_case c;
+    store_dispatch_info info;
+    err_t e = case_id ? store_case_get(st->s, st->ar, case_id, &c) : ERR_NOT_FOUND;
+    if (e == ERR_NOT_FOUND) {
+        st->reply = "Tidak ada tugas darurat yang menunggu jawaban Anda. / No call-out is waiting "
+                    "for you.";
+        return ERR_OK;
+    }
+    if (e != ERR_OK)
+        return e;
+    const char *code = shown_code(st->ar, &c);
+    int role = actor_role(&st->actor, c.agency_id);
+    if (role != ROLE_FIELD && role != ROLE_SUPERVISOR && role != ROLE_SUPERADMIN) {
+        st->reply =
+            arena_printf(st->ar,
+                         "Laporan %s bukan untuk Anda: Anda bukan petugas lapangan instansi "
+                         "ini. / Not yours: you are not field staff of this agency.",
+                         code);
+        return ERR_OK;
+    }
+    if (role == ROLE_FIELD && (!c.team_id || store_team_has_member(st->s, c.team_id, st->u->id))) {
+        st->reply = arena_printf(
+            st->ar, "Laporan %s ditugaskan ke tim lain. / Assigned to another team.", code);
+        return ERR_OK;
+    }
+    if (decline) {
+        e = store_case_note_event(st->s, c.id, "decline", st->u->id, "Tidak bisa (WhatsApp)",
+                                  st->now);
+        st->reply = arena_printf(st->ar, "Tercatat: Anda tidak bisa menangani %s. / Noted.", code);
+        return e;
+    }
+    /* The others alerted hear at once that they need not go. */
+    store_alert_msg tell[CREW_MAX];
+    size_t ntell = 0;
+    dispatch_roster r;
+    if (dispatch_roster_load(st->s, st->ar, c.agency_id, st->now, &r) == ERR_OK) {
+        const store_duty *crew[CREW_MAX];
+        size_t k = dispatch_roster_members(&r, c.team_id, crew, CREW_MAX);
+        for (size_t i = 0; i < k; i++)
+            if (crew[i]->user_wa_id && crew[i]->user_id != st->u->id)
+                tell[ntell++] = notice_msg(
+                    st->ar, "taken", crew[i]->user_wa_id, &c,
+                    arena_printf(st->ar, "sudah diterima oleh %s; Anda tidak perlu berangkat.",
+                                 st->u->name));
+    }
+    e = store_dispatch_accept(st->s, c.id, st->u->id, st->now, tell, ntell);
+    if (e == ERR_CONFLICT) {
+        if (store_dispatch_get(st->s, st->ar, c.id, &info) != ERR_OK)
+            return ERR_DB;
+        if (info.accepted_by == st->u->id)
+            st->reply = arena_printf(st->ar, "Anda sudah menerima tugas %s.", code);
+        else if (info.accepted_by)
+            st->reply = arena_printf(st->ar,
+                                     "Tugas %s sudah diterima oleh %s. Terima kasih. / Already "
+                                     "taken by %s.",
+                                     code, info.accepted_name ? info.accepted_name : "petugas lain",
+                                     info.accepted_name ? info.accepted_name : "someone else");
+        else
+            st->reply = arena_printf(st->ar, "Tugas %s sudah tidak menunggu jawaban (%s).", code,
+                                     status_label(status_parse(c.status), "id"));
+        return ERR_OK;
+    }
+    if (e != ERR_OK)
+        return e;
+    log_info("dispatch", "event=accepted case_id=%lld user_id=%lld", (long long)c.id,
+             (long long)st->u->id);
+    st->reply = arena_printf(st->ar,
+                             "Anda menerima tugas %s. Lokasi: %s\nKetik SAMPAI saat tiba, kirim "
+                             "foto, lalu SELESAI <catatan>. / You accepted %s.",
+                             code, where(st->ar, &c), code);
+    return ERR_OK;
+}
+
+/* A lifecycle step of the officer's current case, as on the dashboard. */
+static err_t act(staff *st, const char *action, const char *note)
+{
+    int64_t id = target_case(st, NULL);
+    store_transition t;
+    store_case c;
+    const char *detail = NULL;
+    if (!id) {
+        st->reply = "Anda tidak sedang menangani laporan. / You have no case in hand.";
+        return ERR_OK;
+    }
+    case_action_req q = {action, note, 0, 0, 0};
+    err_t e = case_transition(st->s, st->ar, &st->actor, id, &q, st->now, &t, &detail);
+    if (store_case_get(st->s, st->ar, id, &c) != ERR_OK)
+        return e == ERR_OK ? ERR_DB : e;
+    const char *code = shown_code(st->ar, &c);
+    if (e == ERR_OK) {
+        st->reply = strcmp(action, "start") == 0
+                        ? arena_printf(st->ar,
+                                       "Tercatat: Anda tiba di lokasi %s. Kirim foto, lalu SELESAI "
+                                       "<catatan>. / On site.",
+                                       code)
+                        : arena_printf(st->ar,
+                                       "Laporan %s selesai ditangani. Terima kasih. / "
+                                       "Resolved.",
+                                       code);
+        log_info("case", "event=transition case_id=%lld action=%s channel=whatsapp user_id=%lld",
+                 (long long)id, action, (long long)st->u->id);
+        return ERR_OK;
+    }
+    if (e == ERR_INVALID || e == ERR_FORBIDDEN || e == ERR_CONFLICT) {
+        st->reply =
+            arena_printf(st->ar, "Laporan %s (%s): tidak bisa — %s.", code,
+                         status_label(status_parse(c.status), "id"), detail ? detail : err_code(e));
+        return ERR_OK;
+    }
+    return e;
+}
+
+static err_t photo(staff *st)
+{
+    int64_t id = target_case(st, NULL);
+    store_case c;
+    if (!id || store_case_get(st->s, st->ar, id, &c) != ERR_OK) {
+        st->reply = "Foto tidak disimpan: Anda tidak sedang menangani laporan. / No case in hand.";
+        return ERR_OK;
+    }
+    err_t e = store_dispatch_attach(st->s, id, st->ev->media_id, st->ev->media_mime,
+                                    st->ev->media_sha256, st->ev->media_filename, st->now);
+    if (e == ERR_OK)
+        st->reply = arena_printf(st->ar, "Foto tersimpan pada laporan %s. / Photo saved.",
+                                 shown_code(st->ar, &c));
+    return e;
+}
+
+static err_t command(staff *st)
+{
+    const wa_event *ev = st->ev;
+    if (ev->reply_id && strncmp(ev->reply_id, "staff:accept:", 13) == 0)
+        return accept(st, target_case(st, ev->reply_id), false);
+    if (ev->reply_id && strncmp(ev->reply_id, "staff:decline:", 14) == 0)
+        return accept(st, target_case(st, ev->reply_id), true);
+    if (ev->media_id && (!strcmp(ev->type, "image") || !strcmp(ev->type, "video")))
+        return photo(st);
+    const char *p;
+    size_t n = ev->text ? text_trim(ev->text, &p) : 0;
+    if (n && word(p, n, "terima"))
+        return accept(st, target_case(st, NULL), false);
+    if (n && word(p, n, "tidak bisa"))
+        return accept(st, target_case(st, NULL), true);
+    if (n && (word(p, n, "sampai") || word(p, n, "tiba")))
+        return act(st, "start", NULL);
+    if (n && word(p, n, "selesai")) {
+        const char *note = p + 7;
+        size_t left = n - 7;
+        while (left && (*note == ' ' || *note == '\n')) {
+            note++;
+            left--;
+        }
+        if (!left) {
+            st->reply = "Tulis hasilnya: SELESAI <catatan>, misalnya SELESAI api sudah padam. / "
+                        "Add a note.";
+            return ERR_OK;
+        }
+        return act(st, "resolve", arena_strndup(st->ar, note, left));
+    }
+    st->reply = HELP;
+    return ERR_OK;
+}
+
+err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_agency *agency,
+                      const wa_event *ev, const store_user *u, int64_t now)
+{
+    store_role *roles;
+    size_t nroles = 0;
+    err_t e = store_user_roles(s, ar, u->id, &roles, &nroles);
+    if (e != ERR_OK)
+        return e;
+    staff st = {cfg, s, ar, agency, ev, u, {u->id, roles, nroles}, now, NULL};
+    bool quiet = !strcmp(ev->type, "reaction") || !strcmp(ev->type, "system") ||
+                 !strcmp(ev->type, "errors") || !strcmp(ev->type, "edit") ||
+                 !strcmp(ev->type, "revoke");
+    /* The action first: a redelivered message then finds it done and its
+     * answer is dropped with the message as a duplicate below. */
+    if (!quiet)
+        e = command(&st);
+    if (e != ERR_OK)
+        return e;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        store_wa_conversation conv;
+        store_wa_effects fx;
+        memset(&fx, 0, sizeof fx);
+        e = store_wa_conversation_get(s, ar, agency->id, ev->from, &conv);
+        if (e != ERR_OK)
+            return e;
+        fx.seen_key = arena_printf(ar, "m:%s", ev->wamid);
+        fx.agency_id = agency->id;
+        fx.wa_id = ev->from;
+        fx.phone_number_id = ev->phone_number_id;
+        fx.wamid = ev->wamid;
+        fx.msg_type = ev->type;
+        fx.msg_body = ev->text;
+        fx.msg_time = ev->timestamp;
+        fx.expect_version = conv.version;
+        fx.state = conv.state ? conv.state : "idle";
+        fx.draft = conv.draft ? conv.draft : "{}";
+        fx.lang = conv.lang ? conv.lang : "id";
+        fx.now = now;
+        if (st.reply)
+            fx.out[fx.nout++] =
+                (store_wa_out){"staff", wa_msg_text(ar, ev->from, st.reply), NULL, false};
+        e = store_wa_apply(s, ar, &fx);
+        if (e != ERR_CONFLICT)
+            break;
+    }
+    return e;
+}
+
+err_t wa_staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+                               int64_t now)
+{
+    store_case c;
+    store_dispatch_info info;
+    int64_t team;
+    err_t e = store_case_get(s, ar, case_id, &c);
+    if (e == ERR_OK)
+        e = store_dispatch_get(s, ar, case_id, &info);
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(c.kind, "emergency") != 0 || strcmp(c.status, "dispatched") != 0 ||
+        info.accepted_by || !c.team_id)
+        return ERR_OK;
+    e = alert_round(cfg, s, ar, &c, info.alert_round, c.team_id, now, &team);
+    return e == ERR_CONFLICT ? ERR_OK : e;
+}
