@@ -98,6 +98,16 @@ def wait_case(client, case_id, pred, timeout=10):
         time.sleep(0.1)
 
 
+def is_sla_alert(m):
+    return m.get("type") == "template" and m["template"]["name"] == "aduan_sla_alert"
+
+
+def kasi_messages(graph, since):
+    """What the Damkar supervisor got, leaving out SLA alerts (the demo's
+    own emergency is hours overdue when the server starts)."""
+    return [m for m in graph.messages(to=KASI, since=since) if not is_sla_alert(m)]
+
+
 def test_fire_alert_accept_follower_and_resolve_over_whatsapp(desk):
     srv, graph = desk
     since = graph.last_seq()
@@ -125,7 +135,8 @@ def test_fire_alert_accept_follower_and_resolve_over_whatsapp(desk):
         assert payloads == ["staff:accept:%d" % cid, "staff:decline:%d" % cid]
     assert time.monotonic() - t0 < 15
     assert not graph.messages(to=BATUMANDI, since=since)
-    assert not graph.messages(to=KASI, since=since)
+    # (The supervisor may hear about the demo's older, overdue emergency.)
+    assert not kasi_messages(graph, since)
     # The citizen heard that a crew is on its way.
     told = [text_of(m) for m in graph.messages(to=citizen.wa_id, since=since)]
     assert any("Didisposisikan ke tim" in t for t in told), told
@@ -204,7 +215,8 @@ def test_unaccepted_alert_escalates_to_the_next_crew(fast):
     # and the supervisor told.
     alert = graph.wait_messages(to=BATUMANDI, since=since, timeout=10)[0]
     assert alert_parts(alert)[2] == ["staff:accept:%d" % cid, "staff:decline:%d" % cid]
-    boss = graph.wait_messages(to=KASI, since=since, timeout=5)[0]
+    boss = graph.wait_for(lambda r: r["kind"] == "messages" and r["json"].get("to") == KASI
+                          and not is_sla_alert(r["json"]), since=since, timeout=5)[0]["json"]
     assert boss["type"] == "template" and boss["template"]["name"] == "aduan_info_petugas"
     assert "Regu Damkar Batu Mandi" in boss["template"]["components"][0]["parameters"][1]["text"]
     sa = superadmin(srv)
@@ -222,7 +234,7 @@ def test_unaccepted_alert_escalates_to_the_next_crew(fast):
     c = wait_case(sa, cid, lambda c: any(e["action"] == "alert_exhausted" for e in c["events"]))
     assert any(e["action"] == "alert_exhausted" for e in c["events"]), c["events"]
     assert c["status"] == "dispatched" and c["dispatch"]["alert_at"] is None
-    assert len(graph.messages(to=KASI, since=since)) == 2
+    assert len(kasi_messages(graph, since)) == 2
     n = len(graph.messages(since=since))
     time.sleep(3)
     assert len(graph.messages(since=since)) == n
@@ -349,7 +361,7 @@ def test_supervisor_picks_another_crew(desk):
     assert [(e["action"], e["actor_id"]) for e in full["events"] if e["action"] == "dispatch"] == [
         ("dispatch", None), ("dispatch", kasi.user_id)]
     assert full["dispatch"]["alert_round"] == 2 and full["dispatch"]["alert_at"] is not None
-    assert not graph.messages(to=KASI, since=since2)
+    assert not kasi_messages(graph, since2)
     assert "tim lain" in text_of(press(staff(srv, graph, REGU), "staff:accept:%d" % cid,
                                        "Terima")[0])
     assert "menerima tugas" in text_of(press(staff(srv, graph, BATUMANDI),
