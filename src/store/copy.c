@@ -37,6 +37,8 @@ static const struct {
     {"wa_conversations", false},
     {"wa_outbox", true},
     {"wa_texts", false},
+    {"survey_cases", false},
+    {"survey_responses", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
