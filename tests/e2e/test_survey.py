@@ -26,6 +26,21 @@ def report(w):
     return cid, code
 
 
+def wait_text(graph, w, since, needle, timeout=10):
+    """The first message to w since `since` whose text has needle."""
+    return graph.wait_for(lambda r: r["kind"] == "messages" and isinstance(r["json"], dict)
+                          and r["json"].get("to") == w.wa_id and needle in text_of(r["json"]),
+                          timeout=timeout, since=since)[0]["json"]
+
+
+def send(graph, w, needle, kind="text", **fields):
+    """Sends a message and returns aduan's answer that has needle (status
+    updates may come in between)."""
+    since = graph.last_seq()
+    w.post(message(w.wa_id, kind, **fields))
+    return wait_text(graph, w, since, needle)
+
+
 def staff(srv):
     out = []
     for login in ("admin.satpolpp", "kabid.satpolpp", "trc.satpolpp"):
@@ -43,8 +58,7 @@ def resolve(srv, graph, w, cid):
     trc.act(cid, "start")
     since = graph.last_seq()
     trc.act(cid, "resolve", note="Para pemuda dibubarkan dan diberi pembinaan")
-    got = graph.wait_messages(to=w.wa_id, since=since, type="interactive", timeout=10)
-    return got[0], admin
+    return wait_text(graph, w, since, "Apakah masalah"), admin
 
 
 def answer_all(graph, w, cid, first, values, comment):
@@ -55,11 +69,13 @@ def answer_all(graph, w, cid, first, values, comment):
         assert "(%d/9)" % n in text_of(q)
         ids = choices(q)
         assert sorted(ids) == ["ikm:%d:%d:%d" % (cid, n, k) for k in (1, 2, 3, 4)]
-        q = w.say("interactive", id="ikm:%d:%d:%d" % (cid, n, v))[0]
+        q = send(graph, w, "(%d/9)" % (n + 1) if n < 9 else "saran", "interactive",
+                 id="ikm:%d:%d:%d" % (cid, n, v))
     assert choices(q) == ["svy:skip:%d" % cid] and "saran" in text_of(q)
     if comment is None:
-        return w.tap("svy:skip:%d" % cid, button=True)[0]
-    return w.text(comment)[0]
+        return send(graph, w, "Terima kasih atas", "interactive", id="svy:skip:%d" % cid,
+                    button=True)
+    return send(graph, w, "Terima kasih atas", body=comment)
 
 
 def test_sudah_closes_and_the_survey_feeds_the_ikm(desk):
@@ -75,9 +91,8 @@ def test_sudah_closes_and_the_survey_feeds_the_ikm(desk):
     # Labels of the regulation in the lists.
     since = graph.last_seq()
     w.post(message(w.wa_id, "interactive", id="res:yes:%d" % cid, button=True))
-    q1 = graph.wait_messages(to=w.wa_id, since=since, type="interactive", timeout=10)[0]
-    texts = [text_of(m) for m in graph.wait_messages(to=w.wa_id, since=since, count=2)]
-    assert any("kami tutup" in t for t in texts), texts
+    q1 = wait_text(graph, w, since, "(1/9)")
+    wait_text(graph, w, since, "kami tutup")
     rows = [r["title"] for s in q1["interactive"]["action"]["sections"] for r in s["rows"]]
     assert rows == ["Sangat sesuai", "Sesuai", "Kurang sesuai", "Tidak sesuai"]
     assert admin.case(cid)["status"] == "closed"
@@ -96,7 +111,7 @@ def test_sudah_closes_and_the_survey_feeds_the_ikm(desk):
     page = Client(srv.port).get("/statistik")
     assert page.status == 200 and b"statistik.js" in page.body
     # Once per case: another go is refused, nothing is counted twice.
-    again = w.say("interactive", id="ikm:%d:1:1" % cid)[0]
+    again = send(graph, w, "sudah diisi", "interactive", id="ikm:%d:1:1" % cid)
     assert "sudah diisi" in text_of(again)
     r = Client(srv.port).get("/api/v1/stats", params={"agency": "satpolpp"})
     assert r.json["ikm"]["respondents"] == 1
@@ -113,14 +128,13 @@ def test_belum_reopens_with_the_reason(desk):
     w = Citizen(srv, graph, "6281377000002")
     cid, code = report(w)
     upd, admin = resolve(srv, graph, w, cid)
-    ask = w.tap("res:no:%d" % cid, button=True)[0]
+    ask = send(graph, w, "belum selesai", "interactive", id="res:no:%d" % cid, button=True)
     assert code in text_of(ask) and "belum selesai" in text_of(ask)
-    short = w.text("ok")[0]
+    short = send(graph, w, "lebih rinci", body="ok")
     assert "lebih rinci" in text_of(short)
     since = graph.last_seq()
     w.post(message(w.wa_id, "text", body="Tadi malam masih ada balap liar di sana"))
-    got = graph.wait_messages(to=w.wa_id, since=since, count=2, timeout=10)
-    assert any("dibuka kembali dan akan ditindaklanjuti" in text_of(m) for m in got), got
+    wait_text(graph, w, since, "dibuka kembali dan akan ditindaklanjuti")
     c = admin.case(cid)
     assert c["status"] == "reopened"
     ev = [e for e in c["events"] if e["action"] == "reopen"][0]
@@ -134,11 +148,11 @@ def test_typed_sudah_and_digits_work_too(desk):
     resolve(srv, graph, w, cid)
     since = graph.last_seq()
     w.post(message(w.wa_id, "text", body="Sudah"))
-    q = graph.wait_messages(to=w.wa_id, since=since, type="interactive", timeout=10)[0]
+    q = wait_text(graph, w, since, "(1/9)")
     for n in range(1, 10):
         assert "(%d/9)" % n in text_of(q)
-        q = w.text("2")[0]
-    done = w.text("lewati")[0]
+        q = send(graph, w, "(%d/9)" % (n + 1) if n < 9 else "saran", body="2")
+    done = send(graph, w, "Terima kasih atas", body="lewati")
     assert "Terima kasih" in text_of(done)
     r = Client(srv.port).get("/api/v1/stats", params={"agency": "satpolpp"})
     assert r.json["ikm"]["score"] == 50.0 and r.json["ikm"]["mutu"] == "D"
@@ -151,16 +165,17 @@ def test_an_operator_close_invites_the_survey(desk):
     upd, admin = resolve(srv, graph, w, cid)
     since = graph.last_seq()
     admin.act(cid, "close")
-    got = graph.wait_messages(to=w.wa_id, since=since, timeout=10)
-    assert "Ditutup" in text_of(got[0]) and "survei" in text_of(got[0])
+    got = [wait_text(graph, w, since, "Ditutup")]
+    assert "survei" in text_of(got[0])
     assert choices(got[0]) == ["svy:start:%d" % cid, "svy:later:%d" % cid]
-    q1 = w.tap("svy:start:%d" % cid, button=True)[0]
+    q1 = send(graph, w, "(1/9)", "interactive", id="svy:start:%d" % cid, button=True)
     assert "(1/9)" in text_of(q1)
     # A stale confirmation of a closed case does not reopen or re-close it.
-    later = w.tap("svy:later:%d" % cid, button=True)[0]
+    later = send(graph, w, "SURVEI", "interactive", id="svy:later:%d" % cid, button=True)
     assert "SURVEI" in text_of(later)
     # Someone else's case: nothing happens to it.
     other = Citizen(srv, graph, "6281377000099")
-    miss = other.tap("svy:start:%d" % cid, button=True)[0]
+    miss = send(graph, other, "Tidak ada survei", "interactive", id="svy:start:%d" % cid,
+                button=True)
     assert "Tidak ada survei" in text_of(miss)
     assert admin.case(cid)["status"] == "closed"
