@@ -131,10 +131,12 @@ err_t stats_compute(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, in
     out->resolution_ratio = out->received ? (double)out->resolved / (double)out->received : 0;
     out->median_first_response = median(fr, out->n_first_response);
     out->median_resolution = median(rs, out->n_resolution);
-    qsort(cat.b, cat.n, sizeof *cat.b, cmp_bucket_count);
-    qsort(kec.b, kec.n, sizeof *kec.b, cmp_bucket_key);
-    qsort(mon.b, mon.n, sizeof *mon.b, cmp_bucket_key);
-    qsort(team.b, team.n, sizeof *team.b, cmp_bucket_count);
+    if (out->ncases) {
+        qsort(cat.b, cat.n, sizeof *cat.b, cmp_bucket_count);
+        qsort(kec.b, kec.n, sizeof *kec.b, cmp_bucket_key);
+        qsort(mon.b, mon.n, sizeof *mon.b, cmp_bucket_key);
+        qsort(team.b, team.n, sizeof *team.b, cmp_bucket_count);
+    }
     out->by_category = cat.b, out->n_category = cat.n;
     out->by_kecamatan = kec.b, out->n_kecamatan = kec.n;
     out->by_month = mon.b, out->n_month = mon.n;

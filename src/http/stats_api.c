@@ -113,7 +113,7 @@ err_t stats_params(app_t *app, req_t *r, store_agency *ag, bool *has_agency, int
             return e;
         *has_agency = true;
     }
-    *to = clock_now();
+    *to = clock_now() + 1; /* exclusive: this second counts */
     if (t && clock_parse(t, 1, to) != 0) {
         r->detail = "to: expected a date YYYY-MM-DD";
         return ERR_INVALID;
