@@ -138,6 +138,7 @@ err_t h_public_case(app_t *app, req_t *r);
 err_t h_stats(app_t *app, req_t *r);
 err_t h_stats_page(app_t *app, req_t *r);
 err_t h_public_agencies(app_t *app, req_t *r);
+err_t h_report_monthly(app_t *app, req_t *r);
 /* The client's address for rate limiting: the peer, or behind a proxy on
  * loopback the address it forwarded (X-Forwarded-For, last entry). */
 const char *req_client(req_t *r);

@@ -75,6 +75,7 @@ static const route_t routes[] = {
     {"GET", "/api/v1/stats", h_stats, 0, R_PUBLIC},
     {"GET", "/statistik", h_stats_page, 0, R_PUBLIC},
     {"GET", "/api/v1/public/agencies", h_public_agencies, 0, R_PUBLIC},
+    {"GET", "/api/v1/reports/monthly.pdf", h_report_monthly, ANY_ROLE, 0},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */

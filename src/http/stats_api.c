@@ -4,6 +4,7 @@
 #include "http/http.h"
 
 #include "core/clock.h"
+#include "domain/report.h"
 #include "domain/stats.h"
 
 #include <math.h>
@@ -172,4 +173,60 @@ err_t h_public_agencies(app_t *app, req_t *r)
         json_array_append_new(items, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)a[i].id, "code",
                                                a[i].code, "name", a[i].name));
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* GET /api/v1/reports/monthly.pdf?agency=&month=YYYY-MM[&weight=0.111]:
+ * the monthly report of an agency the user works in (any role there). */
+err_t h_report_monthly(app_t *app, req_t *r)
+{
+    const char *a = NULL, *month = NULL, *wt = NULL;
+    store_agency ag;
+    err_t e = req_query(r, "agency", &a);
+    if (e == ERR_OK)
+        e = req_query(r, "month", &month);
+    if (e == ERR_OK)
+        e = req_query(r, "weight", &wt);
+    if (e != ERR_OK)
+        return e;
+    int64_t from, to;
+    if (!month || report_month_range(month, &from, &to) != 0) {
+        r->detail = "month: expected YYYY-MM";
+        return ERR_INVALID;
+    }
+    if (wt && strcmp(wt, "0.111") != 0 && strcmp(wt, "exact") != 0) {
+        r->detail = "weight: exact or 0.111";
+        return ERR_INVALID;
+    }
+    if (a) {
+        e = store_agency_find(app->store, r->ar, a, &ag);
+        if (e == ERR_NOT_FOUND) {
+            r->detail = "agency: unknown agency";
+            return ERR_INVALID;
+        }
+    } else {
+        int64_t only = actor_single_agency(&r->actor);
+        if (!only) {
+            r->detail = "agency: required (you work in several agencies)";
+            return ERR_INVALID;
+        }
+        e = store_agency_get(app->store, r->ar, only, &ag);
+    }
+    if (e != ERR_OK)
+        return e;
+    if (actor_role(&r->actor, ag.id) < 0) {
+        r->detail = "this agency's report is for its own staff";
+        return ERR_FORBIDDEN;
+    }
+    const unsigned char *pdf;
+    size_t len;
+    e = report_monthly_pdf(app->store, r->ar, &ag, month,
+                           wt && !strcmp(wt, "0.111") ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT,
+                           clock_now(), &pdf, &len);
+    if (e != ERR_OK)
+        return e;
+    r->status = 200;
+    r->content_type = "application/pdf";
+    r->text = (const char *)pdf;
+    r->text_len = len;
+    return ERR_OK;
 }
