@@ -194,7 +194,7 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
     d.bold = HPDF_GetFont(d.pdf, "Helvetica-Bold", "WinAnsiEncoding");
     HPDF_SetInfoAttr(d.pdf, HPDF_INFO_CREATOR, "aduan");
     new_page(&d);
-    int mon = atoi(month + 5);
+    int mon = (int)strtol(month + 5, NULL, 10);
     const char *period = arena_printf(ar, "%s %.4s", months_id[mon - 1], month);
     char stamp[CLOCK_ISO_BUF];
     clock_format(now, stamp);
