@@ -123,6 +123,20 @@ def test_sudah_closes_and_the_survey_feeds_the_ikm(desk):
     assert "Petugas cepat dan ramah" not in case_json and "Sangat sesuai" not in case_json
 
 
+def test_public_page_of_a_whatsapp_case_shows_no_reporter(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281377000005", name="Budi Santoso")
+    cid, code = report(w)
+    resolve(srv, graph, w, cid)
+    for path in ("/t/" + code, "/api/v1/public/cases/" + code):
+        r = Client(srv.port).get(path)
+        assert r.status == 200, r
+        body = r.body.decode()
+        assert code in body
+        for secret in ("Budi", "Santoso", "6281377000005", "77000005", "A. Yani", "balap liar"):
+            assert secret not in body, (path, secret)
+
+
 def test_belum_reopens_with_the_reason(desk):
     srv, graph = desk
     w = Citizen(srv, graph, "6281377000002")
