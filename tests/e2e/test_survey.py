@@ -6,6 +6,7 @@ other close invites the survey. Both engines, fake Graph API."""
 import re
 
 from aduan_e2e import Client
+from browser import dom
 from wa_helpers import desk, Citizen, choices, message, text_of  # noqa: F401 (a fixture)
 
 
@@ -110,6 +111,9 @@ def test_sudah_closes_and_the_survey_feeds_the_ikm(desk):
     # The public statistics page is served, and reads the same API.
     page = Client(srv.port).get("/statistik")
     assert page.status == 200 and b"statistik.js" in page.body
+    # In a browser, /statistik shows it (the page's script reads the API).
+    page_dom = dom("http://127.0.0.1:%d/statistik?agency=satpolpp" % srv.port)
+    assert 'id="ikm">91.67 (A)' in page_dom and 'id="sample">1 / ' in page_dom
     # Once per case: another go is refused, nothing is counted twice.
     again = send(graph, w, "sudah diisi", "interactive", id="ikm:%d:1:1" % cid)
     assert "sudah diisi" in text_of(again)
@@ -128,13 +132,17 @@ def test_public_page_of_a_whatsapp_case_shows_no_reporter(desk):
     w = Citizen(srv, graph, "6281377000005", name="Budi Santoso")
     cid, code = report(w)
     resolve(srv, graph, w, cid)
-    for path in ("/t/" + code, "/api/v1/public/cases/" + code):
-        r = Client(srv.port).get(path)
-        assert r.status == 200, r
-        body = r.body.decode()
-        assert code in body
+    bodies = [Client(srv.port).get(p) for p in ("/t/" + code, "/api/v1/public/cases/" + code)]
+    assert all(r.status == 200 for r in bodies), bodies
+    bodies = [r.body.decode() for r in bodies]
+    # What a browser shows of the pages, scripts run.
+    base = "http://127.0.0.1:%d" % srv.port
+    bodies += [dom(base + "/t/" + code + "?lang=id"), dom(base + "/statistik?agency=satpolpp")]
+    assert "Selesai ditangani" in bodies[2] and 'id="received">' in bodies[3]
+    assert code in bodies[0] and code in bodies[1] and code in bodies[2]
+    for body in bodies:
         for secret in ("Budi", "Santoso", "6281377000005", "77000005", "A. Yani", "balap liar"):
-            assert secret not in body, (path, secret)
+            assert secret not in body, secret
 
 
 def test_belum_reopens_with_the_reason(desk):

@@ -46,14 +46,14 @@
     var rl = lang === "en" ? "Received" : "Diterima", sl = lang === "en" ? "Resolved" : "Selesai";
     function two(b, key) {
       return [b.map(function (x) { return x[key] || x.name; }),
-              [{label: rl, data: b.map(function (x) { return x.received; })},
-               {label: sl, data: b.map(function (x) { return x.resolved; })}]];
+              [{label: rl, backgroundColor: "#0b4f8a", data: b.map(function (x) { return x.received; })},
+               {label: sl, backgroundColor: "#2e9d5b", data: b.map(function (x) { return x.resolved; })}]];
     }
     var m = two(s.by_month, "month"); bar("c_month", m[0], m[1]);
     var c = two(s.by_category, "name"); bar("c_category", c[0], c[1]);
     var k = two(s.by_kecamatan, "name"); bar("c_kecamatan", k[0], k[1]);
     bar("c_ikm", s.ikm.unsur.map(function (u) { return u.code; }),
-        [{label: "NRR", data: s.ikm.unsur.map(function (u) { return u.nrr; })}], null, 4);
+        [{label: "NRR", backgroundColor: "#e08a00", data: s.ikm.unsur.map(function (u) { return u.nrr; })}], null, 4);
     if (typeof L === "undefined") return;
     if (!map) {
       map = L.map("map").setView([-2.33, 115.47], 10);
