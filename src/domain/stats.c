@@ -85,6 +85,12 @@ static int cmp_bucket_count(const void *a, const void *b)
 err_t stats_compute(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
                     ikm_weight_t weight, stats_t *out)
 {
+    return stats_compute_for(s, ar, agency_id, 0, from, to, weight, out);
+}
+
+err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t category_id,
+                        int64_t from, int64_t to, ikm_weight_t weight, stats_t *out)
+{
     memset(out, 0, sizeof *out);
     out->agency_id = agency_id;
     out->from = from;
@@ -93,9 +99,16 @@ err_t stats_compute(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, in
     out->sla_compliance = -1;
     err_t e = store_stats_cases(s, ar, agency_id, from, to, &out->cases, &out->ncases);
     if (e == ERR_OK)
-        e = store_survey_tally_get(s, agency_id, 0, from, to, &out->tally);
+        e = store_survey_tally_get(s, agency_id, category_id, from, to, &out->tally);
     if (e != ERR_OK)
         return e;
+    if (category_id) {
+        size_t k = 0;
+        for (size_t i = 0; i < out->ncases; i++)
+            if (out->cases[i].category_id == category_id)
+                out->cases[k++] = out->cases[i];
+        out->ncases = k;
+    }
     double *fr = arena_alloc(ar, (out->ncases + 1) * sizeof *fr);
     double *rs = arena_alloc(ar, (out->ncases + 1) * sizeof *rs);
     if (!fr || !rs)

@@ -48,6 +48,11 @@ typedef struct {
 err_t stats_compute(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
                     ikm_weight_t weight, stats_t *out) __attribute__((warn_unused_result));
 
+/* The same for one category (or service) of the agency (0: every one). */
+err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t category_id,
+                        int64_t from, int64_t to, ikm_weight_t weight, stats_t *out)
+    __attribute__((warn_unused_result));
+
 /* True when the case counts as resolved (resolved, closed or issued). */
 bool stats_is_resolved(const store_stats_case *c);
 

@@ -8,6 +8,7 @@
 #include "domain/stats.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Without from, the period starts this long before to (seconds). */
@@ -145,12 +146,36 @@ err_t h_stats(app_t *app, req_t *r)
     int64_t from, to;
     ikm_weight_t w;
     stats_t st;
+    const char *cat = NULL;
+    store_category k;
     err_t e = stats_params(app, r, &ag, &has_agency, &from, &to, &w);
     if (e == ERR_OK)
-        e = stats_compute(app->store, r->ar, has_agency ? ag.id : 0, from, to, w, &st);
+        e = req_query(r, "category", &cat);
     if (e != ERR_OK)
         return e;
-    return reply_json(r, 200, stats_json(&st, has_agency ? &ag : NULL, r->lang));
+    memset(&k, 0, sizeof k);
+    if (cat) {
+        char *end;
+        long long id = strtoll(cat, &end, 10);
+        e = id > 0 && !*end ? store_category_get(app->store, r->ar, id, &k) : ERR_NOT_FOUND;
+        if (e == ERR_OK && has_agency && k.agency_id != ag.id)
+            e = ERR_NOT_FOUND;
+        if (e == ERR_NOT_FOUND) {
+            r->detail = "category: unknown category (of this agency)";
+            return ERR_INVALID;
+        }
+        if (e != ERR_OK)
+            return e;
+    }
+    e = stats_compute_for(app->store, r->ar, has_agency ? ag.id : 0, k.id, from, to, w, &st);
+    if (e != ERR_OK)
+        return e;
+    json_t *j = stats_json(&st, has_agency ? &ag : NULL, r->lang);
+    if (j && cat)
+        json_object_set_new(j, "category",
+                            json_pack("{s:I, s:s, s:s}", "id", (json_int_t)k.id, "code", k.code,
+                                      "name", strcmp(r->lang, "en") ? k.name_id : k.name_en));
+    return reply_json(r, 200, j);
 }
 
 err_t h_stats_page(app_t *app, req_t *r)

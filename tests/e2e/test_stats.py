@@ -54,6 +54,14 @@ def test_stats_count_what_the_cases_say(fresh_server):
     assert (-2.336, 115.466) in pts and (-2.356, 115.466) in pts
     assert (-2.346, 115.466) not in pts  # the rahasia one
     assert NAME not in r.body.decode() and "Kenanga" not in r.body.decode()
+    # One category.
+    one = anon.get("/api/v1/stats", params={"agency": "satpolpp", "category": cat}).json
+    assert one["category"]["code"] == "trantibum"
+    assert [b["category"] for b in one["by_category"]] == [str(cat)]
+    assert one["received"] == [b for b in s["by_category"] if b["category"] == str(cat)][0]["received"]
+    for bad in ("999999", "abc", str(admin.category_id("trantibum")) + "x"):
+        r = anon.get("/api/v1/stats", params={"agency": "satpolpp", "category": bad})
+        assert r.status == 400 and "category" in r.json["error"]["detail"]
     # A period without these cases.
     old = anon.get("/api/v1/stats", params={"agency": "satpolpp", "from": "2020-01-01",
                                              "to": "2020-12-31"}).json
