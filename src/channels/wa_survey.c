@@ -236,6 +236,11 @@ static bool submit(sv *b, const char *comment)
 {
     int64_t case_id = survey_case(b);
     json_t *a = json_object_get(json_object_get(b->draft, "survey"), "a");
+    if (!case_id || json_array_size(a) < IKM_UNSUR) {
+        /* The answers are gone (e.g. the dialogue was restarted). */
+        say(b, wa_text("sv_none", b->lang));
+        return finish(b, "idle");
+    }
     int answers[STORE_SURVEY_UNSUR] = {0};
     for (size_t i = 0; i < STORE_SURVEY_UNSUR && i < json_array_size(a); i++)
         answers[i] = (int)json_integer_value(json_array_get(a, i));
@@ -243,7 +248,10 @@ static bool submit(sv *b, const char *comment)
                                   b->in->now);
     if (e == ERR_OK)
         log_info("wa", "event=survey_answered agency_id=%lld", (long long)b->in->agency->id);
-    else if (e != ERR_CONFLICT) {
+    else if (e == ERR_NOT_FOUND) {
+        say(b, wa_text("sv_none", b->lang));
+        return finish(b, "idle");
+    } else if (e != ERR_CONFLICT) {
         /* ERR_CONFLICT: answered already (e.g. this very message, retried). */
         b->err = e;
         return true;
@@ -277,6 +285,12 @@ static bool on_answer(sv *b, int64_t case_id, int u, int v)
     bool invited, done;
     if (store_survey_status(b->in->store, case_id, &invited, &done) == ERR_OK && done) {
         say(b, wa_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, &c), NULL));
+        return finish(b, "idle");
+    }
+    if (strcmp(c.status, "closed") != 0) {
+        /* An old list of a case reopened since. */
+        say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, &c), "status",
+                        label(c.status, b->lang), NULL));
         return finish(b, "idle");
     }
     json_array_append_new(json_object_get(json_object_get(b->draft, "survey"), "a"),

@@ -201,3 +201,26 @@ def test_an_operator_close_invites_the_survey(desk):
                 button=True)
     assert "Tidak ada survei" in text_of(miss)
     assert admin.case(cid)["status"] == "closed"
+
+
+def test_stale_answers_change_nothing(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281377000006")
+    cid, code = report(w)
+    upd, admin = resolve(srv, graph, w, cid)
+    send(graph, w, "(1/9)", "interactive", id="res:yes:%d" % cid, button=True)
+    # An answer to a later question than the one asked: question 1 again.
+    again = send(graph, w, "(1/9)", "interactive", id="ikm:%d:5:4" % cid)
+    assert "ikm:%d:1:4" % cid in choices(again)
+    # The case is reopened meanwhile: an old list does not count.
+    boss = Client(srv.port)
+    assert boss.login("kabid.satpolpp").status == 200
+    boss.act(cid, "reopen", note="Pelapor menelepon, masih terjadi")
+    stale = send(graph, w, "saat ini berstatus", "interactive", id="ikm:%d:1:4" % cid)
+    assert "Dibuka kembali" in text_of(stale)
+    # Skip without a survey going on, and a malformed choice id.
+    send(graph, w, "Tidak ada survei", "interactive", id="svy:skip:%d" % cid, button=True)
+    menu = send(graph, w, "Selamat datang", "interactive", id="ikm:%d:1:9" % cid)
+    assert choices(menu)[0] == "menu:report"
+    r = Client(srv.port).get("/api/v1/stats", params={"agency": "satpolpp"})
+    assert r.json["ikm"]["respondents"] == 0
