@@ -18,7 +18,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VER
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libpq-dev libsodium-dev libinih-dev libcurl4-openssl-dev libcmocka-dev python3 python3-pytest tzdata \
             postgresql nginx openssl sqlite3 strace systemd \
-            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils
+            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c \
             src/jobs/*.c src/http/*.c)

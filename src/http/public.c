@@ -178,7 +178,7 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
         rl_charge(client, e == ERR_NOT_FOUND);
     if (e == ERR_NOT_FOUND) {
         r->detail = NULL;
-        log_info("public", "event=tracking_miss");
+        log_debug("public", "event=tracking_miss");
         return e;
     }
     if (e != ERR_OK)
@@ -222,6 +222,8 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
     *out = j;
     return ERR_OK;
 }
+
+static void decref(void *p) { json_decref(p); }
 
 static const char *last_segment(const char *path)
 {
@@ -323,7 +325,10 @@ err_t h_public_page(app_t *app, req_t *r)
     }
     if (e != ERR_OK)
         return e;
-    arena_on_destroy(r->ar, (void (*)(void *))json_decref, j);
+    if (arena_on_destroy(r->ar, decref, j) != 0) {
+        json_decref(j);
+        return ERR_NOMEM;
+    }
     const char *shown = json_string_value(json_object_get(j, "code"));
     raw(r->ar, &b,
         arena_printf(r->ar, PAGE_HEAD, r->lang, en ? "Report tracking" : "Lacak laporan"));
