@@ -9,7 +9,7 @@ CC        ?= cc
 CSTD      := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lpthread -lm
 VERSION   := 0.1.0
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
@@ -18,7 +18,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VER
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libpq-dev libsodium-dev libinih-dev libcurl4-openssl-dev libcmocka-dev python3 python3-pytest tzdata \
             postgresql nginx openssl sqlite3 strace systemd \
-            libjs-leaflet
+            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c \
             src/jobs/*.c src/http/*.c)
@@ -72,10 +72,12 @@ build/gen/migrations.c: build/tools/embed $(MIGRATIONS)
 # Web assets compiled into the binary: our pages, and Leaflet from Debian's
 # libjs-leaflet (no CDN).
 LEAFLET := /usr/share/javascript/leaflet
+CHARTJS := /usr/share/javascript/chart.js
 WEB_FILES := $(sort $(wildcard web/*/*))
 WEB_ARGS = $(foreach f,$(WEB_FILES),/$(patsubst web/%,%,$(f))=$(f)) \
            /vendor/leaflet/leaflet.js=$(LEAFLET)/leaflet.min.js \
            /vendor/leaflet/leaflet.css=$(LEAFLET)/leaflet.css \
+           /vendor/chart.js/chart.min.js=$(CHARTJS)/chart.min.js \
            $(foreach i,marker-icon.png marker-icon-2x.png marker-shadow.png layers.png layers-2x.png,\
              /vendor/leaflet/images/$(i)=$(LEAFLET)/images/$(i))
 

@@ -6,6 +6,7 @@
 #include "core/secret.h"
 #include "core/text.h"
 #include "domain/lifecycle.h"
+#include "domain/report.h"
 #include "domain/seed.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
@@ -67,6 +68,11 @@ static const command_help helps[] = {
     {"team", admin_usage_team,
      "Adds and lists field teams (TRC posts, fire crews) with their base\n"
      "location, and adds staff to them."},
+    {"report", "aduan report monthly --agency ID|CODE --month YYYY-MM -o FILE.pdf [--weight 0.111]",
+     "Writes an agency's monthly report as a PDF: totals, resolution ratio against\n"
+     "the 91% target, times, the IKM per unsur with a chart, per-kecamatan and\n"
+     "per-team tables, the longest-open cases and the IGA evidence summary. The\n"
+     "numbers are those of GET /api/v1/stats for the same month."},
     {"version", "aduan version", "Prints the version."},
     {"help", "aduan help [COMMAND]", "Shows help for a command."},
 };
@@ -572,6 +578,66 @@ static int cmd_admin(const config_t *cfg, const char *cmd, int argc, char **argv
     return rc;
 }
 
+static int cmd_report(const config_t *cfg, int argc, char **argv)
+{
+    const char *agency = NULL, *month = NULL, *outfile = NULL;
+    ikm_weight_t w = IKM_WEIGHT_EXACT;
+    if (argc < 1 || strcmp(argv[0], "monthly") != 0)
+        return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("report"));
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v)
+            return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("report"));
+        if (!strcmp(argv[i], "--agency"))
+            agency = v;
+        else if (!strcmp(argv[i], "--month"))
+            month = v;
+        else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output"))
+            outfile = v;
+        else if (!strcmp(argv[i], "--weight") && !strcmp(v, "0.111"))
+            w = IKM_WEIGHT_0111;
+        else if (!(!strcmp(argv[i], "--weight") && !strcmp(v, "exact")))
+            return complain(EXIT_USAGE, "aduan: report: unexpected '%s'\n", argv[i]);
+        i++;
+    }
+    int64_t from, to;
+    if (!agency || !outfile || !month)
+        return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("report"));
+    if (report_month_range(month, &from, &to) != 0)
+        return complain(EXIT_USAGE, "aduan: report: --month must be YYYY-MM\n");
+    store_t *s;
+    int rc = open_store(cfg, &s, 0);
+    if (rc)
+        return rc;
+    arena_t *ar = arena_new();
+    store_agency ag;
+    const unsigned char *pdf = NULL;
+    size_t len = 0;
+    err_t e = ar ? store_agency_find(s, ar, agency, &ag) : ERR_NOMEM;
+    if (e == ERR_NOT_FOUND) {
+        rc = complain(EXIT_USAGE, "aduan: report: unknown agency '%s'\n", agency);
+        goto out;
+    }
+    if (e == ERR_OK)
+        e = report_monthly_pdf(s, ar, &ag, month, w, clock_now(), &pdf, &len);
+    if (e != ERR_OK) {
+        rc = complain(EXIT_FAIL, "aduan: report failed: %s\n", err_str_lang(e, "en"));
+        goto out;
+    }
+    FILE *f = fopen(outfile, "wb");
+    if (!f || fwrite(pdf, 1, len, f) != len || fclose(f) != 0) {
+        if (f)
+            fclose(f);
+        rc = complain(EXIT_FAIL, "aduan: cannot write %s: %s\n", outfile, strerror(errno));
+        goto out;
+    }
+    printf("%s: %zu bytes\n", outfile, len);
+out:
+    arena_destroy(ar);
+    store_close(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *config_path = NULL;
@@ -600,7 +666,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "init") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
         strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
-        strcmp(cmd, "team")) {
+        strcmp(cmd, "team") && strcmp(cmd, "report")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
@@ -635,5 +701,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "user") == 0)
         return cmd_user(&cfg, argc - k - 1, argv + k + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(&cfg, argc - k - 1, argv + k + 1);
     return cmd_admin(&cfg, cmd, argc - k - 1, argv + k + 1);
 }

@@ -1,5 +1,6 @@
 #include "channels/wa_bot.h"
 
+#include "channels/wa_survey.h"
 #include "channels/wa_text.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -97,9 +98,9 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
     const char *label = st >= 0 ? status_label((case_status_t)st, lang) : found->to_status;
     ids_tracking_format(c.tracking_code, shown);
     const char *note = found->note ? cut(ar, found->note, 600) : NULL;
-    *payload = wa_msg_text(ar, wa_id,
-                           wa_textf(ar, "status_update", lang, "code", shown, "status", label,
-                                    "note", note ? arena_printf(ar, "\n%s", note) : "", NULL));
+    const char *text = wa_textf(ar, "status_update", lang, "code", shown, "status", label, "note",
+                                note ? arena_printf(ar, "\n%s", note) : "", NULL);
+    *payload = wa_msg_text(ar, wa_id, text);
     /* The agency's approved template, in its language (Indonesian unless
      * set otherwise) whatever the dialogue's language. */
     store_agency ag;
@@ -112,7 +113,10 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
         shown, st >= 0 ? status_label((case_status_t)st, strcmp(tlang, "en") ? "id" : "en") : label,
         wa_template_value(ar, note)};
     *template = wa_msg_template(ar, wa_id, tname, tlang, params, 3);
-    return *payload && *template ? ERR_OK : ERR_NOMEM;
+    if (!*payload || !*template)
+        return ERR_NOMEM;
+    /* Issue #8: a resolved case asks for confirmation, a close invites the survey. */
+    return wa_survey_render(s, ar, &c, found, wa_id, lang, text, payload, template);
 }
 
 static void reply(bot *b, const char *payload)
@@ -777,6 +781,9 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
     }
     if (global_words(&b))
         return ERR_OK;
+    err_t survey_err = ERR_OK;
+    if (wa_survey_step(in, fx, state, b.lang, b.draft, &survey_err))
+        return survey_err;
     bool usable = ev->text || ev->reply_id || ev->has_location ||
                   (ev->media_id && (!strcmp(ev->type, "image") || !strcmp(ev->type, "video") ||
                                     !strcmp(ev->type, "document")));

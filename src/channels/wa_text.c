@@ -140,6 +140,47 @@ static const struct {
      "Document requests over WhatsApp are not available on this number yet. Please visit our "
      "office."},
     {"status_update", "Laporan *{code}*: {status}.{note}", "Report *{code}*: {status}.{note}"},
+    /* Confirmation of a resolved case and the satisfaction survey (issue #8). */
+    {"sv_confirm", "Apakah masalah sudah selesai?", "Has the problem been solved?"},
+    {"sv_yes", "Sudah", "Yes, solved"},
+    {"sv_no", "Belum", "Not yet"},
+    {"sv_ask_reason",
+     "Mohon maaf. Ceritakan apa yang belum selesai, laporan *{code}* akan kami buka kembali.",
+     "We are sorry. Tell us what is not solved yet and we will reopen report *{code}*."},
+    {"sv_reason_short", "Mohon jelaskan sedikit lebih rinci (paling sedikit 5 huruf).",
+     "Please explain a little more (at least 5 letters)."},
+    {"sv_reopened",
+     "Laporan *{code}* dibuka kembali dan akan ditindaklanjuti lagi. Terima kasih atas "
+     "informasinya.",
+     "Report *{code}* is reopened and will be followed up again. Thank you for letting us know."},
+    {"sv_not_resolved", "Laporan *{code}* saat ini berstatus: {status}.",
+     "Report *{code}* is now: {status}."},
+    {"sv_closed", "Terima kasih, laporan *{code}* kami tutup.",
+     "Thank you, report *{code}* is closed."},
+    {"sv_invite",
+     "Bantu kami memperbaiki layanan: maukah Anda mengisi survei kepuasan (9 pertanyaan "
+     "singkat, anonim) tentang laporan *{code}*?",
+     "Help us improve: would you answer a short satisfaction survey (9 quick questions, "
+     "anonymous) about report *{code}*?"},
+    {"sv_start", "Isi survei", "Start survey"},
+    {"sv_later", "Lain kali", "Not now"},
+    {"sv_later_ok", "Baik, terima kasih. Ketik SURVEI kapan saja bila ingin mengisinya.",
+     "All right, thank you. Type SURVEY any time to answer it."},
+    {"sv_question", "Survei kepuasan ({n}/9) — *{unsur}*\n{question}",
+     "Satisfaction survey ({n}/9) — *{unsur}*\n{question}"},
+    {"sv_answer_button", "Pilih jawaban", "Choose answer"},
+    {"sv_ask_comment",
+     "Terakhir: ada saran atau masukan untuk kami? Ketik pesan Anda, atau tekan *Lewati*.",
+     "Last: any suggestion for us? Type your message, or press *Skip*."},
+    {"sv_skip", "Lewati", "Skip"},
+    {"sv_done",
+     "Terima kasih atas penilaian Anda. Jawaban Anda anonim dan membantu kami memperbaiki "
+     "layanan.",
+     "Thank you for your answers. They are anonymous and help us improve the service."},
+    {"sv_already", "Survei untuk laporan *{code}* sudah diisi. Terima kasih.",
+     "The survey of report *{code}* has been answered already. Thank you."},
+    {"sv_none", "Tidak ada survei yang menunggu jawaban Anda.",
+     "There is no survey waiting for your answer."},
 };
 
 #define NTEXTS (sizeof texts / sizeof texts[0])

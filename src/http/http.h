@@ -100,6 +100,7 @@ typedef struct req {
      * is resumed, and this finishes the answer. */
     err_t (*resume)(struct app *app, struct req *r);
     ingest_item ingest;
+    const char *retry_after; /* Retry-After header (seconds) when set */
 } req_t;
 
 typedef err_t (*handler_fn)(app_t *app, req_t *r);
@@ -156,6 +157,17 @@ err_t h_agencies(app_t *app, req_t *r);
 err_t h_categories(app_t *app, req_t *r);
 err_t h_teams(app_t *app, req_t *r);
 err_t h_regions(app_t *app, req_t *r);
+
+/* Public tracking and statistics (public.c, stats_api.c; issue #8). */
+err_t h_public_page(app_t *app, req_t *r);
+err_t h_public_case(app_t *app, req_t *r);
+err_t h_stats(app_t *app, req_t *r);
+err_t h_stats_page(app_t *app, req_t *r);
+err_t h_public_agencies(app_t *app, req_t *r);
+err_t h_report_monthly(app_t *app, req_t *r);
+/* The client's address for rate limiting: the peer, or behind a proxy on
+ * loopback the address it forwarded (X-Forwarded-For, last entry). */
+const char *req_client(req_t *r);
 
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);

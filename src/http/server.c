@@ -96,6 +96,12 @@ static const route_t routes[] = {
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
     {"POST", "/api/v1/community-groups/{id}/members/remove", h_group_member_remove,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"GET", "/t/{code}", h_public_page, 0, R_PUBLIC},
+    {"GET", "/api/v1/public/cases/{code}", h_public_case, 0, R_PUBLIC},
+    {"GET", "/api/v1/stats", h_stats, 0, R_PUBLIC},
+    {"GET", "/statistik", h_stats_page, 0, R_PUBLIC},
+    {"GET", "/api/v1/public/agencies", h_public_agencies, 0, R_PUBLIC},
+    {"GET", "/api/v1/reports/monthly.pdf", h_report_monthly, ANY_ROLE, 0},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */
@@ -248,6 +254,20 @@ static err_t h_root(app_t *app, req_t *r)
 static bool match(const char *pattern, const char *path, int64_t *id)
 {
     while (*pattern && *path) {
+        if (strncmp(pattern, "{code}", 6) == 0) {
+            /* A public code (issue #8): 1 to 32 letters, digits or hyphens;
+             * the handler reads it from the path. */
+            int n = 0;
+            while (n <= 32 && ((*path >= '0' && *path <= '9') || (*path >= 'A' && *path <= 'Z') ||
+                               (*path >= 'a' && *path <= 'z') || *path == '-')) {
+                path++;
+                n++;
+            }
+            if (n == 0 || n > 32 || (*path && *path != '/'))
+                return false;
+            pattern += 6;
+            continue;
+        }
         if (strncmp(pattern, "{id}", 4) == 0) {
             int64_t v = 0;
             int n = 0;
@@ -367,6 +387,8 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
         r->csp ? r->csp : "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     if (r->set_cookie)
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->retry_after)
+        MHD_add_response_header(resp, "Retry-After", r->retry_after);
 }
 
 static enum MHD_Result send_reply(req_t *r)

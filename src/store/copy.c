@@ -43,6 +43,8 @@ static const struct {
     {"wa_outbox", true},
     {"wa_texts", false},
     {"duty_shifts", true},
+    {"survey_cases", false},
+    {"survey_responses", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -750,5 +750,58 @@ err_t store_case_set_group(store_t *s, int64_t case_id, int64_t group_id) STORE_
 err_t store_category_forward(store_t *s, int64_t category_id, int64_t *to) STORE_WUR;
 /* Sets it (0: none). */
 err_t store_category_set_forward(store_t *s, int64_t category_id, int64_t to) STORE_WUR;
+/* ---- satisfaction survey and statistics (issue #8) ---------------------- */
+
+#define STORE_SURVEY_UNSUR 9
+
+/* Claims the survey invitation of a case, in one transaction. The first
+ * call for a case records it (with event_id, the closing event whose status
+ * update carries the invitation, or 0 for a standalone invitation) and, when
+ * payload is given and the case came over WhatsApp, queues payload (and
+ * template for outside the 24-hour window) to the reporter as kind
+ * "survey_invite". *mine (may be NULL) is true when this call owns the
+ * invitation: it was the first, or event_id is non-zero and the same as
+ * the first's (a retried send); false when the case was answered already.
+ * ERR_NOT_FOUND for an unknown case. */
+err_t store_survey_invite(store_t *s, int64_t case_id, int64_t event_id, const char *payload,
+                          const char *template, int64_t now, bool *mine) STORE_WUR;
+/* Whether the case's reporter was invited and has answered. */
+err_t store_survey_status(store_t *s, int64_t case_id, bool *invited, bool *answered) STORE_WUR;
+/* Records the answer set for a case (answers[i] 1..4, or 0 for no answer;
+ * comment optional) as an anonymous response of the case's agency and
+ * category on the local day day, and marks the case answered, in one
+ * transaction. ERR_CONFLICT, changing nothing, when the case was answered
+ * already; ERR_NOT_FOUND for an unknown case; ERR_INVALID for a value out of
+ * range. */
+err_t store_survey_submit(store_t *s, int64_t case_id, const int answers[STORE_SURVEY_UNSUR],
+                          const char *comment, int64_t day, int64_t now) STORE_WUR;
+
+typedef struct {
+    int64_t sum[STORE_SURVEY_UNSUR], count[STORE_SURVEY_UNSUR];
+    int64_t respondents;
+} store_survey_tally;
+
+/* Sums of the answers per unsur of the responses given in [from, to)
+ * (answered_on), of one agency and category (0: any). */
+err_t store_survey_tally_get(store_t *s, int64_t agency_id, int64_t category_id, int64_t from,
+                             int64_t to, store_survey_tally *out) STORE_WUR;
+
+typedef struct {
+    int64_t id, agency_id, category_id, team_id;
+    const char *status, *tracking_code, *kind;
+    const char *category_name_id, *category_name_en, *kecamatan_code, *kecamatan_name, *team_name;
+    bool has_location, rahasia;
+    double lat, lon;
+    int64_t created_at;
+    int64_t first_response_at; /* first event by a staff member after the report; 0: none */
+    int64_t resolved_at;       /* first event to resolved (or issued); 0: none */
+    int64_t closed_at;         /* last event to closed; 0: none */
+} store_stats_case;
+
+/* The cases of one agency (0: all) received in [from, to), without those
+ * forwarded to another agency (they count there), oldest first. For
+ * statistics: the callers aggregate. */
+err_t store_stats_cases(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
+                        store_stats_case **out, size_t *n) STORE_WUR;
 
 #endif

@@ -239,7 +239,25 @@
     X(group_of,                                                                                    \
       (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id, store_group *out),         \
       (s, ar, agency_id, wa_id, out))                                                              \
-    X(case_set_group, (store_t * s, int64_t case_id, int64_t group_id), (s, case_id, group_id))
+    X(case_set_group, (store_t * s, int64_t case_id, int64_t group_id), (s, case_id, group_id))    \
+    X(survey_invite,                                                                               \
+      (store_t * s, int64_t case_id, int64_t event_id, const char *payload, const char *template,  \
+       int64_t now, bool *mine),                                                                   \
+      (s, case_id, event_id, payload, template, now, mine))                                        \
+    X(survey_status, (store_t * s, int64_t case_id, bool *invited, bool *answered),                \
+      (s, case_id, invited, answered))                                                             \
+    X(survey_submit,                                                                               \
+      (store_t * s, int64_t case_id, const int answers[STORE_SURVEY_UNSUR], const char *comment,   \
+       int64_t day, int64_t now),                                                                  \
+      (s, case_id, answers, comment, day, now))                                                    \
+    X(survey_tally_get,                                                                            \
+      (store_t * s, int64_t agency_id, int64_t category_id, int64_t from, int64_t to,              \
+       store_survey_tally * out),                                                                  \
+      (s, agency_id, category_id, from, to, out))                                                  \
+    X(stats_cases,                                                                                 \
+      (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
+       store_stats_case * *out, size_t * n),                                                       \
+      (s, ar, agency_id, from, to, out, n))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

@@ -1,0 +1,400 @@
+/* The public tracking page of a case, /t/{code}, and its JSON,
+ * /api/v1/public/cases/{code} (issue #8). What the public may see: the
+ * category, kecamatan, status and the public events with their dates. Never
+ * the reporter's name, phone, NIK or address, photos, or internal notes;
+ * a rahasia case shows no location, others one rounded to about 100 m.
+ *
+ * Lookups are rate-limited per client address with a token bucket in
+ * memory; a miss (unknown or malformed code, answered alike) costs more
+ * than a hit, so guessing slows down to a crawl. */
+#include "http/http.h"
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "domain/lifecycle.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- rate limit ------------------------------------------------------------ */
+
+#define RL_SETS      1024
+#define RL_WAYS      4
+#define RL_KEY       48
+#define RL_CAPACITY  30.0 /* a burst of lookups */
+#define RL_RATE      0.5  /* tokens back per second */
+#define RL_MISS_COST 5.0  /* a miss costs this many tokens, a hit one */
+#define RL_DEBT_MAX  (4 * RL_CAPACITY)
+
+typedef struct {
+    char key[RL_KEY];
+    double tokens, at;
+} rl_slot;
+
+static rl_slot rl_table[RL_SETS][RL_WAYS];
+static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+/* The client's slot (created full, or taking the stalest of its set),
+ * refilled to now. Called with rl_mu held. */
+static rl_slot *rl_slot_of(const char *key, double now)
+{
+    rl_slot *set = rl_table[fnv(key) % RL_SETS], *s = NULL;
+    for (int i = 0; i < RL_WAYS && !s; i++)
+        if (strncmp(set[i].key, key, RL_KEY) == 0)
+            s = &set[i];
+    if (!s) {
+        s = &set[0];
+        for (int i = 1; i < RL_WAYS; i++)
+            if (set[i].at < s->at)
+                s = &set[i];
+        snprintf(s->key, sizeof s->key, "%s", key);
+        s->tokens = RL_CAPACITY;
+        s->at = now;
+    }
+    s->tokens += (now - s->at) * RL_RATE;
+    if (s->tokens > RL_CAPACITY)
+        s->tokens = RL_CAPACITY;
+    s->at = now;
+    return s;
+}
+
+/* 0 when the client may look up now, else the seconds to wait. */
+static int rl_check(const char *key)
+{
+    pthread_mutex_lock(&rl_mu);
+    rl_slot *s = rl_slot_of(key, mono_now());
+    int wait = s->tokens >= 1.0 ? 0 : (int)ceil((1.0 - s->tokens) / RL_RATE);
+    pthread_mutex_unlock(&rl_mu);
+    return wait;
+}
+
+static void rl_charge(const char *key, bool miss)
+{
+    pthread_mutex_lock(&rl_mu);
+    rl_slot *s = rl_slot_of(key, mono_now());
+    s->tokens -= miss ? RL_MISS_COST : 1.0;
+    if (s->tokens < -RL_DEBT_MAX)
+        s->tokens = -RL_DEBT_MAX;
+    pthread_mutex_unlock(&rl_mu);
+}
+
+static bool loopback(const struct sockaddr *sa)
+{
+    if (!sa)
+        return false;
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_LOOPBACK(a))
+            return true;
+        return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+    }
+    return false;
+}
+
+const char *req_client(req_t *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    char buf[INET6_ADDRSTRLEN] = "?";
+    if (loopback(sa)) {
+        /* Behind nginx (docs/DEPLOY.md), which replaces X-Forwarded-For:
+         * its last entry is the address nginx saw. Only trusted from a
+         * proxy on this machine. */
+        const char *xff = req_header(r, "X-Forwarded-For");
+        if (xff && *xff) {
+            const char *last = strrchr(xff, ',');
+            last = last ? last + 1 : xff;
+            while (*last == ' ')
+                last++;
+            size_t n = strcspn(last, " ");
+            if (n > 0 && n < RL_KEY)
+                return arena_strndup(r->ar, last, n);
+        }
+    }
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
+    return arena_strdup(r->ar, buf);
+}
+
+/* ---- the public view of a case ------------------------------------------- */
+
+static double round3(double v) { return round(v * 1000.0) / 1000.0; }
+
+static const char *label(const char *status, const char *lang)
+{
+    int st = status_parse(status);
+    return st >= 0 ? status_label((case_status_t)st, lang) : status;
+}
+
+/* The case as the public may see it, or ERR_NOT_FOUND for anything that
+ * is not a known code (the same answer for malformed and unknown ones). */
+static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
+{
+    char code[IDS_CODE_BUF], shown[IDS_SHOWN_BUF];
+    store_case c;
+    store_event *ev;
+    size_t n = 0;
+    const char *client = req_client(r);
+    int wait = rl_check(client);
+    if (wait > 0) {
+        r->retry_after = arena_printf(r->ar, "%d", wait);
+        r->detail = r->lang && !strcmp(r->lang, "en")
+                        ? "too many lookups from your address; try again later"
+                        : "terlalu banyak permintaan dari alamat Anda; coba lagi nanti";
+        return ERR_LOCKED; /* the callers answer 429 */
+    }
+    err_t e = ids_tracking_normalize(raw, code) == 0
+                  ? store_case_by_code(app->store, r->ar, code, &c)
+                  : ERR_NOT_FOUND;
+    if (e == ERR_OK)
+        e = store_case_events(app->store, r->ar, c.id, &ev, &n);
+    if (e == ERR_OK || e == ERR_NOT_FOUND)
+        rl_charge(client, e == ERR_NOT_FOUND);
+    if (e == ERR_NOT_FOUND) {
+        r->detail = NULL;
+        log_debug("public", "event=tracking_miss");
+        return e;
+    }
+    if (e != ERR_OK)
+        return e;
+    const char *lang = r->lang;
+    bool en = !strcmp(lang, "en");
+    ids_tracking_format(c.tracking_code, shown);
+    json_t *tl = json_array();
+    for (size_t i = 0; tl && i < n; i++) {
+        if (!ev[i].is_public)
+            continue;
+        json_t *item = json_pack("{s:o, s:s, s:s, s:s}", "at", json_time(ev[i].created_at),
+                                 "action", ev[i].action, "status", ev[i].to_status, "label",
+                                 label(ev[i].to_status, lang));
+        /* Notes written by staff on a public step; what the reporter or
+         * the system wrote (e.g. a reopening reason) may hold personal
+         * data and stays inside. */
+        if (item && ev[i].note && ev[i].actor_id && strcmp(ev[i].action, "create") != 0)
+            json_object_set_new(item, "note", json_string(ev[i].note));
+        json_array_append_new(tl, item);
+    }
+    json_t *j =
+        json_pack("{s:s, s:s?, s:s, s:s, s:s, s:{s:s?, s:s?}, s:o, s:o, s:o, s:o}", "code", shown,
+                  "agency", c.agency_name, "kind", c.kind, "status", c.status, "status_label",
+                  label(c.status, lang), "category", "code", c.category_code, "name",
+                  en ? c.category_name_en : c.category_name_id, "kecamatan",
+                  c.kecamatan_code
+                      ? json_pack("{s:s, s:s?}", "code", c.kecamatan_code, "name", c.kecamatan_name)
+                      : json_null(),
+                  "created_at", json_time(c.created_at), "updated_at", json_time(c.updated_at),
+                  "timeline", tl ? tl : json_array());
+    if (!j)
+        return ERR_NOMEM;
+    if (c.rahasia || !c.has_location)
+        json_object_set_new(j, "location", json_null());
+    else
+        json_object_set_new(j, "location",
+                            json_pack("{s:f, s:f, s:s}", "lat", round3(c.lat), "lon", round3(c.lon),
+                                      "precision", "~100 m"));
+    json_object_set_new(j, "location_hidden", json_boolean(c.rahasia));
+    *out = j;
+    return ERR_OK;
+}
+
+static void decref(void *p) { json_decref(p); }
+
+static const char *last_segment(const char *path)
+{
+    const char *p = strrchr(path, '/');
+    return p ? p + 1 : path;
+}
+
+err_t h_public_case(app_t *app, req_t *r)
+{
+    json_t *j = NULL;
+    err_t e = public_view(app, r, last_segment(r->path), &j);
+    if (e == ERR_LOCKED)
+        return reply_json(
+            r, 429,
+            json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "rate_limited", "message",
+                      strcmp(r->lang, "en") ? "Terlalu banyak permintaan" : "Too many requests",
+                      "detail", r->detail));
+    if (e != ERR_OK)
+        return e;
+    return reply_json(r, 200, j);
+}
+
+/* ---- the page ---------------------------------------------------------------- */
+
+/* Appends s to the buffer, HTML-escaped. */
+static void esc(arena_t *ar, char **buf, const char *s)
+{
+    size_t extra = 0;
+    for (const char *p = s; p && *p; p++)
+        extra += (*p == '<' || *p == '>' || *p == '&' || *p == '"' || *p == '\'') ? 6 : 1;
+    size_t have = *buf ? strlen(*buf) : 0;
+    char *o = arena_alloc(ar, have + extra + 1);
+    if (!o)
+        return;
+    if (have)
+        memcpy(o, *buf, have);
+    char *w = o + have;
+    for (const char *p = s; p && *p; p++) {
+        const char *rep = *p == '<'    ? "&lt;"
+                          : *p == '>'  ? "&gt;"
+                          : *p == '&'  ? "&amp;"
+                          : *p == '"'  ? "&quot;"
+                          : *p == '\'' ? "&#39;"
+                                       : NULL;
+        if (rep) {
+            size_t k = strlen(rep);
+            memcpy(w, rep, k);
+            w += k;
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    *buf = o;
+}
+
+/* Appends raw (trusted) markup. */
+static void raw(arena_t *ar, char **buf, const char *s)
+{
+    *buf = arena_printf(ar, "%s%s", *buf ? *buf : "", s);
+}
+
+static const char PAGE_HEAD[] =
+    "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+    "<meta name=\"robots\" content=\"noindex\"><title>%s</title><style>"
+    "body{font-family:system-ui,sans-serif;max-width:40em;margin:1.5em auto;padding:0 1em;"
+    "color:#1d2433}h1{font-size:1.4em}.st{display:inline-block;padding:.2em .6em;"
+    "border-radius:1em;background:#e3f0ff}dl{display:grid;grid-template-columns:auto 1fr;"
+    "gap:.3em 1em}dt{color:#555}ol{padding-left:1.2em}li{margin:.5em 0}.when{color:#555;"
+    "font-size:.9em}.note{white-space:pre-wrap}footer{margin-top:2em;font-size:.9em;color:#555}"
+    "</style></head><body>";
+
+err_t h_public_page(app_t *app, req_t *r)
+{
+    json_t *j = NULL;
+    const char *code = last_segment(r->path);
+    bool en = !strcmp(r->lang, "en");
+    err_t e = public_view(app, r, code, &j);
+    char *b = NULL;
+    if (e == ERR_LOCKED || e == ERR_NOT_FOUND) {
+        r->status = e == ERR_LOCKED ? 429 : 404;
+        raw(r->ar, &b, arena_printf(r->ar, PAGE_HEAD, r->lang, en ? "Report" : "Laporan"));
+        raw(r->ar, &b, "<h1>");
+        raw(r->ar, &b,
+            e == ERR_NOT_FOUND ? (en ? "Report not found" : "Laporan tidak ditemukan")
+                               : (en ? "Too many lookups, please wait"
+                                     : "Terlalu banyak permintaan, mohon tunggu"));
+        raw(r->ar, &b, "</h1><p>");
+        raw(r->ar, &b,
+            e == ERR_NOT_FOUND
+                ? (en ? "Check the tracking code in the message you received (e.g. ABCD-EFGH)."
+                      : "Periksa kode laporan pada pesan yang Anda terima (misalnya ABCD-EFGH).")
+                : (en ? "Try again in a little while." : "Coba lagi beberapa saat lagi."));
+        raw(r->ar, &b, "</p></body></html>");
+        r->content_type = "text/html; charset=utf-8";
+        r->text = b;
+        return b ? ERR_OK : ERR_NOMEM;
+    }
+    if (e != ERR_OK)
+        return e;
+    if (arena_on_destroy(r->ar, decref, j) != 0) {
+        json_decref(j);
+        return ERR_NOMEM;
+    }
+    const char *shown = json_string_value(json_object_get(j, "code"));
+    raw(r->ar, &b,
+        arena_printf(r->ar, PAGE_HEAD, r->lang, en ? "Report tracking" : "Lacak laporan"));
+    raw(r->ar, &b, en ? "<h1>Report " : "<h1>Laporan ");
+    esc(r->ar, &b, shown);
+    raw(r->ar, &b, "</h1><p><span class=\"st\" id=\"status\">");
+    esc(r->ar, &b, json_string_value(json_object_get(j, "status_label")));
+    raw(r->ar, &b, "</span></p><dl><dt>");
+    raw(r->ar, &b, en ? "Agency" : "Instansi");
+    raw(r->ar, &b, "</dt><dd>");
+    esc(r->ar, &b, json_string_value(json_object_get(j, "agency")));
+    raw(r->ar, &b, "</dd><dt>");
+    raw(r->ar, &b, en ? "Category" : "Kategori");
+    raw(r->ar, &b, "</dt><dd>");
+    esc(r->ar, &b, json_string_value(json_object_get(json_object_get(j, "category"), "name")));
+    raw(r->ar, &b, "</dd><dt>Kecamatan</dt><dd>");
+    json_t *kec = json_object_get(j, "kecamatan");
+    esc(r->ar, &b, json_is_object(kec) ? json_string_value(json_object_get(kec, "name")) : "-");
+    raw(r->ar, &b, "</dd><dt>");
+    raw(r->ar, &b, en ? "Location" : "Lokasi");
+    raw(r->ar, &b, "</dt><dd>");
+    json_t *loc = json_object_get(j, "location");
+    if (json_is_object(loc))
+        raw(r->ar, &b,
+            arena_printf(r->ar, "%.3f, %.3f (%s)", json_real_value(json_object_get(loc, "lat")),
+                         json_real_value(json_object_get(loc, "lon")),
+                         en ? "about 100 m" : "sekitar 100 m"));
+    else
+        raw(r->ar, &b,
+            json_is_true(json_object_get(j, "location_hidden"))
+                ? (en ? "not shown (confidential report)" : "tidak ditampilkan (laporan rahasia)")
+                : "-");
+    raw(r->ar, &b, "</dd></dl><h2>");
+    raw(r->ar, &b, en ? "Progress" : "Perkembangan");
+    raw(r->ar, &b, "</h2><ol id=\"timeline\">");
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(j, "timeline"), i, it)
+    {
+        raw(r->ar, &b, "<li><span class=\"when\">");
+        const char *at = json_string_value(json_object_get(it, "at"));
+        esc(r->ar, &b,
+            at ? arena_printf(r->ar, "%.10s %.5s", at, strlen(at) > 11 ? at + 11 : "") : "");
+        raw(r->ar, &b, "</span><br><strong>");
+        esc(r->ar, &b, json_string_value(json_object_get(it, "label")));
+        raw(r->ar, &b, "</strong>");
+        const char *note = json_string_value(json_object_get(it, "note"));
+        if (note) {
+            raw(r->ar, &b, "<div class=\"note\">");
+            esc(r->ar, &b, note);
+            raw(r->ar, &b, "</div>");
+        }
+        raw(r->ar, &b, "</li>");
+    }
+    raw(r->ar, &b, "</ol><footer>");
+    raw(r->ar, &b,
+        en ? "The reporter's identity is never shown on this page. "
+           : "Identitas pelapor tidak pernah ditampilkan di halaman ini. ");
+    raw(r->ar, &b,
+        arena_printf(r->ar, "<a href=\"/t/%s?lang=%s\">%s</a>", shown, en ? "id" : "en",
+                     en ? "Bahasa Indonesia" : "English"));
+    raw(r->ar, &b, "</footer></body></html>");
+    if (!b)
+        return ERR_NOMEM;
+    r->status = 200;
+    r->content_type = "text/html; charset=utf-8";
+    r->text = b;
+    return ERR_OK;
+}

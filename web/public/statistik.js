@@ -1,0 +1,93 @@
+/* The public statistics page: reads /api/v1/stats (the same numbers as the
+ * monthly report) and draws them with Chart.js and Leaflet. */
+"use strict";
+(function () {
+  var params = new URLSearchParams(location.search);
+  var lang = params.get("lang") === "en" ? "en" : "id";
+  var T = {
+    en: {title: "Complaint statistics", agency: "Agency", all: "All agencies", from: "From",
+         to: "To", show: "Show", received: "Reports received", resolved: "Resolved",
+         ratio: "Resolution ratio (target 91%)", first: "Median time to first response (hours)",
+         resolution: "Median time to resolution (hours)", sla: "SLA compliance",
+         ikm: "IKM (mutu)", sample: "Respondents / sample target", by_month: "By month",
+         by_category: "By category", by_kecamatan: "By kecamatan",
+         by_unsur: "IKM per element (NRR, 1–4)",
+         map: "Map of public reports (locations rounded to ~100 m, confidential reports hidden)"}
+  };
+  if (lang === "en") {
+    document.documentElement.lang = "en";
+    document.querySelectorAll("[data-i18n]").forEach(function (el) {
+      var t = T.en[el.getAttribute("data-i18n")];
+      if (t) el.textContent = t;
+    });
+    var l = document.getElementById("lang");
+    l.textContent = "Bahasa Indonesia";
+    l.href = "?lang=id";
+  }
+  var charts = {}, map = null, layer = null;
+  function $(id) { return document.getElementById(id); }
+  function fmt(v, d) { return v === null || v === undefined ? "–" : Number(v).toFixed(d); }
+  function bar(id, labels, data, label, max) {
+    if (typeof Chart === "undefined") return;
+    if (charts[id]) charts[id].destroy();
+    var opts = {responsive: true, plugins: {legend: {display: data.length > 1}}};
+    if (max) opts.scales = {y: {min: 0, max: max}};
+    charts[id] = new Chart($(id), {type: "bar", data: {labels: labels, datasets: data}, options: opts});
+  }
+  function draw(s) {
+    $("received").textContent = s.received;
+    $("resolved").textContent = s.resolved;
+    $("ratio").textContent = fmt(s.resolution_ratio * 100, 1) + "%";
+    $("first").textContent = fmt(s.median_first_response_hours, 1);
+    $("resolution").textContent = fmt(s.median_resolution_hours, 1);
+    $("sla").textContent = s.sla_compliance === null ? "–" : fmt(s.sla_compliance * 100, 1) + "%";
+    $("ikm").textContent = s.ikm.score === null ? "–" : fmt(s.ikm.score, 2) + " (" + s.ikm.mutu + ")";
+    $("sample").textContent = s.ikm.respondents + " / " + s.ikm.sample_target;
+    var rl = lang === "en" ? "Received" : "Diterima", sl = lang === "en" ? "Resolved" : "Selesai";
+    function two(b, key) {
+      return [b.map(function (x) { return x[key] || x.name; }),
+              [{label: rl, backgroundColor: "#0b4f8a", data: b.map(function (x) { return x.received; })},
+               {label: sl, backgroundColor: "#2e9d5b", data: b.map(function (x) { return x.resolved; })}]];
+    }
+    var m = two(s.by_month, "month"); bar("c_month", m[0], m[1]);
+    var c = two(s.by_category, "name"); bar("c_category", c[0], c[1]);
+    var k = two(s.by_kecamatan, "name"); bar("c_kecamatan", k[0], k[1]);
+    bar("c_ikm", s.ikm.unsur.map(function (u) { return u.code; }),
+        [{label: "NRR", backgroundColor: "#e08a00", data: s.ikm.unsur.map(function (u) { return u.nrr; })}], null, 4);
+    if (typeof L === "undefined") return;
+    if (!map) {
+      map = L.map("map").setView([-2.33, 115.47], 10);
+      L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+                  {maxZoom: 17, attribution: "© OpenStreetMap"}).addTo(map);
+    }
+    if (layer) layer.remove();
+    layer = L.layerGroup(s.map.map(function (p) {
+      return L.circleMarker([p.lat, p.lon], {radius: 6}).bindTooltip(p.category + " · " + p.status);
+    })).addTo(map);
+  }
+  function load() {
+    var q = new URLSearchParams();
+    ["agency", "from", "to"].forEach(function (n) { if ($(n).value) q.set(n, $(n).value); });
+    q.set("lang", lang);
+    fetch("/api/v1/stats?" + q.toString()).then(function (r) { return r.json(); })
+      .then(function (s) { if (s.error) throw new Error(s.error.message); draw(s); })
+      .catch(function (e) { $("received").textContent = "!"; console.error(e); });
+  }
+  function agencies(s) {
+    /* The agencies come from the figures of every agency. */
+    fetch("/api/v1/public/agencies").then(function (r) { return r.ok ? r.json() : {items: []}; })
+      .then(function (a) {
+        (a.items || []).forEach(function (x) {
+          var o = document.createElement("option");
+          o.value = x.code; o.textContent = x.name; $("agency").appendChild(o);
+        });
+        if (params.get("agency")) $("agency").value = params.get("agency");
+        load();
+      }).catch(load);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    ["from", "to"].forEach(function (n) { if (params.get(n)) $(n).value = params.get(n); });
+    $("filter").addEventListener("submit", function (ev) { ev.preventDefault(); load(); });
+    agencies();
+  });
+})();
