@@ -250,6 +250,20 @@ static err_t queue_msg(pconn_t *c, int64_t case_id, const store_alert_msg *m, in
     return pq_run(c, sql, &q, NULL, "dispatch_msg");
 }
 
+err_t pg_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t until, unsigned max,
+                         int64_t **ids, size_t *n)
+{
+    static const char sql[] =
+        "SELECT id FROM cases WHERE created_at >= $1 AND created_at <= $2 AND kind = 'emergency'"
+        " AND status = 'received' AND alert_round = 0 AND duplicate_of IS NULL"
+        " AND follows_id IS NULL AND channel <> 'forward' ORDER BY id LIMIT $3";
+    pq_params p = {0};
+    pp_int(&p, since);
+    pp_int(&p, until);
+    pp_int(&p, (int64_t)max);
+    return pq_list(s, ar, sql, &p, sizeof **ids, read_id, (void **)ids, n, "dispatch_missed");
+}
+
 err_t pg_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
 {
     static const char upd[] =

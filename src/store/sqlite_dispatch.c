@@ -257,6 +257,29 @@ out:
     return e;
 }
 
+err_t sq_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t until, unsigned max,
+                         int64_t **ids, size_t *n)
+{
+    /* The created_at range keeps this on the cases_created index. */
+    static const char sql[] =
+        "SELECT id FROM cases WHERE created_at >= ?1 AND created_at <= ?2 AND kind = 'emergency'"
+        " AND status = 'received' AND alert_round = 0 AND duplicate_of IS NULL"
+        " AND follows_id IS NULL AND channel <> 'forward' ORDER BY id LIMIT ?3";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *ids = NULL;
+    *n = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int64(st, 2, until);
+    sqlite3_bind_int(st, 3, (int)max);
+    e = sq_collect(c, st, ar, sizeof **ids, read_id, (void **)ids, n, "dispatch_missed");
+out:
+    sq_put(s, c);
+    return e;
+}
+
 err_t sq_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
 {
     static const char upd[] =

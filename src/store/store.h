@@ -652,6 +652,12 @@ err_t store_dispatch_get(store_t *s, arena_t *ar, int64_t case_id,
 err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_seconds, unsigned max,
                          int64_t **ids, size_t *n) STORE_WUR;
 
+/* Emergencies created between since and until that the new-case rules
+ * never ran for (still received, never alerted, not a duplicate, not a
+ * forwarded copy): left by a crash between the commit and the rules. */
+err_t store_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t until, unsigned max,
+                            int64_t **ids, size_t *n) STORE_WUR;
+
 #define STORE_ALERT_OUT_MAX 24
 
 typedef struct {

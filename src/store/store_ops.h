@@ -201,6 +201,10 @@
       (store_t * s, arena_t * ar, int64_t now, int64_t accept_seconds, unsigned max,               \
        int64_t **ids, size_t *n),                                                                  \
       (s, ar, now, accept_seconds, max, ids, n))                                                   \
+    X(dispatch_missed,                                                                             \
+      (store_t * s, arena_t * ar, int64_t since, int64_t until, unsigned max, int64_t **ids,       \
+       size_t *n),                                                                                 \
+      (s, ar, since, until, max, ids, n))                                                          \
     X(dispatch_alert, (store_t * s, arena_t * ar, store_alert * a), (s, ar, a))                    \
     X(dispatch_accept,                                                                             \
       (store_t * s, int64_t case_id, int64_t user_id, int64_t now, const store_alert_msg *tell,    \

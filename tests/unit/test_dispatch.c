@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "channels/wa_staff.h"
+#include "core/config.h"
 #include "core/secret.h"
 #include "domain/dispatch.h"
 #include "domain/seed.h"
@@ -372,6 +374,62 @@ static void duplicates(void **state)
     assert_int_equal(store_category_forward(f->s, 9999, &to), ERR_NOT_FOUND);
 }
 
+static size_t sent_to(fixture *f, const char *wa_id, const char *kind)
+{
+    store_wa_outbox_item *out;
+    size_t n = 0, k = 0;
+    assert_int_equal(store_wa_outbox_list(f->s, f->ar, wa_id, 50, &out, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        k += strcmp(out[i].kind, kind) == 0;
+    return k;
+}
+
+/* The worker's once-a-second check: an emergency the new-case rules never
+ * reached (a crash) is alerted; an alert nobody accepts moves on to the
+ * next crew, then ends; the supervisor hears of both. */
+static void tick_recovers_and_escalates(void **state)
+{
+    fixture *f = *state;
+    config_t cfg;
+    store_case c;
+    store_dispatch_info d;
+    config_defaults(&cfg);
+    int64_t id = new_fire(f, -2.3620, 115.4410, NOW - 60);
+    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW), 1);
+    assert_int_equal(store_case_get(f->s, f->ar, id, &c), ERR_OK);
+    assert_string_equal(c.status, "dispatched");
+    assert_int_equal(c.team_id, PARINGIN);
+    assert_int_equal(sent_to(f, "6281100000201", "alert"), 1);
+    assert_int_equal(sent_to(f, "6281100000203", "alert"), 1);
+    assert_int_equal(sent_to(f, "6281100000202", "alert"), 0);
+    /* Once a second at most; nothing due before the wait is over. */
+    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW), 0);
+    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 299), 0);
+    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 300), 1);
+    assert_int_equal(store_case_get(f->s, f->ar, id, &c), ERR_OK);
+    assert_int_equal(c.team_id, BATUMANDI);
+    assert_int_equal(sent_to(f, "6281100000202", "alert"), 1);
+    assert_int_equal(sent_to(f, "6281100000204", "escalation"), 1);
+    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 600), 1);
+    assert_int_equal(store_dispatch_get(f->s, f->ar, id, &d), ERR_OK);
+    assert_int_equal(d.alert_round, 3);
+    assert_int_equal(d.alert_at, 0);
+    assert_int_equal(sent_to(f, "6281100000204", "escalation"), 2);
+    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 900), 0);
+    /* A fresh case is left to the request that made it for a few seconds,
+     * and an old one is not dug up. */
+    int64_t now_case = new_fire(f, -2.2, 115.6, NOW + 1000);
+    int64_t old_case = new_fire(f, -2.1, 115.7, NOW - 7200);
+    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 1002), 0);
+    int64_t *ids;
+    size_t n;
+    assert_int_equal(store_dispatch_missed(f->s, f->ar, NOW - 1800, NOW + 1010, 10, &ids, &n),
+                     ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], now_case);
+    assert_int_not_equal(ids[0], old_case);
+}
+
 int main(void)
 {
     if (secret_init() != ERR_OK)
@@ -381,6 +439,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(options_nearest_on_duty, setup, teardown),
         cmocka_unit_test_setup_teardown(alert_rounds_are_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(tick_recovers_and_escalates, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("dispatch-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");
