@@ -51,6 +51,10 @@ ALTER TABLE cases ADD COLUMN sla_resolve_due_at BIGINT;
 ALTER TABLE cases ADD COLUMN sla_level INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX cases_sla_stale ON cases(id) WHERE sla_status IS DISTINCT FROM status;
 CREATE INDEX cases_sla_soon ON cases(sla_soon_at) WHERE sla_level < 2 AND sla_soon_at IS NOT NULL;
+-- Cases where nothing is due are current already; the scheduler computes
+-- the open ones after the upgrade, a few hundred per tick.
+UPDATE cases SET sla_status = status
+    WHERE status IN ('closed', 'rejected', 'forwarded', 'on_hold', 'incomplete');
 -- The supervisors' list of what is late or nearly so, per agency.
 CREATE INDEX cases_sla_attention ON cases(agency_id, sla_soon_at)
     WHERE sla_stage IN ('verify', 'dispatch', 'action', 'resolve');
