@@ -37,6 +37,9 @@ static const struct {
     {"wa_conversations", false},
     {"wa_outbox", true},
     {"wa_texts", false},
+    {"service_documents", true},
+    {"service_requests", false},
+    {"service_checks", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
