@@ -1,5 +1,6 @@
 #include "channels/wa_bot.h"
 
+#include "channels/wa_service.h"
 #include "channels/wa_text.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -556,8 +557,8 @@ static err_t step(bot *b, const char *state)
             say(b, wa_text("help", b->lang));
             finish(b, "idle");
         } else if (id && strcmp(id, "menu:service") == 0) {
-            say(b, wa_text("service_soon", b->lang));
-            finish(b, "idle");
+            wa_svc sv = {b->in, b->fx, b->draft, b->lang};
+            finish(b, wa_service_start(&sv));
         } else {
             menu(b);
         }
@@ -665,6 +666,11 @@ static err_t step(bot *b, const char *state)
         } else {
             reask(b, state);
         }
+    } else if (strncmp(state, "svc", 3) == 0) {
+        wa_svc sv = {b->in, b->fx, b->draft, b->lang};
+        err_t e = ERR_OK;
+        finish(b, wa_service_step(&sv, state, &e));
+        return e;
     } else {
         menu(b);
     }

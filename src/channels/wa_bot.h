@@ -24,6 +24,7 @@ typedef struct {
     store_wa_conversation conv;
     unsigned daily_limit;               /* non-emergency reports per 24 hours */
     unsigned office_open, office_close; /* minutes after local midnight, Mon-Fri */
+    unsigned svc_retention_days;        /* service files are kept this long after closing */
 } wa_bot_in;
 
 /* Fills fx (seen key, conversation, case, replies) for the message.

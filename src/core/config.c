@@ -28,6 +28,7 @@ static const struct {
     {"ADUAN_WA_GRAPH_URL", "whatsapp", "graph_url"},
     {"ADUAN_WA_DAILY_LIMIT", "whatsapp", "daily_limit"},
     {"ADUAN_OFFICE_HOURS", "general", "office_hours"},
+    {"ADUAN_SERVICE_RETENTION_DAYS", "services", "retention_days"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -49,6 +50,8 @@ void config_defaults(config_t *cfg)
     /* Perpres 21/2023: work starts 07.30; 16.00 ends a Monday-Thursday. */
     cfg->office_open = 7 * 60 + 30;
     cfg->office_close = 16 * 60;
+    /* Issue #7: identity documents go 30 days after the request closes. */
+    cfg->svc_retention_days = 30;
 }
 
 static int copy(char *dst, size_t cap, const char *v)
@@ -247,6 +250,12 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
         cfg->office_close = h2 * 60 + m2;
         return 0;
     }
+    case 15:
+        *why = "expected a number of days from 1 to 3650";
+        if (parse_uint(v, 1, 3650, &u) != 0)
+            return -1;
+        cfg->svc_retention_days = u;
+        return 0;
     }
     return -1;
 }

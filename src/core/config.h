@@ -34,6 +34,7 @@ typedef struct {
     char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v23.0 */
     unsigned wa_daily_limit;                 /* reports per citizen per agency per day */
     unsigned office_open, office_close;      /* minutes after local midnight, Mon-Fri */
+    unsigned svc_retention_days; /* service files kept after the request closes (UU PDP) */
 } config_t;
 
 /* Fills cfg with defaults. */

@@ -1,0 +1,33 @@
+/* wa_service: the civil-registry request dialogue on WhatsApp (issue #7):
+ * choose a service, consent (UU PDP), NIK and name, each required document
+ * in turn, summary, submitted with a tracking code; and, when an operator
+ * sends the request back as incomplete, the files asked again.
+ *
+ * Called by wa_bot for the menu's "layanan" item and for every state whose
+ * name starts with "svc". Like wa_bot it only fills the effects (fx and
+ * fx->svc); the caller applies them in one transaction. */
+#ifndef ADUAN_WA_SERVICE_H
+#define ADUAN_WA_SERVICE_H
+
+#include "channels/wa_bot.h"
+
+#include <jansson.h>
+
+typedef struct {
+    const wa_bot_in *in;
+    store_wa_effects *fx;
+    json_t *draft;    /* the conversation's draft (borrowed): the request is under "svc" */
+    const char *lang; /* "id" or "en" */
+} wa_svc;
+
+/* The state the operator's "send again" puts the conversation in. */
+#define WA_SVC_RESEND "svc_resend:"
+
+/* Offers the agency's services. Returns the next state. */
+const char *wa_service_start(wa_svc *v);
+
+/* Handles a message in a service state. Returns the next state; *e is set
+ * to an error when the effects cannot be built (out of memory, database). */
+const char *wa_service_step(wa_svc *v, const char *state, err_t *e);
+
+#endif
