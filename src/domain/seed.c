@@ -1,9 +1,8 @@
 #include "domain/seed.h"
 
-#include "domain/services.h"
-
 #include "core/secret.h"
 #include "domain/lifecycle.h"
+#include "domain/services.h"
 
 #include <string.h>
 
