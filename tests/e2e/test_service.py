@@ -261,7 +261,9 @@ def test_bad_input_is_refused_and_changes_nothing(desk):
     assert snapshot(admin, cid) == before
 
     admin.act(cid, "check")
+    seen = graph.last_seq()
     admin.act(cid, "process")
+    graph.wait_for(lambda q: "Diproses" in json.dumps(q.get("json")), since=seen, timeout=10)
     before = snapshot(admin, cid)
     since = graph.last_seq()
     # A document verdict while processing: the wrong state.
