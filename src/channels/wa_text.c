@@ -140,8 +140,8 @@ static const struct {
      "kantor kami.",
      "No document service can be requested over WhatsApp at the moment. Please visit our "
      "office."},
-    {"svc_choose", "Pilih layanan dokumen yang Anda perlukan:",
-     "Choose the document service you need:"},
+    {"svc_choose",
+     "Pilih layanan dokumen yang Anda perlukan:", "Choose the document service you need:"},
     {"svc_choose_button", "Pilih layanan", "Services"},
     {"svc_target", "Target selesai {hours} jam kerja", "Target: {hours} working hours"},
     {"svc_consent",

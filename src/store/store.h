@@ -544,9 +544,9 @@ err_t store_svc_event(store_t *s, int64_t case_id, const char *expect_status, co
 
 /* The operator's verdict on one required document of the case (which must
  * be in expect_status), with a staff-only event, in one transaction. */
-err_t store_svc_verdict(store_t *s, int64_t case_id, const char *expect_status,
-                        int64_t document_id, const char *verdict, const char *reason,
-                        int64_t actor_id, int64_t now) STORE_WUR;
+err_t store_svc_verdict(store_t *s, int64_t case_id, const char *expect_status, int64_t document_id,
+                        const char *verdict, const char *reason, int64_t actor_id,
+                        int64_t now) STORE_WUR;
 
 /* Sends the request back to the citizen, in one transaction: the case from
  * expect_status to "incomplete" with a public event (note: what to send
@@ -566,9 +566,9 @@ err_t store_svc_request_more(store_t *s, int64_t case_id, const char *expect_sta
  * citizen. ERR_CONFLICT when the case is not in "processing"; ERR_NOT_FOUND
  * when it has no WhatsApp reporter. */
 err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
-                      int64_t size, const char *filename, const char *payload,
-                      const char *template, const char *note, int64_t now,
-                      int64_t *attachment_id, int64_t *outbox_id) STORE_WUR;
+                      int64_t size, const char *filename, const char *payload, const char *template,
+                      const char *note, int64_t now, int64_t *attachment_id,
+                      int64_t *outbox_id) STORE_WUR;
 
 /* The file an outbox message of kind "document" carries. */
 err_t store_svc_outbox_file(store_t *s, arena_t *ar, int64_t outbox_id, const char **sha256,

@@ -154,7 +154,7 @@
       (store_t * s, int64_t agency_id, const char *status, const char *reply, const char *lang),   \
       (s, agency_id, status, reply, lang))                                                         \
     X(svc_docs,                                                                                    \
-      (store_t * s, arena_t * ar, int64_t category_id, bool all, store_svc_doc * *out, size_t * n), \
+      (store_t * s, arena_t * ar, int64_t category_id, bool all, store_svc_doc **out, size_t *n),  \
       (s, ar, category_id, all, out, n))                                                           \
     X(svc_save, (store_t * s, store_category * c, store_svc_doc * docs, size_t n),                 \
       (s, c, docs, n))                                                                             \
