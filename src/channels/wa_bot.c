@@ -723,6 +723,16 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
         finish(&b, state);
         return ERR_OK;
     }
+    if (strcmp(state, "idle") == 0 || strcmp(state, "menu") == 0) {
+        /* A file from a resident whose service request waits for one. */
+        wa_svc sv = {in, fx, b.draft, b.lang};
+        err_t e = ERR_OK;
+        const char *next = wa_service_idle_file(&sv, &e);
+        if (next || e != ERR_OK) {
+            finish(&b, next ? next : state);
+            return e;
+        }
+    }
     if (strcmp(state, "idle") == 0) {
         menu(&b);
         return ERR_OK;

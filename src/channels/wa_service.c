@@ -509,6 +509,26 @@ static const char *on_resend(wa_svc *v, const char *state, err_t *e)
     return done(v);
 }
 
+const char *wa_service_idle_file(wa_svc *v, err_t *e)
+{
+    const wa_bot_in *in = v->in;
+    store_case *cs;
+    size_t n = 0;
+    *e = ERR_OK;
+    if (!is_file(in->ev) || store_case_list_for_wa(in->store, in->ar, in->agency->id, v->fx->wa_id,
+                                                   5, &cs, &n) != ERR_OK)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cs[i].status, "incomplete") == 0) {
+            store_svc_request r;
+            if (store_svc_request_get(in->store, in->ar, cs[i].id, &r) != ERR_OK)
+                continue;
+            return on_resend(v, arena_printf(in->ar, "%s%lld", WA_SVC_RESEND, (long long)cs[i].id),
+                             e);
+        }
+    return NULL;
+}
+
 /* ---- the dialogue ------------------------------------------------------------------ */
 
 const char *wa_service_step(wa_svc *v, const char *state, err_t *e)

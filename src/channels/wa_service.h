@@ -30,4 +30,9 @@ const char *wa_service_start(wa_svc *v);
  * to an error when the effects cannot be built (out of memory, database). */
 const char *wa_service_step(wa_svc *v, const char *state, err_t *e);
 
+/* In the idle state: when the message is a file and the resident has a
+ * request waiting for files again ("incomplete"), takes it for that
+ * request and returns the next state; else NULL (the menu answers). */
+const char *wa_service_idle_file(wa_svc *v, err_t *e);
+
 #endif

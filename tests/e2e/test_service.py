@@ -162,7 +162,9 @@ def test_birth_certificate_end_to_end(desk):
     assert "Buku nikah" in text_of(told[0]) and "Foto buram" in text_of(told[0])
     assert admin.case(cid)["status"] == "incomplete"
 
-    # The resident's new photo attaches to the same request.
+    # The resident's new photo attaches to the same request, even after
+    # wandering off to the menu.
+    assert "menu:service" in choices(w.text("menu")[0])
     again = b"\xff\xd8\xff" + b"M" * 500
     assert code in text_of(send_file(w, graph, again, "image/jpeg", "image")[0])
     cl = wait_until(lambda: stored(admin, cid, 4))
@@ -335,3 +337,28 @@ def test_catalog_admin(desk):
     assert r.status in (400, 404), r
     after = [s for s in admin.get("/api/v1/services").json["items"] if s["id"] == sid][0]
     assert after["target_hours"] == 8 and len(after["documents"]) == 1
+
+
+def test_document_goes_by_template_when_the_window_is_closed(desk):
+    srv, graph = desk
+    w, code, _ = request_birth_certificate(srv, graph, "6281377000003")
+    admin = login(srv, "admin.dukcapil")
+    cid = find_case(admin, code)
+    wait_until(lambda: stored(admin, cid, 3))
+    admin.act(cid, "check")
+    admin.act(cid, "process")
+    graph.fail_131047(to=w.wa_id, msg_type="document")
+    since = graph.last_seq()
+    pdf = pdf_bytes("KIA")
+    assert upload(admin, cid, "kia.pdf", pdf).status == 201
+    sent = graph.wait_messages(to=w.wa_id, type="template", status=200, since=since, timeout=15)
+    t = sent[0]["template"]
+    assert t["name"] == "aduan_dokumen"
+    header = [c for c in t["components"] if c["type"] == "header"][0]
+    media_id = header["parameters"][0]["document"]["id"]
+    assert graph.media_bytes(media_id) == pdf
+    body = [c for c in t["components"] if c["type"] == "body"][0]
+    assert [p["text"] for p in body["parameters"]] == ["Akta kelahiran", code]
+    cl = wait_until(lambda: (lambda c: c if c["issued"]["state"] == "sent" else None)(
+        checklist(admin, cid)))
+    assert cl["status"] == "issued"
