@@ -474,6 +474,21 @@ static const char *on_resend(wa_svc *v, const char *state, err_t *e)
         return state;
     }
     ids_tracking_format(c.tracking_code, shown);
+    if (n == 0 && is_file(ev)) {
+        /* Sent back without a document named: the file joins the request
+         * for the operator to look at. */
+        store_svc_effects *x = arena_alloc(in->ar, sizeof *x);
+        if (!x) {
+            *e = ERR_NOMEM;
+            return state;
+        }
+        memset(x, 0, sizeof *x);
+        x->case_id = case_id;
+        x->nfiles = 1;
+        x->files[0].m = (store_wa_media){ev->media_id, ev->media_mime, ev->media_sha256,
+                                         ev->media_filename};
+        v->fx->svc = x;
+    }
     if (n == 0) {
         say(v, wa_textf(in->ar, "svc_resend_done", v->lang, "code", shown, NULL));
         return done(v);

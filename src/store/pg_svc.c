@@ -650,7 +650,7 @@ err_t pq_svc_wa_apply(void *conn, arena_t *ar, store_wa_effects *fx)
         pp_id(&p, v->files[i].document_id);
         pp_int(&p, fx->now);
         e = run(c, file, &p, NULL, "svc_file");
-        if (e == ERR_OK)
+        if (e == ERR_OK && v->files[i].document_id)
             e = put_check(c, case_id, v->files[i].document_id, "pending", NULL, 0, fx->now);
     }
     if (e == ERR_OK && v->case_id && v->resubmitted)

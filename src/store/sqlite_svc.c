@@ -698,7 +698,7 @@ err_t sq_svc_wa_apply(struct conn *c, arena_t *ar, store_wa_effects *fx)
     }
     for (size_t i = 0; e == ERR_OK && i < v->nfiles; i++) {
         e = add_file(c, case_id, v->files[i].document_id, &v->files[i].m, fx->now);
-        if (e == ERR_OK)
+        if (e == ERR_OK && v->files[i].document_id)
             e = put_check(c, case_id, v->files[i].document_id, "pending", NULL, 0, fx->now);
     }
     if (e == ERR_OK && v->case_id && v->resubmitted)

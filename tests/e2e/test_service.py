@@ -345,6 +345,15 @@ def test_document_goes_by_template_when_the_window_is_closed(desk):
     admin = login(srv, "admin.dukcapil")
     cid = find_case(admin, code)
     wait_until(lambda: stored(admin, cid, 3))
+    # Sent back by the plain transition, without a document named: the
+    # resident's next file still joins the request.
+    seen = graph.last_seq()
+    admin.act(cid, "incomplete", note="Mohon kirim juga foto KTP-el ibu.")
+    assert "KTP-el ibu" in text_of(graph.wait_messages(to=w.wa_id, since=seen, timeout=10)[0])
+    got = send_file(w, graph, b"\xff\xd8\xffKTP" * 50, "image/jpeg", "image")
+    assert "sudah kami terima" in text_of(got[0])
+    wait_until(lambda: [f for f in checklist(admin, cid)["other_files"]
+                        if f["state"] == "stored" and f["source"] == "citizen"])
     admin.act(cid, "check")
     admin.act(cid, "process")
     graph.fail_131047(to=w.wa_id, msg_type="document")
