@@ -309,14 +309,18 @@ err_t svc_pdf_check(const char *pdf, size_t len, const char **detail)
     return ERR_OK;
 }
 
-/* Writes data into dir as name, atomically (a temporary file renamed). */
-static err_t write_file(const char *dir, const char *name, const char *data, size_t len)
+/* Writes data into dir as name, atomically (a temporary file renamed);
+ * *created says whether it was not there before. */
+static err_t write_file(const char *dir, const char *name, const char *data, size_t len,
+                        bool *created)
 {
     char tmp[1024], dst[1024];
     snprintf(dst, sizeof dst, "%s/%s", dir, name);
     struct stat sb;
+    *created = false;
     if (stat(dst, &sb) == 0 && (size_t)sb.st_size == len)
         return ERR_OK; /* named by content: already there */
+    *created = true;
     snprintf(tmp, sizeof tmp, "%s/.issue-%s", dir, name);
     mkdir(dir, 0750);
     FILE *fp = fopen(tmp, "wb");
@@ -395,7 +399,8 @@ err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, cons
     if (!payload || !template)
         return ERR_NOMEM;
     secret_sha256_hex(pdf, len, hex);
-    e = write_file(media_dir, hex, pdf, len);
+    bool created = false;
+    e = write_file(media_dir, hex, pdf, len, &created);
     if (e != ERR_OK) {
         *detail = "the file could not be stored";
         return e;
@@ -406,6 +411,13 @@ err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, cons
         *detail = "the request changed meanwhile; reload and try again";
     else if (e == ERR_NOT_FOUND)
         *detail = "the request has no WhatsApp number to send the document to";
+    if (e != ERR_OK && created) {
+        /* Nothing refers to the file: an official document with personal
+         * data does not stay behind. */
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", media_dir, hex);
+        unlink(path);
+    }
     return e;
 }
 
