@@ -485,8 +485,8 @@ static const char *on_resend(wa_svc *v, const char *state, err_t *e)
         memset(x, 0, sizeof *x);
         x->case_id = case_id;
         x->nfiles = 1;
-        x->files[0].m = (store_wa_media){ev->media_id, ev->media_mime, ev->media_sha256,
-                                         ev->media_filename};
+        x->files[0].m =
+            (store_wa_media){ev->media_id, ev->media_mime, ev->media_sha256, ev->media_filename};
         v->fx->svc = x;
     }
     if (n == 0) {
