@@ -200,6 +200,11 @@ static void rset(bot *b, const char *k, json_t *v) { json_object_set_new(report(
 static void finish(bot *b, const char *state)
 {
     b->fx->state = state;
+    if (strcmp(state, "e_after") != 0)
+        json_object_del(b->draft, "after_code");
+    /* A new answer (or a new step) starts the count of misunderstandings anew. */
+    json_object_del(b->draft, "reask_state");
+    json_object_del(b->draft, "reask_n");
     if (strcmp(state, "idle") == 0)
         json_object_del(b->draft, "report");
     b->fx->draft = dump(b->in->ar, json_incref(b->draft));
@@ -429,11 +434,58 @@ static const char *choice(bot *b, const char *const *offered, int n)
     return NULL;
 }
 
+static void ask_kecamatan(bot *b)
+{
+    store_region *g;
+    size_t n = 0;
+    row rows[LIST_ROWS_MAX];
+    if (store_region_list(b->in->store, b->in->ar, &g, &n) != ERR_OK)
+        n = 0;
+    for (size_t i = 0; i < n && i < LIST_ROWS_MAX; i++)
+        rows[i] = (row){arena_printf(b->in->ar, "kec:%s", g[i].code), g[i].name, NULL};
+    if (n == 0) {
+        ask_photos(b);
+        return;
+    }
+    list(b, wa_text("ask_kecamatan", b->lang), wa_text("kecamatan_button", b->lang), rows,
+         (int)(n < LIST_ROWS_MAX ? n : LIST_ROWS_MAX));
+    finish(b, "kecamatan");
+}
+
+/* An answer the step cannot use. The first time, the question comes again
+ * with help; the second time, one line on how to get out; after that the
+ * bot stays quiet rather than repeat itself (the message is still kept). */
 static void reask(bot *b, const char *state)
 {
-    say(b, arena_printf(b->in->ar, "%s %s", wa_text("not_understood", b->lang),
-                        wa_text("use_buttons", b->lang)));
-    finish(b, state);
+    const char *was = json_string_value(json_object_get(b->draft, "reask_state"));
+    json_int_t n = was && strcmp(was, state) == 0
+                       ? json_integer_value(json_object_get(b->draft, "reask_n"))
+                       : 0;
+    if (n == 0) {
+        say(b, arena_printf(b->in->ar, "%s %s", wa_text("not_understood", b->lang),
+                            wa_text("use_buttons", b->lang)));
+        if (strcmp(state, "menu") == 0)
+            menu(b);
+        else if (strcmp(state, "consent") == 0)
+            ask_consent(b);
+        else if (strcmp(state, "category") == 0)
+            ask_category(b);
+        else if (strcmp(state, "kecamatan") == 0)
+            ask_kecamatan(b);
+        else if (strcmp(state, "photos") == 0)
+            ask_photos(b);
+        else if (strcmp(state, "confirm") == 0)
+            summary(b);
+        else
+            finish(b, state);
+    } else {
+        if (n == 1)
+            say(b, wa_text("stuck", b->lang));
+        finish(b, state);
+    }
+    json_object_set_new(b->draft, "reask_state", json_string(state));
+    json_object_set_new(b->draft, "reask_n", json_integer(n + 1));
+    b->fx->draft = dump(b->in->ar, json_incref(b->draft));
 }
 
 static err_t on_category(bot *b, const char *id)
@@ -533,6 +585,10 @@ static err_t step(bot *b, const char *state)
     if (strcmp(state, "consent") == 0) {
         static const char *const o[] = {"consent:yes", "consent:anon", "consent:no"};
         id = choice(b, o, 3);
+        if (!id && is_word(ev->text, "tidak", "no"))
+            id = "consent:no";
+        if (!id && is_word(ev->text, "anonim", "anonymous"))
+            id = "consent:anon";
         if (!id) {
             reask(b, state);
         } else if (strcmp(id, "consent:no") == 0) {
@@ -560,7 +616,7 @@ static err_t step(bot *b, const char *state)
             wa_svc sv = {b->in, b->fx, b->draft, b->lang};
             finish(b, wa_service_start(&sv));
         } else {
-            menu(b);
+            reask(b, state);
         }
     } else if (strcmp(state, "category") == 0) {
         if (ev->reply_id || !ev->text)
@@ -598,7 +654,12 @@ static err_t step(bot *b, const char *state)
                 rset(b, "address", json_string(cut(b->in->ar, addr, 500)));
             if (emergency) {
                 err_t e = create_case(b, true);
-                finish(b, "idle");
+                /* Photos and details may follow: they join this case. */
+                json_object_del(b->draft, "report");
+                if (b->fx->new_case)
+                    json_object_set_new(b->draft, "after_code",
+                                        json_string(b->fx->new_case->tracking_code));
+                finish(b, "e_after");
                 return e;
             }
             ask_photos(b);
@@ -607,20 +668,7 @@ static err_t step(bot *b, const char *state)
             finish(b, state);
         } else if (ev->text && !ev->reply_id && strlen(ev->text) >= 5) {
             rset(b, "address", json_string(cut(b->in->ar, ev->text, 500)));
-            store_region *g;
-            size_t n = 0;
-            row rows[LIST_ROWS_MAX];
-            if (store_region_list(b->in->store, b->in->ar, &g, &n) != ERR_OK)
-                n = 0;
-            for (size_t i = 0; i < n && i < LIST_ROWS_MAX; i++)
-                rows[i] = (row){arena_printf(b->in->ar, "kec:%s", g[i].code), g[i].name, NULL};
-            if (n == 0) {
-                ask_photos(b);
-            } else {
-                list(b, wa_text("ask_kecamatan", b->lang), wa_text("kecamatan_button", b->lang),
-                     rows, (int)(n < LIST_ROWS_MAX ? n : LIST_ROWS_MAX));
-                finish(b, "kecamatan");
-            }
+            ask_kecamatan(b);
         } else {
             say(b, wa_text("ask_location", b->lang));
             finish(b, state);
@@ -666,6 +714,23 @@ static err_t step(bot *b, const char *state)
         } else {
             reask(b, state);
         }
+    } else if (strcmp(state, "e_after") == 0) {
+        /* After an emergency report: what the reporter sends next is more
+         * about the same incident, until they start something else. */
+        const char *code = json_string_value(json_object_get(b->draft, "after_code"));
+        bool media = ev->media_id != NULL;
+        if (!code || ev->reply_id || (!media && !ev->text)) {
+            menu(b);
+            return ERR_OK;
+        }
+        char shown[IDS_SHOWN_BUF];
+        b->fx->case_code = arena_strdup(b->in->ar, code);
+        if (media && b->fx->nmedia < STORE_WA_MEDIA_MAX)
+            b->fx->media[b->fx->nmedia++] = (store_wa_media){ev->media_id, ev->media_mime,
+                                                             ev->media_sha256, ev->media_filename};
+        ids_tracking_format(code, shown);
+        say(b, wa_textf(b->in->ar, "added_to_case", b->lang, "code", shown, NULL));
+        finish(b, state);
     } else if (strncmp(state, "svc", 3) == 0) {
         wa_svc sv = {b->in, b->fx, b->draft, b->lang};
         err_t e = ERR_OK;
@@ -707,8 +772,11 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
         finish(&b, state);
         return ERR_OK;
     }
-    if (strcmp(state, "idle") != 0 && in->conv.updated_at &&
-        in->now - in->conv.updated_at > WA_DRAFT_TTL) {
+    if (strcmp(state, "e_after") == 0 && in->now - in->conv.updated_at > WA_FOLLOWUP_TTL) {
+        state = "idle"; /* nothing was left unfinished: no notice */
+        json_object_del(b.draft, "after_code");
+    } else if (strcmp(state, "idle") != 0 && in->conv.updated_at &&
+               in->now - in->conv.updated_at > WA_DRAFT_TTL) {
         say(&b, wa_text("expired", b.lang));
         state = "idle";
         json_object_del(b.draft, "report");

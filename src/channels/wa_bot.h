@@ -10,6 +10,9 @@
 
 /* A draft nobody touched for this long is dropped (seconds). */
 #define WA_DRAFT_TTL (24 * 3600)
+/* After an emergency report, what the reporter sends within this long
+ * (seconds of silence) joins that case. */
+#define WA_FOLLOWUP_TTL (6 * 3600)
 /* Evidence files per report. */
 #define WA_MEDIA_PER_CASE 5
 

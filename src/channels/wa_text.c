@@ -117,6 +117,11 @@ static const struct {
      "Sorry, we did not understand your reply."},
     {"use_buttons", "Mohon pilih salah satu tombol, atau ketik nomornya.",
      "Please press one of the buttons, or type its number."},
+    {"stuck",
+     "Balasan Anda masih belum dapat kami pahami. Ketik MENU untuk kembali ke menu awal, atau "
+     "BATAL untuk membatalkan laporan ini.",
+     "We still cannot understand your reply. Type MENU to go back to the main menu, or CANCEL "
+     "to cancel this report."},
     {"unsupported",
      "Maaf, jenis pesan ini belum dapat kami proses. Kirim teks, foto, video, dokumen, atau "
      "lokasi.",

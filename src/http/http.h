@@ -40,10 +40,32 @@ void http_server_stop(http_server_t *srv);
 
 /* ---- internal to the http layer ------------------------------------------ */
 
-typedef struct {
+/* Group commit of webhook bodies (ingest.c). */
+typedef struct ingest ingest_t;
+typedef struct ingest_item {
+    struct MHD_Connection *conn; /* suspended until the batch is committed */
+    const char *body;
+    size_t len;
+    const char *dead_reason;
+    err_t result; /* set by the committer before it resumes conn */
+    int64_t id;
+    struct ingest_item *next;
+} ingest_item;
+err_t ingest_start(store_t *store, jobs_t *jobs, ingest_t **out)
+    __attribute__((warn_unused_result));
+/* Queues it and suspends its connection; false (nothing done) when the
+ * committer is stopping or g is NULL: then the caller commits by itself. */
+bool ingest_submit(ingest_t *g, ingest_item *it);
+/* Commits and answers everything queued and stops the committer; later
+ * submissions return false. ingest_free then frees. Both accept NULL. */
+void ingest_stop(ingest_t *g);
+void ingest_free(ingest_t *g);
+
+typedef struct app {
     const config_t *cfg;
     store_t *store;
     jobs_t *jobs;                     /* background work; may be NULL */
+    ingest_t *ingest;                 /* webhook group commit; NULL: commit inline */
     char dummy_hash[SECRET_HASH_BUF]; /* verified against for unknown logins */
 } app_t;
 
@@ -75,6 +97,10 @@ typedef struct req {
     size_t text_len;         /* length of text when it is binary (0: strlen) */
     const char *disposition; /* Content-Disposition when set (downloads) */
     const char *detail;      /* extra explanation for an error */
+    /* Set by a handler that suspended the connection: MHD calls back when it
+     * is resumed, and this finishes the answer. */
+    err_t (*resume)(struct app *app, struct req *r);
+    ingest_item ingest;
 } req_t;
 
 typedef err_t (*handler_fn)(app_t *app, req_t *r);

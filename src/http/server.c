@@ -457,7 +457,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->resume) { /* called again after a resume */
+        err_t (*fn)(app_t *, req_t *) = r->resume;
+        r->resume = NULL;
+        err_t e = fn(app, r);
+        if (e != ERR_OK)
+            reply_error(r, e);
+        return send_reply(r);
+    }
     dispatch(app, r);
+    if (r->resume)
+        return MHD_YES; /* suspended: the answer comes on the resume */
     return send_reply(r);
 }
 
@@ -492,6 +502,11 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
         free(srv);
         return e;
     }
+    e = ingest_start(store, jobs, &srv->app.ingest);
+    if (e != ERR_OK) {
+        free(srv);
+        return e;
+    }
     struct addrinfo hints = {0}, *ai = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -502,10 +517,12 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     if (gai != 0) {
         log_error("http", "event=bad_listen_address host=%s msg=\"%s\"", cfg->listen_host,
                   gai_strerror(gai));
+        ingest_stop(srv->app.ingest);
+        ingest_free(srv->app.ingest);
         free(srv);
         return ERR_IO;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->mhd = MHD_start_daemon(
@@ -517,6 +534,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     if (!srv->mhd) {
         log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host,
                   cfg->listen_port);
+        ingest_stop(srv->app.ingest);
+        ingest_free(srv->app.ingest);
         free(srv);
         return ERR_IO;
     }
@@ -528,6 +547,10 @@ void http_server_stop(http_server_t *srv)
 {
     if (!srv)
         return;
+    /* Webhooks waiting for their commit are committed and answered first;
+     * any arriving meanwhile commit inline. */
+    ingest_stop(srv->app.ingest);
     MHD_stop_daemon(srv->mhd);
+    ingest_free(srv->app.ingest);
     free(srv);
 }

@@ -59,6 +59,18 @@ static char *hex_of(arena_t *ar, const char *b, size_t n)
     return h;
 }
 
+/* The answer to a webhook once its body is committed (or not). */
+static err_t wa_received(app_t *app, req_t *r)
+{
+    (void)app;
+    const ingest_item *it = &r->ingest;
+    if (it->result != ERR_OK)
+        return it->result; /* not committed: Meta retries on anything but 200 */
+    log_debug("wa", "event=received inbox_id=%lld bytes=%zu%s", (long long)it->id, r->body_len,
+              it->dead_reason ? " dead=1" : "");
+    return reply_json(r, 200, json_pack("{s:s}", "status", "received"));
+}
+
 err_t h_wa_receive(app_t *app, req_t *r)
 {
     const char *sig = req_header(r, "X-Hub-Signature-256");
@@ -81,14 +93,19 @@ err_t h_wa_receive(app_t *app, req_t *r)
         if (!body)
             return ERR_NOMEM;
     }
-    int64_t id = 0;
-    err_t e = store_wa_inbox_add(app->store, body, strlen(body), dead, clock_now(), &id);
-    if (e != ERR_OK)
-        return e; /* not committed: Meta retries on anything but 200 */
-    log_debug("wa", "event=received inbox_id=%lld bytes=%zu%s", (long long)id, r->body_len,
-              dead ? " dead=1" : "");
-    jobs_notify(app->jobs);
-    return reply_json(r, 200, json_pack("{s:s}", "status", "received"));
+    ingest_item *it = &r->ingest;
+    it->conn = r->conn;
+    it->body = body;
+    it->len = strlen(body);
+    it->dead_reason = dead;
+    r->resume = wa_received;
+    if (ingest_submit(app->ingest, it))
+        return ERR_OK; /* answered by wa_received once the batch commits */
+    r->resume = NULL;
+    it->result = store_wa_inbox_add(app->store, body, it->len, dead, clock_now(), &it->id);
+    if (it->result == ERR_OK)
+        jobs_ingested(app->jobs, 1);
+    return wa_received(app, r);
 }
 
 err_t h_wa_inbox(app_t *app, req_t *r)

@@ -5,6 +5,7 @@
 #include "channels/wa_in.h"
 #include "core/log.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Rows taken per pass, and how long a claim protects a row (seconds):
@@ -105,6 +106,12 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
     return e;
 }
 
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const store_wa_inbox_row *)a)->id, y = ((const store_wa_inbox_row *)b)->id;
+    return (x > y) - (x < y);
+}
+
 int inbox_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
@@ -114,6 +121,10 @@ int inbox_run(const config_t *cfg, store_t *s, int64_t now)
         return 0;
     if (store_wa_inbox_claim(s, ar, now, INBOX_LEASE, INBOX_BATCH, &rows, &n) != ERR_OK)
         n = 0;
+    /* In arrival order: a citizen's messages make sense only in sequence,
+     * and UPDATE ... RETURNING promises no order. */
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, by_id);
     for (size_t i = 0; i < n; i++) {
         err_t e = process_row(cfg, s, &rows[i], now);
         if (e != ERR_OK)

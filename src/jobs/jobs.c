@@ -13,6 +13,13 @@
 
 /* Idle wake-up: retries and leases come due even when nothing arrives. */
 #define IDLE_WAIT_MS 500
+/* Above this many webhooks per second the worker yields to the ingest. */
+#define BURST_RATE 1000
+/* While yielding, the worker rests this many times as long as it worked
+ * (its share of the time is then 1 / (1 + YIELD_FACTOR)), and at most this
+ * long at a time. */
+#define YIELD_FACTOR 3
+#define YIELD_MAX_MS 200
 
 struct jobs {
     const config_t *cfg;
@@ -21,8 +28,34 @@ struct jobs {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop, woken;
-    bool sleeping; /* waiting on cv: only then does a notify need the lock */
+    bool sleeping;          /* waiting on cv: only then does a notify need the lock */
+    unsigned long ingested; /* webhook bodies committed so far (atomic) */
+    /* The worker's view of the ingest rate. */
+    unsigned long seen_ingested;
+    int64_t seen_at_ms;
+    bool burst;
 };
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether webhooks are arriving faster than BURST_RATE, judged over the
+ * last 100 ms or more. Only the worker thread calls it. */
+static bool in_burst(jobs_t *j, int64_t now_ms)
+{
+    int64_t dt = now_ms - j->seen_at_ms;
+    if (dt < 100)
+        return j->burst;
+    unsigned long n = __atomic_load_n(&j->ingested, __ATOMIC_RELAXED);
+    j->burst = (n - j->seen_ingested) * 1000 > (unsigned long)dt * BURST_RATE;
+    j->seen_ingested = n;
+    j->seen_at_ms = now_ms;
+    return j->burst;
+}
 
 /* Picks up texts an admin changed, at most once a second (a small table,
  * but this runs between every pass). Only the worker thread calls it. */
@@ -61,8 +94,23 @@ static void *worker(void *arg)
     pthread_mutex_lock(&j->mu);
     while (!j->stop) {
         pthread_mutex_unlock(&j->mu);
+        int64_t t0 = mono_ms();
         int did = jobs_run_once(j->cfg, j->store);
+        int64_t t1 = mono_ms();
         pthread_mutex_lock(&j->mu);
+        if (did > 0 && !j->stop && in_burst(j, t1)) {
+            /* Yield to the ingest; a stop still ends the rest at once. */
+            int64_t rest = (t1 - t0) * YIELD_FACTOR;
+            rest = rest < 1 ? 1 : rest > YIELD_MAX_MS ? YIELD_MAX_MS : rest;
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += (long)rest * 1000000L;
+            ts.tv_sec += ts.tv_nsec / 1000000000L;
+            ts.tv_nsec %= 1000000000L;
+            pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+            j->woken = false;
+            continue;
+        }
         if (did > 0 || j->stop)
             continue;
         if (!j->woken) {
@@ -113,6 +161,14 @@ void jobs_notify(jobs_t *j)
     j->woken = true;
     pthread_cond_signal(&j->cv);
     pthread_mutex_unlock(&j->mu);
+}
+
+void jobs_ingested(jobs_t *j, unsigned n)
+{
+    if (!j)
+        return;
+    __atomic_add_fetch(&j->ingested, n, __ATOMIC_RELAXED);
+    jobs_notify(j);
 }
 
 void jobs_stop(jobs_t *j)

@@ -17,6 +17,12 @@ err_t jobs_start(const config_t *cfg, store_t *store, jobs_t **out)
 void jobs_stop(jobs_t *j);
 /* Wakes the worker now (new inbox rows or outbox messages). Accepts NULL. */
 void jobs_notify(jobs_t *j);
+/* Tells the worker that n webhook bodies were just committed, and wakes it.
+ * Under a burst of webhooks the worker then yields to the ingest: it keeps
+ * processing, but at most about a third of the time, so acknowledging
+ * (which Meta times) stays fast and the backlog is worked off afterwards.
+ * Accepts NULL. */
+void jobs_ingested(jobs_t *j, unsigned n);
 
 /* One pass over the pending work, as the worker does it: used by the
  * worker and by tests. Returns how many items were handled. */

@@ -196,6 +196,12 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
         log_warn("wa", "event=outbox_store_failed id=%lld error=%s", (long long)m->id, err_code(e));
 }
 
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const store_wa_outbox_row *)a)->id, y = ((const store_wa_outbox_row *)b)->id;
+    return (x > y) - (x < y);
+}
+
 int outbox_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
@@ -206,6 +212,10 @@ int outbox_run(const config_t *cfg, store_t *s, int64_t now)
         return 0;
     if (store_wa_outbox_claim(s, ar, now, OUTBOX_LEASE, OUTBOX_BATCH, &rows, &n) != ERR_OK)
         n = 0;
+    /* In the order they were queued: replies to one citizen must not
+     * overtake each other (UPDATE ... RETURNING promises no order). */
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, by_id);
     if (n && cfg->wa_access_token[0])
         curl = curl_easy_init();
     for (size_t i = 0; i < n; i++) {

@@ -98,6 +98,33 @@ err_t pg_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead
     return e;
 }
 
+err_t pg_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n, int64_t now)
+{
+    static const char sql[] = "INSERT INTO wa_inbox (received_at, body, state, error)"
+                              " VALUES ($1, $2, $3, $4) RETURNING id";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = pq_begin(c);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        pq_params p = {0};
+        PGresult *r = NULL;
+        pp_int(&p, now);
+        pp_text(&p, rows[i].body);
+        pp_text(&p, rows[i].dead_reason ? "dead" : "new");
+        pp_text(&p, rows[i].dead_reason);
+        e = pq_run(c, sql, &p, &r, "wa_inbox_add");
+        if (e == ERR_OK)
+            rows[i].id = pq_int(r, 0, 0);
+        PQclear(r);
+    }
+    if (e == ERR_OK)
+        e = pq_commit(c);
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
+}
+
 err_t pg_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
                        store_wa_inbox_row **out, size_t *n)
 {
@@ -253,14 +280,28 @@ static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t
      * (UU PDP); before that the reporter is just the WhatsApp id. */
     store_reporter_in rep = {fx->new_case ? fx->profile_name : NULL, NULL, fx->wa_id, NULL,
                              fx->new_case ? fx->now : 0};
+    static const char own[] = "SELECT id FROM cases WHERE tracking_code = $1 AND agency_id = $2"
+                              " AND reporter_id = $3";
+    int64_t case_id = 0;
     err_t e = pq_put_reporter(c, &rep, fx->now, reporter);
     if (e == ERR_OK && fx->new_case) {
         fx->new_case->reporter_id = *reporter;
         e = pq_insert_case(c, ar, fx->new_case, NULL);
+        case_id = fx->new_case->id;
+    } else if (e == ERR_OK && fx->case_code) {
+        pq_params q = {0};
+        PGresult *r = NULL;
+        pp_text(&q, fx->case_code);
+        pp_int(&q, fx->agency_id);
+        pp_int(&q, *reporter);
+        e = pq_run(c, own, &q, &r, "case_of_reporter");
+        if (e == ERR_OK && PQntuples(r) == 1)
+            case_id = pq_int(r, 0, 0);
+        PQclear(r);
     }
-    for (size_t i = 0; e == ERR_OK && fx->new_case && i < fx->nmedia; i++) {
+    for (size_t i = 0; e == ERR_OK && case_id && i < fx->nmedia; i++) {
         pq_params p = {0};
-        pp_int(&p, fx->new_case->id);
+        pp_int(&p, case_id);
         pp_text(&p, fx->media[i].sha256);
         pp_text(&p, fx->media[i].mime ? fx->media[i].mime : "application/octet-stream");
         pp_text(&p, fx->media[i].filename);
@@ -273,7 +314,7 @@ static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t
     pq_params p = {0};
     pp_int(&p, fx->agency_id);
     pp_id(&p, *reporter);
-    pp_id(&p, fx->new_case ? fx->new_case->id : 0);
+    pp_id(&p, case_id);
     pp_text(&p, fx->wamid);
     pp_text(&p, fx->msg_type ? fx->msg_type : "unknown");
     pp_text(&p, fx->msg_body);

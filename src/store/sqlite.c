@@ -234,7 +234,7 @@ static err_t conn_open(conn_t *c, const char *path)
     err_t e = exec_sql(c,
                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                       "PRAGMA wal_autocheckpoint=0;",
+                       "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;",
                        "pragmas");
     return e;
 }

@@ -98,6 +98,32 @@ out:
     return e;
 }
 
+err_t sq_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n, int64_t now)
+{
+    static const char sql[] = "INSERT INTO wa_inbox (received_at, body, state, error)"
+                              " VALUES (?, ?, ?, ?)";
+    conn_t *c = sq_get(s);
+    sqlite3_stmt *st;
+    err_t e = sq_begin(c);
+    if (e != ERR_OK)
+        goto out;
+    SQ_PREP(c, st, sql);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_text(st, 2, rows[i].body, (int)rows[i].len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, rows[i].dead_reason ? "dead" : "new", -1, SQLITE_STATIC);
+        sq_bind_text(st, 4, rows[i].dead_reason);
+        e = sq_exec_stmt(c, st, "wa_inbox_add");
+        rows[i].id = sqlite3_last_insert_rowid(c->db);
+    }
+    if (e == ERR_OK)
+        e = sq_commit(c);
+out:
+    sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
 err_t sq_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
                        store_wa_inbox_row **out, size_t *n)
 {
@@ -259,14 +285,26 @@ static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t 
      * (UU PDP); before that the reporter is just the WhatsApp id. */
     store_reporter_in rep = {fx->new_case ? fx->profile_name : NULL, NULL, fx->wa_id, NULL,
                              fx->new_case ? fx->now : 0};
+    static const char own[] = "SELECT id FROM cases WHERE tracking_code = ? AND agency_id = ?"
+                              " AND reporter_id = ?";
+    int64_t case_id = 0;
     e = sq_put_reporter(c, &rep, fx->now, reporter);
     if (e == ERR_OK && fx->new_case) {
         fx->new_case->reporter_id = *reporter;
         e = sq_insert_case(c, ar, fx->new_case, NULL);
+        case_id = fx->new_case->id;
+    } else if (e == ERR_OK && fx->case_code) {
+        SQ_PREP(c, st, own);
+        sq_bind_text(st, 1, fx->case_code);
+        sqlite3_bind_int64(st, 2, fx->agency_id);
+        sqlite3_bind_int64(st, 3, *reporter);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            case_id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
     }
-    for (size_t i = 0; e == ERR_OK && fx->new_case && i < fx->nmedia; i++) {
+    for (size_t i = 0; e == ERR_OK && case_id && i < fx->nmedia; i++) {
         SQ_PREP(c, st, att);
-        sqlite3_bind_int64(st, 1, fx->new_case->id);
+        sqlite3_bind_int64(st, 1, case_id);
         sq_bind_text(st, 2, fx->media[i].sha256);
         sq_bind_text(st, 3, fx->media[i].mime ? fx->media[i].mime : "application/octet-stream");
         sq_bind_text(st, 4, fx->media[i].filename);
@@ -279,7 +317,7 @@ static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t 
     SQ_PREP(c, st, msg);
     sqlite3_bind_int64(st, 1, fx->agency_id);
     sq_bind_id(st, 2, *reporter);
-    sq_bind_id(st, 3, fx->new_case ? fx->new_case->id : 0);
+    sq_bind_id(st, 3, case_id);
     sq_bind_text(st, 4, fx->wamid);
     sq_bind_text(st, 5, fx->msg_type ? fx->msg_type : "unknown");
     sq_bind_text(st, 6, fx->msg_body);

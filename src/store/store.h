@@ -282,6 +282,18 @@ err_t store_wa_inbox_add(store_t *s, const char *body, size_t len, const char *d
                          int64_t now, int64_t *id) STORE_WUR;
 
 typedef struct {
+    const char *body; /* as for store_wa_inbox_add */
+    size_t len;
+    const char *dead_reason;
+    int64_t id; /* set on success */
+} store_wa_inbox_new;
+
+/* Stores n bodies in one transaction (group commit): all are committed
+ * when this returns ERR_OK, none otherwise. */
+err_t store_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n,
+                               int64_t now) STORE_WUR;
+
+typedef struct {
     int64_t id;
     const char *body;
     const char *state; /* new | done | dead */
@@ -348,8 +360,12 @@ typedef struct {
     int expect_version; /* the conversation version read (-1: none) */
     const char *state, *draft, *lang;
     store_case *new_case; /* tracking_code preset; may be NULL */
+    /* Without new_case: the tracking code of an earlier case of this
+     * reporter with this agency that the message and its media belong to
+     * (a follow-up). Ignored when it is not the reporter's. */
+    const char *case_code;
     size_t nmedia;
-    store_wa_media media[STORE_WA_MEDIA_MAX]; /* attachments of the new case */
+    store_wa_media media[STORE_WA_MEDIA_MAX]; /* attachments of the (new) case */
     size_t nout;
     store_wa_out out[STORE_WA_OUT_MAX];
     int64_t now;

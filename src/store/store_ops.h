@@ -84,6 +84,8 @@
       (store_t * s, arena_t * ar, const store_case_filter *f, store_case **out, size_t *n),        \
       (s, ar, f, out, n))                                                                          \
     X(case_transition, (store_t * s, arena_t * ar, store_transition * t), (s, ar, t))              \
+    X(wa_inbox_add_batch, (store_t * s, store_wa_inbox_new * rows, size_t n, int64_t now),         \
+      (s, rows, n, now))                                                                           \
     X(wa_inbox_add,                                                                                \
       (store_t * s, const char *body, size_t len, const char *dead_reason, int64_t now,            \
        int64_t *id),                                                                               \

@@ -84,6 +84,22 @@ def test_emergency_is_created_when_the_location_arrives(desk):
     case = case_by_code(superadmin(srv), code)
     assert case["kind"] == "emergency" and case["priority"] == "urgent"
     assert case["anonim"] is True and case["agency"]["id"] == 2
+    # What follows joins the same case: a photo and a few words.
+    m1, _ = graph.add_media(b"\xff\xd8\xff after the fire report", "image/jpeg")
+    added = text_of(w.say("image", media_id=m1)[0])
+    assert code in added and "Tambahan" in added
+    assert code in text_of(w.text("apinya merambat ke rumah sebelah")[0])
+    sa = superadmin(srv)
+    case = case_by_code(sa, code)
+    assert len(case["attachments"]) == 1
+    # "menu" starts something new; a later photo is not added to the fire.
+    assert "menu:report" in choices(w.text("menu")[0])
+    m2, _ = graph.add_media(b"\xff\xd8\xff unrelated", "image/jpeg")
+    since = graph.last_seq()
+    w.post(message(w.wa_id, "image", media_id=m2))
+    again = graph.wait_messages(to=w.wa_id, since=since, count=2, timeout=10)
+    assert "menu:report" in choices(again[-1])
+    assert len(case_by_code(sa, code)["attachments"]) == 1
 
 
 def test_status_check_and_cancel(desk):
@@ -232,3 +248,36 @@ def test_a_draft_expires_after_24_hours(tmp_path):
             assert not srv.stop()
         finally:
             graph.stop()
+
+
+def test_free_text_at_a_button_step_is_reasked_once_with_help(desk):
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500077")
+    w.text("halo")
+    consent = w.tap("menu:report")[0]
+    assert "consent:yes" in choices(consent)
+    # Not understood: said so, and the question comes again with its buttons.
+    since = graph.last_seq()
+    w.post(message(w.wa_id, "text", body="apa maksudnya?"))
+    again = graph.wait_messages(to=w.wa_id, since=since, count=2, timeout=10)
+    assert "belum memahami" in text_of(again[0])
+    assert choices(again[-1]) == choices(consent)
+    # Twice: one line on how to get out, without the buttons again.
+    hint = w.text("saya tidak paham")
+    assert len(hint) == 1 and "MENU" in text_of(hint[0]) and "BATAL" in text_of(hint[0])
+    # After that the bot does not repeat itself: the next answer it sends
+    # is the one for "ya", understood as the first button.
+    since = graph.last_seq()
+    w.post(message(w.wa_id, "text", body="hmm"))
+    w.post(message(w.wa_id, "text", body="ya"))
+    graph.wait_messages(to=w.wa_id, since=since, timeout=10)
+    time.sleep(0.5)
+    got = graph.messages(to=w.wa_id, since=since)
+    assert len(got) == 1 and any(c.startswith("cat:") for c in choices(got[0])), got
+    # A new step counts afresh; "tidak" at the consent step means no.
+    w2 = Citizen(srv, graph, "6281234500078")
+    w2.text("halo")
+    w2.tap("menu:report")
+    assert "belum memahami" in text_of(w2.text("???")[0])
+    refused = w2.text("tidak")
+    assert len(refused) == 1 and not choices(refused[0])

@@ -95,6 +95,31 @@ def test_every_fixture_signed_is_stored_once(wa):
         assert stored.count(open(path, "rb").read()) == 1, path
 
 
+def test_concurrent_webhooks_are_each_committed_once(wa):
+    """Webhooks arriving together are committed in shared transactions
+    (group commit): every 200 means stored, and each body is stored once."""
+    import concurrent.futures
+    srv, sa = wa
+    tag = "gc-%d" % time.time_ns()
+    bodies = []
+    for i in range(90):  # the inbox API lists the newest 100
+        body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
+            "field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "62511000001",
+                             "phone_number_id": "100000000000001"},
+                "contacts": [{"profile": {"name": "W"}, "wa_id": "62812%07d" % i}],
+                "messages": [{"from": "62812%07d" % i, "id": "wamid.%s.%d" % (tag, i),
+                              "timestamp": "1700000000", "type": "text",
+                              "text": {"body": "halo %s %d" % (tag, i)}}]}}]}]}
+        bodies.append(json.dumps(body).encode())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=24) as pool:
+        answers = list(pool.map(lambda b: post(srv.port, b, sign(b)), bodies))
+    assert all(a.status == 200 and a.json == {"status": "received"} for a in answers), answers
+    stored = [row["body"].encode() for row in inbox(sa) if tag in row["body"]]
+    assert sorted(stored) == sorted(bodies)
+
+
 @pytest.mark.parametrize("how", ["missing", "wrong_secret", "garbage", "other_body", "sha1",
                                  "uppercase_prefix", "truncated"])
 def test_unsigned_or_wrongly_signed_is_refused(wa, how):
@@ -145,14 +170,17 @@ def test_signed_but_unusable_is_a_dead_letter(wa):
 
 def test_oversized_is_413_and_not_stored(wa):
     srv, sa = wa
-    before = len(inbox(sa))
+    top = inbox(sa)[0]["id"]
     body = b'{"object":"whatsapp_business_account","pad":"' + b"x" * (3 * 1024 * 1024) + b'"}'
     r = post(srv.port, body, sign(body))
     assert r.status == 413 and r.code == "too_large"
+    assert inbox(sa)[0]["id"] == top
     # Just under the limit is fine.
     body = b'{"object":"whatsapp_business_account","pad":"' + b"x" * (3 * 1024 * 1024 - 100) + b'"}'
     assert post(srv.port, body, sign(body)).status == 200
-    assert len(inbox(sa)) == before + 1
+    rows = inbox(sa)
+    assert rows[0]["id"] > top and rows[0]["body"].encode() == body
+    assert rows[1]["id"] == top
 
 
 def test_inbox_is_for_the_superadmin_only(wa):

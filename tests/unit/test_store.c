@@ -428,6 +428,40 @@ static void domain_checks(void **state)
                      ERR_NOT_FOUND);
 }
 
+/* Group commit: a batch is stored in order, one row each, ids ascending;
+ * a staff WhatsApp number is unique and found back. */
+static void inbox_batch_and_staff_numbers(void **state)
+{
+    fixture *f = *state;
+    store_wa_inbox_new rows[3] = {
+        {"{\"a\":1}", 7, NULL, 0}, {"{\"b\":2}", 7, NULL, 0}, {"00ff", 4, "not UTF-8", 0}};
+    assert_int_equal(store_wa_inbox_add_batch(f->s, rows, 3, NOW), ERR_OK);
+    assert_true(rows[0].id > 0 && rows[1].id == rows[0].id + 1 && rows[2].id == rows[1].id + 1);
+    store_wa_inbox_row *got;
+    size_t n;
+    assert_int_equal(store_wa_inbox_list(f->s, f->ar, NULL, 10, &got, &n), ERR_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(got[0].state, "dead");
+    assert_string_equal(got[0].error, "not UTF-8");
+    assert_string_equal(got[2].body, "{\"a\":1}");
+    assert_string_equal(got[1].state, "new");
+
+    int64_t a, b;
+    assert_int_equal(store_user_create(f->s, "satu", "Satu", "x", NOW, &a), ERR_OK);
+    assert_int_equal(store_user_create(f->s, "dua", "Dua", "x", NOW, &b), ERR_OK);
+    assert_int_equal(store_user_set_wa(f->s, a, "6281234567890"), ERR_OK);
+    assert_int_equal(store_user_set_wa(f->s, b, "6281234567890"), ERR_CONFLICT);
+    assert_int_equal(store_user_set_wa(f->s, 999999, "6281234567891"), ERR_NOT_FOUND);
+    store_user u;
+    assert_int_equal(store_user_by_wa(f->s, f->ar, "6281234567890", &u), ERR_OK);
+    assert_int_equal(u.id, a);
+    assert_string_equal(u.wa_id, "6281234567890");
+    assert_int_equal(store_user_set_disabled(f->s, a, true), ERR_OK);
+    assert_int_equal(store_user_by_wa(f->s, f->ar, "6281234567890", &u), ERR_NOT_FOUND);
+    assert_int_equal(store_user_set_wa(f->s, a, NULL), ERR_OK);
+    assert_int_equal(store_user_set_wa(f->s, b, "6281234567890"), ERR_OK);
+}
+
 int main(void)
 {
     if (secret_init() != ERR_OK)
@@ -440,6 +474,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(forward_links_both, setup, teardown),
         cmocka_unit_test_setup_teardown(list_filters_and_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(domain_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(inbox_batch_and_staff_numbers, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");
