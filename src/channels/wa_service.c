@@ -4,6 +4,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "domain/nik.h"
+#include "domain/services.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -629,4 +630,29 @@ const char *wa_service_step(wa_svc *v, const char *state, err_t *e)
         return summary(v);
     }
     return wa_service_start(v);
+}
+
+/* ---- the issued document ------------------------------------------------------------- */
+
+err_t wa_service_document(arena_t *ar, const char *wa_id, const char *filename, const char *service,
+                          const char *code, const char *tlang, const char **payload,
+                          const char **template)
+{
+    /* The resident's dialogue language is not known here: Indonesian first. */
+    const char *caption =
+        wa_textf(ar, "svc_issued_caption", "id", "service", service, "code", code, NULL);
+    *payload = dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "messaging_product",
+                                  "whatsapp", "recipient_type", "individual", "to", wa_id, "type",
+                                  "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename",
+                                  filename, "caption", cut(ar, caption, 1024)));
+    *template = dump(
+        ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:[{s:s, s:{s:s, s:s}}]},"
+                      " {s:s, s:[{s:s, s:s}, {s:s, s:s}]}]}}",
+                      "messaging_product", "whatsapp", "recipient_type", "individual", "to", wa_id,
+                      "type", "template", "template", "name", WA_TEMPLATE_DOCUMENT, "language",
+                      "code", tlang, "components", "type", "header", "parameters", "type",
+                      "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename", filename,
+                      "type", "body", "parameters", "type", "text", "text",
+                      wa_template_value(ar, service), "type", "text", "text", code));
+    return *payload && *template ? ERR_OK : ERR_NOMEM;
 }

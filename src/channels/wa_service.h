@@ -35,4 +35,16 @@ const char *wa_service_step(wa_svc *v, const char *state, err_t *e);
  * request and returns the next state; else NULL (the menu answers). */
 const char *wa_service_idle_file(wa_svc *v, err_t *e);
 
+/* The approved template carrying an issued document outside the 24-hour
+ * window (its text is in docs/WHATSAPP.md). */
+#define WA_TEMPLATE_DOCUMENT "aduan_dokumen"
+
+/* The document message of an issued service request to wa_id, and its
+ * template (in tlang): the file's media id is left as
+ * SVC_MEDIA_PLACEHOLDER for the outbox to fill after the upload. Both
+ * owned by ar; ERR_NOMEM on failure. */
+err_t wa_service_document(arena_t *ar, const char *wa_id, const char *filename, const char *service,
+                          const char *code, const char *tlang, const char **payload,
+                          const char **template) __attribute__((warn_unused_result));
+
 #endif

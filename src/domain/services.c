@@ -5,7 +5,6 @@
 #include "core/text.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,26 +335,21 @@ static err_t write_file(const char *dir, const char *name, const char *data, siz
     return ERR_OK;
 }
 
-static const char *dumps(arena_t *ar, json_t *j)
+const char *svc_issued_filename(arena_t *ar, const store_case *c)
 {
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s)
-        return NULL;
-    char *o = arena_strdup(ar, s);
-    free(s);
-    return o;
+    char shown[IDS_SHOWN_BUF];
+    ids_tracking_format(c->tracking_code, shown);
+    return arena_printf(ar, "%s-%s.pdf", c->category_code ? c->category_code : "dokumen", shown);
 }
 
 err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, const char *pdf,
-                size_t len, const char *media_dir, int64_t now, int64_t *attachment_id,
-                int64_t *outbox_id, const char **detail)
+                size_t len, const char *media_dir, const svc_message *msg, int64_t now,
+                int64_t *attachment_id, int64_t *outbox_id, const char **detail)
 {
     store_case c;
     store_svc_request r;
-    store_agency ag;
     const transition_t *t;
-    char hex[SECRET_DIGEST_BUF], shown[IDS_SHOWN_BUF];
+    char hex[SECRET_DIGEST_BUF];
     err_t e = svc_open(s, ar, a, case_id, &c, &r, detail);
     if (e != ERR_OK)
         return e;
@@ -371,33 +365,9 @@ err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, cons
     e = svc_pdf_check(pdf, len, detail);
     if (e != ERR_OK)
         return e;
-    ids_tracking_format(c.tracking_code, shown);
-    /* A name the resident recognises, never the uploaded one (which may
-     * carry anything, including someone else's name). */
-    const char *filename = arena_printf(ar, "%s-%s.pdf", c.category_code, shown);
-    const char *caption = arena_printf(
-        ar, "%s Anda (permohonan %s) sudah terbit. Simpan berkas ini.", c.category_name_id, shown);
-    const char *lang = "id";
-    if (store_agency_get(s, ar, c.agency_id, &ag) == ERR_OK && ag.wa_template_lang)
-        lang = ag.wa_template_lang;
-    /* to is filled by the store's target: the reporter's wa_id. */
-    const char *payload = NULL, *template = NULL;
-    const char *to = c.reporter_wa_id ? c.reporter_wa_id : "";
-    payload = dumps(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "messaging_product",
-                                  "whatsapp", "recipient_type", "individual", "to", to, "type",
-                                  "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename",
-                                  filename, "caption", caption));
-    template = dumps(
-        ar,
-        json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:[{s:s, s:{s:s, s:s}}]},"
-                  " {s:s, s:[{s:s, s:s}, {s:s, s:s}]}]}}",
-                  "messaging_product", "whatsapp", "recipient_type", "individual", "to", to, "type",
-                  "template", "template", "name", SVC_TEMPLATE_DOCUMENT, "language", "code", lang,
-                  "components", "type", "header", "parameters", "type", "document", "document",
-                  "id", SVC_MEDIA_PLACEHOLDER, "filename", filename, "type", "body", "parameters",
-                  "type", "text", "text", c.category_name_id, "type", "text", "text", shown));
-    if (!payload || !template)
+    if (!msg || !msg->payload || !msg->template || !msg->filename)
         return ERR_NOMEM;
+    const char *payload = msg->payload, *template = msg->template, *filename = msg->filename;
     secret_sha256_hex(pdf, len, hex);
     bool created = false;
     e = write_file(media_dir, hex, pdf, len, &created);

@@ -19,9 +19,6 @@
 #define SVC_DOCS_MAX STORE_SVC_FILES_MAX
 /* The media id placeholder in a queued document message. */
 #define SVC_MEDIA_PLACEHOLDER "{{media_id}}"
-/* The approved template carrying the document outside the 24-hour window
- * (its text is in docs/WHATSAPP.md). */
-#define SVC_TEMPLATE_DOCUMENT "aduan_dokumen"
 
 /* Adds the documents of the Disdukcapil demo services (DOMAIN.md §3) to
  * the agency's service categories. */
@@ -50,12 +47,24 @@ err_t svc_request_more(store_t *s, arena_t *ar, const actor_t *a, int64_t case_i
 err_t svc_pdf_check(const char *pdf, size_t len, const char **detail)
     __attribute__((warn_unused_result));
 
+/* The file name the resident gets: "<service code>-<tracking code>.pdf",
+ * never the uploaded name (which may carry anything). Owned by ar. */
+const char *svc_issued_filename(arena_t *ar, const store_case *c);
+
+/* The message that carries the issued document to the resident, built by
+ * the channel (channels/wa_service.c): payload and template hold
+ * SVC_MEDIA_PLACEHOLDER where the uploaded file's media id goes. */
+typedef struct {
+    const char *filename, *payload, *template;
+} svc_message;
+
 /* Issues the document: the PDF is checked, stored in media_dir under its
- * sha256, and sent to the citizen as a WhatsApp document; the case moves
- * from processing to issued. */
+ * sha256, msg is queued to the resident, and the case moves from
+ * processing to issued. */
 err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, const char *pdf,
-                size_t len, const char *media_dir, int64_t now, int64_t *attachment_id,
-                int64_t *outbox_id, const char **detail) __attribute__((warn_unused_result));
+                size_t len, const char *media_dir, const svc_message *msg, int64_t now,
+                int64_t *attachment_id, int64_t *outbox_id, const char **detail)
+    __attribute__((warn_unused_result));
 
 /* Seconds of work between two times, for the measures. TODO(sla): count
  * working hours with the sla branch's calendar (holidays, office hours);

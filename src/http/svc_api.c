@@ -3,6 +3,7 @@
  * files (each view recorded), and the measures. */
 #include "http/http.h"
 
+#include "channels/wa_service.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -423,8 +424,28 @@ err_t h_svc_issue(app_t *app, req_t *r)
         r->detail = "file: a PDF file part named \"file\" is required";
         return ERR_INVALID;
     }
-    e = svc_issue(app->store, r->ar, &r->actor, r->path_id, file->data, file->len,
-                  app->cfg->media_dir, clock_now(), &att, &outbox, &detail);
+    /* The message to the resident, built by the channel. */
+    store_case c;
+    store_svc_request q;
+    store_agency ag;
+    svc_message msg = {0};
+    char shown[IDS_SHOWN_BUF];
+    e = svc_open(app->store, r->ar, &r->actor, r->path_id, &c, &q, &detail);
+    if (e != ERR_OK) {
+        r->detail = detail;
+        return e;
+    }
+    const char *tlang = "id";
+    if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.wa_template_lang)
+        tlang = ag.wa_template_lang;
+    ids_tracking_format(c.tracking_code, shown);
+    msg.filename = svc_issued_filename(r->ar, &c);
+    e = wa_service_document(r->ar, c.reporter_wa_id ? c.reporter_wa_id : "", msg.filename,
+                            c.category_name_id ? c.category_name_id : "", shown, tlang,
+                            &msg.payload, &msg.template);
+    if (e == ERR_OK)
+        e = svc_issue(app->store, r->ar, &r->actor, r->path_id, file->data, file->len,
+                      app->cfg->media_dir, &msg, clock_now(), &att, &outbox, &detail);
     if (e != ERR_OK) {
         r->detail = detail;
         return e;
