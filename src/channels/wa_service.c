@@ -390,6 +390,12 @@ static const char *submit(wa_svc *v)
     c->tracking_code = arena_strdup(in->ar, code);
     c->created_at = in->now;
     x->nik = sget(v, "nik");
+    if (in->svc_data_key && in->svc_data_key[0]) {
+        char sealed[NIK_SEALED_BUF];
+        if (!x->nik || nik_seal(in->svc_data_key, x->nik, sealed) != 0)
+            return "svc_confirm";
+        x->nik = arena_strdup(in->ar, sealed);
+    }
     x->applicant_name = sget(v, "applicant");
     x->consent_at = iget(v, "consent");
     size_t i;

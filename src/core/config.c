@@ -29,6 +29,7 @@ static const struct {
     {"ADUAN_WA_DAILY_LIMIT", "whatsapp", "daily_limit"},
     {"ADUAN_OFFICE_HOURS", "general", "office_hours"},
     {"ADUAN_SERVICE_RETENTION_DAYS", "services", "retention_days"},
+    {"ADUAN_DATA_KEY", "services", "data_key"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -256,6 +257,11 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             return -1;
         cfg->svc_retention_days = u;
         return 0;
+    case 16:
+        *why = "expected 64 hex digits (32 random bytes, e.g. from openssl rand -hex 32)";
+        if (strlen(v) != 64 || strspn(v, "0123456789abcdefABCDEF") != 64)
+            return -1;
+        return copy(cfg->svc_data_key, sizeof cfg->svc_data_key, v);
     }
     return -1;
 }

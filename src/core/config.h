@@ -35,6 +35,9 @@ typedef struct {
     unsigned wa_daily_limit;                 /* reports per citizen per agency per day */
     unsigned office_open, office_close;      /* minutes after local midnight, Mon-Fri */
     unsigned svc_retention_days; /* service files kept after the request closes (UU PDP) */
+    /* Key that encrypts NIKs at rest (32 bytes as 64 hex digits); "" =
+     * stored as typed. Secret: never logged. */
+    char svc_data_key[65];
 } config_t;
 
 /* Fills cfg with defaults. */

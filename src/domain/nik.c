@@ -1,5 +1,6 @@
 #include "domain/nik.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,4 +113,60 @@ void nik_mask(const char *digits, char out[NIK_MASKED_BUF])
         return;
     }
     snprintf(out, NIK_MASKED_BUF, "%.4s********%.4s", digits, digits + 12);
+}
+
+static int key_of(const char *hex, unsigned char key[crypto_secretbox_KEYBYTES])
+{
+    size_t len = 0;
+    if (!hex || strlen(hex) != 2 * crypto_secretbox_KEYBYTES)
+        return -1;
+    return sodium_hex2bin(key, crypto_secretbox_KEYBYTES, hex, strlen(hex), NULL, &len, NULL) ==
+                       0 &&
+                   len == crypto_secretbox_KEYBYTES
+               ? 0
+               : -1;
+}
+
+#define SEAL_RAW (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + NIK_LEN)
+
+int nik_seal(const char *hex_key, const char *digits, char out[NIK_SEALED_BUF])
+{
+    unsigned char key[crypto_secretbox_KEYBYTES], raw[SEAL_RAW];
+    if (key_of(hex_key, key) != 0 || !digits || strlen(digits) != NIK_LEN)
+        return -1;
+    randombytes_buf(raw, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(raw + crypto_secretbox_NONCEBYTES, (const unsigned char *)digits, NIK_LEN,
+                          raw, key);
+    sodium_memzero(key, sizeof key);
+    memcpy(out, "v1:", 3);
+    sodium_bin2base64(out + 3, NIK_SEALED_BUF - 3, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return 0;
+}
+
+int nik_open(const char *hex_key, const char *sealed, char out[NIK_LEN + 1])
+{
+    unsigned char key[crypto_secretbox_KEYBYTES], raw[SEAL_RAW + 8];
+    size_t len = 0;
+    if (!sealed)
+        return -1;
+    if (strncmp(sealed, "v1:", 3) != 0) {
+        if (strlen(sealed) != NIK_LEN)
+            return -1;
+        memcpy(out, sealed, NIK_LEN + 1);
+        return 0;
+    }
+    if (key_of(hex_key, key) != 0)
+        return -1;
+    int rc = -1;
+    if (sodium_base642bin(raw, sizeof raw, sealed + 3, strlen(sealed + 3), NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+        len == SEAL_RAW &&
+        crypto_secretbox_open_easy((unsigned char *)out, raw + crypto_secretbox_NONCEBYTES,
+                                   len - crypto_secretbox_NONCEBYTES, raw, key) == 0) {
+        out[NIK_LEN] = '\0';
+        rc = 0;
+    }
+    sodium_memzero(key, sizeof key);
+    return rc;
 }

@@ -47,4 +47,15 @@ const char *nik_reason(nik_result r, const char *lang);
 /* The NIK with its middle eight digits hidden, for screens and logs. */
 void nik_mask(const char *digits, char out[NIK_MASKED_BUF]);
 
+/* Encryption at rest (DOMAIN.md §4), with libsodium's secretbox under the
+ * 32-byte key given as 64 hex digits: "v1:" and the base64url of nonce and
+ * box. A NIK sealed twice looks different each time. */
+#define NIK_SEALED_BUF 128
+/* Returns 0 with out filled, -1 for a bad key. */
+int nik_seal(const char *hex_key, const char *digits, char out[NIK_SEALED_BUF]);
+/* Returns 0 with the 16 digits in out; -1 when sealed is not ours (wrong
+ * key, damaged). A value without the "v1:" prefix is returned as is
+ * (stored before a key was set). */
+int nik_open(const char *hex_key, const char *sealed, char out[NIK_LEN + 1]);
+
 #endif

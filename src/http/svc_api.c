@@ -332,7 +332,13 @@ static err_t checklist(app_t *app, req_t *r, int64_t case_id, json_t **out)
                                                    f[k].a.source, "state", f[k].a.state,
                                                    "created_at", json_time(f[k].a.created_at)));
     ids_tracking_format(c.tracking_code, shown);
-    nik_mask(q.nik, masked);
+    char nik[NIK_LEN + 1];
+    const char *nik_shown = NULL;
+    if (nik_open(app->cfg->svc_data_key, q.nik, nik) == 0)
+        nik_shown = arena_strdup(r->ar, nik);
+    else
+        log_warn("svc", "event=nik_unreadable case_id=%lld", (long long)c.id);
+    nik_mask(nik_shown, masked);
     json_t *issued = json_null();
     if (q.issued_at)
         issued =
@@ -340,17 +346,17 @@ static err_t checklist(app_t *app, req_t *r, int64_t case_id, json_t **out)
                       id_or_null(q.issued_by), "attachment_id", id_or_null(q.issued_attachment_id),
                       "outbox_id", id_or_null(q.issued_outbox_id), "state", q.issued_state,
                       "delivery", q.issued_delivery, "error", q.issued_error);
-    *out = json_pack("{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:o, s:o, s:i,"
-                     " s:o, s:o, s:o, s:o}",
-                     "case_id", (json_int_t)c.id, "tracking_code", shown, "status", c.status,
-                     "service", "id", (json_int_t)c.category_id, "code",
-                     c.category_code ? c.category_code : "", "name_id",
-                     c.category_name_id ? c.category_name_id : "", "name_en",
-                     c.category_name_en ? c.category_name_en : "", "applicant", "nik", q.nik,
-                     "nik_masked", masked, "name", q.applicant_name, "consent_at",
-                     json_time(q.consent_at), "submitted_at", json_time(q.submitted_at),
-                     "resubmissions", q.resubmissions, "documents", docs, "other_files", other,
-                     "issued", issued, "files_deleted_at", time_or_null(q.files_deleted_at));
+    *out = json_pack(
+        "{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:o, s:o, s:i,"
+        " s:o, s:o, s:o, s:o}",
+        "case_id", (json_int_t)c.id, "tracking_code", shown, "status", c.status, "service", "id",
+        (json_int_t)c.category_id, "code", c.category_code ? c.category_code : "", "name_id",
+        c.category_name_id ? c.category_name_id : "", "name_en",
+        c.category_name_en ? c.category_name_en : "", "applicant", "nik",
+        nik_shown ? nik_shown : "", "nik_masked", masked, "name", q.applicant_name, "consent_at",
+        json_time(q.consent_at), "submitted_at", json_time(q.submitted_at), "resubmissions",
+        q.resubmissions, "documents", docs, "other_files", other, "issued", issued,
+        "files_deleted_at", time_or_null(q.files_deleted_at));
     return *out ? ERR_OK : ERR_NOMEM;
 }
 

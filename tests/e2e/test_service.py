@@ -10,9 +10,15 @@ import re
 import time
 import uuid
 
-from aduan_e2e import Client, http_request
+import sqlite3
+
+import pytest
+
+from aduan_e2e import Client, http_request, pg_available
 from wa_helpers import (desk,  # noqa: F401 (a fixture)
-                        Citizen, choices, envelope, sign, text_of)
+                        Citizen, choices, envelope, sign, start, text_of)
+
+DATA_KEY = "5c" * 32
 
 DUKCAPIL = "100000000000003"
 GOOD_NIK = "6311064506210001"  # Balangan, Paringin; a girl born 05-06-2021
@@ -371,3 +377,36 @@ def test_document_goes_by_template_when_the_window_is_closed(desk):
     cl = wait_until(lambda: (lambda c: c if c["issued"]["state"] == "sent" else None)(
         checklist(admin, cid)))
     assert cl["status"] == "issued"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def keyed(request, tmp_path):
+    """A demo desk whose NIKs are encrypted at rest."""
+    if request.param == "postgres" and not pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set")
+    srv, graph = start(tmp_path, request.param, extra_env={"ADUAN_DATA_KEY": DATA_KEY})
+    yield srv, graph, request.param
+    try:
+        assert not srv.stop()
+    finally:
+        graph.stop()
+
+
+def test_nik_is_encrypted_at_rest(keyed):
+    srv, graph, engine = keyed
+    w, code, _ = request_birth_certificate(srv, graph, "6281377000004")
+    admin = login(srv, "admin.dukcapil")
+    cid = find_case(admin, code)
+    cl = checklist(admin, cid)
+    assert cl["applicant"]["nik"] == GOOD_NIK
+    assert cl["applicant"]["nik_masked"] == "6311********0001"
+    if engine == "sqlite":
+        db = sqlite3.connect(srv.db_path)
+        try:
+            (stored_nik,) = db.execute("SELECT nik FROM service_requests WHERE case_id = ?",
+                                       (cid,)).fetchone()
+            logged = [b for (b,) in db.execute("SELECT body FROM messages WHERE body IS NOT NULL")]
+        finally:
+            db.close()
+        assert stored_nik.startswith("v1:") and GOOD_NIK not in stored_nik
+        assert not [b for b in logged if GOOD_NIK in b]

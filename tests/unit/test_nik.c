@@ -8,6 +8,8 @@
 
 #include "domain/nik.h"
 
+#include <sodium.h>
+
 #include <string.h>
 
 static nik_result check(const char *s) { return nik_check(s, strlen(s), NULL, NULL); }
@@ -88,13 +90,38 @@ static void reasons(void **state)
     assert_string_equal(m, "****************");
 }
 
+static void sealed_at_rest(void **state)
+{
+    (void)state;
+    const char *key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    const char *other = "ff112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    char a[NIK_SEALED_BUF], b[NIK_SEALED_BUF], d[NIK_LEN + 1];
+    assert_int_equal(nik_seal(key, "6311064506210001", a), 0);
+    assert_int_equal(nik_seal(key, "6311064506210001", b), 0);
+    assert_true(strncmp(a, "v1:", 3) == 0);
+    assert_null(strstr(a, "6311064506210001"));
+    assert_string_not_equal(a, b); /* a fresh nonce each time */
+    assert_int_equal(nik_open(key, a, d), 0);
+    assert_string_equal(d, "6311064506210001");
+    assert_int_equal(nik_open(other, a, d), -1);
+    a[10] = a[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(nik_open(key, a, d), -1);
+    assert_int_equal(nik_open(key, "v1:short", d), -1);
+    /* Stored before a key was set: read as is. */
+    assert_int_equal(nik_open(key, "6311064506210001", d), 0);
+    assert_int_equal(nik_open(NULL, "6311064506210001", d), 0);
+    assert_int_equal(nik_open(key, "junk", d), -1);
+    assert_int_equal(nik_seal("abc", "6311064506210001", a), -1);
+    assert_int_equal(nik_seal(key, "123", a), -1);
+}
+
 int main(void)
 {
+    if (sodium_init() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(valid),
-        cmocka_unit_test(dates),
-        cmocka_unit_test(structure),
-        cmocka_unit_test(reasons),
+        cmocka_unit_test(valid),   cmocka_unit_test(dates),          cmocka_unit_test(structure),
+        cmocka_unit_test(reasons), cmocka_unit_test(sealed_at_rest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
