@@ -1,6 +1,7 @@
 #include "channels/wa_bot.h"
 
 #include "channels/wa_survey.h"
+#include "channels/wa_service.h"
 #include "channels/wa_text.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -616,8 +617,8 @@ static err_t step(bot *b, const char *state)
             say(b, wa_text("help", b->lang));
             finish(b, "idle");
         } else if (id && strcmp(id, "menu:service") == 0) {
-            say(b, wa_text("service_soon", b->lang));
-            finish(b, "idle");
+            wa_svc sv = {b->in, b->fx, b->draft, b->lang};
+            finish(b, wa_service_start(&sv));
         } else {
             reask(b, state);
         }
@@ -734,6 +735,11 @@ static err_t step(bot *b, const char *state)
         ids_tracking_format(code, shown);
         say(b, wa_textf(b->in->ar, "added_to_case", b->lang, "code", shown, NULL));
         finish(b, state);
+    } else if (strncmp(state, "svc", 3) == 0) {
+        wa_svc sv = {b->in, b->fx, b->draft, b->lang};
+        err_t e = ERR_OK;
+        finish(b, wa_service_step(&sv, state, &e));
+        return e;
     } else {
         menu(b);
     }
@@ -791,6 +797,16 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
         say(&b, wa_text("unsupported", b.lang));
         finish(&b, state);
         return ERR_OK;
+    }
+    if (strcmp(state, "idle") == 0 || strcmp(state, "menu") == 0) {
+        /* A file from a resident whose service request waits for one. */
+        wa_svc sv = {in, fx, b.draft, b.lang};
+        err_t e = ERR_OK;
+        const char *next = wa_service_idle_file(&sv, &e);
+        if (next || e != ERR_OK) {
+            finish(&b, next ? next : state);
+            return e;
+        }
     }
     if (strcmp(state, "idle") == 0) {
         menu(&b);

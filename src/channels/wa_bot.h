@@ -27,6 +27,8 @@ typedef struct {
     store_wa_conversation conv;
     unsigned daily_limit;               /* non-emergency reports per 24 hours */
     unsigned office_open, office_close; /* minutes after local midnight, Mon-Fri */
+    unsigned svc_retention_days;        /* service files are kept this long after closing */
+    const char *svc_data_key;           /* hex key sealing NIKs at rest; "" or NULL: none */
 } wa_bot_in;
 
 /* Fills fx (seen key, conversation, case, replies) for the message.

@@ -139,6 +139,80 @@ static const struct {
      "kantor kami.",
      "Document requests over WhatsApp are not available on this number yet. Please visit our "
      "office."},
+    /* Civil-registry requests (channels/wa_service.c, issue #7). */
+    {"svc_none",
+     "Saat ini belum ada layanan dokumen yang bisa diajukan lewat WhatsApp. Silakan datang ke "
+     "kantor kami.",
+     "No document service can be requested over WhatsApp at the moment. Please visit our "
+     "office."},
+    {"svc_choose",
+     "Pilih layanan dokumen yang Anda perlukan:", "Choose the document service you need:"},
+    {"svc_choose_button", "Pilih layanan", "Services"},
+    {"svc_target", "Target selesai {hours} jam kerja", "Target: {hours} working hours"},
+    {"svc_consent",
+     "*{service}*\nUntuk memproses permohonan ini kami memerlukan NIK, nama, dan foto/berkas "
+     "dokumen Anda. Data ini hanya dipakai untuk menerbitkan dokumen yang Anda minta, hanya "
+     "dapat dilihat petugas {agency}, dan berkas Anda dihapus {days} hari setelah permohonan "
+     "selesai (UU 27/2022 tentang Pelindungan Data Pribadi). Apakah Anda setuju?",
+     "*{service}*\nTo process this request we need your NIK, name and photos/files of your "
+     "documents. They are used only to issue the document you ask for, seen only by the staff "
+     "of {agency}, and your files are deleted {days} days after the request is finished "
+     "(Indonesian Personal Data Protection Law 27/2022). Do you agree?"},
+    {"svc_consent_yes", "Setuju", "Agree"},
+    {"svc_consent_no", "Tidak setuju", "Disagree"},
+    {"svc_consent_refused",
+     "Baik, permohonan tidak dibuat dan data Anda tidak kami simpan. Anda juga dapat datang "
+     "langsung ke kantor kami.",
+     "All right, no request is made and none of your data is kept. You can also visit our "
+     "office."},
+    {"svc_ask_nik", "Ketik NIK (16 angka) pemohon, seperti tertulis di KTP-el atau KK.",
+     "Type the applicant's NIK (16 digits), as written on the KTP-el or KK."},
+    {"svc_nik_wrong", "NIK belum benar: {reason}\nSilakan ketik ulang NIK (16 angka).",
+     "The NIK is not right: {reason}\nPlease type the NIK (16 digits) again."},
+    {"svc_ask_name", "Ketik nama lengkap pemohon sesuai KK.",
+     "Type the applicant's full name as on the KK."},
+    {"svc_name_bad", "Mohon ketik nama lengkap (3 sampai 120 huruf).",
+     "Please type the full name (3 to 120 letters)."},
+    {"svc_ask_doc", "Dokumen {n} dari {total}: *{document}*\n{help}\nKirim sebagai {kind}.",
+     "Document {n} of {total}: *{document}*\n{help}\nSend it as {kind}."},
+    {"svc_optional", "Dokumen ini tidak wajib: ketik LEWATI bila tidak ada.",
+     "This document is optional: type SKIP if you do not have it."},
+    {"svc_skip", "Lewati", "Skip"},
+    {"svc_kind_photo", "foto", "a photo"},
+    {"svc_kind_pdf", "berkas PDF (📎 lalu Dokumen)", "a PDF file (📎 then Document)"},
+    {"svc_kind_both", "foto atau berkas PDF", "a photo or a PDF file"},
+    {"svc_doc_wrong_type", "Dokumen *{document}* harus dikirim sebagai {kind}.",
+     "*{document}* must be sent as {kind}."},
+    {"svc_doc_required", "Dokumen *{document}* wajib dikirim.", "*{document}* is required."},
+    {"svc_summary",
+     "Periksa permohonan Anda:\nLayanan: *{service}*\nNIK: {nik}\nNama: {name}\nDokumen:\n"
+     "{documents}\nKirim permohonan ini?",
+     "Check your request:\nService: *{service}*\nNIK: {nik}\nName: {name}\nDocuments:\n"
+     "{documents}\nSend this request?"},
+    {"svc_doc_sent", "terkirim", "sent"},
+    {"svc_doc_skipped", "dilewati", "skipped"},
+    {"svc_send", "Kirim", "Send"},
+    {"svc_cancel", "Batal", "Cancel"},
+    {"svc_submitted",
+     "Permohonan *{service}* diterima dengan kode *{code}*. Target selesai {hours} jam kerja. "
+     "Kami kabari lewat WhatsApp ini; dokumen yang terbit dikirim ke sini sebagai PDF. Ketik "
+     "STATUS {code} untuk memeriksa.",
+     "Your request for *{service}* is received with code *{code}*. Target: {hours} working "
+     "hours. We will tell you here; the issued document is sent here as a PDF. Type STATUS "
+     "{code} to check."},
+    {"svc_resend_ask",
+     "Permohonan *{code}*: mohon kirim ulang *{document}*.\nAlasan: {reason}\n{help}\nKirim "
+     "sebagai {kind}.",
+     "Request *{code}*: please send *{document}* again.\nReason: {reason}\n{help}\nSend it as "
+     "{kind}."},
+    {"svc_resend_done",
+     "Terima kasih, dokumen permohonan *{code}* sudah kami terima dan akan diperiksa petugas.",
+     "Thank you, the documents of request *{code}* are in; staff will check them."},
+    {"svc_resend_none", "Permohonan ini tidak sedang menunggu dokumen.",
+     "This request is not waiting for documents."},
+    {"svc_issued_caption",
+     "{service} Anda (permohonan {code}) sudah terbit. Simpan berkas ini; cetak bila perlu.",
+     "Your {service} (request {code}) is issued. Keep this file; print it if you need to."},
     {"status_update", "Laporan *{code}*: {status}.{note}", "Report *{code}*: {status}.{note}"},
     /* Confirmation of a resolved case and the satisfaction survey (issue #8). */
     {"sv_confirm", "Apakah masalah sudah selesai?", "Has the problem been solved?"},

@@ -35,6 +35,8 @@ static const struct {
     {"ADUAN_DUPLICATE_RADIUS", "dispatch", "duplicate_radius"},
     {"ADUAN_DUPLICATE_WINDOW_EMERGENCY", "dispatch", "duplicate_window_emergency"},
     {"ADUAN_DUPLICATE_WINDOW", "dispatch", "duplicate_window"},
+    {"ADUAN_SERVICE_RETENTION_DAYS", "services", "retention_days"},
+    {"ADUAN_DATA_KEY", "services", "data_key"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -65,6 +67,8 @@ void config_defaults(config_t *cfg)
     cfg->dup_radius_m = 300;
     cfg->dup_window_emergency_s = 2 * 3600;
     cfg->dup_window_s = 7 * 24 * 3600;
+    /* Issue #7: identity documents go 30 days after the request closes. */
+    cfg->svc_retention_days = 30;
 }
 
 static int copy(char *dst, size_t cap, const char *v)
@@ -305,6 +309,17 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             return -1;
         cfg->dup_window_s = u * 3600;
         return 0;
+    case 22:
+        *why = "expected a number of days from 1 to 3650";
+        if (parse_uint(v, 1, 3650, &u) != 0)
+            return -1;
+        cfg->svc_retention_days = u;
+        return 0;
+    case 23:
+        *why = "expected 64 hex digits (32 random bytes, e.g. from openssl rand -hex 32)";
+        if (strlen(v) != 64 || strspn(v, "0123456789abcdefABCDEF") != 64)
+            return -1;
+        return copy(cfg->svc_data_key, sizeof cfg->svc_data_key, v);
     }
     return -1;
 }

@@ -42,6 +42,10 @@ typedef struct {
     unsigned dup_radius_m;           /* a likely duplicate is within this distance, metres */
     unsigned dup_window_emergency_s; /* ...reported this soon after an emergency, seconds */
     unsigned dup_window_s;           /* ...or after another open case, seconds */
+    unsigned svc_retention_days;     /* service files kept after the request closes (UU PDP) */
+    /* Key that encrypts NIKs at rest (32 bytes as 64 hex digits); "" =
+     * stored as typed. Secret: never logged. */
+    char svc_data_key[65];
 } config_t;
 
 /* Fills cfg with defaults. */

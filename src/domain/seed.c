@@ -2,6 +2,7 @@
 
 #include "core/secret.h"
 #include "domain/lifecycle.h"
+#include "domain/services.h"
 
 #include <string.h>
 
@@ -170,6 +171,8 @@ err_t seed_demo(store_t *s, int64_t now)
                             true};
         e = store_category_create(s, &k, &cat_ids[i]);
     }
+    if (e == ERR_OK)
+        e = svc_seed_demo(s, agency_ids[2]); /* documents of Disdukcapil's services */
     if (e == ERR_OK)
         e = secret_password_hash(SEED_DEMO_PASSWORD, hash);
     for (size_t i = 0; e == ERR_OK && i < sizeof users / sizeof users[0]; i++) {

@@ -93,9 +93,10 @@ typedef struct req {
     const char *text; /* or this, with content_type */
     const char *content_type;
     const char *set_cookie;
-    const char *csp;    /* Content-Security-Policy when not the default */
-    size_t text_len;    /* length of text when it is binary (0: strlen) */
-    const char *detail; /* extra explanation for an error */
+    const char *csp;         /* Content-Security-Policy when not the default */
+    size_t text_len;         /* length of text when it is binary (0: strlen) */
+    const char *disposition; /* Content-Disposition when set (downloads) */
+    const char *detail;      /* extra explanation for an error */
     /* Set by a handler that suspended the connection: MHD calls back when it
      * is resumed, and this finishes the answer. */
     err_t (*resume)(struct app *app, struct req *r);
@@ -168,6 +169,19 @@ err_t h_report_monthly(app_t *app, req_t *r);
 /* The client's address for rate limiting: the peer, or behind a proxy on
  * loopback the address it forwarded (X-Forwarded-For, last entry). */
 const char *req_client(req_t *r);
+/* Service requests (svc_api.c, issue #7). The issued-PDF upload has its
+ * own body limit: the PDF limit and the multipart envelope. */
+#define SVC_UPLOAD_BODY_MAX (3 * 1024 * 1024 + 64 * 1024)
+bool svc_upload_path(const char *url);
+err_t h_services_list(app_t *app, req_t *r);
+err_t h_services_create(app_t *app, req_t *r);
+err_t h_services_update(app_t *app, req_t *r);
+err_t h_services_measures(app_t *app, req_t *r);
+err_t h_svc_get(app_t *app, req_t *r);
+err_t h_svc_check(app_t *app, req_t *r);
+err_t h_svc_more(app_t *app, req_t *r);
+err_t h_svc_issue(app_t *app, req_t *r);
+err_t h_svc_file(app_t *app, req_t *r);
 
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);

@@ -102,6 +102,20 @@ static const route_t routes[] = {
     {"GET", "/statistik", h_stats_page, 0, R_PUBLIC},
     {"GET", "/api/v1/public/agencies", h_public_agencies, 0, R_PUBLIC},
     {"GET", "/api/v1/reports/monthly.pdf", h_report_monthly, ANY_ROLE, 0},
+    {"GET", "/api/v1/services", h_services_list, ANY_ROLE, 0},
+    {"POST", "/api/v1/services", h_services_create, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"PUT", "/api/v1/services/{id}", h_services_update, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"GET", "/api/v1/services/measures", h_services_measures, ANY_ROLE, 0},
+    {"GET", "/api/v1/cases/{id}/service", h_svc_get, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
+     0},
+    {"POST", "/api/v1/cases/{id}/service/checks", h_svc_check,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"POST", "/api/v1/cases/{id}/service/request-more", h_svc_more,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"POST", "/api/v1/cases/{id}/service/issue", h_svc_issue,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"GET", "/api/v1/cases/{id}/service/file", h_svc_file,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */
@@ -389,6 +403,8 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r->retry_after)
         MHD_add_response_header(resp, "Retry-After", r->retry_after);
+    if (r->disposition)
+        MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 }
 
 static enum MHD_Result send_reply(req_t *r)
@@ -469,6 +485,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = arena_strdup(ar, url);
         r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX
                       : strcmp(url, "/sim/api/send") == 0    ? SIM_BODY_MAX
+                      : svc_upload_path(url)                 ? SVC_UPLOAD_BODY_MAX
                                                              : HTTP_BODY_MAX;
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");

@@ -40,7 +40,9 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
                         {0},
                         cfg->wa_daily_limit,
                         cfg->office_open,
-                        cfg->office_close};
+                        cfg->office_close,
+                        cfg->svc_retention_days,
+                        cfg->svc_data_key};
         store_wa_effects fx;
         memset(&fx, 0, sizeof fx);
         e = store_wa_conversation_get(s, ar, agency->id, ev->from, &in.conv);

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "jobs/jobs_int.h"
+#include "jobs/svc_jobs.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -84,7 +85,8 @@ int jobs_run_once(const config_t *cfg, store_t *store)
     int64_t now = clock_now();
     refresh_texts(store);
     return inbox_run(cfg, store, now) + wa_staff_tick(cfg, store, now) +
-           outbox_run(cfg, store, now) + media_run(cfg, store, now);
+           outbox_run(cfg, store, now) + media_run(cfg, store, now) +
+           svc_retention_run(cfg, store, now);
 }
 
 static void *worker(void *arg)

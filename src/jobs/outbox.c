@@ -5,6 +5,7 @@
 
 #include "channels/wa_bot.h"
 #include "core/log.h"
+#include "jobs/svc_jobs.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -148,6 +149,9 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
             return;
         }
     }
+    /* An issued document: its file goes to the Graph API first. */
+    if (strcmp(m->kind, "document") == 0 && !svc_outbox_prepare(cfg, s, curl, ar, m, now))
+        return;
     bool open = m->last_inbound_at && now - m->last_inbound_at < WINDOW;
     bool templ = !open && m->template;
     if (!cfg->wa_access_token[0]) {

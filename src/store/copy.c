@@ -45,6 +45,9 @@ static const struct {
     {"duty_shifts", true},
     {"survey_cases", false},
     {"survey_responses", true},
+    {"service_documents", true},
+    {"service_requests", false},
+    {"service_checks", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

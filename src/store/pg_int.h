@@ -8,7 +8,7 @@
 #include <libpq-fe.h>
 
 /* Prepared statements per connection; one per distinct query. */
-#define PCONN_STMT_MAX 192
+#define PCONN_STMT_MAX 256
 /* Parameters of one statement. */
 #define PQ_PARAMS_MAX 24
 

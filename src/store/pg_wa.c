@@ -1,5 +1,6 @@
 /* The PostgreSQL store: the WhatsApp channel's tables. */
 #include "store/pg_int.h"
+#include "store/svc_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -347,6 +348,8 @@ err_t pg_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx)
         e = put_conversation(c, fx);
     if (e == ERR_OK)
         e = log_and_case(c, ar, fx, &reporter);
+    if (e == ERR_OK && fx->svc)
+        e = pq_svc_wa_apply(c, ar, fx);
     for (size_t i = 0; e == ERR_OK && i < fx->nout; i++) {
         const store_wa_out *o = &fx->out[i];
         pq_params q = {0};

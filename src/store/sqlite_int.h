@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 /* Prepared statements cached per connection; one per distinct query. */
-#define CONN_STMT_MAX 192
+#define CONN_STMT_MAX 256
 
 typedef struct conn {
     sqlite3 *db;

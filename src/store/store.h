@@ -370,6 +370,8 @@ typedef struct {
     store_wa_out out[STORE_WA_OUT_MAX];
     int64_t now;
     bool duplicate; /* out: the key was seen before; nothing was changed */
+    /* A civil-registry request's part (channels/wa_service.c); NULL: none. */
+    struct store_svc_effects *svc;
 } store_wa_effects;
 
 /* Applies fx in one transaction. ERR_CONFLICT, changing nothing, when the
@@ -809,5 +811,143 @@ typedef struct {
  * statistics: the callers aggregate. */
 err_t store_stats_cases(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
                         store_stats_case **out, size_t *n) STORE_WUR;
+/* ---- civil-registry service requests (issue #7) ------------------------- */
+
+/* A service is a category of kind "service"; these are its required
+ * documents, in the order they are asked. */
+typedef struct {
+    int64_t id, category_id;
+    int seq;
+    const char *name_id, *name_en;
+    const char *accepts; /* photo | pdf | both */
+    bool mandatory;
+    const char *help_id, *help_en;
+    bool active; /* false: retired, kept for earlier requests */
+} store_svc_doc;
+
+/* The documents of a service, by seq; retired ones too when all. */
+err_t store_svc_docs(store_t *s, arena_t *ar, int64_t category_id, bool all, store_svc_doc **out,
+                     size_t *n) STORE_WUR;
+/* Creates (c->id 0; c->id set) or updates the service category c and its
+ * documents in one transaction: a doc with an id is updated (ERR_NOT_FOUND
+ * when it is not this service's), one without is added (its id set), and
+ * the service's documents left out are retired. ERR_CONFLICT when the code
+ * is taken in the agency. */
+err_t store_svc_save(store_t *s, store_category *c, store_svc_doc *docs, size_t n) STORE_WUR;
+
+#define STORE_SVC_FILES_MAX 12
+
+/* What one WhatsApp message adds to a service request, applied inside
+ * store_wa_apply's transaction. */
+typedef struct store_svc_effects {
+    /* A new request: fx->new_case is the case; these are its own data. */
+    const char *nik, *applicant_name;
+    int64_t consent_at;
+    /* Files already sent again: case_id is the request (in state
+     * "incomplete", of this citizen, else ERR_CONFLICT). */
+    int64_t case_id;
+    size_t nfiles;
+    struct {
+        int64_t document_id;
+        store_wa_media m;
+    } files[STORE_SVC_FILES_MAX];
+    size_t nskipped; /* optional documents the citizen skipped (new request) */
+    int64_t skipped[STORE_SVC_FILES_MAX];
+    bool resubmitted; /* every file asked again is in: a "resubmitted" event */
+} store_svc_effects;
+
+typedef struct {
+    int64_t case_id;
+    const char *nik, *applicant_name;
+    int64_t consent_at, submitted_at;
+    int resubmissions; /* times sent back as incomplete */
+    int64_t issued_at, issued_by, issued_attachment_id, issued_outbox_id, files_deleted_at;
+    /* Read-only: the issued document's message (NULL when none). */
+    const char *issued_state, *issued_delivery, *issued_error, *issued_wamid;
+} store_svc_request;
+
+err_t store_svc_request_get(store_t *s, arena_t *ar, int64_t case_id,
+                            store_svc_request *out) STORE_WUR;
+
+typedef struct {
+    int64_t document_id;
+    const char *verdict; /* pending | accepted | rejected | skipped */
+    const char *reason;
+    int64_t actor_id, updated_at;
+} store_svc_check;
+
+err_t store_svc_checks(store_t *s, arena_t *ar, int64_t case_id, store_svc_check **out,
+                       size_t *n) STORE_WUR;
+
+typedef struct {
+    store_attachment a;
+    int64_t document_id; /* 0: not a required document (e.g. the issued PDF) */
+} store_svc_file;
+
+/* The case's attachments with the document each answers. */
+err_t store_svc_files(store_t *s, arena_t *ar, int64_t case_id, store_svc_file **out,
+                      size_t *n) STORE_WUR;
+/* One attachment of the case (ERR_NOT_FOUND when not this case's). */
+err_t store_svc_file_get(store_t *s, arena_t *ar, int64_t case_id, int64_t attachment_id,
+                         store_svc_file *out) STORE_WUR;
+
+/* Appends a staff-only event to the case (e.g. "document_view") whatever
+ * its state; when expect_status is given, ERR_CONFLICT unless the case is
+ * in it. */
+err_t store_svc_event(store_t *s, int64_t case_id, const char *expect_status, const char *action,
+                      int64_t actor_id, const char *note, int64_t now) STORE_WUR;
+
+/* The operator's verdict on one required document of the case (which must
+ * be in expect_status), with a staff-only event, in one transaction. */
+err_t store_svc_verdict(store_t *s, int64_t case_id, const char *expect_status, int64_t document_id,
+                        const char *verdict, const char *reason, int64_t actor_id,
+                        int64_t now) STORE_WUR;
+
+/* Sends the request back to the citizen, in one transaction: the case from
+ * expect_status to "incomplete" with a public event (note: what to send
+ * again; it is told to the citizen by the status update this queues), the
+ * missing documents marked rejected with missing_reason, the resubmission
+ * counted, and the citizen's conversation put into conv_state. */
+err_t store_svc_request_more(store_t *s, int64_t case_id, const char *expect_status,
+                             int64_t actor_id, const char *note, const int64_t *missing,
+                             size_t nmissing, const char *missing_reason, const char *conv_state,
+                             int64_t now, int64_t *event_id) STORE_WUR;
+
+/* Issues the document, in one transaction: the PDF (in the media directory
+ * as sha256) becomes an officer attachment, the case moves from
+ * "processing" to "issued" with a public event, and the document message
+ * (kind "document": payload and template carry the media id placeholder
+ * that the outbox fills after uploading the file) is queued to the
+ * citizen. ERR_CONFLICT when the case is not in "processing"; ERR_NOT_FOUND
+ * when it has no WhatsApp reporter. */
+err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
+                      int64_t size, const char *filename, const char *payload, const char *template,
+                      const char *note, int64_t now, int64_t *attachment_id,
+                      int64_t *outbox_id) STORE_WUR;
+
+/* The file an outbox message of kind "document" carries. */
+err_t store_svc_outbox_file(store_t *s, arena_t *ar, int64_t outbox_id, const char **sha256,
+                            const char **filename) STORE_WUR;
+
+/* Retention: the files of service requests closed, rejected or issued
+ * before `before` are marked deleted (the rows stay), in one transaction;
+ * *sha gets the digests no stored attachment uses any more, for the caller
+ * to remove from the media directory. */
+err_t store_svc_expire(store_t *s, arena_t *ar, int64_t before, int64_t now, const char ***sha,
+                       size_t *n, size_t *files) STORE_WUR;
+
+typedef struct {
+    int64_t case_id, category_id, agency_id, issued_by;
+    const char *code, *name_id, *name_en, *operator_name;
+    int target_hours;
+    int64_t submitted_at, issued_at; /* issued_at 0: not issued */
+    int resubmissions;
+} store_svc_row;
+
+/* Service requests submitted in [from, to) (0: open) of the agency (0:
+ * every agency), for measures. At most STORE_SVC_ROWS_MAX. */
+#define STORE_SVC_ROWS_MAX 100000
+err_t store_svc_rows(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
+                     store_svc_row **out, size_t *n) STORE_WUR;
 
 #endif

@@ -261,6 +261,52 @@
     X(stats_cases,                                                                                 \
       (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
        store_stats_case * *out, size_t * n),                                                       \
+      (s, ar, agency_id, from, to, out, n))                                                        \
+    X(svc_docs,                                                                                    \
+      (store_t * s, arena_t * ar, int64_t category_id, bool all, store_svc_doc **out, size_t *n),  \
+      (s, ar, category_id, all, out, n))                                                           \
+    X(svc_save, (store_t * s, store_category * c, store_svc_doc * docs, size_t n),                 \
+      (s, c, docs, n))                                                                             \
+    X(svc_request_get, (store_t * s, arena_t * ar, int64_t case_id, store_svc_request * out),      \
+      (s, ar, case_id, out))                                                                       \
+    X(svc_checks,                                                                                  \
+      (store_t * s, arena_t * ar, int64_t case_id, store_svc_check * *out, size_t * n),            \
+      (s, ar, case_id, out, n))                                                                    \
+    X(svc_files, (store_t * s, arena_t * ar, int64_t case_id, store_svc_file * *out, size_t * n),  \
+      (s, ar, case_id, out, n))                                                                    \
+    X(svc_file_get,                                                                                \
+      (store_t * s, arena_t * ar, int64_t case_id, int64_t attachment_id, store_svc_file * out),   \
+      (s, ar, case_id, attachment_id, out))                                                        \
+    X(svc_event,                                                                                   \
+      (store_t * s, int64_t case_id, const char *expect_status, const char *action,                \
+       int64_t actor_id, const char *note, int64_t now),                                           \
+      (s, case_id, expect_status, action, actor_id, note, now))                                    \
+    X(svc_verdict,                                                                                 \
+      (store_t * s, int64_t case_id, const char *expect_status, int64_t document_id,               \
+       const char *verdict, const char *reason, int64_t actor_id, int64_t now),                    \
+      (s, case_id, expect_status, document_id, verdict, reason, actor_id, now))                    \
+    X(svc_request_more,                                                                            \
+      (store_t * s, int64_t case_id, const char *expect_status, int64_t actor_id,                  \
+       const char *note, const int64_t *missing, size_t nmissing, const char *missing_reason,      \
+       const char *conv_state, int64_t now, int64_t *event_id),                                    \
+      (s, case_id, expect_status, actor_id, note, missing, nmissing, missing_reason, conv_state,   \
+       now, event_id))                                                                             \
+    X(svc_issue,                                                                                   \
+      (store_t * s, int64_t case_id, int64_t actor_id, const char *sha256, int64_t size,           \
+       const char *filename, const char *payload, const char *template, const char *note,          \
+       int64_t now, int64_t *attachment_id, int64_t *outbox_id),                                   \
+      (s, case_id, actor_id, sha256, size, filename, payload, template, note, now, attachment_id,  \
+       outbox_id))                                                                                 \
+    X(svc_outbox_file,                                                                             \
+      (store_t * s, arena_t * ar, int64_t outbox_id, const char **sha256, const char **filename),  \
+      (s, ar, outbox_id, sha256, filename))                                                        \
+    X(svc_expire,                                                                                  \
+      (store_t * s, arena_t * ar, int64_t before, int64_t now, const char ***sha, size_t *n,       \
+       size_t *files),                                                                             \
+      (s, ar, before, now, sha, n, files))                                                         \
+    X(svc_rows,                                                                                    \
+      (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
+       store_svc_row * *out, size_t * n),                                                          \
       (s, ar, agency_id, from, to, out, n))
 
 typedef struct store_ops {

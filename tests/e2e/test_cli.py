@@ -336,11 +336,10 @@ def test_migrate_prints_schema_version(tmp_path):
     m = re.search(r"schema version (\d+) \((\d+) migrations? applied\)", r.stdout)
     assert m, r.stdout
     version, applied = int(m.group(1)), int(m.group(2))
-    # Every numbered migration once; numbers may have gaps while branches
-    # that own them are not merged yet.
-    numbers = {f[:4] for f in os.listdir(os.path.join(os.path.dirname(__file__), "..", "..",
-                                                      "src", "store", "migrations"))}
-    assert applied == len(numbers) and version == max(int(n) for n in numbers)
+    # Numbers are assigned per feature branch, so they may have gaps.
+    mig = os.path.join(os.path.dirname(__file__), "..", "..", "src", "store", "migrations")
+    numbers = [int(f[:4]) for f in os.listdir(mig) if f.endswith(".sqlite.sql")]
+    assert version == max(numbers) and applied == len(numbers)
     # Again: nothing left to apply.
     r = ok(srv.cli("migrate"))
     assert r.returncode == 0
