@@ -131,6 +131,12 @@ err_t h_categories(app_t *app, req_t *r);
 err_t h_teams(app_t *app, req_t *r);
 err_t h_regions(app_t *app, req_t *r);
 
+/* The filters of a case list from the query (status, agency, category,
+ * team, kecamatan, q, from, to, cursor, since_id, limit), checked (api.c). */
+err_t list_filter(app_t *app, req_t *r, store_case_filter *f);
+/* Whether the user may see the reporter's personal data in this agency. */
+bool sees_reporter(const req_t *r, int64_t agency_id);
+
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);
 

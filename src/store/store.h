@@ -235,15 +235,22 @@ typedef struct {
     int64_t scope_user_id;                   /* only agencies this user has a role in; 0: all */
     int64_t agency_id, category_id, team_id; /* 0: any */
     const char *status;                      /* NULL: any */
-    const char *q;                           /* FTS5-ready match expression, NULL: none */
+    const char *q;                           /* free text: every word (or prefix); NULL: none */
     int64_t from, to;                        /* created_at in [from, to); 0: open */
     int64_t before_id;                       /* cursor: ids below this; 0: from the newest */
-    unsigned limit;                          /* 1..STORE_LIST_MAX */
+    unsigned limit;                          /* 1..STORE_LIST_MAX (or STORE_BATCH_MAX) */
+    const char *kecamatan_code;              /* NULL: any */
+    /* Change feed: only ids above this, oldest first (before_id unused). */
+    int64_t after_id;
 } store_case_filter;
+
+/* Largest batch for a bulk reader (the CSV export) of store_case_list. */
+#define STORE_BATCH_MAX 1000
 
 #define STORE_LIST_MAX 200
 
-/* Cases matching f, newest first (by id), at most f->limit. */
+/* Cases matching f, newest first (by id), at most f->limit; with
+ * f->after_id, the ones above it, oldest first. */
 err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out,
                       size_t *n) STORE_WUR;
 
