@@ -90,6 +90,13 @@ static void scope_sql(cq_t *q, const cq_scope *sc, int64_t user_id)
 void cq_case_filters(cq_t *q, const store_case_filter *f, const cq_scope *scope,
                      const char *order_col)
 {
+    cq_case_where(q, f, scope, order_col);
+    cq_case_order(q, f, order_col, f->limit ? f->limit : 50);
+}
+
+void cq_case_where(cq_t *q, const store_case_filter *f, const cq_scope *scope,
+                   const char *order_col)
+{
     scope_sql(q, scope, f->scope_user_id);
     eq_id(q, "c.agency_id", f->agency_id);
     eq_id(q, "c.category_id", f->category_id);
@@ -116,8 +123,14 @@ void cq_case_filters(cq_t *q, const store_case_filter *f, const cq_scope *scope,
         cq_sql(q, " < ");
         cq_int(q, f->before_id);
     }
+}
+
+void cq_case_order(cq_t *q, const store_case_filter *f, const char *order_col, int64_t limit)
+{
     cq_sql(q, " ORDER BY ");
     cq_sql(q, order_col);
-    cq_sql(q, ascending ? " ASC LIMIT " : " DESC LIMIT ");
-    cq_int(q, f->limit ? f->limit : 50);
+    if (q->order_by_expr)
+        cq_sql(q, " + 0");
+    cq_sql(q, f->after_id > 0 ? " ASC LIMIT " : " DESC LIMIT ");
+    cq_int(q, limit);
 }

@@ -23,6 +23,12 @@ typedef struct {
     const char *text[CQ_TEXT_MAX]; /* bound parameters, in order */
     int ntext;
     bool overflow; /* the text did not fit: ERR_INTERNAL */
+    /* Order by an expression, not the indexed column: PostgreSQL would
+     * otherwise walk the primary key backwards hoping to meet matches of a
+     * date range or text search soon (it assumes ids and dates unrelated),
+     * and read most of the table when they are old or rare. Sorting the
+     * matches found by their own index is bounded by their number. */
+    bool order_by_expr;
 } cq_t;
 
 void cq_init(cq_t *q, bool pg);
@@ -49,5 +55,10 @@ typedef struct {
  * column to order by (e.g. "c.id", or the FTS rowid). */
 void cq_case_filters(cq_t *q, const store_case_filter *f, const cq_scope *scope,
                      const char *order_col);
+/* The two halves of cq_case_filters: the conditions, and the order with
+ * a limit. */
+void cq_case_where(cq_t *q, const store_case_filter *f, const cq_scope *scope,
+                   const char *order_col);
+void cq_case_order(cq_t *q, const store_case_filter *f, const char *order_col, int64_t limit);
 
 #endif

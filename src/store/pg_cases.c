@@ -10,6 +10,9 @@
 #include <string.h>
 
 #define CODE_ATTEMPTS 8
+/* Text search: how many of the newest candidate cases are checked before
+ * the search index is asked (see pg_case_list). */
+#define SEARCH_WINDOW 10000
 
 #define CASE_COLS                                                                                  \
     "c.id, c.agency_id, c.category_id, c.reporter_id, c.team_id, c.forwarded_from_id,"             \
@@ -305,15 +308,43 @@ err_t pg_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_ca
         }
     }
     cq_init(&q, true);
-    /* The page's ids first, then the joins only for those rows. */
-    cq_sql(&q, "SELECT " CASE_COLS " FROM (SELECT c.id FROM cases c WHERE 1 = 1");
-    if (match) {
-        cq_sql(&q, " AND to_tsvector('simple', c.description || ' ' || COALESCE(c.address, ''))"
-                   " @@ to_tsquery('simple', ");
+    q.order_by_expr = f->from || f->to;
+    unsigned limit = f->limit ? f->limit : 50;
+    if (!match) {
+        /* The page's ids first, then the joins only for those rows. */
+        cq_sql(&q, "SELECT " CASE_COLS " FROM (SELECT c.id FROM cases c WHERE 1 = 1");
+        cq_case_filters(&q, f, &sc, "c.id");
+    } else {
+        /* Text search in two steps, both bounded. First the newest
+         * SEARCH_WINDOW cases of the other filters, in index order, checked
+         * against the stored tsvector: enough for a common word. Only when
+         * that window was full and held fewer than a page of matches, the
+         * GIN index finds the rest below it (a rare word: few matches). */
+        cq_sql(&q, "SELECT " CASE_COLS " FROM (WITH w AS MATERIALIZED (SELECT c.id, c.search"
+                   " FROM cases c WHERE 1 = 1");
+        cq_case_where(&q, f, &sc, "c.id");
+        cq_case_order(&q, f, "c.id", SEARCH_WINDOW);
+        cq_sql(&q, "), m AS (SELECT id FROM w WHERE search @@ to_tsquery('simple', ");
         cq_text(&q, match);
         cq_sql(&q, ")");
+        cq_case_order(&q, f, "id", limit);
+        cq_sql(&q, "), edge AS (SELECT CASE WHEN COUNT(*) < ");
+        cq_int(&q, SEARCH_WINDOW);
+        cq_sql(&q, " THEN NULL ELSE ");
+        cq_sql(&q, f->after_id ? "MAX(id)" : "MIN(id)");
+        cq_sql(&q, " END AS lo FROM w) SELECT id FROM m UNION ALL SELECT id FROM (SELECT c.id"
+                   " FROM cases c, edge WHERE (SELECT COUNT(*) FROM m) < ");
+        cq_int(&q, limit);
+        cq_sql(&q, f->after_id ? " AND c.id > edge.lo" : " AND c.id < edge.lo");
+        cq_sql(&q, " AND c.search @@ to_tsquery('simple', ");
+        cq_text(&q, match);
+        cq_sql(&q, ")");
+        q.order_by_expr = true;
+        cq_case_filters(&q, f, &sc, "c.id");
+        q.order_by_expr = false;
+        cq_sql(&q, ") x");
+        cq_case_order(&q, f, "id", limit);
     }
-    cq_case_filters(&q, f, &sc, "c.id");
     cq_sql(&q, ") p JOIN cases c ON c.id = p.id" CASE_JOINS " ORDER BY c.id ");
     cq_sql(&q, f->after_id ? "ASC" : "DESC");
     if (q.overflow)
