@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "domain/export.h"
 #include "domain/lifecycle.h"
 #include "domain/seed.h"
 #include "http/http.h"
@@ -67,6 +68,11 @@ static const command_help helps[] = {
     {"team", admin_usage_team,
      "Adds and lists field teams (TRC posts, fire crews) with their base\n"
      "location, and adds staff to them."},
+    {"export", export_usage,
+     "Writes the cases matching the filters as CSV (UTF-8 with BOM, for\n"
+     "spreadsheets), newest first, in constant memory, with a progress bar on\n"
+     "a terminal. The default columns include the reporter's name, phone and\n"
+     "address: handle the file as personal data. --columns picks others."},
     {"version", "aduan version", "Prints the version."},
     {"help", "aduan help [COMMAND]", "Shows help for a command."},
 };
@@ -595,7 +601,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "init") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
         strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
-        strcmp(cmd, "team")) {
+        strcmp(cmd, "team") && strcmp(cmd, "export")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
@@ -630,5 +636,13 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "user") == 0)
         return cmd_user(&cfg, argc - k - 1, argv + k + 1);
+    if (strcmp(cmd, "export") == 0) {
+        store_t *s = NULL;
+        rc = open_store(&cfg, &s, 1);
+        if (!rc)
+            rc = export_cmd(s, argc - k - 1, argv + k + 1);
+        store_close(s);
+        return rc;
+    }
     return cmd_admin(&cfg, cmd, argc - k - 1, argv + k + 1);
 }

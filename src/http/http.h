@@ -74,6 +74,9 @@ typedef struct req {
     const char *csp;    /* Content-Security-Policy when not the default */
     size_t text_len;    /* length of text when it is binary (0: strlen) */
     const char *detail; /* extra explanation for an error */
+    /* A streamed answer (struct MHD_Response *) sent instead of json/text;
+     * the server adds the common headers and releases it. */
+    void *stream;
 } req_t;
 
 typedef err_t (*handler_fn)(app_t *app, req_t *r);
@@ -136,6 +139,9 @@ err_t h_regions(app_t *app, req_t *r);
 err_t list_filter(app_t *app, req_t *r, store_case_filter *f);
 /* Whether the user may see the reporter's personal data in this agency. */
 bool sees_reporter(const req_t *r, int64_t agency_id);
+
+/* CSV export of the case list, streamed (export.c). */
+err_t h_cases_export(app_t *app, req_t *r);
 
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);

@@ -52,6 +52,7 @@ static const route_t routes[] = {
     {"GET", "/api/v1/me", h_me, ANY_ROLE, 0},
     {"GET", "/api/v1/cases", h_cases_list, ANY_ROLE, 0},
     {"POST", "/api/v1/cases", h_cases_create, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"GET", "/api/v1/cases/export.csv", h_cases_export, ANY_ROLE, 0},
     {"GET", "/api/v1/cases/{id}", h_case_get, ANY_ROLE, 0},
     {"POST", "/api/v1/cases/{id}/transitions", h_case_transition,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD), 0},
@@ -346,6 +347,14 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
 static enum MHD_Result send_reply(req_t *r)
 {
     struct MHD_Response *resp;
+    if (r->stream && !r->json) {
+        resp = r->stream;
+        r->stream = NULL;
+        add_common_headers(resp, r);
+        enum MHD_Result ret = MHD_queue_response(r->conn, r->status, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
     if (r->json) {
         char *s = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
         if (!s)
@@ -397,6 +406,8 @@ static void json_cleanup(void *p)
 {
     req_t *r = p;
     json_decref(r->json);
+    if (r->stream)
+        MHD_destroy_response(r->stream);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
