@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """Times the first page of the inbox (GET /api/v1/cases) on a running aduan.
 
-    inbox_measure.py BASE_URL RUNS
+    inbox_measure.py BASE_URL RUNS [IDS.json]
 
 Logs in as demo users and asks each view RUNS times over one keep-alive
 connection, after one warm-up request. The time is from sending the request
 to the end of the answer's headers (curl's time_starttransfer): the server's
 time plus loopback. Prints one line per view with p50/p99/max in ms and the
 number of items of the page, and exits 1 when a request fails or a p99 is
-over the 300 ms target.
+over the 300 ms target. With IDS.json, also writes the ids of each view's
+page there, so that two engines loaded with the same data can be compared.
 """
 import http.client
 import json
@@ -77,6 +78,7 @@ def pct(xs, p):
 
 def main():
     sessions = {}
+    pages = {}
     bad = False
     print("%-44s %8s %8s %8s %6s" % ("view", "p50 ms", "p99 ms", "max ms", "items"))
     for user, name, query in VIEWS:
@@ -99,9 +101,13 @@ def main():
         if not times:
             continue
         n = len(json.loads(body)["items"])
+        pages[name] = [x["id"] for x in json.loads(body)["items"]]
         p99 = pct(times, 99)
         bad = bad or p99 > TARGET_MS
         print("%-44s %8.1f %8.1f %8.1f %6d" % (name, pct(times, 50), p99, max(times), n))
+    if len(sys.argv) > 3:
+        with open(sys.argv[3], "w") as f:
+            json.dump(pages, f, indent=1)
     sys.exit(1 if bad else 0)
 
 
