@@ -20,6 +20,7 @@ KEEP=${BENCH_KEEP:-}
 for v in $(env | sed -n 's/^\(ADUAN_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 
 tmp=$(mktemp -d /tmp/aduan-inbox.XXXXXX)
+chmod 755 "$tmp" # PostgreSQL runs as its own user
 pg_dir=$tmp/pg
 server_pid=
 cleanup() {

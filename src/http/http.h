@@ -143,6 +143,17 @@ bool sees_reporter(const req_t *r, int64_t agency_id);
 /* CSV export of the case list, streamed (export.c). */
 err_t h_cases_export(app_t *app, req_t *r);
 
+/* The admin API (admin_api.c). */
+err_t h_canned_list(app_t *app, req_t *r);
+err_t h_canned_create(app_t *app, req_t *r);
+err_t h_canned_update(app_t *app, req_t *r);
+err_t h_canned_delete(app_t *app, req_t *r);
+err_t h_admin_users(app_t *app, req_t *r);
+err_t h_admin_user_create(app_t *app, req_t *r);
+err_t h_admin_user_update(app_t *app, req_t *r);
+err_t h_admin_category_create(app_t *app, req_t *r);
+err_t h_admin_category_update(app_t *app, req_t *r);
+
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);
 

@@ -37,6 +37,7 @@ static const struct {
     {"wa_conversations", false},
     {"wa_outbox", true},
     {"wa_texts", false},
+    {"canned_replies", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

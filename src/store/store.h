@@ -445,6 +445,28 @@ err_t store_wa_text_set(store_t *s, const char *key, const char *lang, const cha
 err_t store_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n,
                          int64_t *version) STORE_WUR;
 
+/* ---- administration (agency admins' pages) ------------------------------ */
+
+/* Changes a category's names, service level and whether it is offered
+ * (code, agency and kind stay). ERR_NOT_FOUND when no such category. */
+err_t store_category_update(store_t *s, const store_category *c) STORE_WUR;
+
+typedef struct {
+    int64_t id, agency_id;
+    const char *title, *body, *lang; /* lang: id | en */
+    int64_t updated_at;
+} store_canned_reply;
+
+/* An agency's canned replies, by title. */
+err_t store_canned_list(store_t *s, arena_t *ar, int64_t agency_id, store_canned_reply **out,
+                        size_t *n) STORE_WUR;
+err_t store_canned_get(store_t *s, arena_t *ar, int64_t id, store_canned_reply *out) STORE_WUR;
+/* Adds (r->id 0; sets r->id) or changes (title, body, lang) a canned reply.
+ * ERR_CONFLICT when the agency has another with the title, ERR_NOT_FOUND
+ * when changing an unknown id. */
+err_t store_canned_put(store_t *s, store_canned_reply *r, int64_t user_id, int64_t now) STORE_WUR;
+err_t store_canned_delete(store_t *s, int64_t id) STORE_WUR;
+
 /* ---- moving a deployment ------------------------------------------------ */
 
 /* Called as rows are copied: done of total rows, now in table. */

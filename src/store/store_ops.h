@@ -152,7 +152,16 @@
       (s, ar, out, n, version))                                                                    \
     X(agency_set_templates,                                                                        \
       (store_t * s, int64_t agency_id, const char *status, const char *reply, const char *lang),   \
-      (s, agency_id, status, reply, lang))
+      (s, agency_id, status, reply, lang))                                                         \
+    X(category_update, (store_t * s, const store_category *c), (s, c))                             \
+    X(canned_list,                                                                                 \
+      (store_t * s, arena_t * ar, int64_t agency_id, store_canned_reply * *out, size_t * n),       \
+      (s, ar, agency_id, out, n))                                                                  \
+    X(canned_get, (store_t * s, arena_t * ar, int64_t id, store_canned_reply * out),               \
+      (s, ar, id, out))                                                                            \
+    X(canned_put, (store_t * s, store_canned_reply * r, int64_t user_id, int64_t now),             \
+      (s, r, user_id, now))                                                                        \
+    X(canned_delete, (store_t * s, int64_t id), (s, id))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

@@ -8,3 +8,16 @@ CREATE INDEX cases_agency_created ON cases(agency_id, created_at, status, catego
 CREATE INDEX cases_agency_kecamatan ON cases(agency_id, kecamatan_code, id);
 CREATE INDEX cases_kecamatan ON cases(kecamatan_code, id);
 CREATE INDEX cases_status ON cases(status, id);
+
+-- Canned replies: an agency's ready answers for operators (issue #5).
+CREATE TABLE canned_replies (
+    id          INTEGER PRIMARY KEY,
+    agency_id   INTEGER NOT NULL REFERENCES agencies(id),
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    lang        TEXT NOT NULL CHECK (lang IN ('id', 'en')),
+    updated_by  INTEGER REFERENCES users(id),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (agency_id, title)
+);
