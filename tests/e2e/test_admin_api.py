@@ -197,3 +197,24 @@ def test_category_update_refusals(admin, damkar, trc):
     err(trc.post("%s/%d" % (CATS, pkl), json={"sla_hours": 2}), 403, "forbidden")
     assert {x["id"]: x for x in trc.get("/api/v1/categories").json["items"]}[pkl]["sla_hours"] \
         != 2
+
+
+# ---- the page ------------------------------------------------------------------
+
+
+def test_admin_page_is_served_with_a_strict_policy(server):
+    c = Client(server.port)
+    r = c.get("/admin/index.html")
+    assert r.status == 200, r
+    assert r.header("Content-Type").startswith("text/html")
+    csp = r.header("Content-Security-Policy")
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    html = r.body.decode("utf-8")
+    assert '<html lang="id">' in html
+    # Scripts only from files: no inline script, no inline handler.
+    assert "<script>" not in html and " onclick=" not in html
+    js = c.get("/admin/admin.js")
+    assert js.status == 200 and "javascript" in js.header("Content-Type")
+    assert b"innerHTML" not in js.body  # server values go in as text only
+    assert c.get("/admin/admin.css").status == 200
