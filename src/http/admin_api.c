@@ -531,3 +531,228 @@ err_t h_admin_category_update(app_t *app, req_t *r)
              (long long)r->user.id);
     return reply_json(r, 200, category_json(&k));
 }
+
+/* ---- teams ---------------------------------------------------------------- */
+
+/* The base location: both of lat and lon, or null for none; inside the
+ * range of the Earth's coordinates. */
+static err_t base_fields(req_t *r, json_t *body, store_team *t, bool *present)
+{
+    json_t *b = json_object_get(body, "base");
+    *present = b != NULL;
+    if (!b)
+        return ERR_OK;
+    if (json_is_null(b)) {
+        t->has_base = false;
+        return ERR_OK;
+    }
+    bool hl = false, hn = false;
+    err_t e = json_is_object(b) ? ERR_OK : refuse(r, ERR_INVALID, "base: {lat, lon} or null");
+    if (e == ERR_OK)
+        e = jfield_num(r, b, "lat", &t->base_lat, &hl);
+    if (e == ERR_OK)
+        e = jfield_num(r, b, "lon", &t->base_lon, &hn);
+    if (e != ERR_OK)
+        return e;
+    if (!hl || !hn || t->base_lat < -90 || t->base_lat > 90 || t->base_lon < -180 ||
+        t->base_lon > 180)
+        return refuse(r, ERR_INVALID, "base: lat -90..90 and lon -180..180");
+    t->has_base = true;
+    return ERR_OK;
+}
+
+static json_t *team_json(const store_team *t)
+{
+    json_t *j = json_pack("{s:I, s:I, s:s}", "id", (json_int_t)t->id, "agency_id",
+                          (json_int_t)t->agency_id, "name", t->name);
+    if (j)
+        json_object_set_new(j, "base",
+                            t->has_base
+                                ? json_pack("{s:f, s:f}", "lat", t->base_lat, "lon", t->base_lon)
+                                : json_null());
+    return j;
+}
+
+err_t h_admin_team_create(app_t *app, req_t *r)
+{
+    json_t *body;
+    int64_t agency = 0;
+    bool has_base;
+    store_team t = {0};
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "agency_id", &agency);
+    if (e == ERR_OK)
+        e = target_agency(r, agency, &t.agency_id);
+    if (e == ERR_OK)
+        e = text_field(r, body, "name", LABEL_MAX_CP, true, &t.name);
+    if (e == ERR_OK)
+        e = base_fields(r, body, &t, &has_base);
+    if (e != ERR_OK)
+        return e;
+    e = store_team_create(app->store, &t, clock_now(), &t.id);
+    if (e == ERR_CONFLICT)
+        return refuse(r, e, "name: the agency already has a team of this name");
+    if (e != ERR_OK)
+        return e;
+    log_info("admin", "event=team_created id=%lld by=%lld", (long long)t.id, (long long)r->user.id);
+    return reply_json(r, 201, team_json(&t));
+}
+
+/* The team of the path, which the user must administer. */
+static err_t team_of_path(app_t *app, req_t *r, store_team *t)
+{
+    err_t e = store_team_get(app->store, r->ar, r->path_id, t);
+    if (e == ERR_NOT_FOUND)
+        return refuse(r, e, "no such team");
+    if (e == ERR_OK && !is_admin_of(r, t->agency_id))
+        return refuse(r, ERR_FORBIDDEN, "this team belongs to another agency");
+    return e;
+}
+
+err_t h_admin_team_update(app_t *app, req_t *r)
+{
+    json_t *body;
+    store_team t;
+    bool has_base;
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = team_of_path(app, r, &t);
+    if (e == ERR_OK)
+        e = text_field(r, body, "name", LABEL_MAX_CP, false, &t.name);
+    if (e == ERR_OK)
+        e = base_fields(r, body, &t, &has_base);
+    if (e != ERR_OK)
+        return e;
+    e = store_team_update(app->store, &t);
+    if (e == ERR_CONFLICT)
+        return refuse(r, e, "name: the agency already has a team of this name");
+    if (e != ERR_OK)
+        return e;
+    return reply_json(r, 200, team_json(&t));
+}
+
+static err_t reply_members(app_t *app, req_t *r, const store_team *t)
+{
+    store_user *u;
+    size_t n;
+    err_t e = store_team_members(app->store, r->ar, t->id, &u, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)u[i].id, "login",
+                                        u[i].login, "name", u[i].name, "disabled", u[i].disabled));
+    json_t *j = team_json(t);
+    if (j)
+        json_object_set_new(j, "members", items);
+    else
+        json_decref(items);
+    return reply_json(r, 200, j);
+}
+
+err_t h_admin_team_members(app_t *app, req_t *r)
+{
+    store_team t;
+    err_t e = team_of_path(app, r, &t);
+    return e == ERR_OK ? reply_members(app, r, &t) : e;
+}
+
+/* POST {"add": USER_ID} or {"remove": USER_ID}. */
+err_t h_admin_team_member_set(app_t *app, req_t *r)
+{
+    json_t *body;
+    store_team t;
+    int64_t add = 0, remove = 0;
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = team_of_path(app, r, &t);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "add", &add);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "remove", &remove);
+    if (e != ERR_OK)
+        return e;
+    if (!add == !remove)
+        return refuse(r, ERR_INVALID, "give one of add or remove (a user id)");
+    if (add) {
+        store_role *roles;
+        size_t nr;
+        e = store_user_roles(app->store, r->ar, add, &roles, &nr);
+        if (e != ERR_OK)
+            return e;
+        bool same = false;
+        for (size_t i = 0; i < nr; i++)
+            same = same || roles[i].agency_id == t.agency_id;
+        if (!same)
+            return refuse(r, ERR_INVALID, "add: the user has no role in the team's agency");
+        e = store_team_add_member(app->store, t.id, add);
+    } else {
+        e = store_team_remove_member(app->store, t.id, remove);
+        if (e == ERR_NOT_FOUND)
+            return refuse(r, e, "remove: the user is no member of this team");
+    }
+    if (e != ERR_OK)
+        return e;
+    return reply_members(app, r, &t);
+}
+
+/* ---- the agency's WhatsApp numbers ---------------------------------------- */
+
+static err_t numbers_of(app_t *app, req_t *r, int64_t agency, unsigned status)
+{
+    const char *nums;
+    err_t e = store_agency_numbers(app->store, r->ar, agency, &nums);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    char *list = arena_strdup(r->ar, nums), *save = NULL;
+    for (char *tok = list ? strtok_r(list, ",", &save) : NULL; items && tok;
+         tok = strtok_r(NULL, ",", &save))
+        json_array_append_new(items, json_pack("{s:s}", "phone_number_id", tok));
+    return reply_json(r, status,
+                      json_pack("{s:I, s:o}", "agency_id", (json_int_t)agency, "items", items));
+}
+
+err_t h_admin_numbers(app_t *app, req_t *r)
+{
+    int64_t agency;
+    err_t e = query_agency(r, &agency);
+    if (e == ERR_OK)
+        e = target_agency(r, agency, &agency);
+    return e == ERR_OK ? numbers_of(app, r, agency, 200) : e;
+}
+
+err_t h_admin_number_add(app_t *app, req_t *r)
+{
+    json_t *body;
+    int64_t agency = 0;
+    const char *id = NULL, *display = NULL;
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "agency_id", &agency);
+    if (e == ERR_OK)
+        e = target_agency(r, agency, &agency);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "phone_number_id", &id);
+    if (e == ERR_OK)
+        e = text_field(r, body, "display_phone", 32, false, &display);
+    if (e != ERR_OK)
+        return e;
+    /* Meta's phone-number id: digits only (not the phone number itself). */
+    size_t n = id ? strlen(id) : 0;
+    bool digits = n >= 5 && n <= 32;
+    for (size_t i = 0; digits && i < n; i++)
+        digits = id[i] >= '0' && id[i] <= '9';
+    if (!digits)
+        return refuse(r, ERR_INVALID, "phone_number_id: the digits Meta shows for the number");
+    e = store_agency_number_add(app->store, agency, id, display, clock_now());
+    if (e == ERR_CONFLICT)
+        return refuse(r, e, "phone_number_id: already registered");
+    if (e != ERR_OK)
+        return e;
+    log_info("admin", "event=number_added agency_id=%lld by=%lld", (long long)agency,
+             (long long)r->user.id);
+    return numbers_of(app, r, agency, 201);
+}

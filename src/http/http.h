@@ -153,6 +153,12 @@ err_t h_admin_user_create(app_t *app, req_t *r);
 err_t h_admin_user_update(app_t *app, req_t *r);
 err_t h_admin_category_create(app_t *app, req_t *r);
 err_t h_admin_category_update(app_t *app, req_t *r);
+err_t h_admin_team_create(app_t *app, req_t *r);
+err_t h_admin_team_update(app_t *app, req_t *r);
+err_t h_admin_team_members(app_t *app, req_t *r);
+err_t h_admin_team_member_set(app_t *app, req_t *r);
+err_t h_admin_numbers(app_t *app, req_t *r);
+err_t h_admin_number_add(app_t *app, req_t *r);
 
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);

@@ -109,3 +109,59 @@ err_t pg_canned_delete(store_t *s, int64_t id)
     PQclear(r);
     return e;
 }
+
+err_t pg_team_update(store_t *s, const store_team *t)
+{
+    static const char sql[] = "UPDATE teams SET name = $1, base_lat = $2, base_lon = $3"
+                              " WHERE id = $4";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_text(&p, t->name);
+    if (t->has_base) {
+        pp_real(&p, t->base_lat);
+        pp_real(&p, t->base_lon);
+    } else {
+        pp_null(&p);
+        pp_null(&p);
+    }
+    pp_int(&p, t->id);
+    err_t e = run(s, sql, &p, &r, "team_update");
+    if (e == ERR_OK && pq_affected(r) == 0)
+        e = ERR_NOT_FOUND;
+    PQclear(r);
+    return e;
+}
+
+static void read_member(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_user *u = elem;
+    memset(u, 0, sizeof *u);
+    u->id = pq_int(r, i, 0);
+    u->login = pq_text(ar, r, i, 1);
+    u->name = pq_text(ar, r, i, 2);
+    u->disabled = pq_bool(r, i, 3);
+}
+
+err_t pg_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out, size_t *n)
+{
+    static const char sql[] = "SELECT u.id, u.login, u.name, u.disabled FROM team_members m"
+                              " JOIN users u ON u.id = m.user_id WHERE m.team_id = $1"
+                              " ORDER BY u.name, u.id";
+    pq_params p = {0};
+    pp_int(&p, team_id);
+    return pq_list(s, ar, sql, &p, sizeof **out, read_member, (void **)out, n, "team_members");
+}
+
+err_t pg_team_remove_member(store_t *s, int64_t team_id, int64_t user_id)
+{
+    static const char sql[] = "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_int(&p, team_id);
+    pp_int(&p, user_id);
+    err_t e = run(s, sql, &p, &r, "team_remove_member");
+    if (e == ERR_OK && pq_affected(r) == 0)
+        e = ERR_NOT_FOUND;
+    PQclear(r);
+    return e;
+}

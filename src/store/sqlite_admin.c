@@ -123,3 +123,73 @@ out:
     sq_put(s, c);
     return e;
 }
+
+err_t sq_team_update(store_t *s, const store_team *t)
+{
+    static const char sql[] = "UPDATE teams SET name = ?, base_lat = ?, base_lon = ? WHERE id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    sq_write_lock(c);
+    SQ_PREP(c, st, sql);
+    sq_bind_text(st, 1, t->name);
+    if (t->has_base) {
+        sqlite3_bind_double(st, 2, t->base_lat);
+        sqlite3_bind_double(st, 3, t->base_lon);
+    }
+    sqlite3_bind_int64(st, 4, t->id);
+    e = sq_exec_stmt(c, st, "team_update");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+        e = ERR_NOT_FOUND;
+out:
+    sq_write_unlock(c);
+    sq_put(s, c);
+    return e;
+}
+
+static void read_member(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_user *u = elem;
+    memset(u, 0, sizeof *u);
+    u->id = sq_int(st, 0);
+    u->login = sq_text(ar, st, 1);
+    u->name = sq_text(ar, st, 2);
+    u->disabled = sq_int(st, 3) != 0;
+}
+
+err_t sq_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out, size_t *n)
+{
+    static const char sql[] = "SELECT u.id, u.login, u.name, u.disabled FROM team_members m"
+                              " JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
+                              " ORDER BY u.name, u.id";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, team_id);
+    e = sq_collect(c, st, ar, sizeof **out, read_member, (void **)out, n, "team_members");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_team_remove_member(store_t *s, int64_t team_id, int64_t user_id)
+{
+    static const char sql[] = "DELETE FROM team_members WHERE team_id = ? AND user_id = ?";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    sq_write_lock(c);
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, team_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    e = sq_exec_stmt(c, st, "team_remove_member");
+    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+        e = ERR_NOT_FOUND;
+out:
+    sq_write_unlock(c);
+    sq_put(s, c);
+    return e;
+}

@@ -467,6 +467,15 @@ err_t store_canned_get(store_t *s, arena_t *ar, int64_t id, store_canned_reply *
 err_t store_canned_put(store_t *s, store_canned_reply *r, int64_t user_id, int64_t now) STORE_WUR;
 err_t store_canned_delete(store_t *s, int64_t id) STORE_WUR;
 
+/* Renames a team and sets (has_base) or clears its base location.
+ * ERR_CONFLICT when the agency has another team of that name. */
+err_t store_team_update(store_t *s, const store_team *t) STORE_WUR;
+/* The team's members (id, login, name, disabled of each), by name. */
+err_t store_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out,
+                         size_t *n) STORE_WUR;
+/* ERR_NOT_FOUND when the user was no member. */
+err_t store_team_remove_member(store_t *s, int64_t team_id, int64_t user_id) STORE_WUR;
+
 /* ---- moving a deployment ------------------------------------------------ */
 
 /* Called as rows are copied: done of total rows, now in table. */

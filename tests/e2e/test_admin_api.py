@@ -199,6 +199,71 @@ def test_category_update_refusals(admin, damkar, trc):
         != 2
 
 
+# ---- teams and WhatsApp numbers -------------------------------------------------
+
+TEAMS = "/api/v1/admin/teams"
+NUMBERS = "/api/v1/admin/numbers"
+
+
+def test_team_create_move_and_members(admin, sa, trc):
+    r = admin.post(TEAMS, json={"name": "TRC Pos Awayan", "base": {"lat": -2.41, "lon": 115.38}})
+    assert r.status == 201, r
+    t = r.json
+    assert t["agency_id"] == 1 and t["base"] == {"lat": -2.41, "lon": 115.38}
+    listed = {x["id"]: x for x in trc.get("/api/v1/teams").json["items"]}
+    assert listed[t["id"]]["name"] == "TRC Pos Awayan"
+    r = admin.post("%s/%d" % (TEAMS, t["id"]), json={"base": {"lat": -2.40, "lon": 115.37}})
+    assert r.status == 200 and r.json["base"] == {"lat": -2.40, "lon": 115.37}
+    assert r.json["name"] == "TRC Pos Awayan"
+    ids = {u["login"]: u["id"] for u in sa.get(USERS).json["items"]}
+    path = "%s/%d/members" % (TEAMS, t["id"])
+    r = admin.post(path, json={"add": ids["trc.satpolpp"]})
+    assert r.status == 200 and [m["login"] for m in r.json["members"]] == ["trc.satpolpp"]
+    assert admin.post(path, json={"add": ids["trc.satpolpp"]}).status == 200  # twice: no change
+    assert len(admin.get(path).json["members"]) == 1
+    r = admin.post(path, json={"remove": ids["trc.satpolpp"]})
+    assert r.status == 200 and r.json["members"] == []
+    err(admin.post(path, json={"remove": ids["trc.satpolpp"]}), 404, "not_found")
+    r = admin.post("%s/%d" % (TEAMS, t["id"]), json={"base": None, "name": "TRC Awayan"})
+    assert r.status == 200 and r.json["base"] is None and r.json["name"] == "TRC Awayan"
+
+
+def test_team_refusals(admin, damkar, sa, kabid):
+    ids = {u["login"]: u["id"] for u in sa.get(USERS).json["items"]}
+    paringin = admin.team_id("TRC Pos Paringin")
+    err(admin.post(TEAMS, json={"name": "TRC Pos Juai"}), 409, "conflict")
+    err(admin.post(TEAMS, json={"name": ""}), 400, "invalid")
+    err(admin.post(TEAMS, json={"name": "X", "base": {"lat": 95, "lon": 1}}), 400, "invalid")
+    err(admin.post(TEAMS, json={"name": "X", "base": {"lat": 1}}), 400, "invalid")
+    err(admin.post(TEAMS, json={"name": "X", "base": "Paringin"}), 400, "invalid")
+    err(admin.post(TEAMS, json={"name": "X", "agency_id": 2}), 403, "forbidden")
+    err(damkar.post("%s/%d" % (TEAMS, paringin), json={"name": "Milik kami"}), 403, "forbidden")
+    err(damkar.get("%s/%d/members" % (TEAMS, paringin)), 403, "forbidden")
+    err(admin.post("%s/999999" % TEAMS, json={"name": "X"}), 404, "not_found")
+    err(admin.post("%s/%d" % (TEAMS, paringin), json={"name": "TRC Pos Juai"}), 409, "conflict")
+    path = "%s/%d/members" % (TEAMS, paringin)
+    err(admin.post(path, json={"add": ids["regu.damkar"]}), 400, "invalid")  # other agency
+    err(admin.post(path, json={"add": 999999}), 400, "invalid")
+    err(admin.post(path, json={}), 400, "invalid")
+    err(admin.post(path, json={"add": ids["trc.satpolpp"], "remove": ids["trc.satpolpp"]}), 400)
+    err(kabid.post(TEAMS, json={"name": "Y"}), 403, "forbidden")
+
+
+def test_numbers_list_and_add(admin, damkar):
+    r = admin.get(NUMBERS)
+    assert r.status == 200 and r.json["items"] == [{"phone_number_id": "100000000000001"}]
+    r = admin.post(NUMBERS, json={"phone_number_id": "109876543210", "display_phone": "+62 811"})
+    assert r.status == 201, r
+    assert {"phone_number_id": "109876543210"} in r.json["items"]
+    err(admin.post(NUMBERS, json={"phone_number_id": "109876543210"}), 409, "conflict")
+    err(damkar.post(NUMBERS, json={"phone_number_id": "100000000000001"}), 409, "conflict")
+    err(admin.post(NUMBERS, json={"phone_number_id": "+62 811 2345"}), 400, "invalid")
+    err(admin.post(NUMBERS, json={}), 400, "invalid")
+    err(admin.post(NUMBERS, json={"phone_number_id": "1234567", "agency_id": 2}), 403)
+    err(damkar.get(NUMBERS, params={"agency": "1"}), 403, "forbidden")
+    assert {"phone_number_id": "109876543210"} not in damkar.get(NUMBERS).json["items"]
+
+
 # ---- the page ------------------------------------------------------------------
 
 
