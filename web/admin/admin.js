@@ -16,6 +16,11 @@ const T = {
     needLogin: 'Silakan masuk dengan akun admin.', notAdmin: 'Akun ini bukan admin instansi mana pun.',
     saved: 'Tersimpan.', deleted: 'Dihapus.', loading: 'Memuat…', none: 'Belum ada.',
     confirmDelete: (x) => `Hapus balasan cepat "${x}"?`,
+    teams: 'Tim', numbers: 'Nomor WhatsApp', teamsCaption: 'Tim lapangan', base: 'Lokasi pos',
+    membersCount: 'Anggota', addTeam: 'Tambah tim', editTeam: 'Ubah tim', lat: 'Lintang', lon: 'Bujur',
+    mapHelp: 'Klik peta untuk memilih lokasi pos.', members: 'Anggota tim', addMember: 'Tambah anggota',
+    remove: 'Keluarkan', addNumber: 'Daftarkan nomor WhatsApp', numberId: 'Phone number ID dari Meta',
+    numberDisplay: 'Nomor yang tampil', noBase: 'belum ditentukan', noMap: 'Peta tidak tersedia; isi lintang dan bujur.',
     roles: { admin: 'admin', supervisor: 'kepala bidang', field: 'petugas lapangan', viewer: 'pimpinan (lihat saja)' },
   },
   en: {
@@ -33,6 +38,11 @@ const T = {
     needLogin: 'Please log in with an admin account.', notAdmin: 'This account is no agency admin.',
     saved: 'Saved.', deleted: 'Deleted.', loading: 'Loading…', none: 'None yet.',
     confirmDelete: (x) => `Delete the canned reply "${x}"?`,
+    teams: 'Teams', numbers: 'WhatsApp numbers', teamsCaption: 'Field teams', base: 'Base',
+    membersCount: 'Members', addTeam: 'Add a team', editTeam: 'Edit the team', lat: 'Latitude', lon: 'Longitude',
+    mapHelp: "Click the map to pick the team's base.", members: 'Team members', addMember: 'Add a member',
+    remove: 'Remove', addNumber: 'Register a WhatsApp number', numberId: "Meta's phone number ID",
+    numberDisplay: 'Number shown', noBase: 'not set', noMap: 'The map is unavailable; enter latitude and longitude.',
     roles: { admin: 'admin', supervisor: 'supervisor', field: 'field officer', viewer: 'viewer (read only)' },
   },
 };
@@ -145,7 +155,8 @@ $('agency').addEventListener('change', () => {
 
 async function reload() {
   say(t('loading'));
-  await Promise.all([loadUsers(), loadCategories(), loadCanned()]);
+  editTeam(null);
+  await Promise.all([loadUsers(), loadCategories(), loadCanned(), loadTeams(), loadNumbers()]);
   say('');
 }
 
@@ -277,15 +288,125 @@ $('canned-form').addEventListener('submit', (ev) => {
 });
 $('c-cancel').addEventListener('click', () => editCanned(null));
 
+// ---- teams -------------------------------------------------------------------------
+
+const CENTER = [-2.3345, 115.4632]; // Paringin, Kabupaten Balangan
+let map = null;
+let marker = null;
+let agencyUsers = [];
+
+function ensureMap() {
+  if (map || !window.L) {
+    if (!window.L) $('map-help').textContent = t('noMap');
+    return;
+  }
+  map = window.L.map('map').setView(CENTER, 11);
+  window.L.tileLayer('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png', { maxZoom: 19, attribution: '© OpenStreetMap' }).addTo(map);
+  map.on('click', (e) => {
+    $('t-lat').value = e.latlng.lat.toFixed(6);
+    $('t-lon').value = e.latlng.lng.toFixed(6);
+    placeMarker();
+  });
+}
+
+function placeMarker() {
+  if (!map) return;
+  const lat = parseFloat($('t-lat').value), lon = parseFloat($('t-lon').value);
+  if (Number.isNaN(lat) || Number.isNaN(lon)) { if (marker) { marker.remove(); marker = null; } return; }
+  if (!marker) marker = window.L.marker([lat, lon]).addTo(map);
+  else marker.setLatLng([lat, lon]);
+  map.panTo([lat, lon]);
+}
+$('t-lat').addEventListener('change', placeMarker);
+$('t-lon').addEventListener('change', placeMarker);
+
+async function loadTeams() {
+  const { items } = await api('GET', `/api/v1/teams?agency=${agencyId}`);
+  $('teams').replaceChildren(...items.filter((x) => x.agency_id === agencyId).map((x) => el('tr', {},
+    el('td', { 'data-label': t('name'), text: x.name }),
+    el('td', { 'data-label': t('base'), text: x.base ? `${x.base.lat.toFixed(5)}, ${x.base.lon.toFixed(5)}` : t('noBase') }),
+    el('td', { 'data-label': t('membersCount'), text: String(x.members) }),
+    el('td', { 'data-label': t('actions') }, el('button', { type: 'button', class: 'secondary', text: t('edit'),
+      on: { click: () => guard(() => editTeam(x)) } })))));
+  agencyUsers = (await api('GET', `/api/v1/admin/users?agency=${agencyId}`)).items.filter((u) => !u.disabled);
+}
+
+function showMembers(team) {
+  $('members').replaceChildren(...team.members.map((m) => el('li', {}, el('span', { text: `${m.name} (${m.login})` }),
+    el('button', { type: 'button', class: 'danger', text: t('remove'), on: { click: () => guard(async () => {
+      showMembers(await api('POST', `/api/v1/admin/teams/${team.id}/members`, { remove: m.id }));
+      await loadTeams();
+    }, t('saved')) } }))));
+  const inTeam = new Set(team.members.map((m) => m.id));
+  $('t-add').replaceChildren(...agencyUsers.filter((u) => !inTeam.has(u.id)).map((u) => el('option', { value: String(u.id), text: `${u.name} (${u.login})` })));
+}
+
+async function editTeam(x) {
+  ensureMap();
+  $('t-id').value = x ? String(x.id) : '';
+  $('t-name').value = x?.name ?? '';
+  $('t-lat').value = x?.base ? String(x.base.lat) : '';
+  $('t-lon').value = x?.base ? String(x.base.lon) : '';
+  $('t-cancel').hidden = !x;
+  $('members-box').hidden = !x;
+  $('team-form-title').dataset.i18n = x ? 'editTeam' : 'addTeam';
+  $('team-form-title').textContent = t($('team-form-title').dataset.i18n);
+  placeMarker();
+  if (x) {
+    showMembers(await api('GET', `/api/v1/admin/teams/${x.id}/members`));
+    $('t-name').focus();
+  }
+}
+
+$('t-add-button').addEventListener('click', () => guard(async () => {
+  const id = $('t-id').value;
+  if (!id || !$('t-add').value) return;
+  showMembers(await api('POST', `/api/v1/admin/teams/${id}/members`, { add: Number($('t-add').value) }));
+  await loadTeams();
+}, t('saved')));
+
+$('team-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  guard(async () => {
+    const lat = $('t-lat').value, lon = $('t-lon').value;
+    const body = { name: $('t-name').value, base: lat !== '' && lon !== '' ? { lat: Number(lat), lon: Number(lon) } : null };
+    const id = $('t-id').value;
+    if (id) await api('POST', `/api/v1/admin/teams/${id}`, body);
+    else await api('POST', '/api/v1/admin/teams', { ...body, agency_id: agencyId });
+    await editTeam(null);
+    await loadTeams();
+  }, t('saved'));
+});
+$('t-cancel').addEventListener('click', () => guard(() => editTeam(null)));
+
+// ---- WhatsApp numbers --------------------------------------------------------------
+
+async function loadNumbers() {
+  const { items } = await api('GET', `/api/v1/admin/numbers?agency=${agencyId}`);
+  $('numbers').replaceChildren(...(items.length ? items.map((n) => el('li', { text: n.phone_number_id })) : [el('li', { text: t('none') })]));
+}
+
+$('number-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  guard(async () => {
+    const body = { agency_id: agencyId, phone_number_id: $('n-id').value.trim() };
+    if ($('n-display').value.trim()) body.display_phone = $('n-display').value.trim();
+    await api('POST', '/api/v1/admin/numbers', body);
+    $('number-form').reset();
+    await loadNumbers();
+  }, t('saved'));
+});
+
 // ---- tabs and language -----------------------------------------------------------
 
-const tabs = ['users', 'categories', 'canned'];
+const tabs = ['users', 'categories', 'canned', 'teams', 'numbers'];
 for (const name of tabs) {
   $(`tab-${name}`).addEventListener('click', () => {
     for (const n of tabs) {
       $(`tab-${n}`).setAttribute('aria-selected', String(n === name));
       $(`pane-${n}`).hidden = n !== name;
     }
+    if (name === 'teams' && map) map.invalidateSize();
   });
 }
 
