@@ -83,8 +83,10 @@ def main():
     print("%-44s %8s %8s %8s %6s" % ("view", "p50 ms", "p99 ms", "max ms", "items"))
     for user, name, query in VIEWS:
         if user not in sessions:
-            sessions[user] = login(user)
-        c, cookie = sessions[user]
+            sessions[user] = login(user)[1]
+        cookie = sessions[user]
+        # A fresh keep-alive connection per view: the server drops idle ones.
+        c = conn()
         if "SINCE" in query:
             st, _, body = get(c, cookie, "/api/v1/cases?limit=1")
             query = query.replace("SINCE", str(json.loads(body)["items"][0]["id"] - 20))
@@ -98,6 +100,7 @@ def main():
                 bad = True
                 break
             times.append(ms)
+        c.close()
         if not times:
             continue
         n = len(json.loads(body)["items"])
