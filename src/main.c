@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "domain/export.h"
 #include "domain/lifecycle.h"
 #include "domain/report.h"
 #include "domain/seed.h"
@@ -73,6 +74,11 @@ static const command_help helps[] = {
      "the 91% target, times, the IKM per unsur with a chart, per-kecamatan and\n"
      "per-team tables, the longest-open cases and the IGA evidence summary. The\n"
      "numbers are those of GET /api/v1/stats for the same month."},
+    {"export", export_usage,
+     "Writes the cases matching the filters as CSV (UTF-8 with BOM, for\n"
+     "spreadsheets), newest first, in constant memory, with a progress bar on\n"
+     "a terminal. The default columns include the reporter's name, phone and\n"
+     "address: handle the file as personal data. --columns picks others."},
     {"version", "aduan version", "Prints the version."},
     {"help", "aduan help [COMMAND]", "Shows help for a command."},
 };
@@ -666,7 +672,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "init") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
         strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
-        strcmp(cmd, "team") && strcmp(cmd, "report")) {
+        strcmp(cmd, "team") && strcmp(cmd, "report") && strcmp(cmd, "export")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
@@ -703,5 +709,13 @@ int main(int argc, char **argv)
         return cmd_user(&cfg, argc - k - 1, argv + k + 1);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(&cfg, argc - k - 1, argv + k + 1);
+    if (strcmp(cmd, "export") == 0) {
+        store_t *s = NULL;
+        rc = open_store(&cfg, &s, 1);
+        if (!rc)
+            rc = export_cmd(s, argc - k - 1, argv + k + 1);
+        store_close(s);
+        return rc;
+    }
     return cmd_admin(&cfg, cmd, argc - k - 1, argv + k + 1);
 }

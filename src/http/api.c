@@ -71,7 +71,7 @@ static json_t *case_json(const store_case *c, bool with_reporter, const char *la
     return j;
 }
 
-static bool sees_reporter(const req_t *r, int64_t agency_id)
+bool sees_reporter(const req_t *r, int64_t agency_id)
 {
     int role = actor_role(&r->actor, agency_id);
     return role >= 0 && role != ROLE_VIEWER;
@@ -102,9 +102,9 @@ static err_t refuse(req_t *r, err_t e, const char *why)
     return e;
 }
 
-static err_t list_filter(req_t *r, store_case_filter *f)
+err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
 {
-    const char *status = NULL, *q = NULL, *from = NULL, *to = NULL;
+    const char *status = NULL, *q = NULL, *from = NULL, *to = NULL, *kec = NULL;
     int64_t limit = PAGE_DEFAULT;
     memset(f, 0, sizeof *f);
     err_t e = req_query(r, "status", &status);
@@ -124,8 +124,22 @@ static err_t list_filter(req_t *r, store_case_filter *f)
         e = req_query(r, "from", &from);
     if (e == ERR_OK)
         e = req_query(r, "to", &to);
+    if (e == ERR_OK)
+        e = req_query(r, "kecamatan", &kec);
+    if (e == ERR_OK)
+        e = query_id(r, "since_id", &f->after_id);
     if (e != ERR_OK)
         return e;
+    if (f->after_id && f->before_id)
+        return refuse(r, ERR_INVALID, "since_id and cursor: give one of them");
+    if (kec) {
+        e = strlen(kec) > 32 ? ERR_NOT_FOUND : store_region_exists(app->store, kec);
+        if (e == ERR_NOT_FOUND)
+            return refuse(r, ERR_INVALID, "kecamatan: unknown kecamatan code");
+        if (e != ERR_OK)
+            return e;
+        f->kecamatan_code = kec;
+    }
     if (status && status_parse(status) < 0)
         return refuse(r, ERR_INVALID, "status: unknown status");
     f->status = status;
@@ -150,19 +164,28 @@ err_t h_cases_list(app_t *app, req_t *r)
     store_case_filter f;
     store_case *cases;
     size_t n;
-    err_t e = list_filter(r, &f);
+    err_t e = list_filter(app, r, &f);
     if (e == ERR_OK)
         e = store_case_list(app->store, r->ar, &f, &cases, &n);
     if (e != ERR_OK)
         return e;
     json_t *items = json_array();
-    for (size_t i = 0; items && i < n; i++)
+    int64_t newest = f.after_id;
+    for (size_t i = 0; items && i < n; i++) {
         json_array_append_new(items,
                               case_json(&cases[i], sees_reporter(r, cases[i].agency_id), r->lang));
+        if (cases[i].id > newest)
+            newest = cases[i].id;
+    }
     sla_decorate(app, r, items);
-    json_t *next =
-        (n == f.limit && n > 0) ? json_sprintf("%lld", (long long)cases[n - 1].id) : json_null();
-    return reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    /* The change feed: pass next_since_id as since_id to get what came
+     * after this answer (oldest first; a full page means more are waiting). */
+    json_t *next = (!f.after_id && n == f.limit && n > 0)
+                       ? json_sprintf("%lld", (long long)cases[n - 1].id)
+                       : json_null();
+    return reply_json(r, 200,
+                      json_pack("{s:o, s:o, s:o}", "items", items, "next_cursor", next,
+                                "next_since_id", newest ? json_integer(newest) : json_null()));
 }
 
 static json_t *event_json(const store_event *v)

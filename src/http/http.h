@@ -102,6 +102,9 @@ typedef struct req {
     err_t (*resume)(struct app *app, struct req *r);
     ingest_item ingest;
     const char *retry_after; /* Retry-After header (seconds) when set */
+    /* A streamed answer (struct MHD_Response *) sent instead of json/text;
+     * the server adds the common headers and releases it. */
+    void *stream;
 } req_t;
 
 typedef err_t (*handler_fn)(app_t *app, req_t *r);
@@ -182,6 +185,31 @@ err_t h_svc_check(app_t *app, req_t *r);
 err_t h_svc_more(app_t *app, req_t *r);
 err_t h_svc_issue(app_t *app, req_t *r);
 err_t h_svc_file(app_t *app, req_t *r);
+/* The filters of a case list from the query (status, agency, category,
+ * team, kecamatan, q, from, to, cursor, since_id, limit), checked (api.c). */
+err_t list_filter(app_t *app, req_t *r, store_case_filter *f);
+/* Whether the user may see the reporter's personal data in this agency. */
+bool sees_reporter(const req_t *r, int64_t agency_id);
+
+/* CSV export of the case list, streamed (export.c). */
+err_t h_cases_export(app_t *app, req_t *r);
+
+/* The admin API (admin_api.c). */
+err_t h_canned_list(app_t *app, req_t *r);
+err_t h_canned_create(app_t *app, req_t *r);
+err_t h_canned_update(app_t *app, req_t *r);
+err_t h_canned_delete(app_t *app, req_t *r);
+err_t h_admin_users(app_t *app, req_t *r);
+err_t h_admin_user_create(app_t *app, req_t *r);
+err_t h_admin_user_update(app_t *app, req_t *r);
+err_t h_admin_category_create(app_t *app, req_t *r);
+err_t h_admin_category_update(app_t *app, req_t *r);
+err_t h_admin_team_create(app_t *app, req_t *r);
+err_t h_admin_team_update(app_t *app, req_t *r);
+err_t h_admin_team_members(app_t *app, req_t *r);
+err_t h_admin_team_member_set(app_t *app, req_t *r);
+err_t h_admin_numbers(app_t *app, req_t *r);
+err_t h_admin_number_add(app_t *app, req_t *r);
 
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);

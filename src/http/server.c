@@ -52,6 +52,7 @@ static const route_t routes[] = {
     {"GET", "/api/v1/me", h_me, ANY_ROLE, 0},
     {"GET", "/api/v1/cases", h_cases_list, ANY_ROLE, 0},
     {"POST", "/api/v1/cases", h_cases_create, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"GET", "/api/v1/cases/export.csv", h_cases_export, ANY_ROLE, 0},
     {"GET", "/api/v1/cases/{id}", h_case_get, ANY_ROLE, 0},
     {"POST", "/api/v1/cases/{id}/transitions", h_case_transition,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD), 0},
@@ -65,6 +66,24 @@ static const route_t routes[] = {
     {"POST", "/api/v1/cases/{id}/messages", h_case_message,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
     {"GET", "/api/v1/cases/{id}/messages", h_case_outbox, ANY_ROLE, 0},
+    {"GET", "/api/v1/canned-replies", h_canned_list, ANY_ROLE, 0},
+    {"POST", "/api/v1/canned-replies", h_canned_create, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/canned-replies/{id}", h_canned_update, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"DELETE", "/api/v1/canned-replies/{id}", h_canned_delete, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"GET", "/api/v1/admin/users", h_admin_users, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/admin/users", h_admin_user_create, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/admin/users/{id}", h_admin_user_update, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/admin/categories", h_admin_category_create, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/admin/categories/{id}", h_admin_category_update, RB(SUPERADMIN) | RB(ADMIN),
+     0},
+    {"POST", "/api/v1/admin/teams", h_admin_team_create, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/admin/teams/{id}", h_admin_team_update, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"GET", "/api/v1/admin/teams/{id}/members", h_admin_team_members, RB(SUPERADMIN) | RB(ADMIN),
+     0},
+    {"POST", "/api/v1/admin/teams/{id}/members", h_admin_team_member_set,
+     RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"GET", "/api/v1/admin/numbers", h_admin_numbers, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"POST", "/api/v1/admin/numbers", h_admin_number_add, RB(SUPERADMIN) | RB(ADMIN), 0},
     {"GET", "/webhooks/whatsapp", h_wa_verify, 0, R_PUBLIC},
     {"POST", "/webhooks/whatsapp", h_wa_receive, 0, R_PUBLIC},
     {"GET", "/sim/api/numbers", h_sim_numbers, 0, R_PUBLIC},
@@ -410,6 +429,14 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
 static enum MHD_Result send_reply(req_t *r)
 {
     struct MHD_Response *resp;
+    if (r->stream && !r->json) {
+        resp = r->stream;
+        r->stream = NULL;
+        add_common_headers(resp, r);
+        enum MHD_Result ret = MHD_queue_response(r->conn, r->status, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
     if (r->json) {
         char *s = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
         if (!s)
@@ -461,6 +488,8 @@ static void json_cleanup(void *p)
 {
     req_t *r = p;
     json_decref(r->json);
+    if (r->stream)
+        MHD_destroy_response(r->stream);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

@@ -48,6 +48,7 @@ static const struct {
     {"service_documents", true},
     {"service_requests", false},
     {"service_checks", false},
+    {"canned_replies", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

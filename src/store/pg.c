@@ -413,6 +413,47 @@ err_t pg_migrate(store_t *s, int *applied)
     return e;
 }
 
+/* Runs sql once, unprepared: planned with the parameters' values. */
+static err_t run_unprepared(pconn_t *c, const char *sql, const pq_params *p, PGresult **out,
+                            const char *what)
+{
+    PGresult *res = PQexecParams(c->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        err_t e = map_error(c, res, what);
+        PQclear(res);
+        return e;
+    }
+    *out = res;
+    c->commands++;
+    return ERR_OK;
+}
+
+err_t pq_list_unprepared(store_t *s, arena_t *ar, const char *sql, const pq_params *p, size_t elem,
+                         pq_reader read, void **out, size_t *n, const char *what)
+{
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = run_unprepared(c, sql, p, &r, what);
+    pq_put(s, c);
+    if (e != ERR_OK)
+        return e;
+    int rows = PQntuples(r);
+    char *arr = pq_alloc_rows(ar, elem, rows);
+    for (int i = 0; arr && i < rows; i++)
+        read(ar, r, i, arr + elem * (size_t)i);
+    PQclear(r);
+    if (!arr)
+        return ERR_NOMEM;
+    *out = arr;
+    *n = (size_t)rows;
+    return ERR_OK;
+}
+
 err_t pq_list(store_t *s, arena_t *ar, const char *sql, const pq_params *p, size_t elem,
               pq_reader read, void **out, size_t *n, const char *what)
 {

@@ -2,12 +2,17 @@
  * behaviour as store/sqlite_cases.c. */
 #include "store/pg_int.h"
 
+#include "store/case_query.h"
+
 #include "core/ids.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define CODE_ATTEMPTS 8
+/* Text search: how many of the newest candidate cases are checked before
+ * the search index is asked (see pg_case_list). */
+#define SEARCH_WINDOW 10000
 
 #define CASE_COLS                                                                                  \
     "c.id, c.agency_id, c.category_id, c.reporter_id, c.team_id, c.forwarded_from_id,"             \
@@ -15,11 +20,12 @@
     " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
     " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
     " r.name, r.phone, r.wa_id"
-#define CASE_FROM                                                                                  \
-    " FROM cases c JOIN agencies a ON a.id = c.agency_id"                                          \
+#define CASE_JOINS                                                                                 \
+    " JOIN agencies a ON a.id = c.agency_id"                                                       \
     " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
     " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN reporters r ON r.id = "           \
     "c.reporter_id"
+#define CASE_FROM " FROM cases c" CASE_JOINS
 
 static void read_case(arena_t *ar, PGresult *r, int i, void *elem)
 {
@@ -238,6 +244,12 @@ err_t pg_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out
     return case_one(s, ar, sql, &p, out);
 }
 
+static void read_agency_id(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    (void)ar;
+    *(int64_t *)elem = pq_int(r, i, 0);
+}
+
 struct ts_buf {
     char *out;
     size_t len;
@@ -271,29 +283,77 @@ static const char *ts_query(arena_t *ar, const char *q)
 
 err_t pg_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out, size_t *n)
 {
-    static const char sql[] =
-        "SELECT " CASE_COLS CASE_FROM " WHERE ($1::bigint IS NULL OR c.agency_id IN"
-        " (SELECT agency_id FROM user_roles WHERE user_id = $1))"
-        " AND ($2::bigint IS NULL OR c.agency_id = $2)"
-        " AND ($3::bigint IS NULL OR c.category_id = $3)"
-        " AND ($4::bigint IS NULL OR c.team_id = $4) AND ($5::text IS NULL OR c.status = $5)"
-        " AND ($6::text IS NULL OR to_tsvector('simple', c.description || ' ' ||"
-        " COALESCE(c.address, '')) @@ to_tsquery('simple', $6))"
-        " AND ($7::bigint IS NULL OR c.created_at >= $7)"
-        " AND ($8::bigint IS NULL OR c.created_at < $8) AND ($9::bigint IS NULL OR c.id < $9)"
-        " ORDER BY c.id DESC LIMIT $10";
+    static const char roles_sql[] = "SELECT agency_id FROM user_roles WHERE user_id = $1";
+    cq_scope sc;
+    cq_t q;
     pq_params p = {0};
-    pp_id(&p, f->scope_user_id);
-    pp_id(&p, f->agency_id);
-    pp_id(&p, f->category_id);
-    pp_id(&p, f->team_id);
-    pp_text(&p, f->status);
-    pp_text(&p, f->q ? ts_query(ar, f->q) : NULL);
-    pp_id(&p, f->from);
-    pp_id(&p, f->to);
-    pp_id(&p, f->before_id);
-    pp_int(&p, f->limit ? f->limit : 50);
-    return pq_list(s, ar, sql, &p, sizeof **out, read_case, (void **)out, n, "case_list");
+    const char *match = f->q ? ts_query(ar, f->q) : NULL;
+    memset(&sc, 0, sizeof sc);
+    sc.all = f->scope_user_id == 0;
+    if (f->scope_user_id) {
+        int64_t *ids;
+        size_t nids;
+        pp_id(&p, f->scope_user_id);
+        err_t e = pq_list(s, ar, roles_sql, &p, sizeof *ids, read_agency_id, (void **)&ids, &nids,
+                          "case_scope");
+        if (e != ERR_OK)
+            return e;
+        for (size_t i = 0; i < nids; i++) {
+            if (ids[i] == 0)
+                sc.all = true;
+            else if (sc.n < CQ_AGENCIES_MAX)
+                sc.ids[sc.n++] = ids[i];
+            else
+                sc.many = true;
+        }
+    }
+    cq_init(&q, true);
+    q.order_by_expr = f->from || f->to;
+    unsigned limit = f->limit ? f->limit : 50;
+    if (!match) {
+        /* The page's ids first, then the joins only for those rows. */
+        cq_sql(&q, "SELECT " CASE_COLS " FROM (SELECT c.id FROM cases c WHERE 1 = 1");
+        cq_case_filters(&q, f, &sc, "c.id");
+    } else {
+        /* Text search in two steps, both bounded. First the newest
+         * SEARCH_WINDOW cases of the other filters, in index order, checked
+         * against the stored tsvector: enough for a common word. Only when
+         * that window was full and held fewer than a page of matches, the
+         * GIN index finds the rest below it (a rare word: few matches). */
+        cq_sql(&q, "SELECT " CASE_COLS " FROM (WITH w AS MATERIALIZED (SELECT c.id, c.search"
+                   " FROM cases c WHERE 1 = 1");
+        cq_case_where(&q, f, &sc, "c.id");
+        cq_case_order(&q, f, "c.id", SEARCH_WINDOW);
+        cq_sql(&q, "), m AS (SELECT id FROM w WHERE search @@ to_tsquery('simple', ");
+        cq_text(&q, match);
+        cq_sql(&q, ")");
+        cq_case_order(&q, f, "id", limit);
+        cq_sql(&q, "), edge AS (SELECT CASE WHEN COUNT(*) < ");
+        cq_int(&q, SEARCH_WINDOW);
+        cq_sql(&q, " THEN NULL ELSE ");
+        cq_sql(&q, f->after_id ? "MAX(id)" : "MIN(id)");
+        cq_sql(&q, " END AS lo FROM w) SELECT id FROM m UNION ALL SELECT id FROM (SELECT c.id"
+                   " FROM cases c, edge WHERE (SELECT COUNT(*) FROM m) < ");
+        cq_int(&q, limit);
+        cq_sql(&q, f->after_id ? " AND c.id > edge.lo" : " AND c.id < edge.lo");
+        cq_sql(&q, " AND c.search @@ to_tsquery('simple', ");
+        cq_text(&q, match);
+        cq_sql(&q, ")");
+        q.order_by_expr = true;
+        cq_case_filters(&q, f, &sc, "c.id");
+        q.order_by_expr = false;
+        cq_sql(&q, ") x");
+        cq_case_order(&q, f, "id", limit);
+    }
+    cq_sql(&q, ") p JOIN cases c ON c.id = p.id" CASE_JOINS " ORDER BY c.id ");
+    cq_sql(&q, f->after_id ? "ASC" : "DESC");
+    if (q.overflow)
+        return ERR_INTERNAL;
+    memset(&p, 0, sizeof p);
+    for (int i = 0; i < q.ntext; i++)
+        pp_text(&p, q.text[i]);
+    return pq_list_unprepared(s, ar, q.sql, &p, sizeof **out, read_case, (void **)out, n,
+                              "case_list");
 }
 
 err_t pg_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out, size_t *n)

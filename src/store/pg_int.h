@@ -78,6 +78,11 @@ typedef void (*pq_reader)(arena_t *ar, PGresult *r, int i, void *elem);
 err_t pq_list(store_t *s, arena_t *ar, const char *sql, const pq_params *p, size_t elem,
               pq_reader read, void **out, size_t *n, const char *what);
 
+/* As pq_list for a query built at run time (not prepared: each run is
+ * planned with its own values). */
+err_t pq_list_unprepared(store_t *s, arena_t *ar, const char *sql, const pq_params *p, size_t elem,
+                         pq_reader read, void **out, size_t *n, const char *what);
+
 /* Grows an arena array (see sq_grow). */
 void *pq_alloc_rows(arena_t *ar, size_t elem, int rows);
 

@@ -1,6 +1,8 @@
 /* The SQLite store: cases, their events and attachments. */
 #include "store/sqlite_int.h"
 
+#include "store/case_query.h"
+
 #include "core/ids.h"
 #include "core/log.h"
 
@@ -17,11 +19,12 @@
     " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
     " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
     " r.name, r.phone, r.wa_id"
-#define CASE_FROM                                                                                  \
-    " FROM cases c JOIN agencies a ON a.id = c.agency_id"                                          \
+#define CASE_JOINS                                                                                 \
+    " JOIN agencies a ON a.id = c.agency_id"                                                       \
     " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
     " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN reporters r ON r.id = "           \
     "c.reporter_id"
+#define CASE_FROM " FROM cases c" CASE_JOINS
 
 static void read_case(arena_t *ar, sqlite3_stmt *st, void *elem)
 {
@@ -256,35 +259,75 @@ static const char *fts_query(arena_t *ar, const char *q)
     return b.out;
 }
 
-err_t sq_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out, size_t *n)
+/* The agencies a user may see (see cq_scope). */
+static err_t user_scope(conn_t *c, int64_t user_id, cq_scope *sc)
 {
-    static const char sql[] =
-        "SELECT " CASE_COLS CASE_FROM " WHERE (?1 IS NULL OR c.agency_id IN (SELECT agency_id FROM "
-        "user_roles WHERE user_id = ?1))"
-        " AND (?2 IS NULL OR c.agency_id = ?2) AND (?3 IS NULL OR c.category_id = ?3)"
-        " AND (?4 IS NULL OR c.team_id = ?4) AND (?5 IS NULL OR c.status = ?5)"
-        " AND (?6 IS NULL OR c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?6))"
-        " AND (?7 IS NULL OR c.created_at >= ?7) AND (?8 IS NULL OR c.created_at < ?8)"
-        " AND (?9 IS NULL OR c.id < ?9)"
-        " ORDER BY c.id DESC LIMIT ?10";
-    conn_t *c = sq_get(s);
+    static const char sql[] = "SELECT agency_id FROM user_roles WHERE user_id = ?";
     err_t e = ERR_OK;
     sqlite3_stmt *st;
+    memset(sc, 0, sizeof *sc);
+    if (!user_id) {
+        sc->all = true;
+        return ERR_OK;
+    }
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, user_id);
+    while ((e = sq_step_row(c, st, "case_scope")) == ERR_OK) {
+        int64_t a = sq_int(st, 0);
+        if (a == 0)
+            sc->all = true;
+        else if (sc->n < CQ_AGENCIES_MAX)
+            sc->ids[sc->n++] = a;
+        else
+            sc->many = true;
+    }
+    sqlite3_reset(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+out:
+    return e;
+}
+
+err_t sq_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out, size_t *n)
+{
+    conn_t *c = sq_get(s);
+    cq_scope sc;
+    cq_t q;
+    sqlite3_stmt *st = NULL;
+    const char *match = f->q ? fts_query(ar, f->q) : NULL;
     *out = NULL;
     *n = 0;
-    SQ_PREP(c, st, sql);
-    sq_bind_id(st, 1, f->scope_user_id);
-    sq_bind_id(st, 2, f->agency_id);
-    sq_bind_id(st, 3, f->category_id);
-    sq_bind_id(st, 4, f->team_id);
-    sq_bind_text(st, 5, f->status);
-    sq_bind_text(st, 6, f->q ? fts_query(ar, f->q) : NULL);
-    sq_bind_id(st, 7, f->from);
-    sq_bind_id(st, 8, f->to);
-    sq_bind_id(st, 9, f->before_id);
-    sqlite3_bind_int(st, 10, (int)(f->limit ? f->limit : 50));
+    err_t e = user_scope(c, f->scope_user_id, &sc);
+    if (e != ERR_OK)
+        goto out;
+    cq_init(&q, false);
+    /* The page's ids first, from the cases table and its indexes alone
+     * (often a covering index); the joins only for those rows. */
+    cq_sql(&q, "SELECT " CASE_COLS " FROM (SELECT c.id AS id");
+    if (match) {
+        /* Driven by the index: FTS5 walks the word's rowids in order. */
+        cq_sql(&q, " FROM cases_fts f JOIN cases c ON c.id = f.rowid WHERE cases_fts MATCH ");
+        cq_text(&q, match);
+        cq_case_filters(&q, f, &sc, "f.rowid");
+    } else {
+        cq_sql(&q, " FROM cases c WHERE 1 = 1");
+        cq_case_filters(&q, f, &sc, "c.id");
+    }
+    cq_sql(&q, ") p CROSS JOIN cases c ON c.id = p.id" CASE_JOINS " ORDER BY c.id ");
+    cq_sql(&q, f->after_id ? "ASC" : "DESC");
+    if (q.overflow) {
+        e = ERR_INTERNAL;
+        goto out;
+    }
+    if (sqlite3_prepare_v2(c->db, q.sql, (int)q.len, &st, NULL) != SQLITE_OK) {
+        e = sq_err(c, sqlite3_extended_errcode(c->db), "case_list_prepare");
+        goto out;
+    }
+    for (int i = 0; i < q.ntext; i++)
+        sq_bind_text(st, i + 1, q.text[i]);
     e = sq_collect(c, st, ar, sizeof **out, read_case, (void **)out, n, "case_list");
 out:
+    sqlite3_finalize(st);
     sq_put(s, c);
     return e;
 }

@@ -235,15 +235,22 @@ typedef struct {
     int64_t scope_user_id;                   /* only agencies this user has a role in; 0: all */
     int64_t agency_id, category_id, team_id; /* 0: any */
     const char *status;                      /* NULL: any */
-    const char *q;                           /* FTS5-ready match expression, NULL: none */
+    const char *q;                           /* free text: every word (or prefix); NULL: none */
     int64_t from, to;                        /* created_at in [from, to); 0: open */
     int64_t before_id;                       /* cursor: ids below this; 0: from the newest */
-    unsigned limit;                          /* 1..STORE_LIST_MAX */
+    unsigned limit;                          /* 1..STORE_LIST_MAX (or STORE_BATCH_MAX) */
+    const char *kecamatan_code;              /* NULL: any */
+    /* Change feed: only ids above this, oldest first (before_id unused). */
+    int64_t after_id;
 } store_case_filter;
+
+/* Largest batch for a bulk reader (the CSV export) of store_case_list. */
+#define STORE_BATCH_MAX 1000
 
 #define STORE_LIST_MAX 200
 
-/* Cases matching f, newest first (by id), at most f->limit. */
+/* Cases matching f, newest first (by id), at most f->limit; with
+ * f->after_id, the ones above it, oldest first. */
 err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out,
                       size_t *n) STORE_WUR;
 
@@ -591,6 +598,36 @@ typedef struct {
 err_t store_activity_events(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
                             unsigned max, store_activity_row **out, size_t *n,
                             bool *truncated) STORE_WUR;
+/* ---- administration (agency admins' pages) ------------------------------ */
+
+/* Changes a category's names, service level and whether it is offered
+ * (code, agency and kind stay). ERR_NOT_FOUND when no such category. */
+err_t store_category_update(store_t *s, const store_category *c) STORE_WUR;
+
+typedef struct {
+    int64_t id, agency_id;
+    const char *title, *body, *lang; /* lang: id | en */
+    int64_t updated_at;
+} store_canned_reply;
+
+/* An agency's canned replies, by title. */
+err_t store_canned_list(store_t *s, arena_t *ar, int64_t agency_id, store_canned_reply **out,
+                        size_t *n) STORE_WUR;
+err_t store_canned_get(store_t *s, arena_t *ar, int64_t id, store_canned_reply *out) STORE_WUR;
+/* Adds (r->id 0; sets r->id) or changes (title, body, lang) a canned reply.
+ * ERR_CONFLICT when the agency has another with the title, ERR_NOT_FOUND
+ * when changing an unknown id. */
+err_t store_canned_put(store_t *s, store_canned_reply *r, int64_t user_id, int64_t now) STORE_WUR;
+err_t store_canned_delete(store_t *s, int64_t id) STORE_WUR;
+
+/* Renames a team and sets (has_base) or clears its base location.
+ * ERR_CONFLICT when the agency has another team of that name. */
+err_t store_team_update(store_t *s, const store_team *t) STORE_WUR;
+/* The team's members (id, login, name, disabled of each), by name. */
+err_t store_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out,
+                         size_t *n) STORE_WUR;
+/* ERR_NOT_FOUND when the user was no member. */
+err_t store_team_remove_member(store_t *s, int64_t team_id, int64_t user_id) STORE_WUR;
 
 /* ---- moving a deployment ------------------------------------------------ */
 

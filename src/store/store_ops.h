@@ -307,7 +307,20 @@
     X(svc_rows,                                                                                    \
       (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
        store_svc_row * *out, size_t * n),                                                          \
-      (s, ar, agency_id, from, to, out, n))
+      (s, ar, agency_id, from, to, out, n))                                                        \
+    X(category_update, (store_t * s, const store_category *c), (s, c))                             \
+    X(canned_list,                                                                                 \
+      (store_t * s, arena_t * ar, int64_t agency_id, store_canned_reply * *out, size_t * n),       \
+      (s, ar, agency_id, out, n))                                                                  \
+    X(canned_get, (store_t * s, arena_t * ar, int64_t id, store_canned_reply * out),               \
+      (s, ar, id, out))                                                                            \
+    X(canned_put, (store_t * s, store_canned_reply * r, int64_t user_id, int64_t now),             \
+      (s, r, user_id, now))                                                                        \
+    X(canned_delete, (store_t * s, int64_t id), (s, id))                                           \
+    X(team_update, (store_t * s, const store_team *t), (s, t))                                     \
+    X(team_members, (store_t * s, arena_t * ar, int64_t team_id, store_user * *out, size_t * n),   \
+      (s, ar, team_id, out, n))                                                                    \
+    X(team_remove_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

@@ -1,5 +1,6 @@
 """The command line: user management, help, configuration errors, init, migrate."""
 
+import glob
 import os
 import re
 import signal
@@ -9,8 +10,8 @@ import time
 
 import pytest
 
-from aduan_e2e import (Client, Server, aduan_bin, base_env, free_port, http_request, run_cli,
-                       sanitizer_problems)
+from aduan_e2e import (Client, Server, aduan_bin, base_env, free_port, http_request, repo_root,
+                       run_cli, sanitizer_problems)
 
 
 def ok(r):

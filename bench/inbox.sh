@@ -1,0 +1,127 @@
+#!/bin/bash
+# The inbox and export benchmark (issues #5 and #8; not part of `make test`):
+# 1,000,000 realistic cases in SQLite and in PostgreSQL, the first page of
+# the inbox timed for many views, both engines' pages compared, and the CSV
+# export of every case with its peak memory. See README.md.
+#
+#   bench/inbox.sh                 both engines, about 15 minutes on 2 cores
+#   BENCH_ENGINES=sqlite bench/inbox.sh
+#
+# Knobs: BENCH_CASES (1000000), BENCH_RUNS (50 per view), BENCH_ENGINES
+# ("sqlite pg"), BENCH_ADUAN (a prebuilt aduan), BENCH_KEEP (keep the files).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+CASES=${BENCH_CASES:-1000000}
+RUNS=${BENCH_RUNS:-50}
+ENGINES=${BENCH_ENGINES:-sqlite pg}
+ADUAN=${BENCH_ADUAN:-}
+KEEP=${BENCH_KEEP:-}
+for v in $(env | sed -n 's/^\(ADUAN_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+
+tmp=$(mktemp -d /tmp/aduan-inbox.XXXXXX)
+chmod 755 "$tmp" # PostgreSQL runs as its own user
+pg_dir=$tmp/pg
+server_pid=
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+    [ -d "$pg_dir" ] && sh "$root/tests/pgtmp.sh" stop "$pg_dir" || true
+    [ -n "$KEEP" ] && { echo "kept $tmp"; return; }
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if [ -z "$ADUAN" ]; then
+    make -C "$root" -s build/rel/aduan
+    ADUAN=$root/build/rel/aduan
+fi
+cp "$ADUAN" "$tmp/aduan"
+ADUAN=$tmp/aduan
+PY=/usr/bin/python3
+
+echo "== generating $CASES cases (bench/inbox_gen.py)"
+t0=$(date +%s)
+$PY "$root/bench/inbox_gen.py" "$CASES" "$tmp/csv"
+echo "   $(( $(date +%s) - t0 )) s"
+
+serve() { # url port
+    ADUAN_DATABASE_URL=$1 ADUAN_LISTEN=127.0.0.1:$2 ADUAN_LOG_LEVEL=warn \
+        ADUAN_WA_APP_SECRET=bench ADUAN_MEDIA_DIR=$tmp/media "$ADUAN" serve \
+        >"$tmp/serve.out" 2>"$tmp/serve.err" &
+    server_pid=$!
+    for _ in $(seq 100); do
+        curl -sf "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    cat "$tmp/serve.err" >&2
+    exit 2
+}
+
+stop_server() {
+    kill "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+}
+
+port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+status=0
+for engine in $ENGINES; do
+    echo
+    echo "== $engine"
+    if [ "$engine" = sqlite ]; then
+        url=sqlite:$tmp/bench.db
+        ADUAN_DATABASE_URL=$url "$ADUAN" init --demo >/dev/null
+        t0=$(date +%s)
+        (cd "$tmp/csv" && sqlite3 "$tmp/bench.db" <"$root/bench/inbox_load.sqlite.sql" >/dev/null)
+        echo "   loaded in $(( $(date +%s) - t0 )) s: $(du -h "$tmp/bench.db" | cut -f1)"
+    else
+        eval "$(sh "$root/tests/pgtmp.sh" start "$pg_dir")"
+        psql -q "$ADUAN_TEST_PG" -c "CREATE DATABASE bench"
+        url=${ADUAN_TEST_PG/\/postgres\?//bench?}
+        ADUAN_DATABASE_URL=$url "$ADUAN" init --demo >/dev/null
+        t0=$(date +%s)
+        (cd "$tmp/csv" && psql -q "$url" -f "$root/bench/inbox_load.pg.sql" >/dev/null)
+        echo "   loaded in $(( $(date +%s) - t0 )) s"
+    fi
+    serve "$url" "$port"
+    echo "   first page of GET /api/v1/cases, $RUNS runs per view (target p99 < 300 ms):"
+    $PY "$root/bench/inbox_measure.py" "http://127.0.0.1:$port" "$RUNS" "$tmp/ids-$engine.json" ||
+        status=1
+    # The export through the API, as the superadmin: every case.
+    curl -s -c "$tmp/cookies" -H 'Content-Type: application/json' \
+        -d '{"login":"superadmin","password":"aduan-demo"}' \
+        "http://127.0.0.1:$port/api/v1/auth/login" >/dev/null
+    rss0=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+    curl -s -b "$tmp/cookies" -o "$tmp/api.csv" \
+        -w '   API export: HTTP %{http_code}, %{size_download} bytes in %{time_total} s\n' \
+        "http://127.0.0.1:$port/api/v1/cases/export.csv"
+    rss1=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+    echo "   server peak RSS: $rss0 kB before the export, $rss1 kB after; $(($(wc -l <"$tmp/api.csv") - 1)) lines"
+    stop_server
+    # The export on the command line: peak memory for 1,000 and for every case.
+    for q in "--to 2024-01-02" ""; do
+        # shellcheck disable=SC2086
+        ADUAN_DATABASE_URL=$url /usr/bin/time -v "$ADUAN" export $q -o "$tmp/cli.csv" \
+            2>"$tmp/time.txt" || { cat "$tmp/time.txt"; status=1; }
+        printf '   aduan export %-16s %s, peak RSS %s kB, %s s wall\n' "${q:-(every case)}" \
+            "$(grep -o 'exported [0-9]* cases' "$tmp/time.txt")" \
+            "$(awk '/Maximum resident/ {print $6}' "$tmp/time.txt")" \
+            "$(awk '/Elapsed/ {print $8}' "$tmp/time.txt")"
+    done
+    if [ "$engine" = pg ]; then
+        sh "$root/tests/pgtmp.sh" stop "$pg_dir"
+    fi
+done
+
+if [ -f "$tmp/ids-sqlite.json" ] && [ -f "$tmp/ids-pg.json" ]; then
+    if cmp -s "$tmp/ids-sqlite.json" "$tmp/ids-pg.json"; then
+        echo
+        echo "== both engines returned the same page for every view"
+    else
+        echo
+        echo "== MISMATCH: the engines' pages differ:"
+        diff "$tmp/ids-sqlite.json" "$tmp/ids-pg.json" | head -20
+        status=1
+    fi
+fi
+exit $status

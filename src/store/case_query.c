@@ -1,0 +1,136 @@
+/* The SQL of a case list for the filters given (see case_query.h). */
+#include "store/case_query.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void cq_init(cq_t *q, bool pg)
+{
+    memset(q, 0, sizeof *q);
+    q->pg = pg;
+}
+
+void cq_sql(cq_t *q, const char *s)
+{
+    size_t n = strlen(s);
+    if (q->overflow || q->len + n + 1 > sizeof q->sql) {
+        q->overflow = true;
+        return;
+    }
+    memcpy(q->sql + q->len, s, n + 1);
+    q->len += n;
+}
+
+void cq_int(cq_t *q, int64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    cq_sql(q, buf);
+}
+
+void cq_text(cq_t *q, const char *s)
+{
+    char buf[16];
+    if (q->ntext >= CQ_TEXT_MAX) {
+        q->overflow = true;
+        return;
+    }
+    q->text[q->ntext++] = s;
+    snprintf(buf, sizeof buf, "%s%d", q->pg ? "$" : "?", q->ntext);
+    cq_sql(q, buf);
+}
+
+static void eq_id(cq_t *q, const char *col, int64_t v)
+{
+    if (!v)
+        return;
+    cq_sql(q, " AND ");
+    cq_sql(q, col);
+    cq_sql(q, " = ");
+    cq_int(q, v);
+}
+
+static void eq_text(cq_t *q, const char *col, const char *v)
+{
+    if (!v)
+        return;
+    cq_sql(q, " AND ");
+    cq_sql(q, col);
+    cq_sql(q, " = ");
+    cq_text(q, v);
+}
+
+static void scope_sql(cq_t *q, const cq_scope *sc, int64_t user_id)
+{
+    if (!sc || sc->all)
+        return;
+    if (sc->many) {
+        cq_sql(q, " AND c.agency_id IN (SELECT agency_id FROM user_roles WHERE user_id = ");
+        cq_int(q, user_id);
+        cq_sql(q, ")");
+        return;
+    }
+    if (sc->n == 0) {
+        cq_sql(q, " AND 1 = 0");
+        return;
+    }
+    if (sc->n == 1) {
+        eq_id(q, "c.agency_id", sc->ids[0]);
+        return;
+    }
+    cq_sql(q, " AND c.agency_id IN (");
+    for (size_t i = 0; i < sc->n; i++) {
+        if (i)
+            cq_sql(q, ", ");
+        cq_int(q, sc->ids[i]);
+    }
+    cq_sql(q, ")");
+}
+
+void cq_case_filters(cq_t *q, const store_case_filter *f, const cq_scope *scope,
+                     const char *order_col)
+{
+    cq_case_where(q, f, scope, order_col);
+    cq_case_order(q, f, order_col, f->limit ? f->limit : 50);
+}
+
+void cq_case_where(cq_t *q, const store_case_filter *f, const cq_scope *scope,
+                   const char *order_col)
+{
+    scope_sql(q, scope, f->scope_user_id);
+    eq_id(q, "c.agency_id", f->agency_id);
+    eq_id(q, "c.category_id", f->category_id);
+    eq_id(q, "c.team_id", f->team_id);
+    eq_text(q, "c.status", f->status);
+    eq_text(q, "c.kecamatan_code", f->kecamatan_code);
+    if (f->from) {
+        cq_sql(q, " AND c.created_at >= ");
+        cq_int(q, f->from);
+    }
+    if (f->to) {
+        cq_sql(q, " AND c.created_at < ");
+        cq_int(q, f->to);
+    }
+    bool ascending = f->after_id > 0;
+    if (ascending) {
+        cq_sql(q, " AND ");
+        cq_sql(q, order_col);
+        cq_sql(q, " > ");
+        cq_int(q, f->after_id);
+    } else if (f->before_id) {
+        cq_sql(q, " AND ");
+        cq_sql(q, order_col);
+        cq_sql(q, " < ");
+        cq_int(q, f->before_id);
+    }
+}
+
+void cq_case_order(cq_t *q, const store_case_filter *f, const char *order_col, int64_t limit)
+{
+    cq_sql(q, " ORDER BY ");
+    cq_sql(q, order_col);
+    if (q->order_by_expr)
+        cq_sql(q, " + 0");
+    cq_sql(q, f->after_id > 0 ? " ASC LIMIT " : " DESC LIMIT ");
+    cq_int(q, limit);
+}

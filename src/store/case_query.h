@@ -1,0 +1,64 @@
+/* Internal to the stores: the SQL of a case list, built for the filters
+ * actually given, so that each engine plans the query with the indexes that
+ * fit (a catch-all "? IS NULL OR ..." query defeats them at a million
+ * cases). Integers are written into the text as literals; text values are
+ * bound as parameters (?N for SQLite, $N for PostgreSQL). */
+#ifndef ADUAN_CASE_QUERY_H
+#define ADUAN_CASE_QUERY_H
+
+#include "store/store.h"
+
+#include <stdbool.h>
+
+#define CQ_SQL_MAX  4096
+#define CQ_TEXT_MAX 8
+/* A user's agencies written into one list; more than this and the scope
+ * is checked by a subquery instead. */
+#define CQ_AGENCIES_MAX 32
+
+typedef struct {
+    bool pg; /* placeholder style */
+    char sql[CQ_SQL_MAX];
+    size_t len;
+    const char *text[CQ_TEXT_MAX]; /* bound parameters, in order */
+    int ntext;
+    bool overflow; /* the text did not fit: ERR_INTERNAL */
+    /* Order by an expression, not the indexed column: PostgreSQL would
+     * otherwise walk the primary key backwards hoping to meet matches of a
+     * date range or text search soon (it assumes ids and dates unrelated),
+     * and read most of the table when they are old or rare. Sorting the
+     * matches found by their own index is bounded by their number. */
+    bool order_by_expr;
+} cq_t;
+
+void cq_init(cq_t *q, bool pg);
+/* Appends literal SQL. */
+void cq_sql(cq_t *q, const char *s);
+/* Appends an integer literal. */
+void cq_int(cq_t *q, int64_t v);
+/* Appends a placeholder bound to s. */
+void cq_text(cq_t *q, const char *s);
+
+/* The scope of a user: *all when a role in agency 0 (superadmin) makes
+ * every agency visible; otherwise ids[0..*n) (at most CQ_AGENCIES_MAX; *n
+ * may be 0: nothing visible). */
+typedef struct {
+    bool all;
+    int64_t ids[CQ_AGENCIES_MAX];
+    size_t n;
+    bool many; /* more than CQ_AGENCIES_MAX: use a subquery */
+} cq_scope;
+
+/* Appends " AND ..." for every filter of f but the text search, with the
+ * scope (NULL: none), then the order and limit: newest first below
+ * f->before_id, or oldest first above f->after_id. order_col names the
+ * column to order by (e.g. "c.id", or the FTS rowid). */
+void cq_case_filters(cq_t *q, const store_case_filter *f, const cq_scope *scope,
+                     const char *order_col);
+/* The two halves of cq_case_filters: the conditions, and the order with
+ * a limit. */
+void cq_case_where(cq_t *q, const store_case_filter *f, const cq_scope *scope,
+                   const char *order_col);
+void cq_case_order(cq_t *q, const store_case_filter *f, const char *order_col, int64_t limit);
+
+#endif
