@@ -220,6 +220,7 @@ err_t h_case_get(app_t *app, req_t *r)
     if (j) {
         json_object_set_new(j, "events", events);
         json_object_set_new(j, "attachments", atts);
+        json_object_set_new(j, "actions", case_actions_json(app, r, &c));
     } else {
         json_decref(events);
         json_decref(atts);

@@ -134,4 +134,16 @@ err_t h_regions(app_t *app, req_t *r);
 /* JSON renderings shared by handlers (api.c). */
 json_t *json_time(int64_t t);
 
+/* The operator dashboard (dash.c). */
+/* Largest officer photo upload (POST /api/v1/cases/{id}/attachments). */
+#define ATTACH_BODY_MAX (10 * 1024 * 1024)
+/* True for the path of a photo upload (it gets ATTACH_BODY_MAX). */
+bool dash_is_upload(const char *method, const char *path);
+/* The transitions the user may perform on the case now, for its page. */
+json_t *case_actions_json(app_t *app, req_t *r, const store_case *c);
+err_t h_case_conversation(app_t *app, req_t *r);
+err_t h_attachment_get(app_t *app, req_t *r);
+err_t h_case_attach(app_t *app, req_t *r);
+err_t h_my_teams(app_t *app, req_t *r);
+
 #endif

@@ -65,6 +65,11 @@ static const route_t routes[] = {
     {"POST", "/api/v1/cases/{id}/messages", h_case_message,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
     {"GET", "/api/v1/cases/{id}/messages", h_case_outbox, ANY_ROLE, 0},
+    {"GET", "/api/v1/cases/{id}/conversation", h_case_conversation, ANY_ROLE, 0},
+    {"POST", "/api/v1/cases/{id}/attachments", h_case_attach,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD), 0},
+    {"GET", "/api/v1/attachments/{id}", h_attachment_get, ANY_ROLE, 0},
+    {"GET", "/api/v1/me/teams", h_my_teams, ANY_ROLE, 0},
     {"GET", "/webhooks/whatsapp", h_wa_verify, 0, R_PUBLIC},
     {"POST", "/webhooks/whatsapp", h_wa_receive, 0, R_PUBLIC},
     {"GET", "/sim/api/numbers", h_sim_numbers, 0, R_PUBLIC},
@@ -201,19 +206,9 @@ static err_t h_readyz(app_t *app, req_t *r)
 static err_t h_root(app_t *app, req_t *r)
 {
     (void)app;
-    r->status = 200;
-    r->content_type = "text/html; charset=utf-8";
-    r->text = "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">"
-              "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-              "<title>aduan</title></head><body style=\"font-family:sans-serif;max-width:40em;"
-              "margin:2em auto;padding:0 1em\"><h1>aduan</h1>"
-              "<p>Layanan pengaduan dan permohonan berjalan. API operator tersedia di "
-              "<code>/api/v1</code> (lihat docs/API.md).</p>"
-              "<p lang=\"en\"><em>The complaint desk is running. The operator API is at "
-              "<code>/api/v1</code> (see docs/API.md).</em></p>"
-              "<p><a href=\"/healthz\">/healthz</a> &middot; <a href=\"/readyz\">/readyz</a></p>"
-              "</body></html>";
-    return ERR_OK;
+    /* Staff land on the dashboard (web/app), which asks them to log in. */
+    r->path = "/app/index.html";
+    return static_serve(r) ? ERR_OK : ERR_NOT_FOUND;
 }
 
 /* ---- routing --------------------------------------------------------------- */
@@ -421,6 +416,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = arena_strdup(ar, url);
         r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX
                       : strcmp(url, "/sim/api/send") == 0    ? SIM_BODY_MAX
+                      : dash_is_upload(method, url)          ? ATTACH_BODY_MAX
                                                              : HTTP_BODY_MAX;
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");

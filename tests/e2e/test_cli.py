@@ -10,7 +10,7 @@ import time
 import pytest
 
 from aduan_e2e import (Client, Server, aduan_bin, base_env, free_port, http_request, run_cli,
-                       sanitizer_problems)
+                       repo_root, sanitizer_problems)
 
 
 def ok(r):
@@ -336,7 +336,9 @@ def test_migrate_prints_schema_version(tmp_path):
     m = re.search(r"schema version (\d+) \((\d+) migrations? applied\)", r.stdout)
     assert m, r.stdout
     version, applied = int(m.group(1)), int(m.group(2))
-    assert version >= 1 and applied == version
+    files = [f for f in os.listdir(os.path.join(repo_root(), "src", "store", "migrations"))
+             if f.endswith(".sqlite.sql")]
+    assert version >= 1 and applied == len(files)  # numbers may have gaps
     # Again: nothing left to apply.
     r = ok(srv.cli("migrate"))
     assert r.returncode == 0
