@@ -424,7 +424,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
         if (len > r->body_max) {
             r->too_large = true; /* the body, if read, is thrown away */
-            if (len > HTTP_DRAIN_MAX || (expect && strcasecmp(expect, "100-continue") == 0)) {
+            /* Routes with a large limit (photo uploads) drain up to twice it. */
+            size_t drain = r->body_max > HTTP_DRAIN_MAX ? 2 * r->body_max : HTTP_DRAIN_MAX;
+            if (len > drain || (expect && strcasecmp(expect, "100-continue") == 0)) {
                 dispatch(app, r);
                 return send_reply(r);
             }

@@ -11,14 +11,15 @@ static const char THREAD_SQL[] =
     " SELECT TRUE AS inbound, m.id AS id, m.type, m.body, NULL::text AS state,"
     " NULL::text AS delivery, NULL::text AS error, FALSE AS used_template, m.lat, m.lon,"
     " (SELECT a.id FROM attachments a WHERE a.case_id = k.case_id AND a.media_id = m.media_id"
-    " ORDER BY a.id LIMIT 1) AS attachment_id, m.created_at AS at"
+    " ORDER BY a.id LIMIT 1) AS attachment_id, m.created_at AS at, m.id AS anchor"
     " FROM k JOIN messages m ON m.agency_id = k.agency_id AND m.reporter_id = k.reporter_id"
     " WHERE m.direction = 'in'"
     " UNION ALL"
     " SELECT FALSE, o.id, o.kind, o.payload, o.state, o.delivery, o.last_error, o.used_template,"
-    " NULL, NULL, NULL, o.created_at FROM k JOIN wa_outbox o ON o.agency_id = k.agency_id"
+    " NULL, NULL, NULL, o.created_at, COALESCE(o.after_message_id, 0) FROM k JOIN wa_outbox o ON "
+    "o.agency_id = k.agency_id"
     " AND o.to_wa_id = k.wa_id) t"
-    " ORDER BY at DESC, inbound ASC, id DESC LIMIT $2";
+    " ORDER BY anchor DESC, inbound ASC, id DESC LIMIT $2";
 
 static void read_item(arena_t *ar, PGresult *r, int i, void *elem)
 {

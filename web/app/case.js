@@ -8,7 +8,7 @@ import { state, flash } from './app.js';
 import { channelLabel } from './inbox.js';
 
 const TICKS = {
-  pending: ['🕓', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
+  pending: ['…', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
   delivered: ['✓✓', 'd_delivered'], read: ['✓✓', 'd_read'], played: ['✓✓', 'd_read'],
   failed: ['⚠', 'd_failed'],
 };
@@ -21,14 +21,14 @@ function tick(item) {
 
 export function fileNode(att, big) {
   const src = '/api/v1/attachments/' + att.id;
-  if (att.state !== 'stored') return el('span', { class: 'file pending' }, '📎 ' + att.state_label);
+  if (att.state !== 'stored') return el('span', { class: 'file pending' }, t('photo') + ': ' + att.state_label);
   if (att.mime.startsWith('image/'))
     return el('a', { href: src, target: '_blank', rel: 'noopener', class: 'file' },
       el('img', { src, alt: t('photo') + ' ' + att.id, loading: 'lazy', class: big ? 'big' : 'thumb' }));
   if (att.mime.startsWith('video/'))
     return el('video', { src, controls: true, preload: 'metadata', class: 'thumb' });
   return el('a', { href: src, target: '_blank', rel: 'noopener', class: 'file doc' },
-    '📄 ' + (att.filename || t('document') + ' ' + att.id));
+    t('document') + ': ' + (att.filename || att.id));
 }
 
 // Sends officer photos from a file input; returns how many were stored.
@@ -99,16 +99,16 @@ function threadItem(item, atts, c) {
   const att = item.attachment_id ? atts.get(item.attachment_id) : null;
   if (att) body.append(fileNode(att, false));
   else if (['image', 'video', 'document', 'audio', 'sticker'].includes(item.type) && item.dir === 'in')
-    body.append(el('span', { class: 'muted' }, '📎 ' + (t(item.type) || item.type)));
+    body.append(el('span', { class: 'muted' }, '[' + t(item.type) + ']'));
   if (item.location) {
     const box = el('div', { class: 'pin-map', 'aria-label': t('location') });
-    body.append(el('div', {}, '📍 ', el('a', { href: mapsUrl(item.location.lat, item.location.lon), target: '_blank', rel: 'noopener' },
+    body.append(el('div', {}, t('location') + ': ', el('a', { href: mapsUrl(item.location.lat, item.location.lon), target: '_blank', rel: 'noopener' },
       item.location.lat.toFixed(5) + ', ' + item.location.lon.toFixed(5))), box);
     setTimeout(() => makeMap(box, [item.location], { zoom: 15 }), 0);
   }
   if (item.text) body.append(el('p', { class: 'text' }, item.text));
   else if (!att && !item.location && item.dir === 'out')
-    body.append(el('p', { class: 'muted' }, item.type.replace('_', ' ')));
+    body.append(el('p', { class: 'muted' }, t('k_' + item.type) !== 'k_' + item.type ? t('k_' + item.type) : item.type));
   const meta = el('div', { class: 'meta' }, when(item.at, lang));
   if (item.dir === 'out') {
     if (item.as_template || item.template_name) meta.append(' · ' + t('template'));
@@ -252,8 +252,7 @@ export async function caseView(root, id) {
 
   const timeline = el('ol', { class: 'timeline', id: 'timeline' },
     c.events.map((ev) => el('li', {},
-      el('div', { class: 'what' }, (ACTION_NAMES[lang][ev.action] || eventLabel(ev, c.actions)) +
-        (ev.from_status && ev.from_status !== ev.to_status ? ' → ' + ev.to_status : '')),
+      el('div', { class: 'what' }, ACTION_NAMES[lang][ev.action] || eventLabel(ev, c.actions)),
       el('div', { class: 'meta' }, when(ev.at, lang) + ' · ' + (ev.actor_name || t('system'))),
       ev.note ? el('p', { class: 'note' }, ev.note) : null)));
 

@@ -22,7 +22,7 @@ function card(c, reload) {
   };
   const buttons = el('div', { class: 'buttons' });
   if (c.location)
-    buttons.append(el('a', { class: 'button', href: mapsUrl(c.location.lat, c.location.lon), target: '_blank', rel: 'noopener', 'data-nav': '1' }, '🧭 ' + t('navigate')));
+    buttons.append(el('a', { class: 'button', href: mapsUrl(c.location.lat, c.location.lon), target: '_blank', rel: 'noopener', 'data-nav': '1' }, t('navigate')));
   buttons.append(el('a', { class: 'button', href: '#/case/' + c.id }, t('open_case')));
   if (c.status === 'dispatched' || c.status === 'reopened')
     buttons.append(el('button', { type: 'button', class: 'primary', 'data-do': 'start', onclick: () => act({ action: 'start' }) }, t('start')));
@@ -35,7 +35,7 @@ function card(c, reload) {
   if (c.status === 'in_progress') {
     const fid = 'res-' + c.id;
     const f = el('form', { class: 'resolve', 'data-form': 'resolve' },
-      el('label', { for: fid + '-photo' }, '📷 ' + t('add_photo')),
+      el('label', { for: fid + '-photo' }, t('add_photo')),
       el('input', { id: fid + '-photo', name: 'photos', type: 'file', accept: 'image/*', capture: 'environment', multiple: true }),
       el('output', { name: 'picked', class: 'muted' }),
       el('label', { for: fid + '-note' }, t('resolve_note')),
