@@ -239,6 +239,66 @@ describe('dashboard', () => {
     await ctx.close();
   });
 
+  it('an operator records a walk-in report with the form', async () => {
+    const ctx = await context({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(srv.url + '/');
+    await page.waitForSelector('#login-form');
+    await page.screenshot({ path: join(ARTIFACTS, 'login.png') });
+    await page.fill('#login-name', 'admin.satpolpp');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.click('nav a[href="#/new"]');
+    await page.waitForSelector('#report-form');
+    // Nothing required: a clear error, nothing recorded.
+    const sa = await srv.session('admin.satpolpp');
+    const count = (await sa.call('GET', '/api/v1/cases?limit=200')).json.items.length;
+    await page.click('#report-form button[type=submit]');
+    await page.waitForSelector('#report-form .error:not(:empty)');
+    assert.match(await page.textContent('#report-form .error'), /description/);
+    assert.equal((await sa.call('GET', '/api/v1/cases?limit=200')).json.items.length, count);
+    await page.selectOption('#r-category', { label: 'Reklame liar' });
+    await page.selectOption('#r-channel', 'phone');
+    await page.fill('#r-description', 'Baliho <i>tanpa izin</i> di simpang empat');
+    await page.fill('#r-address', 'Simpang empat Paringin');
+    await page.selectOption('#r-kecamatan', { label: 'Paringin' });
+    await page.fill('#r-lat', '-2.3349');
+    await page.fill('#r-lon', '115.4660');
+    await page.fill('#r-name', 'Pak Amat');
+    await page.fill('#r-phone', '0812 3456 7001');
+    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+    await page.click('#report-form button[type=submit]');
+    await page.waitForSelector('#case-code');
+    assert.equal(await page.textContent('#case-description'), 'Baliho <i>tanpa izin</i> di simpang empat');
+    const id = Number(page.url().match(/case\/(\d+)/)[1]);
+    const c = (await sa.call('GET', `/api/v1/cases/${id}`)).json;
+    assert.equal(c.channel, 'phone');
+    assert.deepEqual(c.location, { lat: -2.3349, lon: 115.466 });
+    assert.equal(c.kecamatan.code, '63.11.06');
+    assert.equal(c.reporter.phone, '6281234567001');
+    await ctx.close();
+  });
+
+  it('the English switch is remembered and reaches the API', async () => {
+    const ctx = await context({ viewport: { width: 1280, height: 860 } });
+    const page = await login(ctx, 'admin.satpolpp');
+    await page.waitForSelector('#cases tr');
+    assert.equal(await page.textContent('nav a[href="#/inbox"]'), 'Kotak masuk');
+    await page.click('#lang');
+    await page.waitForSelector('nav a[href="#/inbox"]:has-text("Inbox")');
+    await page.reload();
+    await page.waitForSelector('#cases tr');
+    assert.equal(await page.textContent('nav a[href="#/inbox"]'), 'Inbox');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    await page.goto(srv.url + '/#/case/' + caseId);
+    await page.waitForSelector('#case-status');
+    assert.equal(await page.textContent('#case-status'), 'Resolved');
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    assert.equal(await page.textContent('#login-form h1'), 'Sign in to the aduan dashboard');
+    await ctx.close();
+  });
+
   it('pages are framed by no one and not cached', async () => {
     for (const path of ['/', '/app/app.js', '/api/v1/me']) {
       const r = await fetch(srv.url + path);

@@ -20,7 +20,7 @@ export async function reportView(root) {
   agencySelect.addEventListener('change', fillCats);
   fillCats();
   const err = el('p', { class: 'error', role: 'alert' });
-  const f = el('form', { class: 'card report', id: 'report-form' },
+  const f = el('form', { class: 'card report', id: 'report-form', novalidate: true },
     el('h1', {}, t('walkin_title')),
     field('r-agency', t('agency'), agencySelect),
     field('r-category', t('category'), catSelect),
