@@ -202,6 +202,24 @@ describe('dashboard', () => {
     await ctx.close();
   });
 
+  it('the head of the agency reads the case without personal data', async () => {
+    const ctx = await context({ viewport: { width: 1280, height: 860 } });
+    const page = await login(ctx, 'pimpinan.satpolpp');
+    const denied = [];
+    page.on('response', (r) => { if (r.status() === 403) denied.push(r.url()); });
+    await page.goto(srv.url + '/#/case/' + caseId);
+    await page.waitForSelector('#case-status[data-status=resolved]');
+    assert.equal(await page.locator('#reporter').count(), 0);
+    assert.equal(await page.locator('#actions .action-bar').count(), 0);
+    assert.equal(await page.locator('#thread').count(), 0);
+    assert.match(await page.textContent('#thread-box'), /data pribadi/);
+    const img = page.locator('#files img');
+    assert.equal(await img.count(), 1); // the officer's photo, not the citizen's
+    await img.evaluate((i) => i.decode());
+    assert.deepEqual(denied, []);
+    await ctx.close();
+  });
+
   it('the citizen was told of each step', async () => {
     // After the report: our reply, then verify, dispatch, start, resolve.
     const all = await graph.messages(WA);

@@ -190,6 +190,8 @@ export async function caseView(root, id) {
     return null;
   }
   const lang = getLang();
+  const myRole = (state.me.roles.find((r) => r.agency_id === 0) || state.me.roles.find((r) => r.agency_id === c.agency.id) || {}).role;
+  const viewer = myRole === 'viewer';
   const atts = new Map(c.attachments.map((a) => [a.id, a]));
   const rerender = () => { clear(root); caseView(root, id).then((f) => { stopPoll(); stopPoll = f || (() => {}); }); };
   let stopPoll = () => {};
@@ -236,7 +238,9 @@ export async function caseView(root, id) {
 
   const canUpload = c.actions.length > 0 || state.me.roles.some((r) => ['superadmin', 'admin', 'supervisor'].includes(r.role));
   const files = el('section', { class: 'card', id: 'files', 'aria-labelledby': 'h-files' }, el('h2', { id: 'h-files' }, t('files')),
-    el('div', { class: 'gallery' }, c.attachments.map((a) => fileNode(a, false))));
+    el('div', { class: 'gallery' }, c.attachments.map((a) => (viewer && a.source === 'citizen'
+      ? el('span', { class: 'file muted' }, t('photo') + ' ' + a.id + ': ' + t('personal'))
+      : fileNode(a, false)))));
   if (canUpload && !['closed', 'rejected', 'forwarded'].includes(c.status)) {
     const input = el('input', { id: 'photo-input', type: 'file', accept: 'image/*', capture: 'environment', multiple: true });
     input.addEventListener('change', async () => {
@@ -256,7 +260,7 @@ export async function caseView(root, id) {
       el('div', { class: 'meta' }, when(ev.at, lang) + ' · ' + (ev.actor_name || t('system'))),
       ev.note ? el('p', { class: 'note' }, ev.note) : null)));
 
-  const threadBox = el('div', { id: 'thread-box' }, el('p', { class: 'muted' }, t('loading')));
+  const threadBox = el('div', { id: 'thread-box' }, el('p', { class: 'muted' }, viewer ? t('personal') : t('loading')));
   const conversation = el('section', { class: 'card conversation', 'aria-labelledby': 'h-conv' },
     el('h2', { id: 'h-conv' }, t('conversation')), threadBox);
 
@@ -272,7 +276,7 @@ export async function caseView(root, id) {
         el('section', { class: 'card', 'aria-labelledby': 'h-tl' }, el('h2', { id: 'h-tl' }, t('timeline')), timeline))));
   if (c.location) makeMap(mapBox, points);
 
-  let conv = await renderThread(c, threadBox, atts);
+  let conv = viewer ? null : await renderThread(c, threadBox, atts);
   if (conv && conv.whatsapp && conv.can_reply)
     conversation.append(replyBox(c, conv, async () => { conv = await renderThread(c, threadBox, atts); }));
   // Delivery ticks and answers arrive meanwhile.

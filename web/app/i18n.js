@@ -37,6 +37,7 @@ const T = {
     a_create: 'Dibuat', a_message: 'Pesan ke pelapor', a_attachment: 'Foto petugas ditambahkan',
     a_delivery_failed: 'Pengiriman gagal', prio_low: 'Rendah', prio_normal: 'Biasa', prio_high: 'Tinggi', prio_urgent: 'Mendesak',
     k_status_update: 'Pemberitahuan status', k_operator: 'Pesan petugas', k_reply: 'Balasan', audio: 'Audio', sticker: 'Stiker',
+    personal: 'data pribadi pelapor, tidak ditampilkan untuk peran Anda',
     emergency: 'DARURAT', kind_service: 'Layanan', kind_complaint: 'Pengaduan', kind_emergency: 'Darurat',
   },
   en: {
@@ -74,6 +75,7 @@ const T = {
     a_create: 'Created', a_message: 'Message to the reporter', a_attachment: 'Officer photo added',
     a_delivery_failed: 'Delivery failed', prio_low: 'Low', prio_normal: 'Normal', prio_high: 'High', prio_urgent: 'Urgent',
     k_status_update: 'Status update', k_operator: 'Staff message', k_reply: 'Reply', audio: 'Audio', sticker: 'Sticker',
+    personal: "the reporter's personal data, not shown for your role",
     emergency: 'EMERGENCY', kind_service: 'Service', kind_complaint: 'Complaint', kind_emergency: 'Emergency',
   },
 };
