@@ -444,17 +444,17 @@ err_t store_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n
 /* ---- the dashboard (sqlite_dash.c, pg_dash.c) ---------------------------- */
 
 typedef struct {
-    bool inbound;           /* from the citizen (messages); else ours (wa_outbox) */
-    int64_t id;             /* messages.id or wa_outbox.id */
-    const char *type;       /* in: text, image, location, ...; out: the outbox kind */
-    const char *body;       /* in: the text or caption; out: the Graph payload (JSON) */
-    const char *state;      /* out: pending | sent | failed */
-    const char *delivery;   /* out: accepted, sent, delivered, read, failed (or NULL) */
-    const char *error;      /* out: the last error */
-    bool used_template;     /* out: sent as the approved template */
-    bool has_location;      /* in: a shared location */
+    bool inbound;         /* from the citizen (messages); else ours (wa_outbox) */
+    int64_t id;           /* messages.id or wa_outbox.id */
+    const char *type;     /* in: text, image, location, ...; out: the outbox kind */
+    const char *body;     /* in: the text or caption; out: the Graph payload (JSON) */
+    const char *state;    /* out: pending | sent | failed */
+    const char *delivery; /* out: accepted, sent, delivered, read, failed (or NULL) */
+    const char *error;    /* out: the last error */
+    bool used_template;   /* out: sent as the approved template */
+    bool has_location;    /* in: a shared location */
     double lat, lon;
-    int64_t attachment_id;  /* in: the case's attachment of its media, or 0 */
+    int64_t attachment_id; /* in: the case's attachment of its media, or 0 */
     int64_t created_at;
 } store_thread_item;
 

@@ -152,7 +152,7 @@
       (s, ar, out, n, version))                                                                    \
     X(agency_set_templates,                                                                        \
       (store_t * s, int64_t agency_id, const char *status, const char *reply, const char *lang),   \
-      (s, agency_id, status, reply, lang))                                                        \
+      (s, agency_id, status, reply, lang))                                                         \
     X(case_thread,                                                                                 \
       (store_t * s, arena_t * ar, int64_t case_id, unsigned limit, store_thread_item **out,        \
        size_t *n),                                                                                 \
