@@ -82,7 +82,7 @@ else
     p=0
     f=1
 fi
-count "browser" "$p" "$f"
+count "browser:" "$p" "$f"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
