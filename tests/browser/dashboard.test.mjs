@@ -317,6 +317,17 @@ describe('dashboard', () => {
     await ctx.close();
   });
 
+  it('an ended session goes back to the login', async () => {
+    const ctx = await context({ viewport: { width: 1280, height: 860 } });
+    const page = await login(ctx, 'admin.satpolpp');
+    await page.waitForSelector('#cases tr');
+    await ctx.clearCookies();
+    await page.click('#filters button[type=submit]');
+    await page.waitForSelector('#login-form');
+    assert.equal(await page.locator('#top').isHidden(), true);
+    await ctx.close();
+  });
+
   it('pages are framed by no one and not cached', async () => {
     for (const path of ['/', '/app/app.js', '/api/v1/me']) {
       const r = await fetch(srv.url + path);

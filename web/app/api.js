@@ -35,6 +35,9 @@ export async function api(method, path, body, contentType) {
   try { j = await res.json(); } catch (_) { j = null; }
   if (!res.ok) {
     const e = (j && j.error) || {};
+    // The session ended (expired, or logged out elsewhere): back to the login.
+    if (res.status === 401 && path !== '/api/v1/auth/login' && path !== '/api/v1/me')
+      window.dispatchEvent(new Event('aduan:session-ended'));
     throw new ApiError(res.status, e.code || 'http_' + res.status, e.message || res.statusText, e.detail);
   }
   return j;

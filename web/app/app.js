@@ -124,6 +124,12 @@ document.getElementById('logout').addEventListener('click', async () => {
   route();
 });
 window.addEventListener('hashchange', route);
+window.addEventListener('aduan:session-ended', () => {
+  if (!state.me) return;
+  state.me = null;
+  setCsrf(null);
+  route();
+});
 armSound();
 setLang(getLang());
 route();

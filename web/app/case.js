@@ -81,7 +81,7 @@ function actionForm(c, a, done) {
     btn.disabled = true;
     try {
       if (f.elements.photos && f.elements.photos.files.length)
-        await uploadPhotos(c.id, f.elements.photos.files, note);
+        await uploadPhotos(c.id, f.elements.photos.files);
       await post('/api/v1/cases/' + c.id + '/transitions', body);
       flash(t('done_ok'), 'ok');
       done();

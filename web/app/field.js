@@ -14,7 +14,7 @@ function card(c, reload) {
   const act = async (body, files) => {
     err.textContent = '';
     try {
-      if (files && files.length) await uploadPhotos(c.id, files, body.note);
+      if (files && files.length) await uploadPhotos(c.id, files);
       await post('/api/v1/cases/' + c.id + '/transitions', body);
       flash(t('done_ok'), 'ok');
       reload();

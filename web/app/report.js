@@ -44,17 +44,31 @@ export async function reportView(root) {
     err,
     el('button', { type: 'submit', class: 'primary' }, t('save_report')));
   root.append(f);
+  f.addEventListener('input', () => { err.textContent = ''; });
   if (window.L) {
     const L = window.L;
     const map = L.map('report-map').setView([-2.33, 115.47], 11);
     L.tileLayer('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png', { maxZoom: 19, attribution: '© OpenStreetMap' }).addTo(map);
     let marker = null;
+    const place = (ll) => {
+      if (marker) marker.setLatLng(ll);
+      else marker = L.circleMarker(ll, { radius: 9, color: '#fff', weight: 3, fillColor: '#c62828', fillOpacity: 1 }).addTo(map);
+    };
     map.on('click', (ev) => {
       f.elements.lat.value = ev.latlng.lat.toFixed(6);
       f.elements.lon.value = ev.latlng.lng.toFixed(6);
-      if (marker) marker.setLatLng(ev.latlng);
-      else marker = L.circleMarker(ev.latlng, { radius: 9, color: '#fff', weight: 3, fillColor: '#c62828', fillOpacity: 1 }).addTo(map);
+      place(ev.latlng);
     });
+    // Typed coordinates show on the map too.
+    const typed = () => {
+      const lat = Number(f.elements.lat.value), lon = Number(f.elements.lon.value);
+      if (f.elements.lat.value && f.elements.lon.value && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
+        place([lat, lon]);
+        map.setView([lat, lon], Math.max(map.getZoom(), 14));
+      }
+    };
+    f.elements.lat.addEventListener('change', typed);
+    f.elements.lon.addEventListener('change', typed);
   }
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
