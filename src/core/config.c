@@ -28,6 +28,7 @@ static const struct {
     {"ADUAN_WA_GRAPH_URL", "whatsapp", "graph_url"},
     {"ADUAN_WA_DAILY_LIMIT", "whatsapp", "daily_limit"},
     {"ADUAN_OFFICE_HOURS", "general", "office_hours"},
+    {"ADUAN_MAP_TILE_URL", "map", "tile_url"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -49,6 +50,30 @@ void config_defaults(config_t *cfg)
     /* Perpres 21/2023: work starts 07.30; 16.00 ends a Monday-Thursday. */
     cfg->office_open = 7 * 60 + 30;
     cfg->office_close = 16 * 60;
+    snprintf(cfg->map_tile_url, sizeof cfg->map_tile_url,
+             "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png");
+}
+
+/* A tile URL template: http(s), {z} {x} {y} present, {s} only as the first
+ * label of the host, nothing that could break out of a CSP source. */
+static int valid_tile_url(const char *v)
+{
+    const char *host = strncmp(v, "https://", 8) == 0  ? v + 8
+                       : strncmp(v, "http://", 7) == 0 ? v + 7
+                                                       : NULL;
+    if (!host || !strstr(v, "{z}") || !strstr(v, "{x}") || !strstr(v, "{y}"))
+        return 0;
+    for (const char *p = v; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f || *p == ';' || *p == ',' || *p == '\'' || *p == '"')
+            return 0;
+    const char *s = strstr(v, "{s}");
+    if (s && s != host)
+        return 0;
+    size_t hl = strcspn(host, "/");
+    for (size_t i = s ? 3 : 0; i < hl; i++)
+        if (host[i] == '{' || host[i] == '}')
+            return 0;
+    return hl > (s ? 4u : 0u);
 }
 
 static int copy(char *dst, size_t cap, const char *v)
@@ -247,6 +272,12 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
         cfg->office_close = h2 * 60 + m2;
         return 0;
     }
+    case 15:
+        *why = "expected an http(s) tile URL with {z}, {x} and {y}, e.g. "
+               "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png";
+        if (!valid_tile_url(v))
+            return -1;
+        return copy(cfg->map_tile_url, sizeof cfg->map_tile_url, v);
     }
     return -1;
 }

@@ -34,6 +34,8 @@ typedef struct {
     char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v23.0 */
     unsigned wa_daily_limit;                 /* reports per citizen per agency per day */
     unsigned office_open, office_close;      /* minutes after local midnight, Mon-Fri */
+    /* Map tiles of the dashboard: {z}/{x}/{y} and an optional {s}. */
+    char map_tile_url[CONFIG_URL_MAX];
 } config_t;
 
 /* Fills cfg with defaults. */

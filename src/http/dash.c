@@ -369,3 +369,33 @@ bool dash_is_upload(const char *method, const char *path)
         p++;
     return strcmp(p, suf) == 0;
 }
+
+/* ---- the pages' settings and policy ----------------------------------------- */
+
+/* The origin of the tile URL as a CSP source ("{s}." becomes "*."). */
+static const char *tile_source(arena_t *ar, const char *url)
+{
+    const char *host = strstr(url, "://");
+    if (!host)
+        return "";
+    host += 3;
+    size_t scheme = (size_t)(host - url), n = strcspn(host, "/");
+    if (strncmp(host, "{s}.", 4) == 0)
+        return arena_printf(ar, "%.*s*.%.*s", (int)scheme, url, (int)(n - 4), host + 4);
+    return arena_printf(ar, "%.*s%.*s", (int)scheme, url, (int)n, host);
+}
+
+const char *dash_csp(const config_t *cfg, req_t *r)
+{
+    return arena_printf(r->ar,
+                        "default-src 'none'; script-src 'self'; style-src 'self'; "
+                        "img-src 'self' data: blob: %s; media-src 'self' blob:; "
+                        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                        "form-action 'self'",
+                        tile_source(r->ar, cfg->map_tile_url));
+}
+
+err_t h_dash_settings(app_t *app, req_t *r)
+{
+    return reply_json(r, 200, json_pack("{s:s}", "tile_url", app->cfg->map_tile_url));
+}

@@ -145,5 +145,8 @@ err_t h_case_conversation(app_t *app, req_t *r);
 err_t h_attachment_get(app_t *app, req_t *r);
 err_t h_case_attach(app_t *app, req_t *r);
 err_t h_my_teams(app_t *app, req_t *r);
+err_t h_dash_settings(app_t *app, req_t *r);
+/* The Content-Security-Policy of the dashboard's pages (tiles allowed). */
+const char *dash_csp(const config_t *cfg, req_t *r);
 
 #endif

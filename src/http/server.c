@@ -70,6 +70,7 @@ static const route_t routes[] = {
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD), 0},
     {"GET", "/api/v1/attachments/{id}", h_attachment_get, ANY_ROLE, 0},
     {"GET", "/api/v1/me/teams", h_my_teams, ANY_ROLE, 0},
+    {"GET", "/api/v1/dashboard/settings", h_dash_settings, ANY_ROLE, 0},
     {"GET", "/webhooks/whatsapp", h_wa_verify, 0, R_PUBLIC},
     {"POST", "/webhooks/whatsapp", h_wa_receive, 0, R_PUBLIC},
     {"GET", "/sim/api/numbers", h_sim_numbers, 0, R_PUBLIC},
@@ -205,10 +206,12 @@ static err_t h_readyz(app_t *app, req_t *r)
 
 static err_t h_root(app_t *app, req_t *r)
 {
-    (void)app;
     /* Staff land on the dashboard (web/app), which asks them to log in. */
     r->path = "/app/index.html";
-    return static_serve(r) ? ERR_OK : ERR_NOT_FOUND;
+    if (!static_serve(r))
+        return ERR_NOT_FOUND;
+    r->csp = dash_csp(app->cfg, r);
+    return ERR_OK;
 }
 
 /* ---- routing --------------------------------------------------------------- */
@@ -293,8 +296,11 @@ static void dispatch(app_t *app, req_t *r)
         }
     }
     if (!rt && !path_known && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
-        static_serve(r))
+        static_serve(r)) {
+        if (strncmp(r->path, "/app", 4) == 0)
+            r->csp = dash_csp(app->cfg, r);
         return;
+    }
     if (!rt) {
         e = path_known ? ERR_METHOD : ERR_NOT_FOUND;
         goto out;

@@ -105,6 +105,10 @@ describe('dashboard', () => {
     await page.locator('#thread li[data-dir=in]', { hasText: 'menutup trotoar' }).waitFor();
     await page.locator('#thread li[data-dir=out]').first().waitFor();
     assert.ok(await page.locator('#thread .pin-map').count() >= 1);
+    // The maps ask the configured tile server, which the page's policy allows.
+    const tile = await page.locator('#case-map img.leaflet-tile').first().getAttribute('src');
+    assert.ok(tile.startsWith(graph.url + '/tiles/'), tile);
+    assert.equal(await page.locator('#case-map .leaflet-marker-pane path, #case-map svg path').count() >= 1, true);
     const sa = await srv.session('admin.satpolpp');
     for (let i = 0; i < 100; i++) {
       const c = await sa.call('GET', `/api/v1/cases/${caseId}`);

@@ -99,6 +99,8 @@ export class Aduan {
       ADUAN_WA_VERIFY_TOKEN: 'v',
       ADUAN_WA_GRAPH_URL: this.graph.url + '/v21.0',
       ADUAN_WA_ACCESS_TOKEN: TOKEN,
+      // Tiles from this machine (the fake answers 404: the maps show their markers).
+      ADUAN_MAP_TILE_URL: this.graph.url + '/tiles/{z}/{x}/{y}.png',
     });
   }
   async start() {

@@ -5,7 +5,7 @@ staff, officers' photos, and the user's teams. Both engines."""
 import re
 import time
 
-from aduan_e2e import Client
+from aduan_e2e import Client, Server
 from wa_helpers import desk, Citizen, choices, superadmin, text_of  # noqa: F401
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x11" * 200
@@ -228,3 +228,40 @@ def test_the_root_serves_the_dashboard(desk):
         r = c.get("/app/" + asset)
         assert r.status == 200 and r.header("Content-Type").startswith("text/javascript"), asset
         assert b"innerHTML" not in r.body, asset
+
+
+def test_map_tiles_are_configurable(desk, tmp_path):
+    srv, _ = desk
+    c = login(srv, "admin.satpolpp")
+    assert c.get("/api/v1/dashboard/settings").json == {
+        "tile_url": "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"}
+    assert "img-src 'self' data: blob: https://*.tile.openstreetmap.org;" in \
+        c.get("/").header("Content-Security-Policy")
+    assert Client(srv.port).get("/api/v1/dashboard/settings").status == 401
+    (tmp_path / "other").mkdir()
+    other = Server(tmp_path / "other",
+                   {"ADUAN_MAP_TILE_URL": "https://tiles.example.go.id/osm/{z}/{x}/{y}.png"})
+    r = other.cli("migrate")
+    assert r.returncode == 0, r.stderr
+    for bad in ("ftp://t/{z}/{x}/{y}.png", "https://t.example/{z}/{x}.png",
+                "https://t.example/{z}/{x}/{y}.png; script-src *", "https://a{s}.t/{z}/{x}/{y}",
+                "https://{s}/{z}/{x}/{y}"):
+        r = other.cli("migrate", ADUAN_MAP_TILE_URL=bad)
+        assert r.returncode == 2 and "ADUAN_MAP_TILE_URL" in r.stderr, (bad, r.stderr)
+
+
+def test_the_dashboard_csp_names_the_configured_tiles(tmp_path):
+    srv = Server(tmp_path, {"ADUAN_MAP_TILE_URL": "http://127.0.0.1:9/t/{z}/{x}/{y}.png"})
+    srv.init(demo=True)
+    srv.start()
+    try:
+        c = login(srv, "admin.satpolpp")
+        assert c.get("/api/v1/dashboard/settings").json["tile_url"] == \
+            "http://127.0.0.1:9/t/{z}/{x}/{y}.png"
+        for path in ("/", "/app/", "/app/app.js"):
+            csp = c.get(path).header("Content-Security-Policy")
+            assert "img-src 'self' data: blob: http://127.0.0.1:9;" in csp, csp
+        # The simulator keeps its own policy.
+        assert "openstreetmap" in c.get("/sim/").header("Content-Security-Policy")
+    finally:
+        assert not srv.stop()

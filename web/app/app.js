@@ -2,7 +2,7 @@
 // and the walk-in form, by the address's #fragment.
 import { api, get, post, setCsrf, ApiError } from './api.js';
 import { t, getLang, setLang } from './i18n.js';
-import { el, clear, armSound } from './util.js';
+import { el, clear, armSound, setTiles } from './util.js';
 import { inboxView } from './inbox.js';
 import { caseView } from './case.js';
 import { fieldView } from './field.js';
@@ -27,9 +27,11 @@ export const isDesk = () => roles().some((r) => ['superadmin', 'admin', 'supervi
 export const isField = () => roles().includes('field');
 
 async function loadRef() {
-  const [cats, teams, regions, agencies] = await Promise.all([
+  const [cats, teams, regions, agencies, settings] = await Promise.all([
     get('/api/v1/categories'), get('/api/v1/teams'), get('/api/v1/regions'), get('/api/v1/agencies'),
+    get('/api/v1/dashboard/settings'),
   ]);
+  setTiles(settings.tile_url);
   state.ref = { categories: cats.items, teams: teams.items, regions: regions.items, agencies: agencies.items };
 }
 

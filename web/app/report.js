@@ -1,7 +1,7 @@
 // The walk-in / phone report form (POST /api/v1/cases).
 import { post } from './api.js';
 import { t, getLang } from './i18n.js';
-import { el } from './util.js';
+import { el, addTiles } from './util.js';
 import { state, flash } from './app.js';
 
 export async function reportView(root) {
@@ -48,7 +48,7 @@ export async function reportView(root) {
   if (window.L) {
     const L = window.L;
     const map = L.map('report-map').setView([-2.33, 115.47], 11);
-    L.tileLayer('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png', { maxZoom: 19, attribution: '© OpenStreetMap' }).addTo(map);
+    addTiles(map);
     let marker = null;
     const place = (ll) => {
       if (marker) marker.setLatLng(ll);

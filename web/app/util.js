@@ -74,14 +74,20 @@ export function beep() {
   return true;
 }
 
+// The tile URL comes from the server's settings (map.tile_url).
+let tiles = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png';
+export function setTiles(url) { if (url) tiles = url; }
+export function addTiles(map) {
+  const osm = /openstreetmap\.org/.test(tiles);
+  window.L.tileLayer(tiles, { maxZoom: 19, attribution: osm ? '© OpenStreetMap' : '' }).addTo(map);
+}
+
 // A map with markers; tiles when the network allows, markers always.
 export function makeMap(node, points, opts = {}) {
   if (!window.L || !points.length) return null;
   const L = window.L;
   const map = L.map(node, { scrollWheelZoom: false });
-  const tiles = document.documentElement.dataset.tiles ||
-    'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png';
-  L.tileLayer(tiles, { maxZoom: 19, attribution: '© OpenStreetMap' }).addTo(map);
+  addTiles(map);
   const group = [];
   for (const p of points) {
     const m = L.circleMarker([p.lat, p.lon], {
