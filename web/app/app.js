@@ -115,7 +115,11 @@ export async function route() {
   } catch (e) {
     root.append(el('p', { class: 'error', role: 'alert' }, e.message));
   }
+  // Keyboard and screen-reader users land on the new content.
+  if (navigated) { navigated = false; root.focus({ preventScroll: true }); }
 }
+
+let navigated = false;
 
 document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); route(); });
 document.getElementById('logout').addEventListener('click', async () => {
@@ -125,7 +129,7 @@ document.getElementById('logout').addEventListener('click', async () => {
   location.hash = '';
   route();
 });
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => { navigated = true; route(); });
 window.addEventListener('aduan:session-ended', () => {
   if (!state.me) return;
   state.me = null;
