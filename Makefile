@@ -18,7 +18,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VER
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libpq-dev libsodium-dev libinih-dev libcurl4-openssl-dev libcmocka-dev python3 python3-pytest tzdata \
             postgresql nginx openssl sqlite3 strace systemd \
-            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium
+            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium nodejs
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c \
             src/jobs/*.c src/http/*.c)
@@ -87,6 +87,8 @@ build/gen/web.c: build/tools/embed $(WEB_FILES) Makefile
 
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
+	@# npm: Debian's package, unless the installed nodejs brings its own (NodeSource's does).
+	@command -v npm >/dev/null || sh tools/deps.sh npm
 
 run: deps
 	@$(MAKE) --no-print-directory build
@@ -99,6 +101,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))
 
 test: deps
 	@$(MAKE) --no-print-directory $(ASAN)/aduan $(UNIT_BINS)
+	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
 	@sh tests/run-all.sh $(ASAN)
 
 lint:

@@ -63,5 +63,26 @@ if [ "$f" -ne 0 ]; then
 fi
 count "e2e (pytest)" "$p" "$f"
 
+# The dashboard in real Chromium (tests/browser, node's test runner).
+log="$B/browser.log"
+if command -v node >/dev/null && [ -d node_modules/playwright-core ]; then
+    ADUAN_BIN="$B/aduan" node --test tests/browser/*.test.mjs >"$log" 2>&1
+    rc=$?
+    p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+    f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    if [ "$f" -ne 0 ]; then
+        grep -E -A12 '^ *not ok' "$log" | head -80
+        echo "(full log: $log; screenshots in build/artifacts)"
+    fi
+else
+    echo "node or node_modules/playwright-core missing (run npm ci)"
+    p=0
+    f=1
+fi
+count "browser:" "$p" "$f"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

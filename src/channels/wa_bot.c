@@ -759,6 +759,10 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
     fx->wamid = ev->wamid;
     fx->msg_type = ev->type;
     fx->msg_body = ev->text;
+    fx->msg_media_id = ev->media_id;
+    fx->msg_has_location = ev->has_location;
+    fx->msg_lat = ev->lat;
+    fx->msg_lon = ev->lon;
     fx->msg_time = ev->timestamp;
     fx->expect_version = in->conv.version;
     fx->now = in->now;

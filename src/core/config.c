@@ -37,6 +37,7 @@ static const struct {
     {"ADUAN_DUPLICATE_WINDOW", "dispatch", "duplicate_window"},
     {"ADUAN_SERVICE_RETENTION_DAYS", "services", "retention_days"},
     {"ADUAN_DATA_KEY", "services", "data_key"},
+    {"ADUAN_MAP_TILE_URL", "map", "tile_url"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -69,6 +70,30 @@ void config_defaults(config_t *cfg)
     cfg->dup_window_s = 7 * 24 * 3600;
     /* Issue #7: identity documents go 30 days after the request closes. */
     cfg->svc_retention_days = 30;
+    snprintf(cfg->map_tile_url, sizeof cfg->map_tile_url,
+             "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png");
+}
+
+/* A tile URL template: http(s), {z} {x} {y} present, {s} only as the first
+ * label of the host, nothing that could break out of a CSP source. */
+static int valid_tile_url(const char *v)
+{
+    const char *host = strncmp(v, "https://", 8) == 0  ? v + 8
+                       : strncmp(v, "http://", 7) == 0 ? v + 7
+                                                       : NULL;
+    if (!host || !strstr(v, "{z}") || !strstr(v, "{x}") || !strstr(v, "{y}"))
+        return 0;
+    for (const char *p = v; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f || *p == ';' || *p == ',' || *p == '\'' || *p == '"')
+            return 0;
+    const char *s = strstr(v, "{s}");
+    if (s && s != host)
+        return 0;
+    size_t hl = strcspn(host, "/");
+    for (size_t i = s ? 3 : 0; i < hl; i++)
+        if (host[i] == '{' || host[i] == '}')
+            return 0;
+    return hl > (s ? 4u : 0u);
 }
 
 static int copy(char *dst, size_t cap, const char *v)
@@ -320,6 +345,12 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
         if (strlen(v) != 64 || strspn(v, "0123456789abcdefABCDEF") != 64)
             return -1;
         return copy(cfg->svc_data_key, sizeof cfg->svc_data_key, v);
+    case 24:
+        *why = "expected an http(s) tile URL with {z}, {x} and {y}, e.g. "
+               "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png";
+        if (!valid_tile_url(v))
+            return -1;
+        return copy(cfg->map_tile_url, sizeof cfg->map_tile_url, v);
     }
     return -1;
 }

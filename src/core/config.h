@@ -46,6 +46,8 @@ typedef struct {
     /* Key that encrypts NIKs at rest (32 bytes as 64 hex digits); "" =
      * stored as typed. Secret: never logged. */
     char svc_data_key[65];
+    /* Map tiles of the dashboard: {z}/{x}/{y} and an optional {s}. */
+    char map_tile_url[CONFIG_URL_MAX];
 } config_t;
 
 /* Fills cfg with defaults. */

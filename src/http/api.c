@@ -246,6 +246,7 @@ err_t h_case_get(app_t *app, req_t *r)
         json_object_set_new(j, "events", events);
         json_object_set_new(j, "attachments", atts);
         json_object_set_new(j, "dispatch", dispatch_case_json(app, r, &c));
+        json_object_set_new(j, "actions", case_actions_json(app, r, &c));
     } else {
         json_decref(events);
         json_decref(atts);

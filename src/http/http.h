@@ -247,5 +247,19 @@ json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c);
 err_t dispatch_after_create(app_t *app, req_t *r, store_case *c);
 /* After a transition: a dispatch of an emergency by hand alerts the team. */
 void dispatch_after_transition(app_t *app, req_t *r, const store_transition *t);
+/* The operator dashboard (dash.c). */
+/* Largest officer photo upload (POST /api/v1/cases/{id}/attachments). */
+#define ATTACH_BODY_MAX (10 * 1024 * 1024)
+/* True for the path of a photo upload (it gets ATTACH_BODY_MAX). */
+bool dash_is_upload(const char *method, const char *path);
+/* The transitions the user may perform on the case now, for its page. */
+json_t *case_actions_json(app_t *app, req_t *r, const store_case *c);
+err_t h_case_conversation(app_t *app, req_t *r);
+err_t h_attachment_get(app_t *app, req_t *r);
+err_t h_case_attach(app_t *app, req_t *r);
+err_t h_my_teams(app_t *app, req_t *r);
+err_t h_dash_settings(app_t *app, req_t *r);
+/* The Content-Security-Policy of the dashboard's pages (tiles allowed). */
+const char *dash_csp(const config_t *cfg, req_t *r);
 
 #endif

@@ -84,6 +84,12 @@ static const route_t routes[] = {
      RB(SUPERADMIN) | RB(ADMIN), 0},
     {"GET", "/api/v1/admin/numbers", h_admin_numbers, RB(SUPERADMIN) | RB(ADMIN), 0},
     {"POST", "/api/v1/admin/numbers", h_admin_number_add, RB(SUPERADMIN) | RB(ADMIN), 0},
+    {"GET", "/api/v1/cases/{id}/conversation", h_case_conversation, ANY_ROLE, 0},
+    {"POST", "/api/v1/cases/{id}/attachments", h_case_attach,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD), 0},
+    {"GET", "/api/v1/attachments/{id}", h_attachment_get, ANY_ROLE, 0},
+    {"GET", "/api/v1/me/teams", h_my_teams, ANY_ROLE, 0},
+    {"GET", "/api/v1/dashboard/settings", h_dash_settings, ANY_ROLE, 0},
     {"GET", "/webhooks/whatsapp", h_wa_verify, 0, R_PUBLIC},
     {"POST", "/webhooks/whatsapp", h_wa_receive, 0, R_PUBLIC},
     {"GET", "/sim/api/numbers", h_sim_numbers, 0, R_PUBLIC},
@@ -265,19 +271,11 @@ static err_t h_readyz(app_t *app, req_t *r)
 
 static err_t h_root(app_t *app, req_t *r)
 {
-    (void)app;
-    r->status = 200;
-    r->content_type = "text/html; charset=utf-8";
-    r->text = "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">"
-              "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-              "<title>aduan</title></head><body style=\"font-family:sans-serif;max-width:40em;"
-              "margin:2em auto;padding:0 1em\"><h1>aduan</h1>"
-              "<p>Layanan pengaduan dan permohonan berjalan. API operator tersedia di "
-              "<code>/api/v1</code> (lihat docs/API.md).</p>"
-              "<p lang=\"en\"><em>The complaint desk is running. The operator API is at "
-              "<code>/api/v1</code> (see docs/API.md).</em></p>"
-              "<p><a href=\"/healthz\">/healthz</a> &middot; <a href=\"/readyz\">/readyz</a></p>"
-              "</body></html>";
+    /* Staff land on the dashboard (web/app), which asks them to log in. */
+    r->path = "/app/index.html";
+    if (!static_serve(r))
+        return ERR_NOT_FOUND;
+    r->csp = dash_csp(app->cfg, r);
     return ERR_OK;
 }
 
@@ -377,8 +375,11 @@ static void dispatch(app_t *app, req_t *r)
         }
     }
     if (!rt && !path_known && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
-        static_serve(r))
+        static_serve(r)) {
+        if (strncmp(r->path, "/app", 4) == 0)
+            r->csp = dash_csp(app->cfg, r);
         return;
+    }
     if (!rt) {
         e = path_known ? ERR_METHOD : ERR_NOT_FOUND;
         goto out;
@@ -515,6 +516,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX
                       : strcmp(url, "/sim/api/send") == 0    ? SIM_BODY_MAX
                       : svc_upload_path(url)                 ? SVC_UPLOAD_BODY_MAX
+                      : dash_is_upload(method, url)          ? ATTACH_BODY_MAX
                                                              : HTTP_BODY_MAX;
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -522,7 +524,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
         if (len > r->body_max) {
             r->too_large = true; /* the body, if read, is thrown away */
-            if (len > HTTP_DRAIN_MAX || (expect && strcasecmp(expect, "100-continue") == 0)) {
+            /* Routes with a large limit (photo uploads) drain up to twice it. */
+            size_t drain = r->body_max > HTTP_DRAIN_MAX ? 2 * r->body_max : HTTP_DRAIN_MAX;
+            if (len > drain || (expect && strcasecmp(expect, "100-continue") == 0)) {
                 dispatch(app, r);
                 return send_reply(r);
             }

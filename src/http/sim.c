@@ -21,7 +21,8 @@
 
 static const char SIM_CSP[] =
     "default-src 'none'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data: blob: https://*.tile.openstreetmap.org; connect-src 'self'; "
+    "img-src 'self' data: blob: https://*.tile.openstreetmap.org; media-src 'self' blob:; "
+    "connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 static const char *content_type(const char *path)
@@ -39,6 +40,8 @@ static const char *content_type(const char *path)
         return "image/png";
     if (!strcmp(dot, ".svg"))
         return "image/svg+xml";
+    if (!strcmp(dot, ".webmanifest"))
+        return "application/manifest+json";
     return "application/octet-stream";
 }
 
@@ -47,6 +50,8 @@ bool static_serve(req_t *r)
     const char *path = r->path;
     if (!strcmp(path, "/sim") || !strcmp(path, "/sim/"))
         path = "/sim/index.html";
+    if (!strcmp(path, "/app") || !strcmp(path, "/app/"))
+        path = "/app/index.html";
     for (size_t i = 0; i < embed_web_count; i++) {
         if (strcmp(embed_web[i].name, path) != 0)
             continue;

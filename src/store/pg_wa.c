@@ -271,8 +271,8 @@ static err_t put_conversation(pconn_t *c, const store_wa_effects *fx)
 static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t *reporter)
 {
     static const char msg[] = "INSERT INTO messages (agency_id, reporter_id, case_id, direction,"
-                              " wamid, type, body, created_at)"
-                              " VALUES ($1, $2, $3, 'in', $4, $5, $6, $7)";
+                              " wamid, type, body, created_at, media_id, lat, lon)"
+                              " VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10)";
     static const char att[] = "INSERT INTO attachments (case_id, sha256, mime, filename, source,"
                               " state, media_id, created_at)"
                               " VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6)";
@@ -319,6 +319,14 @@ static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t
     pp_text(&p, fx->msg_type ? fx->msg_type : "unknown");
     pp_text(&p, fx->msg_body);
     pp_int(&p, fx->msg_time ? fx->msg_time : fx->now);
+    pp_text(&p, fx->msg_media_id);
+    if (fx->msg_has_location) {
+        pp_real(&p, fx->msg_lat);
+        pp_real(&p, fx->msg_lon);
+    } else {
+        pp_null(&p);
+        pp_null(&p);
+    }
     return run_changed(c, msg, &p, NULL, "message_log");
 }
 

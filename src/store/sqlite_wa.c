@@ -275,7 +275,8 @@ out:
 static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t *reporter)
 {
     static const char msg[] = "INSERT INTO messages (agency_id, reporter_id, case_id, direction,"
-                              " wamid, type, body, created_at) VALUES (?, ?, ?, 'in', ?, ?, ?, ?)";
+                              " wamid, type, body, created_at, media_id, lat, lon)"
+                              " VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?)";
     static const char att[] = "INSERT INTO attachments (case_id, sha256, mime, filename, source,"
                               " state, media_id, created_at) VALUES (?, ?, ?, ?, 'citizen',"
                               " 'pending', ?, ?)";
@@ -322,6 +323,14 @@ static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t 
     sq_bind_text(st, 5, fx->msg_type ? fx->msg_type : "unknown");
     sq_bind_text(st, 6, fx->msg_body);
     sqlite3_bind_int64(st, 7, fx->msg_time ? fx->msg_time : fx->now);
+    sq_bind_text(st, 8, fx->msg_media_id);
+    if (fx->msg_has_location) {
+        sqlite3_bind_double(st, 9, fx->msg_lat);
+        sqlite3_bind_double(st, 10, fx->msg_lon);
+    } else {
+        sqlite3_bind_null(st, 9);
+        sqlite3_bind_null(st, 10);
+    }
     e = sq_exec_stmt(c, st, "message_log");
 out:
     return e;

@@ -363,6 +363,9 @@ typedef struct {
     int64_t agency_id;
     const char *wa_id, *phone_number_id, *profile_name;
     const char *wamid, *msg_type, *msg_body; /* the message log */
+    const char *msg_media_id;                /* its photo, video or document */
+    bool msg_has_location;                   /* a shared location: msg_lat/lon */
+    double msg_lat, msg_lon;
     int64_t msg_time;
     int expect_version; /* the conversation version read (-1: none) */
     const char *state, *draft, *lang;
@@ -628,6 +631,39 @@ err_t store_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **
                          size_t *n) STORE_WUR;
 /* ERR_NOT_FOUND when the user was no member. */
 err_t store_team_remove_member(store_t *s, int64_t team_id, int64_t user_id) STORE_WUR;
+/* ---- the dashboard (sqlite_dash.c, pg_dash.c) ---------------------------- */
+
+typedef struct {
+    bool inbound;         /* from the citizen (messages); else ours (wa_outbox) */
+    int64_t id;           /* messages.id or wa_outbox.id */
+    const char *type;     /* in: text, image, location, ...; out: the outbox kind */
+    const char *body;     /* in: the text or caption; out: the Graph payload (JSON) */
+    const char *state;    /* out: pending | sent | failed */
+    const char *delivery; /* out: accepted, sent, delivered, read, failed (or NULL) */
+    const char *error;    /* out: the last error */
+    bool used_template;   /* out: sent as the approved template */
+    bool has_location;    /* in: a shared location */
+    double lat, lon;
+    int64_t attachment_id; /* in: the case's attachment of its media, or 0 */
+    int64_t created_at;
+} store_thread_item;
+
+/* The WhatsApp conversation of the case's reporter with the case's agency:
+ * the citizen's messages and ours, oldest first, the newest `limit` of
+ * them. Empty when the case has no WhatsApp reporter. */
+err_t store_case_thread(store_t *s, arena_t *ar, int64_t case_id, unsigned limit,
+                        store_thread_item **out, size_t *n) STORE_WUR;
+/* One attachment. */
+err_t store_attachment_get(store_t *s, arena_t *ar, int64_t id, store_attachment *out) STORE_WUR;
+/* Records a file an officer added (already in the media directory as
+ * sha256) on the case, with a non-public "attachment" event that keeps
+ * the status, in one transaction. ERR_NOT_FOUND for an unknown case. */
+err_t store_attachment_add(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
+                           const char *mime, int64_t size, const char *note, int64_t now,
+                           int64_t *id) STORE_WUR;
+/* The ids of the teams the user is a member of. */
+err_t store_user_teams(store_t *s, arena_t *ar, int64_t user_id, int64_t **out,
+                       size_t *n) STORE_WUR;
 
 /* ---- moving a deployment ------------------------------------------------ */
 

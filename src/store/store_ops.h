@@ -320,7 +320,19 @@
     X(team_update, (store_t * s, const store_team *t), (s, t))                                     \
     X(team_members, (store_t * s, arena_t * ar, int64_t team_id, store_user * *out, size_t * n),   \
       (s, ar, team_id, out, n))                                                                    \
-    X(team_remove_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))
+    X(team_remove_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))  \
+    X(case_thread,                                                                                 \
+      (store_t * s, arena_t * ar, int64_t case_id, unsigned limit, store_thread_item **out,        \
+       size_t *n),                                                                                 \
+      (s, ar, case_id, limit, out, n))                                                             \
+    X(attachment_get, (store_t * s, arena_t * ar, int64_t id, store_attachment * out),             \
+      (s, ar, id, out))                                                                            \
+    X(attachment_add,                                                                              \
+      (store_t * s, int64_t case_id, int64_t actor_id, const char *sha256, const char *mime,       \
+       int64_t size, const char *note, int64_t now, int64_t *id),                                  \
+      (s, case_id, actor_id, sha256, mime, size, note, now, id))                                   \
+    X(user_teams, (store_t * s, arena_t * ar, int64_t user_id, int64_t * *out, size_t * n),        \
+      (s, ar, user_id, out, n))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

@@ -86,7 +86,8 @@ def test_full_happy_path(admin, kabid, trc, ids):
     assert c["status"] == "closed" and c["status_label"] == "Ditutup"
 
     full = admin.case(cid)
-    assert set(full) == CASE_KEYS | {"events", "attachments", "dispatch"}
+    assert set(full) == CASE_KEYS | {"events", "attachments", "dispatch", "actions"}
+    assert full["actions"] == []  # closed: only a supervisor may reopen
     assert full["tracking_code"] == created["tracking_code"]
     assert full["lapor_tracking_id"] == "LAPOR-2026-0042"
     assert full["created_at"] == created["created_at"]

@@ -1,0 +1,401 @@
+/* The operator dashboard's API: a case's chat thread and 24-hour window,
+ * the actions a user may take on a case, its files (read and, for
+ * officers, added from the phone's camera), and the user's teams. */
+#include "http/http.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/text.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Messages shown in a case's thread: the newest this many. */
+#define THREAD_MAX 300
+/* The WhatsApp customer-service window (free text may go inside it). */
+#define WINDOW_SECONDS (24 * 3600)
+/* Largest file read back from the media directory. */
+#define MEDIA_READ_MAX (64 * 1024 * 1024)
+
+/* ---- actions --------------------------------------------------------------- */
+
+static const char *const action_id[ACT__COUNT] = {
+    "Verifikasi", "Tolak",         "Tunda",  "Lanjutkan", "Disposisi ke tim",
+    "Mulai",      "Selesai",       "Tutup",  "Alihkan",   "Buka kembali",
+    "Periksa",    "Belum lengkap", "Proses", "Terbitkan"};
+static const char *const action_en[ACT__COUNT] = {
+    "Verify", "Reject",  "Put on hold", "Resume", "Dispatch to a team", "Start",   "Resolve",
+    "Close",  "Forward", "Reopen",      "Check",  "Incomplete",         "Process", "Issue"};
+
+json_t *case_actions_json(app_t *app, req_t *r, const store_case *c)
+{
+    json_t *arr = json_array();
+    int role = actor_role(&r->actor, c->agency_id);
+    int kind = kind_parse(c->kind), status = status_parse(c->status);
+    if (!arr || role < 0 || kind < 0 || status < 0)
+        return arr;
+    /* A field officer acts only on the cases of a team they belong to. */
+    if (role == ROLE_FIELD &&
+        (!c->team_id || store_team_has_member(app->store, c->team_id, r->user.id) != ERR_OK))
+        return arr;
+    unsigned count;
+    const transition_t *t = lifecycle_table(&count);
+    bool en = strcmp(r->lang, "en") == 0;
+    for (unsigned i = 0; i < count; i++) {
+        if (!(t[i].kinds & (1u << kind)) || t[i].from != (case_status_t)status ||
+            !(t[i].roles & (1u << role)))
+            continue;
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "action", action_name(t[i].action),
+                           "label", en ? action_en[t[i].action] : action_id[t[i].action], "to",
+                           status_name(t[i].to), "needs_note", (t[i].needs & NEED_NOTE) != 0,
+                           "needs_team", (t[i].needs & NEED_TEAM) != 0, "needs_agency",
+                           (t[i].needs & NEED_AGENCY) != 0));
+    }
+    return arr;
+}
+
+/* ---- the chat thread ------------------------------------------------------- */
+
+/* Sets "text" (what a person reads) and "template_name" on j from one of
+ * our Graph API message bodies. */
+static void outbound_text(json_t *j, const char *payload)
+{
+    json_error_t je;
+    json_t *p = payload && *payload ? json_loads(payload, 0, &je) : NULL;
+    json_t *out = NULL, *tname = NULL;
+    const char *type = json_string_value(json_object_get(p, "type"));
+    if (type && strcmp(type, "text") == 0) {
+        out = json_object_get(json_object_get(p, "text"), "body");
+    } else if (type && strcmp(type, "interactive") == 0) {
+        out = json_object_get(json_object_get(json_object_get(p, "interactive"), "body"), "text");
+    } else if (type && strcmp(type, "template") == 0) {
+        json_t *tp = json_object_get(p, "template"), *comp;
+        size_t i;
+        tname = json_object_get(tp, "name");
+        /* The last body parameter is the message itself. */
+        json_array_foreach(json_object_get(tp, "components"), i, comp)
+        {
+            json_t *params = json_object_get(comp, "parameters");
+            size_t n = json_array_size(params);
+            if (n)
+                out = json_object_get(json_array_get(params, n - 1), "text");
+        }
+    } else if (type) {
+        out = json_object_get(json_object_get(p, type), "caption");
+    }
+    json_object_set_new(j, "text", json_is_string(out) ? json_copy(out) : json_null());
+    json_object_set_new(j, "template_name", json_is_string(tname) ? json_copy(tname) : json_null());
+    json_decref(p);
+}
+
+static json_t *thread_item_json(const store_thread_item *t)
+{
+    json_t *j = json_pack("{s:s, s:I, s:s?, s:o}", "dir", t->inbound ? "in" : "out", "id",
+                          (json_int_t)t->id, "type", t->type, "at", json_time(t->created_at));
+    if (!j)
+        return NULL;
+    if (t->inbound) {
+        json_object_set_new(j, "text", t->body ? json_string(t->body) : json_null());
+        json_object_set_new(j, "attachment_id",
+                            t->attachment_id ? json_integer((json_int_t)t->attachment_id)
+                                             : json_null());
+        json_object_set_new(j, "location",
+                            t->has_location ? json_pack("{s:f, s:f}", "lat", t->lat, "lon", t->lon)
+                                            : json_null());
+        return j;
+    }
+    outbound_text(j, t->body);
+    json_object_set_new(j, "state", json_string(t->state ? t->state : "pending"));
+    json_object_set_new(j, "delivery", t->delivery ? json_string(t->delivery) : json_null());
+    json_object_set_new(j, "as_template", json_boolean(t->used_template));
+    json_object_set_new(j, "error", t->error ? json_string(t->error) : json_null());
+    return j;
+}
+
+/* The case, if the user has a role in its agency (else 403, as for the
+ * case itself: another agency's case stays closed by URL). */
+static err_t own_case(app_t *app, req_t *r, int64_t id, store_case *c)
+{
+    err_t e = store_case_get(app->store, r->ar, id, c);
+    if (e != ERR_OK)
+        return e;
+    if (actor_role(&r->actor, c->agency_id) < 0) {
+        r->detail = "this case belongs to another agency";
+        return ERR_FORBIDDEN;
+    }
+    return ERR_OK;
+}
+
+err_t h_case_conversation(app_t *app, req_t *r)
+{
+    store_case c;
+    store_thread_item *items = NULL;
+    size_t n = 0;
+    err_t e = own_case(app, r, r->path_id, &c);
+    if (e != ERR_OK)
+        return e;
+    int role = actor_role(&r->actor, c.agency_id);
+    if (role == ROLE_VIEWER) {
+        r->detail = "the conversation with the reporter is personal data";
+        return ERR_FORBIDDEN;
+    }
+    bool wa = c.reporter_wa_id && strcmp(c.channel, "whatsapp") == 0;
+    int64_t last_in = 0, now = clock_now();
+    if (wa) {
+        store_wa_conversation conv;
+        e = store_wa_conversation_get(app->store, r->ar, c.agency_id, c.reporter_wa_id, &conv);
+        if (e == ERR_OK)
+            last_in = conv.last_inbound_at;
+        else if (e != ERR_NOT_FOUND)
+            return e;
+        e = store_case_thread(app->store, r->ar, c.id, THREAD_MAX, &items, &n);
+        if (e != ERR_OK)
+            return e;
+    }
+    bool open = wa && last_in && now - last_in < WINDOW_SECONDS;
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++)
+        json_array_append_new(arr, thread_item_json(&items[i]));
+    return reply_json(r, 200,
+                      json_pack("{s:b, s:b, s:o, s:o, s:b, s:o}", "whatsapp", wa, "window_open",
+                                open, "last_inbound_at", json_time(last_in), "window_closes_at",
+                                json_time(last_in ? last_in + WINDOW_SECONDS : 0), "can_reply",
+                                wa && role != ROLE_FIELD, "items", arr));
+}
+
+/* ---- attachments ----------------------------------------------------------- */
+
+/* Types shown inline; anything else is sent as an opaque download. */
+static const char *safe_mime(const char *m)
+{
+    static const char *const ok[] = {"image/jpeg", "image/png",  "image/webp",     "image/gif",
+                                     "video/mp4",  "video/3gpp", "audio/ogg",      "audio/mpeg",
+                                     "audio/aac",  "audio/amr",  "application/pdf"};
+    for (size_t i = 0; m && i < sizeof ok / sizeof ok[0]; i++)
+        if (strcasecmp(m, ok[i]) == 0)
+            return ok[i];
+    return "application/octet-stream";
+}
+
+static bool is_hex64(const char *s)
+{
+    if (!s || strlen(s) != 64)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    return true;
+}
+
+err_t h_attachment_get(app_t *app, req_t *r)
+{
+    store_attachment a;
+    store_case c;
+    err_t e = store_attachment_get(app->store, r->ar, r->path_id, &a);
+    if (e == ERR_OK)
+        e = own_case(app, r, a.case_id, &c);
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(a.source, "citizen") == 0 && actor_role(&r->actor, c.agency_id) == ROLE_VIEWER) {
+        r->detail = "the reporter's files are personal data";
+        return ERR_FORBIDDEN;
+    }
+    if (strcmp(a.state, "stored") != 0 || !is_hex64(a.sha256)) {
+        r->detail = "the file is not stored (yet)";
+        return ERR_NOT_FOUND;
+    }
+    char path[CONFIG_PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%s", app->cfg->media_dir, a.sha256);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        log_warn("dash", "event=media_missing attachment_id=%lld", (long long)a.id);
+        r->detail = "the file is missing from the media directory";
+        return ERR_NOT_FOUND;
+    }
+    struct stat sb;
+    char *buf = NULL;
+    size_t len = 0;
+    if (fstat(fileno(f), &sb) == 0 && sb.st_size > 0 && sb.st_size <= MEDIA_READ_MAX) {
+        len = (size_t)sb.st_size;
+        buf = arena_alloc(r->ar, len);
+        if (buf && fread(buf, 1, len, f) != len)
+            buf = NULL;
+    }
+    fclose(f);
+    if (!buf)
+        return ERR_IO;
+    r->status = 200;
+    r->text = buf;
+    r->text_len = len;
+    r->content_type = safe_mime(a.mime);
+    return ERR_OK;
+}
+
+/* The image type named by the first bytes, or NULL. */
+static const char *sniff_image(const unsigned char *b, size_t n)
+{
+    if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    return NULL;
+}
+
+/* Writes the bytes to the media directory under their sha256. */
+static err_t media_put(app_t *app, req_t *r, const char *hex)
+{
+    char dst[CONFIG_PATH_MAX + 80], tmp[CONFIG_PATH_MAX + 96];
+    mkdir(app->cfg->media_dir, 0750);
+    snprintf(dst, sizeof dst, "%s/%s", app->cfg->media_dir, hex);
+    snprintf(tmp, sizeof tmp, "%s/.up-%u", app->cfg->media_dir, randombytes_random());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        log_error("dash", "event=media_write_failed errno=%d", errno);
+        return ERR_IO;
+    }
+    bool ok = fwrite(r->body, 1, r->body_len, f) == r->body_len;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, dst) != 0) {
+        unlink(tmp);
+        log_error("dash", "event=media_write_failed errno=%d", errno);
+        return ERR_IO;
+    }
+    return ERR_OK;
+}
+
+err_t h_case_attach(app_t *app, req_t *r)
+{
+    store_case c;
+    err_t e = own_case(app, r, r->path_id, &c);
+    if (e != ERR_OK)
+        return e;
+    int role = actor_role(&r->actor, c.agency_id);
+    if (role == ROLE_VIEWER) {
+        r->detail = "your role may not add files";
+        return ERR_FORBIDDEN;
+    }
+    if (role == ROLE_FIELD &&
+        (!c.team_id || store_team_has_member(app->store, c.team_id, r->user.id) != ERR_OK)) {
+        r->detail = "only a member of the assigned team may do this";
+        return ERR_FORBIDDEN;
+    }
+    if (!strcmp(c.status, "closed") || !strcmp(c.status, "rejected") ||
+        !strcmp(c.status, "forwarded")) {
+        r->detail = "the case is finished; files can no longer be added";
+        return ERR_CONFLICT;
+    }
+    const char *ct = req_header(r, "Content-Type");
+    char want[32] = "";
+    if (ct) {
+        size_t k = strcspn(ct, "; ");
+        snprintf(want, sizeof want, "%.*s", (int)(k < sizeof want - 1 ? k : sizeof want - 1), ct);
+    }
+    if (strcasecmp(want, "image/jpeg") != 0 && strcasecmp(want, "image/png") != 0 &&
+        strcasecmp(want, "image/webp") != 0) {
+        r->detail = "Content-Type must be image/jpeg, image/png or image/webp";
+        return ERR_UNSUPPORTED;
+    }
+    const char *got = sniff_image((const unsigned char *)r->body, r->body_len);
+    if (!got || strcasecmp(got, want) != 0) {
+        r->detail = arena_printf(r->ar, "the body is not a %s image", want);
+        return ERR_INVALID;
+    }
+    const char *note = NULL;
+    e = req_query(r, "note", &note);
+    if (e != ERR_OK)
+        return e;
+    if (note && text_utf8_len(note) > CASE_NOTE_MAX) {
+        r->detail = "note: at most 2000 characters";
+        return ERR_INVALID;
+    }
+    unsigned char d[crypto_hash_sha256_BYTES];
+    char hex[2 * sizeof d + 1];
+    crypto_hash_sha256(d, (const unsigned char *)r->body, r->body_len);
+    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+    e = media_put(app, r, hex);
+    int64_t id = 0;
+    if (e == ERR_OK)
+        e = store_attachment_add(app->store, c.id, r->user.id, hex, got, (int64_t)r->body_len, note,
+                                 clock_now(), &id);
+    if (e != ERR_OK)
+        return e;
+    log_info("dash", "event=officer_photo case_id=%lld attachment_id=%lld bytes=%zu user_id=%lld",
+             (long long)c.id, (long long)id, r->body_len, (long long)r->user.id);
+    return reply_json(r, 201,
+                      json_pack("{s:I, s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)id, "case_id",
+                                (json_int_t)c.id, "sha256", hex, "mime", got, "size",
+                                (json_int_t)r->body_len, "source", "officer"));
+}
+
+/* ---- the user's teams ------------------------------------------------------ */
+
+err_t h_my_teams(app_t *app, req_t *r)
+{
+    int64_t *ids;
+    size_t n;
+    err_t e = store_user_teams(app->store, r->ar, r->user.id, &ids, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        store_team t;
+        if (store_team_get(app->store, r->ar, ids[i], &t) != ERR_OK)
+            continue;
+        json_array_append_new(items,
+                              json_pack("{s:I, s:I, s:s}", "id", (json_int_t)t.id, "agency_id",
+                                        (json_int_t)t.agency_id, "name", t.name));
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+bool dash_is_upload(const char *method, const char *path)
+{
+    static const char pre[] = "/api/v1/cases/", suf[] = "/attachments";
+    if (strcmp(method, "POST") != 0 || strncmp(path, pre, sizeof pre - 1) != 0)
+        return false;
+    const char *p = path + sizeof pre - 1;
+    if (*p < '1' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return strcmp(p, suf) == 0;
+}
+
+/* ---- the pages' settings and policy ----------------------------------------- */
+
+/* The origin of the tile URL as a CSP source ("{s}." becomes "*."). */
+static const char *tile_source(arena_t *ar, const char *url)
+{
+    const char *host = strstr(url, "://");
+    if (!host)
+        return "";
+    host += 3;
+    size_t scheme = (size_t)(host - url), n = strcspn(host, "/");
+    if (strncmp(host, "{s}.", 4) == 0)
+        return arena_printf(ar, "%.*s*.%.*s", (int)scheme, url, (int)(n - 4), host + 4);
+    return arena_printf(ar, "%.*s%.*s", (int)scheme, url, (int)n, host);
+}
+
+const char *dash_csp(const config_t *cfg, req_t *r)
+{
+    return arena_printf(r->ar,
+                        "default-src 'none'; script-src 'self'; style-src 'self'; "
+                        "img-src 'self' data: blob: %s; media-src 'self' blob:; "
+                        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                        "form-action 'self'",
+                        tile_source(r->ar, cfg->map_tile_url));
+}
+
+err_t h_dash_settings(app_t *app, req_t *r)
+{
+    return reply_json(r, 200, json_pack("{s:s}", "tile_url", app->cfg->map_tile_url));
+}

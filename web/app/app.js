@@ -1,0 +1,141 @@
+// The operator dashboard: login, then the inbox, a case, the field view
+// and the walk-in form, by the address's #fragment.
+import { api, get, post, setCsrf, ApiError } from './api.js';
+import { t, getLang, setLang } from './i18n.js';
+import { el, clear, armSound, setTiles } from './util.js';
+import { inboxView } from './inbox.js';
+import { caseView } from './case.js';
+import { fieldView } from './field.js';
+import { reportView } from './report.js';
+
+export const state = { me: null, ref: null };
+
+const view = () => document.getElementById('view');
+let cleanup = null;
+
+export function flash(msg, kind) {
+  const a = document.getElementById('alert');
+  a.textContent = msg;
+  a.className = 'alert ' + (kind || 'error');
+  a.hidden = !msg;
+  if (msg && kind === 'ok') setTimeout(() => { if (a.textContent === msg) a.hidden = true; }, 4000);
+}
+
+// The user's role names, and helpers on them.
+export function roles() { return (state.me ? state.me.roles : []).map((r) => r.role); }
+export const isDesk = () => roles().some((r) => ['superadmin', 'admin', 'supervisor'].includes(r));
+export const isField = () => roles().includes('field');
+
+async function loadRef() {
+  const [cats, teams, regions, agencies, settings] = await Promise.all([
+    get('/api/v1/categories'), get('/api/v1/teams'), get('/api/v1/regions'), get('/api/v1/agencies'),
+    get('/api/v1/dashboard/settings'),
+  ]);
+  setTiles(settings.tile_url);
+  state.ref = { categories: cats.items, teams: teams.items, regions: regions.items, agencies: agencies.items };
+}
+
+function header() {
+  const top = document.getElementById('top');
+  top.hidden = !state.me;
+  document.getElementById('skip').textContent = t('skip');
+  if (!state.me) return;
+  const nav = clear(document.getElementById('nav'));
+  nav.setAttribute('aria-label', t('inbox'));
+  const links = [];
+  if (!isField() || isDesk()) links.push(['#/inbox', t('inbox')]);
+  if (isField()) links.push(['#/field', t('field')]);
+  if (isDesk()) links.push(['#/new', t('new_report')]);
+  const here = location.hash.split('?')[0];
+  for (const [href, label] of links)
+    nav.append(el('a', { href, 'aria-current': here === href ? 'page' : null }, label));
+  const agencies = [...new Set(state.me.roles.map((r) => r.agency_name).filter(Boolean))];
+  document.getElementById('who').textContent = state.me.user.name +
+    (agencies.length ? ' · ' + agencies.join(', ') : '') + ' · ' + roles().join(', ');
+  document.getElementById('lang').textContent = t('switch_lang');
+  document.getElementById('logout').textContent = t('logout');
+}
+
+function loginView(root) {
+  const err = el('p', { class: 'error', role: 'alert', id: 'login-error' });
+  const form = el('form', { class: 'card login', id: 'login-form', novalidate: true },
+    el('h1', {}, t('login_title')),
+    el('label', { for: 'login-name' }, t('login')),
+    el('input', { id: 'login-name', name: 'login', autocomplete: 'username', required: true, autocapitalize: 'none' }),
+    el('label', { for: 'login-password' }, t('password')),
+    el('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    err,
+    el('button', { type: 'submit', class: 'primary' }, t('sign_in')),
+    el('p', {}, el('button', { type: 'button', class: 'link', onclick: () => { setLang(getLang() === 'en' ? 'id' : 'en'); route(); } }, t('switch_lang'))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.textContent = '';
+    try {
+      const me = await post('/api/v1/auth/login', {
+        login: form.elements.login.value.trim(), password: form.elements.password.value,
+      });
+      state.me = me;
+      setCsrf(me.csrf_token);
+      await loadRef();
+      location.hash = isField() && !isDesk() ? '#/field' : '#/inbox';
+      route();
+    } catch (e) {
+      err.textContent = e.message;
+    }
+  });
+  root.append(form);
+  form.elements.login.focus();
+}
+
+export async function route() {
+  if (cleanup) { cleanup(); cleanup = null; }
+  const alert = document.getElementById('alert');
+  if (!alert.classList.contains('ok')) flash('');
+  const root = clear(view());
+  document.documentElement.lang = getLang();
+  if (!state.me) {
+    try {
+      const me = await get('/api/v1/me');
+      state.me = me;
+      setCsrf(me.csrf_token);
+      await loadRef();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401) flash(e.message);
+    }
+  }
+  header();
+  if (!state.me) return loginView(root);
+  const hash = location.hash || (isField() && !isDesk() ? '#/field' : '#/inbox');
+  const m = hash.match(/^#\/case\/(\d+)$/);
+  try {
+    if (m) cleanup = await caseView(root, Number(m[1]));
+    else if (hash.startsWith('#/field')) cleanup = await fieldView(root);
+    else if (hash.startsWith('#/new')) cleanup = await reportView(root);
+    else cleanup = await inboxView(root);
+  } catch (e) {
+    root.append(el('p', { class: 'error', role: 'alert' }, e.message));
+  }
+  // Keyboard and screen-reader users land on the new content.
+  if (navigated) { navigated = false; root.focus({ preventScroll: true }); }
+}
+
+let navigated = false;
+
+document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); route(); });
+document.getElementById('logout').addEventListener('click', async () => {
+  try { await api('POST', '/api/v1/auth/logout', {}); } catch (_) { /* gone anyway */ }
+  state.me = null;
+  setCsrf(null);
+  location.hash = '';
+  route();
+});
+window.addEventListener('hashchange', () => { navigated = true; route(); });
+window.addEventListener('aduan:session-ended', () => {
+  if (!state.me) return;
+  state.me = null;
+  setCsrf(null);
+  route();
+});
+armSound();
+setLang(getLang());
+route();

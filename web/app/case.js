@@ -1,0 +1,297 @@
+// One case: details, the chat thread with the reporter, the map, the
+// files, the timeline, and exactly the actions the server says the user
+// may take now (GET /api/v1/cases/{id} -> actions).
+import { get, post } from './api.js';
+import { t, getLang } from './i18n.js';
+import { el, clear, when, makeMap, mapsUrl } from './util.js';
+import { state, flash } from './app.js';
+import { channelLabel } from './inbox.js';
+
+const TICKS = {
+  pending: ['…', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
+  delivered: ['✓✓', 'd_delivered'], read: ['✓✓', 'd_read'], played: ['✓✓', 'd_read'],
+  failed: ['⚠', 'd_failed'],
+};
+
+function tick(item) {
+  const k = item.state === 'failed' ? 'failed' : item.delivery || (item.state === 'sent' ? 'sent' : 'pending');
+  const [sym, label] = TICKS[k] || TICKS.pending;
+  return el('span', { class: 'tick t-' + k, title: t(label), 'aria-label': t(label), 'data-delivery': k }, sym);
+}
+
+export function fileNode(att, big) {
+  const src = '/api/v1/attachments/' + att.id;
+  if (att.state !== 'stored') return el('span', { class: 'file pending' }, t('photo') + ': ' + att.state_label);
+  if (att.mime.startsWith('image/'))
+    return el('a', { href: src, target: '_blank', rel: 'noopener', class: 'file' },
+      el('img', { src, alt: t('photo') + ' ' + att.id, loading: 'lazy', class: big ? 'big' : 'thumb' }));
+  if (att.mime.startsWith('video/'))
+    return el('video', { src, controls: true, preload: 'metadata', class: 'thumb' });
+  return el('a', { href: src, target: '_blank', rel: 'noopener', class: 'file doc' },
+    t('document') + ': ' + (att.filename || att.id));
+}
+
+// Sends officer photos from a file input; returns how many were stored.
+export async function uploadPhotos(caseId, files, note) {
+  let n = 0;
+  for (const f of files) {
+    await post('/api/v1/cases/' + caseId + '/attachments' + (note ? '?note=' + encodeURIComponent(note) : ''),
+      f, f.type || 'image/jpeg');
+    n++;
+  }
+  return n;
+}
+
+function actionForm(c, a, done) {
+  const f = el('form', { class: 'action-form', 'data-action': a.action });
+  const id = 'act-' + a.action;
+  f.append(el('h3', {}, a.label));
+  if (a.needs_team) {
+    const teams = state.ref.teams.filter((x) => x.agency_id === c.agency.id);
+    f.append(el('label', { for: id + '-team' }, t('choose_team')),
+      el('select', { id: id + '-team', name: 'team_id', required: true },
+        teams.map((x) => el('option', { value: x.id }, x.name))));
+  }
+  if (a.needs_agency) {
+    const other = state.ref.agencies.filter((x) => x.id !== c.agency.id);
+    f.append(el('label', { for: id + '-agency' }, t('choose_agency')),
+      el('select', { id: id + '-agency', name: 'target_agency', required: true },
+        other.map((x) => el('option', { value: x.id }, x.name))));
+  }
+  f.append(el('label', { for: id + '-note' }, a.needs_note ? t('note_reason') : t('note')),
+    el('textarea', { id: id + '-note', name: 'note', rows: 3, maxlength: 2000, required: a.needs_note }));
+  if (a.action === 'resolve') {
+    f.append(el('label', { for: id + '-photos' }, t('add_photo')),
+      el('input', { id: id + '-photos', name: 'photos', type: 'file', accept: 'image/*', capture: 'environment', multiple: true }));
+  }
+  const err = el('p', { class: 'error', role: 'alert' });
+  f.append(err, el('div', { class: 'buttons' },
+    el('button', { type: 'submit', class: 'primary' }, a.label),
+    el('button', { type: 'button', onclick: () => f.remove() }, t('cancel'))));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.textContent = '';
+    const body = { action: a.action };
+    const note = f.elements.note.value.trim();
+    if (note) body.note = note;
+    if (a.needs_note && !note) { err.textContent = t('note_reason'); f.elements.note.focus(); return; }
+    if (a.needs_team) body.team_id = Number(f.elements.team_id.value);
+    if (a.needs_agency) body.target_agency = Number(f.elements.target_agency.value);
+    const btn = f.querySelector('button[type=submit]');
+    btn.disabled = true;
+    try {
+      if (f.elements.photos && f.elements.photos.files.length)
+        await uploadPhotos(c.id, f.elements.photos.files);
+      await post('/api/v1/cases/' + c.id + '/transitions', body);
+      flash(t('done_ok'), 'ok');
+      done();
+    } catch (e) {
+      err.textContent = e.message;
+      btn.disabled = false;
+    }
+  });
+  return f;
+}
+
+function threadItem(item, atts, c) {
+  const lang = getLang();
+  const body = el('div', { class: 'bubble' });
+  const att = item.attachment_id ? atts.get(item.attachment_id) : null;
+  if (att) body.append(fileNode(att, false));
+  else if (['image', 'video', 'document', 'audio', 'sticker'].includes(item.type) && item.dir === 'in')
+    body.append(el('span', { class: 'muted' }, '[' + t(item.type) + ']'));
+  if (item.location) {
+    const box = el('div', { class: 'pin-map', 'aria-label': t('location') });
+    body.append(el('div', {}, t('location') + ': ', el('a', { href: mapsUrl(item.location.lat, item.location.lon), target: '_blank', rel: 'noopener' },
+      item.location.lat.toFixed(5) + ', ' + item.location.lon.toFixed(5))), box);
+    setTimeout(() => makeMap(box, [item.location], { zoom: 15 }), 0);
+  }
+  if (item.text) body.append(el('p', { class: 'text' }, item.text));
+  else if (!att && !item.location && item.dir === 'out')
+    body.append(el('p', { class: 'muted' }, t('k_' + item.type) !== 'k_' + item.type ? t('k_' + item.type) : item.type));
+  const meta = el('div', { class: 'meta' }, when(item.at, lang));
+  if (item.dir === 'out') {
+    if (item.as_template || item.template_name) meta.append(' · ' + t('template'));
+    meta.append(' ', tick(item));
+    if (item.error && item.state === 'failed') meta.append(el('span', { class: 'error' }, ' ' + item.error));
+  }
+  body.append(meta);
+  return el('li', { class: 'msg ' + item.dir, 'data-dir': item.dir }, body);
+}
+
+async function renderThread(c, box, atts) {
+  let conv;
+  try {
+    conv = await get('/api/v1/cases/' + c.id + '/conversation');
+  } catch (e) {
+    clear(box).append(el('p', { class: 'muted' }, e.message));
+    return null;
+  }
+  clear(box);
+  if (!conv.whatsapp) {
+    box.append(el('p', { class: 'muted' }, t('no_wa')));
+    return conv;
+  }
+  const list = el('ol', { class: 'thread', id: 'thread', 'aria-live': 'polite' });
+  for (const it of conv.items) list.append(threadItem(it, atts, c));
+  if (!conv.items.length) box.append(el('p', { class: 'muted' }, t('thread_empty')));
+  box.append(list);
+  list.scrollTop = list.scrollHeight;
+  return conv;
+}
+
+function replyBox(c, conv, refresh) {
+  const open = conv.window_open;
+  const status = el('p', { class: 'window ' + (open ? 'open' : 'closed'), id: 'window' },
+    open ? t('window_open') + ' ' + when(conv.window_closes_at, getLang()) : t('window_closed'));
+  const ta = el('textarea', { id: 'reply-text', name: 'text', rows: 3, maxlength: 4096, required: true, placeholder: t('reply_ph') });
+  const err = el('p', { class: 'error', role: 'alert' });
+  const f = el('form', { class: 'reply', id: 'reply' },
+    el('label', { for: 'reply-text' }, t('reply')), status, ta, err,
+    el('button', { type: 'submit', class: 'primary' }, t('send')));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.textContent = '';
+    const text = ta.value.trim();
+    if (!text) return;
+    try {
+      const r = await post('/api/v1/cases/' + c.id + '/messages', { text });
+      ta.value = '';
+      flash(r.sent_as === 'template' ? t('sent_as_template') : t('queued'), 'ok');
+      refresh();
+    } catch (e) {
+      err.textContent = e.message;
+    }
+  });
+  return f;
+}
+
+function eventLabel(ev, actions) {
+  const a = actions.find((x) => x.action === ev.action);
+  if (a) return a.label;
+  const k = 'a_' + ev.action;
+  return t(k) !== k ? t(k) : ev.action;
+}
+
+const ACTION_NAMES = {
+  id: { verify: 'Diverifikasi', reject: 'Ditolak', hold: 'Ditunda', resume: 'Dilanjutkan', dispatch: 'Didisposisikan', start: 'Mulai ditangani', resolve: 'Selesai ditangani', close: 'Ditutup', forward: 'Dialihkan', reopen: 'Dibuka kembali' },
+  en: { verify: 'Verified', reject: 'Rejected', hold: 'Put on hold', resume: 'Resumed', dispatch: 'Dispatched', start: 'Started', resolve: 'Resolved', close: 'Closed', forward: 'Forwarded', reopen: 'Reopened' },
+};
+
+export async function caseView(root, id) {
+  let c;
+  try {
+    c = await get('/api/v1/cases/' + id);
+  } catch (e) {
+    root.append(el('p', {}, el('a', { href: '#/inbox' }, t('back'))),
+      el('div', { class: 'card denied', role: 'alert', id: 'case-error' },
+        el('h1', {}, e.status === 403 ? t('forbidden_case') : e.message),
+        e.status === 403 ? el('p', { class: 'muted' }, e.message) : null));
+    return null;
+  }
+  const lang = getLang();
+  const myRole = (state.me.roles.find((r) => r.agency_id === 0) || state.me.roles.find((r) => r.agency_id === c.agency.id) || {}).role;
+  const viewer = myRole === 'viewer';
+  const atts = new Map(c.attachments.map((a) => [a.id, a]));
+  const rerender = () => { clear(root); caseView(root, id).then((f) => { stopPoll(); stopPoll = f || (() => {}); }); };
+  let stopPoll = () => {};
+
+  const facts = el('dl', { class: 'facts' },
+    el('dt', {}, t('status')), el('dd', {}, el('span', { class: 'status s-' + c.status, id: 'case-status', 'data-status': c.status }, c.status_label)),
+    el('dt', {}, t('category')), el('dd', {}, c.category ? c.category.name : '—'),
+    el('dt', {}, t('agency')), el('dd', {}, c.agency.name),
+    el('dt', {}, t('team')), el('dd', { id: 'case-team' }, c.team ? c.team.name : '—'),
+    el('dt', {}, t('channel')), el('dd', {}, channelLabel(c.channel)),
+    el('dt', {}, t('priority')), el('dd', {}, t('prio_' + c.priority)),
+    el('dt', {}, t('kecamatan')), el('dd', {}, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—'),
+    el('dt', {}, t('address')), el('dd', {}, c.address || '—'),
+    el('dt', {}, t('created')), el('dd', {}, when(c.created_at, lang)),
+    c.reporter ? [el('dt', {}, t('reporter')), el('dd', { id: 'reporter' },
+      [c.reporter.name, c.reporter.phone || c.reporter.wa_id].filter(Boolean).join(' · ') || '—')] : null);
+
+  const actionsBox = el('section', { class: 'card', id: 'actions', 'aria-labelledby': 'h-actions' },
+    el('h2', { id: 'h-actions' }, t('actions')));
+  const formSlot = el('div');
+  if (c.actions.length) {
+    const bar = el('div', { class: 'action-bar' });
+    for (const a of c.actions) {
+      bar.append(el('button', {
+        type: 'button', class: a.action === 'reject' ? 'danger' : 'primary', 'data-action': a.action,
+        onclick: () => {
+          clear(formSlot).append(actionForm(c, a, rerender));
+          const first = formSlot.querySelector('select, textarea');
+          if (first) first.focus();
+        },
+      }, a.label));
+    }
+    actionsBox.append(bar, formSlot);
+  } else {
+    actionsBox.append(el('p', { class: 'muted' }, t('no_actions')));
+  }
+
+  const points = [];
+  if (c.location) points.push({ ...c.location, label: c.tracking_code });
+  const mapBox = el('div', { class: 'map', id: 'case-map' });
+  const mapCard = el('section', { class: 'card', 'aria-labelledby': 'h-map' }, el('h2', { id: 'h-map' }, t('map')),
+    c.location ? [mapBox, el('p', {}, el('a', { href: mapsUrl(c.location.lat, c.location.lon), target: '_blank', rel: 'noopener' }, t('open_map')))]
+      : el('p', { class: 'muted' }, t('no_location')));
+
+  const canUpload = c.actions.length > 0 || state.me.roles.some((r) => ['superadmin', 'admin', 'supervisor'].includes(r.role));
+  const files = el('section', { class: 'card', id: 'files', 'aria-labelledby': 'h-files' }, el('h2', { id: 'h-files' }, t('files')),
+    el('div', { class: 'gallery' }, c.attachments.map((a) => (viewer && a.source === 'citizen'
+      ? el('span', { class: 'file muted' }, t('photo') + ' ' + a.id + ': ' + t('personal'))
+      : fileNode(a, false)))));
+  if (canUpload && !['closed', 'rejected', 'forwarded'].includes(c.status)) {
+    const input = el('input', { id: 'photo-input', type: 'file', accept: 'image/*', capture: 'environment', multiple: true });
+    input.addEventListener('change', async () => {
+      try {
+        flash(t('uploading'), 'ok');
+        await uploadPhotos(c.id, input.files);
+        flash(t('uploaded'), 'ok');
+        rerender();
+      } catch (e) { flash(e.message); }
+    });
+    files.append(el('label', { for: 'photo-input' }, t('add_photo')), input);
+  }
+
+  const timeline = el('ol', { class: 'timeline', id: 'timeline' },
+    c.events.map((ev) => el('li', {},
+      el('div', { class: 'what' }, ACTION_NAMES[lang][ev.action] || eventLabel(ev, c.actions)),
+      el('div', { class: 'meta' }, when(ev.at, lang) + ' · ' + (ev.actor_name || t('system'))),
+      ev.note ? el('p', { class: 'note' }, ev.note) : null)));
+
+  const threadBox = el('div', { id: 'thread-box' }, el('p', { class: 'muted' }, viewer ? t('personal') : t('loading')));
+  const conversation = el('section', { class: 'card conversation', 'aria-labelledby': 'h-conv' },
+    el('h2', { id: 'h-conv' }, t('conversation')), threadBox);
+
+  root.append(
+    el('p', {}, el('a', { href: isFieldOnly() ? '#/field' : '#/inbox' }, t('back'))),
+    el('header', { class: 'case-head' },
+      el('h1', {}, el('span', { class: 'code', id: 'case-code' }, c.tracking_code), ' ',
+        c.kind === 'emergency' ? el('span', { class: 'badge danger' }, t('emergency')) : null),
+      el('p', { class: 'description', id: 'case-description' }, c.description)),
+    el('div', { class: 'case-grid' },
+      el('div', { class: 'col' }, conversation),
+      el('div', { class: 'col' }, actionsBox, el('section', { class: 'card' }, facts), mapCard, files,
+        el('section', { class: 'card', 'aria-labelledby': 'h-tl' }, el('h2', { id: 'h-tl' }, t('timeline')), timeline))));
+  if (c.location) makeMap(mapBox, points);
+
+  let conv = viewer ? null : await renderThread(c, threadBox, atts);
+  if (conv && conv.whatsapp && conv.can_reply)
+    conversation.append(replyBox(c, conv, async () => { conv = await renderThread(c, threadBox, atts); }));
+  // Delivery ticks and answers arrive meanwhile.
+  let stopped = false;
+  const timer = setInterval(async () => {
+    if (stopped || !conv || !conv.whatsapp) return;
+    const list = document.getElementById('thread');
+    const scrolledUp = list && list.scrollTop + list.clientHeight < list.scrollHeight - 40;
+    if (!scrolledUp) await renderThread(c, threadBox, atts);
+  }, 10000);
+  stopPoll = () => { stopped = true; clearInterval(timer); };
+  return () => stopPoll();
+}
+
+function isFieldOnly() {
+  const r = state.me.roles.map((x) => x.role);
+  return r.includes('field') && !r.some((x) => ['superadmin', 'admin', 'supervisor'].includes(x));
+}

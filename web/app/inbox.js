@@ -1,0 +1,137 @@
+// The inbox: the cases of the user's agencies, newest first, with filters,
+// text search, cursor pages, and polling for new arrivals (an emergency
+// rings and shows a banner).
+import { get, qs } from './api.js';
+import { t, getLang } from './i18n.js';
+import { el, clear, age, beep } from './util.js';
+import { state, flash } from './app.js';
+
+const STATUSES = ['received', 'verified', 'dispatched', 'in_progress', 'resolved', 'closed',
+  'rejected', 'forwarded', 'on_hold', 'reopened', 'submitted', 'incomplete', 'checking',
+  'processing', 'issued'];
+
+let filters = {};
+
+function pollMs() {
+  try { return Number(localStorage.getItem('aduan.pollMs')) || 10000; } catch (_) { return 10000; }
+}
+
+function select(name, label, options, value) {
+  const id = 'f-' + name;
+  return el('div', { class: 'field' },
+    el('label', { for: id }, label),
+    el('select', { id, name },
+      el('option', { value: '' }, t('all')),
+      options.map(([v, l]) => el('option', { value: v, selected: String(value || '') === String(v) }, l))));
+}
+
+export function channelLabel(c) { return t('ch_' + c) !== 'ch_' + c ? t('ch_' + c) : c; }
+
+export function caseRow(c, fresh) {
+  const lang = getLang();
+  const emergency = c.kind === 'emergency';
+  return el('tr', { class: (fresh ? 'fresh ' : '') + (emergency ? 'emergency' : ''), 'data-id': c.id },
+    el('td', {}, el('a', { href: '#/case/' + c.id, class: 'code' }, c.tracking_code),
+      emergency ? el('span', { class: 'badge danger' }, t('emergency')) : null),
+    el('td', {}, el('span', { class: 'status s-' + c.status }, c.status_label)),
+    el('td', {}, c.category ? c.category.name : '—'),
+    el('td', { class: 'desc' }, (c.description || '').slice(0, 90)),
+    el('td', {}, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—'),
+    el('td', { title: c.created_at }, age(c.created_at, lang)),
+    el('td', {}, channelLabel(c.channel)),
+    el('td', {}, c.team ? c.team.name : '—'));
+}
+
+export async function inboxView(root) {
+  const ref = state.ref;
+  const params = () => ({ ...filters, limit: 50 });
+  const resetBtn = el('button', { type: 'button', id: 'f-reset' }, t('reset'));
+  const form = el('form', { class: 'filters', id: 'filters', role: 'search' },
+    select('status', t('status'), STATUSES.map((s) => [s, s.replace('_', ' ')]), filters.status),
+    select('category', t('category'), ref.categories
+      .filter((k) => state.me.roles.some((r) => r.agency_id === 0 || r.agency_id === k.agency_id))
+      .map((k) => [k.id, getLang() === 'en' ? k.name_en : k.name_id]), filters.category),
+    select('team', t('team'), ref.teams.map((x) => [x.id, x.name]), filters.team),
+    select('kecamatan', t('kecamatan'), ref.regions.map((g) => [g.code, g.name]), filters.kecamatan),
+    el('div', { class: 'field' }, el('label', { for: 'f-from' }, t('from')),
+      el('input', { id: 'f-from', name: 'from', type: 'date', value: filters.from || '' })),
+    el('div', { class: 'field' }, el('label', { for: 'f-to' }, t('to')),
+      el('input', { id: 'f-to', name: 'to', type: 'date', value: filters.to || '' })),
+    el('div', { class: 'field grow' }, el('label', { for: 'f-q' }, t('search')),
+      el('input', { id: 'f-q', name: 'q', type: 'search', placeholder: t('search_ph'), value: filters.q || '' })),
+    el('div', { class: 'field buttons' },
+      el('button', { type: 'submit', class: 'primary' }, t('apply')),
+      resetBtn));
+  // The status names are shown with the server's labels once a page loaded.
+  const banner = el('div', { class: 'banner', id: 'banner', role: 'status', 'aria-live': 'assertive', hidden: true });
+  const tbody = el('tbody', { id: 'cases' });
+  const table = el('table', { class: 'cases' },
+    el('caption', { class: 'sr-only' }, t('inbox')),
+    el('thead', {}, el('tr', {}, [t('code'), t('status'), t('category'), t('description'),
+      t('kecamatan'), t('age'), t('channel'), t('team')].map((h) => el('th', { scope: 'col' }, h)))),
+    tbody);
+  const more = el('button', { type: 'button', id: 'more', hidden: true }, t('more'));
+  const empty = el('p', { class: 'muted', hidden: true }, t('none'));
+  root.append(el('h1', { class: 'sr-only' }, t('inbox')), form, banner,
+    el('div', { class: 'table-wrap' }, table), empty, more);
+
+  let cursor = null;
+  let maxId = 0;
+  let stopped = false;
+
+  async function page(first) {
+    const j = await get('/api/v1/cases' + qs({ ...params(), cursor: first ? null : cursor }));
+    if (first) clear(tbody);
+    for (const c of j.items) {
+      tbody.append(caseRow(c, false));
+      if (c.id > maxId) maxId = c.id;
+    }
+    cursor = j.next_cursor;
+    more.hidden = !cursor;
+    empty.hidden = tbody.children.length > 0;
+  }
+
+  function inboxReload() {
+    maxId = 0;
+    page(true).catch((e) => flash(e.message));
+  }
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    filters = {};
+    for (const [k, v] of new FormData(form).entries()) if (v) filters[k] = v;
+    inboxReload();
+  });
+  resetBtn.addEventListener('click', () => {
+    filters = {};
+    for (const s of form.querySelectorAll('select, input')) s.value = '';
+    inboxReload();
+  });
+  more.addEventListener('click', () => page(false).catch((e) => flash(e.message)));
+
+  async function poll() {
+    if (stopped) return;
+    try {
+      const j = await get('/api/v1/cases' + qs(params()));
+      const fresh = j.items.filter((c) => c.id > maxId).reverse();
+      for (const c of fresh) {
+        tbody.prepend(caseRow(c, true));
+        maxId = Math.max(maxId, c.id);
+      }
+      if (fresh.length) {
+        empty.hidden = true;
+        const urgent = fresh.filter((c) => c.kind === 'emergency');
+        banner.hidden = false;
+        banner.className = 'banner' + (urgent.length ? ' danger' : '');
+        banner.textContent = urgent.length
+          ? t('emergency_arrived') + ': ' + urgent.map((c) => c.tracking_code).join(', ')
+          : fresh.length + ' ' + t('new_cases');
+        if (urgent.length) beep();
+        document.title = '(' + fresh.length + ') aduan';
+      }
+    } catch (_) { /* the next poll tries again */ }
+    if (!stopped) timer = setTimeout(poll, pollMs());
+  }
+  await page(true);
+  let timer = setTimeout(poll, pollMs());
+  return () => { stopped = true; clearTimeout(timer); document.title = 'aduan — Dasbor'; };
+}
