@@ -877,6 +877,11 @@ typedef struct {
     int64_t first_response_at; /* first event by a staff member after the report; 0: none */
     int64_t resolved_at;       /* first event to resolved (or issued); 0: none */
     int64_t closed_at;         /* last event to closed; 0: none */
+    /* The SLA: the resolve deadline in force (cases.sla_resolve_due_at; 0:
+     * none) and the last event to resolved or issued (0: none; a reopened
+     * case is judged by its last resolution against its new deadline). */
+    int64_t resolve_due_at, last_resolved_at;
+    const char *agency_code, *agency_name;
 } store_stats_case;
 
 /* The cases of one agency (0: all) received in [from, to), without those
