@@ -148,7 +148,7 @@ err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t cate
         int64_t done = c->resolved_at ? c->resolved_at : c->closed_at;
         if (res && done >= c->created_at)
             rs[out->n_resolution++] = (double)(done - c->created_at);
-        char key[32], month[16];
+        char key[32], month[32];
         snprintf(key, sizeof key, "%lld", (long long)c->category_id);
         count(ar, &cat, key, c->category_name_id, c->category_name_en, res, sla, met);
         count(ar, &kec, c->kecamatan_code ? c->kecamatan_code : "-",
