@@ -587,7 +587,7 @@ static int cmd_admin(const config_t *cfg, const char *cmd, int argc, char **argv
 static int cmd_report(const config_t *cfg, int argc, char **argv)
 {
     const char *agency = NULL, *month = NULL, *outfile = NULL;
-    ikm_weight_t w = IKM_WEIGHT_EXACT;
+    ikm_weight_t w = cfg->ikm_weight_0111 ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT;
     if (argc < 1 || strcmp(argv[0], "monthly") != 0)
         return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("report"));
     for (int i = 1; i < argc; i++) {
@@ -602,7 +602,9 @@ static int cmd_report(const config_t *cfg, int argc, char **argv)
             outfile = v;
         else if (!strcmp(argv[i], "--weight") && !strcmp(v, "0.111"))
             w = IKM_WEIGHT_0111;
-        else if (!(!strcmp(argv[i], "--weight") && !strcmp(v, "exact")))
+        else if (!strcmp(argv[i], "--weight") && !strcmp(v, "exact"))
+            w = IKM_WEIGHT_EXACT;
+        else
             return complain(EXIT_USAGE, "aduan: report: unexpected '%s'\n", argv[i]);
         i++;
     }

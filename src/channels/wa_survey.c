@@ -176,7 +176,7 @@ static size_t answered(sv *b)
 static bool ask_question(sv *b, int64_t case_id, int u)
 {
     arena_t *ar = b->in->ar;
-    char n[8];
+    char n[16];
     snprintf(n, sizeof n, "%d", u + 1);
     json_t *rows = json_array();
     for (int v = 4; rows && v >= 1; v--) {

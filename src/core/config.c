@@ -38,6 +38,7 @@ static const struct {
     {"ADUAN_SERVICE_RETENTION_DAYS", "services", "retention_days"},
     {"ADUAN_DATA_KEY", "services", "data_key"},
     {"ADUAN_MAP_TILE_URL", "map", "tile_url"},
+    {"ADUAN_IKM_WEIGHT", "survey", "ikm_weight"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -47,8 +48,9 @@ void config_defaults(config_t *cfg)
     snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
     cfg->listen_port = 8080;
     snprintf(cfg->database_url, sizeof cfg->database_url, "sqlite:var/aduan.db");
-    /* The HTTP threads, the background worker and one spare. */
-    cfg->db_pool_size = 6;
+    /* The HTTP threads, the background worker, the SLA scheduler and one
+     * spare. */
+    cfg->db_pool_size = 8;
     cfg->threads = 4;
     snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Makassar");
     snprintf(cfg->media_dir, sizeof cfg->media_dir, "var/media");
@@ -351,6 +353,15 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
         if (!valid_tile_url(v))
             return -1;
         return copy(cfg->map_tile_url, sizeof cfg->map_tile_url, v);
+    case 25:
+        *why = "expected exact (1/9) or 0.111";
+        if (!strcmp(v, "exact"))
+            cfg->ikm_weight_0111 = false;
+        else if (!strcmp(v, "0.111"))
+            cfg->ikm_weight_0111 = true;
+        else
+            return -1;
+        return 0;
     }
     return -1;
 }

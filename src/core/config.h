@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Caps of the text settings; a longer value is an error, not a truncation. */
@@ -48,6 +49,9 @@ typedef struct {
     char svc_data_key[65];
     /* Map tiles of the dashboard: {z}/{x}/{y} and an optional {s}. */
     char map_tile_url[CONFIG_URL_MAX];
+    /* IKM weight per unsur when a request does not choose: false the exact
+     * 1/9, true the printed 0.111 (PermenPANRB 14/2017, old spreadsheets). */
+    bool ikm_weight_0111;
 } config_t;
 
 /* Fills cfg with defaults. */

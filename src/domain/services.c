@@ -391,4 +391,7 @@ err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, cons
     return e;
 }
 
-int64_t svc_work_seconds(int64_t from, int64_t to) { return to > from ? to - from : 0; }
+int64_t svc_work_seconds(const cal_t *cal, int64_t from, int64_t to)
+{
+    return to > from ? cal_working_between(cal, from, to) : 0;
+}

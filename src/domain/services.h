@@ -7,6 +7,7 @@
 #define ADUAN_SERVICES_H
 
 #include "domain/cases.h"
+#include "domain/calendar.h"
 #include "store/store.h"
 
 /* The issued PDF: certificates from SIAK are a few hundred kB; 3 MiB
@@ -66,9 +67,10 @@ err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, cons
                 int64_t *attachment_id, int64_t *outbox_id, const char **detail)
     __attribute__((warn_unused_result));
 
-/* Seconds of work between two times, for the measures. TODO(sla): count
- * working hours with the sla branch's calendar (holidays, office hours);
- * until it is merged these are clock seconds. */
-int64_t svc_work_seconds(int64_t from, int64_t to);
+/* Seconds of working time between two times on the agency's calendar
+ * (office hours, holidays, time zone; domain/deadline.h deadline_calendar),
+ * for the measures: the target of a service is in working hours. 0 when to
+ * is not after from. */
+int64_t svc_work_seconds(const cal_t *cal, int64_t from, int64_t to);
 
 #endif

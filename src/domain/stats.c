@@ -11,6 +11,23 @@ bool stats_is_resolved(const store_stats_case *c)
            !strcmp(c->status, "issued");
 }
 
+bool stats_sla_counts(const store_stats_case *c, bool *met)
+{
+    *met = false;
+    if (!stats_is_resolved(c) || c->resolve_due_at <= 0)
+        return false;
+    int64_t done = c->last_resolved_at ? c->last_resolved_at : c->closed_at;
+    if (!done)
+        return false;
+    *met = done <= c->resolve_due_at;
+    return true;
+}
+
+double stats_share(int64_t met, int64_t total)
+{
+    return total > 0 ? (double)met / (double)total : -1;
+}
+
 static bool is_open(const store_stats_case *c)
 {
     return !stats_is_resolved(c) && strcmp(c->status, "rejected") != 0;
@@ -46,12 +63,14 @@ static stats_bucket *bucket(arena_t *ar, buckets *bs, const char *key, const cha
 }
 
 static void count(arena_t *ar, buckets *bs, const char *key, const char *name, const char *name_en,
-                  bool resolved)
+                  bool resolved, bool sla, bool met)
 {
     stats_bucket *b = bucket(ar, bs, key, name, name_en);
     if (b) {
         b->received++;
         b->resolved += resolved;
+        b->sla_total += sla;
+        b->sla_met += sla && met;
     }
 }
 
@@ -113,10 +132,13 @@ err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t cate
     double *rs = arena_alloc(ar, (out->ncases + 1) * sizeof *rs);
     if (!fr || !rs)
         return ERR_NOMEM;
-    buckets cat = {0}, kec = {0}, mon = {0}, team = {0};
+    buckets cat = {0}, kec = {0}, mon = {0}, team = {0}, agency = {0};
     for (size_t i = 0; i < out->ncases; i++) {
         const store_stats_case *c = &out->cases[i];
-        bool res = stats_is_resolved(c);
+        bool res = stats_is_resolved(c), met;
+        bool sla = stats_sla_counts(c, &met);
+        out->sla_total += sla;
+        out->sla_met += sla && met;
         out->received++;
         out->resolved += res;
         out->closed += !strcmp(c->status, "closed");
@@ -126,34 +148,39 @@ err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t cate
         int64_t done = c->resolved_at ? c->resolved_at : c->closed_at;
         if (res && done >= c->created_at)
             rs[out->n_resolution++] = (double)(done - c->created_at);
-        char key[32], month[16];
+        char key[32], month[32];
         snprintf(key, sizeof key, "%lld", (long long)c->category_id);
-        count(ar, &cat, key, c->category_name_id, c->category_name_en, res);
+        count(ar, &cat, key, c->category_name_id, c->category_name_en, res, sla, met);
         count(ar, &kec, c->kecamatan_code ? c->kecamatan_code : "-",
               c->kecamatan_name ? c->kecamatan_name : "(tanpa kecamatan)",
-              c->kecamatan_name ? c->kecamatan_name : "(no kecamatan)", res);
+              c->kecamatan_name ? c->kecamatan_name : "(no kecamatan)", res, sla, met);
+        count(ar, &agency, c->agency_code ? c->agency_code : "-", c->agency_name, c->agency_name,
+              res, sla, met);
         time_t t = (time_t)c->created_at;
         struct tm tm;
         localtime_r(&t, &tm);
         snprintf(month, sizeof month, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
-        count(ar, &mon, month, NULL, NULL, res);
+        count(ar, &mon, month, NULL, NULL, res, sla, met);
         snprintf(key, sizeof key, "%lld", (long long)c->team_id);
         count(ar, &team, key, c->team_id ? c->team_name : "(belum ada tim)",
-              c->team_id ? c->team_name : "(no team)", res);
+              c->team_id ? c->team_name : "(no team)", res, sla, met);
     }
     out->resolution_ratio = out->received ? (double)out->resolved / (double)out->received : 0;
     out->median_first_response = median(fr, out->n_first_response);
     out->median_resolution = median(rs, out->n_resolution);
+    out->sla_compliance = stats_share(out->sla_met, out->sla_total);
     if (out->ncases) {
         qsort(cat.b, cat.n, sizeof *cat.b, cmp_bucket_count);
         qsort(kec.b, kec.n, sizeof *kec.b, cmp_bucket_key);
         qsort(mon.b, mon.n, sizeof *mon.b, cmp_bucket_key);
         qsort(team.b, team.n, sizeof *team.b, cmp_bucket_count);
+        qsort(agency.b, agency.n, sizeof *agency.b, cmp_bucket_key);
     }
     out->by_category = cat.b, out->n_category = cat.n;
     out->by_kecamatan = kec.b, out->n_kecamatan = kec.n;
     out->by_month = mon.b, out->n_month = mon.n;
     out->by_team = team.b, out->n_team = team.n;
+    out->by_agency = agency.b, out->n_agency = agency.n;
     ikm_tally t;
     memcpy(t.sum, out->tally.sum, sizeof t.sum);
     memcpy(t.count, out->tally.count, sizeof t.count);

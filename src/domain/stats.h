@@ -16,6 +16,8 @@ typedef struct {
     const char *name; /* for people (Indonesian; category also name_en) */
     const char *name_en;
     int64_t received, resolved;
+    /* Resolved cases with a resolve deadline, and those done by it. */
+    int64_t sla_total, sla_met;
 } stats_bucket;
 
 typedef struct {
@@ -28,16 +30,18 @@ typedef struct {
     /* Medians in seconds; -1 when no case has the time yet. */
     double median_first_response, median_resolution;
     int64_t n_first_response, n_resolution;
-    stats_bucket *by_category, *by_kecamatan, *by_month, *by_team;
-    size_t n_category, n_kecamatan, n_month, n_team;
+    stats_bucket *by_category, *by_kecamatan, *by_month, *by_team, *by_agency;
+    size_t n_category, n_kecamatan, n_month, n_team, n_agency;
     /* The IKM of the responses given in the period. */
     ikm_weight_t weight;
     store_survey_tally tally;
     ikm_result ikm;
     int64_t sample_target; /* Krejcie-Morgan for the population (closed) */
-    /* SLA compliance: filled by the SLA module (issue #7) when it is
-     * there; -1 until then. */
+    /* SLA compliance (issue #6): of the resolved (or closed, issued) cases
+     * that have a resolve deadline, the share done by it: sla_met /
+     * sla_total; -1 when no such case. */
     double sla_compliance;
+    int64_t sla_total, sla_met;
     /* The period's cases, oldest first (for the map and the report). */
     store_stats_case *cases;
     size_t ncases;
@@ -55,5 +59,13 @@ err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t cate
 
 /* True when the case counts as resolved (resolved, closed or issued). */
 bool stats_is_resolved(const store_stats_case *c);
+
+/* Whether a case counts for SLA compliance (resolved and with a resolve
+ * deadline), and if so whether its last resolution (or its closing, when
+ * it never passed through resolved) came by the deadline. */
+bool stats_sla_counts(const store_stats_case *c, bool *met);
+
+/* share = met / total, or -1 when total is 0. */
+double stats_share(int64_t met, int64_t total);
 
 #endif

@@ -19,15 +19,25 @@ static json_t *hours(double seconds)
     return seconds < 0 ? json_null() : json_real(round(seconds / 36.0) / 100.0);
 }
 
+static double r4(double v);
+
+/* A share rounded to 4 places, or null without cases to judge. */
+static json_t *share(int64_t met, int64_t total)
+{
+    double v = stats_share(met, total);
+    return v < 0 ? json_null() : json_real(r4(v));
+}
+
 static json_t *buckets(const stats_bucket *b, size_t n, const char *key_name, bool en)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++)
         json_array_append_new(
-            a, json_pack("{s:s, s:s, s:I, s:I, s:f}", key_name, b[i].key, "name",
+            a, json_pack("{s:s, s:s, s:I, s:I, s:f, s:o}", key_name, b[i].key, "name",
                          en ? b[i].name_en : b[i].name, "received", (json_int_t)b[i].received,
                          "resolved", (json_int_t)b[i].resolved, "resolution_ratio",
-                         b[i].received ? (double)b[i].resolved / (double)b[i].received : 0.0));
+                         b[i].received ? (double)b[i].resolved / (double)b[i].received : 0.0,
+                         "sla_compliance", share(b[i].sla_met, b[i].sla_total)));
     return a;
 }
 
@@ -66,7 +76,7 @@ json_t *stats_json(const stats_t *st, const store_agency *ag, const char *lang)
     char from[CLOCK_ISO_BUF], to[CLOCK_ISO_BUF];
     clock_format(st->from, from);
     clock_format(st->to, to);
-    return json_pack(
+    json_t *j = json_pack(
         "{s:o, s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:o,"
         " s:o, s:o}",
         "agency",
@@ -84,6 +94,12 @@ json_t *stats_json(const stats_t *st, const store_agency *ag, const char *lang)
         buckets(st->by_month, st->n_month, "month", en), "sla_compliance",
         st->sla_compliance < 0 ? json_null() : json_real(r4(st->sla_compliance)), "ikm", ikm, "map",
         map);
+    if (j) {
+        json_object_set_new(j, "sla_cases", json_integer((json_int_t)st->sla_total));
+        json_object_set_new(j, "sla_met", json_integer((json_int_t)st->sla_met));
+        json_object_set_new(j, "by_agency", buckets(st->by_agency, st->n_agency, "agency", en));
+    }
+    return j;
 }
 
 err_t stats_params(app_t *app, req_t *r, store_agency *ag, bool *has_agency, int64_t *from,
@@ -129,10 +145,13 @@ err_t stats_params(app_t *app, req_t *r, store_agency *ag, bool *has_agency, int
         r->detail = "from: must be before to";
         return ERR_INVALID;
     }
-    *w = IKM_WEIGHT_EXACT;
+    /* The request's choice, else the setting (ADUAN_IKM_WEIGHT). */
+    *w = app->cfg->ikm_weight_0111 ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT;
     if (wt && !strcmp(wt, "0.111"))
         *w = IKM_WEIGHT_0111;
-    else if (wt && strcmp(wt, "exact") != 0) {
+    else if (wt && !strcmp(wt, "exact"))
+        *w = IKM_WEIGHT_EXACT;
+    else if (wt) {
         r->detail = "weight: exact or 0.111";
         return ERR_INVALID;
     }
@@ -244,9 +263,10 @@ err_t h_report_monthly(app_t *app, req_t *r)
     }
     const unsigned char *pdf;
     size_t len;
-    e = report_monthly_pdf(app->store, r->ar, &ag, month,
-                           wt && !strcmp(wt, "0.111") ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT,
-                           clock_now(), &pdf, &len);
+    ikm_weight_t w = app->cfg->ikm_weight_0111 ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT;
+    if (wt)
+        w = !strcmp(wt, "0.111") ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT;
+    e = report_monthly_pdf(app->store, r->ar, &ag, month, w, clock_now(), &pdf, &len);
     if (e != ERR_OK)
         return e;
     r->status = 200;

@@ -3,6 +3,7 @@
 
 #include "core/embed.h"
 #include "core/log.h"
+#include "store/migrate_int.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -331,6 +332,7 @@ static const char SQL_MIG_MAX[] = "SELECT COALESCE(MAX(version), 0) FROM schema_
 static const char SQL_MIG_ADD[] = "INSERT INTO schema_migrations (version, name, applied_at)"
                                   " VALUES ($1, $2, EXTRACT(EPOCH FROM now())::bigint)";
 static const char SQL_MIG_LOCK[] = "SELECT pg_advisory_xact_lock($1)";
+static const char SQL_MIG_HAS[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
 
 static err_t current_version(pconn_t *c, int *version)
 {
@@ -355,62 +357,80 @@ err_t pg_schema_version(store_t *s, int *version)
     return e;
 }
 
-/* Applies one migration file under the advisory lock, unless another
- * instance got there first. */
-static err_t apply(pconn_t *c, const embed_file *m, int v, int *applied)
+/* Applies one migration file under the advisory lock, unless it is
+ * recorded already (another instance got there first). */
+static err_t apply(pconn_t *c, const embed_file *m, int v, int newest, int *applied)
 {
     pq_params p = {0};
-    int have = 0;
+    bool done = false;
+    PGresult *r = NULL;
     err_t e = pq_begin(c);
     pp_int(&p, MIGRATION_LOCK);
     if (e == ERR_OK)
         e = pq_run(c, SQL_MIG_LOCK, &p, NULL, "migration_lock");
+    pq_params h = {0};
+    pp_int(&h, v);
     if (e == ERR_OK)
-        e = current_version(c, &have);
-    if (e == ERR_OK && have < v) {
-        /* Several statements in one file: the simple-query protocol. */
-        PGresult *r = PQexec(c->pg, (const char *)m->data);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            e = map_error(c, r, m->name);
+        e = pq_run(c, SQL_MIG_HAS, &h, &r, "migration_recorded");
+    if (e == ERR_OK) {
+        done = PQntuples(r) > 0;
         PQclear(r);
+    }
+    if (e == ERR_OK && !done) {
+        if (v < newest)
+            log_warn("store", "event=migration_late name=%s newest=%d", m->name, newest);
+        /* Several statements in one file: the simple-query protocol. */
+        PGresult *x = PQexec(c->pg, (const char *)m->data);
+        if (PQresultStatus(x) != PGRES_COMMAND_OK)
+            e = map_error(c, x, m->name);
+        PQclear(x);
         pq_params q = {0};
         pp_int(&q, v);
         pp_text(&q, m->name);
         if (e == ERR_OK)
             e = pq_run(c, SQL_MIG_ADD, &q, NULL, "migration_record");
-        if (e == ERR_OK)
-            (*applied)++;
     }
     if (e == ERR_OK)
         e = pq_commit(c);
     if (e != ERR_OK) {
         pq_rollback(c);
         log_error("store", "event=migration_failed name=%s", m->name);
-    } else if (have < v) {
+    } else if (!done) {
         log_info("store", "event=migration_applied name=%s", m->name);
+        (*applied)++;
     }
+    return e;
+}
+
+err_t pg_migrate_files(store_t *s, const embed_file *files, size_t n, int *applied)
+{
+    int have = 0, count = 0;
+    size_t m = 0;
+    if (applied)
+        *applied = 0;
+    store_mig *plan = calloc(n ? n : 1, sizeof *plan);
+    if (!plan)
+        return ERR_NOMEM;
+    err_t e = store_mig_plan(files, n, "pg", plan, &m);
+    if (e == ERR_OK)
+        e = pg_schema_version(s, &have); /* creates the table */
+    pconn_t *c = e == ERR_OK ? pq_get(s) : NULL;
+    if (e == ERR_OK && !c)
+        e = ERR_UNAVAILABLE;
+    /* Every migration not yet recorded, in number order. */
+    for (size_t i = 0; c && i < m && e == ERR_OK; i++)
+        e = apply(c, plan[i].file, plan[i].version, have, &count);
+    if (c)
+        pq_put(s, c);
+    free(plan);
+    if (applied)
+        *applied = count;
     return e;
 }
 
 err_t pg_migrate(store_t *s, int *applied)
 {
-    int have = 0, count = 0;
-    err_t e = pg_schema_version(s, &have);
-    if (e != ERR_OK)
-        return e;
-    pconn_t *c = pq_get(s);
-    if (!c)
-        return ERR_UNAVAILABLE;
-    for (size_t i = 0; i < embed_migrations_count && e == ERR_OK; i++) {
-        const embed_file *m = &embed_migrations[i];
-        int v = (int)strtol(m->name, NULL, 10);
-        if (strstr(m->name, ".pg.sql") && v > have)
-            e = apply(c, m, v, &count);
-    }
-    pq_put(s, c);
-    if (applied)
-        *applied = count;
-    return e;
+    return pg_migrate_files(s, embed_migrations, embed_migrations_count, applied);
 }
 
 /* Runs sql once, unprepared: planned with the parameters' values. */

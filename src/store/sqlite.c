@@ -3,6 +3,7 @@
 
 #include "core/embed.h"
 #include "core/log.h"
+#include "store/migrate_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -362,9 +363,7 @@ static const char SQL_MIG_TABLE[] =
 static const char SQL_MIG_MAX[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 static const char SQL_MIG_ADD[] =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%s','now'))";
-
-/* Migration files are "NNNN_name.ENGINE.sql"; this store runs ".sqlite." */
-static int migration_version(const char *name) { return (int)strtol(name, NULL, 10); }
+static const char SQL_MIG_HAS[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
 
 err_t sq_schema_version(store_t *s, int *version)
 {
@@ -384,46 +383,83 @@ err_t sq_schema_version(store_t *s, int *version)
     return e;
 }
 
-err_t sq_migrate(store_t *s, int *applied)
+/* True (1) when version is recorded, 0 when not, -1 on error. */
+static int recorded(conn_t *c, int version)
+{
+    sqlite3_stmt *st = sq_prep(c, SQL_MIG_HAS);
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, version);
+    int rc = sqlite3_step(st), out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(st);
+    return out;
+}
+
+err_t sq_migrate_files(store_t *s, const embed_file *files, size_t n, int *applied)
 {
     int have = 0, count = 0;
-    err_t e = sq_schema_version(s, &have);
-    if (e != ERR_OK)
+    size_t m = 0;
+    if (applied)
+        *applied = 0;
+    store_mig *plan = calloc(n ? n : 1, sizeof *plan);
+    if (!plan)
+        return ERR_NOMEM;
+    err_t e = store_mig_plan(files, n, "sqlite", plan, &m);
+    if (e == ERR_OK)
+        e = sq_schema_version(s, &have); /* creates the table */
+    if (e != ERR_OK) {
+        free(plan);
         return e;
+    }
     conn_t *c = sq_get(s);
-    for (size_t i = 0; i < embed_migrations_count && e == ERR_OK; i++) {
-        const embed_file *m = &embed_migrations[i];
-        if (!strstr(m->name, ".sqlite.sql"))
-            continue;
-        int v = migration_version(m->name);
-        if (v <= have)
-            continue;
+    for (size_t i = 0; i < m && e == ERR_OK; i++) {
+        const embed_file *f = plan[i].file;
+        int v = plan[i].version;
         e = sq_begin(c);
-        if (e == ERR_OK)
-            e = exec_sql(c, (const char *)m->data, m->name);
+        if (e != ERR_OK)
+            break;
+        /* Every migration not yet recorded, in number order: one merged
+         * late under a lower number than the newest applied still runs. */
+        int has = recorded(c, v);
+        if (has != 0) {
+            e = has < 0 ? sq_err(c, sqlite3_extended_errcode(c->db), "migration_recorded") : ERR_OK;
+            if (e == ERR_OK)
+                e = sq_commit(c);
+            else
+                sq_rollback(c);
+            continue;
+        }
+        if (v < have)
+            log_warn("store", "event=migration_late name=%s newest=%d", f->name, have);
+        e = exec_sql(c, (const char *)f->data, f->name);
         sqlite3_stmt *st = e == ERR_OK ? sq_prep(c, SQL_MIG_ADD) : NULL;
         if (e == ERR_OK && !st)
             e = ERR_DB;
         if (st) {
             sqlite3_bind_int(st, 1, v);
-            sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
             e = sq_exec_stmt(c, st, "migration_record");
         }
         if (e == ERR_OK)
             e = sq_commit(c);
         if (e != ERR_OK) {
             sq_rollback(c);
-            log_error("store", "event=migration_failed name=%s", m->name);
+            log_error("store", "event=migration_failed name=%s", f->name);
         } else {
-            log_info("store", "event=migration_applied name=%s", m->name);
+            log_info("store", "event=migration_applied name=%s", f->name);
             count++;
-            have = v;
         }
     }
     sq_put(s, c);
+    free(plan);
     if (applied)
         *applied = count;
     return e;
+}
+
+err_t sq_migrate(store_t *s, int *applied)
+{
+    return sq_migrate_files(s, embed_migrations, embed_migrations_count, applied);
 }
 
 err_t sq_step_row(conn_t *c, sqlite3_stmt *st, const char *what)

@@ -27,6 +27,10 @@ static void read_stats(arena_t *ar, sqlite3_stmt *st, void *elem)
     c->first_response_at = sq_int(st, 16);
     c->resolved_at = sq_int(st, 17);
     c->closed_at = sq_int(st, 18);
+    c->resolve_due_at = sq_int(st, 19);
+    c->last_resolved_at = sq_int(st, 20);
+    c->agency_code = sq_text(ar, st, 21);
+    c->agency_name = sq_text(ar, st, 22);
 }
 
 err_t sq_stats_cases(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
@@ -41,8 +45,13 @@ err_t sq_stats_cases(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, i
         " (SELECT MIN(e.created_at) FROM case_events e WHERE e.case_id = c.id"
         "  AND e.to_status IN ('resolved', 'issued')),"
         " (SELECT MAX(e.created_at) FROM case_events e WHERE e.case_id = c.id"
-        "  AND e.to_status = 'closed')"
-        " FROM cases c LEFT JOIN categories k ON k.id = c.category_id"
+        "  AND e.to_status = 'closed'),"
+        " c.sla_resolve_due_at,"
+        " (SELECT MAX(e.created_at) FROM case_events e WHERE e.case_id = c.id"
+        "  AND e.to_status IN ('resolved', 'issued')),"
+        " a.code, a.name"
+        " FROM cases c JOIN agencies a ON a.id = c.agency_id"
+        " LEFT JOIN categories k ON k.id = c.category_id"
         " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN teams t ON t.id = c.team_id"
         " WHERE (?1 IS NULL OR c.agency_id = ?1) AND c.created_at >= ?2 AND c.created_at < ?3"
         " AND c.status <> 'forwarded' ORDER BY c.created_at, c.id";

@@ -13,6 +13,7 @@
 #define ADUAN_STORE_H
 
 #include "core/arena.h"
+#include "core/embed.h"
 #include "core/err.h"
 
 #include <stdbool.h>
@@ -34,6 +35,12 @@ const char *store_engine(const store_t *s);
 /* Applies the pending numbered migrations, each in its own transaction, and
  * records them. *applied (may be NULL) gets how many were applied. */
 err_t store_migrate(store_t *s, int *applied) STORE_WUR;
+/* The same with the given files instead of the embedded ones (tests): those
+ * named "NNNN_name.sqlite.sql" or "NNNN_name.pg.sql" for this engine. Every
+ * one whose number is not recorded yet is applied, lowest number first, so
+ * a migration merged late under a lower number than the newest applied
+ * still runs. ERR_INVALID when two files of the engine share a number. */
+err_t store_migrate_files(store_t *s, const embed_file *files, size_t n, int *applied) STORE_WUR;
 /* Number of the newest migration applied (0 for an empty database). */
 err_t store_schema_version(store_t *s, int *version) STORE_WUR;
 /* ERR_OK when the database answers a trivial query. */
@@ -877,6 +884,11 @@ typedef struct {
     int64_t first_response_at; /* first event by a staff member after the report; 0: none */
     int64_t resolved_at;       /* first event to resolved (or issued); 0: none */
     int64_t closed_at;         /* last event to closed; 0: none */
+    /* The SLA: the resolve deadline in force (cases.sla_resolve_due_at; 0:
+     * none) and the last event to resolved or issued (0: none; a reopened
+     * case is judged by its last resolution against its new deadline). */
+    int64_t resolve_due_at, last_resolved_at;
+    const char *agency_code, *agency_name;
 } store_stats_case;
 
 /* The cases of one agency (0: all) received in [from, to), without those

@@ -4,11 +4,13 @@ the documents, one is rejected and sent again, the operator issues the PDF,
 which reaches the resident as an uploaded WhatsApp document whose delivery
 shows on the request. And the bad input: refused, nothing changed."""
 
+import datetime
 import hashlib
 import json
 import re
 import time
 import uuid
+import zoneinfo
 
 import sqlite3
 
@@ -130,6 +132,7 @@ def stored(client, cid, count):
 
 def test_birth_certificate_end_to_end(desk):
     srv, graph = desk
+    started = time.time()
     w, code, files = request_birth_certificate(srv, graph, "6281377000001")
     admin = login(srv, "admin.dukcapil")
     cid = find_case(admin, code)
@@ -187,6 +190,7 @@ def test_birth_certificate_end_to_end(desk):
     # The issued PDF: uploaded to the Graph API, then sent as a document.
     pdf = pdf_bytes("KUTIPAN AKTA KELAHIRAN NOMOR 6311-LT-01012026-0001", pad=2000)
     since = graph.last_seq()
+    time.sleep(1.1)  # issued at least a second after submission (the measures below)
     r = upload(admin, cid, "akta.pdf", pdf)
     assert r.status == 201, r
     up = graph.wait_for(lambda q: q["kind"] == "media_upload", since=since, timeout=15)[0]
@@ -225,6 +229,25 @@ def test_birth_certificate_end_to_end(desk):
     per = [s for s in m.json["per_service"] if s["code"] == "akta_kelahiran"][0]
     assert per["within_target"] == 1 and per["within_target_share"] == 1.0
     assert m.json["per_operator"][0]["name"] == "Operator Disdukcapil"
+    assert m.json["hours"] == "working"
+    # Working hours on the agency's calendar: round the clock, the time it
+    # took; with every day around it a holiday, none at all.
+    elapsed = time.time() - started
+    agency = 3  # disdukcapil in the demo seed
+    r = admin.post("/api/v1/agencies/%d/calendar" % agency, json={"always_open": True})
+    assert r.status == 200, r
+    t = admin.get("/api/v1/services/measures").json["total"]
+    assert 1 <= round(t["avg_hours_to_issue"] * 3600) <= elapsed + 1, (t, elapsed)
+    r = admin.post("/api/v1/agencies/%d/calendar" % agency, json={"always_open": False})
+    assert r.status == 200, r
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Makassar")).date()
+    for d in (-1, 0, 1):
+        day = (today + datetime.timedelta(days=d)).isoformat()
+        r = admin.post("/api/v1/agencies/%d/holidays" % agency,
+                       json={"date": day, "name": "Uji libur", "kind": "local"})
+        assert r.status in (200, 201), r
+    t = admin.get("/api/v1/services/measures").json["total"]
+    assert t["avg_hours_to_issue"] == 0 and t["within_target"] == 1, t
 
 
 def snapshot(client, cid):

@@ -16,7 +16,8 @@
 
 static const char *envs[] = {"ADUAN_LISTEN",       "ADUAN_PUBLIC_URL",   "ADUAN_THREADS",
                              "ADUAN_DATABASE_URL", "ADUAN_DB_POOL_SIZE", "ADUAN_TIMEZONE",
-                             "ADUAN_MEDIA_DIR",    "ADUAN_LOG_LEVEL",    "ADUAN_SESSION_HOURS"};
+                             "ADUAN_MEDIA_DIR",    "ADUAN_LOG_LEVEL",    "ADUAN_SESSION_HOURS",
+                             "ADUAN_IKM_WEIGHT"};
 
 static int clear_env(void **state)
 {
@@ -50,6 +51,9 @@ static void defaults(void **state)
     assert_string_equal(c.media_dir, "var/media");
     assert_string_equal(c.public_url, "http://127.0.0.1:8080");
     assert_int_equal(c.log_level, LOG_INFO);
+    /* Four HTTP threads, the worker, the SLA scheduler and two spare. */
+    assert_int_equal(c.db_pool_size, 8);
+    assert_false(c.ikm_weight_0111);
     /* A missing optional file is fine, a missing required one is not. */
     assert_int_equal(config_load(&c, "/nonexistent/aduan.conf", 0, err, sizeof err), ERR_OK);
     assert_int_equal(config_load(&c, "/nonexistent/aduan.conf", 1, err, sizeof err), ERR_IO);
@@ -87,6 +91,14 @@ static void file_then_env(void **state)
     assert_string_equal(config_sqlite_path(c.database_url), "/tmp/y.db");
     unlink(path);
     clear_env(NULL);
+    /* The two weights of the IKM. */
+    setenv("ADUAN_IKM_WEIGHT", "0.111", 1);
+    assert_int_equal(config_load(&c, NULL, 0, err, sizeof err), ERR_OK);
+    assert_true(c.ikm_weight_0111);
+    setenv("ADUAN_IKM_WEIGHT", "exact", 1);
+    assert_int_equal(config_load(&c, NULL, 0, err, sizeof err), ERR_OK);
+    assert_false(c.ikm_weight_0111);
+    clear_env(NULL);
 }
 
 /* Each bad value fails with a message that names its key. */
@@ -115,6 +127,9 @@ static void bad_values(void **state)
         {"ADUAN_SESSION_HOURS", "0"},
         {"ADUAN_SESSION_HOURS", "9999"},
         {"ADUAN_PUBLIC_URL", "ftp://x"},
+        {"ADUAN_IKM_WEIGHT", "0.11"},
+        {"ADUAN_IKM_WEIGHT", "1/9"},
+        {"ADUAN_IKM_WEIGHT", ""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         config_t c;

@@ -10,6 +10,8 @@
 
 #include "core/secret.h"
 #include "domain/cases.h"
+#include "domain/deadline.h"
+#include "domain/services.h"
 #include "domain/seed.h"
 #include "jobs/svc_jobs.h"
 #include "store/store.h"
@@ -286,6 +288,41 @@ static void retention_keeps_the_record(void **state)
     rmdir(dir);
 }
 
+/* Local time on the calendar's zone, as Unix seconds. */
+static int64_t local(const cal_t *c, int y, int m, int d, int h, int min)
+{
+    return (int64_t)cal_day_from_ymd(y, m, d) * 86400 + h * 3600 + min * 60 -
+           (int64_t)c->utc_offset_min * 60;
+}
+
+/* The measures count working time on the agency's calendar: office hours,
+ * weekends, and the seeded holidays (Christmas 2026 with its cuti bersama). */
+static void work_seconds_on_the_calendar(void **state)
+{
+    fixture *f = *state;
+    cal_t cal;
+    assert_int_equal(deadline_calendar(f->s, f->ar, 3, &cal), ERR_OK);
+    assert_int_equal(cal.utc_offset_min, 480); /* Balangan: WITA */
+    /* Tuesday 10:00 to 11:30: all working time. */
+    assert_int_equal(
+        svc_work_seconds(&cal, local(&cal, 2026, 12, 22, 10, 0), local(&cal, 2026, 12, 22, 11, 30)),
+        5400);
+    /* Wednesday 15:00 to Monday 09:00: 1 h on Wednesday, Thursday (cuti
+     * bersama) and Friday (Natal) off, the weekend, 1.5 h on Monday. */
+    int64_t wed = local(&cal, 2026, 12, 23, 15, 0), mon = local(&cal, 2026, 12, 28, 9, 0);
+    assert_int_equal(svc_work_seconds(&cal, wed, mon), 9000);
+    /* Nothing, or backwards. */
+    assert_int_equal(svc_work_seconds(&cal, mon, wed), 0);
+    assert_int_equal(svc_work_seconds(&cal, wed, wed), 0);
+    /* At night only: no working time. */
+    assert_int_equal(
+        svc_work_seconds(&cal, local(&cal, 2026, 12, 22, 20, 0), local(&cal, 2026, 12, 23, 6, 0)),
+        0);
+    /* Round the clock: clock time. */
+    cal.always_open = true;
+    assert_int_equal(svc_work_seconds(&cal, wed, mon), mon - wed);
+}
+
 int main(void)
 {
     if (secret_init() != ERR_OK)
@@ -293,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(request_and_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(retention_keeps_the_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(work_seconds_on_the_calendar, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("service-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");

@@ -122,6 +122,74 @@ static void migrations_recorded_once(void **state)
     assert_int_equal(store_ping(f->s), ERR_OK);
 }
 
+/* A migration file of this test's engine. */
+static embed_file mig(char *buf, size_t cap, int version, const char *name, const char *sql)
+{
+    snprintf(buf, cap, "%04d_%s.%s.sql", version, name, use_pg ? "pg" : "sqlite");
+    return (embed_file){buf, (const unsigned char *)sql, strlen(sql)};
+}
+
+/* Every migration not recorded yet runs, in number order, even one with a
+ * lower number than the newest applied (a branch merged late). */
+static void migrations_fill_gaps(void **state)
+{
+    fixture *f = *state;
+    char n1[64], n2[64], n3[64], n4[64], n5[64], n6[64], n7[64];
+    int v = 0, applied = -1;
+    embed_file t1 = mig(n1, sizeof n1, 9001, "t1", "CREATE TABLE t9001 (x INTEGER)");
+    embed_file t2 = mig(n2, sizeof n2, 9002, "t2",
+                        "CREATE TABLE t9002 (x INTEGER); INSERT INTO t9001 VALUES (2);");
+    /* Needs t9001: fails when run before 9001. */
+    embed_file t3 = mig(n3, sizeof n3, 9003, "t3", "INSERT INTO t9001 VALUES (3)");
+    /* Needs t9002: fails unless the gap was filled. */
+    embed_file t4 = mig(n4, sizeof n4, 9004, "t4", "INSERT INTO t9002 VALUES (4)");
+
+    embed_file first[] = {t3, t1}; /* listed out of order */
+    assert_int_equal(store_migrate_files(f->s, first, 2, &applied), ERR_OK);
+    assert_int_equal(applied, 2);
+    assert_int_equal(store_schema_version(f->s, &v), ERR_OK);
+    assert_int_equal(v, 9003);
+
+    embed_file later[] = {t1, t2, t3, t4};
+    assert_int_equal(store_migrate_files(f->s, later, 4, &applied), ERR_OK);
+    assert_int_equal(applied, 2); /* 9002 (below the newest) and 9004 */
+    assert_int_equal(store_schema_version(f->s, &v), ERR_OK);
+    assert_int_equal(v, 9004);
+    assert_int_equal(store_migrate_files(f->s, later, 4, &applied), ERR_OK);
+    assert_int_equal(applied, 0);
+
+    /* Two files with one number: refused before anything runs. */
+    embed_file a5 = mig(n5, sizeof n5, 9005, "a", "CREATE TABLE t9005a (x INTEGER)");
+    embed_file b5 = mig(n6, sizeof n6, 9005, "b", "CREATE TABLE t9005b (x INTEGER)");
+    embed_file dup[] = {a5, b5};
+    assert_int_equal(store_migrate_files(f->s, dup, 2, &applied), ERR_INVALID);
+    assert_int_equal(applied, 0);
+    assert_int_equal(store_schema_version(f->s, &v), ERR_OK);
+    assert_int_equal(v, 9004);
+
+    /* A failing migration is not recorded; the next run tries it again. */
+    embed_file bad = mig(n7, sizeof n7, 9006, "bad", "CREATE TABLE t9001 (x INTEGER)");
+    embed_file broken[] = {t1, bad};
+    assert_int_not_equal(store_migrate_files(f->s, broken, 2, &applied), ERR_OK);
+    assert_int_equal(applied, 0);
+    assert_int_equal(store_schema_version(f->s, &v), ERR_OK);
+    assert_int_equal(v, 9004);
+    embed_file good = mig(n7, sizeof n7, 9006, "good", "CREATE TABLE t9006 (x INTEGER)");
+    embed_file fixed[] = {good};
+    assert_int_equal(store_migrate_files(f->s, fixed, 1, &applied), ERR_OK);
+    assert_int_equal(applied, 1);
+
+    /* The other engine's files and non-migrations are left alone. */
+    embed_file other[] = {
+        {use_pg ? "9007_x.sqlite.sql" : "9007_x.pg.sql", (const unsigned char *)"nonsense", 8},
+        {"README", (const unsigned char *)"nonsense", 8}};
+    assert_int_equal(store_migrate_files(f->s, other, 2, &applied), ERR_OK);
+    assert_int_equal(applied, 0);
+    /* The embedded ones are all recorded still. */
+    assert_int_equal(store_migrate(f->s, &applied), ERR_OK);
+    assert_int_equal(applied, 0);
+}
+
 static void reference_data(void **state)
 {
     fixture *f = *state;
@@ -468,6 +536,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_recorded_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrations_fill_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(reference_data, setup, teardown),
         cmocka_unit_test_setup_teardown(users_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(case_lifecycle_in_store, setup, teardown),

@@ -12,6 +12,8 @@
          ikm: "IKM (mutu)", sample: "Respondents / sample target", by_month: "By month",
          by_category: "By category", by_kecamatan: "By kecamatan",
          by_unsur: "IKM per element (NRR, 1–4)",
+         sla_title: "SLA compliance: reports resolved within the deadline",
+         sla_group: "Agency / category",
          map: "Map of public reports (locations rounded to ~100 m, confidential reports hidden)"}
   };
   if (lang === "en") {
@@ -34,6 +36,24 @@
     if (max) opts.scales = {y: {min: 0, max: max}};
     charts[id] = new Chart($(id), {type: "bar", data: {labels: labels, datasets: data}, options: opts});
   }
+  function pct(v) { return v === null || v === undefined ? "–" : fmt(v * 100, 1) + "%"; }
+  /* One row per agency (bold), then per category of the period. */
+  function slaTable(s) {
+    var body = document.querySelector("#sla_table tbody");
+    while (body.firstChild) body.removeChild(body.firstChild);
+    function add(name, b, strong) {
+      var tr = document.createElement("tr");
+      [name, String(b.resolved), pct(b.sla_compliance)].forEach(function (t) {
+        var td = document.createElement("td");
+        td.textContent = t;
+        if (strong) td.className = "strong";
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    }
+    (s.by_agency || []).forEach(function (b) { add(b.name, b, true); });
+    (s.by_category || []).forEach(function (b) { add(b.name, b, false); });
+  }
   function draw(s) {
     $("received").textContent = s.received;
     $("resolved").textContent = s.resolved;
@@ -43,6 +63,7 @@
     $("sla").textContent = s.sla_compliance === null ? "–" : fmt(s.sla_compliance * 100, 1) + "%";
     $("ikm").textContent = s.ikm.score === null ? "–" : fmt(s.ikm.score, 2) + " (" + s.ikm.mutu + ")";
     $("sample").textContent = s.ikm.respondents + " / " + s.ikm.sample_target;
+    slaTable(s);
     var rl = lang === "en" ? "Received" : "Diterima", sl = lang === "en" ? "Resolved" : "Selesai";
     function two(b, key) {
       return [b.map(function (x) { return x[key] || x.name; }),
