@@ -332,7 +332,10 @@
        int64_t size, const char *note, int64_t now, int64_t *id),                                  \
       (s, case_id, actor_id, sha256, mime, size, note, now, id))                                   \
     X(user_teams, (store_t * s, arena_t * ar, int64_t user_id, int64_t * *out, size_t * n),        \
-      (s, ar, user_id, out, n))
+      (s, ar, user_id, out, n))                                                                    \
+    X(group_members,                                                                               \
+      (store_t * s, arena_t * ar, int64_t group_id, store_group_member * *out, size_t * n),        \
+      (s, ar, group_id, out, n))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

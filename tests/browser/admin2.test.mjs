@@ -188,6 +188,11 @@ describe('admin pages', () => {
     await page.waitForFunction(() => [...document.querySelectorAll('#groups tr')].some((r) => r.querySelector('.members-count')?.textContent === '1'));
     const groups = (await api.call('GET', `/api/v1/community-groups?agency=${agency}`)).json.items;
     assert.deepEqual(groups.map((g) => [g.name, g.skip_verification, g.members]), [['Paguyuban Bentor Paringin', true, 1]]);
+    const member = page.locator('#group-members li[data-wa="6281277770001"]');
+    assert.match(await member.textContent(), /Pak Amat · \+6281277770001/);
+    await submit(page, '#group-members li[data-wa="6281277770001"] button');
+    await member.waitFor({ state: 'detached' });
+    assert.equal((await api.call('GET', `/api/v1/community-groups?agency=${agency}`)).json.items[0].members, 0);
 
     // English switch; phone width.
     await page.click('#lang');

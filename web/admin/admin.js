@@ -74,7 +74,7 @@ Object.assign(T.id, {
   confirmShift: (x) => `Hapus jadwal piket ${x}?`,
   groupsCaption: 'Kelompok pelapor komunitas', skipVerify: 'Tanpa verifikasi', reports: 'Laporan (terbuka/selesai/total)',
   addGroup: 'Tambah kelompok', skipVerifyLong: 'Laporan anggota langsung terverifikasi', groupMembers: 'Anggota kelompok',
-  group: 'Kelompok', phone: 'Nomor WhatsApp', nameOptional: 'Nama (boleh kosong)', removeMember: 'Keluarkan nomor ini',
+  group: 'Kelompok', phone: 'Nomor WhatsApp', nameOptional: 'Nama (boleh kosong)',
   noGroups: 'Belum ada kelompok.', denied: (st, m) => `Akses ditolak (HTTP ${st}): ${m}`,
 });
 Object.assign(T.en, {
@@ -102,7 +102,7 @@ Object.assign(T.en, {
   confirmShift: (x) => `Delete the shift ${x}?`,
   groupsCaption: 'Community reporter groups', skipVerify: 'No verification', reports: 'Reports (open/resolved/total)',
   addGroup: 'Add a group', skipVerifyLong: "Members' reports start verified", groupMembers: 'Group members',
-  group: 'Group', phone: 'WhatsApp number', nameOptional: 'Name (optional)', removeMember: 'Remove this number',
+  group: 'Group', phone: 'WhatsApp number', nameOptional: 'Name (optional)',
   noGroups: 'No groups yet.', denied: (st, m) => `Access denied (HTTP ${st}): ${m}`,
 });
 
@@ -702,6 +702,7 @@ async function loadGroups() {
   const was = $('m-group').value;
   $('m-group').replaceChildren(...items.map((g) => el('option', { value: String(g.id), text: g.name })));
   if (items.some((g) => String(g.id) === was)) $('m-group').value = was;
+  await loadGroupMembers();
 }
 
 $('group-form').addEventListener('submit', (ev) => {
@@ -713,21 +714,30 @@ $('group-form').addEventListener('submit', (ev) => {
   }, t('saved'));
 });
 
-function memberCall(remove) {
+async function loadGroupMembers() {
+  const id = $('m-group').value;
+  if (!id) { $('group-members').replaceChildren(); return; }
+  const { members } = await api('GET', `/api/v1/community-groups/${id}/members`);
+  $('group-members').replaceChildren(...(members.length ? members.map((m) => el('li', { 'data-wa': m.wa_id },
+    el('span', { text: m.name ? `${m.name} · +${m.wa_id}` : `+${m.wa_id}` }),
+    el('button', { type: 'button', class: 'danger', text: t('remove'), on: { click: () => guard(async () => {
+      await api('POST', `/api/v1/community-groups/${id}/members/remove`, { phone: m.wa_id });
+      await loadGroups();
+    }, t('deleted')) } }))) : [el('li', { text: t('none') })]));
+}
+$('m-group').addEventListener('change', () => guard(loadGroupMembers));
+
+$('member-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
   guard(async () => {
     if (!$('m-group').value) return;
     const body = { phone: $('m-phone').value.trim() };
-    if (!remove && $('m-name').value.trim()) body.name = $('m-name').value.trim();
-    await api('POST', `/api/v1/community-groups/${$('m-group').value}/members${remove ? '/remove' : ''}`, body);
+    if ($('m-name').value.trim()) body.name = $('m-name').value.trim();
+    await api('POST', `/api/v1/community-groups/${$('m-group').value}/members`, body);
     $('m-phone').value = '';
     $('m-name').value = '';
     await loadGroups();
-  }, remove ? t('deleted') : t('saved'));
-}
-$('member-form').addEventListener('submit', (ev) => { ev.preventDefault(); memberCall(false); });
-$('m-remove').addEventListener('click', () => {
-  if (!$('member-form').reportValidity()) return;
-  memberCall(true);
+  }, t('saved'));
 });
 
 // ---- tabs and language -----------------------------------------------------------
