@@ -87,6 +87,7 @@ describe('admin pages', () => {
     await submit(page, 'button[data-save="greeting:id"]');
     await page.locator('li[data-key=greeting] .tag.custom').waitFor();
     await sleep(1500); // the dialogue picks changed texts up within a second
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-texts.png') });
     const citizen = new Citizen(srv, graph, '6281234598001', 'Sari');
     const hello = textOf((await citizen.text('halo'))[0]);
     assert.match(hello, /^Halo dari .*Ini teks uji <b>tebal<\/b>\. Pilih menu\./);
@@ -95,7 +96,6 @@ describe('admin pages', () => {
     await page.locator('#tx-greeting-id').fill('Halo {nik}');
     assert.match(await submit(page, 'button[data-save="greeting:id"]', false), /\{nik\}|placeholder/i);
 
-    await page.screenshot({ path: join(ARTIFACTS, 'admin-texts.png') });
     await submit(page, 'button[data-reset="greeting:id"]');
     assert.equal(await page.locator('li[data-key=greeting] .tag.custom').count(), 0);
     assert.equal(await page.locator('#tx-greeting-id').inputValue(), '');
