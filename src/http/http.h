@@ -239,6 +239,7 @@ err_t h_groups_list(app_t *app, req_t *r);
 err_t h_group_create(app_t *app, req_t *r);
 err_t h_group_member_add(app_t *app, req_t *r);
 err_t h_group_member_remove(app_t *app, req_t *r);
+err_t h_group_members(app_t *app, req_t *r); /* groups_api.c */
 /* The "dispatch" object of a case: alerts, acceptance, response times,
  * duplicates. */
 json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c);

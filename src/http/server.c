@@ -121,6 +121,8 @@ static const route_t routes[] = {
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
     {"POST", "/api/v1/community-groups/{id}/members/remove", h_group_member_remove,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    {"GET", "/api/v1/community-groups/{id}/members", h_group_members,
+     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
     {"GET", "/t/{code}", h_public_page, 0, R_PUBLIC},
     {"GET", "/api/v1/public/cases/{code}", h_public_case, 0, R_PUBLIC},
     {"GET", "/api/v1/stats", h_stats, 0, R_PUBLIC},

@@ -52,6 +52,8 @@ bool static_serve(req_t *r)
         path = "/sim/index.html";
     if (!strcmp(path, "/app") || !strcmp(path, "/app/"))
         path = "/app/index.html";
+    if (!strcmp(path, "/admin") || !strcmp(path, "/admin/"))
+        path = "/admin/index.html";
     for (size_t i = 0; i < embed_web_count; i++) {
         if (strcmp(embed_web[i].name, path) != 0)
             continue;

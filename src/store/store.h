@@ -833,6 +833,15 @@ err_t store_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_
                      store_group *out) STORE_WUR;
 /* Marks the case as reported by a member of the group. */
 err_t store_case_set_group(store_t *s, int64_t case_id, int64_t group_id) STORE_WUR;
+/* One registered member of a community group (the admin page lists them). */
+typedef struct {
+    const char *wa_id, *name; /* name may be NULL */
+    int64_t created_at;
+} store_group_member;
+/* The members of a group, oldest first (at most STORE_GROUP_MEMBERS_MAX). */
+#define STORE_GROUP_MEMBERS_MAX 1000
+err_t store_group_members(store_t *s, arena_t *ar, int64_t group_id, store_group_member **out,
+                          size_t *n) STORE_WUR;
 
 /* The category a new case of category_id is forwarded to, 0 when none. */
 err_t store_category_forward(store_t *s, int64_t category_id, int64_t *to) STORE_WUR;

@@ -334,7 +334,10 @@
     X(user_teams, (store_t * s, arena_t * ar, int64_t user_id, int64_t * *out, size_t * n),        \
       (s, ar, user_id, out, n))                                                                    \
     X(migrate_files, (store_t * s, const embed_file *files, size_t n, int *applied),               \
-      (s, files, n, applied))
+      (s, files, n, applied))                                                                      \
+    X(group_members,                                                                               \
+      (store_t * s, arena_t * ar, int64_t group_id, store_group_member * *out, size_t * n),        \
+      (s, ar, group_id, out, n))
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */

@@ -1,4 +1,5 @@
-// The admin pages: staff accounts and roles, categories, canned replies.
+// The admin pages: staff accounts and roles, categories, canned replies, teams,
+// WhatsApp numbers, message texts, working hours, holidays, SLA, duty, groups.
 // Every value from the server is inserted as text, never as HTML.
 const T = {
   id: {
@@ -46,6 +47,64 @@ const T = {
     roles: { admin: 'admin', supervisor: 'supervisor', field: 'field officer', viewer: 'viewer (read only)' },
   },
 };
+
+// The tabs of issue #5/#6: message texts, working hours and SLA, duty, groups.
+Object.assign(T.id, {
+  texts: 'Teks pesan', calendar: 'Jam kerja & SLA', duty: 'Jadwal piket', groups: 'Kelompok pelapor',
+  textsHelp: 'Teks yang dibaca warga di WhatsApp. Tekan "Kembalikan" untuk memakai teks bawaan. Tanda {kurung kurawal} diisi otomatis dan harus dipertahankan.',
+  textsReadonly: 'Hanya superadmin yang dapat mengubah teks ini (berlaku untuk semua instansi).',
+  filter: 'Cari', defaultText: 'Bawaan', customText: 'Teks pengganti', custom: 'diubah', reset: 'Kembalikan',
+  langId: 'Indonesia', langEn: 'Inggris',
+  hoursTitle: 'Jam kerja', alwaysOpen: 'Buka 24 jam setiap hari', day: 'Hari', open: 'Buka', from: 'Mulai', until: 'Selesai',
+  srcDefault: 'Memakai jam kerja bawaan (Perpres 21/2023).', srcAgency: 'Jam kerja khusus instansi ini.', tz: 'Zona waktu',
+  holidaysTitle: 'Hari libur', date: 'Tanggal', scope: 'Berlaku', addHoliday: 'Tambah hari libur',
+  forAll: 'Untuk semua instansi (libur nasional)', scopeNational: 'nasional', scopeAgency: 'instansi ini',
+  hkinds: { local: 'libur daerah', cuti_bersama: 'cuti bersama', national: 'libur nasional' },
+  confirmHoliday: (d) => `Hapus hari libur ${d}?`,
+  policyTitle: 'Batas waktu (SLA) per kategori', category: 'Kategori', step: 'Tahap', amount: 'Jumlah', unit: 'Satuan',
+  capDays: 'Batas maksimal (hari, 0 = tanpa batas)', soonPct: 'Peringatan "segera jatuh tempo" (% waktu)',
+  polDefault: 'Memakai batas waktu bawaan.', polCategory: 'Batas waktu khusus kategori ini.',
+  steps: { verify: 'Verifikasi', dispatch: 'Penugasan tim', action: 'Tindakan lapangan pertama', resolve: 'Penyelesaian', autoclose: 'Tutup otomatis setelah selesai' },
+  units: { minutes: 'menit', hours: 'jam', days: 'hari', work_minutes: 'menit kerja', work_hours: 'jam kerja', work_days: 'hari kerja', seconds: 'detik' },
+  dutyCaption: 'Jadwal piket anggota tim', team: 'Tim', officer: 'Petugas', when: 'Waktu', nowOnDuty: 'Piket sekarang',
+  addShift: 'Tambah jadwal piket', shiftType: 'Jenis jadwal', weekly: 'Mingguan', dated: 'Tanggal tertentu',
+  dutyHelp: 'Selesai sebelum mulai berarti piket melewati tengah malam. Waktu setempat instansi.',
+  noMembers: 'Tim ini belum punya anggota (tambahkan di tab Tim).',
+  weekdays: ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'],
+  confirmShift: (x) => `Hapus jadwal piket ${x}?`,
+  groupsCaption: 'Kelompok pelapor komunitas', skipVerify: 'Tanpa verifikasi', reports: 'Laporan (terbuka/selesai/total)',
+  addGroup: 'Tambah kelompok', skipVerifyLong: 'Laporan anggota langsung terverifikasi', groupMembers: 'Anggota kelompok',
+  group: 'Kelompok', phone: 'Nomor WhatsApp', nameOptional: 'Nama (boleh kosong)',
+  noGroups: 'Belum ada kelompok.', denied: (st, m) => `Akses ditolak (HTTP ${st}): ${m}`,
+});
+Object.assign(T.en, {
+  texts: 'Message texts', calendar: 'Working hours & SLA', duty: 'Duty roster', groups: 'Reporter groups',
+  textsHelp: 'The texts citizens read on WhatsApp. "Reset" goes back to the built-in text. {Placeholders} are filled in automatically and must stay.',
+  textsReadonly: 'Only the superadmin may change these texts (they apply to every agency).',
+  filter: 'Search', defaultText: 'Default', customText: 'Custom text', custom: 'changed', reset: 'Reset',
+  langId: 'Indonesian', langEn: 'English',
+  hoursTitle: 'Working hours', alwaysOpen: 'Open 24 hours every day', day: 'Day', open: 'Open', from: 'From', until: 'Until',
+  srcDefault: 'Using the default hours (Perpres 21/2023).', srcAgency: "This agency's own hours.", tz: 'Time zone',
+  holidaysTitle: 'Holidays', date: 'Date', scope: 'Applies to', addHoliday: 'Add a holiday',
+  forAll: 'For every agency (national holiday)', scopeNational: 'national', scopeAgency: 'this agency',
+  hkinds: { local: 'local holiday', cuti_bersama: 'collective leave', national: 'national holiday' },
+  confirmHoliday: (d) => `Delete the holiday on ${d}?`,
+  policyTitle: 'Time limits (SLA) per category', category: 'Category', step: 'Step', amount: 'Amount', unit: 'Unit',
+  capDays: 'Hard cap (days, 0 = none)', soonPct: '"Due soon" warning (% of the time)',
+  polDefault: 'Using the default time limits.', polCategory: "This category's own time limits.",
+  steps: { verify: 'Verification', dispatch: 'Dispatch to a team', action: 'First field action', resolve: 'Resolution', autoclose: 'Auto-close after resolution' },
+  units: { minutes: 'minutes', hours: 'hours', days: 'days', work_minutes: 'working minutes', work_hours: 'working hours', work_days: 'working days', seconds: 'seconds' },
+  dutyCaption: "Team members' duty roster", team: 'Team', officer: 'Officer', when: 'When', nowOnDuty: 'On duty now',
+  addShift: 'Add a shift', shiftType: 'Kind of shift', weekly: 'Weekly', dated: 'Dated',
+  dutyHelp: "An end before the start runs past midnight. The agency's local time.",
+  noMembers: 'This team has no members yet (add them in the Teams tab).',
+  weekdays: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
+  confirmShift: (x) => `Delete the shift ${x}?`,
+  groupsCaption: 'Community reporter groups', skipVerify: 'No verification', reports: 'Reports (open/resolved/total)',
+  addGroup: 'Add a group', skipVerifyLong: "Members' reports start verified", groupMembers: 'Group members',
+  group: 'Group', phone: 'WhatsApp number', nameOptional: 'Name (optional)',
+  noGroups: 'No groups yet.', denied: (st, m) => `Access denied (HTTP ${st}): ${m}`,
+});
 
 let lang = localStorage.getItem('aduan-admin:lang') === 'en' ? 'en' : 'id';
 const t = (k, ...a) => { const v = T[lang][k] ?? T.id[k] ?? k; return typeof v === 'function' ? v(...a) : v; };
@@ -118,7 +177,16 @@ async function start() {
   $('logout').hidden = false;
   $('who').textContent = me.user?.name ?? '';
   const { super_, ids } = adminAgencies();
-  if (!super_ && ids.length === 0) { say(t('notAdmin'), true); return; }
+  if (!super_ && ids.length === 0) {
+    // Ask anyway: the server decides, and its refusal is what the user sees.
+    try {
+      await api('GET', '/api/v1/admin/users');
+      say(t('notAdmin'), true);
+    } catch (e) {
+      say(`${t('notAdmin')} ${t('denied', e.status, e.message)}`, true);
+    }
+    return;
+  }
   const agencies = (await api('GET', '/api/v1/agencies')).items.filter((a) => super_ || ids.includes(a.id));
   const sel = $('agency');
   sel.replaceChildren(...agencies.map((a) => el('option', { value: String(a.id), text: a.name })));
@@ -156,7 +224,8 @@ $('agency').addEventListener('change', () => {
 async function reload() {
   say(t('loading'));
   editTeam(null);
-  await Promise.all([loadUsers(), loadCategories(), loadCanned(), loadTeams(), loadNumbers()]);
+  await Promise.all([loadUsers(), loadCategories(), loadCanned(), loadTeams(), loadNumbers(), loadTexts(), loadCalendar(),
+    loadPolicyCategories(), loadDuty(), loadGroups()]);
   say('');
 }
 
@@ -397,9 +466,283 @@ $('number-form').addEventListener('submit', (ev) => {
   }, t('saved'));
 });
 
+// ---- message texts (the WhatsApp catalog) -------------------------------------------
+
+let texts = [];
+
+function isSuper() { return me.roles.some((r) => r.role === 'superadmin'); }
+
+async function saveText(key, lng, text) {
+  await api('POST', '/api/v1/whatsapp/texts', { key, lang: lng, text });
+  await loadTexts();
+}
+
+function renderTexts() {
+  const edit = isSuper();
+  $('texts-readonly').hidden = edit;
+  const q = $('texts-filter').value.trim().toLowerCase();
+  const shown = texts.filter((x) => !q || x.key.toLowerCase().includes(q)
+    || ['id', 'en'].some((l) => (x.default[l] || '').toLowerCase().includes(q) || (x.custom[l] || '').toLowerCase().includes(q)));
+  if (!shown.length) { $('texts').replaceChildren(el('li', { text: t('none') })); return; }
+  $('texts').replaceChildren(...shown.map((x) => {
+    const changed = x.custom.id !== null || x.custom.en !== null;
+    const langs = ['id', 'en'].map((l) => {
+      const box = el('div', { class: 'text-lang', lang: l },
+        el('h4', { text: l === 'id' ? t('langId') : t('langEn') }),
+        el('p', { class: 'muted' }, el('span', { class: 'tag', text: t('defaultText') }), document.createTextNode(' '),
+          el('span', { class: 'default-text', text: x.default[l] })));
+      if (edit) {
+        const ta = el('textarea', { id: `tx-${x.key}-${l}`, rows: '3', maxlength: '1024', 'aria-label': `${t('customText')}: ${x.key} (${l})` });
+        ta.value = x.custom[l] ?? '';
+        ta.placeholder = x.default[l];
+        box.append(ta, el('div', { class: 'actions' },
+          el('button', { type: 'button', 'data-save': `${x.key}:${l}`, text: t('save'), on: { click: () => guard(
+            () => saveText(x.key, l, ta.value.trim() ? ta.value : null), t('saved')) } }),
+          x.custom[l] !== null ? el('button', { type: 'button', class: 'secondary', 'data-reset': `${x.key}:${l}`, text: t('reset'),
+            on: { click: () => guard(() => saveText(x.key, l, null), t('saved')) } }) : null));
+      } else if (x.custom[l] !== null) {
+        box.append(el('p', {}, el('span', { class: 'tag custom', text: t('customText') }), document.createTextNode(' '),
+          el('span', { class: 'custom-text', text: x.custom[l] })));
+      }
+      return box;
+    });
+    return el('li', { 'data-key': x.key },
+      el('h3', {}, el('code', { text: x.key }), changed ? el('span', { class: 'tag custom', text: t('custom') }) : null),
+      el('div', { class: 'text-langs' }, ...langs));
+  }));
+}
+
+async function loadTexts() {
+  texts = (await api('GET', '/api/v1/whatsapp/texts')).items;
+  renderTexts();
+}
+$('texts-filter').addEventListener('input', renderTexts);
+
+// ---- working hours, holidays, SLA policies -----------------------------------------
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const DAY_INDEX = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
+let utcOffset = 420;
+
+function offsetString(min) {
+  const a = Math.abs(min);
+  return `${min < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+async function loadCalendar() {
+  const year = new Date().getFullYear();
+  const c = await api('GET', `/api/v1/agencies/${agencyId}/calendar?from=${year}-01-01`);
+  utcOffset = c.utc_offset_minutes;
+  $('hours-source').textContent = `${c.source === 'agency' ? t('srcAgency') : t('srcDefault')} ${t('tz')}: ${c.timezone} (UTC${offsetString(utcOffset)}).`;
+  $('h-always').checked = c.always_open;
+  $('hours').replaceChildren(...DAYS.map((d) => {
+    const [from, until] = (c.hours[d] || '').split('-');
+    const name = t('weekdays')[DAY_INDEX[d]];
+    const open = el('input', { type: 'checkbox', id: `h-open-${d}`, 'aria-label': `${t('open')}: ${name}` });
+    open.checked = !!c.hours[d];
+    const f = el('input', { type: 'time', id: `h-from-${d}`, value: from || '07:30', 'aria-label': `${t('from')}: ${name}` });
+    const u = el('input', { type: 'time', id: `h-until-${d}`, value: until || '16:00', 'aria-label': `${t('until')}: ${name}` });
+    return el('tr', {}, el('td', { 'data-label': t('day'), text: name }), el('td', { 'data-label': t('open') }, open),
+      el('td', { 'data-label': t('from') }, f), el('td', { 'data-label': t('until') }, u));
+  }));
+  const super_ = isSuper();
+  $('hd-national-box').hidden = !super_;
+  $('hd-kind').replaceChildren(...['local', 'cuti_bersama', 'national'].map((k) => el('option', { value: k, text: t('hkinds')[k] })));
+  $('holidays').replaceChildren(...(c.holidays.length ? c.holidays.map((h) => {
+    const national = h.scope === 'national';
+    const del = !national || super_ ? el('button', { type: 'button', class: 'danger', 'data-date': h.date, text: t('del'), on: { click: () => {
+      if (!window.confirm(t('confirmHoliday', h.date))) return;
+      guard(async () => {
+        await api('DELETE', `/api/v1/agencies/${agencyId}/holidays?date=${h.date}${national ? '&national=1' : ''}`);
+        await loadCalendar();
+      }, t('deleted'));
+    } } }) : null;
+    return el('tr', { 'data-date': h.date },
+      el('td', { 'data-label': t('date'), text: h.date }), el('td', { 'data-label': t('name'), text: h.name }),
+      el('td', { 'data-label': t('kind'), text: t('hkinds')[h.kind] ?? h.kind }),
+      el('td', { 'data-label': t('scope'), text: national ? t('scopeNational') : t('scopeAgency') }),
+      el('td', { 'data-label': t('actions') }, del));
+  }) : [el('tr', {}, el('td', { colspan: '5', text: t('none') }))]));
+}
+
+$('hours-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  guard(async () => {
+    const hours = {};
+    for (const d of DAYS) hours[d] = $(`h-open-${d}`).checked ? `${$(`h-from-${d}`).value}-${$(`h-until-${d}`).value}` : null;
+    await api('POST', `/api/v1/agencies/${agencyId}/calendar`, { always_open: $('h-always').checked, hours });
+    await loadCalendar();
+  }, t('saved'));
+});
+
+$('holiday-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  guard(async () => {
+    const body = { date: $('hd-date').value, name: $('hd-name').value, kind: $('hd-kind').value };
+    if (isSuper() && $('hd-national').checked) body.national = true;
+    await api('POST', `/api/v1/agencies/${agencyId}/holidays`, body);
+    $('holiday-form').reset();
+    await loadCalendar();
+  }, t('saved'));
+});
+
+const STEPS = ['verify', 'dispatch', 'action', 'resolve', 'autoclose'];
+const UNITS = ['minutes', 'hours', 'days', 'work_minutes', 'work_hours', 'work_days', 'seconds'];
+
+async function loadPolicyCategories() {
+  const { items } = await api('GET', `/api/v1/categories?agency=${agencyId}`);
+  const mine = items.filter((k) => k.agency_id === agencyId);
+  const was = $('p-category').value;
+  $('p-category').replaceChildren(...mine.map((k) => el('option', { value: String(k.id), text: `${lang === 'en' ? k.name_en : k.name_id} (${k.kind})` })));
+  if (mine.some((k) => String(k.id) === was)) $('p-category').value = was;
+  await loadPolicy();
+}
+
+async function loadPolicy() {
+  const id = $('p-category').value;
+  if (!id) { $('policy').replaceChildren(); $('policy-source').textContent = t('none'); return; }
+  const p = await api('GET', `/api/v1/categories/${id}/sla`);
+  $('policy-source').textContent = p.source === 'category' ? t('polCategory') : t('polDefault');
+  $('policy').replaceChildren(...STEPS.map((s) => {
+    const amount = el('input', { type: 'number', id: `p-${s}-amount`, min: '0', max: '100000', required: true, value: String(p[s].amount),
+      'aria-label': `${t('amount')}: ${t('steps')[s]}` });
+    const unit = el('select', { id: `p-${s}-unit`, 'aria-label': `${t('unit')}: ${t('steps')[s]}` },
+      ...UNITS.map((u) => el('option', { value: u, text: t('units')[u] })));
+    unit.value = p[s].unit;
+    return el('tr', {}, el('td', { 'data-label': t('step'), text: t('steps')[s] }),
+      el('td', { 'data-label': t('amount') }, amount), el('td', { 'data-label': t('unit') }, unit));
+  }));
+  $('p-cap').value = String(p.cap_days);
+  $('p-soon').value = String(p.due_soon_pct);
+}
+$('p-category').addEventListener('change', () => guard(loadPolicy));
+
+$('policy-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  guard(async () => {
+    const body = { cap_days: Number($('p-cap').value), due_soon_pct: Number($('p-soon').value) };
+    for (const s of STEPS) body[s] = { amount: Number($(`p-${s}-amount`).value), unit: $(`p-${s}-unit`).value };
+    await api('POST', `/api/v1/categories/${$('p-category').value}/sla`, body);
+    await loadPolicy();
+  }, t('saved'));
+});
+
+// ---- duty roster -------------------------------------------------------------------
+
+function shiftText(d) {
+  if (d.weekday !== undefined) return `${t('weekdays')[d.weekday]} ${d.start}–${d.end}`;
+  const f = (s) => s.replace('T', ' ').slice(0, 16);
+  return `${f(d.starts_at)} – ${f(d.ends_at)}`;
+}
+
+async function loadDutyMembers() {
+  const team = $('d-team').value;
+  if (!team) { $('d-user').replaceChildren(); return; }
+  const { members } = await api('GET', `/api/v1/admin/teams/${team}/members`);
+  $('d-user').replaceChildren(...(members.length
+    ? members.map((m) => el('option', { value: String(m.id), text: `${m.name} (${m.login})` }))
+    : [el('option', { value: '', text: t('noMembers') })]));
+}
+
+async function loadDuty() {
+  const [roster, teams] = await Promise.all([api('GET', `/api/v1/duty?agency=${agencyId}`), api('GET', `/api/v1/teams?agency=${agencyId}`)]);
+  $('duty').replaceChildren(...(roster.items.length ? roster.items.map((d) => el('tr', { 'data-shift': String(d.id) },
+    el('td', { 'data-label': t('team'), text: d.team_name }),
+    el('td', { 'data-label': t('officer'), text: `${d.name} (${d.login})` }),
+    el('td', { 'data-label': t('when'), text: shiftText(d) }),
+    el('td', { 'data-label': t('nowOnDuty'), text: d.on_duty_now ? t('yes') : t('no') }),
+    el('td', { 'data-label': t('actions') }, el('button', { type: 'button', class: 'danger', text: t('del'), on: { click: () => {
+      if (!window.confirm(t('confirmShift', `${d.name}, ${shiftText(d)}`))) return;
+      guard(async () => { await api('DELETE', `/api/v1/duty/${d.id}`); await loadDuty(); }, t('deleted'));
+    } } })))) : [el('tr', {}, el('td', { colspan: '5', text: t('none') }))]));
+  const was = $('d-team').value;
+  const mine = teams.items.filter((x) => x.agency_id === agencyId);
+  $('d-team').replaceChildren(...mine.map((x) => el('option', { value: String(x.id), text: x.name })));
+  if (mine.some((x) => String(x.id) === was)) $('d-team').value = was;
+  const day = $('d-weekday').value;
+  $('d-weekday').replaceChildren(...t('weekdays').map((w, i) => el('option', { value: String(i), text: w })));
+  $('d-weekday').value = day || '1';
+  await loadDutyMembers();
+}
+$('d-team').addEventListener('change', () => guard(loadDutyMembers));
+$('d-type').addEventListener('change', () => {
+  const dated = $('d-type').value === 'dated';
+  $('d-weekly').hidden = dated;
+  $('d-dated').hidden = !dated;
+  $('d-starts').required = dated;
+  $('d-ends').required = dated;
+});
+
+$('duty-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  guard(async () => {
+    const body = { team_id: Number($('d-team').value), user_id: Number($('d-user').value) };
+    if ($('d-type').value === 'dated') {
+      const z = offsetString(utcOffset);
+      body.starts_at = `${$('d-starts').value}:00${z}`;
+      body.ends_at = `${$('d-ends').value}:00${z}`;
+    } else {
+      Object.assign(body, { weekday: Number($('d-weekday').value), start: $('d-start').value, end: $('d-end').value });
+    }
+    await api('POST', '/api/v1/duty', body);
+    await loadDuty();
+  }, t('saved'));
+});
+
+// ---- community reporter groups -------------------------------------------------------
+
+async function loadGroups() {
+  const { items } = await api('GET', `/api/v1/community-groups?agency=${agencyId}`);
+  $('groups').replaceChildren(...(items.length ? items.map((g) => el('tr', { 'data-group': String(g.id) },
+    el('td', { 'data-label': t('name'), text: g.name }),
+    el('td', { 'data-label': t('skipVerify'), text: g.skip_verification ? t('yes') : t('no') }),
+    el('td', { 'data-label': t('membersCount'), class: 'members-count', text: String(g.members) }),
+    el('td', { 'data-label': t('reports'), text: `${g.cases.open}/${g.cases.resolved}/${g.cases.total}` })))
+    : [el('tr', {}, el('td', { colspan: '4', text: t('noGroups') }))]));
+  const was = $('m-group').value;
+  $('m-group').replaceChildren(...items.map((g) => el('option', { value: String(g.id), text: g.name })));
+  if (items.some((g) => String(g.id) === was)) $('m-group').value = was;
+  await loadGroupMembers();
+}
+
+$('group-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  guard(async () => {
+    await api('POST', '/api/v1/community-groups', { agency_id: agencyId, name: $('g-name').value, skip_verification: $('g-skip').checked });
+    $('group-form').reset();
+    await loadGroups();
+  }, t('saved'));
+});
+
+async function loadGroupMembers() {
+  const id = $('m-group').value;
+  if (!id) { $('group-members').replaceChildren(); return; }
+  const { members } = await api('GET', `/api/v1/community-groups/${id}/members`);
+  $('group-members').replaceChildren(...(members.length ? members.map((m) => el('li', { 'data-wa': m.wa_id },
+    el('span', { text: m.name ? `${m.name} · +${m.wa_id}` : `+${m.wa_id}` }),
+    el('button', { type: 'button', class: 'danger', text: t('remove'), on: { click: () => guard(async () => {
+      await api('POST', `/api/v1/community-groups/${id}/members/remove`, { phone: m.wa_id });
+      await loadGroups();
+    }, t('deleted')) } }))) : [el('li', { text: t('none') })]));
+}
+$('m-group').addEventListener('change', () => guard(loadGroupMembers));
+
+$('member-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  guard(async () => {
+    if (!$('m-group').value) return;
+    const body = { phone: $('m-phone').value.trim() };
+    if ($('m-name').value.trim()) body.name = $('m-name').value.trim();
+    await api('POST', `/api/v1/community-groups/${$('m-group').value}/members`, body);
+    $('m-phone').value = '';
+    $('m-name').value = '';
+    await loadGroups();
+  }, t('saved'));
+});
+
 // ---- tabs and language -----------------------------------------------------------
 
-const tabs = ['users', 'categories', 'canned', 'teams', 'numbers'];
+const tabs = ['users', 'categories', 'canned', 'teams', 'numbers', 'texts', 'calendar', 'duty', 'groups'];
 for (const name of tabs) {
   $(`tab-${name}`).addEventListener('click', () => {
     for (const n of tabs) {

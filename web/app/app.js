@@ -46,6 +46,7 @@ function header() {
   if (!isField() || isDesk()) links.push(['#/inbox', t('inbox')]);
   if (isField()) links.push(['#/field', t('field')]);
   if (isDesk()) links.push(['#/new', t('new_report')]);
+  if (roles().some((r) => r === 'admin' || r === 'superadmin')) links.push(['/admin/', getLang() === 'en' ? 'Administration' : 'Administrasi']);
   const here = location.hash.split('?')[0];
   for (const [href, label] of links)
     nav.append(el('a', { href, 'aria-current': here === href ? 'page' : null }, label));

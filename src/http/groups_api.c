@@ -1,0 +1,30 @@
+/* The members of a community reporter group, for the admin page (issue #5):
+ * their WhatsApp numbers are personal data, shown to the agency's desk only. */
+#include "http/http.h"
+
+#include <string.h>
+
+err_t h_group_members(app_t *app, req_t *r)
+{
+    store_group g;
+    store_group_member *m;
+    size_t n = 0;
+    err_t e = store_group_get(app->store, r->ar, r->path_id, &g);
+    if (e != ERR_OK)
+        return e;
+    int role = actor_role(&r->actor, g.agency_id);
+    if (role != ROLE_SUPERADMIN && role != ROLE_ADMIN && role != ROLE_SUPERVISOR) {
+        r->detail = "only the agency's desk may see a group's members";
+        return ERR_FORBIDDEN;
+    }
+    e = store_group_members(app->store, r->ar, g.id, &m, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(items, json_pack("{s:s, s:s?, s:o}", "wa_id", m[i].wa_id, "name",
+                                               m[i].name, "since", json_time(m[i].created_at)));
+    return reply_json(r, 200,
+                      json_pack("{s:I, s:I, s:s, s:o}", "id", (json_int_t)g.id, "agency_id",
+                                (json_int_t)g.agency_id, "name", g.name, "members", items));
+}
