@@ -122,7 +122,9 @@ describe('service request, operator side', () => {
     assert.equal(await page.textContent('#svc-nik'), NIK);
     // The generic gallery shows no identity document; the generic "issue" is hidden.
     assert.equal(await page.locator('#files img').count(), 0);
-    assert.equal(await page.locator('#actions button[data-action=incomplete]:visible').count(), 0);
+    for (const a of ['check', 'incomplete'])
+      assert.equal(await page.locator(`#actions button[data-action=${a}]:visible`).count(), 0, a);
+    assert.equal(await page.locator('#actions button[data-action=reject]:visible').count(), 1);
 
     // Opening a file downloads exactly its bytes, and the view is on record.
     const [dl] = await Promise.all([page.waitForEvent('download'),
@@ -218,5 +220,11 @@ describe('service request, operator side', () => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#svc-issued .svc-file a').click()]);
     assert.match(dl.suggestedFilename(), /\.pdf$/);
     await page.screenshot({ path: join(ARTIFACTS, 'service-issued.png'), fullPage: true });
+
+    // The same page in English.
+    await page.click('#lang');
+    await page.locator('#h-svc', { hasText: 'Service request: Birth certificate' }).waitFor();
+    assert.match(await page.textContent('#svc-delivery'), /delivered to the applicant/);
+    assert.ok((await page.textContent('#timeline')).includes('File opened by staff'));
   });
 });

@@ -294,9 +294,12 @@ export function mountService(root, c, rerender) {
   const actions = root.querySelector('#actions');
   if (actions) actions.after(box); else root.append(box);
 
-  // "incomplete" and "issue" belong to this section: the one sends the
-  // resident the list of what to send again, the other needs the PDF.
-  for (const b of root.querySelectorAll('#actions button[data-action=incomplete], #actions button[data-action=issue]')) {
+  // The steps of the request belong to this section: "incomplete" sends
+  // the resident the list of what to send again, "process" waits for the
+  // mandatory documents, "issue" needs the PDF. Reject, forward and close
+  // stay in the generic action bar.
+  const steps = ['check', 'incomplete', 'process', 'issue'].map((a) => '#actions button[data-action=' + a + ']');
+  for (const b of root.querySelectorAll(steps.join(', '))) {
     b.hidden = true;
     if (!b.parentNode.querySelector('.svc-use')) b.after(el('span', { class: 'muted svc-use' }, s('use_section')));
   }
