@@ -191,6 +191,11 @@ describe('service request, operator side', () => {
     await page.locator('#svc-issue-error:not(:empty)').waitFor();
     assert.match(await page.textContent('#svc-issue-error'), /PDF/);
     assert.equal((await api.call('GET', `/api/v1/cases/${caseId}`)).json.status, 'processing');
+    // So is a PDF over 3 MiB (with the server's words), and nothing changes.
+    await page.setInputFiles('#svc-pdf', { name: 'besar.pdf', mimeType: 'application/pdf', buffer: pdf('besar', 3 * 1024 * 1024) });
+    await page.click('#svc-issue button[type=submit]');
+    await page.locator('#svc-issue-error', { hasText: 'terlalu besar' }).waitFor();
+    assert.equal((await api.call('GET', `/api/v1/cases/${caseId}`)).json.status, 'processing');
     assert.equal((await graph.requests(before)).filter((r) => r.kind === 'media_upload').length, 0);
 
     const akta = pdf('KUTIPAN AKTA KELAHIRAN NOMOR 6311-LT-01012026-0001', 2000);
