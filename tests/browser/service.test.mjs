@@ -231,5 +231,17 @@ describe('service request, operator side', () => {
     await page.locator('#h-svc', { hasText: 'Service request: Birth certificate' }).waitFor();
     assert.match(await page.textContent('#svc-delivery'), /delivered to the applicant/);
     assert.ok((await page.textContent('#timeline')).includes('File opened by staff'));
+    await page.click('#lang');
+  });
+
+  it('a service case recorded at the counter (no WhatsApp request) keeps the generic steps', async () => {
+    const svc = (await api.call('GET', '/api/v1/services')).json.items.find((x) => x.code === 'akta_kelahiran');
+    const r = await api.call('POST', '/api/v1/cases', { category_id: svc.id, description: 'Permohonan akta di loket',
+      reporter: { name: 'Rina', phone: '081298765432' } });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    await page.goto(srv.url + '/#/case/' + r.json.id);
+    await page.waitForSelector('#case-code');
+    await page.locator('#actions button[data-action=check]:visible').waitFor();
+    await page.waitForSelector('#svc', { state: 'detached' });
   });
 });

@@ -294,19 +294,28 @@ export function mountService(root, c, rerender) {
   const actions = root.querySelector('#actions');
   if (actions) actions.after(box); else root.append(box);
 
-  // The steps of the request belong to this section: "incomplete" sends
-  // the resident the list of what to send again, "process" waits for the
-  // mandatory documents, "issue" needs the PDF. Reject, forward and close
-  // stay in the generic action bar.
-  const steps = ['check', 'incomplete', 'process', 'issue'].map((a) => '#actions button[data-action=' + a + ']');
-  for (const b of root.querySelectorAll(steps.join(', '))) {
-    b.hidden = true;
-    if (!b.parentNode.querySelector('.svc-use')) b.after(el('span', { class: 'muted svc-use' }, s('use_section')));
-  }
+  // Once the request is loaded, its steps belong to this section:
+  // "incomplete" sends the resident the list of what to send again,
+  // "process" waits for the mandatory documents, "issue" needs the PDF.
+  // Reject, forward and close stay in the generic action bar. A service
+  // case without a request (e.g. recorded at the counter) keeps the bar.
+  let taken = false;
+  const takeSteps = () => {
+    if (taken) return;
+    taken = true;
+    const steps = ['check', 'incomplete', 'process', 'issue'].map((a) => '#actions button[data-action=' + a + ']');
+    for (const b of root.querySelectorAll(steps.join(', '))) {
+      b.hidden = true;
+      if (!b.parentNode.querySelector('.svc-use')) b.after(el('span', { class: 'muted svc-use' }, s('use_section')));
+    }
+    hideGallery();
+  };
   // Identity documents are opened from the checklist only, where every
   // view is recorded; no thumbnails of them in the generic gallery.
-  const gallery = root.querySelector('#files .gallery');
-  if (gallery) clear(gallery).append(el('p', { class: 'muted' }, s('files_here')));
+  const hideGallery = () => {
+    const gallery = root.querySelector('#files .gallery');
+    if (gallery) clear(gallery).append(el('p', { class: 'muted' }, s('files_here')));
+  };
 
   // The timeline's steps of a service request, in words (case.js knows
   // the complaint steps only).
@@ -321,9 +330,12 @@ export function mountService(root, c, rerender) {
     try {
       if (!cl) cl = await get('/api/v1/cases/' + c.id + '/service');
     } catch (e) {
+      if (e.status === 404 && !taken) { box.remove(); return; }
+      hideGallery();
       clear(box).append(el('h2', { id: 'h-svc' }, s('title')), el('p', { class: 'muted', id: 'svc-denied' }, e.message));
       return;
     }
+    takeSteps();
     render(box, c, cl, rerender, refresh);
     // The document message's delivery arrives later: watch it until final.
     const k = messageState(cl.issued);
