@@ -6,6 +6,7 @@ import { t, getLang } from './i18n.js';
 import { el, clear, when, makeMap, mapsUrl } from './util.js';
 import { state, flash } from './app.js';
 import { channelLabel } from './inbox.js';
+import { mountService } from './svc.js';
 
 const TICKS = {
   pending: ['…', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
@@ -275,6 +276,7 @@ export async function caseView(root, id) {
       el('div', { class: 'col' }, actionsBox, el('section', { class: 'card' }, facts), mapCard, files,
         el('section', { class: 'card', 'aria-labelledby': 'h-tl' }, el('h2', { id: 'h-tl' }, t('timeline')), timeline))));
   if (c.location) makeMap(mapBox, points);
+  mountService(root, c, rerender);
 
   let conv = viewer ? null : await renderThread(c, threadBox, atts);
   if (conv && conv.whatsapp && conv.can_reply)
