@@ -7,7 +7,7 @@ ALTER TABLE messages ADD COLUMN media_id TEXT;
 ALTER TABLE messages ADD COLUMN lat REAL;
 ALTER TABLE messages ADD COLUMN lon REAL;
 CREATE INDEX messages_agency_reporter ON messages(agency_id, reporter_id, id);
-CREATE INDEX attachments_media ON attachments(media_id);
+CREATE INDEX IF NOT EXISTS attachments_media ON attachments(media_id);
 
 ALTER TABLE wa_outbox ADD COLUMN after_message_id INTEGER;
 UPDATE wa_outbox SET after_message_id = (
