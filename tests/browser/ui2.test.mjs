@@ -218,6 +218,8 @@ describe('dashboard figures (ui2)', () => {
     await page.waitForFunction((code) => document.querySelector('#follows a.code').textContent === code, master.tracking_code);
     assert.equal((await kabid.call('GET', `/api/v1/cases/${lateId}`)).json.dispatch.follows, verifiedId);
     assert.equal(master.dispatch.followers, 1);
+    // The timeline names the internal event in words.
+    await page.locator('#timeline li', { hasText: 'Digabungkan ke kasus induk' }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'ui2-merged.png'), fullPage: true });
     // The master shows its follower.
     await page.goto(srv.url + '/#/case/' + verifiedId);
