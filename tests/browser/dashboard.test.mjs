@@ -165,7 +165,12 @@ describe('dashboard', () => {
     assert.deepEqual(await page.$$eval('#actions .action-bar button', (b) => b.map((x) => x.dataset.action)),
       ['dispatch', 'reject', 'hold', 'forward']);
     const since = await graph.lastSeq();
-    await act(page, 'dispatch', (f) => f.locator('select[name=team_id]').selectOption({ label: 'TRC Pos Paringin' }));
+    await act(page, 'dispatch', async (f) => {
+      // The teams come with their distance once the suggestions arrived.
+      await f.locator('#suggestions').waitFor();
+      const v = await f.locator('select[name=team_id] option', { hasText: 'TRC Pos Paringin' }).getAttribute('value');
+      await f.locator('select[name=team_id]').selectOption(v);
+    });
     await page.waitForSelector('#case-status[data-status=dispatched]');
     assert.equal(await page.textContent('#case-team'), 'TRC Pos Paringin');
     await notified(since);

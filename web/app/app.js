@@ -7,6 +7,7 @@ import { inboxView } from './inbox.js';
 import { caseView } from './case.js';
 import { fieldView } from './field.js';
 import { reportView } from './report.js';
+import { reportsView, REPORT_ROLES } from './reports.js';
 
 export const state = { me: null, ref: null };
 
@@ -25,6 +26,7 @@ export function flash(msg, kind) {
 export function roles() { return (state.me ? state.me.roles : []).map((r) => r.role); }
 export const isDesk = () => roles().some((r) => ['superadmin', 'admin', 'supervisor'].includes(r));
 export const isField = () => roles().includes('field');
+export const canReport = () => roles().some((r) => REPORT_ROLES.includes(r));
 
 async function loadRef() {
   const [cats, teams, regions, agencies, settings] = await Promise.all([
@@ -47,6 +49,7 @@ function header() {
   if (isField()) links.push(['#/field', t('field')]);
   if (isDesk()) links.push(['#/new', t('new_report')]);
   if (roles().some((r) => r === 'admin' || r === 'superadmin')) links.push(['/admin/', getLang() === 'en' ? 'Administration' : 'Administrasi']);
+  if (canReport()) links.push(['#/reports', t('reports')]);
   const here = location.hash.split('?')[0];
   for (const [href, label] of links)
     nav.append(el('a', { href, 'aria-current': here === href ? 'page' : null }, label));
@@ -112,6 +115,7 @@ export async function route() {
     if (m) cleanup = await caseView(root, Number(m[1]));
     else if (hash.startsWith('#/field')) cleanup = await fieldView(root);
     else if (hash.startsWith('#/new')) cleanup = await reportView(root);
+    else if (hash.startsWith('#/reports')) cleanup = await reportsView(root);
     else cleanup = await inboxView(root);
   } catch (e) {
     root.append(el('p', { class: 'error', role: 'alert' }, e.message));

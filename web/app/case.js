@@ -7,6 +7,8 @@ import { el, clear, when, makeMap, mapsUrl } from './util.js';
 import { state, flash } from './app.js';
 import { channelLabel } from './inbox.js';
 import { mountService } from './svc.js';
+import { slaBadge } from './sla.js';
+import { slaFacts, dispatchCard, fillSuggestions, cannedPicker } from './dispatch.js';
 
 const TICKS = {
   pending: ['…', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
@@ -49,9 +51,11 @@ function actionForm(c, a, done) {
   f.append(el('h3', {}, a.label));
   if (a.needs_team) {
     const teams = state.ref.teams.filter((x) => x.agency_id === c.agency.id);
-    f.append(el('label', { for: id + '-team' }, t('choose_team')),
-      el('select', { id: id + '-team', name: 'team_id', required: true },
-        teams.map((x) => el('option', { value: x.id }, x.name))));
+    const select = el('select', { id: id + '-team', name: 'team_id', required: true },
+      teams.map((x) => el('option', { value: x.id }, x.name)));
+    const sugg = el('div', { class: 'table-wrap plain' });
+    f.append(el('label', { for: id + '-team' }, t('choose_team')), select, sugg);
+    fillSuggestions(c, select, sugg);
   }
   if (a.needs_agency) {
     const other = state.ref.agencies.filter((x) => x.id !== c.agency.id);
@@ -148,7 +152,7 @@ function replyBox(c, conv, refresh) {
   const ta = el('textarea', { id: 'reply-text', name: 'text', rows: 3, maxlength: 4096, required: true, placeholder: t('reply_ph') });
   const err = el('p', { class: 'error', role: 'alert' });
   const f = el('form', { class: 'reply', id: 'reply' },
-    el('label', { for: 'reply-text' }, t('reply')), status, ta, err,
+    el('label', { for: 'reply-text' }, t('reply')), status, cannedPicker(c, ta), ta, err,
     el('button', { type: 'submit', class: 'primary' }, t('send')));
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -207,6 +211,7 @@ export async function caseView(root, id) {
     el('dt', {}, t('kecamatan')), el('dd', {}, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—'),
     el('dt', {}, t('address')), el('dd', {}, c.address || '—'),
     el('dt', {}, t('created')), el('dd', {}, when(c.created_at, lang)),
+    slaFacts(c),
     c.reporter ? [el('dt', {}, t('reporter')), el('dd', { id: 'reporter' },
       [c.reporter.name, c.reporter.phone || c.reporter.wa_id].filter(Boolean).join(' · ') || '—')] : null);
 
@@ -269,11 +274,12 @@ export async function caseView(root, id) {
     el('p', {}, el('a', { href: isFieldOnly() ? '#/field' : '#/inbox' }, t('back'))),
     el('header', { class: 'case-head' },
       el('h1', {}, el('span', { class: 'code', id: 'case-code' }, c.tracking_code), ' ',
-        c.kind === 'emergency' ? el('span', { class: 'badge danger' }, t('emergency')) : null),
+        c.kind === 'emergency' ? el('span', { class: 'badge danger' }, t('emergency')) : null, ' ', slaBadge(c.sla_state)),
       el('p', { class: 'description', id: 'case-description' }, c.description)),
     el('div', { class: 'case-grid' },
       el('div', { class: 'col' }, conversation),
-      el('div', { class: 'col' }, actionsBox, el('section', { class: 'card' }, facts), mapCard, files,
+      el('div', { class: 'col' }, actionsBox, el('section', { class: 'card' }, facts),
+        dispatchCard(c, ['superadmin', 'admin', 'supervisor'].includes(myRole), rerender), mapCard, files,
         el('section', { class: 'card', 'aria-labelledby': 'h-tl' }, el('h2', { id: 'h-tl' }, t('timeline')), timeline))));
   if (c.location) makeMap(mapBox, points);
   mountService(root, c, rerender);

@@ -5,6 +5,7 @@ import { t, getLang } from './i18n.js';
 import { el, clear, age, mapsUrl } from './util.js';
 import { flash } from './app.js';
 import { uploadPhotos } from './case.js';
+import { slaBadge } from './sla.js';
 
 const ACTIVE = ['dispatched', 'in_progress', 'reopened'];
 
@@ -28,7 +29,7 @@ function card(c, reload) {
     buttons.append(el('button', { type: 'button', class: 'primary', 'data-do': 'start', onclick: () => act({ action: 'start' }) }, t('start')));
   const node = el('article', { class: 'card task' + (c.kind === 'emergency' ? ' emergency' : ''), 'data-id': c.id },
     el('h2', {}, el('span', { class: 'code' }, c.tracking_code), ' ',
-      el('span', { class: 'status s-' + c.status, 'data-status': c.status }, c.status_label)),
+      el('span', { class: 'status s-' + c.status, 'data-status': c.status }, c.status_label), slaBadge(c.sla_state)),
     el('p', { class: 'desc' }, c.description),
     el('p', { class: 'muted' }, [c.category && c.category.name, c.address, c.kecamatan && c.kecamatan.name, age(c.created_at, lang)].filter(Boolean).join(' · ')),
     buttons);

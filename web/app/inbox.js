@@ -3,14 +3,26 @@
 // rings and shows a banner).
 import { get, qs } from './api.js';
 import { t, getLang } from './i18n.js';
-import { el, clear, age, beep } from './util.js';
+import { el, clear, age, beep, when } from './util.js';
 import { state, flash } from './app.js';
+import { slaBadge, stageLabel, agenciesWith } from './sla.js';
 
 const STATUSES = ['received', 'verified', 'dispatched', 'in_progress', 'resolved', 'closed',
   'rejected', 'forwarded', 'on_hold', 'reopened', 'submitted', 'incomplete', 'checking',
   'processing', 'issued'];
 
 let filters = {};
+
+// The inbox's current filters (the reports view exports with them).
+export function currentFilters() { return { ...filters }; }
+
+// The CSV export of the cases matching `f`, in the dashboard's language.
+export function exportUrl(f) {
+  return '/api/v1/cases/export.csv' + qs({ ...f, lang: getLang() === 'en' ? 'en' : null });
+}
+
+// Who sees the SLA attention panel: the desk and the leadership.
+const ATTENTION_ROLES = ['superadmin', 'admin', 'supervisor', 'viewer'];
 
 function pollMs() {
   try { return Number(localStorage.getItem('aduan.pollMs')) || 10000; } catch (_) { return 10000; }
@@ -34,6 +46,8 @@ export function caseRow(c, fresh) {
     el('td', {}, el('a', { href: '#/case/' + c.id, class: 'code' }, c.tracking_code),
       emergency ? el('span', { class: 'badge danger' }, t('emergency')) : null),
     el('td', {}, el('span', { class: 'status s-' + c.status }, c.status_label)),
+    el('td', { class: 'sla-cell' }, slaBadge(c.sla_state, c.sla && c.sla.due_at
+      ? t('sla_due') + ' ' + when(c.sla.due_at, lang) : null) || el('span', { class: 'muted' }, '—')),
     el('td', {}, c.category ? c.category.name : '—'),
     el('td', { class: 'desc' }, (c.description || '').slice(0, 90)),
     el('td', {}, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—'),
@@ -46,6 +60,7 @@ export async function inboxView(root) {
   const ref = state.ref;
   const params = () => ({ ...filters, limit: 50 });
   const resetBtn = el('button', { type: 'button', id: 'f-reset' }, t('reset'));
+  const exportLink = el('a', { class: 'button', id: 'export-csv', href: exportUrl(filters), download: '' }, t('export_csv'));
   const form = el('form', { class: 'filters', id: 'filters', role: 'search' },
     select('status', t('status'), STATUSES.map((s) => [s, s.replace('_', ' ')]), filters.status),
     select('category', t('category'), ref.categories
@@ -61,18 +76,19 @@ export async function inboxView(root) {
       el('input', { id: 'f-q', name: 'q', type: 'search', placeholder: t('search_ph'), value: filters.q || '' })),
     el('div', { class: 'field buttons' },
       el('button', { type: 'submit', class: 'primary' }, t('apply')),
-      resetBtn));
+      resetBtn, exportLink));
   // The status names are shown with the server's labels once a page loaded.
   const banner = el('div', { class: 'banner', id: 'banner', role: 'status', 'aria-live': 'assertive', hidden: true });
   const tbody = el('tbody', { id: 'cases' });
   const table = el('table', { class: 'cases' },
     el('caption', { class: 'sr-only' }, t('inbox')),
-    el('thead', {}, el('tr', {}, [t('code'), t('status'), t('category'), t('description'),
+    el('thead', {}, el('tr', {}, [t('code'), t('status'), t('sla'), t('category'), t('description'),
       t('kecamatan'), t('age'), t('channel'), t('team')].map((h) => el('th', { scope: 'col' }, h)))),
     tbody);
   const more = el('button', { type: 'button', id: 'more', hidden: true }, t('more'));
   const empty = el('p', { class: 'muted', hidden: true }, t('none'));
-  root.append(el('h1', { class: 'sr-only' }, t('inbox')), form, banner,
+  const attention = attentionPanel();
+  root.append(el('h1', { class: 'sr-only' }, t('inbox')), form, attention ? attention.node : null, banner,
     el('div', { class: 'table-wrap' }, table), empty, more);
 
   let cursor = null;
@@ -93,6 +109,7 @@ export async function inboxView(root) {
 
   function inboxReload() {
     maxId = 0;
+    exportLink.href = exportUrl(filters);
     page(true).catch((e) => flash(e.message));
   }
   form.addEventListener('submit', (ev) => {
@@ -133,5 +150,68 @@ export async function inboxView(root) {
   }
   await page(true);
   let timer = setTimeout(poll, pollMs());
-  return () => { stopped = true; clearTimeout(timer); document.title = 'aduan — Dasbor'; };
+  if (attention) attention.load();
+  const attTimer = attention ? setInterval(() => attention.load(), 60000) : null;
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    if (attTimer) clearInterval(attTimer);
+    document.title = 'aduan — Dasbor';
+  };
+}
+
+// The open cases whose current step is due soon or overdue
+// (GET /api/v1/sla/attention), earliest deadline first, per agency.
+function attentionPanel() {
+  const agencies = agenciesWith(state.me, state.ref, ATTENTION_ROLES);
+  if (!agencies.length) return null;
+  const lang = getLang();
+  let want = '';
+  let items = [];
+  const counts = el('span', { class: 'counts', id: 'attention-counts' });
+  const list = el('tbody', { id: 'attention-list' });
+  const none = el('p', { class: 'muted', hidden: true }, t('attention_none'));
+  const chooser = el('div', { class: 'seg', role: 'group', 'aria-label': t('attention') });
+  const draw = () => {
+    clear(list);
+    const shown = items.filter((x) => !want || x.sla_state === want);
+    for (const x of shown) {
+      list.append(el('tr', { 'data-id': x.id, 'data-sla': x.sla_state },
+        el('td', {}, el('a', { href: '#/case/' + x.id, class: 'code' }, x.tracking_code),
+          x.kind === 'emergency' ? el('span', { class: 'badge danger' }, t('emergency')) : null),
+        el('td', {}, slaBadge(x.sla_state)),
+        el('td', {}, stageLabel(x.stage)),
+        el('td', {}, when(x.due_at, lang)),
+        agencies.length > 1 ? el('td', {}, x.agency_name) : null));
+    }
+    none.hidden = shown.length > 0;
+    const over = items.filter((x) => x.sla_state === 'overdue').length;
+    counts.textContent = ' · ' + over + ' ' + t('att_overdue').toLowerCase() + ', ' +
+      (items.length - over) + ' ' + t('att_due_soon').toLowerCase();
+    for (const b of chooser.children) b.setAttribute('aria-pressed', String(b.value === want));
+  };
+  for (const [v, label] of [['', t('att_all')], ['overdue', t('att_overdue')], ['due_soon', t('att_due_soon')]])
+    chooser.append(el('button', { type: 'button', value: v, 'aria-pressed': String(v === want),
+      onclick: () => { want = v; draw(); } }, label));
+  const node = el('details', { class: 'card attention', id: 'attention', open: true },
+    el('summary', {}, el('strong', {}, t('attention')), counts),
+    chooser,
+    el('div', { class: 'table-wrap' }, el('table', { class: 'cases' },
+      el('thead', {}, el('tr', {}, [t('code'), t('sla'), t('sla_stage'), t('sla_due'),
+        agencies.length > 1 ? t('agency') : null].filter(Boolean).map((h) => el('th', { scope: 'col' }, h)))),
+      list)),
+    none);
+  async function load() {
+    try {
+      const all = [];
+      for (const a of agencies) {
+        const j = await get('/api/v1/sla/attention' + qs({ agency: a.id }));
+        for (const x of j.items) all.push({ ...x, agency_name: a.name });
+      }
+      all.sort((a, b) => Date.parse(a.due_at || 0) - Date.parse(b.due_at || 0));
+      items = all;
+      draw();
+    } catch (e) { flash(e.message); }
+  }
+  return { node, load };
 }
