@@ -19,7 +19,7 @@
 /* While yielding, the worker rests this many times as long as it worked
  * (its share of the time is then 1 / (1 + YIELD_FACTOR)), and at most this
  * long at a time. */
-#define YIELD_FACTOR 3
+#define YIELD_FACTOR 8
 #define YIELD_MAX_MS 200
 
 struct jobs {
