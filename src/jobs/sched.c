@@ -90,7 +90,8 @@ static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t 
     t.expect_status = fresh.status;
     t.new_status = status_name(rule->to);
     t.action = action_name(rule->action);
-    t.note = "Ditutup otomatis: tidak ada tanggapan pelapor dalam 10 hari kerja setelah "
+    /* The wait is the category's policy (10 working days by default). */
+    t.note = "Ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu setelah "
              "penyelesaian.";
     t.is_public = rule->is_public;
     t.now = now;
