@@ -302,6 +302,23 @@ err_t h_case_transition(app_t *app, req_t *r)
         r->detail = "action: required";
         return ERR_INVALID;
     }
+    /* A service request that came over WhatsApp is issued by uploading the
+     * document, which goes to the resident: never by the bare transition. */
+    if (strcmp(q.action, "issue") == 0) {
+        store_svc_request sr;
+        e = store_case_get(app->store, r->ar, r->path_id, &c);
+        if (e == ERR_OK && actor_role(&r->actor, c.agency_id) >= 0)
+            e = store_svc_request_get(app->store, r->ar, r->path_id, &sr);
+        else if (e == ERR_OK)
+            e = ERR_NOT_FOUND; /* case_transition says why, as for any case */
+        if (e == ERR_OK) {
+            r->detail = "this request is issued by uploading the document: POST "
+                        "/api/v1/cases/{id}/service/issue";
+            return ERR_CONFLICT;
+        }
+        if (e != ERR_NOT_FOUND)
+            return e;
+    }
     const char *detail = NULL;
     e = case_transition(app->store, r->ar, &r->actor, r->path_id, &q, clock_now(), &t, &detail);
     if (detail)

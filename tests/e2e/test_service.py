@@ -321,6 +321,13 @@ def test_bad_input_is_refused_and_changes_nothing(desk):
     r = admin.request("POST", "/api/v1/cases/%d/service/issue" % cid, body=b"--x\r\nbroken",
                       content_type="multipart/form-data; boundary=x")
     assert r.status == 400, r
+    # The bare transition cannot issue without the PDF.
+    r = admin.post("/api/v1/cases/%d/transitions" % cid, json={"action": "issue"})
+    assert r.status == 409 and "/service/issue" in r.json["error"]["detail"], r
+    # Another agency's admin is told what any case of another agency gets.
+    other = login(srv, "admin.satpolpp")
+    r = other.post("/api/v1/cases/%d/transitions" % cid, json={"action": "issue"})
+    assert r.status in (403, 404), r
     assert snapshot(admin, cid) == before
     assert not graph.requests(since, kind="media_upload")
     assert not graph.message_requests(to=w.wa_id, since=since)
