@@ -456,6 +456,8 @@ static void ask_kecamatan(bot *b)
     finish(b, "kecamatan");
 }
 
+static err_t on_category(bot *b, const char *id);
+
 /* An answer the step cannot use. The first time, the question comes again
  * with help; the second time, one line on how to get out; after that the
  * bot stays quiet rather than repeat itself (the message is still kept). */
@@ -480,6 +482,10 @@ static void reask(bot *b, const char *state)
             ask_photos(b);
         else if (strcmp(state, "confirm") == 0)
             summary(b);
+        else if (strcmp(state, "urgent") == 0)
+            on_category(b, arena_printf(b->in->ar, "cat:%lld",
+                                        (long long)json_integer_value(
+                                            json_object_get(report(b), "cat"))));
         else
             finish(b, state);
     } else {
@@ -490,6 +496,21 @@ static void reask(bot *b, const char *state)
     json_object_set_new(b->draft, "reask_state", json_string(state));
     json_object_set_new(b->draft, "reask_n", json_integer(n + 1));
     b->fx->draft = dump(b->in->ar, json_incref(b->draft));
+}
+
+/* Location first: the case is created the moment it arrives. */
+static void emergency_path(bot *b)
+{
+    rset(b, "emergency", json_true());
+    say(b, wa_textf(b->in->ar, "emergency_location", b->lang, "category", rget(b, "cat_name"),
+                    NULL));
+    finish(b, "e_location");
+}
+
+static void ask_description(bot *b)
+{
+    say(b, wa_textf(b->in->ar, "describe", b->lang, "category", rget(b, "cat_name"), NULL));
+    finish(b, "describe");
 }
 
 static err_t on_category(bot *b, const char *id)
@@ -504,15 +525,42 @@ static err_t on_category(bot *b, const char *id)
     json_object_del(b->draft, "report");
     rset(b, "cat", json_integer(cat));
     rset(b, "cat_name", json_string(strcmp(b->lang, "en") == 0 ? k.name_en : k.name_id));
+    store_group g;
     if (strcmp(k.kind, "emergency") == 0) {
-        rset(b, "emergency", json_true());
-        say(b, wa_textf(b->in->ar, "emergency_location", b->lang, "category", k.name_id, NULL));
-        finish(b, "e_location");
+        emergency_path(b);
+    } else if (store_group_of(b->in->store, b->in->ar, b->in->agency->id, b->fx->wa_id, &g) ==
+               ERR_OK) {
+        /* A registered community reporter may mark any report urgent: it
+         * then takes the emergency path (issue #6). */
+        const char *ids[] = {"urgent:yes", "urgent:no"};
+        const char *titles[] = {wa_text("urgent_yes", b->lang), wa_text("urgent_no", b->lang)};
+        buttons(b,
+                wa_textf(b->in->ar, "ask_urgent", b->lang, "category", rget(b, "cat_name"),
+                         "group", g.name, NULL),
+                ids, titles, 2);
+        finish(b, "urgent");
     } else {
-        say(b, wa_textf(b->in->ar, "describe", b->lang, "category", rget(b, "cat_name"), NULL));
-        finish(b, "describe");
+        ask_description(b);
     }
     return ERR_OK;
+}
+
+/* A registered reporter's answer: urgent or not. */
+static void on_urgent(bot *b)
+{
+    static const char *const o[] = {"urgent:yes", "urgent:no"};
+    const char *id = choice(b, o, 2);
+    if (!id && (is_word(b->in->ev->text, "darurat", "emergency") ||
+                is_word(b->in->ev->text, "urgent", "mendesak")))
+        id = o[0];
+    if (!id && is_word(b->in->ev->text, "tidak", "no"))
+        id = o[1];
+    if (id && strcmp(id, o[0]) == 0)
+        emergency_path(b);
+    else if (id && strcmp(id, o[1]) == 0)
+        ask_description(b);
+    else
+        reask(b, "urgent");
 }
 
 static void status_check(bot *b, const char *code_text)
@@ -636,6 +684,8 @@ static err_t step(bot *b, const char *state)
                 if (k[i].active && strcmp(k[i].kind, "service") != 0 && (long)++seen == pick)
                     return on_category(b, arena_printf(b->in->ar, "cat:%lld", (long long)k[i].id));
         reask(b, state);
+    } else if (strcmp(state, "urgent") == 0) {
+        on_urgent(b);
     } else if (strcmp(state, "describe") == 0) {
         const char *p;
         size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "domain/cases.h"
+#include "domain/deadline.h"
 #include "domain/dispatch.h"
 
 #include <jansson.h>
@@ -143,6 +144,13 @@ static size_t supervisors(store_t *s, arena_t *ar, int64_t agency_id, const char
     return k;
 }
 
+/* The deadline follows at once, not at the scheduler's next tick. */
+static void refresh(store_t *s, arena_t *ar, int64_t case_id)
+{
+    if (case_id && deadline_refresh(s, ar, case_id) != ERR_OK)
+        log_warn("sla", "event=refresh_failed case_id=%lld", (long long)case_id);
+}
+
 /* ---- alert rounds -------------------------------------------------------------- */
 
 /* The teams the case has been dispatched to so far. */
@@ -243,6 +251,7 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
     }
     e = store_dispatch_alert(s, ar, &a);
     if (e == ERR_OK) {
+        refresh(s, ar, c->id);
         *team_out = a.team_id;
         log_info("dispatch", "event=%s case_id=%lld round=%d team_id=%lld alerts=%zu",
                  a.team_id ? "alerted" : "alert_exhausted", (long long)c->id, round + 1,
@@ -416,8 +425,40 @@ static err_t community(store_t *s, arena_t *ar, const store_case *c,
     return e;
 }
 
+/* An emergency in a category that is not one: the registered reporter
+ * marked it urgent. The audit trail says so, once (with the tagging). */
+static err_t urgent_note(store_t *s, arena_t *ar, const store_case *c, const store_group *g,
+                         int64_t now)
+{
+    store_category k;
+    if (strcmp(c->kind, "emergency") != 0 || !c->category_id ||
+        store_category_get(s, ar, c->category_id, &k) != ERR_OK ||
+        strcmp(k.kind, "emergency") == 0)
+        return ERR_OK;
+    log_info("dispatch", "event=community_urgent case_id=%lld group_id=%lld", (long long)c->id,
+             (long long)g->id);
+    return store_case_note_event(
+        s, c->id, "urgent", 0,
+        arena_printf(ar, "Ditandai darurat oleh pelapor terdaftar (%s). / Marked urgent by a "
+                         "registered reporter.",
+                     g->name),
+        now);
+}
+
+static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
+                     wa_staff_outcome *out);
+
 err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
                             int64_t now, wa_staff_outcome *out)
+{
+    err_t e = created(cfg, s, ar, case_id, now, out);
+    refresh(s, ar, case_id);
+    refresh(s, ar, out->forwarded_to);
+    return e;
+}
+
+static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
+                     wa_staff_outcome *out)
 {
     store_group group;
     store_case c;
@@ -429,6 +470,8 @@ err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_
         e = store_dispatch_get(s, ar, case_id, &info);
     if (e == ERR_OK)
         e = community(s, ar, &c, &info, &group);
+    if (e == ERR_OK && group.id)
+        e = urgent_note(s, ar, &c, &group, now);
     if (e == ERR_OK && c.category_id && strcmp(c.channel, "forward") != 0)
         e = store_category_forward(s, c.category_id, &to);
     if (e != ERR_OK)
@@ -438,7 +481,7 @@ err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_
         if (e != ERR_OK || !out->forwarded_to)
             return e;
         wa_staff_outcome sub;
-        e = wa_staff_case_created(cfg, s, ar, out->forwarded_to, now, &sub);
+        e = created(cfg, s, ar, out->forwarded_to, now, &sub);
         out->duplicate_of = sub.duplicate_of;
         out->team_id = sub.team_id;
         return e;
@@ -752,6 +795,48 @@ err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_
     return e;
 }
 
+/* A complaint dispatched to a team: its members on duty now hear of it by
+ * WhatsApp (all its members when the roster has nobody on duty, so an
+ * office-hours team hears of it too), with what to do next. No buttons: a
+ * complaint has no race to accept; the first to act owns it. */
+static err_t assign(store_t *s, arena_t *ar, const store_case *c, int64_t now)
+{
+    dispatch_roster r;
+    store_user *u;
+    size_t nu = 0, n = 0;
+    const char *to[CREW_MAX];
+    store_alert_msg m[CREW_MAX];
+    err_t e = dispatch_roster_load(s, ar, c->agency_id, now, &r);
+    if (e != ERR_OK)
+        return e;
+    const store_duty *crew[CREW_MAX];
+    size_t k = dispatch_roster_members(&r, c->team_id, crew, CREW_MAX);
+    for (size_t i = 0; i < k; i++)
+        if (crew[i]->user_wa_id)
+            to[n++] = crew[i]->user_wa_id;
+    if (n == 0) {
+        e = store_team_members(s, ar, c->team_id, &u, &nu);
+        if (e != ERR_OK)
+            return e;
+        for (size_t i = 0; i < nu && n < CREW_MAX; i++)
+            if (u[i].wa_id && !u[i].disabled)
+                to[n++] = u[i].wa_id;
+    }
+    const char *text =
+        arena_printf(ar,
+                     "tugas baru untuk tim Anda: %s. Lokasi: %s. Ketik SAMPAI saat tiba, kirim "
+                     "foto, lalu SELESAI <catatan>.",
+                     c->category_name_id ? c->category_name_id : "-", where(ar, c));
+    for (size_t i = 0; i < n; i++)
+        m[i] = notice_msg(ar, "assignment", to[i], c, text);
+    if (n)
+        e = store_staff_notify(s, c->id, m, n, now);
+    if (e == ERR_OK)
+        log_info("dispatch", "event=assigned case_id=%lld team_id=%lld notices=%zu",
+                 (long long)c->id, (long long)c->team_id, n);
+    return e;
+}
+
 err_t wa_staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
                                int64_t now)
 {
@@ -763,8 +848,11 @@ err_t wa_staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int
         e = store_dispatch_get(s, ar, case_id, &info);
     if (e != ERR_OK)
         return e;
-    if (strcmp(c.kind, "emergency") != 0 || strcmp(c.status, "dispatched") != 0 ||
-        info.accepted_by || !c.team_id)
+    if (strcmp(c.status, "dispatched") != 0 || !c.team_id)
+        return ERR_OK;
+    if (strcmp(c.kind, "emergency") != 0)
+        return assign(s, ar, &c, now);
+    if (info.accepted_by)
         return ERR_OK;
     e = alert_round(cfg, s, ar, &c, info.alert_round, c.team_id, now, &team);
     return e == ERR_CONFLICT ? ERR_OK : e;

@@ -35,9 +35,10 @@ typedef struct {
 err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
                             int64_t now, wa_staff_outcome *out) WA_STAFF_WUR;
 
-/* After a supervisor dispatched an emergency by hand (case_id, nobody
- * accepted yet): alerts the chosen team's on-duty members and restarts
- * the wait. A no-op for any other case. */
+/* After a supervisor dispatched case_id by hand. An emergency nobody
+ * accepted yet: alerts the chosen team's on-duty members and restarts the
+ * wait. A complaint: tells the team's members (those on duty, else all)
+ * by WhatsApp what to do. A no-op for a case not dispatched. */
 err_t wa_staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
                                int64_t now) WA_STAFF_WUR;
 

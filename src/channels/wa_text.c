@@ -87,6 +87,13 @@ static const struct {
      "berangkat begitu lokasi diterima.",
      "*EMERGENCY — {category}*\nShare your location NOW: tap 📎 then *Location*. The crew "
      "leaves as soon as we have it."},
+    {"ask_urgent",
+     "*{category}*\nAnda pelapor terdaftar ({group}). Apakah kejadian ini *DARURAT*: ada "
+     "korban, bahaya, atau petugas harus datang sekarang?",
+     "*{category}*\nYou are a registered reporter ({group}). Is this an *EMERGENCY*: someone "
+     "hurt, danger, or the crew must come now?"},
+    {"urgent_yes", "Darurat", "Emergency"},
+    {"urgent_no", "Tidak darurat", "Not urgent"},
     {"emergency_text_location",
      "Mohon bagikan *lokasi* (📎 lalu *Lokasi*) agar petugas tidak salah tempat. Bila tidak "
      "bisa, telepon 113.",

@@ -55,7 +55,11 @@ err_t deadline_calendar(store_t *s, arena_t *ar, int64_t agency_id, cal_t *out)
     return ERR_OK;
 }
 
-err_t deadline_policy(store_t *s, arena_t *ar, int64_t category_id, sla_policy *out, bool *custom)
+/* The policy of the category; for a case of another kind than its
+ * category's (case_kind >= 0: a registered reporter's urgent report in a
+ * complaint category), the defaults of the case's kind. */
+static err_t policy(store_t *s, arena_t *ar, int64_t category_id, int case_kind, sla_policy *out,
+                    bool *custom)
 {
     store_category k;
     store_sla_policy p;
@@ -64,6 +68,10 @@ err_t deadline_policy(store_t *s, arena_t *ar, int64_t category_id, sla_policy *
     if (e != ERR_OK)
         return e;
     int kind = kind_parse(k.kind);
+    if (case_kind >= 0 && case_kind != kind) {
+        sla_policy_default((case_kind_t)case_kind, 0, out);
+        return ERR_OK;
+    }
     sla_policy_default(kind < 0 ? KIND_COMPLAINT : (case_kind_t)kind, k.sla_hours, out);
     e = store_sla_policy_get(s, ar, category_id, &p);
     if (e == ERR_NOT_FOUND)
@@ -83,6 +91,11 @@ err_t deadline_policy(store_t *s, arena_t *ar, int64_t category_id, sla_policy *
     return ERR_OK;
 }
 
+err_t deadline_policy(store_t *s, arena_t *ar, int64_t category_id, sla_policy *out, bool *custom)
+{
+    return policy(s, ar, category_id, -1, out, custom);
+}
+
 err_t deadline_refresh(store_t *s, arena_t *ar, int64_t case_id)
 {
     store_sla_case k;
@@ -97,7 +110,7 @@ err_t deadline_refresh(store_t *s, arena_t *ar, int64_t case_id)
     if (kind < 0 || status < 0)
         return ERR_INTERNAL;
     if (k.category_id) {
-        e = deadline_policy(s, ar, k.category_id, &p, &custom);
+        e = policy(s, ar, k.category_id, kind, &p, &custom);
     } else {
         sla_policy_default((case_kind_t)kind, 0, &p);
     }

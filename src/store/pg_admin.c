@@ -140,11 +140,12 @@ static void read_member(arena_t *ar, PGresult *r, int i, void *elem)
     u->login = pq_text(ar, r, i, 1);
     u->name = pq_text(ar, r, i, 2);
     u->disabled = pq_bool(r, i, 3);
+    u->wa_id = pq_text(ar, r, i, 4);
 }
 
 err_t pg_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out, size_t *n)
 {
-    static const char sql[] = "SELECT u.id, u.login, u.name, u.disabled FROM team_members m"
+    static const char sql[] = "SELECT u.id, u.login, u.name, u.disabled, u.wa_id FROM team_members m"
                               " JOIN users u ON u.id = m.user_id WHERE m.team_id = $1"
                               " ORDER BY u.name, u.id";
     pq_params p = {0};

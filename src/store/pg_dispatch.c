@@ -358,6 +358,21 @@ err_t pg_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t n
     return e;
 }
 
+err_t pg_staff_notify(store_t *s, int64_t case_id, const store_alert_msg *m, size_t n, int64_t now)
+{
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = pq_begin(c);
+    for (size_t i = 0; e == ERR_OK && i < n; i++)
+        e = queue_msg(c, case_id, &m[i], now);
+    if (e == ERR_OK)
+        e = pq_commit(c);
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
+}
+
 err_t pg_dispatch_active(store_t *s, int64_t user_id, int64_t *case_id)
 {
     static const char sql[] =

@@ -155,11 +155,12 @@ static void read_member(arena_t *ar, sqlite3_stmt *st, void *elem)
     u->login = sq_text(ar, st, 1);
     u->name = sq_text(ar, st, 2);
     u->disabled = sq_int(st, 3) != 0;
+    u->wa_id = sq_text(ar, st, 4);
 }
 
 err_t sq_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out, size_t *n)
 {
-    static const char sql[] = "SELECT u.id, u.login, u.name, u.disabled FROM team_members m"
+    static const char sql[] = "SELECT u.id, u.login, u.name, u.disabled, u.wa_id FROM team_members m"
                               " JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
                               " ORDER BY u.name, u.id";
     conn_t *c = sq_get(s);

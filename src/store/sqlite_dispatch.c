@@ -373,6 +373,19 @@ out:
     return e;
 }
 
+err_t sq_staff_notify(store_t *s, int64_t case_id, const store_alert_msg *m, size_t n, int64_t now)
+{
+    conn_t *c = sq_get(s);
+    err_t e = sq_begin(c);
+    for (size_t i = 0; e == ERR_OK && i < n; i++)
+        e = queue_msg(c, case_id, &m[i], now);
+    if (e == ERR_OK)
+        e = sq_commit(c);
+    sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
 err_t sq_dispatch_active(store_t *s, int64_t user_id, int64_t *case_id)
 {
     static const char sql[] =

@@ -633,7 +633,7 @@ err_t store_canned_delete(store_t *s, int64_t id) STORE_WUR;
 /* Renames a team and sets (has_base) or clears its base location.
  * ERR_CONFLICT when the agency has another team of that name. */
 err_t store_team_update(store_t *s, const store_team *t) STORE_WUR;
-/* The team's members (id, login, name, disabled of each), by name. */
+/* The team's members (id, login, name, disabled, wa_id of each), by name. */
 err_t store_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out,
                          size_t *n) STORE_WUR;
 /* ERR_NOT_FOUND when the user was no member. */
@@ -774,6 +774,11 @@ err_t store_dispatch_alert(store_t *s, arena_t *ar, store_alert *a) STORE_WUR;
  * one transaction. */
 err_t store_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now,
                             const store_alert_msg *tell, size_t ntell) STORE_WUR;
+
+/* Queues m[0..n) (messages to staff about the case, from its agency's
+ * first number) in one transaction: all or none. */
+err_t store_staff_notify(store_t *s, int64_t case_id, const store_alert_msg *m, size_t n,
+                         int64_t now) STORE_WUR;
 
 /* The case the officer works on now: one they accepted, else the newest of
  * their teams, dispatched or in progress. ERR_NOT_FOUND when none. */

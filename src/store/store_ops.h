@@ -211,6 +211,9 @@
        size_t ntell),                                                                              \
       (s, case_id, user_id, now, tell, ntell))                                                     \
     X(dispatch_active, (store_t * s, int64_t user_id, int64_t * case_id), (s, user_id, case_id))   \
+    X(staff_notify,                                                                                \
+      (store_t * s, int64_t case_id, const store_alert_msg *m, size_t n, int64_t now),             \
+      (s, case_id, m, n, now))                                                                     \
     X(dispatch_attach,                                                                             \
       (store_t * s, int64_t case_id, const char *media_id, const char *mime, const char *sha256,   \
        const char *filename, int64_t now),                                                         \
