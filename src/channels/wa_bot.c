@@ -483,9 +483,9 @@ static void reask(bot *b, const char *state)
         else if (strcmp(state, "confirm") == 0)
             summary(b);
         else if (strcmp(state, "urgent") == 0)
-            on_category(b, arena_printf(b->in->ar, "cat:%lld",
-                                        (long long)json_integer_value(
-                                            json_object_get(report(b), "cat"))));
+            on_category(
+                b, arena_printf(b->in->ar, "cat:%lld",
+                                (long long)json_integer_value(json_object_get(report(b), "cat"))));
         else
             finish(b, state);
     } else {
@@ -502,8 +502,8 @@ static void reask(bot *b, const char *state)
 static void emergency_path(bot *b)
 {
     rset(b, "emergency", json_true());
-    say(b, wa_textf(b->in->ar, "emergency_location", b->lang, "category", rget(b, "cat_name"),
-                    NULL));
+    say(b,
+        wa_textf(b->in->ar, "emergency_location", b->lang, "category", rget(b, "cat_name"), NULL));
     finish(b, "e_location");
 }
 
@@ -535,8 +535,8 @@ static err_t on_category(bot *b, const char *id)
         const char *ids[] = {"urgent:yes", "urgent:no"};
         const char *titles[] = {wa_text("urgent_yes", b->lang), wa_text("urgent_no", b->lang)};
         buttons(b,
-                wa_textf(b->in->ar, "ask_urgent", b->lang, "category", rget(b, "cat_name"),
-                         "group", g.name, NULL),
+                wa_textf(b->in->ar, "ask_urgent", b->lang, "category", rget(b, "cat_name"), "group",
+                         g.name, NULL),
                 ids, titles, 2);
         finish(b, "urgent");
     } else {

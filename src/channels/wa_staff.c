@@ -432,15 +432,15 @@ static err_t urgent_note(store_t *s, arena_t *ar, const store_case *c, const sto
 {
     store_category k;
     if (strcmp(c->kind, "emergency") != 0 || !c->category_id ||
-        store_category_get(s, ar, c->category_id, &k) != ERR_OK ||
-        strcmp(k.kind, "emergency") == 0)
+        store_category_get(s, ar, c->category_id, &k) != ERR_OK || strcmp(k.kind, "emergency") == 0)
         return ERR_OK;
     log_info("dispatch", "event=community_urgent case_id=%lld group_id=%lld", (long long)c->id,
              (long long)g->id);
     return store_case_note_event(
         s, c->id, "urgent", 0,
-        arena_printf(ar, "Ditandai darurat oleh pelapor terdaftar (%s). / Marked urgent by a "
-                         "registered reporter.",
+        arena_printf(ar,
+                     "Ditandai darurat oleh pelapor terdaftar (%s). / Marked urgent by a "
+                     "registered reporter.",
                      g->name),
         now);
 }

@@ -145,9 +145,10 @@ static void read_member(arena_t *ar, PGresult *r, int i, void *elem)
 
 err_t pg_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out, size_t *n)
 {
-    static const char sql[] = "SELECT u.id, u.login, u.name, u.disabled, u.wa_id FROM team_members m"
-                              " JOIN users u ON u.id = m.user_id WHERE m.team_id = $1"
-                              " ORDER BY u.name, u.id";
+    static const char sql[] =
+        "SELECT u.id, u.login, u.name, u.disabled, u.wa_id FROM team_members m"
+        " JOIN users u ON u.id = m.user_id WHERE m.team_id = $1"
+        " ORDER BY u.name, u.id";
     pq_params p = {0};
     pp_int(&p, team_id);
     return pq_list(s, ar, sql, &p, sizeof **out, read_member, (void **)out, n, "team_members");

@@ -160,9 +160,10 @@ static void read_member(arena_t *ar, sqlite3_stmt *st, void *elem)
 
 err_t sq_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out, size_t *n)
 {
-    static const char sql[] = "SELECT u.id, u.login, u.name, u.disabled, u.wa_id FROM team_members m"
-                              " JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
-                              " ORDER BY u.name, u.id";
+    static const char sql[] =
+        "SELECT u.id, u.login, u.name, u.disabled, u.wa_id FROM team_members m"
+        " JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
+        " ORDER BY u.name, u.id";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
