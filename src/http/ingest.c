@@ -36,6 +36,7 @@ struct ingest {
 static void *committer(void *arg)
 {
     ingest_t *g = arg;
+    store_prefer_writes();
     for (;;) {
         pthread_mutex_lock(&g->mu);
         while (!g->head && !g->stopping)

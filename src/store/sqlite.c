@@ -21,7 +21,13 @@
 
 typedef struct sq_store {
     store_t base;
-    pthread_mutex_t write_mu; /* one writer of this process at a time */
+    /* One writer of this process at a time; a thread that asked for it
+     * (store_prefer_writes: the webhook committer) goes before the others
+     * that wait, so a burst of webhooks is not held up by background work. */
+    pthread_mutex_t write_mu;
+    pthread_cond_t write_cv;
+    bool write_held;
+    unsigned write_preferred; /* preferred threads waiting */
     conn_t *conns;
     unsigned n;
     conn_t **free; /* stack of idle connections */
@@ -120,20 +126,43 @@ static err_t exec_sql(conn_t *c, const char *sql, const char *what)
     return ERR_OK;
 }
 
+static __thread bool preferred;
+
+void store_prefer_writes(void) { preferred = true; }
+
 void sq_write_lock(conn_t *c)
 {
-    if (!c->writing) {
-        pthread_mutex_lock(&c->owner->write_mu);
-        c->writing = true;
+    if (c->writing)
+        return;
+    sq_store *s = c->owner;
+    pthread_mutex_lock(&s->write_mu);
+    if (preferred) {
+        s->write_preferred++;
+        while (s->write_held)
+            pthread_cond_wait(&s->write_cv, &s->write_mu);
+        s->write_preferred--;
+    } else {
+        while (s->write_held || s->write_preferred)
+            pthread_cond_wait(&s->write_cv, &s->write_mu);
     }
+    s->write_held = true;
+    pthread_mutex_unlock(&s->write_mu);
+    c->writing = true;
 }
 
 void sq_write_unlock(conn_t *c)
 {
-    if (c->writing) {
-        c->writing = false;
-        pthread_mutex_unlock(&c->owner->write_mu);
-    }
+    if (!c->writing)
+        return;
+    sq_store *s = c->owner;
+    c->writing = false;
+    pthread_mutex_lock(&s->write_mu);
+    s->write_held = false;
+    /* Few threads ever wait here (the committer, the worker, the
+     * scheduler, a dashboard write): waking them all is cheap and lets a
+     * preferred one through first. */
+    pthread_cond_broadcast(&s->write_cv);
+    pthread_mutex_unlock(&s->write_mu);
 }
 
 err_t sq_begin(conn_t *c)
@@ -187,8 +216,19 @@ const char *sq_text(arena_t *ar, sqlite3_stmt *st, int i)
 
 int64_t sq_int(sqlite3_stmt *st, int i) { return sqlite3_column_int64(st, i); }
 
+/* A statement that writes outside sq_begin takes the process's write lock
+ * first, and keeps it until the connection goes back to the pool: SQLite
+ * would otherwise let it race for the database's own write lock with the
+ * busy handler, where nobody goes first and a waiter spins. */
+static void lock_if_writes(conn_t *c, sqlite3_stmt *st)
+{
+    if (!c->writing && !sqlite3_stmt_readonly(st))
+        sq_write_lock(c);
+}
+
 err_t sq_exec_stmt(conn_t *c, sqlite3_stmt *st, const char *what)
 {
+    lock_if_writes(c, st);
     int rc = sqlite3_step(st);
     err_t e = rc == SQLITE_DONE ? ERR_OK : sq_err(c, sqlite3_extended_errcode(c->db), what);
     sqlite3_reset(st);
@@ -270,6 +310,7 @@ err_t sq_open(const char *url, unsigned pool_size, store_t **out)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    pthread_cond_init(&s->write_cv, NULL);
     s->lock_fd = -1;
     s->path = strdup(path);
     err_t e = s->path ? ERR_OK : ERR_NOMEM;
@@ -298,6 +339,7 @@ void sq_close(store_t *base)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_cond_destroy(&s->write_cv);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
     free(s->path);
@@ -464,6 +506,7 @@ err_t sq_migrate(store_t *s, int *applied)
 
 err_t sq_step_row(conn_t *c, sqlite3_stmt *st, const char *what)
 {
+    lock_if_writes(c, st);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         return ERR_OK;

@@ -38,10 +38,12 @@ sqlite3_stmt *sq_prep(conn_t *c, const char *sql);
 err_t sq_err(conn_t *c, int rc, const char *what);
 
 /* BEGIN IMMEDIATE, after taking the store's in-process write lock:
- * writers of this process queue on a mutex instead of polling SQLite's
- * lock. sq_commit and sq_rollback release it. */
+ * writers of this process queue on it instead of polling SQLite's lock,
+ * and the thread of store_prefer_writes goes first. sq_commit and
+ * sq_rollback release it. */
 err_t sq_begin(conn_t *c);
-/* The write lock alone, for a single-statement write on a hot path. */
+/* The write lock alone. sq_exec_stmt and sq_step_row take it by themselves
+ * for a statement that writes outside a transaction; sq_put releases it. */
 void sq_write_lock(conn_t *c);
 void sq_write_unlock(conn_t *c);
 err_t sq_commit(conn_t *c);

@@ -302,6 +302,12 @@ typedef struct {
     int64_t id; /* set on success */
 } store_wa_inbox_new;
 
+/* The calling thread's writes go before those of other threads waiting
+ * for SQLite's write lock (the webhook committer calls this: an
+ * acknowledgement waits for its commit, background work does not).
+ * PostgreSQL has no such lock; there it changes nothing. */
+void store_prefer_writes(void);
+
 /* Stores n bodies in one transaction (group commit): all are committed
  * when this returns ERR_OK, none otherwise. */
 err_t store_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n,
