@@ -128,10 +128,19 @@ err_t pg_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n, int6
 err_t pg_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
                        store_wa_inbox_row **out, size_t *n)
 {
-    static const char sql[] = "SELECT id, body, state, attempts, error, received_at FROM wa_inbox"
-                              " WHERE ($1::text IS NULL OR state = $1) ORDER BY id DESC LIMIT $2";
+    /* The state as a literal, for the partial indexes (see sqlite_wa.c). */
+#define INBOX_LIST(where)                                                                          \
+    "SELECT id, body, state, attempts, error, received_at FROM wa_inbox" where                     \
+    " ORDER BY id DESC LIMIT $1"
+    static const char all[] = INBOX_LIST(""), fresh[] = INBOX_LIST(" WHERE state = 'new'"),
+                      dead[] = INBOX_LIST(" WHERE state = 'dead'"),
+                      done[] = INBOX_LIST(" WHERE state = 'done'");
+#undef INBOX_LIST
+    const char *sql = !state                   ? all
+                      : !strcmp(state, "new")  ? fresh
+                      : !strcmp(state, "dead") ? dead
+                                               : done;
     pq_params p = {0};
-    pp_text(&p, state);
     pp_int(&p, limit);
     return pq_list(s, ar, sql, &p, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_list");
 }

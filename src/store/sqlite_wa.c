@@ -127,16 +127,26 @@ out:
 err_t sq_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
                        store_wa_inbox_row **out, size_t *n)
 {
-    static const char sql[] = "SELECT id, body, state, attempts, error, received_at FROM wa_inbox"
-                              " WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2";
+    /* The state as a literal: only then can the planner use the partial
+     * indexes of new and dead rows (migration 0013). */
+#define INBOX_LIST(where)                                                                          \
+    "SELECT id, body, state, attempts, error, received_at FROM wa_inbox" where                     \
+    " ORDER BY id DESC LIMIT ?1"
+    static const char all[] = INBOX_LIST(""), fresh[] = INBOX_LIST(" WHERE state = 'new'"),
+                      dead[] = INBOX_LIST(" WHERE state = 'dead'"),
+                      done[] = INBOX_LIST(" WHERE state = 'done'");
+#undef INBOX_LIST
+    const char *sql = !state                   ? all
+                      : !strcmp(state, "new")  ? fresh
+                      : !strcmp(state, "dead") ? dead
+                                               : done;
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
     *out = NULL;
     *n = 0;
     SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, state);
-    sqlite3_bind_int(st, 2, (int)limit);
+    sqlite3_bind_int(st, 1, (int)limit);
     e = sq_collect(c, st, ar, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_list");
 out:
     sq_put(s, c);
@@ -148,8 +158,9 @@ err_t sq_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
 {
     static const char sql[] =
         "UPDATE wa_inbox SET next_attempt_at = ?1 + ?2, attempts = attempts + 1"
-        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'new' AND next_attempt_at <= ?1"
-        " ORDER BY id LIMIT ?3) RETURNING id, body, state, attempts, error, received_at";
+        " WHERE id IN (SELECT id FROM wa_inbox INDEXED BY wa_inbox_new WHERE state = 'new'"
+        " AND next_attempt_at <= ?1 ORDER BY id LIMIT ?3)"
+        " RETURNING id, body, state, attempts, error, received_at";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
