@@ -164,7 +164,7 @@ err_t pg_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
     static const char sql[] =
         "UPDATE wa_inbox SET next_attempt_at = $1::bigint + $2::bigint, attempts = attempts + 1"
         " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'new' AND next_attempt_at <= $1"
-        " ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+        " ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
         " RETURNING id, body, state, attempts, error, received_at";
     pq_params p = {0};
     pp_int(&p, now);
@@ -437,7 +437,7 @@ err_t pg_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
     static const char sql[] =
         "UPDATE wa_outbox o SET next_attempt_at = $1::bigint + $2::bigint,"
         " attempts = o.attempts + 1 WHERE o.id IN (SELECT id FROM wa_outbox WHERE state = 'pending'"
-        " AND next_attempt_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+        " AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
         " RETURNING o.id, o.agency_id, o.case_id, o.phone_number_id, o.to_wa_id, o.kind,"
         " o.payload, o.template, o.attempts, (SELECT last_inbound_at FROM wa_conversations w"
         " WHERE w.agency_id = o.agency_id AND w.wa_id = o.to_wa_id), o.event_id,"
