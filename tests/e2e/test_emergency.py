@@ -15,7 +15,8 @@ import time
 import pytest
 
 from aduan_e2e import Client, pg_available
-from wa_helpers import DAMKAR, SATPOLPP, Citizen, message, start, superadmin, text_of
+from wa_helpers import (DAMKAR, SATPOLPP, Citizen, alert_parts, message, start, superadmin,
+                        text_of)
 
 REGU, REGU2, BATUMANDI, KASI = "6281100000201", "6281100000203", "6281100000202", "6281100000204"
 TRC = "6281100000101"
@@ -68,16 +69,6 @@ def report_fire(srv, graph, wa_id, where=FIRE, pnid=DAMKAR):
     sa = superadmin(srv)
     case = [c for c in sa.all_cases() if c["tracking_code"] == code][0]
     return w, sa.case(case["id"])
-
-
-def alert_parts(msg):
-    """(template name, body texts, button payloads) of an alert template."""
-    assert msg["type"] == "template", msg
-    t = msg["template"]
-    body = [p["text"] for c in t["components"] if c["type"] == "body" for p in c["parameters"]]
-    payloads = [p["payload"] for c in t["components"] if c["type"] == "button"
-                for p in c["parameters"]]
-    return t["name"], body, payloads
 
 
 def staff(srv, graph, wa_id):

@@ -95,6 +95,16 @@ def text_of(msg):
     return json.dumps(msg)
 
 
+def alert_parts(msg):
+    """(template name, body texts, button payloads) of a staff template."""
+    assert msg["type"] == "template", msg
+    t = msg["template"]
+    body = [p["text"] for c in t["components"] if c["type"] == "body" for p in c["parameters"]]
+    payloads = [p["payload"] for c in t["components"] if c["type"] == "button"
+                for p in c["parameters"]]
+    return t["name"], body, payloads
+
+
 def choices(msg):
     """The ids offered by an interactive message: buttons or list rows."""
     i = msg.get("interactive") or {}
