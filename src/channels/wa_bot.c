@@ -553,7 +553,8 @@ static void on_urgent(bot *b)
     if (!id && (is_word(b->in->ev->text, "darurat", "emergency") ||
                 is_word(b->in->ev->text, "urgent", "mendesak")))
         id = o[0];
-    if (!id && is_word(b->in->ev->text, "tidak", "no"))
+    if (!id && (is_word(b->in->ev->text, "tidak", "no") ||
+                is_word(b->in->ev->text, "tidak darurat", "not urgent")))
         id = o[1];
     if (id && strcmp(id, o[0]) == 0)
         emergency_path(b);
