@@ -243,5 +243,22 @@ describe('service request, operator side', () => {
     await page.waitForSelector('#case-code');
     await page.locator('#actions button[data-action=check]:visible').waitFor();
     await page.waitForSelector('#svc', { state: 'detached' });
+
+    // A navigation overtaken by the next one (a slow answer, two quick
+    // clicks) must not land next to the new page: the request's section
+    // would hide this case's steps.
+    const counter = r.json;
+    await page.route(new RegExp(`/api/v1/cases/${caseId}$`), async (route) => {
+      await new Promise((res) => setTimeout(res, 1500));
+      await route.continue().catch(() => {});
+    });
+    await page.evaluate((id) => { location.hash = '#/case/' + id; }, caseId);
+    await page.evaluate((id) => { location.hash = '#/case/' + id; }, counter.id);
+    await page.locator('#actions button[data-action=check]:visible').waitFor();
+    await new Promise((res) => setTimeout(res, 2500)); // the slow one has answered
+    assert.deepEqual(await page.locator('#case-code').allTextContents(), [counter.tracking_code]);
+    assert.ok(await page.locator('#actions button[data-action=check]').isVisible());
+    assert.equal(await page.locator('#svc').count(), 0);
+    await page.unroute(new RegExp(`/api/v1/cases/${caseId}$`));
   });
 });

@@ -91,11 +91,19 @@ function loginView(root) {
   form.elements.login.focus();
 }
 
+let routeGen = 0;
+
 export async function route() {
+  const gen = ++routeGen;
   if (cleanup) { cleanup(); cleanup = null; }
   const alert = document.getElementById('alert');
   if (!alert.classList.contains('ok')) flash('');
-  const root = clear(view());
+  // Each navigation renders into a container of its own: an older one that
+  // finishes late (two quick clicks, a slow server) writes into a detached
+  // node instead of next to the new page, where its scripts would act on
+  // the new page's elements.
+  const root = el('div', { class: 'route' });
+  clear(view()).append(root);
   document.documentElement.lang = getLang();
   if (!state.me) {
     try {
@@ -111,17 +119,23 @@ export async function route() {
   if (!state.me) return loginView(root);
   const hash = location.hash || (isField() && !isDesk() ? '#/field' : '#/inbox');
   const m = hash.match(/^#\/case\/(\d+)$/);
+  let done = null;
   try {
-    if (m) cleanup = await caseView(root, Number(m[1]));
-    else if (hash.startsWith('#/field')) cleanup = await fieldView(root);
-    else if (hash.startsWith('#/new')) cleanup = await reportView(root);
-    else if (hash.startsWith('#/reports')) cleanup = await reportsView(root);
-    else cleanup = await inboxView(root);
+    if (m) done = await caseView(root, Number(m[1]));
+    else if (hash.startsWith('#/field')) done = await fieldView(root);
+    else if (hash.startsWith('#/new')) done = await reportView(root);
+    else if (hash.startsWith('#/reports')) done = await reportsView(root);
+    else done = await inboxView(root);
   } catch (e) {
     root.append(el('p', { class: 'error', role: 'alert' }, e.message));
   }
+  if (gen !== routeGen) { // overtaken: stop its timers, keep the newer page's
+    if (done) done();
+    return;
+  }
+  cleanup = done;
   // Keyboard and screen-reader users land on the new content.
-  if (navigated) { navigated = false; root.focus({ preventScroll: true }); }
+  if (navigated) { navigated = false; view().focus({ preventScroll: true }); }
 }
 
 let navigated = false;
