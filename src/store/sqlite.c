@@ -244,6 +244,30 @@ static void conn_close(conn_t *c)
     c->db = NULL;
 }
 
+err_t sq_write(store_t *s, const char *sql, const char *what, bool must_change, const sq_val *v,
+               size_t n)
+{
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    SQ_PREP(c, st, sql);
+    for (size_t i = 0; i < n; i++) {
+        int k = (int)i + 1;
+        if (v[i].kind == SQV_TEXT)
+            sq_bind_text(st, k, v[i].t);
+        else if (v[i].kind == SQV_ID)
+            sq_bind_id(st, k, v[i].i);
+        else
+            sqlite3_bind_int64(st, k, v[i].i);
+    }
+    e = sq_exec_stmt(c, st, what);
+    if (e == ERR_OK && must_change && sqlite3_changes(c->db) == 0)
+        e = ERR_NOT_FOUND;
+out:
+    sq_put(s, c);
+    return e;
+}
+
 /* SQLite's own busy handler sleeps whole milliseconds, growing to 100 ms
  * per wait: under a burst of webhook writes from several threads that is
  * the whole latency budget. This one waits 100 us at a time, for as long

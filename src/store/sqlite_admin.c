@@ -8,23 +8,8 @@ err_t sq_category_update(store_t *s, const store_category *k)
 {
     static const char sql[] = "UPDATE categories SET name_id = ?, name_en = ?, sla_hours = ?,"
                               " active = ? WHERE id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    sq_write_lock(c);
-    SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, k->name_id);
-    sq_bind_text(st, 2, k->name_en);
-    sqlite3_bind_int(st, 3, k->sla_hours);
-    sqlite3_bind_int(st, 4, k->active ? 1 : 0);
-    sqlite3_bind_int64(st, 5, k->id);
-    e = sq_exec_stmt(c, st, "category_update");
-    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
-        e = ERR_NOT_FOUND;
-out:
-    sq_write_unlock(c);
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "category_update", true, SQ_TEXT(k->name_id), SQ_TEXT(k->name_en),
+                    SQ_INT(k->sla_hours), SQ_INT(k->active ? 1 : 0), SQ_INT(k->id));
 }
 
 #define CANNED_COLS "id, agency_id, title, body, lang, updated_at"
@@ -109,19 +94,7 @@ out:
 err_t sq_canned_delete(store_t *s, int64_t id)
 {
     static const char sql[] = "DELETE FROM canned_replies WHERE id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    sq_write_lock(c);
-    SQ_PREP(c, st, sql);
-    sqlite3_bind_int64(st, 1, id);
-    e = sq_exec_stmt(c, st, "canned_delete");
-    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
-        e = ERR_NOT_FOUND;
-out:
-    sq_write_unlock(c);
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "canned_delete", true, SQ_INT(id));
 }
 
 err_t sq_team_update(store_t *s, const store_team *t)
@@ -180,18 +153,5 @@ out:
 err_t sq_team_remove_member(store_t *s, int64_t team_id, int64_t user_id)
 {
     static const char sql[] = "DELETE FROM team_members WHERE team_id = ? AND user_id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    sq_write_lock(c);
-    SQ_PREP(c, st, sql);
-    sqlite3_bind_int64(st, 1, team_id);
-    sqlite3_bind_int64(st, 2, user_id);
-    e = sq_exec_stmt(c, st, "team_remove_member");
-    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
-        e = ERR_NOT_FOUND;
-out:
-    sq_write_unlock(c);
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "team_remove_member", true, SQ_INT(team_id), SQ_INT(user_id));
 }

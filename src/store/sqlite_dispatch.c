@@ -82,18 +82,7 @@ err_t sq_duty_delete(store_t *s, int64_t agency_id, int64_t id)
 {
     static const char sql[] = "DELETE FROM duty_shifts WHERE id = ?1 AND team_id IN"
                               " (SELECT id FROM teams WHERE agency_id = ?2)";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, agency_id);
-    e = sq_exec_stmt(c, st, "duty_delete");
-    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
-        e = ERR_NOT_FOUND;
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "duty_delete", true, SQ_INT(id), SQ_INT(agency_id));
 }
 
 /* ---- events and followers ------------------------------------------------- */
@@ -413,20 +402,9 @@ err_t sq_dispatch_attach(store_t *s, int64_t case_id, const char *media_id, cons
         "INSERT INTO attachments (case_id, sha256, mime, filename, source, state, media_id,"
         " created_at) SELECT ?1, ?2, ?3, ?4, 'officer', 'pending', ?5, ?6"
         " WHERE NOT EXISTS (SELECT 1 FROM attachments WHERE media_id = ?5)";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sqlite3_bind_int64(st, 1, case_id);
-    sq_bind_text(st, 2, sha256);
-    sq_bind_text(st, 3, mime ? mime : "application/octet-stream");
-    sq_bind_text(st, 4, filename);
-    sq_bind_text(st, 5, media_id);
-    sqlite3_bind_int64(st, 6, now);
-    e = sq_exec_stmt(c, st, "dispatch_attach");
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "dispatch_attach", false, SQ_INT(case_id), SQ_TEXT(sha256),
+                    SQ_TEXT(mime ? mime : "application/octet-stream"), SQ_TEXT(filename),
+                    SQ_TEXT(media_id), SQ_INT(now));
 }
 
 /* ---- duplicates and forwarding categories ---------------------------------- */
@@ -520,18 +498,7 @@ out:
 err_t sq_category_set_forward(store_t *s, int64_t category_id, int64_t to)
 {
     static const char sql[] = "UPDATE categories SET forward_category_id = ? WHERE id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_id(st, 1, to);
-    sqlite3_bind_int64(st, 2, category_id);
-    e = sq_exec_stmt(c, st, "category_set_forward");
-    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
-        e = ERR_NOT_FOUND;
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "category_set_forward", true, SQ_ID(to), SQ_INT(category_id));
 }
 
 /* ---- community reporter groups ----------------------------------------------- */
@@ -638,52 +605,19 @@ err_t sq_group_member_add(store_t *s, int64_t group_id, const char *wa_id, const
     static const char sql[] =
         "INSERT INTO community_members (group_id, wa_id, name, created_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (group_id, wa_id) DO UPDATE SET name = excluded.name";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sqlite3_bind_int64(st, 1, group_id);
-    sq_bind_text(st, 2, wa_id);
-    sq_bind_text(st, 3, name);
-    sqlite3_bind_int64(st, 4, now);
-    e = sq_exec_stmt(c, st, "group_member_add");
-    if (e == ERR_INVALID)
-        e = ERR_NOT_FOUND; /* a foreign key: no such group */
-out:
-    sq_put(s, c);
-    return e;
+    err_t e = SQ_WRITE(s, sql, "group_member_add", false, SQ_INT(group_id), SQ_TEXT(wa_id),
+                       SQ_TEXT(name), SQ_INT(now));
+    return e == ERR_INVALID ? ERR_NOT_FOUND : e; /* a foreign key: no such group */
 }
 
 err_t sq_group_member_remove(store_t *s, int64_t group_id, const char *wa_id)
 {
     static const char sql[] = "DELETE FROM community_members WHERE group_id = ? AND wa_id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sqlite3_bind_int64(st, 1, group_id);
-    sq_bind_text(st, 2, wa_id);
-    e = sq_exec_stmt(c, st, "group_member_remove");
-    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
-        e = ERR_NOT_FOUND;
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "group_member_remove", true, SQ_INT(group_id), SQ_TEXT(wa_id));
 }
 
 err_t sq_case_set_group(store_t *s, int64_t case_id, int64_t group_id)
 {
     static const char sql[] = "UPDATE cases SET community_group_id = ? WHERE id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_id(st, 1, group_id);
-    sqlite3_bind_int64(st, 2, case_id);
-    e = sq_exec_stmt(c, st, "case_set_group");
-    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
-        e = ERR_NOT_FOUND;
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "case_set_group", true, SQ_ID(group_id), SQ_INT(case_id));
 }

@@ -72,6 +72,26 @@ err_t sq_dispatch_queue_followers(conn_t *c, int64_t case_id, int64_t event_id, 
 /* Runs a statement that returns no rows; ERR_OK on SQLITE_DONE. */
 err_t sq_exec_stmt(conn_t *c, sqlite3_stmt *st, const char *what);
 
+/* One value for sq_write: an integer, an id (0 binds NULL) or text (NULL
+ * binds NULL). */
+typedef struct {
+    enum { SQV_INT, SQV_ID, SQV_TEXT } kind;
+    int64_t i;
+    const char *t;
+} sq_val;
+#define SQ_INT(v)  ((sq_val){SQV_INT, (int64_t)(v), NULL})
+#define SQ_ID(v)   ((sq_val){SQV_ID, (int64_t)(v), NULL})
+#define SQ_TEXT(v) ((sq_val){SQV_TEXT, 0, (v)})
+
+/* A single-statement write on a pooled connection: binds v[0..n) to
+ * parameters 1..n, runs sql (a static string: its address keys the
+ * statement cache). ERR_NOT_FOUND when must_change and no row changed. */
+err_t sq_write(store_t *s, const char *sql, const char *what, bool must_change, const sq_val *v,
+               size_t n);
+#define SQ_WRITE(s, sql, what, must_change, ...)                                                   \
+    sq_write((s), (sql), (what), (must_change), (const sq_val[]){__VA_ARGS__},                     \
+             sizeof((const sq_val[]){__VA_ARGS__}) / sizeof(sq_val))
+
 #endif
 
 /* Steps once: ERR_OK on a row, ERR_NOT_FOUND when there is none. */

@@ -98,18 +98,8 @@ err_t sq_agency_number_add(store_t *s, int64_t agency_id, const char *phone_numb
 {
     static const char sql[] = "INSERT INTO agency_numbers (phone_number_id, agency_id,"
                               " display_phone, created_at) VALUES (?, ?, ?, ?)";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, phone_number_id);
-    sqlite3_bind_int64(st, 2, agency_id);
-    sq_bind_text(st, 3, display_phone);
-    sqlite3_bind_int64(st, 4, now);
-    e = sq_exec_stmt(c, st, "agency_number_add");
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "agency_number_add", false, SQ_TEXT(phone_number_id), SQ_INT(agency_id),
+                    SQ_TEXT(display_phone), SQ_INT(now));
 }
 
 err_t sq_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
@@ -137,16 +127,7 @@ err_t sq_region_put(store_t *s, const char *code, const char *name)
 {
     static const char sql[] = "INSERT INTO regions (code, name) VALUES (?, ?)"
                               " ON CONFLICT (code) DO UPDATE SET name = excluded.name";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, code);
-    sq_bind_text(st, 2, name);
-    e = sq_exec_stmt(c, st, "region_put");
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "region_put", false, SQ_TEXT(code), SQ_TEXT(name));
 }
 
 err_t sq_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
@@ -332,18 +313,7 @@ err_t sq_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *out)
 err_t sq_user_set_wa(store_t *s, int64_t id, const char *wa_id)
 {
     static const char sql[] = "UPDATE users SET wa_id = ? WHERE id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, wa_id);
-    sqlite3_bind_int64(st, 2, id);
-    e = sq_exec_stmt(c, st, "user_set_wa");
-    if (e == ERR_OK && sqlite3_changes(c->db) == 0)
-        e = ERR_NOT_FOUND;
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "user_set_wa", true, SQ_TEXT(wa_id), SQ_INT(id));
 }
 
 err_t sq_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,
@@ -487,15 +457,7 @@ out:
 err_t sq_session_delete(store_t *s, const char *token_hash)
 {
     static const char sql[] = "DELETE FROM sessions WHERE token_hash = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, token_hash);
-    e = sq_exec_stmt(c, st, "session_delete");
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "session_delete", false, SQ_TEXT(token_hash));
 }
 
 /* ---- teams --------------------------------------------------------------- */
@@ -580,18 +542,8 @@ err_t sq_team_add_member(store_t *s, int64_t team_id, int64_t user_id)
 {
     static const char sql[] = "INSERT INTO team_members (team_id, user_id) VALUES (?, ?)"
                               " ON CONFLICT DO NOTHING";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sqlite3_bind_int64(st, 1, team_id);
-    sqlite3_bind_int64(st, 2, user_id);
-    e = sq_exec_stmt(c, st, "team_add_member");
-    if (e == ERR_INVALID)
-        e = ERR_NOT_FOUND; /* a foreign key: unknown team or user */
-out:
-    sq_put(s, c);
-    return e;
+    err_t e = SQ_WRITE(s, sql, "team_add_member", false, SQ_INT(team_id), SQ_INT(user_id));
+    return e == ERR_INVALID ? ERR_NOT_FOUND : e; /* a foreign key: unknown team or user */
 }
 
 err_t sq_team_has_member(store_t *s, int64_t team_id, int64_t user_id)

@@ -180,18 +180,8 @@ err_t sq_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *
 {
     static const char sql[] =
         "UPDATE wa_inbox SET state = ?, error = ?, processed_at = ? WHERE id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, state);
-    sq_bind_text(st, 2, error);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, id);
-    e = sq_exec_stmt(c, st, "wa_inbox_finish");
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "wa_inbox_finish", false, SQ_TEXT(state), SQ_TEXT(error), SQ_INT(now),
+                    SQ_INT(id));
 }
 
 err_t sq_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, store_agency *out)
@@ -490,19 +480,8 @@ err_t sq_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_tem
     static const char sql[] = "UPDATE wa_outbox SET state = 'sent', wamid = ?, used_template = ?,"
                               " delivery = COALESCE(delivery, 'accepted'), last_error = NULL,"
                               " updated_at = ?, payload = COALESCE(?, payload) WHERE id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, wamid);
-    sqlite3_bind_int(st, 2, used_template ? 1 : 0);
-    sqlite3_bind_int64(st, 3, now);
-    sq_bind_text(st, 4, payload);
-    sqlite3_bind_int64(st, 5, id);
-    e = sq_exec_stmt(c, st, "wa_outbox_sent");
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "wa_outbox_sent", false, SQ_TEXT(wamid), SQ_INT(used_template ? 1 : 0),
+                    SQ_INT(now), SQ_TEXT(payload), SQ_INT(id));
 }
 
 err_t sq_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
@@ -717,19 +696,8 @@ err_t sq_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t
     static const char sql[] = "UPDATE attachments SET state = 'stored', sha256 = ?, size_bytes = ?,"
                               " mime = COALESCE(?, mime), last_error = NULL, next_attempt_at = ?"
                               " WHERE id = ?";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sq_bind_text(st, 1, sha256_hex);
-    sqlite3_bind_int64(st, 2, size);
-    sq_bind_text(st, 3, mime);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, id);
-    e = sq_exec_stmt(c, st, "wa_media_stored");
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "wa_media_stored", false, SQ_TEXT(sha256_hex), SQ_INT(size),
+                    SQ_TEXT(mime), SQ_INT(now), SQ_INT(id));
 }
 
 err_t sq_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
@@ -738,17 +706,7 @@ err_t sq_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *err
         "UPDATE attachments SET state = CASE WHEN ?1 = 0 THEN 'failed' ELSE state END,"
         " next_attempt_at = ?1, last_error = ?2 WHERE id = ?3";
     (void)now;
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, sql);
-    sqlite3_bind_int64(st, 1, next_at);
-    sq_bind_text(st, 2, error);
-    sqlite3_bind_int64(st, 3, id);
-    e = sq_exec_stmt(c, st, "wa_media_retry");
-out:
-    sq_put(s, c);
-    return e;
+    return SQ_WRITE(s, sql, "wa_media_retry", false, SQ_INT(next_at), SQ_TEXT(error), SQ_INT(id));
 }
 
 err_t sq_wa_text_set(store_t *s, const char *key, const char *lang, const char *text,
