@@ -5,6 +5,7 @@
 #include "core/log.h"
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <string.h>
 
 /* Longest login name and password accepted; beyond is a bad request. */
@@ -73,6 +74,232 @@ static json_t *me_json(req_t *r, const char *csrf)
                      r->user.login, "name", r->user.name, "roles", roles, "csrf_token", csrf);
 }
 
+/* ---- login throttling (issue #13) -----------------------------------------
+ *
+ * Four limits, cheapest first, none of which lets one address shut out
+ * anyone else:
+ *   1. a token bucket per client address, over every login (guessing many
+ *      logins, known or not, from one place);
+ *   2. a token bucket per login, over every address, which one address
+ *      alone can never empty (below);
+ *   3. a cap on password checks at once, so Argon2id cannot take every
+ *      HTTP thread (/healthz and the dashboard keep answering);
+ *   4. in the database: AUTH_MAX_FAILURES wrong passwords lock that
+ *      (login, address) pair, and AUTH_ATTACK_CLIENTS addresses failing
+ *      one login within AUTH_WINDOW_S lock it for everyone, announced to
+ *      the superadmin.
+ * The buckets live in this process (per instance); the counts of 4 are in
+ * the database, shared by every instance. An unknown login goes through
+ * exactly the same steps (a check against a dummy hash, the same counting),
+ * so neither timing nor answers tell which logins exist. */
+
+/* Per address: a burst of 20 attempts (an office behind one NAT address
+ * logging in at the start of the day, typos included), then one every 15
+ * s: 240 guesses an hour, which Argon2id and the lock make worthless. */
+#define LOGIN_ADDR_BURST   20.0
+#define LOGIN_ADDR_EVERY_S 15.0
+/* Per login: a bigger burst, refilled three times faster than an address
+ * may spend, so only several addresses at once slow a login down. */
+#define LOGIN_NAME_BURST   30.0
+#define LOGIN_NAME_EVERY_S 5.0
+/* An attempt made while refused costs a token as well, down to this much
+ * debt: a client that does not wait for Retry-After waits longer each
+ * time, up to (debt + 1) refills (about 10 minutes per address). */
+#define LOGIN_DEBT 40.0
+/* Addresses failing one login within the window that lock it for all. A
+ * person mistyping from a phone and an office is two or three addresses;
+ * ten is a botnet. */
+#define AUTH_ATTACK_CLIENTS 10
+/* Failures older than this are forgotten. */
+#define AUTH_WINDOW_S 3600
+/* An account-wide lock stays on the superadmin's notice this long after
+ * it ended (seen the next morning). */
+#define AUTH_NOTICE_S (24 * 3600)
+
+static const bucket_spec addr_spec = {LOGIN_ADDR_BURST, 1.0 / LOGIN_ADDR_EVERY_S, LOGIN_DEBT};
+static const bucket_spec name_spec = {LOGIN_NAME_BURST, 1.0 / LOGIN_NAME_EVERY_S, LOGIN_DEBT};
+
+void auth_limits(app_t *app, unsigned threads)
+{
+    /* Half the HTTP threads, so the other half always serves the rest. */
+    app->verify_max = threads > 1 ? (threads + 1) / 2 : 1;
+}
+
+/* The bucket keys: "a|ADDRESS" and "l|LOGIN". */
+static const char *addr_key(req_t *r, const char *client)
+{
+    return arena_printf(r->ar, "a|%s", client);
+}
+
+static const char *name_key(req_t *r, const char *login)
+{
+    return arena_printf(r->ar, "l|%s", login);
+}
+
+static bool en(const req_t *r) { return strcmp(r->lang, "en") == 0; }
+
+/* Refuses with 429 and Retry-After: wait seconds, the reason in the
+ * request's language. */
+static err_t refuse(req_t *r, err_t e, int64_t wait, const char *id, const char *english)
+{
+    r->retry_after = arena_printf(r->ar, "%lld", (long long)wait);
+    r->detail = en(r) ? english : id;
+    return e;
+}
+
+static err_t too_fast(req_t *r, int wait, bool by_address)
+{
+    long long w = wait;
+    if (by_address)
+        return refuse(r, ERR_THROTTLED, wait,
+                      arena_printf(r->ar,
+                                   "terlalu banyak percobaan masuk dari alamat Anda; coba lagi "
+                                   "dalam %lld detik",
+                                   w),
+                      arena_printf(r->ar,
+                                   "too many login attempts from your address; try again in %lld "
+                                   "seconds",
+                                   w));
+    return refuse(
+        r, ERR_THROTTLED, wait,
+        arena_printf(r->ar,
+                     "terlalu banyak percobaan masuk ke akun ini dari banyak alamat; coba "
+                     "lagi dalam %lld detik",
+                     w),
+        arena_printf(r->ar,
+                     "too many login attempts on this account from many addresses; try "
+                     "again in %lld seconds",
+                     w));
+}
+
+static err_t locked(req_t *r, int64_t wait, bool global)
+{
+    long long m = (long long)((wait + 59) / 60);
+    if (!global)
+        return refuse(r, ERR_LOCKED, wait,
+                      arena_printf(r->ar,
+                                   "terlalu banyak kata sandi salah dari alamat Anda; coba lagi "
+                                   "dalam %lld menit",
+                                   m),
+                      arena_printf(r->ar,
+                                   "too many wrong passwords from your address; try again in %lld "
+                                   "minutes",
+                                   m));
+    return refuse(r, ERR_LOCKED, wait,
+                  arena_printf(r->ar,
+                               "akun ini sedang dicoba dari banyak alamat sekaligus dan dikunci "
+                               "untuk semua selama %lld menit; superadmin sudah diberi tahu",
+                               m),
+                  arena_printf(r->ar,
+                               "this account is being tried from many addresses at once and is "
+                               "locked for everyone for %lld minutes; the superadmin has been told",
+                               m));
+}
+
+static err_t busy(req_t *r)
+{
+    return refuse(r, ERR_UNAVAILABLE, 1,
+                  "server sedang memeriksa kata sandi lain; coba lagi sebentar lagi",
+                  "the server is busy checking other passwords; try again in a moment");
+}
+
+/* Takes one of the password-check slots; false when all are in use (the
+ * caller answers 503 at once rather than queue on an HTTP thread). */
+static bool verify_begin(app_t *app)
+{
+    unsigned n = atomic_fetch_add(&app->verifying, 1);
+    if (n < app->verify_max)
+        return true;
+    atomic_fetch_sub(&app->verifying, 1);
+    return false;
+}
+
+static void verify_end(app_t *app) { atomic_fetch_sub(&app->verifying, 1); }
+
+static void policy(const app_t *app, store_login_policy *p)
+{
+    p->max_failures = AUTH_MAX_FAILURES;
+    p->lock_seconds = app->cfg->login_lock_s;
+    p->window = AUTH_WINDOW_S;
+    p->attack_clients = AUTH_ATTACK_CLIENTS;
+    p->notice_seconds = AUTH_NOTICE_S;
+}
+
+/* The throttles and the check of one attempt. ERR_OK with *user_id set
+ * when the password is right; every refusal sets its answer. */
+static err_t check_password(app_t *app, req_t *r, const char *login, const char *password,
+                            int64_t *user_id)
+{
+    const char *client = req_client(app, r);
+    const char *ak = addr_key(r, client), *nk = name_key(r, login);
+    double mono = bucket_now();
+    int64_t now = clock_now(), until = 0;
+    store_login_policy pol;
+    policy(app, &pol);
+    int wait = bucket_take(app->buckets, &addr_spec, ak, 1, 1, mono);
+    if (wait > 0) {
+        log_info("auth", "event=login_throttled scope=address wait=%d", wait);
+        return too_fast(r, wait, true);
+    }
+    wait = bucket_take(app->buckets, &name_spec, nk, 1, 1, mono);
+    if (wait > 0) {
+        log_info("auth", "event=login_throttled scope=login wait=%d", wait);
+        return too_fast(r, wait, false);
+    }
+    if (!verify_begin(app)) {
+        bucket_add(app->buckets, &addr_spec, ak, 1, mono);
+        bucket_add(app->buckets, &name_spec, nk, 1, mono);
+        log_info("auth", "event=login_busy running=%u", app->verify_max);
+        return busy(r);
+    }
+    bool global = false, ok = false;
+    store_user u = {0};
+    err_t e = store_login_begin(app->store, login, client, now, &pol, &until, &global);
+    if (e == ERR_OK && until <= now) {
+        e = store_user_by_login(app->store, r->ar, login, &u);
+        if (e == ERR_NOT_FOUND) {
+            /* The same work as a real check, so timing does not reveal logins. */
+            (void)secret_password_verify(app->dummy_hash, password);
+            u.id = 0;
+            e = ERR_OK;
+        } else if (e == ERR_OK) {
+            ok = secret_password_verify(u.password_hash, password) && !u.disabled;
+        }
+    }
+    verify_end(app);
+    if (e != ERR_OK)
+        return e;
+    if (until > now) {
+        log_info("auth", "event=login_refused reason=locked scope=%s", global ? "all" : "address");
+        return locked(r, until - now, global);
+    }
+    if (ok) {
+        bucket_add(app->buckets, &addr_spec, ak, 1, mono);
+        bucket_add(app->buckets, &name_spec, nk, 1, mono);
+        *user_id = u.id;
+        return store_login_ok(app->store, login, client, now, &pol);
+    }
+    int attack = 0;
+    e = store_login_failed(app->store, login, now, &pol, &attack);
+    if (attack > 0) {
+        /* Without the login itself (it may be a person's name): the
+         * superadmin's notice (GET /api/v1/admin/login-attacks) has it. */
+        char at[CLOCK_ISO_BUF];
+        clock_format(now + pol.lock_seconds, at);
+        if (u.id)
+            log_warn("auth", "event=login_attack scope=all user_id=%lld addresses=%d until=%s",
+                     (long long)u.id, attack, at);
+        else
+            log_warn("auth", "event=login_attack scope=all login=unknown addresses=%d until=%s",
+                     attack, at);
+    }
+    if (u.id)
+        log_info("auth", "event=login_failed user_id=%lld", (long long)u.id);
+    else
+        log_info("auth", "event=login_failed reason=unknown_login");
+    return e != ERR_OK ? e : ERR_BAD_LOGIN;
+}
+
 err_t h_login(app_t *app, req_t *r)
 {
     json_t *body;
@@ -89,46 +316,45 @@ err_t h_login(app_t *app, req_t *r)
         r->detail = "login and password: required strings";
         return ERR_INVALID;
     }
-    int64_t now = clock_now();
-    store_user u;
-    e = store_user_by_login(app->store, r->ar, login, &u);
-    if (e == ERR_NOT_FOUND) {
-        /* Same work as a real check, so timing does not reveal logins. */
-        (void)secret_password_verify(app->dummy_hash, password);
-        log_info("auth", "event=login_failed reason=unknown_login");
-        return ERR_BAD_LOGIN;
-    }
+    int64_t user_id = 0, now = clock_now();
+    e = check_password(app, r, login, password, &user_id);
     if (e != ERR_OK)
         return e;
-    if (u.locked_until > now) {
-        log_info("auth", "event=login_refused reason=locked user_id=%lld", (long long)u.id);
-        r->detail = arena_printf(r->ar, "try again in %lld minutes",
-                                 (long long)((u.locked_until - now + 59) / 60));
-        return ERR_LOCKED;
-    }
-    bool ok = secret_password_verify(u.password_hash, password) && !u.disabled;
-    e = store_user_login_attempt(app->store, u.id, ok, now, AUTH_MAX_FAILURES, AUTH_LOCK_SECONDS);
-    if (e != ERR_OK)
-        return e;
-    if (!ok) {
-        log_info("auth", "event=login_failed user_id=%lld", (long long)u.id);
-        return ERR_BAD_LOGIN;
-    }
     char token[SECRET_TOKEN_BUF], csrf[SECRET_TOKEN_BUF], hash[SECRET_DIGEST_BUF];
     secret_token(token);
     secret_token(csrf);
     secret_sha256_hex(token, strlen(token), hash);
     int64_t ttl = (int64_t)app->cfg->session_hours * 3600;
-    e = store_session_create(app->store, hash, u.id, csrf, now, now + ttl);
+    e = store_session_create(app->store, hash, user_id, csrf, now, now + ttl);
     if (e == ERR_OK)
-        e = load_user(app, r, u.id);
+        e = load_user(app, r, user_id);
     if (e != ERR_OK)
         return e;
     bool secure = strncmp(app->cfg->public_url, "https://", 8) == 0;
     r->set_cookie = arena_printf(r->ar, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
                                  SESSION_COOKIE, token, (long long)ttl, secure ? "; Secure" : "");
-    log_info("auth", "event=login user_id=%lld", (long long)u.id);
+    log_info("auth", "event=login user_id=%lld", (long long)user_id);
     return reply_json(r, 200, me_json(r, csrf));
+}
+
+err_t h_login_attacks(app_t *app, req_t *r)
+{
+    int64_t now = clock_now();
+    store_login_attack *a = NULL;
+    size_t n = 0;
+    err_t e = store_login_attacks(app->store, r->ar, now - AUTH_NOTICE_S, &a, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(
+            items, json_pack("{s:s, s:s?, s:b, s:i, s:o, s:o, s:b}", "login", a[i].login, "name",
+                             a[i].name, "known", a[i].name != NULL, "addresses", a[i].clients,
+                             "locked_at", json_time(a[i].locked_at), "locked_until",
+                             json_time(a[i].locked_until), "active", a[i].locked_until > now));
+    return reply_json(r, 200,
+                      json_pack("{s:o, s:i}", "items", items ? items : json_array(), "notice_hours",
+                                AUTH_NOTICE_S / 3600));
 }
 
 err_t h_logout(app_t *app, req_t *r)

@@ -6,6 +6,7 @@
 #define ADUAN_HTTP_H
 
 #include "core/arena.h"
+#include "core/bucket.h"
 #include "core/config.h"
 #include "core/secret.h"
 #include "domain/cases.h"
@@ -23,9 +24,10 @@
  * instead of a reset. Beyond it, or when the client asked "Expect:
  * 100-continue", the 413 goes out at once without reading the body. */
 #define HTTP_DRAIN_MAX (4 * 1024 * 1024)
-/* Login attempts before the account locks, and for how long (issue #2). */
+/* Wrong passwords from one client address before that address is locked
+ * out of the login (issue #2, per address since issue #13); the lock's
+ * length is the setting ADUAN_LOGIN_LOCK_MINUTES. */
 #define AUTH_MAX_FAILURES 10
-#define AUTH_LOCK_SECONDS (15 * 60)
 #define SESSION_COOKIE    "aduan_session"
 
 typedef struct http_server http_server_t;
@@ -67,6 +69,9 @@ typedef struct app {
     jobs_t *jobs;                     /* background work; may be NULL */
     ingest_t *ingest;                 /* webhook group commit; NULL: commit inline */
     char dummy_hash[SECRET_HASH_BUF]; /* verified against for unknown logins */
+    bucket_table_t *buckets;          /* every per-client token bucket */
+    _Atomic unsigned verifying;       /* password checks running now */
+    unsigned verify_max;              /* ...and how many may run at once */
 } app_t;
 
 typedef struct req {
@@ -102,6 +107,7 @@ typedef struct req {
     err_t (*resume)(struct app *app, struct req *r);
     ingest_item ingest;
     const char *retry_after; /* Retry-After header (seconds) when set */
+    const char *client;      /* req_client's answer, once asked */
     /* A streamed answer (struct MHD_Response *) sent instead of json/text;
      * the server adds the common headers and releases it. */
     void *stream;
@@ -151,6 +157,11 @@ err_t auth_check_csrf(req_t *r);
 err_t h_login(app_t *app, req_t *r);
 err_t h_logout(app_t *app, req_t *r);
 err_t h_me(app_t *app, req_t *r);
+/* The account-wide login locks of the last day (superadmin). */
+err_t h_login_attacks(app_t *app, req_t *r);
+/* Sets how many password checks may run at once (threads: the HTTP
+ * threads); auth.c knows the share. */
+void auth_limits(app_t *app, unsigned threads);
 
 /* API handlers (api.c). */
 err_t h_cases_list(app_t *app, req_t *r);
@@ -169,9 +180,10 @@ err_t h_stats(app_t *app, req_t *r);
 err_t h_stats_page(app_t *app, req_t *r);
 err_t h_public_agencies(app_t *app, req_t *r);
 err_t h_report_monthly(app_t *app, req_t *r);
-/* The client's address for rate limiting: the peer, or behind a proxy on
- * loopback the address it forwarded (X-Forwarded-For, last entry). */
-const char *req_client(req_t *r);
+/* The client's address key for per-client limits (client.c): the peer,
+ * or from a trusted proxy (ADUAN_TRUSTED_PROXIES) the address it forwarded
+ * in X-Forwarded-For; an IPv6 client as its /64. Never NULL. */
+const char *req_client(app_t *app, req_t *r);
 /* Service requests (svc_api.c, issue #7). The issued-PDF upload has its
  * own body limit: the PDF limit and the multipart envelope. */
 #define SVC_UPLOAD_BODY_MAX (3 * 1024 * 1024 + 64 * 1024)
