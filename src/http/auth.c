@@ -5,7 +5,6 @@
 #include "core/log.h"
 
 #include <microhttpd.h>
-#include <stdatomic.h>
 #include <string.h>
 
 /* Longest login name and password accepted; beyond is a bad request. */
@@ -82,8 +81,9 @@ static json_t *me_json(req_t *r, const char *csrf)
  *      logins, known or not, from one place);
  *   2. a token bucket per login, over every address, which one address
  *      alone can never empty (below);
- *   3. a cap on password checks at once, so Argon2id cannot take every
- *      HTTP thread (/healthz and the dashboard keep answering);
+ *   3. password checks (Argon2id) run on a few checker threads of their
+ *      own (offload.c) with a short queue, never on an HTTP thread, so
+ *      /healthz and the dashboard keep answering; a full queue is a 503;
  *   4. in the database: AUTH_MAX_FAILURES wrong passwords lock that
  *      (login, address) pair, and AUTH_ATTACK_CLIENTS addresses failing
  *      one login within AUTH_WINDOW_S lock it for everyone, announced to
@@ -119,10 +119,22 @@ static json_t *me_json(req_t *r, const char *csrf)
 static const bucket_spec addr_spec = {LOGIN_ADDR_BURST, 1.0 / LOGIN_ADDR_EVERY_S, LOGIN_DEBT};
 static const bucket_spec name_spec = {LOGIN_NAME_BURST, 1.0 / LOGIN_NAME_EVERY_S, LOGIN_DEBT};
 
-void auth_limits(app_t *app, unsigned threads)
+/* Checks that may wait for a checker thread: at about 50 ms a check and
+ * two threads, 16 waiting is 0.4 s of work; a client beyond that is told
+ * to come back in a second rather than wait in a growing queue. */
+#define LOGIN_CHECKS_WAITING 16
+
+err_t auth_start(app_t *app, unsigned threads)
 {
-    /* Half the HTTP threads, so the other half always serves the rest. */
-    app->verify_max = threads > 1 ? (threads + 1) / 2 : 1;
+    /* Half the HTTP threads' count: the CPU left for everything else. */
+    return offload_start(threads > 1 ? (threads + 1) / 2 : 1, LOGIN_CHECKS_WAITING, &app->checks);
+}
+
+void auth_stop(app_t *app)
+{
+    offload_stop(app->checks);
+    offload_free(app->checks);
+    app->checks = NULL;
 }
 
 /* The bucket keys: "a|ADDRESS" and "l|LOGIN". */
@@ -203,19 +215,6 @@ static err_t busy(req_t *r)
                   "the server is busy checking other passwords; try again in a moment");
 }
 
-/* Takes one of the password-check slots; false when all are in use (the
- * caller answers 503 at once rather than queue on an HTTP thread). */
-static bool verify_begin(app_t *app)
-{
-    unsigned n = atomic_fetch_add(&app->verifying, 1);
-    if (n < app->verify_max)
-        return true;
-    atomic_fetch_sub(&app->verifying, 1);
-    return false;
-}
-
-static void verify_end(app_t *app) { atomic_fetch_sub(&app->verifying, 1); }
-
 static void policy(const app_t *app, store_login_policy *p)
 {
     p->max_failures = AUTH_MAX_FAILURES;
@@ -225,62 +224,51 @@ static void policy(const app_t *app, store_login_policy *p)
     p->notice_seconds = AUTH_NOTICE_S;
 }
 
-/* The throttles and the check of one attempt. ERR_OK with *user_id set
- * when the password is right; every refusal sets its answer. */
-static err_t check_password(app_t *app, req_t *r, const char *login, const char *password,
-                            int64_t *user_id)
+/* A login attempt while its connection is suspended for the check. */
+typedef struct {
+    offload_job job; /* first: the checker's handle */
+    const char *login, *password, *client;
+    const char *addr_key, *name_key;
+    double mono;     /* when the buckets were charged */
+    int64_t user_id; /* set by the check when the password is right */
+} login_job;
+
+/* The check, on a checker thread (the connection is suspended): counts the
+ * attempt, checks the password, records the outcome. ERR_OK with
+ * user_id set when right; every refusal sets its answer. */
+static err_t login_check(app_t *app, req_t *r)
 {
-    const char *client = req_client(app, r);
-    const char *ak = addr_key(r, client), *nk = name_key(r, login);
-    double mono = bucket_now();
+    login_job *j = r->job;
     int64_t now = clock_now(), until = 0;
     store_login_policy pol;
     policy(app, &pol);
-    int wait = bucket_take(app->buckets, &addr_spec, ak, 1, 1, mono);
-    if (wait > 0) {
-        log_info("auth", "event=login_throttled scope=address wait=%d", wait);
-        return too_fast(r, wait, true);
-    }
-    wait = bucket_take(app->buckets, &name_spec, nk, 1, 1, mono);
-    if (wait > 0) {
-        log_info("auth", "event=login_throttled scope=login wait=%d", wait);
-        return too_fast(r, wait, false);
-    }
-    if (!verify_begin(app)) {
-        bucket_add(app->buckets, &addr_spec, ak, 1, mono);
-        bucket_add(app->buckets, &name_spec, nk, 1, mono);
-        log_info("auth", "event=login_busy running=%u", app->verify_max);
-        return busy(r);
-    }
     bool global = false, ok = false;
     store_user u = {0};
-    err_t e = store_login_begin(app->store, login, client, now, &pol, &until, &global);
-    if (e == ERR_OK && until <= now) {
-        e = store_user_by_login(app->store, r->ar, login, &u);
-        if (e == ERR_NOT_FOUND) {
-            /* The same work as a real check, so timing does not reveal logins. */
-            (void)secret_password_verify(app->dummy_hash, password);
-            u.id = 0;
-            e = ERR_OK;
-        } else if (e == ERR_OK) {
-            ok = secret_password_verify(u.password_hash, password) && !u.disabled;
-        }
-    }
-    verify_end(app);
+    err_t e = store_login_begin(app->store, j->login, j->client, now, &pol, &until, &global);
     if (e != ERR_OK)
         return e;
     if (until > now) {
         log_info("auth", "event=login_refused reason=locked scope=%s", global ? "all" : "address");
         return locked(r, until - now, global);
     }
+    e = store_user_by_login(app->store, r->ar, j->login, &u);
+    if (e == ERR_NOT_FOUND) {
+        /* The same work as a real check, so timing does not reveal logins. */
+        (void)secret_password_verify(app->dummy_hash, j->password);
+        u.id = 0;
+    } else if (e == ERR_OK) {
+        ok = secret_password_verify(u.password_hash, j->password) && !u.disabled;
+    } else {
+        return e;
+    }
     if (ok) {
-        bucket_add(app->buckets, &addr_spec, ak, 1, mono);
-        bucket_add(app->buckets, &name_spec, nk, 1, mono);
-        *user_id = u.id;
-        return store_login_ok(app->store, login, client, now, &pol);
+        bucket_add(app->buckets, &addr_spec, j->addr_key, 1, j->mono);
+        bucket_add(app->buckets, &name_spec, j->name_key, 1, j->mono);
+        j->user_id = u.id;
+        return store_login_ok(app->store, j->login, j->client, now, &pol);
     }
     int attack = 0;
-    e = store_login_failed(app->store, login, now, &pol, &attack);
+    e = store_login_failed(app->store, j->login, now, &pol, &attack);
     if (attack > 0) {
         /* Without the login itself (it may be a person's name): the
          * superadmin's notice (GET /api/v1/admin/login-attacks) has it. */
@@ -300,6 +288,31 @@ static err_t check_password(app_t *app, req_t *r, const char *login, const char 
     return e != ERR_OK ? e : ERR_BAD_LOGIN;
 }
 
+/* After the check, on the HTTP thread again: the session, or the refusal. */
+static err_t login_answer(app_t *app, req_t *r)
+{
+    login_job *j = r->job;
+    err_t e = j->job.result;
+    if (e != ERR_OK)
+        return e;
+    int64_t now = clock_now();
+    char token[SECRET_TOKEN_BUF], csrf[SECRET_TOKEN_BUF], hash[SECRET_DIGEST_BUF];
+    secret_token(token);
+    secret_token(csrf);
+    secret_sha256_hex(token, strlen(token), hash);
+    int64_t ttl = (int64_t)app->cfg->session_hours * 3600;
+    e = store_session_create(app->store, hash, j->user_id, csrf, now, now + ttl);
+    if (e == ERR_OK)
+        e = load_user(app, r, j->user_id);
+    if (e != ERR_OK)
+        return e;
+    bool secure = strncmp(app->cfg->public_url, "https://", 8) == 0;
+    r->set_cookie = arena_printf(r->ar, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+                                 SESSION_COOKIE, token, (long long)ttl, secure ? "; Secure" : "");
+    log_info("auth", "event=login user_id=%lld", (long long)j->user_id);
+    return reply_json(r, 200, me_json(r, csrf));
+}
+
 err_t h_login(app_t *app, req_t *r)
 {
     json_t *body;
@@ -316,25 +329,38 @@ err_t h_login(app_t *app, req_t *r)
         r->detail = "login and password: required strings";
         return ERR_INVALID;
     }
-    int64_t user_id = 0, now = clock_now();
-    e = check_password(app, r, login, password, &user_id);
-    if (e != ERR_OK)
-        return e;
-    char token[SECRET_TOKEN_BUF], csrf[SECRET_TOKEN_BUF], hash[SECRET_DIGEST_BUF];
-    secret_token(token);
-    secret_token(csrf);
-    secret_sha256_hex(token, strlen(token), hash);
-    int64_t ttl = (int64_t)app->cfg->session_hours * 3600;
-    e = store_session_create(app->store, hash, user_id, csrf, now, now + ttl);
-    if (e == ERR_OK)
-        e = load_user(app, r, user_id);
-    if (e != ERR_OK)
-        return e;
-    bool secure = strncmp(app->cfg->public_url, "https://", 8) == 0;
-    r->set_cookie = arena_printf(r->ar, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
-                                 SESSION_COOKIE, token, (long long)ttl, secure ? "; Secure" : "");
-    log_info("auth", "event=login user_id=%lld", (long long)user_id);
-    return reply_json(r, 200, me_json(r, csrf));
+    login_job *j = arena_alloc(r->ar, sizeof *j);
+    if (!j)
+        return ERR_NOMEM;
+    memset(j, 0, sizeof *j);
+    j->login = login;
+    j->password = password;
+    j->client = req_client(app, r);
+    j->addr_key = addr_key(r, j->client);
+    j->name_key = name_key(r, login);
+    j->mono = bucket_now();
+    if (!j->addr_key || !j->name_key)
+        return ERR_NOMEM;
+    int wait = bucket_take(app->buckets, &addr_spec, j->addr_key, 1, 1, j->mono);
+    if (wait > 0) {
+        log_info("auth", "event=login_throttled scope=address wait=%d", wait);
+        return too_fast(r, wait, true);
+    }
+    wait = bucket_take(app->buckets, &name_spec, j->name_key, 1, 1, j->mono);
+    if (wait > 0) {
+        log_info("auth", "event=login_throttled scope=login wait=%d", wait);
+        return too_fast(r, wait, false);
+    }
+    j->job = (offload_job){r->conn, app, r, login_check, ERR_OK, NULL};
+    r->job = j;
+    r->resume = login_answer;
+    if (offload_submit(app->checks, &j->job))
+        return ERR_OK; /* answered by login_answer after the check */
+    r->resume = NULL;
+    bucket_add(app->buckets, &addr_spec, j->addr_key, 1, j->mono);
+    bucket_add(app->buckets, &name_spec, j->name_key, 1, j->mono);
+    log_info("auth", "event=login_busy");
+    return busy(r);
 }
 
 err_t h_login_attacks(app_t *app, req_t *r)

@@ -63,6 +63,29 @@ bool ingest_submit(ingest_t *g, ingest_item *it);
 void ingest_stop(ingest_t *g);
 void ingest_free(ingest_t *g);
 
+/* Slow work (password checks) off the HTTP threads (offload.c). */
+typedef struct offload offload_t;
+struct app;
+struct req;
+typedef struct offload_job {
+    struct MHD_Connection *conn; /* suspended until fn has run */
+    struct app *app;
+    struct req *r;
+    err_t (*fn)(struct app *app, struct req *r); /* runs on a checker thread */
+    err_t result;                                /* fn's, before the resume */
+    struct offload_job *next;
+} offload_job;
+/* threads checker threads; at most waiting_max jobs wait for one. */
+err_t offload_start(unsigned threads, unsigned waiting_max, offload_t **out)
+    __attribute__((warn_unused_result));
+/* Suspends j->conn and queues j; false (nothing done) when waiting_max
+ * jobs wait already, or the checkers are stopping, or o is NULL. */
+bool offload_submit(offload_t *o, offload_job *j);
+/* Runs what is queued and stops the threads; later submissions return
+ * false. offload_free then frees. Both accept NULL. */
+void offload_stop(offload_t *o);
+void offload_free(offload_t *o);
+
 typedef struct app {
     const config_t *cfg;
     store_t *store;
@@ -70,8 +93,7 @@ typedef struct app {
     ingest_t *ingest;                 /* webhook group commit; NULL: commit inline */
     char dummy_hash[SECRET_HASH_BUF]; /* verified against for unknown logins */
     bucket_table_t *buckets;          /* every per-client token bucket */
-    _Atomic unsigned verifying;       /* password checks running now */
-    unsigned verify_max;              /* ...and how many may run at once */
+    offload_t *checks;                /* password checks, off the HTTP threads */
 } app_t;
 
 typedef struct req {
@@ -108,6 +130,7 @@ typedef struct req {
     ingest_item ingest;
     const char *retry_after; /* Retry-After header (seconds) when set */
     const char *client;      /* req_client's answer, once asked */
+    void *job;               /* a suspended handler's state (auth.c) */
     /* A streamed answer (struct MHD_Response *) sent instead of json/text;
      * the server adds the common headers and releases it. */
     void *stream;
@@ -159,9 +182,11 @@ err_t h_logout(app_t *app, req_t *r);
 err_t h_me(app_t *app, req_t *r);
 /* The account-wide login locks of the last day (superadmin). */
 err_t h_login_attacks(app_t *app, req_t *r);
-/* Sets how many password checks may run at once (threads: the HTTP
- * threads); auth.c knows the share. */
-void auth_limits(app_t *app, unsigned threads);
+/* Starts the password checkers of logins (threads: the HTTP threads;
+ * auth.c knows the share). auth_stop finishes the queued checks; call it
+ * before MHD_stop_daemon (suspended connections must be resumed first). */
+err_t auth_start(app_t *app, unsigned threads) __attribute__((warn_unused_result));
+void auth_stop(app_t *app);
 
 /* API handlers (api.c). */
 err_t h_cases_list(app_t *app, req_t *r);

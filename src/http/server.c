@@ -529,8 +529,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->ar = ar;
         r->conn = conn;
         /* The headers are in: from now on the connection gets the longer
-         * idle timeout (a body may come slowly; keep-alive waits). */
-        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S);
+         * idle timeout (a body may come slowly; keep-alive waits). Once per
+         * connection, not per request. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_TIMEOUT);
+        if (!ci || ci->connection_timeout != CONN_TIMEOUT_S)
+            MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                      (unsigned)CONN_TIMEOUT_S);
         r->method = arena_strdup(ar, method);
         r->path = arena_strdup(ar, url);
         r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX
@@ -598,23 +603,17 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     srv->app.cfg = cfg;
     srv->app.store = store;
     srv->app.jobs = jobs;
-    auth_limits(&srv->app, cfg->threads);
+    struct addrinfo hints = {0}, *ai = NULL;
     srv->app.buckets = bucket_table_new(BUCKET_SETS);
     err_t e = srv->app.buckets
                   ? secret_password_hash("not-a-password-of-anyone", srv->app.dummy_hash)
                   : ERR_NOMEM;
-    if (e != ERR_OK) {
-        bucket_table_free(srv->app.buckets);
-        free(srv);
-        return e;
-    }
-    e = ingest_start(store, jobs, &srv->app.ingest);
-    if (e != ERR_OK) {
-        bucket_table_free(srv->app.buckets);
-        free(srv);
-        return e;
-    }
-    struct addrinfo hints = {0}, *ai = NULL;
+    if (e == ERR_OK)
+        e = auth_start(&srv->app, cfg->threads);
+    if (e == ERR_OK)
+        e = ingest_start(store, jobs, &srv->app.ingest);
+    if (e != ERR_OK)
+        goto fail;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
@@ -624,11 +623,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     if (gai != 0) {
         log_error("http", "event=bad_listen_address host=%s msg=\"%s\"", cfg->listen_host,
                   gai_strerror(gai));
-        ingest_stop(srv->app.ingest);
-        ingest_free(srv->app.ingest);
-        bucket_table_free(srv->app.buckets);
-        free(srv);
-        return ERR_IO;
+        e = ERR_IO;
+        goto fail;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
@@ -649,19 +645,23 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     if (!srv->mhd) {
         log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host,
                   cfg->listen_port);
-        ingest_stop(srv->app.ingest);
-        ingest_free(srv->app.ingest);
-        bucket_table_free(srv->app.buckets);
-        free(srv);
-        return ERR_IO;
+        e = ERR_IO;
+        goto fail;
     }
     log_info("http",
              "event=limits connections=%u per_address=%u header_timeout=%u idle_timeout=%u "
-             "trusted_proxies=%u password_checks=%u",
+             "trusted_proxies=%u",
              (unsigned)CONN_LIMIT, per_address, cfg->header_timeout_s, (unsigned)CONN_TIMEOUT_S,
-             cfg->ntrusted_proxies, srv->app.verify_max);
+             cfg->ntrusted_proxies);
     *out = srv;
     return ERR_OK;
+fail:
+    ingest_stop(srv->app.ingest);
+    ingest_free(srv->app.ingest);
+    auth_stop(&srv->app);
+    bucket_table_free(srv->app.buckets);
+    free(srv);
+    return e;
 }
 
 void http_server_stop(http_server_t *srv)
@@ -671,6 +671,7 @@ void http_server_stop(http_server_t *srv)
     /* Webhooks waiting for their commit are committed and answered first;
      * any arriving meanwhile commit inline. */
     ingest_stop(srv->app.ingest);
+    auth_stop(&srv->app); /* logins being checked are answered */
     MHD_stop_daemon(srv->mhd);
     ingest_free(srv->app.ingest);
     bucket_table_free(srv->app.buckets);
