@@ -82,11 +82,12 @@ static slot_t *slot_of(bucket_table_t *t, const bucket_spec *spec, const char *k
         s->tokens = spec->capacity;
         s->at = now;
     }
-    if (now > s->at)
+    if (now > s->at) { /* a caller's older now never refills twice */
         s->tokens += (now - s->at) * spec->per_s;
+        s->at = now;
+    }
     if (s->tokens > spec->capacity)
         s->tokens = spec->capacity;
-    s->at = now;
     return s;
 }
 

@@ -150,8 +150,8 @@ static const char *name_key(req_t *r, const char *login)
 
 static bool en(const req_t *r) { return strcmp(r->lang, "en") == 0; }
 
-/* Refuses with 429 and Retry-After: wait seconds, the reason in the
- * request's language. */
+/* Refuses with e (429, or 503 when busy) and Retry-After: wait seconds,
+ * the reason in the request's language. */
 static err_t refuse(req_t *r, err_t e, int64_t wait, const char *id, const char *english)
 {
     r->retry_after = arena_printf(r->ar, "%lld", (long long)wait);
@@ -229,7 +229,7 @@ typedef struct {
     offload_job job; /* first: the checker's handle */
     const char *login, *password, *client;
     const char *addr_key, *name_key;
-    double mono;     /* when the buckets were charged */
+    double mono;     /* when the buckets were charged (monotonic s) */
     int64_t user_id; /* set by the check when the password is right */
 } login_job;
 
@@ -261,9 +261,10 @@ static err_t login_check(app_t *app, req_t *r)
     } else {
         return e;
     }
-    if (ok) {
-        bucket_add(app->buckets, &addr_spec, j->addr_key, 1, j->mono);
-        bucket_add(app->buckets, &name_spec, j->name_key, 1, j->mono);
+    if (ok) { /* a success costs nothing: its tokens go back */
+        double mono = bucket_now();
+        bucket_add(app->buckets, &addr_spec, j->addr_key, 1, mono);
+        bucket_add(app->buckets, &name_spec, j->name_key, 1, mono);
         j->user_id = u.id;
         return store_login_ok(app->store, j->login, j->client, now, &pol);
     }

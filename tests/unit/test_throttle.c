@@ -134,6 +134,11 @@ static void buckets(void **state)
     assert_int_equal(bucket_take(t, &spec, "b", 1, 0, now + 1000), 0);
     bucket_add(t, &spec, "c", -4, now);
     assert_int_equal(bucket_take(t, &spec, "c", 1, 0, now), 4); /* -1 tokens: 2 / 0.5 */
+    /* A caller's time older than the bucket's does not refill it again. */
+    bucket_spec slow = {1, 0.1, 0};
+    assert_int_equal(bucket_take(t, &slow, "d", 1, 0, now + 100), 0);
+    bucket_add(t, &slow, "d", 0, now + 50);
+    assert_int_equal(bucket_take(t, &slow, "d", 1, 0, now + 100), 10);
     /* Many keys in a small table: forgotten keys come back full. */
     char k[16];
     for (int i = 0; i < 1000; i++) {
