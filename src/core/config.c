@@ -39,6 +39,10 @@ static const struct {
     {"ADUAN_DATA_KEY", "services", "data_key"},
     {"ADUAN_MAP_TILE_URL", "map", "tile_url"},
     {"ADUAN_IKM_WEIGHT", "survey", "ikm_weight"},
+    {"ADUAN_TRUSTED_PROXIES", "server", "trusted_proxies"},
+    {"ADUAN_HEADER_TIMEOUT", "server", "header_timeout"},
+    {"ADUAN_LOGIN_LOCK_MINUTES", "auth", "login_lock_minutes"},
+    {"ADUAN_LOGIN_LOCK_SECONDS", "auth", "login_lock_seconds"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -74,6 +78,13 @@ void config_defaults(config_t *cfg)
     cfg->svc_retention_days = 30;
     snprintf(cfg->map_tile_url, sizeof cfg->map_tile_url,
              "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png");
+    /* Issue #13: request headers are a few hundred bytes, sent at once
+     * even on a 2G link; ten seconds of silence in the middle of them is a
+     * client holding a connection (slowloris), not a slow phone. */
+    cfg->header_timeout_s = 10;
+    /* Issue #2: fifteen minutes, long enough to make guessing pointless,
+     * short enough that a user who mistyped waits a coffee break. */
+    cfg->login_lock_s = 15 * 60;
 }
 
 /* A tile URL template: http(s), {z} {x} {y} present, {s} only as the first
@@ -361,6 +372,33 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             cfg->ikm_weight_0111 = true;
         else
             return -1;
+        return 0;
+    case 26: {
+        *why = "expected addresses or networks separated by commas, e.g. 127.0.0.1,::1 or "
+               "10.0.0.0/24 (at most 16)";
+        int n = netaddr_parse_list(v, cfg->trusted_proxies, CONFIG_PROXIES_MAX, NULL);
+        if (n < 0)
+            return -1;
+        cfg->ntrusted_proxies = (unsigned)n;
+        return 0;
+    }
+    case 27:
+        *why = "expected a number of seconds from 1 to 300";
+        if (parse_uint(v, 1, 300, &u) != 0)
+            return -1;
+        cfg->header_timeout_s = u;
+        return 0;
+    case 28:
+        *why = "expected a number of minutes from 1 to 1440";
+        if (parse_uint(v, 1, 1440, &u) != 0)
+            return -1;
+        cfg->login_lock_s = u * 60;
+        return 0;
+    case 29:
+        *why = "expected a number of seconds from 1 to 86400";
+        if (parse_uint(v, 1, 86400, &u) != 0)
+            return -1;
+        cfg->login_lock_s = u;
         return 0;
     }
     return -1;

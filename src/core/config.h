@@ -6,6 +6,7 @@
 #define ADUAN_CONFIG_H
 
 #include "core/err.h"
+#include "core/netaddr.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,6 +16,9 @@
 #define CONFIG_URL_MAX    1024
 #define CONFIG_HOST_MAX   256
 #define CONFIG_SECRET_MAX 1024 /* Meta's long-lived tokens are a few hundred bytes */
+/* Trusted proxies: a deployment has one nginx, or a pair, or a subnet of
+ * load balancers; sixteen entries is room to spare. */
+#define CONFIG_PROXIES_MAX 16
 
 typedef struct {
     char listen_host[CONFIG_HOST_MAX]; /* IPv4/IPv6 literal or "localhost" */
@@ -52,6 +56,14 @@ typedef struct {
     /* IKM weight per unsur when a request does not choose: false the exact
      * 1/9, true the printed 0.111 (PermenPANRB 14/2017, old spreadsheets). */
     bool ikm_weight_0111;
+    /* Peers whose X-Forwarded-For names the client (nginx in front):
+     * addresses or networks. None: the header is never believed. */
+    netaddr_t trusted_proxies[CONFIG_PROXIES_MAX];
+    unsigned ntrusted_proxies;
+    unsigned header_timeout_s; /* a silence this long while the request's headers
+                                * arrive closes the connection, seconds */
+    unsigned login_lock_s;     /* a (login, address) pair, or under a distributed
+                                * attack the login, stays locked this long, seconds */
 } config_t;
 
 /* Fills cfg with defaults. */

@@ -23,8 +23,8 @@ static const struct {
     [ERR_FORBIDDEN] = {"forbidden", 403, "Anda tidak berwenang melakukan ini",
                        "You are not allowed to do this"},
     [ERR_CSRF] = {"csrf", 403, "Token CSRF tidak ada atau salah", "Missing or wrong CSRF token"},
-    [ERR_LOCKED] = {"locked", 429, "Akun dikunci sementara karena terlalu banyak gagal masuk",
-                    "Account temporarily locked after too many failed logins"},
+    [ERR_LOCKED] = {"locked", 429, "Masuk dikunci sementara karena terlalu banyak gagal masuk",
+                    "Logging in is locked for a while after too many failed logins"},
     [ERR_DB] = {"database", 500, "Kesalahan basis data", "Database error"},
     [ERR_UNAVAILABLE] = {"unavailable", 503, "Layanan sementara tidak tersedia",
                          "Service temporarily unavailable"},
@@ -35,6 +35,8 @@ static const struct {
                        "Wrong username or password"},
     [ERR_UNSUPPORTED] = {"unsupported_media_type", 415, "Jenis konten tidak didukung",
                          "Unsupported content type"},
+    [ERR_THROTTLED] = {"rate_limited", 429, "Terlalu banyak permintaan; tunggu sebentar",
+                       "Too many requests; please wait"},
 };
 
 static int valid(err_t e) { return (int)e >= 0 && e < ERR__COUNT; }

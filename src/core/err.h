@@ -18,7 +18,7 @@ typedef enum {
     ERR_UNAUTHORIZED = 8, /* no valid session (401) */
     ERR_FORBIDDEN = 9,    /* role or agency lacks permission (403) */
     ERR_CSRF = 10,        /* missing or wrong CSRF token (403) */
-    ERR_LOCKED = 11,      /* account locked after failed logins (423 -> 429) */
+    ERR_LOCKED = 11,      /* login locked after failed logins (423 -> 429) */
     ERR_DB = 12,          /* database failure (500) */
     ERR_UNAVAILABLE = 13, /* database unreachable (503) */
     ERR_IO = 14,          /* file or socket failure (500) */
@@ -26,6 +26,7 @@ typedef enum {
     ERR_METHOD = 16,      /* method not allowed on this path (405) */
     ERR_BAD_LOGIN = 17,   /* wrong login or password (401) */
     ERR_UNSUPPORTED = 18, /* unsupported media type (415) */
+    ERR_THROTTLED = 19,   /* too many requests from one client (429, Retry-After) */
     ERR__COUNT
 } err_t;
 

@@ -6,6 +6,7 @@
 #define ADUAN_HTTP_H
 
 #include "core/arena.h"
+#include "core/bucket.h"
 #include "core/config.h"
 #include "core/secret.h"
 #include "domain/cases.h"
@@ -23,9 +24,10 @@
  * instead of a reset. Beyond it, or when the client asked "Expect:
  * 100-continue", the 413 goes out at once without reading the body. */
 #define HTTP_DRAIN_MAX (4 * 1024 * 1024)
-/* Login attempts before the account locks, and for how long (issue #2). */
+/* Wrong passwords from one client address before that address is locked
+ * out of the login (issue #2, per address since issue #13); the lock's
+ * length is the setting ADUAN_LOGIN_LOCK_MINUTES. */
 #define AUTH_MAX_FAILURES 10
-#define AUTH_LOCK_SECONDS (15 * 60)
 #define SESSION_COOKIE    "aduan_session"
 
 typedef struct http_server http_server_t;
@@ -61,12 +63,37 @@ bool ingest_submit(ingest_t *g, ingest_item *it);
 void ingest_stop(ingest_t *g);
 void ingest_free(ingest_t *g);
 
+/* Slow work (password checks) off the HTTP threads (offload.c). */
+typedef struct offload offload_t;
+struct app;
+struct req;
+typedef struct offload_job {
+    struct MHD_Connection *conn; /* suspended until fn has run */
+    struct app *app;
+    struct req *r;
+    err_t (*fn)(struct app *app, struct req *r); /* runs on a checker thread */
+    err_t result;                                /* fn's, before the resume */
+    struct offload_job *next;
+} offload_job;
+/* threads checker threads; at most waiting_max jobs wait for one. */
+err_t offload_start(unsigned threads, unsigned waiting_max, offload_t **out)
+    __attribute__((warn_unused_result));
+/* Suspends j->conn and queues j; false (nothing done) when waiting_max
+ * jobs wait already, or the checkers are stopping, or o is NULL. */
+bool offload_submit(offload_t *o, offload_job *j);
+/* Runs what is queued and stops the threads; later submissions return
+ * false. offload_free then frees. Both accept NULL. */
+void offload_stop(offload_t *o);
+void offload_free(offload_t *o);
+
 typedef struct app {
     const config_t *cfg;
     store_t *store;
     jobs_t *jobs;                     /* background work; may be NULL */
     ingest_t *ingest;                 /* webhook group commit; NULL: commit inline */
     char dummy_hash[SECRET_HASH_BUF]; /* verified against for unknown logins */
+    bucket_table_t *buckets;          /* every per-client token bucket */
+    offload_t *checks;                /* password checks, off the HTTP threads */
 } app_t;
 
 typedef struct req {
@@ -102,6 +129,8 @@ typedef struct req {
     err_t (*resume)(struct app *app, struct req *r);
     ingest_item ingest;
     const char *retry_after; /* Retry-After header (seconds) when set */
+    const char *client;      /* req_client's answer, once asked */
+    void *job;               /* a suspended handler's state (auth.c) */
     /* A streamed answer (struct MHD_Response *) sent instead of json/text;
      * the server adds the common headers and releases it. */
     void *stream;
@@ -151,6 +180,13 @@ err_t auth_check_csrf(req_t *r);
 err_t h_login(app_t *app, req_t *r);
 err_t h_logout(app_t *app, req_t *r);
 err_t h_me(app_t *app, req_t *r);
+/* The account-wide login locks of the last day (superadmin). */
+err_t h_login_attacks(app_t *app, req_t *r);
+/* Starts the password checkers of logins (threads: the HTTP threads;
+ * auth.c knows the share). auth_stop finishes the queued checks; call it
+ * before MHD_stop_daemon (suspended connections must be resumed first). */
+err_t auth_start(app_t *app, unsigned threads) __attribute__((warn_unused_result));
+void auth_stop(app_t *app);
 
 /* API handlers (api.c). */
 err_t h_cases_list(app_t *app, req_t *r);
@@ -169,9 +205,10 @@ err_t h_stats(app_t *app, req_t *r);
 err_t h_stats_page(app_t *app, req_t *r);
 err_t h_public_agencies(app_t *app, req_t *r);
 err_t h_report_monthly(app_t *app, req_t *r);
-/* The client's address for rate limiting: the peer, or behind a proxy on
- * loopback the address it forwarded (X-Forwarded-For, last entry). */
-const char *req_client(req_t *r);
+/* The client's address key for per-client limits (client.c): the peer,
+ * or from a trusted proxy (ADUAN_TRUSTED_PROXIES) the address it forwarded
+ * in X-Forwarded-For; an IPv6 client as its /64. Never NULL. */
+const char *req_client(app_t *app, req_t *r);
 /* Service requests (svc_api.c, issue #7). The issued-PDF upload has its
  * own body limit: the PDF limit and the multipart envelope. */
 #define SVC_UPLOAD_BODY_MAX (3 * 1024 * 1024 + 64 * 1024)

@@ -13,134 +13,16 @@
 #include "core/log.h"
 #include "domain/lifecycle.h"
 
-#include <arpa/inet.h>
 #include <math.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- rate limit ------------------------------------------------------------ */
 
-#define RL_SETS      1024
-#define RL_WAYS      4
-#define RL_KEY       48
-#define RL_CAPACITY  30.0 /* a burst of lookups */
-#define RL_RATE      0.5  /* tokens back per second */
-#define RL_MISS_COST 5.0  /* a miss costs this many tokens, a hit one */
-#define RL_DEBT_MAX  (4 * RL_CAPACITY)
-
-typedef struct {
-    char key[RL_KEY];
-    double tokens, at;
-} rl_slot;
-
-static rl_slot rl_table[RL_SETS][RL_WAYS];
-static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint32_t fnv(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
-/* The client's slot (created full, or taking the stalest of its set),
- * refilled to now. Called with rl_mu held. */
-static rl_slot *rl_slot_of(const char *key, double now)
-{
-    rl_slot *set = rl_table[fnv(key) % RL_SETS], *s = NULL;
-    for (int i = 0; i < RL_WAYS && !s; i++)
-        if (strncmp(set[i].key, key, RL_KEY) == 0)
-            s = &set[i];
-    if (!s) {
-        s = &set[0];
-        for (int i = 1; i < RL_WAYS; i++)
-            if (set[i].at < s->at)
-                s = &set[i];
-        snprintf(s->key, sizeof s->key, "%s", key);
-        s->tokens = RL_CAPACITY;
-        s->at = now;
-    }
-    s->tokens += (now - s->at) * RL_RATE;
-    if (s->tokens > RL_CAPACITY)
-        s->tokens = RL_CAPACITY;
-    s->at = now;
-    return s;
-}
-
-/* 0 when the client may look up now, else the seconds to wait. */
-static int rl_check(const char *key)
-{
-    pthread_mutex_lock(&rl_mu);
-    rl_slot *s = rl_slot_of(key, mono_now());
-    int wait = s->tokens >= 1.0 ? 0 : (int)ceil((1.0 - s->tokens) / RL_RATE);
-    pthread_mutex_unlock(&rl_mu);
-    return wait;
-}
-
-static void rl_charge(const char *key, bool miss)
-{
-    pthread_mutex_lock(&rl_mu);
-    rl_slot *s = rl_slot_of(key, mono_now());
-    s->tokens -= miss ? RL_MISS_COST : 1.0;
-    if (s->tokens < -RL_DEBT_MAX)
-        s->tokens = -RL_DEBT_MAX;
-    pthread_mutex_unlock(&rl_mu);
-}
-
-static bool loopback(const struct sockaddr *sa)
-{
-    if (!sa)
-        return false;
-    if (sa->sa_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-    if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-        if (IN6_IS_ADDR_LOOPBACK(a))
-            return true;
-        return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
-    }
-    return false;
-}
-
-const char *req_client(req_t *r)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    char buf[INET6_ADDRSTRLEN] = "?";
-    if (loopback(sa)) {
-        /* Behind nginx (docs/DEPLOY.md), which replaces X-Forwarded-For:
-         * its last entry is the address nginx saw. Only trusted from a
-         * proxy on this machine. */
-        const char *xff = req_header(r, "X-Forwarded-For");
-        if (xff && *xff) {
-            const char *last = strrchr(xff, ',');
-            last = last ? last + 1 : xff;
-            while (*last == ' ')
-                last++;
-            size_t n = strcspn(last, " ");
-            if (n > 0 && n < RL_KEY)
-                return arena_strndup(r->ar, last, n);
-        }
-    }
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
-    return arena_strdup(r->ar, buf);
-}
+/* A burst of 30 lookups, then one every 2 s; a miss costs 5 (MISS_COST). */
+#define RL_MISS_COST 5.0
+static const bucket_spec rl_spec = {30.0, 0.5, 4 * 30.0};
 
 /* ---- the public view of a case ------------------------------------------- */
 
@@ -160,8 +42,10 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
     store_case c;
     store_event *ev;
     size_t n = 0;
-    const char *client = req_client(r);
-    int wait = rl_check(client);
+    const char *client = arena_printf(r->ar, "t|%s", req_client(app, r));
+    double mono = bucket_now();
+    /* A lookup takes a token now; a miss takes the rest of its cost after. */
+    int wait = bucket_take(app->buckets, &rl_spec, client, 1.0, 0.0, mono);
     if (wait > 0) {
         r->retry_after = arena_printf(r->ar, "%d", wait);
         r->detail = r->lang && !strcmp(r->lang, "en")
@@ -174,8 +58,8 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
                   : ERR_NOT_FOUND;
     if (e == ERR_OK)
         e = store_case_events(app->store, r->ar, c.id, &ev, &n);
-    if (e == ERR_OK || e == ERR_NOT_FOUND)
-        rl_charge(client, e == ERR_NOT_FOUND);
+    if (e == ERR_NOT_FOUND)
+        bucket_add(app->buckets, &rl_spec, client, 1.0 - RL_MISS_COST, mono);
     if (e == ERR_NOT_FOUND) {
         r->detail = NULL;
         log_debug("public", "event=tracking_miss");

@@ -15,11 +15,25 @@
 #include <sys/socket.h>
 #include <time.h>
 
-/* Idle connections are dropped after this long (seconds): phones on slow
- * links still finish a request, a stuck client does not hold a slot. */
+/* Once a request's headers are in, a connection idle this long (seconds)
+ * is dropped: phones on slow links still finish a request, a stuck client
+ * does not hold a slot, and nginx's idle upstream connections (closed by
+ * nginx after 20 s, deploy/) are never cut under it. Until the headers are
+ * in, the shorter ADUAN_HEADER_TIMEOUT applies (issue #13). */
 #define CONN_TIMEOUT_S 30
 /* Concurrent connections; above this MHD refuses new ones. */
 #define CONN_LIMIT 1024
+/* Concurrent connections from one address (issue #13): one client cannot
+ * hold every slot (1,100 idle connections made /healthz answer 1 time in
+ * 10). A browser opens 6 per site; 64 leaves room for an office of staff
+ * behind one NAT address, and sixteen such addresses still fit under
+ * CONN_LIMIT. MHD counts by the socket's peer, so behind a proxy, where
+ * every connection comes from the proxy, the limit is off (the proxy
+ * limits per client: limit_conn in deploy/nginx-*.conf). */
+#define CONN_PER_ADDRESS 64
+/* Sets of the token-bucket table (4 slots each): per-client limits of the
+ * tracking page and of logins share it, keys prefixed by their use. */
+#define BUCKET_SETS 2048
 
 struct http_server {
     struct MHD_Daemon *mhd;
@@ -49,6 +63,7 @@ static const route_t routes[] = {
     {"GET", "/readyz", h_readyz, 0, R_PUBLIC},
     {"POST", "/api/v1/auth/login", h_login, 0, R_PUBLIC},
     {"POST", "/api/v1/auth/logout", h_logout, ANY_ROLE, 0},
+    {"GET", "/api/v1/admin/login-attacks", h_login_attacks, RB(SUPERADMIN), 0},
     {"GET", "/api/v1/me", h_me, ANY_ROLE, 0},
     {"GET", "/api/v1/cases", h_cases_list, ANY_ROLE, 0},
     {"POST", "/api/v1/cases", h_cases_create, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
@@ -513,6 +528,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         r->ar = ar;
         r->conn = conn;
+        /* The headers are in: from now on the connection gets the longer
+         * idle timeout (a body may come slowly; keep-alive waits). Once per
+         * connection, not per request. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_TIMEOUT);
+        if (!ci || ci->connection_timeout != CONN_TIMEOUT_S)
+            MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                      (unsigned)CONN_TIMEOUT_S);
         r->method = arena_strdup(ar, method);
         r->path = arena_strdup(ar, url);
         r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX
@@ -580,17 +603,17 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     srv->app.cfg = cfg;
     srv->app.store = store;
     srv->app.jobs = jobs;
-    err_t e = secret_password_hash("not-a-password-of-anyone", srv->app.dummy_hash);
-    if (e != ERR_OK) {
-        free(srv);
-        return e;
-    }
-    e = ingest_start(store, jobs, &srv->app.ingest);
-    if (e != ERR_OK) {
-        free(srv);
-        return e;
-    }
     struct addrinfo hints = {0}, *ai = NULL;
+    srv->app.buckets = bucket_table_new(BUCKET_SETS);
+    err_t e = srv->app.buckets
+                  ? secret_password_hash("not-a-password-of-anyone", srv->app.dummy_hash)
+                  : ERR_NOMEM;
+    if (e == ERR_OK)
+        e = auth_start(&srv->app, cfg->threads);
+    if (e == ERR_OK)
+        e = ingest_start(store, jobs, &srv->app.ingest);
+    if (e != ERR_OK)
+        goto fail;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
@@ -600,30 +623,45 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     if (gai != 0) {
         log_error("http", "event=bad_listen_address host=%s msg=\"%s\"", cfg->listen_host,
                   gai_strerror(gai));
-        ingest_stop(srv->app.ingest);
-        ingest_free(srv->app.ingest);
-        free(srv);
-        return ERR_IO;
+        e = ERR_IO;
+        goto fail;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* MHD 0.9.75 has no deadline for a whole request, only an inactivity
+     * timeout: a new connection gets the short header timeout (on_request
+     * raises it once the headers are in), so a client dripping its headers
+     * must send something every few seconds, and CONN_PER_ADDRESS bounds
+     * how many such connections one address holds. */
+    unsigned per_address = cfg->ntrusted_proxies ? 0 : CONN_PER_ADDRESS;
     srv->mhd = MHD_start_daemon(
         flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, &srv->app, MHD_OPTION_SOCK_ADDR,
         ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CONN_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->app, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->header_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->app, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->mhd) {
         log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host,
                   cfg->listen_port);
-        ingest_stop(srv->app.ingest);
-        ingest_free(srv->app.ingest);
-        free(srv);
-        return ERR_IO;
+        e = ERR_IO;
+        goto fail;
     }
+    log_info("http",
+             "event=limits connections=%u per_address=%u header_timeout=%u idle_timeout=%u "
+             "trusted_proxies=%u",
+             (unsigned)CONN_LIMIT, per_address, cfg->header_timeout_s, (unsigned)CONN_TIMEOUT_S,
+             cfg->ntrusted_proxies);
     *out = srv;
     return ERR_OK;
+fail:
+    ingest_stop(srv->app.ingest);
+    ingest_free(srv->app.ingest);
+    auth_stop(&srv->app);
+    bucket_table_free(srv->app.buckets);
+    free(srv);
+    return e;
 }
 
 void http_server_stop(http_server_t *srv)
@@ -633,7 +671,9 @@ void http_server_stop(http_server_t *srv)
     /* Webhooks waiting for their commit are committed and answered first;
      * any arriving meanwhile commit inline. */
     ingest_stop(srv->app.ingest);
+    auth_stop(&srv->app); /* logins being checked are answered */
     MHD_stop_daemon(srv->mhd);
     ingest_free(srv->app.ingest);
+    bucket_table_free(srv->app.buckets);
     free(srv);
 }

@@ -24,6 +24,7 @@ static const struct {
     {"users", true},
     {"user_roles", false},
     {"sessions", false},
+    {"login_guard", false},
     {"teams", true},
     {"team_members", false},
     {"categories", true},

@@ -263,9 +263,12 @@ err_t pg_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
 /* An UPDATE of one user, and when end_sessions the deletion of the user's
  * sessions, in one transaction. */
 static err_t user_update(store_t *s, const char *sql, const pq_params *p, int64_t id,
-                         bool end_sessions)
+                         bool end_sessions, bool unlock_login)
 {
     static const char del[] = "DELETE FROM sessions WHERE user_id = $1";
+    /* A new password also ends the login's locks (issue #13). */
+    static const char unlock[] =
+        "DELETE FROM login_guard WHERE login = (SELECT login FROM users WHERE id = $1)";
     PQ_GET(c);
     PGresult *r = NULL;
     pq_params q = {0};
@@ -278,6 +281,8 @@ static err_t user_update(store_t *s, const char *sql, const pq_params *p, int64_
     PQclear(r);
     if (e == ERR_OK && end_sessions)
         e = pq_run(c, del, &q, NULL, "sessions_end");
+    if (e == ERR_OK && unlock_login)
+        e = pq_run(c, unlock, &q, NULL, "login_unlock");
     if (e == ERR_OK)
         e = pq_commit(c);
     pq_rollback(c);
@@ -292,7 +297,7 @@ err_t pg_user_set_password(store_t *s, int64_t id, const char *password_hash)
     pq_params p = {0};
     pp_text(&p, password_hash);
     pp_int(&p, id);
-    return user_update(s, sql, &p, id, true);
+    return user_update(s, sql, &p, id, true, true);
 }
 
 err_t pg_user_set_disabled(store_t *s, int64_t id, bool disabled)
@@ -301,7 +306,7 @@ err_t pg_user_set_disabled(store_t *s, int64_t id, bool disabled)
     pq_params p = {0};
     pp_bool(&p, disabled);
     pp_int(&p, id);
-    return user_update(s, sql, &p, id, disabled);
+    return user_update(s, sql, &p, id, disabled, false);
 }
 
 err_t pg_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *out)
@@ -321,26 +326,6 @@ err_t pg_user_set_wa(store_t *s, int64_t id, const char *wa_id)
     int64_t got = 0;
     err_t e = exec1(s, sql, &p, &got, "user_set_wa");
     return e == ERR_OK && got == 0 ? ERR_NOT_FOUND : e;
-}
-
-err_t pg_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,
-                            int64_t lock_seconds)
-{
-    static const char fail[] =
-        "UPDATE users SET"
-        " locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2::bigint + $3::bigint"
-        " ELSE locked_until END,"
-        " failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END"
-        " WHERE id = $4";
-    static const char good[] = "UPDATE users SET failed_logins = 0 WHERE id = $1";
-    pq_params p = {0};
-    if (!ok) {
-        pp_int(&p, max_failures);
-        pp_int(&p, now);
-        pp_int(&p, lock_seconds);
-    }
-    pp_int(&p, id);
-    return exec1(s, ok ? good : fail, &p, NULL, "login_attempt");
 }
 
 err_t pg_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role)

@@ -264,6 +264,9 @@ static err_t user_update(store_t *s, const char *sql, int64_t id, const char *te
                          bool end_sessions)
 {
     static const char del[] = "DELETE FROM sessions WHERE user_id = ?";
+    /* A new password also ends the login's locks (issue #13). */
+    static const char unlock[] =
+        "DELETE FROM login_guard WHERE login = (SELECT login FROM users WHERE id = ?)";
     conn_t *c = sq_get(s);
     err_t e = sq_begin(c);
     sqlite3_stmt *st;
@@ -282,6 +285,11 @@ static err_t user_update(store_t *s, const char *sql, int64_t id, const char *te
         SQ_PREP(c, st, del);
         sqlite3_bind_int64(st, 1, id);
         e = sq_exec_stmt(c, st, "sessions_end");
+    }
+    if (e == ERR_OK && text) { /* the password */
+        SQ_PREP(c, st, unlock);
+        sqlite3_bind_int64(st, 1, id);
+        e = sq_exec_stmt(c, st, "login_unlock");
     }
     if (e == ERR_OK)
         e = sq_commit(c);
@@ -314,32 +322,6 @@ err_t sq_user_set_wa(store_t *s, int64_t id, const char *wa_id)
 {
     static const char sql[] = "UPDATE users SET wa_id = ? WHERE id = ?";
     return SQ_WRITE(s, sql, "user_set_wa", true, SQ_TEXT(wa_id), SQ_INT(id));
-}
-
-err_t sq_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,
-                            int64_t lock_seconds)
-{
-    /* One statement, so two instances counting at once cannot lose a count. */
-    static const char fail[] =
-        "UPDATE users SET"
-        " locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 + ?3 ELSE locked_until END,"
-        " failed_logins = CASE WHEN failed_logins + 1 >= ?1 THEN 0 ELSE failed_logins + 1 END"
-        " WHERE id = ?4";
-    static const char good[] = "UPDATE users SET failed_logins = 0 WHERE id = ?4";
-    conn_t *c = sq_get(s);
-    err_t e = ERR_OK;
-    sqlite3_stmt *st;
-    SQ_PREP(c, st, ok ? good : fail);
-    if (!ok) {
-        sqlite3_bind_int(st, 1, max_failures);
-        sqlite3_bind_int64(st, 2, now);
-        sqlite3_bind_int64(st, 3, lock_seconds);
-    }
-    sqlite3_bind_int64(st, 4, id);
-    e = sq_exec_stmt(c, st, "login_attempt");
-out:
-    sq_put(s, c);
-    return e;
 }
 
 err_t sq_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role)

@@ -122,15 +122,55 @@ err_t store_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *o
 /* Sets (or with NULL clears) the staff WhatsApp number; ERR_CONFLICT when
  * another user has it, ERR_NOT_FOUND when no such user. */
 err_t store_user_set_wa(store_t *s, int64_t id, const char *wa_id) STORE_WUR;
-/* Sets a new password and ends the user's sessions. */
+/* Sets a new password and ends the user's sessions and login locks. */
 err_t store_user_set_password(store_t *s, int64_t id, const char *password_hash) STORE_WUR;
 /* Disables (or enables) the user; disabling ends the user's sessions. */
 err_t store_user_set_disabled(store_t *s, int64_t id, bool disabled) STORE_WUR;
-/* Records a login attempt. On failure, counts it and, at max_failures,
- * locks the account until now + lock_seconds and resets the count; on
- * success, clears the count. */
-err_t store_user_login_attempt(store_t *s, int64_t id, bool ok, int64_t now, int max_failures,
-                               int64_t lock_seconds) STORE_WUR;
+/* ---- login throttling (issue #13) ----------------------------------------
+ * Failed logins are counted per (login, client address) in the database,
+ * the same for logins that exist and those that do not, so every instance
+ * sees the same counts and the answers reveal no account. */
+typedef struct {
+    int max_failures;       /* failures of one (login, client) before the pair locks */
+    int64_t lock_seconds;   /* how long a lock lasts */
+    int64_t window;         /* failures this old (seconds) are forgotten */
+    int attack_clients;     /* clients failing one login within the window that
+                             * lock it for everyone: a distributed attack */
+    int64_t notice_seconds; /* an account-wide lock is listed this long after it ended */
+} store_login_policy;
+
+/* Counts an attempt of (login, client) before its password is checked, in
+ * one atomic statement, so at most max_failures checks of a pair ever run
+ * between locks however many arrive at once. *locked_until > now means
+ * refused, nothing checked: the pair is locked (this attempt may have
+ * locked it), or with *global the login is locked for everyone. A success
+ * must then call store_login_ok, a failure store_login_failed. */
+err_t store_login_begin(store_t *s, const char *login, const char *client, int64_t now,
+                        const store_login_policy *p, int64_t *locked_until, bool *global) STORE_WUR;
+/* The password was right: the pair's failures are forgotten (and stale
+ * rows of others, as in store_login_failed). */
+err_t store_login_ok(store_t *s, const char *login, const char *client, int64_t now,
+                     const store_login_policy *p) STORE_WUR;
+/* The password was wrong (counted by store_login_begin). Forgets stale
+ * rows; when attack_clients or more clients failed this login within the
+ * window and it is not locked for everyone yet, locks it so (and shows it
+ * in the user's locked_until when the login exists). *attack is then the
+ * number of clients, else 0: exactly one call of all instances sees it. */
+err_t store_login_failed(store_t *s, const char *login, int64_t now, const store_login_policy *p,
+                         int *attack) STORE_WUR;
+
+/* An account-wide lock, for the superadmin's notice. */
+typedef struct {
+    const char *login;
+    const char *name; /* the user's name; NULL when no such user */
+    int clients;      /* addresses that failed when it locked */
+    int64_t locked_at, locked_until;
+} store_login_attack;
+#define STORE_LOGIN_ATTACKS_MAX 50
+/* The latest STORE_LOGIN_ATTACKS_MAX account-wide locks that end at or
+ * after since, newest first. */
+err_t store_login_attacks(store_t *s, arena_t *ar, int64_t since, store_login_attack **out,
+                          size_t *n) STORE_WUR;
 /* Grants role in agency_id (0 = all, for superadmin); replaces an earlier
  * role of the user in that agency. */
 err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id,

@@ -42,9 +42,20 @@
     X(user_set_password, (store_t * s, int64_t id, const char *password_hash),                     \
       (s, id, password_hash))                                                                      \
     X(user_set_disabled, (store_t * s, int64_t id, bool disabled), (s, id, disabled))              \
-    X(user_login_attempt,                                                                          \
-      (store_t * s, int64_t id, bool ok, int64_t now, int max_failures, int64_t lock_seconds),     \
-      (s, id, ok, now, max_failures, lock_seconds))                                                \
+    X(login_begin,                                                                                 \
+      (store_t * s, const char *login, const char *client, int64_t now,                            \
+       const store_login_policy *p, int64_t *locked_until, bool *global),                          \
+      (s, login, client, now, p, locked_until, global))                                            \
+    X(login_ok,                                                                                    \
+      (store_t * s, const char *login, const char *client, int64_t now,                            \
+       const store_login_policy *p),                                                               \
+      (s, login, client, now, p))                                                                  \
+    X(login_failed,                                                                                \
+      (store_t * s, const char *login, int64_t now, const store_login_policy *p, int *attack),     \
+      (s, login, now, p, attack))                                                                  \
+    X(login_attacks,                                                                               \
+      (store_t * s, arena_t * ar, int64_t since, store_login_attack * *out, size_t * n),           \
+      (s, ar, since, out, n))                                                                      \
     X(user_set_role, (store_t * s, int64_t user_id, int64_t agency_id, const char *role),          \
       (s, user_id, agency_id, role))                                                               \
     X(user_roles, (store_t * s, arena_t * ar, int64_t user_id, store_role * *out, size_t * n),     \

@@ -142,8 +142,12 @@ class Response:
         return "<Response %s %r>" % (self.status, self.body[:500])
 
 
-def http_request(port, method, path, body=None, headers=None, timeout=30, encode_chunked=False):
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+def http_request(port, method, path, body=None, headers=None, timeout=30, encode_chunked=False,
+                 source=None):
+    """source: the local address to connect from (another loopback address,
+    e.g. 127.0.0.2, is another client to the server)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
     try:
         conn.request(method, path, body=body, headers=headers or {},
                      encode_chunked=encode_chunked)
@@ -192,8 +196,9 @@ def raw_exchange(port, payload, timeout=30):
 class Client:
     """A browser-like API client: a cookie jar and the CSRF token of its session."""
 
-    def __init__(self, port):
+    def __init__(self, port, source=None):
         self.port = port
+        self.source = source  # local address to connect from (None: 127.0.0.1)
         self.cookies = {}
         self.csrf = None
         self.me = None
@@ -225,7 +230,7 @@ class Client:
         if headers:
             h.update(headers)
         r = http_request(self.port, method, path, body=body, headers=h, timeout=timeout,
-                         encode_chunked=encode_chunked)
+                         encode_chunked=encode_chunked, source=self.source)
         self._take_cookies(r)
         return r
 

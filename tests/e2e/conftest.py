@@ -48,10 +48,14 @@ def pytest_unconfigure(config):
         shutil.rmtree(_snapshot_dir, ignore_errors=True)
 
 
-def _serve(tmp_dir, engine="sqlite"):
+def _serve(tmp_dir, engine="sqlite", module=None):
+    """A demo server; a test module may give settings of its own in a
+    module-level SERVER_ENV dict (e.g. ADUAN_TRUSTED_PROXIES)."""
     if engine == "postgres" and not pg_available():
         pytest.skip("ADUAN_TEST_PG is not set: run through tests/run-all.sh (make test)")
-    srv = Server(tmp_dir, engine_env(engine))
+    env = dict(engine_env(engine) or {})
+    env.update(getattr(module, "SERVER_ENV", None) or {})
+    srv = Server(tmp_dir, env)
     srv.init(demo=True)
     srv.start()
     return srv
@@ -91,7 +95,7 @@ class Users:
 @pytest.fixture(scope="module", params=ENGINES)
 def server(request, tmp_path_factory):
     """A demo server shared by the tests of one module, once per engine."""
-    srv = _serve(tmp_path_factory.mktemp("aduan"), request.param)
+    srv = _serve(tmp_path_factory.mktemp("aduan"), request.param, request.module)
     yield srv
     _finish(srv)
 
@@ -104,7 +108,7 @@ def users(server):
 @pytest.fixture(params=ENGINES)
 def fresh_server(request, tmp_path):
     """A demo server of its own, for tests that need pristine state."""
-    srv = _serve(tmp_path, request.param)
+    srv = _serve(tmp_path, request.param, request.module)
     yield srv
     _finish(srv)
 

@@ -651,8 +651,10 @@ class Nginx:
         self.out.close()
 
 
-def https_request(port, ctx, method, path, body=None, headers=None, timeout=30):
-    conn = http.client.HTTPSConnection(HOST, port, context=ctx, timeout=timeout)
+def https_request(port, ctx, method, path, body=None, headers=None, timeout=30, source=None):
+    """source: the local address to connect from (127.0.0.2 is another client)."""
+    conn = http.client.HTTPSConnection(HOST, port, context=ctx, timeout=timeout,
+                                       source_address=(source, 0) if source else None)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         r = conn.getresponse()
@@ -665,8 +667,8 @@ def https_request(port, ctx, method, path, body=None, headers=None, timeout=30):
 class TLSClient(Client):
     """The e2e Client, over HTTPS through nginx."""
 
-    def __init__(self, port, ctx):
-        super().__init__(port)
+    def __init__(self, port, ctx, source=None):
+        super().__init__(port, source=source)
         self.ctx = ctx
 
     def request(self, method, path, json=None, body=None, headers=None, csrf=True, **kw):
@@ -681,7 +683,8 @@ class TLSClient(Client):
         if csrf and self.csrf:
             h["X-CSRF-Token"] = self.csrf
         h.update(headers or {})
-        r = https_request(self.port, self.ctx, method, path, body=body, headers=h)
+        r = https_request(self.port, self.ctx, method, path, body=body, headers=h,
+                          source=self.source)
         self._take_cookies(r)
         return r
 
@@ -776,8 +779,10 @@ def single(tmp_path, tls):
     """deploy/nginx-single.conf in front of one aduan on SQLite."""
     cert, key, ctx = tls
     http_port, https_port = free_port(), free_port()
+    # trusted_proxies as in docs/DEPLOY.md A.4: nginx on this machine.
     srv = Server(tmp_path / "aduan", {"ADUAN_PUBLIC_URL": "https://%s:%d" % (HOST, https_port),
-                                      "ADUAN_LOG_LEVEL": "info"})
+                                      "ADUAN_LOG_LEVEL": "info",
+                                      "ADUAN_TRUSTED_PROXIES": HOST})
     os.makedirs(srv.workdir)
     srv.init(demo=True)
     ngx = None
@@ -842,6 +847,7 @@ def scaled(tmp_path, tls):
     http_port, https_port = free_port(), free_port()
     env = {"ADUAN_DATABASE_URL": url, "ADUAN_LOG_LEVEL": "info",
            "ADUAN_PUBLIC_URL": "https://%s:%d" % (HOST, https_port),
+           "ADUAN_TRUSTED_PROXIES": HOST,  # docs/DEPLOY.md B.2
            # One media directory for both, as the shared (NFS) one would be.
            "ADUAN_MEDIA_DIR": str(tmp_path / "shared-media")}
     a = Server(tmp_path / "a", env)
@@ -964,28 +970,38 @@ def test_nginx_single_passes_3_mib_bodies(single, tls):
     assert "status=201" not in srv.read_stderr()
 
 
-def start_echo():
+def start_echo(requests=None):
     """A backend on a free loopback port that answers with the request line
-    and headers it got; returns (server, list of its connections)."""
+    and headers it got (GET /slow... after 2 s); returns (server, list of
+    its connections). The paths it answered are added to `requests`."""
     conns = []
+    requests = [] if requests is None else requests
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no 40 ms delayed-ACK wait per answer
 
         def setup(self):
             super().setup()
             conns.append(self.client_address)
 
         def do_GET(self):
+            if self.path.startswith("/slow"):
+                time.sleep(2)  # a request in progress, for limit_conn
             body = jsonlib.dumps({
                 "version": self.request_version, "path": self.path,
                 "conn": len(conns), "headers": {k.lower(): v for k, v in self.headers.items()},
             }).encode()
+            requests.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.do_GET()
 
         def log_message(self, *a):
             pass
@@ -1036,3 +1052,132 @@ def test_nginx_proxy_headers_and_keepalive(conf, n, tmp_path, tls):
         for srv, _ in echoes:
             srv.shutdown()
             srv.server_close()
+
+
+def nginx_on_echoes(conf, n, tmp_path, tls, requests):
+    cert, key, ctx = tls
+    echoes = [start_echo(requests) for _ in range(n)]
+    http_port, https_port = free_port(), free_port()
+    site = render_site(read(os.path.join(DEPLOY, conf)), http_port, https_port, cert, key,
+                       [e[0].server_address[1] for e in echoes])
+    ngx = Nginx(tmp_path / "nginx", site)
+    ngx.check()
+    ngx.start([http_port, https_port])
+    return ngx, echoes, https_port
+
+
+def stop_echoes(ngx, echoes):
+    if ngx:
+        ngx.stop()
+    for srv, _ in echoes:
+        srv.shutdown()
+        srv.server_close()
+
+
+def is_nginx_429(r, lang="id"):
+    """nginx's own 429: aduan's JSON error shape, Retry-After, no backend."""
+    if r.status != 429:
+        return False
+    assert r.header("Retry-After") == "10", r.headers
+    assert r.header("Content-Type").startswith("application/json"), r.headers
+    assert r.code == "rate_limited", r
+    want = "Terlalu banyak permintaan" if lang == "id" else "Too many requests"
+    assert r.json["error"]["message"].startswith(want), r
+    return True
+
+
+@pytest.mark.parametrize("conf,n", [("nginx-single.conf", 1), ("nginx-scaled.conf", 2)])
+def test_nginx_limits_per_client(conf, n, tmp_path, tls):
+    """limit_req and limit_conn per client address, as shipped: logins 10 a
+    minute with bursts of 20, everything 20 a second with bursts of 100, 64
+    requests in progress; over them nginx answers 429 itself (JSON,
+    Retry-After) without bothering aduan. Meta's webhook is not limited, and
+    other addresses are not affected."""
+    _, _, ctx = tls
+    requests = []
+    ngx, echoes = None, []
+    try:
+        ngx, echoes, port = nginx_on_echoes(conf, n, tmp_path, tls, requests)
+
+        def go(method, path, source, body=None, lang=None):
+            h = {"Content-Type": "application/json"} if body is not None else {}
+            if lang:
+                h["Accept-Language"] = lang
+            return https_request(port, ctx, method, path, body=body, headers=h, source=source)
+
+        def burst(method, path, source, count, body=None):
+            """count requests one after the other on one kept-alive
+            connection (quick, as a script would send them)."""
+            conn = http.client.HTTPSConnection(HOST, port, context=ctx, timeout=30,
+                                               source_address=(source, 0))
+            out = []
+            try:
+                for _ in range(count):
+                    h = {"Content-Type": "application/json"} if body is not None else {}
+                    conn.request(method, path, body=body, headers=h)
+                    r = conn.getresponse()
+                    out.append(Response(r.status, r.reason, r.headers, r.read()))
+            finally:
+                conn.close()
+            return out
+
+        # Logins from one address: the burst, then 429s that never reach aduan.
+        got = burst("POST", "/api/v1/auth/login", "127.0.0.2", 30, body=b"{}")
+        passed = [r for r in got if r.status == 200]
+        assert 21 <= len(passed) <= 23, [r.status for r in got]
+        assert all(is_nginx_429(r) for r in got if r.status != 200), got
+        assert requests.count("/api/v1/auth/login") == len(passed)
+        r = go("POST", "/api/v1/auth/login", "127.0.0.2", body=b"{}", lang="en-US,en;q=0.9")
+        assert is_nginx_429(r, "en"), r
+        # Another address logs in at once.
+        assert go("POST", "/api/v1/auth/login", "127.0.0.3", body=b"{}").status == 200
+
+        # Meta's webhook: a burst well over the general limit, all passed on.
+        got = [r.status for r in burst("POST", "/webhooks/whatsapp", "127.0.0.4", 130, b"{}")]
+        assert got == [200] * 130, got
+
+        # Everything else: bursts of 100, then 20 a second.
+        got = burst("GET", "/api/v1/me", "127.0.0.5", 160)
+        passed = sum(r.status == 200 for r in got)
+        assert passed >= 100 and any(is_nginx_429(r) for r in got), [r.status for r in got]
+
+        # 64 requests in progress per address; the 65th and later: 429 at once.
+        results, lock = [], threading.Lock()
+
+        def slow():
+            r = go("GET", "/slow", "127.0.0.6")
+            with lock:
+                results.append(r)
+
+        threads = [threading.Thread(target=slow) for _ in range(72)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        # Meanwhile another address is served.
+        assert go("GET", "/healthz", "127.0.0.7").status == 200
+        for t in threads:
+            t.join()
+        statuses = [r.status for r in results]
+        assert statuses.count(200) <= 64 and statuses.count(429) >= 8, statuses
+        assert all(is_nginx_429(r) for r in results if r.status != 200)
+    finally:
+        stop_echoes(ngx, echoes)
+
+
+def test_nginx_single_aduan_sees_each_client(single, tls):
+    """Behind nginx, with trusted_proxies set as DEPLOY.md says, aduan
+    counts failed logins per real client address (X-Forwarded-For from
+    nginx): ten wrong passwords from one address lock that address only."""
+    srv, ngx, http_port, https_port = single
+    _, _, ctx = tls
+    bad = TLSClient(https_port, ctx, source="127.0.0.2")
+    for i in range(10):
+        r = bad.login("admin.satpolpp", "salah-%d" % i)
+        assert r.status == 401 and r.code == "bad_login", (i, r)
+    r = bad.login("admin.satpolpp")
+    assert r.status == 429 and r.code == "locked", r  # aduan's lock, passed on
+    assert int(r.header("Retry-After")) > 60, r.headers
+    good = TLSClient(https_port, ctx, source="127.0.0.3")
+    assert good.login("admin.satpolpp").status == 200
+    assert good.get("/api/v1/me").status == 200
+    assert "per_address=0 " in srv.read_stderr()

@@ -1,7 +1,8 @@
 """Issue #8: the public tracking page /t/{code} and its JSON. No personal
 data ever; rahasia cases show no location, others one rounded to ~100 m;
 unknown and malformed codes get the same answer; lookups are rate-limited
-per client address (X-Forwarded-For trusted only from loopback)."""
+per client address (X-Forwarded-For trusted only from the proxies of
+ADUAN_TRUSTED_PROXIES: here the test itself, on loopback, plays nginx)."""
 
 import itertools
 
@@ -10,6 +11,8 @@ from aduan_e2e import http_request
 NAME, PHONE, ADDRESS = "Siti Rahmawati", "0812-7777-4321", "Jl. Merdeka No. 17 RT 03, rumah cat hijau"
 DESCRIPTION = "Warung remang-remang buka sampai subuh dan mengganggu warga sekitar"
 _client = itertools.count(1)
+
+SERVER_ENV = {"ADUAN_TRUSTED_PROXIES": "127.0.0.1"}
 
 
 def client_ip():

@@ -159,16 +159,8 @@ static void users_and_sessions(void **state)
     assert_int_equal(store_user_roles(f->s, f->ar, id, &r, &n), ERR_OK);
     assert_int_equal(n, 1);
     assert_string_equal(r[0].role, "supervisor");
-    /* Nine failures count, the tenth locks and resets the count. */
-    for (int i = 0; i < 9; i++)
-        assert_int_equal(store_user_login_attempt(f->s, id, false, NOW, 10, 900), ERR_OK);
     assert_int_equal(store_user_by_login(f->s, f->ar, "baru", &u), ERR_OK);
-    assert_int_equal(u.failed_logins, 9);
     assert_int_equal(u.locked_until, 0);
-    assert_int_equal(store_user_login_attempt(f->s, id, false, NOW, 10, 900), ERR_OK);
-    assert_int_equal(store_user_get(f->s, f->ar, id, &u), ERR_OK);
-    assert_int_equal(u.locked_until, NOW + 900);
-    assert_int_equal(u.failed_logins, 0);
     /* Sessions: found until they expire; gone after a password change. */
     assert_int_equal(store_session_create(f->s, "hash1", id, "csrf1", NOW, NOW + 60), ERR_OK);
     assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW + 59, &ss), ERR_OK);
@@ -199,6 +191,97 @@ static int64_t new_case(fixture *f, int64_t agency, int64_t category, const char
     assert_true(c.id > 0);
     assert_int_equal(strlen(c.tracking_code), 8);
     return c.id;
+}
+
+/* Login throttling (issue #13): counts per (login, client), locks, the
+ * account-wide lock of a distributed attack, forgetting. */
+static void login_guard_counts(void **state)
+{
+    fixture *f = *state;
+    store_login_policy p = {3, 900, 3600, 4, 86400};
+    int64_t until;
+    bool global;
+    int attack;
+    store_login_attack *a;
+    size_t n;
+#define BEGIN(login, client, t)                                                                    \
+    assert_int_equal(store_login_begin(f->s, login, client, t, &p, &until, &global), ERR_OK)
+    /* Three attempts of a pair are let through (counted before the check);
+     * the fourth locks the pair, and the lock holds without counting. */
+    for (int i = 0; i < 3; i++) {
+        BEGIN("admin.satpolpp", "198.51.100.1", NOW);
+        assert_int_equal(until, 0);
+        assert_int_equal(store_login_failed(f->s, "admin.satpolpp", NOW, &p, &attack), ERR_OK);
+        assert_int_equal(attack, 0);
+    }
+    BEGIN("admin.satpolpp", "198.51.100.1", NOW + 1);
+    assert_int_equal(until, NOW + 1 + 900);
+    assert_false(global);
+    BEGIN("admin.satpolpp", "198.51.100.1", NOW + 2);
+    assert_int_equal(until, NOW + 1 + 900);
+    /* Another client of the same login is not locked; a success forgets
+     * its count. */
+    BEGIN("admin.satpolpp", "198.51.100.2", NOW + 2);
+    assert_int_equal(until, 0);
+    assert_int_equal(store_login_ok(f->s, "admin.satpolpp", "198.51.100.2", NOW + 2, &p), ERR_OK);
+    /* The lock ends; the count starts again. */
+    BEGIN("admin.satpolpp", "198.51.100.1", NOW + 902);
+    assert_int_equal(until, 0);
+    /* Failures older than the window are forgotten: the count restarts. */
+    for (int i = 0; i < 2; i++)
+        BEGIN("kabid.satpolpp", "198.51.100.9", NOW);
+    BEGIN("kabid.satpolpp", "198.51.100.9", NOW + 3601);
+    BEGIN("kabid.satpolpp", "198.51.100.9", NOW + 3601);
+    BEGIN("kabid.satpolpp", "198.51.100.9", NOW + 3601);
+    assert_int_equal(until, 0);
+    /* Four clients failing one login (unknown here) lock it for all, once;
+     * the lock shows on the list, and on the user row of a known login. */
+    for (int i = 0; i < 3; i++) {
+        char client[32];
+        snprintf(client, sizeof client, "203.0.113.%d", i);
+        BEGIN("orang.asing", client, NOW);
+        assert_int_equal(store_login_failed(f->s, "orang.asing", NOW, &p, &attack), ERR_OK);
+        assert_int_equal(attack, 0);
+    }
+    BEGIN("orang.asing", "203.0.113.9", NOW);
+    assert_int_equal(store_login_failed(f->s, "orang.asing", NOW, &p, &attack), ERR_OK);
+    assert_int_equal(attack, 4);
+    assert_int_equal(store_login_failed(f->s, "orang.asing", NOW, &p, &attack), ERR_OK);
+    assert_int_equal(attack, 0); /* announced once */
+    BEGIN("orang.asing", "192.0.2.1", NOW + 5);
+    assert_true(global);
+    assert_int_equal(until, NOW + 900);
+    assert_int_equal(store_login_attacks(f->s, f->ar, NOW, &a, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(a[0].login, "orang.asing");
+    assert_null(a[0].name);
+    assert_int_equal(a[0].clients, 4);
+    assert_int_equal(a[0].locked_at, NOW);
+    assert_int_equal(a[0].locked_until, NOW + 900);
+    /* A day after the lock ended, everything is forgotten. */
+    assert_int_equal(store_login_ok(f->s, "x", "y", NOW + 900 + 86401, &p), ERR_OK);
+    assert_int_equal(store_login_attacks(f->s, f->ar, 0, &a, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    BEGIN("orang.asing", "203.0.113.9", NOW + 900 + 86401);
+    assert_int_equal(until, 0);
+    /* A known login under attack shows locked_until; a new password ends it. */
+    for (int i = 0; i < 4; i++) {
+        char client[32];
+        snprintf(client, sizeof client, "203.0.113.%d", 50 + i);
+        BEGIN("regu.damkar", client, NOW);
+        assert_int_equal(store_login_failed(f->s, "regu.damkar", NOW, &p, &attack), ERR_OK);
+    }
+    store_user u;
+    assert_int_equal(store_user_by_login(f->s, f->ar, "regu.damkar", &u), ERR_OK);
+    assert_int_equal(u.locked_until, NOW + 900);
+    assert_int_equal(store_login_attacks(f->s, f->ar, NOW, &a, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_non_null(a[0].name);
+    assert_int_equal(store_user_set_password(f->s, u.id, "h2"), ERR_OK);
+    BEGIN("regu.damkar", "203.0.113.50", NOW + 1);
+    assert_false(global);
+    assert_int_equal(until, 0);
+#undef BEGIN
 }
 
 static void case_lifecycle_in_store(void **state)
@@ -452,6 +535,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrations_fill_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(reference_data, setup, teardown),
         cmocka_unit_test_setup_teardown(users_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(login_guard_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(case_lifecycle_in_store, setup, teardown),
         cmocka_unit_test_setup_teardown(forward_links_both, setup, teardown),
         cmocka_unit_test_setup_teardown(list_filters_and_cursor, setup, teardown),

@@ -1,6 +1,8 @@
 // The admin pages: staff accounts and roles, categories, canned replies, teams,
 // WhatsApp numbers, message texts, working hours, holidays, SLA, duty, groups.
 // Every value from the server is inserted as text, never as HTML.
+import { showLoginAttacks } from './security.js';
+
 const T = {
   id: {
     title: 'Administrasi', agency: 'Instansi', logout: 'Keluar', loginTitle: 'Masuk',
@@ -226,6 +228,7 @@ async function reload() {
   editTeam(null);
   await Promise.all([loadUsers(), loadCategories(), loadCanned(), loadTeams(), loadNumbers(), loadTexts(), loadCalendar(),
     loadPolicyCategories(), loadDuty(), loadGroups()]);
+  if (isSuper()) await showLoginAttacks($('login-attacks'), api, lang);
   say('');
 }
 
