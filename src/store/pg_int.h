@@ -18,6 +18,8 @@ typedef struct {
     int nprepared;
     int commands; /* commands sent since borrowed: a broken link is
                    * retried only before the first one succeeded */
+    /* The executor's state (store/q.c), from the first q_get. */
+    struct q_conn *q;
 } pconn_t;
 
 #define X(name, params, args) err_t pg_##name params;
@@ -47,6 +49,8 @@ void pp_null(pq_params *p);
  * parameters. *out (when out is not NULL) gets the result, which the
  * caller PQclear()s; ERR_NOT_FOUND is never returned here. */
 err_t pq_run(pconn_t *c, const char *sql, const pq_params *p, PGresult **out, const char *what);
+/* Translates a failed result (res may be NULL), logging the message. */
+err_t pq_err(pconn_t *c, PGresult *res, const char *what);
 /* Rows affected by the last command of res. */
 int64_t pq_affected(PGresult *res);
 

@@ -20,6 +20,8 @@ typedef struct conn {
         sqlite3_stmt *st;
     } cache[CONN_STMT_MAX];
     int ncache;
+    /* The executor's state (store/q.c), from the first q_get. */
+    struct q_conn *q;
 } conn_t;
 
 /* The engine's implementations of store.h (see store_ops.h). */

@@ -353,6 +353,7 @@ typedef struct store_ops {
 /* The head of every engine's store. */
 struct store {
     const store_ops *ops;
+    const struct q_driver *drv; /* the executor's driver (store/drv.h) */
 };
 
 /* Splits free text into words (runs of letters and digits; any non-ASCII
