@@ -82,6 +82,15 @@ typedef struct q_driver {
 
 extern const q_driver drv_sqlite, drv_pg;
 
+/* A driver's table, from its static functions named as the entries. */
+#define Q_DRIVER_TABLE(NAME, DIALECT, PARAM)                                                       \
+    {                                                                                              \
+        .name = NAME, .dialect = DIALECT, .param = PARAM, .get = get, .put = put, .begin = begin,  \
+        .commit = commit, .rollback = rollback, .prepare = prepare, .finalize = finalize,          \
+        .run = run, .next = next, .reset = reset, .ncols = ncols, .col_null = col_null,            \
+        .col_int = col_int, .col_real = col_real, .col_bool = col_bool, .col_text = col_text,      \
+    }
+
 /* For the drivers: a q_conn around the driver's connection d (NULL when out
  * of memory), and its release with every statement it cached. */
 q_conn *q_conn_new(store_t *s, const q_driver *drv, void *d);

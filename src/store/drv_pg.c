@@ -250,24 +250,4 @@ static const char *col_text(q_stmt *st, int i, size_t *len)
     return v;
 }
 
-const q_driver drv_pg = {
-    .name = "postgres",
-    .dialect = Q_PG,
-    .param = '$',
-    .get = get,
-    .put = put,
-    .begin = begin,
-    .commit = commit,
-    .rollback = rollback,
-    .prepare = prepare,
-    .finalize = finalize,
-    .run = run,
-    .next = next,
-    .reset = reset,
-    .ncols = ncols,
-    .col_null = col_null,
-    .col_int = col_int,
-    .col_real = col_real,
-    .col_bool = col_bool,
-    .col_text = col_text,
-};
+const q_driver drv_pg = Q_DRIVER_TABLE("postgres", Q_PG, '$');

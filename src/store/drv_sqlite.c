@@ -126,24 +126,4 @@ static const char *col_text(q_stmt *st, int i, size_t *len)
     return t;
 }
 
-const q_driver drv_sqlite = {
-    .name = "sqlite",
-    .dialect = Q_SQLITE,
-    .param = '?',
-    .get = get,
-    .put = put,
-    .begin = begin,
-    .commit = commit,
-    .rollback = rollback,
-    .prepare = prepare,
-    .finalize = finalize,
-    .run = run,
-    .next = next,
-    .reset = reset,
-    .ncols = ncols,
-    .col_null = col_null,
-    .col_int = col_int,
-    .col_real = col_real,
-    .col_bool = col_bool,
-    .col_text = col_text,
-};
+const q_driver drv_sqlite = Q_DRIVER_TABLE("sqlite", Q_SQLITE, '?');

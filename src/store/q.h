@@ -93,7 +93,8 @@ q_stmt *q_prep2(q_conn *c, const q_sql2 *sql);
  * q_put. Integers may be literals in it; text must be bound. */
 q_stmt *q_prep_dyn(q_conn *c, const char *sql);
 
-/* Binds the next parameter ($1 first). */
+/* Binds the next parameter ($1 first). Values are taken when the statement
+ * runs (the first q_step or q_exec): a bound string must live until then. */
 void q_int(q_stmt *st, int64_t v);
 void q_id(q_stmt *st, int64_t v);                  /* 0 binds NULL (bigint) */
 void q_text(q_stmt *st, const char *v);            /* NULL binds NULL (text) */
@@ -155,14 +156,10 @@ typedef struct {
     q_ftype t;
     size_t off, size;
 } q_field;
-#define QF(type, T, member)                                                                        \
-    {                                                                                              \
-        QF_##type, offsetof(T, member), sizeof(((T *)0)->member)                                   \
-    }
-#define QF_SKIP_COL                                                                                \
-    {                                                                                              \
-        QF_SKIP, 0, 0                                                                              \
-    }
+/* clang-format off */
+#define QF(type, T, member) {QF_##type, offsetof(T, member), sizeof(((T *)0)->member)}
+#define QF_SKIP_COL         {QF_SKIP, 0, 0}
+/* clang-format on */
 #define Q_NF(fields) (sizeof(fields) / sizeof((fields)[0]))
 
 /* Reads the current row into out through f[0..nf); text into ar. Members
@@ -173,8 +170,7 @@ err_t q_read(q_stmt *st, arena_t *ar, const q_field *f, size_t nf, void *out) ST
 err_t q_collect_f(q_stmt *st, arena_t *ar, const q_field *f, size_t nf, size_t elem, void **out,
                   size_t *n) STORE_WUR;
 /* q_collect(st, ar, FIELDS, &arr, &n) with arr a T* and FIELDS an array. */
-#define q_collect(st, ar, fields, out, n)                                                          \
-    q_collect_f((st), (ar), (fields), Q_NF(fields), sizeof **(out), (void **)(out), (n))
+#define q_collect(st, ar, fields, out, n) q_collect_f((st), (ar), Q_LIST(fields, out, n))
 
 /* ---- one-liners ---------------------------------------------------------------------
  * The common shapes, binds given as Q_* values after the fixed arguments
@@ -209,19 +205,19 @@ err_t q_list_v(store_t *s, arena_t *ar, const char *sql, const q_field *f, size_
                void **out, size_t *nout, const q_val *v, size_t n) STORE_WUR;
 err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, size_t n) STORE_WUR;
 
-#define q_run(c, sql, changed, ...) q_run_v((c), (sql), (changed), Q_VALS(__VA_ARGS__))
-#define q_row(c, ar, sql, fields, out, ...)                                                        \
-    q_row_v((c), (ar), (sql), (fields), Q_NF(fields), (out), Q_VALS(__VA_ARGS__))
-#define q_rows(c, ar, sql, fields, out, n, ...)                                                    \
-    q_rows_v((c), (ar), (sql), (fields), Q_NF(fields), sizeof **(out), (void **)(out), (n),        \
-             Q_VALS(__VA_ARGS__))
-#define q_row_int(c, sql, out, ...)       q_row_int_v((c), (sql), (out), Q_VALS(__VA_ARGS__))
+/* The arguments a field table and an output make (Q_NF, sizeof, cast). */
+#define Q_ROW(fields, out)     (fields), Q_NF(fields), (out)
+#define Q_LIST(fields, out, n) (fields), Q_NF(fields), sizeof **(out), (void **)(out), (n)
+
+#define q_run(c, sql, changed, ...)       q_run_v((c), (sql), (changed), Q_VALS(__VA_ARGS__))
 #define q_write(s, sql, must_change, ...) q_write_v((s), (sql), (must_change), Q_VALS(__VA_ARGS__))
-#define q_one(s, ar, sql, fields, out, ...)                                                        \
-    q_one_v((s), (ar), (sql), (fields), Q_NF(fields), (out), Q_VALS(__VA_ARGS__))
-#define q_list(s, ar, sql, fields, out, n, ...)                                                    \
-    q_list_v((s), (ar), (sql), (fields), Q_NF(fields), sizeof **(out), (void **)(out), (n),        \
-             Q_VALS(__VA_ARGS__))
+#define q_row(c, a, sql, F, o, ...)       q_row_v((c), (a), (sql), Q_ROW(F, o), Q_VALS(__VA_ARGS__))
+#define q_one(s, a, sql, F, o, ...)       q_one_v((s), (a), (sql), Q_ROW(F, o), Q_VALS(__VA_ARGS__))
+#define q_rows(c, ar, sql, F, out, n, ...)                                                         \
+    q_rows_v((c), (ar), (sql), Q_LIST(F, out, n), Q_VALS(__VA_ARGS__))
+#define q_list(s, ar, sql, F, out, n, ...)                                                         \
+    q_list_v((s), (ar), (sql), Q_LIST(F, out, n), Q_VALS(__VA_ARGS__))
+#define q_row_int(c, sql, out, ...) q_row_int_v((c), (sql), (out), Q_VALS(__VA_ARGS__))
 #define q_one_int(s, sql, out, ...) q_one_int_v((s), (sql), (out), Q_VALS(__VA_ARGS__))
 
 /* The engine's text of a pair, for the one-liners: q_pick(s, &PAIR) on a
