@@ -80,7 +80,8 @@ static const char *token(sbuf *b, q_dialect d, const char *p)
 {
     size_t n = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
     const char *arg = p + 1 + n, *close = strchr(p, '}');
-    if (!close || n == 0 || (*arg != '}' && *arg != ' '))
+    if (!close || n == 0 || (*arg != '}' && *arg != ' ') ||
+        strspn(arg, " OFabcdefghijklmnopqrstuvwxyz_0123456789") != (size_t)(close - arg))
         return NULL;
     for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
         if (strlen(tokens[i].name) != n || memcmp(tokens[i].name, p + 1, n) != 0)

@@ -210,6 +210,7 @@ static void token_unknown_or_misused(void **state)
     assert_int_equal(q_one_int(f->s, "SELECT {NOPE}", &v), ERR_DB);
     assert_int_equal(q_one_int(f->s, "SELECT {NOW OF x}", &v), ERR_DB); /* takes no argument */
     assert_int_equal(q_one_int(f->s, "SELECT $0", &v), ERR_DB);
+    assert_int_equal(q_one_int(f->s, "SELECT 1 {FOR_UPDATE OF a; DROP TABLE qt}", &v), ERR_DB);
 }
 
 /* ---- $N and binds ---------------------------------------------------------------- */
@@ -521,6 +522,64 @@ static void sqlite_write_takes_the_lock(void **state)
     assert_false(k->writing);
 }
 
+/* PostgreSQL: a connection whose server session died is reconnected when
+ * nothing of the borrow has run yet (and its statements prepared again);
+ * after a first command, the failure is the caller's (a transaction may
+ * have half run). */
+static err_t kill_backend(store_t *s, int64_t pid)
+{
+    q_conn *other = NULL;
+    int64_t ok = 0;
+    err_t e = q_get(s, &other);
+    if (e == ERR_OK)
+        e = q_row_int(other, "SELECT CAST(pg_terminate_backend(CAST($1 AS integer)) AS integer)",
+                      &ok, Q_INT(pid));
+    q_put(other);
+    return e == ERR_OK && ok == 1 ? ERR_OK : ERR_DB;
+}
+
+typedef struct {
+    store_t *s;
+    err_t second;
+} half_ctx;
+
+static err_t dies_halfway(q_conn *c, void *arg)
+{
+    half_ctx *x = arg;
+    int64_t pid = 0, v;
+    err_t e = q_row_int(c, "SELECT pg_backend_pid()", &pid);
+    if (e == ERR_OK)
+        e = kill_backend(x->s, pid);
+    if (e == ERR_OK)
+        e = x->second = q_row_int(c, "SELECT 41 + $1", &v, Q_INT(1));
+    return e;
+}
+
+static void pg_reconnects_only_before_the_first_command(void **state)
+{
+    fixture *f = *state;
+    if (!use_pg)
+        skip();
+    q_conn *c = NULL, *held = NULL;
+    int64_t pid = 0, v = 0;
+    assert_int_equal(q_get(f->s, &c), ERR_OK);
+    assert_int_equal(q_row_int(c, "SELECT 41 + $1", &v, Q_INT(1)), ERR_OK); /* prepared */
+    assert_int_equal(q_row_int(c, "SELECT pg_backend_pid()", &pid), ERR_OK);
+    assert_int_equal(kill_backend(f->s, pid), ERR_OK);
+    q_put(c);
+    /* The same pooled connection again (the pool is a stack). */
+    assert_int_equal(q_get(f->s, &held), ERR_OK);
+    assert_ptr_equal(held, c);
+    assert_int_equal(q_row_int(held, "SELECT 41 + $1", &v, Q_INT(2)), ERR_OK);
+    assert_int_equal(v, 43);
+    q_put(held);
+    half_ctx x = {f->s, ERR_OK};
+    assert_int_equal(q_tx(f->s, dies_halfway, &x), ERR_UNAVAILABLE);
+    assert_int_equal(x.second, ERR_UNAVAILABLE);
+    assert_int_equal(q_one_int(f->s, "SELECT 41 + $1", &v, Q_INT(3)), ERR_OK); /* healed */
+    assert_int_equal(v, 44);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,6 +596,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(changes_of_each_statement, setup, teardown),
         cmocka_unit_test_setup_teardown(statements_are_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(sqlite_write_takes_the_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(pg_reconnects_only_before_the_first_command, setup,
+                                        teardown),
     };
     int failed = cmocka_run_group_tests_name("q-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");
