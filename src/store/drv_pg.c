@@ -37,16 +37,24 @@ typedef struct {
 
 static pconn_t *conn(q_conn *c) { return c->d; }
 
+q_conn *pq_q(store_t *s, pconn_t *c)
+{
+    if (!c->q)
+        c->q = q_conn_new(s, &drv_pg, c);
+    return c->q;
+}
+
+pconn_t *pq_of(q_conn *c) { return c->d; }
+
 static err_t get(store_t *s, q_conn **out)
 {
     pconn_t *c = pq_get(s);
     if (!c)
         return ERR_UNAVAILABLE;
-    if (!c->q && !(c->q = q_conn_new(s, &drv_pg, c))) {
+    if (!(*out = pq_q(s, c))) {
         pq_put(s, c);
         return ERR_NOMEM;
     }
-    *out = c->q;
     return ERR_OK;
 }
 

@@ -13,14 +13,22 @@
 
 static conn_t *conn(q_conn *c) { return c->d; }
 
+q_conn *sq_q(store_t *s, conn_t *c)
+{
+    if (!c->q)
+        c->q = q_conn_new(s, &drv_sqlite, c);
+    return c->q;
+}
+
+conn_t *sq_of(q_conn *c) { return c->d; }
+
 static err_t get(store_t *s, q_conn **out)
 {
     conn_t *c = sq_get(s);
-    if (!c->q && !(c->q = q_conn_new(s, &drv_sqlite, c))) {
+    if (!(*out = sq_q(s, c))) {
         sq_put(s, c);
         return ERR_NOMEM;
     }
-    *out = c->q;
     return ERR_OK;
 }
 

@@ -14,12 +14,11 @@
 
 typedef struct {
     PGconn *pg;
+    struct q_conn *q; /* the executor's state (store/q.c), from the first q_get */
     const char *prepared[PCONN_STMT_MAX]; /* SQL strings prepared on pg */
     int nprepared;
     int commands; /* commands sent since borrowed: a broken link is
                    * retried only before the first one succeeded */
-    /* The executor's state (store/q.c), from the first q_get. */
-    struct q_conn *q;
 } pconn_t;
 
 #define X(name, params, args) err_t pg_##name params;
@@ -31,6 +30,10 @@ void pg_close(store_t *s);
  * NULL when the database cannot be reached. */
 pconn_t *pq_get(store_t *s);
 void pq_put(store_t *s, pconn_t *c);
+
+/* Until the pools move into the drivers (drv_pg.c): see sq_q, sq_of. */
+struct q_conn *pq_q(store_t *s, pconn_t *c);
+pconn_t *pq_of(struct q_conn *c);
 
 typedef struct {
     const char *v[PQ_PARAMS_MAX];

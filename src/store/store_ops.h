@@ -309,7 +309,8 @@
     X(user_teams, (store_t * s, arena_t * ar, int64_t user_id, int64_t * *out, size_t * n),        \
       (s, ar, user_id, out, n))                                                                    \
     X(migrate_files, (store_t * s, const embed_file *files, size_t n, int *applied),               \
-      (s, files, n, applied))
+      (s, files, n, applied))                                                                      \
+    /* the list ends here */
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */
@@ -321,8 +322,8 @@ typedef struct store_ops {
 
 /* The head of every engine's store. */
 struct store {
-    const store_ops *ops;
     const struct q_driver *drv; /* the executor's driver (store/drv.h) */
+    const store_ops *ops;
 };
 
 /* Splits free text into words (runs of letters and digits; any non-ASCII
