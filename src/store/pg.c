@@ -3,6 +3,7 @@
 
 #include "core/embed.h"
 #include "core/log.h"
+#include "store/drv.h"
 #include "store/migrate_int.h"
 
 #include <pthread.h>
@@ -104,6 +105,7 @@ err_t pg_open(const char *url, unsigned pool_size, store_t **out)
     if (!s)
         return ERR_NOMEM;
     s->base.ops = &pg_ops;
+    s->base.drv = &drv_pg;
     s->conninfo = strdup(url);
     s->conns = calloc(pool_size, sizeof *s->conns);
     s->free = calloc(pool_size, sizeof *s->free);
@@ -131,9 +133,11 @@ void pg_close(store_t *base)
     pg_store *s = (pg_store *)base;
     if (!s)
         return;
-    for (unsigned i = 0; s->conns && i < s->n; i++)
+    for (unsigned i = 0; s->conns && i < s->n; i++) {
+        q_conn_free(s->conns[i].q);
         if (s->conns[i].pg)
             PQfinish(s->conns[i].pg);
+    }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     free(s->conns);
@@ -224,6 +228,8 @@ static err_t map_error(pconn_t *c, PGresult *res, const char *what)
               msg);
     return ERR_DB;
 }
+
+err_t pq_err(pconn_t *c, PGresult *res, const char *what) { return map_error(c, res, what); }
 
 static bool is_prepared(pconn_t *c, const char *sql)
 {

@@ -14,6 +14,7 @@
 
 typedef struct {
     PGconn *pg;
+    struct q_conn *q; /* the executor's state (store/q.c), from the first q_get */
     const char *prepared[PCONN_STMT_MAX]; /* SQL strings prepared on pg */
     int nprepared;
     int commands; /* commands sent since borrowed: a broken link is
@@ -29,6 +30,10 @@ void pg_close(store_t *s);
  * NULL when the database cannot be reached. */
 pconn_t *pq_get(store_t *s);
 void pq_put(store_t *s, pconn_t *c);
+
+/* Until the pools move into the drivers (drv_pg.c): see sq_q, sq_of. */
+struct q_conn *pq_q(store_t *s, pconn_t *c);
+pconn_t *pq_of(struct q_conn *c);
 
 typedef struct {
     const char *v[PQ_PARAMS_MAX];
@@ -47,6 +52,8 @@ void pp_null(pq_params *p);
  * parameters. *out (when out is not NULL) gets the result, which the
  * caller PQclear()s; ERR_NOT_FOUND is never returned here. */
 err_t pq_run(pconn_t *c, const char *sql, const pq_params *p, PGresult **out, const char *what);
+/* Translates a failed result (res may be NULL), logging the message. */
+err_t pq_err(pconn_t *c, PGresult *res, const char *what);
 /* Rows affected by the last command of res. */
 int64_t pq_affected(PGresult *res);
 

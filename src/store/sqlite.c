@@ -3,6 +3,7 @@
 
 #include "core/embed.h"
 #include "core/log.h"
+#include "store/drv.h"
 #include "store/migrate_int.h"
 
 #include <errno.h>
@@ -237,6 +238,8 @@ err_t sq_exec_stmt(conn_t *c, sqlite3_stmt *st, const char *what)
 
 static void conn_close(conn_t *c)
 {
+    q_conn_free(c->q);
+    c->q = NULL;
     for (int i = 0; i < c->ncache; i++)
         sqlite3_finalize(c->cache[i].st);
     c->ncache = 0;
@@ -345,6 +348,7 @@ err_t sq_open(const char *url, unsigned pool_size, store_t **out)
         s->free[s->nfree++] = &s->conns[i];
     }
     s->base.ops = &sq_ops;
+    s->base.drv = &drv_sqlite;
     if (e != ERR_OK) {
         sq_close(&s->base);
         return e;

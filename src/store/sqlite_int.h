@@ -20,6 +20,8 @@ typedef struct conn {
         sqlite3_stmt *st;
     } cache[CONN_STMT_MAX];
     int ncache;
+    /* The executor's state (store/q.c), from the first q_get. */
+    struct q_conn *q;
 } conn_t;
 
 /* The engine's implementations of store.h (see store_ops.h). */
@@ -31,6 +33,13 @@ void sq_close(store_t *s);
 /* Borrows a connection; blocks while all are in use. */
 conn_t *sq_get(store_t *s);
 void sq_put(store_t *s, conn_t *c);
+
+/* Until the pools move into the drivers (drv_sqlite.c): the executor's
+ * connection for c, so a transaction of an unconverted domain can call a
+ * converted helper taking a q_conn (NULL when out of memory; end every
+ * statement run on it before sq_put), and back. */
+struct q_conn *sq_q(store_t *s, conn_t *c);
+conn_t *sq_of(struct q_conn *c);
 
 /* The cached statement for sql, reset and unbound; NULL on failure (logged). */
 sqlite3_stmt *sq_prep(conn_t *c, const char *sql);

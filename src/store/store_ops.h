@@ -244,34 +244,6 @@
       (s, ar, category_id, since, exclude_id, lat_min, lat_max, lon_min, lon_max, out, n))         \
     X(category_forward, (store_t * s, int64_t category_id, int64_t * to), (s, category_id, to))    \
     X(category_set_forward, (store_t * s, int64_t category_id, int64_t to), (s, category_id, to))  \
-    X(group_create, (store_t * s, const store_group *g, int64_t now, int64_t *id),                 \
-      (s, g, now, id))                                                                             \
-    X(group_list, (store_t * s, arena_t * ar, int64_t agency_id, store_group * *out, size_t * n),  \
-      (s, ar, agency_id, out, n))                                                                  \
-    X(group_get, (store_t * s, arena_t * ar, int64_t id, store_group * out), (s, ar, id, out))     \
-    X(group_member_add,                                                                            \
-      (store_t * s, int64_t group_id, const char *wa_id, const char *name, int64_t now),           \
-      (s, group_id, wa_id, name, now))                                                             \
-    X(group_member_remove, (store_t * s, int64_t group_id, const char *wa_id),                     \
-      (s, group_id, wa_id))                                                                        \
-    X(group_of,                                                                                    \
-      (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id, store_group *out),         \
-      (s, ar, agency_id, wa_id, out))                                                              \
-    X(case_set_group, (store_t * s, int64_t case_id, int64_t group_id), (s, case_id, group_id))    \
-    X(survey_invite,                                                                               \
-      (store_t * s, int64_t case_id, int64_t event_id, const char *payload, const char *template,  \
-       int64_t now, bool *mine),                                                                   \
-      (s, case_id, event_id, payload, template, now, mine))                                        \
-    X(survey_status, (store_t * s, int64_t case_id, bool *invited, bool *answered),                \
-      (s, case_id, invited, answered))                                                             \
-    X(survey_submit,                                                                               \
-      (store_t * s, int64_t case_id, const int answers[STORE_SURVEY_UNSUR], const char *comment,   \
-       int64_t day, int64_t now),                                                                  \
-      (s, case_id, answers, comment, day, now))                                                    \
-    X(survey_tally_get,                                                                            \
-      (store_t * s, int64_t agency_id, int64_t category_id, int64_t from, int64_t to,              \
-       store_survey_tally * out),                                                                  \
-      (s, agency_id, category_id, from, to, out))                                                  \
     X(stats_cases,                                                                                 \
       (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
        store_stats_case * *out, size_t * n),                                                       \
@@ -349,9 +321,7 @@
       (s, ar, user_id, out, n))                                                                    \
     X(migrate_files, (store_t * s, const embed_file *files, size_t n, int *applied),               \
       (s, files, n, applied))                                                                      \
-    X(group_members,                                                                               \
-      (store_t * s, arena_t * ar, int64_t group_id, store_group_member * *out, size_t * n),        \
-      (s, ar, group_id, out, n))
+    /* the list ends here */
 
 typedef struct store_ops {
     const char *engine; /* "sqlite" or "postgres" */
@@ -363,6 +333,7 @@ typedef struct store_ops {
 
 /* The head of every engine's store. */
 struct store {
+    const struct q_driver *drv; /* the executor's driver (store/drv.h) */
     const store_ops *ops;
 };
 

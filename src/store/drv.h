@@ -1,0 +1,101 @@
+/* drv: the boundary between the executor (store/q.c) and an engine.
+ * Internal to q.c and the two drivers (drv_sqlite.c, drv_pg.c), the only
+ * files that include an engine's header; domain files use store/q.h.
+ *
+ * q.c owns what is the same on both engines: the per-connection statement
+ * cache, the SQL text's expansion (tokens, $N), bind collection, run
+ * states, row readers. A driver owns the pool, transactions with their
+ * locks, preparing, running, columns, and mapping its errors to err_t. */
+#ifndef ADUAN_DRV_H
+#define ADUAN_DRV_H
+
+#include "store/q.h"
+
+/* Slots of a connection's statement cache (an open-addressing table keyed
+ * by the SQL's address); it holds at most half as many statements. The
+ * store has about 200 distinct queries. */
+#define Q_CACHE_SLOTS 1024
+
+typedef enum { Q_SQLITE, Q_PG } q_dialect;
+
+typedef enum {
+    QS_IDLE, /* prepared or reset: bind, then step */
+    QS_ROWS, /* ran, positioned on a row */
+    QS_DONE, /* ran to its end (or failed) */
+} q_state;
+
+struct q_stmt {
+    q_conn *c;
+    const char *key; /* the static SQL text (cache key); NULL: dynamic */
+    const char *sql; /* the text as written, for logs */
+    void *d;         /* the driver's statement */
+    q_state state;
+    err_t err; /* a misuse found while binding, reported by the run */
+    bool open; /* on c->open: ran during this borrow */
+    q_stmt *next_open;
+    q_stmt *next_dyn;
+    int64_t changes; /* of the last run that ended */
+    int nparams, nv; /* highest $N of the text; values bound */
+    q_val v[];       /* nparams values */
+};
+
+struct q_conn {
+    store_t *s;
+    const struct q_driver *drv;
+    void *d;      /* the driver's connection */
+    q_stmt *open; /* statements run during this borrow */
+    q_stmt *dyn;  /* dynamic statements of this borrow */
+    int ncached;
+    q_stmt *cache[Q_CACHE_SLOTS];
+};
+
+typedef struct q_driver {
+    const char *name; /* "sqlite" or "postgres" (store_engine) */
+    q_dialect dialect;
+    char param; /* placeholder character the engine wants before N */
+
+    /* The pool: get borrows (creating the q_conn at the first borrow of a
+     * pooled connection, see q_conn_new), put returns. */
+    err_t (*get)(store_t *s, q_conn **out);
+    void (*put)(q_conn *c);
+    err_t (*begin)(q_conn *c); /* a write transaction */
+    err_t (*commit)(q_conn *c);
+    void (*rollback)(q_conn *c); /* no-op outside a transaction */
+
+    /* Prepares the expanded text for st (st->d), or records it to prepare
+     * at the first run (PostgreSQL wants the parameter types). */
+    err_t (*prepare)(q_stmt *st, const char *text);
+    void (*finalize)(q_stmt *st); /* NULL-safe on st->d */
+    /* Binds st->v[0..nparams) and runs to the first row: ERR_OK on a row,
+     * ERR_NOT_FOUND when there is none (st->changes set), else the error. */
+    err_t (*run)(q_stmt *st);
+    err_t (*next)(q_stmt *st); /* the next row, as run */
+    void (*reset)(q_stmt *st); /* ends a run, keeps the statement */
+
+    int (*ncols)(q_stmt *st);
+    bool (*col_null)(q_stmt *st, int i);
+    int64_t (*col_int)(q_stmt *st, int i);
+    double (*col_real)(q_stmt *st, int i);
+    bool (*col_bool)(q_stmt *st, int i);
+    const char *(*col_text)(q_stmt *st, int i, size_t *len); /* valid until the next row */
+} q_driver;
+
+extern const q_driver drv_sqlite, drv_pg;
+
+/* A driver's table, from its static functions named as the entries. */
+#define Q_DRIVER_TABLE(NAME, DIALECT, PARAM)                                                       \
+    {                                                                                              \
+        .name = NAME, .dialect = DIALECT, .param = PARAM, .get = get, .put = put, .begin = begin,  \
+        .commit = commit, .rollback = rollback, .prepare = prepare, .finalize = finalize,          \
+        .run = run, .next = next, .reset = reset, .ncols = ncols, .col_null = col_null,            \
+        .col_int = col_int, .col_real = col_real, .col_bool = col_bool, .col_text = col_text,      \
+    }
+
+/* For the drivers: a q_conn around the driver's connection d (NULL when out
+ * of memory), and its release with every statement it cached. */
+q_conn *q_conn_new(store_t *s, const q_driver *drv, void *d);
+void q_conn_free(q_conn *c);
+/* The start of st's SQL, quoted, for a log line: "SELECT a, b FROM t…". */
+const char *q_label(const q_stmt *st, char *buf, size_t cap);
+
+#endif
