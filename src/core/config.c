@@ -39,6 +39,8 @@ static const struct {
     {"ADUAN_DATA_KEY", "services", "data_key"},
     {"ADUAN_MAP_TILE_URL", "map", "tile_url"},
     {"ADUAN_IKM_WEIGHT", "survey", "ikm_weight"},
+    {"ADUAN_RAW_RETENTION_HOURS", "retention", "raw_hours"},
+    {"ADUAN_RAW_RETENTION_SECONDS", "retention", "raw_seconds"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -72,6 +74,8 @@ void config_defaults(config_t *cfg)
     cfg->dup_window_s = 7 * 24 * 3600;
     /* Issue #7: identity documents go 30 days after the request closes. */
     cfg->svc_retention_days = 30;
+    /* Issue #13: raw webhook bodies go three days after processing. */
+    cfg->raw_retention_s = 72 * 3600;
     snprintf(cfg->map_tile_url, sizeof cfg->map_tile_url,
              "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png");
 }
@@ -361,6 +365,18 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             cfg->ikm_weight_0111 = true;
         else
             return -1;
+        return 0;
+    case 26:
+        *why = "expected a number of hours from 1 to 720";
+        if (parse_uint(v, 1, 720, &u) != 0)
+            return -1;
+        cfg->raw_retention_s = u * 3600;
+        return 0;
+    case 27:
+        *why = "expected a number of seconds from 1 to 2592000";
+        if (parse_uint(v, 1, 2592000, &u) != 0)
+            return -1;
+        cfg->raw_retention_s = u;
         return 0;
     }
     return -1;
