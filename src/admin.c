@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "core/text.h"
 #include "domain/lifecycle.h"
+#include "domain/regions.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,6 +22,8 @@ const char admin_usage_category[] =
     "aduan category add AGENCY CODE --name-id NAME --name-en NAME\n"
     "                   --kind complaint|service|emergency --sla-hours N\n"
     "       aduan category list [AGENCY]";
+const char admin_usage_region[] = "aduan region import FILE.geojson\n"
+                                  "       aduan region list";
 const char admin_usage_team[] = "aduan team add AGENCY NAME [--base LAT,LON]\n"
                                 "       aduan team list [AGENCY]\n"
                                 "       aduan team member TEAM_ID LOGIN";
@@ -335,6 +338,93 @@ int admin_team(store_t *s, int argc, char **argv)
     } else {
         fprintf(stderr, "Usage: %s\n", admin_usage_team);
         rc = USAGE;
+    }
+    arena_destroy(ar);
+    return rc;
+}
+
+/* The whole file at path in a buffer of at most max bytes (NUL added);
+ * NULL with errno set (EFBIG when longer). */
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (!f)
+        return NULL;
+    for (;;) {
+        if (n == cap) {
+            size_t want = cap ? cap * 2 : 64 * 1024;
+            char *grown = want <= max + 1 ? realloc(buf, want + 1) : NULL;
+            if (!grown) {
+                free(buf);
+                fclose(f);
+                errno = want > max + 1 ? EFBIG : ENOMEM;
+                return NULL;
+            }
+            buf = grown;
+            cap = want;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || n > max) {
+        free(buf);
+        errno = bad ? EIO : EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int region_import_file(store_t *s, arena_t *ar, const char *path)
+{
+    size_t len = 0, n = 0, located = 0;
+    char err[512] = "";
+    char *text = read_file(path, REGION_FILE_MAX, &len);
+    if (!text)
+        return complain(FAIL, "aduan: region import: cannot read %s: %s\n", path,
+                        errno == EFBIG ? "larger than 64 MB" : strerror(errno));
+    err_t e = region_import(s, ar, text, len, clock_now(), &n, err, sizeof err);
+    free(text);
+    if (e != ERR_OK)
+        return complain(FAIL, "aduan: region import: %s: %s; nothing was imported\n", path, err);
+    printf("aduan: imported the boundaries of %zu kecamatan from %s\n", n, path);
+    /* Cases located before: their kecamatan now follows from the point. */
+    e = region_backfill(s, clock_now(), &located);
+    if (e != ERR_OK)
+        return complain(FAIL,
+                        "aduan: region import: the boundaries are in, but giving located "
+                        "cases their kecamatan failed: %s\n",
+                        err_str_lang(e, "en"));
+    if (located)
+        printf("aduan: %zu case(s) with a location got their kecamatan\n", located);
+    return OK;
+}
+
+int admin_region(store_t *s, int argc, char **argv)
+{
+    const char *sub = argc > 0 ? argv[0] : "";
+    int rc = OK;
+    arena_t *ar = arena_new();
+    if (!ar)
+        return FAIL;
+    if (strcmp(sub, "import") == 0 && argc == 2) {
+        rc = region_import_file(s, ar, argv[1]);
+    } else if (strcmp(sub, "list") == 0 && argc == 1) {
+        store_region *g;
+        size_t n = 0;
+        rc = report(store_region_list(s, ar, &g, &n), "region list");
+        for (size_t i = 0; rc == OK && i < n; i++)
+            printf("%-10s %-28s %s\n", g[i].code, g[i].name,
+                   g[i].has_shape ? "boundary" : "(no boundary)");
+    } else {
+        rc = complain(USAGE, "Usage: %s\n", admin_usage_region);
     }
     arena_destroy(ar);
     return rc;

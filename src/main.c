@@ -69,6 +69,14 @@ static const command_help helps[] = {
     {"team", admin_usage_team,
      "Adds and lists field teams (TRC posts, fire crews) with their base\n"
      "location, and adds staff to them."},
+    {"region", admin_usage_region,
+     "Imports kecamatan boundaries: a GeoJSON FeatureCollection of Polygon or\n"
+     "MultiPolygon features ([longitude, latitude], holes allowed) whose\n"
+     "properties carry the Kemendagri code of a known kecamatan, e.g.\n"
+     "{\"kode\": \"63.11.06\"}. A report with a location then gets the kecamatan\n"
+     "whose boundary holds its point, and cases located before get theirs too.\n"
+     "The file is checked whole first: a malformed file or an unknown code\n"
+     "changes nothing. 'list' shows the kecamatan and which have a boundary."},
     {"report", "aduan report monthly --agency ID|CODE --month YYYY-MM -o FILE.pdf [--weight 0.111]",
      "Writes an agency's monthly report as a PDF: totals, resolution ratio against\n"
      "the 91% target, times, the IKM per unsur with a chart, per-kecamatan and\n"
@@ -578,6 +586,8 @@ static int cmd_admin(const config_t *cfg, const char *cmd, int argc, char **argv
         rc = admin_agency(s, argc, argv);
     else if (strcmp(cmd, "category") == 0)
         rc = admin_category(s, argc, argv);
+    else if (strcmp(cmd, "region") == 0)
+        rc = admin_region(s, argc, argv);
     else
         rc = admin_team(s, argc, argv);
     store_close(s);
@@ -674,7 +684,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "init") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
         strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
-        strcmp(cmd, "team") && strcmp(cmd, "report") && strcmp(cmd, "export")) {
+        strcmp(cmd, "team") && strcmp(cmd, "report") && strcmp(cmd, "export") &&
+        strcmp(cmd, "region")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }

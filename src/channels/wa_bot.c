@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "domain/lifecycle.h"
+#include "domain/regions.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -20,6 +21,13 @@
 #define ROW_TITLE_MAX   24
 #define ROW_DESC_MAX    72
 #define DESCRIPTION_MIN 10
+/* An emergency's description gathers the citizen's own words: the opening
+ * message, what is typed before the location, what comes after. Cases
+ * hold at most this many characters (CASE_DESCRIPTION_MAX). */
+#define DESCRIPTION_MAX 4000
+#define WORDS_MAX       1000
+/* An opening shorter than this ("p", "1", "tes") says nothing. */
+#define WORDS_MIN 5
 
 typedef struct {
     const wa_bot_in *in;
@@ -209,8 +217,10 @@ static void finish(bot *b, const char *state)
     /* A new answer (or a new step) starts the count of misunderstandings anew. */
     json_object_del(b->draft, "reask_state");
     json_object_del(b->draft, "reask_n");
-    if (strcmp(state, "idle") == 0)
+    if (strcmp(state, "idle") == 0) {
         json_object_del(b->draft, "report");
+        json_object_del(b->draft, "said");
+    }
     b->fx->draft = dump(b->in->ar, json_incref(b->draft));
     b->fx->lang = b->lang;
 }
@@ -349,6 +359,17 @@ static err_t create_case(bot *b, bool emergency)
     c->status = "received";
     c->priority = emergency ? "urgent" : "normal";
     c->description = rget(b, "desc");
+    if (emergency) {
+        /* The citizen's own words: what opened the conversation, then what
+         * was typed while the bot asked for the location. */
+        const char *said = json_string_value(json_object_get(b->draft, "said"));
+        if (said && c->description)
+            c->description = arena_printf(in->ar, "%s\n%s", said, c->description);
+        else if (said)
+            c->description = arena_strdup(in->ar, said);
+        c->description = cut(in->ar, c->description, DESCRIPTION_MAX);
+        json_object_del(b->draft, "said");
+    }
     if (!c->description)
         c->description = arena_printf(in->ar, "%s (WhatsApp)", rget(b, "cat_name"));
     c->has_location = json_is_true(json_object_get(r, "has_loc"));
@@ -356,6 +377,11 @@ static err_t create_case(bot *b, bool emergency)
     c->lon = json_real_value(json_object_get(r, "lon"));
     c->address = rget(b, "address");
     c->kecamatan_code = rget(b, "kec");
+    /* A shared location names its kecamatan (the imported boundaries); a
+     * point outside all of them keeps none. */
+    if (!c->kecamatan_code && c->has_location &&
+        region_locate(in->store, in->ar, c->lat, c->lon, &c->kecamatan_code) != ERR_OK)
+        c->kecamatan_code = NULL;
     /* SP4N: reports from WhatsApp are confidential by default. */
     c->rahasia = true;
     c->anonim = json_is_true(json_object_get(b->draft, "anonim"));
@@ -719,6 +745,18 @@ static err_t step(bot *b, const char *state)
             }
             ask_photos(b);
         } else if (emergency) {
+            /* Words typed instead of the location still describe the
+             * emergency: keep them for the case. */
+            const char *p;
+            size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;
+            if (len) {
+                const char *was = rget(b, "desc");
+                const char *now = cut(b->in->ar, arena_strndup(b->in->ar, p, len), WORDS_MAX);
+                rset(b, "desc",
+                     json_string(cut(b->in->ar,
+                                     was ? arena_printf(b->in->ar, "%s\n%s", was, now) : now,
+                                     DESCRIPTION_MAX)));
+            }
             say(b, wa_text("emergency_text_location", b->lang));
             finish(b, state);
         } else if (ev->text && !ev->reply_id && strlen(ev->text) >= 5) {
@@ -783,6 +821,13 @@ static err_t step(bot *b, const char *state)
         if (media && b->fx->nmedia < STORE_WA_MEDIA_MAX)
             b->fx->media[b->fx->nmedia++] = (store_wa_media){ev->media_id, ev->media_mime,
                                                              ev->media_sha256, ev->media_filename};
+        /* More words about the incident (a text, a photo's caption) join
+         * the case's description. */
+        const char *p;
+        size_t len = ev->text ? text_trim(ev->text, &p) : 0;
+        if (len)
+            b->fx->case_text = arena_printf(
+                b->in->ar, "\n%s", cut(b->in->ar, arena_strndup(b->in->ar, p, len), WORDS_MAX));
         ids_tracking_format(code, shown);
         say(b, wa_textf(b->in->ar, "added_to_case", b->lang, "code", shown, NULL));
         finish(b, state);
@@ -839,6 +884,8 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
         say(&b, wa_text("expired", b.lang));
         state = "idle";
         json_object_del(b.draft, "report");
+        json_object_del(b.draft, "svc");
+        json_object_del(b.draft, "said");
     }
     if (global_words(&b))
         return ERR_OK;
@@ -864,7 +911,16 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
         }
     }
     if (strcmp(state, "idle") == 0) {
+        /* What opens a conversation often is the whole story ("ada
+         * kebakaran di ..."): an emergency report keeps it. */
+        const char *p;
+        size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;
         menu(&b);
+        if (len >= WORDS_MIN) {
+            json_object_set_new(b.draft, "said",
+                                json_string(cut(in->ar, arena_strndup(in->ar, p, len), WORDS_MAX)));
+            fx->draft = dump(in->ar, json_incref(b.draft));
+        }
         return ERR_OK;
     }
     return step(&b, state);

@@ -551,6 +551,16 @@ const char *wa_service_idle_file(wa_svc *v, err_t *e)
     return NULL;
 }
 
+/* text with every digit shown as '*', for the message log. */
+static const char *without_digits(arena_t *ar, const char *text)
+{
+    char *o = arena_strdup(ar, text);
+    for (char *q = o; q && *q; q++)
+        if (*q >= '0' && *q <= '9')
+            *q = '*';
+    return o;
+}
+
 /* ---- the dialogue ------------------------------------------------------------------ */
 
 const char *wa_service_step(wa_svc *v, const char *state, err_t *e)
@@ -613,7 +623,21 @@ const char *wa_service_step(wa_svc *v, const char *state, err_t *e)
         size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;
         const char *name = len ? arena_strndup(in->ar, p, len) : NULL;
         size_t cps = name ? text_utf8_len(name) : 0;
-        if (cps < NAME_MIN || cps > NAME_MAX) {
+        bool digits = false, letters = false;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char ch = (unsigned char)p[i];
+            digits |= ch >= '0' && ch <= '9';
+            letters |= (ch | 32) >= 'a' && (ch | 32) <= 'z';
+            letters |= ch >= 0x80; /* a letter outside ASCII */
+        }
+        if (digits) {
+            /* A NIK (or a number) typed where the name belongs: not a name,
+             * and the message log keeps no digits of it. */
+            v->fx->msg_body = without_digits(in->ar, ev->text);
+            say(v, wa_text("svc_name_digits", v->lang));
+            return state;
+        }
+        if (cps < NAME_MIN || cps > NAME_MAX || !letters) {
             say(v, wa_text("svc_name_bad", v->lang));
             return state;
         }

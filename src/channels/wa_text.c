@@ -180,6 +180,11 @@ static const struct {
      "Type the applicant's full name as on the KK."},
     {"svc_name_bad", "Mohon ketik nama lengkap (3 sampai 120 huruf).",
      "Please type the full name (3 to 120 letters)."},
+    {"svc_name_digits",
+     "Nama tidak boleh berisi angka; yang Anda ketik tampak seperti nomor, bukan nama. Ketik "
+     "nama lengkap pemohon sesuai KK (huruf saja).",
+     "A name has no digits; what you typed looks like a number, not a name. Type the "
+     "applicant's full name as on the KK (letters only)."},
     {"svc_ask_doc", "Dokumen {n} dari {total}: *{document}*\n{help}\nKirim sebagai {kind}.",
      "Document {n} of {total}: *{document}*\n{help}\nSend it as {kind}."},
     {"svc_optional", "Dokumen ini tidak wajib: ketik LEWATI bila tidak ada.",

@@ -43,6 +43,8 @@ static const struct {
     {"ADUAN_HEADER_TIMEOUT", "server", "header_timeout"},
     {"ADUAN_LOGIN_LOCK_MINUTES", "auth", "login_lock_minutes"},
     {"ADUAN_LOGIN_LOCK_SECONDS", "auth", "login_lock_seconds"},
+    {"ADUAN_RAW_RETENTION_HOURS", "retention", "raw_hours"},
+    {"ADUAN_RAW_RETENTION_SECONDS", "retention", "raw_seconds"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -76,6 +78,8 @@ void config_defaults(config_t *cfg)
     cfg->dup_window_s = 7 * 24 * 3600;
     /* Issue #7: identity documents go 30 days after the request closes. */
     cfg->svc_retention_days = 30;
+    /* Issue #13: raw webhook bodies go three days after processing. */
+    cfg->raw_retention_s = 72 * 3600;
     snprintf(cfg->map_tile_url, sizeof cfg->map_tile_url,
              "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png");
     /* Issue #13: request headers are a few hundred bytes, sent at once
@@ -399,6 +403,18 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
         if (parse_uint(v, 1, 86400, &u) != 0)
             return -1;
         cfg->login_lock_s = u;
+        return 0;
+    case 30:
+        *why = "expected a number of hours from 1 to 720";
+        if (parse_uint(v, 1, 720, &u) != 0)
+            return -1;
+        cfg->raw_retention_s = u * 3600;
+        return 0;
+    case 31:
+        *why = "expected a number of seconds from 1 to 2592000";
+        if (parse_uint(v, 1, 2592000, &u) != 0)
+            return -1;
+        cfg->raw_retention_s = u;
         return 0;
     }
     return -1;

@@ -48,7 +48,10 @@ typedef struct {
     unsigned dup_window_emergency_s; /* ...reported this soon after an emergency, seconds */
     unsigned dup_window_s;           /* ...or after another open case, seconds */
     unsigned svc_retention_days;     /* service files kept after the request closes (UU PDP) */
-    /* Key that encrypts NIKs at rest (32 bytes as 64 hex digits); "" =
+    /* Raw webhook bodies are removed this long after processing (UU PDP;
+     * ADUAN_RAW_RETENTION_HOURS, or _SECONDS for tests), 1 s .. 30 days. */
+    unsigned raw_retention_s;
+    /* Key that encrypts NIKs (and dead letters' bodies) at rest (32 bytes as 64 hex digits); "" =
      * stored as typed. Secret: never logged. */
     char svc_data_key[65];
     /* Map tiles of the dashboard: {z}/{x}/{y} and an optional {s}. */

@@ -4,6 +4,7 @@
 #ifndef ADUAN_SECRET_H
 #define ADUAN_SECRET_H
 
+#include "core/arena.h"
 #include "core/err.h"
 
 #include <stddef.h>
@@ -33,5 +34,18 @@ void secret_sha256_hex(const void *data, size_t len, char out[SECRET_DIGEST_BUF]
 
 /* Constant-time comparison of two NUL-terminated strings; 1 when equal. */
 int secret_equal(const char *a, const char *b);
+
+/* Encryption at rest of any text (a dead letter's body, issue #13.6), in
+ * the form of the NIKs' (domain/nik.h): libsodium's secretbox under the
+ * 32-byte key given as 64 hex digits, written "v1:" + base64url(nonce ||
+ * box). Sealing the same text twice gives different results. */
+#define SECRET_SEAL_PREFIX "v1:"
+/* The sealed form of the len bytes at data, owned by ar; NULL for a bad
+ * key or when out of memory. */
+char *secret_seal(arena_t *ar, const char *hex_key, const void *data, size_t len);
+/* The text sealed in sealed (NUL-terminated, *len bytes without the NUL
+ * when len is not NULL), owned by ar; NULL when it is not sealed with this
+ * key (wrong key, damaged, not sealed at all) or out of memory. */
+char *secret_open(arena_t *ar, const char *hex_key, const char *sealed, size_t *len);
 
 #endif

@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "domain/deadline.h"
+#include "domain/regions.h"
 
 #include <math.h>
 #include <string.h>
@@ -254,6 +255,11 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
         if (e != ERR_OK)
             return e;
         c->kecamatan_code = r->kecamatan_code;
+    } else if (c->has_location) {
+        /* Located and no kecamatan chosen: the boundaries name it. */
+        err_t e = region_locate(s, ar, c->lat, c->lon, &c->kecamatan_code);
+        if (e != ERR_OK)
+            return e;
     }
     c->rahasia = r->rahasia;
     c->anonim = r->anonim;

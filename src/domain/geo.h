@@ -1,4 +1,5 @@
-/* geo: distances on the earth and the nearest of several points.
+/* geo: distances on the earth, the nearest of several points, and whether a
+ * point lies in a polygon.
  *
  * Pure: no I/O. Coordinates are WGS84 degrees; distances are metres. The
  * haversine formula on a sphere of the mean earth radius is within 0.5 %
@@ -40,5 +41,58 @@ long geo_nearest(double lat, double lon, const geo_candidate *c, size_t n);
  * within radius_m: a cheap first filter before geo_distance_m. */
 void geo_box(double lat, double lon, double radius_m, double *lat_min, double *lat_max,
              double *lon_min, double *lon_max);
+
+/* ---- polygons (kecamatan boundaries) --------------------------------------
+ *
+ * Positions are GeoJSON's: longitude first. Edges are straight lines in
+ * longitude/latitude, as GeoJSON (RFC 7946 §3.1.1) draws them; at the size
+ * of a kecamatan that is the map everyone else draws too. No polygon may
+ * cross the antimeridian (none in Indonesia does). */
+
+typedef struct {
+    double lon, lat;
+} geo_point;
+
+/* A linear ring: n >= 4 positions, the last equal to the first. */
+typedef struct {
+    const geo_point *pts;
+    size_t n;
+} geo_ring;
+
+/* A polygon: rings[0] is the outer boundary, any others are holes. */
+typedef struct {
+    const geo_ring *rings;
+    size_t nrings;
+} geo_polygon;
+
+typedef enum { GEO_OUTSIDE, GEO_INSIDE, GEO_BOUNDARY } geo_where;
+
+/* A point within GEO_EDGE_DEG of an edge is on it: 1e-9 degrees is about
+ * 0.1 mm, far below any GPS fix, and above the rounding of the arithmetic. */
+#define GEO_EDGE_DEG 1e-9
+
+/* Where (lat, lon) lies relative to the area a ring encloses (even-odd
+ * rule; the ring's direction does not matter). */
+geo_where geo_ring_where(const geo_ring *r, double lat, double lon);
+
+/* Where (lat, lon) lies relative to a polygon: outside its outer ring or
+ * inside one of its holes is OUTSIDE; on the outer ring or on a hole's
+ * ring is BOUNDARY. */
+geo_where geo_polygon_where(const geo_polygon *p, double lat, double lon);
+
+/* True when (lat, lon) is inside or on the boundary of any of the n
+ * polygons (a GeoJSON MultiPolygon; n == 1 for a Polygon). A point on a
+ * boundary belongs to the area: two kecamatan sharing an edge both claim
+ * it, and the caller decides (the lowest code). */
+bool geo_multipolygon_contains(const geo_polygon *p, size_t n, double lat, double lon);
+
+/* Why a ring cannot be a GeoJSON linear ring, or NULL when it can: fewer
+ * than four positions, not closed, a position off the earth. */
+const char *geo_ring_invalid(const geo_ring *r);
+
+/* Widens the box [lat_min, lat_max] x [lon_min, lon_max] to hold every
+ * position of the ring (start from an inverted box: min = +inf, max = -inf). */
+void geo_ring_extend_box(const geo_ring *r, double *lat_min, double *lat_max, double *lon_min,
+                         double *lon_max);
 
 #endif

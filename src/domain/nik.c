@@ -10,6 +10,76 @@ static const int provinces[] = {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 
                                 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65, 71, 72,
                                 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96};
 
+/* The kabupaten (01-69) and kota (71-99) codes of each province today,
+ * as ranges, from the Kemendagri code list (Permendagri 58/2021 and its
+ * updates through the Papua provinces of 2022). Gaps are codes that moved
+ * to a new province: 64.04-64.06 went to Kalimantan Utara (65), most of
+ * 91 to Papua Selatan, Tengah and Pegunungan (93-95), part of 92 to Papua
+ * Barat Daya (96). A NIK issued before such a move keeps the old code,
+ * which is why an unknown code is a warning, not a refusal. */
+static const struct {
+    int province;
+    const char *codes; /* "a-b" ranges and single codes, space-separated */
+} kabkota[] = {
+    {11, "01-18 71-75"},
+    {12, "01-25 71-78"},
+    {13, "01-12 71-77"},
+    {14, "01-10 71-72"},
+    {15, "01-09 71-72"},
+    {16, "01-13 71-74"},
+    {17, "01-09 71"},
+    {18, "01-13 71-72"},
+    {19, "01-06 71"},
+    {21, "01-05 71-72"},
+    {31, "01 71-75"},
+    {32, "01-18 71-79"},
+    {33, "01-29 71-76"},
+    {34, "01-04 71"},
+    {35, "01-29 71-79"},
+    {36, "01-04 71-74"},
+    {51, "01-08 71"},
+    {52, "01-08 71-72"},
+    {53, "01-21 71"},
+    {61, "01-12 71-72"},
+    {62, "01-13 71"},
+    {63, "01-11 71-72"},
+    {64, "01-03 07-09 11 71-72 74"},
+    {65, "01-04 71"},
+    {71, "01-11 71-74"},
+    {72, "01-12 71"},
+    {73, "01-18 22 24 26 71-73"},
+    {74, "01-15 71-72"},
+    {75, "01-05 71"},
+    {76, "01-06"},
+    {81, "01-09 71-72"},
+    {82, "01-08 71-72"},
+    {91, "03 05-06 10-11 15 19-20 71"},
+    {92, "02-03 06-08 11-12"},
+    {93, "01-04"},
+    {94, "01-08"},
+    {95, "01-08"},
+    {96, "01-05 71"},
+};
+
+/* Whether code is one of the ranges of list ("01-18 71-75"). */
+static bool in_ranges(const char *list, int code)
+{
+    const char *p = list;
+    while (*p) {
+        int lo = (p[0] - '0') * 10 + (p[1] - '0'), hi = lo;
+        p += 2;
+        if (*p == '-') {
+            hi = (p[1] - '0') * 10 + (p[2] - '0');
+            p += 3;
+        }
+        if (code >= lo && code <= hi)
+            return true;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
+
 static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static int days_in(int month, int year)
@@ -44,10 +114,7 @@ nik_result nik_check(const char *s, size_t len, nik_info *out, char digits[NIK_L
         return NIK_LENGTH;
     d[n] = '\0';
     int pp = two(d), kk = two(d + 2), cc = two(d + 4);
-    bool known = false;
-    for (size_t i = 0; i < sizeof provinces / sizeof *provinces; i++)
-        known |= provinces[i] == pp;
-    if (!known)
+    if (pp == 0)
         return NIK_PROVINCE;
     if (kk == 0 || kk == 70)
         return NIK_KABKOTA;
@@ -98,6 +165,75 @@ static const char *const reasons[NIK__COUNT][2] = {
     {"Empat angka terakhir NIK tidak boleh 0000.",
      "The last four digits of the NIK cannot be 0000."},
 };
+
+nik_region nik_region_check(const char *digits, const char *const *known, size_t n)
+{
+    if (!digits || strlen(digits) < 6)
+        return NIK_REGION_KNOWN;
+    int pp = two(digits), kk = two(digits + 2);
+    bool province = false;
+    for (size_t i = 0; i < sizeof provinces / sizeof *provinces; i++)
+        province |= provinces[i] == pp;
+    if (!province)
+        return NIK_REGION_PROVINCE;
+    bool kab = false;
+    for (size_t i = 0; i < sizeof kabkota / sizeof *kabkota; i++)
+        if (kabkota[i].province == pp)
+            kab = in_ranges(kabkota[i].codes, kk);
+    if (!kab)
+        return NIK_REGION_KABKOTA;
+    /* "PP.KK.CC", the form of the region table. */
+    char code[9];
+    snprintf(code, sizeof code, "%.2s.%.2s.%.2s", digits, digits + 2, digits + 4);
+    bool judged = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!known[i] || strncmp(known[i], code, 6) != 0)
+            continue;
+        if (strcmp(known[i], code) == 0)
+            return NIK_REGION_KNOWN;
+        judged = true; /* a kecamatan of the same kabupaten is known */
+    }
+    return judged ? NIK_REGION_KECAMATAN : NIK_REGION_KNOWN;
+}
+
+/* The operator's warnings, by nik_region and language: the text before
+ * and after the code in question. */
+static const char *const warnings[][2][2] = {
+    {{"", ""}, {"", ""}},
+    {{"Kode provinsi ", " pada NIK tidak ada saat ini. Cocokkan NIK dengan KTP-el atau KK "
+                        "sebelum diproses."},
+     {"Province code ", " of the NIK does not exist today. Check the NIK against the KTP-el or "
+                        "KK before processing."}},
+    {{"Kode kabupaten/kota ", " pada NIK tidak ada saat ini (mungkin kode lama sebelum "
+                              "pemekaran). Cocokkan NIK dengan KTP-el atau KK sebelum diproses."},
+     {"Regency/city code ", " of the NIK does not exist today (perhaps an old code from before "
+                            "a split). Check the NIK against the KTP-el or KK before processing."}},
+    {{"Kode kecamatan ", " pada NIK tidak termasuk kecamatan yang dikenal (mungkin kode lama "
+                         "sebelum pemekaran). Cocokkan NIK dengan KTP-el atau KK sebelum "
+                         "diproses."},
+     {"Kecamatan code ", " of the NIK is not one of the kecamatan known here (perhaps an old "
+                         "code from before a split). Check the NIK against the KTP-el or KK "
+                         "before processing."}},
+};
+
+void nik_region_warning(nik_region r, const char *digits, const char *lang, char *out, size_t cap)
+{
+    char code[9];
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    if (!digits || strlen(digits) < 6 || r <= NIK_REGION_KNOWN || r > NIK_REGION_KECAMATAN)
+        return;
+    /* As the region table writes it: 63, 63.11, 63.11.06. */
+    if (r == NIK_REGION_PROVINCE)
+        snprintf(code, sizeof code, "%.2s", digits);
+    else if (r == NIK_REGION_KABKOTA)
+        snprintf(code, sizeof code, "%.2s.%.2s", digits, digits + 2);
+    else
+        snprintf(code, sizeof code, "%.2s.%.2s.%.2s", digits, digits + 2, digits + 4);
+    const char *const *w = warnings[r][lang && strcmp(lang, "en") == 0 ? 1 : 0];
+    snprintf(out, cap, "%s%s%s", w[0], code, w[1]);
+}
 
 const char *nik_reason(nik_result r, const char *lang)
 {

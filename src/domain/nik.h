@@ -2,10 +2,13 @@
  *
  * Pure: no I/O. The NIK is `PP KK CC DDMMYY SSSS`: province, kabupaten/kota
  * and kecamatan of first registration, date of birth (women: day + 40) and
- * a serial. The check is structural: a real province code, a kabupaten
- * (01-69) or kota (71-99) code, a kecamatan code, a calendar date and a
- * serial other than 0000. Whether the kecamatan still exists is not
- * checked: codes change with pemekaran and a person keeps the NIK. */
+ * a serial. nik_check is structural: a province code other than 00, a
+ * kabupaten (01-69) or kota (71-99) code, a kecamatan code other than 00, a
+ * calendar date and a serial other than 0000. Whether the region still
+ * exists is nik_region_check's question, and its answer is a warning for
+ * the operator, never a refusal: codes change with pemekaran (Kalimantan
+ * Utara 2012, the Papua provinces 2022) and a person keeps the NIK of
+ * their first registration. */
 #ifndef ADUAN_NIK_H
 #define ADUAN_NIK_H
 
@@ -20,7 +23,7 @@ typedef enum {
     NIK_OK,
     NIK_LENGTH,    /* not 16 characters */
     NIK_DIGITS,    /* something other than a digit */
-    NIK_PROVINCE,  /* no such province code */
+    NIK_PROVINCE,  /* 00 */
     NIK_KABKOTA,   /* 00 or 70 */
     NIK_KECAMATAN, /* 00 */
     NIK_DAY,       /* not 01-31 or 41-71 */
@@ -40,6 +43,25 @@ typedef struct {
  * allowed and ignored). Returns NIK_OK and fills out (may be NULL) and
  * digits (may be NULL; 16 digits and a NUL) or the first problem found. */
 nik_result nik_check(const char *s, size_t len, nik_info *out, char digits[NIK_LEN + 1]);
+
+/* What the region digits (PP KK CC) of a checked NIK say. */
+typedef enum {
+    NIK_REGION_KNOWN,     /* as far as this deployment knows, a real place */
+    NIK_REGION_PROVINCE,  /* no province has this code today */
+    NIK_REGION_KABKOTA,   /* no kabupaten/kota of the province has it today */
+    NIK_REGION_KECAMATAN, /* the kabupaten's kecamatan are known, and it is none of them */
+} nik_region;
+
+/* Checks the region of the 16 digits (from nik_check) against the
+ * Kemendagri province and kabupaten/kota codes built in, and against the
+ * kecamatan codes the deployment knows (known[0..n), "63.11.06" style, any
+ * order): a kecamatan is judged only in a kabupaten with at least one
+ * known kecamatan. */
+nik_region nik_region_check(const char *digits, const char *const *known, size_t n);
+
+/* The operator's warning for r, in lang ("id" or "en"), naming the code
+ * (e.g. "63.11.09"); "" for NIK_REGION_KNOWN. Written into out. */
+void nik_region_warning(nik_region r, const char *digits, const char *lang, char *out, size_t cap);
 
 /* Why, for the citizen, in lang ("id" or "en"); "" for NIK_OK. */
 const char *nik_reason(nik_result r, const char *lang);

@@ -1,7 +1,10 @@
 #include "domain/seed.h"
 
 #include "core/secret.h"
+#include "core/embed.h"
+#include "core/log.h"
 #include "domain/lifecycle.h"
+#include "domain/regions.h"
 #include "domain/services.h"
 
 #include <string.h>
@@ -28,6 +31,31 @@ err_t seed_regions(store_t *s)
             return e;
     }
     return ERR_OK;
+}
+
+/* The demo's kecamatan boundaries (issue #13.7), compiled in from
+ * web/data/: approximate blocks drawn around the demo's places, not
+ * surveyed boundaries (docs/OPERATOR.md, "Batas kecamatan"). */
+#define DEMO_BOUNDARIES "/data/balangan-kecamatan.geojson"
+
+err_t seed_boundaries(store_t *s, int64_t now)
+{
+    for (size_t i = 0; i < embed_web_count; i++) {
+        if (strcmp(embed_web[i].name, DEMO_BOUNDARIES) != 0)
+            continue;
+        arena_t *ar = arena_new();
+        char err[256];
+        size_t n = 0;
+        if (!ar)
+            return ERR_NOMEM;
+        err_t e = region_import(s, ar, (const char *)embed_web[i].data, embed_web[i].len, now, &n,
+                                err, sizeof err);
+        if (e != ERR_OK)
+            log_error("seed", "event=boundaries_failed why=\"%s\"", err);
+        arena_destroy(ar);
+        return e;
+    }
+    return ERR_INTERNAL;
 }
 
 static const struct {
@@ -146,6 +174,8 @@ err_t seed_demo(store_t *s, int64_t now)
     int64_t agency_ids[3], team_ids[5], cat_ids[13], user_ids[sizeof users / sizeof users[0]];
     char hash[SECRET_HASH_BUF];
     err_t e = seed_regions(s);
+    if (e == ERR_OK)
+        e = seed_boundaries(s, now);
     for (size_t i = 0; e == ERR_OK && i < 3; i++) {
         store_agency a = {
             0,   agencies[i].code, agencies[i].name, agencies[i].kind, "Asia/Makassar", NULL, NULL,

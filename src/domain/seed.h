@@ -21,4 +21,8 @@ void seed_print_logins(FILE *f);
  * demo and by `aduan init` for every deployment in the district. */
 err_t seed_regions(store_t *s) __attribute__((warn_unused_result));
 
+/* Approximate boundaries of those 8 kecamatan, for the demo (not surveyed:
+ * a real deployment imports official ones with `aduan region import`). */
+err_t seed_boundaries(store_t *s, int64_t now) __attribute__((warn_unused_result));
+
 #endif

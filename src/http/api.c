@@ -58,6 +58,9 @@ static json_t *case_json(const store_case *c, bool with_reporter, const char *la
     json_object_set_new(j, "location",
                         c->has_location ? json_pack("{s:f, s:f}", "lat", c->lat, "lon", c->lon)
                                         : json_null());
+    /* Located, but in no known kecamatan boundary (issue #13.7). */
+    json_object_set_new(j, "kecamatan_outside",
+                        json_boolean(c->has_location && !c->kecamatan_code));
     json_object_set_new(
         j, "team",
         c->team_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)c->team_id, "name", c->team_name)

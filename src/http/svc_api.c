@@ -340,6 +340,22 @@ static err_t checklist(app_t *app, req_t *r, int64_t case_id, json_t **out)
     else
         log_warn("svc", "event=nik_unreadable case_id=%lld", (long long)c.id);
     nik_mask(nik_shown, masked);
+    /* A NIK whose region code does not exist was accepted (codes change
+     * with pemekaran): the operator is told, and checks it (issue #13.12). */
+    const char *nik_warning = NULL;
+    if (nik_shown) {
+        store_region *g;
+        size_t ng = 0;
+        if (store_region_list(app->store, r->ar, &g, &ng) != ERR_OK)
+            ng = 0;
+        const char **known = arena_alloc(r->ar, (ng ? ng : 1) * sizeof *known);
+        for (size_t i = 0; known && i < ng; i++)
+            known[i] = g[i].code;
+        char w[512];
+        nik_region_warning(nik_region_check(nik_shown, known, known ? ng : 0), nik_shown, r->lang,
+                           w, sizeof w);
+        nik_warning = w[0] ? arena_strdup(r->ar, w) : NULL;
+    }
     json_t *issued = json_null();
     if (q.issued_at)
         issued =
@@ -348,16 +364,17 @@ static err_t checklist(app_t *app, req_t *r, int64_t case_id, json_t **out)
                       "outbox_id", id_or_null(q.issued_outbox_id), "state", q.issued_state,
                       "delivery", q.issued_delivery, "error", q.issued_error);
     *out = json_pack(
-        "{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:o, s:o, s:i,"
+        "{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:{s:s, s:s, s:s*, s:s}, s:o, s:o, s:i,"
         " s:o, s:o, s:o, s:o}",
         "case_id", (json_int_t)c.id, "tracking_code", shown, "status", c.status, "service", "id",
         (json_int_t)c.category_id, "code", c.category_code ? c.category_code : "", "name_id",
         c.category_name_id ? c.category_name_id : "", "name_en",
         c.category_name_en ? c.category_name_en : "", "applicant", "nik",
-        nik_shown ? nik_shown : "", "nik_masked", masked, "name", q.applicant_name, "consent_at",
-        json_time(q.consent_at), "submitted_at", json_time(q.submitted_at), "resubmissions",
-        q.resubmissions, "documents", docs, "other_files", other, "issued", issued,
-        "files_deleted_at", time_or_null(q.files_deleted_at));
+        nik_shown ? nik_shown : "", "nik_masked", masked, "nik_warning", nik_warning, "name",
+        q.applicant_name, "consent_at", json_time(q.consent_at), "submitted_at",
+        json_time(q.submitted_at), "resubmissions", q.resubmissions, "documents", docs,
+        "other_files", other, "issued", issued, "files_deleted_at",
+        time_or_null(q.files_deleted_at));
     return *out ? ERR_OK : ERR_NOMEM;
 }
 

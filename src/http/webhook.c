@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/text.h"
 
 #include <microhttpd.h>
@@ -108,6 +109,49 @@ err_t h_wa_receive(app_t *app, req_t *r)
     return wa_received(app, r);
 }
 
+/* What the superadmin reads about a body that is no longer there, or is
+ * encrypted (issue #13.6): by body_state, in Indonesian and English. */
+static const char *const body_notes[][2] = {
+    /* removed */
+    {"Isi asli webhook (nomor, nama dan kata-kata warga) sudah dihapus sesuai masa simpan "
+     "(UU PDP 27/2022). Yang tersisa: waktu, status, alasan, dan ringkasan id serta jenis "
+     "pesan.",
+     "The webhook's original body (the citizen's number, name and words) was removed at the "
+     "end of its retention period (UU PDP 27/2022). What remains: times, state, reason, and a "
+     "summary of message ids and types."},
+    /* sealed, readable */
+    {"Isi disimpan terenkripsi dengan ADUAN_DATA_KEY dan dihapus 30 hari setelah gagal diproses.",
+     "The body is stored encrypted with ADUAN_DATA_KEY and removed 30 days after it failed."},
+    /* sealed, not readable with this key */
+    {"Isi terenkripsi tidak dapat dibuka dengan ADUAN_DATA_KEY yang sekarang.",
+     "The encrypted body cannot be opened with the current ADUAN_DATA_KEY."},
+};
+
+/* One inbox row as the superadmin sees it. */
+static json_t *inbox_item(app_t *app, req_t *r, const store_wa_inbox_row *v)
+{
+    int lang = strcmp(r->lang, "en") == 0 ? 1 : 0;
+    const char *body = v->body, *note = NULL;
+    bool removed = v->body_state && strcmp(v->body_state, "removed") == 0;
+    bool sealed = v->body_state && strcmp(v->body_state, "sealed") == 0;
+    if (removed) {
+        body = NULL;
+        note = body_notes[0][lang];
+    } else if (sealed) {
+        body = secret_open(r->ar, app->cfg->svc_data_key, v->body, NULL);
+        note = body_notes[body ? 1 : 2][lang];
+    }
+    json_error_t je;
+    json_t *summary = v->summary ? json_loads(v->summary, 0, &je) : NULL;
+    return json_pack("{s:I, s:s, s:i, s:s?, s:o, s:o, s:s?, s:s, s:b, s:o, s:s?, s:o?}", "id",
+                     (json_int_t)v->id, "state", v->state, "attempts", v->attempts, "error",
+                     v->error, "received_at", json_time(v->received_at), "processed_at",
+                     v->processed_at ? json_time(v->processed_at) : json_null(), "body", body,
+                     "body_state", v->body_state ? v->body_state : "raw", "encrypted", sealed,
+                     "body_removed_at", v->removed_at ? json_time(v->removed_at) : json_null(),
+                     "body_note", note, "summary", summary);
+}
+
 err_t h_wa_inbox(app_t *app, req_t *r)
 {
     const char *state = NULL;
@@ -129,12 +173,11 @@ err_t h_wa_inbox(app_t *app, req_t *r)
         return e;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++)
-        json_array_append_new(items,
-                              json_pack("{s:I, s:s, s:i, s:s?, s:o, s:s}", "id",
-                                        (json_int_t)rows[i].id, "state", rows[i].state, "attempts",
-                                        rows[i].attempts, "error", rows[i].error, "received_at",
-                                        json_time(rows[i].received_at), "body", rows[i].body));
-    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+        json_array_append_new(items, inbox_item(app, r, &rows[i]));
+    return reply_json(r, 200,
+                      json_pack("{s:o, s:{s:I, s:i}}", "items", items, "retention", "raw_seconds",
+                                (json_int_t)app->cfg->raw_retention_s, "dead_days",
+                                JOBS_DEAD_RETENTION_DAYS));
 }
 
 /* An operator's WhatsApp message is at most this long (Graph API text). */

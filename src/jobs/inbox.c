@@ -6,6 +6,7 @@
 #include "channels/wa_staff.h"
 #include "core/log.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,44 @@
 #define INBOX_ATTEMPTS 20
 /* Compare-and-set retries when a conversation moved during processing. */
 #define APPLY_RETRIES 5
+/* Messages and statuses listed in a row's summary: Meta batches a few per
+ * body; a longer list is cut (and says so). */
+#define SUMMARY_MAX 50
+
+/* What stays of a body once it is removed (retention, UU PDP): the ids,
+ * types and times that idempotency and debugging need, never the sender's
+ * number, name or words. JSON owned by ar; NULL when out of memory. */
+static const char *summary_of(arena_t *ar, const wa_event *evs, size_t n)
+{
+    json_t *msgs = json_array(), *sts = json_array();
+    const char *pnid = NULL;
+    size_t cut = 0;
+    for (size_t i = 0; msgs && sts && i < n; i++) {
+        const wa_event *ev = &evs[i];
+        json_t *arr = ev->kind == WA_EV_STATUS ? sts : msgs;
+        if (!pnid)
+            pnid = ev->phone_number_id;
+        if (json_array_size(arr) >= SUMMARY_MAX) {
+            cut++;
+            continue;
+        }
+        if (ev->kind == WA_EV_STATUS)
+            json_array_append_new(arr,
+                                  json_pack("{s:s?, s:s?}", "id", ev->wamid, "status", ev->status));
+        else
+            json_array_append_new(arr, json_pack("{s:s?, s:s?, s:I}", "id", ev->wamid, "type",
+                                                 ev->type, "timestamp", (json_int_t)ev->timestamp));
+    }
+    json_t *j =
+        json_pack("{s:s?, s:o, s:o}", "phone_number_id", pnid, "messages", msgs, "statuses", sts);
+    if (j && cut)
+        json_object_set_new(j, "not_listed", json_integer((json_int_t)cut));
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    const char *out = text ? arena_strdup(ar, text) : NULL;
+    free(text);
+    return out;
+}
 
 /* One message: the dialogue step and its effects, retried on a race. */
 static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const wa_event *ev,
@@ -102,7 +141,8 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
     if (e == ERR_OK) {
         if (!dead && unknown)
             dead = arena_printf(ar, "%zu message(s) for a phone_number_id no agency has", unknown);
-        e = store_wa_inbox_finish(s, row->id, dead ? "dead" : "done", dead, now);
+        e = store_wa_inbox_finish(s, row->id, dead ? "dead" : "done", dead,
+                                  n ? summary_of(ar, evs, n) : NULL, now);
         if (dead)
             log_warn("wa", "event=dead_letter inbox_id=%lld reason=\"%s\"", (long long)row->id,
                      dead);
@@ -111,7 +151,8 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
     } else if (row->attempts >= INBOX_ATTEMPTS) {
         log_error("wa", "event=dead_letter inbox_id=%lld reason=retries error=%s",
                   (long long)row->id, err_code(e));
-        e = store_wa_inbox_finish(s, row->id, "dead", "processing failed repeatedly", now);
+        e = store_wa_inbox_finish(s, row->id, "dead", "processing failed repeatedly",
+                                  n ? summary_of(ar, evs, n) : NULL, now);
     }
     arena_destroy(ar);
     return e;

@@ -116,6 +116,9 @@ static void *worker(void *arg)
         int64_t t1 = mono_ms();
         bool burst = in_burst(j, t1);
         maintain(j, burst, t1);
+        /* Retention yields to a burst entirely: it can wait, Meta cannot. */
+        if (!burst)
+            retention_run(j->cfg, j->store, clock_now());
         pthread_mutex_lock(&j->mu);
         if (did > 0 && !j->stop && burst) {
             /* Yield to the ingest; a stop still ends the rest at once. */

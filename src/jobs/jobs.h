@@ -8,6 +8,10 @@
 #include "core/config.h"
 #include "store/store.h"
 
+/* A dead letter's body is kept this long for the superadmin, then removed
+ * (retention.c; UU PDP). */
+#define JOBS_DEAD_RETENTION_DAYS 30
+
 typedef struct jobs jobs_t;
 
 /* Starts the worker thread. */

@@ -10,5 +10,9 @@
 int inbox_run(const config_t *cfg, store_t *s, int64_t now);
 int outbox_run(const config_t *cfg, store_t *s, int64_t now);
 int media_run(const config_t *cfg, store_t *s, int64_t now);
+/* Raw webhook bodies past their retention (retention.c); the worker calls
+ * it between passes, never during a burst. Returns how many rows it
+ * changed. */
+int retention_run(const config_t *cfg, store_t *s, int64_t now);
 
 #endif

@@ -21,6 +21,7 @@ static const struct {
     {"agencies", true},
     {"agency_numbers", false},
     {"regions", false},
+    {"region_shapes", false},
     {"users", true},
     {"user_roles", false},
     {"sessions", false},

@@ -520,3 +520,46 @@ err_t pg_case_transition(store_t *s, arena_t *ar, store_transition *t)
     pq_put(s, c);
     return e;
 }
+
+/* ---- kecamatan from the location (aduan region import) ---------------------------- */
+
+static void read_point(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    (void)ar;
+    store_case_point *v = elem;
+    v->id = pq_int(r, i, 0);
+    v->lat = pq_real(r, i, 1);
+    v->lon = pq_real(r, i, 2);
+}
+
+err_t pg_case_unlocated(store_t *s, arena_t *ar, int64_t after_id, unsigned max,
+                        store_case_point **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT id, lat, lon FROM cases WHERE id > $1 AND kecamatan_code IS NULL"
+        " AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY id LIMIT $2";
+    pq_params p = {0};
+    pp_int(&p, after_id);
+    pp_int(&p, max);
+    return pq_list(s, ar, sql, &p, sizeof **out, read_point, (void **)out, n, "case_unlocated");
+}
+
+err_t pg_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t now)
+{
+    static const char sql[] = "UPDATE cases SET kecamatan_code = $2, updated_at = $3"
+                              " WHERE id = $1 AND kecamatan_code IS NULL";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_int(&p, id);
+    pp_text(&p, code);
+    pp_int(&p, now);
+    err_t e = pq_run(c, sql, &p, &r, "case_set_kecamatan");
+    if (e == ERR_OK && pq_affected(r) == 0)
+        e = ERR_NOT_FOUND;
+    PQclear(r);
+    pq_put(s, c);
+    return e;
+}

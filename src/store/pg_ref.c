@@ -149,7 +149,9 @@ err_t pg_region_put(store_t *s, const char *code, const char *name)
 
 err_t pg_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
 {
-    static const char sql[] = "SELECT code, name FROM regions ORDER BY code COLLATE \"C\"";
+    static const char sql[] = "SELECT g.code, g.name, s.code IS NOT NULL FROM regions g"
+                              " LEFT JOIN region_shapes s ON s.code = g.code"
+                              " ORDER BY g.code COLLATE \"C\"";
     PGresult *r;
     *out = NULL;
     *n = 0;
@@ -161,6 +163,7 @@ err_t pg_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
     for (int i = 0; arr && i < rows; i++) {
         arr[i].code = pq_text(ar, r, i, 0);
         arr[i].name = pq_text(ar, r, i, 1);
+        arr[i].has_shape = pq_bool(r, i, 2);
     }
     PQclear(r);
     if (!arr)
@@ -188,6 +191,67 @@ err_t pg_region_exists(store_t *s, const char *code)
     pq_params p = {0};
     pp_text(&p, code);
     return exists(s, sql, &p, "region_exists");
+}
+
+err_t pg_region_shapes_put(store_t *s, const store_region_shape *v, size_t n, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO region_shapes (code, geometry, lat_min, lat_max, lon_min, lon_max, updated_at)"
+        " SELECT code, CAST($2 AS TEXT), CAST($3 AS DOUBLE PRECISION), CAST($4 AS DOUBLE "
+        "PRECISION),"
+        " CAST($5 AS DOUBLE PRECISION), CAST($6 AS DOUBLE PRECISION), CAST($7 AS BIGINT)"
+        " FROM regions WHERE code = $1"
+        " ON CONFLICT (code) DO UPDATE SET geometry = excluded.geometry,"
+        " lat_min = excluded.lat_min, lat_max = excluded.lat_max, lon_min = excluded.lon_min,"
+        " lon_max = excluded.lon_max, updated_at = excluded.updated_at";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    err_t e = pq_begin(c);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        pq_params p = {0};
+        PGresult *r = NULL;
+        pp_text(&p, v[i].code);
+        pp_text(&p, v[i].geometry);
+        pp_real(&p, v[i].lat_min);
+        pp_real(&p, v[i].lat_max);
+        pp_real(&p, v[i].lon_min);
+        pp_real(&p, v[i].lon_max);
+        pp_int(&p, now);
+        e = pq_run(c, sql, &p, &r, "region_shape_put");
+        if (e == ERR_OK && pq_affected(r) == 0)
+            e = ERR_NOT_FOUND; /* no such region */
+        PQclear(r);
+    }
+    if (e == ERR_OK)
+        e = pq_commit(c);
+    pq_rollback(c);
+    pq_put(s, c);
+    return e;
+}
+
+static void read_shape(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_region_shape *v = elem;
+    v->code = pq_text(ar, r, i, 0);
+    v->geometry = pq_text(ar, r, i, 1);
+    v->lat_min = pq_real(r, i, 2);
+    v->lat_max = pq_real(r, i, 3);
+    v->lon_min = pq_real(r, i, 4);
+    v->lon_max = pq_real(r, i, 5);
+}
+
+err_t pg_region_shapes_at(store_t *s, arena_t *ar, double lat, double lon, store_region_shape **out,
+                          size_t *n)
+{
+    static const char sql[] =
+        "SELECT code, geometry, lat_min, lat_max, lon_min, lon_max FROM region_shapes"
+        " WHERE lat_min <= $1 AND lat_max >= $1 AND lon_min <= $2 AND lon_max >= $2"
+        " ORDER BY code COLLATE \"C\"";
+    pq_params p = {0};
+    pp_real(&p, lat);
+    pp_real(&p, lon);
+    return pq_list(s, ar, sql, &p, sizeof **out, read_shape, (void **)out, n, "region_shapes_at");
 }
 
 /* ---- users ----------------------------------------------------------------------------- */

@@ -15,7 +15,15 @@ static void read_inbox(arena_t *ar, PGresult *r, int i, void *elem)
     v->attempts = (int)pq_int(r, i, 3);
     v->error = pq_text(ar, r, i, 4);
     v->received_at = pq_int(r, i, 5);
+    v->processed_at = pq_null(r, i, 6) ? 0 : pq_int(r, i, 6);
+    v->summary = pq_text(ar, r, i, 7);
+    v->body_state = pq_text(ar, r, i, 8);
+    v->removed_at = pq_null(r, i, 9) ? 0 : pq_int(r, i, 9);
 }
+
+/* The columns read_inbox reads. */
+#define INBOX_COLS                                                                                 \
+    "id, body, state, attempts, error, received_at, processed_at, summary, body_state, removed_at"
 
 static void read_outbox_row(arena_t *ar, PGresult *r, int i, void *elem)
 {
@@ -129,9 +137,7 @@ err_t pg_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limi
                        store_wa_inbox_row **out, size_t *n)
 {
     /* The state as a literal, for the partial indexes (see sqlite_wa.c). */
-#define INBOX_LIST(where)                                                                          \
-    "SELECT id, body, state, attempts, error, received_at FROM wa_inbox" where                     \
-    " ORDER BY id DESC LIMIT $1"
+#define INBOX_LIST(where) "SELECT " INBOX_COLS " FROM wa_inbox" where " ORDER BY id DESC LIMIT $1"
     static const char all[] = INBOX_LIST(""), fresh[] = INBOX_LIST(" WHERE state = 'new'"),
                       dead[] = INBOX_LIST(" WHERE state = 'dead'"),
                       done[] = INBOX_LIST(" WHERE state = 'done'");
@@ -165,7 +171,7 @@ err_t pg_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
         "UPDATE wa_inbox SET next_attempt_at = $1::bigint + $2::bigint, attempts = attempts + 1"
         " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'new' AND next_attempt_at <= $1"
         " ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
-        " RETURNING id, body, state, attempts, error, received_at";
+        " RETURNING " INBOX_COLS;
     pq_params p = {0};
     pp_int(&p, now);
     pp_int(&p, lease);
@@ -173,16 +179,70 @@ err_t pg_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
     return pq_list(s, ar, sql, &p, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_claim");
 }
 
-err_t pg_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error, int64_t now)
+err_t pg_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error,
+                         const char *summary, int64_t now)
 {
     static const char sql[] =
-        "UPDATE wa_inbox SET state = $1, error = $2, processed_at = $3 WHERE id = $4";
+        "UPDATE wa_inbox SET state = $1, error = $2, processed_at = $3, summary = $4 WHERE id = $5";
     pq_params p = {0};
     pp_text(&p, state);
     pp_text(&p, error);
     pp_int(&p, now);
+    pp_text(&p, summary);
     pp_int(&p, id);
     return query(s, sql, &p, NULL, "wa_inbox_finish");
+}
+
+err_t pg_wa_inbox_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
+                        size_t *n)
+{
+    /* As sqlite_wa.c; SKIP LOCKED: instances purging at once take
+     * different rows. */
+    static const char done[] =
+        "UPDATE wa_inbox SET body = '', body_state = 'removed', removed_at = $3"
+        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'done' AND body_state = 'raw'"
+        " AND processed_at < $1 ORDER BY processed_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)";
+    static const char dead[] =
+        "UPDATE wa_inbox SET body = '', body_state = 'removed', removed_at = $3"
+        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'dead' AND body_state <> 'removed'"
+        " AND COALESCE(processed_at, received_at) < $1 ORDER BY id LIMIT $2"
+        " FOR UPDATE SKIP LOCKED)";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    *n = 0;
+    pp_int(&p, before);
+    pp_int(&p, max);
+    pp_int(&p, now);
+    err_t e = query(s, strcmp(state, "dead") == 0 ? dead : done, &p, &r, "wa_inbox_purge");
+    if (e == ERR_OK)
+        *n = (size_t)pq_affected(r);
+    PQclear(r);
+    return e;
+}
+
+err_t pg_wa_inbox_unsealed(store_t *s, arena_t *ar, unsigned max, store_wa_inbox_row **out,
+                           size_t *n)
+{
+    static const char sql[] = "SELECT " INBOX_COLS " FROM wa_inbox"
+                              " WHERE state = 'dead' AND body_state = 'raw' ORDER BY id LIMIT $1";
+    pq_params p = {0};
+    pp_int(&p, max);
+    return pq_list(s, ar, sql, &p, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_unsealed");
+}
+
+err_t pg_wa_inbox_seal(store_t *s, int64_t id, const char *sealed)
+{
+    static const char sql[] = "UPDATE wa_inbox SET body = $2, body_state = 'sealed'"
+                              " WHERE id = $1 AND state = 'dead' AND body_state = 'raw'";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_int(&p, id);
+    pp_text(&p, sealed);
+    err_t e = query(s, sql, &p, &r, "wa_inbox_seal");
+    if (e == ERR_OK && pq_affected(r) == 0)
+        e = ERR_NOT_FOUND;
+    PQclear(r);
+    return e;
 }
 
 err_t pg_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, store_agency *out)
@@ -291,6 +351,9 @@ static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t
                              fx->new_case ? fx->now : 0};
     static const char own[] = "SELECT id FROM cases WHERE tracking_code = $1 AND agency_id = $2"
                               " AND reporter_id = $3";
+    static const char add_text[] =
+        "UPDATE cases SET description = substr(description || $2, 1, 4000), updated_at = $3"
+        " WHERE id = $1";
     int64_t case_id = 0;
     err_t e = pq_put_reporter(c, &rep, fx->now, reporter);
     if (e == ERR_OK && fx->new_case) {
@@ -307,6 +370,13 @@ static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t
         if (e == ERR_OK && PQntuples(r) == 1)
             case_id = pq_int(r, 0, 0);
         PQclear(r);
+        if (e == ERR_OK && case_id && fx->case_text) {
+            pq_params t = {0};
+            pp_int(&t, case_id);
+            pp_text(&t, fx->case_text);
+            pp_int(&t, fx->now);
+            e = run_changed(c, add_text, &t, NULL, "case_text_append");
+        }
     }
     for (size_t i = 0; e == ERR_OK && case_id && i < fx->nmedia; i++) {
         pq_params p = {0};
@@ -717,4 +787,49 @@ err_t pg_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n, i
     *out = arr;
     *n = (size_t)rows;
     return ERR_OK;
+}
+
+/* ---- retention of abandoned drafts ------------------------------------------------- */
+
+/* As sqlite_wa.c. */
+#define DRAFT_HOLDS_WORDS                                                                          \
+    " (draft LIKE '%\"report\":%' OR draft LIKE '%\"svc\":%' OR draft LIKE '%\"said\":%')"
+
+static void read_draft(arena_t *ar, PGresult *r, int i, void *elem)
+{
+    store_wa_draft *v = elem;
+    v->agency_id = pq_int(r, i, 0);
+    v->wa_id = pq_text(ar, r, i, 1);
+    v->draft = pq_text(ar, r, i, 2);
+    v->version = (int)pq_int(r, i, 3);
+}
+
+err_t pg_wa_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned max,
+                         store_wa_draft **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT agency_id, wa_id, draft, version FROM wa_conversations"
+        " WHERE updated_at < $1 AND" DRAFT_HOLDS_WORDS " ORDER BY updated_at LIMIT $2";
+    pq_params p = {0};
+    pp_int(&p, before);
+    pp_int(&p, max);
+    return pq_list(s, ar, sql, &p, sizeof **out, read_draft, (void **)out, n, "wa_drafts_stale");
+}
+
+err_t pg_wa_draft_clean(store_t *s, int64_t agency_id, const char *wa_id, int version,
+                        const char *draft)
+{
+    static const char sql[] = "UPDATE wa_conversations SET draft = $4, version = version + 1"
+                              " WHERE agency_id = $1 AND wa_id = $2 AND version = $3";
+    pq_params p = {0};
+    PGresult *r = NULL;
+    pp_int(&p, agency_id);
+    pp_text(&p, wa_id);
+    pp_int(&p, version);
+    pp_text(&p, draft);
+    err_t e = query(s, sql, &p, &r, "wa_draft_clean");
+    if (e == ERR_OK && pq_affected(r) == 0)
+        e = ERR_CONFLICT;
+    PQclear(r);
+    return e;
 }

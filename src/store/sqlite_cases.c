@@ -506,3 +506,41 @@ out:
     sq_put(s, c);
     return e;
 }
+
+/* ---- kecamatan from the location (aduan region import) ---------------------------- */
+
+static void read_point(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    (void)ar;
+    store_case_point *v = elem;
+    v->id = sq_int(st, 0);
+    v->lat = sqlite3_column_double(st, 1);
+    v->lon = sqlite3_column_double(st, 2);
+}
+
+err_t sq_case_unlocated(store_t *s, arena_t *ar, int64_t after_id, unsigned max,
+                        store_case_point **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT id, lat, lon FROM cases WHERE id > ?1 AND kecamatan_code IS NULL"
+        " AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY id LIMIT ?2";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, after_id);
+    sqlite3_bind_int(st, 2, (int)max);
+    e = sq_collect(c, st, ar, sizeof **out, read_point, (void **)out, n, "case_unlocated");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t now)
+{
+    static const char sql[] = "UPDATE cases SET kecamatan_code = ?2, updated_at = ?3"
+                              " WHERE id = ?1 AND kecamatan_code IS NULL";
+    return SQ_WRITE(s, sql, "case_set_kecamatan", true, SQ_INT(id), SQ_TEXT(code), SQ_INT(now));
+}

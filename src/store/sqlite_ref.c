@@ -132,7 +132,8 @@ err_t sq_region_put(store_t *s, const char *code, const char *name)
 
 err_t sq_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
 {
-    static const char sql[] = "SELECT code, name FROM regions ORDER BY code";
+    static const char sql[] = "SELECT g.code, g.name, s.code IS NOT NULL FROM regions g"
+                              " LEFT JOIN region_shapes s ON s.code = g.code ORDER BY g.code";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -146,6 +147,7 @@ err_t sq_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
         }
         arr[cnt].code = sq_text(ar, st, 0);
         arr[cnt].name = sq_text(ar, st, 1);
+        arr[cnt].has_shape = sq_int(st, 2) != 0;
         cnt++;
     }
     sqlite3_reset(st);
@@ -168,6 +170,75 @@ err_t sq_region_exists(store_t *s, const char *code)
     sq_bind_text(st, 1, code);
     e = sq_step_row(c, st, "region_exists");
     sqlite3_reset(st);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_region_shapes_put(store_t *s, const store_region_shape *v, size_t n, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO region_shapes (code, geometry, lat_min, lat_max, lon_min, lon_max, updated_at)"
+        " SELECT code, CAST(?2 AS TEXT), CAST(?3 AS DOUBLE PRECISION), CAST(?4 AS DOUBLE "
+        "PRECISION),"
+        " CAST(?5 AS DOUBLE PRECISION), CAST(?6 AS DOUBLE PRECISION), CAST(?7 AS BIGINT)"
+        " FROM regions WHERE code = ?1"
+        " ON CONFLICT (code) DO UPDATE SET geometry = excluded.geometry,"
+        " lat_min = excluded.lat_min, lat_max = excluded.lat_max, lon_min = excluded.lon_min,"
+        " lon_max = excluded.lon_max, updated_at = excluded.updated_at";
+    conn_t *c = sq_get(s);
+    sqlite3_stmt *st;
+    err_t e = sq_begin(c);
+    if (e != ERR_OK)
+        goto out;
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        SQ_PREP(c, st, sql);
+        sq_bind_text(st, 1, v[i].code);
+        sq_bind_text(st, 2, v[i].geometry);
+        sqlite3_bind_double(st, 3, v[i].lat_min);
+        sqlite3_bind_double(st, 4, v[i].lat_max);
+        sqlite3_bind_double(st, 5, v[i].lon_min);
+        sqlite3_bind_double(st, 6, v[i].lon_max);
+        sqlite3_bind_int64(st, 7, now);
+        e = sq_exec_stmt(c, st, "region_shape_put");
+        if (e == ERR_OK && sqlite3_changes(c->db) == 0)
+            e = ERR_NOT_FOUND; /* no such region */
+    }
+    if (e == ERR_OK)
+        e = sq_commit(c);
+out:
+    sq_rollback(c);
+    sq_put(s, c);
+    return e;
+}
+
+static void read_shape(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_region_shape *v = elem;
+    v->code = sq_text(ar, st, 0);
+    v->geometry = sq_text(ar, st, 1);
+    v->lat_min = sqlite3_column_double(st, 2);
+    v->lat_max = sqlite3_column_double(st, 3);
+    v->lon_min = sqlite3_column_double(st, 4);
+    v->lon_max = sqlite3_column_double(st, 5);
+}
+
+err_t sq_region_shapes_at(store_t *s, arena_t *ar, double lat, double lon, store_region_shape **out,
+                          size_t *n)
+{
+    static const char sql[] =
+        "SELECT code, geometry, lat_min, lat_max, lon_min, lon_max FROM region_shapes"
+        " WHERE lat_min <= ?1 AND lat_max >= ?1 AND lon_min <= ?2 AND lon_max >= ?2"
+        " ORDER BY code";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_double(st, 1, lat);
+    sqlite3_bind_double(st, 2, lon);
+    e = sq_collect(c, st, ar, sizeof **out, read_shape, (void **)out, n, "region_shapes_at");
 out:
     sq_put(s, c);
     return e;

@@ -15,7 +15,15 @@ static void read_inbox(arena_t *ar, sqlite3_stmt *st, void *elem)
     v->attempts = (int)sq_int(st, 3);
     v->error = sq_text(ar, st, 4);
     v->received_at = sq_int(st, 5);
+    v->processed_at = sq_int(st, 6);
+    v->summary = sq_text(ar, st, 7);
+    v->body_state = sq_text(ar, st, 8);
+    v->removed_at = sq_int(st, 9);
 }
+
+/* The columns read_inbox reads. */
+#define INBOX_COLS                                                                                 \
+    "id, body, state, attempts, error, received_at, processed_at, summary, body_state, removed_at"
 
 static void read_outbox_row(arena_t *ar, sqlite3_stmt *st, void *elem)
 {
@@ -129,9 +137,7 @@ err_t sq_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limi
 {
     /* The state as a literal: only then can the planner use the partial
      * indexes of new and dead rows (migration 0013). */
-#define INBOX_LIST(where)                                                                          \
-    "SELECT id, body, state, attempts, error, received_at FROM wa_inbox" where                     \
-    " ORDER BY id DESC LIMIT ?1"
+#define INBOX_LIST(where) "SELECT " INBOX_COLS " FROM wa_inbox" where " ORDER BY id DESC LIMIT ?1"
     static const char all[] = INBOX_LIST(""), fresh[] = INBOX_LIST(" WHERE state = 'new'"),
                       dead[] = INBOX_LIST(" WHERE state = 'dead'"),
                       done[] = INBOX_LIST(" WHERE state = 'done'");
@@ -160,7 +166,7 @@ err_t sq_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
         "UPDATE wa_inbox SET next_attempt_at = ?1 + ?2, attempts = attempts + 1"
         " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'new' AND next_attempt_at <= ?1"
         " ORDER BY next_attempt_at, id LIMIT ?3)"
-        " RETURNING id, body, state, attempts, error, received_at";
+        " RETURNING " INBOX_COLS;
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -176,12 +182,68 @@ out:
     return e;
 }
 
-err_t sq_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error, int64_t now)
+err_t sq_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error,
+                         const char *summary, int64_t now)
 {
     static const char sql[] =
-        "UPDATE wa_inbox SET state = ?, error = ?, processed_at = ? WHERE id = ?";
+        "UPDATE wa_inbox SET state = ?, error = ?, processed_at = ?, summary = ? WHERE id = ?";
     return SQ_WRITE(s, sql, "wa_inbox_finish", false, SQ_TEXT(state), SQ_TEXT(error), SQ_INT(now),
-                    SQ_INT(id));
+                    SQ_TEXT(summary), SQ_INT(id));
+}
+
+err_t sq_wa_inbox_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
+                        size_t *n)
+{
+    /* Processed bodies along wa_inbox_retained, oldest first; dead letters
+     * (few) along wa_inbox_dead. */
+    static const char done[] =
+        "UPDATE wa_inbox SET body = '', body_state = 'removed', removed_at = ?3"
+        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'done' AND body_state = 'raw'"
+        " AND processed_at < ?1 ORDER BY processed_at, id LIMIT ?2)";
+    static const char dead[] =
+        "UPDATE wa_inbox SET body = '', body_state = 'removed', removed_at = ?3"
+        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'dead' AND body_state <> 'removed'"
+        " AND COALESCE(processed_at, received_at) < ?1 ORDER BY id LIMIT ?2)";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *n = 0;
+    /* The removed bodies are zeroed in the file (secure_delete, sqlite.c). */
+    SQ_PREP(c, st, strcmp(state, "dead") == 0 ? dead : done);
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int(st, 2, (int)max);
+    sqlite3_bind_int64(st, 3, now);
+    e = sq_exec_stmt(c, st, "wa_inbox_purge");
+    if (e == ERR_OK)
+        *n = (size_t)sqlite3_changes(c->db);
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_inbox_unsealed(store_t *s, arena_t *ar, unsigned max, store_wa_inbox_row **out,
+                           size_t *n)
+{
+    static const char sql[] = "SELECT " INBOX_COLS " FROM wa_inbox"
+                              " WHERE state = 'dead' AND body_state = 'raw' ORDER BY id LIMIT ?1";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int(st, 1, (int)max);
+    e = sq_collect(c, st, ar, sizeof **out, read_inbox, (void **)out, n, "wa_inbox_unsealed");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_inbox_seal(store_t *s, int64_t id, const char *sealed)
+{
+    static const char sql[] = "UPDATE wa_inbox SET body = ?2, body_state = 'sealed'"
+                              " WHERE id = ?1 AND state = 'dead' AND body_state = 'raw'";
+    return SQ_WRITE(s, sql, "wa_inbox_seal", true, SQ_INT(id), SQ_TEXT(sealed));
 }
 
 err_t sq_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, store_agency *out)
@@ -289,6 +351,9 @@ static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t 
                              fx->new_case ? fx->now : 0};
     static const char own[] = "SELECT id FROM cases WHERE tracking_code = ? AND agency_id = ?"
                               " AND reporter_id = ?";
+    static const char add_text[] =
+        "UPDATE cases SET description = substr(description || ?2, 1, 4000), updated_at = ?3"
+        " WHERE id = ?1";
     int64_t case_id = 0;
     e = sq_put_reporter(c, &rep, fx->now, reporter);
     if (e == ERR_OK && fx->new_case) {
@@ -303,6 +368,13 @@ static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t 
         if (sqlite3_step(st) == SQLITE_ROW)
             case_id = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
+        if (case_id && fx->case_text) {
+            SQ_PREP(c, st, add_text);
+            sqlite3_bind_int64(st, 1, case_id);
+            sq_bind_text(st, 2, fx->case_text);
+            sqlite3_bind_int64(st, 3, fx->now);
+            e = sq_exec_stmt(c, st, "case_text_append");
+        }
     }
     for (size_t i = 0; e == ERR_OK && case_id && i < fx->nmedia; i++) {
         SQ_PREP(c, st, att);
@@ -765,4 +837,50 @@ out:
     *out = arr;
     *n = cnt;
     return e;
+}
+
+/* ---- retention of abandoned drafts ------------------------------------------------- */
+
+/* The drafts that hold what a citizen typed: the JSON is compact, so a key
+ * reads "key":. */
+#define DRAFT_HOLDS_WORDS                                                                          \
+    " (draft LIKE '%\"report\":%' OR draft LIKE '%\"svc\":%' OR draft LIKE '%\"said\":%')"
+
+static void read_draft(arena_t *ar, sqlite3_stmt *st, void *elem)
+{
+    store_wa_draft *v = elem;
+    v->agency_id = sq_int(st, 0);
+    v->wa_id = sq_text(ar, st, 1);
+    v->draft = sq_text(ar, st, 2);
+    v->version = (int)sq_int(st, 3);
+}
+
+err_t sq_wa_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned max,
+                         store_wa_draft **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT agency_id, wa_id, draft, version FROM wa_conversations"
+        " WHERE updated_at < ?1 AND" DRAFT_HOLDS_WORDS " ORDER BY updated_at LIMIT ?2";
+    conn_t *c = sq_get(s);
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int(st, 2, (int)max);
+    e = sq_collect(c, st, ar, sizeof **out, read_draft, (void **)out, n, "wa_drafts_stale");
+out:
+    sq_put(s, c);
+    return e;
+}
+
+err_t sq_wa_draft_clean(store_t *s, int64_t agency_id, const char *wa_id, int version,
+                        const char *draft)
+{
+    static const char sql[] = "UPDATE wa_conversations SET draft = ?4, version = version + 1"
+                              " WHERE agency_id = ?1 AND wa_id = ?2 AND version = ?3";
+    err_t e = SQ_WRITE(s, sql, "wa_draft_clean", true, SQ_INT(agency_id), SQ_TEXT(wa_id),
+                       SQ_INT(version), SQ_TEXT(draft));
+    return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 }

@@ -86,12 +86,30 @@ err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const cha
 typedef struct {
     const char *code; /* Kemendagri code, e.g. "63.11.06" */
     const char *name;
+    bool has_shape; /* a boundary was imported (store_region_shapes_put) */
 } store_region;
 
 err_t store_region_put(store_t *s, const char *code, const char *name) STORE_WUR;
 err_t store_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n) STORE_WUR;
 /* ERR_OK when the code is known, ERR_NOT_FOUND otherwise. */
 err_t store_region_exists(store_t *s, const char *code) STORE_WUR;
+
+/* A kecamatan's boundary (domain/regions.c reads and checks it). */
+typedef struct {
+    const char *code;                          /* a known region */
+    const char *geometry;                      /* GeoJSON Polygon or MultiPolygon, [lon, lat] */
+    double lat_min, lat_max, lon_min, lon_max; /* its bounding box */
+} store_region_shape;
+
+/* Stores the n boundaries in one transaction, each replacing the code's
+ * earlier one. ERR_NOT_FOUND, changing nothing, when a code is not a
+ * region. */
+err_t store_region_shapes_put(store_t *s, const store_region_shape *v, size_t n,
+                              int64_t now) STORE_WUR;
+/* The boundaries whose box holds (lat, lon), by code: the candidates of a
+ * point-in-polygon test. */
+err_t store_region_shapes_at(store_t *s, arena_t *ar, double lat, double lon,
+                             store_region_shape **out, size_t *n) STORE_WUR;
 
 /* ---- users, roles and sessions ----------------------------------------- */
 
@@ -327,6 +345,20 @@ typedef struct {
  * when the case is no longer in expect_status. */
 err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t) STORE_WUR;
 
+/* A case's location, for deriving its kecamatan (aduan region import). */
+typedef struct {
+    int64_t id;
+    double lat, lon;
+} store_case_point;
+
+/* Up to max cases after after_id (by id) with a location and no
+ * kecamatan. */
+err_t store_case_unlocated(store_t *s, arena_t *ar, int64_t after_id, unsigned max,
+                           store_case_point **out, size_t *n) STORE_WUR;
+/* Sets the kecamatan of case id while it has none. ERR_NOT_FOUND when the
+ * case is gone or has one by now. */
+err_t store_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t now) STORE_WUR;
+
 /* ---- the WhatsApp inbox -------------------------------------------------- */
 
 /* Stores a signed webhook body (text without NUL, as received) in the
@@ -355,11 +387,15 @@ err_t store_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n,
 
 typedef struct {
     int64_t id;
-    const char *body;
+    const char *body;  /* as received; sealed ("v1:...") or "" per body_state */
     const char *state; /* new | done | dead */
     int attempts;
     const char *error;
     int64_t received_at;
+    int64_t processed_at;   /* 0: not processed */
+    const char *summary;    /* JSON kept when the body goes (wa_inbox.summary), or NULL */
+    const char *body_state; /* raw | sealed | removed */
+    int64_t removed_at;     /* when the body was removed; 0: it was not */
 } store_wa_inbox_row;
 
 /* The inbox rows, newest first, at most limit; state NULL for any. */
@@ -371,9 +407,23 @@ err_t store_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned l
  * them meanwhile (a crash lets the lease run out and the row comes back). */
 err_t store_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
                            store_wa_inbox_row **out, size_t *n) STORE_WUR;
-/* Ends processing of a row: state "done" or "dead" (with error). */
+/* Ends processing of a row: state "done" or "dead" (with error), and the
+ * summary (JSON, may be NULL) that stays when the body goes. */
 err_t store_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error,
-                            int64_t now) STORE_WUR;
+                            const char *summary, int64_t now) STORE_WUR;
+
+/* Retention (UU PDP; jobs/retention.c). Removes the bodies of up to max
+ * rows of state "done" processed before `before`, or of state "dead"
+ * processed (or, never processed, received) before it: the body becomes
+ * "" and body_state "removed" at now. *n gets how many. */
+err_t store_wa_inbox_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
+                           size_t *n) STORE_WUR;
+/* Up to max dead letters whose body is still raw (id and body), to seal. */
+err_t store_wa_inbox_unsealed(store_t *s, arena_t *ar, unsigned max, store_wa_inbox_row **out,
+                              size_t *n) STORE_WUR;
+/* Replaces the raw body of dead letter id by sealed (body_state "sealed").
+ * ERR_NOT_FOUND when it is no longer a raw dead letter. */
+err_t store_wa_inbox_seal(store_t *s, int64_t id, const char *sealed) STORE_WUR;
 
 /* The agency answering on a WhatsApp phone-number id. */
 err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
@@ -391,6 +441,24 @@ typedef struct {
 /* The conversation of wa_id with the agency; version -1 when none yet. */
 err_t store_wa_conversation_get(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
                                 store_wa_conversation *out) STORE_WUR;
+
+/* A conversation's draft, for retention (jobs/retention.c). */
+typedef struct {
+    int64_t agency_id;
+    const char *wa_id;
+    const char *draft; /* JSON */
+    int version;
+} store_wa_draft;
+
+/* Up to max conversations untouched since before whose draft holds a
+ * report, a service request or the opening words ("report", "svc",
+ * "said"): what an abandoned dialogue leaves behind. */
+err_t store_wa_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned max,
+                            store_wa_draft **out, size_t *n) STORE_WUR;
+/* Replaces the draft of a conversation still at version (compare-and-set;
+ * its state and times stay). ERR_CONFLICT when it moved meanwhile. */
+err_t store_wa_draft_clean(store_t *s, int64_t agency_id, const char *wa_id, int version,
+                           const char *draft) STORE_WUR;
 
 /* The newest cases of a citizen (by WhatsApp id) with one agency. */
 err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
@@ -427,6 +495,9 @@ typedef struct {
      * reporter with this agency that the message and its media belong to
      * (a follow-up). Ignored when it is not the reporter's. */
     const char *case_code;
+    /* With case_code: words the citizen added (after an emergency report),
+     * appended to that case's description (kept within 4000 characters). */
+    const char *case_text;
     size_t nmedia;
     store_wa_media media[STORE_WA_MEDIA_MAX]; /* attachments of the (new) case */
     size_t nout;

@@ -28,6 +28,11 @@
     X(region_put, (store_t * s, const char *code, const char *name), (s, code, name))              \
     X(region_list, (store_t * s, arena_t * ar, store_region * *out, size_t * n), (s, ar, out, n))  \
     X(region_exists, (store_t * s, const char *code), (s, code))                                   \
+    X(region_shapes_put, (store_t * s, const store_region_shape *v, size_t n, int64_t now),        \
+      (s, v, n, now))                                                                              \
+    X(region_shapes_at,                                                                            \
+      (store_t * s, arena_t * ar, double lat, double lon, store_region_shape **out, size_t *n),    \
+      (s, ar, lat, lon, out, n))                                                                   \
     X(user_create,                                                                                 \
       (store_t * s, const char *login, const char *name, const char *password_hash, int64_t now,   \
        int64_t *id),                                                                               \
@@ -95,6 +100,12 @@
       (store_t * s, arena_t * ar, const store_case_filter *f, store_case **out, size_t *n),        \
       (s, ar, f, out, n))                                                                          \
     X(case_transition, (store_t * s, arena_t * ar, store_transition * t), (s, ar, t))              \
+    X(case_unlocated,                                                                              \
+      (store_t * s, arena_t * ar, int64_t after_id, unsigned max, store_case_point **out,          \
+       size_t *n),                                                                                 \
+      (s, ar, after_id, max, out, n))                                                              \
+    X(case_set_kecamatan, (store_t * s, int64_t id, const char *code, int64_t now),                \
+      (s, id, code, now))                                                                          \
     X(wa_inbox_add_batch, (store_t * s, store_wa_inbox_new * rows, size_t n, int64_t now),         \
       (s, rows, n, now))                                                                           \
     X(wa_inbox_add,                                                                                \
@@ -110,8 +121,16 @@
        store_wa_inbox_row **out, size_t *n),                                                       \
       (s, ar, now, lease, max, out, n))                                                            \
     X(wa_inbox_finish,                                                                             \
-      (store_t * s, int64_t id, const char *state, const char *error, int64_t now),                \
-      (s, id, state, error, now))                                                                  \
+      (store_t * s, int64_t id, const char *state, const char *error, const char *summary,         \
+       int64_t now),                                                                               \
+      (s, id, state, error, summary, now))                                                         \
+    X(wa_inbox_purge,                                                                              \
+      (store_t * s, const char *state, int64_t before, unsigned max, int64_t now, size_t *n),      \
+      (s, state, before, max, now, n))                                                             \
+    X(wa_inbox_unsealed,                                                                           \
+      (store_t * s, arena_t * ar, unsigned max, store_wa_inbox_row **out, size_t *n),              \
+      (s, ar, max, out, n))                                                                        \
+    X(wa_inbox_seal, (store_t * s, int64_t id, const char *sealed), (s, id, sealed))               \
     X(agency_by_number,                                                                            \
       (store_t * s, arena_t * ar, const char *phone_number_id, store_agency *out),                 \
       (s, ar, phone_number_id, out))                                                               \
@@ -119,6 +138,12 @@
       (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id,                            \
        store_wa_conversation *out),                                                                \
       (s, ar, agency_id, wa_id, out))                                                              \
+    X(wa_drafts_stale,                                                                             \
+      (store_t * s, arena_t * ar, int64_t before, unsigned max, store_wa_draft **out, size_t *n),  \
+      (s, ar, before, max, out, n))                                                                \
+    X(wa_draft_clean,                                                                              \
+      (store_t * s, int64_t agency_id, const char *wa_id, int version, const char *draft),         \
+      (s, agency_id, wa_id, version, draft))                                                       \
     X(case_list_for_wa,                                                                            \
       (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id, unsigned limit,            \
        store_case **out, size_t *n),                                                               \

@@ -25,7 +25,7 @@ def ids(admin):
 CASE_KEYS = {"id", "tracking_code", "agency", "category", "kind", "channel", "status",
              "status_label", "priority", "description", "address", "kecamatan", "location",
              "team", "rahasia", "anonim", "lapor_tracking_id", "forwarded_from", "forwarded_to",
-             "reporter", "created_at", "updated_at", "sla_state", "sla"}
+             "reporter", "created_at", "updated_at", "sla_state", "sla", "kecamatan_outside"}
 EVENT_KEYS = {"seq", "action", "from_status", "to_status", "actor_id", "actor_name", "note",
               "team_id", "target_agency_id", "public", "at"}
 # Times are RFC 3339 in the deployment's zone (default Asia/Makassar, +08:00).

@@ -14,10 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *envs[] = {"ADUAN_LISTEN",       "ADUAN_PUBLIC_URL",   "ADUAN_THREADS",
-                             "ADUAN_DATABASE_URL", "ADUAN_DB_POOL_SIZE", "ADUAN_TIMEZONE",
-                             "ADUAN_MEDIA_DIR",    "ADUAN_LOG_LEVEL",    "ADUAN_SESSION_HOURS",
-                             "ADUAN_IKM_WEIGHT"};
+static const char *envs[] = {
+    "ADUAN_LISTEN",       "ADUAN_PUBLIC_URL",          "ADUAN_THREADS",
+    "ADUAN_DATABASE_URL", "ADUAN_DB_POOL_SIZE",        "ADUAN_TIMEZONE",
+    "ADUAN_MEDIA_DIR",    "ADUAN_LOG_LEVEL",           "ADUAN_SESSION_HOURS",
+    "ADUAN_IKM_WEIGHT",   "ADUAN_RAW_RETENTION_HOURS", "ADUAN_RAW_RETENTION_SECONDS"};
 
 static int clear_env(void **state)
 {
@@ -54,6 +55,8 @@ static void defaults(void **state)
     /* Four HTTP threads, the worker, the SLA scheduler and two spare. */
     assert_int_equal(c.db_pool_size, 8);
     assert_false(c.ikm_weight_0111);
+    /* Raw webhook bodies: 72 hours after processing. */
+    assert_int_equal(c.raw_retention_s, 72 * 3600);
     /* A missing optional file is fine, a missing required one is not. */
     assert_int_equal(config_load(&c, "/nonexistent/aduan.conf", 0, err, sizeof err), ERR_OK);
     assert_int_equal(config_load(&c, "/nonexistent/aduan.conf", 1, err, sizeof err), ERR_IO);
@@ -99,6 +102,19 @@ static void file_then_env(void **state)
     assert_int_equal(config_load(&c, NULL, 0, err, sizeof err), ERR_OK);
     assert_false(c.ikm_weight_0111);
     clear_env(NULL);
+    /* Raw retention in hours, from the file or the environment; seconds for tests. */
+    path = write_file("[retention]\nraw_hours = 24\n");
+    assert_int_equal(config_load(&c, path, 1, err, sizeof err), ERR_OK);
+    assert_int_equal(c.raw_retention_s, 24 * 3600);
+    unlink(path);
+    setenv("ADUAN_RAW_RETENTION_HOURS", "720", 1);
+    assert_int_equal(config_load(&c, NULL, 0, err, sizeof err), ERR_OK);
+    assert_int_equal(c.raw_retention_s, 720 * 3600);
+    clear_env(NULL);
+    setenv("ADUAN_RAW_RETENTION_SECONDS", "2", 1);
+    assert_int_equal(config_load(&c, NULL, 0, err, sizeof err), ERR_OK);
+    assert_int_equal(c.raw_retention_s, 2);
+    clear_env(NULL);
 }
 
 /* Each bad value fails with a message that names its key. */
@@ -130,6 +146,13 @@ static void bad_values(void **state)
         {"ADUAN_IKM_WEIGHT", "0.11"},
         {"ADUAN_IKM_WEIGHT", "1/9"},
         {"ADUAN_IKM_WEIGHT", ""},
+        {"ADUAN_RAW_RETENTION_HOURS", "0"},
+        {"ADUAN_RAW_RETENTION_HOURS", "721"},
+        {"ADUAN_RAW_RETENTION_HOURS", "1.5"},
+        {"ADUAN_RAW_RETENTION_HOURS", "-3"},
+        {"ADUAN_RAW_RETENTION_HOURS", ""},
+        {"ADUAN_RAW_RETENTION_SECONDS", "0"},
+        {"ADUAN_RAW_RETENTION_SECONDS", "2592001"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         config_t c;

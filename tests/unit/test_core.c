@@ -166,6 +166,41 @@ static void passwords(void **state)
     assert_false(secret_equal("abc", "abcd"));
 }
 
+/* Sealing any text at rest (dead letters' bodies, issue #13.6). */
+static void sealed_text(void **state)
+{
+    (void)state;
+    const char *key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    const char *other = "ff112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    const char *body = "{\"from\":\"6281234500001\",\"text\":\"NIK 6311061501900001\"}";
+    arena_t *ar = arena_new();
+    size_t len = 0;
+    char *a = secret_seal(ar, key, body, strlen(body));
+    char *b = secret_seal(ar, key, body, strlen(body));
+    assert_non_null(a);
+    assert_true(strncmp(a, SECRET_SEAL_PREFIX, 3) == 0);
+    assert_null(strstr(a, "6311061501900001"));
+    assert_null(strstr(a, "62812345"));
+    assert_string_not_equal(a, b); /* a fresh nonce each time */
+    char *open = secret_open(ar, key, a, &len);
+    assert_non_null(open);
+    assert_string_equal(open, body);
+    assert_int_equal(len, strlen(body));
+    assert_null(secret_open(ar, other, a, NULL)); /* wrong key */
+    a[20] = a[20] == 'A' ? 'B' : 'A';
+    assert_null(secret_open(ar, key, a, NULL)); /* damaged */
+    assert_null(secret_open(ar, key, "v1:", NULL));
+    assert_null(secret_open(ar, key, "{\"not\": \"sealed\"}", NULL));
+    assert_null(secret_open(ar, NULL, b, NULL));
+    assert_null(secret_seal(ar, "abc", body, 3)); /* not a key */
+    /* The empty text survives the trip. */
+    char *e = secret_seal(ar, key, "", 0);
+    assert_non_null(e);
+    assert_string_equal(secret_open(ar, key, e, &len), "");
+    assert_int_equal(len, 0);
+    arena_destroy(ar);
+}
+
 static void arena(void **state)
 {
     (void)state;
@@ -217,7 +252,7 @@ int main(void)
         cmocka_unit_test(code_normalize), cmocka_unit_test(utf8),
         cmocka_unit_test(phone),          cmocka_unit_test(clock_iso),
         cmocka_unit_test(passwords),      cmocka_unit_test(arena),
-        cmocka_unit_test(log_one_line),
+        cmocka_unit_test(log_one_line),   cmocka_unit_test(sealed_text),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

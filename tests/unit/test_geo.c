@@ -8,8 +8,10 @@
 #include "core/config.h"
 #include "domain/dispatch.h"
 #include "domain/geo.h"
+#include "domain/regions.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Monday 2026-11-23 00:00 UTC (08:00 WITA). */
@@ -224,13 +226,245 @@ static void test_dispatch_settings(void **state)
     assert_int_equal(c.dup_radius_m, 150);
 }
 
+/* ---- point in polygon ---------------------------------------------------- */
+
+#define RING(arr) ((geo_ring){(arr), sizeof(arr) / sizeof(arr)[0]})
+
+/* A 10 x 10 square from (0,0) to (10,10), lon first. */
+static const geo_point square[] = {{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}};
+/* A hole from (4,4) to (6,6), drawn the other way round. */
+static const geo_point hole[] = {{4, 4}, {4, 6}, {6, 6}, {6, 4}, {4, 4}};
+
+static void test_ring(void **state)
+{
+    (void)state;
+    geo_ring r = RING(square);
+    /* geo_ring_where(ring, lat, lon). */
+    assert_int_equal(geo_ring_where(&r, 5, 5), GEO_INSIDE);
+    assert_int_equal(geo_ring_where(&r, 0.001, 9.999), GEO_INSIDE);
+    assert_int_equal(geo_ring_where(&r, 5, 10.001), GEO_OUTSIDE);
+    assert_int_equal(geo_ring_where(&r, -0.001, 5), GEO_OUTSIDE);
+    assert_int_equal(geo_ring_where(&r, 11, 11), GEO_OUTSIDE);
+    /* Edges and corners are the boundary, whichever side. */
+    assert_int_equal(geo_ring_where(&r, 0, 5), GEO_BOUNDARY);
+    assert_int_equal(geo_ring_where(&r, 5, 10), GEO_BOUNDARY);
+    assert_int_equal(geo_ring_where(&r, 10, 10), GEO_BOUNDARY);
+    assert_int_equal(geo_ring_where(&r, 0, 0), GEO_BOUNDARY);
+    /* On the line of an edge, but past its end: outside. */
+    assert_int_equal(geo_ring_where(&r, 0, 12), GEO_OUTSIDE);
+    /* A ray through a vertex counts the crossing once: the point level
+     * with the top corners, west of the square, is outside; level with
+     * the corner of a diamond and inside it, is inside. */
+    assert_int_equal(geo_ring_where(&r, 10, -1), GEO_OUTSIDE);
+    static const geo_point diamond[] = {{0, 5}, {5, 0}, {10, 5}, {5, 10}, {0, 5}};
+    geo_ring d = RING(diamond);
+    assert_int_equal(geo_ring_where(&d, 5, 5), GEO_INSIDE);
+    assert_int_equal(geo_ring_where(&d, 5, -1), GEO_OUTSIDE);
+    assert_int_equal(geo_ring_where(&d, 5, 11), GEO_OUTSIDE);
+    assert_int_equal(geo_ring_where(&d, 2.5, 2.5), GEO_BOUNDARY); /* a slanted edge */
+    assert_int_equal(geo_ring_where(&d, 1, 1), GEO_OUTSIDE);
+    /* Direction does not matter. */
+    geo_ring h = RING(hole);
+    assert_int_equal(geo_ring_where(&h, 5, 5), GEO_INSIDE);
+    /* Degenerate rings hold nothing. */
+    geo_ring empty = {square, 1};
+    assert_int_equal(geo_ring_where(&empty, 0, 0), GEO_OUTSIDE);
+    assert_int_equal(geo_ring_where(NULL, 0, 0), GEO_OUTSIDE);
+}
+
+static void test_concave(void **state)
+{
+    (void)state;
+    /* A "U": the notch (4..6 wide, 3..10 high) is outside. */
+    static const geo_point u[] = {{0, 0}, {10, 0}, {10, 10}, {6, 10}, {6, 3},
+                                  {4, 3}, {4, 10}, {0, 10},  {0, 0}};
+    geo_ring r = RING(u);
+    assert_int_equal(geo_ring_where(&r, 5, 5), GEO_OUTSIDE);
+    assert_int_equal(geo_ring_where(&r, 5, 2), GEO_INSIDE);
+    assert_int_equal(geo_ring_where(&r, 5, 8), GEO_INSIDE);
+    assert_int_equal(geo_ring_where(&r, 5, 1), GEO_INSIDE);
+    assert_int_equal(geo_ring_where(&r, 3, 5), GEO_BOUNDARY); /* the notch's floor */
+    /* A ray along the notch's floor (lat 3) crosses vertices: still right. */
+    assert_int_equal(geo_ring_where(&r, 3, 2), GEO_INSIDE);
+    assert_int_equal(geo_ring_where(&r, 3, -1), GEO_OUTSIDE);
+}
+
+static void test_holes(void **state)
+{
+    (void)state;
+    geo_ring rings[] = {RING(square), RING(hole)};
+    geo_polygon p = {rings, 2};
+    assert_int_equal(geo_polygon_where(&p, 2, 2), GEO_INSIDE);
+    assert_int_equal(geo_polygon_where(&p, 5, 5), GEO_OUTSIDE);  /* in the hole */
+    assert_int_equal(geo_polygon_where(&p, 4, 5), GEO_BOUNDARY); /* the hole's edge */
+    assert_int_equal(geo_polygon_where(&p, 6, 6), GEO_BOUNDARY);
+    assert_int_equal(geo_polygon_where(&p, 0, 3), GEO_BOUNDARY);
+    assert_int_equal(geo_polygon_where(&p, 20, 20), GEO_OUTSIDE);
+    assert_false(geo_multipolygon_contains(&p, 1, 5, 5));
+    assert_true(geo_multipolygon_contains(&p, 1, 4, 5));
+    assert_true(geo_multipolygon_contains(&p, 1, 7, 7));
+    /* An island in the hole (a second polygon of a MultiPolygon). */
+    static const geo_point island[] = {{4.5, 4.5}, {5.5, 4.5}, {5.5, 5.5}, {4.5, 5.5}, {4.5, 4.5}};
+    geo_ring iring = RING(island);
+    geo_polygon multi[] = {p, {&iring, 1}};
+    assert_true(geo_multipolygon_contains(multi, 2, 5, 5));
+    assert_false(geo_multipolygon_contains(multi, 2, 4.2, 4.2)); /* water around the island */
+    assert_true(geo_multipolygon_contains(multi, 2, 1, 1));
+    assert_false(geo_multipolygon_contains(multi, 2, -1, -1));
+    /* Not a place on earth: never contained. */
+    assert_false(geo_multipolygon_contains(multi, 2, NAN, 1));
+    assert_false(geo_multipolygon_contains(NULL, 0, 1, 1));
+    geo_polygon none = {NULL, 0};
+    assert_int_equal(geo_polygon_where(&none, 1, 1), GEO_OUTSIDE);
+}
+
+static void test_multipolygon(void **state)
+{
+    (void)state;
+    /* Two islands far apart, as a kecamatan with an island. */
+    static const geo_point a[] = {
+        {115.40, -2.40}, {115.50, -2.40}, {115.50, -2.30}, {115.40, -2.30}, {115.40, -2.40}};
+    static const geo_point b[] = {
+        {116.00, -3.00}, {116.10, -3.00}, {116.05, -2.90}, {116.00, -3.00}};
+    geo_ring ra = RING(a), rb = RING(b);
+    geo_polygon m[] = {{&ra, 1}, {&rb, 1}};
+    assert_true(geo_multipolygon_contains(m, 2, -2.3361, 115.4668)); /* Pasar Paringin */
+    assert_true(geo_multipolygon_contains(m, 2, -2.97, 116.05));
+    assert_false(geo_multipolygon_contains(m, 2, -2.6, 115.7));   /* between them */
+    assert_false(geo_multipolygon_contains(m, 2, -2.91, 116.09)); /* beside the triangle */
+    /* Just inside and just outside an edge, a metre apart. */
+    assert_true(geo_multipolygon_contains(m, 2, -2.30001, 115.45));
+    assert_false(geo_multipolygon_contains(m, 2, -2.29999, 115.45));
+}
+
+static void test_ring_checks(void **state)
+{
+    (void)state;
+    geo_ring ok = RING(square);
+    assert_null(geo_ring_invalid(&ok));
+    geo_ring short_ring = {square, 3};
+    assert_non_null(geo_ring_invalid(&short_ring));
+    assert_non_null(geo_ring_invalid(NULL));
+    static const geo_point open_ring[] = {{0, 0}, {10, 0}, {10, 10}, {0, 10}};
+    geo_ring o = RING(open_ring);
+    assert_string_equal(geo_ring_invalid(&o), "a ring must end where it starts");
+    static const geo_point off[] = {{0, 0}, {200, 0}, {10, 10}, {0, 0}};
+    geo_ring f = RING(off);
+    assert_non_null(geo_ring_invalid(&f));
+    static const geo_point swapped[] = {{0, 95}, {1, 95}, {1, 96}, {0, 95}};
+    geo_ring w = RING(swapped);
+    assert_non_null(geo_ring_invalid(&w));
+    double la0 = INFINITY, la1 = -INFINITY, lo0 = INFINITY, lo1 = -INFINITY;
+    geo_ring_extend_box(&ok, &la0, &la1, &lo0, &lo1);
+    geo_ring h = RING(hole);
+    geo_ring_extend_box(&h, &la0, &la1, &lo0, &lo1);
+    assert_true(la0 == 0 && la1 == 10 && lo0 == 0 && lo1 == 10);
+}
+
+/* ---- GeoJSON boundaries (domain/regions.c) ---------------------------------- */
+
+static const char *parse_error(const char *text)
+{
+    static char err[256];
+    arena_t *ar = arena_new();
+    store_region_shape *v;
+    size_t n;
+    err[0] = '\0';
+    if (region_parse(ar, text, strlen(text), &v, &n, err, sizeof err) == ERR_OK)
+        snprintf(err, sizeof err, "OK");
+    arena_destroy(ar);
+    return err;
+}
+
+static void test_geojson(void **state)
+{
+    (void)state;
+    arena_t *ar = arena_new();
+    store_region_shape *v;
+    size_t n = 0;
+    char err[256];
+    const char *ok =
+        "{\"type\":\"FeatureCollection\",\"name\":\"x\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"kode\":\"63.11.06\",\"nama\":\"Paringin\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"bbox\":[0,0,0,0],\"coordinates\":"
+        "[[[115.41,-2.22],[115.41,-2.35],[115.53,-2.35],[115.53,-2.22],[115.41,-2.22]],"
+        "[[115.46,-2.34],[115.47,-2.34],[115.47,-2.33],[115.46,-2.34]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"631102\"},"
+        "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":"
+        "[[[[115.53,-1.95],[115.9,-1.95],[115.9,-2.25],[115.53,-1.95]]],"
+        "[[[116,-2],[116.1,-2],[116.1,-2.1,12.5],[116,-2]]]]}}]}";
+    assert_int_equal(region_parse(ar, ok, strlen(ok), &v, &n, err, sizeof err), ERR_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].code, "63.11.06");
+    assert_string_equal(v[1].code, "63.11.02"); /* 631102 written as the table writes it */
+    assert_true(v[0].lat_min == -2.35 && v[0].lat_max == -2.22);
+    assert_true(v[0].lon_min == 115.41 && v[0].lon_max == 115.53);
+    assert_true(v[1].lon_max == 116.1 && v[1].lat_min == -2.25);
+    /* Only type and coordinates are kept. */
+    assert_null(strstr(v[0].geometry, "bbox"));
+    assert_non_null(strstr(v[0].geometry, "\"type\":\"Polygon\""));
+    arena_destroy(ar);
+
+    assert_non_null(strstr(parse_error("{"), "not JSON"));
+    assert_non_null(strstr(parse_error("[]"), "FeatureCollection"));
+    assert_non_null(
+        strstr(parse_error("{\"type\":\"FeatureCollection\",\"features\":[]}"), "1 to"));
+#define ONE(props, geom)                                                                           \
+    "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":" props    \
+    ",\"geometry\":" geom "}]}"
+#define SQUARE "[[[115,-2],[116,-2],[116,-3],[115,-3],[115,-2]]]"
+    assert_string_equal(parse_error(ONE("{\"kode\":\"63.11.06\"}",
+                                        "{\"type\":\"Polygon\",\"coordinates\":" SQUARE "}")),
+                        "OK");
+    assert_non_null(strstr(parse_error(ONE("{\"kode\":\"Paringin\"}",
+                                           "{\"type\":\"Polygon\",\"coordinates\":" SQUARE "}")),
+                           "Kemendagri kecamatan code"));
+    assert_non_null(strstr(parse_error(ONE("{\"kode\":\"63.11\"}",
+                                           "{\"type\":\"Polygon\",\"coordinates\":" SQUARE "}")),
+                           "Kemendagri kecamatan code"));
+    assert_non_null(strstr(
+        parse_error(ONE("{\"kode\":63}", "{\"type\":\"Polygon\",\"coordinates\":" SQUARE "}")),
+        "Kemendagri kecamatan code"));
+    assert_non_null(strstr(parse_error(ONE("{\"kode\":\"63.11.06\"}",
+                                           "{\"type\":\"Point\",\"coordinates\":[115,-2]}")),
+                           "not a Polygon"));
+    assert_non_null(strstr(parse_error(ONE("{\"kode\":\"63.11.06\"}", "null")), "no geometry"));
+    assert_non_null(strstr(
+        parse_error(ONE("{\"kode\":\"63.11.06\"}", "{\"type\":\"Polygon\",\"coordinates\":"
+                                                   "[[[115,-2],[116,-2],[116,-3],[115,-3]]]}")),
+        "end where it starts"));
+    assert_non_null(strstr(
+        parse_error(ONE("{\"kode\":\"63.11.06\"}", "{\"type\":\"Polygon\",\"coordinates\":"
+                                                   "[[[115,-2],[116,\"-2\"],[116,-3],[115,-2]]]}")),
+        "[longitude, latitude]"));
+    assert_non_null(strstr(
+        parse_error(ONE("{\"kode\":\"63.11.06\"}", "{\"type\":\"Polygon\",\"coordinates\":[]}")),
+        "outer ring"));
+    assert_non_null(strstr(parse_error(ONE("{\"kode\":\"63.11.06\"}",
+                                           "{\"type\":\"MultiPolygon\",\"coordinates\":[]}")),
+                           "at least one polygon"));
+    assert_non_null(strstr(
+        parse_error(ONE("{\"kode\":\"63.11.06\"}",
+                        "{\"type\":\"Polygon\",\"coordinates\":[[[115,-2],[116,-2],"
+                        "[116,-3],[115,-3],[115,-2]],[[117,-2],[118,-2],[118,-3],[117,-2]]]}")),
+        "hole lies outside"));
+    /* Duplicate keys are not JSON we accept. */
+    assert_non_null(
+        strstr(parse_error("{\"type\":\"FeatureCollection\",\"type\":\"x\"}"), "not JSON"));
+#undef ONE
+#undef SQUARE
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_distance), cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_nearest),  cmocka_unit_test(test_box),
-        cmocka_unit_test(test_on_duty),  cmocka_unit_test(test_zones),
-        cmocka_unit_test(test_pick),     cmocka_unit_test(test_dispatch_settings),
+        cmocka_unit_test(test_distance),    cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_nearest),     cmocka_unit_test(test_box),
+        cmocka_unit_test(test_on_duty),     cmocka_unit_test(test_zones),
+        cmocka_unit_test(test_pick),        cmocka_unit_test(test_dispatch_settings),
+        cmocka_unit_test(test_ring),        cmocka_unit_test(test_concave),
+        cmocka_unit_test(test_holes),       cmocka_unit_test(test_multipolygon),
+        cmocka_unit_test(test_ring_checks), cmocka_unit_test(test_geojson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@ import { flash } from './app.js';
 const T = {
   id: {
     title: 'Permohonan layanan', applicant: 'Pemohon', nik: 'NIK', show_nik: 'Tampilkan NIK',
-    hide_nik: 'Sembunyikan NIK', consent: 'Persetujuan data pribadi', submitted: 'Diajukan',
+    hide_nik: 'Sembunyikan NIK', nik_warning: 'Periksa NIK', consent: 'Persetujuan data pribadi', submitted: 'Diajukan',
     resubmissions: 'Kirim ulang', checklist: 'Daftar periksa dokumen', mandatory: 'wajib', optional: 'opsional',
     v_pending: 'belum diperiksa', v_accepted: 'diterima', v_rejected: 'ditolak', v_skipped: 'dilewati',
     no_files: 'Belum ada berkas.', file: 'Berkas', open: 'Buka', accept: 'Terima', reject: 'Tolak',
@@ -40,7 +40,7 @@ const T = {
   },
   en: {
     title: 'Service request', applicant: 'Applicant', nik: 'NIK', show_nik: 'Show NIK',
-    hide_nik: 'Hide NIK', consent: 'Personal data consent', submitted: 'Submitted',
+    hide_nik: 'Hide NIK', nik_warning: 'Check the NIK', consent: 'Personal data consent', submitted: 'Submitted',
     resubmissions: 'Resubmissions', checklist: 'Document checklist', mandatory: 'mandatory', optional: 'optional',
     v_pending: 'not checked', v_accepted: 'accepted', v_rejected: 'rejected', v_skipped: 'skipped',
     no_files: 'No file yet.', file: 'File', open: 'Open', accept: 'Accept', reject: 'Reject',
@@ -235,7 +235,9 @@ function render(box, c, cl, rerender, refresh) {
     el('h2', { id: 'h-svc' }, s('title') + ': ' + svcName),
     el('dl', { class: 'facts' },
       el('dt', {}, s('applicant')), el('dd', { id: 'svc-applicant' }, cl.applicant.name || '—'),
-      el('dt', {}, s('nik')), el('dd', {}, nik, ' ', nikBtn),
+      el('dt', {}, s('nik')), el('dd', {}, nik, ' ', nikBtn,
+        cl.applicant.nik_warning ? el('p', { class: 'nik-warning', id: 'svc-nik-warning', role: 'note' },
+          '⚠ ' + s('nik_warning') + ': ' + cl.applicant.nik_warning) : null),
       el('dt', {}, s('consent')), el('dd', {}, when(cl.consent_at, lang)),
       el('dt', {}, s('submitted')), el('dd', {}, when(cl.submitted_at, lang)),
       el('dt', {}, s('resubmissions')), el('dd', { id: 'svc-resubmissions' }, String(cl.resubmissions))),
