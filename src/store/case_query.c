@@ -100,10 +100,6 @@ static void id_list(cq_t *q, const int64_t *ids, size_t n)
     }
 }
 
-/* A field officer's view (issue 13): in their field agencies only their
- * teams' cases and the open emergencies. Each side of the OR has its own
- * index (cases_team; cases_agency_status), so a small team's cases are
- * found without walking the agency's. */
 static bool in_list(int64_t v, const int64_t *ids, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -125,10 +121,39 @@ static bool beyond_field(const store_case_filter *f, const cq_scope *sc)
     return false;
 }
 
+#define OPEN_STATUSES "('received', 'verified', 'dispatched', 'in_progress', 'on_hold', 'reopened')"
+
+bool cq_field_probe(cq_t *q, const store_case_filter *f, const cq_scope *scope)
+{
+    if (!f->nfield_agencies || !f->nfield_teams || beyond_field(f, scope))
+        return false;
+    cq_sql(q, "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE team_id IN (");
+    id_list(q, f->field_teams, f->nfield_teams);
+    cq_sql(q, ") LIMIT ");
+    cq_int(q, CQ_FIELD_SPARSE);
+    cq_sql(q, ") x");
+    return true;
+}
+
+/* A field officer's view (issue 13): in their field agencies only their
+ * teams' cases and the open emergencies. Teams with few cases: the ids of
+ * those and of the open emergencies, each from its own index (cases_team,
+ * and the partial cases_open_emergency of migration 0016, whose predicate
+ * is OPEN_STATUSES as written here). Otherwise an OR that the agency's
+ * newest cases are checked against. */
 static void field_sql(cq_t *q, const store_case_filter *f, const cq_scope *sc)
 {
     if (!f->nfield_agencies)
         return;
+    bool beyond = beyond_field(f, sc);
+    if (sc && sc->field_sparse && f->nfield_teams && !beyond) {
+        cq_sql(q, " AND c.id IN (SELECT id FROM cases WHERE team_id IN (");
+        id_list(q, f->field_teams, f->nfield_teams);
+        cq_sql(q, ") UNION ALL SELECT id FROM cases WHERE agency_id IN (");
+        id_list(q, f->field_agencies, f->nfield_agencies);
+        cq_sql(q, ") AND kind = 'emergency' AND status IN " OPEN_STATUSES ")");
+        return;
+    }
     cq_sql(q, " AND (");
     if (f->nfield_teams) {
         cq_sql(q, "c.team_id IN (");
@@ -137,11 +162,10 @@ static void field_sql(cq_t *q, const store_case_filter *f, const cq_scope *sc)
     }
     cq_sql(q, "(c.agency_id IN (");
     id_list(q, f->field_agencies, f->nfield_agencies);
-    cq_sql(q, ") AND c.kind = 'emergency' AND c.status IN ('received', 'verified', 'dispatched',"
-              " 'in_progress', 'on_hold', 'reopened'))");
-    /* Only for someone who also has another role elsewhere: the term
-     * would keep the OR from using its indexes. */
-    if (beyond_field(f, sc)) {
+    cq_sql(q, ") AND c.kind = 'emergency' AND c.status IN " OPEN_STATUSES ")");
+    /* Only for someone who also has another role elsewhere: their other
+     * agencies' cases stay visible. */
+    if (beyond) {
         cq_sql(q, " OR c.agency_id NOT IN (");
         id_list(q, f->field_agencies, f->nfield_agencies);
         cq_sql(q, ")");

@@ -54,7 +54,7 @@ static void field_scope_sql(void **state)
 {
     (void)state;
     int64_t agencies[] = {1}, teams[] = {3, 4};
-    cq_scope one = {false, {1}, 1, false}, two = {false, {1, 2}, 2, false};
+    cq_scope one = {.ids = {1}, .n = 1}, two = {.ids = {1, 2}, .n = 2};
     store_case_filter f;
     memset(&f, 0, sizeof f);
     assert_null(strstr(where(&f, &one), "team_id"));
@@ -74,6 +74,29 @@ static void field_scope_sql(void **state)
     assert_non_null(strstr(where(&f, &two), "NOT IN (1)"));
     f.agency_id = 1;
     assert_null(strstr(where(&f, &two), "NOT IN"));
+    /* Teams with few cases: the ids from their indexes, no OR. */
+    cq_scope sparse = one;
+    sparse.field_sparse = true;
+    s = where(&f, &sparse);
+    assert_non_null(strstr(s, " AND c.id IN (SELECT id FROM cases WHERE team_id IN (3, 4) UNION "
+                              "ALL SELECT id FROM cases WHERE agency_id IN (1) AND kind = "
+                              "'emergency' AND status IN ('received', "));
+    assert_null(strstr(s, " OR "));
+    /* ... but not with another agency in view. */
+    f.agency_id = 0;
+    sparse.ids[1] = 2;
+    sparse.n = 2;
+    assert_null(strstr(where(&f, &sparse), "UNION"));
+    assert_non_null(strstr(where(&f, &sparse), "NOT IN (1)"));
+    /* The count that decides. */
+    static cq_t q;
+    cq_init(&q, false);
+    assert_true(cq_field_probe(&q, &f, &one));
+    assert_string_equal(q.sql,
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE team_id IN (3, 4) LIMIT "
+                        "2000) x");
+    cq_init(&q, false);
+    assert_false(cq_field_probe(&q, &f, &two));
     /* No team: only the open emergencies. */
     f.nfield_teams = 0;
     assert_null(strstr(where(&f, &one), "team_id"));
