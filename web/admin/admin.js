@@ -520,7 +520,7 @@ function textLang(x, l, edit) {
     hint.hidden = true;
     ta.setAttribute('aria-describedby', hint.id);
     ta.addEventListener('input', () => phHint(want, ta, hint));
-    mine.append(el('p', { class: 'muted' }, el('label', { for: id }, el('span', { class: 'tag custom', text: t('customText') }))),
+    mine.append(el('p', { class: 'muted' }, el('label', { for: id }, el('span', { class: 'tag override', text: t('customText') }))),
       ta, hint, el('div', { class: 'actions' },
         el('button', { type: 'button', 'data-save': `${x.key}:${l}`, text: t('save'), on: { click: () => guard(
           () => saveText(x.key, l, ta.value.trim() ? ta.value : null), t('saved')) } }),
