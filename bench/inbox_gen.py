@@ -121,7 +121,10 @@ with open(os.path.join(OUT, "cases.csv"), "w", newline="") as fc, \
         lon = "%.6f" % (115.47 + rnd.uniform(-0.15, 0.15)) if lat else ""
         prio = "urgent" if agency == 2 else rnd.choices(["low", "normal", "high"], [5, 85, 10])[0]
         rahasia = 1 if rnd.random() < 0.02 else 0
+        # One Satpol PP case in 200 forwarded to LAPOR! (issue 13's filter);
+        # not drawn from rnd, so the rest of the data stays as it was.
+        lapor = str(1900000 + i) if agency == 1 and i % 200 == 7 else ""
         wc.writerow([i, agency, cat, KIND[agency], ch, rep, desc, lat, lon, addr, kec[0], prio,
-                     st, team, rahasia, 0, code(i), "", "", "", "", created, updated])
+                     st, team, rahasia, 0, code(i), lapor, "", "", "", created, updated])
         we.writerow([i, i, 1, "create", "", "submitted" if agency == 3 else "received", "", "",
                      team, "", 1, created])

@@ -4,7 +4,7 @@
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 SET maintenance_work_mem = '512MB';
-CREATE TEMP TABLE s_case (LIKE cases);
+CREATE TEMP TABLE s_case (LIKE cases INCLUDING DEFAULTS);
 CREATE TEMP TABLE s_ev (LIKE case_events);
 \copy reporters (id, wa_id, phone, name, community_group, consent_at, created_at) FROM 'reporters.csv' CSV
 \copy s_case (id, agency_id, category_id, kind, channel, reporter_id, description, lat, lon, address, kecamatan_code, priority, status, team_id, rahasia, anonim, tracking_code, lapor_tracking_id, forwarded_from_id, forwarded_to_id, created_by, created_at, updated_at) FROM 'cases.csv' CSV

@@ -43,6 +43,15 @@ VIEWS = [
     ("superadmin", "superadmin q=kebakaran + kecamatan", "q=kebakaran&kecamatan=63.11.02"),
     ("admin.damkar", "damkar default", ""),
     ("admin.satpolpp", "change feed (since_id)", "since_id=SINCE"),
+    # Issue 13: the LAPOR! filter, and a field officer's view (own teams and
+    # open emergencies only).
+    ("admin.satpolpp", "lapor=yes (1 in 200)", "lapor=yes"),
+    ("admin.satpolpp", "lapor=no", "lapor=no"),
+    ("admin.satpolpp", "lapor=yes + status=closed", "lapor=yes&status=closed"),
+    ("trc.satpolpp", "field officer default", ""),
+    ("trc.satpolpp", "field officer status=in_progress", "status=in_progress"),
+    ("trc.satpolpp", "field officer q=pasar", "q=pasar"),
+    ("regu.damkar", "fire crew default (+ open emergencies)", ""),
 ]
 
 

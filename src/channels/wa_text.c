@@ -298,7 +298,7 @@ void wa_text_override(const store_wa_text *rows, size_t n)
     }
     for (size_t k = 0; k < n; k++) {
         int i = find(rows[k].key);
-        if (i < 0 || wa_text_check(rows[k].key, rows[k].text))
+        if (i < 0 || wa_text_check(rows[k].key, rows[k].lang, rows[k].text))
             continue; /* a key this version does not have, or a broken text */
         if (!strcmp(rows[k].lang, "en"))
             over_en[i] = strdup(rows[k].text);
@@ -318,23 +318,97 @@ const char *wa_text(const char *key, const char *lang)
     return over_id[i] ? over_id[i] : texts[i].id;
 }
 
-const char *wa_text_check(const char *key, const char *text)
+/* The distinct {placeholders} of a text: "{" name "}" with a name of
+ * lowercase letters, digits and "_" (any other brace is plain text). */
+#define PH_MAX 16
+typedef struct {
+    const char *p[PH_MAX]; /* each at its "{" */
+    size_t len[PH_MAX];    /* with both braces */
+    size_t n;
+    bool overflow; /* more than PH_MAX: never a text's own */
+} ph_set;
+
+static bool ph_has(const ph_set *s, const char *p, size_t len)
 {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->len[i] == len && strncmp(s->p[i], p, len) == 0)
+            return true;
+    return false;
+}
+
+static void ph_scan(const char *t, ph_set *s)
+{
+    memset(s, 0, sizeof *s);
+    for (const char *p = strchr(t, '{'); p; p = strchr(p + 1, '{')) {
+        size_t n = 1;
+        while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9') || p[n] == '_')
+            n++;
+        if (n == 1 || p[n] != '}')
+            continue;
+        n++;
+        if (ph_has(s, p, n))
+            continue;
+        if (s->n == PH_MAX) {
+            s->overflow = true;
+            continue;
+        }
+        s->p[s->n] = p;
+        s->len[s->n++] = n;
+    }
+}
+
+/* The members of a missing from b, "{x}, {y}" in the arena; NULL if none. */
+static const char *ph_minus(arena_t *ar, const ph_set *a, const ph_set *b)
+{
+    const char *out = NULL;
+    for (size_t i = 0; i < a->n; i++) {
+        if (ph_has(b, a->p[i], a->len[i]))
+            continue;
+        out = out ? arena_printf(ar, "%s, %.*s", out, (int)a->len[i], a->p[i])
+                  : arena_printf(ar, "%.*s", (int)a->len[i], a->p[i]);
+    }
+    if (a->overflow)
+        out = out ? arena_printf(ar, "%s, …", out) : "…";
+    return out;
+}
+
+bool wa_text_placeholders(arena_t *ar, const char *key, const char *lang, const char *text,
+                          const char **missing, const char **unknown)
+{
+    ph_set want, got;
+    int i = find(key);
+    *missing = *unknown = NULL;
+    if (i < 0)
+        return false;
+    ph_scan(lang && !strcmp(lang, "en") ? texts[i].en : texts[i].id, &want);
+    ph_scan(text, &got);
+    *missing = ph_minus(ar, &want, &got);
+    *unknown = ph_minus(ar, &got, &want);
+    return !*missing && !*unknown;
+}
+
+const char *wa_text_check(const char *key, const char *lang, const char *text)
+{
+    ph_set want, got;
     int i = find(key);
     if (i < 0)
         return "unknown key";
-    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
-        const char *end = strchr(p, '}');
-        if (!end)
-            break;
-        size_t n = (size_t)(end - p + 1);
-        bool known = false;
-        for (const char *q = strchr(texts[i].id, '{'); q && !known; q = strchr(q + 1, '{'))
-            known = strncmp(q, p, n) == 0;
-        if (!known)
-            return "the text uses a {placeholder} the default does not have";
-    }
-    return NULL;
+    ph_scan(lang && !strcmp(lang, "en") ? texts[i].en : texts[i].id, &want);
+    ph_scan(text, &got);
+    bool same = !got.overflow && got.n == want.n;
+    for (size_t k = 0; same && k < got.n; k++)
+        same = ph_has(&want, got.p[k], got.len[k]);
+    return same ? NULL : "the text does not keep the {placeholders} of the built-in text";
+}
+
+const char *wa_text_placeholder_names(arena_t *ar, size_t i, const char *lang)
+{
+    ph_set s, none;
+    if (i >= NTEXTS)
+        return NULL;
+    ph_scan(lang && !strcmp(lang, "en") ? texts[i].en : texts[i].id, &s);
+    memset(&none, 0, sizeof none);
+    return ph_minus(ar, &s, &none);
 }
 
 char *wa_textf(arena_t *ar, const char *key, const char *lang, ...)
@@ -352,9 +426,12 @@ char *wa_textf(arena_t *ar, const char *key, const char *lang, ...)
         nv++;
     }
     va_end(ap);
+    /* Room for every use of every name: an admin's text may repeat one. */
     size_t cap = strlen(t) + 1;
     for (int i = 0; i < nv; i++)
-        cap += 2 * strlen(values[i]); /* a name may appear twice */
+        for (const char *p = strchr(t, '{'); p; p = strchr(p + 1, '{'))
+            if (strncmp(p + 1, names[i], strlen(names[i])) == 0 && p[1 + strlen(names[i])] == '}')
+                cap += strlen(values[i]);
     char *out = arena_alloc(ar, cap);
     if (!out)
         return NULL;
@@ -380,3 +457,179 @@ char *wa_textf(arena_t *ar, const char *key, const char *lang, ...)
     out[o] = '\0';
     return out;
 }
+
+/* ---- the admin page's view of the catalogue (issue 13) -------------------- */
+
+/* The steps of the conversation, in the order a citizen meets them. */
+static const struct {
+    const char *key, *id, *en;
+} steps[] = {
+    {"menu", "Sapaan dan menu", "Greeting and menu"},
+    {"consent", "Persetujuan data pribadi", "Consent to personal data"},
+    {"report", "Mengisi laporan", "Writing a report"},
+    {"created", "Laporan diterima", "Report received"},
+    {"emergency", "Laporan darurat", "Emergency reports"},
+    {"status", "Cek status dan kabar perkembangan", "Status and progress updates"},
+    {"survey", "Konfirmasi selesai dan survei kepuasan", "Confirmation and satisfaction survey"},
+    {"service", "Layanan dokumen kependudukan", "Civil-registry documents"},
+    {"trouble", "Pembatalan dan balasan yang tidak dipahami",
+     "Cancelling and replies not understood"},
+    {"other", "Lainnya", "Other"},
+};
+#define NSTEPS     (sizeof steps / sizeof steps[0])
+#define STEP_OTHER (NSTEPS - 1)
+
+/* Each text's step and what it is, for people. A text missing here is
+ * listed under "Lainnya" with its key (tests/unit checks there is none). */
+static const struct {
+    const char *key, *step, *id, *en;
+} labels[] = {
+    {"greeting", "menu", "Sapaan pertama", "First greeting"},
+    {"menu_button", "menu", "Tombol pembuka menu", "Menu button"},
+    {"menu_report", "menu", "Menu: buat laporan", "Menu: make a report"},
+    {"menu_report_desc", "menu", "Menu: keterangan buat laporan", "Menu: make a report, hint"},
+    {"menu_status", "menu", "Menu: cek status", "Menu: check status"},
+    {"menu_status_desc", "menu", "Menu: keterangan cek status", "Menu: check status, hint"},
+    {"menu_service", "menu", "Menu: layanan dokumen", "Menu: documents"},
+    {"menu_service_desc", "menu", "Menu: keterangan layanan dokumen", "Menu: documents, hint"},
+    {"menu_help", "menu", "Menu: bantuan", "Menu: help"},
+    {"menu_help_desc", "menu", "Menu: keterangan bantuan", "Menu: help, hint"},
+    {"help", "menu", "Cara menggunakan layanan", "How to use the service"},
+    {"consent", "consent", "Permintaan persetujuan", "Asking for consent"},
+    {"consent_yes", "consent", "Tombol setuju", "Agree button"},
+    {"consent_anon", "consent", "Tombol setuju (anonim)", "Agree (anonymous) button"},
+    {"consent_no", "consent", "Tombol tidak setuju", "Disagree button"},
+    {"consent_refused", "consent", "Jawaban bila tidak setuju", "Answer to a refusal"},
+    {"choose_category", "report", "Pilih jenis laporan", "Choose the kind of report"},
+    {"choose_button", "report", "Tombol pilih jenis", "Choose button"},
+    {"describe", "report", "Minta cerita kejadian", "Asking what happened"},
+    {"describe_short", "report", "Cerita terlalu pendek", "Story too short"},
+    {"ask_location", "report", "Minta lokasi", "Asking for the location"},
+    {"ask_kecamatan", "report", "Minta kecamatan", "Asking for the kecamatan"},
+    {"kecamatan_button", "report", "Tombol pilih kecamatan", "Kecamatan button"},
+    {"ask_photos", "report", "Minta foto atau video bukti", "Asking for evidence"},
+    {"photo_received", "report", "Bukti diterima", "Evidence received"},
+    {"photos_full", "report", "Bukti sudah cukup", "Enough evidence"},
+    {"next", "report", "Tombol lanjut", "Continue button"},
+    {"skip", "report", "Tombol lewati", "Skip button"},
+    {"summary", "report", "Ringkasan sebelum dikirim", "Summary before sending"},
+    {"location_shared", "report", "Tulisan untuk lokasi yang dibagikan",
+     "Words for a shared point"},
+    {"send", "report", "Tombol kirim", "Send button"},
+    {"edit", "report", "Tombol ubah", "Change button"},
+    {"cancel", "report", "Tombol batal", "Cancel button"},
+    {"created", "created", "Laporan diterima, dengan kode pelacakan",
+     "Report received, with its code"},
+    {"added_to_case", "created", "Tambahan untuk laporan lama", "Added to an earlier report"},
+    {"after_hours", "created", "Diterima di luar jam kerja", "Received outside working hours"},
+    {"daily_limit", "created", "Batas laporan per hari", "Daily report limit"},
+    {"emergency_location", "emergency", "Darurat: minta lokasi sekarang",
+     "Emergency: location now"},
+    {"ask_urgent", "emergency", "Pelapor terdaftar: darurat atau tidak",
+     "Registered reporter: urgent?"},
+    {"urgent_yes", "emergency", "Tombol darurat", "Emergency button"},
+    {"urgent_no", "emergency", "Tombol tidak darurat", "Not urgent button"},
+    {"emergency_text_location", "emergency", "Darurat: lokasi belum dibagikan",
+     "Emergency: location not shared"},
+    {"emergency_created", "emergency", "Darurat diterima, dengan kode", "Emergency received, code"},
+    {"status_none", "status", "Belum ada laporan dari nomor ini", "No reports from this number"},
+    {"status_head", "status", "Judul daftar laporan", "Heading of the report list"},
+    {"status_line", "status", "Satu baris daftar laporan", "One line of the report list"},
+    {"status_unknown", "status", "Kode tidak ditemukan", "Code not found"},
+    {"status_update", "status", "Kabar perubahan status", "Status update"},
+    {"sv_confirm", "survey", "Tanya: sudah selesai?", "Asking: solved?"},
+    {"sv_yes", "survey", "Tombol sudah selesai", "Solved button"},
+    {"sv_no", "survey", "Tombol belum selesai", "Not yet button"},
+    {"sv_ask_reason", "survey", "Minta alasan belum selesai", "Asking what is not solved"},
+    {"sv_reason_short", "survey", "Alasan terlalu pendek", "Reason too short"},
+    {"sv_reopened", "survey", "Laporan dibuka kembali", "Report reopened"},
+    {"sv_not_resolved", "survey", "Laporan belum selesai ditangani", "Report not resolved yet"},
+    {"sv_closed", "survey", "Laporan ditutup", "Report closed"},
+    {"sv_invite", "survey", "Ajakan mengisi survei", "Survey invitation"},
+    {"sv_start", "survey", "Tombol isi survei", "Start survey button"},
+    {"sv_later", "survey", "Tombol lain kali", "Not now button"},
+    {"sv_later_ok", "survey", "Jawaban bila ditunda", "Answer to not now"},
+    {"sv_question", "survey", "Pertanyaan survei", "Survey question"},
+    {"sv_answer_button", "survey", "Tombol pilih jawaban", "Choose answer button"},
+    {"sv_ask_comment", "survey", "Minta saran", "Asking for suggestions"},
+    {"sv_skip", "survey", "Tombol lewati saran", "Skip suggestion button"},
+    {"sv_done", "survey", "Terima kasih setelah survei", "Thanks after the survey"},
+    {"sv_already", "survey", "Survei sudah diisi", "Survey answered already"},
+    {"sv_none", "survey", "Tidak ada survei", "No survey waiting"},
+    {"service_soon", "service", "Layanan dokumen belum tersedia", "Documents not available yet"},
+    {"svc_none", "service", "Tidak ada layanan dokumen", "No document service"},
+    {"svc_choose", "service", "Pilih layanan dokumen", "Choose a document service"},
+    {"svc_choose_button", "service", "Tombol pilih layanan", "Services button"},
+    {"svc_target", "service", "Target waktu selesai", "Target time"},
+    {"svc_consent", "service", "Persetujuan data permohonan", "Consent for a request"},
+    {"svc_consent_yes", "service", "Tombol setuju", "Agree button"},
+    {"svc_consent_no", "service", "Tombol tidak setuju", "Disagree button"},
+    {"svc_consent_refused", "service", "Jawaban bila tidak setuju", "Answer to a refusal"},
+    {"svc_ask_nik", "service", "Minta NIK", "Asking for the NIK"},
+    {"svc_nik_wrong", "service", "NIK belum benar", "NIK not right"},
+    {"svc_ask_name", "service", "Minta nama pemohon", "Asking for the name"},
+    {"svc_name_bad", "service", "Nama belum benar", "Name not right"},
+    {"svc_ask_doc", "service", "Minta satu dokumen", "Asking for one document"},
+    {"svc_optional", "service", "Dokumen tidak wajib", "Optional document"},
+    {"svc_skip", "service", "Tombol lewati dokumen", "Skip document button"},
+    {"svc_kind_photo", "service", "Jenis berkas: foto", "File kind: photo"},
+    {"svc_kind_pdf", "service", "Jenis berkas: PDF", "File kind: PDF"},
+    {"svc_kind_both", "service", "Jenis berkas: foto atau PDF", "File kind: photo or PDF"},
+    {"svc_doc_wrong_type", "service", "Jenis berkas salah", "Wrong file kind"},
+    {"svc_doc_required", "service", "Dokumen wajib dikirim", "Document required"},
+    {"svc_summary", "service", "Ringkasan permohonan", "Summary of the request"},
+    {"svc_doc_sent", "service", "Tulisan: terkirim", "Words: sent"},
+    {"svc_doc_skipped", "service", "Tulisan: dilewati", "Words: skipped"},
+    {"svc_send", "service", "Tombol kirim permohonan", "Send request button"},
+    {"svc_cancel", "service", "Tombol batal permohonan", "Cancel request button"},
+    {"svc_submitted", "service", "Permohonan diterima, dengan kode", "Request received, code"},
+    {"svc_resend_ask", "service", "Minta kirim ulang dokumen", "Asking to send a document again"},
+    {"svc_resend_done", "service", "Dokumen ulang diterima", "Documents sent again received"},
+    {"svc_resend_none", "service", "Tidak sedang menunggu dokumen", "Not waiting for documents"},
+    {"svc_issued_caption", "service", "Keterangan dokumen terbit",
+     "Caption of the issued document"},
+    {"cancelled", "trouble", "Laporan dibatalkan", "Report cancelled"},
+    {"expired", "trouble", "Isian kedaluwarsa", "Draft expired"},
+    {"not_understood", "trouble", "Balasan tidak dipahami", "Reply not understood"},
+    {"use_buttons", "trouble", "Minta memakai tombol", "Please use the buttons"},
+    {"stuck", "trouble", "Masih tidak dipahami", "Still not understood"},
+    {"unsupported", "trouble", "Jenis pesan tidak didukung", "Unsupported kind of message"},
+};
+
+static int find_label(size_t i)
+{
+    for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++)
+        if (strcmp(labels[k].key, texts[i].key) == 0)
+            return (int)k;
+    return -1;
+}
+
+size_t wa_text_step_count(void) { return NSTEPS; }
+const char *wa_text_step_key(size_t step) { return step < NSTEPS ? steps[step].key : NULL; }
+const char *wa_text_step_label(size_t step, const char *lang)
+{
+    if (step >= NSTEPS)
+        return NULL;
+    return lang && !strcmp(lang, "en") ? steps[step].en : steps[step].id;
+}
+
+size_t wa_text_step_of(size_t i)
+{
+    int k = i < NTEXTS ? find_label(i) : -1;
+    for (size_t st = 0; k >= 0 && st < NSTEPS; st++)
+        if (!strcmp(steps[st].key, labels[k].step))
+            return st;
+    return STEP_OTHER;
+}
+
+const char *wa_text_label(size_t i, const char *lang)
+{
+    if (i >= NTEXTS)
+        return NULL;
+    int k = find_label(i);
+    if (k < 0)
+        return texts[i].key;
+    return lang && !strcmp(lang, "en") ? labels[k].en : labels[k].id;
+}
+
+bool wa_text_labelled(size_t i) { return i < NTEXTS && find_label(i) >= 0; }

@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "domain/deadline.h"
+#include "domain/lapor.h"
 #include "domain/regions.h"
 
 #include <math.h>
@@ -245,9 +246,14 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
     c->lat = r->lat;
     c->lon = r->lon;
     c->address = opt_text(ar, r->address, CASE_ADDRESS_MAX, &bad);
-    c->lapor_tracking_id = opt_text(ar, r->lapor_tracking_id, 64, &bad);
     if (bad)
-        return refuse(detail, ERR_INVALID, "address or lapor_tracking_id: too long");
+        return refuse(detail, ERR_INVALID, "address: too long");
+    char lapor[LAPOR_ID_BUF];
+    const char *typed = opt_text(ar, r->lapor_tracking_id, 64, &bad);
+    if (bad || (typed && lapor_normalize(typed, lapor) != 0))
+        return refuse(detail, ERR_INVALID,
+                      "lapor_tracking_id: a LAPOR! Tracking ID is a number, e.g. 1916449");
+    c->lapor_tracking_id = typed ? arena_strdup(ar, lapor) : NULL;
     if (r->kecamatan_code) {
         err_t e = store_region_exists(s, r->kecamatan_code);
         if (e == ERR_NOT_FOUND)

@@ -15,7 +15,7 @@
 
 const char export_usage[] =
     "aduan export -o FILE.csv [--agency ID|CODE] [--status S] [--category ID] [--team ID]\n"
-    "                    [--kecamatan CODE] [--from DATE] [--to DATE] [--q TEXT]\n"
+    "                    [--kecamatan CODE] [--from DATE] [--to DATE] [--q TEXT] [--lapor yes|no]\n"
     "                    [--columns KEY,KEY,...] [--lang id|en]";
 
 __attribute__((format(printf, 2, 3))) static int fail(int rc, const char *fmt, ...)
@@ -96,7 +96,12 @@ int export_cmd(store_t *s, int argc, char **argv)
                 rc = fail(EXIT_USAGE, "--to: '%s' is not YYYY-MM-DD or an RFC 3339 time", v);
         } else if (strcmp(a, "--q") == 0)
             f.q = v;
-        else if (strcmp(a, "--columns") == 0)
+        else if (strcmp(a, "--lapor") == 0) {
+            /* Forwarded to LAPOR! (a tracking number recorded) or not yet. */
+            if (strcmp(v, "yes") && strcmp(v, "no"))
+                rc = fail(EXIT_USAGE, "--lapor: '%s' is not yes or no", v);
+            f.lapor = strcmp(v, "yes") == 0 ? 1 : -1;
+        } else if (strcmp(a, "--columns") == 0)
             columns = v;
         else if (strcmp(a, "--lang") == 0) {
             if (strcmp(v, "id") && strcmp(v, "en"))

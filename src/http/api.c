@@ -26,8 +26,8 @@ json_t *json_time(int64_t t)
 static json_t *id_or_null(int64_t id) { return id ? json_integer((json_int_t)id) : json_null(); }
 
 /* The case as staff see it. Reporter details only for roles that handle
- * the citizen (not the read-only viewer). */
-static json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
+ * the citizen (not the read-only viewer; see case_personal). */
+json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
 {
     char shown[IDS_SHOWN_BUF];
     ids_tracking_format(c->tracking_code, shown);
@@ -107,7 +107,7 @@ static err_t refuse(req_t *r, err_t e, const char *why)
 
 err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
 {
-    const char *status = NULL, *q = NULL, *from = NULL, *to = NULL, *kec = NULL;
+    const char *status = NULL, *q = NULL, *from = NULL, *to = NULL, *kec = NULL, *lapor = NULL;
     int64_t limit = PAGE_DEFAULT;
     memset(f, 0, sizeof *f);
     err_t e = req_query(r, "status", &status);
@@ -131,8 +131,14 @@ err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
         e = req_query(r, "kecamatan", &kec);
     if (e == ERR_OK)
         e = query_id(r, "since_id", &f->after_id);
+    if (e == ERR_OK)
+        e = req_query(r, "lapor", &lapor);
     if (e != ERR_OK)
         return e;
+    /* Forwarded to LAPOR! (a tracking number recorded) or not yet. */
+    if (lapor && strcmp(lapor, "yes") && strcmp(lapor, "no"))
+        return refuse(r, ERR_INVALID, tr(r, "lapor: yes atau no", "lapor: yes or no"));
+    f->lapor = !lapor ? 0 : !strcmp(lapor, "yes") ? 1 : -1;
     if (f->after_id && f->before_id)
         return refuse(r, ERR_INVALID, "since_id and cursor: give one of them");
     if (kec) {
@@ -159,7 +165,7 @@ err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
     if (f->agency_id && actor_role(&r->actor, f->agency_id) < 0)
         return refuse(r, ERR_FORBIDDEN, "agency: you have no role in this agency");
     f->scope_user_id = actor_is_superadmin(&r->actor) ? 0 : r->user.id;
-    return ERR_OK;
+    return field_filter(app, r, f);
 }
 
 err_t h_cases_list(app_t *app, req_t *r)
@@ -176,7 +182,7 @@ err_t h_cases_list(app_t *app, req_t *r)
     int64_t newest = f.after_id;
     for (size_t i = 0; items && i < n; i++) {
         json_array_append_new(items,
-                              case_json(&cases[i], sees_reporter(r, cases[i].agency_id), r->lang));
+                              case_json(&cases[i], case_personal(app, r, &cases[i]), r->lang));
         if (cases[i].id > newest)
             newest = cases[i].id;
     }
@@ -221,18 +227,16 @@ err_t h_case_get(app_t *app, req_t *r)
     store_attachment *at;
     size_t nev, nat;
     err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
+    if (e == ERR_OK)
+        e = case_access(app, r, &c);
     if (e != ERR_OK)
         return e;
-    if (actor_role(&r->actor, c.agency_id) < 0) {
-        r->detail = "this case belongs to another agency";
-        return ERR_FORBIDDEN;
-    }
     e = store_case_events(app->store, r->ar, c.id, &ev, &nev);
     if (e == ERR_OK)
         e = store_case_attachments(app->store, r->ar, c.id, &at, &nat);
     if (e != ERR_OK)
         return e;
-    json_t *j = case_json(&c, sees_reporter(r, c.agency_id), r->lang);
+    json_t *j = case_json(&c, case_personal(app, r, &c), r->lang);
     json_t *events = json_array(), *atts = json_array();
     for (size_t i = 0; events && i < nev; i++)
         json_array_append_new(events, event_json(&ev[i]));
@@ -288,7 +292,12 @@ err_t h_case_transition(app_t *app, req_t *r)
     case_action_req q = {0};
     store_transition t;
     store_case c;
-    err_t e = req_json_body(r, &body);
+    /* Who may see the case comes before what the body says (issue 13). */
+    err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
+    if (e == ERR_OK)
+        e = case_access(app, r, &c);
+    if (e == ERR_OK)
+        e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = jfield_str(r, body, "action", &q.action);
     if (e == ERR_OK)
@@ -334,7 +343,7 @@ err_t h_case_transition(app_t *app, req_t *r)
     e = store_case_get(app->store, r->ar, r->path_id, &c);
     if (e != ERR_OK)
         return e;
-    json_t *j = case_json(&c, sees_reporter(r, c.agency_id), r->lang);
+    json_t *j = case_json(&c, case_personal(app, r, &c), r->lang);
     sla_decorate(app, r, j);
     if (j) {
         json_object_set_new(j, "event_id", json_integer((json_int_t)t.event_id));

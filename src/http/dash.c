@@ -119,18 +119,15 @@ static json_t *thread_item_json(const store_thread_item *t)
     return j;
 }
 
-/* The case, if the user has a role in its agency (else 403, as for the
- * case itself: another agency's case stays closed by URL). */
+/* The case, if the user may see it (else 403, as for the case itself:
+ * another agency's case, or another team's for a field officer, stays
+ * closed by URL). */
 static err_t own_case(app_t *app, req_t *r, int64_t id, store_case *c)
 {
     err_t e = store_case_get(app->store, r->ar, id, c);
     if (e != ERR_OK)
         return e;
-    if (actor_role(&r->actor, c->agency_id) < 0) {
-        r->detail = "this case belongs to another agency";
-        return ERR_FORBIDDEN;
-    }
-    return ERR_OK;
+    return case_access(app, r, c);
 }
 
 err_t h_case_conversation(app_t *app, req_t *r)
@@ -142,7 +139,7 @@ err_t h_case_conversation(app_t *app, req_t *r)
     if (e != ERR_OK)
         return e;
     int role = actor_role(&r->actor, c.agency_id);
-    if (role == ROLE_VIEWER) {
+    if (!case_personal(app, r, &c)) {
         r->detail = "the conversation with the reporter is personal data";
         return ERR_FORBIDDEN;
     }

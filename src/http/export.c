@@ -56,6 +56,16 @@ err_t h_cases_export(app_t *app, req_t *r)
         e = req_query(r, "columns", &spec);
     if (e != ERR_OK)
         return e;
+    /* A field officer's work is on the field card; a bulk export of the
+     * agency is for its desk and leadership (issue 13). */
+    if (f.nfield_agencies) {
+        if (!f.agency_id || field_role_in(r, f.agency_id)) {
+            r->detail = tr(r, "ekspor CSV untuk meja layanan dan pimpinan instansi",
+                           "the CSV export is for the agency's desk and leadership");
+            return ERR_FORBIDDEN;
+        }
+        f.nfield_agencies = f.nfield_teams = 0; /* the agency filter is not a field one */
+    }
     if (f.before_id || f.after_id) {
         r->detail = "cursor and since_id: not for an export (it has every matching case)";
         return ERR_INVALID;

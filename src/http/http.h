@@ -134,6 +134,10 @@ typedef struct req {
     /* A streamed answer (struct MHD_Response *) sent instead of json/text;
      * the server adds the common headers and releases it. */
     void *stream;
+    /* The user's teams, read on first use (field.c). */
+    int64_t *teams;
+    size_t nteams;
+    bool teams_loaded;
 } req_t;
 
 typedef err_t (*handler_fn)(app_t *app, req_t *r);
@@ -285,6 +289,28 @@ json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c);
 err_t dispatch_after_create(app_t *app, req_t *r, store_case *c);
 /* After a transition: a dispatch of an emergency by hand alerts the team. */
 void dispatch_after_transition(app_t *app, req_t *r, const store_transition *t);
+/* What a field officer sees (field.c, issue 13). */
+/* The Indonesian or the English text, by the request's language. */
+const char *tr(const req_t *r, const char *id, const char *en);
+/* ERR_OK when the user may see the case: a role in its agency, and for a
+ * field officer the case is their team's or an open emergency. Else
+ * ERR_FORBIDDEN with r->detail (or a store error). */
+err_t case_access(app_t *app, req_t *r, const store_case *c);
+/* Whether the user sees the reporter's personal data of the case: the
+ * desk always, a field officer while their team holds it (not closed),
+ * a viewer never. */
+bool case_personal(app_t *app, req_t *r, const store_case *c);
+/* True when the user's role in the agency is field. */
+bool field_role_in(const req_t *r, int64_t agency_id);
+/* Narrows a case list to what a field officer may see (no-op for other
+ * roles); ERR_FORBIDDEN for a team filter naming another team. */
+err_t field_filter(app_t *app, req_t *r, store_case_filter *f);
+err_t h_my_tasks(app_t *app, req_t *r);
+/* The case as staff see it (api.c); the reporter only with_reporter. */
+json_t *case_json(const store_case *c, bool with_reporter, const char *lang);
+/* PUT /api/v1/cases/{id}/lapor (lapor_api.c). */
+err_t h_case_lapor(app_t *app, req_t *r);
+err_t h_wa_text_reset(app_t *app, req_t *r);
 /* The operator dashboard (dash.c). */
 /* Largest officer photo upload (POST /api/v1/cases/{id}/attachments). */
 #define ATTACH_BODY_MAX (10 * 1024 * 1024)

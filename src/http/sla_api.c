@@ -421,6 +421,11 @@ err_t h_sla_attention(app_t *app, req_t *r)
         return e;
     if (actor_role(&r->actor, agency) < 0)
         return refuse(r, ERR_FORBIDDEN, "you have no role in this agency");
+    /* It lists the agency's cases: not a field officer's (issue 13). */
+    if (field_role_in(r, agency))
+        return refuse(r, ERR_FORBIDDEN,
+                      tr(r, "daftar ini untuk meja layanan dan pimpinan instansi",
+                         "this list is for the agency's desk and leadership"));
     int64_t now = clock_now();
     e = store_sla_attention(app->store, r->ar, agency, now, ATTENTION_MAX, &rows, &n);
     if (e != ERR_OK)

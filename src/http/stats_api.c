@@ -261,6 +261,12 @@ err_t h_report_monthly(app_t *app, req_t *r)
         r->detail = "this agency's report is for its own staff";
         return ERR_FORBIDDEN;
     }
+    /* It lists the longest-open cases of the agency (issue 13). */
+    if (field_role_in(r, ag.id)) {
+        r->detail = tr(r, "laporan bulanan untuk meja layanan dan pimpinan instansi",
+                       "the monthly report is for the agency's desk and leadership");
+        return ERR_FORBIDDEN;
+    }
     const unsigned char *pdf;
     size_t len;
     ikm_weight_t w = app->cfg->ikm_weight_0111 ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT;

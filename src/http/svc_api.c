@@ -644,6 +644,12 @@ err_t h_services_measures(app_t *app, req_t *r)
         r->detail = "this agency is not yours";
         return ERR_FORBIDDEN;
     }
+    /* Operators' measures: for the desk and leadership (issue 13). */
+    if (agency && field_role_in(r, agency)) {
+        r->detail = tr(r, "ukuran layanan untuk meja layanan dan pimpinan instansi",
+                       "the service measures are for the agency's desk and leadership");
+        return ERR_FORBIDDEN;
+    }
     e = store_svc_rows(app->store, r->ar, agency, from, to, &rows, &n);
     if (e != ERR_OK)
         return e;

@@ -249,11 +249,12 @@ err_t h_case_outbox(app_t *app, req_t *r)
     store_wa_outbox_item *items;
     size_t n;
     err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
+    if (e == ERR_OK)
+        e = case_access(app, r, &c);
     if (e != ERR_OK)
         return e;
-    int role = actor_role(&r->actor, c.agency_id);
-    if (role < 0 || role == ROLE_VIEWER) {
-        r->detail = "this case belongs to another agency";
+    if (actor_role(&r->actor, c.agency_id) == ROLE_VIEWER) {
+        r->detail = "the messages to the reporter are personal data";
         return ERR_FORBIDDEN;
     }
     if (!c.reporter_wa_id)
@@ -275,6 +276,17 @@ err_t h_case_outbox(app_t *app, req_t *r)
     return reply_json(r, 200, json_pack("{s:o}", "items", arr));
 }
 
+/* One language of a text for the admin page: the built-in text, its
+ * placeholders, the admin's version and whether it is in use (an older
+ * version that lost a placeholder is ignored, the built-in text goes). */
+static json_t *text_lang_json(req_t *r, size_t i, const char *lang, const char *custom)
+{
+    const char *key = wa_text_key(i);
+    return json_pack("{s:s, s:s?, s:s?, s:b}", "default", wa_text_default(i, lang), "placeholders",
+                     wa_text_placeholder_names(r->ar, i, lang), "custom", custom, "in_use",
+                     custom && !wa_text_check(key, lang, custom));
+}
+
 err_t h_wa_texts(app_t *app, req_t *r)
 {
     store_wa_text *rows;
@@ -283,7 +295,10 @@ err_t h_wa_texts(app_t *app, req_t *r)
     err_t e = store_wa_text_list(app->store, r->ar, &rows, &n, &version);
     if (e != ERR_OK)
         return e;
-    json_t *items = json_array();
+    json_t *items = json_array(), *steps = json_array();
+    for (size_t st = 0; steps && st < wa_text_step_count(); st++)
+        json_array_append_new(steps, json_pack("{s:s, s:s}", "key", wa_text_step_key(st), "label",
+                                               wa_text_step_label(st, r->lang)));
     for (size_t i = 0; items && i < wa_text_count(); i++) {
         const char *key = wa_text_key(i), *id = NULL, *en = NULL;
         for (size_t k = 0; k < n; k++)
@@ -293,22 +308,76 @@ err_t h_wa_texts(app_t *app, req_t *r)
                 else
                     id = rows[k].text;
             }
-        json_array_append_new(items,
-                              json_pack("{s:s, s:{s:s, s:s}, s:{s:s?, s:s?}}", "key", key,
-                                        "default", "id", wa_text_default(i, "id"), "en",
-                                        wa_text_default(i, "en"), "custom", "id", id, "en", en));
+        size_t st = wa_text_step_of(i);
+        json_t *j = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s?, s:s?}}", "key", key, "label",
+                              wa_text_label(i, r->lang), "step", wa_text_step_key(st), "default",
+                              "id", wa_text_default(i, "id"), "en", wa_text_default(i, "en"),
+                              "custom", "id", id, "en", en);
+        if (j)
+            json_object_set_new(j, "langs",
+                                json_pack("{s:o, s:o}", "id", text_lang_json(r, i, "id", id), "en",
+                                          text_lang_json(r, i, "en", en)));
+        json_array_append_new(items, j);
     }
-    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+    return reply_json(r, 200, json_pack("{s:o, s:o}", "steps", steps, "items", items));
 }
 
 /* Admin texts are short messages (WhatsApp bodies allow more; a page of
  * text in a chat is already too long). */
 #define TEXT_MAX 1024
 
+/* "{a}, {b}" as a JSON array of names ([] for NULL). */
+static json_t *name_list(const char *joined)
+{
+    json_t *a = json_array();
+    for (const char *p = joined; a && p && *p;) {
+        const char *end = strstr(p, ", ");
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        json_array_append_new(a, json_stringn(p, len));
+        p = end ? end + 2 : NULL;
+    }
+    return a;
+}
+
+/* 400 naming the placeholders the text dropped or added, in the
+ * request's language, with both lists for a program. */
+static err_t placeholder_error(req_t *r, const char *missing, const char *unknown)
+{
+    bool en = strcmp(r->lang, "en") == 0;
+    const char *detail = en ? "A text must keep the {placeholders} of the built-in text."
+                            : "Teks harus memuat tanda {kurung kurawal} yang sama dengan teks "
+                              "bawaan.";
+    if (missing)
+        detail = arena_printf(r->ar, "%s %s %s.", detail, en ? "Missing:" : "Hilang:", missing);
+    if (unknown)
+        detail =
+            arena_printf(r->ar, "%s %s %s.", detail, en ? "Unknown:" : "Tidak dikenal:", unknown);
+    json_t *err = json_pack("{s:s, s:s, s:s, s:o, s:o}", "code", err_code(ERR_INVALID), "message",
+                            err_str_lang(ERR_INVALID, r->lang), "detail", detail, "missing",
+                            name_list(missing), "unknown", name_list(unknown));
+    return reply_json(r, 400, err ? json_pack("{s:o}", "error", err) : NULL);
+}
+
+/* key and lang of a text: ERR_INVALID with a detail unless both are known. */
+static err_t text_key(req_t *r, const char *key, const char *lang)
+{
+    if (!key || !lang || (strcmp(lang, "id") && strcmp(lang, "en"))) {
+        r->detail =
+            tr(r, "key dan lang (id atau en) wajib diisi", "key and lang (id or en) are required");
+        return ERR_INVALID;
+    }
+    const char *missing, *unknown;
+    if (!wa_text_placeholders(r->ar, key, lang, "", &missing, &unknown) && !missing && !unknown) {
+        r->detail = tr(r, "key: tidak ada teks dengan kunci ini", "key: there is no such text");
+        return ERR_INVALID;
+    }
+    return ERR_OK;
+}
+
 err_t h_wa_text_set(app_t *app, req_t *r)
 {
     json_t *body;
-    const char *key = NULL, *lang = NULL, *text = NULL;
+    const char *key = NULL, *lang = NULL, *text = NULL, *missing, *unknown;
     if (!actor_is_superadmin(&r->actor)) {
         r->detail = "only the superadmin changes the texts citizens read";
         return ERR_FORBIDDEN;
@@ -320,19 +389,17 @@ err_t h_wa_text_set(app_t *app, req_t *r)
         e = jfield_str(r, body, "lang", &lang);
     if (e == ERR_OK)
         e = jfield_str(r, body, "text", &text);
+    if (e == ERR_OK)
+        e = text_key(r, key, lang);
     if (e != ERR_OK)
         return e;
-    if (!key || !lang || (strcmp(lang, "id") && strcmp(lang, "en"))) {
-        r->detail = "key and lang (id or en) are required";
+    if (text && (!*text || text_utf8_len(text) > TEXT_MAX)) {
+        r->detail = tr(r, "text: 1 sampai 1024 karakter (atau null untuk teks bawaan)",
+                       "text: 1 to 1024 characters (or null for the default)");
         return ERR_INVALID;
     }
-    const char *why = wa_text_check(key, text ? text : "");
-    if (!why && text && (!*text || text_utf8_len(text) > TEXT_MAX))
-        why = "text: 1 to 1024 characters (or null for the default)";
-    if (why) {
-        r->detail = why;
-        return ERR_INVALID;
-    }
+    if (text && !wa_text_placeholders(r->ar, key, lang, text, &missing, &unknown))
+        return placeholder_error(r, missing, unknown);
     e = store_wa_text_set(app->store, key, lang, text, r->user.id, clock_now());
     if (e != ERR_OK)
         return e;
@@ -341,4 +408,29 @@ err_t h_wa_text_set(app_t *app, req_t *r)
     jobs_notify(app->jobs);
     return reply_json(r, 200,
                       json_pack("{s:s, s:s, s:s?}", "key", key, "lang", lang, "text", text));
+}
+
+/* DELETE /api/v1/whatsapp/texts?key=K[&lang=id|en]: back to the built-in
+ * text ("Kembalikan ke bawaan"), in one language or (no lang) both. */
+err_t h_wa_text_reset(app_t *app, req_t *r)
+{
+    const char *key = NULL, *lang = NULL;
+    err_t e = req_query(r, "key", &key);
+    if (e == ERR_OK)
+        e = req_query(r, "lang", &lang);
+    if (e == ERR_OK)
+        e = text_key(r, key, lang ? lang : "id");
+    if (e != ERR_OK)
+        return e;
+    int64_t now = clock_now();
+    if (!lang || !strcmp(lang, "id"))
+        e = store_wa_text_set(app->store, key, "id", NULL, r->user.id, now);
+    if (e == ERR_OK && (!lang || !strcmp(lang, "en")))
+        e = store_wa_text_set(app->store, key, "en", NULL, r->user.id, now);
+    if (e != ERR_OK)
+        return e;
+    log_info("wa", "event=text_reset key=%s lang=%s user_id=%lld", key, lang ? lang : "both",
+             (long long)r->user.id);
+    jobs_notify(app->jobs);
+    return reply_json(r, 200, json_pack("{s:s, s:s?, s:b}", "key", key, "lang", lang, "reset", 1));
 }

@@ -281,6 +281,24 @@ static const char *ts_query(arena_t *ar, const char *q)
     return b.out;
 }
 
+/* Whether a field officer's teams have few cases (see cq_field_probe). */
+static err_t field_probe(store_t *s, arena_t *ar, const store_case_filter *f, cq_scope *sc)
+{
+    cq_t q;
+    int64_t *count;
+    size_t n = 0;
+    cq_init(&q, true);
+    if (!cq_field_probe(&q, f, sc))
+        return ERR_OK;
+    if (q.overflow)
+        return ERR_INTERNAL;
+    err_t e = pq_list_unprepared(s, ar, q.sql, NULL, sizeof *count, read_agency_id, (void **)&count,
+                                 &n, "case_field_probe");
+    if (e == ERR_OK && n == 1)
+        sc->field_sparse = count[0] < CQ_FIELD_SPARSE;
+    return e;
+}
+
 err_t pg_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out, size_t *n)
 {
     static const char roles_sql[] = "SELECT agency_id FROM user_roles WHERE user_id = $1";
@@ -307,6 +325,9 @@ err_t pg_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_ca
                 sc.many = true;
         }
     }
+    err_t e = field_probe(s, ar, f, &sc);
+    if (e != ERR_OK)
+        return e;
     cq_init(&q, true);
     q.order_by_expr = f->from || f->to;
     unsigned limit = f->limit ? f->limit : 50;

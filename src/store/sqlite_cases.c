@@ -288,6 +288,25 @@ out:
     return e;
 }
 
+/* Whether a field officer's teams have few cases (see cq_field_probe). */
+static err_t field_probe(conn_t *c, const store_case_filter *f, cq_scope *sc)
+{
+    cq_t q;
+    sqlite3_stmt *st = NULL;
+    cq_init(&q, false);
+    if (!cq_field_probe(&q, f, sc))
+        return ERR_OK;
+    if (q.overflow)
+        return ERR_INTERNAL;
+    if (sqlite3_prepare_v2(c->db, q.sql, (int)q.len, &st, NULL) != SQLITE_OK)
+        return sq_err(c, sqlite3_extended_errcode(c->db), "case_field_probe_prepare");
+    err_t e = sq_step_row(c, st, "case_field_probe");
+    if (e == ERR_OK)
+        sc->field_sparse = sq_int(st, 0) < CQ_FIELD_SPARSE;
+    sqlite3_finalize(st);
+    return e;
+}
+
 err_t sq_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out, size_t *n)
 {
     conn_t *c = sq_get(s);
@@ -298,6 +317,11 @@ err_t sq_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_ca
     *out = NULL;
     *n = 0;
     err_t e = user_scope(c, f->scope_user_id, &sc);
+    /* Not for a search: FTS5 would then test the words case by case, and
+     * each test of a word prefix reads the word's whole list of rows.
+     * Walking that list once, in order, is the bounded way. */
+    if (e == ERR_OK && !match)
+        e = field_probe(c, f, &sc);
     if (e != ERR_OK)
         goto out;
     cq_init(&q, false);

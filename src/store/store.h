@@ -307,7 +307,17 @@ typedef struct {
     const char *kecamatan_code;              /* NULL: any */
     /* Change feed: only ids above this, oldest first (before_id unused). */
     int64_t after_id;
+    /* A field officer's view: in the agencies field_agencies[0..n), only
+     * the cases of the teams field_teams[0..n) and the open emergencies
+     * (not resolved, closed, rejected or forwarded). Borrowed; at most
+     * STORE_FIELD_MAX of each. */
+    const int64_t *field_agencies, *field_teams;
+    size_t nfield_agencies, nfield_teams;
+    int lapor; /* 1: with a LAPOR! tracking id, -1: without one, 0: either */
 } store_case_filter;
+
+/* Most agencies or teams of a field officer's view in one list. */
+#define STORE_FIELD_MAX 32
 
 /* Largest batch for a bulk reader (the CSV export) of store_case_list. */
 #define STORE_BATCH_MAX 1000
@@ -1165,5 +1175,27 @@ typedef struct {
 #define STORE_SVC_ROWS_MAX 100000
 err_t store_svc_rows(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
                      store_svc_row **out, size_t *n) STORE_WUR;
+
+/* ---- the LAPOR! tracking number and the field view (issue 13) --------- */
+
+/* Sets (lapor_id) or clears (NULL) the case's LAPOR! tracking number with
+ * an internal event that keeps the status ("lapor_set" with the number as
+ * note, or "lapor_clear"), in one transaction. *changed is false, and
+ * nothing is written, when the case has that value already. ERR_NOT_FOUND
+ * for an unknown case. */
+err_t store_case_set_lapor(store_t *s, int64_t case_id, const char *lapor_id, int64_t actor_id,
+                           int64_t now, bool *changed) STORE_WUR;
+
+typedef struct {
+    int64_t case_id;
+    int64_t resolved_at; /* the last "resolve" event in the period */
+    const char *tracking_code, *status, *kind;
+    const char *category_name_id, *category_name_en; /* NULL: no category */
+} store_resolved;
+
+/* The cases of the team with a "resolve" event in [from, to), the latest
+ * resolution first, each once, at most limit. */
+err_t store_team_resolved(store_t *s, arena_t *ar, int64_t team_id, int64_t from, int64_t to,
+                          unsigned limit, store_resolved **out, size_t *n) STORE_WUR;
 
 #endif

@@ -344,6 +344,14 @@
       (s, case_id, actor_id, sha256, mime, size, note, now, id))                                   \
     X(user_teams, (store_t * s, arena_t * ar, int64_t user_id, int64_t * *out, size_t * n),        \
       (s, ar, user_id, out, n))                                                                    \
+    X(case_set_lapor,                                                                              \
+      (store_t * s, int64_t case_id, const char *lapor_id, int64_t actor_id, int64_t now,          \
+       bool *changed),                                                                             \
+      (s, case_id, lapor_id, actor_id, now, changed))                                              \
+    X(team_resolved,                                                                               \
+      (store_t * s, arena_t * ar, int64_t team_id, int64_t from, int64_t to, unsigned limit,       \
+       store_resolved **out, size_t *n),                                                           \
+      (s, ar, team_id, from, to, limit, out, n))                                                   \
     X(migrate_files, (store_t * s, const embed_file *files, size_t n, int *applied),               \
       (s, files, n, applied))                                                                      \
     /* the list ends here */

@@ -52,7 +52,7 @@ def test_full_happy_path(admin, kabid, trc, ids):
         category_id=ids["trantibum"], channel="walk_in",
         description="Keributan di depan pasar tiap malam, balap liar",
         address="Jl. A. Yani", kecamatan_code="63.11.06", lat=-2.341, lon=115.470,
-        rahasia=True, lapor_tracking_id="LAPOR-2026-0042",
+        rahasia=True, lapor_tracking_id="1916449",
         reporter={"name": "Budi", "phone": "0812-3456-7890"})
     cid = created["id"]
     assert set(created) == CASE_KEYS
@@ -89,7 +89,7 @@ def test_full_happy_path(admin, kabid, trc, ids):
     assert set(full) == CASE_KEYS | {"events", "attachments", "dispatch", "actions"}
     assert full["actions"] == []  # closed: only a supervisor may reopen
     assert full["tracking_code"] == created["tracking_code"]
-    assert full["lapor_tracking_id"] == "LAPOR-2026-0042"
+    assert full["lapor_tracking_id"] == "1916449"
     assert full["created_at"] == created["created_at"]
     assert RFC3339_WITA.match(full["created_at"]), full["created_at"]
     assert RFC3339_WITA.match(full["updated_at"]) and full["updated_at"] >= full["created_at"]

@@ -53,9 +53,11 @@ const T = {
 // The tabs of issue #5/#6: message texts, working hours and SLA, duty, groups.
 Object.assign(T.id, {
   texts: 'Teks pesan', calendar: 'Jam kerja & SLA', duty: 'Jadwal piket', groups: 'Kelompok pelapor',
-  textsHelp: 'Teks yang dibaca warga di WhatsApp. Tekan "Kembalikan" untuk memakai teks bawaan. Tanda {kurung kurawal} diisi otomatis dan harus dipertahankan.',
+  textsHelp: 'Teks yang dibaca warga di WhatsApp, per langkah percakapan. Tanda {kurung kurawal} diisi otomatis (misalnya kode laporan): teks pengganti harus memuat tanda yang sama dengan teks bawaan. Tekan "Kembalikan ke bawaan" untuk memakai teks bawaan lagi.',
   textsReadonly: 'Hanya superadmin yang dapat mengubah teks ini (berlaku untuk semua instansi).',
-  filter: 'Cari', defaultText: 'Bawaan', customText: 'Teks pengganti', custom: 'diubah', reset: 'Kembalikan',
+  filter: 'Cari', defaultText: 'Teks bawaan', customText: 'Teks pengganti', custom: 'diubah', reset: 'Kembalikan ke bawaan',
+  mustKeep: 'Wajib memuat:', noPlaceholders: 'Tanpa tanda {…}.', phMissing: 'Belum dimuat:', phUnknown: 'Tidak dikenal:',
+  notInUse: 'Tidak dipakai: teks pengganti ini tidak memuat tanda {…} yang sama dengan teks bawaan, sehingga warga menerima teks bawaan.',
   langId: 'Indonesia', langEn: 'Inggris',
   hoursTitle: 'Jam kerja', alwaysOpen: 'Buka 24 jam setiap hari', day: 'Hari', open: 'Buka', from: 'Mulai', until: 'Selesai',
   srcDefault: 'Memakai jam kerja bawaan (Perpres 21/2023).', srcAgency: 'Jam kerja khusus instansi ini.', tz: 'Zona waktu',
@@ -81,9 +83,11 @@ Object.assign(T.id, {
 });
 Object.assign(T.en, {
   texts: 'Message texts', calendar: 'Working hours & SLA', duty: 'Duty roster', groups: 'Reporter groups',
-  textsHelp: 'The texts citizens read on WhatsApp. "Reset" goes back to the built-in text. {Placeholders} are filled in automatically and must stay.',
+  textsHelp: 'The texts citizens read on WhatsApp, by step of the conversation. {Placeholders} are filled in automatically (e.g. the tracking code): a custom text must have the same ones as the built-in text. "Back to the built-in text" uses the built-in text again.',
   textsReadonly: 'Only the superadmin may change these texts (they apply to every agency).',
-  filter: 'Search', defaultText: 'Default', customText: 'Custom text', custom: 'changed', reset: 'Reset',
+  filter: 'Search', defaultText: 'Built-in text', customText: 'Custom text', custom: 'changed', reset: 'Back to the built-in text',
+  mustKeep: 'Must keep:', noPlaceholders: 'No {…} placeholders.', phMissing: 'Missing:', phUnknown: 'Unknown:',
+  notInUse: 'Not in use: this custom text does not have the same {…} placeholders as the built-in text, so citizens get the built-in text.',
   langId: 'Indonesian', langEn: 'English',
   hoursTitle: 'Working hours', alwaysOpen: 'Open 24 hours every day', day: 'Day', open: 'Open', from: 'From', until: 'Until',
   srcDefault: 'Using the default hours (Perpres 21/2023).', srcAgency: "This agency's own hours.", tz: 'Time zone',
@@ -472,6 +476,7 @@ $('number-form').addEventListener('submit', (ev) => {
 // ---- message texts (the WhatsApp catalog) -------------------------------------------
 
 let texts = [];
+let textSteps = [];
 
 function isSuper() { return me.roles.some((r) => r.role === 'superadmin'); }
 
@@ -480,43 +485,88 @@ async function saveText(key, lng, text) {
   await loadTexts();
 }
 
+// "Kembalikan ke bawaan": the override is deleted.
+async function resetText(key, lng) {
+  await api('DELETE', `/api/v1/whatsapp/texts?key=${encodeURIComponent(key)}&lang=${lng}`);
+  await loadTexts();
+}
+
+// The {placeholders} of a text, as the server counts them.
+const placeholders = (s) => [...new Set((s || '').match(/\{[a-z0-9_]+\}/g) || [])];
+
+// Live hint under a custom text: which placeholders it lacks or adds.
+function phHint(want, ta, hint) {
+  const got = placeholders(ta.value);
+  const missing = want.filter((p) => !got.includes(p));
+  const unknown = got.filter((p) => !want.includes(p));
+  const parts = [];
+  if (ta.value.trim() && missing.length) parts.push(`${t('phMissing')} ${missing.join(', ')}`);
+  if (unknown.length) parts.push(`${t('phUnknown')} ${unknown.join(', ')}`);
+  hint.textContent = parts.join(' · ');
+  hint.hidden = !parts.length;
+}
+
+function textLang(x, l, edit) {
+  const one = x.langs ? x.langs[l] : { default: x.default[l], custom: x.custom[l], in_use: true };
+  const want = placeholders(one.default);
+  const builtIn = el('div', { class: 'text-col' },
+    el('p', { class: 'muted' }, el('span', { class: 'tag', text: t('defaultText') })),
+    el('p', { class: 'default-text', text: one.default }),
+    el('p', { class: 'muted ph', text: want.length ? `${t('mustKeep')} ${want.join(', ')}` : t('noPlaceholders') }));
+  const mine = el('div', { class: 'text-col' });
+  if (edit) {
+    const id = `tx-${x.key}-${l}`;
+    const ta = el('textarea', { id, rows: '4', maxlength: '1024', 'aria-label': `${t('customText')}: ${x.label} (${l === 'id' ? t('langId') : t('langEn')})` });
+    ta.value = one.custom ?? '';
+    ta.placeholder = one.default;
+    const hint = el('p', { class: 'ph-hint', id: `${id}-hint`, role: 'status' });
+    hint.hidden = true;
+    ta.setAttribute('aria-describedby', hint.id);
+    ta.addEventListener('input', () => phHint(want, ta, hint));
+    mine.append(el('p', { class: 'muted' }, el('label', { for: id }, el('span', { class: 'tag override', text: t('customText') }))),
+      ta, hint, el('div', { class: 'actions' },
+        el('button', { type: 'button', 'data-save': `${x.key}:${l}`, text: t('save'), on: { click: () => guard(
+          () => saveText(x.key, l, ta.value.trim() ? ta.value : null), t('saved')) } }),
+        one.custom !== null ? el('button', { type: 'button', class: 'secondary', 'data-reset': `${x.key}:${l}`, text: t('reset'),
+          on: { click: () => guard(() => resetText(x.key, l), t('saved')) } }) : null));
+  } else if (one.custom !== null) {
+    mine.append(el('p', { class: 'muted' }, el('span', { class: 'tag custom', text: t('customText') })),
+      el('p', { class: 'custom-text', text: one.custom }));
+  }
+  if (one.custom !== null && one.in_use === false)
+    mine.append(el('p', { class: 'bad not-in-use', text: t('notInUse') }));
+  return el('div', { class: 'text-lang', lang: l, 'data-lang': l },
+    el('h4', { text: l === 'id' ? t('langId') : t('langEn') }),
+    el('div', { class: 'text-cols' }, builtIn, mine));
+}
+
 function renderTexts() {
   const edit = isSuper();
   $('texts-readonly').hidden = edit;
   const q = $('texts-filter').value.trim().toLowerCase();
-  const shown = texts.filter((x) => !q || x.key.toLowerCase().includes(q)
+  const shown = texts.filter((x) => !q || x.key.toLowerCase().includes(q) || (x.label || '').toLowerCase().includes(q)
     || ['id', 'en'].some((l) => (x.default[l] || '').toLowerCase().includes(q) || (x.custom[l] || '').toLowerCase().includes(q)));
   if (!shown.length) { $('texts').replaceChildren(el('li', { text: t('none') })); return; }
-  $('texts').replaceChildren(...shown.map((x) => {
-    const changed = x.custom.id !== null || x.custom.en !== null;
-    const langs = ['id', 'en'].map((l) => {
-      const box = el('div', { class: 'text-lang', lang: l },
-        el('h4', { text: l === 'id' ? t('langId') : t('langEn') }),
-        el('p', { class: 'muted' }, el('span', { class: 'tag', text: t('defaultText') }), document.createTextNode(' '),
-          el('span', { class: 'default-text', text: x.default[l] })));
-      if (edit) {
-        const ta = el('textarea', { id: `tx-${x.key}-${l}`, rows: '3', maxlength: '1024', 'aria-label': `${t('customText')}: ${x.key} (${l})` });
-        ta.value = x.custom[l] ?? '';
-        ta.placeholder = x.default[l];
-        box.append(ta, el('div', { class: 'actions' },
-          el('button', { type: 'button', 'data-save': `${x.key}:${l}`, text: t('save'), on: { click: () => guard(
-            () => saveText(x.key, l, ta.value.trim() ? ta.value : null), t('saved')) } }),
-          x.custom[l] !== null ? el('button', { type: 'button', class: 'secondary', 'data-reset': `${x.key}:${l}`, text: t('reset'),
-            on: { click: () => guard(() => saveText(x.key, l, null), t('saved')) } }) : null));
-      } else if (x.custom[l] !== null) {
-        box.append(el('p', {}, el('span', { class: 'tag custom', text: t('customText') }), document.createTextNode(' '),
-          el('span', { class: 'custom-text', text: x.custom[l] })));
-      }
-      return box;
-    });
-    return el('li', { 'data-key': x.key },
-      el('h3', {}, el('code', { text: x.key }), changed ? el('span', { class: 'tag custom', text: t('custom') }) : null),
-      el('div', { class: 'text-langs' }, ...langs));
-  }));
+  // Grouped by the step of the conversation, in the order a citizen meets them.
+  const steps = textSteps.length ? textSteps : [{ key: '', label: '' }];
+  $('texts').replaceChildren(...steps.map((st) => {
+    const mine = shown.filter((x) => !st.key || x.step === st.key);
+    if (!mine.length) return null;
+    return el('li', { class: 'text-step', 'data-step': st.key },
+      st.label ? el('h3', { class: 'step-title', text: st.label }) : null,
+      el('ul', { class: 'texts-in-step' }, ...mine.map((x) => {
+        const changed = x.custom.id !== null || x.custom.en !== null;
+        return el('li', { 'data-key': x.key, title: x.key },
+          el('h4', { class: 'text-title' }, el('span', { text: x.label || x.key }), changed ? el('span', { class: 'tag custom', text: t('custom') }) : null),
+          el('div', { class: 'text-langs' }, textLang(x, 'id', edit), textLang(x, 'en', edit)));
+      })));
+  }).filter(Boolean));
 }
 
 async function loadTexts() {
-  texts = (await api('GET', '/api/v1/whatsapp/texts')).items;
+  const j = await api('GET', '/api/v1/whatsapp/texts');
+  texts = j.items;
+  textSteps = j.steps || [];
   renderTexts();
 }
 $('texts-filter').addEventListener('input', renderTexts);

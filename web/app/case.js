@@ -9,6 +9,7 @@ import { channelLabel } from './inbox.js';
 import { mountService } from './svc.js';
 import { slaBadge } from './sla.js';
 import { slaFacts, dispatchCard, fillSuggestions, cannedPicker } from './dispatch.js';
+import { laporFacts } from './lapor.js';
 
 const TICKS = {
   pending: ['…', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
@@ -213,6 +214,7 @@ export async function caseView(root, id) {
     el('dt', {}, t('address')), el('dd', {}, c.address || '—'),
     el('dt', {}, t('created')), el('dd', {}, when(c.created_at, lang)),
     slaFacts(c),
+    laporFacts(c, ['superadmin', 'admin', 'supervisor'].includes(myRole), rerender),
     c.reporter ? [el('dt', {}, t('reporter')), el('dd', { id: 'reporter' },
       [c.reporter.name, c.reporter.phone || c.reporter.wa_id].filter(Boolean).join(' · ') || '—')] : null);
 

@@ -65,6 +65,11 @@ const T = {
     monthly: 'Laporan bulanan (PDF)', month: 'Bulan', download_pdf: 'Unduh PDF', export_title: 'Ekspor kasus (CSV)',
     export_hint: 'Memakai filter kotak masuk saat ini:', no_filters: 'tanpa filter (semua kasus)', no_rows: 'Belum ada aktivitas pada periode ini.',
     truncated: 'Data terlalu banyak: laporan dipotong.', events_n: 'Kejadian',
+    instruction: 'Instruksi kepala bidang', call_reporter: 'Telepon pelapor', done_today: 'Selesai hari ini',
+    done_today_none: 'Belum ada kasus yang diselesaikan tim Anda hari ini.',
+    lapor: 'Nomor LAPOR!', lapor_ph: 'Tracking ID LAPOR!, mis. 1916449', lapor_save: 'Simpan nomor LAPOR!',
+    lapor_hint: 'Kosongkan lalu simpan untuk menghapus.', lapor_filter: 'LAPOR!', lapor_yes: 'Sudah diteruskan ke LAPOR!',
+    lapor_no: 'Belum diteruskan ke LAPOR!', a_lapor_set: 'Nomor LAPOR! dicatat', a_lapor_clear: 'Nomor LAPOR! dihapus',
   },
   en: {
     skip: 'Skip to content', loading: 'Loading…', login_title: 'Sign in to the aduan dashboard',
@@ -129,6 +134,11 @@ const T = {
     monthly: 'Monthly report (PDF)', month: 'Month', download_pdf: 'Download PDF', export_title: 'Export cases (CSV)',
     export_hint: 'With the inbox\'s current filters:', no_filters: 'no filter (every case)', no_rows: 'No activity in this period.',
     truncated: 'Too much data: the report was cut.', events_n: 'Events',
+    instruction: "Supervisor's instruction", call_reporter: 'Call the reporter', done_today: 'Resolved today',
+    done_today_none: 'Your teams have resolved no case today yet.',
+    lapor: 'LAPOR! number', lapor_ph: 'LAPOR! Tracking ID, e.g. 1916449', lapor_save: 'Save LAPOR! number',
+    lapor_hint: 'Empty it and save to remove it.', lapor_filter: 'LAPOR!', lapor_yes: 'Forwarded to LAPOR!',
+    lapor_no: 'Not forwarded to LAPOR!', a_lapor_set: 'LAPOR! number recorded', a_lapor_clear: 'LAPOR! number removed',
   },
 };
 

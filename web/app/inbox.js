@@ -6,6 +6,7 @@ import { t, getLang } from './i18n.js';
 import { el, clear, age, beep, when } from './util.js';
 import { state, flash } from './app.js';
 import { slaBadge, stageLabel, agenciesWith } from './sla.js';
+import { laporFilter } from './lapor.js';
 
 const STATUSES = ['received', 'verified', 'dispatched', 'in_progress', 'resolved', 'closed',
   'rejected', 'forwarded', 'on_hold', 'reopened', 'submitted', 'incomplete', 'checking',
@@ -68,6 +69,7 @@ export async function inboxView(root) {
       .map((k) => [k.id, getLang() === 'en' ? k.name_en : k.name_id]), filters.category),
     select('team', t('team'), ref.teams.map((x) => [x.id, x.name]), filters.team),
     select('kecamatan', t('kecamatan'), ref.regions.map((g) => [g.code, g.name]), filters.kecamatan),
+    laporFilter(filters.lapor),
     el('div', { class: 'field' }, el('label', { for: 'f-from' }, t('from')),
       el('input', { id: 'f-from', name: 'from', type: 'date', value: filters.from || '' })),
     el('div', { class: 'field' }, el('label', { for: 'f-to' }, t('to')),
