@@ -117,6 +117,7 @@ ROUTES = {
     ("POST", "/api/v1/admin/teams/{id}/members"): ("/api/v1/admin/teams/1/members", 403),
     ("GET", "/api/v1/admin/numbers"): ("/api/v1/admin/numbers", 403),
     ("POST", "/api/v1/admin/numbers"): ("/api/v1/admin/numbers", 403),
+    ("GET", "/api/v1/admin/login-attacks"): ("/api/v1/admin/login-attacks", 403),
     ("GET", "/api/v1/cases/{id}/conversation"): ("/api/v1/cases/{X}/conversation", 403),
     ("POST", "/api/v1/cases/{id}/attachments"): ("/api/v1/cases/{X}/attachments", 403),
     ("GET", "/api/v1/attachments/{id}"): ("/api/v1/attachments/{XA}", 403),
