@@ -39,6 +39,8 @@ static const struct {
     {"ADUAN_DATA_KEY", "services", "data_key"},
     {"ADUAN_MAP_TILE_URL", "map", "tile_url"},
     {"ADUAN_IKM_WEIGHT", "survey", "ikm_weight"},
+    {"ADUAN_DURABILITY", "database", "durability"},
+    {"ADUAN_ALLOW_UNSAFE_DB", "database", "allow_unsafe"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -359,6 +361,24 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             cfg->ikm_weight_0111 = false;
         else if (!strcmp(v, "0.111"))
             cfg->ikm_weight_0111 = true;
+        else
+            return -1;
+        return 0;
+    case 26:
+        *why = "expected fsync (survives a power cut) or process (survives a crash of aduan)";
+        if (!strcmp(v, "fsync"))
+            cfg->durability_process = false;
+        else if (!strcmp(v, "process"))
+            cfg->durability_process = true;
+        else
+            return -1;
+        return 0;
+    case 27:
+        *why = "expected 0 or 1";
+        if (!strcmp(v, "0"))
+            cfg->allow_unsafe_db = false;
+        else if (!strcmp(v, "1"))
+            cfg->allow_unsafe_db = true;
         else
             return -1;
         return 0;

@@ -39,7 +39,33 @@ static void quiet_notices(void *arg, const char *message)
     log_debug("store", "event=pg_notice msg=\"%.200s\"", message);
 }
 
-static void forget_prepared(pconn_t *c) { c->nprepared = 0; }
+/* A new session: nothing prepared, the server's synchronous_commit. */
+static void forget_prepared(pconn_t *c)
+{
+    c->nprepared = 0;
+    c->sync_off = false;
+}
+
+/* synchronous_commit=off returns from COMMIT before the WAL is flushed:
+ * a crash of aduan loses nothing (the commit is in the server), a crash
+ * of the server or the machine loses the last fraction of a second. Off
+ * under STORE_DURABLE_PROCESS and for redoable commits; otherwise the
+ * server's own setting, which store_check_durable checked. A flushed
+ * commit flushes the WAL up to itself, so every earlier unflushed one
+ * becomes durable with it. A failed SET leaves the session as it was;
+ * a reset one is back at the server's setting: the safe side either way. */
+static void set_sync(const pg_store *s, pconn_t *c)
+{
+    bool off = s->base.durability == STORE_DURABLE_PROCESS || store_thread_redo();
+    if (c->sync_off == off)
+        return;
+    PGresult *r = PQexec(c->pg, off ? "SET synchronous_commit = off" : "RESET synchronous_commit");
+    if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        c->sync_off = off;
+    else
+        log_warn("store", "event=pg_sync_setting_failed off=%d", off);
+    PQclear(r);
+}
 
 /* (Re)connects c; returns 0 when the connection is usable. */
 static int connect_one(pg_store *s, pconn_t *c)
@@ -77,6 +103,7 @@ pconn_t *pq_get(store_t *base)
         pq_put(base, c);
         return NULL;
     }
+    set_sync(s, c);
     return c;
 }
 
@@ -315,6 +342,49 @@ err_t pg_maintain(store_t *s)
 {
     (void)s; /* PostgreSQL checkpoints by itself */
     return ERR_OK;
+}
+
+err_t pg_check_durable(store_t *s, store_durability d, char *why, size_t cap)
+{
+    static const char sql[] =
+        "SELECT current_setting('fsync'), current_setting('full_page_writes'),"
+        " current_setting('synchronous_commit')";
+    PGresult *res = NULL;
+    why[0] = '\0';
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    /* Under STORE_DURABLE_FSYNC, from a thread whose commits acknowledge,
+     * the session is at the server's synchronous_commit (set_sync). */
+    err_t e = pq_run(c, sql, NULL, &res, "check_durable");
+    if (e == ERR_OK && PQntuples(res) == 1) {
+        const char *fsync = PQgetvalue(res, 0, 0), *fpw = PQgetvalue(res, 0, 1),
+                   *sync = PQgetvalue(res, 0, 2);
+        size_t o = 0;
+        /* Every reason, so that one restart fixes them all. */
+        if (strcmp(fsync, "on") != 0)
+            o += (size_t)snprintf(why + o, cap - o,
+                                  "%sfsync=%s (a power cut can lose "
+                                  "acknowledged reports and corrupt the database)",
+                                  o ? "; " : "", fsync);
+        if (o < cap && strcmp(fpw, "on") != 0)
+            o += (size_t)snprintf(why + o, cap - o,
+                                  "%sfull_page_writes=%s (a power cut can "
+                                  "corrupt the database)",
+                                  o ? "; " : "", fpw);
+        if (o < cap && d == STORE_DURABLE_FSYNC && strcmp(sync, "off") == 0)
+            o += (size_t)snprintf(why + o, cap - o,
+                                  "%ssynchronous_commit=off (a power cut "
+                                  "loses the reports acknowledged in the last moments)",
+                                  o ? "; " : "");
+        if (why[0])
+            e = ERR_CONFLICT;
+    } else if (e == ERR_OK) {
+        e = ERR_DB;
+    }
+    PQclear(res);
+    pq_put(s, c);
+    return e;
 }
 
 err_t pg_claim(store_t *s)

@@ -76,8 +76,12 @@ def sanitizer_problems(text):
 
 def base_env(extra=None):
     """The environment for every aduan process: no ADUAN_* from the caller's
-    shell, sanitizers set to report (and UBSan to stop) on any finding."""
+    shell but ADUAN_ALLOW_UNSAFE_DB=1, sanitizers set to report (and UBSan to
+    stop) on any finding. extra: values to set, None to remove."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADUAN_")}
+    # tests/pgtmp.sh's PostgreSQL runs with fsync=off, which `aduan serve`
+    # refuses without this (test_durability.py checks the refusal).
+    env["ADUAN_ALLOW_UNSAFE_DB"] = "1"
     env["ASAN_OPTIONS"] = "detect_leaks=1"
     env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     if extra:
