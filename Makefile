@@ -4,7 +4,7 @@
 #   make test   install what is missing, build with ASan+UBSan, run every test
 #   make lint   formatting and banned functions
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl
+PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl libjpeg libpng libwebp
 CC        ?= cc
 CSTD      := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Werror
@@ -18,7 +18,8 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VER
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libpq-dev libsodium-dev libinih-dev libcurl4-openssl-dev libcmocka-dev python3 python3-pytest tzdata \
             postgresql nginx openssl sqlite3 strace systemd \
-            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium nodejs
+            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium nodejs \
+            libjpeg-dev libpng-dev libwebp-dev clang libclang-rt-dev lintian
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c \
             src/jobs/*.c src/http/*.c)

@@ -108,6 +108,36 @@ def run_cli(args, env, cwd, input=None, timeout=60):
                           capture_output=True, text=True, timeout=timeout)
 
 
+# ---- pictures -----------------------------------------------------------------
+
+
+def fixture_image(name):
+    """The bytes of tests/fixtures/images/NAME (real JPEG, PNG and WebP files;
+    exif-gps.jpg carries EXIF with a GPS position and a comment)."""
+    with open(os.path.join(repo_root(), "tests", "fixtures", "images", name), "rb") as f:
+        return f.read()
+
+
+def png_image(seed, width=8, height=8):
+    """A real RGB PNG whose pixels depend on seed: distinct seeds, distinct
+    pictures (aduan stores pictures decoded and encoded again, so fake bytes
+    with an image's first bytes are refused)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    h = zlib.crc32(repr(seed).encode())
+    raw = b"".join(b"\0" + bytes(((x * 31 + y * 17 + h + c * 85) >> (c * 3)) & 0xff
+                                  for x in range(width) for c in range(3))
+                   for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 # ---- HTTP ------------------------------------------------------------------
 
 
