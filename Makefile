@@ -2,6 +2,8 @@
 #
 #   make run    install what is missing, build, create the demo, serve it
 #   make test   install what is missing, build with ASan+UBSan, run every test
+#   make fuzz   run every libFuzzer target for FUZZ_SECONDS (300) each (tests/fuzz/README.md)
+#   make deb    the Debian package, build/deb/aduan_VERSION_amd64.deb (deploy/debian/)
 #   make lint   formatting and banned functions
 
 PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl libjpeg libpng libwebp
@@ -101,7 +103,7 @@ run: deps
 UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))
 
 test: deps
-	@$(MAKE) --no-print-directory $(ASAN)/aduan $(UNIT_BINS)
+	@$(MAKE) --no-print-directory $(ASAN)/aduan $(UNIT_BINS) $(FUZZ_BINS)
 	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
 	@sh tests/run-all.sh $(ASAN)
 
@@ -110,3 +112,5 @@ lint:
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk

@@ -90,7 +90,6 @@ struct jctx {
     struct jpeg_destination_mgr dest;
     struct jpeg_progress_mgr progress;
     bool d_made, c_made;
-    bool truncated;   /* the decoder met the end of the data early */
     image_status why; /* set before longjmp */
     jmp_buf jb;
     obuf out;
@@ -117,16 +116,20 @@ static void j_error_exit(j_common_ptr ci)
     longjmp(e->x->jb, 1);
 }
 
-/* Warnings are not printed. A JPEG cut short decodes with grey at the
- * bottom and one warning: that is a damaged file, refused. Other warnings
- * (stray bytes before a marker, which some phones write) are harmless. */
+/* Warnings are not printed. A JPEG cut short would decode with grey at the
+ * bottom and one warning: that is a damaged file, refused at once (a few
+ * bytes claiming a large picture would otherwise cost the whole decode).
+ * Other warnings (stray bytes before a marker, which some phones write)
+ * are harmless. */
 static void j_emit(j_common_ptr ci, int level)
 {
     jerr *e = (jerr *)ci->err;
-    if (level < 0) {
-        e->pub.num_warnings++;
-        if (e->pub.msg_code == JWRN_JPEG_EOF)
-            e->x->truncated = true;
+    if (level >= 0)
+        return;
+    e->pub.num_warnings++;
+    if (e->pub.msg_code == JWRN_JPEG_EOF) {
+        e->x->why = IMAGE_CORRUPT;
+        longjmp(e->x->jb, 1);
     }
 }
 
@@ -305,8 +308,6 @@ static image_status jpeg_run(jctx *x, const unsigned char *in, size_t len)
         jpeg_write_scanlines(c, &r, 1);
     }
     jpeg_finish_decompress(d);
-    if (x->truncated)
-        return IMAGE_CORRUPT;
     jpeg_finish_compress(c);
     return IMAGE_OK;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Key of the advisory lock that serialises migrations when several
  * instances start at once ("aduan" in ASCII). */
@@ -39,11 +40,36 @@ static void quiet_notices(void *arg, const char *message)
     log_debug("store", "event=pg_notice msg=\"%.200s\"", message);
 }
 
-/* A new session: nothing prepared, the server's synchronous_commit. */
+/* This process's name in pg_stat_activity: "aduan/" and 16 random hex
+ * digits, the same on each of its connections (pg_claim counts the
+ * others). Set once, before any thread connects (pg_open). */
+static char app_name[32];
+
+static void name_process(void)
+{
+    unsigned char r[8];
+    if (app_name[0])
+        return;
+    if (getentropy(r, sizeof r) != 0)
+        memset(r, 0, sizeof r);
+    snprintf(app_name, sizeof app_name, "aduan/%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7]);
+}
+
+/* A new session: nothing prepared, the server's synchronous_commit, and
+ * this process's application_name. */
 static void forget_prepared(pconn_t *c)
 {
     c->nprepared = 0;
     c->sync_off = false;
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
+        return;
+    const char *v[1] = {app_name};
+    PGresult *r = PQexecParams(c->pg, "SELECT set_config('application_name', $1, false)", 1, NULL,
+                               v, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        log_warn("store", "event=pg_application_name_failed");
+    PQclear(r);
 }
 
 /* synchronous_commit=off returns from COMMIT before the WAL is flushed:
@@ -78,7 +104,7 @@ static int connect_one(pg_store *s, pconn_t *c)
     } else {
         c->pg = PQconnectdb(s->conninfo);
     }
-    forget_prepared(c);
+    forget_prepared(c); /* a new session, if any */
     if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -127,6 +153,7 @@ err_t pg_open(const char *url, unsigned pool_size, store_t **out)
     *out = NULL;
     if (pool_size == 0)
         pool_size = 1;
+    name_process();
     pg_store *s = calloc(1, sizeof *s);
     if (!s)
         return ERR_NOMEM;
@@ -387,9 +414,39 @@ err_t pg_check_durable(store_t *s, store_durability d, char *why, size_t cap)
     return e;
 }
 
+/* Instances coordinate through the database itself: any number may serve.
+ * When no other aduan process is connected, though, every claim in the
+ * inbox and the outbox was made by one that is gone (a crash, kill -9):
+ * the claimed work comes back at once, as on SQLite, rather than when its
+ * lease runs out (up to OUTBOX_LEASE, minutes). A live instance always
+ * holds a connection, and a dead one's vanish with its sockets; one whose
+ * host lost power may linger until TCP gives up, and then its claims wait
+ * for their lease: the safe side. */
 err_t pg_claim(store_t *s)
 {
-    (void)s; /* instances coordinate through the database itself */
+    static const char others[] =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND application_name LIKE 'aduan/%' AND application_name <> $1";
+    /* The same two statements as SQLite's sq_claim. */
+    static const char inbox[] = "UPDATE wa_inbox SET next_attempt_at = 0 WHERE state = 'new'";
+    static const char outbox[] = "UPDATE wa_outbox SET next_attempt_at = 0 WHERE state = 'pending'";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    PGresult *res = NULL;
+    pq_params p = {0};
+    pp_text(&p, app_name);
+    err_t e = pq_run(c, others, &p, &res, "claim_others");
+    int64_t n = e == ERR_OK && PQntuples(res) == 1 ? pq_int(res, 0, 0) : -1;
+    PQclear(res);
+    if (n == 0) {
+        if (pq_run(c, inbox, NULL, NULL, "claim_reset_inbox") != ERR_OK ||
+            pq_run(c, outbox, NULL, NULL, "claim_reset_outbox") != ERR_OK)
+            log_warn("store", "event=lease_reset_failed");
+    } else if (n > 0) {
+        log_info("store", "event=other_instances count=%lld", (long long)n);
+    }
+    pq_put(s, c);
     return ERR_OK;
 }
 

@@ -50,7 +50,9 @@ err_t store_ping(store_t *s) STORE_WUR;
 err_t store_maintain(store_t *s) STORE_WUR;
 /* Claims the database for a serving process. SQLite: one process owns the
  * file (ERR_CONFLICT when another holds it; the claim lasts until
- * store_close). PostgreSQL: always ERR_OK, any number of instances. */
+ * store_close). PostgreSQL: always ERR_OK, any number of instances. Both:
+ * when no other aduan process uses the database, the inbox's and the
+ * outbox's leases (claims of a process that died) end at once. */
 err_t store_claim(store_t *s) STORE_WUR;
 
 /* ---- durability (ADUAN_DURABILITY, docs/DEPLOY.md) ----------------------- */
