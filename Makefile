@@ -33,7 +33,7 @@ REL  := build/rel
 ASAN := build/asan
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all run test deps build unit e2e lint clean
+.PHONY: all run test deps build unit e2e lint clean deb
 all: build
 
 build: $(REL)/aduan
@@ -63,6 +63,13 @@ $(1)/obj:
 endef
 $(eval $(call flavour,$(REL),))
 $(eval $(call flavour,$(ASAN),$(SAN_FLAGS)))
+# The Debian package's binary: Debian's hardening flags (dpkg-buildflags).
+DEBBIN := build/debbin
+DEB_FLAGS := $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS \
+               2>/dev/null) $(shell dpkg-buildflags --get CPPFLAGS 2>/dev/null) \
+             $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS \
+               2>/dev/null)
+$(eval $(call flavour,$(DEBBIN),$(DEB_FLAGS)))
 
 build/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
@@ -103,9 +110,13 @@ run: deps
 UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))
 
 test: deps
-	@$(MAKE) --no-print-directory $(ASAN)/aduan $(UNIT_BINS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory $(ASAN)/aduan $(UNIT_BINS) $(FUZZ_BINS) deb
 	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
 	@sh tests/run-all.sh $(ASAN)
+
+# build/aduan_VERSION_ARCH.deb: deploy/debian/build.sh; docs/DEPLOY.md, "The Debian package".
+deb: $(DEBBIN)/aduan
+	@sh deploy/debian/build.sh $(DEBBIN)/aduan $(VERSION) build
 
 lint:
 	@sh tools/lint.sh
