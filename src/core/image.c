@@ -60,6 +60,12 @@ static void finish(obuf *b, const char *mime, unsigned w, unsigned h, image_t *o
     b->p = NULL;
 }
 
+/* Whether w x h pixels are plausible in len bytes (IMAGE_PIXELS_PER_BYTE). */
+static bool plausible(unsigned long w, unsigned long h, size_t len)
+{
+    return w * h <= (unsigned long)len * IMAGE_PIXELS_PER_BYTE;
+}
+
 /* ---- sniffing -------------------------------------------------------------- */
 
 const char *image_sniff(const void *data, size_t n)
@@ -116,18 +122,18 @@ static void j_error_exit(j_common_ptr ci)
     longjmp(e->x->jb, 1);
 }
 
-/* Warnings are not printed. A JPEG cut short would decode with grey at the
- * bottom and one warning: that is a damaged file, refused at once (a few
- * bytes claiming a large picture would otherwise cost the whole decode).
- * Other warnings (stray bytes before a marker, which some phones write)
- * are harmless. */
+/* Warnings are not printed. A JPEG cut short, or whose coded data stops
+ * before its last block, would decode with grey at the bottom and one
+ * warning: that is a damaged file, refused at once (a few bytes claiming a
+ * large picture would otherwise cost the whole decode). Other warnings
+ * (stray bytes before a marker, which some phones write) are harmless. */
 static void j_emit(j_common_ptr ci, int level)
 {
     jerr *e = (jerr *)ci->err;
     if (level >= 0)
         return;
     e->pub.num_warnings++;
-    if (e->pub.msg_code == JWRN_JPEG_EOF) {
+    if (e->pub.msg_code == JWRN_JPEG_EOF || e->pub.msg_code == JWRN_HIT_MARKER) {
         e->x->why = IMAGE_CORRUPT;
         longjmp(e->x->jb, 1);
     }
@@ -267,6 +273,10 @@ static image_status jpeg_run(jctx *x, const unsigned char *in, size_t len)
     if (d->image_width > IMAGE_SIDE_MAX || d->image_height > IMAGE_SIDE_MAX ||
         (long)d->image_width * (long)d->image_height > IMAGE_PIXELS_MAX)
         return IMAGE_TOO_LARGE;
+    if (!plausible(d->image_width, d->image_height, len))
+        return IMAGE_CORRUPT;
+    if (d->arith_code)
+        return IMAGE_UNSUPPORTED;
     unsigned orientation = exif_orientation(d);
     bool cmyk = d->jpeg_color_space == JCS_CMYK || d->jpeg_color_space == JCS_YCCK;
     bool gray = d->jpeg_color_space == JCS_GRAYSCALE;
@@ -417,6 +427,8 @@ static image_status png_run(pctx *x)
     png_get_IHDR(x->r, x->ri, &w, &h, &depth, &type, &interlace, NULL, NULL);
     if (w > IMAGE_SIDE_MAX || h > IMAGE_SIDE_MAX || (long)w * (long)h > IMAGE_PIXELS_MAX)
         return IMAGE_TOO_LARGE;
+    if (!plausible(w, h, x->len))
+        return IMAGE_CORRUPT;
     /* To 8-bit gray, gray+alpha, RGB or RGBA. */
     png_set_expand(x->r);
     png_set_strip_16(x->r);
@@ -499,6 +511,8 @@ static image_status webp_reencode(const unsigned char *in, size_t len, image_t *
     long pixels = (long)f.width * (long)f.height;
     if (pixels > IMAGE_PIXELS_MAX)
         return IMAGE_TOO_LARGE;
+    if (!plausible((unsigned long)f.width, (unsigned long)f.height, len))
+        return IMAGE_CORRUPT;
     WebPDecoderConfig cfg;
     if (!WebPInitDecoderConfig(&cfg))
         return IMAGE_UNSUPPORTED;

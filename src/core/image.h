@@ -39,6 +39,12 @@
 /* A progressive JPEG with more scans than this is a CPU bomb (cameras and
  * encoders write about 10; libjpeg-turbo's djpeg -maxscans advice). */
 #define IMAGE_JPEG_SCANS_MAX 100
+/* A file must hold at least one byte for every this many pixels it claims.
+ * Photos and screenshots hold far more (a plain white 12 MP JPEG is about
+ * 100 kB); a few hundred bytes that claim megapixels are a decompression
+ * bomb: without this, each would cost the decoder a full picture's work
+ * (seconds of CPU for 200 bytes, found by tests/fuzz). Refused as damaged. */
+#define IMAGE_PIXELS_PER_BYTE 1000
 /* Input size: five times Meta's 5 MB image limit, room for a photo sent "as
  * a document", uncompressed, from a 50 MP camera. */
 #define IMAGE_BYTES_MAX (32L * 1024 * 1024)
@@ -48,9 +54,11 @@
 typedef enum {
     IMAGE_OK = 0,
     IMAGE_NOT_IMAGE,   /* not JPEG, PNG or WebP by its first bytes */
-    IMAGE_CORRUPT,     /* the right first bytes, but truncated or damaged */
+    IMAGE_CORRUPT,     /* the right first bytes, but truncated, damaged, or a
+                        * bomb (IMAGE_PIXELS_PER_BYTE) */
     IMAGE_TOO_LARGE,   /* over IMAGE_PIXELS_MAX, IMAGE_SIDE_MAX, IMAGE_BYTES_MAX */
-    IMAGE_UNSUPPORTED, /* an image we do not read: animated WebP, 12-bit JPEG, ... */
+    IMAGE_UNSUPPORTED, /* an image we do not read: animated WebP, 12-bit or
+                        * arithmetic-coded JPEG (no browser shows those) */
     IMAGE_NOMEM,
 } image_status;
 

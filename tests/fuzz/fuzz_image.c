@@ -2,7 +2,7 @@
  * libjpeg-turbo, libpng and libwebp underneath).
  *
  * Input: the bytes of a file.
- * seeds: tests/fixtures/images
+ * seeds: tests/fixtures/images tests/fuzz/corpus/image
  */
 #include "fuzz.h"
 

@@ -140,6 +140,11 @@ static void not_images_are_refused(void **state)
     assert_int_equal(image_reencode("\x89PNG\r\n\x1a\n", 8, &im), IMAGE_CORRUPT);
     assert_int_equal(image_reencode("RIFF\0\0\0\0WEBP", 12, &im), IMAGE_CORRUPT);
     assert_null(im.data);
+    /* Arithmetic-coded JPEG: valid, but no browser shows it, and it packs
+     * far more pixels into a few bytes than any camera does. */
+    blob b = load("arithmetic.jpg");
+    assert_int_equal(image_reencode(b.data, b.len, &im), IMAGE_UNSUPPORTED);
+    free(b.data);
     assert_null(image_sniff("\xff\xd8", 2));
     assert_string_equal(image_sniff("\xff\xd8\xff", 3), "image/jpeg");
 }
@@ -208,6 +213,14 @@ static void header_bombs_are_refused(void **state)
     sof[5] = sof[7] = 16000 >> 8;
     sof[6] = sof[8] = 16000 & 0xff;
     assert_int_equal(image_reencode(b.data, b.len, &im), IMAGE_TOO_LARGE);
+    /* ... and 2000 x 2000: allowed sizes, but 4 MP cannot be in 697 bytes. */
+    sof[5] = sof[7] = 2000 >> 8;
+    sof[6] = sof[8] = 2000 & 0xff;
+    assert_int_equal(image_reencode(b.data, b.len, &im), IMAGE_CORRUPT);
+    free(b.data);
+    /* What the fuzzer found: 202 bytes that cost seconds of decoding. */
+    b = load("../../fuzz/corpus/image/slow-202-bytes.jpg");
+    assert_int_equal(image_reencode(b.data, b.len, &im), IMAGE_CORRUPT);
     free(b.data);
 
     /* PNG: IHDR (with a correct CRC) of 16000 x 16000, then 20000 x 10. */
@@ -222,6 +235,10 @@ static void header_bombs_are_refused(void **state)
     put32(ihdr + 8, 10);
     put32(ihdr + 17, crc32_of(ihdr, 17));
     assert_int_equal(image_reencode(b.data, b.len, &im), IMAGE_TOO_LARGE);
+    put32(ihdr + 4, 1000);
+    put32(ihdr + 8, 1000);
+    put32(ihdr + 17, crc32_of(ihdr, 17));
+    assert_int_equal(image_reencode(b.data, b.len, &im), IMAGE_CORRUPT);
     free(b.data);
 
     /* WebP (VP8X extended header): a 16384 x 16384 canvas. */
