@@ -2,9 +2,11 @@
 #
 #   make run    install what is missing, build, create the demo, serve it
 #   make test   install what is missing, build with ASan+UBSan, run every test
+#   make fuzz   run every libFuzzer target for FUZZ_SECONDS (300) each (tests/fuzz/README.md)
+#   make deb    the Debian package, build/deb/aduan_VERSION_amd64.deb (deploy/debian/)
 #   make lint   formatting and banned functions
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl
+PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl libjpeg libpng libwebp
 CC        ?= cc
 CSTD      := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Werror
@@ -18,7 +20,8 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Isrc -Ibuild/gen -DADUAN_VERSION='"$(VER
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev \
             libpq-dev libsodium-dev libinih-dev libcurl4-openssl-dev libcmocka-dev python3 python3-pytest tzdata \
             postgresql nginx openssl sqlite3 strace systemd \
-            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium nodejs
+            libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium nodejs \
+            libjpeg-dev libpng-dev libwebp-dev clang libclang-rt-dev lintian
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c \
             src/jobs/*.c src/http/*.c)
@@ -30,7 +33,7 @@ REL  := build/rel
 ASAN := build/asan
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all run test deps build unit e2e lint clean
+.PHONY: all run test deps build unit e2e lint clean deb
 all: build
 
 build: $(REL)/aduan
@@ -60,6 +63,13 @@ $(1)/obj:
 endef
 $(eval $(call flavour,$(REL),))
 $(eval $(call flavour,$(ASAN),$(SAN_FLAGS)))
+# The Debian package's binary: Debian's hardening flags (dpkg-buildflags).
+DEBBIN := build/debbin
+DEB_FLAGS := $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS \
+               2>/dev/null) $(shell dpkg-buildflags --get CPPFLAGS 2>/dev/null) \
+             $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS \
+               2>/dev/null)
+$(eval $(call flavour,$(DEBBIN),$(DEB_FLAGS)))
 
 build/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
@@ -100,12 +110,18 @@ run: deps
 UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))
 
 test: deps
-	@$(MAKE) --no-print-directory $(ASAN)/aduan $(UNIT_BINS)
+	@$(MAKE) --no-print-directory $(ASAN)/aduan $(UNIT_BINS) $(FUZZ_BINS) deb
 	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
 	@sh tests/run-all.sh $(ASAN)
+
+# build/aduan_VERSION_ARCH.deb: deploy/debian/build.sh; docs/DEPLOY.md, "The Debian package".
+deb: $(DEBBIN)/aduan
+	@sh deploy/debian/build.sh $(DEBBIN)/aduan $(VERSION) build
 
 lint:
 	@sh tools/lint.sh
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk

@@ -4,7 +4,11 @@
 #   bench/run.sh            both engines, the default steps (about 3.5 minutes)
 #
 # Knobs (environment):
-#   BENCH_ENGINES   "sqlite pg"                     engines (also: pg-fsync)
+#   BENCH_ENGINES   "sqlite pg-fsync"               engines: sqlite; pg-fsync (PostgreSQL
+#                                                   with fsync on, as in production); pg
+#                                                   (tests/pgtmp.sh's fsync=off cluster,
+#                                                   served with ADUAN_ALLOW_UNSAFE_DB=1)
+#   BENCH_DURABILITY fsync                          ADUAN_DURABILITY (fsync | process)
 #   BENCH_RATES     "2000 5000 10000 15000 20000"   target msg/s, one step each
 #   BENCH_DURATION  10                              seconds of schedule per step
 #   BENCH_CONNS     32                              keep-alive connections
@@ -21,7 +25,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-ENGINES=${BENCH_ENGINES:-sqlite pg}
+ENGINES=${BENCH_ENGINES:-sqlite pg-fsync}
+DURABILITY=${BENCH_DURABILITY:-fsync}
 RATES=${BENCH_RATES:-2000 5000 10000 15000 20000}
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNS:-32}
@@ -36,7 +41,7 @@ SETTLE=2 # seconds between steps
 # Nothing of the caller's aduan settings (a real access token would make the
 # worker call Meta; another database...): the server gets only ours.
 for v in $(env | sed -n 's/^\(ADUAN_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-unset BENCH_KEEP BENCH_ADUAN
+unset BENCH_KEEP BENCH_ADUAN BENCH_DURABILITY
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 for c in sqlite3 curl python3 make cc column; do
@@ -93,8 +98,9 @@ free_port() {
 # ---- CPU accounting ---------------------------------------------------------
 HZ=$(getconf CLK_TCK)
 # CPU ticks (user+system) of the server's threads, summed by name:
-# "MHD-worker" (HTTP threads) and "aduan" (the main thread, which sleeps, and
-# the background worker).
+# "MHD-worker" (HTTP threads), "aduan" (the main thread, which sleeps, the
+# background worker and the SLA scheduler) and "aduan-ingest" (the webhook
+# group committer; jobs% counts it with "aduan").
 thread_ticks() { # PID NAME
     local sum=0 t
     for t in /proc/"$1"/task/*; do
@@ -143,12 +149,17 @@ start_server() { # DATABASE_URL
     (cd "$tmp" && ADUAN_DATABASE_URL="$url" ADUAN_MEDIA_DIR="$tmp/media-$engine" \
         ./aduan init --demo) >"$tmp/init-$engine.log" 2>&1 ||
         { cat "$tmp/init-$engine.log" >&2; die "aduan init --demo failed ($engine)"; }
+    # The fsync=off cluster is refused unless it is declared a throwaway one.
+    local unsafe=0
+    [ "$engine" != pg ] || unsafe=1
     serve_cmd="ADUAN_LISTEN=127.0.0.1:PORT ADUAN_DATABASE_URL=<sqlite:FILE or postgresql:///aduanbench?host=..> ADUAN_MEDIA_DIR=DIR"
     serve_cmd="$serve_cmd ADUAN_WA_APP_SECRET=SECRET ADUAN_LOG_LEVEL=warn ADUAN_THREADS=$THREADS"
-    serve_cmd="$serve_cmd ADUAN_DB_POOL_SIZE=$POOL aduan serve   (no ADUAN_WA_ACCESS_TOKEN: simulator)"
+    serve_cmd="$serve_cmd ADUAN_DB_POOL_SIZE=$POOL ADUAN_DURABILITY=$DURABILITY"
+    serve_cmd="$serve_cmd [pg: ADUAN_ALLOW_UNSAFE_DB=1] aduan serve   (no ADUAN_WA_ACCESS_TOKEN: simulator)"
     (cd "$tmp" && exec env ADUAN_LISTEN="127.0.0.1:$port" ADUAN_DATABASE_URL="$url" \
         ADUAN_MEDIA_DIR="$tmp/media-$engine" ADUAN_WA_APP_SECRET="$SECRET" \
         ADUAN_LOG_LEVEL=warn ADUAN_THREADS="$THREADS" ADUAN_DB_POOL_SIZE="$POOL" \
+        ADUAN_DURABILITY="$DURABILITY" ADUAN_ALLOW_UNSAFE_DB="$unsafe" \
         ./aduan serve) >"$tmp/serve-$engine.log" 2>&1 &
     srv_pid=$!
     local up=""
@@ -182,7 +193,7 @@ run_step() { # RATE
     local dbp http0 jobs0 db0 hb0 ht0
     dbp=$(db_pids)
     http0=$(thread_ticks "$srv_pid" MHD-worker)
-    jobs0=$(thread_ticks "$srv_pid" aduan)
+    jobs0=$(($(thread_ticks "$srv_pid" aduan) + $(thread_ticks "$srv_pid" aduan-ingest)))
     db0=$(pids_ticks $dbp)
     read -r hb0 ht0 < <(host_ticks)
     echo "== $engine: $rate msg/s for ${DURATION}s" >&2
@@ -193,7 +204,7 @@ run_step() { # RATE
         2> >(sed 's/^/   /' >&2)) || die "the generator failed"
     local http1 jobs1 db1 hb1 ht1
     http1=$(thread_ticks "$srv_pid" MHD-worker)
-    jobs1=$(thread_ticks "$srv_pid" aduan)
+    jobs1=$(($(thread_ticks "$srv_pid" aduan) + $(thread_ticks "$srv_pid" aduan-ingest)))
     db1=$(pids_ticks $dbp)
     read -r hb1 ht1 < <(host_ticks)
     local wall http_cpu jobs_cpu db_cpu gen_cpu host_cpu other_cpu
@@ -290,7 +301,7 @@ echo "server:  $serve_cmd"
 echo "load:    $gen_cmd"
 echo "         (bench/build/ingest: open loop, request i due at i/RATE s, $CONNS keep-alive"
 echo "          connections, latency from the due time; ${DURATION}s per step)"
-echo "command: $(printf '%s ' "${0}") (BENCH_ENGINES='$ENGINES' BENCH_RATES='$RATES' BENCH_DURATION=$DURATION BENCH_CONNS=$CONNS BENCH_THREADS=$THREADS BENCH_POOL=$POOL)"
+echo "command: $(printf '%s ' "${0}") (BENCH_ENGINES='$ENGINES' BENCH_RATES='$RATES' BENCH_DURATION=$DURATION BENCH_CONNS=$CONNS BENCH_THREADS=$THREADS BENCH_POOL=$POOL BENCH_DURABILITY=$DURABILITY)"
 echo
 {
     printf 'engine\ttarget/s\tachieved/s\tp50_ms\tp99_ms\tmax_ms\terrors\tacked\tcommitted\tcheck\thttp%%\tjobs%%\tpg%%\tgen%%\tother%%\tbacklog\n'

@@ -193,6 +193,7 @@ static int open_store(const config_t *cfg, store_t **s, int migrate)
                 err_str_lang(e, "en"));
         return EXIT_FAIL;
     }
+    store_set_durability(*s, cfg->durability_process ? STORE_DURABLE_PROCESS : STORE_DURABLE_FSYNC);
     if (migrate) {
         e = store_migrate(*s, NULL);
         if (e != ERR_OK) {
@@ -326,6 +327,35 @@ static int cmd_migrate(const config_t *cfg)
     return 0;
 }
 
+/* A server acknowledges what it stores: refuse a database that would lose
+ * it on a power cut, unless the operator said it is a throwaway one. */
+static int check_durable(const config_t *cfg, store_t *s)
+{
+    char why[512];
+    store_durability d = cfg->durability_process ? STORE_DURABLE_PROCESS : STORE_DURABLE_FSYNC;
+    err_t e = store_check_durable(s, d, why, sizeof why);
+    if (e == ERR_CONFLICT && cfg->allow_unsafe_db) {
+        log_warn("main",
+                 "event=unsafe_database msg=\"%s; serving anyway (ADUAN_ALLOW_UNSAFE_DB=1)\"", why);
+        return 0;
+    }
+    if (e == ERR_CONFLICT) {
+        fprintf(stderr,
+                "aduan: refusing to serve: the PostgreSQL server runs with %s. Set them on in "
+                "postgresql.conf (fsync, full_page_writes and synchronous_commit must stay on: "
+                "docs/DEPLOY.md), or set ADUAN_ALLOW_UNSAFE_DB=1 for a throwaway test "
+                "database.\n",
+                why);
+        return EXIT_FAIL;
+    }
+    if (e != ERR_OK) {
+        fprintf(stderr, "aduan: cannot read the database's durability settings: %s\n",
+                err_str_lang(e, "en"));
+        return EXIT_FAIL;
+    }
+    return 0;
+}
+
 static int cmd_serve(config_t *cfg)
 {
     if (!cfg->wa_access_token[0] && !cfg->wa_app_secret[0]) {
@@ -342,6 +372,11 @@ static int cmd_serve(config_t *cfg)
     int rc = open_store(cfg, &s, 1);
     if (rc)
         return rc;
+    rc = check_durable(cfg, s);
+    if (rc) {
+        store_close(s);
+        return rc;
+    }
     err_t e = store_claim(s);
     if (e == ERR_CONFLICT) {
         fprintf(stderr,

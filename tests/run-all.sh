@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test against the build in $1 (default build/asan): the banned
-# function check, the cmocka unit tests, then the end-to-end tests that start
-# the real binary. Ends with one line CI reads: "N passed, N failed".
+# function check, the cmocka unit tests, the fuzz targets (build/fuzz, 20 s
+# each), then the end-to-end tests that start the real binary. Ends with one
+# line CI reads: "N passed, N failed".
 set -u
 B=${1:-build/asan}
 passed=0
@@ -45,6 +46,19 @@ for t in "$B"/tests/test_*; do
         echo "(full log: $log)"
     fi
     count "unit $(basename "$t")" "$p" "$f"
+done
+
+# The libFuzzer targets (tests/fuzz/), 20 seconds each: a parser that
+# regressed is caught here; `make fuzz` runs them for longer.
+FUZZ=${FUZZ_DIR:-build/fuzz}
+for t in tests/fuzz/fuzz_*.c; do
+    name=$(basename "$t" .c)
+    name=${name#fuzz_}
+    if sh tests/fuzz/run.sh "$FUZZ" "$name" "${FUZZ_TEST_SECONDS:-20}"; then
+        count "fuzz $name" 1 0
+    else
+        count "fuzz $name" 0 1
+    fi
 done
 
 log="$B/e2e.log"

@@ -12,7 +12,7 @@ if grep -rnE "$banned" src tools/*.c; then
 fi
 if [ "${1:-}" != "--banned" ]; then
     if command -v clang-format >/dev/null 2>&1; then
-        files=$(find src tests/unit tools -name '*.[ch]')
+        files=$(find src tests/unit tests/fuzz tools -name '*.[ch]')
         # shellcheck disable=SC2086
         if ! clang-format --dry-run -Werror $files; then
             echo "lint: run 'clang-format -i' on the files above" >&2

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-void clock_init(const char *timezone)
+void clock_init(const char *tz_name)
 {
-    setenv("TZ", timezone, 1);
+    setenv("TZ", tz_name, 1);
     tzset();
 }
 

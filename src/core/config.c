@@ -45,6 +45,8 @@ static const struct {
     {"ADUAN_LOGIN_LOCK_SECONDS", "auth", "login_lock_seconds"},
     {"ADUAN_RAW_RETENTION_HOURS", "retention", "raw_hours"},
     {"ADUAN_RAW_RETENTION_SECONDS", "retention", "raw_seconds"},
+    {"ADUAN_DURABILITY", "database", "durability"},
+    {"ADUAN_ALLOW_UNSAFE_DB", "database", "allow_unsafe"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -415,6 +417,24 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
         if (parse_uint(v, 1, 2592000, &u) != 0)
             return -1;
         cfg->raw_retention_s = u;
+        return 0;
+    case 32:
+        *why = "expected fsync (survives a power cut) or process (survives a crash of aduan)";
+        if (!strcmp(v, "fsync"))
+            cfg->durability_process = false;
+        else if (!strcmp(v, "process"))
+            cfg->durability_process = true;
+        else
+            return -1;
+        return 0;
+    case 33:
+        *why = "expected 0 or 1";
+        if (!strcmp(v, "0"))
+            cfg->allow_unsafe_db = false;
+        else if (!strcmp(v, "1"))
+            cfg->allow_unsafe_db = true;
+        else
+            return -1;
         return 0;
     }
     return -1;

@@ -26,7 +26,13 @@ typedef struct {
     char public_url[CONFIG_URL_MAX];   /* base of links we send out */
     char database_url[CONFIG_URL_MAX];
     char database_shown[CONFIG_URL_MAX]; /* database_url without its password */ /* "sqlite:PATH" */
-    unsigned db_pool_size;           /* connections, 1..64 */
+    unsigned db_pool_size; /* connections, 1..64 */
+    /* ADUAN_DURABILITY=process: an acknowledged write survives a crash of
+     * the process but not a power cut (false, the default "fsync": both). */
+    bool durability_process;
+    /* ADUAN_ALLOW_UNSAFE_DB=1: serve on a PostgreSQL that would lose or
+     * corrupt data on a power cut (fsync=off...): throwaway test clusters. */
+    bool allow_unsafe_db;
     unsigned threads;                /* HTTP worker threads, 1..64 */
     char timezone[64];               /* IANA name, e.g. Asia/Makassar */
     char media_dir[CONFIG_PATH_MAX]; /* attachments, named by sha256 */

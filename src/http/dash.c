@@ -4,6 +4,8 @@
 #include "http/http.h"
 
 #include "core/clock.h"
+#include "core/fsfile.h"
+#include "core/image.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -235,40 +237,6 @@ err_t h_attachment_get(app_t *app, req_t *r)
     return ERR_OK;
 }
 
-/* The image type named by the first bytes, or NULL. */
-static const char *sniff_image(const unsigned char *b, size_t n)
-{
-    if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
-        return "image/jpeg";
-    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
-        return "image/png";
-    if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
-        return "image/webp";
-    return NULL;
-}
-
-/* Writes the bytes to the media directory under their sha256. */
-static err_t media_put(app_t *app, req_t *r, const char *hex)
-{
-    char dst[CONFIG_PATH_MAX + 80], tmp[CONFIG_PATH_MAX + 96];
-    mkdir(app->cfg->media_dir, 0750);
-    snprintf(dst, sizeof dst, "%s/%s", app->cfg->media_dir, hex);
-    snprintf(tmp, sizeof tmp, "%s/.up-%u", app->cfg->media_dir, randombytes_random());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        log_error("dash", "event=media_write_failed errno=%d", errno);
-        return ERR_IO;
-    }
-    bool ok = fwrite(r->body, 1, r->body_len, f) == r->body_len;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, dst) != 0) {
-        unlink(tmp);
-        log_error("dash", "event=media_write_failed errno=%d", errno);
-        return ERR_IO;
-    }
-    return ERR_OK;
-}
-
 err_t h_case_attach(app_t *app, req_t *r)
 {
     store_case c;
@@ -301,8 +269,8 @@ err_t h_case_attach(app_t *app, req_t *r)
         r->detail = "Content-Type must be image/jpeg, image/png or image/webp";
         return ERR_UNSUPPORTED;
     }
-    const char *got = sniff_image((const unsigned char *)r->body, r->body_len);
-    if (!got || strcasecmp(got, want) != 0) {
+    const char *got = image_sniff(r->body, r->body_len);
+    if (got && strcasecmp(got, want) != 0) {
         r->detail = arena_printf(r->ar, "the body is not a %s image", want);
         return ERR_INVALID;
     }
@@ -314,23 +282,38 @@ err_t h_case_attach(app_t *app, req_t *r)
         r->detail = "note: at most 2000 characters";
         return ERR_INVALID;
     }
+    /* What is stored is the picture decoded and encoded again: a file that
+     * is not one is refused, and the phone's EXIF (its GPS position, the
+     * camera) does not travel on (core/image.h). */
+    image_t im;
+    image_status st = image_reencode(r->body, r->body_len, &im);
+    if (st != IMAGE_OK) {
+        r->detail = image_why(st, r->lang);
+        log_info("dash", "event=photo_refused case_id=%lld reason=%s bytes=%zu", (long long)c.id,
+                 image_code(st), r->body_len);
+        return st == IMAGE_TOO_LARGE ? ERR_TOO_LARGE : st == IMAGE_NOMEM ? ERR_NOMEM : ERR_INVALID;
+    }
     unsigned char d[crypto_hash_sha256_BYTES];
     char hex[2 * sizeof d + 1];
-    crypto_hash_sha256(d, (const unsigned char *)r->body, r->body_len);
+    crypto_hash_sha256(d, im.data, im.len);
     sodium_bin2hex(hex, sizeof hex, d, sizeof d);
-    e = media_put(app, r, hex);
+    mkdir(app->cfg->media_dir, 0750);
+    e = fsfile_write(app->cfg->media_dir, hex, im.data, im.len, !app->cfg->durability_process);
+    size_t size = im.len;
+    const char *mime = im.mime;
+    image_free(&im);
     int64_t id = 0;
     if (e == ERR_OK)
-        e = store_attachment_add(app->store, c.id, r->user.id, hex, got, (int64_t)r->body_len, note,
+        e = store_attachment_add(app->store, c.id, r->user.id, hex, mime, (int64_t)size, note,
                                  clock_now(), &id);
     if (e != ERR_OK)
         return e;
     log_info("dash", "event=officer_photo case_id=%lld attachment_id=%lld bytes=%zu user_id=%lld",
-             (long long)c.id, (long long)id, r->body_len, (long long)r->user.id);
+             (long long)c.id, (long long)id, size, (long long)r->user.id);
     return reply_json(r, 201,
                       json_pack("{s:I, s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)id, "case_id",
-                                (json_int_t)c.id, "sha256", hex, "mime", got, "size",
-                                (json_int_t)r->body_len, "source", "officer"));
+                                (json_int_t)c.id, "sha256", hex, "mime", mime, "size",
+                                (json_int_t)size, "source", "officer"));
 }
 
 /* ---- the user's teams ------------------------------------------------------ */

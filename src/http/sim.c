@@ -6,6 +6,8 @@
 #include "channels/wa.h"
 #include "core/clock.h"
 #include "core/embed.h"
+#include "core/fsfile.h"
+#include "core/image.h"
 #include "core/log.h"
 
 #include <curl/curl.h>
@@ -118,20 +120,24 @@ static err_t sim_photo(app_t *app, req_t *r, const char *b64, const char **media
         r->detail = "message.data_b64: at most 2 MB";
         return ERR_TOO_LARGE;
     }
+    /* Kept as the media worker would keep a download: decoded and encoded
+     * again, so that a photo's EXIF never reaches the disk (core/image.h). */
+    image_t im;
+    image_status st = image_reencode(bin, len, &im);
+    if (st != IMAGE_OK) {
+        r->detail = image_why(st, r->lang);
+        return st == IMAGE_TOO_LARGE ? ERR_TOO_LARGE : st == IMAGE_NOMEM ? ERR_NOMEM : ERR_INVALID;
+    }
     unsigned char d[crypto_hash_sha256_BYTES];
-    char hex[2 * sizeof d + 1], path[CONFIG_PATH_MAX + 80];
-    crypto_hash_sha256(d, bin, len);
+    char hex[2 * sizeof d + 1];
+    crypto_hash_sha256(d, im.data, im.len);
     sodium_bin2hex(hex, sizeof hex, d, sizeof d);
     mkdir(app->cfg->media_dir, 0750);
-    snprintf(path, sizeof path, "%s/%s", app->cfg->media_dir, hex);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(bin, 1, len, f) != len) {
-        if (f)
-            fclose(f);
-        return ERR_IO;
-    }
-    if (fclose(f) != 0)
-        return ERR_IO;
+    err_t e =
+        fsfile_write(app->cfg->media_dir, hex, im.data, im.len, !app->cfg->durability_process);
+    image_free(&im);
+    if (e != ERR_OK)
+        return e;
     *media_id = arena_printf(r->ar, "sim:%s", hex);
     *sha_hex = arena_strdup(r->ar, hex);
     return ERR_OK;

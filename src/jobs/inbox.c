@@ -171,6 +171,13 @@ int inbox_run(const config_t *cfg, store_t *s, int64_t now)
     size_t n = 0;
     if (!ar)
         return 0;
+    /* Everything below is derived from inbox rows that are already on disk
+     * and is done again if its commits are lost (the row stays 'new'); its
+     * replies leave only after the outbox claim, an acknowledging commit
+     * that makes these durable too. So a power cut may cost work, never a
+     * message, and the worker does not wait for a disk flush per message
+     * (store_redo_commits). */
+    bool was = store_redo_commits(true);
     if (store_wa_inbox_claim(s, ar, now, INBOX_LEASE, INBOX_BATCH, &rows, &n) != ERR_OK)
         n = 0;
     /* In arrival order: a citizen's messages make sense only in sequence,
@@ -183,6 +190,7 @@ int inbox_run(const config_t *cfg, store_t *s, int64_t now)
             log_warn("wa", "event=inbox_retry inbox_id=%lld error=%s", (long long)rows[i].id,
                      err_code(e));
     }
+    store_redo_commits(was);
     arena_destroy(ar);
     return (int)n;
 }

@@ -1,9 +1,12 @@
 /* Media downloads: the photos and videos citizens send, fetched right away
  * (media ids in webhooks expire after 7 days, their URLs after 5 minutes),
  * checked against the webhook's sha256 and kept in the media directory
- * under their own sha256 (CLOUD-API-NOTES.md §8). */
+ * under their own sha256 (CLOUD-API-NOTES.md §8). A picture is kept
+ * decoded and encoded again, without its metadata (core/image.h). */
 #include "jobs/jobs_int.h"
 
+#include "core/fsfile.h"
+#include "core/image.h"
 #include "core/log.h"
 
 #include <curl/curl.h>
@@ -96,6 +99,66 @@ static bool digest_matches(const char *want, const unsigned char d[32], const ch
     return true;
 }
 
+/* Whether the download at path is to be kept as a picture: Meta calls it
+ * one (an image, a sticker, a photo sent as a document), or its first bytes
+ * say so whatever the declared type. */
+static bool is_image(const char *mime, const char *path)
+{
+    if (mime && strncmp(mime, "image/", 6) == 0)
+        return true;
+    unsigned char head[16];
+    size_t n = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        n = fread(head, 1, sizeof head, f);
+        fclose(f);
+    }
+    return image_sniff(head, n) != NULL;
+}
+
+/* Decodes the picture downloaded to tmp (len bytes) and stores it encoded
+ * again from its pixels (core/image.h: EXIF and the rest dropped) under its
+ * new sha256, into hex; tmp is removed. Returns NULL, or why not (with
+ * *final when trying again cannot help). */
+static const char *keep_image(const config_t *cfg, const char *tmp, size_t len, char hex[65],
+                              size_t *size, char *mime, size_t mime_cap, bool *final, char *err,
+                              size_t cap)
+{
+    unsigned char *data = NULL;
+    image_t im = {0};
+    image_status st = len > IMAGE_BYTES_MAX ? IMAGE_TOO_LARGE : IMAGE_OK;
+    FILE *f = st == IMAGE_OK ? fopen(tmp, "rb") : NULL;
+    if (f) {
+        data = malloc(len ? len : 1);
+        if (!data || fread(data, 1, len, f) != len)
+            st = IMAGE_NOMEM;
+        fclose(f);
+    } else if (st == IMAGE_OK) {
+        st = IMAGE_NOMEM;
+    }
+    unlink(tmp);
+    if (st == IMAGE_OK)
+        st = image_reencode(data, len, &im);
+    free(data);
+    if (st != IMAGE_OK) {
+        *final = st != IMAGE_NOMEM;
+        snprintf(err, cap, "not a usable image (%s): %s", image_code(st), image_why(st, "en"));
+        return err;
+    }
+    unsigned char d[32];
+    crypto_hash_sha256(d, im.data, im.len);
+    sodium_bin2hex(hex, 65, d, sizeof d);
+    err_t e = fsfile_write(cfg->media_dir, hex, im.data, im.len, !cfg->durability_process);
+    *size = im.len;
+    snprintf(mime, mime_cap, "%s", im.mime);
+    image_free(&im);
+    if (e != ERR_OK) {
+        snprintf(err, cap, "cannot store the image in %s", cfg->media_dir);
+        return err;
+    }
+    return NULL;
+}
+
 /* Fetches one attachment. Returns NULL when it is stored, else why not;
  * *final when there is no point in trying again. */
 static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const store_wa_media_job *j,
@@ -154,18 +217,25 @@ static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const stor
         return err;
     }
     /* Named by content: the same photo sent twice is stored once. */
-    snprintf(dst, sizeof dst, "%s/%s", cfg->media_dir, hex);
-    if (rename(tmp, dst) != 0) {
-        unlink(tmp);
-        snprintf(err, cap, "cannot store %s: %s", dst, strerror(errno));
-        return err;
+    size_t size = file.len;
+    const char *why = NULL;
+    bool durable = !cfg->durability_process;
+    if (is_image(j->mime && *j->mime ? j->mime : mime_copy, tmp)) {
+        why = keep_image(cfg, tmp, file.len, hex, &size, mime_copy, sizeof mime_copy, final, err,
+                         cap);
+    } else if (fsfile_commit(cfg->media_dir, tmp, hex, durable) != ERR_OK) {
+        snprintf(dst, sizeof dst, "%s/%s", cfg->media_dir, hex);
+        snprintf(err, cap, "cannot store %s", dst);
+        why = err;
     }
-    if (store_wa_media_stored(s, j->id, hex, (int64_t)file.len, mime_copy[0] ? mime_copy : NULL,
-                              now) != ERR_OK) {
+    if (why)
+        return why;
+    if (store_wa_media_stored(s, j->id, hex, (int64_t)size, mime_copy[0] ? mime_copy : NULL, now) !=
+        ERR_OK) {
         snprintf(err, cap, "database");
         return err;
     }
-    log_info("wa", "event=media_stored attachment_id=%lld bytes=%zu", (long long)j->id, file.len);
+    log_info("wa", "event=media_stored attachment_id=%lld bytes=%zu", (long long)j->id, size);
     return NULL;
 }
 

@@ -4,6 +4,7 @@
 #include "jobs/jobs_int.h"
 
 #include "channels/wa_bot.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "jobs/svc_jobs.h"
 
@@ -13,11 +14,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define OUTBOX_BATCH 16
 /* A send that has not come back in this long is retried (seconds). */
 #define SEND_TIMEOUT 15
-#define OUTBOX_LEASE (2 * SEND_TIMEOUT + 5)
+/* The longest one message can take (seconds): a send and its resend as a
+ * template; a document is uploaded first. */
+#define SEND_WORST     (2 * SEND_TIMEOUT)
+#define DOCUMENT_WORST (SVC_UPLOAD_TIMEOUT + SEND_WORST)
+/* A claim protects its messages this long (seconds). A message is sent
+ * only while the claim still covers its worst case plus LEASE_MARGIN:
+ * once a lease runs out, another instance may claim the message and send
+ * it while this one is still at it, a duplicate without any crash. A
+ * crashed instance's claimed messages come back after the lease on
+ * PostgreSQL (at once on SQLite, see store_claim). */
+#define LEASE_MARGIN 5
+#define OUTBOX_LEASE (DOCUMENT_WORST + 2 * LEASE_MARGIN)
+/* Recording a delivered message is retried this many times, from 50 ms
+ * apart doubling (about 1.5 s in all): a message whose record is lost
+ * goes out a second time when its lease ends. */
+#define RECORD_TRIES 5
 /* Backoff: 2^attempt seconds with jitter, capped; give up after the
  * horizon (about a day of tries). */
 #define BACKOFF_CAP   3600
@@ -130,6 +147,27 @@ static int64_t backoff(int attempts)
     return d / 2 + (int64_t)randombytes_uniform((uint32_t)d + 1);
 }
 
+/* Records that Meta accepted m. Runs right after the answer, one message
+ * per commit and never batched with messages not yet sent: the only
+ * message a crash can send twice is the one whose answer was in flight
+ * (docs/WHATSAPP.md, "After a crash"). A transient database error is
+ * tried again rather than leaving a sent message to be sent again. */
+static err_t record_sent(store_t *s, const store_wa_outbox_row *m, const char *wamid, bool templ,
+                         int64_t now)
+{
+    err_t e = ERR_OK;
+    for (int i = 0; i < RECORD_TRIES; i++) {
+        if (i) {
+            struct timespec ts = {0, (50L << (i - 1)) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        e = store_wa_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
+        if (e == ERR_OK || e == ERR_NOT_FOUND || e == ERR_INVALID)
+            break;
+    }
+    return e;
+}
+
 static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
                      store_wa_outbox_row *m, int64_t now)
 {
@@ -155,10 +193,14 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
     bool open = m->last_inbound_at && now - m->last_inbound_at < WINDOW;
     bool templ = !open && m->template;
     if (!cfg->wa_access_token[0]) {
-        /* No Meta account: the built-in simulator shows the outbox. */
+        /* No Meta account: the built-in simulator shows the outbox. Nothing
+         * leaves the machine, so the record may be redone after a power
+         * cut like the inbox's work (store_redo_commits). */
         char wamid[64];
         snprintf(wamid, sizeof wamid, "sim.%lld", (long long)m->id);
+        bool was = store_redo_commits(true);
         e = store_wa_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
+        store_redo_commits(was);
         if (e != ERR_OK)
             log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
         return;
@@ -171,7 +213,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
         post(cfg, curl, m->phone_number_id, m->template, &r);
     }
     if (r.wamid[0]) {
-        e = store_wa_outbox_sent(s, m->id, r.wamid, templ, templ ? m->template : m->payload, now);
+        e = record_sent(s, m, r.wamid, templ, now);
         log_info("wa", "event=sent outbox_id=%lld template=%d", (long long)m->id, templ);
     } else if (r.code == 190) {
         log_error("wa",
@@ -202,6 +244,13 @@ static int by_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Whether the claim made at claimed_at still covers m's worst case. */
+static bool lease_covers(const store_wa_outbox_row *m, int64_t claimed_at)
+{
+    int64_t worst = strcmp(m->kind, "document") == 0 ? DOCUMENT_WORST : SEND_WORST;
+    return clock_now() + worst + LEASE_MARGIN <= claimed_at + OUTBOX_LEASE;
+}
+
 int outbox_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
@@ -210,7 +259,12 @@ int outbox_run(const config_t *cfg, store_t *s, int64_t now)
     CURL *curl = NULL;
     if (!ar)
         return 0;
-    if (store_wa_outbox_claim(s, ar, now, OUTBOX_LEASE, OUTBOX_BATCH, &rows, &n) != ERR_OK)
+    /* The claim is an acknowledging commit (store_redo_commits): on disk,
+     * with everything the inbox processor wrote before it, before the
+     * first of these messages leaves. Its lease counts from now, not from
+     * the start of the worker's pass. */
+    int64_t claimed_at = clock_now();
+    if (store_wa_outbox_claim(s, ar, claimed_at, OUTBOX_LEASE, OUTBOX_BATCH, &rows, &n) != ERR_OK)
         n = 0;
     /* In the order they were queued: replies to one citizen must not
      * overtake each other (UPDATE ... RETURNING promises no order). */
@@ -221,6 +275,11 @@ int outbox_run(const config_t *cfg, store_t *s, int64_t now)
     for (size_t i = 0; i < n; i++) {
         if (cfg->wa_access_token[0] && !curl)
             break; /* the lease runs out and they come back */
+        if (!lease_covers(&rows[i], claimed_at)) {
+            /* Slow answers: the rest come back when their lease ends. */
+            log_warn("wa", "event=outbox_batch_cut sent=%zu left=%zu", i, n - i);
+            break;
+        }
         send_one(cfg, s, curl, ar, &rows[i], now);
     }
     curl_easy_cleanup(curl);

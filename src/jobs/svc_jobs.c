@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define UPLOAD_TIMEOUT  120 /* seconds: a few MB on a slow uplink */
+#define UPLOAD_TIMEOUT  SVC_UPLOAD_TIMEOUT
 #define UPLOAD_ATTEMPTS 12
 #define ANSWER_MAX      (16 * 1024)
 #define RETENTION_EVERY 60 /* seconds between retention checks */

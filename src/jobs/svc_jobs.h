@@ -9,6 +9,10 @@
 
 #include <curl/curl.h>
 
+/* The longest upload of an issued document (seconds): a few MB on a slow
+ * uplink. The outbox's lease must cover it (jobs/outbox.c). */
+#define SVC_UPLOAD_TIMEOUT 120
+
 /* Readies an outbox message of kind "document": uploads its file
  * (POST {graph}/{phone_number_id}/media) and puts the media id into the
  * payload and the template. Returns true when m can be sent now; false

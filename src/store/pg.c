@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Key of the advisory lock that serialises migrations when several
  * instances start at once ("aduan" in ASCII). */
@@ -40,7 +41,58 @@ static void quiet_notices(void *arg, const char *message)
     log_debug("store", "event=pg_notice msg=\"%.200s\"", message);
 }
 
-static void forget_prepared(pconn_t *c) { c->nprepared = 0; }
+/* This process's name in pg_stat_activity: "aduan/" and 16 random hex
+ * digits, the same on each of its connections (pg_claim counts the
+ * others). Set once, before any thread connects (pg_open). */
+static char app_name[32];
+
+static void name_process(void)
+{
+    unsigned char r[8];
+    if (app_name[0])
+        return;
+    if (getentropy(r, sizeof r) != 0)
+        memset(r, 0, sizeof r);
+    snprintf(app_name, sizeof app_name, "aduan/%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7]);
+}
+
+/* A new session: nothing prepared, the server's synchronous_commit, and
+ * this process's application_name. */
+static void forget_prepared(pconn_t *c)
+{
+    c->nprepared = 0;
+    c->sync_off = false;
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
+        return;
+    const char *v[1] = {app_name};
+    PGresult *r = PQexecParams(c->pg, "SELECT set_config('application_name', $1, false)", 1, NULL,
+                               v, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        log_warn("store", "event=pg_application_name_failed");
+    PQclear(r);
+}
+
+/* synchronous_commit=off returns from COMMIT before the WAL is flushed:
+ * a crash of aduan loses nothing (the commit is in the server), a crash
+ * of the server or the machine loses the last fraction of a second. Off
+ * under STORE_DURABLE_PROCESS and for redoable commits; otherwise the
+ * server's own setting, which store_check_durable checked. A flushed
+ * commit flushes the WAL up to itself, so every earlier unflushed one
+ * becomes durable with it. A failed SET leaves the session as it was;
+ * a reset one is back at the server's setting: the safe side either way. */
+static void set_sync(const pg_store *s, pconn_t *c)
+{
+    bool off = s->base.durability == STORE_DURABLE_PROCESS || store_thread_redo();
+    if (c->sync_off == off)
+        return;
+    PGresult *r = PQexec(c->pg, off ? "SET synchronous_commit = off" : "RESET synchronous_commit");
+    if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        c->sync_off = off;
+    else
+        log_warn("store", "event=pg_sync_setting_failed off=%d", off);
+    PQclear(r);
+}
 
 /* (Re)connects c; returns 0 when the connection is usable. */
 static int connect_one(pg_store *s, pconn_t *c)
@@ -53,7 +105,7 @@ static int connect_one(pg_store *s, pconn_t *c)
     } else {
         c->pg = PQconnectdb(s->conninfo);
     }
-    forget_prepared(c);
+    forget_prepared(c); /* a new session, if any */
     if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -78,6 +130,7 @@ pconn_t *pq_get(store_t *base)
         pq_put(base, c);
         return NULL;
     }
+    set_sync(s, c);
     return c;
 }
 
@@ -101,6 +154,7 @@ err_t pg_open(const char *url, unsigned pool_size, store_t **out)
     *out = NULL;
     if (pool_size == 0)
         pool_size = 1;
+    name_process();
     pg_store *s = calloc(1, sizeof *s);
     if (!s)
         return ERR_NOMEM;
@@ -323,9 +377,82 @@ err_t pg_maintain(store_t *s)
     return ERR_OK;
 }
 
+err_t pg_check_durable(store_t *s, store_durability d, char *why, size_t cap)
+{
+    static const char sql[] =
+        "SELECT current_setting('fsync'), current_setting('full_page_writes'),"
+        " current_setting('synchronous_commit')";
+    PGresult *res = NULL;
+    why[0] = '\0';
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    /* Under STORE_DURABLE_FSYNC, from a thread whose commits acknowledge,
+     * the session is at the server's synchronous_commit (set_sync). */
+    err_t e = pq_run(c, sql, NULL, &res, "check_durable");
+    if (e == ERR_OK && PQntuples(res) == 1) {
+        const char *fsync = PQgetvalue(res, 0, 0), *fpw = PQgetvalue(res, 0, 1),
+                   *sync = PQgetvalue(res, 0, 2);
+        size_t o = 0;
+        /* Every reason, so that one restart fixes them all. */
+        if (strcmp(fsync, "on") != 0)
+            o += (size_t)snprintf(why + o, cap - o,
+                                  "%sfsync=%s (a power cut can lose "
+                                  "acknowledged reports and corrupt the database)",
+                                  o ? "; " : "", fsync);
+        if (o < cap && strcmp(fpw, "on") != 0)
+            o += (size_t)snprintf(why + o, cap - o,
+                                  "%sfull_page_writes=%s (a power cut can "
+                                  "corrupt the database)",
+                                  o ? "; " : "", fpw);
+        if (o < cap && d == STORE_DURABLE_FSYNC && strcmp(sync, "off") == 0)
+            o += (size_t)snprintf(why + o, cap - o,
+                                  "%ssynchronous_commit=off (a power cut "
+                                  "loses the reports acknowledged in the last moments)",
+                                  o ? "; " : "");
+        if (why[0])
+            e = ERR_CONFLICT;
+    } else if (e == ERR_OK) {
+        e = ERR_DB;
+    }
+    PQclear(res);
+    pq_put(s, c);
+    return e;
+}
+
+/* Instances coordinate through the database itself: any number may serve.
+ * When no other aduan process is connected, though, every claim in the
+ * inbox and the outbox was made by one that is gone (a crash, kill -9):
+ * the claimed work comes back at once, as on SQLite, rather than when its
+ * lease runs out (up to OUTBOX_LEASE, minutes). A live instance always
+ * holds a connection, and a dead one's vanish with its sockets; one whose
+ * host lost power may linger until TCP gives up, and then its claims wait
+ * for their lease: the safe side. */
 err_t pg_claim(store_t *s)
 {
-    (void)s; /* instances coordinate through the database itself */
+    static const char others[] =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND application_name LIKE 'aduan/%' AND application_name <> $1";
+    /* The same two statements as SQLite's sq_claim. */
+    static const char inbox[] = "UPDATE wa_inbox SET next_attempt_at = 0 WHERE state = 'new'";
+    static const char outbox[] = "UPDATE wa_outbox SET next_attempt_at = 0 WHERE state = 'pending'";
+    pconn_t *c = pq_get(s);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    PGresult *res = NULL;
+    pq_params p = {0};
+    pp_text(&p, app_name);
+    err_t e = pq_run(c, others, &p, &res, "claim_others");
+    int64_t n = e == ERR_OK && PQntuples(res) == 1 ? pq_int(res, 0, 0) : -1;
+    PQclear(res);
+    if (n == 0) {
+        if (pq_run(c, inbox, NULL, NULL, "claim_reset_inbox") != ERR_OK ||
+            pq_run(c, outbox, NULL, NULL, "claim_reset_outbox") != ERR_OK)
+            log_warn("store", "event=lease_reset_failed");
+    } else if (n > 0) {
+        log_info("store", "event=other_instances count=%lld", (long long)n);
+    }
+    pq_put(s, c);
     return ERR_OK;
 }
 

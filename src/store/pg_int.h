@@ -17,8 +17,9 @@ typedef struct {
     struct q_conn *q; /* the executor's state (store/q.c), from the first q_get */
     const char *prepared[PCONN_STMT_MAX]; /* SQL strings prepared on pg */
     int nprepared;
-    int commands; /* commands sent since borrowed: a broken link is
-                   * retried only before the first one succeeded */
+    int commands;  /* commands sent since borrowed: a broken link is
+                    * retried only before the first one succeeded */
+    bool sync_off; /* this session runs SET synchronous_commit = off */
 } pconn_t;
 
 #define X(name, params, args) err_t pg_##name params;

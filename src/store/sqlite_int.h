@@ -15,6 +15,7 @@ typedef struct conn {
     sqlite3 *db;
     struct sq_store *owner; /* for the write lock */
     bool writing;           /* holds the store's write lock */
+    int sync;               /* PRAGMA synchronous in force: SYNC_NORMAL or SYNC_FULL */
     struct {
         const char *sql; /* static string: identity is its address */
         sqlite3_stmt *st;

@@ -21,6 +21,21 @@ void store_close(store_t *s)
 
 const char *store_engine(const store_t *s) { return s->ops->engine; }
 
+void store_set_durability(store_t *s, store_durability d) { s->durability = d; }
+
+store_durability store_get_durability(const store_t *s) { return s->durability; }
+
+static __thread bool redo;
+
+bool store_redo_commits(bool on)
+{
+    bool was = redo;
+    redo = on;
+    return was;
+}
+
+bool store_thread_redo(void) { return redo; }
+
 #define X(name, params, args)                                                                      \
     err_t store_##name params { return s->ops->name args; }
 STORE_FUNCS(X)

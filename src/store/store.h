@@ -50,8 +50,47 @@ err_t store_ping(store_t *s) STORE_WUR;
 err_t store_maintain(store_t *s) STORE_WUR;
 /* Claims the database for a serving process. SQLite: one process owns the
  * file (ERR_CONFLICT when another holds it; the claim lasts until
- * store_close). PostgreSQL: always ERR_OK, any number of instances. */
+ * store_close). PostgreSQL: always ERR_OK, any number of instances. Both:
+ * when no other aduan process uses the database, the inbox's and the
+ * outbox's leases (claims of a process that died) end at once. */
 err_t store_claim(store_t *s) STORE_WUR;
+
+/* ---- durability (ADUAN_DURABILITY, docs/DEPLOY.md) ----------------------- */
+
+typedef enum {
+    /* A commit returns once it would survive a power cut: SQLite syncs its
+     * WAL at each commit (synchronous=FULL), PostgreSQL waits for its WAL
+     * flush (synchronous_commit on). The default. */
+    STORE_DURABLE_FSYNC = 0,
+    /* A commit survives a crash of the process, not of the machine: SQLite
+     * synchronous=NORMAL, PostgreSQL synchronous_commit=off. */
+    STORE_DURABLE_PROCESS = 1,
+} store_durability;
+
+/* Sets how every later commit of s reaches the disk (store_open starts
+ * with STORE_DURABLE_FSYNC). Call before the store is shared. */
+void store_set_durability(store_t *s, store_durability d);
+store_durability store_get_durability(const store_t *s);
+
+/* Marks the calling thread's later commits as redoable (on = true) or
+ * back to acknowledging ones; returns the previous mark. A redoable
+ * commit may be lost on a power cut even under STORE_DURABLE_FSYNC. Only
+ * for work that is derived from rows already durable and is done again
+ * when its commit is lost (the inbox processor: a lost commit leaves the
+ * inbox row 'new'), and whose effects leave the machine only after a
+ * later acknowledging commit: both engines write their log in order, so
+ * syncing one commit makes every earlier one durable too. */
+bool store_redo_commits(bool on);
+
+/* ERR_OK when the database keeps what it acknowledged through a power cut.
+ * SQLite: always (aduan syncs the file itself). PostgreSQL: ERR_CONFLICT,
+ * with every reason in why ("fsync=off (...); synchronous_commit=off
+ * (...)"), when the server runs with fsync=off or full_page_writes=off (a
+ * power cut can corrupt it), or when d is STORE_DURABLE_FSYNC and commits
+ * default to synchronous_commit=off; ERR_UNAVAILABLE when the settings
+ * cannot be read. why: cap > 0 bytes, "" unless ERR_CONFLICT. Call it from
+ * a thread whose commits acknowledge. */
+err_t store_check_durable(store_t *s, store_durability d, char *why, size_t cap) STORE_WUR;
 
 /* ---- agencies ---------------------------------------------------------- */
 

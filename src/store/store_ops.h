@@ -12,6 +12,7 @@
     X(schema_version, (store_t * s, int *version), (s, version))                                   \
     X(ping, (store_t * s), (s))                                                                    \
     X(claim, (store_t * s), (s))                                                                   \
+    X(check_durable, (store_t * s, store_durability d, char *why, size_t cap), (s, d, why, cap))   \
     X(maintain, (store_t * s), (s))                                                                \
     X(agency_create, (store_t * s, const store_agency *a, int64_t now, int64_t *id),               \
       (s, a, now, id))                                                                             \
@@ -368,7 +369,11 @@ typedef struct store_ops {
 struct store {
     const struct q_driver *drv; /* the executor's driver (store/drv.h) */
     const store_ops *ops;
+    store_durability durability; /* store_set_durability; 0 = fsync */
 };
+
+/* Whether the calling thread's commits are redoable (store_redo_commits). */
+bool store_thread_redo(void);
 
 /* Splits free text into words (runs of letters and digits; any non-ASCII
  * byte counts as a letter) and calls fn for each. Returns the count. Both

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { Aduan, ARTIFACTS, CHROMIUM, Citizen, FakeGraph, PASSWORD, SECRET, choices, textOf } from './harness.mjs';
 
@@ -23,7 +24,34 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pdf = (text, pad = 0) => Buffer.concat([
   Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${text}\n`),
   Buffer.alloc(pad, 0x30), Buffer.from('\ntrailer << /Root 1 0 R >>\n%%EOF\n')]);
-const jpeg = (fill, n) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(n, fill)]);
+// A real picture (aduan stores pictures decoded and encoded again, and
+// refuses bytes that only start like one): an RGB PNG whose pixels depend
+// on seed, as tests/e2e/aduan_e2e.py png_image makes them.
+const crc32 = (buf) => {
+  let c = ~0;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+};
+const chunk = (kind, data) => {
+  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(kind), data]);
+  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+};
+const png = (seed, w = 16, h = 12) => {
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    rows.push(Buffer.from([0]));
+    rows.push(Buffer.from(Array.from({ length: w * 3 }, (_, i) => (i * 31 + y * 17 + seed * 85) & 0xff)));
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+};
 
 // The harness's citizen writes to Satpol PP's number; this one to Disdukcapil's.
 class Resident extends Citizen {
@@ -58,7 +86,7 @@ async function until(fn, what, timeout = 20000) {
 }
 
 let graph, srv, browser, api, resident, caseId, code, page;
-const files = { skl: pdf('surat keterangan lahir'), nikah: jpeg(0x4e, 300), kk: jpeg(0x4b, 400), again: jpeg(0x4d, 500) };
+const files = { skl: pdf('surat keterangan lahir'), nikah: png(1), kk: png(2), again: png(3) };
 const checklist = async () => (await api.call('GET', `/api/v1/cases/${caseId}/service`)).json;
 const storedFiles = (cl) => cl.documents.flatMap((d) => d.files).filter((f) => f.state === 'stored').length;
 const doc = (name) => page.locator('#svc-docs li.svc-doc').filter({ has: page.locator('.svc-doc-name', { hasText: name }) });

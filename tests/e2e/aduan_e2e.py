@@ -76,8 +76,12 @@ def sanitizer_problems(text):
 
 def base_env(extra=None):
     """The environment for every aduan process: no ADUAN_* from the caller's
-    shell, sanitizers set to report (and UBSan to stop) on any finding."""
+    shell but ADUAN_ALLOW_UNSAFE_DB=1, sanitizers set to report (and UBSan to
+    stop) on any finding. extra: values to set, None to remove."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADUAN_")}
+    # tests/pgtmp.sh's PostgreSQL runs with fsync=off, which `aduan serve`
+    # refuses without this (test_durability.py checks the refusal).
+    env["ADUAN_ALLOW_UNSAFE_DB"] = "1"
     env["ASAN_OPTIONS"] = "detect_leaks=1"
     env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     if extra:
@@ -102,6 +106,36 @@ def run_cli(args, env, cwd, input=None, timeout=60):
     """Runs the aduan binary; returns CompletedProcess (text mode)."""
     return subprocess.run([aduan_bin()] + list(args), env=env, cwd=cwd, input=input,
                           capture_output=True, text=True, timeout=timeout)
+
+
+# ---- pictures -----------------------------------------------------------------
+
+
+def fixture_image(name):
+    """The bytes of tests/fixtures/images/NAME (real JPEG, PNG and WebP files;
+    exif-gps.jpg carries EXIF with a GPS position and a comment)."""
+    with open(os.path.join(repo_root(), "tests", "fixtures", "images", name), "rb") as f:
+        return f.read()
+
+
+def png_image(seed, width=8, height=8):
+    """A real RGB PNG whose pixels depend on seed: distinct seeds, distinct
+    pictures (aduan stores pictures decoded and encoded again, so fake bytes
+    with an image's first bytes are refused)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    h = zlib.crc32(repr(seed).encode())
+    raw = b"".join(b"\0" + bytes(((x * 31 + y * 17 + h + c * 85) >> (c * 3)) & 0xff
+                                  for x in range(width) for c in range(3))
+                   for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 # ---- HTTP ------------------------------------------------------------------

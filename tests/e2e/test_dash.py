@@ -2,14 +2,16 @@
 case, the WhatsApp thread with its 24-hour window, attachments served to
 staff, officers' photos, and the user's teams. Both engines."""
 
+import hashlib
 import re
 import time
 
-from aduan_e2e import Client, Server
+from aduan_e2e import Client, Server, fixture_image, png_image
 from wa_helpers import desk, Citizen, choices, superadmin, text_of  # noqa: F401
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x11" * 200
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x22" * 100
+# Real pictures: aduan stores them decoded and encoded again (core/image.c).
+JPEG = fixture_image("exif-gps.jpg")  # with EXIF: camera, GPS, a comment with a phone number
+PNG = png_image("officer", 12, 10)
 
 
 def login(srv, name):
@@ -136,12 +138,16 @@ def test_a_walk_in_case_has_no_thread(desk):
 
 def test_attachments_are_served_to_the_agency_only(desk):
     srv, graph = desk
-    photo = b"\xff\xd8\xff\xe0 a citizen photo"
+    photo = JPEG
     _, cid = report_over_whatsapp(srv, graph, "6281234588002", photo=photo)
     admin = login(srv, "admin.satpolpp")
     att = wait_stored(admin, cid)[0]
     r = admin.get("/api/v1/attachments/%d" % att["id"])
-    assert r.status == 200 and r.body == photo
+    # The picture, encoded again: its metadata did not travel on.
+    assert r.status == 200 and r.body[:3] == b"\xff\xd8\xff" and r.body != photo
+    assert hashlib.sha256(r.body).hexdigest() == att["sha256"] and len(r.body) == att["size"]
+    for secret in (b"PhoneCam", b"0812-3456-7890", b"\x88\x25"):
+        assert secret in photo and secret not in r.body, secret
     assert r.header("Content-Type") == "image/jpeg"
     assert r.header("Cache-Control") == "no-store"
     assert r.header("X-Content-Type-Options") == "nosniff"
@@ -170,6 +176,21 @@ def test_officer_photos(desk):
     # Bad uploads change nothing.
     assert up(trc, body=b"GIF89a....").status == 400                      # not an image we take
     assert up(trc, body=PNG, ct="image/jpeg").status == 400               # type and bytes differ
+    # The first bytes of a JPEG and nothing else, a script behind them, half
+    # a photo: refused, with the reason in Indonesian (English on request).
+    for fake in (b"\xff\xd8\xff", b"\xff\xd8\xff\xe0<?php system($_GET[1]); ?>",
+                 JPEG[:len(JPEG) // 2]):
+        r = up(trc, body=fake)
+        assert r.status == 400 and r.code == "invalid", r
+        assert "rusak" in r.json["error"]["detail"], r
+    r = up(trc, body=b"\xff\xd8\xff", lang="en")
+    assert "damaged" in r.json["error"]["detail"], r
+    # A header that claims a giant picture: 413 before any pixel is decoded.
+    bomb = bytearray(fixture_image("gray.jpg"))
+    sof = bomb.index(b"\xff\xc0")
+    bomb[sof + 5:sof + 9] = bytes([60000 >> 8, 60000 & 0xff] * 2)
+    r = up(trc, body=bytes(bomb))
+    assert r.status == 413 and "megapiksel" in r.json["error"]["detail"], r
     assert up(trc, ct="text/plain").status == 415
     assert up(trc, ct=None).status == 415
     assert up(trc, csrf=False).status == 403
@@ -187,7 +208,6 @@ def test_officer_photos(desk):
     r = up(trc, body=PNG, ct="image/png; charset=binary")
     assert r.status == 201, r
     assert r.json["mime"] == "image/png" and r.json["source"] == "officer"
-    assert r.json["size"] == len(PNG)
     c = admin.case(cid)
     assert c["status"] == "dispatched"
     att = c["attachments"][-1]
@@ -196,9 +216,17 @@ def test_officer_photos(desk):
     assert ev["action"] == "attachment" and ev["public"] is False
     assert ev["actor_name"] == "Anggota TRC Paringin"
     got = login(srv, "pimpinan.satpolpp").get("/api/v1/attachments/%d" % att["id"])
-    assert got.status == 200 and got.body == PNG  # the officer's photo is not personal data
-    webp = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\0" * 20
-    assert up(admin, body=webp, ct="image/webp").status == 201
+    assert got.status == 200  # the officer's photo is not personal data
+    assert got.body[:8] == PNG[:8] and len(got.body) == r.json["size"]
+    assert hashlib.sha256(got.body).hexdigest() == r.json["sha256"]
+    # A phone's JPEG: stored without its EXIF (GPS, camera) and comment.
+    r = up(trc, body=JPEG)
+    assert r.status == 201 and r.json["mime"] == "image/jpeg", r
+    got = admin.get("/api/v1/attachments/%d" % r.json["id"]).body
+    assert got[:3] == b"\xff\xd8\xff" and b"PhoneCam" not in got and b"0812" not in got
+    webp = fixture_image("lossy.webp")
+    r = up(admin, body=webp, ct="image/webp")
+    assert r.status == 201 and r.json["mime"] == "image/webp", r
     # A finished case takes no more files.
     trc.act(cid, "start")
     trc.act(cid, "resolve", note="beres")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from aduan_e2e import Client, pg_available
+from aduan_e2e import Client, fixture_image, pg_available
 from wa_helpers import (DAMKAR, SATPOLPP, Citizen, alert_parts, message, start, superadmin,
                         text_of)
 
@@ -174,7 +174,7 @@ def test_fire_alert_accept_follower_and_resolve_over_whatsapp(desk):
     # audit as the dashboard, by the officer.
     since3 = graph.last_seq()
     assert "tiba di lokasi" in text_of(regu.text("sampai")[0])
-    media_id, sha = graph.add_media(b"\xff\xd8\xff\xe0 smoke photo", "image/jpeg")
+    media_id, sha = graph.add_media(fixture_image("exif-gps.jpg"), "image/jpeg")
     assert "Foto tersimpan" in text_of(regu.say("image", media_id=media_id, sha256=sha)[0])
     assert "SELESAI <catatan>" in text_of(regu.text("selesai")[0])
     assert "selesai ditangani" in text_of(regu.text("selesai Api padam, tidak ada korban")[0])

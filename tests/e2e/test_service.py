@@ -16,7 +16,7 @@ import sqlite3
 
 import pytest
 
-from aduan_e2e import Client, http_request, pg_available
+from aduan_e2e import Client, http_request, pg_available, png_image
 from wa_helpers import (desk,  # noqa: F401 (a fixture)
                         Citizen, choices, envelope, sign, start, text_of)
 
@@ -99,8 +99,8 @@ def request_birth_certificate(srv, graph, wa_id):
     assert "Surat keterangan kelahiran" in first and "1 dari 4" in first
     # A mandatory document cannot be skipped; an audio note is not a document.
     assert "wajib" in text_of(w.text("lewati")[0])
-    files = {"skl": pdf_bytes("surat keterangan lahir"), "nikah": b"\xff\xd8\xff" + b"N" * 300,
-             "kk": b"\xff\xd8\xff" + b"K" * 400}
+    files = {"skl": pdf_bytes("surat keterangan lahir"), "nikah": png_image("buku nikah", 20, 14),
+             "kk": png_image("kartu keluarga", 24, 16)}
     assert "Buku nikah" in text_of(send_file(w, graph, files["skl"], "application/pdf",
                                              "document")[0])
     assert "Kartu Keluarga" in text_of(send_file(w, graph, files["nikah"], "image/jpeg",
@@ -174,7 +174,7 @@ def test_birth_certificate_end_to_end(desk):
     # The resident's new photo attaches to the same request, even after
     # wandering off to the menu.
     assert "menu:service" in choices(w.text("menu")[0])
-    again = b"\xff\xd8\xff" + b"M" * 500
+    again = png_image("buku nikah, lebih jelas", 20, 14)
     assert code in text_of(send_file(w, graph, again, "image/jpeg", "image")[0])
     cl = wait_until(lambda: stored(admin, cid, 4))
     nikah = [d for d in cl["documents"] if d["id"] == nikah["id"]][0]
@@ -334,7 +334,7 @@ def test_bad_input_is_refused_and_changes_nothing(desk):
 
     # A file for a request that is not waiting for one goes nowhere.
     before = snapshot(admin, cid)
-    reply = text_of(w.say("image", media_id=graph.add_media(b"\xff\xd8\xffZZ", "image/jpeg")[0],
+    reply = text_of(w.say("image", media_id=graph.add_media(png_image("ZZ"), "image/jpeg")[0],
                           mime="image/jpeg")[0])
     assert reply
     time.sleep(0.5)
@@ -386,7 +386,7 @@ def test_document_goes_by_template_when_the_window_is_closed(desk):
     seen = graph.last_seq()
     admin.act(cid, "incomplete", note="Mohon kirim juga foto KTP-el ibu.")
     assert "KTP-el ibu" in text_of(graph.wait_messages(to=w.wa_id, since=seen, timeout=10)[0])
-    got = send_file(w, graph, b"\xff\xd8\xffKTP" * 50, "image/jpeg", "image")
+    got = send_file(w, graph, png_image("KTP-el ibu"), "image/jpeg", "image")
     assert "sudah kami terima" in text_of(got[0])
     wait_until(lambda: [f for f in checklist(admin, cid)["other_files"]
                         if f["state"] == "stored" and f["source"] == "citizen"])

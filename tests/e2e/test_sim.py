@@ -5,7 +5,7 @@ import base64
 import hashlib
 import time
 
-from aduan_e2e import Server, http_request
+from aduan_e2e import Server, fixture_image, http_request
 import json
 
 
@@ -73,14 +73,27 @@ def test_simulator_page_and_conversation(tmp_path):
         assert api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
                                                   "wa_id": "6281299990001", "message": {
                                                       "type": "image", "data_b64": big}}).status == 413
-        photo = b"\xff\xd8\xff simulated photo"
+        # Not a picture: refused, the reason in Indonesian.
+        fake = b"\xff\xd8\xff simulated photo"
+        r = api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                               "wa_id": "6281299990002", "message": {
+                                                   "type": "image", "mime": "image/jpeg",
+                                                   "data_b64": base64.b64encode(fake).decode()}})
+        assert r.status == 400 and "rusak" in r.json["error"]["detail"], r
+        # A photo with EXIF (GPS): kept as the media worker keeps a download,
+        # decoded and encoded again, without it.
+        photo = fixture_image("exif-gps.jpg")
         r = api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
                                                "wa_id": "6281299990002", "message": {
                                                    "type": "image", "mime": "image/jpeg",
                                                    "data_b64": base64.b64encode(photo).decode()}})
         assert r.status == 200
-        with open(tmp_path / "media" / hashlib.sha256(photo).hexdigest(), "rb") as f:
-            assert f.read() == photo
+        assert not (tmp_path / "media" / hashlib.sha256(photo).hexdigest()).exists()
+        stored = [p for p in (tmp_path / "media").iterdir() if not p.name.startswith(".")]
+        assert len(stored) == 1
+        data = stored[0].read_bytes()
+        assert data[:3] == b"\xff\xd8\xff" and b"PhoneCam" not in data
+        assert stored[0].name == hashlib.sha256(data).hexdigest()
     finally:
         assert not srv.stop()
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from aduan_e2e import pg_available
+from aduan_e2e import pg_available, png_image
 from wa_helpers import desk, DAMKAR, Citizen, choices, envelope, message, sign, start, superadmin, text_of
 from aduan_e2e import Client, http_request
 
@@ -37,8 +37,8 @@ def test_complaint_with_location_and_two_photos(desk):
     assert "lokasi" in text_of(w.text("Pedagang kaki lima menutup trotoar depan pasar")[0]).lower()
     photos = w.say("location", lat=-2.3361, lon=115.4668, address="Jl. A. Yani, Paringin")[0]
     assert "photos:skip" in choices(photos)
-    m1, _ = graph.add_media(b"\xff\xd8\xff jpeg one", "image/jpeg")
-    m2, _ = graph.add_media(b"\xff\xd8\xff jpeg two", "image/jpeg")
+    m1, _ = graph.add_media(png_image("jpeg one"), "image/jpeg")
+    m2, _ = graph.add_media(png_image("jpeg two"), "image/jpeg")
     assert "(1)" in text_of(w.say("image", media_id=m1)[0])
     assert "(2)" in text_of(w.say("image", media_id=m2)[0])
     summary = w.tap("photos:next", button=True)[0]
@@ -85,7 +85,7 @@ def test_emergency_is_created_when_the_location_arrives(desk):
     assert case["kind"] == "emergency" and case["priority"] == "urgent"
     assert case["anonim"] is True and case["agency"]["id"] == 2
     # What follows joins the same case: a photo and a few words.
-    m1, _ = graph.add_media(b"\xff\xd8\xff after the fire report", "image/jpeg")
+    m1, _ = graph.add_media(png_image("after the fire report"), "image/jpeg")
     added = text_of(w.say("image", media_id=m1)[0])
     assert code in added and "Tambahan" in added
     assert code in text_of(w.text("apinya merambat ke rumah sebelah")[0])
@@ -94,7 +94,7 @@ def test_emergency_is_created_when_the_location_arrives(desk):
     assert len(case["attachments"]) == 1
     # "menu" starts something new; a later photo is not added to the fire.
     assert "menu:report" in choices(w.text("menu")[0])
-    m2, _ = graph.add_media(b"\xff\xd8\xff unrelated", "image/jpeg")
+    m2, _ = graph.add_media(png_image("unrelated"), "image/jpeg")
     since = graph.last_seq()
     w.post(message(w.wa_id, "image", media_id=m2))
     again = graph.wait_messages(to=w.wa_id, since=since, count=2, timeout=10)

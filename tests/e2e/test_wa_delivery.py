@@ -1,6 +1,7 @@
 """Outbound WhatsApp: status updates, retries, template fallback, delivery
 statuses, permanent failures, operator replies, and crashes."""
 
+import hashlib
 import json
 import os
 import re
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from aduan_e2e import Client, http_request, pg_available
+from aduan_e2e import Client, fixture_image, http_request, pg_available, png_image
 from wa_helpers import (desk,  # noqa: F401 (a fixture)
                         Citizen, choices, envelope, message, sign, start, superadmin, text_of)
 
@@ -246,24 +247,40 @@ def test_photos_are_downloaded_and_checked(desk):
     w.tap("cat:1")
     w.text("Balap liar setiap malam minggu di jalan utama")
     w.say("location", lat=-2.33, lon=115.46)
-    data1, data2 = b"\xff\xd8\xff photo one" * 100, b"\xff\xd8\xff photo two" * 100
+    data1, data2 = fixture_image("exif-gps.jpg"), png_image("photo two")
+    fake = b"\xff\xd8\xff photo three" * 100     # a JPEG's first bytes, then nothing
     m1, sha1 = graph.add_media(data1, "image/jpeg")
     m2, _ = graph.add_media(data2, "image/jpeg")
+    m3, sha3 = graph.add_media(fake, "image/jpeg")
     w.say("image", media_id=m1, sha256=sha1)
     w.say("image", media_id=m2, sha256="0" * 64)   # a digest that does not match
+    w.say("image", media_id=m3, sha256=sha3)
     w.tap("photos:next", button=True)
     done = text_of(w.tap("confirm:send", button=True)[0])
     code = re.search(r"\*([0-9A-Z]{4}-[0-9A-Z]{4})\*", done).group(1)
     sa = superadmin(srv)
     cid = [c["id"] for c in sa.all_cases() if c["tracking_code"] == code][0]
     atts = wait_until(lambda: [a for a in sa.case(cid)["attachments"] if a["state"] == "stored"])
-    assert atts[0]["sha256"] == __import__("hashlib").sha256(data1).hexdigest()
-    assert atts[0]["size"] == len(data1) and atts[0]["state_label"] == "tersimpan"
+    # Kept decoded and encoded again, named by the new bytes: the phone's
+    # EXIF (GPS position, camera) and the comment did not travel on.
     path = os.path.join(srv.workdir, "media", atts[0]["sha256"])
-    assert open(path, "rb").read() == data1
+    stored = open(path, "rb").read()
+    assert atts[0]["sha256"] == hashlib.sha256(stored).hexdigest()
+    assert atts[0]["size"] == len(stored) and atts[0]["state_label"] == "tersimpan"
+    assert stored[:3] == b"\xff\xd8\xff" and stored != data1
+    assert b"PhoneCam" not in stored and b"0812" not in stored and b"\x88\x25" not in stored
+    assert not os.path.exists(os.path.join(srv.workdir, "media", sha1))
     # The second keeps being refused (checksum), and is retried, not stored.
-    other = [a for a in sa.case(cid)["attachments"] if a["id"] != atts[0]["id"]][0]
-    assert other["state"] == "pending" and other["state_label"] == "bukti sedang diunduh"
+    others = {a["id"]: a for a in sa.case(cid)["attachments"] if a["id"] != atts[0]["id"]}
+    second, third = sorted(others)
+    assert others[second]["state"] == "pending"
+    assert others[second]["state_label"] == "bukti sedang diunduh"
+    # The third is no picture: given up at once, nothing kept.
+    third = wait_until(lambda: [a for a in sa.case(cid)["attachments"]
+                                if a["id"] == third and a["state"] == "failed"])[0]
+    assert "event=media_failed" in srv.read_stderr()
+    assert "not a usable image (corrupt)" in srv.read_stderr()
+    assert not os.path.exists(os.path.join(srv.workdir, "media", sha3))
     downloads = graph.requests(kind="media_download")
     assert all(r["headers"].get("authorization") == "Bearer graph-token" for r in downloads)
 

@@ -526,6 +526,55 @@ static void inbox_batch_and_staff_numbers(void **state)
     assert_int_equal(store_user_set_wa(f->s, b, "6281234567890"), ERR_OK);
 }
 
+/* ADUAN_DURABILITY: writes work in every mode and as redoable commits;
+ * PostgreSQL's settings that lose acknowledged data are reported, each. */
+static void durability_modes_and_check(void **state)
+{
+    fixture *f = *state;
+    char why[512];
+    int64_t id;
+    assert_int_equal(store_get_durability(f->s), STORE_DURABLE_FSYNC);
+    assert_int_equal(store_user_create(f->s, "d1", "D1", "x", NOW, &id), ERR_OK);
+    assert_false(store_redo_commits(true));
+    assert_int_equal(store_user_create(f->s, "d2", "D2", "x", NOW, &id), ERR_OK);
+    assert_true(store_redo_commits(false));
+    store_set_durability(f->s, STORE_DURABLE_PROCESS);
+    assert_int_equal(store_get_durability(f->s), STORE_DURABLE_PROCESS);
+    assert_int_equal(store_user_create(f->s, "d3", "D3", "x", NOW, &id), ERR_OK);
+    store_set_durability(f->s, STORE_DURABLE_FSYNC);
+    assert_int_equal(store_user_create(f->s, "d4", "D4", "x", NOW, &id), ERR_OK);
+    store_user *users;
+    size_t n;
+    assert_int_equal(store_user_list(f->s, f->ar, &users, &n), ERR_OK);
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++)
+        found += users[i].login[0] == 'd' && strlen(users[i].login) == 2;
+    assert_int_equal(found, 4);
+    if (!use_pg) {
+        assert_int_equal(store_check_durable(f->s, STORE_DURABLE_FSYNC, why, sizeof why), ERR_OK);
+        assert_string_equal(why, "");
+        return;
+    }
+    /* tests/pgtmp.sh runs its cluster with fsync=off and full_page_writes=off. */
+    assert_int_equal(store_check_durable(f->s, STORE_DURABLE_FSYNC, why, sizeof why), ERR_CONFLICT);
+    assert_non_null(strstr(why, "fsync=off"));
+    assert_non_null(strstr(why, "full_page_writes=off"));
+    assert_null(strstr(why, "synchronous_commit"));
+    /* Commits that default to synchronous_commit=off matter only when the
+     * acknowledged ones must survive a power cut. */
+    char sql[160];
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s SET synchronous_commit = off", f->dbname);
+    assert_int_equal(pg_admin(sql), 0);
+    store_t *s2 = NULL;
+    assert_int_equal(store_open(f->url, 1, &s2), ERR_OK);
+    assert_int_equal(store_check_durable(s2, STORE_DURABLE_FSYNC, why, sizeof why), ERR_CONFLICT);
+    assert_non_null(strstr(why, "synchronous_commit=off"));
+    assert_int_equal(store_check_durable(s2, STORE_DURABLE_PROCESS, why, sizeof why), ERR_CONFLICT);
+    assert_null(strstr(why, "synchronous_commit"));
+    assert_int_equal(store_user_create(s2, "d5", "D5", "x", NOW, &id), ERR_OK);
+    store_close(s2);
+}
+
 int main(void)
 {
     if (secret_init() != ERR_OK)
@@ -541,6 +590,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(list_filters_and_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(domain_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(inbox_batch_and_staff_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(durability_modes_and_check, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");

@@ -1,0 +1,127 @@
+/* The WhatsApp dialogue: each message of the input against every state of
+ * the bot (channels/wa_bot.c, wa_service.c for civil-registry requests,
+ * wa_survey.c for the satisfaction survey), reading reference data from a
+ * throwaway SQLite with the demo. wa_bot_step writes nothing; its effects
+ * are checked, not applied.
+ *
+ * Input: a webhook body, optionally followed by a line "--draft--" and the
+ * conversation's draft (JSON, as the bot stores it between steps).
+ * seeds: tests/fixtures/whatsapp/webhooks tests/fuzz/corpus/dialogue
+ */
+#include "fuzz.h"
+
+#include "channels/wa_bot.h"
+#include "channels/wa_in.h"
+#include "core/arena.h"
+
+#include <jansson.h>
+
+/* Every state the bot can be left in (finish(...) in channels/wa_*.c). */
+static const char *const states[] = {
+    "idle",       "menu",        "consent",   "category",      "urgent",  "describe",
+    "location",   "e_location",  "kecamatan", "photos",        "confirm", "e_after",
+    "svc_choose", "svc_consent", "svc_nik",   "svc_name",      "svc_doc", "svc_confirm",
+    "sv_q",       "sv_comment",  "sv_reason", "no_such_state",
+};
+#define NSTATES (sizeof states / sizeof *states)
+
+static store_t *db;
+static store_agency agencies[3];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_quiet();
+    db = fuzz_store();
+    static arena_t *keep;
+    keep = arena_new();
+    /* Satpol PP (complaints), Damkar (emergencies), Disdukcapil (services). */
+    for (int i = 0; i < 3; i++)
+        if (store_agency_get(db, keep, i + 1, &agencies[i]) != ERR_OK)
+            abort();
+    return 0;
+}
+
+static bool known_state(const char *s)
+{
+    for (size_t i = 0; i < NSTATES - 1; i++)
+        if (strcmp(s, states[i]) == 0)
+            return true;
+    return false;
+}
+
+/* What store_wa_apply and the outbox rely on. A state the bot does not
+ * know (a row from another version) may be kept as it was, by the words
+ * that work at any time, but never made up. */
+static void check(const store_wa_effects *fx, const wa_event *ev, const char *was)
+{
+    json_error_t je;
+    if (!fx->state || (!known_state(fx->state) && strcmp(fx->state, was) != 0) ||
+        fx->nout > STORE_WA_OUT_MAX || fx->nmedia > STORE_WA_MEDIA_MAX || !fx->seen_key)
+        abort();
+    if (fx->draft) {
+        json_t *d = json_loads(fx->draft, 0, &je);
+        if (!json_is_object(d))
+            abort();
+        json_decref(d);
+    }
+    for (size_t i = 0; i < fx->nout; i++) {
+        json_t *m = json_loads(fx->out[i].payload, 0, &je);
+        const char *to = json_string_value(json_object_get(m, "to"));
+        if (!m || !to || strcmp(to, ev->from) != 0)
+            abort();
+        json_decref(m);
+        if (fx->out[i].template) {
+            m = json_loads(fx->out[i].template, 0, &je);
+            if (!m)
+                abort();
+            json_decref(m);
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > 64 * 1024)
+        return -1;
+    char *body, *draft;
+    fuzz_split(data, size, "\n--draft--\n", &body, &draft);
+    arena_t *ar = arena_new();
+    wa_event *evs = NULL;
+    size_t n = 0, skipped = 0;
+    const char *why;
+    if (wa_parse(ar, body, &evs, &n, &skipped, &why) == ERR_OK) {
+        const store_agency *agency = &agencies[size % 3];
+        for (size_t i = 0; i < n && i < 4; i++) {
+            if (evs[i].kind != WA_EV_MESSAGE)
+                continue;
+            for (size_t k = 0; k < NSTATES; k++) {
+                arena_t *step = arena_new();
+                wa_bot_in in = {db,
+                                step,
+                                "https://aduan.example.go.id",
+                                FUZZ_NOW,
+                                agency,
+                                evs[i].phone_number_id,
+                                &evs[i],
+                                {states[k], draft ? draft : "{}", k % 2 ? "en" : "id", 3,
+                                 FUZZ_NOW - 3600, FUZZ_NOW - 60},
+                                5,
+                                7 * 60 + 30,
+                                16 * 60,
+                                30,
+                                ""};
+                store_wa_effects fx;
+                memset(&fx, 0, sizeof fx);
+                if (wa_bot_step(&in, &fx) == ERR_OK)
+                    check(&fx, &evs[i], states[k]);
+                arena_destroy(step);
+            }
+        }
+    }
+    arena_destroy(ar);
+    free(body);
+    free(draft);
+    return 0;
+}
