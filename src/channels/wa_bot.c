@@ -84,6 +84,18 @@ const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const
                               lang, "components", "type", "body", "parameters", ps));
 }
 
+const char *wa_status_text(arena_t *ar, const char *tracking_code, const store_event *ev,
+                           const char *lang)
+{
+    char shown[IDS_SHOWN_BUF];
+    int st = status_parse(ev->to_status);
+    const char *label = st >= 0 ? status_label((case_status_t)st, lang) : ev->to_status;
+    const char *note = ev->public_note ? cut(ar, ev->public_note, 600) : NULL;
+    ids_tracking_format(tracking_code, shown);
+    return wa_textf(ar, "status_update", lang, "code", shown, "status", label, "note",
+                    note ? arena_printf(ar, "\n%s", note) : "", NULL);
+}
+
 err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
                        const char *wa_id, const char *lang, const char **payload,
                        const char **template)
@@ -106,9 +118,9 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
     int st = status_parse(found->to_status);
     const char *label = st >= 0 ? status_label((case_status_t)st, lang) : found->to_status;
     ids_tracking_format(c.tracking_code, shown);
-    const char *note = found->note ? cut(ar, found->note, 600) : NULL;
-    const char *text = wa_textf(ar, "status_update", lang, "code", shown, "status", label, "note",
-                                note ? arena_printf(ar, "\n%s", note) : "", NULL);
+    /* Only the message to the reporter: staff's internal note never leaves. */
+    const char *note = found->public_note ? cut(ar, found->public_note, 600) : NULL;
+    const char *text = wa_status_text(ar, c.tracking_code, found, lang);
     *payload = wa_msg_text(ar, wa_id, text);
     /* The agency's approved template, in its language (Indonesian unless
      * set otherwise) whatever the dialogue's language. */
@@ -842,7 +854,42 @@ static err_t step(bot *b, const char *state)
     return ERR_OK;
 }
 
+bool wa_state_drafting(const char *state)
+{
+    static const char *const steps[] = {"consent",    "category",  "urgent", "describe", "location",
+                                        "e_location", "kecamatan", "photos", "confirm"};
+    if (!state)
+        return false;
+    if (strncmp(state, "svc_", 4) == 0) /* a request being composed, not one sent back */
+        return strncmp(state, "svc_resend", 10) != 0;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (strcmp(state, steps[i]) == 0)
+            return true;
+    return false;
+}
+
+static err_t bot_step(const wa_bot_in *in, store_wa_effects *fx, const char **state_in);
+
 err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
+{
+    const char *state = NULL;
+    err_t e = bot_step(in, fx, &state);
+    /* A message of a report being composed belongs to the case the report
+     * becomes, or to no case when the draft is cancelled or expires. */
+    fx->msg_draft = wa_state_drafting(state) || wa_state_drafting(fx->state);
+    if (e == ERR_OK && fx->new_case && fx->draft) {
+        /* The dialogue's messages since its first one join the new case. */
+        json_error_t je;
+        json_t *d = json_loads(fx->draft, 0, &je);
+        fx->flow_from = arena_strdup(in->ar, json_string_value(json_object_get(d, "flow_from")));
+        json_decref(d);
+    }
+    return e;
+}
+
+/* The step itself; *state_in is the state the message was taken in (after
+ * an expired draft was dropped). */
+static err_t bot_step(const wa_bot_in *in, store_wa_effects *fx, const char **state_in)
 {
     const wa_event *ev = in->ev;
     json_error_t je;
@@ -887,6 +934,10 @@ err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
         json_object_del(b.draft, "svc");
         json_object_del(b.draft, "said");
     }
+    *state_in = state;
+    /* A dialogue starts: its first message, for the case it may become. */
+    if (strcmp(state, "idle") == 0)
+        json_object_set_new(b.draft, "flow_from", json_string(ev->wamid));
     if (global_words(&b))
         return ERR_OK;
     err_t survey_err = ERR_OK;

@@ -35,6 +35,10 @@ typedef struct {
  * Reads reference data through the store; writes nothing itself. */
 err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx) __attribute__((warn_unused_result));
 
+/* True when the dialogue state is a step of composing a report or a
+ * service request (its messages belong to the case it becomes). */
+bool wa_state_drafting(const char *state);
+
 /* A Graph API text message to wa_id, as JSON owned by the arena. */
 const char *wa_msg_text(arena_t *ar, const char *to, const char *body);
 
@@ -51,6 +55,12 @@ const char *wa_template_value(arena_t *ar, const char *v);
  * docs/WHATSAPP.md. */
 #define WA_TEMPLATE_STATUS "aduan_status_update" /* Laporan {{1}}: {{2}}. {{3}} */
 #define WA_TEMPLATE_REPLY  "aduan_reply"         /* Balasan petugas untuk laporan {{1}}: {{2}} */
+
+/* The text of a status update of event ev (of the case with that tracking
+ * code) in lang: the status and the event's message to the reporter (its
+ * public_note; never the internal note). Owned by the arena. */
+const char *wa_status_text(arena_t *ar, const char *tracking_code, const store_event *ev,
+                           const char *lang);
 
 /* The free text and the template of a status update: the event event_id
  * of case case_id, told to wa_id in lang. */

@@ -338,8 +338,9 @@ static err_t forward(store_t *s, arena_t *ar, const store_case *c, int64_t to, i
     tr.expect_status = c->status;
     tr.new_status = status_name(t->to);
     tr.action = action_name(t->action);
-    tr.note = arena_printf(ar, "Diteruskan ke %s, yang menangani %s. / Forwarded to %s.", ag.name,
-                           k.name_id, ag.name);
+    /* The reporter learns where the report went (no internal detail). */
+    tr.public_note = arena_printf(ar, "Diteruskan ke %s, yang menangani %s. / Forwarded to %s.",
+                                  ag.name, k.name_id, ag.name);
     tr.target_agency_id = ag.id;
     tr.is_public = true;
     tr.now = now;
@@ -557,8 +558,9 @@ typedef struct {
 static const char *const HELP =
     "Perintah petugas: tekan *Terima* pada pemberitahuan darurat (atau ketik TERIMA), "
     "ketik SAMPAI saat tiba di lokasi, kirim foto sebagai bukti, lalu SELESAI diikuti "
-    "catatan hasil penanganan.\nOfficer commands: TERIMA (accept), SAMPAI (on site), "
-    "photos, SELESAI <note> (resolved).";
+    "hasil penanganan (dikirim ke pelapor dan tampil di halaman publik).\nOfficer commands: "
+    "TERIMA (accept), SAMPAI (on site), photos, SELESAI <result> (resolved; the reporter "
+    "reads the result).";
 
 static bool word(const char *p, size_t n, const char *w)
 {
@@ -652,13 +654,14 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
              (long long)st->u->id);
     st->reply = arena_printf(st->ar,
                              "Anda menerima tugas %s. Lokasi: %s\nKetik SAMPAI saat tiba, kirim "
-                             "foto, lalu SELESAI <catatan>. / You accepted %s.",
+                             "foto, lalu SELESAI <hasil untuk pelapor>. / You accepted %s.",
                              code, where(st->ar, &c), code);
     return ERR_OK;
 }
 
 /* A lifecycle step of the officer's current case, as on the dashboard. */
-static err_t act(staff *st, const char *action, const char *note)
+/* result: the message to the reporter (the hasil penanganan of a resolve). */
+static err_t act(staff *st, const char *action, const char *result)
 {
     int64_t id = target_case(st, NULL);
     store_transition t;
@@ -668,7 +671,7 @@ static err_t act(staff *st, const char *action, const char *note)
         st->reply = "Anda tidak sedang menangani laporan. / You have no case in hand.";
         return ERR_OK;
     }
-    case_action_req q = {action, note, 0, 0, 0};
+    case_action_req q = {action, NULL, 0, 0, 0, result};
     err_t e = case_transition(st->s, st->ar, &st->actor, id, &q, st->now, &t, &detail);
     if (store_case_get(st->s, st->ar, id, &c) != ERR_OK)
         return e == ERR_OK ? ERR_DB : e;
@@ -680,9 +683,10 @@ static err_t act(staff *st, const char *action, const char *note)
                                        "<catatan>. / On site.",
                                        code)
                         : arena_printf(st->ar,
-                                       "Laporan %s selesai ditangani. Terima kasih. / "
-                                       "Resolved.",
-                                       code);
+                                       "Laporan %s selesai ditangani. Terima kasih. Pelapor "
+                                       "menerima hasil ini: %s / Resolved; the reporter reads "
+                                       "this result.",
+                                       code, result);
         log_info("case", "event=transition case_id=%lld action=%s channel=whatsapp user_id=%lld",
                  (long long)id, action, (long long)st->u->id);
         return ERR_OK;
@@ -737,8 +741,9 @@ static err_t command(staff *st)
             left--;
         }
         if (!left) {
-            st->reply = "Tulis hasilnya: SELESAI <catatan>, misalnya SELESAI api sudah padam. / "
-                        "Add a note.";
+            st->reply = "Tulis hasil penanganan untuk pelapor: SELESAI <hasil>, misalnya SELESAI "
+                        "api sudah padam. Teks ini dikirim ke pelapor. / Add the result: the "
+                        "reporter reads it.";
             return ERR_OK;
         }
         return act(st, "resolve", arena_strndup(st->ar, note, left));
@@ -825,7 +830,7 @@ static err_t assign(store_t *s, arena_t *ar, const store_case *c, int64_t now)
     const char *text =
         arena_printf(ar,
                      "tugas baru untuk tim Anda: %s. Lokasi: %s. Ketik SAMPAI saat tiba, kirim "
-                     "foto, lalu SELESAI <catatan>.",
+                     "foto, lalu SELESAI <hasil untuk pelapor>.",
                      c->category_name_id ? c->category_name_id : "-", where(ar, c));
     for (size_t i = 0; i < n; i++)
         m[i] = notice_msg(ar, "assignment", to[i], c, text);

@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "domain/cases.h"
 #include "domain/ikm.h"
 #include "domain/survey.h"
 
@@ -540,7 +541,9 @@ err_t wa_survey_render(store_t *s, arena_t *ar, const store_case *c, const store
         *payload =
             msg_buttons(ar, wa_id, arena_printf(ar, "%s\n\n%s", text, wa_text("sv_confirm", lang)),
                         ids, titles, 2);
-        const char *params[] = {code, ev->note};
+        /* The result the reporter confirms: the message to them, never the
+         * internal note. */
+        const char *params[] = {code, ev->public_note};
         *template = msg_template(ar, wa_id, WA_TEMPLATE_CONFIRM, params, 2, ids[0], ids[1]);
         return *payload && *template ? ERR_OK : ERR_NOMEM;
     }
@@ -564,7 +567,7 @@ err_t survey_invite_queue(store_t *s, arena_t *ar, int64_t case_id, int64_t now)
     err_t e = store_case_get(s, ar, case_id, &c);
     if (e != ERR_OK)
         return e;
-    if (!c.reporter_wa_id || strcmp(c.channel, "whatsapp") != 0)
+    if (!case_on_whatsapp(&c))
         return store_survey_invite(s, case_id, 0, NULL, NULL, now, NULL);
     const char *lang = "id";
     if (store_wa_conversation_get(s, ar, c.agency_id, c.reporter_wa_id, &conv) == ERR_OK &&

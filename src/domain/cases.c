@@ -9,6 +9,11 @@
 #include <math.h>
 #include <string.h>
 
+bool case_on_whatsapp(const store_case *c)
+{
+    return c->reporter_wa_id && (strcmp(c->channel, "whatsapp") == 0 || c->wa_consent_at);
+}
+
 int actor_role(const actor_t *a, int64_t agency_id)
 {
     int role = -1;
@@ -63,9 +68,28 @@ static const char *opt_text(arena_t *ar, const char *v, size_t max, bool *bad)
     return t;
 }
 
-static err_t check_needs(store_t *s, arena_t *ar, const store_case *c, const transition_t *t,
-                         const case_action_req *req, const char **note, store_case *copy,
-                         const char **detail)
+/* What the reporter must be told when a step needs it (NEED_PUBLIC). */
+static const char *public_needed(case_action_t a)
+{
+    switch (a) {
+    case ACT_RESOLVE:
+        return "public_note: required: the result of the work (hasil penanganan), which the "
+               "reporter reads and confirms";
+    case ACT_REJECT:
+        return "public_note: required: the reason of the rejection, for the reporter";
+    case ACT_HOLD:
+        return "public_note: required: the question to the reporter";
+    case ACT_INCOMPLETE:
+        return "public_note: required: what the applicant still has to send";
+    default:
+        return "public_note: required: the message to the reporter";
+    }
+}
+
+/* The two texts of a step (issue #13): the internal note (staff only) and
+ * the message to the reporter (sent, and shown on the public page). */
+static err_t check_notes(arena_t *ar, const transition_t *t, const case_action_req *req,
+                         const char **note, const char **public_note, const char **detail)
 {
     bool bad = false;
     *note = opt_text(ar, req->note, CASE_NOTE_MAX, &bad);
@@ -73,10 +97,29 @@ static err_t check_needs(store_t *s, arena_t *ar, const store_case *c, const tra
         *detail = "note: at most 2000 characters";
         return ERR_INVALID;
     }
-    if ((t->needs & NEED_NOTE) && !*note) {
-        *detail = "note: required for this action (the reason or the result)";
+    *public_note = opt_text(ar, req->public_note, CASE_NOTE_MAX, &bad);
+    if (bad) {
+        *detail = "public_note: at most 2000 characters";
         return ERR_INVALID;
     }
+    if (*public_note && !t->is_public) {
+        *detail = "public_note: this step is not told to the reporter; write an internal note";
+        return ERR_INVALID;
+    }
+    if ((t->needs & NEED_PUBLIC) && !*public_note) {
+        *detail = public_needed(t->action);
+        return ERR_INVALID;
+    }
+    if ((t->needs & NEED_NOTE) && !*note && !*public_note) {
+        *detail = "note: required for this action (the reason; or public_note, for the reporter)";
+        return ERR_INVALID;
+    }
+    return ERR_OK;
+}
+
+static err_t check_needs(store_t *s, arena_t *ar, const store_case *c, const transition_t *t,
+                         const case_action_req *req, store_case *copy, const char **detail)
+{
     if (t->needs & NEED_TEAM) {
         store_team team;
         if (req->team_id <= 0) {
@@ -149,7 +192,7 @@ err_t case_transition(store_t *s, arena_t *ar, const actor_t *actor, int64_t cas
 {
     store_case c, copy;
     const transition_t *t = NULL;
-    const char *note = NULL;
+    const char *note = NULL, *public_note = NULL;
     *detail = NULL;
     memset(out, 0, sizeof *out);
     int action = action_parse(req->action);
@@ -183,7 +226,9 @@ err_t case_transition(store_t *s, arena_t *ar, const actor_t *actor, int64_t cas
         *detail = "only a member of the assigned team may do this";
         return ERR_FORBIDDEN;
     }
-    e = check_needs(s, ar, &c, t, req, &note, &copy, detail);
+    e = check_notes(ar, t, req, &note, &public_note, detail);
+    if (e == ERR_OK)
+        e = check_needs(s, ar, &c, t, req, &copy, detail);
     if (e != ERR_OK)
         return e;
     out->case_id = case_id;
@@ -192,6 +237,7 @@ err_t case_transition(store_t *s, arena_t *ar, const actor_t *actor, int64_t cas
     out->action = action_name(t->action);
     out->actor_id = actor->user_id;
     out->note = note;
+    out->public_note = public_note;
     out->team_id = (t->needs & NEED_TEAM) ? req->team_id : 0;
     out->target_agency_id = (t->needs & NEED_AGENCY) ? req->target_agency_id : 0;
     out->is_public = t->is_public;
@@ -283,6 +329,15 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
          * the same number joins the same reporter. */
         rep->wa_id = mobile ? rep->phone : NULL;
     }
+    /* Updates on WhatsApp only to a mobile number, and only when the
+     * reporter said yes at the counter (UU PDP: consent, recorded). */
+    if (r->wa_consent && !r->reporter_phone)
+        return refuse(detail, ERR_INVALID,
+                      "reporter.whatsapp_consent: needs the reporter's mobile number (phone)");
+    if (r->wa_consent && !rep->wa_id)
+        return refuse(detail, ERR_INVALID,
+                      "reporter.whatsapp_consent: the phone is not a mobile number, which "
+                      "WhatsApp needs");
     *has_rep = rep->name || rep->phone;
     return ERR_OK;
 }
@@ -326,6 +381,7 @@ err_t case_create(store_t *s, arena_t *ar, const actor_t *actor, const case_crea
     c.status = status_name(lifecycle_initial((case_kind_t)kind_parse(k.kind)));
     c.created_by = actor->user_id;
     c.created_at = now;
+    c.wa_consent_at = req->wa_consent ? now : 0;
     e = store_case_create(s, ar, &c, has_rep ? &rep : NULL, NULL);
     if (e != ERR_OK)
         return e;

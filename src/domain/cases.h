@@ -13,6 +13,10 @@
 #define CASE_ADDRESS_MAX     500
 #define CASE_NAME_MAX        120
 
+/* True when the case's reporter is reached on WhatsApp: the case came over
+ * WhatsApp, or a walk-in or phone reporter agreed at their mobile number. */
+bool case_on_whatsapp(const store_case *c);
+
 /* Who acts: a logged-in user and their roles. */
 typedef struct {
     int64_t user_id;
@@ -30,10 +34,13 @@ int64_t actor_single_agency(const actor_t *a);
 
 typedef struct {
     const char *action;
-    const char *note;
+    const char *note; /* internal: staff only, never sent or shown publicly */
     int64_t team_id;
     int64_t target_agency_id;
     int64_t target_category_id; /* forward: optional category there */
+    /* The message to the reporter (issue #13): sent on their channel and
+     * shown on the public page; only on a public step. */
+    const char *public_note;
 } case_action_req;
 
 /* Performs one transition of case_id for the actor. Returns ERR_OK with
@@ -56,6 +63,9 @@ typedef struct {
     const char *address, *kecamatan_code, *priority, *lapor_tracking_id;
     bool rahasia, anonim;
     const char *reporter_name, *reporter_phone; /* optional */
+    /* The reporter agreed to get the case's updates on WhatsApp at that
+     * (mobile) number; they never wrote, so they go as templates. */
+    bool wa_consent;
 } case_create_req;
 
 /* Records a case entered by an operator (walk-in or phone report).

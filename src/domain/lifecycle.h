@@ -58,9 +58,13 @@ typedef enum {
 } role_t;
 
 /* What a transition needs in its request. */
-#define NEED_NOTE   1u /* a reason or note (reject, hold, resolve, ...) */
+#define NEED_NOTE   1u /* a reason: an internal note or a message to the reporter (reopen) */
 #define NEED_TEAM   2u /* a team of the case's agency (dispatch) */
 #define NEED_AGENCY 4u /* another agency (forward) */
+/* A message to the reporter (public_note): what they must read, sent on
+ * their channel and shown on the public page (the result of a resolve, the
+ * reason of a reject, the question of a hold, what a request lacks). */
+#define NEED_PUBLIC 8u
 
 typedef struct {
     unsigned kinds; /* bit per case_kind_t */

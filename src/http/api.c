@@ -65,6 +65,10 @@ json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
         j, "team",
         c->team_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)c->team_id, "name", c->team_name)
                    : json_null());
+    /* Whether status updates reach the reporter on WhatsApp, and when a
+     * walk-in or phone reporter agreed to them (issue #13). */
+    json_object_set_new(j, "whatsapp_updates", json_boolean(case_on_whatsapp(c)));
+    json_object_set_new(j, "wa_consent_at", json_time(c->wa_consent_at));
     if (with_reporter)
         json_object_set_new(j, "reporter",
                             c->reporter_id
@@ -197,14 +201,15 @@ err_t h_cases_list(app_t *app, req_t *r)
                                 "next_since_id", newest ? json_integer(newest) : json_null()));
 }
 
+/* note: internal (staff only); public_note: what the reporter was told. */
 static json_t *event_json(const store_event *v)
 {
-    return json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s?, s:s?, s:o, s:o, s:b, s:o}", "seq",
+    return json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s?, s:s?, s:s?, s:o, s:o, s:b, s:o}", "seq",
                      (json_int_t)v->seq, "action", v->action, "from_status", v->from_status,
                      "to_status", v->to_status, "actor_id", id_or_null(v->actor_id), "actor_name",
-                     v->actor_name, "note", v->note, "team_id", id_or_null(v->team_id),
-                     "target_agency_id", id_or_null(v->target_agency_id), "public", v->is_public,
-                     "at", json_time(v->created_at));
+                     v->actor_name, "note", v->note, "public_note", v->public_note, "team_id",
+                     id_or_null(v->team_id), "target_agency_id", id_or_null(v->target_agency_id),
+                     "public", v->is_public, "at", json_time(v->created_at));
 }
 
 /* What the case page shows of an attachment's state. */
@@ -303,6 +308,8 @@ err_t h_case_transition(app_t *app, req_t *r)
     if (e == ERR_OK)
         e = jfield_str(r, body, "note", &q.note);
     if (e == ERR_OK)
+        e = jfield_str(r, body, "public_note", &q.public_note);
+    if (e == ERR_OK)
         e = jfield_id(r, body, "team_id", &q.team_id);
     if (e == ERR_OK)
         e = jfield_id(r, body, "target_category_id", &q.target_category_id);
@@ -393,12 +400,14 @@ err_t h_cases_create(app_t *app, req_t *r)
     rep = json_object_get(body, "reporter");
     if (rep && !json_is_null(rep)) {
         if (!json_is_object(rep)) {
-            r->detail = "reporter: expected an object {name, phone}";
+            r->detail = "reporter: expected an object {name, phone, whatsapp_consent}";
             return ERR_INVALID;
         }
         e = jfield_str(r, rep, "name", &q.reporter_name);
         if (e == ERR_OK)
             e = jfield_str(r, rep, "phone", &q.reporter_phone);
+        if (e == ERR_OK)
+            e = jfield_bool(r, rep, "whatsapp_consent", &q.wa_consent);
         if (e != ERR_OK)
             return e;
     }

@@ -3,9 +3,11 @@
  * officers, added from the phone's camera), and the user's teams. */
 #include "http/http.h"
 
+#include "channels/wa_bot.h"
 #include "core/clock.h"
 #include "core/fsfile.h"
 #include "core/image.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -20,6 +22,8 @@
 
 /* Messages shown in a case's thread: the newest this many. */
 #define THREAD_MAX 300
+/* The reporter's other cases listed beside the thread: the newest this many. */
+#define OTHER_CASES_MAX 20
 /* The WhatsApp customer-service window (free text may go inside it). */
 #define WINDOW_SECONDS (24 * 3600)
 /* Largest file read back from the media directory. */
@@ -53,12 +57,16 @@ json_t *case_actions_json(app_t *app, req_t *r, const store_case *c)
         if (!(t[i].kinds & (1u << kind)) || t[i].from != (case_status_t)status ||
             !(t[i].roles & (1u << role)))
             continue;
+        /* public: the step is told to the reporter (a public_note may go
+         * with it); needs_public_note: it must (issue #13). */
         json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "action", action_name(t[i].action),
-                           "label", en ? action_en[t[i].action] : action_id[t[i].action], "to",
+            arr, json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "action",
+                           action_name(t[i].action), "label",
+                           en ? action_en[t[i].action] : action_id[t[i].action], "to",
                            status_name(t[i].to), "needs_note", (t[i].needs & NEED_NOTE) != 0,
-                           "needs_team", (t[i].needs & NEED_TEAM) != 0, "needs_agency",
-                           (t[i].needs & NEED_AGENCY) != 0));
+                           "needs_public_note", (t[i].needs & NEED_PUBLIC) != 0, "public",
+                           t[i].is_public, "needs_team", (t[i].needs & NEED_TEAM) != 0,
+                           "needs_agency", (t[i].needs & NEED_AGENCY) != 0));
     }
     return arr;
 }
@@ -97,7 +105,28 @@ static void outbound_text(json_t *j, const char *payload)
     json_decref(p);
 }
 
-static json_t *thread_item_json(const store_thread_item *t)
+/* The events a thread's status updates tell: the case's own, and those of
+ * the master case it follows (told with the master's tracking code). */
+typedef struct {
+    const store_event *ev;
+    size_t n;
+    const char *code;
+} thread_events;
+
+/* The text of the status update of event_id as the reporter read it (or
+ * will), in lang; NULL when the event is not among sets. */
+static const char *status_text(arena_t *ar, const thread_events *sets, size_t nsets,
+                               int64_t event_id, const char *lang)
+{
+    for (size_t k = 0; event_id && k < nsets; k++)
+        for (size_t i = 0; i < sets[k].n; i++)
+            if (sets[k].ev[i].id == event_id)
+                return wa_status_text(ar, sets[k].code, &sets[k].ev[i], lang);
+    return NULL;
+}
+
+/* told: the text of a status update (NULL: read it from the payload). */
+static json_t *thread_item_json(const store_thread_item *t, const char *told)
 {
     json_t *j = json_pack("{s:s, s:I, s:s?, s:o}", "dir", t->inbound ? "in" : "out", "id",
                           (json_int_t)t->id, "type", t->type, "at", json_time(t->created_at));
@@ -114,6 +143,10 @@ static json_t *thread_item_json(const store_thread_item *t)
         return j;
     }
     outbound_text(j, t->body);
+    /* A status update shows what it says: before it is sent its payload is
+     * empty, and as a template only its variables are stored. */
+    if (told && (!t->body || !*t->body || json_is_string(json_object_get(j, "template_name"))))
+        json_object_set_new(j, "text", json_string(told));
     json_object_set_new(j, "state", json_string(t->state ? t->state : "pending"));
     json_object_set_new(j, "delivery", t->delivery ? json_string(t->delivery) : json_null());
     json_object_set_new(j, "as_template", json_boolean(t->used_template));
@@ -132,11 +165,46 @@ static err_t own_case(app_t *app, req_t *r, int64_t id, store_case *c)
     return case_access(app, r, c);
 }
 
+/* The reporter's other cases with this agency, for the side panel; null
+ * for a field officer (their work is the case in hand). */
+static json_t *other_cases_json(app_t *app, req_t *r, const store_case *c, int role)
+{
+    store_case *cs = NULL;
+    size_t n = 0;
+    char shown[IDS_SHOWN_BUF];
+    if (role != ROLE_SUPERADMIN && role != ROLE_ADMIN && role != ROLE_SUPERVISOR)
+        return json_null();
+    json_t *arr = json_array();
+    if (!arr || !c->reporter_wa_id)
+        return arr;
+    if (store_case_list_for_wa(app->store, r->ar, c->agency_id, c->reporter_wa_id, OTHER_CASES_MAX,
+                               &cs, &n) != ERR_OK)
+        return arr;
+    bool en = strcmp(r->lang, "en") == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (cs[i].id == c->id)
+            continue;
+        int st = status_parse(cs[i].status);
+        ids_tracking_format(cs[i].tracking_code, shown);
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o}", "id", (json_int_t)cs[i].id,
+                           "tracking_code", shown, "status", cs[i].status, "status_label",
+                           st >= 0 ? status_label((case_status_t)st, r->lang) : cs[i].status,
+                           "category", en ? cs[i].category_name_en : cs[i].category_name_id,
+                           "created_at", json_time(cs[i].created_at)));
+    }
+    return arr;
+}
+
 err_t h_case_conversation(app_t *app, req_t *r)
 {
-    store_case c;
+    store_case c, m;
     store_thread_item *items = NULL;
-    size_t n = 0;
+    store_event *ev = NULL, *mev = NULL;
+    store_dispatch_info di;
+    size_t n = 0, nev = 0, nmev = 0;
+    thread_events sets[2];
+    size_t nsets = 0;
     err_t e = own_case(app, r, r->path_id, &c);
     if (e != ERR_OK)
         return e;
@@ -145,28 +213,48 @@ err_t h_case_conversation(app_t *app, req_t *r)
         r->detail = "the conversation with the reporter is personal data";
         return ERR_FORBIDDEN;
     }
-    bool wa = c.reporter_wa_id && strcmp(c.channel, "whatsapp") == 0;
+    bool wa = case_on_whatsapp(&c);
+    /* A walk-in or phone reporter who agreed: reached by template until
+     * they write themselves. */
+    bool consent = wa && strcmp(c.channel, "whatsapp") != 0;
     int64_t last_in = 0, now = clock_now();
+    const char *lang = "id";
     if (wa) {
         store_wa_conversation conv;
         e = store_wa_conversation_get(app->store, r->ar, c.agency_id, c.reporter_wa_id, &conv);
-        if (e == ERR_OK)
+        if (e == ERR_OK) {
             last_in = conv.last_inbound_at;
-        else if (e != ERR_NOT_FOUND)
+            lang = conv.lang && !strcmp(conv.lang, "en") ? "en" : "id";
+        } else if (e != ERR_NOT_FOUND) {
             return e;
+        }
         e = store_case_thread(app->store, r->ar, c.id, THREAD_MAX, &items, &n);
+        if (e == ERR_OK)
+            e = store_case_events(app->store, r->ar, c.id, &ev, &nev);
         if (e != ERR_OK)
             return e;
+        sets[nsets++] = (thread_events){ev, nev, c.tracking_code};
+        /* A follower's reporter also got its master's updates. */
+        if (store_dispatch_get(app->store, r->ar, c.id, &di) == ERR_OK && di.follows_id &&
+            store_case_get(app->store, r->ar, di.follows_id, &m) == ERR_OK &&
+            store_case_events(app->store, r->ar, m.id, &mev, &nmev) == ERR_OK)
+            sets[nsets++] = (thread_events){mev, nmev, m.tracking_code};
     }
     bool open = wa && last_in && now - last_in < WINDOW_SECONDS;
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++)
-        json_array_append_new(arr, thread_item_json(&items[i]));
+        json_array_append_new(
+            arr, thread_item_json(&items[i],
+                                  items[i].inbound
+                                      ? NULL
+                                      : status_text(r->ar, sets, nsets, items[i].event_id, lang)));
     return reply_json(r, 200,
-                      json_pack("{s:b, s:b, s:o, s:o, s:b, s:o}", "whatsapp", wa, "window_open",
-                                open, "last_inbound_at", json_time(last_in), "window_closes_at",
+                      json_pack("{s:b, s:b, s:b, s:o, s:o, s:b, s:o, s:o}", "whatsapp", wa,
+                                "via_consent", consent, "window_open", open, "last_inbound_at",
+                                json_time(last_in), "window_closes_at",
                                 json_time(last_in ? last_in + WINDOW_SECONDS : 0), "can_reply",
-                                wa && role != ROLE_FIELD, "items", arr));
+                                wa && role != ROLE_FIELD, "items", arr, "other_cases",
+                                other_cases_json(app, r, &c, role)));
 }
 
 /* ---- attachments ----------------------------------------------------------- */

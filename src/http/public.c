@@ -1,7 +1,8 @@
 /* The public tracking page of a case, /t/{code}, and its JSON,
  * /api/v1/public/cases/{code} (issue #8). What the public may see: the
- * category, kecamatan, status and the public events with their dates. Never
- * the reporter's name, phone, NIK or address, photos, or internal notes;
+ * category, kecamatan, status and the public events with their dates and
+ * their messages to the reporter. Never the reporter's name, phone, NIK or
+ * address, photos, or internal notes;
  * a rahasia case shows no location, others one rounded to about 100 m.
  *
  * Lookups are rate-limited per client address with a token bucket in
@@ -77,11 +78,11 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
         json_t *item = json_pack("{s:o, s:s, s:s, s:s}", "at", json_time(ev[i].created_at),
                                  "action", ev[i].action, "status", ev[i].to_status, "label",
                                  label(ev[i].to_status, lang));
-        /* Notes written by staff on a public step; what the reporter or
-         * the system wrote (e.g. a reopening reason) may hold personal
-         * data and stays inside. */
-        if (item && ev[i].note && ev[i].actor_id && strcmp(ev[i].action, "create") != 0)
-            json_object_set_new(item, "note", json_string(ev[i].note));
+        /* Only the message to the reporter (issue #13): the internal note,
+         * and what the reporter wrote (a reopening reason may hold personal
+         * data), stay inside; a step without a message shows its status. */
+        if (item && ev[i].public_note)
+            json_object_set_new(item, "note", json_string(ev[i].public_note));
         json_array_append_new(tl, item);
     }
     json_t *j =

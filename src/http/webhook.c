@@ -208,8 +208,11 @@ err_t h_case_message(app_t *app, req_t *r)
         r->detail = "only the agency's desk may write to the reporter";
         return ERR_FORBIDDEN;
     }
-    if (!c.reporter_wa_id || strcmp(c.channel, "whatsapp") != 0) {
-        r->detail = "this case has no WhatsApp reporter";
+    /* A WhatsApp case, or a walk-in whose reporter agreed (then the
+     * template carries it: they never wrote, no window is open). */
+    if (!case_on_whatsapp(&c)) {
+        r->detail = "this case has no WhatsApp reporter (or the walk-in reporter did not agree "
+                    "to WhatsApp updates)";
         return ERR_CONFLICT;
     }
     const char *msg = arena_strndup(r->ar, p, n);

@@ -90,9 +90,10 @@ static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t 
     t.expect_status = fresh.status;
     t.new_status = status_name(rule->to);
     t.action = action_name(rule->action);
-    /* The wait is the category's policy (10 working days by default). */
-    t.note = "Ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu setelah "
-             "penyelesaian.";
+    /* The wait is the category's policy (10 working days by default). The
+     * reporter is told why (a system status line, on the public page too). */
+    t.public_note = "Ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu setelah "
+                    "penyelesaian.";
     t.is_public = rule->is_public;
     t.now = now;
     err_t e = store_case_transition(s, ar, &t);

@@ -19,7 +19,7 @@
     " c.forwarded_to_id, c.created_by, c.kind, c.channel, c.status, c.priority, c.tracking_code,"  \
     " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
     " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
-    " r.name, r.phone, r.wa_id"
+    " r.name, r.phone, r.wa_id, c.wa_consent_at"
 #define CASE_JOINS                                                                                 \
     " JOIN agencies a ON a.id = c.agency_id"                                                       \
     " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
@@ -64,6 +64,7 @@ static void read_case(arena_t *ar, PGresult *r, int i, void *elem)
     c->reporter_name = pq_text(ar, r, i, 29);
     c->reporter_phone = pq_text(ar, r, i, 30);
     c->reporter_wa_id = pq_text(ar, r, i, 31);
+    c->wa_consent_at = pq_int(r, i, 32);
 }
 
 /* Runs sql inside the caller's transaction and reads the first column of
@@ -99,14 +100,15 @@ err_t pq_put_reporter(pconn_t *c, const store_reporter_in *rep, int64_t now, int
 }
 
 static err_t add_event(pconn_t *c, int64_t case_id, const char *action, const char *from,
-                       const char *to, int64_t actor, const char *note, int64_t team,
-                       int64_t target_agency, bool is_public, int64_t now, int64_t *event_id)
+                       const char *to, int64_t actor, const char *note, const char *public_note,
+                       int64_t team, int64_t target_agency, bool is_public, int64_t now,
+                       int64_t *event_id)
 {
     static const char sql[] =
         "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " team_id, target_agency_id, is_public, created_at)"
+        " team_id, target_agency_id, is_public, created_at, public_note)"
         " SELECT $1::bigint, COALESCE(MAX(seq), 0) + 1, $2::text, $3::text, $4::text, $5::bigint,"
-        " $6::text, $7::bigint, $8::bigint, $9::boolean, $10::bigint"
+        " $6::text, $7::bigint, $8::bigint, $9::boolean, $10::bigint, $11::text"
         " FROM case_events WHERE case_id = $1 RETURNING id";
     pq_params p = {0};
     int64_t id = 0;
@@ -120,6 +122,7 @@ static err_t add_event(pconn_t *c, int64_t case_id, const char *action, const ch
     pp_id(&p, target_agency);
     pp_bool(&p, is_public);
     pp_int(&p, now);
+    pp_text(&p, public_note);
     err_t e = run_id(c, sql, &p, &id, "event_add");
     if (e == ERR_OK && event_id)
         *event_id = id;
@@ -128,14 +131,14 @@ static err_t add_event(pconn_t *c, int64_t case_id, const char *action, const ch
 
 /* Inside a transaction: the case row with a fresh tracking code (a clash
  * inserts nothing, so the transaction survives it) and its first event. */
-err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note)
+err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id)
 {
     static const char sql[] =
         "INSERT INTO cases (agency_id, category_id, kind, channel, reporter_id, description, lat,"
         " lon, address, kecamatan_code, priority, status, team_id, rahasia, anonim, tracking_code,"
-        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at)"
+        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at, wa_consent_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18, $19, $20, $20) ON CONFLICT (tracking_code) DO NOTHING RETURNING id";
+        " $18, $19, $20, $20, $21) ON CONFLICT (tracking_code) DO NOTHING RETURNING id";
     char code[IDS_CODE_BUF];
     err_t e = ERR_OK;
     int attempts = k->tracking_code ? 1 : CODE_ATTEMPTS; /* see sq_insert_case */
@@ -171,6 +174,7 @@ err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note)
         pp_id(&p, k->forwarded_from);
         pp_id(&p, k->created_by);
         pp_int(&p, k->created_at);
+        pp_id(&p, k->wa_consent_at);
         e = run_id(c, sql, &p, &k->id, "case_insert");
     }
     if (e == ERR_OK && !k->id)
@@ -180,8 +184,8 @@ err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note)
     k->tracking_code = arena_strdup(ar, code);
     if (!k->tracking_code)
         return ERR_NOMEM;
-    return add_event(c, k->id, "create", NULL, k->status, k->created_by, note, k->team_id, 0, true,
-                     k->created_at, NULL);
+    return add_event(c, k->id, "create", NULL, k->status, k->created_by, note, NULL, k->team_id, 0,
+                     true, k->created_at, event_id);
 }
 
 err_t pg_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
@@ -190,11 +194,15 @@ err_t pg_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporte
     pconn_t *c = pq_get(s);
     if (!c)
         return ERR_UNAVAILABLE;
+    int64_t event_id = 0;
     err_t e = pq_begin(c);
     if (e == ERR_OK && rep)
         e = pq_put_reporter(c, rep, k->created_at, &k->reporter_id);
     if (e == ERR_OK)
-        e = pq_insert_case(c, ar, k, note);
+        e = pq_insert_case(c, ar, k, note, &event_id);
+    /* A walk-in reporter who agreed hears of the case (its code) at once. */
+    if (e == ERR_OK && k->wa_consent_at)
+        e = pq_wa_queue_status(c, k->id, event_id, k->created_at);
     if (e == ERR_OK)
         e = pq_commit(c);
     pq_rollback(c);
@@ -381,8 +389,9 @@ err_t pg_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out
 {
     static const char sql[] =
         "SELECT e.id, e.case_id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, u.name,"
-        " e.note, e.team_id, e.target_agency_id, e.is_public, e.created_at FROM case_events e"
-        " LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.seq";
+        " e.note, e.team_id, e.target_agency_id, e.is_public, e.created_at, e.public_note"
+        " FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1"
+        " ORDER BY e.seq";
     pq_params p = {0};
     PGresult *r;
     *out = NULL;
@@ -408,6 +417,7 @@ err_t pg_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out
         v->target_agency_id = pq_int(r, i, 10);
         v->is_public = pq_bool(r, i, 11);
         v->created_at = pq_int(r, i, 12);
+        v->public_note = pq_text(ar, r, i, 13);
     }
     PQclear(r);
     if (!arr)
@@ -489,7 +499,7 @@ static err_t forward_copy(pconn_t *c, arena_t *ar, store_transition *t)
     k.team_id = 0;
     k.created_by = t->actor_id;
     k.created_at = t->now;
-    e = pq_insert_case(c, ar, &k, t->note);
+    e = pq_insert_case(c, ar, &k, t->note, NULL);
     if (e != ERR_OK)
         return e;
     t->new_case_id = k.id;
@@ -528,7 +538,8 @@ err_t pg_case_transition(store_t *s, arena_t *ar, store_transition *t)
     PQclear(r);
     if (e == ERR_OK)
         e = add_event(c, t->case_id, t->action, t->expect_status, t->new_status, t->actor_id,
-                      t->note, t->team_id, t->target_agency_id, t->is_public, t->now, &t->event_id);
+                      t->note, t->is_public ? t->public_note : NULL, t->team_id,
+                      t->target_agency_id, t->is_public, t->now, &t->event_id);
     if (e == ERR_OK && t->is_public)
         e = pq_wa_queue_status(c, t->case_id, t->event_id, t->now);
     if (e == ERR_OK && t->is_public)

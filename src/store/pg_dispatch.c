@@ -146,8 +146,9 @@ err_t pq_dispatch_queue_followers(pconn_t *c, int64_t case_id, int64_t event_id,
         " FROM agency_numbers n WHERE n.agency_id = m.agency_id)) AS pnid, r.wa_id AS wa_id"
         " FROM cases m JOIN cases f ON f.follows_id = m.id JOIN reporters r ON r.id = f.reporter_id"
         " LEFT JOIN wa_conversations w ON w.agency_id = m.agency_id AND w.wa_id = r.wa_id"
-        " WHERE m.id = $1 AND f.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
-        " AND NOT (m.channel = 'whatsapp' AND f.reporter_id = COALESCE(m.reporter_id, 0)))"
+        " WHERE m.id = $1 AND (f.channel = 'whatsapp' OR f.wa_consent_at IS NOT NULL)"
+        " AND r.wa_id IS NOT NULL AND NOT ((m.channel = 'whatsapp' OR m.wa_consent_at IS NOT NULL)"
+        " AND f.reporter_id = COALESCE(m.reporter_id, 0)))"
         " x WHERE pnid IS NOT NULL";
     pq_params p = {0};
     pp_int(&p, case_id);

@@ -227,25 +227,27 @@ err_t pg_svc_file_get(store_t *s, arena_t *ar, int64_t case_id, int64_t attachme
     return e;
 }
 
+/* See sqlite_svc.c: the note of a public event is what the resident is told. */
 static err_t add_event(pconn_t *c, int64_t case_id, const char *action, const char *from,
                        const char *to, int64_t actor, const char *note, bool pub, int64_t now,
                        int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " is_public, created_at) SELECT $1::bigint, COALESCE(MAX(e.seq), 0) + 1, $2::text,"
-        " COALESCE($3::text, c.status), COALESCE($4::text, c.status), $5::bigint, $6::text,"
-        " $7::boolean, $8::bigint FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
-        " WHERE c.id = $1 GROUP BY c.id RETURNING id";
+        " is_public, created_at, public_note) SELECT $1::bigint, COALESCE(MAX(e.seq), 0) + 1,"
+        " $2::text, COALESCE($3::text, c.status), COALESCE($4::text, c.status), $5::bigint,"
+        " $6::text, $7::boolean, $8::bigint, $9::text FROM cases c"
+        " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id RETURNING id";
     pq_params p = {0};
     pp_int(&p, case_id);
     pp_text(&p, action);
     pp_text(&p, from);
     pp_text(&p, to);
     pp_id(&p, actor);
-    pp_text(&p, note);
+    pp_text(&p, pub ? NULL : note);
     pp_bool(&p, pub);
     pp_int(&p, now);
+    pp_text(&p, pub ? note : NULL);
     return run_id(c, sql, &p, id, "svc_event");
 }
 

@@ -337,11 +337,29 @@ static err_t put_conversation(pconn_t *c, const store_wa_effects *fx)
     return e == ERR_OK && changed == 0 ? ERR_CONFLICT : e;
 }
 
+/* See sqlite_wa.c. */
+static err_t claim_flow(pconn_t *c, int64_t agency_id, int64_t reporter_id, int64_t case_id,
+                        const char *flow_from)
+{
+    static const char sql[] =
+        "UPDATE messages SET case_id = $3 WHERE agency_id = $1 AND reporter_id = $2"
+        " AND case_id IS NULL AND direction = 'in'"
+        " AND id >= (SELECT f.id FROM messages f WHERE f.wamid = $4)";
+    pq_params p = {0};
+    if (!flow_from)
+        return ERR_OK;
+    pp_int(&p, agency_id);
+    pp_int(&p, reporter_id);
+    pp_int(&p, case_id);
+    pp_text(&p, flow_from);
+    return run_changed(c, sql, &p, NULL, "claim_flow");
+}
+
 static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t *reporter)
 {
     static const char msg[] = "INSERT INTO messages (agency_id, reporter_id, case_id, direction,"
-                              " wamid, type, body, created_at, media_id, lat, lon)"
-                              " VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10)";
+                              " wamid, type, body, created_at, media_id, lat, lon, draft)"
+                              " VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11)";
     static const char att[] = "INSERT INTO attachments (case_id, sha256, mime, filename, source,"
                               " state, media_id, created_at)"
                               " VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6)";
@@ -358,8 +376,10 @@ static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t
     err_t e = pq_put_reporter(c, &rep, fx->now, reporter);
     if (e == ERR_OK && fx->new_case) {
         fx->new_case->reporter_id = *reporter;
-        e = pq_insert_case(c, ar, fx->new_case, NULL);
+        e = pq_insert_case(c, ar, fx->new_case, NULL, NULL);
         case_id = fx->new_case->id;
+        if (e == ERR_OK)
+            e = claim_flow(c, fx->agency_id, *reporter, case_id, fx->flow_from);
     } else if (e == ERR_OK && fx->case_code) {
         pq_params q = {0};
         PGresult *r = NULL;
@@ -406,6 +426,7 @@ static err_t log_and_case(pconn_t *c, arena_t *ar, store_wa_effects *fx, int64_t
         pp_null(&p);
         pp_null(&p);
     }
+    pp_int(&p, fx->msg_draft ? 1 : 0);
     return run_changed(c, msg, &p, NULL, "message_log");
 }
 
@@ -617,14 +638,15 @@ err_t pg_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char
     return pq_list(s, ar, sql, &p, sizeof **out, read_wa_case, (void **)out, n, "case_list_for_wa");
 }
 
-/* See sqlite_wa.c. */
+/* See sqlite_wa.c: a case from WhatsApp, or a walk-in whose reporter agreed. */
 #define WA_TARGET                                                                                  \
     "SELECT c.agency_id AS agency_id, COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id)"  \
     " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
     " c.id AS case_id, w.last_inbound_at AS last_in FROM cases c"                                  \
     " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN wa_conversations w"                       \
     " ON w.agency_id = c.agency_id AND w.wa_id = r.wa_id"                                          \
-    " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
+    " WHERE c.id = $1 AND (c.channel = 'whatsapp' OR c.wa_consent_at IS NOT NULL)"                 \
+    " AND r.wa_id IS NOT NULL"
 
 err_t pq_wa_queue_status(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now)
 {
@@ -650,9 +672,9 @@ err_t pg_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, cons
         " template, created_at, updated_at) VALUES ($1, $2, $3, $4, 'operator', $5, $6, $7, $7)"
         " RETURNING id";
     static const char event[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " is_public, created_at) SELECT $1::bigint, COALESCE(MAX(e.seq), 0) + 1, 'message',"
-        " c.status, c.status, $2::bigint, $3::text, FALSE, $4::bigint FROM cases c"
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id,"
+        " public_note, is_public, created_at) SELECT $1::bigint, COALESCE(MAX(e.seq), 0) + 1,"
+        " 'message', c.status, c.status, $2::bigint, $3::text, FALSE, $4::bigint FROM cases c"
         " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id";
     pconn_t *c = pq_get(s);
     if (!c)

@@ -18,7 +18,7 @@
     " c.forwarded_to_id, c.created_by, c.kind, c.channel, c.status, c.priority, c.tracking_code,"  \
     " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
     " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
-    " r.name, r.phone, r.wa_id"
+    " r.name, r.phone, r.wa_id, c.wa_consent_at"
 #define CASE_JOINS                                                                                 \
     " JOIN agencies a ON a.id = c.agency_id"                                                       \
     " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
@@ -63,6 +63,7 @@ static void read_case(arena_t *ar, sqlite3_stmt *st, void *elem)
     c->reporter_name = sq_text(ar, st, 29);
     c->reporter_phone = sq_text(ar, st, 30);
     c->reporter_wa_id = sq_text(ar, st, 31);
+    c->wa_consent_at = sq_int(st, 32);
 }
 
 /* Inside a transaction: finds or creates the reporter. */
@@ -94,13 +95,14 @@ out:
 
 /* Inside a transaction: appends the next event of a case. */
 static err_t add_event(conn_t *c, int64_t case_id, const char *action, const char *from,
-                       const char *to, int64_t actor, const char *note, int64_t team,
-                       int64_t target_agency, bool is_public, int64_t now, int64_t *event_id)
+                       const char *to, int64_t actor, const char *note, const char *public_note,
+                       int64_t team, int64_t target_agency, bool is_public, int64_t now,
+                       int64_t *event_id)
 {
     static const char sql[] =
         "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " team_id, target_agency_id, is_public, created_at)"
-        " SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
+        " team_id, target_agency_id, is_public, created_at, public_note)"
+        " SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"
         " FROM case_events WHERE case_id = ?1";
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -115,6 +117,7 @@ static err_t add_event(conn_t *c, int64_t case_id, const char *action, const cha
     sq_bind_id(st, 8, target_agency);
     sqlite3_bind_int(st, 9, is_public ? 1 : 0);
     sqlite3_bind_int64(st, 10, now);
+    sq_bind_text(st, 11, public_note);
     e = sq_exec_stmt(c, st, "event_add");
     if (e == ERR_OK && event_id)
         *event_id = sqlite3_last_insert_rowid(c->db);
@@ -123,14 +126,15 @@ out:
 }
 
 /* Inside a transaction: inserts the case row with a fresh tracking code
- * and its first event. Sets k->id and k->tracking_code. */
-err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note)
+ * and its first event (*event_id, may be NULL). Sets k->id and
+ * k->tracking_code. */
+err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id)
 {
     static const char sql[] =
         "INSERT INTO cases (agency_id, category_id, kind, channel, reporter_id, description, lat,"
         " lon, address, kecamatan_code, priority, status, team_id, rahasia, anonim, tracking_code,"
-        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at, wa_consent_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     err_t e = ERR_CONFLICT;
     sqlite3_stmt *st;
     char code[IDS_CODE_BUF];
@@ -166,6 +170,7 @@ err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note)
         sq_bind_id(st, 19, k->created_by);
         sqlite3_bind_int64(st, 20, k->created_at);
         sqlite3_bind_int64(st, 21, k->created_at);
+        sq_bind_id(st, 22, k->wa_consent_at);
         e = sq_exec_stmt(c, st, "case_insert");
     }
     if (e != ERR_OK)
@@ -176,8 +181,8 @@ err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note)
         e = ERR_NOMEM;
         goto out;
     }
-    e = add_event(c, k->id, "create", NULL, k->status, k->created_by, note, k->team_id, 0, true,
-                  k->created_at, NULL);
+    e = add_event(c, k->id, "create", NULL, k->status, k->created_by, note, NULL, k->team_id, 0,
+                  true, k->created_at, event_id);
 out:
     return e;
 }
@@ -186,11 +191,15 @@ err_t sq_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporte
                      const char *note)
 {
     conn_t *c = sq_get(s);
+    int64_t event_id = 0;
     err_t e = sq_begin(c);
     if (e == ERR_OK && rep)
         e = sq_put_reporter(c, rep, k->created_at, &k->reporter_id);
     if (e == ERR_OK)
-        e = sq_insert_case(c, ar, k, note);
+        e = sq_insert_case(c, ar, k, note, &event_id);
+    /* A walk-in reporter who agreed hears of the case (its code) at once. */
+    if (e == ERR_OK && k->wa_consent_at)
+        e = sq_wa_queue_status(c, k->id, event_id, k->created_at);
     if (e == ERR_OK)
         e = sq_commit(c);
     sq_rollback(c);
@@ -360,8 +369,9 @@ err_t sq_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out
 {
     static const char sql[] =
         "SELECT e.id, e.case_id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, u.name,"
-        " e.note, e.team_id, e.target_agency_id, e.is_public, e.created_at FROM case_events e"
-        " LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = ? ORDER BY e.seq";
+        " e.note, e.team_id, e.target_agency_id, e.is_public, e.created_at, e.public_note"
+        " FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = ?"
+        " ORDER BY e.seq";
     conn_t *c = sq_get(s);
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -388,6 +398,7 @@ err_t sq_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out
         v->target_agency_id = sq_int(st, 10);
         v->is_public = sq_int(st, 11) != 0;
         v->created_at = sq_int(st, 12);
+        v->public_note = sq_text(ar, st, 13);
     }
     sqlite3_reset(st);
     if (e == ERR_NOT_FOUND)
@@ -473,7 +484,7 @@ static err_t forward_copy(conn_t *c, arena_t *ar, store_transition *t)
     k.team_id = 0;
     k.created_by = t->actor_id;
     k.created_at = t->now;
-    e = sq_insert_case(c, ar, &k, t->note);
+    e = sq_insert_case(c, ar, &k, t->note, NULL);
     if (e != ERR_OK)
         goto out;
     t->new_case_id = k.id;
@@ -516,7 +527,8 @@ err_t sq_case_transition(store_t *s, arena_t *ar, store_transition *t)
         goto out;
     }
     e = add_event(c, t->case_id, t->action, t->expect_status, t->new_status, t->actor_id, t->note,
-                  t->team_id, t->target_agency_id, t->is_public, t->now, &t->event_id);
+                  t->is_public ? t->public_note : NULL, t->team_id, t->target_agency_id,
+                  t->is_public, t->now, &t->event_id);
     if (e == ERR_OK && t->is_public)
         e = sq_wa_queue_status(c, t->case_id, t->event_id, t->now);
     if (e == ERR_OK && t->is_public)

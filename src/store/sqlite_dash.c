@@ -5,22 +5,47 @@
 
 #include <string.h>
 
-/* The citizen's messages and ours with the case's agency, newest first
- * (reversed in C). Ties in time put the citizen's message first. */
+/* The messages of one case (issue #13), newest first (reversed in C); see
+ * store_case_thread. start_id: the report's first message (tagged with the
+ * case when its draft became it); for a case logged before messages knew
+ * their draft, the first after the previous case's; for a walk-in, the
+ * first the reporter wrote after it was recorded. end_at: when the case was
+ * closed, rejected or forwarded (NULL: open). Our messages go with the
+ * citizen message they answer (after_message_id); a follower's reporter
+ * also got its master's updates (their case_id is the master's). Ties in
+ * time put the citizen's message first. */
 static const char THREAD_SQL[] =
-    "WITH k AS (SELECT c.id AS case_id, c.agency_id, c.reporter_id, r.wa_id FROM cases c"
-    " JOIN reporters r ON r.id = c.reporter_id WHERE c.id = ?1)"
+    "WITH k AS (SELECT c.id AS case_id, c.agency_id, c.reporter_id, r.wa_id, c.created_at,"
+    " c.follows_id,"
+    " (SELECT MIN(m.id) FROM messages m WHERE m.case_id = c.id AND m.direction = 'in') AS first_id,"
+    " CASE WHEN c.status IN ('closed', 'rejected', 'forwarded') THEN (SELECT MAX(e.created_at)"
+    " FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status"
+    " AND (e.from_status IS NULL OR e.from_status <> e.to_status)) END AS end_at"
+    " FROM cases c JOIN reporters r ON r.id = c.reporter_id WHERE c.id = ?1),"
+    " b AS (SELECT k.*, CASE WHEN k.first_id IS NULL THEN COALESCE((SELECT MIN(m.id)"
+    " FROM messages m WHERE m.agency_id = k.agency_id AND m.reporter_id = k.reporter_id"
+    " AND m.direction = 'in' AND m.created_at >= k.created_at), 9223372036854775807)"
+    " WHEN (SELECT f.draft FROM messages f WHERE f.id = k.first_id) IS NOT NULL THEN k.first_id"
+    " ELSE COALESCE((SELECT MAX(p.id) FROM messages p WHERE p.agency_id = k.agency_id"
+    " AND p.reporter_id = k.reporter_id AND p.direction = 'in' AND p.id < k.first_id"
+    " AND p.case_id IS NOT NULL AND p.case_id <> k.case_id), 0) + 1 END AS start_id FROM k)"
     " SELECT * FROM ("
     " SELECT 1 AS inbound, m.id AS id, m.type, m.body, NULL, NULL, NULL, 0, m.lat, m.lon,"
-    " (SELECT a.id FROM attachments a WHERE a.case_id = k.case_id AND a.media_id = m.media_id"
-    " ORDER BY a.id LIMIT 1), m.created_at AS at, m.id AS anchor"
-    " FROM k JOIN messages m ON m.agency_id = k.agency_id AND m.reporter_id = k.reporter_id"
-    " WHERE m.direction = 'in'"
+    " (SELECT a.id FROM attachments a WHERE a.case_id = b.case_id AND a.media_id = m.media_id"
+    " ORDER BY a.id LIMIT 1), m.created_at AS at, m.id AS anchor, NULL"
+    " FROM b JOIN messages m ON m.agency_id = b.agency_id AND m.reporter_id = b.reporter_id"
+    " WHERE m.direction = 'in' AND (m.case_id = b.case_id OR (m.case_id IS NULL"
+    " AND COALESCE(m.draft, 0) = 0 AND m.id >= b.start_id"
+    " AND (b.end_at IS NULL OR m.created_at <= b.end_at)))"
     " UNION ALL"
     " SELECT 0, o.id, o.kind, o.payload, o.state, o.delivery, o.last_error, o.used_template,"
-    " NULL, NULL, NULL, o.created_at, COALESCE(o.after_message_id, 0) FROM k JOIN wa_outbox o ON "
-    "o.agency_id = k.agency_id"
-    " AND o.to_wa_id = k.wa_id)"
+    " NULL, NULL, NULL, o.created_at, COALESCE(o.after_message_id, 0), o.event_id"
+    " FROM b JOIN wa_outbox o ON o.agency_id = b.agency_id AND o.to_wa_id = b.wa_id"
+    " LEFT JOIN messages a ON a.id = o.after_message_id"
+    " WHERE o.case_id = b.case_id OR o.case_id = b.follows_id"
+    " OR (o.case_id IS NULL AND (a.case_id = b.case_id"
+    " OR (a.case_id IS NULL AND COALESCE(a.draft, 0) = 0 AND a.id >= b.start_id"
+    " AND (b.end_at IS NULL OR o.created_at <= b.end_at)))))"
     " ORDER BY anchor DESC, inbound ASC, id DESC LIMIT ?2";
 
 static void read_item(arena_t *ar, sqlite3_stmt *st, void *elem)
@@ -40,6 +65,7 @@ static void read_item(arena_t *ar, sqlite3_stmt *st, void *elem)
     t->lon = sqlite3_column_double(st, 9);
     t->attachment_id = sq_int(st, 10);
     t->created_at = sq_int(st, 11);
+    t->event_id = sq_int(st, 13);
 }
 
 err_t sq_case_thread(store_t *s, arena_t *ar, int64_t case_id, unsigned limit,

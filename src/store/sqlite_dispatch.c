@@ -130,8 +130,9 @@ err_t sq_dispatch_queue_followers(conn_t *c, int64_t case_id, int64_t event_id, 
         " WHERE n.agency_id = m.agency_id)) AS pnid, r.wa_id AS wa_id FROM cases m"
         " JOIN cases f ON f.follows_id = m.id JOIN reporters r ON r.id = f.reporter_id"
         " LEFT JOIN wa_conversations w ON w.agency_id = m.agency_id AND w.wa_id = r.wa_id"
-        " WHERE m.id = ?1 AND f.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
-        " AND NOT (m.channel = 'whatsapp' AND f.reporter_id = COALESCE(m.reporter_id, 0)))"
+        " WHERE m.id = ?1 AND (f.channel = 'whatsapp' OR f.wa_consent_at IS NOT NULL)"
+        " AND r.wa_id IS NOT NULL AND NOT ((m.channel = 'whatsapp' OR m.wa_consent_at IS NOT NULL)"
+        " AND f.reporter_id = COALESCE(m.reporter_id, 0)))"
         " x WHERE pnid IS NOT NULL";
     err_t e = ERR_OK;
     sqlite3_stmt *st;

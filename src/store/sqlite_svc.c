@@ -230,15 +230,17 @@ out:
 }
 
 /* Inside a transaction: appends an event; from/to NULL keep the case's
- * status. *id (may be NULL) gets the event's id. */
+ * status. *id (may be NULL) gets the event's id. The note of a public event
+ * (what to send again, the document issued) is what the resident is told:
+ * its public_note; of an internal one, staff's. */
 static err_t add_event(conn_t *c, int64_t case_id, const char *action, const char *from,
                        const char *to, int64_t actor, const char *note, bool pub, int64_t now,
                        int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " is_public, created_at) SELECT ?1, COALESCE(MAX(e.seq), 0) + 1, ?2,"
-        " COALESCE(?3, c.status), COALESCE(?4, c.status), ?5, ?6, ?7, ?8 FROM cases c"
+        " is_public, created_at, public_note) SELECT ?1, COALESCE(MAX(e.seq), 0) + 1, ?2,"
+        " COALESCE(?3, c.status), COALESCE(?4, c.status), ?5, ?6, ?7, ?8, ?9 FROM cases c"
         " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = ?1 GROUP BY c.id";
     err_t e = ERR_OK;
     sqlite3_stmt *st;
@@ -248,9 +250,10 @@ static err_t add_event(conn_t *c, int64_t case_id, const char *action, const cha
     sq_bind_text(st, 3, from);
     sq_bind_text(st, 4, to);
     sq_bind_id(st, 5, actor);
-    sq_bind_text(st, 6, note);
+    sq_bind_text(st, 6, pub ? NULL : note);
     sqlite3_bind_int(st, 7, pub ? 1 : 0);
     sqlite3_bind_int64(st, 8, now);
+    sq_bind_text(st, 9, pub ? note : NULL);
     e = sq_exec_stmt(c, st, "svc_event");
     if (e == ERR_OK && sqlite3_changes(c->db) == 0)
         e = ERR_NOT_FOUND;

@@ -334,12 +334,36 @@ out:
     return e;
 }
 
+/* Inside the transaction: the citizen's messages of the dialogue that
+ * just became case_id (from its first message, flow_from, on) join it.
+ * Our replies follow through their after_message_id. */
+static err_t claim_flow(conn_t *c, int64_t agency_id, int64_t reporter_id, int64_t case_id,
+                        const char *flow_from)
+{
+    static const char sql[] =
+        "UPDATE messages SET case_id = ?3 WHERE agency_id = ?1 AND reporter_id = ?2"
+        " AND case_id IS NULL AND direction = 'in'"
+        " AND id >= (SELECT f.id FROM messages f WHERE f.wamid = ?4)";
+    err_t e = ERR_OK;
+    sqlite3_stmt *st;
+    if (!flow_from)
+        return ERR_OK;
+    SQ_PREP(c, st, sql);
+    sqlite3_bind_int64(st, 1, agency_id);
+    sqlite3_bind_int64(st, 2, reporter_id);
+    sqlite3_bind_int64(st, 3, case_id);
+    sq_bind_text(st, 4, flow_from);
+    e = sq_exec_stmt(c, st, "claim_flow");
+out:
+    return e;
+}
+
 /* Inside the transaction: the message log, the case and its media. */
 static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t *reporter)
 {
     static const char msg[] = "INSERT INTO messages (agency_id, reporter_id, case_id, direction,"
-                              " wamid, type, body, created_at, media_id, lat, lon)"
-                              " VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?)";
+                              " wamid, type, body, created_at, media_id, lat, lon, draft)"
+                              " VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)";
     static const char att[] = "INSERT INTO attachments (case_id, sha256, mime, filename, source,"
                               " state, media_id, created_at) VALUES (?, ?, ?, ?, 'citizen',"
                               " 'pending', ?, ?)";
@@ -358,8 +382,10 @@ static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t 
     e = sq_put_reporter(c, &rep, fx->now, reporter);
     if (e == ERR_OK && fx->new_case) {
         fx->new_case->reporter_id = *reporter;
-        e = sq_insert_case(c, ar, fx->new_case, NULL);
+        e = sq_insert_case(c, ar, fx->new_case, NULL, NULL);
         case_id = fx->new_case->id;
+        if (e == ERR_OK)
+            e = claim_flow(c, fx->agency_id, *reporter, case_id, fx->flow_from);
     } else if (e == ERR_OK && fx->case_code) {
         SQ_PREP(c, st, own);
         sq_bind_text(st, 1, fx->case_code);
@@ -404,6 +430,7 @@ static err_t log_and_case(conn_t *c, arena_t *ar, store_wa_effects *fx, int64_t 
         sqlite3_bind_null(st, 9);
         sqlite3_bind_null(st, 10);
     }
+    sqlite3_bind_int(st, 11, fx->msg_draft ? 1 : 0);
     e = sq_exec_stmt(c, st, "message_log");
 out:
     return e;
@@ -649,15 +676,17 @@ out:
     return e;
 }
 
-/* The reporter's WhatsApp address for a case: the number of the
- * conversation, or the agency's first number. */
+/* The reporter's WhatsApp address for a case that came over WhatsApp, or
+ * a walk-in or phone case whose reporter agreed (wa_consent_at): the
+ * number of the conversation, or the agency's first number. */
 #define WA_TARGET                                                                                  \
     "SELECT c.agency_id AS agency_id, COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id)"  \
     " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
     " c.id AS case_id, w.last_inbound_at AS last_in FROM cases c"                                  \
     " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN wa_conversations w"                       \
     " ON w.agency_id = c.agency_id AND w.wa_id = r.wa_id"                                          \
-    " WHERE c.id = ?1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
+    " WHERE c.id = ?1 AND (c.channel = 'whatsapp' OR c.wa_consent_at IS NOT NULL)"                 \
+    " AND r.wa_id IS NOT NULL"
 
 err_t sq_wa_queue_status(conn_t *c, int64_t case_id, int64_t event_id, int64_t now)
 {
@@ -685,10 +714,10 @@ err_t sq_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, cons
         "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
         " template, created_at, updated_at) VALUES (?, ?, ?, ?, 'operator', ?, ?, ?, ?)";
     static const char event[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " is_public, created_at) SELECT ?1, COALESCE(MAX(e.seq), 0) + 1, 'message', c.status,"
-        " c.status, ?2, ?3, 0, ?4 FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
-        " WHERE c.id = ?1 GROUP BY c.id";
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id,"
+        " public_note, is_public, created_at) SELECT ?1, COALESCE(MAX(e.seq), 0) + 1, 'message',"
+        " c.status, c.status, ?2, ?3, 0, ?4 FROM cases c LEFT JOIN case_events e"
+        " ON e.case_id = c.id WHERE c.id = ?1 GROUP BY c.id";
     conn_t *c = sq_get(s);
     err_t e = sq_begin(c);
     sqlite3_stmt *st;

@@ -302,6 +302,9 @@ typedef struct {
     const char *agency_name, *category_code, *category_name_id, *category_name_en;
     const char *team_name, *kecamatan_name;
     const char *reporter_name, *reporter_phone, *reporter_wa_id;
+    /* A walk-in or phone report: when the reporter agreed to get its
+     * updates on WhatsApp (0: not asked or refused; issue #13). */
+    int64_t wa_consent_at;
 } store_case;
 
 typedef struct {
@@ -311,7 +314,8 @@ typedef struct {
     const char *to_status;
     int64_t actor_id; /* 0: the system or the citizen */
     const char *actor_name;
-    const char *note;
+    const char *note;        /* internal: staff only */
+    const char *public_note; /* what the reporter was told (and /t/ shows when public) */
     int64_t team_id, target_agency_id;
     bool is_public;
     int64_t created_at;
@@ -325,7 +329,9 @@ typedef struct {
 
 /* Creates the case (and its reporter when rep is given) with a new unique
  * tracking code and its first event, in one transaction. c->id,
- * c->tracking_code and c->reporter_id are set on success. */
+ * c->tracking_code and c->reporter_id are set on success. With
+ * c->wa_consent_at, the reporter's WhatsApp also gets a status update of
+ * the new case (its tracking code), queued in the same transaction. */
 err_t store_case_create(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
                         const char *note) STORE_WUR;
 err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out) STORE_WUR;
@@ -374,7 +380,8 @@ typedef struct {
     const char *new_status;
     const char *action;
     int64_t actor_id;
-    const char *note;
+    const char *note;         /* internal, staff only */
+    const char *public_note;  /* to the reporter (public events only; NULL: none) */
     int64_t team_id;          /* set the case's team (0: keep) */
     int64_t target_agency_id; /* forward: the other agency */
     bool is_public;
@@ -388,8 +395,9 @@ typedef struct {
 
 /* Moves the case from expect_status to new_status and appends the event,
  * in one transaction; for a forward also creates the linked case in the
- * target agency with its own first event. A public event of a case that
- * came over WhatsApp also queues a status update to the reporter (kind
+ * target agency with its own first event. A public event of a case whose
+ * reporter is on WhatsApp (it came over WhatsApp, or a walk-in reporter
+ * agreed: wa_consent_at) also queues a status update to the reporter (kind
  * "status_update" in wa_outbox), in the same transaction. ERR_CONFLICT, changing nothing,
  * when the case is no longer in expect_status. */
 err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t) STORE_WUR;
@@ -537,6 +545,10 @@ typedef struct {
     bool msg_has_location;                   /* a shared location: msg_lat/lon */
     double msg_lat, msg_lon;
     int64_t msg_time;
+    bool msg_draft; /* sent while composing a report (a cancelled one belongs nowhere) */
+    /* new_case: the wamid of the first message of the dialogue that made
+     * it (from the menu on): those since, not yet a case's, join it. */
+    const char *flow_from;
     int expect_version; /* the conversation version read (-1: none) */
     const char *state, *draft, *lang;
     store_case *new_case; /* tracking_code preset; may be NULL */
@@ -599,9 +611,10 @@ typedef struct {
 } store_wa_outbox_item;
 
 /* Queues a message from an operator to the case's reporter (kind
- * "operator"), in one transaction with a public "message" event on the
- * case. ERR_NOT_FOUND when the case has no WhatsApp reporter or its agency
- * no number. *window_open says whether free text can go (else template). */
+ * "operator"), in one transaction with a "message" event on the case
+ * whose public_note is note (told to the reporter; not on /t/).
+ * ERR_NOT_FOUND when the case has no WhatsApp reporter or its agency no
+ * number. *window_open says whether free text can go (else template). */
 err_t store_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, const char *payload,
                                 const char *template, const char *note, int64_t now,
                                 int64_t *outbox_id, bool *window_open) STORE_WUR;
@@ -818,12 +831,19 @@ typedef struct {
     bool has_location;    /* in: a shared location */
     double lat, lon;
     int64_t attachment_id; /* in: the case's attachment of its media, or 0 */
+    int64_t event_id;      /* out: a status update's event (its case may be a master) */
     int64_t created_at;
 } store_thread_item;
 
-/* The WhatsApp conversation of the case's reporter with the case's agency:
- * the citizen's messages and ours, oldest first, the newest `limit` of
- * them. Empty when the case has no WhatsApp reporter. */
+/* The WhatsApp conversation of this case (issue #13) between its reporter
+ * and the case's agency: the citizen's messages and ours, oldest first, the
+ * newest `limit` of them. That is what was tagged with the case (the
+ * report's draft, follow-ups, its updates and replies, and the updates of
+ * a master case it follows), and what belongs to
+ * no case (no report being composed) from the report's first message (a
+ * walk-in: its creation) until the case was closed, rejected or forwarded.
+ * Drafts that were cancelled, and other cases' messages, are left out.
+ * Empty when the case has no WhatsApp reporter. */
 err_t store_case_thread(store_t *s, arena_t *ar, int64_t case_id, unsigned limit,
                         store_thread_item **out, size_t *n) STORE_WUR;
 /* One attachment. */

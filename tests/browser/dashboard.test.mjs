@@ -207,7 +207,8 @@ describe('dashboard', () => {
     assert.equal(officer.length, 1);
     assert.equal(officer[0].mime, 'image/jpeg');
     assert.ok(c.events.some((e) => e.action === 'attachment'));
-    assert.equal(c.events.at(-1).note, 'Lapak sudah ditertibkan, trotoar bersih.');
+    // The field's result is the message to the reporter (issue #13).
+    assert.equal(c.events.at(-1).public_note, 'Lapak sudah ditertibkan, trotoar bersih.');
     await ctx.close();
   });
 

@@ -13,7 +13,7 @@ def run_case(users):
     admin.act(case["id"], "verify")
     kabid.act(case["id"], "dispatch", team_id=kabid.team_id("TRC Pos Paringin"))
     trc.act(case["id"], "start")
-    trc.act(case["id"], "resolve", note="Lapak dipindahkan ke lokasi relokasi.")
+    trc.act(case["id"], "resolve", public_note="Lapak dipindahkan ke lokasi relokasi.")
     return case
 
 

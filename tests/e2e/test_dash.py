@@ -65,8 +65,9 @@ def test_actions_follow_the_role_and_the_state(desk):
     # A field officer does not see a case before it is their team's (issue 13).
     assert trc.get("/api/v1/cases/%d" % cid).status == 403
     a = admin.case(cid)["actions"][1]
-    assert a == {"action": "reject", "label": "Tolak", "to": "rejected", "needs_note": True,
-                 "needs_team": False, "needs_agency": False}
+    assert a == {"action": "reject", "label": "Tolak", "to": "rejected", "needs_note": False,
+                 "needs_public_note": True, "public": True, "needs_team": False,
+                 "needs_agency": False}
     en = admin.get("/api/v1/cases/%d" % cid, lang="en").json["actions"][0]
     assert en["label"] == "Verify"
     admin.act(cid, "verify")
@@ -81,7 +82,7 @@ def test_actions_follow_the_role_and_the_state(desk):
     trc.act(cid, "start")
     assert actions(trc, cid) == ["resolve"]
     # What the list says is what the server accepts: the viewer may do nothing.
-    assert viewer.transition(cid, "resolve", note="x").status == 403
+    assert viewer.transition(cid, "resolve", public_note="x").status == 403
 
 
 def test_the_thread_of_a_whatsapp_case(desk):
@@ -132,8 +133,9 @@ def test_a_walk_in_case_has_no_thread(desk):
     admin = login(srv, "admin.satpolpp")
     cid = admin.create_case(category_id=admin.category_id("pkl"), description="Datang langsung")["id"]
     conv = admin.get("/api/v1/cases/%d/conversation" % cid).json
-    assert conv == {"whatsapp": False, "window_open": False, "last_inbound_at": None,
-                    "window_closes_at": None, "can_reply": False, "items": []}
+    assert conv == {"whatsapp": False, "via_consent": False, "window_open": False,
+                    "last_inbound_at": None, "window_closes_at": None, "can_reply": False,
+                    "items": [], "other_cases": []}
 
 
 def test_attachments_are_served_to_the_agency_only(desk):
@@ -229,7 +231,7 @@ def test_officer_photos(desk):
     assert r.status == 201 and r.json["mime"] == "image/webp", r
     # A finished case takes no more files.
     trc.act(cid, "start")
-    trc.act(cid, "resolve", note="beres")
+    trc.act(cid, "resolve", public_note="beres")
     admin.act(cid, "close")
     assert up(admin).status == 409
 

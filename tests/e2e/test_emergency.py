@@ -176,15 +176,18 @@ def test_fire_alert_accept_follower_and_resolve_over_whatsapp(desk):
     assert "tiba di lokasi" in text_of(regu.text("sampai")[0])
     media_id, sha = graph.add_media(fixture_image("exif-gps.jpg"), "image/jpeg")
     assert "Foto tersimpan" in text_of(regu.say("image", media_id=media_id, sha256=sha)[0])
-    assert "SELESAI <catatan>" in text_of(regu.text("selesai")[0])
-    assert "selesai ditangani" in text_of(regu.text("selesai Api padam, tidak ada korban")[0])
+    ask = text_of(regu.text("selesai")[0])
+    assert "SELESAI <hasil>" in ask and "dikirim ke pelapor" in ask
+    done = text_of(regu.text("selesai Api padam, tidak ada korban")[0])
+    assert "selesai ditangani" in done and "Api padam, tidak ada korban" in done
     c = wait_case(damkar, cid, lambda c: c["attachments"] and
                   c["attachments"][0]["state"] == "stored")
     assert c["status"] == "resolved"
     mine = [e for e in c["events"] if e["action"] in ("start", "resolve")]
     assert [e["action"] for e in mine] == ["start", "resolve"]
     assert all(e["actor_name"] == "Anggota Regu Damkar Paringin" for e in mine)
-    assert mine[1]["note"] == "Api padam, tidak ada korban"
+    # SELESAI's text is the result the reporter reads (issue #13).
+    assert mine[1]["public_note"] == "Api padam, tidak ada korban" and mine[1]["note"] is None
     assert c["dispatch"]["on_site_at"] is not None
     assert c["dispatch"]["response_seconds"]["to_on_site"] >= 0
     assert [(a["source"], a["state"]) for a in c["attachments"]] == [("officer", "stored")]

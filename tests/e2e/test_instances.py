@@ -80,7 +80,7 @@ def test_two_instances_share_one_database(two_instances):
                 admin.act(cid, "verify")
                 boss.act(cid, "dispatch", team_id=team)
                 trc.act(cid, "start")
-                trc.act(cid, "resolve", note="sudah ditertibkan " + tag)
+                trc.act(cid, "resolve", public_note="sudah ditertibkan " + tag)
                 admin.act(cid, "close")
                 with lock:
                     created.append((cid, tag, c["tracking_code"]))
@@ -115,7 +115,7 @@ def test_two_instances_share_one_database(two_instances):
         for prev, cur in zip(ev, ev[1:]):
             assert cur["from_status"] == prev["to_status"], (cid, prev, cur)
         assert ev[-1]["to_status"] == "closed"
-        assert ev[4]["note"] == "sudah ditertibkan " + tag
+        assert ev[4]["public_note"] == "sudah ditertibkan " + tag
 
     # Both instances did real work.
     for s in servers:

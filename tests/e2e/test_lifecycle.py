@@ -25,9 +25,10 @@ def ids(admin):
 CASE_KEYS = {"id", "tracking_code", "agency", "category", "kind", "channel", "status",
              "status_label", "priority", "description", "address", "kecamatan", "location",
              "team", "rahasia", "anonim", "lapor_tracking_id", "forwarded_from", "forwarded_to",
-             "reporter", "created_at", "updated_at", "sla_state", "sla", "kecamatan_outside"}
+             "reporter", "created_at", "updated_at", "sla_state", "sla", "kecamatan_outside",
+             "whatsapp_updates", "wa_consent_at"}
 EVENT_KEYS = {"seq", "action", "from_status", "to_status", "actor_id", "actor_name", "note",
-              "team_id", "target_agency_id", "public", "at"}
+              "public_note", "team_id", "target_agency_id", "public", "at"}
 # Times are RFC 3339 in the deployment's zone (default Asia/Makassar, +08:00).
 RFC3339_WITA = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 
@@ -80,7 +81,7 @@ def test_full_happy_path(admin, kabid, trc, ids):
     assert c["team"] == {"id": ids["paringin"], "name": "TRC Pos Paringin"}
     c = trc.act(cid, "start")
     assert c["status"] == "in_progress"
-    c = trc.act(cid, "resolve", note="Para pemuda dibubarkan dan diberi pembinaan")
+    c = trc.act(cid, "resolve", public_note="Para pemuda dibubarkan dan diberi pembinaan")
     assert c["status"] == "resolved"
     c = admin.act(cid, "close")
     assert c["status"] == "closed" and c["status_label"] == "Ditutup"
@@ -112,7 +113,8 @@ def test_full_happy_path(admin, kabid, trc, ids):
         "Operator Satpol PP", "Operator Satpol PP", "Kepala Bidang Trantibum",
         "Anggota TRC Paringin", "Anggota TRC Paringin", "Operator Satpol PP"]
     assert ev[2]["team_id"] == ids["paringin"]
-    assert ev[4]["note"] == "Para pemuda dibubarkan dan diberi pembinaan"
+    assert ev[4]["public_note"] == "Para pemuda dibubarkan dan diberi pembinaan"
+    assert ev[4]["note"] is None
     assert all(e["at"] for e in ev)
     assert [e["at"] for e in ev] == sorted(e["at"] for e in ev)
 
@@ -136,10 +138,10 @@ def test_full_happy_path(admin, kabid, trc, ids):
 
 def test_hold_resume_and_reject(admin, kabid, ids):
     cid = new_complaint(admin, ids)["id"]
-    c = admin.act(cid, "hold", note="Mohon kirim lokasi yang tepat")
+    c = admin.act(cid, "hold", public_note="Mohon kirim lokasi yang tepat")
     assert c["status"] == "on_hold"
     assert admin.act(cid, "resume")["status"] == "received"
-    assert admin.act(cid, "reject", note="Bukan kewenangan Satpol PP")["status"] == "rejected"
+    assert admin.act(cid, "reject", public_note="Bukan kewenangan Satpol PP")["status"] == "rejected"
     ev = admin.case(cid)["events"]
     assert [e["action"] for e in ev] == ["create", "hold", "resume", "reject"]
     # resume is internal, the others are shown on the public page.
@@ -164,7 +166,7 @@ def test_transitions_the_table_forbids_are_409(admin, kabid, trc, ids):
     for who, action, extra in [
         (admin, "close", {}),
         (kabid, "start", {}),
-        (kabid, "resolve", {"note": "selesai"}),
+        (kabid, "resolve", {"public_note": "selesai"}),
         (admin, "resume", {}),
         (kabid, "reopen", {"note": "lagi"}),
         (admin, "check", {}),     # a service step on a complaint
@@ -198,9 +200,13 @@ def test_unknown_or_missing_action_is_400(admin, ids):
 def test_missing_note_is_400(admin, kabid, ids):
     cid = new_complaint(admin, ids)["id"]
     before = admin.case(cid)
-    for body in ({"action": "reject"}, {"action": "reject", "note": ""},
-                 {"action": "reject", "note": "   "}, {"action": "hold"},
-                 {"action": "reject", "note": 5}, {"action": "reject", "note": "n" * 2001}):
+    for body in ({"action": "reject"}, {"action": "reject", "public_note": ""},
+                 {"action": "reject", "public_note": "   "}, {"action": "hold"},
+                 {"action": "reject", "public_note": 5},
+                 {"action": "reject", "public_note": "n" * 2001},
+                 {"action": "reject", "public_note": "ok", "note": "n" * 2001},
+                 # The reason the reporter reads cannot hide in the internal note.
+                 {"action": "reject", "note": "Bukan kewenangan Satpol PP"}):
         r = admin.post("/api/v1/cases/%d/transitions" % cid, json=body)
         assert r.status == 400, (body, r)
         assert r.code == "invalid", (body, r)
@@ -365,7 +371,7 @@ def test_emergency_dispatched_directly(admin, kabid, users, ids):
     assert [(x["action"], x["actor_id"]) for x in c["events"]] == [("create", damkar.user_id),
                                                                    ("dispatch", None)]
     assert regu.act(e["id"], "start")["status"] == "in_progress"
-    assert regu.act(e["id"], "resolve", note="Api padam")["status"] == "resolved"
+    assert regu.act(e["id"], "resolve", public_note="Api padam")["status"] == "resolved"
 
     # A complaint is never dispatched straight from received.
     cid = new_complaint(admin, ids)["id"]
@@ -400,7 +406,7 @@ def test_service_request_lifecycle(users, ids):
     assert_unchanged(dk, sid, before)
 
     assert dk.act(sid, "check")["status"] == "checking"
-    assert dk.act(sid, "incomplete", note="Lampirkan surat keterangan lahir")["status"] \
+    assert dk.act(sid, "incomplete", public_note="Lampirkan surat keterangan lahir")["status"] \
         == "incomplete"
     assert dk.act(sid, "check")["status"] == "checking"
     assert dk.act(sid, "process")["status"] == "processing"
@@ -416,7 +422,7 @@ def test_service_request_lifecycle(users, ids):
         (6, "issue", "processing", "issued"),
         (7, "close", "issued", "closed"),
     ]
-    assert ev[2]["note"] == "Lampirkan surat keterangan lahir"
+    assert ev[2]["public_note"] == "Lampirkan surat keterangan lahir"
     assert all(e["actor_id"] == dk.user_id for e in ev)
 
 

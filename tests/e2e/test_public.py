@@ -36,7 +36,7 @@ def make_case(admin, trc, kabid, rahasia):
     admin.act(c["id"], "verify")
     kabid.act(c["id"], "dispatch", team_id=admin.team_id("TRC Pos Paringin"))
     trc.act(c["id"], "start")
-    trc.act(c["id"], "resolve", note="Warung ditertibkan dan pemilik dibina")
+    trc.act(c["id"], "resolve", public_note="Warung ditertibkan dan pemilik dibina")
     return c
 
 

@@ -41,7 +41,7 @@ def test_monthly_pdf_matches_the_api(fresh_server, tmp_path):
     admin.act(ids[0], "verify")
     boss.act(ids[0], "dispatch", team_id=admin.team_id("TRC Pos Paringin"))
     trc.act(ids[0], "start")
-    trc.act(ids[0], "resolve", note="Selesai")
+    trc.act(ids[0], "resolve", public_note="Selesai")
     month, first, last = this_month()
     stats = Client(srv.port).get("/api/v1/stats", params={"agency": "satpolpp", "from": first,
                                                           "to": last}).json

@@ -40,8 +40,8 @@ def test_viewer_cannot_create(viewer, sa):
 def test_viewer_cannot_transition(viewer, admin, kabid, teams):
     cid = complaint(admin)["id"]
     before = admin.case(cid)
-    for action, extra in (("verify", {}), ("reject", {"note": "tidak"}),
-                          ("hold", {"note": "tunggu"}), ("forward", {"target_agency": "damkar"}),
+    for action, extra in (("verify", {}), ("reject", {"public_note": "tidak"}),
+                          ("hold", {"public_note": "tunggu"}), ("forward", {"target_agency": "damkar"}),
                           ("close", {}), ("explode", {})):
         r = viewer.transition(cid, action, **extra)
         assert r.status == 403, (action, r)
@@ -70,7 +70,7 @@ def test_viewer_sees_cases_without_reporter(viewer, admin):
 def test_field_officer_cannot_verify_or_create(trc, admin, sa):
     cid = complaint(admin)["id"]
     before = admin.case(cid)
-    for action, extra in (("verify", {}), ("reject", {"note": "x"}), ("hold", {"note": "x"})):
+    for action, extra in (("verify", {}), ("reject", {"public_note": "x"}), ("hold", {"public_note": "x"})):
         r = trc.transition(cid, action, **extra)
         assert r.status == 403 and r.code == "forbidden", (action, r)
     same(admin, cid, before)
@@ -97,12 +97,12 @@ def test_field_officer_works_their_teams_cases(trc, admin, kabid, teams):
     c = trc.act(cid, "start")
     assert c["status"] == "in_progress"
     before = admin.case(cid)
-    r = trc.transition(cid, "resolve")  # the note is required
+    r = trc.transition(cid, "resolve")  # the result for the reporter is required
     assert r.status == 400 and r.code == "invalid", r
     r = trc.transition(cid, "close")  # not from in_progress, for anyone
     assert r.status == 409 and r.code == "conflict", r
     same(admin, cid, before)
-    c = trc.act(cid, "resolve", note="Lapak ditertibkan")
+    c = trc.act(cid, "resolve", public_note="Lapak ditertibkan")
     assert c["status"] == "resolved"
     before = admin.case(cid)
     for action, extra in (("close", {}), ("reopen", {"note": "belum beres"})):
@@ -127,7 +127,7 @@ def test_field_officer_cannot_touch_another_teams_case(trc, admin, kabid, teams)
     # may not resolve it.
     kabid.act(cid, "start")
     before = admin.case(cid)
-    r = trc.transition(cid, "resolve", note="bukan tim saya")
+    r = trc.transition(cid, "resolve", public_note="bukan tim saya")
     assert r.status == 403 and r.code == "forbidden", r
     same(admin, cid, before)
 
@@ -139,7 +139,7 @@ def test_admin_cannot_dispatch_verified_complaint(admin, kabid, teams):
     r = admin.transition(cid, "dispatch", team_id=teams["paringin"])
     assert r.status == 403, r
     assert r.code == "forbidden", r
-    r = admin.transition(cid, "reject", note="admin tidak boleh menolak yang terverifikasi")
+    r = admin.transition(cid, "reject", public_note="admin tidak boleh menolak yang terverifikasi")
     assert r.status == 403 and r.code == "forbidden", r
     same(admin, cid, before)
     assert kabid.act(cid, "dispatch", team_id=teams["paringin"])["status"] == "dispatched"
@@ -181,7 +181,7 @@ def test_damkar_does_not_see_satpolpp_cases(damkar, admin, sa):
     assert "Kasus satpol pp" not in r.body.decode()
 
     before = admin.case(cid)
-    for action, extra in (("verify", {}), ("reject", {"note": "bukan"}),
+    for action, extra in (("verify", {}), ("reject", {"public_note": "bukan"}),
                           ("forward", {"target_agency": "damkar"})):
         r = damkar.transition(cid, action, **extra)
         assert r.status == 403, (action, r)

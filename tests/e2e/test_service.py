@@ -384,7 +384,7 @@ def test_document_goes_by_template_when_the_window_is_closed(desk):
     # Sent back by the plain transition, without a document named: the
     # resident's next file still joins the request.
     seen = graph.last_seq()
-    admin.act(cid, "incomplete", note="Mohon kirim juga foto KTP-el ibu.")
+    admin.act(cid, "incomplete", public_note="Mohon kirim juga foto KTP-el ibu.")
     assert "KTP-el ibu" in text_of(graph.wait_messages(to=w.wa_id, since=seen, timeout=10)[0])
     got = send_file(w, graph, png_image("KTP-el ibu"), "image/jpeg", "image")
     assert "sudah kami terima" in text_of(got[0])

@@ -117,7 +117,7 @@ def test_unverified_complaint_escalates_to_supervisor_once(sla_desk):
     team = kabid.team_id("TRC Pos Paringin")
     kabid.act(case["id"], "dispatch", team_id=team)
     trc.act(case["id"], "start")
-    c = trc.act(case["id"], "resolve", note="Warung sudah ditertibkan.")
+    c = trc.act(case["id"], "resolve", public_note="Warung sudah ditertibkan.")
     assert c["sla"]["stage"] == "autoclose" and c["sla_state"] is None
     # (The deadline is cleared just after the close, by the same tick.)
     c = wait_until(lambda: (lambda x: x if x["status"] == "closed" and x["sla"]["stage"] is None
@@ -225,7 +225,7 @@ def test_reporter_reply_delays_autoclose(sla_desk):
     admin.act(case["id"], "verify")
     kabid.act(case["id"], "dispatch", team_id=kabid.team_id("TRC Pos Paringin"))
     trc.act(case["id"], "start")
-    resolved = trc.act(case["id"], "resolve", note="Sudah ditertibkan.")
+    resolved = trc.act(case["id"], "resolve", public_note="Sudah ditertibkan.")
     first_due = resolved["sla"]["due_at"]
     time.sleep(1.0)
     w.text("Terima kasih, tapi masih ramai tadi malam")

@@ -33,7 +33,7 @@ def test_stats_count_what_the_cases_say(fresh_server):
         admin.act(cid, "verify")
         boss.act(cid, "dispatch", team_id=team)
         trc.act(cid, "start")
-        trc.act(cid, "resolve", note="Selesai")
+        trc.act(cid, "resolve", public_note="Selesai")
     admin.act(made[0], "close")
     r = anon.get("/api/v1/stats", params={"agency": "satpolpp"})
     assert r.status == 200, r
@@ -110,7 +110,7 @@ def _work(admin, boss, trc, cid, team, close=False, wait=0):
         time.sleep(wait)
     boss.act(cid, "dispatch", team_id=team)
     trc.act(cid, "start")
-    trc.act(cid, "resolve", note="Selesai")
+    trc.act(cid, "resolve", public_note="Selesai")
     if close:
         admin.act(cid, "close")
 

@@ -58,7 +58,7 @@ def resolve(srv, graph, w, cid):
     boss.act(cid, "dispatch", team_id=admin.team_id("TRC Pos Paringin"))
     trc.act(cid, "start")
     since = graph.last_seq()
-    trc.act(cid, "resolve", note="Para pemuda dibubarkan dan diberi pembinaan")
+    trc.act(cid, "resolve", public_note="Para pemuda dibubarkan dan diberi pembinaan")
     return wait_text(graph, w, since, "Apakah masalah"), admin
 
 

@@ -222,7 +222,7 @@ def test_unknown_case_is_404(admin, unchanged):
     assert r.status == 404 and r.code == "not_found", r
     r = admin.transition(999999, "verify")
     assert r.status == 404 and r.code == "not_found", r
-    r = admin.transition(999999, "reject", note="tidak ada")
+    r = admin.transition(999999, "reject", public_note="tidak ada")
     assert r.status == 404 and r.code == "not_found", r
 
 

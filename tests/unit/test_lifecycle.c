@@ -120,18 +120,24 @@ static void needs_and_visibility(void **state)
 {
     (void)state;
     const transition_t *t;
+    /* The reporter reads why (issue #13): a message to them, not a note. */
     assert_int_equal(lifecycle_check(KIND_COMPLAINT, ST_RECEIVED, ACT_REJECT, ROLE_ADMIN, &t),
                      ERR_OK);
+    assert_true(t->needs & NEED_PUBLIC);
+    assert_int_equal(lifecycle_check(KIND_COMPLAINT, ST_CLOSED, ACT_REOPEN, ROLE_SUPERVISOR, &t),
+                     ERR_OK);
     assert_true(t->needs & NEED_NOTE);
+    assert_false(t->needs & NEED_PUBLIC);
     assert_int_equal(
         lifecycle_check(KIND_COMPLAINT, ST_VERIFIED, ACT_DISPATCH, ROLE_SUPERVISOR, &t), ERR_OK);
     assert_true(t->needs & NEED_TEAM);
     assert_int_equal(lifecycle_check(KIND_COMPLAINT, ST_RECEIVED, ACT_FORWARD, ROLE_ADMIN, &t),
                      ERR_OK);
     assert_true(t->needs & NEED_AGENCY);
+    /* The result the reporter confirms. */
     assert_int_equal(lifecycle_check(KIND_COMPLAINT, ST_IN_PROGRESS, ACT_RESOLVE, ROLE_FIELD, &t),
                      ERR_OK);
-    assert_true(t->needs & NEED_NOTE);
+    assert_true(t->needs & NEED_PUBLIC);
     assert_true(t->is_public);
     /* Terminal states have no way out. */
     for (int a = 0; a < ACT__COUNT; a++)

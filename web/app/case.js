@@ -10,6 +10,7 @@ import { mountService } from './svc.js';
 import { slaBadge } from './sla.js';
 import { slaFacts, dispatchCard, fillSuggestions, cannedPicker } from './dispatch.js';
 import { laporFacts } from './lapor.js';
+import { waFormat, noteFields, readNotes, eventNotes, otherCasesPanel, consentRule } from './notes.js';
 
 const TICKS = {
   pending: ['…', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
@@ -64,8 +65,7 @@ function actionForm(c, a, done) {
       el('select', { id: id + '-agency', name: 'target_agency', required: true },
         other.map((x) => el('option', { value: x.id }, x.name))));
   }
-  f.append(el('label', { for: id + '-note' }, a.needs_note ? t('note_reason') : t('note')),
-    el('textarea', { id: id + '-note', name: 'note', rows: 3, maxlength: 2000, required: a.needs_note }));
+  f.append(...noteFields(a, id));
   if (a.action === 'resolve') {
     f.append(el('label', { for: id + '-photos' }, t('add_photo')),
       el('input', { id: id + '-photos', name: 'photos', type: 'file', accept: 'image/*', capture: 'environment', multiple: true }));
@@ -77,10 +77,9 @@ function actionForm(c, a, done) {
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     err.textContent = '';
-    const body = { action: a.action };
-    const note = f.elements.note.value.trim();
-    if (note) body.note = note;
-    if (a.needs_note && !note) { err.textContent = t('note_reason'); f.elements.note.focus(); return; }
+    const notes = readNotes(f, a);
+    if (notes.error) { err.textContent = notes.error; notes.focus.focus(); return; }
+    const body = { action: a.action, ...notes.body };
     if (a.needs_team) body.team_id = Number(f.elements.team_id.value);
     if (a.needs_agency) body.target_agency = Number(f.elements.target_agency.value);
     const btn = f.querySelector('button[type=submit]');
@@ -112,7 +111,7 @@ function threadItem(item, atts, c) {
       item.location.lat.toFixed(5) + ', ' + item.location.lon.toFixed(5))), box);
     setTimeout(() => makeMap(box, [item.location], { zoom: 15 }), 0);
   }
-  if (item.text) body.append(el('p', { class: 'text' }, item.text));
+  if (item.text) body.append(el('p', { class: 'text' }, waFormat(item.text)));
   else if (!att && !item.location && item.dir === 'out')
     body.append(el('p', { class: 'muted' }, t('k_' + item.type) !== 'k_' + item.type ? t('k_' + item.type) : item.type));
   const meta = el('div', { class: 'meta' }, when(item.at, lang));
@@ -153,7 +152,7 @@ function replyBox(c, conv, refresh) {
   const ta = el('textarea', { id: 'reply-text', name: 'text', rows: 3, maxlength: 4096, required: true, placeholder: t('reply_ph') });
   const err = el('p', { class: 'error', role: 'alert' });
   const f = el('form', { class: 'reply', id: 'reply' },
-    el('label', { for: 'reply-text' }, t('reply')), status, cannedPicker(c, ta), ta, err,
+    el('label', { for: 'reply-text' }, t('reply')), status, consentRule(conv), cannedPicker(c, ta), ta, err,
     el('button', { type: 'submit', class: 'primary' }, t('send')));
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -267,11 +266,12 @@ export async function caseView(root, id) {
     c.events.map((ev) => el('li', {},
       el('div', { class: 'what' }, ACTION_NAMES[lang][ev.action] || eventLabel(ev, c.actions)),
       el('div', { class: 'meta' }, when(ev.at, lang) + ' · ' + (ev.actor_name || t('system'))),
-      ev.note ? el('p', { class: 'note' }, ev.note) : null)));
+      eventNotes(ev))));
 
   const threadBox = el('div', { id: 'thread-box' }, el('p', { class: 'muted' }, viewer ? t('personal') : t('loading')));
+  const sidePanel = el('div', { class: 'conv-side' });
   const conversation = el('section', { class: 'card conversation', 'aria-labelledby': 'h-conv' },
-    el('h2', { id: 'h-conv' }, t('conversation')), threadBox);
+    el('h2', { id: 'h-conv' }, t('conversation')), el('div', { class: 'conv-layout' }, threadBox, sidePanel));
 
   root.append(
     el('p', {}, el('a', { href: isFieldOnly() ? '#/field' : '#/inbox' }, t('back'))),
@@ -288,6 +288,9 @@ export async function caseView(root, id) {
   mountService(root, c, rerender);
 
   let conv = viewer ? null : await renderThread(c, threadBox, atts);
+  const others = otherCasesPanel(conv);
+  if (others) sidePanel.append(others);
+  else sidePanel.remove();
   if (conv && conv.whatsapp && conv.can_reply)
     conversation.append(replyBox(c, conv, async () => { conv = await renderThread(c, threadBox, atts); }));
   // Delivery ticks and answers arrive meanwhile.

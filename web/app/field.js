@@ -80,7 +80,8 @@ function card(c, reload) {
       ev.preventDefault();
       const note = f.elements.note.value.trim();
       if (!note) { err.textContent = t('resolve_note'); f.elements.note.focus(); return; }
-      act({ action: 'resolve', note }, f.elements.photos.files);
+      // The result is what the reporter reads and confirms (issue #13).
+      act({ action: 'resolve', public_note: note }, f.elements.photos.files);
     });
     node.append(f);
   }
