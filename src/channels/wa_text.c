@@ -569,6 +569,7 @@ static const struct {
     {"svc_nik_wrong", "service", "NIK belum benar", "NIK not right"},
     {"svc_ask_name", "service", "Minta nama pemohon", "Asking for the name"},
     {"svc_name_bad", "service", "Nama belum benar", "Name not right"},
+    {"svc_name_digits", "service", "Nama berisi angka", "A name with digits"},
     {"svc_ask_doc", "service", "Minta satu dokumen", "Asking for one document"},
     {"svc_optional", "service", "Dokumen tidak wajib", "Optional document"},
     {"svc_skip", "service", "Tombol lewati dokumen", "Skip document button"},

@@ -77,7 +77,7 @@ describe('issue 13: field card, LAPOR! number, message texts', () => {
     const other = await dispatched('Reklame liar di jalan provinsi', '081377000002', juai, 'Untuk Juai');
     const earlier = await dispatched('Parkir liar di bahu jalan', '081377000003', paringin, null);
     await ok(kabid.call('POST', `/api/v1/cases/${earlier}/transitions`, { action: 'start' }));
-    await ok(kabid.call('POST', `/api/v1/cases/${earlier}/transitions`, { action: 'resolve', note: 'Sudah tertib' }));
+    await ok(kabid.call('POST', `/api/v1/cases/${earlier}/transitions`, { action: 'resolve', public_note: 'Sudah tertib' }));
 
     const ctx = await context({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     const page = await login(ctx, 'trc.satpolpp');

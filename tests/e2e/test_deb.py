@@ -72,7 +72,8 @@ def test_contents_and_control(deb, tmp_path):
     listing = run("dpkg-deb", "-c", deb).stdout
     names = {line.split()[-1] for line in listing.splitlines()}
     for f in FILES:
-        assert f in names, f
+        # Debian compresses a document over 4 KiB (policy 12.3), examples too.
+        assert f in names or f + ".gz" in names, f
     for line in listing.splitlines():
         mode, owner = line.split()[:2]
         assert owner == "root/root", line

@@ -18,12 +18,11 @@ import time
 
 import pytest
 
-from aduan_e2e import Client, repo_root
+from aduan_e2e import Client, fixture_image, repo_root
 
 INSTRUCTION = "Mohon tertibkan hari ini, koordinasi dengan pengelola pasar"
 PHONE_A, PHONE_B, PHONE_E = "081311110001", "081311110002", "081311110003"
-JPEG = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-        b"\xff\xd9")
+JPEG = fixture_image("exif-gps.jpg")
 
 
 def login(srv, name):
@@ -301,7 +300,7 @@ def test_the_reporters_phone_only_while_the_team_holds_the_case(server, world):
     assert trc.get("/api/v1/attachments/%d" % world["a_photo"]).status == 200
     trc.act(a, "start")
     assert trc.case(a)["reporter"]["phone"] == "62" + PHONE_A[1:]
-    trc.act(a, "resolve", note="Lapak sudah ditertibkan")
+    trc.act(a, "resolve", public_note="Lapak sudah ditertibkan")
     world["admin"].act(a, "close")
     # Closed: the case stays visible to the team, the reporter does not.
     closed = trc.case(a)
@@ -337,7 +336,7 @@ def test_open_emergencies_of_the_agency_without_the_reporter(server, world):
     assert login(server, "trc.satpolpp").get("/api/v1/cases/%d" % fire).status == 403
     # Once resolved it is no longer open: closed to the other crew.
     batumandi.act(fire, "start")
-    batumandi.act(fire, "resolve", note="Api padam")
+    batumandi.act(fire, "resolve", public_note="Api padam")
     assert paringin_crew.get("/api/v1/cases/%d" % fire).status == 403
     assert fire not in ids(paringin_crew.list_cases(limit=200))
     assert fire in ids(batumandi.list_cases(limit=200))
@@ -378,7 +377,7 @@ def test_resolved_today_lists_the_teams_resolutions(server, world):
         admin.act(cid, "verify")
         kabid.act(cid, "dispatch", team_id=team)
         kabid.act(cid, "start")
-        kabid.act(cid, "resolve", note="Selesai hari ini")
+        kabid.act(cid, "resolve", public_note="Selesai hari ini")
     j = trc.get("/api/v1/me/tasks").json
     done = [x["id"] for x in j["resolved_today"]]
     assert mine in done and other not in done

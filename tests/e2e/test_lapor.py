@@ -117,7 +117,7 @@ def test_who_may_record_it(server, admin, trc, viewer, damkar, sa, cases):
 def test_any_status_even_closed(admin, kabid):
     cid = admin.create_case(category_id=admin.category_id("pkl"),
                             description="Lapak qxlaporclosed di trotoar")["id"]
-    admin.act(cid, "reject", note="Bukan wewenang")
+    admin.act(cid, "reject", public_note="Bukan wewenang")
     r = put(kabid, cid, "7654321")
     assert r.status == 200 and r.json["status"] == "rejected", r
 
