@@ -1,0 +1,33 @@
+/* Internal to store/: helpers one domain of the store calls inside another
+ * domain's transaction, written once on q.h. Each takes the q_conn of the
+ * caller's open transaction (q_tx) and must not commit or borrow another
+ * connection.
+ *
+ * Until every domain is converted (issue 14), a helper whose domain is not
+ * converted yet is a bridge to the engine's sq_ / pq_ function on the same
+ * connection (sq_of / pq_of); its owner replaces the bridge with the one
+ * implementation when converting the domain:
+ *   dom_put_reporter, dom_insert_case      cases.c
+ *   dom_wa_queue_status                    wa.c
+ *   dom_dispatch_queue_followers           dispatch.c */
+#ifndef ADUAN_STORE_DOM_H
+#define ADUAN_STORE_DOM_H
+
+#include "store/q.h"
+
+/* The reporter's row for r (insert or refresh by phone/identity); its id. */
+err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64_t *id) STORE_WUR;
+/* Inserts case k (its id, code and deadlines filled in) with its "created"
+ * event carrying note; the event's id. */
+err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note,
+                      int64_t *event_id) STORE_WUR;
+/* Queues the reporter's status notice for the case's event. */
+err_t dom_wa_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now) STORE_WUR;
+/* Queues the notices to the case's followers (community groups). */
+err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
+                                   int64_t now) STORE_WUR;
+
+/* True on SQLite (the bridges pick the engine's old function by it). */
+bool dom_is_sqlite(const q_conn *c);
+
+#endif
