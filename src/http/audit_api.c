@@ -171,7 +171,7 @@ static err_t audit_reporters(app_t *app, req_t *r)
     size_t n = reporter_cases(r->json, 0, ids, AUDIT_IDS_MAX, 0);
     if (n == 0)
         return ERR_OK;
-    if (n == 1)
+    if (n == 1 && r->path_id == ids[0]) /* the case of the route: GET /api/v1/cases/{id} */
         return audit_note(app, r, "reporter_read", ids[0], NULL, NULL);
     char buf[AUDIT_IDS_MAX * 21 + 64];
     size_t o = (size_t)snprintf(buf, sizeof buf, "cases=%zu ids=", n);
