@@ -107,6 +107,43 @@ describe('account page', () => {
     await page.context().close();
   });
 
+  it('shows the superadmin the audit log with its filter and CSV link', async () => {
+    // Enrol the superadmin through the API (the dashboard's way is tested above).
+    const login = await fetch(srv.url + '/api/v1/auth/login', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: 'superadmin', password: PASSWORD }),
+    });
+    const me = await login.json();
+    const cookie = login.headers.get('set-cookie').split(';')[0];
+    const h = { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': me.csrf_token };
+    const setup = await (await fetch(srv.url + '/api/v1/me/2fa/setup', { method: 'POST', headers: h, body: '{}' })).json();
+    const conf = await fetch(srv.url + '/api/v1/me/2fa/confirm', { method: 'POST', headers: h, body: JSON.stringify({ code: totp(setup.secret) }) });
+    assert.equal(conf.status, 200);
+
+    const page = await newPage();
+    await page.goto(srv.url + '/admin/');
+    await page.fill('#login-name', 'superadmin');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#login-code-box:not([hidden])');
+    await page.fill('#login-code', totp(setup.secret, 1));
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#panes:not([hidden])');
+    await page.click('#tab-audit');
+    await page.waitForSelector('#audit-rows tr td');
+    const text = await page.textContent('#audit-rows');
+    assert.match(text, /admin\.damkar/);
+    assert.match(text, /2fa_enabled/);
+    assert.match(await page.textContent('#audit-help'), /730 hari/);
+    await page.fill('#au-action', 'login_failed');
+    await page.click('#audit-form button[type=submit]');
+    await page.waitForFunction(() => [...document.querySelectorAll('#audit-rows tr')].every((tr) => /login_failed|Tidak ada/.test(tr.textContent)));
+    assert.match(await page.getAttribute('#audit-csv', 'href'), /^\/api\/v1\/admin\/audit\.csv\?action=login_failed/);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-audit.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   it('lists the sessions and signs out of the other devices, then of all', async () => {
     const a = await newPage();
     const b = await newPage();
