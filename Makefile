@@ -106,7 +106,9 @@ run: deps
 	@mkdir -p var
 	@$(REL)/aduan init --demo --keep
 	@echo "Open http://127.0.0.1:8080/sim for the WhatsApp simulator (API: docs/API.md; stop with Ctrl-C)"
-	@$(REL)/aduan serve
+	@# The demo accounts sign in with the password alone unless you set
+	@# ADUAN_2FA_REQUIRED_ROLES yourself (production default: superadmin,admin).
+	@ADUAN_2FA_REQUIRED_ROLES="$${ADUAN_2FA_REQUIRED_ROLES-}" $(REL)/aduan serve
 
 UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))
 
