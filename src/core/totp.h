@@ -12,13 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TOTP_KEY_LEN    20 /* bytes of a generated key: SHA-1's block of 160 bits */
-#define TOTP_B32_BUF    64 /* base32 of a key up to 35 bytes, and the NUL */
-#define TOTP_STEP_S     30
-#define TOTP_DIGITS     6
+#define TOTP_KEY_LEN 20 /* bytes of a generated key: SHA-1's block of 160 bits */
+#define TOTP_B32_BUF 64 /* base32 of a key up to 35 bytes, and the NUL */
+#define TOTP_STEP_S  30
+#define TOTP_DIGITS  6
 /* Steps either side of now a code may come from: a phone whose clock is
  * half a minute off, or a code typed as it changed. */
-#define TOTP_WINDOW     1
+#define TOTP_WINDOW 1
 
 /* HOTP(key, counter) truncated to digits (6..8) decimal digits; returns
  * the number (print it with leading zeros). */

@@ -25,7 +25,7 @@ static const bucket_spec pw_spec = {5.0, 1.0 / 20.0, 20.0};
 
 /* Routes open to a user who must enrol first (twofa_gate). */
 static const char *const ENROL_ROUTES[] = {
-    "/api/v1/me",        "/api/v1/auth/logout",     "/api/v1/me/2fa",
+    "/api/v1/me",           "/api/v1/auth/logout",    "/api/v1/me/2fa",
     "/api/v1/me/2fa/setup", "/api/v1/me/2fa/confirm",
 };
 
@@ -90,8 +90,8 @@ err_t h_2fa_setup(app_t *app, req_t *r)
     totp_new_secret(secret);
     err_t e = store_totp_begin(app->store, r->user.id, secret, clock_now());
     if (e == ERR_CONFLICT)
-        r->detail = tr(r, "verifikasi dua langkah sudah aktif",
-                       "two-step verification is on already");
+        r->detail =
+            tr(r, "verifikasi dua langkah sudah aktif", "two-step verification is on already");
     if (e != ERR_OK)
         return e;
     const char *uri = totp_uri(r->ar, "aduan", r->user.login, secret);
@@ -123,10 +123,10 @@ static err_t body_code(app_t *app, req_t *r, const char **code)
     int wait = key ? bucket_take(app->buckets, &code_spec, key, 1, 1, bucket_now()) : 1;
     if (wait > 0) {
         r->retry_after = arena_printf(r->ar, "%d", wait);
-        r->detail = strcmp(r->lang, "en") == 0
-                        ? arena_printf(r->ar, "too many codes tried; try again in %d seconds", wait)
-                        : arena_printf(r->ar, "terlalu banyak kode dicoba; coba lagi dalam %d detik",
-                                       wait);
+        r->detail =
+            strcmp(r->lang, "en") == 0
+                ? arena_printf(r->ar, "too many codes tried; try again in %d seconds", wait)
+                : arena_printf(r->ar, "terlalu banyak kode dicoba; coba lagi dalam %d detik", wait);
         return ERR_THROTTLED;
     }
     return ERR_OK;
@@ -179,9 +179,9 @@ err_t h_2fa_confirm(app_t *app, req_t *r)
         return e;
     e = user_totp(app, r, &t, &on);
     if (e == ERR_NOT_FOUND || on) {
-        r->detail = on ? tr(r, "verifikasi dua langkah sudah aktif",
-                            "two-step verification is on already")
-                       : tr(r, "mulai penyiapan dulu", "start the setup first");
+        r->detail =
+            on ? tr(r, "verifikasi dua langkah sudah aktif", "two-step verification is on already")
+               : tr(r, "mulai penyiapan dulu", "start the setup first");
         return ERR_CONFLICT;
     }
     if (e != ERR_OK)
@@ -198,8 +198,8 @@ err_t h_2fa_confirm(app_t *app, req_t *r)
         return ERR_CONFLICT;
     }
     if (e == ERR_OK)
-        e = audit_note(app, r, "2fa_enabled", 0, arena_printf(r->ar, "user:%lld",
-                                                               (long long)r->user.id), NULL);
+        e = audit_note(app, r, "2fa_enabled", 0,
+                       arena_printf(r->ar, "user:%lld", (long long)r->user.id), NULL);
     if (e != ERR_OK)
         return e;
     log_info("auth", "event=2fa_enabled user_id=%lld", (long long)r->user.id);
@@ -287,8 +287,8 @@ err_t h_sessions_end(app_t *app, req_t *r)
         r->set_cookie = CLEAR_COOKIE;
     log_info("auth", "event=sessions_ended user_id=%lld count=%lld", (long long)r->user.id,
              (long long)ended);
-    return reply_json(r, 200, json_pack("{s:I, s:b}", "ended", (json_int_t)ended, "signed_out",
-                                        !keep));
+    return reply_json(r, 200,
+                      json_pack("{s:I, s:b}", "ended", (json_int_t)ended, "signed_out", !keep));
 }
 
 err_t h_sessions_end_one(app_t *app, req_t *r)

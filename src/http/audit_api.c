@@ -41,8 +41,8 @@ err_t audit_note(app_t *app, req_t *r, const char *action, int64_t case_id, cons
     return e;
 }
 
-err_t audit_note_user(app_t *app, req_t *r, int64_t user_id, const char *login,
-                      const char *action, const char *detail)
+err_t audit_note_user(app_t *app, req_t *r, int64_t user_id, const char *login, const char *action,
+                      const char *detail)
 {
     store_audit_entry a = {0};
     a.at = clock_now();
@@ -97,8 +97,7 @@ static const audit_rule ROUTES[] = {
     {"POST", "/api/v1/services", "service_create", A_CHANGE, NULL, false},
     {"PUT", "/api/v1/services/{id}", "service_update", A_CHANGE, "service", false},
     {"POST", "/api/v1/community-groups", "group_create", A_CHANGE, NULL, false},
-    {"POST", "/api/v1/community-groups/{id}/members", "group_member_add", A_CHANGE, "group",
-     false},
+    {"POST", "/api/v1/community-groups/{id}/members", "group_member_add", A_CHANGE, "group", false},
     {"POST", "/api/v1/community-groups/{id}/members/remove", "group_member_remove", A_CHANGE,
      "group", false},
     {"GET", "/api/v1/cases/{id}/conversation", "conversation_read", A_PERSONAL, NULL, true},
@@ -230,8 +229,10 @@ static err_t audit_filter(req_t *r, store_audit_filter *f)
         char *end;
         long long x = strtoll(v, &end, 10);
         if (*end || x < 0 || *v < '0' || *v > '9') {
-            r->detail = arena_printf(r->ar, "%s: expected a non-negative integer (Unix seconds "
-                                            "for from and to)", nums[i]);
+            r->detail = arena_printf(r->ar,
+                                     "%s: expected a non-negative integer (Unix seconds "
+                                     "for from and to)",
+                                     nums[i]);
             return ERR_INVALID;
         }
         if (dst[i])
@@ -325,8 +326,8 @@ err_t h_audit_export(app_t *app, req_t *r)
     if (!buf)
         return ERR_NOMEM;
     buf[0] = '\0';
-    static const char *const head[] = {"id", "at", "user_id", "login", "client",
-                                       "action", "case_id", "target", "detail"};
+    static const char *const head[] = {"id",     "at",      "user_id", "login", "client",
+                                       "action", "case_id", "target",  "detail"};
     for (size_t i = 0; i < 9; i++)
         csv_field(&buf, &len, &cap, r->ar, head[i], i == 8);
     f.limit = STORE_AUDIT_PAGE_MAX;
@@ -342,9 +343,9 @@ err_t h_audit_export(app_t *app, req_t *r)
             snprintf(uid, sizeof uid, "%lld", (long long)a[i].user_id);
             snprintf(cid, sizeof cid, "%lld", (long long)a[i].case_id);
             clock_format(a[i].at, at);
-            const char *cols[] = {id,       at,          a[i].user_id ? uid : "",
-                                  a[i].login, a[i].client, a[i].action,
-                                  a[i].case_id ? cid : "", a[i].target, a[i].detail};
+            const char *cols[] = {id,          at,          a[i].user_id ? uid : "", a[i].login,
+                                  a[i].client, a[i].action, a[i].case_id ? cid : "", a[i].target,
+                                  a[i].detail};
             for (size_t k = 0; k < 9; k++)
                 csv_field(&buf, &len, &cap, r->ar, cols[k], k == 8);
         }
@@ -353,8 +354,7 @@ err_t h_audit_export(app_t *app, req_t *r)
             break;
         f.before_id = a[n - 1].id;
     }
-    e = audit_note(app, r, "audit_export", 0, NULL,
-                   arena_printf(r->ar, "rows=%zu", rows));
+    e = audit_note(app, r, "audit_export", 0, NULL, arena_printf(r->ar, "rows=%zu", rows));
     if (e != ERR_OK)
         return e;
     char date[CLOCK_ISO_BUF];

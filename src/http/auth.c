@@ -233,8 +233,8 @@ typedef struct {
     const char *code;       /* the second factor: a TOTP or a recovery code; NULL */
     const char *user_agent; /* for the account page's list of sessions */
     const char *addr_key, *name_key;
-    double mono;     /* when the buckets were charged (monotonic s) */
-    int64_t user_id; /* set by the check when the password is right */
+    double mono;        /* when the buckets were charged (monotonic s) */
+    int64_t user_id;    /* set by the check when the password is right */
     const char *factor; /* password, totp or recovery: how it signed in */
     bool need_code;     /* the password was right; the account asks a code */
     bool code_wrong;    /* the password was right; the code was not */

@@ -332,8 +332,8 @@ const char *dash_csp(const config_t *cfg, req_t *r);
 err_t audit_note(app_t *app, req_t *r, const char *action, int64_t case_id, const char *target,
                  const char *detail);
 /* The same for a user not signed in yet (sign-in, its failures). */
-err_t audit_note_user(app_t *app, req_t *r, int64_t user_id, const char *login,
-                      const char *action, const char *detail);
+err_t audit_note_user(app_t *app, req_t *r, int64_t user_id, const char *login, const char *action,
+                      const char *detail);
 /* After a route's handler answered: the entry of a change or of a read of
  * personal data, when the route or the answer calls for one. ERR_UNAVAILABLE
  * (the answer withheld) when it cannot be written. */

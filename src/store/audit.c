@@ -31,7 +31,9 @@ err_t store_audit_list(store_t *s, arena_t *ar, const store_audit_filter *f,
         " WHERE ($1 = 0 OR at >= $1) AND ($2 = 0 OR at < $2) AND ($3 IS NULL OR login = $3)"
         " AND ($4 IS NULL OR action = $4) AND ($5 = 0 OR case_id = $5) AND ($6 = 0 OR id < $6)"
         " ORDER BY id DESC LIMIT $7";
-    unsigned limit = f->limit < 1 ? 1 : f->limit > STORE_AUDIT_PAGE_MAX ? STORE_AUDIT_PAGE_MAX : f->limit;
+    unsigned limit = f->limit < 1                      ? 1
+                     : f->limit > STORE_AUDIT_PAGE_MAX ? STORE_AUDIT_PAGE_MAX
+                                                       : f->limit;
     return q_list(s, ar, sql, AUDIT_F, out, n, Q_INT(f->from), Q_INT(f->to), Q_TEXT(f->login),
                   Q_TEXT(f->action), Q_INT(f->case_id), Q_INT(f->before_id), Q_INT(limit));
 }

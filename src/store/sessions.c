@@ -15,9 +15,9 @@ err_t store_session_open(store_t *s, const char *token_hash, int64_t user_id, co
 }
 
 static const q_field INFO_F[] = {
-    QF(TEXT, store_session_info, token_hash), QF(INT64, store_session_info, created_at),
+    QF(TEXT, store_session_info, token_hash),  QF(INT64, store_session_info, created_at),
     QF(INT64, store_session_info, expires_at), QF(TEXT, store_session_info, client),
-    QF(TEXT, store_session_info, user_agent), QF(TEXT, store_session_info, factor),
+    QF(TEXT, store_session_info, user_agent),  QF(TEXT, store_session_info, factor),
 };
 
 err_t store_session_list(store_t *s, arena_t *ar, int64_t user_id, int64_t now,

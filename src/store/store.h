@@ -1273,12 +1273,12 @@ typedef struct {
 err_t store_audit_add(store_t *s, const store_audit_entry *e) STORE_WUR;
 
 typedef struct {
-    int64_t from, to;      /* at in [from, to); 0: open */
-    const char *login;     /* NULL: everyone */
-    const char *action;    /* NULL: every action */
-    int64_t case_id;       /* 0: every case */
-    int64_t before_id;     /* 0: from the newest; else entries with a smaller id */
-    unsigned limit;        /* 1..STORE_AUDIT_PAGE_MAX */
+    int64_t from, to;   /* at in [from, to); 0: open */
+    const char *login;  /* NULL: everyone */
+    const char *action; /* NULL: every action */
+    int64_t case_id;    /* 0: every case */
+    int64_t before_id;  /* 0: from the newest; else entries with a smaller id */
+    unsigned limit;     /* 1..STORE_AUDIT_PAGE_MAX */
 } store_audit_filter;
 #define STORE_AUDIT_PAGE_MAX 1000
 
@@ -1293,7 +1293,7 @@ err_t store_audit_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *delet
 
 /* ---- two-factor sign-in (issue 19 §3; twofa.c) ------------------------- */
 typedef struct {
-    const char *secret;   /* base32 */
+    const char *secret; /* base32 */
     int64_t created_at;
     int64_t confirmed_at; /* 0: enrolling, the key not proven yet */
     int64_t last_step;    /* the step of the last code accepted */

@@ -29,7 +29,7 @@ static void test_totp_rfc6238(void **state)
     static const struct {
         int64_t t;
         uint32_t code;
-    } v[] = {{59, 94287082},         {1111111109, 7081804}, {1111111111, 14050471},
+    } v[] = {{59, 94287082},         {1111111109, 7081804},  {1111111111, 14050471},
              {1234567890, 89005924}, {2000000000, 69279037}, {20000000000LL, 65353130}};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         assert_int_equal(totp_hotp(KEY, 20, (uint64_t)(v[i].t / 30), 8), v[i].code);
@@ -93,8 +93,8 @@ static void test_uri_qr(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hotp_rfc4226),        cmocka_unit_test(test_totp_rfc6238),
-        cmocka_unit_test(test_base32),              cmocka_unit_test(test_check_window_replay),
+        cmocka_unit_test(test_hotp_rfc4226), cmocka_unit_test(test_totp_rfc6238),
+        cmocka_unit_test(test_base32),       cmocka_unit_test(test_check_window_replay),
         cmocka_unit_test(test_uri_qr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
