@@ -6,7 +6,7 @@
 #   make deb    the Debian package, build/deb/aduan_VERSION_amd64.deb (deploy/debian/)
 #   make lint   formatting and banned functions
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl libjpeg libpng libwebp
+PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl libjpeg libpng libwebp libcrypto libqrencode
 CC        ?= cc
 CSTD      := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Werror
@@ -21,7 +21,8 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlit
             libpq-dev libsodium-dev libinih-dev libcurl4-openssl-dev libcmocka-dev python3 python3-pytest tzdata \
             postgresql nginx openssl sqlite3 strace systemd \
             libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium nodejs \
-            libjpeg-dev libpng-dev libwebp-dev clang libclang-rt-dev lintian
+            libjpeg-dev libpng-dev libwebp-dev clang libclang-rt-dev lintian \
+            libssl-dev libqrencode-dev
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c \
             src/jobs/*.c src/http/*.c)
@@ -105,7 +106,9 @@ run: deps
 	@mkdir -p var
 	@$(REL)/aduan init --demo --keep
 	@echo "Open http://127.0.0.1:8080/sim for the WhatsApp simulator (API: docs/API.md; stop with Ctrl-C)"
-	@$(REL)/aduan serve
+	@# The demo accounts sign in with the password alone unless you set
+	@# ADUAN_2FA_REQUIRED_ROLES yourself (production default: superadmin,admin).
+	@ADUAN_2FA_REQUIRED_ROLES="$${ADUAN_2FA_REQUIRED_ROLES-}" $(REL)/aduan serve
 
 UNIT_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))
 

@@ -53,13 +53,18 @@ static const command_help helps[] = {
      "       aduan user list\n"
      "       aduan user passwd LOGIN\n"
      "       aduan user disable|enable LOGIN\n"
-     "       aduan user wa LOGIN NUMBER|-",
+     "       aduan user wa LOGIN NUMBER|-\n"
+     "       aduan user 2fa-reset LOGIN",
      "Manages staff accounts. Roles: superadmin, admin, supervisor, field, viewer.\n"
      "'user wa' sets the officer's own WhatsApp number (e.g. 0812..., or - to\n"
      "remove it): alerts go to it and the officer may act on cases by WhatsApp.\n"
      "Every role but superadmin needs --agency. Passwords are read from the\n"
      "terminal without echo, or as one line from standard input; never from\n"
-     "the command line."},
+     "the command line.\n"
+     "'user 2fa-reset' (the superadmin's remedy for a lost phone) removes the\n"
+     "user's two-step verification key and recovery codes and ends their\n"
+     "sessions; a role that requires it enrols again at the next sign-in.\n"
+     "It is written to the audit log."},
     {"agency", admin_usage_agency,
      "Adds and lists agencies, and registers the WhatsApp phone-number ids they\n"
      "answer on (the id Meta shows for the number, not the phone number)."},
@@ -582,13 +587,43 @@ static int user_wa(store_t *s, arena_t *ar, int argc, char **argv)
     return 0;
 }
 
+/* Removes a user's second factor (a lost phone): the key, the recovery
+ * codes and the sessions, written to the audit log as the command line's. */
+static int user_2fa_reset(store_t *s, arena_t *ar, int argc, char **argv)
+{
+    if (argc != 1)
+        return complain(EXIT_USAGE, "aduan: usage: aduan user 2fa-reset LOGIN\n");
+    store_user u;
+    bool had = false;
+    err_t e = store_user_by_login(s, ar, argv[0], &u);
+    if (e == ERR_NOT_FOUND)
+        return complain(EXIT_FAIL, "aduan: no user '%s'\n", argv[0]);
+    if (e == ERR_OK)
+        e = store_totp_reset(s, u.id, true, &had);
+    if (e == ERR_OK) {
+        store_audit_entry a = {0};
+        a.at = clock_now();
+        a.client = "cli";
+        a.action = "2fa_reset";
+        a.target = arena_printf(ar, "user:%lld", (long long)u.id);
+        a.detail = had ? "key removed, sessions ended" : "no key; sessions ended";
+        e = store_audit_add(s, &a);
+    }
+    if (e != ERR_OK)
+        return complain(EXIT_FAIL, "aduan: user 2fa-reset failed: %s\n", err_str_lang(e, "en"));
+    printf("aduan: user %s: two-step verification %s; sessions ended\n", argv[0],
+           had ? "removed" : "was not set up");
+    return 0;
+}
+
 static int cmd_user(const config_t *cfg, int argc, char **argv)
 {
     if (argc < 1)
         return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("user"));
     const char *sub = argv[0];
     if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "passwd") &&
-        strcmp(sub, "disable") && strcmp(sub, "enable") && strcmp(sub, "wa"))
+        strcmp(sub, "disable") && strcmp(sub, "enable") && strcmp(sub, "wa") &&
+        strcmp(sub, "2fa-reset"))
         return fprintf(stderr, "aduan: unknown 'user %s'; see 'aduan help user'\n", sub),
                EXIT_USAGE;
     store_t *s = NULL;
@@ -604,6 +639,8 @@ static int cmd_user(const config_t *cfg, int argc, char **argv)
         rc = user_list(s, ar);
     else if (strcmp(sub, "wa") == 0)
         rc = user_wa(s, ar, argc - 1, argv + 1);
+    else if (strcmp(sub, "2fa-reset") == 0)
+        rc = user_2fa_reset(s, ar, argc - 1, argv + 1);
     else
         rc = user_change(s, ar, sub, argc > 1 ? argv[1] : NULL);
     arena_destroy(ar);

@@ -47,6 +47,8 @@ static const struct {
     {"ADUAN_RAW_RETENTION_SECONDS", "retention", "raw_seconds"},
     {"ADUAN_DURABILITY", "database", "durability"},
     {"ADUAN_ALLOW_UNSAFE_DB", "database", "allow_unsafe"},
+    {"ADUAN_2FA_REQUIRED_ROLES", "auth", "2fa_required_roles"},
+    {"ADUAN_AUDIT_RETENTION_DAYS", "audit", "retention_days"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -91,6 +93,43 @@ void config_defaults(config_t *cfg)
     /* Issue #2: fifteen minutes, long enough to make guessing pointless,
      * short enough that a user who mistyped waits a coffee break. */
     cfg->login_lock_s = 15 * 60;
+    /* Issue #19: the accounts that can change others' accounts sign in with
+     * a second factor; the audit log is kept two years (UU PDP). */
+    cfg->twofa_roles = CONFIG_ROLE_BIT(0) | CONFIG_ROLE_BIT(1);
+    cfg->audit_retention_days = 730;
+}
+
+/* A comma-separated list of role names into a bit per role (lifecycle.h's
+ * order); "" or "none" is no role. */
+static int parse_roles(const char *v, unsigned *out)
+{
+    static const char *const names[] = {"superadmin", "admin", "supervisor", "field", "viewer"};
+    unsigned m = 0;
+    if (!strcmp(v, "none")) {
+        *out = 0;
+        return 0;
+    }
+    while (*v) {
+        size_t n = strcspn(v, ",");
+        size_t a = 0, b = n;
+        while (a < b && v[a] == ' ')
+            a++;
+        while (b > a && v[b - 1] == ' ')
+            b--;
+        bool found = a == b;
+        for (size_t i = 0; i < sizeof names / sizeof names[0] && !found; i++)
+            if (strlen(names[i]) == b - a && !strncmp(v + a, names[i], b - a)) {
+                m |= CONFIG_ROLE_BIT(i);
+                found = true;
+            }
+        if (!found)
+            return -1;
+        v += n;
+        if (*v == ',')
+            v++;
+    }
+    *out = m;
+    return 0;
 }
 
 /* A tile URL template: http(s), {z} {x} {y} present, {s} only as the first
@@ -435,6 +474,16 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             cfg->allow_unsafe_db = true;
         else
             return -1;
+        return 0;
+    case 34:
+        *why = "expected role names separated by commas (superadmin, admin, supervisor, field, "
+               "viewer), or empty";
+        return parse_roles(v, &cfg->twofa_roles);
+    case 35:
+        *why = "expected 30 to 3650 days";
+        if (parse_uint(v, 30, 3650, &u) != 0)
+            return -1;
+        cfg->audit_retention_days = u;
         return 0;
     }
     return -1;

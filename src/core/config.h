@@ -73,7 +73,14 @@ typedef struct {
                                 * arrive closes the connection, seconds */
     unsigned login_lock_s;     /* a (login, address) pair, or under a distributed
                                 * attack the login, stays locked this long, seconds */
+    /* Issue #19: roles whose users must sign in with a second factor (a
+     * bit per role, CONFIG_ROLE_BIT of lifecycle.h's role order), and the
+     * days the audit log keeps an entry (30..3650). */
+    unsigned twofa_roles;
+    unsigned audit_retention_days;
 } config_t;
+
+#define CONFIG_ROLE_BIT(role) (1u << (role))
 
 /* Fills cfg with defaults. */
 void config_defaults(config_t *cfg);

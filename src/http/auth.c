@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/totp.h"
 
 #include <microhttpd.h>
 #include <string.h>
@@ -60,7 +61,7 @@ err_t auth_check_csrf(req_t *r)
     return ERR_OK;
 }
 
-static json_t *me_json(req_t *r, const char *csrf)
+static json_t *me_json(app_t *app, req_t *r, const char *csrf)
 {
     json_t *roles = json_array();
     for (size_t i = 0; roles && i < r->nroles; i++) {
@@ -69,8 +70,9 @@ static json_t *me_json(req_t *r, const char *csrf)
                               json_pack("{s:I, s:s?, s:s}", "agency_id", (json_int_t)ro->agency_id,
                                         "agency_name", ro->agency_name, "role", ro->role));
     }
-    return json_pack("{s:{s:I, s:s, s:s}, s:o, s:s}", "user", "id", (json_int_t)r->user.id, "login",
-                     r->user.login, "name", r->user.name, "roles", roles, "csrf_token", csrf);
+    return json_pack("{s:{s:I, s:s, s:s}, s:o, s:s, s:o}", "user", "id", (json_int_t)r->user.id,
+                     "login", r->user.login, "name", r->user.name, "roles", roles, "csrf_token",
+                     csrf, "two_factor", twofa_json(app, r));
 }
 
 /* ---- login throttling (issue #13) -----------------------------------------
@@ -228,10 +230,87 @@ static void policy(const app_t *app, store_login_policy *p)
 typedef struct {
     offload_job job; /* first: the checker's handle */
     const char *login, *password, *client;
+    const char *code;       /* the second factor: a TOTP or a recovery code; NULL */
+    const char *user_agent; /* for the account page's list of sessions */
     const char *addr_key, *name_key;
-    double mono;     /* when the buckets were charged (monotonic s) */
-    int64_t user_id; /* set by the check when the password is right */
+    double mono;        /* when the buckets were charged (monotonic s) */
+    int64_t user_id;    /* set by the check when the password is right */
+    const char *factor; /* password, totp or recovery: how it signed in */
+    bool need_code;     /* the password was right; the account asks a code */
+    bool code_wrong;    /* the password was right; the code was not */
 } login_job;
+
+/* An audit entry of a sign-in attempt, on the checker thread (the
+ * connection is suspended: the client address was read before). */
+static void audit_login(app_t *app, const login_job *j, int64_t user_id, const char *action,
+                        const char *detail)
+{
+    store_audit_entry a = {0};
+    a.at = clock_now();
+    a.user_id = user_id;
+    a.login = j->login;
+    a.client = j->client;
+    a.action = action;
+    a.detail = detail;
+    if (store_audit_add(app->store, &a) != ERR_OK)
+        log_error("audit", "event=audit_write_failed action=%s", action);
+}
+
+/* Recovery codes as typed ("abcde-fghij", any case, spaces): the 10
+ * characters lower-cased, or false when it cannot be one. */
+static bool recovery_plain(const char *code, char out[16])
+{
+    size_t o = 0;
+    for (const char *p = code; *p; p++) {
+        char c = *p;
+        if (c == '-' || c == ' ')
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) || o >= 10)
+            return false;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return o == 10;
+}
+
+/* The second factor of a user whose password was right: ERR_OK with
+ * j->factor when it passes (or the account has none), with j->need_code
+ * when a code is needed and none came, ERR_BAD_LOGIN with j->code_wrong
+ * for a wrong, used or replayed code. */
+static err_t second_factor(app_t *app, req_t *r, login_job *j, int64_t user_id, int64_t now)
+{
+    store_totp t;
+    err_t e = store_totp_get(app->store, r->ar, user_id, &t);
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && t.confirmed_at == 0)) {
+        j->factor = "password";
+        return ERR_OK;
+    }
+    if (e != ERR_OK)
+        return e;
+    if (!j->code || !*j->code) {
+        j->need_code = true;
+        return ERR_OK;
+    }
+    char plain[16], hash[SECRET_DIGEST_BUF];
+    if (strlen(j->code) == TOTP_DIGITS) {
+        int64_t step = totp_check(t.secret, j->code, now, t.last_step);
+        e = step < 0 ? ERR_NOT_FOUND : store_totp_use_step(app->store, user_id, step);
+        j->factor = "totp";
+    } else if (recovery_plain(j->code, plain)) {
+        secret_sha256_hex(plain, strlen(plain), hash);
+        e = store_totp_use_recovery(app->store, user_id, hash, now);
+        j->factor = "recovery";
+    } else {
+        e = ERR_NOT_FOUND;
+    }
+    if (e == ERR_NOT_FOUND) {
+        j->code_wrong = true;
+        return ERR_BAD_LOGIN;
+    }
+    return e;
+}
 
 /* The check, on a checker thread (the connection is suspended): counts the
  * attempt, checks the password, records the outcome. ERR_OK with
@@ -261,6 +340,18 @@ static err_t login_check(app_t *app, req_t *r)
     } else {
         return e;
     }
+    if (ok) {
+        e = second_factor(app, r, j, u.id, now);
+        if (e != ERR_OK && e != ERR_BAD_LOGIN)
+            return e;
+        ok = e == ERR_OK;
+    }
+    if (ok && j->need_code) { /* asked for the code: the tokens go back */
+        double mono = bucket_now();
+        bucket_add(app->buckets, &addr_spec, j->addr_key, 1, mono);
+        bucket_add(app->buckets, &name_spec, j->name_key, 1, mono);
+        return ERR_OK;
+    }
     if (ok) { /* a success costs nothing: its tokens go back */
         double mono = bucket_now();
         bucket_add(app->buckets, &addr_spec, j->addr_key, 1, mono);
@@ -282,11 +373,22 @@ static err_t login_check(app_t *app, req_t *r)
             log_warn("auth", "event=login_attack scope=all login=unknown addresses=%d until=%s",
                      attack, at);
     }
-    if (u.id)
-        log_info("auth", "event=login_failed user_id=%lld", (long long)u.id);
-    else
+    if (u.id) {
+        log_info("auth", "event=login_failed user_id=%lld factor=%s", (long long)u.id,
+                 j->code_wrong ? "code" : "password");
+        audit_login(app, j, u.id, "login_failed", j->code_wrong ? "code" : "password");
+    } else
         log_info("auth", "event=login_failed reason=unknown_login");
     return e != ERR_OK ? e : ERR_BAD_LOGIN;
+}
+
+/* A 401 that asks for (or refuses) the second factor: its own code, so a
+ * client shows the code field instead of "wrong password". */
+static err_t code_refused(req_t *r, const char *code, const char *id, const char *english)
+{
+    return reply_json(r, 401,
+                      json_pack("{s:{s:s, s:s}, s:b}", "error", "code", code, "message",
+                                en(r) ? english : id, "totp_required", 1));
 }
 
 /* After the check, on the HTTP thread again: the session, or the refusal. */
@@ -294,24 +396,39 @@ static err_t login_answer(app_t *app, req_t *r)
 {
     login_job *j = r->job;
     err_t e = j->job.result;
+    if (e == ERR_BAD_LOGIN && j->code_wrong)
+        return code_refused(r, "totp_invalid",
+                            "kode verifikasi salah, sudah dipakai, atau kedaluwarsa",
+                            "the verification code is wrong, used already, or expired");
     if (e != ERR_OK)
         return e;
+    if (j->need_code)
+        return code_refused(r, "totp_required",
+                            "masukkan kode 6 angka dari aplikasi autentikator (atau kode "
+                            "pemulihan)",
+                            "enter the 6-digit code of your authenticator app (or a recovery "
+                            "code)");
     int64_t now = clock_now();
     char token[SECRET_TOKEN_BUF], csrf[SECRET_TOKEN_BUF], hash[SECRET_DIGEST_BUF];
     secret_token(token);
     secret_token(csrf);
     secret_sha256_hex(token, strlen(token), hash);
     int64_t ttl = (int64_t)app->cfg->session_hours * 3600;
-    e = store_session_create(app->store, hash, j->user_id, csrf, now, now + ttl);
+    e = store_session_open(app->store, hash, j->user_id, csrf, now, now + ttl, j->client,
+                           j->user_agent, j->factor);
     if (e == ERR_OK)
         e = load_user(app, r, j->user_id);
+    if (e == ERR_OK)
+        r->token_hash = arena_strdup(r->ar, hash);
+    if (e == ERR_OK)
+        e = audit_note(app, r, "login", 0, NULL, arena_printf(r->ar, "factor=%s", j->factor));
     if (e != ERR_OK)
         return e;
     bool secure = strncmp(app->cfg->public_url, "https://", 8) == 0;
     r->set_cookie = arena_printf(r->ar, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
                                  SESSION_COOKIE, token, (long long)ttl, secure ? "; Secure" : "");
     log_info("auth", "event=login user_id=%lld", (long long)j->user_id);
-    return reply_json(r, 200, me_json(r, csrf));
+    return reply_json(r, 200, me_json(app, r, csrf));
 }
 
 err_t h_login(app_t *app, req_t *r)
@@ -323,8 +440,15 @@ err_t h_login(app_t *app, req_t *r)
         e = jfield_str(r, body, "login", &login);
     if (e == ERR_OK)
         e = jfield_str(r, body, "password", &password);
+    const char *code = NULL;
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "code", &code);
     if (e != ERR_OK)
         return e;
+    if (code && strlen(code) > 32) {
+        r->detail = "code: the 6-digit code or a recovery code";
+        return ERR_INVALID;
+    }
     if (!login || !password || !*login || strlen(login) > LOGIN_MAX ||
         strlen(password) > SECRET_PASSWORD_MAX) {
         r->detail = "login and password: required strings";
@@ -336,6 +460,9 @@ err_t h_login(app_t *app, req_t *r)
     memset(j, 0, sizeof *j);
     j->login = login;
     j->password = password;
+    j->code = code;
+    const char *ua = req_header(r, "User-Agent");
+    j->user_agent = ua ? arena_strndup(r->ar, ua, 200) : NULL;
     j->client = req_client(app, r);
     j->addr_key = addr_key(r, j->client);
     j->name_key = name_key(r, login);
@@ -387,6 +514,8 @@ err_t h_login_attacks(app_t *app, req_t *r)
 err_t h_logout(app_t *app, req_t *r)
 {
     err_t e = store_session_delete(app->store, r->token_hash);
+    if (e == ERR_OK)
+        e = audit_note(app, r, "logout", 0, NULL, NULL);
     if (e != ERR_OK)
         return e;
     r->set_cookie = SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
@@ -396,6 +525,5 @@ err_t h_logout(app_t *app, req_t *r)
 
 err_t h_me(app_t *app, req_t *r)
 {
-    (void)app;
-    return reply_json(r, 200, me_json(r, r->session.csrf_token));
+    return reply_json(r, 200, me_json(app, r, r->session.csrf_token));
 }

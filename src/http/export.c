@@ -79,6 +79,16 @@ err_t h_cases_export(app_t *app, req_t *r)
         r->detail = "columns: your role may not export the reporter's personal data";
         return ERR_FORBIDDEN;
     }
+    /* An export with personal columns is in the audit log (issue 19 §2),
+     * written before the first row goes out. */
+    if (cols.personal) {
+        e = audit_note(app, r, "export_personal", 0,
+                       f.agency_id ? arena_printf(r->ar, "agency:%lld", (long long)f.agency_id)
+                                   : NULL,
+                       arena_printf(r->ar, "columns=%.200s", spec ? spec : "default"));
+        if (e != ERR_OK)
+            return e;
+    }
     export_run *x = export_start(app->store, &f, &cols, r->lang);
     if (!x)
         return ERR_NOMEM;

@@ -326,4 +326,39 @@ err_t h_dash_settings(app_t *app, req_t *r);
 /* The Content-Security-Policy of the dashboard's pages (tiles allowed). */
 const char *dash_csp(const config_t *cfg, req_t *r);
 
+/* The audit log (audit_api.c, issue 19 §2). An entry for the request's
+ * user and client address; the error is logged and returned (a read of
+ * personal data is then withheld). */
+err_t audit_note(app_t *app, req_t *r, const char *action, int64_t case_id, const char *target,
+                 const char *detail);
+/* The same for a user not signed in yet (sign-in, its failures). */
+err_t audit_note_user(app_t *app, req_t *r, int64_t user_id, const char *login, const char *action,
+                      const char *detail);
+/* After a route's handler answered: the entry of a change or of a read of
+ * personal data, when the route or the answer calls for one. ERR_UNAVAILABLE
+ * (the answer withheld) when it cannot be written. */
+err_t audit_route(app_t *app, req_t *r, const char *method, const char *pattern);
+err_t h_audit_list(app_t *app, req_t *r);
+err_t h_audit_export(app_t *app, req_t *r);
+
+/* The account page (account.c, issue 19 §3): two-factor sign-in, one's
+ * sessions, one's password. */
+err_t h_2fa_status(app_t *app, req_t *r);
+err_t h_2fa_setup(app_t *app, req_t *r);
+err_t h_2fa_confirm(app_t *app, req_t *r);
+err_t h_2fa_disable(app_t *app, req_t *r);
+err_t h_sessions_list(app_t *app, req_t *r);
+err_t h_sessions_end(app_t *app, req_t *r);
+err_t h_sessions_end_one(app_t *app, req_t *r);
+err_t h_password_change(app_t *app, req_t *r);
+/* Whether the user must sign in with a second factor (a role in
+ * ADUAN_2FA_REQUIRED_ROLES). */
+bool twofa_required(const app_t *app, const req_t *r);
+/* For a signed-in user who must have a second factor and has none yet:
+ * ERR_FORBIDDEN (with the reason) for every route but those of the
+ * enrolment (the account page's). */
+err_t twofa_gate(app_t *app, req_t *r, const char *pattern);
+/* The user's second factor as /api/v1/me shows it. */
+json_t *twofa_json(app_t *app, req_t *r);
+
 #endif

@@ -65,6 +65,16 @@ static const route_t routes[] = {
     {"POST", "/api/v1/auth/logout", h_logout, ANY_ROLE, 0},
     {"GET", "/api/v1/admin/login-attacks", h_login_attacks, RB(SUPERADMIN), 0},
     {"GET", "/api/v1/me", h_me, ANY_ROLE, 0},
+    {"GET", "/api/v1/me/2fa", h_2fa_status, ANY_ROLE, 0},
+    {"POST", "/api/v1/me/2fa/setup", h_2fa_setup, ANY_ROLE, 0},
+    {"POST", "/api/v1/me/2fa/confirm", h_2fa_confirm, ANY_ROLE, 0},
+    {"POST", "/api/v1/me/2fa/disable", h_2fa_disable, ANY_ROLE, 0},
+    {"GET", "/api/v1/me/sessions", h_sessions_list, ANY_ROLE, 0},
+    {"POST", "/api/v1/me/sessions/end-all", h_sessions_end, ANY_ROLE, 0},
+    {"POST", "/api/v1/me/sessions/end", h_sessions_end_one, ANY_ROLE, 0},
+    {"POST", "/api/v1/me/password", h_password_change, ANY_ROLE, 0},
+    {"GET", "/api/v1/admin/audit", h_audit_list, RB(SUPERADMIN), 0},
+    {"GET", "/api/v1/admin/audit.csv", h_audit_export, RB(SUPERADMIN), 0},
     {"GET", "/api/v1/cases", h_cases_list, ANY_ROLE, 0},
     {"POST", "/api/v1/cases", h_cases_create, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
     {"GET", "/api/v1/cases/export.csv", h_cases_export, ANY_ROLE, 0},
@@ -419,8 +429,13 @@ static void dispatch(app_t *app, req_t *r)
             if (e != ERR_OK)
                 goto out;
         }
+        e = twofa_gate(app, r, rt->pattern);
+        if (e != ERR_OK)
+            goto out;
     }
     e = rt->fn(app, r);
+    if (e == ERR_OK && !r->resume)
+        e = audit_route(app, r, rt->method, rt->pattern);
 out:
     if (e != ERR_OK)
         reply_error(r, e);

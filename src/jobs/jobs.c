@@ -4,6 +4,7 @@
 #include "channels/wa_text.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "jobs/audit_jobs.h"
 #include "jobs/jobs_int.h"
 #include "jobs/svc_jobs.h"
 
@@ -86,7 +87,7 @@ int jobs_run_once(const config_t *cfg, store_t *store)
     refresh_texts(store);
     return inbox_run(cfg, store, now) + wa_staff_tick(cfg, store, now) +
            outbox_run(cfg, store, now) + media_run(cfg, store, now) +
-           svc_retention_run(cfg, store, now);
+           svc_retention_run(cfg, store, now) + audit_retention_run(cfg, store, now);
 }
 
 /* Checkpoints SQLite's WAL once a second, but not during a burst of

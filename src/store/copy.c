@@ -51,6 +51,10 @@ static const struct {
     {"service_requests", false},
     {"service_checks", false},
     {"canned_replies", true},
+    {"audit_log", true},
+    {"audit_policy", false},
+    {"user_totp", false},
+    {"user_recovery_codes", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -59,6 +63,19 @@ static const struct {
  * too (perhaps edited), so they are emptied in the copy's transaction
  * instead of making the destination count as "not empty". */
 static const char *const seeded[] = {"holidays"};
+
+/* Tables of one row a migration creates that cannot be deleted (0019's
+ * audit_policy): neither checked for emptiness nor copied; the retention
+ * job sets the destination's from its configuration. */
+static const char *const kept[] = {"audit_policy"};
+
+static bool is_kept(const char *table)
+{
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        if (strcmp(kept[i], table) == 0)
+            return true;
+    return false;
+}
 
 static bool is_seeded(const char *table)
 {
@@ -284,8 +301,10 @@ err_t store_copy_sqlite_to_pg(const char *sqlite_path, const char *pg_url,
             e = ERR_DB;
             goto out;
         }
-        total += counts[i];
-        if (!is_seeded(tables[i].name) && count_pg(pg, tables[i].name) != 0) {
+        if (!is_kept(tables[i].name))
+            total += counts[i];
+        if (!is_seeded(tables[i].name) && !is_kept(tables[i].name) &&
+            count_pg(pg, tables[i].name) != 0) {
             snprintf(report, cap, "the destination is not empty (table %s has rows)",
                      tables[i].name);
             e = ERR_CONFLICT;
@@ -302,7 +321,8 @@ err_t store_copy_sqlite_to_pg(const char *sqlite_path, const char *pg_url,
         e = pg_exec(pg, sql);
     }
     for (size_t i = 0; e == ERR_OK && i < NTABLES; i++)
-        e = copy_table(db, pg, tables[i].name, &done, total, progress, ctx);
+        if (!is_kept(tables[i].name))
+            e = copy_table(db, pg, tables[i].name, &done, total, progress, ctx);
     for (size_t i = 0; e == ERR_OK && i < NTABLES; i++) {
         if (!tables[i].has_id)
             continue;

@@ -1257,4 +1257,96 @@ typedef struct {
 err_t store_team_resolved(store_t *s, arena_t *ar, int64_t team_id, int64_t from, int64_t to,
                           unsigned limit, store_resolved **out, size_t *n) STORE_WUR;
 
+/* ---- the audit log (issue 19 §2; audit.c) ------------------------------
+ * Append-only: the database refuses UPDATE always and DELETE of an entry
+ * younger than the retention (0019). Never personal data in the entries:
+ * which case, not whose. */
+typedef struct {
+    int64_t id, at;
+    int64_t user_id; /* 0: the command line or the system */
+    const char *login, *client;
+    const char *action; /* login, logout, reporter_read, ... (docs/API.md) */
+    int64_t case_id;    /* 0: none */
+    const char *target, *detail;
+} store_audit_entry;
+
+err_t store_audit_add(store_t *s, const store_audit_entry *e) STORE_WUR;
+
+typedef struct {
+    int64_t from, to;   /* at in [from, to); 0: open */
+    const char *login;  /* NULL: everyone */
+    const char *action; /* NULL: every action */
+    int64_t case_id;    /* 0: every case */
+    int64_t before_id;  /* 0: from the newest; else entries with a smaller id */
+    unsigned limit;     /* 1..STORE_AUDIT_PAGE_MAX */
+} store_audit_filter;
+#define STORE_AUDIT_PAGE_MAX 1000
+
+/* Entries matching f, newest first. */
+err_t store_audit_list(store_t *s, arena_t *ar, const store_audit_filter *f,
+                       store_audit_entry **out, size_t *n) STORE_WUR;
+/* The retention the database enforces (audit_policy), in days (>= 30);
+ * a change is written to the log by the database itself. *changed. */
+err_t store_audit_set_retention(store_t *s, unsigned days, int64_t now, bool *changed) STORE_WUR;
+/* Deletes up to max entries older than cutoff (the retention job). */
+err_t store_audit_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;
+
+/* ---- two-factor sign-in (issue 19 §3; twofa.c) ------------------------- */
+typedef struct {
+    const char *secret; /* base32 */
+    int64_t created_at;
+    int64_t confirmed_at; /* 0: enrolling, the key not proven yet */
+    int64_t last_step;    /* the step of the last code accepted */
+} store_totp;
+
+/* ERR_NOT_FOUND when the user has no key (neither enrolled nor enrolling). */
+err_t store_totp_get(store_t *s, arena_t *ar, int64_t user_id, store_totp *out) STORE_WUR;
+/* Starts (or restarts) an enrolment with a new key; ERR_CONFLICT when the
+ * user has a confirmed key already. */
+err_t store_totp_begin(store_t *s, int64_t user_id, const char *secret, int64_t now) STORE_WUR;
+/* Confirms the enrolling key with the step of a code just checked and
+ * replaces the recovery codes by these (SHA-256 hex), in one transaction.
+ * ERR_NOT_FOUND when there is no enrolment (or it is confirmed already). */
+err_t store_totp_confirm(store_t *s, int64_t user_id, int64_t step, const char *const *code_hashes,
+                         size_t ncodes, int64_t now) STORE_WUR;
+/* Spends a code's step: ERR_NOT_FOUND when a code of that step or a later
+ * one was used already (a replay). */
+err_t store_totp_use_step(store_t *s, int64_t user_id, int64_t step) STORE_WUR;
+/* Spends a recovery code (SHA-256 hex): ERR_NOT_FOUND when unknown or used. */
+err_t store_totp_use_recovery(store_t *s, int64_t user_id, const char *code_hash,
+                              int64_t now) STORE_WUR;
+/* Recovery codes not used yet. */
+err_t store_totp_recovery_left(store_t *s, int64_t user_id, int64_t *n) STORE_WUR;
+/* Removes the key and the recovery codes (aduan user 2fa-reset, or the user
+ * turning an optional second factor off); with end_sessions the user's
+ * sessions end too. *had: whether there was a key. */
+err_t store_totp_reset(store_t *s, int64_t user_id, bool end_sessions, bool *had) STORE_WUR;
+
+/* ---- sessions: where from, the list, ending them (issue 19 §3; sessions.c) */
+typedef struct {
+    const char *token_hash;
+    int64_t created_at, expires_at;
+    const char *client, *user_agent;
+    const char *factor; /* password, totp, recovery */
+} store_session_info;
+#define STORE_SESSIONS_MAX 100
+
+/* store_session_create with where and how the user signed in. */
+err_t store_session_open(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
+                         int64_t now, int64_t expires_at, const char *client,
+                         const char *user_agent, const char *factor) STORE_WUR;
+/* The user's unexpired sessions, newest first (at most STORE_SESSIONS_MAX). */
+err_t store_session_list(store_t *s, arena_t *ar, int64_t user_id, int64_t now,
+                         store_session_info **out, size_t *n) STORE_WUR;
+/* Ends the user's sessions but keep_hash (NULL: every one); *ended. */
+err_t store_session_end_all(store_t *s, int64_t user_id, const char *keep_hash,
+                            int64_t *ended) STORE_WUR;
+/* Ends the user's session whose token hash starts with prefix (12 hex
+ * digits); ERR_NOT_FOUND when the user has none such. */
+err_t store_session_end_one(store_t *s, int64_t user_id, const char *prefix) STORE_WUR;
+/* Sets a new password hash and ends every other session of the user (the
+ * one of keep_hash stays), in one transaction. */
+err_t store_user_change_password(store_t *s, int64_t user_id, const char *password_hash,
+                                 const char *keep_hash) STORE_WUR;
+
 #endif

@@ -82,6 +82,10 @@ def base_env(extra=None):
     # tests/pgtmp.sh's PostgreSQL runs with fsync=off, which `aduan serve`
     # refuses without this (test_durability.py checks the refusal).
     env["ADUAN_ALLOW_UNSAFE_DB"] = "1"
+    # Two-step sign-in is required of superadmin and admin by default
+    # (issue 19 §3); the tests that are not about it sign in with the
+    # password alone. test_2fa.py and test_audit.py set it in SERVER_ENV.
+    env["ADUAN_2FA_REQUIRED_ROLES"] = ""
     env["ASAN_OPTIONS"] = "detect_leaks=1"
     env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     if extra:

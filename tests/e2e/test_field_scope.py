@@ -169,7 +169,21 @@ ROUTES = {
         ("/api/v1/cases/{O}/service/request-more", 403),
     ("POST", "/api/v1/cases/{id}/service/issue"): ("/api/v1/cases/{O}/service/issue", 403),
     ("GET", "/api/v1/cases/{id}/service/file"): ("/api/v1/cases/{O}/service/file", 403),
+    # Issue 19: one's own account (two-step sign-in, sessions, password); the audit log.
+    ("GET", "/api/v1/me/2fa"): ("/api/v1/me/2fa", 200),
+    ("POST", "/api/v1/me/2fa/setup"): ("/api/v1/me/2fa/setup", 200),
+    ("POST", "/api/v1/me/2fa/confirm"): ("/api/v1/me/2fa/confirm", 400),
+    ("POST", "/api/v1/me/2fa/disable"): ("/api/v1/me/2fa/disable", 400),
+    ("GET", "/api/v1/me/sessions"): ("/api/v1/me/sessions", 200),
+    ("POST", "/api/v1/me/sessions/end"): ("/api/v1/me/sessions/end", 400),
+    ("POST", "/api/v1/me/sessions/end-all"): ("/api/v1/me/sessions/end-all", 200),
+    ("POST", "/api/v1/me/password"): ("/api/v1/me/password", 400),
+    ("GET", "/api/v1/admin/audit"): ("/api/v1/admin/audit", 403),
+    ("GET", "/api/v1/admin/audit.csv"): ("/api/v1/admin/audit.csv", 403),
 }
+
+# Routes that end the session: called last.
+LAST = ("/api/v1/auth/logout", "/api/v1/me/sessions/end-all")
 
 # Routes a field officer may use on their own team's case (the same paths with {O}).
 OWN = {
@@ -207,14 +221,17 @@ def call(client, method, path, world):
 
 def test_each_route_answers_a_field_officer_as_written(server, world):
     trc = login(server, "trc.satpolpp")
-    for (method, pattern), (path, want) in sorted(ROUTES.items(), key=lambda kv: kv[0][1] ==
-                                                  "/api/v1/auth/logout"):
+    for (method, pattern), (path, want) in sorted(ROUTES.items(),
+                                                  key=lambda kv: LAST.index(kv[0][1]) + 1
+                                                  if kv[0][1] in LAST else 0):
         if path == "public":
             continue
         r = call(trc, method, path, world)
         assert r.status == want, (method, pattern, r)
         if want == 403:
             assert r.code == "forbidden", (method, pattern, r)
+        if pattern in LAST:  # the session ended: a new one for what follows
+            trc = login(server, "trc.satpolpp")
     trc = login(server, "trc.satpolpp")
     for (method, pattern), (path, want) in OWN.items():
         assert (method, pattern) in ROUTES

@@ -2,6 +2,7 @@
 // WhatsApp numbers, message texts, working hours, holidays, SLA, duty, groups.
 // Every value from the server is inserted as text, never as HTML.
 import { showLoginAttacks } from './security.js';
+import { showAudit } from './audit.js';
 
 const T = {
   id: {
@@ -16,6 +17,8 @@ const T = {
     cTitle: 'Judul', cBody: 'Isi pesan', cLang: 'Bahasa', save: 'Simpan', cancel: 'Batal',
     enabled: 'Aktif', disabledState: 'Nonaktif', disable: 'Nonaktifkan', enable: 'Aktifkan',
     setWa: 'Simpan nomor', edit: 'Ubah', del: 'Hapus', yes: 'ya', no: 'tidak',
+    audit: 'Log audit', loginCode: 'Kode verifikasi (atau kode pemulihan)',
+    mustEnrol: 'Peran Anda wajib memakai verifikasi dua langkah: aktifkan dulu di halaman akun dasbor (/app/#/account).',
     needLogin: 'Silakan masuk dengan akun admin.', notAdmin: 'Akun ini bukan admin instansi mana pun.',
     saved: 'Tersimpan.', deleted: 'Dihapus.', loading: 'Memuat…', none: 'Belum ada.',
     confirmDelete: (x) => `Hapus balasan cepat "${x}"?`,
@@ -38,6 +41,8 @@ const T = {
     cTitle: 'Title', cBody: 'Message', cLang: 'Language', save: 'Save', cancel: 'Cancel',
     enabled: 'Active', disabledState: 'Disabled', disable: 'Disable', enable: 'Enable',
     setWa: 'Save number', edit: 'Edit', del: 'Delete', yes: 'yes', no: 'no',
+    audit: 'Audit log', loginCode: 'Verification code (or a recovery code)',
+    mustEnrol: "Your role must use two-step verification: set it up first on the dashboard's account page (/app/#/account).",
     needLogin: 'Please log in with an admin account.', notAdmin: 'This account is no agency admin.',
     saved: 'Saved.', deleted: 'Deleted.', loading: 'Loading…', none: 'None yet.',
     confirmDelete: (x) => `Delete the canned reply "${x}"?`,
@@ -148,6 +153,7 @@ async function api(method, path, body) {
     const e = j?.error;
     const err = new Error(e ? (e.detail ? `${e.message}: ${e.detail}` : e.message) : `HTTP ${r.status}`);
     err.status = r.status;
+    err.code = e?.code;
     throw err;
   }
   return j;
@@ -182,7 +188,9 @@ async function start() {
   $('login').hidden = true;
   $('logout').hidden = false;
   $('who').textContent = me.user?.name ?? '';
+  if (me.two_factor?.must_enrol) { say(t('mustEnrol'), true); return; }
   const { super_, ids } = adminAgencies();
+  $('tab-audit').hidden = !super_;
   if (!super_ && ids.length === 0) {
     // Ask anyway: the server decides, and its refusal is what the user sees.
     try {
@@ -209,9 +217,22 @@ async function start() {
 $('login').addEventListener('submit', (ev) => {
   ev.preventDefault();
   guard(async () => {
-    const r = await api('POST', '/api/v1/auth/login', { login: $('login-name').value, password: $('login-password').value });
+    const body = { login: $('login-name').value, password: $('login-password').value };
+    if (!$('login-code-box').hidden && $('login-code').value.trim()) body.code = $('login-code').value.trim();
+    let r;
+    try {
+      r = await api('POST', '/api/v1/auth/login', body);
+    } catch (e) {
+      if (e.code === 'totp_required' || e.code === 'totp_invalid') {
+        $('login-code-box').hidden = false;
+        $('login-code').value = '';
+        $('login-code').focus();
+      }
+      throw e;
+    }
     csrf = r.csrf_token;
     $('login-password').value = '';
+    $('login-code').value = '';
     await start();
   });
 });
@@ -795,7 +816,7 @@ $('member-form').addEventListener('submit', (ev) => {
 
 // ---- tabs and language -----------------------------------------------------------
 
-const tabs = ['users', 'categories', 'canned', 'teams', 'numbers', 'texts', 'calendar', 'duty', 'groups'];
+const tabs = ['users', 'categories', 'canned', 'teams', 'numbers', 'texts', 'calendar', 'duty', 'groups', 'audit'];
 for (const name of tabs) {
   $(`tab-${name}`).addEventListener('click', () => {
     for (const n of tabs) {
@@ -803,6 +824,7 @@ for (const name of tabs) {
       $(`pane-${n}`).hidden = n !== name;
     }
     if (name === 'teams' && map) map.invalidateSize();
+    if (name === 'audit') guard(() => showAudit($('pane-audit'), api, lang));
   });
 }
 

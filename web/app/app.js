@@ -8,6 +8,7 @@ import { caseView } from './case.js';
 import { fieldView } from './field.js';
 import { reportView } from './report.js';
 import { reportsView, REPORT_ROLES } from './reports.js';
+import { accountView } from './account.js';
 
 export const state = { me: null, ref: null };
 
@@ -27,6 +28,9 @@ export function roles() { return (state.me ? state.me.roles : []).map((r) => r.r
 export const isDesk = () => roles().some((r) => ['superadmin', 'admin', 'supervisor'].includes(r));
 export const isField = () => roles().includes('field');
 export const canReport = () => roles().some((r) => REPORT_ROLES.includes(r));
+// A role that must use two-step verification, not set up yet: only the
+// account page works until it is (issue 19).
+const mustEnrol = () => !!(state.me && state.me.two_factor && state.me.two_factor.must_enrol);
 
 async function loadRef() {
   const [cats, teams, regions, agencies, settings] = await Promise.all([
@@ -50,6 +54,7 @@ function header() {
   if (isDesk()) links.push(['#/new', t('new_report')]);
   if (roles().some((r) => r === 'admin' || r === 'superadmin')) links.push(['/admin/', getLang() === 'en' ? 'Administration' : 'Administrasi']);
   if (canReport()) links.push(['#/reports', t('reports')]);
+  links.push(['#/account', getLang() === 'en' ? 'Account' : 'Akun']);
   const here = location.hash.split('?')[0];
   for (const [href, label] of links)
     nav.append(el('a', { href, 'aria-current': here === href ? 'page' : null }, label));
@@ -68,6 +73,10 @@ function loginView(root) {
     el('input', { id: 'login-name', name: 'login', autocomplete: 'username', required: true, autocapitalize: 'none' }),
     el('label', { for: 'login-password' }, t('password')),
     el('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    // Two-step verification (issue 19): shown when the server asks for it.
+    el('div', { id: 'login-code-box', hidden: true },
+      el('label', { for: 'login-code' }, getLang() === 'en' ? 'Verification code (or a recovery code)' : 'Kode verifikasi (atau kode pemulihan)'),
+      el('input', { id: 'login-code', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '12' })),
     err,
     el('button', { type: 'submit', class: 'primary' }, t('sign_in')),
     el('p', {}, el('button', { type: 'button', class: 'link', onclick: () => { setLang(getLang() === 'en' ? 'id' : 'en'); route(); } }, t('switch_lang'))));
@@ -75,15 +84,25 @@ function loginView(root) {
     ev.preventDefault();
     err.textContent = '';
     try {
-      const me = await post('/api/v1/auth/login', {
-        login: form.elements.login.value.trim(), password: form.elements.password.value,
-      });
+      const codeBox = form.querySelector('#login-code-box');
+      const body = { login: form.elements.login.value.trim(), password: form.elements.password.value };
+      if (!codeBox.hidden && form.elements.code.value.trim()) body.code = form.elements.code.value.trim();
+      const me = await post('/api/v1/auth/login', body);
       state.me = me;
       setCsrf(me.csrf_token);
-      await loadRef();
-      location.hash = isField() && !isDesk() ? '#/field' : '#/inbox';
+      if (mustEnrol()) {
+        location.hash = '#/account';
+      } else {
+        await loadRef();
+        location.hash = isField() && !isDesk() ? '#/field' : '#/inbox';
+      }
       route();
     } catch (e) {
+      if (e.code === 'totp_required' || e.code === 'totp_invalid') {
+        form.querySelector('#login-code-box').hidden = false;
+        form.elements.code.value = '';
+        form.elements.code.focus();
+      }
       err.textContent = e.message;
     }
   });
@@ -110,18 +129,24 @@ export async function route() {
       const me = await get('/api/v1/me');
       state.me = me;
       setCsrf(me.csrf_token);
-      await loadRef();
+      if (!mustEnrol()) await loadRef();
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) flash(e.message);
     }
   }
   header();
   if (!state.me) return loginView(root);
-  const hash = location.hash || (isField() && !isDesk() ? '#/field' : '#/inbox');
+  const hash = mustEnrol() ? '#/account' : location.hash || (isField() && !isDesk() ? '#/field' : '#/inbox');
   const m = hash.match(/^#\/case\/(\d+)$/);
   let done = null;
   try {
-    if (m) done = await caseView(root, Number(m[1]));
+    if (hash.startsWith('#/account')) {
+      done = await accountView(root, state.me, async () => {
+        state.me = null; // read /api/v1/me again: the dashboard opens
+        location.hash = '#/inbox';
+        await route();
+      }, () => window.dispatchEvent(new Event('aduan:session-ended')));
+    } else if (m) done = await caseView(root, Number(m[1]));
     else if (hash.startsWith('#/field')) done = await fieldView(root);
     else if (hash.startsWith('#/new')) done = await reportView(root);
     else if (hash.startsWith('#/reports')) done = await reportsView(root);
