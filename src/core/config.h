@@ -73,6 +73,10 @@ typedef struct {
                                 * arrive closes the connection, seconds */
     unsigned login_lock_s;     /* a (login, address) pair, or under a distributed
                                 * attack the login, stays locked this long, seconds */
+    /* Who may read GET /metrics besides loopback (a Prometheus server on
+     * another machine): addresses or networks. */
+    netaddr_t metrics_allow[CONFIG_PROXIES_MAX];
+    unsigned nmetrics_allow;
 } config_t;
 
 /* Fills cfg with defaults. */
