@@ -90,6 +90,19 @@ static err_t sync_path(const char *path, bool dir_too)
     return e;
 }
 
+/* Creates path empty, readable by aduan's user only: a backup is personal
+ * data from its first byte (the tools then write into it). */
+static err_t create_private(const char *path, char *report, size_t cap)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        snprintf(report, cap, "cannot create %s: %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    close(fd);
+    return ERR_OK;
+}
+
 /* ---- SQLite files ------------------------------------------------------------ */
 
 /* Appends "name rows" for every table of db to report at *off. */
@@ -262,14 +275,9 @@ static err_t backup_sqlite(const char *src_path, const char *path, bool compress
     }
     unlink(part);
     unlink(gz);
-    /* Personal data: readable by aduan's user only, from the start. */
-    int fd = open(part, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        snprintf(report, cap, "cannot create %s: %s", part, strerror(errno));
-        return ERR_IO;
-    }
-    close(fd);
-    err_t e = sq_copy(src_path, part, report, cap);
+    err_t e = create_private(part, report, cap);
+    if (e == ERR_OK)
+        e = sq_copy(src_path, part, report, cap);
     if (e == ERR_OK)
         e = sq_verify_file(part, report, cap);
     if (e == ERR_OK && compress) {
@@ -333,8 +341,8 @@ static err_t backup_pg(const char *url, const char *path, char *report, size_t c
     /* pg_dump reads one snapshot (repeatable read): a consistent copy while
      * aduan serves. */
     char *argv[] = {"pg_dump", "-Fc", "-f", part, "--dbname", (char *)url, NULL};
-    err_t e = proc_run(argv, NULL, err, sizeof err);
-    if (e != ERR_OK)
+    err_t e = create_private(part, report, cap);
+    if (e == ERR_OK && (e = proc_run(argv, NULL, err, sizeof err)) != ERR_OK)
         snprintf(report, cap, "pg_dump: %s", err);
     if (e == ERR_OK)
         e = pg_list_check(part, report, cap);
@@ -592,14 +600,14 @@ err_t store_restore(const char *file, const char *to_url, store_progress_fn prog
 {
     char work[PATH_MAX] = "", dir[PATH_MAX];
     report[0] = '\0';
-    if (access(file, R_OK) != 0) {
-        snprintf(report, cap, "cannot read %s: %s", file, strerror(errno));
-        return ERR_NOT_FOUND;
-    }
     const char *target = config_sqlite_path(to_url);
     if (!target && !is_pg_url(to_url)) {
         snprintf(report, cap, "--to: expected sqlite:PATH or postgres://USER@HOST:PORT/DATABASE");
         return ERR_INVALID;
+    }
+    if (access(file, R_OK) != 0) {
+        snprintf(report, cap, "cannot read %s: %s", file, strerror(errno));
+        return ERR_NOT_FOUND;
     }
     backup_kind k = kind_of(file);
     if (k == KIND_PGDUMP)
