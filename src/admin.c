@@ -581,8 +581,8 @@ int admin_restore(const config_t *cfg, int argc, char **argv)
         return USAGE;
     if (config_sqlite_path(vals[0]))
         make_parent(config_sqlite_path(vals[0]));
-    err_t e = store_restore(pos[0], vals[0], isatty(STDERR_FILENO) ? restore_progress : NULL,
-                            NULL, report, sizeof report);
+    err_t e = store_restore(pos[0], vals[0], isatty(STDERR_FILENO) ? restore_progress : NULL, NULL,
+                            report, sizeof report);
     if (e == ERR_INTERNAL) {
         printf("%s", report);
         return complain(FAIL, "aduan: restore: row counts differ; nothing was committed\n");

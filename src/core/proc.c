@@ -28,8 +28,8 @@ static void last_line(const char *buf, size_t n, char *err, size_t cap)
 static void child(char *const argv[], const char *out_path, int errfd)
 {
     int in = open("/dev/null", O_RDONLY);
-    int out = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)
-                       : open("/dev/null", O_WRONLY);
+    int out =
+        out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) : open("/dev/null", O_WRONLY);
     if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
         _exit(EXEC_FAILED - 1);
     execvp(argv[0], argv);

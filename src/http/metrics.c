@@ -55,8 +55,7 @@ static void write_gauges(FILE *f, const store_ops_gauges *g, int64_t now)
     gauge(f, "aduan_wa_numbers_paused",
           "WhatsApp numbers whose sending waits because the Graph API refused the access token.",
           (long long)g->numbers_paused);
-    gauge(f, "aduan_sessions_active", "Staff sessions not expired.",
-          (long long)g->sessions_active);
+    gauge(f, "aduan_sessions_active", "Staff sessions not expired.", (long long)g->sessions_active);
 }
 
 err_t h_metrics(app_t *app, req_t *r)

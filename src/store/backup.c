@@ -47,8 +47,8 @@ static int latest_version(void)
     store_mig *plan = calloc(embed_migrations_count + 1, sizeof *plan);
     size_t n = 0;
     int v = 0;
-    if (plan && store_mig_plan(embed_migrations, embed_migrations_count, "sqlite", plan, &n) ==
-                    ERR_OK &&
+    if (plan &&
+        store_mig_plan(embed_migrations, embed_migrations_count, "sqlite", plan, &n) == ERR_OK &&
         n > 0)
         v = plan[n - 1].version;
     free(plan);
@@ -396,8 +396,8 @@ static err_t pg_counts(store_t *s, char *report, size_t cap, size_t *off, int64_
             names = more;
         }
         names[n] = q_col_text(st, ar, 0);
-        if (!names[n] || strspn(names[n], "abcdefghijklmnopqrstuvwxyz0123456789_") !=
-                             strlen(names[n]))
+        if (!names[n] ||
+            strspn(names[n], "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(names[n]))
             e = ERR_INVALID; /* not one of ours: never put it in SQL */
         n++;
     }
@@ -439,8 +439,8 @@ static int pg_dump_version(const char *file, char *report, size_t cap)
             in = true;
         else if (in && strncmp(line, "\\.", 2) == 0)
             in = false;
-        else if (in && atoi(line) > v)
-            v = atoi(line);
+        else if (in && strtol(line, NULL, 10) > v && strtol(line, NULL, 10) < INT_MAX)
+            v = (int)strtol(line, NULL, 10);
     }
     if (f)
         fclose(f);
@@ -484,14 +484,20 @@ static err_t restore_pgdump(const char *file, const char *url, char *report, siz
     s = NULL;
     if (e == ERR_OK) {
         /* One transaction: an error leaves the target as it was. */
-        char *argv[] = {"pg_restore", "--no-owner",   "--no-privileges", "--single-transaction",
-                        "--exit-on-error", "--dbname", (char *)url,        (char *)file,
+        char *argv[] = {"pg_restore",
+                        "--no-owner",
+                        "--no-privileges",
+                        "--single-transaction",
+                        "--exit-on-error",
+                        "--dbname",
+                        (char *)url,
+                        (char *)file,
                         NULL};
         if ((e = proc_run(argv, NULL, err, sizeof err)) != ERR_OK)
             snprintf(report, cap, "pg_restore failed, nothing was restored: %s", err);
     }
-    if (e == ERR_OK && (e = store_open(url, 1, &s)) == ERR_OK && (e = store_migrate(s, NULL)) ==
-                                                                     ERR_OK) {
+    if (e == ERR_OK && (e = store_open(url, 1, &s)) == ERR_OK &&
+        (e = store_migrate(s, NULL)) == ERR_OK) {
         off = (size_t)snprintf(report, cap, "restored with pg_restore, schema version %d\n", v);
         e = pg_counts(s, report, cap, &off, NULL);
     }
@@ -511,8 +517,7 @@ static err_t sq_target_empty(const char *path, char *report, size_t cap)
     if (sb.st_size == 0)
         return ERR_OK;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master", -1, &st, NULL) ==
-            SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master", -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);

@@ -3,9 +3,9 @@
 #include "store/q.h"
 
 static const q_field GAUGES_F[] = {
-    QF(INT64, store_ops_gauges, inbox_pending),  QF(INT64, store_ops_gauges, inbox_dead),
+    QF(INT64, store_ops_gauges, inbox_pending),   QF(INT64, store_ops_gauges, inbox_dead),
     QF(INT64, store_ops_gauges, inbox_oldest_at), QF(INT64, store_ops_gauges, outbox_pending),
-    QF(INT64, store_ops_gauges, outbox_due),     QF(INT64, store_ops_gauges, numbers_paused),
+    QF(INT64, store_ops_gauges, outbox_due),      QF(INT64, store_ops_gauges, numbers_paused),
     QF(INT64, store_ops_gauges, sessions_active),
 };
 

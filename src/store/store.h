@@ -1262,13 +1262,13 @@ err_t store_team_resolved(store_t *s, arena_t *ar, int64_t team_id, int64_t from
 /* What GET /metrics reads from the database at a scrape, in one statement
  * (one snapshot); every count uses a partial index of its queue. */
 typedef struct {
-    int64_t inbox_pending;    /* webhook bodies not processed yet */
-    int64_t inbox_dead;       /* dead letters kept for the superadmin */
-    int64_t inbox_oldest_at;  /* received_at of the oldest pending, 0: none */
-    int64_t outbox_pending;   /* messages not sent yet (waiting or due) */
-    int64_t outbox_due;       /* ...of which due at now */
-    int64_t numbers_paused;   /* numbers whose sends wait on a refused token (190) */
-    int64_t sessions_active;  /* staff sessions not expired at now */
+    int64_t inbox_pending;   /* webhook bodies not processed yet */
+    int64_t inbox_dead;      /* dead letters kept for the superadmin */
+    int64_t inbox_oldest_at; /* received_at of the oldest pending, 0: none */
+    int64_t outbox_pending;  /* messages not sent yet (waiting or due) */
+    int64_t outbox_due;      /* ...of which due at now */
+    int64_t numbers_paused;  /* numbers whose sends wait on a refused token (190) */
+    int64_t sessions_active; /* staff sessions not expired at now */
 } store_ops_gauges;
 
 err_t store_ops_gauges_read(store_t *s, int64_t now, store_ops_gauges *out) STORE_WUR;
