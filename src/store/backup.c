@@ -269,9 +269,17 @@ static err_t backup_sqlite(const char *src_path, const char *path, bool compress
         snprintf(report, cap, "the file name is too long");
         return ERR_INVALID;
     }
-    if (stat(src_path, &sb) != 0) {
+    struct stat db;
+    if (stat(src_path, &db) != 0) {
         snprintf(report, cap, "no database at %s", src_path);
         return ERR_NOT_FOUND;
+    }
+    /* The rename would put the copy in place of the database aduan has
+     * open: everything written after it would go to a deleted file. */
+    if (strcmp(src_path, path) == 0 ||
+        (stat(path, &sb) == 0 && sb.st_dev == db.st_dev && sb.st_ino == db.st_ino)) {
+        snprintf(report, cap, "FILE is the database itself: back up to another file");
+        return ERR_INVALID;
     }
     unlink(part);
     unlink(gz);

@@ -392,6 +392,14 @@ def test_backup_bad_usage_and_unwritable_place(demo, tmp_path):
     assert r.returncode == 2 and "--to" in r.stderr
     r = srv.cli("restore", "x.db", "--to", "mysql://x")
     assert r.returncode == 2, r.stderr
+    if engine == "sqlite":
+        # Never over the database itself (the server's open file would be
+        # replaced under it).
+        before = open(srv.db_path, "rb").read()
+        for same in (srv.db_path, os.path.join(srv.workdir, ".", "aduan.db")):
+            r = srv.cli("backup", same, "--no-media")
+            assert r.returncode == 1 and "database itself" in r.stderr, r.stderr
+        assert open(srv.db_path, "rb").read() == before
     bad = str(tmp_path / "tidak" / "ada" / "b.db")
     r = srv.cli("backup", bad, "--no-media")
     assert r.returncode == 1 and "not written" in r.stderr, r.stderr
