@@ -481,12 +481,17 @@ static err_t restore_pgdump(const char *file, const char *url, char *report, siz
     /* pg_restore creates the tables: the target must have none. */
     if (e == ERR_OK && (e = store_open(url, 1, &s)) != ERR_OK)
         snprintf(report, cap, "cannot connect to the target database");
-    if (e == ERR_OK && (e = pg_counts(s, report, 0, &off, &ntables)) == ERR_OK && ntables > 0) {
-        snprintf(report, cap,
-                 "the target database is not empty (%lld tables): restore into a new database "
-                 "(createdb)",
-                 (long long)ntables);
-        e = ERR_CONFLICT;
+    if (e == ERR_OK) {
+        e = pg_counts(s, report, 0, &off, &ntables);
+        if (ntables > 0) {
+            snprintf(report, cap,
+                     "the target database is not empty (%lld tables): restore into a new "
+                     "database (createdb)",
+                     (long long)ntables);
+            e = ERR_CONFLICT;
+        } else if (e != ERR_OK) {
+            snprintf(report, cap, "cannot list the tables of the target database");
+        }
     }
     store_close(s);
     s = NULL;
