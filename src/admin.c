@@ -2,9 +2,11 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/proc.h"
 #include "core/text.h"
 #include "domain/lifecycle.h"
 #include "domain/regions.h"
+#include "store/backup.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char admin_usage_agency[] =
     "aduan agency add CODE --name NAME --kind satpolpp|damkar|disdukcapil|other [--timezone TZ]\n"
@@ -428,4 +432,165 @@ int admin_region(store_t *s, int argc, char **argv)
     }
     arena_destroy(ar);
     return rc;
+}
+
+/* ---- backup and restore (issue 19 §4) ------------------------------------------ */
+
+const char admin_usage_backup[] = "aduan backup FILE [--gzip] [--no-media]";
+const char admin_usage_restore[] = "aduan restore FILE --to sqlite:PATH|postgres://... "
+                                   "[--media-to DIR]";
+
+/* Room for a report: a line per table and the checks. */
+#define BACKUP_REPORT 8192
+
+/* The media archive beside a backup. */
+static int media_archive(const char *file, char *out, size_t cap)
+{
+    return snprintf(out, cap, "%s.media.tar", file) < (int)cap ? 0 : -1;
+}
+
+/* Files in a tar listing (lines not naming a directory). */
+static long tar_files(const char *listing)
+{
+    char line[1024];
+    long n = 0;
+    FILE *f = fopen(listing, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        size_t l = strcspn(line, "\n");
+        if (l > 0 && line[l - 1] != '/')
+            n++;
+    }
+    if (f)
+        fclose(f);
+    return f ? n : -1;
+}
+
+/* FILE.media.tar: the media directory as it is now, after the database's
+ * snapshot (a file named in the snapshot was written before its row). */
+static int backup_media(const config_t *cfg, const char *file)
+{
+    char tar[CONFIG_PATH_MAX + 16], part[CONFIG_PATH_MAX + 32], list[CONFIG_PATH_MAX + 32];
+    char err[512];
+    struct stat sb;
+    if (stat(cfg->media_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        printf("media: no directory %s: nothing to archive\n", cfg->media_dir);
+        return OK;
+    }
+    if (media_archive(file, tar, sizeof tar) != 0)
+        return complain(USAGE, "aduan: backup: the file name is too long\n");
+    snprintf(part, sizeof part, "%s.part", tar);
+    snprintf(list, sizeof list, "%s.list", tar);
+    char *create[] = {"tar", "-C", (char *)cfg->media_dir, "-cf", part, ".", NULL};
+    char *check[] = {"tar", "-tf", part, NULL};
+    err_t e = proc_run(create, NULL, err, sizeof err);
+    if (e == ERR_OK)
+        e = proc_run(check, list, err, sizeof err);
+    long n = e == ERR_OK ? tar_files(list) : -1;
+    unlink(list);
+    if (e != ERR_OK || n < 0 || chmod(part, 0600) != 0 || rename(part, tar) != 0) {
+        unlink(part);
+        return complain(FAIL, "aduan: backup: the media archive failed: %s\n",
+                        err[0] ? err : strerror(errno));
+    }
+    printf("media: %ld files of %s in %s\n", n, cfg->media_dir, tar);
+    return OK;
+}
+
+int admin_backup(const config_t *cfg, int argc, char **argv)
+{
+    const char *file = NULL;
+    bool gzip = false, media = true;
+    char report[BACKUP_REPORT];
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--gzip") == 0)
+            gzip = true;
+        else if (strcmp(argv[i], "--no-media") == 0)
+            media = false;
+        else if (argv[i][0] != '-' && !file)
+            file = argv[i];
+        else
+            return complain(USAGE, "aduan: backup: unexpected '%s'\nUsage: %s\n", argv[i],
+                            admin_usage_backup);
+    }
+    if (!file)
+        return complain(USAGE, "aduan: backup: FILE is required\nUsage: %s\n", admin_usage_backup);
+    err_t e = store_backup(cfg->database_url, file, gzip, report, sizeof report);
+    if (e != ERR_OK)
+        return complain(FAIL, "aduan: backup of %s failed, %s not written: %s\n",
+                        cfg->database_shown, file, report);
+    printf("%s", report);
+    struct stat sb;
+    printf("aduan: backup of %s written to %s (%lld bytes)\n", cfg->database_shown, file,
+           stat(file, &sb) == 0 ? (long long)sb.st_size : -1LL);
+    return media ? backup_media(cfg, file) : OK;
+}
+
+/* Puts FILE.media.tar's files into dir, keeping any file already there
+ * (names are content hashes: the same name is the same file). */
+static int restore_media(const char *file, const char *dir)
+{
+    char tar[CONFIG_PATH_MAX + 16], err[512];
+    if (media_archive(file, tar, sizeof tar) != 0 || access(tar, R_OK) != 0) {
+        printf("media: no %s.media.tar beside the backup: copy the media directory yourself\n",
+               file);
+        return OK;
+    }
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return complain(FAIL, "aduan: restore: cannot create %s: %s\n", dir, strerror(errno));
+    char *extract[] = {"tar", "-C", (char *)dir, "--skip-old-files", "-xf", tar, NULL};
+    if (proc_run(extract, NULL, err, sizeof err) != ERR_OK)
+        return complain(FAIL, "aduan: restore: the media archive failed: %s\n", err);
+    printf("media: %s unpacked into %s\n", tar, dir);
+    return OK;
+}
+
+static void restore_progress(void *ctx, const char *table, int64_t done, int64_t total)
+{
+    (void)ctx;
+    if (done == total || done % 100000 == 0)
+        fprintf(stderr, "\r%lld/%lld rows (%s)%s", (long long)done, (long long)total, table,
+                done == total ? "\n" : "");
+}
+
+/* mkdir -p of the directory part of path. */
+static void make_parent(const char *path)
+{
+    char buf[CONFIG_PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *slash = strrchr(buf, '/');
+    if (!slash || slash == buf)
+        return;
+    *slash = '\0';
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        (void)mkdir(buf, 0750);
+        *p = '/';
+    }
+    (void)mkdir(buf, 0750);
+}
+
+int admin_restore(const config_t *cfg, int argc, char **argv)
+{
+    static const char *const keys[] = {"to", "media-to", NULL};
+    const char *vals[2] = {NULL, NULL}, *pos[1] = {NULL};
+    char report[BACKUP_REPORT];
+    if (parse_opts(argc, argv, keys, vals, pos, 1) != 0 ||
+        need(pos[0], "FILE", admin_usage_restore) || need(vals[0], "--to", admin_usage_restore))
+        return USAGE;
+    if (config_sqlite_path(vals[0]))
+        make_parent(config_sqlite_path(vals[0]));
+    err_t e = store_restore(pos[0], vals[0], isatty(STDERR_FILENO) ? restore_progress : NULL, NULL,
+                            report, sizeof report);
+    if (e == ERR_INTERNAL) {
+        printf("%s", report);
+        return complain(FAIL, "aduan: restore: row counts differ; nothing was committed\n");
+    }
+    if (e != ERR_OK)
+        return complain(e == ERR_INVALID && strstr(report, "--to:") ? USAGE : FAIL,
+                        "aduan: restore of %s failed, the target is unchanged: %s\n", pos[0],
+                        report);
+    printf("%saduan: restored %s; every check passed.\n", report, pos[0]);
+    return restore_media(pos[0], vals[1] ? vals[1] : cfg->media_dir);
 }

@@ -4,6 +4,7 @@
 #ifndef ADUAN_ADMIN_H
 #define ADUAN_ADMIN_H
 
+#include "core/config.h"
 #include "store/store.h"
 
 /* Usage text of the commands below. */
@@ -17,5 +18,13 @@ int admin_category(store_t *s, int argc, char **argv);
 int admin_team(store_t *s, int argc, char **argv);
 /* `aduan region import FILE.geojson | list`: kecamatan boundaries. */
 int admin_region(store_t *s, int argc, char **argv);
+
+/* `aduan backup FILE [--gzip] [--no-media]` and `aduan restore FILE --to
+ * URL [--media-to DIR]` (issue 19 §4, docs/DEPLOY.md "Backup and
+ * restore"): the database through store/backup.h, the media directory as
+ * FILE.media.tar beside it. Exit codes as above. */
+extern const char admin_usage_backup[], admin_usage_restore[];
+int admin_backup(const config_t *cfg, int argc, char **argv);
+int admin_restore(const config_t *cfg, int argc, char **argv);
 
 #endif

@@ -92,6 +92,20 @@ static const command_help helps[] = {
      "spreadsheets), newest first, in constant memory, with a progress bar on\n"
      "a terminal. The default columns include the reporter's name, phone and\n"
      "address: handle the file as personal data. --columns picks others."},
+    {"backup", admin_usage_backup,
+     "Writes a consistent copy of the database to FILE while aduan serves, and the\n"
+     "media directory to FILE.media.tar. SQLite: the online backup API (one\n"
+     "snapshot), then integrity_check and foreign_key_check on the copy; --gzip\n"
+     "compresses it. PostgreSQL: pg_dump -Fc, then pg_restore -l must list it.\n"
+     "FILE gets its name only once every check passed. --no-media: no archive."},
+    {"restore", admin_usage_restore,
+     "Restores a backup into an empty database (a new SQLite file, or a\n"
+     "PostgreSQL database with no tables): checks the backup first (integrity,\n"
+     "schema version), migrates it to this aduan's schema, and for SQLite into\n"
+     "PostgreSQL commits only if every table's row count matches (as migrate\n"
+     "--to). A pg_dump file restores into PostgreSQL with pg_restore in one\n"
+     "transaction. FILE.media.tar, if beside FILE, is unpacked into the media\n"
+     "directory (ADUAN_MEDIA_DIR, or --media-to DIR)."},
     {"version", "aduan version", "Prints the version."},
     {"help", "aduan help [COMMAND]", "Shows help for a command."},
 };
@@ -757,7 +771,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "init") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
         strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
         strcmp(cmd, "team") && strcmp(cmd, "report") && strcmp(cmd, "export") &&
-        strcmp(cmd, "region")) {
+        strcmp(cmd, "region") && strcmp(cmd, "backup") && strcmp(cmd, "restore")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
@@ -792,6 +806,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "user") == 0)
         return cmd_user(&cfg, argc - k - 1, argv + k + 1);
+    if (strcmp(cmd, "backup") == 0)
+        return admin_backup(&cfg, argc - k - 1, argv + k + 1);
+    if (strcmp(cmd, "restore") == 0)
+        return admin_restore(&cfg, argc - k - 1, argv + k + 1);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(&cfg, argc - k - 1, argv + k + 1);
     if (strcmp(cmd, "export") == 0) {

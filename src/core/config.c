@@ -49,6 +49,7 @@ static const struct {
     {"ADUAN_ALLOW_UNSAFE_DB", "database", "allow_unsafe"},
     {"ADUAN_2FA_REQUIRED_ROLES", "auth", "2fa_required_roles"},
     {"ADUAN_AUDIT_RETENTION_DAYS", "audit", "retention_days"},
+    {"ADUAN_METRICS_ALLOW", "server", "metrics_allow"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -485,6 +486,15 @@ static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
             return -1;
         cfg->audit_retention_days = u;
         return 0;
+    case 36: {
+        *why = "expected addresses or networks separated by commas, e.g. 10.0.0.7 or "
+               "10.0.0.0/24 (at most 16)";
+        int n = netaddr_parse_list(v, cfg->metrics_allow, CONFIG_PROXIES_MAX, NULL);
+        if (n < 0)
+            return -1;
+        cfg->nmetrics_allow = (unsigned)n;
+        return 0;
+    }
     }
     return -1;
 }

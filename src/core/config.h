@@ -78,6 +78,10 @@ typedef struct {
      * days the audit log keeps an entry (30..3650). */
     unsigned twofa_roles;
     unsigned audit_retention_days;
+    /* Who may read GET /metrics besides loopback (a Prometheus server on
+     * another machine): addresses or networks. */
+    netaddr_t metrics_allow[CONFIG_PROXIES_MAX];
+    unsigned nmetrics_allow;
 } config_t;
 
 #define CONFIG_ROLE_BIT(role) (1u << (role))

@@ -38,19 +38,14 @@ static const char *xff_entry(const char *xff, const char *end, netaddr_t *out)
     return netaddr_parse(a, (size_t)(b - a), out) == 0 ? start : NULL;
 }
 
-const char *req_client(app_t *app, req_t *r)
+bool req_client_addr(app_t *app, req_t *r, netaddr_t *out)
 {
-    if (r->client)
-        return r->client;
     const config_t *cfg = app->cfg;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     netaddr_t who;
-    char key[NETADDR_KEY_BUF];
-    if (!ci || netaddr_from_sockaddr(ci->client_addr, &who) != 0) {
-        r->client = "?";
-        return r->client;
-    }
+    if (!ci || netaddr_from_sockaddr(ci->client_addr, &who) != 0)
+        return false;
     const char *xff = req_header(r, "X-Forwarded-For");
     if (xff && cfg->ntrusted_proxies > 0 &&
         netaddr_in(&who, cfg->trusted_proxies, cfg->ntrusted_proxies)) {
@@ -65,6 +60,20 @@ const char *req_client(app_t *app, req_t *r)
                 break;
             end = start > xff ? start - 1 : xff;
         }
+    }
+    *out = who;
+    return true;
+}
+
+const char *req_client(app_t *app, req_t *r)
+{
+    if (r->client)
+        return r->client;
+    netaddr_t who;
+    char key[NETADDR_KEY_BUF];
+    if (!req_client_addr(app, r, &who)) {
+        r->client = "?";
+        return r->client;
     }
     netaddr_client_key(&who, key);
     r->client = arena_strdup(r->ar, key);

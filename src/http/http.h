@@ -138,6 +138,7 @@ typedef struct req {
     int64_t *teams;
     size_t nteams;
     bool teams_loaded;
+    uint64_t started_ns; /* a webhook's handler started (metrics_now_ns) */
 } req_t;
 
 typedef err_t (*handler_fn)(app_t *app, req_t *r);
@@ -213,6 +214,11 @@ err_t h_report_monthly(app_t *app, req_t *r);
  * or from a trusted proxy (ADUAN_TRUSTED_PROXIES) the address it forwarded
  * in X-Forwarded-For; an IPv6 client as its /64. Never NULL. */
 const char *req_client(app_t *app, req_t *r);
+/* The same client as an address (not reduced to its /64); false when the
+ * peer's address is unknown. */
+bool req_client_addr(app_t *app, req_t *r, netaddr_t *out);
+/* GET /metrics (metrics.c, issue 19): loopback and ADUAN_METRICS_ALLOW. */
+err_t h_metrics(app_t *app, req_t *r);
 /* Service requests (svc_api.c, issue #7). The issued-PDF upload has its
  * own body limit: the PDF limit and the multipart envelope. */
 #define SVC_UPLOAD_BODY_MAX (3 * 1024 * 1024 + 64 * 1024)

@@ -172,6 +172,8 @@ static const route_t routes[] = {
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
     {"GET", "/api/v1/cases/{id}/service/file", h_svc_file,
      RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    /* Loopback and ADUAN_METRICS_ALLOW only, checked by the handler. */
+    {"GET", "/metrics", h_metrics, 0, R_PUBLIC},
 };
 
 /* ---- helpers shared by the handlers --------------------------------------- */

@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/secret.h"
 #include "core/text.h"
 
@@ -65,6 +66,8 @@ static err_t wa_received(app_t *app, req_t *r)
 {
     (void)app;
     const ingest_item *it = &r->ingest;
+    metrics_webhook(it->result == ERR_OK ? METRICS_WH_ACKED : METRICS_WH_FAILED,
+                    metrics_now_ns() - r->started_ns);
     if (it->result != ERR_OK)
         return it->result; /* not committed: Meta retries on anything but 200 */
     log_debug("wa", "event=received inbox_id=%lld bytes=%zu%s", (long long)it->id, r->body_len,
@@ -76,11 +79,14 @@ err_t h_wa_receive(app_t *app, req_t *r)
 {
     const char *sig = req_header(r, "X-Hub-Signature-256");
     const char *body = r->body ? r->body : "";
+    r->started_ns = metrics_now_ns();
     if (!app->cfg->wa_app_secret[0]) {
+        metrics_webhook(METRICS_WH_REJECTED, 0);
         r->detail = "ADUAN_WA_APP_SECRET is not set: no webhook can be verified";
         return ERR_UNAUTHORIZED;
     }
     if (!wa_signature_valid(app->cfg->wa_app_secret, sig, body, r->body_len)) {
+        metrics_webhook(METRICS_WH_REJECTED, 0);
         log_warn("wa", "event=bad_signature present=%s bytes=%zu", sig ? "yes" : "no", r->body_len);
         r->detail = "X-Hub-Signature-256 is missing or does not match the body";
         return ERR_UNAUTHORIZED;

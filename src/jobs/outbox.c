@@ -6,6 +6,7 @@
 #include "channels/wa_bot.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "jobs/svc_jobs.h"
 
 #include <curl/curl.h>
@@ -201,6 +202,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
         bool was = store_redo_commits(true);
         e = store_wa_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
         store_redo_commits(was);
+        metrics_send(METRICS_SEND_SENT, 0);
         if (e != ERR_OK)
             log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
         return;
@@ -213,6 +215,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
         post(cfg, curl, m->phone_number_id, m->template, &r);
     }
     if (r.wamid[0]) {
+        metrics_send(METRICS_SEND_SENT, 0);
         e = record_sent(s, m, r.wamid, templ, now);
         log_info("wa", "event=sent outbox_id=%lld template=%d", (long long)m->id, templ);
     } else if (r.code == 190) {
@@ -220,11 +223,13 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
                   "event=token_rejected outbox_id=%lld msg=\"access token rejected; "
                   "sending paused until it is fixed\"",
                   (long long)m->id);
+        metrics_send(METRICS_SEND_PAUSED, r.code);
         e = store_wa_outbox_retry(s, m->id, now + TOKEN_PAUSE, r.error, now);
     } else if (retryable(&r) && m->attempts < SEND_ATTEMPTS) {
         int64_t at = now + backoff(m->attempts);
         log_warn("wa", "event=send_retry outbox_id=%lld attempt=%d error=\"%s\"", (long long)m->id,
                  m->attempts, r.error);
+        metrics_send(METRICS_SEND_RETRY, r.code);
         e = store_wa_outbox_retry(s, m->id, at, r.error, now);
     } else {
         if (r.code == 131047)
@@ -232,6 +237,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
                 r.error, sizeof r.error,
                 "131047: outside the 24-hour window and no approved template for this message");
         log_warn("wa", "event=send_failed outbox_id=%lld error=\"%s\"", (long long)m->id, r.error);
+        metrics_send(METRICS_SEND_FAILED, r.code);
         e = store_wa_outbox_retry(s, m->id, 0, r.error, now);
     }
     if (e != ERR_OK)

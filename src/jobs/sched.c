@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "domain/deadline.h"
 
 #include <pthread.h>
@@ -156,7 +157,9 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
     if (e != ERR_OK)
         log_warn("sla", "event=escalate_failed case_id=%lld error=%s", (long long)k->id,
                  err_code(e));
-    else if (x.done)
+    if (e == ERR_OK && x.done && level == 2)
+        metrics_sla_breach();
+    if (e == ERR_OK && x.done)
         log_info("sla", "event=%s case_id=%lld stage=%s alerts=%zu", x.action, (long long)k->id,
                  k->sla_stage, nn);
 }

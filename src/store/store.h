@@ -1349,4 +1349,20 @@ err_t store_session_end_one(store_t *s, int64_t user_id, const char *prefix) STO
 err_t store_user_change_password(store_t *s, int64_t user_id, const char *password_hash,
                                  const char *keep_hash) STORE_WUR;
 
+/* ---- operations (issue 19 §6) ------------------------------------------ */
+
+/* What GET /metrics reads from the database at a scrape, in one statement
+ * (one snapshot); every count uses a partial index of its queue. */
+typedef struct {
+    int64_t inbox_pending;   /* webhook bodies not processed yet */
+    int64_t inbox_dead;      /* dead letters kept for the superadmin */
+    int64_t inbox_oldest_at; /* received_at of the oldest pending, 0: none */
+    int64_t outbox_pending;  /* messages not sent yet (waiting or due) */
+    int64_t outbox_due;      /* ...of which due at now */
+    int64_t numbers_paused;  /* numbers whose sends wait on a refused token (190) */
+    int64_t sessions_active; /* staff sessions not expired at now */
+} store_ops_gauges;
+
+err_t store_ops_gauges_read(store_t *s, int64_t now, store_ops_gauges *out) STORE_WUR;
+
 #endif

@@ -823,6 +823,11 @@ def test_nginx_single(single, tls):
     assert "max-age=" in (r.header("Strict-Transport-Security") or ""), r.headers
     r = https_request(https_port, ctx, "GET", "/readyz")
     assert r.status == 200 and r.json["status"] == "ready", r
+    # /metrics is answered by nginx (404), never passed on: through the proxy
+    # every client would be loopback to aduan. aduan's own port answers it.
+    r = https_request(https_port, ctx, "GET", "/metrics")
+    assert r.status == 404 and b"aduan_" not in r.body, r
+    assert http_request(srv.port, "GET", "/metrics").status == 200
 
     c = TLSClient(https_port, ctx)
     r = c.login("admin.satpolpp")
@@ -892,6 +897,8 @@ def test_nginx_scaled_spreads_and_shares_sessions(scaled, tls):
     for _ in range(4):
         r = https_request(https_port, ctx, "GET", "/readyz")
         assert r.status == 200 and r.json == {"status": "ready", "database": "ok"}, r
+    r = https_request(https_port, ctx, "GET", "/metrics")
+    assert r.status == 404 and b"aduan_" not in r.body, r
 
     # A session made through nginx (whichever instance) works on both.
     c = TLSClient(https_port, ctx)

@@ -83,6 +83,9 @@ ROUTES = {
     ("GET", "/"): ("/", 200),
     ("GET", "/healthz"): ("/healthz", 200),
     ("GET", "/readyz"): ("/readyz", 200),
+    # By address, not session: loopback (this test) gets it, others 403
+    # (test_metrics.py).
+    ("GET", "/metrics"): ("/metrics", 200),
     ("POST", "/api/v1/auth/login"): ("public", None),
     ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", 200),
     ("GET", "/api/v1/me"): ("/api/v1/me", 200),
