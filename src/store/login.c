@@ -42,8 +42,7 @@ err_t store_login_begin(store_t *s, const char *login, const char *client, int64
     *global = e == ERR_OK;
     if (e == ERR_NOT_FOUND) {
         e = q_row_int(c, count_attempt, &until, Q_TEXT(login), Q_TEXT(client), Q_INT(now),
-                      Q_INT(now - p->window), Q_INT(p->max_failures),
-                      Q_INT(now + p->lock_seconds));
+                      Q_INT(now - p->window), Q_INT(p->max_failures), Q_INT(now + p->lock_seconds));
         e = e == ERR_NOT_FOUND ? ERR_DB : e;
     }
     q_put(c);
@@ -116,8 +115,8 @@ err_t store_login_failed(store_t *s, const char *login, int64_t now, const store
 }
 
 static const q_field ATTACK_F[] = {
-    QF(TEXT, store_login_attack, login),      QF(TEXT, store_login_attack, name),
-    QF(INT, store_login_attack, clients),     QF(INT64, store_login_attack, locked_at),
+    QF(TEXT, store_login_attack, login),         QF(TEXT, store_login_attack, name),
+    QF(INT, store_login_attack, clients),        QF(INT64, store_login_attack, locked_at),
     QF(INT64, store_login_attack, locked_until),
 };
 

@@ -62,8 +62,8 @@ err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_n
 {
     static const char sql[] = "INSERT INTO agency_numbers (phone_number_id, agency_id,"
                               " display_phone, created_at) VALUES ($1, $2, $3, $4)";
-    return q_write(s, sql, false, Q_TEXT(phone_number_id), Q_INT(agency_id),
-                   Q_TEXT(display_phone), Q_INT(now));
+    return q_write(s, sql, false, Q_TEXT(phone_number_id), Q_INT(agency_id), Q_TEXT(display_phone),
+                   Q_INT(now));
 }
 
 typedef struct {
@@ -196,8 +196,8 @@ static const q_field USER_F[] = {
     QF(INT64, store_user, locked_until), QF(TEXT, store_user, wa_id),
 };
 
-err_t store_user_create(store_t *s, const char *login, const char *name,
-                        const char *password_hash, int64_t now, int64_t *id)
+err_t store_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
+                        int64_t now, int64_t *id)
 {
     static const char sql[] = "INSERT INTO users (login, name, password_hash, created_at)"
                               " VALUES ($1, $2, $3, $4) RETURNING id";
@@ -231,7 +231,7 @@ err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
 typedef struct {
     const char *sql;
     int64_t id;
-    q_val v;                  /* $1 of sql */
+    q_val v;                   /* $1 of sql */
     bool end_sessions, unlock; /* unlock: a new password ends the login's locks (#13) */
 } user_update_ctx;
 
@@ -344,9 +344,9 @@ err_t store_session_delete(store_t *s, const char *token_hash)
     " (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) FROM teams t"
 
 static const q_field TEAM_F[] = {
-    QF(INT64, store_team, id),       QF(INT64, store_team, agency_id),
-    QF(TEXT, store_team, name),      QF(BOOL, store_team, has_base),
-    QF(REAL, store_team, base_lat),  QF(REAL, store_team, base_lon),
+    QF(INT64, store_team, id),      QF(INT64, store_team, agency_id),
+    QF(TEXT, store_team, name),     QF(BOOL, store_team, has_base),
+    QF(REAL, store_team, base_lat), QF(REAL, store_team, base_lon),
     QF(INT, store_team, members),
 };
 
@@ -393,9 +393,9 @@ err_t store_team_has_member(store_t *s, int64_t team_id, int64_t user_id)
     "SELECT id, agency_id, code, name_id, name_en, kind, sla_hours, active FROM categories"
 
 static const q_field CATEGORY_F[] = {
-    QF(INT64, store_category, id),     QF(INT64, store_category, agency_id),
-    QF(TEXT, store_category, code),    QF(TEXT, store_category, name_id),
-    QF(TEXT, store_category, name_en), QF(TEXT, store_category, kind),
+    QF(INT64, store_category, id),      QF(INT64, store_category, agency_id),
+    QF(TEXT, store_category, code),     QF(TEXT, store_category, name_id),
+    QF(TEXT, store_category, name_en),  QF(TEXT, store_category, kind),
     QF(INT, store_category, sla_hours), QF(BOOL, store_category, active),
 };
 

@@ -160,9 +160,9 @@ static err_t add_event(q_conn *c, int64_t case_id, const char *action, const cha
         " COALESCE($3, c.status), COALESCE($4, c.status), $5, $6, $7, $8, $9 FROM cases c"
         " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id RETURNING id";
     int64_t v = 0;
-    err_t e = q_row_int(c, sql, &v, Q_INT(case_id), Q_TEXT(action), Q_TEXT(from), Q_TEXT(to),
-                        Q_ID(actor), Q_TEXT(pub ? NULL : note), Q_BOOL(pub), Q_INT(now),
-                        Q_TEXT(pub ? note : NULL));
+    err_t e =
+        q_row_int(c, sql, &v, Q_INT(case_id), Q_TEXT(action), Q_TEXT(from), Q_TEXT(to), Q_ID(actor),
+                  Q_TEXT(pub ? NULL : note), Q_BOOL(pub), Q_INT(now), Q_TEXT(pub ? note : NULL));
     if (id)
         *id = v;
     return e;
@@ -228,8 +228,12 @@ static err_t event_tx(q_conn *c, void *arg)
 err_t store_svc_event(store_t *s, int64_t case_id, const char *expect_status, const char *action,
                       int64_t actor_id, const char *note, int64_t now)
 {
-    act_ctx x = {.case_id = case_id, .actor_id = actor_id, .now = now, .expect = expect_status,
-                 .action = action, .note = note};
+    act_ctx x = {.case_id = case_id,
+                 .actor_id = actor_id,
+                 .now = now,
+                 .expect = expect_status,
+                 .action = action,
+                 .note = note};
     return q_tx(s, event_tx, &x);
 }
 
@@ -246,12 +250,16 @@ static err_t verdict_tx(q_conn *c, void *arg)
     return e;
 }
 
-err_t store_svc_verdict(store_t *s, int64_t case_id, const char *expect_status,
-                        int64_t document_id, const char *verdict, const char *reason,
-                        int64_t actor_id, int64_t now)
+err_t store_svc_verdict(store_t *s, int64_t case_id, const char *expect_status, int64_t document_id,
+                        const char *verdict, const char *reason, int64_t actor_id, int64_t now)
 {
-    act_ctx x = {.case_id = case_id, .actor_id = actor_id, .now = now, .document_id = document_id,
-                 .expect = expect_status, .verdict = verdict, .note = reason};
+    act_ctx x = {.case_id = case_id,
+                 .actor_id = actor_id,
+                 .now = now,
+                 .document_id = document_id,
+                 .expect = expect_status,
+                 .verdict = verdict,
+                 .note = reason};
     return q_tx(s, verdict_tx, &x);
 }
 
@@ -286,9 +294,15 @@ err_t store_svc_request_more(store_t *s, int64_t case_id, const char *expect_sta
                              size_t nmissing, const char *missing_reason, const char *conv_state,
                              int64_t now, int64_t *event_id)
 {
-    act_ctx x = {.case_id = case_id, .actor_id = actor_id, .now = now, .expect = expect_status,
-                 .note = note, .missing = missing, .nmissing = nmissing,
-                 .verdict = missing_reason, .conv_state = conv_state};
+    act_ctx x = {.case_id = case_id,
+                 .actor_id = actor_id,
+                 .now = now,
+                 .expect = expect_status,
+                 .note = note,
+                 .missing = missing,
+                 .nmissing = nmissing,
+                 .verdict = missing_reason,
+                 .conv_state = conv_state};
     err_t e = q_tx(s, more_tx, &x);
     if (event_id)
         *event_id = e == ERR_OK ? x.event_id : 0;
@@ -336,12 +350,17 @@ static err_t issue_tx(q_conn *c, void *arg)
 }
 
 err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
-                      int64_t size, const char *filename, const char *payload,
-                      const char *template, const char *note, int64_t now,
-                      int64_t *attachment_id, int64_t *outbox_id)
+                      int64_t size, const char *filename, const char *payload, const char *template,
+                      const char *note, int64_t now, int64_t *attachment_id, int64_t *outbox_id)
 {
-    act_ctx x = {.case_id = case_id, .actor_id = actor_id, .now = now, .note = note,
-                 .sha256 = sha256, .size = size, .filename = filename, .payload = payload,
+    act_ctx x = {.case_id = case_id,
+                 .actor_id = actor_id,
+                 .now = now,
+                 .note = note,
+                 .sha256 = sha256,
+                 .size = size,
+                 .filename = filename,
+                 .payload = payload,
                  .template = template};
     err_t e = q_tx(s, issue_tx, &x);
     *attachment_id = e == ERR_OK ? x.attachment_id : 0;
@@ -407,8 +426,8 @@ static err_t expire_tx(q_conn *c, void *arg)
             continue;
         e = q_run(c, mark, NULL, Q_INT(x->now), Q_INT(r[i].case_id));
         if (e == ERR_OK)
-            e = add_event(c, r[i].case_id, "files_deleted", NULL, NULL, 0,
-                          "retention period ended", false, x->now, NULL);
+            e = add_event(c, r[i].case_id, "files_deleted", NULL, NULL, 0, "retention period ended",
+                          false, x->now, NULL);
     }
     if (e == ERR_OK && cnt && !(x->list = arena_alloc(x->ar, cnt * sizeof *x->list)))
         e = ERR_NOMEM;
@@ -438,12 +457,12 @@ err_t store_svc_expire(store_t *s, arena_t *ar, int64_t before, int64_t now, con
 }
 
 static const q_field ROW_F[] = {
-    QF(INT64, store_svc_row, case_id),      QF(INT64, store_svc_row, category_id),
-    QF(INT64, store_svc_row, agency_id),    QF(INT64, store_svc_row, issued_by),
-    QF(TEXT, store_svc_row, code),          QF(TEXT, store_svc_row, name_id),
-    QF(TEXT, store_svc_row, name_en),       QF(TEXT, store_svc_row, operator_name),
-    QF(INT, store_svc_row, target_hours),   QF(INT64, store_svc_row, submitted_at),
-    QF(INT64, store_svc_row, issued_at),    QF(INT, store_svc_row, resubmissions),
+    QF(INT64, store_svc_row, case_id),    QF(INT64, store_svc_row, category_id),
+    QF(INT64, store_svc_row, agency_id),  QF(INT64, store_svc_row, issued_by),
+    QF(TEXT, store_svc_row, code),        QF(TEXT, store_svc_row, name_id),
+    QF(TEXT, store_svc_row, name_en),     QF(TEXT, store_svc_row, operator_name),
+    QF(INT, store_svc_row, target_hours), QF(INT64, store_svc_row, submitted_at),
+    QF(INT64, store_svc_row, issued_at),  QF(INT, store_svc_row, resubmissions),
 };
 
 err_t store_svc_rows(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
