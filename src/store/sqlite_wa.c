@@ -463,7 +463,7 @@ err_t sq_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx)
     if (e == ERR_OK)
         e = log_and_case(c, ar, fx, &reporter);
     if (e == ERR_OK && fx->svc)
-        e = sq_svc_wa_apply(c, ar, fx);
+        e = svc_wa_apply(sq_q(s, c), ar, fx);
     for (size_t i = 0; e == ERR_OK && i < fx->nout; i++) {
         const store_wa_out *o = &fx->out[i];
         SQ_PREP(c, st, out_sql);

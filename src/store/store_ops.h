@@ -14,78 +14,6 @@
     X(claim, (store_t * s), (s))                                                                   \
     X(check_durable, (store_t * s, store_durability d, char *why, size_t cap), (s, d, why, cap))   \
     X(maintain, (store_t * s), (s))                                                                \
-    X(agency_create, (store_t * s, const store_agency *a, int64_t now, int64_t *id),               \
-      (s, a, now, id))                                                                             \
-    X(agency_get, (store_t * s, arena_t * ar, int64_t id, store_agency * out), (s, ar, id, out))   \
-    X(agency_find, (store_t * s, arena_t * ar, const char *id_or_code, store_agency *out),         \
-      (s, ar, id_or_code, out))                                                                    \
-    X(agency_list, (store_t * s, arena_t * ar, store_agency * *out, size_t * n), (s, ar, out, n))  \
-    X(agency_number_add,                                                                           \
-      (store_t * s, int64_t agency_id, const char *phone_number_id, const char *display_phone,     \
-       int64_t now),                                                                               \
-      (s, agency_id, phone_number_id, display_phone, now))                                         \
-    X(agency_numbers, (store_t * s, arena_t * ar, int64_t agency_id, const char **out),            \
-      (s, ar, agency_id, out))                                                                     \
-    X(region_put, (store_t * s, const char *code, const char *name), (s, code, name))              \
-    X(region_list, (store_t * s, arena_t * ar, store_region * *out, size_t * n), (s, ar, out, n))  \
-    X(region_exists, (store_t * s, const char *code), (s, code))                                   \
-    X(region_shapes_put, (store_t * s, const store_region_shape *v, size_t n, int64_t now),        \
-      (s, v, n, now))                                                                              \
-    X(region_shapes_at,                                                                            \
-      (store_t * s, arena_t * ar, double lat, double lon, store_region_shape **out, size_t *n),    \
-      (s, ar, lat, lon, out, n))                                                                   \
-    X(user_create,                                                                                 \
-      (store_t * s, const char *login, const char *name, const char *password_hash, int64_t now,   \
-       int64_t *id),                                                                               \
-      (s, login, name, password_hash, now, id))                                                    \
-    X(user_get, (store_t * s, arena_t * ar, int64_t id, store_user * out), (s, ar, id, out))       \
-    X(user_by_login, (store_t * s, arena_t * ar, const char *login, store_user *out),              \
-      (s, ar, login, out))                                                                         \
-    X(user_list, (store_t * s, arena_t * ar, store_user * *out, size_t * n), (s, ar, out, n))      \
-    X(user_by_wa, (store_t * s, arena_t * ar, const char *wa_id, store_user *out),                 \
-      (s, ar, wa_id, out))                                                                         \
-    X(user_set_wa, (store_t * s, int64_t id, const char *wa_id), (s, id, wa_id))                   \
-    X(user_set_password, (store_t * s, int64_t id, const char *password_hash),                     \
-      (s, id, password_hash))                                                                      \
-    X(user_set_disabled, (store_t * s, int64_t id, bool disabled), (s, id, disabled))              \
-    X(login_begin,                                                                                 \
-      (store_t * s, const char *login, const char *client, int64_t now,                            \
-       const store_login_policy *p, int64_t *locked_until, bool *global),                          \
-      (s, login, client, now, p, locked_until, global))                                            \
-    X(login_ok,                                                                                    \
-      (store_t * s, const char *login, const char *client, int64_t now,                            \
-       const store_login_policy *p),                                                               \
-      (s, login, client, now, p))                                                                  \
-    X(login_failed,                                                                                \
-      (store_t * s, const char *login, int64_t now, const store_login_policy *p, int *attack),     \
-      (s, login, now, p, attack))                                                                  \
-    X(login_attacks,                                                                               \
-      (store_t * s, arena_t * ar, int64_t since, store_login_attack * *out, size_t * n),           \
-      (s, ar, since, out, n))                                                                      \
-    X(user_set_role, (store_t * s, int64_t user_id, int64_t agency_id, const char *role),          \
-      (s, user_id, agency_id, role))                                                               \
-    X(user_roles, (store_t * s, arena_t * ar, int64_t user_id, store_role * *out, size_t * n),     \
-      (s, ar, user_id, out, n))                                                                    \
-    X(session_create,                                                                              \
-      (store_t * s, const char *token_hash, int64_t user_id, const char *csrf, int64_t now,        \
-       int64_t expires_at),                                                                        \
-      (s, token_hash, user_id, csrf, now, expires_at))                                             \
-    X(session_get,                                                                                 \
-      (store_t * s, arena_t * ar, const char *token_hash, int64_t now, store_session *out),        \
-      (s, ar, token_hash, now, out))                                                               \
-    X(session_delete, (store_t * s, const char *token_hash), (s, token_hash))                      \
-    X(team_create, (store_t * s, const store_team *t, int64_t now, int64_t *id), (s, t, now, id))  \
-    X(team_get, (store_t * s, arena_t * ar, int64_t id, store_team * out), (s, ar, id, out))       \
-    X(team_list, (store_t * s, arena_t * ar, int64_t agency_id, store_team * *out, size_t * n),    \
-      (s, ar, agency_id, out, n))                                                                  \
-    X(team_add_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))     \
-    X(team_has_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))     \
-    X(category_create, (store_t * s, const store_category *c, int64_t *id), (s, c, id))            \
-    X(category_get, (store_t * s, arena_t * ar, int64_t id, store_category * out),                 \
-      (s, ar, id, out))                                                                            \
-    X(category_list,                                                                               \
-      (store_t * s, arena_t * ar, int64_t agency_id, store_category * *out, size_t * n),           \
-      (s, ar, agency_id, out, n))                                                                  \
     X(case_create,                                                                                 \
       (store_t * s, arena_t * ar, store_case * c, const store_reporter_in *rep, const char *note), \
       (s, ar, c, rep, note))                                                                       \
@@ -189,9 +117,6 @@
     X(wa_text_list,                                                                                \
       (store_t * s, arena_t * ar, store_wa_text * *out, size_t * n, int64_t * version),            \
       (s, ar, out, n, version))                                                                    \
-    X(agency_set_templates,                                                                        \
-      (store_t * s, int64_t agency_id, const char *status, const char *reply, const char *lang),   \
-      (s, agency_id, status, reply, lang))                                                         \
     X(calendar_get, (store_t * s, arena_t * ar, int64_t agency_id, store_calendar * out),          \
       (s, ar, agency_id, out))                                                                     \
     X(calendar_put, (store_t * s, const store_calendar *c, int64_t now), (s, c, now))              \
@@ -273,52 +198,6 @@
     X(stats_cases,                                                                                 \
       (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
        store_stats_case * *out, size_t * n),                                                       \
-      (s, ar, agency_id, from, to, out, n))                                                        \
-    X(svc_docs,                                                                                    \
-      (store_t * s, arena_t * ar, int64_t category_id, bool all, store_svc_doc **out, size_t *n),  \
-      (s, ar, category_id, all, out, n))                                                           \
-    X(svc_save, (store_t * s, store_category * c, store_svc_doc * docs, size_t n),                 \
-      (s, c, docs, n))                                                                             \
-    X(svc_request_get, (store_t * s, arena_t * ar, int64_t case_id, store_svc_request * out),      \
-      (s, ar, case_id, out))                                                                       \
-    X(svc_checks,                                                                                  \
-      (store_t * s, arena_t * ar, int64_t case_id, store_svc_check * *out, size_t * n),            \
-      (s, ar, case_id, out, n))                                                                    \
-    X(svc_files, (store_t * s, arena_t * ar, int64_t case_id, store_svc_file * *out, size_t * n),  \
-      (s, ar, case_id, out, n))                                                                    \
-    X(svc_file_get,                                                                                \
-      (store_t * s, arena_t * ar, int64_t case_id, int64_t attachment_id, store_svc_file * out),   \
-      (s, ar, case_id, attachment_id, out))                                                        \
-    X(svc_event,                                                                                   \
-      (store_t * s, int64_t case_id, const char *expect_status, const char *action,                \
-       int64_t actor_id, const char *note, int64_t now),                                           \
-      (s, case_id, expect_status, action, actor_id, note, now))                                    \
-    X(svc_verdict,                                                                                 \
-      (store_t * s, int64_t case_id, const char *expect_status, int64_t document_id,               \
-       const char *verdict, const char *reason, int64_t actor_id, int64_t now),                    \
-      (s, case_id, expect_status, document_id, verdict, reason, actor_id, now))                    \
-    X(svc_request_more,                                                                            \
-      (store_t * s, int64_t case_id, const char *expect_status, int64_t actor_id,                  \
-       const char *note, const int64_t *missing, size_t nmissing, const char *missing_reason,      \
-       const char *conv_state, int64_t now, int64_t *event_id),                                    \
-      (s, case_id, expect_status, actor_id, note, missing, nmissing, missing_reason, conv_state,   \
-       now, event_id))                                                                             \
-    X(svc_issue,                                                                                   \
-      (store_t * s, int64_t case_id, int64_t actor_id, const char *sha256, int64_t size,           \
-       const char *filename, const char *payload, const char *template, const char *note,          \
-       int64_t now, int64_t *attachment_id, int64_t *outbox_id),                                   \
-      (s, case_id, actor_id, sha256, size, filename, payload, template, note, now, attachment_id,  \
-       outbox_id))                                                                                 \
-    X(svc_outbox_file,                                                                             \
-      (store_t * s, arena_t * ar, int64_t outbox_id, const char **sha256, const char **filename),  \
-      (s, ar, outbox_id, sha256, filename))                                                        \
-    X(svc_expire,                                                                                  \
-      (store_t * s, arena_t * ar, int64_t before, int64_t now, const char ***sha, size_t *n,       \
-       size_t *files),                                                                             \
-      (s, ar, before, now, sha, n, files))                                                         \
-    X(svc_rows,                                                                                    \
-      (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
-       store_svc_row * *out, size_t * n),                                                          \
       (s, ar, agency_id, from, to, out, n))                                                        \
     X(category_update, (store_t * s, const store_category *c), (s, c))                             \
     X(canned_list,                                                                                 \

@@ -1,0 +1,423 @@
+/* The reference data: agencies and their WhatsApp numbers, regions and
+ * their shapes, users and roles, sessions, teams, categories. Written once
+ * for both engines on store/q.h. */
+#include "store/q.h"
+
+/* ---- agencies ------------------------------------------------------------ */
+
+#define AGENCY_COLS                                                                                \
+    "SELECT id, code, name, kind, timezone, wa_template_status, wa_template_reply,"                \
+    " wa_template_lang FROM agencies"
+
+static const q_field AGENCY_F[] = {
+    QF(INT64, store_agency, id),
+    QF(TEXT, store_agency, code),
+    QF(TEXT, store_agency, name),
+    QF(TEXT, store_agency, kind),
+    QF(TEXT, store_agency, timezone),
+    QF(TEXT, store_agency, wa_template_status),
+    QF(TEXT, store_agency, wa_template_reply),
+    QF(TEXT, store_agency, wa_template_lang),
+};
+
+/* Runs an INSERT ... RETURNING id; *id (may be NULL) gets the id. */
+static err_t insert_id(store_t *s, const char *sql, int64_t *id, const q_val *v, size_t n)
+{
+    int64_t got = 0;
+    err_t e = q_one_int_v(s, sql, &got, v, n);
+    if (id && e == ERR_OK)
+        *id = got;
+    return e;
+}
+#define INSERT_ID(s, sql, id, ...) insert_id((s), (sql), (id), Q_VALS(__VA_ARGS__))
+
+err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO agencies (code, name, kind, timezone, created_at)"
+                              " VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    return INSERT_ID(s, sql, id, Q_TEXT(a->code), Q_TEXT(a->name), Q_TEXT(a->kind),
+                     Q_TEXT(a->timezone), Q_INT(now));
+}
+
+err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out)
+{
+    static const char sql[] = AGENCY_COLS " WHERE id = $1";
+    return q_one(s, ar, sql, AGENCY_F, out, Q_INT(id));
+}
+
+err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_agency *out)
+{
+    static const char sql[] = AGENCY_COLS " WHERE code = $1 OR CAST(id AS TEXT) = $1";
+    return q_one(s, ar, sql, AGENCY_F, out, Q_TEXT(id_or_code));
+}
+
+err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
+{
+    static const char sql[] = AGENCY_COLS " ORDER BY id";
+    return q_list(s, ar, sql, AGENCY_F, out, n);
+}
+
+err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
+                              const char *display_phone, int64_t now)
+{
+    static const char sql[] = "INSERT INTO agency_numbers (phone_number_id, agency_id,"
+                              " display_phone, created_at) VALUES ($1, $2, $3, $4)";
+    return q_write(s, sql, false, Q_TEXT(phone_number_id), Q_INT(agency_id), Q_TEXT(display_phone),
+                   Q_INT(now));
+}
+
+typedef struct {
+    const char *list;
+} numbers_row;
+
+err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
+{
+    /* SQLite 3.40 has no ordered aggregate: it concatenates an ordered
+     * subquery's rows in their order. */
+    static const q_sql2 sql = {
+        "SELECT COALESCE(group_concat(phone_number_id, ','), '') FROM (SELECT phone_number_id"
+        " FROM agency_numbers WHERE agency_id = $1 ORDER BY phone_number_id)",
+        "SELECT COALESCE(string_agg(phone_number_id, ',' ORDER BY phone_number_id), '')"
+        " FROM agency_numbers WHERE agency_id = $1",
+    };
+    static const q_field F[] = {QF(TEXT, numbers_row, list)};
+    numbers_row row = {NULL};
+    err_t e = q_one(s, ar, q_pick(s, &sql), F, &row, Q_INT(agency_id));
+    if (e == ERR_OK)
+        *out = row.list;
+    return e;
+}
+
+err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *status,
+                                 const char *reply, const char *lang)
+{
+    static const char sql[] =
+        "UPDATE agencies SET wa_template_status = COALESCE($1, wa_template_status),"
+        " wa_template_reply = COALESCE($2, wa_template_reply),"
+        " wa_template_lang = COALESCE($3, wa_template_lang) WHERE id = $4";
+    return q_write(s, sql, true, Q_TEXT(status), Q_TEXT(reply), Q_TEXT(lang), Q_INT(agency_id));
+}
+
+/* ---- regions ------------------------------------------------------------- */
+
+err_t store_region_put(store_t *s, const char *code, const char *name)
+{
+    static const char sql[] = "INSERT INTO regions (code, name) VALUES ($1, $2)"
+                              " ON CONFLICT (code) DO UPDATE SET name = excluded.name";
+    return q_write(s, sql, false, Q_TEXT(code), Q_TEXT(name));
+}
+
+static const q_field REGION_F[] = {
+    QF(TEXT, store_region, code),
+    QF(TEXT, store_region, name),
+    QF(BOOL, store_region, has_shape),
+};
+
+err_t store_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
+{
+    static const char sql[] = "SELECT g.code, g.name, s.code IS NOT NULL FROM regions g"
+                              " LEFT JOIN region_shapes s ON s.code = g.code"
+                              " ORDER BY g.code {COLLATE_C}";
+    return q_list(s, ar, sql, REGION_F, out, n);
+}
+
+/* ERR_OK when sql (a SELECT of one integer) finds a row, else ERR_NOT_FOUND. */
+static err_t exists(store_t *s, const char *sql, const q_val *v, size_t n)
+{
+    int64_t one;
+    return q_one_int_v(s, sql, &one, v, n);
+}
+
+err_t store_region_exists(store_t *s, const char *code)
+{
+    static const char sql[] = "SELECT 1 FROM regions WHERE code = $1";
+    return exists(s, sql, Q_VALS(Q_TEXT(code)));
+}
+
+typedef struct {
+    const store_region_shape *v;
+    size_t n;
+    int64_t now;
+} shapes_ctx;
+
+static err_t shapes_tx(q_conn *c, void *arg)
+{
+    static const char sql[] =
+        "INSERT INTO region_shapes (code, geometry, lat_min, lat_max, lon_min, lon_max,"
+        " updated_at) SELECT code, $2, $3, $4, $5, $6, $7 FROM regions WHERE code = $1"
+        " ON CONFLICT (code) DO UPDATE SET geometry = excluded.geometry,"
+        " lat_min = excluded.lat_min, lat_max = excluded.lat_max, lon_min = excluded.lon_min,"
+        " lon_max = excluded.lon_max, updated_at = excluded.updated_at";
+    shapes_ctx *x = arg;
+    err_t e = ERR_OK;
+    for (size_t i = 0; e == ERR_OK && i < x->n; i++) {
+        const store_region_shape *g = &x->v[i];
+        int64_t changed = 0;
+        e = q_run(c, sql, &changed, Q_TEXT(g->code), Q_TEXT(g->geometry), Q_REAL(g->lat_min),
+                  Q_REAL(g->lat_max), Q_REAL(g->lon_min), Q_REAL(g->lon_max), Q_INT(x->now));
+        if (e == ERR_OK && changed == 0)
+            e = ERR_NOT_FOUND; /* no such region */
+    }
+    return e;
+}
+
+err_t store_region_shapes_put(store_t *s, const store_region_shape *v, size_t n, int64_t now)
+{
+    shapes_ctx x = {v, n, now};
+    return q_tx(s, shapes_tx, &x);
+}
+
+static const q_field SHAPE_F[] = {
+    QF(TEXT, store_region_shape, code),    QF(TEXT, store_region_shape, geometry),
+    QF(REAL, store_region_shape, lat_min), QF(REAL, store_region_shape, lat_max),
+    QF(REAL, store_region_shape, lon_min), QF(REAL, store_region_shape, lon_max),
+};
+
+err_t store_region_shapes_at(store_t *s, arena_t *ar, double lat, double lon,
+                             store_region_shape **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT code, geometry, lat_min, lat_max, lon_min, lon_max FROM region_shapes"
+        " WHERE lat_min <= $1 AND lat_max >= $1 AND lon_min <= $2 AND lon_max >= $2"
+        " ORDER BY code {COLLATE_C}";
+    return q_list(s, ar, sql, SHAPE_F, out, n, Q_REAL(lat), Q_REAL(lon));
+}
+
+/* ---- users --------------------------------------------------------------- */
+
+#define USER_COLS                                                                                  \
+    "SELECT id, login, name, password_hash, disabled, failed_logins, locked_until, wa_id"          \
+    " FROM users"
+
+static const q_field USER_F[] = {
+    QF(INT64, store_user, id),           QF(TEXT, store_user, login),
+    QF(TEXT, store_user, name),          QF(TEXT, store_user, password_hash),
+    QF(BOOL, store_user, disabled),      QF(INT, store_user, failed_logins),
+    QF(INT64, store_user, locked_until), QF(TEXT, store_user, wa_id),
+};
+
+err_t store_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
+                        int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO users (login, name, password_hash, created_at)"
+                              " VALUES ($1, $2, $3, $4) RETURNING id";
+    return INSERT_ID(s, sql, id, Q_TEXT(login), Q_TEXT(name), Q_TEXT(password_hash), Q_INT(now));
+}
+
+err_t store_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out)
+{
+    static const char sql[] = USER_COLS " WHERE id = $1";
+    return q_one(s, ar, sql, USER_F, out, Q_INT(id));
+}
+
+err_t store_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *out)
+{
+    static const char sql[] = USER_COLS " WHERE login = $1";
+    return q_one(s, ar, sql, USER_F, out, Q_TEXT(login));
+}
+
+err_t store_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *out)
+{
+    static const char sql[] = USER_COLS " WHERE wa_id = $1 AND disabled = FALSE";
+    return q_one(s, ar, sql, USER_F, out, Q_TEXT(wa_id));
+}
+
+err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
+{
+    static const char sql[] = USER_COLS " ORDER BY login {COLLATE_C}";
+    return q_list(s, ar, sql, USER_F, out, n);
+}
+
+typedef struct {
+    const char *sql;
+    int64_t id;
+    q_val v;                   /* $1 of sql */
+    bool end_sessions, unlock; /* unlock: a new password ends the login's locks (#13) */
+} user_update_ctx;
+
+static err_t user_update_tx(q_conn *c, void *arg)
+{
+    static const char del[] = "DELETE FROM sessions WHERE user_id = $1";
+    static const char unlock[] =
+        "DELETE FROM login_guard WHERE login = (SELECT login FROM users WHERE id = $1)";
+    user_update_ctx *x = arg;
+    int64_t changed = 0;
+    err_t e = q_run(c, x->sql, &changed, x->v, Q_INT(x->id));
+    if (e == ERR_OK && changed == 0)
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK && x->end_sessions)
+        e = q_run(c, del, NULL, Q_INT(x->id));
+    if (e == ERR_OK && x->unlock)
+        e = q_run(c, unlock, NULL, Q_INT(x->id));
+    return e;
+}
+
+err_t store_user_set_password(store_t *s, int64_t id, const char *password_hash)
+{
+    static const char sql[] = "UPDATE users SET password_hash = $1, failed_logins = 0,"
+                              " locked_until = 0 WHERE id = $2";
+    user_update_ctx x = {sql, id, Q_TEXT(password_hash), true, true};
+    return q_tx(s, user_update_tx, &x);
+}
+
+err_t store_user_set_disabled(store_t *s, int64_t id, bool disabled)
+{
+    static const char sql[] = "UPDATE users SET disabled = $1 WHERE id = $2";
+    user_update_ctx x = {sql, id, Q_BOOL(disabled), disabled, false};
+    return q_tx(s, user_update_tx, &x);
+}
+
+err_t store_user_set_wa(store_t *s, int64_t id, const char *wa_id)
+{
+    static const char sql[] = "UPDATE users SET wa_id = $1 WHERE id = $2";
+    return q_write(s, sql, true, Q_TEXT(wa_id), Q_INT(id));
+}
+
+err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role)
+{
+    static const char chk[] = "SELECT 1 FROM agencies WHERE id = $1";
+    static const char sql[] =
+        "INSERT INTO user_roles (user_id, agency_id, role) VALUES ($1, $2, $3)"
+        " ON CONFLICT (user_id, agency_id) DO UPDATE SET role = excluded.role";
+    err_t e = agency_id ? exists(s, chk, Q_VALS(Q_INT(agency_id))) : ERR_OK;
+    if (e == ERR_OK)
+        e = q_write(s, sql, false, Q_INT(user_id), Q_INT(agency_id), Q_TEXT(role));
+    return e;
+}
+
+static const q_field ROLE_F[] = {
+    QF(INT64, store_role, agency_id),
+    QF(TEXT, store_role, agency_name),
+    QF(TEXT, store_role, role),
+};
+
+err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **out, size_t *n)
+{
+    static const char sql[] = "SELECT r.agency_id, a.name, r.role FROM user_roles r"
+                              " LEFT JOIN agencies a ON a.id = r.agency_id"
+                              " WHERE r.user_id = $1 ORDER BY r.agency_id";
+    return q_list(s, ar, sql, ROLE_F, out, n, Q_INT(user_id));
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+err_t store_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
+                           int64_t now, int64_t expires_at)
+{
+    /* Expired sessions are swept as new ones are made: no extra job needed. */
+    static const char sweep[] = "DELETE FROM sessions WHERE expires_at <= $1";
+    static const char sql[] = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at,"
+                              " expires_at) VALUES ($1, $2, $3, $4, $5)";
+    err_t e = q_write(s, sweep, false, Q_INT(now));
+    if (e == ERR_OK)
+        e = q_write(s, sql, false, Q_TEXT(token_hash), Q_INT(user_id), Q_TEXT(csrf), Q_INT(now),
+                    Q_INT(expires_at));
+    return e;
+}
+
+static const q_field SESSION_F[] = {
+    QF(INT64, store_session, user_id),
+    QF(TEXT, store_session, csrf_token),
+    QF(INT64, store_session, expires_at),
+};
+
+err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
+                        store_session *out)
+{
+    static const char sql[] =
+        "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u"
+        " ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        " AND u.disabled = FALSE";
+    return q_one(s, ar, sql, SESSION_F, out, Q_TEXT(token_hash), Q_INT(now));
+}
+
+err_t store_session_delete(store_t *s, const char *token_hash)
+{
+    static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
+    return q_write(s, sql, false, Q_TEXT(token_hash));
+}
+
+/* ---- teams --------------------------------------------------------------- */
+
+#define TEAM_COLS                                                                                  \
+    "SELECT t.id, t.agency_id, t.name, t.base_lat IS NOT NULL, t.base_lat, t.base_lon,"            \
+    " (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) FROM teams t"
+
+static const q_field TEAM_F[] = {
+    QF(INT64, store_team, id),      QF(INT64, store_team, agency_id),
+    QF(TEXT, store_team, name),     QF(BOOL, store_team, has_base),
+    QF(REAL, store_team, base_lat), QF(REAL, store_team, base_lon),
+    QF(INT, store_team, members),
+};
+
+err_t store_team_create(store_t *s, const store_team *t, int64_t now, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO teams (agency_id, name, base_lat, base_lon, created_at)"
+                              " VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    q_val lat = t->has_base ? Q_REAL(t->base_lat) : Q_NULL(REAL);
+    q_val lon = t->has_base ? Q_REAL(t->base_lon) : Q_NULL(REAL);
+    err_t e = INSERT_ID(s, sql, id, Q_INT(t->agency_id), Q_TEXT(t->name), lat, lon, Q_INT(now));
+    return e == ERR_INVALID ? ERR_NOT_FOUND : e; /* a foreign key: no such agency */
+}
+
+err_t store_team_get(store_t *s, arena_t *ar, int64_t id, store_team *out)
+{
+    static const char sql[] = TEAM_COLS " WHERE t.id = $1";
+    return q_one(s, ar, sql, TEAM_F, out, Q_INT(id));
+}
+
+err_t store_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out, size_t *n)
+{
+    static const char sql[] = TEAM_COLS " WHERE ($1 IS NULL OR t.agency_id = $1)"
+                                        " ORDER BY t.agency_id, t.name {COLLATE_C}";
+    return q_list(s, ar, sql, TEAM_F, out, n, Q_ID(agency_id));
+}
+
+err_t store_team_add_member(store_t *s, int64_t team_id, int64_t user_id)
+{
+    static const char sql[] = "INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)"
+                              " ON CONFLICT DO NOTHING";
+    err_t e = q_write(s, sql, false, Q_INT(team_id), Q_INT(user_id));
+    return e == ERR_INVALID ? ERR_NOT_FOUND : e; /* a foreign key: unknown team or user */
+}
+
+err_t store_team_has_member(store_t *s, int64_t team_id, int64_t user_id)
+{
+    static const char sql[] = "SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2";
+    return exists(s, sql, Q_VALS(Q_INT(team_id), Q_INT(user_id)));
+}
+
+/* ---- categories ---------------------------------------------------------- */
+
+#define CATEGORY_COLS                                                                              \
+    "SELECT id, agency_id, code, name_id, name_en, kind, sla_hours, active FROM categories"
+
+static const q_field CATEGORY_F[] = {
+    QF(INT64, store_category, id),      QF(INT64, store_category, agency_id),
+    QF(TEXT, store_category, code),     QF(TEXT, store_category, name_id),
+    QF(TEXT, store_category, name_en),  QF(TEXT, store_category, kind),
+    QF(INT, store_category, sla_hours), QF(BOOL, store_category, active),
+};
+
+err_t store_category_create(store_t *s, const store_category *k, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO categories (agency_id, code, name_id, name_en, kind, sla_hours, active)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    return INSERT_ID(s, sql, id, Q_INT(k->agency_id), Q_TEXT(k->code), Q_TEXT(k->name_id),
+                     Q_TEXT(k->name_en), Q_TEXT(k->kind), Q_INT(k->sla_hours), Q_BOOL(k->active));
+}
+
+err_t store_category_get(store_t *s, arena_t *ar, int64_t id, store_category *out)
+{
+    static const char sql[] = CATEGORY_COLS " WHERE id = $1";
+    return q_one(s, ar, sql, CATEGORY_F, out, Q_INT(id));
+}
+
+err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_category **out,
+                          size_t *n)
+{
+    static const char sql[] = CATEGORY_COLS " WHERE ($1 IS NULL OR agency_id = $1)"
+                                            " ORDER BY agency_id, code {COLLATE_C}";
+    return q_list(s, ar, sql, CATEGORY_F, out, n, Q_ID(agency_id));
+}
