@@ -8,12 +8,6 @@
 
 /* X(name, (parameters), (arguments)) */
 #define STORE_FUNCS(X)                                                                             \
-    X(migrate, (store_t * s, int *applied), (s, applied))                                          \
-    X(schema_version, (store_t * s, int *version), (s, version))                                   \
-    X(ping, (store_t * s), (s))                                                                    \
-    X(claim, (store_t * s), (s))                                                                   \
-    X(check_durable, (store_t * s, store_durability d, char *why, size_t cap), (s, d, why, cap))   \
-    X(maintain, (store_t * s), (s))                                                                \
     X(agency_create, (store_t * s, const store_agency *a, int64_t now, int64_t *id),               \
       (s, a, now, id))                                                                             \
     X(agency_get, (store_t * s, arena_t * ar, int64_t id, store_agency * out), (s, ar, id, out))   \
@@ -353,16 +347,12 @@
       (store_t * s, arena_t * ar, int64_t team_id, int64_t from, int64_t to, unsigned limit,       \
        store_resolved **out, size_t *n),                                                           \
       (s, ar, team_id, from, to, limit, out, n))                                                   \
-    X(migrate_files, (store_t * s, const embed_file *files, size_t n, int *applied),               \
-      (s, files, n, applied))                                                                      \
     /* the list ends here */
 
 typedef struct store_ops {
-    const char *engine; /* "sqlite" or "postgres" */
 #define X(name, params, args) err_t(*name) params;
     STORE_FUNCS(X)
 #undef X
-    void (*close)(store_t *s);
 } store_ops;
 
 /* The head of every engine's store. */
@@ -380,9 +370,7 @@ bool store_thread_redo(void);
  * engines search by these words, so they find the same cases. */
 int store_words(const char *text, void (*fn)(void *ctx, const char *w, size_t n), void *ctx);
 
-/* Each engine: its open function and its table. */
-err_t sq_open(const char *url, unsigned pool_size, store_t **out);
-err_t pg_open(const char *url, unsigned pool_size, store_t **out);
+/* Each engine's table of the functions not converted yet (sqlite.c, pg.c). */
 extern const store_ops sq_ops, pg_ops;
 
 #endif
