@@ -1,6 +1,6 @@
-/* Internal to store/: the engine table. Every function of store.h (but
- * open and close) is listed once here; store.c generates the dispatchers
- * and each engine fills the table with its own sq_* / pg_* functions. */
+/* Internal to store/: the engine table of the functions of store.h not
+ * written once yet; store.c generates the dispatchers and each engine
+ * fills the table with its own sq_* / pg_* functions (sqlite.c, pg.c). */
 #ifndef ADUAN_STORE_OPS_H
 #define ADUAN_STORE_OPS_H
 
