@@ -169,10 +169,7 @@ static int64_t count(q_conn *c, const char *table)
 }
 
 /* Runs a statement built here (a table name from our own list). */
-static err_t run_dyn(q_conn *c, const char *sql)
-{
-    return q_exec(q_prep_dyn(c, sql));
-}
+static err_t run_dyn(q_conn *c, const char *sql) { return q_exec(q_prep_dyn(c, sql)); }
 
 /* Refuses a source with a table this code does not know. */
 static err_t check_tables(store_t *src, arena_t *ar, char *report, size_t cap)
@@ -201,7 +198,8 @@ static err_t check_tables(store_t *src, arena_t *ar, char *report, size_t cap)
 
 /* The SELECT of a table's rows and the COPY of its columns, from the
  * source's own columns (the same order on both: one schema). */
-static err_t statements(q_conn *sc, arena_t *ar, const char *table, char *sel, char *copy, int *ncol)
+static err_t statements(q_conn *sc, arena_t *ar, const char *table, char *sel, char *copy,
+                        int *ncol)
 {
     static const char cols[] = "SELECT name FROM pragma_table_info($1) ORDER BY cid";
     typedef struct {

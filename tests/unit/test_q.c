@@ -707,12 +707,10 @@ static void driver_claim_resets_leases_when_alone(void **state)
         assert_int_equal(leased(f), 16);
         assert_int_equal(store_claim(f->s), ERR_CONFLICT); /* the file has its owner */
         store_close(second);
-        assert_int_equal(q_write(f->s, "UPDATE wa_inbox SET next_attempt_at = 50 WHERE id = 1",
-                                 false),
-                         ERR_OK);
-        assert_int_equal(q_write(f->s, "UPDATE wa_outbox SET next_attempt_at = 60 WHERE id = 1",
-                                 false),
-                         ERR_OK);
+        assert_int_equal(
+            q_write(f->s, "UPDATE wa_inbox SET next_attempt_at = 50 WHERE id = 1", false), ERR_OK);
+        assert_int_equal(
+            q_write(f->s, "UPDATE wa_outbox SET next_attempt_at = 60 WHERE id = 1", false), ERR_OK);
     }
     assert_int_equal(store_claim(f->s), ERR_OK);
     assert_int_equal(leased(f), 16);
