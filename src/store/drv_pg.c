@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "store/pg_int.h"
 
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

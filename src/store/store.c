@@ -9,10 +9,8 @@
 
 err_t store_open(const char *url, unsigned pool_size, store_t **out)
 {
-    const q_driver *d =
-        strncmp(url, "sqlite:", 7) == 0 ? &drv_sqlite
-        : strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0 ? &drv_pg
-                                                                                         : NULL;
+    bool pg = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+    const q_driver *d = strncmp(url, "sqlite:", 7) == 0 ? &drv_sqlite : pg ? &drv_pg : NULL;
     *out = NULL;
     err_t e = d ? d->open(url, pool_size, out) : ERR_INVALID;
     if (e == ERR_OK) /* the functions not converted yet: delete with them */
