@@ -1,15 +1,15 @@
 /* store_copy_sqlite_to_pg: moves a SQLite deployment into PostgreSQL, row
- * for row with its ids, in one PostgreSQL transaction, then compares the
- * row counts table by table. */
-#include "store/store_ops.h"
+ * for row with its ids, in one PostgreSQL transaction (COPY ... FROM STDIN
+ * through the driver), then compares the row counts table by table. */
+#include "store/drv.h"
 
 #include "core/log.h"
+#include "store/store_ops.h"
 
-#include <libpq-fe.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Every table of the schema, parents before children. A migration that
  * adds a table adds it here; copying refuses a database with a table it
@@ -87,272 +87,285 @@ static bool is_seeded(const char *table)
 
 /* Rows are sent to COPY in chunks of about this many bytes. */
 #define COPY_CHUNK (64 * 1024)
+/* Columns of the widest table, and bytes of a table's SELECT and COPY. */
+#define COLS_MAX 64
+#define SQL_MAX  4096
 
+/* One table on its way: the source's rows as typeof(c), c pairs, and the
+ * chunk of COPY text they become. */
 typedef struct {
+    q_stmt *st;
+    int ncol;
+    const char *table;
+    int64_t *done, total;
+    store_progress_fn progress;
+    void *ctx;
     char *buf;
     size_t len, cap;
-} chunk;
+    arena_t *ar; /* the text values of one chunk */
+} feed;
 
-static int put(chunk *c, const char *s, size_t n)
+static int put(feed *f, const char *s, size_t n)
 {
-    if (c->len + n > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : COPY_CHUNK * 2;
-        while (cap < c->len + n)
+    if (f->len + n > f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : COPY_CHUNK * 2;
+        while (cap < f->len + n)
             cap *= 2;
-        char *b = realloc(c->buf, cap);
+        char *b = realloc(f->buf, cap);
         if (!b)
             return -1;
-        c->buf = b;
-        c->cap = cap;
+        f->buf = b;
+        f->cap = cap;
     }
-    memcpy(c->buf + c->len, s, n);
-    c->len += n;
+    memcpy(f->buf + f->len, s, n);
+    f->len += n;
     return 0;
 }
 
-/* One value in COPY's text format. */
-static int put_value(chunk *c, sqlite3_stmt *st, int i)
+/* Column 2i+1 in COPY's text format, by its SQLite type (column 2i). */
+static int put_value(feed *f, int i)
 {
     char num[40];
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL:
-        return put(c, "\\N", 2);
-    case SQLITE_INTEGER:
-        snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, i));
-        return put(c, num, strlen(num));
-    case SQLITE_FLOAT:
-        snprintf(num, sizeof num, "%.17g", sqlite3_column_double(st, i));
-        return put(c, num, strlen(num));
-    case SQLITE_TEXT: {
-        const char *t = (const char *)sqlite3_column_text(st, i);
-        int n = sqlite3_column_bytes(st, i);
-        for (int k = 0; k < n; k++) {
-            const char *esc = NULL;
-            switch (t[k]) {
-            case '\\':
-                esc = "\\\\";
-                break;
-            case '\t':
-                esc = "\\t";
-                break;
-            case '\n':
-                esc = "\\n";
-                break;
-            case '\r':
-                esc = "\\r";
-                break;
-            }
-            if (esc ? put(c, esc, 2) : put(c, &t[k], 1))
+    const char *type = q_col_text(f->st, f->ar, 2 * i), *t;
+    if (!type || strcmp(type, "null") == 0)
+        return put(f, "\\N", 2);
+    if (strcmp(type, "integer") == 0)
+        snprintf(num, sizeof num, "%lld", (long long)q_col_int(f->st, 2 * i + 1));
+    else if (strcmp(type, "real") == 0)
+        snprintf(num, sizeof num, "%.17g", q_col_real(f->st, 2 * i + 1));
+    else if (strcmp(type, "text") == 0 && (t = q_col_text(f->st, f->ar, 2 * i + 1)))
+        for (; *t; t++) {
+            const char *esc = *t == '\\'   ? "\\\\"
+                              : *t == '\t' ? "\\t"
+                              : *t == '\n' ? "\\n"
+                              : *t == '\r' ? "\\r"
+                                           : NULL;
+            if (esc ? put(f, esc, 2) : put(f, t, 1))
                 return -1;
         }
-        return 0;
-    }
-    default:
+    else
         return -1; /* no BLOBs in the schema */
-    }
+    return type[0] == 't' ? 0 : put(f, num, strlen(num));
 }
 
-static err_t pg_exec(PGconn *pg, const char *sql)
+/* The driver's q_copy_fill: the next rows of the source, up to a chunk. */
+static err_t fill(void *arg, const char **buf, size_t *n)
 {
-    PGresult *r = PQexec(pg, sql);
-    ExecStatusType st = PQresultStatus(r);
-    err_t e = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? ERR_OK : ERR_DB;
-    if (e != ERR_OK)
-        log_error("store", "event=copy_failed sql=\"%.60s\" msg=\"%s\"", sql,
-                  PQresultErrorMessage(r));
-    PQclear(r);
-    return e;
+    feed *f = arg;
+    err_t e = ERR_OK;
+    f->len = 0;
+    arena_destroy(f->ar);
+    if (!(f->ar = arena_new()))
+        return ERR_NOMEM;
+    while (f->len < COPY_CHUNK && (e = q_step(f->st)) == ERR_OK) {
+        for (int i = 0; i < f->ncol && e == ERR_OK; i++)
+            if ((i && put(f, "\t", 1)) || put_value(f, i))
+                e = ERR_NOMEM;
+        if (e == ERR_OK && put(f, "\n", 1))
+            e = ERR_NOMEM;
+        (*f->done)++;
+        if (f->progress && (*f->done % 1000 == 0 || *f->done == f->total))
+            f->progress(f->ctx, f->table, *f->done, f->total);
+    }
+    *buf = f->buf;
+    *n = f->len;
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
 }
 
-static int64_t count_sqlite(sqlite3 *db, const char *table)
+/* COUNT(*) of a table (a name from our own list), -1 on failure. */
+static int64_t count(q_conn *c, const char *table)
 {
     char sql[128];
-    sqlite3_stmt *st;
     int64_t n = -1;
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    q_stmt *st = q_prep_dyn(c, sql);
+    if (q_step(st) == ERR_OK)
+        n = q_col_int(st, 0);
+    q_done(st);
     return n;
 }
 
-static int64_t count_pg(PGconn *pg, const char *table)
-{
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
-    PGresult *r = PQexec(pg, sql);
-    int64_t n = PQresultStatus(r) == PGRES_TUPLES_OK ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
-    PQclear(r);
-    return n;
-}
+/* Runs a statement built here (a table name from our own list). */
+static err_t run_dyn(q_conn *c, const char *sql) { return q_exec(q_prep_dyn(c, sql)); }
 
 /* Refuses a source with a table this code does not know. */
-static err_t check_tables(sqlite3 *db, char *report, size_t cap)
+static err_t check_tables(store_t *src, arena_t *ar, char *report, size_t cap)
 {
-    sqlite3_stmt *st;
-    err_t e = ERR_OK;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                           "'sqlite_%' AND name NOT LIKE 'cases_fts%' AND name <> "
-                           "'schema_migrations'",
-                           -1, &st, NULL) != SQLITE_OK)
-        return ERR_DB;
-    while (e == ERR_OK && sqlite3_step(st) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
+    static const char sql[] =
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT LIKE 'cases_fts%' AND name <> 'schema_migrations'";
+    typedef struct {
+        const char *name;
+    } row;
+    static const q_field F[] = {QF(TEXT, row, name)};
+    row *v = NULL;
+    size_t n = 0;
+    err_t e = q_list(src, ar, sql, F, &v, &n);
+    for (size_t k = 0; e == ERR_OK && k < n; k++) {
         bool known = false;
         for (size_t i = 0; i < NTABLES; i++)
-            known |= strcmp(tables[i].name, name) == 0;
+            known |= strcmp(tables[i].name, v[k].name) == 0;
         if (!known) {
-            snprintf(report, cap, "table %s is not known to this version's copier", name);
+            snprintf(report, cap, "table %s is not known to this version's copier", v[k].name);
             e = ERR_INVALID;
         }
     }
-    sqlite3_finalize(st);
     return e;
 }
 
-/* Streams one table from SQLite into PostgreSQL with COPY. */
-static err_t copy_table(sqlite3 *db, PGconn *pg, const char *table, int64_t *done, int64_t total,
-                        store_progress_fn progress, void *ctx)
+/* The SELECT of a table's rows and the COPY of its columns, from the
+ * source's own columns (the same order on both: one schema). */
+static err_t statements(q_conn *sc, arena_t *ar, const char *table, char *sel, char *copy,
+                        int *ncol)
 {
-    char sql[2048];
-    sqlite3_stmt *st = NULL;
-    chunk c = {0};
-    err_t e = ERR_OK;
-    snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY rowid", table);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return ERR_DB;
-    /* Column names come from our own schema, in the same order on both. */
-    int ncol = sqlite3_column_count(st);
-    size_t off = (size_t)snprintf(sql, sizeof sql, "COPY %s (", table);
-    for (int i = 0; i < ncol && off < sizeof sql; i++)
-        off += (size_t)snprintf(sql + off, sizeof sql - off, "%s%s", i ? ", " : "",
-                                sqlite3_column_name(st, i));
-    if (off + 16 >= sizeof sql) {
-        sqlite3_finalize(st);
-        return ERR_DB;
+    static const char cols[] = "SELECT name FROM pragma_table_info($1) ORDER BY cid";
+    typedef struct {
+        const char *name;
+    } row;
+    static const q_field F[] = {QF(TEXT, row, name)};
+    row *v = NULL;
+    size_t n = 0, o = 7, p;
+    err_t e = q_rows(sc, ar, cols, F, &v, &n, Q_TEXT(table));
+    if (e != ERR_OK || n == 0 || n > COLS_MAX)
+        return e != ERR_OK ? e : ERR_DB;
+    memcpy(sel, "SELECT ", 8);
+    p = (size_t)snprintf(copy, SQL_MAX, "COPY %s (", table);
+    for (size_t i = 0; i < n && o < SQL_MAX && p < SQL_MAX; i++) {
+        o += (size_t)snprintf(sel + o, SQL_MAX - o, "%stypeof(%s), %s", i ? ", " : "", v[i].name,
+                              v[i].name);
+        p += (size_t)snprintf(copy + p, SQL_MAX - p, "%s%s", i ? ", " : "", v[i].name);
     }
-    snprintf(sql + off, sizeof sql - off, ") FROM STDIN");
-    PGresult *r = PQexec(pg, sql);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        log_error("store", "event=copy_start_failed table=%s msg=\"%s\"", table,
-                  PQresultErrorMessage(r));
-        PQclear(r);
-        sqlite3_finalize(st);
-        return ERR_DB;
-    }
-    PQclear(r);
-    int rc;
-    while (e == ERR_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int i = 0; i < ncol && e == ERR_OK; i++)
-            if ((i && put(&c, "\t", 1)) || put_value(&c, st, i))
-                e = ERR_NOMEM;
-        if (e == ERR_OK && put(&c, "\n", 1))
-            e = ERR_NOMEM;
-        if (e == ERR_OK && c.len >= COPY_CHUNK) {
-            if (PQputCopyData(pg, c.buf, (int)c.len) != 1)
-                e = ERR_DB;
-            c.len = 0;
-        }
-        (*done)++;
-        if (progress && (*done % 1000 == 0 || *done == total))
-            progress(ctx, table, *done, total);
-    }
-    if (e == ERR_OK && c.len && PQputCopyData(pg, c.buf, (int)c.len) != 1)
+    if (o < SQL_MAX)
+        o += (size_t)snprintf(sel + o, SQL_MAX - o, " FROM %s ORDER BY rowid", table);
+    if (p < SQL_MAX)
+        p += (size_t)snprintf(copy + p, SQL_MAX - p, ") FROM STDIN");
+    *ncol = (int)n;
+    return o < SQL_MAX && p < SQL_MAX ? ERR_OK : ERR_DB;
+}
+
+/* Streams one table from SQLite into PostgreSQL with COPY. */
+static err_t copy_table(q_conn *sc, q_conn *dc, feed *f)
+{
+    char sel[SQL_MAX], copy[SQL_MAX];
+    arena_t *ar = arena_new();
+    err_t e = ar ? statements(sc, ar, f->table, sel, copy, &f->ncol) : ERR_NOMEM;
+    if (e == ERR_OK && !(f->st = q_prep_dyn(sc, sel)))
         e = ERR_DB;
-    PQputCopyEnd(pg, e == ERR_OK ? NULL : "aborted");
-    while ((r = PQgetResult(pg))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && e == ERR_OK) {
-            log_error("store", "event=copy_failed table=%s msg=\"%s\"", table,
-                      PQresultErrorMessage(r));
-            e = ERR_DB;
-        }
-        PQclear(r);
+    if (e == ERR_OK)
+        e = dc->drv->copy_in(dc, copy, fill, f);
+    if (e != ERR_OK)
+        log_error("store", "event=copy_failed table=%s", f->table);
+    q_done(f->st);
+    arena_destroy(ar);
+    return e;
+}
+
+typedef struct {
+    store_t *src;
+    int64_t counts[NTABLES], total;
+    store_progress_fn progress;
+    void *ctx;
+    char *report;
+    size_t cap;
+} copy_ctx;
+
+/* The whole copy in the destination's transaction: a failure anywhere
+ * (or a count that differs: ERR_INTERNAL) leaves it empty. */
+static err_t copy_tx(q_conn *dc, void *arg)
+{
+    copy_ctx *x = arg;
+    q_conn *sc = NULL;
+    int64_t done = 0;
+    char sql[256];
+    feed f = {.done = &done, .total = x->total, .progress = x->progress, .ctx = x->ctx};
+    err_t e = q_get(x->src, &sc);
+    if (e == ERR_OK)
+        e = q_run(dc, "SET CONSTRAINTS ALL DEFERRED", NULL);
+    for (size_t i = 0; e == ERR_OK && i < sizeof seeded / sizeof seeded[0]; i++) {
+        snprintf(sql, sizeof sql, "DELETE FROM %s", seeded[i]);
+        e = run_dyn(dc, sql);
     }
-    free(c.buf);
-    sqlite3_finalize(st);
+    for (size_t i = 0; e == ERR_OK && i < NTABLES; i++) {
+        f.table = tables[i].name;
+        if (!is_kept(f.table))
+            e = copy_table(sc, dc, &f);
+    }
+    for (size_t i = 0; e == ERR_OK && i < NTABLES; i++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT setval(pg_get_serial_sequence('%s', 'id'), GREATEST(MAX(id), 1)) FROM %s",
+                 tables[i].name, tables[i].name);
+        if (tables[i].has_id)
+            e = run_dyn(dc, sql);
+    }
+    /* Verify inside the transaction: commit only when every table has the
+     * same number of rows on both sides. */
+    size_t off = 0;
+    bool same = e == ERR_OK;
+    for (size_t i = 0; e == ERR_OK && i < NTABLES && off < x->cap; i++) {
+        int64_t got = count(dc, tables[i].name);
+        same &= got == x->counts[i];
+        off += (size_t)snprintf(x->report + off, x->cap - off, "%-15s %10lld %10lld %s\n",
+                                tables[i].name, (long long)x->counts[i], (long long)got,
+                                got == x->counts[i] ? "ok" : "MISMATCH");
+    }
+    free(f.buf);
+    arena_destroy(f.ar);
+    q_put(sc);
+    return e == ERR_OK && !same ? ERR_INTERNAL : e;
+}
+
+/* Counts the source's rows and refuses a destination that has some. */
+static err_t survey(copy_ctx *x, store_t *dst, char *report, size_t cap)
+{
+    q_conn *sc = NULL, *dc = NULL;
+    err_t e = q_get(x->src, &sc);
+    if (e == ERR_OK)
+        e = q_get(dst, &dc);
+    for (size_t i = 0; e == ERR_OK && i < NTABLES; i++) {
+        if ((x->counts[i] = count(sc, tables[i].name)) < 0) {
+            snprintf(report, cap, "cannot count %s in the source", tables[i].name);
+            e = ERR_DB;
+        } else if (!is_seeded(tables[i].name) && !is_kept(tables[i].name) &&
+                   count(dc, tables[i].name) != 0) {
+            snprintf(report, cap, "the destination is not empty (table %s has rows)",
+                     tables[i].name);
+            e = ERR_CONFLICT;
+        }
+        x->total += e == ERR_OK && !is_kept(tables[i].name) ? x->counts[i] : 0;
+    }
+    q_put(sc);
+    q_put(dc);
     return e;
 }
 
 err_t store_copy_sqlite_to_pg(const char *sqlite_path, const char *pg_url,
                               store_progress_fn progress, void *ctx, char *report, size_t cap)
 {
-    sqlite3 *db = NULL;
-    PGconn *pg = NULL;
-    int64_t counts[NTABLES], total = 0, done = 0;
-    err_t e = ERR_OK;
+    char url[4096];
+    store_t *dst = NULL;
+    arena_t *ar = arena_new();
+    copy_ctx x = {.progress = progress, .ctx = ctx, .report = report, .cap = cap};
+    err_t e = ar ? ERR_OK : ERR_NOMEM;
     report[0] = '\0';
-    if (sqlite3_open_v2(sqlite_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    snprintf(url, sizeof url, "sqlite:%s", sqlite_path);
+    if (e == ERR_OK && access(sqlite_path, R_OK) != 0) {
         snprintf(report, cap, "cannot open %s", sqlite_path);
         e = ERR_IO;
-        goto out;
+    } else if (e == ERR_OK && (e = store_open(url, 1, &x.src)) != ERR_OK) {
+        snprintf(report, cap, "cannot open %s", sqlite_path);
+    } else if (e == ERR_OK && (e = store_open(pg_url, 1, &dst)) != ERR_OK) {
+        snprintf(report, cap, "cannot connect to PostgreSQL (the log says why)");
     }
-    pg = PQconnectdb(pg_url);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        snprintf(report, cap, "cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
-        e = ERR_UNAVAILABLE;
-        goto out;
-    }
-    if ((e = check_tables(db, report, cap)) != ERR_OK)
-        goto out;
-    for (size_t i = 0; i < NTABLES; i++) {
-        if ((counts[i] = count_sqlite(db, tables[i].name)) < 0) {
-            snprintf(report, cap, "cannot count %s in the source", tables[i].name);
-            e = ERR_DB;
-            goto out;
-        }
-        if (!is_kept(tables[i].name))
-            total += counts[i];
-        if (!is_seeded(tables[i].name) && !is_kept(tables[i].name) &&
-            count_pg(pg, tables[i].name) != 0) {
-            snprintf(report, cap, "the destination is not empty (table %s has rows)",
-                     tables[i].name);
-            e = ERR_CONFLICT;
-            goto out;
-        }
-    }
-    /* One transaction: a failure anywhere leaves the destination empty. */
-    e = pg_exec(pg, "BEGIN");
     if (e == ERR_OK)
-        e = pg_exec(pg, "SET CONSTRAINTS ALL DEFERRED");
-    for (size_t i = 0; e == ERR_OK && i < sizeof seeded / sizeof seeded[0]; i++) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "DELETE FROM %s", seeded[i]);
-        e = pg_exec(pg, sql);
-    }
-    for (size_t i = 0; e == ERR_OK && i < NTABLES; i++)
-        if (!is_kept(tables[i].name))
-            e = copy_table(db, pg, tables[i].name, &done, total, progress, ctx);
-    for (size_t i = 0; e == ERR_OK && i < NTABLES; i++) {
-        if (!tables[i].has_id)
-            continue;
-        char sql[256];
-        snprintf(sql, sizeof sql,
-                 "SELECT setval(pg_get_serial_sequence('%s', 'id'), GREATEST(MAX(id), 1)) FROM %s",
-                 tables[i].name, tables[i].name);
-        e = pg_exec(pg, sql);
-    }
-    /* Verify inside the transaction: commit only when every table has the
-     * same number of rows on both sides. */
-    size_t off = 0;
-    bool same = e == ERR_OK;
-    for (size_t i = 0; e == ERR_OK && i < NTABLES && off < cap; i++) {
-        int64_t got = count_pg(pg, tables[i].name);
-        same &= got == counts[i];
-        off += (size_t)snprintf(report + off, cap - off, "%-15s %10lld %10lld %s\n", tables[i].name,
-                                (long long)counts[i], (long long)got,
-                                got == counts[i] ? "ok" : "MISMATCH");
-    }
-    if (e == ERR_OK && !same)
-        e = ERR_INTERNAL;
+        e = check_tables(x.src, ar, report, cap);
     if (e == ERR_OK)
-        e = pg_exec(pg, "COMMIT");
-    else
-        (void)pg_exec(pg, "ROLLBACK");
-    if (e != ERR_OK && e != ERR_INTERNAL)
+        e = survey(&x, dst, report, cap);
+    if (e == ERR_OK && (e = q_tx(dst, copy_tx, &x)) != ERR_OK && e != ERR_INTERNAL)
+        report[0] = '\0';
+    if (e != ERR_OK && e != ERR_INTERNAL && !report[0])
         snprintf(report, cap, "copying failed; the destination was left empty");
-out:
-    sqlite3_close(db);
-    PQfinish(pg);
+    store_close(x.src);
+    store_close(dst);
+    arena_destroy(ar);
     return e;
 }

@@ -49,18 +49,39 @@ struct q_conn {
     q_stmt *cache[Q_CACHE_SLOTS];
 };
 
+/* Gives the next chunk of COPY text-format rows: *n == 0 at the end. */
+typedef err_t (*q_copy_fill)(void *ctx, const char **buf, size_t *n);
+
 typedef struct q_driver {
     const char *name; /* "sqlite" or "postgres" (store_engine) */
     q_dialect dialect;
     char param; /* placeholder character the engine wants before N */
 
-    /* The pool: get borrows (creating the q_conn at the first borrow of a
-     * pooled connection, see q_conn_new), put returns. */
+    /* The store: open takes the driver's URL ("sqlite:PATH", "postgres://
+     * ...") and creates the pool of pool_size connections, each with its
+     * q_conn; close ends them (NULL-safe). */
+    err_t (*open)(const char *url, unsigned pool_size, store_t **out);
+    void (*close)(store_t *s);
+    /* store_claim's engine part: ERR_CONFLICT when another instance owns
+     * the database alone (SQLite's lock file); *alone when no other
+     * instance uses it, so every lease in it belongs to a dead process. */
+    err_t (*claim)(store_t *s, bool *alone);
+    /* store_check_durable's engine part (see store.h). */
+    err_t (*durable)(store_t *s, store_durability d, char *why, size_t cap);
+    /* Background upkeep: SQLite checkpoints its WAL; PostgreSQL has none. */
+    void (*maintain)(store_t *s);
+
+    /* The pool: get borrows, put returns (see q_get, q_put). */
     err_t (*get)(store_t *s, q_conn **out);
     void (*put)(q_conn *c);
     err_t (*begin)(q_conn *c); /* a write transaction */
     err_t (*commit)(q_conn *c);
     void (*rollback)(q_conn *c); /* no-op outside a transaction */
+    /* Runs a script of statements without parameters or rows (a migration
+     * file), unprepared; inside a transaction for a write. */
+    err_t (*exec)(q_conn *c, const char *script);
+    /* COPY ... FROM STDIN (sql) fed by fill; ERR_INTERNAL on SQLite. */
+    err_t (*copy_in)(q_conn *c, const char *sql, q_copy_fill fill, void *ctx);
 
     /* Prepares the expanded text for st (st->d), or records it to prepare
      * at the first run (PostgreSQL wants the parameter types). */
@@ -85,10 +106,12 @@ extern const q_driver drv_sqlite, drv_pg;
 /* A driver's table, from its static functions named as the entries. */
 #define Q_DRIVER_TABLE(NAME, DIALECT, PARAM)                                                       \
     {                                                                                              \
-        .name = NAME, .dialect = DIALECT, .param = PARAM, .get = get, .put = put, .begin = begin,  \
-        .commit = commit, .rollback = rollback, .prepare = prepare, .finalize = finalize,          \
-        .run = run, .next = next, .reset = reset, .ncols = ncols, .col_null = col_null,            \
-        .col_int = col_int, .col_real = col_real, .col_bool = col_bool, .col_text = col_text,      \
+        .name = NAME, .dialect = DIALECT, .param = PARAM, .open = open_store,                      \
+        .close = close_store, .claim = claim, .durable = durable, .maintain = maintain,            \
+        .get = get, .put = put, .begin = begin, .commit = commit, .rollback = rollback,            \
+        .exec = exec, .copy_in = copy_in, .prepare = prepare, .finalize = finalize, .run = run,    \
+        .next = next, .reset = reset, .ncols = ncols, .col_null = col_null, .col_int = col_int,    \
+        .col_real = col_real, .col_bool = col_bool, .col_text = col_text,                          \
     }
 
 /* For the drivers: a q_conn around the driver's connection d (NULL when out

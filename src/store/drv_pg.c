@@ -1,21 +1,27 @@
-/* The PostgreSQL driver (see drv.h). For now it runs on the pool of
- * store/pg.c (pconn_t: reconnection, the list of statements prepared on
- * the server, the count of commands of a borrow); the pool moves here once
- * every domain is written on q.h.
+/* The PostgreSQL driver (see drv.h): the pool with reconnection before a
+ * borrow's first command, the list of statements prepared on the server,
+ * synchronous_commit per borrower, the instance count of store_claim, the
+ * refusal of an unsafe server (fsync=off), COPY.
  *
  * A cached statement is prepared on the server at its first run on a
  * connection, with the parameter types of the binds (so the SQL needs no
  * ::casts), and again after a reconnection. A dynamic one runs unnamed
  * (PQexecParams): the server plans it with the values. Results are read
- * whole (PQexec*), then walked row by row. */
+ * whole (PQexec*), then walked row by row.
+ *
+ * Until the last pg_X.c is converted, the connection is pg_int.h's pconn_t,
+ * shared with the legacy helpers of pg.c. */
 #include "store/drv.h"
 
 #include "core/log.h"
 #include "store/pg_int.h"
 
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Type OIDs of the binds (pg_type.h, stable across releases). */
 enum { OID_BOOL = 16, OID_INT8 = 20, OID_TEXT = 25, OID_FLOAT8 = 701 };
@@ -35,33 +41,351 @@ typedef struct {
     char text[]; /* the expanded SQL */
 } pg_stmt;
 
+typedef struct {
+    store_t base;
+    char *conninfo;
+    pconn_t *conns;
+    unsigned n;
+    pconn_t **free;
+    unsigned nfree;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} pg_store;
+
 static pconn_t *conn(q_conn *c) { return c->d; }
 
-q_conn *pq_q(store_t *s, pconn_t *c)
+/* Maps a failed result (res may be NULL), logging the message. The legacy
+ * helpers of pg.c call it too. */
+err_t pq_err(pconn_t *c, PGresult *res, const char *what)
 {
-    if (!c->q)
-        c->q = q_conn_new(s, &drv_pg, c);
-    return c->q;
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        log_error("store", "event=pg_connection_lost what=%s", what);
+        return ERR_UNAVAILABLE;
+    }
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+    msg[strcspn(msg, "\n")] = '\0';
+    if (state && strcmp(state, "23505") == 0)
+        return ERR_CONFLICT;
+    if (state && strncmp(state, "23", 2) == 0) {
+        log_warn("store", "event=constraint what=%s msg=\"%s\"", what, msg);
+        return ERR_INVALID;
+    }
+    /* Lock or serialisation trouble, the server shutting down, or a
+     * connection-level failure: the caller may try again later. */
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                  strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0 ||
+                  strcmp(state, "53300") == 0)) {
+        log_warn("store", "event=pg_unavailable what=%s state=%s msg=\"%s\"", what, state, msg);
+        return ERR_UNAVAILABLE;
+    }
+    log_error("store", "event=pg_error what=%s state=%s msg=\"%s\"", what, state ? state : "-",
+              msg);
+    return ERR_DB;
 }
 
-pconn_t *pq_of(q_conn *c) { return c->d; }
+/* ---- sessions and the pool ------------------------------------------------------------ */
 
-static err_t get(store_t *s, q_conn **out)
+static void quiet_notices(void *arg, const char *message)
 {
-    pconn_t *c = pq_get(s);
-    if (!c)
-        return ERR_UNAVAILABLE;
-    if (!(*out = pq_q(s, c))) {
-        pq_put(s, c);
-        return ERR_NOMEM;
+    (void)arg;
+    log_debug("store", "event=pg_notice msg=\"%.200s\"", message);
+}
+
+/* This process's name in pg_stat_activity: "aduan/" and 16 random hex
+ * digits, the same on each of its connections (claim counts the others).
+ * Set once, before any thread connects (open_store). */
+static char app_name[32];
+
+static void name_process(void)
+{
+    unsigned char r[8];
+    if (app_name[0])
+        return;
+    if (getentropy(r, sizeof r) != 0)
+        memset(r, 0, sizeof r);
+    snprintf(app_name, sizeof app_name, "aduan/%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7]);
+}
+
+/* A new session: nothing prepared, the server's synchronous_commit, and
+ * this process's application_name. */
+static void new_session(pconn_t *c)
+{
+    c->nprepared = 0;
+    c->sync_off = false;
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
+        return;
+    PQsetNoticeProcessor(c->pg, quiet_notices, NULL);
+    const char *v[1] = {app_name};
+    PGresult *r = PQexecParams(c->pg, "SELECT set_config('application_name', $1, false)", 1, NULL,
+                               v, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        log_warn("store", "event=pg_application_name_failed");
+    PQclear(r);
+}
+
+bool pq_reconnect(pconn_t *c)
+{
+    PQreset(c->pg);
+    new_session(c);
+    if (PQstatus(c->pg) != CONNECTION_OK)
+        return false;
+    log_info("store", "event=pg_reconnected");
+    return true;
+}
+
+/* synchronous_commit=off returns from COMMIT before the WAL is flushed:
+ * a crash of aduan loses nothing (the commit is in the server), a crash
+ * of the server or the machine loses the last fraction of a second. Off
+ * under STORE_DURABLE_PROCESS and for redoable commits; otherwise the
+ * server's own setting, which store_check_durable checked. A flushed
+ * commit flushes the WAL up to itself, so every earlier unflushed one
+ * becomes durable with it. A failed SET leaves the session as it was;
+ * a reset one is back at the server's setting: the safe side either way. */
+static void set_sync(const pg_store *s, pconn_t *c)
+{
+    bool off = s->base.durability == STORE_DURABLE_PROCESS || store_thread_redo();
+    if (c->sync_off == off)
+        return;
+    PGresult *r = PQexec(c->pg, off ? "SET synchronous_commit = off" : "RESET synchronous_commit");
+    if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        c->sync_off = off;
+    else
+        log_warn("store", "event=pg_sync_setting_failed off=%d", off);
+    PQclear(r);
+}
+
+/* (Re)connects c; returns 0 when the connection is usable. */
+static int connect_one(pg_store *s, pconn_t *c)
+{
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+        return 0;
+    if (c->pg) {
+        log_warn("store", "event=pg_reconnect");
+        PQreset(c->pg);
+    } else {
+        c->pg = PQconnectdb(s->conninfo);
     }
+    new_session(c);
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        msg[strcspn(msg, "\n")] = '\0';
+        log_error("store", "event=pg_connect_failed msg=\"%s\"", msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void rollback(q_conn *q)
+{
+    pconn_t *c = conn(q);
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
+static void put(q_conn *q)
+{
+    pg_store *s = (pg_store *)q->s;
+    pconn_t *c = conn(q);
+    if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE && PQstatus(c->pg) == CONNECTION_OK) {
+        log_error("store", "event=open_transaction_returned");
+        rollback(q);
+    }
+    pthread_mutex_lock(&s->mu);
+    s->free[s->nfree++] = c;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static err_t get(store_t *base, q_conn **out)
+{
+    pg_store *s = (pg_store *)base;
+    pthread_mutex_lock(&s->mu);
+    while (s->nfree == 0)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pconn_t *c = s->free[--s->nfree];
+    pthread_mutex_unlock(&s->mu);
+    c->commands = 0;
+    if (connect_one(s, c) != 0) {
+        put(c->q);
+        return ERR_UNAVAILABLE;
+    }
+    set_sync(s, c);
+    *out = c->q;
     return ERR_OK;
 }
 
-static void put(q_conn *c) { pq_put(c->s, conn(c)); }
-static err_t begin(q_conn *c) { return pq_begin(conn(c)); }
-static err_t commit(q_conn *c) { return pq_commit(conn(c)); }
-static void rollback(q_conn *c) { pq_rollback(conn(c)); }
+static void close_store(store_t *base)
+{
+    pg_store *s = (pg_store *)base;
+    if (!s)
+        return;
+    for (unsigned i = 0; s->conns && i < s->n; i++) {
+        q_conn_free(s->conns[i].q);
+        if (s->conns[i].pg)
+            PQfinish(s->conns[i].pg);
+    }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s->conns);
+    free(s->free);
+    free(s->conninfo);
+    free(s);
+}
+
+static err_t open_store(const char *url, unsigned pool_size, store_t **out)
+{
+    *out = NULL;
+    pool_size = pool_size ? pool_size : 1;
+    name_process();
+    pg_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return ERR_NOMEM;
+    s->base.drv = &drv_pg;
+    s->conninfo = strdup(url);
+    s->conns = calloc(pool_size, sizeof *s->conns);
+    s->free = calloc(pool_size, sizeof *s->free);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->n = pool_size;
+    err_t e = s->conninfo && s->conns && s->free ? ERR_OK : ERR_NOMEM;
+    for (unsigned i = 0; e == ERR_OK && i < pool_size; i++) {
+        s->free[s->nfree++] = &s->conns[i];
+        if (!(s->conns[i].q = q_conn_new(&s->base, &drv_pg, &s->conns[i])))
+            e = ERR_NOMEM;
+    }
+    /* Connect one now so a wrong URL is reported at start-up; the rest
+     * connect when first borrowed. */
+    if (e == ERR_OK && connect_one(s, &s->conns[0]) != 0)
+        e = ERR_UNAVAILABLE;
+    if (e != ERR_OK) {
+        close_store(&s->base);
+        return e;
+    }
+    *out = &s->base;
+    return ERR_OK;
+}
+
+/* ---- commands ----------------------------------------------------------------------------- */
+
+/* Runs sql (no parameters, no rows: BEGIN, COMMIT, a migration's script)
+ * with the simple-query protocol. The server went away since this
+ * connection was last used: nothing of this borrow has run yet, so
+ * reconnect and try once more. */
+static err_t command(pconn_t *c, const char *sql, const char *what)
+{
+    PGresult *r = PQexec(c->pg, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK &&
+        c->commands == 0 && PQstatus(c->pg) != CONNECTION_OK && pq_reconnect(c)) {
+        PQclear(r);
+        r = PQexec(c->pg, sql);
+    }
+    ExecStatusType st = PQresultStatus(r);
+    err_t e = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? ERR_OK : pq_err(c, r, what);
+    PQclear(r);
+    if (e == ERR_OK)
+        c->commands++;
+    return e;
+}
+
+static err_t begin(q_conn *q) { return command(conn(q), "BEGIN", "begin"); }
+static err_t commit(q_conn *q) { return command(conn(q), "COMMIT", "commit"); }
+
+static err_t exec(q_conn *q, const char *script)
+{
+    char what[48];
+    snprintf(what, sizeof what, "\"%.40s\"", script);
+    what[strcspn(what, "\n")] = '\0';
+    return command(conn(q), script, what);
+}
+
+/* Instances coordinate through the database itself: any number may serve.
+ * When no other aduan process is connected, though, every claim in the
+ * inbox and the outbox was made by one that is gone (a crash, kill -9).
+ * A live instance always holds a connection, and a dead one's vanish with
+ * its sockets; one whose host lost power may linger until TCP gives up,
+ * and then its claims wait for their lease: the safe side. */
+static err_t claim(store_t *s, bool *alone)
+{
+    static const char others[] =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND application_name LIKE 'aduan/%' AND application_name <> $1";
+    int64_t n = -1;
+    *alone = false;
+    err_t e = q_one_int(s, others, &n, Q_TEXT(app_name));
+    if (e == ERR_UNAVAILABLE)
+        return e;
+    if (n > 0)
+        log_info("store", "event=other_instances count=%lld", (long long)n);
+    *alone = n == 0;
+    return ERR_OK;
+}
+
+/* Every reason the server could lose acknowledged reports, so that one
+ * restart fixes them all. Under STORE_DURABLE_FSYNC, from a thread whose
+ * commits acknowledge, the session is at the server's synchronous_commit. */
+static err_t durable(store_t *s, store_durability d, char *why, size_t cap)
+{
+    static const char sql[] =
+        "SELECT current_setting('fsync'), current_setting('full_page_writes'),"
+        " current_setting('synchronous_commit')";
+    typedef struct {
+        const char *fsync, *fpw, *sync;
+    } settings;
+    static const q_field F[] = {QF(TEXT, settings, fsync), QF(TEXT, settings, fpw),
+                                QF(TEXT, settings, sync)};
+    settings v = {0};
+    arena_t *ar = arena_new();
+    size_t o = 0;
+    why[0] = '\0';
+    err_t e = ar ? q_one(s, ar, sql, F, &v) : ERR_NOMEM;
+    if (e == ERR_OK && strcmp(v.fsync, "on") != 0)
+        o += (size_t)snprintf(why + o, cap - o,
+                              "fsync=%s (a power cut can lose acknowledged reports and corrupt"
+                              " the database)",
+                              v.fsync);
+    if (e == ERR_OK && o < cap && strcmp(v.fpw, "on") != 0)
+        o += (size_t)snprintf(why + o, cap - o,
+                              "%sfull_page_writes=%s (a power cut can corrupt the database)",
+                              o ? "; " : "", v.fpw);
+    if (e == ERR_OK && o < cap && d == STORE_DURABLE_FSYNC && strcmp(v.sync, "off") == 0)
+        o += (size_t)snprintf(why + o, cap - o,
+                              "%ssynchronous_commit=off (a power cut loses the reports"
+                              " acknowledged in the last moments)",
+                              o ? "; " : "");
+    arena_destroy(ar);
+    return e == ERR_OK && why[0] ? ERR_CONFLICT : e;
+}
+
+static void maintain(store_t *s) { (void)s; /* PostgreSQL checkpoints by itself */ }
+
+static err_t copy_in(q_conn *q, const char *sql, q_copy_fill fill, void *ctx)
+{
+    pconn_t *c = conn(q);
+    PGresult *r = PQexec(c->pg, sql);
+    err_t e = PQresultStatus(r) == PGRES_COPY_IN ? ERR_OK : pq_err(c, r, "copy");
+    PQclear(r);
+    if (e != ERR_OK)
+        return e;
+    c->commands++;
+    const char *buf;
+    size_t n = 1;
+    while (e == ERR_OK && (e = fill(ctx, &buf, &n)) == ERR_OK && n > 0)
+        if (PQputCopyData(c->pg, buf, (int)n) != 1)
+            e = pq_err(c, NULL, "copy_data");
+    PQputCopyEnd(c->pg, e == ERR_OK ? NULL : "aborted");
+    while ((r = PQgetResult(c->pg))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && e == ERR_OK)
+            e = pq_err(c, r, "copy_end");
+        PQclear(r);
+    }
+    return e;
+}
+
+/* ---- statements ------------------------------------------------------------------------- */
 
 static err_t prepare(q_stmt *st, const char *text)
 {
@@ -204,16 +528,11 @@ static err_t run(q_stmt *st)
         return e;
     e = run_once(st, h, c);
     /* The server went away since this connection was last used: nothing
-     * of this borrow has run yet, so reconnect and try once more (as
-     * pg.c's pq_run). Its prepared statements went with the session. */
-    if (e == ERR_UNAVAILABLE && c->commands == 0 && PQstatus(c->pg) != CONNECTION_OK) {
-        PQreset(c->pg);
-        c->nprepared = 0;
-        if (PQstatus(c->pg) == CONNECTION_OK) {
-            log_info("store", "event=pg_reconnected");
-            e = run_once(st, h, c);
-        }
-    }
+     * of this borrow has run yet, so reconnect and try once more. Its
+     * prepared statements went with the session. */
+    if (e == ERR_UNAVAILABLE && c->commands == 0 && PQstatus(c->pg) != CONNECTION_OK &&
+        pq_reconnect(c))
+        e = run_once(st, h, c);
     if (e != ERR_OK)
         return e;
     c->commands++;

@@ -1,7 +1,11 @@
-/* The migration plan both engines follow (store/migrate_int.h). */
+/* Migrations, run once for both engines: the plan (store/migrate_int.h)
+ * and the runner. The files differ by engine where DDL does
+ * (NNNN_name.sqlite.sql, NNNN_name.pg.sql). */
 #include "store/migrate_int.h"
 
 #include "core/log.h"
+#include "store/drv.h"
+#include "store/store_ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,4 +50,90 @@ err_t store_mig_plan(const embed_file *files, size_t n, const char *engine, stor
         }
     *nout = m;
     return ERR_OK;
+}
+
+/* ---- the runner -------------------------------------------------------------------- */
+
+/* Key of the advisory lock that serialises migrations when several
+ * instances start at once on PostgreSQL ("aduan" in ASCII); SQLite's
+ * BEGIN IMMEDIATE does the same. */
+#define MIGRATION_LOCK 0x616475616eLL
+
+static const char MIG_TABLE[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+static const char MIG_MAX[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char MIG_HAS[] = "SELECT version FROM schema_migrations WHERE version = $1";
+static const char MIG_ADD[] = "INSERT INTO schema_migrations (version, name, applied_at)"
+                              " VALUES ($1, $2, {NOW})";
+static const q_sql2 MIG_LOCK = {"SELECT $1", "SELECT pg_advisory_xact_lock($1)"};
+
+err_t store_schema_version(store_t *s, int *version)
+{
+    q_conn *c = NULL;
+    int64_t v = 0;
+    err_t e = q_get(s, &c);
+    if (e == ERR_OK)
+        e = c->drv->exec(c, MIG_TABLE);
+    if (e == ERR_OK)
+        e = q_row_int(c, MIG_MAX, &v);
+    q_put(c);
+    *version = (int)v;
+    return e;
+}
+
+typedef struct {
+    const store_mig *m;
+    int newest;
+    bool applied;
+} apply_ctx;
+
+/* Applies one migration file, unless it is recorded already (another
+ * instance got there first). */
+static err_t apply_tx(q_conn *c, void *arg)
+{
+    apply_ctx *x = arg;
+    const embed_file *f = x->m->file;
+    int64_t v = x->m->version, has;
+    err_t e = q_run(c, q_pick(c, &MIG_LOCK), NULL, Q_INT(MIGRATION_LOCK));
+    if (e == ERR_OK && (e = q_row_int(c, MIG_HAS, &has, Q_INT(v))) == ERR_NOT_FOUND) {
+        if (v < x->newest)
+            log_warn("store", "event=migration_late name=%s newest=%d", f->name, x->newest);
+        e = c->drv->exec(c, (const char *)f->data);
+        if (e == ERR_OK)
+            e = q_run(c, MIG_ADD, NULL, Q_INT(v), Q_TEXT(f->name));
+        x->applied = e == ERR_OK;
+    }
+    return e;
+}
+
+err_t store_migrate_files(store_t *s, const embed_file *files, size_t n, int *applied)
+{
+    int have = 0, count = 0;
+    size_t m = 0;
+    store_mig *plan = calloc(n ? n : 1, sizeof *plan);
+    err_t e = plan ? ERR_OK : ERR_NOMEM;
+    if (e == ERR_OK)
+        e = store_mig_plan(files, n, s->drv->dialect == Q_PG ? "pg" : "sqlite", plan, &m);
+    if (e == ERR_OK)
+        e = store_schema_version(s, &have); /* creates the table */
+    /* Every migration not yet recorded, in number order: one merged late
+     * under a lower number than the newest applied still runs. */
+    for (size_t i = 0; i < m && e == ERR_OK; i++) {
+        apply_ctx x = {&plan[i], have, false};
+        if ((e = q_tx(s, apply_tx, &x)) != ERR_OK)
+            log_error("store", "event=migration_failed name=%s", plan[i].file->name);
+        else if (x.applied)
+            log_info("store", "event=migration_applied name=%s", plan[i].file->name);
+        count += e == ERR_OK && x.applied;
+    }
+    free(plan);
+    if (applied)
+        *applied = count;
+    return e;
+}
+
+err_t store_migrate(store_t *s, int *applied)
+{
+    return store_migrate_files(s, embed_migrations, embed_migrations_count, applied);
 }

@@ -25,12 +25,14 @@ typedef struct {
 #define X(name, params, args) err_t pg_##name params;
 STORE_FUNCS(X)
 #undef X
-void pg_close(store_t *s);
 
 /* Borrows a healthy connection (reconnecting if the server went away);
  * NULL when the database cannot be reached. */
 pconn_t *pq_get(store_t *s);
 void pq_put(store_t *s, pconn_t *c);
+/* The driver's (drv_pg.c): reconnects c and starts its session again
+ * (nothing prepared); false when the server is still out of reach. */
+bool pq_reconnect(pconn_t *c);
 
 /* Until the pools move into the drivers (drv_pg.c): see sq_q, sq_of. */
 struct q_conn *pq_q(store_t *s, pconn_t *c);

@@ -29,7 +29,6 @@ typedef struct conn {
 #define X(name, params, args) err_t sq_##name params;
 STORE_FUNCS(X)
 #undef X
-void sq_close(store_t *s);
 
 /* Borrows a connection; blocks while all are in use. */
 conn_t *sq_get(store_t *s);

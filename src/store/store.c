@@ -1,25 +1,62 @@
-/* store: picks the engine from the URL and dispatches to it. */
+/* store: opens the store on the URL's driver; the store-wide functions,
+ * written once on q.h and the driver's entries (store/drv.h). */
+#include "store/drv.h"
+
+#include "core/log.h"
 #include "store/store_ops.h"
 
 #include <string.h>
 
 err_t store_open(const char *url, unsigned pool_size, store_t **out)
 {
+    bool pg = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+    const q_driver *d = strncmp(url, "sqlite:", 7) == 0 ? &drv_sqlite : pg ? &drv_pg : NULL;
     *out = NULL;
-    if (strncmp(url, "sqlite:", 7) == 0)
-        return sq_open(url, pool_size, out);
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return pg_open(url, pool_size, out);
-    return ERR_INVALID;
+    err_t e = d ? d->open(url, pool_size, out) : ERR_INVALID;
+    if (e == ERR_OK) /* the functions not converted yet: delete with them */
+        (*out)->ops = d == &drv_sqlite ? &sq_ops : &pg_ops;
+    return e;
 }
 
 void store_close(store_t *s)
 {
     if (s)
-        s->ops->close(s);
+        s->drv->close(s);
 }
 
-const char *store_engine(const store_t *s) { return s->ops->engine; }
+const char *store_engine(const store_t *s) { return s->drv->name; }
+
+err_t store_ping(store_t *s)
+{
+    int64_t one = 0;
+    return q_one_int(s, "SELECT 1", &one) == ERR_OK ? ERR_OK : ERR_UNAVAILABLE;
+}
+
+err_t store_maintain(store_t *s)
+{
+    s->drv->maintain(s);
+    return ERR_OK;
+}
+
+err_t store_check_durable(store_t *s, store_durability d, char *why, size_t cap)
+{
+    return s->drv->durable(s, d, why, cap);
+}
+
+/* When this instance is the only one, the claims in the inbox and the
+ * outbox were made by one that is gone (a crash, kill -9): the work comes
+ * back at once rather than when its lease runs out. */
+err_t store_claim(store_t *s)
+{
+    static const char inbox[] = "UPDATE wa_inbox SET next_attempt_at = 0 WHERE state = 'new'";
+    static const char outbox[] = "UPDATE wa_outbox SET next_attempt_at = 0 WHERE state = 'pending'";
+    bool alone = false;
+    err_t e = s->drv->claim(s, &alone);
+    if (e == ERR_OK && alone &&
+        (q_write(s, inbox, false) != ERR_OK || q_write(s, outbox, false) != ERR_OK))
+        log_warn("store", "event=lease_reset_failed");
+    return e;
+}
 
 void store_set_durability(store_t *s, store_durability d) { s->durability = d; }
 

@@ -1,6 +1,6 @@
-/* Internal to store/: the engine table. Every function of store.h (but
- * open and close) is listed once here; store.c generates the dispatchers
- * and each engine fills the table with its own sq_* / pg_* functions. */
+/* Internal to store/: the engine table of the functions of store.h not
+ * written once yet; store.c generates the dispatchers and each engine
+ * fills the table with its own sq_* / pg_* functions (sqlite.c, pg.c). */
 #ifndef ADUAN_STORE_OPS_H
 #define ADUAN_STORE_OPS_H
 
@@ -8,12 +8,6 @@
 
 /* X(name, (parameters), (arguments)) */
 #define STORE_FUNCS(X)                                                                             \
-    X(migrate, (store_t * s, int *applied), (s, applied))                                          \
-    X(schema_version, (store_t * s, int *version), (s, version))                                   \
-    X(ping, (store_t * s), (s))                                                                    \
-    X(claim, (store_t * s), (s))                                                                   \
-    X(check_durable, (store_t * s, store_durability d, char *why, size_t cap), (s, d, why, cap))   \
-    X(maintain, (store_t * s), (s))                                                                \
     X(case_create,                                                                                 \
       (store_t * s, arena_t * ar, store_case * c, const store_reporter_in *rep, const char *note), \
       (s, ar, c, rep, note))                                                                       \
@@ -232,16 +226,12 @@
       (store_t * s, arena_t * ar, int64_t team_id, int64_t from, int64_t to, unsigned limit,       \
        store_resolved **out, size_t *n),                                                           \
       (s, ar, team_id, from, to, limit, out, n))                                                   \
-    X(migrate_files, (store_t * s, const embed_file *files, size_t n, int *applied),               \
-      (s, files, n, applied))                                                                      \
     /* the list ends here */
 
 typedef struct store_ops {
-    const char *engine; /* "sqlite" or "postgres" */
 #define X(name, params, args) err_t(*name) params;
     STORE_FUNCS(X)
 #undef X
-    void (*close)(store_t *s);
 } store_ops;
 
 /* The head of every engine's store. */
@@ -259,9 +249,7 @@ bool store_thread_redo(void);
  * engines search by these words, so they find the same cases. */
 int store_words(const char *text, void (*fn)(void *ctx, const char *w, size_t n), void *ctx);
 
-/* Each engine: its open function and its table. */
-err_t sq_open(const char *url, unsigned pool_size, store_t **out);
-err_t pg_open(const char *url, unsigned pool_size, store_t **out);
+/* Each engine's table of the functions not converted yet (sqlite.c, pg.c). */
 extern const store_ops sq_ops, pg_ops;
 
 #endif

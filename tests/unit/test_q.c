@@ -1,7 +1,8 @@
 /* The store's executor (store/q.c) and its two drivers, on SQLite and, with
  * ADUAN_TEST_PG, on PostgreSQL: every dialect token, the $N rewrite, typed
  * binds and columns, transactions and their error mapping, row readers,
- * changes, the statement cache, and SQLite's write lock. */
+ * changes, the statement cache, SQLite's write lock, and the drivers'
+ * store entries (scripts, claims, COPY, open). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -616,6 +617,179 @@ static void old_transaction_calls_a_converted_helper(void **state)
     assert_int_equal(v, 1);
 }
 
+/* ---- the drivers' store entries -------------------------------------------------------- */
+
+/* A script runs whole inside the caller's transaction, and a failing one
+ * takes the transaction's earlier work with it. */
+static err_t script_ok(q_conn *c, void *arg)
+{
+    (void)arg;
+    return c->drv->exec(c, "CREATE TABLE s1 (x INTEGER);\n"
+                           "INSERT INTO s1 (x) VALUES (1); INSERT INTO s1 (x) VALUES (2);");
+}
+
+static err_t script_fails(q_conn *c, void *arg)
+{
+    (void)arg;
+    err_t e = q_run(c, "INSERT INTO qt (name) VALUES ('before')", NULL);
+    return e != ERR_OK ? e : c->drv->exec(c, "CREATE TABLE s2 (x INTEGER); INSERT INTO nowhere");
+}
+
+static void driver_exec_runs_a_script(void **state)
+{
+    fixture *f = *state;
+    int64_t v = 0;
+    assert_int_equal(q_tx(f->s, script_ok, NULL), ERR_OK);
+    assert_int_equal(q_one_int(f->s, "SELECT SUM(x) FROM s1", &v), ERR_OK);
+    assert_int_equal(v, 3);
+    assert_int_equal(q_tx(f->s, script_fails, NULL), ERR_DB);
+    assert_int_equal(q_one_int(f->s, "SELECT COUNT(*) FROM qt", &v), ERR_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(q_one_int(f->s, "SELECT COUNT(*) FROM s2", &v), ERR_DB);
+}
+
+static const char LEASES[] = "CREATE TABLE wa_inbox (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
+                             " next_attempt_at BIGINT NOT NULL)";
+static const char LEASES2[] = "CREATE TABLE wa_outbox (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
+                              " next_attempt_at BIGINT NOT NULL)";
+
+static int64_t leased(fixture *f)
+{
+    int64_t v = -1;
+    assert_int_equal(q_one_int(f->s,
+                               "SELECT (SELECT SUM(next_attempt_at) FROM wa_inbox)"
+                               " + (SELECT SUM(next_attempt_at) FROM wa_outbox)",
+                               &v),
+                     ERR_OK);
+    return v;
+}
+
+/* store_claim: alone, the leases of a dead instance come back at once
+ * (only the claimable states); beside another instance they stay. SQLite
+ * refuses a second owner of the file. */
+static void driver_claim_resets_leases_when_alone(void **state)
+{
+    fixture *f = *state;
+    static const char *const rows[] = {
+        "INSERT INTO wa_inbox VALUES (1, 'new', 50), (2, 'done', 7)",
+        "INSERT INTO wa_outbox VALUES (1, 'pending', 60), (2, 'sent', 9)",
+    };
+    q_conn *c = NULL;
+    assert_int_equal(q_get(f->s, &c), ERR_OK);
+    assert_int_equal(c->drv->exec(c, LEASES), ERR_OK);
+    assert_int_equal(c->drv->exec(c, LEASES2), ERR_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(c->drv->exec(c, rows[i]), ERR_OK);
+    q_put(c);
+    if (use_pg) {
+        /* Another instance's connection: nothing comes back. */
+        char url[600];
+        snprintf(url, sizeof url, "%s&application_name=aduan/other", f->url);
+        PGconn *other = PQconnectdb(url);
+        assert_int_equal(PQstatus(other), CONNECTION_OK);
+        assert_int_equal(store_claim(f->s), ERR_OK);
+        assert_int_equal(leased(f), 126);
+        PQfinish(other);
+        int64_t n = 1; /* its backend leaves pg_stat_activity shortly after */
+        for (int i = 0; i < 200 && n > 0; i++) {
+            assert_int_equal(q_one_int(f->s,
+                                       "SELECT COUNT(*) FROM pg_stat_activity"
+                                       " WHERE application_name = 'aduan/other'",
+                                       &n),
+                             ERR_OK);
+            if (n > 0)
+                usleep(10 * 1000);
+        }
+    } else {
+        store_t *second = NULL;
+        assert_int_equal(store_open(f->url, 1, &second), ERR_OK);
+        assert_int_equal(store_claim(second), ERR_OK);
+        assert_int_equal(leased(f), 16);
+        assert_int_equal(store_claim(f->s), ERR_CONFLICT); /* the file has its owner */
+        store_close(second);
+        assert_int_equal(
+            q_write(f->s, "UPDATE wa_inbox SET next_attempt_at = 50 WHERE id = 1", false), ERR_OK);
+        assert_int_equal(
+            q_write(f->s, "UPDATE wa_outbox SET next_attempt_at = 60 WHERE id = 1", false), ERR_OK);
+    }
+    assert_int_equal(store_claim(f->s), ERR_OK);
+    assert_int_equal(leased(f), 16);
+    assert_int_equal(store_claim(f->s), ERR_OK); /* again: a no-op */
+}
+
+typedef struct {
+    int calls, fail_at;
+} fill_ctx;
+
+/* Two chunks of rows, then the end (or a failure at call fail_at). */
+static err_t fill_rows(void *arg, const char **buf, size_t *n)
+{
+    static const char *const chunks[] = {"c1\t1\nc2\t\\N\n", "c\\\\3\t3\n", ""};
+    fill_ctx *x = arg;
+    if (++x->calls == x->fail_at)
+        return ERR_NOMEM;
+    *buf = chunks[x->calls > 3 ? 2 : x->calls - 1];
+    *n = strlen(*buf);
+    return ERR_OK;
+}
+
+static err_t copy_rows(q_conn *c, void *arg)
+{
+    return c->drv->copy_in(c, "COPY qt (name, n) FROM STDIN", fill_rows, arg);
+}
+
+/* COPY ... FROM STDIN on PostgreSQL, chunk by chunk in the transaction; a
+ * failing feed copies nothing. SQLite has no COPY. */
+static void driver_copy_in(void **state)
+{
+    fixture *f = *state;
+    int64_t v = 0;
+    fill_ctx x = {0, 2};
+    arena_t *ar = f->ar;
+    if (!use_pg) {
+        assert_int_equal(q_tx(f->s, copy_rows, &x), ERR_INTERNAL);
+        return;
+    }
+    assert_int_equal(q_tx(f->s, copy_rows, &x), ERR_NOMEM);
+    assert_int_equal(q_one_int(f->s, "SELECT COUNT(*) FROM qt", &v), ERR_OK);
+    assert_int_equal(v, 0);
+    x = (fill_ctx){0, 0};
+    assert_int_equal(q_tx(f->s, copy_rows, &x), ERR_OK);
+    assert_int_equal(x.calls, 3);
+    assert_int_equal(q_one_int(f->s, "SELECT SUM(n) + COUNT(*) FROM qt", &v), ERR_OK);
+    assert_int_equal(v, 7);
+    typedef struct {
+        const char *name;
+    } row;
+    static const q_field F[] = {QF(TEXT, row, name)};
+    row r = {0};
+    assert_int_equal(q_one(f->s, ar, "SELECT name FROM qt WHERE n = 3", F, &r), ERR_OK);
+    assert_string_equal(r.name, "c\\3");
+}
+
+/* Open, engine, ping, maintain, durability on the drivers' entries. */
+static void driver_open_ping_maintain(void **state)
+{
+    fixture *f = *state;
+    store_t *s = NULL;
+    char why[256];
+    assert_string_equal(store_engine(f->s), use_pg ? "postgres" : "sqlite");
+    assert_int_equal(store_ping(f->s), ERR_OK);
+    assert_int_equal(store_maintain(f->s), ERR_OK);
+    assert_int_equal(store_open("mysql://x", 1, &s), ERR_INVALID);
+    assert_null(s);
+    assert_int_equal(store_open("sqlite:", 1, &s), ERR_INVALID);
+    assert_int_equal(store_open("sqlite:/nonexistent/dir/x.db", 1, &s), ERR_UNAVAILABLE);
+    assert_null(s);
+    assert_int_equal(store_open("postgresql:///x?host=/nonexistent&port=1", 1, &s),
+                     ERR_UNAVAILABLE);
+    assert_null(s);
+    if (!use_pg) {
+        assert_int_equal(store_check_durable(f->s, STORE_DURABLE_FSYNC, why, sizeof why), ERR_OK);
+        assert_string_equal(why, "");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -635,6 +809,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(pg_reconnects_only_before_the_first_command, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(old_transaction_calls_a_converted_helper, setup, teardown),
+        cmocka_unit_test_setup_teardown(driver_exec_runs_a_script, setup, teardown),
+        cmocka_unit_test_setup_teardown(driver_claim_resets_leases_when_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(driver_copy_in, setup, teardown),
+        cmocka_unit_test_setup_teardown(driver_open_ping_maintain, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("q-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");
