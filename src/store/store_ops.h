@@ -86,27 +86,6 @@
     X(category_list,                                                                               \
       (store_t * s, arena_t * ar, int64_t agency_id, store_category * *out, size_t * n),           \
       (s, ar, agency_id, out, n))                                                                  \
-    X(case_create,                                                                                 \
-      (store_t * s, arena_t * ar, store_case * c, const store_reporter_in *rep, const char *note), \
-      (s, ar, c, rep, note))                                                                       \
-    X(case_get, (store_t * s, arena_t * ar, int64_t id, store_case * out), (s, ar, id, out))       \
-    X(case_by_code, (store_t * s, arena_t * ar, const char *code, store_case *out),                \
-      (s, ar, code, out))                                                                          \
-    X(case_events, (store_t * s, arena_t * ar, int64_t case_id, store_event * *out, size_t * n),   \
-      (s, ar, case_id, out, n))                                                                    \
-    X(case_attachments,                                                                            \
-      (store_t * s, arena_t * ar, int64_t case_id, store_attachment * *out, size_t * n),           \
-      (s, ar, case_id, out, n))                                                                    \
-    X(case_list,                                                                                   \
-      (store_t * s, arena_t * ar, const store_case_filter *f, store_case **out, size_t *n),        \
-      (s, ar, f, out, n))                                                                          \
-    X(case_transition, (store_t * s, arena_t * ar, store_transition * t), (s, ar, t))              \
-    X(case_unlocated,                                                                              \
-      (store_t * s, arena_t * ar, int64_t after_id, unsigned max, store_case_point **out,          \
-       size_t *n),                                                                                 \
-      (s, ar, after_id, max, out, n))                                                              \
-    X(case_set_kecamatan, (store_t * s, int64_t id, const char *code, int64_t now),                \
-      (s, id, code, now))                                                                          \
     X(wa_inbox_add_batch, (store_t * s, store_wa_inbox_new * rows, size_t n, int64_t now),         \
       (s, rows, n, now))                                                                           \
     X(wa_inbox_add,                                                                                \
@@ -270,10 +249,6 @@
       (s, ar, category_id, since, exclude_id, lat_min, lat_max, lon_min, lon_max, out, n))         \
     X(category_forward, (store_t * s, int64_t category_id, int64_t * to), (s, category_id, to))    \
     X(category_set_forward, (store_t * s, int64_t category_id, int64_t to), (s, category_id, to))  \
-    X(stats_cases,                                                                                 \
-      (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
-       store_stats_case * *out, size_t * n),                                                       \
-      (s, ar, agency_id, from, to, out, n))                                                        \
     X(svc_docs,                                                                                    \
       (store_t * s, arena_t * ar, int64_t category_id, bool all, store_svc_doc **out, size_t *n),  \
       (s, ar, category_id, all, out, n))                                                           \
@@ -333,26 +308,6 @@
     X(team_members, (store_t * s, arena_t * ar, int64_t team_id, store_user * *out, size_t * n),   \
       (s, ar, team_id, out, n))                                                                    \
     X(team_remove_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))  \
-    X(case_thread,                                                                                 \
-      (store_t * s, arena_t * ar, int64_t case_id, unsigned limit, store_thread_item **out,        \
-       size_t *n),                                                                                 \
-      (s, ar, case_id, limit, out, n))                                                             \
-    X(attachment_get, (store_t * s, arena_t * ar, int64_t id, store_attachment * out),             \
-      (s, ar, id, out))                                                                            \
-    X(attachment_add,                                                                              \
-      (store_t * s, int64_t case_id, int64_t actor_id, const char *sha256, const char *mime,       \
-       int64_t size, const char *note, int64_t now, int64_t *id),                                  \
-      (s, case_id, actor_id, sha256, mime, size, note, now, id))                                   \
-    X(user_teams, (store_t * s, arena_t * ar, int64_t user_id, int64_t * *out, size_t * n),        \
-      (s, ar, user_id, out, n))                                                                    \
-    X(case_set_lapor,                                                                              \
-      (store_t * s, int64_t case_id, const char *lapor_id, int64_t actor_id, int64_t now,          \
-       bool *changed),                                                                             \
-      (s, case_id, lapor_id, actor_id, now, changed))                                              \
-    X(team_resolved,                                                                               \
-      (store_t * s, arena_t * ar, int64_t team_id, int64_t from, int64_t to, unsigned limit,       \
-       store_resolved **out, size_t *n),                                                           \
-      (s, ar, team_id, from, to, limit, out, n))                                                   \
     X(migrate_files, (store_t * s, const embed_file *files, size_t n, int *applied),               \
       (s, files, n, applied))                                                                      \
     /* the list ends here */
