@@ -4,11 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void cq_init(cq_t *q, bool pg)
-{
-    memset(q, 0, sizeof *q);
-    q->pg = pg;
-}
+void cq_init(cq_t *q) { memset(q, 0, sizeof *q); }
 
 void cq_sql(cq_t *q, const char *s)
 {
@@ -36,7 +32,7 @@ void cq_text(cq_t *q, const char *s)
         return;
     }
     q->text[q->ntext++] = s;
-    snprintf(buf, sizeof buf, "%s%d", q->pg ? "$" : "?", q->ntext);
+    snprintf(buf, sizeof buf, "$%d", q->ntext);
     cq_sql(q, buf);
 }
 

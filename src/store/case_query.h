@@ -2,7 +2,7 @@
  * actually given, so that each engine plans the query with the indexes that
  * fit (a catch-all "? IS NULL OR ..." query defeats them at a million
  * cases). Integers are written into the text as literals; text values are
- * bound as parameters (?N for SQLite, $N for PostgreSQL). */
+ * bound as parameters ($N, for q_prep_dyn on either engine). */
 #ifndef ADUAN_CASE_QUERY_H
 #define ADUAN_CASE_QUERY_H
 
@@ -17,7 +17,6 @@
 #define CQ_AGENCIES_MAX 32
 
 typedef struct {
-    bool pg; /* placeholder style */
     char sql[CQ_SQL_MAX];
     size_t len;
     const char *text[CQ_TEXT_MAX]; /* bound parameters, in order */
@@ -31,7 +30,7 @@ typedef struct {
     bool order_by_expr;
 } cq_t;
 
-void cq_init(cq_t *q, bool pg);
+void cq_init(cq_t *q);
 /* Appends literal SQL. */
 void cq_sql(cq_t *q, const char *s);
 /* Appends an integer literal. */

@@ -1,21 +1,626 @@
-/* The cases domain of the store (issue 14: being converted from
- * sqlite_cases.c / pg_cases.c). */
+/* Cases, their events and attachments, a case's LAPOR! number, and the
+ * reporter and case rows other domains create inside their transactions
+ * (dom.h). Written once for both engines on store/q.h. */
+#include "store/case_query.h"
 #include "store/dom.h"
+#include "store/drv.h"
 #include "store/pg_int.h"
 #include "store/sqlite_int.h"
 
+#include "core/ids.h"
+
+#include <stdio.h>
 #include <string.h>
+
+/* Tracking codes are random; a clash at 40 bits is rare, a few retries
+ * make a failure practically impossible. */
+#define CODE_ATTEMPTS 8
+/* PostgreSQL's text search: how many of the newest candidate cases are
+ * checked before the search index is asked (see ts_sql). */
+#define SEARCH_WINDOW 10000
+
+#define CASE_COLS                                                                                  \
+    "c.id, c.agency_id, c.category_id, c.reporter_id, c.team_id, c.forwarded_from_id,"             \
+    " c.forwarded_to_id, c.created_by, c.kind, c.channel, c.status, c.priority, c.tracking_code,"  \
+    " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
+    " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
+    " r.name, r.phone, r.wa_id, c.wa_consent_at, c.lat IS NOT NULL"
+#define CASE_JOINS                                                                                 \
+    " JOIN agencies a ON a.id = c.agency_id"                                                       \
+    " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
+    " LEFT JOIN regions g ON g.code = c.kecamatan_code"                                            \
+    " LEFT JOIN reporters r ON r.id = c.reporter_id"
+
+static const q_field CASE_F[] = {
+    QF(INT64, store_case, id),
+    QF(INT64, store_case, agency_id),
+    QF(INT64, store_case, category_id),
+    QF(INT64, store_case, reporter_id),
+    QF(INT64, store_case, team_id),
+    QF(INT64, store_case, forwarded_from),
+    QF(INT64, store_case, forwarded_to),
+    QF(INT64, store_case, created_by),
+    QF(TEXT, store_case, kind),
+    QF(TEXT, store_case, channel),
+    QF(TEXT, store_case, status),
+    QF(TEXT, store_case, priority),
+    QF(TEXT, store_case, tracking_code),
+    QF(TEXT, store_case, description),
+    QF(TEXT, store_case, address),
+    QF(TEXT, store_case, kecamatan_code),
+    QF(TEXT, store_case, lapor_tracking_id),
+    QF(REAL, store_case, lat),
+    QF(REAL, store_case, lon),
+    QF(BOOL, store_case, rahasia),
+    QF(BOOL, store_case, anonim),
+    QF(INT64, store_case, created_at),
+    QF(INT64, store_case, updated_at),
+    QF(TEXT, store_case, agency_name),
+    QF(TEXT, store_case, category_code),
+    QF(TEXT, store_case, category_name_id),
+    QF(TEXT, store_case, category_name_en),
+    QF(TEXT, store_case, team_name),
+    QF(TEXT, store_case, kecamatan_name),
+    QF(TEXT, store_case, reporter_name),
+    QF(TEXT, store_case, reporter_phone),
+    QF(TEXT, store_case, reporter_wa_id),
+    QF(INT64, store_case, wa_consent_at),
+    QF(BOOL, store_case, has_location),
+};
+
+/* One integer column into an int64_t array. */
+typedef struct {
+    int64_t v;
+} id_row;
+static const q_field ID_F[] = {QF(INT64, id_row, v)};
 
 bool dom_is_sqlite(const q_conn *c) { return strcmp(q_engine(c), "sqlite") == 0; }
 
+/* ---- inside other domains' transactions (dom.h) -------------------------------- */
+
 err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64_t *id)
 {
-    return dom_is_sqlite(c) ? sq_put_reporter(sq_of(c), r, now, id)
-                            : pq_put_reporter(pq_of(c), r, now, id);
+    static const char sql[] =
+        "INSERT INTO reporters (wa_id, phone, name, community_group, consent_at, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (wa_id) DO UPDATE SET"
+        " name = COALESCE(excluded.name, reporters.name),"
+        " phone = COALESCE(excluded.phone, reporters.phone),"
+        " community_group = COALESCE(excluded.community_group, reporters.community_group),"
+        " consent_at = COALESCE(reporters.consent_at, excluded.consent_at) RETURNING id";
+    return q_row_int(c, sql, id, Q_TEXT(r->wa_id), Q_TEXT(r->phone), Q_TEXT(r->name),
+                     Q_TEXT(r->community_group), Q_ID(r->consent_at), Q_INT(now));
 }
 
+/* Appends the next event of a case (the caller holds the case: its row
+ * lock, or SQLite's write lock). */
+static err_t add_event(q_conn *c, const store_transition *t, const char *from,
+                       const char *public_note, int64_t *event_id)
+{
+    static const char sql[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
+        " team_id, target_agency_id, is_public, created_at, public_note)"
+        " SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
+        " FROM case_events WHERE case_id = $1 RETURNING id";
+    int64_t id = 0;
+    err_t e = q_row_int(c, sql, &id, Q_INT(t->case_id), Q_TEXT(t->action), Q_TEXT(from),
+                        Q_TEXT(t->new_status), Q_ID(t->actor_id), Q_TEXT(t->note), Q_ID(t->team_id),
+                        Q_ID(t->target_agency_id), Q_BOOL(t->is_public), Q_INT(t->now),
+                        Q_TEXT(public_note));
+    if (event_id)
+        *event_id = id;
+    return e;
+}
+
+/* An event that leaves the status as it is (not public); ERR_NOT_FOUND
+ * when there is no such case. */
+static err_t add_same_event(q_conn *c, int64_t case_id, const char *action, int64_t actor,
+                            const char *note, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
+        " is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, $2, c.status, c.status,"
+        " $3, $4, FALSE, $5 FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
+        " WHERE c.id = $1 GROUP BY c.id";
+    int64_t n = 0;
+    err_t e =
+        q_run(c, sql, &n, Q_INT(case_id), Q_TEXT(action), Q_ID(actor), Q_TEXT(note), Q_INT(now));
+    return e == ERR_OK && n == 0 ? ERR_NOT_FOUND : e;
+}
+
+/* A clash of tracking codes inserts nothing (the transaction survives it)
+ * and the next code is tried; a preset code (the caller already told it to
+ * the citizen) gets one try, its clash is the caller's to handle. */
 err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id)
 {
-    return dom_is_sqlite(c) ? sq_insert_case(sq_of(c), ar, k, note, event_id)
-                            : pq_insert_case(pq_of(c), ar, k, note, event_id);
+    static const char sql[] =
+        "INSERT INTO cases (agency_id, category_id, kind, channel, reporter_id, description, lat,"
+        " lon, address, kecamatan_code, priority, status, team_id, rahasia, anonim, tracking_code,"
+        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at, wa_consent_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+        " $18, $19, $20, $20, $21) ON CONFLICT (tracking_code) DO NOTHING RETURNING id";
+    char code[IDS_CODE_BUF];
+    err_t e = ERR_NOT_FOUND;
+    int attempts = k->tracking_code ? 1 : CODE_ATTEMPTS;
+    q_val lat = k->has_location ? Q_REAL(k->lat) : Q_NULL(REAL);
+    q_val lon = k->has_location ? Q_REAL(k->lon) : Q_NULL(REAL);
+    for (int i = 0; i < attempts && e == ERR_NOT_FOUND; i++) {
+        if (k->tracking_code)
+            snprintf(code, sizeof code, "%s", k->tracking_code);
+        else
+            ids_tracking_new(code);
+        e = q_row_int(c, sql, &k->id, Q_INT(k->agency_id), Q_ID(k->category_id), Q_TEXT(k->kind),
+                      Q_TEXT(k->channel), Q_ID(k->reporter_id), Q_TEXT(k->description), lat, lon,
+                      Q_TEXT(k->address), Q_TEXT(k->kecamatan_code),
+                      Q_TEXT(k->priority ? k->priority : "normal"), Q_TEXT(k->status),
+                      Q_ID(k->team_id), Q_BOOL(k->rahasia), Q_BOOL(k->anonim), Q_TEXT(code),
+                      Q_TEXT(k->lapor_tracking_id), Q_ID(k->forwarded_from), Q_ID(k->created_by),
+                      Q_INT(k->created_at), Q_ID(k->wa_consent_at));
+    }
+    if (e == ERR_NOT_FOUND)
+        e = ERR_CONFLICT;
+    if (e == ERR_OK && !(k->tracking_code = arena_strdup(ar, code)))
+        e = ERR_NOMEM;
+    store_transition t = {.case_id = k->id,
+                          .new_status = k->status,
+                          .action = "create",
+                          .actor_id = k->created_by,
+                          .note = note,
+                          .team_id = k->team_id,
+                          .is_public = true,
+                          .now = k->created_at};
+    return e == ERR_OK ? add_event(c, &t, NULL, NULL, event_id) : e;
+}
+
+/* Until sqlite_wa.c / pg_wa.c are converted: their old names, on the
+ * executor's connection of theirs (a temporary one when it has none yet:
+ * the old connection does not know its store; statements prepared on the
+ * server are the pool connection's, so nothing is lost with it). */
+static q_conn *legacy(q_conn *have, const q_driver *drv, void *d)
+{
+    return have ? have : q_conn_new(NULL, drv, d);
+}
+
+static err_t legacy_end(q_conn *q, q_conn *have, err_t e)
+{
+    if (q != have)
+        q_conn_free(q);
+    return q ? e : ERR_NOMEM;
+}
+
+err_t sq_put_reporter(conn_t *c, const store_reporter_in *r, int64_t now, int64_t *id)
+{
+    q_conn *q = legacy(c->q, &drv_sqlite, c);
+    return legacy_end(q, c->q, q ? dom_put_reporter(q, r, now, id) : ERR_NOMEM);
+}
+
+err_t pq_put_reporter(pconn_t *c, const store_reporter_in *r, int64_t now, int64_t *id)
+{
+    q_conn *q = legacy(c->q, &drv_pg, c);
+    return legacy_end(q, c->q, q ? dom_put_reporter(q, r, now, id) : ERR_NOMEM);
+}
+
+err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id)
+{
+    q_conn *q = legacy(c->q, &drv_sqlite, c);
+    return legacy_end(q, c->q, q ? dom_insert_case(q, ar, k, note, event_id) : ERR_NOMEM);
+}
+
+err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id)
+{
+    q_conn *q = legacy(c->q, &drv_pg, c);
+    return legacy_end(q, c->q, q ? dom_insert_case(q, ar, k, note, event_id) : ERR_NOMEM);
+}
+
+/* ---- cases ----------------------------------------------------------------------- */
+
+typedef struct {
+    arena_t *ar;
+    store_case *k;
+    const store_reporter_in *rep;
+    const char *note;
+} create_ctx;
+
+static err_t create_tx(q_conn *c, void *arg)
+{
+    create_ctx *x = arg;
+    store_case *k = x->k;
+    int64_t event_id = 0;
+    err_t e = x->rep ? dom_put_reporter(c, x->rep, k->created_at, &k->reporter_id) : ERR_OK;
+    if (e == ERR_OK)
+        e = dom_insert_case(c, x->ar, k, x->note, &event_id);
+    /* A walk-in reporter who agreed hears of the case (its code) at once. */
+    if (e == ERR_OK && k->wa_consent_at)
+        e = dom_wa_queue_status(c, k->id, event_id, k->created_at);
+    return e;
+}
+
+err_t store_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
+                        const char *note)
+{
+    create_ctx x = {ar, k, rep, note};
+    return q_tx(s, create_tx, &x);
+}
+
+err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out)
+{
+    static const char sql[] = "SELECT " CASE_COLS " FROM cases c" CASE_JOINS " WHERE c.id = $1";
+    *out = (store_case){0};
+    return q_one(s, ar, sql, CASE_F, out, Q_INT(id));
+}
+
+err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out)
+{
+    static const char sql[] =
+        "SELECT " CASE_COLS " FROM cases c" CASE_JOINS " WHERE c.tracking_code = $1";
+    *out = (store_case){0};
+    return q_one(s, ar, sql, CASE_F, out, Q_TEXT(code));
+}
+
+/* ---- the case list ------------------------------------------------------------------ */
+
+typedef struct {
+    char *out;
+    size_t len;
+    bool ts; /* a tsquery (PostgreSQL), else an FTS5 expression */
+} words_buf;
+
+static void put_word(void *ctx, const char *w, size_t n)
+{
+    words_buf *b = ctx;
+    const char *sep = b->ts ? " & '" : " \"", *end = b->ts ? "':*" : "\"*";
+    size_t skip = b->len ? 0 : strlen(sep) - 1; /* the first word: only the quote */
+    memcpy(b->out + b->len, sep + skip, strlen(sep) - skip);
+    b->len += strlen(sep) - skip;
+    memcpy(b->out + b->len, w, n);
+    b->len += n;
+    memcpy(b->out + b->len, end, strlen(end));
+    b->len += strlen(end);
+}
+
+/* Free text as a search expression, every word as a word or a prefix: an
+ * FTS5 expression ("a"* "b"*) or a tsquery ('a':* & 'b':*). Words hold
+ * only letters and digits, and quoting them keeps the syntax out of users'
+ * hands. NULL when the text has no word. */
+static const char *search_expr(arena_t *ar, const char *q, bool ts)
+{
+    words_buf b = {arena_alloc(ar, strlen(q) * 8 + 8), 0, ts};
+    if (!b.out || store_words(q, put_word, &b) == 0)
+        return NULL;
+    b.out[b.len] = '\0';
+    return b.out;
+}
+
+/* The agencies a user may see (see cq_scope). */
+static err_t user_scope(q_conn *c, arena_t *ar, int64_t user_id, cq_scope *sc)
+{
+    static const char sql[] = "SELECT agency_id FROM user_roles WHERE user_id = $1";
+    int64_t *ids = NULL;
+    size_t n = 0;
+    memset(sc, 0, sizeof *sc);
+    sc->all = user_id == 0;
+    err_t e = user_id ? q_rows(c, ar, sql, ID_F, &ids, &n, Q_INT(user_id)) : ERR_OK;
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        if (ids[i] == 0)
+            sc->all = true;
+        else if (sc->n < CQ_AGENCIES_MAX)
+            sc->ids[sc->n++] = ids[i];
+        else
+            sc->many = true;
+    }
+    return e;
+}
+
+/* Whether a field officer's teams have few cases (see cq_field_probe). */
+static err_t field_probe(q_conn *c, const store_case_filter *f, cq_scope *sc)
+{
+    cq_t q;
+    cq_init(&q);
+    if (!cq_field_probe(&q, f, sc))
+        return ERR_OK;
+    q_stmt *st = q.overflow ? NULL : q_prep_dyn(c, q.sql);
+    err_t e = q.overflow ? ERR_INTERNAL : q_step(st);
+    if (e == ERR_OK)
+        sc->field_sparse = q_col_int(st, 0) < CQ_FIELD_SPARSE;
+    q_done(st);
+    return e;
+}
+
+/* PostgreSQL's text search in two steps, both bounded. First the newest
+ * SEARCH_WINDOW cases of the other filters, in index order, checked against
+ * the stored tsvector: enough for a common word. Only when that window was
+ * full and held fewer than a page of matches, the GIN index finds the rest
+ * below it (a rare word: few matches). */
+static void ts_sql(cq_t *q, const store_case_filter *f, const cq_scope *sc, const char *match)
+{
+    unsigned limit = f->limit ? f->limit : 50;
+    cq_sql(q, "WITH w AS MATERIALIZED (SELECT c.id, c.search FROM cases c WHERE 1 = 1");
+    cq_case_where(q, f, sc, "c.id");
+    cq_case_order(q, f, "c.id", SEARCH_WINDOW);
+    cq_sql(q, "), m AS (SELECT id FROM w WHERE search @@ to_tsquery('simple', ");
+    cq_text(q, match);
+    cq_sql(q, ")");
+    cq_case_order(q, f, "id", limit);
+    cq_sql(q, "), edge AS (SELECT CASE WHEN COUNT(*) < ");
+    cq_int(q, SEARCH_WINDOW);
+    cq_sql(q, f->after_id ? " THEN NULL ELSE MAX(id)" : " THEN NULL ELSE MIN(id)");
+    cq_sql(q, " END AS lo FROM w) SELECT id FROM m UNION ALL SELECT id FROM (SELECT c.id"
+              " FROM cases c, edge WHERE (SELECT COUNT(*) FROM m) < ");
+    cq_int(q, limit);
+    cq_sql(q, f->after_id ? " AND c.id > edge.lo" : " AND c.id < edge.lo");
+    cq_sql(q, " AND c.search @@ to_tsquery('simple', ");
+    cq_text(q, match);
+    cq_sql(q, ")");
+    q->order_by_expr = true;
+    cq_case_filters(q, f, sc, "c.id");
+    q->order_by_expr = false;
+    cq_sql(q, ") x");
+    cq_case_order(q, f, "id", limit);
+}
+
+/* The page's ids first, from the cases table and its indexes alone (often
+ * a covering index), then the joins for those rows only. SQLite searches
+ * from the FTS5 index, which walks the word's rowids in order; it skips the
+ * field probe then, as FTS5 would test the words case by case, each test of
+ * a prefix reading the word's whole list of rows. PostgreSQL orders a date
+ * range or a search by an expression (see cq_t.order_by_expr). */
+err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store_case **out,
+                      size_t *n)
+{
+    q_conn *c = NULL;
+    q_stmt *st = NULL;
+    cq_scope sc;
+    cq_t q;
+    *out = NULL;
+    *n = 0;
+    err_t e = q_get(s, &c);
+    bool lite = e == ERR_OK && dom_is_sqlite(c);
+    const char *match = e == ERR_OK && f->q ? search_expr(ar, f->q, !lite) : NULL;
+    if (e == ERR_OK)
+        e = user_scope(c, ar, f->scope_user_id, &sc);
+    if (e == ERR_OK && !(lite && match))
+        e = field_probe(c, f, &sc);
+    if (e != ERR_OK)
+        goto out;
+    cq_init(&q);
+    q.order_by_expr = !lite && (f->from || f->to);
+    cq_sql(&q, "SELECT " CASE_COLS " FROM (");
+    if (!match) {
+        cq_sql(&q, "SELECT c.id AS id FROM cases c WHERE 1 = 1");
+        cq_case_filters(&q, f, &sc, "c.id");
+    } else if (lite) {
+        cq_sql(&q, "SELECT c.id AS id FROM cases_fts f JOIN cases c ON c.id = f.rowid"
+                   " WHERE cases_fts MATCH ");
+        cq_text(&q, match);
+        cq_case_filters(&q, f, &sc, "f.rowid");
+    } else {
+        ts_sql(&q, f, &sc, match);
+    }
+    cq_sql(&q, ") p CROSS JOIN cases c" CASE_JOINS " WHERE c.id = p.id ORDER BY c.id ");
+    cq_sql(&q, f->after_id ? "ASC" : "DESC");
+    if (q.overflow) {
+        e = ERR_INTERNAL;
+        goto out;
+    }
+    st = q_prep_dyn(c, q.sql);
+    for (int i = 0; i < q.ntext; i++)
+        q_text(st, q.text[i]);
+    e = q_collect(st, ar, CASE_F, out, n);
+out:
+    q_put(c);
+    return e;
+}
+
+/* ---- events, attachments ---------------------------------------------------------- */
+
+static const q_field EVENT_F[] = {
+    QF(INT64, store_event, id),
+    QF(INT64, store_event, case_id),
+    QF(INT64, store_event, seq),
+    QF(TEXT, store_event, action),
+    QF(TEXT, store_event, from_status),
+    QF(TEXT, store_event, to_status),
+    QF(INT64, store_event, actor_id),
+    QF(TEXT, store_event, actor_name),
+    QF(TEXT, store_event, note),
+    QF(INT64, store_event, team_id),
+    QF(INT64, store_event, target_agency_id),
+    QF(BOOL, store_event, is_public),
+    QF(INT64, store_event, created_at),
+    QF(TEXT, store_event, public_note),
+};
+
+err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT e.id, e.case_id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, u.name,"
+        " e.note, e.team_id, e.target_agency_id, e.is_public, e.created_at, e.public_note"
+        " FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1"
+        " ORDER BY e.seq";
+    return q_list(s, ar, sql, EVENT_F, out, n, Q_INT(case_id));
+}
+
+#define ATTACHMENT_COLS                                                                            \
+    "SELECT id, case_id, sha256, mime, filename, source, state, size_bytes, created_at"            \
+    " FROM attachments"
+
+static const q_field ATTACHMENT_F[] = {
+    QF(INT64, store_attachment, id),         QF(INT64, store_attachment, case_id),
+    QF(TEXT, store_attachment, sha256),      QF(TEXT, store_attachment, mime),
+    QF(TEXT, store_attachment, filename),    QF(TEXT, store_attachment, source),
+    QF(TEXT, store_attachment, state),       QF(INT64, store_attachment, size_bytes),
+    QF(INT64, store_attachment, created_at),
+};
+
+err_t store_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
+                             size_t *n)
+{
+    static const char sql[] = ATTACHMENT_COLS " WHERE case_id = $1 ORDER BY id";
+    return q_list(s, ar, sql, ATTACHMENT_F, out, n, Q_INT(case_id));
+}
+
+err_t store_attachment_get(store_t *s, arena_t *ar, int64_t id, store_attachment *out)
+{
+    static const char sql[] = ATTACHMENT_COLS " WHERE id = $1";
+    return q_one(s, ar, sql, ATTACHMENT_F, out, Q_INT(id));
+}
+
+typedef struct {
+    int64_t case_id, actor_id, size, now;
+    const char *sha256, *mime, *note;
+    int64_t id; /* out */
+} attach_ctx;
+
+static err_t attach_tx(q_conn *c, void *arg)
+{
+    static const char sql[] =
+        "INSERT INTO attachments (case_id, sha256, mime, size_bytes, source, state, created_at)"
+        " SELECT id, $2, $3, $4, 'officer', 'stored', $5 FROM cases WHERE id = $1 RETURNING id";
+    attach_ctx *x = arg;
+    err_t e = q_row_int(c, sql, &x->id, Q_INT(x->case_id), Q_TEXT(x->sha256), Q_TEXT(x->mime),
+                        Q_INT(x->size), Q_INT(x->now)); /* ERR_NOT_FOUND: no case */
+    return e == ERR_OK ? add_same_event(c, x->case_id, "attachment", x->actor_id, x->note, x->now)
+                       : e;
+}
+
+err_t store_attachment_add(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
+                           const char *mime, int64_t size, const char *note, int64_t now,
+                           int64_t *id)
+{
+    attach_ctx x = {case_id, actor_id, size, now, sha256, mime, note, 0};
+    err_t e = q_tx(s, attach_tx, &x);
+    if (e == ERR_OK)
+        *id = x.id;
+    return e;
+}
+
+/* ---- transitions ---------------------------------------------------------------------- */
+
+/* The forwarded copy's columns from the source case. */
+static const q_field FORWARD_F[] = {
+    QF(INT64, store_case, reporter_id), QF(TEXT, store_case, description),
+    QF(REAL, store_case, lat),          QF(REAL, store_case, lon),
+    QF(TEXT, store_case, address),      QF(TEXT, store_case, kecamatan_code),
+    QF(TEXT, store_case, priority),     QF(BOOL, store_case, rahasia),
+    QF(BOOL, store_case, anonim),       QF(TEXT, store_case, lapor_tracking_id),
+    QF(BOOL, store_case, has_location),
+};
+
+typedef struct {
+    arena_t *ar;
+    store_transition *t;
+} transition_ctx;
+
+/* Creates the forwarded copy and links both. */
+static err_t forward_copy(q_conn *c, arena_t *ar, store_transition *t)
+{
+    static const char src[] =
+        "SELECT reporter_id, description, lat, lon, address, kecamatan_code, priority, rahasia,"
+        " anonim, lapor_tracking_id, lat IS NOT NULL FROM cases WHERE id = $1";
+    static const char link[] = "UPDATE cases SET forwarded_to_id = $1 WHERE id = $2";
+    store_case k = *t->forward_copy;
+    err_t e = q_row(c, ar, src, FORWARD_F, &k, Q_INT(t->case_id));
+    k.channel = "forward";
+    k.tracking_code = NULL;
+    k.forwarded_from = t->case_id;
+    k.team_id = 0;
+    k.created_by = t->actor_id;
+    k.created_at = t->now;
+    if (e == ERR_OK)
+        e = dom_insert_case(c, ar, &k, t->note, NULL);
+    if (e == ERR_OK)
+        t->new_case_id = k.id;
+    return e == ERR_OK ? q_run(c, link, NULL, Q_INT(k.id), Q_INT(t->case_id)) : e;
+}
+
+static err_t transition_tx(q_conn *c, void *arg)
+{
+    /* Compare-and-set on the status: if another request moved the case
+     * since the decision was made, nothing is written. Its row lock orders
+     * concurrent event appends for the case on PostgreSQL. */
+    static const char upd[] = "UPDATE cases SET status = $1, team_id = COALESCE($2, team_id),"
+                              " updated_at = $3 WHERE id = $4 AND status = $5";
+    static const char exists[] = "SELECT id FROM cases WHERE id = $1";
+    transition_ctx *x = arg;
+    store_transition *t = x->t;
+    int64_t changed = 0, id;
+    err_t e = q_run(c, upd, &changed, Q_TEXT(t->new_status), Q_ID(t->team_id), Q_INT(t->now),
+                    Q_INT(t->case_id), Q_TEXT(t->expect_status));
+    if (e == ERR_OK && changed == 0) {
+        e = q_row_int(c, exists, &id, Q_INT(t->case_id));
+        return e == ERR_OK ? ERR_CONFLICT : e;
+    }
+    if (e == ERR_OK)
+        e = add_event(c, t, t->expect_status, t->is_public ? t->public_note : NULL, &t->event_id);
+    if (e == ERR_OK && t->is_public)
+        e = dom_wa_queue_status(c, t->case_id, t->event_id, t->now);
+    if (e == ERR_OK && t->is_public)
+        e = dom_dispatch_queue_followers(c, t->case_id, t->event_id, t->now);
+    if (e == ERR_OK && t->forward_copy)
+        e = forward_copy(c, x->ar, t);
+    return e;
+}
+
+err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t)
+{
+    transition_ctx x = {ar, t};
+    return q_tx(s, transition_tx, &x);
+}
+
+/* ---- kecamatan from the location (aduan region import) ----------------------------- */
+
+static const q_field POINT_F[] = {
+    QF(INT64, store_case_point, id),
+    QF(REAL, store_case_point, lat),
+    QF(REAL, store_case_point, lon),
+};
+
+err_t store_case_unlocated(store_t *s, arena_t *ar, int64_t after_id, unsigned max,
+                           store_case_point **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT id, lat, lon FROM cases WHERE id > $1 AND kecamatan_code IS NULL"
+        " AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY id LIMIT $2";
+    return q_list(s, ar, sql, POINT_F, out, n, Q_INT(after_id), Q_INT(max));
+}
+
+err_t store_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t now)
+{
+    static const char sql[] = "UPDATE cases SET kecamatan_code = $2, updated_at = $3"
+                              " WHERE id = $1 AND kecamatan_code IS NULL";
+    return q_write(s, sql, true, Q_INT(id), Q_TEXT(code), Q_INT(now));
+}
+
+/* ---- the LAPOR! tracking number (issue 13) ---------------------------------------- */
+
+typedef struct {
+    int64_t case_id, actor_id, now;
+    const char *lapor_id;
+    bool changed; /* out */
+} lapor_ctx;
+
+static err_t lapor_tx(q_conn *c, void *arg)
+{
+    /* Writes only when the value differs: saving the same number twice
+     * adds no event. */
+    static const char set[] = "UPDATE cases SET lapor_tracking_id = $2, updated_at = $3"
+                              " WHERE id = $1 AND lapor_tracking_id IS DISTINCT FROM $2";
+    static const char exists[] = "SELECT id FROM cases WHERE id = $1";
+    lapor_ctx *x = arg;
+    int64_t n = 0, id;
+    err_t e = q_run(c, set, &n, Q_INT(x->case_id), Q_TEXT(x->lapor_id), Q_INT(x->now));
+    if (e == ERR_OK && n == 0) /* unchanged, or no such case */
+        return q_row_int(c, exists, &id, Q_INT(x->case_id));
+    x->changed = e == ERR_OK;
+    return e == ERR_OK ? add_same_event(c, x->case_id, x->lapor_id ? "lapor_set" : "lapor_clear",
+                                        x->actor_id, x->lapor_id, x->now)
+                       : e;
+}
+
+err_t store_case_set_lapor(store_t *s, int64_t case_id, const char *lapor_id, int64_t actor_id,
+                           int64_t now, bool *changed)
+{
+    lapor_ctx x = {case_id, actor_id, now, lapor_id, false};
+    err_t e = q_tx(s, lapor_tx, &x);
+    *changed = e == ERR_OK && x.changed;
+    return e;
 }

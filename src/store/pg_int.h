@@ -71,7 +71,7 @@ double pq_real(PGresult *r, int row, int col);
 bool pq_bool(PGresult *r, int row, int col);
 bool pq_null(PGresult *r, int row, int col);
 
-/* Inside a transaction (pg_cases.c): see sq_put_reporter, sq_insert_case. */
+/* The same for pg_wa.c: see sq_put_reporter, sq_insert_case. */
 err_t pq_put_reporter(pconn_t *c, const store_reporter_in *rep, int64_t now, int64_t *id);
 err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id);
 

@@ -65,8 +65,8 @@ void sq_bind_id(sqlite3_stmt *st, int i, int64_t v);
 const char *sq_text(arena_t *ar, sqlite3_stmt *st, int i);
 int64_t sq_int(sqlite3_stmt *st, int i);
 
-/* Inside a transaction (sqlite_cases.c): the reporter by WhatsApp id, and a
- * case row with its first event (k->tracking_code preset or generated). */
+/* Inside a transaction: dom_put_reporter and dom_insert_case (cases.c) on
+ * the old connection, until sqlite_wa.c is converted. */
 err_t sq_put_reporter(conn_t *c, const store_reporter_in *r, int64_t now, int64_t *id);
 err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id);
 

@@ -817,7 +817,7 @@ err_t store_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **
                          size_t *n) STORE_WUR;
 /* ERR_NOT_FOUND when the user was no member. */
 err_t store_team_remove_member(store_t *s, int64_t team_id, int64_t user_id) STORE_WUR;
-/* ---- the dashboard (sqlite_dash.c, pg_dash.c) ---------------------------- */
+/* ---- the dashboard (dash.c, cases.c) ------------------------------------- */
 
 typedef struct {
     bool inbound;         /* from the citizen (messages); else ours (wa_outbox) */

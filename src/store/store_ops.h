@@ -1,6 +1,6 @@
-/* Internal to store/: the engine table of the functions of store.h not
- * written once yet; store.c generates the dispatchers and each engine
- * fills the table with its own sq_* / pg_* functions (sqlite.c, pg.c). */
+/* Internal to store/: the engine table. Every function of store.h (but
+ * open and close) is listed once here; store.c generates the dispatchers
+ * and each engine fills the table with its own sq_* / pg_* functions. */
 #ifndef ADUAN_STORE_OPS_H
 #define ADUAN_STORE_OPS_H
 
@@ -8,27 +8,6 @@
 
 /* X(name, (parameters), (arguments)) */
 #define STORE_FUNCS(X)                                                                             \
-    X(case_create,                                                                                 \
-      (store_t * s, arena_t * ar, store_case * c, const store_reporter_in *rep, const char *note), \
-      (s, ar, c, rep, note))                                                                       \
-    X(case_get, (store_t * s, arena_t * ar, int64_t id, store_case * out), (s, ar, id, out))       \
-    X(case_by_code, (store_t * s, arena_t * ar, const char *code, store_case *out),                \
-      (s, ar, code, out))                                                                          \
-    X(case_events, (store_t * s, arena_t * ar, int64_t case_id, store_event * *out, size_t * n),   \
-      (s, ar, case_id, out, n))                                                                    \
-    X(case_attachments,                                                                            \
-      (store_t * s, arena_t * ar, int64_t case_id, store_attachment * *out, size_t * n),           \
-      (s, ar, case_id, out, n))                                                                    \
-    X(case_list,                                                                                   \
-      (store_t * s, arena_t * ar, const store_case_filter *f, store_case **out, size_t *n),        \
-      (s, ar, f, out, n))                                                                          \
-    X(case_transition, (store_t * s, arena_t * ar, store_transition * t), (s, ar, t))              \
-    X(case_unlocated,                                                                              \
-      (store_t * s, arena_t * ar, int64_t after_id, unsigned max, store_case_point **out,          \
-       size_t *n),                                                                                 \
-      (s, ar, after_id, max, out, n))                                                              \
-    X(case_set_kecamatan, (store_t * s, int64_t id, const char *code, int64_t now),                \
-      (s, id, code, now))                                                                          \
     X(wa_inbox_add_batch, (store_t * s, store_wa_inbox_new * rows, size_t n, int64_t now),         \
       (s, rows, n, now))                                                                           \
     X(wa_inbox_add,                                                                                \
@@ -189,10 +168,6 @@
       (s, ar, category_id, since, exclude_id, lat_min, lat_max, lon_min, lon_max, out, n))         \
     X(category_forward, (store_t * s, int64_t category_id, int64_t * to), (s, category_id, to))    \
     X(category_set_forward, (store_t * s, int64_t category_id, int64_t to), (s, category_id, to))  \
-    X(stats_cases,                                                                                 \
-      (store_t * s, arena_t * ar, int64_t agency_id, int64_t from, int64_t to,                     \
-       store_stats_case * *out, size_t * n),                                                       \
-      (s, ar, agency_id, from, to, out, n))                                                        \
     X(category_update, (store_t * s, const store_category *c), (s, c))                             \
     X(canned_list,                                                                                 \
       (store_t * s, arena_t * ar, int64_t agency_id, store_canned_reply * *out, size_t * n),       \
@@ -206,32 +181,14 @@
     X(team_members, (store_t * s, arena_t * ar, int64_t team_id, store_user * *out, size_t * n),   \
       (s, ar, team_id, out, n))                                                                    \
     X(team_remove_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))  \
-    X(case_thread,                                                                                 \
-      (store_t * s, arena_t * ar, int64_t case_id, unsigned limit, store_thread_item **out,        \
-       size_t *n),                                                                                 \
-      (s, ar, case_id, limit, out, n))                                                             \
-    X(attachment_get, (store_t * s, arena_t * ar, int64_t id, store_attachment * out),             \
-      (s, ar, id, out))                                                                            \
-    X(attachment_add,                                                                              \
-      (store_t * s, int64_t case_id, int64_t actor_id, const char *sha256, const char *mime,       \
-       int64_t size, const char *note, int64_t now, int64_t *id),                                  \
-      (s, case_id, actor_id, sha256, mime, size, note, now, id))                                   \
-    X(user_teams, (store_t * s, arena_t * ar, int64_t user_id, int64_t * *out, size_t * n),        \
-      (s, ar, user_id, out, n))                                                                    \
-    X(case_set_lapor,                                                                              \
-      (store_t * s, int64_t case_id, const char *lapor_id, int64_t actor_id, int64_t now,          \
-       bool *changed),                                                                             \
-      (s, case_id, lapor_id, actor_id, now, changed))                                              \
-    X(team_resolved,                                                                               \
-      (store_t * s, arena_t * ar, int64_t team_id, int64_t from, int64_t to, unsigned limit,       \
-       store_resolved **out, size_t *n),                                                           \
-      (s, ar, team_id, from, to, limit, out, n))                                                   \
     /* the list ends here */
 
 typedef struct store_ops {
+    const char *engine; /* "sqlite" or "postgres" */
 #define X(name, params, args) err_t(*name) params;
     STORE_FUNCS(X)
 #undef X
+    void (*close)(store_t *s);
 } store_ops;
 
 /* The head of every engine's store. */
@@ -249,7 +206,9 @@ bool store_thread_redo(void);
  * engines search by these words, so they find the same cases. */
 int store_words(const char *text, void (*fn)(void *ctx, const char *w, size_t n), void *ctx);
 
-/* Each engine's table of the functions not converted yet (sqlite.c, pg.c). */
+/* Each engine: its open function and its table. */
+err_t sq_open(const char *url, unsigned pool_size, store_t **out);
+err_t pg_open(const char *url, unsigned pool_size, store_t **out);
 extern const store_ops sq_ops, pg_ops;
 
 #endif

@@ -77,7 +77,7 @@ static void list_sql_has_only_the_filters_given(void **state)
     cq_t q;
     cq_scope one = {.n = 1, .ids = {3}}, two = {.n = 2, .ids = {1, 2}}, none = {0};
     store_case_filter f = {.limit = 20};
-    cq_init(&q, false);
+    cq_init(&q);
     cq_case_filters(&q, &f, &one, "c.id");
     assert_string_equal(q.sql, " AND c.agency_id = 3 ORDER BY c.id DESC LIMIT 20");
     assert_int_equal(q.ntext, 0);
@@ -89,7 +89,7 @@ static void list_sql_has_only_the_filters_given(void **state)
                            .to = 200,
                            .before_id = 77,
                            .limit = 5};
-    cq_init(&q, true);
+    cq_init(&q);
     cq_case_filters(&q, &g, &two, "c.id");
     assert_string_equal(q.sql, " AND c.agency_id IN (1, 2) AND c.team_id = 4 AND c.status = $1"
                                " AND c.kecamatan_code = $2 AND c.created_at >= 100"
@@ -101,17 +101,17 @@ static void list_sql_has_only_the_filters_given(void **state)
 
     store_case_filter h = {.after_id = 9, .scope_user_id = 5};
     cq_scope many = {.many = true};
-    cq_init(&q, false);
+    cq_init(&q);
     q.order_by_expr = true;
     cq_case_filters(&q, &h, &many, "f.rowid");
     assert_string_equal(q.sql, " AND c.agency_id IN (SELECT agency_id FROM user_roles WHERE"
                                " user_id = 5) AND f.rowid > 9 ORDER BY f.rowid + 0 ASC LIMIT 50");
 
-    cq_init(&q, false);
+    cq_init(&q);
     cq_case_filters(&q, &f, &none, "c.id");
     assert_string_equal(q.sql, " AND 1 = 0 ORDER BY c.id DESC LIMIT 20");
     cq_scope all = {.all = true};
-    cq_init(&q, false);
+    cq_init(&q);
     cq_case_filters(&q, &f, &all, "c.id");
     assert_string_equal(q.sql, " ORDER BY c.id DESC LIMIT 20");
 }
@@ -120,11 +120,11 @@ static void list_sql_overflow_is_reported(void **state)
 {
     (void)state;
     cq_t q;
-    cq_init(&q, false);
+    cq_init(&q);
     for (int i = 0; i < CQ_TEXT_MAX + 1; i++)
         cq_text(&q, "x");
     assert_true(q.overflow);
-    cq_init(&q, false);
+    cq_init(&q);
     char big[CQ_SQL_MAX];
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';

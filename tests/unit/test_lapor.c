@@ -44,7 +44,7 @@ static void lapor_numbers(void **state)
 static const char *where(const store_case_filter *f, const cq_scope *sc)
 {
     static cq_t q;
-    cq_init(&q, false);
+    cq_init(&q);
     cq_case_where(&q, f, sc, "c.id");
     assert_false(q.overflow);
     return q.sql;
@@ -90,12 +90,12 @@ static void field_scope_sql(void **state)
     assert_non_null(strstr(where(&f, &sparse), "NOT IN (1)"));
     /* The count that decides. */
     static cq_t q;
-    cq_init(&q, false);
+    cq_init(&q);
     assert_true(cq_field_probe(&q, &f, &one));
     assert_string_equal(q.sql,
                         "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE team_id IN (3, 4) LIMIT "
                         "2000) x");
-    cq_init(&q, false);
+    cq_init(&q);
     assert_false(cq_field_probe(&q, &f, &two));
     /* No team: only the open emergencies. */
     f.nfield_teams = 0;
