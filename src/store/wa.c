@@ -163,7 +163,8 @@ err_t store_wa_inbox_seal(store_t *s, int64_t id, const char *sealed)
 
 /* ---- agencies and conversations ---------------------------------------------------- */
 
-err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id, store_agency *out)
+err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
+                             store_agency *out)
 {
     static const char sql[] =
         "SELECT a.id, a.code, a.name, a.kind, a.timezone, a.wa_template_status,"
@@ -208,8 +209,7 @@ err_t store_wa_conversation_get(store_t *s, arena_t *ar, int64_t agency_id, cons
 /* The service-request part: the svc domain's, on the same connection. */
 static err_t svc_apply(q_conn *c, arena_t *ar, store_wa_effects *fx)
 {
-    return dom_is_sqlite(c) ? sq_svc_wa_apply(sq_of(c), ar, fx)
-                            : pq_svc_wa_apply(pq_of(c), ar, fx);
+    return dom_is_sqlite(c) ? sq_svc_wa_apply(sq_of(c), ar, fx) : pq_svc_wa_apply(pq_of(c), ar, fx);
 }
 
 /* The conversation row, compare-and-set on version. */
@@ -223,8 +223,8 @@ static err_t put_conversation(q_conn *c, const store_wa_effects *fx)
         "UPDATE wa_conversations SET state = $4, draft = $5, lang = $6, version = version + 1,"
         " phone_number_id = $3, last_inbound_at = {GREATEST}(last_inbound_at, $7),"
         " updated_at = $7 WHERE agency_id = $1 AND wa_id = $2 AND version = $8";
-    const q_val v[] = {Q_INT(fx->agency_id), Q_TEXT(fx->wa_id),  Q_TEXT(fx->phone_number_id),
-                       Q_TEXT(fx->state),    Q_TEXT(fx->draft),  Q_TEXT(fx->lang),
+    const q_val v[] = {Q_INT(fx->agency_id), Q_TEXT(fx->wa_id),        Q_TEXT(fx->phone_number_id),
+                       Q_TEXT(fx->state),    Q_TEXT(fx->draft),        Q_TEXT(fx->lang),
                        Q_INT(fx->now),       Q_INT(fx->expect_version)};
     int64_t changed = 0;
     bool fresh = fx->expect_version < 0;
@@ -423,8 +423,8 @@ err_t store_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_
     static const char sql[] = "UPDATE wa_outbox SET state = 'sent', wamid = $1, used_template = $2,"
                               " delivery = COALESCE(delivery, 'accepted'), last_error = NULL,"
                               " updated_at = $3, payload = COALESCE($4, payload) WHERE id = $5";
-    return q_write(s, sql, false, Q_TEXT(wamid), Q_BOOL(used_template), Q_INT(now),
-                   Q_TEXT(payload), Q_INT(id));
+    return q_write(s, sql, false, Q_TEXT(wamid), Q_BOOL(used_template), Q_INT(now), Q_TEXT(payload),
+                   Q_INT(id));
 }
 
 /* Locks the case row: an event orders with concurrent transitions. */
@@ -458,8 +458,7 @@ static err_t fail_tx(q_conn *c, void *arg)
     return e;
 }
 
-err_t store_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
-                            int64_t now)
+err_t store_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
 {
     static const char retry[] = "UPDATE wa_outbox SET next_attempt_at = $1, last_error = $2,"
                                 " updated_at = $3 WHERE id = $4";
@@ -497,10 +496,11 @@ err_t store_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsign
 err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
                              unsigned limit, store_case **out, size_t *n)
 {
-    static const char sql[] = "SELECT c.id, c.tracking_code, c.status, c.created_at, k.name_id,"
-                              " k.name_en FROM cases c JOIN reporters r ON r.id = c.reporter_id"
-                              " LEFT JOIN categories k ON k.id = c.category_id"
-                              " WHERE c.agency_id = $1 AND r.wa_id = $2 ORDER BY c.id DESC LIMIT $3";
+    static const char sql[] =
+        "SELECT c.id, c.tracking_code, c.status, c.created_at, k.name_id,"
+        " k.name_en FROM cases c JOIN reporters r ON r.id = c.reporter_id"
+        " LEFT JOIN categories k ON k.id = c.category_id"
+        " WHERE c.agency_id = $1 AND r.wa_id = $2 ORDER BY c.id DESC LIMIT $3";
     static const q_field F[] = {
         QF(INT64, store_case, id),
         QF(TEXT, store_case, tracking_code),
@@ -593,8 +593,8 @@ static err_t operator_tx(q_conn *c, void *arg)
     if (e != ERR_OK)
         return e;
     x->window_open = last_in && x->now - last_in < 24 * 3600;
-    e = q_row_int(c, ins, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->payload),
-                  Q_TEXT(x->template), Q_INT(x->now));
+    e = q_row_int(c, ins, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->payload), Q_TEXT(x->template),
+                  Q_INT(x->now));
     if (e == ERR_OK)
         e = q_run(c, event, NULL, Q_INT(x->case_id), Q_ID(x->actor_id), Q_TEXT(x->note),
                   Q_INT(x->now));
@@ -626,7 +626,7 @@ err_t store_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, 
         " AND next_attempt_at <= $1 ORDER BY id LIMIT $3 {SKIP_LOCKED})"
         " RETURNING id, case_id, media_id, mime, sha256, attempts";
     static const q_field F[] = {
-        QF(INT64, store_wa_media_job, id),  QF(INT64, store_wa_media_job, case_id),
+        QF(INT64, store_wa_media_job, id),      QF(INT64, store_wa_media_job, case_id),
         QF(TEXT, store_wa_media_job, media_id), QF(TEXT, store_wa_media_job, mime),
         QF(TEXT, store_wa_media_job, sha256),   QF(INT, store_wa_media_job, attempts),
     };
