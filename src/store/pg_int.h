@@ -75,7 +75,7 @@ bool pq_null(PGresult *r, int row, int col);
 err_t pq_put_reporter(pconn_t *c, const store_reporter_in *rep, int64_t now, int64_t *id);
 err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id);
 
-/* Inside a transaction (pg_wa.c): see sq_wa_queue_status. */
+/* Inside a transaction (wa.c): see sq_wa_queue_status. */
 err_t pq_wa_queue_status(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now);
 
 /* Inside a transaction (pg_dispatch.c): see sq_dispatch_queue_followers. */

@@ -70,7 +70,7 @@ int64_t sq_int(sqlite3_stmt *st, int i);
 err_t sq_put_reporter(conn_t *c, const store_reporter_in *r, int64_t now, int64_t *id);
 err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id);
 
-/* Inside a transaction (sqlite_wa.c): queues a status update of event to
+/* Inside a transaction (wa.c): queues a status update of event to
  * the case's WhatsApp reporter, when it has one. */
 err_t sq_wa_queue_status(conn_t *c, int64_t case_id, int64_t event_id, int64_t now);
 

@@ -8,88 +8,6 @@
 
 /* X(name, (parameters), (arguments)) */
 #define STORE_FUNCS(X)                                                                             \
-    X(wa_inbox_add_batch, (store_t * s, store_wa_inbox_new * rows, size_t n, int64_t now),         \
-      (s, rows, n, now))                                                                           \
-    X(wa_inbox_add,                                                                                \
-      (store_t * s, const char *body, size_t len, const char *dead_reason, int64_t now,            \
-       int64_t *id),                                                                               \
-      (s, body, len, dead_reason, now, id))                                                        \
-    X(wa_inbox_list,                                                                               \
-      (store_t * s, arena_t * ar, const char *state, unsigned limit, store_wa_inbox_row **out,     \
-       size_t *n),                                                                                 \
-      (s, ar, state, limit, out, n))                                                               \
-    X(wa_inbox_claim,                                                                              \
-      (store_t * s, arena_t * ar, int64_t now, int64_t lease, unsigned max,                        \
-       store_wa_inbox_row **out, size_t *n),                                                       \
-      (s, ar, now, lease, max, out, n))                                                            \
-    X(wa_inbox_finish,                                                                             \
-      (store_t * s, int64_t id, const char *state, const char *error, const char *summary,         \
-       int64_t now),                                                                               \
-      (s, id, state, error, summary, now))                                                         \
-    X(wa_inbox_purge,                                                                              \
-      (store_t * s, const char *state, int64_t before, unsigned max, int64_t now, size_t *n),      \
-      (s, state, before, max, now, n))                                                             \
-    X(wa_inbox_unsealed,                                                                           \
-      (store_t * s, arena_t * ar, unsigned max, store_wa_inbox_row **out, size_t *n),              \
-      (s, ar, max, out, n))                                                                        \
-    X(wa_inbox_seal, (store_t * s, int64_t id, const char *sealed), (s, id, sealed))               \
-    X(agency_by_number,                                                                            \
-      (store_t * s, arena_t * ar, const char *phone_number_id, store_agency *out),                 \
-      (s, ar, phone_number_id, out))                                                               \
-    X(wa_conversation_get,                                                                         \
-      (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id,                            \
-       store_wa_conversation *out),                                                                \
-      (s, ar, agency_id, wa_id, out))                                                              \
-    X(wa_drafts_stale,                                                                             \
-      (store_t * s, arena_t * ar, int64_t before, unsigned max, store_wa_draft **out, size_t *n),  \
-      (s, ar, before, max, out, n))                                                                \
-    X(wa_draft_clean,                                                                              \
-      (store_t * s, int64_t agency_id, const char *wa_id, int version, const char *draft),         \
-      (s, agency_id, wa_id, version, draft))                                                       \
-    X(case_list_for_wa,                                                                            \
-      (store_t * s, arena_t * ar, int64_t agency_id, const char *wa_id, unsigned limit,            \
-       store_case **out, size_t *n),                                                               \
-      (s, ar, agency_id, wa_id, limit, out, n))                                                    \
-    X(wa_apply, (store_t * s, arena_t * ar, store_wa_effects * fx), (s, ar, fx))                   \
-    X(wa_status,                                                                                   \
-      (store_t * s, const char *wamid, const char *status, const char *error, int64_t now,         \
-       bool *duplicate),                                                                           \
-      (s, wamid, status, error, now, duplicate))                                                   \
-    X(wa_outbox_claim,                                                                             \
-      (store_t * s, arena_t * ar, int64_t now, int64_t lease, unsigned max,                        \
-       store_wa_outbox_row **out, size_t *n),                                                      \
-      (s, ar, now, lease, max, out, n))                                                            \
-    X(wa_outbox_sent,                                                                              \
-      (store_t * s, int64_t id, const char *wamid, bool used_template, const char *payload,        \
-       int64_t now),                                                                               \
-      (s, id, wamid, used_template, payload, now))                                                 \
-    X(wa_outbox_retry, (store_t * s, int64_t id, int64_t next_at, const char *error, int64_t now), \
-      (s, id, next_at, error, now))                                                                \
-    X(wa_outbox_list,                                                                              \
-      (store_t * s, arena_t * ar, const char *to_wa_id, unsigned limit,                            \
-       store_wa_outbox_item **out, size_t *n),                                                     \
-      (s, ar, to_wa_id, limit, out, n))                                                            \
-    X(wa_operator_message,                                                                         \
-      (store_t * s, int64_t case_id, int64_t actor_id, const char *payload, const char *template,  \
-       const char *note, int64_t now, int64_t *outbox_id, bool *window_open),                      \
-      (s, case_id, actor_id, payload, template, note, now, outbox_id, window_open))                \
-    X(wa_media_claim,                                                                              \
-      (store_t * s, arena_t * ar, int64_t now, int64_t lease, unsigned max,                        \
-       store_wa_media_job **out, size_t *n),                                                       \
-      (s, ar, now, lease, max, out, n))                                                            \
-    X(wa_media_stored,                                                                             \
-      (store_t * s, int64_t id, const char *sha256_hex, int64_t size, const char *mime,            \
-       int64_t now),                                                                               \
-      (s, id, sha256_hex, size, mime, now))                                                        \
-    X(wa_media_retry, (store_t * s, int64_t id, int64_t next_at, const char *error, int64_t now),  \
-      (s, id, next_at, error, now))                                                                \
-    X(wa_text_set,                                                                                 \
-      (store_t * s, const char *key, const char *lang, const char *text, int64_t user_id,          \
-       int64_t now),                                                                               \
-      (s, key, lang, text, user_id, now))                                                          \
-    X(wa_text_list,                                                                                \
-      (store_t * s, arena_t * ar, store_wa_text * *out, size_t * n, int64_t * version),            \
-      (s, ar, out, n, version))                                                                    \
     X(calendar_get, (store_t * s, arena_t * ar, int64_t agency_id, store_calendar * out),          \
       (s, ar, agency_id, out))                                                                     \
     X(calendar_put, (store_t * s, const store_calendar *c, int64_t now), (s, c, now))              \
@@ -168,19 +86,6 @@
       (s, ar, category_id, since, exclude_id, lat_min, lat_max, lon_min, lon_max, out, n))         \
     X(category_forward, (store_t * s, int64_t category_id, int64_t * to), (s, category_id, to))    \
     X(category_set_forward, (store_t * s, int64_t category_id, int64_t to), (s, category_id, to))  \
-    X(category_update, (store_t * s, const store_category *c), (s, c))                             \
-    X(canned_list,                                                                                 \
-      (store_t * s, arena_t * ar, int64_t agency_id, store_canned_reply * *out, size_t * n),       \
-      (s, ar, agency_id, out, n))                                                                  \
-    X(canned_get, (store_t * s, arena_t * ar, int64_t id, store_canned_reply * out),               \
-      (s, ar, id, out))                                                                            \
-    X(canned_put, (store_t * s, store_canned_reply * r, int64_t user_id, int64_t now),             \
-      (s, r, user_id, now))                                                                        \
-    X(canned_delete, (store_t * s, int64_t id), (s, id))                                           \
-    X(team_update, (store_t * s, const store_team *t), (s, t))                                     \
-    X(team_members, (store_t * s, arena_t * ar, int64_t team_id, store_user * *out, size_t * n),   \
-      (s, ar, team_id, out, n))                                                                    \
-    X(team_remove_member, (store_t * s, int64_t team_id, int64_t user_id), (s, team_id, user_id))  \
     /* the list ends here */
 
 typedef struct store_ops {

@@ -522,16 +522,3 @@ err_t svc_wa_apply(q_conn *c, arena_t *ar, store_wa_effects *fx)
         e = add_event(c, case_id, "resubmitted", NULL, NULL, 0, NULL, false, fx->now, NULL);
     return e;
 }
-
-/* Bridges for the WhatsApp domain until it is converted (the lead deletes
- * them after the merges): the caller already has the q_conn. */
-err_t sq_svc_wa_apply(struct conn *c, arena_t *ar, store_wa_effects *fx)
-{
-    return c->q ? svc_wa_apply(c->q, ar, fx) : ERR_INTERNAL;
-}
-
-err_t pq_svc_wa_apply(void *c, arena_t *ar, store_wa_effects *fx)
-{
-    pconn_t *p = c;
-    return p->q ? svc_wa_apply(p->q, ar, fx) : ERR_INTERNAL;
-}

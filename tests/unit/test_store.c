@@ -526,6 +526,92 @@ static void inbox_batch_and_staff_numbers(void **state)
     assert_int_equal(store_user_set_wa(f->s, b, "6281234567890"), ERR_OK);
 }
 
+/* One inbound message applied (a redelivery changes nothing, a stale
+ * conversation version is refused and changes nothing); the outbox claim
+ * reads the recipient's conversation (window, language) or none for a
+ * number that never wrote; a claimed row is leased; giving up marks it
+ * failed, and an unknown id changes nothing. */
+static void wa_apply_and_outbox_claim(void **state)
+{
+    fixture *f = *state;
+    store_agency ag;
+    assert_int_equal(store_agency_by_number(f->s, f->ar, "100000000000001", &ag), ERR_OK);
+    assert_int_equal(store_agency_by_number(f->s, f->ar, "199", &ag), ERR_NOT_FOUND);
+    assert_int_equal(store_agency_by_number(f->s, f->ar, "100000000000001", &ag), ERR_OK);
+    store_wa_effects fx = {.seen_key = "m:w1",
+                           .agency_id = ag.id,
+                           .wa_id = "6281100000001",
+                           .phone_number_id = "100000000000001",
+                           .wamid = "w1",
+                           .msg_type = "text",
+                           .msg_body = "halo",
+                           .expect_version = -1,
+                           .state = "menu",
+                           .draft = "{}",
+                           .lang = "en",
+                           .nout = 1,
+                           .out = {{"reply", "{\"t\":1}", NULL, false}},
+                           .now = NOW - 60};
+    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_OK);
+    assert_false(fx.duplicate);
+    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_OK);
+    assert_true(fx.duplicate);
+    fx.seen_key = "m:w2"; /* a new message on the version read before: refused */
+    fx.wamid = "w2";
+    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_CONFLICT);
+    store_wa_conversation cv;
+    assert_int_equal(store_wa_conversation_get(f->s, f->ar, ag.id, "6281100000001", &cv), ERR_OK);
+    assert_int_equal(cv.version, 1);
+    assert_string_equal(cv.lang, "en");
+    assert_int_equal(cv.last_inbound_at, NOW - 60);
+    assert_int_equal(store_wa_conversation_get(f->s, f->ar, ag.id, "6289", &cv), ERR_OK);
+    assert_int_equal(cv.version, -1);
+
+    fx = (store_wa_effects){.seen_key = "m:w3",
+                            .agency_id = ag.id,
+                            .wa_id = "6281100000002",
+                            .phone_number_id = "100000000000001",
+                            .wamid = "w3",
+                            .msg_type = "text",
+                            .msg_body = "x",
+                            .expect_version = -1,
+                            .state = "idle",
+                            .draft = "{}",
+                            .lang = "id",
+                            .now = NOW};
+    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_OK);
+    store_wa_outbox_item *items;
+    size_t n;
+    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000001", 10, &items, &n), ERR_OK);
+    assert_int_equal(n, 1); /* neither the redelivery nor the refused one queued */
+    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000002", 10, &items, &n), ERR_OK);
+    assert_int_equal(n, 0);
+
+    store_wa_outbox_row *rows;
+    assert_int_equal(store_wa_outbox_claim(f->s, f->ar, NOW + 1, 60, 10, &rows, &n), ERR_OK);
+    size_t mine = n;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].to_wa_id && strcmp(rows[i].to_wa_id, "6281100000001") == 0) {
+            assert_int_equal(rows[i].last_inbound_at, NOW - 60);
+            assert_string_equal(rows[i].lang, "en");
+            assert_string_equal(rows[i].kind, "reply");
+            assert_int_equal(rows[i].attempts, 1);
+            mine = i;
+        }
+    assert_true(mine < n);
+    int64_t id = rows[mine].id;
+    assert_int_equal(store_wa_outbox_claim(f->s, f->ar, NOW + 2, 60, 10, &rows, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_true(rows[i].id != id); /* leased */
+    assert_int_equal(store_wa_outbox_retry(f->s, id, 0, "gone", NOW + 3), ERR_OK);
+    assert_int_equal(store_wa_outbox_retry(f->s, 987654, 0, "none", NOW + 3), ERR_OK);
+    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000001", 10, &items, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].state, "failed");
+    assert_string_equal(items[0].last_error, "gone");
+    assert_false(items[0].used_template);
+}
+
 /* ADUAN_DURABILITY: writes work in every mode and as redoable commits;
  * PostgreSQL's settings that lose acknowledged data are reported, each. */
 static void durability_modes_and_check(void **state)
@@ -590,6 +676,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(list_filters_and_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(domain_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(inbox_batch_and_staff_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(wa_apply_and_outbox_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(durability_modes_and_check, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store-sqlite", tests, NULL, NULL);
