@@ -1,6 +1,7 @@
 /* The operator dashboard's API: a case's chat thread and 24-hour window,
  * the actions a user may take on a case, its files (read and, for
  * officers, added from the phone's camera), and the user's teams. */
+#include "core/msg.h"
 #include "http/http.h"
 
 #include "channels/wa_bot.h"
@@ -359,7 +360,7 @@ err_t h_case_attach(app_t *app, req_t *r)
     }
     const char *got = image_sniff(r->body, r->body_len);
     if (got && strcasecmp(got, want) != 0) {
-        r->detail = arena_printf(r->ar, "the body is not a %s image", want);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "the body is not a %s image"), want);
         return ERR_INVALID;
     }
     const char *note = NULL;
