@@ -330,8 +330,9 @@ static err_t parse_step(req_t *r, json_t *v, const char *key, sla_dur *out)
         return refuse(
             r, ERR_INVALID,
             arena_printf(r->ar,
-                         "%s: expected {\"amount\": 0..%d, \"unit\": seconds, minutes, hours, "
-                         "days, work_minutes, work_hours or work_days}",
+                         msg_lang(r->lang, "%s: expected {\"amount\": 0..%d, \"unit\": seconds, "
+                                           "minutes, hours, days, work_minutes, work_hours or "
+                                           "work_days}"),
                          key, SLA_AMOUNT_MAX));
     *out = (sla_dur){(int32_t)json_integer_value(a), (sla_unit)unit};
     return ERR_OK;
