@@ -7,7 +7,8 @@ import re
 
 from lang_check import english
 from test_emergency import REGU, REGU2, desk, report_fire, staff  # noqa: F401 (a fixture)
-from test_service import DUKCAPIL, login, request_birth_certificate, service_id, wait_until
+from test_service import (DUKCAPIL, login, multipart, request_birth_certificate, service_id,
+                          stored, wait_until)
 from test_survey import report, resolve, wait_text
 from wa_helpers import Citizen, message, text_of
 
@@ -75,8 +76,23 @@ def test_a_service_request_is_a_permohonan(desk):
     conv = admin.get("/api/v1/cases/%d/conversation" % cid).json
     told = [i.get("text") or "" for i in conv["items"] if i["dir"] == "out"]
     assert any(t.startswith("Permohonan *%s*: Diperiksa" % code) for t in told), told
-    # A complaint's update still says "Laporan".
     assert admin.case(cid)["status"] == "checking"
+    cl = wait_until(lambda: stored(admin, cid, 3))
+    for d in cl["documents"]:
+        if d["mandatory"]:
+            r = admin.post("/api/v1/cases/%d/service/checks" % cid,
+                           json={"document_id": d["id"], "verdict": "accepted"})
+            assert r.status == 200, r
+    admin.act(cid, "process")
+    # A file that is not a PDF: refused, in Indonesian, and in English on request.
+    body, ct = multipart({"note": "terbit"}, "akta.pdf", b"bukan pdf")
+    path = "/api/v1/cases/%d/service/issue" % cid
+    r = admin.request("POST", path, body=body, content_type=ct)
+    assert r.status == 400 and r.code == "invalid", r
+    assert r.json["error"]["detail"] == "berkas ini bukan PDF (harus diawali %PDF-)", r
+    r = admin.request("POST", path, body=body, content_type=ct, lang="en")
+    assert r.code == "invalid" and "is not a PDF" in r.json["error"]["detail"], r
+    assert admin.case(cid)["status"] == "processing"
 
 
 def test_the_answer_to_sudah_speaks_to_the_reporter(desk):
