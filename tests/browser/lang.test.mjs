@@ -148,6 +148,20 @@ describe('Indonesian first (issue 13)', () => {
     const kinds = await page.$$eval('#k-kind option', (os) => os.map((o) => o.textContent));
     assert.deepEqual(kinds, ['pengaduan', 'layanan', 'darurat']);
     assert.match(await settle(page), /pengaduan/);
+    // An API error reaches the admin in Indonesian, and changes nothing.
+    await page.click('#tab-users');
+    await page.fill('#u-login', 'uji.bahasa');
+    await page.fill('#u-name', 'Uji Bahasa');
+    await page.fill('#u-password', 'rahasia-sekali');
+    await page.fill('#u-wa', '12345');
+    await page.click('#user-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('status').textContent.length > 0);
+    const said = await page.textContent('#status');
+    assert.match(said, /Data tidak valid: wa: bukan nomor HP/);
+    assert.deepEqual(englishIn(said), [], said);
+    const sa = await srv.session('superadmin');
+    const users = (await sa.call('GET', '/api/v1/admin/users')).json.items;
+    assert.ok(!users.some((u) => u.login === 'uji.bahasa'));
     await page.close();
   });
 });
