@@ -93,8 +93,8 @@ const char *wa_status_text(arena_t *ar, const char *tracking_code, const char *k
     const char *note = ev->public_note ? cut(ar, ev->public_note, 600) : NULL;
     ids_tracking_format(tracking_code, shown);
     bool service = kind && strcmp(kind, "service") == 0;
-    return wa_textf(ar, service ? "svc_status_update" : "status_update", lang, "code", shown, "status", label, "note",
-                    note ? arena_printf(ar, "\n%s", note) : "", NULL);
+    return wa_textf(ar, service ? "svc_status_update" : "status_update", lang, "code", shown,
+                    "status", label, "note", note ? arena_printf(ar, "\n%s", note) : "", NULL);
 }
 
 err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
@@ -281,12 +281,11 @@ static void ask_category(bot *b)
     if (store_category_list(b->in->store, b->in->ar, b->in->agency->id, &k, &n) == ERR_OK)
         for (size_t i = 0; i < n && nr < LIST_ROWS_MAX; i++)
             if (k[i].active && strcmp(k[i].kind, "service") != 0)
-                rows[nr++] =
-                    (row){arena_printf(b->in->ar, "cat:%lld", (long long)k[i].id),
-                          strcmp(b->lang, "en") == 0 ? k[i].name_en : k[i].name_id,
-                          strcmp(k[i].kind, "emergency") != 0 ? NULL
-                          : strcmp(b->lang, "en") == 0      ? "EMERGENCY"
-                                                            : "DARURAT"};
+                rows[nr++] = (row){arena_printf(b->in->ar, "cat:%lld", (long long)k[i].id),
+                                   strcmp(b->lang, "en") == 0 ? k[i].name_en : k[i].name_id,
+                                   strcmp(k[i].kind, "emergency") != 0 ? NULL
+                                   : strcmp(b->lang, "en") == 0        ? "EMERGENCY"
+                                                                       : "DARURAT"};
     list(b, wa_text("choose_category", b->lang), wa_text("choose_button", b->lang), rows, nr);
     json_object_del(b->draft, "report");
     finish(b, "category");

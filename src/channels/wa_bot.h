@@ -61,8 +61,7 @@ const char *wa_template_value(arena_t *ar, const char *v);
  * (its public_note; never the internal note). A service request is told as
  * a "permohonan", anything else as a "laporan". Owned by the arena. */
 const char *wa_status_text(arena_t *ar, const char *tracking_code, const char *kind,
-                           const store_event *ev,
-                           const char *lang);
+                           const store_event *ev, const char *lang);
 
 /* The free text and the template of a status update: the event event_id
  * of case case_id, told to wa_id in lang. */

@@ -68,8 +68,7 @@ static const char *where(arena_t *ar, const store_case *c)
 static const char *alert_payload(arena_t *ar, const char *to, const store_case *c)
 {
     const char *body = arena_printf(
-        ar,
-        "🚨 *DARURAT: %s*\nLokasi: %s\nKode laporan: %s\n\nTerima tugas ini?",
+        ar, "🚨 *DARURAT: %s*\nLokasi: %s\nKode laporan: %s\n\nTerima tugas ini?",
         c->category_name_id ? c->category_name_id : "-", where(ar, c), shown_code(ar, c));
     json_t *buttons =
         json_pack("[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}]", "type", "reply", "reply", "id",
@@ -438,10 +437,7 @@ static err_t urgent_note(store_t *s, arena_t *ar, const store_case *c, const sto
              (long long)g->id);
     return store_case_note_event(
         s, c->id, "urgent", 0,
-        arena_printf(ar,
-                     "Ditandai darurat oleh pelapor terdaftar (%s).",
-                     g->name),
-        now);
+        arena_printf(ar, "Ditandai darurat oleh pelapor terdaftar (%s).", g->name), now);
 }
 
 static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
@@ -602,8 +598,7 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
         return ERR_OK;
     }
     if (role == ROLE_FIELD && (!c.team_id || store_team_has_member(st->s, c.team_id, st->u->id))) {
-        st->reply = arena_printf(
-            st->ar, "Laporan %s ditugaskan ke tim lain.", code);
+        st->reply = arena_printf(st->ar, "Laporan %s ditugaskan ke tim lain.", code);
         return ERR_OK;
     }
     if (decline) {
@@ -633,8 +628,7 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
         if (info.accepted_by == st->u->id)
             st->reply = arena_printf(st->ar, "Anda sudah menerima tugas %s.", code);
         else if (info.accepted_by)
-            st->reply = arena_printf(st->ar,
-                                     "Tugas %s sudah diterima oleh %s. Terima kasih.", code,
+            st->reply = arena_printf(st->ar, "Tugas %s sudah diterima oleh %s. Terima kasih.", code,
                                      info.accepted_name ? info.accepted_name : "petugas lain");
         else
             st->reply = arena_printf(st->ar, "Tugas %s sudah tidak menunggu jawaban (%s).", code,
@@ -684,9 +678,9 @@ static err_t act(staff *st, const char *action, const char *result)
         return ERR_OK;
     }
     if (e == ERR_INVALID || e == ERR_FORBIDDEN || e == ERR_CONFLICT) {
-        st->reply =
-            arena_printf(st->ar, "Laporan %s (%s): tidak bisa — %s.", code,
-                         status_label(status_parse(c.status), "id"), detail ? msg_lang("id", detail) : err_str(e));
+        st->reply = arena_printf(st->ar, "Laporan %s (%s): tidak bisa — %s.", code,
+                                 status_label(status_parse(c.status), "id"),
+                                 detail ? msg_lang("id", detail) : err_str(e));
         return ERR_OK;
     }
     return e;
@@ -703,8 +697,7 @@ static err_t photo(staff *st)
     err_t e = store_dispatch_attach(st->s, id, st->ev->media_id, st->ev->media_mime,
                                     st->ev->media_sha256, st->ev->media_filename, st->now);
     if (e == ERR_OK)
-        st->reply = arena_printf(st->ar, "Foto tersimpan pada laporan %s.",
-                                 shown_code(st->ar, &c));
+        st->reply = arena_printf(st->ar, "Foto tersimpan pada laporan %s.", shown_code(st->ar, &c));
     return e;
 }
 

@@ -264,8 +264,8 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
     heading(&d, "2. Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)");
     if (st.ikm.answered)
         line(&d,
-             arena_printf(ar, "IKM: %s - mutu %c (%s); bobot %s", num(ar, st.ikm.score, 2), st.ikm.mutu,
-                          st.ikm.kinerja, weight == IKM_WEIGHT_0111 ? "0,111" : "1/9"),
+             arena_printf(ar, "IKM: %s - mutu %c (%s); bobot %s", num(ar, st.ikm.score, 2),
+                          st.ikm.mutu, st.ikm.kinerja, weight == IKM_WEIGHT_0111 ? "0,111" : "1/9"),
              11, false);
     else
         line(&d, "IKM: belum ada responden pada bulan ini", 11, false);
@@ -347,9 +347,9 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
     line(&d, arena_printf(ar, "Jumlah pengguna dilayani (laporan): %lld", (long long)st.received),
          11, false);
     line(&d,
-         st.ikm.answered
-             ? arena_printf(ar, "Kepuasan (IKM): %s, mutu %c", num(ar, st.ikm.score, 2), st.ikm.mutu)
-             : "Kepuasan (IKM): belum ada responden",
+         st.ikm.answered ? arena_printf(ar, "Kepuasan (IKM): %s, mutu %c", num(ar, st.ikm.score, 2),
+                                        st.ikm.mutu)
+                         : "Kepuasan (IKM): belum ada responden",
          11, false);
 
     if (!d.failed)

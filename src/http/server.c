@@ -213,9 +213,11 @@ err_t req_json_body(req_t *r, json_t **out)
         if (strcmp(r->lang, "en") == 0)
             r->detail = arena_printf(r->ar, "%s (at byte %d)", je.text, je.position);
         else if (utf8)
-            r->detail = arena_printf(r->ar, msg_lang(r->lang, "the body is not valid UTF-8 (at byte %d)"), je.position);
+            r->detail = arena_printf(
+                r->ar, msg_lang(r->lang, "the body is not valid UTF-8 (at byte %d)"), je.position);
         else
-            r->detail = arena_printf(r->ar, msg_lang(r->lang, "the body is not valid JSON (at byte %d)"), je.position);
+            r->detail = arena_printf(
+                r->ar, msg_lang(r->lang, "the body is not valid JSON (at byte %d)"), je.position);
         return utf8 ? ERR_BAD_UTF8 : ERR_BAD_JSON;
     }
     if (arena_on_destroy(r->ar, decref, j) != 0)
@@ -230,7 +232,8 @@ err_t req_json_body(req_t *r, json_t **out)
 
 static err_t field_err(req_t *r, const char *key, const char *want)
 {
-    r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: expected %s"), key, msg_lang(r->lang, want));
+    r->detail =
+        arena_printf(r->ar, msg_lang(r->lang, "%s: expected %s"), key, msg_lang(r->lang, want));
     return ERR_INVALID;
 }
 
@@ -388,7 +391,8 @@ static void dispatch(app_t *app, req_t *r)
     bool path_known = false;
     r->lang = pick_lang(r);
     if (r->too_large) {
-        r->detail = arena_printf(r->ar, msg_lang(r->lang, "the body is limited to %zu bytes"), r->body_max);
+        r->detail =
+            arena_printf(r->ar, msg_lang(r->lang, "the body is limited to %zu bytes"), r->body_max);
         e = ERR_TOO_LARGE;
         goto out;
     }

@@ -140,7 +140,8 @@ static err_t read_docs(req_t *r, json_t *body, store_svc_doc *docs, size_t *n)
     if (!arr)
         return ERR_OK;
     if (!json_is_array(arr) || json_array_size(arr) > SVC_DOCS_MAX) {
-        r->detail = arena_printf(r->ar, msg_lang(r->lang, "documents: expected an array of at most %d"), SVC_DOCS_MAX);
+        r->detail = arena_printf(
+            r->ar, msg_lang(r->lang, "documents: expected an array of at most %d"), SVC_DOCS_MAX);
         return ERR_INVALID;
     }
     size_t i;

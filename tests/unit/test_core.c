@@ -281,7 +281,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(code_shape),     cmocka_unit_test(code_randomness),
         cmocka_unit_test(code_normalize), cmocka_unit_test(utf8),
-        cmocka_unit_test(phone), cmocka_unit_test(numbers_id), cmocka_unit_test(catalogue),          cmocka_unit_test(clock_iso),
+        cmocka_unit_test(phone),          cmocka_unit_test(numbers_id),
+        cmocka_unit_test(catalogue),      cmocka_unit_test(clock_iso),
         cmocka_unit_test(passwords),      cmocka_unit_test(arena),
         cmocka_unit_test(log_one_line),   cmocka_unit_test(sealed_text),
     };
