@@ -84,16 +84,17 @@ const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const
                               lang, "components", "type", "body", "parameters", ps));
 }
 
-const char *wa_status_text(arena_t *ar, const char *tracking_code, const store_event *ev,
-                           const char *lang)
+const char *wa_status_text(arena_t *ar, const char *tracking_code, const char *kind,
+                           const store_event *ev, const char *lang)
 {
     char shown[IDS_SHOWN_BUF];
     int st = status_parse(ev->to_status);
     const char *label = st >= 0 ? status_label((case_status_t)st, lang) : ev->to_status;
     const char *note = ev->public_note ? cut(ar, ev->public_note, 600) : NULL;
     ids_tracking_format(tracking_code, shown);
-    return wa_textf(ar, "status_update", lang, "code", shown, "status", label, "note",
-                    note ? arena_printf(ar, "\n%s", note) : "", NULL);
+    bool service = kind && strcmp(kind, "service") == 0;
+    return wa_textf(ar, service ? "svc_status_update" : "status_update", lang, "code", shown,
+                    "status", label, "note", note ? arena_printf(ar, "\n%s", note) : "", NULL);
 }
 
 err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
@@ -120,7 +121,7 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
     ids_tracking_format(c.tracking_code, shown);
     /* Only the message to the reporter: staff's internal note never leaves. */
     const char *note = found->public_note ? cut(ar, found->public_note, 600) : NULL;
-    const char *text = wa_status_text(ar, c.tracking_code, found, lang);
+    const char *text = wa_status_text(ar, c.tracking_code, c.kind, found, lang);
     *payload = wa_msg_text(ar, wa_id, text);
     /* The agency's approved template, in its language (Indonesian unless
      * set otherwise) whatever the dialogue's language. */
@@ -280,10 +281,11 @@ static void ask_category(bot *b)
     if (store_category_list(b->in->store, b->in->ar, b->in->agency->id, &k, &n) == ERR_OK)
         for (size_t i = 0; i < n && nr < LIST_ROWS_MAX; i++)
             if (k[i].active && strcmp(k[i].kind, "service") != 0)
-                rows[nr++] =
-                    (row){arena_printf(b->in->ar, "cat:%lld", (long long)k[i].id),
-                          strcmp(b->lang, "en") == 0 ? k[i].name_en : k[i].name_id,
-                          strcmp(k[i].kind, "emergency") == 0 ? "DARURAT / EMERGENCY" : NULL};
+                rows[nr++] = (row){arena_printf(b->in->ar, "cat:%lld", (long long)k[i].id),
+                                   strcmp(b->lang, "en") == 0 ? k[i].name_en : k[i].name_id,
+                                   strcmp(k[i].kind, "emergency") != 0 ? NULL
+                                   : strcmp(b->lang, "en") == 0        ? "EMERGENCY"
+                                                                       : "DARURAT"};
     list(b, wa_text("choose_category", b->lang), wa_text("choose_button", b->lang), rows, nr);
     json_object_del(b->draft, "report");
     finish(b, "category");
@@ -638,8 +640,9 @@ static void status_check(bot *b, const char *code_text)
         say(b, out);
 }
 
-/* Words that mean the same wherever the citizen is in the dialogue. */
-static bool global_words(bot *b)
+/* Words that mean the same wherever the citizen is in the dialogue
+ * (state: where it was; a service request is a "permohonan"). */
+static bool global_words(bot *b, const char *state)
 {
     const wa_event *ev = b->in->ev;
     const char *t = ev->text;
@@ -648,7 +651,7 @@ static bool global_words(bot *b)
     const char *p;
     size_t n = text_trim(t, &p);
     if (is_word(t, "batal", "cancel")) {
-        say(b, wa_text("cancelled", b->lang));
+        say(b, wa_text(strncmp(state, "svc", 3) == 0 ? "svc_cancelled" : "cancelled", b->lang));
         finish(b, "idle");
         return true;
     }
@@ -928,7 +931,7 @@ static err_t bot_step(const wa_bot_in *in, store_wa_effects *fx, const char **st
         json_object_del(b.draft, "after_code");
     } else if (strcmp(state, "idle") != 0 && in->conv.updated_at &&
                in->now - in->conv.updated_at > WA_DRAFT_TTL) {
-        say(&b, wa_text("expired", b.lang));
+        say(&b, wa_text(strncmp(state, "svc", 3) == 0 ? "svc_expired" : "expired", b.lang));
         state = "idle";
         json_object_del(b.draft, "report");
         json_object_del(b.draft, "svc");
@@ -938,7 +941,7 @@ static err_t bot_step(const wa_bot_in *in, store_wa_effects *fx, const char **st
     /* A dialogue starts: its first message, for the case it may become. */
     if (strcmp(state, "idle") == 0)
         json_object_set_new(b.draft, "flow_from", json_string(ev->wamid));
-    if (global_words(&b))
+    if (global_words(&b, state))
         return ERR_OK;
     err_t survey_err = ERR_OK;
     if (wa_survey_step(in, fx, state, b.lang, b.draft, &survey_err))

@@ -57,10 +57,11 @@ const char *wa_template_value(arena_t *ar, const char *v);
 #define WA_TEMPLATE_REPLY  "aduan_reply"         /* Balasan petugas untuk laporan {{1}}: {{2}} */
 
 /* The text of a status update of event ev (of the case with that tracking
- * code) in lang: the status and the event's message to the reporter (its
- * public_note; never the internal note). Owned by the arena. */
-const char *wa_status_text(arena_t *ar, const char *tracking_code, const store_event *ev,
-                           const char *lang);
+ * code and kind) in lang: the status and the event's message to the reporter
+ * (its public_note; never the internal note). A service request is told as
+ * a "permohonan", anything else as a "laporan". Owned by the arena. */
+const char *wa_status_text(arena_t *ar, const char *tracking_code, const char *kind,
+                           const store_event *ev, const char *lang);
 
 /* The free text and the template of a status update: the event event_id
  * of case case_id, told to wa_id in lang. */

@@ -654,7 +654,7 @@ const char *wa_service_step(wa_svc *v, const char *state, err_t *e)
         if (id && strcmp(id, "svc_confirm:send") == 0)
             return submit(v);
         if (id && strcmp(id, "svc_confirm:cancel") == 0) {
-            say(v, wa_text("cancelled", v->lang));
+            say(v, wa_text("svc_cancelled", v->lang));
             return done(v);
         }
         return summary(v);

@@ -3,6 +3,7 @@
 #include "channels/wa_bot.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/msg.h"
 #include "core/text.h"
 #include "domain/cases.h"
 #include "domain/deadline.h"
@@ -67,9 +68,7 @@ static const char *where(arena_t *ar, const store_case *c)
 static const char *alert_payload(arena_t *ar, const char *to, const store_case *c)
 {
     const char *body = arena_printf(
-        ar,
-        "🚨 *DARURAT: %s*\nLokasi: %s\nKode laporan: %s\n\nTerima tugas ini? / "
-        "Accept this call-out?",
+        ar, "🚨 *DARURAT: %s*\nLokasi: %s\nKode laporan: %s\n\nTerima tugas ini?",
         c->category_name_id ? c->category_name_id : "-", where(ar, c), shown_code(ar, c));
     json_t *buttons =
         json_pack("[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}]", "type", "reply", "reply", "id",
@@ -339,8 +338,7 @@ static err_t forward(store_t *s, arena_t *ar, const store_case *c, int64_t to, i
     tr.new_status = status_name(t->to);
     tr.action = action_name(t->action);
     /* The reporter learns where the report went (no internal detail). */
-    tr.public_note = arena_printf(ar, "Diteruskan ke %s, yang menangani %s. / Forwarded to %s.",
-                                  ag.name, k.name_id, ag.name);
+    tr.public_note = arena_printf(ar, "Diteruskan ke %s, yang menangani %s.", ag.name, k.name_id);
     tr.target_agency_id = ag.id;
     tr.is_public = true;
     tr.now = now;
@@ -439,11 +437,7 @@ static err_t urgent_note(store_t *s, arena_t *ar, const store_case *c, const sto
              (long long)g->id);
     return store_case_note_event(
         s, c->id, "urgent", 0,
-        arena_printf(ar,
-                     "Ditandai darurat oleh pelapor terdaftar (%s). / Marked urgent by a "
-                     "registered reporter.",
-                     g->name),
-        now);
+        arena_printf(ar, "Ditandai darurat oleh pelapor terdaftar (%s).", g->name), now);
 }
 
 static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
@@ -558,9 +552,7 @@ typedef struct {
 static const char *const HELP =
     "Perintah petugas: tekan *Terima* pada pemberitahuan darurat (atau ketik TERIMA), "
     "ketik SAMPAI saat tiba di lokasi, kirim foto sebagai bukti, lalu SELESAI diikuti "
-    "hasil penanganan (dikirim ke pelapor dan tampil di halaman publik).\nOfficer commands: "
-    "TERIMA (accept), SAMPAI (on site), photos, SELESAI <result> (resolved; the reporter "
-    "reads the result).";
+    "hasil penanganan (dikirim ke pelapor dan tampil di halaman publik).";
 
 static bool word(const char *p, size_t n, const char *w)
 {
@@ -590,8 +582,7 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
     store_dispatch_info info;
     err_t e = case_id ? store_case_get(st->s, st->ar, case_id, &c) : ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND) {
-        st->reply = "Tidak ada tugas darurat yang menunggu jawaban Anda. / No call-out is waiting "
-                    "for you.";
+        st->reply = "Tidak ada tugas darurat yang menunggu jawaban Anda.";
         return ERR_OK;
     }
     if (e != ERR_OK)
@@ -602,19 +593,18 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
         st->reply =
             arena_printf(st->ar,
                          "Laporan %s bukan untuk Anda: Anda bukan petugas lapangan instansi "
-                         "ini. / Not yours: you are not field staff of this agency.",
+                         "ini.",
                          code);
         return ERR_OK;
     }
     if (role == ROLE_FIELD && (!c.team_id || store_team_has_member(st->s, c.team_id, st->u->id))) {
-        st->reply = arena_printf(
-            st->ar, "Laporan %s ditugaskan ke tim lain. / Assigned to another team.", code);
+        st->reply = arena_printf(st->ar, "Laporan %s ditugaskan ke tim lain.", code);
         return ERR_OK;
     }
     if (decline) {
         e = store_case_note_event(st->s, c.id, "decline", st->u->id, "Tidak bisa (WhatsApp)",
                                   st->now);
-        st->reply = arena_printf(st->ar, "Tercatat: Anda tidak bisa menangani %s. / Noted.", code);
+        st->reply = arena_printf(st->ar, "Tercatat: Anda tidak bisa menangani %s.", code);
         return e;
     }
     /* The others alerted hear at once that they need not go. */
@@ -638,11 +628,8 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
         if (info.accepted_by == st->u->id)
             st->reply = arena_printf(st->ar, "Anda sudah menerima tugas %s.", code);
         else if (info.accepted_by)
-            st->reply = arena_printf(st->ar,
-                                     "Tugas %s sudah diterima oleh %s. Terima kasih. / Already "
-                                     "taken by %s.",
-                                     code, info.accepted_name ? info.accepted_name : "petugas lain",
-                                     info.accepted_name ? info.accepted_name : "someone else");
+            st->reply = arena_printf(st->ar, "Tugas %s sudah diterima oleh %s. Terima kasih.", code,
+                                     info.accepted_name ? info.accepted_name : "petugas lain");
         else
             st->reply = arena_printf(st->ar, "Tugas %s sudah tidak menunggu jawaban (%s).", code,
                                      status_label(status_parse(c.status), "id"));
@@ -654,8 +641,8 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
              (long long)st->u->id);
     st->reply = arena_printf(st->ar,
                              "Anda menerima tugas %s. Lokasi: %s\nKetik SAMPAI saat tiba, kirim "
-                             "foto, lalu SELESAI <hasil untuk pelapor>. / You accepted %s.",
-                             code, where(st->ar, &c), code);
+                             "foto, lalu SELESAI <hasil untuk pelapor>.",
+                             code, where(st->ar, &c));
     return ERR_OK;
 }
 
@@ -668,7 +655,7 @@ static err_t act(staff *st, const char *action, const char *result)
     store_case c;
     const char *detail = NULL;
     if (!id) {
-        st->reply = "Anda tidak sedang menangani laporan. / You have no case in hand.";
+        st->reply = "Anda tidak sedang menangani laporan.";
         return ERR_OK;
     }
     case_action_req q = {action, NULL, 0, 0, 0, result};
@@ -680,21 +667,20 @@ static err_t act(staff *st, const char *action, const char *result)
         st->reply = strcmp(action, "start") == 0
                         ? arena_printf(st->ar,
                                        "Tercatat: Anda tiba di lokasi %s. Kirim foto, lalu SELESAI "
-                                       "<catatan>. / On site.",
+                                       "<catatan>.",
                                        code)
                         : arena_printf(st->ar,
                                        "Laporan %s selesai ditangani. Terima kasih. Pelapor "
-                                       "menerima hasil ini: %s / Resolved; the reporter reads "
-                                       "this result.",
+                                       "menerima hasil ini: %s",
                                        code, result);
         log_info("case", "event=transition case_id=%lld action=%s channel=whatsapp user_id=%lld",
                  (long long)id, action, (long long)st->u->id);
         return ERR_OK;
     }
     if (e == ERR_INVALID || e == ERR_FORBIDDEN || e == ERR_CONFLICT) {
-        st->reply =
-            arena_printf(st->ar, "Laporan %s (%s): tidak bisa — %s.", code,
-                         status_label(status_parse(c.status), "id"), detail ? detail : err_code(e));
+        st->reply = arena_printf(st->ar, "Laporan %s (%s): tidak bisa — %s.", code,
+                                 status_label(status_parse(c.status), "id"),
+                                 detail ? msg_lang("id", detail) : err_str(e));
         return ERR_OK;
     }
     return e;
@@ -705,14 +691,13 @@ static err_t photo(staff *st)
     int64_t id = target_case(st, NULL);
     store_case c;
     if (!id || store_case_get(st->s, st->ar, id, &c) != ERR_OK) {
-        st->reply = "Foto tidak disimpan: Anda tidak sedang menangani laporan. / No case in hand.";
+        st->reply = "Foto tidak disimpan: Anda tidak sedang menangani laporan.";
         return ERR_OK;
     }
     err_t e = store_dispatch_attach(st->s, id, st->ev->media_id, st->ev->media_mime,
                                     st->ev->media_sha256, st->ev->media_filename, st->now);
     if (e == ERR_OK)
-        st->reply = arena_printf(st->ar, "Foto tersimpan pada laporan %s. / Photo saved.",
-                                 shown_code(st->ar, &c));
+        st->reply = arena_printf(st->ar, "Foto tersimpan pada laporan %s.", shown_code(st->ar, &c));
     return e;
 }
 
@@ -742,8 +727,7 @@ static err_t command(staff *st)
         }
         if (!left) {
             st->reply = "Tulis hasil penanganan untuk pelapor: SELESAI <hasil>, misalnya SELESAI "
-                        "api sudah padam. Teks ini dikirim ke pelapor. / Add the result: the "
-                        "reporter reads it.";
+                        "api sudah padam. Teks ini dikirim ke pelapor.";
             return ERR_OK;
         }
         return act(st, "resolve", arena_strndup(st->ar, note, left));

@@ -94,3 +94,24 @@ size_t text_trim(const char *s, const char **start)
     *start = s;
     return n;
 }
+
+char *text_num_id(char *out, size_t cap, double v, int decimals)
+{
+    if (!cap)
+        return out;
+    if (v != v) {
+        snprintf(out, cap, "-");
+        return out;
+    }
+    if (decimals < 0)
+        decimals = 0;
+    snprintf(out, cap, "%.*f", decimals, v);
+    /* "%f" writes the C locale's point; Indonesian uses the comma. */
+    char *dot = strchr(out, '.');
+    if (dot)
+        *dot = ',';
+    /* No "-0,0": a rounding to zero has no sign. */
+    if (out[0] == '-' && strspn(out + 1, "0,") == strlen(out + 1))
+        memmove(out, out + 1, strlen(out));
+    return out;
+}

@@ -12,6 +12,11 @@ bool text_utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8 text. */
 size_t text_utf8_len(const char *s);
 
+/* v with `decimals` digits after the decimal comma, as Indonesian writes
+ * numbers ("87,5"; "-" for a NaN); thousands are not grouped. Fills out
+ * (cap >= 32 is always enough for values below 1e20) and returns it. */
+char *text_num_id(char *out, size_t cap, double v, int decimals);
+
 #endif
 
 /* Normalises an Indonesian phone number to E.164 digits without '+'

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "domain/lifecycle.h"
 #include "domain/stats.h"
 
@@ -124,14 +125,27 @@ static void row(doc *d, const float *xs, const char *const *cells, int n, bool b
         text_at(d, xs[i], cells[i], 9.5f, bold);
 }
 
+/* v as the report writes numbers: Indonesian, with the decimal comma. */
+static const char *num(arena_t *ar, double v, int decimals)
+{
+    char b[64];
+    return arena_strdup(ar, text_num_id(b, sizeof b, v, decimals));
+}
+
 static const char *hours(arena_t *ar, double seconds)
 {
-    return seconds < 0 ? "-" : arena_printf(ar, "%.1f jam", seconds / 3600.0);
+    return seconds < 0 ? "-" : arena_printf(ar, "%s jam", num(ar, seconds / 3600.0, 1));
+}
+
+/* A share as a percentage, "87,5 %". */
+static const char *percent(arena_t *ar, double share)
+{
+    return arena_printf(ar, "%s %%", num(ar, 100.0 * share, 1));
 }
 
 static const char *pct(arena_t *ar, int64_t a, int64_t b)
 {
-    return b ? arena_printf(ar, "%.1f%%", 100.0 * (double)a / (double)b) : "-";
+    return b ? percent(ar, (double)a / (double)b) : "-";
 }
 
 static const char *const months_id[] = {"Januari",   "Februari", "Maret",    "April",
@@ -211,8 +225,8 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
     line(&d, arena_printf(ar, "Ditutup: %lld", (long long)st.closed), 11, false);
     line(&d, arena_printf(ar, "Masih terbuka: %lld", (long long)st.open), 11, false);
     line(&d,
-         arena_printf(ar, "Rasio penyelesaian: %s (target %.0f%%: %s)",
-                      pct(ar, st.resolved, st.received), STATS_RESOLUTION_TARGET * 100,
+         arena_printf(ar, "Rasio penyelesaian: %s (target %s %%: %s)",
+                      pct(ar, st.resolved, st.received), num(ar, STATS_RESOLUTION_TARGET * 100, 0),
                       st.received == 0                                 ? "tidak ada laporan"
                       : st.resolution_ratio >= STATS_RESOLUTION_TARGET ? "tercapai"
                                                                        : "belum tercapai"),
@@ -228,8 +242,8 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
     line(&d,
          st.sla_compliance < 0
              ? "Kepatuhan SLA: belum ada laporan selesai dengan batas waktu"
-             : arena_printf(ar, "Kepatuhan SLA: %.1f%% (%lld dari %lld selesai tepat waktu)",
-                            st.sla_compliance * 100, (long long)st.sla_met,
+             : arena_printf(ar, "Kepatuhan SLA: %s (%lld dari %lld selesai tepat waktu)",
+                            percent(ar, st.sla_compliance), (long long)st.sla_met,
                             (long long)st.sla_total),
          11, false);
     {
@@ -250,8 +264,8 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
     heading(&d, "2. Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)");
     if (st.ikm.answered)
         line(&d,
-             arena_printf(ar, "IKM: %.2f - mutu %c (%s); bobot %s", st.ikm.score, st.ikm.mutu,
-                          st.ikm.kinerja, weight == IKM_WEIGHT_0111 ? "0,111" : "1/9"),
+             arena_printf(ar, "IKM: %s - mutu %c (%s); bobot %s", num(ar, st.ikm.score, 2),
+                          st.ikm.mutu, st.ikm.kinerja, weight == IKM_WEIGHT_0111 ? "0,111" : "1/9"),
              11, false);
     else
         line(&d, "IKM: belum ada responden pada bulan ini", 11, false);
@@ -266,7 +280,7 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
         row(&d, xs, hd, 4, true);
         for (int u = 0; u < IKM_UNSUR; u++) {
             const char *c[] = {ikm_unsur_code(u), ikm_unsur_name(u, "id"),
-                               st.ikm.has[u] ? arena_printf(ar, "%.3f", st.ikm.nrr[u]) : "-",
+                               st.ikm.has[u] ? num(ar, st.ikm.nrr[u], 3) : "-",
                                arena_printf(ar, "%lld", (long long)st.tally.count[u])};
             row(&d, xs, c, 4, false);
         }
@@ -316,7 +330,7 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
             const char *cells[] = {
                 code, c->category_name_id ? c->category_name_id : "-",
                 sp >= 0 ? status_label((case_status_t)sp, "id") : c->status,
-                arena_printf(ar, "%.1f hari", (double)(now - c->created_at) / 86400.0)};
+                arena_printf(ar, "%s hari", num(ar, (double)(now - c->created_at) / 86400.0, 1))};
             row(&d, xs, cells, 4, false);
             shown++;
         }
@@ -325,7 +339,7 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
     }
     heading(&d, "6. Ringkasan bukti IGA (Indeks Inovasi Daerah)");
     line(&d,
-         arena_printf(ar, "Penyelesaian pengaduan: %s (target >= 91%%)",
+         arena_printf(ar, "Penyelesaian pengaduan: %s (target >= 91 %%)",
                       pct(ar, st.resolved, st.received)),
          11, false);
     line(&d, arena_printf(ar, "Waktu sampai hasil (median): %s", hours(ar, st.median_resolution)),
@@ -333,9 +347,9 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
     line(&d, arena_printf(ar, "Jumlah pengguna dilayani (laporan): %lld", (long long)st.received),
          11, false);
     line(&d,
-         st.ikm.answered
-             ? arena_printf(ar, "Kepuasan (IKM): %.2f, mutu %c", st.ikm.score, st.ikm.mutu)
-             : "Kepuasan (IKM): belum ada responden",
+         st.ikm.answered ? arena_printf(ar, "Kepuasan (IKM): %s, mutu %c", num(ar, st.ikm.score, 2),
+                                        st.ikm.mutu)
+                         : "Kepuasan (IKM): belum ada responden",
          11, false);
 
     if (!d.failed)

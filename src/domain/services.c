@@ -194,7 +194,8 @@ err_t svc_verdict(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, in
         return ERR_INVALID;
     }
     if (why && text_utf8_len(why) > SVC_REASON_MAX) {
-        *detail = arena_printf(ar, "reason: at most %d characters", SVC_REASON_MAX);
+        _Static_assert(SVC_REASON_MAX == 300, "the catalogue (core/msg.c) says 300");
+        *detail = "reason: at most 300 characters";
         return ERR_INVALID;
     }
     if (find_doc(s, ar, c.category_id, document_id, &d) != ERR_OK) {

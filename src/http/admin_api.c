@@ -2,6 +2,7 @@
  * replies. An agency admin acts only within the agencies where they are
  * admin; the superadmin everywhere. Every change is checked here, before
  * the store sees it, and logged without personal data. */
+#include "core/msg.h"
 #include "http/http.h"
 
 #include "core/clock.h"
@@ -53,7 +54,7 @@ static err_t text_field(req_t *r, json_t *body, const char *key, size_t max, boo
         return e;
     if (!v) {
         if (required)
-            r->detail = arena_printf(r->ar, "%s: required", key);
+            r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: required"), key);
         return required ? ERR_INVALID : ERR_OK;
     }
     const char *start;
@@ -63,11 +64,11 @@ static err_t text_field(req_t *r, json_t *body, const char *key, size_t max, boo
         return ERR_NOMEM;
     size_t cp = text_utf8_len(t);
     if (cp == 0 || cp > max) {
-        r->detail = arena_printf(r->ar, "%s: 1 to %zu characters", key, max);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: 1 to %zu characters"), key, max);
         return ERR_INVALID;
     }
     if (strchr(t, '\0') != t + len) {
-        r->detail = arena_printf(r->ar, "%s: no NUL characters", key);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: no NUL characters"), key);
         return ERR_INVALID;
     }
     *out = t;

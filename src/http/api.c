@@ -1,4 +1,5 @@
 /* The operator JSON API: cases and reference data. */
+#include "core/msg.h"
 #include "http/http.h"
 
 #include "core/clock.h"
@@ -95,7 +96,7 @@ static err_t query_id(req_t *r, const char *key, int64_t *out)
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (*end || n <= 0 || errno == ERANGE || *v < '0' || *v > '9') {
-        r->detail = arena_printf(r->ar, "%s: expected a positive integer", key);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: expected a positive integer"), key);
         return ERR_INVALID;
     }
     *out = n;

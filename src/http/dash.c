@@ -1,6 +1,7 @@
 /* The operator dashboard's API: a case's chat thread and 24-hour window,
  * the actions a user may take on a case, its files (read and, for
  * officers, added from the phone's camera), and the user's teams. */
+#include "core/msg.h"
 #include "http/http.h"
 
 #include "channels/wa_bot.h"
@@ -111,6 +112,7 @@ typedef struct {
     const store_event *ev;
     size_t n;
     const char *code;
+    const char *kind; /* the case's: a service request is a "permohonan" */
 } thread_events;
 
 /* The text of the status update of event_id as the reporter read it (or
@@ -121,7 +123,7 @@ static const char *status_text(arena_t *ar, const thread_events *sets, size_t ns
     for (size_t k = 0; event_id && k < nsets; k++)
         for (size_t i = 0; i < sets[k].n; i++)
             if (sets[k].ev[i].id == event_id)
-                return wa_status_text(ar, sets[k].code, &sets[k].ev[i], lang);
+                return wa_status_text(ar, sets[k].code, sets[k].kind, &sets[k].ev[i], lang);
     return NULL;
 }
 
@@ -233,12 +235,12 @@ err_t h_case_conversation(app_t *app, req_t *r)
             e = store_case_events(app->store, r->ar, c.id, &ev, &nev);
         if (e != ERR_OK)
             return e;
-        sets[nsets++] = (thread_events){ev, nev, c.tracking_code};
+        sets[nsets++] = (thread_events){ev, nev, c.tracking_code, c.kind};
         /* A follower's reporter also got its master's updates. */
         if (store_dispatch_get(app->store, r->ar, c.id, &di) == ERR_OK && di.follows_id &&
             store_case_get(app->store, r->ar, di.follows_id, &m) == ERR_OK &&
             store_case_events(app->store, r->ar, m.id, &mev, &nmev) == ERR_OK)
-            sets[nsets++] = (thread_events){mev, nmev, m.tracking_code};
+            sets[nsets++] = (thread_events){mev, nmev, m.tracking_code, m.kind};
     }
     bool open = wa && last_in && now - last_in < WINDOW_SECONDS;
     json_t *arr = json_array();
@@ -359,7 +361,7 @@ err_t h_case_attach(app_t *app, req_t *r)
     }
     const char *got = image_sniff(r->body, r->body_len);
     if (got && strcasecmp(got, want) != 0) {
-        r->detail = arena_printf(r->ar, "the body is not a %s image", want);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "the body is not a %s image"), want);
         return ERR_INVALID;
     }
     const char *note = NULL;

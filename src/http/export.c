@@ -1,4 +1,5 @@
 /* GET /api/v1/cases/export.csv: the case list as CSV, streamed. */
+#include "core/msg.h"
 #include "http/http.h"
 
 #include "core/clock.h"
@@ -72,7 +73,8 @@ err_t h_cases_export(app_t *app, req_t *r)
     }
     bool personal = personal_allowed(r, &f);
     if (export_cols_parse(spec, personal, &cols, &why) != 0) {
-        r->detail = arena_printf(r->ar, "%s (known: %s)", why, export_col_keys());
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s (known: %s)"), msg_lang(r->lang, why),
+                                 export_col_keys());
         return ERR_INVALID;
     }
     if (cols.personal && !personal) {

@@ -3,6 +3,7 @@
 
 #include "channels/wa.h"
 #include "core/log.h"
+#include "core/msg.h"
 #include "core/text.h"
 
 #include <microhttpd.h>
@@ -202,7 +203,7 @@ err_t req_query(req_t *r, const char *key, const char **out)
     if (!v || !*v)
         return ERR_OK;
     if (!text_utf8_valid(v, strlen(v))) {
-        r->detail = arena_printf(r->ar, "%s: not valid UTF-8", key);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: not valid UTF-8"), key);
         return ERR_BAD_UTF8;
     }
     *out = v;
@@ -219,8 +220,17 @@ err_t req_json_body(req_t *r, json_t **out)
     json_error_t je;
     json_t *j = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        r->detail = arena_printf(r->ar, "%s (at byte %d)", je.text, je.position);
-        return json_error_code(&je) == json_error_invalid_utf8 ? ERR_BAD_UTF8 : ERR_BAD_JSON;
+        /* jansson's own words are English: kept for English readers only. */
+        bool utf8 = json_error_code(&je) == json_error_invalid_utf8;
+        if (strcmp(r->lang, "en") == 0)
+            r->detail = arena_printf(r->ar, "%s (at byte %d)", je.text, je.position);
+        else if (utf8)
+            r->detail = arena_printf(
+                r->ar, msg_lang(r->lang, "the body is not valid UTF-8 (at byte %d)"), je.position);
+        else
+            r->detail = arena_printf(
+                r->ar, msg_lang(r->lang, "the body is not valid JSON (at byte %d)"), je.position);
+        return utf8 ? ERR_BAD_UTF8 : ERR_BAD_JSON;
     }
     if (arena_on_destroy(r->ar, decref, j) != 0)
         return ERR_NOMEM;
@@ -234,7 +244,8 @@ err_t req_json_body(req_t *r, json_t **out)
 
 static err_t field_err(req_t *r, const char *key, const char *want)
 {
-    r->detail = arena_printf(r->ar, "%s: expected %s", key, want);
+    r->detail =
+        arena_printf(r->ar, msg_lang(r->lang, "%s: expected %s"), key, msg_lang(r->lang, want));
     return ERR_INVALID;
 }
 
@@ -376,8 +387,9 @@ static bool has_any_role(const req_t *r, unsigned mask)
 static void reply_error(req_t *r, err_t e)
 {
     json_t *err = json_pack("{s:s, s:s}", "code", err_code(e), "message", err_str_lang(e, r->lang));
+    /* Details are written in English, the catalogue's key (core/msg.h). */
     if (err && r->detail)
-        json_object_set_new(err, "detail", json_string(r->detail));
+        json_object_set_new(err, "detail", json_string(msg_lang(r->lang, r->detail)));
     json_decref(r->json);
     r->json = err ? json_pack("{s:o}", "error", err) : NULL;
     r->status = err_http_status(e);
@@ -391,7 +403,8 @@ static void dispatch(app_t *app, req_t *r)
     bool path_known = false;
     r->lang = pick_lang(r);
     if (r->too_large) {
-        r->detail = arena_printf(r->ar, "the body is limited to %zu bytes", r->body_max);
+        r->detail =
+            arena_printf(r->ar, msg_lang(r->lang, "the body is limited to %zu bytes"), r->body_max);
         e = ERR_TOO_LARGE;
         goto out;
     }

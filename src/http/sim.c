@@ -1,6 +1,7 @@
 /* Embedded web assets, and the WhatsApp simulator: with no Meta access
  * token configured, /sim is a chat page whose messages the server signs
  * and posts to its own webhook, so the demo runs the real path. */
+#include "core/msg.h"
 #include "http/http.h"
 
 #include "channels/wa.h"
@@ -269,7 +270,7 @@ err_t h_sim_send(app_t *app, req_t *r)
     long status = post_to_self(app, text);
     free(text);
     if (status != 200) {
-        r->detail = arena_printf(r->ar, "the webhook answered %ld", status);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "the webhook answered %ld"), status);
         return ERR_UNAVAILABLE;
     }
     return reply_json(r, 200, json_pack("{s:s, s:s}", "status", "received", "wamid", wamid));

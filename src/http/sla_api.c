@@ -1,6 +1,7 @@
 /* The SLA API (issue #6): agency calendars (office hours, holidays),
  * category SLA policies, the deadline fields of cases, and the activity
  * report for leadership (JSON and CSV). */
+#include "core/msg.h"
 #include "http/http.h"
 
 #include "core/clock.h"
@@ -165,7 +166,8 @@ err_t h_calendar_set(app_t *app, req_t *r)
     json_object_foreach(body, key, v)
     {
         if (strcmp(key, "always_open") != 0 && strcmp(key, "hours") != 0)
-            return refuse(r, ERR_INVALID, arena_printf(r->ar, "%s: unknown field", key));
+            return refuse(r, ERR_INVALID,
+                          arena_printf(r->ar, msg_lang(r->lang, "%s: unknown field"), key));
     }
     hours = json_object_get(body, "hours");
     if (hours && !json_is_object(hours))
@@ -178,11 +180,15 @@ err_t h_calendar_set(app_t *app, req_t *r)
                 d = i;
         if (d < 0)
             return refuse(r, ERR_INVALID,
-                          arena_printf(r->ar, "hours.%s: expected sun, mon, ... sat", key));
+                          arena_printf(r->ar,
+                                       msg_lang(r->lang, "hours.%s: expected sun, mon, ... sat"),
+                                       key));
         cal_hours hh = {0, 0};
         if (!json_is_null(v) && (!json_is_string(v) || cal_parse_hours(json_string_value(v), &hh)))
-            return refuse(r, ERR_INVALID,
-                          arena_printf(r->ar, "hours.%s: expected \"HH:MM-HH:MM\" or null", key));
+            return refuse(
+                r, ERR_INVALID,
+                arena_printf(r->ar, msg_lang(r->lang, "hours.%s: expected \"HH:MM-HH:MM\" or null"),
+                             key));
         cal.week[d] = hh;
     }
     k.agency_id = ag.id;
@@ -329,8 +335,9 @@ static err_t parse_step(req_t *r, json_t *v, const char *key, sla_dur *out)
         return refuse(
             r, ERR_INVALID,
             arena_printf(r->ar,
-                         "%s: expected {\"amount\": 0..%d, \"unit\": seconds, minutes, hours, "
-                         "days, work_minutes, work_hours or work_days}",
+                         msg_lang(r->lang, "%s: expected {\"amount\": 0..%d, \"unit\": seconds, "
+                                           "minutes, hours, days, work_minutes, work_hours or "
+                                           "work_days}"),
                          key, SLA_AMOUNT_MAX));
     *out = (sla_dur){(int32_t)json_integer_value(a), (sla_unit)unit};
     return ERR_OK;
@@ -370,7 +377,8 @@ err_t h_policy_set(app_t *app, req_t *r)
             else
                 p.soon_pct = (int)json_integer_value(v);
         } else {
-            e = refuse(r, ERR_INVALID, arena_printf(r->ar, "%s: unknown field", key));
+            e = refuse(r, ERR_INVALID,
+                       arena_printf(r->ar, msg_lang(r->lang, "%s: unknown field"), key));
         }
         if (e != ERR_OK)
             return e;

@@ -1,6 +1,7 @@
 /* The service-request API (issue #7): the catalog for admins, the
  * checklist and the operator's actions on a request, the issued PDF, the
  * files (each view recorded), and the measures. */
+#include "core/msg.h"
 #include "http/http.h"
 
 #include "channels/wa_service.h"
@@ -47,7 +48,7 @@ static err_t query_id(req_t *r, const char *key, int64_t *out)
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (*end || n <= 0 || errno == ERANGE || *v < '0' || *v > '9') {
-        r->detail = arena_printf(r->ar, "%s: expected a positive integer", key);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: expected a positive integer"), key);
         return ERR_INVALID;
     }
     *out = n;
@@ -121,12 +122,12 @@ static err_t need_text(req_t *r, json_t *obj, const char *key, size_t max, bool 
             *out = "";
             return ERR_OK;
         }
-        r->detail = arena_printf(r->ar, "%s: required", key);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: required"), key);
         return ERR_INVALID;
     }
     *out = arena_strndup(r->ar, p, len);
     if (text_utf8_len(*out) > max) {
-        r->detail = arena_printf(r->ar, "%s: at most %zu characters", key, max);
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: at most %zu characters"), key, max);
         return ERR_INVALID;
     }
     return ERR_OK;
@@ -139,7 +140,8 @@ static err_t read_docs(req_t *r, json_t *body, store_svc_doc *docs, size_t *n)
     if (!arr)
         return ERR_OK;
     if (!json_is_array(arr) || json_array_size(arr) > SVC_DOCS_MAX) {
-        r->detail = arena_printf(r->ar, "documents: expected an array of at most %d", SVC_DOCS_MAX);
+        r->detail = arena_printf(
+            r->ar, msg_lang(r->lang, "documents: expected an array of at most %d"), SVC_DOCS_MAX);
         return ERR_INVALID;
     }
     size_t i;

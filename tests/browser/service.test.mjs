@@ -164,6 +164,13 @@ describe('service request, operator side', () => {
     assert.ok(got.equals(files.skl));
     const events = (await api.call('GET', `/api/v1/cases/${caseId}`)).json.events;
     assert.ok(events.some((e) => e.action === 'document_view'));
+    // The timeline tells it in words: which file, never "attachment 4" (issue 13).
+    await page.reload();
+    await page.waitForSelector('#svc-docs li.svc-doc');
+    const tl = await page.textContent('#timeline');
+    assert.match(tl, /Berkas dibuka petugas/);
+    assert.match(tl, /Berkas nomor \d+/);
+    assert.doesNotMatch(tl, /attachment|document_view/);
 
     // A rejection needs a reason: an empty one is refused in the page.
     await doc('Buku nikah').locator('button.svc-reject').click();

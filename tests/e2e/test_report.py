@@ -52,8 +52,11 @@ def test_monthly_pdf_matches_the_api(fresh_server, tmp_path):
     assert "Satpol PP" in text
     assert re.search(r"Diterima: %d\b" % stats["received"], text), text
     assert re.search(r"Diselesaikan: %d\b" % stats["resolved"], text)
-    assert "Rasio penyelesaian: %.1f%%" % (stats["resolution_ratio"] * 100) in text
-    assert "target 91%" in text and "IKM" in text and "Per kecamatan" in text
+    # Indonesian numbers: the decimal comma, "87,5 %" (issue 13).
+    ratio = ("%.1f" % (stats["resolution_ratio"] * 100)).replace(".", ",")
+    assert "Rasio penyelesaian: %s %%" % ratio in text, text
+    assert not re.search(r"\d\.\d+ ?%", text), text
+    assert "target 91 %" in text and "IKM" in text and "Per kecamatan" in text
     assert "Paringin" in text and "terbuka terlama" in text and "IGA" in text
     assert "Nama Rahasia" not in text and "1111" not in text
     # The command line writes the same figures.

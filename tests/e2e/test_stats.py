@@ -180,9 +180,11 @@ def test_sla_compliance_per_agency_and_category(fresh_server, tmp_path):
         f.write(r.body)
     text = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "Kepatuhan SLA: %.1f%% (%d dari %d selesai tepat waktu)" % (
-        m["sla_compliance"] * 100, m["sla_met"], m["sla_cases"]) in text, text
-    assert "Uji SLA ketat" in text and "0.0%" in text
+    # Indonesian numbers: the decimal comma (issue 13).
+    assert "Kepatuhan SLA: %s %% (%d dari %d selesai tepat waktu)" % (
+        ("%.1f" % (m["sla_compliance"] * 100)).replace(".", ","), m["sla_met"],
+        m["sla_cases"]) in text, text
+    assert "Uji SLA ketat" in text and "0,0 %" in text
 
 
 def test_ikm_weight_setting_is_the_default(fresh_server):

@@ -113,7 +113,7 @@ def test_sudah_closes_and_the_survey_feeds_the_ikm(desk):
     assert page.status == 200 and b"statistik.js" in page.body
     # In a browser, /statistik shows it (the page's script reads the API).
     page_dom = dom("http://127.0.0.1:%d/statistik?agency=satpolpp" % srv.port)
-    assert 'id="ikm">91.67 (A)' in page_dom and 'id="sample">1 / ' in page_dom
+    assert 'id="ikm">91,67 (A)' in page_dom and 'id="sample">1 / ' in page_dom
     # Once per case: another go is refused, nothing is counted twice.
     again = send(graph, w, "sudah diisi", "interactive", id="ikm:%d:1:1" % cid)
     assert "sudah diisi" in text_of(again)

@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "core/msg.h"
 #include "core/text.h"
 
 #include <stdio.h>
@@ -110,6 +111,36 @@ static void phone(void **state)
     assert_int_equal(text_phone_normalize("+62 0812 3456 789", out, sizeof out, &mobile), -1);
     assert_int_equal(text_phone_normalize("0812abc", out, sizeof out, &mobile), -1);
     assert_int_equal(text_phone_normalize("0812345678901234567", out, sizeof out, &mobile), -1);
+}
+
+static void numbers_id(void **state)
+{
+    (void)state;
+    char b[32];
+    assert_string_equal(text_num_id(b, sizeof b, 87.5, 1), "87,5");
+    assert_string_equal(text_num_id(b, sizeof b, 91.666, 2), "91,67");
+    assert_string_equal(text_num_id(b, sizeof b, 3.0, 3), "3,000");
+    assert_string_equal(text_num_id(b, sizeof b, 12.0, 0), "12");
+    assert_string_equal(text_num_id(b, sizeof b, -0.01, 1), "0,0");
+    assert_string_equal(text_num_id(b, sizeof b, -2.25, 1), "-2,2");
+    assert_string_equal(text_num_id(b, sizeof b, 0.0 / 0.0, 1), "-");
+}
+
+/* The catalogue: Indonesian by default, the English key for "en", and
+ * anything else through unchanged. */
+static void catalogue(void **state)
+{
+    (void)state;
+    assert_true(msg_known("this case belongs to another agency"));
+    assert_string_equal(msg_lang("id", "this case belongs to another agency"),
+                        "kasus ini milik instansi lain");
+    assert_string_equal(msg_lang(NULL, "this case belongs to another agency"),
+                        "kasus ini milik instansi lain");
+    assert_string_equal(msg_lang("en", "this case belongs to another agency"),
+                        "this case belongs to another agency");
+    assert_string_equal(msg_lang("id", "sudah diterjemahkan"), "sudah diterjemahkan");
+    assert_false(msg_known("sudah diterjemahkan"));
+    assert_null(msg_lang("id", NULL));
 }
 
 static void clock_iso(void **state)
@@ -250,7 +281,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(code_shape),     cmocka_unit_test(code_randomness),
         cmocka_unit_test(code_normalize), cmocka_unit_test(utf8),
-        cmocka_unit_test(phone),          cmocka_unit_test(clock_iso),
+        cmocka_unit_test(phone),          cmocka_unit_test(numbers_id),
+        cmocka_unit_test(catalogue),      cmocka_unit_test(clock_iso),
         cmocka_unit_test(passwords),      cmocka_unit_test(arena),
         cmocka_unit_test(log_one_line),   cmocka_unit_test(sealed_text),
     };

@@ -27,7 +27,9 @@ const T = {
     mapHelp: 'Klik peta untuk memilih lokasi pos.', members: 'Anggota tim', addMember: 'Tambah anggota',
     remove: 'Keluarkan', addNumber: 'Daftarkan nomor WhatsApp', numberId: 'Phone number ID dari Meta',
     numberDisplay: 'Nomor yang tampil', noBase: 'belum ditentukan', noMap: 'Peta tidak tersedia; isi lintang dan bujur.',
-    roles: { admin: 'admin', supervisor: 'kepala bidang', field: 'petugas lapangan', viewer: 'pimpinan (lihat saja)' },
+    roles: { superadmin: 'superadmin', admin: 'admin', supervisor: 'kepala bidang', field: 'petugas lapangan', viewer: 'pimpinan (lihat saja)' },
+    kinds: { complaint: 'pengaduan', service: 'layanan', emergency: 'darurat' },
+    langs: { id: 'Bahasa Indonesia', en: 'Inggris' },
   },
   en: {
     title: 'Administration', agency: 'Agency', logout: 'Log out', loginTitle: 'Log in',
@@ -51,7 +53,9 @@ const T = {
     mapHelp: "Click the map to pick the team's base.", members: 'Team members', addMember: 'Add a member',
     remove: 'Remove', addNumber: 'Register a WhatsApp number', numberId: "Meta's phone number ID",
     numberDisplay: 'Number shown', noBase: 'not set', noMap: 'The map is unavailable; enter latitude and longitude.',
-    roles: { admin: 'admin', supervisor: 'supervisor', field: 'field officer', viewer: 'viewer (read only)' },
+    roles: { superadmin: 'superadmin', admin: 'admin', supervisor: 'supervisor', field: 'field officer', viewer: 'viewer (read only)' },
+    kinds: { complaint: 'complaint', service: 'service', emergency: 'emergency' },
+    langs: { id: 'Indonesian', en: 'English' },
   },
 };
 
@@ -293,7 +297,7 @@ async function loadUsers() {
     return el('tr', {},
       el('td', { 'data-label': t('login'), text: u.login }),
       el('td', { 'data-label': t('name'), text: u.name, class: u.disabled ? 'disabled' : '' }),
-      el('td', { 'data-label': t('role') }, role === 'superadmin' ? document.createTextNode('superadmin') : roleSel),
+      el('td', { 'data-label': t('role') }, role === 'superadmin' ? document.createTextNode(t('roles').superadmin) : roleSel),
       el('td', { 'data-label': t('wa') }, wa),
       el('td', { 'data-label': t('state'), text: u.disabled ? t('disabledState') : t('enabled') }),
       el('td', { 'data-label': t('actions') }, el('div', { class: 'actions' }, saveWa, toggle)));
@@ -330,7 +334,7 @@ async function loadCategories() {
     return el('tr', {},
       el('td', { 'data-label': t('code'), text: k.code }),
       el('td', { 'data-label': t('nameId') }, nid), el('td', { 'data-label': t('nameEn') }, nen),
-      el('td', { 'data-label': t('kind'), text: k.kind }), el('td', { 'data-label': t('sla') }, sla),
+      el('td', { 'data-label': t('kind'), text: t('kinds')[k.kind] ?? k.kind }), el('td', { 'data-label': t('sla') }, sla),
       el('td', { 'data-label': t('active') }, act), el('td', { 'data-label': t('actions') }, save));
   }));
 }
@@ -362,7 +366,7 @@ async function loadCanned() {
   const { items } = await api('GET', `/api/v1/canned-replies?agency=${agencyId}`);
   if (!items.length) { $('canned').replaceChildren(el('li', { text: t('none') })); return; }
   $('canned').replaceChildren(...items.map((c) => el('li', {},
-    el('strong', { text: c.title }), document.createTextNode(` (${c.lang})`),
+    el('strong', { text: c.title }), document.createTextNode(` (${t('langs')[c.lang] ?? c.lang})`),
     el('p', { text: c.body }),
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'secondary', text: t('edit'), on: { click: () => editCanned(c) } }),
@@ -667,7 +671,7 @@ async function loadPolicyCategories() {
   const { items } = await api('GET', `/api/v1/categories?agency=${agencyId}`);
   const mine = items.filter((k) => k.agency_id === agencyId);
   const was = $('p-category').value;
-  $('p-category').replaceChildren(...mine.map((k) => el('option', { value: String(k.id), text: `${lang === 'en' ? k.name_en : k.name_id} (${k.kind})` })));
+  $('p-category').replaceChildren(...mine.map((k) => el('option', { value: String(k.id), text: `${lang === 'en' ? k.name_en : k.name_id} (${t('kinds')[k.kind] ?? k.kind})` })));
   if (mine.some((k) => String(k.id) === was)) $('p-category').value = was;
   await loadPolicy();
 }
@@ -831,6 +835,8 @@ for (const name of tabs) {
 function applyLang() {
   document.documentElement.lang = lang;
   document.querySelectorAll('[data-i18n]').forEach((e) => { e.textContent = t(e.dataset.i18n); });
+  // The kinds of a new category, in words (the values stay the API's codes).
+  for (const o of document.querySelectorAll('#k-kind option')) o.textContent = t('kinds')[o.value] ?? o.value;
   const b = $('lang');
   b.textContent = lang === 'id' ? 'EN' : 'ID';
   b.lang = lang === 'id' ? 'en' : 'id';

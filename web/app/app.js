@@ -52,7 +52,7 @@ function header() {
   if (!isField() || isDesk()) links.push(['#/inbox', t('inbox')]);
   if (isField()) links.push(['#/field', t('field')]);
   if (isDesk()) links.push(['#/new', t('new_report')]);
-  if (roles().some((r) => r === 'admin' || r === 'superadmin')) links.push(['/admin/', getLang() === 'en' ? 'Administration' : 'Administrasi']);
+  if (roles().some((r) => r === 'admin' || r === 'superadmin')) links.push(['/admin/', t('administration')]);
   if (canReport()) links.push(['#/reports', t('reports')]);
   links.push(['#/account', getLang() === 'en' ? 'Account' : 'Akun']);
   const here = location.hash.split('?')[0];
@@ -60,7 +60,7 @@ function header() {
     nav.append(el('a', { href, 'aria-current': here === href ? 'page' : null }, label));
   const agencies = [...new Set(state.me.roles.map((r) => r.agency_name).filter(Boolean))];
   document.getElementById('who').textContent = state.me.user.name +
-    (agencies.length ? ' · ' + agencies.join(', ') : '') + ' · ' + roles().join(', ');
+    (agencies.length ? ' · ' + agencies.join(', ') : '') + ' · ' + [...new Set(roles())].map((r) => t('role_' + r)).join(', ');
   document.getElementById('lang').textContent = t('switch_lang');
   document.getElementById('logout').textContent = t('logout');
 }

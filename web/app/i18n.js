@@ -82,6 +82,13 @@ const T = {
     other_cases: 'Kasus lain dari pelapor ini', other_cases_none: 'Tidak ada kasus lain.',
     wa_consent: 'Pelapor setuju menerima kabar perkembangan lewat WhatsApp di nomor HP ini',
     via_consent: 'Pelapor datang langsung atau menelepon dan setuju dikabari lewat WhatsApp. Ia belum menulis ke nomor instansi dalam 24 jam terakhir, jadi setiap pesan dikirim sebagai templat yang disetujui Meta.',
+    // Status names, roles (issue 13: no raw codes in the interface).
+    s_received: 'Diterima', s_verified: 'Diverifikasi', s_dispatched: 'Didisposisikan ke tim', s_in_progress: 'Sedang ditangani',
+    s_resolved: 'Selesai ditangani', s_closed: 'Ditutup', s_rejected: 'Ditolak', s_forwarded: 'Dialihkan', s_on_hold: 'Ditunda',
+    s_reopened: 'Dibuka kembali', s_submitted: 'Diajukan', s_incomplete: 'Belum lengkap', s_checking: 'Diperiksa',
+    s_processing: 'Diproses', s_issued: 'Terbit',
+    role_superadmin: 'superadmin', role_admin: 'admin', role_supervisor: 'kepala bidang', role_field: 'petugas lapangan',
+    role_viewer: 'pimpinan', administration: 'Administrasi', file_no: 'Berkas nomor',
   },
   en: {
     skip: 'Skip to content', loading: 'Loading…', login_title: 'Sign in to the aduan dashboard',
@@ -162,6 +169,12 @@ const T = {
     other_cases: "This reporter's other cases", other_cases_none: 'No other case.',
     wa_consent: 'The reporter agrees to receive updates on WhatsApp at this mobile number',
     via_consent: 'The reporter came in or phoned and agreed to updates on WhatsApp. They have not written to the agency number in the last 24 hours, so every message goes as the template approved by Meta.',
+    s_received: 'Received', s_verified: 'Verified', s_dispatched: 'Dispatched to a team', s_in_progress: 'In progress',
+    s_resolved: 'Resolved', s_closed: 'Closed', s_rejected: 'Rejected', s_forwarded: 'Forwarded', s_on_hold: 'On hold',
+    s_reopened: 'Reopened', s_submitted: 'Submitted', s_incomplete: 'Incomplete', s_checking: 'Checking',
+    s_processing: 'Processing', s_issued: 'Issued',
+    role_superadmin: 'superadmin', role_admin: 'admin', role_supervisor: 'supervisor', role_field: 'field officer',
+    role_viewer: 'leadership (read only)', administration: 'Administration', file_no: 'File number',
   },
 };
 

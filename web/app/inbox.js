@@ -63,7 +63,7 @@ export async function inboxView(root) {
   const resetBtn = el('button', { type: 'button', id: 'f-reset' }, t('reset'));
   const exportLink = el('a', { class: 'button', id: 'export-csv', href: exportUrl(filters), download: '' }, t('export_csv'));
   const form = el('form', { class: 'filters', id: 'filters', role: 'search' },
-    select('status', t('status'), STATUSES.map((s) => [s, s.replace('_', ' ')]), filters.status),
+    select('status', t('status'), STATUSES.map((s) => [s, t('s_' + s)]), filters.status),
     select('category', t('category'), ref.categories
       .filter((k) => state.me.roles.some((r) => r.agency_id === 0 || r.agency_id === k.agency_id))
       .map((k) => [k.id, getLang() === 'en' ? k.name_en : k.name_id]), filters.category),
@@ -79,7 +79,6 @@ export async function inboxView(root) {
     el('div', { class: 'field buttons' },
       el('button', { type: 'submit', class: 'primary' }, t('apply')),
       resetBtn, exportLink));
-  // The status names are shown with the server's labels once a page loaded.
   const banner = el('div', { class: 'banner', id: 'banner', role: 'status', 'aria-live': 'assertive', hidden: true });
   const tbody = el('tbody', { id: 'cases' });
   const table = el('table', { class: 'cases' },

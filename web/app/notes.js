@@ -85,6 +85,13 @@ export function readNotes(f, a) {
 
 // An event's texts on the timeline, each marked: what the reporter read
 // (public, or sent only: an operator's message) and the internal note.
+// The internal note as people read it: the server records which file an
+// identity-document view opened as "attachment <id>".
+function noteText(ev) {
+  const m = ev.action === 'document_view' && /^attachment (\d+)$/.exec(ev.note || '');
+  return m ? t('file_no') + ' ' + m[1] : ev.note;
+}
+
 export function eventNotes(ev) {
   const out = [];
   if (ev.public_note)
@@ -92,7 +99,7 @@ export function eventNotes(ev) {
       el('span', { class: 'nbadge public' }, t(ev.public ? 'badge_public' : 'badge_to_reporter')), ' ', ev.public_note));
   if (ev.note)
     out.push(el('p', { class: 'note note-internal', 'data-kind': 'internal' },
-      el('span', { class: 'nbadge internal' }, t('badge_internal')), ' ', ev.note));
+      el('span', { class: 'nbadge internal' }, t('badge_internal')), ' ', noteText(ev)));
   return out;
 }
 

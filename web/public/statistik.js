@@ -28,15 +28,24 @@
   }
   var charts = {}, map = null, layer = null;
   function $(id) { return document.getElementById(id); }
-  function fmt(v, d) { return v === null || v === undefined ? "–" : Number(v).toFixed(d); }
+  /* Numbers as each language writes them: Indonesian "87,5", English "87.5". */
+  function fmt(v, d) {
+    if (v === null || v === undefined) return "–";
+    var s = Number(v).toFixed(d);
+    return lang === "en" ? s : s.replace(".", ",");
+  }
   function bar(id, labels, data, label, max) {
     if (typeof Chart === "undefined") return;
     if (charts[id]) charts[id].destroy();
-    var opts = {responsive: true, plugins: {legend: {display: data.length > 1}}};
+    var opts = {responsive: true, locale: lang === "en" ? "en-GB" : "id-ID",
+                plugins: {legend: {display: data.length > 1}}};
     if (max) opts.scales = {y: {min: 0, max: max}};
     charts[id] = new Chart($(id), {type: "bar", data: {labels: labels, datasets: data}, options: opts});
   }
-  function pct(v) { return v === null || v === undefined ? "–" : fmt(v * 100, 1) + "%"; }
+  /* A share as a percentage: "87,5 %" in Indonesian, "87.5%" in English. */
+  function pct(v) {
+    return v === null || v === undefined ? "–" : fmt(v * 100, 1) + (lang === "en" ? "%" : " %");
+  }
   /* One row per agency (bold), then per category of the period. */
   function slaTable(s) {
     var body = document.querySelector("#sla_table tbody");
@@ -57,10 +66,10 @@
   function draw(s) {
     $("received").textContent = s.received;
     $("resolved").textContent = s.resolved;
-    $("ratio").textContent = fmt(s.resolution_ratio * 100, 1) + "%";
+    $("ratio").textContent = pct(s.resolution_ratio);
     $("first").textContent = fmt(s.median_first_response_hours, 1);
     $("resolution").textContent = fmt(s.median_resolution_hours, 1);
-    $("sla").textContent = s.sla_compliance === null ? "–" : fmt(s.sla_compliance * 100, 1) + "%";
+    $("sla").textContent = pct(s.sla_compliance);
     $("ikm").textContent = s.ikm.score === null ? "–" : fmt(s.ikm.score, 2) + " (" + s.ikm.mutu + ")";
     $("sample").textContent = s.ikm.respondents + " / " + s.ikm.sample_target;
     slaTable(s);
