@@ -27,6 +27,13 @@ err_t dom_wa_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t 
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
                                    int64_t now) STORE_WUR;
 
+/* Appends the case's next event (dispatch.c): to_status the case's status
+ * now, from_status from (NULL: the same), actor 0: none, with_team: the
+ * case's team; its id in *event_id (may be NULL). ERR_NOT_FOUND: no case. */
+err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *from, int64_t actor,
+                    const char *note, bool with_team, bool is_public, int64_t now,
+                    int64_t *event_id) STORE_WUR;
+
 /* True on SQLite (the bridges pick the engine's old function by it). */
 bool dom_is_sqlite(const q_conn *c);
 
