@@ -9,7 +9,8 @@
  * implementation when converting the domain:
  *   dom_put_reporter, dom_insert_case      cases.c
  *   dom_wa_queue_status                    wa.c
- *   dom_dispatch_queue_followers           dispatch.c */
+ *   dom_dispatch_queue_followers           dispatch.c (converted)
+ * dom_add_event is dispatch.c's own (sla.c shares it). */
 #ifndef ADUAN_STORE_DOM_H
 #define ADUAN_STORE_DOM_H
 
