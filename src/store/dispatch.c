@@ -1,11 +1,360 @@
-/* The dispatch domain of the store (issue 14: being converted from
- * sqlite_dispatch.c / pg_dispatch.c). */
+/* The dispatch domain of the store: the duty roster, emergency alerts and
+ * their acceptance, messages to staff, officers' attachments, duplicates,
+ * followers and forwarding categories. Written once for both engines on
+ * store/q.h. */
 #include "store/dom.h"
 #include "store/pg_int.h"
 #include "store/sqlite_int.h"
 
+/* Candidates looked at for a duplicate: the newest open cases nearby. */
+#define NEARBY_MAX 50
+
+static const char CASE_EXISTS[] = "SELECT 1 FROM cases WHERE id = $1";
+
+/* An id list's rows (q_collect into an int64_t array). */
+static const q_field ID_F[] = {{QF_INT64, 0, sizeof(int64_t)}};
+
+/* ---- the duty roster ------------------------------------------------------- */
+
+static const q_field DUTY_F[] = {
+    QF(INT64, store_duty, id),         QF(INT64, store_duty, team_id),
+    QF(INT64, store_duty, user_id),    QF(INT, store_duty, weekday),
+    QF(INT, store_duty, start_minute), QF(INT, store_duty, end_minute),
+    QF(INT64, store_duty, starts_at),  QF(INT64, store_duty, ends_at),
+    QF(INT64, store_duty, agency_id),  QF(TEXT, store_duty, team_name),
+    QF(TEXT, store_duty, user_login),  QF(TEXT, store_duty, user_name),
+    QF(TEXT, store_duty, user_wa_id),
+};
+
+err_t store_duty_list(store_t *s, arena_t *ar, int64_t agency_id, store_duty **out, size_t *n)
+{
+    /* Only enabled users still in the team are on duty; weekday -1: dated. */
+    static const char sql[] =
+        "SELECT d.id, d.team_id, d.user_id, COALESCE(d.weekday, -1), d.start_minute,"
+        " d.end_minute, d.starts_at, d.ends_at, t.agency_id, t.name, u.login, u.name, u.wa_id"
+        " FROM duty_shifts d JOIN teams t ON t.id = d.team_id JOIN users u ON u.id = d.user_id"
+        " JOIN team_members m ON m.team_id = d.team_id AND m.user_id = d.user_id"
+        " WHERE ($1 IS NULL OR t.agency_id = $1) AND u.disabled = FALSE ORDER BY t.id, u.id, d.id";
+    return q_list(s, ar, sql, DUTY_F, out, n, Q_ID(agency_id));
+}
+
+err_t store_duty_add(store_t *s, const store_duty *d, int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO duty_shifts (team_id, user_id, weekday, start_minute, end_minute, starts_at,"
+        " ends_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    bool weekly = d->weekday >= 0; /* else dated: [starts_at, ends_at) */
+    q_val no = Q_NULL(INT);
+    int64_t v = 0;
+    err_t e =
+        q_one_int(s, sql, &v, Q_INT(d->team_id), Q_INT(d->user_id), weekly ? Q_INT(d->weekday) : no,
+                  weekly ? Q_INT(d->start_minute) : no, weekly ? Q_INT(d->end_minute) : no,
+                  weekly ? no : Q_INT(d->starts_at), weekly ? no : Q_INT(d->ends_at), Q_INT(now));
+    if (id)
+        *id = e == ERR_OK ? v : 0;
+    return e;
+}
+
+err_t store_duty_delete(store_t *s, int64_t agency_id, int64_t id)
+{
+    static const char sql[] = "DELETE FROM duty_shifts WHERE id = $1 AND team_id IN"
+                              " (SELECT id FROM teams WHERE agency_id = $2)";
+    return q_write(s, sql, true, Q_INT(id), Q_INT(agency_id));
+}
+
+/* ---- events and followers ------------------------------------------------- */
+
+err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *from, int64_t actor,
+                    const char *note, bool with_team, bool is_public, int64_t now,
+                    int64_t *event_id)
+{
+    static const char sql[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
+        " team_id, is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, $2,"
+        " COALESCE($3, c.status), c.status, $4, $5, CASE WHEN $6 THEN c.team_id END, $7, $8"
+        " FROM cases c LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id"
+        " RETURNING id";
+    int64_t id = 0;
+    err_t e = q_row_int(c, sql, &id, Q_INT(case_id), Q_TEXT(action), Q_TEXT(from), Q_ID(actor),
+                        Q_TEXT(note), Q_BOOL(with_team), Q_BOOL(is_public), Q_INT(now));
+    if (event_id)
+        *event_id = id;
+    return e;
+}
+
+/* One update per follower's number (not the master's own reporter),
+ * rendered at send time from the master's event. */
+#define FOLLOWERS_SQL                                                                              \
+    "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"         \
+    " event_id, created_at, updated_at) SELECT agency_id, pnid, wa_id, $1, 'status_update',"       \
+    " '', $2, $3, $3 FROM (SELECT DISTINCT m.agency_id AS agency_id,"                              \
+    " COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id) FROM agency_numbers n"            \
+    " WHERE n.agency_id = m.agency_id)) AS pnid, r.wa_id AS wa_id FROM cases m"                    \
+    " JOIN cases f ON f.follows_id = m.id JOIN reporters r ON r.id = f.reporter_id"                \
+    " LEFT JOIN wa_conversations w ON w.agency_id = m.agency_id AND w.wa_id = r.wa_id"             \
+    " WHERE m.id = $1 AND (f.channel = 'whatsapp' OR f.wa_consent_at IS NOT NULL)"                 \
+    " AND r.wa_id IS NOT NULL AND NOT ((m.channel = 'whatsapp' OR m.wa_consent_at IS NOT NULL)"    \
+    " AND f.reporter_id = COALESCE(m.reporter_id, 0))) x WHERE pnid IS NOT NULL"
+
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
 {
-    return dom_is_sqlite(c) ? sq_dispatch_queue_followers(sq_of(c), case_id, event_id, now)
-                            : pq_dispatch_queue_followers(pq_of(c), case_id, event_id, now);
+    static const char sql[] = FOLLOWERS_SQL;
+    return q_run(c, sql, NULL, Q_INT(case_id), Q_INT(event_id), Q_INT(now));
+}
+
+/* Transition (issue 14): the old names, for the unconverted cases domain;
+ * the lead deletes them once it calls dom_dispatch_queue_followers. */
+err_t sq_dispatch_queue_followers(conn_t *c, int64_t case_id, int64_t event_id, int64_t now)
+{
+    /* The owner's first member is its store_t (sqlite.c, struct sq_store). */
+    return dom_dispatch_queue_followers(sq_q((store_t *)(void *)c->owner, c), case_id, event_id,
+                                        now);
+}
+
+err_t pq_dispatch_queue_followers(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now)
+{
+    /* A pconn_t does not know its store, so no pq_q: the same text the old
+     * way, at its own address (pq_run and drv_pg name statements by it). */
+    static const char sql[] = FOLLOWERS_SQL;
+    pq_params p = {0};
+    pp_int(&p, case_id);
+    pp_int(&p, event_id);
+    pp_int(&p, now);
+    return pq_run(c, sql, &p, NULL, "dispatch_followers");
+}
+
+/* A case's event (store_case_note_event) or its links and their event
+ * (store_case_link: link set). */
+typedef struct {
+    int64_t case_id, duplicate_of, follows_id, actor_id, now;
+    const char *action, *note;
+    bool link;
+} note_ctx;
+
+static err_t note_tx(q_conn *c, void *arg)
+{
+    static const char upd[] = "UPDATE cases SET duplicate_of = $1, follows_id = $2,"
+                              " updated_at = $3 WHERE id = $4";
+    note_ctx *x = arg;
+    int64_t changed = 1;
+    err_t e = ERR_OK;
+    if (x->link)
+        e = q_run(c, upd, &changed, Q_ID(x->duplicate_of), Q_ID(x->follows_id), Q_INT(x->now),
+                  Q_INT(x->case_id));
+    if (e == ERR_OK && changed == 0)
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK)
+        e = dom_add_event(c, x->case_id, x->action, NULL, x->actor_id, x->note, false, false,
+                          x->now, NULL);
+    return e;
+}
+
+err_t store_case_note_event(store_t *s, int64_t case_id, const char *action, int64_t actor_id,
+                            const char *note, int64_t now)
+{
+    note_ctx x = {
+        .case_id = case_id, .actor_id = actor_id, .now = now, .action = action, .note = note};
+    return q_tx(s, note_tx, &x);
+}
+
+err_t store_case_link(store_t *s, int64_t case_id, int64_t duplicate_of, int64_t follows_id,
+                      const char *action, int64_t actor_id, const char *note, int64_t now)
+{
+    note_ctx x = {case_id, duplicate_of, follows_id, actor_id, now, action, note, true};
+    return q_tx(s, note_tx, &x);
+}
+
+/* ---- emergency alerts ----------------------------------------------------- */
+
+static const q_field INFO_F[] = {
+    QF(INT, store_dispatch_info, alert_round),    QF(INT64, store_dispatch_info, alert_at),
+    QF(INT64, store_dispatch_info, accepted_by),  QF(INT64, store_dispatch_info, accepted_at),
+    QF(INT64, store_dispatch_info, duplicate_of), QF(INT64, store_dispatch_info, follows_id),
+    QF(TEXT, store_dispatch_info, accepted_name), QF(INT64, store_dispatch_info, on_site_at),
+    QF(INT, store_dispatch_info, followers),      QF(INT64, store_dispatch_info, group_id),
+    QF(TEXT, store_dispatch_info, group_name),
+};
+
+err_t store_dispatch_get(store_t *s, arena_t *ar, int64_t case_id, store_dispatch_info *out)
+{
+    static const char sql[] =
+        "SELECT c.alert_round, c.alert_at, c.accepted_by, c.accepted_at, c.duplicate_of,"
+        " c.follows_id, u.name, (SELECT MIN(e.created_at) FROM case_events e"
+        " WHERE e.case_id = c.id AND e.action = 'start'),"
+        " (SELECT COUNT(*) FROM cases f WHERE f.follows_id = c.id), c.community_group_id, g.name"
+        " FROM cases c LEFT JOIN users u ON u.id = c.accepted_by"
+        " LEFT JOIN community_groups g ON g.id = c.community_group_id WHERE c.id = $1";
+    *out = (store_dispatch_info){0};
+    return q_one(s, ar, sql, INFO_F, out, Q_INT(case_id));
+}
+
+err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_seconds, unsigned max,
+                         int64_t **ids, size_t *n)
+{
+    static const char sql[] =
+        "SELECT id FROM cases WHERE status = 'dispatched' AND alert_at IS NOT NULL"
+        " AND alert_at <= $1 - $2 AND accepted_by IS NULL AND kind = 'emergency'"
+        " ORDER BY alert_at, id LIMIT $3";
+    return q_list(s, ar, sql, ID_F, ids, n, Q_INT(now), Q_INT(accept_seconds), Q_INT(max));
+}
+
+err_t store_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t until, unsigned max,
+                            int64_t **ids, size_t *n)
+{
+    /* The created_at range keeps this on the cases_created index. */
+    static const char sql[] =
+        "SELECT id FROM cases WHERE created_at >= $1 AND created_at <= $2 AND kind = 'emergency'"
+        " AND status = 'received' AND alert_round = 0 AND duplicate_of IS NULL"
+        " AND follows_id IS NULL AND channel <> 'forward' ORDER BY id LIMIT $3";
+    return q_list(s, ar, sql, ID_F, ids, n, Q_INT(since), Q_INT(until), Q_INT(max));
+}
+
+/* Inside a transaction: messages to staff about the case, from its
+ * agency's first number (none when the agency has no number). */
+static err_t queue_msgs(q_conn *c, int64_t case_id, const store_alert_msg *m, size_t n, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
+        " template, created_at, updated_at) SELECT c.agency_id, n.pnid, $2, c.id, $3, $4, $5,"
+        " $6, $6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
+        " FROM agency_numbers GROUP BY agency_id) n ON n.agency_id = c.agency_id WHERE c.id = $1";
+    err_t e = ERR_OK;
+    for (size_t i = 0; e == ERR_OK && i < n; i++)
+        e = q_run(c, sql, NULL, Q_INT(case_id), Q_TEXT(m[i].to_wa_id), Q_TEXT(m[i].kind),
+                  Q_TEXT(m[i].payload), Q_TEXT(m[i].template), Q_INT(now));
+    return e;
+}
+
+static err_t alert_tx(q_conn *c, void *arg)
+{
+    /* The conditional UPDATE is the claim: of several instances only one
+     * finds the round it read, and its row lock orders the event appends. */
+    static const char upd[] =
+        "UPDATE cases SET status = CASE WHEN $1 IS NULL THEN status ELSE 'dispatched' END,"
+        " team_id = COALESCE($1, team_id), alert_round = alert_round + 1,"
+        " alert_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, updated_at = $2"
+        " WHERE id = $3 AND status = $4 AND alert_round = $5 AND accepted_by IS NULL";
+    store_alert *a = arg;
+    int64_t changed = 0;
+    err_t e = q_run(c, upd, &changed, Q_ID(a->team_id), Q_INT(a->now), Q_INT(a->case_id),
+                    Q_TEXT(a->expect_status), Q_INT(a->expect_round));
+    if (e == ERR_OK && changed == 0)
+        e = ERR_CONFLICT; /* another instance (or an officer) was first */
+    /* With no_event, the transition that set the team wrote the event. */
+    if (e == ERR_OK && a->team_id && !a->no_event) {
+        e = dom_add_event(c, a->case_id, "dispatch", a->expect_status, 0, a->note, true, true,
+                          a->now, &a->event_id);
+        if (e == ERR_OK)
+            e = dom_wa_queue_status(c, a->case_id, a->event_id, a->now);
+        if (e == ERR_OK)
+            e = dom_dispatch_queue_followers(c, a->case_id, a->event_id, a->now);
+    } else if (e == ERR_OK && !a->team_id) {
+        e = dom_add_event(c, a->case_id, "alert_exhausted", NULL, 0, a->note, false, false, a->now,
+                          &a->event_id);
+    }
+    return e == ERR_OK ? queue_msgs(c, a->case_id, a->out, a->nout, a->now) : e;
+}
+
+err_t store_dispatch_alert(store_t *s, arena_t *ar, store_alert *a)
+{
+    (void)ar;
+    return q_tx(s, alert_tx, a);
+}
+
+/* An acceptance (user_id set) and its messages, or the messages alone. */
+typedef struct {
+    int64_t case_id, user_id, now;
+    const store_alert_msg *m;
+    size_t n;
+} accept_ctx;
+
+static err_t accept_tx(q_conn *c, void *arg)
+{
+    static const char upd[] =
+        "UPDATE cases SET accepted_by = $1, accepted_at = $2, alert_at = NULL, updated_at = $2"
+        " WHERE id = $3 AND accepted_by IS NULL AND status IN ('dispatched', 'in_progress')";
+    accept_ctx *x = arg;
+    int64_t changed = 1, one = 0;
+    err_t e = ERR_OK;
+    if (x->user_id)
+        e = q_run(c, upd, &changed, Q_INT(x->user_id), Q_INT(x->now), Q_INT(x->case_id));
+    /* Nothing changed: ERR_CONFLICT when the case exists (its state did
+     * not allow it), ERR_NOT_FOUND otherwise. */
+    if (e == ERR_OK && changed == 0 &&
+        (e = q_row_int(c, CASE_EXISTS, &one, Q_INT(x->case_id))) == ERR_OK)
+        e = ERR_CONFLICT;
+    if (e == ERR_OK && x->user_id)
+        e = dom_add_event(c, x->case_id, "accept", NULL, x->user_id, NULL, true, false, x->now,
+                          NULL);
+    return e == ERR_OK ? queue_msgs(c, x->case_id, x->m, x->n, x->now) : e;
+}
+
+err_t store_dispatch_accept(store_t *s, int64_t case_id, int64_t user_id, int64_t now,
+                            const store_alert_msg *tell, size_t ntell)
+{
+    accept_ctx x = {case_id, user_id, now, tell, ntell};
+    return q_tx(s, accept_tx, &x);
+}
+
+err_t store_staff_notify(store_t *s, int64_t case_id, const store_alert_msg *m, size_t n,
+                         int64_t now)
+{
+    accept_ctx x = {case_id, 0, now, m, n};
+    return q_tx(s, accept_tx, &x);
+}
+
+err_t store_dispatch_active(store_t *s, int64_t user_id, int64_t *case_id)
+{
+    static const char sql[] =
+        "SELECT id FROM cases WHERE status IN ('dispatched', 'in_progress') AND (accepted_by = $1"
+        " OR team_id IN (SELECT team_id FROM team_members WHERE user_id = $1))"
+        " ORDER BY CASE WHEN accepted_by = $1 THEN 0 ELSE 1 END, id DESC LIMIT 1";
+    return q_one_int(s, sql, case_id, Q_INT(user_id));
+}
+
+err_t store_dispatch_attach(store_t *s, int64_t case_id, const char *media_id, const char *mime,
+                            const char *sha256, const char *filename, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO attachments (case_id, sha256, mime, filename, source, state, media_id,"
+        " created_at) SELECT $1, $2, $3, $4, 'officer', 'pending', $5, $6"
+        " WHERE NOT EXISTS (SELECT 1 FROM attachments WHERE media_id = $5)";
+    return q_write(s, sql, false, Q_INT(case_id), Q_TEXT(sha256),
+                   Q_TEXT(mime ? mime : "application/octet-stream"), Q_TEXT(filename),
+                   Q_TEXT(media_id), Q_INT(now));
+}
+
+/* ---- duplicates and forwarding categories ---------------------------------- */
+
+static const q_field NEARBY_F[] = {
+    QF(INT64, store_nearby, id),         QF(INT64, store_nearby, created_at),
+    QF(INT64, store_nearby, follows_id), QF(REAL, store_nearby, lat),
+    QF(REAL, store_nearby, lon),         QF(TEXT, store_nearby, status),
+};
+
+err_t store_case_nearby(store_t *s, arena_t *ar, int64_t category_id, int64_t since,
+                        int64_t exclude_id, double lat_min, double lat_max, double lon_min,
+                        double lon_max, store_nearby **out, size_t *n)
+{
+    static const char sql[] = "SELECT id, created_at, follows_id, lat, lon, status FROM cases"
+                              " WHERE category_id = $1 AND created_at >= $2 AND id <> $3"
+                              " AND lat BETWEEN $4 AND $5 AND lon BETWEEN $6 AND $7"
+                              " AND status NOT IN ('resolved', 'closed', 'rejected', 'forwarded')"
+                              " ORDER BY id DESC LIMIT $8";
+    return q_list(s, ar, sql, NEARBY_F, out, n, Q_INT(category_id), Q_INT(since), Q_INT(exclude_id),
+                  Q_REAL(lat_min), Q_REAL(lat_max), Q_REAL(lon_min), Q_REAL(lon_max),
+                  Q_INT(NEARBY_MAX));
+}
+
+err_t store_category_forward(store_t *s, int64_t category_id, int64_t *to)
+{
+    static const char sql[] = "SELECT forward_category_id FROM categories WHERE id = $1";
+    *to = 0;
+    return q_one_int(s, sql, to, Q_INT(category_id));
+}
+
+err_t store_category_set_forward(store_t *s, int64_t category_id, int64_t to)
+{
+    static const char sql[] = "UPDATE categories SET forward_category_id = $1 WHERE id = $2";
+    return q_write(s, sql, true, Q_ID(to), Q_INT(category_id));
 }

@@ -9,7 +9,8 @@
  * implementation when converting the domain:
  *   dom_put_reporter, dom_insert_case      cases.c
  *   dom_wa_queue_status                    wa.c
- *   dom_dispatch_queue_followers           dispatch.c */
+ *   dom_dispatch_queue_followers           dispatch.c (converted)
+ * dom_add_event is dispatch.c's own (sla.c shares it). */
 #ifndef ADUAN_STORE_DOM_H
 #define ADUAN_STORE_DOM_H
 
@@ -26,6 +27,13 @@ err_t dom_wa_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t 
 /* Queues the notices to the case's followers (community groups). */
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
                                    int64_t now) STORE_WUR;
+
+/* Appends the case's next event (dispatch.c): to_status the case's status
+ * now, from_status from (NULL: the same), actor 0: none, with_team: the
+ * case's team; its id in *event_id (may be NULL). ERR_NOT_FOUND: no case. */
+err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *from, int64_t actor,
+                    const char *note, bool with_team, bool is_public, int64_t now,
+                    int64_t *event_id) STORE_WUR;
 
 /* True on SQLite (the bridges pick the engine's old function by it). */
 bool dom_is_sqlite(const q_conn *c);
