@@ -3,9 +3,6 @@
  * (dom.h). Written once for both engines on store/q.h. */
 #include "store/case_query.h"
 #include "store/dom.h"
-#include "store/drv.h"
-#include "store/pg_int.h"
-#include "store/sqlite_int.h"
 
 #include "core/ids.h"
 
@@ -74,7 +71,7 @@ typedef struct {
 } id_row;
 static const q_field ID_F[] = {QF(INT64, id_row, v)};
 
-bool dom_is_sqlite(const q_conn *c) { return strcmp(q_engine(c), "sqlite") == 0; }
+static bool is_sqlite(const q_conn *c) { return strcmp(q_engine(c), "sqlite") == 0; }
 
 /* ---- inside other domains' transactions (dom.h) -------------------------------- */
 
@@ -171,46 +168,6 @@ err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note, i
     return e == ERR_OK ? add_event(c, &t, NULL, NULL, event_id) : e;
 }
 
-/* Until sqlite_wa.c / pg_wa.c are converted: their old names, on the
- * executor's connection of theirs (a temporary one when it has none yet:
- * the old connection does not know its store; statements prepared on the
- * server are the pool connection's, so nothing is lost with it). */
-static q_conn *legacy(q_conn *have, const q_driver *drv, void *d)
-{
-    return have ? have : q_conn_new(NULL, drv, d);
-}
-
-static err_t legacy_end(q_conn *q, q_conn *have, err_t e)
-{
-    if (q != have)
-        q_conn_free(q);
-    return q ? e : ERR_NOMEM;
-}
-
-err_t sq_put_reporter(conn_t *c, const store_reporter_in *r, int64_t now, int64_t *id)
-{
-    q_conn *q = legacy(c->q, &drv_sqlite, c);
-    return legacy_end(q, c->q, q ? dom_put_reporter(q, r, now, id) : ERR_NOMEM);
-}
-
-err_t pq_put_reporter(pconn_t *c, const store_reporter_in *r, int64_t now, int64_t *id)
-{
-    q_conn *q = legacy(c->q, &drv_pg, c);
-    return legacy_end(q, c->q, q ? dom_put_reporter(q, r, now, id) : ERR_NOMEM);
-}
-
-err_t sq_insert_case(conn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id)
-{
-    q_conn *q = legacy(c->q, &drv_sqlite, c);
-    return legacy_end(q, c->q, q ? dom_insert_case(q, ar, k, note, event_id) : ERR_NOMEM);
-}
-
-err_t pq_insert_case(pconn_t *c, arena_t *ar, store_case *k, const char *note, int64_t *event_id)
-{
-    q_conn *q = legacy(c->q, &drv_pg, c);
-    return legacy_end(q, c->q, q ? dom_insert_case(q, ar, k, note, event_id) : ERR_NOMEM);
-}
-
 /* ---- cases ----------------------------------------------------------------------- */
 
 typedef struct {
@@ -277,6 +234,32 @@ static void put_word(void *ctx, const char *w, size_t n)
     b->len += strlen(end);
 }
 
+static bool word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+/* Splits free text into words (runs of letters and digits; any non-ASCII
+ * byte counts as a letter) and calls fn for each. Returns the count. Both
+ * engines search by these words, so they find the same cases. */
+static int words(const char *text, void (*fn)(void *ctx, const char *w, size_t n), void *ctx)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    int count = 0;
+    while (*p) {
+        while (*p && !word_byte(*p))
+            p++;
+        const unsigned char *start = p;
+        while (*p && word_byte(*p))
+            p++;
+        if (p > start) {
+            fn(ctx, (const char *)start, (size_t)(p - start));
+            count++;
+        }
+    }
+    return count;
+}
+
 /* Free text as a search expression, every word as a word or a prefix: an
  * FTS5 expression ("a"* "b"*) or a tsquery ('a':* & 'b':*). Words hold
  * only letters and digits, and quoting them keeps the syntax out of users'
@@ -284,7 +267,7 @@ static void put_word(void *ctx, const char *w, size_t n)
 static const char *search_expr(arena_t *ar, const char *q, bool ts)
 {
     words_buf b = {arena_alloc(ar, strlen(q) * 8 + 8), 0, ts};
-    if (!b.out || store_words(q, put_word, &b) == 0)
+    if (!b.out || words(q, put_word, &b) == 0)
         return NULL;
     b.out[b.len] = '\0';
     return b.out;
@@ -373,7 +356,7 @@ err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store
     *out = NULL;
     *n = 0;
     err_t e = q_get(s, &c);
-    bool lite = e == ERR_OK && dom_is_sqlite(c);
+    bool lite = e == ERR_OK && is_sqlite(c);
     const char *match = e == ERR_OK && f->q ? search_expr(ar, f->q, !lite) : NULL;
     if (e == ERR_OK)
         e = user_scope(c, ar, f->scope_user_id, &sc);

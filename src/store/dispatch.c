@@ -3,8 +3,6 @@
  * followers and forwarding categories. Written once for both engines on
  * store/q.h. */
 #include "store/dom.h"
-#include "store/pg_int.h"
-#include "store/sqlite_int.h"
 
 /* Candidates looked at for a duplicate: the newest open cases nearby. */
 #define NEARBY_MAX 50
@@ -100,27 +98,6 @@ err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
 {
     static const char sql[] = FOLLOWERS_SQL;
     return q_run(c, sql, NULL, Q_INT(case_id), Q_INT(event_id), Q_INT(now));
-}
-
-/* Transition (issue 14): the old names, for the unconverted cases domain;
- * the lead deletes them once it calls dom_dispatch_queue_followers. */
-err_t sq_dispatch_queue_followers(conn_t *c, int64_t case_id, int64_t event_id, int64_t now)
-{
-    /* The owner's first member is its store_t (sqlite.c, struct sq_store). */
-    return dom_dispatch_queue_followers(sq_q((store_t *)(void *)c->owner, c), case_id, event_id,
-                                        now);
-}
-
-err_t pq_dispatch_queue_followers(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now)
-{
-    /* A pconn_t does not know its store, so no pq_q: the same text the old
-     * way, at its own address (pq_run and drv_pg name statements by it). */
-    static const char sql[] = FOLLOWERS_SQL;
-    pq_params p = {0};
-    pp_int(&p, case_id);
-    pp_int(&p, event_id);
-    pp_int(&p, now);
-    return pq_run(c, sql, &p, NULL, "dispatch_followers");
 }
 
 /* A case's event (store_case_note_event) or its links and their event

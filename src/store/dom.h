@@ -2,14 +2,8 @@
  * domain's transaction, written once on q.h. Each takes the q_conn of the
  * caller's open transaction (q_tx) and must not commit or borrow another
  * connection.
- *
- * Until every domain is converted (issue 14), a helper whose domain is not
- * converted yet is a bridge to the engine's sq_ / pq_ function on the same
- * connection (sq_of / pq_of); its owner replaces the bridge with the one
- * implementation when converting the domain:
- *   dom_put_reporter, dom_insert_case      cases.c
- *   dom_wa_queue_status                    wa.c
- *   dom_dispatch_queue_followers           dispatch.c (converted)
+ * Owners: dom_put_reporter, dom_insert_case in cases.c; dom_wa_queue_status
+ * in wa.c; dom_dispatch_queue_followers in dispatch.c.
  * dom_add_event is dispatch.c's own (sla.c shares it). */
 #ifndef ADUAN_STORE_DOM_H
 #define ADUAN_STORE_DOM_H
@@ -34,8 +28,5 @@ err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
 err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *from, int64_t actor,
                     const char *note, bool with_team, bool is_public, int64_t now,
                     int64_t *event_id) STORE_WUR;
-
-/* True on SQLite (the bridges pick the engine's old function by it). */
-bool dom_is_sqlite(const q_conn *c);
 
 #endif

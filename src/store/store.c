@@ -77,26 +77,3 @@ bool store_thread_redo(void) { return redo; }
     err_t store_##name params { return s->ops->name args; }
 STORE_FUNCS(X)
 #undef X
-
-static bool word_byte(unsigned char c)
-{
-    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
-}
-
-int store_words(const char *text, void (*fn)(void *ctx, const char *w, size_t n), void *ctx)
-{
-    const unsigned char *p = (const unsigned char *)text;
-    int count = 0;
-    while (*p) {
-        while (*p && !word_byte(*p))
-            p++;
-        const unsigned char *start = p;
-        while (*p && word_byte(*p))
-            p++;
-        if (p > start) {
-            fn(ctx, (const char *)start, (size_t)(p - start));
-            count++;
-        }
-    }
-    return count;
-}

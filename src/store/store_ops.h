@@ -29,11 +29,6 @@ struct store {
 /* Whether the calling thread's commits are redoable (store_redo_commits). */
 bool store_thread_redo(void);
 
-/* Splits free text into words (runs of letters and digits; any non-ASCII
- * byte counts as a letter) and calls fn for each. Returns the count. Both
- * engines search by these words, so they find the same cases. */
-int store_words(const char *text, void (*fn)(void *ctx, const char *w, size_t n), void *ctx);
-
 /* Each engine: its open function and its table. */
 err_t sq_open(const char *url, unsigned pool_size, store_t **out);
 err_t pg_open(const char *url, unsigned pool_size, store_t **out);

@@ -2,8 +2,6 @@
  * service asks for, the requests, their checks, the issued document and
  * the expiry of the files. Written once for both engines on store/q.h. */
 #include "store/dom.h"
-#include "store/pg_int.h"
-#include "store/sqlite_int.h"
 #include "store/svc_int.h"
 
 #include <string.h>

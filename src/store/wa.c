@@ -11,9 +11,6 @@
  * PostgreSQL session sets synchronous_commit the same way (sqlite.c,
  * pg.c: set_sync), so only acknowledging commits wait for the disk. */
 #include "store/dom.h"
-#include "store/drv.h"
-#include "store/pg_int.h"
-#include "store/sqlite_int.h"
 #include "store/svc_int.h"
 
 #include <stdio.h>
@@ -526,36 +523,6 @@ static const char QUEUE_STATUS[] =
 err_t dom_wa_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
 {
     return q_run(c, QUEUE_STATUS, NULL, Q_INT(case_id), Q_INT(event_id), Q_INT(now));
-}
-
-/* Until the other domains' callers are converted (the lead deletes these):
- * the old names on the old connections. One the executor never borrowed
- * has no q_conn yet, and a pconn_t knows no store: it gets a throwaway
- * q_conn that runs the text unnamed (no server-side statement to clash
- * with the pool's q_conn later). */
-static err_t queue_status_bridge(q_conn *q, void *d, const q_driver *drv, int64_t case_id,
-                                 int64_t event_id, int64_t now)
-{
-    if (q)
-        return dom_wa_queue_status(q, case_id, event_id, now);
-    q_conn *t = q_conn_new(NULL, drv, d);
-    if (!t)
-        return ERR_NOMEM;
-    q_stmt *st = q_prep_dyn(t, QUEUE_STATUS);
-    q_bind(st, Q_VALS(Q_INT(case_id), Q_INT(event_id), Q_INT(now)));
-    err_t e = q_exec(st);
-    q_conn_free(t);
-    return e;
-}
-
-err_t sq_wa_queue_status(conn_t *c, int64_t case_id, int64_t event_id, int64_t now)
-{
-    return queue_status_bridge(c->q, c, &drv_sqlite, case_id, event_id, now);
-}
-
-err_t pq_wa_queue_status(pconn_t *c, int64_t case_id, int64_t event_id, int64_t now)
-{
-    return queue_status_bridge(c->q, c, &drv_pg, case_id, event_id, now);
 }
 
 typedef struct {

@@ -582,41 +582,6 @@ static void pg_reconnects_only_before_the_first_command(void **state)
     assert_int_equal(v, 44);
 }
 
-/* Until the pools move into the drivers: a transaction of the old code
- * calls a helper written on q.h, on the same connection. */
-static err_t converted_helper(q_conn *c, const char *name)
-{
-    return q_run(c, "INSERT INTO qt (name) VALUES ($1)", NULL, Q_TEXT(name));
-}
-
-static void old_transaction_calls_a_converted_helper(void **state)
-{
-    fixture *f = *state;
-    err_t e;
-    if (use_pg) {
-        pconn_t *c = pq_get(f->s);
-        assert_non_null(c);
-        assert_int_equal(pq_begin(c), ERR_OK);
-        assert_ptr_equal(pq_of(pq_q(f->s, c)), c);
-        e = converted_helper(pq_q(f->s, c), "old+new");
-        assert_int_equal(e, ERR_OK);
-        assert_int_equal(pq_commit(c), ERR_OK);
-        pq_put(f->s, c);
-    } else {
-        conn_t *c = sq_get(f->s);
-        assert_int_equal(sq_begin(c), ERR_OK);
-        assert_ptr_equal(sq_of(sq_q(f->s, c)), c);
-        e = converted_helper(sq_q(f->s, c), "old+new");
-        assert_int_equal(e, ERR_OK);
-        assert_int_equal(sq_commit(c), ERR_OK);
-        sq_put(f->s, c);
-    }
-    int64_t v = 0;
-    assert_int_equal(
-        q_one_int(f->s, "SELECT COUNT(*) FROM qt WHERE name = $1", &v, Q_TEXT("old+new")), ERR_OK);
-    assert_int_equal(v, 1);
-}
-
 /* ---- the drivers' store entries -------------------------------------------------------- */
 
 /* A script runs whole inside the caller's transaction, and a failing one
@@ -808,7 +773,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(sqlite_write_takes_the_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(pg_reconnects_only_before_the_first_command, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(old_transaction_calls_a_converted_helper, setup, teardown),
         cmocka_unit_test_setup_teardown(driver_exec_runs_a_script, setup, teardown),
         cmocka_unit_test_setup_teardown(driver_claim_resets_leases_when_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(driver_copy_in, setup, teardown),
