@@ -4,7 +4,6 @@
 #include "store/drv.h"
 
 #include "core/log.h"
-#include "store/store_ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>

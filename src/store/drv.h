@@ -11,6 +11,15 @@
 
 #include "store/q.h"
 
+/* The head of every driver's store. */
+struct store {
+    const struct q_driver *drv;
+    store_durability durability; /* store_set_durability; 0 = fsync */
+};
+
+/* Whether the calling thread's commits are redoable (store_redo_commits). */
+bool store_thread_redo(void);
+
 /* Slots of a connection's statement cache (an open-addressing table keyed
  * by the SQL's address); it holds at most half as many statements. The
  * store has about 200 distinct queries. */

@@ -8,13 +8,10 @@
  * ::casts), and again after a reconnection. A dynamic one runs unnamed
  * (PQexecParams): the server plans it with the values. Results are read
  * whole (PQexec*), then walked row by row.
- *
- * Until the last pg_X.c is converted, the connection is pg_int.h's pconn_t,
- * shared with the legacy helpers of pg.c. */
+ */
 #include "store/drv.h"
 
 #include "core/log.h"
-#include "store/pg_int.h"
 
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -28,6 +25,19 @@ enum { OID_BOOL = 16, OID_INT8 = 20, OID_TEXT = 25, OID_FLOAT8 = 701 };
 
 /* Digits of an int64 or a %.17g double, with the sign and NUL. */
 #define NUM_MAX 32
+
+/* Statements prepared on the server per connection; past it, unnamed. */
+#define PCONN_STMT_MAX 256
+
+typedef struct {
+    PGconn *pg;
+    q_conn *q; /* the executor's connection around this one */
+    const char *prepared[PCONN_STMT_MAX]; /* keys of the statements prepared on pg */
+    int nprepared;
+    int commands;  /* commands sent since borrowed: a broken link is
+                    * retried only before the first one succeeded */
+    bool sync_off; /* this session runs SET synchronous_commit = off */
+} pconn_t;
 
 typedef struct {
     char name[24]; /* of the server's prepared statement: "q" + key */
@@ -54,9 +64,8 @@ typedef struct {
 
 static pconn_t *conn(q_conn *c) { return c->d; }
 
-/* Maps a failed result (res may be NULL), logging the message. The legacy
- * helpers of pg.c call it too. */
-err_t pq_err(pconn_t *c, PGresult *res, const char *what)
+/* Maps a failed result (res may be NULL), logging the message. */
+static err_t pq_err(pconn_t *c, PGresult *res, const char *what)
 {
     if (PQstatus(c->pg) != CONNECTION_OK) {
         log_error("store", "event=pg_connection_lost what=%s", what);
@@ -126,7 +135,9 @@ static void new_session(pconn_t *c)
     PQclear(r);
 }
 
-bool pq_reconnect(pconn_t *c)
+/* Reconnects c and starts its session again (nothing prepared); false
+ * when the server is still out of reach. */
+static bool pq_reconnect(pconn_t *c)
 {
     PQreset(c->pg);
     new_session(c);
@@ -489,8 +500,8 @@ static err_t run_once(q_stmt *st, pg_stmt *h, pconn_t *c)
     char label[96];
     PGresult *res;
     int n = st->nparams;
-    /* A full list of prepared statements (legacy and q.c share it) runs
-     * the statement unnamed rather than failing it. */
+    /* A full list of prepared statements runs the statement unnamed
+     * rather than failing it. */
     bool named = st->key && (is_prepared(c, st->key) || c->nprepared < PCONN_STMT_MAX);
     if (named && !is_prepared(c, st->key)) {
         res = PQprepare(c->pg, h->name, h->text, n, h->types);

@@ -3,13 +3,10 @@
  * per borrower, BEGIN IMMEDIATE, the lock file of store_claim, checkpoints.
  * Parameters arrive as ?N (q.c rewrote $N): SQLite numbers "$1"-named
  * parameters by first appearance, so "$2 ... $1" would bind backwards.
- *
- * Until the last sqlite_X.c is converted, the connection is sqlite_int.h's
- * conn_t, shared with the legacy helpers of sqlite.c. */
+ */
 #include "store/drv.h"
 
 #include "core/log.h"
-#include "store/sqlite_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +26,14 @@
 /* PRAGMA synchronous levels (sqlite.org/pragma.html#pragma_synchronous). */
 #define SYNC_NORMAL 1
 #define SYNC_FULL   2
+
+typedef struct conn {
+    sqlite3 *db;
+    struct sq_store *owner; /* for the write lock */
+    bool writing;           /* holds the store's write lock */
+    int sync;               /* PRAGMA synchronous in force: SYNC_NORMAL or SYNC_FULL */
+    q_conn *q;              /* the executor's connection around this one */
+} conn_t;
 
 typedef struct sq_store {
     store_t base;
@@ -51,9 +56,8 @@ typedef struct sq_store {
 
 static conn_t *conn(q_conn *c) { return c->d; }
 
-/* Maps a result code, logging the database's message. The legacy helpers
- * of sqlite.c call it too. */
-err_t sq_err(conn_t *c, int rc, const char *what)
+/* Maps a result code, logging the database's message. */
+static err_t sq_err(conn_t *c, int rc, const char *what)
 {
     int base = rc & 0xff;
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -97,7 +101,10 @@ static __thread bool preferred;
 
 void store_prefer_writes(void) { preferred = true; }
 
-void sq_write_lock(conn_t *c)
+/* The store's write lock, taken before BEGIN IMMEDIATE or a statement
+ * that writes outside a transaction: writers of this process queue on it
+ * instead of polling SQLite's lock. Released by commit, rollback or put. */
+static void sq_write_lock(conn_t *c)
 {
     if (c->writing)
         return;
@@ -117,7 +124,7 @@ void sq_write_lock(conn_t *c)
     c->writing = true;
 }
 
-void sq_write_unlock(conn_t *c)
+static void sq_write_unlock(conn_t *c)
 {
     if (!c->writing)
         return;
@@ -260,10 +267,6 @@ static void close_store(store_t *base)
     for (unsigned i = 0; i < s->n; i++) {
         conn_t *c = &s->conns[i];
         q_conn_free(c->q);
-        /* sqlite.c's cache: delete with the last sqlite_X.c. (Not every
-         * statement of the handle: FTS5 finalizes its own.) */
-        for (int k = 0; k < c->ncache; k++)
-            sqlite3_finalize(c->cache[k].st);
         sqlite3_close_v2(c->db);
     }
     pthread_mutex_destroy(&s->mu);

@@ -5,7 +5,6 @@
 
 #include "core/log.h"
 #include "store/drv.h"
-#include "store/store_ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,6 @@
 #include "store/drv.h"
 
 #include "core/log.h"
-#include "store/store_ops.h"
 
 #include <string.h>
 
@@ -12,10 +11,7 @@ err_t store_open(const char *url, unsigned pool_size, store_t **out)
     bool pg = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
     const q_driver *d = strncmp(url, "sqlite:", 7) == 0 ? &drv_sqlite : pg ? &drv_pg : NULL;
     *out = NULL;
-    err_t e = d ? d->open(url, pool_size, out) : ERR_INVALID;
-    if (e == ERR_OK) /* the functions not converted yet: delete with them */
-        (*out)->ops = d == &drv_sqlite ? &sq_ops : &pg_ops;
-    return e;
+    return d ? d->open(url, pool_size, out) : ERR_INVALID;
 }
 
 void store_close(store_t *s)
@@ -73,7 +69,3 @@ bool store_redo_commits(bool on)
 
 bool store_thread_redo(void) { return redo; }
 
-#define X(name, params, args)                                                                      \
-    err_t store_##name params { return s->ops->name args; }
-STORE_FUNCS(X)
-#undef X

@@ -8,8 +8,8 @@
  * webhook committer (store_prefer_writes) goes first. Durability is the
  * pool's: a borrowed SQLite connection commits with synchronous=FULL
  * unless the thread's commits are redoable (store_redo_commits), a
- * PostgreSQL session sets synchronous_commit the same way (sqlite.c,
- * pg.c: set_sync), so only acknowledging commits wait for the disk. */
+ * PostgreSQL session sets synchronous_commit the same way (drv_sqlite.c,
+ * drv_pg.c: set_sync), so only acknowledging commits wait for the disk. */
 #include "store/dom.h"
 #include "store/svc_int.h"
 
@@ -127,7 +127,7 @@ err_t store_wa_inbox_purge(store_t *s, const char *state, int64_t before, unsign
 {
     /* Processed bodies along wa_inbox_retained, oldest first; dead letters
      * (few) along wa_inbox_dead. The removed bodies are zeroed in SQLite's
-     * file (secure_delete, sqlite.c). */
+     * file (secure_delete, drv_sqlite.c). */
     static const char done[] =
         "UPDATE wa_inbox SET body = '', body_state = 'removed', removed_at = $3"
         " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'done' AND body_state = 'raw'"

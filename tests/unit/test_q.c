@@ -10,8 +10,6 @@
 #include <cmocka.h>
 
 #include "store/drv.h"
-#include "store/pg_int.h"
-#include "store/sqlite_int.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -505,25 +503,6 @@ static void statements_are_reused(void **state)
     q_put(c);
 }
 
-/* SQLite: a writing statement outside a transaction takes the process's
- * write lock (the committer's preference depends on it) until q_put. */
-static void sqlite_write_takes_the_lock(void **state)
-{
-    fixture *f = *state;
-    if (use_pg)
-        skip();
-    q_conn *c = NULL;
-    int64_t v;
-    assert_int_equal(q_get(f->s, &c), ERR_OK);
-    conn_t *k = c->d;
-    assert_int_equal(q_row_int(c, "SELECT COUNT(*) FROM qt", &v), ERR_OK);
-    assert_false(k->writing);
-    assert_int_equal(q_run(c, "INSERT INTO qt (name) VALUES ($1)", NULL, Q_TEXT("w")), ERR_OK);
-    assert_true(k->writing);
-    q_put(c);
-    assert_false(k->writing);
-}
-
 /* PostgreSQL: a connection whose server session died is reconnected when
  * nothing of the borrow has run yet (and its statements prepared again);
  * after a first command, the failure is the caller's (a transaction may
@@ -770,7 +749,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(collect_with_a_field_table, setup, teardown),
         cmocka_unit_test_setup_teardown(changes_of_each_statement, setup, teardown),
         cmocka_unit_test_setup_teardown(statements_are_reused, setup, teardown),
-        cmocka_unit_test_setup_teardown(sqlite_write_takes_the_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(pg_reconnects_only_before_the_first_command, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(driver_exec_runs_a_script, setup, teardown),

@@ -1,8 +1,8 @@
-/* SQLite's in-process write lock (store/sqlite.c): every statement that
+/* SQLite's in-process write lock (store/drv_sqlite.c): every statement that
  * writes takes it, even outside a transaction, and the webhook committer's
  * thread (store_prefer_writes) goes before other waiting writers, so a
  * burst of webhooks is not held up by background work (issue #4). */
-#include "store/sqlite_int.h"
+#include "store/drv.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -73,20 +73,23 @@ static void *take_lock(void *arg)
     writer *w = arg;
     if (w->prefer)
         store_prefer_writes();
-    conn_t *c = sq_get(w->s);
-    sq_write_lock(c);
+    q_conn *c = NULL;
+    if (q_get(w->s, &c) != ERR_OK || c->drv->begin(c) != ERR_OK) /* takes the lock */
+        abort();
     pthread_mutex_lock(&order_mu);
     order[norder++] = w->name;
     pthread_mutex_unlock(&order_mu);
-    sq_put(w->s, c); /* releases the lock */
+    c->drv->rollback(c); /* releases it */
+    q_put(c);
     return NULL;
 }
 
 static void preferred_writer_goes_first(void **state)
 {
     fixture *f = *state;
-    conn_t *held = sq_get(f->s);
-    sq_write_lock(held);
+    q_conn *held = NULL;
+    assert_int_equal(q_get(f->s, &held), ERR_OK);
+    assert_int_equal(held->drv->begin(held), ERR_OK);
     /* Two background writers queue first, then the committer. */
     writer bg1 = {f->s, false, 'a'}, bg2 = {f->s, false, 'b'}, com = {f->s, true, 'C'};
     pthread_t t1, t2, t3;
@@ -97,11 +100,11 @@ static void preferred_writer_goes_first(void **state)
     assert_int_equal(pthread_create(&t3, NULL, take_lock, &com), 0);
     pause_ms(50);
     assert_int_equal(norder, 0); /* all wait for the holder */
-    sq_write_unlock(held);
+    held->drv->rollback(held);
     pthread_join(t1, NULL);
     pthread_join(t2, NULL);
     pthread_join(t3, NULL);
-    sq_put(f->s, held);
+    q_put(held);
     assert_int_equal(norder, 3);
     assert_int_equal(order[0], 'C');
 }
@@ -109,24 +112,27 @@ static void preferred_writer_goes_first(void **state)
 static void a_write_outside_a_transaction_takes_the_lock(void **state)
 {
     fixture *f = *state;
-    conn_t *c = sq_get(f->s);
-    sqlite3_stmt *st = sq_prep(c, "SELECT COUNT(*) FROM wa_inbox");
-    assert_non_null(st);
-    assert_int_equal(sq_step_row(c, st, "count"), ERR_OK);
-    sqlite3_reset(st);
-    assert_false(c->writing); /* a read leaves others alone */
-    st = sq_prep(c, "INSERT INTO wa_inbox (received_at, body, state) VALUES (1, '{}', 'dead')");
-    assert_non_null(st);
-    assert_int_equal(sq_exec_stmt(c, st, "insert"), ERR_OK);
-    assert_true(c->writing);
-    /* Held until the connection goes back: another writer waits. */
+    q_conn *c = NULL;
+    int64_t v = 0;
     writer w = {f->s, false, 'w'};
     pthread_t t;
+    assert_int_equal(q_get(f->s, &c), ERR_OK);
+    assert_int_equal(q_row_int(c, "SELECT COUNT(*) FROM wa_inbox", &v), ERR_OK);
+    /* A read leaves other writers alone. */
+    norder = 0;
+    assert_int_equal(pthread_create(&t, NULL, take_lock, &w), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(norder, 1);
+    assert_int_equal(q_run(c, "INSERT INTO wa_inbox (received_at, body, state)"
+                              " VALUES (1, '{}', 'dead')",
+                           NULL),
+                     ERR_OK);
+    /* Held until the connection goes back: another writer waits. */
     norder = 0;
     assert_int_equal(pthread_create(&t, NULL, take_lock, &w), 0);
     pause_ms(50);
     assert_int_equal(norder, 0);
-    sq_put(f->s, c);
+    q_put(c);
     pthread_join(t, NULL);
     assert_int_equal(norder, 1);
 }
