@@ -1,35 +1,27 @@
 /* `aduan backup` and `aduan restore` (store/backup.h, issue 19 §4).
  *
- * The SQLite half opens database files itself (the online backup API
- * needs the sqlite3 handles of both ends), outside the pool: this is the
- * third file besides the driver that includes <sqlite3.h>, to move behind
- * the driver with the pools. The PostgreSQL half runs pg_dump and
- * pg_restore; what it asks the target goes through q.h. */
+ * The SQLite half copies with the driver's online backup (drv.h) and
+ * checks the copy through q.h; the PostgreSQL half runs pg_dump and
+ * pg_restore, and asks the target through q.h too. */
 #include "store/backup.h"
 
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/log.h"
 #include "core/proc.h"
+#include "store/drv.h"
 #include "store/migrate_int.h"
-#include "store/q.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* While aduan commits, the backup's read may find the database busy for a
- * moment (a checkpoint): tried again every 50 ms for up to 30 s. */
-#define BUSY_TRIES 600
-#define BUSY_NS    50000000L
 
 /* Messages of the helper programs kept for the report. */
 #define TOOL_ERR 512
@@ -105,147 +97,131 @@ static err_t create_private(const char *path, char *report, size_t cap)
 
 /* ---- SQLite files ------------------------------------------------------------ */
 
-/* Appends "name rows" for every table of db to report at *off. */
-static err_t sq_counts(sqlite3 *db, char *report, size_t cap, size_t *off)
+/* Appends "name rows" for every table of the database behind s (ntables:
+ * how many there are). */
+static err_t counts(store_t *s, char *report, size_t cap, size_t *off, int64_t *ntables)
 {
-    sqlite3_stmt *st = NULL, *cnt = NULL;
-    err_t e = ERR_OK;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                           "'sqlite_%' AND name NOT LIKE 'cases_fts%' ORDER BY name",
-                           -1, &st, NULL) != SQLITE_OK)
-        return ERR_DB;
-    while (e == ERR_OK && sqlite3_step(st) == SQLITE_ROW) {
-        char sql[256];
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM \"%s\"", name);
-        if (sqlite3_prepare_v2(db, sql, -1, &cnt, NULL) != SQLITE_OK ||
-            sqlite3_step(cnt) != SQLITE_ROW)
-            e = ERR_DB;
-        else if (*off < cap)
-            *off += (size_t)snprintf(report + *off, cap - *off, "%-20s %10lld\n", name,
-                                     (long long)sqlite3_column_int64(cnt, 0));
-        sqlite3_finalize(cnt);
-        cnt = NULL;
+    static const q_sql2 tables = {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT LIKE 'cases_fts%' ORDER BY name",
+        "SELECT CAST(table_name AS text) FROM information_schema.tables"
+        " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"};
+    arena_t *ar = arena_new();
+    const char **names = NULL;
+    size_t n = 0, room = 0;
+    q_conn *c = NULL;
+    err_t e = ar ? q_get(s, &c) : ERR_NOMEM;
+    q_stmt *st = e == ERR_OK ? q_prep2(c, &tables) : NULL;
+    while (e == ERR_OK && (e = q_step(st)) == ERR_OK) {
+        if (n == room) {
+            room = room ? room * 2 : 64;
+            const char **more = arena_alloc(ar, room * sizeof *more);
+            if (!more) {
+                e = ERR_NOMEM;
+                break;
+            }
+            if (n)
+                memcpy(more, names, n * sizeof *more);
+            names = more;
+        }
+        names[n] = q_col_text(st, ar, 0);
+        if (!names[n] ||
+            strspn(names[n], "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(names[n]))
+            e = ERR_INVALID; /* not one of ours: never put it in SQL */
+        n++;
     }
-    sqlite3_finalize(st);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+    q_done(st);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        char *sql = arena_printf(ar, "SELECT COUNT(*) FROM \"%s\"", names[i]);
+        q_stmt *cnt = sql ? q_prep_dyn(c, sql) : NULL;
+        if ((e = q_step(cnt)) == ERR_OK && *off < cap)
+            *off += (size_t)snprintf(report + *off, cap - *off, "%-20s %10lld\n", names[i],
+                                     (long long)q_col_int(cnt, 0));
+        q_done(cnt);
+    }
+    q_put(c);
+    arena_destroy(ar);
+    if (ntables)
+        *ntables = (int64_t)n;
     return e;
 }
 
 /* The checks of a SQLite copy: integrity_check says "ok", foreign keys
  * hold, and its schema is not newer than this aduan's. */
-static err_t sq_verify(sqlite3 *db, char *report, size_t cap)
+static err_t sq_verify(q_conn *c, arena_t *ar, char *report, size_t cap)
 {
-    sqlite3_stmt *st = NULL;
-    err_t e = ERR_OK;
+    q_stmt *st = q_prep(c, "PRAGMA integrity_check");
+    err_t e = q_step(st);
+    const char *ok = e == ERR_OK ? q_col_text(st, ar, 0) : NULL;
+    int64_t v = -1;
+    if (e != ERR_OK || !ok)
+        snprintf(report, cap, "integrity_check failed: %s", err_str_lang(e, "en"));
+    else if (strcmp(ok, "ok") != 0)
+        snprintf(report, cap, "integrity_check: %.200s", ok);
+    if (e != ERR_OK || !ok || strcmp(ok, "ok") != 0)
+        return ERR_INVALID;
+    st = q_prep(c, "PRAGMA foreign_key_check");
+    if ((e = q_step(st)) == ERR_OK) {
+        snprintf(report, cap, "foreign_key_check: a row of %s refers to a missing %s",
+                 q_col_text(st, ar, 0), q_col_text(st, ar, 2));
+        return ERR_INVALID;
+    }
+    if (e != ERR_NOT_FOUND) {
+        snprintf(report, cap, "foreign_key_check failed: %s", err_str_lang(e, "en"));
+        return ERR_INVALID;
+    }
+    q_done(st);
     int latest = latest_version();
-    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        snprintf(report, cap, "integrity_check failed: %s", sqlite3_errmsg(db));
-        e = ERR_INVALID;
-    } else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
-        snprintf(report, cap, "integrity_check: %.200s", sqlite3_column_text(st, 0));
-        e = ERR_INVALID;
+    if (q_row_int(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &v) != ERR_OK ||
+        v <= 0) {
+        snprintf(report, cap, "not an aduan database (no schema_migrations)");
+        return ERR_INVALID;
     }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (e == ERR_OK) {
-        if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
-            snprintf(report, cap, "foreign_key_check failed: %s", sqlite3_errmsg(db));
-            e = ERR_INVALID;
-        } else if (sqlite3_step(st) == SQLITE_ROW) {
-            snprintf(report, cap, "foreign_key_check: a row of %s refers to a missing %s",
-                     sqlite3_column_text(st, 0), sqlite3_column_text(st, 2));
-            e = ERR_INVALID;
-        }
-        sqlite3_finalize(st);
-        st = NULL;
+    if (v > latest) {
+        snprintf(report, cap,
+                 "the backup has schema version %lld, newer than this aduan's %d: restore it "
+                 "with the aduan that made it",
+                 (long long)v, latest);
+        return ERR_INVALID;
     }
-    if (e == ERR_OK) {
-        int v = -1;
-        if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1,
-                               &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-        if (v <= 0) {
-            snprintf(report, cap, "not an aduan database (no schema_migrations)");
-            e = ERR_INVALID;
-        } else if (v > latest) {
-            snprintf(report, cap,
-                     "the backup has schema version %d, newer than this aduan's %d: restore it "
-                     "with the aduan that made it",
-                     v, latest);
-            e = ERR_INVALID;
-        } else {
-            snprintf(report, cap, "integrity_check ok, foreign keys ok, schema version %d\n", v);
-        }
-    }
-    return e;
+    snprintf(report, cap, "integrity_check ok, foreign keys ok, schema version %lld\n",
+             (long long)v);
+    return ERR_OK;
 }
 
-/* Checks the SQLite file at path (read-only) and appends its counts. */
+/* Checks the SQLite file at path and appends its counts; leaves it a
+ * rollback-journal file (self-contained, no -wal beside it). */
 static err_t sq_verify_file(const char *path, char *report, size_t cap)
 {
-    sqlite3 *db = NULL;
-    err_t e = ERR_OK;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(report, cap, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
-        e = ERR_INVALID;
-    }
+    char url[PATH_MAX + 8];
+    store_t *s = NULL;
+    q_conn *c = NULL;
+    arena_t *ar = arena_new();
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    err_t e = ar ? store_open(url, 1, &s) : ERR_NOMEM;
     if (e == ERR_OK)
-        e = sq_verify(db, report, cap);
+        e = q_get(s, &c);
+    if (e != ERR_OK) {
+        snprintf(report, cap, "integrity_check: %s does not open as a database: %s", path,
+                 err_str_lang(e, "en"));
+        e = ERR_INVALID;
+    } else {
+        e = sq_verify(c, ar, report, cap);
+    }
+    q_put(c);
     size_t off = strlen(report);
-    if (e == ERR_OK && sq_counts(db, report, cap, &off) != ERR_OK) {
-        snprintf(report, cap, "cannot count the rows of %s: %s", path, sqlite3_errmsg(db));
+    if (e == ERR_OK && counts(s, report, cap, &off, NULL) != ERR_OK) {
+        snprintf(report, cap, "cannot count the rows of %s", path);
         e = ERR_INVALID;
     }
-    sqlite3_close(db);
-    return e;
-}
-
-/* The online backup of src_path into part: one step, so one read
- * snapshot (WAL: writers go on meanwhile), then a rollback-journal file. */
-static err_t sq_copy(const char *src_path, const char *part, char *report, size_t cap)
-{
-    sqlite3 *src = NULL, *dst = NULL;
-    sqlite3_backup *b = NULL;
-    err_t e = ERR_OK;
-    int rc = SQLITE_OK;
-    if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_open_v2(part, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-            SQLITE_OK) {
-        snprintf(report, cap, "cannot open %s or %s", src_path, part);
-        e = ERR_IO;
-        goto out;
-    }
-    b = sqlite3_backup_init(dst, "main", src, "main");
-    if (!b) {
-        snprintf(report, cap, "backup: %s", sqlite3_errmsg(dst));
-        e = ERR_IO;
-        goto out;
-    }
-    for (int i = 0; i < BUSY_TRIES; i++) {
-        rc = sqlite3_backup_step(b, -1);
-        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
-            break;
-        struct timespec ts = {0, BUSY_NS};
-        nanosleep(&ts, NULL);
-    }
-    sqlite3_backup_finish(b);
-    if (rc != SQLITE_DONE) {
-        snprintf(report, cap, "backup of %s failed: %s", src_path, sqlite3_errstr(rc));
-        e = ERR_IO;
-        goto out;
-    }
-    /* One self-contained file: no -wal beside it. */
-    if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(report, cap, "backup: %s", sqlite3_errmsg(dst));
+    if (e == ERR_OK && q_write(s, "PRAGMA journal_mode=DELETE", false) != ERR_OK) {
+        snprintf(report, cap, "cannot leave the WAL mode of %s", path);
         e = ERR_IO;
     }
-out:
-    sqlite3_close(src);
-    sqlite3_close(dst);
+    store_close(s);
+    arena_destroy(ar);
     return e;
 }
 
@@ -259,9 +235,11 @@ static err_t gzip_to(const char *in, const char *out, bool decompress, char *rep
     return e;
 }
 
-static err_t backup_sqlite(const char *src_path, const char *path, bool compress, char *report,
+static err_t backup_sqlite(const char *url, const char *path, bool compress, char *report,
                            size_t cap)
 {
+    const char *src_path = config_sqlite_path(url);
+    store_t *s = NULL;
     char part[PATH_MAX], gz[PATH_MAX];
     struct stat sb;
     if (snprintf(part, sizeof part, "%s.part", path) >= (int)sizeof part ||
@@ -284,8 +262,11 @@ static err_t backup_sqlite(const char *src_path, const char *path, bool compress
     unlink(part);
     unlink(gz);
     err_t e = create_private(part, report, cap);
+    if (e == ERR_OK && (e = store_open(url, 1, &s)) != ERR_OK)
+        snprintf(report, cap, "cannot open %s: %s", src_path, err_str_lang(e, "en"));
     if (e == ERR_OK)
-        e = sq_copy(src_path, part, report, cap);
+        e = s->drv->backup(s, part, report, cap);
+    store_close(s);
     if (e == ERR_OK)
         e = sq_verify_file(part, report, cap);
     if (e == ERR_OK && compress) {
@@ -366,10 +347,9 @@ static err_t backup_pg(const char *url, const char *path, char *report, size_t c
 
 err_t store_backup(const char *url, const char *path, bool compress, char *report, size_t cap)
 {
-    const char *sq = config_sqlite_path(url);
     report[0] = '\0';
-    if (sq)
-        return backup_sqlite(sq, path, compress, report, cap);
+    if (config_sqlite_path(url))
+        return backup_sqlite(url, path, compress, report, cap);
     if (is_pg_url(url))
         return backup_pg(url, path, report, cap);
     snprintf(report, cap, "unknown database URL");
@@ -377,55 +357,6 @@ err_t store_backup(const char *url, const char *path, bool compress, char *repor
 }
 
 /* ---- restore ------------------------------------------------------------------ */
-
-/* Appends "name rows" for every table of the PostgreSQL database behind s
- * (ntables: how many there are). */
-static err_t pg_counts(store_t *s, char *report, size_t cap, size_t *off, int64_t *ntables)
-{
-    static const char tables[] =
-        "SELECT CAST(table_name AS text) FROM information_schema.tables"
-        " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1";
-    arena_t *ar = arena_new();
-    const char **names = NULL;
-    size_t n = 0, room = 0;
-    q_conn *c = NULL;
-    err_t e = ar ? q_get(s, &c) : ERR_NOMEM;
-    q_stmt *st = e == ERR_OK ? q_prep(c, tables) : NULL;
-    while (e == ERR_OK && (e = q_step(st)) == ERR_OK) {
-        if (n == room) {
-            room = room ? room * 2 : 64;
-            const char **more = arena_alloc(ar, room * sizeof *more);
-            if (!more) {
-                e = ERR_NOMEM;
-                break;
-            }
-            if (n)
-                memcpy(more, names, n * sizeof *more);
-            names = more;
-        }
-        names[n] = q_col_text(st, ar, 0);
-        if (!names[n] ||
-            strspn(names[n], "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(names[n]))
-            e = ERR_INVALID; /* not one of ours: never put it in SQL */
-        n++;
-    }
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
-    q_done(st);
-    for (size_t i = 0; e == ERR_OK && i < n; i++) {
-        char *sql = arena_printf(ar, "SELECT COUNT(*) FROM \"%s\"", names[i]);
-        q_stmt *cnt = sql ? q_prep_dyn(c, sql) : NULL;
-        if ((e = q_step(cnt)) == ERR_OK && *off < cap)
-            *off += (size_t)snprintf(report + *off, cap - *off, "%-20s %10lld\n", names[i],
-                                     (long long)q_col_int(cnt, 0));
-        q_done(cnt);
-    }
-    q_put(c);
-    arena_destroy(ar);
-    if (ntables)
-        *ntables = (int64_t)n;
-    return e;
-}
 
 /* The newest schema_migrations version in a dump (0: none found). */
 static int pg_dump_version(const char *file, char *report, size_t cap)
@@ -482,7 +413,7 @@ static err_t restore_pgdump(const char *file, const char *url, char *report, siz
     if (e == ERR_OK && (e = store_open(url, 1, &s)) != ERR_OK)
         snprintf(report, cap, "cannot connect to the target database");
     if (e == ERR_OK) {
-        e = pg_counts(s, report, 0, &off, &ntables);
+        e = counts(s, report, 0, &off, &ntables);
         if (ntables > 0) {
             snprintf(report, cap,
                      "the target database is not empty (%lld tables): restore into a new "
@@ -512,7 +443,7 @@ static err_t restore_pgdump(const char *file, const char *url, char *report, siz
     if (e == ERR_OK && (e = store_open(url, 1, &s)) == ERR_OK &&
         (e = store_migrate(s, NULL)) == ERR_OK) {
         off = (size_t)snprintf(report, cap, "restored with pg_restore, schema version %d\n", v);
-        e = pg_counts(s, report, cap, &off, NULL);
+        e = counts(s, report, cap, &off, NULL);
     }
     store_close(s);
     return e;
@@ -521,20 +452,19 @@ static err_t restore_pgdump(const char *file, const char *url, char *report, siz
 /* Whether the SQLite file at path is absent or holds no table. */
 static err_t sq_target_empty(const char *path, char *report, size_t cap)
 {
+    char url[PATH_MAX + 8];
     struct stat sb;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    store_t *s = NULL;
     int64_t n = -1;
     if (stat(path, &sb) != 0)
         return errno == ENOENT ? ERR_OK : ERR_IO;
     if (sb.st_size == 0)
         return ERR_OK;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    if (store_open(url, 1, &s) == ERR_OK &&
+        q_one_int(s, "SELECT COUNT(*) FROM sqlite_master", &n) != ERR_OK)
+        n = -1;
+    store_close(s);
     if (n == 0)
         return ERR_OK;
     snprintf(report, cap, "%s exists and is not empty: restore into a new file", path);

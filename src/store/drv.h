@@ -79,6 +79,10 @@ typedef struct q_driver {
     err_t (*durable)(store_t *s, store_durability d, char *why, size_t cap);
     /* Background upkeep: SQLite checkpoints its WAL; PostgreSQL has none. */
     void (*maintain)(store_t *s);
+    /* SQLite: copies the database into the new file dest while the store
+     * serves (the online backup); what failed in why. PostgreSQL:
+     * ERR_INTERNAL (store_backup runs pg_dump). */
+    err_t (*backup)(store_t *s, const char *dest, char *why, size_t cap);
 
     /* The pool: get borrows, put returns (see q_get, q_put). */
     err_t (*get)(store_t *s, q_conn **out);
@@ -117,6 +121,7 @@ extern const q_driver drv_sqlite, drv_pg;
     {                                                                                              \
         .name = NAME, .dialect = DIALECT, .param = PARAM, .open = open_store,                      \
         .close = close_store, .claim = claim, .durable = durable, .maintain = maintain,            \
+        .backup = backup,                                                                          \
         .get = get, .put = put, .begin = begin, .commit = commit, .rollback = rollback,            \
         .exec = exec, .copy_in = copy_in, .prepare = prepare, .finalize = finalize, .run = run,    \
         .next = next, .reset = reset, .ncols = ncols, .col_null = col_null, .col_int = col_int,    \

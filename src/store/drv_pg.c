@@ -373,6 +373,13 @@ static err_t durable(store_t *s, store_durability d, char *why, size_t cap)
 
 static void maintain(store_t *s) { (void)s; /* PostgreSQL checkpoints by itself */ }
 
+static err_t backup(store_t *s, const char *dest, char *why, size_t cap)
+{
+    (void)s, (void)dest;
+    snprintf(why, cap, "PostgreSQL is backed up with pg_dump");
+    return ERR_INTERNAL;
+}
+
 static err_t copy_in(q_conn *q, const char *sql, q_copy_fill fill, void *ctx)
 {
     pconn_t *c = conn(q);

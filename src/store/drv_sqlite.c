@@ -366,6 +366,46 @@ static err_t copy_in(q_conn *c, const char *sql, q_copy_fill fill, void *ctx)
     return ERR_INTERNAL; /* copying goes from SQLite into PostgreSQL */
 }
 
+/* While aduan commits, the backup's read may find the database busy for a
+ * moment (a checkpoint): tried again every 50 ms for up to 30 s. */
+#define BACKUP_TRIES 600
+#define BACKUP_NS    50000000L
+
+/* The online backup of the store's database into dest: one step, so one
+ * read snapshot (WAL: writers go on meanwhile), then a rollback-journal
+ * file, self-contained (no -wal beside it). */
+static err_t backup(store_t *s, const char *dest, char *why, size_t cap)
+{
+    q_conn *q = NULL;
+    sqlite3 *dst = NULL;
+    sqlite3_backup *b = NULL;
+    int rc = SQLITE_OK;
+    err_t e = ERR_IO;
+    get(s, &q); /* does not fail */
+    if (sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+        snprintf(why, cap, "cannot open %s", dest);
+    else if (!(b = sqlite3_backup_init(dst, "main", conn(q)->db, "main")))
+        snprintf(why, cap, "backup: %s", sqlite3_errmsg(dst));
+    for (int i = 0; b && i < BACKUP_TRIES; i++) {
+        rc = sqlite3_backup_step(b, -1);
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            break;
+        struct timespec ts = {0, BACKUP_NS};
+        nanosleep(&ts, NULL);
+    }
+    if (b && sqlite3_backup_finish(b) == SQLITE_OK && rc == SQLITE_DONE) {
+        if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) == SQLITE_OK)
+            e = ERR_OK;
+        else
+            snprintf(why, cap, "backup: %s", sqlite3_errmsg(dst));
+    } else if (b) {
+        snprintf(why, cap, "backup failed: %s", sqlite3_errstr(rc));
+    }
+    sqlite3_close(dst);
+    put(q);
+    return e;
+}
+
 /* ---- statements ---------------------------------------------------------------------- */
 
 /* Maps rc, logging the statement. */
