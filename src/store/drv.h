@@ -1,6 +1,8 @@
 /* drv: the boundary between the executor (store/q.c) and an engine.
- * Internal to q.c and the two drivers (drv_sqlite.c, drv_pg.c), the only
- * files that include an engine's header; domain files use store/q.h.
+ * Internal to q.c, the two drivers (drv_sqlite.c, drv_pg.c: the only files
+ * that include an engine's header) and the store-wide files that call a
+ * driver's store entries (store.c, migrate.c, copy.c, backup.c); domain
+ * files use store/q.h.
  *
  * q.c owns what is the same on both engines: the per-connection statement
  * cache, the SQL text's expansion (tokens, $N), bind collection, run
