@@ -123,11 +123,11 @@ extern const q_driver drv_sqlite, drv_pg;
     {                                                                                              \
         .name = NAME, .dialect = DIALECT, .param = PARAM, .open = open_store,                      \
         .close = close_store, .claim = claim, .durable = durable, .maintain = maintain,            \
-        .backup = backup,                                                                          \
-        .get = get, .put = put, .begin = begin, .commit = commit, .rollback = rollback,            \
-        .exec = exec, .copy_in = copy_in, .prepare = prepare, .finalize = finalize, .run = run,    \
-        .next = next, .reset = reset, .ncols = ncols, .col_null = col_null, .col_int = col_int,    \
-        .col_real = col_real, .col_bool = col_bool, .col_text = col_text,                          \
+        .backup = backup, .get = get, .put = put, .begin = begin, .commit = commit,                \
+        .rollback = rollback, .exec = exec, .copy_in = copy_in, .prepare = prepare,                \
+        .finalize = finalize, .run = run, .next = next, .reset = reset, .ncols = ncols,            \
+        .col_null = col_null, .col_int = col_int, .col_real = col_real, .col_bool = col_bool,      \
+        .col_text = col_text,                                                                      \
     }
 
 /* For the drivers: a q_conn around the driver's connection d (NULL when out

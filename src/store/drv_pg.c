@@ -31,7 +31,7 @@ enum { OID_BOOL = 16, OID_INT8 = 20, OID_TEXT = 25, OID_FLOAT8 = 701 };
 
 typedef struct {
     PGconn *pg;
-    q_conn *q; /* the executor's connection around this one */
+    q_conn *q;                            /* the executor's connection around this one */
     const char *prepared[PCONN_STMT_MAX]; /* keys of the statements prepared on pg */
     int nprepared;
     int commands;  /* commands sent since borrowed: a broken link is

@@ -68,4 +68,3 @@ bool store_redo_commits(bool on)
 }
 
 bool store_thread_redo(void) { return redo; }
-

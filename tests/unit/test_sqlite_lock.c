@@ -123,8 +123,9 @@ static void a_write_outside_a_transaction_takes_the_lock(void **state)
     assert_int_equal(pthread_create(&t, NULL, take_lock, &w), 0);
     pthread_join(t, NULL);
     assert_int_equal(norder, 1);
-    assert_int_equal(q_run(c, "INSERT INTO wa_inbox (received_at, body, state)"
-                              " VALUES (1, '{}', 'dead')",
+    assert_int_equal(q_run(c,
+                           "INSERT INTO wa_inbox (received_at, body, state)"
+                           " VALUES (1, '{}', 'dead')",
                            NULL),
                      ERR_OK);
     /* Held until the connection goes back: another writer waits. */
