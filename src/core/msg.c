@@ -379,6 +379,15 @@ static const struct {
     {"wa_id: required", "wa_id: wajib diisi"},
     {"not a WhatsApp webhook (no entry array)", "bukan webhook WhatsApp (tidak ada larik entry)"},
     {"too many events in one body", "terlalu banyak kejadian dalam satu badan permintaan"},
+    /* Accounts, two-step sign-in, the audit log, metrics (issue 19). */
+    {"id: the session's id from GET /api/v1/me/sessions",
+     "id: ID sesi dari GET /api/v1/me/sessions"},
+    {"code: the 6-digit code or a recovery code", "code: kode 6 angka atau kode pemulihan"},
+    {"%s: expected a non-negative integer (Unix seconds for from and to)",
+     "%s: seharusnya bilangan bulat tidak negatif (detik Unix untuk from dan to)"},
+    {"limit: 1 to %d", "limit: 1 sampai %d"},
+    {"metrics are answered to loopback and ADUAN_METRICS_ALLOW only",
+     "metrik hanya dijawab untuk loopback dan alamat di ADUAN_METRICS_ALLOW"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

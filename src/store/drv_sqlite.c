@@ -7,6 +7,7 @@
 #include "store/drv.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -192,8 +193,12 @@ static err_t get(store_t *base, q_conn **out)
 {
     sq_store *s = (sq_store *)base;
     pthread_mutex_lock(&s->mu);
-    while (s->nfree == 0)
-        pthread_cond_wait(&s->cv, &s->mu);
+    if (s->nfree == 0) { /* every connection is out: GET /metrics counts the wait */
+        uint64_t t0 = metrics_now_ns();
+        while (s->nfree == 0)
+            pthread_cond_wait(&s->cv, &s->mu);
+        metrics_pool_wait(metrics_now_ns() - t0);
+    }
     conn_t *c = s->free[--s->nfree];
     pthread_mutex_unlock(&s->mu);
     set_sync(s, c);

@@ -248,3 +248,35 @@ def test_bad_metrics_allow_exits_2_naming_it(tmp_path, bad):
     r = run_cli(["migrate"], env, str(tmp_path))
     assert r.returncode == 2 and "ADUAN_METRICS_ALLOW" in r.stderr, r.stderr
     assert not os.path.exists(tmp_path / "a.db")
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_pool_waits_are_counted(tmp_path, engine):
+    """With one database connection, requests that arrive together queue
+    for it: the wait shows in aduan_db_pool_waits_total and its seconds."""
+    import threading
+    from aduan_e2e import pg_available
+    if engine == "postgres" and not pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set")
+    srv, graph = start(tmp_path, engine, extra_env=dict(EXTRA, ADUAN_DB_POOL_SIZE="1"))
+    try:
+        before = metrics(srv.port)  # the worker may have waited already
+
+        def hammer():
+            for _ in range(20):
+                # an unknown tracking code: one query each, no cache
+                assert http_request(srv.port, "GET", "/t/ZZZZZZZZ").status == 404
+
+        threads = [threading.Thread(target=hammer) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        after = metrics(srv.port)
+        for name in ("aduan_db_pool_waits_total", "aduan_db_pool_wait_seconds_total"):
+            assert value(after, name) > value(before, name), (name, before[name], after[name])
+    finally:
+        try:
+            assert not srv.stop()
+        finally:
+            graph.stop()

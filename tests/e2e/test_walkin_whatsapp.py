@@ -130,7 +130,7 @@ def test_consent_needs_a_mobile_number(desk):
     cat = admin.category_id("pkl")
     for reporter, field in (
             ({"name": "Tanpa nomor", "whatsapp_consent": True}, "whatsapp_consent"),
-            ({"phone": "0526-2021-234", "whatsapp_consent": True}, "mobile"),  # a landline
+            ({"phone": "0526-2021-234", "whatsapp_consent": True}, "nomor HP"),  # a landline
             ({"phone": PHONE, "whatsapp_consent": "ya"}, "whatsapp_consent"),
             ({"phone": PHONE, "whatsapp_consent": 1}, "whatsapp_consent")):
         r = admin.post("/api/v1/cases", json={"category_id": cat, "description": "Uji izin",
