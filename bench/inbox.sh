@@ -46,8 +46,10 @@ echo "   $(( $(date +%s) - t0 )) s"
 
 serve() { # url port
     # tests/pgtmp.sh's cluster runs with fsync=off, which aduan serve refuses
-    # unless told it is a throwaway one: this benchmark only reads.
+    # unless told it is a throwaway one: this benchmark only reads. The demo
+    # admins sign in with the password alone (no 2FA), as under `make run`.
     ADUAN_DATABASE_URL=$1 ADUAN_LISTEN=127.0.0.1:$2 ADUAN_LOG_LEVEL=warn ADUAN_ALLOW_UNSAFE_DB=1 \
+        ADUAN_2FA_REQUIRED_ROLES= \
         ADUAN_WA_APP_SECRET=bench ADUAN_MEDIA_DIR=$tmp/media "$ADUAN" serve \
         >"$tmp/serve.out" 2>"$tmp/serve.err" &
     server_pid=$!
