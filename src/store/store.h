@@ -36,10 +36,11 @@ const char *store_engine(const store_t *s);
  * records them. *applied (may be NULL) gets how many were applied. */
 err_t store_migrate(store_t *s, int *applied) STORE_WUR;
 /* The same with the given files instead of the embedded ones (tests): those
- * named "NNNN_name.sqlite.sql" or "NNNN_name.pg.sql" for this engine. Every
- * one whose number is not recorded yet is applied, lowest number first, so
- * a migration merged late under a lower number than the newest applied
- * still runs. ERR_INVALID when two files of the engine share a number. */
+ * named "NNNN_name.sql" (both engines) or "NNNN_name.sqlite.sql" /
+ * "NNNN_name.pg.sql" (one). Every one whose number is not recorded yet is
+ * applied, lowest number first, so a migration merged late under a lower
+ * number than the newest applied still runs. ERR_INVALID when a number has
+ * a shared file and an engine's, or two files of one engine. */
 err_t store_migrate_files(store_t *s, const embed_file *files, size_t n, int *applied) STORE_WUR;
 /* Number of the newest migration applied (0 for an empty database). */
 err_t store_schema_version(store_t *s, int *version) STORE_WUR;

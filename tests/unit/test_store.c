@@ -10,6 +10,7 @@
 #include "core/secret.h"
 #include "domain/cases.h"
 #include "domain/seed.h"
+#include "store/migrate_int.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>
@@ -98,9 +99,77 @@ static void migrations_fill_gaps(void **state)
         {"README", (const unsigned char *)"nonsense", 8}};
     assert_int_equal(store_migrate_files(f->s, other, 2, &applied), ERR_OK);
     assert_int_equal(applied, 0);
+    /* A shared file runs on either engine. */
+    embed_file shared[] = {{"9008_s.sql", (const unsigned char *)"CREATE TABLE t9008 (x INTEGER)",
+                            strlen("CREATE TABLE t9008 (x INTEGER)")}};
+    assert_int_equal(store_migrate_files(f->s, shared, 1, &applied), ERR_OK);
+    assert_int_equal(applied, 1);
+    assert_int_equal(store_schema_version(f->s, &v), ERR_OK);
+    assert_int_equal(v, 9008);
     /* The embedded ones are all recorded still. */
     assert_int_equal(store_migrate(f->s, &applied), ERR_OK);
     assert_int_equal(applied, 0);
+}
+
+/* The names of the files of plan[0..n), joined by spaces. */
+static const char *plan_names(const store_mig *plan, size_t n, char *buf, size_t cap)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && off < cap; i++)
+        off += (size_t)snprintf(buf + off, cap - off, "%s%s", i ? " " : "", plan[i].file->name);
+    return buf;
+}
+
+/* Which files each engine runs: the shared ones and its own, by number. */
+static void migration_plan(void **state)
+{
+    (void)state;
+    embed_file files[] = {
+        {"0003_c.pg.sql", NULL, 0},     {"0001_a.sql", NULL, 0},    {"README", NULL, 0},
+        {"0003_c.sqlite.sql", NULL, 0}, {"0002_b.pg.sql", NULL, 0}, {"0004_d.sql", NULL, 0},
+    };
+    store_mig plan[8];
+    size_t n = 99;
+    char names[256];
+    assert_int_equal(store_mig_plan(files, 6, "sqlite", plan, &n), ERR_OK);
+    assert_string_equal(plan_names(plan, n, names, sizeof names),
+                        "0001_a.sql 0003_c.sqlite.sql 0004_d.sql");
+    assert_int_equal(plan[1].version, 3);
+    assert_int_equal(store_mig_plan(files, 6, "pg", plan, &n), ERR_OK);
+    assert_string_equal(plan_names(plan, n, names, sizeof names),
+                        "0001_a.sql 0002_b.pg.sql 0003_c.pg.sql 0004_d.sql");
+
+    /* A number with a shared file and an engine's is refused by both
+     * engines, whichever engine the second file is for. */
+    static const char *const bad[][2] = {
+        {"0005_e.sql", "0005_e.pg.sql"},
+        {"0005_e.sqlite.sql", "0005_f.sql"},
+        {"0005_e.sql", "0005_f.sql"},
+        {"0005_e.pg.sql", "0005_f.pg.sql"},
+        {"0005_e.postgres.sql", "0006_f.sql"}, /* an unknown engine */
+        {"x_e.sql", "0006_f.sql"},             /* no number */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        embed_file two[] = {{bad[i][0], NULL, 0}, {bad[i][1], NULL, 0}};
+        assert_int_equal(store_mig_plan(two, 2, "sqlite", plan, &n), ERR_INVALID);
+        assert_int_equal(store_mig_plan(two, 2, "pg", plan, &n), ERR_INVALID);
+    }
+    /* Three for one number: one per engine and a shared one. */
+    embed_file three[] = {
+        {"0007_g.pg.sql", NULL, 0}, {"0007_g.sqlite.sql", NULL, 0}, {"0007_h.sql", NULL, 0}};
+    assert_int_equal(store_mig_plan(three, 3, "pg", plan, &n), ERR_INVALID);
+    /* The embedded files make a valid plan on both engines, the same length
+     * where every number has a file for each. */
+    store_mig *all = calloc(embed_migrations_count, sizeof *all);
+    size_t nsq = 0, npg = 0;
+    assert_non_null(all);
+    assert_int_equal(store_mig_plan(embed_migrations, embed_migrations_count, "sqlite", all, &nsq),
+                     ERR_OK);
+    assert_int_equal(store_mig_plan(embed_migrations, embed_migrations_count, "pg", all, &npg),
+                     ERR_OK);
+    assert_int_equal(nsq, npg);
+    free(all);
 }
 
 static void reference_data(void **state)
@@ -668,6 +737,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_recorded_once, setup, teardown),
         cmocka_unit_test_setup_teardown(migrations_fill_gaps, setup, teardown),
+        cmocka_unit_test(migration_plan),
         cmocka_unit_test_setup_teardown(reference_data, setup, teardown),
         cmocka_unit_test_setup_teardown(users_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(login_guard_counts, setup, teardown),
