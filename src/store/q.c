@@ -4,6 +4,7 @@
 #include "store/drv.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -590,4 +591,44 @@ err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, siz
         e = q_row_int_v(c, sql, out, v, n);
     q_put(c);
     return e;
+}
+
+/* ---- the drivers' pools ----------------------------------------------------------- */
+
+err_t q_pool_init(q_pool *p, unsigned cap)
+{
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->n = 0;
+    p->idle = calloc(cap ? cap : 1, sizeof *p->idle);
+    return p->idle ? ERR_OK : ERR_NOMEM;
+}
+
+void q_pool_free(q_pool *p)
+{
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->idle);
+}
+
+q_conn *q_pool_take(q_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    if (p->n == 0) { /* every connection is out: GET /metrics counts the wait */
+        uint64_t t0 = metrics_now_ns();
+        while (p->n == 0)
+            pthread_cond_wait(&p->cv, &p->mu);
+        metrics_pool_wait(metrics_now_ns() - t0);
+    }
+    q_conn *c = p->idle[--p->n];
+    pthread_mutex_unlock(&p->mu);
+    return c;
+}
+
+void q_pool_give(q_pool *p, q_conn *c)
+{
+    pthread_mutex_lock(&p->mu);
+    p->idle[p->n++] = c;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
 }
