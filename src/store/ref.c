@@ -1,5 +1,5 @@
 /* The reference data: agencies and their WhatsApp numbers, regions and
- * their shapes, users and roles, sessions, teams, categories. Written once
+ * their shapes, users and roles, teams, categories. Written once
  * for both engines on store/q.h. */
 #include "store/q.h"
 
@@ -297,44 +297,6 @@ err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **ou
                               " LEFT JOIN agencies a ON a.id = r.agency_id"
                               " WHERE r.user_id = $1 ORDER BY r.agency_id";
     return q_list(s, ar, sql, ROLE_F, out, n, Q_INT(user_id));
-}
-
-/* ---- sessions ------------------------------------------------------------ */
-
-err_t store_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
-                           int64_t now, int64_t expires_at)
-{
-    /* Expired sessions are swept as new ones are made: no extra job needed. */
-    static const char sweep[] = "DELETE FROM sessions WHERE expires_at <= $1";
-    static const char sql[] = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at,"
-                              " expires_at) VALUES ($1, $2, $3, $4, $5)";
-    err_t e = q_write(s, sweep, false, Q_INT(now));
-    if (e == ERR_OK)
-        e = q_write(s, sql, false, Q_TEXT(token_hash), Q_INT(user_id), Q_TEXT(csrf), Q_INT(now),
-                    Q_INT(expires_at));
-    return e;
-}
-
-static const q_field SESSION_F[] = {
-    QF(INT64, store_session, user_id),
-    QF(TEXT, store_session, csrf_token),
-    QF(INT64, store_session, expires_at),
-};
-
-err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
-                        store_session *out)
-{
-    static const char sql[] =
-        "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u"
-        " ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
-        " AND u.disabled = FALSE";
-    return q_one(s, ar, sql, SESSION_F, out, Q_TEXT(token_hash), Q_INT(now));
-}
-
-err_t store_session_delete(store_t *s, const char *token_hash)
-{
-    static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
-    return q_write(s, sql, false, Q_TEXT(token_hash));
 }
 
 /* ---- teams --------------------------------------------------------------- */

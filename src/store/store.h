@@ -242,9 +242,8 @@ typedef struct {
     int64_t expires_at;
 } store_session;
 
-err_t store_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
-                           int64_t now, int64_t expires_at) STORE_WUR;
-/* ERR_NOT_FOUND when unknown, expired, or the user is disabled. */
+/* A session (store_session_open, below, makes one). ERR_NOT_FOUND when
+ * unknown, expired, or the user is disabled. */
 err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
                         store_session *out) STORE_WUR;
 err_t store_session_delete(store_t *s, const char *token_hash) STORE_WUR;
@@ -1332,7 +1331,9 @@ typedef struct {
 } store_session_info;
 #define STORE_SESSIONS_MAX 100
 
-/* store_session_create with where and how the user signed in. */
+/* A new session, with where (client: the address) and how (factor) the
+ * user signed in; client and user_agent may be NULL. Sweeps the sessions
+ * expired at now. */
 err_t store_session_open(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
                          int64_t now, int64_t expires_at, const char *client,
                          const char *user_agent, const char *factor) STORE_WUR;

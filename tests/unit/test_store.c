@@ -231,14 +231,26 @@ static void users_and_sessions(void **state)
     assert_int_equal(store_user_by_login(f->s, f->ar, "baru", &u), ERR_OK);
     assert_int_equal(u.locked_until, 0);
     /* Sessions: found until they expire; gone after a password change. */
-    assert_int_equal(store_session_create(f->s, "hash1", id, "csrf1", NOW, NOW + 60), ERR_OK);
+    assert_int_equal(
+        store_session_open(f->s, "hash1", id, "csrf1", NOW, NOW + 60, NULL, NULL, "password"),
+        ERR_OK);
     assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW + 59, &ss), ERR_OK);
     assert_string_equal(ss.csrf_token, "csrf1");
     assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW + 60, &ss), ERR_NOT_FOUND);
     assert_int_equal(store_session_get(f->s, f->ar, "nope", NOW, &ss), ERR_NOT_FOUND);
     assert_int_equal(store_user_set_password(f->s, id, "h2"), ERR_OK);
     assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW, &ss), ERR_NOT_FOUND);
-    assert_int_equal(store_session_create(f->s, "hash2", id, "c", NOW, NOW + 60), ERR_OK);
+    /* A session opened after hash0 expired sweeps it: gone even when asked
+     * with a time before its expiry. */
+    assert_int_equal(
+        store_session_open(f->s, "hash0", id, "c", NOW, NOW + 10, NULL, NULL, "password"), ERR_OK);
+    assert_int_equal(
+        store_session_open(f->s, "hash3", id, "c", NOW + 10, NOW + 120, "10.0.0.1", "curl", "totp"),
+        ERR_OK);
+    assert_int_equal(store_session_get(f->s, f->ar, "hash0", NOW, &ss), ERR_NOT_FOUND);
+    assert_int_equal(store_session_get(f->s, f->ar, "hash3", NOW + 10, &ss), ERR_OK);
+    assert_int_equal(
+        store_session_open(f->s, "hash2", id, "c", NOW, NOW + 60, NULL, NULL, "password"), ERR_OK);
     assert_int_equal(store_user_set_disabled(f->s, id, true), ERR_OK);
     assert_int_equal(store_session_get(f->s, f->ar, "hash2", NOW, &ss), ERR_NOT_FOUND);
     assert_int_equal(store_user_set_disabled(f->s, 9999, true), ERR_NOT_FOUND);
