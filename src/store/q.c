@@ -426,6 +426,9 @@ const char *q_col_text(q_stmt *st, arena_t *ar, int i)
     return t ? arena_strndup(ar, t, n) : NULL;
 }
 
+const q_field Q_COL_INT64[1] = {{QF_INT64, 0, sizeof(int64_t)}};
+const q_field Q_COL_TEXT[1] = {{QF_TEXT, 0, sizeof(const char *)}};
+
 err_t q_read(q_stmt *st, arena_t *ar, const q_field *f, size_t nf, void *out)
 {
     static const size_t size[] = {[QF_SKIP] = 0,

@@ -161,6 +161,10 @@ typedef struct {
 #define QF_SKIP_COL         {QF_SKIP, 0, 0}
 /* clang-format on */
 #define Q_NF(fields) (sizeof(fields) / sizeof((fields)[0]))
+/* The tables of a one-column query read straight into an int64_t or a
+ * const char * (q_one), or an array of them (q_list, q_rows):
+ *   int64_t *ids; q_list(s, ar, sql, Q_COL_INT64, &ids, &n, ...) */
+extern const q_field Q_COL_INT64[1], Q_COL_TEXT[1];
 
 /* Reads the current row into out through f[0..nf); text into ar. Members
  * not in the table are left as they are. */

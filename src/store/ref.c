@@ -66,10 +66,6 @@ err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_n
                    Q_INT(now));
 }
 
-typedef struct {
-    const char *list;
-} numbers_row;
-
 err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
 {
     /* SQLite 3.40 has no ordered aggregate: it concatenates an ordered
@@ -80,12 +76,7 @@ err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const cha
         "SELECT COALESCE(string_agg(phone_number_id, ',' ORDER BY phone_number_id), '')"
         " FROM agency_numbers WHERE agency_id = $1",
     };
-    static const q_field F[] = {QF(TEXT, numbers_row, list)};
-    numbers_row row = {NULL};
-    err_t e = q_one(s, ar, q_pick(s, &sql), F, &row, Q_INT(agency_id));
-    if (e == ERR_OK)
-        *out = row.list;
-    return e;
+    return q_one(s, ar, q_pick(s, &sql), Q_COL_TEXT, out, Q_INT(agency_id));
 }
 
 err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *status,

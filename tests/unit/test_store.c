@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,47 @@ static void migrations_fill_gaps(void **state)
     assert_int_equal(applied, 0);
 }
 
+typedef struct {
+    const char *url;
+    const embed_file *file;
+    int applied;
+    err_t e;
+} racer;
+
+static void *race_migrate(void *arg)
+{
+    racer *r = arg;
+    store_t *s = NULL;
+    r->e = store_open(r->url, 1, &s);
+    if (r->e == ERR_OK)
+        r->e = store_migrate_files(s, r->file, 1, &r->applied);
+    store_close(s);
+    return NULL;
+}
+
+/* Two instances starting at once apply a migration once: the two-dialect
+ * lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: pg_advisory_xact_lock), then
+ * the check of schema_migrations under it. */
+static void migrations_race(void **state)
+{
+    fixture *f = *state;
+    char name[64];
+    for (int round = 0; round < 5; round++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "CREATE TABLE t%d (x INTEGER)", 9100 + round);
+        embed_file m = mig(name, sizeof name, 9100 + round, "race", sql);
+        racer r[2] = {{f->url, &m, -1, ERR_DB}, {f->url, &m, -1, ERR_DB}};
+        pthread_t th[2];
+        for (int i = 0; i < 2; i++)
+            assert_int_equal(pthread_create(&th[i], NULL, race_migrate, &r[i]), 0);
+        for (int i = 0; i < 2; i++)
+            pthread_join(th[i], NULL);
+        assert_int_equal(r[0].e, ERR_OK);
+        assert_int_equal(r[1].e, ERR_OK);
+        assert_int_equal(r[0].applied + r[1].applied, 1);
+    }
+}
+
 /* The names of the files of plan[0..n), joined by spaces. */
 static const char *plan_names(const store_mig *plan, size_t n, char *buf, size_t cap)
 {
@@ -194,6 +236,19 @@ static void reference_data(void **state)
     assert_string_equal(nums, "100000000000001");
     /* A phone-number id belongs to one agency only. */
     assert_int_equal(store_agency_number_add(f->s, 2, "100000000000001", NULL, NOW), ERR_CONFLICT);
+    /* The two-dialect text (group_concat of an ordered subquery, string_agg
+     * ORDER BY): the numbers in order, "" for none. */
+    store_agency fresh = {
+        .code = "dishub", .name = "Dishub", .kind = "other", .timezone = "Asia/Makassar"};
+    int64_t aid = 0;
+    assert_int_equal(store_agency_create(f->s, &fresh, NOW, &aid), ERR_OK);
+    assert_int_equal(store_agency_numbers(f->s, f->ar, aid, &nums), ERR_OK);
+    assert_string_equal(nums, "");
+    assert_int_equal(store_agency_number_add(f->s, aid, "900000000000009", NULL, NOW), ERR_OK);
+    assert_int_equal(store_agency_number_add(f->s, aid, "900000000000001", NULL, NOW), ERR_OK);
+    assert_int_equal(store_agency_number_add(f->s, aid, "900000000000005", NULL, NOW), ERR_OK);
+    assert_int_equal(store_agency_numbers(f->s, f->ar, aid, &nums), ERR_OK);
+    assert_string_equal(nums, "900000000000001,900000000000005,900000000000009");
     assert_int_equal(store_region_list(f->s, f->ar, &g, &n), ERR_OK);
     assert_int_equal(n, 8);
     assert_string_equal(g[5].code, "63.11.06");
@@ -750,6 +805,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrations_recorded_once, setup, teardown),
         cmocka_unit_test_setup_teardown(migrations_fill_gaps, setup, teardown),
         cmocka_unit_test(migration_plan),
+        cmocka_unit_test_setup_teardown(migrations_race, setup, teardown),
         cmocka_unit_test_setup_teardown(reference_data, setup, teardown),
         cmocka_unit_test_setup_teardown(users_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(login_guard_counts, setup, teardown),
