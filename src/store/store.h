@@ -1,11 +1,12 @@
 /* store: the only door to data. Only files under store/ speak SQL.
  *
- * The interface is the same for every engine; today the engine is SQLite
- * (store/sqlite*.c). Functions are safe to call from several threads: each
- * call borrows a pooled connection for its duration and does its work in
- * one transaction. Times are Unix seconds (UTC). Ids are positive; 0 means
- * "none" both in arguments and in results. Text results are owned by the
- * arena passed in. Every function returns ERR_OK or an err_t:
+ * The interface is the same for SQLite and PostgreSQL (src/store/README:
+ * every query written once on q.h, two drivers). Functions are safe to
+ * call from several threads: each call borrows a pooled connection for its
+ * duration and does its work in one statement or one transaction. Times
+ * are Unix seconds (UTC). Ids are positive; 0 means "none" both in
+ * arguments and in results. Text results are owned by the arena passed
+ * in. Every function returns ERR_OK or an err_t:
  * ERR_NOT_FOUND for unknown ids, ERR_CONFLICT for a uniqueness clash or a
  * state that changed underneath, ERR_UNAVAILABLE when the database cannot
  * be reached, ERR_DB for anything else (its text is logged). */
@@ -348,7 +349,7 @@ typedef struct {
     const char *q;                           /* free text: every word (or prefix); NULL: none */
     int64_t from, to;                        /* created_at in [from, to); 0: open */
     int64_t before_id;                       /* cursor: ids below this; 0: from the newest */
-    unsigned limit;                          /* 1..STORE_LIST_MAX (or STORE_BATCH_MAX) */
+    unsigned limit;                          /* 0: 50; a page: up to STORE_LIST_MAX */
     const char *kecamatan_code;              /* NULL: any */
     /* Change feed: only ids above this, oldest first (before_id unused). */
     int64_t after_id;
@@ -363,9 +364,6 @@ typedef struct {
 
 /* Most agencies or teams of a field officer's view in one list. */
 #define STORE_FIELD_MAX 32
-
-/* Largest batch for a bulk reader (the CSV export) of store_case_list. */
-#define STORE_BATCH_MAX 1000
 
 #define STORE_LIST_MAX 200
 
