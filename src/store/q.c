@@ -551,15 +551,21 @@ err_t q_row_int_v(q_conn *c, const char *sql, int64_t *out, const q_val *v, size
     return e;
 }
 
+err_t q_must_v(q_conn *c, const char *sql, const q_val *v, size_t n)
+{
+    int64_t changed = 0;
+    err_t e = q_run_v(c, sql, &changed, v, n);
+    return e == ERR_OK && changed == 0 ? ERR_NOT_FOUND : e;
+}
+
 err_t q_write_v(store_t *s, const char *sql, bool must_change, const q_val *v, size_t n)
 {
     q_conn *c = NULL;
-    int64_t changed = 0;
     err_t e = q_get(s, &c);
     if (e == ERR_OK)
-        e = q_run_v(c, sql, &changed, v, n);
+        e = must_change ? q_must_v(c, sql, v, n) : q_run_v(c, sql, NULL, v, n);
     q_put(c);
-    return e == ERR_OK && must_change && changed == 0 ? ERR_NOT_FOUND : e;
+    return e;
 }
 
 err_t q_one_v(store_t *s, arena_t *ar, const char *sql, const q_field *f, size_t nf, void *out,

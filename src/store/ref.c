@@ -142,12 +142,9 @@ static err_t shapes_tx(q_conn *c, void *arg)
     shapes_ctx *x = arg;
     err_t e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < x->n; i++) {
-        const store_region_shape *g = &x->v[i];
-        int64_t changed = 0;
-        e = q_run(c, sql, &changed, Q_TEXT(g->code), Q_TEXT(g->geometry), Q_REAL(g->lat_min),
-                  Q_REAL(g->lat_max), Q_REAL(g->lon_min), Q_REAL(g->lon_max), Q_INT(x->now));
-        if (e == ERR_OK && changed == 0)
-            e = ERR_NOT_FOUND; /* no such region */
+        const store_region_shape *g = &x->v[i]; /* ERR_NOT_FOUND: no such region */
+        e = q_must(c, sql, Q_TEXT(g->code), Q_TEXT(g->geometry), Q_REAL(g->lat_min),
+                   Q_REAL(g->lat_max), Q_REAL(g->lon_min), Q_REAL(g->lon_max), Q_INT(x->now));
     }
     return e;
 }
@@ -232,10 +229,7 @@ static err_t user_update_tx(q_conn *c, void *arg)
     static const char unlock[] =
         "DELETE FROM login_guard WHERE login = (SELECT login FROM users WHERE id = $1)";
     user_update_ctx *x = arg;
-    int64_t changed = 0;
-    err_t e = q_run(c, x->sql, &changed, x->v, Q_INT(x->id));
-    if (e == ERR_OK && changed == 0)
-        e = ERR_NOT_FOUND;
+    err_t e = q_must(c, x->sql, x->v, Q_INT(x->id));
     if (e == ERR_OK && x->end_sessions)
         e = q_run(c, del, NULL, Q_INT(x->id));
     if (e == ERR_OK && x->unlock)

@@ -70,12 +70,9 @@ static err_t end_tx(q_conn *c, void *arg)
     static const char end[] = "DELETE FROM sessions WHERE user_id = $1"
                               " AND ($2 IS NULL OR token_hash <> $2)";
     end_ctx *x = arg;
-    int64_t changed = 1;
     err_t e = ERR_OK;
     if (x->password_hash)
-        e = q_run(c, pw, &changed, Q_INT(x->user_id), Q_TEXT(x->password_hash));
-    if (e == ERR_OK && changed == 0)
-        e = ERR_NOT_FOUND;
+        e = q_must(c, pw, Q_INT(x->user_id), Q_TEXT(x->password_hash));
     if (e == ERR_OK)
         e = q_run(c, end, &x->ended, Q_INT(x->user_id), Q_TEXT(x->keep));
     return e;

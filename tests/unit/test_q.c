@@ -459,6 +459,9 @@ static void changes_of_each_statement(void **state)
                            &changed, Q_TEXT("a")),
                      ERR_OK);
     assert_int_equal(changed, 0);
+    /* q_must: a change, or ERR_NOT_FOUND. */
+    assert_int_equal(q_must(c, "UPDATE qt SET r = 2 WHERE n = $1", Q_INT(2)), ERR_OK);
+    assert_int_equal(q_must(c, "UPDATE qt SET r = 2 WHERE n = $1", Q_INT(9)), ERR_NOT_FOUND);
     q_stmt *st = q_prep(c, "DELETE FROM qt WHERE n = $1 RETURNING id");
     q_int(st, 1);
     assert_int_equal(q_step(st), ERR_OK);
