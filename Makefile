@@ -76,7 +76,12 @@ build/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	@$(CC) -std=c17 -O1 -Wall -Wextra -Werror -o $@ $<
 
-build/gen/migrations.c: build/tools/embed $(MIGRATIONS)
+# The list of migration files, rewritten only when it changes: a renamed or
+# deleted file (a pair that became one shared NNNN_name.sql) re-embeds too.
+MIGRATIONS_LIST := build/gen/migrations.list
+$(shell mkdir -p build/gen && echo '$(MIGRATIONS)' | cmp -s - $(MIGRATIONS_LIST) || \
+        echo '$(MIGRATIONS)' > $(MIGRATIONS_LIST))
+build/gen/migrations.c: build/tools/embed $(MIGRATIONS) $(MIGRATIONS_LIST)
 	@mkdir -p $(dir $@)
 	@build/tools/embed embed_migrations $@ $(MIGRATIONS)
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *name;          /* base name, e.g. "0001_init.sqlite.sql" */
+    const char *name;          /* base name, e.g. "0005_wa_templates.sql" */
     const unsigned char *data; /* NUL-terminated for convenience */
     size_t len;                /* bytes, without the NUL */
 } embed_file;

@@ -107,37 +107,22 @@ static err_t counts(store_t *s, char *report, size_t cap, size_t *off, int64_t *
         "SELECT CAST(table_name AS text) FROM information_schema.tables"
         " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"};
     arena_t *ar = arena_new();
-    const char **names = NULL;
-    size_t n = 0, room = 0;
+    const char **t = NULL;
+    size_t n = 0;
     q_conn *c = NULL;
     err_t e = ar ? q_get(s, &c) : ERR_NOMEM;
-    q_stmt *st = e == ERR_OK ? q_prep2(c, &tables) : NULL;
-    while (e == ERR_OK && (e = q_step(st)) == ERR_OK) {
-        if (n == room) {
-            room = room ? room * 2 : 64;
-            const char **more = arena_alloc(ar, room * sizeof *more);
-            if (!more) {
-                e = ERR_NOMEM;
-                break;
-            }
-            if (n)
-                memcpy(more, names, n * sizeof *more);
-            names = more;
-        }
-        names[n] = q_col_text(st, ar, 0);
-        if (!names[n] ||
-            strspn(names[n], "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(names[n]))
-            e = ERR_INVALID; /* not one of ours: never put it in SQL */
-        n++;
-    }
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
-    q_done(st);
+    if (e == ERR_OK)
+        e = q_rows(c, ar, q_pick(c, &tables), Q_COL_TEXT, &t, &n);
     for (size_t i = 0; e == ERR_OK && i < n; i++) {
-        char *sql = arena_printf(ar, "SELECT COUNT(*) FROM \"%s\"", names[i]);
+        const char *name = t[i];
+        if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name)) {
+            e = ERR_INVALID; /* not one of ours: never put it in SQL */
+            break;
+        }
+        char *sql = arena_printf(ar, "SELECT COUNT(*) FROM \"%s\"", name);
         q_stmt *cnt = sql ? q_prep_dyn(c, sql) : NULL;
         if ((e = q_step(cnt)) == ERR_OK && *off < cap)
-            *off += (size_t)snprintf(report + *off, cap - *off, "%-20s %10lld\n", names[i],
+            *off += (size_t)snprintf(report + *off, cap - *off, "%-20s %10lld\n", name,
                                      (long long)q_col_int(cnt, 0));
         q_done(cnt);
     }

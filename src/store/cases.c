@@ -65,12 +65,6 @@ static const q_field CASE_F[] = {
     QF(BOOL, store_case, has_location),
 };
 
-/* One integer column into an int64_t array. */
-typedef struct {
-    int64_t v;
-} id_row;
-static const q_field ID_F[] = {QF(INT64, id_row, v)};
-
 static bool is_sqlite(const q_conn *c) { return strcmp(q_engine(c), "sqlite") == 0; }
 
 /* ---- inside other domains' transactions (dom.h) -------------------------------- */
@@ -281,7 +275,7 @@ static err_t user_scope(q_conn *c, arena_t *ar, int64_t user_id, cq_scope *sc)
     size_t n = 0;
     memset(sc, 0, sizeof *sc);
     sc->all = user_id == 0;
-    err_t e = user_id ? q_rows(c, ar, sql, ID_F, &ids, &n, Q_INT(user_id)) : ERR_OK;
+    err_t e = user_id ? q_rows(c, ar, sql, Q_COL_INT64, &ids, &n, Q_INT(user_id)) : ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < n; i++) {
         if (ids[i] == 0)
             sc->all = true;

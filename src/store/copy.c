@@ -193,19 +193,15 @@ static err_t check_tables(store_t *src, arena_t *ar, char *report, size_t cap)
     static const char sql[] =
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         " AND name NOT LIKE 'cases_fts%' AND name <> 'schema_migrations'";
-    typedef struct {
-        const char *name;
-    } row;
-    static const q_field F[] = {QF(TEXT, row, name)};
-    row *v = NULL;
+    const char **v = NULL;
     size_t n = 0;
-    err_t e = q_list(src, ar, sql, F, &v, &n);
+    err_t e = q_list(src, ar, sql, Q_COL_TEXT, &v, &n);
     for (size_t k = 0; e == ERR_OK && k < n; k++) {
         bool known = false;
         for (size_t i = 0; i < NTABLES; i++)
-            known |= strcmp(tables[i].name, v[k].name) == 0;
+            known |= strcmp(tables[i].name, v[k]) == 0;
         if (!known) {
-            snprintf(report, cap, "table %s is not known to this version's copier", v[k].name);
+            snprintf(report, cap, "table %s is not known to this version's copier", v[k]);
             e = ERR_INVALID;
         }
     }
@@ -218,21 +214,16 @@ static err_t statements(q_conn *sc, arena_t *ar, const char *table, char *sel, c
                         int *ncol)
 {
     static const char cols[] = "SELECT name FROM pragma_table_info($1) ORDER BY cid";
-    typedef struct {
-        const char *name;
-    } row;
-    static const q_field F[] = {QF(TEXT, row, name)};
-    row *v = NULL;
+    const char **v = NULL;
     size_t n = 0, o = 7, p;
-    err_t e = q_rows(sc, ar, cols, F, &v, &n, Q_TEXT(table));
+    err_t e = q_rows(sc, ar, cols, Q_COL_TEXT, &v, &n, Q_TEXT(table));
     if (e != ERR_OK || n == 0 || n > COLS_MAX)
         return e != ERR_OK ? e : ERR_DB;
     memcpy(sel, "SELECT ", 8);
     p = (size_t)snprintf(copy, SQL_MAX, "COPY %s (", table);
     for (size_t i = 0; i < n && o < SQL_MAX && p < SQL_MAX; i++) {
-        o += (size_t)snprintf(sel + o, SQL_MAX - o, "%stypeof(%s), %s", i ? ", " : "", v[i].name,
-                              v[i].name);
-        p += (size_t)snprintf(copy + p, SQL_MAX - p, "%s%s", i ? ", " : "", v[i].name);
+        o += (size_t)snprintf(sel + o, SQL_MAX - o, "%stypeof(%s), %s", i ? ", " : "", v[i], v[i]);
+        p += (size_t)snprintf(copy + p, SQL_MAX - p, "%s%s", i ? ", " : "", v[i]);
     }
     if (o < SQL_MAX)
         o += (size_t)snprintf(sel + o, SQL_MAX - o, " FROM %s ORDER BY rowid", table);

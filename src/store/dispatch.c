@@ -113,13 +113,10 @@ static err_t note_tx(q_conn *c, void *arg)
     static const char upd[] = "UPDATE cases SET duplicate_of = $1, follows_id = $2,"
                               " updated_at = $3 WHERE id = $4";
     note_ctx *x = arg;
-    int64_t changed = 1;
     err_t e = ERR_OK;
     if (x->link)
-        e = q_run(c, upd, &changed, Q_ID(x->duplicate_of), Q_ID(x->follows_id), Q_INT(x->now),
-                  Q_INT(x->case_id));
-    if (e == ERR_OK && changed == 0)
-        e = ERR_NOT_FOUND;
+        e = q_must(c, upd, Q_ID(x->duplicate_of), Q_ID(x->follows_id), Q_INT(x->now),
+                   Q_INT(x->case_id));
     if (e == ERR_OK)
         e = dom_add_event(c, x->case_id, x->action, NULL, x->actor_id, x->note, false, false,
                           x->now, NULL);
@@ -212,10 +209,9 @@ static err_t alert_tx(q_conn *c, void *arg)
         " alert_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, updated_at = $2"
         " WHERE id = $3 AND status = $4 AND alert_round = $5 AND accepted_by IS NULL";
     store_alert *a = arg;
-    int64_t changed = 0;
-    err_t e = q_run(c, upd, &changed, Q_ID(a->team_id), Q_INT(a->now), Q_INT(a->case_id),
-                    Q_TEXT(a->expect_status), Q_INT(a->expect_round));
-    if (e == ERR_OK && changed == 0)
+    err_t e = q_must(c, upd, Q_ID(a->team_id), Q_INT(a->now), Q_INT(a->case_id),
+                     Q_TEXT(a->expect_status), Q_INT(a->expect_round));
+    if (e == ERR_NOT_FOUND)
         e = ERR_CONFLICT; /* another instance (or an officer) was first */
     /* With no_event, the transition that set the team wrote the event. */
     if (e == ERR_OK && a->team_id && !a->no_event) {

@@ -13,6 +13,8 @@
 
 #include "store/q.h"
 
+#include <pthread.h>
+
 /* The head of every driver's store. */
 struct store {
     const struct q_driver *drv;
@@ -129,6 +131,21 @@ extern const q_driver drv_sqlite, drv_pg;
         .col_null = col_null, .col_int = col_int, .col_real = col_real, .col_bool = col_bool,      \
         .col_text = col_text,                                                                      \
     }
+
+/* For the drivers: the idle connections of a pool, a stack under a mutex.
+ * q_pool_init makes room for cap (ERR_NOMEM); q_pool_take blocks while
+ * the stack is empty (GET /metrics counts the wait); q_pool_give puts c
+ * back and wakes one waiter; q_pool_free is safe after a failed init. */
+typedef struct {
+    q_conn **idle;
+    unsigned n;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} q_pool;
+err_t q_pool_init(q_pool *p, unsigned cap);
+void q_pool_free(q_pool *p);
+q_conn *q_pool_take(q_pool *p);
+void q_pool_give(q_pool *p, q_conn *c);
 
 /* For the drivers: a q_conn around the driver's connection d (NULL when out
  * of memory), and its release with every statement it cached. */

@@ -12,10 +12,8 @@
 #include "store/drv.h"
 
 #include "core/log.h"
-#include "core/metrics.h"
 
 #include <libpq-fe.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +55,7 @@ typedef struct {
     char *conninfo;
     pconn_t *conns;
     unsigned n;
-    pconn_t **free;
-    unsigned nfree;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    q_pool pool;
 } pg_store;
 
 static pconn_t *conn(q_conn *c) { return c->d; }
@@ -206,24 +201,13 @@ static void put(q_conn *q)
         log_error("store", "event=open_transaction_returned");
         rollback(q);
     }
-    pthread_mutex_lock(&s->mu);
-    s->free[s->nfree++] = c;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    q_pool_give(&s->pool, q);
 }
 
 static err_t get(store_t *base, q_conn **out)
 {
     pg_store *s = (pg_store *)base;
-    pthread_mutex_lock(&s->mu);
-    if (s->nfree == 0) { /* every connection is out: GET /metrics counts the wait */
-        uint64_t t0 = metrics_now_ns();
-        while (s->nfree == 0)
-            pthread_cond_wait(&s->cv, &s->mu);
-        metrics_pool_wait(metrics_now_ns() - t0);
-    }
-    pconn_t *c = s->free[--s->nfree];
-    pthread_mutex_unlock(&s->mu);
+    pconn_t *c = conn(q_pool_take(&s->pool));
     c->commands = 0;
     if (connect_one(s, c) != 0) {
         put(c->q);
@@ -244,10 +228,8 @@ static void close_store(store_t *base)
         if (s->conns[i].pg)
             PQfinish(s->conns[i].pg);
     }
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cv);
+    q_pool_free(&s->pool);
     free(s->conns);
-    free(s->free);
     free(s->conninfo);
     free(s);
 }
@@ -263,15 +245,15 @@ static err_t open_store(const char *url, unsigned pool_size, store_t **out)
     s->base.drv = &drv_pg;
     s->conninfo = strdup(url);
     s->conns = calloc(pool_size, sizeof *s->conns);
-    s->free = calloc(pool_size, sizeof *s->free);
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
     s->n = pool_size;
-    err_t e = s->conninfo && s->conns && s->free ? ERR_OK : ERR_NOMEM;
+    err_t e = q_pool_init(&s->pool, pool_size);
+    if (!s->conninfo || !s->conns)
+        e = ERR_NOMEM;
     for (unsigned i = 0; e == ERR_OK && i < pool_size; i++) {
-        s->free[s->nfree++] = &s->conns[i];
         if (!(s->conns[i].q = q_conn_new(&s->base, &drv_pg, &s->conns[i])))
             e = ERR_NOMEM;
+        else
+            q_pool_give(&s->pool, s->conns[i].q);
     }
     /* Connect one now so a wrong URL is reported at start-up; the rest
      * connect when first borrowed. */

@@ -7,7 +7,6 @@
 #include "store/drv.h"
 
 #include "core/log.h"
-#include "core/metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,10 +46,7 @@ typedef struct sq_store {
     unsigned write_preferred; /* preferred threads waiting */
     conn_t *conns;
     unsigned n;
-    conn_t **free; /* stack of idle connections */
-    unsigned nfree;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    q_pool pool;
     char *path;  /* the database file */
     int lock_fd; /* PATH.lock, held by store_claim; -1 when not */
 } sq_store;
@@ -192,15 +188,7 @@ static void set_sync(sq_store *s, conn_t *c)
 static err_t get(store_t *base, q_conn **out)
 {
     sq_store *s = (sq_store *)base;
-    pthread_mutex_lock(&s->mu);
-    if (s->nfree == 0) { /* every connection is out: GET /metrics counts the wait */
-        uint64_t t0 = metrics_now_ns();
-        while (s->nfree == 0)
-            pthread_cond_wait(&s->cv, &s->mu);
-        metrics_pool_wait(metrics_now_ns() - t0);
-    }
-    conn_t *c = s->free[--s->nfree];
-    pthread_mutex_unlock(&s->mu);
+    conn_t *c = conn(q_pool_take(&s->pool));
     set_sync(s, c);
     *out = c->q;
     return ERR_OK;
@@ -216,10 +204,7 @@ static void put(q_conn *q)
         rollback(q);
     }
     sq_write_unlock(c);
-    pthread_mutex_lock(&s->mu);
-    s->free[s->nfree++] = c;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    q_pool_give(&s->pool, q);
 }
 
 /* SQLite's own busy handler sleeps whole milliseconds, growing to 100 ms
@@ -274,15 +259,13 @@ static void close_store(store_t *base)
         q_conn_free(c->q);
         sqlite3_close_v2(c->db);
     }
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cv);
+    q_pool_free(&s->pool);
     pthread_mutex_destroy(&s->write_mu);
     pthread_cond_destroy(&s->write_cv);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
     free(s->path);
     free(s->conns);
-    free(s->free);
     free(s);
 }
 
@@ -295,20 +278,20 @@ static err_t open_store(const char *url, unsigned pool_size, store_t **out)
     sq_store *s = calloc(1, sizeof *s);
     if (!s)
         return ERR_NOMEM;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
     pthread_cond_init(&s->write_cv, NULL);
     s->base.drv = &drv_sqlite;
     s->lock_fd = -1;
     s->path = strdup(url + 7);
     s->conns = calloc(pool_size, sizeof *s->conns);
-    s->free = calloc(pool_size, sizeof *s->free);
-    err_t e = s->path && s->conns && s->free ? ERR_OK : ERR_NOMEM;
+    err_t e = q_pool_init(&s->pool, pool_size);
+    if (!s->path || !s->conns)
+        e = ERR_NOMEM;
     for (unsigned i = 0; i < pool_size && e == ERR_OK; i++) {
         e = conn_open(s, &s->conns[i]);
         s->n = i + 1;
-        s->free[s->nfree++] = &s->conns[i];
+        if (e == ERR_OK)
+            q_pool_give(&s->pool, s->conns[i].q);
     }
     if (e != ERR_OK) {
         close_store(&s->base);

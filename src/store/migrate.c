@@ -1,6 +1,6 @@
 /* Migrations, run once for both engines: the plan (store/migrate_int.h)
- * and the runner. The files differ by engine where DDL does
- * (NNNN_name.sqlite.sql, NNNN_name.pg.sql). */
+ * and the runner. A file is shared (NNNN_name.sql) unless DDL differs,
+ * then one per engine (NNNN_name.sqlite.sql, NNNN_name.pg.sql). */
 #include "store/migrate_int.h"
 
 #include "core/log.h"
@@ -18,20 +18,48 @@ static int cmp_mig(const void *a, const void *b)
     return strcmp(x->file->name, y->file->name);
 }
 
+/* What the name between the number and ".sql" says after its first dot:
+ * 0 nothing (a shared file), 1 sqlite, 2 pg; -1 anything else. */
+static int engine_of(const char *name)
+{
+    size_t len = strlen(name) - 4; /* without ".sql" */
+    const char *dot = memchr(name, '.', len);
+    if (!dot)
+        return 0;
+    size_t tl = len - (size_t)(dot + 1 - name);
+    if (tl == 6 && strncmp(dot + 1, "sqlite", 6) == 0)
+        return 1;
+    return tl == 2 && strncmp(dot + 1, "pg", 2) == 0 ? 2 : -1;
+}
+
+/* ERR_INVALID when the files of one version (f[0..n)) are not either one
+ * shared file or at most one per engine. */
+static err_t check_version(const store_mig *f, size_t n)
+{
+    int count[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        count[engine_of(f[i].file->name)]++;
+    if (count[0] + (count[1] > count[2] ? count[1] : count[2]) <= 1)
+        return ERR_OK;
+    log_error("store", "event=migration_duplicate version=%d a=%s b=%s", f[0].version,
+              f[0].file->name, f[1].file->name);
+    return ERR_INVALID;
+}
+
 err_t store_mig_plan(const embed_file *files, size_t n, const char *engine, store_mig *out,
                      size_t *nout)
 {
-    char suffix[32];
-    snprintf(suffix, sizeof suffix, ".%s.sql", engine);
-    size_t m = 0, sl = strlen(suffix);
+    int want = strcmp(engine, "pg") == 0 ? 2 : 1;
+    size_t m = 0, keep = 0;
+    *nout = 0;
     for (size_t i = 0; i < n; i++) {
         const char *name = files[i].name;
         size_t len = strlen(name);
-        if (len <= sl || strcmp(name + len - sl, suffix) != 0)
+        if (len < 4 || strcmp(name + len - 4, ".sql") != 0)
             continue;
         char *end;
         long v = strtol(name, &end, 10);
-        if (end == name || *end != '_' || v <= 0 || v > 999999) {
+        if (end == name || *end != '_' || v <= 0 || v > 999999 || engine_of(name) < 0) {
             log_error("store", "event=migration_bad_name name=%s", name);
             return ERR_INVALID;
         }
@@ -41,13 +69,19 @@ err_t store_mig_plan(const embed_file *files, size_t n, const char *engine, stor
     }
     if (m > 1)
         qsort(out, m, sizeof *out, cmp_mig);
-    for (size_t i = 1; i < m; i++)
-        if (out[i].version == out[i - 1].version) {
-            log_error("store", "event=migration_duplicate version=%d a=%s b=%s", out[i].version,
-                      out[i - 1].file->name, out[i].file->name);
+    /* Every engine's files are checked, so a conflict shows on both. */
+    for (size_t i = 0, j; i < m; i = j) {
+        for (j = i + 1; j < m && out[j].version == out[i].version;)
+            j++;
+        if (check_version(out + i, j - i) != ERR_OK)
             return ERR_INVALID;
-        }
-    *nout = m;
+    }
+    for (size_t i = 0; i < m; i++) {
+        int e = engine_of(out[i].file->name);
+        if (e == 0 || e == want)
+            out[keep++] = out[i];
+    }
+    *nout = keep;
     return ERR_OK;
 }
 

@@ -15,9 +15,12 @@ typedef struct {
     int version;
 } store_mig;
 
-/* The files named "NNNN_name.<engine>.sql" (engine "sqlite" or "pg") of
- * files[0..n), sorted by number, into out (room for n). ERR_INVALID (and a
- * log line) when a name has no number or two files share one. */
+/* The migrations of engine ("sqlite" or "pg") among files[0..n), sorted by
+ * number, into out (room for n): the shared files, "NNNN_name.sql", and
+ * the engine's, "NNNN_name.<engine>.sql"; other names are not migrations.
+ * ERR_INVALID (and a log line) when a .sql name has no number or names
+ * another engine, or a number has two files for one engine, or a shared
+ * file and an engine's (checked for both engines, whichever is asked). */
 err_t store_mig_plan(const embed_file *files, size_t n, const char *engine, store_mig *out,
                      size_t *nout);
 

@@ -4,6 +4,7 @@
 #include "store/drv.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -425,6 +426,9 @@ const char *q_col_text(q_stmt *st, arena_t *ar, int i)
     return t ? arena_strndup(ar, t, n) : NULL;
 }
 
+const q_field Q_COL_INT64[1] = {{QF_INT64, 0, sizeof(int64_t)}};
+const q_field Q_COL_TEXT[1] = {{QF_TEXT, 0, sizeof(const char *)}};
+
 err_t q_read(q_stmt *st, arena_t *ar, const q_field *f, size_t nf, void *out)
 {
     static const size_t size[] = {[QF_SKIP] = 0,
@@ -547,15 +551,21 @@ err_t q_row_int_v(q_conn *c, const char *sql, int64_t *out, const q_val *v, size
     return e;
 }
 
+err_t q_must_v(q_conn *c, const char *sql, const q_val *v, size_t n)
+{
+    int64_t changed = 0;
+    err_t e = q_run_v(c, sql, &changed, v, n);
+    return e == ERR_OK && changed == 0 ? ERR_NOT_FOUND : e;
+}
+
 err_t q_write_v(store_t *s, const char *sql, bool must_change, const q_val *v, size_t n)
 {
     q_conn *c = NULL;
-    int64_t changed = 0;
     err_t e = q_get(s, &c);
     if (e == ERR_OK)
-        e = q_run_v(c, sql, &changed, v, n);
+        e = must_change ? q_must_v(c, sql, v, n) : q_run_v(c, sql, NULL, v, n);
     q_put(c);
-    return e == ERR_OK && must_change && changed == 0 ? ERR_NOT_FOUND : e;
+    return e;
 }
 
 err_t q_one_v(store_t *s, arena_t *ar, const char *sql, const q_field *f, size_t nf, void *out,
@@ -590,4 +600,44 @@ err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, siz
         e = q_row_int_v(c, sql, out, v, n);
     q_put(c);
     return e;
+}
+
+/* ---- the drivers' pools ----------------------------------------------------------- */
+
+err_t q_pool_init(q_pool *p, unsigned cap)
+{
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->n = 0;
+    p->idle = calloc(cap ? cap : 1, sizeof *p->idle);
+    return p->idle ? ERR_OK : ERR_NOMEM;
+}
+
+void q_pool_free(q_pool *p)
+{
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->idle);
+}
+
+q_conn *q_pool_take(q_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    if (p->n == 0) { /* every connection is out: GET /metrics counts the wait */
+        uint64_t t0 = metrics_now_ns();
+        while (p->n == 0)
+            pthread_cond_wait(&p->cv, &p->mu);
+        metrics_pool_wait(metrics_now_ns() - t0);
+    }
+    q_conn *c = p->idle[--p->n];
+    pthread_mutex_unlock(&p->mu);
+    return c;
+}
+
+void q_pool_give(q_pool *p, q_conn *c)
+{
+    pthread_mutex_lock(&p->mu);
+    p->idle[p->n++] = c;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
 }

@@ -161,6 +161,10 @@ typedef struct {
 #define QF_SKIP_COL         {QF_SKIP, 0, 0}
 /* clang-format on */
 #define Q_NF(fields) (sizeof(fields) / sizeof((fields)[0]))
+/* The tables of a one-column query read straight into an int64_t or a
+ * const char * (q_one), or an array of them (q_list, q_rows):
+ *   int64_t *ids; q_list(s, ar, sql, Q_COL_INT64, &ids, &n, ...) */
+extern const q_field Q_COL_INT64[1], Q_COL_TEXT[1];
 
 /* Reads the current row into out through f[0..nf); text into ar. Members
  * not in the table are left as they are. */
@@ -178,6 +182,9 @@ err_t q_collect_f(q_stmt *st, arena_t *ar, const q_field *f, size_t nf, size_t e
  *
  * On a connection (inside q_tx, or a q_get borrow):
  *   q_run(c, sql, &changed, binds...)         runs; changed (may be NULL)
+ *   q_must(c, sql, binds...)                  runs; ERR_NOT_FOUND when no
+ *                                             row changed (an UPDATE of a
+ *                                             row that must be there)
  *   q_row(c, ar, sql, FIELDS, &out, binds...) the first row into out;
  *                                             ERR_NOT_FOUND when none
  *   q_rows(c, ar, sql, FIELDS, &arr, &n, binds...)  every row
@@ -193,6 +200,7 @@ err_t q_collect_f(q_stmt *st, arena_t *ar, const q_field *f, size_t nf, size_t e
     (const q_val[]){__VA_ARGS__}, sizeof((const q_val[]){__VA_ARGS__}) / sizeof(q_val)
 
 err_t q_run_v(q_conn *c, const char *sql, int64_t *changed, const q_val *v, size_t n) STORE_WUR;
+err_t q_must_v(q_conn *c, const char *sql, const q_val *v, size_t n) STORE_WUR;
 err_t q_row_v(q_conn *c, arena_t *ar, const char *sql, const q_field *f, size_t nf, void *out,
               const q_val *v, size_t n) STORE_WUR;
 err_t q_rows_v(q_conn *c, arena_t *ar, const char *sql, const q_field *f, size_t nf, size_t elem,
@@ -210,6 +218,7 @@ err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, siz
 #define Q_LIST(fields, out, n) (fields), Q_NF(fields), sizeof **(out), (void **)(out), (n)
 
 #define q_run(c, sql, changed, ...)       q_run_v((c), (sql), (changed), Q_VALS(__VA_ARGS__))
+#define q_must(c, sql, ...)               q_must_v((c), (sql), Q_VALS(__VA_ARGS__))
 #define q_write(s, sql, must_change, ...) q_write_v((s), (sql), (must_change), Q_VALS(__VA_ARGS__))
 #define q_row(c, a, sql, F, o, ...)       q_row_v((c), (a), (sql), Q_ROW(F, o), Q_VALS(__VA_ARGS__))
 #define q_one(s, a, sql, F, o, ...)       q_one_v((s), (a), (sql), Q_ROW(F, o), Q_VALS(__VA_ARGS__))

@@ -1,5 +1,5 @@
 /* The reference data: agencies and their WhatsApp numbers, regions and
- * their shapes, users and roles, sessions, teams, categories. Written once
+ * their shapes, users and roles, teams, categories. Written once
  * for both engines on store/q.h. */
 #include "store/q.h"
 
@@ -66,10 +66,6 @@ err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_n
                    Q_INT(now));
 }
 
-typedef struct {
-    const char *list;
-} numbers_row;
-
 err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
 {
     /* SQLite 3.40 has no ordered aggregate: it concatenates an ordered
@@ -80,12 +76,7 @@ err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const cha
         "SELECT COALESCE(string_agg(phone_number_id, ',' ORDER BY phone_number_id), '')"
         " FROM agency_numbers WHERE agency_id = $1",
     };
-    static const q_field F[] = {QF(TEXT, numbers_row, list)};
-    numbers_row row = {NULL};
-    err_t e = q_one(s, ar, q_pick(s, &sql), F, &row, Q_INT(agency_id));
-    if (e == ERR_OK)
-        *out = row.list;
-    return e;
+    return q_one(s, ar, q_pick(s, &sql), Q_COL_TEXT, out, Q_INT(agency_id));
 }
 
 err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *status,
@@ -151,12 +142,9 @@ static err_t shapes_tx(q_conn *c, void *arg)
     shapes_ctx *x = arg;
     err_t e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < x->n; i++) {
-        const store_region_shape *g = &x->v[i];
-        int64_t changed = 0;
-        e = q_run(c, sql, &changed, Q_TEXT(g->code), Q_TEXT(g->geometry), Q_REAL(g->lat_min),
-                  Q_REAL(g->lat_max), Q_REAL(g->lon_min), Q_REAL(g->lon_max), Q_INT(x->now));
-        if (e == ERR_OK && changed == 0)
-            e = ERR_NOT_FOUND; /* no such region */
+        const store_region_shape *g = &x->v[i]; /* ERR_NOT_FOUND: no such region */
+        e = q_must(c, sql, Q_TEXT(g->code), Q_TEXT(g->geometry), Q_REAL(g->lat_min),
+                   Q_REAL(g->lat_max), Q_REAL(g->lon_min), Q_REAL(g->lon_max), Q_INT(x->now));
     }
     return e;
 }
@@ -241,10 +229,7 @@ static err_t user_update_tx(q_conn *c, void *arg)
     static const char unlock[] =
         "DELETE FROM login_guard WHERE login = (SELECT login FROM users WHERE id = $1)";
     user_update_ctx *x = arg;
-    int64_t changed = 0;
-    err_t e = q_run(c, x->sql, &changed, x->v, Q_INT(x->id));
-    if (e == ERR_OK && changed == 0)
-        e = ERR_NOT_FOUND;
+    err_t e = q_must(c, x->sql, x->v, Q_INT(x->id));
     if (e == ERR_OK && x->end_sessions)
         e = q_run(c, del, NULL, Q_INT(x->id));
     if (e == ERR_OK && x->unlock)
@@ -297,44 +282,6 @@ err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **ou
                               " LEFT JOIN agencies a ON a.id = r.agency_id"
                               " WHERE r.user_id = $1 ORDER BY r.agency_id";
     return q_list(s, ar, sql, ROLE_F, out, n, Q_INT(user_id));
-}
-
-/* ---- sessions ------------------------------------------------------------ */
-
-err_t store_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
-                           int64_t now, int64_t expires_at)
-{
-    /* Expired sessions are swept as new ones are made: no extra job needed. */
-    static const char sweep[] = "DELETE FROM sessions WHERE expires_at <= $1";
-    static const char sql[] = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at,"
-                              " expires_at) VALUES ($1, $2, $3, $4, $5)";
-    err_t e = q_write(s, sweep, false, Q_INT(now));
-    if (e == ERR_OK)
-        e = q_write(s, sql, false, Q_TEXT(token_hash), Q_INT(user_id), Q_TEXT(csrf), Q_INT(now),
-                    Q_INT(expires_at));
-    return e;
-}
-
-static const q_field SESSION_F[] = {
-    QF(INT64, store_session, user_id),
-    QF(TEXT, store_session, csrf_token),
-    QF(INT64, store_session, expires_at),
-};
-
-err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
-                        store_session *out)
-{
-    static const char sql[] =
-        "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u"
-        " ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
-        " AND u.disabled = FALSE";
-    return q_one(s, ar, sql, SESSION_F, out, Q_TEXT(token_hash), Q_INT(now));
-}
-
-err_t store_session_delete(store_t *s, const char *token_hash)
-{
-    static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
-    return q_write(s, sql, false, Q_TEXT(token_hash));
 }
 
 /* ---- teams --------------------------------------------------------------- */

@@ -1,17 +1,45 @@
-/* Sessions as their user sees them (issue 19 §3): where and how each
- * signed in, the list, ending others, a password change that keeps only
- * the current one. Written once for both engines on store/q.h. */
+/* Sessions: signing in and out, and as their user sees them (issue 19
+ * §3): where and how each signed in, the list, ending others, a password
+ * change that keeps only the current one. Written once for both engines
+ * on store/q.h. */
 #include "store/q.h"
 
 err_t store_session_open(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
                          int64_t now, int64_t expires_at, const char *client,
                          const char *user_agent, const char *factor)
 {
+    /* Expired sessions are swept as new ones are made: no extra job needed. */
+    static const char sweep[] = "DELETE FROM sessions WHERE expires_at <= $1";
     static const char sql[] = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at,"
                               " expires_at, client, user_agent, factor)"
                               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    return q_write(s, sql, false, Q_TEXT(token_hash), Q_INT(user_id), Q_TEXT(csrf), Q_INT(now),
-                   Q_INT(expires_at), Q_TEXT(client), Q_TEXT(user_agent), Q_TEXT(factor));
+    err_t e = q_write(s, sweep, false, Q_INT(now));
+    if (e == ERR_OK)
+        e = q_write(s, sql, false, Q_TEXT(token_hash), Q_INT(user_id), Q_TEXT(csrf), Q_INT(now),
+                    Q_INT(expires_at), Q_TEXT(client), Q_TEXT(user_agent), Q_TEXT(factor));
+    return e;
+}
+
+static const q_field SESSION_F[] = {
+    QF(INT64, store_session, user_id),
+    QF(TEXT, store_session, csrf_token),
+    QF(INT64, store_session, expires_at),
+};
+
+err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
+                        store_session *out)
+{
+    static const char sql[] =
+        "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s JOIN users u"
+        " ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        " AND u.disabled = FALSE";
+    return q_one(s, ar, sql, SESSION_F, out, Q_TEXT(token_hash), Q_INT(now));
+}
+
+err_t store_session_delete(store_t *s, const char *token_hash)
+{
+    static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
+    return q_write(s, sql, false, Q_TEXT(token_hash));
 }
 
 static const q_field INFO_F[] = {
@@ -42,12 +70,9 @@ static err_t end_tx(q_conn *c, void *arg)
     static const char end[] = "DELETE FROM sessions WHERE user_id = $1"
                               " AND ($2 IS NULL OR token_hash <> $2)";
     end_ctx *x = arg;
-    int64_t changed = 1;
     err_t e = ERR_OK;
     if (x->password_hash)
-        e = q_run(c, pw, &changed, Q_INT(x->user_id), Q_TEXT(x->password_hash));
-    if (e == ERR_OK && changed == 0)
-        e = ERR_NOT_FOUND;
+        e = q_must(c, pw, Q_INT(x->user_id), Q_TEXT(x->password_hash));
     if (e == ERR_OK)
         e = q_run(c, end, &x->ended, Q_INT(x->user_id), Q_TEXT(x->keep));
     return e;

@@ -24,10 +24,8 @@ static err_t stale_tx(q_conn *c, void *arg)
     static const char stale[] = "UPDATE cases SET sla_status = NULL WHERE sla_stage IS NOT NULL"
                                 " AND ($1 = 0 OR agency_id = $1) AND ($2 = 0 OR category_id = $2)";
     stale_ctx *x = arg;
-    int64_t changed = 0;
-    err_t e = q_run_v(c, x->sql, &changed, x->v, x->nv);
-    if (e == ERR_OK && x->must_change && changed == 0)
-        e = ERR_NOT_FOUND;
+    err_t e =
+        x->must_change ? q_must_v(c, x->sql, x->v, x->nv) : q_run_v(c, x->sql, NULL, x->v, x->nv);
     if (e == ERR_OK)
         e = q_run(c, stale, NULL, Q_INT(x->agency_id), Q_INT(x->category_id));
     return e;

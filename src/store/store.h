@@ -1,11 +1,12 @@
 /* store: the only door to data. Only files under store/ speak SQL.
  *
- * The interface is the same for every engine; today the engine is SQLite
- * (store/sqlite*.c). Functions are safe to call from several threads: each
- * call borrows a pooled connection for its duration and does its work in
- * one transaction. Times are Unix seconds (UTC). Ids are positive; 0 means
- * "none" both in arguments and in results. Text results are owned by the
- * arena passed in. Every function returns ERR_OK or an err_t:
+ * The interface is the same for SQLite and PostgreSQL (src/store/README:
+ * every query written once on q.h, two drivers). Functions are safe to
+ * call from several threads: each call borrows a pooled connection for its
+ * duration and does its work in one statement or one transaction. Times
+ * are Unix seconds (UTC). Ids are positive; 0 means "none" both in
+ * arguments and in results. Text results are owned by the arena passed
+ * in. Every function returns ERR_OK or an err_t:
  * ERR_NOT_FOUND for unknown ids, ERR_CONFLICT for a uniqueness clash or a
  * state that changed underneath, ERR_UNAVAILABLE when the database cannot
  * be reached, ERR_DB for anything else (its text is logged). */
@@ -36,10 +37,11 @@ const char *store_engine(const store_t *s);
  * records them. *applied (may be NULL) gets how many were applied. */
 err_t store_migrate(store_t *s, int *applied) STORE_WUR;
 /* The same with the given files instead of the embedded ones (tests): those
- * named "NNNN_name.sqlite.sql" or "NNNN_name.pg.sql" for this engine. Every
- * one whose number is not recorded yet is applied, lowest number first, so
- * a migration merged late under a lower number than the newest applied
- * still runs. ERR_INVALID when two files of the engine share a number. */
+ * named "NNNN_name.sql" (both engines) or "NNNN_name.sqlite.sql" /
+ * "NNNN_name.pg.sql" (one). Every one whose number is not recorded yet is
+ * applied, lowest number first, so a migration merged late under a lower
+ * number than the newest applied still runs. ERR_INVALID when a number has
+ * a shared file and an engine's, or two files of one engine. */
 err_t store_migrate_files(store_t *s, const embed_file *files, size_t n, int *applied) STORE_WUR;
 /* Number of the newest migration applied (0 for an empty database). */
 err_t store_schema_version(store_t *s, int *version) STORE_WUR;
@@ -241,9 +243,8 @@ typedef struct {
     int64_t expires_at;
 } store_session;
 
-err_t store_session_create(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
-                           int64_t now, int64_t expires_at) STORE_WUR;
-/* ERR_NOT_FOUND when unknown, expired, or the user is disabled. */
+/* A session (store_session_open, below, makes one). ERR_NOT_FOUND when
+ * unknown, expired, or the user is disabled. */
 err_t store_session_get(store_t *s, arena_t *ar, const char *token_hash, int64_t now,
                         store_session *out) STORE_WUR;
 err_t store_session_delete(store_t *s, const char *token_hash) STORE_WUR;
@@ -348,7 +349,7 @@ typedef struct {
     const char *q;                           /* free text: every word (or prefix); NULL: none */
     int64_t from, to;                        /* created_at in [from, to); 0: open */
     int64_t before_id;                       /* cursor: ids below this; 0: from the newest */
-    unsigned limit;                          /* 1..STORE_LIST_MAX (or STORE_BATCH_MAX) */
+    unsigned limit;                          /* 0: 50; a page: up to STORE_LIST_MAX */
     const char *kecamatan_code;              /* NULL: any */
     /* Change feed: only ids above this, oldest first (before_id unused). */
     int64_t after_id;
@@ -363,9 +364,6 @@ typedef struct {
 
 /* Most agencies or teams of a field officer's view in one list. */
 #define STORE_FIELD_MAX 32
-
-/* Largest batch for a bulk reader (the CSV export) of store_case_list. */
-#define STORE_BATCH_MAX 1000
 
 #define STORE_LIST_MAX 200
 
@@ -1331,7 +1329,9 @@ typedef struct {
 } store_session_info;
 #define STORE_SESSIONS_MAX 100
 
-/* store_session_create with where and how the user signed in. */
+/* A new session, with where (client: the address) and how (factor) the
+ * user signed in; client and user_agent may be NULL. Sweeps the sessions
+ * expired at now. */
 err_t store_session_open(store_t *s, const char *token_hash, int64_t user_id, const char *csrf,
                          int64_t now, int64_t expires_at, const char *client,
                          const char *user_agent, const char *factor) STORE_WUR;

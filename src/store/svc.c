@@ -183,9 +183,8 @@ static err_t move(q_conn *c, int64_t case_id, const char *from, const char *to, 
 {
     static const char sql[] =
         "UPDATE cases SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2";
-    int64_t changed = 0;
-    err_t e = q_run(c, sql, &changed, Q_INT(case_id), Q_TEXT(from), Q_TEXT(to), Q_INT(now));
-    return e == ERR_OK && changed == 0 ? ERR_CONFLICT : e;
+    err_t e = q_must(c, sql, Q_INT(case_id), Q_TEXT(from), Q_TEXT(to), Q_INT(now));
+    return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 }
 
 static err_t put_check(q_conn *c, int64_t case_id, int64_t doc, const char *verdict,

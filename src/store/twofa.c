@@ -45,10 +45,7 @@ static err_t confirm_tx(q_conn *c, void *arg)
     static const char add[] = "INSERT INTO user_recovery_codes (user_id, code_hash, created_at)"
                               " VALUES ($1, $2, $3)";
     confirm_ctx *x = arg;
-    int64_t changed = 0;
-    err_t e = q_run(c, conf, &changed, Q_INT(x->user_id), Q_INT(x->now), Q_INT(x->step));
-    if (e == ERR_OK && changed == 0)
-        e = ERR_NOT_FOUND;
+    err_t e = q_must(c, conf, Q_INT(x->user_id), Q_INT(x->now), Q_INT(x->step));
     if (e == ERR_OK)
         e = q_run(c, clear, NULL, Q_INT(x->user_id));
     for (size_t i = 0; e == ERR_OK && i < x->n; i++)

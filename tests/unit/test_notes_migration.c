@@ -2,8 +2,9 @@
  * stay where they were visible. A note staff wrote on a public step was on
  * the public page (and sent), and an operator's message was sent: both
  * become the message to the reporter. Every other note stays internal. The
- * history stays append-only afterwards. SQLite, then PostgreSQL when the
- * test runner gives one (ADUAN_TEST_PG). */
+ * history stays append-only afterwards. And a database migrated before the
+ * shared migration files (NNNN_name.sql) has nothing to apply after them.
+ * SQLite, then PostgreSQL when the test runner gives one (ADUAN_TEST_PG). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,31 +66,40 @@ static int run_sql(const char *url, const char *sql)
     return rc == SQLITE_OK ? 0 : -1;
 }
 
-/* A database of its own, migrated up to (not including) 0014. */
-static int setup_old(void **state)
+/* A database of its own, empty. */
+static fixture *new_db(void)
 {
     static int counter;
     fixture *f = calloc(1, sizeof *f);
     if (!f)
-        return -1;
+        return NULL;
     if (use_pg) {
         char sql[128];
         snprintf(f->dbname, sizeof f->dbname, "aduan_notes_%d_%d", (int)getpid(), ++counter);
         snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->dbname);
         if (pg_admin(sql) != 0 || pg_url(f->url, sizeof f->url, f->dbname) != 0)
-            return -1;
+            return NULL;
     } else {
         snprintf(f->dir, sizeof f->dir, "/tmp/aduan-notes-XXXXXX");
         if (!mkdtemp(f->dir))
-            return -1;
+            return NULL;
         snprintf(f->url, sizeof f->url, "sqlite:%s/t.db", f->dir);
     }
+    return store_open(f->url, 2, &f->s) == ERR_OK ? f : NULL;
+}
+
+/* A database of its own, migrated up to (not including) 0014. */
+static int setup_old(void **state)
+{
+    fixture *f = new_db();
+    if (!f)
+        return -1;
     embed_file old[64];
     size_t n = 0;
     for (size_t i = 0; i < embed_migrations_count && n < 64; i++)
         if (strncmp(embed_migrations[i].name, "0014", 4) < 0)
             old[n++] = embed_migrations[i];
-    if (store_open(f->url, 2, &f->s) != ERR_OK || store_migrate_files(f->s, old, n, NULL) != ERR_OK)
+    if (store_migrate_files(f->s, old, n, NULL) != ERR_OK)
         return -1;
     f->ar = arena_new();
     *state = f;
@@ -148,6 +158,48 @@ static void old_notes_stay_where_they_were_seen(void **state)
     assert_int_equal(c.wa_consent_at, 0);
 }
 
+/* The migrations identical on both engines became shared files
+ * (NNNN_name.sql) after they had run under their engine's names: a
+ * database migrated with the old names has nothing to apply with the new
+ * ones, as schema_migrations records the number. */
+static void shared_files_after_engine_files(void **state)
+{
+    fixture *f = *state;
+    embed_file old[64];
+    char names[64][80];
+    size_t n = 0, shared = 0;
+    for (size_t i = 0; i < embed_migrations_count && n < 64; i++, n++) {
+        old[n] = embed_migrations[i];
+        const char *name = old[n].name;
+        size_t len = strlen(name);
+        if (strchr(name, '.') != name + len - 4)
+            continue; /* an engine's file already */
+        snprintf(names[n], sizeof names[n], "%.*s.%s.sql", (int)(len - 4), name,
+                 use_pg ? "pg" : "sqlite");
+        old[n].name = names[n];
+        shared++;
+    }
+    assert_true(shared >= 4); /* 0005, 0006, 0013, 0016 */
+    int before = 0, after = 0, applied = -1;
+    assert_int_equal(store_migrate_files(f->s, old, n, &applied), ERR_OK);
+    assert_true(applied > 0);
+    assert_int_equal(store_schema_version(f->s, &before), ERR_OK);
+    assert_int_equal(store_migrate(f->s, &applied), ERR_OK);
+    assert_int_equal(applied, 0);
+    assert_int_equal(store_schema_version(f->s, &after), ERR_OK);
+    assert_int_equal(after, before);
+}
+
+static int setup_empty(void **state)
+{
+    fixture *f = new_db();
+    if (!f)
+        return -1;
+    f->ar = arena_new();
+    *state = f;
+    return 0;
+}
+
 int main(void)
 {
     (void)setup; /* the fixture's: this test needs a database from before 0014 */
@@ -155,6 +207,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(old_notes_stay_where_they_were_seen, setup_old, teardown),
+        cmocka_unit_test_setup_teardown(shared_files_after_engine_files, setup_empty, teardown),
     };
     int failed = cmocka_run_group_tests_name("notes-migration-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");

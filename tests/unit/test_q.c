@@ -422,6 +422,24 @@ static void collect_with_a_field_table(void **state)
     assert_int_equal(q_list(f->s, f->ar, sql, BAD, &rows, &n, Q_INT(0)), ERR_INTERNAL);
     /* More fields than columns too. */
     assert_int_equal(q_list(f->s, f->ar, "SELECT id FROM qt", QT_F, &rows, &n), ERR_INTERNAL);
+    /* One column straight into an array of int64_t or of strings, or into
+     * one of them. */
+    int64_t *ns;
+    const char **names, *name = NULL;
+    assert_int_equal(q_list(f->s, f->ar, "SELECT n FROM qt WHERE n >= $1 ORDER BY n", Q_COL_INT64,
+                            &ns, &n, Q_INT(38)),
+                     ERR_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ns[1], 39);
+    assert_int_equal(q_list(f->s, f->ar, "SELECT name FROM qt WHERE n < $1 ORDER BY n", Q_COL_TEXT,
+                            &names, &n, Q_INT(2)),
+                     ERR_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(names[1], "n01");
+    assert_int_equal(
+        q_one(f->s, f->ar, "SELECT name FROM qt WHERE n = $1", Q_COL_TEXT, &name, Q_INT(7)),
+        ERR_OK);
+    assert_string_equal(name, "n07");
 }
 
 static void changes_of_each_statement(void **state)
@@ -441,6 +459,9 @@ static void changes_of_each_statement(void **state)
                            &changed, Q_TEXT("a")),
                      ERR_OK);
     assert_int_equal(changed, 0);
+    /* q_must: a change, or ERR_NOT_FOUND. */
+    assert_int_equal(q_must(c, "UPDATE qt SET r = 2 WHERE n = $1", Q_INT(2)), ERR_OK);
+    assert_int_equal(q_must(c, "UPDATE qt SET r = 2 WHERE n = $1", Q_INT(9)), ERR_NOT_FOUND);
     q_stmt *st = q_prep(c, "DELETE FROM qt WHERE n = $1 RETURNING id");
     q_int(st, 1);
     assert_int_equal(q_step(st), ERR_OK);

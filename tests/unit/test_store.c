@@ -10,9 +10,11 @@
 #include "core/secret.h"
 #include "domain/cases.h"
 #include "domain/seed.h"
+#include "store/migrate_int.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,9 +100,118 @@ static void migrations_fill_gaps(void **state)
         {"README", (const unsigned char *)"nonsense", 8}};
     assert_int_equal(store_migrate_files(f->s, other, 2, &applied), ERR_OK);
     assert_int_equal(applied, 0);
+    /* A shared file runs on either engine. */
+    embed_file shared[] = {{"9008_s.sql", (const unsigned char *)"CREATE TABLE t9008 (x INTEGER)",
+                            strlen("CREATE TABLE t9008 (x INTEGER)")}};
+    assert_int_equal(store_migrate_files(f->s, shared, 1, &applied), ERR_OK);
+    assert_int_equal(applied, 1);
+    assert_int_equal(store_schema_version(f->s, &v), ERR_OK);
+    assert_int_equal(v, 9008);
     /* The embedded ones are all recorded still. */
     assert_int_equal(store_migrate(f->s, &applied), ERR_OK);
     assert_int_equal(applied, 0);
+}
+
+typedef struct {
+    const char *url;
+    const embed_file *file;
+    int applied;
+    err_t e;
+} racer;
+
+static void *race_migrate(void *arg)
+{
+    racer *r = arg;
+    store_t *s = NULL;
+    r->e = store_open(r->url, 1, &s);
+    if (r->e == ERR_OK)
+        r->e = store_migrate_files(s, r->file, 1, &r->applied);
+    store_close(s);
+    return NULL;
+}
+
+/* Two instances starting at once apply a migration once: the two-dialect
+ * lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: pg_advisory_xact_lock), then
+ * the check of schema_migrations under it. */
+static void migrations_race(void **state)
+{
+    fixture *f = *state;
+    char name[64];
+    for (int round = 0; round < 5; round++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "CREATE TABLE t%d (x INTEGER)", 9100 + round);
+        embed_file m = mig(name, sizeof name, 9100 + round, "race", sql);
+        racer r[2] = {{f->url, &m, -1, ERR_DB}, {f->url, &m, -1, ERR_DB}};
+        pthread_t th[2];
+        for (int i = 0; i < 2; i++)
+            assert_int_equal(pthread_create(&th[i], NULL, race_migrate, &r[i]), 0);
+        for (int i = 0; i < 2; i++)
+            pthread_join(th[i], NULL);
+        assert_int_equal(r[0].e, ERR_OK);
+        assert_int_equal(r[1].e, ERR_OK);
+        assert_int_equal(r[0].applied + r[1].applied, 1);
+    }
+}
+
+/* The names of the files of plan[0..n), joined by spaces. */
+static const char *plan_names(const store_mig *plan, size_t n, char *buf, size_t cap)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && off < cap; i++)
+        off += (size_t)snprintf(buf + off, cap - off, "%s%s", i ? " " : "", plan[i].file->name);
+    return buf;
+}
+
+/* Which files each engine runs: the shared ones and its own, by number. */
+static void migration_plan(void **state)
+{
+    (void)state;
+    embed_file files[] = {
+        {"0003_c.pg.sql", NULL, 0},     {"0001_a.sql", NULL, 0},    {"README", NULL, 0},
+        {"0003_c.sqlite.sql", NULL, 0}, {"0002_b.pg.sql", NULL, 0}, {"0004_d.sql", NULL, 0},
+    };
+    store_mig plan[8];
+    size_t n = 99;
+    char names[256];
+    assert_int_equal(store_mig_plan(files, 6, "sqlite", plan, &n), ERR_OK);
+    assert_string_equal(plan_names(plan, n, names, sizeof names),
+                        "0001_a.sql 0003_c.sqlite.sql 0004_d.sql");
+    assert_int_equal(plan[1].version, 3);
+    assert_int_equal(store_mig_plan(files, 6, "pg", plan, &n), ERR_OK);
+    assert_string_equal(plan_names(plan, n, names, sizeof names),
+                        "0001_a.sql 0002_b.pg.sql 0003_c.pg.sql 0004_d.sql");
+
+    /* A number with a shared file and an engine's is refused by both
+     * engines, whichever engine the second file is for. */
+    static const char *const bad[][2] = {
+        {"0005_e.sql", "0005_e.pg.sql"},
+        {"0005_e.sqlite.sql", "0005_f.sql"},
+        {"0005_e.sql", "0005_f.sql"},
+        {"0005_e.pg.sql", "0005_f.pg.sql"},
+        {"0005_e.postgres.sql", "0006_f.sql"}, /* an unknown engine */
+        {"x_e.sql", "0006_f.sql"},             /* no number */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        embed_file two[] = {{bad[i][0], NULL, 0}, {bad[i][1], NULL, 0}};
+        assert_int_equal(store_mig_plan(two, 2, "sqlite", plan, &n), ERR_INVALID);
+        assert_int_equal(store_mig_plan(two, 2, "pg", plan, &n), ERR_INVALID);
+    }
+    /* Three for one number: one per engine and a shared one. */
+    embed_file three[] = {
+        {"0007_g.pg.sql", NULL, 0}, {"0007_g.sqlite.sql", NULL, 0}, {"0007_h.sql", NULL, 0}};
+    assert_int_equal(store_mig_plan(three, 3, "pg", plan, &n), ERR_INVALID);
+    /* The embedded files make a valid plan on both engines, the same length
+     * where every number has a file for each. */
+    store_mig *all = calloc(embed_migrations_count, sizeof *all);
+    size_t nsq = 0, npg = 0;
+    assert_non_null(all);
+    assert_int_equal(store_mig_plan(embed_migrations, embed_migrations_count, "sqlite", all, &nsq),
+                     ERR_OK);
+    assert_int_equal(store_mig_plan(embed_migrations, embed_migrations_count, "pg", all, &npg),
+                     ERR_OK);
+    assert_int_equal(nsq, npg);
+    free(all);
 }
 
 static void reference_data(void **state)
@@ -125,6 +236,19 @@ static void reference_data(void **state)
     assert_string_equal(nums, "100000000000001");
     /* A phone-number id belongs to one agency only. */
     assert_int_equal(store_agency_number_add(f->s, 2, "100000000000001", NULL, NOW), ERR_CONFLICT);
+    /* The two-dialect text (group_concat of an ordered subquery, string_agg
+     * ORDER BY): the numbers in order, "" for none. */
+    store_agency fresh = {
+        .code = "dishub", .name = "Dishub", .kind = "other", .timezone = "Asia/Makassar"};
+    int64_t aid = 0;
+    assert_int_equal(store_agency_create(f->s, &fresh, NOW, &aid), ERR_OK);
+    assert_int_equal(store_agency_numbers(f->s, f->ar, aid, &nums), ERR_OK);
+    assert_string_equal(nums, "");
+    assert_int_equal(store_agency_number_add(f->s, aid, "900000000000009", NULL, NOW), ERR_OK);
+    assert_int_equal(store_agency_number_add(f->s, aid, "900000000000001", NULL, NOW), ERR_OK);
+    assert_int_equal(store_agency_number_add(f->s, aid, "900000000000005", NULL, NOW), ERR_OK);
+    assert_int_equal(store_agency_numbers(f->s, f->ar, aid, &nums), ERR_OK);
+    assert_string_equal(nums, "900000000000001,900000000000005,900000000000009");
     assert_int_equal(store_region_list(f->s, f->ar, &g, &n), ERR_OK);
     assert_int_equal(n, 8);
     assert_string_equal(g[5].code, "63.11.06");
@@ -162,14 +286,26 @@ static void users_and_sessions(void **state)
     assert_int_equal(store_user_by_login(f->s, f->ar, "baru", &u), ERR_OK);
     assert_int_equal(u.locked_until, 0);
     /* Sessions: found until they expire; gone after a password change. */
-    assert_int_equal(store_session_create(f->s, "hash1", id, "csrf1", NOW, NOW + 60), ERR_OK);
+    assert_int_equal(
+        store_session_open(f->s, "hash1", id, "csrf1", NOW, NOW + 60, NULL, NULL, "password"),
+        ERR_OK);
     assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW + 59, &ss), ERR_OK);
     assert_string_equal(ss.csrf_token, "csrf1");
     assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW + 60, &ss), ERR_NOT_FOUND);
     assert_int_equal(store_session_get(f->s, f->ar, "nope", NOW, &ss), ERR_NOT_FOUND);
     assert_int_equal(store_user_set_password(f->s, id, "h2"), ERR_OK);
     assert_int_equal(store_session_get(f->s, f->ar, "hash1", NOW, &ss), ERR_NOT_FOUND);
-    assert_int_equal(store_session_create(f->s, "hash2", id, "c", NOW, NOW + 60), ERR_OK);
+    /* A session opened after hash0 expired sweeps it: gone even when asked
+     * with a time before its expiry. */
+    assert_int_equal(
+        store_session_open(f->s, "hash0", id, "c", NOW, NOW + 10, NULL, NULL, "password"), ERR_OK);
+    assert_int_equal(
+        store_session_open(f->s, "hash3", id, "c", NOW + 10, NOW + 120, "10.0.0.1", "curl", "totp"),
+        ERR_OK);
+    assert_int_equal(store_session_get(f->s, f->ar, "hash0", NOW, &ss), ERR_NOT_FOUND);
+    assert_int_equal(store_session_get(f->s, f->ar, "hash3", NOW + 10, &ss), ERR_OK);
+    assert_int_equal(
+        store_session_open(f->s, "hash2", id, "c", NOW, NOW + 60, NULL, NULL, "password"), ERR_OK);
     assert_int_equal(store_user_set_disabled(f->s, id, true), ERR_OK);
     assert_int_equal(store_session_get(f->s, f->ar, "hash2", NOW, &ss), ERR_NOT_FOUND);
     assert_int_equal(store_user_set_disabled(f->s, 9999, true), ERR_NOT_FOUND);
@@ -668,6 +804,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_recorded_once, setup, teardown),
         cmocka_unit_test_setup_teardown(migrations_fill_gaps, setup, teardown),
+        cmocka_unit_test(migration_plan),
+        cmocka_unit_test_setup_teardown(migrations_race, setup, teardown),
         cmocka_unit_test_setup_teardown(reference_data, setup, teardown),
         cmocka_unit_test_setup_teardown(users_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(login_guard_counts, setup, teardown),
