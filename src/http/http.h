@@ -32,11 +32,14 @@
 
 typedef struct http_server http_server_t;
 
-/* Starts serving on cfg's address with the given store; jobs (may be NULL)
- * is woken when work arrives. Returns ERR_IO when the address cannot be
- * bound. */
-err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_server_t **out)
-    __attribute__((warn_unused_result));
+/* Binds and listens on cfg's address; for listen port 0 the system picks a
+ * free port, recorded in cfg (config_set_port). *fd is the socket for
+ * http_server_start. Returns ERR_IO when the address cannot be bound. */
+err_t http_listen(config_t *cfg, int *fd) __attribute__((warn_unused_result));
+/* Starts serving on listen_fd (from http_listen; taken, closed on failure)
+ * with the given store; jobs (may be NULL) is woken when work arrives. */
+err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, int listen_fd,
+                        http_server_t **out) __attribute__((warn_unused_result));
 /* Stops accepting, finishes running requests, frees. Accepts NULL. */
 void http_server_stop(http_server_t *srv);
 

@@ -8,13 +8,16 @@
 
 #include <microhttpd.h>
 
+#include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Once a request's headers are in, a connection idle this long (seconds)
  * is dropped: phones on slow links still finish a request, a stuck client
@@ -628,16 +631,58 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_server_t **out)
+err_t http_listen(config_t *cfg, int *fd)
+{
+    *fd = -1;
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    char port[8];
+    snprintf(port, sizeof port, "%u", cfg->listen_port);
+    int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
+    if (gai != 0) {
+        log_error("http", "event=bad_listen_address host=%s msg=\"%s\"", cfg->listen_host,
+                  gai_strerror(gai));
+        return ERR_IO;
+    }
+    int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof sa;
+    if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (ai->ai_family == AF_INET6 &&
+         setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        bind(s, ai->ai_addr, ai->ai_addrlen) != 0 || listen(s, SOMAXCONN) != 0 ||
+        getsockname(s, (struct sockaddr *)&sa, &salen) != 0) {
+        log_error("http", "event=listen_failed host=%s port=%u msg=\"%s\"", cfg->listen_host,
+                  cfg->listen_port, strerror(errno));
+        if (s >= 0)
+            close(s);
+        freeaddrinfo(ai);
+        return ERR_IO;
+    }
+    freeaddrinfo(ai);
+    unsigned bound = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
+                                                    : ((struct sockaddr_in *)&sa)->sin_port);
+    if (cfg->listen_port == 0)
+        config_set_port(cfg, bound);
+    *fd = s;
+    return ERR_OK;
+}
+
+err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, int listen_fd,
+                        http_server_t **out)
 {
     *out = NULL;
     http_server_t *srv = calloc(1, sizeof *srv);
-    if (!srv)
+    if (!srv) {
+        close(listen_fd);
         return ERR_NOMEM;
+    }
     srv->app.cfg = cfg;
     srv->app.store = store;
     srv->app.jobs = jobs;
-    struct addrinfo hints = {0}, *ai = NULL;
     srv->app.buckets = bucket_table_new(BUCKET_SETS);
     err_t e = srv->app.buckets
                   ? secret_password_hash("not-a-password-of-anyone", srv->app.dummy_hash)
@@ -648,20 +693,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
         e = ingest_start(store, jobs, &srv->app.ingest);
     if (e != ERR_OK)
         goto fail;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-    char port[8];
-    snprintf(port, sizeof port, "%u", cfg->listen_port);
-    int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
-    if (gai != 0) {
-        log_error("http", "event=bad_listen_address host=%s msg=\"%s\"", cfg->listen_host,
-                  gai_strerror(gai));
-        e = ERR_IO;
-        goto fail;
-    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
-    if (ai->ai_family == AF_INET6)
+    if (strchr(cfg->listen_host, ':'))
         flags |= MHD_USE_IPv6;
     /* MHD 0.9.75 has no deadline for a whole request, only an inactivity
      * timeout: a new connection gets the short header timeout (on_request
@@ -670,18 +703,18 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
      * how many such connections one address holds. */
     unsigned per_address = cfg->ntrusted_proxies ? 0 : CONN_PER_ADDRESS;
     srv->mhd = MHD_start_daemon(
-        flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, &srv->app, MHD_OPTION_SOCK_ADDR,
-        ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->header_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->app, MHD_OPTION_END);
-    freeaddrinfo(ai);
+        flags, 0, NULL, NULL, on_request, &srv->app, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->header_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, &srv->app, MHD_OPTION_END);
     if (!srv->mhd) {
         log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host,
                   cfg->listen_port);
         e = ERR_IO;
         goto fail;
     }
+    listen_fd = -1; /* MHD's now: closed by MHD_stop_daemon */
     log_info("http",
              "event=limits connections=%u per_address=%u header_timeout=%u idle_timeout=%u "
              "trusted_proxies=%u",
@@ -690,6 +723,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     *out = srv;
     return ERR_OK;
 fail:
+    if (listen_fd >= 0)
+        close(listen_fd);
     ingest_stop(srv->app.ingest);
     ingest_free(srv->app.ingest);
     auth_stop(&srv->app);

@@ -97,7 +97,49 @@ def base_env(extra=None):
     return env
 
 
+def wait_until(fn, timeout=30, interval=0.1):
+    """Calls fn until it returns something true, and returns that; fails the
+    test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met within %ss" % timeout)
+        time.sleep(interval)
+
+
+def read_port_file(path, proc, timeout=20):
+    """The port `aduan serve --port-file PATH` wrote once listening (with
+    ADUAN_LISTEN=127.0.0.1:0 the system chose it); None when proc ended
+    first or timeout passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as f:
+                text = f.read()
+            if text.endswith("\n"):
+                return int(text)
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            return None
+        time.sleep(0.02)
+    return None
+
+
+def serve_on_port_zero(path):
+    """The arguments and environment of an `aduan serve` that listens on a port
+    the system picks and reports it in path (read it with read_port_file)."""
+    if os.path.exists(path):
+        os.unlink(path)
+    return ["serve", "--port-file", path], {"ADUAN_LISTEN": "%s:0" % HOST}
+
+
 def free_port():
+    """A port free now, for a process that cannot report the one it bound
+    (nginx in test_deploy.py); aduan itself binds port 0 (serve_on_port_zero)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         s.bind((HOST, 0))
@@ -412,35 +454,32 @@ class Server:
         assert not sanitizer_problems(r.stderr), r.stderr
         return r
 
-    def start(self, timeout=20, attempts=3):
-        last = ""
-        for _ in range(attempts):
-            self.port = free_port()
-            self._err = open(self.stderr_path, "wb")
-            self._out = open(self.stdout_path, "wb")
-            self.proc = subprocess.Popen([aduan_bin(), "serve"], env=self.env(), cwd=self.workdir,
-                                         stdout=self._out, stderr=self._err,
-                                         stdin=subprocess.DEVNULL)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    break
-                try:
-                    r = http_request(self.port, "GET", "/healthz", timeout=2)
-                    if r.status == 200:
-                        return self
-                except OSError:
-                    pass
-                time.sleep(0.05)
-            # Did not come up: maybe the port was taken meanwhile; try again.
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self._close_files()
-            last = self.read_stderr()
-            if "cannot listen" not in last:
-                break
-        raise RuntimeError("aduan serve did not answer /healthz within %ss:\n%s" % (timeout, last))
+    def start(self, timeout=20):
+        """Starts `aduan serve` on a port the system picks (no race with
+        another test for a port) and waits for /healthz."""
+        port_file = os.path.join(self.workdir, "serve.port")
+        args, env = serve_on_port_zero(port_file)
+        self.port = None
+        self._err = open(self.stderr_path, "wb")
+        self._out = open(self.stdout_path, "wb")
+        self.proc = subprocess.Popen([aduan_bin()] + args, env=self.env(**env), cwd=self.workdir,
+                                     stdout=self._out, stderr=self._err, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        self.port = read_port_file(port_file, self.proc, timeout)
+        while self.port and time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                r = http_request(self.port, "GET", "/healthz", timeout=2)
+                if r.status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._close_files()
+        raise RuntimeError("aduan serve did not answer /healthz within %ss:\n%s"
+                           % (timeout, self.read_stderr()))
 
     def _close_files(self):
         for f in (getattr(self, "_err", None), getattr(self, "_out", None)):

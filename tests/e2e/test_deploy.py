@@ -35,7 +35,8 @@ import pytest
 
 import aduan_e2e
 from aduan_e2e import (HOST, Client, Response, Server, aduan_bin, base_env, free_port,
-                       http_request, repo_root, run_cli, sanitizer_problems)
+                       http_request, read_port_file, repo_root, run_cli, sanitizer_problems,
+                       serve_on_port_zero)
 
 ROOT = repo_root()
 DEPLOY = os.path.join(ROOT, "deploy")
@@ -278,16 +279,18 @@ def allowed_syscalls(service, groups):
 def traced_serve(srv, trace):
     """Starts `aduan serve` of srv under strace -f; returns (strace process,
     aduan's pid)."""
-    srv.port = free_port()
+    port_file = os.path.join(srv.workdir, "traced.port")
+    args, env = serve_on_port_zero(port_file)
     err = open(srv.stderr_path, "wb")
-    p = subprocess.Popen(["strace", "-f", "-qq", "-o", trace, aduan_bin(), "serve"],
+    p = subprocess.Popen(["strace", "-f", "-qq", "-o", trace, aduan_bin()] + args,
                          # LeakSanitizer cannot work under ptrace; the other tests check leaks.
-                         env=srv.env(ASAN_OPTIONS="detect_leaks=0"), cwd=srv.workdir,
+                         env=srv.env(ASAN_OPTIONS="detect_leaks=0", **env), cwd=srv.workdir,
                          stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=err)
     err.close()
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and p.poll() is None:
+    srv.port = read_port_file(port_file, p, 30)
+    while srv.port and time.monotonic() < deadline and p.poll() is None:
         try:
             if http_request(srv.port, "GET", "/healthz", timeout=2).status == 200:
                 break

@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from aduan_e2e import (Server, aduan_bin, free_port, http_request, pg_available, pg_database,
-                       sanitizer_problems)
+from aduan_e2e import (Server, aduan_bin, http_request, pg_available, pg_database,
+                       read_port_file, sanitizer_problems, serve_on_port_zero)
 from wa_helpers import SATPOLPP, SECRET, envelope, message, sign
 
 
@@ -28,8 +28,7 @@ def test_postgres_with_fsync_off_is_refused(tmp_path):
         pytest.skip("ADUAN_TEST_PG is not set (tests/run-all.sh starts a PostgreSQL)")
     srv = Server(tmp_path, {"ADUAN_DATABASE_URL": pg_database()})
     srv.init(demo=True)
-    port = free_port()
-    listen = "127.0.0.1:%d" % port
+    listen = "127.0.0.1:0"  # refused before it listens
     for allow in (None, "0"):
         r = srv.cli("serve", ADUAN_ALLOW_UNSAFE_DB=allow, ADUAN_LISTEN=listen, timeout=60)
         assert r.returncode == 1, (r.returncode, r.stderr[-2000:])
@@ -61,16 +60,18 @@ def test_postgres_with_fsync_off_is_refused(tmp_path):
 def traced(srv, trace):
     """aduan serve of srv under `strace -f` (fsync and fdatasync only);
     returns (strace process, aduan's pid)."""
-    srv.port = free_port()
+    port_file = os.path.join(srv.workdir, "traced.port")
+    args, env = serve_on_port_zero(port_file)
     err = open(srv.stderr_path, "wb")
     p = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", trace,
-                          aduan_bin(), "serve"],
+                          aduan_bin()] + args,
                          # LeakSanitizer cannot work under ptrace.
-                         env=srv.env(ASAN_OPTIONS="detect_leaks=0"), cwd=srv.workdir,
+                         env=srv.env(ASAN_OPTIONS="detect_leaks=0", **env), cwd=srv.workdir,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
     err.close()
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and p.poll() is None:
+    srv.port = read_port_file(port_file, p, 30)
+    while srv.port and time.monotonic() < deadline and p.poll() is None:
         try:
             if http_request(srv.port, "GET", "/healthz", timeout=2).status == 200:
                 break
