@@ -46,6 +46,10 @@ static const command_help helps[] = {
      "Runs the HTTP server until SIGINT or SIGTERM.\n"
      "  --port-file FILE  once listening, writes the port to FILE (one line); with\n"
      "                    ADUAN_LISTEN=127.0.0.1:0 the system picks a free port"},
+    {"routes", "aduan routes",
+     "Prints the HTTP routes, one a line: method, path, scope (what the path's {id}\n"
+     "names, whose agency the user needs a role in), the roles that may use it, the\n"
+     "body limit in bytes, and \"sim\" for the simulator's (off with a Meta token)."},
     {"migrate", "aduan migrate [--to postgres://USER@HOST:PORT/DATABASE]",
      "Applies pending database migrations and prints the version.\n"
      "  --to URL  copies this (SQLite) deployment into an empty PostgreSQL database:\n"
@@ -801,6 +805,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[k];
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
         return cmd_help(argc > k + 1 ? argv[k + 1] : NULL);
+    if (strcmp(cmd, "routes") == 0) {
+        http_routes_print(stdout);
+        return 0;
+    }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("aduan %s\n", ADUAN_VERSION);
         return 0;

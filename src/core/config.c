@@ -276,22 +276,24 @@ static int set_office_hours(config_t *cfg, const char *v)
     return 0;
 }
 
+/* A list of addresses or networks into list and its count *n. */
+static int addr_list(const char *v, netaddr_t *list, unsigned *n)
+{
+    int got = netaddr_parse_list(v, list, CONFIG_PROXIES_MAX, NULL);
+    if (got < 0)
+        return -1;
+    *n = (unsigned)got;
+    return 0;
+}
+
 static int set_trusted_proxies(config_t *cfg, const char *v)
 {
-    int n = netaddr_parse_list(v, cfg->trusted_proxies, CONFIG_PROXIES_MAX, NULL);
-    if (n < 0)
-        return -1;
-    cfg->ntrusted_proxies = (unsigned)n;
-    return 0;
+    return addr_list(v, cfg->trusted_proxies, &cfg->ntrusted_proxies);
 }
 
 static int set_metrics_allow(config_t *cfg, const char *v)
 {
-    int n = netaddr_parse_list(v, cfg->metrics_allow, CONFIG_PROXIES_MAX, NULL);
-    if (n < 0)
-        return -1;
-    cfg->nmetrics_allow = (unsigned)n;
-    return 0;
+    return addr_list(v, cfg->metrics_allow, &cfg->nmetrics_allow);
 }
 
 static int set_twofa_roles(config_t *cfg, const char *v) { return parse_roles(v, &cfg->twofa_roles); }

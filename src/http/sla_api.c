@@ -22,27 +22,6 @@ static const char *const day_keys[7] = {"sun", "mon", "tue", "wed", "thu", "fri"
 static const char *const step_keys[STORE_SLA_STEPS] = {"verify", "dispatch", "action", "resolve",
                                                        "autoclose"};
 
-static err_t refuse(req_t *r, err_t e, const char *why)
-{
-    r->detail = why;
-    return e;
-}
-
-/* The agency of the path, and whether the user may manage it (admin of
- * it or superadmin); ERR_FORBIDDEN without any role there. */
-static err_t path_agency(app_t *app, req_t *r, bool manage, store_agency *ag)
-{
-    err_t e = store_agency_get(app->store, r->ar, r->path_id, ag);
-    if (e != ERR_OK)
-        return e;
-    int role = actor_role(&r->actor, ag->id);
-    if (role < 0)
-        return refuse(r, ERR_FORBIDDEN, "you have no role in this agency");
-    if (manage && role != ROLE_SUPERADMIN && role != ROLE_ADMIN)
-        return refuse(r, ERR_FORBIDDEN, "only the agency's admin or a superadmin may change this");
-    return ERR_OK;
-}
-
 /* ---- deadlines on cases ---------------------------------------------------- */
 
 static const char *escalation_name(int level)
@@ -108,9 +87,8 @@ err_t h_calendar_get(app_t *app, req_t *r)
     cal_t cal;
     const char *from = NULL, *to = NULL;
     int32_t day;
-    err_t e = path_agency(app, r, false, &ag);
-    if (e == ERR_OK)
-        e = req_query(r, "from", &from);
+    ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_query(r, "from", &from);
     if (e == ERR_OK)
         e = req_query(r, "to", &to);
     if (e != ERR_OK)
@@ -152,9 +130,8 @@ err_t h_calendar_set(app_t *app, req_t *r)
     cal_t cal;
     store_calendar k = {0};
     bool always = false;
-    err_t e = path_agency(app, r, true, &ag);
-    if (e == ERR_OK)
-        e = req_json_body(r, &body);
+    ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = deadline_calendar(app->store, r->ar, ag.id, &cal);
     if (e != ERR_OK)
@@ -217,9 +194,8 @@ err_t h_holiday_add(app_t *app, req_t *r)
     const char *date = NULL, *name = NULL, *kind = NULL;
     bool national = false;
     int32_t day;
-    err_t e = path_agency(app, r, true, &ag);
-    if (e == ERR_OK)
-        e = req_json_body(r, &body);
+    ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = jfield_str(r, body, "date", &date);
     if (e == ERR_OK)
@@ -261,9 +237,8 @@ err_t h_holiday_delete(app_t *app, req_t *r)
     store_agency ag;
     const char *date = NULL, *national = NULL;
     int32_t day;
-    err_t e = path_agency(app, r, true, &ag);
-    if (e == ERR_OK)
-        e = req_query(r, "date", &date);
+    ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_query(r, "date", &date);
     if (e == ERR_OK)
         e = req_query(r, "national", &national);
     if (e != ERR_OK)
@@ -299,27 +274,13 @@ static json_t *policy_json(const store_category *k, const sla_policy *p, bool cu
     return j;
 }
 
-static err_t path_category(app_t *app, req_t *r, bool manage, store_category *k)
-{
-    err_t e = store_category_get(app->store, r->ar, r->path_id, k);
-    if (e != ERR_OK)
-        return e;
-    int role = actor_role(&r->actor, k->agency_id);
-    if (role < 0)
-        return refuse(r, ERR_FORBIDDEN, "this category belongs to another agency");
-    if (manage && role != ROLE_SUPERADMIN && role != ROLE_ADMIN)
-        return refuse(r, ERR_FORBIDDEN, "only the agency's admin or a superadmin may change this");
-    return ERR_OK;
-}
-
 err_t h_policy_get(app_t *app, req_t *r)
 {
     store_category k;
     sla_policy p;
     bool custom;
-    err_t e = path_category(app, r, false, &k);
-    if (e == ERR_OK)
-        e = deadline_policy(app->store, r->ar, k.id, &p, &custom);
+    k = r->scope.category; /* the role checked by the router */
+    err_t e = deadline_policy(app->store, r->ar, k.id, &p, &custom);
     if (e != ERR_OK)
         return e;
     return reply_json(r, 200, policy_json(&k, &p, custom));
@@ -350,9 +311,8 @@ err_t h_policy_set(app_t *app, req_t *r)
     bool custom;
     json_t *body, *v;
     const char *key;
-    err_t e = path_category(app, r, true, &k);
-    if (e == ERR_OK)
-        e = req_json_body(r, &body);
+    k = r->scope.category; /* the role checked by the router */
+    err_t e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = deadline_policy(app->store, r->ar, k.id, &p, &custom);
     if (e != ERR_OK)

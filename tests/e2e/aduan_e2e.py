@@ -148,6 +148,20 @@ def free_port():
         s.close()
 
 
+def server_routes():
+    """(method, pattern) -> scope of every route the server has, from `aduan
+    routes` (the route table of src/http/server.c)."""
+    r = subprocess.run([aduan_bin(), "routes"], capture_output=True, text=True, timeout=30,
+                       env=base_env())
+    assert r.returncode == 0, r.stderr
+    out = {}
+    for line in r.stdout.splitlines():
+        method, pattern, scope = line.split("\t")[:3]
+        out[(method, pattern)] = scope
+    assert out, r.stdout
+    return out
+
+
 def run_cli(args, env, cwd, input=None, timeout=60):
     """Runs the aduan binary; returns CompletedProcess (text mode)."""
     return subprocess.run([aduan_bin()] + list(args), env=env, cwd=cwd, input=input,
