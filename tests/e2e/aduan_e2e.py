@@ -137,6 +137,58 @@ def serve_on_port_zero(path):
     return ["serve", "--port-file", path], {"ADUAN_LISTEN": "%s:0" % HOST}
 
 
+class StraceRefused(Exception):
+    """strace cannot trace here (ptrace not permitted): the caller skips."""
+
+
+def serve_under_strace(srv, trace, strace_args=()):
+    """Starts `aduan serve` of srv (port 0, reported) under `strace -f -qq -o
+    trace` with strace_args; returns (strace process, aduan's pid). Raises
+    StraceRefused when ptrace is not permitted, AssertionError when aduan
+    does not come up."""
+    port_file = os.path.join(srv.workdir, "traced.port")
+    args, env = serve_on_port_zero(port_file)
+    err = open(srv.stderr_path, "wb")
+    p = subprocess.Popen(["strace", "-f", "-qq"] + list(strace_args) + ["-o", trace, aduan_bin()]
+                         + args,
+                         # LeakSanitizer cannot work under ptrace; the other tests check leaks.
+                         env=srv.env(ASAN_OPTIONS="detect_leaks=0", **env), cwd=srv.workdir,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+    err.close()
+    deadline = time.monotonic() + 30
+    srv.port = read_port_file(port_file, p, 30)
+    while srv.port and time.monotonic() < deadline and p.poll() is None:
+        try:
+            if http_request(srv.port, "GET", "/healthz", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        if p.poll() is None:
+            for line in subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
+                                       text=True).stdout.split():
+                try:
+                    os.kill(int(line), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+            p.kill()
+            p.wait()
+        text = srv.read_stderr()
+        if "ptrace" in text or "Operation not permitted" in text:
+            raise StraceRefused(text[-500:])
+        raise AssertionError("aduan serve under strace did not start:\n%s" % text[-3000:])
+    pid = None
+    for _ in range(100):
+        try:
+            pid = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
+                                     text=True).stdout.split()[0])
+            break
+        except (IndexError, ValueError):
+            time.sleep(0.05)
+    assert pid, "no aduan process under strace"
+    return p, pid
+
+
 def free_port():
     """A port free now, for a process that cannot report the one it bound
     (nginx in test_deploy.py); aduan itself binds port 0 (serve_on_port_zero)."""
