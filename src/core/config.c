@@ -232,10 +232,7 @@ static int http_url(const char *v)
     return strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0;
 }
 
-static int http_url_no_slash(const char *v)
-{
-    return http_url(v) && v[strlen(v) - 1] != '/';
-}
+static int http_url_no_slash(const char *v) { return http_url(v) && v[strlen(v) - 1] != '/'; }
 
 static int database_url(const char *v)
 {
@@ -296,7 +293,10 @@ static int set_metrics_allow(config_t *cfg, const char *v)
     return addr_list(v, cfg->metrics_allow, &cfg->nmetrics_allow);
 }
 
-static int set_twofa_roles(config_t *cfg, const char *v) { return parse_roles(v, &cfg->twofa_roles); }
+static int set_twofa_roles(config_t *cfg, const char *v)
+{
+    return parse_roles(v, &cfg->twofa_roles);
+}
 
 /* What a row's value is: a number in a range (stored times scale), a text
  * (copied into a buffer of the field's size after an optional check), one
@@ -306,24 +306,32 @@ typedef enum { KEY_UINT, KEY_TEXT, KEY_CHOICE, KEY_CUSTOM } key_kind;
 typedef struct {
     const char *env, *section, *name;
     key_kind kind;
-    size_t off, size;     /* the field in config_t (KEY_UINT, KEY_TEXT, KEY_CHOICE) */
-    unsigned lo, hi;      /* KEY_UINT: the range as typed */
-    unsigned scale;       /* KEY_UINT: stored as value * scale (units to seconds...) */
-    int (*check)(const char *v);                 /* KEY_TEXT: NULL or the test */
-    const char *no, *yes;                        /* KEY_CHOICE: false's and true's word */
-    int (*set)(config_t *cfg, const char *v);    /* KEY_CUSTOM */
-    const char *why;      /* the error's "expected ..." */
+    size_t off, size;            /* the field in config_t (KEY_UINT, KEY_TEXT, KEY_CHOICE) */
+    unsigned lo, hi;             /* KEY_UINT: the range as typed */
+    unsigned scale;              /* KEY_UINT: stored as value * scale (units to seconds...) */
+    int (*check)(const char *v); /* KEY_TEXT: NULL or the test */
+    const char *no, *yes;        /* KEY_CHOICE: false's and true's word */
+    int (*set)(config_t *cfg, const char *v); /* KEY_CUSTOM */
+    const char *why;                          /* the error's "expected ..." */
 } setting_t;
 
 #define FIELD(f) offsetof(config_t, f), sizeof(((config_t *)0)->f)
 #define UINT(env, sec, name, f, lo, hi, scale, why)                                                \
-    {env, sec, name, KEY_UINT, FIELD(f), lo, hi, scale, NULL, NULL, NULL, NULL, why}
+    {                                                                                              \
+        env, sec, name, KEY_UINT, FIELD(f), lo, hi, scale, NULL, NULL, NULL, NULL, why             \
+    }
 #define TEXT(env, sec, name, f, check, why)                                                        \
-    {env, sec, name, KEY_TEXT, FIELD(f), 0, 0, 0, check, NULL, NULL, NULL, why}
+    {                                                                                              \
+        env, sec, name, KEY_TEXT, FIELD(f), 0, 0, 0, check, NULL, NULL, NULL, why                  \
+    }
 #define CHOICE(env, sec, name, f, no, yes, why)                                                    \
-    {env, sec, name, KEY_CHOICE, FIELD(f), 0, 0, 0, NULL, no, yes, NULL, why}
+    {                                                                                              \
+        env, sec, name, KEY_CHOICE, FIELD(f), 0, 0, 0, NULL, no, yes, NULL, why                    \
+    }
 #define CUSTOM(env, sec, name, fn, why)                                                            \
-    {env, sec, name, KEY_CUSTOM, 0, 0, 0, 0, 0, NULL, NULL, NULL, fn, why}
+    {                                                                                              \
+        env, sec, name, KEY_CUSTOM, 0, 0, 0, 0, 0, NULL, NULL, NULL, fn, why                       \
+    }
 
 static const setting_t keys[] = {
     CUSTOM("ADUAN_LISTEN", "server", "listen", parse_listen,
@@ -360,8 +368,8 @@ static const setting_t keys[] = {
          "expected a template name: lower-case letters, digits and _"),
     UINT("ADUAN_ALERT_ACCEPT_MINUTES", "dispatch", "accept_minutes", alert_accept_seconds, 1, 1440,
          60, "expected a number of minutes from 1 to 1440"),
-    UINT("ADUAN_ALERT_ACCEPT_SECONDS", "dispatch", "accept_seconds", alert_accept_seconds, 1,
-         86400, 1, "expected a number of seconds from 1 to 86400"),
+    UINT("ADUAN_ALERT_ACCEPT_SECONDS", "dispatch", "accept_seconds", alert_accept_seconds, 1, 86400,
+         1, "expected a number of seconds from 1 to 86400"),
     UINT("ADUAN_DUPLICATE_RADIUS", "dispatch", "duplicate_radius", dup_radius_m, 1, 10000, 1,
          "expected a distance in metres from 1 to 10000"),
     UINT("ADUAN_DUPLICATE_WINDOW_EMERGENCY", "dispatch", "duplicate_window_emergency",

@@ -24,7 +24,6 @@ json_t *json_time(int64_t t)
     return json_string(buf);
 }
 
-
 /* The case as staff see it. Reporter details only for roles that handle
  * the citizen (not the read-only viewer; see case_personal). */
 json_t *case_json(const store_case *c, bool with_reporter, const char *lang)

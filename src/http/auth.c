@@ -165,15 +165,16 @@ static err_t too_fast(req_t *r, int wait, bool by_address)
 {
     long long w = wait;
     if (by_address)
-        return refuse_wait(r, ERR_THROTTLED, wait,
-                      arena_printf(r->ar,
-                                   "terlalu banyak percobaan masuk dari alamat Anda; coba lagi "
-                                   "dalam %lld detik",
-                                   w),
-                      arena_printf(r->ar,
-                                   "too many login attempts from your address; try again in %lld "
-                                   "seconds",
-                                   w));
+        return refuse_wait(
+            r, ERR_THROTTLED, wait,
+            arena_printf(r->ar,
+                         "terlalu banyak percobaan masuk dari alamat Anda; coba lagi "
+                         "dalam %lld detik",
+                         w),
+            arena_printf(r->ar,
+                         "too many login attempts from your address; try again in %lld "
+                         "seconds",
+                         w));
     return refuse_wait(
         r, ERR_THROTTLED, wait,
         arena_printf(r->ar,
@@ -190,31 +191,33 @@ static err_t locked(req_t *r, int64_t wait, bool global)
 {
     long long m = (long long)((wait + 59) / 60);
     if (!global)
-        return refuse_wait(r, ERR_LOCKED, wait,
-                      arena_printf(r->ar,
-                                   "terlalu banyak kata sandi salah dari alamat Anda; coba lagi "
-                                   "dalam %lld menit",
-                                   m),
-                      arena_printf(r->ar,
-                                   "too many wrong passwords from your address; try again in %lld "
-                                   "minutes",
-                                   m));
-    return refuse_wait(r, ERR_LOCKED, wait,
-                  arena_printf(r->ar,
-                               "akun ini sedang dicoba dari banyak alamat sekaligus dan dikunci "
-                               "untuk semua selama %lld menit; superadmin sudah diberi tahu",
-                               m),
-                  arena_printf(r->ar,
-                               "this account is being tried from many addresses at once and is "
-                               "locked for everyone for %lld minutes; the superadmin has been told",
-                               m));
+        return refuse_wait(
+            r, ERR_LOCKED, wait,
+            arena_printf(r->ar,
+                         "terlalu banyak kata sandi salah dari alamat Anda; coba lagi "
+                         "dalam %lld menit",
+                         m),
+            arena_printf(r->ar,
+                         "too many wrong passwords from your address; try again in %lld "
+                         "minutes",
+                         m));
+    return refuse_wait(
+        r, ERR_LOCKED, wait,
+        arena_printf(r->ar,
+                     "akun ini sedang dicoba dari banyak alamat sekaligus dan dikunci "
+                     "untuk semua selama %lld menit; superadmin sudah diberi tahu",
+                     m),
+        arena_printf(r->ar,
+                     "this account is being tried from many addresses at once and is "
+                     "locked for everyone for %lld minutes; the superadmin has been told",
+                     m));
 }
 
 static err_t busy(req_t *r)
 {
     return refuse_wait(r, ERR_UNAVAILABLE, 1,
-                  "server sedang memeriksa kata sandi lain; coba lagi sebentar lagi",
-                  "the server is busy checking other passwords; try again in a moment");
+                       "server sedang memeriksa kata sandi lain; coba lagi sebentar lagi",
+                       "the server is busy checking other passwords; try again in a moment");
 }
 
 static void policy(const app_t *app, store_login_policy *p)

@@ -23,7 +23,6 @@ static bool desk_of(const req_t *r, int64_t agency_id)
     return role == ROLE_SUPERADMIN || role == ROLE_ADMIN || role == ROLE_SUPERVISOR;
 }
 
-
 static json_t *seconds_between(int64_t from, int64_t to)
 {
     return from && to ? json_integer((json_int_t)(to - from)) : json_null();

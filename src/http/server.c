@@ -84,7 +84,7 @@ static err_t h_healthz(app_t *app, req_t *r);
 static err_t h_readyz(app_t *app, req_t *r);
 static err_t h_root(app_t *app, req_t *r);
 
-#define RB(x) (1u << ROLE_##x)
+#define RB(x)   (1u << ROLE_##x)
 #define ANY     (RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD) | RB(VIEWER))
 #define SA      RB(SUPERADMIN)
 #define ADMINS  (RB(SUPERADMIN) | RB(ADMIN))
@@ -92,9 +92,11 @@ static err_t h_root(app_t *app, req_t *r);
 #define WORKERS (DESK | RB(FIELD))  /* everyone who works cases */
 #define READERS (DESK | RB(VIEWER)) /* the desk and leadership */
 /* A public route; a route with a session, any role somewhere; with a scope. */
-#define PUB(m, p, fn)                  {m, p, fn, SCOPE_PUBLIC, 0, NULL, 0, 0}
-#define ME(m, p, fn, roles)            {m, p, fn, SCOPE_NONE, roles, NULL, 0, 0}
+/* clang-format off */
+#define PUB(m, p, fn)                    {m, p, fn, SCOPE_PUBLIC, 0, NULL, 0, 0}
+#define ME(m, p, fn, roles)              {m, p, fn, SCOPE_NONE, roles, NULL, 0, 0}
 #define ON(m, p, fn, scope, roles, deny) {m, p, fn, scope, roles, deny, 0, 0}
+/* clang-format on */
 
 static const char DENY_CAT_ADMIN[] = "only the agency's admin or a superadmin may change this";
 static const char DENY_GROUP_DESK[] = "only the agency's desk may change its groups";
@@ -222,8 +224,8 @@ static const route_t routes[] = {
 
 void http_routes_print(FILE *out)
 {
-    static const char *const scopes[] = {"public", "none",       "case", "agency",
-                                         "category", "group", "attachment", "team", "canned"};
+    static const char *const scopes[] = {"public", "none",       "case", "agency", "category",
+                                         "group",  "attachment", "team", "canned"};
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         const route_t *rt = &routes[i];
         fprintf(out, "%s\t%s\t%s\t", rt->method, rt->pattern, scopes[rt->scope]);
@@ -883,8 +885,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, int l
         flags, 0, NULL, NULL, on_request, &srv->app, MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->header_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, &srv->app, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        &srv->app, MHD_OPTION_END);
     if (!srv->mhd) {
         log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host,
                   cfg->listen_port);

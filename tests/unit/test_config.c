@@ -256,8 +256,7 @@ static void row_kinds(void **state)
     assert_true(c.durability_process);
     assert_int_equal(config_set(&c, "ADUAN_DURABILITY", "fsync", err, sizeof err), ERR_OK);
     assert_false(c.durability_process);
-    assert_int_equal(config_set(&c, "ADUAN_OFFICE_HOURS", "08:00-15:30", err, sizeof err),
-                     ERR_OK);
+    assert_int_equal(config_set(&c, "ADUAN_OFFICE_HOURS", "08:00-15:30", err, sizeof err), ERR_OK);
     assert_int_equal(c.office_open, 8 * 60);
     assert_int_equal(c.office_close, 15 * 60 + 30);
     /* A secret is never shown back. */
