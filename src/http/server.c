@@ -491,6 +491,7 @@ static const route_t *find_route(const char *method, const char *path, int64_t *
 {
     *path_known = false;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        *id = 0; /* a pattern that failed after its {id} leaves none behind */
         if (!match(routes[i].pattern, path, id))
             continue;
         *path_known = true;
