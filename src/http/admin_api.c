@@ -87,20 +87,12 @@ static json_t *canned_json(const store_canned_reply *c)
 
 err_t h_canned_list(app_t *app, req_t *r)
 {
-    int64_t agency;
+    /* Everyone of the agency reads them: operators answer with them (the
+     * router checked the role in ?agency=). */
+    int64_t agency = r->scope.agency_id;
     store_canned_reply *v;
     size_t n;
-    err_t e = query_agency(r, &agency);
-    if (e != ERR_OK)
-        return e;
-    if (!agency)
-        agency = actor_single_agency(&r->actor);
-    if (!agency)
-        return refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
-    /* Everyone of the agency reads them: operators answer with them. */
-    if (actor_role(&r->actor, agency) < 0)
-        return refuse(r, ERR_FORBIDDEN, "you have no role in this agency");
-    e = store_canned_list(app->store, r->ar, agency, &v, &n);
+    err_t e = store_canned_list(app->store, r->ar, agency, &v, &n);
     if (e != ERR_OK)
         return e;
     json_t *items = json_array();

@@ -140,22 +140,9 @@ err_t h_duty_list(app_t *app, req_t *r)
 {
     store_duty *d;
     size_t n = 0;
-    int64_t agency = 0;
-    err_t e = query_id(r, "agency", &agency);
-    if (e != ERR_OK)
-        return e;
-    if (!agency)
-        agency = actor_single_agency(&r->actor);
-    if (!agency)
-        return refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
-    if (actor_role(&r->actor, agency) < 0)
-        return refuse(r, ERR_FORBIDDEN, "agency: you have no role in this agency");
-    store_agency a;
-    e = store_agency_get(app->store, r->ar, agency, &a);
-    if (e == ERR_NOT_FOUND)
-        return refuse(r, ERR_INVALID, "agency: unknown agency");
-    if (e == ERR_OK)
-        e = store_duty_list(app->store, r->ar, agency, &d, &n);
+    const store_agency a = r->scope.agency; /* ?agency=, checked by the router */
+    int64_t agency = a.id;
+    err_t e = store_duty_list(app->store, r->ar, agency, &d, &n);
     if (e != ERR_OK)
         return e;
     int64_t now = clock_now();
@@ -417,14 +404,10 @@ static err_t which_agency(req_t *r, int64_t given, int64_t *out)
 
 err_t h_groups_list(app_t *app, req_t *r)
 {
-    int64_t agency = 0;
+    int64_t agency = r->scope.agency_id; /* ?agency=, checked by the router */
     store_group *g;
     size_t n = 0;
-    err_t e = query_id(r, "agency", &agency);
-    if (e == ERR_OK)
-        e = which_agency(r, agency, &agency);
-    if (e == ERR_OK)
-        e = store_group_list(app->store, r->ar, agency, &g, &n);
+    err_t e = store_group_list(app->store, r->ar, agency, &g, &n);
     if (e != ERR_OK)
         return e;
     json_t *items = json_array();

@@ -62,6 +62,7 @@ typedef enum {
     SCOPE_ATTACHMENT_ID, /* {id} is an attachment: its case, as SCOPE_CASE_ID */
     SCOPE_TEAM_ID,       /* {id} is a team: its agency */
     SCOPE_CANNED_ID,     /* {id} is a canned reply: its agency */
+    SCOPE_AGENCY_QUERY,  /* ?agency=ID, else the user's only agency */
 } route_scope;
 
 /* Route flags. */
@@ -138,7 +139,7 @@ static const route_t routes[] = {
        "only the agency's desk may write to the reporter"),
     ON("GET", "/api/v1/cases/{id}/messages", h_case_outbox, SCOPE_CASE_ID, WORKERS,
        "the messages to the reporter are personal data"),
-    ME("GET", "/api/v1/canned-replies", h_canned_list, ANY),
+    ON("GET", "/api/v1/canned-replies", h_canned_list, SCOPE_AGENCY_QUERY, ANY, NULL),
     ME("POST", "/api/v1/canned-replies", h_canned_create, ADMINS),
     ON("POST", "/api/v1/canned-replies/{id}", h_canned_update, SCOPE_CANNED_ID, ADMINS,
        DENY_CANNED),
@@ -182,19 +183,21 @@ static const route_t routes[] = {
     ON("GET", "/api/v1/categories/{id}/sla", h_policy_get, SCOPE_CATEGORY_ID, ANY, NULL),
     ON("POST", "/api/v1/categories/{id}/sla", h_policy_set, SCOPE_CATEGORY_ID, ADMINS,
        DENY_CAT_ADMIN),
-    ME("GET", "/api/v1/sla/attention", h_sla_attention, ANY),
-    ME("GET", "/api/v1/reports/activity", h_activity_report, READERS),
+    ON("GET", "/api/v1/sla/attention", h_sla_attention, SCOPE_AGENCY_QUERY, READERS,
+       "this list is for the agency's desk and leadership"),
+    ON("GET", "/api/v1/reports/activity", h_activity_report, SCOPE_AGENCY_QUERY, READERS,
+       "the activity report is for the agency's desk and leadership"),
     ON("GET", "/api/v1/cases/{id}/dispatch-suggestions", h_dispatch_suggestions, SCOPE_CASE_ID,
        DESK, "only the agency's desk sees dispatch suggestions"),
     ON("POST", "/api/v1/cases/{id}/merge", h_case_merge, SCOPE_CASE_ID, DESK,
        "only the agency's desk may merge cases"),
     ON("POST", "/api/v1/cases/{id}/split", h_case_split, SCOPE_CASE_ID, DESK,
        "only the agency's desk may split cases"),
-    ME("GET", "/api/v1/duty", h_duty_list, ANY),
+    ON("GET", "/api/v1/duty", h_duty_list, SCOPE_AGENCY_QUERY, ANY, NULL),
     ME("POST", "/api/v1/duty", h_duty_add, DESK),
     ME("DELETE", "/api/v1/duty/{id}", h_duty_delete, DESK),
     ME("POST", "/api/v1/categories/{id}/forward", h_category_forward, SA),
-    ME("GET", "/api/v1/community-groups", h_groups_list, ANY),
+    ON("GET", "/api/v1/community-groups", h_groups_list, SCOPE_AGENCY_QUERY, ANY, NULL),
     ME("POST", "/api/v1/community-groups", h_group_create, DESK),
     ON("POST", "/api/v1/community-groups/{id}/members", h_group_member_add, SCOPE_GROUP_ID, DESK,
        DENY_GROUP_DESK),
@@ -225,7 +228,7 @@ static const route_t routes[] = {
 void http_routes_print(FILE *out)
 {
     static const char *const scopes[] = {"public", "none",       "case", "agency", "category",
-                                         "group",  "attachment", "team", "canned"};
+                                         "group",  "attachment", "team", "canned", "agency-query"};
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         const route_t *rt = &routes[i];
         fprintf(out, "%s\t%s\t%s\t", rt->method, rt->pattern, scopes[rt->scope]);
@@ -544,6 +547,17 @@ static err_t check_scope(app_t *app, req_t *r, const route_t *rt)
         s->agency_id = s->canned.agency_id;
         elsewhere = DENY_CANNED;
         missing = "no such canned reply";
+        break;
+    case SCOPE_AGENCY_QUERY:
+        e = query_id(r, "agency", &s->agency_id);
+        if (e == ERR_OK && !s->agency_id)
+            s->agency_id = actor_single_agency(&r->actor);
+        if (e == ERR_OK && !s->agency_id)
+            e = refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
+        if (e == ERR_OK)
+            e = store_agency_get(app->store, r->ar, s->agency_id, &s->agency);
+        elsewhere = "agency: you have no role in this agency";
+        missing = "agency: unknown agency";
         break;
     case SCOPE_GROUP_ID:
         e = store_group_get(app->store, r->ar, r->path_id, &s->group);

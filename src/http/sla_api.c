@@ -362,38 +362,17 @@ err_t h_policy_set(app_t *app, req_t *r)
 
 err_t h_sla_attention(app_t *app, req_t *r)
 {
-    const char *a = NULL, *want = NULL;
-    store_agency ag;
+    /* ?agency= and the role there (the desk and leadership): the router. */
+    const store_agency ag = r->scope.agency;
+    int64_t agency = ag.id;
+    const char *want = NULL;
     store_sla_case *rows;
     size_t n;
-    err_t e = req_query(r, "agency", &a);
-    if (e == ERR_OK)
-        e = req_query(r, "state", &want);
+    err_t e = req_query(r, "state", &want);
     if (e != ERR_OK)
         return e;
-    int64_t agency = actor_single_agency(&r->actor);
-    if (a) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(a, &end, 10);
-        if (*end || v <= 0 || errno || *a < '0' || *a > '9')
-            return refuse(r, ERR_INVALID, "agency: expected an agency id");
-        agency = v;
-    }
-    if (!agency)
-        return refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
     if (want && strcmp(want, "overdue") != 0 && strcmp(want, "due_soon") != 0)
         return refuse(r, ERR_INVALID, "state: overdue or due_soon");
-    e = store_agency_get(app->store, r->ar, agency, &ag);
-    if (e != ERR_OK)
-        return e;
-    if (actor_role(&r->actor, agency) < 0)
-        return refuse(r, ERR_FORBIDDEN, "you have no role in this agency");
-    /* It lists the agency's cases: not a field officer's (issue 13). */
-    if (field_role_in(r, agency))
-        return refuse(r, ERR_FORBIDDEN,
-                      tr(r, "daftar ini untuk meja layanan dan pimpinan instansi",
-                         "this list is for the agency's desk and leadership"));
     int64_t now = clock_now();
     e = store_sla_attention(app->store, r->ar, agency, now, ATTENTION_MAX, &rows, &n);
     if (e != ERR_OK)
