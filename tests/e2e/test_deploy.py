@@ -60,7 +60,8 @@ def known_settings():
     src = read(os.path.join(ROOT, "src", "core", "config.c"))
     m = re.search(r"\bkeys\[\]\s*=\s*\{(.*?)\n\};", src, re.S)
     assert m, "the keys table of src/core/config.c was not found"
-    names = set(re.findall(r'\{\s*"(ADUAN_[A-Z0-9_]+)"', m.group(1)))
+    # Rows are UINT("ADUAN_...", ...), TEXT(...), CHOICE(...), CUSTOM(...).
+    names = set(re.findall(r'[{(]\s*"(ADUAN_[A-Z0-9_]+)"', m.group(1)))
     assert {"ADUAN_LISTEN", "ADUAN_DATABASE_URL", "ADUAN_MEDIA_DIR"} <= names, names
     names |= set(re.findall(r'getenv\("(ADUAN_[A-Z0-9_]+)"\)',
                             read(os.path.join(ROOT, "src", "main.c"))))
