@@ -42,7 +42,14 @@ static const command_help helps[] = {
      "Creates the database (and the media directory) and applies the migrations.\n"
      "  --demo  also fills it with the Kabupaten Balangan demo and prints the logins\n"
      "  --keep  if the database is already initialised, leave it and exit 0"},
-    {"serve", "aduan serve", "Runs the HTTP server until SIGINT or SIGTERM."},
+    {"serve", "aduan serve [--port-file FILE]",
+     "Runs the HTTP server until SIGINT or SIGTERM.\n"
+     "  --port-file FILE  once listening, writes the port to FILE (one line); with\n"
+     "                    ADUAN_LISTEN=127.0.0.1:0 the system picks a free port"},
+    {"routes", "aduan routes",
+     "Prints the HTTP routes, one a line: method, path, scope (what the path's {id}\n"
+     "names, whose agency the user needs a role in), the roles that may use it, the\n"
+     "body limit in bytes, and \"sim\" for the simulator's (off with a Meta token)."},
     {"migrate", "aduan migrate [--to postgres://USER@HOST:PORT/DATABASE]",
      "Applies pending database migrations and prints the version.\n"
      "  --to URL  copies this (SQLite) deployment into an empty PostgreSQL database:\n"
@@ -375,7 +382,28 @@ static int check_durable(const config_t *cfg, store_t *s)
     return 0;
 }
 
-static int cmd_serve(config_t *cfg)
+/* The port being served, as one line in path (written whole: a reader
+ * never sees a part), for a caller that asked for port 0. */
+static err_t write_port_file(const char *path, unsigned port)
+{
+    char tmp[CONFIG_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "aduan: cannot write %s: %s\n", tmp, strerror(errno));
+        return ERR_IO;
+    }
+    int bad = fprintf(f, "%u\n", port) < 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        fprintf(stderr, "aduan: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return ERR_IO;
+    }
+    return ERR_OK;
+}
+
+static int cmd_serve(config_t *cfg, const char *port_file)
 {
     if (!cfg->wa_access_token[0] && !cfg->wa_app_secret[0]) {
         /* Simulator mode without a secret: the simulator signs with one made
@@ -415,21 +443,34 @@ static int cmd_serve(config_t *cfg)
     signal(SIGPIPE, SIG_IGN);
     jobs_t *jobs = NULL;
     sched_t *sched = NULL;
+    int lfd = -1;
+    /* Bound first: with listen port 0 the port chosen is in cfg (and the
+     * public URL made from it) before anything reads them. */
+    if (e == ERR_OK)
+        e = http_listen(cfg, &lfd);
     if (e == ERR_OK)
         e = jobs_start(cfg, s, &jobs);
     if (e == ERR_OK)
         e = sched_start(cfg, s, &sched);
-    if (e == ERR_OK)
-        e = http_server_start(cfg, s, jobs, &srv);
+    if (e == ERR_OK) {
+        e = http_server_start(cfg, s, jobs, lfd, &srv);
+        lfd = -1;
+    }
+    if (e == ERR_OK && port_file)
+        e = write_port_file(port_file, cfg->listen_port);
     if (e != ERR_OK) {
         fprintf(stderr, "aduan: cannot listen on %s:%u (is it in use?)\n", cfg->listen_host,
                 cfg->listen_port);
+        if (lfd >= 0)
+            close(lfd);
+        http_server_stop(srv);
         sched_stop(sched);
         jobs_stop(jobs);
         store_close(s);
         return EXIT_FAIL;
     }
-    log_info("main", "event=listening url=%s version=%s", cfg->public_url, ADUAN_VERSION);
+    log_info("main", "event=listening host=%s port=%u url=%s version=%s", cfg->listen_host,
+             cfg->listen_port, cfg->public_url, ADUAN_VERSION);
     if (!cfg->wa_access_token[0])
         printf("WhatsApp simulator (no Meta access token): %s/sim\n", cfg->public_url);
     printf("aduan %s: serving on %s\n", ADUAN_VERSION, cfg->public_url);
@@ -764,6 +805,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[k];
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
         return cmd_help(argc > k + 1 ? argv[k + 1] : NULL);
+    if (strcmp(cmd, "routes") == 0) {
+        http_routes_print(stdout);
+        return 0;
+    }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("aduan %s\n", ADUAN_VERSION);
         return 0;
@@ -795,8 +840,14 @@ int main(int argc, char **argv)
         }
         return cmd_init(&cfg, demo, keep);
     }
-    if (strcmp(cmd, "serve") == 0)
-        return cmd_serve(&cfg);
+    if (strcmp(cmd, "serve") == 0) {
+        const char *port_file = NULL;
+        if (argc == k + 3 && strcmp(argv[k + 1], "--port-file") == 0)
+            port_file = argv[k + 2];
+        else if (argc != k + 1)
+            return complain(EXIT_USAGE, "aduan: usage: %s\n", usage_of("serve"));
+        return cmd_serve(&cfg, port_file);
+    }
     if (strcmp(cmd, "migrate") == 0) {
         if (argc == k + 3 && strcmp(argv[k + 1], "--to") == 0)
             return migrate_to(&cfg, argv[k + 2]);

@@ -9,50 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* One row per setting: its environment name and its place in the file. */
-static const struct {
-    const char *env, *section, *name;
-} keys[] = {
-    {"ADUAN_LISTEN", "server", "listen"},
-    {"ADUAN_PUBLIC_URL", "server", "public_url"},
-    {"ADUAN_THREADS", "server", "threads"},
-    {"ADUAN_DATABASE_URL", "database", "url"},
-    {"ADUAN_DB_POOL_SIZE", "database", "pool_size"},
-    {"ADUAN_TIMEZONE", "general", "timezone"},
-    {"ADUAN_MEDIA_DIR", "general", "media_dir"},
-    {"ADUAN_LOG_LEVEL", "general", "log_level"},
-    {"ADUAN_SESSION_HOURS", "auth", "session_hours"},
-    {"ADUAN_WA_APP_SECRET", "whatsapp", "app_secret"},
-    {"ADUAN_WA_VERIFY_TOKEN", "whatsapp", "verify_token"},
-    {"ADUAN_WA_ACCESS_TOKEN", "whatsapp", "access_token"},
-    {"ADUAN_WA_GRAPH_URL", "whatsapp", "graph_url"},
-    {"ADUAN_WA_DAILY_LIMIT", "whatsapp", "daily_limit"},
-    {"ADUAN_OFFICE_HOURS", "general", "office_hours"},
-    {"ADUAN_SCHED_TICK_MS", "sla", "tick_ms"},
-    {"ADUAN_SLA_TEMPLATE", "sla", "template"},
-    {"ADUAN_ALERT_ACCEPT_MINUTES", "dispatch", "accept_minutes"},
-    {"ADUAN_ALERT_ACCEPT_SECONDS", "dispatch", "accept_seconds"},
-    {"ADUAN_DUPLICATE_RADIUS", "dispatch", "duplicate_radius"},
-    {"ADUAN_DUPLICATE_WINDOW_EMERGENCY", "dispatch", "duplicate_window_emergency"},
-    {"ADUAN_DUPLICATE_WINDOW", "dispatch", "duplicate_window"},
-    {"ADUAN_SERVICE_RETENTION_DAYS", "services", "retention_days"},
-    {"ADUAN_DATA_KEY", "services", "data_key"},
-    {"ADUAN_MAP_TILE_URL", "map", "tile_url"},
-    {"ADUAN_IKM_WEIGHT", "survey", "ikm_weight"},
-    {"ADUAN_TRUSTED_PROXIES", "server", "trusted_proxies"},
-    {"ADUAN_HEADER_TIMEOUT", "server", "header_timeout"},
-    {"ADUAN_LOGIN_LOCK_MINUTES", "auth", "login_lock_minutes"},
-    {"ADUAN_LOGIN_LOCK_SECONDS", "auth", "login_lock_seconds"},
-    {"ADUAN_RAW_RETENTION_HOURS", "retention", "raw_hours"},
-    {"ADUAN_RAW_RETENTION_SECONDS", "retention", "raw_seconds"},
-    {"ADUAN_DURABILITY", "database", "durability"},
-    {"ADUAN_ALLOW_UNSAFE_DB", "database", "allow_unsafe"},
-    {"ADUAN_2FA_REQUIRED_ROLES", "auth", "2fa_required_roles"},
-    {"ADUAN_AUDIT_RETENTION_DAYS", "audit", "retention_days"},
-    {"ADUAN_METRICS_ALLOW", "server", "metrics_allow"},
-};
-#define NKEYS (sizeof keys / sizeof keys[0])
-
 void config_defaults(config_t *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -177,7 +133,8 @@ static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
     return 0;
 }
 
-/* "host:port", "[v6]:port" or ":port" (all interfaces). */
+/* "host:port", "[v6]:port" or ":port" (all interfaces); port 0 lets the
+ * system pick a free port, which the server then reports (docs/CONFIG.md). */
 static int parse_listen(config_t *cfg, const char *v)
 {
     const char *colon = strrchr(v, ':');
@@ -192,7 +149,7 @@ static int parse_listen(config_t *cfg, const char *v)
     if (hl >= CONFIG_HOST_MAX)
         return -1;
     unsigned port;
-    if (parse_uint(colon + 1, 1, 65535, &port) != 0)
+    if (parse_uint(colon + 1, 0, 65535, &port) != 0)
         return -1;
     if (hl == 0) {
         snprintf(cfg->listen_host, sizeof cfg->listen_host, "0.0.0.0");
@@ -267,236 +224,231 @@ const char *config_sqlite_path(const char *url)
     return url + 7;
 }
 
-static int set_value(config_t *cfg, size_t k, const char *v, const char **why)
+/* ---- the settings, one row each ------------------------------------------- */
+
+/* Checks of text values: non-zero when v is acceptable. */
+static int http_url(const char *v)
 {
+    return strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0;
+}
+
+static int http_url_no_slash(const char *v) { return http_url(v) && v[strlen(v) - 1] != '/'; }
+
+static int database_url(const char *v)
+{
+    return config_sqlite_path(v) || strncmp(v, "postgres://", 11) == 0 ||
+           strncmp(v, "postgresql://", 13) == 0;
+}
+
+static int template_name(const char *v)
+{
+    return strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(v);
+}
+
+static int hex_key(const char *v)
+{
+    return strlen(v) == 64 && strspn(v, "0123456789abcdefABCDEF") == 64;
+}
+
+/* Settings whose value fills more than one field or needs its own parser:
+ * 0 when v was taken. */
+static int set_log_level(config_t *cfg, const char *v)
+{
+    int lvl = log_level_parse(v);
+    if (lvl < 0)
+        return -1;
+    cfg->log_level = lvl;
+    return 0;
+}
+
+static int set_office_hours(config_t *cfg, const char *v)
+{
+    unsigned h1, m1, h2, m2;
+    char tail;
+    if (sscanf(v, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 > 23 || h2 > 24 ||
+        m1 > 59 || m2 > 59 || h1 * 60 + m1 >= h2 * 60 + m2 || h2 * 60 + m2 > 1440)
+        return -1;
+    cfg->office_open = h1 * 60 + m1;
+    cfg->office_close = h2 * 60 + m2;
+    return 0;
+}
+
+/* A list of addresses or networks into list and its count *n. */
+static int addr_list(const char *v, netaddr_t *list, unsigned *n)
+{
+    int got = netaddr_parse_list(v, list, CONFIG_PROXIES_MAX, NULL);
+    if (got < 0)
+        return -1;
+    *n = (unsigned)got;
+    return 0;
+}
+
+static int set_trusted_proxies(config_t *cfg, const char *v)
+{
+    return addr_list(v, cfg->trusted_proxies, &cfg->ntrusted_proxies);
+}
+
+static int set_metrics_allow(config_t *cfg, const char *v)
+{
+    return addr_list(v, cfg->metrics_allow, &cfg->nmetrics_allow);
+}
+
+static int set_twofa_roles(config_t *cfg, const char *v)
+{
+    return parse_roles(v, &cfg->twofa_roles);
+}
+
+/* What a row's value is: a number in a range (stored times scale), a text
+ * (copied into a buffer of the field's size after an optional check), one
+ * of two words (a bool: the second word is true), or its own parser. */
+typedef enum { KEY_UINT, KEY_TEXT, KEY_CHOICE, KEY_CUSTOM } key_kind;
+
+typedef struct {
+    const char *env, *section, *name;
+    key_kind kind;
+    size_t off, size;            /* the field in config_t (KEY_UINT, KEY_TEXT, KEY_CHOICE) */
+    unsigned lo, hi;             /* KEY_UINT: the range as typed */
+    unsigned scale;              /* KEY_UINT: stored as value * scale (units to seconds...) */
+    int (*check)(const char *v); /* KEY_TEXT: NULL or the test */
+    const char *no, *yes;        /* KEY_CHOICE: false's and true's word */
+    int (*set)(config_t *cfg, const char *v); /* KEY_CUSTOM */
+    const char *why;                          /* the error's "expected ..." */
+} setting_t;
+
+#define FIELD(f) offsetof(config_t, f), sizeof(((config_t *)0)->f)
+#define UINT(env, sec, name, f, lo, hi, scale, why)                                                \
+    {                                                                                              \
+        env, sec, name, KEY_UINT, FIELD(f), lo, hi, scale, NULL, NULL, NULL, NULL, why             \
+    }
+#define TEXT(env, sec, name, f, check, why)                                                        \
+    {                                                                                              \
+        env, sec, name, KEY_TEXT, FIELD(f), 0, 0, 0, check, NULL, NULL, NULL, why                  \
+    }
+#define CHOICE(env, sec, name, f, no, yes, why)                                                    \
+    {                                                                                              \
+        env, sec, name, KEY_CHOICE, FIELD(f), 0, 0, 0, NULL, no, yes, NULL, why                    \
+    }
+#define CUSTOM(env, sec, name, fn, why)                                                            \
+    {                                                                                              \
+        env, sec, name, KEY_CUSTOM, 0, 0, 0, 0, 0, NULL, NULL, NULL, fn, why                       \
+    }
+
+static const setting_t keys[] = {
+    CUSTOM("ADUAN_LISTEN", "server", "listen", parse_listen,
+           "expected HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any free port)"),
+    TEXT("ADUAN_PUBLIC_URL", "server", "public_url", public_url, http_url,
+         "expected an http:// or https:// URL"),
+    UINT("ADUAN_THREADS", "server", "threads", threads, 1, 64, 1, "expected a number from 1 to 64"),
+    TEXT("ADUAN_DATABASE_URL", "database", "url", database_url, database_url,
+         "expected sqlite:PATH or postgres://USER@HOST:PORT/DATABASE"),
+    UINT("ADUAN_DB_POOL_SIZE", "database", "pool_size", db_pool_size, 1, 64, 1,
+         "expected a number from 1 to 64"),
+    TEXT("ADUAN_TIMEZONE", "general", "timezone", timezone, valid_timezone,
+         "expected an IANA time zone known to this machine, e.g. Asia/Makassar"),
+    TEXT("ADUAN_MEDIA_DIR", "general", "media_dir", media_dir, NULL, "expected a directory path"),
+    CUSTOM("ADUAN_LOG_LEVEL", "general", "log_level", set_log_level,
+           "expected debug, info, warn or error"),
+    UINT("ADUAN_SESSION_HOURS", "auth", "session_hours", session_hours, 1, 720, 1,
+         "expected a number of hours from 1 to 720"),
+    TEXT("ADUAN_WA_APP_SECRET", "whatsapp", "app_secret", wa_app_secret, printable,
+         "expected the app secret (printable, no spaces)"),
+    TEXT("ADUAN_WA_VERIFY_TOKEN", "whatsapp", "verify_token", wa_verify_token, printable,
+         "expected the verify token (printable, no spaces)"),
+    TEXT("ADUAN_WA_ACCESS_TOKEN", "whatsapp", "access_token", wa_access_token, printable,
+         "expected the access token (printable, no spaces)"),
+    TEXT("ADUAN_WA_GRAPH_URL", "whatsapp", "graph_url", wa_graph_url, http_url_no_slash,
+         "expected an http:// or https:// URL without a trailing slash"),
+    UINT("ADUAN_WA_DAILY_LIMIT", "whatsapp", "daily_limit", wa_daily_limit, 1, 1000, 1,
+         "expected a number of reports from 1 to 1000"),
+    CUSTOM("ADUAN_OFFICE_HOURS", "general", "office_hours", set_office_hours,
+           "expected HH:MM-HH:MM, e.g. 07:30-16:00"),
+    UINT("ADUAN_SCHED_TICK_MS", "sla", "tick_ms", sched_tick_ms, 50, 3600000, 1,
+         "expected milliseconds from 50 to 3600000"),
+    TEXT("ADUAN_SLA_TEMPLATE", "sla", "template", sla_template, template_name,
+         "expected a template name: lower-case letters, digits and _"),
+    UINT("ADUAN_ALERT_ACCEPT_MINUTES", "dispatch", "accept_minutes", alert_accept_seconds, 1, 1440,
+         60, "expected a number of minutes from 1 to 1440"),
+    UINT("ADUAN_ALERT_ACCEPT_SECONDS", "dispatch", "accept_seconds", alert_accept_seconds, 1, 86400,
+         1, "expected a number of seconds from 1 to 86400"),
+    UINT("ADUAN_DUPLICATE_RADIUS", "dispatch", "duplicate_radius", dup_radius_m, 1, 10000, 1,
+         "expected a distance in metres from 1 to 10000"),
+    UINT("ADUAN_DUPLICATE_WINDOW_EMERGENCY", "dispatch", "duplicate_window_emergency",
+         dup_window_emergency_s, 1, 10080, 60, "expected a number of minutes from 1 to 10080"),
+    UINT("ADUAN_DUPLICATE_WINDOW", "dispatch", "duplicate_window", dup_window_s, 1, 2160, 3600,
+         "expected a number of hours from 1 to 2160"),
+    UINT("ADUAN_SERVICE_RETENTION_DAYS", "services", "retention_days", svc_retention_days, 1, 3650,
+         1, "expected a number of days from 1 to 3650"),
+    TEXT("ADUAN_DATA_KEY", "services", "data_key", svc_data_key, hex_key,
+         "expected 64 hex digits (32 random bytes, e.g. from openssl rand -hex 32)"),
+    TEXT("ADUAN_MAP_TILE_URL", "map", "tile_url", map_tile_url, valid_tile_url,
+         "expected an http(s) tile URL with {z}, {x} and {y}, e.g. "
+         "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    CHOICE("ADUAN_IKM_WEIGHT", "survey", "ikm_weight", ikm_weight_0111, "exact", "0.111",
+           "expected exact (1/9) or 0.111"),
+    CUSTOM("ADUAN_TRUSTED_PROXIES", "server", "trusted_proxies", set_trusted_proxies,
+           "expected addresses or networks separated by commas, e.g. 127.0.0.1,::1 or "
+           "10.0.0.0/24 (at most 16)"),
+    UINT("ADUAN_HEADER_TIMEOUT", "server", "header_timeout", header_timeout_s, 1, 300, 1,
+         "expected a number of seconds from 1 to 300"),
+    UINT("ADUAN_LOGIN_LOCK_MINUTES", "auth", "login_lock_minutes", login_lock_s, 1, 1440, 60,
+         "expected a number of minutes from 1 to 1440"),
+    UINT("ADUAN_LOGIN_LOCK_SECONDS", "auth", "login_lock_seconds", login_lock_s, 1, 86400, 1,
+         "expected a number of seconds from 1 to 86400"),
+    UINT("ADUAN_RAW_RETENTION_HOURS", "retention", "raw_hours", raw_retention_s, 1, 720, 3600,
+         "expected a number of hours from 1 to 720"),
+    UINT("ADUAN_RAW_RETENTION_SECONDS", "retention", "raw_seconds", raw_retention_s, 1, 2592000, 1,
+         "expected a number of seconds from 1 to 2592000"),
+    CHOICE("ADUAN_DURABILITY", "database", "durability", durability_process, "fsync", "process",
+           "expected fsync (survives a power cut) or process (survives a crash of aduan)"),
+    CHOICE("ADUAN_ALLOW_UNSAFE_DB", "database", "allow_unsafe", allow_unsafe_db, "0", "1",
+           "expected 0 or 1"),
+    CUSTOM("ADUAN_2FA_REQUIRED_ROLES", "auth", "2fa_required_roles", set_twofa_roles,
+           "expected role names separated by commas (superadmin, admin, supervisor, field, "
+           "viewer), or empty"),
+    UINT("ADUAN_AUDIT_RETENTION_DAYS", "audit", "retention_days", audit_retention_days, 30, 3650, 1,
+         "expected 30 to 3650 days"),
+    CUSTOM("ADUAN_METRICS_ALLOW", "server", "metrics_allow", set_metrics_allow,
+           "expected addresses or networks separated by commas, e.g. 10.0.0.7 or "
+           "10.0.0.0/24 (at most 16)"),
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+/* Applies v to the row's field: 0 when taken, -1 (nothing changed) when not. */
+static int set_value(config_t *cfg, const setting_t *k, const char *v)
+{
+    char *field = (char *)cfg + k->off;
     unsigned u;
-    switch (k) {
-    case 0:
-        *why = "expected HOST:PORT, e.g. 127.0.0.1:8080";
-        return parse_listen(cfg, v);
-    case 1:
-        *why = "expected an http:// or https:// URL";
-        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+    switch (k->kind) {
+    case KEY_UINT:
+        if (parse_uint(v, k->lo, k->hi, &u) != 0)
             return -1;
-        return copy(cfg->public_url, sizeof cfg->public_url, v);
-    case 2:
-        *why = "expected a number from 1 to 64";
-        if (parse_uint(v, 1, 64, &u) != 0)
-            return -1;
-        cfg->threads = u;
+        *(unsigned *)(void *)field = u * k->scale;
         return 0;
-    case 3:
-        *why = "expected sqlite:PATH or postgres://USER@HOST:PORT/DATABASE";
-        if (!config_sqlite_path(v) && strncmp(v, "postgres://", 11) != 0 &&
-            strncmp(v, "postgresql://", 13) != 0)
+    case KEY_TEXT:
+        if (k->check && !k->check(v))
             return -1;
-        return copy(cfg->database_url, sizeof cfg->database_url, v);
-    case 4:
-        *why = "expected a number from 1 to 64";
-        if (parse_uint(v, 1, 64, &u) != 0)
+        return copy(field, k->size, v);
+    case KEY_CHOICE:
+        if (strcmp(v, k->no) != 0 && strcmp(v, k->yes) != 0)
             return -1;
-        cfg->db_pool_size = u;
+        *(bool *)(void *)field = strcmp(v, k->yes) == 0;
         return 0;
-    case 5:
-        *why = "expected an IANA time zone known to this machine, e.g. Asia/Makassar";
-        if (!valid_timezone(v))
-            return -1;
-        return copy(cfg->timezone, sizeof cfg->timezone, v);
-    case 6:
-        *why = "expected a directory path";
-        return copy(cfg->media_dir, sizeof cfg->media_dir, v);
-    case 7: {
-        *why = "expected debug, info, warn or error";
-        int lvl = log_level_parse(v);
-        if (lvl < 0)
-            return -1;
-        cfg->log_level = lvl;
-        return 0;
-    }
-    case 8:
-        *why = "expected a number of hours from 1 to 720";
-        if (parse_uint(v, 1, 720, &u) != 0)
-            return -1;
-        cfg->session_hours = u;
-        return 0;
-    case 9:
-        *why = "expected the app secret (printable, no spaces)";
-        return printable(v) ? copy(cfg->wa_app_secret, sizeof cfg->wa_app_secret, v) : -1;
-    case 10:
-        *why = "expected the verify token (printable, no spaces)";
-        return printable(v) ? copy(cfg->wa_verify_token, sizeof cfg->wa_verify_token, v) : -1;
-    case 11:
-        *why = "expected the access token (printable, no spaces)";
-        return printable(v) ? copy(cfg->wa_access_token, sizeof cfg->wa_access_token, v) : -1;
-    case 12:
-        *why = "expected an http:// or https:// URL without a trailing slash";
-        if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) ||
-            v[strlen(v) - 1] == '/')
-            return -1;
-        return copy(cfg->wa_graph_url, sizeof cfg->wa_graph_url, v);
-    case 13:
-        *why = "expected a number of reports from 1 to 1000";
-        if (parse_uint(v, 1, 1000, &u) != 0)
-            return -1;
-        cfg->wa_daily_limit = u;
-        return 0;
-    case 14: {
-        *why = "expected HH:MM-HH:MM, e.g. 07:30-16:00";
-        unsigned h1, m1, h2, m2;
-        char tail;
-        if (sscanf(v, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 > 23 || h2 > 24 ||
-            m1 > 59 || m2 > 59 || h1 * 60 + m1 >= h2 * 60 + m2 || h2 * 60 + m2 > 1440)
-            return -1;
-        cfg->office_open = h1 * 60 + m1;
-        cfg->office_close = h2 * 60 + m2;
-        return 0;
-    }
-    case 15:
-        *why = "expected milliseconds from 50 to 3600000";
-        if (parse_uint(v, 50, 3600000, &u) != 0)
-            return -1;
-        cfg->sched_tick_ms = u;
-        return 0;
-    case 16:
-        *why = "expected a template name: lower-case letters, digits and _";
-        for (const char *q = v; *q; q++)
-            if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_'))
-                return -1;
-        return copy(cfg->sla_template, sizeof cfg->sla_template, v);
-    case 17:
-        *why = "expected a number of minutes from 1 to 1440";
-        if (parse_uint(v, 1, 1440, &u) != 0)
-            return -1;
-        cfg->alert_accept_seconds = u * 60;
-        return 0;
-    case 18:
-        *why = "expected a number of seconds from 1 to 86400";
-        if (parse_uint(v, 1, 86400, &u) != 0)
-            return -1;
-        cfg->alert_accept_seconds = u;
-        return 0;
-    case 19:
-        *why = "expected a distance in metres from 1 to 10000";
-        if (parse_uint(v, 1, 10000, &u) != 0)
-            return -1;
-        cfg->dup_radius_m = u;
-        return 0;
-    case 20:
-        *why = "expected a number of minutes from 1 to 10080";
-        if (parse_uint(v, 1, 10080, &u) != 0)
-            return -1;
-        cfg->dup_window_emergency_s = u * 60;
-        return 0;
-    case 21:
-        *why = "expected a number of hours from 1 to 2160";
-        if (parse_uint(v, 1, 2160, &u) != 0)
-            return -1;
-        cfg->dup_window_s = u * 3600;
-        return 0;
-    case 22:
-        *why = "expected a number of days from 1 to 3650";
-        if (parse_uint(v, 1, 3650, &u) != 0)
-            return -1;
-        cfg->svc_retention_days = u;
-        return 0;
-    case 23:
-        *why = "expected 64 hex digits (32 random bytes, e.g. from openssl rand -hex 32)";
-        if (strlen(v) != 64 || strspn(v, "0123456789abcdefABCDEF") != 64)
-            return -1;
-        return copy(cfg->svc_data_key, sizeof cfg->svc_data_key, v);
-    case 24:
-        *why = "expected an http(s) tile URL with {z}, {x} and {y}, e.g. "
-               "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png";
-        if (!valid_tile_url(v))
-            return -1;
-        return copy(cfg->map_tile_url, sizeof cfg->map_tile_url, v);
-    case 25:
-        *why = "expected exact (1/9) or 0.111";
-        if (!strcmp(v, "exact"))
-            cfg->ikm_weight_0111 = false;
-        else if (!strcmp(v, "0.111"))
-            cfg->ikm_weight_0111 = true;
-        else
-            return -1;
-        return 0;
-    case 26: {
-        *why = "expected addresses or networks separated by commas, e.g. 127.0.0.1,::1 or "
-               "10.0.0.0/24 (at most 16)";
-        int n = netaddr_parse_list(v, cfg->trusted_proxies, CONFIG_PROXIES_MAX, NULL);
-        if (n < 0)
-            return -1;
-        cfg->ntrusted_proxies = (unsigned)n;
-        return 0;
-    }
-    case 27:
-        *why = "expected a number of seconds from 1 to 300";
-        if (parse_uint(v, 1, 300, &u) != 0)
-            return -1;
-        cfg->header_timeout_s = u;
-        return 0;
-    case 28:
-        *why = "expected a number of minutes from 1 to 1440";
-        if (parse_uint(v, 1, 1440, &u) != 0)
-            return -1;
-        cfg->login_lock_s = u * 60;
-        return 0;
-    case 29:
-        *why = "expected a number of seconds from 1 to 86400";
-        if (parse_uint(v, 1, 86400, &u) != 0)
-            return -1;
-        cfg->login_lock_s = u;
-        return 0;
-    case 30:
-        *why = "expected a number of hours from 1 to 720";
-        if (parse_uint(v, 1, 720, &u) != 0)
-            return -1;
-        cfg->raw_retention_s = u * 3600;
-        return 0;
-    case 31:
-        *why = "expected a number of seconds from 1 to 2592000";
-        if (parse_uint(v, 1, 2592000, &u) != 0)
-            return -1;
-        cfg->raw_retention_s = u;
-        return 0;
-    case 32:
-        *why = "expected fsync (survives a power cut) or process (survives a crash of aduan)";
-        if (!strcmp(v, "fsync"))
-            cfg->durability_process = false;
-        else if (!strcmp(v, "process"))
-            cfg->durability_process = true;
-        else
-            return -1;
-        return 0;
-    case 33:
-        *why = "expected 0 or 1";
-        if (!strcmp(v, "0"))
-            cfg->allow_unsafe_db = false;
-        else if (!strcmp(v, "1"))
-            cfg->allow_unsafe_db = true;
-        else
-            return -1;
-        return 0;
-    case 34:
-        *why = "expected role names separated by commas (superadmin, admin, supervisor, field, "
-               "viewer), or empty";
-        return parse_roles(v, &cfg->twofa_roles);
-    case 35:
-        *why = "expected 30 to 3650 days";
-        if (parse_uint(v, 30, 3650, &u) != 0)
-            return -1;
-        cfg->audit_retention_days = u;
-        return 0;
-    case 36: {
-        *why = "expected addresses or networks separated by commas, e.g. 10.0.0.7 or "
-               "10.0.0.0/24 (at most 16)";
-        int n = netaddr_parse_list(v, cfg->metrics_allow, CONFIG_PROXIES_MAX, NULL);
-        if (n < 0)
-            return -1;
-        cfg->nmetrics_allow = (unsigned)n;
-        return 0;
-    }
+    case KEY_CUSTOM:
+        return k->set(cfg, v);
     }
     return -1;
+}
+
+/* The one line of a refused value: key, what was expected, what was given
+ * (a password in a URL hidden, a secret not shown at all). */
+static void bad_value(const setting_t *k, const char *v, const char *pre, const char *post,
+                      char *err, size_t errlen)
+{
+    char shown[CONFIG_URL_MAX];
+    config_redact_url(v, shown, sizeof shown);
+    if (strstr(k->env, "SECRET") || strstr(k->env, "TOKEN"))
+        snprintf(shown, sizeof shown, "***");
+    snprintf(err, errlen, "%s%s%s: %s (got \"%.80s\")", pre, k->env, post, k->why, shown);
 }
 
 err_t config_set(config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
@@ -504,13 +456,8 @@ err_t config_set(config_t *cfg, const char *key, const char *value, char *err, s
     for (size_t k = 0; k < NKEYS; k++) {
         if (strcmp(keys[k].env, key) != 0)
             continue;
-        const char *why = "bad value";
-        if (set_value(cfg, k, value, &why) != 0) {
-            char shown[CONFIG_URL_MAX];
-            config_redact_url(value, shown, sizeof shown);
-            if (strstr(key, "SECRET") || strstr(key, "TOKEN"))
-                snprintf(shown, sizeof shown, "***");
-            snprintf(err, errlen, "%s: %s (got \"%.80s\")", key, why, shown);
+        if (set_value(cfg, &keys[k], value) != 0) {
+            bad_value(&keys[k], value, "", "", err, errlen);
             return ERR_INVALID;
         }
         return ERR_OK;
@@ -535,14 +482,10 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     for (size_t k = 0; k < NKEYS; k++) {
         if (strcmp(keys[k].section, section) != 0 || strcmp(keys[k].name, name) != 0)
             continue;
-        const char *why = "bad value";
-        if (set_value(c->cfg, k, value, &why) != 0) {
-            char shown[CONFIG_URL_MAX];
-            config_redact_url(value, shown, sizeof shown);
-            if (strstr(keys[k].env, "SECRET") || strstr(keys[k].env, "TOKEN"))
-                snprintf(shown, sizeof shown, "***");
-            snprintf(c->err, c->errlen, "%s: [%s] %s (%s): %s (got \"%.80s\")", c->path, section,
-                     name, keys[k].env, why, shown);
+        if (set_value(c->cfg, &keys[k], value) != 0) {
+            char pre[CONFIG_PATH_MAX + 128];
+            snprintf(pre, sizeof pre, "%s: [%s] %s (", c->path, section, name);
+            bad_value(&keys[k], value, pre, ")", c->err, c->errlen);
             c->failed = 1;
             return 0;
         }
@@ -551,6 +494,15 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     snprintf(c->err, c->errlen, "%s: [%s] %s: unknown setting", c->path, section, name);
     c->failed = 1;
     return 0;
+}
+
+/* The public URL when none is set: this server's own address. */
+static void default_public_url(config_t *cfg)
+{
+    snprintf(cfg->public_url, sizeof cfg->public_url, "http://%s:%u",
+             strcmp(cfg->listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen_host,
+             cfg->listen_port);
+    cfg->public_url_derived = true;
 }
 
 err_t config_load(config_t *cfg, const char *path, int required, char *err, size_t errlen)
@@ -584,8 +536,14 @@ err_t config_load(config_t *cfg, const char *path, int required, char *err, size
     }
     config_redact_url(cfg->database_url, cfg->database_shown, sizeof cfg->database_shown);
     if (!cfg->public_url[0])
-        snprintf(cfg->public_url, sizeof cfg->public_url, "http://%s:%u",
-                 strcmp(cfg->listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen_host,
-                 cfg->listen_port);
+        default_public_url(cfg);
     return ERR_OK;
+}
+
+void config_set_port(config_t *cfg, unsigned port)
+{
+    bool derived = cfg->public_url_derived;
+    cfg->listen_port = port;
+    if (derived)
+        default_public_url(cfg);
 }

@@ -22,8 +22,9 @@
 
 typedef struct {
     char listen_host[CONFIG_HOST_MAX]; /* IPv4/IPv6 literal or "localhost" */
-    unsigned listen_port;              /* 1..65535 */
+    unsigned listen_port;              /* 1..65535; 0 until bound: any free port */
     char public_url[CONFIG_URL_MAX];   /* base of links we send out */
+    bool public_url_derived;           /* public_url was made from listen_host:listen_port */
     char database_url[CONFIG_URL_MAX];
     char database_shown[CONFIG_URL_MAX]; /* database_url without its password */ /* "sqlite:PATH" */
     unsigned db_pool_size; /* connections, 1..64 */
@@ -100,6 +101,10 @@ err_t config_load(config_t *cfg, const char *path, int required, char *err, size
  * Returns ERR_INVALID with a message in err on a bad value. */
 err_t config_set(config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/* Records the port the server was given for listen port 0, and makes the
+ * public URL again when it was derived from the listen address. */
+void config_set_port(config_t *cfg, unsigned port);
 
 /* Writes url with its password hidden ("postgres://aduan:***@db/aduan",
  * "...?password=***"), for messages and logs. */

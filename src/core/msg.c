@@ -201,6 +201,8 @@ static const struct {
     {"the activity report is for the agency's desk and leadership",
      "laporan aktivitas untuk meja layanan dan pimpinan instansi"},
     {"agency: unknown agency", "agency: instansi tidak dikenal"},
+    {"this list is for the agency's desk and leadership",
+     "daftar ini untuk meja layanan dan pimpinan instansi"},
     {"to: expected a date YYYY-MM-DD", "to: seharusnya tanggal YYYY-MM-DD"},
     {"from: expected a date YYYY-MM-DD", "from: seharusnya tanggal YYYY-MM-DD"},
     {"from: must be before to", "from: harus sebelum to"},

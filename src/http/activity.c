@@ -245,32 +245,16 @@ static err_t reply_csv(req_t *r, const report *rp)
     return ERR_OK;
 }
 
-static err_t period(req_t *r, int64_t *agency, int64_t *from, int64_t *to, bool *csv)
+static err_t period(req_t *r, int64_t *from, int64_t *to, bool *csv)
 {
-    const char *a = NULL, *f = NULL, *t = NULL, *fmt = NULL;
-    err_t e = req_query(r, "agency", &a);
-    if (e == ERR_OK)
-        e = req_query(r, "from", &f);
+    const char *f = NULL, *t = NULL, *fmt = NULL;
+    err_t e = req_query(r, "from", &f);
     if (e == ERR_OK)
         e = req_query(r, "to", &t);
     if (e == ERR_OK)
         e = req_query(r, "format", &fmt);
     if (e != ERR_OK)
         return e;
-    *agency = actor_single_agency(&r->actor);
-    if (a) {
-        char *end;
-        long long v = strtoll(a, &end, 10);
-        if (*end || v <= 0 || *a < '0' || *a > '9') {
-            r->detail = "agency: expected an agency id";
-            return ERR_INVALID;
-        }
-        *agency = v;
-    }
-    if (!*agency) {
-        r->detail = "agency: required (you work in several agencies)";
-        return ERR_INVALID;
-    }
     /* Up to and including this second; the last 30 days by default. */
     *to = clock_now() + 1;
     *from = *to - 30 * 86400;
@@ -292,23 +276,17 @@ static err_t period(req_t *r, int64_t *agency, int64_t *from, int64_t *to, bool 
 
 err_t h_activity_report(app_t *app, req_t *r)
 {
-    int64_t agency = 0, from = 0, to = 0;
+    /* ?agency= and the role there (the desk and leadership): the router. */
+    const store_agency ag = r->scope.agency;
+    int64_t agency = ag.id, from = 0, to = 0;
     bool csv = false, truncated = false;
-    store_agency ag;
     store_activity_row *rows;
     size_t n;
     report rp;
     memset(&rp, 0, sizeof rp);
-    err_t e = period(r, &agency, &from, &to, &csv);
-    if (e == ERR_OK)
-        e = store_agency_get(app->store, r->ar, agency, &ag);
+    err_t e = period(r, &from, &to, &csv);
     if (e != ERR_OK)
         return e;
-    int role = actor_role(&r->actor, agency);
-    if (role < 0 || role == ROLE_FIELD) {
-        r->detail = "the activity report is for the agency's desk and leadership";
-        return ERR_FORBIDDEN;
-    }
     e = store_activity_events(app->store, r->ar, agency, from, to, STORE_ACTIVITY_MAX, &rows, &n,
                               &truncated);
     if (e != ERR_OK)

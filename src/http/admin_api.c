@@ -19,12 +19,6 @@
 #define LOGIN_MAX    64
 #define SLA_MAX      (24 * 365)
 
-static err_t refuse(req_t *r, err_t e, const char *why)
-{
-    r->detail = why;
-    return e;
-}
-
 static bool is_admin_of(const req_t *r, int64_t agency_id)
 {
     int role = actor_role(&r->actor, agency_id);
@@ -78,17 +72,8 @@ static err_t text_field(req_t *r, json_t *body, const char *key, size_t max, boo
 /* Query argument "agency" as an id. */
 static err_t query_agency(req_t *r, int64_t *out)
 {
-    const char *v;
     *out = 0;
-    err_t e = req_query(r, "agency", &v);
-    if (e != ERR_OK || !v)
-        return e;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*end || n <= 0 || *v < '0' || *v > '9')
-        return refuse(r, ERR_INVALID, "agency: expected a positive integer");
-    *out = n;
-    return ERR_OK;
+    return query_id(r, "agency", out);
 }
 
 /* ---- canned replies ------------------------------------------------------- */
@@ -102,20 +87,12 @@ static json_t *canned_json(const store_canned_reply *c)
 
 err_t h_canned_list(app_t *app, req_t *r)
 {
-    int64_t agency;
+    /* Everyone of the agency reads them: operators answer with them (the
+     * router checked the role in ?agency=). */
+    int64_t agency = r->scope.agency_id;
     store_canned_reply *v;
     size_t n;
-    err_t e = query_agency(r, &agency);
-    if (e != ERR_OK)
-        return e;
-    if (!agency)
-        agency = actor_single_agency(&r->actor);
-    if (!agency)
-        return refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
-    /* Everyone of the agency reads them: operators answer with them. */
-    if (actor_role(&r->actor, agency) < 0)
-        return refuse(r, ERR_FORBIDDEN, "you have no role in this agency");
-    e = store_canned_list(app->store, r->ar, agency, &v, &n);
+    err_t e = store_canned_list(app->store, r->ar, agency, &v, &n);
     if (e != ERR_OK)
         return e;
     json_t *items = json_array();
@@ -169,15 +146,12 @@ err_t h_canned_create(app_t *app, req_t *r)
     return canned_reply_saved(r, e, &c, 201);
 }
 
-/* The canned reply of the path, which the user must administer. */
+/* The canned reply of the path (its admin's: checked by the router). */
 static err_t canned_of_path(app_t *app, req_t *r, store_canned_reply *c)
 {
-    err_t e = store_canned_get(app->store, r->ar, r->path_id, c);
-    if (e == ERR_NOT_FOUND)
-        return refuse(r, e, "no such canned reply");
-    if (e == ERR_OK && !is_admin_of(r, c->agency_id))
-        return refuse(r, ERR_FORBIDDEN, "this canned reply belongs to another agency");
-    return e;
+    (void)app;
+    *c = r->scope.canned;
+    return ERR_OK;
 }
 
 err_t h_canned_update(app_t *app, req_t *r)
@@ -506,16 +480,10 @@ err_t h_admin_category_create(app_t *app, req_t *r)
 err_t h_admin_category_update(app_t *app, req_t *r)
 {
     json_t *body;
-    store_category k;
+    store_category k = r->scope.category; /* its admin's: checked by the router */
     err_t e = req_json_body(r, &body);
-    if (e == ERR_OK)
-        e = store_category_get(app->store, r->ar, r->path_id, &k);
-    if (e == ERR_NOT_FOUND)
-        return refuse(r, e, "no such category");
     if (e != ERR_OK)
         return e;
-    if (!is_admin_of(r, k.agency_id))
-        return refuse(r, ERR_FORBIDDEN, "this category belongs to another agency");
     e = text_field(r, body, "name_id", LABEL_MAX_CP, false, &k.name_id);
     if (e == ERR_OK)
         e = text_field(r, body, "name_en", LABEL_MAX_CP, false, &k.name_en);
@@ -600,15 +568,12 @@ err_t h_admin_team_create(app_t *app, req_t *r)
     return reply_json(r, 201, team_json(&t));
 }
 
-/* The team of the path, which the user must administer. */
+/* The team of the path (its admin's: checked by the router). */
 static err_t team_of_path(app_t *app, req_t *r, store_team *t)
 {
-    err_t e = store_team_get(app->store, r->ar, r->path_id, t);
-    if (e == ERR_NOT_FOUND)
-        return refuse(r, e, "no such team");
-    if (e == ERR_OK && !is_admin_of(r, t->agency_id))
-        return refuse(r, ERR_FORBIDDEN, "this team belongs to another agency");
-    return e;
+    (void)app;
+    *t = r->scope.team;
+    return ERR_OK;
 }
 
 err_t h_admin_team_update(app_t *app, req_t *r)

@@ -24,8 +24,6 @@ json_t *json_time(int64_t t)
     return json_string(buf);
 }
 
-static json_t *id_or_null(int64_t id) { return id ? json_integer((json_int_t)id) : json_null(); }
-
 /* The case as staff see it. Reporter details only for roles that handle
  * the citizen (not the read-only viewer; see case_personal). */
 json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
@@ -83,31 +81,6 @@ bool sees_reporter(const req_t *r, int64_t agency_id)
 {
     int role = actor_role(&r->actor, agency_id);
     return role >= 0 && role != ROLE_VIEWER;
-}
-
-/* Parses a positive id from a query argument; ERR_INVALID on garbage. */
-static err_t query_id(req_t *r, const char *key, int64_t *out)
-{
-    const char *v;
-    err_t e = req_query(r, key, &v);
-    if (e != ERR_OK || !v)
-        return e;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (*end || n <= 0 || errno == ERANGE || *v < '0' || *v > '9') {
-        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: expected a positive integer"), key);
-        return ERR_INVALID;
-    }
-    *out = n;
-    return ERR_OK;
-}
-
-/* Sets the explanation and returns the error: one line at each check. */
-static err_t refuse(req_t *r, err_t e, const char *why)
-{
-    r->detail = why;
-    return e;
 }
 
 err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
@@ -228,16 +201,11 @@ static const char *attachment_label(const char *state, const char *lang)
 
 err_t h_case_get(app_t *app, req_t *r)
 {
-    store_case c;
+    const store_case c = r->scope.kase; /* checked by the router */
     store_event *ev;
     store_attachment *at;
     size_t nev, nat;
-    err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
-    if (e == ERR_OK)
-        e = case_access(app, r, &c);
-    if (e != ERR_OK)
-        return e;
-    e = store_case_events(app->store, r->ar, c.id, &ev, &nev);
+    err_t e = store_case_events(app->store, r->ar, c.id, &ev, &nev);
     if (e == ERR_OK)
         e = store_case_attachments(app->store, r->ar, c.id, &at, &nat);
     if (e != ERR_OK)
@@ -298,12 +266,9 @@ err_t h_case_transition(app_t *app, req_t *r)
     case_action_req q = {0};
     store_transition t;
     store_case c;
-    /* Who may see the case comes before what the body says (issue 13). */
-    err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
-    if (e == ERR_OK)
-        e = case_access(app, r, &c);
-    if (e == ERR_OK)
-        e = req_json_body(r, &body);
+    /* Who may see the case (the router) comes before what the body says
+     * (issue 13). */
+    err_t e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = jfield_str(r, body, "action", &q.action);
     if (e == ERR_OK)
@@ -326,11 +291,7 @@ err_t h_case_transition(app_t *app, req_t *r)
      * document, which goes to the resident: never by the bare transition. */
     if (strcmp(q.action, "issue") == 0) {
         store_svc_request sr;
-        e = store_case_get(app->store, r->ar, r->path_id, &c);
-        if (e == ERR_OK && actor_role(&r->actor, c.agency_id) >= 0)
-            e = store_svc_request_get(app->store, r->ar, r->path_id, &sr);
-        else if (e == ERR_OK)
-            e = ERR_NOT_FOUND; /* case_transition says why, as for any case */
+        e = store_svc_request_get(app->store, r->ar, r->path_id, &sr);
         if (e == ERR_OK) {
             r->detail = "this request is issued by uploading the document: POST "
                         "/api/v1/cases/{id}/service/issue";

@@ -154,7 +154,7 @@ static bool en(const req_t *r) { return strcmp(r->lang, "en") == 0; }
 
 /* Refuses with e (429, or 503 when busy) and Retry-After: wait seconds,
  * the reason in the request's language. */
-static err_t refuse(req_t *r, err_t e, int64_t wait, const char *id, const char *english)
+static err_t refuse_wait(req_t *r, err_t e, int64_t wait, const char *id, const char *english)
 {
     r->retry_after = arena_printf(r->ar, "%lld", (long long)wait);
     r->detail = en(r) ? english : id;
@@ -165,16 +165,17 @@ static err_t too_fast(req_t *r, int wait, bool by_address)
 {
     long long w = wait;
     if (by_address)
-        return refuse(r, ERR_THROTTLED, wait,
-                      arena_printf(r->ar,
-                                   "terlalu banyak percobaan masuk dari alamat Anda; coba lagi "
-                                   "dalam %lld detik",
-                                   w),
-                      arena_printf(r->ar,
-                                   "too many login attempts from your address; try again in %lld "
-                                   "seconds",
-                                   w));
-    return refuse(
+        return refuse_wait(
+            r, ERR_THROTTLED, wait,
+            arena_printf(r->ar,
+                         "terlalu banyak percobaan masuk dari alamat Anda; coba lagi "
+                         "dalam %lld detik",
+                         w),
+            arena_printf(r->ar,
+                         "too many login attempts from your address; try again in %lld "
+                         "seconds",
+                         w));
+    return refuse_wait(
         r, ERR_THROTTLED, wait,
         arena_printf(r->ar,
                      "terlalu banyak percobaan masuk ke akun ini dari banyak alamat; coba "
@@ -190,31 +191,33 @@ static err_t locked(req_t *r, int64_t wait, bool global)
 {
     long long m = (long long)((wait + 59) / 60);
     if (!global)
-        return refuse(r, ERR_LOCKED, wait,
-                      arena_printf(r->ar,
-                                   "terlalu banyak kata sandi salah dari alamat Anda; coba lagi "
-                                   "dalam %lld menit",
-                                   m),
-                      arena_printf(r->ar,
-                                   "too many wrong passwords from your address; try again in %lld "
-                                   "minutes",
-                                   m));
-    return refuse(r, ERR_LOCKED, wait,
-                  arena_printf(r->ar,
-                               "akun ini sedang dicoba dari banyak alamat sekaligus dan dikunci "
-                               "untuk semua selama %lld menit; superadmin sudah diberi tahu",
-                               m),
-                  arena_printf(r->ar,
-                               "this account is being tried from many addresses at once and is "
-                               "locked for everyone for %lld minutes; the superadmin has been told",
-                               m));
+        return refuse_wait(
+            r, ERR_LOCKED, wait,
+            arena_printf(r->ar,
+                         "terlalu banyak kata sandi salah dari alamat Anda; coba lagi "
+                         "dalam %lld menit",
+                         m),
+            arena_printf(r->ar,
+                         "too many wrong passwords from your address; try again in %lld "
+                         "minutes",
+                         m));
+    return refuse_wait(
+        r, ERR_LOCKED, wait,
+        arena_printf(r->ar,
+                     "akun ini sedang dicoba dari banyak alamat sekaligus dan dikunci "
+                     "untuk semua selama %lld menit; superadmin sudah diberi tahu",
+                     m),
+        arena_printf(r->ar,
+                     "this account is being tried from many addresses at once and is "
+                     "locked for everyone for %lld minutes; the superadmin has been told",
+                     m));
 }
 
 static err_t busy(req_t *r)
 {
-    return refuse(r, ERR_UNAVAILABLE, 1,
-                  "server sedang memeriksa kata sandi lain; coba lagi sebentar lagi",
-                  "the server is busy checking other passwords; try again in a moment");
+    return refuse_wait(r, ERR_UNAVAILABLE, 1,
+                       "server sedang memeriksa kata sandi lain; coba lagi sebentar lagi",
+                       "the server is busy checking other passwords; try again in a moment");
 }
 
 static void policy(const app_t *app, store_login_policy *p)

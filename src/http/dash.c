@@ -156,17 +156,6 @@ static json_t *thread_item_json(const store_thread_item *t, const char *told)
     return j;
 }
 
-/* The case, if the user may see it (else 403, as for the case itself:
- * another agency's case, or another team's for a field officer, stays
- * closed by URL). */
-static err_t own_case(app_t *app, req_t *r, int64_t id, store_case *c)
-{
-    err_t e = store_case_get(app->store, r->ar, id, c);
-    if (e != ERR_OK)
-        return e;
-    return case_access(app, r, c);
-}
-
 /* The reporter's other cases with this agency, for the side panel; null
  * for a field officer (their work is the case in hand). */
 static json_t *other_cases_json(app_t *app, req_t *r, const store_case *c, int role)
@@ -200,21 +189,16 @@ static json_t *other_cases_json(app_t *app, req_t *r, const store_case *c, int r
 
 err_t h_case_conversation(app_t *app, req_t *r)
 {
-    store_case c, m;
+    /* The router checked that the user sees the reporter (R_PERSONAL). */
+    store_case c = r->scope.kase, m;
+    int role = r->scope.role;
     store_thread_item *items = NULL;
     store_event *ev = NULL, *mev = NULL;
     store_dispatch_info di;
     size_t n = 0, nev = 0, nmev = 0;
     thread_events sets[2];
     size_t nsets = 0;
-    err_t e = own_case(app, r, r->path_id, &c);
-    if (e != ERR_OK)
-        return e;
-    int role = actor_role(&r->actor, c.agency_id);
-    if (!case_personal(app, r, &c)) {
-        r->detail = "the conversation with the reporter is personal data";
-        return ERR_FORBIDDEN;
-    }
+    err_t e;
     bool wa = case_on_whatsapp(&c);
     /* A walk-in or phone reporter who agreed: reached by template until
      * they write themselves. */
@@ -285,14 +269,8 @@ static bool is_hex64(const char *s)
 
 err_t h_attachment_get(app_t *app, req_t *r)
 {
-    store_attachment a;
-    store_case c;
-    err_t e = store_attachment_get(app->store, r->ar, r->path_id, &a);
-    if (e == ERR_OK)
-        e = own_case(app, r, a.case_id, &c);
-    if (e != ERR_OK)
-        return e;
-    if (strcmp(a.source, "citizen") == 0 && actor_role(&r->actor, c.agency_id) == ROLE_VIEWER) {
+    const store_attachment a = r->scope.attachment; /* its case checked by the router */
+    if (strcmp(a.source, "citizen") == 0 && r->scope.role == ROLE_VIEWER) {
         r->detail = "the reporter's files are personal data";
         return ERR_FORBIDDEN;
     }
@@ -329,20 +307,8 @@ err_t h_attachment_get(app_t *app, req_t *r)
 
 err_t h_case_attach(app_t *app, req_t *r)
 {
-    store_case c;
-    err_t e = own_case(app, r, r->path_id, &c);
-    if (e != ERR_OK)
-        return e;
-    int role = actor_role(&r->actor, c.agency_id);
-    if (role == ROLE_VIEWER) {
-        r->detail = "your role may not add files";
-        return ERR_FORBIDDEN;
-    }
-    if (role == ROLE_FIELD &&
-        (!c.team_id || store_team_has_member(app->store, c.team_id, r->user.id) != ERR_OK)) {
-        r->detail = "only a member of the assigned team may do this";
-        return ERR_FORBIDDEN;
-    }
+    /* The router checked the role and, for a field officer, the team (R_TEAM). */
+    store_case c = r->scope.kase;
     if (!strcmp(c.status, "closed") || !strcmp(c.status, "rejected") ||
         !strcmp(c.status, "forwarded")) {
         r->detail = "the case is finished; files can no longer be added";
@@ -365,7 +331,7 @@ err_t h_case_attach(app_t *app, req_t *r)
         return ERR_INVALID;
     }
     const char *note = NULL;
-    e = req_query(r, "note", &note);
+    err_t e = req_query(r, "note", &note);
     if (e != ERR_OK)
         return e;
     if (note && text_utf8_len(note) > CASE_NOTE_MAX) {
@@ -425,19 +391,6 @@ err_t h_my_teams(app_t *app, req_t *r)
                                         (json_int_t)t.agency_id, "name", t.name));
     }
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
-}
-
-bool dash_is_upload(const char *method, const char *path)
-{
-    static const char pre[] = "/api/v1/cases/", suf[] = "/attachments";
-    if (strcmp(method, "POST") != 0 || strncmp(path, pre, sizeof pre - 1) != 0)
-        return false;
-    const char *p = path + sizeof pre - 1;
-    if (*p < '1' || *p > '9')
-        return false;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    return strcmp(p, suf) == 0;
 }
 
 /* ---- the pages' settings and policy ----------------------------------------- */

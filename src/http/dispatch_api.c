@@ -16,20 +16,12 @@
 /* A dated shift longer than this is a mistake (a weekly shift is meant). */
 #define SHIFT_MAX_SECONDS (31 * 24 * 3600)
 
-static err_t refuse(req_t *r, err_t e, const char *why)
-{
-    r->detail = why;
-    return e;
-}
-
 /* The desk of an agency: superadmin, its admin or its supervisor. */
 static bool desk_of(const req_t *r, int64_t agency_id)
 {
     int role = actor_role(&r->actor, agency_id);
     return role == ROLE_SUPERADMIN || role == ROLE_ADMIN || role == ROLE_SUPERVISOR;
 }
-
-static json_t *id_or_null(int64_t id) { return id ? json_integer((json_int_t)id) : json_null(); }
 
 static json_t *seconds_between(int64_t from, int64_t to)
 {
@@ -88,15 +80,10 @@ void dispatch_after_transition(app_t *app, req_t *r, const store_transition *t)
 
 err_t h_dispatch_suggestions(app_t *app, req_t *r)
 {
-    store_case c;
+    const store_case c = r->scope.kase; /* the desk's: checked by the router */
     dispatch_option *o;
     size_t n = 0;
-    err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
-    if (e != ERR_OK)
-        return e;
-    if (!desk_of(r, c.agency_id))
-        return refuse(r, ERR_FORBIDDEN, "only the agency's desk sees dispatch suggestions");
-    e = dispatch_options(app->store, r->ar, &c, clock_now(), &o, &n);
+    err_t e = dispatch_options(app->store, r->ar, &c, clock_now(), &o, &n);
     if (e != ERR_OK)
         return e;
     json_t *items = json_array();
@@ -153,30 +140,9 @@ err_t h_duty_list(app_t *app, req_t *r)
 {
     store_duty *d;
     size_t n = 0;
-    const char *q = NULL;
-    int64_t agency = 0;
-    err_t e = req_query(r, "agency", &q);
-    if (e != ERR_OK)
-        return e;
-    if (q) {
-        char *end;
-        long long v = strtoll(q, &end, 10);
-        if (*end || v <= 0)
-            return refuse(r, ERR_INVALID, "agency: expected a positive integer");
-        agency = v;
-    } else {
-        agency = actor_single_agency(&r->actor);
-    }
-    if (!agency)
-        return refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
-    if (actor_role(&r->actor, agency) < 0)
-        return refuse(r, ERR_FORBIDDEN, "agency: you have no role in this agency");
-    store_agency a;
-    e = store_agency_get(app->store, r->ar, agency, &a);
-    if (e == ERR_NOT_FOUND)
-        return refuse(r, ERR_INVALID, "agency: unknown agency");
-    if (e == ERR_OK)
-        e = store_duty_list(app->store, r->ar, agency, &d, &n);
+    const store_agency a = r->scope.agency; /* ?agency=, checked by the router */
+    int64_t agency = a.id;
+    err_t e = store_duty_list(app->store, r->ar, agency, &d, &n);
     if (e != ERR_OK)
         return e;
     int64_t now = clock_now();
@@ -327,11 +293,7 @@ err_t h_case_merge(app_t *app, req_t *r)
         return e;
     if (!master_id)
         return refuse(r, ERR_INVALID, "master_id: required");
-    e = store_case_get(app->store, r->ar, r->path_id, &c);
-    if (e != ERR_OK)
-        return e;
-    if (!desk_of(r, c.agency_id))
-        return refuse(r, ERR_FORBIDDEN, "only the agency's desk may merge cases");
+    c = r->scope.kase; /* the desk's: checked by the router */
     if (master_id == c.id)
         return refuse(r, ERR_INVALID, "master_id: a case cannot follow itself");
     e = store_case_get(app->store, r->ar, master_id, &m);
@@ -365,14 +327,9 @@ err_t h_case_merge(app_t *app, req_t *r)
 
 err_t h_case_split(app_t *app, req_t *r)
 {
-    store_case c;
+    const store_case c = r->scope.kase; /* the desk's: checked by the router */
     store_dispatch_info d;
-    err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
-    if (e != ERR_OK)
-        return e;
-    if (!desk_of(r, c.agency_id))
-        return refuse(r, ERR_FORBIDDEN, "only the agency's desk may split cases");
-    e = store_dispatch_get(app->store, r->ar, c.id, &d);
+    err_t e = store_dispatch_get(app->store, r->ar, c.id, &d);
     if (e != ERR_OK)
         return e;
     if (!d.follows_id && !d.duplicate_of)
@@ -447,23 +404,10 @@ static err_t which_agency(req_t *r, int64_t given, int64_t *out)
 
 err_t h_groups_list(app_t *app, req_t *r)
 {
-    const char *q = NULL;
-    int64_t agency = 0;
+    int64_t agency = r->scope.agency_id; /* ?agency=, checked by the router */
     store_group *g;
     size_t n = 0;
-    err_t e = req_query(r, "agency", &q);
-    if (e != ERR_OK)
-        return e;
-    if (q) {
-        char *end;
-        long long v = strtoll(q, &end, 10);
-        if (*end || v <= 0)
-            return refuse(r, ERR_INVALID, "agency: expected a positive integer");
-        agency = v;
-    }
-    e = which_agency(r, agency, &agency);
-    if (e == ERR_OK)
-        e = store_group_list(app->store, r->ar, agency, &g, &n);
+    err_t e = store_group_list(app->store, r->ar, agency, &g, &n);
     if (e != ERR_OK)
         return e;
     json_t *items = json_array();
@@ -525,11 +469,7 @@ static err_t group_member(app_t *app, req_t *r, bool remove)
         e = jfield_str(r, body, "name", &name);
     if (e != ERR_OK)
         return e;
-    e = store_group_get(app->store, r->ar, r->path_id, &g);
-    if (e != ERR_OK)
-        return e;
-    if (!desk_of(r, g.agency_id))
-        return refuse(r, ERR_FORBIDDEN, "only the agency's desk may change its groups");
+    g = r->scope.group; /* the desk's: checked by the router */
     if (!phone || text_phone_normalize(phone, norm, sizeof norm, &mobile) != 0 || !mobile)
         return refuse(r, ERR_INVALID, "phone: an Indonesian mobile (WhatsApp) number");
     if (name && text_utf8_len(name) > CASE_NAME_MAX)

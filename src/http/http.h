@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <stdio.h>
 
 /* Largest API request body: a case with a long description fits many
  * times over; anything larger is refused with 413 before it is read. */
@@ -32,11 +33,18 @@
 
 typedef struct http_server http_server_t;
 
-/* Starts serving on cfg's address with the given store; jobs (may be NULL)
- * is woken when work arrives. Returns ERR_IO when the address cannot be
- * bound. */
-err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_server_t **out)
-    __attribute__((warn_unused_result));
+/* Binds and listens on cfg's address; for listen port 0 the system picks a
+ * free port, recorded in cfg (config_set_port). *fd is the socket for
+ * http_server_start. Returns ERR_IO when the address cannot be bound. */
+err_t http_listen(config_t *cfg, int *fd) __attribute__((warn_unused_result));
+/* Starts serving on listen_fd (from http_listen; taken, closed on failure)
+ * with the given store; jobs (may be NULL) is woken when work arrives. */
+err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, int listen_fd,
+                        http_server_t **out) __attribute__((warn_unused_result));
+/* Prints the route table, one route a line: method, pattern, scope, the
+ * roles that may use it, the body limit (and "sim" for the simulator's):
+ * `aduan routes`, read by tests/e2e/test_role_matrix.py. */
+void http_routes_print(FILE *out);
 /* Stops accepting, finishes running requests, frees. Accepts NULL. */
 void http_server_stop(http_server_t *srv);
 
@@ -96,6 +104,20 @@ typedef struct app {
     offload_t *checks;                /* password checks, off the HTTP threads */
 } app_t;
 
+/* What a route's {id} names, loaded and checked by the router (server.c)
+ * before the handler runs: the thing, its agency and the user's role there. */
+typedef struct {
+    int64_t agency_id;
+    int role;                    /* role_t of the user in agency_id */
+    store_case kase;             /* a case's route, or an attachment's case */
+    store_attachment attachment; /* an attachment's route */
+    store_agency agency;         /* an agency's route */
+    store_category category;     /* a category's route */
+    store_group group;           /* a community group's route */
+    store_team team;             /* a team's route */
+    store_canned_reply canned;   /* a canned reply's route */
+} req_scope;
+
 typedef struct req {
     struct MHD_Connection *conn;
     arena_t *ar;
@@ -106,6 +128,7 @@ typedef struct req {
     bool too_large;
     const char *lang; /* "id" (default) or "en" */
     int64_t path_id;  /* the {id} of the route, if any */
+    req_scope scope;  /* what path_id names, for a scoped route */
     /* Set by authentication. */
     bool authed;
     store_user user;
@@ -154,6 +177,14 @@ err_t req_json_body(req_t *r, json_t **out);
  * NULL when absent or empty. */
 err_t req_query(req_t *r, const char *key, const char **out);
 const char *req_header(req_t *r, const char *name);
+
+/* A positive id from a query argument (left as is when absent);
+ * ERR_INVALID naming the key on anything else. */
+err_t query_id(req_t *r, const char *key, int64_t *out);
+/* Sets the explanation and returns the error: one line at each check. */
+err_t refuse(req_t *r, err_t e, const char *why);
+/* The id, or JSON null for 0. */
+json_t *id_or_null(int64_t id);
 
 /* Typed fields of a JSON object; on a wrong type they return ERR_INVALID
  * and set r->detail naming the field. A missing field leaves *out as is. */
@@ -222,7 +253,6 @@ err_t h_metrics(app_t *app, req_t *r);
 /* Service requests (svc_api.c, issue #7). The issued-PDF upload has its
  * own body limit: the PDF limit and the multipart envelope. */
 #define SVC_UPLOAD_BODY_MAX (3 * 1024 * 1024 + 64 * 1024)
-bool svc_upload_path(const char *url);
 err_t h_services_list(app_t *app, req_t *r);
 err_t h_services_create(app_t *app, req_t *r);
 err_t h_services_update(app_t *app, req_t *r);
@@ -320,8 +350,6 @@ err_t h_wa_text_reset(app_t *app, req_t *r);
 /* The operator dashboard (dash.c). */
 /* Largest officer photo upload (POST /api/v1/cases/{id}/attachments). */
 #define ATTACH_BODY_MAX (10 * 1024 * 1024)
-/* True for the path of a photo upload (it gets ATTACH_BODY_MAX). */
-bool dash_is_upload(const char *method, const char *path);
 /* The transitions the user may perform on the case now, for its page. */
 json_t *case_actions_json(app_t *app, req_t *r, const store_case *c);
 err_t h_case_conversation(app_t *app, req_t *r);

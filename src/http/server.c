@@ -8,13 +8,16 @@
 
 #include <microhttpd.h>
 
+#include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Once a request's headers are in, a connection idle this long (seconds)
  * is dropped: phones on slow links still finish a request, a stuck client
@@ -41,15 +44,40 @@ struct http_server {
     app_t app;
 };
 
+/* Who may use a route, and on what (issue 15, item 5). Each row names the
+ * roles that may use it and its scope, the thing its {id} names: before the
+ * handler runs, the router loads that thing, finds its agency, and checks the
+ * user's role there (for a case also what a field officer may see,
+ * case_access). A handler of a scoped route finds the thing in r->scope and
+ * never checks the role again; a new route cannot forget, and
+ * tests/e2e/role_matrix.tsv says what every route answers to every role. */
+typedef enum {
+    SCOPE_PUBLIC,        /* no session */
+    SCOPE_NONE,          /* a session with one of the roles somewhere; the handler
+                          * shows only what is the user's own (their agencies) */
+    SCOPE_CASE_ID,       /* {id} is a case */
+    SCOPE_AGENCY_ID,     /* {id} is an agency */
+    SCOPE_CATEGORY_ID,   /* {id} is a category: its agency */
+    SCOPE_GROUP_ID,      /* {id} is a community reporter group: its agency */
+    SCOPE_ATTACHMENT_ID, /* {id} is an attachment: its case, as SCOPE_CASE_ID */
+    SCOPE_TEAM_ID,       /* {id} is a team: its agency */
+    SCOPE_CANNED_ID,     /* {id} is a canned reply: its agency */
+    SCOPE_AGENCY_QUERY,  /* ?agency=ID, else the user's only agency */
+} route_scope;
+
 /* Route flags. */
-#define R_PUBLIC 1u /* no session needed */
-#define ANY_ROLE 0x1fu
+#define R_SIM      1u /* the WhatsApp simulator: 404 when a Meta access token is set */
+#define R_TEAM     2u /* a field officer only on a case of a team of theirs */
+#define R_PERSONAL 4u /* shows the reporter's personal data: case_personal() */
 
 typedef struct {
     const char *method;
     const char *pattern; /* "{id}" matches a positive integer segment */
     handler_fn fn;
-    unsigned roles; /* bit per role_t; the user needs one of them somewhere */
+    route_scope scope;
+    unsigned roles;   /* bit per role_t: in the scope's agency, or for SCOPE_NONE anywhere */
+    const char *deny; /* the refusal of another role; NULL: "your role may not use..." */
+    size_t body_max;  /* the largest body; 0: HTTP_BODY_MAX */
     unsigned flags;
 } route_t;
 
@@ -57,125 +85,163 @@ static err_t h_healthz(app_t *app, req_t *r);
 static err_t h_readyz(app_t *app, req_t *r);
 static err_t h_root(app_t *app, req_t *r);
 
-#define RB(x) (1u << ROLE_##x)
+#define RB(x)   (1u << ROLE_##x)
+#define ANY     (RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD) | RB(VIEWER))
+#define SA      RB(SUPERADMIN)
+#define ADMINS  (RB(SUPERADMIN) | RB(ADMIN))
+#define DESK    (RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR))
+#define WORKERS (DESK | RB(FIELD))  /* everyone who works cases */
+#define READERS (DESK | RB(VIEWER)) /* the desk and leadership */
+/* A public route; a route with a session, any role somewhere; with a scope. */
+/* clang-format off */
+#define PUB(m, p, fn)                    {m, p, fn, SCOPE_PUBLIC, 0, NULL, 0, 0}
+#define ME(m, p, fn, roles)              {m, p, fn, SCOPE_NONE, roles, NULL, 0, 0}
+#define ON(m, p, fn, scope, roles, deny) {m, p, fn, scope, roles, deny, 0, 0}
+/* clang-format on */
+
+static const char DENY_CAT_ADMIN[] = "only the agency's admin or a superadmin may change this";
+static const char DENY_GROUP_DESK[] = "only the agency's desk may change its groups";
+static const char DENY_CANNED[] = "this canned reply belongs to another agency";
+static const char DENY_TEAM[] = "this team belongs to another agency";
+
 static const route_t routes[] = {
-    {"GET", "/", h_root, 0, R_PUBLIC},
-    {"GET", "/healthz", h_healthz, 0, R_PUBLIC},
-    {"GET", "/readyz", h_readyz, 0, R_PUBLIC},
-    {"POST", "/api/v1/auth/login", h_login, 0, R_PUBLIC},
-    {"POST", "/api/v1/auth/logout", h_logout, ANY_ROLE, 0},
-    {"GET", "/api/v1/admin/login-attacks", h_login_attacks, RB(SUPERADMIN), 0},
-    {"GET", "/api/v1/me", h_me, ANY_ROLE, 0},
-    {"GET", "/api/v1/me/2fa", h_2fa_status, ANY_ROLE, 0},
-    {"POST", "/api/v1/me/2fa/setup", h_2fa_setup, ANY_ROLE, 0},
-    {"POST", "/api/v1/me/2fa/confirm", h_2fa_confirm, ANY_ROLE, 0},
-    {"POST", "/api/v1/me/2fa/disable", h_2fa_disable, ANY_ROLE, 0},
-    {"GET", "/api/v1/me/sessions", h_sessions_list, ANY_ROLE, 0},
-    {"POST", "/api/v1/me/sessions/end-all", h_sessions_end, ANY_ROLE, 0},
-    {"POST", "/api/v1/me/sessions/end", h_sessions_end_one, ANY_ROLE, 0},
-    {"POST", "/api/v1/me/password", h_password_change, ANY_ROLE, 0},
-    {"GET", "/api/v1/admin/audit", h_audit_list, RB(SUPERADMIN), 0},
-    {"GET", "/api/v1/admin/audit.csv", h_audit_export, RB(SUPERADMIN), 0},
-    {"GET", "/api/v1/cases", h_cases_list, ANY_ROLE, 0},
-    {"POST", "/api/v1/cases", h_cases_create, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"GET", "/api/v1/cases/export.csv", h_cases_export, ANY_ROLE, 0},
-    {"GET", "/api/v1/cases/{id}", h_case_get, ANY_ROLE, 0},
-    {"POST", "/api/v1/cases/{id}/transitions", h_case_transition,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD), 0},
-    {"GET", "/api/v1/agencies", h_agencies, ANY_ROLE, 0},
-    {"GET", "/api/v1/categories", h_categories, ANY_ROLE, 0},
-    {"GET", "/api/v1/teams", h_teams, ANY_ROLE, 0},
-    {"GET", "/api/v1/regions", h_regions, ANY_ROLE, 0},
-    {"GET", "/api/v1/whatsapp/inbox", h_wa_inbox, RB(SUPERADMIN), 0},
-    {"GET", "/api/v1/whatsapp/texts", h_wa_texts, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/whatsapp/texts", h_wa_text_set, RB(SUPERADMIN), 0},
-    {"POST", "/api/v1/cases/{id}/messages", h_case_message,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"GET", "/api/v1/cases/{id}/messages", h_case_outbox, ANY_ROLE, 0},
-    {"GET", "/api/v1/canned-replies", h_canned_list, ANY_ROLE, 0},
-    {"POST", "/api/v1/canned-replies", h_canned_create, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/canned-replies/{id}", h_canned_update, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"DELETE", "/api/v1/canned-replies/{id}", h_canned_delete, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"GET", "/api/v1/admin/users", h_admin_users, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/admin/users", h_admin_user_create, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/admin/users/{id}", h_admin_user_update, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/admin/categories", h_admin_category_create, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/admin/categories/{id}", h_admin_category_update, RB(SUPERADMIN) | RB(ADMIN),
-     0},
-    {"POST", "/api/v1/admin/teams", h_admin_team_create, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/admin/teams/{id}", h_admin_team_update, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"GET", "/api/v1/admin/teams/{id}/members", h_admin_team_members, RB(SUPERADMIN) | RB(ADMIN),
-     0},
-    {"POST", "/api/v1/admin/teams/{id}/members", h_admin_team_member_set,
-     RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"GET", "/api/v1/admin/numbers", h_admin_numbers, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/admin/numbers", h_admin_number_add, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"GET", "/api/v1/cases/{id}/conversation", h_case_conversation, ANY_ROLE, 0},
-    {"POST", "/api/v1/cases/{id}/attachments", h_case_attach,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(FIELD), 0},
-    {"GET", "/api/v1/attachments/{id}", h_attachment_get, ANY_ROLE, 0},
-    {"GET", "/api/v1/me/teams", h_my_teams, ANY_ROLE, 0},
-    {"GET", "/api/v1/me/tasks", h_my_tasks, ANY_ROLE, 0},
-    {"PUT", "/api/v1/cases/{id}/lapor", h_case_lapor, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
-     0},
-    {"DELETE", "/api/v1/whatsapp/texts", h_wa_text_reset, RB(SUPERADMIN), 0},
-    {"GET", "/api/v1/dashboard/settings", h_dash_settings, ANY_ROLE, 0},
-    {"GET", "/webhooks/whatsapp", h_wa_verify, 0, R_PUBLIC},
-    {"POST", "/webhooks/whatsapp", h_wa_receive, 0, R_PUBLIC},
-    {"GET", "/sim/api/numbers", h_sim_numbers, 0, R_PUBLIC},
-    {"POST", "/sim/api/send", h_sim_send, 0, R_PUBLIC},
-    {"GET", "/sim/api/messages", h_sim_messages, 0, R_PUBLIC},
-    {"GET", "/api/v1/agencies/{id}/calendar", h_calendar_get, ANY_ROLE, 0},
-    {"POST", "/api/v1/agencies/{id}/calendar", h_calendar_set, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"POST", "/api/v1/agencies/{id}/holidays", h_holiday_add, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"DELETE", "/api/v1/agencies/{id}/holidays", h_holiday_delete, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"GET", "/api/v1/categories/{id}/sla", h_policy_get, ANY_ROLE, 0},
-    {"POST", "/api/v1/categories/{id}/sla", h_policy_set, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"GET", "/api/v1/sla/attention", h_sla_attention, ANY_ROLE, 0},
-    {"GET", "/api/v1/reports/activity", h_activity_report,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR) | RB(VIEWER), 0},
-    {"GET", "/api/v1/cases/{id}/dispatch-suggestions", h_dispatch_suggestions,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"POST", "/api/v1/cases/{id}/merge", h_case_merge, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
-     0},
-    {"POST", "/api/v1/cases/{id}/split", h_case_split, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
-     0},
-    {"GET", "/api/v1/duty", h_duty_list, ANY_ROLE, 0},
-    {"POST", "/api/v1/duty", h_duty_add, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"DELETE", "/api/v1/duty/{id}", h_duty_delete, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"POST", "/api/v1/categories/{id}/forward", h_category_forward, RB(SUPERADMIN), 0},
-    {"GET", "/api/v1/community-groups", h_groups_list, ANY_ROLE, 0},
-    {"POST", "/api/v1/community-groups", h_group_create,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"POST", "/api/v1/community-groups/{id}/members", h_group_member_add,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"POST", "/api/v1/community-groups/{id}/members/remove", h_group_member_remove,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"GET", "/api/v1/community-groups/{id}/members", h_group_members,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"GET", "/t/{code}", h_public_page, 0, R_PUBLIC},
-    {"GET", "/api/v1/public/cases/{code}", h_public_case, 0, R_PUBLIC},
-    {"GET", "/api/v1/stats", h_stats, 0, R_PUBLIC},
-    {"GET", "/statistik", h_stats_page, 0, R_PUBLIC},
-    {"GET", "/api/v1/public/agencies", h_public_agencies, 0, R_PUBLIC},
-    {"GET", "/api/v1/reports/monthly.pdf", h_report_monthly, ANY_ROLE, 0},
-    {"GET", "/api/v1/services", h_services_list, ANY_ROLE, 0},
-    {"POST", "/api/v1/services", h_services_create, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"PUT", "/api/v1/services/{id}", h_services_update, RB(SUPERADMIN) | RB(ADMIN), 0},
-    {"GET", "/api/v1/services/measures", h_services_measures, ANY_ROLE, 0},
-    {"GET", "/api/v1/cases/{id}/service", h_svc_get, RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR),
-     0},
-    {"POST", "/api/v1/cases/{id}/service/checks", h_svc_check,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"POST", "/api/v1/cases/{id}/service/request-more", h_svc_more,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"POST", "/api/v1/cases/{id}/service/issue", h_svc_issue,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
-    {"GET", "/api/v1/cases/{id}/service/file", h_svc_file,
-     RB(SUPERADMIN) | RB(ADMIN) | RB(SUPERVISOR), 0},
+    PUB("GET", "/", h_root),
+    PUB("GET", "/healthz", h_healthz),
+    PUB("GET", "/readyz", h_readyz),
+    PUB("POST", "/api/v1/auth/login", h_login),
+    ME("POST", "/api/v1/auth/logout", h_logout, ANY),
+    ME("GET", "/api/v1/admin/login-attacks", h_login_attacks, SA),
+    ME("GET", "/api/v1/me", h_me, ANY),
+    ME("GET", "/api/v1/me/2fa", h_2fa_status, ANY),
+    ME("POST", "/api/v1/me/2fa/setup", h_2fa_setup, ANY),
+    ME("POST", "/api/v1/me/2fa/confirm", h_2fa_confirm, ANY),
+    ME("POST", "/api/v1/me/2fa/disable", h_2fa_disable, ANY),
+    ME("GET", "/api/v1/me/sessions", h_sessions_list, ANY),
+    ME("POST", "/api/v1/me/sessions/end-all", h_sessions_end, ANY),
+    ME("POST", "/api/v1/me/sessions/end", h_sessions_end_one, ANY),
+    ME("POST", "/api/v1/me/password", h_password_change, ANY),
+    ME("GET", "/api/v1/admin/audit", h_audit_list, SA),
+    ME("GET", "/api/v1/admin/audit.csv", h_audit_export, SA),
+    ME("GET", "/api/v1/cases", h_cases_list, ANY),
+    ME("POST", "/api/v1/cases", h_cases_create, DESK),
+    ME("GET", "/api/v1/cases/export.csv", h_cases_export, ANY),
+    ON("GET", "/api/v1/cases/{id}", h_case_get, SCOPE_CASE_ID, ANY, NULL),
+    ON("POST", "/api/v1/cases/{id}/transitions", h_case_transition, SCOPE_CASE_ID, WORKERS, NULL),
+    ME("GET", "/api/v1/agencies", h_agencies, ANY),
+    ME("GET", "/api/v1/categories", h_categories, ANY),
+    ME("GET", "/api/v1/teams", h_teams, ANY),
+    ME("GET", "/api/v1/regions", h_regions, ANY),
+    ME("GET", "/api/v1/whatsapp/inbox", h_wa_inbox, SA),
+    ME("GET", "/api/v1/whatsapp/texts", h_wa_texts, ADMINS),
+    ME("POST", "/api/v1/whatsapp/texts", h_wa_text_set, SA),
+    ME("DELETE", "/api/v1/whatsapp/texts", h_wa_text_reset, SA),
+    ON("POST", "/api/v1/cases/{id}/messages", h_case_message, SCOPE_CASE_ID, DESK,
+       "only the agency's desk may write to the reporter"),
+    ON("GET", "/api/v1/cases/{id}/messages", h_case_outbox, SCOPE_CASE_ID, WORKERS,
+       "the messages to the reporter are personal data"),
+    ON("GET", "/api/v1/canned-replies", h_canned_list, SCOPE_AGENCY_QUERY, ANY, NULL),
+    ME("POST", "/api/v1/canned-replies", h_canned_create, ADMINS),
+    ON("POST", "/api/v1/canned-replies/{id}", h_canned_update, SCOPE_CANNED_ID, ADMINS,
+       DENY_CANNED),
+    ON("DELETE", "/api/v1/canned-replies/{id}", h_canned_delete, SCOPE_CANNED_ID, ADMINS,
+       DENY_CANNED),
+    ME("GET", "/api/v1/admin/users", h_admin_users, ADMINS),
+    ME("POST", "/api/v1/admin/users", h_admin_user_create, ADMINS),
+    ME("POST", "/api/v1/admin/users/{id}", h_admin_user_update, ADMINS),
+    ME("POST", "/api/v1/admin/categories", h_admin_category_create, ADMINS),
+    ON("POST", "/api/v1/admin/categories/{id}", h_admin_category_update, SCOPE_CATEGORY_ID, ADMINS,
+       "this category belongs to another agency"),
+    ME("POST", "/api/v1/admin/teams", h_admin_team_create, ADMINS),
+    ON("POST", "/api/v1/admin/teams/{id}", h_admin_team_update, SCOPE_TEAM_ID, ADMINS, DENY_TEAM),
+    ON("GET", "/api/v1/admin/teams/{id}/members", h_admin_team_members, SCOPE_TEAM_ID, ADMINS,
+       DENY_TEAM),
+    ON("POST", "/api/v1/admin/teams/{id}/members", h_admin_team_member_set, SCOPE_TEAM_ID, ADMINS,
+       DENY_TEAM),
+    ME("GET", "/api/v1/admin/numbers", h_admin_numbers, ADMINS),
+    ME("POST", "/api/v1/admin/numbers", h_admin_number_add, ADMINS),
+    {"GET", "/api/v1/cases/{id}/conversation", h_case_conversation, SCOPE_CASE_ID, ANY,
+     "the conversation with the reporter is personal data", 0, R_PERSONAL},
+    {"POST", "/api/v1/cases/{id}/attachments", h_case_attach, SCOPE_CASE_ID, WORKERS,
+     "your role may not add files", ATTACH_BODY_MAX, R_TEAM},
+    ON("GET", "/api/v1/attachments/{id}", h_attachment_get, SCOPE_ATTACHMENT_ID, ANY, NULL),
+    ME("GET", "/api/v1/me/teams", h_my_teams, ANY),
+    ME("GET", "/api/v1/me/tasks", h_my_tasks, ANY),
+    ON("PUT", "/api/v1/cases/{id}/lapor", h_case_lapor, SCOPE_CASE_ID, DESK, NULL),
+    ME("GET", "/api/v1/dashboard/settings", h_dash_settings, ANY),
+    {"GET", "/webhooks/whatsapp", h_wa_verify, SCOPE_PUBLIC, 0, NULL, WA_BODY_MAX, 0},
+    {"POST", "/webhooks/whatsapp", h_wa_receive, SCOPE_PUBLIC, 0, NULL, WA_BODY_MAX, 0},
+    {"GET", "/sim/api/numbers", h_sim_numbers, SCOPE_PUBLIC, 0, NULL, 0, R_SIM},
+    {"POST", "/sim/api/send", h_sim_send, SCOPE_PUBLIC, 0, NULL, SIM_BODY_MAX, R_SIM},
+    {"GET", "/sim/api/messages", h_sim_messages, SCOPE_PUBLIC, 0, NULL, 0, R_SIM},
+    ON("GET", "/api/v1/agencies/{id}/calendar", h_calendar_get, SCOPE_AGENCY_ID, ANY, NULL),
+    ON("POST", "/api/v1/agencies/{id}/calendar", h_calendar_set, SCOPE_AGENCY_ID, ADMINS,
+       DENY_CAT_ADMIN),
+    ON("POST", "/api/v1/agencies/{id}/holidays", h_holiday_add, SCOPE_AGENCY_ID, ADMINS,
+       DENY_CAT_ADMIN),
+    ON("DELETE", "/api/v1/agencies/{id}/holidays", h_holiday_delete, SCOPE_AGENCY_ID, ADMINS,
+       DENY_CAT_ADMIN),
+    ON("GET", "/api/v1/categories/{id}/sla", h_policy_get, SCOPE_CATEGORY_ID, ANY, NULL),
+    ON("POST", "/api/v1/categories/{id}/sla", h_policy_set, SCOPE_CATEGORY_ID, ADMINS,
+       DENY_CAT_ADMIN),
+    ON("GET", "/api/v1/sla/attention", h_sla_attention, SCOPE_AGENCY_QUERY, READERS,
+       "this list is for the agency's desk and leadership"),
+    ON("GET", "/api/v1/reports/activity", h_activity_report, SCOPE_AGENCY_QUERY, READERS,
+       "the activity report is for the agency's desk and leadership"),
+    ON("GET", "/api/v1/cases/{id}/dispatch-suggestions", h_dispatch_suggestions, SCOPE_CASE_ID,
+       DESK, "only the agency's desk sees dispatch suggestions"),
+    ON("POST", "/api/v1/cases/{id}/merge", h_case_merge, SCOPE_CASE_ID, DESK,
+       "only the agency's desk may merge cases"),
+    ON("POST", "/api/v1/cases/{id}/split", h_case_split, SCOPE_CASE_ID, DESK,
+       "only the agency's desk may split cases"),
+    ON("GET", "/api/v1/duty", h_duty_list, SCOPE_AGENCY_QUERY, ANY, NULL),
+    ME("POST", "/api/v1/duty", h_duty_add, DESK),
+    ME("DELETE", "/api/v1/duty/{id}", h_duty_delete, DESK),
+    ME("POST", "/api/v1/categories/{id}/forward", h_category_forward, SA),
+    ON("GET", "/api/v1/community-groups", h_groups_list, SCOPE_AGENCY_QUERY, ANY, NULL),
+    ME("POST", "/api/v1/community-groups", h_group_create, DESK),
+    ON("POST", "/api/v1/community-groups/{id}/members", h_group_member_add, SCOPE_GROUP_ID, DESK,
+       DENY_GROUP_DESK),
+    ON("POST", "/api/v1/community-groups/{id}/members/remove", h_group_member_remove,
+       SCOPE_GROUP_ID, DESK, DENY_GROUP_DESK),
+    ON("GET", "/api/v1/community-groups/{id}/members", h_group_members, SCOPE_GROUP_ID, DESK,
+       "only the agency's desk may see a group's members"),
+    PUB("GET", "/t/{code}", h_public_page),
+    PUB("GET", "/api/v1/public/cases/{code}", h_public_case),
+    PUB("GET", "/api/v1/stats", h_stats),
+    PUB("GET", "/statistik", h_stats_page),
+    PUB("GET", "/api/v1/public/agencies", h_public_agencies),
+    ME("GET", "/api/v1/reports/monthly.pdf", h_report_monthly, ANY),
+    ME("GET", "/api/v1/services", h_services_list, ANY),
+    ME("POST", "/api/v1/services", h_services_create, ADMINS),
+    ME("PUT", "/api/v1/services/{id}", h_services_update, ADMINS),
+    ME("GET", "/api/v1/services/measures", h_services_measures, ANY),
+    ON("GET", "/api/v1/cases/{id}/service", h_svc_get, SCOPE_CASE_ID, DESK, NULL),
+    ON("POST", "/api/v1/cases/{id}/service/checks", h_svc_check, SCOPE_CASE_ID, DESK, NULL),
+    ON("POST", "/api/v1/cases/{id}/service/request-more", h_svc_more, SCOPE_CASE_ID, DESK, NULL),
+    {"POST", "/api/v1/cases/{id}/service/issue", h_svc_issue, SCOPE_CASE_ID, DESK, NULL,
+     SVC_UPLOAD_BODY_MAX, 0},
+    ON("GET", "/api/v1/cases/{id}/service/file", h_svc_file, SCOPE_CASE_ID, DESK, NULL),
     /* Loopback and ADUAN_METRICS_ALLOW only, checked by the handler. */
-    {"GET", "/metrics", h_metrics, 0, R_PUBLIC},
+    PUB("GET", "/metrics", h_metrics),
 };
+
+void http_routes_print(FILE *out)
+{
+    static const char *const scopes[] = {"public", "none",       "case", "agency", "category",
+                                         "group",  "attachment", "team", "canned", "agency-query"};
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const route_t *rt = &routes[i];
+        fprintf(out, "%s\t%s\t%s\t", rt->method, rt->pattern, scopes[rt->scope]);
+        bool first = true;
+        for (int k = 0; k < ROLE__COUNT; k++)
+            if (rt->roles & (1u << k)) {
+                fprintf(out, "%s%s", first ? "" : ",", role_name((role_t)k));
+                first = false;
+            }
+        fprintf(out, "%s\t%zu%s\n", first ? "-" : "", rt->body_max ? rt->body_max : HTTP_BODY_MAX,
+                rt->flags & R_SIM ? "\tsim" : "");
+    }
+}
 
 /* ---- helpers shared by the handlers --------------------------------------- */
 
@@ -241,6 +307,31 @@ err_t req_json_body(req_t *r, json_t **out)
     *out = j;
     return ERR_OK;
 }
+
+err_t query_id(req_t *r, const char *key, int64_t *out)
+{
+    const char *v;
+    err_t e = req_query(r, key, &v);
+    if (e != ERR_OK || !v)
+        return e;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (*end || n <= 0 || errno == ERANGE || *v < '0' || *v > '9') {
+        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: expected a positive integer"), key);
+        return ERR_INVALID;
+    }
+    *out = n;
+    return ERR_OK;
+}
+
+err_t refuse(req_t *r, err_t e, const char *why)
+{
+    r->detail = why;
+    return e;
+}
+
+json_t *id_or_null(int64_t id) { return id ? json_integer((json_int_t)id) : json_null(); }
 
 static err_t field_err(req_t *r, const char *key, const char *want)
 {
@@ -396,11 +487,121 @@ static void reply_error(req_t *r, err_t e)
     r->text = NULL;
 }
 
+/* The route of method and path (HEAD as GET), its {id} in *id; NULL when
+ * none, with *path_known when another method has the path. */
+static const route_t *find_route(const char *method, const char *path, int64_t *id,
+                                 bool *path_known)
+{
+    *path_known = false;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        *id = 0; /* a pattern that failed after its {id} leaves none behind */
+        if (!match(routes[i].pattern, path, id))
+            continue;
+        *path_known = true;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+            return &routes[i];
+    }
+    return NULL;
+}
+
+/* Loads what the route's {id} names into r->scope and checks the user's
+ * role in its agency: ERR_NOT_FOUND when there is no such thing,
+ * ERR_FORBIDDEN (with the reason) when the user may not use the route on
+ * it. */
+static err_t check_scope(app_t *app, req_t *r, const route_t *rt)
+{
+    req_scope *s = &r->scope;
+    const char *elsewhere = "you have no role in this agency", *missing = NULL;
+    err_t e = ERR_OK;
+    switch (rt->scope) {
+    case SCOPE_PUBLIC:
+    case SCOPE_NONE:
+        return ERR_OK;
+    case SCOPE_ATTACHMENT_ID:
+        e = store_attachment_get(app->store, r->ar, r->path_id, &s->attachment);
+        if (e == ERR_OK)
+            e = store_case_get(app->store, r->ar, s->attachment.case_id, &s->kase);
+        break;
+    case SCOPE_CASE_ID:
+        e = store_case_get(app->store, r->ar, r->path_id, &s->kase);
+        break;
+    case SCOPE_AGENCY_ID:
+        e = store_agency_get(app->store, r->ar, r->path_id, &s->agency);
+        s->agency_id = s->agency.id;
+        break;
+    case SCOPE_CATEGORY_ID:
+        e = store_category_get(app->store, r->ar, r->path_id, &s->category);
+        s->agency_id = s->category.agency_id;
+        elsewhere = "this category belongs to another agency";
+        missing = "no such category";
+        break;
+    case SCOPE_TEAM_ID:
+        e = store_team_get(app->store, r->ar, r->path_id, &s->team);
+        s->agency_id = s->team.agency_id;
+        elsewhere = DENY_TEAM;
+        missing = "no such team";
+        break;
+    case SCOPE_CANNED_ID:
+        e = store_canned_get(app->store, r->ar, r->path_id, &s->canned);
+        s->agency_id = s->canned.agency_id;
+        elsewhere = DENY_CANNED;
+        missing = "no such canned reply";
+        break;
+    case SCOPE_AGENCY_QUERY:
+        e = query_id(r, "agency", &s->agency_id);
+        if (e == ERR_OK && !s->agency_id)
+            s->agency_id = actor_single_agency(&r->actor);
+        if (e == ERR_OK && !s->agency_id)
+            e = refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
+        if (e == ERR_OK)
+            e = store_agency_get(app->store, r->ar, s->agency_id, &s->agency);
+        elsewhere = "agency: you have no role in this agency";
+        missing = "agency: unknown agency";
+        break;
+    case SCOPE_GROUP_ID:
+        e = store_group_get(app->store, r->ar, r->path_id, &s->group);
+        s->agency_id = s->group.agency_id;
+        elsewhere = rt->deny;
+        break;
+    }
+    if (e == ERR_NOT_FOUND)
+        r->detail = missing;
+    if (e != ERR_OK)
+        return e;
+    if (rt->scope == SCOPE_CASE_ID || rt->scope == SCOPE_ATTACHMENT_ID) {
+        s->agency_id = s->kase.agency_id;
+        e = case_access(app, r, &s->kase); /* a field officer's narrower view */
+        if (e != ERR_OK)
+            return e;
+    }
+    s->role = actor_role(&r->actor, s->agency_id);
+    if (s->role < 0) {
+        r->detail = elsewhere;
+        return ERR_FORBIDDEN;
+    }
+    if (!(rt->roles & (1u << s->role))) {
+        r->detail = rt->deny ? rt->deny : "your role may not use this endpoint";
+        return ERR_FORBIDDEN;
+    }
+    if ((rt->flags & R_TEAM) && s->role == ROLE_FIELD &&
+        (!s->kase.team_id ||
+         store_team_has_member(app->store, s->kase.team_id, r->user.id) != ERR_OK)) {
+        r->detail = "only a member of the assigned team may do this";
+        return ERR_FORBIDDEN;
+    }
+    if ((rt->flags & R_PERSONAL) && !case_personal(app, r, &s->kase)) {
+        r->detail = rt->deny;
+        return ERR_FORBIDDEN;
+    }
+    return ERR_OK;
+}
+
 static void dispatch(app_t *app, req_t *r)
 {
     err_t e = ERR_OK;
-    const route_t *rt = NULL;
     bool path_known = false;
+    int64_t id = 0;
     r->lang = pick_lang(r);
     if (r->too_large) {
         r->detail =
@@ -408,18 +609,8 @@ static void dispatch(app_t *app, req_t *r)
         e = ERR_TOO_LARGE;
         goto out;
     }
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        int64_t id = 0;
-        if (!match(routes[i].pattern, r->path, &id))
-            continue;
-        path_known = true;
-        if (strcmp(routes[i].method, r->method) == 0 ||
-            (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
-            rt = &routes[i];
-            r->path_id = id;
-            break;
-        }
-    }
+    const route_t *rt = find_route(r->method, r->path, &id, &path_known);
+    r->path_id = rt ? id : 0;
     if (!rt && !path_known && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
         static_serve(r)) {
         if (strncmp(r->path, "/app", 4) == 0)
@@ -430,12 +621,17 @@ static void dispatch(app_t *app, req_t *r)
         e = path_known ? ERR_METHOD : ERR_NOT_FOUND;
         goto out;
     }
-    if (!(rt->flags & R_PUBLIC)) {
+    if ((rt->flags & R_SIM) && app->cfg->wa_access_token[0]) {
+        r->detail = "the simulator is off: a Meta access token is configured";
+        e = ERR_NOT_FOUND;
+        goto out;
+    }
+    if (rt->scope != SCOPE_PUBLIC) {
         e = auth_resolve(app, r);
         if (e != ERR_OK)
             goto out;
         if (!has_any_role(r, rt->roles)) {
-            r->detail = "your role may not use this endpoint";
+            r->detail = rt->deny ? rt->deny : "your role may not use this endpoint";
             e = ERR_FORBIDDEN;
             goto out;
         }
@@ -445,6 +641,8 @@ static void dispatch(app_t *app, req_t *r)
                 goto out;
         }
         e = twofa_gate(app, r, rt->pattern);
+        if (e == ERR_OK)
+            e = check_scope(app, r, rt);
         if (e != ERR_OK)
             goto out;
     }
@@ -572,11 +770,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                       (unsigned)CONN_TIMEOUT_S);
         r->method = arena_strdup(ar, method);
         r->path = arena_strdup(ar, url);
-        r->body_max = strcmp(url, "/webhooks/whatsapp") == 0 ? WA_BODY_MAX
-                      : strcmp(url, "/sim/api/send") == 0    ? SIM_BODY_MAX
-                      : svc_upload_path(url)                 ? SVC_UPLOAD_BODY_MAX
-                      : dash_is_upload(method, url)          ? ATTACH_BODY_MAX
-                                                             : HTTP_BODY_MAX;
+        int64_t id;
+        bool known;
+        const route_t *rt = find_route(method, url, &id, &known);
+        r->body_max = rt && rt->body_max ? rt->body_max : HTTP_BODY_MAX;
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
@@ -628,16 +825,58 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_server_t **out)
+err_t http_listen(config_t *cfg, int *fd)
+{
+    *fd = -1;
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    char port[8];
+    snprintf(port, sizeof port, "%u", cfg->listen_port);
+    int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
+    if (gai != 0) {
+        log_error("http", "event=bad_listen_address host=%s msg=\"%s\"", cfg->listen_host,
+                  gai_strerror(gai));
+        return ERR_IO;
+    }
+    int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof sa;
+    if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (ai->ai_family == AF_INET6 &&
+         setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        bind(s, ai->ai_addr, ai->ai_addrlen) != 0 || listen(s, SOMAXCONN) != 0 ||
+        getsockname(s, (struct sockaddr *)&sa, &salen) != 0) {
+        log_error("http", "event=listen_failed host=%s port=%u msg=\"%s\"", cfg->listen_host,
+                  cfg->listen_port, strerror(errno));
+        if (s >= 0)
+            close(s);
+        freeaddrinfo(ai);
+        return ERR_IO;
+    }
+    freeaddrinfo(ai);
+    unsigned bound = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
+                                                    : ((struct sockaddr_in *)&sa)->sin_port);
+    if (cfg->listen_port == 0)
+        config_set_port(cfg, bound);
+    *fd = s;
+    return ERR_OK;
+}
+
+err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, int listen_fd,
+                        http_server_t **out)
 {
     *out = NULL;
     http_server_t *srv = calloc(1, sizeof *srv);
-    if (!srv)
+    if (!srv) {
+        close(listen_fd);
         return ERR_NOMEM;
+    }
     srv->app.cfg = cfg;
     srv->app.store = store;
     srv->app.jobs = jobs;
-    struct addrinfo hints = {0}, *ai = NULL;
     srv->app.buckets = bucket_table_new(BUCKET_SETS);
     err_t e = srv->app.buckets
                   ? secret_password_hash("not-a-password-of-anyone", srv->app.dummy_hash)
@@ -648,20 +887,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
         e = ingest_start(store, jobs, &srv->app.ingest);
     if (e != ERR_OK)
         goto fail;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-    char port[8];
-    snprintf(port, sizeof port, "%u", cfg->listen_port);
-    int gai = getaddrinfo(cfg->listen_host, port, &hints, &ai);
-    if (gai != 0) {
-        log_error("http", "event=bad_listen_address host=%s msg=\"%s\"", cfg->listen_host,
-                  gai_strerror(gai));
-        e = ERR_IO;
-        goto fail;
-    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
-    if (ai->ai_family == AF_INET6)
+    if (strchr(cfg->listen_host, ':'))
         flags |= MHD_USE_IPv6;
     /* MHD 0.9.75 has no deadline for a whole request, only an inactivity
      * timeout: a new connection gets the short header timeout (on_request
@@ -670,18 +897,18 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
      * how many such connections one address holds. */
     unsigned per_address = cfg->ntrusted_proxies ? 0 : CONN_PER_ADDRESS;
     srv->mhd = MHD_start_daemon(
-        flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, &srv->app, MHD_OPTION_SOCK_ADDR,
-        ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->header_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->app, MHD_OPTION_END);
-    freeaddrinfo(ai);
+        flags, 0, NULL, NULL, on_request, &srv->app, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->header_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        &srv->app, MHD_OPTION_END);
     if (!srv->mhd) {
         log_error("http", "event=listen_failed host=%s port=%u", cfg->listen_host,
                   cfg->listen_port);
         e = ERR_IO;
         goto fail;
     }
+    listen_fd = -1; /* MHD's now: closed by MHD_stop_daemon */
     log_info("http",
              "event=limits connections=%u per_address=%u header_timeout=%u idle_timeout=%u "
              "trusted_proxies=%u",
@@ -690,6 +917,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, http_
     *out = srv;
     return ERR_OK;
 fail:
+    if (listen_fd >= 0)
+        close(listen_fd);
     ingest_stop(srv->app.ingest);
     ingest_free(srv->app.ingest);
     auth_stop(&srv->app);

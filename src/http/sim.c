@@ -70,21 +70,10 @@ bool static_serve(req_t *r)
     return false;
 }
 
-static bool simulator(app_t *app, req_t *r)
-{
-    if (app->cfg->wa_access_token[0]) {
-        r->detail = "the simulator is off: a Meta access token is configured";
-        return false;
-    }
-    return true;
-}
-
 err_t h_sim_numbers(app_t *app, req_t *r)
 {
     store_agency *a;
     size_t n;
-    if (!simulator(app, r))
-        return ERR_NOT_FOUND;
     err_t e = store_agency_list(app->store, r->ar, &a, &n);
     if (e != ERR_OK)
         return e;
@@ -230,8 +219,6 @@ err_t h_sim_send(app_t *app, req_t *r)
 {
     json_t *body, *msg = NULL;
     const char *pnid = NULL, *wa_id = NULL, *name = NULL;
-    if (!simulator(app, r))
-        return ERR_NOT_FOUND;
     err_t e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = jfield_str(r, body, "phone_number_id", &pnid);
@@ -281,8 +268,6 @@ err_t h_sim_messages(app_t *app, req_t *r)
     const char *wa_id = NULL, *after_s = NULL, *pnid = NULL;
     store_wa_outbox_item *items;
     size_t n;
-    if (!simulator(app, r))
-        return ERR_NOT_FOUND;
     err_t e = req_query(r, "wa_id", &wa_id);
     if (e == ERR_OK)
         e = req_query(r, "after", &after_s);

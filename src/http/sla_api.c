@@ -22,27 +22,6 @@ static const char *const day_keys[7] = {"sun", "mon", "tue", "wed", "thu", "fri"
 static const char *const step_keys[STORE_SLA_STEPS] = {"verify", "dispatch", "action", "resolve",
                                                        "autoclose"};
 
-static err_t refuse(req_t *r, err_t e, const char *why)
-{
-    r->detail = why;
-    return e;
-}
-
-/* The agency of the path, and whether the user may manage it (admin of
- * it or superadmin); ERR_FORBIDDEN without any role there. */
-static err_t path_agency(app_t *app, req_t *r, bool manage, store_agency *ag)
-{
-    err_t e = store_agency_get(app->store, r->ar, r->path_id, ag);
-    if (e != ERR_OK)
-        return e;
-    int role = actor_role(&r->actor, ag->id);
-    if (role < 0)
-        return refuse(r, ERR_FORBIDDEN, "you have no role in this agency");
-    if (manage && role != ROLE_SUPERADMIN && role != ROLE_ADMIN)
-        return refuse(r, ERR_FORBIDDEN, "only the agency's admin or a superadmin may change this");
-    return ERR_OK;
-}
-
 /* ---- deadlines on cases ---------------------------------------------------- */
 
 static const char *escalation_name(int level)
@@ -108,9 +87,8 @@ err_t h_calendar_get(app_t *app, req_t *r)
     cal_t cal;
     const char *from = NULL, *to = NULL;
     int32_t day;
-    err_t e = path_agency(app, r, false, &ag);
-    if (e == ERR_OK)
-        e = req_query(r, "from", &from);
+    ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_query(r, "from", &from);
     if (e == ERR_OK)
         e = req_query(r, "to", &to);
     if (e != ERR_OK)
@@ -152,9 +130,8 @@ err_t h_calendar_set(app_t *app, req_t *r)
     cal_t cal;
     store_calendar k = {0};
     bool always = false;
-    err_t e = path_agency(app, r, true, &ag);
-    if (e == ERR_OK)
-        e = req_json_body(r, &body);
+    ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = deadline_calendar(app->store, r->ar, ag.id, &cal);
     if (e != ERR_OK)
@@ -217,9 +194,8 @@ err_t h_holiday_add(app_t *app, req_t *r)
     const char *date = NULL, *name = NULL, *kind = NULL;
     bool national = false;
     int32_t day;
-    err_t e = path_agency(app, r, true, &ag);
-    if (e == ERR_OK)
-        e = req_json_body(r, &body);
+    ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = jfield_str(r, body, "date", &date);
     if (e == ERR_OK)
@@ -261,9 +237,8 @@ err_t h_holiday_delete(app_t *app, req_t *r)
     store_agency ag;
     const char *date = NULL, *national = NULL;
     int32_t day;
-    err_t e = path_agency(app, r, true, &ag);
-    if (e == ERR_OK)
-        e = req_query(r, "date", &date);
+    ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_query(r, "date", &date);
     if (e == ERR_OK)
         e = req_query(r, "national", &national);
     if (e != ERR_OK)
@@ -299,27 +274,13 @@ static json_t *policy_json(const store_category *k, const sla_policy *p, bool cu
     return j;
 }
 
-static err_t path_category(app_t *app, req_t *r, bool manage, store_category *k)
-{
-    err_t e = store_category_get(app->store, r->ar, r->path_id, k);
-    if (e != ERR_OK)
-        return e;
-    int role = actor_role(&r->actor, k->agency_id);
-    if (role < 0)
-        return refuse(r, ERR_FORBIDDEN, "this category belongs to another agency");
-    if (manage && role != ROLE_SUPERADMIN && role != ROLE_ADMIN)
-        return refuse(r, ERR_FORBIDDEN, "only the agency's admin or a superadmin may change this");
-    return ERR_OK;
-}
-
 err_t h_policy_get(app_t *app, req_t *r)
 {
     store_category k;
     sla_policy p;
     bool custom;
-    err_t e = path_category(app, r, false, &k);
-    if (e == ERR_OK)
-        e = deadline_policy(app->store, r->ar, k.id, &p, &custom);
+    k = r->scope.category; /* the role checked by the router */
+    err_t e = deadline_policy(app->store, r->ar, k.id, &p, &custom);
     if (e != ERR_OK)
         return e;
     return reply_json(r, 200, policy_json(&k, &p, custom));
@@ -350,9 +311,8 @@ err_t h_policy_set(app_t *app, req_t *r)
     bool custom;
     json_t *body, *v;
     const char *key;
-    err_t e = path_category(app, r, true, &k);
-    if (e == ERR_OK)
-        e = req_json_body(r, &body);
+    k = r->scope.category; /* the role checked by the router */
+    err_t e = req_json_body(r, &body);
     if (e == ERR_OK)
         e = deadline_policy(app->store, r->ar, k.id, &p, &custom);
     if (e != ERR_OK)
@@ -402,38 +362,17 @@ err_t h_policy_set(app_t *app, req_t *r)
 
 err_t h_sla_attention(app_t *app, req_t *r)
 {
-    const char *a = NULL, *want = NULL;
-    store_agency ag;
+    /* ?agency= and the role there (the desk and leadership): the router. */
+    const store_agency ag = r->scope.agency;
+    int64_t agency = ag.id;
+    const char *want = NULL;
     store_sla_case *rows;
     size_t n;
-    err_t e = req_query(r, "agency", &a);
-    if (e == ERR_OK)
-        e = req_query(r, "state", &want);
+    err_t e = req_query(r, "state", &want);
     if (e != ERR_OK)
         return e;
-    int64_t agency = actor_single_agency(&r->actor);
-    if (a) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(a, &end, 10);
-        if (*end || v <= 0 || errno || *a < '0' || *a > '9')
-            return refuse(r, ERR_INVALID, "agency: expected an agency id");
-        agency = v;
-    }
-    if (!agency)
-        return refuse(r, ERR_INVALID, "agency: required (you work in several agencies)");
     if (want && strcmp(want, "overdue") != 0 && strcmp(want, "due_soon") != 0)
         return refuse(r, ERR_INVALID, "state: overdue or due_soon");
-    e = store_agency_get(app->store, r->ar, agency, &ag);
-    if (e != ERR_OK)
-        return e;
-    if (actor_role(&r->actor, agency) < 0)
-        return refuse(r, ERR_FORBIDDEN, "you have no role in this agency");
-    /* It lists the agency's cases: not a field officer's (issue 13). */
-    if (field_role_in(r, agency))
-        return refuse(r, ERR_FORBIDDEN,
-                      tr(r, "daftar ini untuk meja layanan dan pimpinan instansi",
-                         "this list is for the agency's desk and leadership"));
     int64_t now = clock_now();
     e = store_sla_attention(app->store, r->ar, agency, now, ATTENTION_MAX, &rows, &n);
     if (e != ERR_OK)

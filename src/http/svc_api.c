@@ -28,32 +28,7 @@
 #define SVC_CODE_MAX  40
 #define SVC_HOURS_MAX 720
 
-bool svc_upload_path(const char *url)
-{
-    static const char pre[] = "/api/v1/cases/", suf[] = "/service/issue";
-    size_t n = strlen(url), np = sizeof pre - 1, ns = sizeof suf - 1;
-    return n > np + ns && strncmp(url, pre, np) == 0 && strcmp(url + n - ns, suf) == 0;
-}
-
 static json_t *time_or_null(int64_t t) { return t ? json_time(t) : json_null(); }
-static json_t *id_or_null(int64_t id) { return id ? json_integer((json_int_t)id) : json_null(); }
-
-static err_t query_id(req_t *r, const char *key, int64_t *out)
-{
-    const char *v;
-    err_t e = req_query(r, key, &v);
-    if (e != ERR_OK || !v)
-        return e;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (*end || n <= 0 || errno == ERANGE || *v < '0' || *v > '9') {
-        r->detail = arena_printf(r->ar, msg_lang(r->lang, "%s: expected a positive integer"), key);
-        return ERR_INVALID;
-    }
-    *out = n;
-    return ERR_OK;
-}
 
 /* ---- the catalog ------------------------------------------------------------------------- */
 

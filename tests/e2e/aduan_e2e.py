@@ -97,13 +97,121 @@ def base_env(extra=None):
     return env
 
 
+def wait_until(fn, timeout=30, interval=0.1):
+    """Calls fn until it returns something true, and returns that; fails the
+    test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met within %ss" % timeout)
+        time.sleep(interval)
+
+
+def read_port_file(path, proc, timeout=20):
+    """The port `aduan serve --port-file PATH` wrote once listening (with
+    ADUAN_LISTEN=127.0.0.1:0 the system chose it); None when proc ended
+    first or timeout passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as f:
+                text = f.read()
+            if text.endswith("\n"):
+                return int(text)
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            return None
+        time.sleep(0.02)
+    return None
+
+
+def serve_on_port_zero(path):
+    """The arguments and environment of an `aduan serve` that listens on a port
+    the system picks and reports it in path (read it with read_port_file)."""
+    if os.path.exists(path):
+        os.unlink(path)
+    return ["serve", "--port-file", path], {"ADUAN_LISTEN": "%s:0" % HOST}
+
+
+class StraceRefused(Exception):
+    """strace cannot trace here (ptrace not permitted): the caller skips."""
+
+
+def serve_under_strace(srv, trace, strace_args=()):
+    """Starts `aduan serve` of srv (port 0, reported) under `strace -f -qq -o
+    trace` with strace_args; returns (strace process, aduan's pid). Raises
+    StraceRefused when ptrace is not permitted, AssertionError when aduan
+    does not come up."""
+    port_file = os.path.join(srv.workdir, "traced.port")
+    args, env = serve_on_port_zero(port_file)
+    err = open(srv.stderr_path, "wb")
+    p = subprocess.Popen(["strace", "-f", "-qq"] + list(strace_args) + ["-o", trace, aduan_bin()]
+                         + args,
+                         # LeakSanitizer cannot work under ptrace; the other tests check leaks.
+                         env=srv.env(ASAN_OPTIONS="detect_leaks=0", **env), cwd=srv.workdir,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+    err.close()
+    deadline = time.monotonic() + 30
+    srv.port = read_port_file(port_file, p, 30)
+    while srv.port and time.monotonic() < deadline and p.poll() is None:
+        try:
+            if http_request(srv.port, "GET", "/healthz", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        if p.poll() is None:
+            for line in subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
+                                       text=True).stdout.split():
+                try:
+                    os.kill(int(line), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+            p.kill()
+            p.wait()
+        text = srv.read_stderr()
+        if "ptrace" in text or "Operation not permitted" in text:
+            raise StraceRefused(text[-500:])
+        raise AssertionError("aduan serve under strace did not start:\n%s" % text[-3000:])
+    pid = None
+    for _ in range(100):
+        try:
+            pid = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
+                                     text=True).stdout.split()[0])
+            break
+        except (IndexError, ValueError):
+            time.sleep(0.05)
+    assert pid, "no aduan process under strace"
+    return p, pid
+
+
 def free_port():
+    """A port free now, for a process that cannot report the one it bound
+    (nginx in test_deploy.py); aduan itself binds port 0 (serve_on_port_zero)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         s.bind((HOST, 0))
         return s.getsockname()[1]
     finally:
         s.close()
+
+
+def server_routes():
+    """(method, pattern) -> scope of every route the server has, from `aduan
+    routes` (the route table of src/http/server.c)."""
+    r = subprocess.run([aduan_bin(), "routes"], capture_output=True, text=True, timeout=30,
+                       env=base_env())
+    assert r.returncode == 0, r.stderr
+    out = {}
+    for line in r.stdout.splitlines():
+        method, pattern, scope = line.split("\t")[:3]
+        out[(method, pattern)] = scope
+    assert out, r.stdout
+    return out
 
 
 def run_cli(args, env, cwd, input=None, timeout=60):
@@ -412,35 +520,32 @@ class Server:
         assert not sanitizer_problems(r.stderr), r.stderr
         return r
 
-    def start(self, timeout=20, attempts=3):
-        last = ""
-        for _ in range(attempts):
-            self.port = free_port()
-            self._err = open(self.stderr_path, "wb")
-            self._out = open(self.stdout_path, "wb")
-            self.proc = subprocess.Popen([aduan_bin(), "serve"], env=self.env(), cwd=self.workdir,
-                                         stdout=self._out, stderr=self._err,
-                                         stdin=subprocess.DEVNULL)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    break
-                try:
-                    r = http_request(self.port, "GET", "/healthz", timeout=2)
-                    if r.status == 200:
-                        return self
-                except OSError:
-                    pass
-                time.sleep(0.05)
-            # Did not come up: maybe the port was taken meanwhile; try again.
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self._close_files()
-            last = self.read_stderr()
-            if "cannot listen" not in last:
-                break
-        raise RuntimeError("aduan serve did not answer /healthz within %ss:\n%s" % (timeout, last))
+    def start(self, timeout=20):
+        """Starts `aduan serve` on a port the system picks (no race with
+        another test for a port) and waits for /healthz."""
+        port_file = os.path.join(self.workdir, "serve.port")
+        args, env = serve_on_port_zero(port_file)
+        self.port = None
+        self._err = open(self.stderr_path, "wb")
+        self._out = open(self.stdout_path, "wb")
+        self.proc = subprocess.Popen([aduan_bin()] + args, env=self.env(**env), cwd=self.workdir,
+                                     stdout=self._out, stderr=self._err, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        self.port = read_port_file(port_file, self.proc, timeout)
+        while self.port and time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                r = http_request(self.port, "GET", "/healthz", timeout=2)
+                if r.status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._close_files()
+        raise RuntimeError("aduan serve did not answer /healthz within %ss:\n%s"
+                           % (timeout, self.read_stderr()))
 
     def _close_files(self):
         for f in (getattr(self, "_err", None), getattr(self, "_out", None)):

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from aduan_e2e import (Client, Server, aduan_bin, base_env, free_port, http_request, repo_root,
-                       run_cli, sanitizer_problems)
+from aduan_e2e import (Client, Server, aduan_bin, base_env, http_request, read_port_file,
+                       repo_root, run_cli, sanitizer_problems)
 
 
 def ok(r):
@@ -222,7 +222,7 @@ def _serve_expecting_exit(tmp_path, env, args=("serve",)):
 def test_bad_setting_exits_2_naming_it(tmp_path, var, value):
     env = base_env({"ADUAN_DATABASE_URL": "sqlite:%s/aduan.db" % tmp_path,
                     "ADUAN_MEDIA_DIR": str(tmp_path / "media"),
-                    "ADUAN_LISTEN": "127.0.0.1:%d" % free_port(), var: value})
+                    "ADUAN_LISTEN": "127.0.0.1:0", var: value})
     r = _serve_expecting_exit(tmp_path, env)
     assert r.returncode == 2, (r.returncode, r.stderr)
     line = one_line_mentioning(r.stderr, var)
@@ -234,19 +234,21 @@ def test_bad_setting_exits_2_naming_it(tmp_path, var, value):
 def test_config_file_is_honoured(tmp_path):
     srv = Server(tmp_path)
     srv.init()
-    port = free_port()
     conf = tmp_path / "custom.conf"
-    conf.write_text("# test configuration\n[server]\nlisten = 127.0.0.1:%d\n"
-                    "[auth]\nsession_hours = 2\n" % port)
+    conf.write_text("# test configuration\n[server]\nlisten = 127.0.0.1:0\n"
+                    "[auth]\nsession_hours = 2\n")
     env = srv.env()
     env.pop("ADUAN_LISTEN", None)
     errf = open(tmp_path / "conf.stderr", "wb")
-    proc = subprocess.Popen([aduan_bin(), "--config", str(conf), "serve"], env=env,
+    port_file = str(tmp_path / "conf.port")
+    proc = subprocess.Popen([aduan_bin(), "--config", str(conf), "serve", "--port-file",
+                             port_file], env=env,
                             cwd=str(tmp_path), stdout=subprocess.DEVNULL, stderr=errf)
     try:
         up = False
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and proc.poll() is None:
+        port = read_port_file(port_file, proc, 20)
+        while port and time.monotonic() < deadline and proc.poll() is None:
             try:
                 if http_request(port, "GET", "/healthz", timeout=2).status == 200:
                     up = True

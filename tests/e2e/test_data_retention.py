@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from aduan_e2e import Server, http_request, pg_available
+from aduan_e2e import Server, http_request, pg_available, wait_until
 from db_peek import engine_of, sql
 from wa_helpers import Citizen, choices, envelope, message, sign, start, superadmin, text_of
 
@@ -25,17 +25,6 @@ TYPED_NAME = "Budi Santoso"
 TYPED_PHONE = "081298765432"
 UNKNOWN_PNID = "999999999999999"
 MARKER = "xqz-only-in-the-dead-letter"
-
-
-def wait_until(fn, timeout=30, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met within %ss" % timeout)
-        time.sleep(interval)
 
 
 def serve(request, tmp_path, **env):

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from aduan_e2e import (Client, base_env, free_port, http_request, repo_root,
+from aduan_e2e import (Client, base_env, http_request, read_port_file, repo_root,
                        sanitizer_problems)
 from test_deploy import NO_MANAGER, run_verify, systemd_analyze
 
@@ -203,12 +203,11 @@ def test_service_starts_from_the_installed_files(deb, tmp_path):
         return str(root) + p
 
     # The packaged configuration, with its paths moved into the root and a
-    # free port: nothing else changed.
-    port = free_port()
+    # port the system picks (reported in a file): nothing else changed.
     conf = (root / conf_path.lstrip("/")).read_text()
     assert "url = sqlite:/var/lib/aduan/aduan.db" in conf and "listen = 127.0.0.1:8080" in conf
     conf = conf.replace("/var/lib/aduan", moved("/var/lib/aduan"))
-    conf = conf.replace("listen = 127.0.0.1:8080", "listen = 127.0.0.1:%d" % port)
+    conf = conf.replace("listen = 127.0.0.1:8080", "listen = 127.0.0.1:0")
     (root / conf_path.lstrip("/")).write_text(conf)
     state = root / "var/lib/aduan"
     os.makedirs(state / "media")
@@ -230,10 +229,12 @@ def test_service_starts_from_the_installed_files(deb, tmp_path):
             assert rc == 0 and not lines, "\n".join(lines)
 
     err = open(tmp_path / "serve.err", "wb")
-    p = subprocess.Popen([exe, "serve"], env=env, cwd=str(state), stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=err)
+    port_file = str(tmp_path / "serve.port")
+    p = subprocess.Popen([exe, "serve", "--port-file", port_file], env=env, cwd=str(state),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
     try:
         up = False
+        port = read_port_file(port_file, p)
         for _ in range(200):
             try:
                 if http_request(port, "GET", "/readyz", timeout=2).status == 200:

@@ -34,8 +34,9 @@ import time
 import pytest
 
 import aduan_e2e
-from aduan_e2e import (HOST, Client, Response, Server, aduan_bin, base_env, free_port,
-                       http_request, repo_root, run_cli, sanitizer_problems)
+from aduan_e2e import (HOST, Client, Response, Server, StraceRefused, aduan_bin, base_env,
+                       free_port, http_request, repo_root, run_cli, sanitizer_problems,
+                       serve_under_strace)
 
 ROOT = repo_root()
 DEPLOY = os.path.join(ROOT, "deploy")
@@ -59,7 +60,8 @@ def known_settings():
     src = read(os.path.join(ROOT, "src", "core", "config.c"))
     m = re.search(r"\bkeys\[\]\s*=\s*\{(.*?)\n\};", src, re.S)
     assert m, "the keys table of src/core/config.c was not found"
-    names = set(re.findall(r'\{\s*"(ADUAN_[A-Z0-9_]+)"', m.group(1)))
+    # Rows are UINT("ADUAN_...", ...), TEXT(...), CHOICE(...), CUSTOM(...).
+    names = set(re.findall(r'[{(]\s*"(ADUAN_[A-Z0-9_]+)"', m.group(1)))
     assert {"ADUAN_LISTEN", "ADUAN_DATABASE_URL", "ADUAN_MEDIA_DIR"} <= names, names
     names |= set(re.findall(r'getenv\("(ADUAN_[A-Z0-9_]+)"\)',
                             read(os.path.join(ROOT, "src", "main.c"))))
@@ -278,37 +280,10 @@ def allowed_syscalls(service, groups):
 def traced_serve(srv, trace):
     """Starts `aduan serve` of srv under strace -f; returns (strace process,
     aduan's pid)."""
-    srv.port = free_port()
-    err = open(srv.stderr_path, "wb")
-    p = subprocess.Popen(["strace", "-f", "-qq", "-o", trace, aduan_bin(), "serve"],
-                         # LeakSanitizer cannot work under ptrace; the other tests check leaks.
-                         env=srv.env(ASAN_OPTIONS="detect_leaks=0"), cwd=srv.workdir,
-                         stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=err)
-    err.close()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and p.poll() is None:
-        try:
-            if http_request(srv.port, "GET", "/healthz", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        if p.poll() is None:
-            try:
-                with open(trace) as f:
-                    os.kill(int(f.readline().split()[0]), signal.SIGKILL)
-            except (OSError, ValueError, IndexError):
-                pass
-            p.kill()
-            p.wait()
-        text = srv.read_stderr()
-        if "ptrace" in text or "Operation not permitted" in text:
-            pytest.skip("strace cannot trace here (ptrace not permitted): %s" % text[-500:])
-        raise AssertionError("aduan serve under strace did not start:\n%s" % text[-3000:])
-    with open(trace) as f:
-        pid = int(f.readline().split()[0])
-    return p, pid
+    try:
+        return serve_under_strace(srv, trace)
+    except StraceRefused as ex:
+        pytest.skip("strace cannot trace here (ptrace not permitted): %s" % ex)
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])

@@ -76,7 +76,8 @@ def test_roster_view(damkar, admin, viewer, sa):
     assert len(sa.get("/api/v1/duty?agency=2").json["items"]) == 21
     for bad in ("x", "0", "-1"):
         assert sa.get("/api/v1/duty?agency=" + bad).status == 400
-    assert sa.get("/api/v1/duty?agency=99").status == 400
+    # An unknown agency is 404, as for every route scoped by ?agency= (issue 15).
+    assert sa.get("/api/v1/duty?agency=99").status == 404
 
 
 def test_roster_edit_and_refusals(kasi, damkar, admin, users, teams):

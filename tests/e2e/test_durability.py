@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from aduan_e2e import (Server, aduan_bin, free_port, http_request, pg_available, pg_database,
-                       sanitizer_problems)
+from aduan_e2e import (Server, StraceRefused, http_request, pg_available, pg_database,
+                       sanitizer_problems, serve_under_strace)
 from wa_helpers import SATPOLPP, SECRET, envelope, message, sign
 
 
@@ -28,8 +28,7 @@ def test_postgres_with_fsync_off_is_refused(tmp_path):
         pytest.skip("ADUAN_TEST_PG is not set (tests/run-all.sh starts a PostgreSQL)")
     srv = Server(tmp_path, {"ADUAN_DATABASE_URL": pg_database()})
     srv.init(demo=True)
-    port = free_port()
-    listen = "127.0.0.1:%d" % port
+    listen = "127.0.0.1:0"  # refused before it listens
     for allow in (None, "0"):
         r = srv.cli("serve", ADUAN_ALLOW_UNSAFE_DB=allow, ADUAN_LISTEN=listen, timeout=60)
         assert r.returncode == 1, (r.returncode, r.stderr[-2000:])
@@ -61,38 +60,10 @@ def test_postgres_with_fsync_off_is_refused(tmp_path):
 def traced(srv, trace):
     """aduan serve of srv under `strace -f` (fsync and fdatasync only);
     returns (strace process, aduan's pid)."""
-    srv.port = free_port()
-    err = open(srv.stderr_path, "wb")
-    p = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", trace,
-                          aduan_bin(), "serve"],
-                         # LeakSanitizer cannot work under ptrace.
-                         env=srv.env(ASAN_OPTIONS="detect_leaks=0"), cwd=srv.workdir,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-    err.close()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and p.poll() is None:
-        try:
-            if http_request(srv.port, "GET", "/healthz", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        p.kill()
-        p.wait()
-        text = srv.read_stderr()
-        if "ptrace" in text or "Operation not permitted" in text:
-            pytest.skip("strace cannot trace here: %s" % text[-500:])
-        raise AssertionError("aduan serve under strace did not start:\n%s" % text[-3000:])
-    pid = None
-    for _ in range(100):
-        try:
-            pid = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
-                                     text=True).stdout.split()[0])
-            break
-        except (IndexError, ValueError):
-            time.sleep(0.05)
-    assert pid, "no aduan process under strace"
-    return p, pid
+    try:
+        return serve_under_strace(srv, trace, ["-e", "trace=fsync,fdatasync"])
+    except StraceRefused as ex:
+        pytest.skip("strace cannot trace here: %s" % ex)
 
 
 def thread_names(pid):

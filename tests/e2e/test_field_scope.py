@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from aduan_e2e import Client, fixture_image, repo_root
+from aduan_e2e import Client, fixture_image, server_routes
 
 INSTRUCTION = "Mohon tertibkan hari ini, koordinasi dengan pengelola pasar"
 PHONE_A, PHONE_B, PHONE_E = "081311110001", "081311110002", "081311110003"
@@ -198,11 +198,9 @@ OWN = {
 
 
 def router_table():
-    """(method, pattern) of every route in src/http/server.c."""
-    src = open(os.path.join(repo_root(), "src", "http", "server.c"), encoding="utf-8").read()
-    table = src[src.index("static const route_t routes[] = {"):]
-    table = table[:table.index("\n};")]
-    return set(re.findall(r'\{"(GET|POST|PUT|DELETE|PATCH)",\s*"([^"]+)"', table))
+    """(method, pattern) of every route the server has (`aduan routes`, as
+    test_role_matrix.py reads it)."""
+    return set(server_routes())
 
 
 def test_every_route_has_an_expectation():

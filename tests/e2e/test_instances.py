@@ -16,7 +16,7 @@ import pytest
 
 import aduan_e2e
 
-from aduan_e2e import Client, Server, aduan_bin, free_port, http_request
+from aduan_e2e import Client, Server, aduan_bin, http_request
 
 
 def pg_database():
@@ -152,7 +152,7 @@ def test_second_sqlite_server_refuses(tmp_path):
     a.start()
     try:
         second = subprocess.run([aduan_bin(), "serve"],
-                                env=dict(a.env(), ADUAN_LISTEN="127.0.0.1:%d" % free_port()),
+                                env=dict(a.env(), ADUAN_LISTEN="127.0.0.1:0"),
                                 cwd=a.workdir, capture_output=True, text=True, timeout=30)
         assert second.returncode == 1
         assert "already owns" in second.stderr

@@ -16,7 +16,7 @@ import sqlite3
 
 import pytest
 
-from aduan_e2e import Client, http_request, pg_available, png_image
+from aduan_e2e import Client, http_request, pg_available, png_image, wait_until
 from wa_helpers import (desk,  # noqa: F401 (a fixture)
                         Citizen, choices, envelope, sign, start, text_of)
 
@@ -24,17 +24,6 @@ DATA_KEY = "5c" * 32
 
 DUKCAPIL = "100000000000003"
 GOOD_NIK = "6311064506210001"  # Balangan, Paringin; a girl born 05-06-2021
-
-
-def wait_until(fn, timeout=20, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met within %ss" % timeout)
-        time.sleep(interval)
 
 
 def login(srv, who):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from aduan_e2e import Client, pg_available
+from aduan_e2e import Client, pg_available, wait_until
 from wa_helpers import start
 
 KABID_WA = "6281100000102"  # kabid.satpolpp's staff number in the demo seed
@@ -21,17 +21,6 @@ def login(srv, who):
     c = Client(srv.port)
     assert c.login(who).status == 200, who
     return c
-
-
-def wait_until(pred, timeout=30.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() >= deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(interval)
 
 
 def alerts_for(graph, code, word):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from aduan_e2e import Client, fixture_image, http_request, pg_available, png_image
+from aduan_e2e import Client, fixture_image, http_request, pg_available, png_image, wait_until
 from wa_helpers import (desk,  # noqa: F401 (a fixture)
                         Citizen, choices, envelope, message, sign, start, superadmin, text_of)
 
@@ -37,17 +37,6 @@ def outbox(srv, cid):
     r = sa.get("/api/v1/cases/%d/messages" % cid)
     assert r.status == 200, r
     return r.json["items"]
-
-
-def wait_until(fn, timeout=20, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met within %ss" % timeout)
-        time.sleep(interval)
 
 
 def test_status_changes_reach_the_reporter(desk):
