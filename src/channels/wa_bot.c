@@ -27,39 +27,9 @@
 #define WORDS_MAX       1000
 /* An opening shorter than this ("p", "1", "tes") says nothing. */
 #define WORDS_MIN 5
-
-const char *wa_msg_text(arena_t *ar, const char *to, const char *body)
-{
-    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:s}}", "messaging_product", "whatsapp",
-                              "recipient_type", "individual", "to", to, "type", "text", "text",
-                              "preview_url", 0, "body", body));
-}
-
-const char *wa_template_value(arena_t *ar, const char *v)
-{
-    /* Meta refuses template values with new lines, tabs or more than four
-     * spaces in a row, and long ones: fold and cut them. */
-    if (!v)
-        return NULL;
-    char *o = arena_strdup(ar, v);
-    for (char *p = o; p && *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-    return dlg_cut(ar, o, WA_TEMPLATE_VALUE_MAX);
-}
-
-const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
-                            const char *const *params, int n)
-{
-    json_t *ps = json_array();
-    for (int i = 0; ps && i < n; i++)
-        json_array_append_new(ps, json_pack("{s:s, s:s}", "type", "text", "text",
-                                            params[i] && *params[i] ? params[i] : "-"));
-    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:o}]}}",
-                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
-                              to, "type", "template", "template", "name", name, "language", "code",
-                              lang, "components", "type", "body", "parameters", ps));
-}
+/* A typed address: shorter says nothing; longer is cut (characters). */
+#define ADDRESS_MIN 5
+#define ADDRESS_MAX 500
 
 const char *wa_status_text(arena_t *ar, const char *tracking_code, const char *kind,
                            const store_event *ev, const char *lang)
@@ -118,16 +88,7 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
     return wa_survey_render(s, ar, &c, found, wa_id, lang, text, payload, template);
 }
 
-
 static void decref(void *p) { json_decref(p); }
-
-/* A text about the case the effects create: sent once it exists. */
-static void say_for_case(dlg *d, const char *text)
-{
-    const char *payload = wa_msg_text(d->in->ar, d->fx->wa_id, text);
-    if (payload && d->fx->nout < STORE_WA_OUT_MAX)
-        d->fx->out[d->fx->nout++] = (store_wa_out){"reply", payload, NULL, true};
-}
 
 /* ---- the draft ---------------------------------------------------------------- */
 
@@ -177,16 +138,6 @@ static void finish(dlg *d, dlg_state st)
     d->fx->lang = d->lang;
 }
 
-static bool is_word(const char *text, const char *a, const char *b2)
-{
-    if (!text)
-        return false;
-    const char *p;
-    size_t n = text_trim(text, &p);
-    return (strlen(a) == n && strncasecmp(p, a, n) == 0) ||
-           (b2 && strlen(b2) == n && strncasecmp(p, b2, n) == 0);
-}
-
 /* The answer as a choice id: a tapped button/row, or a number typed for
  * the n-th of the offered choices, or a yes/no word. */
 static const char *choice(dlg *d, const char *const *offered, int n)
@@ -200,7 +151,7 @@ static const char *choice(dlg *d, const char *const *offered, int n)
     size_t len = text_trim(ev->text, &p);
     if (len == 1 && *p >= '1' && *p < '1' + n)
         return offered[*p - '1'];
-    if (is_word(ev->text, "ya", "yes") || is_word(ev->text, "kirim", "send"))
+    if (dlg_is_word(ev->text, "ya", "yes") || dlg_is_word(ev->text, "kirim", "send"))
         return offered[0];
     return NULL;
 }
@@ -212,8 +163,9 @@ static dlg_state reask(dlg *d, dlg_state st)
 {
     const char *name = dlg_name(d->in->ar, st, d->arg);
     const char *was = json_string_value(json_object_get(d->draft, "reask_state"));
-    json_int_t n =
-        was && strcmp(was, name) == 0 ? json_integer_value(json_object_get(d->draft, "reask_n")) : 0;
+    json_int_t n = was && strcmp(was, name) == 0
+                       ? json_integer_value(json_object_get(d->draft, "reask_n"))
+                       : 0;
     dlg_state next = st;
     if (n == 0) {
         dlg_say(d, arena_printf(d->in->ar, "%s %s", wa_text("not_understood", d->lang),
@@ -291,8 +243,8 @@ static dlg_state ask_urgent(dlg *d)
     dlg_choice c[] = {{"urgent:yes", wa_text("urgent_yes", d->lang), NULL},
                       {"urgent:no", wa_text("urgent_no", d->lang), NULL}};
     dlg_buttons(d,
-                wa_textf(d->in->ar, "ask_urgent", d->lang, "category", rget(d, "cat_name"),
-                         "group", g.name, NULL),
+                wa_textf(d->in->ar, "ask_urgent", d->lang, "category", rget(d, "cat_name"), "group",
+                         g.name, NULL),
                 c, 2);
     return DLG_URGENT;
 }
@@ -305,7 +257,7 @@ static dlg_state ask_description(dlg *d)
 
 static dlg_state ask_location(dlg *d)
 {
-    dlg_ask_location(d, wa_text("ask_location", d->lang));
+    dlg_ask_location(d, wa_text("ask_location", d->lang), wa_text("ask_address", d->lang));
     return DLG_LOCATION;
 }
 
@@ -358,8 +310,9 @@ static dlg_state summary(dlg *d)
 static dlg_state emergency_path(dlg *d)
 {
     rset(d, "emergency", json_true());
-    dlg_ask_location(d, wa_textf(d->in->ar, "emergency_location", d->lang, "category",
-                                 rget(d, "cat_name"), NULL));
+    const char *cat = rget(d, "cat_name");
+    dlg_ask_location(d, wa_textf(d->in->ar, "emergency_location", d->lang, "category", cat, NULL),
+                     wa_textf(d->in->ar, "emergency_address", d->lang, "category", cat, NULL));
     return DLG_E_LOCATION;
 }
 
@@ -472,7 +425,7 @@ static err_t create_case(dlg *d, bool emergency)
     if (!emergency && text && after_hours(in, hours, sizeof hours))
         text = arena_printf(in->ar, "%s\n\n%s", text,
                             wa_textf(in->ar, "after_hours", d->lang, "hours", hours, NULL));
-    say_for_case(d, text);
+    dlg_say_for_case(d, text);
     return ERR_OK;
 }
 
@@ -495,6 +448,24 @@ static void add_media(dlg *d, const wa_event *ev)
     snprintf(count, sizeof count, "%zu", json_array_size(media));
     dlg_choice c[] = {{"photos:next", wa_text("next", d->lang), NULL}};
     dlg_buttons(d, wa_textf(d->in->ar, "photo_received", d->lang, "count", count, NULL), c, 1);
+}
+
+/* The emergency case, from the draft: what follows joins it. */
+static dlg_state emergency_created(dlg *d)
+{
+    d->err = create_case(d, true);
+    /* Photos and details may follow: they join this case. */
+    json_object_del(d->draft, "report");
+    if (d->fx->new_case)
+        json_object_set_new(d->draft, "after_code", json_string(d->fx->new_case->tracking_code));
+    return DLG_E_AFTER;
+}
+
+static bool have_regions(dlg *d)
+{
+    store_region *g;
+    size_t n = 0;
+    return store_region_list(d->in->store, d->in->ar, &g, &n) == ERR_OK && n > 0;
 }
 
 /* ---- status checks ----------------------------------------------------------------- */
@@ -574,9 +545,9 @@ static dlg_state on_consent(dlg *d)
     static const char *const o[] = {"consent:yes", "consent:anon", "consent:no"};
     const wa_event *ev = d->in->ev;
     const char *id = choice(d, o, 3);
-    if (!id && is_word(ev->text, "tidak", "no"))
+    if (!id && dlg_is_word(ev->text, "tidak", "no"))
         id = "consent:no";
-    if (!id && is_word(ev->text, "anonim", "anonymous"))
+    if (!id && dlg_is_word(ev->text, "anonim", "anonymous"))
         id = "consent:anon";
     if (id && strcmp(id, "consent:no") == 0) {
         dlg_say(d, wa_text("consent_refused", d->lang));
@@ -630,9 +601,9 @@ static dlg_state on_urgent(dlg *d)
     static const char *const o[] = {"urgent:yes", "urgent:no"};
     const char *t = d->in->ev->text;
     const char *id = choice(d, o, 2);
-    if (!id && (is_word(t, "darurat", "emergency") || is_word(t, "urgent", "mendesak")))
+    if (!id && (dlg_is_word(t, "darurat", "emergency") || dlg_is_word(t, "urgent", "mendesak")))
         id = o[0];
-    if (!id && (is_word(t, "tidak", "no") || is_word(t, "tidak darurat", "not urgent")))
+    if (!id && (dlg_is_word(t, "tidak", "no") || dlg_is_word(t, "tidak darurat", "not urgent")))
         id = o[1];
     if (id && strcmp(id, o[0]) == 0)
         return emergency_path(d);
@@ -664,7 +635,7 @@ static void take_location(dlg *d)
     rset(d, "lon", json_real(ev->lon));
     const char *addr = ev->loc_address ? ev->loc_address : ev->loc_name;
     if (addr)
-        rset(d, "address", json_string(dlg_cut(d->in->ar, addr, 500)));
+        rset(d, "address", json_string(dlg_cut(d->in->ar, addr, ADDRESS_MAX)));
 }
 
 static dlg_state on_location(dlg *d)
@@ -674,8 +645,8 @@ static dlg_state on_location(dlg *d)
         take_location(d);
         return ask_photos(d);
     }
-    if (ev->text && !ev->reply_id && strlen(ev->text) >= 5) {
-        rset(d, "address", json_string(dlg_cut(d->in->ar, ev->text, 500)));
+    if (ev->text && !ev->reply_id && strlen(ev->text) >= ADDRESS_MIN) {
+        rset(d, "address", json_string(dlg_cut(d->in->ar, ev->text, ADDRESS_MAX)));
         return ask_kecamatan(d);
     }
     return ask_location(d);
@@ -687,6 +658,9 @@ static dlg_state on_kecamatan(dlg *d)
     if (!id || strncmp(id, "kec:", 4) != 0 || store_region_exists(d->in->store, id + 4) != ERR_OK)
         return reask(d, DLG_KECAMATAN);
     rset(d, "kec", json_string(id + 4));
+    /* An emergency told by its address (no location sharing) is sent now. */
+    if (json_is_true(json_object_get(report(d), "emergency")))
+        return emergency_created(d);
     return ask_photos(d);
 }
 
@@ -698,8 +672,8 @@ static dlg_state on_photos(dlg *d)
         return DLG_PHOTOS;
     }
     if ((ev->reply_id && strncmp(ev->reply_id, "photos:", 7) == 0) ||
-        is_word(ev->text, "lanjut", "lewati") || is_word(ev->text, "next", "skip") ||
-        is_word(ev->text, "selesai", "done"))
+        dlg_is_word(ev->text, "lanjut", "lewati") || dlg_is_word(ev->text, "next", "skip") ||
+        dlg_is_word(ev->text, "selesai", "done"))
         return summary(d);
     return reask(d, DLG_PHOTOS);
 }
@@ -709,9 +683,9 @@ static dlg_state on_confirm(dlg *d)
     static const char *const o[] = {"confirm:send", "confirm:edit", "confirm:cancel"};
     const wa_event *ev = d->in->ev;
     const char *id = choice(d, o, 3);
-    if (!id && (is_word(ev->text, "ubah", "edit")))
+    if (!id && (dlg_is_word(ev->text, "ubah", "edit")))
         id = "confirm:edit";
-    if (!id && (is_word(ev->text, "tidak", "no")))
+    if (!id && (dlg_is_word(ev->text, "tidak", "no")))
         id = "confirm:cancel";
     if (id && strcmp(id, "confirm:send") == 0) {
         d->err = create_case(d, false);
@@ -733,27 +707,29 @@ static dlg_state on_e_location(dlg *d)
     const wa_event *ev = d->in->ev;
     if (ev->has_location) {
         take_location(d);
-        d->err = create_case(d, true);
-        /* Photos and details may follow: they join this case. */
-        json_object_del(d->draft, "report");
-        if (d->fx->new_case)
-            json_object_set_new(d->draft, "after_code",
-                                json_string(d->fx->new_case->tracking_code));
-        return DLG_E_AFTER;
+        return emergency_created(d);
+    }
+    /* A channel that cannot share a location: the typed address and its
+     * kecamatan, then the case. */
+    const char *p;
+    size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;
+    if (!d->caps->has_location && len >= ADDRESS_MIN) {
+        rset(d, "address",
+             json_string(dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), ADDRESS_MAX)));
+        return have_regions(d) ? ask_kecamatan(d) : emergency_created(d);
     }
     /* Words typed instead of the location still describe the emergency:
      * keep them for the case. */
-    const char *p;
-    size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;
     if (len) {
         const char *was = rget(d, "desc");
         const char *now = dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX);
         rset(d, "desc",
-             json_string(dlg_cut(d->in->ar,
-                                 was ? arena_printf(d->in->ar, "%s\n%s", was, now) : now,
+             json_string(dlg_cut(d->in->ar, was ? arena_printf(d->in->ar, "%s\n%s", was, now) : now,
                                  DESCRIPTION_MAX)));
     }
-    dlg_ask_location(d, wa_text("emergency_text_location", d->lang));
+    dlg_ask_location(
+        d, wa_text("emergency_text_location", d->lang),
+        wa_textf(d->in->ar, "emergency_address", d->lang, "category", rget(d, "cat_name"), NULL));
     return DLG_E_LOCATION;
 }
 
@@ -769,16 +745,15 @@ static dlg_state on_e_after(dlg *d)
     char shown[IDS_SHOWN_BUF];
     d->fx->case_code = arena_strdup(d->in->ar, code);
     if (media && d->fx->nmedia < STORE_WA_MEDIA_MAX)
-        d->fx->media[d->fx->nmedia++] = (store_wa_media){ev->media_id, ev->media_mime,
-                                                         ev->media_sha256, ev->media_filename};
+        d->fx->media[d->fx->nmedia++] =
+            (store_wa_media){ev->media_id, ev->media_mime, ev->media_sha256, ev->media_filename};
     /* More words about the incident (a text, a photo's caption) join the
      * case's description. */
     const char *p;
     size_t len = ev->text ? text_trim(ev->text, &p) : 0;
     if (len)
-        d->fx->case_text =
-            arena_printf(d->in->ar, "\n%s",
-                         dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX));
+        d->fx->case_text = arena_printf(
+            d->in->ar, "\n%s", dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX));
     ids_tracking_format(code, shown);
     dlg_say(d, wa_textf(d->in->ar, "added_to_case", d->lang, "code", shown, NULL));
     return DLG_E_AFTER;
@@ -820,16 +795,16 @@ static dlg_state global_words(dlg *d, dlg_state st)
         return DLG_PASS;
     const char *p;
     size_t n = text_trim(t, &p);
-    if (is_word(t, "batal", "cancel")) {
+    if (dlg_is_word(t, "batal", "cancel")) {
         bool svc = dlg_part_of(st) == &dlg_service;
         dlg_say(d, wa_text(svc ? "svc_cancelled" : "cancelled", d->lang));
         return DLG_IDLE;
     }
-    if (is_word(t, "english", NULL) || is_word(t, "indonesia", NULL)) {
-        d->lang = is_word(t, "english", NULL) ? "en" : "id";
+    if (dlg_is_word(t, "english", NULL) || dlg_is_word(t, "indonesia", NULL)) {
+        d->lang = dlg_is_word(t, "english", NULL) ? "en" : "id";
         return dlg_menu(d);
     }
-    if (is_word(t, "menu", "mulai") || is_word(t, "halo", "hi"))
+    if (dlg_is_word(t, "menu", "mulai") || dlg_is_word(t, "halo", "hi"))
         return dlg_menu(d);
     if (n >= 6 && strncasecmp(p, "status", 6) == 0 && (n == 6 || p[6] == ' ')) {
         status_check(d, n > 7 ? arena_strndup(d->in->ar, p + 7, n - 7) : NULL);
@@ -926,8 +901,9 @@ static err_t bot_step(const wa_bot_in *in, const dlg_caps *caps, store_wa_effect
 {
     const wa_event *ev = in->ev;
     json_error_t je;
-    dlg d = {in, fx, in->conv.lang && !strcmp(in->conv.lang, "en") ? "en" : "id", NULL, caps,
-             0,  ERR_OK, false};
+    dlg d = {in,     fx,   in->conv.lang && !strcmp(in->conv.lang, "en") ? "en" : "id",
+             NULL,   caps, 0,
+             ERR_OK, false};
     fx->seen_key = arena_printf(in->ar, "m:%s", ev->wamid);
     fx->agency_id = in->agency->id;
     fx->wa_id = ev->from;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* WhatsApp's limits on interactive messages (CLOUD-API-NOTES.md §4). */
 #define TEXT_MAX         4000
@@ -21,8 +22,16 @@ const dlg_caps DLG_CAPS_WHATSAPP = {3, true, true};
 static const dlg_part *const parts[] = {&dlg_report, &dlg_emergency, &dlg_service, &dlg_survey};
 #define NPARTS (sizeof parts / sizeof parts[0])
 
-/* DLG_SVC_RESEND's name is this prefix and the case id. */
-#define RESEND_PREFIX "svc_resend:"
+/* The id after the name of a DLG_WITH_ID step, or 0 when s is not one. */
+static int64_t id_after(const char *s, const char *prefix)
+{
+    size_t np = strlen(prefix);
+    if (strncmp(s, prefix, np) != 0)
+        return 0;
+    char *end;
+    long long id = strtoll(s + np, &end, 10);
+    return id > 0 && !*end && s[np] >= '1' && s[np] <= '9' ? id : 0;
+}
 
 dlg_state dlg_parse(const char *name, int64_t *arg)
 {
@@ -30,21 +39,15 @@ dlg_state dlg_parse(const char *name, int64_t *arg)
         *arg = 0;
     if (!name)
         return DLG_IDLE;
-    size_t np = strlen(RESEND_PREFIX);
-    if (strncmp(name, RESEND_PREFIX, np) == 0) {
-        char *end;
-        long long id = strtoll(name + np, &end, 10);
-        if (id <= 0 || *end)
-            return DLG_UNKNOWN;
-        if (arg)
-            *arg = id;
-        return DLG_SVC_RESEND;
-    }
     for (size_t p = 0; p < NPARTS; p++)
-        for (size_t i = 0; i < parts[p]->n; i++)
-            if (parts[p]->steps[i].state != DLG_SVC_RESEND &&
-                strcmp(parts[p]->steps[i].name, name) == 0)
-                return parts[p]->steps[i].state;
+        for (size_t i = 0; i < parts[p]->n; i++) {
+            const dlg_step *s = &parts[p]->steps[i];
+            int64_t id = s->flags & DLG_WITH_ID ? id_after(name, s->name) : 0;
+            if (id && arg)
+                *arg = id;
+            if (id || (!(s->flags & DLG_WITH_ID) && strcmp(s->name, name) == 0))
+                return s->state;
+        }
     return DLG_UNKNOWN;
 }
 
@@ -73,8 +76,8 @@ const char *dlg_name(arena_t *ar, dlg_state st, int64_t arg)
     const dlg_step *s = find(st, NULL);
     if (!s)
         return NULL;
-    if (st == DLG_SVC_RESEND)
-        return arena_printf(ar, "%s%lld", RESEND_PREFIX, (long long)arg);
+    if (s->flags & DLG_WITH_ID)
+        return arena_printf(ar, "%s%lld", s->name, (long long)arg);
     return s->name;
 }
 
@@ -111,11 +114,64 @@ const char *dlg_dump(arena_t *ar, json_t *j)
     return out;
 }
 
+/* WhatsApp's payloads (declared in wa_bot.h). */
+
+const char *wa_msg_text(arena_t *ar, const char *to, const char *body)
+{
+    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:s}}", "messaging_product",
+                                  "whatsapp", "recipient_type", "individual", "to", to, "type",
+                                  "text", "text", "preview_url", 0, "body", body));
+}
+
+const char *wa_template_value(arena_t *ar, const char *v)
+{
+    /* Meta refuses template values with new lines, tabs or more than four
+     * spaces in a row, and long ones: fold and cut them. */
+    if (!v)
+        return NULL;
+    char *o = arena_strdup(ar, v);
+    for (char *p = o; p && *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    return dlg_cut(ar, o, WA_TEMPLATE_VALUE_MAX);
+}
+
+const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
+                            const char *const *params, int n)
+{
+    json_t *ps = json_array();
+    for (int i = 0; ps && i < n; i++)
+        json_array_append_new(ps, json_pack("{s:s, s:s}", "type", "text", "text",
+                                            params[i] && *params[i] ? params[i] : "-"));
+    return dlg_dump(ar,
+                    json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:o}]}}",
+                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
+                              to, "type", "template", "template", "name", name, "language", "code",
+                              lang, "components", "type", "body", "parameters", ps));
+}
+
 static void reply(dlg *d, const char *payload)
 {
     store_wa_effects *fx = d->fx;
     if (payload && fx->nout < STORE_WA_OUT_MAX)
         fx->out[fx->nout++] = (store_wa_out){"reply", payload, NULL, false};
+}
+
+bool dlg_is_word(const char *text, const char *a, const char *b)
+{
+    if (!text)
+        return false;
+    const char *p;
+    size_t n = text_trim(text, &p);
+    return (strlen(a) == n && strncasecmp(p, a, n) == 0) ||
+           (b && strlen(b) == n && strncasecmp(p, b, n) == 0);
+}
+
+void dlg_say_for_case(dlg *d, const char *text)
+{
+    const char *payload = wa_msg_text(d->in->ar, d->fx->wa_id, text);
+    if (payload && d->fx->nout < STORE_WA_OUT_MAX)
+        d->fx->out[d->fx->nout++] = (store_wa_out){"reply", payload, NULL, true};
 }
 
 void dlg_say(dlg *d, const char *text)
@@ -148,11 +204,11 @@ const char *dlg_buttons_msg(arena_t *ar, const char *to, const char *body, const
         json_array_append_new(arr, json_pack("{s:s, s:{s:s, s:s}}", "type", "reply", "reply", "id",
                                              c[i].id, "title",
                                              dlg_cut(ar, c[i].title, BUTTON_TITLE_MAX)));
-    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
-                                  "messaging_product", "whatsapp", "recipient_type", "individual",
-                                  "to", to, "type", "interactive", "interactive", "type", "button",
-                                  "body", "text", dlg_cut(ar, body, BODY_MAX), "action", "buttons",
-                                  arr));
+    return dlg_dump(ar,
+                    json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
+                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
+                              to, "type", "interactive", "interactive", "type", "button", "body",
+                              "text", dlg_cut(ar, body, BODY_MAX), "action", "buttons", arr));
 }
 
 void dlg_buttons(dlg *d, const char *body, const dlg_choice *c, int n)
@@ -180,7 +236,8 @@ void dlg_list(dlg *d, const char *body, const char *button, const char *section,
         json_t *r =
             json_pack("{s:s, s:s}", "id", c[i].id, "title", dlg_cut(ar, c[i].title, ROW_TITLE_MAX));
         if (r && c[i].desc)
-            json_object_set_new(r, "description", json_string(dlg_cut(ar, c[i].desc, ROW_DESC_MAX)));
+            json_object_set_new(r, "description",
+                                json_string(dlg_cut(ar, c[i].desc, ROW_DESC_MAX)));
         json_array_append_new(arr, r);
     }
     reply(d,
@@ -192,12 +249,9 @@ void dlg_list(dlg *d, const char *body, const char *button, const char *section,
                                  "title", dlg_cut(ar, section, ROW_TITLE_MAX), "rows", arr)));
 }
 
-void dlg_ask_location(dlg *d, const char *text)
+void dlg_ask_location(dlg *d, const char *share, const char *typed)
 {
-    /* WhatsApp: the text says how to share a location or type an address;
-     * a channel without locations answers with the address (the step
-     * takes typed text, then asks the kecamatan). */
-    dlg_say(d, text);
+    dlg_say(d, d->caps->has_location ? share : typed);
 }
 
 const char *dlg_numbered_pick(const json_t *draft, const char *text)

@@ -74,7 +74,7 @@ typedef struct {
     const char *lang;     /* "id" or "en" */
     json_t *draft;        /* the conversation's JSON (borrowed) */
     const dlg_caps *caps; /* never NULL */
-    int64_t arg;          /* the case of DLG_SVC_RESEND */
+    int64_t arg;          /* the id of a DLG_WITH_ID state: DLG_SVC_RESEND's case */
     err_t err;            /* set by a step whose effects cannot be built */
     bool reasked;         /* the step asked again: keep counting misunderstandings */
 } dlg;
@@ -82,13 +82,14 @@ typedef struct {
 typedef dlg_state (*dlg_fn)(dlg *d);
 
 #define DLG_DRAFTING 1u /* composing a report or a request: its messages join the case */
+#define DLG_WITH_ID  2u /* stored as the name followed by an id (d->arg), "svc_resend:12" */
 
 typedef struct {
     dlg_state state;
     const char *name; /* as stored in the conversation row */
     dlg_fn on_enter;  /* asks the step's question; NULL: the step asks nothing again */
     dlg_fn on_input;  /* takes a message in the state */
-    unsigned flags;   /* DLG_DRAFTING */
+    unsigned flags;   /* DLG_DRAFTING, DLG_WITH_ID */
 } dlg_step;
 
 typedef struct {
@@ -100,11 +101,11 @@ typedef struct {
 /* The sub-dialogues (wa_bot.c, wa_service.c, wa_survey.c). */
 extern const dlg_part dlg_report, dlg_emergency, dlg_service, dlg_survey;
 
-/* The state of a stored name, and for DLG_SVC_RESEND its case in *arg
+/* The state of a stored name, and the id of a DLG_WITH_ID one in *arg
  * (may be NULL). NULL is DLG_IDLE; a name no table knows is DLG_UNKNOWN. */
 dlg_state dlg_parse(const char *name, int64_t *arg);
 
-/* The name to store for st (with arg for DLG_SVC_RESEND), owned by ar
+/* The name to store for st (with arg for a DLG_WITH_ID one), owned by ar
  * or static; NULL for a value that is no state. */
 const char *dlg_name(arena_t *ar, dlg_state st, int64_t arg);
 
@@ -136,8 +137,14 @@ const char *dlg_cut(arena_t *ar, const char *s, size_t max);
 /* JSON text of j in the arena; takes j. NULL on failure. */
 const char *dlg_dump(arena_t *ar, json_t *j);
 
+/* True when text, trimmed, is the word a or b (b may be NULL), in any case. */
+bool dlg_is_word(const char *text, const char *a, const char *b);
+
 /* A text. */
 void dlg_say(dlg *d, const char *text);
+
+/* A text about the case the effects create: sent once it exists. */
+void dlg_say_for_case(dlg *d, const char *text);
 
 /* A question with up to 3 reply buttons; more than the channel shows
  * become a list or numbered options. */
@@ -153,8 +160,10 @@ const char *dlg_buttons_msg(arena_t *ar, const char *to, const char *body, const
 void dlg_list(dlg *d, const char *body, const char *button, const char *section,
               const dlg_choice *c, int n);
 
-/* Asks where something is: a shared location, or else a typed address. */
-void dlg_ask_location(dlg *d, const char *text);
+/* Asks where something is: share says how to share a location (or type
+ * the address), typed asks for the address alone, for a channel that
+ * cannot share locations. */
+void dlg_ask_location(dlg *d, const char *share, const char *typed);
 
 /* The choice a typed number picks among the numbered options the last
  * message offered (a channel without buttons or lists); NULL when none. */

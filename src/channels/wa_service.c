@@ -11,18 +11,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define NAME_MIN      3
-#define NAME_MAX      120
+#define NAME_MIN 3
+#define NAME_MAX 120
 
 /* ---- messages ------------------------------------------------------------------ */
-
-static void say_for_case(dlg *v, const char *text)
-{
-    store_wa_effects *fx = v->fx;
-    const char *payload = wa_msg_text(v->in->ar, fx->wa_id, text);
-    if (payload && fx->nout < STORE_WA_OUT_MAX)
-        fx->out[fx->nout++] = (store_wa_out){"reply", payload, NULL, true};
-}
 
 /* ---- the draft ------------------------------------------------------------------ */
 
@@ -53,16 +45,6 @@ static dlg_state done(dlg *v)
 }
 
 static bool en(const dlg *v) { return strcmp(v->lang, "en") == 0; }
-
-static bool is_word(const char *text, const char *a, const char *b)
-{
-    if (!text)
-        return false;
-    const char *p;
-    size_t n = text_trim(text, &p);
-    return (strlen(a) == n && strncasecmp(p, a, n) == 0) ||
-           (b && strlen(b) == n && strncasecmp(p, b, n) == 0);
-}
 
 static const char *kind_text(dlg *v, const char *accepts)
 {
@@ -198,8 +180,8 @@ static dlg_state ask_doc(dlg *v)
         dlg_say(v, text);
     } else {
         dlg_choice c[] = {{"svc_skip", wa_text("svc_skip", v->lang), NULL}};
-        dlg_buttons(v, arena_printf(v->in->ar, "%s\n%s", text, wa_text("svc_optional", v->lang)),
-                    c, 1);
+        dlg_buttons(v, arena_printf(v->in->ar, "%s\n%s", text, wa_text("svc_optional", v->lang)), c,
+                    1);
     }
     return DLG_SVC_DOC;
 }
@@ -255,12 +237,12 @@ static dlg_state on_doc(dlg *v)
         return v->err == ERR_OK ? summary(v) : DLG_SVC_DOC;
     const char *name = en(v) ? d.name_en : d.name_id;
     bool skip = (ev->reply_id && strcmp(ev->reply_id, "svc_skip") == 0) ||
-                is_word(ev->text, "lewati", "skip");
+                dlg_is_word(ev->text, "lewati", "skip");
     json_t *s = svc(v);
     if (is_file(ev)) {
         if (!file_fits(ev, d.accepts)) {
             dlg_say(v, wa_textf(v->in->ar, "svc_doc_wrong_type", v->lang, "document", name, "kind",
-                            kind_text(v, d.accepts), NULL));
+                                kind_text(v, d.accepts), NULL));
             return DLG_SVC_DOC;
         }
         json_t *files = json_object_get(s, "files");
@@ -350,8 +332,9 @@ static dlg_state submit(dlg *v)
     fx->new_case = c;
     fx->svc = x;
     snprintf(hours, sizeof hours, "%d", k.sla_hours);
-    say_for_case(v, wa_textf(in->ar, "svc_submitted", v->lang, "service",
-                             en(v) ? k.name_en : k.name_id, "code", shown, "hours", hours, NULL));
+    dlg_say_for_case(v,
+                     wa_textf(in->ar, "svc_submitted", v->lang, "service",
+                              en(v) ? k.name_en : k.name_id, "code", shown, "hours", hours, NULL));
     return done(v);
 }
 
@@ -382,8 +365,8 @@ static void ask_again(dlg *v, const char *shown, const store_svc_doc *d, const c
 {
     const char *help = en(v) ? d->help_en : d->help_id;
     dlg_say(v, wa_textf(v->in->ar, "svc_resend_ask", v->lang, "code", shown, "document",
-                    en(v) ? d->name_en : d->name_id, "reason", reason, "help", help ? help : "",
-                    "kind", kind_text(v, d->accepts), NULL));
+                        en(v) ? d->name_en : d->name_id, "reason", reason, "help", help ? help : "",
+                        "kind", kind_text(v, d->accepts), NULL));
 }
 
 static dlg_state on_resend(dlg *v)
@@ -434,8 +417,8 @@ static dlg_state on_resend(dlg *v)
     }
     if (!file_fits(ev, want[0].accepts)) {
         dlg_say(v, wa_textf(in->ar, "svc_doc_wrong_type", v->lang, "document",
-                        en(v) ? want[0].name_en : want[0].name_id, "kind",
-                        kind_text(v, want[0].accepts), NULL));
+                            en(v) ? want[0].name_en : want[0].name_id, "kind",
+                            kind_text(v, want[0].accepts), NULL));
         return DLG_SVC_RESEND;
     }
     store_svc_effects *x = arena_alloc(in->ar, sizeof *x);
@@ -512,9 +495,9 @@ static dlg_state on_consent(dlg *v)
 {
     const wa_event *ev = v->in->ev;
     const char *id = ev->reply_id;
-    if (!id && (is_word(ev->text, "ya", "yes") || is_word(ev->text, "setuju", "agree")))
+    if (!id && (dlg_is_word(ev->text, "ya", "yes") || dlg_is_word(ev->text, "setuju", "agree")))
         id = "svc_consent:yes";
-    if (!id && (is_word(ev->text, "tidak", "no")))
+    if (!id && (dlg_is_word(ev->text, "tidak", "no")))
         id = "svc_consent:no";
     if (id && strcmp(id, "svc_consent:yes") == 0) {
         json_object_set_new(svc(v), "consent", json_integer((json_int_t)v->in->now));
@@ -586,7 +569,7 @@ static dlg_state on_confirm(dlg *v)
 {
     const wa_event *ev = v->in->ev;
     const char *id = ev->reply_id;
-    if (!id && (is_word(ev->text, "kirim", "send") || is_word(ev->text, "ya", "yes")))
+    if (!id && (dlg_is_word(ev->text, "kirim", "send") || dlg_is_word(ev->text, "ya", "yes")))
         id = "svc_confirm:send";
     if (id && strcmp(id, "svc_confirm:send") == 0)
         return submit(v);
@@ -605,7 +588,7 @@ static const dlg_step steps[] = {
     {DLG_SVC_DOC, "svc_doc", ask_doc, on_doc, DLG_DRAFTING},
     {DLG_SVC_CONFIRM, "svc_confirm", summary, on_confirm, DLG_DRAFTING},
     /* A request sent back, not one being composed. */
-    {DLG_SVC_RESEND, "svc_resend:", NULL, on_resend, 0},
+    {DLG_SVC_RESEND, "svc_resend:", NULL, on_resend, DLG_WITH_ID},
 };
 const dlg_part dlg_service = {"service", steps, sizeof steps / sizeof *steps};
 
@@ -618,10 +601,11 @@ err_t wa_service_document(arena_t *ar, const char *wa_id, const char *filename, 
     /* The resident's dialogue language is not known here: Indonesian first. */
     const char *caption =
         wa_textf(ar, "svc_issued_caption", "id", "service", service, "code", code, NULL);
-    *payload = dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "messaging_product",
-                                  "whatsapp", "recipient_type", "individual", "to", wa_id, "type",
-                                  "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename",
-                                  filename, "caption", dlg_cut(ar, caption, 1024)));
+    *payload =
+        dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "messaging_product",
+                               "whatsapp", "recipient_type", "individual", "to", wa_id, "type",
+                               "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename",
+                               filename, "caption", dlg_cut(ar, caption, 1024)));
     *template = dlg_dump(
         ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:[{s:s, s:{s:s, s:s}}]},"
                       " {s:s, s:[{s:s, s:s}, {s:s, s:s}]}]}}",

@@ -1,6 +1,7 @@
 #include "channels/wa_staff.h"
 
 #include "channels/wa_bot.h"
+#include "channels/wa_dialog.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/msg.h"
@@ -33,18 +34,6 @@
 
 /* ---- messages ---------------------------------------------------------------- */
 
-/* JSON text of j in the arena; takes j. */
-static const char *dump(arena_t *ar, json_t *j)
-{
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s)
-        return NULL;
-    char *out = arena_strdup(ar, s);
-    free(s);
-    return out;
-}
-
 static const char *shown_code(arena_t *ar, const store_case *c)
 {
     char shown[IDS_SHOWN_BUF];
@@ -75,10 +64,10 @@ static const char *alert_payload(arena_t *ar, const char *to, const store_case *
                   arena_printf(ar, "staff:accept:%lld", (long long)c->id), "title", "Terima",
                   "type", "reply", "reply", "id",
                   arena_printf(ar, "staff:decline:%lld", (long long)c->id), "title", "Tidak bisa");
-    return dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
-                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
-                              to, "type", "interactive", "interactive", "type", "button", "body",
-                              "text", body, "action", "buttons", buttons));
+    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
+                                  "messaging_product", "whatsapp", "recipient_type", "individual",
+                                  "to", to, "type", "interactive", "interactive", "type", "button",
+                                  "body", "text", body, "action", "buttons", buttons));
 }
 
 /* The same alert as the approved template (docs/WHATSAPP.md), for staff
@@ -99,7 +88,8 @@ static const char *alert_template(arena_t *ar, const char *to, const store_case 
             json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button", "sub_type",
                       "quick_reply", "index", i ? "1" : "0", "parameters", "type", "payload",
                       "payload", arena_printf(ar, "staff:%s:%lld", acts[i], (long long)c->id)));
-    return dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
+    return dlg_dump(ar,
+                    json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
                               "whatsapp", "recipient_type", "individual", "to", to, "type",
                               "template", "template", "name", WA_TEMPLATE_ALERT, "language", "code",
                               "id", "components", comps));

@@ -41,10 +41,10 @@ static const char *msg_template(arena_t *ar, const char *to, const char *name,
                               json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button",
                                         "sub_type", "quick_reply", "index", i ? "1" : "0",
                                         "parameters", "type", "payload", "payload", payloads[i]));
-    return dlg_dump(ar,
-                json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
-                          "whatsapp", "recipient_type", "individual", "to", to, "type", "template",
-                          "template", "name", name, "language", "code", "id", "components", comps));
+    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}",
+                                  "messaging_product", "whatsapp", "recipient_type", "individual",
+                                  "to", to, "type", "template", "template", "name", name,
+                                  "language", "code", "id", "components", comps));
 }
 
 /* ---- the dialogue ---------------------------------------------------------- */
@@ -157,7 +157,7 @@ static dlg_state start_survey(dlg *b, const store_case *c)
     }
     if (strcmp(c->status, "closed") != 0) {
         dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, c), "status",
-                        label(c->status, b->lang), NULL));
+                            label(c->status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     survey_obj(b, c->id, true);
@@ -220,7 +220,7 @@ static dlg_state on_answer(dlg *b, int64_t case_id, int u, int v)
     if (strcmp(c.status, "closed") != 0) {
         /* An old list of a case reopened since. */
         dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, &c), "status",
-                        label(c.status, b->lang), NULL));
+                            label(c.status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     json_array_append_new(json_object_get(json_object_get(b->draft, "survey"), "a"),
@@ -250,7 +250,7 @@ static dlg_state on_confirm(dlg *b, store_case *c, bool yes)
         }
         if (strcmp(c->status, "closed") != 0) {
             dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                            label(c->status, b->lang), NULL));
+                                label(c->status, b->lang), NULL));
             return finish(b, DLG_IDLE);
         }
         /* The invitation is this answer: the close's update will not
@@ -265,7 +265,7 @@ static dlg_state on_confirm(dlg *b, store_case *c, bool yes)
     }
     if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
         dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                        label(c->status, b->lang), NULL));
+                            label(c->status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     json_object_set_new(b->draft, "survey", json_pack("{s:I}", "case", (json_int_t)c->id));
@@ -288,7 +288,8 @@ static dlg_state on_reason(dlg *b, const char *text)
     }
     const char *code = shown(b, &c);
     if (strcmp(c.status, "resolved") == 0 || strcmp(c.status, "closed") == 0) {
-        const char *reason = dlg_cut(b->in->ar, arena_strndup(b->in->ar, p, len), SURVEY_REASON_MAX);
+        const char *reason =
+            dlg_cut(b->in->ar, arena_strndup(b->in->ar, p, len), SURVEY_REASON_MAX);
         err_t e =
             survey_reporter_action(b->in->store, b->in->ar, &c, ACT_REOPEN, reason, b->in->now);
         if (e != ERR_OK && e != ERR_CONFLICT) {
@@ -302,18 +303,8 @@ static dlg_state on_reason(dlg *b, const char *text)
         }
     }
     dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                    label(c.status, b->lang), NULL));
+                        label(c.status, b->lang), NULL));
     return finish(b, DLG_IDLE);
-}
-
-static bool word(const char *text, const char *a, const char *b2)
-{
-    if (!text)
-        return false;
-    const char *p;
-    size_t n = text_trim(text, &p);
-    return (strlen(a) == n && strncasecmp(p, a, n) == 0) ||
-           (b2 && strlen(b2) == n && strncasecmp(p, b2, n) == 0);
 }
 
 /* "<prefix><case>" or "<prefix><case>:<u>:<v>" */
@@ -377,12 +368,12 @@ static dlg_state idle_words(dlg *b)
     const wa_bot_in *in = b->in;
     const char *t = in->ev->text;
     store_case c;
-    if (t && (word(t, "sudah", "belum") || word(t, "yes", "not yet"))) {
-        bool yes = word(t, "sudah", "yes");
+    if (t && (dlg_is_word(t, "sudah", "belum") || dlg_is_word(t, "yes", "not yet"))) {
+        bool yes = dlg_is_word(t, "sudah", "yes");
         return newest_case(b, "resolved", yes ? NULL : "closed", &c) ? on_confirm(b, &c, yes)
-                                                                      : DLG_PASS;
+                                                                     : DLG_PASS;
     }
-    if (!t || !word(t, "survei", "survey"))
+    if (!t || !dlg_is_word(t, "survei", "survey"))
         return DLG_PASS;
     store_case *cs;
     size_t n = 0;
@@ -437,7 +428,7 @@ static dlg_state in_comment(dlg *b)
     const char *p;
     if (ev->reply_id || !ev->text)
         return dlg_menu(b);
-    if (word(ev->text, "lewati", "skip"))
+    if (dlg_is_word(ev->text, "lewati", "skip"))
         return submit(b, NULL);
     size_t n = text_trim(ev->text, &p);
     return submit(b, n ? dlg_cut(b->in->ar, arena_strndup(b->in->ar, p, n), SURVEY_COMMENT_MAX)
@@ -472,10 +463,9 @@ static const char *invite_buttons(arena_t *ar, const char *to, const char *lead,
     const char *body = wa_textf(ar, "sv_invite", lang, "code", code, NULL);
     if (lead)
         body = arena_printf(ar, "%s\n\n%s", lead, body);
-    dlg_choice c[] = {{arena_printf(ar, "svy:start:%lld", (long long)case_id),
-                       wa_text("sv_start", lang), NULL},
-                      {arena_printf(ar, "svy:later:%lld", (long long)case_id),
-                       wa_text("sv_later", lang), NULL}};
+    dlg_choice c[] = {
+        {arena_printf(ar, "svy:start:%lld", (long long)case_id), wa_text("sv_start", lang), NULL},
+        {arena_printf(ar, "svy:later:%lld", (long long)case_id), wa_text("sv_later", lang), NULL}};
     return dlg_buttons_msg(ar, to, body, c, 2);
 }
 
@@ -494,10 +484,9 @@ err_t wa_survey_render(store_t *s, arena_t *ar, const store_case *c, const store
     char code[IDS_SHOWN_BUF];
     ids_tracking_format(c->tracking_code, code);
     if (!strcmp(ev->to_status, "resolved") && !strcmp(c->status, "resolved")) {
-        dlg_choice ch[] = {{arena_printf(ar, "res:yes:%lld", (long long)c->id),
-                            wa_text("sv_yes", lang), NULL},
-                           {arena_printf(ar, "res:no:%lld", (long long)c->id),
-                            wa_text("sv_no", lang), NULL}};
+        dlg_choice ch[] = {
+            {arena_printf(ar, "res:yes:%lld", (long long)c->id), wa_text("sv_yes", lang), NULL},
+            {arena_printf(ar, "res:no:%lld", (long long)c->id), wa_text("sv_no", lang), NULL}};
         *payload = dlg_buttons_msg(
             ar, wa_id, arena_printf(ar, "%s\n\n%s", text, wa_text("sv_confirm", lang)), ch, 2);
         /* The result the reporter confirms: the message to them, never the

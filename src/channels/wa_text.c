@@ -55,6 +55,8 @@ static const struct {
     {"ask_location",
      "Di mana lokasinya? Bagikan lokasi: tekan 📎 lalu *Lokasi*. Atau ketik alamatnya.",
      "Where is it? Share the location: tap 📎 then *Location*. Or type the address."},
+    {"ask_address", "Di mana lokasinya? Ketik alamatnya (jalan, nomor, desa).",
+     "Where is it? Type the address (street, number, village)."},
     {"ask_kecamatan", "Di kecamatan mana alamat tersebut?", "In which kecamatan is it?"},
     {"kecamatan_button", "Pilih kecamatan", "Kecamatan"},
     {"ask_photos",
@@ -87,6 +89,11 @@ static const struct {
      "berangkat begitu lokasi diterima.",
      "*EMERGENCY — {category}*\nShare your location NOW: tap 📎 then *Location*. The crew "
      "leaves as soon as we have it."},
+    {"emergency_address",
+     "*DARURAT — {category}*\nKetik alamat kejadian SEKARANG (jalan, nomor, desa). Petugas "
+     "berangkat begitu alamat diterima. Bila bisa, telepon juga 113.",
+     "*EMERGENCY — {category}*\nType the address NOW (street, number, village). The crew "
+     "leaves as soon as we have it. If you can, also call 113."},
     {"ask_urgent",
      "*{category}*\nAnda pelapor terdaftar ({group}). Apakah kejadian ini *DARURAT*: ada "
      "korban, bahaya, atau petugas harus datang sekarang?",
@@ -514,6 +521,8 @@ static const struct {
     {"describe", "report", "Minta cerita kejadian", "Asking what happened"},
     {"describe_short", "report", "Cerita terlalu pendek", "Story too short"},
     {"ask_location", "report", "Minta lokasi", "Asking for the location"},
+    {"ask_address", "report", "Minta alamat (saluran tanpa berbagi lokasi)",
+     "Asking for the address (a channel without locations)"},
     {"ask_kecamatan", "report", "Minta kecamatan", "Asking for the kecamatan"},
     {"kecamatan_button", "report", "Tombol pilih kecamatan", "Kecamatan button"},
     {"ask_photos", "report", "Minta foto atau video bukti", "Asking for evidence"},
@@ -534,6 +543,8 @@ static const struct {
     {"daily_limit", "created", "Batas laporan per hari", "Daily report limit"},
     {"emergency_location", "emergency", "Darurat: minta lokasi sekarang",
      "Emergency: location now"},
+    {"emergency_address", "emergency", "Darurat: minta alamat (saluran tanpa berbagi lokasi)",
+     "Emergency: the address (a channel without locations)"},
     {"ask_urgent", "emergency", "Pelapor terdaftar: darurat atau tidak",
      "Registered reporter: urgent?"},
     {"urgent_yes", "emergency", "Tombol darurat", "Emergency button"},

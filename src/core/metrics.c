@@ -163,7 +163,8 @@ void metrics_write(FILE *f)
     head(f, "aduan_dialogue_unknown_state_total", "counter",
          "Messages whose conversation was in a dialogue state this version does not know "
          "(answered with the menu; the warning in the log names the state).");
-    fprintf(f, "aduan_dialogue_unknown_state_total %llu\n", (unsigned long long)GET(m.unknown_states));
+    fprintf(f, "aduan_dialogue_unknown_state_total %llu\n",
+            (unsigned long long)GET(m.unknown_states));
     head(f, "aduan_db_pool_waits_total", "counter",
          "Borrows of a database connection that waited because the pool was empty.");
     fprintf(f, "aduan_db_pool_waits_total %llu\n", (unsigned long long)GET(m.pool_waits));

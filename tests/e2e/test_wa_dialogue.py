@@ -5,23 +5,9 @@ names stored before the dialogue became a table keep working."""
 
 import re
 
-import pytest
-
-from aduan_e2e import http_request, pg_available
+from aduan_e2e import http_request
 from db_peek import sql
-from wa_helpers import Citizen, choices, start, text_of
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def desk(request, tmp_path):
-    if request.param == "postgres" and not pg_available():
-        pytest.skip("ADUAN_TEST_PG is not set")
-    srv, graph = start(tmp_path, request.param, extra_env={"ADUAN_METRICS_ALLOW": "127.0.0.0/8"})
-    yield srv, graph
-    try:
-        assert not srv.stop()
-    finally:
-        graph.stop()
+from wa_helpers import Citizen, choices, desk, text_of  # noqa: F401 (desk: the fixture)
 
 
 def unknown_states(srv):

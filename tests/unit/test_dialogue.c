@@ -58,8 +58,15 @@ static void every_state_has_one_step_and_name(void **state)
     assert_false(wa_state_drafting("svc_resend:7") || wa_state_drafting("e_after") ||
                  wa_state_drafting("nope") || wa_state_drafting(NULL));
     /* What no version wrote. */
-    const char *bad[] = {"", "Idle", "no_such_state", "svc_resend:", "svc_resend:x",
-                         "svc_resend:0", "svc_resend:12x", "sv_", "menu "};
+    const char *bad[] = {"",
+                         "Idle",
+                         "no_such_state",
+                         "svc_resend:",
+                         "svc_resend:x",
+                         "svc_resend:0",
+                         "svc_resend:12x",
+                         "sv_",
+                         "menu "};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(dlg_parse(bad[i], NULL), DLG_UNKNOWN);
     assert_null(dlg_name(ar, DLG_UNKNOWN, 0));
@@ -70,14 +77,15 @@ static void every_state_has_one_step_and_name(void **state)
 /* A channel that shows neither buttons nor lists nor locations. */
 static const dlg_caps PLAIN = {0, false, false};
 
-/* One message from 6281200000001 to Satpol PP (agency 1) in state with
- * draft; fx gets the effects. */
-static void step(fixture *f, const dlg_caps *caps, const char *state, const char *draft,
-                 const char *text, store_wa_effects *fx)
+/* One message from 6281200000001 to agency (1: Satpol PP, 2: Damkar) in
+ * state with draft; fx gets the effects. */
+static void step_to(fixture *f, int64_t agency, const dlg_caps *caps, const char *state,
+                    const char *draft, const char *text, store_wa_effects *fx)
 {
     static int n;
-    store_agency ag;
-    assert_int_equal(store_agency_get(f->s, f->ar, 1, &ag), ERR_OK);
+    store_agency *ag = arena_alloc(f->ar, sizeof *ag);
+    assert_non_null(ag);
+    assert_int_equal(store_agency_get(f->s, f->ar, agency, ag), ERR_OK);
     wa_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = WA_EV_MESSAGE;
@@ -91,7 +99,7 @@ static void step(fixture *f, const dlg_caps *caps, const char *state, const char
                     f->ar,
                     "https://aduan.example.go.id",
                     NOW,
-                    &ag,
+                    ag,
                     ev.phone_number_id,
                     &ev,
                     {state, draft, "id", 3, NOW - 60, NOW - 60},
@@ -104,6 +112,12 @@ static void step(fixture *f, const dlg_caps *caps, const char *state, const char
     assert_int_equal(wa_bot_step_caps(&in, caps, fx), ERR_OK);
 }
 
+static void step(fixture *f, const dlg_caps *caps, const char *state, const char *draft,
+                 const char *text, store_wa_effects *fx)
+{
+    step_to(f, 1, caps, state, draft, text, fx);
+}
+
 /* The text of the only reply; it must be a plain text message. */
 static const char *only_text(fixture *f, const store_wa_effects *fx)
 {
@@ -112,8 +126,8 @@ static const char *only_text(fixture *f, const store_wa_effects *fx)
     json_t *m = json_loads(fx->out[0].payload, 0, &je);
     assert_non_null(m);
     assert_string_equal(json_string_value(json_object_get(m, "type")), "text");
-    const char *body = arena_strdup(
-        f->ar, json_string_value(json_object_get(json_object_get(m, "text"), "body")));
+    const char *body =
+        arena_strdup(f->ar, json_string_value(json_object_get(json_object_get(m, "text"), "body")));
     json_decref(m);
     assert_non_null(body);
     return body;
@@ -156,8 +170,8 @@ static void no_buttons_gets_numbered_options(void **state)
     assert_string_equal(fx.state, "photos");
     json_error_t je;
     json_t *d = json_loads(fx.draft, 0, &je);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(d, "report"), "kec")), g[1].code);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d, "report"), "kec")),
+                        g[1].code);
     /* The photos question (buttons on WhatsApp) is numbered too, and the
      * offer of the kecamatan is gone. */
     json_t *offered = json_object_get(d, "offered");
@@ -174,6 +188,42 @@ static void no_buttons_gets_numbered_options(void **state)
     assert_string_equal(fx.state, "kecamatan");
 }
 
+/* An emergency on a channel that cannot share a location: the typed
+ * address and its kecamatan, then the case at once. */
+static void no_location_gets_the_typed_address(void **state)
+{
+    fixture *f = *state;
+    store_wa_effects fx;
+    store_category *k;
+    size_t nk = 0;
+    int64_t fire = 0;
+    assert_int_equal(store_category_list(f->s, f->ar, 2, &k, &nk), ERR_OK);
+    for (size_t i = 0; i < nk && !fire; i++)
+        if (strcmp(k[i].kind, "emergency") == 0)
+            fire = k[i].id;
+    assert_true(fire > 0);
+    const char *draft = arena_printf(f->ar,
+                                     "{\"consent\":1,\"report\":{\"cat\":%lld,\"cat_name\":"
+                                     "\"Kebakaran\",\"emergency\":true}}",
+                                     (long long)fire);
+    /* WhatsApp asks for the shared location; this channel for the address. */
+    step_to(f, 2, &DLG_CAPS_WHATSAPP, "e_location", draft, "Pasar Paringin, kios 12", &fx);
+    assert_string_equal(fx.state, "e_location");
+    step_to(f, 2, &PLAIN, "e_location", draft, "ya", &fx);
+    assert_string_equal(fx.state, "e_location");
+    assert_non_null(strstr(only_text(f, &fx), "Ketik alamat"));
+    step_to(f, 2, &PLAIN, "e_location", draft, "Pasar Paringin, kios 12", &fx);
+    assert_string_equal(fx.state, "kecamatan");
+    assert_null(fx.new_case);
+    step_to(f, 2, &PLAIN, "kecamatan", arena_strdup(f->ar, fx.draft), "1", &fx);
+    assert_string_equal(fx.state, "e_after");
+    assert_non_null(fx.new_case);
+    assert_string_equal(fx.new_case->kind, "emergency");
+    assert_string_equal(fx.new_case->address, "Pasar Paringin, kios 12");
+    assert_non_null(fx.new_case->kecamatan_code);
+    assert_false(fx.new_case->has_location);
+}
+
 int main(void)
 {
     if (secret_init() != ERR_OK)
@@ -181,6 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_state_has_one_step_and_name),
         cmocka_unit_test_setup_teardown(no_buttons_gets_numbered_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_location_gets_the_typed_address, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("dialogue-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");
