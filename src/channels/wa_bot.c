@@ -92,21 +92,10 @@ static void decref(void *p) { json_decref(p); }
 
 /* ---- the draft ---------------------------------------------------------------- */
 
-static json_t *report(dlg *d)
-{
-    json_t *r = json_object_get(d->draft, "report");
-    if (!json_is_object(r)) {
-        r = json_object();
-        json_object_set_new(d->draft, "report", r);
-    }
-    return r;
-}
+static json_t *report(dlg *d) { return dlg_draft_obj(d, "report"); }
 
 /* A copy in the arena: the draft's own strings go when the report does. */
-static const char *rget(dlg *d, const char *k)
-{
-    return arena_strdup(d->in->ar, json_string_value(json_object_get(report(d), k)));
-}
+static const char *rget(dlg *d, const char *k) { return dlg_draft_str(d, "report", k); }
 
 static void rset(dlg *d, const char *k, json_t *v) { json_object_set_new(report(d), k, v); }
 

@@ -87,6 +87,21 @@ dlg_state dlg_enter(dlg *d, dlg_state st)
     return s && s->on_enter ? s->on_enter(d) : st;
 }
 
+json_t *dlg_draft_obj(dlg *d, const char *key)
+{
+    json_t *r = json_object_get(d->draft, key);
+    if (!json_is_object(r)) {
+        r = json_object();
+        json_object_set_new(d->draft, key, r);
+    }
+    return r;
+}
+
+const char *dlg_draft_str(dlg *d, const char *key, const char *k)
+{
+    return arena_strdup(d->in->ar, json_string_value(json_object_get(dlg_draft_obj(d, key), k)));
+}
+
 /* ---- the builders ------------------------------------------------------------------ */
 
 const char *dlg_cut(arena_t *ar, const char *s, size_t max)

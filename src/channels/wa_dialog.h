@@ -122,6 +122,12 @@ dlg_state dlg_enter(dlg *d, dlg_state st);
 /* The menu (wa_bot.c): every sub-dialogue falls back to it. */
 dlg_state dlg_menu(dlg *d);
 
+/* The object under key in the draft, made when missing (borrowed). */
+json_t *dlg_draft_obj(dlg *d, const char *key);
+
+/* A copy in the arena of the string k of that object; NULL when none. */
+const char *dlg_draft_str(dlg *d, const char *key, const char *k);
+
 /* ---- the builders: every message the dialogue sends goes through one --------------- */
 
 typedef struct {

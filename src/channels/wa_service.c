@@ -18,20 +18,9 @@
 
 /* ---- the draft ------------------------------------------------------------------ */
 
-static json_t *svc(dlg *v)
-{
-    json_t *r = json_object_get(v->draft, "svc");
-    if (!json_is_object(r)) {
-        r = json_object();
-        json_object_set_new(v->draft, "svc", r);
-    }
-    return r;
-}
+static json_t *svc(dlg *v) { return dlg_draft_obj(v, "svc"); }
 
-static const char *sget(dlg *v, const char *k)
-{
-    return arena_strdup(v->in->ar, json_string_value(json_object_get(svc(v), k)));
-}
+static const char *sget(dlg *v, const char *k) { return dlg_draft_str(v, "svc", k); }
 
 static int64_t iget(dlg *v, const char *k)
 {
