@@ -35,6 +35,12 @@ typedef struct {
  * Reads reference data through the store; writes nothing itself. */
 err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx) __attribute__((warn_unused_result));
 
+/* The same for a channel that shows what caps says (channels/wa_dialog.h):
+ * wa_bot_step is this with WhatsApp's. */
+struct dlg_caps;
+err_t wa_bot_step_caps(const wa_bot_in *in, const struct dlg_caps *caps, store_wa_effects *fx)
+    __attribute__((warn_unused_result));
+
 /* True when the dialogue state is a step of composing a report or a
  * service request (its messages belong to the case it becomes). */
 bool wa_state_drafting(const char *state);

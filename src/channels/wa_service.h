@@ -3,37 +3,22 @@
  * in turn, summary, submitted with a tracking code; and, when an operator
  * sends the request back as incomplete, the files asked again.
  *
- * Called by wa_bot for the menu's "layanan" item and for every state whose
- * name starts with "svc". Like wa_bot it only fills the effects (fx and
- * fx->svc); the caller applies them in one transaction. */
+ * The menu's "layanan" item enters it. Like the rest of the dialogue it
+ * only fills the effects (fx and fx->svc); the caller applies them in one
+ * transaction. */
 #ifndef ADUAN_WA_SERVICE_H
 #define ADUAN_WA_SERVICE_H
 
-#include "channels/wa_bot.h"
+#include "channels/wa_dialog.h"
 
-#include <jansson.h>
-
-typedef struct {
-    const wa_bot_in *in;
-    store_wa_effects *fx;
-    json_t *draft;    /* the conversation's draft (borrowed): the request is under "svc" */
-    const char *lang; /* "id" or "en" */
-} wa_svc;
-
-/* The state the operator's "send again" puts the conversation in. */
-#define WA_SVC_RESEND "svc_resend:"
-
-/* Offers the agency's services. Returns the next state. */
-const char *wa_service_start(wa_svc *v);
-
-/* Handles a message in a service state. Returns the next state; *e is set
- * to an error when the effects cannot be built (out of memory, database). */
-const char *wa_service_step(wa_svc *v, const char *state, err_t *e);
+/* The steps are the table dlg_service (channels/wa_dialog.h); the
+ * operator's "send again" leaves the conversation in DLG_SVC_RESEND. */
 
 /* In the idle state: when the message is a file and the resident has a
  * request waiting for files again ("incomplete"), takes it for that
- * request and returns the next state; else NULL (the menu answers). */
-const char *wa_service_idle_file(wa_svc *v, err_t *e);
+ * request and returns the next state; else DLG_PASS (the menu answers).
+ * d->err is set when the effects cannot be built. */
+dlg_state wa_service_idle_file(dlg *d);
 
 /* The approved template carrying an issued document outside the 24-hour
  * window (its text is in docs/WHATSAPP.md). */

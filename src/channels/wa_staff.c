@@ -1,6 +1,7 @@
 #include "channels/wa_staff.h"
 
 #include "channels/wa_bot.h"
+#include "channels/wa_dialog.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/msg.h"
@@ -33,18 +34,6 @@
 
 /* ---- messages ---------------------------------------------------------------- */
 
-/* JSON text of j in the arena; takes j. */
-static const char *dump(arena_t *ar, json_t *j)
-{
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s)
-        return NULL;
-    char *out = arena_strdup(ar, s);
-    free(s);
-    return out;
-}
-
 static const char *shown_code(arena_t *ar, const store_case *c)
 {
     char shown[IDS_SHOWN_BUF];
@@ -75,10 +64,10 @@ static const char *alert_payload(arena_t *ar, const char *to, const store_case *
                   arena_printf(ar, "staff:accept:%lld", (long long)c->id), "title", "Terima",
                   "type", "reply", "reply", "id",
                   arena_printf(ar, "staff:decline:%lld", (long long)c->id), "title", "Tidak bisa");
-    return dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
-                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
-                              to, "type", "interactive", "interactive", "type", "button", "body",
-                              "text", body, "action", "buttons", buttons));
+    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
+                                  "messaging_product", "whatsapp", "recipient_type", "individual",
+                                  "to", to, "type", "interactive", "interactive", "type", "button",
+                                  "body", "text", body, "action", "buttons", buttons));
 }
 
 /* The same alert as the approved template (docs/WHATSAPP.md), for staff
@@ -99,7 +88,8 @@ static const char *alert_template(arena_t *ar, const char *to, const store_case 
             json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button", "sub_type",
                       "quick_reply", "index", i ? "1" : "0", "parameters", "type", "payload",
                       "payload", arena_printf(ar, "staff:%s:%lld", acts[i], (long long)c->id)));
-    return dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
+    return dlg_dump(ar,
+                    json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
                               "whatsapp", "recipient_type", "individual", "to", to, "type",
                               "template", "template", "name", WA_TEMPLATE_ALERT, "language", "code",
                               "id", "components", comps));
@@ -701,36 +691,85 @@ static err_t photo(staff *st)
     return e;
 }
 
+/* ---- the commands, as a table -------------------------------------------------------- */
+
+/* tap: the id of the alert button tapped (its case), NULL when typed;
+ * rest: what follows the typed word, trimmed ("" when nothing). */
+typedef err_t (*staff_fn)(staff *st, const char *tap, const char *rest);
+
+static err_t cmd_accept(staff *st, const char *tap, const char *rest)
+{
+    (void)rest;
+    return accept(st, target_case(st, tap), false);
+}
+
+static err_t cmd_decline(staff *st, const char *tap, const char *rest)
+{
+    (void)rest;
+    return accept(st, target_case(st, tap), true);
+}
+
+static err_t cmd_arrived(staff *st, const char *tap, const char *rest)
+{
+    (void)tap;
+    (void)rest;
+    return act(st, "start", NULL);
+}
+
+/* SELESAI <hasil>: the result goes to the reporter. */
+static err_t cmd_done(staff *st, const char *tap, const char *rest)
+{
+    (void)tap;
+    if (!*rest) {
+        st->reply = "Tulis hasil penanganan untuk pelapor: SELESAI <hasil>, misalnya SELESAI "
+                    "api sudah padam. Teks ini dikirim ke pelapor.";
+        return ERR_OK;
+    }
+    return act(st, "resolve", rest);
+}
+
+/* An officer's command: a tap on an alert button whose id starts with
+ * tap, or a message starting with one of the words (any case). A photo
+ * is evidence for the current case; anything else gets HELP. */
+static const struct {
+    const char *tap, *word, *word2;
+    staff_fn run;
+} commands[] = {
+    {"staff:accept:", "terima", NULL, cmd_accept},
+    {"staff:decline:", "tidak bisa", NULL, cmd_decline},
+    {NULL, "sampai", "tiba", cmd_arrived},
+    {NULL, "selesai", NULL, cmd_done},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* What follows w at the start of p[0..n), trimmed; NULL when p does not
+ * start with the word w. */
+static const char *after_word(arena_t *ar, const char *p, size_t n, const char *w)
+{
+    if (!w || !word(p, n, w))
+        return NULL;
+    size_t k = strlen(w);
+    while (k < n && (p[k] == ' ' || p[k] == '\n'))
+        k++;
+    return arena_strndup(ar, p + k, n - k);
+}
+
 static err_t command(staff *st)
 {
     const wa_event *ev = st->ev;
-    if (ev->reply_id && strncmp(ev->reply_id, "staff:accept:", 13) == 0)
-        return accept(st, target_case(st, ev->reply_id), false);
-    if (ev->reply_id && strncmp(ev->reply_id, "staff:decline:", 14) == 0)
-        return accept(st, target_case(st, ev->reply_id), true);
+    for (size_t i = 0; ev->reply_id && i < NCOMMANDS; i++)
+        if (commands[i].tap && strncmp(ev->reply_id, commands[i].tap, strlen(commands[i].tap)) == 0)
+            return commands[i].run(st, ev->reply_id, "");
     if (ev->media_id && (!strcmp(ev->type, "image") || !strcmp(ev->type, "video")))
         return photo(st);
     const char *p;
     size_t n = ev->text ? text_trim(ev->text, &p) : 0;
-    if (n && word(p, n, "terima"))
-        return accept(st, target_case(st, NULL), false);
-    if (n && word(p, n, "tidak bisa"))
-        return accept(st, target_case(st, NULL), true);
-    if (n && (word(p, n, "sampai") || word(p, n, "tiba")))
-        return act(st, "start", NULL);
-    if (n && word(p, n, "selesai")) {
-        const char *note = p + 7;
-        size_t left = n - 7;
-        while (left && (*note == ' ' || *note == '\n')) {
-            note++;
-            left--;
-        }
-        if (!left) {
-            st->reply = "Tulis hasil penanganan untuk pelapor: SELESAI <hasil>, misalnya SELESAI "
-                        "api sudah padam. Teks ini dikirim ke pelapor.";
-            return ERR_OK;
-        }
-        return act(st, "resolve", arena_strndup(st->ar, note, left));
+    for (size_t i = 0; n && i < NCOMMANDS; i++) {
+        const char *rest = after_word(st->ar, p, n, commands[i].word);
+        if (!rest)
+            rest = after_word(st->ar, p, n, commands[i].word2);
+        if (rest)
+            return commands[i].run(st, NULL, rest);
     }
     st->reply = HELP;
     return ERR_OK;

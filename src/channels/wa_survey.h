@@ -11,9 +11,7 @@
 #ifndef ADUAN_WA_SURVEY_H
 #define ADUAN_WA_SURVEY_H
 
-#include "channels/wa_bot.h"
-
-#include <jansson.h>
+#include "channels/wa_dialog.h"
 
 /* Approved templates for outside the 24-hour window; their exact text is in
  * docs/WHATSAPP.md. Both carry two quick-reply buttons whose payloads are
@@ -21,14 +19,16 @@
 #define WA_TEMPLATE_CONFIRM "aduan_konfirmasi_selesai" /* Laporan {{1}} ... {{2}} */
 #define WA_TEMPLATE_SURVEY  "aduan_survei_ikm"         /* Laporan {{1}} ... */
 
-/* The hook in wa_bot_step: handles the message when it belongs to the
- * confirmation or the survey, filling fx completely (state, draft, lang,
- * replies) and returning true; *err gets the error of a failed write.
+/* The hook in wa_bot_step, before the step of state st: handles the
+ * message when it belongs to the confirmation or the survey (a tap on
+ * one of the choices above in any state, a typed answer in a survey
+ * step, "sudah"/"belum"/"survei" in the idle state or the menu), setting
+ * *next and returning true; d->err gets the error of a failed write.
  * Returns false, touching nothing, for any other message. May write: the
  * reporter's close or reopen, and the answer set (each idempotent, so a
- * retried message changes nothing twice). */
-bool wa_survey_step(const wa_bot_in *in, store_wa_effects *fx, const char *state, const char *lang,
-                    json_t *draft, err_t *err);
+ * retried message changes nothing twice). The survey's steps are the
+ * table dlg_survey (channels/wa_dialog.h). */
+bool wa_survey_step(dlg *d, dlg_state st, dlg_state *next);
 
 /* The hook in wa_render_status: a status update about to go out for event
  * ev of case c (as it stands now). For a resolved case it becomes the

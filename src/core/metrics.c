@@ -29,6 +29,7 @@ static struct {
     send_slot sends[METRICS_CODES_MAX];
     _Atomic uint64_t sends_other[METRICS_SEND__COUNT];
     _Atomic uint64_t sla_breaches;
+    _Atomic uint64_t unknown_states;
     _Atomic uint64_t pool_waits, pool_wait_ns;
 } m;
 
@@ -85,6 +86,8 @@ void metrics_send(metrics_send_result r, long code)
 }
 
 void metrics_sla_breach(void) { ADD(m.sla_breaches, 1); }
+
+void metrics_dialogue_unknown_state(void) { ADD(m.unknown_states, 1); }
 
 void metrics_pool_wait(uint64_t ns)
 {
@@ -157,6 +160,11 @@ void metrics_write(FILE *f)
     head(f, "aduan_sla_breaches_total", "counter",
          "SLA breaches recorded by this instance's scheduler (an event and a staff alert).");
     fprintf(f, "aduan_sla_breaches_total %llu\n", (unsigned long long)GET(m.sla_breaches));
+    head(f, "aduan_dialogue_unknown_state_total", "counter",
+         "Messages whose conversation was in a dialogue state this version does not know "
+         "(answered with the menu; the warning in the log names the state).");
+    fprintf(f, "aduan_dialogue_unknown_state_total %llu\n",
+            (unsigned long long)GET(m.unknown_states));
     head(f, "aduan_db_pool_waits_total", "counter",
          "Borrows of a database connection that waited because the pool was empty.");
     fprintf(f, "aduan_db_pool_waits_total %llu\n", (unsigned long long)GET(m.pool_waits));

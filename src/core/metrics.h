@@ -44,6 +44,10 @@ void metrics_send(metrics_send_result r, long code);
 /* One SLA breach recorded by this process's scheduler. */
 void metrics_sla_breach(void);
 
+/* One message that found its conversation in a dialogue state this
+ * version does not know (wa_bot: the citizen got the menu). */
+void metrics_dialogue_unknown_state(void);
+
 /* One borrow of a pooled database connection that had to wait, and for
  * how long (the pools in the drivers call it when no connection was free). */
 void metrics_pool_wait(uint64_t ns);

@@ -11,19 +11,20 @@
 #include "fuzz.h"
 
 #include "channels/wa_bot.h"
+#include "channels/wa_dialog.h"
 #include "channels/wa_in.h"
 #include "core/arena.h"
 
 #include <jansson.h>
 
-/* Every state the bot can be left in (finish(...) in channels/wa_*.c). */
-static const char *const states[] = {
-    "idle",       "menu",        "consent",   "category",      "urgent",  "describe",
-    "location",   "e_location",  "kecamatan", "photos",        "confirm", "e_after",
-    "svc_choose", "svc_consent", "svc_nik",   "svc_name",      "svc_doc", "svc_confirm",
-    "sv_q",       "sv_comment",  "sv_reason", "no_such_state",
-};
-#define NSTATES (sizeof states / sizeof *states)
+/* Every state of the dialogue's tables (channels/wa_dialog.h), by its
+ * stored name, and one no table knows. */
+#define NSTATES (DLG__COUNT + 1)
+static const char *states[NSTATES];
+
+/* A channel without buttons, lists or locations: the numbered options and
+ * the typed address (every other input runs with it). */
+static const dlg_caps plain = {0, false, false};
 
 static store_t *db;
 static store_agency agencies[3];
@@ -36,6 +37,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     db = fuzz_store();
     static arena_t *keep;
     keep = arena_new();
+    for (int st = 0; st < DLG__COUNT; st++)
+        states[st] = dlg_name(keep, (dlg_state)st, 1);
+    states[DLG__COUNT] = "no_such_state";
     /* Satpol PP (complaints), Damkar (emergencies), Disdukcapil (services). */
     for (int i = 0; i < 3; i++)
         if (store_agency_get(db, keep, i + 1, &agencies[i]) != ERR_OK)
@@ -43,13 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static bool known_state(const char *s)
-{
-    for (size_t i = 0; i < NSTATES - 1; i++)
-        if (strcmp(s, states[i]) == 0)
-            return true;
-    return false;
-}
+static bool known_state(const char *s) { return dlg_parse(s, NULL) != DLG_UNKNOWN; }
 
 /* What store_wa_apply and the outbox rely on. A state the bot does not
  * know (a row from another version) may be kept as it was, by the words
@@ -114,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 ""};
                 store_wa_effects fx;
                 memset(&fx, 0, sizeof fx);
-                if (wa_bot_step(&in, &fx) == ERR_OK)
+                if (wa_bot_step_caps(&in, size % 2 ? &plain : &DLG_CAPS_WHATSAPP, &fx) == ERR_OK)
                     check(&fx, &evs[i], states[k]);
                 arena_destroy(step);
             }
