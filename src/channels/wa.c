@@ -37,3 +37,8 @@ void wa_signature(const char *app_secret, const void *body, size_t len, char *ou
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
     snprintf(out, cap, "sha256=%s", hex);
 }
+
+bool wa_can_send_text(int64_t last_inbound_at, int64_t now)
+{
+    return last_inbound_at && now - last_inbound_at < WA_WINDOW_SECONDS;
+}

@@ -357,12 +357,11 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
                            int64_t now)
 {
     store_case m;
-    store_wa_conversation conv;
-    int64_t outbox;
-    bool open;
+    store_conv conv;
+    int64_t outbox, last_in;
     if (!c->reporter_wa_id || store_case_get(s, ar, master, &m) != ERR_OK)
         return;
-    bool en = store_wa_conversation_get(s, ar, c->agency_id, c->reporter_wa_id, &conv) == ERR_OK &&
+    bool en = store_conv_get(s, ar, c->agency_id, WA_CHANNEL, c->reporter_wa_id, &conv) == ERR_OK &&
               conv.lang && strcmp(conv.lang, "en") == 0;
     const char *mc = shown_code(ar, &m),
                *st = status_label(status_parse(m.status), en ? "en" : "id");
@@ -375,8 +374,8 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
                           "Kejadian ini sudah dilaporkan (%s) dan sedang ditangani: %s. Anda akan "
                           "menerima kabar perkembangannya di sini.",
                           mc, st);
-    if (store_wa_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_wa_id, text), NULL, text,
-                                  now, &outbox, &open) != ERR_OK)
+    if (store_outbox_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_wa_id, text), NULL,
+                                      text, now, &outbox, &last_in) != ERR_OK)
         log_warn("dispatch", "event=duplicate_notice_failed case_id=%lld", (long long)c->id);
 }
 
@@ -755,10 +754,10 @@ err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_
     if (e != ERR_OK)
         return e;
     for (int attempt = 0; attempt < 5; attempt++) {
-        store_wa_conversation conv;
+        store_conv conv;
         store_wa_effects fx;
         memset(&fx, 0, sizeof fx);
-        e = store_wa_conversation_get(s, ar, agency->id, ev->from, &conv);
+        e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &conv);
         if (e != ERR_OK)
             return e;
         fx.seen_key = arena_printf(ar, "m:%s", ev->wamid);

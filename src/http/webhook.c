@@ -234,10 +234,10 @@ err_t h_case_message(app_t *app, req_t *r)
     const char *templ = wa_msg_template(r->ar, c.reporter_wa_id, tname, tlang, params, 2);
     if (!payload || !templ)
         return ERR_NOMEM;
-    int64_t id = 0;
-    bool open = false;
-    e = store_wa_operator_message(app->store, c.id, r->user.id, payload, templ, msg, clock_now(),
-                                  &id, &open);
+    int64_t id = 0, last_in = 0, now = clock_now();
+    e = store_outbox_operator_message(app->store, c.id, r->user.id, payload, templ, msg, now, &id,
+                                      &last_in);
+    bool open = wa_can_send_text(last_in, now);
     if (e == ERR_NOT_FOUND) {
         r->detail = "the agency has no WhatsApp number to send from";
         return ERR_CONFLICT;
@@ -255,7 +255,7 @@ err_t h_case_message(app_t *app, req_t *r)
 err_t h_case_outbox(app_t *app, req_t *r)
 {
     store_case c;
-    store_wa_outbox_item *items;
+    store_outbox_item *items;
     size_t n;
     err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
     if (e == ERR_OK)
@@ -268,7 +268,7 @@ err_t h_case_outbox(app_t *app, req_t *r)
     }
     if (!c.reporter_wa_id)
         return reply_json(r, 200, json_pack("{s:[]}", "items"));
-    e = store_wa_outbox_list(app->store, r->ar, c.reporter_wa_id, 200, &items, &n);
+    e = store_outbox_list(app->store, r->ar, WA_CHANNEL, c.reporter_wa_id, 200, &items, &n);
     if (e != ERR_OK)
         return e;
     json_t *arr = json_array();

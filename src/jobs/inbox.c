@@ -84,7 +84,7 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
                         cfg->svc_data_key};
         store_wa_effects fx;
         memset(&fx, 0, sizeof fx);
-        e = store_wa_conversation_get(s, ar, agency->id, ev->from, &in.conv);
+        e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &in.conv);
         if (e == ERR_OK)
             e = wa_bot_step(&in, &fx);
         if (e == ERR_OK)
@@ -124,7 +124,7 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
         const wa_event *ev = &evs[i];
         if (ev->kind == WA_EV_STATUS) {
             bool dup;
-            e = store_wa_status(s, ev->wamid, ev->status, ev->error, now, &dup);
+            e = store_outbox_delivery(s, WA_CHANNEL, ev->wamid, ev->status, ev->error, now, &dup);
             continue;
         }
         store_agency agency;

@@ -44,8 +44,6 @@
 #define TOKEN_PAUSE 300
 /* Answers we read: the Graph API's are small. */
 #define ANSWER_MAX (64 * 1024)
-/* The 24-hour customer service window (CLOUD-API-NOTES.md §7). */
-#define WINDOW (24 * 3600)
 
 typedef struct {
     char *data;
@@ -153,7 +151,7 @@ static int64_t backoff(int attempts)
  * message a crash can send twice is the one whose answer was in flight
  * (docs/WHATSAPP.md, "After a crash"). A transient database error is
  * tried again rather than leaving a sent message to be sent again. */
-static err_t record_sent(store_t *s, const store_wa_outbox_row *m, const char *wamid, bool templ,
+static err_t record_sent(store_t *s, const store_outbox_row *m, const char *wamid, bool templ,
                          int64_t now)
 {
     err_t e = ERR_OK;
@@ -162,27 +160,27 @@ static err_t record_sent(store_t *s, const store_wa_outbox_row *m, const char *w
             struct timespec ts = {0, (50L << (i - 1)) * 1000000L};
             nanosleep(&ts, NULL);
         }
-        e = store_wa_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
+        e = store_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
         if (e == ERR_OK || e == ERR_NOT_FOUND || e == ERR_INVALID)
             break;
     }
     return e;
 }
 
-static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
-                     store_wa_outbox_row *m, int64_t now)
+static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar, store_outbox_row *m,
+                     int64_t now)
 {
     result r;
     err_t e;
     if (m->event_id && (!m->payload || !*m->payload)) {
         /* A status update: told as the case stands now. */
-        e = wa_render_status(s, ar, m->case_id, m->event_id, m->to_wa_id, m->lang ? m->lang : "id",
+        e = wa_render_status(s, ar, m->case_id, m->event_id, m->address, m->lang ? m->lang : "id",
                              &m->payload, &m->template);
         if (e != ERR_OK) {
             log_warn("wa", "event=render_failed outbox_id=%lld error=%s", (long long)m->id,
                      err_code(e));
             /* A later pass tries again; a failed write here only delays it. */
-            if (store_wa_outbox_retry(s, m->id, now + backoff(m->attempts), "render failed", now) !=
+            if (store_outbox_retry(s, m->id, now + backoff(m->attempts), "render failed", now) !=
                 ERR_OK)
                 log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
             return;
@@ -191,7 +189,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
     /* An issued document: its file goes to the Graph API first. */
     if (strcmp(m->kind, "document") == 0 && !svc_outbox_prepare(cfg, s, curl, ar, m, now))
         return;
-    bool open = m->last_inbound_at && now - m->last_inbound_at < WINDOW;
+    bool open = wa_can_send_text(m->last_inbound_at, now);
     bool templ = !open && m->template;
     if (!cfg->wa_access_token[0]) {
         /* No Meta account: the built-in simulator shows the outbox. Nothing
@@ -200,19 +198,19 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
         char wamid[64];
         snprintf(wamid, sizeof wamid, "sim.%lld", (long long)m->id);
         bool was = store_redo_commits(true);
-        e = store_wa_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
+        e = store_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
         store_redo_commits(was);
         metrics_send(METRICS_SEND_SENT, 0);
         if (e != ERR_OK)
             log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
         return;
     }
-    post(cfg, curl, m->phone_number_id, templ ? m->template : m->payload, &r);
+    post(cfg, curl, m->endpoint, templ ? m->template : m->payload, &r);
     if (!r.wamid[0] && r.code == 131047 && !templ && m->template) {
         /* The window closed (the citizen has been silent for a day): the
          * approved template carries the message instead. */
         templ = true;
-        post(cfg, curl, m->phone_number_id, m->template, &r);
+        post(cfg, curl, m->endpoint, m->template, &r);
     }
     if (r.wamid[0]) {
         metrics_send(METRICS_SEND_SENT, 0);
@@ -224,13 +222,13 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
                   "sending paused until it is fixed\"",
                   (long long)m->id);
         metrics_send(METRICS_SEND_PAUSED, r.code);
-        e = store_wa_outbox_retry(s, m->id, now + TOKEN_PAUSE, r.error, now);
+        e = store_outbox_retry(s, m->id, now + TOKEN_PAUSE, r.error, now);
     } else if (retryable(&r) && m->attempts < SEND_ATTEMPTS) {
         int64_t at = now + backoff(m->attempts);
         log_warn("wa", "event=send_retry outbox_id=%lld attempt=%d error=\"%s\"", (long long)m->id,
                  m->attempts, r.error);
         metrics_send(METRICS_SEND_RETRY, r.code);
-        e = store_wa_outbox_retry(s, m->id, at, r.error, now);
+        e = store_outbox_retry(s, m->id, at, r.error, now);
     } else {
         if (r.code == 131047)
             snprintf(
@@ -238,7 +236,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
                 "131047: outside the 24-hour window and no approved template for this message");
         log_warn("wa", "event=send_failed outbox_id=%lld error=\"%s\"", (long long)m->id, r.error);
         metrics_send(METRICS_SEND_FAILED, r.code);
-        e = store_wa_outbox_retry(s, m->id, 0, r.error, now);
+        e = store_outbox_retry(s, m->id, 0, r.error, now);
     }
     if (e != ERR_OK)
         log_warn("wa", "event=outbox_store_failed id=%lld error=%s", (long long)m->id, err_code(e));
@@ -246,12 +244,12 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
 
 static int by_id(const void *a, const void *b)
 {
-    int64_t x = ((const store_wa_outbox_row *)a)->id, y = ((const store_wa_outbox_row *)b)->id;
+    int64_t x = ((const store_outbox_row *)a)->id, y = ((const store_outbox_row *)b)->id;
     return (x > y) - (x < y);
 }
 
 /* Whether the claim made at claimed_at still covers m's worst case. */
-static bool lease_covers(const store_wa_outbox_row *m, int64_t claimed_at)
+static bool lease_covers(const store_outbox_row *m, int64_t claimed_at)
 {
     int64_t worst = strcmp(m->kind, "document") == 0 ? DOCUMENT_WORST : SEND_WORST;
     return clock_now() + worst + LEASE_MARGIN <= claimed_at + OUTBOX_LEASE;
@@ -260,7 +258,7 @@ static bool lease_covers(const store_wa_outbox_row *m, int64_t claimed_at)
 int outbox_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
-    store_wa_outbox_row *rows;
+    store_outbox_row *rows;
     size_t n = 0;
     CURL *curl = NULL;
     if (!ar)
@@ -270,7 +268,7 @@ int outbox_run(const config_t *cfg, store_t *s, int64_t now)
      * first of these messages leaves. Its lease counts from now, not from
      * the start of the worker's pass. */
     int64_t claimed_at = clock_now();
-    if (store_wa_outbox_claim(s, ar, claimed_at, OUTBOX_LEASE, OUTBOX_BATCH, &rows, &n) != ERR_OK)
+    if (store_outbox_claim(s, ar, claimed_at, OUTBOX_LEASE, OUTBOX_BATCH, &rows, &n) != ERR_OK)
         n = 0;
     /* In the order they were queued: replies to one citizen must not
      * overtake each other (UPDATE ... RETURNING promises no order). */

@@ -83,13 +83,14 @@ err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *
 /* One update per follower's number (not the master's own reporter),
  * rendered at send time from the master's event. */
 #define FOLLOWERS_SQL                                                                              \
-    "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"         \
-    " event_id, created_at, updated_at) SELECT agency_id, pnid, wa_id, $1, 'status_update',"       \
-    " '', $2, $3, $3 FROM (SELECT DISTINCT m.agency_id AS agency_id,"                              \
-    " COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id) FROM agency_numbers n"            \
+    "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"           \
+    " event_id, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, $1,"            \
+    " 'status_update', '', $2, $3, $3 FROM (SELECT DISTINCT m.agency_id AS agency_id,"             \
+    " COALESCE(w.endpoint, (SELECT MIN(n.phone_number_id) FROM agency_numbers n"                   \
     " WHERE n.agency_id = m.agency_id)) AS pnid, r.wa_id AS wa_id FROM cases m"                    \
     " JOIN cases f ON f.follows_id = m.id JOIN reporters r ON r.id = f.reporter_id"                \
-    " LEFT JOIN wa_conversations w ON w.agency_id = m.agency_id AND w.wa_id = r.wa_id"             \
+    " LEFT JOIN conversations w ON w.agency_id = m.agency_id AND w.channel = 'whatsapp'"           \
+    " AND w.address = r.wa_id"                                                                     \
     " WHERE m.id = $1 AND (f.channel = 'whatsapp' OR f.wa_consent_at IS NOT NULL)"                 \
     " AND r.wa_id IS NOT NULL AND NOT ((m.channel = 'whatsapp' OR m.wa_consent_at IS NOT NULL)"    \
     " AND f.reporter_id = COALESCE(m.reporter_id, 0))) x WHERE pnid IS NOT NULL"
@@ -191,9 +192,9 @@ err_t store_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t unti
 static err_t queue_msgs(q_conn *c, int64_t case_id, const store_alert_msg *m, size_t n, int64_t now)
 {
     static const char sql[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT c.agency_id, n.pnid, $2, c.id, $3, $4, $5,"
-        " $6, $6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
+        " template, created_at, updated_at) SELECT 'whatsapp', c.agency_id, n.pnid, $2, c.id, $3,"
+        " $4, $5, $6, $6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
         " FROM agency_numbers GROUP BY agency_id) n ON n.agency_id = c.agency_id WHERE c.id = $1";
     err_t e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < n; i++)
@@ -222,7 +223,7 @@ static err_t alert_tx(q_conn *c, void *arg)
         e = dom_add_event(c, a->case_id, "dispatch", a->expect_status, 0, a->note, true, true,
                           a->now, &a->event_id);
         if (e == ERR_OK)
-            e = dom_wa_queue_status(c, a->case_id, a->event_id, a->now);
+            e = dom_outbox_queue_status(c, a->case_id, a->event_id, a->now);
         if (e == ERR_OK)
             e = dom_dispatch_queue_followers(c, a->case_id, a->event_id, a->now);
     } else if (e == ERR_OK && !a->team_id) {

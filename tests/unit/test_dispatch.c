@@ -165,11 +165,12 @@ static void alert_rounds_are_claims(void **state)
     assert_int_equal(ev[1].team_id, PARINGIN);
     assert_int_equal(ev[1].actor_id, 0);
     assert_true(ev[1].is_public);
-    store_wa_outbox_item *out;
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000201", 10, &out, &n), ERR_OK);
+    store_outbox_item *out;
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", "6281100000201", 10, &out, &n),
+                     ERR_OK);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].kind, "alert");
-    assert_string_equal(out[0].phone_number_id, "100000000000002");
+    assert_string_equal(out[0].endpoint, "100000000000002");
 
     /* Due once the wait is over, not before. */
     int64_t *due;
@@ -206,7 +207,8 @@ static void alert_rounds_are_claims(void **state)
     assert_string_equal(d.accepted_name, "Anggota Regu Damkar Batu Mandi");
     assert_int_equal(store_dispatch_due(f->s, f->ar, NOW + 9999, 300, 10, &due, &n), ERR_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000201", 10, &out, &n), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", "6281100000201", 10, &out, &n),
+                     ERR_OK);
     assert_int_equal(n, 2);
     int64_t active = 0;
     assert_int_equal(store_dispatch_active(f->s, BM, &active), ERR_OK);
@@ -289,9 +291,9 @@ static void duplicates(void **state)
 
 static size_t sent_to(fixture *f, const char *wa_id, const char *kind)
 {
-    store_wa_outbox_item *out;
+    store_outbox_item *out;
     size_t n = 0, k = 0;
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, wa_id, 50, &out, &n), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", wa_id, 50, &out, &n), ERR_OK);
     for (size_t i = 0; i < n; i++)
         k += strcmp(out[i].kind, kind) == 0;
     return k;
