@@ -23,11 +23,6 @@
 #define BOSSES_MAX 6
 /* Cases escalated per tick; the rest wait for the next second. */
 #define TICK_BATCH 16
-/* An emergency the new-case rules did not reach is picked up this long
- * after its creation (they normally run at once, in the same request or
- * inbox pass), until this long after (seconds). */
-#define MISSED_GRACE  5
-#define MISSED_WINDOW (30 * 60)
 /* A WhatsApp button title is at most 20 characters. */
 #define BUTTON_TITLE_MAX 20
 
@@ -287,18 +282,6 @@ int wa_staff_tick(const config_t *cfg, store_t *s, int64_t now)
         else if (e != ERR_CONFLICT) /* a conflict: another instance was first */
             log_warn("dispatch", "event=escalation_failed case_id=%lld error=%s", (long long)ids[i],
                      err_code(e));
-    }
-    /* Emergencies whose new-case rules a crash cut off: a few seconds
-     * after their creation (the rules normally run at once), for a while. */
-    if (store_dispatch_missed(s, ar, now - MISSED_WINDOW, now - MISSED_GRACE, TICK_BATCH, &ids,
-                              &n) != ERR_OK)
-        n = 0;
-    for (size_t i = 0; i < n; i++) {
-        wa_staff_outcome o;
-        err_t e = wa_staff_case_created(cfg, s, ar, ids[i], now, &o);
-        log_warn("dispatch", "event=missed_emergency case_id=%lld team_id=%lld error=%s",
-                 (long long)ids[i], (long long)o.team_id, err_code(e));
-        moved += e == ERR_OK;
     }
     arena_destroy(ar);
     return moved;

@@ -113,8 +113,7 @@ static size_t clean_drafts(store_t *s, int64_t before)
             json_object_del(j, keys[k]);
         char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
         /* A draft that is not JSON holds nothing the dialogue can use. */
-        err_t e =
-            store_conv_draft_clean(s, &d[i], text ? text : "{}");
+        err_t e = store_conv_draft_clean(s, &d[i], text ? text : "{}");
         if (e == ERR_OK)
             cleaned++;
         else if (e != ERR_CONFLICT) /* a conflict: the citizen is back */

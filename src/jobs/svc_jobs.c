@@ -151,8 +151,8 @@ bool svc_outbox_prepare(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar
         snprintf(media_id, sizeof media_id, "sim-media-%.16s", sha);
     } else {
         snprintf(path, sizeof path, "%s/%s", cfg->media_dir, sha);
-        why = upload(cfg, curl, m->endpoint, path, filename ? filename : "dokumen.pdf",
-                     media_id, sizeof media_id, &final, err, sizeof err);
+        why = upload(cfg, curl, m->endpoint, path, filename ? filename : "dokumen.pdf", media_id,
+                     sizeof media_id, &final, err, sizeof err);
     }
     if (!why) {
         m->payload = fill(ar, m->payload, media_id);

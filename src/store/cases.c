@@ -184,6 +184,7 @@ typedef struct {
     store_case *k;
     const store_reporter_in *rep;
     const char *note;
+    bool rules;
 } create_ctx;
 
 static err_t create_tx(q_conn *c, void *arg)
@@ -197,13 +198,22 @@ static err_t create_tx(q_conn *c, void *arg)
     /* A walk-in reporter who agreed hears of the case (its code) at once. */
     if (e == ERR_OK && k->wa_consent_at)
         e = dom_outbox_queue_status(c, k->id, event_id, k->created_at);
+    if (e == ERR_OK && x->rules)
+        e = dom_case_rules_queue(c, k->id, k->created_at);
     return e;
 }
 
 err_t store_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
                         const char *note)
 {
-    create_ctx x = {ar, k, rep, note};
+    create_ctx x = {ar, k, rep, note, false};
+    return q_tx(s, create_tx, &x);
+}
+
+err_t store_case_open(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
+                      const char *note)
+{
+    create_ctx x = {ar, k, rep, note, true};
     return q_tx(s, create_tx, &x);
 }
 

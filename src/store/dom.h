@@ -18,6 +18,8 @@ err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note,
                       int64_t *event_id) STORE_WUR;
 /* Queues the reporter's status notice for the case's event. */
 err_t dom_outbox_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now) STORE_WUR;
+/* Queues the new-case rules of case_id (dispatch.c), run by a worker. */
+err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now) STORE_WUR;
 /* Queues the notices to the case's followers (community groups). */
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
                                    int64_t now) STORE_WUR;

@@ -334,6 +334,11 @@ typedef struct {
  * the new case (its tracking code), queued in the same transaction. */
 err_t store_case_create(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
                         const char *note) STORE_WUR;
+/* The same for a case a reporter or the desk opens: in the same
+ * transaction, the new-case rules are queued (store_case_rules_claim), so
+ * that a crash after the commit loses none of the notices that follow. */
+err_t store_case_open(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
+                      const char *note) STORE_WUR;
 err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out) STORE_WUR;
 err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out) STORE_WUR;
 err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out,
@@ -938,8 +943,27 @@ err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_se
 /* Emergencies created between since and until that the new-case rules
  * never ran for (still received, never alerted, not a duplicate, not a
  * forwarded copy): left by a crash between the commit and the rules. */
-err_t store_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t until, unsigned max,
-                            int64_t **ids, size_t *n) STORE_WUR;
+/* The rules that follow a new case (channels/wa_staff.c: forward,
+ * duplicate, community group, emergency alert), queued in the case's
+ * transaction (store_case_open, WhatsApp reports). Claims up to max due
+ * ones with a lease; their case ids. */
+typedef struct {
+    int64_t case_id;
+    int attempts; /* this one included */
+} store_case_rule;
+err_t store_case_rules_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                             store_case_rule **out, size_t *n) STORE_WUR;
+/* Claims the rules of one case if they are due (the desk's answer shows
+ * their outcome at once): *claimed false when none are waiting or another
+ * worker holds them. */
+err_t store_case_rules_claim_one(store_t *s, int64_t case_id, int64_t now, int64_t lease,
+                                 bool *claimed, int *attempts) STORE_WUR;
+/* The rules of case_id ran: done. */
+err_t store_case_rules_done(store_t *s, int64_t case_id, int64_t now) STORE_WUR;
+/* They failed: again at next_at, or for good (state failed, an event on
+ * the case for the desk) when next_at is 0. */
+err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const char *error,
+                             int64_t now) STORE_WUR;
 
 #define STORE_ALERT_OUT_MAX 24
 

@@ -248,6 +248,9 @@ static err_t put_case(q_conn *c, arena_t *ar, store_wa_effects *fx, int64_t repo
         fx->new_case->reporter_id = reporter;
         e = dom_insert_case(c, ar, fx->new_case, NULL, NULL);
         *case_id = fx->new_case->id;
+        /* The rules that follow (the team's alert, ...) commit with it. */
+        if (e == ERR_OK)
+            e = dom_case_rules_queue(c, *case_id, fx->now);
         if (e == ERR_OK && fx->flow_from)
             e = q_run(c, flow, NULL, Q_INT(fx->agency_id), Q_INT(reporter), Q_INT(*case_id),
                       Q_TEXT(fx->flow_from));

@@ -103,7 +103,7 @@ static int setup(void **state) { return fixture_open(state, NULL); }
 
 /* Runs sql (several statements) on f's database outside the store, as an
  * older aduan would have: 0 on success. */
-static int fixture_sql(const fixture *f, const char *sql)
+static inline int fixture_sql(const fixture *f, const char *sql)
 {
     if (use_pg) {
         PGconn *c = PQconnectdb(f->url);

@@ -596,6 +596,8 @@ static const char LEASES[] = "CREATE TABLE wa_inbox (id BIGINT PRIMARY KEY, stat
                              " next_attempt_at BIGINT NOT NULL)";
 static const char LEASES2[] = "CREATE TABLE outbox (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
                               " next_attempt_at BIGINT NOT NULL)";
+static const char LEASES3[] = "CREATE TABLE case_rules (case_id BIGINT PRIMARY KEY,"
+                              " state TEXT NOT NULL, next_attempt_at BIGINT NOT NULL)";
 
 static int64_t leased(fixture *f)
 {
@@ -622,6 +624,7 @@ static void driver_claim_resets_leases_when_alone(void **state)
     assert_int_equal(q_get(f->s, &c), ERR_OK);
     assert_int_equal(c->drv->exec(c, LEASES), ERR_OK);
     assert_int_equal(c->drv->exec(c, LEASES2), ERR_OK);
+    assert_int_equal(c->drv->exec(c, LEASES3), ERR_OK);
     for (int i = 0; i < 2; i++)
         assert_int_equal(c->drv->exec(c, rows[i]), ERR_OK);
     q_put(c);
