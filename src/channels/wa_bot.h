@@ -5,7 +5,7 @@
 #ifndef ADUAN_WA_BOT_H
 #define ADUAN_WA_BOT_H
 
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa_in.h"
 #include "store/store.h"
 
 /* A draft nobody touched for this long is dropped (seconds). */

@@ -4,6 +4,7 @@
 #include "core/msg.h"
 #include "http/http.h"
 
+#include "channels/channel.h"
 #include "channels/wa_bot.h"
 #include "core/clock.h"
 #include "core/fsfile.h"
@@ -240,7 +241,8 @@ err_t h_case_conversation(app_t *app, req_t *r)
             store_case_events(app->store, r->ar, m.id, &mev, &nmev) == ERR_OK)
             sets[nsets++] = (thread_events){mev, nmev, m.tracking_code, m.kind};
     }
-    bool open = wa && wa_can_send_text(last_in, now);
+    const channel_driver *d = channel_find(WA_CHANNEL);
+    bool open = wa && d->can_send_text(last_in, now);
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++)
         json_array_append_new(
@@ -252,8 +254,8 @@ err_t h_case_conversation(app_t *app, req_t *r)
                       json_pack("{s:b, s:b, s:b, s:o, s:o, s:b, s:o, s:o}", "whatsapp", wa,
                                 "via_consent", consent, "window_open", open, "last_inbound_at",
                                 json_time(last_in), "window_closes_at",
-                                json_time(last_in ? last_in + WA_WINDOW_SECONDS : 0), "can_reply",
-                                wa && role != ROLE_FIELD, "items", arr, "other_cases",
+                                json_time(last_in ? last_in + d->caps.reengage_seconds : 0),
+                                "can_reply", wa && role != ROLE_FIELD, "items", arr, "other_cases",
                                 other_cases_json(app, r, &c, role)));
 }
 

@@ -4,7 +4,7 @@
 #include "core/msg.h"
 #include "http/http.h"
 
-#include "channels/wa.h"
+#include "channels/whatsapp/wa.h"
 #include "core/clock.h"
 #include "core/embed.h"
 #include "core/fsfile.h"

@@ -2,7 +2,7 @@
 #include "jobs/jobs_int.h"
 
 #include "channels/wa_bot.h"
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa_in.h"
 #include "channels/wa_staff.h"
 #include "core/log.h"
 #include "core/proc.h"

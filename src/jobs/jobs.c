@@ -1,7 +1,7 @@
 #include "jobs/jobs.h"
 
 #include "channels/wa_staff.h"
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "jobs/audit_jobs.h"

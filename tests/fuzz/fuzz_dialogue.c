@@ -11,7 +11,7 @@
 #include "fuzz.h"
 
 #include "channels/wa_bot.h"
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa_in.h"
 #include "core/arena.h"
 
 #include <jansson.h>

@@ -1,4 +1,4 @@
-#include "channels/wa.h"
+#include "channels/whatsapp/wa.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -36,9 +36,4 @@ void wa_signature(const char *app_secret, const void *body, size_t len, char *ou
     hmac(app_secret, body, len, mac);
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
     snprintf(out, cap, "sha256=%s", hex);
-}
-
-bool wa_can_send_text(int64_t last_inbound_at, int64_t now)
-{
-    return last_inbound_at && now - last_inbound_at < WA_WINDOW_SECONDS;
 }

@@ -4,6 +4,8 @@
 #ifndef ADUAN_WA_H
 #define ADUAN_WA_H
 
+#include "channels/channel.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +28,9 @@ bool wa_signature_valid(const char *app_secret, const char *header, const void *
 /* Writes "sha256=<hex>" for body into out (cap >= 72): what Meta sends and
  * what the simulator and the tests send. */
 void wa_signature(const char *app_secret, const void *body, size_t len, char *out, size_t cap);
+
+/* The WhatsApp Cloud API driver (wa_send.c): render, send, the window. */
+extern const channel_driver wa_driver;
 
 /* The re-engagement rule: whether free text can go to a contact whose last
  * message came at last_inbound_at (0: never) at now. */
