@@ -46,8 +46,7 @@ err_t store_claim(store_t *s)
 {
     static const char inbox[] = "UPDATE wa_inbox SET next_attempt_at = 0 WHERE state = 'new'";
     static const char outbox[] = "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'pending'";
-    static const char rules[] =
-        "UPDATE case_rules SET next_attempt_at = 0 WHERE state = 'pending'";
+    static const char rules[] = "UPDATE case_rules SET next_attempt_at = 0 WHERE state = 'pending'";
     bool alone = false;
     err_t e = s->drv->claim(s, &alone);
     if (e == ERR_OK && alone &&
