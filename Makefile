@@ -24,7 +24,7 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlit
             libjpeg-dev libpng-dev libwebp-dev clang libclang-rt-dev lintian \
             libssl-dev libqrencode-dev
 
-LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c \
+LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c src/channels/*/*.c \
             src/jobs/*.c src/http/*.c)
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -40,7 +40,7 @@ all: build
 build: $(REL)/aduan
 
 define flavour
-$(1)/obj/%.o: src/%.c $$(wildcard src/*.h src/*/*.h) build/gen/migrations.c build/gen/web.c | $(1)/obj
+$(1)/obj/%.o: src/%.c $$(wildcard src/*.h src/*/*.h src/*/*/*.h) build/gen/migrations.c build/gen/web.c | $(1)/obj
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@"
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@

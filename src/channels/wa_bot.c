@@ -3,7 +3,7 @@
 #include "channels/wa_dialog.h"
 #include "channels/wa_survey.h"
 #include "channels/wa_service.h"
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"

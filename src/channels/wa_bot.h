@@ -5,7 +5,7 @@
 #ifndef ADUAN_WA_BOT_H
 #define ADUAN_WA_BOT_H
 
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa_in.h"
 #include "store/store.h"
 
 /* A draft nobody touched for this long is dropped (seconds). */
@@ -24,7 +24,7 @@ typedef struct {
     const store_agency *agency;
     const char *phone_number_id;
     const wa_event *ev; /* a message */
-    store_wa_conversation conv;
+    store_conv conv;
     unsigned daily_limit;               /* non-emergency reports per 24 hours */
     unsigned office_open, office_close; /* minutes after local midnight, Mon-Fri */
     unsigned svc_retention_days;        /* service files are kept this long after closing */

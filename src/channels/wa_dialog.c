@@ -1,6 +1,6 @@
 #include "channels/wa_dialog.h"
 
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 #include "core/text.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 #include "channels/wa_service.h"
 
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 #include "core/ids.h"
 #include "core/text.h"
 #include "domain/nik.h"

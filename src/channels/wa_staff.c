@@ -24,11 +24,6 @@
 #define BOSSES_MAX 6
 /* Cases escalated per tick; the rest wait for the next second. */
 #define TICK_BATCH 16
-/* An emergency the new-case rules did not reach is picked up this long
- * after its creation (they normally run at once, in the same request or
- * inbox pass), until this long after (seconds). */
-#define MISSED_GRACE  5
-#define MISSED_WINDOW (30 * 60)
 /* A WhatsApp button title is at most 20 characters. */
 #define BUTTON_TITLE_MAX 20
 
@@ -278,18 +273,6 @@ int wa_staff_tick(const config_t *cfg, store_t *s, int64_t now)
             log_warn("dispatch", "event=escalation_failed case_id=%lld error=%s", (long long)ids[i],
                      err_code(e));
     }
-    /* Emergencies whose new-case rules a crash cut off: a few seconds
-     * after their creation (the rules normally run at once), for a while. */
-    if (store_dispatch_missed(s, ar, now - MISSED_WINDOW, now - MISSED_GRACE, TICK_BATCH, &ids,
-                              &n) != ERR_OK)
-        n = 0;
-    for (size_t i = 0; i < n; i++) {
-        wa_staff_outcome o;
-        err_t e = wa_staff_case_created(cfg, s, ar, ids[i], now, &o);
-        log_warn("dispatch", "event=missed_emergency case_id=%lld team_id=%lld error=%s",
-                 (long long)ids[i], (long long)o.team_id, err_code(e));
-        moved += e == ERR_OK;
-    }
     arena_destroy(ar);
     return moved;
 }
@@ -347,12 +330,11 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
                            int64_t now)
 {
     store_case m;
-    store_wa_conversation conv;
-    int64_t outbox;
-    bool open;
+    store_conv conv;
+    int64_t outbox, last_in;
     if (!c->reporter_wa_id || store_case_get(s, ar, master, &m) != ERR_OK)
         return;
-    bool en = store_wa_conversation_get(s, ar, c->agency_id, c->reporter_wa_id, &conv) == ERR_OK &&
+    bool en = store_conv_get(s, ar, c->agency_id, WA_CHANNEL, c->reporter_wa_id, &conv) == ERR_OK &&
               conv.lang && strcmp(conv.lang, "en") == 0;
     const char *mc = shown_code(ar, &m),
                *st = status_label(status_parse(m.status), en ? "en" : "id");
@@ -365,8 +347,8 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
                           "Kejadian ini sudah dilaporkan (%s) dan sedang ditangani: %s. Anda akan "
                           "menerima kabar perkembangannya di sini.",
                           mc, st);
-    if (store_wa_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_wa_id, text), NULL, text,
-                                  now, &outbox, &open) != ERR_OK)
+    if (store_outbox_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_wa_id, text), NULL,
+                                      text, now, &outbox, &last_in) != ERR_OK)
         log_warn("dispatch", "event=duplicate_notice_failed case_id=%lld", (long long)c->id);
 }
 
@@ -794,10 +776,10 @@ err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_
     if (e != ERR_OK)
         return e;
     for (int attempt = 0; attempt < 5; attempt++) {
-        store_wa_conversation conv;
+        store_conv conv;
         store_wa_effects fx;
         memset(&fx, 0, sizeof fx);
-        e = store_wa_conversation_get(s, ar, agency->id, ev->from, &conv);
+        e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &conv);
         if (e != ERR_OK)
             return e;
         fx.seen_key = arena_printf(ar, "m:%s", ev->wamid);

@@ -13,7 +13,7 @@
 #ifndef ADUAN_WA_STAFF_H
 #define ADUAN_WA_STAFF_H
 
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa_in.h"
 #include "core/config.h"
 #include "store/store.h"
 

@@ -1,6 +1,6 @@
 #include "channels/wa_survey.h"
 
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -510,7 +510,7 @@ err_t wa_survey_render(store_t *s, arena_t *ar, const store_case *c, const store
 err_t survey_invite_queue(store_t *s, arena_t *ar, int64_t case_id, int64_t now)
 {
     store_case c;
-    store_wa_conversation conv;
+    store_conv conv;
     char code[IDS_SHOWN_BUF];
     err_t e = store_case_get(s, ar, case_id, &c);
     if (e != ERR_OK)
@@ -518,7 +518,7 @@ err_t survey_invite_queue(store_t *s, arena_t *ar, int64_t case_id, int64_t now)
     if (!case_on_whatsapp(&c))
         return store_survey_invite(s, case_id, 0, NULL, NULL, now, NULL);
     const char *lang = "id";
-    if (store_wa_conversation_get(s, ar, c.agency_id, c.reporter_wa_id, &conv) == ERR_OK &&
+    if (store_conv_get(s, ar, c.agency_id, WA_CHANNEL, c.reporter_wa_id, &conv) == ERR_OK &&
         conv.lang && !strcmp(conv.lang, "en"))
         lang = "en";
     ids_tracking_format(c.tracking_code, code);

@@ -90,3 +90,20 @@ err_t proc_run(char *const argv[], const char *out_path, char *err, size_t cap)
         snprintf(err, cap, "%s failed (status %d)", argv[0], status);
     return ERR_IO;
 }
+
+void proc_test_crash(const char *point)
+{
+    /* Read once: the environment does not change while aduan runs. */
+    static const char *at;
+    static int read;
+    if (!read) {
+        at = getenv("ADUAN_TEST_CRASH_AT");
+        read = 1;
+    }
+    if (at && strcmp(at, point) == 0) {
+        static const char msg[] = "aduan: ADUAN_TEST_CRASH_AT: crashing (test only)\n";
+        if (write(2, msg, sizeof msg - 1) < 0)
+            _exit(86);
+        _exit(86);
+    }
+}

@@ -16,4 +16,11 @@
 err_t proc_run(char *const argv[], const char *out_path, char *err, size_t cap)
     __attribute__((warn_unused_result));
 
+/* Test builds' crash point: when the environment variable
+ * ADUAN_TEST_CRASH_AT equals point, the process ends at once with _exit(86)
+ * (as kill -9 would: no cleanup, nothing flushed). TEST ONLY: the e2e
+ * tests use it to crash between a commit and what follows it
+ * (tests/e2e/test_notice_crash.py); never set it on a server. */
+void proc_test_crash(const char *point);
+
 #endif

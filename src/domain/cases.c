@@ -382,7 +382,7 @@ err_t case_create(store_t *s, arena_t *ar, const actor_t *actor, const case_crea
     c.created_by = actor->user_id;
     c.created_at = now;
     c.wa_consent_at = req->wa_consent ? now : 0;
-    e = store_case_create(s, ar, &c, has_rep ? &rep : NULL, NULL);
+    e = store_case_open(s, ar, &c, has_rep ? &rep : NULL, NULL);
     if (e != ERR_OK)
         return e;
     refresh_deadline(s, ar, c.id);

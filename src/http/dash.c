@@ -4,6 +4,7 @@
 #include "core/msg.h"
 #include "http/http.h"
 
+#include "channels/channel.h"
 #include "channels/wa_bot.h"
 #include "core/clock.h"
 #include "core/fsfile.h"
@@ -25,8 +26,6 @@
 #define THREAD_MAX 300
 /* The reporter's other cases listed beside the thread: the newest this many. */
 #define OTHER_CASES_MAX 20
-/* The WhatsApp customer-service window (free text may go inside it). */
-#define WINDOW_SECONDS (24 * 3600)
 /* Largest file read back from the media directory. */
 #define MEDIA_READ_MAX (64 * 1024 * 1024)
 
@@ -206,8 +205,8 @@ err_t h_case_conversation(app_t *app, req_t *r)
     int64_t last_in = 0, now = clock_now();
     const char *lang = "id";
     if (wa) {
-        store_wa_conversation conv;
-        e = store_wa_conversation_get(app->store, r->ar, c.agency_id, c.reporter_wa_id, &conv);
+        store_conv conv;
+        e = store_conv_get(app->store, r->ar, c.agency_id, WA_CHANNEL, c.reporter_wa_id, &conv);
         if (e == ERR_OK) {
             last_in = conv.last_inbound_at;
             lang = conv.lang && !strcmp(conv.lang, "en") ? "en" : "id";
@@ -226,7 +225,8 @@ err_t h_case_conversation(app_t *app, req_t *r)
             store_case_events(app->store, r->ar, m.id, &mev, &nmev) == ERR_OK)
             sets[nsets++] = (thread_events){mev, nmev, m.tracking_code, m.kind};
     }
-    bool open = wa && last_in && now - last_in < WINDOW_SECONDS;
+    const channel_driver *d = channel_find(WA_CHANNEL);
+    bool open = wa && d->can_send_text(last_in, now);
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++)
         json_array_append_new(
@@ -238,8 +238,8 @@ err_t h_case_conversation(app_t *app, req_t *r)
                       json_pack("{s:b, s:b, s:b, s:o, s:o, s:b, s:o, s:o}", "whatsapp", wa,
                                 "via_consent", consent, "window_open", open, "last_inbound_at",
                                 json_time(last_in), "window_closes_at",
-                                json_time(last_in ? last_in + WINDOW_SECONDS : 0), "can_reply",
-                                wa && role != ROLE_FIELD, "items", arr, "other_cases",
+                                json_time(last_in ? last_in + d->caps.reengage_seconds : 0),
+                                "can_reply", wa && role != ROLE_FIELD, "items", arr, "other_cases",
                                 other_cases_json(app, r, &c, role)));
 }
 

@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/proc.h"
 #include "core/text.h"
 #include "domain/dispatch.h"
 
@@ -53,12 +54,16 @@ json_t *dispatch_case_json(app_t *app, req_t *r, const store_case *c)
 
 err_t dispatch_after_create(app_t *app, req_t *r, store_case *c)
 {
-    wa_staff_outcome o;
-    err_t e = wa_staff_case_created(app->cfg, app->store, r->ar, c->id, clock_now(), &o);
+    /* The rules were queued with the case (store_case_open): run them now
+     * so that the answer shows their outcome; if this process dies first,
+     * the worker runs them after the restart. */
+    proc_test_crash("case_commit");
+    bool changed = false;
+    err_t e = jobs_case_rules_now(app->cfg, app->store, r->ar, c->id, clock_now(), &changed);
     if (e != ERR_OK)
         log_warn("dispatch", "event=case_created_hook_failed case_id=%lld error=%s",
                  (long long)c->id, err_code(e));
-    if (o.team_id || o.forwarded_to || o.duplicate_of) {
+    if (changed) {
         jobs_notify(app->jobs); /* alerts wait in the outbox */
         return store_case_get(app->store, r->ar, c->id, c);
     }

@@ -1,7 +1,7 @@
 /* The HTTP server: libmicrohttpd glue, body limits, routing, answers. */
 #include "http/http.h"
 
-#include "channels/wa.h"
+#include "channels/whatsapp/wa.h"
 #include "core/log.h"
 #include "core/msg.h"
 #include "core/text.h"

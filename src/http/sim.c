@@ -4,7 +4,7 @@
 #include "core/msg.h"
 #include "http/http.h"
 
-#include "channels/wa.h"
+#include "channels/whatsapp/wa.h"
 #include "core/clock.h"
 #include "core/embed.h"
 #include "core/fsfile.h"
@@ -266,7 +266,7 @@ err_t h_sim_send(app_t *app, req_t *r)
 err_t h_sim_messages(app_t *app, req_t *r)
 {
     const char *wa_id = NULL, *after_s = NULL, *pnid = NULL;
-    store_wa_outbox_item *items;
+    store_outbox_item *items;
     size_t n;
     err_t e = req_query(r, "wa_id", &wa_id);
     if (e == ERR_OK)
@@ -280,13 +280,13 @@ err_t h_sim_messages(app_t *app, req_t *r)
         return ERR_INVALID;
     }
     long long after = after_s ? strtoll(after_s, NULL, 10) : 0;
-    e = store_wa_outbox_list(app->store, r->ar, wa_id, 200, &items, &n);
+    e = store_outbox_list(app->store, r->ar, WA_CHANNEL, wa_id, 200, &items, &n);
     if (e != ERR_OK)
         return e;
     json_t *arr = json_array();
     for (size_t i = n; arr && i-- > 0;) { /* oldest first */
         if (items[i].id <= after || strcmp(items[i].state, "pending") == 0 ||
-            (pnid && items[i].phone_number_id && strcmp(pnid, items[i].phone_number_id) != 0))
+            (pnid && items[i].endpoint && strcmp(pnid, items[i].endpoint) != 0))
             continue;
         json_error_t je;
         json_t *payload = json_loads(items[i].payload ? items[i].payload : "null", 0, &je);

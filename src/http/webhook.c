@@ -3,9 +3,10 @@
  * the inbox, in the background (jobs/). */
 #include "http/http.h"
 
-#include "channels/wa.h"
+#include "channels/channel.h"
 #include "channels/wa_bot.h"
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa.h"
+#include "channels/whatsapp/wa_text.h"
 #include "core/ids.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -224,20 +225,29 @@ err_t h_case_message(app_t *app, req_t *r)
     const char *msg = arena_strndup(r->ar, p, n);
     ids_tracking_format(c.tracking_code, shown);
     const char *params[] = {shown, wa_template_value(r->ar, msg)};
-    const char *payload = wa_msg_text(r->ar, c.reporter_wa_id, msg);
+    /* The neutral message and its template intent, rendered by the
+     * channel's driver. */
+    const channel_driver *d = channel_find(WA_CHANNEL);
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = msg};
+    const char *payload = d->render(r->ar, c.reporter_wa_id, &plain);
     store_agency ag;
     const char *tname = WA_TEMPLATE_REPLY, *tlang = "id";
     if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.wa_template_reply) {
         tname = ag.wa_template_reply;
         tlang = ag.wa_template_lang ? ag.wa_template_lang : "id";
     }
-    const char *templ = wa_msg_template(r->ar, c.reporter_wa_id, tname, tlang, params, 2);
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = tname,
+                          .lang = tlang,
+                          .params = params,
+                          .nparams = 2};
+    const char *templ = d->render(r->ar, c.reporter_wa_id, &intent);
     if (!payload || !templ)
         return ERR_NOMEM;
-    int64_t id = 0;
-    bool open = false;
-    e = store_wa_operator_message(app->store, c.id, r->user.id, payload, templ, msg, clock_now(),
-                                  &id, &open);
+    int64_t id = 0, last_in = 0, now = clock_now();
+    e = store_outbox_operator_message(app->store, c.id, r->user.id, payload, templ, msg, now, &id,
+                                      &last_in);
+    bool open = d->can_send_text(last_in, now);
     if (e == ERR_NOT_FOUND) {
         r->detail = "the agency has no WhatsApp number to send from";
         return ERR_CONFLICT;
@@ -255,7 +265,7 @@ err_t h_case_message(app_t *app, req_t *r)
 err_t h_case_outbox(app_t *app, req_t *r)
 {
     store_case c;
-    store_wa_outbox_item *items;
+    store_outbox_item *items;
     size_t n;
     err_t e = store_case_get(app->store, r->ar, r->path_id, &c);
     if (e == ERR_OK)
@@ -268,7 +278,7 @@ err_t h_case_outbox(app_t *app, req_t *r)
     }
     if (!c.reporter_wa_id)
         return reply_json(r, 200, json_pack("{s:[]}", "items"));
-    e = store_wa_outbox_list(app->store, r->ar, c.reporter_wa_id, 200, &items, &n);
+    e = store_outbox_list(app->store, r->ar, WA_CHANNEL, c.reporter_wa_id, 200, &items, &n);
     if (e != ERR_OK)
         return e;
     json_t *arr = json_array();

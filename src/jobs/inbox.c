@@ -2,9 +2,10 @@
 #include "jobs/jobs_int.h"
 
 #include "channels/wa_bot.h"
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa_in.h"
 #include "channels/wa_staff.h"
 #include "core/log.h"
+#include "core/proc.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -65,7 +66,6 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
 {
     err_t e = ERR_CONFLICT;
     store_user staff;
-    store_case *created = NULL;
     if (wa_staff_route(s, ar, agency, ev, &staff))
         return wa_staff_handle(cfg, s, ar, agency, ev, &staff, now);
     for (int attempt = 0; attempt < APPLY_RETRIES && e == ERR_CONFLICT; attempt++) {
@@ -84,7 +84,7 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
                         cfg->svc_data_key};
         store_wa_effects fx;
         memset(&fx, 0, sizeof fx);
-        e = store_wa_conversation_get(s, ar, agency->id, ev->from, &in.conv);
+        e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &in.conv);
         if (e == ERR_OK)
             e = wa_bot_step(&in, &fx);
         if (e == ERR_OK)
@@ -94,12 +94,11 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
         else if (e == ERR_OK && fx.new_case)
             log_info("wa", "event=case_created case_id=%lld agency_id=%lld",
                      (long long)fx.new_case->id, (long long)agency->id);
-        if (e == ERR_OK && !fx.duplicate)
-            created = fx.new_case;
+        /* The new case's rules (the team's alert, ...) committed with it:
+         * the worker's next step runs them (jobs/rules.c). */
+        if (e == ERR_OK && !fx.duplicate && fx.new_case)
+            proc_test_crash("case_commit");
     }
-    wa_staff_outcome o;
-    if (created && wa_staff_case_created(cfg, s, ar, created->id, now, &o) != ERR_OK)
-        log_warn("dispatch", "event=case_created_hook_failed case_id=%lld", (long long)created->id);
     return e;
 }
 
@@ -124,7 +123,7 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
         const wa_event *ev = &evs[i];
         if (ev->kind == WA_EV_STATUS) {
             bool dup;
-            e = store_wa_status(s, ev->wamid, ev->status, ev->error, now, &dup);
+            e = store_outbox_delivery(s, WA_CHANNEL, ev->wamid, ev->status, ev->error, now, &dup);
             continue;
         }
         store_agency agency;

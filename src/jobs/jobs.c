@@ -1,7 +1,7 @@
 #include "jobs/jobs.h"
 
 #include "channels/wa_staff.h"
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "jobs/audit_jobs.h"
@@ -85,9 +85,10 @@ int jobs_run_once(const config_t *cfg, store_t *store)
 {
     int64_t now = clock_now();
     refresh_texts(store);
-    return inbox_run(cfg, store, now) + wa_staff_tick(cfg, store, now) +
-           outbox_run(cfg, store, now) + media_run(cfg, store, now) +
-           svc_retention_run(cfg, store, now) + audit_retention_run(cfg, store, now);
+    return inbox_run(cfg, store, now) + case_rules_run(cfg, store, now) +
+           wa_staff_tick(cfg, store, now) + outbox_run(cfg, store, now) +
+           media_run(cfg, store, now) + svc_retention_run(cfg, store, now) +
+           audit_retention_run(cfg, store, now);
 }
 
 /* Checkpoints SQLite's WAL once a second, but not during a burst of

@@ -28,6 +28,13 @@ void jobs_notify(jobs_t *j);
  * Accepts NULL. */
 void jobs_ingested(jobs_t *j, unsigned n);
 
+/* Runs the new-case rules of case_id now, unless they ran or a worker
+ * holds them (the desk's answer then shows their outcome: dispatched,
+ * forwarded, ...). Optional: the worker runs whatever is left. *changed
+ * when the case was changed by them. */
+err_t jobs_case_rules_now(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+                          int64_t now, bool *changed) __attribute__((warn_unused_result));
+
 /* One pass over the pending work, as the worker does it: used by the
  * worker and by tests. Returns how many items were handled. */
 int jobs_run_once(const config_t *cfg, store_t *store);

@@ -10,6 +10,8 @@
 int inbox_run(const config_t *cfg, store_t *s, int64_t now);
 int outbox_run(const config_t *cfg, store_t *s, int64_t now);
 int media_run(const config_t *cfg, store_t *s, int64_t now);
+/* One pass over the new cases' rules (rules.c). */
+int case_rules_run(const config_t *cfg, store_t *s, int64_t now);
 /* Raw webhook bodies past their retention (retention.c); the worker calls
  * it between passes, never during a burst. Returns how many rows it
  * changed. */

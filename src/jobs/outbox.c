@@ -1,8 +1,10 @@
-/* The outbox dispatcher: every queued message goes to the Graph API, and
- * is retried until it is delivered or has failed for good
- * (CLOUD-API-NOTES.md §4-§7). */
+/* The outbox dispatcher: every queued message goes to its channel's
+ * driver (channels/channel.h; WhatsApp: the Graph API), and is retried
+ * until it is delivered or has failed for good, paused while the channel
+ * refuses our credentials (CLOUD-API-NOTES.md §4-§7). */
 #include "jobs/jobs_int.h"
 
+#include "channels/channel.h"
 #include "channels/wa_bot.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -10,7 +12,6 @@
 #include "jobs/svc_jobs.h"
 
 #include <curl/curl.h>
-#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,9 @@
 #include <time.h>
 
 #define OUTBOX_BATCH 16
-/* A send that has not come back in this long is retried (seconds). */
-#define SEND_TIMEOUT 15
 /* The longest one message can take (seconds): a send and its resend as a
  * template; a document is uploaded first. */
-#define SEND_WORST     (2 * SEND_TIMEOUT)
+#define SEND_WORST     (2 * CHANNEL_SEND_TIMEOUT)
 #define DOCUMENT_WORST (SVC_UPLOAD_TIMEOUT + SEND_WORST)
 /* A claim protects its messages this long (seconds). A message is sent
  * only while the claim still covers its worst case plus LEASE_MARGIN:
@@ -42,103 +41,6 @@
 #define SEND_ATTEMPTS 30
 /* Token trouble (190): pause this message, an operator must fix the token. */
 #define TOKEN_PAUSE 300
-/* Answers we read: the Graph API's are small. */
-#define ANSWER_MAX (64 * 1024)
-/* The 24-hour customer service window (CLOUD-API-NOTES.md §7). */
-#define WINDOW (24 * 3600)
-
-typedef struct {
-    char *data;
-    size_t len;
-} answer;
-
-static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
-{
-    answer *a = arg;
-    size_t n = size * nmemb;
-    if (a->len + n > ANSWER_MAX)
-        return 0; /* too large: abort the transfer */
-    char *d = realloc(a->data, a->len + n + 1);
-    if (!d)
-        return 0;
-    memcpy(d + a->len, p, n);
-    a->data = d;
-    a->len += n;
-    a->data[a->len] = '\0';
-    return n;
-}
-
-typedef struct {
-    long http;       /* 0: no answer (network, timeout) */
-    long code;       /* Graph error code, 0 if none */
-    char wamid[256]; /* on success */
-    char error[256]; /* why, for last_error */
-} result;
-
-static void post(const config_t *cfg, CURL *curl, const char *pnid, const char *body, result *r)
-{
-    char url[CONFIG_URL_MAX + 64], auth[CONFIG_SECRET_MAX + 32];
-    answer a = {0};
-    struct curl_slist *h = NULL;
-    memset(r, 0, sizeof *r);
-    snprintf(url, sizeof url, "%s/%s/messages", cfg->wa_graph_url, pnid);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->wa_access_token);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    h = curl_slist_append(h, auth);
-    curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)SEND_TIMEOUT);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
-    CURLcode cc = curl_easy_perform(curl);
-    sodium_memzero(auth, sizeof auth);
-    curl_slist_free_all(h);
-    if (cc != CURLE_OK) {
-        snprintf(r->error, sizeof r->error, "network: %s", curl_easy_strerror(cc));
-        free(a.data);
-        return;
-    }
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->http);
-    json_error_t je;
-    json_t *j = a.data ? json_loads(a.data, 0, &je) : NULL;
-    json_t *id = json_object_get(json_array_get(json_object_get(j, "messages"), 0), "id");
-    json_t *err = json_object_get(j, "error");
-    if (r->http == 200 && json_is_string(id)) {
-        snprintf(r->wamid, sizeof r->wamid, "%s", json_string_value(id));
-    } else if (json_is_object(err)) {
-        r->code = (long)json_integer_value(json_object_get(err, "code"));
-        json_t *msg = json_object_get(err, "message");
-        snprintf(r->error, sizeof r->error, "%ld %ld: %s", r->http, r->code,
-                 json_is_string(msg) ? json_string_value(msg) : "error");
-    } else {
-        snprintf(r->error, sizeof r->error, "HTTP %ld without a message id", r->http);
-    }
-    json_decref(j);
-    free(a.data);
-}
-
-static bool retryable(const result *r)
-{
-    if (r->http == 0 || r->http == 429 || r->http >= 500)
-        return true;
-    switch (r->code) {
-    case 4:
-    case 80007:
-    case 130429:
-    case 131056:
-    case 131000:
-    case 131016:
-    case 131057:
-        return true;
-    }
-    return false;
-}
-
 static int64_t backoff(int attempts)
 {
     int64_t d = attempts >= 12 ? BACKOFF_CAP : ((int64_t)1 << attempts);
@@ -153,7 +55,7 @@ static int64_t backoff(int attempts)
  * message a crash can send twice is the one whose answer was in flight
  * (docs/WHATSAPP.md, "After a crash"). A transient database error is
  * tried again rather than leaving a sent message to be sent again. */
-static err_t record_sent(store_t *s, const store_wa_outbox_row *m, const char *wamid, bool templ,
+static err_t record_sent(store_t *s, const store_outbox_row *m, const char *wamid, bool templ,
                          int64_t now)
 {
     err_t e = ERR_OK;
@@ -162,27 +64,27 @@ static err_t record_sent(store_t *s, const store_wa_outbox_row *m, const char *w
             struct timespec ts = {0, (50L << (i - 1)) * 1000000L};
             nanosleep(&ts, NULL);
         }
-        e = store_wa_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
+        e = store_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
         if (e == ERR_OK || e == ERR_NOT_FOUND || e == ERR_INVALID)
             break;
     }
     return e;
 }
 
-static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
-                     store_wa_outbox_row *m, int64_t now)
+static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar, store_outbox_row *m,
+                     int64_t now)
 {
-    result r;
+    channel_result r;
     err_t e;
     if (m->event_id && (!m->payload || !*m->payload)) {
         /* A status update: told as the case stands now. */
-        e = wa_render_status(s, ar, m->case_id, m->event_id, m->to_wa_id, m->lang ? m->lang : "id",
+        e = wa_render_status(s, ar, m->case_id, m->event_id, m->address, m->lang ? m->lang : "id",
                              &m->payload, &m->template);
         if (e != ERR_OK) {
             log_warn("wa", "event=render_failed outbox_id=%lld error=%s", (long long)m->id,
                      err_code(e));
             /* A later pass tries again; a failed write here only delays it. */
-            if (store_wa_outbox_retry(s, m->id, now + backoff(m->attempts), "render failed", now) !=
+            if (store_outbox_retry(s, m->id, now + backoff(m->attempts), "render failed", now) !=
                 ERR_OK)
                 log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
             return;
@@ -191,54 +93,55 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
     /* An issued document: its file goes to the Graph API first. */
     if (strcmp(m->kind, "document") == 0 && !svc_outbox_prepare(cfg, s, curl, ar, m, now))
         return;
-    bool open = m->last_inbound_at && now - m->last_inbound_at < WINDOW;
-    bool templ = !open && m->template;
-    if (!cfg->wa_access_token[0]) {
-        /* No Meta account: the built-in simulator shows the outbox. Nothing
-         * leaves the machine, so the record may be redone after a power
-         * cut like the inbox's work (store_redo_commits). */
-        char wamid[64];
-        snprintf(wamid, sizeof wamid, "sim.%lld", (long long)m->id);
+    const channel_driver *d = channel_find(m->channel);
+    if (!d) { /* a channel this build does not know: visible, not retried */
+        if (store_outbox_retry(s, m->id, 0, "no driver for this channel", now) != ERR_OK)
+            log_warn("outbox", "event=outbox_store_failed id=%lld", (long long)m->id);
+        return;
+    }
+    bool templ = !d->can_send_text(m->last_inbound_at, now) && m->template;
+    if (!d->live(cfg)) {
+        /* The simulator mode: the dashboard's simulator shows the outbox.
+         * Nothing leaves the machine, so the record may be redone after a
+         * power cut like the inbox's work (store_redo_commits). */
+        char id[64];
+        snprintf(id, sizeof id, "sim.%lld", (long long)m->id);
         bool was = store_redo_commits(true);
-        e = store_wa_outbox_sent(s, m->id, wamid, templ, templ ? m->template : m->payload, now);
+        e = store_outbox_sent(s, m->id, id, templ, templ ? m->template : m->payload, now);
         store_redo_commits(was);
         metrics_send(METRICS_SEND_SENT, 0);
         if (e != ERR_OK)
-            log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
+            log_warn("outbox", "event=outbox_store_failed id=%lld", (long long)m->id);
         return;
     }
-    post(cfg, curl, m->phone_number_id, templ ? m->template : m->payload, &r);
-    if (!r.wamid[0] && r.code == 131047 && !templ && m->template) {
-        /* The window closed (the citizen has been silent for a day): the
-         * approved template carries the message instead. */
+    d->send(cfg, curl, m->endpoint, templ ? m->template : m->payload, &r);
+    if (!r.provider_id[0] && r.window_closed && !templ && m->template) {
+        /* The re-engagement window closed (the citizen has been silent
+         * too long): the approved template carries the message instead. */
         templ = true;
-        post(cfg, curl, m->phone_number_id, m->template, &r);
+        d->send(cfg, curl, m->endpoint, m->template, &r);
     }
-    if (r.wamid[0]) {
+    if (r.provider_id[0]) {
         metrics_send(METRICS_SEND_SENT, 0);
-        e = record_sent(s, m, r.wamid, templ, now);
+        e = record_sent(s, m, r.provider_id, templ, now);
         log_info("wa", "event=sent outbox_id=%lld template=%d", (long long)m->id, templ);
-    } else if (r.code == 190) {
+    } else if (r.auth_failed) {
         log_error("wa",
                   "event=token_rejected outbox_id=%lld msg=\"access token rejected; "
                   "sending paused until it is fixed\"",
                   (long long)m->id);
         metrics_send(METRICS_SEND_PAUSED, r.code);
-        e = store_wa_outbox_retry(s, m->id, now + TOKEN_PAUSE, r.error, now);
-    } else if (retryable(&r) && m->attempts < SEND_ATTEMPTS) {
+        e = store_outbox_retry(s, m->id, now + TOKEN_PAUSE, r.error, now);
+    } else if (r.retryable && m->attempts < SEND_ATTEMPTS) {
         int64_t at = now + backoff(m->attempts);
         log_warn("wa", "event=send_retry outbox_id=%lld attempt=%d error=\"%s\"", (long long)m->id,
                  m->attempts, r.error);
         metrics_send(METRICS_SEND_RETRY, r.code);
-        e = store_wa_outbox_retry(s, m->id, at, r.error, now);
+        e = store_outbox_retry(s, m->id, at, r.error, now);
     } else {
-        if (r.code == 131047)
-            snprintf(
-                r.error, sizeof r.error,
-                "131047: outside the 24-hour window and no approved template for this message");
         log_warn("wa", "event=send_failed outbox_id=%lld error=\"%s\"", (long long)m->id, r.error);
         metrics_send(METRICS_SEND_FAILED, r.code);
-        e = store_wa_outbox_retry(s, m->id, 0, r.error, now);
+        e = store_outbox_retry(s, m->id, 0, r.error, now);
     }
     if (e != ERR_OK)
         log_warn("wa", "event=outbox_store_failed id=%lld error=%s", (long long)m->id, err_code(e));
@@ -246,12 +149,12 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
 
 static int by_id(const void *a, const void *b)
 {
-    int64_t x = ((const store_wa_outbox_row *)a)->id, y = ((const store_wa_outbox_row *)b)->id;
+    int64_t x = ((const store_outbox_row *)a)->id, y = ((const store_outbox_row *)b)->id;
     return (x > y) - (x < y);
 }
 
 /* Whether the claim made at claimed_at still covers m's worst case. */
-static bool lease_covers(const store_wa_outbox_row *m, int64_t claimed_at)
+static bool lease_covers(const store_outbox_row *m, int64_t claimed_at)
 {
     int64_t worst = strcmp(m->kind, "document") == 0 ? DOCUMENT_WORST : SEND_WORST;
     return clock_now() + worst + LEASE_MARGIN <= claimed_at + OUTBOX_LEASE;
@@ -260,7 +163,7 @@ static bool lease_covers(const store_wa_outbox_row *m, int64_t claimed_at)
 int outbox_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
-    store_wa_outbox_row *rows;
+    store_outbox_row *rows;
     size_t n = 0;
     CURL *curl = NULL;
     if (!ar)
@@ -270,16 +173,22 @@ int outbox_run(const config_t *cfg, store_t *s, int64_t now)
      * first of these messages leaves. Its lease counts from now, not from
      * the start of the worker's pass. */
     int64_t claimed_at = clock_now();
-    if (store_wa_outbox_claim(s, ar, claimed_at, OUTBOX_LEASE, OUTBOX_BATCH, &rows, &n) != ERR_OK)
+    if (store_outbox_claim(s, ar, claimed_at, OUTBOX_LEASE, OUTBOX_BATCH, &rows, &n) != ERR_OK)
         n = 0;
     /* In the order they were queued: replies to one citizen must not
      * overtake each other (UPDATE ... RETURNING promises no order). */
     if (n > 1)
         qsort(rows, n, sizeof *rows, by_id);
-    if (n && cfg->wa_access_token[0])
+    /* A handle when a driver really sends (not in the simulator mode). */
+    bool live = false;
+    for (size_t i = 0; i < n && !live; i++) {
+        const channel_driver *d = channel_find(rows[i].channel);
+        live = d && d->live(cfg);
+    }
+    if (live)
         curl = curl_easy_init();
     for (size_t i = 0; i < n; i++) {
-        if (cfg->wa_access_token[0] && !curl)
+        if (live && !curl)
             break; /* the lease runs out and they come back */
         if (!lease_covers(&rows[i], claimed_at)) {
             /* Slow answers: the rest come back when their lease ends. */

@@ -100,11 +100,11 @@ static size_t clean_drafts(store_t *s, int64_t before)
 {
     static const char *const keys[] = {"report", "svc", "said"};
     arena_t *ar = arena_new();
-    store_wa_draft *d;
+    store_conv_draft *d;
     size_t n = 0, cleaned = 0;
     if (!ar)
         return 0;
-    if (store_wa_drafts_stale(s, ar, before, DRAFTS_BATCH, &d, &n) != ERR_OK)
+    if (store_conv_drafts_stale(s, ar, before, DRAFTS_BATCH, &d, &n) != ERR_OK)
         n = 0;
     for (size_t i = 0; i < n; i++) {
         json_error_t je;
@@ -113,8 +113,7 @@ static size_t clean_drafts(store_t *s, int64_t before)
             json_object_del(j, keys[k]);
         char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
         /* A draft that is not JSON holds nothing the dialogue can use. */
-        err_t e =
-            store_wa_draft_clean(s, d[i].agency_id, d[i].wa_id, d[i].version, text ? text : "{}");
+        err_t e = store_conv_draft_clean(s, &d[i], text ? text : "{}");
         if (e == ERR_OK)
             cleaned++;
         else if (e != ERR_CONFLICT) /* a conflict: the citizen is back */

@@ -133,7 +133,7 @@ static const char *fill(arena_t *ar, const char *body, const char *media_id)
 }
 
 bool svc_outbox_prepare(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
-                        store_wa_outbox_row *m, int64_t now)
+                        store_outbox_row *m, int64_t now)
 {
     const char *sha = NULL, *filename = NULL, *why = NULL;
     char media_id[128], err[512] = "", path[CONFIG_PATH_MAX + 80];
@@ -151,8 +151,8 @@ bool svc_outbox_prepare(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar
         snprintf(media_id, sizeof media_id, "sim-media-%.16s", sha);
     } else {
         snprintf(path, sizeof path, "%s/%s", cfg->media_dir, sha);
-        why = upload(cfg, curl, m->phone_number_id, path, filename ? filename : "dokumen.pdf",
-                     media_id, sizeof media_id, &final, err, sizeof err);
+        why = upload(cfg, curl, m->endpoint, path, filename ? filename : "dokumen.pdf", media_id,
+                     sizeof media_id, &final, err, sizeof err);
     }
     if (!why) {
         m->payload = fill(ar, m->payload, media_id);
@@ -164,7 +164,7 @@ bool svc_outbox_prepare(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar
     int64_t at = give_up ? 0 : now + ((int64_t)1 << (m->attempts < 10 ? m->attempts : 10));
     log_warn("svc", "event=document_upload_%s outbox_id=%lld error=\"%s\"",
              give_up ? "failed" : "retry", (long long)m->id, why);
-    if (store_wa_outbox_retry(s, m->id, at, why, now) != ERR_OK)
+    if (store_outbox_retry(s, m->id, at, why, now) != ERR_OK)
         log_warn("svc", "event=outbox_store_failed id=%lld", (long long)m->id);
     return false;
 }

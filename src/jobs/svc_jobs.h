@@ -19,7 +19,7 @@
  * when it was put back for a later try (or failed for good), which is
  * recorded on the row. curl may be NULL in simulator mode. */
 bool svc_outbox_prepare(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar,
-                        store_wa_outbox_row *m, int64_t now);
+                        store_outbox_row *m, int64_t now);
 
 /* At most once a minute: deletes the files of service requests closed more
  * than cfg->svc_retention_days ago. Returns how many files it deleted. */

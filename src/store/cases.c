@@ -78,8 +78,17 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
         " phone = COALESCE(excluded.phone, reporters.phone),"
         " community_group = COALESCE(excluded.community_group, reporters.community_group),"
         " consent_at = COALESCE(reporters.consent_at, excluded.consent_at) RETURNING id";
-    return q_row_int(c, sql, id, Q_TEXT(r->wa_id), Q_TEXT(r->phone), Q_TEXT(r->name),
-                     Q_TEXT(r->community_group), Q_ID(r->consent_at), Q_INT(now));
+    /* The reporter's WhatsApp id is its contact on that channel. */
+    static const char contact[] =
+        "INSERT INTO contacts (channel, address, reporter_id, created_at)"
+        " VALUES ('whatsapp', $1, $2, $3) ON CONFLICT (channel, address) DO UPDATE SET"
+        " reporter_id = excluded.reporter_id WHERE contacts.reporter_id IS DISTINCT FROM"
+        " excluded.reporter_id";
+    err_t e = q_row_int(c, sql, id, Q_TEXT(r->wa_id), Q_TEXT(r->phone), Q_TEXT(r->name),
+                        Q_TEXT(r->community_group), Q_ID(r->consent_at), Q_INT(now));
+    if (e == ERR_OK && r->wa_id)
+        e = q_run(c, contact, NULL, Q_TEXT(r->wa_id), Q_INT(*id), Q_INT(now));
+    return e;
 }
 
 /* Appends the next event of a case (the caller holds the case: its row
@@ -169,6 +178,7 @@ typedef struct {
     store_case *k;
     const store_reporter_in *rep;
     const char *note;
+    bool rules;
 } create_ctx;
 
 static err_t create_tx(q_conn *c, void *arg)
@@ -181,14 +191,23 @@ static err_t create_tx(q_conn *c, void *arg)
         e = dom_insert_case(c, x->ar, k, x->note, &event_id);
     /* A walk-in reporter who agreed hears of the case (its code) at once. */
     if (e == ERR_OK && k->wa_consent_at)
-        e = dom_wa_queue_status(c, k->id, event_id, k->created_at);
+        e = dom_outbox_queue_status(c, k->id, event_id, k->created_at);
+    if (e == ERR_OK && x->rules)
+        e = dom_case_rules_queue(c, k->id, k->created_at);
     return e;
 }
 
 err_t store_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
                         const char *note)
 {
-    create_ctx x = {ar, k, rep, note};
+    create_ctx x = {ar, k, rep, note, false};
+    return q_tx(s, create_tx, &x);
+}
+
+err_t store_case_open(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
+                      const char *note)
+{
+    create_ctx x = {ar, k, rep, note, true};
     return q_tx(s, create_tx, &x);
 }
 
@@ -529,7 +548,7 @@ static err_t transition_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = add_event(c, t, t->expect_status, t->is_public ? t->public_note : NULL, &t->event_id);
     if (e == ERR_OK && t->is_public)
-        e = dom_wa_queue_status(c, t->case_id, t->event_id, t->now);
+        e = dom_outbox_queue_status(c, t->case_id, t->event_id, t->now);
     if (e == ERR_OK && t->is_public)
         e = dom_dispatch_queue_followers(c, t->case_id, t->event_id, t->now);
     if (e == ERR_OK && t->forward_copy)

@@ -83,13 +83,14 @@ err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *
 /* One update per follower's number (not the master's own reporter),
  * rendered at send time from the master's event. */
 #define FOLLOWERS_SQL                                                                              \
-    "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"         \
-    " event_id, created_at, updated_at) SELECT agency_id, pnid, wa_id, $1, 'status_update',"       \
-    " '', $2, $3, $3 FROM (SELECT DISTINCT m.agency_id AS agency_id,"                              \
-    " COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id) FROM agency_numbers n"            \
+    "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"           \
+    " event_id, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, $1,"            \
+    " 'status_update', '', $2, $3, $3 FROM (SELECT DISTINCT m.agency_id AS agency_id,"             \
+    " COALESCE(w.endpoint, (SELECT MIN(n.phone_number_id) FROM agency_numbers n"                   \
     " WHERE n.agency_id = m.agency_id)) AS pnid, r.wa_id AS wa_id FROM cases m"                    \
     " JOIN cases f ON f.follows_id = m.id JOIN reporters r ON r.id = f.reporter_id"                \
-    " LEFT JOIN wa_conversations w ON w.agency_id = m.agency_id AND w.wa_id = r.wa_id"             \
+    " LEFT JOIN conversations w ON w.agency_id = m.agency_id AND w.channel = 'whatsapp'"           \
+    " AND w.address = r.wa_id"                                                                     \
     " WHERE m.id = $1 AND (f.channel = 'whatsapp' OR f.wa_consent_at IS NOT NULL)"                 \
     " AND r.wa_id IS NOT NULL AND NOT ((m.channel = 'whatsapp' OR m.wa_consent_at IS NOT NULL)"    \
     " AND f.reporter_id = COALESCE(m.reporter_id, 0))) x WHERE pnid IS NOT NULL"
@@ -172,15 +173,78 @@ err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_se
     return q_list(s, ar, sql, ID_F, ids, n, Q_INT(now), Q_INT(accept_seconds), Q_INT(max));
 }
 
-err_t store_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t until, unsigned max,
-                            int64_t **ids, size_t *n)
+err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now)
 {
-    /* The created_at range keeps this on the cases_created index. */
+    static const char sql[] = "INSERT INTO case_rules (case_id, created_at) VALUES ($1, $2)"
+                              " ON CONFLICT (case_id) DO NOTHING";
+    return q_run(c, sql, NULL, Q_INT(case_id), Q_INT(now));
+}
+
+err_t store_case_rules_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                             store_case_rule **out, size_t *n)
+{
+    /* The inner WHERE is the partial index's (case_rules_due). */
     static const char sql[] =
-        "SELECT id FROM cases WHERE created_at >= $1 AND created_at <= $2 AND kind = 'emergency'"
-        " AND status = 'received' AND alert_round = 0 AND duplicate_of IS NULL"
-        " AND follows_id IS NULL AND channel <> 'forward' ORDER BY id LIMIT $3";
-    return q_list(s, ar, sql, ID_F, ids, n, Q_INT(since), Q_INT(until), Q_INT(max));
+        "UPDATE case_rules SET next_attempt_at = $1 + $2, attempts = attempts + 1"
+        " WHERE case_id IN (SELECT case_id FROM case_rules WHERE state = 'pending'"
+        " AND next_attempt_at <= $1 ORDER BY next_attempt_at, case_id LIMIT $3 {SKIP_LOCKED})"
+        " RETURNING case_id, attempts";
+    static const q_field F[] = {QF(INT64, store_case_rule, case_id),
+                                QF(INT, store_case_rule, attempts)};
+    return q_list(s, ar, sql, F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
+}
+
+err_t store_case_rules_claim_one(store_t *s, int64_t case_id, int64_t now, int64_t lease,
+                                 bool *claimed, int *attempts)
+{
+    static const char sql[] =
+        "UPDATE case_rules SET next_attempt_at = $1 + $2, attempts = attempts + 1"
+        " WHERE case_id = $3 AND state = 'pending' AND next_attempt_at <= $1 RETURNING attempts";
+    int64_t a = 0;
+    err_t e = q_one_int(s, sql, &a, Q_INT(now), Q_INT(lease), Q_INT(case_id));
+    *claimed = e == ERR_OK;
+    *attempts = (int)a;
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}
+
+err_t store_case_rules_done(store_t *s, int64_t case_id, int64_t now)
+{
+    static const char sql[] = "UPDATE case_rules SET state = 'done', done_at = $2,"
+                              " last_error = NULL WHERE case_id = $1";
+    return q_write(s, sql, false, Q_INT(case_id), Q_INT(now));
+}
+
+typedef struct {
+    int64_t case_id, now;
+    const char *error;
+} rules_fail_ctx;
+
+static err_t rules_fail_tx(q_conn *c, void *arg)
+{
+    static const char fail[] = "UPDATE case_rules SET state = 'failed', last_error = $2,"
+                               " done_at = $3 WHERE case_id = $1 AND state = 'pending'";
+    static const char lock[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
+    rules_fail_ctx *x = arg;
+    int64_t changed = 0, id;
+    err_t e = q_row_int(c, lock, &id, Q_INT(x->case_id));
+    if (e == ERR_OK)
+        e = q_run(c, fail, &changed, Q_INT(x->case_id), Q_TEXT(x->error), Q_INT(x->now));
+    /* The desk sees on the case that its rules did not run. */
+    if (e == ERR_OK && changed)
+        e = dom_add_event(c, x->case_id, "rules_failed", NULL, 0, x->error, false, false, x->now,
+                          NULL);
+    return e;
+}
+
+err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const char *error,
+                             int64_t now)
+{
+    static const char retry[] = "UPDATE case_rules SET next_attempt_at = $2, last_error = $3"
+                                " WHERE case_id = $1";
+    rules_fail_ctx x = {case_id, now, error};
+    if (next_at)
+        return q_write(s, retry, false, Q_INT(case_id), Q_INT(next_at), Q_TEXT(error));
+    return q_tx(s, rules_fail_tx, &x);
 }
 
 /* Inside a transaction: messages to staff about the case, from its
@@ -188,9 +252,9 @@ err_t store_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t unti
 static err_t queue_msgs(q_conn *c, int64_t case_id, const store_alert_msg *m, size_t n, int64_t now)
 {
     static const char sql[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT c.agency_id, n.pnid, $2, c.id, $3, $4, $5,"
-        " $6, $6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
+        " template, created_at, updated_at) SELECT 'whatsapp', c.agency_id, n.pnid, $2, c.id, $3,"
+        " $4, $5, $6, $6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
         " FROM agency_numbers GROUP BY agency_id) n ON n.agency_id = c.agency_id WHERE c.id = $1";
     err_t e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < n; i++)
@@ -218,7 +282,7 @@ static err_t alert_tx(q_conn *c, void *arg)
         e = dom_add_event(c, a->case_id, "dispatch", a->expect_status, 0, a->note, true, true,
                           a->now, &a->event_id);
         if (e == ERR_OK)
-            e = dom_wa_queue_status(c, a->case_id, a->event_id, a->now);
+            e = dom_outbox_queue_status(c, a->case_id, a->event_id, a->now);
         if (e == ERR_OK)
             e = dom_dispatch_queue_followers(c, a->case_id, a->event_id, a->now);
     } else if (e == ERR_OK && !a->team_id) {

@@ -2,7 +2,7 @@
  * domain's transaction, written once on q.h. Each takes the q_conn of the
  * caller's open transaction (q_tx) and must not commit or borrow another
  * connection.
- * Owners: dom_put_reporter, dom_insert_case in cases.c; dom_wa_queue_status
+ * Owners: dom_put_reporter, dom_insert_case in cases.c; dom_outbox_queue_status
  * in wa.c; dom_dispatch_queue_followers in dispatch.c.
  * dom_add_event is dispatch.c's own (sla.c shares it). */
 #ifndef ADUAN_STORE_DOM_H
@@ -17,7 +17,9 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
 err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note,
                       int64_t *event_id) STORE_WUR;
 /* Queues the reporter's status notice for the case's event. */
-err_t dom_wa_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now) STORE_WUR;
+err_t dom_outbox_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now) STORE_WUR;
+/* Queues the new-case rules of case_id (dispatch.c), run by a worker. */
+err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now) STORE_WUR;
 /* Queues the notices to the case's followers (community groups). */
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
                                    int64_t now) STORE_WUR;

@@ -19,9 +19,9 @@ err_t store_ops_gauges_read(store_t *s, int64_t now, store_ops_gauges *out)
         "SELECT (SELECT COUNT(*) FROM wa_inbox WHERE state = 'new'),"
         " (SELECT COUNT(*) FROM wa_inbox WHERE state = 'dead'),"
         " (SELECT COALESCE(MIN(received_at), 0) FROM wa_inbox WHERE state = 'new'),"
-        " (SELECT COUNT(*) FROM wa_outbox WHERE state = 'pending'),"
-        " (SELECT COUNT(*) FROM wa_outbox WHERE state = 'pending' AND next_attempt_at <= $1),"
-        " (SELECT COUNT(DISTINCT phone_number_id) FROM wa_outbox WHERE state = 'pending'"
+        " (SELECT COUNT(*) FROM outbox WHERE state = 'pending'),"
+        " (SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1),"
+        " (SELECT COUNT(DISTINCT endpoint) FROM outbox WHERE state = 'pending'"
         " AND next_attempt_at > $1 AND last_error LIKE '% 190:%'),"
         " (SELECT COUNT(*) FROM sessions WHERE expires_at > $1)";
     *out = (store_ops_gauges){0};

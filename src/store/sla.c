@@ -284,8 +284,9 @@ static err_t escalate_tx(q_conn *c, void *arg)
         " (SELECT MIN(n.phone_number_id) FROM agency_numbers n"
         " WHERE n.agency_id = cases.agency_id)";
     static const char ins[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) VALUES ($1, $2, $3, $4, 'sla_alert', $5, $6, $7, $7)";
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
+        " template, created_at, updated_at)"
+        " VALUES ('whatsapp', $1, $2, $3, $4, 'sla_alert', $5, $6, $7, $7)";
     escalate_ctx *ctx = arg;
     store_sla_escalation *x = ctx->x;
     number_row n = {0};

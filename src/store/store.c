@@ -45,11 +45,13 @@ err_t store_check_durable(store_t *s, store_durability d, char *why, size_t cap)
 err_t store_claim(store_t *s)
 {
     static const char inbox[] = "UPDATE wa_inbox SET next_attempt_at = 0 WHERE state = 'new'";
-    static const char outbox[] = "UPDATE wa_outbox SET next_attempt_at = 0 WHERE state = 'pending'";
+    static const char outbox[] = "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'pending'";
+    static const char rules[] = "UPDATE case_rules SET next_attempt_at = 0 WHERE state = 'pending'";
     bool alone = false;
     err_t e = s->drv->claim(s, &alone);
     if (e == ERR_OK && alone &&
-        (q_write(s, inbox, false) != ERR_OK || q_write(s, outbox, false) != ERR_OK))
+        (q_write(s, inbox, false) != ERR_OK || q_write(s, outbox, false) != ERR_OK ||
+         q_write(s, rules, false) != ERR_OK))
         log_warn("store", "event=lease_reset_failed");
     return e;
 }

@@ -335,6 +335,11 @@ typedef struct {
  * the new case (its tracking code), queued in the same transaction. */
 err_t store_case_create(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
                         const char *note) STORE_WUR;
+/* The same for a case a reporter or the desk opens: in the same
+ * transaction, the new-case rules are queued (store_case_rules_claim), so
+ * that a crash after the commit loses none of the notices that follow. */
+err_t store_case_open(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
+                      const char *note) STORE_WUR;
 err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out) STORE_WUR;
 err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out) STORE_WUR;
 err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out,
@@ -396,7 +401,7 @@ typedef struct {
  * target agency with its own first event. A public event of a case whose
  * reporter is on WhatsApp (it came over WhatsApp, or a walk-in reporter
  * agreed: wa_consent_at) also queues a status update to the reporter (kind
- * "status_update" in wa_outbox), in the same transaction. ERR_CONFLICT, changing nothing,
+ * "status_update" in the outbox), in the same transaction. ERR_CONFLICT, changing nothing,
  * when the case is no longer in expect_status. */
 err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t) STORE_WUR;
 
@@ -484,36 +489,39 @@ err_t store_wa_inbox_seal(store_t *s, int64_t id, const char *sealed) STORE_WUR;
 err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
                              store_agency *out) STORE_WUR;
 
+/* Channels, contacts and conversations (issue 15). A contact is an
+ * address on a channel (channels/<name>: "whatsapp" uses the E.164 digits);
+ * a conversation is per agency endpoint and contact. */
 typedef struct {
     const char *state; /* dialogue step, "idle" when none */
     const char *draft; /* JSON */
     const char *lang;
     int version;             /* -1 when there is no row yet */
-    int64_t last_inbound_at; /* the citizen's last message (24-hour window) */
+    int64_t last_inbound_at; /* the contact's last message (the driver's re-engagement rule) */
     int64_t updated_at;
-} store_wa_conversation;
+} store_conv;
 
-/* The conversation of wa_id with the agency; version -1 when none yet. */
-err_t store_wa_conversation_get(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
-                                store_wa_conversation *out) STORE_WUR;
+/* The conversation of (channel, address) with the agency; version -1 when
+ * none yet. */
+err_t store_conv_get(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
+                     const char *address, store_conv *out) STORE_WUR;
 
 /* A conversation's draft, for retention (jobs/retention.c). */
 typedef struct {
     int64_t agency_id;
-    const char *wa_id;
+    const char *channel, *address;
     const char *draft; /* JSON */
     int version;
-} store_wa_draft;
+} store_conv_draft;
 
 /* Up to max conversations untouched since before whose draft holds a
  * report, a service request or the opening words ("report", "svc",
  * "said"): what an abandoned dialogue leaves behind. */
-err_t store_wa_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned max,
-                            store_wa_draft **out, size_t *n) STORE_WUR;
+err_t store_conv_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned max,
+                              store_conv_draft **out, size_t *n) STORE_WUR;
 /* Replaces the draft of a conversation still at version (compare-and-set;
  * its state and times stay). ERR_CONFLICT when it moved meanwhile. */
-err_t store_wa_draft_clean(store_t *s, int64_t agency_id, const char *wa_id, int version,
-                           const char *draft) STORE_WUR;
+err_t store_conv_draft_clean(store_t *s, const store_conv_draft *d, const char *draft) STORE_WUR;
 
 /* The newest cases of a citizen (by WhatsApp id) with one agency. */
 err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
@@ -572,54 +580,66 @@ typedef struct {
  * taken (read again and retry). */
 err_t store_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx) STORE_WUR;
 
-/* Records a delivery status of a sent message, once per (wamid, status),
- * never moving backwards (sent < delivered < read; failed is final). */
-err_t store_wa_status(store_t *s, const char *wamid, const char *status, const char *error,
-                      int64_t now, bool *duplicate) STORE_WUR;
+/* Records a delivery status of a message sent on channel as provider_id
+ * (WhatsApp: the wamid), once per (provider_id, status), never moving
+ * backwards (sent < delivered < read; failed is final). */
+err_t store_outbox_delivery(store_t *s, const char *channel, const char *provider_id,
+                            const char *status, const char *error, int64_t now,
+                            bool *duplicate) STORE_WUR;
 
+/* A message to send. The outbox is the channels': each row names its
+ * channel, carries the neutral message (JSON, or NULL: rows queued before
+ * issue 15 and status updates, rendered when sent) and the payload the
+ * channel's driver rendered (or renders at send time). */
 typedef struct {
     int64_t id, agency_id, case_id;
-    int64_t event_id; /* status_update: the event to tell (payload is rendered at send time) */
-    const char *phone_number_id, *to_wa_id, *kind, *payload, *template;
+    int64_t event_id;     /* status_update: the event to tell (payload is rendered at send time) */
+    const char *channel;  /* "whatsapp" */
+    const char *endpoint; /* the agency's endpoint it goes out from (WhatsApp: phone_number_id) */
+    const char *address;  /* the contact's address on the channel */
+    const char *kind, *message, *payload, *template;
     int attempts;
     int64_t last_inbound_at; /* of the recipient with this agency */
     const char *lang;        /* of the recipient's conversation */
-} store_wa_outbox_row;
+} store_outbox_row;
 
 /* Claims up to max due outbox messages with a lease (see inbox claim). */
-err_t store_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                            store_wa_outbox_row **out, size_t *n) STORE_WUR;
-/* The message was accepted by the Graph API as wamid; payload (NULL:
+err_t store_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                         store_outbox_row **out, size_t *n) STORE_WUR;
+/* The message was accepted by the channel as provider_id; payload (NULL:
  * unchanged) records what was actually sent, e.g. a rendered update. */
-err_t store_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template,
-                           const char *payload, int64_t now) STORE_WUR;
+err_t store_outbox_sent(store_t *s, int64_t id, const char *provider_id, bool used_template,
+                        const char *payload, int64_t now) STORE_WUR;
 /* Try again at next_at (error says why); or give up for good when
  * next_at is 0, which also records an event on the message's case so that
  * operators see it. */
-err_t store_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
-                            int64_t now) STORE_WUR;
+err_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
+                         int64_t now) STORE_WUR;
 
 typedef struct {
     int64_t id, case_id;
-    const char *phone_number_id; /* the agency number it goes out from */
-    const char *to_wa_id, *kind, *payload, *state, *last_error, *wamid, *delivery;
+    const char *channel, *endpoint, *address;
+    const char *kind, *message, *payload, *state, *last_error, *provider_id, *delivery;
     int attempts;
     bool used_template;
     int64_t created_at;
-} store_wa_outbox_item;
+} store_outbox_item;
 
 /* Queues a message from an operator to the case's reporter (kind
  * "operator"), in one transaction with a "message" event on the case
  * whose public_note is note (told to the reporter; not on /t/).
  * ERR_NOT_FOUND when the case has no WhatsApp reporter or its agency no
- * number. *window_open says whether free text can go (else template). */
-err_t store_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, const char *payload,
-                                const char *template, const char *note, int64_t now,
-                                int64_t *outbox_id, bool *window_open) STORE_WUR;
+ * number. *last_inbound_at: the reporter's last message (0: never), for
+ * the driver's "can free text go now?" (else the template goes). */
+err_t store_outbox_operator_message(store_t *s, int64_t case_id, int64_t actor_id,
+                                    const char *payload, const char *template, const char *note,
+                                    int64_t now, int64_t *outbox_id,
+                                    int64_t *last_inbound_at) STORE_WUR;
 
-/* The outbox, newest first; to_wa_id NULL for every recipient. */
-err_t store_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned limit,
-                           store_wa_outbox_item **out, size_t *n) STORE_WUR;
+/* The outbox, newest first; address NULL for every recipient of every
+ * channel, else that contact's on channel. */
+err_t store_outbox_list(store_t *s, arena_t *ar, const char *channel, const char *address,
+                        unsigned limit, store_outbox_item **out, size_t *n) STORE_WUR;
 
 typedef struct {
     int64_t id, case_id;
@@ -758,7 +778,7 @@ typedef struct {
 
 /* Raises the case's escalation level to x->level, if it is still in that
  * stage with that due time and below that level, together with an event
- * and the staff alerts in wa_outbox (from the agency's first number), in
+ * and the staff alerts in the outbox (from the agency's first number), in
  * one transaction. Several instances may try; one succeeds (x->done). */
 err_t store_sla_escalate(store_t *s, store_sla_escalation *x) STORE_WUR;
 
@@ -818,8 +838,8 @@ err_t store_team_remove_member(store_t *s, int64_t team_id, int64_t user_id) STO
 /* ---- the dashboard (dash.c, cases.c) ------------------------------------- */
 
 typedef struct {
-    bool inbound;         /* from the citizen (messages); else ours (wa_outbox) */
-    int64_t id;           /* messages.id or wa_outbox.id */
+    bool inbound;         /* from the citizen (messages); else ours (outbox) */
+    int64_t id;           /* messages.id or outbox.id */
     const char *type;     /* in: text, image, location, ...; out: the outbox kind */
     const char *body;     /* in: the text or caption; out: the Graph payload (JSON) */
     const char *state;    /* out: pending | sent | failed */
@@ -921,8 +941,27 @@ err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_se
 /* Emergencies created between since and until that the new-case rules
  * never ran for (still received, never alerted, not a duplicate, not a
  * forwarded copy): left by a crash between the commit and the rules. */
-err_t store_dispatch_missed(store_t *s, arena_t *ar, int64_t since, int64_t until, unsigned max,
-                            int64_t **ids, size_t *n) STORE_WUR;
+/* The rules that follow a new case (channels/wa_staff.c: forward,
+ * duplicate, community group, emergency alert), queued in the case's
+ * transaction (store_case_open, WhatsApp reports). Claims up to max due
+ * ones with a lease; their case ids. */
+typedef struct {
+    int64_t case_id;
+    int attempts; /* this one included */
+} store_case_rule;
+err_t store_case_rules_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                             store_case_rule **out, size_t *n) STORE_WUR;
+/* Claims the rules of one case if they are due (the desk's answer shows
+ * their outcome at once): *claimed false when none are waiting or another
+ * worker holds them. */
+err_t store_case_rules_claim_one(store_t *s, int64_t case_id, int64_t now, int64_t lease,
+                                 bool *claimed, int *attempts) STORE_WUR;
+/* The rules of case_id ran: done. */
+err_t store_case_rules_done(store_t *s, int64_t case_id, int64_t now) STORE_WUR;
+/* They failed: again at next_at, or for good (state failed, an event on
+ * the case for the desk) when next_at is 0. */
+err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const char *error,
+                             int64_t now) STORE_WUR;
 
 #define STORE_ALERT_OUT_MAX 24
 

@@ -13,11 +13,11 @@ static const char CASE_LOCK[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}
 /* The case's WhatsApp reporter and the number to write from: the one of
  * their conversation, else the agency's first (as the WhatsApp store). */
 #define SURVEY_TARGET                                                                              \
-    "SELECT c.agency_id AS agency_id, COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id)"  \
+    "SELECT c.agency_id AS agency_id, COALESCE(w.endpoint, (SELECT MIN(n.phone_number_id)"         \
     " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
     " c.id AS case_id FROM cases c"                                                                \
-    " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN wa_conversations w"                       \
-    " ON w.agency_id = c.agency_id AND w.wa_id = r.wa_id"                                          \
+    " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN conversations w"                          \
+    " ON w.agency_id = c.agency_id AND w.channel = 'whatsapp' AND w.address = r.wa_id"             \
     " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
 
 typedef struct {
@@ -43,8 +43,8 @@ static err_t invite_tx(q_conn *c, void *arg)
     static const char get[] =
         "SELECT invite_event_id, answered FROM survey_cases WHERE case_id = $1";
     static const char queue[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT agency_id, pnid, wa_id, case_id,"
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
+        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, case_id,"
         " 'survey_invite', $2, $3, $4, $4 FROM (" SURVEY_TARGET ") x WHERE pnid IS NOT NULL";
     invite_ctx *x = arg;
     invite_row row;

@@ -101,8 +101,9 @@ err_t store_svc_request_get(store_t *s, arena_t *ar, int64_t case_id, store_svc_
     static const char sql[] =
         "SELECT r.case_id, r.nik, r.applicant_name, r.consent_at, r.submitted_at,"
         " r.resubmissions, r.issued_at, r.issued_by, r.issued_attachment_id, r.issued_outbox_id,"
-        " r.files_deleted_at, o.state, o.delivery, o.last_error, o.wamid FROM service_requests r"
-        " LEFT JOIN wa_outbox o ON o.id = r.issued_outbox_id WHERE r.case_id = $1";
+        " r.files_deleted_at, o.state, o.delivery, o.last_error, o.provider_id"
+        " FROM service_requests r LEFT JOIN outbox o ON o.id = r.issued_outbox_id"
+        " WHERE r.case_id = $1";
     return q_one(s, ar, sql, REQUEST_F, out, Q_INT(case_id));
 }
 
@@ -265,9 +266,10 @@ static err_t more_tx(q_conn *c, void *arg)
     static const char count[] =
         "UPDATE service_requests SET resubmissions = resubmissions + 1 WHERE case_id = $1";
     static const char conv[] =
-        "UPDATE wa_conversations SET state = $2, version = version + 1, updated_at = $3"
-        " WHERE (agency_id, wa_id) IN (SELECT c.agency_id, r.wa_id FROM cases c"
-        " JOIN reporters r ON r.id = c.reporter_id WHERE c.id = $1)";
+        "UPDATE conversations SET state = $2, version = version + 1, updated_at = $3"
+        " WHERE channel = 'whatsapp' AND (agency_id, address) IN"
+        " (SELECT c.agency_id, r.wa_id FROM cases c JOIN reporters r ON r.id = c.reporter_id WHERE "
+        "c.id = $1)";
     act_ctx *x = arg;
     err_t e = expect(c, x->case_id, x->expect);
     if (e == ERR_OK)
@@ -280,7 +282,7 @@ static err_t more_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = q_run(c, count, NULL, Q_INT(x->case_id));
     if (e == ERR_OK)
-        e = dom_wa_queue_status(c, x->case_id, x->event_id, x->now);
+        e = dom_outbox_queue_status(c, x->case_id, x->event_id, x->now);
     if (e == ERR_OK)
         e = q_run(c, conv, NULL, Q_INT(x->case_id), Q_TEXT(x->conv_state), Q_INT(x->now));
     return e;
@@ -316,12 +318,13 @@ static err_t issue_tx(q_conn *c, void *arg)
      * conversation, else the agency's first: no row (ERR_NOT_FOUND) when
      * there is none of them. */
     static const char out_sql[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT agency_id, pnid, wa_id, $1, 'document', $2,"
-        " $3, $4, $4 FROM (SELECT c.agency_id AS agency_id, COALESCE(w.phone_number_id,"
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
+        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, $1,"
+        " 'document', $2, $3, $4, $4 FROM (SELECT c.agency_id AS agency_id, COALESCE(w.endpoint,"
         " (SELECT MIN(n.phone_number_id) FROM agency_numbers n WHERE n.agency_id = c.agency_id))"
         " AS pnid, r.wa_id AS wa_id FROM cases c JOIN reporters r ON r.id = c.reporter_id"
-        " LEFT JOIN wa_conversations w ON w.agency_id = c.agency_id AND w.wa_id = r.wa_id"
+        " LEFT JOIN conversations w ON w.agency_id = c.agency_id AND w.channel = 'whatsapp'"
+        " AND w.address = r.wa_id"
         " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL) x"
         " WHERE pnid IS NOT NULL RETURNING id";
     static const char req[] =

@@ -180,22 +180,23 @@ err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_i
     return q_one(s, ar, sql, F, out, Q_TEXT(phone_number_id));
 }
 
-err_t store_wa_conversation_get(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
-                                store_wa_conversation *out)
+err_t store_conv_get(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
+                     const char *address, store_conv *out)
 {
-    static const char sql[] = "SELECT state, draft, lang, version, last_inbound_at, updated_at"
-                              " FROM wa_conversations WHERE agency_id = $1 AND wa_id = $2";
+    static const char sql[] =
+        "SELECT state, draft, lang, version, last_inbound_at, updated_at"
+        " FROM conversations WHERE agency_id = $1 AND channel = $2 AND address = $3";
     static const q_field F[] = {
-        QF(TEXT, store_wa_conversation, state),
-        QF(TEXT, store_wa_conversation, draft),
-        QF(TEXT, store_wa_conversation, lang),
-        QF(INT, store_wa_conversation, version),
-        QF(INT64, store_wa_conversation, last_inbound_at),
-        QF(INT64, store_wa_conversation, updated_at),
+        QF(TEXT, store_conv, state),
+        QF(TEXT, store_conv, draft),
+        QF(TEXT, store_conv, lang),
+        QF(INT, store_conv, version),
+        QF(INT64, store_conv, last_inbound_at),
+        QF(INT64, store_conv, updated_at),
     };
-    err_t e = q_one(s, ar, sql, F, out, Q_INT(agency_id), Q_TEXT(wa_id));
+    err_t e = q_one(s, ar, sql, F, out, Q_INT(agency_id), Q_TEXT(channel), Q_TEXT(address));
     if (e == ERR_NOT_FOUND) {
-        *out = (store_wa_conversation){"idle", "{}", "id", -1, 0, 0};
+        *out = (store_conv){"idle", "{}", "id", -1, 0, 0};
         e = ERR_OK;
     }
     return e;
@@ -207,13 +208,13 @@ err_t store_wa_conversation_get(store_t *s, arena_t *ar, int64_t agency_id, cons
 static err_t put_conversation(q_conn *c, const store_wa_effects *fx)
 {
     static const char ins[] =
-        "INSERT INTO wa_conversations (agency_id, wa_id, phone_number_id, state, draft, lang,"
-        " version, last_inbound_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)"
-        " ON CONFLICT DO NOTHING";
+        "INSERT INTO conversations (agency_id, channel, address, endpoint, state, draft, lang,"
+        " version, last_inbound_at, updated_at) VALUES ($1, 'whatsapp', $2, $3, $4, $5, $6, 1,"
+        " $7, $7) ON CONFLICT DO NOTHING";
     static const char upd[] =
-        "UPDATE wa_conversations SET state = $4, draft = $5, lang = $6, version = version + 1,"
-        " phone_number_id = $3, last_inbound_at = {GREATEST}(last_inbound_at, $7),"
-        " updated_at = $7 WHERE agency_id = $1 AND wa_id = $2 AND version = $8";
+        "UPDATE conversations SET state = $4, draft = $5, lang = $6, version = version + 1,"
+        " endpoint = $3, last_inbound_at = {GREATEST}(last_inbound_at, $7), updated_at = $7"
+        " WHERE agency_id = $1 AND channel = 'whatsapp' AND address = $2 AND version = $8";
     const q_val v[] = {Q_INT(fx->agency_id), Q_TEXT(fx->wa_id),        Q_TEXT(fx->phone_number_id),
                        Q_TEXT(fx->state),    Q_TEXT(fx->draft),        Q_TEXT(fx->lang),
                        Q_INT(fx->now),       Q_INT(fx->expect_version)};
@@ -247,6 +248,9 @@ static err_t put_case(q_conn *c, arena_t *ar, store_wa_effects *fx, int64_t repo
         fx->new_case->reporter_id = reporter;
         e = dom_insert_case(c, ar, fx->new_case, NULL, NULL);
         *case_id = fx->new_case->id;
+        /* The rules that follow (the team's alert, ...) commit with it. */
+        if (e == ERR_OK)
+            e = dom_case_rules_queue(c, *case_id, fx->now);
         if (e == ERR_OK && fx->flow_from)
             e = q_run(c, flow, NULL, Q_INT(fx->agency_id), Q_INT(reporter), Q_INT(*case_id),
                       Q_TEXT(fx->flow_from));
@@ -303,8 +307,9 @@ typedef struct {
 static err_t apply_tx(q_conn *c, void *arg)
 {
     static const char out_sql[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
+        " template, created_at, updated_at) VALUES ('whatsapp', $1, $2, $3, $4, $5, $6, $7, $8,"
+        " $8)";
     apply_ctx *x = arg;
     store_wa_effects *fx = x->fx;
     int64_t fresh = 0;
@@ -334,7 +339,7 @@ err_t store_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx)
 }
 
 typedef struct {
-    const char *key, *wamid, *status, *error;
+    const char *key, *channel, *provider_id, *status, *error;
     int64_t now;
     bool duplicate;
 } status_ctx;
@@ -343,8 +348,8 @@ static err_t status_tx(q_conn *c, void *arg)
 {
     /* Ranks: a status only ever moves up; failed is final. */
     static const char upd[] =
-        "UPDATE wa_outbox SET delivery = $2, last_error = COALESCE($3, last_error),"
-        " updated_at = $4 WHERE wamid = $1 AND"
+        "UPDATE outbox SET delivery = $2, last_error = COALESCE($3, last_error),"
+        " updated_at = $4 WHERE provider_id = $1 AND channel = $5 AND"
         " (CASE $2 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3"
         "  WHEN 'played' THEN 3 WHEN 'failed' THEN 4 ELSE 0 END) >"
         " (CASE COALESCE(delivery, '') WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2"
@@ -355,16 +360,16 @@ static err_t status_tx(q_conn *c, void *arg)
     x->duplicate = e == ERR_OK && fresh == 0;
     if (e != ERR_OK || x->duplicate)
         return e;
-    return q_run(c, upd, NULL, Q_TEXT(x->wamid), Q_TEXT(x->status), Q_TEXT(x->error),
-                 Q_INT(x->now));
+    return q_run(c, upd, NULL, Q_TEXT(x->provider_id), Q_TEXT(x->status), Q_TEXT(x->error),
+                 Q_INT(x->now), Q_TEXT(x->channel));
 }
 
-err_t store_wa_status(store_t *s, const char *wamid, const char *status, const char *error,
-                      int64_t now, bool *duplicate)
+err_t store_outbox_delivery(store_t *s, const char *channel, const char *provider_id,
+                            const char *status, const char *error, int64_t now, bool *duplicate)
 {
     char key[512];
-    snprintf(key, sizeof key, "s:%s:%s", wamid, status);
-    status_ctx x = {key, wamid, status, error, now, false};
+    snprintf(key, sizeof key, "s:%s:%s", provider_id, status);
+    status_ctx x = {key, channel, provider_id, status, error, now, false};
     err_t e = q_tx(s, status_tx, &x);
     *duplicate = e == ERR_OK && x.duplicate;
     return e;
@@ -372,50 +377,53 @@ err_t store_wa_status(store_t *s, const char *wamid, const char *status, const c
 
 /* ---- the outbox ------------------------------------------------------------------- */
 
-err_t store_wa_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                            store_wa_outbox_row **out, size_t *n)
+err_t store_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                         store_outbox_row **out, size_t *n)
 {
     /* The recipient's conversation by subselects in RETURNING. CAST: in
      * RETURNING, SQLite 3.40 gives the updated row's text no affinity and
      * would search the conversations by agency_id alone (a scan of the
      * agency's conversations per row: 20 ms for 32 rows at 19,000); with
-     * it, both key columns (EXPLAIN QUERY PLAN). The inner WHERE is the
-     * partial index's (wa_outbox_due). */
+     * it, every key column (EXPLAIN QUERY PLAN). The inner WHERE is the
+     * partial index's (outbox_due). */
 #define CONV_OF(col)                                                                               \
-    "(SELECT " col " FROM wa_conversations w WHERE w.agency_id = wa_outbox.agency_id"              \
-    " AND w.wa_id = CAST(wa_outbox.to_wa_id AS TEXT))"
+    "(SELECT " col " FROM conversations w WHERE w.agency_id = outbox.agency_id"                    \
+    " AND w.channel = CAST(outbox.channel AS TEXT) AND w.address = CAST(outbox.address AS TEXT))"
     static const char sql[] =
-        "UPDATE wa_outbox SET next_attempt_at = $1 + $2, attempts = attempts + 1"
-        " WHERE id IN (SELECT id FROM wa_outbox WHERE state = 'pending' AND next_attempt_at <= $1"
+        "UPDATE outbox SET next_attempt_at = $1 + $2, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1"
         " ORDER BY next_attempt_at, id LIMIT $3 {SKIP_LOCKED}) RETURNING id, agency_id, case_id,"
-        " phone_number_id, to_wa_id, kind, payload, template, attempts, " CONV_OF(
+        " channel, endpoint, address, kind, message, payload, template, attempts, " CONV_OF(
             "last_inbound_at") ", event_id, " CONV_OF("lang");
 #undef CONV_OF
     static const q_field F[] = {
-        QF(INT64, store_wa_outbox_row, id),
-        QF(INT64, store_wa_outbox_row, agency_id),
-        QF(INT64, store_wa_outbox_row, case_id),
-        QF(TEXT, store_wa_outbox_row, phone_number_id),
-        QF(TEXT, store_wa_outbox_row, to_wa_id),
-        QF(TEXT, store_wa_outbox_row, kind),
-        QF(TEXT, store_wa_outbox_row, payload),
-        QF(TEXT, store_wa_outbox_row, template),
-        QF(INT, store_wa_outbox_row, attempts),
-        QF(INT64, store_wa_outbox_row, last_inbound_at), /* 0: a staff number that never wrote */
-        QF(INT64, store_wa_outbox_row, event_id),
-        QF(TEXT, store_wa_outbox_row, lang),
+        QF(INT64, store_outbox_row, id),
+        QF(INT64, store_outbox_row, agency_id),
+        QF(INT64, store_outbox_row, case_id),
+        QF(TEXT, store_outbox_row, channel),
+        QF(TEXT, store_outbox_row, endpoint),
+        QF(TEXT, store_outbox_row, address),
+        QF(TEXT, store_outbox_row, kind),
+        QF(TEXT, store_outbox_row, message),
+        QF(TEXT, store_outbox_row, payload),
+        QF(TEXT, store_outbox_row, template),
+        QF(INT, store_outbox_row, attempts),
+        QF(INT64, store_outbox_row, last_inbound_at), /* 0: a staff number that never wrote */
+        QF(INT64, store_outbox_row, event_id),
+        QF(TEXT, store_outbox_row, lang),
     };
     return q_list(s, ar, sql, F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
 }
 
-err_t store_wa_outbox_sent(store_t *s, int64_t id, const char *wamid, bool used_template,
-                           const char *payload, int64_t now)
+err_t store_outbox_sent(store_t *s, int64_t id, const char *provider_id, bool used_template,
+                        const char *payload, int64_t now)
 {
-    static const char sql[] = "UPDATE wa_outbox SET state = 'sent', wamid = $1, used_template = $2,"
-                              " delivery = COALESCE(delivery, 'accepted'), last_error = NULL,"
-                              " updated_at = $3, payload = COALESCE($4, payload) WHERE id = $5";
-    return q_write(s, sql, false, Q_TEXT(wamid), Q_BOOL(used_template), Q_INT(now), Q_TEXT(payload),
-                   Q_INT(id));
+    static const char sql[] =
+        "UPDATE outbox SET state = 'sent', provider_id = $1, used_template = $2,"
+        " delivery = COALESCE(delivery, 'accepted'), last_error = NULL, updated_at = $3,"
+        " payload = COALESCE($4, payload) WHERE id = $5";
+    return q_write(s, sql, false, Q_TEXT(provider_id), Q_BOOL(used_template), Q_INT(now),
+                   Q_TEXT(payload), Q_INT(id));
 }
 
 /* Locks the case row: an event orders with concurrent transitions. */
@@ -428,7 +436,7 @@ typedef struct {
 
 static err_t fail_tx(q_conn *c, void *arg)
 {
-    static const char fail[] = "UPDATE wa_outbox SET state = 'failed', last_error = $1,"
+    static const char fail[] = "UPDATE outbox SET state = 'failed', last_error = $1,"
                                " updated_at = $2 WHERE id = $3 RETURNING case_id";
     static const char event[] =
         "INSERT INTO case_events (case_id, seq, action, from_status, to_status, note, is_public,"
@@ -449,9 +457,9 @@ static err_t fail_tx(q_conn *c, void *arg)
     return e;
 }
 
-err_t store_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
+err_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
 {
-    static const char retry[] = "UPDATE wa_outbox SET next_attempt_at = $1, last_error = $2,"
+    static const char retry[] = "UPDATE outbox SET next_attempt_at = $1, last_error = $2,"
                                 " updated_at = $3 WHERE id = $4";
     fail_ctx x = {id, now, error};
     if (next_at)
@@ -459,29 +467,31 @@ err_t store_wa_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char 
     return q_tx(s, fail_tx, &x);
 }
 
-err_t store_wa_outbox_list(store_t *s, arena_t *ar, const char *to_wa_id, unsigned limit,
-                           store_wa_outbox_item **out, size_t *n)
+err_t store_outbox_list(store_t *s, arena_t *ar, const char *channel, const char *address,
+                        unsigned limit, store_outbox_item **out, size_t *n)
 {
     static const char sql[] =
-        "SELECT id, case_id, to_wa_id, kind, payload, state, last_error, wamid, delivery,"
-        " attempts, used_template, created_at, phone_number_id FROM wa_outbox"
-        " WHERE ($1 IS NULL OR to_wa_id = $1) ORDER BY id DESC LIMIT $2";
+        "SELECT id, case_id, channel, endpoint, address, kind, message, payload, state,"
+        " last_error, provider_id, delivery, attempts, used_template, created_at FROM outbox"
+        " WHERE ($2 IS NULL OR (address = $2 AND channel = $1)) ORDER BY id DESC LIMIT $3";
     static const q_field F[] = {
-        QF(INT64, store_wa_outbox_item, id),
-        QF(INT64, store_wa_outbox_item, case_id),
-        QF(TEXT, store_wa_outbox_item, to_wa_id),
-        QF(TEXT, store_wa_outbox_item, kind),
-        QF(TEXT, store_wa_outbox_item, payload),
-        QF(TEXT, store_wa_outbox_item, state),
-        QF(TEXT, store_wa_outbox_item, last_error),
-        QF(TEXT, store_wa_outbox_item, wamid),
-        QF(TEXT, store_wa_outbox_item, delivery),
-        QF(INT, store_wa_outbox_item, attempts),
-        QF(BOOL, store_wa_outbox_item, used_template), /* BOOLEAN on pg, 0/1 on SQLite */
-        QF(INT64, store_wa_outbox_item, created_at),
-        QF(TEXT, store_wa_outbox_item, phone_number_id),
+        QF(INT64, store_outbox_item, id),
+        QF(INT64, store_outbox_item, case_id),
+        QF(TEXT, store_outbox_item, channel),
+        QF(TEXT, store_outbox_item, endpoint),
+        QF(TEXT, store_outbox_item, address),
+        QF(TEXT, store_outbox_item, kind),
+        QF(TEXT, store_outbox_item, message),
+        QF(TEXT, store_outbox_item, payload),
+        QF(TEXT, store_outbox_item, state),
+        QF(TEXT, store_outbox_item, last_error),
+        QF(TEXT, store_outbox_item, provider_id),
+        QF(TEXT, store_outbox_item, delivery),
+        QF(INT, store_outbox_item, attempts),
+        QF(BOOL, store_outbox_item, used_template), /* BOOLEAN on pg, 0/1 on SQLite */
+        QF(INT64, store_outbox_item, created_at),
     };
-    return q_list(s, ar, sql, F, out, n, Q_TEXT(to_wa_id), Q_INT(limit));
+    return q_list(s, ar, sql, F, out, n, Q_TEXT(channel), Q_TEXT(address), Q_INT(limit));
 }
 
 err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
@@ -507,20 +517,20 @@ err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const c
  * a walk-in or phone case whose reporter agreed (wa_consent_at): the
  * number of the conversation, or the agency's first number. */
 #define WA_TARGET                                                                                  \
-    "SELECT c.agency_id AS agency_id, COALESCE(w.phone_number_id, (SELECT MIN(n.phone_number_id)"  \
+    "SELECT c.agency_id AS agency_id, COALESCE(w.endpoint, (SELECT MIN(n.phone_number_id)"         \
     " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
     " c.id AS case_id, w.last_inbound_at AS last_in FROM cases c"                                  \
-    " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN wa_conversations w"                       \
-    " ON w.agency_id = c.agency_id AND w.wa_id = r.wa_id"                                          \
+    " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN conversations w"                          \
+    " ON w.agency_id = c.agency_id AND w.channel = 'whatsapp' AND w.address = r.wa_id"             \
     " WHERE c.id = $1 AND (c.channel = 'whatsapp' OR c.wa_consent_at IS NOT NULL)"                 \
     " AND r.wa_id IS NOT NULL"
 
 static const char QUEUE_STATUS[] =
-    "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-    " event_id, created_at, updated_at) SELECT agency_id, pnid, wa_id, case_id,"
+    "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
+    " event_id, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, case_id,"
     " 'status_update', '', $2, $3, $3 FROM (" WA_TARGET ") x WHERE pnid IS NOT NULL";
 
-err_t dom_wa_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
+err_t dom_outbox_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
 {
     return q_run(c, QUEUE_STATUS, NULL, Q_INT(case_id), Q_INT(event_id), Q_INT(now));
 }
@@ -529,7 +539,7 @@ typedef struct {
     int64_t case_id, actor_id, now;
     const char *payload, *template, *note;
     int64_t outbox_id;
-    bool window_open;
+    int64_t last_in;
 } operator_ctx;
 
 static err_t operator_tx(q_conn *c, void *arg)
@@ -540,20 +550,18 @@ static err_t operator_tx(q_conn *c, void *arg)
         "SELECT COALESCE(last_in, 0) FROM (" WA_TARGET " {FOR_UPDATE OF c}) x"
         " WHERE pnid IS NOT NULL";
     static const char ins[] =
-        "INSERT INTO wa_outbox (agency_id, phone_number_id, to_wa_id, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT agency_id, pnid, wa_id, case_id, 'operator',"
-        " $2, $3, $4, $4 FROM (" WA_TARGET ") x WHERE pnid IS NOT NULL RETURNING id";
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
+        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, case_id,"
+        " 'operator', $2, $3, $4, $4 FROM (" WA_TARGET ") x WHERE pnid IS NOT NULL RETURNING id";
     static const char event[] =
         "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id,"
         " public_note, is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, 'message',"
         " c.status, c.status, $2, $3, FALSE, $4 FROM cases c LEFT JOIN case_events e"
         " ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id";
     operator_ctx *x = arg;
-    int64_t last_in = 0;
-    err_t e = q_row_int(c, target, &last_in, Q_INT(x->case_id));
+    err_t e = q_row_int(c, target, &x->last_in, Q_INT(x->case_id));
     if (e != ERR_OK)
         return e;
-    x->window_open = last_in && x->now - last_in < 24 * 3600;
     e = q_row_int(c, ins, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->payload), Q_TEXT(x->template),
                   Q_INT(x->now));
     if (e == ERR_OK)
@@ -562,15 +570,15 @@ static err_t operator_tx(q_conn *c, void *arg)
     return e;
 }
 
-err_t store_wa_operator_message(store_t *s, int64_t case_id, int64_t actor_id, const char *payload,
-                                const char *template, const char *note, int64_t now,
-                                int64_t *outbox_id, bool *window_open)
+err_t store_outbox_operator_message(store_t *s, int64_t case_id, int64_t actor_id,
+                                    const char *payload, const char *template, const char *note,
+                                    int64_t now, int64_t *outbox_id, int64_t *last_inbound_at)
 {
-    operator_ctx x = {case_id, actor_id, now, payload, template, note, 0, false};
+    operator_ctx x = {case_id, actor_id, now, payload, template, note, 0, 0};
     err_t e = q_tx(s, operator_tx, &x);
     if (e == ERR_OK) {
         *outbox_id = x.outbox_id;
-        *window_open = x.window_open;
+        *last_inbound_at = x.last_in;
     }
     return e;
 }
@@ -649,29 +657,30 @@ err_t store_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n
 
 /* ---- retention of abandoned drafts ------------------------------------------------- */
 
-err_t store_wa_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned max,
-                            store_wa_draft **out, size_t *n)
+err_t store_conv_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned max,
+                              store_conv_draft **out, size_t *n)
 {
     /* The drafts that hold what a citizen typed: the JSON is compact, so a
      * key reads "key":. */
     static const char sql[] =
-        "SELECT agency_id, wa_id, draft, version FROM wa_conversations WHERE updated_at < $1 AND"
+        "SELECT agency_id, channel, address, draft, version FROM conversations"
+        " WHERE updated_at < $1 AND"
         " (draft LIKE '%\"report\":%' OR draft LIKE '%\"svc\":%' OR draft LIKE '%\"said\":%')"
         " ORDER BY updated_at LIMIT $2";
     static const q_field F[] = {
-        QF(INT64, store_wa_draft, agency_id),
-        QF(TEXT, store_wa_draft, wa_id),
-        QF(TEXT, store_wa_draft, draft),
-        QF(INT, store_wa_draft, version),
+        QF(INT64, store_conv_draft, agency_id), QF(TEXT, store_conv_draft, channel),
+        QF(TEXT, store_conv_draft, address),    QF(TEXT, store_conv_draft, draft),
+        QF(INT, store_conv_draft, version),
     };
     return q_list(s, ar, sql, F, out, n, Q_INT(before), Q_INT(max));
 }
 
-err_t store_wa_draft_clean(store_t *s, int64_t agency_id, const char *wa_id, int version,
-                           const char *draft)
+err_t store_conv_draft_clean(store_t *s, const store_conv_draft *d, const char *draft)
 {
-    static const char sql[] = "UPDATE wa_conversations SET draft = $4, version = version + 1"
-                              " WHERE agency_id = $1 AND wa_id = $2 AND version = $3";
-    err_t e = q_write(s, sql, true, Q_INT(agency_id), Q_TEXT(wa_id), Q_INT(version), Q_TEXT(draft));
+    static const char sql[] =
+        "UPDATE conversations SET draft = $5, version = version + 1"
+        " WHERE agency_id = $1 AND channel = $2 AND address = $3 AND version = $4";
+    err_t e = q_write(s, sql, true, Q_INT(d->agency_id), Q_TEXT(d->channel), Q_TEXT(d->address),
+                      Q_INT(d->version), Q_TEXT(draft));
     return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 }

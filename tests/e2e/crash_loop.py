@@ -158,7 +158,7 @@ def wait_settled(db, timeout):
     deadline = time.monotonic() + timeout
     while True:
         waiting = db.value("SELECT (SELECT count(*) FROM wa_inbox WHERE state = 'new') +"
-                           " (SELECT count(*) FROM wa_outbox WHERE state = 'pending')")
+                           " (SELECT count(*) FROM outbox WHERE state = 'pending')")
         if waiting == 0:
             return
         if time.monotonic() > deadline:
@@ -235,12 +235,12 @@ def check(db, graph, acked, lost, cycles):
     assert not stranger, "processed but never sent: %s" % sorted(stranger)[:5]
     left = db.rows("SELECT state, count(*) FROM wa_inbox WHERE state <> 'done' GROUP BY state")
     assert not left, "inbox rows not done: %s" % left
-    left = db.rows("SELECT state, count(*) FROM wa_outbox WHERE state <> 'sent' GROUP BY state")
+    left = db.rows("SELECT state, count(*) FROM outbox WHERE state <> 'sent' GROUP BY state")
     assert not left, "outbox rows not sent: %s" % left
     # Processed once: every citizen has the replies of one processing.
     queued = {}
-    for to, n in db.rows("SELECT to_wa_id, count(*) FROM wa_outbox"
-                         " WHERE to_wa_id LIKE '62877%' GROUP BY to_wa_id"):
+    for to, n in db.rows("SELECT address, count(*) FROM outbox"
+                         " WHERE address LIKE '62877%' GROUP BY address"):
         queued[to] = int(n)
     counts = list(queued.values())
     replies = max(set(counts), key=counts.count)

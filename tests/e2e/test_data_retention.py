@@ -235,12 +235,12 @@ def test_an_abandoned_request_leaves_no_nik_in_the_conversation(short):
     assert "nama lengkap" in text_of(w.text(NIK)[0]).lower()
 
     def drafts():
-        return [d for (d,) in sql(srv, "SELECT draft FROM wa_conversations WHERE wa_id = ?",
+        return [d for (d,) in sql(srv, "SELECT draft FROM conversations WHERE address = ?",
                                   (w.wa_id,))]
     assert NIK in drafts()[0]
     time.sleep(4)   # a few passes: a fresh draft is left alone
     assert NIK in drafts()[0]
-    sql(srv, "UPDATE wa_conversations SET updated_at = updated_at - 90000 WHERE wa_id = ?",
+    sql(srv, "UPDATE conversations SET updated_at = updated_at - 90000 WHERE address = ?",
         (w.wa_id,))
     wait_until(lambda: NIK not in drafts()[0])
     assert "svc" not in json.loads(drafts()[0])

@@ -234,7 +234,7 @@ def test_a_draft_expires_after_24_hours(tmp_path):
         assert "Ceritakan" in text_of(w.tap("cat:1")[0])
         # A day of silence: age the conversation in the database.
         db = sqlite3.connect(srv.db_path, timeout=10)
-        db.execute("UPDATE wa_conversations SET updated_at = updated_at - 90000")
+        db.execute("UPDATE conversations SET updated_at = updated_at - 90000")
         db.commit()
         db.close()
         since = graph.last_seq()

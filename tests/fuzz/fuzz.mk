@@ -16,7 +16,7 @@ FUZZ_ALL      := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/f
 FUZZ_TARGETS  ?= $(FUZZ_ALL)
 FUZZ_BINS      = $(patsubst %,$(FUZZ)/fuzz_%,$(FUZZ_ALL))
 
-$(FUZZ)/obj/%.o: src/%.c $(wildcard src/*.h src/*/*.h) build/gen/migrations.c build/gen/web.c
+$(FUZZ)/obj/%.o: src/%.c $(wildcard src/*.h src/*/*.h src/*/*/*.h) build/gen/migrations.c build/gen/web.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@

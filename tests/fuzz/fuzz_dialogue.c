@@ -12,7 +12,7 @@
 
 #include "channels/wa_bot.h"
 #include "channels/wa_dialog.h"
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa_in.h"
 #include "core/arena.h"
 
 #include <jansson.h>

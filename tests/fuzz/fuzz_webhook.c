@@ -8,8 +8,8 @@
  */
 #include "fuzz.h"
 
-#include "channels/wa.h"
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa.h"
+#include "channels/whatsapp/wa_in.h"
 #include "core/arena.h"
 #include "core/text.h"
 

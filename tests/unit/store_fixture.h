@@ -4,10 +4,12 @@
 #ifndef ADUAN_STORE_FIXTURE_H
 #define ADUAN_STORE_FIXTURE_H
 
+#include "core/embed.h"
 #include "domain/seed.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +59,10 @@ static int pg_url(char *out, size_t cap, const char *name)
     return 0;
 }
 
-static int setup(void **state)
+/* A fresh database in *state: migrated up to (not including) the
+ * migration numbered before ("0014"), or fully and seeded with the demo
+ * when before is NULL. */
+static int fixture_open(void **state, const char *before)
 {
     static int counter;
     fixture *f = calloc(1, sizeof *f);
@@ -76,13 +81,49 @@ static int setup(void **state)
             return -1;
         snprintf(f->url, sizeof f->url, "sqlite:%s/t.db", f->dir);
     }
-    if (store_open(f->url, 3, &f->s) != ERR_OK || store_migrate(f->s, NULL) != ERR_OK)
+    if (store_open(f->url, 3, &f->s) != ERR_OK)
         return -1;
-    if (seed_demo(f->s, NOW) != ERR_OK)
+    if (before) {
+        embed_file old[64];
+        size_t n = 0;
+        for (size_t i = 0; i < embed_migrations_count && n < 64; i++)
+            if (strncmp(embed_migrations[i].name, before, 4) < 0)
+                old[n++] = embed_migrations[i];
+        if (store_migrate_files(f->s, old, n, NULL) != ERR_OK)
+            return -1;
+    } else if (store_migrate(f->s, NULL) != ERR_OK || seed_demo(f->s, NOW) != ERR_OK) {
         return -1;
+    }
     f->ar = arena_new();
     *state = f;
     return 0;
+}
+
+static int setup(void **state) { return fixture_open(state, NULL); }
+
+/* Runs sql (several statements) on f's database outside the store, as an
+ * older aduan would have: 0 on success. */
+static inline int fixture_sql(const fixture *f, const char *sql)
+{
+    if (use_pg) {
+        PGconn *c = PQconnectdb(f->url);
+        int ok = PQstatus(c) == CONNECTION_OK;
+        if (ok) {
+            PGresult *r = PQexec(c, sql);
+            ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+            if (!ok)
+                fprintf(stderr, "fixture_sql: %s", PQerrorMessage(c));
+            PQclear(r);
+        }
+        PQfinish(c);
+        return ok ? 0 : -1;
+    }
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(f->url + strlen("sqlite:"), &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
 }
 
 static int teardown(void **state)

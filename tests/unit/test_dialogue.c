@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "channels/wa_dialog.h"
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 #include "core/secret.h"
 #include "store/store.h"
 

@@ -12,6 +12,8 @@
 #include "core/secret.h"
 #include "domain/dispatch.h"
 #include "domain/seed.h"
+#include "jobs/jobs.h"
+#include "jobs/jobs_int.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>
@@ -30,7 +32,8 @@
  * a Sunday morning: the TRC of Satpol PP (office hours) is off duty. */
 enum { DAMKAR = 2, PARINGIN = 4, BATUMANDI = 5, REGU = 7, REGU2 = 8, BM = 9, KEBAKARAN = 6 };
 
-static int64_t new_fire(fixture *f, double lat, double lon, int64_t at)
+/* A fire reported at the desk: its rules queued with it (opened), or not. */
+static int64_t fire_at(fixture *f, double lat, double lon, int64_t at, bool opened)
 {
     store_case c = {0};
     c.agency_id = DAMKAR;
@@ -43,8 +46,16 @@ static int64_t new_fire(fixture *f, double lat, double lon, int64_t at)
     c.lat = lat;
     c.lon = lon;
     c.created_at = at;
-    assert_int_equal(store_case_create(f->s, f->ar, &c, NULL, NULL), ERR_OK);
+    if (opened)
+        assert_int_equal(store_case_open(f->s, f->ar, &c, NULL, NULL), ERR_OK);
+    else
+        assert_int_equal(store_case_create(f->s, f->ar, &c, NULL, NULL), ERR_OK);
     return c.id;
+}
+
+static int64_t new_fire(fixture *f, double lat, double lon, int64_t at)
+{
+    return fire_at(f, lat, lon, at, false);
 }
 
 static void roster(void **state)
@@ -165,11 +176,12 @@ static void alert_rounds_are_claims(void **state)
     assert_int_equal(ev[1].team_id, PARINGIN);
     assert_int_equal(ev[1].actor_id, 0);
     assert_true(ev[1].is_public);
-    store_wa_outbox_item *out;
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000201", 10, &out, &n), ERR_OK);
+    store_outbox_item *out;
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", "6281100000201", 10, &out, &n),
+                     ERR_OK);
     assert_int_equal(n, 1);
     assert_string_equal(out[0].kind, "alert");
-    assert_string_equal(out[0].phone_number_id, "100000000000002");
+    assert_string_equal(out[0].endpoint, "100000000000002");
 
     /* Due once the wait is over, not before. */
     int64_t *due;
@@ -206,7 +218,8 @@ static void alert_rounds_are_claims(void **state)
     assert_string_equal(d.accepted_name, "Anggota Regu Damkar Batu Mandi");
     assert_int_equal(store_dispatch_due(f->s, f->ar, NOW + 9999, 300, 10, &due, &n), ERR_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000201", 10, &out, &n), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", "6281100000201", 10, &out, &n),
+                     ERR_OK);
     assert_int_equal(n, 2);
     int64_t active = 0;
     assert_int_equal(store_dispatch_active(f->s, BM, &active), ERR_OK);
@@ -289,17 +302,18 @@ static void duplicates(void **state)
 
 static size_t sent_to(fixture *f, const char *wa_id, const char *kind)
 {
-    store_wa_outbox_item *out;
+    store_outbox_item *out;
     size_t n = 0, k = 0;
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, wa_id, 50, &out, &n), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", wa_id, 50, &out, &n), ERR_OK);
     for (size_t i = 0; i < n; i++)
         k += strcmp(out[i].kind, kind) == 0;
     return k;
 }
 
-/* The worker's once-a-second check: an emergency the new-case rules never
- * reached (a crash) is alerted; an alert nobody accepts moves on to the
- * next crew, then ends; the supervisor hears of both. */
+/* The new-case rules were queued with the case: the worker's pass runs
+ * them (after a crash too), once. Its once-a-second check: an alert nobody
+ * accepts moves on to the next crew, then ends; the supervisor hears of
+ * both. */
 static void tick_recovers_and_escalates(void **state)
 {
     fixture *f = *state;
@@ -307,8 +321,9 @@ static void tick_recovers_and_escalates(void **state)
     store_case c;
     store_dispatch_info d;
     config_defaults(&cfg);
-    int64_t id = new_fire(f, -2.3620, 115.4410, NOW - 60);
-    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW), 1);
+    int64_t id = fire_at(f, -2.3620, 115.4410, NOW - 60, true);
+    assert_int_equal(case_rules_run(&cfg, f->s, NOW), 1);
+    assert_int_equal(case_rules_run(&cfg, f->s, NOW), 0); /* once */
     assert_int_equal(store_case_get(f->s, f->ar, id, &c), ERR_OK);
     assert_string_equal(c.status, "dispatched");
     assert_int_equal(c.team_id, PARINGIN);
@@ -316,7 +331,7 @@ static void tick_recovers_and_escalates(void **state)
     assert_int_equal(sent_to(f, "6281100000203", "alert"), 1);
     assert_int_equal(sent_to(f, "6281100000202", "alert"), 0);
     /* Once a second at most; nothing due before the wait is over. */
-    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW), 0);
+    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 1), 0);
     assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 299), 0);
     assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 300), 1);
     assert_int_equal(store_case_get(f->s, f->ar, id, &c), ERR_OK);
@@ -329,18 +344,18 @@ static void tick_recovers_and_escalates(void **state)
     assert_int_equal(d.alert_at, 0);
     assert_int_equal(sent_to(f, "6281100000204", "escalation"), 2);
     assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 900), 0);
-    /* A fresh case is left to the request that made it for a few seconds,
-     * and an old one is not dug up. */
-    int64_t now_case = new_fire(f, -2.2, 115.6, NOW + 1000);
-    int64_t old_case = new_fire(f, -2.1, 115.7, NOW - 7200);
-    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 1002), 0);
-    int64_t *ids;
-    size_t n;
-    assert_int_equal(store_dispatch_missed(f->s, f->ar, NOW - 1800, NOW + 1010, 10, &ids, &n),
-                     ERR_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(ids[0], now_case);
-    assert_int_not_equal(ids[0], old_case);
+    /* A case made without its rules (an import, the demo) is left alone. */
+    int64_t bare = new_fire(f, -2.2, 115.6, NOW + 1000);
+    assert_int_equal(case_rules_run(&cfg, f->s, NOW + 1000), 0);
+    assert_int_equal(store_case_get(f->s, f->ar, bare, &c), ERR_OK);
+    assert_string_equal(c.status, "received");
+    /* The desk's answer runs them at once; the worker finds nothing left. */
+    bool changed = false;
+    int64_t desk = fire_at(f, -2.3620, 115.4410, NOW + 1000, true);
+    assert_int_equal(jobs_case_rules_now(&cfg, f->s, f->ar, desk, NOW + 1000, &changed), ERR_OK);
+    assert_true(changed);
+    assert_int_equal(jobs_case_rules_now(&cfg, f->s, f->ar, desk, NOW + 1000, &changed), ERR_OK);
+    assert_false(changed);
 }
 
 int main(void)

@@ -45,66 +45,8 @@ static const char OLD_ROWS[] =
 /* Whether each event above was public: its is_public, per engine. */
 static const int PUBLIC[] = {1, 1, 1, 0, 0, 1, 1, 1, 1};
 
-static int run_sql(const char *url, const char *sql)
-{
-    if (use_pg) {
-        PGconn *c = PQconnectdb(url);
-        int ok = PQstatus(c) == CONNECTION_OK;
-        if (ok) {
-            PGresult *r = PQexec(c, sql);
-            ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-            PQclear(r);
-        }
-        PQfinish(c);
-        return ok ? 0 : -1;
-    }
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open(url + strlen("sqlite:"), &db);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc == SQLITE_OK ? 0 : -1;
-}
-
-/* A database of its own, empty. */
-static fixture *new_db(void)
-{
-    static int counter;
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return NULL;
-    if (use_pg) {
-        char sql[128];
-        snprintf(f->dbname, sizeof f->dbname, "aduan_notes_%d_%d", (int)getpid(), ++counter);
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->dbname);
-        if (pg_admin(sql) != 0 || pg_url(f->url, sizeof f->url, f->dbname) != 0)
-            return NULL;
-    } else {
-        snprintf(f->dir, sizeof f->dir, "/tmp/aduan-notes-XXXXXX");
-        if (!mkdtemp(f->dir))
-            return NULL;
-        snprintf(f->url, sizeof f->url, "sqlite:%s/t.db", f->dir);
-    }
-    return store_open(f->url, 2, &f->s) == ERR_OK ? f : NULL;
-}
-
 /* A database of its own, migrated up to (not including) 0014. */
-static int setup_old(void **state)
-{
-    fixture *f = new_db();
-    if (!f)
-        return -1;
-    embed_file old[64];
-    size_t n = 0;
-    for (size_t i = 0; i < embed_migrations_count && n < 64; i++)
-        if (strncmp(embed_migrations[i].name, "0014", 4) < 0)
-            old[n++] = embed_migrations[i];
-    if (store_migrate_files(f->s, old, n, NULL) != ERR_OK)
-        return -1;
-    f->ar = arena_new();
-    *state = f;
-    return 0;
-}
+static int setup_old(void **state) { return fixture_open(state, "0014"); }
 
 static void old_notes_stay_where_they_were_seen(void **state)
 {
@@ -117,7 +59,7 @@ static void old_notes_stay_where_they_were_seen(void **state)
         b[i] = use_pg ? (PUBLIC[i] ? "TRUE" : "FALSE") : (PUBLIC[i] ? "1" : "0");
     char sql[sizeof OLD_ROWS + 64];
     snprintf(sql, sizeof sql, OLD_ROWS, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8]);
-    assert_int_equal(run_sql(f->url, sql), 0);
+    assert_int_equal(fixture_sql(f, sql), 0);
 
     assert_int_equal(store_migrate(f->s, NULL), ERR_OK);
     assert_int_equal(store_schema_version(f->s, &version), ERR_OK);
@@ -150,8 +92,8 @@ static void old_notes_stay_where_they_were_seen(void **state)
         assert_int_equal(ev[i].is_public, PUBLIC[i]);
     }
     /* The guard is back: the history cannot be rewritten. */
-    assert_int_not_equal(run_sql(f->url, "UPDATE case_events SET note = 'x' WHERE seq = 1"), 0);
-    assert_int_not_equal(run_sql(f->url, "DELETE FROM case_events WHERE seq = 1"), 0);
+    assert_int_not_equal(fixture_sql(f, "UPDATE case_events SET note = 'x' WHERE seq = 1"), 0);
+    assert_int_not_equal(fixture_sql(f, "DELETE FROM case_events WHERE seq = 1"), 0);
     /* A walk-in of before gave no consent: nothing goes to it. */
     store_case c;
     assert_int_equal(store_case_get(f->s, f->ar, 1, &c), ERR_OK);
@@ -190,15 +132,8 @@ static void shared_files_after_engine_files(void **state)
     assert_int_equal(after, before);
 }
 
-static int setup_empty(void **state)
-{
-    fixture *f = new_db();
-    if (!f)
-        return -1;
-    f->ar = arena_new();
-    *state = f;
-    return 0;
-}
+/* A database of its own, with nothing migrated. */
+static int setup_empty(void **state) { return fixture_open(state, "0000"); }
 
 int main(void)
 {

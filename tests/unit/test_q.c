@@ -615,15 +615,17 @@ static void driver_exec_runs_a_script(void **state)
 
 static const char LEASES[] = "CREATE TABLE wa_inbox (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
                              " next_attempt_at BIGINT NOT NULL)";
-static const char LEASES2[] = "CREATE TABLE wa_outbox (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
+static const char LEASES2[] = "CREATE TABLE outbox (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
                               " next_attempt_at BIGINT NOT NULL)";
+static const char LEASES3[] = "CREATE TABLE case_rules (case_id BIGINT PRIMARY KEY,"
+                              " state TEXT NOT NULL, next_attempt_at BIGINT NOT NULL)";
 
 static int64_t leased(fixture *f)
 {
     int64_t v = -1;
     assert_int_equal(q_one_int(f->s,
                                "SELECT (SELECT SUM(next_attempt_at) FROM wa_inbox)"
-                               " + (SELECT SUM(next_attempt_at) FROM wa_outbox)",
+                               " + (SELECT SUM(next_attempt_at) FROM outbox)",
                                &v),
                      ERR_OK);
     return v;
@@ -637,12 +639,13 @@ static void driver_claim_resets_leases_when_alone(void **state)
     fixture *f = *state;
     static const char *const rows[] = {
         "INSERT INTO wa_inbox VALUES (1, 'new', 50), (2, 'done', 7)",
-        "INSERT INTO wa_outbox VALUES (1, 'pending', 60), (2, 'sent', 9)",
+        "INSERT INTO outbox VALUES (1, 'pending', 60), (2, 'sent', 9)",
     };
     q_conn *c = NULL;
     assert_int_equal(q_get(f->s, &c), ERR_OK);
     assert_int_equal(c->drv->exec(c, LEASES), ERR_OK);
     assert_int_equal(c->drv->exec(c, LEASES2), ERR_OK);
+    assert_int_equal(c->drv->exec(c, LEASES3), ERR_OK);
     for (int i = 0; i < 2; i++)
         assert_int_equal(c->drv->exec(c, rows[i]), ERR_OK);
     q_put(c);
@@ -675,7 +678,7 @@ static void driver_claim_resets_leases_when_alone(void **state)
         assert_int_equal(
             q_write(f->s, "UPDATE wa_inbox SET next_attempt_at = 50 WHERE id = 1", false), ERR_OK);
         assert_int_equal(
-            q_write(f->s, "UPDATE wa_outbox SET next_attempt_at = 60 WHERE id = 1", false), ERR_OK);
+            q_write(f->s, "UPDATE outbox SET next_attempt_at = 60 WHERE id = 1", false), ERR_OK);
     }
     assert_int_equal(store_claim(f->s), ERR_OK);
     assert_int_equal(leased(f), 16);

@@ -76,10 +76,10 @@ static int count_events(fixture *f, int64_t case_id, const char *action)
 
 static int count_alerts(fixture *f, int64_t case_id)
 {
-    store_wa_outbox_item *o;
+    store_outbox_item *o;
     size_t n;
     int k = 0;
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, KABID_WA, 200, &o, &n), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", KABID_WA, 200, &o, &n), ERR_OK);
     for (size_t i = 0; i < n; i++)
         k += o[i].case_id == case_id && strcmp(o[i].kind, "sla_alert") == 0;
     return k;

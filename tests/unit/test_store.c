@@ -695,12 +695,12 @@ static void wa_apply_and_outbox_claim(void **state)
     fx.seen_key = "m:w2"; /* a new message on the version read before: refused */
     fx.wamid = "w2";
     assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_CONFLICT);
-    store_wa_conversation cv;
-    assert_int_equal(store_wa_conversation_get(f->s, f->ar, ag.id, "6281100000001", &cv), ERR_OK);
+    store_conv cv;
+    assert_int_equal(store_conv_get(f->s, f->ar, ag.id, "whatsapp", "6281100000001", &cv), ERR_OK);
     assert_int_equal(cv.version, 1);
     assert_string_equal(cv.lang, "en");
     assert_int_equal(cv.last_inbound_at, NOW - 60);
-    assert_int_equal(store_wa_conversation_get(f->s, f->ar, ag.id, "6289", &cv), ERR_OK);
+    assert_int_equal(store_conv_get(f->s, f->ar, ag.id, "whatsapp", "6289", &cv), ERR_OK);
     assert_int_equal(cv.version, -1);
 
     fx = (store_wa_effects){.seen_key = "m:w3",
@@ -716,18 +716,20 @@ static void wa_apply_and_outbox_claim(void **state)
                             .lang = "id",
                             .now = NOW};
     assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_OK);
-    store_wa_outbox_item *items;
+    store_outbox_item *items;
     size_t n;
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000001", 10, &items, &n), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", "6281100000001", 10, &items, &n),
+                     ERR_OK);
     assert_int_equal(n, 1); /* neither the redelivery nor the refused one queued */
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000002", 10, &items, &n), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", "6281100000002", 10, &items, &n),
+                     ERR_OK);
     assert_int_equal(n, 0);
 
-    store_wa_outbox_row *rows;
-    assert_int_equal(store_wa_outbox_claim(f->s, f->ar, NOW + 1, 60, 10, &rows, &n), ERR_OK);
+    store_outbox_row *rows;
+    assert_int_equal(store_outbox_claim(f->s, f->ar, NOW + 1, 60, 10, &rows, &n), ERR_OK);
     size_t mine = n;
     for (size_t i = 0; i < n; i++)
-        if (rows[i].to_wa_id && strcmp(rows[i].to_wa_id, "6281100000001") == 0) {
+        if (rows[i].address && strcmp(rows[i].address, "6281100000001") == 0) {
             assert_int_equal(rows[i].last_inbound_at, NOW - 60);
             assert_string_equal(rows[i].lang, "en");
             assert_string_equal(rows[i].kind, "reply");
@@ -736,12 +738,13 @@ static void wa_apply_and_outbox_claim(void **state)
         }
     assert_true(mine < n);
     int64_t id = rows[mine].id;
-    assert_int_equal(store_wa_outbox_claim(f->s, f->ar, NOW + 2, 60, 10, &rows, &n), ERR_OK);
+    assert_int_equal(store_outbox_claim(f->s, f->ar, NOW + 2, 60, 10, &rows, &n), ERR_OK);
     for (size_t i = 0; i < n; i++)
         assert_true(rows[i].id != id); /* leased */
-    assert_int_equal(store_wa_outbox_retry(f->s, id, 0, "gone", NOW + 3), ERR_OK);
-    assert_int_equal(store_wa_outbox_retry(f->s, 987654, 0, "none", NOW + 3), ERR_OK);
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, "6281100000001", 10, &items, &n), ERR_OK);
+    assert_int_equal(store_outbox_retry(f->s, id, 0, "gone", NOW + 3), ERR_OK);
+    assert_int_equal(store_outbox_retry(f->s, 987654, 0, "none", NOW + 3), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", "6281100000001", 10, &items, &n),
+                     ERR_OK);
     assert_int_equal(n, 1);
     assert_string_equal(items[0].state, "failed");
     assert_string_equal(items[0].last_error, "gone");

@@ -51,9 +51,9 @@ static int64_t wa_case(fixture *f, const char *wa_id, const char *status)
 
 static size_t invites(fixture *f, const char *wa_id, const char **payload)
 {
-    store_wa_outbox_item *o;
+    store_outbox_item *o;
     size_t n, k = 0;
-    assert_int_equal(store_wa_outbox_list(f->s, f->ar, wa_id, 50, &o, &n), ERR_OK);
+    assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", wa_id, 50, &o, &n), ERR_OK);
     for (size_t i = 0; i < n; i++)
         if (!strcmp(o[i].kind, "survey_invite")) {
             k++;

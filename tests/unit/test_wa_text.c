@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 
 #include <stdio.h>
 #include <string.h>

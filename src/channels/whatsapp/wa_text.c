@@ -1,4 +1,4 @@
-#include "channels/wa_text.h"
+#include "channels/whatsapp/wa_text.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -3,6 +3,7 @@
 #ifndef ADUAN_WA_IN_H
 #define ADUAN_WA_IN_H
 
+#include "channels/whatsapp/wa.h"
 #include "core/arena.h"
 #include "core/err.h"
 

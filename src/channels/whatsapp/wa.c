@@ -1,4 +1,4 @@
-#include "channels/wa.h"
+#include "channels/whatsapp/wa.h"
 
 #include <sodium.h>
 #include <stdio.h>

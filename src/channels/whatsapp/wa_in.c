@@ -1,4 +1,4 @@
-#include "channels/wa_in.h"
+#include "channels/whatsapp/wa_in.h"
 
 #include <jansson.h>
 #include <stdlib.h>

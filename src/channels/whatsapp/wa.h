@@ -4,8 +4,18 @@
 #ifndef ADUAN_WA_H
 #define ADUAN_WA_H
 
+#include "channels/channel.h"
+
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* The channel's name in contacts, conversations and the outbox. */
+#define WA_CHANNEL "whatsapp"
+
+/* Free text reaches a contact within 24 hours of its last message; after
+ * that only an approved template (Meta's customer-service window). */
+#define WA_WINDOW_SECONDS (24 * 3600)
 
 /* Webhook payloads can be up to 3 MB (Meta, webhooks overview). */
 #define WA_BODY_MAX (3 * 1024 * 1024)
@@ -18,5 +28,12 @@ bool wa_signature_valid(const char *app_secret, const char *header, const void *
 /* Writes "sha256=<hex>" for body into out (cap >= 72): what Meta sends and
  * what the simulator and the tests send. */
 void wa_signature(const char *app_secret, const void *body, size_t len, char *out, size_t cap);
+
+/* The WhatsApp Cloud API driver (wa_send.c): render, send, the window. */
+extern const channel_driver wa_driver;
+
+/* The re-engagement rule: whether free text can go to a contact whose last
+ * message came at last_inbound_at (0: never) at now. */
+bool wa_can_send_text(int64_t last_inbound_at, int64_t now);
 
 #endif

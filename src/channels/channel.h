@@ -1,0 +1,83 @@
+/* channel: the driver interface of a complaint channel (issue 15, docs/
+ * CHANNELS.md). A channel is {name, parse inbound -> events, render a
+ * neutral message -> its payload, send, capabilities}; the core (store,
+ * jobs, http) reaches a channel only through its driver, found by the
+ * name stored with each contact, conversation and outbox row.
+ *
+ * WhatsApp (channels/whatsapp/) is the first driver; its simulator is a
+ * mode of it (no access token: the outbox records what would be sent). */
+#ifndef ADUAN_CHANNEL_H
+#define ADUAN_CHANNEL_H
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a channel can show; the dialogue degrades by these (no buttons:
+ * numbered options; no location requests: the typed address). */
+typedef struct {
+    unsigned buttons_max;     /* reply buttons in one message, 0: none */
+    unsigned list_rows_max;   /* rows of a list message, 0: no lists */
+    bool location_request;    /* can ask for / receive a shared location */
+    bool documents;           /* can carry a file (an issued document) */
+    bool templates;           /* pre-approved templates (re-engagement) */
+    int64_t reengage_seconds; /* free text only this long after the contact's
+                               * last message (0: always); then templates */
+} channel_caps;
+
+/* A neutral message, which a driver renders into its own payload. Kept in
+ * outbox.message as JSON:
+ *   {"kind":"text","text":...}
+ *   {"kind":"template","template":{"name":...,"lang":...,"params":[...]}}
+ * (The dialogue's choices and documents are still rendered by the
+ * dialogue itself; they join this model with the dialogue table.) */
+typedef enum { CHANNEL_MSG_TEXT, CHANNEL_MSG_TEMPLATE } channel_msg_kind;
+
+typedef struct {
+    channel_msg_kind kind;
+    const char *text;            /* CHANNEL_MSG_TEXT */
+    const char *template, *lang; /* CHANNEL_MSG_TEMPLATE: the intent */
+    const char *const *params;   /* ...its body parameters */
+    int nparams;
+} channel_msg;
+
+/* A driver's send returns within this many seconds (a send that has not
+ * come back by then is retried). */
+#define CHANNEL_SEND_TIMEOUT 15
+
+/* The answer to one send. */
+typedef struct {
+    char provider_id[256]; /* the channel's id of the message; "" when not accepted */
+    bool retryable;        /* a transient failure: try again later */
+    bool auth_failed;      /* the channel refused our credentials: pause sending */
+    bool window_closed;    /* free text refused by the re-engagement rule */
+    long code;             /* the channel's error code (metrics), 0: none */
+    char error[256];       /* why, for outbox.last_error */
+} channel_result;
+
+typedef struct channel_driver {
+    const char *name; /* "whatsapp": contacts.channel, outbox.channel */
+    channel_caps caps;
+    /* The message m to address, in the channel's payload (arena-owned);
+     * NULL when m cannot be rendered. */
+    const char *(*render)(arena_t *ar, const char *address, const channel_msg *m);
+    /* Sends payload from the agency's endpoint; r says how it went. curl
+     * is the caller's handle (a CURL *), reused across sends. */
+    void (*send)(const config_t *cfg, void *curl, const char *endpoint, const char *payload,
+                 channel_result *r);
+    /* Whether free text reaches a contact whose last message came at
+     * last_inbound_at (0: never) at now: the re-engagement rule. */
+    bool (*can_send_text)(int64_t last_inbound_at, int64_t now);
+    /* Whether the driver would really send with cfg (false: the simulator
+     * mode records the message as sent). */
+    bool (*live)(const config_t *cfg);
+} channel_driver;
+
+/* The driver named name, NULL when there is none. */
+const channel_driver *channel_find(const char *name);
+
+#endif
