@@ -202,15 +202,24 @@ static void migration_plan(void **state)
         {"0007_g.pg.sql", NULL, 0}, {"0007_g.sqlite.sql", NULL, 0}, {"0007_h.sql", NULL, 0}};
     assert_int_equal(store_mig_plan(three, 3, "pg", plan, &n), ERR_INVALID);
     /* The embedded files make a valid plan on both engines, the same length
-     * where every number has a file for each. */
+     * but for the numbers that only one engine has (0021, btree_gin). */
     store_mig *all = calloc(embed_migrations_count, sizeof *all);
-    size_t nsq = 0, npg = 0;
+    size_t nsq = 0, npg = 0, only_pg = 0, only_sqlite = 0;
     assert_non_null(all);
+    for (size_t i = 0; i < embed_migrations_count; i++) {
+        const char *name = embed_migrations[i].name;
+        bool pg = strstr(name, ".pg.sql") != NULL, lite = strstr(name, ".sqlite.sql") != NULL;
+        bool twin = false;
+        for (size_t j = 0; j < embed_migrations_count && (pg || lite); j++)
+            twin |= j != i && strncmp(embed_migrations[j].name, name, 4) == 0;
+        only_pg += pg && !twin;
+        only_sqlite += lite && !twin;
+    }
     assert_int_equal(store_mig_plan(embed_migrations, embed_migrations_count, "sqlite", all, &nsq),
                      ERR_OK);
     assert_int_equal(store_mig_plan(embed_migrations, embed_migrations_count, "pg", all, &npg),
                      ERR_OK);
-    assert_int_equal(nsq, npg);
+    assert_int_equal(nsq - only_sqlite, npg - only_pg);
     free(all);
 }
 
