@@ -36,6 +36,7 @@ static const struct {
     {"reporters", true},
     {"contacts", true},
     {"cases", true},
+    {"case_rules", false},
     {"case_events", true},
     {"attachments", true},
     {"messages", true},
