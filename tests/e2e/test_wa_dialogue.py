@@ -19,7 +19,7 @@ def unknown_states(srv):
 
 
 def state_of(srv, wa_id):
-    return sql(srv, "SELECT state FROM wa_conversations WHERE wa_id = ?", (wa_id,))[0][0]
+    return sql(srv, "SELECT state FROM conversations WHERE address = ?", (wa_id,))[0][0]
 
 
 def test_unknown_state_is_a_warning_a_metric_and_the_menu(desk):
@@ -28,7 +28,7 @@ def test_unknown_state_is_a_warning_a_metric_and_the_menu(desk):
     assert "menu:report" in choices(w.text("halo")[0])
     assert unknown_states(srv) == 0
     # A row written by another version (or by hand): no table knows it.
-    sql(srv, "UPDATE wa_conversations SET state = ? WHERE wa_id = ?",
+    sql(srv, "UPDATE conversations SET state = ? WHERE address = ?",
         ("langkah_baru", "6281234599001"))
     got = w.text("Jalan di depan rumah saya rusak")
     assert len(got) == 1 and "menu:report" in choices(got[0])
@@ -58,7 +58,7 @@ def test_stored_names_of_every_sub_dialogue_still_work(desk):
     assert state_of(srv, "6281234599002") == "describe"
     # A request sent back as incomplete (its case is gone): the step
     # "svc_resend:<id>" still answers for it.
-    sql(srv, "UPDATE wa_conversations SET state = ? WHERE wa_id = ?",
+    sql(srv, "UPDATE conversations SET state = ? WHERE address = ?",
         ("svc_resend:987654", "6281234599002"))
     got = w.text("ini dokumennya")
     assert len(got) == 1 and "tidak sedang menunggu" in text_of(got[0])
