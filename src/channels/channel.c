@@ -17,3 +17,11 @@ const channel_driver *channel_find(const char *name)
             return DRIVERS[i];
     return NULL;
 }
+
+const char *channel_for_mobile(void)
+{
+    for (size_t i = 0; i < sizeof DRIVERS / sizeof DRIVERS[0]; i++)
+        if (DRIVERS[i]->caps.mobile_address)
+            return DRIVERS[i]->name;
+    return NULL;
+}

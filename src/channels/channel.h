@@ -25,6 +25,7 @@ typedef struct {
     bool location_request;    /* can ask for / receive a shared location */
     bool documents;           /* can carry a file (an issued document) */
     bool templates;           /* pre-approved templates (re-engagement) */
+    bool mobile_address;      /* its addresses are mobile numbers (E.164 digits) */
     int64_t reengage_seconds; /* free text only this long after the contact's
                                * last message (0: always); then templates */
 } channel_caps;
@@ -79,5 +80,10 @@ typedef struct channel_driver {
 
 /* The driver named name, NULL when there is none. */
 const channel_driver *channel_find(const char *name);
+
+/* The name of the channel that reaches a person at a mobile number (a
+ * walk-in reporter who agreed to updates, an officer's notices): the first
+ * driver whose addresses are mobile numbers; NULL when none is built in. */
+const char *channel_for_mobile(void);
 
 #endif

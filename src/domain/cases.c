@@ -1,5 +1,6 @@
 #include "domain/cases.h"
 
+#include "channels/channel.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "domain/deadline.h"
@@ -9,10 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-bool case_on_whatsapp(const store_case *c)
-{
-    return c->reporter_wa_id && (strcmp(c->channel, "whatsapp") == 0 || c->wa_consent_at);
-}
+bool case_notifies(const store_case *c) { return c->notify_channel && c->notify_address; }
 
 int actor_role(const actor_t *a, int64_t agency_id)
 {
@@ -325,18 +323,21 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
         if (text_phone_normalize(r->reporter_phone, norm, sizeof norm, &mobile) != 0)
             return refuse(detail, ERR_INVALID, "reporter.phone: not a phone number");
         rep->phone = arena_strdup(ar, norm);
-        /* A mobile number is the reporter's WhatsApp id: a later chat from
-         * the same number joins the same reporter. */
-        rep->wa_id = mobile ? rep->phone : NULL;
+        /* A mobile number is the reporter's contact on the channel that
+         * reaches mobile numbers: a later chat from the same number joins
+         * the same reporter. */
+        rep->mobile = mobile ? rep->phone : NULL;
+        rep->channel = rep->mobile ? channel_for_mobile() : NULL;
+        rep->address = rep->channel ? rep->mobile : NULL;
     }
-    /* Updates on WhatsApp only to a mobile number, and only when the
-     * reporter said yes at the counter (UU PDP: consent, recorded). */
-    if (r->wa_consent && !r->reporter_phone)
+    /* Updates at a mobile number only, and only when the reporter said
+     * yes at the counter (UU PDP: consent, recorded). */
+    if (r->notify_consent && !r->reporter_phone)
         return refuse(detail, ERR_INVALID,
-                      "reporter.whatsapp_consent: needs the reporter's mobile number (phone)");
-    if (r->wa_consent && !rep->wa_id)
+                      "reporter.notify_consent: needs the reporter's mobile number (phone)");
+    if (r->notify_consent && !rep->mobile)
         return refuse(detail, ERR_INVALID,
-                      "reporter.whatsapp_consent: the phone is not a mobile number, which "
+                      "reporter.notify_consent: the phone is not a mobile number, which "
                       "WhatsApp needs");
     *has_rep = rep->name || rep->phone;
     return ERR_OK;
@@ -381,7 +382,12 @@ err_t case_create(store_t *s, arena_t *ar, const actor_t *actor, const case_crea
     c.status = status_name(lifecycle_initial((case_kind_t)kind_parse(k.kind)));
     c.created_by = actor->user_id;
     c.created_at = now;
-    c.wa_consent_at = req->wa_consent ? now : 0;
+    c.notify_consent_at = req->notify_consent ? now : 0;
+    /* Its updates go to the reporter's mobile number when they agreed. */
+    if (req->notify_consent && rep.channel) {
+        c.notify_channel = rep.channel;
+        c.notify_address = rep.address;
+    }
     e = store_case_open(s, ar, &c, has_rep ? &rep : NULL, NULL);
     if (e != ERR_OK)
         return e;

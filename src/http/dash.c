@@ -165,9 +165,9 @@ static json_t *other_cases_json(app_t *app, req_t *r, const store_case *c, int r
     if (role != ROLE_SUPERADMIN && role != ROLE_ADMIN && role != ROLE_SUPERVISOR)
         return json_null();
     json_t *arr = json_array();
-    if (!arr || !c->reporter_wa_id)
+    if (!arr || !c->reporter_mobile)
         return arr;
-    if (store_case_list_for_wa(app->store, r->ar, c->agency_id, c->reporter_wa_id, OTHER_CASES_MAX,
+    if (store_case_list_for_mobile(app->store, r->ar, c->agency_id, c->reporter_mobile, OTHER_CASES_MAX,
                                &cs, &n) != ERR_OK)
         return arr;
     bool en = strcmp(r->lang, "en") == 0;
@@ -198,15 +198,16 @@ err_t h_case_conversation(app_t *app, req_t *r)
     thread_events sets[2];
     size_t nsets = 0;
     err_t e;
-    bool wa = case_on_whatsapp(&c);
+    bool chat = case_notifies(&c);
     /* A walk-in or phone reporter who agreed: reached by template until
      * they write themselves. */
-    bool consent = wa && strcmp(c.channel, "whatsapp") != 0;
+    bool consent = chat && strcmp(c.channel, c.notify_channel) != 0;
     int64_t last_in = 0, now = clock_now();
     const char *lang = "id";
-    if (wa) {
+    if (chat) {
         store_conv conv;
-        e = store_conv_get(app->store, r->ar, c.agency_id, WA_CHANNEL, c.reporter_wa_id, &conv);
+        e = store_conv_get(app->store, r->ar, c.agency_id, c.notify_channel, c.notify_address,
+                           &conv);
         if (e == ERR_OK) {
             last_in = conv.last_inbound_at;
             lang = conv.lang && !strcmp(conv.lang, "en") ? "en" : "id";
@@ -225,8 +226,8 @@ err_t h_case_conversation(app_t *app, req_t *r)
             store_case_events(app->store, r->ar, m.id, &mev, &nmev) == ERR_OK)
             sets[nsets++] = (thread_events){mev, nmev, m.tracking_code, m.kind};
     }
-    const channel_driver *d = channel_find(WA_CHANNEL);
-    bool open = wa && d->can_send_text(last_in, now);
+    const channel_driver *d = chat ? channel_find(c.notify_channel) : NULL;
+    bool open = d && d->can_send_text(last_in, now);
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++)
         json_array_append_new(
@@ -235,11 +236,14 @@ err_t h_case_conversation(app_t *app, req_t *r)
                                       ? NULL
                                       : status_text(r->ar, sets, nsets, items[i].event_id, lang)));
     return reply_json(r, 200,
-                      json_pack("{s:b, s:b, s:b, s:o, s:o, s:b, s:o, s:o}", "whatsapp", wa,
-                                "via_consent", consent, "window_open", open, "last_inbound_at",
-                                json_time(last_in), "window_closes_at",
-                                json_time(last_in ? last_in + d->caps.reengage_seconds : 0),
-                                "can_reply", wa && role != ROLE_FIELD, "items", arr, "other_cases",
+                      json_pack("{s:b, s:s?, s:b, s:b, s:o, s:o, s:b, s:o, s:o}", "chat", chat,
+                                "channel", chat ? c.notify_channel : NULL, "via_consent", consent,
+                                "window_open", open, "last_inbound_at", json_time(last_in),
+                                "window_closes_at",
+                                json_time(last_in && d && d->caps.reengage_seconds
+                                              ? last_in + d->caps.reengage_seconds
+                                              : 0),
+                                "can_reply", chat && role != ROLE_FIELD, "items", arr, "other_cases",
                                 other_cases_json(app, r, &c, role)));
 }
 

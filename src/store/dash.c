@@ -14,13 +14,13 @@
  * also got its master's updates (their case_id is the master's). Ties in
  * time put the citizen's message first. */
 static const char THREAD_SQL[] =
-    "WITH k AS (SELECT c.id AS case_id, c.agency_id, c.reporter_id, r.wa_id, c.created_at,"
+    "WITH k AS (SELECT c.id AS case_id, c.agency_id, c.reporter_id, c.created_at,"
     " c.follows_id,"
     " (SELECT MIN(m.id) FROM messages m WHERE m.case_id = c.id AND m.direction = 'in') AS first_id,"
     " CASE WHEN c.status IN ('closed', 'rejected', 'forwarded') THEN (SELECT MAX(e.created_at)"
     " FROM case_events e WHERE e.case_id = c.id AND e.to_status = c.status"
     " AND (e.from_status IS NULL OR e.from_status <> e.to_status)) END AS end_at"
-    " FROM cases c JOIN reporters r ON r.id = c.reporter_id WHERE c.id = $1),"
+    " FROM cases c WHERE c.id = $1 AND c.reporter_id IS NOT NULL),"
     " b AS (SELECT k.*, CASE WHEN k.first_id IS NULL THEN COALESCE((SELECT MIN(m.id)"
     " FROM messages m WHERE m.agency_id = k.agency_id AND m.reporter_id = k.reporter_id"
     " AND m.direction = 'in' AND m.created_at >= k.created_at), 9223372036854775807)"
@@ -41,8 +41,8 @@ static const char THREAD_SQL[] =
     " UNION ALL"
     " SELECT FALSE, o.id, o.kind, o.payload, o.state, o.delivery, o.last_error, o.used_template,"
     " NULL, NULL, NULL, o.created_at, COALESCE(o.after_message_id, 0), o.event_id"
-    " FROM b JOIN outbox o ON o.agency_id = b.agency_id AND o.address = b.wa_id"
-    " AND o.channel = 'whatsapp'"
+    " FROM b JOIN contacts ct ON ct.reporter_id = b.reporter_id JOIN outbox o"
+    " ON o.agency_id = b.agency_id AND o.channel = ct.channel AND o.address = ct.address"
     " LEFT JOIN messages a ON a.id = o.after_message_id"
     " WHERE o.case_id = b.case_id OR o.case_id = b.follows_id"
     " OR (o.case_id IS NULL AND (a.case_id = b.case_id"

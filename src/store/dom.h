@@ -3,7 +3,7 @@
  * caller's open transaction (q_tx) and must not commit or borrow another
  * connection.
  * Owners: dom_put_reporter, dom_insert_case in cases.c; dom_outbox_queue_status
- * in wa.c; dom_dispatch_queue_followers in dispatch.c.
+ * in conversation.c; dom_dispatch_queue_followers in dispatch.c.
  * dom_add_event is dispatch.c's own (sla.c shares it). */
 #ifndef ADUAN_STORE_DOM_H
 #define ADUAN_STORE_DOM_H
@@ -23,6 +23,18 @@ err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now) STORE_WUR;
 /* Queues the notices to the case's followers (community groups). */
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
                                    int64_t now) STORE_WUR;
+
+/* In SQL, where a case's updates go (cases.notify_channel/notify_address: a case
+ * that came over a chat channel, or a walk-in or phone case whose reporter
+ * agreed): the endpoint of the conversation there, or the agency's first
+ * number. */
+#define DOM_NOTIFY_TARGET                                                                            \
+    "SELECT c.agency_id AS agency_id, c.notify_channel AS channel, COALESCE(w.endpoint,"          \
+    " (SELECT MIN(n.phone_number_id) FROM agency_numbers n WHERE n.agency_id = c.agency_id))"      \
+    " AS pnid, c.notify_address AS address, c.id AS case_id, w.last_inbound_at AS last_in"         \
+    " FROM cases c LEFT JOIN conversations w ON w.agency_id = c.agency_id"                         \
+    " AND w.channel = c.notify_channel AND w.address = c.notify_address"                           \
+    " WHERE c.id = $1 AND c.notify_channel IS NOT NULL AND c.notify_address IS NOT NULL"
 
 /* Appends the case's next event (dispatch.c): to_status the case's status
  * now, from_status from (NULL: the same), actor 0: none, with_team: the

@@ -1,6 +1,7 @@
 /* The satisfaction survey (issue #8): one invitation and one answer set per
  * case, anonymous responses, tallies. Written once for both engines on
  * store/q.h. */
+#include "store/dom.h"
 #include "store/q.h"
 
 #include <string.h>
@@ -10,15 +11,9 @@
  * case. */
 static const char CASE_LOCK[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
 
-/* The case's WhatsApp reporter and the number to write from: the one of
- * their conversation, else the agency's first (as the WhatsApp store). */
-#define SURVEY_TARGET                                                                              \
-    "SELECT c.agency_id AS agency_id, COALESCE(w.endpoint, (SELECT MIN(n.phone_number_id)"         \
-    " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
-    " c.id AS case_id FROM cases c"                                                                \
-    " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN conversations w"                          \
-    " ON w.agency_id = c.agency_id AND w.channel = 'whatsapp' AND w.address = r.wa_id"             \
-    " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
+/* The case's reporter where the case came from (a case reported in a
+ * conversation: the survey goes there, not to a walk-in reporter). */
+#define SURVEY_TARGET DOM_NOTIFY_TARGET " AND c.channel = c.notify_channel"
 
 typedef struct {
     int64_t invite_event_id;
@@ -44,7 +39,7 @@ static err_t invite_tx(q_conn *c, void *arg)
         "SELECT invite_event_id, answered FROM survey_cases WHERE case_id = $1";
     static const char queue[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, case_id,"
+        " template, created_at, updated_at) SELECT channel, agency_id, pnid, address, case_id,"
         " 'survey_invite', $2, $3, $4, $4 FROM (" SURVEY_TARGET ") x WHERE pnid IS NOT NULL";
     invite_ctx *x = arg;
     invite_row row;

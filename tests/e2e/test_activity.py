@@ -32,7 +32,7 @@ def test_activity_report_json_and_csv(users):
     assert trc["avg_resolution_seconds"] is not None
     assert officers["Kepala Bidang Trantibum"]["actions"] >= 1
     assert officers["Operator Satpol PP"]["actions"] >= 1
-    assert all("phone" not in o and "wa_id" not in o for o in rep["officers"])
+    assert all("phone" not in o and "mobile" not in o and "wa_id" not in o for o in rep["officers"])
     teams = {t["name"]: t for t in rep["teams"]}
     t = teams["TRC Pos Paringin"]
     assert t["cases"] >= 1 and t["resolved"] >= 1 and t["started"] >= 1

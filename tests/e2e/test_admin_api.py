@@ -92,7 +92,7 @@ def test_create_user_then_login_disable_enable(admin, server):
     u = r.json
     assert u["roles"] == [{"agency_id": 1, "agency_name": "Satpol PP Kabupaten Balangan",
                            "role": "field"}]
-    assert u["wa_id"] == "6281277770001" and u["disabled"] is False
+    assert u["mobile"] == "6281277770001" and u["disabled"] is False
     assert "password" not in u and "password_hash" not in u
     c = Client(server.port)
     assert c.login("trc.baru", "rahasia-awal-1").status == 200
@@ -105,7 +105,7 @@ def test_create_user_then_login_disable_enable(admin, server):
     assert r.status == 200 and r.json["roles"][0]["role"] == "supervisor"
     assert Client(server.port).login("trc.baru", "rahasia-awal-1").status == 200
     r = admin.post("%s/%d" % (USERS, u["id"]), json={"wa": None})
-    assert r.status == 200 and r.json["wa_id"] is None
+    assert r.status == 200 and r.json["mobile"] is None
 
 
 @pytest.mark.parametrize("body,status", [

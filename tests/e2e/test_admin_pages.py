@@ -29,7 +29,7 @@ def test_group_members_listed_for_the_desk(admin, kabid, trc, viewer, damkar, sa
         assert admin.post("/api/v1/community-groups/%d/members" % g["id"], json=body).status == 200
     for who in (admin, kabid, sa):
         members = who.get("/api/v1/community-groups/%d/members" % g["id"]).json["members"]
-        assert [(m["wa_id"], m["name"]) for m in members] == [
+        assert [(m["mobile"], m["name"]) for m in members] == [
             ("6281277771001", "Pak Amat"), ("6281277771002", None)]
         assert all(m["since"] for m in members)
     # Field officers, viewers and other agencies do not see the numbers.
@@ -43,4 +43,4 @@ def test_group_members_listed_for_the_desk(admin, kabid, trc, viewer, damkar, sa
     assert admin.post("/api/v1/community-groups/%d/members/remove" % g["id"],
                       json={"phone": "081277771001"}).status == 200
     members = admin.get("/api/v1/community-groups/%d/members" % g["id"]).json["members"]
-    assert [m["wa_id"] for m in members] == ["6281277771002"]
+    assert [m["mobile"] for m in members] == ["6281277771002"]

@@ -93,7 +93,7 @@ def test_the_thread_of_a_whatsapp_case(desk):
     r = admin.get("/api/v1/cases/%d/conversation" % cid)
     assert r.status == 200, r
     conv = r.json
-    assert conv["whatsapp"] is True and conv["window_open"] is True and conv["can_reply"] is True
+    assert conv["chat"] is True and conv["window_open"] is True and conv["can_reply"] is True
     assert conv["window_closes_at"] > conv["last_inbound_at"]
     items = conv["items"]
     ins = [i for i in items if i["dir"] == "in"]
@@ -133,7 +133,7 @@ def test_a_walk_in_case_has_no_thread(desk):
     admin = login(srv, "admin.satpolpp")
     cid = admin.create_case(category_id=admin.category_id("pkl"), description="Datang langsung")["id"]
     conv = admin.get("/api/v1/cases/%d/conversation" % cid).json
-    assert conv == {"whatsapp": False, "via_consent": False, "window_open": False,
+    assert conv == {"chat": False, "channel": None, "via_consent": False, "window_open": False,
                     "last_inbound_at": None, "window_closes_at": None, "can_reply": False,
                     "items": [], "other_cases": []}
 

@@ -26,7 +26,7 @@ CASE_KEYS = {"id", "tracking_code", "agency", "category", "kind", "channel", "st
              "status_label", "priority", "description", "address", "kecamatan", "location",
              "team", "rahasia", "anonim", "lapor_tracking_id", "forwarded_from", "forwarded_to",
              "reporter", "created_at", "updated_at", "sla_state", "sla", "kecamatan_outside",
-             "whatsapp_updates", "wa_consent_at"}
+             "chat_updates", "notify_channel", "notify_consent_at"}
 EVENT_KEYS = {"seq", "action", "from_status", "to_status", "actor_id", "actor_name", "note",
               "public_note", "team_id", "target_agency_id", "public", "at"}
 # Times are RFC 3339 in the deployment's zone (default Asia/Makassar, +08:00).
@@ -70,7 +70,7 @@ def test_full_happy_path(admin, kabid, trc, ids):
     assert created["rahasia"] is True and created["anonim"] is False
     assert created["team"] is None
     assert created["reporter"] == {"name": "Budi", "phone": "6281234567890",
-                                   "wa_id": "6281234567890"}
+                                   "mobile": "6281234567890"}
     assert created["forwarded_from"] is None and created["forwarded_to"] is None
 
     c = admin.act(cid, "verify")

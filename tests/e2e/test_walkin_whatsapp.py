@@ -41,10 +41,10 @@ def test_a_walk_in_reporter_who_agreed_hears_by_template(desk):
     since = graph.last_seq()
     c = admin.create_case(category_id=admin.category_id("pkl"), channel="walk_in",
                           description="PKL menutup trotoar di depan kantor pos",
-                          reporter={"name": "Bu Rina", "phone": PHONE, "whatsapp_consent": True})
+                          reporter={"name": "Bu Rina", "phone": PHONE, "notify_consent": True})
     cid, code = c["id"], c["tracking_code"]
-    assert c["whatsapp_updates"] is True and c["wa_consent_at"] is not None
-    assert c["reporter"]["wa_id"] == WA_ID
+    assert c["chat_updates"] is True and c["notify_consent_at"] is not None
+    assert c["reporter"]["mobile"] == WA_ID
 
     # The tracking code at once, as the approved status template.
     name, values = template_values(next_template(graph, since))
@@ -69,7 +69,7 @@ def test_a_walk_in_reporter_who_agreed_hears_by_template(desk):
     # The case page: the reply box, with the template rule; the thread shows
     # what was sent, status updates with their text.
     conv = admin.get("/api/v1/cases/%d/conversation" % cid).json
-    assert conv["whatsapp"] is True and conv["via_consent"] is True
+    assert conv["chat"] is True and conv["channel"] == "whatsapp" and conv["via_consent"] is True
     assert conv["window_open"] is False and conv["can_reply"] is True
     outs = [i for i in conv["items"] if i["dir"] == "out"]
     kinds = [i["type"] for i in outs]
@@ -112,12 +112,12 @@ def test_without_consent_nothing_is_sent(desk):
     c = admin.create_case(category_id=admin.category_id("pkl"), channel="phone",
                           description="Parkir liar di depan pasar",
                           reporter={"name": "Pak Dodi", "phone": "0812-4455-6602"})
-    assert c["whatsapp_updates"] is False and c["wa_consent_at"] is None
+    assert c["chat_updates"] is False and c["notify_consent_at"] is None
     admin.act(c["id"], "verify", public_note="Sudah kami periksa")
     r = admin.post("/api/v1/cases/%d/messages" % c["id"], json={"text": "Halo"})
     assert r.status == 409 and r.code == "conflict", r
     conv = admin.get("/api/v1/cases/%d/conversation" % c["id"]).json
-    assert conv["whatsapp"] is False and conv["can_reply"] is False and conv["items"] == []
+    assert conv["chat"] is False and conv["can_reply"] is False and conv["items"] == []
     time.sleep(1.5)
     assert not graph.messages(to="6281244556602", since=since)
 
@@ -129,10 +129,10 @@ def test_consent_needs_a_mobile_number(desk):
     count = len(sa.all_cases())
     cat = admin.category_id("pkl")
     for reporter, field in (
-            ({"name": "Tanpa nomor", "whatsapp_consent": True}, "whatsapp_consent"),
-            ({"phone": "0526-2021-234", "whatsapp_consent": True}, "nomor HP"),  # a landline
-            ({"phone": PHONE, "whatsapp_consent": "ya"}, "whatsapp_consent"),
-            ({"phone": PHONE, "whatsapp_consent": 1}, "whatsapp_consent")):
+            ({"name": "Tanpa nomor", "notify_consent": True}, "notify_consent"),
+            ({"phone": "0526-2021-234", "notify_consent": True}, "nomor HP"),  # a landline
+            ({"phone": PHONE, "notify_consent": "ya"}, "notify_consent"),
+            ({"phone": PHONE, "notify_consent": 1}, "notify_consent")):
         r = admin.post("/api/v1/cases", json={"category_id": cat, "description": "Uji izin",
                                               "reporter": reporter})
         assert r.status == 400 and r.code == "invalid", (reporter, r)

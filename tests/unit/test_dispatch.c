@@ -68,7 +68,7 @@ static void roster(void **state)
     assert_int_equal(d[0].team_id, PARINGIN);
     assert_string_equal(d[0].team_name, "Regu Damkar Paringin");
     assert_string_equal(d[0].user_login, "regu.damkar");
-    assert_string_equal(d[0].user_wa_id, "6281100000201");
+    assert_string_equal(d[0].user_mobile, "6281100000201");
     assert_int_equal(d[0].agency_id, DAMKAR);
     assert_int_equal(d[0].start_minute, 0);
     assert_int_equal(d[0].end_minute, 1440);
@@ -158,7 +158,7 @@ static void alert_rounds_are_claims(void **state)
     a.note = "Tim terdekat";
     a.now = NOW + 1;
     a.nout = 1;
-    a.out[0] = (store_alert_msg){"6281100000201", "alert", "{}", "{}"};
+    a.out[0] = (store_alert_msg){"6281100000201", "alert", "{}", "{}", "whatsapp"};
     assert_int_equal(store_dispatch_alert(f->s, f->ar, &a), ERR_OK);
     assert_true(a.event_id > 0);
     /* A second instance that read the same round changes nothing. */
@@ -204,7 +204,7 @@ static void alert_rounds_are_claims(void **state)
     assert_string_equal(c.status, "dispatched");
 
     /* The first accept wins; the second, and any later round, conflict. */
-    store_alert_msg tell = {"6281100000201", "taken", "{}", "{}"};
+    store_alert_msg tell = {"6281100000201", "taken", "{}", "{}", "whatsapp"};
     assert_int_equal(store_dispatch_accept(f->s, id, BM, NOW + 310, &tell, 1), ERR_OK);
     assert_int_equal(store_dispatch_accept(f->s, id, REGU, NOW + 311, NULL, 0), ERR_CONFLICT);
     assert_int_equal(store_dispatch_accept(f->s, 424242, REGU, NOW, NULL, 0), ERR_NOT_FOUND);

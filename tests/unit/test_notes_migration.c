@@ -97,7 +97,7 @@ static void old_notes_stay_where_they_were_seen(void **state)
     /* A walk-in of before gave no consent: nothing goes to it. */
     store_case c;
     assert_int_equal(store_case_get(f->s, f->ar, 1, &c), ERR_OK);
-    assert_int_equal(c.wa_consent_at, 0);
+    assert_int_equal(c.notify_consent_at, 0);
 }
 
 /* The migrations identical on both engines became shared files

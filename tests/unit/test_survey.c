@@ -44,7 +44,9 @@ static int64_t wa_case(fixture *f, const char *wa_id, const char *status)
     c.priority = "normal";
     c.description = "Keributan di depan pasar setiap malam";
     c.created_at = NOW;
-    store_reporter_in rep = {"Warga", wa_id, wa_id, NULL, NOW};
+    store_reporter_in rep = {"Warga", wa_id, wa_id, NULL, NOW, "whatsapp", wa_id};
+    c.notify_channel = wa_id ? "whatsapp" : NULL;
+    c.notify_address = wa_id;
     assert_int_equal(store_case_create(f->s, f->ar, &c, wa_id ? &rep : NULL, NULL), ERR_OK);
     return c.id;
 }

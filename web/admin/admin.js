@@ -284,7 +284,7 @@ async function loadUsers() {
       await api('POST', `/api/v1/admin/users/${u.id}`, { role: roleSel.value, agency_id: agencyId });
       await loadUsers();
     }, t('saved')));
-    const wa = el('input', { value: u.wa_id ?? '', inputmode: 'tel', 'aria-label': `${t('wa')}: ${u.login}` });
+    const wa = el('input', { value: u.mobile ?? '', inputmode: 'tel', 'aria-label': `${t('wa')}: ${u.login}` });
     const saveWa = el('button', { type: 'button', class: 'secondary', text: t('setWa'), on: { click: () => guard(async () => {
       await api('POST', `/api/v1/admin/users/${u.id}`, { wa: wa.value.trim() || null });
       await loadUsers();
@@ -506,13 +506,13 @@ let textSteps = [];
 function isSuper() { return me.roles.some((r) => r.role === 'superadmin'); }
 
 async function saveText(key, lng, text) {
-  await api('POST', '/api/v1/whatsapp/texts', { key, lang: lng, text });
+  await api('POST', '/api/v1/bot/texts', { key, lang: lng, text });
   await loadTexts();
 }
 
 // "Kembalikan ke bawaan": the override is deleted.
 async function resetText(key, lng) {
-  await api('DELETE', `/api/v1/whatsapp/texts?key=${encodeURIComponent(key)}&lang=${lng}`);
+  await api('DELETE', `/api/v1/bot/texts?key=${encodeURIComponent(key)}&lang=${lng}`);
   await loadTexts();
 }
 
@@ -589,7 +589,7 @@ function renderTexts() {
 }
 
 async function loadTexts() {
-  const j = await api('GET', '/api/v1/whatsapp/texts');
+  const j = await api('GET', '/api/v1/bot/texts');
   texts = j.items;
   textSteps = j.steps || [];
   renderTexts();
@@ -796,10 +796,10 @@ async function loadGroupMembers() {
   const id = $('m-group').value;
   if (!id) { $('group-members').replaceChildren(); return; }
   const { members } = await api('GET', `/api/v1/community-groups/${id}/members`);
-  $('group-members').replaceChildren(...(members.length ? members.map((m) => el('li', { 'data-wa': m.wa_id },
-    el('span', { text: m.name ? `${m.name} · +${m.wa_id}` : `+${m.wa_id}` }),
+  $('group-members').replaceChildren(...(members.length ? members.map((m) => el('li', { 'data-wa': m.mobile },
+    el('span', { text: m.name ? `${m.name} · +${m.mobile}` : `+${m.mobile}` }),
     el('button', { type: 'button', class: 'danger', text: t('remove'), on: { click: () => guard(async () => {
-      await api('POST', `/api/v1/community-groups/${id}/members/remove`, { phone: m.wa_id });
+      await api('POST', `/api/v1/community-groups/${id}/members/remove`, { phone: m.mobile });
       await loadGroups();
     }, t('deleted')) } }))) : [el('li', { text: t('none') })]));
 }

@@ -133,7 +133,7 @@ async function renderThread(c, box, atts) {
     return null;
   }
   clear(box);
-  if (!conv.whatsapp) {
+  if (!conv.chat) {
     box.append(el('p', { class: 'muted' }, t('no_wa')));
     return conv;
   }
@@ -215,7 +215,7 @@ export async function caseView(root, id) {
     slaFacts(c),
     laporFacts(c, ['superadmin', 'admin', 'supervisor'].includes(myRole), rerender),
     c.reporter ? [el('dt', {}, t('reporter')), el('dd', { id: 'reporter' },
-      [c.reporter.name, c.reporter.phone || c.reporter.wa_id].filter(Boolean).join(' · ') || '—')] : null);
+      [c.reporter.name, c.reporter.phone || c.reporter.mobile].filter(Boolean).join(' · ') || '—')] : null);
 
   const actionsBox = el('section', { class: 'card', id: 'actions', 'aria-labelledby': 'h-actions' },
     el('h2', { id: 'h-actions' }, t('actions')));
@@ -291,12 +291,12 @@ export async function caseView(root, id) {
   const others = otherCasesPanel(conv);
   if (others) sidePanel.append(others);
   else sidePanel.remove();
-  if (conv && conv.whatsapp && conv.can_reply)
+  if (conv && conv.chat && conv.can_reply)
     conversation.append(replyBox(c, conv, async () => { conv = await renderThread(c, threadBox, atts); }));
   // Delivery ticks and answers arrive meanwhile.
   let stopped = false;
   const timer = setInterval(async () => {
-    if (stopped || !conv || !conv.whatsapp) return;
+    if (stopped || !conv || !conv.chat) return;
     const list = document.getElementById('thread');
     const scrolledUp = list && list.scrollTop + list.clientHeight < list.scrollHeight - 40;
     if (!scrolledUp) await renderThread(c, threadBox, atts);

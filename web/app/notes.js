@@ -106,7 +106,7 @@ export function eventNotes(ev) {
 // The reporter's other cases with this agency, as links (null: none for
 // this role).
 export function otherCasesPanel(conv) {
-  if (!conv || !conv.whatsapp || !Array.isArray(conv.other_cases)) return null;
+  if (!conv || !conv.chat || !Array.isArray(conv.other_cases)) return null;
   const lang = getLang();
   return el('aside', { class: 'other-cases', id: 'other-cases', 'aria-labelledby': 'h-other' },
     el('h3', { id: 'h-other' }, t('other_cases')),

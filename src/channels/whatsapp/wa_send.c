@@ -156,6 +156,7 @@ const channel_driver wa_driver = {
              .location_request = true,
              .documents = true,
              .templates = true,
+             .mobile_address = true,
              .reengage_seconds = WA_WINDOW_SECONDS},
     .render = wa_render,
     .send = wa_send,
