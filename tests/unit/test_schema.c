@@ -134,11 +134,14 @@ static bool read_dump(const char *path, text_t *t)
 static void report_difference(const char *path, const char *got, const char *want)
 {
     int line = 1;
-    const char *g = got, *w = want;
-    while (*g && *g == *w) {
-        line += *g == '\n';
-        g++, w++;
+    size_t at = 0, start = 0;
+    while (got[at] && got[at] == want[at]) {
+        if (got[at++] == '\n') {
+            line++;
+            start = at;
+        }
     }
+    const char *g = got + start, *w = want + start;
     fail_msg("the schema differs from %s at line %d:\n  got:  %.*s\n  want: %.*s", path, line,
              (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
 }
