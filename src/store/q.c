@@ -112,7 +112,7 @@ static const char *token(sbuf *b, q_dialect d, const char *p)
 /* Writes sql for the driver into b: tokens expanded, $N written with the
  * driver's placeholder character. *nparams gets the highest N. -1 (logged)
  * on an unknown token, a parameter out of range or a second statement.
- * A script (q_exec) has its tokens expanded only: '$' and ';' stay. */
+ * A script (q_script) has its tokens expanded only: '$' and ';' stay. */
 static int expand(sbuf *b, const q_driver *drv, const char *sql, bool script, int *nparams)
 {
     const char *p = sql, *next;
