@@ -153,5 +153,10 @@ q_conn *q_conn_new(store_t *s, const q_driver *drv, void *d);
 void q_conn_free(q_conn *c);
 /* The start of st's SQL, quoted, for a log line: "SELECT a, b FROM t…". */
 const char *q_label(const q_stmt *st, char *buf, size_t cap);
+/* For the store-wide files: runs script (statements without parameters or
+ * rows, a migration file) through the driver's exec, its dialect tokens
+ * expanded ('$' and ';' are the script's own). ERR_INVALID (logged) on an
+ * unknown token, ERR_NOMEM, or the exec's error. */
+err_t q_script(q_conn *c, const char *script);
 
 #endif

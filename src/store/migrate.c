@@ -1,6 +1,9 @@
 /* Migrations, run once for both engines: the plan (store/migrate_int.h)
- * and the runner. A file is shared (NNNN_name.sql) unless DDL differs,
- * then one per engine (NNNN_name.sqlite.sql, NNNN_name.pg.sql). */
+ * and the runner. A file is shared (NNNN_name.sql), its differences
+ * written as the executor's dialect tokens ({ID}, {BIGINT}, {BOOL},
+ * {DEFERRABLE}, ...: store/README), unless DDL differs beyond them (FTS5
+ * against tsvector, triggers), then one per engine (NNNN_name.sqlite.sql,
+ * NNNN_name.pg.sql). Every file has its tokens expanded. */
 #include "store/migrate_int.h"
 
 #include "core/log.h"
@@ -132,7 +135,7 @@ static err_t apply_tx(q_conn *c, void *arg)
     if (e == ERR_OK && (e = q_row_int(c, MIG_HAS, &has, Q_INT(v))) == ERR_NOT_FOUND) {
         if (v < x->newest)
             log_warn("store", "event=migration_late name=%s newest=%d", f->name, x->newest);
-        e = c->drv->exec(c, (const char *)f->data);
+        e = q_script(c, (const char *)f->data);
         if (e == ERR_OK)
             e = q_run(c, MIG_ADD, NULL, Q_INT(v), Q_TEXT(f->name));
         x->applied = e == ERR_OK;

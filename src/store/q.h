@@ -21,6 +21,8 @@
  *                          argument SQLite answers NULL, PostgreSQL ignores it
  *       {COLLATE_C}        byte order: nothing on SQLite (BINARY is its
  *                          default), COLLATE "C" on PostgreSQL
+ *       DDL, for migrations (store/README): {ID} {BIGINT} {DOUBLE} {BOOL}
+ *       {TRUE} {FALSE} {DEFERRABLE} {IS_DISTINCT_FROM}
  *     An unknown token fails the prepare. Add a token only for a real
  *     query, with a unit test (tests/unit/test_q.c) and a README line.
  *   - a query genuinely different on the two engines is a q_sql2 pair,

@@ -38,7 +38,8 @@ const char *store_engine(const store_t *s);
 err_t store_migrate(store_t *s, int *applied) STORE_WUR;
 /* The same with the given files instead of the embedded ones (tests): those
  * named "NNNN_name.sql" (both engines) or "NNNN_name.sqlite.sql" /
- * "NNNN_name.pg.sql" (one). Every one whose number is not recorded yet is
+ * "NNNN_name.pg.sql" (one), dialect tokens expanded ({ID}, {BIGINT}, ...:
+ * store/README). Every one whose number is not recorded yet is
  * applied, lowest number first, so a migration merged late under a lower
  * number than the newest applied still runs. ERR_INVALID when a number has
  * a shared file and an engine's, or two files of one engine. */

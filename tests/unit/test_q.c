@@ -213,6 +213,89 @@ static void token_unknown_or_misused(void **state)
     assert_int_equal(q_one_int(f->s, "SELECT 1 {FOR_UPDATE OF a; DROP TABLE qt}", &v), ERR_DB);
 }
 
+/* ---- DDL tokens and scripts (migrations) ------------------------------------------ */
+
+/* A migration written once: every DDL token, a comment and a literal that
+ * keep their braces, a second statement. */
+static const char DDL_QD[] =
+    "CREATE TABLE qd (\n"
+    "    id     {ID},\n"
+    "    n      {BIGINT} NOT NULL DEFAULT 0,  -- {NOPE} in a comment stays\n"
+    "    r      {DOUBLE},\n"
+    "    off    {BOOL} NOT NULL DEFAULT {FALSE},\n"
+    "    on_    {BOOL} NOT NULL DEFAULT {TRUE},\n"
+    "    qt_id  {BIGINT} REFERENCES qt(id){DEFERRABLE},\n"
+    "    a TEXT DEFAULT '{x} $1', b TEXT\n"
+    ");\n"
+    "CREATE INDEX qd_ab ON qd(id) WHERE a {IS_DISTINCT_FROM} b;\n"
+    "INSERT INTO qd (n) VALUES ({NOW});\n";
+
+/* What SQLite's schema keeps of it: the text with SQLite's spelling. */
+static const char DDL_QD_SQLITE[] =
+    "CREATE TABLE qd (\n"
+    "    id     INTEGER PRIMARY KEY,\n"
+    "    n      INTEGER NOT NULL DEFAULT 0,  -- {NOPE} in a comment stays\n"
+    "    r      REAL,\n"
+    "    off    INTEGER NOT NULL DEFAULT 0,\n"
+    "    on_    INTEGER NOT NULL DEFAULT 1,\n"
+    "    qt_id  INTEGER REFERENCES qt(id),\n"
+    "    a TEXT DEFAULT '{x} $1', b TEXT\n"
+    ")|CREATE INDEX qd_ab ON qd(id) WHERE a IS NOT b";
+
+/* PostgreSQL's catalog of it. */
+static const char DDL_QD_PG[] =
+    "id bigint BY DEFAULT, n bigint 0, r double precision, off boolean false,"
+    " on_ boolean true, qt_id bigint, a text '{x} $1'::text, b text"
+    "|FOREIGN KEY (qt_id) REFERENCES qt(id) DEFERRABLE"
+    "|CREATE INDEX qd_ab ON public.qd USING btree (id) WHERE (a IS DISTINCT FROM b)";
+
+static const q_sql2 QD_SCHEMA = {
+    "SELECT group_concat(sql, '|') FROM (SELECT sql FROM sqlite_master"
+    " WHERE tbl_name = 'qd' ORDER BY type DESC)",
+    "SELECT (SELECT string_agg(column_name || ' ' || data_type || COALESCE(' '"
+    " || identity_generation, '') || COALESCE(' ' || column_default, ''), ', '"
+    " ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'qd')"
+    " || '|' || (SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE conname = 'qd_qt_id_fkey')"
+    " || '|' || (SELECT indexdef FROM pg_indexes WHERE indexname = 'qd_ab')",
+};
+
+static err_t run_script(q_conn *c, void *arg) { return q_script(c, arg); }
+
+static void token_ddl_script(void **state)
+{
+    fixture *f = *state;
+    typedef struct {
+        int64_t id, n;
+        bool off, on;
+        const char *a;
+    } row;
+    static const q_field F[] = {QF(INT64, row, id), QF(INT64, row, n), QF(BOOL, row, off),
+                                QF(BOOL, row, on), QF(TEXT, row, a)};
+    row r = {0};
+    const char *schema = NULL;
+    int64_t t = (int64_t)time(NULL);
+    assert_int_equal(q_tx(f->s, run_script, (void *)DDL_QD), ERR_OK);
+    assert_int_equal(q_one(f->s, f->ar, q_pick(f->s, &QD_SCHEMA), Q_COL_TEXT, &schema), ERR_OK);
+    assert_string_equal(schema, use_pg ? DDL_QD_PG : DDL_QD_SQLITE);
+    /* The row the script inserted: an id of its own, {NOW}, the defaults. */
+    assert_int_equal(q_one(f->s, f->ar, "SELECT id, n, off, on_, a FROM qd", F, &r), ERR_OK);
+    assert_true(r.id > 0);
+    assert_true(r.n >= t - 5 && r.n <= t + 5);
+    assert_false(r.off);
+    assert_true(r.on);
+    assert_string_equal(r.a, "{x} $1");
+    /* An unknown token fails the script before it runs. */
+    assert_int_equal(q_tx(f->s, run_script, "CREATE TABLE qe (id {NOPE})"), ERR_INVALID);
+    assert_int_equal(q_tx(f->s, run_script, "CREATE TABLE qe (id {ID OF x})"), ERR_INVALID);
+    /* '$' is the script's own: a PostgreSQL function body. */
+    if (use_pg)
+        assert_int_equal(q_tx(f->s, run_script,
+                              "DO $$ BEGIN INSERT INTO qd (n) VALUES (7); END $$;"
+                              " INSERT INTO qd (n) VALUES (8);"),
+                         ERR_OK);
+}
+
 /* ---- $N and binds ---------------------------------------------------------------- */
 
 static void params_repeat_out_of_order_and_literals(void **state)
@@ -765,6 +848,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(token_collate_c, setup, teardown),
         cmocka_unit_test_setup_teardown(token_for_update_skip_locked, setup, teardown),
         cmocka_unit_test_setup_teardown(token_unknown_or_misused, setup, teardown),
+        cmocka_unit_test_setup_teardown(token_ddl_script, setup, teardown),
         cmocka_unit_test_setup_teardown(params_repeat_out_of_order_and_literals, setup, teardown),
         cmocka_unit_test_setup_teardown(pair_and_json_path, setup, teardown),
         cmocka_unit_test_setup_teardown(typed_binds_and_nulls, setup, teardown),

@@ -13,7 +13,7 @@ ALTER TABLE wa_inbox ADD COLUMN summary TEXT;
 -- removed: the body is gone (an empty string) since removed_at.
 ALTER TABLE wa_inbox ADD COLUMN body_state TEXT NOT NULL DEFAULT 'raw'
     CHECK (body_state IN ('raw', 'sealed', 'removed'));
-ALTER TABLE wa_inbox ADD COLUMN removed_at INTEGER;
+ALTER TABLE wa_inbox ADD COLUMN removed_at {BIGINT};
 -- The processed bodies still held, oldest first: the retention job's path.
 -- Rows enter when processed and leave when their body is removed.
 CREATE INDEX wa_inbox_retained ON wa_inbox(processed_at, id)
@@ -25,9 +25,9 @@ CREATE INDEX wa_inbox_retained ON wa_inbox(processed_at, id)
 CREATE TABLE region_shapes (
     code        TEXT PRIMARY KEY REFERENCES regions(code),
     geometry    TEXT NOT NULL,
-    lat_min     REAL NOT NULL,
-    lat_max     REAL NOT NULL,
-    lon_min     REAL NOT NULL,
-    lon_max     REAL NOT NULL,
-    updated_at  INTEGER NOT NULL
+    lat_min     {DOUBLE} NOT NULL,
+    lat_max     {DOUBLE} NOT NULL,
+    lon_min     {DOUBLE} NOT NULL,
+    lon_max     {DOUBLE} NOT NULL,
+    updated_at  {BIGINT} NOT NULL
 );

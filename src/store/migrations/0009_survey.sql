@@ -4,17 +4,17 @@
 -- survey_cases only says whether a case's reporter was invited and answered
 -- (one answer set per case).
 CREATE TABLE survey_cases (
-    case_id          INTEGER PRIMARY KEY REFERENCES cases(id),
-    invite_event_id  INTEGER NOT NULL DEFAULT 0,  -- the closing event whose update invited; 0: a standalone invitation
-    invited_at       INTEGER NOT NULL,
+    case_id          {BIGINT} PRIMARY KEY REFERENCES cases(id){DEFERRABLE},
+    invite_event_id  {BIGINT} NOT NULL DEFAULT 0,  -- the closing event whose update invited; 0: a standalone invitation
+    invited_at       {BIGINT} NOT NULL,
     answered         INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE survey_responses (
-    id           INTEGER PRIMARY KEY,
-    agency_id    INTEGER NOT NULL REFERENCES agencies(id),
-    category_id  INTEGER REFERENCES categories(id),
-    answered_on  INTEGER NOT NULL,  -- local midnight of the day (Unix seconds)
+    id           {ID},
+    agency_id    {BIGINT} NOT NULL REFERENCES agencies(id){DEFERRABLE},
+    category_id  {BIGINT} REFERENCES categories(id){DEFERRABLE},
+    answered_on  {BIGINT} NOT NULL,  -- local midnight of the day (Unix seconds)
     u1 INTEGER CHECK (u1 BETWEEN 1 AND 4),
     u2 INTEGER CHECK (u2 BETWEEN 1 AND 4),
     u3 INTEGER CHECK (u3 BETWEEN 1 AND 4),

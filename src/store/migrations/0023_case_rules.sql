@@ -6,19 +6,19 @@
 -- notice goes out once. It replaces the sweeper that looked for
 -- emergencies left without an alert.
 CREATE TABLE case_rules (
-    case_id          INTEGER PRIMARY KEY REFERENCES cases(id),
+    case_id          {BIGINT} PRIMARY KEY REFERENCES cases(id){DEFERRABLE},
     state            TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
     attempts         INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at  INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  {BIGINT} NOT NULL DEFAULT 0,
     last_error       TEXT,
-    created_at       INTEGER NOT NULL,
-    done_at          INTEGER
+    created_at       {BIGINT} NOT NULL,
+    done_at          {BIGINT}
 );
 CREATE INDEX case_rules_due ON case_rules(next_attempt_at, case_id) WHERE state = 'pending';
 -- What the sweeper would still have caught: emergencies of the last half
 -- hour that no alert went out for.
 INSERT INTO case_rules (case_id, created_at)
     SELECT id, created_at FROM cases
-    WHERE created_at >= CAST(strftime('%s', 'now') AS INTEGER) - 1800 AND kind = 'emergency'
+    WHERE created_at >= {NOW} - 1800 AND kind = 'emergency'
       AND status = 'received' AND alert_round = 0 AND duplicate_of IS NULL
       AND follows_id IS NULL AND channel <> 'forward';

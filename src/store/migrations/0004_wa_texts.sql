@@ -4,7 +4,7 @@ CREATE TABLE wa_texts (
     key         TEXT NOT NULL,
     lang        TEXT NOT NULL CHECK (lang IN ('id', 'en')),
     text        TEXT NOT NULL,
-    updated_by  INTEGER REFERENCES users(id),
-    updated_at  INTEGER NOT NULL,
+    updated_by  {BIGINT} REFERENCES users(id){DEFERRABLE},
+    updated_at  {BIGINT} NOT NULL,
     PRIMARY KEY (key, lang)
 );

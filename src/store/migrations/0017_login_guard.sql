@@ -11,9 +11,9 @@ CREATE TABLE login_guard (
     login         TEXT NOT NULL,
     client        TEXT NOT NULL,
     failures      INTEGER NOT NULL,
-    first_at      BIGINT NOT NULL,
-    last_at       BIGINT NOT NULL,
-    locked_until  BIGINT NOT NULL DEFAULT 0,
+    first_at      {BIGINT} NOT NULL,
+    last_at       {BIGINT} NOT NULL,
+    locked_until  {BIGINT} NOT NULL DEFAULT 0,
     PRIMARY KEY (login, client)
 );
 CREATE INDEX login_guard_last ON login_guard(last_at);
