@@ -17,3 +17,8 @@ const channel_driver *channel_find(const char *name)
             return DRIVERS[i];
     return NULL;
 }
+
+const channel_driver *channel_at(size_t i)
+{
+    return i < sizeof DRIVERS / sizeof DRIVERS[0] ? DRIVERS[i] : NULL;
+}

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct http_route; /* http/http.h: route_t */
+
 /* What a channel can show; the dialogue degrades by these (no buttons:
  * numbered options; no location requests: the typed address). */
 typedef struct {
@@ -75,9 +77,15 @@ typedef struct channel_driver {
     /* Whether the driver would really send with cfg (false: the simulator
      * mode records the message as sent). */
     bool (*live)(const config_t *cfg);
+    /* The driver's HTTP routes (its webhook, its simulator), which the
+     * server serves after its own (http/server.c); *n gets how many. NULL
+     * (or n 0) when the channel has none. */
+    const struct http_route *(*routes)(size_t *n);
 } channel_driver;
 
 /* The driver named name, NULL when there is none. */
 const channel_driver *channel_find(const char *name);
+/* The i-th registered driver, NULL past the last: for walking them all. */
+const channel_driver *channel_at(size_t i);
 
 #endif

@@ -32,6 +32,9 @@ void wa_signature(const char *app_secret, const void *body, size_t len, char *ou
 /* The WhatsApp Cloud API driver (wa_send.c): render, send, the window. */
 extern const channel_driver wa_driver;
 
+/* The driver's HTTP routes: the webhook and the simulator (wa_webhook.c). */
+const struct http_route *wa_routes(size_t *n);
+
 /* The re-engagement rule: whether free text can go to a contact whose last
  * message came at last_inbound_at (0: never) at now. */
 bool wa_can_send_text(int64_t last_inbound_at, int64_t now);

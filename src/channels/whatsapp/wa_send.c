@@ -161,4 +161,5 @@ const channel_driver wa_driver = {
     .send = wa_send,
     .can_send_text = wa_can_send_text,
     .live = wa_live,
+    .routes = wa_routes,
 };
