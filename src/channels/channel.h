@@ -18,6 +18,12 @@
 #include <stdint.h>
 
 struct http_route; /* http/http.h: route_t */
+struct store;      /* store/store.h: store_t */
+
+/* The channel of a stored inbound body (jobs/inbox.c) until the inbound
+ * table records each row's own: every body is taken for this channel's.
+ * The one place that assumes it. */
+#define CHANNEL_DEFAULT_INBOUND "whatsapp"
 
 /* What a channel can show; the dialogue degrades by these (no buttons:
  * numbered options; no location requests: the typed address). */
@@ -61,6 +67,14 @@ typedef struct {
     char error[256];       /* why, for outbox.last_error */
 } channel_result;
 
+/* What processing a stored inbound body left (channel_driver.process). */
+typedef struct {
+    const char *dead;    /* why the body is kept as a dead letter; NULL: done */
+    const char *summary; /* what stays of the body once it is removed (JSON:
+                          * ids, types, times; never the sender's address,
+                          * name or words); NULL: nothing */
+} channel_inbound;
+
 typedef struct channel_driver {
     const char *name; /* "whatsapp": contacts.channel, outbox.channel */
     channel_caps caps;
@@ -81,6 +95,15 @@ typedef struct channel_driver {
      * server serves after its own (http/server.c); *n gets how many. NULL
      * (or n 0) when the channel has none. */
     const struct http_route *(*routes)(size_t *n);
+    /* Processes the stored inbound body of row inbound_id, as its webhook
+     * delivered it: parses it into events and runs each, in order (the
+     * dialogue, delivery statuses). ERR_OK when the body is finished, with
+     * out->dead when it is to be kept as a dead letter; another error when
+     * it should be tried again later (out->summary as far as it was
+     * parsed). out's strings are ar's. The generic inbox worker
+     * (jobs/inbox.c) claims the rows, orders, retries and records them. */
+    err_t (*process)(const config_t *cfg, struct store *s, arena_t *ar, int64_t inbound_id,
+                     const char *body, int64_t now, channel_inbound *out);
 } channel_driver;
 
 /* The driver named name, NULL when there is none. */

@@ -35,6 +35,11 @@ extern const channel_driver wa_driver;
 /* The driver's HTTP routes: the webhook and the simulator (wa_webhook.c). */
 const struct http_route *wa_routes(size_t *n);
 
+/* channel_driver.process for a stored webhook body (wa_inbox.c). */
+err_t wa_process(const config_t *cfg, struct store *s, arena_t *ar, int64_t inbound_id,
+                 const char *body, int64_t now, channel_inbound *out)
+    __attribute__((warn_unused_result));
+
 /* The re-engagement rule: whether free text can go to a contact whose last
  * message came at last_inbound_at (0: never) at now. */
 bool wa_can_send_text(int64_t last_inbound_at, int64_t now);

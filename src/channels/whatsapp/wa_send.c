@@ -162,4 +162,5 @@ const channel_driver wa_driver = {
     .can_send_text = wa_can_send_text,
     .live = wa_live,
     .routes = wa_routes,
+    .process = wa_process,
 };
