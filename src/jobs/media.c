@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MEDIA_BATCH   4
+#define MEDIA_BATCH 4
 /* The driver asks twice per file (where it is, then the file). */
-#define MEDIA_LEASE   (2 * CHANNEL_FILE_TIMEOUT)
+#define MEDIA_LEASE (2 * CHANNEL_FILE_TIMEOUT)
 /* Inbound media is at most 100 MB (Meta); nothing larger is accepted. */
 #define MEDIA_MAX      (100L * 1024 * 1024)
 #define MEDIA_ATTEMPTS 12
@@ -173,7 +173,9 @@ static const char *fetch(const config_t *cfg, store_t *s, const channel_driver *
         unlink(tmp);
         *final = got ? false : f.final || file.too_big;
         snprintf(err, cap, "%s",
-                 file.too_big ? "file too large" : f.error[0] ? f.error : "download failed");
+                 file.too_big ? "file too large"
+                 : f.error[0] ? f.error
+                              : "download failed");
         return err;
     }
     char mime_copy[128];

@@ -39,8 +39,8 @@ const struct http_route *wa_routes(size_t *n);
 bool wa_fetch_media(const config_t *cfg, void *curl, const char *media_id, channel_fetch *f);
 const char *wa_attach_document(const config_t *cfg, void *curl, arena_t *ar, const char *endpoint,
                                const char *path, const char *sha256, const char *filename,
-                               const char **payload, const char **template, bool *final,
-                               char *err, size_t cap);
+                               const char **payload, const char **template, bool *final, char *err,
+                               size_t cap);
 
 /* channel_driver.process for a stored webhook body (wa_inbox.c). */
 err_t wa_process(const config_t *cfg, struct store *s, arena_t *ar, int64_t inbound_id,

@@ -23,12 +23,12 @@ void wa_answer_free(wa_answer *a);
 
 typedef struct {
     const char *url;
-    const char *json;      /* POST this JSON body; or */
-    curl_mime *form;       /* POST this multipart form; neither: GET */
-    long timeout;          /* seconds for the whole request */
-    long connect_timeout;  /* seconds to connect */
-    channel_sink sink;     /* the answer's body goes here */
-    void *arg;             /* sink's */
+    const char *json;     /* POST this JSON body; or */
+    curl_mime *form;      /* POST this multipart form; neither: GET */
+    long timeout;         /* seconds for the whole request */
+    long connect_timeout; /* seconds to connect */
+    channel_sink sink;    /* the answer's body goes here */
+    void *arg;            /* sink's */
 } wa_graph_req;
 
 /* Performs q on curl (reset first) with "Authorization: Bearer" and the

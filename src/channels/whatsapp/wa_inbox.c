@@ -98,8 +98,8 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
     return e;
 }
 
-err_t wa_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inbound_id,
-                 const char *body, int64_t now, channel_inbound *out)
+err_t wa_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inbound_id, const char *body,
+                 int64_t now, channel_inbound *out)
 {
     wa_event *evs;
     size_t n = 0, skipped = 0, unknown = 0;

@@ -191,8 +191,8 @@ static const char *fill(arena_t *ar, const char *body, const char *media_id)
 
 const char *wa_attach_document(const config_t *cfg, void *curl, arena_t *ar, const char *endpoint,
                                const char *path, const char *sha256, const char *filename,
-                               const char **payload, const char **template, bool *final,
-                               char *err, size_t cap)
+                               const char **payload, const char **template, bool *final, char *err,
+                               size_t cap)
 {
     char media_id[128];
     *final = false;
@@ -200,8 +200,8 @@ const char *wa_attach_document(const config_t *cfg, void *curl, arena_t *ar, con
         /* The simulator: no Graph API to upload to. */
         snprintf(media_id, sizeof media_id, "sim-media-%.16s", sha256);
     } else {
-        const char *why = upload(cfg, curl, endpoint, path, filename, media_id, sizeof media_id,
-                                 final, err, cap);
+        const char *why =
+            upload(cfg, curl, endpoint, path, filename, media_id, sizeof media_id, final, err, cap);
         if (why)
             return why;
     }
