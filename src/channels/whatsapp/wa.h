@@ -42,7 +42,7 @@ const char *wa_attach_document(const config_t *cfg, void *curl, arena_t *ar, con
                                const char **payload, const char **template, bool *final, char *err,
                                size_t cap);
 
-/* channel_driver.process for a stored webhook body (wa_inbox.c). */
+/* channel_driver.process for a stored webhook body (wa_process.c). */
 err_t wa_process(const config_t *cfg, struct store *s, arena_t *ar, int64_t inbound_id,
                  const char *body, int64_t now, channel_inbound *out)
     __attribute__((warn_unused_result));

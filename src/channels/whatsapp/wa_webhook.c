@@ -1,7 +1,7 @@
 /* The WhatsApp webhook: the verification handshake and the durable
  * receipt of signed events (DESIGN.md §4), and the driver's route table.
  * Processing happens later, from the inbox, in the background (jobs/,
- * wa_inbox.c). */
+ * wa_process.c). */
 #include "channels/whatsapp/wa_routes.h"
 
 #include "channels/whatsapp/wa.h"
