@@ -20,7 +20,7 @@
 /* The driver of a row: the one lookup of an inbound row's channel. The
  * inbound table has no channel column yet, so every row is
  * CHANNEL_DEFAULT_INBOUND's; with the column this reads the row's. */
-static const channel_driver *row_driver(const store_wa_inbox_row *row)
+static const channel_driver *row_driver(const store_inbound_row *row)
 {
     (void)row;
     return channel_find(CHANNEL_DEFAULT_INBOUND);
@@ -28,7 +28,7 @@ static const channel_driver *row_driver(const store_wa_inbox_row *row)
 
 /* Processes one inbox row. Returns ERR_OK when it is finished (done or
  * dead), an error when it should be tried again later. */
-static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_row *row,
+static err_t process_row(const config_t *cfg, store_t *s, const store_inbound_row *row,
                          int64_t now)
 {
     arena_t *ar = arena_new();
@@ -42,14 +42,14 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
     else
         in.dead = "no driver for this channel";
     if (e == ERR_OK) {
-        e = store_wa_inbox_finish(s, row->id, in.dead ? "dead" : "done", in.dead, in.summary, now);
+        e = store_inbound_finish(s, row->id, in.dead ? "dead" : "done", in.dead, in.summary, now);
         if (in.dead)
             log_warn("inbox", "event=dead_letter inbox_id=%lld reason=\"%s\"", (long long)row->id,
                      in.dead);
     } else if (row->attempts >= INBOX_ATTEMPTS) {
         log_error("inbox", "event=dead_letter inbox_id=%lld reason=retries error=%s",
                   (long long)row->id, err_code(e));
-        e = store_wa_inbox_finish(s, row->id, "dead", "processing failed repeatedly", in.summary,
+        e = store_inbound_finish(s, row->id, "dead", "processing failed repeatedly", in.summary,
                                   now);
     }
     arena_destroy(ar);
@@ -58,14 +58,14 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
 
 static int by_id(const void *a, const void *b)
 {
-    int64_t x = ((const store_wa_inbox_row *)a)->id, y = ((const store_wa_inbox_row *)b)->id;
+    int64_t x = ((const store_inbound_row *)a)->id, y = ((const store_inbound_row *)b)->id;
     return (x > y) - (x < y);
 }
 
 int inbox_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
-    store_wa_inbox_row *rows;
+    store_inbound_row *rows;
     size_t n = 0;
     if (!ar)
         return 0;
@@ -76,7 +76,7 @@ int inbox_run(const config_t *cfg, store_t *s, int64_t now)
      * message, and the worker does not wait for a disk flush per message
      * (store_redo_commits). */
     bool was = store_redo_commits(true);
-    if (store_wa_inbox_claim(s, ar, now, INBOX_LEASE, INBOX_BATCH, &rows, &n) != ERR_OK)
+    if (store_inbound_claim(s, ar, now, INBOX_LEASE, INBOX_BATCH, &rows, &n) != ERR_OK)
         n = 0;
     /* In arrival order: a citizen's messages make sense only in sequence,
      * and UPDATE ... RETURNING promises no order. */

@@ -129,7 +129,7 @@ static const char *keep_image(const config_t *cfg, const char *tmp, size_t len, 
 
 /* Records a file the channel put in the media directory itself (the
  * simulator's photos). Returns NULL, or why not. */
-static const char *keep_stored(const config_t *cfg, store_t *s, const store_wa_media_job *j,
+static const char *keep_stored(const config_t *cfg, store_t *s, const store_media_job *j,
                                const char *hex, int64_t now, bool *final)
 {
     char path[CONFIG_PATH_MAX + 80];
@@ -138,7 +138,7 @@ static const char *keep_stored(const config_t *cfg, store_t *s, const store_wa_m
     snprintf(path, sizeof path, "%s/%s", cfg->media_dir, hex);
     if (stat(path, &st) != 0)
         return "the channel's file is not in the media directory";
-    if (store_wa_media_stored(s, j->id, hex, (int64_t)st.st_size, NULL, now) != ERR_OK) {
+    if (store_media_stored(s, j->id, hex, (int64_t)st.st_size, NULL, now) != ERR_OK) {
         *final = false;
         return "database";
     }
@@ -148,7 +148,7 @@ static const char *keep_stored(const config_t *cfg, store_t *s, const store_wa_m
 /* Fetches one attachment through the driver d. Returns NULL when it is
  * stored, else why not; *final when there is no point in trying again. */
 static const char *fetch(const config_t *cfg, store_t *s, const channel_driver *d, CURL *curl,
-                         const store_wa_media_job *j, int64_t now, bool *final, char *err,
+                         const store_media_job *j, int64_t now, bool *final, char *err,
                          size_t cap)
 {
     char tmp[CONFIG_PATH_MAX + 64], dst[CONFIG_PATH_MAX + 80];
@@ -203,7 +203,7 @@ static const char *fetch(const config_t *cfg, store_t *s, const channel_driver *
     }
     if (why)
         return why;
-    if (store_wa_media_stored(s, j->id, hex, (int64_t)size, mime_copy[0] ? mime_copy : NULL, now) !=
+    if (store_media_stored(s, j->id, hex, (int64_t)size, mime_copy[0] ? mime_copy : NULL, now) !=
         ERR_OK) {
         snprintf(err, cap, "database");
         return err;
@@ -215,11 +215,11 @@ static const char *fetch(const config_t *cfg, store_t *s, const channel_driver *
 int media_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
-    store_wa_media_job *jobs;
+    store_media_job *jobs;
     size_t n = 0;
     if (!ar)
         return 0;
-    if (store_wa_media_claim(s, ar, now, MEDIA_LEASE, MEDIA_BATCH, &jobs, &n) != ERR_OK)
+    if (store_media_claim(s, ar, now, MEDIA_LEASE, MEDIA_BATCH, &jobs, &n) != ERR_OK)
         n = 0;
     /* Every attachment comes from an inbound message (jobs/inbox.c). */
     const channel_driver *d = channel_find(CHANNEL_DEFAULT_INBOUND);
@@ -245,7 +245,7 @@ int media_run(const config_t *cfg, store_t *s, int64_t now)
             give_up ? 0 : now + ((int64_t)1 << (jobs[i].attempts < 10 ? jobs[i].attempts : 10));
         log_warn("media", "event=media_%s attachment_id=%lld error=\"%s\"",
                  give_up ? "failed" : "retry", (long long)jobs[i].id, why);
-        if (store_wa_media_retry(s, jobs[i].id, at, why, now) != ERR_OK)
+        if (store_media_retry(s, jobs[i].id, at, why, now) != ERR_OK)
             log_warn("media", "event=media_store_failed attachment_id=%lld", (long long)jobs[i].id);
     }
     curl_easy_cleanup(curl);

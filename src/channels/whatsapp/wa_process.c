@@ -78,13 +78,13 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
                         cfg->office_close,
                         cfg->svc_retention_days,
                         cfg->svc_data_key};
-        store_wa_effects fx;
+        store_dialog_effects fx;
         memset(&fx, 0, sizeof fx);
         e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &in.conv);
         if (e == ERR_OK)
             e = wa_bot_step(&in, &fx);
         if (e == ERR_OK)
-            e = store_wa_apply(s, ar, &fx);
+            e = store_dialog_apply(s, ar, &fx);
         if (e == ERR_OK && fx.duplicate)
             log_debug("wa", "event=duplicate_message");
         else if (e == ERR_OK && fx.new_case)
