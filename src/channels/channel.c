@@ -25,3 +25,8 @@ const char *channel_for_mobile(void)
             return DRIVERS[i]->name;
     return NULL;
 }
+
+const channel_driver *channel_at(size_t i)
+{
+    return i < sizeof DRIVERS / sizeof DRIVERS[0] ? DRIVERS[i] : NULL;
+}

@@ -17,6 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct http_route; /* http/http.h: route_t */
+struct store;      /* store/store.h: store_t */
+
+/* The channel of a stored inbound body (jobs/inbox.c) until the inbound
+ * table records each row's own: every body is taken for this channel's.
+ * The one place that assumes it. */
+#define CHANNEL_DEFAULT_INBOUND "whatsapp"
+
 /* What a channel can show; the dialogue degrades by these (no buttons:
  * numbered options; no location requests: the typed address). */
 typedef struct {
@@ -49,6 +57,10 @@ typedef struct {
 /* A driver's send returns within this many seconds (a send that has not
  * come back by then is retried). */
 #define CHANNEL_SEND_TIMEOUT 15
+/* A driver's request for one file (fetch_media's each, attach_document's
+ * upload) returns within this many seconds: a few MB on a slow link. The
+ * leases of the media worker and of the outbox cover it. */
+#define CHANNEL_FILE_TIMEOUT 120
 
 /* The answer to one send. */
 typedef struct {
@@ -59,6 +71,29 @@ typedef struct {
     long code;             /* the channel's error code (metrics), 0: none */
     char error[256];       /* why, for outbox.last_error */
 } channel_result;
+
+/* Takes the next len bytes of a download; false aborts it. */
+typedef bool (*channel_sink)(void *arg, const char *data, size_t len);
+
+/* A download of a contact's file (channel_driver.fetch_media). */
+typedef struct {
+    channel_sink sink; /* in: where the file's bytes go, in order */
+    void *arg;         /* in: sink's */
+    char mime[128];    /* out: the type the channel declares, "" when none */
+    char stored[65];   /* out: the sha256 (hex) of a file the channel put in the
+                        * media directory itself (a simulator): nothing went
+                        * to the sink; "" otherwise */
+    bool final;        /* out, on failure: trying again cannot help */
+    char error[1024];  /* out, on failure: why */
+} channel_fetch;
+
+/* What processing a stored inbound body left (channel_driver.process). */
+typedef struct {
+    const char *dead;    /* why the body is kept as a dead letter; NULL: done */
+    const char *summary; /* what stays of the body once it is removed (JSON:
+                          * ids, types, times; never the sender's address,
+                          * name or words); NULL: nothing */
+} channel_inbound;
 
 typedef struct channel_driver {
     const char *name; /* "whatsapp": contacts.channel, outbox.channel */
@@ -76,10 +111,42 @@ typedef struct channel_driver {
     /* Whether the driver would really send with cfg (false: the simulator
      * mode records the message as sent). */
     bool (*live)(const config_t *cfg);
+    /* The driver's HTTP routes (its webhook, its simulator), which the
+     * server serves after its own (http/server.c); *n gets how many. NULL
+     * (or n 0) when the channel has none. */
+    const struct http_route *(*routes)(size_t *n);
+    /* Processes the stored inbound body of row inbound_id, as its webhook
+     * delivered it: parses it into events and runs each, in order (the
+     * dialogue, delivery statuses). ERR_OK when the body is finished, with
+     * out->dead when it is to be kept as a dead letter; another error when
+     * it should be tried again later (out->summary as far as it was
+     * parsed). out's strings are ar's. The generic inbox worker
+     * (jobs/inbox.c) claims the rows, orders, retries and records them. */
+    err_t (*process)(const config_t *cfg, struct store *s, arena_t *ar, int64_t inbound_id,
+                     const char *body, int64_t now, channel_inbound *out);
+    /* Downloads the file a contact sent, which the channel calls media_id,
+     * into f->sink; true when all of it went there (or, f->stored, it is
+     * in the media directory already), false with f->error and f->final.
+     * curl is the caller's handle, NULL when the driver is not live. The
+     * generic media worker (jobs/media.c) claims, checks, keeps the file by
+     * its sha256 and retries. */
+    bool (*fetch_media)(const config_t *cfg, void *curl, const char *media_id, channel_fetch *f);
+    /* Readies a document message from endpoint: sends the file at path
+     * (a PDF whose sha256 is sha256, shown as filename) to the channel and
+     * puts the channel's id of it into *payload and *template (either may
+     * be NULL; the new strings are ar's). Not live, nothing leaves the
+     * machine (curl is NULL then). Returns NULL when done, else why not
+     * (in err, of cap bytes) with *final when trying again cannot help. */
+    const char *(*attach_document)(const config_t *cfg, void *curl, arena_t *ar,
+                                   const char *endpoint, const char *path, const char *sha256,
+                                   const char *filename, const char **payload,
+                                   const char **template, bool *final, char *err, size_t cap);
 } channel_driver;
 
 /* The driver named name, NULL when there is none. */
 const channel_driver *channel_find(const char *name);
+/* The i-th registered driver, NULL past the last: for walking them all. */
+const channel_driver *channel_at(size_t i);
 
 /* The name of the channel that reaches a person at a mobile number (a
  * walk-in reporter who agreed to updates, an officer's notices): the first

@@ -346,7 +346,7 @@ static const struct {
     {"cap_days: expected 0 (none) to 3660", "cap_days: seharusnya 0 (tanpa batas) sampai 3660"},
     {"due_soon_pct: expected 1 to 99", "due_soon_pct: seharusnya 1 sampai 99"},
     {"state: overdue or due_soon", "state: \"overdue\" atau \"due_soon\""},
-    /* WhatsApp (http/webhook.c, http/sim.c). */
+    /* WhatsApp (channels/whatsapp/wa_webhook.c, wa_sim.c). */
     {"hub.mode must be subscribe and hub.verify_token must match",
      "hub.mode harus subscribe dan hub.verify_token harus cocok"},
     {"hub.challenge: not printable", "hub.challenge: berisi karakter yang tidak dapat dicetak"},

@@ -166,6 +166,48 @@ typedef struct req {
 
 typedef err_t (*handler_fn)(app_t *app, req_t *r);
 
+/* Who may use a route, and on what (issue 15, item 5). Each row names the
+ * roles that may use it and its scope, the thing its {id} names: before the
+ * handler runs, the router loads that thing, finds its agency, and checks the
+ * user's role there (for a case also what a field officer may see,
+ * case_access). A handler of a scoped route finds the thing in r->scope and
+ * never checks the role again; a new route cannot forget, and
+ * tests/e2e/role_matrix.tsv says what every route answers to every role. */
+typedef enum {
+    SCOPE_PUBLIC,        /* no session */
+    SCOPE_NONE,          /* a session with one of the roles somewhere; the handler
+                          * shows only what is the user's own (their agencies) */
+    SCOPE_CASE_ID,       /* {id} is a case */
+    SCOPE_AGENCY_ID,     /* {id} is an agency */
+    SCOPE_CATEGORY_ID,   /* {id} is a category: its agency */
+    SCOPE_GROUP_ID,      /* {id} is a community reporter group: its agency */
+    SCOPE_ATTACHMENT_ID, /* {id} is an attachment: its case, as SCOPE_CASE_ID */
+    SCOPE_TEAM_ID,       /* {id} is a team: its agency */
+    SCOPE_CANNED_ID,     /* {id} is a canned reply: its agency */
+    SCOPE_AGENCY_QUERY,  /* ?agency=ID, else the user's only agency */
+} route_scope;
+
+/* Route flags. */
+#define R_SIM      1u /* a channel's simulator: 404 when its driver is live */
+#define R_TEAM     2u /* a field officer only on a case of a team of theirs */
+#define R_PERSONAL 4u /* shows the reporter's personal data: case_personal() */
+
+typedef struct http_route {
+    const char *method;
+    const char *pattern; /* "{id}" matches a positive integer segment */
+    handler_fn fn;
+    route_scope scope;
+    unsigned roles;   /* bit per role_t: in the scope's agency, or for SCOPE_NONE anywhere */
+    const char *deny; /* the refusal of another role; NULL: "your role may not use...";
+                       * for an R_SIM route why it is off */
+    size_t body_max;  /* the largest body; 0: HTTP_BODY_MAX */
+    unsigned flags;
+} route_t;
+
+/* A channel driver's routes (channels/channel.h: routes) are served after
+ * those of server.c, with the same scopes and limits; a route flagged R_SIM
+ * answers 404 while its driver is live (channel_driver.live). */
+
 /* Sets an OK JSON answer; takes the reference. Returns ERR_NOMEM if NULL. */
 err_t reply_json(req_t *r, unsigned status, json_t *body);
 
@@ -193,20 +235,13 @@ err_t jfield_id(req_t *r, json_t *obj, const char *key, int64_t *out);
 err_t jfield_bool(req_t *r, json_t *obj, const char *key, bool *out);
 err_t jfield_num(req_t *r, json_t *obj, const char *key, double *out, bool *present);
 
-/* The WhatsApp webhook (webhook.c). */
-err_t h_wa_verify(app_t *app, req_t *r);
-err_t h_wa_receive(app_t *app, req_t *r);
+/* The messages with reporters (messages.c). */
 err_t h_inbound_list(app_t *app, req_t *r);
 err_t h_case_message(app_t *app, req_t *r);
-
-/* Embedded web assets and the WhatsApp simulator (sim.c). */
-bool static_serve(req_t *r);
-err_t h_sim_numbers(app_t *app, req_t *r);
-err_t h_sim_send(app_t *app, req_t *r);
-err_t h_sim_messages(app_t *app, req_t *r);
-/* Largest simulator upload: a 2 MB photo in base64 with its envelope. */
-#define SIM_BODY_MAX (3 * 1024 * 1024)
 err_t h_case_outbox(app_t *app, req_t *r);
+
+/* Embedded web assets (static.c): true when r's path is one, answered. */
+bool static_serve(req_t *r);
 err_t h_bot_texts(app_t *app, req_t *r);
 err_t h_bot_text_set(app_t *app, req_t *r);
 

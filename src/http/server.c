@@ -1,7 +1,7 @@
 /* The HTTP server: libmicrohttpd glue, body limits, routing, answers. */
 #include "http/http.h"
 
-#include "channels/whatsapp/wa.h"
+#include "channels/channel.h"
 #include "core/log.h"
 #include "core/msg.h"
 #include "core/text.h"
@@ -43,43 +43,6 @@ struct http_server {
     struct MHD_Daemon *mhd;
     app_t app;
 };
-
-/* Who may use a route, and on what (issue 15, item 5). Each row names the
- * roles that may use it and its scope, the thing its {id} names: before the
- * handler runs, the router loads that thing, finds its agency, and checks the
- * user's role there (for a case also what a field officer may see,
- * case_access). A handler of a scoped route finds the thing in r->scope and
- * never checks the role again; a new route cannot forget, and
- * tests/e2e/role_matrix.tsv says what every route answers to every role. */
-typedef enum {
-    SCOPE_PUBLIC,        /* no session */
-    SCOPE_NONE,          /* a session with one of the roles somewhere; the handler
-                          * shows only what is the user's own (their agencies) */
-    SCOPE_CASE_ID,       /* {id} is a case */
-    SCOPE_AGENCY_ID,     /* {id} is an agency */
-    SCOPE_CATEGORY_ID,   /* {id} is a category: its agency */
-    SCOPE_GROUP_ID,      /* {id} is a community reporter group: its agency */
-    SCOPE_ATTACHMENT_ID, /* {id} is an attachment: its case, as SCOPE_CASE_ID */
-    SCOPE_TEAM_ID,       /* {id} is a team: its agency */
-    SCOPE_CANNED_ID,     /* {id} is a canned reply: its agency */
-    SCOPE_AGENCY_QUERY,  /* ?agency=ID, else the user's only agency */
-} route_scope;
-
-/* Route flags. */
-#define R_SIM      1u /* the WhatsApp simulator: 404 when a Meta access token is set */
-#define R_TEAM     2u /* a field officer only on a case of a team of theirs */
-#define R_PERSONAL 4u /* shows the reporter's personal data: case_personal() */
-
-typedef struct {
-    const char *method;
-    const char *pattern; /* "{id}" matches a positive integer segment */
-    handler_fn fn;
-    route_scope scope;
-    unsigned roles;   /* bit per role_t: in the scope's agency, or for SCOPE_NONE anywhere */
-    const char *deny; /* the refusal of another role; NULL: "your role may not use..." */
-    size_t body_max;  /* the largest body; 0: HTTP_BODY_MAX */
-    unsigned flags;
-} route_t;
 
 static err_t h_healthz(app_t *app, req_t *r);
 static err_t h_readyz(app_t *app, req_t *r);
@@ -168,11 +131,6 @@ static const route_t routes[] = {
     ME("GET", "/api/v1/me/tasks", h_my_tasks, ANY),
     ON("PUT", "/api/v1/cases/{id}/lapor", h_case_lapor, SCOPE_CASE_ID, DESK, NULL),
     ME("GET", "/api/v1/dashboard/settings", h_dash_settings, ANY),
-    {"GET", "/webhooks/whatsapp", h_wa_verify, SCOPE_PUBLIC, 0, NULL, WA_BODY_MAX, 0},
-    {"POST", "/webhooks/whatsapp", h_wa_receive, SCOPE_PUBLIC, 0, NULL, WA_BODY_MAX, 0},
-    {"GET", "/sim/api/numbers", h_sim_numbers, SCOPE_PUBLIC, 0, NULL, 0, R_SIM},
-    {"POST", "/sim/api/send", h_sim_send, SCOPE_PUBLIC, 0, NULL, SIM_BODY_MAX, R_SIM},
-    {"GET", "/sim/api/messages", h_sim_messages, SCOPE_PUBLIC, 0, NULL, 0, R_SIM},
     ON("GET", "/api/v1/agencies/{id}/calendar", h_calendar_get, SCOPE_AGENCY_ID, ANY, NULL),
     ON("POST", "/api/v1/agencies/{id}/calendar", h_calendar_set, SCOPE_AGENCY_ID, ADMINS,
        DENY_CAT_ADMIN),
@@ -225,12 +183,32 @@ static const route_t routes[] = {
     PUB("GET", "/metrics", h_metrics),
 };
 
+/* The i-th route: those above, then every channel driver's (the channel's
+ * webhook and simulator: channels/channel.h), with its driver in *drv (NULL
+ * for the routes above). NULL past the last. */
+static const route_t *route_at(size_t i, const channel_driver **drv)
+{
+    *drv = NULL;
+    if (i < sizeof routes / sizeof routes[0])
+        return &routes[i];
+    i -= sizeof routes / sizeof routes[0];
+    for (size_t k = 0; (*drv = channel_at(k)) != NULL; k++) {
+        size_t n = 0;
+        const route_t *own = (*drv)->routes ? (*drv)->routes(&n) : NULL;
+        if (i < n)
+            return &own[i];
+        i -= n;
+    }
+    return NULL;
+}
+
 void http_routes_print(FILE *out)
 {
     static const char *const scopes[] = {"public", "none",       "case", "agency", "category",
                                          "group",  "attachment", "team", "canned", "agency-query"};
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        const route_t *rt = &routes[i];
+    const channel_driver *drv;
+    const route_t *rt;
+    for (size_t i = 0; (rt = route_at(i, &drv)) != NULL; i++) {
         fprintf(out, "%s\t%s\t%s\t", rt->method, rt->pattern, scopes[rt->scope]);
         bool first = true;
         for (int k = 0; k < ROLE__COUNT; k++)
@@ -487,20 +465,22 @@ static void reply_error(req_t *r, err_t e)
     r->text = NULL;
 }
 
-/* The route of method and path (HEAD as GET), its {id} in *id; NULL when
- * none, with *path_known when another method has the path. */
+/* The route of method and path (HEAD as GET), its {id} in *id and its
+ * channel driver in *drv (route_at); NULL when none, with *path_known when
+ * another method has the path. */
 static const route_t *find_route(const char *method, const char *path, int64_t *id,
-                                 bool *path_known)
+                                 bool *path_known, const channel_driver **drv)
 {
+    const route_t *rt;
     *path_known = false;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    for (size_t i = 0; (rt = route_at(i, drv)) != NULL; i++) {
         *id = 0; /* a pattern that failed after its {id} leaves none behind */
-        if (!match(routes[i].pattern, path, id))
+        if (!match(rt->pattern, path, id))
             continue;
         *path_known = true;
-        if (strcmp(routes[i].method, method) == 0 ||
-            (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
-            return &routes[i];
+        if (strcmp(rt->method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0))
+            return rt;
     }
     return NULL;
 }
@@ -609,7 +589,8 @@ static void dispatch(app_t *app, req_t *r)
         e = ERR_TOO_LARGE;
         goto out;
     }
-    const route_t *rt = find_route(r->method, r->path, &id, &path_known);
+    const channel_driver *drv = NULL;
+    const route_t *rt = find_route(r->method, r->path, &id, &path_known, &drv);
     r->path_id = rt ? id : 0;
     if (!rt && !path_known && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
         static_serve(r)) {
@@ -621,8 +602,8 @@ static void dispatch(app_t *app, req_t *r)
         e = path_known ? ERR_METHOD : ERR_NOT_FOUND;
         goto out;
     }
-    if ((rt->flags & R_SIM) && app->cfg->wa_access_token[0]) {
-        r->detail = "the simulator is off: a Meta access token is configured";
+    if ((rt->flags & R_SIM) && (!drv || drv->live(app->cfg))) {
+        r->detail = rt->deny; /* the driver's words: why its simulator is off */
         e = ERR_NOT_FOUND;
         goto out;
     }
@@ -772,7 +753,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = arena_strdup(ar, url);
         int64_t id;
         bool known;
-        const route_t *rt = find_route(method, url, &id, &known);
+        const channel_driver *drv;
+        const route_t *rt = find_route(method, url, &id, &known, &drv);
         r->body_max = rt && rt->body_max ? rt->body_max : HTTP_BODY_MAX;
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");

@@ -1,7 +1,7 @@
-/* jobs: the background worker of `aduan serve`: it processes the WhatsApp
- * inbox and sends the outbox. Safe with several instances: work is claimed
- * with a lease in the database (FOR UPDATE SKIP LOCKED on PostgreSQL), and
- * every effect is idempotent. */
+/* jobs: the background worker of `aduan serve`: it processes the inbox
+ * (through each channel's driver) and sends the outbox. Safe with several
+ * instances: work is claimed with a lease in the database (FOR UPDATE SKIP
+ * LOCKED on PostgreSQL), and every effect is idempotent. */
 #ifndef ADUAN_JOBS_H
 #define ADUAN_JOBS_H
 

@@ -1,17 +1,19 @@
 /* Media downloads: the photos and videos citizens send, fetched right away
- * (media ids in webhooks expire after 7 days, their URLs after 5 minutes),
- * checked against the webhook's sha256 and kept in the media directory
- * under their own sha256 (CLOUD-API-NOTES.md §8). A picture is kept
- * decoded and encoded again, without its metadata (core/image.h). */
+ * through their channel's driver (channel_driver.fetch_media; a WhatsApp
+ * media id expires after 7 days), checked against the sha256 the message
+ * gave and kept in the media directory under their own sha256. A picture
+ * is kept decoded and encoded again, without its metadata (core/image.h).
+ * Here the claim, the checks, the storing and the retries, the same for
+ * every channel. */
 #include "jobs/jobs_int.h"
 
+#include "channels/channel.h"
 #include "core/fsfile.h"
 #include "core/image.h"
 #include "core/log.h"
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,67 +21,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MEDIA_BATCH   4
-#define MEDIA_TIMEOUT 120 /* seconds for one file on a slow link */
-#define MEDIA_LEASE   (2 * MEDIA_TIMEOUT)
+#define MEDIA_BATCH 4
+/* The driver asks twice per file (where it is, then the file). */
+#define MEDIA_LEASE (2 * CHANNEL_FILE_TIMEOUT)
 /* Inbound media is at most 100 MB (Meta); nothing larger is accepted. */
 #define MEDIA_MAX      (100L * 1024 * 1024)
 #define MEDIA_ATTEMPTS 12
-#define META_MAX       (16 * 1024) /* the media URL answer */
 
+/* Where a download goes: a temporary file, hashed as it comes. */
 typedef struct {
-    FILE *f;             /* download target, or NULL for the JSON answer */
-    char meta[META_MAX]; /* the JSON answer */
+    FILE *f;
     size_t len;
     crypto_hash_sha256_state sha;
     bool too_big;
 } sink;
 
-static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
+static bool on_data(void *arg, const char *p, size_t n)
 {
     sink *k = arg;
-    size_t n = size * nmemb;
-    if (k->len + n > (k->f ? (size_t)MEDIA_MAX : sizeof k->meta - 1)) {
+    if (n > (size_t)MEDIA_MAX - k->len) {
         k->too_big = true;
-        return 0;
+        return false;
     }
-    if (k->f) {
-        crypto_hash_sha256_update(&k->sha, (const unsigned char *)p, n);
-        if (fwrite(p, 1, n, k->f) != n)
-            return 0;
-    } else {
-        memcpy(k->meta + k->len, p, n);
-        k->meta[k->len + n] = '\0';
-    }
+    crypto_hash_sha256_update(&k->sha, (const unsigned char *)p, n);
+    if (fwrite(p, 1, n, k->f) != n)
+        return false;
     k->len += n;
-    return n;
-}
-
-/* GET url with the bearer token into k; returns the HTTP status or 0. */
-static long get(const config_t *cfg, CURL *curl, const char *url, sink *k, char *err, size_t cap)
-{
-    char auth[CONFIG_SECRET_MAX + 32];
-    struct curl_slist *h = NULL;
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->wa_access_token);
-    h = curl_slist_append(h, auth);
-    curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)MEDIA_TIMEOUT);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, k);
-    CURLcode cc = curl_easy_perform(curl);
-    sodium_memzero(auth, sizeof auth);
-    curl_slist_free_all(h);
-    long status = 0;
-    if (cc == CURLE_OK)
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    else
-        snprintf(err, cap, "%s", k->too_big ? "file too large" : curl_easy_strerror(cc));
-    return status;
+    return true;
 }
 
 /* True when want (hex or base64, as Meta writes it) is the digest d; also
@@ -159,36 +127,32 @@ static const char *keep_image(const config_t *cfg, const char *tmp, size_t len, 
     return NULL;
 }
 
-/* Fetches one attachment. Returns NULL when it is stored, else why not;
- * *final when there is no point in trying again. */
-static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const store_media_job *j,
-                         int64_t now, bool *final, char *err, size_t cap)
+/* Records a file the channel put in the media directory itself (the
+ * simulator's photos). Returns NULL, or why not. */
+static const char *keep_stored(const config_t *cfg, store_t *s, const store_media_job *j,
+                               const char *hex, int64_t now, bool *final)
 {
-    char url[CONFIG_URL_MAX + 128], tmp[CONFIG_PATH_MAX + 64], dst[CONFIG_PATH_MAX + 80];
-    sink meta = {0};
+    char path[CONFIG_PATH_MAX + 80];
+    struct stat st;
+    *final = true;
+    snprintf(path, sizeof path, "%s/%s", cfg->media_dir, hex);
+    if (stat(path, &st) != 0)
+        return "the channel's file is not in the media directory";
+    if (store_media_stored(s, j->id, hex, (int64_t)st.st_size, NULL, now) != ERR_OK) {
+        *final = false;
+        return "database";
+    }
+    return NULL;
+}
+
+/* Fetches one attachment through the driver d. Returns NULL when it is
+ * stored, else why not; *final when there is no point in trying again. */
+static const char *fetch(const config_t *cfg, store_t *s, const channel_driver *d, CURL *curl,
+                         const store_media_job *j, int64_t now, bool *final, char *err,
+                         size_t cap)
+{
+    char tmp[CONFIG_PATH_MAX + 64], dst[CONFIG_PATH_MAX + 80];
     *final = false;
-    snprintf(url, sizeof url, "%s/%s", cfg->wa_graph_url, j->media_id);
-    long st = get(cfg, curl, url, &meta, err, cap);
-    if (st != 200) {
-        if (st)
-            snprintf(err, cap, "media info: HTTP %ld", st);
-        *final = st >= 400 && st < 500 && st != 429;
-        return err;
-    }
-    json_error_t je;
-    json_t *m = json_loads(meta.meta, 0, &je);
-    const char *link = json_string_value(json_object_get(m, "url"));
-    const char *mime = json_string_value(json_object_get(m, "mime_type"));
-    if (!link || (strncmp(link, "https://", 8) && strncmp(link, "http://", 7))) {
-        json_decref(m);
-        snprintf(err, cap, "media info without a url");
-        return err;
-    }
-    snprintf(url, sizeof url, "%s", link);
-    char mime_copy[128] = "";
-    if (mime)
-        snprintf(mime_copy, sizeof mime_copy, "%s", mime);
-    json_decref(m);
     snprintf(tmp, sizeof tmp, "%s/.part-%lld-%u", cfg->media_dir, (long long)j->id,
              randombytes_random());
     sink file = {0};
@@ -198,20 +162,29 @@ static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const stor
         return err;
     }
     crypto_hash_sha256_init(&file.sha);
-    st = get(cfg, curl, url, &file, err, cap);
+    channel_fetch f = {.sink = on_data, .arg = &file};
+    bool got = d->fetch_media(cfg, curl, j->media_id, &f);
     bool written = fclose(file.f) == 0;
-    if (st != 200 || !written) {
+    if (got && f.stored[0]) {
         unlink(tmp);
-        if (st && st != 200)
-            snprintf(err, cap, "download: HTTP %ld", st);
-        *final = file.too_big;
-        return *err ? err : "download failed";
+        return keep_stored(cfg, s, j, f.stored, now, final);
     }
-    unsigned char d[32];
+    if (!got || !written) {
+        unlink(tmp);
+        *final = got ? false : f.final || file.too_big;
+        snprintf(err, cap, "%s",
+                 file.too_big ? "file too large"
+                 : f.error[0] ? f.error
+                              : "download failed");
+        return err;
+    }
+    char mime_copy[128];
+    snprintf(mime_copy, sizeof mime_copy, "%s", f.mime);
+    unsigned char dg[32];
     char hex[65];
-    crypto_hash_sha256_final(&file.sha, d);
-    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
-    if (!digest_matches(j->sha256, d, hex)) {
+    crypto_hash_sha256_final(&file.sha, dg);
+    sodium_bin2hex(hex, sizeof hex, dg, sizeof dg);
+    if (!digest_matches(j->sha256, dg, hex)) {
         unlink(tmp);
         snprintf(err, cap, "sha256 differs from the webhook's");
         return err;
@@ -235,28 +208,7 @@ static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const stor
         snprintf(err, cap, "database");
         return err;
     }
-    log_info("wa", "event=media_stored attachment_id=%lld bytes=%zu", (long long)j->id, size);
-    return NULL;
-}
-
-/* The simulator already put the file in the media directory under its
- * sha256 (http/sim.c): record it. */
-static const char *sim_media(const config_t *cfg, store_t *s, const store_media_job *j,
-                             int64_t now, bool *final)
-{
-    char path[CONFIG_PATH_MAX + 80];
-    struct stat st;
-    const char *hex = j->media_id + 4;
-    *final = true;
-    if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
-        return "simulated media id is not a sha256";
-    snprintf(path, sizeof path, "%s/%s", cfg->media_dir, hex);
-    if (stat(path, &st) != 0)
-        return "simulated photo not found in the media directory";
-    if (store_media_stored(s, j->id, hex, (int64_t)st.st_size, NULL, now) != ERR_OK) {
-        *final = false;
-        return "database";
-    }
+    log_info("media", "event=media_stored attachment_id=%lld bytes=%zu", (long long)j->id, size);
     return NULL;
 }
 
@@ -269,31 +221,32 @@ int media_run(const config_t *cfg, store_t *s, int64_t now)
         return 0;
     if (store_media_claim(s, ar, now, MEDIA_LEASE, MEDIA_BATCH, &jobs, &n) != ERR_OK)
         n = 0;
-    CURL *curl = n && cfg->wa_access_token[0] ? curl_easy_init() : NULL;
+    /* Every attachment comes from an inbound message (jobs/inbox.c). */
+    const channel_driver *d = channel_find(CHANNEL_DEFAULT_INBOUND);
+    bool live = d && d->live(cfg);
+    CURL *curl = n && live ? curl_easy_init() : NULL;
     mkdir(cfg->media_dir, 0750);
     for (size_t i = 0; i < n; i++) {
         char err[1024] = "";
         bool final = false;
         const char *why;
-        if (strncmp(jobs[i].media_id, "sim:", 4) == 0 && !cfg->wa_access_token[0]) {
-            why = sim_media(cfg, s, &jobs[i], now, &final);
-        } else if (!cfg->wa_access_token[0]) {
-            why = "no access token: media cannot be downloaded (simulator mode)";
+        if (!d || !d->fetch_media) {
+            why = "no driver for this channel";
             final = true;
-        } else if (!curl) {
+        } else if (live && !curl) {
             break;
         } else {
-            why = fetch(cfg, s, curl, &jobs[i], now, &final, err, sizeof err);
+            why = fetch(cfg, s, d, curl, &jobs[i], now, &final, err, sizeof err);
         }
         if (!why)
             continue;
         bool give_up = final || jobs[i].attempts >= MEDIA_ATTEMPTS;
         int64_t at =
             give_up ? 0 : now + ((int64_t)1 << (jobs[i].attempts < 10 ? jobs[i].attempts : 10));
-        log_warn("wa", "event=media_%s attachment_id=%lld error=\"%s\"",
+        log_warn("media", "event=media_%s attachment_id=%lld error=\"%s\"",
                  give_up ? "failed" : "retry", (long long)jobs[i].id, why);
         if (store_media_retry(s, jobs[i].id, at, why, now) != ERR_OK)
-            log_warn("wa", "event=media_store_failed attachment_id=%lld", (long long)jobs[i].id);
+            log_warn("media", "event=media_store_failed attachment_id=%lld", (long long)jobs[i].id);
     }
     curl_easy_cleanup(curl);
     arena_destroy(ar);

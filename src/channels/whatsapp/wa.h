@@ -32,6 +32,21 @@ void wa_signature(const char *app_secret, const void *body, size_t len, char *ou
 /* The WhatsApp Cloud API driver (wa_send.c): render, send, the window. */
 extern const channel_driver wa_driver;
 
+/* The driver's HTTP routes: the webhook and the simulator (wa_webhook.c). */
+const struct http_route *wa_routes(size_t *n);
+
+/* channel_driver.fetch_media and .attach_document (wa_media.c). */
+bool wa_fetch_media(const config_t *cfg, void *curl, const char *media_id, channel_fetch *f);
+const char *wa_attach_document(const config_t *cfg, void *curl, arena_t *ar, const char *endpoint,
+                               const char *path, const char *sha256, const char *filename,
+                               const char **payload, const char **template, bool *final, char *err,
+                               size_t cap);
+
+/* channel_driver.process for a stored webhook body (wa_process.c). */
+err_t wa_process(const config_t *cfg, struct store *s, arena_t *ar, int64_t inbound_id,
+                 const char *body, int64_t now, channel_inbound *out)
+    __attribute__((warn_unused_result));
+
 /* The re-engagement rule: whether free text can go to a contact whose last
  * message came at last_inbound_at (0: never) at now. */
 bool wa_can_send_text(int64_t last_inbound_at, int64_t now);

@@ -7,37 +7,16 @@
 #include "channels/whatsapp/wa.h"
 
 #include "channels/wa_bot.h"
+#include "channels/whatsapp/wa_graph.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Answers we read: the Graph API's are small. */
 #define ANSWER_MAX (64 * 1024)
-
-typedef struct {
-    char *data;
-    size_t len;
-} answer;
-
-static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
-{
-    answer *a = arg;
-    size_t n = size * nmemb;
-    if (a->len + n > ANSWER_MAX)
-        return 0; /* too large: abort the transfer */
-    char *d = realloc(a->data, a->len + n + 1);
-    if (!d)
-        return 0;
-    memcpy(d + a->len, p, n);
-    a->data = d;
-    a->len += n;
-    a->data[a->len] = '\0';
-    return n;
-}
 
 typedef struct {
     long http;       /* 0: no answer (network, timeout) */
@@ -52,33 +31,23 @@ typedef struct {
 
 static void post(const config_t *cfg, CURL *curl, const char *pnid, const char *body, result *r)
 {
-    char url[CONFIG_URL_MAX + 64], auth[CONFIG_SECRET_MAX + 32];
-    answer a = {0};
-    struct curl_slist *h = NULL;
+    char url[CONFIG_URL_MAX + 64];
+    wa_answer a = {.max = ANSWER_MAX};
+    CURLcode cc;
     memset(r, 0, sizeof *r);
     snprintf(url, sizeof url, "%s/%s/messages", cfg->wa_graph_url, pnid);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->wa_access_token);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    h = curl_slist_append(h, auth);
-    curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)CHANNEL_SEND_TIMEOUT);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
-    CURLcode cc = curl_easy_perform(curl);
-    sodium_memzero(auth, sizeof auth);
-    curl_slist_free_all(h);
+    wa_graph_req q = {.url = url,
+                      .json = body,
+                      .timeout = CHANNEL_SEND_TIMEOUT,
+                      .connect_timeout = 5,
+                      .sink = wa_answer_sink,
+                      .arg = &a};
+    r->http = wa_graph(cfg, curl, &q, &cc);
     if (cc != CURLE_OK) {
         snprintf(r->error, sizeof r->error, "network: %s", curl_easy_strerror(cc));
-        free(a.data);
+        wa_answer_free(&a);
         return;
     }
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->http);
     json_error_t je;
     json_t *j = a.data ? json_loads(a.data, 0, &je) : NULL;
     json_t *id = json_object_get(json_array_get(json_object_get(j, "messages"), 0), "id");
@@ -94,7 +63,7 @@ static void post(const config_t *cfg, CURL *curl, const char *pnid, const char *
         snprintf(r->error, sizeof r->error, "HTTP %ld without a message id", r->http);
     }
     json_decref(j);
-    free(a.data);
+    wa_answer_free(&a);
 }
 
 static bool retryable(const result *r)
@@ -162,4 +131,8 @@ const channel_driver wa_driver = {
     .send = wa_send,
     .can_send_text = wa_can_send_text,
     .live = wa_live,
+    .routes = wa_routes,
+    .process = wa_process,
+    .fetch_media = wa_fetch_media,
+    .attach_document = wa_attach_document,
 };

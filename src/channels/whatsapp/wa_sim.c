@@ -1,15 +1,15 @@
-/* Embedded web assets, and the WhatsApp simulator: with no Meta access
- * token configured, /sim is a chat page whose messages the server signs
- * and posts to its own webhook, so the demo runs the real path. */
-#include "core/msg.h"
-#include "http/http.h"
+/* The WhatsApp simulator, a mode of the driver: with no Meta access token
+ * configured, /sim is a chat page (web/sim/, served as a static asset)
+ * whose messages the server signs and posts to its own webhook, so the
+ * demo runs the real path. */
+#include "channels/whatsapp/wa_routes.h"
 
 #include "channels/whatsapp/wa.h"
 #include "core/clock.h"
-#include "core/embed.h"
 #include "core/fsfile.h"
 #include "core/image.h"
 #include "core/log.h"
+#include "core/msg.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -21,55 +21,6 @@
 /* A simulated photo: WhatsApp's own limit for images is 5 MB; the
  * simulator keeps it smaller (it travels as base64 in JSON). */
 #define SIM_PHOTO_MAX (2 * 1024 * 1024)
-
-static const char SIM_CSP[] =
-    "default-src 'none'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data: blob: https://*.tile.openstreetmap.org; media-src 'self' blob:; "
-    "connect-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-
-static const char *content_type(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    if (!dot)
-        return "application/octet-stream";
-    if (!strcmp(dot, ".html"))
-        return "text/html; charset=utf-8";
-    if (!strcmp(dot, ".js"))
-        return "text/javascript; charset=utf-8";
-    if (!strcmp(dot, ".css"))
-        return "text/css; charset=utf-8";
-    if (!strcmp(dot, ".png"))
-        return "image/png";
-    if (!strcmp(dot, ".svg"))
-        return "image/svg+xml";
-    if (!strcmp(dot, ".webmanifest"))
-        return "application/manifest+json";
-    return "application/octet-stream";
-}
-
-bool static_serve(req_t *r)
-{
-    const char *path = r->path;
-    if (!strcmp(path, "/sim") || !strcmp(path, "/sim/"))
-        path = "/sim/index.html";
-    if (!strcmp(path, "/app") || !strcmp(path, "/app/"))
-        path = "/app/index.html";
-    if (!strcmp(path, "/admin") || !strcmp(path, "/admin/"))
-        path = "/admin/index.html";
-    for (size_t i = 0; i < embed_web_count; i++) {
-        if (strcmp(embed_web[i].name, path) != 0)
-            continue;
-        r->status = 200;
-        r->text = (const char *)embed_web[i].data;
-        r->text_len = embed_web[i].len ? embed_web[i].len : 1;
-        r->content_type = content_type(path);
-        r->csp = SIM_CSP;
-        return true;
-    }
-    return false;
-}
-
 err_t h_sim_numbers(app_t *app, req_t *r)
 {
     store_agency *a;
