@@ -5,7 +5,7 @@
 #include "http/http.h"
 
 #include "channels/channel.h"
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 #include "core/clock.h"
 #include "core/fsfile.h"
 #include "core/image.h"
@@ -122,7 +122,7 @@ static const char *status_text(arena_t *ar, const thread_events *sets, size_t ns
     for (size_t k = 0; event_id && k < nsets; k++)
         for (size_t i = 0; i < sets[k].n; i++)
             if (sets[k].ev[i].id == event_id)
-                return wa_status_text(ar, sets[k].code, sets[k].kind, &sets[k].ev[i], lang);
+                return bot_status_text(ar, sets[k].code, sets[k].kind, &sets[k].ev[i], lang);
     return NULL;
 }
 

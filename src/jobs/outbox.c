@@ -5,7 +5,7 @@
 #include "jobs/jobs_int.h"
 
 #include "channels/channel.h"
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -78,7 +78,7 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar, s
     err_t e;
     if (m->event_id && (!m->payload || !*m->payload)) {
         /* A status update: told as the case stands now. */
-        e = wa_render_status(s, ar, m->case_id, m->event_id, m->address, m->lang ? m->lang : "id",
+        e = bot_render_status(s, ar, m->case_id, m->event_id, m->address, m->lang ? m->lang : "id",
                              &m->payload, &m->template);
         if (e != ERR_OK) {
             log_warn("wa", "event=render_failed outbox_id=%lld error=%s", (long long)m->id,

@@ -8,7 +8,7 @@
  * done), and an auto-close is a compare-and-set transition. */
 #include "jobs/jobs.h"
 
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"

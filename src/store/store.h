@@ -571,7 +571,7 @@ typedef struct {
     store_wa_out out[STORE_WA_OUT_MAX];
     int64_t now;
     bool duplicate; /* out: the key was seen before; nothing was changed */
-    /* A civil-registry request's part (channels/wa_service.c); NULL: none. */
+    /* A civil-registry request's part (channels/svc_dialog.c); NULL: none. */
     struct store_svc_effects *svc;
 } store_wa_effects;
 
@@ -941,7 +941,7 @@ err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_se
 /* Emergencies created between since and until that the new-case rules
  * never ran for (still received, never alerted, not a duplicate, not a
  * forwarded copy): left by a crash between the commit and the rules. */
-/* The rules that follow a new case (channels/wa_staff.c: forward,
+/* The rules that follow a new case (channels/staff.c: forward,
  * duplicate, community group, emergency alert), queued in the case's
  * transaction (store_case_open, WhatsApp reports). Claims up to max due
  * ones with a lease; their case ids. */

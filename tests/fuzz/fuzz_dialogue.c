@@ -1,7 +1,7 @@
 /* The WhatsApp dialogue: each message of the input against every state of
- * the bot (channels/wa_bot.c, wa_service.c for civil-registry requests,
- * wa_survey.c for the satisfaction survey), reading reference data from a
- * throwaway SQLite with the demo. wa_bot_step writes nothing; its effects
+ * the bot (channels/bot.c, svc_dialog.c for civil-registry requests,
+ * survey_dialog.c for the satisfaction survey), reading reference data from a
+ * throwaway SQLite with the demo. bot_step writes nothing; its effects
  * are checked, not applied.
  *
  * Input: a webhook body, optionally followed by a line "--draft--" and the
@@ -10,14 +10,14 @@
  */
 #include "fuzz.h"
 
-#include "channels/wa_bot.h"
-#include "channels/wa_dialog.h"
+#include "channels/bot.h"
+#include "channels/dialog.h"
 #include "channels/whatsapp/wa_in.h"
 #include "core/arena.h"
 
 #include <jansson.h>
 
-/* Every state of the dialogue's tables (channels/wa_dialog.h), by its
+/* Every state of the dialogue's tables (channels/dialog.h), by its
  * stored name, and one no table knows. */
 #define NSTATES (DLG__COUNT + 1)
 static const char *states[NSTATES];
@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 continue;
             for (size_t k = 0; k < NSTATES; k++) {
                 arena_t *step = arena_new();
-                wa_bot_in in = {db,
+                bot_in in = {db,
                                 step,
                                 "https://aduan.example.go.id",
                                 FUZZ_NOW,
@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 ""};
                 store_wa_effects fx;
                 memset(&fx, 0, sizeof fx);
-                if (wa_bot_step_caps(&in, size % 2 ? &plain : &DLG_CAPS_WHATSAPP, &fx) == ERR_OK)
+                if (bot_step_caps(&in, size % 2 ? &plain : &DLG_CAPS_WHATSAPP, &fx) == ERR_OK)
                     check(&fx, &evs[i], states[k]);
                 arena_destroy(step);
             }

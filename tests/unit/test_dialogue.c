@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "channels/wa_dialog.h"
-#include "channels/whatsapp/wa_text.h"
+#include "channels/dialog.h"
+#include "channels/texts.h"
 #include "core/secret.h"
 #include "store/store.h"
 
@@ -54,9 +54,9 @@ static void every_state_has_one_step_and_name(void **state)
     assert_int_equal(dlg_parse("e_after", NULL), DLG_E_AFTER);
     assert_int_equal(dlg_parse("svc_doc", NULL), DLG_SVC_DOC);
     assert_int_equal(dlg_parse("sv_q", NULL), DLG_SV_Q);
-    assert_true(wa_state_drafting("kecamatan") && wa_state_drafting("svc_nik"));
-    assert_false(wa_state_drafting("svc_resend:7") || wa_state_drafting("e_after") ||
-                 wa_state_drafting("nope") || wa_state_drafting(NULL));
+    assert_true(bot_state_drafting("kecamatan") && bot_state_drafting("svc_nik"));
+    assert_false(bot_state_drafting("svc_resend:7") || bot_state_drafting("e_after") ||
+                 bot_state_drafting("nope") || bot_state_drafting(NULL));
     /* What no version wrote. */
     const char *bad[] = {"",
                          "Idle",
@@ -95,7 +95,7 @@ static void step_to(fixture *f, int64_t agency, const dlg_caps *caps, const char
     ev.type = "text";
     ev.timestamp = NOW;
     ev.text = text;
-    wa_bot_in in = {f->s,
+    bot_in in = {f->s,
                     f->ar,
                     "https://aduan.example.go.id",
                     NOW,
@@ -109,7 +109,7 @@ static void step_to(fixture *f, int64_t agency, const dlg_caps *caps, const char
                     30,
                     ""};
     memset(fx, 0, sizeof *fx);
-    assert_int_equal(wa_bot_step_caps(&in, caps, fx), ERR_OK);
+    assert_int_equal(bot_step_caps(&in, caps, fx), ERR_OK);
 }
 
 static void step(fixture *f, const dlg_caps *caps, const char *state, const char *draft,
@@ -144,7 +144,7 @@ static void no_buttons_gets_numbered_options(void **state)
     assert_non_null(strstr(menu, "\n1. Buat laporan"));
     assert_non_null(strstr(menu, "\n2. "));
     assert_non_null(strstr(menu, "\n3. "));
-    assert_non_null(strstr(menu, wa_text("choose_number", "id")));
+    assert_non_null(strstr(menu, bot_text("choose_number", "id")));
     /* WhatsApp itself is unchanged: the same message is a list. */
     store_wa_effects wa;
     step(f, &DLG_CAPS_WHATSAPP, "idle", "{}", "halo", &wa);

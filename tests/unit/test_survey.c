@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "channels/wa_survey.h"
+#include "channels/survey_dialog.h"
 #include "core/secret.h"
 #include "domain/report.h"
 #include "domain/seed.h"

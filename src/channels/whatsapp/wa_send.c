@@ -6,7 +6,7 @@
  * leaves the machine. */
 #include "channels/whatsapp/wa.h"
 
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 
 #include <curl/curl.h>
 #include <jansson.h>

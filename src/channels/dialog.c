@@ -1,6 +1,6 @@
-#include "channels/wa_dialog.h"
+#include "channels/dialog.h"
 
-#include "channels/whatsapp/wa_text.h"
+#include "channels/texts.h"
 #include "core/text.h"
 
 #include <stdio.h>
@@ -208,7 +208,7 @@ static void numbered(dlg *d, const char *body, const dlg_choice *c, int n)
         json_array_append_new(ids, json_string(c[i].id));
     }
     json_object_set_new(d->draft, "offered", ids);
-    dlg_say(d, arena_printf(ar, "%s\n\n%s", text, wa_text("choose_number", d->lang)));
+    dlg_say(d, arena_printf(ar, "%s\n\n%s", text, bot_text("choose_number", d->lang)));
 }
 
 const char *dlg_buttons_msg(arena_t *ar, const char *to, const char *body, const dlg_choice *c,
@@ -231,7 +231,7 @@ void dlg_buttons(dlg *d, const char *body, const dlg_choice *c, int n)
     if (n <= d->caps->max_buttons)
         reply(d, dlg_buttons_msg(d->in->ar, d->fx->wa_id, body, c, n));
     else if (d->caps->has_lists)
-        dlg_list(d, body, wa_text("menu_button", d->lang), wa_text("menu_button", d->lang), c, n);
+        dlg_list(d, body, bot_text("menu_button", d->lang), bot_text("menu_button", d->lang), c, n);
     else
         numbered(d, body, c, n);
 }

@@ -1,12 +1,12 @@
-/* wa_dialog: what the citizen dialogue is made of (issue 15, item 3).
+/* dialog: what the citizen dialogue is made of (issue 15, item 3).
  *
  * - Its states, as an enum. The conversation row keeps a state's name (a
  *   string, so conversations in progress survive an upgrade); dlg_parse
  *   and dlg_name map one to the other through the sub-dialogues' tables.
- * - One table of steps per sub-dialogue: the report (wa_bot.c, with the
+ * - One table of steps per sub-dialogue: the report (bot.c, with the
  *   idle and menu states every other one starts from and ends in), the
- *   emergency (wa_bot.c), the service request (wa_service.c) and the
- *   survey (wa_survey.c). A step is {state, name, on_enter, on_input}:
+ *   emergency (bot.c), the service request (svc_dialog.c) and the
+ *   survey (survey_dialog.c). A step is {state, name, on_enter, on_input}:
  *   on_enter asks the step's question, on_input takes a message in it;
  *   both return the state the conversation is left in.
  * - What the channel can show (dlg_caps), and the one builder per kind of
@@ -14,12 +14,12 @@
  *   buttons or lists gets numbered options, and typing a number picks the
  *   option as a tap would.
  *
- * Every step only fills the effects (d->fx); wa_bot_step's caller applies
+ * Every step only fills the effects (d->fx); bot_step's caller applies
  * them in one transaction. */
-#ifndef ADUAN_WA_DIALOG_H
-#define ADUAN_WA_DIALOG_H
+#ifndef ADUAN_DIALOG_H
+#define ADUAN_DIALOG_H
 
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 
 #include <jansson.h>
 
@@ -69,7 +69,7 @@ extern const dlg_caps DLG_CAPS_WHATSAPP;
 
 /* The dialogue at one message. */
 typedef struct {
-    const wa_bot_in *in;
+    const bot_in *in;
     store_wa_effects *fx;
     const char *lang;     /* "id" or "en" */
     json_t *draft;        /* the conversation's JSON (borrowed) */
@@ -98,7 +98,7 @@ typedef struct {
     size_t n;
 } dlg_part;
 
-/* The sub-dialogues (wa_bot.c, wa_service.c, wa_survey.c). */
+/* The sub-dialogues (bot.c, svc_dialog.c, survey_dialog.c). */
 extern const dlg_part dlg_report, dlg_emergency, dlg_service, dlg_survey;
 
 /* The state of a stored name, and the id of a DLG_WITH_ID one in *arg
@@ -119,7 +119,7 @@ const dlg_part *dlg_part_of(dlg_state st);
 /* Enters st: its on_enter when it has one, else st itself. */
 dlg_state dlg_enter(dlg *d, dlg_state st);
 
-/* The menu (wa_bot.c): every sub-dialogue falls back to it. */
+/* The menu (bot.c): every sub-dialogue falls back to it. */
 dlg_state dlg_menu(dlg *d);
 
 /* The object under key in the draft, made when missing (borrowed). */

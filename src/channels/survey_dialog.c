@@ -1,6 +1,6 @@
-#include "channels/wa_survey.h"
+#include "channels/survey_dialog.h"
 
-#include "channels/whatsapp/wa_text.h"
+#include "channels/texts.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -128,17 +128,17 @@ static dlg_state ask_question(dlg *b, int64_t case_id, int u)
                                    full, text_utf8_len(full) > ROW_TITLE_MAX ? full : NULL};
     }
     const char *body =
-        wa_textf(ar, "sv_question", b->lang, "n", n, "unsur", ikm_unsur_name(u, b->lang),
+        bot_textf(ar, "sv_question", b->lang, "n", n, "unsur", ikm_unsur_name(u, b->lang),
                  "question", ikm_unsur_question(u, b->lang), NULL);
-    dlg_list(b, body, wa_text("sv_answer_button", b->lang), ikm_unsur_code(u), rows, 4);
+    dlg_list(b, body, bot_text("sv_answer_button", b->lang), ikm_unsur_code(u), rows, 4);
     return finish(b, DLG_SV_Q);
 }
 
 static dlg_state ask_comment(dlg *b, int64_t case_id)
 {
     dlg_choice c[] = {{arena_printf(b->in->ar, "svy:skip:%lld", (long long)case_id),
-                       wa_text("sv_skip", b->lang), NULL}};
-    dlg_buttons(b, wa_text("sv_ask_comment", b->lang), c, 1);
+                       bot_text("sv_skip", b->lang), NULL}};
+    dlg_buttons(b, bot_text("sv_ask_comment", b->lang), c, 1);
     return finish(b, DLG_SV_COMMENT);
 }
 
@@ -152,11 +152,11 @@ static dlg_state start_survey(dlg *b, const store_case *c)
         return DLG_IDLE;
     }
     if (done) {
-        dlg_say(b, wa_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, c), NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, c), NULL));
         return finish(b, DLG_IDLE);
     }
     if (strcmp(c->status, "closed") != 0) {
-        dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, c), "status",
+        dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, c), "status",
                             label(c->status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
@@ -170,7 +170,7 @@ static dlg_state submit(dlg *b, const char *comment)
     json_t *a = json_object_get(json_object_get(b->draft, "survey"), "a");
     if (!case_id || json_array_size(a) < IKM_UNSUR) {
         /* The answers are gone (e.g. the dialogue was restarted). */
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     }
     int answers[STORE_SURVEY_UNSUR] = {0};
@@ -181,7 +181,7 @@ static dlg_state submit(dlg *b, const char *comment)
     if (e == ERR_OK)
         log_info("wa", "event=survey_answered agency_id=%lld", (long long)b->in->agency->id);
     else if (e == ERR_NOT_FOUND) {
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     } else if (e != ERR_CONFLICT) {
         /* ERR_CONFLICT: answered already (e.g. this very message, retried). */
@@ -189,7 +189,7 @@ static dlg_state submit(dlg *b, const char *comment)
         return DLG_IDLE;
     }
     b->fx->msg_body = HIDDEN_ANSWER;
-    dlg_say(b, wa_text("sv_done", b->lang));
+    dlg_say(b, bot_text("sv_done", b->lang));
     return finish(b, DLG_IDLE);
 }
 
@@ -199,7 +199,7 @@ static dlg_state on_answer(dlg *b, int64_t case_id, int u, int v)
     store_case c;
     b->fx->msg_body = HIDDEN_ANSWER;
     if (!own_case(b, case_id, &c) || v < 1 || v > 4 || u < 1 || u > IKM_UNSUR) {
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     }
     if (u == 1 && (survey_case(b) != case_id || answered(b) != 0))
@@ -214,12 +214,12 @@ static dlg_state on_answer(dlg *b, int64_t case_id, int u, int v)
     }
     bool invited, done;
     if (store_survey_status(b->in->store, case_id, &invited, &done) == ERR_OK && done) {
-        dlg_say(b, wa_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, &c), NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, &c), NULL));
         return finish(b, DLG_IDLE);
     }
     if (strcmp(c.status, "closed") != 0) {
         /* An old list of a case reopened since. */
-        dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, &c), "status",
+        dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, &c), "status",
                             label(c.status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
@@ -249,7 +249,7 @@ static dlg_state on_confirm(dlg *b, store_case *c, bool yes)
             }
         }
         if (strcmp(c->status, "closed") != 0) {
-            dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
+            dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
                                 label(c->status, b->lang), NULL));
             return finish(b, DLG_IDLE);
         }
@@ -260,16 +260,16 @@ static dlg_state on_confirm(dlg *b, store_case *c, bool yes)
             b->err = e;
             return DLG_IDLE;
         }
-        dlg_say(b, wa_textf(b->in->ar, "sv_closed", b->lang, "code", code, NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_closed", b->lang, "code", code, NULL));
         return start_survey(b, c);
     }
     if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
-        dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
+        dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
                             label(c->status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     json_object_set_new(b->draft, "survey", json_pack("{s:I}", "case", (json_int_t)c->id));
-    dlg_say(b, wa_textf(b->in->ar, "sv_ask_reason", b->lang, "code", code, NULL));
+    dlg_say(b, bot_textf(b->in->ar, "sv_ask_reason", b->lang, "code", code, NULL));
     return finish(b, DLG_SV_REASON);
 }
 
@@ -279,11 +279,11 @@ static dlg_state on_reason(dlg *b, const char *text)
     const char *p;
     size_t len = text ? text_trim(text, &p) : 0;
     if (!own_case(b, survey_case(b), &c)) {
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     }
     if (len < REASON_MIN) {
-        dlg_say(b, wa_text("sv_reason_short", b->lang));
+        dlg_say(b, bot_text("sv_reason_short", b->lang));
         return finish(b, DLG_SV_REASON);
     }
     const char *code = shown(b, &c);
@@ -298,11 +298,11 @@ static dlg_state on_reason(dlg *b, const char *text)
         }
         if (e == ERR_OK || (store_case_get(b->in->store, b->in->ar, c.id, &c) == ERR_OK &&
                             strcmp(c.status, "reopened") == 0)) {
-            dlg_say(b, wa_textf(b->in->ar, "sv_reopened", b->lang, "code", code, NULL));
+            dlg_say(b, bot_textf(b->in->ar, "sv_reopened", b->lang, "code", code, NULL));
             return finish(b, DLG_IDLE);
         }
     }
-    dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
+    dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
                         label(c.status, b->lang), NULL));
     return finish(b, DLG_IDLE);
 }
@@ -347,7 +347,7 @@ static dlg_state on_tap(dlg *b, dlg_state st)
         if (own_case(b, k, &c))
             return start_survey(b, &c);
     } else if ((k = id_case(id, "svy:later:", NULL, NULL))) {
-        dlg_say(b, wa_text("sv_later_ok", b->lang));
+        dlg_say(b, bot_text("sv_later_ok", b->lang));
         return finish(b, DLG_IDLE);
     } else if ((k = id_case(id, "svy:skip:", NULL, NULL))) {
         if (st == DLG_SV_COMMENT && survey_case(b) == k)
@@ -357,7 +357,7 @@ static dlg_state on_tap(dlg *b, dlg_state st)
     } else {
         return DLG_PASS;
     }
-    dlg_say(b, wa_text("sv_none", b->lang));
+    dlg_say(b, bot_text("sv_none", b->lang));
     return finish(b, DLG_IDLE);
 }
 
@@ -365,7 +365,7 @@ static dlg_state on_tap(dlg *b, dlg_state st)
  * resolved case, "survei" for the newest closed one not answered. */
 static dlg_state idle_words(dlg *b)
 {
-    const wa_bot_in *in = b->in;
+    const bot_in *in = b->in;
     const char *t = in->ev->text;
     store_case c;
     if (t && (dlg_is_word(t, "sudah", "belum") || dlg_is_word(t, "yes", "not yet"))) {
@@ -390,7 +390,7 @@ static dlg_state idle_words(dlg *b)
                 return DLG_IDLE;
             }
         }
-    dlg_say(b, wa_text("sv_none", b->lang));
+    dlg_say(b, bot_text("sv_none", b->lang));
     return finish(b, DLG_IDLE);
 }
 
@@ -413,7 +413,7 @@ static dlg_state in_question(dlg *b)
     if (ev->reply_id || !ev->text)
         return dlg_menu(b);
     if (survey_case(b) == 0) {
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     }
     size_t n = text_trim(ev->text, &p);
@@ -442,7 +442,7 @@ static const dlg_step steps[] = {
 };
 const dlg_part dlg_survey = {"survey", steps, sizeof steps / sizeof *steps};
 
-bool wa_survey_step(dlg *d, dlg_state st, dlg_state *next)
+bool survey_step(dlg *d, dlg_state st, dlg_state *next)
 {
     const wa_event *ev = d->in->ev;
     *next = DLG_PASS;
@@ -460,24 +460,24 @@ bool wa_survey_step(dlg *d, dlg_state st, dlg_state *next)
 static const char *invite_buttons(arena_t *ar, const char *to, const char *lead, const char *code,
                                   int64_t case_id, const char *lang)
 {
-    const char *body = wa_textf(ar, "sv_invite", lang, "code", code, NULL);
+    const char *body = bot_textf(ar, "sv_invite", lang, "code", code, NULL);
     if (lead)
         body = arena_printf(ar, "%s\n\n%s", lead, body);
     dlg_choice c[] = {
-        {arena_printf(ar, "svy:start:%lld", (long long)case_id), wa_text("sv_start", lang), NULL},
-        {arena_printf(ar, "svy:later:%lld", (long long)case_id), wa_text("sv_later", lang), NULL}};
+        {arena_printf(ar, "svy:start:%lld", (long long)case_id), bot_text("sv_start", lang), NULL},
+        {arena_printf(ar, "svy:later:%lld", (long long)case_id), bot_text("sv_later", lang), NULL}};
     return dlg_buttons_msg(ar, to, body, c, 2);
 }
 
 static const char *invite_template(arena_t *ar, const char *to, const char *code, int64_t case_id)
 {
     const char *params[] = {code};
-    return msg_template(ar, to, WA_TEMPLATE_SURVEY, params, 1,
+    return msg_template(ar, to, BOT_TEMPLATE_SURVEY, params, 1,
                         arena_printf(ar, "svy:start:%lld", (long long)case_id),
                         arena_printf(ar, "svy:later:%lld", (long long)case_id));
 }
 
-err_t wa_survey_render(store_t *s, arena_t *ar, const store_case *c, const store_event *ev,
+err_t survey_render(store_t *s, arena_t *ar, const store_case *c, const store_event *ev,
                        const char *wa_id, const char *lang, const char *text, const char **payload,
                        const char **template)
 {
@@ -485,14 +485,14 @@ err_t wa_survey_render(store_t *s, arena_t *ar, const store_case *c, const store
     ids_tracking_format(c->tracking_code, code);
     if (!strcmp(ev->to_status, "resolved") && !strcmp(c->status, "resolved")) {
         dlg_choice ch[] = {
-            {arena_printf(ar, "res:yes:%lld", (long long)c->id), wa_text("sv_yes", lang), NULL},
-            {arena_printf(ar, "res:no:%lld", (long long)c->id), wa_text("sv_no", lang), NULL}};
+            {arena_printf(ar, "res:yes:%lld", (long long)c->id), bot_text("sv_yes", lang), NULL},
+            {arena_printf(ar, "res:no:%lld", (long long)c->id), bot_text("sv_no", lang), NULL}};
         *payload = dlg_buttons_msg(
-            ar, wa_id, arena_printf(ar, "%s\n\n%s", text, wa_text("sv_confirm", lang)), ch, 2);
+            ar, wa_id, arena_printf(ar, "%s\n\n%s", text, bot_text("sv_confirm", lang)), ch, 2);
         /* The result the reporter confirms: the message to them, never the
          * internal note. */
         const char *params[] = {code, ev->public_note};
-        *template = msg_template(ar, wa_id, WA_TEMPLATE_CONFIRM, params, 2, ch[0].id, ch[1].id);
+        *template = msg_template(ar, wa_id, BOT_TEMPLATE_CONFIRM, params, 2, ch[0].id, ch[1].id);
         return *payload && *template ? ERR_OK : ERR_NOMEM;
     }
     if (!strcmp(ev->to_status, "closed")) {

@@ -1,7 +1,7 @@
-#include "channels/wa_staff.h"
+#include "channels/staff.h"
 
-#include "channels/wa_bot.h"
-#include "channels/wa_dialog.h"
+#include "channels/bot.h"
+#include "channels/dialog.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/msg.h"
@@ -86,7 +86,7 @@ static const char *alert_template(arena_t *ar, const char *to, const store_case 
     return dlg_dump(ar,
                     json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
                               "whatsapp", "recipient_type", "individual", "to", to, "type",
-                              "template", "template", "name", WA_TEMPLATE_ALERT, "language", "code",
+                              "template", "template", "name", BOT_TEMPLATE_ALERT, "language", "code",
                               "id", "components", comps));
 }
 
@@ -97,7 +97,7 @@ static store_alert_msg notice_msg(arena_t *ar, const char *kind, const char *to,
     const char *params[] = {shown_code(ar, c), wa_template_value(ar, text)};
     return (store_alert_msg){
         to, kind, wa_msg_text(ar, to, arena_printf(ar, "⚠️ Laporan %s: %s", params[0], text)),
-        wa_msg_template(ar, to, WA_TEMPLATE_STAFF, "id", params, 2)};
+        wa_msg_template(ar, to, BOT_TEMPLATE_STAFF, "id", params, 2)};
 }
 
 static void notice(arena_t *ar, store_alert *a, const char *to, const store_case *c,
@@ -244,7 +244,7 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
     return e;
 }
 
-int wa_staff_tick(const config_t *cfg, store_t *s, int64_t now)
+int staff_tick(const config_t *cfg, store_t *s, int64_t now)
 {
     static int64_t last; /* only the worker thread calls this */
     if (now == last)
@@ -413,10 +413,10 @@ static err_t urgent_note(store_t *s, arena_t *ar, const store_case *c, const sto
 }
 
 static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
-                     wa_staff_outcome *out);
+                     staff_outcome *out);
 
-err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
-                            int64_t now, wa_staff_outcome *out)
+err_t staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+                            int64_t now, staff_outcome *out)
 {
     err_t e = created(cfg, s, ar, case_id, now, out);
     refresh(s, ar, case_id);
@@ -425,7 +425,7 @@ err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_
 }
 
 static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
-                     wa_staff_outcome *out)
+                     staff_outcome *out)
 {
     store_group group;
     store_case c;
@@ -447,7 +447,7 @@ static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_
         e = forward(s, ar, &c, to, now, &out->forwarded_to);
         if (e != ERR_OK || !out->forwarded_to)
             return e;
-        wa_staff_outcome sub;
+        staff_outcome sub;
         e = created(cfg, s, ar, out->forwarded_to, now, &sub);
         out->duplicate_of = sub.duplicate_of;
         out->team_id = sub.team_id;
@@ -491,7 +491,7 @@ static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_
 
 /* ---- officers' messages ------------------------------------------------------------- */
 
-bool wa_staff_route(store_t *s, arena_t *ar, const store_agency *agency, const wa_event *ev,
+bool staff_route(store_t *s, arena_t *ar, const store_agency *agency, const wa_event *ev,
                     store_user *out)
 {
     store_role *r;
@@ -757,7 +757,7 @@ static err_t command(staff *st)
     return ERR_OK;
 }
 
-err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_agency *agency,
+err_t staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_agency *agency,
                       const wa_event *ev, const store_user *u, int64_t now)
 {
     store_role *roles;
@@ -847,7 +847,7 @@ static err_t assign(store_t *s, arena_t *ar, const store_case *c, int64_t now)
     return e;
 }
 
-err_t wa_staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+err_t staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
                                int64_t now)
 {
     store_case c;
