@@ -4,6 +4,7 @@
 #include "channels/survey_dialog.h"
 #include "channels/svc_dialog.h"
 #include "channels/texts.h"
+#include "channels/whatsapp/wa.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -37,7 +38,7 @@ const char *bot_status_text(arena_t *ar, const char *tracking_code, const char *
     char shown[IDS_SHOWN_BUF];
     int st = status_parse(ev->to_status);
     const char *label = st >= 0 ? status_label((case_status_t)st, lang) : ev->to_status;
-    const char *note = ev->public_note ? dlg_cut(ar, ev->public_note, 600) : NULL;
+    const char *note = ev->public_note ? text_cut(ar, ev->public_note, 600) : NULL;
     ids_tracking_format(tracking_code, shown);
     bool service = kind && strcmp(kind, "service") == 0;
     return bot_textf(ar, service ? "svc_status_update" : "status_update", lang, "code", shown,
@@ -45,8 +46,7 @@ const char *bot_status_text(arena_t *ar, const char *tracking_code, const char *
 }
 
 err_t bot_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
-                       const char *wa_id, const char *lang, const char **payload,
-                       const char **template)
+                        const char *lang, const char **message, const char **template)
 {
     store_case c;
     store_event *ev;
@@ -67,9 +67,10 @@ err_t bot_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_
     const char *label = st >= 0 ? status_label((case_status_t)st, lang) : found->to_status;
     ids_tracking_format(c.tracking_code, shown);
     /* Only the message to the reporter: staff's internal note never leaves. */
-    const char *note = found->public_note ? dlg_cut(ar, found->public_note, 600) : NULL;
+    const char *note = found->public_note ? text_cut(ar, found->public_note, 600) : NULL;
     const char *text = bot_status_text(ar, c.tracking_code, c.kind, found, lang);
-    *payload = wa_msg_text(ar, wa_id, text);
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = text};
+    *message = channel_msg_json(ar, &plain);
     /* The agency's approved template, in its language (Indonesian unless
      * set otherwise) whatever the dialogue's language. */
     store_agency ag;
@@ -80,12 +81,17 @@ err_t bot_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_
     }
     const char *params[] = {
         shown, st >= 0 ? status_label((case_status_t)st, strcmp(tlang, "en") ? "id" : "en") : label,
-        wa_template_value(ar, note)};
-    *template = wa_msg_template(ar, wa_id, tname, tlang, params, 3);
-    if (!*payload || !*template)
+        note};
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = tname,
+                          .lang = tlang,
+                          .params = params,
+                          .nparams = 3};
+    *template = channel_msg_json(ar, &intent);
+    if (!*message || !*template)
         return ERR_NOMEM;
     /* Issue #8: a resolved case asks for confirmation, a close invites the survey. */
-    return survey_render(s, ar, &c, found, wa_id, lang, text, payload, template);
+    return survey_render(s, ar, &c, found, lang, text, message, template);
 }
 
 static void decref(void *p) { json_decref(p); }
@@ -385,7 +391,7 @@ static err_t create_case(dlg *d, bool emergency)
             c->description = arena_printf(in->ar, "%s\n%s", said, c->description);
         else if (said)
             c->description = arena_strdup(in->ar, said);
-        c->description = dlg_cut(in->ar, c->description, DESCRIPTION_MAX);
+        c->description = text_cut(in->ar, c->description, DESCRIPTION_MAX);
         json_object_del(d->draft, "said");
     }
     if (!c->description)
@@ -506,7 +512,7 @@ static dlg_state on_idle(dlg *d)
     if (len >= WORDS_MIN)
         json_object_set_new(
             d->draft, "said",
-            json_string(dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX)));
+            json_string(text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX)));
     return dlg_menu(d);
 }
 
@@ -611,7 +617,7 @@ static dlg_state on_describe(dlg *d)
         return DLG_DESCRIBE;
     }
     rset(d, "desc",
-         json_string(dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), DESCRIPTION_MAX)));
+         json_string(text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), DESCRIPTION_MAX)));
     return ask_location(d);
 }
 
@@ -624,7 +630,7 @@ static void take_location(dlg *d)
     rset(d, "lon", json_real(ev->lon));
     const char *addr = ev->loc_address ? ev->loc_address : ev->loc_name;
     if (addr)
-        rset(d, "address", json_string(dlg_cut(d->in->ar, addr, ADDRESS_MAX)));
+        rset(d, "address", json_string(text_cut(d->in->ar, addr, ADDRESS_MAX)));
 }
 
 static dlg_state on_location(dlg *d)
@@ -635,7 +641,7 @@ static dlg_state on_location(dlg *d)
         return ask_photos(d);
     }
     if (ev->text && !ev->reply_id && strlen(ev->text) >= ADDRESS_MIN) {
-        rset(d, "address", json_string(dlg_cut(d->in->ar, ev->text, ADDRESS_MAX)));
+        rset(d, "address", json_string(text_cut(d->in->ar, ev->text, ADDRESS_MAX)));
         return ask_kecamatan(d);
     }
     return ask_location(d);
@@ -702,18 +708,18 @@ static dlg_state on_e_location(dlg *d)
      * kecamatan, then the case. */
     const char *p;
     size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;
-    if (!d->caps->has_location && len >= ADDRESS_MIN) {
+    if (!d->caps->location_request && len >= ADDRESS_MIN) {
         rset(d, "address",
-             json_string(dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), ADDRESS_MAX)));
+             json_string(text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), ADDRESS_MAX)));
         return have_regions(d) ? ask_kecamatan(d) : emergency_created(d);
     }
     /* Words typed instead of the location still describe the emergency:
      * keep them for the case. */
     if (len) {
         const char *was = rget(d, "desc");
-        const char *now = dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX);
+        const char *now = text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX);
         rset(d, "desc",
-             json_string(dlg_cut(d->in->ar, was ? arena_printf(d->in->ar, "%s\n%s", was, now) : now,
+             json_string(text_cut(d->in->ar, was ? arena_printf(d->in->ar, "%s\n%s", was, now) : now,
                                  DESCRIPTION_MAX)));
     }
     dlg_ask_location(
@@ -742,7 +748,7 @@ static dlg_state on_e_after(dlg *d)
     size_t len = ev->text ? text_trim(ev->text, &p) : 0;
     if (len)
         d->fx->case_text = arena_printf(
-            d->in->ar, "\n%s", dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX));
+            d->in->ar, "\n%s", text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX));
     ids_tracking_format(code, shown);
     dlg_say(d, bot_textf(d->in->ar, "added_to_case", d->lang, "code", shown, NULL));
     return DLG_E_AFTER;
@@ -885,7 +891,7 @@ static dlg_state route(dlg *d, dlg_state st)
 
 /* The step itself; *state_in is the state the message was taken in (after
  * an expired draft was dropped). */
-static err_t step_once(const bot_in *in, const dlg_caps *caps, store_wa_effects *fx,
+static err_t step_once(const bot_in *in, const channel_caps *caps, store_wa_effects *fx,
                        dlg_state *state_in)
 {
     const wa_event *ev = in->ev;
@@ -959,10 +965,11 @@ static err_t step_once(const bot_in *in, const dlg_caps *caps, store_wa_effects 
 
 err_t bot_step(const bot_in *in, store_wa_effects *fx)
 {
-    return bot_step_caps(in, &DLG_CAPS_WHATSAPP, fx);
+    /* The dialogue's inbound is WhatsApp's for now (wa_event). */
+    return bot_step_caps(in, &wa_driver.caps, fx);
 }
 
-err_t bot_step_caps(const bot_in *in, const dlg_caps *caps, store_wa_effects *fx)
+err_t bot_step_caps(const bot_in *in, const channel_caps *caps, store_wa_effects *fx)
 {
     dlg_state state = DLG_IDLE;
     err_t e = step_once(in, caps, fx, &state);

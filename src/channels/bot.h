@@ -1,10 +1,11 @@
-/* bot: the guided dialogue with a citizen on WhatsApp (issue #4): menu,
+/* bot: the guided dialogue with a citizen (issue #4; WhatsApp first): menu,
  * reporting step by step, emergencies, status checks, cancelling. One call
  * turns one inbound message into the effects it has (store_wa_effects);
  * the caller applies them in one transaction. */
 #ifndef ADUAN_BOT_H
 #define ADUAN_BOT_H
 
+#include "channels/channel.h"
 #include "channels/whatsapp/wa_in.h"
 #include "store/store.h"
 
@@ -35,27 +36,14 @@ typedef struct {
  * Reads reference data through the store; writes nothing itself. */
 err_t bot_step(const bot_in *in, store_wa_effects *fx) __attribute__((warn_unused_result));
 
-/* The same for a channel that shows what caps says (channels/dialog.h):
- * bot_step is this with WhatsApp's. */
-struct dlg_caps;
-err_t bot_step_caps(const bot_in *in, const struct dlg_caps *caps, store_wa_effects *fx)
+/* The same for a channel that shows what caps says (channels/channel.h):
+ * bot_step is this with the capabilities of the message's channel. */
+err_t bot_step_caps(const bot_in *in, const channel_caps *caps, store_wa_effects *fx)
     __attribute__((warn_unused_result));
 
 /* True when the dialogue state is a step of composing a report or a
  * service request (its messages belong to the case it becomes). */
 bool bot_state_drafting(const char *state);
-
-/* A Graph API text message to wa_id, as JSON owned by the arena. */
-const char *wa_msg_text(arena_t *ar, const char *to, const char *body);
-
-/* An approved template message (CLOUD-API-NOTES.md §4) with body text
- * parameters params[0..n), as JSON owned by the arena. */
-const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
-                            const char *const *params, int n);
-
-/* A value fit for a template parameter (no line breaks, not too long). */
-#define WA_TEMPLATE_VALUE_MAX 500
-const char *wa_template_value(arena_t *ar, const char *v);
 
 /* Names of the templates to get approved; their exact text is in
  * docs/WHATSAPP.md. */
@@ -69,10 +57,11 @@ const char *wa_template_value(arena_t *ar, const char *v);
 const char *bot_status_text(arena_t *ar, const char *tracking_code, const char *kind,
                            const store_event *ev, const char *lang);
 
-/* The free text and the template of a status update: the event event_id
- * of case case_id, told to wa_id in lang. */
+/* The neutral message (JSON) and template intent of a status update: the
+ * event event_id of case case_id, told in lang; both owned by ar. The
+ * channel's driver renders them when the outbox sends them. */
 err_t bot_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
-                       const char *wa_id, const char *lang, const char **payload,
-                       const char **template) __attribute__((warn_unused_result));
+                        const char *lang, const char **message, const char **template)
+    __attribute__((warn_unused_result));
 
 #endif

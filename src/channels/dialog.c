@@ -8,15 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* WhatsApp's limits on interactive messages (CLOUD-API-NOTES.md §4). */
-#define TEXT_MAX         4000
-#define BODY_MAX         1024
-#define BUTTON_TITLE_MAX 20
-#define ROW_TITLE_MAX    24
-#define ROW_DESC_MAX     72
-
-const dlg_caps DLG_CAPS_WHATSAPP = {3, true, true};
-
 /* ---- states -------------------------------------------------------------------- */
 
 static const dlg_part *const parts[] = {&dlg_report, &dlg_emergency, &dlg_service, &dlg_survey};
@@ -104,20 +95,6 @@ const char *dlg_draft_str(dlg *d, const char *key, const char *k)
 
 /* ---- the builders ------------------------------------------------------------------ */
 
-const char *dlg_cut(arena_t *ar, const char *s, size_t max)
-{
-    if (!s || text_utf8_len(s) <= max)
-        return s;
-    size_t bytes = 0, cps = 0;
-    while (s[bytes] && cps < max - 1) {
-        bytes++;
-        while ((s[bytes] & 0xC0) == 0x80)
-            bytes++;
-        cps++;
-    }
-    return arena_printf(ar, "%.*s…", (int)bytes, s);
-}
-
 const char *dlg_dump(arena_t *ar, json_t *j)
 {
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -129,47 +106,15 @@ const char *dlg_dump(arena_t *ar, json_t *j)
     return out;
 }
 
-/* WhatsApp's payloads (declared in wa_bot.h). */
-
-const char *wa_msg_text(arena_t *ar, const char *to, const char *body)
-{
-    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:s}}", "messaging_product",
-                                  "whatsapp", "recipient_type", "individual", "to", to, "type",
-                                  "text", "text", "preview_url", 0, "body", body));
-}
-
-const char *wa_template_value(arena_t *ar, const char *v)
-{
-    /* Meta refuses template values with new lines, tabs or more than four
-     * spaces in a row, and long ones: fold and cut them. */
-    if (!v)
-        return NULL;
-    char *o = arena_strdup(ar, v);
-    for (char *p = o; p && *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-    return dlg_cut(ar, o, WA_TEMPLATE_VALUE_MAX);
-}
-
-const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
-                            const char *const *params, int n)
-{
-    json_t *ps = json_array();
-    for (int i = 0; ps && i < n; i++)
-        json_array_append_new(ps, json_pack("{s:s, s:s}", "type", "text", "text",
-                                            params[i] && *params[i] ? params[i] : "-"));
-    return dlg_dump(ar,
-                    json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:o}]}}",
-                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
-                              to, "type", "template", "template", "name", name, "language", "code",
-                              lang, "components", "type", "body", "parameters", ps));
-}
-
-static void reply(dlg *d, const char *payload)
+/* m as one of the effects' messages (about the case the effects create
+ * when for_case). */
+static void queue(dlg *d, const channel_msg *m, bool for_case)
 {
     store_wa_effects *fx = d->fx;
-    if (payload && fx->nout < STORE_WA_OUT_MAX)
-        fx->out[fx->nout++] = (store_wa_out){"reply", payload, NULL, false};
+    const char *json = channel_msg_json(d->in->ar, m);
+    if (json && fx->nout < STORE_WA_OUT_MAX)
+        fx->out[fx->nout++] = (store_wa_out){.kind = "reply", .message = json,
+                                             .for_new_case = for_case};
 }
 
 bool dlg_is_word(const char *text, const char *a, const char *b)
@@ -184,14 +129,14 @@ bool dlg_is_word(const char *text, const char *a, const char *b)
 
 void dlg_say_for_case(dlg *d, const char *text)
 {
-    const char *payload = wa_msg_text(d->in->ar, d->fx->wa_id, text);
-    if (payload && d->fx->nout < STORE_WA_OUT_MAX)
-        d->fx->out[d->fx->nout++] = (store_wa_out){"reply", payload, NULL, true};
+    channel_msg m = {.kind = CHANNEL_MSG_TEXT, .text = text};
+    queue(d, &m, true);
 }
 
 void dlg_say(dlg *d, const char *text)
 {
-    reply(d, wa_msg_text(d->in->ar, d->fx->wa_id, dlg_cut(d->in->ar, text, TEXT_MAX)));
+    channel_msg m = {.kind = CHANNEL_MSG_TEXT, .text = text};
+    queue(d, &m, false);
 }
 
 /* The options as numbered lines under the body, for a channel that cannot
@@ -211,62 +156,50 @@ static void numbered(dlg *d, const char *body, const dlg_choice *c, int n)
     dlg_say(d, arena_printf(ar, "%s\n\n%s", text, bot_text("choose_number", d->lang)));
 }
 
-const char *dlg_buttons_msg(arena_t *ar, const char *to, const char *body, const dlg_choice *c,
-                            int n)
+const char *dlg_buttons_json(arena_t *ar, const char *body, const dlg_choice *c, int n)
 {
-    json_t *arr = json_array();
-    for (int i = 0; arr && i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:{s:s, s:s}}", "type", "reply", "reply", "id",
-                                             c[i].id, "title",
-                                             dlg_cut(ar, c[i].title, BUTTON_TITLE_MAX)));
-    return dlg_dump(ar,
-                    json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
-                              "messaging_product", "whatsapp", "recipient_type", "individual", "to",
-                              to, "type", "interactive", "interactive", "type", "button", "body",
-                              "text", dlg_cut(ar, body, BODY_MAX), "action", "buttons", arr));
+    channel_msg m = {.kind = CHANNEL_MSG_CHOICES, .text = body, .choices = c, .nchoices = n};
+    return channel_msg_json(ar, &m);
 }
 
 void dlg_buttons(dlg *d, const char *body, const dlg_choice *c, int n)
 {
-    if (n <= d->caps->max_buttons)
-        reply(d, dlg_buttons_msg(d->in->ar, d->fx->wa_id, body, c, n));
-    else if (d->caps->has_lists)
+    if (n <= (int)d->caps->buttons_max) {
+        channel_msg m = {.kind = CHANNEL_MSG_CHOICES, .text = body, .choices = c, .nchoices = n};
+        queue(d, &m, false);
+    } else if (d->caps->list_rows_max) {
         dlg_list(d, body, bot_text("menu_button", d->lang), bot_text("menu_button", d->lang), c, n);
-    else
+    } else {
         numbered(d, body, c, n);
+    }
 }
 
 void dlg_list(dlg *d, const char *body, const char *button, const char *section,
               const dlg_choice *c, int n)
 {
-    arena_t *ar = d->in->ar;
     if (n > DLG_ROWS_MAX)
         n = DLG_ROWS_MAX;
-    if (!d->caps->has_lists) {
+    if ((unsigned)n > d->caps->list_rows_max) {
         numbered(d, body, c, n);
         return;
     }
-    json_t *arr = json_array();
-    for (int i = 0; arr && i < n; i++) {
-        json_t *r =
-            json_pack("{s:s, s:s}", "id", c[i].id, "title", dlg_cut(ar, c[i].title, ROW_TITLE_MAX));
-        if (r && c[i].desc)
-            json_object_set_new(r, "description",
-                                json_string(dlg_cut(ar, c[i].desc, ROW_DESC_MAX)));
-        json_array_append_new(arr, r);
-    }
-    reply(d,
-          dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:s, s:[{s:s, s:o}]}}}",
-                                 "messaging_product", "whatsapp", "recipient_type", "individual",
-                                 "to", d->fx->wa_id, "type", "interactive", "interactive", "type",
-                                 "list", "body", "text", dlg_cut(ar, body, BODY_MAX), "action",
-                                 "button", dlg_cut(ar, button, BUTTON_TITLE_MAX), "sections",
-                                 "title", dlg_cut(ar, section, ROW_TITLE_MAX), "rows", arr)));
+    channel_msg m = {.kind = CHANNEL_MSG_CHOICES,
+                     .text = body,
+                     .choices = c,
+                     .nchoices = n,
+                     .list_button = button,
+                     .list_section = section};
+    queue(d, &m, false);
 }
 
 void dlg_ask_location(dlg *d, const char *share, const char *typed)
 {
-    dlg_say(d, d->caps->has_location ? share : typed);
+    if (d->caps->location_request) {
+        channel_msg m = {.kind = CHANNEL_MSG_LOCATION, .text = share};
+        queue(d, &m, false);
+    } else {
+        dlg_say(d, typed);
+    }
 }
 
 const char *dlg_numbered_pick(const json_t *draft, const char *text)

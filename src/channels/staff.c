@@ -2,6 +2,7 @@
 
 #include "channels/bot.h"
 #include "channels/dialog.h"
+#include "channels/whatsapp/wa.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/msg.h"
@@ -47,57 +48,53 @@ static const char *where(arena_t *ar, const store_case *c)
     return map ? map : c->address ? c->address : "-";
 }
 
-/* The alert as an interactive message with the two buttons (inside the
- * 24-hour window). */
-static const char *alert_payload(arena_t *ar, const char *to, const store_case *c)
+/* The alert with the two buttons "Terima" / "Tidak bisa" (neutral JSON). */
+static const char *alert_message(arena_t *ar, const store_case *c)
 {
     const char *body = arena_printf(
         ar, "🚨 *DARURAT: %s*\nLokasi: %s\nKode laporan: %s\n\nTerima tugas ini?",
         c->category_name_id ? c->category_name_id : "-", where(ar, c), shown_code(ar, c));
-    json_t *buttons =
-        json_pack("[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}]", "type", "reply", "reply", "id",
-                  arena_printf(ar, "staff:accept:%lld", (long long)c->id), "title", "Terima",
-                  "type", "reply", "reply", "id",
-                  arena_printf(ar, "staff:decline:%lld", (long long)c->id), "title", "Tidak bisa");
-    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
-                                  "messaging_product", "whatsapp", "recipient_type", "individual",
-                                  "to", to, "type", "interactive", "interactive", "type", "button",
-                                  "body", "text", body, "action", "buttons", buttons));
+    channel_choice ch[] = {
+        {arena_printf(ar, "staff:accept:%lld", (long long)c->id), "Terima", NULL},
+        {arena_printf(ar, "staff:decline:%lld", (long long)c->id), "Tidak bisa", NULL}};
+    channel_msg m = {.kind = CHANNEL_MSG_CHOICES, .text = body, .choices = ch, .nchoices = 2};
+    return channel_msg_json(ar, &m);
 }
 
-/* The same alert as the approved template (docs/WHATSAPP.md), for staff
- * outside the 24-hour window: body {{1}}-{{3}} and two quick replies. */
-static const char *alert_template(arena_t *ar, const char *to, const store_case *c)
+/* The same alert as the approved template's intent (docs/WHATSAPP.md),
+ * for staff outside the re-engagement window: body {{1}}-{{3}} and two
+ * quick replies. */
+static const char *alert_template(arena_t *ar, const store_case *c)
 {
-    json_t *body = json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "type", "body",
-                             "parameters", "type", "text", "text",
-                             wa_template_value(ar, c->category_name_id ? c->category_name_id : "-"),
-                             "type", "text", "text", wa_template_value(ar, where(ar, c)), "type",
-                             "text", "text", shown_code(ar, c));
-    json_t *comps = json_array();
-    json_array_append_new(comps, body);
-    const char *acts[] = {"accept", "decline"};
-    for (int i = 0; i < 2; i++)
-        json_array_append_new(
-            comps,
-            json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button", "sub_type",
-                      "quick_reply", "index", i ? "1" : "0", "parameters", "type", "payload",
-                      "payload", arena_printf(ar, "staff:%s:%lld", acts[i], (long long)c->id)));
-    return dlg_dump(ar,
-                    json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
-                              "whatsapp", "recipient_type", "individual", "to", to, "type",
-                              "template", "template", "name", BOT_TEMPLATE_ALERT, "language", "code",
-                              "id", "components", comps));
+    const char *params[] = {c->category_name_id ? c->category_name_id : "-", where(ar, c),
+                            shown_code(ar, c)};
+    channel_choice replies[] = {
+        {arena_printf(ar, "staff:accept:%lld", (long long)c->id), NULL, NULL},
+        {arena_printf(ar, "staff:decline:%lld", (long long)c->id), NULL, NULL}};
+    channel_msg m = {.kind = CHANNEL_MSG_TEMPLATE,
+                     .template = BOT_TEMPLATE_ALERT,
+                     .lang = "id",
+                     .params = params,
+                     .nparams = 3,
+                     .choices = replies,
+                     .nchoices = 2};
+    return channel_msg_json(ar, &m);
 }
 
 /* A notice to staff about case c: free text, or the staff template. */
 static store_alert_msg notice_msg(arena_t *ar, const char *kind, const char *to,
                                   const store_case *c, const char *text)
 {
-    const char *params[] = {shown_code(ar, c), wa_template_value(ar, text)};
-    return (store_alert_msg){
-        to, kind, wa_msg_text(ar, to, arena_printf(ar, "⚠️ Laporan %s: %s", params[0], text)),
-        wa_msg_template(ar, to, BOT_TEMPLATE_STAFF, "id", params, 2)};
+    const char *params[] = {shown_code(ar, c), text};
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT,
+                         .text = arena_printf(ar, "⚠️ Laporan %s: %s", params[0], text)};
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = BOT_TEMPLATE_STAFF,
+                          .lang = "id",
+                          .params = params,
+                          .nparams = 2};
+    return (store_alert_msg){to, kind, channel_msg_json(ar, &plain),
+                             channel_msg_json(ar, &intent)};
 }
 
 static void notice(arena_t *ar, store_alert *a, const char *to, const store_case *c,
@@ -219,8 +216,7 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
         for (size_t i = 0; i < k && a.nout < STORE_ALERT_OUT_MAX; i++)
             if (crew[i]->user_wa_id)
                 a.out[a.nout++] = (store_alert_msg){crew[i]->user_wa_id, "alert",
-                                                    alert_payload(ar, crew[i]->user_wa_id, c),
-                                                    alert_template(ar, crew[i]->user_wa_id, c)};
+                                                    alert_message(ar, c), alert_template(ar, c)};
     } else {
         a.note = round == 0 ? "Tidak ada tim yang sedang bertugas untuk keadaan darurat ini."
                             : "Semua tim yang bertugas sudah dihubungi; belum ada yang menerima.";
@@ -795,9 +791,10 @@ err_t staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_age
         fx.draft = conv.draft ? conv.draft : "{}";
         fx.lang = conv.lang ? conv.lang : "id";
         fx.now = now;
+        channel_msg reply = {.kind = CHANNEL_MSG_TEXT, .text = st.reply};
         if (st.reply)
             fx.out[fx.nout++] =
-                (store_wa_out){"staff", wa_msg_text(ar, ev->from, st.reply), NULL, false};
+                (store_wa_out){.kind = "staff", .message = channel_msg_json(ar, &reply)};
         e = store_wa_apply(s, ar, &fx);
         if (e != ERR_CONFLICT)
             break;

@@ -14,37 +14,28 @@
 #include <string.h>
 #include <strings.h>
 
-/* WhatsApp's limits on interactive messages (CLOUD-API-NOTES.md §4). */
-#define BUTTON_TITLE_MAX 20
+/* WhatsApp's limit on a list row's title (CLOUD-API-NOTES.md §4): a longer label
+ * also goes in the row's description. */
 #define ROW_TITLE_MAX    24
-#define ROW_DESC_MAX     72
-#define BODY_MAX         1024
 #define REASON_MIN       5
 /* What the message log keeps of an answer: the survey is anonymous
  * towards officers, who can read the log. */
 #define HIDDEN_ANSWER "(jawaban survei / survey answer)"
 
-/* A template with body parameters and two quick-reply buttons. */
-static const char *msg_template(arena_t *ar, const char *to, const char *name,
-                                const char *const *params, int n, const char *payload0,
-                                const char *payload1)
+/* The intent of a template with body parameters and two quick-reply
+ * buttons answering reply0 and reply1 (neutral JSON in the arena). */
+static const char *msg_template(arena_t *ar, const char *name, const char *const *params, int n,
+                                const char *reply0, const char *reply1)
 {
-    json_t *ps = json_array(), *comps = json_array();
-    for (int i = 0; ps && i < n; i++)
-        json_array_append_new(
-            ps, json_pack("{s:s, s:s}", "type", "text", "text",
-                          params[i] && *params[i] ? wa_template_value(ar, params[i]) : "-"));
-    json_array_append_new(comps, json_pack("{s:s, s:o}", "type", "body", "parameters", ps));
-    const char *payloads[2] = {payload0, payload1};
-    for (int i = 0; i < 2; i++)
-        json_array_append_new(comps,
-                              json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button",
-                                        "sub_type", "quick_reply", "index", i ? "1" : "0",
-                                        "parameters", "type", "payload", "payload", payloads[i]));
-    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}",
-                                  "messaging_product", "whatsapp", "recipient_type", "individual",
-                                  "to", to, "type", "template", "template", "name", name,
-                                  "language", "code", "id", "components", comps));
+    channel_choice replies[] = {{reply0, NULL, NULL}, {reply1, NULL, NULL}};
+    channel_msg m = {.kind = CHANNEL_MSG_TEMPLATE,
+                     .template = name,
+                     .lang = "id",
+                     .params = params,
+                     .nparams = n,
+                     .choices = replies,
+                     .nchoices = 2};
+    return channel_msg_json(ar, &m);
 }
 
 /* ---- the dialogue ---------------------------------------------------------- */
@@ -289,7 +280,7 @@ static dlg_state on_reason(dlg *b, const char *text)
     const char *code = shown(b, &c);
     if (strcmp(c.status, "resolved") == 0 || strcmp(c.status, "closed") == 0) {
         const char *reason =
-            dlg_cut(b->in->ar, arena_strndup(b->in->ar, p, len), SURVEY_REASON_MAX);
+            text_cut(b->in->ar, arena_strndup(b->in->ar, p, len), SURVEY_REASON_MAX);
         err_t e =
             survey_reporter_action(b->in->store, b->in->ar, &c, ACT_REOPEN, reason, b->in->now);
         if (e != ERR_OK && e != ERR_CONFLICT) {
@@ -431,7 +422,7 @@ static dlg_state in_comment(dlg *b)
     if (dlg_is_word(ev->text, "lewati", "skip"))
         return submit(b, NULL);
     size_t n = text_trim(ev->text, &p);
-    return submit(b, n ? dlg_cut(b->in->ar, arena_strndup(b->in->ar, p, n), SURVEY_COMMENT_MAX)
+    return submit(b, n ? text_cut(b->in->ar, arena_strndup(b->in->ar, p, n), SURVEY_COMMENT_MAX)
                        : NULL);
 }
 
@@ -457,7 +448,7 @@ bool survey_step(dlg *d, dlg_state st, dlg_state *next)
 
 /* ---- outgoing ----------------------------------------------------------------- */
 
-static const char *invite_buttons(arena_t *ar, const char *to, const char *lead, const char *code,
+static const char *invite_buttons(arena_t *ar, const char *lead, const char *code,
                                   int64_t case_id, const char *lang)
 {
     const char *body = bot_textf(ar, "sv_invite", lang, "code", code, NULL);
@@ -466,20 +457,20 @@ static const char *invite_buttons(arena_t *ar, const char *to, const char *lead,
     dlg_choice c[] = {
         {arena_printf(ar, "svy:start:%lld", (long long)case_id), bot_text("sv_start", lang), NULL},
         {arena_printf(ar, "svy:later:%lld", (long long)case_id), bot_text("sv_later", lang), NULL}};
-    return dlg_buttons_msg(ar, to, body, c, 2);
+    return dlg_buttons_json(ar, body, c, 2);
 }
 
-static const char *invite_template(arena_t *ar, const char *to, const char *code, int64_t case_id)
+static const char *invite_template(arena_t *ar, const char *code, int64_t case_id)
 {
     const char *params[] = {code};
-    return msg_template(ar, to, BOT_TEMPLATE_SURVEY, params, 1,
+    return msg_template(ar, BOT_TEMPLATE_SURVEY, params, 1,
                         arena_printf(ar, "svy:start:%lld", (long long)case_id),
                         arena_printf(ar, "svy:later:%lld", (long long)case_id));
 }
 
 err_t survey_render(store_t *s, arena_t *ar, const store_case *c, const store_event *ev,
-                       const char *wa_id, const char *lang, const char *text, const char **payload,
-                       const char **template)
+                    const char *lang, const char *text, const char **message,
+                    const char **template)
 {
     char code[IDS_SHOWN_BUF];
     ids_tracking_format(c->tracking_code, code);
@@ -487,22 +478,22 @@ err_t survey_render(store_t *s, arena_t *ar, const store_case *c, const store_ev
         dlg_choice ch[] = {
             {arena_printf(ar, "res:yes:%lld", (long long)c->id), bot_text("sv_yes", lang), NULL},
             {arena_printf(ar, "res:no:%lld", (long long)c->id), bot_text("sv_no", lang), NULL}};
-        *payload = dlg_buttons_msg(
-            ar, wa_id, arena_printf(ar, "%s\n\n%s", text, bot_text("sv_confirm", lang)), ch, 2);
+        *message = dlg_buttons_json(
+            ar, arena_printf(ar, "%s\n\n%s", text, bot_text("sv_confirm", lang)), ch, 2);
         /* The result the reporter confirms: the message to them, never the
          * internal note. */
         const char *params[] = {code, ev->public_note};
-        *template = msg_template(ar, wa_id, BOT_TEMPLATE_CONFIRM, params, 2, ch[0].id, ch[1].id);
-        return *payload && *template ? ERR_OK : ERR_NOMEM;
+        *template = msg_template(ar, BOT_TEMPLATE_CONFIRM, params, 2, ch[0].id, ch[1].id);
+        return *message && *template ? ERR_OK : ERR_NOMEM;
     }
     if (!strcmp(ev->to_status, "closed")) {
         bool mine = false;
         err_t e = store_survey_invite(s, c->id, ev->id, NULL, NULL, clock_now(), &mine);
         if (e != ERR_OK || !mine)
             return e;
-        *payload = invite_buttons(ar, wa_id, text, code, c->id, lang);
-        *template = invite_template(ar, wa_id, code, c->id);
-        return *payload && *template ? ERR_OK : ERR_NOMEM;
+        *message = invite_buttons(ar, text, code, c->id, lang);
+        *template = invite_template(ar, code, c->id);
+        return *message && *template ? ERR_OK : ERR_NOMEM;
     }
     return ERR_OK;
 }
@@ -522,9 +513,9 @@ err_t survey_invite_queue(store_t *s, arena_t *ar, int64_t case_id, int64_t now)
         conv.lang && !strcmp(conv.lang, "en"))
         lang = "en";
     ids_tracking_format(c.tracking_code, code);
-    const char *payload = invite_buttons(ar, c.reporter_wa_id, NULL, code, c.id, lang);
-    const char *template = invite_template(ar, c.reporter_wa_id, code, c.id);
-    if (!payload || !template)
+    const char *message = invite_buttons(ar, NULL, code, c.id, lang);
+    const char *template = invite_template(ar, code, c.id);
+    if (!message || !template)
         return ERR_NOMEM;
-    return store_survey_invite(s, case_id, 0, payload, template, now, NULL);
+    return store_survey_invite(s, case_id, 0, message, template, now, NULL);
 }

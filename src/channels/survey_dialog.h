@@ -34,11 +34,12 @@ bool survey_step(dlg *d, dlg_state st, dlg_state *next);
  * ev of case c (as it stands now). For a resolved case it becomes the
  * question "Apakah masalah sudah selesai?" with the buttons Sudah / Belum;
  * for a close it also invites the survey, unless the case's invitation went
- * out already or it was answered. text is the update's text; *payload and
- * *template are replaced when this applies. */
+ * out already or it was answered. text is the update's text; *message and
+ * *template (neutral JSON, channels/channel.h) are replaced when this
+ * applies. */
 err_t survey_render(store_t *s, arena_t *ar, const store_case *c, const store_event *ev,
-                       const char *wa_id, const char *lang, const char *text, const char **payload,
-                       const char **template);
+                    const char *lang, const char *text, const char **message,
+                    const char **template);
 
 /* Invites the reporter of case_id to the survey: queues the invitation
  * (buttons "Isi survei" / "Lain kali", or the approved template outside the

@@ -583,26 +583,25 @@ const dlg_part dlg_service = {"service", steps, sizeof steps / sizeof *steps};
 
 /* ---- the issued document ------------------------------------------------------------- */
 
-err_t svc_document(arena_t *ar, const char *wa_id, const char *filename, const char *service,
-                          const char *code, const char *tlang, const char **payload,
-                          const char **template)
+err_t svc_document(arena_t *ar, const char *filename, const char *service, const char *code,
+                   const char *tlang, const char **message, const char **template)
 {
     /* The resident's dialogue language is not known here: Indonesian first. */
     const char *caption =
         bot_textf(ar, "svc_issued_caption", "id", "service", service, "code", code, NULL);
-    *payload =
-        dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "messaging_product",
-                               "whatsapp", "recipient_type", "individual", "to", wa_id, "type",
-                               "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename",
-                               filename, "caption", dlg_cut(ar, caption, 1024)));
-    *template = dlg_dump(
-        ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:[{s:s, s:{s:s, s:s}}]},"
-                      " {s:s, s:[{s:s, s:s}, {s:s, s:s}]}]}}",
-                      "messaging_product", "whatsapp", "recipient_type", "individual", "to", wa_id,
-                      "type", "template", "template", "name", BOT_TEMPLATE_DOCUMENT, "language",
-                      "code", tlang, "components", "type", "header", "parameters", "type",
-                      "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename", filename,
-                      "type", "body", "parameters", "type", "text", "text",
-                      wa_template_value(ar, service), "type", "text", "text", code));
-    return *payload && *template ? ERR_OK : ERR_NOMEM;
+    channel_msg doc = {.kind = CHANNEL_MSG_DOCUMENT,
+                       .text = caption,
+                       .media = SVC_MEDIA_PLACEHOLDER,
+                       .filename = filename};
+    const char *params[] = {service, code};
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = BOT_TEMPLATE_DOCUMENT,
+                          .lang = tlang,
+                          .params = params,
+                          .nparams = 2,
+                          .media = SVC_MEDIA_PLACEHOLDER,
+                          .filename = filename};
+    *message = filename ? channel_msg_json(ar, &doc) : NULL;
+    *template = filename ? channel_msg_json(ar, &intent) : NULL;
+    return *message && *template ? ERR_OK : ERR_NOMEM;
 }

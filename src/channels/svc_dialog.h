@@ -24,12 +24,12 @@ dlg_state svc_idle_file(dlg *d);
  * window (its text is in docs/WHATSAPP.md). */
 #define BOT_TEMPLATE_DOCUMENT "aduan_dokumen"
 
-/* The document message of an issued service request to wa_id, and its
- * template (in tlang): the file's media id is left as
- * SVC_MEDIA_PLACEHOLDER for the outbox to fill after the upload. Both
- * owned by ar; ERR_NOMEM on failure. */
-err_t svc_document(arena_t *ar, const char *wa_id, const char *filename, const char *service,
-                          const char *code, const char *tlang, const char **payload,
-                          const char **template) __attribute__((warn_unused_result));
+/* The document message of an issued service request (neutral JSON,
+ * channels/channel.h) and its template intent (in tlang): the file's
+ * media id is left as SVC_MEDIA_PLACEHOLDER for the outbox to fill after
+ * the upload. Both owned by ar; ERR_NOMEM on failure. */
+err_t svc_document(arena_t *ar, const char *filename, const char *service, const char *code,
+                   const char *tlang, const char **message, const char **template)
+    __attribute__((warn_unused_result));
 
 #endif

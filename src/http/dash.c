@@ -74,14 +74,23 @@ json_t *case_actions_json(app_t *app, req_t *r, const store_case *c)
 /* ---- the chat thread ------------------------------------------------------- */
 
 /* Sets "text" (what a person reads) and "template_name" on j from one of
- * our Graph API message bodies. */
+ * our messages: the payload the channel's driver rendered (a Graph API
+ * body, once sent) or, before that, the neutral message (channels/
+ * channel.h). */
 static void outbound_text(json_t *j, const char *payload)
 {
     json_error_t je;
     json_t *p = payload && *payload ? json_loads(payload, 0, &je) : NULL;
     json_t *out = NULL, *tname = NULL;
     const char *type = json_string_value(json_object_get(p, "type"));
-    if (type && strcmp(type, "text") == 0) {
+    const char *kind = json_string_value(json_object_get(p, "kind"));
+    if (kind && strcmp(kind, "template") == 0) {
+        json_t *tp = json_object_get(p, "template"), *params = json_object_get(tp, "params");
+        tname = json_object_get(tp, "name");
+        out = json_array_get(params, json_array_size(params) - 1);
+    } else if (kind) {
+        out = json_object_get(p, "text");
+    } else if (type && strcmp(type, "text") == 0) {
         out = json_object_get(json_object_get(p, "text"), "body");
     } else if (type && strcmp(type, "interactive") == 0) {
         out = json_object_get(json_object_get(json_object_get(p, "interactive"), "body"), "text");

@@ -441,9 +441,8 @@ err_t h_svc_issue(app_t *app, req_t *r)
         tlang = ag.wa_template_lang;
     ids_tracking_format(c.tracking_code, shown);
     msg.filename = svc_issued_filename(r->ar, &c);
-    e = svc_document(r->ar, c.reporter_wa_id ? c.reporter_wa_id : "", msg.filename,
-                            c.category_name_id ? c.category_name_id : "", shown, tlang,
-                            &msg.payload, &msg.template);
+    e = svc_document(r->ar, msg.filename, c.category_name_id ? c.category_name_id : "", shown,
+                     tlang, &msg.message, &msg.template);
     if (e == ERR_OK)
         e = svc_issue(app->store, r->ar, &r->actor, r->path_id, file->data, file->len,
                       app->cfg->media_dir, &msg, clock_now(), &att, &outbox, &detail);

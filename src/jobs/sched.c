@@ -8,7 +8,7 @@
  * done), and an auto-close is a compare-and-set transition. */
 #include "jobs/jobs.h"
 
-#include "channels/bot.h"
+#include "channels/channel.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -136,11 +136,16 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
         const char *text =
             arena_printf(ar, "⚠️ %s: laporan %s %s. Batas waktu: %s.", head, shown, what, due);
         const char *params[3] = {shown, arena_printf(ar, "%s, %s", head, what), due};
+        channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = text};
+        channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                              .template = cfg->sla_template,
+                              .lang = "id",
+                              .params = params,
+                              .nparams = 3};
         notices[nn].to_wa_id = sup[i].wa_id;
-        notices[nn].payload = wa_msg_text(ar, sup[i].wa_id, text);
-        notices[nn].template =
-            wa_msg_template(ar, sup[i].wa_id, cfg->sla_template, "id", params, 3);
-        if (notices[nn].payload && notices[nn].template)
+        notices[nn].message = channel_msg_json(ar, &plain);
+        notices[nn].template = channel_msg_json(ar, &intent);
+        if (notices[nn].message && notices[nn].template)
             nn++;
     }
     store_sla_escalation x = {k->id,

@@ -39,7 +39,7 @@ static const char THREAD_SQL[] =
     " AND COALESCE(m.draft, 0) = 0 AND m.id >= b.start_id"
     " AND (b.end_at IS NULL OR m.created_at <= b.end_at)))"
     " UNION ALL"
-    " SELECT FALSE, o.id, o.kind, o.payload, o.state, o.delivery, o.last_error, o.used_template,"
+    " SELECT FALSE, o.id, o.kind, COALESCE(NULLIF(o.payload, ''), o.message), o.state, o.delivery, o.last_error, o.used_template,"
     " NULL, NULL, NULL, o.created_at, COALESCE(o.after_message_id, 0), o.event_id"
     " FROM b JOIN outbox o ON o.agency_id = b.agency_id AND o.address = b.wa_id"
     " AND o.channel = 'whatsapp'"

@@ -530,10 +530,12 @@ err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const c
 #define STORE_WA_OUT_MAX   4
 #define STORE_WA_MEDIA_MAX 8
 
+/* A message of the dialogue: neutral (channels/channel.h), rendered by the
+ * channel's driver when the outbox sends it. */
 typedef struct {
     const char *kind;     /* reply, notice, ... */
-    const char *payload;  /* Graph API message body (JSON) */
-    const char *template; /* the body to send instead outside the 24-hour window */
+    const char *message;  /* the neutral message (JSON) */
+    const char *template; /* its template intent (JSON) for when free text cannot go, or NULL */
     bool for_new_case;    /* link it to the case this apply creates */
 } store_wa_out;
 
@@ -761,7 +763,9 @@ typedef struct {
 err_t store_sla_set(store_t *s, int64_t case_id, const store_sla_times *t) STORE_WUR;
 
 typedef struct {
-    const char *to_wa_id, *payload, *template; /* a staff WhatsApp alert */
+    /* a notice to a supervisor: the neutral message and its template
+     * intent (JSON, channels/channel.h) */
+    const char *to_wa_id, *message, *template;
 } store_sla_notice;
 
 typedef struct {
@@ -841,7 +845,8 @@ typedef struct {
     bool inbound;         /* from the citizen (messages); else ours (outbox) */
     int64_t id;           /* messages.id or outbox.id */
     const char *type;     /* in: text, image, location, ...; out: the outbox kind */
-    const char *body;     /* in: the text or caption; out: the Graph payload (JSON) */
+    const char *body;     /* in: the text or caption; out: the channel's payload once sent, else
+                           * the neutral message (JSON, channels/channel.h) */
     const char *state;    /* out: pending | sent | failed */
     const char *delivery; /* out: accepted, sent, delivered, read, failed (or NULL) */
     const char *error;    /* out: the last error */
@@ -965,8 +970,10 @@ err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const
 
 #define STORE_ALERT_OUT_MAX 24
 
+/* A message to staff: the neutral message and its template intent (JSON,
+ * channels/channel.h), rendered by the channel's driver when sent. */
 typedef struct {
-    const char *to_wa_id, *kind, *payload, *template;
+    const char *to_wa_id, *kind, *message, *template;
 } store_alert_msg;
 
 /* One alert round of an emergency. */
@@ -1082,13 +1089,14 @@ err_t store_category_set_forward(store_t *s, int64_t category_id, int64_t to) ST
 /* Claims the survey invitation of a case, in one transaction. The first
  * call for a case records it (with event_id, the closing event whose status
  * update carries the invitation, or 0 for a standalone invitation) and, when
- * payload is given and the case came over WhatsApp, queues payload (and
- * template for outside the 24-hour window) to the reporter as kind
+ * message is given and the case came over WhatsApp, queues message (and
+ * its template intent for outside the re-engagement window; both neutral
+ * JSON, channels/channel.h) to the reporter as kind
  * "survey_invite". *mine (may be NULL) is true when this call owns the
  * invitation: it was the first, or event_id is non-zero and the same as
  * the first's (a retried send); false when the case was answered already.
  * ERR_NOT_FOUND for an unknown case. */
-err_t store_survey_invite(store_t *s, int64_t case_id, int64_t event_id, const char *payload,
+err_t store_survey_invite(store_t *s, int64_t case_id, int64_t event_id, const char *message,
                           const char *template, int64_t now, bool *mine) STORE_WUR;
 /* Whether the case's reporter was invited and has answered. */
 err_t store_survey_status(store_t *s, int64_t case_id, bool *invited, bool *answered) STORE_WUR;
@@ -1238,13 +1246,14 @@ err_t store_svc_request_more(store_t *s, int64_t case_id, const char *expect_sta
 /* Issues the document, in one transaction: the PDF (in the media directory
  * as sha256) becomes an officer attachment, the case moves from
  * "processing" to "issued" with a public event, and the document message
- * (kind "document": payload and template carry the media id placeholder
+ * (kind "document": the neutral message and its template intent carry the
+ * media id placeholder
  * that the outbox fills after uploading the file) is queued to the
  * citizen. ERR_CONFLICT when the case is not in "processing"; ERR_NOT_FOUND
  * when it has no WhatsApp reporter. */
 err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
-                      int64_t size, const char *filename, const char *payload, const char *template,
-                      const char *note, int64_t now, int64_t *attachment_id,
+                      int64_t size, const char *filename, const char *message,
+                      const char *template, const char *note, int64_t now, int64_t *attachment_id,
                       int64_t *outbox_id) STORE_WUR;
 
 /* The file an outbox message of kind "document" carries. */

@@ -209,7 +209,7 @@ typedef struct {
     const char *conv_state;
     int64_t event_id; /* out: request_more */
     /* svc_issue */
-    const char *sha256, *filename, *payload, *template;
+    const char *sha256, *filename, *message, *template;
     int64_t size, attachment_id, outbox_id;
 } act_ctx;
 
@@ -318,9 +318,9 @@ static err_t issue_tx(q_conn *c, void *arg)
      * conversation, else the agency's first: no row (ERR_NOT_FOUND) when
      * there is none of them. */
     static const char out_sql[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, $1,"
-        " 'document', $2, $3, $4, $4 FROM (SELECT c.agency_id AS agency_id, COALESCE(w.endpoint,"
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
+        " payload, template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id,"
+        " $1, 'document', $2, '', $3, $4, $4 FROM (SELECT c.agency_id AS agency_id, COALESCE(w.endpoint,"
         " (SELECT MIN(n.phone_number_id) FROM agency_numbers n WHERE n.agency_id = c.agency_id))"
         " AS pnid, r.wa_id AS wa_id FROM cases c JOIN reporters r ON r.id = c.reporter_id"
         " LEFT JOIN conversations w ON w.agency_id = c.agency_id AND w.channel = 'whatsapp'"
@@ -341,7 +341,7 @@ static err_t issue_tx(q_conn *c, void *arg)
         e = q_row_int(c, att, &x->attachment_id, Q_INT(x->case_id), Q_TEXT(x->sha256),
                       Q_INT(x->size), Q_TEXT(x->filename), Q_INT(x->now));
     if (e == ERR_OK)
-        e = q_row_int(c, out_sql, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->payload),
+        e = q_row_int(c, out_sql, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->message),
                       Q_TEXT(x->template), Q_INT(x->now));
     if (e == ERR_OK)
         e = q_run(c, req, NULL, Q_INT(x->case_id), Q_INT(x->now), Q_ID(x->actor_id),
@@ -350,8 +350,9 @@ static err_t issue_tx(q_conn *c, void *arg)
 }
 
 err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
-                      int64_t size, const char *filename, const char *payload, const char *template,
-                      const char *note, int64_t now, int64_t *attachment_id, int64_t *outbox_id)
+                      int64_t size, const char *filename, const char *message,
+                      const char *template, const char *note, int64_t now, int64_t *attachment_id,
+                      int64_t *outbox_id)
 {
     act_ctx x = {.case_id = case_id,
                  .actor_id = actor_id,
@@ -360,7 +361,7 @@ err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char 
                  .sha256 = sha256,
                  .size = size,
                  .filename = filename,
-                 .payload = payload,
+                 .message = message,
                  .template = template};
     err_t e = q_tx(s, issue_tx, &x);
     *attachment_id = e == ERR_OK ? x.attachment_id : 0;

@@ -12,6 +12,7 @@
 
 #include "channels/bot.h"
 #include "channels/dialog.h"
+#include "channels/whatsapp/wa.h"
 #include "channels/whatsapp/wa_in.h"
 #include "core/arena.h"
 
@@ -24,7 +25,7 @@ static const char *states[NSTATES];
 
 /* A channel without buttons, lists or locations: the numbered options and
  * the typed address (every other input runs with it). */
-static const dlg_caps plain = {0, false, false};
+static const channel_caps plain = {.buttons_max = 0, .list_rows_max = 0};
 
 static store_t *db;
 static store_agency agencies[3];
@@ -112,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 ""};
                 store_wa_effects fx;
                 memset(&fx, 0, sizeof fx);
-                if (bot_step_caps(&in, size % 2 ? &plain : &DLG_CAPS_WHATSAPP, &fx) == ERR_OK)
+                if (bot_step_caps(&in, size % 2 ? &plain : &wa_driver.caps, &fx) == ERR_OK)
                     check(&fx, &evs[i], states[k]);
                 arena_destroy(step);
             }

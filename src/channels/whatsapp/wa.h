@@ -32,6 +32,23 @@ void wa_signature(const char *app_secret, const void *body, size_t len, char *ou
 /* The WhatsApp Cloud API driver (wa_send.c): render, send, the window. */
 extern const channel_driver wa_driver;
 
+/* The driver's render (wa_out.c): m as a Graph API message to address,
+ * owned by the arena; NULL when it cannot be built. */
+const char *wa_render(arena_t *ar, const char *address, const channel_msg *m);
+
+/* A Graph API text message to `to`, as JSON owned by the arena. */
+const char *wa_msg_text(arena_t *ar, const char *to, const char *body);
+
+/* An approved template message (CLOUD-API-NOTES.md §4) with body text
+ * parameters params[0..n), as JSON owned by the arena. */
+const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
+                            const char *const *params, int n);
+
+/* A value fit for a template parameter (no line breaks, not too long):
+ * the render passes every parameter through it. */
+#define WA_TEMPLATE_VALUE_MAX 500
+const char *wa_template_value(arena_t *ar, const char *v);
+
 /* The re-engagement rule: whether free text can go to a contact whose last
  * message came at last_inbound_at (0: never) at now. */
 bool wa_can_send_text(int64_t last_inbound_at, int64_t now);
