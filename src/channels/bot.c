@@ -33,7 +33,7 @@
 #define ADDRESS_MAX 500
 
 const char *bot_status_text(arena_t *ar, const char *tracking_code, const char *kind,
-                           const store_event *ev, const char *lang)
+                            const store_event *ev, const char *lang)
 {
     char shown[IDS_SHOWN_BUF];
     int st = status_parse(ev->to_status);
@@ -42,7 +42,7 @@ const char *bot_status_text(arena_t *ar, const char *tracking_code, const char *
     ids_tracking_format(tracking_code, shown);
     bool service = kind && strcmp(kind, "service") == 0;
     return bot_textf(ar, service ? "svc_status_update" : "status_update", lang, "code", shown,
-                    "status", label, "note", note ? arena_printf(ar, "\n%s", note) : "", NULL);
+                     "status", label, "note", note ? arena_printf(ar, "\n%s", note) : "", NULL);
 }
 
 err_t bot_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
@@ -238,8 +238,8 @@ static dlg_state ask_urgent(dlg *d)
     dlg_choice c[] = {{"urgent:yes", bot_text("urgent_yes", d->lang), NULL},
                       {"urgent:no", bot_text("urgent_no", d->lang), NULL}};
     dlg_buttons(d,
-                bot_textf(d->in->ar, "ask_urgent", d->lang, "category", rget(d, "cat_name"), "group",
-                         g.name, NULL),
+                bot_textf(d->in->ar, "ask_urgent", d->lang, "category", rget(d, "cat_name"),
+                          "group", g.name, NULL),
                 c, 2);
     return DLG_URGENT;
 }
@@ -289,14 +289,14 @@ static dlg_state summary(dlg *d)
     snprintf(count, sizeof count, "%zu", json_array_size(json_object_get(r, "media")));
     const char *where = rget(d, "address");
     if (!where)
-        where =
-            json_is_true(json_object_get(r, "has_loc")) ? bot_text("location_shared", d->lang) : "-";
+        where = json_is_true(json_object_get(r, "has_loc")) ? bot_text("location_shared", d->lang)
+                                                            : "-";
     dlg_choice c[] = {{"confirm:send", bot_text("send", d->lang), NULL},
                       {"confirm:edit", bot_text("edit", d->lang), NULL},
                       {"confirm:cancel", bot_text("cancel", d->lang), NULL}};
     dlg_buttons(d,
                 bot_textf(d->in->ar, "summary", d->lang, "category", rget(d, "cat_name"),
-                         "description", rget(d, "desc"), "location", where, "count", count, NULL),
+                          "description", rget(d, "desc"), "location", where, "count", count, NULL),
                 c, 3);
     return DLG_CONFIRM;
 }
@@ -415,7 +415,7 @@ static err_t create_case(dlg *d, bool emergency)
     take_media(d, r);
     const char *url = arena_printf(in->ar, "%s/t/%s", in->public_url, code);
     const char *text = bot_textf(in->ar, emergency ? "emergency_created" : "created", d->lang,
-                                "code", shown, "url", url, NULL);
+                                 "code", shown, "url", url, NULL);
     char hours[32];
     if (!emergency && text && after_hours(in, hours, sizeof hours))
         text = arena_printf(in->ar, "%s\n\n%s", text,
@@ -489,9 +489,9 @@ static void status_check(dlg *d, const char *code_text)
         date[10] = '\0';
         out = arena_printf(d->in->ar, "%s\n%s", out,
                            bot_textf(d->in->ar, "status_line", d->lang, "code", shown, "category",
-                                    en(d) ? cs[i].category_name_en : cs[i].category_name_id,
-                                    "status", st >= 0 ? status_label(st, d->lang) : cs[i].status,
-                                    "date", date, NULL));
+                                     en(d) ? cs[i].category_name_en : cs[i].category_name_id,
+                                     "status", st >= 0 ? status_label(st, d->lang) : cs[i].status,
+                                     "date", date, NULL));
         shown_n++;
     }
     if (*want && shown_n == 0)
@@ -718,8 +718,9 @@ static dlg_state on_e_location(dlg *d)
     if (len) {
         const char *was = rget(d, "desc");
         const char *now = text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX);
-        rset(d, "desc",
-             json_string(text_cut(d->in->ar, was ? arena_printf(d->in->ar, "%s\n%s", was, now) : now,
+        rset(
+            d, "desc",
+            json_string(text_cut(d->in->ar, was ? arena_printf(d->in->ar, "%s\n%s", was, now) : now,
                                  DESCRIPTION_MAX)));
     }
     dlg_ask_location(

@@ -55,7 +55,7 @@ bool bot_state_drafting(const char *state);
  * (its public_note; never the internal note). A service request is told as
  * a "permohonan", anything else as a "laporan". Owned by the arena. */
 const char *bot_status_text(arena_t *ar, const char *tracking_code, const char *kind,
-                           const store_event *ev, const char *lang);
+                            const store_event *ev, const char *lang);
 
 /* The neutral message (JSON) and template intent of a status update: the
  * event event_id of case case_id, told in lang; both owned by ar. The

@@ -72,17 +72,17 @@ const char *channel_msg_json(arena_t *ar, const channel_msg *m)
     if (m->kind == CHANNEL_MSG_CHOICES) {
         json_t *cs = json_array();
         for (int i = 0; cs && i < m->nchoices; i++) {
-            json_t *c = json_pack("{s:s?, s:s?}", "id", m->choices[i].id, "title",
-                                  m->choices[i].title);
+            json_t *c =
+                json_pack("{s:s?, s:s?}", "id", m->choices[i].id, "title", m->choices[i].title);
             if (c)
                 put(c, "desc", m->choices[i].desc);
             json_array_append_new(cs, c);
         }
         json_object_set_new(o, "choices", cs);
         if (m->list_button)
-            json_object_set_new(o, "list",
-                                json_pack("{s:s, s:s?}", "button", m->list_button, "section",
-                                          m->list_section));
+            json_object_set_new(
+                o, "list",
+                json_pack("{s:s, s:s?}", "button", m->list_button, "section", m->list_section));
     } else if (m->kind == CHANNEL_MSG_DOCUMENT) {
         put(o, "media", m->media);
         put(o, "filename", m->filename);
@@ -126,7 +126,8 @@ err_t channel_msg_parse(arena_t *ar, const char *json, channel_msg *m)
             rc = ERR_NOMEM;
             goto out;
         }
-        json_array_foreach(arr, i, v) ps[i] = json_is_string(v) ? arena_strdup(ar, json_string_value(v)) : NULL;
+        json_array_foreach(arr, i, v) ps[i] =
+            json_is_string(v) ? arena_strdup(ar, json_string_value(v)) : NULL;
         m->params = ps;
         m->nparams = (int)n;
         arr = json_object_get(t, "replies");
@@ -158,8 +159,7 @@ err_t channel_msg_parse(arena_t *ar, const char *json, channel_msg *m)
     }
     m->choices = cs;
     m->nchoices = (int)n;
-    if ((m->kind == CHANNEL_MSG_CHOICES && !n) ||
-        (m->kind == CHANNEL_MSG_DOCUMENT && !m->media) ||
+    if ((m->kind == CHANNEL_MSG_CHOICES && !n) || (m->kind == CHANNEL_MSG_DOCUMENT && !m->media) ||
         (m->kind != CHANNEL_MSG_TEMPLATE && m->kind != CHANNEL_MSG_DOCUMENT && !m->text))
         goto out;
     rc = ERR_OK;

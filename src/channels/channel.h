@@ -63,9 +63,9 @@ typedef struct {
     /* CHOICES shown as a list: the label of its button and the title of
      * its one section; NULL: reply buttons. */
     const char *list_button, *list_section;
-    const char *media, *filename;   /* DOCUMENT, or a TEMPLATE's document header */
-    const char *template, *lang;    /* CHANNEL_MSG_TEMPLATE: the intent */
-    const char *const *params;      /* ...its body parameters */
+    const char *media, *filename; /* DOCUMENT, or a TEMPLATE's document header */
+    const char *template, *lang;  /* CHANNEL_MSG_TEMPLATE: the intent */
+    const char *const *params;    /* ...its body parameters */
     int nparams;
 } channel_msg;
 

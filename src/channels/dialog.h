@@ -66,12 +66,12 @@ typedef enum {
 typedef struct {
     const bot_in *in;
     store_wa_effects *fx;
-    const char *lang;     /* "id" or "en" */
-    json_t *draft;        /* the conversation's JSON (borrowed) */
+    const char *lang;         /* "id" or "en" */
+    json_t *draft;            /* the conversation's JSON (borrowed) */
     const channel_caps *caps; /* what the channel shows; never NULL */
-    int64_t arg;          /* the id of a DLG_WITH_ID state: DLG_SVC_RESEND's case */
-    err_t err;            /* set by a step whose effects cannot be built */
-    bool reasked;         /* the step asked again: keep counting misunderstandings */
+    int64_t arg;              /* the id of a DLG_WITH_ID state: DLG_SVC_RESEND's case */
+    err_t err;                /* set by a step whose effects cannot be built */
+    bool reasked;             /* the step asked again: keep counting misunderstandings */
 } dlg;
 
 typedef dlg_state (*dlg_fn)(dlg *d);

@@ -93,8 +93,7 @@ static store_alert_msg notice_msg(arena_t *ar, const char *kind, const char *to,
                           .lang = "id",
                           .params = params,
                           .nparams = 2};
-    return (store_alert_msg){to, kind, channel_msg_json(ar, &plain),
-                             channel_msg_json(ar, &intent)};
+    return (store_alert_msg){to, kind, channel_msg_json(ar, &plain), channel_msg_json(ar, &intent)};
 }
 
 static void notice(arena_t *ar, store_alert *a, const char *to, const store_case *c,
@@ -411,8 +410,8 @@ static err_t urgent_note(store_t *s, arena_t *ar, const store_case *c, const sto
 static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
                      staff_outcome *out);
 
-err_t staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
-                            int64_t now, staff_outcome *out)
+err_t staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
+                         staff_outcome *out)
 {
     err_t e = created(cfg, s, ar, case_id, now, out);
     refresh(s, ar, case_id);
@@ -488,7 +487,7 @@ static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_
 /* ---- officers' messages ------------------------------------------------------------- */
 
 bool staff_route(store_t *s, arena_t *ar, const store_agency *agency, const wa_event *ev,
-                    store_user *out)
+                 store_user *out)
 {
     store_role *r;
     size_t n = 0;
@@ -754,7 +753,7 @@ static err_t command(staff *st)
 }
 
 err_t staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_agency *agency,
-                      const wa_event *ev, const store_user *u, int64_t now)
+                   const wa_event *ev, const store_user *u, int64_t now)
 {
     store_role *roles;
     size_t nroles = 0;
@@ -845,7 +844,7 @@ static err_t assign(store_t *s, arena_t *ar, const store_case *c, int64_t now)
 }
 
 err_t staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
-                               int64_t now)
+                            int64_t now)
 {
     store_case c;
     store_dispatch_info info;

@@ -32,15 +32,15 @@ typedef struct {
 
 /* Runs the rules above for a case just created (case_id). Safe to call
  * twice: every step is conditional on the case's state. */
-err_t staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
-                            int64_t now, staff_outcome *out) STAFF_WUR;
+err_t staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
+                         staff_outcome *out) STAFF_WUR;
 
 /* After a supervisor dispatched case_id by hand. An emergency nobody
  * accepted yet: alerts the chosen team's on-duty members and restarts the
  * wait. A complaint: tells the team's members (those on duty, else all)
  * by WhatsApp what to do. A no-op for a case not dispatched. */
 err_t staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
-                               int64_t now) STAFF_WUR;
+                            int64_t now) STAFF_WUR;
 
 /* Escalates the alerts that waited cfg->alert_accept_seconds; at most
  * once a second (the worker thread calls it on every pass). Returns how
@@ -51,11 +51,11 @@ int staff_tick(const config_t *cfg, store_t *s, int64_t now);
  * for the staff handler: a registered number with a role in the agency,
  * or any registered number answering an alert button. */
 bool staff_route(store_t *s, arena_t *ar, const store_agency *agency, const wa_event *ev,
-                    store_user *out);
+                 store_user *out);
 
 /* Handles one message of staff member u (see staff_route): acts, and
  * answers through the outbox, in the conversation of u with the agency. */
 err_t staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_agency *agency,
-                      const wa_event *ev, const store_user *u, int64_t now) STAFF_WUR;
+                   const wa_event *ev, const store_user *u, int64_t now) STAFF_WUR;
 
 #endif

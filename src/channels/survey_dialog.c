@@ -16,8 +16,8 @@
 
 /* WhatsApp's limit on a list row's title (CLOUD-API-NOTES.md §4): a longer label
  * also goes in the row's description. */
-#define ROW_TITLE_MAX    24
-#define REASON_MIN       5
+#define ROW_TITLE_MAX 24
+#define REASON_MIN    5
 /* What the message log keeps of an answer: the survey is anonymous
  * towards officers, who can read the log. */
 #define HIDDEN_ANSWER "(jawaban survei / survey answer)"
@@ -120,7 +120,7 @@ static dlg_state ask_question(dlg *b, int64_t case_id, int u)
     }
     const char *body =
         bot_textf(ar, "sv_question", b->lang, "n", n, "unsur", ikm_unsur_name(u, b->lang),
-                 "question", ikm_unsur_question(u, b->lang), NULL);
+                  "question", ikm_unsur_question(u, b->lang), NULL);
     dlg_list(b, body, bot_text("sv_answer_button", b->lang), ikm_unsur_code(u), rows, 4);
     return finish(b, DLG_SV_Q);
 }
@@ -148,7 +148,7 @@ static dlg_state start_survey(dlg *b, const store_case *c)
     }
     if (strcmp(c->status, "closed") != 0) {
         dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, c), "status",
-                            label(c->status, b->lang), NULL));
+                             label(c->status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     survey_obj(b, c->id, true);
@@ -211,7 +211,7 @@ static dlg_state on_answer(dlg *b, int64_t case_id, int u, int v)
     if (strcmp(c.status, "closed") != 0) {
         /* An old list of a case reopened since. */
         dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, &c), "status",
-                            label(c.status, b->lang), NULL));
+                             label(c.status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     json_array_append_new(json_object_get(json_object_get(b->draft, "survey"), "a"),
@@ -241,7 +241,7 @@ static dlg_state on_confirm(dlg *b, store_case *c, bool yes)
         }
         if (strcmp(c->status, "closed") != 0) {
             dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                                label(c->status, b->lang), NULL));
+                                 label(c->status, b->lang), NULL));
             return finish(b, DLG_IDLE);
         }
         /* The invitation is this answer: the close's update will not
@@ -256,7 +256,7 @@ static dlg_state on_confirm(dlg *b, store_case *c, bool yes)
     }
     if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
         dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                            label(c->status, b->lang), NULL));
+                             label(c->status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     json_object_set_new(b->draft, "survey", json_pack("{s:I}", "case", (json_int_t)c->id));
@@ -294,7 +294,7 @@ static dlg_state on_reason(dlg *b, const char *text)
         }
     }
     dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                        label(c.status, b->lang), NULL));
+                         label(c.status, b->lang), NULL));
     return finish(b, DLG_IDLE);
 }
 
@@ -448,8 +448,8 @@ bool survey_step(dlg *d, dlg_state st, dlg_state *next)
 
 /* ---- outgoing ----------------------------------------------------------------- */
 
-static const char *invite_buttons(arena_t *ar, const char *lead, const char *code,
-                                  int64_t case_id, const char *lang)
+static const char *invite_buttons(arena_t *ar, const char *lead, const char *code, int64_t case_id,
+                                  const char *lang)
 {
     const char *body = bot_textf(ar, "sv_invite", lang, "code", code, NULL);
     if (lead)
@@ -469,8 +469,7 @@ static const char *invite_template(arena_t *ar, const char *code, int64_t case_i
 }
 
 err_t survey_render(store_t *s, arena_t *ar, const store_case *c, const store_event *ev,
-                    const char *lang, const char *text, const char **message,
-                    const char **template)
+                    const char *lang, const char *text, const char **message, const char **template)
 {
     char code[IDS_SHOWN_BUF];
     ids_tracking_format(c->tracking_code, code);

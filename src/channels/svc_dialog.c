@@ -134,7 +134,7 @@ static dlg_state ask_consent(dlg *v)
                       {"svc_consent:no", bot_text("svc_consent_no", v->lang), NULL}};
     dlg_buttons(v,
                 bot_textf(v->in->ar, "svc_consent", v->lang, "service", sget(v, "name"), "agency",
-                         v->in->agency->name, "days", days, NULL),
+                          v->in->agency->name, "days", days, NULL),
                 c, 2);
     return DLG_SVC_CONSENT;
 }
@@ -163,14 +163,14 @@ static dlg_state ask_doc(dlg *v)
     snprintf(total, sizeof total, "%zu", n);
     const char *help = en(v) ? d[i].help_en : d[i].help_id;
     const char *text = bot_textf(v->in->ar, "svc_ask_doc", v->lang, "n", no, "total", total,
-                                "document", en(v) ? d[i].name_en : d[i].name_id, "help",
-                                help ? help : "", "kind", kind_text(v, d[i].accepts), NULL);
+                                 "document", en(v) ? d[i].name_en : d[i].name_id, "help",
+                                 help ? help : "", "kind", kind_text(v, d[i].accepts), NULL);
     if (d[i].mandatory) {
         dlg_say(v, text);
     } else {
         dlg_choice c[] = {{"svc_skip", bot_text("svc_skip", v->lang), NULL}};
-        dlg_buttons(v, arena_printf(v->in->ar, "%s\n%s", text, bot_text("svc_optional", v->lang)), c,
-                    1);
+        dlg_buttons(v, arena_printf(v->in->ar, "%s\n%s", text, bot_text("svc_optional", v->lang)),
+                    c, 1);
     }
     return DLG_SVC_DOC;
 }
@@ -200,7 +200,7 @@ static dlg_state summary(dlg *v)
                       {"svc_confirm:cancel", bot_text("svc_cancel", v->lang), NULL}};
     dlg_buttons(v,
                 bot_textf(ar, "svc_summary", v->lang, "service", sget(v, "name"), "nik", masked,
-                         "name", sget(v, "applicant"), "documents", docs, NULL),
+                          "name", sget(v, "applicant"), "documents", docs, NULL),
                 c, 2);
     return DLG_SVC_CONFIRM;
 }
@@ -231,7 +231,7 @@ static dlg_state on_doc(dlg *v)
     if (is_file(ev)) {
         if (!file_fits(ev, d.accepts)) {
             dlg_say(v, bot_textf(v->in->ar, "svc_doc_wrong_type", v->lang, "document", name, "kind",
-                                kind_text(v, d.accepts), NULL));
+                                 kind_text(v, d.accepts), NULL));
             return DLG_SVC_DOC;
         }
         json_t *files = json_object_get(s, "files");
@@ -323,7 +323,7 @@ static dlg_state submit(dlg *v)
     snprintf(hours, sizeof hours, "%d", k.sla_hours);
     dlg_say_for_case(v,
                      bot_textf(in->ar, "svc_submitted", v->lang, "service",
-                              en(v) ? k.name_en : k.name_id, "code", shown, "hours", hours, NULL));
+                               en(v) ? k.name_en : k.name_id, "code", shown, "hours", hours, NULL));
     return done(v);
 }
 
@@ -354,8 +354,8 @@ static void ask_again(dlg *v, const char *shown, const store_svc_doc *d, const c
 {
     const char *help = en(v) ? d->help_en : d->help_id;
     dlg_say(v, bot_textf(v->in->ar, "svc_resend_ask", v->lang, "code", shown, "document",
-                        en(v) ? d->name_en : d->name_id, "reason", reason, "help", help ? help : "",
-                        "kind", kind_text(v, d->accepts), NULL));
+                         en(v) ? d->name_en : d->name_id, "reason", reason, "help",
+                         help ? help : "", "kind", kind_text(v, d->accepts), NULL));
 }
 
 static dlg_state on_resend(dlg *v)
@@ -406,8 +406,8 @@ static dlg_state on_resend(dlg *v)
     }
     if (!file_fits(ev, want[0].accepts)) {
         dlg_say(v, bot_textf(in->ar, "svc_doc_wrong_type", v->lang, "document",
-                            en(v) ? want[0].name_en : want[0].name_id, "kind",
-                            kind_text(v, want[0].accepts), NULL));
+                             en(v) ? want[0].name_en : want[0].name_id, "kind",
+                             kind_text(v, want[0].accepts), NULL));
         return DLG_SVC_RESEND;
     }
     store_svc_effects *x = arena_alloc(in->ar, sizeof *x);
@@ -517,7 +517,7 @@ static dlg_state on_nik(dlg *v)
     v->fx->msg_body = masked[0] ? arena_strdup(v->in->ar, masked) : NULL;
     if (r != NIK_OK) {
         dlg_say(v, bot_textf(v->in->ar, "svc_nik_wrong", v->lang, "reason", nik_reason(r, v->lang),
-                            NULL));
+                             NULL));
         return DLG_SVC_NIK;
     }
     json_object_set_new(svc(v), "nik", json_string(digits));

@@ -389,7 +389,7 @@ static const char *ph_minus(arena_t *ar, const ph_set *a, const ph_set *b)
 }
 
 bool bot_text_placeholders(arena_t *ar, const char *key, const char *lang, const char *text,
-                          const char **missing, const char **unknown)
+                           const char **missing, const char **unknown)
 {
     ph_set want, got;
     int i = find(key);

@@ -35,7 +35,7 @@ const char *bot_text_check(const char *key, const char *lang, const char *text);
  * not, each "{a}, {b}" in the arena or NULL. True when both are NULL;
  * false with both NULL for an unknown key. */
 bool bot_text_placeholders(arena_t *ar, const char *key, const char *lang, const char *text,
-                          const char **missing, const char **unknown);
+                           const char **missing, const char **unknown);
 /* The placeholders of the i-th default in lang, "{a}, {b}", or NULL. */
 const char *bot_text_placeholder_names(arena_t *ar, size_t i, const char *lang);
 

@@ -86,9 +86,8 @@ int jobs_run_once(const config_t *cfg, store_t *store)
     int64_t now = clock_now();
     refresh_texts(store);
     return inbox_run(cfg, store, now) + case_rules_run(cfg, store, now) +
-           staff_tick(cfg, store, now) + outbox_run(cfg, store, now) +
-           media_run(cfg, store, now) + svc_retention_run(cfg, store, now) +
-           audit_retention_run(cfg, store, now);
+           staff_tick(cfg, store, now) + outbox_run(cfg, store, now) + media_run(cfg, store, now) +
+           svc_retention_run(cfg, store, now) + audit_retention_run(cfg, store, now);
 }
 
 /* Checkpoints SQLite's WAL once a second, but not during a burst of

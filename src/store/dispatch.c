@@ -254,7 +254,8 @@ static err_t queue_msgs(q_conn *c, int64_t case_id, const store_alert_msg *m, si
     static const char sql[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
         " payload, template, created_at, updated_at) SELECT 'whatsapp', c.agency_id, n.pnid, $2,"
-        " c.id, $3, $4, '', $5, $6, $6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
+        " c.id, $3, $4, '', $5, $6, $6 FROM cases c JOIN (SELECT agency_id,"
+        " MIN(phone_number_id) AS pnid"
         " FROM agency_numbers GROUP BY agency_id) n ON n.agency_id = c.agency_id WHERE c.id = $1";
     err_t e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < n; i++)

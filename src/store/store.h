@@ -1252,8 +1252,8 @@ err_t store_svc_request_more(store_t *s, int64_t case_id, const char *expect_sta
  * citizen. ERR_CONFLICT when the case is not in "processing"; ERR_NOT_FOUND
  * when it has no WhatsApp reporter. */
 err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
-                      int64_t size, const char *filename, const char *message,
-                      const char *template, const char *note, int64_t now, int64_t *attachment_id,
+                      int64_t size, const char *filename, const char *message, const char *template,
+                      const char *note, int64_t now, int64_t *attachment_id,
                       int64_t *outbox_id) STORE_WUR;
 
 /* The file an outbox message of kind "document" carries. */

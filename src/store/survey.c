@@ -45,7 +45,8 @@ static err_t invite_tx(q_conn *c, void *arg)
     static const char queue[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
         " payload, template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id,"
-        " case_id, 'survey_invite', $2, '', $3, $4, $4 FROM (" SURVEY_TARGET ") x WHERE pnid IS NOT NULL";
+        " case_id, 'survey_invite', $2, '', $3, $4, $4"
+        " FROM (" SURVEY_TARGET ") x WHERE pnid IS NOT NULL";
     invite_ctx *x = arg;
     invite_row row;
     int64_t id, first = 0;

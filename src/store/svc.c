@@ -320,7 +320,8 @@ static err_t issue_tx(q_conn *c, void *arg)
     static const char out_sql[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
         " payload, template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id,"
-        " $1, 'document', $2, '', $3, $4, $4 FROM (SELECT c.agency_id AS agency_id, COALESCE(w.endpoint,"
+        " $1, 'document', $2, '', $3, $4, $4 FROM (SELECT c.agency_id AS agency_id,"
+        " COALESCE(w.endpoint,"
         " (SELECT MIN(n.phone_number_id) FROM agency_numbers n WHERE n.agency_id = c.agency_id))"
         " AS pnid, r.wa_id AS wa_id FROM cases c JOIN reporters r ON r.id = c.reporter_id"
         " LEFT JOIN conversations w ON w.agency_id = c.agency_id AND w.channel = 'whatsapp'"
@@ -350,9 +351,8 @@ static err_t issue_tx(q_conn *c, void *arg)
 }
 
 err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
-                      int64_t size, const char *filename, const char *message,
-                      const char *template, const char *note, int64_t now, int64_t *attachment_id,
-                      int64_t *outbox_id)
+                      int64_t size, const char *filename, const char *message, const char *template,
+                      const char *note, int64_t now, int64_t *attachment_id, int64_t *outbox_id)
 {
     act_ctx x = {.case_id = case_id,
                  .actor_id = actor_id,

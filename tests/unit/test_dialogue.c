@@ -87,11 +87,10 @@ static const char *plain_render(arena_t *ar, const char *address, const channel_
     return m->kind == CHANNEL_MSG_TEXT ? arena_printf(ar, "plain:%s", m->text) : NULL;
 }
 
-static const channel_driver PLAIN_DRIVER = {.name = "plain",
-                                            .caps = {.buttons_max = 0,
-                                                     .list_rows_max = 0,
-                                                     .location_request = false},
-                                            .render = plain_render};
+static const channel_driver PLAIN_DRIVER = {
+    .name = "plain",
+    .caps = {.buttons_max = 0, .list_rows_max = 0, .location_request = false},
+    .render = plain_render};
 static const channel_caps *const PLAIN = &PLAIN_DRIVER.caps;
 static const channel_caps *const WHATSAPP = &wa_driver.caps;
 
@@ -114,18 +113,18 @@ static void step_to(fixture *f, int64_t agency, const channel_caps *caps, const 
     ev.timestamp = NOW;
     ev.text = text;
     bot_in in = {f->s,
-                    f->ar,
-                    "https://aduan.example.go.id",
-                    NOW,
-                    ag,
-                    ev.phone_number_id,
-                    &ev,
-                    {state, draft, "id", 3, NOW - 60, NOW - 60},
-                    5,
-                    7 * 60 + 30,
-                    16 * 60,
-                    30,
-                    ""};
+                 f->ar,
+                 "https://aduan.example.go.id",
+                 NOW,
+                 ag,
+                 ev.phone_number_id,
+                 &ev,
+                 {state, draft, "id", 3, NOW - 60, NOW - 60},
+                 5,
+                 7 * 60 + 30,
+                 16 * 60,
+                 30,
+                 ""};
     memset(fx, 0, sizeof *fx);
     assert_int_equal(bot_step_caps(&in, caps, fx), ERR_OK);
 }
@@ -259,27 +258,36 @@ static void whatsapp_renders_the_payloads_of_before(void **state)
     (void)state;
     arena_t *ar = arena_new();
     const char *to = "6281200000001";
-#define ENV "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":" \
-            "\"6281200000001\","
+#define ENV                                                                                        \
+    "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":"                \
+    "\"6281200000001\","
     channel_choice ch[] = {{"a", "Pilihan satu yang sangat panjang", "Baris kedua"},
                            {"b", "Dua", NULL}};
     const char *params[] = {"ADU-1", "baris\nbaru", NULL};
     channel_msg text = {.kind = CHANNEL_MSG_TEXT, .text = "Halo"};
-    channel_msg buttons = {.kind = CHANNEL_MSG_CHOICES, .text = "Pilih", .choices = ch,
-                           .nchoices = 2};
+    channel_msg buttons = {
+        .kind = CHANNEL_MSG_CHOICES, .text = "Pilih", .choices = ch, .nchoices = 2};
     channel_msg list = buttons;
     list.list_button = "Menu";
     list.list_section = "Menu";
-    channel_msg tmpl = {.kind = CHANNEL_MSG_TEMPLATE, .template = "aduan_status_update",
-                        .lang = "id", .params = params, .nparams = 3};
+    channel_msg tmpl = {.kind = CHANNEL_MSG_TEMPLATE,
+                        .template = "aduan_status_update",
+                        .lang = "id",
+                        .params = params,
+                        .nparams = 3};
     channel_msg quick = tmpl;
     quick.nparams = 1;
     quick.choices = ch;
     quick.nchoices = 2;
-    channel_msg doc = {.kind = CHANNEL_MSG_DOCUMENT, .text = "Dokumen", .media = "M1",
-                       .filename = "akta.pdf"};
-    channel_msg doct = {.kind = CHANNEL_MSG_TEMPLATE, .template = "aduan_dokumen", .lang = "en",
-                        .params = params, .nparams = 1, .media = "M1", .filename = "akta.pdf"};
+    channel_msg doc = {
+        .kind = CHANNEL_MSG_DOCUMENT, .text = "Dokumen", .media = "M1", .filename = "akta.pdf"};
+    channel_msg doct = {.kind = CHANNEL_MSG_TEMPLATE,
+                        .template = "aduan_dokumen",
+                        .lang = "en",
+                        .params = params,
+                        .nparams = 1,
+                        .media = "M1",
+                        .filename = "akta.pdf"};
     channel_msg loc = {.kind = CHANNEL_MSG_LOCATION, .text = "Kirim lokasi"};
     struct {
         const channel_msg *m;
@@ -287,10 +295,11 @@ static void whatsapp_renders_the_payloads_of_before(void **state)
     } cases[] = {
         {&text, ENV "\"type\":\"text\",\"text\":{\"preview_url\":false,\"body\":\"Halo\"}}"},
         {&loc, ENV "\"type\":\"text\",\"text\":{\"preview_url\":false,\"body\":\"Kirim lokasi\"}}"},
-        {&buttons, ENV "\"type\":\"interactive\",\"interactive\":{\"type\":\"button\",\"body\":"
-                       "{\"text\":\"Pilih\"},\"action\":{\"buttons\":[{\"type\":\"reply\",\"reply\":"
-                       "{\"id\":\"a\",\"title\":\"Pilihan satu yang s…\"}},{\"type\":\"reply\","
-                       "\"reply\":{\"id\":\"b\",\"title\":\"Dua\"}}]}}}"},
+        {&buttons,
+         ENV "\"type\":\"interactive\",\"interactive\":{\"type\":\"button\",\"body\":"
+             "{\"text\":\"Pilih\"},\"action\":{\"buttons\":[{\"type\":\"reply\",\"reply\":"
+             "{\"id\":\"a\",\"title\":\"Pilihan satu yang s…\"}},{\"type\":\"reply\","
+             "\"reply\":{\"id\":\"b\",\"title\":\"Dua\"}}]}}}"},
         {&list, ENV "\"type\":\"interactive\",\"interactive\":{\"type\":\"list\",\"body\":"
                     "{\"text\":\"Pilih\"},\"action\":{\"button\":\"Menu\",\"sections\":[{\"title\":"
                     "\"Menu\",\"rows\":[{\"id\":\"a\",\"title\":\"Pilihan satu yang sanga…\","
@@ -299,13 +308,14 @@ static void whatsapp_renders_the_payloads_of_before(void **state)
                     "\"language\":{\"code\":\"id\"},\"components\":[{\"type\":\"body\","
                     "\"parameters\":[{\"type\":\"text\",\"text\":\"ADU-1\"},{\"type\":\"text\","
                     "\"text\":\"baris baru\"},{\"type\":\"text\",\"text\":\"-\"}]}]}}"},
-        {&quick, ENV "\"type\":\"template\",\"template\":{\"name\":\"aduan_status_update\","
-                     "\"language\":{\"code\":\"id\"},\"components\":[{\"type\":\"body\","
-                     "\"parameters\":[{\"type\":\"text\",\"text\":\"ADU-1\"}]},{\"type\":"
-                     "\"button\",\"sub_type\":\"quick_reply\",\"index\":\"0\",\"parameters\":"
-                     "[{\"type\":\"payload\",\"payload\":\"a\"}]},{\"type\":\"button\",\"sub_type\":"
-                     "\"quick_reply\",\"index\":\"1\",\"parameters\":[{\"type\":\"payload\","
-                     "\"payload\":\"b\"}]}]}}"},
+        {&quick,
+         ENV "\"type\":\"template\",\"template\":{\"name\":\"aduan_status_update\","
+             "\"language\":{\"code\":\"id\"},\"components\":[{\"type\":\"body\","
+             "\"parameters\":[{\"type\":\"text\",\"text\":\"ADU-1\"}]},{\"type\":"
+             "\"button\",\"sub_type\":\"quick_reply\",\"index\":\"0\",\"parameters\":"
+             "[{\"type\":\"payload\",\"payload\":\"a\"}]},{\"type\":\"button\",\"sub_type\":"
+             "\"quick_reply\",\"index\":\"1\",\"parameters\":[{\"type\":\"payload\","
+             "\"payload\":\"b\"}]}]}}"},
         {&doc, ENV "\"type\":\"document\",\"document\":{\"id\":\"M1\",\"filename\":"
                    "\"akta.pdf\",\"caption\":\"Dokumen\"}}"},
         {&doct, ENV "\"type\":\"template\",\"template\":{\"name\":\"aduan_dokumen\","

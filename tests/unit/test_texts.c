@@ -38,7 +38,7 @@ static void placeholders_dropped_or_added(void **state)
     assert_string_equal(unknown, "{nik}");
     /* Order, repetition and plain braces are fine. */
     assert_true(bot_text_placeholders(ar, "created", "id", "{url} {code} {code} { } {Code x}",
-                                     &missing, &unknown));
+                                      &missing, &unknown));
     assert_null(bot_text_check("created", "id", "{url} {code} {code}"));
     assert_non_null(bot_text_check("created", "id", "{url}"));
     assert_non_null(bot_text_check("created", "id", "{url} {code} {kode}"));

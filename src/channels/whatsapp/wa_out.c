@@ -68,18 +68,17 @@ static const char *render_template(arena_t *ar, const char *to, const channel_ms
 {
     json_t *comps = json_array(), *ps = json_array();
     if (m->media)
-        json_array_append_new(
-            comps, json_pack("{s:s, s:[{s:s, s:{s:s, s:s?}}]}", "type", "header", "parameters",
-                             "type", "document", "document", "id", m->media, "filename",
-                             m->filename));
+        json_array_append_new(comps, json_pack("{s:s, s:[{s:s, s:{s:s, s:s?}}]}", "type", "header",
+                                               "parameters", "type", "document", "document", "id",
+                                               m->media, "filename", m->filename));
     for (int i = 0; ps && i < m->nparams; i++) {
         const char *v = m->params[i] && *m->params[i] ? wa_template_value(ar, m->params[i]) : "-";
         json_array_append_new(ps, json_pack("{s:s, s:s}", "type", "text", "text", v));
     }
     json_array_append_new(comps, json_pack("{s:s, s:o}", "type", "body", "parameters", ps));
     for (int i = 0; i < m->nchoices; i++)
-        json_array_append_new(comps, json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type",
-                                               "button", "sub_type", "quick_reply", "index",
+        json_array_append_new(comps, json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button",
+                                               "sub_type", "quick_reply", "index",
                                                arena_printf(ar, "%d", i), "parameters", "type",
                                                "payload", "payload", m->choices[i].id));
     return with(ar, envelope(to, "template"), "template",
@@ -98,7 +97,8 @@ static const char *render_choices(arena_t *ar, const char *to, const channel_msg
             r = json_pack("{s:s, s:{s:s, s:s}}", "type", "reply", "reply", "id", c->id, "title",
                           text_cut(ar, c->title, BUTTON_TITLE_MAX));
         } else {
-            r = json_pack("{s:s, s:s}", "id", c->id, "title", text_cut(ar, c->title, ROW_TITLE_MAX));
+            r = json_pack("{s:s, s:s}", "id", c->id, "title",
+                          text_cut(ar, c->title, ROW_TITLE_MAX));
             if (r && c->desc)
                 json_object_set_new(r, "description",
                                     json_string(text_cut(ar, c->desc, ROW_DESC_MAX)));
@@ -110,12 +110,11 @@ static const char *render_choices(arena_t *ar, const char *to, const channel_msg
         part = json_pack("{s:s, s:{s:s}, s:{s:o}}", "type", "button", "body", "text", body,
                          "action", "buttons", arr);
     else
-        part = json_pack("{s:s, s:{s:s}, s:{s:s, s:[{s:s, s:o}]}}", "type", "list", "body", "text",
-                         body, "action", "button", text_cut(ar, m->list_button, BUTTON_TITLE_MAX),
-                         "sections", "title",
-                         text_cut(ar, m->list_section ? m->list_section : m->list_button,
-                                  ROW_TITLE_MAX),
-                         "rows", arr);
+        part = json_pack(
+            "{s:s, s:{s:s}, s:{s:s, s:[{s:s, s:o}]}}", "type", "list", "body", "text", body,
+            "action", "button", text_cut(ar, m->list_button, BUTTON_TITLE_MAX), "sections", "title",
+            text_cut(ar, m->list_section ? m->list_section : m->list_button, ROW_TITLE_MAX), "rows",
+            arr);
     return with(ar, envelope(to, "interactive"), "interactive", part);
 }
 
