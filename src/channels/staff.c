@@ -342,8 +342,12 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
                           "Kejadian ini sudah dilaporkan (%s) dan sedang ditangani: %s. Anda akan "
                           "menerima kabar perkembangannya di sini.",
                           mc, st);
-    if (store_outbox_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_wa_id, text), NULL,
-                                      text, now, &outbox, &last_in) != ERR_OK)
+    /* Queued as the desk's messages are: rendered by the reporter's
+     * channel's driver now (store_outbox_operator_message takes a payload). */
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = text};
+    const char *payload = channel_find(WA_CHANNEL)->render(ar, c->reporter_wa_id, &plain);
+    if (!payload || store_outbox_operator_message(s, c->id, 0, payload, NULL, text, now, &outbox,
+                                                  &last_in) != ERR_OK)
         log_warn("dispatch", "event=duplicate_notice_failed case_id=%lld", (long long)c->id);
 }
 

@@ -36,14 +36,6 @@ extern const channel_driver wa_driver;
  * owned by the arena; NULL when it cannot be built. */
 const char *wa_render(arena_t *ar, const char *address, const channel_msg *m);
 
-/* A Graph API text message to `to`, as JSON owned by the arena. */
-const char *wa_msg_text(arena_t *ar, const char *to, const char *body);
-
-/* An approved template message (CLOUD-API-NOTES.md §4) with body text
- * parameters params[0..n), as JSON owned by the arena. */
-const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
-                            const char *const *params, int n);
-
 /* A value fit for a template parameter (no line breaks, not too long):
  * the render passes every parameter through it. */
 #define WA_TEMPLATE_VALUE_MAX 500

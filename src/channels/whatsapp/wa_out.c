@@ -32,7 +32,7 @@ static const char *with(arena_t *ar, json_t *env, const char *type, json_t *part
     return channel_dump(ar, env && part ? env : NULL);
 }
 
-const char *wa_msg_text(arena_t *ar, const char *to, const char *body)
+static const char *msg_text(arena_t *ar, const char *to, const char *body)
 {
     return with(ar, envelope(to, "text"), "text",
                 json_pack("{s:b, s:s}", "preview_url", 0, "body", text_cut(ar, body, TEXT_MAX)));
@@ -49,17 +49,6 @@ const char *wa_template_value(arena_t *ar, const char *v)
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
     return text_cut(ar, o, WA_TEMPLATE_VALUE_MAX);
-}
-
-const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const char *lang,
-                            const char *const *params, int n)
-{
-    channel_msg m = {.kind = CHANNEL_MSG_TEMPLATE,
-                     .template = name,
-                     .lang = lang,
-                     .params = params,
-                     .nparams = n};
-    return wa_driver.render(ar, to, &m);
 }
 
 /* A template: a document header when m has one, the body's parameters,
@@ -122,7 +111,7 @@ const char *wa_render(arena_t *ar, const char *address, const channel_msg *m)
 {
     switch (m->kind) {
     case CHANNEL_MSG_TEXT:
-        return wa_msg_text(ar, address, m->text);
+        return msg_text(ar, address, m->text);
     case CHANNEL_MSG_TEMPLATE:
         return render_template(ar, address, m);
     case CHANNEL_MSG_CHOICES:
@@ -134,7 +123,7 @@ const char *wa_render(arena_t *ar, const char *address, const channel_msg *m)
     case CHANNEL_MSG_LOCATION:
         /* Asked in words: the citizen shares a location with the clip
          * button (or types the address). */
-        return wa_msg_text(ar, address, m->text);
+        return msg_text(ar, address, m->text);
     }
     return NULL;
 }
