@@ -159,7 +159,9 @@ err_t channel_msg_parse(arena_t *ar, const char *json, channel_msg *m)
     }
     m->choices = cs;
     m->nchoices = (int)n;
-    if ((m->kind == CHANNEL_MSG_CHOICES && !n) || (m->kind == CHANNEL_MSG_DOCUMENT && !m->media) ||
+    /* Choices without options are the driver's to judge (WhatsApp's Graph
+     * API refuses them, visibly, as before). */
+    if ((m->kind == CHANNEL_MSG_DOCUMENT && !m->media) ||
         (m->kind != CHANNEL_MSG_TEMPLATE && m->kind != CHANNEL_MSG_DOCUMENT && !m->text))
         goto out;
     rc = ERR_OK;

@@ -334,7 +334,9 @@ static void whatsapp_renders_the_payloads_of_before(void **state)
         assert_string_equal(got, cases[i].want);
     }
     /* What is no message renders as nothing. */
-    assert_null(channel_render_json(ar, &wa_driver, to, "{\"kind\":\"choices\",\"text\":\"x\"}"));
+    assert_null(channel_render_json(ar, &wa_driver, to, "{\"kind\":\"choices\",\"choices\":[]}"));
+    assert_null(channel_render_json(ar, &wa_driver, to, "{\"kind\":\"document\",\"text\":\"x\"}"));
+    assert_null(channel_render_json(ar, &wa_driver, to, "{\"kind\":\"telepathy\",\"text\":\"x\"}"));
     assert_null(channel_render_json(ar, &wa_driver, to, "{\"type\":\"text\"}"));
     assert_null(channel_render_json(ar, &wa_driver, to, "not json"));
     arena_destroy(ar);
