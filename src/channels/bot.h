@@ -1,6 +1,6 @@
 /* bot: the guided dialogue with a citizen (issue #4; WhatsApp first): menu,
  * reporting step by step, emergencies, status checks, cancelling. One call
- * turns one inbound message into the effects it has (store_wa_effects);
+ * turns one inbound message into the effects it has (store_dialog_effects);
  * the caller applies them in one transaction. */
 #ifndef ADUAN_BOT_H
 #define ADUAN_BOT_H
@@ -34,11 +34,11 @@ typedef struct {
 
 /* Fills fx (seen key, conversation, case, replies) for the message.
  * Reads reference data through the store; writes nothing itself. */
-err_t bot_step(const bot_in *in, store_wa_effects *fx) __attribute__((warn_unused_result));
+err_t bot_step(const bot_in *in, store_dialog_effects *fx) __attribute__((warn_unused_result));
 
 /* The same for a channel that shows what caps says (channels/channel.h):
  * bot_step is this with the capabilities of the message's channel. */
-err_t bot_step_caps(const bot_in *in, const channel_caps *caps, store_wa_effects *fx)
+err_t bot_step_caps(const bot_in *in, const channel_caps *caps, store_dialog_effects *fx)
     __attribute__((warn_unused_result));
 
 /* True when the dialogue state is a step of composing a report or a

@@ -110,11 +110,11 @@ const char *dlg_dump(arena_t *ar, json_t *j)
  * when for_case). */
 static void queue(dlg *d, const channel_msg *m, bool for_case)
 {
-    store_wa_effects *fx = d->fx;
+    store_dialog_effects *fx = d->fx;
     const char *json = channel_msg_json(d->in->ar, m);
     if (json && fx->nout < STORE_WA_OUT_MAX)
         fx->out[fx->nout++] =
-            (store_wa_out){.kind = "reply", .message = json, .for_new_case = for_case};
+            (store_dialog_out){.kind = "reply", .message = json, .for_new_case = for_case};
 }
 
 bool dlg_is_word(const char *text, const char *a, const char *b)

@@ -65,7 +65,7 @@ typedef enum {
 /* The dialogue at one message. */
 typedef struct {
     const bot_in *in;
-    store_wa_effects *fx;
+    store_dialog_effects *fx;
     const char *lang;         /* "id" or "en" */
     json_t *draft;            /* the conversation's JSON (borrowed) */
     const channel_caps *caps; /* what the channel shows; never NULL */

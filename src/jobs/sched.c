@@ -131,7 +131,7 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
     if (store_sla_supervisors(s, ar, k->agency_id, &sup, &nsup) != ERR_OK)
         nsup = 0;
     for (size_t i = 0; i < nsup && nn < NOTICE_MAX; i++) {
-        if (!sup[i].wa_id)
+        if (!sup[i].mobile)
             continue;
         const char *text =
             arena_printf(ar, "⚠️ %s: laporan %s %s. Batas waktu: %s.", head, shown, what, due);
@@ -142,7 +142,7 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
                               .lang = "id",
                               .params = params,
                               .nparams = 3};
-        notices[nn].to_wa_id = sup[i].wa_id;
+        notices[nn].to_address = sup[i].mobile;
         notices[nn].message = channel_msg_json(ar, &plain);
         notices[nn].template = channel_msg_json(ar, &intent);
         if (notices[nn].message && notices[nn].template)

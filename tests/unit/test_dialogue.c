@@ -97,7 +97,7 @@ static const channel_caps *const WHATSAPP = &wa_driver.caps;
 /* One message from 6281200000001 to agency (1: Satpol PP, 2: Damkar) in
  * state with draft; fx gets the effects. */
 static void step_to(fixture *f, int64_t agency, const channel_caps *caps, const char *state,
-                    const char *draft, const char *text, store_wa_effects *fx)
+                    const char *draft, const char *text, store_dialog_effects *fx)
 {
     static int n;
     store_agency *ag = arena_alloc(f->ar, sizeof *ag);
@@ -130,14 +130,14 @@ static void step_to(fixture *f, int64_t agency, const channel_caps *caps, const 
 }
 
 static void step(fixture *f, const channel_caps *caps, const char *state, const char *draft,
-                 const char *text, store_wa_effects *fx)
+                 const char *text, store_dialog_effects *fx)
 {
     step_to(f, 1, caps, state, draft, text, fx);
 }
 
 /* The text of the only reply, as the plain driver renders it: it must be
  * a message that driver can show. */
-static const char *only_text(fixture *f, const store_wa_effects *fx)
+static const char *only_text(fixture *f, const store_dialog_effects *fx)
 {
     assert_int_equal(fx->nout, 1);
     const char *r = channel_render_json(f->ar, &PLAIN_DRIVER, "x", fx->out[0].message);
@@ -147,7 +147,7 @@ static const char *only_text(fixture *f, const store_wa_effects *fx)
 }
 
 /* The only reply rendered by WhatsApp's driver to 6281200000001. */
-static const char *only_wa(fixture *f, const store_wa_effects *fx)
+static const char *only_wa(fixture *f, const store_dialog_effects *fx)
 {
     assert_int_equal(fx->nout, 1);
     const char *r = channel_render_json(f->ar, &wa_driver, "6281200000001", fx->out[0].message);
@@ -158,7 +158,7 @@ static const char *only_wa(fixture *f, const store_wa_effects *fx)
 static void no_buttons_gets_numbered_options(void **state)
 {
     fixture *f = *state;
-    store_wa_effects fx;
+    store_dialog_effects fx;
     /* The menu (a list on WhatsApp) as numbered lines. */
     step(f, PLAIN, "idle", "{}", "halo", &fx);
     const char *menu = only_text(f, &fx);
@@ -168,7 +168,7 @@ static void no_buttons_gets_numbered_options(void **state)
     assert_non_null(strstr(menu, "\n3. "));
     assert_non_null(strstr(menu, bot_text("choose_number", "id")));
     /* WhatsApp itself is unchanged: the same message is a list. */
-    store_wa_effects wa;
+    store_dialog_effects wa;
     step(f, WHATSAPP, "idle", "{}", "halo", &wa);
     assert_non_null(strstr(only_wa(f, &wa), "\"type\":\"list\""));
     assert_null(strstr(wa.draft, "offered"));
@@ -214,7 +214,7 @@ static void no_buttons_gets_numbered_options(void **state)
 static void no_location_gets_the_typed_address(void **state)
 {
     fixture *f = *state;
-    store_wa_effects fx;
+    store_dialog_effects fx;
     store_category *k;
     size_t nk = 0;
     int64_t fire = 0;
