@@ -39,20 +39,56 @@ typedef struct {
 } channel_caps;
 
 /* A neutral message, which a driver renders into its own payload. Kept in
- * outbox.message as JSON:
+ * outbox.message as JSON (channel_msg_json / channel_msg_parse):
  *   {"kind":"text","text":...}
- *   {"kind":"template","template":{"name":...,"lang":...,"params":[...]}}
- * (The dialogue's choices and documents are still rendered by the
- * dialogue itself; they join this model with the dialogue table.) */
-typedef enum { CHANNEL_MSG_TEXT, CHANNEL_MSG_TEMPLATE } channel_msg_kind;
+ *   {"kind":"choices","text":...,"choices":[{"id":...,"title":...,"desc":...}],
+ *    "list":{"button":...,"section":...}}        (no "list": reply buttons)
+ *   {"kind":"document","media":...,"filename":...,"text":caption}
+ *   {"kind":"location","text":...}              (asks for a shared location)
+ *   {"kind":"template","template":{"name":...,"lang":...,"params":[...],
+ *    "media":...,"filename":...,"replies":[...]}}
+ * A row's template column holds the template intent (a "template" message)
+ * that goes instead when the re-engagement rule forbids free text. */
+typedef enum {
+    CHANNEL_MSG_TEXT,
+    CHANNEL_MSG_TEMPLATE,
+    CHANNEL_MSG_CHOICES,  /* a question with options to tap (buttons or a list) */
+    CHANNEL_MSG_DOCUMENT, /* a file, by the channel's media id, with a caption */
+    CHANNEL_MSG_LOCATION  /* a question asking the contact to share a location */
+} channel_msg_kind;
+
+typedef struct {
+    const char *id;    /* what a tap answers */
+    const char *title; /* shown; the driver cuts it to its limit */
+    const char *desc;  /* a list row's second line, or NULL */
+} channel_choice;
 
 typedef struct {
     channel_msg_kind kind;
-    const char *text;            /* CHANNEL_MSG_TEXT */
-    const char *template, *lang; /* CHANNEL_MSG_TEMPLATE: the intent */
-    const char *const *params;   /* ...its body parameters */
+    const char *text; /* TEXT, LOCATION: the text; CHOICES: the question; DOCUMENT: the caption */
+    /* CHOICES: the options; TEMPLATE: its quick replies (their ids only). */
+    const channel_choice *choices;
+    int nchoices;
+    /* CHOICES shown as a list: the label of its button and the title of
+     * its one section; NULL: reply buttons. */
+    const char *list_button, *list_section;
+    const char *media, *filename; /* DOCUMENT, or a TEMPLATE's document header */
+    const char *template, *lang;  /* CHANNEL_MSG_TEMPLATE: the intent */
+    const char *const *params;    /* ...its body parameters */
     int nparams;
 } channel_msg;
+
+/* Options in one message of the model (the most any driver shows). */
+#define CHANNEL_CHOICES_MAX 10
+#define CHANNEL_PARAMS_MAX  10
+
+/* m as JSON in the arena (the format above); NULL on failure. */
+const char *channel_msg_json(arena_t *ar, const channel_msg *m);
+
+/* Reads json (the format above) into *m, its strings and arrays in the
+ * arena. ERR_INVALID for anything else. */
+err_t channel_msg_parse(arena_t *ar, const char *json, channel_msg *m)
+    __attribute__((warn_unused_result));
 
 /* A driver's send returns within this many seconds (a send that has not
  * come back by then is retried). */
@@ -142,6 +178,16 @@ typedef struct channel_driver {
                                    const char *filename, const char **payload,
                                    const char **template, bool *final, char *err, size_t cap);
 } channel_driver;
+
+/* The neutral message json rendered by d for address (arena-owned); NULL
+ * when json is no message or d cannot render it. */
+const char *channel_render_json(arena_t *ar, const channel_driver *d, const char *address,
+                                const char *json);
+
+/* The JSON text of j in the arena (compact, keys in insertion order);
+ * takes j. NULL on failure. For drivers whose payloads are JSON. */
+struct json_t;
+const char *channel_dump(arena_t *ar, struct json_t *j);
 
 /* The driver named name, NULL when there is none. */
 const channel_driver *channel_find(const char *name);

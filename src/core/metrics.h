@@ -45,7 +45,7 @@ void metrics_send(metrics_send_result r, long code);
 void metrics_sla_breach(void);
 
 /* One message that found its conversation in a dialogue state this
- * version does not know (wa_bot: the citizen got the menu). */
+ * version does not know (bot.c: the citizen got the menu). */
 void metrics_dialogue_unknown_state(void);
 
 /* One borrow of a pooled database connection that had to wait, and for

@@ -115,3 +115,17 @@ char *text_num_id(char *out, size_t cap, double v, int decimals)
         memmove(out, out + 1, strlen(out));
     return out;
 }
+
+const char *text_cut(arena_t *ar, const char *s, size_t max)
+{
+    if (!s || text_utf8_len(s) <= max)
+        return s;
+    size_t bytes = 0, cps = 0;
+    while (s[bytes] && cps < max - 1) {
+        bytes++;
+        while ((s[bytes] & 0xC0) == 0x80)
+            bytes++;
+        cps++;
+    }
+    return arena_printf(ar, "%.*s…", (int)bytes, s);
+}

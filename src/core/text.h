@@ -2,6 +2,8 @@
 #ifndef ADUAN_TEXT_H
 #define ADUAN_TEXT_H
 
+#include "core/arena.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -11,6 +13,10 @@ bool text_utf8_valid(const char *s, size_t len);
 
 /* Number of code points in valid UTF-8 text. */
 size_t text_utf8_len(const char *s);
+
+/* s cut to at most max code points, ending with an ellipsis (channels
+ * count characters); s itself when it fits (or is NULL). */
+const char *text_cut(arena_t *ar, const char *s, size_t max);
 
 /* v with `decimals` digits after the decimal comma, as Indonesian writes
  * numbers ("87,5"; "-" for a NaN); thousands are not grouped. Fills out

@@ -1,6 +1,6 @@
 /* dispatch: who is on duty, which team should go, and whether a new case
  * repeats an open one (issue #6). Decisions only: the WhatsApp side of
- * alerts lives in channels/wa_staff.c. */
+ * alerts lives in channels/staff.c. */
 #ifndef ADUAN_DISPATCH_H
 #define ADUAN_DISPATCH_H
 

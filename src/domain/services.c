@@ -366,9 +366,9 @@ err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, cons
     e = svc_pdf_check(pdf, len, detail);
     if (e != ERR_OK)
         return e;
-    if (!msg || !msg->payload || !msg->template || !msg->filename)
+    if (!msg || !msg->message || !msg->template || !msg->filename)
         return ERR_NOMEM;
-    const char *payload = msg->payload, *template = msg->template, *filename = msg->filename;
+    const char *message = msg->message, *template = msg->template, *filename = msg->filename;
     secret_sha256_hex(pdf, len, hex);
     bool created = false;
     e = write_file(media_dir, hex, pdf, len, &created);
@@ -376,7 +376,7 @@ err_t svc_issue(store_t *s, arena_t *ar, const actor_t *a, int64_t case_id, cons
         *detail = "the file could not be stored";
         return e;
     }
-    e = store_svc_issue(s, case_id, a->user_id, hex, (int64_t)len, filename, payload, template,
+    e = store_svc_issue(s, case_id, a->user_id, hex, (int64_t)len, filename, message, template,
                         "Dokumen terbit dan dikirim lewat WhatsApp", now, attachment_id, outbox_id);
     if (e == ERR_CONFLICT)
         *detail = "the request changed meanwhile; reload and try again";

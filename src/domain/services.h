@@ -53,10 +53,11 @@ err_t svc_pdf_check(const char *pdf, size_t len, const char **detail)
 const char *svc_issued_filename(arena_t *ar, const store_case *c);
 
 /* The message that carries the issued document to the resident, built by
- * the channel (channels/wa_service.c): payload and template hold
- * SVC_MEDIA_PLACEHOLDER where the uploaded file's media id goes. */
+ * the channel (channels/svc_dialog.c): the neutral message and its template
+ * intent (channels/channel.h), which hold SVC_MEDIA_PLACEHOLDER where the
+ * uploaded file's media id goes. */
 typedef struct {
-    const char *filename, *payload, *template;
+    const char *filename, *message, *template;
 } svc_message;
 
 /* Issues the document: the PDF is checked, stored in media_dir under its

@@ -5,7 +5,7 @@
 #include "http/http.h"
 
 #include "channels/channel.h"
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 #include "core/clock.h"
 #include "core/fsfile.h"
 #include "core/image.h"
@@ -74,14 +74,23 @@ json_t *case_actions_json(app_t *app, req_t *r, const store_case *c)
 /* ---- the chat thread ------------------------------------------------------- */
 
 /* Sets "text" (what a person reads) and "template_name" on j from one of
- * our Graph API message bodies. */
+ * our messages: the payload the channel's driver rendered (a Graph API
+ * body, once sent) or, before that, the neutral message (channels/
+ * channel.h). */
 static void outbound_text(json_t *j, const char *payload)
 {
     json_error_t je;
     json_t *p = payload && *payload ? json_loads(payload, 0, &je) : NULL;
     json_t *out = NULL, *tname = NULL;
     const char *type = json_string_value(json_object_get(p, "type"));
-    if (type && strcmp(type, "text") == 0) {
+    const char *kind = json_string_value(json_object_get(p, "kind"));
+    if (kind && strcmp(kind, "template") == 0) {
+        json_t *tp = json_object_get(p, "template"), *params = json_object_get(tp, "params");
+        tname = json_object_get(tp, "name");
+        out = json_array_get(params, json_array_size(params) - 1);
+    } else if (kind) {
+        out = json_object_get(p, "text");
+    } else if (type && strcmp(type, "text") == 0) {
         out = json_object_get(json_object_get(p, "text"), "body");
     } else if (type && strcmp(type, "interactive") == 0) {
         out = json_object_get(json_object_get(json_object_get(p, "interactive"), "body"), "text");
@@ -122,7 +131,7 @@ static const char *status_text(arena_t *ar, const thread_events *sets, size_t ns
     for (size_t k = 0; event_id && k < nsets; k++)
         for (size_t i = 0; i < sets[k].n; i++)
             if (sets[k].ev[i].id == event_id)
-                return wa_status_text(ar, sets[k].code, sets[k].kind, &sets[k].ev[i], lang);
+                return bot_status_text(ar, sets[k].code, sets[k].kind, &sets[k].ev[i], lang);
     return NULL;
 }
 

@@ -2,7 +2,7 @@
  * forwarding categories, and the dispatch figures of a case. */
 #include "http/http.h"
 
-#include "channels/wa_staff.h"
+#include "channels/staff.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -74,7 +74,7 @@ void dispatch_after_transition(app_t *app, req_t *r, const store_transition *t)
 {
     if (strcmp(t->action, "dispatch") != 0)
         return;
-    err_t e = wa_staff_case_dispatched(app->cfg, app->store, r->ar, t->case_id, t->now);
+    err_t e = staff_case_dispatched(app->cfg, app->store, r->ar, t->case_id, t->now);
     if (e != ERR_OK)
         log_warn("dispatch", "event=dispatch_hook_failed case_id=%lld error=%s",
                  (long long)t->case_id, err_code(e));

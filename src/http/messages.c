@@ -5,9 +5,9 @@
 #include "http/http.h"
 
 #include "channels/channel.h"
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 #include "channels/whatsapp/wa.h"
-#include "channels/whatsapp/wa_text.h"
+#include "channels/texts.h"
 #include "core/ids.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -131,7 +131,7 @@ err_t h_case_message(app_t *app, req_t *r)
     channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = msg};
     const char *payload = d->render(r->ar, c.reporter_mobile, &plain);
     store_agency ag;
-    const char *tname = WA_TEMPLATE_REPLY, *tlang = "id";
+    const char *tname = BOT_TEMPLATE_REPLY, *tlang = "id";
     if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.template_reply) {
         tname = ag.template_reply;
         tlang = ag.template_lang ? ag.template_lang : "id";
@@ -200,10 +200,10 @@ err_t h_case_outbox(app_t *app, req_t *r)
  * version that lost a placeholder is ignored, the built-in text goes). */
 static json_t *text_lang_json(req_t *r, size_t i, const char *lang, const char *custom)
 {
-    const char *key = wa_text_key(i);
-    return json_pack("{s:s, s:s?, s:s?, s:b}", "default", wa_text_default(i, lang), "placeholders",
-                     wa_text_placeholder_names(r->ar, i, lang), "custom", custom, "in_use",
-                     custom && !wa_text_check(key, lang, custom));
+    const char *key = bot_text_key(i);
+    return json_pack("{s:s, s:s?, s:s?, s:b}", "default", bot_text_default(i, lang), "placeholders",
+                     bot_text_placeholder_names(r->ar, i, lang), "custom", custom, "in_use",
+                     custom && !bot_text_check(key, lang, custom));
 }
 
 err_t h_bot_texts(app_t *app, req_t *r)
@@ -215,11 +215,11 @@ err_t h_bot_texts(app_t *app, req_t *r)
     if (e != ERR_OK)
         return e;
     json_t *items = json_array(), *steps = json_array();
-    for (size_t st = 0; steps && st < wa_text_step_count(); st++)
-        json_array_append_new(steps, json_pack("{s:s, s:s}", "key", wa_text_step_key(st), "label",
-                                               wa_text_step_label(st, r->lang)));
-    for (size_t i = 0; items && i < wa_text_count(); i++) {
-        const char *key = wa_text_key(i), *id = NULL, *en = NULL;
+    for (size_t st = 0; steps && st < bot_text_step_count(); st++)
+        json_array_append_new(steps, json_pack("{s:s, s:s}", "key", bot_text_step_key(st), "label",
+                                               bot_text_step_label(st, r->lang)));
+    for (size_t i = 0; items && i < bot_text_count(); i++) {
+        const char *key = bot_text_key(i), *id = NULL, *en = NULL;
         for (size_t k = 0; k < n; k++)
             if (!strcmp(rows[k].key, key)) {
                 if (!strcmp(rows[k].lang, "en"))
@@ -227,10 +227,10 @@ err_t h_bot_texts(app_t *app, req_t *r)
                 else
                     id = rows[k].text;
             }
-        size_t st = wa_text_step_of(i);
+        size_t st = bot_text_step_of(i);
         json_t *j = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s?, s:s?}}", "key", key, "label",
-                              wa_text_label(i, r->lang), "step", wa_text_step_key(st), "default",
-                              "id", wa_text_default(i, "id"), "en", wa_text_default(i, "en"),
+                              bot_text_label(i, r->lang), "step", bot_text_step_key(st), "default",
+                              "id", bot_text_default(i, "id"), "en", bot_text_default(i, "en"),
                               "custom", "id", id, "en", en);
         if (j)
             json_object_set_new(j, "langs",
@@ -286,7 +286,7 @@ static err_t text_key(req_t *r, const char *key, const char *lang)
         return ERR_INVALID;
     }
     const char *missing, *unknown;
-    if (!wa_text_placeholders(r->ar, key, lang, "", &missing, &unknown) && !missing && !unknown) {
+    if (!bot_text_placeholders(r->ar, key, lang, "", &missing, &unknown) && !missing && !unknown) {
         r->detail = tr(r, "key: tidak ada teks dengan kunci ini", "key: there is no such text");
         return ERR_INVALID;
     }
@@ -317,7 +317,7 @@ err_t h_bot_text_set(app_t *app, req_t *r)
                        "text: 1 to 1024 characters (or null for the default)");
         return ERR_INVALID;
     }
-    if (text && !wa_text_placeholders(r->ar, key, lang, text, &missing, &unknown))
+    if (text && !bot_text_placeholders(r->ar, key, lang, text, &missing, &unknown))
         return placeholder_error(r, missing, unknown);
     e = store_bot_text_set(app->store, key, lang, text, r->user.id, clock_now());
     if (e != ERR_OK)

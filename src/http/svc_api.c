@@ -4,7 +4,7 @@
 #include "core/msg.h"
 #include "http/http.h"
 
-#include "channels/wa_service.h"
+#include "channels/svc_dialog.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -441,9 +441,8 @@ err_t h_svc_issue(app_t *app, req_t *r)
         tlang = ag.template_lang;
     ids_tracking_format(c.tracking_code, shown);
     msg.filename = svc_issued_filename(r->ar, &c);
-    e = wa_service_document(r->ar, c.reporter_mobile ? c.reporter_mobile : "", msg.filename,
-                            c.category_name_id ? c.category_name_id : "", shown, tlang,
-                            &msg.payload, &msg.template);
+    e = svc_document(r->ar, msg.filename, c.category_name_id ? c.category_name_id : "", shown,
+                     tlang, &msg.message, &msg.template);
     if (e == ERR_OK)
         e = svc_issue(app->store, r->ar, &r->actor, r->path_id, file->data, file->len,
                       app->cfg->media_dir, &msg, clock_now(), &att, &outbox, &detail);

@@ -1,7 +1,7 @@
 #include "jobs/jobs.h"
 
-#include "channels/wa_staff.h"
-#include "channels/whatsapp/wa_text.h"
+#include "channels/staff.h"
+#include "channels/texts.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "jobs/audit_jobs.h"
@@ -75,7 +75,7 @@ static void refresh_texts(store_t *store)
     size_t n;
     arena_t *ar = arena_new();
     if (ar && store_bot_text_list(store, ar, &rows, &n, &version) == ERR_OK && version != seen) {
-        wa_text_override(rows, n);
+        bot_text_override(rows, n);
         seen = version;
     }
     arena_destroy(ar);
@@ -86,9 +86,8 @@ int jobs_run_once(const config_t *cfg, store_t *store)
     int64_t now = clock_now();
     refresh_texts(store);
     return inbox_run(cfg, store, now) + case_rules_run(cfg, store, now) +
-           wa_staff_tick(cfg, store, now) + outbox_run(cfg, store, now) +
-           media_run(cfg, store, now) + svc_retention_run(cfg, store, now) +
-           audit_retention_run(cfg, store, now);
+           staff_tick(cfg, store, now) + outbox_run(cfg, store, now) + media_run(cfg, store, now) +
+           svc_retention_run(cfg, store, now) + audit_retention_run(cfg, store, now);
 }
 
 /* Checkpoints SQLite's WAL once a second, but not during a burst of
@@ -204,7 +203,7 @@ void jobs_stop(jobs_t *j)
     pthread_cond_signal(&j->cv);
     pthread_mutex_unlock(&j->mu);
     pthread_join(j->thread, NULL);
-    wa_text_override(NULL, 0);
+    bot_text_override(NULL, 0);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     free(j);

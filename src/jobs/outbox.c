@@ -5,7 +5,7 @@
 #include "jobs/jobs_int.h"
 
 #include "channels/channel.h"
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -76,29 +76,45 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar, s
 {
     channel_result r;
     err_t e;
-    if (m->event_id && (!m->payload || !*m->payload)) {
-        /* A status update: told as the case stands now. */
-        e = wa_render_status(s, ar, m->case_id, m->event_id, m->address, m->lang ? m->lang : "id",
-                             &m->payload, &m->template);
-        if (e != ERR_OK) {
-            log_warn("wa", "event=render_failed outbox_id=%lld error=%s", (long long)m->id,
-                     err_code(e));
-            /* A later pass tries again; a failed write here only delays it. */
-            if (store_outbox_retry(s, m->id, now + backoff(m->attempts), "render failed", now) !=
-                ERR_OK)
-                log_warn("wa", "event=outbox_store_failed id=%lld", (long long)m->id);
-            return;
-        }
-    }
-    /* An issued document: its file goes to the Graph API first. */
-    if (strcmp(m->kind, "document") == 0 && !svc_outbox_prepare(cfg, s, curl, ar, m, now))
-        return;
     const channel_driver *d = channel_find(m->channel);
     if (!d) { /* a channel this build does not know: visible, not retried */
         if (store_outbox_retry(s, m->id, 0, "no driver for this channel", now) != ERR_OK)
             log_warn("outbox", "event=outbox_store_failed id=%lld", (long long)m->id);
         return;
     }
+    if (!m->payload || !*m->payload) {
+        /* A neutral message (and its template intent), rendered by the
+         * channel's driver now; a status update is first told as the case
+         * stands now. A row with a payload and no message (queued by an
+         * older version, or rendered by its producer) goes as it is. */
+        const char *msg = m->message, *tmpl = m->message ? m->template : NULL;
+        e = ERR_OK;
+        if (!msg && m->event_id)
+            e = bot_render_status(s, ar, m->case_id, m->event_id, m->lang ? m->lang : "id", &msg,
+                                  &tmpl);
+        if (e == ERR_OK) {
+            m->payload = channel_render_json(ar, d, m->address, msg);
+            m->template = tmpl ? channel_render_json(ar, d, m->address, tmpl) : NULL;
+            if (!m->payload || (tmpl && !m->template))
+                e = ERR_INVALID;
+        }
+        if (e != ERR_OK) {
+            log_warn("outbox", "event=render_failed outbox_id=%lld error=%s", (long long)m->id,
+                     err_code(e));
+            /* A later pass tries again (a failed write here only delays
+             * it); a message the driver cannot render fails visibly. */
+            bool never = e == ERR_INVALID;
+            if (store_outbox_retry(s, m->id, never ? 0 : now + backoff(m->attempts),
+                                   never ? "the channel cannot render this message"
+                                         : "render failed",
+                                   now) != ERR_OK)
+                log_warn("outbox", "event=outbox_store_failed id=%lld", (long long)m->id);
+            return;
+        }
+    }
+    /* An issued document: its file goes to the channel first. */
+    if (strcmp(m->kind, "document") == 0 && !svc_outbox_prepare(cfg, s, curl, ar, m, now))
+        return;
     bool templ = !d->can_send_text(m->last_inbound_at, now) && m->template;
     if (!d->live(cfg)) {
         /* The simulator mode: the dashboard's simulator shows the outbox.

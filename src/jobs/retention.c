@@ -8,7 +8,7 @@
  * - dead letters are sealed with ADUAN_DATA_KEY (when set) as soon as this
  *   job sees them, and their bodies go JOBS_DEAD_RETENTION_DAYS after they
  *   died;
- * - a dialogue abandoned for WA_DRAFT_TTL loses what its draft held of the
+ * - a dialogue abandoned for BOT_DRAFT_TTL loses what its draft held of the
  *   citizen (the report, a service request with its NIK, the opening
  *   words); the dialogue itself says "expired" when they come back, as
  *   before.
@@ -21,7 +21,7 @@
 
 #include "jobs/jobs.h"
 
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -151,7 +151,7 @@ int retention_run(const config_t *cfg, store_t *s, int64_t now)
         cfg->raw_retention_s < DRAFTS_EVERY_MAX ? cfg->raw_retention_s : DRAFTS_EVERY_MAX;
     if (now - last_drafts >= drafts_every) {
         last_drafts = now;
-        drafts = clean_drafts(s, now - WA_DRAFT_TTL);
+        drafts = clean_drafts(s, now - BOT_DRAFT_TTL);
         if (drafts)
             log_info("retention", "event=drafts_cleaned count=%zu", drafts);
         if (drafts == DRAFTS_BATCH)

@@ -1,4 +1,4 @@
-/* The rules that follow a new case (channels/wa_staff.c: forward to the
+/* The rules that follow a new case (channels/staff.c: forward to the
  * owner agency, duplicate, community group, the emergency alert), queued
  * in the case's own transaction (store_case_open, WhatsApp reports) and
  * run here: by the worker on every pass, or at once for the desk's answer
@@ -8,7 +8,7 @@
  * are safe to run twice (each step is conditional on the case's state). */
 #include "jobs/jobs_int.h"
 
-#include "channels/wa_staff.h"
+#include "channels/staff.h"
 #include "core/log.h"
 
 /* Cases per pass. */
@@ -28,9 +28,9 @@ static int64_t rules_backoff(int attempts)
 
 /* Runs the rules of a claimed case_id and records the result. */
 static err_t run_claimed(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
-                         int attempts, int64_t now, wa_staff_outcome *o)
+                         int attempts, int64_t now, staff_outcome *o)
 {
-    err_t e = wa_staff_case_created(cfg, s, ar, case_id, now, o);
+    err_t e = staff_case_created(cfg, s, ar, case_id, now, o);
     if (e == ERR_OK) {
         e = store_case_rules_done(s, case_id, now);
         /* A forwarded copy's rules ran with them. */
@@ -57,7 +57,7 @@ int case_rules_run(const config_t *cfg, store_t *s, int64_t now)
     if (store_case_rules_claim(s, ar, now, RULES_LEASE, RULES_BATCH, &r, &n) != ERR_OK)
         n = 0;
     for (size_t i = 0; i < n; i++) {
-        wa_staff_outcome o;
+        staff_outcome o;
         done += run_claimed(cfg, s, ar, r[i].case_id, r[i].attempts, now, &o) == ERR_OK;
     }
     arena_destroy(ar);
@@ -69,7 +69,7 @@ err_t jobs_case_rules_now(const config_t *cfg, store_t *s, arena_t *ar, int64_t 
 {
     bool claimed = false;
     int attempts = 0;
-    wa_staff_outcome o = {0};
+    staff_outcome o = {0};
     *changed = false;
     err_t e = store_case_rules_claim_one(s, case_id, now, RULES_LEASE, &claimed, &attempts);
     if (e != ERR_OK || !claimed)

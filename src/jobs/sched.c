@@ -9,7 +9,6 @@
 #include "jobs/jobs.h"
 
 #include "channels/channel.h"
-#include "channels/wa_bot.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -137,12 +136,17 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
         const char *text =
             arena_printf(ar, "⚠️ %s: laporan %s %s. Batas waktu: %s.", head, shown, what, due);
         const char *params[3] = {shown, arena_printf(ar, "%s, %s", head, what), due};
+        channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = text};
+        channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                              .template = cfg->sla_template,
+                              .lang = "id",
+                              .params = params,
+                              .nparams = 3};
         notices[nn].to_address = sup[i].mobile;
         notices[nn].channel = channel_for_mobile();
-        notices[nn].payload = wa_msg_text(ar, sup[i].mobile, text);
-        notices[nn].template =
-            wa_msg_template(ar, sup[i].mobile, cfg->sla_template, "id", params, 3);
-        if (notices[nn].payload && notices[nn].template)
+        notices[nn].message = channel_msg_json(ar, &plain);
+        notices[nn].template = channel_msg_json(ar, &intent);
+        if (notices[nn].message && notices[nn].template)
             nn++;
     }
     store_sla_escalation x = {k->id,

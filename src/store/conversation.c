@@ -316,9 +316,9 @@ typedef struct {
 static err_t apply_tx(q_conn *c, void *arg)
 {
     static const char out_sql[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) VALUES ($9, $1, $2, $3, $4, $5, $6, $7, $8,"
-        " $8)";
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
+        " payload, template, created_at, updated_at) VALUES ($9, $1, $2, $3, $4, $5, $6,"
+        " '', $7, $8, $8)";
     apply_ctx *x = arg;
     store_dialog_effects *fx = x->fx;
     int64_t fresh = 0;
@@ -335,7 +335,7 @@ static err_t apply_tx(q_conn *c, void *arg)
         const store_dialog_out *o = &fx->out[i];
         e = q_run(c, out_sql, NULL, Q_INT(fx->agency_id), Q_TEXT(fx->phone_number_id),
                   Q_TEXT(fx->address), Q_ID(o->for_new_case && fx->new_case ? fx->new_case->id : 0),
-                  Q_TEXT(o->kind), Q_TEXT(o->payload), Q_TEXT(o->template), Q_INT(fx->now),
+                  Q_TEXT(o->kind), Q_TEXT(o->message), Q_TEXT(o->template), Q_INT(fx->now),
                   Q_TEXT(fx->channel));
     }
     return e;

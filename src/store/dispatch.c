@@ -252,14 +252,15 @@ err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const
 static err_t queue_msgs(q_conn *c, int64_t case_id, const store_alert_msg *m, size_t n, int64_t now)
 {
     static const char sql[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT $7, c.agency_id, n.pnid, $2, c.id, $3,"
-        " $4, $5, $6, $6 FROM cases c JOIN (SELECT agency_id, MIN(phone_number_id) AS pnid"
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
+        " payload, template, created_at, updated_at) SELECT $7, c.agency_id, n.pnid, $2,"
+        " c.id, $3, $4, '', $5, $6, $6 FROM cases c JOIN (SELECT agency_id,"
+        " MIN(phone_number_id) AS pnid"
         " FROM agency_numbers GROUP BY agency_id) n ON n.agency_id = c.agency_id WHERE c.id = $1";
     err_t e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < n; i++)
         e = q_run(c, sql, NULL, Q_INT(case_id), Q_TEXT(m[i].to_address), Q_TEXT(m[i].kind),
-                  Q_TEXT(m[i].payload), Q_TEXT(m[i].template), Q_INT(now), Q_TEXT(m[i].channel));
+                  Q_TEXT(m[i].message), Q_TEXT(m[i].template), Q_INT(now), Q_TEXT(m[i].channel));
     return e;
 }
 

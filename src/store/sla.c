@@ -284,9 +284,9 @@ static err_t escalate_tx(q_conn *c, void *arg)
         " (SELECT MIN(n.phone_number_id) FROM agency_numbers n"
         " WHERE n.agency_id = cases.agency_id)";
     static const char ins[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at)"
-        " VALUES ($8, $1, $2, $3, $4, 'sla_alert', $5, $6, $7, $7)";
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
+        " payload, template, created_at, updated_at)"
+        " VALUES ($8, $1, $2, $3, $4, 'sla_alert', $5, '', $6, $7, $7)";
     escalate_ctx *ctx = arg;
     store_sla_escalation *x = ctx->x;
     number_row n = {0};
@@ -296,7 +296,7 @@ static err_t escalate_tx(q_conn *c, void *arg)
         e = dom_add_event(c, x->case_id, x->action, NULL, 0, x->note, false, false, x->now, NULL);
     for (size_t i = 0; e == ERR_OK && n.pnid && i < x->nnotice; i++)
         e = q_run(c, ins, NULL, Q_INT(n.agency_id), Q_TEXT(n.pnid), Q_TEXT(x->notices[i].to_address),
-                  Q_INT(x->case_id), Q_TEXT(x->notices[i].payload), Q_TEXT(x->notices[i].template),
+                  Q_INT(x->case_id), Q_TEXT(x->notices[i].message), Q_TEXT(x->notices[i].template),
                   Q_INT(x->now), Q_TEXT(x->notices[i].channel));
     return e;
 }

@@ -535,10 +535,12 @@ err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, con
 #define STORE_WA_OUT_MAX   4
 #define STORE_WA_MEDIA_MAX 8
 
+/* A message of the dialogue: neutral (channels/channel.h), rendered by the
+ * channel's driver when the outbox sends it. */
 typedef struct {
     const char *kind;     /* reply, notice, ... */
-    const char *payload;  /* Graph API message body (JSON) */
-    const char *template; /* the body to send instead outside the 24-hour window */
+    const char *message;  /* the neutral message (JSON) */
+    const char *template; /* its template intent (JSON) for when free text cannot go, or NULL */
     bool for_new_case;    /* link it to the case this apply creates */
 } store_dialog_out;
 
@@ -578,7 +580,7 @@ typedef struct {
     store_dialog_out out[STORE_WA_OUT_MAX];
     int64_t now;
     bool duplicate; /* out: the key was seen before; nothing was changed */
-    /* A civil-registry request's part (channels/wa_service.c); NULL: none. */
+    /* A civil-registry request's part (channels/svc_dialog.c); NULL: none. */
     struct store_svc_effects *svc;
 } store_dialog_effects;
 
@@ -768,8 +770,10 @@ typedef struct {
 err_t store_sla_set(store_t *s, int64_t case_id, const store_sla_times *t) STORE_WUR;
 
 typedef struct {
-    const char *to_address, *payload, *template; /* a staff alert */
-    const char *channel;                         /* the channel of to_address */
+    /* a notice to a supervisor: the neutral message and its template
+     * intent (JSON, channels/channel.h) */
+    const char *to_address, *message, *template;
+    const char *channel; /* the channel of to_address */
 } store_sla_notice;
 
 typedef struct {
@@ -849,7 +853,8 @@ typedef struct {
     bool inbound;         /* from the citizen (messages); else ours (outbox) */
     int64_t id;           /* messages.id or outbox.id */
     const char *type;     /* in: text, image, location, ...; out: the outbox kind */
-    const char *body;     /* in: the text or caption; out: the Graph payload (JSON) */
+    const char *body;     /* in: the text or caption; out: the channel's payload once sent, else
+                           * the neutral message (JSON, channels/channel.h) */
     const char *state;    /* out: pending | sent | failed */
     const char *delivery; /* out: accepted, sent, delivered, read, failed (or NULL) */
     const char *error;    /* out: the last error */
@@ -949,7 +954,7 @@ err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_se
 /* Emergencies created between since and until that the new-case rules
  * never ran for (still received, never alerted, not a duplicate, not a
  * forwarded copy): left by a crash between the commit and the rules. */
-/* The rules that follow a new case (channels/wa_staff.c: forward,
+/* The rules that follow a new case (channels/staff.c: forward,
  * duplicate, community group, emergency alert), queued in the case's
  * transaction (store_case_open, WhatsApp reports). Claims up to max due
  * ones with a lease; their case ids. */
@@ -973,8 +978,10 @@ err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const
 
 #define STORE_ALERT_OUT_MAX 24
 
+/* A message to staff: the neutral message and its template intent (JSON,
+ * channels/channel.h), rendered by the channel's driver when sent. */
 typedef struct {
-    const char *to_address, *kind, *payload, *template;
+    const char *to_address, *kind, *message, *template;
     const char *channel; /* the channel of to_address */
 } store_alert_msg;
 
@@ -1091,13 +1098,14 @@ err_t store_category_set_forward(store_t *s, int64_t category_id, int64_t to) ST
 /* Claims the survey invitation of a case, in one transaction. The first
  * call for a case records it (with event_id, the closing event whose status
  * update carries the invitation, or 0 for a standalone invitation) and, when
- * payload is given and the case came over WhatsApp, queues payload (and
- * template for outside the 24-hour window) to the reporter as kind
+ * message is given and the case came over WhatsApp, queues message (and
+ * its template intent for outside the re-engagement window; both neutral
+ * JSON, channels/channel.h) to the reporter as kind
  * "survey_invite". *mine (may be NULL) is true when this call owns the
  * invitation: it was the first, or event_id is non-zero and the same as
  * the first's (a retried send); false when the case was answered already.
  * ERR_NOT_FOUND for an unknown case. */
-err_t store_survey_invite(store_t *s, int64_t case_id, int64_t event_id, const char *payload,
+err_t store_survey_invite(store_t *s, int64_t case_id, int64_t event_id, const char *message,
                           const char *template, int64_t now, bool *mine) STORE_WUR;
 /* Whether the case's reporter was invited and has answered. */
 err_t store_survey_status(store_t *s, int64_t case_id, bool *invited, bool *answered) STORE_WUR;
@@ -1247,12 +1255,13 @@ err_t store_svc_request_more(store_t *s, int64_t case_id, const char *expect_sta
 /* Issues the document, in one transaction: the PDF (in the media directory
  * as sha256) becomes an officer attachment, the case moves from
  * "processing" to "issued" with a public event, and the document message
- * (kind "document": payload and template carry the media id placeholder
+ * (kind "document": the neutral message and its template intent carry the
+ * media id placeholder
  * that the outbox fills after uploading the file) is queued to the
  * citizen. ERR_CONFLICT when the case is not in "processing"; ERR_NOT_FOUND
  * when it has no WhatsApp reporter. */
 err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
-                      int64_t size, const char *filename, const char *payload, const char *template,
+                      int64_t size, const char *filename, const char *message, const char *template,
                       const char *note, int64_t now, int64_t *attachment_id,
                       int64_t *outbox_id) STORE_WUR;
 

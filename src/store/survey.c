@@ -27,7 +27,7 @@ static const q_field INVITE_F[] = {
 
 typedef struct {
     int64_t case_id, event_id, now;
-    const char *payload, *template;
+    const char *message, *template;
     bool mine; /* out */
 } invite_ctx;
 
@@ -38,9 +38,10 @@ static err_t invite_tx(q_conn *c, void *arg)
     static const char get[] =
         "SELECT invite_event_id, answered FROM survey_cases WHERE case_id = $1";
     static const char queue[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT channel, agency_id, pnid, address, case_id,"
-        " 'survey_invite', $2, $3, $4, $4 FROM (" SURVEY_TARGET ") x WHERE pnid IS NOT NULL";
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
+        " payload, template, created_at, updated_at) SELECT channel, agency_id, pnid, address,"
+        " case_id, 'survey_invite', $2, '', $3, $4, $4"
+        " FROM (" SURVEY_TARGET ") x WHERE pnid IS NOT NULL";
     invite_ctx *x = arg;
     invite_row row;
     int64_t id, first = 0;
@@ -52,16 +53,16 @@ static err_t invite_tx(q_conn *c, void *arg)
     if (e != ERR_OK)
         return e;
     x->mine = !row.answered && (first || (x->event_id && row.invite_event_id == x->event_id));
-    if (!first || !x->payload)
+    if (!first || !x->message)
         return ERR_OK;
-    return q_run(c, queue, NULL, Q_INT(x->case_id), Q_TEXT(x->payload), Q_TEXT(x->template),
+    return q_run(c, queue, NULL, Q_INT(x->case_id), Q_TEXT(x->message), Q_TEXT(x->template),
                  Q_INT(x->now));
 }
 
-err_t store_survey_invite(store_t *s, int64_t case_id, int64_t event_id, const char *payload,
+err_t store_survey_invite(store_t *s, int64_t case_id, int64_t event_id, const char *message,
                           const char *template, int64_t now, bool *mine)
 {
-    invite_ctx x = {case_id, event_id, now, payload, template, false};
+    invite_ctx x = {case_id, event_id, now, message, template, false};
     err_t e = q_tx(s, invite_tx, &x);
     if (mine)
         *mine = e == ERR_OK && x.mine;

@@ -209,7 +209,7 @@ typedef struct {
     const char *conv_state;
     int64_t event_id; /* out: request_more */
     /* svc_issue */
-    const char *sha256, *filename, *payload, *template;
+    const char *sha256, *filename, *message, *template;
     int64_t size, attachment_id, outbox_id;
 } act_ctx;
 
@@ -317,9 +317,10 @@ static err_t issue_tx(q_conn *c, void *arg)
      * endpoint, else the agency's first number: no row (ERR_NOT_FOUND) when
      * there is none of them. */
     static const char out_sql[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT channel, agency_id, pnid, address, $1,"
-        " 'document', $2, $3, $4, $4 FROM (" DOM_NOTIFY_TARGET " AND c.channel = c.notify_channel) x"
+        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
+        " payload, template, created_at, updated_at) SELECT channel, agency_id, pnid, address,"
+        " $1, 'document', $2, '', $3, $4, $4"
+        " FROM (" DOM_NOTIFY_TARGET " AND c.channel = c.notify_channel) x"
         " WHERE pnid IS NOT NULL RETURNING id";
     static const char req[] =
         "UPDATE service_requests SET issued_at = $2, issued_by = $3, issued_attachment_id = $4,"
@@ -335,7 +336,7 @@ static err_t issue_tx(q_conn *c, void *arg)
         e = q_row_int(c, att, &x->attachment_id, Q_INT(x->case_id), Q_TEXT(x->sha256),
                       Q_INT(x->size), Q_TEXT(x->filename), Q_INT(x->now));
     if (e == ERR_OK)
-        e = q_row_int(c, out_sql, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->payload),
+        e = q_row_int(c, out_sql, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->message),
                       Q_TEXT(x->template), Q_INT(x->now));
     if (e == ERR_OK)
         e = q_run(c, req, NULL, Q_INT(x->case_id), Q_INT(x->now), Q_ID(x->actor_id),
@@ -344,7 +345,7 @@ static err_t issue_tx(q_conn *c, void *arg)
 }
 
 err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char *sha256,
-                      int64_t size, const char *filename, const char *payload, const char *template,
+                      int64_t size, const char *filename, const char *message, const char *template,
                       const char *note, int64_t now, int64_t *attachment_id, int64_t *outbox_id)
 {
     act_ctx x = {.case_id = case_id,
@@ -354,7 +355,7 @@ err_t store_svc_issue(store_t *s, int64_t case_id, int64_t actor_id, const char 
                  .sha256 = sha256,
                  .size = size,
                  .filename = filename,
-                 .payload = payload,
+                 .message = message,
                  .template = template};
     err_t e = q_tx(s, issue_tx, &x);
     *attachment_id = e == ERR_OK ? x.attachment_id : 0;

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from db_peek import sql
 from aduan_e2e import Client, fixture_image, http_request, pg_available, png_image, wait_until
 from wa_helpers import (desk,  # noqa: F401 (a fixture)
                         Citizen, choices, envelope, message, sign, start, superadmin, text_of)
@@ -301,3 +302,36 @@ def test_the_agency_templates_are_used(desk):
     t = sent[0]["template"]
     assert t["name"] == "satpol_reply"
     assert t["components"][0]["parameters"][1]["text"] == "Baris satu baris dua"
+
+
+def test_rows_of_an_older_version_go_as_they_are(desk):
+    """Issue 15: a row queued by a version before the neutral messages (a
+    Graph payload and no message) is sent as it is; a row with a neutral
+    message is rendered by the contact's driver when it is sent, and the
+    rendering is what the row records."""
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281300000009")
+    cid, _ = report(w)
+    agency = int(sql(srv, "SELECT agency_id FROM cases WHERE id = ?", (cid,))[0][0])
+    legacy = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": w.wa_id,
+              "type": "text", "text": {"preview_url": False, "body": "Pesan lama / an old one"}}
+    neutral = {"kind": "choices", "text": "Pilih satu",
+               "choices": [{"id": "x:1", "title": "Satu"}, {"id": "x:2", "title": "Dua"}]}
+    now = int(time.time())
+    since = graph.last_seq()
+    ins = ("INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
+           " payload, created_at, updated_at) VALUES ('whatsapp', ?, ?, ?, ?, 'reply', ?, ?, ?, ?)")
+    sql(srv, ins, (agency, w.pnid, w.wa_id, cid, None, json.dumps(legacy), now, now))
+    sql(srv, ins, (agency, w.pnid, w.wa_id, cid, json.dumps(neutral), "", now, now))
+    got = graph.wait_messages(to=w.wa_id, since=since, count=2, timeout=15)
+    assert got[0] == legacy
+    assert got[1]["type"] == "interactive"
+    assert got[1]["interactive"] == {
+        "type": "button", "body": {"text": "Pilih satu"},
+        "action": {"buttons": [{"type": "reply", "reply": {"id": "x:1", "title": "Satu"}},
+                               {"type": "reply", "reply": {"id": "x:2", "title": "Dua"}}]}}
+    rows = wait_until(lambda: [r for r in sql(
+        srv, "SELECT state, payload FROM outbox WHERE address = ? AND kind = 'reply'"
+        " AND message IS NOT NULL AND message LIKE '%Pilih satu%'", (w.wa_id,))
+        if r[0] == "sent"])
+    assert json.loads(rows[0][1]) == got[1]

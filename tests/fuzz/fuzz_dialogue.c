@@ -1,7 +1,7 @@
 /* The WhatsApp dialogue: each message of the input against every state of
- * the bot (channels/wa_bot.c, wa_service.c for civil-registry requests,
- * wa_survey.c for the satisfaction survey), reading reference data from a
- * throwaway SQLite with the demo. wa_bot_step writes nothing; its effects
+ * the bot (channels/bot.c, svc_dialog.c for civil-registry requests,
+ * survey_dialog.c for the satisfaction survey), reading reference data from a
+ * throwaway SQLite with the demo. bot_step writes nothing; its effects
  * are checked, not applied.
  *
  * Input: a webhook body, optionally followed by a line "--draft--" and the
@@ -10,21 +10,22 @@
  */
 #include "fuzz.h"
 
-#include "channels/wa_bot.h"
-#include "channels/wa_dialog.h"
+#include "channels/bot.h"
+#include "channels/dialog.h"
+#include "channels/whatsapp/wa.h"
 #include "channels/whatsapp/wa_in.h"
 #include "core/arena.h"
 
 #include <jansson.h>
 
-/* Every state of the dialogue's tables (channels/wa_dialog.h), by its
+/* Every state of the dialogue's tables (channels/dialog.h), by its
  * stored name, and one no table knows. */
 #define NSTATES (DLG__COUNT + 1)
 static const char *states[NSTATES];
 
 /* A channel without buttons, lists or locations: the numbered options and
  * the typed address (every other input runs with it). */
-static const dlg_caps plain = {0, false, false};
+static const channel_caps plain = {.buttons_max = 0, .list_rows_max = 0};
 
 static store_t *db;
 static store_agency agencies[3];
@@ -52,7 +53,7 @@ static bool known_state(const char *s) { return dlg_parse(s, NULL) != DLG_UNKNOW
 /* What store_dialog_apply and the outbox rely on. A state the bot does not
  * know (a row from another version) may be kept as it was, by the words
  * that work at any time, but never made up. */
-static void check(const store_dialog_effects *fx, const wa_event *ev, const char *was)
+static void check(arena_t *ar, const store_dialog_effects *fx, const wa_event *ev, const char *was)
 {
     json_error_t je;
     if (!fx->state || (!known_state(fx->state) && strcmp(fx->state, was) != 0) ||
@@ -65,17 +66,17 @@ static void check(const store_dialog_effects *fx, const wa_event *ev, const char
         json_decref(d);
     }
     for (size_t i = 0; i < fx->nout; i++) {
-        json_t *m = json_loads(fx->out[i].payload, 0, &je);
+        /* Every message is a neutral one WhatsApp's driver renders to the
+         * sender, and so is its template intent. */
+        const char *r = channel_render_json(ar, &wa_driver, ev->from, fx->out[i].message);
+        json_t *m = r ? json_loads(r, 0, &je) : NULL;
         const char *to = json_string_value(json_object_get(m, "to"));
         if (!m || !to || strcmp(to, ev->from) != 0)
             abort();
         json_decref(m);
-        if (fx->out[i].template) {
-            m = json_loads(fx->out[i].template, 0, &je);
-            if (!m)
-                abort();
-            json_decref(m);
-        }
+        if (fx->out[i].template &&
+            !channel_render_json(ar, &wa_driver, ev->from, fx->out[i].template))
+            abort();
     }
 }
 
@@ -96,24 +97,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 continue;
             for (size_t k = 0; k < NSTATES; k++) {
                 arena_t *step = arena_new();
-                wa_bot_in in = {db,
-                                step,
-                                "https://aduan.example.go.id",
-                                FUZZ_NOW,
-                                agency,
-                                evs[i].phone_number_id,
-                                &evs[i],
-                                {states[k], draft ? draft : "{}", k % 2 ? "en" : "id", 3,
-                                 FUZZ_NOW - 3600, FUZZ_NOW - 60},
-                                5,
-                                7 * 60 + 30,
-                                16 * 60,
-                                30,
-                                ""};
+                bot_in in = {db,
+                             step,
+                             "https://aduan.example.go.id",
+                             FUZZ_NOW,
+                             agency,
+                             evs[i].phone_number_id,
+                             &evs[i],
+                             {states[k], draft ? draft : "{}", k % 2 ? "en" : "id", 3,
+                              FUZZ_NOW - 3600, FUZZ_NOW - 60},
+                             5,
+                             7 * 60 + 30,
+                             16 * 60,
+                             30,
+                             ""};
                 store_dialog_effects fx;
                 memset(&fx, 0, sizeof fx);
-                if (wa_bot_step_caps(&in, size % 2 ? &plain : &DLG_CAPS_WHATSAPP, &fx) == ERR_OK)
-                    check(&fx, &evs[i], states[k]);
+                if (bot_step_caps(&in, size % 2 ? &plain : &wa_driver.caps, &fx) == ERR_OK)
+                    check(step, &fx, &evs[i], states[k]);
                 arena_destroy(step);
             }
         }

@@ -1,15 +1,20 @@
 /* The dialogue as tables (issue 15, item 3): every state has one step and
- * one stored name that maps back to it; and a channel without buttons or
- * lists gets numbered options, where typing a number picks the option as a
- * tap would (on SQLite and, with ADUAN_TEST_PG, on PostgreSQL). */
+ * one stored name that maps back to it; the dialogue speaks neutral
+ * messages (channels/channel.h) that a driver renders, and degrades by the
+ * driver's capabilities: a fake driver without buttons, lists or location
+ * requests gets numbered options, where typing a number picks the option
+ * as a tap would, and is asked for the typed address (on SQLite and, with
+ * ADUAN_TEST_PG, on PostgreSQL). WhatsApp's render gives the Graph API
+ * payloads the dialogue gave before it spoke neutral messages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "channels/wa_dialog.h"
-#include "channels/whatsapp/wa_text.h"
+#include "channels/dialog.h"
+#include "channels/whatsapp/wa.h"
+#include "channels/texts.h"
 #include "core/secret.h"
 #include "store/store.h"
 
@@ -54,9 +59,9 @@ static void every_state_has_one_step_and_name(void **state)
     assert_int_equal(dlg_parse("e_after", NULL), DLG_E_AFTER);
     assert_int_equal(dlg_parse("svc_doc", NULL), DLG_SVC_DOC);
     assert_int_equal(dlg_parse("sv_q", NULL), DLG_SV_Q);
-    assert_true(wa_state_drafting("kecamatan") && wa_state_drafting("svc_nik"));
-    assert_false(wa_state_drafting("svc_resend:7") || wa_state_drafting("e_after") ||
-                 wa_state_drafting("nope") || wa_state_drafting(NULL));
+    assert_true(bot_state_drafting("kecamatan") && bot_state_drafting("svc_nik"));
+    assert_false(bot_state_drafting("svc_resend:7") || bot_state_drafting("e_after") ||
+                 bot_state_drafting("nope") || bot_state_drafting(NULL));
     /* What no version wrote. */
     const char *bad[] = {"",
                          "Idle",
@@ -74,12 +79,24 @@ static void every_state_has_one_step_and_name(void **state)
     arena_destroy(ar);
 }
 
-/* A channel that shows neither buttons nor lists nor locations. */
-static const dlg_caps PLAIN = {0, false, false};
+/* A fake channel that shows neither buttons nor lists nor location
+ * requests: it renders text alone ("plain:<text>") and nothing else. */
+static const char *plain_render(arena_t *ar, const char *address, const channel_msg *m)
+{
+    (void)address;
+    return m->kind == CHANNEL_MSG_TEXT ? arena_printf(ar, "plain:%s", m->text) : NULL;
+}
+
+static const channel_driver PLAIN_DRIVER = {
+    .name = "plain",
+    .caps = {.buttons_max = 0, .list_rows_max = 0, .location_request = false},
+    .render = plain_render};
+static const channel_caps *const PLAIN = &PLAIN_DRIVER.caps;
+static const channel_caps *const WHATSAPP = &wa_driver.caps;
 
 /* One message from 6281200000001 to agency (1: Satpol PP, 2: Damkar) in
  * state with draft; fx gets the effects. */
-static void step_to(fixture *f, int64_t agency, const dlg_caps *caps, const char *state,
+static void step_to(fixture *f, int64_t agency, const channel_caps *caps, const char *state,
                     const char *draft, const char *text, store_dialog_effects *fx)
 {
     static int n;
@@ -95,42 +112,47 @@ static void step_to(fixture *f, int64_t agency, const dlg_caps *caps, const char
     ev.type = "text";
     ev.timestamp = NOW;
     ev.text = text;
-    wa_bot_in in = {f->s,
-                    f->ar,
-                    "https://aduan.example.go.id",
-                    NOW,
-                    ag,
-                    ev.phone_number_id,
-                    &ev,
-                    {state, draft, "id", 3, NOW - 60, NOW - 60},
-                    5,
-                    7 * 60 + 30,
-                    16 * 60,
-                    30,
-                    ""};
+    bot_in in = {f->s,
+                 f->ar,
+                 "https://aduan.example.go.id",
+                 NOW,
+                 ag,
+                 ev.phone_number_id,
+                 &ev,
+                 {state, draft, "id", 3, NOW - 60, NOW - 60},
+                 5,
+                 7 * 60 + 30,
+                 16 * 60,
+                 30,
+                 ""};
     memset(fx, 0, sizeof *fx);
-    assert_int_equal(wa_bot_step_caps(&in, caps, fx), ERR_OK);
+    assert_int_equal(bot_step_caps(&in, caps, fx), ERR_OK);
 }
 
-static void step(fixture *f, const dlg_caps *caps, const char *state, const char *draft,
+static void step(fixture *f, const channel_caps *caps, const char *state, const char *draft,
                  const char *text, store_dialog_effects *fx)
 {
     step_to(f, 1, caps, state, draft, text, fx);
 }
 
-/* The text of the only reply; it must be a plain text message. */
+/* The text of the only reply, as the plain driver renders it: it must be
+ * a message that driver can show. */
 static const char *only_text(fixture *f, const store_dialog_effects *fx)
 {
-    json_error_t je;
     assert_int_equal(fx->nout, 1);
-    json_t *m = json_loads(fx->out[0].payload, 0, &je);
-    assert_non_null(m);
-    assert_string_equal(json_string_value(json_object_get(m, "type")), "text");
-    const char *body =
-        arena_strdup(f->ar, json_string_value(json_object_get(json_object_get(m, "text"), "body")));
-    json_decref(m);
-    assert_non_null(body);
-    return body;
+    const char *r = channel_render_json(f->ar, &PLAIN_DRIVER, "x", fx->out[0].message);
+    assert_non_null(r);
+    assert_true(strncmp(r, "plain:", 6) == 0);
+    return r + 6;
+}
+
+/* The only reply rendered by WhatsApp's driver to 6281200000001. */
+static const char *only_wa(fixture *f, const store_dialog_effects *fx)
+{
+    assert_int_equal(fx->nout, 1);
+    const char *r = channel_render_json(f->ar, &wa_driver, "6281200000001", fx->out[0].message);
+    assert_non_null(r);
+    return r;
 }
 
 static void no_buttons_gets_numbered_options(void **state)
@@ -138,18 +160,17 @@ static void no_buttons_gets_numbered_options(void **state)
     fixture *f = *state;
     store_dialog_effects fx;
     /* The menu (a list on WhatsApp) as numbered lines. */
-    step(f, &PLAIN, "idle", "{}", "halo", &fx);
+    step(f, PLAIN, "idle", "{}", "halo", &fx);
     const char *menu = only_text(f, &fx);
     assert_string_equal(fx.state, "menu");
     assert_non_null(strstr(menu, "\n1. Buat laporan"));
     assert_non_null(strstr(menu, "\n2. "));
     assert_non_null(strstr(menu, "\n3. "));
-    assert_non_null(strstr(menu, wa_text("choose_number", "id")));
+    assert_non_null(strstr(menu, bot_text("choose_number", "id")));
     /* WhatsApp itself is unchanged: the same message is a list. */
     store_dialog_effects wa;
-    step(f, &DLG_CAPS_WHATSAPP, "idle", "{}", "halo", &wa);
-    assert_int_equal(wa.nout, 1);
-    assert_non_null(strstr(wa.out[0].payload, "\"type\":\"list\""));
+    step(f, WHATSAPP, "idle", "{}", "halo", &wa);
+    assert_non_null(strstr(only_wa(f, &wa), "\"type\":\"list\""));
     assert_null(strstr(wa.draft, "offered"));
 
     /* A typed address, then the kecamatan: a list on WhatsApp, where only
@@ -160,13 +181,13 @@ static void no_buttons_gets_numbered_options(void **state)
     assert_true(ng >= 2);
     const char *draft = "{\"consent\":1,\"report\":{\"cat\":1,\"cat_name\":\"PKL\","
                         "\"desc\":\"Pedagang menutup trotoar\"}}";
-    step(f, &PLAIN, "location", draft, "Jl. Ahmad Yani 12, Paringin", &fx);
+    step(f, PLAIN, "location", draft, "Jl. Ahmad Yani 12, Paringin", &fx);
     assert_string_equal(fx.state, "kecamatan");
     const char *kec = only_text(f, &fx);
     assert_non_null(strstr(kec, arena_printf(f->ar, "\n1. %s", g[0].name)));
     assert_non_null(strstr(kec, arena_printf(f->ar, "\n2. %s", g[1].name)));
     const char *asked = arena_strdup(f->ar, fx.draft);
-    step(f, &PLAIN, "kecamatan", asked, "2", &fx);
+    step(f, PLAIN, "kecamatan", asked, "2", &fx);
     assert_string_equal(fx.state, "photos");
     json_error_t je;
     json_t *d = json_loads(fx.draft, 0, &je);
@@ -181,10 +202,10 @@ static void no_buttons_gets_numbered_options(void **state)
     assert_non_null(strstr(only_text(f, &fx), "\n2. "));
 
     /* A number beyond the options is no pick: asked again. */
-    step(f, &PLAIN, "kecamatan", asked, "9", &fx);
+    step(f, PLAIN, "kecamatan", asked, "9", &fx);
     assert_string_equal(fx.state, "kecamatan");
     /* On WhatsApp a typed number is no tap on a kecamatan. */
-    step(f, &DLG_CAPS_WHATSAPP, "kecamatan", draft, "2", &fx);
+    step(f, WHATSAPP, "kecamatan", draft, "2", &fx);
     assert_string_equal(fx.state, "kecamatan");
 }
 
@@ -207,15 +228,20 @@ static void no_location_gets_the_typed_address(void **state)
                                      "\"Kebakaran\",\"emergency\":true}}",
                                      (long long)fire);
     /* WhatsApp asks for the shared location; this channel for the address. */
-    step_to(f, 2, &DLG_CAPS_WHATSAPP, "e_location", draft, "Pasar Paringin, kios 12", &fx);
+    step_to(f, 2, WHATSAPP, "e_location", draft, "Pasar Paringin, kios 12", &fx);
     assert_string_equal(fx.state, "e_location");
-    step_to(f, 2, &PLAIN, "e_location", draft, "ya", &fx);
+    channel_msg asked;
+    assert_int_equal(channel_msg_parse(f->ar, fx.out[0].message, &asked), ERR_OK);
+    assert_int_equal(asked.kind, CHANNEL_MSG_LOCATION);
+    /* ... which WhatsApp asks in words, as before. */
+    assert_non_null(strstr(only_wa(f, &fx), "\"type\":\"text\""));
+    step_to(f, 2, PLAIN, "e_location", draft, "ya", &fx);
     assert_string_equal(fx.state, "e_location");
     assert_non_null(strstr(only_text(f, &fx), "Ketik alamat"));
-    step_to(f, 2, &PLAIN, "e_location", draft, "Pasar Paringin, kios 12", &fx);
+    step_to(f, 2, PLAIN, "e_location", draft, "Pasar Paringin, kios 12", &fx);
     assert_string_equal(fx.state, "kecamatan");
     assert_null(fx.new_case);
-    step_to(f, 2, &PLAIN, "kecamatan", arena_strdup(f->ar, fx.draft), "1", &fx);
+    step_to(f, 2, PLAIN, "kecamatan", arena_strdup(f->ar, fx.draft), "1", &fx);
     assert_string_equal(fx.state, "e_after");
     assert_non_null(fx.new_case);
     assert_string_equal(fx.new_case->kind, "emergency");
@@ -224,12 +250,105 @@ static void no_location_gets_the_typed_address(void **state)
     assert_false(fx.new_case->has_location);
 }
 
+/* WhatsApp's render gives, byte for byte, the Graph API payloads the
+ * dialogue built itself before it spoke neutral messages (the e2e tests
+ * compare what the fake Graph API receives; this pins each kind). */
+static void whatsapp_renders_the_payloads_of_before(void **state)
+{
+    (void)state;
+    arena_t *ar = arena_new();
+    const char *to = "6281200000001";
+#define ENV                                                                                        \
+    "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":"                \
+    "\"6281200000001\","
+    channel_choice ch[] = {{"a", "Pilihan satu yang sangat panjang", "Baris kedua"},
+                           {"b", "Dua", NULL}};
+    const char *params[] = {"ADU-1", "baris\nbaru", NULL};
+    channel_msg text = {.kind = CHANNEL_MSG_TEXT, .text = "Halo"};
+    channel_msg buttons = {
+        .kind = CHANNEL_MSG_CHOICES, .text = "Pilih", .choices = ch, .nchoices = 2};
+    channel_msg list = buttons;
+    list.list_button = "Menu";
+    list.list_section = "Menu";
+    channel_msg tmpl = {.kind = CHANNEL_MSG_TEMPLATE,
+                        .template = "aduan_status_update",
+                        .lang = "id",
+                        .params = params,
+                        .nparams = 3};
+    channel_msg quick = tmpl;
+    quick.nparams = 1;
+    quick.choices = ch;
+    quick.nchoices = 2;
+    channel_msg doc = {
+        .kind = CHANNEL_MSG_DOCUMENT, .text = "Dokumen", .media = "M1", .filename = "akta.pdf"};
+    channel_msg doct = {.kind = CHANNEL_MSG_TEMPLATE,
+                        .template = "aduan_dokumen",
+                        .lang = "en",
+                        .params = params,
+                        .nparams = 1,
+                        .media = "M1",
+                        .filename = "akta.pdf"};
+    channel_msg loc = {.kind = CHANNEL_MSG_LOCATION, .text = "Kirim lokasi"};
+    struct {
+        const channel_msg *m;
+        const char *want;
+    } cases[] = {
+        {&text, ENV "\"type\":\"text\",\"text\":{\"preview_url\":false,\"body\":\"Halo\"}}"},
+        {&loc, ENV "\"type\":\"text\",\"text\":{\"preview_url\":false,\"body\":\"Kirim lokasi\"}}"},
+        {&buttons,
+         ENV "\"type\":\"interactive\",\"interactive\":{\"type\":\"button\",\"body\":"
+             "{\"text\":\"Pilih\"},\"action\":{\"buttons\":[{\"type\":\"reply\",\"reply\":"
+             "{\"id\":\"a\",\"title\":\"Pilihan satu yang s…\"}},{\"type\":\"reply\","
+             "\"reply\":{\"id\":\"b\",\"title\":\"Dua\"}}]}}}"},
+        {&list, ENV "\"type\":\"interactive\",\"interactive\":{\"type\":\"list\",\"body\":"
+                    "{\"text\":\"Pilih\"},\"action\":{\"button\":\"Menu\",\"sections\":[{\"title\":"
+                    "\"Menu\",\"rows\":[{\"id\":\"a\",\"title\":\"Pilihan satu yang sanga…\","
+                    "\"description\":\"Baris kedua\"},{\"id\":\"b\",\"title\":\"Dua\"}]}]}}}"},
+        {&tmpl, ENV "\"type\":\"template\",\"template\":{\"name\":\"aduan_status_update\","
+                    "\"language\":{\"code\":\"id\"},\"components\":[{\"type\":\"body\","
+                    "\"parameters\":[{\"type\":\"text\",\"text\":\"ADU-1\"},{\"type\":\"text\","
+                    "\"text\":\"baris baru\"},{\"type\":\"text\",\"text\":\"-\"}]}]}}"},
+        {&quick,
+         ENV "\"type\":\"template\",\"template\":{\"name\":\"aduan_status_update\","
+             "\"language\":{\"code\":\"id\"},\"components\":[{\"type\":\"body\","
+             "\"parameters\":[{\"type\":\"text\",\"text\":\"ADU-1\"}]},{\"type\":"
+             "\"button\",\"sub_type\":\"quick_reply\",\"index\":\"0\",\"parameters\":"
+             "[{\"type\":\"payload\",\"payload\":\"a\"}]},{\"type\":\"button\",\"sub_type\":"
+             "\"quick_reply\",\"index\":\"1\",\"parameters\":[{\"type\":\"payload\","
+             "\"payload\":\"b\"}]}]}}"},
+        {&doc, ENV "\"type\":\"document\",\"document\":{\"id\":\"M1\",\"filename\":"
+                   "\"akta.pdf\",\"caption\":\"Dokumen\"}}"},
+        {&doct, ENV "\"type\":\"template\",\"template\":{\"name\":\"aduan_dokumen\","
+                    "\"language\":{\"code\":\"en\"},\"components\":[{\"type\":\"header\","
+                    "\"parameters\":[{\"type\":\"document\",\"document\":{\"id\":\"M1\","
+                    "\"filename\":\"akta.pdf\"}}]},{\"type\":\"body\",\"parameters\":"
+                    "[{\"type\":\"text\",\"text\":\"ADU-1\"}]}]}}"},
+    };
+#undef ENV
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        /* Through the JSON the outbox keeps, as the outbox renders it. */
+        const char *json = channel_msg_json(ar, cases[i].m);
+        assert_non_null(json);
+        const char *got = channel_render_json(ar, &wa_driver, to, json);
+        assert_non_null(got);
+        assert_string_equal(got, cases[i].want);
+    }
+    /* What is no message renders as nothing. */
+    assert_null(channel_render_json(ar, &wa_driver, to, "{\"kind\":\"choices\",\"choices\":[]}"));
+    assert_null(channel_render_json(ar, &wa_driver, to, "{\"kind\":\"document\",\"text\":\"x\"}"));
+    assert_null(channel_render_json(ar, &wa_driver, to, "{\"kind\":\"telepathy\",\"text\":\"x\"}"));
+    assert_null(channel_render_json(ar, &wa_driver, to, "{\"type\":\"text\"}"));
+    assert_null(channel_render_json(ar, &wa_driver, to, "not json"));
+    arena_destroy(ar);
+}
+
 int main(void)
 {
     if (secret_init() != ERR_OK)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_state_has_one_step_and_name),
+        cmocka_unit_test(whatsapp_renders_the_payloads_of_before),
         cmocka_unit_test_setup_teardown(no_buttons_gets_numbered_options, setup, teardown),
         cmocka_unit_test_setup_teardown(no_location_gets_the_typed_address, setup, teardown),
     };

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "channels/wa_staff.h"
+#include "channels/staff.h"
 #include "core/config.h"
 #include "core/secret.h"
 #include "domain/dispatch.h"
@@ -331,19 +331,19 @@ static void tick_recovers_and_escalates(void **state)
     assert_int_equal(sent_to(f, "6281100000203", "alert"), 1);
     assert_int_equal(sent_to(f, "6281100000202", "alert"), 0);
     /* Once a second at most; nothing due before the wait is over. */
-    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 1), 0);
-    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 299), 0);
-    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 300), 1);
+    assert_int_equal(staff_tick(&cfg, f->s, NOW + 1), 0);
+    assert_int_equal(staff_tick(&cfg, f->s, NOW + 299), 0);
+    assert_int_equal(staff_tick(&cfg, f->s, NOW + 300), 1);
     assert_int_equal(store_case_get(f->s, f->ar, id, &c), ERR_OK);
     assert_int_equal(c.team_id, BATUMANDI);
     assert_int_equal(sent_to(f, "6281100000202", "alert"), 1);
     assert_int_equal(sent_to(f, "6281100000204", "escalation"), 1);
-    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 600), 1);
+    assert_int_equal(staff_tick(&cfg, f->s, NOW + 600), 1);
     assert_int_equal(store_dispatch_get(f->s, f->ar, id, &d), ERR_OK);
     assert_int_equal(d.alert_round, 3);
     assert_int_equal(d.alert_at, 0);
     assert_int_equal(sent_to(f, "6281100000204", "escalation"), 2);
-    assert_int_equal(wa_staff_tick(&cfg, f->s, NOW + 900), 0);
+    assert_int_equal(staff_tick(&cfg, f->s, NOW + 900), 0);
     /* A case made without its rules (an import, the demo) is left alone. */
     int64_t bare = new_fire(f, -2.2, 115.6, NOW + 1000);
     assert_int_equal(case_rules_run(&cfg, f->s, NOW + 1000), 0);

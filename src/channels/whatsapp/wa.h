@@ -46,6 +46,14 @@ const char *wa_attach_document(const config_t *cfg, void *curl, arena_t *ar, con
 err_t wa_process(const config_t *cfg, struct store *s, arena_t *ar, int64_t inbound_id,
                  const char *body, int64_t now, channel_inbound *out)
     __attribute__((warn_unused_result));
+/* The driver's render (wa_out.c): m as a Graph API message to address,
+ * owned by the arena; NULL when it cannot be built. */
+const char *wa_render(arena_t *ar, const char *address, const channel_msg *m);
+
+/* A value fit for a template parameter (no line breaks, not too long):
+ * the render passes every parameter through it. */
+#define WA_TEMPLATE_VALUE_MAX 500
+const char *wa_template_value(arena_t *ar, const char *v);
 
 /* The re-engagement rule: whether free text can go to a contact whose last
  * message came at last_inbound_at (0: never) at now. */

@@ -4,9 +4,9 @@
  * worker (jobs/inbox.c) calls it for every body, once, in order. */
 #include "channels/whatsapp/wa.h"
 
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 #include "channels/whatsapp/wa_in.h"
-#include "channels/wa_staff.h"
+#include "channels/staff.h"
 #include "core/log.h"
 #include "core/proc.h"
 #include "store/store.h"
@@ -62,10 +62,10 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
 {
     err_t e = ERR_CONFLICT;
     store_user staff;
-    if (wa_staff_route(s, ar, agency, ev, &staff))
-        return wa_staff_handle(cfg, s, ar, agency, ev, &staff, now);
+    if (staff_route(s, ar, agency, ev, &staff))
+        return staff_handle(cfg, s, ar, agency, ev, &staff, now);
     for (int attempt = 0; attempt < APPLY_RETRIES && e == ERR_CONFLICT; attempt++) {
-        wa_bot_in in = {s,
+        bot_in in = {s,
                         ar,
                         cfg->public_url,
                         now,
@@ -82,7 +82,7 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
         memset(&fx, 0, sizeof fx);
         e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &in.conv);
         if (e == ERR_OK)
-            e = wa_bot_step(&in, &fx);
+            e = bot_step(&in, &fx);
         if (e == ERR_OK)
             e = store_dialog_apply(s, ar, &fx);
         if (e == ERR_OK && fx.duplicate)

@@ -6,7 +6,6 @@
  * leaves the machine. */
 #include "channels/whatsapp/wa.h"
 
-#include "channels/wa_bot.h"
 #include "channels/whatsapp/wa_graph.h"
 
 #include <curl/curl.h>
@@ -100,14 +99,6 @@ static void wa_send(const config_t *cfg, void *curl, const char *endpoint, const
     if (out->window_closed)
         snprintf(out->error, sizeof out->error,
                  "131047: outside the 24-hour window and no approved template for this message");
-}
-
-static const char *wa_render(arena_t *ar, const char *address, const channel_msg *m)
-{
-    if (m->kind == CHANNEL_MSG_TEMPLATE)
-        return wa_msg_template(ar, address, m->template, m->lang ? m->lang : "id", m->params,
-                               m->nparams);
-    return wa_msg_text(ar, address, m->text);
 }
 
 static bool wa_live(const config_t *cfg) { return cfg->wa_access_token[0] != '\0'; }

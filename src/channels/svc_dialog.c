@@ -1,6 +1,6 @@
-#include "channels/wa_service.h"
+#include "channels/svc_dialog.h"
 
-#include "channels/whatsapp/wa_text.h"
+#include "channels/texts.h"
 #include "core/ids.h"
 #include "core/text.h"
 #include "domain/nik.h"
@@ -38,10 +38,10 @@ static bool en(const dlg *v) { return strcmp(v->lang, "en") == 0; }
 static const char *kind_text(dlg *v, const char *accepts)
 {
     if (strcmp(accepts, "photo") == 0)
-        return wa_text("svc_kind_photo", v->lang);
+        return bot_text("svc_kind_photo", v->lang);
     if (strcmp(accepts, "pdf") == 0)
-        return wa_text("svc_kind_pdf", v->lang);
-    return wa_text("svc_kind_both", v->lang);
+        return bot_text("svc_kind_pdf", v->lang);
+    return bot_text("svc_kind_both", v->lang);
 }
 
 /* True when the message is a file of the kind the document accepts. */
@@ -69,7 +69,7 @@ static bool is_file(const wa_event *ev)
 
 static dlg_state start(dlg *v)
 {
-    const wa_bot_in *in = v->in;
+    const bot_in *in = v->in;
     store_category *k;
     size_t n = 0;
     dlg_choice rows[DLG_ROWS_MAX];
@@ -83,22 +83,22 @@ static dlg_state start(dlg *v)
         snprintf(hours, sizeof hours, "%d", k[i].sla_hours);
         rows[nr++] = (dlg_choice){arena_printf(in->ar, "svc:%lld", (long long)k[i].id),
                                   en(v) ? k[i].name_en : k[i].name_id,
-                                  wa_textf(in->ar, "svc_target", v->lang, "hours", hours, NULL)};
+                                  bot_textf(in->ar, "svc_target", v->lang, "hours", hours, NULL)};
     }
     if (nr == 0) {
-        dlg_say(v, wa_text("svc_none", v->lang));
+        dlg_say(v, bot_text("svc_none", v->lang));
         return done(v);
     }
     json_object_del(v->draft, "svc");
-    dlg_list(v, wa_text("svc_choose", v->lang), wa_text("svc_choose_button", v->lang),
-             wa_text("svc_choose_button", v->lang), rows, nr);
+    dlg_list(v, bot_text("svc_choose", v->lang), bot_text("svc_choose_button", v->lang),
+             bot_text("svc_choose_button", v->lang), rows, nr);
     return DLG_SVC_CHOOSE;
 }
 
 /* The service the citizen picked (a row id or its number in the list). */
 static bool pick_service(dlg *v, store_category *out)
 {
-    const wa_bot_in *in = v->in;
+    const bot_in *in = v->in;
     const wa_event *ev = in->ev;
     store_category *k;
     size_t n = 0;
@@ -130,11 +130,11 @@ static dlg_state ask_consent(dlg *v)
 {
     char days[16];
     snprintf(days, sizeof days, "%u", v->in->svc_retention_days ? v->in->svc_retention_days : 30);
-    dlg_choice c[] = {{"svc_consent:yes", wa_text("svc_consent_yes", v->lang), NULL},
-                      {"svc_consent:no", wa_text("svc_consent_no", v->lang), NULL}};
+    dlg_choice c[] = {{"svc_consent:yes", bot_text("svc_consent_yes", v->lang), NULL},
+                      {"svc_consent:no", bot_text("svc_consent_no", v->lang), NULL}};
     dlg_buttons(v,
-                wa_textf(v->in->ar, "svc_consent", v->lang, "service", sget(v, "name"), "agency",
-                         v->in->agency->name, "days", days, NULL),
+                bot_textf(v->in->ar, "svc_consent", v->lang, "service", sget(v, "name"), "agency",
+                          v->in->agency->name, "days", days, NULL),
                 c, 2);
     return DLG_SVC_CONSENT;
 }
@@ -162,15 +162,15 @@ static dlg_state ask_doc(dlg *v)
     snprintf(no, sizeof no, "%zu", i + 1);
     snprintf(total, sizeof total, "%zu", n);
     const char *help = en(v) ? d[i].help_en : d[i].help_id;
-    const char *text = wa_textf(v->in->ar, "svc_ask_doc", v->lang, "n", no, "total", total,
-                                "document", en(v) ? d[i].name_en : d[i].name_id, "help",
-                                help ? help : "", "kind", kind_text(v, d[i].accepts), NULL);
+    const char *text = bot_textf(v->in->ar, "svc_ask_doc", v->lang, "n", no, "total", total,
+                                 "document", en(v) ? d[i].name_en : d[i].name_id, "help",
+                                 help ? help : "", "kind", kind_text(v, d[i].accepts), NULL);
     if (d[i].mandatory) {
         dlg_say(v, text);
     } else {
-        dlg_choice c[] = {{"svc_skip", wa_text("svc_skip", v->lang), NULL}};
-        dlg_buttons(v, arena_printf(v->in->ar, "%s\n%s", text, wa_text("svc_optional", v->lang)), c,
-                    1);
+        dlg_choice c[] = {{"svc_skip", bot_text("svc_skip", v->lang), NULL}};
+        dlg_buttons(v, arena_printf(v->in->ar, "%s\n%s", text, bot_text("svc_optional", v->lang)),
+                    c, 1);
     }
     return DLG_SVC_DOC;
 }
@@ -193,14 +193,14 @@ static dlg_state summary(dlg *v)
             json_integer_value(json_object_get(f, "doc")) == d[i].id;
         docs = arena_printf(ar, "%s%s- %s: %s", docs, *docs ? "\n" : "",
                             en(v) ? d[i].name_en : d[i].name_id,
-                            wa_text(sent ? "svc_doc_sent" : "svc_doc_skipped", v->lang));
+                            bot_text(sent ? "svc_doc_sent" : "svc_doc_skipped", v->lang));
     }
     nik_mask(sget(v, "nik"), masked);
-    dlg_choice c[] = {{"svc_confirm:send", wa_text("svc_send", v->lang), NULL},
-                      {"svc_confirm:cancel", wa_text("svc_cancel", v->lang), NULL}};
+    dlg_choice c[] = {{"svc_confirm:send", bot_text("svc_send", v->lang), NULL},
+                      {"svc_confirm:cancel", bot_text("svc_cancel", v->lang), NULL}};
     dlg_buttons(v,
-                wa_textf(ar, "svc_summary", v->lang, "service", sget(v, "name"), "nik", masked,
-                         "name", sget(v, "applicant"), "documents", docs, NULL),
+                bot_textf(ar, "svc_summary", v->lang, "service", sget(v, "name"), "nik", masked,
+                          "name", sget(v, "applicant"), "documents", docs, NULL),
                 c, 2);
     return DLG_SVC_CONFIRM;
 }
@@ -230,8 +230,8 @@ static dlg_state on_doc(dlg *v)
     json_t *s = svc(v);
     if (is_file(ev)) {
         if (!file_fits(ev, d.accepts)) {
-            dlg_say(v, wa_textf(v->in->ar, "svc_doc_wrong_type", v->lang, "document", name, "kind",
-                                kind_text(v, d.accepts), NULL));
+            dlg_say(v, bot_textf(v->in->ar, "svc_doc_wrong_type", v->lang, "document", name, "kind",
+                                 kind_text(v, d.accepts), NULL));
             return DLG_SVC_DOC;
         }
         json_t *files = json_object_get(s, "files");
@@ -251,7 +251,7 @@ static dlg_state on_doc(dlg *v)
         }
         json_array_append_new(sk, json_integer((json_int_t)d.id));
     } else if (skip) {
-        dlg_say(v, wa_textf(v->in->ar, "svc_doc_required", v->lang, "document", name, NULL));
+        dlg_say(v, bot_textf(v->in->ar, "svc_doc_required", v->lang, "document", name, NULL));
         return DLG_SVC_DOC;
     } else {
         return ask_doc(v);
@@ -262,7 +262,7 @@ static dlg_state on_doc(dlg *v)
 
 static dlg_state submit(dlg *v)
 {
-    const wa_bot_in *in = v->in;
+    const bot_in *in = v->in;
     store_dialog_effects *fx = v->fx;
     store_case *c = arena_alloc(in->ar, sizeof *c);
     store_svc_effects *x = arena_alloc(in->ar, sizeof *x);
@@ -275,7 +275,7 @@ static dlg_state submit(dlg *v)
     int64_t cat = iget(v, "cat");
     if (store_category_get(in->store, in->ar, cat, &k) != ERR_OK || !k.active ||
         k.agency_id != in->agency->id) {
-        dlg_say(v, wa_text("svc_none", v->lang));
+        dlg_say(v, bot_text("svc_none", v->lang));
         return done(v);
     }
     ids_tracking_new(code);
@@ -322,8 +322,8 @@ static dlg_state submit(dlg *v)
     fx->svc = x;
     snprintf(hours, sizeof hours, "%d", k.sla_hours);
     dlg_say_for_case(v,
-                     wa_textf(in->ar, "svc_submitted", v->lang, "service",
-                              en(v) ? k.name_en : k.name_id, "code", shown, "hours", hours, NULL));
+                     bot_textf(in->ar, "svc_submitted", v->lang, "service",
+                               en(v) ? k.name_en : k.name_id, "code", shown, "hours", hours, NULL));
     return done(v);
 }
 
@@ -353,14 +353,14 @@ static err_t wanted(dlg *v, int64_t case_id, int64_t category_id, store_svc_doc 
 static void ask_again(dlg *v, const char *shown, const store_svc_doc *d, const char *reason)
 {
     const char *help = en(v) ? d->help_en : d->help_id;
-    dlg_say(v, wa_textf(v->in->ar, "svc_resend_ask", v->lang, "code", shown, "document",
-                        en(v) ? d->name_en : d->name_id, "reason", reason, "help", help ? help : "",
-                        "kind", kind_text(v, d->accepts), NULL));
+    dlg_say(v, bot_textf(v->in->ar, "svc_resend_ask", v->lang, "code", shown, "document",
+                         en(v) ? d->name_en : d->name_id, "reason", reason, "help",
+                         help ? help : "", "kind", kind_text(v, d->accepts), NULL));
 }
 
 static dlg_state on_resend(dlg *v)
 {
-    const wa_bot_in *in = v->in;
+    const bot_in *in = v->in;
     const wa_event *ev = in->ev;
     int64_t case_id = v->arg;
     store_case c;
@@ -371,7 +371,7 @@ static dlg_state on_resend(dlg *v)
     err_t ge = case_id > 0 ? store_case_get(in->store, in->ar, case_id, &c) : ERR_NOT_FOUND;
     if (ge == ERR_NOT_FOUND ||
         (ge == ERR_OK && (c.agency_id != in->agency->id || strcmp(c.status, "incomplete") != 0))) {
-        dlg_say(v, wa_text("svc_resend_none", v->lang));
+        dlg_say(v, bot_text("svc_resend_none", v->lang));
         return done(v);
     }
     if (ge == ERR_OK)
@@ -397,7 +397,7 @@ static dlg_state on_resend(dlg *v)
         v->fx->svc = x;
     }
     if (n == 0) {
-        dlg_say(v, wa_textf(in->ar, "svc_resend_done", v->lang, "code", shown, NULL));
+        dlg_say(v, bot_textf(in->ar, "svc_resend_done", v->lang, "code", shown, NULL));
         return done(v);
     }
     if (!is_file(ev)) {
@@ -405,9 +405,9 @@ static dlg_state on_resend(dlg *v)
         return DLG_SVC_RESEND;
     }
     if (!file_fits(ev, want[0].accepts)) {
-        dlg_say(v, wa_textf(in->ar, "svc_doc_wrong_type", v->lang, "document",
-                            en(v) ? want[0].name_en : want[0].name_id, "kind",
-                            kind_text(v, want[0].accepts), NULL));
+        dlg_say(v, bot_textf(in->ar, "svc_doc_wrong_type", v->lang, "document",
+                             en(v) ? want[0].name_en : want[0].name_id, "kind",
+                             kind_text(v, want[0].accepts), NULL));
         return DLG_SVC_RESEND;
     }
     store_svc_effects *x = arena_alloc(in->ar, sizeof *x);
@@ -427,13 +427,13 @@ static dlg_state on_resend(dlg *v)
         ask_again(v, shown, &want[1], reasons[1]);
         return DLG_SVC_RESEND;
     }
-    dlg_say(v, wa_textf(in->ar, "svc_resend_done", v->lang, "code", shown, NULL));
+    dlg_say(v, bot_textf(in->ar, "svc_resend_done", v->lang, "code", shown, NULL));
     return done(v);
 }
 
-dlg_state wa_service_idle_file(dlg *v)
+dlg_state svc_idle_file(dlg *v)
 {
-    const wa_bot_in *in = v->in;
+    const bot_in *in = v->in;
     store_case *cs;
     size_t n = 0;
     if (!is_file(in->ev) || store_case_list_for_mobile(in->store, in->ar, in->agency->id, v->fx->address,
@@ -476,7 +476,7 @@ static dlg_state on_choose(dlg *v)
 
 static dlg_state ask_nik(dlg *v)
 {
-    dlg_say(v, wa_text("svc_ask_nik", v->lang));
+    dlg_say(v, bot_text("svc_ask_nik", v->lang));
     return DLG_SVC_NIK;
 }
 
@@ -493,7 +493,7 @@ static dlg_state on_consent(dlg *v)
         return ask_nik(v);
     }
     if (id && strcmp(id, "svc_consent:no") == 0) {
-        dlg_say(v, wa_text("svc_consent_refused", v->lang));
+        dlg_say(v, bot_text("svc_consent_refused", v->lang));
         return done(v);
     }
     return ask_consent(v);
@@ -501,7 +501,7 @@ static dlg_state on_consent(dlg *v)
 
 static dlg_state ask_name(dlg *v)
 {
-    dlg_say(v, wa_text("svc_ask_name", v->lang));
+    dlg_say(v, bot_text("svc_ask_name", v->lang));
     return DLG_SVC_NAME;
 }
 
@@ -516,8 +516,8 @@ static dlg_state on_nik(dlg *v)
     nik_mask(r == NIK_OK ? digits : NULL, masked);
     v->fx->msg_body = masked[0] ? arena_strdup(v->in->ar, masked) : NULL;
     if (r != NIK_OK) {
-        dlg_say(v, wa_textf(v->in->ar, "svc_nik_wrong", v->lang, "reason", nik_reason(r, v->lang),
-                            NULL));
+        dlg_say(v, bot_textf(v->in->ar, "svc_nik_wrong", v->lang, "reason", nik_reason(r, v->lang),
+                             NULL));
         return DLG_SVC_NIK;
     }
     json_object_set_new(svc(v), "nik", json_string(digits));
@@ -542,11 +542,11 @@ static dlg_state on_name(dlg *v)
         /* A NIK (or a number) typed where the name belongs: not a name,
          * and the message log keeps no digits of it. */
         v->fx->msg_body = without_digits(v->in->ar, ev->text);
-        dlg_say(v, wa_text("svc_name_digits", v->lang));
+        dlg_say(v, bot_text("svc_name_digits", v->lang));
         return DLG_SVC_NAME;
     }
     if (cps < NAME_MIN || cps > NAME_MAX || !letters) {
-        dlg_say(v, wa_text("svc_name_bad", v->lang));
+        dlg_say(v, bot_text("svc_name_bad", v->lang));
         return DLG_SVC_NAME;
     }
     json_object_set_new(svc(v), "applicant", json_string(name));
@@ -563,7 +563,7 @@ static dlg_state on_confirm(dlg *v)
     if (id && strcmp(id, "svc_confirm:send") == 0)
         return submit(v);
     if (id && strcmp(id, "svc_confirm:cancel") == 0) {
-        dlg_say(v, wa_text("svc_cancelled", v->lang));
+        dlg_say(v, bot_text("svc_cancelled", v->lang));
         return done(v);
     }
     return summary(v);
@@ -583,26 +583,25 @@ const dlg_part dlg_service = {"service", steps, sizeof steps / sizeof *steps};
 
 /* ---- the issued document ------------------------------------------------------------- */
 
-err_t wa_service_document(arena_t *ar, const char *wa_id, const char *filename, const char *service,
-                          const char *code, const char *tlang, const char **payload,
-                          const char **template)
+err_t svc_document(arena_t *ar, const char *filename, const char *service, const char *code,
+                   const char *tlang, const char **message, const char **template)
 {
     /* The resident's dialogue language is not known here: Indonesian first. */
     const char *caption =
-        wa_textf(ar, "svc_issued_caption", "id", "service", service, "code", code, NULL);
-    *payload =
-        dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "messaging_product",
-                               "whatsapp", "recipient_type", "individual", "to", wa_id, "type",
-                               "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename",
-                               filename, "caption", dlg_cut(ar, caption, 1024)));
-    *template = dlg_dump(
-        ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:[{s:s, s:[{s:s, s:{s:s, s:s}}]},"
-                      " {s:s, s:[{s:s, s:s}, {s:s, s:s}]}]}}",
-                      "messaging_product", "whatsapp", "recipient_type", "individual", "to", wa_id,
-                      "type", "template", "template", "name", WA_TEMPLATE_DOCUMENT, "language",
-                      "code", tlang, "components", "type", "header", "parameters", "type",
-                      "document", "document", "id", SVC_MEDIA_PLACEHOLDER, "filename", filename,
-                      "type", "body", "parameters", "type", "text", "text",
-                      wa_template_value(ar, service), "type", "text", "text", code));
-    return *payload && *template ? ERR_OK : ERR_NOMEM;
+        bot_textf(ar, "svc_issued_caption", "id", "service", service, "code", code, NULL);
+    channel_msg doc = {.kind = CHANNEL_MSG_DOCUMENT,
+                       .text = caption,
+                       .media = SVC_MEDIA_PLACEHOLDER,
+                       .filename = filename};
+    const char *params[] = {service, code};
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = BOT_TEMPLATE_DOCUMENT,
+                          .lang = tlang,
+                          .params = params,
+                          .nparams = 2,
+                          .media = SVC_MEDIA_PLACEHOLDER,
+                          .filename = filename};
+    *message = filename ? channel_msg_json(ar, &doc) : NULL;
+    *template = filename ? channel_msg_json(ar, &intent) : NULL;
+    return *message && *template ? ERR_OK : ERR_NOMEM;
 }

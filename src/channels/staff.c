@@ -1,7 +1,8 @@
-#include "channels/wa_staff.h"
+#include "channels/staff.h"
 
-#include "channels/wa_bot.h"
-#include "channels/wa_dialog.h"
+#include "channels/bot.h"
+#include "channels/dialog.h"
+#include "channels/whatsapp/wa.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/msg.h"
@@ -47,57 +48,53 @@ static const char *where(arena_t *ar, const store_case *c)
     return map ? map : c->address ? c->address : "-";
 }
 
-/* The alert as an interactive message with the two buttons (inside the
- * 24-hour window). */
-static const char *alert_payload(arena_t *ar, const char *to, const store_case *c)
+/* The alert with the two buttons "Terima" / "Tidak bisa" (neutral JSON). */
+static const char *alert_message(arena_t *ar, const store_case *c)
 {
     const char *body = arena_printf(
         ar, "🚨 *DARURAT: %s*\nLokasi: %s\nKode laporan: %s\n\nTerima tugas ini?",
         c->category_name_id ? c->category_name_id : "-", where(ar, c), shown_code(ar, c));
-    json_t *buttons =
-        json_pack("[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}]", "type", "reply", "reply", "id",
-                  arena_printf(ar, "staff:accept:%lld", (long long)c->id), "title", "Terima",
-                  "type", "reply", "reply", "id",
-                  arena_printf(ar, "staff:decline:%lld", (long long)c->id), "title", "Tidak bisa");
-    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:o}}}",
-                                  "messaging_product", "whatsapp", "recipient_type", "individual",
-                                  "to", to, "type", "interactive", "interactive", "type", "button",
-                                  "body", "text", body, "action", "buttons", buttons));
+    channel_choice ch[] = {
+        {arena_printf(ar, "staff:accept:%lld", (long long)c->id), "Terima", NULL},
+        {arena_printf(ar, "staff:decline:%lld", (long long)c->id), "Tidak bisa", NULL}};
+    channel_msg m = {.kind = CHANNEL_MSG_CHOICES, .text = body, .choices = ch, .nchoices = 2};
+    return channel_msg_json(ar, &m);
 }
 
-/* The same alert as the approved template (docs/WHATSAPP.md), for staff
- * outside the 24-hour window: body {{1}}-{{3}} and two quick replies. */
-static const char *alert_template(arena_t *ar, const char *to, const store_case *c)
+/* The same alert as the approved template's intent (docs/WHATSAPP.md),
+ * for staff outside the re-engagement window: body {{1}}-{{3}} and two
+ * quick replies. */
+static const char *alert_template(arena_t *ar, const store_case *c)
 {
-    json_t *body = json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "type", "body",
-                             "parameters", "type", "text", "text",
-                             wa_template_value(ar, c->category_name_id ? c->category_name_id : "-"),
-                             "type", "text", "text", wa_template_value(ar, where(ar, c)), "type",
-                             "text", "text", shown_code(ar, c));
-    json_t *comps = json_array();
-    json_array_append_new(comps, body);
-    const char *acts[] = {"accept", "decline"};
-    for (int i = 0; i < 2; i++)
-        json_array_append_new(
-            comps,
-            json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button", "sub_type",
-                      "quick_reply", "index", i ? "1" : "0", "parameters", "type", "payload",
-                      "payload", arena_printf(ar, "staff:%s:%lld", acts[i], (long long)c->id)));
-    return dlg_dump(ar,
-                    json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}", "messaging_product",
-                              "whatsapp", "recipient_type", "individual", "to", to, "type",
-                              "template", "template", "name", WA_TEMPLATE_ALERT, "language", "code",
-                              "id", "components", comps));
+    const char *params[] = {c->category_name_id ? c->category_name_id : "-", where(ar, c),
+                            shown_code(ar, c)};
+    channel_choice replies[] = {
+        {arena_printf(ar, "staff:accept:%lld", (long long)c->id), NULL, NULL},
+        {arena_printf(ar, "staff:decline:%lld", (long long)c->id), NULL, NULL}};
+    channel_msg m = {.kind = CHANNEL_MSG_TEMPLATE,
+                     .template = BOT_TEMPLATE_ALERT,
+                     .lang = "id",
+                     .params = params,
+                     .nparams = 3,
+                     .choices = replies,
+                     .nchoices = 2};
+    return channel_msg_json(ar, &m);
 }
 
 /* A notice to staff about case c: free text, or the staff template. */
 static store_alert_msg notice_msg(arena_t *ar, const char *kind, const char *to,
                                   const store_case *c, const char *text)
 {
-    const char *params[] = {shown_code(ar, c), wa_template_value(ar, text)};
-    return (store_alert_msg){
-        to, kind, wa_msg_text(ar, to, arena_printf(ar, "⚠️ Laporan %s: %s", params[0], text)),
-        wa_msg_template(ar, to, WA_TEMPLATE_STAFF, "id", params, 2), WA_CHANNEL};
+    const char *params[] = {shown_code(ar, c), text};
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT,
+                         .text = arena_printf(ar, "⚠️ Laporan %s: %s", params[0], text)};
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = BOT_TEMPLATE_STAFF,
+                          .lang = "id",
+                          .params = params,
+                          .nparams = 2};
+    return (store_alert_msg){to, kind, channel_msg_json(ar, &plain), channel_msg_json(ar, &intent),
+                             WA_CHANNEL};
 }
 
 static void notice(arena_t *ar, store_alert *a, const char *to, const store_case *c,
@@ -219,8 +216,7 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
         for (size_t i = 0; i < k && a.nout < STORE_ALERT_OUT_MAX; i++)
             if (crew[i]->user_mobile)
                 a.out[a.nout++] = (store_alert_msg){crew[i]->user_mobile, "alert",
-                                                    alert_payload(ar, crew[i]->user_mobile, c),
-                                                    alert_template(ar, crew[i]->user_mobile, c),
+                                                    alert_message(ar, c), alert_template(ar, c),
                                                     WA_CHANNEL};
     } else {
         a.note = round == 0 ? "Tidak ada tim yang sedang bertugas untuk keadaan darurat ini."
@@ -245,7 +241,7 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
     return e;
 }
 
-int wa_staff_tick(const config_t *cfg, store_t *s, int64_t now)
+int staff_tick(const config_t *cfg, store_t *s, int64_t now)
 {
     static int64_t last; /* only the worker thread calls this */
     if (now == last)
@@ -348,8 +344,13 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
                           "Kejadian ini sudah dilaporkan (%s) dan sedang ditangani: %s. Anda akan "
                           "menerima kabar perkembangannya di sini.",
                           mc, st);
-    if (store_outbox_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_mobile, text), NULL,
-                                      text, now, &outbox, &last_in) != ERR_OK)
+    /* Queued as the desk's messages are: rendered by the channel's driver
+     * now (store_outbox_operator_message takes a payload). */
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = text};
+    const channel_driver *drv = channel_find(c->notify_channel);
+    const char *payload = drv ? drv->render(ar, c->notify_address, &plain) : NULL;
+    if (!payload || store_outbox_operator_message(s, c->id, 0, payload, NULL, text, now, &outbox,
+                                                  &last_in) != ERR_OK)
         log_warn("dispatch", "event=duplicate_notice_failed case_id=%lld", (long long)c->id);
 }
 
@@ -414,10 +415,10 @@ static err_t urgent_note(store_t *s, arena_t *ar, const store_case *c, const sto
 }
 
 static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
-                     wa_staff_outcome *out);
+                     staff_outcome *out);
 
-err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
-                            int64_t now, wa_staff_outcome *out)
+err_t staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
+                         staff_outcome *out)
 {
     err_t e = created(cfg, s, ar, case_id, now, out);
     refresh(s, ar, case_id);
@@ -426,7 +427,7 @@ err_t wa_staff_case_created(const config_t *cfg, store_t *s, arena_t *ar, int64_
 }
 
 static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id, int64_t now,
-                     wa_staff_outcome *out)
+                     staff_outcome *out)
 {
     store_group group;
     store_case c;
@@ -448,7 +449,7 @@ static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_
         e = forward(s, ar, &c, to, now, &out->forwarded_to);
         if (e != ERR_OK || !out->forwarded_to)
             return e;
-        wa_staff_outcome sub;
+        staff_outcome sub;
         e = created(cfg, s, ar, out->forwarded_to, now, &sub);
         out->duplicate_of = sub.duplicate_of;
         out->team_id = sub.team_id;
@@ -492,8 +493,8 @@ static err_t created(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_
 
 /* ---- officers' messages ------------------------------------------------------------- */
 
-bool wa_staff_route(store_t *s, arena_t *ar, const store_agency *agency, const wa_event *ev,
-                    store_user *out)
+bool staff_route(store_t *s, arena_t *ar, const store_agency *agency, const wa_event *ev,
+                 store_user *out)
 {
     store_role *r;
     size_t n = 0;
@@ -758,8 +759,8 @@ static err_t command(staff *st)
     return ERR_OK;
 }
 
-err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_agency *agency,
-                      const wa_event *ev, const store_user *u, int64_t now)
+err_t staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_agency *agency,
+                   const wa_event *ev, const store_user *u, int64_t now)
 {
     store_role *roles;
     size_t nroles = 0;
@@ -798,9 +799,10 @@ err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_
         fx.draft = conv.draft ? conv.draft : "{}";
         fx.lang = conv.lang ? conv.lang : "id";
         fx.now = now;
+        channel_msg reply = {.kind = CHANNEL_MSG_TEXT, .text = st.reply};
         if (st.reply)
             fx.out[fx.nout++] =
-                (store_dialog_out){"staff", wa_msg_text(ar, ev->from, st.reply), NULL, false};
+                (store_dialog_out){.kind = "staff", .message = channel_msg_json(ar, &reply)};
         e = store_dialog_apply(s, ar, &fx);
         if (e != ERR_CONFLICT)
             break;
@@ -850,8 +852,8 @@ static err_t assign(store_t *s, arena_t *ar, const store_case *c, int64_t now)
     return e;
 }
 
-err_t wa_staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
-                               int64_t now)
+err_t staff_case_dispatched(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+                            int64_t now)
 {
     store_case c;
     store_dispatch_info info;

@@ -1,6 +1,6 @@
-#include "channels/wa_survey.h"
+#include "channels/survey_dialog.h"
 
-#include "channels/whatsapp/wa_text.h"
+#include "channels/texts.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -14,37 +14,28 @@
 #include <string.h>
 #include <strings.h>
 
-/* WhatsApp's limits on interactive messages (CLOUD-API-NOTES.md §4). */
-#define BUTTON_TITLE_MAX 20
-#define ROW_TITLE_MAX    24
-#define ROW_DESC_MAX     72
-#define BODY_MAX         1024
-#define REASON_MIN       5
+/* WhatsApp's limit on a list row's title (CLOUD-API-NOTES.md §4): a longer label
+ * also goes in the row's description. */
+#define ROW_TITLE_MAX 24
+#define REASON_MIN    5
 /* What the message log keeps of an answer: the survey is anonymous
  * towards officers, who can read the log. */
 #define HIDDEN_ANSWER "(jawaban survei / survey answer)"
 
-/* A template with body parameters and two quick-reply buttons. */
-static const char *msg_template(arena_t *ar, const char *to, const char *name,
-                                const char *const *params, int n, const char *payload0,
-                                const char *payload1)
+/* The intent of a template with body parameters and two quick-reply
+ * buttons answering reply0 and reply1 (neutral JSON in the arena). */
+static const char *msg_template(arena_t *ar, const char *name, const char *const *params, int n,
+                                const char *reply0, const char *reply1)
 {
-    json_t *ps = json_array(), *comps = json_array();
-    for (int i = 0; ps && i < n; i++)
-        json_array_append_new(
-            ps, json_pack("{s:s, s:s}", "type", "text", "text",
-                          params[i] && *params[i] ? wa_template_value(ar, params[i]) : "-"));
-    json_array_append_new(comps, json_pack("{s:s, s:o}", "type", "body", "parameters", ps));
-    const char *payloads[2] = {payload0, payload1};
-    for (int i = 0; i < 2; i++)
-        json_array_append_new(comps,
-                              json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}]}", "type", "button",
-                                        "sub_type", "quick_reply", "index", i ? "1" : "0",
-                                        "parameters", "type", "payload", "payload", payloads[i]));
-    return dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}",
-                                  "messaging_product", "whatsapp", "recipient_type", "individual",
-                                  "to", to, "type", "template", "template", "name", name,
-                                  "language", "code", "id", "components", comps));
+    channel_choice replies[] = {{reply0, NULL, NULL}, {reply1, NULL, NULL}};
+    channel_msg m = {.kind = CHANNEL_MSG_TEMPLATE,
+                     .template = name,
+                     .lang = "id",
+                     .params = params,
+                     .nparams = n,
+                     .choices = replies,
+                     .nchoices = 2};
+    return channel_msg_json(ar, &m);
 }
 
 /* ---- the dialogue ---------------------------------------------------------- */
@@ -128,17 +119,17 @@ static dlg_state ask_question(dlg *b, int64_t case_id, int u)
                                    full, text_utf8_len(full) > ROW_TITLE_MAX ? full : NULL};
     }
     const char *body =
-        wa_textf(ar, "sv_question", b->lang, "n", n, "unsur", ikm_unsur_name(u, b->lang),
-                 "question", ikm_unsur_question(u, b->lang), NULL);
-    dlg_list(b, body, wa_text("sv_answer_button", b->lang), ikm_unsur_code(u), rows, 4);
+        bot_textf(ar, "sv_question", b->lang, "n", n, "unsur", ikm_unsur_name(u, b->lang),
+                  "question", ikm_unsur_question(u, b->lang), NULL);
+    dlg_list(b, body, bot_text("sv_answer_button", b->lang), ikm_unsur_code(u), rows, 4);
     return finish(b, DLG_SV_Q);
 }
 
 static dlg_state ask_comment(dlg *b, int64_t case_id)
 {
     dlg_choice c[] = {{arena_printf(b->in->ar, "svy:skip:%lld", (long long)case_id),
-                       wa_text("sv_skip", b->lang), NULL}};
-    dlg_buttons(b, wa_text("sv_ask_comment", b->lang), c, 1);
+                       bot_text("sv_skip", b->lang), NULL}};
+    dlg_buttons(b, bot_text("sv_ask_comment", b->lang), c, 1);
     return finish(b, DLG_SV_COMMENT);
 }
 
@@ -152,12 +143,12 @@ static dlg_state start_survey(dlg *b, const store_case *c)
         return DLG_IDLE;
     }
     if (done) {
-        dlg_say(b, wa_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, c), NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, c), NULL));
         return finish(b, DLG_IDLE);
     }
     if (strcmp(c->status, "closed") != 0) {
-        dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, c), "status",
-                            label(c->status, b->lang), NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, c), "status",
+                             label(c->status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     survey_obj(b, c->id, true);
@@ -170,7 +161,7 @@ static dlg_state submit(dlg *b, const char *comment)
     json_t *a = json_object_get(json_object_get(b->draft, "survey"), "a");
     if (!case_id || json_array_size(a) < IKM_UNSUR) {
         /* The answers are gone (e.g. the dialogue was restarted). */
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     }
     int answers[STORE_SURVEY_UNSUR] = {0};
@@ -181,7 +172,7 @@ static dlg_state submit(dlg *b, const char *comment)
     if (e == ERR_OK)
         log_info("wa", "event=survey_answered agency_id=%lld", (long long)b->in->agency->id);
     else if (e == ERR_NOT_FOUND) {
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     } else if (e != ERR_CONFLICT) {
         /* ERR_CONFLICT: answered already (e.g. this very message, retried). */
@@ -189,7 +180,7 @@ static dlg_state submit(dlg *b, const char *comment)
         return DLG_IDLE;
     }
     b->fx->msg_body = HIDDEN_ANSWER;
-    dlg_say(b, wa_text("sv_done", b->lang));
+    dlg_say(b, bot_text("sv_done", b->lang));
     return finish(b, DLG_IDLE);
 }
 
@@ -199,7 +190,7 @@ static dlg_state on_answer(dlg *b, int64_t case_id, int u, int v)
     store_case c;
     b->fx->msg_body = HIDDEN_ANSWER;
     if (!own_case(b, case_id, &c) || v < 1 || v > 4 || u < 1 || u > IKM_UNSUR) {
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     }
     if (u == 1 && (survey_case(b) != case_id || answered(b) != 0))
@@ -214,13 +205,13 @@ static dlg_state on_answer(dlg *b, int64_t case_id, int u, int v)
     }
     bool invited, done;
     if (store_survey_status(b->in->store, case_id, &invited, &done) == ERR_OK && done) {
-        dlg_say(b, wa_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, &c), NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_already", b->lang, "code", shown(b, &c), NULL));
         return finish(b, DLG_IDLE);
     }
     if (strcmp(c.status, "closed") != 0) {
         /* An old list of a case reopened since. */
-        dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, &c), "status",
-                            label(c.status, b->lang), NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", shown(b, &c), "status",
+                             label(c.status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     json_array_append_new(json_object_get(json_object_get(b->draft, "survey"), "a"),
@@ -249,8 +240,8 @@ static dlg_state on_confirm(dlg *b, store_case *c, bool yes)
             }
         }
         if (strcmp(c->status, "closed") != 0) {
-            dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                                label(c->status, b->lang), NULL));
+            dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
+                                 label(c->status, b->lang), NULL));
             return finish(b, DLG_IDLE);
         }
         /* The invitation is this answer: the close's update will not
@@ -260,16 +251,16 @@ static dlg_state on_confirm(dlg *b, store_case *c, bool yes)
             b->err = e;
             return DLG_IDLE;
         }
-        dlg_say(b, wa_textf(b->in->ar, "sv_closed", b->lang, "code", code, NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_closed", b->lang, "code", code, NULL));
         return start_survey(b, c);
     }
     if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
-        dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                            label(c->status, b->lang), NULL));
+        dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
+                             label(c->status, b->lang), NULL));
         return finish(b, DLG_IDLE);
     }
     json_object_set_new(b->draft, "survey", json_pack("{s:I}", "case", (json_int_t)c->id));
-    dlg_say(b, wa_textf(b->in->ar, "sv_ask_reason", b->lang, "code", code, NULL));
+    dlg_say(b, bot_textf(b->in->ar, "sv_ask_reason", b->lang, "code", code, NULL));
     return finish(b, DLG_SV_REASON);
 }
 
@@ -279,17 +270,17 @@ static dlg_state on_reason(dlg *b, const char *text)
     const char *p;
     size_t len = text ? text_trim(text, &p) : 0;
     if (!own_case(b, survey_case(b), &c)) {
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     }
     if (len < REASON_MIN) {
-        dlg_say(b, wa_text("sv_reason_short", b->lang));
+        dlg_say(b, bot_text("sv_reason_short", b->lang));
         return finish(b, DLG_SV_REASON);
     }
     const char *code = shown(b, &c);
     if (strcmp(c.status, "resolved") == 0 || strcmp(c.status, "closed") == 0) {
         const char *reason =
-            dlg_cut(b->in->ar, arena_strndup(b->in->ar, p, len), SURVEY_REASON_MAX);
+            text_cut(b->in->ar, arena_strndup(b->in->ar, p, len), SURVEY_REASON_MAX);
         err_t e =
             survey_reporter_action(b->in->store, b->in->ar, &c, ACT_REOPEN, reason, b->in->now);
         if (e != ERR_OK && e != ERR_CONFLICT) {
@@ -298,12 +289,12 @@ static dlg_state on_reason(dlg *b, const char *text)
         }
         if (e == ERR_OK || (store_case_get(b->in->store, b->in->ar, c.id, &c) == ERR_OK &&
                             strcmp(c.status, "reopened") == 0)) {
-            dlg_say(b, wa_textf(b->in->ar, "sv_reopened", b->lang, "code", code, NULL));
+            dlg_say(b, bot_textf(b->in->ar, "sv_reopened", b->lang, "code", code, NULL));
             return finish(b, DLG_IDLE);
         }
     }
-    dlg_say(b, wa_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
-                        label(c.status, b->lang), NULL));
+    dlg_say(b, bot_textf(b->in->ar, "sv_not_resolved", b->lang, "code", code, "status",
+                         label(c.status, b->lang), NULL));
     return finish(b, DLG_IDLE);
 }
 
@@ -347,7 +338,7 @@ static dlg_state on_tap(dlg *b, dlg_state st)
         if (own_case(b, k, &c))
             return start_survey(b, &c);
     } else if ((k = id_case(id, "svy:later:", NULL, NULL))) {
-        dlg_say(b, wa_text("sv_later_ok", b->lang));
+        dlg_say(b, bot_text("sv_later_ok", b->lang));
         return finish(b, DLG_IDLE);
     } else if ((k = id_case(id, "svy:skip:", NULL, NULL))) {
         if (st == DLG_SV_COMMENT && survey_case(b) == k)
@@ -357,7 +348,7 @@ static dlg_state on_tap(dlg *b, dlg_state st)
     } else {
         return DLG_PASS;
     }
-    dlg_say(b, wa_text("sv_none", b->lang));
+    dlg_say(b, bot_text("sv_none", b->lang));
     return finish(b, DLG_IDLE);
 }
 
@@ -365,7 +356,7 @@ static dlg_state on_tap(dlg *b, dlg_state st)
  * resolved case, "survei" for the newest closed one not answered. */
 static dlg_state idle_words(dlg *b)
 {
-    const wa_bot_in *in = b->in;
+    const bot_in *in = b->in;
     const char *t = in->ev->text;
     store_case c;
     if (t && (dlg_is_word(t, "sudah", "belum") || dlg_is_word(t, "yes", "not yet"))) {
@@ -390,7 +381,7 @@ static dlg_state idle_words(dlg *b)
                 return DLG_IDLE;
             }
         }
-    dlg_say(b, wa_text("sv_none", b->lang));
+    dlg_say(b, bot_text("sv_none", b->lang));
     return finish(b, DLG_IDLE);
 }
 
@@ -413,7 +404,7 @@ static dlg_state in_question(dlg *b)
     if (ev->reply_id || !ev->text)
         return dlg_menu(b);
     if (survey_case(b) == 0) {
-        dlg_say(b, wa_text("sv_none", b->lang));
+        dlg_say(b, bot_text("sv_none", b->lang));
         return finish(b, DLG_IDLE);
     }
     size_t n = text_trim(ev->text, &p);
@@ -431,7 +422,7 @@ static dlg_state in_comment(dlg *b)
     if (dlg_is_word(ev->text, "lewati", "skip"))
         return submit(b, NULL);
     size_t n = text_trim(ev->text, &p);
-    return submit(b, n ? dlg_cut(b->in->ar, arena_strndup(b->in->ar, p, n), SURVEY_COMMENT_MAX)
+    return submit(b, n ? text_cut(b->in->ar, arena_strndup(b->in->ar, p, n), SURVEY_COMMENT_MAX)
                        : NULL);
 }
 
@@ -442,7 +433,7 @@ static const dlg_step steps[] = {
 };
 const dlg_part dlg_survey = {"survey", steps, sizeof steps / sizeof *steps};
 
-bool wa_survey_step(dlg *d, dlg_state st, dlg_state *next)
+bool survey_step(dlg *d, dlg_state st, dlg_state *next)
 {
     const wa_event *ev = d->in->ev;
     *next = DLG_PASS;
@@ -457,52 +448,51 @@ bool wa_survey_step(dlg *d, dlg_state st, dlg_state *next)
 
 /* ---- outgoing ----------------------------------------------------------------- */
 
-static const char *invite_buttons(arena_t *ar, const char *to, const char *lead, const char *code,
-                                  int64_t case_id, const char *lang)
+static const char *invite_buttons(arena_t *ar, const char *lead, const char *code, int64_t case_id,
+                                  const char *lang)
 {
-    const char *body = wa_textf(ar, "sv_invite", lang, "code", code, NULL);
+    const char *body = bot_textf(ar, "sv_invite", lang, "code", code, NULL);
     if (lead)
         body = arena_printf(ar, "%s\n\n%s", lead, body);
     dlg_choice c[] = {
-        {arena_printf(ar, "svy:start:%lld", (long long)case_id), wa_text("sv_start", lang), NULL},
-        {arena_printf(ar, "svy:later:%lld", (long long)case_id), wa_text("sv_later", lang), NULL}};
-    return dlg_buttons_msg(ar, to, body, c, 2);
+        {arena_printf(ar, "svy:start:%lld", (long long)case_id), bot_text("sv_start", lang), NULL},
+        {arena_printf(ar, "svy:later:%lld", (long long)case_id), bot_text("sv_later", lang), NULL}};
+    return dlg_buttons_json(ar, body, c, 2);
 }
 
-static const char *invite_template(arena_t *ar, const char *to, const char *code, int64_t case_id)
+static const char *invite_template(arena_t *ar, const char *code, int64_t case_id)
 {
     const char *params[] = {code};
-    return msg_template(ar, to, WA_TEMPLATE_SURVEY, params, 1,
+    return msg_template(ar, BOT_TEMPLATE_SURVEY, params, 1,
                         arena_printf(ar, "svy:start:%lld", (long long)case_id),
                         arena_printf(ar, "svy:later:%lld", (long long)case_id));
 }
 
-err_t wa_survey_render(store_t *s, arena_t *ar, const store_case *c, const store_event *ev,
-                       const char *wa_id, const char *lang, const char *text, const char **payload,
-                       const char **template)
+err_t survey_render(store_t *s, arena_t *ar, const store_case *c, const store_event *ev,
+                    const char *lang, const char *text, const char **message, const char **template)
 {
     char code[IDS_SHOWN_BUF];
     ids_tracking_format(c->tracking_code, code);
     if (!strcmp(ev->to_status, "resolved") && !strcmp(c->status, "resolved")) {
         dlg_choice ch[] = {
-            {arena_printf(ar, "res:yes:%lld", (long long)c->id), wa_text("sv_yes", lang), NULL},
-            {arena_printf(ar, "res:no:%lld", (long long)c->id), wa_text("sv_no", lang), NULL}};
-        *payload = dlg_buttons_msg(
-            ar, wa_id, arena_printf(ar, "%s\n\n%s", text, wa_text("sv_confirm", lang)), ch, 2);
+            {arena_printf(ar, "res:yes:%lld", (long long)c->id), bot_text("sv_yes", lang), NULL},
+            {arena_printf(ar, "res:no:%lld", (long long)c->id), bot_text("sv_no", lang), NULL}};
+        *message = dlg_buttons_json(
+            ar, arena_printf(ar, "%s\n\n%s", text, bot_text("sv_confirm", lang)), ch, 2);
         /* The result the reporter confirms: the message to them, never the
          * internal note. */
         const char *params[] = {code, ev->public_note};
-        *template = msg_template(ar, wa_id, WA_TEMPLATE_CONFIRM, params, 2, ch[0].id, ch[1].id);
-        return *payload && *template ? ERR_OK : ERR_NOMEM;
+        *template = msg_template(ar, BOT_TEMPLATE_CONFIRM, params, 2, ch[0].id, ch[1].id);
+        return *message && *template ? ERR_OK : ERR_NOMEM;
     }
     if (!strcmp(ev->to_status, "closed")) {
         bool mine = false;
         err_t e = store_survey_invite(s, c->id, ev->id, NULL, NULL, clock_now(), &mine);
         if (e != ERR_OK || !mine)
             return e;
-        *payload = invite_buttons(ar, wa_id, text, code, c->id, lang);
-        *template = invite_template(ar, wa_id, code, c->id);
-        return *payload && *template ? ERR_OK : ERR_NOMEM;
+        *message = invite_buttons(ar, text, code, c->id, lang);
+        *template = invite_template(ar, code, c->id);
+        return *message && *template ? ERR_OK : ERR_NOMEM;
     }
     return ERR_OK;
 }
@@ -522,9 +512,9 @@ err_t survey_invite_queue(store_t *s, arena_t *ar, int64_t case_id, int64_t now)
         conv.lang && !strcmp(conv.lang, "en"))
         lang = "en";
     ids_tracking_format(c.tracking_code, code);
-    const char *payload = invite_buttons(ar, c.reporter_mobile, NULL, code, c.id, lang);
-    const char *template = invite_template(ar, c.reporter_mobile, code, c.id);
-    if (!payload || !template)
+    const char *message = invite_buttons(ar, NULL, code, c.id, lang);
+    const char *template = invite_template(ar, code, c.id);
+    if (!message || !template)
         return ERR_NOMEM;
-    return store_survey_invite(s, case_id, 0, payload, template, now, NULL);
+    return store_survey_invite(s, case_id, 0, message, template, now, NULL);
 }

@@ -1,10 +1,10 @@
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
 
-#include "channels/wa_dialog.h"
-#include "channels/wa_survey.h"
-#include "channels/wa_service.h"
+#include "channels/dialog.h"
+#include "channels/survey_dialog.h"
+#include "channels/svc_dialog.h"
+#include "channels/texts.h"
 #include "channels/whatsapp/wa.h"
-#include "channels/whatsapp/wa_text.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -32,22 +32,21 @@
 #define ADDRESS_MIN 5
 #define ADDRESS_MAX 500
 
-const char *wa_status_text(arena_t *ar, const char *tracking_code, const char *kind,
-                           const store_event *ev, const char *lang)
+const char *bot_status_text(arena_t *ar, const char *tracking_code, const char *kind,
+                            const store_event *ev, const char *lang)
 {
     char shown[IDS_SHOWN_BUF];
     int st = status_parse(ev->to_status);
     const char *label = st >= 0 ? status_label((case_status_t)st, lang) : ev->to_status;
-    const char *note = ev->public_note ? dlg_cut(ar, ev->public_note, 600) : NULL;
+    const char *note = ev->public_note ? text_cut(ar, ev->public_note, 600) : NULL;
     ids_tracking_format(tracking_code, shown);
     bool service = kind && strcmp(kind, "service") == 0;
-    return wa_textf(ar, service ? "svc_status_update" : "status_update", lang, "code", shown,
-                    "status", label, "note", note ? arena_printf(ar, "\n%s", note) : "", NULL);
+    return bot_textf(ar, service ? "svc_status_update" : "status_update", lang, "code", shown,
+                     "status", label, "note", note ? arena_printf(ar, "\n%s", note) : "", NULL);
 }
 
-err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
-                       const char *wa_id, const char *lang, const char **payload,
-                       const char **template)
+err_t bot_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_id,
+                        const char *lang, const char **message, const char **template)
 {
     store_case c;
     store_event *ev;
@@ -68,25 +67,31 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
     const char *label = st >= 0 ? status_label((case_status_t)st, lang) : found->to_status;
     ids_tracking_format(c.tracking_code, shown);
     /* Only the message to the reporter: staff's internal note never leaves. */
-    const char *note = found->public_note ? dlg_cut(ar, found->public_note, 600) : NULL;
-    const char *text = wa_status_text(ar, c.tracking_code, c.kind, found, lang);
-    *payload = wa_msg_text(ar, wa_id, text);
+    const char *note = found->public_note ? text_cut(ar, found->public_note, 600) : NULL;
+    const char *text = bot_status_text(ar, c.tracking_code, c.kind, found, lang);
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = text};
+    *message = channel_msg_json(ar, &plain);
     /* The agency's approved template, in its language (Indonesian unless
      * set otherwise) whatever the dialogue's language. */
     store_agency ag;
-    const char *tname = WA_TEMPLATE_STATUS, *tlang = "id";
+    const char *tname = BOT_TEMPLATE_STATUS, *tlang = "id";
     if (store_agency_get(s, ar, c.agency_id, &ag) == ERR_OK && ag.template_status) {
         tname = ag.template_status;
         tlang = ag.template_lang ? ag.template_lang : "id";
     }
     const char *params[] = {
         shown, st >= 0 ? status_label((case_status_t)st, strcmp(tlang, "en") ? "id" : "en") : label,
-        wa_template_value(ar, note)};
-    *template = wa_msg_template(ar, wa_id, tname, tlang, params, 3);
-    if (!*payload || !*template)
+        note};
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = tname,
+                          .lang = tlang,
+                          .params = params,
+                          .nparams = 3};
+    *template = channel_msg_json(ar, &intent);
+    if (!*message || !*template)
         return ERR_NOMEM;
     /* Issue #8: a resolved case asks for confirmation, a close invites the survey. */
-    return wa_survey_render(s, ar, &c, found, wa_id, lang, text, payload, template);
+    return survey_render(s, ar, &c, found, lang, text, message, template);
 }
 
 static void decref(void *p) { json_decref(p); }
@@ -158,11 +163,11 @@ static dlg_state reask(dlg *d, dlg_state st)
                        : 0;
     dlg_state next = st;
     if (n == 0) {
-        dlg_say(d, arena_printf(d->in->ar, "%s %s", wa_text("not_understood", d->lang),
-                                wa_text("use_buttons", d->lang)));
+        dlg_say(d, arena_printf(d->in->ar, "%s %s", bot_text("not_understood", d->lang),
+                                bot_text("use_buttons", d->lang)));
         next = dlg_enter(d, st);
     } else if (n == 1) {
-        dlg_say(d, wa_text("stuck", d->lang));
+        dlg_say(d, bot_text("stuck", d->lang));
     }
     json_object_set_new(d->draft, "reask_state", json_string(name));
     json_object_set_new(d->draft, "reask_n", json_integer(n + 1));
@@ -181,23 +186,23 @@ dlg_state dlg_menu(dlg *d)
         for (size_t i = 0; i < n; i++)
             service |= k[i].active && strcmp(k[i].kind, "service") == 0;
     dlg_choice rows[4] = {
-        {"menu:report", wa_text("menu_report", d->lang), wa_text("menu_report_desc", d->lang)},
-        {"menu:status", wa_text("menu_status", d->lang), wa_text("menu_status_desc", d->lang)},
-        {"menu:help", wa_text("menu_help", d->lang), wa_text("menu_help_desc", d->lang)},
-        {"menu:service", wa_text("menu_service", d->lang), wa_text("menu_service_desc", d->lang)},
+        {"menu:report", bot_text("menu_report", d->lang), bot_text("menu_report_desc", d->lang)},
+        {"menu:status", bot_text("menu_status", d->lang), bot_text("menu_status_desc", d->lang)},
+        {"menu:help", bot_text("menu_help", d->lang), bot_text("menu_help_desc", d->lang)},
+        {"menu:service", bot_text("menu_service", d->lang), bot_text("menu_service_desc", d->lang)},
     };
-    dlg_list(d, wa_textf(d->in->ar, "greeting", d->lang, "agency", d->in->agency->name, NULL),
-             wa_text("menu_button", d->lang), wa_text("menu_button", d->lang), rows,
+    dlg_list(d, bot_textf(d->in->ar, "greeting", d->lang, "agency", d->in->agency->name, NULL),
+             bot_text("menu_button", d->lang), bot_text("menu_button", d->lang), rows,
              service ? 4 : 3);
     return DLG_MENU;
 }
 
 static dlg_state ask_consent(dlg *d)
 {
-    dlg_choice c[] = {{"consent:yes", wa_text("consent_yes", d->lang), NULL},
-                      {"consent:anon", wa_text("consent_anon", d->lang), NULL},
-                      {"consent:no", wa_text("consent_no", d->lang), NULL}};
-    dlg_buttons(d, wa_text("consent", d->lang), c, 3);
+    dlg_choice c[] = {{"consent:yes", bot_text("consent_yes", d->lang), NULL},
+                      {"consent:anon", bot_text("consent_anon", d->lang), NULL},
+                      {"consent:no", bot_text("consent_no", d->lang), NULL}};
+    dlg_buttons(d, bot_text("consent", d->lang), c, 3);
     return DLG_CONSENT;
 }
 
@@ -217,8 +222,8 @@ static dlg_state ask_category(dlg *d)
                                           strcmp(k[i].kind, "emergency") != 0 ? NULL
                                           : en(d)                             ? "EMERGENCY"
                                                                               : "DARURAT"};
-    dlg_list(d, wa_text("choose_category", d->lang), wa_text("choose_button", d->lang),
-             wa_text("menu_button", d->lang), rows, nr);
+    dlg_list(d, bot_text("choose_category", d->lang), bot_text("choose_button", d->lang),
+             bot_text("menu_button", d->lang), rows, nr);
     json_object_del(d->draft, "report");
     return DLG_CATEGORY;
 }
@@ -230,32 +235,32 @@ static dlg_state ask_urgent(dlg *d)
     store_group g;
     if (store_group_of(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, &g) != ERR_OK)
         return dlg_enter(d, DLG_DESCRIBE);
-    dlg_choice c[] = {{"urgent:yes", wa_text("urgent_yes", d->lang), NULL},
-                      {"urgent:no", wa_text("urgent_no", d->lang), NULL}};
+    dlg_choice c[] = {{"urgent:yes", bot_text("urgent_yes", d->lang), NULL},
+                      {"urgent:no", bot_text("urgent_no", d->lang), NULL}};
     dlg_buttons(d,
-                wa_textf(d->in->ar, "ask_urgent", d->lang, "category", rget(d, "cat_name"), "group",
-                         g.name, NULL),
+                bot_textf(d->in->ar, "ask_urgent", d->lang, "category", rget(d, "cat_name"),
+                          "group", g.name, NULL),
                 c, 2);
     return DLG_URGENT;
 }
 
 static dlg_state ask_description(dlg *d)
 {
-    dlg_say(d, wa_textf(d->in->ar, "describe", d->lang, "category", rget(d, "cat_name"), NULL));
+    dlg_say(d, bot_textf(d->in->ar, "describe", d->lang, "category", rget(d, "cat_name"), NULL));
     return DLG_DESCRIBE;
 }
 
 static dlg_state ask_location(dlg *d)
 {
-    dlg_ask_location(d, wa_text("ask_location", d->lang), wa_text("ask_address", d->lang));
+    dlg_ask_location(d, bot_text("ask_location", d->lang), bot_text("ask_address", d->lang));
     return DLG_LOCATION;
 }
 
 static dlg_state ask_photos(dlg *d)
 {
-    dlg_choice c[] = {{"photos:next", wa_text("next", d->lang), NULL},
-                      {"photos:skip", wa_text("skip", d->lang), NULL}};
-    dlg_buttons(d, wa_text("ask_photos", d->lang), c, 2);
+    dlg_choice c[] = {{"photos:next", bot_text("next", d->lang), NULL},
+                      {"photos:skip", bot_text("skip", d->lang), NULL}};
+    dlg_buttons(d, bot_text("ask_photos", d->lang), c, 2);
     return DLG_PHOTOS;
 }
 
@@ -272,8 +277,8 @@ static dlg_state ask_kecamatan(dlg *d)
         n = DLG_ROWS_MAX;
     for (size_t i = 0; i < n; i++)
         rows[i] = (dlg_choice){arena_printf(d->in->ar, "kec:%s", g[i].code), g[i].name, NULL};
-    dlg_list(d, wa_text("ask_kecamatan", d->lang), wa_text("kecamatan_button", d->lang),
-             wa_text("menu_button", d->lang), rows, (int)n);
+    dlg_list(d, bot_text("ask_kecamatan", d->lang), bot_text("kecamatan_button", d->lang),
+             bot_text("menu_button", d->lang), rows, (int)n);
     return DLG_KECAMATAN;
 }
 
@@ -284,14 +289,14 @@ static dlg_state summary(dlg *d)
     snprintf(count, sizeof count, "%zu", json_array_size(json_object_get(r, "media")));
     const char *where = rget(d, "address");
     if (!where)
-        where =
-            json_is_true(json_object_get(r, "has_loc")) ? wa_text("location_shared", d->lang) : "-";
-    dlg_choice c[] = {{"confirm:send", wa_text("send", d->lang), NULL},
-                      {"confirm:edit", wa_text("edit", d->lang), NULL},
-                      {"confirm:cancel", wa_text("cancel", d->lang), NULL}};
+        where = json_is_true(json_object_get(r, "has_loc")) ? bot_text("location_shared", d->lang)
+                                                            : "-";
+    dlg_choice c[] = {{"confirm:send", bot_text("send", d->lang), NULL},
+                      {"confirm:edit", bot_text("edit", d->lang), NULL},
+                      {"confirm:cancel", bot_text("cancel", d->lang), NULL}};
     dlg_buttons(d,
-                wa_textf(d->in->ar, "summary", d->lang, "category", rget(d, "cat_name"),
-                         "description", rget(d, "desc"), "location", where, "count", count, NULL),
+                bot_textf(d->in->ar, "summary", d->lang, "category", rget(d, "cat_name"),
+                          "description", rget(d, "desc"), "location", where, "count", count, NULL),
                 c, 3);
     return DLG_CONFIRM;
 }
@@ -301,15 +306,15 @@ static dlg_state emergency_path(dlg *d)
 {
     rset(d, "emergency", json_true());
     const char *cat = rget(d, "cat_name");
-    dlg_ask_location(d, wa_textf(d->in->ar, "emergency_location", d->lang, "category", cat, NULL),
-                     wa_textf(d->in->ar, "emergency_address", d->lang, "category", cat, NULL));
+    dlg_ask_location(d, bot_textf(d->in->ar, "emergency_location", d->lang, "category", cat, NULL),
+                     bot_textf(d->in->ar, "emergency_address", d->lang, "category", cat, NULL));
     return DLG_E_LOCATION;
 }
 
 /* ---- the case ------------------------------------------------------------------- */
 
 /* True when now is outside the office hours (Monday to Friday, local). */
-static bool after_hours(const wa_bot_in *in, char *hours, size_t cap)
+static bool after_hours(const bot_in *in, char *hours, size_t cap)
 {
     time_t t = (time_t)in->now;
     struct tm tm;
@@ -336,7 +341,7 @@ static bool over_limit(dlg *d)
         return false;
     char count[24];
     snprintf(count, sizeof count, "%zu", recent);
-    dlg_say(d, wa_textf(d->in->ar, "daily_limit", d->lang, "count", count, NULL));
+    dlg_say(d, bot_textf(d->in->ar, "daily_limit", d->lang, "count", count, NULL));
     return true;
 }
 
@@ -360,7 +365,7 @@ static void take_media(dlg *d, json_t *r)
 /* Creates the case from the draft (in fx: applied with the rest). */
 static err_t create_case(dlg *d, bool emergency)
 {
-    const wa_bot_in *in = d->in;
+    const bot_in *in = d->in;
     /* Spam protection, never in the way of an emergency. */
     if (!emergency && over_limit(d))
         return ERR_OK;
@@ -386,7 +391,7 @@ static err_t create_case(dlg *d, bool emergency)
             c->description = arena_printf(in->ar, "%s\n%s", said, c->description);
         else if (said)
             c->description = arena_strdup(in->ar, said);
-        c->description = dlg_cut(in->ar, c->description, DESCRIPTION_MAX);
+        c->description = text_cut(in->ar, c->description, DESCRIPTION_MAX);
         json_object_del(d->draft, "said");
     }
     if (!c->description)
@@ -409,12 +414,12 @@ static err_t create_case(dlg *d, bool emergency)
     d->fx->new_case = c;
     take_media(d, r);
     const char *url = arena_printf(in->ar, "%s/t/%s", in->public_url, code);
-    const char *text = wa_textf(in->ar, emergency ? "emergency_created" : "created", d->lang,
-                                "code", shown, "url", url, NULL);
+    const char *text = bot_textf(in->ar, emergency ? "emergency_created" : "created", d->lang,
+                                 "code", shown, "url", url, NULL);
     char hours[32];
     if (!emergency && text && after_hours(in, hours, sizeof hours))
         text = arena_printf(in->ar, "%s\n\n%s", text,
-                            wa_textf(in->ar, "after_hours", d->lang, "hours", hours, NULL));
+                            bot_textf(in->ar, "after_hours", d->lang, "hours", hours, NULL));
     dlg_say_for_case(d, text);
     return ERR_OK;
 }
@@ -427,17 +432,17 @@ static void add_media(dlg *d, const wa_event *ev)
         rset(d, "media", media);
     }
     char count[24];
-    if (json_array_size(media) >= WA_MEDIA_PER_CASE) {
+    if (json_array_size(media) >= BOT_MEDIA_PER_CASE) {
         snprintf(count, sizeof count, "%zu", json_array_size(media));
-        dlg_say(d, wa_textf(d->in->ar, "photos_full", d->lang, "count", count, NULL));
+        dlg_say(d, bot_textf(d->in->ar, "photos_full", d->lang, "count", count, NULL));
         return;
     }
     json_array_append_new(media, json_pack("{s:s, s:s?, s:s?, s:s?}", "id", ev->media_id, "mime",
                                            ev->media_mime, "sha256", ev->media_sha256, "filename",
                                            ev->media_filename));
     snprintf(count, sizeof count, "%zu", json_array_size(media));
-    dlg_choice c[] = {{"photos:next", wa_text("next", d->lang), NULL}};
-    dlg_buttons(d, wa_textf(d->in->ar, "photo_received", d->lang, "count", count, NULL), c, 1);
+    dlg_choice c[] = {{"photos:next", bot_text("next", d->lang), NULL}};
+    dlg_buttons(d, bot_textf(d->in->ar, "photo_received", d->lang, "count", count, NULL), c, 1);
 }
 
 /* The emergency case, from the draft: what follows joins it. */
@@ -470,10 +475,10 @@ static void status_check(dlg *d, const char *code_text)
     if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, 5, &cs,
                                &n) != ERR_OK ||
         n == 0) {
-        dlg_say(d, wa_text("status_none", d->lang));
+        dlg_say(d, bot_text("status_none", d->lang));
         return;
     }
-    char *out = arena_strdup(d->in->ar, wa_text("status_head", d->lang));
+    char *out = arena_strdup(d->in->ar, bot_text("status_head", d->lang));
     int shown_n = 0;
     for (size_t i = 0; out && i < n; i++) {
         if (*want && strcmp(want, cs[i].tracking_code) != 0)
@@ -483,14 +488,14 @@ static void status_check(dlg *d, const char *code_text)
         clock_format(cs[i].created_at, date);
         date[10] = '\0';
         out = arena_printf(d->in->ar, "%s\n%s", out,
-                           wa_textf(d->in->ar, "status_line", d->lang, "code", shown, "category",
-                                    en(d) ? cs[i].category_name_en : cs[i].category_name_id,
-                                    "status", st >= 0 ? status_label(st, d->lang) : cs[i].status,
-                                    "date", date, NULL));
+                           bot_textf(d->in->ar, "status_line", d->lang, "code", shown, "category",
+                                     en(d) ? cs[i].category_name_en : cs[i].category_name_id,
+                                     "status", st >= 0 ? status_label(st, d->lang) : cs[i].status,
+                                     "date", date, NULL));
         shown_n++;
     }
     if (*want && shown_n == 0)
-        dlg_say(d, wa_textf(d->in->ar, "status_unknown", d->lang, "code", code_text, NULL));
+        dlg_say(d, bot_textf(d->in->ar, "status_unknown", d->lang, "code", code_text, NULL));
     else
         dlg_say(d, out);
 }
@@ -507,7 +512,7 @@ static dlg_state on_idle(dlg *d)
     if (len >= WORDS_MIN)
         json_object_set_new(
             d->draft, "said",
-            json_string(dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX)));
+            json_string(text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX)));
     return dlg_menu(d);
 }
 
@@ -522,7 +527,7 @@ static dlg_state on_menu(dlg *d)
         return DLG_IDLE;
     }
     if (id && strcmp(id, "menu:help") == 0) {
-        dlg_say(d, wa_text("help", d->lang));
+        dlg_say(d, bot_text("help", d->lang));
         return DLG_IDLE;
     }
     if (id && strcmp(id, "menu:service") == 0)
@@ -540,7 +545,7 @@ static dlg_state on_consent(dlg *d)
     if (!id && dlg_is_word(ev->text, "anonim", "anonymous"))
         id = "consent:anon";
     if (id && strcmp(id, "consent:no") == 0) {
-        dlg_say(d, wa_text("consent_refused", d->lang));
+        dlg_say(d, bot_text("consent_refused", d->lang));
         return DLG_IDLE;
     }
     if (!id || strncmp(id, "consent:", 8) != 0)
@@ -608,11 +613,11 @@ static dlg_state on_describe(dlg *d)
     const char *p;
     size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;
     if (len < DESCRIPTION_MIN) {
-        dlg_say(d, wa_text("describe_short", d->lang));
+        dlg_say(d, bot_text("describe_short", d->lang));
         return DLG_DESCRIBE;
     }
     rset(d, "desc",
-         json_string(dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), DESCRIPTION_MAX)));
+         json_string(text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), DESCRIPTION_MAX)));
     return ask_location(d);
 }
 
@@ -625,7 +630,7 @@ static void take_location(dlg *d)
     rset(d, "lon", json_real(ev->lon));
     const char *addr = ev->loc_address ? ev->loc_address : ev->loc_name;
     if (addr)
-        rset(d, "address", json_string(dlg_cut(d->in->ar, addr, ADDRESS_MAX)));
+        rset(d, "address", json_string(text_cut(d->in->ar, addr, ADDRESS_MAX)));
 }
 
 static dlg_state on_location(dlg *d)
@@ -636,7 +641,7 @@ static dlg_state on_location(dlg *d)
         return ask_photos(d);
     }
     if (ev->text && !ev->reply_id && strlen(ev->text) >= ADDRESS_MIN) {
-        rset(d, "address", json_string(dlg_cut(d->in->ar, ev->text, ADDRESS_MAX)));
+        rset(d, "address", json_string(text_cut(d->in->ar, ev->text, ADDRESS_MAX)));
         return ask_kecamatan(d);
     }
     return ask_location(d);
@@ -686,7 +691,7 @@ static dlg_state on_confirm(dlg *d)
             d, arena_printf(d->in->ar, "cat:%lld",
                             (long long)json_integer_value(json_object_get(report(d), "cat"))));
     if (id && strcmp(id, "confirm:cancel") == 0) {
-        dlg_say(d, wa_text("cancelled", d->lang));
+        dlg_say(d, bot_text("cancelled", d->lang));
         return DLG_IDLE;
     }
     return reask(d, DLG_CONFIRM);
@@ -703,23 +708,24 @@ static dlg_state on_e_location(dlg *d)
      * kecamatan, then the case. */
     const char *p;
     size_t len = ev->text && !ev->reply_id ? text_trim(ev->text, &p) : 0;
-    if (!d->caps->has_location && len >= ADDRESS_MIN) {
+    if (!d->caps->location_request && len >= ADDRESS_MIN) {
         rset(d, "address",
-             json_string(dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), ADDRESS_MAX)));
+             json_string(text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), ADDRESS_MAX)));
         return have_regions(d) ? ask_kecamatan(d) : emergency_created(d);
     }
     /* Words typed instead of the location still describe the emergency:
      * keep them for the case. */
     if (len) {
         const char *was = rget(d, "desc");
-        const char *now = dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX);
-        rset(d, "desc",
-             json_string(dlg_cut(d->in->ar, was ? arena_printf(d->in->ar, "%s\n%s", was, now) : now,
+        const char *now = text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX);
+        rset(
+            d, "desc",
+            json_string(text_cut(d->in->ar, was ? arena_printf(d->in->ar, "%s\n%s", was, now) : now,
                                  DESCRIPTION_MAX)));
     }
     dlg_ask_location(
-        d, wa_text("emergency_text_location", d->lang),
-        wa_textf(d->in->ar, "emergency_address", d->lang, "category", rget(d, "cat_name"), NULL));
+        d, bot_text("emergency_text_location", d->lang),
+        bot_textf(d->in->ar, "emergency_address", d->lang, "category", rget(d, "cat_name"), NULL));
     return DLG_E_LOCATION;
 }
 
@@ -743,9 +749,9 @@ static dlg_state on_e_after(dlg *d)
     size_t len = ev->text ? text_trim(ev->text, &p) : 0;
     if (len)
         d->fx->case_text = arena_printf(
-            d->in->ar, "\n%s", dlg_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX));
+            d->in->ar, "\n%s", text_cut(d->in->ar, arena_strndup(d->in->ar, p, len), WORDS_MAX));
     ids_tracking_format(code, shown);
-    dlg_say(d, wa_textf(d->in->ar, "added_to_case", d->lang, "code", shown, NULL));
+    dlg_say(d, bot_textf(d->in->ar, "added_to_case", d->lang, "code", shown, NULL));
     return DLG_E_AFTER;
 }
 
@@ -787,7 +793,7 @@ static dlg_state global_words(dlg *d, dlg_state st)
     size_t n = text_trim(t, &p);
     if (dlg_is_word(t, "batal", "cancel")) {
         bool svc = dlg_part_of(st) == &dlg_service;
-        dlg_say(d, wa_text(svc ? "svc_cancelled" : "cancelled", d->lang));
+        dlg_say(d, bot_text(svc ? "svc_cancelled" : "cancelled", d->lang));
         return DLG_IDLE;
     }
     if (dlg_is_word(t, "english", NULL) || dlg_is_word(t, "indonesia", NULL)) {
@@ -803,7 +809,7 @@ static dlg_state global_words(dlg *d, dlg_state st)
     return DLG_PASS;
 }
 
-bool wa_state_drafting(const char *state)
+bool bot_state_drafting(const char *state)
 {
     dlg_state st = dlg_parse(state, NULL);
     const dlg_step *s = state ? dlg_step_of(st) : NULL;
@@ -846,14 +852,14 @@ static dlg_state unknown_state(dlg *d)
 /* Drops a draft nobody touched for too long; *st becomes idle. */
 static void expire(dlg *d, dlg_state *st)
 {
-    const wa_bot_in *in = d->in;
-    if (*st == DLG_E_AFTER && in->now - in->conv.updated_at > WA_FOLLOWUP_TTL) {
+    const bot_in *in = d->in;
+    if (*st == DLG_E_AFTER && in->now - in->conv.updated_at > BOT_FOLLOWUP_TTL) {
         *st = DLG_IDLE; /* nothing was left unfinished: no notice */
         json_object_del(d->draft, "after_code");
     } else if (*st != DLG_IDLE && in->conv.updated_at &&
-               in->now - in->conv.updated_at > WA_DRAFT_TTL) {
+               in->now - in->conv.updated_at > BOT_DRAFT_TTL) {
         bool svc = dlg_part_of(*st) == &dlg_service;
-        dlg_say(d, wa_text(svc ? "svc_expired" : "expired", d->lang));
+        dlg_say(d, bot_text(svc ? "svc_expired" : "expired", d->lang));
         *st = DLG_IDLE;
         json_object_del(d->draft, "report");
         json_object_del(d->draft, "svc");
@@ -868,15 +874,15 @@ static dlg_state route(dlg *d, dlg_state st)
     dlg_state next = global_words(d, st);
     if (next != DLG_PASS)
         return next;
-    if (wa_survey_step(d, st, &next))
+    if (survey_step(d, st, &next))
         return next;
     if (!usable(ev)) {
-        dlg_say(d, wa_text("unsupported", d->lang));
+        dlg_say(d, bot_text("unsupported", d->lang));
         return st;
     }
     if (st == DLG_IDLE || st == DLG_MENU) {
         /* A file from a resident whose service request waits for one. */
-        next = wa_service_idle_file(d);
+        next = svc_idle_file(d);
         if (next != DLG_PASS || d->err != ERR_OK)
             return next != DLG_PASS ? next : st;
     }
@@ -886,8 +892,8 @@ static dlg_state route(dlg *d, dlg_state st)
 
 /* The step itself; *state_in is the state the message was taken in (after
  * an expired draft was dropped). */
-static err_t bot_step(const wa_bot_in *in, const dlg_caps *caps, store_dialog_effects *fx,
-                      dlg_state *state_in)
+static err_t step_once(const bot_in *in, const channel_caps *caps, store_dialog_effects *fx,
+                       dlg_state *state_in)
 {
     const wa_event *ev = in->ev;
     json_error_t je;
@@ -936,7 +942,7 @@ static err_t bot_step(const wa_bot_in *in, const dlg_caps *caps, store_dialog_ef
     }
     /* A number typed for one of the numbered options offered last (a
      * channel without buttons) is that option's tap. */
-    wa_bot_in tapped_in;
+    bot_in tapped_in;
     wa_event tapped;
     const char *pick = ev->reply_id ? NULL : dlg_numbered_pick(d.draft, ev->text);
     if (pick) {
@@ -960,19 +966,20 @@ static err_t bot_step(const wa_bot_in *in, const dlg_caps *caps, store_dialog_ef
     return ERR_OK;
 }
 
-err_t wa_bot_step(const wa_bot_in *in, store_dialog_effects *fx)
+err_t bot_step(const bot_in *in, store_dialog_effects *fx)
 {
-    return wa_bot_step_caps(in, &DLG_CAPS_WHATSAPP, fx);
+    /* The dialogue's inbound is WhatsApp's for now (wa_event). */
+    return bot_step_caps(in, &wa_driver.caps, fx);
 }
 
-err_t wa_bot_step_caps(const wa_bot_in *in, const dlg_caps *caps, store_dialog_effects *fx)
+err_t bot_step_caps(const bot_in *in, const channel_caps *caps, store_dialog_effects *fx)
 {
     dlg_state state = DLG_IDLE;
-    err_t e = bot_step(in, caps, fx, &state);
+    err_t e = step_once(in, caps, fx, &state);
     /* A message of a report being composed belongs to the case the report
      * becomes, or to no case when the draft is cancelled or expires. */
     const dlg_step *was = dlg_step_of(state);
-    fx->msg_draft = (was && (was->flags & DLG_DRAFTING)) || wa_state_drafting(fx->state);
+    fx->msg_draft = (was && (was->flags & DLG_DRAFTING)) || bot_state_drafting(fx->state);
     if (e == ERR_OK && fx->new_case && fx->draft) {
         /* The dialogue's messages since its first one join the new case. */
         json_error_t je;

@@ -1,25 +1,28 @@
-/* wa_dialog: what the citizen dialogue is made of (issue 15, item 3).
+/* dialog: what the citizen dialogue is made of (issue 15, item 3).
  *
  * - Its states, as an enum. The conversation row keeps a state's name (a
  *   string, so conversations in progress survive an upgrade); dlg_parse
  *   and dlg_name map one to the other through the sub-dialogues' tables.
- * - One table of steps per sub-dialogue: the report (wa_bot.c, with the
+ * - One table of steps per sub-dialogue: the report (bot.c, with the
  *   idle and menu states every other one starts from and ends in), the
- *   emergency (wa_bot.c), the service request (wa_service.c) and the
- *   survey (wa_survey.c). A step is {state, name, on_enter, on_input}:
+ *   emergency (bot.c), the service request (svc_dialog.c) and the
+ *   survey (survey_dialog.c). A step is {state, name, on_enter, on_input}:
  *   on_enter asks the step's question, on_input takes a message in it;
  *   both return the state the conversation is left in.
- * - What the channel can show (dlg_caps), and the one builder per kind of
- *   message (text, buttons, list, location request): a channel without
- *   buttons or lists gets numbered options, and typing a number picks the
- *   option as a tap would.
+ * - What the channel can show (its driver's channel_caps), and the one
+ *   builder per kind of message (text, buttons, list, location request),
+ *   each a neutral message (channels/channel.h) that the channel's driver
+ *   renders when the outbox sends it: a channel without buttons or lists
+ *   gets numbered options, and typing a number picks the option as a tap
+ *   would; one without location requests is asked for the typed address.
  *
- * Every step only fills the effects (d->fx); wa_bot_step's caller applies
+ * Every step only fills the effects (d->fx); bot_step's caller applies
  * them in one transaction. */
-#ifndef ADUAN_WA_DIALOG_H
-#define ADUAN_WA_DIALOG_H
+#ifndef ADUAN_DIALOG_H
+#define ADUAN_DIALOG_H
 
-#include "channels/wa_bot.h"
+#include "channels/bot.h"
+#include "channels/channel.h"
 
 #include <jansson.h>
 
@@ -55,28 +58,20 @@ typedef enum {
     DLG__COUNT
 } dlg_state;
 
-/* What a channel can show. WhatsApp's are DLG_CAPS_WHATSAPP. */
-typedef struct dlg_caps {
-    int max_buttons;   /* reply buttons in one message; 0: none */
-    bool has_lists;    /* a list of up to DLG_ROWS_MAX rows to pick from */
-    bool has_location; /* the citizen can share a point on a map */
-} dlg_caps;
-
-extern const dlg_caps DLG_CAPS_WHATSAPP;
-
-/* Rows in one list (WhatsApp's limit, CLOUD-API-NOTES.md §4). */
+/* Rows in one list the dialogue offers (WhatsApp's limit, CLOUD-API-NOTES.md
+ * §4; a channel with fewer gets numbered options). */
 #define DLG_ROWS_MAX 10
 
 /* The dialogue at one message. */
 typedef struct {
-    const wa_bot_in *in;
+    const bot_in *in;
     store_dialog_effects *fx;
-    const char *lang;     /* "id" or "en" */
-    json_t *draft;        /* the conversation's JSON (borrowed) */
-    const dlg_caps *caps; /* never NULL */
-    int64_t arg;          /* the id of a DLG_WITH_ID state: DLG_SVC_RESEND's case */
-    err_t err;            /* set by a step whose effects cannot be built */
-    bool reasked;         /* the step asked again: keep counting misunderstandings */
+    const char *lang;         /* "id" or "en" */
+    json_t *draft;            /* the conversation's JSON (borrowed) */
+    const channel_caps *caps; /* what the channel shows; never NULL */
+    int64_t arg;              /* the id of a DLG_WITH_ID state: DLG_SVC_RESEND's case */
+    err_t err;                /* set by a step whose effects cannot be built */
+    bool reasked;             /* the step asked again: keep counting misunderstandings */
 } dlg;
 
 typedef dlg_state (*dlg_fn)(dlg *d);
@@ -98,7 +93,7 @@ typedef struct {
     size_t n;
 } dlg_part;
 
-/* The sub-dialogues (wa_bot.c, wa_service.c, wa_survey.c). */
+/* The sub-dialogues (bot.c, svc_dialog.c, survey_dialog.c). */
 extern const dlg_part dlg_report, dlg_emergency, dlg_service, dlg_survey;
 
 /* The state of a stored name, and the id of a DLG_WITH_ID one in *arg
@@ -119,7 +114,7 @@ const dlg_part *dlg_part_of(dlg_state st);
 /* Enters st: its on_enter when it has one, else st itself. */
 dlg_state dlg_enter(dlg *d, dlg_state st);
 
-/* The menu (wa_bot.c): every sub-dialogue falls back to it. */
+/* The menu (bot.c): every sub-dialogue falls back to it. */
 dlg_state dlg_menu(dlg *d);
 
 /* The object under key in the draft, made when missing (borrowed). */
@@ -130,15 +125,8 @@ const char *dlg_draft_str(dlg *d, const char *key, const char *k);
 
 /* ---- the builders: every message the dialogue sends goes through one --------------- */
 
-typedef struct {
-    const char *id;    /* what a tap (or its typed number) answers */
-    const char *title; /* shown; cut to the channel's limit */
-    const char *desc;  /* a list row's second line, or NULL */
-} dlg_choice;
-
-/* s cut to at most max code points, ending with an ellipsis (channels
- * count characters); s itself when it fits. */
-const char *dlg_cut(arena_t *ar, const char *s, size_t max);
+/* An option to pick (channels/channel.h). */
+typedef channel_choice dlg_choice;
 
 /* JSON text of j in the arena; takes j. NULL on failure. */
 const char *dlg_dump(arena_t *ar, json_t *j);
@@ -152,23 +140,23 @@ void dlg_say(dlg *d, const char *text);
 /* A text about the case the effects create: sent once it exists. */
 void dlg_say_for_case(dlg *d, const char *text);
 
-/* A question with up to 3 reply buttons; more than the channel shows
- * become a list or numbered options. */
+/* A question with reply buttons; more than the channel shows become a
+ * list or, without lists, numbered options. */
 void dlg_buttons(dlg *d, const char *body, const dlg_choice *c, int n);
 
-/* The WhatsApp message of such a question to wa_id, outside a dialogue
- * step (an invitation, a confirmation request); owned by ar. */
-const char *dlg_buttons_msg(arena_t *ar, const char *to, const char *body, const dlg_choice *c,
-                            int n);
+/* The neutral message (JSON, owned by ar) of such a question with reply
+ * buttons, outside a dialogue step (an invitation, a confirmation request). */
+const char *dlg_buttons_json(arena_t *ar, const char *body, const dlg_choice *c, int n);
 
 /* A question with a list of up to DLG_ROWS_MAX rows under the button
- * label, in one section with that title. */
+ * label, in one section with that title; numbered options for a channel
+ * whose lists are shorter (or that has none). */
 void dlg_list(dlg *d, const char *body, const char *button, const char *section,
               const dlg_choice *c, int n);
 
-/* Asks where something is: share says how to share a location (or type
- * the address), typed asks for the address alone, for a channel that
- * cannot share locations. */
+/* Asks where something is: share (a location request) says how to share
+ * a location (or type the address); typed asks for the address alone, for
+ * a channel without location requests. */
 void dlg_ask_location(dlg *d, const char *share, const char *typed);
 
 /* The choice a typed number picks among the numbered options the last

@@ -1,4 +1,4 @@
-#include "channels/whatsapp/wa_text.h"
+#include "channels/texts.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -154,7 +154,7 @@ static const struct {
      "kantor kami.",
      "Document requests over WhatsApp are not available on this number yet. Please visit our "
      "office."},
-    /* Civil-registry requests (channels/wa_service.c, issue #7). */
+    /* Civil-registry requests (channels/svc_dialog.c, issue #7). */
     {"svc_none",
      "Saat ini belum ada layanan dokumen yang bisa diajukan lewat WhatsApp. Silakan datang ke "
      "kantor kami.",
@@ -290,9 +290,9 @@ static const struct {
 /* Admin overrides, per entry of texts[] (malloc'd; NULL: the default). */
 static char *over_id[NTEXTS], *over_en[NTEXTS];
 
-size_t wa_text_count(void) { return NTEXTS; }
-const char *wa_text_key(size_t i) { return i < NTEXTS ? texts[i].key : NULL; }
-const char *wa_text_default(size_t i, const char *lang)
+size_t bot_text_count(void) { return NTEXTS; }
+const char *bot_text_key(size_t i) { return i < NTEXTS ? texts[i].key : NULL; }
+const char *bot_text_default(size_t i, const char *lang)
 {
     return i < NTEXTS ? (lang && !strcmp(lang, "en") ? texts[i].en : texts[i].id) : NULL;
 }
@@ -305,7 +305,7 @@ static int find(const char *key)
     return -1;
 }
 
-void wa_text_override(const store_bot_text *rows, size_t n)
+void bot_text_override(const store_bot_text *rows, size_t n)
 {
     for (size_t i = 0; i < NTEXTS; i++) {
         free(over_id[i]);
@@ -314,7 +314,7 @@ void wa_text_override(const store_bot_text *rows, size_t n)
     }
     for (size_t k = 0; k < n; k++) {
         int i = find(rows[k].key);
-        if (i < 0 || wa_text_check(rows[k].key, rows[k].lang, rows[k].text))
+        if (i < 0 || bot_text_check(rows[k].key, rows[k].lang, rows[k].text))
             continue; /* a key this version does not have, or a broken text */
         if (!strcmp(rows[k].lang, "en"))
             over_en[i] = strdup(rows[k].text);
@@ -323,7 +323,7 @@ void wa_text_override(const store_bot_text *rows, size_t n)
     }
 }
 
-const char *wa_text(const char *key, const char *lang)
+const char *bot_text(const char *key, const char *lang)
 {
     bool en = lang && strcmp(lang, "en") == 0;
     int i = find(key);
@@ -388,8 +388,8 @@ static const char *ph_minus(arena_t *ar, const ph_set *a, const ph_set *b)
     return out;
 }
 
-bool wa_text_placeholders(arena_t *ar, const char *key, const char *lang, const char *text,
-                          const char **missing, const char **unknown)
+bool bot_text_placeholders(arena_t *ar, const char *key, const char *lang, const char *text,
+                           const char **missing, const char **unknown)
 {
     ph_set want, got;
     int i = find(key);
@@ -403,7 +403,7 @@ bool wa_text_placeholders(arena_t *ar, const char *key, const char *lang, const 
     return !*missing && !*unknown;
 }
 
-const char *wa_text_check(const char *key, const char *lang, const char *text)
+const char *bot_text_check(const char *key, const char *lang, const char *text)
 {
     ph_set want, got;
     int i = find(key);
@@ -417,7 +417,7 @@ const char *wa_text_check(const char *key, const char *lang, const char *text)
     return same ? NULL : "the text does not keep the {placeholders} of the built-in text";
 }
 
-const char *wa_text_placeholder_names(arena_t *ar, size_t i, const char *lang)
+const char *bot_text_placeholder_names(arena_t *ar, size_t i, const char *lang)
 {
     ph_set s, none;
     if (i >= NTEXTS)
@@ -427,9 +427,9 @@ const char *wa_text_placeholder_names(arena_t *ar, size_t i, const char *lang)
     return ph_minus(ar, &s, &none);
 }
 
-char *wa_textf(arena_t *ar, const char *key, const char *lang, ...)
+char *bot_textf(arena_t *ar, const char *key, const char *lang, ...)
 {
-    const char *t = wa_text(key, lang);
+    const char *t = bot_text(key, lang);
     const char *names[8], *values[8];
     int nv = 0;
     va_list ap;
@@ -630,16 +630,16 @@ static int find_label(size_t i)
     return -1;
 }
 
-size_t wa_text_step_count(void) { return NSTEPS; }
-const char *wa_text_step_key(size_t step) { return step < NSTEPS ? steps[step].key : NULL; }
-const char *wa_text_step_label(size_t step, const char *lang)
+size_t bot_text_step_count(void) { return NSTEPS; }
+const char *bot_text_step_key(size_t step) { return step < NSTEPS ? steps[step].key : NULL; }
+const char *bot_text_step_label(size_t step, const char *lang)
 {
     if (step >= NSTEPS)
         return NULL;
     return lang && !strcmp(lang, "en") ? steps[step].en : steps[step].id;
 }
 
-size_t wa_text_step_of(size_t i)
+size_t bot_text_step_of(size_t i)
 {
     int k = i < NTEXTS ? find_label(i) : -1;
     for (size_t st = 0; k >= 0 && st < NSTEPS; st++)
@@ -648,7 +648,7 @@ size_t wa_text_step_of(size_t i)
     return STEP_OTHER;
 }
 
-const char *wa_text_label(size_t i, const char *lang)
+const char *bot_text_label(size_t i, const char *lang)
 {
     if (i >= NTEXTS)
         return NULL;
@@ -658,4 +658,4 @@ const char *wa_text_label(size_t i, const char *lang)
     return lang && !strcmp(lang, "en") ? labels[k].en : labels[k].id;
 }
 
-bool wa_text_labelled(size_t i) { return i < NTEXTS && find_label(i) >= 0; }
+bool bot_text_labelled(size_t i) { return i < NTEXTS && find_label(i) >= 0; }
