@@ -331,8 +331,8 @@ static bool over_limit(dlg *d)
     store_case *cs;
     size_t n = 0, recent = 0;
     unsigned limit = d->in->daily_limit ? d->in->daily_limit : 5;
-    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, limit + 1,
-                               &cs, &n) != ERR_OK)
+    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address,
+                                   limit + 1, &cs, &n) != ERR_OK)
         return false;
     for (size_t i = 0; i < n; i++)
         if (d->in->now - cs[i].created_at < 24 * 3600)
@@ -472,8 +472,8 @@ static void status_check(dlg *d, const char *code_text)
     char want[IDS_CODE_BUF] = "", shown[IDS_SHOWN_BUF], date[CLOCK_ISO_BUF];
     if (code_text && ids_tracking_normalize(code_text, want) != 0)
         snprintf(want, sizeof want, "?");
-    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, 5, &cs,
-                               &n) != ERR_OK ||
+    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, 5,
+                                   &cs, &n) != ERR_OK ||
         n == 0) {
         dlg_say(d, bot_text("status_none", d->lang));
         return;

@@ -215,9 +215,9 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
         size_t k = dispatch_roster_members(&r, opt->team_id, crew, CREW_MAX);
         for (size_t i = 0; i < k && a.nout < STORE_ALERT_OUT_MAX; i++)
             if (crew[i]->user_mobile)
-                a.out[a.nout++] = (store_alert_msg){crew[i]->user_mobile, "alert",
-                                                    alert_message(ar, c), alert_template(ar, c),
-                                                    WA_CHANNEL};
+                a.out[a.nout++] =
+                    (store_alert_msg){crew[i]->user_mobile, "alert", alert_message(ar, c),
+                                      alert_template(ar, c), WA_CHANNEL};
     } else {
         a.note = round == 0 ? "Tidak ada tim yang sedang bertugas untuk keadaan darurat ini."
                             : "Semua tim yang bertugas sudah dihubungi; belum ada yang menerima.";
@@ -331,8 +331,9 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
     int64_t outbox, last_in;
     if (!c->reporter_mobile || store_case_get(s, ar, master, &m) != ERR_OK)
         return;
-    bool en = store_conv_get(s, ar, c->agency_id, WA_CHANNEL, c->reporter_mobile, &conv) == ERR_OK &&
-              conv.lang && strcmp(conv.lang, "en") == 0;
+    bool en =
+        store_conv_get(s, ar, c->agency_id, WA_CHANNEL, c->reporter_mobile, &conv) == ERR_OK &&
+        conv.lang && strcmp(conv.lang, "en") == 0;
     const char *mc = shown_code(ar, &m),
                *st = status_label(status_parse(m.status), en ? "en" : "id");
     const char *text =

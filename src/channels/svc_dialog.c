@@ -307,11 +307,11 @@ static dlg_state submit(dlg *v)
         if (x->nfiles >= STORE_SVC_FILES_MAX)
             break;
         x->files[x->nfiles].document_id = (int64_t)json_integer_value(json_object_get(f, "doc"));
-        x->files[x->nfiles++].m = (store_media){
-            arena_strdup(in->ar, json_string_value(json_object_get(f, "id"))),
-            arena_strdup(in->ar, json_string_value(json_object_get(f, "mime"))),
-            arena_strdup(in->ar, json_string_value(json_object_get(f, "sha256"))),
-            arena_strdup(in->ar, json_string_value(json_object_get(f, "filename")))};
+        x->files[x->nfiles++].m =
+            (store_media){arena_strdup(in->ar, json_string_value(json_object_get(f, "id"))),
+                          arena_strdup(in->ar, json_string_value(json_object_get(f, "mime"))),
+                          arena_strdup(in->ar, json_string_value(json_object_get(f, "sha256"))),
+                          arena_strdup(in->ar, json_string_value(json_object_get(f, "filename")))};
     }
     json_array_foreach(json_object_get(svc(v), "skipped"), i, f)
     {
@@ -436,8 +436,8 @@ dlg_state svc_idle_file(dlg *v)
     const bot_in *in = v->in;
     store_case *cs;
     size_t n = 0;
-    if (!is_file(in->ev) || store_case_list_for_mobile(in->store, in->ar, in->agency->id, v->fx->address,
-                                                   5, &cs, &n) != ERR_OK)
+    if (!is_file(in->ev) || store_case_list_for_mobile(in->store, in->ar, in->agency->id,
+                                                       v->fx->address, 5, &cs, &n) != ERR_OK)
         return DLG_PASS;
     for (size_t i = 0; i < n; i++)
         if (strcmp(cs[i].status, "incomplete") == 0) {

@@ -262,7 +262,7 @@ static err_t role_fields(req_t *r, json_t *body, const char **role, int64_t *age
     return target_agency(r, given, agency);
 }
 
-static err_t wa_field(req_t *r, json_t *body, bool *present, const char **wa)
+static err_t mobile_field(req_t *r, json_t *body, bool *present, const char **wa)
 {
     json_t *v = json_object_get(body, "wa");
     *present = v != NULL;
@@ -324,7 +324,7 @@ err_t h_admin_user_create(app_t *app, req_t *r)
     if (e == ERR_OK)
         e = role_fields(r, body, &role, &agency);
     if (e == ERR_OK)
-        e = wa_field(r, body, &has_wa, &wa);
+        e = mobile_field(r, body, &has_wa, &wa);
     if (e != ERR_OK)
         return e;
     if (!login || !login_ok(login))
@@ -386,7 +386,7 @@ err_t h_admin_user_update(app_t *app, req_t *r)
     if (e == ERR_OK)
         e = role_fields(r, body, &role, &agency);
     if (e == ERR_OK)
-        e = wa_field(r, body, &has_wa, &wa);
+        e = mobile_field(r, body, &has_wa, &wa);
     if (e != ERR_OK)
         return e;
     if (!has_disabled && !role && !has_wa)

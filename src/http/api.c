@@ -67,8 +67,8 @@ json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
     /* Whether status updates reach the reporter on WhatsApp, and when a
      * walk-in or phone reporter agreed to them (issue #13). */
     json_object_set_new(j, "chat_updates", json_boolean(case_notifies(c)));
-    json_object_set_new(j, "notify_channel", c->notify_channel ? json_string(c->notify_channel)
-                                                               : json_null());
+    json_object_set_new(j, "notify_channel",
+                        c->notify_channel ? json_string(c->notify_channel) : json_null());
     json_object_set_new(j, "notify_consent_at", json_time(c->notify_consent_at));
     if (with_reporter)
         json_object_set_new(j, "reporter",

@@ -176,8 +176,8 @@ static json_t *other_cases_json(app_t *app, req_t *r, const store_case *c, int r
     json_t *arr = json_array();
     if (!arr || !c->reporter_mobile)
         return arr;
-    if (store_case_list_for_mobile(app->store, r->ar, c->agency_id, c->reporter_mobile, OTHER_CASES_MAX,
-                               &cs, &n) != ERR_OK)
+    if (store_case_list_for_mobile(app->store, r->ar, c->agency_id, c->reporter_mobile,
+                                   OTHER_CASES_MAX, &cs, &n) != ERR_OK)
         return arr;
     bool en = strcmp(r->lang, "en") == 0;
     for (size_t i = 0; i < n; i++) {
@@ -252,8 +252,8 @@ err_t h_case_conversation(app_t *app, req_t *r)
                                 json_time(last_in && d && d->caps.reengage_seconds
                                               ? last_in + d->caps.reengage_seconds
                                               : 0),
-                                "can_reply", chat && role != ROLE_FIELD, "items", arr, "other_cases",
-                                other_cases_json(app, r, &c, role)));
+                                "can_reply", chat && role != ROLE_FIELD, "items", arr,
+                                "other_cases", other_cases_json(app, r, &c, role)));
 }
 
 /* ---- attachments ----------------------------------------------------------- */

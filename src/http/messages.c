@@ -1,12 +1,11 @@
 /* The messages with reporters as staff see them: the webhook inbox (for
  * the superadmin), an operator's message to a case's reporter and the
- * case's outbox, and the dialogue's editable texts. The channel's own
- * webhook is its driver's (channels/whatsapp/wa_webhook.c). */
+ * case's outbox, and the dialogue's editable texts. Each channel's own
+ * webhook is its driver's (channels/<name>/). */
 #include "http/http.h"
 
 #include "channels/channel.h"
 #include "channels/bot.h"
-#include "channels/whatsapp/wa.h"
 #include "channels/texts.h"
 #include "core/ids.h"
 #include "core/clock.h"
@@ -124,12 +123,17 @@ err_t h_case_message(app_t *app, req_t *r)
     }
     const char *msg = arena_strndup(r->ar, p, n);
     ids_tracking_format(c.tracking_code, shown);
-    const char *params[] = {shown, wa_template_value(r->ar, msg)};
+    const char *params[] = {shown, msg};
     /* The neutral message and its template intent, rendered by the
-     * channel's driver. */
-    const channel_driver *d = channel_find(WA_CHANNEL);
+     * driver of the channel the case's updates go to. */
+    const channel_driver *d = channel_find(c.notify_channel);
+    if (!d) {
+        r->detail = "this case has no WhatsApp reporter (or the walk-in reporter did not agree "
+                    "to WhatsApp updates)";
+        return ERR_CONFLICT;
+    }
     channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = msg};
-    const char *payload = d->render(r->ar, c.reporter_mobile, &plain);
+    const char *payload = d->render(r->ar, c.notify_address, &plain);
     store_agency ag;
     const char *tname = BOT_TEMPLATE_REPLY, *tlang = "id";
     if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.template_reply) {
@@ -141,7 +145,7 @@ err_t h_case_message(app_t *app, req_t *r)
                           .lang = tlang,
                           .params = params,
                           .nparams = 2};
-    const char *templ = d->render(r->ar, c.reporter_mobile, &intent);
+    const char *templ = d->render(r->ar, c.notify_address, &intent);
     if (!payload || !templ)
         return ERR_NOMEM;
     int64_t id = 0, last_in = 0, now = clock_now();
@@ -176,9 +180,9 @@ err_t h_case_outbox(app_t *app, req_t *r)
         r->detail = "the messages to the reporter are personal data";
         return ERR_FORBIDDEN;
     }
-    if (!c.reporter_mobile)
+    if (!case_notifies(&c))
         return reply_json(r, 200, json_pack("{s:[]}", "items"));
-    e = store_outbox_list(app->store, r->ar, WA_CHANNEL, c.reporter_mobile, 200, &items, &n);
+    e = store_outbox_list(app->store, r->ar, c.notify_channel, c.notify_address, 200, &items, &n);
     if (e != ERR_OK)
         return e;
     json_t *arr = json_array();

@@ -28,8 +28,7 @@ static const channel_driver *row_driver(const store_inbound_row *row)
 
 /* Processes one inbox row. Returns ERR_OK when it is finished (done or
  * dead), an error when it should be tried again later. */
-static err_t process_row(const config_t *cfg, store_t *s, const store_inbound_row *row,
-                         int64_t now)
+static err_t process_row(const config_t *cfg, store_t *s, const store_inbound_row *row, int64_t now)
 {
     arena_t *ar = arena_new();
     channel_inbound in = {0};
@@ -50,7 +49,7 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_inbound_ro
         log_error("inbox", "event=dead_letter inbox_id=%lld reason=retries error=%s",
                   (long long)row->id, err_code(e));
         e = store_inbound_finish(s, row->id, "dead", "processing failed repeatedly", in.summary,
-                                  now);
+                                 now);
     }
     arena_destroy(ar);
     return e;

@@ -148,8 +148,7 @@ static const char *keep_stored(const config_t *cfg, store_t *s, const store_medi
 /* Fetches one attachment through the driver d. Returns NULL when it is
  * stored, else why not; *final when there is no point in trying again. */
 static const char *fetch(const config_t *cfg, store_t *s, const channel_driver *d, CURL *curl,
-                         const store_media_job *j, int64_t now, bool *final, char *err,
-                         size_t cap)
+                         const store_media_job *j, int64_t now, bool *final, char *err, size_t cap)
 {
     char tmp[CONFIG_PATH_MAX + 64], dst[CONFIG_PATH_MAX + 80];
     *final = false;

@@ -21,7 +21,7 @@
     " c.forwarded_to_id, c.created_by, c.kind, c.channel, c.status, c.priority, c.tracking_code,"  \
     " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
     " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
-    " r.name, r.phone, r.mobile, c.notify_consent_at, c.notify_channel, c.notify_address,"          \
+    " r.name, r.phone, r.mobile, c.notify_consent_at, c.notify_channel, c.notify_address,"         \
     " c.lat IS NOT NULL"
 #define CASE_JOINS                                                                                 \
     " JOIN agencies a ON a.id = c.agency_id"                                                       \
@@ -138,9 +138,11 @@ err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note, i
     static const char sql[] =
         "INSERT INTO cases (agency_id, category_id, kind, channel, reporter_id, description, lat,"
         " lon, address, kecamatan_code, priority, status, team_id, rahasia, anonim, tracking_code,"
-        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at, notify_consent_at,"
+        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at, "
+        "notify_consent_at,"
         " notify_channel, notify_address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-        " $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, $23) ON CONFLICT (tracking_code) DO NOTHING RETURNING id";
+        " $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, $23) ON CONFLICT "
+        "(tracking_code) DO NOTHING RETURNING id";
     char code[IDS_CODE_BUF];
     err_t e = ERR_NOT_FOUND;
     int attempts = k->tracking_code ? 1 : CODE_ATTEMPTS;
@@ -157,8 +159,8 @@ err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note, i
                       Q_TEXT(k->priority ? k->priority : "normal"), Q_TEXT(k->status),
                       Q_ID(k->team_id), Q_BOOL(k->rahasia), Q_BOOL(k->anonim), Q_TEXT(code),
                       Q_TEXT(k->lapor_tracking_id), Q_ID(k->forwarded_from), Q_ID(k->created_by),
-                      Q_INT(k->created_at), Q_ID(k->notify_consent_at),
-                      Q_TEXT(k->notify_channel), Q_TEXT(k->notify_address));
+                      Q_INT(k->created_at), Q_ID(k->notify_consent_at), Q_TEXT(k->notify_channel),
+                      Q_TEXT(k->notify_address));
     }
     if (e == ERR_NOT_FOUND)
         e = ERR_CONFLICT;

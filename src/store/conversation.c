@@ -1,7 +1,7 @@
 /* The channels' tables: the inbound queue of webhook bodies (with the
  * webhook's group commit), conversations, the effects of one message, the
- * outbox, media downloads, the dialogue's texts as the admins set them. Written once for both engines on
- * store/q.h.
+ * outbox, media downloads, the dialogue's texts as the admins set them. Written once for both
+ * engines on store/q.h.
  *
  * The hot path: store_inbound_add(_batch) write outside (q_one_int) or in
  * one q_tx; on SQLite both take the process's write lock, where the
@@ -47,7 +47,7 @@ static const char INBOX_ADD[] = "INSERT INTO inbound (received_at, body, state, 
                                 " VALUES ($1, $2, $3, $4) RETURNING id";
 
 err_t store_inbound_add(store_t *s, const char *body, size_t len, const char *dead_reason,
-                         int64_t now, int64_t *id)
+                        int64_t now, int64_t *id)
 {
     /* Outside a transaction: on SQLite the driver queues on the write
      * lock (the hot path: no polling of SQLite's lock). */
@@ -85,7 +85,7 @@ err_t store_inbound_add_batch(store_t *s, store_inbound_new *rows, size_t n, int
 }
 
 err_t store_inbound_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
-                          store_inbound_row **out, size_t *n)
+                         store_inbound_row **out, size_t *n)
 {
     /* The state as a literal: only then can the planner use the partial
      * indexes of new and dead rows (migration 0013). */
@@ -102,7 +102,7 @@ err_t store_inbound_list(store_t *s, arena_t *ar, const char *state, unsigned li
 }
 
 err_t store_inbound_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                           store_inbound_row **out, size_t *n)
+                          store_inbound_row **out, size_t *n)
 {
     /* SKIP LOCKED: instances claiming at the same moment take different
      * rows. The WHERE is the partial index's (inbound_due). */
@@ -114,7 +114,7 @@ err_t store_inbound_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, u
 }
 
 err_t store_inbound_finish(store_t *s, int64_t id, const char *state, const char *error,
-                            const char *summary, int64_t now)
+                           const char *summary, int64_t now)
 {
     static const char sql[] =
         "UPDATE inbound SET state = $1, error = $2, processed_at = $3, summary = $4 WHERE id = $5";
@@ -123,7 +123,7 @@ err_t store_inbound_finish(store_t *s, int64_t id, const char *state, const char
 }
 
 err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
-                           size_t *n)
+                          size_t *n)
 {
     /* Processed bodies along inbound_retained, oldest first; dead letters
      * (few) along inbound_dead. The removed bodies are zeroed in SQLite's
@@ -144,7 +144,7 @@ err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigne
 }
 
 err_t store_inbound_unsealed(store_t *s, arena_t *ar, unsigned max, store_inbound_row **out,
-                              size_t *n)
+                             size_t *n)
 {
     static const char sql[] = "SELECT " INBOX_COLS " FROM inbound"
                               " WHERE state = 'dead' AND body_state = 'raw' ORDER BY id LIMIT $1";
@@ -215,10 +215,9 @@ static err_t put_conversation(q_conn *c, const store_dialog_effects *fx)
         "UPDATE conversations SET state = $4, draft = $5, lang = $6, version = version + 1,"
         " endpoint = $3, last_inbound_at = {GREATEST}(last_inbound_at, $7), updated_at = $7"
         " WHERE agency_id = $1 AND channel = $9 AND address = $2 AND version = $8";
-    const q_val v[] = {Q_INT(fx->agency_id), Q_TEXT(fx->address),        Q_TEXT(fx->phone_number_id),
-                       Q_TEXT(fx->state),    Q_TEXT(fx->draft),        Q_TEXT(fx->lang),
-                       Q_INT(fx->now),       Q_INT(fx->expect_version),
-                       Q_TEXT(fx->channel)};
+    const q_val v[] = {Q_INT(fx->agency_id), Q_TEXT(fx->address),       Q_TEXT(fx->phone_number_id),
+                       Q_TEXT(fx->state),    Q_TEXT(fx->draft),         Q_TEXT(fx->lang),
+                       Q_INT(fx->now),       Q_INT(fx->expect_version), Q_TEXT(fx->channel)};
     int64_t changed = 0;
     bool fresh = fx->expect_version < 0;
     err_t e = q_run_v(c, fresh ? ins : upd, &changed, v, 9);
@@ -505,7 +504,7 @@ err_t store_outbox_list(store_t *s, arena_t *ar, const char *channel, const char
 }
 
 err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
-                             unsigned limit, store_case **out, size_t *n)
+                                 unsigned limit, store_case **out, size_t *n)
 {
     static const char sql[] =
         "SELECT c.id, c.tracking_code, c.status, c.created_at, k.name_id,"
@@ -550,7 +549,8 @@ static err_t operator_tx(q_conn *c, void *arg)
     static const char ins[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
         " template, created_at, updated_at) SELECT channel, agency_id, pnid, address, case_id,"
-        " 'operator', $2, $3, $4, $4 FROM (" DOM_NOTIFY_TARGET ") x WHERE pnid IS NOT NULL RETURNING id";
+        " 'operator', $2, $3, $4, $4 FROM (" DOM_NOTIFY_TARGET
+        ") x WHERE pnid IS NOT NULL RETURNING id";
     static const char event[] =
         "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id,"
         " public_note, is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, 'message',"
@@ -584,7 +584,7 @@ err_t store_outbox_operator_message(store_t *s, int64_t case_id, int64_t actor_i
 /* ---- media downloads ---------------------------------------------------------------- */
 
 err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                           store_media_job **out, size_t *n)
+                        store_media_job **out, size_t *n)
 {
     /* The inner WHERE is the partial index's (attachments_due). */
     static const char sql[] =
@@ -601,7 +601,7 @@ err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
 }
 
 err_t store_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
-                            const char *mime, int64_t now)
+                         const char *mime, int64_t now)
 {
     static const char sql[] = "UPDATE attachments SET state = 'stored', sha256 = $1,"
                               " size_bytes = $2, mime = COALESCE($3, mime), last_error = NULL,"
@@ -622,7 +622,7 @@ err_t store_media_retry(store_t *s, int64_t id, int64_t next_at, const char *err
 /* ---- admin texts of the dialogue ------------------------------------------------------ */
 
 err_t store_bot_text_set(store_t *s, const char *key, const char *lang, const char *text,
-                        int64_t user_id, int64_t now)
+                         int64_t user_id, int64_t now)
 {
     static const char put[] = "INSERT INTO bot_texts (key, lang, text, updated_by, updated_at)"
                               " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key, lang) DO UPDATE SET"
@@ -635,7 +635,8 @@ err_t store_bot_text_set(store_t *s, const char *key, const char *lang, const ch
                    Q_INT(now));
 }
 
-err_t store_bot_text_list(store_t *s, arena_t *ar, store_bot_text **out, size_t *n, int64_t *version)
+err_t store_bot_text_list(store_t *s, arena_t *ar, store_bot_text **out, size_t *n,
+                          int64_t *version)
 {
     static const char sql[] =
         "SELECT key, lang, text, updated_at FROM bot_texts ORDER BY key {COLLATE_C}, lang";

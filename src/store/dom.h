@@ -28,8 +28,8 @@ err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
  * that came over a chat channel, or a walk-in or phone case whose reporter
  * agreed): the endpoint of the conversation there, or the agency's first
  * number. */
-#define DOM_NOTIFY_TARGET                                                                            \
-    "SELECT c.agency_id AS agency_id, c.notify_channel AS channel, COALESCE(w.endpoint,"          \
+#define DOM_NOTIFY_TARGET                                                                          \
+    "SELECT c.agency_id AS agency_id, c.notify_channel AS channel, COALESCE(w.endpoint,"           \
     " (SELECT MIN(n.phone_number_id) FROM agency_numbers n WHERE n.agency_id = c.agency_id))"      \
     " AS pnid, c.notify_address AS address, c.id AS case_id, w.last_inbound_at AS last_in"         \
     " FROM cases c LEFT JOIN conversations w ON w.agency_id = c.agency_id"                         \

@@ -6,7 +6,7 @@
 /* ---- agencies ------------------------------------------------------------ */
 
 #define AGENCY_COLS                                                                                \
-    "SELECT id, code, name, kind, timezone, template_status, template_reply,"                \
+    "SELECT id, code, name, kind, timezone, template_status, template_reply,"                      \
     " template_lang FROM agencies"
 
 static const q_field AGENCY_F[] = {
@@ -82,10 +82,9 @@ err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const cha
 err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *status,
                                  const char *reply, const char *lang)
 {
-    static const char sql[] =
-        "UPDATE agencies SET template_status = COALESCE($1, template_status),"
-        " template_reply = COALESCE($2, template_reply),"
-        " template_lang = COALESCE($3, template_lang) WHERE id = $4";
+    static const char sql[] = "UPDATE agencies SET template_status = COALESCE($1, template_status),"
+                              " template_reply = COALESCE($2, template_reply),"
+                              " template_lang = COALESCE($3, template_lang) WHERE id = $4";
     return q_write(s, sql, true, Q_TEXT(status), Q_TEXT(reply), Q_TEXT(lang), Q_INT(agency_id));
 }
 
@@ -174,7 +173,7 @@ err_t store_region_shapes_at(store_t *s, arena_t *ar, double lat, double lon,
 /* ---- users --------------------------------------------------------------- */
 
 #define USER_COLS                                                                                  \
-    "SELECT id, login, name, password_hash, disabled, failed_logins, locked_until, mobile"          \
+    "SELECT id, login, name, password_hash, disabled, failed_logins, locked_until, mobile"         \
     " FROM users"
 
 static const q_field USER_F[] = {

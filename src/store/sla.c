@@ -295,9 +295,10 @@ static err_t escalate_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = dom_add_event(c, x->case_id, x->action, NULL, 0, x->note, false, false, x->now, NULL);
     for (size_t i = 0; e == ERR_OK && n.pnid && i < x->nnotice; i++)
-        e = q_run(c, ins, NULL, Q_INT(n.agency_id), Q_TEXT(n.pnid), Q_TEXT(x->notices[i].to_address),
-                  Q_INT(x->case_id), Q_TEXT(x->notices[i].message), Q_TEXT(x->notices[i].template),
-                  Q_INT(x->now), Q_TEXT(x->notices[i].channel));
+        e = q_run(c, ins, NULL, Q_INT(n.agency_id), Q_TEXT(n.pnid),
+                  Q_TEXT(x->notices[i].to_address), Q_INT(x->case_id),
+                  Q_TEXT(x->notices[i].message), Q_TEXT(x->notices[i].template), Q_INT(x->now),
+                  Q_TEXT(x->notices[i].channel));
     return e;
 }
 

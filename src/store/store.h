@@ -163,7 +163,7 @@ typedef struct {
     bool disabled;
     int failed_logins;
     int64_t locked_until; /* 0 when not locked */
-    const char *mobile;    /* staff WhatsApp number (E.164 digits), or NULL */
+    const char *mobile;   /* staff WhatsApp number (E.164 digits), or NULL */
 } store_user;
 
 typedef struct {
@@ -287,7 +287,7 @@ err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_cate
 
 typedef struct {
     const char *name, *phone, *mobile, *community_group; /* all optional */
-    int64_t consent_at;                                 /* 0: not given */
+    int64_t consent_at;                                  /* 0: not given */
     const char *channel, *address; /* a contact of the reporter to record (NULL: none) */
 } store_reporter_in;
 
@@ -430,7 +430,7 @@ err_t store_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t
  * inbox, committed when this returns ERR_OK. With dead_reason the row is
  * kept as a dead letter at once (e.g. a body that is not UTF-8). */
 err_t store_inbound_add(store_t *s, const char *body, size_t len, const char *dead_reason,
-                         int64_t now, int64_t *id) STORE_WUR;
+                        int64_t now, int64_t *id) STORE_WUR;
 
 typedef struct {
     const char *body; /* as for store_inbound_add */
@@ -447,8 +447,7 @@ void store_prefer_writes(void);
 
 /* Stores n bodies in one transaction (group commit): all are committed
  * when this returns ERR_OK, none otherwise. */
-err_t store_inbound_add_batch(store_t *s, store_inbound_new *rows, size_t n,
-                               int64_t now) STORE_WUR;
+err_t store_inbound_add_batch(store_t *s, store_inbound_new *rows, size_t n, int64_t now) STORE_WUR;
 
 typedef struct {
     int64_t id;
@@ -465,27 +464,27 @@ typedef struct {
 
 /* The inbox rows, newest first, at most limit; state NULL for any. */
 err_t store_inbound_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
-                          store_inbound_row **out, size_t *n) STORE_WUR;
+                         store_inbound_row **out, size_t *n) STORE_WUR;
 
 /* Claims up to max inbox rows waiting to be processed (state new, due),
  * leasing them for lease seconds so that no other worker or instance takes
  * them meanwhile (a crash lets the lease run out and the row comes back). */
 err_t store_inbound_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                           store_inbound_row **out, size_t *n) STORE_WUR;
+                          store_inbound_row **out, size_t *n) STORE_WUR;
 /* Ends processing of a row: state "done" or "dead" (with error), and the
  * summary (JSON, may be NULL) that stays when the body goes. */
 err_t store_inbound_finish(store_t *s, int64_t id, const char *state, const char *error,
-                            const char *summary, int64_t now) STORE_WUR;
+                           const char *summary, int64_t now) STORE_WUR;
 
 /* Retention (UU PDP; jobs/retention.c). Removes the bodies of up to max
  * rows of state "done" processed before `before`, or of state "dead"
  * processed (or, never processed, received) before it: the body becomes
  * "" and body_state "removed" at now. *n gets how many. */
 err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
-                           size_t *n) STORE_WUR;
+                          size_t *n) STORE_WUR;
 /* Up to max dead letters whose body is still raw (id and body), to seal. */
 err_t store_inbound_unsealed(store_t *s, arena_t *ar, unsigned max, store_inbound_row **out,
-                              size_t *n) STORE_WUR;
+                             size_t *n) STORE_WUR;
 /* Replaces the raw body of dead letter id by sealed (body_state "sealed").
  * ERR_NOT_FOUND when it is no longer a raw dead letter. */
 err_t store_inbound_seal(store_t *s, int64_t id, const char *sealed) STORE_WUR;
@@ -495,7 +494,7 @@ err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_i
                              store_agency *out) STORE_WUR;
 
 /* Channels, contacts and conversations (issue 15). A contact is an
- * address on a channel (channels/<name>: "whatsapp" uses the E.164 digits);
+ * address on a channel (a driver's own form: a mobile number's E.164 digits);
  * a conversation is per agency endpoint and contact. */
 typedef struct {
     const char *state; /* dialogue step, "idle" when none */
@@ -530,7 +529,7 @@ err_t store_conv_draft_clean(store_t *s, const store_conv_draft *d, const char *
 
 /* The newest cases of a citizen (by WhatsApp id) with one agency. */
 err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
-                             unsigned limit, store_case **out, size_t *n) STORE_WUR;
+                                 unsigned limit, store_case **out, size_t *n) STORE_WUR;
 
 #define STORE_WA_OUT_MAX   4
 #define STORE_WA_MEDIA_MAX 8
@@ -603,7 +602,7 @@ err_t store_outbox_delivery(store_t *s, const char *channel, const char *provide
 typedef struct {
     int64_t id, agency_id, case_id;
     int64_t event_id;     /* status_update: the event to tell (payload is rendered at send time) */
-    const char *channel;  /* "whatsapp" */
+    const char *channel;  /* the driver's name */
     const char *endpoint; /* the agency's endpoint it goes out from (WhatsApp: phone_number_id) */
     const char *address;  /* the contact's address on the channel */
     const char *kind, *message, *payload, *template;
@@ -658,13 +657,13 @@ typedef struct {
 
 /* Claims up to max attachments waiting for their download (lease). */
 err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                           store_media_job **out, size_t *n) STORE_WUR;
+                        store_media_job **out, size_t *n) STORE_WUR;
 /* The file is in the media directory as sha256_hex. */
 err_t store_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
-                            const char *mime, int64_t now) STORE_WUR;
+                         const char *mime, int64_t now) STORE_WUR;
 /* Try again at next_at, or (next_at 0) give up: state failed. */
 err_t store_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
-                           int64_t now) STORE_WUR;
+                        int64_t now) STORE_WUR;
 
 typedef struct {
     const char *key, *lang, *text;
@@ -674,10 +673,10 @@ typedef struct {
 /* Sets (text non-NULL) or removes (NULL: back to the default) an admin's
  * version of a dialogue text. */
 err_t store_bot_text_set(store_t *s, const char *key, const char *lang, const char *text,
-                        int64_t user_id, int64_t now) STORE_WUR;
+                         int64_t user_id, int64_t now) STORE_WUR;
 /* Every admin-changed text; *version changes whenever any of them does. */
 err_t store_bot_text_list(store_t *s, arena_t *ar, store_bot_text **out, size_t *n,
-                         int64_t *version) STORE_WUR;
+                          int64_t *version) STORE_WUR;
 
 /* ---- SLA: calendars, policies, deadlines, escalation (issue #6) -------- */
 

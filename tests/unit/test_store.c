@@ -331,8 +331,8 @@ static int64_t new_case(fixture *f, int64_t agency, int64_t category, const char
     c.status = strcmp(kind, "service") == 0 ? "submitted" : "received";
     c.description = desc;
     c.created_at = NOW;
-    store_reporter_in rep = {"Siti", "6281234567890", "6281234567890", NULL, NOW, "whatsapp",
-                             "6281234567890"};
+    store_reporter_in rep = {"Siti", "6281234567890", "6281234567890", NULL,
+                             NOW,    "whatsapp",      "6281234567890"};
     assert_int_equal(store_case_create(f->s, f->ar, &c, &rep, "dicatat di loket"), ERR_OK);
     assert_true(c.id > 0);
     assert_int_equal(strlen(c.tracking_code), 8);
@@ -685,21 +685,21 @@ static void wa_apply_and_outbox_claim(void **state)
     assert_int_equal(store_agency_by_number(f->s, f->ar, "199", &ag), ERR_NOT_FOUND);
     assert_int_equal(store_agency_by_number(f->s, f->ar, "100000000000001", &ag), ERR_OK);
     store_dialog_effects fx = {.seen_key = "m:w1",
-                           .agency_id = ag.id,
-                           .channel = "whatsapp",
-                           .address = "6281100000001",
-                           .mobile = "6281100000001",
-                           .phone_number_id = "100000000000001",
-                           .wamid = "w1",
-                           .msg_type = "text",
-                           .msg_body = "halo",
-                           .expect_version = -1,
-                           .state = "menu",
-                           .draft = "{}",
-                           .lang = "en",
-                           .nout = 1,
-                           .out = {{"reply", "{\"t\":1}", NULL, false}},
-                           .now = NOW - 60};
+                               .agency_id = ag.id,
+                               .channel = "whatsapp",
+                               .address = "6281100000001",
+                               .mobile = "6281100000001",
+                               .phone_number_id = "100000000000001",
+                               .wamid = "w1",
+                               .msg_type = "text",
+                               .msg_body = "halo",
+                               .expect_version = -1,
+                               .state = "menu",
+                               .draft = "{}",
+                               .lang = "en",
+                               .nout = 1,
+                               .out = {{"reply", "{\"t\":1}", NULL, false}},
+                               .now = NOW - 60};
     assert_int_equal(store_dialog_apply(f->s, f->ar, &fx), ERR_OK);
     assert_false(fx.duplicate);
     assert_int_equal(store_dialog_apply(f->s, f->ar, &fx), ERR_OK);
@@ -716,19 +716,19 @@ static void wa_apply_and_outbox_claim(void **state)
     assert_int_equal(cv.version, -1);
 
     fx = (store_dialog_effects){.seen_key = "m:w3",
-                            .agency_id = ag.id,
-                            .channel = "whatsapp",
-                            .address = "6281100000002",
-                            .mobile = "6281100000002",
-                            .phone_number_id = "100000000000001",
-                            .wamid = "w3",
-                            .msg_type = "text",
-                            .msg_body = "x",
-                            .expect_version = -1,
-                            .state = "idle",
-                            .draft = "{}",
-                            .lang = "id",
-                            .now = NOW};
+                                .agency_id = ag.id,
+                                .channel = "whatsapp",
+                                .address = "6281100000002",
+                                .mobile = "6281100000002",
+                                .phone_number_id = "100000000000001",
+                                .wamid = "w3",
+                                .msg_type = "text",
+                                .msg_body = "x",
+                                .expect_version = -1,
+                                .state = "idle",
+                                .draft = "{}",
+                                .lang = "id",
+                                .now = NOW};
     assert_int_equal(store_dialog_apply(f->s, f->ar, &fx), ERR_OK);
     store_outbox_item *items;
     size_t n;

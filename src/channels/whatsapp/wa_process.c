@@ -66,18 +66,18 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
         return staff_handle(cfg, s, ar, agency, ev, &staff, now);
     for (int attempt = 0; attempt < APPLY_RETRIES && e == ERR_CONFLICT; attempt++) {
         bot_in in = {s,
-                        ar,
-                        cfg->public_url,
-                        now,
-                        agency,
-                        ev->phone_number_id,
-                        ev,
-                        {0},
-                        cfg->wa_daily_limit,
-                        cfg->office_open,
-                        cfg->office_close,
-                        cfg->svc_retention_days,
-                        cfg->svc_data_key};
+                     ar,
+                     cfg->public_url,
+                     now,
+                     agency,
+                     ev->phone_number_id,
+                     ev,
+                     {0},
+                     cfg->wa_daily_limit,
+                     cfg->office_open,
+                     cfg->office_close,
+                     cfg->svc_retention_days,
+                     cfg->svc_data_key};
         store_dialog_effects fx;
         memset(&fx, 0, sizeof fx);
         e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &in.conv);
