@@ -27,6 +27,11 @@
 #define STALE_BATCH  200
 #define DUE_BATCH    100
 #define STALE_ROUNDS 5
+/* The pause between passes while a pass still left work behind (a
+ * restore, a migration, a calendar change: thousands of stale or due
+ * cases): short, so the catch-up ends in minutes rather than in hours of
+ * ticks, yet long enough that readers get the database between batches. */
+#define CATCHUP_PAUSE_MS 200
 /* Staff alerts per case: the supervisors of one agency. */
 #define NOTICE_MAX 16
 
@@ -37,6 +42,7 @@ struct sched {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    int64_t stale_cursor; /* the scheduler thread's own: where the stale walk goes on */
 };
 
 /* What a supervisor is told a step is waiting for (Indonesian: staff
@@ -52,18 +58,24 @@ static const char *waiting_for(const char *stage)
     return "menunggu tindak lanjut hingga selesai";
 }
 
-static int refresh_stale(store_t *s)
+/* One batch of stale deadlines, written in one transaction: one commit
+ * per batch rather than per case keeps a large catch-up from costing
+ * every reader its page cache a thousand times a pass. */
+static int refresh_stale(store_t *s, int64_t *cursor)
 {
     arena_t *ar = arena_new();
     int64_t *ids;
-    size_t n = 0;
+    size_t n = 0, done = 0;
     if (!ar)
         return 0;
-    if (store_sla_stale(s, ar, STALE_BATCH, &ids, &n) != ERR_OK)
+    if (store_sla_stale(s, ar, *cursor, STALE_BATCH, &ids, &n) != ERR_OK)
         n = 0;
-    for (size_t i = 0; i < n; i++)
-        if (deadline_refresh(s, ar, ids[i]) != ERR_OK)
-            log_warn("sla", "event=refresh_failed case_id=%lld", (long long)ids[i]);
+    /* Past the last id: the next batch goes on from there; a short batch
+     * reached the end, so the next pass starts over. */
+    *cursor = n == STALE_BATCH ? ids[n - 1] : 0;
+    err_t e = deadline_refresh_many(s, ar, ids, n, &done);
+    if (e != ERR_OK)
+        log_warn("sla", "event=refresh_failed cases=%zu error=%s", n, err_code(e));
     arena_destroy(ar);
     return (int)n;
 }
@@ -100,6 +112,7 @@ static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t 
     err_t e = store_case_transition(s, ar, &t);
     if (e == ERR_OK) {
         log_info("sla", "event=autoclosed case_id=%lld", (long long)k->id);
+        metrics_sla_autoclosed();
         if (deadline_refresh(s, ar, k->id) != ERR_OK)
             log_warn("sla", "event=refresh_failed case_id=%lld", (long long)k->id);
     } else if (e != ERR_CONFLICT) {
@@ -164,16 +177,21 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
                  k->sla_stage, nn);
 }
 
-int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
+/* One pass (sched_run_once); *cursor: where the stale walk goes on (0:
+ * from the start); *more: it stopped at a bound with work left, so the
+ * next pass should come soon. */
+static int pass(const config_t *cfg, store_t *s, int64_t now, int64_t *cursor, bool *more)
 {
     /* A calendar or policy change makes many cases stale at once: catch up
-     * over a few batches, then leave the rest to the next tick. */
+     * over a few batches, then leave the rest to the next pass. */
     int did = 0;
+    *more = false;
     for (int b = 0; b < STALE_ROUNDS; b++) {
-        int k = refresh_stale(s);
+        int k = refresh_stale(s, cursor);
         did += k;
         if (k < STALE_BATCH)
             break;
+        *more = b == STALE_ROUNDS - 1;
     }
     arena_t *ar = arena_new();
     store_sla_case *rows;
@@ -182,6 +200,8 @@ int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
         return did;
     if (store_sla_due(s, ar, now, DUE_BATCH, &rows, &n) != ERR_OK)
         n = 0;
+    if (n == DUE_BATCH)
+        *more = true;
     for (size_t i = 0; i < n; i++) {
         const store_sla_case *k = &rows[i];
         if (!k->sla_stage)
@@ -198,20 +218,33 @@ int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
     return did + (int)n;
 }
 
+int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
+{
+    int64_t cursor = 0;
+    bool more;
+    return pass(cfg, s, now, &cursor, &more);
+}
+
 static void *run(void *arg)
 {
     sched_t *j = arg;
     log_info("sla", "event=scheduler_started tick_ms=%u", j->cfg->sched_tick_ms);
+    /* Unknown until the first pass has looked: counted as a backlog. */
+    metrics_sla_catching_up(true);
     pthread_mutex_lock(&j->mu);
     while (!j->stop) {
+        bool more;
         pthread_mutex_unlock(&j->mu);
-        sched_run_once(j->cfg, j->store, clock_now());
+        pass(j->cfg, j->store, clock_now(), &j->stale_cursor, &more);
+        metrics_sla_catching_up(more);
         pthread_mutex_lock(&j->mu);
         if (j->stop)
             break;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         long ms = (long)j->cfg->sched_tick_ms;
+        if (more && ms > CATCHUP_PAUSE_MS)
+            ms = CATCHUP_PAUSE_MS;
         ts.tv_sec += ms / 1000;
         ts.tv_nsec += (ms % 1000) * 1000000L;
         ts.tv_sec += ts.tv_nsec / 1000000000L;
