@@ -81,15 +81,16 @@ static int refresh_stale(store_t *s, int64_t *cursor)
 }
 
 /* Closes a resolved case whose reporter has not answered in time, unless
- * a reply moved the wait (then the deadline is recomputed). */
-static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t now)
+ * a reply moved the wait (then the deadline is recomputed). True when it
+ * closed it. */
+static bool autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t now)
 {
     store_sla_case fresh;
     if (deadline_refresh(s, ar, k->id) != ERR_OK ||
         store_sla_case_get(s, ar, k->id, &fresh) != ERR_OK)
-        return;
+        return false;
     if (!fresh.sla_stage || strcmp(fresh.sla_stage, "autoclose") != 0 || fresh.sla_due_at > now)
-        return;
+        return false;
     /* The system closes as the desk would: only where the lifecycle table
      * lets an admin close. */
     const transition_t *rule = NULL;
@@ -97,7 +98,7 @@ static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t 
     if (kind < 0 || status < 0 ||
         lifecycle_check((case_kind_t)kind, (case_status_t)status, ACT_CLOSE, ROLE_ADMIN, &rule) !=
             ERR_OK)
-        return;
+        return false;
     store_transition t = {0};
     t.case_id = k->id;
     t.expect_status = fresh.status;
@@ -119,11 +120,12 @@ static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t 
         log_warn("sla", "event=autoclose_failed case_id=%lld error=%s", (long long)k->id,
                  err_code(e));
     }
+    return e == ERR_OK;
 }
 
 /* Tells the agency's supervisors: an internal event, and a WhatsApp alert
- * to each one with a staff number. */
-static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_sla_case *k,
+ * to each one with a staff number. True when this instance recorded it. */
+static bool escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_sla_case *k,
                      int level, int64_t now)
 {
     cal_t cal;
@@ -133,7 +135,7 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
     size_t nn = 0;
     char due[32], shown[IDS_SHOWN_BUF];
     if (deadline_calendar(s, ar, k->agency_id, &cal) != ERR_OK)
-        return;
+        return false;
     deadline_format(&cal, k->sla_due_at, due);
     ids_tracking_format(k->tracking_code, shown);
     const char *what = waiting_for(k->sla_stage);
@@ -175,6 +177,7 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
     if (e == ERR_OK && x.done)
         log_info("sla", "event=%s case_id=%lld stage=%s alerts=%zu", x.action, (long long)k->id,
                  k->sla_stage, nn);
+    return e == ERR_OK && x.done;
 }
 
 /* One pass (sched_run_once); *cursor: where the stale walk goes on (0:
@@ -198,22 +201,25 @@ static int pass(const config_t *cfg, store_t *s, int64_t now, int64_t *cursor, b
     size_t n = 0;
     if (!ar)
         return did;
+    size_t acted = 0;
     if (store_sla_due(s, ar, now, DUE_BATCH, &rows, &n) != ERR_OK)
         n = 0;
-    if (n == DUE_BATCH)
-        *more = true;
     for (size_t i = 0; i < n; i++) {
         const store_sla_case *k = &rows[i];
         if (!k->sla_stage)
             continue;
         if (strcmp(k->sla_stage, "autoclose") == 0) {
-            autoclose(s, ar, k, now);
+            acted += autoclose(s, ar, k, now);
             continue;
         }
         int level = now >= k->sla_due_at ? 2 : 1;
         if (level > k->sla_level)
-            escalate(cfg, s, ar, k, level, now);
+            acted += escalate(cfg, s, ar, k, level, now);
     }
+    /* A full batch with something done: more may be due. (A full batch of
+     * cases none of which could be acted on waits for the next tick.) */
+    if (n == DUE_BATCH && acted > 0)
+        *more = true;
     arena_destroy(ar);
     return did + (int)n;
 }
