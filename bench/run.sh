@@ -137,9 +137,9 @@ db_query() { # SQL -> one value per line
 wamid_sql() { # the wamids of the rows after id $1
     case "$engine" in
     sqlite) echo "SELECT json_extract(body, '\$.entry[0].changes[0].value.messages[0].id')" \
-        "FROM wa_inbox WHERE id > $1" ;;
+        "FROM inbound WHERE id > $1" ;;
     pg*) echo "SELECT body::json->'entry'->0->'changes'->0->'value'->'messages'->0->>'id'" \
-        "FROM wa_inbox WHERE id > $1" ;;
+        "FROM inbound WHERE id > $1" ;;
     esac
 }
 
@@ -188,8 +188,8 @@ run_step() { # RATE
     local rate=$1
     step=$((step + 1))
     local before max_before acked_file="$tmp/acked-$engine-$rate.txt"
-    before=$(db_query "SELECT count(*) FROM wa_inbox")
-    max_before=$(db_query "SELECT coalesce(max(id), 0) FROM wa_inbox")
+    before=$(db_query "SELECT count(*) FROM inbound")
+    max_before=$(db_query "SELECT coalesce(max(id), 0) FROM inbound")
     local dbp http0 jobs0 db0 hb0 ht0
     dbp=$(db_pids)
     http0=$(thread_ticks "$srv_pid" MHD-worker)
@@ -225,8 +225,8 @@ run_step() { # RATE
     fi
     # Every answer is in: each acknowledged message must be committed.
     local after committed acked errors ambiguous backlog
-    after=$(db_query "SELECT count(*) FROM wa_inbox")
-    backlog=$(db_query "SELECT count(*) FROM wa_inbox WHERE state = 'new'")
+    after=$(db_query "SELECT count(*) FROM inbound")
+    backlog=$(db_query "SELECT count(*) FROM inbound WHERE state = 'new'")
     committed=$((after - before))
     acked=$(kv acked "$line")
     errors=$(kv errors "$line")

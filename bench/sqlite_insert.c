@@ -1,7 +1,7 @@
-/* sqlite_insert: how fast can wa_inbox rows be committed into SQLite on this
+/* sqlite_insert: how fast can inbound rows be committed into SQLite on this
  * machine, by the way the inserts are organised? No HTTP: T threads insert
  * webhook-sized rows as fast as they can (closed loop), into a table shaped
- * like aduan's wa_inbox (same index, same pragmas: WAL, synchronous=NORMAL,
+ * like aduan's inbound (same index, same pragmas: WAL, synchronous=NORMAL,
  * the same 100 us busy handler). Evidence for bench/README.md.
  *
  *   sqlite_insert -m MODE -t THREADS -n ROWS [-f DBFILE] [-T MAX_SECONDS]
@@ -33,13 +33,13 @@
 static const char SCHEMA[] =
     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
     "PRAGMA temp_store=MEMORY;"
-    "CREATE TABLE IF NOT EXISTS wa_inbox (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS inbound (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL,"
     " body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new','done','dead')),"
     " attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0,"
     " processed_at INTEGER, error TEXT);"
-    "CREATE INDEX IF NOT EXISTS wa_inbox_pending ON wa_inbox(state, next_attempt_at, id);";
+    "CREATE INDEX IF NOT EXISTS inbound_pending ON inbound(state, next_attempt_at, id);";
 static const char INSERT[] =
-    "INSERT INTO wa_inbox (received_at, body, state, error) VALUES (?, ?, ?, ?)";
+    "INSERT INTO inbound (received_at, body, state, error) VALUES (?, ?, ?, ?)";
 
 enum { M_POOL, M_SINGLE, M_CKPT, M_GROUP };
 static int mode, nthreads;

@@ -191,7 +191,7 @@ int admin_agency(store_t *s, int argc, char **argv)
             rc = report(store_agency_set_templates(s, a.id, v[4], v[5], v[6]), "agency templates");
         if (rc == OK && store_agency_get(s, ar, a.id, &a) == ERR_OK)
             printf("aduan: %s sends templates %s (status) and %s (reply) in %s\n", a.code,
-                   a.wa_template_status, a.wa_template_reply, a.wa_template_lang);
+                   a.template_status, a.template_reply, a.template_lang);
     } else {
         fprintf(stderr, "Usage: %s\n", admin_usage_agency);
         rc = USAGE;

@@ -633,7 +633,7 @@ static int user_wa(store_t *s, arena_t *ar, int argc, char **argv)
         wa = num;
     }
     if (e == ERR_OK)
-        e = store_user_set_wa(s, u.id, wa);
+        e = store_user_set_mobile(s, u.id, wa);
     if (e == ERR_CONFLICT)
         return complain(EXIT_FAIL, "aduan: another user already has that number\n");
     if (e != ERR_OK)

@@ -74,9 +74,9 @@ err_t wa_render_status(store_t *s, arena_t *ar, int64_t case_id, int64_t event_i
      * set otherwise) whatever the dialogue's language. */
     store_agency ag;
     const char *tname = WA_TEMPLATE_STATUS, *tlang = "id";
-    if (store_agency_get(s, ar, c.agency_id, &ag) == ERR_OK && ag.wa_template_status) {
-        tname = ag.wa_template_status;
-        tlang = ag.wa_template_lang ? ag.wa_template_lang : "id";
+    if (store_agency_get(s, ar, c.agency_id, &ag) == ERR_OK && ag.template_status) {
+        tname = ag.template_status;
+        tlang = ag.template_lang ? ag.template_lang : "id";
     }
     const char *params[] = {
         shown, st >= 0 ? status_label((case_status_t)st, strcmp(tlang, "en") ? "id" : "en") : label,
@@ -227,7 +227,7 @@ static dlg_state ask_category(dlg *d)
 static dlg_state ask_urgent(dlg *d)
 {
     store_group g;
-    if (store_group_of(d->in->store, d->in->ar, d->in->agency->id, d->fx->wa_id, &g) != ERR_OK)
+    if (store_group_of(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, &g) != ERR_OK)
         return dlg_enter(d, DLG_DESCRIBE);
     dlg_choice c[] = {{"urgent:yes", wa_text("urgent_yes", d->lang), NULL},
                       {"urgent:no", wa_text("urgent_no", d->lang), NULL}};
@@ -325,7 +325,7 @@ static bool over_limit(dlg *d)
     store_case *cs;
     size_t n = 0, recent = 0;
     unsigned limit = d->in->daily_limit ? d->in->daily_limit : 5;
-    if (store_case_list_for_wa(d->in->store, d->in->ar, d->in->agency->id, d->fx->wa_id, limit + 1,
+    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, limit + 1,
                                &cs, &n) != ERR_OK)
         return false;
     for (size_t i = 0; i < n; i++)
@@ -348,7 +348,7 @@ static void take_media(dlg *d, json_t *r)
     {
         if (d->fx->nmedia >= STORE_WA_MEDIA_MAX)
             break;
-        d->fx->media[d->fx->nmedia++] = (store_wa_media){
+        d->fx->media[d->fx->nmedia++] = (store_media){
             arena_strdup(d->in->ar, json_string_value(json_object_get(m, "id"))),
             arena_strdup(d->in->ar, json_string_value(json_object_get(m, "mime"))),
             arena_strdup(d->in->ar, json_string_value(json_object_get(m, "sha256"))),
@@ -466,7 +466,7 @@ static void status_check(dlg *d, const char *code_text)
     char want[IDS_CODE_BUF] = "", shown[IDS_SHOWN_BUF], date[CLOCK_ISO_BUF];
     if (code_text && ids_tracking_normalize(code_text, want) != 0)
         snprintf(want, sizeof want, "?");
-    if (store_case_list_for_wa(d->in->store, d->in->ar, d->in->agency->id, d->fx->wa_id, 5, &cs,
+    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, 5, &cs,
                                &n) != ERR_OK ||
         n == 0) {
         dlg_say(d, wa_text("status_none", d->lang));
@@ -735,7 +735,7 @@ static dlg_state on_e_after(dlg *d)
     d->fx->case_code = arena_strdup(d->in->ar, code);
     if (media && d->fx->nmedia < STORE_WA_MEDIA_MAX)
         d->fx->media[d->fx->nmedia++] =
-            (store_wa_media){ev->media_id, ev->media_mime, ev->media_sha256, ev->media_filename};
+            (store_media){ev->media_id, ev->media_mime, ev->media_sha256, ev->media_filename};
     /* More words about the incident (a text, a photo's caption) join the
      * case's description. */
     const char *p;
@@ -885,7 +885,7 @@ static dlg_state route(dlg *d, dlg_state st)
 
 /* The step itself; *state_in is the state the message was taken in (after
  * an expired draft was dropped). */
-static err_t bot_step(const wa_bot_in *in, const dlg_caps *caps, store_wa_effects *fx,
+static err_t bot_step(const wa_bot_in *in, const dlg_caps *caps, store_dialog_effects *fx,
                       dlg_state *state_in)
 {
     const wa_event *ev = in->ev;
@@ -895,7 +895,7 @@ static err_t bot_step(const wa_bot_in *in, const dlg_caps *caps, store_wa_effect
              ERR_OK, false};
     fx->seen_key = arena_printf(in->ar, "m:%s", ev->wamid);
     fx->agency_id = in->agency->id;
-    fx->wa_id = ev->from;
+    fx->address = ev->from;
     fx->phone_number_id = in->phone_number_id;
     fx->profile_name = ev->profile_name;
     fx->wamid = ev->wamid;
@@ -957,12 +957,12 @@ static err_t bot_step(const wa_bot_in *in, const dlg_caps *caps, store_wa_effect
     return ERR_OK;
 }
 
-err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx)
+err_t wa_bot_step(const wa_bot_in *in, store_dialog_effects *fx)
 {
     return wa_bot_step_caps(in, &DLG_CAPS_WHATSAPP, fx);
 }
 
-err_t wa_bot_step_caps(const wa_bot_in *in, const dlg_caps *caps, store_wa_effects *fx)
+err_t wa_bot_step_caps(const wa_bot_in *in, const dlg_caps *caps, store_dialog_effects *fx)
 {
     dlg_state state = DLG_IDLE;
     err_t e = bot_step(in, caps, fx, &state);

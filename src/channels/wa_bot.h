@@ -1,6 +1,6 @@
 /* wa_bot: the guided dialogue with a citizen on WhatsApp (issue #4): menu,
  * reporting step by step, emergencies, status checks, cancelling. One call
- * turns one inbound message into the effects it has (store_wa_effects);
+ * turns one inbound message into the effects it has (store_dialog_effects);
  * the caller applies them in one transaction. */
 #ifndef ADUAN_WA_BOT_H
 #define ADUAN_WA_BOT_H
@@ -33,12 +33,12 @@ typedef struct {
 
 /* Fills fx (seen key, conversation, case, replies) for the message.
  * Reads reference data through the store; writes nothing itself. */
-err_t wa_bot_step(const wa_bot_in *in, store_wa_effects *fx) __attribute__((warn_unused_result));
+err_t wa_bot_step(const wa_bot_in *in, store_dialog_effects *fx) __attribute__((warn_unused_result));
 
 /* The same for a channel that shows what caps says (channels/wa_dialog.h):
  * wa_bot_step is this with WhatsApp's. */
 struct dlg_caps;
-err_t wa_bot_step_caps(const wa_bot_in *in, const struct dlg_caps *caps, store_wa_effects *fx)
+err_t wa_bot_step_caps(const wa_bot_in *in, const struct dlg_caps *caps, store_dialog_effects *fx)
     __attribute__((warn_unused_result));
 
 /* True when the dialogue state is a step of composing a report or a

@@ -167,9 +167,9 @@ const char *wa_msg_template(arena_t *ar, const char *to, const char *name, const
 
 static void reply(dlg *d, const char *payload)
 {
-    store_wa_effects *fx = d->fx;
+    store_dialog_effects *fx = d->fx;
     if (payload && fx->nout < STORE_WA_OUT_MAX)
-        fx->out[fx->nout++] = (store_wa_out){"reply", payload, NULL, false};
+        fx->out[fx->nout++] = (store_dialog_out){"reply", payload, NULL, false};
 }
 
 bool dlg_is_word(const char *text, const char *a, const char *b)
@@ -184,14 +184,14 @@ bool dlg_is_word(const char *text, const char *a, const char *b)
 
 void dlg_say_for_case(dlg *d, const char *text)
 {
-    const char *payload = wa_msg_text(d->in->ar, d->fx->wa_id, text);
+    const char *payload = wa_msg_text(d->in->ar, d->fx->address, text);
     if (payload && d->fx->nout < STORE_WA_OUT_MAX)
-        d->fx->out[d->fx->nout++] = (store_wa_out){"reply", payload, NULL, true};
+        d->fx->out[d->fx->nout++] = (store_dialog_out){"reply", payload, NULL, true};
 }
 
 void dlg_say(dlg *d, const char *text)
 {
-    reply(d, wa_msg_text(d->in->ar, d->fx->wa_id, dlg_cut(d->in->ar, text, TEXT_MAX)));
+    reply(d, wa_msg_text(d->in->ar, d->fx->address, dlg_cut(d->in->ar, text, TEXT_MAX)));
 }
 
 /* The options as numbered lines under the body, for a channel that cannot
@@ -229,7 +229,7 @@ const char *dlg_buttons_msg(arena_t *ar, const char *to, const char *body, const
 void dlg_buttons(dlg *d, const char *body, const dlg_choice *c, int n)
 {
     if (n <= d->caps->max_buttons)
-        reply(d, dlg_buttons_msg(d->in->ar, d->fx->wa_id, body, c, n));
+        reply(d, dlg_buttons_msg(d->in->ar, d->fx->address, body, c, n));
     else if (d->caps->has_lists)
         dlg_list(d, body, wa_text("menu_button", d->lang), wa_text("menu_button", d->lang), c, n);
     else
@@ -258,7 +258,7 @@ void dlg_list(dlg *d, const char *body, const char *button, const char *section,
     reply(d,
           dlg_dump(ar, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:{s:s, s:[{s:s, s:o}]}}}",
                                  "messaging_product", "whatsapp", "recipient_type", "individual",
-                                 "to", d->fx->wa_id, "type", "interactive", "interactive", "type",
+                                 "to", d->fx->address, "type", "interactive", "interactive", "type",
                                  "list", "body", "text", dlg_cut(ar, body, BODY_MAX), "action",
                                  "button", dlg_cut(ar, button, BUTTON_TITLE_MAX), "sections",
                                  "title", dlg_cut(ar, section, ROW_TITLE_MAX), "rows", arr)));

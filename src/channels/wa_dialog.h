@@ -70,7 +70,7 @@ extern const dlg_caps DLG_CAPS_WHATSAPP;
 /* The dialogue at one message. */
 typedef struct {
     const wa_bot_in *in;
-    store_wa_effects *fx;
+    store_dialog_effects *fx;
     const char *lang;     /* "id" or "en" */
     json_t *draft;        /* the conversation's JSON (borrowed) */
     const dlg_caps *caps; /* never NULL */

@@ -263,7 +263,7 @@ static dlg_state on_doc(dlg *v)
 static dlg_state submit(dlg *v)
 {
     const wa_bot_in *in = v->in;
-    store_wa_effects *fx = v->fx;
+    store_dialog_effects *fx = v->fx;
     store_case *c = arena_alloc(in->ar, sizeof *c);
     store_svc_effects *x = arena_alloc(in->ar, sizeof *x);
     store_category k;
@@ -307,7 +307,7 @@ static dlg_state submit(dlg *v)
         if (x->nfiles >= STORE_SVC_FILES_MAX)
             break;
         x->files[x->nfiles].document_id = (int64_t)json_integer_value(json_object_get(f, "doc"));
-        x->files[x->nfiles++].m = (store_wa_media){
+        x->files[x->nfiles++].m = (store_media){
             arena_strdup(in->ar, json_string_value(json_object_get(f, "id"))),
             arena_strdup(in->ar, json_string_value(json_object_get(f, "mime"))),
             arena_strdup(in->ar, json_string_value(json_object_get(f, "sha256"))),
@@ -393,7 +393,7 @@ static dlg_state on_resend(dlg *v)
         x->case_id = case_id;
         x->nfiles = 1;
         x->files[0].m =
-            (store_wa_media){ev->media_id, ev->media_mime, ev->media_sha256, ev->media_filename};
+            (store_media){ev->media_id, ev->media_mime, ev->media_sha256, ev->media_filename};
         v->fx->svc = x;
     }
     if (n == 0) {
@@ -420,7 +420,7 @@ static dlg_state on_resend(dlg *v)
     x->nfiles = 1;
     x->files[0].document_id = want[0].id;
     x->files[0].m =
-        (store_wa_media){ev->media_id, ev->media_mime, ev->media_sha256, ev->media_filename};
+        (store_media){ev->media_id, ev->media_mime, ev->media_sha256, ev->media_filename};
     x->resubmitted = n == 1;
     v->fx->svc = x;
     if (n > 1) {
@@ -436,7 +436,7 @@ dlg_state wa_service_idle_file(dlg *v)
     const wa_bot_in *in = v->in;
     store_case *cs;
     size_t n = 0;
-    if (!is_file(in->ev) || store_case_list_for_wa(in->store, in->ar, in->agency->id, v->fx->wa_id,
+    if (!is_file(in->ev) || store_case_list_for_mobile(in->store, in->ar, in->agency->id, v->fx->address,
                                                    5, &cs, &n) != ERR_OK)
         return DLG_PASS;
     for (size_t i = 0; i < n; i++)

@@ -117,11 +117,11 @@ static size_t supervisors(store_t *s, arena_t *ar, int64_t agency_id, const char
     for (size_t i = 0; i < n && k < max; i++) {
         store_role *r;
         size_t nr = 0;
-        if (!u[i].wa_id || u[i].disabled || store_user_roles(s, ar, u[i].id, &r, &nr) != ERR_OK)
+        if (!u[i].mobile || u[i].disabled || store_user_roles(s, ar, u[i].id, &r, &nr) != ERR_OK)
             continue;
         for (size_t j = 0; j < nr; j++)
             if (r[j].agency_id == agency_id && strcmp(r[j].role, "supervisor") == 0) {
-                out[k++] = u[i].wa_id;
+                out[k++] = u[i].mobile;
                 break;
             }
     }
@@ -217,10 +217,10 @@ static err_t alert_round(const config_t *cfg, store_t *s, arena_t *ar, const sto
         const store_duty *crew[CREW_MAX];
         size_t k = dispatch_roster_members(&r, opt->team_id, crew, CREW_MAX);
         for (size_t i = 0; i < k && a.nout < STORE_ALERT_OUT_MAX; i++)
-            if (crew[i]->user_wa_id)
-                a.out[a.nout++] = (store_alert_msg){crew[i]->user_wa_id, "alert",
-                                                    alert_payload(ar, crew[i]->user_wa_id, c),
-                                                    alert_template(ar, crew[i]->user_wa_id, c)};
+            if (crew[i]->user_mobile)
+                a.out[a.nout++] = (store_alert_msg){crew[i]->user_mobile, "alert",
+                                                    alert_payload(ar, crew[i]->user_mobile, c),
+                                                    alert_template(ar, crew[i]->user_mobile, c)};
     } else {
         a.note = round == 0 ? "Tidak ada tim yang sedang bertugas untuk keadaan darurat ini."
                             : "Semua tim yang bertugas sudah dihubungi; belum ada yang menerima.";
@@ -332,9 +332,9 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
     store_case m;
     store_conv conv;
     int64_t outbox, last_in;
-    if (!c->reporter_wa_id || store_case_get(s, ar, master, &m) != ERR_OK)
+    if (!c->reporter_mobile || store_case_get(s, ar, master, &m) != ERR_OK)
         return;
-    bool en = store_conv_get(s, ar, c->agency_id, WA_CHANNEL, c->reporter_wa_id, &conv) == ERR_OK &&
+    bool en = store_conv_get(s, ar, c->agency_id, WA_CHANNEL, c->reporter_mobile, &conv) == ERR_OK &&
               conv.lang && strcmp(conv.lang, "en") == 0;
     const char *mc = shown_code(ar, &m),
                *st = status_label(status_parse(m.status), en ? "en" : "id");
@@ -347,7 +347,7 @@ static void tell_duplicate(store_t *s, arena_t *ar, const store_case *c, int64_t
                           "Kejadian ini sudah dilaporkan (%s) dan sedang ditangani: %s. Anda akan "
                           "menerima kabar perkembangannya di sini.",
                           mc, st);
-    if (store_outbox_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_wa_id, text), NULL,
+    if (store_outbox_operator_message(s, c->id, 0, wa_msg_text(ar, c->reporter_mobile, text), NULL,
                                       text, now, &outbox, &last_in) != ERR_OK)
         log_warn("dispatch", "event=duplicate_notice_failed case_id=%lld", (long long)c->id);
 }
@@ -381,9 +381,9 @@ static err_t community(store_t *s, arena_t *ar, const store_case *c,
                        const store_dispatch_info *info, store_group *g)
 {
     memset(g, 0, sizeof *g);
-    if (info->group_id || !c->reporter_wa_id || strcmp(c->channel, "whatsapp") != 0)
+    if (info->group_id || !c->reporter_mobile || strcmp(c->channel, "whatsapp") != 0)
         return ERR_OK;
-    err_t e = store_group_of(s, ar, c->agency_id, c->reporter_wa_id, g);
+    err_t e = store_group_of(s, ar, c->agency_id, c->reporter_mobile, g);
     if (e == ERR_NOT_FOUND) {
         memset(g, 0, sizeof *g);
         return ERR_OK;
@@ -496,7 +496,7 @@ bool wa_staff_route(store_t *s, arena_t *ar, const store_agency *agency, const w
 {
     store_role *r;
     size_t n = 0;
-    if (!ev->from || store_user_by_wa(s, ar, ev->from, out) != ERR_OK)
+    if (!ev->from || store_user_by_mobile(s, ar, ev->from, out) != ERR_OK)
         return false;
     if (ev->reply_id && strncmp(ev->reply_id, "staff:", 6) == 0)
         return true;
@@ -587,9 +587,9 @@ static err_t accept(staff *st, int64_t case_id, bool decline)
         const store_duty *crew[CREW_MAX];
         size_t k = dispatch_roster_members(&r, c.team_id, crew, CREW_MAX);
         for (size_t i = 0; i < k; i++)
-            if (crew[i]->user_wa_id && crew[i]->user_id != st->u->id)
+            if (crew[i]->user_mobile && crew[i]->user_id != st->u->id)
                 tell[ntell++] = notice_msg(
-                    st->ar, "taken", crew[i]->user_wa_id, &c,
+                    st->ar, "taken", crew[i]->user_mobile, &c,
                     arena_printf(st->ar, "sudah diterima oleh %s; Anda tidak perlu berangkat.",
                                  st->u->name));
     }
@@ -777,14 +777,14 @@ err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_
         return e;
     for (int attempt = 0; attempt < 5; attempt++) {
         store_conv conv;
-        store_wa_effects fx;
+        store_dialog_effects fx;
         memset(&fx, 0, sizeof fx);
         e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &conv);
         if (e != ERR_OK)
             return e;
         fx.seen_key = arena_printf(ar, "m:%s", ev->wamid);
         fx.agency_id = agency->id;
-        fx.wa_id = ev->from;
+        fx.address = ev->from;
         fx.phone_number_id = ev->phone_number_id;
         fx.wamid = ev->wamid;
         fx.msg_type = ev->type;
@@ -797,8 +797,8 @@ err_t wa_staff_handle(const config_t *cfg, store_t *s, arena_t *ar, const store_
         fx.now = now;
         if (st.reply)
             fx.out[fx.nout++] =
-                (store_wa_out){"staff", wa_msg_text(ar, ev->from, st.reply), NULL, false};
-        e = store_wa_apply(s, ar, &fx);
+                (store_dialog_out){"staff", wa_msg_text(ar, ev->from, st.reply), NULL, false};
+        e = store_dialog_apply(s, ar, &fx);
         if (e != ERR_CONFLICT)
             break;
     }
@@ -822,15 +822,15 @@ static err_t assign(store_t *s, arena_t *ar, const store_case *c, int64_t now)
     const store_duty *crew[CREW_MAX];
     size_t k = dispatch_roster_members(&r, c->team_id, crew, CREW_MAX);
     for (size_t i = 0; i < k; i++)
-        if (crew[i]->user_wa_id)
-            to[n++] = crew[i]->user_wa_id;
+        if (crew[i]->user_mobile)
+            to[n++] = crew[i]->user_mobile;
     if (n == 0) {
         e = store_team_members(s, ar, c->team_id, &u, &nu);
         if (e != ERR_OK)
             return e;
         for (size_t i = 0; i < nu && n < CREW_MAX; i++)
-            if (u[i].wa_id && !u[i].disabled)
-                to[n++] = u[i].wa_id;
+            if (u[i].mobile && !u[i].disabled)
+                to[n++] = u[i].mobile;
     }
     const char *text =
         arena_printf(ar,

@@ -75,8 +75,8 @@ static const char *label(const char *status, const char *lang)
 static bool own_case(dlg *b, int64_t id, store_case *c)
 {
     return id > 0 && store_case_get(b->in->store, b->in->ar, id, c) == ERR_OK &&
-           c->agency_id == b->in->agency->id && c->reporter_wa_id &&
-           strcmp(c->reporter_wa_id, b->fx->wa_id) == 0;
+           c->agency_id == b->in->agency->id && c->reporter_mobile &&
+           strcmp(c->reporter_mobile, b->fx->address) == 0;
 }
 
 /* The reporter's newest case in one of the two statuses (NULL: any). */
@@ -84,7 +84,7 @@ static bool newest_case(dlg *b, const char *st1, const char *st2, store_case *c)
 {
     store_case *cs;
     size_t n = 0;
-    if (store_case_list_for_wa(b->in->store, b->in->ar, b->in->agency->id, b->fx->wa_id, 20, &cs,
+    if (store_case_list_for_mobile(b->in->store, b->in->ar, b->in->agency->id, b->fx->address, 20, &cs,
                                &n) != ERR_OK)
         return false;
     for (size_t i = 0; i < n; i++)
@@ -377,7 +377,7 @@ static dlg_state idle_words(dlg *b)
         return DLG_PASS;
     store_case *cs;
     size_t n = 0;
-    if (store_case_list_for_wa(in->store, in->ar, in->agency->id, b->fx->wa_id, 20, &cs, &n) ==
+    if (store_case_list_for_mobile(in->store, in->ar, in->agency->id, b->fx->address, 20, &cs, &n) ==
         ERR_OK)
         for (size_t i = 0; i < n; i++) {
             bool invited, answered_;
@@ -515,15 +515,15 @@ err_t survey_invite_queue(store_t *s, arena_t *ar, int64_t case_id, int64_t now)
     err_t e = store_case_get(s, ar, case_id, &c);
     if (e != ERR_OK)
         return e;
-    if (!case_on_whatsapp(&c))
+    if (!case_notifies(&c))
         return store_survey_invite(s, case_id, 0, NULL, NULL, now, NULL);
     const char *lang = "id";
-    if (store_conv_get(s, ar, c.agency_id, WA_CHANNEL, c.reporter_wa_id, &conv) == ERR_OK &&
+    if (store_conv_get(s, ar, c.agency_id, WA_CHANNEL, c.reporter_mobile, &conv) == ERR_OK &&
         conv.lang && !strcmp(conv.lang, "en"))
         lang = "en";
     ids_tracking_format(c.tracking_code, code);
-    const char *payload = invite_buttons(ar, c.reporter_wa_id, NULL, code, c.id, lang);
-    const char *template = invite_template(ar, c.reporter_wa_id, code, c.id);
+    const char *payload = invite_buttons(ar, c.reporter_mobile, NULL, code, c.id, lang);
+    const char *template = invite_template(ar, c.reporter_mobile, code, c.id);
     if (!payload || !template)
         return ERR_NOMEM;
     return store_survey_invite(s, case_id, 0, payload, template, now, NULL);

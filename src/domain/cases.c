@@ -9,9 +9,9 @@
 #include <math.h>
 #include <string.h>
 
-bool case_on_whatsapp(const store_case *c)
+bool case_notifies(const store_case *c)
 {
-    return c->reporter_wa_id && (strcmp(c->channel, "whatsapp") == 0 || c->wa_consent_at);
+    return c->reporter_mobile && (strcmp(c->channel, "whatsapp") == 0 || c->notify_consent_at);
 }
 
 int actor_role(const actor_t *a, int64_t agency_id)
@@ -327,16 +327,16 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
         rep->phone = arena_strdup(ar, norm);
         /* A mobile number is the reporter's WhatsApp id: a later chat from
          * the same number joins the same reporter. */
-        rep->wa_id = mobile ? rep->phone : NULL;
+        rep->mobile = mobile ? rep->phone : NULL;
     }
     /* Updates on WhatsApp only to a mobile number, and only when the
      * reporter said yes at the counter (UU PDP: consent, recorded). */
-    if (r->wa_consent && !r->reporter_phone)
+    if (r->notify_consent && !r->reporter_phone)
         return refuse(detail, ERR_INVALID,
-                      "reporter.whatsapp_consent: needs the reporter's mobile number (phone)");
-    if (r->wa_consent && !rep->wa_id)
+                      "reporter.notify_consent: needs the reporter's mobile number (phone)");
+    if (r->notify_consent && !rep->mobile)
         return refuse(detail, ERR_INVALID,
-                      "reporter.whatsapp_consent: the phone is not a mobile number, which "
+                      "reporter.notify_consent: the phone is not a mobile number, which "
                       "WhatsApp needs");
     *has_rep = rep->name || rep->phone;
     return ERR_OK;
@@ -381,7 +381,7 @@ err_t case_create(store_t *s, arena_t *ar, const actor_t *actor, const case_crea
     c.status = status_name(lifecycle_initial((case_kind_t)kind_parse(k.kind)));
     c.created_by = actor->user_id;
     c.created_at = now;
-    c.wa_consent_at = req->wa_consent ? now : 0;
+    c.notify_consent_at = req->notify_consent ? now : 0;
     e = store_case_open(s, ar, &c, has_rep ? &rep : NULL, NULL);
     if (e != ERR_OK)
         return e;

@@ -15,7 +15,7 @@
 
 /* True when the case's reporter is reached on WhatsApp: the case came over
  * WhatsApp, or a walk-in or phone reporter agreed at their mobile number. */
-bool case_on_whatsapp(const store_case *c);
+bool case_notifies(const store_case *c);
 
 /* Who acts: a logged-in user and their roles. */
 typedef struct {
@@ -65,7 +65,7 @@ typedef struct {
     const char *reporter_name, *reporter_phone; /* optional */
     /* The reporter agreed to get the case's updates on WhatsApp at that
      * (mobile) number; they never wrote, so they go as templates. */
-    bool wa_consent;
+    bool notify_consent;
 } case_create_req;
 
 /* Records a case entered by an operator (walk-in or phone report).

@@ -92,7 +92,7 @@ err_t dispatch_options(store_t *s, arena_t *ar, const store_case *c, int64_t now
         size_t k = dispatch_roster_members(&r, t[i].id, m, TEAM_MEMBERS_MAX);
         int reach = 0;
         for (size_t j = 0; j < k; j++)
-            reach += m[j]->user_wa_id != NULL;
+            reach += m[j]->user_mobile != NULL;
         o[i] = (dispatch_option){t[i].id,       t[i].name, t[i].has_base, t[i].base_lat,
                                  t[i].base_lon, -1,        (int)k,        reach};
         /* Without a distance (no base, or a case without a location) the

@@ -72,7 +72,7 @@ static const struct {
     [K_FWD_TO] = {"forwarded_to", "Dialihkan ke", "Forwarded to", C_NUM, false, false},
     [K_REP_NAME] = {"reporter_name", "Nama pelapor", "Reporter name", C_TEXT, true, true},
     [K_REP_PHONE] = {"reporter_phone", "Telepon pelapor", "Reporter phone", C_TEXT, true, true},
-    [K_REP_WA] = {"reporter_wa_id", "WhatsApp pelapor", "Reporter WhatsApp", C_TEXT, true, false},
+    [K_REP_WA] = {"reporter_mobile", "WhatsApp pelapor", "Reporter WhatsApp", C_TEXT, true, false},
     [K_ADDRESS] = {"address", "Alamat", "Address", C_TEXT, true, true},
 };
 
@@ -356,7 +356,7 @@ static bool put_row(export_run *x, const store_case *c)
             v = c->reporter_phone;
             break;
         case K_REP_WA:
-            v = c->reporter_wa_id;
+            v = c->reporter_mobile;
             break;
         case K_ADDRESS:
             v = c->address;

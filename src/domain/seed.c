@@ -109,7 +109,7 @@ static const struct {
 static const struct {
     const char *login, *name, *role;
     int agency, team;
-    const char *wa_id; /* the officer's own WhatsApp number (demo, fictitious) */
+    const char *mobile; /* the officer's own WhatsApp number (demo, fictitious) */
 } users[] = {
     {"superadmin", "Super Admin Kabupaten", "superadmin", -1, -1, NULL},
     {"admin.satpolpp", "Operator Satpol PP", "admin", 0, -1, NULL},
@@ -213,8 +213,8 @@ err_t seed_demo(store_t *s, int64_t now)
                                     users[i].role);
         if (e == ERR_OK && users[i].team >= 0)
             e = store_team_add_member(s, team_ids[users[i].team], user_ids[i]);
-        if (e == ERR_OK && users[i].wa_id)
-            e = store_user_set_wa(s, user_ids[i], users[i].wa_id);
+        if (e == ERR_OK && users[i].mobile)
+            e = store_user_set_mobile(s, user_ids[i], users[i].mobile);
     }
     for (size_t i = 0; e == ERR_OK && i < sizeof duty / sizeof duty[0]; i++)
         e = seed_duty(s, team_ids[users[duty[i].user].team], user_ids[duty[i].user], duty[i].days,

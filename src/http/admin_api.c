@@ -192,7 +192,7 @@ static json_t *user_json(const store_user *u, const store_role *roles, size_t n)
                                             (json_int_t)roles[i].agency_id, "agency_name",
                                             roles[i].agency_name, "role", roles[i].role));
     return json_pack("{s:I, s:s, s:s, s:b, s:s?, s:o, s:o}", "id", (json_int_t)u->id, "login",
-                     u->login, "name", u->name, "disabled", u->disabled, "wa_id", u->wa_id,
+                     u->login, "name", u->name, "disabled", u->disabled, "mobile", u->mobile,
                      "locked_until", u->locked_until ? json_time(u->locked_until) : json_null(),
                      "roles", rs);
 }
@@ -342,7 +342,7 @@ err_t h_admin_user_create(app_t *app, req_t *r)
     if (e == ERR_OK)
         e = store_user_set_role(app->store, id, agency, role);
     if (e == ERR_OK && wa)
-        e = store_user_set_wa(app->store, id, wa);
+        e = store_user_set_mobile(app->store, id, wa);
     if (e == ERR_CONFLICT)
         return refuse(r, e, "wa: another user has this number");
     if (e != ERR_OK)
@@ -394,7 +394,7 @@ err_t h_admin_user_update(app_t *app, req_t *r)
     if (u.id == r->user.id && has_disabled && disabled)
         return refuse(r, ERR_CONFLICT, "you cannot disable yourself");
     if (has_wa) {
-        e = store_user_set_wa(app->store, u.id, wa);
+        e = store_user_set_mobile(app->store, u.id, wa);
         if (e == ERR_CONFLICT)
             return refuse(r, e, "wa: another user has this number");
     }

@@ -66,13 +66,13 @@ json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
                    : json_null());
     /* Whether status updates reach the reporter on WhatsApp, and when a
      * walk-in or phone reporter agreed to them (issue #13). */
-    json_object_set_new(j, "whatsapp_updates", json_boolean(case_on_whatsapp(c)));
-    json_object_set_new(j, "wa_consent_at", json_time(c->wa_consent_at));
+    json_object_set_new(j, "chat_updates", json_boolean(case_notifies(c)));
+    json_object_set_new(j, "notify_consent_at", json_time(c->notify_consent_at));
     if (with_reporter)
         json_object_set_new(j, "reporter",
                             c->reporter_id
                                 ? json_pack("{s:s?, s:s?, s:s?}", "name", c->reporter_name, "phone",
-                                            c->reporter_phone, "wa_id", c->reporter_wa_id)
+                                            c->reporter_phone, "mobile", c->reporter_mobile)
                                 : json_null());
     return j;
 }
@@ -362,14 +362,14 @@ err_t h_cases_create(app_t *app, req_t *r)
     rep = json_object_get(body, "reporter");
     if (rep && !json_is_null(rep)) {
         if (!json_is_object(rep)) {
-            r->detail = "reporter: expected an object {name, phone, whatsapp_consent}";
+            r->detail = "reporter: expected an object {name, phone, notify_consent}";
             return ERR_INVALID;
         }
         e = jfield_str(r, rep, "name", &q.reporter_name);
         if (e == ERR_OK)
             e = jfield_str(r, rep, "phone", &q.reporter_phone);
         if (e == ERR_OK)
-            e = jfield_bool(r, rep, "whatsapp_consent", &q.wa_consent);
+            e = jfield_bool(r, rep, "notify_consent", &q.notify_consent);
         if (e != ERR_OK)
             return e;
     }
@@ -407,10 +407,10 @@ err_t h_agencies(app_t *app, req_t *r)
         if (j && actor_role(&r->actor, a[i].id) >= 0 &&
             store_agency_numbers(app->store, r->ar, a[i].id, &nums) == ERR_OK) {
             json_object_set_new(j, "phone_number_ids", json_string(nums));
-            json_object_set_new(j, "wa_templates",
-                                json_pack("{s:s?, s:s?, s:s?}", "status", a[i].wa_template_status,
-                                          "reply", a[i].wa_template_reply, "language",
-                                          a[i].wa_template_lang));
+            json_object_set_new(j, "templates",
+                                json_pack("{s:s?, s:s?, s:s?}", "status", a[i].template_status,
+                                          "reply", a[i].template_reply, "language",
+                                          a[i].template_lang));
         }
         json_array_append_new(items, j);
     }

@@ -86,8 +86,8 @@ static const audit_rule ROUTES[] = {
     {"POST", "/api/v1/admin/teams/{id}", "team_update", A_CHANGE, "team", false},
     {"POST", "/api/v1/admin/teams/{id}/members", "team_member_set", A_CHANGE, "team", false},
     {"POST", "/api/v1/admin/numbers", "channel_number_add", A_CHANGE, NULL, false},
-    {"POST", "/api/v1/whatsapp/texts", "text_set", A_CHANGE, NULL, false},
-    {"DELETE", "/api/v1/whatsapp/texts", "text_reset", A_CHANGE, NULL, false},
+    {"POST", "/api/v1/bot/texts", "text_set", A_CHANGE, NULL, false},
+    {"DELETE", "/api/v1/bot/texts", "text_reset", A_CHANGE, NULL, false},
     {"POST", "/api/v1/canned-replies", "canned_create", A_CHANGE, NULL, false},
     {"POST", "/api/v1/canned-replies/{id}", "canned_update", A_CHANGE, "canned", false},
     {"DELETE", "/api/v1/canned-replies/{id}", "canned_delete", A_CHANGE, "canned", false},
@@ -105,7 +105,7 @@ static const audit_rule ROUTES[] = {
     {"GET", "/api/v1/cases/{id}/service/file", "identity_document_read", A_PERSONAL, NULL, true},
     {"GET", "/api/v1/community-groups/{id}/members", "group_members_read", A_PERSONAL, "group",
      false},
-    {"GET", "/api/v1/whatsapp/inbox", "wa_inbox_read", A_PERSONAL, NULL, false},
+    {"GET", "/api/v1/inbound", "inbound_read", A_PERSONAL, NULL, false},
 };
 
 /* The names of the body's top-level fields ("name,role,password"): what

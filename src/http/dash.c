@@ -165,9 +165,9 @@ static json_t *other_cases_json(app_t *app, req_t *r, const store_case *c, int r
     if (role != ROLE_SUPERADMIN && role != ROLE_ADMIN && role != ROLE_SUPERVISOR)
         return json_null();
     json_t *arr = json_array();
-    if (!arr || !c->reporter_wa_id)
+    if (!arr || !c->reporter_mobile)
         return arr;
-    if (store_case_list_for_wa(app->store, r->ar, c->agency_id, c->reporter_wa_id, OTHER_CASES_MAX,
+    if (store_case_list_for_mobile(app->store, r->ar, c->agency_id, c->reporter_mobile, OTHER_CASES_MAX,
                                &cs, &n) != ERR_OK)
         return arr;
     bool en = strcmp(r->lang, "en") == 0;
@@ -198,7 +198,7 @@ err_t h_case_conversation(app_t *app, req_t *r)
     thread_events sets[2];
     size_t nsets = 0;
     err_t e;
-    bool wa = case_on_whatsapp(&c);
+    bool wa = case_notifies(&c);
     /* A walk-in or phone reporter who agreed: reached by template until
      * they write themselves. */
     bool consent = wa && strcmp(c.channel, "whatsapp") != 0;
@@ -206,7 +206,7 @@ err_t h_case_conversation(app_t *app, req_t *r)
     const char *lang = "id";
     if (wa) {
         store_conv conv;
-        e = store_conv_get(app->store, r->ar, c.agency_id, WA_CHANNEL, c.reporter_wa_id, &conv);
+        e = store_conv_get(app->store, r->ar, c.agency_id, WA_CHANNEL, c.reporter_mobile, &conv);
         if (e == ERR_OK) {
             last_in = conv.last_inbound_at;
             lang = conv.lang && !strcmp(conv.lang, "en") ? "en" : "id";

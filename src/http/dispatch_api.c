@@ -127,7 +127,7 @@ static json_t *duty_json(const store_duty *d, int64_t now, int tz)
     json_t *j = json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:b, s:s?}", "id", (json_int_t)d->id,
                           "team_id", (json_int_t)d->team_id, "team_name", d->team_name, "user_id",
                           (json_int_t)d->user_id, "login", d->user_login, "name", d->user_name,
-                          "on_duty_now", dispatch_on_duty(d, now, tz), "wa_id", d->user_wa_id);
+                          "on_duty_now", dispatch_on_duty(d, now, tz), "mobile", d->user_mobile);
     if (!j)
         return NULL;
     if (d->weekday >= 0) {

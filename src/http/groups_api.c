@@ -14,7 +14,7 @@ err_t h_group_members(app_t *app, req_t *r)
         return e;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++)
-        json_array_append_new(items, json_pack("{s:s, s:s?, s:o}", "wa_id", m[i].wa_id, "name",
+        json_array_append_new(items, json_pack("{s:s, s:s?, s:o}", "mobile", m[i].mobile, "name",
                                                m[i].name, "since", json_time(m[i].created_at)));
     return reply_json(r, 200,
                       json_pack("{s:I, s:I, s:s, s:o}", "id", (json_int_t)g.id, "agency_id",

@@ -196,7 +196,7 @@ err_t jfield_num(req_t *r, json_t *obj, const char *key, double *out, bool *pres
 /* The WhatsApp webhook (webhook.c). */
 err_t h_wa_verify(app_t *app, req_t *r);
 err_t h_wa_receive(app_t *app, req_t *r);
-err_t h_wa_inbox(app_t *app, req_t *r);
+err_t h_inbound_list(app_t *app, req_t *r);
 err_t h_case_message(app_t *app, req_t *r);
 
 /* Embedded web assets and the WhatsApp simulator (sim.c). */
@@ -207,8 +207,8 @@ err_t h_sim_messages(app_t *app, req_t *r);
 /* Largest simulator upload: a 2 MB photo in base64 with its envelope. */
 #define SIM_BODY_MAX (3 * 1024 * 1024)
 err_t h_case_outbox(app_t *app, req_t *r);
-err_t h_wa_texts(app_t *app, req_t *r);
-err_t h_wa_text_set(app_t *app, req_t *r);
+err_t h_bot_texts(app_t *app, req_t *r);
+err_t h_bot_text_set(app_t *app, req_t *r);
 
 /* Authentication (auth.c). */
 err_t auth_resolve(app_t *app, req_t *r);
@@ -346,7 +346,7 @@ err_t h_my_tasks(app_t *app, req_t *r);
 json_t *case_json(const store_case *c, bool with_reporter, const char *lang);
 /* PUT /api/v1/cases/{id}/lapor (lapor_api.c). */
 err_t h_case_lapor(app_t *app, req_t *r);
-err_t h_wa_text_reset(app_t *app, req_t *r);
+err_t h_bot_text_reset(app_t *app, req_t *r);
 /* The operator dashboard (dash.c). */
 /* Largest officer photo upload (POST /api/v1/cases/{id}/attachments). */
 #define ATTACH_BODY_MAX (10 * 1024 * 1024)

@@ -30,7 +30,7 @@ struct ingest {
     pthread_cond_t cv;
     ingest_item *head, *tail; /* FIFO */
     bool stopping;
-    store_wa_inbox_new rows[INGEST_BATCH_MAX];
+    store_inbound_new rows[INGEST_BATCH_MAX];
     ingest_item *items[INGEST_BATCH_MAX];
 };
 
@@ -59,9 +59,9 @@ static void *committer(void *arg)
         pthread_mutex_unlock(&g->mu);
 
         for (size_t i = 0; i < n; i++)
-            g->rows[i] = (store_wa_inbox_new){g->items[i]->body, g->items[i]->len,
+            g->rows[i] = (store_inbound_new){g->items[i]->body, g->items[i]->len,
                                               g->items[i]->dead_reason, 0};
-        err_t e = store_wa_inbox_add_batch(g->store, g->rows, n, clock_now());
+        err_t e = store_inbound_add_batch(g->store, g->rows, n, clock_now());
         if (e != ERR_OK)
             log_warn("wa", "event=inbox_batch_failed rows=%zu err=%s", n, err_code(e));
         for (size_t i = 0; i < n; i++) {

@@ -41,18 +41,18 @@ static void gauge(FILE *f, const char *name, const char *help, long long v)
 
 static void write_gauges(FILE *f, const store_ops_gauges *g, int64_t now)
 {
-    gauge(f, "aduan_wa_inbox_pending", "Webhook bodies stored and not processed yet.",
+    gauge(f, "aduan_inbound_pending", "Webhook bodies stored and not processed yet.",
           (long long)g->inbox_pending);
-    gauge(f, "aduan_wa_inbox_oldest_age_seconds",
+    gauge(f, "aduan_inbound_oldest_age_seconds",
           "Age of the oldest webhook body not processed yet (0: none).",
           g->inbox_oldest_at ? (long long)(now - g->inbox_oldest_at) : 0);
-    gauge(f, "aduan_wa_inbox_dead", "Webhook bodies the processor gave up on (dead letters).",
+    gauge(f, "aduan_inbound_dead", "Webhook bodies the processor gave up on (dead letters).",
           (long long)g->inbox_dead);
-    gauge(f, "aduan_wa_outbox_pending", "WhatsApp messages queued and not sent yet.",
+    gauge(f, "aduan_outbox_pending", "WhatsApp messages queued and not sent yet.",
           (long long)g->outbox_pending);
-    gauge(f, "aduan_wa_outbox_due", "Queued WhatsApp messages due to be sent now.",
+    gauge(f, "aduan_outbox_due", "Queued WhatsApp messages due to be sent now.",
           (long long)g->outbox_due);
-    gauge(f, "aduan_wa_numbers_paused",
+    gauge(f, "aduan_endpoints_paused",
           "WhatsApp numbers whose sending waits because the Graph API refused the access token.",
           (long long)g->numbers_paused);
     gauge(f, "aduan_sessions_active", "Staff sessions not expired.", (long long)g->sessions_active);

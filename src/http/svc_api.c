@@ -437,11 +437,11 @@ err_t h_svc_issue(app_t *app, req_t *r)
         return e;
     }
     const char *tlang = "id";
-    if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.wa_template_lang)
-        tlang = ag.wa_template_lang;
+    if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.template_lang)
+        tlang = ag.template_lang;
     ids_tracking_format(c.tracking_code, shown);
     msg.filename = svc_issued_filename(r->ar, &c);
-    e = wa_service_document(r->ar, c.reporter_wa_id ? c.reporter_wa_id : "", msg.filename,
+    e = wa_service_document(r->ar, c.reporter_mobile ? c.reporter_mobile : "", msg.filename,
                             c.category_name_id ? c.category_name_id : "", shown, tlang,
                             &msg.payload, &msg.template);
     if (e == ERR_OK)

@@ -110,7 +110,7 @@ err_t h_wa_receive(app_t *app, req_t *r)
     if (ingest_submit(app->ingest, it))
         return ERR_OK; /* answered by wa_received once the batch commits */
     r->resume = NULL;
-    it->result = store_wa_inbox_add(app->store, body, it->len, dead, clock_now(), &it->id);
+    it->result = store_inbound_add(app->store, body, it->len, dead, clock_now(), &it->id);
     if (it->result == ERR_OK)
         jobs_ingested(app->jobs, 1);
     return wa_received(app, r);
@@ -135,7 +135,7 @@ static const char *const body_notes[][2] = {
 };
 
 /* One inbox row as the superadmin sees it. */
-static json_t *inbox_item(app_t *app, req_t *r, const store_wa_inbox_row *v)
+static json_t *inbox_item(app_t *app, req_t *r, const store_inbound_row *v)
 {
     int lang = strcmp(r->lang, "en") == 0 ? 1 : 0;
     const char *body = v->body, *note = NULL;
@@ -159,10 +159,10 @@ static json_t *inbox_item(app_t *app, req_t *r, const store_wa_inbox_row *v)
                      "body_note", note, "summary", summary);
 }
 
-err_t h_wa_inbox(app_t *app, req_t *r)
+err_t h_inbound_list(app_t *app, req_t *r)
 {
     const char *state = NULL;
-    store_wa_inbox_row *rows;
+    store_inbound_row *rows;
     size_t n;
     if (!actor_is_superadmin(&r->actor)) {
         r->detail = "only the superadmin sees the webhook inbox";
@@ -175,7 +175,7 @@ err_t h_wa_inbox(app_t *app, req_t *r)
         r->detail = "state: new, done or dead";
         return ERR_INVALID;
     }
-    e = store_wa_inbox_list(app->store, r->ar, state, 100, &rows, &n);
+    e = store_inbound_list(app->store, r->ar, state, 100, &rows, &n);
     if (e != ERR_OK)
         return e;
     json_t *items = json_array();
@@ -217,7 +217,7 @@ err_t h_case_message(app_t *app, req_t *r)
     }
     /* A WhatsApp case, or a walk-in whose reporter agreed (then the
      * template carries it: they never wrote, no window is open). */
-    if (!case_on_whatsapp(&c)) {
+    if (!case_notifies(&c)) {
         r->detail = "this case has no WhatsApp reporter (or the walk-in reporter did not agree "
                     "to WhatsApp updates)";
         return ERR_CONFLICT;
@@ -229,19 +229,19 @@ err_t h_case_message(app_t *app, req_t *r)
      * channel's driver. */
     const channel_driver *d = channel_find(WA_CHANNEL);
     channel_msg plain = {.kind = CHANNEL_MSG_TEXT, .text = msg};
-    const char *payload = d->render(r->ar, c.reporter_wa_id, &plain);
+    const char *payload = d->render(r->ar, c.reporter_mobile, &plain);
     store_agency ag;
     const char *tname = WA_TEMPLATE_REPLY, *tlang = "id";
-    if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.wa_template_reply) {
-        tname = ag.wa_template_reply;
-        tlang = ag.wa_template_lang ? ag.wa_template_lang : "id";
+    if (store_agency_get(app->store, r->ar, c.agency_id, &ag) == ERR_OK && ag.template_reply) {
+        tname = ag.template_reply;
+        tlang = ag.template_lang ? ag.template_lang : "id";
     }
     channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
                           .template = tname,
                           .lang = tlang,
                           .params = params,
                           .nparams = 2};
-    const char *templ = d->render(r->ar, c.reporter_wa_id, &intent);
+    const char *templ = d->render(r->ar, c.reporter_mobile, &intent);
     if (!payload || !templ)
         return ERR_NOMEM;
     int64_t id = 0, last_in = 0, now = clock_now();
@@ -276,9 +276,9 @@ err_t h_case_outbox(app_t *app, req_t *r)
         r->detail = "the messages to the reporter are personal data";
         return ERR_FORBIDDEN;
     }
-    if (!c.reporter_wa_id)
+    if (!c.reporter_mobile)
         return reply_json(r, 200, json_pack("{s:[]}", "items"));
-    e = store_outbox_list(app->store, r->ar, WA_CHANNEL, c.reporter_wa_id, 200, &items, &n);
+    e = store_outbox_list(app->store, r->ar, WA_CHANNEL, c.reporter_mobile, 200, &items, &n);
     if (e != ERR_OK)
         return e;
     json_t *arr = json_array();
@@ -306,12 +306,12 @@ static json_t *text_lang_json(req_t *r, size_t i, const char *lang, const char *
                      custom && !wa_text_check(key, lang, custom));
 }
 
-err_t h_wa_texts(app_t *app, req_t *r)
+err_t h_bot_texts(app_t *app, req_t *r)
 {
-    store_wa_text *rows;
+    store_bot_text *rows;
     size_t n;
     int64_t version;
-    err_t e = store_wa_text_list(app->store, r->ar, &rows, &n, &version);
+    err_t e = store_bot_text_list(app->store, r->ar, &rows, &n, &version);
     if (e != ERR_OK)
         return e;
     json_t *items = json_array(), *steps = json_array();
@@ -393,7 +393,7 @@ static err_t text_key(req_t *r, const char *key, const char *lang)
     return ERR_OK;
 }
 
-err_t h_wa_text_set(app_t *app, req_t *r)
+err_t h_bot_text_set(app_t *app, req_t *r)
 {
     json_t *body;
     const char *key = NULL, *lang = NULL, *text = NULL, *missing, *unknown;
@@ -419,7 +419,7 @@ err_t h_wa_text_set(app_t *app, req_t *r)
     }
     if (text && !wa_text_placeholders(r->ar, key, lang, text, &missing, &unknown))
         return placeholder_error(r, missing, unknown);
-    e = store_wa_text_set(app->store, key, lang, text, r->user.id, clock_now());
+    e = store_bot_text_set(app->store, key, lang, text, r->user.id, clock_now());
     if (e != ERR_OK)
         return e;
     log_info("wa", "event=text_changed key=%s lang=%s user_id=%lld", key, lang,
@@ -429,9 +429,9 @@ err_t h_wa_text_set(app_t *app, req_t *r)
                       json_pack("{s:s, s:s, s:s?}", "key", key, "lang", lang, "text", text));
 }
 
-/* DELETE /api/v1/whatsapp/texts?key=K[&lang=id|en]: back to the built-in
+/* DELETE /api/v1/bot/texts?key=K[&lang=id|en]: back to the built-in
  * text ("Kembalikan ke bawaan"), in one language or (no lang) both. */
-err_t h_wa_text_reset(app_t *app, req_t *r)
+err_t h_bot_text_reset(app_t *app, req_t *r)
 {
     const char *key = NULL, *lang = NULL;
     err_t e = req_query(r, "key", &key);
@@ -443,9 +443,9 @@ err_t h_wa_text_reset(app_t *app, req_t *r)
         return e;
     int64_t now = clock_now();
     if (!lang || !strcmp(lang, "id"))
-        e = store_wa_text_set(app->store, key, "id", NULL, r->user.id, now);
+        e = store_bot_text_set(app->store, key, "id", NULL, r->user.id, now);
     if (e == ERR_OK && (!lang || !strcmp(lang, "en")))
-        e = store_wa_text_set(app->store, key, "en", NULL, r->user.id, now);
+        e = store_bot_text_set(app->store, key, "en", NULL, r->user.id, now);
     if (e != ERR_OK)
         return e;
     log_info("wa", "event=text_reset key=%s lang=%s user_id=%lld", key, lang ? lang : "both",

@@ -82,13 +82,13 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
                         cfg->office_close,
                         cfg->svc_retention_days,
                         cfg->svc_data_key};
-        store_wa_effects fx;
+        store_dialog_effects fx;
         memset(&fx, 0, sizeof fx);
         e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &in.conv);
         if (e == ERR_OK)
             e = wa_bot_step(&in, &fx);
         if (e == ERR_OK)
-            e = store_wa_apply(s, ar, &fx);
+            e = store_dialog_apply(s, ar, &fx);
         if (e == ERR_OK && fx.duplicate)
             log_debug("wa", "event=duplicate_message");
         else if (e == ERR_OK && fx.new_case)
@@ -104,7 +104,7 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
 
 /* Processes one inbox row. Returns ERR_OK when it is finished (done or
  * dead), an error when it should be tried again later. */
-static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_row *row,
+static err_t process_row(const config_t *cfg, store_t *s, const store_inbound_row *row,
                          int64_t now)
 {
     arena_t *ar = arena_new();
@@ -140,7 +140,7 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
     if (e == ERR_OK) {
         if (!dead && unknown)
             dead = arena_printf(ar, "%zu message(s) for a phone_number_id no agency has", unknown);
-        e = store_wa_inbox_finish(s, row->id, dead ? "dead" : "done", dead,
+        e = store_inbound_finish(s, row->id, dead ? "dead" : "done", dead,
                                   n ? summary_of(ar, evs, n) : NULL, now);
         if (dead)
             log_warn("wa", "event=dead_letter inbox_id=%lld reason=\"%s\"", (long long)row->id,
@@ -150,7 +150,7 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
     } else if (row->attempts >= INBOX_ATTEMPTS) {
         log_error("wa", "event=dead_letter inbox_id=%lld reason=retries error=%s",
                   (long long)row->id, err_code(e));
-        e = store_wa_inbox_finish(s, row->id, "dead", "processing failed repeatedly",
+        e = store_inbound_finish(s, row->id, "dead", "processing failed repeatedly",
                                   n ? summary_of(ar, evs, n) : NULL, now);
     }
     arena_destroy(ar);
@@ -159,14 +159,14 @@ static err_t process_row(const config_t *cfg, store_t *s, const store_wa_inbox_r
 
 static int by_id(const void *a, const void *b)
 {
-    int64_t x = ((const store_wa_inbox_row *)a)->id, y = ((const store_wa_inbox_row *)b)->id;
+    int64_t x = ((const store_inbound_row *)a)->id, y = ((const store_inbound_row *)b)->id;
     return (x > y) - (x < y);
 }
 
 int inbox_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
-    store_wa_inbox_row *rows;
+    store_inbound_row *rows;
     size_t n = 0;
     if (!ar)
         return 0;
@@ -177,7 +177,7 @@ int inbox_run(const config_t *cfg, store_t *s, int64_t now)
      * message, and the worker does not wait for a disk flush per message
      * (store_redo_commits). */
     bool was = store_redo_commits(true);
-    if (store_wa_inbox_claim(s, ar, now, INBOX_LEASE, INBOX_BATCH, &rows, &n) != ERR_OK)
+    if (store_inbound_claim(s, ar, now, INBOX_LEASE, INBOX_BATCH, &rows, &n) != ERR_OK)
         n = 0;
     /* In arrival order: a citizen's messages make sense only in sequence,
      * and UPDATE ... RETURNING promises no order. */

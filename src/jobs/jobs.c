@@ -71,10 +71,10 @@ static void refresh_texts(store_t *store)
     if (now == checked)
         return;
     checked = now;
-    store_wa_text *rows;
+    store_bot_text *rows;
     size_t n;
     arena_t *ar = arena_new();
-    if (ar && store_wa_text_list(store, ar, &rows, &n, &version) == ERR_OK && version != seen) {
+    if (ar && store_bot_text_list(store, ar, &rows, &n, &version) == ERR_OK && version != seen) {
         wa_text_override(rows, n);
         seen = version;
     }

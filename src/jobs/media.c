@@ -161,7 +161,7 @@ static const char *keep_image(const config_t *cfg, const char *tmp, size_t len, 
 
 /* Fetches one attachment. Returns NULL when it is stored, else why not;
  * *final when there is no point in trying again. */
-static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const store_wa_media_job *j,
+static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const store_media_job *j,
                          int64_t now, bool *final, char *err, size_t cap)
 {
     char url[CONFIG_URL_MAX + 128], tmp[CONFIG_PATH_MAX + 64], dst[CONFIG_PATH_MAX + 80];
@@ -230,7 +230,7 @@ static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const stor
     }
     if (why)
         return why;
-    if (store_wa_media_stored(s, j->id, hex, (int64_t)size, mime_copy[0] ? mime_copy : NULL, now) !=
+    if (store_media_stored(s, j->id, hex, (int64_t)size, mime_copy[0] ? mime_copy : NULL, now) !=
         ERR_OK) {
         snprintf(err, cap, "database");
         return err;
@@ -241,7 +241,7 @@ static const char *fetch(const config_t *cfg, store_t *s, CURL *curl, const stor
 
 /* The simulator already put the file in the media directory under its
  * sha256 (http/sim.c): record it. */
-static const char *sim_media(const config_t *cfg, store_t *s, const store_wa_media_job *j,
+static const char *sim_media(const config_t *cfg, store_t *s, const store_media_job *j,
                              int64_t now, bool *final)
 {
     char path[CONFIG_PATH_MAX + 80];
@@ -253,7 +253,7 @@ static const char *sim_media(const config_t *cfg, store_t *s, const store_wa_med
     snprintf(path, sizeof path, "%s/%s", cfg->media_dir, hex);
     if (stat(path, &st) != 0)
         return "simulated photo not found in the media directory";
-    if (store_wa_media_stored(s, j->id, hex, (int64_t)st.st_size, NULL, now) != ERR_OK) {
+    if (store_media_stored(s, j->id, hex, (int64_t)st.st_size, NULL, now) != ERR_OK) {
         *final = false;
         return "database";
     }
@@ -263,11 +263,11 @@ static const char *sim_media(const config_t *cfg, store_t *s, const store_wa_med
 int media_run(const config_t *cfg, store_t *s, int64_t now)
 {
     arena_t *ar = arena_new();
-    store_wa_media_job *jobs;
+    store_media_job *jobs;
     size_t n = 0;
     if (!ar)
         return 0;
-    if (store_wa_media_claim(s, ar, now, MEDIA_LEASE, MEDIA_BATCH, &jobs, &n) != ERR_OK)
+    if (store_media_claim(s, ar, now, MEDIA_LEASE, MEDIA_BATCH, &jobs, &n) != ERR_OK)
         n = 0;
     CURL *curl = n && cfg->wa_access_token[0] ? curl_easy_init() : NULL;
     mkdir(cfg->media_dir, 0750);
@@ -292,7 +292,7 @@ int media_run(const config_t *cfg, store_t *s, int64_t now)
             give_up ? 0 : now + ((int64_t)1 << (jobs[i].attempts < 10 ? jobs[i].attempts : 10));
         log_warn("wa", "event=media_%s attachment_id=%lld error=\"%s\"",
                  give_up ? "failed" : "retry", (long long)jobs[i].id, why);
-        if (store_wa_media_retry(s, jobs[i].id, at, why, now) != ERR_OK)
+        if (store_media_retry(s, jobs[i].id, at, why, now) != ERR_OK)
             log_warn("wa", "event=media_store_failed attachment_id=%lld", (long long)jobs[i].id);
     }
     curl_easy_cleanup(curl);

@@ -1,7 +1,7 @@
 /* Retention of raw webhook bodies (issue #13.6; UU PDP 27/2022): a body
  * holds the citizen's number, profile name and every word typed, NIKs
  * too. After processing, what idempotency and debugging need is in the
- * row (times, state, error, the summary of ids and types; wa_seen holds
+ * row (times, state, error, the summary of ids and types; inbound_seen holds
  * the message ids), so the body itself goes:
  *
  * - processed bodies, cfg->raw_retention_s after processing;
@@ -55,16 +55,16 @@ static int64_t mono_ms(void)
 static size_t seal_dead(const config_t *cfg, store_t *s)
 {
     arena_t *ar = arena_new();
-    store_wa_inbox_row *rows;
+    store_inbound_row *rows;
     size_t n = 0, sealed = 0;
     if (!ar)
         return 0;
-    if (store_wa_inbox_unsealed(s, ar, SEAL_BATCH, &rows, &n) != ERR_OK)
+    if (store_inbound_unsealed(s, ar, SEAL_BATCH, &rows, &n) != ERR_OK)
         n = 0;
     for (size_t i = 0; i < n; i++) {
         const char *body = rows[i].body ? rows[i].body : "";
         char *box = secret_seal(ar, cfg->svc_data_key, body, strlen(body));
-        err_t e = box ? store_wa_inbox_seal(s, rows[i].id, box) : ERR_NOMEM;
+        err_t e = box ? store_inbound_seal(s, rows[i].id, box) : ERR_NOMEM;
         if (e == ERR_OK)
             sealed++;
         else if (e != ERR_NOT_FOUND)
@@ -82,7 +82,7 @@ static size_t purge(store_t *s, const char *state, int64_t before, int64_t now, 
 {
     size_t total = 0, n = RETENTION_BATCH;
     while (n == RETENTION_BATCH && mono_ms() < until_ms) {
-        err_t e = store_wa_inbox_purge(s, state, before, RETENTION_BATCH, now, &n);
+        err_t e = store_inbound_purge(s, state, before, RETENTION_BATCH, now, &n);
         if (e != ERR_OK) {
             log_warn("retention", "event=purge_failed state=%s error=%s", state, err_code(e));
             return total;

@@ -146,15 +146,15 @@ static bool escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
     if (store_sla_supervisors(s, ar, k->agency_id, &sup, &nsup) != ERR_OK)
         nsup = 0;
     for (size_t i = 0; i < nsup && nn < NOTICE_MAX; i++) {
-        if (!sup[i].wa_id)
+        if (!sup[i].mobile)
             continue;
         const char *text =
             arena_printf(ar, "⚠️ %s: laporan %s %s. Batas waktu: %s.", head, shown, what, due);
         const char *params[3] = {shown, arena_printf(ar, "%s, %s", head, what), due};
-        notices[nn].to_wa_id = sup[i].wa_id;
-        notices[nn].payload = wa_msg_text(ar, sup[i].wa_id, text);
+        notices[nn].to_address = sup[i].mobile;
+        notices[nn].payload = wa_msg_text(ar, sup[i].mobile, text);
         notices[nn].template =
-            wa_msg_template(ar, sup[i].wa_id, cfg->sla_template, "id", params, 3);
+            wa_msg_template(ar, sup[i].mobile, cfg->sla_template, "id", params, 3);
         if (notices[nn].payload && notices[nn].template)
             nn++;
     }

@@ -67,13 +67,13 @@ err_t store_team_update(store_t *s, const store_team *t)
 err_t store_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out, size_t *n)
 {
     static const char sql[] =
-        "SELECT u.id, u.login, u.name, u.disabled, u.wa_id FROM team_members m"
+        "SELECT u.id, u.login, u.name, u.disabled, u.mobile FROM team_members m"
         " JOIN users u ON u.id = m.user_id WHERE m.team_id = $1"
         " ORDER BY u.name, u.id";
     static const q_field F[] = {
         QF(INT64, store_user, id),      QF(TEXT, store_user, login), QF(TEXT, store_user, name),
         QF(BOOL, store_user, disabled), /* BOOLEAN on pg, 0/1 on SQLite */
-        QF(TEXT, store_user, wa_id),
+        QF(TEXT, store_user, mobile),
     };
     return q_list(s, ar, sql, F, out, n, Q_INT(team_id));
 }

@@ -21,7 +21,7 @@
     " c.forwarded_to_id, c.created_by, c.kind, c.channel, c.status, c.priority, c.tracking_code,"  \
     " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
     " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
-    " r.name, r.phone, r.wa_id, c.wa_consent_at, c.lat IS NOT NULL"
+    " r.name, r.phone, r.mobile, c.notify_consent_at, c.lat IS NOT NULL"
 #define CASE_JOINS                                                                                 \
     " JOIN agencies a ON a.id = c.agency_id"                                                       \
     " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
@@ -60,8 +60,8 @@ static const q_field CASE_F[] = {
     QF(TEXT, store_case, kecamatan_name),
     QF(TEXT, store_case, reporter_name),
     QF(TEXT, store_case, reporter_phone),
-    QF(TEXT, store_case, reporter_wa_id),
-    QF(INT64, store_case, wa_consent_at),
+    QF(TEXT, store_case, reporter_mobile),
+    QF(INT64, store_case, notify_consent_at),
     QF(BOOL, store_case, has_location),
 };
 
@@ -72,8 +72,8 @@ static bool is_sqlite(const q_conn *c) { return strcmp(q_engine(c), "sqlite") ==
 err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64_t *id)
 {
     static const char sql[] =
-        "INSERT INTO reporters (wa_id, phone, name, community_group, consent_at, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (wa_id) DO UPDATE SET"
+        "INSERT INTO reporters (mobile, phone, name, community_group, consent_at, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (mobile) DO UPDATE SET"
         " name = COALESCE(excluded.name, reporters.name),"
         " phone = COALESCE(excluded.phone, reporters.phone),"
         " community_group = COALESCE(excluded.community_group, reporters.community_group),"
@@ -84,10 +84,10 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
         " VALUES ('whatsapp', $1, $2, $3) ON CONFLICT (channel, address) DO UPDATE SET"
         " reporter_id = excluded.reporter_id WHERE contacts.reporter_id IS DISTINCT FROM"
         " excluded.reporter_id";
-    err_t e = q_row_int(c, sql, id, Q_TEXT(r->wa_id), Q_TEXT(r->phone), Q_TEXT(r->name),
+    err_t e = q_row_int(c, sql, id, Q_TEXT(r->mobile), Q_TEXT(r->phone), Q_TEXT(r->name),
                         Q_TEXT(r->community_group), Q_ID(r->consent_at), Q_INT(now));
-    if (e == ERR_OK && r->wa_id)
-        e = q_run(c, contact, NULL, Q_TEXT(r->wa_id), Q_INT(*id), Q_INT(now));
+    if (e == ERR_OK && r->mobile)
+        e = q_run(c, contact, NULL, Q_TEXT(r->mobile), Q_INT(*id), Q_INT(now));
     return e;
 }
 
@@ -135,7 +135,7 @@ err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note, i
     static const char sql[] =
         "INSERT INTO cases (agency_id, category_id, kind, channel, reporter_id, description, lat,"
         " lon, address, kecamatan_code, priority, status, team_id, rahasia, anonim, tracking_code,"
-        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at, wa_consent_at)"
+        " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at, notify_consent_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
         " $18, $19, $20, $20, $21) ON CONFLICT (tracking_code) DO NOTHING RETURNING id";
     char code[IDS_CODE_BUF];
@@ -154,7 +154,7 @@ err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note, i
                       Q_TEXT(k->priority ? k->priority : "normal"), Q_TEXT(k->status),
                       Q_ID(k->team_id), Q_BOOL(k->rahasia), Q_BOOL(k->anonim), Q_TEXT(code),
                       Q_TEXT(k->lapor_tracking_id), Q_ID(k->forwarded_from), Q_ID(k->created_by),
-                      Q_INT(k->created_at), Q_ID(k->wa_consent_at));
+                      Q_INT(k->created_at), Q_ID(k->notify_consent_at));
     }
     if (e == ERR_NOT_FOUND)
         e = ERR_CONFLICT;
@@ -190,7 +190,7 @@ static err_t create_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = dom_insert_case(c, x->ar, k, x->note, &event_id);
     /* A walk-in reporter who agreed hears of the case (its code) at once. */
-    if (e == ERR_OK && k->wa_consent_at)
+    if (e == ERR_OK && k->notify_consent_at)
         e = dom_outbox_queue_status(c, k->id, event_id, k->created_at);
     if (e == ERR_OK && x->rules)
         e = dom_case_rules_queue(c, k->id, k->created_at);

@@ -14,7 +14,7 @@
  * also got its master's updates (their case_id is the master's). Ties in
  * time put the citizen's message first. */
 static const char THREAD_SQL[] =
-    "WITH k AS (SELECT c.id AS case_id, c.agency_id, c.reporter_id, r.wa_id, c.created_at,"
+    "WITH k AS (SELECT c.id AS case_id, c.agency_id, c.reporter_id, r.mobile, c.created_at,"
     " c.follows_id,"
     " (SELECT MIN(m.id) FROM messages m WHERE m.case_id = c.id AND m.direction = 'in') AS first_id,"
     " CASE WHEN c.status IN ('closed', 'rejected', 'forwarded') THEN (SELECT MAX(e.created_at)"
@@ -41,7 +41,7 @@ static const char THREAD_SQL[] =
     " UNION ALL"
     " SELECT FALSE, o.id, o.kind, o.payload, o.state, o.delivery, o.last_error, o.used_template,"
     " NULL, NULL, NULL, o.created_at, COALESCE(o.after_message_id, 0), o.event_id"
-    " FROM b JOIN outbox o ON o.agency_id = b.agency_id AND o.address = b.wa_id"
+    " FROM b JOIN outbox o ON o.agency_id = b.agency_id AND o.address = b.mobile"
     " AND o.channel = 'whatsapp'"
     " LEFT JOIN messages a ON a.id = o.after_message_id"
     " WHERE o.case_id = b.case_id OR o.case_id = b.follows_id"

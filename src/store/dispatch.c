@@ -21,7 +21,7 @@ static const q_field DUTY_F[] = {
     QF(INT64, store_duty, starts_at),  QF(INT64, store_duty, ends_at),
     QF(INT64, store_duty, agency_id),  QF(TEXT, store_duty, team_name),
     QF(TEXT, store_duty, user_login),  QF(TEXT, store_duty, user_name),
-    QF(TEXT, store_duty, user_wa_id),
+    QF(TEXT, store_duty, user_mobile),
 };
 
 err_t store_duty_list(store_t *s, arena_t *ar, int64_t agency_id, store_duty **out, size_t *n)
@@ -29,7 +29,7 @@ err_t store_duty_list(store_t *s, arena_t *ar, int64_t agency_id, store_duty **o
     /* Only enabled users still in the team are on duty; weekday -1: dated. */
     static const char sql[] =
         "SELECT d.id, d.team_id, d.user_id, COALESCE(d.weekday, -1), d.start_minute,"
-        " d.end_minute, d.starts_at, d.ends_at, t.agency_id, t.name, u.login, u.name, u.wa_id"
+        " d.end_minute, d.starts_at, d.ends_at, t.agency_id, t.name, u.login, u.name, u.mobile"
         " FROM duty_shifts d JOIN teams t ON t.id = d.team_id JOIN users u ON u.id = d.user_id"
         " JOIN team_members m ON m.team_id = d.team_id AND m.user_id = d.user_id"
         " WHERE ($1 IS NULL OR t.agency_id = $1) AND u.disabled = FALSE ORDER BY t.id, u.id, d.id";
@@ -88,16 +88,16 @@ err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *
  * ms at 200,000 cases in each status change's transaction. */
 #define FOLLOWERS_SQL                                                                              \
     "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"           \
-    " event_id, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, $1,"            \
+    " event_id, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, mobile, $1,"            \
     " 'status_update', '', $2, $3, $3 FROM (SELECT DISTINCT m.agency_id AS agency_id,"             \
     " COALESCE(w.endpoint, (SELECT MIN(n.phone_number_id) FROM agency_numbers n"                   \
-    " WHERE n.agency_id = m.agency_id)) AS pnid, r.wa_id AS wa_id FROM cases m"                    \
+    " WHERE n.agency_id = m.agency_id)) AS pnid, r.mobile AS mobile FROM cases m"                    \
     " JOIN cases f ON f.follows_id = m.id JOIN reporters r ON r.id = f.reporter_id"                \
     " LEFT JOIN conversations w ON w.agency_id = m.agency_id AND w.channel = 'whatsapp'"           \
-    " AND w.address = r.wa_id"                                                                     \
+    " AND w.address = r.mobile"                                                                     \
     " WHERE m.id = $1 AND f.id IN (SELECT id FROM cases WHERE follows_id = $1)"                    \
-    " AND (f.channel = 'whatsapp' OR f.wa_consent_at IS NOT NULL)"                                 \
-    " AND r.wa_id IS NOT NULL AND NOT ((m.channel = 'whatsapp' OR m.wa_consent_at IS NOT NULL)"    \
+    " AND (f.channel = 'whatsapp' OR f.notify_consent_at IS NOT NULL)"                                 \
+    " AND r.mobile IS NOT NULL AND NOT ((m.channel = 'whatsapp' OR m.notify_consent_at IS NOT NULL)"    \
     " AND f.reporter_id = COALESCE(m.reporter_id, 0))) x WHERE pnid IS NOT NULL"
 
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
@@ -263,7 +263,7 @@ static err_t queue_msgs(q_conn *c, int64_t case_id, const store_alert_msg *m, si
         " FROM agency_numbers GROUP BY agency_id) n ON n.agency_id = c.agency_id WHERE c.id = $1";
     err_t e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < n; i++)
-        e = q_run(c, sql, NULL, Q_INT(case_id), Q_TEXT(m[i].to_wa_id), Q_TEXT(m[i].kind),
+        e = q_run(c, sql, NULL, Q_INT(case_id), Q_TEXT(m[i].to_address), Q_TEXT(m[i].kind),
                   Q_TEXT(m[i].payload), Q_TEXT(m[i].template), Q_INT(now));
     return e;
 }

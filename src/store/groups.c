@@ -49,32 +49,32 @@ err_t store_group_get(store_t *s, arena_t *ar, int64_t id, store_group *out)
     return q_one(s, ar, sql, GROUP_F, out, Q_INT(id));
 }
 
-err_t store_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+err_t store_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
                      store_group *out)
 {
     /* Called for every report of a known contact: no counts (zeros). */
     static const char sql[] =
         "SELECT g.id, g.agency_id, g.name, g.skip_verification, 0, 0, 0, 0 FROM community_groups g"
-        " JOIN community_members m ON m.group_id = g.id WHERE g.agency_id = $1 AND m.wa_id = $2"
+        " JOIN community_members m ON m.group_id = g.id WHERE g.agency_id = $1 AND m.mobile = $2"
         " ORDER BY g.id LIMIT 1";
     *out = (store_group){0};
-    return q_one(s, ar, sql, GROUP_F, out, Q_INT(agency_id), Q_TEXT(wa_id));
+    return q_one(s, ar, sql, GROUP_F, out, Q_INT(agency_id), Q_TEXT(mobile));
 }
 
-err_t store_group_member_add(store_t *s, int64_t group_id, const char *wa_id, const char *name,
+err_t store_group_member_add(store_t *s, int64_t group_id, const char *mobile, const char *name,
                              int64_t now)
 {
     static const char sql[] =
-        "INSERT INTO community_members (group_id, wa_id, name, created_at) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (group_id, wa_id) DO UPDATE SET name = excluded.name";
-    err_t e = q_write(s, sql, false, Q_INT(group_id), Q_TEXT(wa_id), Q_TEXT(name), Q_INT(now));
+        "INSERT INTO community_members (group_id, mobile, name, created_at) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (group_id, mobile) DO UPDATE SET name = excluded.name";
+    err_t e = q_write(s, sql, false, Q_INT(group_id), Q_TEXT(mobile), Q_TEXT(name), Q_INT(now));
     return e == ERR_INVALID ? ERR_NOT_FOUND : e; /* a foreign key: no such group */
 }
 
-err_t store_group_member_remove(store_t *s, int64_t group_id, const char *wa_id)
+err_t store_group_member_remove(store_t *s, int64_t group_id, const char *mobile)
 {
-    static const char sql[] = "DELETE FROM community_members WHERE group_id = $1 AND wa_id = $2";
-    return q_write(s, sql, true, Q_INT(group_id), Q_TEXT(wa_id));
+    static const char sql[] = "DELETE FROM community_members WHERE group_id = $1 AND mobile = $2";
+    return q_write(s, sql, true, Q_INT(group_id), Q_TEXT(mobile));
 }
 
 err_t store_case_set_group(store_t *s, int64_t case_id, int64_t group_id)
@@ -84,7 +84,7 @@ err_t store_case_set_group(store_t *s, int64_t case_id, int64_t group_id)
 }
 
 static const q_field MEMBER_F[] = {
-    QF(TEXT, store_group_member, wa_id),
+    QF(TEXT, store_group_member, mobile),
     QF(TEXT, store_group_member, name),
     QF(INT64, store_group_member, created_at),
 };
@@ -93,7 +93,7 @@ err_t store_group_members(store_t *s, arena_t *ar, int64_t group_id, store_group
                           size_t *n)
 {
     static const char sql[] =
-        "SELECT wa_id, name, created_at FROM community_members"
-        " WHERE group_id = $1 ORDER BY created_at, wa_id {COLLATE_C} LIMIT $2";
+        "SELECT mobile, name, created_at FROM community_members"
+        " WHERE group_id = $1 ORDER BY created_at, mobile {COLLATE_C} LIMIT $2";
     return q_list(s, ar, sql, MEMBER_F, out, n, Q_INT(group_id), Q_INT(STORE_GROUP_MEMBERS_MAX));
 }

@@ -16,9 +16,9 @@ err_t store_ops_gauges_read(store_t *s, int64_t now, store_ops_gauges *out)
      * after the Graph API refused the access token, written by the outbox
      * as "HTTP 190: ..." (jobs/outbox.c). */
     static const char sql[] =
-        "SELECT (SELECT COUNT(*) FROM wa_inbox WHERE state = 'new'),"
-        " (SELECT COUNT(*) FROM wa_inbox WHERE state = 'dead'),"
-        " (SELECT COALESCE(MIN(received_at), 0) FROM wa_inbox WHERE state = 'new'),"
+        "SELECT (SELECT COUNT(*) FROM inbound WHERE state = 'new'),"
+        " (SELECT COUNT(*) FROM inbound WHERE state = 'dead'),"
+        " (SELECT COALESCE(MIN(received_at), 0) FROM inbound WHERE state = 'new'),"
         " (SELECT COUNT(*) FROM outbox WHERE state = 'pending'),"
         " (SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1),"
         " (SELECT COUNT(DISTINCT endpoint) FROM outbox WHERE state = 'pending'"

@@ -6,8 +6,8 @@
 /* ---- agencies ------------------------------------------------------------ */
 
 #define AGENCY_COLS                                                                                \
-    "SELECT id, code, name, kind, timezone, wa_template_status, wa_template_reply,"                \
-    " wa_template_lang FROM agencies"
+    "SELECT id, code, name, kind, timezone, template_status, template_reply,"                \
+    " template_lang FROM agencies"
 
 static const q_field AGENCY_F[] = {
     QF(INT64, store_agency, id),
@@ -15,9 +15,9 @@ static const q_field AGENCY_F[] = {
     QF(TEXT, store_agency, name),
     QF(TEXT, store_agency, kind),
     QF(TEXT, store_agency, timezone),
-    QF(TEXT, store_agency, wa_template_status),
-    QF(TEXT, store_agency, wa_template_reply),
-    QF(TEXT, store_agency, wa_template_lang),
+    QF(TEXT, store_agency, template_status),
+    QF(TEXT, store_agency, template_reply),
+    QF(TEXT, store_agency, template_lang),
 };
 
 /* Runs an INSERT ... RETURNING id; *id (may be NULL) gets the id. */
@@ -83,9 +83,9 @@ err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *stat
                                  const char *reply, const char *lang)
 {
     static const char sql[] =
-        "UPDATE agencies SET wa_template_status = COALESCE($1, wa_template_status),"
-        " wa_template_reply = COALESCE($2, wa_template_reply),"
-        " wa_template_lang = COALESCE($3, wa_template_lang) WHERE id = $4";
+        "UPDATE agencies SET template_status = COALESCE($1, template_status),"
+        " template_reply = COALESCE($2, template_reply),"
+        " template_lang = COALESCE($3, template_lang) WHERE id = $4";
     return q_write(s, sql, true, Q_TEXT(status), Q_TEXT(reply), Q_TEXT(lang), Q_INT(agency_id));
 }
 
@@ -174,14 +174,14 @@ err_t store_region_shapes_at(store_t *s, arena_t *ar, double lat, double lon,
 /* ---- users --------------------------------------------------------------- */
 
 #define USER_COLS                                                                                  \
-    "SELECT id, login, name, password_hash, disabled, failed_logins, locked_until, wa_id"          \
+    "SELECT id, login, name, password_hash, disabled, failed_logins, locked_until, mobile"          \
     " FROM users"
 
 static const q_field USER_F[] = {
     QF(INT64, store_user, id),           QF(TEXT, store_user, login),
     QF(TEXT, store_user, name),          QF(TEXT, store_user, password_hash),
     QF(BOOL, store_user, disabled),      QF(INT, store_user, failed_logins),
-    QF(INT64, store_user, locked_until), QF(TEXT, store_user, wa_id),
+    QF(INT64, store_user, locked_until), QF(TEXT, store_user, mobile),
 };
 
 err_t store_user_create(store_t *s, const char *login, const char *name, const char *password_hash,
@@ -204,10 +204,10 @@ err_t store_user_by_login(store_t *s, arena_t *ar, const char *login, store_user
     return q_one(s, ar, sql, USER_F, out, Q_TEXT(login));
 }
 
-err_t store_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *out)
+err_t store_user_by_mobile(store_t *s, arena_t *ar, const char *mobile, store_user *out)
 {
-    static const char sql[] = USER_COLS " WHERE wa_id = $1 AND disabled = FALSE";
-    return q_one(s, ar, sql, USER_F, out, Q_TEXT(wa_id));
+    static const char sql[] = USER_COLS " WHERE mobile = $1 AND disabled = FALSE";
+    return q_one(s, ar, sql, USER_F, out, Q_TEXT(mobile));
 }
 
 err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
@@ -252,10 +252,10 @@ err_t store_user_set_disabled(store_t *s, int64_t id, bool disabled)
     return q_tx(s, user_update_tx, &x);
 }
 
-err_t store_user_set_wa(store_t *s, int64_t id, const char *wa_id)
+err_t store_user_set_mobile(store_t *s, int64_t id, const char *mobile)
 {
-    static const char sql[] = "UPDATE users SET wa_id = $1 WHERE id = $2";
-    return q_write(s, sql, true, Q_TEXT(wa_id), Q_INT(id));
+    static const char sql[] = "UPDATE users SET mobile = $1 WHERE id = $2";
+    return q_write(s, sql, true, Q_TEXT(mobile), Q_INT(id));
 }
 
 err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const char *role)

@@ -333,7 +333,7 @@ static err_t escalate_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = dom_add_event(c, x->case_id, x->action, NULL, 0, x->note, false, false, x->now, NULL);
     for (size_t i = 0; e == ERR_OK && n.pnid && i < x->nnotice; i++)
-        e = q_run(c, ins, NULL, Q_INT(n.agency_id), Q_TEXT(n.pnid), Q_TEXT(x->notices[i].to_wa_id),
+        e = q_run(c, ins, NULL, Q_INT(n.agency_id), Q_TEXT(n.pnid), Q_TEXT(x->notices[i].to_address),
                   Q_INT(x->case_id), Q_TEXT(x->notices[i].payload), Q_TEXT(x->notices[i].template),
                   Q_INT(x->now));
     return e;
@@ -352,14 +352,14 @@ err_t store_sla_escalate(store_t *s, store_sla_escalation *x)
 static const q_field STAFF_F[] = {
     QF(INT64, store_staff, user_id),
     QF(TEXT, store_staff, name),
-    QF(TEXT, store_staff, wa_id),
+    QF(TEXT, store_staff, mobile),
 };
 
 err_t store_sla_supervisors(store_t *s, arena_t *ar, int64_t agency_id, store_staff **out,
                             size_t *n)
 {
     static const char sql[] =
-        "SELECT u.id, u.name, u.wa_id FROM users u JOIN user_roles r ON r.user_id = u.id"
+        "SELECT u.id, u.name, u.mobile FROM users u JOIN user_roles r ON r.user_id = u.id"
         " WHERE r.agency_id = $1 AND r.role = 'supervisor' AND u.disabled = FALSE ORDER BY u.id";
     return q_list(s, ar, sql, STAFF_F, out, n, Q_INT(agency_id));
 }

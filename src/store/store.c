@@ -44,7 +44,7 @@ err_t store_check_durable(store_t *s, store_durability d, char *why, size_t cap)
  * back at once rather than when its lease runs out. */
 err_t store_claim(store_t *s)
 {
-    static const char inbox[] = "UPDATE wa_inbox SET next_attempt_at = 0 WHERE state = 'new'";
+    static const char inbox[] = "UPDATE inbound SET next_attempt_at = 0 WHERE state = 'new'";
     static const char outbox[] = "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'pending'";
     static const char rules[] = "UPDATE case_rules SET next_attempt_at = 0 WHERE state = 'pending'";
     bool alone = false;

@@ -104,7 +104,7 @@ typedef struct {
     const char *timezone; /* IANA name */
     /* Approved WhatsApp templates for outside the 24-hour window (read
      * only here; set with store_agency_set_templates). */
-    const char *wa_template_status, *wa_template_reply, *wa_template_lang;
+    const char *template_status, *template_reply, *template_lang;
 } store_agency;
 
 err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id) STORE_WUR;
@@ -162,7 +162,7 @@ typedef struct {
     bool disabled;
     int failed_logins;
     int64_t locked_until; /* 0 when not locked */
-    const char *wa_id;    /* staff WhatsApp number (E.164 digits), or NULL */
+    const char *mobile;    /* staff WhatsApp number (E.164 digits), or NULL */
 } store_user;
 
 typedef struct {
@@ -177,10 +177,10 @@ err_t store_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out) STORE
 err_t store_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *out) STORE_WUR;
 err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n) STORE_WUR;
 /* The enabled user with this staff WhatsApp number; ERR_NOT_FOUND if none. */
-err_t store_user_by_wa(store_t *s, arena_t *ar, const char *wa_id, store_user *out) STORE_WUR;
+err_t store_user_by_mobile(store_t *s, arena_t *ar, const char *mobile, store_user *out) STORE_WUR;
 /* Sets (or with NULL clears) the staff WhatsApp number; ERR_CONFLICT when
  * another user has it, ERR_NOT_FOUND when no such user. */
-err_t store_user_set_wa(store_t *s, int64_t id, const char *wa_id) STORE_WUR;
+err_t store_user_set_mobile(store_t *s, int64_t id, const char *mobile) STORE_WUR;
 /* Sets a new password and ends the user's sessions and login locks. */
 err_t store_user_set_password(store_t *s, int64_t id, const char *password_hash) STORE_WUR;
 /* Disables (or enables) the user; disabling ends the user's sessions. */
@@ -285,7 +285,7 @@ err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_cate
 /* ---- cases -------------------------------------------------------------- */
 
 typedef struct {
-    const char *name, *phone, *wa_id, *community_group; /* all optional */
+    const char *name, *phone, *mobile, *community_group; /* all optional */
     int64_t consent_at;                                 /* 0: not given */
 } store_reporter_in;
 
@@ -302,10 +302,10 @@ typedef struct {
     /* Read-only, joined for display. */
     const char *agency_name, *category_code, *category_name_id, *category_name_en;
     const char *team_name, *kecamatan_name;
-    const char *reporter_name, *reporter_phone, *reporter_wa_id;
+    const char *reporter_name, *reporter_phone, *reporter_mobile;
     /* A walk-in or phone report: when the reporter agreed to get its
      * updates on WhatsApp (0: not asked or refused; issue #13). */
-    int64_t wa_consent_at;
+    int64_t notify_consent_at;
 } store_case;
 
 typedef struct {
@@ -331,7 +331,7 @@ typedef struct {
 /* Creates the case (and its reporter when rep is given) with a new unique
  * tracking code and its first event, in one transaction. c->id,
  * c->tracking_code and c->reporter_id are set on success. With
- * c->wa_consent_at, the reporter's WhatsApp also gets a status update of
+ * c->notify_consent_at, the reporter's WhatsApp also gets a status update of
  * the new case (its tracking code), queued in the same transaction. */
 err_t store_case_create(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
                         const char *note) STORE_WUR;
@@ -400,7 +400,7 @@ typedef struct {
  * in one transaction; for a forward also creates the linked case in the
  * target agency with its own first event. A public event of a case whose
  * reporter is on WhatsApp (it came over WhatsApp, or a walk-in reporter
- * agreed: wa_consent_at) also queues a status update to the reporter (kind
+ * agreed: notify_consent_at) also queues a status update to the reporter (kind
  * "status_update" in the outbox), in the same transaction. ERR_CONFLICT, changing nothing,
  * when the case is no longer in expect_status. */
 err_t store_case_transition(store_t *s, arena_t *ar, store_transition *t) STORE_WUR;
@@ -424,15 +424,15 @@ err_t store_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t
 /* Stores a signed webhook body (text without NUL, as received) in the
  * inbox, committed when this returns ERR_OK. With dead_reason the row is
  * kept as a dead letter at once (e.g. a body that is not UTF-8). */
-err_t store_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead_reason,
+err_t store_inbound_add(store_t *s, const char *body, size_t len, const char *dead_reason,
                          int64_t now, int64_t *id) STORE_WUR;
 
 typedef struct {
-    const char *body; /* as for store_wa_inbox_add */
+    const char *body; /* as for store_inbound_add */
     size_t len;
     const char *dead_reason;
     int64_t id; /* set on success */
-} store_wa_inbox_new;
+} store_inbound_new;
 
 /* The calling thread's writes go before those of other threads waiting
  * for SQLite's write lock (the webhook committer calls this: an
@@ -442,7 +442,7 @@ void store_prefer_writes(void);
 
 /* Stores n bodies in one transaction (group commit): all are committed
  * when this returns ERR_OK, none otherwise. */
-err_t store_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n,
+err_t store_inbound_add_batch(store_t *s, store_inbound_new *rows, size_t n,
                                int64_t now) STORE_WUR;
 
 typedef struct {
@@ -453,37 +453,37 @@ typedef struct {
     const char *error;
     int64_t received_at;
     int64_t processed_at;   /* 0: not processed */
-    const char *summary;    /* JSON kept when the body goes (wa_inbox.summary), or NULL */
+    const char *summary;    /* JSON kept when the body goes (inbound.summary), or NULL */
     const char *body_state; /* raw | sealed | removed */
     int64_t removed_at;     /* when the body was removed; 0: it was not */
-} store_wa_inbox_row;
+} store_inbound_row;
 
 /* The inbox rows, newest first, at most limit; state NULL for any. */
-err_t store_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
-                          store_wa_inbox_row **out, size_t *n) STORE_WUR;
+err_t store_inbound_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
+                          store_inbound_row **out, size_t *n) STORE_WUR;
 
 /* Claims up to max inbox rows waiting to be processed (state new, due),
  * leasing them for lease seconds so that no other worker or instance takes
  * them meanwhile (a crash lets the lease run out and the row comes back). */
-err_t store_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                           store_wa_inbox_row **out, size_t *n) STORE_WUR;
+err_t store_inbound_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                           store_inbound_row **out, size_t *n) STORE_WUR;
 /* Ends processing of a row: state "done" or "dead" (with error), and the
  * summary (JSON, may be NULL) that stays when the body goes. */
-err_t store_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error,
+err_t store_inbound_finish(store_t *s, int64_t id, const char *state, const char *error,
                             const char *summary, int64_t now) STORE_WUR;
 
 /* Retention (UU PDP; jobs/retention.c). Removes the bodies of up to max
  * rows of state "done" processed before `before`, or of state "dead"
  * processed (or, never processed, received) before it: the body becomes
  * "" and body_state "removed" at now. *n gets how many. */
-err_t store_wa_inbox_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
+err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
                            size_t *n) STORE_WUR;
 /* Up to max dead letters whose body is still raw (id and body), to seal. */
-err_t store_wa_inbox_unsealed(store_t *s, arena_t *ar, unsigned max, store_wa_inbox_row **out,
+err_t store_inbound_unsealed(store_t *s, arena_t *ar, unsigned max, store_inbound_row **out,
                               size_t *n) STORE_WUR;
 /* Replaces the raw body of dead letter id by sealed (body_state "sealed").
  * ERR_NOT_FOUND when it is no longer a raw dead letter. */
-err_t store_wa_inbox_seal(store_t *s, int64_t id, const char *sealed) STORE_WUR;
+err_t store_inbound_seal(store_t *s, int64_t id, const char *sealed) STORE_WUR;
 
 /* The agency answering on a WhatsApp phone-number id. */
 err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
@@ -524,7 +524,7 @@ err_t store_conv_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned 
 err_t store_conv_draft_clean(store_t *s, const store_conv_draft *d, const char *draft) STORE_WUR;
 
 /* The newest cases of a citizen (by WhatsApp id) with one agency. */
-err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
                              unsigned limit, store_case **out, size_t *n) STORE_WUR;
 
 #define STORE_WA_OUT_MAX   4
@@ -535,17 +535,17 @@ typedef struct {
     const char *payload;  /* Graph API message body (JSON) */
     const char *template; /* the body to send instead outside the 24-hour window */
     bool for_new_case;    /* link it to the case this apply creates */
-} store_wa_out;
+} store_dialog_out;
 
 typedef struct {
     const char *media_id, *mime, *sha256, *filename;
-} store_wa_media;
+} store_media;
 
 /* Everything one inbound message changes, applied in one transaction. */
 typedef struct {
     const char *seen_key; /* "m:<wamid>": a key already seen makes it a no-op */
     int64_t agency_id;
-    const char *wa_id, *phone_number_id, *profile_name;
+    const char *address, *phone_number_id, *profile_name;
     const char *wamid, *msg_type, *msg_body; /* the message log */
     const char *msg_media_id;                /* its photo, video or document */
     bool msg_has_location;                   /* a shared location: msg_lat/lon */
@@ -566,19 +566,19 @@ typedef struct {
      * appended to that case's description (kept within 4000 characters). */
     const char *case_text;
     size_t nmedia;
-    store_wa_media media[STORE_WA_MEDIA_MAX]; /* attachments of the (new) case */
+    store_media media[STORE_WA_MEDIA_MAX]; /* attachments of the (new) case */
     size_t nout;
-    store_wa_out out[STORE_WA_OUT_MAX];
+    store_dialog_out out[STORE_WA_OUT_MAX];
     int64_t now;
     bool duplicate; /* out: the key was seen before; nothing was changed */
     /* A civil-registry request's part (channels/wa_service.c); NULL: none. */
     struct store_svc_effects *svc;
-} store_wa_effects;
+} store_dialog_effects;
 
 /* Applies fx in one transaction. ERR_CONFLICT, changing nothing, when the
  * conversation moved on since it was read or the preset tracking code is
  * taken (read again and retry). */
-err_t store_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx) STORE_WUR;
+err_t store_dialog_apply(store_t *s, arena_t *ar, store_dialog_effects *fx) STORE_WUR;
 
 /* Records a delivery status of a message sent on channel as provider_id
  * (WhatsApp: the wamid), once per (provider_id, status), never moving
@@ -645,29 +645,29 @@ typedef struct {
     int64_t id, case_id;
     const char *media_id, *mime, *sha256; /* sha256 as the webhook gave it */
     int attempts;
-} store_wa_media_job;
+} store_media_job;
 
 /* Claims up to max attachments waiting for their download (lease). */
-err_t store_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                           store_wa_media_job **out, size_t *n) STORE_WUR;
+err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                           store_media_job **out, size_t *n) STORE_WUR;
 /* The file is in the media directory as sha256_hex. */
-err_t store_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
+err_t store_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
                             const char *mime, int64_t now) STORE_WUR;
 /* Try again at next_at, or (next_at 0) give up: state failed. */
-err_t store_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
+err_t store_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error,
                            int64_t now) STORE_WUR;
 
 typedef struct {
     const char *key, *lang, *text;
     int64_t updated_at;
-} store_wa_text;
+} store_bot_text;
 
 /* Sets (text non-NULL) or removes (NULL: back to the default) an admin's
  * version of a dialogue text. */
-err_t store_wa_text_set(store_t *s, const char *key, const char *lang, const char *text,
+err_t store_bot_text_set(store_t *s, const char *key, const char *lang, const char *text,
                         int64_t user_id, int64_t now) STORE_WUR;
 /* Every admin-changed text; *version changes whenever any of them does. */
-err_t store_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n,
+err_t store_bot_text_list(store_t *s, arena_t *ar, store_bot_text **out, size_t *n,
                          int64_t *version) STORE_WUR;
 
 /* ---- SLA: calendars, policies, deadlines, escalation (issue #6) -------- */
@@ -767,7 +767,7 @@ err_t store_sla_set_many(store_t *s, const int64_t *ids, const store_sla_times *
                          size_t *changed) STORE_WUR;
 
 typedef struct {
-    const char *to_wa_id, *payload, *template; /* a staff WhatsApp alert */
+    const char *to_address, *payload, *template; /* a staff WhatsApp alert */
 } store_sla_notice;
 
 typedef struct {
@@ -790,7 +790,7 @@ err_t store_sla_escalate(store_t *s, store_sla_escalation *x) STORE_WUR;
 
 typedef struct {
     int64_t user_id;
-    const char *name, *wa_id; /* wa_id may be NULL */
+    const char *name, *mobile; /* mobile may be NULL */
 } store_staff;
 
 /* The enabled supervisors of an agency. */
@@ -836,7 +836,7 @@ err_t store_canned_delete(store_t *s, int64_t id) STORE_WUR;
 /* Renames a team and sets (has_base) or clears its base location.
  * ERR_CONFLICT when the agency has another team of that name. */
 err_t store_team_update(store_t *s, const store_team *t) STORE_WUR;
-/* The team's members (id, login, name, disabled, wa_id of each), by name. */
+/* The team's members (id, login, name, disabled, mobile of each), by name. */
 err_t store_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out,
                          size_t *n) STORE_WUR;
 /* ERR_NOT_FOUND when the user was no member. */
@@ -910,7 +910,7 @@ typedef struct {
     int64_t starts_at, ends_at;
     /* Read-only, joined. */
     int64_t agency_id;
-    const char *team_name, *user_login, *user_name, *user_wa_id;
+    const char *team_name, *user_login, *user_name, *user_mobile;
 } store_duty;
 
 /* The shifts of the teams of an agency (0: every agency), by team, user. */
@@ -972,7 +972,7 @@ err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const
 #define STORE_ALERT_OUT_MAX 24
 
 typedef struct {
-    const char *to_wa_id, *kind, *payload, *template;
+    const char *to_address, *kind, *payload, *template;
 } store_alert_msg;
 
 /* One alert round of an emergency. */
@@ -1058,18 +1058,18 @@ err_t store_group_list(store_t *s, arena_t *ar, int64_t agency_id, store_group *
                        size_t *n) STORE_WUR;
 err_t store_group_get(store_t *s, arena_t *ar, int64_t id, store_group *out) STORE_WUR;
 /* Registers (or renames) a member by WhatsApp id. */
-err_t store_group_member_add(store_t *s, int64_t group_id, const char *wa_id, const char *name,
+err_t store_group_member_add(store_t *s, int64_t group_id, const char *mobile, const char *name,
                              int64_t now) STORE_WUR;
 /* ERR_NOT_FOUND when not a member. */
-err_t store_group_member_remove(store_t *s, int64_t group_id, const char *wa_id) STORE_WUR;
-/* The agency's group wa_id is a member of (the oldest if several). */
-err_t store_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+err_t store_group_member_remove(store_t *s, int64_t group_id, const char *mobile) STORE_WUR;
+/* The agency's group mobile is a member of (the oldest if several). */
+err_t store_group_of(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
                      store_group *out) STORE_WUR;
 /* Marks the case as reported by a member of the group. */
 err_t store_case_set_group(store_t *s, int64_t case_id, int64_t group_id) STORE_WUR;
 /* One registered member of a community group (the admin page lists them). */
 typedef struct {
-    const char *wa_id, *name; /* name may be NULL */
+    const char *mobile, *name; /* name may be NULL */
     int64_t created_at;
 } store_group_member;
 /* The members of a group, oldest first (at most STORE_GROUP_MEMBERS_MAX). */
@@ -1166,7 +1166,7 @@ err_t store_svc_save(store_t *s, store_category *c, store_svc_doc *docs, size_t 
 #define STORE_SVC_FILES_MAX 12
 
 /* What one WhatsApp message adds to a service request, applied inside
- * store_wa_apply's transaction. */
+ * store_dialog_apply's transaction. */
 typedef struct store_svc_effects {
     /* A new request: fx->new_case is the case; these are its own data. */
     const char *nik, *applicant_name;
@@ -1177,7 +1177,7 @@ typedef struct store_svc_effects {
     size_t nfiles;
     struct {
         int64_t document_id;
-        store_wa_media m;
+        store_media m;
     } files[STORE_SVC_FILES_MAX];
     size_t nskipped; /* optional documents the citizen skipped (new request) */
     int64_t skipped[STORE_SVC_FILES_MAX];

@@ -14,11 +14,11 @@ static const char CASE_LOCK[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}
  * their conversation, else the agency's first (as the WhatsApp store). */
 #define SURVEY_TARGET                                                                              \
     "SELECT c.agency_id AS agency_id, COALESCE(w.endpoint, (SELECT MIN(n.phone_number_id)"         \
-    " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
+    " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.mobile AS mobile,"          \
     " c.id AS case_id FROM cases c"                                                                \
     " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN conversations w"                          \
-    " ON w.agency_id = c.agency_id AND w.channel = 'whatsapp' AND w.address = r.wa_id"             \
-    " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL"
+    " ON w.agency_id = c.agency_id AND w.channel = 'whatsapp' AND w.address = r.mobile"             \
+    " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.mobile IS NOT NULL"
 
 typedef struct {
     int64_t invite_event_id;
@@ -44,7 +44,7 @@ static err_t invite_tx(q_conn *c, void *arg)
         "SELECT invite_event_id, answered FROM survey_cases WHERE case_id = $1";
     static const char queue[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, case_id,"
+        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, mobile, case_id,"
         " 'survey_invite', $2, $3, $4, $4 FROM (" SURVEY_TARGET ") x WHERE pnid IS NOT NULL";
     invite_ctx *x = arg;
     invite_row row;

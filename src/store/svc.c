@@ -268,7 +268,7 @@ static err_t more_tx(q_conn *c, void *arg)
     static const char conv[] =
         "UPDATE conversations SET state = $2, version = version + 1, updated_at = $3"
         " WHERE channel = 'whatsapp' AND (agency_id, address) IN"
-        " (SELECT c.agency_id, r.wa_id FROM cases c JOIN reporters r ON r.id = c.reporter_id WHERE "
+        " (SELECT c.agency_id, r.mobile FROM cases c JOIN reporters r ON r.id = c.reporter_id WHERE "
         "c.id = $1)";
     act_ctx *x = arg;
     err_t e = expect(c, x->case_id, x->expect);
@@ -319,13 +319,13 @@ static err_t issue_tx(q_conn *c, void *arg)
      * there is none of them. */
     static const char out_sql[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, $1,"
+        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, mobile, $1,"
         " 'document', $2, $3, $4, $4 FROM (SELECT c.agency_id AS agency_id, COALESCE(w.endpoint,"
         " (SELECT MIN(n.phone_number_id) FROM agency_numbers n WHERE n.agency_id = c.agency_id))"
-        " AS pnid, r.wa_id AS wa_id FROM cases c JOIN reporters r ON r.id = c.reporter_id"
+        " AS pnid, r.mobile AS mobile FROM cases c JOIN reporters r ON r.id = c.reporter_id"
         " LEFT JOIN conversations w ON w.agency_id = c.agency_id AND w.channel = 'whatsapp'"
-        " AND w.address = r.wa_id"
-        " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.wa_id IS NOT NULL) x"
+        " AND w.address = r.mobile"
+        " WHERE c.id = $1 AND c.channel = 'whatsapp' AND r.mobile IS NOT NULL) x"
         " WHERE pnid IS NOT NULL RETURNING id";
     static const char req[] =
         "UPDATE service_requests SET issued_at = $2, issued_by = $3, issued_attachment_id = $4,"
@@ -479,9 +479,9 @@ err_t store_svc_rows(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, i
                   Q_INT(STORE_SVC_ROWS_MAX));
 }
 
-/* ---- inside store_wa_apply ---------------------------------------------------- */
+/* ---- inside store_dialog_apply ---------------------------------------------------- */
 
-err_t svc_wa_apply(q_conn *c, arena_t *ar, store_wa_effects *fx)
+err_t svc_dialog_apply(q_conn *c, arena_t *ar, store_dialog_effects *fx)
 {
     static const char req[] =
         "INSERT INTO service_requests (case_id, nik, applicant_name, consent_at, submitted_at)"
@@ -490,7 +490,7 @@ err_t svc_wa_apply(q_conn *c, arena_t *ar, store_wa_effects *fx)
     static const char own[] =
         "SELECT c.id FROM cases c JOIN reporters r ON r.id = c.reporter_id"
         " JOIN service_requests q ON q.case_id = c.id WHERE c.id = $1 AND c.agency_id = $2"
-        " AND r.wa_id = $3 AND c.status = 'incomplete' {FOR_UPDATE OF c}";
+        " AND r.mobile = $3 AND c.status = 'incomplete' {FOR_UPDATE OF c}";
     static const char file[] =
         "INSERT INTO attachments (case_id, sha256, mime, filename, source, state, media_id,"
         " document_id, created_at) VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6, $7)";
@@ -505,13 +505,13 @@ err_t svc_wa_apply(q_conn *c, arena_t *ar, store_wa_effects *fx)
         for (size_t i = 0; e == ERR_OK && i < v->nskipped; i++)
             e = put_check(c, case_id, v->skipped[i], "skipped", NULL, 0, fx->now);
     } else if (case_id) {
-        e = q_row_int(c, own, &own_n, Q_INT(case_id), Q_INT(fx->agency_id), Q_TEXT(fx->wa_id));
+        e = q_row_int(c, own, &own_n, Q_INT(case_id), Q_INT(fx->agency_id), Q_TEXT(fx->address));
         e = e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
     } else {
         return ERR_OK;
     }
     for (size_t i = 0; e == ERR_OK && i < v->nfiles; i++) {
-        const store_wa_media *m = &v->files[i].m;
+        const store_media *m = &v->files[i].m;
         e = q_run(c, file, NULL, Q_INT(case_id), Q_TEXT(m->sha256),
                   Q_TEXT(m->mime ? m->mime : "application/octet-stream"), Q_TEXT(m->filename),
                   Q_TEXT(m->media_id), Q_ID(v->files[i].document_id), Q_INT(fx->now));

@@ -3,7 +3,7 @@
  * outbox, media downloads, admin texts. Written once for both engines on
  * store/q.h.
  *
- * The hot path: store_wa_inbox_add(_batch) write outside (q_one_int) or in
+ * The hot path: store_inbound_add(_batch) write outside (q_one_int) or in
  * one q_tx; on SQLite both take the process's write lock, where the
  * webhook committer (store_prefer_writes) goes first. Durability is the
  * pool's: a borrowed SQLite connection commits with synchronous=FULL
@@ -36,17 +36,17 @@ static err_t write_n(store_t *s, const char *sql, int64_t *n, const q_val *v, si
     "id, body, state, attempts, error, received_at, processed_at, summary, body_state, removed_at"
 
 static const q_field INBOX_F[] = {
-    QF(INT64, store_wa_inbox_row, id),           QF(TEXT, store_wa_inbox_row, body),
-    QF(TEXT, store_wa_inbox_row, state),         QF(INT, store_wa_inbox_row, attempts),
-    QF(TEXT, store_wa_inbox_row, error),         QF(INT64, store_wa_inbox_row, received_at),
-    QF(INT64, store_wa_inbox_row, processed_at), QF(TEXT, store_wa_inbox_row, summary),
-    QF(TEXT, store_wa_inbox_row, body_state),    QF(INT64, store_wa_inbox_row, removed_at),
+    QF(INT64, store_inbound_row, id),           QF(TEXT, store_inbound_row, body),
+    QF(TEXT, store_inbound_row, state),         QF(INT, store_inbound_row, attempts),
+    QF(TEXT, store_inbound_row, error),         QF(INT64, store_inbound_row, received_at),
+    QF(INT64, store_inbound_row, processed_at), QF(TEXT, store_inbound_row, summary),
+    QF(TEXT, store_inbound_row, body_state),    QF(INT64, store_inbound_row, removed_at),
 };
 
-static const char INBOX_ADD[] = "INSERT INTO wa_inbox (received_at, body, state, error)"
+static const char INBOX_ADD[] = "INSERT INTO inbound (received_at, body, state, error)"
                                 " VALUES ($1, $2, $3, $4) RETURNING id";
 
-err_t store_wa_inbox_add(store_t *s, const char *body, size_t len, const char *dead_reason,
+err_t store_inbound_add(store_t *s, const char *body, size_t len, const char *dead_reason,
                          int64_t now, int64_t *id)
 {
     /* Outside a transaction: on SQLite the driver queues on the write
@@ -60,7 +60,7 @@ err_t store_wa_inbox_add(store_t *s, const char *body, size_t len, const char *d
 }
 
 typedef struct {
-    store_wa_inbox_new *rows;
+    store_inbound_new *rows;
     size_t n;
     int64_t now;
 } batch_ctx;
@@ -70,7 +70,7 @@ static err_t batch_tx(q_conn *c, void *arg)
     batch_ctx *x = arg;
     err_t e = ERR_OK;
     for (size_t i = 0; e == ERR_OK && i < x->n; i++) {
-        store_wa_inbox_new *r = &x->rows[i];
+        store_inbound_new *r = &x->rows[i];
         e = q_row_int(c, INBOX_ADD, &r->id, Q_INT(x->now), Q_TEXTN(r->body, r->len),
                       Q_TEXT(r->dead_reason ? "dead" : "new"), Q_TEXT(r->dead_reason));
     }
@@ -78,18 +78,18 @@ static err_t batch_tx(q_conn *c, void *arg)
 }
 
 /* The webhook's group commit (http/ingest.c): one transaction, one sync. */
-err_t store_wa_inbox_add_batch(store_t *s, store_wa_inbox_new *rows, size_t n, int64_t now)
+err_t store_inbound_add_batch(store_t *s, store_inbound_new *rows, size_t n, int64_t now)
 {
     batch_ctx x = {rows, n, now};
     return q_tx(s, batch_tx, &x);
 }
 
-err_t store_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
-                          store_wa_inbox_row **out, size_t *n)
+err_t store_inbound_list(store_t *s, arena_t *ar, const char *state, unsigned limit,
+                          store_inbound_row **out, size_t *n)
 {
     /* The state as a literal: only then can the planner use the partial
      * indexes of new and dead rows (migration 0013). */
-#define INBOX_LIST(where) "SELECT " INBOX_COLS " FROM wa_inbox" where " ORDER BY id DESC LIMIT $1"
+#define INBOX_LIST(where) "SELECT " INBOX_COLS " FROM inbound" where " ORDER BY id DESC LIMIT $1"
     static const char all[] = INBOX_LIST(""), fresh[] = INBOX_LIST(" WHERE state = 'new'"),
                       dead[] = INBOX_LIST(" WHERE state = 'dead'"),
                       done[] = INBOX_LIST(" WHERE state = 'done'");
@@ -101,40 +101,40 @@ err_t store_wa_inbox_list(store_t *s, arena_t *ar, const char *state, unsigned l
     return q_list(s, ar, sql, INBOX_F, out, n, Q_INT(limit));
 }
 
-err_t store_wa_inbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                           store_wa_inbox_row **out, size_t *n)
+err_t store_inbound_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                           store_inbound_row **out, size_t *n)
 {
     /* SKIP LOCKED: instances claiming at the same moment take different
-     * rows. The WHERE is the partial index's (wa_inbox_due). */
+     * rows. The WHERE is the partial index's (inbound_due). */
     static const char sql[] =
-        "UPDATE wa_inbox SET next_attempt_at = $1 + $2, attempts = attempts + 1"
-        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'new' AND next_attempt_at <= $1"
+        "UPDATE inbound SET next_attempt_at = $1 + $2, attempts = attempts + 1"
+        " WHERE id IN (SELECT id FROM inbound WHERE state = 'new' AND next_attempt_at <= $1"
         " ORDER BY next_attempt_at, id LIMIT $3 {SKIP_LOCKED}) RETURNING " INBOX_COLS;
     return q_list(s, ar, sql, INBOX_F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
 }
 
-err_t store_wa_inbox_finish(store_t *s, int64_t id, const char *state, const char *error,
+err_t store_inbound_finish(store_t *s, int64_t id, const char *state, const char *error,
                             const char *summary, int64_t now)
 {
     static const char sql[] =
-        "UPDATE wa_inbox SET state = $1, error = $2, processed_at = $3, summary = $4 WHERE id = $5";
+        "UPDATE inbound SET state = $1, error = $2, processed_at = $3, summary = $4 WHERE id = $5";
     return q_write(s, sql, false, Q_TEXT(state), Q_TEXT(error), Q_INT(now), Q_TEXT(summary),
                    Q_INT(id));
 }
 
-err_t store_wa_inbox_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
+err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
                            size_t *n)
 {
-    /* Processed bodies along wa_inbox_retained, oldest first; dead letters
-     * (few) along wa_inbox_dead. The removed bodies are zeroed in SQLite's
+    /* Processed bodies along inbound_retained, oldest first; dead letters
+     * (few) along inbound_dead. The removed bodies are zeroed in SQLite's
      * file (secure_delete, drv_sqlite.c). */
     static const char done[] =
-        "UPDATE wa_inbox SET body = '', body_state = 'removed', removed_at = $3"
-        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'done' AND body_state = 'raw'"
+        "UPDATE inbound SET body = '', body_state = 'removed', removed_at = $3"
+        " WHERE id IN (SELECT id FROM inbound WHERE state = 'done' AND body_state = 'raw'"
         " AND processed_at < $1 ORDER BY processed_at, id LIMIT $2 {SKIP_LOCKED})";
     static const char dead[] =
-        "UPDATE wa_inbox SET body = '', body_state = 'removed', removed_at = $3"
-        " WHERE id IN (SELECT id FROM wa_inbox WHERE state = 'dead' AND body_state <> 'removed'"
+        "UPDATE inbound SET body = '', body_state = 'removed', removed_at = $3"
+        " WHERE id IN (SELECT id FROM inbound WHERE state = 'dead' AND body_state <> 'removed'"
         " AND COALESCE(processed_at, received_at) < $1 ORDER BY id LIMIT $2 {SKIP_LOCKED})";
     int64_t k = 0;
     err_t e = write_n(s, strcmp(state, "dead") == 0 ? dead : done, &k,
@@ -143,17 +143,17 @@ err_t store_wa_inbox_purge(store_t *s, const char *state, int64_t before, unsign
     return e;
 }
 
-err_t store_wa_inbox_unsealed(store_t *s, arena_t *ar, unsigned max, store_wa_inbox_row **out,
+err_t store_inbound_unsealed(store_t *s, arena_t *ar, unsigned max, store_inbound_row **out,
                               size_t *n)
 {
-    static const char sql[] = "SELECT " INBOX_COLS " FROM wa_inbox"
+    static const char sql[] = "SELECT " INBOX_COLS " FROM inbound"
                               " WHERE state = 'dead' AND body_state = 'raw' ORDER BY id LIMIT $1";
     return q_list(s, ar, sql, INBOX_F, out, n, Q_INT(max));
 }
 
-err_t store_wa_inbox_seal(store_t *s, int64_t id, const char *sealed)
+err_t store_inbound_seal(store_t *s, int64_t id, const char *sealed)
 {
-    static const char sql[] = "UPDATE wa_inbox SET body = $2, body_state = 'sealed'"
+    static const char sql[] = "UPDATE inbound SET body = $2, body_state = 'sealed'"
                               " WHERE id = $1 AND state = 'dead' AND body_state = 'raw'";
     return q_write(s, sql, true, Q_INT(id), Q_TEXT(sealed));
 }
@@ -164,8 +164,8 @@ err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_i
                              store_agency *out)
 {
     static const char sql[] =
-        "SELECT a.id, a.code, a.name, a.kind, a.timezone, a.wa_template_status,"
-        " a.wa_template_reply, a.wa_template_lang FROM agencies a"
+        "SELECT a.id, a.code, a.name, a.kind, a.timezone, a.template_status,"
+        " a.template_reply, a.template_lang FROM agencies a"
         " JOIN agency_numbers n ON n.agency_id = a.id WHERE n.phone_number_id = $1";
     static const q_field F[] = {
         QF(INT64, store_agency, id),
@@ -173,9 +173,9 @@ err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_i
         QF(TEXT, store_agency, name),
         QF(TEXT, store_agency, kind),
         QF(TEXT, store_agency, timezone),
-        QF(TEXT, store_agency, wa_template_status),
-        QF(TEXT, store_agency, wa_template_reply),
-        QF(TEXT, store_agency, wa_template_lang),
+        QF(TEXT, store_agency, template_status),
+        QF(TEXT, store_agency, template_reply),
+        QF(TEXT, store_agency, template_lang),
     };
     return q_one(s, ar, sql, F, out, Q_TEXT(phone_number_id));
 }
@@ -202,10 +202,10 @@ err_t store_conv_get(store_t *s, arena_t *ar, int64_t agency_id, const char *cha
     return e;
 }
 
-/* ---- one inbound message's effects (store_wa_apply) ------------------------------- */
+/* ---- one inbound message's effects (store_dialog_apply) ------------------------------- */
 
 /* The conversation row, compare-and-set on version. */
-static err_t put_conversation(q_conn *c, const store_wa_effects *fx)
+static err_t put_conversation(q_conn *c, const store_dialog_effects *fx)
 {
     static const char ins[] =
         "INSERT INTO conversations (agency_id, channel, address, endpoint, state, draft, lang,"
@@ -215,7 +215,7 @@ static err_t put_conversation(q_conn *c, const store_wa_effects *fx)
         "UPDATE conversations SET state = $4, draft = $5, lang = $6, version = version + 1,"
         " endpoint = $3, last_inbound_at = {GREATEST}(last_inbound_at, $7), updated_at = $7"
         " WHERE agency_id = $1 AND channel = 'whatsapp' AND address = $2 AND version = $8";
-    const q_val v[] = {Q_INT(fx->agency_id), Q_TEXT(fx->wa_id),        Q_TEXT(fx->phone_number_id),
+    const q_val v[] = {Q_INT(fx->agency_id), Q_TEXT(fx->address),        Q_TEXT(fx->phone_number_id),
                        Q_TEXT(fx->state),    Q_TEXT(fx->draft),        Q_TEXT(fx->lang),
                        Q_INT(fx->now),       Q_INT(fx->expect_version)};
     int64_t changed = 0;
@@ -225,7 +225,7 @@ static err_t put_conversation(q_conn *c, const store_wa_effects *fx)
 }
 
 /* The case (new, or the reporter's own by code), its media; *case_id. */
-static err_t put_case(q_conn *c, arena_t *ar, store_wa_effects *fx, int64_t reporter,
+static err_t put_case(q_conn *c, arena_t *ar, store_dialog_effects *fx, int64_t reporter,
                       int64_t *case_id)
 {
     /* The citizen's messages of the dialogue that just became the case
@@ -263,7 +263,7 @@ static err_t put_case(q_conn *c, arena_t *ar, store_wa_effects *fx, int64_t repo
             e = q_run(c, add_text, NULL, Q_INT(*case_id), Q_TEXT(fx->case_text), Q_INT(fx->now));
     }
     for (size_t i = 0; e == ERR_OK && *case_id && i < fx->nmedia; i++) {
-        const store_wa_media *m = &fx->media[i];
+        const store_media *m = &fx->media[i];
         e = q_run(c, att, NULL, Q_INT(*case_id), Q_TEXT(m->sha256),
                   Q_TEXT(m->mime ? m->mime : "application/octet-stream"), Q_TEXT(m->filename),
                   Q_TEXT(m->media_id), Q_INT(fx->now));
@@ -272,14 +272,14 @@ static err_t put_case(q_conn *c, arena_t *ar, store_wa_effects *fx, int64_t repo
 }
 
 /* The reporter, the case and its media, the message log. */
-static err_t log_and_case(q_conn *c, arena_t *ar, store_wa_effects *fx)
+static err_t log_and_case(q_conn *c, arena_t *ar, store_dialog_effects *fx)
 {
     static const char msg[] = "INSERT INTO messages (agency_id, reporter_id, case_id, direction,"
                               " wamid, type, body, created_at, media_id, lat, lon, draft)"
                               " VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11)";
     /* Name and consent are kept only with a report the citizen agreed to
      * (UU PDP); before that the reporter is just the WhatsApp id. */
-    store_reporter_in rep = {fx->new_case ? fx->profile_name : NULL, NULL, fx->wa_id, NULL,
+    store_reporter_in rep = {fx->new_case ? fx->profile_name : NULL, NULL, fx->address, NULL,
                              fx->new_case ? fx->now : 0};
     int64_t reporter = 0, case_id = 0;
     bool loc = fx->msg_has_location;
@@ -297,11 +297,11 @@ static err_t log_and_case(q_conn *c, arena_t *ar, store_wa_effects *fx)
 
 /* A key seen before (a redelivered webhook): *dup, and nothing changes. */
 static const char SEEN[] =
-    "INSERT INTO wa_seen (key, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    "INSERT INTO inbound_seen (key, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
 
 typedef struct {
     arena_t *ar;
-    store_wa_effects *fx;
+    store_dialog_effects *fx;
 } apply_ctx;
 
 static err_t apply_tx(q_conn *c, void *arg)
@@ -311,7 +311,7 @@ static err_t apply_tx(q_conn *c, void *arg)
         " template, created_at, updated_at) VALUES ('whatsapp', $1, $2, $3, $4, $5, $6, $7, $8,"
         " $8)";
     apply_ctx *x = arg;
-    store_wa_effects *fx = x->fx;
+    store_dialog_effects *fx = x->fx;
     int64_t fresh = 0;
     err_t e = q_run(c, SEEN, &fresh, Q_TEXT(fx->seen_key), Q_INT(fx->now));
     fx->duplicate = e == ERR_OK && fresh == 0;
@@ -321,17 +321,17 @@ static err_t apply_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = log_and_case(c, x->ar, fx);
     if (e == ERR_OK && fx->svc)
-        e = svc_wa_apply(c, x->ar, fx);
+        e = svc_dialog_apply(c, x->ar, fx);
     for (size_t i = 0; e == ERR_OK && i < fx->nout; i++) {
-        const store_wa_out *o = &fx->out[i];
+        const store_dialog_out *o = &fx->out[i];
         e = q_run(c, out_sql, NULL, Q_INT(fx->agency_id), Q_TEXT(fx->phone_number_id),
-                  Q_TEXT(fx->wa_id), Q_ID(o->for_new_case && fx->new_case ? fx->new_case->id : 0),
+                  Q_TEXT(fx->address), Q_ID(o->for_new_case && fx->new_case ? fx->new_case->id : 0),
                   Q_TEXT(o->kind), Q_TEXT(o->payload), Q_TEXT(o->template), Q_INT(fx->now));
     }
     return e;
 }
 
-err_t store_wa_apply(store_t *s, arena_t *ar, store_wa_effects *fx)
+err_t store_dialog_apply(store_t *s, arena_t *ar, store_dialog_effects *fx)
 {
     apply_ctx x = {ar, fx};
     fx->duplicate = false;
@@ -494,14 +494,14 @@ err_t store_outbox_list(store_t *s, arena_t *ar, const char *channel, const char
     return q_list(s, ar, sql, F, out, n, Q_TEXT(channel), Q_TEXT(address), Q_INT(limit));
 }
 
-err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const char *wa_id,
+err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
                              unsigned limit, store_case **out, size_t *n)
 {
     static const char sql[] =
         "SELECT c.id, c.tracking_code, c.status, c.created_at, k.name_id,"
         " k.name_en FROM cases c JOIN reporters r ON r.id = c.reporter_id"
         " LEFT JOIN categories k ON k.id = c.category_id"
-        " WHERE c.agency_id = $1 AND r.wa_id = $2 ORDER BY c.id DESC LIMIT $3";
+        " WHERE c.agency_id = $1 AND r.mobile = $2 ORDER BY c.id DESC LIMIT $3";
     static const q_field F[] = {
         QF(INT64, store_case, id),
         QF(TEXT, store_case, tracking_code),
@@ -510,24 +510,24 @@ err_t store_case_list_for_wa(store_t *s, arena_t *ar, int64_t agency_id, const c
         QF(TEXT, store_case, category_name_id),
         QF(TEXT, store_case, category_name_en),
     };
-    return q_list(s, ar, sql, F, out, n, Q_INT(agency_id), Q_TEXT(wa_id), Q_INT(limit));
+    return q_list(s, ar, sql, F, out, n, Q_INT(agency_id), Q_TEXT(mobile), Q_INT(limit));
 }
 
 /* The reporter's WhatsApp address for a case that came over WhatsApp, or
- * a walk-in or phone case whose reporter agreed (wa_consent_at): the
+ * a walk-in or phone case whose reporter agreed (notify_consent_at): the
  * number of the conversation, or the agency's first number. */
 #define WA_TARGET                                                                                  \
     "SELECT c.agency_id AS agency_id, COALESCE(w.endpoint, (SELECT MIN(n.phone_number_id)"         \
-    " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.wa_id AS wa_id,"          \
+    " FROM agency_numbers n WHERE n.agency_id = c.agency_id)) AS pnid, r.mobile AS mobile,"          \
     " c.id AS case_id, w.last_inbound_at AS last_in FROM cases c"                                  \
     " JOIN reporters r ON r.id = c.reporter_id LEFT JOIN conversations w"                          \
-    " ON w.agency_id = c.agency_id AND w.channel = 'whatsapp' AND w.address = r.wa_id"             \
-    " WHERE c.id = $1 AND (c.channel = 'whatsapp' OR c.wa_consent_at IS NOT NULL)"                 \
-    " AND r.wa_id IS NOT NULL"
+    " ON w.agency_id = c.agency_id AND w.channel = 'whatsapp' AND w.address = r.mobile"             \
+    " WHERE c.id = $1 AND (c.channel = 'whatsapp' OR c.notify_consent_at IS NOT NULL)"                 \
+    " AND r.mobile IS NOT NULL"
 
 static const char QUEUE_STATUS[] =
     "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-    " event_id, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, case_id,"
+    " event_id, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, mobile, case_id,"
     " 'status_update', '', $2, $3, $3 FROM (" WA_TARGET ") x WHERE pnid IS NOT NULL";
 
 err_t dom_outbox_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
@@ -551,7 +551,7 @@ static err_t operator_tx(q_conn *c, void *arg)
         " WHERE pnid IS NOT NULL";
     static const char ins[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, wa_id, case_id,"
+        " template, created_at, updated_at) SELECT 'whatsapp', agency_id, pnid, mobile, case_id,"
         " 'operator', $2, $3, $4, $4 FROM (" WA_TARGET ") x WHERE pnid IS NOT NULL RETURNING id";
     static const char event[] =
         "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id,"
@@ -585,8 +585,8 @@ err_t store_outbox_operator_message(store_t *s, int64_t case_id, int64_t actor_i
 
 /* ---- media downloads ---------------------------------------------------------------- */
 
-err_t store_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
-                           store_wa_media_job **out, size_t *n)
+err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                           store_media_job **out, size_t *n)
 {
     /* The inner WHERE is the partial index's (attachments_due). */
     static const char sql[] =
@@ -595,14 +595,14 @@ err_t store_wa_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, 
         " AND next_attempt_at <= $1 ORDER BY id LIMIT $3 {SKIP_LOCKED})"
         " RETURNING id, case_id, media_id, mime, sha256, attempts";
     static const q_field F[] = {
-        QF(INT64, store_wa_media_job, id),      QF(INT64, store_wa_media_job, case_id),
-        QF(TEXT, store_wa_media_job, media_id), QF(TEXT, store_wa_media_job, mime),
-        QF(TEXT, store_wa_media_job, sha256),   QF(INT, store_wa_media_job, attempts),
+        QF(INT64, store_media_job, id),      QF(INT64, store_media_job, case_id),
+        QF(TEXT, store_media_job, media_id), QF(TEXT, store_media_job, mime),
+        QF(TEXT, store_media_job, sha256),   QF(INT, store_media_job, attempts),
     };
     return q_list(s, ar, sql, F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
 }
 
-err_t store_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
+err_t store_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
                             const char *mime, int64_t now)
 {
     static const char sql[] = "UPDATE attachments SET state = 'stored', sha256 = $1,"
@@ -612,7 +612,7 @@ err_t store_wa_media_stored(store_t *s, int64_t id, const char *sha256_hex, int6
                    Q_INT(id));
 }
 
-err_t store_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
+err_t store_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
 {
     static const char sql[] =
         "UPDATE attachments SET state = CASE WHEN $1 = 0 THEN 'failed' ELSE state END,"
@@ -623,29 +623,29 @@ err_t store_wa_media_retry(store_t *s, int64_t id, int64_t next_at, const char *
 
 /* ---- admin texts of the dialogue ------------------------------------------------------ */
 
-err_t store_wa_text_set(store_t *s, const char *key, const char *lang, const char *text,
+err_t store_bot_text_set(store_t *s, const char *key, const char *lang, const char *text,
                         int64_t user_id, int64_t now)
 {
-    static const char put[] = "INSERT INTO wa_texts (key, lang, text, updated_by, updated_at)"
+    static const char put[] = "INSERT INTO bot_texts (key, lang, text, updated_by, updated_at)"
                               " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key, lang) DO UPDATE SET"
                               " text = excluded.text, updated_by = excluded.updated_by,"
                               " updated_at = excluded.updated_at";
-    static const char del[] = "DELETE FROM wa_texts WHERE key = $1 AND lang = $2";
+    static const char del[] = "DELETE FROM bot_texts WHERE key = $1 AND lang = $2";
     if (!text)
         return q_write(s, del, false, Q_TEXT(key), Q_TEXT(lang));
     return q_write(s, put, false, Q_TEXT(key), Q_TEXT(lang), Q_TEXT(text), Q_ID(user_id),
                    Q_INT(now));
 }
 
-err_t store_wa_text_list(store_t *s, arena_t *ar, store_wa_text **out, size_t *n, int64_t *version)
+err_t store_bot_text_list(store_t *s, arena_t *ar, store_bot_text **out, size_t *n, int64_t *version)
 {
     static const char sql[] =
-        "SELECT key, lang, text, updated_at FROM wa_texts ORDER BY key {COLLATE_C}, lang";
+        "SELECT key, lang, text, updated_at FROM bot_texts ORDER BY key {COLLATE_C}, lang";
     static const q_field F[] = {
-        QF(TEXT, store_wa_text, key),
-        QF(TEXT, store_wa_text, lang),
-        QF(TEXT, store_wa_text, text),
-        QF(INT64, store_wa_text, updated_at),
+        QF(TEXT, store_bot_text, key),
+        QF(TEXT, store_bot_text, lang),
+        QF(TEXT, store_bot_text, text),
+        QF(INT64, store_bot_text, updated_at),
     };
     err_t e = q_list(s, ar, sql, F, out, n);
     *version = 0;

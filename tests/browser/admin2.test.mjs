@@ -232,7 +232,7 @@ describe('admin pages', () => {
     const api = await srv.session('trc.satpolpp');
     assert.equal((await api.call('POST', '/api/v1/duty', { team_id: 1, user_id: 4, weekday: 1, start: '08:00', end: '09:00' })).status, 403);
     assert.equal((await api.call('POST', '/api/v1/agencies/1/holidays', { date: `${YEAR}-12-01`, name: 'x', kind: 'local' })).status, 403);
-    assert.equal((await api.call('GET', '/api/v1/whatsapp/texts')).status, 403);
+    assert.equal((await api.call('GET', '/api/v1/bot/texts')).status, 403);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-refused.png') });
     assert.deepEqual(page.errors, []);
     await ctx.close();

@@ -220,7 +220,7 @@ describe('issue 13: field card, LAPOR! number, message texts', () => {
     assert.equal(await page.locator('li[data-key=created] .text-title .tag.custom').count(), 1);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-texts-steps.png') });
     const sa = await srv.session('superadmin');
-    const custom = async () => (await ok(sa.call('GET', '/api/v1/whatsapp/texts'))).items.find((x) => x.key === 'created').custom.id;
+    const custom = async () => (await ok(sa.call('GET', '/api/v1/bot/texts'))).items.find((x) => x.key === 'created').custom.id;
     assert.equal(await custom(), 'Laporan diterima: *{code}*. Pantau {url}');
     await page.click('button[data-reset="created:id"]');
     await page.locator('button[data-reset="created:id"]').waitFor({ state: 'detached' });

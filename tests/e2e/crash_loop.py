@@ -16,7 +16,7 @@ After the last cycle a server runs to the end; Meta's retries are played
 are sent again) and then the database is checked:
 
 - every acknowledged message is in the inbox and was processed: its
-  "m:<wamid>" key is in wa_seen and it is in the message log once;
+  "m:<wamid>" key is in inbound_seen and it is in the message log once;
 - nothing is left waiting or dead in the inbox or the outbox;
 - every citizen got exactly as many replies queued as one processing
   makes (processed once: a crash never repeats the dialogue);
@@ -157,7 +157,7 @@ def post_all(port, bodies):
 def wait_settled(db, timeout):
     deadline = time.monotonic() + timeout
     while True:
-        waiting = db.value("SELECT (SELECT count(*) FROM wa_inbox WHERE state = 'new') +"
+        waiting = db.value("SELECT (SELECT count(*) FROM inbound WHERE state = 'new') +"
                            " (SELECT count(*) FROM outbox WHERE state = 'pending')")
         if waiting == 0:
             return
@@ -222,7 +222,7 @@ def run(workdir, cycles, database_url=None, extra_env=None, seed=19, log=print):
 
 def check(db, graph, acked, lost, cycles):
     # The inbox: which messages it holds, processed or not.
-    seen = {r[0][2:] for r in db.rows("SELECT key FROM wa_seen WHERE key LIKE 'm:wamid.CRASH%'")}
+    seen = {r[0][2:] for r in db.rows("SELECT key FROM inbound_seen WHERE key LIKE 'm:wamid.CRASH%'")}
     logged = {}
     for (wamid,) in db.rows("SELECT wamid FROM messages WHERE direction = 'in'"
                             " AND wamid LIKE 'wamid.CRASH%'"):
@@ -233,7 +233,7 @@ def check(db, graph, acked, lost, cycles):
     assert not unlogged, "not in the message log exactly once: %s" % unlogged[:5]
     stranger = seen - set(acked) - set(lost)
     assert not stranger, "processed but never sent: %s" % sorted(stranger)[:5]
-    left = db.rows("SELECT state, count(*) FROM wa_inbox WHERE state <> 'done' GROUP BY state")
+    left = db.rows("SELECT state, count(*) FROM inbound WHERE state <> 'done' GROUP BY state")
     assert not left, "inbox rows not done: %s" % left
     left = db.rows("SELECT state, count(*) FROM outbox WHERE state <> 'sent' GROUP BY state")
     assert not left, "outbox rows not sent: %s" % left

@@ -127,7 +127,7 @@ def test_changes_are_logged_with_the_fields_not_the_values(server, users):
     r = admin.post("/api/v1/agencies/1/holidays", json={"date": "2026-02-30", "name": "X"})
     assert r.status == 400
     assert len(rows(server, "holiday_add", "admin.satpolpp")) == 1
-    r = sa.post("/api/v1/whatsapp/texts", json={"key": "greeting", "lang": "id",
+    r = sa.post("/api/v1/bot/texts", json={"key": "greeting", "lang": "id",
                                                 "text": "Halo dari {agency}, uji audit"})
     assert r.status == 200, r
     assert rows(server, "text_set", "superadmin")[-1][5] == "fields=key,lang,text"

@@ -231,13 +231,13 @@ def test_backup_while_serving_restores_every_row(engine, tmp_path):
         assert sqlite_rows(dest, "PRAGMA integrity_check") == [["ok"]]
         assert sqlite_rows(dest, "PRAGMA foreign_key_check") == []
         ref = sqlite_tables(dest)
-        bodies = "\n".join(b for (b,) in sqlite_rows(dest, "SELECT body FROM wa_inbox"))
+        bodies = "\n".join(b for (b,) in sqlite_rows(dest, "SELECT body FROM inbound"))
         ref_cases = sqlite_rows(dest, "SELECT id, tracking_code, status, description FROM cases")
     else:
         assert "pg_restore -l lists the dump" in r.stdout
         blocks = dump_copy_blocks(dest)
         ref = {t: len(rows) for t, (cols, rows) in blocks.items()}
-        cols, rows = blocks["wa_inbox"]
+        cols, rows = blocks["inbound"]
         bodies = "\n".join(row[cols.index("body")] or "" for row in rows)
         cols, rows = blocks["cases"]
         ref_cases = [[row[cols.index(c)] for c in ("id", "tracking_code", "status", "description")]
@@ -252,7 +252,7 @@ def test_backup_while_serving_restores_every_row(engine, tmp_path):
     for t, k in load.cases:
         if t < t0:
             assert k["tracking_code"].replace("-", "") in ref_codes, k
-    assert ref["wa_inbox"] >= len(before) and ref["cases"] >= 5
+    assert ref["inbound"] >= len(before) and ref["cases"] >= 5
 
     # Restore into a fresh database of the same engine.
     if engine == "sqlite":

@@ -1,6 +1,6 @@
 """Raw webhooks do not keep personal data forever (issue #13, item 6), on
 both engines: after ADUAN_RAW_RETENTION_SECONDS (the test knob of
-ADUAN_RAW_RETENTION_HOURS) a processed body is gone from wa_inbox and only
+ADUAN_RAW_RETENTION_HOURS) a processed body is gone from inbound and only
 ids, types, times and reasons stay; a dead letter's body is encrypted with
 ADUAN_DATA_KEY and removed 30 days after it died; the superadmin's view
 says what was removed and when."""
@@ -58,8 +58,8 @@ def keyed(request, tmp_path):
 
 
 def inbox_rows(srv):
-    """Every column of every wa_inbox row, as one string per row."""
-    return [" | ".join(v or "" for v in row) for row in sql(srv, "SELECT * FROM wa_inbox")]
+    """Every column of every inbound row, as one string per row."""
+    return [" | ".join(v or "" for v in row) for row in sql(srv, "SELECT * FROM inbound")]
 
 
 def personal_data_in(rows):
@@ -99,7 +99,7 @@ def test_a_complaint_leaves_no_personal_data_in_the_inbox(short):
     assert {"NIK", "name", "profile name", "wa_id", "phone"} <= personal_data_in(inbox_rows(srv))
     # ...and after the retention window nothing of the person is left.
     wait_until(lambda: not personal_data_in(inbox_rows(srv)))
-    items = sa.get("/api/v1/whatsapp/inbox?state=done").json["items"]
+    items = sa.get("/api/v1/inbound?state=done").json["items"]
     assert len(items) >= 7
     for it in items:
         assert it["body"] is None and it["body_state"] == "removed", it
@@ -111,13 +111,13 @@ def test_a_complaint_leaves_no_personal_data_in_the_inbox(short):
             assert m["id"].startswith("wamid.") and m["type"] and m["timestamp"]
     types = sorted(m["type"] for it in items for m in it["summary"]["messages"])
     assert types.count("interactive") >= 3 and "location" in types and "text" in types
-    en = sa.get("/api/v1/whatsapp/inbox?state=done", lang="en").json["items"][0]
+    en = sa.get("/api/v1/inbound?state=done", lang="en").json["items"][0]
     assert "removed" in en["body_note"]
     # The report itself is untouched, and a repeated message is still
     # recognised (idempotency does not need the body).
     case = [c for c in sa.all_cases() if c["tracking_code"] == code][0]
     assert NIK in sa.case(case["id"])["description"]
-    r = sa.get("/api/v1/whatsapp/inbox")
+    r = sa.get("/api/v1/inbound")
     assert r.json["retention"] == {"raw_seconds": 3, "dead_days": 30}
 
 
@@ -159,10 +159,10 @@ def test_dead_letters_are_encrypted_then_removed_after_30_days(keyed):
              CITIZEN.encode() + b'"}')
 
     def dead():
-        return sa.get("/api/v1/whatsapp/inbox?state=dead").json["items"]
+        return sa.get("/api/v1/inbound?state=dead").json["items"]
     wait_until(lambda: len(dead()) == 3 and all(d["body_state"] == "sealed" for d in dead()))
     # At rest: encrypted, none of the person readable; the reason is kept.
-    rows = sql(srv, "SELECT id, body, body_state, error FROM wa_inbox WHERE state = 'dead'")
+    rows = sql(srv, "SELECT id, body, body_state, error FROM inbound WHERE state = 'dead'")
     assert len(rows) == 3
     for _, body, state, error in rows:
         assert body.startswith("v1:") and state == "sealed" and error
@@ -176,10 +176,10 @@ def test_dead_letters_are_encrypted_then_removed_after_30_days(keyed):
 
     # 29 days on, still there; 31 days on, the body goes, the row stays.
     ids = sorted(int(r[0]) for r in rows)
-    sql(srv, "UPDATE wa_inbox SET received_at = received_at - ?,"
+    sql(srv, "UPDATE inbound SET received_at = received_at - ?,"
              " processed_at = processed_at - ? WHERE id = ?",
         (29 * 86400, 29 * 86400, ids[0]))
-    sql(srv, "UPDATE wa_inbox SET received_at = received_at - ?,"
+    sql(srv, "UPDATE inbound SET received_at = received_at - ?,"
              " processed_at = processed_at - ? WHERE id IN (?, ?)",
         (31 * 86400, 31 * 86400, ids[1], ids[2]))
     wait_until(lambda: sum(d["body_state"] == "removed" for d in dead()) == 2)
@@ -190,7 +190,7 @@ def test_dead_letters_are_encrypted_then_removed_after_30_days(keyed):
         d = by_id[i]
         assert d["body"] is None and d["body_removed_at"] and d["error"]
         assert "dihapus" in d["body_note"]
-    stored = {int(r[0]): r[1] for r in sql(srv, "SELECT id, body FROM wa_inbox WHERE state = 'dead'")}
+    stored = {int(r[0]): r[1] for r in sql(srv, "SELECT id, body FROM inbound WHERE state = 'dead'")}
     assert stored[ids[1]] == "" and stored[ids[2]] == "" and stored[ids[0]].startswith("v1:")
 
 
@@ -200,13 +200,13 @@ def test_without_a_key_dead_letters_stay_readable_until_removed(short):
     srv, graph = short
     sa = superadmin(srv)
     post_raw(srv, dead_letter_body("NIK saya %s, %s" % (NIK, MARKER)))
-    wait_until(lambda: sa.get("/api/v1/whatsapp/inbox?state=dead").json["items"])
+    wait_until(lambda: sa.get("/api/v1/inbound?state=dead").json["items"])
     time.sleep(1.5)
-    d = sa.get("/api/v1/whatsapp/inbox?state=dead").json["items"][0]
+    d = sa.get("/api/v1/inbound?state=dead").json["items"][0]
     assert d["body_state"] == "raw" and NIK in d["body"] and d["encrypted"] is False
-    sql(srv, "UPDATE wa_inbox SET received_at = received_at - ?, processed_at = processed_at - ?"
+    sql(srv, "UPDATE inbound SET received_at = received_at - ?, processed_at = processed_at - ?"
              " WHERE state = 'dead'", (31 * 86400, 31 * 86400))
-    wait_until(lambda: sa.get("/api/v1/whatsapp/inbox?state=dead").json["items"][0]["body_state"]
+    wait_until(lambda: sa.get("/api/v1/inbound?state=dead").json["items"][0]["body_state"]
                == "removed")
     assert not personal_data_in(inbox_rows(srv))
     if engine_of(srv) == "sqlite":

@@ -107,7 +107,7 @@ def test_viewer_gets_no_personal_data(viewer, world):
     rows = get_csv(viewer, q="xqexport")
     assert not {"Nama pelapor", "Telepon pelapor", "Alamat"} & set(rows[0])
     assert "Siti Aminah" not in repr(rows) and "81234500001" not in repr(rows)
-    for cols in ("reporter_phone", "id,reporter_name", "address", "reporter_wa_id"):
+    for cols in ("reporter_phone", "id,reporter_name", "address", "reporter_mobile"):
         r = viewer.get(EXPORT, params={"columns": cols})
         assert r.status == 403, r
         assert r.json["error"]["code"] == "forbidden"

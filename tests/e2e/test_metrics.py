@@ -168,10 +168,10 @@ def test_metrics_format_and_what_they_count(desk):
     expected = {
         "aduan_build_info": "gauge", "aduan_database_up": "gauge",
         "aduan_webhook_requests_total": "counter", "aduan_webhook_ack_seconds": "histogram",
-        "aduan_wa_inbox_pending": "gauge", "aduan_wa_inbox_oldest_age_seconds": "gauge",
-        "aduan_wa_inbox_dead": "gauge", "aduan_wa_outbox_pending": "gauge",
-        "aduan_wa_outbox_due": "gauge", "aduan_wa_sends_total": "counter",
-        "aduan_wa_numbers_paused": "gauge", "aduan_sla_breaches_total": "counter",
+        "aduan_inbound_pending": "gauge", "aduan_inbound_oldest_age_seconds": "gauge",
+        "aduan_inbound_dead": "gauge", "aduan_outbox_pending": "gauge",
+        "aduan_outbox_due": "gauge", "aduan_wa_sends_total": "counter",
+        "aduan_endpoints_paused": "gauge", "aduan_sla_breaches_total": "counter",
         "aduan_sessions_active": "gauge", "aduan_db_pool_waits_total": "counter",
         "aduan_db_pool_wait_seconds_total": "counter",
     }
@@ -192,7 +192,7 @@ def test_metrics_format_and_what_they_count(desk):
         m = metrics(srv.port)
         ok = value(m, "aduan_wa_sends_total", result="sent", code="none") >= \
             value(m0, "aduan_wa_sends_total", result="sent", code="none") + 5
-        return m if ok and value(m, "aduan_wa_inbox_pending") == 0 else None
+        return m if ok and value(m, "aduan_inbound_pending") == 0 else None
     m1 = wait_for(sent_enough)
     assert m1, "the replies were not counted as sent"
     acked = lambda m: value(m, "aduan_webhook_requests_total", result="acknowledged")  # noqa
@@ -203,21 +203,21 @@ def test_metrics_format_and_what_they_count(desk):
     assert value(m1, "aduan_webhook_ack_seconds", count) - \
         value(m0, "aduan_webhook_ack_seconds", count) == 6
     assert value(m1, "aduan_webhook_ack_seconds", "aduan_webhook_ack_seconds_sum") > 0
-    assert value(m1, "aduan_wa_inbox_dead") - value(m0, "aduan_wa_inbox_dead") == 1
+    assert value(m1, "aduan_inbound_dead") - value(m0, "aduan_inbound_dead") == 1
     assert value(m1, "aduan_sessions_active") - value(m0, "aduan_sessions_active") == 1
-    assert value(m1, "aduan_wa_inbox_oldest_age_seconds") == 0
+    assert value(m1, "aduan_inbound_oldest_age_seconds") == 0
 
     # Meta refuses the token: the send is paused (code 190) and the number
     # counts as paused while its message waits; a pair rate limit retries.
     graph.fail_token(times=-1)
     msg = message("6281399999999", "text", body="Lampu jalan mati")
     assert post_webhook(srv.port, json.dumps(envelope(SATPOLPP, [msg])).encode()).status == 200
-    m2 = wait_for(lambda: (lambda m: m if value(m, "aduan_wa_numbers_paused") >= 1 else None)(
+    m2 = wait_for(lambda: (lambda m: m if value(m, "aduan_endpoints_paused") >= 1 else None)(
         metrics(srv.port)))
     assert m2, "no paused number"
     assert value(m2, "aduan_wa_sends_total", result="paused", code="190") >= 1
-    assert value(m2, "aduan_wa_outbox_pending") >= 1
-    assert value(m2, "aduan_wa_numbers_paused") == 1
+    assert value(m2, "aduan_outbox_pending") >= 1
+    assert value(m2, "aduan_endpoints_paused") == 1
 
 
 def test_metrics_answered_only_to_loopback_and_the_allowed(desk):

@@ -137,7 +137,7 @@ def test_unknown_number_is_a_dead_letter(desk):
     w.post(message(w.wa_id, "text", body="halo"))
     sa = superadmin(srv)
     for _ in range(100):
-        dead = sa.get("/api/v1/whatsapp/inbox", params={"state": "dead"}).json["items"]
+        dead = sa.get("/api/v1/inbound", params={"state": "dead"}).json["items"]
         if dead:
             break
         time.sleep(0.1)
@@ -195,29 +195,29 @@ def test_bad_office_hours_setting_exits_2(tmp_path):
 def test_admin_changes_a_text_without_rebuilding(desk):
     srv, graph = desk
     sa = superadmin(srv)
-    texts = sa.get("/api/v1/whatsapp/texts").json["items"]
+    texts = sa.get("/api/v1/bot/texts").json["items"]
     greeting = [t for t in texts if t["key"] == "greeting"][0]
     assert "{agency}" in greeting["default"]["id"] and greeting["custom"]["id"] is None
-    r = sa.post("/api/v1/whatsapp/texts", json={"key": "greeting", "lang": "id",
+    r = sa.post("/api/v1/bot/texts", json={"key": "greeting", "lang": "id",
                                                "text": "Halo dari {agency}! Pilih menu."})
     assert r.status == 200, r
     # Refused, and nothing changed: unknown key, unknown placeholder, wrong lang, roles.
-    assert sa.post("/api/v1/whatsapp/texts", json={"key": "nope", "lang": "id",
+    assert sa.post("/api/v1/bot/texts", json={"key": "nope", "lang": "id",
                                                   "text": "x"}).status == 400
-    assert sa.post("/api/v1/whatsapp/texts", json={"key": "greeting", "lang": "id",
+    assert sa.post("/api/v1/bot/texts", json={"key": "greeting", "lang": "id",
                                                   "text": "Halo {nama}"}).status == 400
-    assert sa.post("/api/v1/whatsapp/texts", json={"key": "greeting", "lang": "fr",
+    assert sa.post("/api/v1/bot/texts", json={"key": "greeting", "lang": "fr",
                                                   "text": "x"}).status == 400
     admin = Client(srv.port)
     assert admin.login("admin.satpolpp").status == 200
-    assert admin.post("/api/v1/whatsapp/texts", json={"key": "greeting", "lang": "id",
+    assert admin.post("/api/v1/bot/texts", json={"key": "greeting", "lang": "id",
                                                      "text": "x"}).status == 403
     time.sleep(1.2)   # the worker picks changes up between passes
     w = Citizen(srv, graph, "6281234500010")
     first = w.text("halo")[0]
     assert text_of(first) == "Halo dari Satpol PP Kabupaten Balangan! Pilih menu."
     # Back to the default.
-    assert sa.post("/api/v1/whatsapp/texts", json={"key": "greeting", "lang": "id",
+    assert sa.post("/api/v1/bot/texts", json={"key": "greeting", "lang": "id",
                                                   "text": None}).status == 200
     time.sleep(1.2)
     assert "Selamat datang" in text_of(w.text("menu")[0])

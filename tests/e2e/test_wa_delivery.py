@@ -208,7 +208,7 @@ def test_kill_9_loses_nothing_and_processes_once(tmp_path):
         sa = superadmin(srv)
 
         def settled():
-            rows = sa.get("/api/v1/whatsapp/inbox", params={"state": "new"}).json["items"]
+            rows = sa.get("/api/v1/inbound", params={"state": "new"}).json["items"]
             return not rows
         wait_until(settled, timeout=30)
         for p in people:
@@ -219,7 +219,7 @@ def test_kill_9_loses_nothing_and_processes_once(tmp_path):
             # Processed once: one menu queued per person (a send cut by the
             # kill may be repeated, but never a second processing).
             assert 1 <= len(menus) <= 2, (p, len(menus))
-        assert len(sa.get("/api/v1/whatsapp/inbox", params={"state": "done"}).json["items"]) == 60
+        assert len(sa.get("/api/v1/inbound", params={"state": "done"}).json["items"]) == 60
     finally:
         try:
             assert not srv.stop()
@@ -286,9 +286,9 @@ def test_the_agency_templates_are_used(desk):
     admin = Client(srv.port)
     assert admin.login("admin.satpolpp").status == 200
     agencies = admin.get("/api/v1/agencies").json["items"]
-    assert agencies[0]["wa_templates"] == {"status": "satpol_update", "reply": "satpol_reply",
+    assert agencies[0]["templates"] == {"status": "satpol_update", "reply": "satpol_reply",
                                            "language": "id"}
-    assert "wa_templates" not in agencies[1]
+    assert "templates" not in agencies[1]
     graph.fail_131047(to=w.wa_id)
     since = graph.last_seq()
     admin.act(cid, "verify")

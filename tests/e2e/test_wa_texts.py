@@ -18,7 +18,7 @@ import pytest
 from aduan_e2e import Client
 from wa_helpers import Citizen, desk, superadmin, text_of  # noqa: F401
 
-TEXTS = "/api/v1/whatsapp/texts"
+TEXTS = "/api/v1/bot/texts"
 
 
 def save(client, key, text, lang="id", **kw):
@@ -142,7 +142,7 @@ def test_the_citizen_always_gets_the_code(desk):  # noqa: F811
     sa = superadmin(srv)
     # An override saved before the check existed, without {code}: it is shown
     # as not in use, and the citizen gets the built-in text with the code.
-    db_exec(srv, "INSERT INTO wa_texts (key, lang, text, updated_at) VALUES"
+    db_exec(srv, "INSERT INTO bot_texts (key, lang, text, updated_at) VALUES"
                  " ('created', 'id', 'Terima kasih, laporan Anda kami terima.', %d)"
                  % int(time.time()))
     item = [x for x in sa.get(TEXTS).json["items"] if x["key"] == "created"][0]

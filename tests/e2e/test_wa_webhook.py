@@ -54,7 +54,7 @@ def wa(request, tmp_path_factory):
 
 
 def inbox(sa, state=None):
-    r = sa.get("/api/v1/whatsapp/inbox", params={"state": state} if state else None)
+    r = sa.get("/api/v1/inbound", params={"state": state} if state else None)
     assert r.status == 200, r
     return r.json["items"]
 
@@ -187,8 +187,8 @@ def test_inbox_is_for_the_superadmin_only(wa):
     srv, _ = wa
     admin = Client(srv.port)
     assert admin.login("admin.satpolpp").status == 200
-    assert admin.get("/api/v1/whatsapp/inbox").status == 403
-    assert Client(srv.port).get("/api/v1/whatsapp/inbox").status == 401
+    assert admin.get("/api/v1/inbound").status == 403
+    assert Client(srv.port).get("/api/v1/inbound").status == 401
 
 
 def test_without_a_secret_everything_is_refused(tmp_path):

@@ -41,9 +41,9 @@ def test_a_walk_in_reporter_who_agreed_hears_by_template(desk):
     since = graph.last_seq()
     c = admin.create_case(category_id=admin.category_id("pkl"), channel="walk_in",
                           description="PKL menutup trotoar di depan kantor pos",
-                          reporter={"name": "Bu Rina", "phone": PHONE, "whatsapp_consent": True})
+                          reporter={"name": "Bu Rina", "phone": PHONE, "notify_consent": True})
     cid, code = c["id"], c["tracking_code"]
-    assert c["whatsapp_updates"] is True and c["wa_consent_at"] is not None
+    assert c["chat_updates"] is True and c["notify_consent_at"] is not None
     assert c["reporter"]["wa_id"] == WA_ID
 
     # The tracking code at once, as the approved status template.
@@ -112,7 +112,7 @@ def test_without_consent_nothing_is_sent(desk):
     c = admin.create_case(category_id=admin.category_id("pkl"), channel="phone",
                           description="Parkir liar di depan pasar",
                           reporter={"name": "Pak Dodi", "phone": "0812-4455-6602"})
-    assert c["whatsapp_updates"] is False and c["wa_consent_at"] is None
+    assert c["chat_updates"] is False and c["notify_consent_at"] is None
     admin.act(c["id"], "verify", public_note="Sudah kami periksa")
     r = admin.post("/api/v1/cases/%d/messages" % c["id"], json={"text": "Halo"})
     assert r.status == 409 and r.code == "conflict", r
@@ -129,10 +129,10 @@ def test_consent_needs_a_mobile_number(desk):
     count = len(sa.all_cases())
     cat = admin.category_id("pkl")
     for reporter, field in (
-            ({"name": "Tanpa nomor", "whatsapp_consent": True}, "whatsapp_consent"),
-            ({"phone": "0526-2021-234", "whatsapp_consent": True}, "nomor HP"),  # a landline
-            ({"phone": PHONE, "whatsapp_consent": "ya"}, "whatsapp_consent"),
-            ({"phone": PHONE, "whatsapp_consent": 1}, "whatsapp_consent")):
+            ({"name": "Tanpa nomor", "notify_consent": True}, "notify_consent"),
+            ({"phone": "0526-2021-234", "notify_consent": True}, "nomor HP"),  # a landline
+            ({"phone": PHONE, "notify_consent": "ya"}, "notify_consent"),
+            ({"phone": PHONE, "notify_consent": 1}, "notify_consent")):
         r = admin.post("/api/v1/cases", json={"category_id": cat, "description": "Uji izin",
                                               "reporter": reporter})
         assert r.status == 400 and r.code == "invalid", (reporter, r)

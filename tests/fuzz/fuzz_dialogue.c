@@ -49,10 +49,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static bool known_state(const char *s) { return dlg_parse(s, NULL) != DLG_UNKNOWN; }
 
-/* What store_wa_apply and the outbox rely on. A state the bot does not
+/* What store_dialog_apply and the outbox rely on. A state the bot does not
  * know (a row from another version) may be kept as it was, by the words
  * that work at any time, but never made up. */
-static void check(const store_wa_effects *fx, const wa_event *ev, const char *was)
+static void check(const store_dialog_effects *fx, const wa_event *ev, const char *was)
 {
     json_error_t je;
     if (!fx->state || (!known_state(fx->state) && strcmp(fx->state, was) != 0) ||
@@ -110,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 16 * 60,
                                 30,
                                 ""};
-                store_wa_effects fx;
+                store_dialog_effects fx;
                 memset(&fx, 0, sizeof fx);
                 if (wa_bot_step_caps(&in, size % 2 ? &plain : &DLG_CAPS_WHATSAPP, &fx) == ERR_OK)
                     check(&fx, &evs[i], states[k]);

@@ -80,7 +80,7 @@ static const dlg_caps PLAIN = {0, false, false};
 /* One message from 6281200000001 to agency (1: Satpol PP, 2: Damkar) in
  * state with draft; fx gets the effects. */
 static void step_to(fixture *f, int64_t agency, const dlg_caps *caps, const char *state,
-                    const char *draft, const char *text, store_wa_effects *fx)
+                    const char *draft, const char *text, store_dialog_effects *fx)
 {
     static int n;
     store_agency *ag = arena_alloc(f->ar, sizeof *ag);
@@ -113,13 +113,13 @@ static void step_to(fixture *f, int64_t agency, const dlg_caps *caps, const char
 }
 
 static void step(fixture *f, const dlg_caps *caps, const char *state, const char *draft,
-                 const char *text, store_wa_effects *fx)
+                 const char *text, store_dialog_effects *fx)
 {
     step_to(f, 1, caps, state, draft, text, fx);
 }
 
 /* The text of the only reply; it must be a plain text message. */
-static const char *only_text(fixture *f, const store_wa_effects *fx)
+static const char *only_text(fixture *f, const store_dialog_effects *fx)
 {
     json_error_t je;
     assert_int_equal(fx->nout, 1);
@@ -136,7 +136,7 @@ static const char *only_text(fixture *f, const store_wa_effects *fx)
 static void no_buttons_gets_numbered_options(void **state)
 {
     fixture *f = *state;
-    store_wa_effects fx;
+    store_dialog_effects fx;
     /* The menu (a list on WhatsApp) as numbered lines. */
     step(f, &PLAIN, "idle", "{}", "halo", &fx);
     const char *menu = only_text(f, &fx);
@@ -146,7 +146,7 @@ static void no_buttons_gets_numbered_options(void **state)
     assert_non_null(strstr(menu, "\n3. "));
     assert_non_null(strstr(menu, wa_text("choose_number", "id")));
     /* WhatsApp itself is unchanged: the same message is a list. */
-    store_wa_effects wa;
+    store_dialog_effects wa;
     step(f, &DLG_CAPS_WHATSAPP, "idle", "{}", "halo", &wa);
     assert_int_equal(wa.nout, 1);
     assert_non_null(strstr(wa.out[0].payload, "\"type\":\"list\""));
@@ -193,7 +193,7 @@ static void no_buttons_gets_numbered_options(void **state)
 static void no_location_gets_the_typed_address(void **state)
 {
     fixture *f = *state;
-    store_wa_effects fx;
+    store_dialog_effects fx;
     store_category *k;
     size_t nk = 0;
     int64_t fire = 0;

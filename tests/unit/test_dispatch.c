@@ -68,7 +68,7 @@ static void roster(void **state)
     assert_int_equal(d[0].team_id, PARINGIN);
     assert_string_equal(d[0].team_name, "Regu Damkar Paringin");
     assert_string_equal(d[0].user_login, "regu.damkar");
-    assert_string_equal(d[0].user_wa_id, "6281100000201");
+    assert_string_equal(d[0].user_mobile, "6281100000201");
     assert_int_equal(d[0].agency_id, DAMKAR);
     assert_int_equal(d[0].start_minute, 0);
     assert_int_equal(d[0].end_minute, 1440);

@@ -613,7 +613,7 @@ static void driver_exec_runs_a_script(void **state)
     assert_int_equal(q_one_int(f->s, "SELECT COUNT(*) FROM s2", &v), ERR_DB);
 }
 
-static const char LEASES[] = "CREATE TABLE wa_inbox (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
+static const char LEASES[] = "CREATE TABLE inbound (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
                              " next_attempt_at BIGINT NOT NULL)";
 static const char LEASES2[] = "CREATE TABLE outbox (id BIGINT PRIMARY KEY, state TEXT NOT NULL,"
                               " next_attempt_at BIGINT NOT NULL)";
@@ -624,7 +624,7 @@ static int64_t leased(fixture *f)
 {
     int64_t v = -1;
     assert_int_equal(q_one_int(f->s,
-                               "SELECT (SELECT SUM(next_attempt_at) FROM wa_inbox)"
+                               "SELECT (SELECT SUM(next_attempt_at) FROM inbound)"
                                " + (SELECT SUM(next_attempt_at) FROM outbox)",
                                &v),
                      ERR_OK);
@@ -638,7 +638,7 @@ static void driver_claim_resets_leases_when_alone(void **state)
 {
     fixture *f = *state;
     static const char *const rows[] = {
-        "INSERT INTO wa_inbox VALUES (1, 'new', 50), (2, 'done', 7)",
+        "INSERT INTO inbound VALUES (1, 'new', 50), (2, 'done', 7)",
         "INSERT INTO outbox VALUES (1, 'pending', 60), (2, 'sent', 9)",
     };
     q_conn *c = NULL;
@@ -676,7 +676,7 @@ static void driver_claim_resets_leases_when_alone(void **state)
         assert_int_equal(store_claim(f->s), ERR_CONFLICT); /* the file has its owner */
         store_close(second);
         assert_int_equal(
-            q_write(f->s, "UPDATE wa_inbox SET next_attempt_at = 50 WHERE id = 1", false), ERR_OK);
+            q_write(f->s, "UPDATE inbound SET next_attempt_at = 50 WHERE id = 1", false), ERR_OK);
         assert_int_equal(
             q_write(f->s, "UPDATE outbox SET next_attempt_at = 60 WHERE id = 1", false), ERR_OK);
     }

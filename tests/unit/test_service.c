@@ -62,13 +62,13 @@ static int64_t make_request(fixture *f, const char *wa_id, const char *wamid, in
     x.consent_at = NOW;
     x.nfiles = 1;
     x.files[0].document_id = d[0].id;
-    x.files[0].m = (store_wa_media){"media-1", "image/jpeg", NULL, NULL};
+    x.files[0].m = (store_media){"media-1", "image/jpeg", NULL, NULL};
     x.nskipped = 1;
     x.skipped[0] = d[3].id;
-    store_wa_effects fx = {0};
+    store_dialog_effects fx = {0};
     fx.seen_key = arena_printf(f->ar, "m:%s", wamid);
     fx.agency_id = ag.id;
-    fx.wa_id = wa_id;
+    fx.address = wa_id;
     fx.phone_number_id = "100000000000003";
     fx.wamid = wamid;
     fx.msg_type = "interactive";
@@ -79,7 +79,7 @@ static int64_t make_request(fixture *f, const char *wa_id, const char *wamid, in
     fx.new_case = c;
     fx.svc = &x;
     fx.now = NOW;
-    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_OK);
+    assert_int_equal(store_dialog_apply(f->s, f->ar, &fx), ERR_OK);
     store_svc_file *files;
     size_t nf = 0;
     assert_int_equal(store_svc_files(f->s, f->ar, c->id, &files, &nf), ERR_OK);
@@ -87,7 +87,7 @@ static int64_t make_request(fixture *f, const char *wa_id, const char *wamid, in
     assert_int_equal(files[0].document_id, d[0].id);
     assert_string_equal(files[0].a.state, "pending");
     *att = files[0].a.id;
-    assert_int_equal(store_wa_media_stored(f->s, *att, SHA, 3, NULL, NOW), ERR_OK);
+    assert_int_equal(store_media_stored(f->s, *att, SHA, 3, NULL, NOW), ERR_OK);
     return c->id;
 }
 

@@ -117,14 +117,14 @@ static void a_write_outside_a_transaction_takes_the_lock(void **state)
     writer w = {f->s, false, 'w'};
     pthread_t t;
     assert_int_equal(q_get(f->s, &c), ERR_OK);
-    assert_int_equal(q_row_int(c, "SELECT COUNT(*) FROM wa_inbox", &v), ERR_OK);
+    assert_int_equal(q_row_int(c, "SELECT COUNT(*) FROM inbound", &v), ERR_OK);
     /* A read leaves other writers alone. */
     norder = 0;
     assert_int_equal(pthread_create(&t, NULL, take_lock, &w), 0);
     pthread_join(t, NULL);
     assert_int_equal(norder, 1);
     assert_int_equal(q_run(c,
-                           "INSERT INTO wa_inbox (received_at, body, state)"
+                           "INSERT INTO inbound (received_at, body, state)"
                            " VALUES (1, '{}', 'dead')",
                            NULL),
                      ERR_OK);

@@ -642,13 +642,13 @@ static void domain_checks(void **state)
 static void inbox_batch_and_staff_numbers(void **state)
 {
     fixture *f = *state;
-    store_wa_inbox_new rows[3] = {
+    store_inbound_new rows[3] = {
         {"{\"a\":1}", 7, NULL, 0}, {"{\"b\":2}", 7, NULL, 0}, {"00ff", 4, "not UTF-8", 0}};
-    assert_int_equal(store_wa_inbox_add_batch(f->s, rows, 3, NOW), ERR_OK);
+    assert_int_equal(store_inbound_add_batch(f->s, rows, 3, NOW), ERR_OK);
     assert_true(rows[0].id > 0 && rows[1].id == rows[0].id + 1 && rows[2].id == rows[1].id + 1);
-    store_wa_inbox_row *got;
+    store_inbound_row *got;
     size_t n;
-    assert_int_equal(store_wa_inbox_list(f->s, f->ar, NULL, 10, &got, &n), ERR_OK);
+    assert_int_equal(store_inbound_list(f->s, f->ar, NULL, 10, &got, &n), ERR_OK);
     assert_int_equal(n, 3);
     assert_string_equal(got[0].state, "dead");
     assert_string_equal(got[0].error, "not UTF-8");
@@ -658,17 +658,17 @@ static void inbox_batch_and_staff_numbers(void **state)
     int64_t a, b;
     assert_int_equal(store_user_create(f->s, "satu", "Satu", "x", NOW, &a), ERR_OK);
     assert_int_equal(store_user_create(f->s, "dua", "Dua", "x", NOW, &b), ERR_OK);
-    assert_int_equal(store_user_set_wa(f->s, a, "6281234567890"), ERR_OK);
-    assert_int_equal(store_user_set_wa(f->s, b, "6281234567890"), ERR_CONFLICT);
-    assert_int_equal(store_user_set_wa(f->s, 999999, "6281234567891"), ERR_NOT_FOUND);
+    assert_int_equal(store_user_set_mobile(f->s, a, "6281234567890"), ERR_OK);
+    assert_int_equal(store_user_set_mobile(f->s, b, "6281234567890"), ERR_CONFLICT);
+    assert_int_equal(store_user_set_mobile(f->s, 999999, "6281234567891"), ERR_NOT_FOUND);
     store_user u;
-    assert_int_equal(store_user_by_wa(f->s, f->ar, "6281234567890", &u), ERR_OK);
+    assert_int_equal(store_user_by_mobile(f->s, f->ar, "6281234567890", &u), ERR_OK);
     assert_int_equal(u.id, a);
     assert_string_equal(u.wa_id, "6281234567890");
     assert_int_equal(store_user_set_disabled(f->s, a, true), ERR_OK);
-    assert_int_equal(store_user_by_wa(f->s, f->ar, "6281234567890", &u), ERR_NOT_FOUND);
-    assert_int_equal(store_user_set_wa(f->s, a, NULL), ERR_OK);
-    assert_int_equal(store_user_set_wa(f->s, b, "6281234567890"), ERR_OK);
+    assert_int_equal(store_user_by_mobile(f->s, f->ar, "6281234567890", &u), ERR_NOT_FOUND);
+    assert_int_equal(store_user_set_mobile(f->s, a, NULL), ERR_OK);
+    assert_int_equal(store_user_set_mobile(f->s, b, "6281234567890"), ERR_OK);
 }
 
 /* One inbound message applied (a redelivery changes nothing, a stale
@@ -683,7 +683,7 @@ static void wa_apply_and_outbox_claim(void **state)
     assert_int_equal(store_agency_by_number(f->s, f->ar, "100000000000001", &ag), ERR_OK);
     assert_int_equal(store_agency_by_number(f->s, f->ar, "199", &ag), ERR_NOT_FOUND);
     assert_int_equal(store_agency_by_number(f->s, f->ar, "100000000000001", &ag), ERR_OK);
-    store_wa_effects fx = {.seen_key = "m:w1",
+    store_dialog_effects fx = {.seen_key = "m:w1",
                            .agency_id = ag.id,
                            .wa_id = "6281100000001",
                            .phone_number_id = "100000000000001",
@@ -697,13 +697,13 @@ static void wa_apply_and_outbox_claim(void **state)
                            .nout = 1,
                            .out = {{"reply", "{\"t\":1}", NULL, false}},
                            .now = NOW - 60};
-    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_OK);
+    assert_int_equal(store_dialog_apply(f->s, f->ar, &fx), ERR_OK);
     assert_false(fx.duplicate);
-    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_OK);
+    assert_int_equal(store_dialog_apply(f->s, f->ar, &fx), ERR_OK);
     assert_true(fx.duplicate);
     fx.seen_key = "m:w2"; /* a new message on the version read before: refused */
     fx.wamid = "w2";
-    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_CONFLICT);
+    assert_int_equal(store_dialog_apply(f->s, f->ar, &fx), ERR_CONFLICT);
     store_conv cv;
     assert_int_equal(store_conv_get(f->s, f->ar, ag.id, "whatsapp", "6281100000001", &cv), ERR_OK);
     assert_int_equal(cv.version, 1);
@@ -712,7 +712,7 @@ static void wa_apply_and_outbox_claim(void **state)
     assert_int_equal(store_conv_get(f->s, f->ar, ag.id, "whatsapp", "6289", &cv), ERR_OK);
     assert_int_equal(cv.version, -1);
 
-    fx = (store_wa_effects){.seen_key = "m:w3",
+    fx = (store_dialog_effects){.seen_key = "m:w3",
                             .agency_id = ag.id,
                             .wa_id = "6281100000002",
                             .phone_number_id = "100000000000001",
@@ -724,7 +724,7 @@ static void wa_apply_and_outbox_claim(void **state)
                             .draft = "{}",
                             .lang = "id",
                             .now = NOW};
-    assert_int_equal(store_wa_apply(f->s, f->ar, &fx), ERR_OK);
+    assert_int_equal(store_dialog_apply(f->s, f->ar, &fx), ERR_OK);
     store_outbox_item *items;
     size_t n;
     assert_int_equal(store_outbox_list(f->s, f->ar, "whatsapp", "6281100000001", 10, &items, &n),

@@ -78,7 +78,7 @@ static void every_text_has_a_step_and_a_label(void **state)
 static void repeated_placeholders_are_all_filled(void **state)
 {
     (void)state;
-    store_wa_text row = {"created", "id", "{code}{code}{code}{url}{url}{url}", 1};
+    store_bot_text row = {"created", "id", "{code}{code}{code}{url}{url}{url}", 1};
     wa_text_override(&row, 1);
     arena_t *ar = arena_new();
     const char *url = "http://example.org/t/ABCDEFGH-a-long-path-for-the-test";
@@ -87,7 +87,7 @@ static void repeated_placeholders_are_all_filled(void **state)
     snprintf(want, sizeof want, "ABCD-EFGHABCD-EFGHABCD-EFGH%s%s%s", url, url, url);
     assert_string_equal(t, want);
     /* A stored text that lost a placeholder is not used. */
-    store_wa_text broken = {"created", "id", "Terima kasih.", 2};
+    store_bot_text broken = {"created", "id", "Terima kasih.", 2};
     wa_text_override(&broken, 1);
     size_t i = 0;
     while (strcmp(wa_text_key(i), "created") != 0)

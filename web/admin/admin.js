@@ -506,13 +506,13 @@ let textSteps = [];
 function isSuper() { return me.roles.some((r) => r.role === 'superadmin'); }
 
 async function saveText(key, lng, text) {
-  await api('POST', '/api/v1/whatsapp/texts', { key, lang: lng, text });
+  await api('POST', '/api/v1/bot/texts', { key, lang: lng, text });
   await loadTexts();
 }
 
 // "Kembalikan ke bawaan": the override is deleted.
 async function resetText(key, lng) {
-  await api('DELETE', `/api/v1/whatsapp/texts?key=${encodeURIComponent(key)}&lang=${lng}`);
+  await api('DELETE', `/api/v1/bot/texts?key=${encodeURIComponent(key)}&lang=${lng}`);
   await loadTexts();
 }
 
@@ -589,7 +589,7 @@ function renderTexts() {
 }
 
 async function loadTexts() {
-  const j = await api('GET', '/api/v1/whatsapp/texts');
+  const j = await api('GET', '/api/v1/bot/texts');
   texts = j.items;
   textSteps = j.steps || [];
   renderTexts();

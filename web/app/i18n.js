@@ -80,7 +80,7 @@ const T = {
     public_hold: 'Pertanyaan untuk pelapor (wajib; dikirim dan tampil di halaman publik)',
     badge_internal: 'Internal', badge_public: 'Publik', badge_to_reporter: 'Ke pelapor',
     other_cases: 'Kasus lain dari pelapor ini', other_cases_none: 'Tidak ada kasus lain.',
-    wa_consent: 'Pelapor setuju menerima kabar perkembangan lewat WhatsApp di nomor HP ini',
+    notify_consent: 'Pelapor setuju menerima kabar perkembangan lewat WhatsApp di nomor HP ini',
     via_consent: 'Pelapor datang langsung atau menelepon dan setuju dikabari lewat WhatsApp. Ia belum menulis ke nomor instansi dalam 24 jam terakhir, jadi setiap pesan dikirim sebagai templat yang disetujui Meta.',
     // Status names, roles (issue 13: no raw codes in the interface).
     s_received: 'Diterima', s_verified: 'Diverifikasi', s_dispatched: 'Didisposisikan ke tim', s_in_progress: 'Sedang ditangani',
@@ -167,7 +167,7 @@ const T = {
     public_hold: 'Question to the reporter (required; sent and shown on the public page)',
     badge_internal: 'Internal', badge_public: 'Public', badge_to_reporter: 'To the reporter',
     other_cases: "This reporter's other cases", other_cases_none: 'No other case.',
-    wa_consent: 'The reporter agrees to receive updates on WhatsApp at this mobile number',
+    notify_consent: 'The reporter agrees to receive updates on WhatsApp at this mobile number',
     via_consent: 'The reporter came in or phoned and agreed to updates on WhatsApp. They have not written to the agency number in the last 24 hours, so every message goes as the template approved by Meta.',
     s_received: 'Received', s_verified: 'Verified', s_dispatched: 'Dispatched to a team', s_in_progress: 'In progress',
     s_resolved: 'Resolved', s_closed: 'Closed', s_rejected: 'Rejected', s_forwarded: 'Forwarded', s_on_hold: 'On hold',

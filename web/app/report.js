@@ -39,7 +39,7 @@ export async function reportView(root) {
       ['normal', 'low', 'high', 'urgent'].map((p) => el('option', { value: p }, t('prio_' + p))))),
     field('r-name', t('reporter_name'), el('input', { id: 'r-name', name: 'reporter_name', maxlength: 120, autocomplete: 'off' })),
     field('r-phone', t('reporter_phone'), el('input', { id: 'r-phone', name: 'reporter_phone', type: 'tel', autocomplete: 'off' })),
-    el('div', { class: 'check' }, el('input', { id: 'r-wa-consent', name: 'wa_consent', type: 'checkbox' }), el('label', { for: 'r-wa-consent' }, t('wa_consent'))),
+    el('div', { class: 'check' }, el('input', { id: 'r-wa-consent', name: 'notify_consent', type: 'checkbox' }), el('label', { for: 'r-wa-consent' }, t('notify_consent'))),
     el('div', { class: 'check' }, el('input', { id: 'r-rahasia', name: 'rahasia', type: 'checkbox' }), el('label', { for: 'r-rahasia' }, t('rahasia'))),
     el('div', { class: 'check' }, el('input', { id: 'r-anonim', name: 'anonim', type: 'checkbox' }), el('label', { for: 'r-anonim' }, t('anonim'))),
     err,
@@ -82,11 +82,11 @@ export async function reportView(root) {
     if (e.address.value.trim()) body.address = e.address.value;
     if (e.kecamatan_code.value) body.kecamatan_code = e.kecamatan_code.value;
     if (e.lat.value || e.lon.value) { body.lat = Number(e.lat.value); body.lon = Number(e.lon.value); }
-    if (e.reporter_name.value.trim() || e.reporter_phone.value.trim() || e.wa_consent.checked) {
+    if (e.reporter_name.value.trim() || e.reporter_phone.value.trim() || e.notify_consent.checked) {
       body.reporter = {};
       if (e.reporter_name.value.trim()) body.reporter.name = e.reporter_name.value;
       if (e.reporter_phone.value.trim()) body.reporter.phone = e.reporter_phone.value;
-      if (e.wa_consent.checked) body.reporter.whatsapp_consent = true;
+      if (e.notify_consent.checked) body.reporter.notify_consent = true;
     }
     try {
       const c = await post('/api/v1/cases', body);

@@ -305,7 +305,7 @@ static int find(const char *key)
     return -1;
 }
 
-void wa_text_override(const store_wa_text *rows, size_t n)
+void wa_text_override(const store_bot_text *rows, size_t n)
 {
     for (size_t i = 0; i < NTEXTS; i++) {
         free(over_id[i]);

@@ -15,11 +15,11 @@ const char *wa_text(const char *key, const char *lang);
  * args and end with NULL. Owned by the arena. */
 char *wa_textf(arena_t *ar, const char *key, const char *lang, ...);
 
-/* The admin's versions of texts (store_wa_text_list) replace the defaults
+/* The admin's versions of texts (store_bot_text_list) replace the defaults
  * for their key and language; NULL/0 removes them all. Copies. Called by
  * the background worker between passes: it is the only thread that reads
  * texts through wa_text(). */
-void wa_text_override(const store_wa_text *rows, size_t n);
+void wa_text_override(const store_bot_text *rows, size_t n);
 
 /* The catalog for the admin API: how many keys, the i-th key and its
  * compiled-in default. */
