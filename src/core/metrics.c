@@ -28,7 +28,8 @@ static struct {
     _Atomic uint64_t ack_count, ack_sum_ns;
     send_slot sends[METRICS_CODES_MAX];
     _Atomic uint64_t sends_other[METRICS_SEND__COUNT];
-    _Atomic uint64_t sla_breaches;
+    _Atomic uint64_t sla_breaches, sla_autoclosed;
+    _Atomic uint64_t sla_catching_up; /* gauge: 0 or 1 */
     _Atomic uint64_t unknown_states;
     _Atomic uint64_t pool_waits, pool_wait_ns;
 } m;
@@ -86,6 +87,13 @@ void metrics_send(metrics_send_result r, long code)
 }
 
 void metrics_sla_breach(void) { ADD(m.sla_breaches, 1); }
+
+void metrics_sla_autoclosed(void) { ADD(m.sla_autoclosed, 1); }
+
+void metrics_sla_catching_up(bool on)
+{
+    atomic_store_explicit(&m.sla_catching_up, on ? 1 : 0, memory_order_relaxed);
+}
 
 void metrics_dialogue_unknown_state(void) { ADD(m.unknown_states, 1); }
 
@@ -160,6 +168,13 @@ void metrics_write(FILE *f)
     head(f, "aduan_sla_breaches_total", "counter",
          "SLA breaches recorded by this instance's scheduler (an event and a staff alert).");
     fprintf(f, "aduan_sla_breaches_total %llu\n", (unsigned long long)GET(m.sla_breaches));
+    head(f, "aduan_sla_autoclosed_total", "counter",
+         "Resolved cases this instance's scheduler closed for want of a reply.");
+    fprintf(f, "aduan_sla_autoclosed_total %llu\n", (unsigned long long)GET(m.sla_autoclosed));
+    head(f, "aduan_sla_catching_up", "gauge",
+         "1 while this instance's scheduler catches up on a backlog of stale or due deadlines "
+         "(from its start until a pass ends below its bounds); then 0.");
+    fprintf(f, "aduan_sla_catching_up %llu\n", (unsigned long long)GET(m.sla_catching_up));
     head(f, "aduan_dialogue_unknown_state_total", "counter",
          "Messages whose conversation was in a dialogue state this version does not know "
          "(answered with the menu; the warning in the log names the state).");

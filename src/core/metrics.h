@@ -44,6 +44,13 @@ void metrics_send(metrics_send_result r, long code);
 /* One SLA breach recorded by this process's scheduler. */
 void metrics_sla_breach(void);
 
+/* One resolved case auto-closed by this process's scheduler. */
+void metrics_sla_autoclosed(void);
+
+/* Whether the scheduler's last pass left a backlog behind (the gauge
+ * aduan_sla_catching_up; benchmarks wait for 0). */
+void metrics_sla_catching_up(bool on);
+
 /* One message that found its conversation in a dialogue state this
  * version does not know (bot.c: the citizen got the menu). */
 void metrics_dialogue_unknown_state(void);

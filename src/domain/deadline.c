@@ -96,13 +96,65 @@ err_t deadline_policy(store_t *s, arena_t *ar, int64_t category_id, sla_policy *
     return policy(s, ar, category_id, -1, out, custom);
 }
 
-err_t deadline_refresh(store_t *s, arena_t *ar, int64_t case_id)
+/* What a batch remembers of the policies and calendars it loaded: a
+ * district has a few dozen categories and a handful of agencies, so a
+ * batch of cases reads each once instead of once per case. */
+#define MEMO_MAX 32
+
+typedef struct {
+    size_t npol, ncal;
+    struct {
+        int64_t category_id;
+        int kind;
+        sla_policy p;
+    } pol[MEMO_MAX];
+    struct {
+        int64_t agency_id;
+        cal_t cal;
+    } cal[MEMO_MAX];
+} memo_t;
+
+static err_t memo_policy(memo_t *m, store_t *s, arena_t *ar, int64_t category_id, int kind,
+                         sla_policy *out)
+{
+    bool custom;
+    for (size_t i = 0; m && i < m->npol; i++)
+        if (m->pol[i].category_id == category_id && m->pol[i].kind == kind) {
+            *out = m->pol[i].p;
+            return ERR_OK;
+        }
+    err_t e = policy(s, ar, category_id, kind, out, &custom);
+    if (e == ERR_OK && m && m->npol < MEMO_MAX) {
+        m->pol[m->npol].category_id = category_id;
+        m->pol[m->npol].kind = kind;
+        m->pol[m->npol++].p = *out;
+    }
+    return e;
+}
+
+static err_t memo_calendar(memo_t *m, store_t *s, arena_t *ar, int64_t agency_id, cal_t *out)
+{
+    for (size_t i = 0; m && i < m->ncal; i++)
+        if (m->cal[i].agency_id == agency_id) {
+            *out = m->cal[i].cal; /* holidays: arena-owned, shared read-only */
+            return ERR_OK;
+        }
+    err_t e = deadline_calendar(s, ar, agency_id, out);
+    if (e == ERR_OK && m && m->ncal < MEMO_MAX) {
+        m->cal[m->ncal].agency_id = agency_id;
+        m->cal[m->ncal++].cal = *out;
+    }
+    return e;
+}
+
+/* The deadline the case should have now, from its status and events (*t
+ * borrows from ar). memo: NULL, or a batch's policies and calendars. */
+static err_t compute(store_t *s, arena_t *ar, memo_t *m, int64_t case_id, store_sla_times *t)
 {
     store_sla_case k;
     sla_policy p;
     cal_t cal;
     sla_due_out o;
-    bool custom;
     err_t e = store_sla_case_get(s, ar, case_id, &k);
     if (e != ERR_OK)
         return e;
@@ -110,28 +162,60 @@ err_t deadline_refresh(store_t *s, arena_t *ar, int64_t case_id)
     if (kind < 0 || status < 0)
         return ERR_INTERNAL;
     if (k.category_id) {
-        e = policy(s, ar, k.category_id, kind, &p, &custom);
+        e = memo_policy(m, s, ar, k.category_id, kind, &p);
     } else {
         sla_policy_default((case_kind_t)kind, 0, &p);
     }
     if (e == ERR_OK)
-        e = deadline_calendar(s, ar, k.agency_id, &cal);
+        e = memo_calendar(m, s, ar, k.agency_id, &cal);
     if (e != ERR_OK)
         return e;
     sla_case_in in = {(case_kind_t)kind, (case_status_t)status, k.created_at,
                       k.entered_at,      k.resolve_from,        k.reply_at};
     sla_compute(&p, &cal, &in, &o);
-    store_sla_times t = {k.status, NULL, 0, 0, 0, o.resolve_due_at};
+    *t = (store_sla_times){k.status, NULL, 0, 0, 0, o.resolve_due_at};
     if (o.stage != SLA_STAGE_NONE) {
-        t.stage = sla_stage_name(o.stage);
-        t.start_at = o.start_at;
-        t.due_at = o.due_at;
+        t->stage = sla_stage_name(o.stage);
+        t->start_at = o.start_at;
+        t->due_at = o.due_at;
         /* The auto-close wait has no early notice: the scheduler sees it
          * only when it is due. */
-        t.soon_at = o.stage == SLA_STAGE_AUTOCLOSE ? o.due_at : o.soon_at;
+        t->soon_at = o.stage == SLA_STAGE_AUTOCLOSE ? o.due_at : o.soon_at;
     }
-    e = store_sla_set(s, case_id, &t);
+    return ERR_OK;
+}
+
+err_t deadline_refresh(store_t *s, arena_t *ar, int64_t case_id)
+{
+    store_sla_times t;
+    err_t e = compute(s, ar, NULL, case_id, &t);
+    if (e == ERR_OK)
+        e = store_sla_set(s, case_id, &t);
     return e == ERR_CONFLICT ? ERR_OK : e;
+}
+
+err_t deadline_refresh_many(store_t *s, arena_t *ar, const int64_t *ids, size_t n, size_t *done)
+{
+    memo_t *m = arena_alloc(ar, sizeof *m);
+    int64_t *ok = arena_alloc(ar, sizeof *ok * (n ? n : 1));
+    store_sla_times *t = arena_alloc(ar, sizeof *t * (n ? n : 1));
+    size_t k = 0;
+    *done = 0;
+    if (!m || !ok || !t)
+        return ERR_NOMEM;
+    m->npol = m->ncal = 0;
+    for (size_t i = 0; i < n; i++) {
+        err_t e = compute(s, ar, m, ids[i], &t[k]);
+        if (e == ERR_OK)
+            ok[k++] = ids[i];
+        else if (e != ERR_NOT_FOUND) /* gone: nothing to refresh */
+            log_warn("sla", "event=refresh_failed case_id=%lld error=%s", (long long)ids[i],
+                     err_code(e));
+    }
+    err_t e = store_sla_set_many(s, ok, t, k, NULL);
+    if (e == ERR_OK)
+        *done = k;
+    return e;
 }
 
 void deadline_format(const cal_t *cal, int64_t t, char out[32])

@@ -24,6 +24,13 @@ err_t deadline_policy(store_t *s, arena_t *ar, int64_t category_id, sla_policy *
 err_t deadline_refresh(store_t *s, arena_t *ar, int64_t case_id)
     __attribute__((warn_unused_result));
 
+/* deadline_refresh for n cases: reads each (the policies and calendars
+ * once per batch), then stores every deadline in one transaction. A case
+ * that fails to load is logged and skipped; *done: how many were written
+ * (or found moved on). Fails only when the write fails. */
+err_t deadline_refresh_many(store_t *s, arena_t *ar, const int64_t *ids, size_t n, size_t *done)
+    __attribute__((warn_unused_result));
+
 /* "2026-11-25 16:00 WITA": t in the calendar's zone (out of 32 bytes). */
 void deadline_format(const cal_t *cal, int64_t t, char out[32]);
 

@@ -27,6 +27,11 @@
 #define STALE_BATCH  200
 #define DUE_BATCH    100
 #define STALE_ROUNDS 5
+/* The pause between passes while a pass still left work behind (a
+ * restore, a migration, a calendar change: thousands of stale or due
+ * cases): short, so the catch-up ends in minutes rather than in hours of
+ * ticks, yet long enough that readers get the database between batches. */
+#define CATCHUP_PAUSE_MS 200
 /* Staff alerts per case: the supervisors of one agency. */
 #define NOTICE_MAX 16
 
@@ -37,6 +42,7 @@ struct sched {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    int64_t stale_cursor; /* the scheduler thread's own: where the stale walk goes on */
 };
 
 /* What a supervisor is told a step is waiting for (Indonesian: staff
@@ -52,32 +58,39 @@ static const char *waiting_for(const char *stage)
     return "menunggu tindak lanjut hingga selesai";
 }
 
-static int refresh_stale(store_t *s)
+/* One batch of stale deadlines, written in one transaction: one commit
+ * per batch rather than per case keeps a large catch-up from costing
+ * every reader its page cache a thousand times a pass. */
+static int refresh_stale(store_t *s, int64_t *cursor)
 {
     arena_t *ar = arena_new();
     int64_t *ids;
-    size_t n = 0;
+    size_t n = 0, done = 0;
     if (!ar)
         return 0;
-    if (store_sla_stale(s, ar, STALE_BATCH, &ids, &n) != ERR_OK)
+    if (store_sla_stale(s, ar, *cursor, STALE_BATCH, &ids, &n) != ERR_OK)
         n = 0;
-    for (size_t i = 0; i < n; i++)
-        if (deadline_refresh(s, ar, ids[i]) != ERR_OK)
-            log_warn("sla", "event=refresh_failed case_id=%lld", (long long)ids[i]);
+    /* Past the last id: the next batch goes on from there; a short batch
+     * reached the end, so the next pass starts over. */
+    *cursor = n == STALE_BATCH ? ids[n - 1] : 0;
+    err_t e = deadline_refresh_many(s, ar, ids, n, &done);
+    if (e != ERR_OK)
+        log_warn("sla", "event=refresh_failed cases=%zu error=%s", n, err_code(e));
     arena_destroy(ar);
     return (int)n;
 }
 
 /* Closes a resolved case whose reporter has not answered in time, unless
- * a reply moved the wait (then the deadline is recomputed). */
-static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t now)
+ * a reply moved the wait (then the deadline is recomputed). True when it
+ * closed it. */
+static bool autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t now)
 {
     store_sla_case fresh;
     if (deadline_refresh(s, ar, k->id) != ERR_OK ||
         store_sla_case_get(s, ar, k->id, &fresh) != ERR_OK)
-        return;
+        return false;
     if (!fresh.sla_stage || strcmp(fresh.sla_stage, "autoclose") != 0 || fresh.sla_due_at > now)
-        return;
+        return false;
     /* The system closes as the desk would: only where the lifecycle table
      * lets an admin close. */
     const transition_t *rule = NULL;
@@ -85,7 +98,7 @@ static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t 
     if (kind < 0 || status < 0 ||
         lifecycle_check((case_kind_t)kind, (case_status_t)status, ACT_CLOSE, ROLE_ADMIN, &rule) !=
             ERR_OK)
-        return;
+        return false;
     store_transition t = {0};
     t.case_id = k->id;
     t.expect_status = fresh.status;
@@ -100,17 +113,19 @@ static void autoclose(store_t *s, arena_t *ar, const store_sla_case *k, int64_t 
     err_t e = store_case_transition(s, ar, &t);
     if (e == ERR_OK) {
         log_info("sla", "event=autoclosed case_id=%lld", (long long)k->id);
+        metrics_sla_autoclosed();
         if (deadline_refresh(s, ar, k->id) != ERR_OK)
             log_warn("sla", "event=refresh_failed case_id=%lld", (long long)k->id);
     } else if (e != ERR_CONFLICT) {
         log_warn("sla", "event=autoclose_failed case_id=%lld error=%s", (long long)k->id,
                  err_code(e));
     }
+    return e == ERR_OK;
 }
 
 /* Tells the agency's supervisors: an internal event, and a WhatsApp alert
- * to each one with a staff number. */
-static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_sla_case *k,
+ * to each one with a staff number. True when this instance recorded it. */
+static bool escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_sla_case *k,
                      int level, int64_t now)
 {
     cal_t cal;
@@ -120,7 +135,7 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
     size_t nn = 0;
     char due[32], shown[IDS_SHOWN_BUF];
     if (deadline_calendar(s, ar, k->agency_id, &cal) != ERR_OK)
-        return;
+        return false;
     deadline_format(&cal, k->sla_due_at, due);
     ids_tracking_format(k->tracking_code, shown);
     const char *what = waiting_for(k->sla_stage);
@@ -168,24 +183,31 @@ static void escalate(const config_t *cfg, store_t *s, arena_t *ar, const store_s
     if (e == ERR_OK && x.done)
         log_info("sla", "event=%s case_id=%lld stage=%s alerts=%zu", x.action, (long long)k->id,
                  k->sla_stage, nn);
+    return e == ERR_OK && x.done;
 }
 
-int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
+/* One pass (sched_run_once); *cursor: where the stale walk goes on (0:
+ * from the start); *more: it stopped at a bound with work left, so the
+ * next pass should come soon. */
+static int pass(const config_t *cfg, store_t *s, int64_t now, int64_t *cursor, bool *more)
 {
     /* A calendar or policy change makes many cases stale at once: catch up
-     * over a few batches, then leave the rest to the next tick. */
+     * over a few batches, then leave the rest to the next pass. */
     int did = 0;
+    *more = false;
     for (int b = 0; b < STALE_ROUNDS; b++) {
-        int k = refresh_stale(s);
+        int k = refresh_stale(s, cursor);
         did += k;
         if (k < STALE_BATCH)
             break;
+        *more = b == STALE_ROUNDS - 1;
     }
     arena_t *ar = arena_new();
     store_sla_case *rows;
     size_t n = 0;
     if (!ar)
         return did;
+    size_t acted = 0;
     if (store_sla_due(s, ar, now, DUE_BATCH, &rows, &n) != ERR_OK)
         n = 0;
     for (size_t i = 0; i < n; i++) {
@@ -193,31 +215,48 @@ int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
         if (!k->sla_stage)
             continue;
         if (strcmp(k->sla_stage, "autoclose") == 0) {
-            autoclose(s, ar, k, now);
+            acted += autoclose(s, ar, k, now);
             continue;
         }
         int level = now >= k->sla_due_at ? 2 : 1;
         if (level > k->sla_level)
-            escalate(cfg, s, ar, k, level, now);
+            acted += escalate(cfg, s, ar, k, level, now);
     }
+    /* A full batch with something done: more may be due. (A full batch of
+     * cases none of which could be acted on waits for the next tick.) */
+    if (n == DUE_BATCH && acted > 0)
+        *more = true;
     arena_destroy(ar);
     return did + (int)n;
+}
+
+int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
+{
+    int64_t cursor = 0;
+    bool more;
+    return pass(cfg, s, now, &cursor, &more);
 }
 
 static void *run(void *arg)
 {
     sched_t *j = arg;
     log_info("sla", "event=scheduler_started tick_ms=%u", j->cfg->sched_tick_ms);
+    /* Unknown until the first pass has looked: counted as a backlog. */
+    metrics_sla_catching_up(true);
     pthread_mutex_lock(&j->mu);
     while (!j->stop) {
+        bool more;
         pthread_mutex_unlock(&j->mu);
-        sched_run_once(j->cfg, j->store, clock_now());
+        pass(j->cfg, j->store, clock_now(), &j->stale_cursor, &more);
+        metrics_sla_catching_up(more);
         pthread_mutex_lock(&j->mu);
         if (j->stop)
             break;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         long ms = (long)j->cfg->sched_tick_ms;
+        if (more && ms > CATCHUP_PAUSE_MS)
+            ms = CATCHUP_PAUSE_MS;
         ts.tv_sec += ms / 1000;
         ts.tv_nsec += (ms % 1000) * 1000000L;
         ts.tv_sec += ts.tv_nsec / 1000000000L;

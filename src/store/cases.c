@@ -335,12 +335,15 @@ static err_t field_probe(q_conn *c, const store_case_filter *f, cq_scope *sc)
 static void ts_sql(cq_t *q, const store_case_filter *f, const cq_scope *sc, const char *match)
 {
     unsigned limit = f->limit ? f->limit : 50;
-    cq_sql(q, "WITH w AS MATERIALIZED (SELECT c.id, c.search FROM cases c WHERE 1 = 1");
+    /* The window keeps each case's answer, not its tsvector: carrying
+     * 10,000 tsvectors spilled the CTE to a temporary file (q=tawon at
+     * 200,000 cases: 47-68 ms, 28-32 ms with the flag). */
+    cq_sql(q, "WITH w AS MATERIALIZED (SELECT c.id, c.search @@ to_tsquery('simple', ");
+    cq_text(q, match);
+    cq_sql(q, ") AS hit FROM cases c WHERE 1 = 1");
     cq_case_where(q, f, sc, "c.id");
     cq_case_order(q, f, "c.id", SEARCH_WINDOW);
-    cq_sql(q, "), m AS (SELECT id FROM w WHERE search @@ to_tsquery('simple', ");
-    cq_text(q, match);
-    cq_sql(q, ")");
+    cq_sql(q, "), m AS (SELECT id FROM w WHERE hit");
     cq_case_order(q, f, "id", limit);
     cq_sql(q, "), edge AS (SELECT CASE WHEN COUNT(*) < ");
     cq_int(q, SEARCH_WINDOW);

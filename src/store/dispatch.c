@@ -81,7 +81,11 @@ err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *
 }
 
 /* One update per follower's number (not the master's own reporter),
- * rendered at send time from the master's event. */
+ * rendered at send time from the master's event. The followers are found
+ * through the IN list, which reads cases_follows on both engines: joined
+ * on f.follows_id = m.id alone, SQLite scanned every case after an ANALYZE
+ * that saw no follower (stat1 says every row shares the NULL key), 40-110
+ * ms at 200,000 cases in each status change's transaction. */
 #define FOLLOWERS_SQL                                                                              \
     "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"           \
     " event_id, created_at, updated_at) SELECT channel, agency_id, pnid, address, $1,"             \
@@ -91,7 +95,8 @@ err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *
     " f.notify_address AS address FROM cases m JOIN cases f ON f.follows_id = m.id"                \
     " LEFT JOIN conversations w ON w.agency_id = m.agency_id AND w.channel = f.notify_channel"     \
     " AND w.address = f.notify_address"                                                            \
-    " WHERE m.id = $1 AND f.notify_channel IS NOT NULL AND f.notify_address IS NOT NULL"           \
+    " WHERE m.id = $1 AND f.id IN (SELECT id FROM cases WHERE follows_id = $1)"                    \
+    " AND f.notify_channel IS NOT NULL AND f.notify_address IS NOT NULL"                           \
     " AND NOT (m.notify_channel IS NOT DISTINCT FROM f.notify_channel"                             \
     " AND m.notify_address IS NOT DISTINCT FROM f.notify_address)) x WHERE pnid IS NOT NULL"
 

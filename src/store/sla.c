@@ -211,14 +211,18 @@ err_t store_sla_for_cases(store_t *s, arena_t *ar, const int64_t *ids, size_t n,
     return e;
 }
 
-err_t store_sla_stale(store_t *s, arena_t *ar, unsigned max, int64_t **ids, size_t *n)
+err_t store_sla_stale(store_t *s, arena_t *ar, int64_t after_id, unsigned max, int64_t **ids,
+                      size_t *n)
 {
     /* The predicate of the partial index cases_sla_stale (SQLite reads
-     * IS DISTINCT FROM as its IS NOT). */
-    static const char sql[] =
-        "SELECT id FROM cases WHERE sla_status IS DISTINCT FROM status ORDER BY id LIMIT $1";
+     * IS DISTINCT FROM as its IS NOT). SQLite may walk the table in id
+     * order instead (it does when ANALYZE saw every case stale): the
+     * range on id keeps that walk from reading again, batch after batch,
+     * every case the catch-up already refreshed. */
+    static const char sql[] = "SELECT id FROM cases WHERE id > $1 AND sla_status IS DISTINCT FROM"
+                              " status ORDER BY id LIMIT $2";
     static const q_field ID_F[] = {{QF_INT64, 0, sizeof(int64_t)}};
-    return q_list(s, ar, sql, ID_F, ids, n, Q_INT(max));
+    return q_list(s, ar, sql, ID_F, ids, n, Q_INT(after_id), Q_INT(max));
 }
 
 err_t store_sla_due(store_t *s, arena_t *ar, int64_t now, unsigned max, store_sla_case **out,
@@ -242,21 +246,55 @@ err_t store_sla_attention(store_t *s, arena_t *ar, int64_t agency_id, int64_t no
     return q_list(s, ar, sql, SLA_CASE_F, out, n, Q_INT(agency_id), Q_INT(now), Q_INT(max));
 }
 
+/* The escalation level stays while the step and its due time do. */
+static const char SLA_SET[] =
+    "UPDATE cases SET sla_status = $1, sla_stage = $2, sla_start_at = $3, sla_soon_at = $4,"
+    " sla_due_at = $5, sla_resolve_due_at = $6, sla_level = CASE WHEN sla_stage IS NOT"
+    " DISTINCT FROM $2 AND sla_due_at IS NOT DISTINCT FROM $5 THEN sla_level ELSE 0 END"
+    " WHERE id = $7 AND status = $1";
+
+#define SLA_SET_VALS(t, case_id)                                                                   \
+    Q_TEXT((t)->status), Q_TEXT((t)->stage), Q_ID((t)->start_at), Q_ID((t)->soon_at),              \
+        Q_ID((t)->due_at), Q_ID((t)->resolve_due_at), Q_INT(case_id)
+
 err_t store_sla_set(store_t *s, int64_t case_id, const store_sla_times *t)
 {
-    /* The escalation level stays while the step and its due time do. */
-    static const char upd[] =
-        "UPDATE cases SET sla_status = $1, sla_stage = $2, sla_start_at = $3, sla_soon_at = $4,"
-        " sla_due_at = $5, sla_resolve_due_at = $6, sla_level = CASE WHEN sla_stage IS NOT"
-        " DISTINCT FROM $2 AND sla_due_at IS NOT DISTINCT FROM $5 THEN sla_level ELSE 0 END"
-        " WHERE id = $7 AND status = $1";
     static const char exists[] = "SELECT 1 FROM cases WHERE id = $1";
     int64_t one = 0;
-    err_t e = q_write(s, upd, true, Q_TEXT(t->status), Q_TEXT(t->stage), Q_ID(t->start_at),
-                      Q_ID(t->soon_at), Q_ID(t->due_at), Q_ID(t->resolve_due_at), Q_INT(case_id));
+    err_t e = q_write(s, SLA_SET, true, SLA_SET_VALS(t, case_id));
     /* Nothing changed: the case moved on (ERR_CONFLICT) or is gone. */
     if (e == ERR_NOT_FOUND && (e = q_one_int(s, exists, &one, Q_INT(case_id))) == ERR_OK)
         e = ERR_CONFLICT;
+    return e;
+}
+
+typedef struct {
+    const int64_t *ids;
+    const store_sla_times *t;
+    size_t n;
+    size_t changed; /* out */
+} sla_set_many_ctx;
+
+static err_t sla_set_many_tx(q_conn *c, void *arg)
+{
+    sla_set_many_ctx *x = arg;
+    err_t e = ERR_OK;
+    x->changed = 0;
+    for (size_t i = 0; e == ERR_OK && i < x->n; i++) {
+        int64_t changed = 0;
+        e = q_run(c, SLA_SET, &changed, SLA_SET_VALS(&x->t[i], x->ids[i]));
+        x->changed += changed > 0;
+    }
+    return e;
+}
+
+err_t store_sla_set_many(store_t *s, const int64_t *ids, const store_sla_times *t, size_t n,
+                         size_t *changed)
+{
+    sla_set_many_ctx x = {ids, t, n, 0};
+    err_t e = n ? q_tx(s, sla_set_many_tx, &x) : ERR_OK;
+    if (changed)
+        *changed = e == ERR_OK ? x.changed : 0;
     return e;
 }
 

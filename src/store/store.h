@@ -744,9 +744,10 @@ err_t store_sla_case_get(store_t *s, arena_t *ar, int64_t case_id, store_sla_cas
  * left out), without the timing facts. */
 err_t store_sla_for_cases(store_t *s, arena_t *ar, const int64_t *ids, size_t n,
                           store_sla_case **out, size_t *nout) STORE_WUR;
-/* Up to max ids of cases whose deadline was computed for another status
- * than their current one, or never. */
-err_t store_sla_stale(store_t *s, arena_t *ar, unsigned max, int64_t **ids, size_t *n) STORE_WUR;
+/* Up to max ids above after_id, in order, of cases whose deadline was
+ * computed for another status than their current one, or never. */
+err_t store_sla_stale(store_t *s, arena_t *ar, int64_t after_id, unsigned max, int64_t **ids,
+                      size_t *n) STORE_WUR;
 /* Up to max cases with something due at now: a due-soon notice not yet
  * given, a breach not yet recorded, or an auto-close. */
 err_t store_sla_due(store_t *s, arena_t *ar, int64_t now, unsigned max, store_sla_case **out,
@@ -767,6 +768,11 @@ typedef struct {
  * again when the stage or the due time changed. ERR_CONFLICT, changing
  * nothing, when the case is no longer in that status. */
 err_t store_sla_set(store_t *s, int64_t case_id, const store_sla_times *t) STORE_WUR;
+/* store_sla_set for n cases in one transaction (the scheduler's catch-up:
+ * one commit per batch, not per case); a case no longer in t[i].status is
+ * left as it is. *changed (may be NULL): how many were stored. */
+err_t store_sla_set_many(store_t *s, const int64_t *ids, const store_sla_times *t, size_t n,
+                         size_t *changed) STORE_WUR;
 
 typedef struct {
     /* a notice to a supervisor: the neutral message and its template

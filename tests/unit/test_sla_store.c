@@ -224,6 +224,53 @@ static void autoclose_after_ten_working_days(void **state)
     assert_string_equal(k.sla_status, "closed");
 }
 
+/* The scheduler's catch-up: more stale cases than one batch, refreshed in
+ * one pass and written a batch per transaction; the stale walk goes on by
+ * id; a batch write leaves a case that moved on as it is. */
+static void stale_catch_up_in_batches(void **state)
+{
+    fixture *f = *state;
+    config_t cfg;
+    store_sla_case k;
+    int64_t *ids;
+    size_t n;
+    enum { CASES = 250 };
+    config_defaults(&cfg);
+    int64_t first = new_case(f, at(2026, 11, 23, 9, 0));
+    for (int i = 1; i < CASES; i++)
+        new_case(f, at(2026, 11, 23, 9, 0));
+    store_holiday h = {0, 1, "2026-11-24", "Hari Jadi Kabupaten", "local"};
+    assert_int_equal(store_holiday_put(f->s, &h, NOW), ERR_OK);
+    /* The fixture's demo cases come before them, and go stale too. */
+    assert_int_equal(store_sla_stale(f->s, f->ar, first - 1, 1000, &ids, &n), ERR_OK);
+    assert_int_equal(n, CASES);
+    assert_int_equal(store_sla_stale(f->s, f->ar, first, 10, &ids, &n), ERR_OK);
+    assert_int_equal(n, 10);
+    assert_int_equal(ids[0], first + 1);
+    /* Computed for "received", but the case is verified meanwhile. */
+    store_sla_times t = {"received", "verify", 1, 2, 3, 0};
+    store_transition tr = {0};
+    tr.case_id = first;
+    tr.expect_status = "received";
+    tr.new_status = "verified";
+    tr.action = "verify";
+    tr.now = NOW;
+    assert_int_equal(store_case_transition(f->s, f->ar, &tr), ERR_OK);
+    size_t changed = 99;
+    assert_int_equal(store_sla_set_many(f->s, &first, &t, 1, &changed), ERR_OK);
+    assert_int_equal(changed, 0);
+    assert_int_equal(store_sla_case_get(f->s, f->ar, first, &k), ERR_OK);
+    assert_null(k.sla_status);
+    sched_run_once(&cfg, f->s, NOW);
+    assert_int_equal(store_sla_stale(f->s, f->ar, 0, 1000, &ids, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_sla_case_get(f->s, f->ar, first, &k), ERR_OK);
+    assert_string_equal(k.sla_status, "verified");
+    assert_int_equal(store_sla_case_get(f->s, f->ar, first + CASES - 1, &k), ERR_OK);
+    assert_string_equal(k.sla_status, "received");
+    assert_int_equal(k.sla_due_at, at(2026, 11, 27, 16, 30));
+}
+
 int main(void)
 {
     if (secret_init() != ERR_OK)
@@ -232,6 +279,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(escalation_timing, setup, teardown),
         cmocka_unit_test_setup_teardown(holiday_moves_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(autoclose_after_ten_working_days, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_catch_up_in_batches, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("sla-store-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");
