@@ -185,7 +185,8 @@ def test_outage_answers_503_then_heals(tmp_path):
             assert http_request(srv.port, "GET", "/healthz").status == 200
         finally:
             subprocess.run(ctl + ["-l", os.path.join(pgdir, "server.log"), "-o",
-                                  "-k %s -p %s -c listen_addresses= -c fsync=off"
+                                  "-k %s -p %s -c listen_addresses= -c fsync=off -c full_page_writes=off"
+                                  " -c max_connections=200"
                                   % (pgdir, os.environ["ADUAN_TEST_PG_PORT"]), "start"],
                            check=True, capture_output=True)
         # Back without a restart of aduan; the refused request left nothing.
