@@ -3,7 +3,12 @@ HTTP on both engines: discovery, services, service definitions, requests
 (GET with every filter, GET one, POST), in JSON and in XML; the spec's error
 list for every refusal; and no personal data ever."""
 
+import json
+import os
 import re
+import shlex
+import shutil
+import subprocess
 import urllib.parse
 import xml.etree.ElementTree as ET
 
@@ -323,3 +328,44 @@ def test_rate_limit_per_key(server):
     r = post(server, "xml", {"api_key": k})
     assert r.status == 429 and r.header("Retry-After"), r
     assert xml_of(r).findtext("error/code") == "429"
+
+
+# ---- the examples of docs/OPEN311.md ---------------------------------------------
+
+
+DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "OPEN311.md")
+DOC_BASE, DOC_CODE = "http://127.0.0.1:8080", "4P6F-TZGK"
+TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+
+
+def doc_examples():
+    """(command, expected answer) of each `$ curl` in the Examples block."""
+    text = open(DOC, encoding="utf-8").read()
+    block = text.split("## Examples", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    out = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            out.append([line[2:], []])
+        else:
+            out[-1][1].append(line)
+    return [(cmd, "\n".join(ans)) for cmd, ans in out]
+
+
+@pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed")
+def test_docs_examples_match_the_server(server, key):
+    base = "http://127.0.0.1:%d" % server.port
+    code = None
+    examples = doc_examples()
+    assert len(examples) >= 8
+    for cmd, want in examples:
+        args = [a.replace("YOUR_KEY", key).replace(DOC_BASE, base) for a in shlex.split(cmd)]
+        if code:
+            args = [a.replace(DOC_CODE, code) for a in args]
+        assert args[0] == "curl"
+        r = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        got = r.stdout.rstrip("\n")
+        if code is None and '"service_request_id"' in got:
+            code = json.loads(got)[0]["service_request_id"]
+        norm = lambda s: TIME.sub("TIME", s.replace(base, "BASE").replace(DOC_BASE, "BASE")  # noqa: E731
+                                  .replace(code or DOC_CODE, "CODE").replace(DOC_CODE, "CODE"))
+        assert norm(got) == norm(want), cmd
