@@ -20,6 +20,7 @@
 #include "domain/deadline.h"
 #include "domain/lifecycle.h"
 #include "domain/regions.h"
+#include "http/form.h"
 #include "http/multipart.h"
 
 #include <errno.h>
@@ -233,77 +234,11 @@ static err_t arg(req_t *r, o311_fmt fmt, const char *key, const char **out)
     return ERR_INVALID;
 }
 
-/* An RFC 3339 / W3C datetime, e.g. 2026-12-02T08:27:00+08:00 (seconds,
- * fractions and the zone optional; no zone is UTC), or a date alone. */
-static bool w3c_parse(const char *s, int64_t *out)
-{
-    int v[6] = {0};
-    static const int width[6] = {4, 2, 2, 2, 2, 2};
-    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
-    const char *p = s;
-    int k;
-    for (k = 0; k < 6; k++) {
-        for (int i = 0; i < width[k]; i++, p++) {
-            if (*p < '0' || *p > '9')
-                return false;
-            v[k] = v[k] * 10 + (*p - '0');
-        }
-        if (k == 5 || *p != sep[k] || (k == 2 && *p != 'T' && *p != 't'))
-            break;
-        p++;
-    }
-    if (k < 2 || k == 3)
-        return false; /* a date alone, or a date with hours and minutes at least */
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++)
-            ;
-    int off = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int sign = *p == '-' ? -1 : 1, h = 0, m = 0;
-        p++;
-        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-            return false;
-        h = (p[0] - '0') * 10 + (p[1] - '0');
-        p += 2;
-        if (*p == ':')
-            p++;
-        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-            return false;
-        m = (p[0] - '0') * 10 + (p[1] - '0');
-        p += 2;
-        if (h > 14 || m > 59)
-            return false;
-        off = sign * (h * 60 + m);
-    }
-    if (*p || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
-        return false;
-    struct tm tm = {.tm_year = v[0] - 1900,
-                    .tm_mon = v[1] - 1,
-                    .tm_mday = v[2],
-                    .tm_hour = v[3],
-                    .tm_min = v[4],
-                    .tm_sec = v[5]};
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1 || tm.tm_mday != v[2])
-        return false; /* 2026-02-30 */
-    *out = (int64_t)t - off * 60;
-    return true;
-}
-
 /* t as a W3C datetime in the zone offset_min minutes east of UTC. */
 static json_t *w3c_time(int64_t t, int offset_min)
 {
-    time_t local = (time_t)(t + offset_min * 60);
-    struct tm tm;
-    if (!gmtime_r(&local, &tm))
-        return NULL;
-    char buf[40];
-    int a = offset_min < 0 ? -offset_min : offset_min;
-    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             offset_min < 0 ? '-' : '+', a / 60, a % 60);
+    char buf[FORM_TIME_BUF];
+    form_w3c_format(t, offset_min, buf);
     return json_string(buf);
 }
 
@@ -616,12 +551,12 @@ static err_t parse_filter(app_t *app, req_t *r, o311_fmt fmt, const catalogue *c
         arg(r, fmt, "status", &status) != ERR_OK || arg(r, fmt, "service_code", &code) != ERR_OK)
         return ERR_INVALID;
     bool has_start = start != NULL, has_end = end != NULL;
-    if (has_start && !w3c_parse(start, &f->from)) {
+    if (has_start && !form_w3c_time(start, &f->from)) {
         (void)fail(r, fmt, 400,
                    "start_date: expected a W3C datetime, e.g. 2026-12-02T08:27:00+08:00");
         return ERR_INVALID;
     }
-    if (has_end && !w3c_parse(end, &f->to)) {
+    if (has_end && !form_w3c_time(end, &f->to)) {
         (void)fail(r, fmt, 400,
                    "end_date: expected a W3C datetime, e.g. 2026-12-02T08:27:00+08:00");
         return ERR_INVALID;
@@ -734,106 +669,59 @@ err_t h_o311_unknown(app_t *app, req_t *r)
 
 /* ---- requests: posting ------------------------------------------------------------- */
 
-typedef struct {
-    const char *k, *v;
-} kv;
-
-static int hexval(char h)
-{
-    if (h >= '0' && h <= '9')
-        return h - '0';
-    h = (char)(h | 32);
-    return h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
-}
-
-/* Percent-decodes s[0..n) ('+' is a space) into ar; NULL when malformed. */
-static char *form_decode(arena_t *ar, const char *s, size_t n)
-{
-    char *o = arena_alloc(ar, n + 1), *w = o;
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            *w++ = ' ';
-        } else if (s[i] == '%') {
-            if (i + 2 >= n)
-                return NULL;
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return NULL;
-            *w++ = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            *w++ = s[i];
-        }
-    }
-    *w = '\0';
-    return o;
-}
-
 /* The posted fields (form-encoded or multipart; files are left out).
  * Answers 400 itself (returning ERR_INVALID) on a malformed body. */
-static err_t form_parse(req_t *r, o311_fmt fmt, kv *f, size_t *n)
+static err_t read_fields(req_t *r, o311_fmt fmt, form_field *f, size_t *n)
 {
     const char *ct = req_header(r, "Content-Type");
     *n = 0;
     if (r->body_len == 0)
         return ERR_OK;
     if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-        const char *p = r->body, *end = r->body + r->body_len;
-        while (p < end && *n < O311_FIELDS_MAX) {
-            const char *amp = memchr(p, '&', (size_t)(end - p));
-            const char *stop = amp ? amp : end;
-            const char *eq = memchr(p, '=', (size_t)(stop - p));
-            if (stop > p) {
-                f[*n].k = form_decode(r->ar, p, (size_t)((eq ? eq : stop) - p));
-                f[*n].v = eq ? form_decode(r->ar, eq + 1, (size_t)(stop - eq - 1)) : "";
-                if (!f[*n].k || !f[*n].v)
-                    goto bad;
-                (*n)++;
-            }
-            p = stop + 1;
-        }
-    } else if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0) {
-        multipart_part parts[O311_FIELDS_MAX];
-        size_t np = 0;
-        const char *why = NULL;
-        if (multipart_parse(r->ar, ct, r->body, r->body_len, parts, O311_FIELDS_MAX, &np, &why) !=
-            ERR_OK)
-            return fail(r, fmt, 400, why ? why : "the multipart body is malformed"), ERR_INVALID;
-        for (size_t i = 0; i < np; i++) {
-            if (parts[i].filename)
-                continue; /* media uploads are not kept yet (docs/OPEN311.md) */
-            char *v = arena_alloc(r->ar, parts[i].len + 1);
-            if (!v)
-                return ERR_NOMEM;
-            memcpy(v, parts[i].data, parts[i].len);
-            v[parts[i].len] = '\0';
-            f[*n].k = parts[i].name;
-            f[*n].v = v;
-            (*n)++;
-        }
-    } else {
-        (void)fail(
-            r, fmt, 400,
-            "Content-Type: expected application/x-www-form-urlencoded or multipart/form-data");
-        return ERR_INVALID;
+        err_t e = form_parse(r->ar, r->body, r->body_len, f, FORM_FIELDS_MAX, n);
+        if (e == ERR_INVALID)
+            return fail(r, fmt, 400,
+                        "the body is not valid form data (UTF-8, percent-encoded, at most 48 "
+                        "fields)"),
+                   ERR_INVALID;
+        return e;
     }
-    for (size_t i = 0; i < *n; i++)
-        if (!text_utf8_valid(f[i].k, strlen(f[i].k)) || !text_utf8_valid(f[i].v, strlen(f[i].v)))
-            goto bad;
+    if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0)
+        return fail(r, fmt, 400,
+                    "Content-Type: expected application/x-www-form-urlencoded or "
+                    "multipart/form-data"),
+               ERR_INVALID;
+    multipart_part parts[FORM_FIELDS_MAX];
+    size_t np = 0;
+    const char *why = NULL;
+    if (multipart_parse(r->ar, ct, r->body, r->body_len, parts, FORM_FIELDS_MAX, &np, &why) !=
+        ERR_OK)
+        return fail(r, fmt, 400, why ? why : "the multipart body is malformed"), ERR_INVALID;
+    for (size_t i = 0; i < np; i++) {
+        if (parts[i].filename)
+            continue; /* media are not kept yet (docs/OPEN311.md) */
+        if (memchr(parts[i].data, '\0', parts[i].len) ||
+            !text_utf8_valid(parts[i].data, parts[i].len) ||
+            !text_utf8_valid(parts[i].name, strlen(parts[i].name)))
+            return fail(r, fmt, 400, "the body is not valid UTF-8"), ERR_INVALID;
+        char *v = arena_alloc(r->ar, parts[i].len + 1);
+        if (!v)
+            return ERR_NOMEM;
+        memcpy(v, parts[i].data, parts[i].len);
+        v[parts[i].len] = '\0';
+        f[*n].key = parts[i].name;
+        f[*n].value = v;
+        (*n)++;
+    }
     return ERR_OK;
-bad:
-    (void)fail(r, fmt, 400, "the body is not valid form data (UTF-8, percent-encoded)");
-    return ERR_INVALID;
 }
 
 /* A posted field, else the same query argument; NULL when absent or empty. */
-static const char *field(req_t *r, const kv *f, size_t n, const char *key)
+static const char *field(req_t *r, const form_field *f, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(f[i].k, key) == 0)
-            return *f[i].v ? f[i].v : NULL;
+        if (strcmp(f[i].key, key) == 0)
+            return *f[i].value ? f[i].value : NULL;
     const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
     return q && *q && text_utf8_valid(q, strlen(q)) ? q : NULL;
 }
@@ -851,8 +739,8 @@ static bool parse_num(const char *s, double *out)
 
 /* The reporter from the posted email, phone, first and last name; a
  * refusal is answered (ERR_INVALID). */
-static err_t reporter_in(req_t *r, o311_fmt fmt, const kv *f, size_t n, store_reporter_in *rep,
-                         bool *has)
+static err_t reporter_in(req_t *r, o311_fmt fmt, const form_field *f, size_t n,
+                         store_reporter_in *rep, bool *has)
 {
     const char *first = field(r, f, n, "first_name"), *last = field(r, f, n, "last_name");
     const char *email = field(r, f, n, "email"), *phone = field(r, f, n, "phone");
@@ -904,7 +792,7 @@ static err_t client_of(app_t *app, req_t *r, o311_fmt fmt, const char *key, cons
 }
 
 /* The case of a posted request, checked; a refusal is answered. */
-static err_t posted_case(app_t *app, req_t *r, o311_fmt fmt, const kv *f, size_t n,
+static err_t posted_case(app_t *app, req_t *r, o311_fmt fmt, const form_field *f, size_t n,
                          const store_agency *a, const store_category *k, store_case *c)
 {
     const char *lat = field(r, f, n, "lat"), *lon = field(r, f, n, "long");
@@ -943,7 +831,7 @@ static err_t posted_case(app_t *app, req_t *r, o311_fmt fmt, const kv *f, size_t
 err_t h_o311_post(app_t *app, req_t *r)
 {
     o311_fmt fmt = path_fmt(r);
-    kv f[O311_FIELDS_MAX];
+    form_field f[FORM_FIELDS_MAX];
     size_t n = 0;
     const char *client = NULL;
     catalogue cat = {0};
@@ -951,11 +839,12 @@ err_t h_o311_post(app_t *app, req_t *r)
     store_reporter_in rep;
     bool has_rep = false;
     store_case c;
-    if (form_parse(r, fmt, f, &n) != ERR_OK)
-        return ERR_OK;
+    err_t e = read_fields(r, fmt, f, &n);
+    if (e != ERR_OK)
+        return r->text || r->json ? ERR_OK : e;
     if (!jurisdiction_ok(app, field(r, f, n, "jurisdiction_id")))
         return fail(r, fmt, 404, "jurisdiction_id: unknown jurisdiction");
-    err_t e = client_of(app, r, fmt, field(r, f, n, "api_key"), &client);
+    e = client_of(app, r, fmt, field(r, f, n, "api_key"), &client);
     if (e != ERR_OK)
         return r->text || r->json ? ERR_OK : e;
     const char *code = field(r, f, n, "service_code");

@@ -203,6 +203,8 @@ def test_post_errors(server, key, fmt):
     assert_error(post(server, fmt, dict(base, phone="abc")), 400, fmt)
     assert_error(post(server, fmt, None, "application/json", b'{"api_key": "x"}'), 400, fmt)
     assert_error(post(server, fmt, None, body=b"api_key=%zz"), 400, fmt)
+    assert_error(post(server, fmt, None, body=b"api_key=a%00b"), 400, fmt)
+    assert_error(post(server, fmt, None, body=b"description=%C3"), 400, fmt)
 
 
 def test_keys_list_and_revoke(server):
@@ -305,6 +307,18 @@ def test_requests_errors(server, fmt):
     assert_error(get(server, "/v2/requests." + fmt, jurisdiction_id="elsewhere.go.id"), 404, fmt)
     assert_error(get(server, "/v2/requests/ZZZZ-ZZZZ.csv"), 404)
     assert_error(get(server, "/v2/tokens/abc." + fmt), 404, fmt)
+
+
+def test_open_case_expected_datetime_and_internal_notes(server, key, admin):
+    rid = posted(server, key, description=DESCRIPTION + " tiga")
+    c = case_of(admin, rid)
+    admin.act(c["id"], "verify", note="catatan internal rahasia sekali")
+    r = get(server, "/v2/requests/%s.json" % rid)
+    j = json_of(r)[0]
+    assert j["status"] == "open"
+    assert "status_notes" not in j and "rahasia sekali" not in r.body.decode()
+    assert W3C.match(j["expected_datetime"]) and j["expected_datetime"].endswith("+08:00"), j
+    assert j["expected_datetime"] > j["requested_datetime"]
 
 
 def test_rahasia_case_has_no_location(server, admin):
