@@ -21,8 +21,9 @@ static void urlencoded(void **state)
     arena_t *ar = arena_new();
     form_field f[FORM_FIELDS_MAX];
     size_t n = 0;
-    assert_int_equal(parse(ar, "api_key=a%2Bb&description=Jalan+rusak%0A%C3%A9&&flag&"
-                               "attribute%5Bx%5D=1&e=",
+    assert_int_equal(parse(ar,
+                           "api_key=a%2Bb&description=Jalan+rusak%0A%C3%A9&&flag&"
+                           "attribute%5Bx%5D=1&e=",
                            f, &n),
                      ERR_OK);
     assert_int_equal(n, 5);
