@@ -31,8 +31,9 @@ err_t form_parse(arena_t *ar, const char *body, size_t len, form_field *f, size_
 bool form_w3c_time(const char *s, int64_t *out);
 
 /* t as a W3C datetime in the zone offset_min minutes east of UTC, e.g.
- * 2026-12-02T08:27:00+08:00; out has room for FORM_TIME_BUF. */
-#define FORM_TIME_BUF 32
+ * 2026-12-02T08:27:00+08:00 (25 bytes); out has room for FORM_TIME_BUF,
+ * which holds any int fields the compiler can imagine. */
+#define FORM_TIME_BUF 96
 void form_w3c_format(int64_t t, int offset_min, char out[FORM_TIME_BUF]);
 
 #endif
