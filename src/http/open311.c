@@ -696,7 +696,9 @@ static err_t read_fields(req_t *r, o311_fmt fmt, form_field *f, size_t *n)
     const char *why = NULL;
     if (multipart_parse(r->ar, ct, r->body, r->body_len, parts, FORM_FIELDS_MAX, &np, &why) !=
         ERR_OK)
-        return fail(r, fmt, 400, why ? why : "the multipart body is malformed"), ERR_INVALID;
+        return fail(r, fmt, 400,
+                    arena_printf(r->ar, "multipart body: %s", why ? why : "malformed")),
+               ERR_INVALID;
     for (size_t i = 0; i < np; i++) {
         if (parts[i].filename)
             continue; /* media are not kept yet (docs/OPEN311.md) */
