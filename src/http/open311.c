@@ -346,7 +346,8 @@ static json_t *service_json(req_t *r, const store_agency *a, const store_categor
 {
     return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code",
                      service_code(r->ar, a, k), "service_name", cat_name(r, k), "description",
-                     arena_printf(r->ar, "%s (%s)", k->name_id, k->name_en ? k->name_en : ""),
+                     k->name_en ? arena_printf(r->ar, "%s (%s)", k->name_id, k->name_en)
+                                : k->name_id,
                      "metadata", 0, "type", "realtime", "keywords",
                      arena_printf(r->ar, "%s, %s, pengaduan", a->code, k->code), "group", a->name);
 }
@@ -544,7 +545,7 @@ static err_t cases_by_filter(app_t *app, req_t *r, const req_filter *f, store_ca
 }
 
 /* The filters of GET requests, checked; a refusal is answered (ERR_INVALID). */
-static err_t parse_filter(app_t *app, req_t *r, o311_fmt fmt, const catalogue *cat, req_filter *f)
+static err_t parse_filter(req_t *r, o311_fmt fmt, const catalogue *cat, req_filter *f)
 {
     const char *start, *end, *status, *code;
     if (arg(r, fmt, "start_date", &start) != ERR_OK || arg(r, fmt, "end_date", &end) != ERR_OK ||
@@ -591,7 +592,6 @@ static err_t parse_filter(app_t *app, req_t *r, o311_fmt fmt, const catalogue *c
         }
         f->category_id = k->id;
     }
-    (void)app;
     return ERR_OK;
 }
 
@@ -614,7 +614,7 @@ err_t h_o311_requests(app_t *app, req_t *r)
     if (ids) { /* the spec: the ids override every other filter */
         e = cases_by_ids(app, r, ids, &cs, &n);
     } else {
-        if (parse_filter(app, r, fmt, &cat, &f) != ERR_OK)
+        if (parse_filter(r, fmt, &cat, &f) != ERR_OK)
             return ERR_OK;
         e = cases_by_filter(app, r, &f, &cs, &n);
     }
