@@ -870,6 +870,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "report") == 0)
         return cmd_report(&cfg, argc - k - 1, argv + k + 1);
     if (strcmp(cmd, "open311") == 0) {
+        if (!open311_args_ok(argc - k - 1, argv + k + 1))
+            return complain(EXIT_USAGE, "aduan: usage: %s\n", open311_usage);
         store_t *s = NULL;
         rc = open_store(&cfg, &s, 1);
         if (!rc)

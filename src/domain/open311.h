@@ -10,6 +10,9 @@
 
 extern const char open311_usage[];
 
+/* Whether argv (after the command word) is a well-formed command, so
+ * that a usage error opens no database. */
+bool open311_args_ok(int argc, char **argv);
 /* argv after the command word; returns the exit status (0, 1 failure,
  * 2 usage). `key add` prints the new key on its last line; only its
  * SHA-256 is stored. */

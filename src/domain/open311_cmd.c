@@ -58,6 +58,15 @@ static int key_list(store_t *s)
     return 0;
 }
 
+bool open311_args_ok(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[0], "key") != 0)
+        return false;
+    if (!strcmp(argv[1], "list"))
+        return argc == 2;
+    return argc == 3 && (!strcmp(argv[1], "add") || !strcmp(argv[1], "revoke"));
+}
+
 int open311_cmd(store_t *s, int argc, char **argv)
 {
     enum { EXIT_FAIL = 1, EXIT_USAGE = 2 };

@@ -222,6 +222,8 @@ def test_keys_list_and_revoke(server):
                                        "address_string": "Pasar"}), 403)
     assert server.cli("open311", "key", "revoke", "revoke-me").returncode == 1
     assert server.cli("open311", "key", "add", "bad name").returncode == 2
+    assert server.cli("open311", "key").returncode == 2
+    assert server.cli("open311", "key", "list", "extra").returncode == 2
 
 
 # ---- reading -------------------------------------------------------------------
