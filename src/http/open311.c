@@ -4,8 +4,11 @@
  *
  * Only what the public tracking page shows leaves: never the reporter's
  * name, phone or e-mail, never the description (a citizen's own words may
- * name people), no street address (the kecamatan instead), no location of
- * a rahasia case. Errors are the spec's list
+ * name people), no street address (the kecamatan instead). A request's id
+ * is the case's numeric id, never its tracking code: the code opens the
+ * public page /t/CODE, the reporter's capability, so only the poster gets
+ * it (in the POST answer's notice). A rahasia case is not there at all:
+ * its existence and place are confidential. Errors are the spec's list
  * of {code, description} with the HTTP status as the code. */
 #include "http/http.h"
 
@@ -42,6 +45,8 @@
 #define O311_PAGES_MAX 50
 /* Fields of a posted request: the spec's dozen and some attribute[...]. */
 #define O311_FIELDS_MAX 48
+/* Digits of a service_request_id: a case id is a positive int64. */
+#define O311_ID_DIGITS_MAX 18
 /* An e-mail address (RFC 5321's path limit). */
 #define O311_EMAIL_MAX 254
 /* When this implementation of the endpoint last changed (discovery). */
@@ -405,17 +410,41 @@ static bool is_closed(const char *status)
 
 static double round3(double v) { return round(v * 1000.0) / 1000.0; }
 
+/* A case Open311 shows: a complaint, and not rahasia (whose existence and
+ * place are confidential: it is neither listed nor found by its id). */
+static bool is_shown(const store_case *c)
+{
+    return strcmp(c->kind, "complaint") == 0 && !c->rahasia;
+}
+
+/* A service_request_id: the case's id in decimal, no sign, no leading
+ * zero; false for anything else (a tracking code among them). */
+static bool parse_request_id(const char *s, int64_t *id)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > O311_ID_DIGITS_MAX || s[0] == '0')
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *id = v;
+    return true;
+}
+
 /* A case as a service request: what the public page shows, and no more. */
 static json_t *request_json(req_t *r, const catalogue *cat, const store_case *c, const char *note,
                             int64_t resolve_due)
 {
-    char shown[IDS_SHOWN_BUF];
-    ids_tracking_format(c->tracking_code, shown);
     const store_agency *a = agency_of(cat, c->agency_id);
     const store_category *k = category_of(cat, c->category_id);
     int off = zone_of(a);
-    json_t *j = json_pack("{s:s, s:s}", "service_request_id", shown, "status",
-                          is_closed(c->status) ? "closed" : "open");
+    /* The id, never the tracking code (the reporter's capability). */
+    json_t *j =
+        json_pack("{s:s, s:s}", "service_request_id", arena_printf(r->ar, "%lld", (long long)c->id),
+                  "status", is_closed(c->status) ? "closed" : "open");
     if (!j)
         return NULL;
     if (note)
@@ -434,7 +463,8 @@ static json_t *request_json(req_t *r, const catalogue *cat, const store_case *c,
     if (resolve_due > 0)
         json_object_set_new(j, "expected_datetime", w3c_time(resolve_due, off));
     /* The address the desk typed may be a home (the public page does not
-     * show it either): the kecamatan stands for it. */
+     * show it either): the kecamatan stands for it. A rahasia case never
+     * comes here (is_shown); the checks stay as a second lock. */
     if (!c->rahasia && c->kecamatan_name)
         json_object_set_new(j, "address",
                             json_string(arena_printf(r->ar, "Kecamatan %s", c->kecamatan_name)));
@@ -473,7 +503,8 @@ static err_t requests_answer(app_t *app, req_t *r, o311_fmt fmt, const catalogue
     return answer(r, fmt, 200, "service_requests", list);
 }
 
-/* The cases of a comma list of tracking codes (unknown ones left out). */
+/* The cases of a comma list of request ids (unknown, malformed and
+ * unshown ones left out). */
 static err_t cases_by_ids(app_t *app, req_t *r, const char *list, store_case **out, size_t *n)
 {
     store_case *cs = arena_alloc(r->ar, O311_IDS_MAX * sizeof *cs);
@@ -483,7 +514,7 @@ static err_t cases_by_ids(app_t *app, req_t *r, const char *list, store_case **o
     for (const char *p = list; *p && *n < O311_IDS_MAX;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        char one[32], code[IDS_CODE_BUF];
+        char one[32];
         if (len < sizeof one) {
             memcpy(one, p, len);
             one[len] = '\0';
@@ -492,9 +523,10 @@ static err_t cases_by_ids(app_t *app, req_t *r, const char *list, store_case **o
             char trimmed[32];
             memcpy(trimmed, t, tl);
             trimmed[tl] = '\0';
-            if (ids_tracking_normalize(trimmed, code) == 0) {
-                err_t e = store_case_by_code(app->store, r->ar, code, &cs[*n]);
-                if (e == ERR_OK && strcmp(cs[*n].kind, "complaint") == 0)
+            int64_t id;
+            if (parse_request_id(trimmed, &id)) {
+                err_t e = store_case_get(app->store, r->ar, id, &cs[*n]);
+                if (e == ERR_OK && is_shown(&cs[*n]))
                     (*n)++;
                 else if (e != ERR_OK && e != ERR_NOT_FOUND)
                     return e;
@@ -531,8 +563,7 @@ static err_t cases_by_filter(app_t *app, req_t *r, const req_filter *f, store_ca
             return e;
         for (size_t i = 0; i < ng && *n < O311_ROWS_MAX; i++) {
             bool closed = is_closed(got[i].status);
-            if (strcmp(got[i].kind, "complaint") != 0 || (f->status == 1 && closed) ||
-                (f->status == 2 && !closed))
+            if (!is_shown(&got[i]) || (f->status == 1 && closed) || (f->status == 2 && !closed))
                 continue;
             cs[(*n)++] = got[i];
         }
@@ -627,7 +658,7 @@ err_t h_o311_request(app_t *app, req_t *r)
 {
     const char *id, *jur;
     o311_fmt fmt = FMT_JSON;
-    char code[IDS_CODE_BUF];
+    int64_t case_id = 0;
     store_case c;
     catalogue cat = {0};
     if (!split_fmt(r->ar, last_segment(r->path), &id, &fmt))
@@ -636,10 +667,9 @@ err_t h_o311_request(app_t *app, req_t *r)
         return ERR_OK;
     if (!jurisdiction_ok(app, jur))
         return fail(r, fmt, 404, "jurisdiction_id: unknown jurisdiction");
-    err_t e = ids_tracking_normalize(id, code) == 0
-                  ? store_case_by_code(app->store, r->ar, code, &c)
-                  : ERR_NOT_FOUND;
-    if (e == ERR_OK && strcmp(c.kind, "complaint") != 0)
+    err_t e = parse_request_id(id, &case_id) ? store_case_get(app->store, r->ar, case_id, &c)
+                                             : ERR_NOT_FOUND;
+    if (e == ERR_OK && !is_shown(&c))
         e = ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND)
         return fail(r, fmt, 404, "service_request_id: no such request");
@@ -830,6 +860,23 @@ static err_t posted_case(app_t *app, req_t *r, o311_fmt fmt, const form_field *f
     return ERR_OK;
 }
 
+/* The answer of a posted request: its id, and in the notice its tracking
+ * code, which only the poster learns (to pass on to the reporter: it
+ * opens the public page /t/CODE), with the resolution target. */
+static json_t *posted_json(req_t *r, const store_case *c, const store_category *k)
+{
+    char shown[IDS_SHOWN_BUF];
+    ids_tracking_format(c->tracking_code, shown);
+    const char *sla = sla_words(r, k);
+    bool en = strcmp(r->lang, "en") == 0;
+    const char *notice = arena_printf(r->ar, "%s: %s.%s%s", en ? "Tracking code" : "Kode lacak",
+                                      shown, sla ? " " : "", sla ? sla : "");
+    if (!notice)
+        return NULL;
+    return json_pack("[{s:s, s:s}]", "service_request_id",
+                     arena_printf(r->ar, "%lld", (long long)c->id), "service_notice", notice);
+}
+
 err_t h_o311_post(app_t *app, req_t *r)
 {
     o311_fmt fmt = path_fmt(r);
@@ -876,11 +923,5 @@ err_t h_o311_post(app_t *app, req_t *r)
         return e;
     log_info("open311", "event=request_created case_id=%lld agency_id=%lld client=%s",
              (long long)c.id, (long long)c.agency_id, client);
-    char shown[IDS_SHOWN_BUF];
-    ids_tracking_format(c.tracking_code, shown);
-    json_t *item = json_pack("{s:s}", "service_request_id", shown);
-    const char *notice = sla_words(r, k);
-    if (item && notice)
-        json_object_set_new(item, "service_notice", json_string(notice));
-    return answer(r, fmt, 200, "service_requests", item ? json_pack("[o]", item) : NULL);
+    return answer(r, fmt, 200, "service_requests", posted_json(r, &c, k));
 }

@@ -429,7 +429,7 @@ static bool match(const char *pattern, const char *path, int64_t *id)
             continue;
         }
         if (strncmp(pattern, "{file}", 6) == 0) {
-            /* A file name with its format (Open311: "ABCD-EFGH.json"): 1 to
+            /* A file name with its format (Open311: "57.json"): 1 to
              * 64 letters, digits, dots, hyphens or underscores. */
             int n = 0;
             while (n <= 64 && ((*path >= '0' && *path <= '9') || (*path >= 'A' && *path <= 'Z') ||

@@ -1,7 +1,9 @@
 """Issue 17 §1: the Open311 GeoReport v2 server (docs/OPEN311.md), over real
 HTTP on both engines: discovery, services, service definitions, requests
 (GET with every filter, GET one, POST), in JSON and in XML; the spec's error
-list for every refusal; and no personal data ever."""
+list for every refusal; no personal data ever; a request's id is the case's
+numeric id, and its tracking code (the reporter's key to /t/CODE) reaches
+only the poster, in the POST answer's notice; rahasia cases are not there."""
 
 import json
 import os
@@ -21,6 +23,13 @@ DESCRIPTION = "Warung remang-remang buka sampai subuh dan mengganggu warga sekit
 EMAIL = "siti.rahma@example.org"
 JURISDICTION = "balangankab.go.id"
 SERVER_ENV = {"ADUAN_OPEN311_JURISDICTION": JURISDICTION}
+ID = re.compile(r"^[1-9][0-9]*$")
+CODE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$")
+NOTICE_ID = re.compile(r"^Kode lacak: ([0-9A-Z]{4}-[0-9A-Z]{4})\. Target penyelesaian: \d+ jam$")
+NOTICE_EN = re.compile(r"^Tracking code: ([0-9A-Z]{4}-[0-9A-Z]{4})\. Resolution target: \d+ hours$")
+# The tracking code of every case this module made, by its request id: none
+# may ever show in a GET answer.
+CODES = {}
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 REQUEST_KEYS = {"service_request_id", "status", "status_notes", "service_name", "service_code",
                 "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
@@ -47,10 +56,10 @@ def get(srv, path, **params):
     return http_request(srv.port, "GET", "/open311" + path + q)
 
 
-def post(srv, fmt, fields, content_type="application/x-www-form-urlencoded", body=None):
+def post(srv, fmt, fields, content_type="application/x-www-form-urlencoded", body=None, query=""):
     if body is None:
         body = urllib.parse.urlencode(fields).encode()
-    return http_request(srv.port, "POST", "/open311/v2/requests." + fmt, body=body,
+    return http_request(srv.port, "POST", "/open311/v2/requests." + fmt + query, body=body,
                         headers={"Content-Type": content_type})
 
 
@@ -92,14 +101,24 @@ def posted(srv, key, **more):
     j = json_of(r)
     assert isinstance(j, list) and len(j) == 1 and set(j[0]) <= {"service_request_id",
                                                                   "service_notice", "account_id"}
-    return j[0]["service_request_id"]
+    rid, notice = j[0]["service_request_id"], j[0]["service_notice"]
+    assert ID.match(rid), rid
+    m = NOTICE_ID.match(notice)
+    assert m, notice
+    CODES[rid] = m.group(1)
+    return rid
 
 
 def case_of(admin, rid):
-    items = admin.list_cases(limit=200)["items"]
-    found = [x for x in items if x["tracking_code"] == rid]
-    assert found, rid
-    return admin.case(found[0]["id"])
+    """The case of a request id, checked to hold the code its poster was given."""
+    c = admin.case(int(rid))
+    assert c["tracking_code"] == CODES[rid], (c["tracking_code"], CODES[rid])
+    return c
+
+
+def no_tracking_code(text):
+    for code in CODES.values():
+        assert code not in text and code.replace("-", "") not in text, code
 
 
 # ---- discovery and services ---------------------------------------------------
@@ -155,8 +174,8 @@ def test_service_errors(server):
 
 def test_post_creates_a_case_through_the_intake(server, key, admin):
     rid = posted(server, key)
-    assert re.match(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$", rid)
     c = case_of(admin, rid)
+    assert rid == str(c["id"])
     assert c["channel"] == "open311" and c["status"] == "received"
     assert c["kecamatan"]["code"] == "63.11.06"  # located like any case
     assert c["description"] == DESCRIPTION
@@ -171,7 +190,8 @@ def test_post_xml_and_multipart(server, key):
     assert r.status == 200, r
     root = xml_of(r)
     assert root.tag == "service_requests"
-    assert re.match(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$", root.findtext("request/service_request_id"))
+    assert ID.match(root.findtext("request/service_request_id"))
+    assert NOTICE_ID.match(root.findtext("request/service_notice"))
     b = "----aduan311"
     parts = []
     for k, v in (("api_key", key), ("service_code", "satpolpp-pkl"), ("lat", "-2.33"),
@@ -182,7 +202,21 @@ def test_post_xml_and_multipart(server, key):
     r = post(server, "json", None, "multipart/form-data; boundary=" + b,
              "".join(parts).encode())
     assert r.status == 200, r
-    assert json_of(r)[0]["service_request_id"]
+    assert ID.match(json_of(r)[0]["service_request_id"])
+
+
+def test_post_notice_carries_the_tracking_code_in_english_too(server, key, admin):
+    r = post(server, "json", {"api_key": key, "service_code": "satpolpp-pkl",
+                              "address_string": "Pasar Paringin"}, query="?lang=en")
+    assert r.status == 200, r
+    j = json_of(r)[0]
+    m = NOTICE_EN.match(j["service_notice"])
+    assert m, j
+    CODES[j["service_request_id"]] = m.group(1)
+    c = case_of(admin, j["service_request_id"])
+    # The code the poster passes on opens the reporter's public page.
+    t = http_request(server.port, "GET", "/t/" + c["tracking_code"])
+    assert t.status == 200, t
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -250,7 +284,7 @@ def test_requests_one_and_list_without_personal_data(server, key, admin, kabid, 
     assert len(j) == 1
     one = j[0]
     check_request_json(one)
-    assert one["service_request_id"] == rid and one["status"] == "closed"
+    assert one["service_request_id"] == rid == str(c["id"]) and one["status"] == "closed"
     assert one["status_notes"] == "Warung ditertibkan"
     assert one["service_code"] == "satpolpp-trantibum" and one["agency_responsible"]
     assert one["lat"] == -2.336 and one["long"] == 115.467  # rounded as the public page
@@ -260,9 +294,12 @@ def test_requests_one_and_list_without_personal_data(server, key, admin, kabid, 
     assert root.tag == "service_requests" and root.findtext("request/status") == "closed"
     assert root.findtext("request/service_request_id") == rid
     no_personal_data(rx.body.decode())
-    # Lower case and without the hyphen: the same request.
-    assert json_of(get(server, "/v2/requests/%s.json" % rid.replace("-", "").lower()))[0][
-        "service_request_id"] == rid
+    # The tracking code is not an id, in any spelling.
+    code = CODES[rid]
+    for spelling in (code, code.replace("-", ""), code.lower()):
+        assert_error(get(server, "/v2/requests/%s.json" % spelling), 404)
+        assert_error(get(server, "/v2/requests/%s.xml" % spelling), 404, "xml")
+        assert json_of(get(server, "/v2/requests.json", service_request_id=spelling)) == []
     for fmt in ("json", "xml"):
         r = get(server, "/v2/requests." + fmt)
         assert r.status == 200
@@ -280,7 +317,8 @@ def test_requests_filters(server, key):
     a = posted(server, key, service_code="satpolpp-pkl")
     b = posted(server, key, service_code="satpolpp-trantibum")
     ids = lambda r: [x["service_request_id"] for x in json_of(r)]  # noqa: E731
-    got = ids(get(server, "/v2/requests.json", service_request_id="%s,%s,ZZZZ-ZZZZ" % (a, b)))
+    got = ids(get(server, "/v2/requests.json",
+                  service_request_id="%s, %s,ZZZZ-ZZZZ,%s,0%s,-1,99999999999" % (a, b, CODES[a], a)))
     assert sorted(got) == sorted([a, b])
     pkl = ids(get(server, "/v2/requests.json", service_code="satpolpp-pkl"))
     assert a in pkl and b not in pkl
@@ -297,7 +335,9 @@ def test_requests_filters(server, key):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_requests_errors(server, fmt):
     assert_error(get(server, "/v2/requests/ZZZZ-ZZZZ." + fmt), 404, fmt)
-    assert_error(get(server, "/v2/requests/not_a_code." + fmt), 404, fmt)
+    assert_error(get(server, "/v2/requests/not_an_id." + fmt), 404, fmt)
+    for bad in ("0", "-1", "01", "1.5", "99999999999", "9" * 30):
+        assert_error(get(server, "/v2/requests/%s.%s" % (bad, fmt)), 404, fmt)
     assert_error(get(server, "/v2/requests." + fmt, start_date="yesterday"), 400, fmt)
     assert_error(get(server, "/v2/requests." + fmt, end_date="2026-02-30T00:00:00Z"), 400, fmt)
     assert_error(get(server, "/v2/requests." + fmt, start_date="2026-01-01T00:00:00Z",
@@ -323,15 +363,48 @@ def test_open_case_expected_datetime_and_internal_notes(server, key, admin):
     assert j["expected_datetime"] > j["requested_datetime"]
 
 
-def test_rahasia_case_has_no_location(server, admin):
+def test_rahasia_case_is_not_there(server, admin):
+    """A rahasia case's existence and place are confidential: it is not
+    listed, not found by its id, alone or in a list."""
     cat = admin.category_id("trantibum")
     c = admin.create_case(category_id=cat, description=DESCRIPTION, address=ADDRESS,
                           kecamatan_code="63.11.06", lat=-2.336412, lon=115.466987, rahasia=True,
                           reporter={"name": NAME, "phone": PHONE})
-    r = get(server, "/v2/requests/%s.json" % c["tracking_code"])
-    j = json_of(r)[0]
-    assert "lat" not in j and "long" not in j and "address" not in j
-    no_personal_data(r.body.decode())
+    plain = admin.create_case(category_id=cat, description=DESCRIPTION, address=ADDRESS,
+                              kecamatan_code="63.11.06", lat=-2.336412, lon=115.466987)
+    rid, pid = str(c["id"]), str(plain["id"])
+    CODES[rid], CODES[pid] = c["tracking_code"], plain["tracking_code"]
+    for fmt in ("json", "xml"):
+        assert_error(get(server, "/v2/requests/%s.%s" % (rid, fmt)), 404, fmt)
+        assert get(server, "/v2/requests/%s.%s" % (pid, fmt)).status == 200
+    listed = lambda **q: [x["service_request_id"]  # noqa: E731
+                          for x in json_of(get(server, "/v2/requests.json", **q))]
+    assert pid in listed() and rid not in listed()
+    assert rid not in listed(service_code="satpolpp-trantibum")
+    assert listed(service_request_id="%s,%s" % (rid, pid)) == [pid]
+    root = xml_of(get(server, "/v2/requests.xml"))
+    assert rid not in [x.findtext("service_request_id") for x in root.findall("request")]
+
+
+def test_no_tracking_code_in_any_get_answer(server):
+    """Every case of this module (posted, made at the desk, rahasia): its
+    tracking code is in no GET answer, JSON or XML, list or one."""
+    assert len(CODES) >= 8, "run with the whole module: %r" % CODES
+    every = ",".join(CODES)
+    for fmt in ("json", "xml"):
+        for path, q in (("/v2/requests." + fmt, {}),
+                        ("/v2/requests." + fmt, {"service_request_id": every}),
+                        ("/v2/requests." + fmt, {"status": "closed"}),
+                        ("/v2/requests." + fmt, {"service_code": "satpolpp-pkl"})):
+            r = get(server, path, **q)
+            assert r.status == 200, r
+            no_tracking_code(r.body.decode())
+        for rid in CODES:
+            r = get(server, "/v2/requests/%s.%s" % (rid, fmt))
+            assert r.status in (200, 404), r
+            no_tracking_code(r.body.decode())
+    j = json_of(get(server, "/v2/requests.json", service_request_id=every))
+    assert len(j) == len(CODES) - 1  # all but the rahasia one
 
 
 def test_rate_limit_per_key(server):
@@ -350,8 +423,16 @@ def test_rate_limit_per_key(server):
 
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "OPEN311.md")
-DOC_BASE, DOC_CODE = "http://127.0.0.1:8080", "4P6F-TZGK"
+DOC_BASE, DOC_ID = "http://127.0.0.1:8080", "57"
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+# What differs from run to run besides times: the request id and the code.
+ANSWER_ID = re.compile(r'("service_request_id":"|<service_request_id>)\d+')
+ANSWER_CODE = re.compile(r"(Kode lacak|Tracking code): [0-9A-Z]{4}-[0-9A-Z]{4}")
+
+
+def doc_norm(s, base):
+    s = TIME.sub("TIME", s.replace(base, "BASE").replace(DOC_BASE, "BASE"))
+    return ANSWER_CODE.sub(r"\1: CODE", ANSWER_ID.sub(r"\1ID", s))
 
 
 def doc_examples():
@@ -370,18 +451,16 @@ def doc_examples():
 @pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed")
 def test_docs_examples_match_the_server(server, key):
     base = "http://127.0.0.1:%d" % server.port
-    code = None
+    rid = None
     examples = doc_examples()
     assert len(examples) >= 8
     for cmd, want in examples:
         args = [a.replace("YOUR_KEY", key).replace(DOC_BASE, base) for a in shlex.split(cmd)]
-        if code:
-            args = [a.replace(DOC_CODE, code) for a in args]
+        if rid:
+            args = [a.replace("/requests/%s." % DOC_ID, "/requests/%s." % rid) for a in args]
         assert args[0] == "curl"
         r = subprocess.run(args, capture_output=True, text=True, timeout=30)
         got = r.stdout.rstrip("\n")
-        if code is None and '"service_request_id"' in got:
-            code = json.loads(got)[0]["service_request_id"]
-        norm = lambda s: TIME.sub("TIME", s.replace(base, "BASE").replace(DOC_BASE, "BASE")  # noqa: E731
-                                  .replace(code or DOC_CODE, "CODE").replace(DOC_CODE, "CODE"))
-        assert norm(got) == norm(want), cmd
+        if rid is None and '"service_request_id"' in got:
+            rid = json.loads(got)[0]["service_request_id"]
+        assert doc_norm(got, base) == doc_norm(want, base), cmd
