@@ -6,6 +6,7 @@
 #include "core/secret.h"
 #include "core/text.h"
 #include "domain/export.h"
+#include "domain/open311.h"
 #include "domain/lifecycle.h"
 #include "domain/report.h"
 #include "domain/seed.h"
@@ -99,6 +100,10 @@ static const command_help helps[] = {
      "spreadsheets), newest first, in constant memory, with a progress bar on\n"
      "a terminal. The default columns include the reporter's name, phone and\n"
      "address: handle the file as personal data. --columns picks others."},
+    {"open311", open311_usage,
+     "Manages the API keys of Open311 GeoReport v2 clients (docs/OPEN311.md).\n"
+     "'key add' prints a new key on its last line, once: only its SHA-256 is kept.\n"
+     "A client has one active key; 'key revoke' ends it (then 'key add' again)."},
     {"backup", admin_usage_backup,
      "Writes a consistent copy of the database to FILE while aduan serves, and the\n"
      "media directory to FILE.media.tar. SQLite: the online backup API (one\n"
@@ -816,7 +821,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "init") && strcmp(cmd, "serve") && strcmp(cmd, "migrate") &&
         strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
         strcmp(cmd, "team") && strcmp(cmd, "report") && strcmp(cmd, "export") &&
-        strcmp(cmd, "region") && strcmp(cmd, "backup") && strcmp(cmd, "restore")) {
+        strcmp(cmd, "region") && strcmp(cmd, "backup") && strcmp(cmd, "restore") &&
+        strcmp(cmd, "open311")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
@@ -863,6 +869,16 @@ int main(int argc, char **argv)
         return admin_restore(&cfg, argc - k - 1, argv + k + 1);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(&cfg, argc - k - 1, argv + k + 1);
+    if (strcmp(cmd, "open311") == 0) {
+        if (!open311_args_ok(argc - k - 1, argv + k + 1))
+            return complain(EXIT_USAGE, "aduan: usage: %s\n", open311_usage);
+        store_t *s = NULL;
+        rc = open_store(&cfg, &s, 1);
+        if (!rc)
+            rc = open311_cmd(s, argc - k - 1, argv + k + 1);
+        store_close(s);
+        return rc;
+    }
     if (strcmp(cmd, "export") == 0) {
         store_t *s = NULL;
         rc = open_store(&cfg, &s, 1);

@@ -35,7 +35,8 @@ install -D -m 644 "$here/aduan.conf" "$pkg/etc/aduan/aduan.conf"
 install -D -m 644 "$here/lintian-overrides" "$pkg/usr/share/lintian/overrides/aduan"
 
 # The guides, compressed when larger than 4 kB (Debian policy 12.3).
-for f in README.md docs/DEPLOY.md docs/OPERATOR.md docs/WHATSAPP.md docs/API.md aduan.conf.example; do
+for f in README.md docs/DEPLOY.md docs/OPERATOR.md docs/WHATSAPP.md docs/API.md docs/OPEN311.md \
+         aduan.conf.example; do
     install -m 644 "$f" "$doc/$(basename "$f")"
 done
 install -m 644 deploy/nginx-single.conf deploy/nginx-scaled.conf "$doc/examples/"

@@ -383,6 +383,8 @@ static const setting_t keys[] = {
     TEXT("ADUAN_MAP_TILE_URL", "map", "tile_url", map_tile_url, valid_tile_url,
          "expected an http(s) tile URL with {z}, {x} and {y}, e.g. "
          "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    TEXT("ADUAN_OPEN311_JURISDICTION", "open311", "jurisdiction", open311_jurisdiction, printable,
+         "expected a domain name without spaces, e.g. balangankab.go.id"),
     CHOICE("ADUAN_IKM_WEIGHT", "survey", "ikm_weight", ikm_weight_0111, "exact", "0.111",
            "expected exact (1/9) or 0.111"),
     CUSTOM("ADUAN_TRUSTED_PROXIES", "server", "trusted_proxies", set_trusted_proxies,

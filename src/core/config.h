@@ -63,6 +63,9 @@ typedef struct {
     char svc_data_key[65];
     /* Map tiles of the dashboard: {z}/{x}/{y} and an optional {s}. */
     char map_tile_url[CONFIG_URL_MAX];
+    /* Open311 (issue 17): the jurisdiction_id clients must name, e.g.
+     * balangankab.go.id; "" accepts any (or none). */
+    char open311_jurisdiction[CONFIG_HOST_MAX];
     /* IKM weight per unsur when a request does not choose: false the exact
      * 1/9, true the printed 0.111 (PermenPANRB 14/2017, old spreadsheets). */
     bool ikm_weight_0111;

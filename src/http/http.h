@@ -430,4 +430,14 @@ err_t twofa_gate(app_t *app, req_t *r, const char *pattern);
 /* The user's second factor as /api/v1/me shows it. */
 json_t *twofa_json(app_t *app, req_t *r);
 
+/* Open311 GeoReport v2 (open311.c, issue 17 §1; docs/OPEN311.md). */
+err_t h_o311_discovery(app_t *app, req_t *r);
+err_t h_o311_services(app_t *app, req_t *r);
+err_t h_o311_service(app_t *app, req_t *r);
+err_t h_o311_requests(app_t *app, req_t *r);
+err_t h_o311_request(app_t *app, req_t *r);
+err_t h_o311_post(app_t *app, req_t *r);
+err_t h_o311_token(app_t *app, req_t *r);
+err_t h_o311_unknown(app_t *app, req_t *r);
+
 #endif

@@ -179,6 +179,22 @@ static const route_t routes[] = {
     {"POST", "/api/v1/cases/{id}/service/issue", h_svc_issue, SCOPE_CASE_ID, DESK, NULL,
      SVC_UPLOAD_BODY_MAX, 0},
     ON("GET", "/api/v1/cases/{id}/service/file", h_svc_file, SCOPE_CASE_ID, DESK, NULL),
+    /* Open311 GeoReport v2 (open311.c): public, an api_key for POST. The
+     * {file} rows after the named ones answer the spec's 404 for any other
+     * resource or format. */
+    PUB("GET", "/open311/discovery.json", h_o311_discovery),
+    PUB("GET", "/open311/discovery.xml", h_o311_discovery),
+    PUB("GET", "/open311/v2/services.json", h_o311_services),
+    PUB("GET", "/open311/v2/services.xml", h_o311_services),
+    PUB("GET", "/open311/v2/services/{file}", h_o311_service),
+    PUB("GET", "/open311/v2/requests.json", h_o311_requests),
+    PUB("GET", "/open311/v2/requests.xml", h_o311_requests),
+    PUB("POST", "/open311/v2/requests.json", h_o311_post),
+    PUB("POST", "/open311/v2/requests.xml", h_o311_post),
+    PUB("GET", "/open311/v2/requests/{file}", h_o311_request),
+    PUB("GET", "/open311/v2/tokens/{file}", h_o311_token),
+    PUB("GET", "/open311/v2/{file}", h_o311_unknown),
+    PUB("GET", "/open311/{file}", h_o311_unknown),
     /* Loopback and ADUAN_METRICS_ALLOW only, checked by the handler. */
     PUB("GET", "/metrics", h_metrics),
 };
@@ -408,6 +424,21 @@ static bool match(const char *pattern, const char *path, int64_t *id)
                 n++;
             }
             if (n == 0 || n > 32 || (*path && *path != '/'))
+                return false;
+            pattern += 6;
+            continue;
+        }
+        if (strncmp(pattern, "{file}", 6) == 0) {
+            /* A file name with its format (Open311: "57.json"): 1 to
+             * 64 letters, digits, dots, hyphens or underscores. */
+            int n = 0;
+            while (n <= 64 && ((*path >= '0' && *path <= '9') || (*path >= 'A' && *path <= 'Z') ||
+                               (*path >= 'a' && *path <= 'z') || *path == '-' || *path == '.' ||
+                               *path == '_')) {
+                path++;
+                n++;
+            }
+            if (n == 0 || n > 64 || (*path && *path != '/'))
                 return false;
             pattern += 6;
             continue;

@@ -56,6 +56,7 @@ static const struct {
     {"audit_policy", false},
     {"user_totp", false},
     {"user_recovery_codes", false},
+    {"open311_keys", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

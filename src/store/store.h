@@ -1427,4 +1427,26 @@ typedef struct {
 
 err_t store_ops_gauges_read(store_t *s, int64_t now, store_ops_gauges *out) STORE_WUR;
 
+/* ---- Open311 GeoReport v2 (issue 17 §1; open311.c) ---------------------- */
+typedef struct {
+    const char *client;
+    int64_t created_at, revoked_at; /* revoked_at 0: active */
+} store_open311_key;
+
+/* Records a client's key (SHA-256 hex); ERR_CONFLICT when the client has
+ * an active key already (or the hash is known). */
+err_t store_open311_key_add(store_t *s, const char *client, const char *key_hash,
+                            int64_t now) STORE_WUR;
+/* The client of an active key; ERR_NOT_FOUND for an unknown or revoked one. */
+err_t store_open311_key_client(store_t *s, arena_t *ar, const char *key_hash,
+                               const char **client) STORE_WUR;
+/* Every key ever issued, by client. */
+err_t store_open311_key_list(store_t *s, arena_t *ar, store_open311_key **out, size_t *n) STORE_WUR;
+/* Revokes the client's active key; ERR_NOT_FOUND when it has none. */
+err_t store_open311_key_revoke(store_t *s, const char *client, int64_t now) STORE_WUR;
+/* notes[i]: the latest public note (the message to the reporter) of case
+ * ids[i], NULL when none; notes has room for n. */
+err_t store_open311_notes(store_t *s, arena_t *ar, const int64_t *ids, size_t n,
+                          const char **notes) STORE_WUR;
+
 #endif

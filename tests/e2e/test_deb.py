@@ -28,7 +28,8 @@ FILES = ["./usr/bin/aduan", "./lib/systemd/system/aduan.service",
          "./usr/share/doc/aduan/copyright", "./usr/share/doc/aduan/changelog.gz",
          "./usr/share/doc/aduan/README.md.gz", "./usr/share/doc/aduan/DEPLOY.md.gz",
          "./usr/share/doc/aduan/WHATSAPP.md.gz", "./usr/share/doc/aduan/OPERATOR.md.gz",
-         "./usr/share/doc/aduan/API.md.gz", "./usr/share/doc/aduan/aduan.conf.example",
+         "./usr/share/doc/aduan/API.md.gz", "./usr/share/doc/aduan/OPEN311.md.gz",
+         "./usr/share/doc/aduan/aduan.conf.example",
          "./usr/share/doc/aduan/examples/nginx-single.conf",
          "./usr/share/man/man1/aduan.1.gz", "./usr/share/lintian/overrides/aduan"]
 

@@ -35,6 +35,7 @@ ROLES = [("anon", None), ("superadmin", "superadmin"), ("admin", "admin.satpolpp
 ENDS_SESSION = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/me/sessions/end-all")}
 MISSING_ID = 999999
 MISSING_CODE = "ZZZZ-ZZZZ"
+MISSING_FILE = "none.html"  # an Open311 {file}: no such thing, no such format
 
 
 def read_matrix():
@@ -172,6 +173,7 @@ def concrete(row, scope, things):
         ident = things[scope][row["target"]] if row["target"] != "-" else MISSING_ID
         path = path.replace("{id}", str(ident))
     path = path.replace("{code}", MISSING_CODE)
+    path = path.replace("{file}", MISSING_FILE)
     if scope == "agency-query" and row["target"] != "-":
         path += "?agency=%d" % things["agency"][row["target"]]
     if row["query"] != "-":
