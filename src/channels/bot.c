@@ -129,7 +129,7 @@ static void finish(dlg *d, dlg_state st)
         json_object_del(d->draft, "report");
         json_object_del(d->draft, "said");
     }
-    d->fx->draft = dlg_dump(d->in->ar, json_incref(d->draft));
+    d->fx->draft = channel_dump(d->in->ar, json_incref(d->draft));
     d->fx->lang = d->lang;
 }
 

@@ -95,17 +95,6 @@ const char *dlg_draft_str(dlg *d, const char *key, const char *k)
 
 /* ---- the builders ------------------------------------------------------------------ */
 
-const char *dlg_dump(arena_t *ar, json_t *j)
-{
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s)
-        return NULL;
-    char *out = arena_strdup(ar, s);
-    free(s);
-    return out;
-}
-
 /* m as one of the effects' messages (about the case the effects create
  * when for_case). */
 static void queue(dlg *d, const channel_msg *m, bool for_case)

@@ -128,9 +128,6 @@ const char *dlg_draft_str(dlg *d, const char *key, const char *k);
 /* An option to pick (channels/channel.h). */
 typedef channel_choice dlg_choice;
 
-/* JSON text of j in the arena; takes j. NULL on failure. */
-const char *dlg_dump(arena_t *ar, json_t *j);
-
 /* True when text, trimmed, is the word a or b (b may be NULL), in any case. */
 bool dlg_is_word(const char *text, const char *a, const char *b);
 
