@@ -232,6 +232,15 @@ err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *
     return q_one(s, ar, sql, CASE_F, out, Q_TEXT(code));
 }
 
+err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
+                                 unsigned limit, store_case **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT " CASE_COLS " FROM cases c" CASE_JOINS
+        " WHERE c.agency_id = $1 AND r.mobile = $2 ORDER BY c.id DESC LIMIT $3";
+    return q_list(s, ar, sql, CASE_F, out, n, Q_INT(agency_id), Q_TEXT(mobile), Q_INT(limit));
+}
+
 /* ---- the case list ------------------------------------------------------------------ */
 
 typedef struct {
@@ -441,28 +450,20 @@ err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **
     return q_list(s, ar, sql, EVENT_F, out, n, Q_INT(case_id));
 }
 
-#define ATTACHMENT_COLS                                                                            \
-    "SELECT id, case_id, sha256, mime, filename, source, state, size_bytes, created_at"            \
-    " FROM attachments"
+#define ATTACHMENT_SQL "SELECT " DOM_ATTACHMENT_COLS " FROM attachments"
 
-static const q_field ATTACHMENT_F[] = {
-    QF(INT64, store_attachment, id),         QF(INT64, store_attachment, case_id),
-    QF(TEXT, store_attachment, sha256),      QF(TEXT, store_attachment, mime),
-    QF(TEXT, store_attachment, filename),    QF(TEXT, store_attachment, source),
-    QF(TEXT, store_attachment, state),       QF(INT64, store_attachment, size_bytes),
-    QF(INT64, store_attachment, created_at),
-};
+static const q_field ATTACHMENT_F[] = {DOM_ATTACHMENT_F(store_attachment, )};
 
 err_t store_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
                              size_t *n)
 {
-    static const char sql[] = ATTACHMENT_COLS " WHERE case_id = $1 ORDER BY id";
+    static const char sql[] = ATTACHMENT_SQL " WHERE case_id = $1 ORDER BY id";
     return q_list(s, ar, sql, ATTACHMENT_F, out, n, Q_INT(case_id));
 }
 
 err_t store_attachment_get(store_t *s, arena_t *ar, int64_t id, store_attachment *out)
 {
-    static const char sql[] = ATTACHMENT_COLS " WHERE id = $1";
+    static const char sql[] = ATTACHMENT_SQL " WHERE id = $1";
     return q_one(s, ar, sql, ATTACHMENT_F, out, Q_INT(id));
 }
 

@@ -19,17 +19,6 @@
 /* A text of n bytes (a webhook body, not NUL-terminated). */
 #define Q_TEXTN(v, len) ((q_val){.t = QT_TEXT, .s = (v), .n = (len), .sized = true, .null = !(v)})
 
-/* Runs one write on a borrowed connection; *n gets the rows it changed. */
-static err_t write_n(store_t *s, const char *sql, int64_t *n, const q_val *v, size_t nv)
-{
-    q_conn *c = NULL;
-    err_t e = q_get(s, &c);
-    if (e == ERR_OK)
-        e = q_run_v(c, sql, n, v, nv);
-    q_put(c);
-    return e;
-}
-
 /* ---- the inbox ------------------------------------------------------------------- */
 
 #define INBOX_COLS                                                                                 \
@@ -51,12 +40,8 @@ err_t store_inbound_add(store_t *s, const char *body, size_t len, const char *de
 {
     /* Outside a transaction: on SQLite the driver queues on the write
      * lock (the hot path: no polling of SQLite's lock). */
-    int64_t v = 0;
-    err_t e = q_one_int(s, INBOX_ADD, &v, Q_INT(now), Q_TEXTN(body, len),
-                        Q_TEXT(dead_reason ? "dead" : "new"), Q_TEXT(dead_reason));
-    if (e == ERR_OK && id)
-        *id = v;
-    return e;
+    return q_one_int(s, INBOX_ADD, id, Q_INT(now), Q_TEXTN(body, len),
+                     Q_TEXT(dead_reason ? "dead" : "new"), Q_TEXT(dead_reason));
 }
 
 typedef struct {
@@ -137,8 +122,8 @@ err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigne
         " WHERE id IN (SELECT id FROM inbound WHERE state = 'dead' AND body_state <> 'removed'"
         " AND COALESCE(processed_at, received_at) < $1 ORDER BY id LIMIT $2 {SKIP_LOCKED})";
     int64_t k = 0;
-    err_t e = write_n(s, strcmp(state, "dead") == 0 ? dead : done, &k,
-                      Q_VALS(Q_INT(before), Q_INT(max), Q_INT(now)));
+    err_t e = q_write_n(s, strcmp(state, "dead") == 0 ? dead : done, &k, Q_INT(before), Q_INT(max),
+                        Q_INT(now));
     *n = e == ERR_OK ? (size_t)k : 0;
     return e;
 }
@@ -158,27 +143,7 @@ err_t store_inbound_seal(store_t *s, int64_t id, const char *sealed)
     return q_write(s, sql, true, Q_INT(id), Q_TEXT(sealed));
 }
 
-/* ---- agencies and conversations ---------------------------------------------------- */
-
-err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
-                             store_agency *out)
-{
-    static const char sql[] =
-        "SELECT a.id, a.code, a.name, a.kind, a.timezone, a.template_status,"
-        " a.template_reply, a.template_lang FROM agencies a"
-        " JOIN agency_numbers n ON n.agency_id = a.id WHERE n.phone_number_id = $1";
-    static const q_field F[] = {
-        QF(INT64, store_agency, id),
-        QF(TEXT, store_agency, code),
-        QF(TEXT, store_agency, name),
-        QF(TEXT, store_agency, kind),
-        QF(TEXT, store_agency, timezone),
-        QF(TEXT, store_agency, template_status),
-        QF(TEXT, store_agency, template_reply),
-        QF(TEXT, store_agency, template_lang),
-    };
-    return q_one(s, ar, sql, F, out, Q_TEXT(phone_number_id));
-}
+/* ---- conversations ---------------------------------------------------- */
 
 err_t store_conv_get(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
                      const char *address, store_conv *out)
@@ -501,25 +466,6 @@ err_t store_outbox_list(store_t *s, arena_t *ar, const char *channel, const char
         QF(INT64, store_outbox_item, created_at),
     };
     return q_list(s, ar, sql, F, out, n, Q_TEXT(channel), Q_TEXT(address), Q_INT(limit));
-}
-
-err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
-                                 unsigned limit, store_case **out, size_t *n)
-{
-    static const char sql[] =
-        "SELECT c.id, c.tracking_code, c.status, c.created_at, k.name_id,"
-        " k.name_en FROM cases c JOIN reporters r ON r.id = c.reporter_id"
-        " LEFT JOIN categories k ON k.id = c.category_id"
-        " WHERE c.agency_id = $1 AND r.mobile = $2 ORDER BY c.id DESC LIMIT $3";
-    static const q_field F[] = {
-        QF(INT64, store_case, id),
-        QF(TEXT, store_case, tracking_code),
-        QF(TEXT, store_case, status),
-        QF(INT64, store_case, created_at),
-        QF(TEXT, store_case, category_name_id),
-        QF(TEXT, store_case, category_name_en),
-    };
-    return q_list(s, ar, sql, F, out, n, Q_INT(agency_id), Q_TEXT(mobile), Q_INT(limit));
 }
 
 static const char QUEUE_STATUS[] =

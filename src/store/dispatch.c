@@ -9,9 +9,6 @@
 
 static const char CASE_EXISTS[] = "SELECT 1 FROM cases WHERE id = $1";
 
-/* An id list's rows (q_collect into an int64_t array). */
-static const q_field ID_F[] = {{QF_INT64, 0, sizeof(int64_t)}};
-
 /* ---- the duty roster ------------------------------------------------------- */
 
 static const q_field DUTY_F[] = {
@@ -43,14 +40,10 @@ err_t store_duty_add(store_t *s, const store_duty *d, int64_t now, int64_t *id)
         " ends_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     bool weekly = d->weekday >= 0; /* else dated: [starts_at, ends_at) */
     q_val no = Q_NULL(INT);
-    int64_t v = 0;
-    err_t e =
-        q_one_int(s, sql, &v, Q_INT(d->team_id), Q_INT(d->user_id), weekly ? Q_INT(d->weekday) : no,
-                  weekly ? Q_INT(d->start_minute) : no, weekly ? Q_INT(d->end_minute) : no,
-                  weekly ? no : Q_INT(d->starts_at), weekly ? no : Q_INT(d->ends_at), Q_INT(now));
-    if (id)
-        *id = e == ERR_OK ? v : 0;
-    return e;
+    return q_one_int(s, sql, id, Q_INT(d->team_id), Q_INT(d->user_id),
+                     weekly ? Q_INT(d->weekday) : no, weekly ? Q_INT(d->start_minute) : no,
+                     weekly ? Q_INT(d->end_minute) : no, weekly ? no : Q_INT(d->starts_at),
+                     weekly ? no : Q_INT(d->ends_at), Q_INT(now));
 }
 
 err_t store_duty_delete(store_t *s, int64_t agency_id, int64_t id)
@@ -170,7 +163,7 @@ err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_se
         "SELECT id FROM cases WHERE status = 'dispatched' AND alert_at IS NOT NULL"
         " AND alert_at <= $1 - $2 AND accepted_by IS NULL AND kind = 'emergency'"
         " ORDER BY alert_at, id LIMIT $3";
-    return q_list(s, ar, sql, ID_F, ids, n, Q_INT(now), Q_INT(accept_seconds), Q_INT(max));
+    return q_list(s, ar, sql, Q_COL_INT64, ids, n, Q_INT(now), Q_INT(accept_seconds), Q_INT(max));
 }
 
 err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now)

@@ -36,6 +36,16 @@ err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
     " AND w.channel = c.notify_channel AND w.address = c.notify_address"                           \
     " WHERE c.id = $1 AND c.notify_channel IS NOT NULL AND c.notify_address IS NOT NULL"
 
+/* An attachment's columns and their reader, for a store_attachment
+ * (DOM_ATTACHMENT_F(store_attachment, )) or a struct holding one as member
+ * a (DOM_ATTACHMENT_F(store_svc_file, a.)): cases.c and svc.c. */
+#define DOM_ATTACHMENT_COLS                                                                        \
+    "id, case_id, sha256, mime, filename, source, state, size_bytes, created_at"
+#define DOM_ATTACHMENT_F(T, m)                                                                     \
+    QF(INT64, T, m id), QF(INT64, T, m case_id), QF(TEXT, T, m sha256), QF(TEXT, T, m mime),       \
+        QF(TEXT, T, m filename), QF(TEXT, T, m source), QF(TEXT, T, m state),                      \
+        QF(INT64, T, m size_bytes), QF(INT64, T, m created_at)
+
 /* Appends the case's next event (dispatch.c): to_status the case's status
  * now, from_status from (NULL: the same), actor 0: none, with_team: the
  * case's team; its id in *event_id (may be NULL). ERR_NOT_FOUND: no case. */

@@ -120,28 +120,21 @@ err_t store_svc_checks(store_t *s, arena_t *ar, int64_t case_id, store_svc_check
     return q_list(s, ar, sql, CHECK_F, out, n, Q_INT(case_id));
 }
 
-#define FILE_COLS                                                                                  \
-    "SELECT id, case_id, sha256, mime, filename, source, state, size_bytes, created_at,"           \
-    " document_id FROM attachments"
+#define FILE_SQL "SELECT " DOM_ATTACHMENT_COLS ", document_id FROM attachments"
 
-static const q_field FILE_F[] = {
-    QF(INT64, store_svc_file, a.id),         QF(INT64, store_svc_file, a.case_id),
-    QF(TEXT, store_svc_file, a.sha256),      QF(TEXT, store_svc_file, a.mime),
-    QF(TEXT, store_svc_file, a.filename),    QF(TEXT, store_svc_file, a.source),
-    QF(TEXT, store_svc_file, a.state),       QF(INT64, store_svc_file, a.size_bytes),
-    QF(INT64, store_svc_file, a.created_at), QF(INT64, store_svc_file, document_id),
-};
+static const q_field FILE_F[] = {DOM_ATTACHMENT_F(store_svc_file, a.),
+                                 QF(INT64, store_svc_file, document_id)};
 
 err_t store_svc_files(store_t *s, arena_t *ar, int64_t case_id, store_svc_file **out, size_t *n)
 {
-    static const char sql[] = FILE_COLS " WHERE case_id = $1 ORDER BY id";
+    static const char sql[] = FILE_SQL " WHERE case_id = $1 ORDER BY id";
     return q_list(s, ar, sql, FILE_F, out, n, Q_INT(case_id));
 }
 
 err_t store_svc_file_get(store_t *s, arena_t *ar, int64_t case_id, int64_t attachment_id,
                          store_svc_file *out)
 {
-    static const char sql[] = FILE_COLS " WHERE case_id = $1 AND id = $2";
+    static const char sql[] = FILE_SQL " WHERE case_id = $1 AND id = $2";
     return q_one(s, ar, sql, FILE_F, out, Q_INT(case_id), Q_INT(attachment_id));
 }
 
