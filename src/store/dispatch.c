@@ -73,6 +73,21 @@ err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *
     return e;
 }
 
+err_t dom_give_up_tx(q_conn *c, void *arg)
+{
+    static const char lock[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
+    const dom_give_up *x = arg;
+    int64_t case_id = 0;
+    err_t e = q_row_int(c, x->fail, &case_id, Q_INT(x->id), Q_TEXT(x->error), Q_INT(x->now));
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK; /* gone, or done already: nothing to tell */
+    if (e == ERR_OK && case_id)
+        e = q_row_int(c, lock, NULL, Q_INT(case_id));
+    if (e == ERR_OK && case_id)
+        e = dom_add_event(c, case_id, x->action, NULL, 0, x->error, false, false, x->now, NULL);
+    return e;
+}
+
 /* One update per follower's number (not the master's own reporter),
  * rendered at send time from the master's event. */
 #define FOLLOWERS_SQL                                                                              \
@@ -176,12 +191,8 @@ err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now)
 err_t store_case_rules_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
                              store_case_rule **out, size_t *n)
 {
-    /* The inner WHERE is the partial index's (case_rules_due). */
-    static const char sql[] =
-        "UPDATE case_rules SET next_attempt_at = $1 + $2, attempts = attempts + 1"
-        " WHERE case_id IN (SELECT case_id FROM case_rules WHERE state = 'pending'"
-        " AND next_attempt_at <= $1 ORDER BY next_attempt_at, case_id LIMIT $3 {SKIP_LOCKED})"
-        " RETURNING case_id, attempts";
+    static const char sql[] = Q_CLAIM("case_rules", "case_id", "state = 'pending'",
+                                      "next_attempt_at, case_id", "case_id, attempts");
     static const q_field F[] = {QF(INT64, store_case_rule, case_id),
                                 QF(INT, store_case_rule, attempts)};
     return q_list(s, ar, sql, F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
@@ -207,37 +218,18 @@ err_t store_case_rules_done(store_t *s, int64_t case_id, int64_t now)
     return q_write(s, sql, false, Q_INT(case_id), Q_INT(now));
 }
 
-typedef struct {
-    int64_t case_id, now;
-    const char *error;
-} rules_fail_ctx;
-
-static err_t rules_fail_tx(q_conn *c, void *arg)
-{
-    static const char fail[] = "UPDATE case_rules SET state = 'failed', last_error = $2,"
-                               " done_at = $3 WHERE case_id = $1 AND state = 'pending'";
-    static const char lock[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
-    rules_fail_ctx *x = arg;
-    int64_t changed = 0, id;
-    err_t e = q_row_int(c, lock, &id, Q_INT(x->case_id));
-    if (e == ERR_OK)
-        e = q_run(c, fail, &changed, Q_INT(x->case_id), Q_TEXT(x->error), Q_INT(x->now));
-    /* The desk sees on the case that its rules did not run. */
-    if (e == ERR_OK && changed)
-        e = dom_add_event(c, x->case_id, "rules_failed", NULL, 0, x->error, false, false, x->now,
-                          NULL);
-    return e;
-}
-
 err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const char *error,
                              int64_t now)
 {
     static const char retry[] = "UPDATE case_rules SET next_attempt_at = $2, last_error = $3"
                                 " WHERE case_id = $1";
-    rules_fail_ctx x = {case_id, now, error};
+    /* The desk sees on the case that its rules did not run. */
+    static const char fail[] = "UPDATE case_rules SET state = 'failed', last_error = $2,"
+                               " done_at = $3 WHERE case_id = $1 AND state = 'pending'"
+                               " RETURNING case_id";
     if (next_at)
         return q_write(s, retry, false, Q_INT(case_id), Q_INT(next_at), Q_TEXT(error));
-    return q_tx(s, rules_fail_tx, &x);
+    return q_tx(s, dom_give_up_tx, &(dom_give_up){fail, case_id, error, "rules_failed", now});
 }
 
 /* Inside a transaction: messages to staff about the case, from its

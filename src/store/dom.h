@@ -3,7 +3,7 @@
  * caller's open transaction (q_tx) and must not commit or borrow another
  * connection.
  * Owners: dom_put_reporter, dom_insert_case in cases.c; dom_outbox_queue_status
- * in conversation.c; dom_dispatch_queue_followers in dispatch.c.
+ * and dom_outbox_notice in conversation.c; dom_dispatch_queue_followers in dispatch.c.
  * dom_add_event is dispatch.c's own (sla.c shares it). */
 #ifndef ADUAN_STORE_DOM_H
 #define ADUAN_STORE_DOM_H
@@ -16,8 +16,21 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
  * event carrying note; the event's id. */
 err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note,
                       int64_t *event_id) STORE_WUR;
-/* Queues the reporter's status notice for the case's event. */
+/* Queues the reporter's status notice for the case's event (none when
+ * there is no one to tell). */
 err_t dom_outbox_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now) STORE_WUR;
+/* A message to a case's reporter, where the case's updates go
+ * (DOM_NOTIFY_TARGET). */
+typedef struct {
+    int64_t case_id;
+    const char *kind, *message, *payload, *template; /* payload NULL: '' (rendered at send) */
+    int64_t event_id;                                /* status_update: the event to tell */
+    bool came_there; /* only to a reporter the case came from (not a walk-in's) */
+    int64_t now;
+} dom_notice;
+/* Queues n; *id (may be NULL) the outbox row. ERR_NOT_FOUND when there is
+ * no one to send it to (no channel, or no number). */
+err_t dom_outbox_notice(q_conn *c, const dom_notice *n, int64_t *id) STORE_WUR;
 /* Queues the new-case rules of case_id (dispatch.c), run by a worker. */
 err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now) STORE_WUR;
 /* Queues the notices to the case's followers (community groups). */
@@ -52,5 +65,19 @@ err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
 err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *from, int64_t actor,
                     const char *note, bool with_team, bool is_public, int64_t now,
                     int64_t *event_id) STORE_WUR;
+
+/* Gives up on a queued job for good, as a q_tx callback (ctx: a
+ * dom_give_up). fail is a static "UPDATE ... RETURNING case_id" binding
+ * the job's id ($1), the error ($2) and now ($3); when it returns a case,
+ * the case (locked) gets an event action with the error as its note, so
+ * the desk sees what did not happen. A job that is gone or finished (no
+ * row) is no error. The outbox's and the new-case rules' (dispatch.c). */
+typedef struct {
+    const char *fail;
+    int64_t id;
+    const char *error, *action;
+    int64_t now;
+} dom_give_up;
+err_t dom_give_up_tx(q_conn *c, void *ctx) STORE_WUR;
 
 #endif

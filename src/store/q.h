@@ -236,6 +236,17 @@ err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, siz
 #define q_row_int(c, sql, out, ...) q_row_int_v((c), (sql), (out), Q_VALS(__VA_ARGS__))
 #define q_one_int(s, sql, out, ...) q_one_int_v((s), (sql), (out), Q_VALS(__VA_ARGS__))
 
+/* The claim of a work queue (inbound, outbox, attachments, case_rules): up
+ * to $3 rows due at $1 get a lease to $1 + $2 and one more attempt, with
+ * SKIP LOCKED so that instances claiming at once take different rows.
+ * due is the WHERE of the queue's partial index (next_attempt_at <= $1 is
+ * added), order its columns; cols the RETURNING list. Bind Q_INT(now),
+ * Q_INT(lease), Q_INT(max). */
+#define Q_CLAIM(table, key, due, order, cols)                                                      \
+    "UPDATE " table " SET next_attempt_at = $1 + $2, attempts = attempts + 1 WHERE " key           \
+    " IN (SELECT " key " FROM " table " WHERE " due " AND next_attempt_at <= $1 ORDER BY " order   \
+    " LIMIT $3 {SKIP_LOCKED}) RETURNING " cols
+
 /* The engine's text of a pair, for the one-liners: q_pick(s, &PAIR) on a
  * store, q_pick(c, &PAIR) on a connection. */
 const char *q_pick_s(const store_t *s, const q_sql2 *sql);

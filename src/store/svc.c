@@ -306,15 +306,6 @@ static err_t issue_tx(q_conn *c, void *arg)
         "INSERT INTO attachments (case_id, sha256, mime, size_bytes, filename, source, state,"
         " created_at) VALUES ($1, $2, 'application/pdf', $3, $4, 'officer', 'stored', $5)"
         " RETURNING id";
-    /* To the reporter in the conversation the request came from, from its
-     * endpoint, else the agency's first number: no row (ERR_NOT_FOUND) when
-     * there is none of them. */
-    static const char out_sql[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
-        " payload, template, created_at, updated_at) SELECT channel, agency_id, pnid, address,"
-        " $1, 'document', $2, '', $3, $4, $4"
-        " FROM (" DOM_NOTIFY_TARGET " AND c.channel = c.notify_channel) x"
-        " WHERE pnid IS NOT NULL RETURNING id";
     static const char req[] =
         "UPDATE service_requests SET issued_at = $2, issued_by = $3, issued_attachment_id = $4,"
         " issued_outbox_id = $5 WHERE case_id = $1";
@@ -328,9 +319,17 @@ static err_t issue_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = q_row_int(c, att, &x->attachment_id, Q_INT(x->case_id), Q_TEXT(x->sha256),
                       Q_INT(x->size), Q_TEXT(x->filename), Q_INT(x->now));
+    /* To the reporter in the conversation the request came from, from its
+     * endpoint, else the agency's first number: ERR_NOT_FOUND when there is
+     * none of them. */
+    dom_notice n = {.case_id = x->case_id,
+                    .kind = "document",
+                    .message = x->message,
+                    .template = x->template,
+                    .came_there = true,
+                    .now = x->now};
     if (e == ERR_OK)
-        e = q_row_int(c, out_sql, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->message),
-                      Q_TEXT(x->template), Q_INT(x->now));
+        e = dom_outbox_notice(c, &n, &x->outbox_id);
     if (e == ERR_OK)
         e = q_run(c, req, NULL, Q_INT(x->case_id), Q_INT(x->now), Q_ID(x->actor_id),
                   Q_INT(x->attachment_id), Q_INT(x->outbox_id));
