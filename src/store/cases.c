@@ -94,40 +94,23 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
     return e;
 }
 
-/* Appends the next event of a case (the caller holds the case: its row
- * lock, or SQLite's write lock). */
+/* The event of a transition t (from: the status it left, NULL for
+ * "create"). */
 static err_t add_event(q_conn *c, const store_transition *t, const char *from,
                        const char *public_note, int64_t *event_id)
 {
-    static const char sql[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " team_id, target_agency_id, is_public, created_at, public_note)"
-        " SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
-        " FROM case_events WHERE case_id = $1 RETURNING id";
-    int64_t id = 0;
-    err_t e = q_row_int(c, sql, &id, Q_INT(t->case_id), Q_TEXT(t->action), Q_TEXT(from),
-                        Q_TEXT(t->new_status), Q_ID(t->actor_id), Q_TEXT(t->note), Q_ID(t->team_id),
-                        Q_ID(t->target_agency_id), Q_BOOL(t->is_public), Q_INT(t->now),
-                        Q_TEXT(public_note));
-    if (event_id)
-        *event_id = id;
-    return e;
-}
-
-/* An event that leaves the status as it is (not public); ERR_NOT_FOUND
- * when there is no such case. */
-static err_t add_same_event(q_conn *c, int64_t case_id, const char *action, int64_t actor,
-                            const char *note, int64_t now)
-{
-    static const char sql[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, $2, c.status, c.status,"
-        " $3, $4, FALSE, $5 FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
-        " WHERE c.id = $1 GROUP BY c.id";
-    int64_t n = 0;
-    err_t e =
-        q_run(c, sql, &n, Q_INT(case_id), Q_TEXT(action), Q_ID(actor), Q_TEXT(note), Q_INT(now));
-    return e == ERR_OK && n == 0 ? ERR_NOT_FOUND : e;
+    dom_event ev = {.case_id = t->case_id,
+                    .action = t->action,
+                    .from = from,
+                    .to = t->new_status,
+                    .actor_id = t->actor_id,
+                    .note = t->note,
+                    .public_note = public_note,
+                    .team_id = t->team_id,
+                    .target_agency_id = t->target_agency_id,
+                    .is_public = t->is_public,
+                    .now = t->now};
+    return dom_event_add(c, &ev, event_id);
 }
 
 /* A clash of tracking codes inserts nothing (the transaction survives it)
@@ -481,7 +464,8 @@ static err_t attach_tx(q_conn *c, void *arg)
     attach_ctx *x = arg;
     err_t e = q_row_int(c, sql, &x->id, Q_INT(x->case_id), Q_TEXT(x->sha256), Q_TEXT(x->mime),
                         Q_INT(x->size), Q_INT(x->now)); /* ERR_NOT_FOUND: no case */
-    return e == ERR_OK ? add_same_event(c, x->case_id, "attachment", x->actor_id, x->note, x->now)
+    return e == ERR_OK ? dom_add_event(c, x->case_id, "attachment", NULL, x->actor_id, x->note,
+                                       false, false, x->now, NULL)
                        : e;
 }
 
@@ -614,8 +598,8 @@ static err_t lapor_tx(q_conn *c, void *arg)
     if (e == ERR_OK && n == 0) /* unchanged, or no such case */
         return q_row_int(c, exists, &id, Q_INT(x->case_id));
     x->changed = e == ERR_OK;
-    return e == ERR_OK ? add_same_event(c, x->case_id, x->lapor_id ? "lapor_set" : "lapor_clear",
-                                        x->actor_id, x->lapor_id, x->now)
+    return e == ERR_OK ? dom_add_event(c, x->case_id, x->lapor_id ? "lapor_set" : "lapor_clear",
+                                       NULL, x->actor_id, x->lapor_id, false, false, x->now, NULL)
                        : e;
 }
 

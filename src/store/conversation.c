@@ -467,11 +467,6 @@ static err_t operator_tx(q_conn *c, void *arg)
     static const char target[] =
         "SELECT COALESCE(last_in, 0) FROM (" DOM_NOTIFY_TARGET " {FOR_UPDATE OF c}) x"
         " WHERE pnid IS NOT NULL";
-    static const char event[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id,"
-        " public_note, is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, 'message',"
-        " c.status, c.status, $2, $3, FALSE, $4 FROM cases c LEFT JOIN case_events e"
-        " ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id";
     operator_ctx *x = arg;
     err_t e = q_row_int(c, target, &x->last_in, Q_INT(x->case_id));
     if (e != ERR_OK)
@@ -482,9 +477,13 @@ static err_t operator_tx(q_conn *c, void *arg)
                     .template = x->template,
                     .now = x->now};
     e = dom_outbox_notice(c, &n, &x->outbox_id);
+    dom_event ev = {.case_id = x->case_id,
+                    .action = "message",
+                    .actor_id = x->actor_id,
+                    .public_note = x->note,
+                    .now = x->now};
     if (e == ERR_OK)
-        e = q_run(c, event, NULL, Q_INT(x->case_id), Q_ID(x->actor_id), Q_TEXT(x->note),
-                  Q_INT(x->now));
+        e = dom_event_add(c, &ev, NULL);
     return e;
 }
 

@@ -55,22 +55,28 @@ err_t store_duty_delete(store_t *s, int64_t agency_id, int64_t id)
 
 /* ---- events and followers ------------------------------------------------- */
 
+err_t dom_event_add(q_conn *c, const dom_event *ev, int64_t *event_id)
+{
+    static const char sql[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
+        " public_note, team_id, target_agency_id, is_public, created_at) SELECT c.id,"
+        " COALESCE(MAX(e.seq), 0) + 1, $2, CASE WHEN $2 = 'create' THEN NULL"
+        " ELSE COALESCE($3, c.status) END, COALESCE($4, c.status), $5, $6, $7,"
+        " COALESCE($8, CASE WHEN $9 THEN c.team_id END), $10, $11, $12 FROM cases c"
+        " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id RETURNING id";
+    return q_row_int(c, sql, event_id, Q_INT(ev->case_id), Q_TEXT(ev->action), Q_TEXT(ev->from),
+                     Q_TEXT(ev->to), Q_ID(ev->actor_id), Q_TEXT(ev->note), Q_TEXT(ev->public_note),
+                     Q_ID(ev->team_id), Q_BOOL(ev->case_team), Q_ID(ev->target_agency_id),
+                     Q_BOOL(ev->is_public), Q_INT(ev->now));
+}
+
 err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *from, int64_t actor,
                     const char *note, bool with_team, bool is_public, int64_t now,
                     int64_t *event_id)
 {
-    static const char sql[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " team_id, is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, $2,"
-        " COALESCE($3, c.status), c.status, $4, $5, CASE WHEN $6 THEN c.team_id END, $7, $8"
-        " FROM cases c LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id"
-        " RETURNING id";
-    int64_t id = 0;
-    err_t e = q_row_int(c, sql, &id, Q_INT(case_id), Q_TEXT(action), Q_TEXT(from), Q_ID(actor),
-                        Q_TEXT(note), Q_BOOL(with_team), Q_BOOL(is_public), Q_INT(now));
-    if (event_id)
-        *event_id = id;
-    return e;
+    dom_event ev = {case_id, action, from,      NULL, actor,     note,
+                    NULL,    0,      with_team, 0,    is_public, now};
+    return dom_event_add(c, &ev, event_id);
 }
 
 err_t dom_give_up_tx(q_conn *c, void *arg)

@@ -59,9 +59,26 @@ err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
         QF(TEXT, T, m filename), QF(TEXT, T, m source), QF(TEXT, T, m state),                      \
         QF(INT64, T, m size_bytes), QF(INT64, T, m created_at)
 
-/* Appends the case's next event (dispatch.c): to_status the case's status
- * now, from_status from (NULL: the same), actor 0: none, with_team: the
- * case's team; its id in *event_id (may be NULL). ERR_NOT_FOUND: no case. */
+/* A case's event (dispatch.c writes every one). */
+typedef struct {
+    int64_t case_id;
+    const char *action;
+    const char *from, *to;   /* NULL: the case's status now ("create" has no from) */
+    int64_t actor_id;        /* 0: none */
+    const char *note;        /* internal, staff only */
+    const char *public_note; /* told to the reporter */
+    int64_t team_id;         /* 0: none, or the case's own with case_team */
+    bool case_team;
+    int64_t target_agency_id; /* forward: the other agency (0: none) */
+    bool is_public;
+    int64_t now;
+} dom_event;
+/* Appends ev as the case's next event (the caller holds the case: its row
+ * lock, or SQLite's write lock); its id in *event_id (may be NULL).
+ * ERR_NOT_FOUND: no case. */
+err_t dom_event_add(q_conn *c, const dom_event *ev, int64_t *event_id) STORE_WUR;
+/* The same for an event that keeps the status: from (NULL: the same) to
+ * the case's status now, actor 0: none, with_team: the case's team. */
 err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *from, int64_t actor,
                     const char *note, bool with_team, bool is_public, int64_t now,
                     int64_t *event_id) STORE_WUR;

@@ -146,18 +146,16 @@ static err_t add_event(q_conn *c, int64_t case_id, const char *action, const cha
                        const char *to, int64_t actor, const char *note, bool pub, int64_t now,
                        int64_t *id)
 {
-    static const char sql[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " is_public, created_at, public_note) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, $2,"
-        " COALESCE($3, c.status), COALESCE($4, c.status), $5, $6, $7, $8, $9 FROM cases c"
-        " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id RETURNING id";
-    int64_t v = 0;
-    err_t e =
-        q_row_int(c, sql, &v, Q_INT(case_id), Q_TEXT(action), Q_TEXT(from), Q_TEXT(to), Q_ID(actor),
-                  Q_TEXT(pub ? NULL : note), Q_BOOL(pub), Q_INT(now), Q_TEXT(pub ? note : NULL));
-    if (id)
-        *id = v;
-    return e;
+    dom_event ev = {.case_id = case_id,
+                    .action = action,
+                    .from = from,
+                    .to = to,
+                    .actor_id = actor,
+                    .note = pub ? NULL : note,
+                    .public_note = pub ? note : NULL,
+                    .is_public = pub,
+                    .now = now};
+    return dom_event_add(c, &ev, id);
 }
 
 /* Locks the request's case: ERR_CONFLICT unless it is in status (NULL:
