@@ -94,6 +94,18 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
     return e;
 }
 
+err_t dom_case_lock(q_conn *c, int64_t case_id)
+{
+    static const char sql[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
+    return q_row_int(c, sql, NULL, Q_INT(case_id));
+}
+
+err_t dom_case_moved(q_conn *c, int64_t case_id)
+{
+    err_t e = dom_case_lock(c, case_id);
+    return e == ERR_OK ? ERR_CONFLICT : e;
+}
+
 /* The event of a transition t (from: the status it left, NULL for
  * "create"). */
 static err_t add_event(q_conn *c, const store_transition *t, const char *from,
@@ -526,16 +538,13 @@ static err_t transition_tx(q_conn *c, void *arg)
      * concurrent event appends for the case on PostgreSQL. */
     static const char upd[] = "UPDATE cases SET status = $1, team_id = COALESCE($2, team_id),"
                               " updated_at = $3 WHERE id = $4 AND status = $5";
-    static const char exists[] = "SELECT id FROM cases WHERE id = $1";
     transition_ctx *x = arg;
     store_transition *t = x->t;
-    int64_t changed = 0, id;
+    int64_t changed = 0;
     err_t e = q_run(c, upd, &changed, Q_TEXT(t->new_status), Q_ID(t->team_id), Q_INT(t->now),
                     Q_INT(t->case_id), Q_TEXT(t->expect_status));
-    if (e == ERR_OK && changed == 0) {
-        e = q_row_int(c, exists, &id, Q_INT(t->case_id));
-        return e == ERR_OK ? ERR_CONFLICT : e;
-    }
+    if (e == ERR_OK && changed == 0)
+        return dom_case_moved(c, t->case_id);
     if (e == ERR_OK)
         e = add_event(c, t, t->expect_status, t->is_public ? t->public_note : NULL, &t->event_id);
     if (e == ERR_OK && t->is_public)
@@ -591,12 +600,11 @@ static err_t lapor_tx(q_conn *c, void *arg)
      * adds no event. */
     static const char set[] = "UPDATE cases SET lapor_tracking_id = $2, updated_at = $3"
                               " WHERE id = $1 AND lapor_tracking_id IS DISTINCT FROM $2";
-    static const char exists[] = "SELECT id FROM cases WHERE id = $1";
     lapor_ctx *x = arg;
-    int64_t n = 0, id;
+    int64_t n = 0;
     err_t e = q_run(c, set, &n, Q_INT(x->case_id), Q_TEXT(x->lapor_id), Q_INT(x->now));
     if (e == ERR_OK && n == 0) /* unchanged, or no such case */
-        return q_row_int(c, exists, &id, Q_INT(x->case_id));
+        return dom_case_lock(c, x->case_id);
     x->changed = e == ERR_OK;
     return e == ERR_OK ? dom_add_event(c, x->case_id, x->lapor_id ? "lapor_set" : "lapor_clear",
                                        NULL, x->actor_id, x->lapor_id, false, false, x->now, NULL)

@@ -7,8 +7,6 @@
 /* Candidates looked at for a duplicate: the newest open cases nearby. */
 #define NEARBY_MAX 50
 
-static const char CASE_EXISTS[] = "SELECT 1 FROM cases WHERE id = $1";
-
 /* ---- the duty roster ------------------------------------------------------- */
 
 static const q_field DUTY_F[] = {
@@ -81,14 +79,13 @@ err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *
 
 err_t dom_give_up_tx(q_conn *c, void *arg)
 {
-    static const char lock[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
     const dom_give_up *x = arg;
     int64_t case_id = 0;
     err_t e = q_row_int(c, x->fail, &case_id, Q_INT(x->id), Q_TEXT(x->error), Q_INT(x->now));
     if (e == ERR_NOT_FOUND)
         return ERR_OK; /* gone, or done already: nothing to tell */
     if (e == ERR_OK && case_id)
-        e = q_row_int(c, lock, NULL, Q_INT(case_id));
+        e = dom_case_lock(c, case_id);
     if (e == ERR_OK && case_id)
         e = dom_add_event(c, case_id, x->action, NULL, 0, x->error, false, false, x->now, NULL);
     return e;
@@ -303,15 +300,12 @@ static err_t accept_tx(q_conn *c, void *arg)
         "UPDATE cases SET accepted_by = $1, accepted_at = $2, alert_at = NULL, updated_at = $2"
         " WHERE id = $3 AND accepted_by IS NULL AND status IN ('dispatched', 'in_progress')";
     accept_ctx *x = arg;
-    int64_t changed = 1, one = 0;
+    int64_t changed = 1;
     err_t e = ERR_OK;
     if (x->user_id)
         e = q_run(c, upd, &changed, Q_INT(x->user_id), Q_INT(x->now), Q_INT(x->case_id));
-    /* Nothing changed: ERR_CONFLICT when the case exists (its state did
-     * not allow it), ERR_NOT_FOUND otherwise. */
-    if (e == ERR_OK && changed == 0 &&
-        (e = q_row_int(c, CASE_EXISTS, &one, Q_INT(x->case_id))) == ERR_OK)
-        e = ERR_CONFLICT;
+    if (e == ERR_OK && changed == 0)
+        e = dom_case_moved(c, x->case_id);
     if (e == ERR_OK && x->user_id)
         e = dom_add_event(c, x->case_id, "accept", NULL, x->user_id, NULL, true, false, x->now,
                           NULL);

@@ -2,7 +2,7 @@
  * domain's transaction, written once on q.h. Each takes the q_conn of the
  * caller's open transaction (q_tx) and must not commit or borrow another
  * connection.
- * Owners: dom_put_reporter, dom_insert_case in cases.c; dom_outbox_queue_status
+ * Owners: dom_put_reporter, dom_insert_case, dom_case_lock in cases.c; dom_outbox_queue_status
  * and dom_outbox_notice in conversation.c; dom_dispatch_queue_followers in dispatch.c.
  * dom_add_event is dispatch.c's own (sla.c shares it). */
 #ifndef ADUAN_STORE_DOM_H
@@ -16,6 +16,12 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
  * event carrying note; the event's id. */
 err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note,
                       int64_t *event_id) STORE_WUR;
+/* Locks the case's row (SQLite: q_tx holds the write lock already): its
+ * events and transitions queue here. ERR_NOT_FOUND: no such case. */
+err_t dom_case_lock(q_conn *c, int64_t case_id) STORE_WUR;
+/* After a conditional write to the case changed nothing: ERR_CONFLICT when
+ * the case exists (its state did not allow it), else ERR_NOT_FOUND. */
+err_t dom_case_moved(q_conn *c, int64_t case_id) STORE_WUR;
 /* Queues the reporter's status notice for the case's event (none when
  * there is no one to tell). */
 err_t dom_outbox_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now) STORE_WUR;

@@ -6,11 +6,6 @@
 
 #include <string.h>
 
-/* Locks the case row: the invitation and the answer of one case queue
- * here (SQLite: q_tx holds the write lock already). No row: an unknown
- * case. */
-static const char CASE_LOCK[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
-
 typedef struct {
     int64_t invite_event_id;
     bool answered;
@@ -35,8 +30,8 @@ static err_t invite_tx(q_conn *c, void *arg)
         "SELECT invite_event_id, answered FROM survey_cases WHERE case_id = $1";
     invite_ctx *x = arg;
     invite_row row;
-    int64_t id, first = 0;
-    err_t e = q_row_int(c, CASE_LOCK, &id, Q_INT(x->case_id));
+    int64_t first = 0;
+    err_t e = dom_case_lock(c, x->case_id); /* the invitation and the answer queue here */
     if (e == ERR_OK)
         e = q_run(c, ins, &first, Q_INT(x->case_id), Q_INT(x->event_id), Q_INT(x->now));
     if (e == ERR_OK)
@@ -101,8 +96,8 @@ static err_t submit_tx(q_conn *c, void *arg)
         " u6, u7, u8, u9, comment) SELECT agency_id, category_id, $2, $3, $4, $5, $6, $7, $8,"
         " $9, $10, $11, $12 FROM cases WHERE id = $1";
     submit_ctx *x = arg;
-    int64_t id, marked = 0;
-    err_t e = q_row_int(c, CASE_LOCK, &id, Q_INT(x->case_id));
+    int64_t marked = 0;
+    err_t e = dom_case_lock(c, x->case_id);
     if (e == ERR_OK)
         e = q_run(c, mark, &marked, Q_INT(x->case_id), Q_INT(x->now));
     if (e == ERR_OK && marked == 0)
