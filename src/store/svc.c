@@ -138,26 +138,6 @@ err_t store_svc_file_get(store_t *s, arena_t *ar, int64_t case_id, int64_t attac
     return q_one(s, ar, sql, FILE_F, out, Q_INT(case_id), Q_INT(attachment_id));
 }
 
-/* Appends an event; from/to NULL keep the case's status. *id (may be
- * NULL) gets the event's id; ERR_NOT_FOUND: no such case. The note of a
- * public event (what to send again, the document issued) is what the
- * resident is told: its public_note; of an internal one, staff's. */
-static err_t add_event(q_conn *c, int64_t case_id, const char *action, const char *from,
-                       const char *to, int64_t actor, const char *note, bool pub, int64_t now,
-                       int64_t *id)
-{
-    dom_event ev = {.case_id = case_id,
-                    .action = action,
-                    .from = from,
-                    .to = to,
-                    .actor_id = actor,
-                    .note = pub ? NULL : note,
-                    .public_note = pub ? note : NULL,
-                    .is_public = pub,
-                    .now = now};
-    return dom_event_add(c, &ev, id);
-}
-
 /* Locks the request's case: ERR_CONFLICT unless it is in status (NULL:
  * any), ERR_NOT_FOUND when there is no such service request. */
 static err_t expect(q_conn *c, int64_t case_id, const char *status)
@@ -168,27 +148,6 @@ static err_t expect(q_conn *c, int64_t case_id, const char *status)
     int64_t ok = 0;
     err_t e = q_row_int(c, sql, &ok, Q_INT(case_id), Q_TEXT(status));
     return e == ERR_OK && !ok ? ERR_CONFLICT : e;
-}
-
-/* Moves the case from `from` to `to` (ERR_CONFLICT when it is not in from). */
-static err_t move(q_conn *c, int64_t case_id, const char *from, const char *to, int64_t now)
-{
-    static const char sql[] =
-        "UPDATE cases SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2";
-    err_t e = q_must(c, sql, Q_INT(case_id), Q_TEXT(from), Q_TEXT(to), Q_INT(now));
-    return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
-}
-
-static err_t put_check(q_conn *c, int64_t case_id, int64_t doc, const char *verdict,
-                       const char *reason, int64_t actor, int64_t now)
-{
-    static const char sql[] =
-        "INSERT INTO service_checks (case_id, document_id, verdict, reason, actor_id,"
-        " updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, document_id)"
-        " DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason,"
-        " actor_id = excluded.actor_id, updated_at = excluded.updated_at";
-    return q_run(c, sql, NULL, Q_INT(case_id), Q_INT(doc), Q_TEXT(verdict), Q_TEXT(reason),
-                 Q_ID(actor), Q_INT(now));
 }
 
 /* The arguments of the staff actions below (each uses some). */
@@ -204,13 +163,47 @@ typedef struct {
     int64_t size, attachment_id, outbox_id;
 } act_ctx;
 
+/* Moves the case from `from` to `to` (ERR_CONFLICT when it is not in from)
+ * with a public event action: its note (what to send again, the document
+ * issued) is what the resident is told. */
+static err_t move(q_conn *c, const act_ctx *x, const char *action, const char *from, const char *to,
+                  int64_t *event_id)
+{
+    static const char sql[] =
+        "UPDATE cases SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2";
+    dom_event ev = {.case_id = x->case_id,
+                    .action = action,
+                    .from = from,
+                    .to = to,
+                    .actor_id = x->actor_id,
+                    .public_note = x->note,
+                    .is_public = true,
+                    .now = x->now};
+    err_t e = q_must(c, sql, Q_INT(x->case_id), Q_TEXT(from), Q_TEXT(to), Q_INT(x->now));
+    if (e == ERR_NOT_FOUND)
+        return ERR_CONFLICT;
+    return e == ERR_OK ? dom_event_add(c, &ev, event_id) : e;
+}
+
+static err_t put_check(q_conn *c, int64_t case_id, int64_t doc, const char *verdict,
+                       const char *reason, int64_t actor, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO service_checks (case_id, document_id, verdict, reason, actor_id,"
+        " updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, document_id)"
+        " DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason,"
+        " actor_id = excluded.actor_id, updated_at = excluded.updated_at";
+    return q_run(c, sql, NULL, Q_INT(case_id), Q_INT(doc), Q_TEXT(verdict), Q_TEXT(reason),
+                 Q_ID(actor), Q_INT(now));
+}
+
 static err_t event_tx(q_conn *c, void *arg)
 {
     act_ctx *x = arg;
     err_t e = x->expect ? expect(c, x->case_id, x->expect) : ERR_OK;
     if (e == ERR_OK)
-        e = add_event(c, x->case_id, x->action, NULL, NULL, x->actor_id, x->note, false, x->now,
-                      NULL);
+        e = dom_add_event(c, x->case_id, x->action, NULL, x->actor_id, x->note, false, false,
+                          x->now, NULL);
     return e;
 }
 
@@ -234,8 +227,8 @@ static err_t verdict_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = put_check(c, x->case_id, x->document_id, x->verdict, x->note, x->actor_id, x->now);
     if (e == ERR_OK)
-        e = add_event(c, x->case_id, ok ? "document_accepted" : "document_rejected", NULL, NULL,
-                      x->actor_id, x->note, false, x->now, NULL);
+        e = dom_add_event(c, x->case_id, ok ? "document_accepted" : "document_rejected", NULL,
+                          x->actor_id, x->note, false, false, x->now, NULL);
     return e;
 }
 
@@ -263,10 +256,7 @@ static err_t more_tx(q_conn *c, void *arg)
     act_ctx *x = arg;
     err_t e = expect(c, x->case_id, x->expect);
     if (e == ERR_OK)
-        e = move(c, x->case_id, x->expect, "incomplete", x->now);
-    if (e == ERR_OK)
-        e = add_event(c, x->case_id, "incomplete", x->expect, "incomplete", x->actor_id, x->note,
-                      true, x->now, &x->event_id);
+        e = move(c, x, "incomplete", x->expect, "incomplete", &x->event_id);
     for (size_t i = 0; e == ERR_OK && i < x->nmissing; i++)
         e = put_check(c, x->case_id, x->missing[i], "rejected", x->verdict, x->actor_id, x->now);
     if (e == ERR_OK)
@@ -310,10 +300,7 @@ static err_t issue_tx(q_conn *c, void *arg)
     act_ctx *x = arg;
     err_t e = expect(c, x->case_id, "processing");
     if (e == ERR_OK)
-        e = move(c, x->case_id, "processing", "issued", x->now);
-    if (e == ERR_OK)
-        e = add_event(c, x->case_id, "issue", "processing", "issued", x->actor_id, x->note, true,
-                      x->now, NULL);
+        e = move(c, x, "issue", "processing", "issued", NULL);
     if (e == ERR_OK)
         e = q_row_int(c, att, &x->attachment_id, Q_INT(x->case_id), Q_TEXT(x->sha256),
                       Q_INT(x->size), Q_TEXT(x->filename), Q_INT(x->now));
@@ -411,8 +398,8 @@ static err_t expire_tx(q_conn *c, void *arg)
             continue;
         e = q_run(c, mark, NULL, Q_INT(x->now), Q_INT(r[i].case_id));
         if (e == ERR_OK)
-            e = add_event(c, r[i].case_id, "files_deleted", NULL, NULL, 0, "retention period ended",
-                          false, x->now, NULL);
+            e = dom_add_event(c, r[i].case_id, "files_deleted", NULL, 0, "retention period ended",
+                              false, false, x->now, NULL);
     }
     if (e == ERR_OK && cnt && !(x->list = arena_alloc(x->ar, cnt * sizeof *x->list)))
         e = ERR_NOMEM;
@@ -504,6 +491,6 @@ err_t svc_dialog_apply(q_conn *c, arena_t *ar, store_dialog_effects *fx)
             e = put_check(c, case_id, v->files[i].document_id, "pending", NULL, 0, fx->now);
     }
     if (e == ERR_OK && v->case_id && v->resubmitted)
-        e = add_event(c, case_id, "resubmitted", NULL, NULL, 0, NULL, false, fx->now, NULL);
+        e = dom_add_event(c, case_id, "resubmitted", NULL, 0, NULL, false, false, fx->now, NULL);
     return e;
 }
