@@ -48,23 +48,11 @@ err_t store_audit_set_retention(store_t *s, unsigned days, int64_t now, bool *ch
     return e == ERR_NOT_FOUND ? ERR_OK : e;
 }
 
-typedef struct {
-    int64_t cutoff, max, deleted;
-} prune_ctx;
-
-static err_t prune_tx(q_conn *c, void *arg)
+err_t store_audit_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted)
 {
     /* Oldest first, in batches: the at index walks them. */
     static const char sql[] = "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log"
                               " WHERE at < $1 ORDER BY at LIMIT $2)";
-    prune_ctx *x = arg;
-    return q_run(c, sql, &x->deleted, Q_INT(x->cutoff), Q_INT(x->max));
-}
-
-err_t store_audit_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted)
-{
-    prune_ctx x = {cutoff, max, 0};
-    err_t e = q_tx(s, prune_tx, &x);
-    *deleted = e == ERR_OK ? x.deleted : 0;
-    return e;
+    *deleted = 0;
+    return q_write_n(s, sql, deleted, Q_INT(cutoff), Q_INT(max));
 }

@@ -94,40 +94,35 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
     return e;
 }
 
-/* Appends the next event of a case (the caller holds the case: its row
- * lock, or SQLite's write lock). */
+err_t dom_case_lock(q_conn *c, int64_t case_id)
+{
+    static const char sql[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
+    return q_row_int(c, sql, NULL, Q_INT(case_id));
+}
+
+err_t dom_case_moved(q_conn *c, int64_t case_id)
+{
+    err_t e = dom_case_lock(c, case_id);
+    return e == ERR_OK ? ERR_CONFLICT : e;
+}
+
+/* The event of a transition t (from: the status it left, NULL for
+ * "create"). */
 static err_t add_event(q_conn *c, const store_transition *t, const char *from,
                        const char *public_note, int64_t *event_id)
 {
-    static const char sql[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " team_id, target_agency_id, is_public, created_at, public_note)"
-        " SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
-        " FROM case_events WHERE case_id = $1 RETURNING id";
-    int64_t id = 0;
-    err_t e = q_row_int(c, sql, &id, Q_INT(t->case_id), Q_TEXT(t->action), Q_TEXT(from),
-                        Q_TEXT(t->new_status), Q_ID(t->actor_id), Q_TEXT(t->note), Q_ID(t->team_id),
-                        Q_ID(t->target_agency_id), Q_BOOL(t->is_public), Q_INT(t->now),
-                        Q_TEXT(public_note));
-    if (event_id)
-        *event_id = id;
-    return e;
-}
-
-/* An event that leaves the status as it is (not public); ERR_NOT_FOUND
- * when there is no such case. */
-static err_t add_same_event(q_conn *c, int64_t case_id, const char *action, int64_t actor,
-                            const char *note, int64_t now)
-{
-    static const char sql[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, $2, c.status, c.status,"
-        " $3, $4, FALSE, $5 FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
-        " WHERE c.id = $1 GROUP BY c.id";
-    int64_t n = 0;
-    err_t e =
-        q_run(c, sql, &n, Q_INT(case_id), Q_TEXT(action), Q_ID(actor), Q_TEXT(note), Q_INT(now));
-    return e == ERR_OK && n == 0 ? ERR_NOT_FOUND : e;
+    dom_event ev = {.case_id = t->case_id,
+                    .action = t->action,
+                    .from = from,
+                    .to = t->new_status,
+                    .actor_id = t->actor_id,
+                    .note = t->note,
+                    .public_note = public_note,
+                    .team_id = t->team_id,
+                    .target_agency_id = t->target_agency_id,
+                    .is_public = t->is_public,
+                    .now = t->now};
+    return dom_event_add(c, &ev, event_id);
 }
 
 /* A clash of tracking codes inserts nothing (the transaction survives it)
@@ -230,6 +225,15 @@ err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *
         "SELECT " CASE_COLS " FROM cases c" CASE_JOINS " WHERE c.tracking_code = $1";
     *out = (store_case){0};
     return q_one(s, ar, sql, CASE_F, out, Q_TEXT(code));
+}
+
+err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
+                                 unsigned limit, store_case **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT " CASE_COLS " FROM cases c" CASE_JOINS
+        " WHERE c.agency_id = $1 AND r.mobile = $2 ORDER BY c.id DESC LIMIT $3";
+    return q_list(s, ar, sql, CASE_F, out, n, Q_INT(agency_id), Q_TEXT(mobile), Q_INT(limit));
 }
 
 /* ---- the case list ------------------------------------------------------------------ */
@@ -444,28 +448,20 @@ err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **
     return q_list(s, ar, sql, EVENT_F, out, n, Q_INT(case_id));
 }
 
-#define ATTACHMENT_COLS                                                                            \
-    "SELECT id, case_id, sha256, mime, filename, source, state, size_bytes, created_at"            \
-    " FROM attachments"
+#define ATTACHMENT_SQL "SELECT " DOM_ATTACHMENT_COLS " FROM attachments"
 
-static const q_field ATTACHMENT_F[] = {
-    QF(INT64, store_attachment, id),         QF(INT64, store_attachment, case_id),
-    QF(TEXT, store_attachment, sha256),      QF(TEXT, store_attachment, mime),
-    QF(TEXT, store_attachment, filename),    QF(TEXT, store_attachment, source),
-    QF(TEXT, store_attachment, state),       QF(INT64, store_attachment, size_bytes),
-    QF(INT64, store_attachment, created_at),
-};
+static const q_field ATTACHMENT_F[] = {DOM_ATTACHMENT_F(store_attachment, )};
 
 err_t store_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
                              size_t *n)
 {
-    static const char sql[] = ATTACHMENT_COLS " WHERE case_id = $1 ORDER BY id";
+    static const char sql[] = ATTACHMENT_SQL " WHERE case_id = $1 ORDER BY id";
     return q_list(s, ar, sql, ATTACHMENT_F, out, n, Q_INT(case_id));
 }
 
 err_t store_attachment_get(store_t *s, arena_t *ar, int64_t id, store_attachment *out)
 {
-    static const char sql[] = ATTACHMENT_COLS " WHERE id = $1";
+    static const char sql[] = ATTACHMENT_SQL " WHERE id = $1";
     return q_one(s, ar, sql, ATTACHMENT_F, out, Q_INT(id));
 }
 
@@ -483,7 +479,8 @@ static err_t attach_tx(q_conn *c, void *arg)
     attach_ctx *x = arg;
     err_t e = q_row_int(c, sql, &x->id, Q_INT(x->case_id), Q_TEXT(x->sha256), Q_TEXT(x->mime),
                         Q_INT(x->size), Q_INT(x->now)); /* ERR_NOT_FOUND: no case */
-    return e == ERR_OK ? add_same_event(c, x->case_id, "attachment", x->actor_id, x->note, x->now)
+    return e == ERR_OK ? dom_add_event(c, x->case_id, "attachment", NULL, x->actor_id, x->note,
+                                       false, false, x->now, NULL)
                        : e;
 }
 
@@ -544,16 +541,13 @@ static err_t transition_tx(q_conn *c, void *arg)
      * concurrent event appends for the case on PostgreSQL. */
     static const char upd[] = "UPDATE cases SET status = $1, team_id = COALESCE($2, team_id),"
                               " updated_at = $3 WHERE id = $4 AND status = $5";
-    static const char exists[] = "SELECT id FROM cases WHERE id = $1";
     transition_ctx *x = arg;
     store_transition *t = x->t;
-    int64_t changed = 0, id;
+    int64_t changed = 0;
     err_t e = q_run(c, upd, &changed, Q_TEXT(t->new_status), Q_ID(t->team_id), Q_INT(t->now),
                     Q_INT(t->case_id), Q_TEXT(t->expect_status));
-    if (e == ERR_OK && changed == 0) {
-        e = q_row_int(c, exists, &id, Q_INT(t->case_id));
-        return e == ERR_OK ? ERR_CONFLICT : e;
-    }
+    if (e == ERR_OK && changed == 0)
+        return dom_case_moved(c, t->case_id);
     if (e == ERR_OK)
         e = add_event(c, t, t->expect_status, t->is_public ? t->public_note : NULL, &t->event_id);
     if (e == ERR_OK && t->is_public)
@@ -609,15 +603,14 @@ static err_t lapor_tx(q_conn *c, void *arg)
      * adds no event. */
     static const char set[] = "UPDATE cases SET lapor_tracking_id = $2, updated_at = $3"
                               " WHERE id = $1 AND lapor_tracking_id IS DISTINCT FROM $2";
-    static const char exists[] = "SELECT id FROM cases WHERE id = $1";
     lapor_ctx *x = arg;
-    int64_t n = 0, id;
+    int64_t n = 0;
     err_t e = q_run(c, set, &n, Q_INT(x->case_id), Q_TEXT(x->lapor_id), Q_INT(x->now));
     if (e == ERR_OK && n == 0) /* unchanged, or no such case */
-        return q_row_int(c, exists, &id, Q_INT(x->case_id));
+        return dom_case_lock(c, x->case_id);
     x->changed = e == ERR_OK;
-    return e == ERR_OK ? add_same_event(c, x->case_id, x->lapor_id ? "lapor_set" : "lapor_clear",
-                                        x->actor_id, x->lapor_id, x->now)
+    return e == ERR_OK ? dom_add_event(c, x->case_id, x->lapor_id ? "lapor_set" : "lapor_clear",
+                                       NULL, x->actor_id, x->lapor_id, false, false, x->now, NULL)
                        : e;
 }
 

@@ -19,17 +19,6 @@
 /* A text of n bytes (a webhook body, not NUL-terminated). */
 #define Q_TEXTN(v, len) ((q_val){.t = QT_TEXT, .s = (v), .n = (len), .sized = true, .null = !(v)})
 
-/* Runs one write on a borrowed connection; *n gets the rows it changed. */
-static err_t write_n(store_t *s, const char *sql, int64_t *n, const q_val *v, size_t nv)
-{
-    q_conn *c = NULL;
-    err_t e = q_get(s, &c);
-    if (e == ERR_OK)
-        e = q_run_v(c, sql, n, v, nv);
-    q_put(c);
-    return e;
-}
-
 /* ---- the inbox ------------------------------------------------------------------- */
 
 #define INBOX_COLS                                                                                 \
@@ -51,12 +40,8 @@ err_t store_inbound_add(store_t *s, const char *body, size_t len, const char *de
 {
     /* Outside a transaction: on SQLite the driver queues on the write
      * lock (the hot path: no polling of SQLite's lock). */
-    int64_t v = 0;
-    err_t e = q_one_int(s, INBOX_ADD, &v, Q_INT(now), Q_TEXTN(body, len),
-                        Q_TEXT(dead_reason ? "dead" : "new"), Q_TEXT(dead_reason));
-    if (e == ERR_OK && id)
-        *id = v;
-    return e;
+    return q_one_int(s, INBOX_ADD, id, Q_INT(now), Q_TEXTN(body, len),
+                     Q_TEXT(dead_reason ? "dead" : "new"), Q_TEXT(dead_reason));
 }
 
 typedef struct {
@@ -104,12 +89,8 @@ err_t store_inbound_list(store_t *s, arena_t *ar, const char *state, unsigned li
 err_t store_inbound_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
                           store_inbound_row **out, size_t *n)
 {
-    /* SKIP LOCKED: instances claiming at the same moment take different
-     * rows. The WHERE is the partial index's (inbound_due). */
     static const char sql[] =
-        "UPDATE inbound SET next_attempt_at = $1 + $2, attempts = attempts + 1"
-        " WHERE id IN (SELECT id FROM inbound WHERE state = 'new' AND next_attempt_at <= $1"
-        " ORDER BY next_attempt_at, id LIMIT $3 {SKIP_LOCKED}) RETURNING " INBOX_COLS;
+        Q_CLAIM("inbound", "id", "state = 'new'", "next_attempt_at, id", INBOX_COLS);
     return q_list(s, ar, sql, INBOX_F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
 }
 
@@ -137,8 +118,8 @@ err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigne
         " WHERE id IN (SELECT id FROM inbound WHERE state = 'dead' AND body_state <> 'removed'"
         " AND COALESCE(processed_at, received_at) < $1 ORDER BY id LIMIT $2 {SKIP_LOCKED})";
     int64_t k = 0;
-    err_t e = write_n(s, strcmp(state, "dead") == 0 ? dead : done, &k,
-                      Q_VALS(Q_INT(before), Q_INT(max), Q_INT(now)));
+    err_t e = q_write_n(s, strcmp(state, "dead") == 0 ? dead : done, &k, Q_INT(before), Q_INT(max),
+                        Q_INT(now));
     *n = e == ERR_OK ? (size_t)k : 0;
     return e;
 }
@@ -158,27 +139,7 @@ err_t store_inbound_seal(store_t *s, int64_t id, const char *sealed)
     return q_write(s, sql, true, Q_INT(id), Q_TEXT(sealed));
 }
 
-/* ---- agencies and conversations ---------------------------------------------------- */
-
-err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
-                             store_agency *out)
-{
-    static const char sql[] =
-        "SELECT a.id, a.code, a.name, a.kind, a.timezone, a.template_status,"
-        " a.template_reply, a.template_lang FROM agencies a"
-        " JOIN agency_numbers n ON n.agency_id = a.id WHERE n.phone_number_id = $1";
-    static const q_field F[] = {
-        QF(INT64, store_agency, id),
-        QF(TEXT, store_agency, code),
-        QF(TEXT, store_agency, name),
-        QF(TEXT, store_agency, kind),
-        QF(TEXT, store_agency, timezone),
-        QF(TEXT, store_agency, template_status),
-        QF(TEXT, store_agency, template_reply),
-        QF(TEXT, store_agency, template_lang),
-    };
-    return q_one(s, ar, sql, F, out, Q_TEXT(phone_number_id));
-}
+/* ---- conversations ---------------------------------------------------- */
 
 err_t store_conv_get(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
                      const char *address, store_conv *out)
@@ -393,17 +354,14 @@ err_t store_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
      * RETURNING, SQLite 3.40 gives the updated row's text no affinity and
      * would search the conversations by agency_id alone (a scan of the
      * agency's conversations per row: 20 ms for 32 rows at 19,000); with
-     * it, every key column (EXPLAIN QUERY PLAN). The inner WHERE is the
-     * partial index's (outbox_due). */
+     * it, every key column (EXPLAIN QUERY PLAN). */
 #define CONV_OF(col)                                                                               \
     "(SELECT " col " FROM conversations w WHERE w.agency_id = outbox.agency_id"                    \
     " AND w.channel = CAST(outbox.channel AS TEXT) AND w.address = CAST(outbox.address AS TEXT))"
-    static const char sql[] =
-        "UPDATE outbox SET next_attempt_at = $1 + $2, attempts = attempts + 1"
-        " WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1"
-        " ORDER BY next_attempt_at, id LIMIT $3 {SKIP_LOCKED}) RETURNING id, agency_id, case_id,"
-        " channel, endpoint, address, kind, message, payload, template, attempts, " CONV_OF(
-            "last_inbound_at") ", event_id, " CONV_OF("lang");
+    static const char sql[] = Q_CLAIM(
+        "outbox", "id", "state = 'pending'", "next_attempt_at, id",
+        "id, agency_id, case_id, channel, endpoint, address, kind, message, payload, template,"
+        " attempts, " CONV_OF("last_inbound_at") ", event_id, " CONV_OF("lang"));
 #undef CONV_OF
     static const q_field F[] = {
         QF(INT64, store_outbox_row, id),
@@ -435,45 +393,16 @@ err_t store_outbox_sent(store_t *s, int64_t id, const char *provider_id, bool us
                    Q_TEXT(payload), Q_INT(id));
 }
 
-/* Locks the case row: an event orders with concurrent transitions. */
-static const char CASE_LOCK[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
-
-typedef struct {
-    int64_t id, now;
-    const char *error;
-} fail_ctx;
-
-static err_t fail_tx(q_conn *c, void *arg)
-{
-    static const char fail[] = "UPDATE outbox SET state = 'failed', last_error = $1,"
-                               " updated_at = $2 WHERE id = $3 RETURNING case_id";
-    static const char event[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, note, is_public,"
-        " created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, 'notify_failed', c.status,"
-        " c.status, $2, FALSE, $3 FROM cases c LEFT JOIN case_events e ON e.case_id = c.id"
-        " WHERE c.id = $1 GROUP BY c.id";
-    fail_ctx *x = arg;
-    int64_t case_id = 0, id;
-    err_t e = q_row_int(c, fail, &case_id, Q_TEXT(x->error), Q_INT(x->now), Q_INT(x->id));
-    if (e == ERR_NOT_FOUND)
-        return ERR_OK; /* gone: nothing to tell */
-    if (e != ERR_OK || !case_id)
-        return e;
-    /* The operator sees on the case that the citizen was not reached. */
-    e = q_row_int(c, CASE_LOCK, &id, Q_INT(case_id));
-    if (e == ERR_OK)
-        e = q_run(c, event, NULL, Q_INT(case_id), Q_TEXT(x->error), Q_INT(x->now));
-    return e;
-}
-
 err_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)
 {
     static const char retry[] = "UPDATE outbox SET next_attempt_at = $1, last_error = $2,"
                                 " updated_at = $3 WHERE id = $4";
-    fail_ctx x = {id, now, error};
+    /* The operator sees on the case that the citizen was not reached. */
+    static const char fail[] = "UPDATE outbox SET state = 'failed', last_error = $2,"
+                               " updated_at = $3 WHERE id = $1 RETURNING case_id";
     if (next_at)
         return q_write(s, retry, false, Q_INT(next_at), Q_TEXT(error), Q_INT(now), Q_INT(id));
-    return q_tx(s, fail_tx, &x);
+    return q_tx(s, dom_give_up_tx, &(dom_give_up){fail, id, error, "notify_failed", now});
 }
 
 err_t store_outbox_list(store_t *s, arena_t *ar, const char *channel, const char *address,
@@ -503,33 +432,25 @@ err_t store_outbox_list(store_t *s, arena_t *ar, const char *channel, const char
     return q_list(s, ar, sql, F, out, n, Q_TEXT(channel), Q_TEXT(address), Q_INT(limit));
 }
 
-err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
-                                 unsigned limit, store_case **out, size_t *n)
-{
-    static const char sql[] =
-        "SELECT c.id, c.tracking_code, c.status, c.created_at, k.name_id,"
-        " k.name_en FROM cases c JOIN reporters r ON r.id = c.reporter_id"
-        " LEFT JOIN categories k ON k.id = c.category_id"
-        " WHERE c.agency_id = $1 AND r.mobile = $2 ORDER BY c.id DESC LIMIT $3";
-    static const q_field F[] = {
-        QF(INT64, store_case, id),
-        QF(TEXT, store_case, tracking_code),
-        QF(TEXT, store_case, status),
-        QF(INT64, store_case, created_at),
-        QF(TEXT, store_case, category_name_id),
-        QF(TEXT, store_case, category_name_en),
-    };
-    return q_list(s, ar, sql, F, out, n, Q_INT(agency_id), Q_TEXT(mobile), Q_INT(limit));
-}
+#define NOTICE_SQL(target)                                                                         \
+    "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message, payload,"  \
+    " template, event_id, created_at, updated_at) SELECT channel, agency_id, pnid, address,"       \
+    " case_id, $2, $3, $4, $5, $6, $7, $7 FROM (" target ") x WHERE pnid IS NOT NULL RETURNING id"
 
-static const char QUEUE_STATUS[] =
-    "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-    " event_id, created_at, updated_at) SELECT channel, agency_id, pnid, address, case_id,"
-    " 'status_update', '', $2, $3, $3 FROM (" DOM_NOTIFY_TARGET ") x WHERE pnid IS NOT NULL";
+err_t dom_outbox_notice(q_conn *c, const dom_notice *n, int64_t *id)
+{
+    static const char any[] = NOTICE_SQL(DOM_NOTIFY_TARGET);
+    static const char there[] = NOTICE_SQL(DOM_NOTIFY_TARGET " AND c.channel = c.notify_channel");
+    return q_row_int(c, n->came_there ? there : any, id, Q_INT(n->case_id), Q_TEXT(n->kind),
+                     Q_TEXT(n->message), Q_TEXT(n->payload ? n->payload : ""), Q_TEXT(n->template),
+                     Q_ID(n->event_id), Q_INT(n->now));
+}
 
 err_t dom_outbox_queue_status(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
 {
-    return q_run(c, QUEUE_STATUS, NULL, Q_INT(case_id), Q_INT(event_id), Q_INT(now));
+    dom_notice n = {.case_id = case_id, .kind = "status_update", .event_id = event_id, .now = now};
+    err_t e = dom_outbox_notice(c, &n, NULL);
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
 }
 
 typedef struct {
@@ -546,25 +467,23 @@ static err_t operator_tx(q_conn *c, void *arg)
     static const char target[] =
         "SELECT COALESCE(last_in, 0) FROM (" DOM_NOTIFY_TARGET " {FOR_UPDATE OF c}) x"
         " WHERE pnid IS NOT NULL";
-    static const char ins[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"
-        " template, created_at, updated_at) SELECT channel, agency_id, pnid, address, case_id,"
-        " 'operator', $2, $3, $4, $4 FROM (" DOM_NOTIFY_TARGET
-        ") x WHERE pnid IS NOT NULL RETURNING id";
-    static const char event[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id,"
-        " public_note, is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, 'message',"
-        " c.status, c.status, $2, $3, FALSE, $4 FROM cases c LEFT JOIN case_events e"
-        " ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id";
     operator_ctx *x = arg;
     err_t e = q_row_int(c, target, &x->last_in, Q_INT(x->case_id));
     if (e != ERR_OK)
         return e;
-    e = q_row_int(c, ins, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->payload), Q_TEXT(x->template),
-                  Q_INT(x->now));
+    dom_notice n = {.case_id = x->case_id,
+                    .kind = "operator",
+                    .payload = x->payload,
+                    .template = x->template,
+                    .now = x->now};
+    e = dom_outbox_notice(c, &n, &x->outbox_id);
+    dom_event ev = {.case_id = x->case_id,
+                    .action = "message",
+                    .actor_id = x->actor_id,
+                    .public_note = x->note,
+                    .now = x->now};
     if (e == ERR_OK)
-        e = q_run(c, event, NULL, Q_INT(x->case_id), Q_ID(x->actor_id), Q_TEXT(x->note),
-                  Q_INT(x->now));
+        e = dom_event_add(c, &ev, NULL);
     return e;
 }
 
@@ -586,12 +505,9 @@ err_t store_outbox_operator_message(store_t *s, int64_t case_id, int64_t actor_i
 err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
                         store_media_job **out, size_t *n)
 {
-    /* The inner WHERE is the partial index's (attachments_due). */
     static const char sql[] =
-        "UPDATE attachments SET next_attempt_at = $1 + $2, attempts = attempts + 1"
-        " WHERE id IN (SELECT id FROM attachments WHERE state = 'pending' AND media_id IS NOT NULL"
-        " AND next_attempt_at <= $1 ORDER BY id LIMIT $3 {SKIP_LOCKED})"
-        " RETURNING id, case_id, media_id, mime, sha256, attempts";
+        Q_CLAIM("attachments", "id", "state = 'pending' AND media_id IS NOT NULL", "id",
+                "id, case_id, media_id, mime, sha256, attempts");
     static const q_field F[] = {
         QF(INT64, store_media_job, id),      QF(INT64, store_media_job, case_id),
         QF(TEXT, store_media_job, media_id), QF(TEXT, store_media_job, mime),

@@ -7,11 +7,6 @@
 /* Candidates looked at for a duplicate: the newest open cases nearby. */
 #define NEARBY_MAX 50
 
-static const char CASE_EXISTS[] = "SELECT 1 FROM cases WHERE id = $1";
-
-/* An id list's rows (q_collect into an int64_t array). */
-static const q_field ID_F[] = {{QF_INT64, 0, sizeof(int64_t)}};
-
 /* ---- the duty roster ------------------------------------------------------- */
 
 static const q_field DUTY_F[] = {
@@ -43,14 +38,10 @@ err_t store_duty_add(store_t *s, const store_duty *d, int64_t now, int64_t *id)
         " ends_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     bool weekly = d->weekday >= 0; /* else dated: [starts_at, ends_at) */
     q_val no = Q_NULL(INT);
-    int64_t v = 0;
-    err_t e =
-        q_one_int(s, sql, &v, Q_INT(d->team_id), Q_INT(d->user_id), weekly ? Q_INT(d->weekday) : no,
-                  weekly ? Q_INT(d->start_minute) : no, weekly ? Q_INT(d->end_minute) : no,
-                  weekly ? no : Q_INT(d->starts_at), weekly ? no : Q_INT(d->ends_at), Q_INT(now));
-    if (id)
-        *id = e == ERR_OK ? v : 0;
-    return e;
+    return q_one_int(s, sql, id, Q_INT(d->team_id), Q_INT(d->user_id),
+                     weekly ? Q_INT(d->weekday) : no, weekly ? Q_INT(d->start_minute) : no,
+                     weekly ? Q_INT(d->end_minute) : no, weekly ? no : Q_INT(d->starts_at),
+                     weekly ? no : Q_INT(d->ends_at), Q_INT(now));
 }
 
 err_t store_duty_delete(store_t *s, int64_t agency_id, int64_t id)
@@ -62,21 +53,41 @@ err_t store_duty_delete(store_t *s, int64_t agency_id, int64_t id)
 
 /* ---- events and followers ------------------------------------------------- */
 
+err_t dom_event_add(q_conn *c, const dom_event *ev, int64_t *event_id)
+{
+    static const char sql[] =
+        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
+        " public_note, team_id, target_agency_id, is_public, created_at) SELECT c.id,"
+        " COALESCE(MAX(e.seq), 0) + 1, $2, CASE WHEN $2 = 'create' THEN NULL"
+        " ELSE COALESCE($3, c.status) END, COALESCE($4, c.status), $5, $6, $7,"
+        " COALESCE($8, CASE WHEN $9 THEN c.team_id END), $10, $11, $12 FROM cases c"
+        " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id RETURNING id";
+    return q_row_int(c, sql, event_id, Q_INT(ev->case_id), Q_TEXT(ev->action), Q_TEXT(ev->from),
+                     Q_TEXT(ev->to), Q_ID(ev->actor_id), Q_TEXT(ev->note), Q_TEXT(ev->public_note),
+                     Q_ID(ev->team_id), Q_BOOL(ev->case_team), Q_ID(ev->target_agency_id),
+                     Q_BOOL(ev->is_public), Q_INT(ev->now));
+}
+
 err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *from, int64_t actor,
                     const char *note, bool with_team, bool is_public, int64_t now,
                     int64_t *event_id)
 {
-    static const char sql[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " team_id, is_public, created_at) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, $2,"
-        " COALESCE($3, c.status), c.status, $4, $5, CASE WHEN $6 THEN c.team_id END, $7, $8"
-        " FROM cases c LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id"
-        " RETURNING id";
-    int64_t id = 0;
-    err_t e = q_row_int(c, sql, &id, Q_INT(case_id), Q_TEXT(action), Q_TEXT(from), Q_ID(actor),
-                        Q_TEXT(note), Q_BOOL(with_team), Q_BOOL(is_public), Q_INT(now));
-    if (event_id)
-        *event_id = id;
+    dom_event ev = {case_id, action, from,      NULL, actor,     note,
+                    NULL,    0,      with_team, 0,    is_public, now};
+    return dom_event_add(c, &ev, event_id);
+}
+
+err_t dom_give_up_tx(q_conn *c, void *arg)
+{
+    const dom_give_up *x = arg;
+    int64_t case_id = 0;
+    err_t e = q_row_int(c, x->fail, &case_id, Q_INT(x->id), Q_TEXT(x->error), Q_INT(x->now));
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK; /* gone, or done already: nothing to tell */
+    if (e == ERR_OK && case_id)
+        e = dom_case_lock(c, case_id);
+    if (e == ERR_OK && case_id)
+        e = dom_add_event(c, case_id, x->action, NULL, 0, x->error, false, false, x->now, NULL);
     return e;
 }
 
@@ -175,7 +186,7 @@ err_t store_dispatch_due(store_t *s, arena_t *ar, int64_t now, int64_t accept_se
         "SELECT id FROM cases WHERE status = 'dispatched' AND alert_at IS NOT NULL"
         " AND alert_at <= $1 - $2 AND accepted_by IS NULL AND kind = 'emergency'"
         " ORDER BY alert_at, id LIMIT $3";
-    return q_list(s, ar, sql, ID_F, ids, n, Q_INT(now), Q_INT(accept_seconds), Q_INT(max));
+    return q_list(s, ar, sql, Q_COL_INT64, ids, n, Q_INT(now), Q_INT(accept_seconds), Q_INT(max));
 }
 
 err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now)
@@ -188,12 +199,8 @@ err_t dom_case_rules_queue(q_conn *c, int64_t case_id, int64_t now)
 err_t store_case_rules_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
                              store_case_rule **out, size_t *n)
 {
-    /* The inner WHERE is the partial index's (case_rules_due). */
-    static const char sql[] =
-        "UPDATE case_rules SET next_attempt_at = $1 + $2, attempts = attempts + 1"
-        " WHERE case_id IN (SELECT case_id FROM case_rules WHERE state = 'pending'"
-        " AND next_attempt_at <= $1 ORDER BY next_attempt_at, case_id LIMIT $3 {SKIP_LOCKED})"
-        " RETURNING case_id, attempts";
+    static const char sql[] = Q_CLAIM("case_rules", "case_id", "state = 'pending'",
+                                      "next_attempt_at, case_id", "case_id, attempts");
     static const q_field F[] = {QF(INT64, store_case_rule, case_id),
                                 QF(INT, store_case_rule, attempts)};
     return q_list(s, ar, sql, F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
@@ -219,37 +226,18 @@ err_t store_case_rules_done(store_t *s, int64_t case_id, int64_t now)
     return q_write(s, sql, false, Q_INT(case_id), Q_INT(now));
 }
 
-typedef struct {
-    int64_t case_id, now;
-    const char *error;
-} rules_fail_ctx;
-
-static err_t rules_fail_tx(q_conn *c, void *arg)
-{
-    static const char fail[] = "UPDATE case_rules SET state = 'failed', last_error = $2,"
-                               " done_at = $3 WHERE case_id = $1 AND state = 'pending'";
-    static const char lock[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
-    rules_fail_ctx *x = arg;
-    int64_t changed = 0, id;
-    err_t e = q_row_int(c, lock, &id, Q_INT(x->case_id));
-    if (e == ERR_OK)
-        e = q_run(c, fail, &changed, Q_INT(x->case_id), Q_TEXT(x->error), Q_INT(x->now));
-    /* The desk sees on the case that its rules did not run. */
-    if (e == ERR_OK && changed)
-        e = dom_add_event(c, x->case_id, "rules_failed", NULL, 0, x->error, false, false, x->now,
-                          NULL);
-    return e;
-}
-
 err_t store_case_rules_retry(store_t *s, int64_t case_id, int64_t next_at, const char *error,
                              int64_t now)
 {
     static const char retry[] = "UPDATE case_rules SET next_attempt_at = $2, last_error = $3"
                                 " WHERE case_id = $1";
-    rules_fail_ctx x = {case_id, now, error};
+    /* The desk sees on the case that its rules did not run. */
+    static const char fail[] = "UPDATE case_rules SET state = 'failed', last_error = $2,"
+                               " done_at = $3 WHERE case_id = $1 AND state = 'pending'"
+                               " RETURNING case_id";
     if (next_at)
         return q_write(s, retry, false, Q_INT(case_id), Q_INT(next_at), Q_TEXT(error));
-    return q_tx(s, rules_fail_tx, &x);
+    return q_tx(s, dom_give_up_tx, &(dom_give_up){fail, case_id, error, "rules_failed", now});
 }
 
 /* Inside a transaction: messages to staff about the case, from its
@@ -317,15 +305,12 @@ static err_t accept_tx(q_conn *c, void *arg)
         "UPDATE cases SET accepted_by = $1, accepted_at = $2, alert_at = NULL, updated_at = $2"
         " WHERE id = $3 AND accepted_by IS NULL AND status IN ('dispatched', 'in_progress')";
     accept_ctx *x = arg;
-    int64_t changed = 1, one = 0;
+    int64_t changed = 1;
     err_t e = ERR_OK;
     if (x->user_id)
         e = q_run(c, upd, &changed, Q_INT(x->user_id), Q_INT(x->now), Q_INT(x->case_id));
-    /* Nothing changed: ERR_CONFLICT when the case exists (its state did
-     * not allow it), ERR_NOT_FOUND otherwise. */
-    if (e == ERR_OK && changed == 0 &&
-        (e = q_row_int(c, CASE_EXISTS, &one, Q_INT(x->case_id))) == ERR_OK)
-        e = ERR_CONFLICT;
+    if (e == ERR_OK && changed == 0)
+        e = dom_case_moved(c, x->case_id);
     if (e == ERR_OK && x->user_id)
         e = dom_add_event(c, x->case_id, "accept", NULL, x->user_id, NULL, true, false, x->now,
                           NULL);

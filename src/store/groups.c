@@ -28,12 +28,8 @@ err_t store_group_create(store_t *s, const store_group *g, int64_t now, int64_t 
 {
     static const char sql[] = "INSERT INTO community_groups (agency_id, name, skip_verification,"
                               " created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-    int64_t v = 0;
-    err_t e = q_one_int(s, sql, &v, Q_INT(g->agency_id), Q_TEXT(g->name),
-                        Q_BOOL(g->skip_verification), Q_INT(now));
-    if (id)
-        *id = e == ERR_OK ? v : 0;
-    return e;
+    return q_one_int(s, sql, id, Q_INT(g->agency_id), Q_TEXT(g->name), Q_BOOL(g->skip_verification),
+                     Q_INT(now));
 }
 
 err_t store_group_list(store_t *s, arena_t *ar, int64_t agency_id, store_group **out, size_t *n)

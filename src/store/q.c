@@ -576,7 +576,7 @@ err_t q_row_int_v(q_conn *c, const char *sql, int64_t *out, const q_val *v, size
     q_stmt *st = q_prep(c, sql);
     q_bind(st, v, n);
     err_t e = q_step(st);
-    if (e == ERR_OK)
+    if (e == ERR_OK && out)
         *out = q_col_int(st, 0);
     q_done(st);
     return e;
@@ -589,14 +589,21 @@ err_t q_must_v(q_conn *c, const char *sql, const q_val *v, size_t n)
     return e == ERR_OK && changed == 0 ? ERR_NOT_FOUND : e;
 }
 
-err_t q_write_v(store_t *s, const char *sql, bool must_change, const q_val *v, size_t n)
+err_t q_write_n_v(store_t *s, const char *sql, int64_t *changed, const q_val *v, size_t n)
 {
     q_conn *c = NULL;
     err_t e = q_get(s, &c);
     if (e == ERR_OK)
-        e = must_change ? q_must_v(c, sql, v, n) : q_run_v(c, sql, NULL, v, n);
+        e = q_run_v(c, sql, changed, v, n);
     q_put(c);
     return e;
+}
+
+err_t q_write_v(store_t *s, const char *sql, bool must_change, const q_val *v, size_t n)
+{
+    int64_t changed = 0;
+    err_t e = q_write_n_v(s, sql, &changed, v, n);
+    return e == ERR_OK && must_change && changed == 0 ? ERR_NOT_FOUND : e;
 }
 
 err_t q_one_v(store_t *s, arena_t *ar, const char *sql, const q_field *f, size_t nf, void *out,
@@ -625,11 +632,10 @@ err_t q_list_v(store_t *s, arena_t *ar, const char *sql, const q_field *f, size_
 
 err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, size_t n)
 {
-    q_conn *c = NULL;
-    err_t e = q_get(s, &c);
-    if (e == ERR_OK)
-        e = q_row_int_v(c, sql, out, v, n);
-    q_put(c);
+    int64_t x = 0;
+    err_t e = q_one_v(s, NULL, sql, Q_COL_INT64, 1, &x, v, n);
+    if (e == ERR_OK && out)
+        *out = x;
     return e;
 }
 

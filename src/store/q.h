@@ -191,13 +191,15 @@ err_t q_collect_f(q_stmt *st, arena_t *ar, const q_field *f, size_t nf, size_t e
  *                                             ERR_NOT_FOUND when none
  *   q_rows(c, ar, sql, FIELDS, &arr, &n, binds...)  every row
  *   q_row_int(c, sql, &v, binds...)           column 0 of the first row
- *                                             (RETURNING id, COUNT(*))
+ *                                             (RETURNING id, COUNT(*)); v may
+ *                                             be NULL (SELECT 1: does it exist?)
  * On a store (one pooled connection, one statement, no transaction):
  *   q_write(s, sql, must_change, binds...)    ERR_NOT_FOUND when
  *                                             must_change and no row changed
+ *   q_write_n(s, sql, &changed, binds...)     runs; the rows it changed
  *   q_one(s, ar, sql, FIELDS, &out, binds...) as q_row
  *   q_list(s, ar, sql, FIELDS, &arr, &n, binds...)
- *   q_one_int(s, sql, &v, binds...)           as q_row_int */
+ *   q_one_int(s, sql, &v, binds...)           as q_row_int (v may be NULL) */
 #define Q_VALS(...)                                                                                \
     (const q_val[]){__VA_ARGS__}, sizeof((const q_val[]){__VA_ARGS__}) / sizeof(q_val)
 
@@ -209,6 +211,8 @@ err_t q_rows_v(q_conn *c, arena_t *ar, const char *sql, const q_field *f, size_t
                void **out, size_t *nout, const q_val *v, size_t n) STORE_WUR;
 err_t q_row_int_v(q_conn *c, const char *sql, int64_t *out, const q_val *v, size_t n) STORE_WUR;
 err_t q_write_v(store_t *s, const char *sql, bool must_change, const q_val *v, size_t n) STORE_WUR;
+err_t q_write_n_v(store_t *s, const char *sql, int64_t *changed, const q_val *v,
+                  size_t n) STORE_WUR;
 err_t q_one_v(store_t *s, arena_t *ar, const char *sql, const q_field *f, size_t nf, void *out,
               const q_val *v, size_t n) STORE_WUR;
 err_t q_list_v(store_t *s, arena_t *ar, const char *sql, const q_field *f, size_t nf, size_t elem,
@@ -222,6 +226,7 @@ err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, siz
 #define q_run(c, sql, changed, ...)       q_run_v((c), (sql), (changed), Q_VALS(__VA_ARGS__))
 #define q_must(c, sql, ...)               q_must_v((c), (sql), Q_VALS(__VA_ARGS__))
 #define q_write(s, sql, must_change, ...) q_write_v((s), (sql), (must_change), Q_VALS(__VA_ARGS__))
+#define q_write_n(s, sql, changed, ...)   q_write_n_v((s), (sql), (changed), Q_VALS(__VA_ARGS__))
 #define q_row(c, a, sql, F, o, ...)       q_row_v((c), (a), (sql), Q_ROW(F, o), Q_VALS(__VA_ARGS__))
 #define q_one(s, a, sql, F, o, ...)       q_one_v((s), (a), (sql), Q_ROW(F, o), Q_VALS(__VA_ARGS__))
 #define q_rows(c, ar, sql, F, out, n, ...)                                                         \
@@ -230,6 +235,17 @@ err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, siz
     q_list_v((s), (ar), (sql), Q_LIST(F, out, n), Q_VALS(__VA_ARGS__))
 #define q_row_int(c, sql, out, ...) q_row_int_v((c), (sql), (out), Q_VALS(__VA_ARGS__))
 #define q_one_int(s, sql, out, ...) q_one_int_v((s), (sql), (out), Q_VALS(__VA_ARGS__))
+
+/* The claim of a work queue (inbound, outbox, attachments, case_rules): up
+ * to $3 rows due at $1 get a lease to $1 + $2 and one more attempt, with
+ * SKIP LOCKED so that instances claiming at once take different rows.
+ * due is the WHERE of the queue's partial index (next_attempt_at <= $1 is
+ * added), order its columns; cols the RETURNING list. Bind Q_INT(now),
+ * Q_INT(lease), Q_INT(max). */
+#define Q_CLAIM(table, key, due, order, cols)                                                      \
+    "UPDATE " table " SET next_attempt_at = $1 + $2, attempts = attempts + 1 WHERE " key           \
+    " IN (SELECT " key " FROM " table " WHERE " due " AND next_attempt_at <= $1 ORDER BY " order   \
+    " LIMIT $3 {SKIP_LOCKED}) RETURNING " cols
 
 /* The engine's text of a pair, for the one-liners: q_pick(s, &PAIR) on a
  * store, q_pick(c, &PAIR) on a connection. */

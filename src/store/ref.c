@@ -1,6 +1,7 @@
 /* The reference data: agencies and their WhatsApp numbers, regions and
- * their shapes, users and roles, teams, categories. Written once
- * for both engines on store/q.h. */
+ * their shapes, users and roles, teams and their members, categories and
+ * canned replies (what the agency admins' pages change). Written once for
+ * both engines on store/q.h. */
 #include "store/q.h"
 
 /* ---- agencies ------------------------------------------------------------ */
@@ -20,22 +21,11 @@ static const q_field AGENCY_F[] = {
     QF(TEXT, store_agency, template_lang),
 };
 
-/* Runs an INSERT ... RETURNING id; *id (may be NULL) gets the id. */
-static err_t insert_id(store_t *s, const char *sql, int64_t *id, const q_val *v, size_t n)
-{
-    int64_t got = 0;
-    err_t e = q_one_int_v(s, sql, &got, v, n);
-    if (id && e == ERR_OK)
-        *id = got;
-    return e;
-}
-#define INSERT_ID(s, sql, id, ...) insert_id((s), (sql), (id), Q_VALS(__VA_ARGS__))
-
 err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id)
 {
     static const char sql[] = "INSERT INTO agencies (code, name, kind, timezone, created_at)"
                               " VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    return INSERT_ID(s, sql, id, Q_TEXT(a->code), Q_TEXT(a->name), Q_TEXT(a->kind),
+    return q_one_int(s, sql, id, Q_TEXT(a->code), Q_TEXT(a->name), Q_TEXT(a->kind),
                      Q_TEXT(a->timezone), Q_INT(now));
 }
 
@@ -49,6 +39,14 @@ err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_a
 {
     static const char sql[] = AGENCY_COLS " WHERE code = $1 OR CAST(id AS TEXT) = $1";
     return q_one(s, ar, sql, AGENCY_F, out, Q_TEXT(id_or_code));
+}
+
+err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
+                             store_agency *out)
+{
+    static const char sql[] = AGENCY_COLS " WHERE id = (SELECT agency_id FROM agency_numbers"
+                                          " WHERE phone_number_id = $1)";
+    return q_one(s, ar, sql, AGENCY_F, out, Q_TEXT(phone_number_id));
 }
 
 err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
@@ -111,17 +109,10 @@ err_t store_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
     return q_list(s, ar, sql, REGION_F, out, n);
 }
 
-/* ERR_OK when sql (a SELECT of one integer) finds a row, else ERR_NOT_FOUND. */
-static err_t exists(store_t *s, const char *sql, const q_val *v, size_t n)
-{
-    int64_t one;
-    return q_one_int_v(s, sql, &one, v, n);
-}
-
 err_t store_region_exists(store_t *s, const char *code)
 {
     static const char sql[] = "SELECT 1 FROM regions WHERE code = $1";
-    return exists(s, sql, Q_VALS(Q_TEXT(code)));
+    return q_one_int(s, sql, NULL, Q_TEXT(code));
 }
 
 typedef struct {
@@ -188,7 +179,7 @@ err_t store_user_create(store_t *s, const char *login, const char *name, const c
 {
     static const char sql[] = "INSERT INTO users (login, name, password_hash, created_at)"
                               " VALUES ($1, $2, $3, $4) RETURNING id";
-    return INSERT_ID(s, sql, id, Q_TEXT(login), Q_TEXT(name), Q_TEXT(password_hash), Q_INT(now));
+    return q_one_int(s, sql, id, Q_TEXT(login), Q_TEXT(name), Q_TEXT(password_hash), Q_INT(now));
 }
 
 err_t store_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out)
@@ -263,7 +254,7 @@ err_t store_user_set_role(store_t *s, int64_t user_id, int64_t agency_id, const 
     static const char sql[] =
         "INSERT INTO user_roles (user_id, agency_id, role) VALUES ($1, $2, $3)"
         " ON CONFLICT (user_id, agency_id) DO UPDATE SET role = excluded.role";
-    err_t e = agency_id ? exists(s, chk, Q_VALS(Q_INT(agency_id))) : ERR_OK;
+    err_t e = agency_id ? q_one_int(s, chk, NULL, Q_INT(agency_id)) : ERR_OK;
     if (e == ERR_OK)
         e = q_write(s, sql, false, Q_INT(user_id), Q_INT(agency_id), Q_TEXT(role));
     return e;
@@ -302,7 +293,7 @@ err_t store_team_create(store_t *s, const store_team *t, int64_t now, int64_t *i
                               " VALUES ($1, $2, $3, $4, $5) RETURNING id";
     q_val lat = t->has_base ? Q_REAL(t->base_lat) : Q_NULL(REAL);
     q_val lon = t->has_base ? Q_REAL(t->base_lon) : Q_NULL(REAL);
-    err_t e = INSERT_ID(s, sql, id, Q_INT(t->agency_id), Q_TEXT(t->name), lat, lon, Q_INT(now));
+    err_t e = q_one_int(s, sql, id, Q_INT(t->agency_id), Q_TEXT(t->name), lat, lon, Q_INT(now));
     return e == ERR_INVALID ? ERR_NOT_FOUND : e; /* a foreign key: no such agency */
 }
 
@@ -310,6 +301,15 @@ err_t store_team_get(store_t *s, arena_t *ar, int64_t id, store_team *out)
 {
     static const char sql[] = TEAM_COLS " WHERE t.id = $1";
     return q_one(s, ar, sql, TEAM_F, out, Q_INT(id));
+}
+
+err_t store_team_update(store_t *s, const store_team *t)
+{
+    static const char sql[] = "UPDATE teams SET name = $1, base_lat = $2, base_lon = $3"
+                              " WHERE id = $4";
+    bool b = t->has_base;
+    return q_write(s, sql, true, Q_TEXT(t->name), b ? Q_REAL(t->base_lat) : Q_NULL(REAL),
+                   b ? Q_REAL(t->base_lon) : Q_NULL(REAL), Q_INT(t->id));
 }
 
 err_t store_team_list(store_t *s, arena_t *ar, int64_t agency_id, store_team **out, size_t *n)
@@ -330,7 +330,27 @@ err_t store_team_add_member(store_t *s, int64_t team_id, int64_t user_id)
 err_t store_team_has_member(store_t *s, int64_t team_id, int64_t user_id)
 {
     static const char sql[] = "SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2";
-    return exists(s, sql, Q_VALS(Q_INT(team_id), Q_INT(user_id)));
+    return q_one_int(s, sql, NULL, Q_INT(team_id), Q_INT(user_id));
+}
+
+err_t store_team_members(store_t *s, arena_t *ar, int64_t team_id, store_user **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT u.id, u.login, u.name, u.disabled, u.mobile FROM team_members m"
+        " JOIN users u ON u.id = m.user_id WHERE m.team_id = $1"
+        " ORDER BY u.name, u.id";
+    static const q_field F[] = {
+        QF(INT64, store_user, id),      QF(TEXT, store_user, login), QF(TEXT, store_user, name),
+        QF(BOOL, store_user, disabled), /* BOOLEAN on pg, 0/1 on SQLite */
+        QF(TEXT, store_user, mobile),
+    };
+    return q_list(s, ar, sql, F, out, n, Q_INT(team_id));
+}
+
+err_t store_team_remove_member(store_t *s, int64_t team_id, int64_t user_id)
+{
+    static const char sql[] = "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2";
+    return q_write(s, sql, true, Q_INT(team_id), Q_INT(user_id));
 }
 
 /* ---- categories ---------------------------------------------------------- */
@@ -350,7 +370,7 @@ err_t store_category_create(store_t *s, const store_category *k, int64_t *id)
     static const char sql[] =
         "INSERT INTO categories (agency_id, code, name_id, name_en, kind, sla_hours, active)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-    return INSERT_ID(s, sql, id, Q_INT(k->agency_id), Q_TEXT(k->code), Q_TEXT(k->name_id),
+    return q_one_int(s, sql, id, Q_INT(k->agency_id), Q_TEXT(k->code), Q_TEXT(k->name_id),
                      Q_TEXT(k->name_en), Q_TEXT(k->kind), Q_INT(k->sla_hours), Q_BOOL(k->active));
 }
 
@@ -366,4 +386,59 @@ err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_cate
     static const char sql[] = CATEGORY_COLS " WHERE ($1 IS NULL OR agency_id = $1)"
                                             " ORDER BY agency_id, code {COLLATE_C}";
     return q_list(s, ar, sql, CATEGORY_F, out, n, Q_ID(agency_id));
+}
+
+err_t store_category_update(store_t *s, const store_category *k)
+{
+    static const char sql[] = "UPDATE categories SET name_id = $1, name_en = $2, sla_hours = $3,"
+                              " active = $4 WHERE id = $5";
+    return q_write(s, sql, true, Q_TEXT(k->name_id), Q_TEXT(k->name_en), Q_INT(k->sla_hours),
+                   Q_BOOL(k->active), Q_INT(k->id)); /* active: BOOLEAN on pg, 0/1 on SQLite */
+}
+
+/* ---- canned replies ------------------------------------------------------ */
+
+#define CANNED_COLS "SELECT id, agency_id, title, body, lang, updated_at FROM canned_replies"
+
+static const q_field CANNED_F[] = {
+    QF(INT64, store_canned_reply, id),   QF(INT64, store_canned_reply, agency_id),
+    QF(TEXT, store_canned_reply, title), QF(TEXT, store_canned_reply, body),
+    QF(TEXT, store_canned_reply, lang),  QF(INT64, store_canned_reply, updated_at),
+};
+
+err_t store_canned_list(store_t *s, arena_t *ar, int64_t agency_id, store_canned_reply **out,
+                        size_t *n)
+{
+    static const char sql[] = CANNED_COLS " WHERE agency_id = $1 ORDER BY title, id";
+    return q_list(s, ar, sql, CANNED_F, out, n, Q_INT(agency_id));
+}
+
+err_t store_canned_get(store_t *s, arena_t *ar, int64_t id, store_canned_reply *out)
+{
+    static const char sql[] = CANNED_COLS " WHERE id = $1";
+    return q_one(s, ar, sql, CANNED_F, out, Q_INT(id));
+}
+
+err_t store_canned_put(store_t *s, store_canned_reply *r, int64_t user_id, int64_t now)
+{
+    static const char ins[] =
+        "INSERT INTO canned_replies (agency_id, title, body, lang, updated_by, created_at,"
+        " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
+    static const char upd[] = "UPDATE canned_replies SET title = $2, body = $3, lang = $4,"
+                              " updated_by = $5, updated_at = $6 WHERE id = $1 RETURNING id";
+    int64_t id = 0;
+    err_t e = q_one_int(s, r->id ? upd : ins, &id, Q_INT(r->id ? r->id : r->agency_id),
+                        Q_TEXT(r->title), Q_TEXT(r->body), Q_TEXT(r->lang), Q_ID(user_id),
+                        Q_INT(now)); /* no row: an unknown id */
+    if (e == ERR_OK) {
+        r->id = id;
+        r->updated_at = now;
+    }
+    return e;
+}
+
+err_t store_canned_delete(store_t *s, int64_t id)
+{
+    static const char sql[] = "DELETE FROM canned_replies WHERE id = $1";
+    return q_write(s, sql, true, Q_INT(id));
 }

@@ -6,15 +6,6 @@
 
 #include <string.h>
 
-/* Locks the case row: the invitation and the answer of one case queue
- * here (SQLite: q_tx holds the write lock already). No row: an unknown
- * case. */
-static const char CASE_LOCK[] = "SELECT id FROM cases WHERE id = $1 {FOR_UPDATE}";
-
-/* The case's reporter where the case came from (a case reported in a
- * conversation: the survey goes there, not to a walk-in reporter). */
-#define SURVEY_TARGET DOM_NOTIFY_TARGET " AND c.channel = c.notify_channel"
-
 typedef struct {
     int64_t invite_event_id;
     bool answered;
@@ -37,15 +28,10 @@ static err_t invite_tx(q_conn *c, void *arg)
                               " VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING";
     static const char get[] =
         "SELECT invite_event_id, answered FROM survey_cases WHERE case_id = $1";
-    static const char queue[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
-        " payload, template, created_at, updated_at) SELECT channel, agency_id, pnid, address,"
-        " case_id, 'survey_invite', $2, '', $3, $4, $4"
-        " FROM (" SURVEY_TARGET ") x WHERE pnid IS NOT NULL";
     invite_ctx *x = arg;
     invite_row row;
-    int64_t id, first = 0;
-    err_t e = q_row_int(c, CASE_LOCK, &id, Q_INT(x->case_id));
+    int64_t first = 0;
+    err_t e = dom_case_lock(c, x->case_id); /* the invitation and the answer queue here */
     if (e == ERR_OK)
         e = q_run(c, ins, &first, Q_INT(x->case_id), Q_INT(x->event_id), Q_INT(x->now));
     if (e == ERR_OK)
@@ -55,8 +41,16 @@ static err_t invite_tx(q_conn *c, void *arg)
     x->mine = !row.answered && (first || (x->event_id && row.invite_event_id == x->event_id));
     if (!first || !x->message)
         return ERR_OK;
-    return q_run(c, queue, NULL, Q_INT(x->case_id), Q_TEXT(x->message), Q_TEXT(x->template),
-                 Q_INT(x->now));
+    /* To the reporter where the case came from (a case reported in a
+     * conversation: the survey goes there, not to a walk-in reporter). */
+    dom_notice n = {.case_id = x->case_id,
+                    .kind = "survey_invite",
+                    .message = x->message,
+                    .template = x->template,
+                    .came_there = true,
+                    .now = x->now};
+    e = dom_outbox_notice(c, &n, NULL);
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
 }
 
 err_t store_survey_invite(store_t *s, int64_t case_id, int64_t event_id, const char *message,
@@ -102,8 +96,8 @@ static err_t submit_tx(q_conn *c, void *arg)
         " u6, u7, u8, u9, comment) SELECT agency_id, category_id, $2, $3, $4, $5, $6, $7, $8,"
         " $9, $10, $11, $12 FROM cases WHERE id = $1";
     submit_ctx *x = arg;
-    int64_t id, marked = 0;
-    err_t e = q_row_int(c, CASE_LOCK, &id, Q_INT(x->case_id));
+    int64_t marked = 0;
+    err_t e = dom_case_lock(c, x->case_id);
     if (e == ERR_OK)
         e = q_run(c, mark, &marked, Q_INT(x->case_id), Q_INT(x->now));
     if (e == ERR_OK && marked == 0)

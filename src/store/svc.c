@@ -120,51 +120,22 @@ err_t store_svc_checks(store_t *s, arena_t *ar, int64_t case_id, store_svc_check
     return q_list(s, ar, sql, CHECK_F, out, n, Q_INT(case_id));
 }
 
-#define FILE_COLS                                                                                  \
-    "SELECT id, case_id, sha256, mime, filename, source, state, size_bytes, created_at,"           \
-    " document_id FROM attachments"
+#define FILE_SQL "SELECT " DOM_ATTACHMENT_COLS ", document_id FROM attachments"
 
-static const q_field FILE_F[] = {
-    QF(INT64, store_svc_file, a.id),         QF(INT64, store_svc_file, a.case_id),
-    QF(TEXT, store_svc_file, a.sha256),      QF(TEXT, store_svc_file, a.mime),
-    QF(TEXT, store_svc_file, a.filename),    QF(TEXT, store_svc_file, a.source),
-    QF(TEXT, store_svc_file, a.state),       QF(INT64, store_svc_file, a.size_bytes),
-    QF(INT64, store_svc_file, a.created_at), QF(INT64, store_svc_file, document_id),
-};
+static const q_field FILE_F[] = {DOM_ATTACHMENT_F(store_svc_file, a.),
+                                 QF(INT64, store_svc_file, document_id)};
 
 err_t store_svc_files(store_t *s, arena_t *ar, int64_t case_id, store_svc_file **out, size_t *n)
 {
-    static const char sql[] = FILE_COLS " WHERE case_id = $1 ORDER BY id";
+    static const char sql[] = FILE_SQL " WHERE case_id = $1 ORDER BY id";
     return q_list(s, ar, sql, FILE_F, out, n, Q_INT(case_id));
 }
 
 err_t store_svc_file_get(store_t *s, arena_t *ar, int64_t case_id, int64_t attachment_id,
                          store_svc_file *out)
 {
-    static const char sql[] = FILE_COLS " WHERE case_id = $1 AND id = $2";
+    static const char sql[] = FILE_SQL " WHERE case_id = $1 AND id = $2";
     return q_one(s, ar, sql, FILE_F, out, Q_INT(case_id), Q_INT(attachment_id));
-}
-
-/* Appends an event; from/to NULL keep the case's status. *id (may be
- * NULL) gets the event's id; ERR_NOT_FOUND: no such case. The note of a
- * public event (what to send again, the document issued) is what the
- * resident is told: its public_note; of an internal one, staff's. */
-static err_t add_event(q_conn *c, int64_t case_id, const char *action, const char *from,
-                       const char *to, int64_t actor, const char *note, bool pub, int64_t now,
-                       int64_t *id)
-{
-    static const char sql[] =
-        "INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,"
-        " is_public, created_at, public_note) SELECT $1, COALESCE(MAX(e.seq), 0) + 1, $2,"
-        " COALESCE($3, c.status), COALESCE($4, c.status), $5, $6, $7, $8, $9 FROM cases c"
-        " LEFT JOIN case_events e ON e.case_id = c.id WHERE c.id = $1 GROUP BY c.id RETURNING id";
-    int64_t v = 0;
-    err_t e =
-        q_row_int(c, sql, &v, Q_INT(case_id), Q_TEXT(action), Q_TEXT(from), Q_TEXT(to), Q_ID(actor),
-                  Q_TEXT(pub ? NULL : note), Q_BOOL(pub), Q_INT(now), Q_TEXT(pub ? note : NULL));
-    if (id)
-        *id = v;
-    return e;
 }
 
 /* Locks the request's case: ERR_CONFLICT unless it is in status (NULL:
@@ -177,27 +148,6 @@ static err_t expect(q_conn *c, int64_t case_id, const char *status)
     int64_t ok = 0;
     err_t e = q_row_int(c, sql, &ok, Q_INT(case_id), Q_TEXT(status));
     return e == ERR_OK && !ok ? ERR_CONFLICT : e;
-}
-
-/* Moves the case from `from` to `to` (ERR_CONFLICT when it is not in from). */
-static err_t move(q_conn *c, int64_t case_id, const char *from, const char *to, int64_t now)
-{
-    static const char sql[] =
-        "UPDATE cases SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2";
-    err_t e = q_must(c, sql, Q_INT(case_id), Q_TEXT(from), Q_TEXT(to), Q_INT(now));
-    return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
-}
-
-static err_t put_check(q_conn *c, int64_t case_id, int64_t doc, const char *verdict,
-                       const char *reason, int64_t actor, int64_t now)
-{
-    static const char sql[] =
-        "INSERT INTO service_checks (case_id, document_id, verdict, reason, actor_id,"
-        " updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, document_id)"
-        " DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason,"
-        " actor_id = excluded.actor_id, updated_at = excluded.updated_at";
-    return q_run(c, sql, NULL, Q_INT(case_id), Q_INT(doc), Q_TEXT(verdict), Q_TEXT(reason),
-                 Q_ID(actor), Q_INT(now));
 }
 
 /* The arguments of the staff actions below (each uses some). */
@@ -213,13 +163,47 @@ typedef struct {
     int64_t size, attachment_id, outbox_id;
 } act_ctx;
 
+/* Moves the case from `from` to `to` (ERR_CONFLICT when it is not in from)
+ * with a public event action: its note (what to send again, the document
+ * issued) is what the resident is told. */
+static err_t move(q_conn *c, const act_ctx *x, const char *action, const char *from, const char *to,
+                  int64_t *event_id)
+{
+    static const char sql[] =
+        "UPDATE cases SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2";
+    dom_event ev = {.case_id = x->case_id,
+                    .action = action,
+                    .from = from,
+                    .to = to,
+                    .actor_id = x->actor_id,
+                    .public_note = x->note,
+                    .is_public = true,
+                    .now = x->now};
+    err_t e = q_must(c, sql, Q_INT(x->case_id), Q_TEXT(from), Q_TEXT(to), Q_INT(x->now));
+    if (e == ERR_NOT_FOUND)
+        return ERR_CONFLICT;
+    return e == ERR_OK ? dom_event_add(c, &ev, event_id) : e;
+}
+
+static err_t put_check(q_conn *c, int64_t case_id, int64_t doc, const char *verdict,
+                       const char *reason, int64_t actor, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO service_checks (case_id, document_id, verdict, reason, actor_id,"
+        " updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id, document_id)"
+        " DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason,"
+        " actor_id = excluded.actor_id, updated_at = excluded.updated_at";
+    return q_run(c, sql, NULL, Q_INT(case_id), Q_INT(doc), Q_TEXT(verdict), Q_TEXT(reason),
+                 Q_ID(actor), Q_INT(now));
+}
+
 static err_t event_tx(q_conn *c, void *arg)
 {
     act_ctx *x = arg;
     err_t e = x->expect ? expect(c, x->case_id, x->expect) : ERR_OK;
     if (e == ERR_OK)
-        e = add_event(c, x->case_id, x->action, NULL, NULL, x->actor_id, x->note, false, x->now,
-                      NULL);
+        e = dom_add_event(c, x->case_id, x->action, NULL, x->actor_id, x->note, false, false,
+                          x->now, NULL);
     return e;
 }
 
@@ -243,8 +227,8 @@ static err_t verdict_tx(q_conn *c, void *arg)
     if (e == ERR_OK)
         e = put_check(c, x->case_id, x->document_id, x->verdict, x->note, x->actor_id, x->now);
     if (e == ERR_OK)
-        e = add_event(c, x->case_id, ok ? "document_accepted" : "document_rejected", NULL, NULL,
-                      x->actor_id, x->note, false, x->now, NULL);
+        e = dom_add_event(c, x->case_id, ok ? "document_accepted" : "document_rejected", NULL,
+                          x->actor_id, x->note, false, false, x->now, NULL);
     return e;
 }
 
@@ -272,10 +256,7 @@ static err_t more_tx(q_conn *c, void *arg)
     act_ctx *x = arg;
     err_t e = expect(c, x->case_id, x->expect);
     if (e == ERR_OK)
-        e = move(c, x->case_id, x->expect, "incomplete", x->now);
-    if (e == ERR_OK)
-        e = add_event(c, x->case_id, "incomplete", x->expect, "incomplete", x->actor_id, x->note,
-                      true, x->now, &x->event_id);
+        e = move(c, x, "incomplete", x->expect, "incomplete", &x->event_id);
     for (size_t i = 0; e == ERR_OK && i < x->nmissing; i++)
         e = put_check(c, x->case_id, x->missing[i], "rejected", x->verdict, x->actor_id, x->now);
     if (e == ERR_OK)
@@ -313,31 +294,27 @@ static err_t issue_tx(q_conn *c, void *arg)
         "INSERT INTO attachments (case_id, sha256, mime, size_bytes, filename, source, state,"
         " created_at) VALUES ($1, $2, 'application/pdf', $3, $4, 'officer', 'stored', $5)"
         " RETURNING id";
-    /* To the reporter in the conversation the request came from, from its
-     * endpoint, else the agency's first number: no row (ERR_NOT_FOUND) when
-     * there is none of them. */
-    static const char out_sql[] =
-        "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
-        " payload, template, created_at, updated_at) SELECT channel, agency_id, pnid, address,"
-        " $1, 'document', $2, '', $3, $4, $4"
-        " FROM (" DOM_NOTIFY_TARGET " AND c.channel = c.notify_channel) x"
-        " WHERE pnid IS NOT NULL RETURNING id";
     static const char req[] =
         "UPDATE service_requests SET issued_at = $2, issued_by = $3, issued_attachment_id = $4,"
         " issued_outbox_id = $5 WHERE case_id = $1";
     act_ctx *x = arg;
     err_t e = expect(c, x->case_id, "processing");
     if (e == ERR_OK)
-        e = move(c, x->case_id, "processing", "issued", x->now);
-    if (e == ERR_OK)
-        e = add_event(c, x->case_id, "issue", "processing", "issued", x->actor_id, x->note, true,
-                      x->now, NULL);
+        e = move(c, x, "issue", "processing", "issued", NULL);
     if (e == ERR_OK)
         e = q_row_int(c, att, &x->attachment_id, Q_INT(x->case_id), Q_TEXT(x->sha256),
                       Q_INT(x->size), Q_TEXT(x->filename), Q_INT(x->now));
+    /* To the reporter in the conversation the request came from, from its
+     * endpoint, else the agency's first number: ERR_NOT_FOUND when there is
+     * none of them. */
+    dom_notice n = {.case_id = x->case_id,
+                    .kind = "document",
+                    .message = x->message,
+                    .template = x->template,
+                    .came_there = true,
+                    .now = x->now};
     if (e == ERR_OK)
-        e = q_row_int(c, out_sql, &x->outbox_id, Q_INT(x->case_id), Q_TEXT(x->message),
-                      Q_TEXT(x->template), Q_INT(x->now));
+        e = dom_outbox_notice(c, &n, &x->outbox_id);
     if (e == ERR_OK)
         e = q_run(c, req, NULL, Q_INT(x->case_id), Q_INT(x->now), Q_ID(x->actor_id),
                   Q_INT(x->attachment_id), Q_INT(x->outbox_id));
@@ -421,8 +398,8 @@ static err_t expire_tx(q_conn *c, void *arg)
             continue;
         e = q_run(c, mark, NULL, Q_INT(x->now), Q_INT(r[i].case_id));
         if (e == ERR_OK)
-            e = add_event(c, r[i].case_id, "files_deleted", NULL, NULL, 0, "retention period ended",
-                          false, x->now, NULL);
+            e = dom_add_event(c, r[i].case_id, "files_deleted", NULL, 0, "retention period ended",
+                              false, false, x->now, NULL);
     }
     if (e == ERR_OK && cnt && !(x->list = arena_alloc(x->ar, cnt * sizeof *x->list)))
         e = ERR_NOMEM;
@@ -514,6 +491,6 @@ err_t svc_dialog_apply(q_conn *c, arena_t *ar, store_dialog_effects *fx)
             e = put_check(c, case_id, v->files[i].document_id, "pending", NULL, 0, fx->now);
     }
     if (e == ERR_OK && v->case_id && v->resubmitted)
-        e = add_event(c, case_id, "resubmitted", NULL, NULL, 0, NULL, false, fx->now, NULL);
+        e = dom_add_event(c, case_id, "resubmitted", NULL, 0, NULL, false, false, fx->now, NULL);
     return e;
 }
