@@ -132,6 +132,19 @@ ROUTES = {
     ("GET", "/sim/api/numbers"): ("public", None),
     ("POST", "/sim/api/send"): ("public", None),
     ("GET", "/sim/api/messages"): ("public", None),
+    ("GET", "/open311/discovery.json"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/discovery.xml"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/v2/services.json"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/v2/services.xml"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/v2/services/{file}"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/v2/requests.json"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/v2/requests.xml"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("POST", "/open311/v2/requests.json"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("POST", "/open311/v2/requests.xml"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/v2/requests/{file}"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/v2/tokens/{file}"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/v2/{file}"): ("public", None),  # Open311: no personal data, api_key for POST
+    ("GET", "/open311/{file}"): ("public", None),  # Open311: no personal data, api_key for POST
     ("GET", "/api/v1/agencies/{id}/calendar"): ("/api/v1/agencies/1/calendar", 200),
     ("POST", "/api/v1/agencies/{id}/calendar"): ("/api/v1/agencies/1/calendar", 403),
     ("POST", "/api/v1/agencies/{id}/holidays"): ("/api/v1/agencies/1/holidays", 403),
