@@ -105,6 +105,8 @@ static const struct {
      "reporter.notify_consent: nomor itu bukan nomor HP, padahal WhatsApp memerlukannya"},
     {"reporter: expected an object {name, phone, notify_consent}",
      "reporter: seharusnya objek {name, phone, notify_consent}"},
+    {"reporter: unknown field; the fields are name, phone and notify_consent",
+     "reporter: kolom tidak dikenal; kolomnya name, phone dan notify_consent"},
     {"agency_id: required (you work in several agencies)",
      "agency_id: wajib diisi (Anda bekerja di beberapa instansi)"},
     {"only the agency's desk (admin, supervisor) may record reports",

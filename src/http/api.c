@@ -367,6 +367,20 @@ err_t h_cases_create(app_t *app, req_t *r)
             r->detail = "reporter: expected an object {name, phone, notify_consent}";
             return ERR_INVALID;
         }
+        /* A field this version does not know (a client of before 0024 sends
+         * whatsapp_consent) is refused, not dropped with the consent. */
+        const char *key;
+        json_t *val;
+        json_object_foreach(rep, key, val)
+        {
+            (void)val;
+            if (strcmp(key, "name") != 0 && strcmp(key, "phone") != 0 &&
+                strcmp(key, "notify_consent") != 0) {
+                r->detail =
+                    "reporter: unknown field; the fields are name, phone and notify_consent";
+                return ERR_INVALID;
+            }
+        }
         e = jfield_str(r, rep, "name", &q.reporter_name);
         if (e == ERR_OK)
             e = jfield_str(r, rep, "phone", &q.reporter_phone);

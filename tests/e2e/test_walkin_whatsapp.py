@@ -138,3 +138,19 @@ def test_consent_needs_a_mobile_number(desk):
         assert r.status == 400 and r.code == "invalid", (reporter, r)
         assert field in r.json["error"]["detail"], r
     assert len(sa.all_cases()) == count
+
+
+def test_the_old_consent_field_is_refused_not_dropped(desk):
+    """A client of before migration 0024 still sends whatsapp_consent: the
+    consent must not vanish silently, so the request is refused and
+    nothing is recorded."""
+    srv, graph = desk
+    admin = login(srv, "admin.satpolpp")
+    before = len(admin.all_cases())
+    r = admin.post("/api/v1/cases", json={
+        "category_id": admin.category_id("pkl"), "channel": "walk_in",
+        "description": "Pedagang di trotoar depan pasar",
+        "reporter": {"name": "Bu Rina", "phone": "0812-4455-6603", "whatsapp_consent": True}})
+    assert r.status == 400 and r.code == "invalid", r
+    assert "notify_consent" in r.json["error"]["detail"], r.json
+    assert len(admin.all_cases()) == before
