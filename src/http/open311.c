@@ -239,6 +239,22 @@ static err_t arg(req_t *r, o311_fmt fmt, const char *key, const char **out)
     return ERR_INVALID;
 }
 
+/* The query's jurisdiction_id: true when the request may go on; else the
+ * answer is given (400: not text, 404: another jurisdiction) and *e is
+ * what the handler returns. */
+static bool jurisdiction_arg(app_t *app, req_t *r, o311_fmt fmt, err_t *e)
+{
+    const char *jur;
+    *e = ERR_OK;
+    if (arg(r, fmt, "jurisdiction_id", &jur) != ERR_OK)
+        return false;
+    if (!jurisdiction_ok(app, jur)) {
+        *e = fail(r, fmt, 404, "jurisdiction_id: unknown jurisdiction");
+        return false;
+    }
+    return true;
+}
+
 /* t as a W3C datetime in the zone offset_min minutes east of UTC. */
 static json_t *w3c_time(int64_t t, int offset_min)
 {
@@ -360,13 +376,11 @@ static json_t *service_json(req_t *r, const store_agency *a, const store_categor
 err_t h_o311_services(app_t *app, req_t *r)
 {
     o311_fmt fmt = path_fmt(r);
-    const char *jur;
     catalogue c = {0};
-    if (arg(r, fmt, "jurisdiction_id", &jur) != ERR_OK)
-        return ERR_OK;
-    if (!jurisdiction_ok(app, jur))
-        return fail(r, fmt, 404, "jurisdiction_id: unknown jurisdiction");
-    err_t e = catalogue_load(app, r, &c);
+    err_t e;
+    if (!jurisdiction_arg(app, r, fmt, &e))
+        return e;
+    e = catalogue_load(app, r, &c);
     if (e != ERR_OK)
         return e;
     json_t *list = json_array();
@@ -380,17 +394,16 @@ err_t h_o311_services(app_t *app, req_t *r)
 
 err_t h_o311_service(app_t *app, req_t *r)
 {
-    const char *code, *jur;
+    const char *code;
     o311_fmt fmt = FMT_JSON;
     catalogue c = {0};
     const store_agency *a = NULL;
+    err_t e;
     if (!split_fmt(r->ar, last_segment(r->path), &code, &fmt))
         return fail(r, FMT_JSON, 404, "unknown format: use .json or .xml");
-    if (arg(r, fmt, "jurisdiction_id", &jur) != ERR_OK)
-        return ERR_OK;
-    if (!jurisdiction_ok(app, jur))
-        return fail(r, fmt, 404, "jurisdiction_id: unknown jurisdiction");
-    err_t e = catalogue_load(app, r, &c);
+    if (!jurisdiction_arg(app, r, fmt, &e))
+        return e;
+    e = catalogue_load(app, r, &c);
     if (e != ERR_OK)
         return e;
     if (!find_service(r->ar, &c, code, &a))
@@ -629,17 +642,17 @@ static err_t parse_filter(req_t *r, o311_fmt fmt, const catalogue *cat, req_filt
 err_t h_o311_requests(app_t *app, req_t *r)
 {
     o311_fmt fmt = path_fmt(r);
-    const char *jur, *ids;
+    const char *ids;
     catalogue cat = {0};
     req_filter f = {0};
     store_case *cs = NULL;
     size_t n = 0;
-    if (arg(r, fmt, "jurisdiction_id", &jur) != ERR_OK ||
-        arg(r, fmt, "service_request_id", &ids) != ERR_OK)
+    err_t e;
+    if (!jurisdiction_arg(app, r, fmt, &e))
+        return e;
+    if (arg(r, fmt, "service_request_id", &ids) != ERR_OK)
         return ERR_OK;
-    if (!jurisdiction_ok(app, jur))
-        return fail(r, fmt, 404, "jurisdiction_id: unknown jurisdiction");
-    err_t e = catalogue_load(app, r, &cat);
+    e = catalogue_load(app, r, &cat);
     if (e != ERR_OK)
         return e;
     if (ids) { /* the spec: the ids override every other filter */
@@ -656,19 +669,18 @@ err_t h_o311_requests(app_t *app, req_t *r)
 
 err_t h_o311_request(app_t *app, req_t *r)
 {
-    const char *id, *jur;
+    const char *id;
     o311_fmt fmt = FMT_JSON;
     int64_t case_id = 0;
     store_case c;
     catalogue cat = {0};
+    err_t e;
     if (!split_fmt(r->ar, last_segment(r->path), &id, &fmt))
         return fail(r, FMT_JSON, 404, "unknown format: use .json or .xml");
-    if (arg(r, fmt, "jurisdiction_id", &jur) != ERR_OK)
-        return ERR_OK;
-    if (!jurisdiction_ok(app, jur))
-        return fail(r, fmt, 404, "jurisdiction_id: unknown jurisdiction");
-    err_t e = parse_request_id(id, &case_id) ? store_case_get(app->store, r->ar, case_id, &c)
-                                             : ERR_NOT_FOUND;
+    if (!jurisdiction_arg(app, r, fmt, &e))
+        return e;
+    e = parse_request_id(id, &case_id) ? store_case_get(app->store, r->ar, case_id, &c)
+                                       : ERR_NOT_FOUND;
     if (e == ERR_OK && !is_shown(&c))
         e = ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND)
