@@ -929,7 +929,8 @@ static err_t step_once(const bot_in *in, const channel_caps *caps, store_dialog_
     if (quiet(ev)) {
         if (st == DLG_UNKNOWN) {
             fx->state = in->conv.state; /* kept as it was, for the next message to tell */
-            fx->draft = in->conv.draft ? in->conv.draft : "{}";
+            /* the draft too, unless it was not a JSON object: then empty */
+            fx->draft = channel_dump(in->ar, json_incref(d.draft));
             fx->lang = d.lang;
         } else {
             finish(&d, st);
