@@ -57,6 +57,7 @@ static const struct {
     {"user_totp", false},
     {"user_recovery_codes", false},
     {"open311_keys", true},
+    {"channel_endpoints", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

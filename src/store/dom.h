@@ -45,11 +45,15 @@ err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
 
 /* In SQL, where a case's updates go (cases.notify_channel/notify_address: a case
  * that came over a chat channel, or a walk-in or phone case whose reporter
- * agreed): the endpoint of the conversation there, or the agency's first
- * number. */
+ * agreed): the endpoint of the conversation there, else the agency's active
+ * endpoint on that channel (channel_endpoints), else, for a channel that
+ * keeps no endpoints there (the mobile one), the agency's first number. */
 #define DOM_NOTIFY_TARGET                                                                          \
     "SELECT c.agency_id AS agency_id, c.notify_channel AS channel, COALESCE(w.endpoint,"           \
-    " (SELECT MIN(n.phone_number_id) FROM agency_numbers n WHERE n.agency_id = c.agency_id))"      \
+    " (SELECT MIN(e.endpoint) FROM channel_endpoints e WHERE e.agency_id = c.agency_id"            \
+    " AND e.channel = c.notify_channel AND e.active),"                                             \
+    " (SELECT MIN(n.phone_number_id) FROM agency_numbers n WHERE n.agency_id = c.agency_id"        \
+    " AND NOT EXISTS (SELECT 1 FROM channel_endpoints e WHERE e.channel = c.notify_channel)))"     \
     " AS pnid, c.notify_address AS address, c.id AS case_id, w.last_inbound_at AS last_in"         \
     " FROM cases c LEFT JOIN conversations w ON w.agency_id = c.agency_id"                         \
     " AND w.channel = c.notify_channel AND w.address = c.notify_address"                           \
