@@ -20,11 +20,6 @@
 struct http_route; /* http/http.h: route_t */
 struct store;      /* store/store.h: store_t */
 
-/* The channel of a stored inbound body (jobs/inbox.c) until the inbound
- * table records each row's own: every body is taken for this channel's.
- * The one place that assumes it. */
-#define CHANNEL_DEFAULT_INBOUND "whatsapp"
-
 /* What a channel can show; the dialogue degrades by these (no buttons:
  * numbered options; no location requests: the typed address). */
 typedef struct {

@@ -54,6 +54,7 @@ void http_server_stop(http_server_t *srv);
 typedef struct ingest ingest_t;
 typedef struct ingest_item {
     struct MHD_Connection *conn; /* suspended until the batch is committed */
+    const char *channel;         /* the driver whose webhook received it */
     const char *body;
     size_t len;
     const char *dead_reason;

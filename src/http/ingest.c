@@ -59,8 +59,8 @@ static void *committer(void *arg)
         pthread_mutex_unlock(&g->mu);
 
         for (size_t i = 0; i < n; i++)
-            g->rows[i] = (store_inbound_new){g->items[i]->body, g->items[i]->len,
-                                             g->items[i]->dead_reason, 0};
+            g->rows[i] = (store_inbound_new){g->items[i]->channel, g->items[i]->body,
+                                             g->items[i]->len, g->items[i]->dead_reason, 0};
         err_t e = store_inbound_add_batch(g->store, g->rows, n, clock_now());
         if (e != ERR_OK)
             log_warn("wa", "event=inbox_batch_failed rows=%zu err=%s", n, err_code(e));

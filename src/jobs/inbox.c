@@ -17,13 +17,10 @@
  * trouble) is retried this many times, then kept as a dead letter. */
 #define INBOX_ATTEMPTS 20
 
-/* The driver of a row: the one lookup of an inbound row's channel. The
- * inbound table has no channel column yet, so every row is
- * CHANNEL_DEFAULT_INBOUND's; with the column this reads the row's. */
+/* The driver of a row: the channel whose webhook received it. */
 static const channel_driver *row_driver(const store_inbound_row *row)
 {
-    (void)row;
-    return channel_find(CHANNEL_DEFAULT_INBOUND);
+    return row->channel ? channel_find(row->channel) : NULL;
 }
 
 /* Processes one inbox row. Returns ERR_OK when it is finished (done or

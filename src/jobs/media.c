@@ -220,22 +220,24 @@ int media_run(const config_t *cfg, store_t *s, int64_t now)
         return 0;
     if (store_media_claim(s, ar, now, MEDIA_LEASE, MEDIA_BATCH, &jobs, &n) != ERR_OK)
         n = 0;
-    /* Every attachment comes from an inbound message (jobs/inbox.c). */
-    const channel_driver *d = channel_find(CHANNEL_DEFAULT_INBOUND);
-    bool live = d && d->live(cfg);
-    CURL *curl = n && live ? curl_easy_init() : NULL;
+    /* One handle for every live driver's downloads (curl keeps a
+     * connection per host). */
+    CURL *curl = n ? curl_easy_init() : NULL;
     mkdir(cfg->media_dir, 0750);
     for (size_t i = 0; i < n; i++) {
         char err[1024] = "";
         bool final = false;
         const char *why;
+        /* Each file is downloaded by the driver of the channel it came on. */
+        const channel_driver *d = jobs[i].channel ? channel_find(jobs[i].channel) : NULL;
+        bool live = d && d->live(cfg);
         if (!d || !d->fetch_media) {
             why = "no driver for this channel";
             final = true;
         } else if (live && !curl) {
             break;
         } else {
-            why = fetch(cfg, s, d, curl, &jobs[i], now, &final, err, sizeof err);
+            why = fetch(cfg, s, d, live ? curl : NULL, &jobs[i], now, &final, err, sizeof err);
         }
         if (!why)
             continue;

@@ -22,26 +22,28 @@
 /* ---- the inbox ------------------------------------------------------------------- */
 
 #define INBOX_COLS                                                                                 \
-    "id, body, state, attempts, error, received_at, processed_at, summary, body_state, removed_at"
+    "id, channel, body, state, attempts, error, received_at, processed_at, summary, body_state,"      \
+    " removed_at"
 
 static const q_field INBOX_F[] = {
-    QF(INT64, store_inbound_row, id),           QF(TEXT, store_inbound_row, body),
+    QF(INT64, store_inbound_row, id),           QF(TEXT, store_inbound_row, channel),
+    QF(TEXT, store_inbound_row, body),
     QF(TEXT, store_inbound_row, state),         QF(INT, store_inbound_row, attempts),
     QF(TEXT, store_inbound_row, error),         QF(INT64, store_inbound_row, received_at),
     QF(INT64, store_inbound_row, processed_at), QF(TEXT, store_inbound_row, summary),
     QF(TEXT, store_inbound_row, body_state),    QF(INT64, store_inbound_row, removed_at),
 };
 
-static const char INBOX_ADD[] = "INSERT INTO inbound (received_at, body, state, error)"
-                                " VALUES ($1, $2, $3, $4) RETURNING id";
+static const char INBOX_ADD[] = "INSERT INTO inbound (received_at, body, state, error, channel)"
+                                " VALUES ($1, $2, $3, $4, $5) RETURNING id";
 
-err_t store_inbound_add(store_t *s, const char *body, size_t len, const char *dead_reason,
-                        int64_t now, int64_t *id)
+err_t store_inbound_add(store_t *s, const char *channel, const char *body, size_t len,
+                        const char *dead_reason, int64_t now, int64_t *id)
 {
     /* Outside a transaction: on SQLite the driver queues on the write
      * lock (the hot path: no polling of SQLite's lock). */
     return q_one_int(s, INBOX_ADD, id, Q_INT(now), Q_TEXTN(body, len),
-                     Q_TEXT(dead_reason ? "dead" : "new"), Q_TEXT(dead_reason));
+                     Q_TEXT(dead_reason ? "dead" : "new"), Q_TEXT(dead_reason), Q_TEXT(channel));
 }
 
 typedef struct {
@@ -57,7 +59,8 @@ static err_t batch_tx(q_conn *c, void *arg)
     for (size_t i = 0; e == ERR_OK && i < x->n; i++) {
         store_inbound_new *r = &x->rows[i];
         e = q_row_int(c, INBOX_ADD, &r->id, Q_INT(x->now), Q_TEXTN(r->body, r->len),
-                      Q_TEXT(r->dead_reason ? "dead" : "new"), Q_TEXT(r->dead_reason));
+                      Q_TEXT(r->dead_reason ? "dead" : "new"), Q_TEXT(r->dead_reason),
+                      Q_TEXT(r->channel));
     }
     return e;
 }
@@ -202,8 +205,8 @@ static err_t put_case(q_conn *c, arena_t *ar, store_dialog_effects *fx, int64_t 
         "UPDATE cases SET description = substr(description || $2, 1, 4000), updated_at = $3"
         " WHERE id = $1";
     static const char att[] = "INSERT INTO attachments (case_id, sha256, mime, filename, source,"
-                              " state, media_id, created_at)"
-                              " VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6)";
+                              " state, media_id, created_at, channel)"
+                              " VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6, $7)";
     err_t e = ERR_OK;
     if (fx->new_case) {
         fx->new_case->reporter_id = reporter;
@@ -230,7 +233,7 @@ static err_t put_case(q_conn *c, arena_t *ar, store_dialog_effects *fx, int64_t 
         const store_media *m = &fx->media[i];
         e = q_run(c, att, NULL, Q_INT(*case_id), Q_TEXT(m->sha256),
                   Q_TEXT(m->mime ? m->mime : "application/octet-stream"), Q_TEXT(m->filename),
-                  Q_TEXT(m->media_id), Q_INT(fx->now));
+                  Q_TEXT(m->media_id), Q_INT(fx->now), Q_TEXT(fx->channel));
     }
     return e;
 }
@@ -507,9 +510,10 @@ err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
 {
     static const char sql[] =
         Q_CLAIM("attachments", "id", "state = 'pending' AND media_id IS NOT NULL", "id",
-                "id, case_id, media_id, mime, sha256, attempts");
+                "id, case_id, channel, media_id, mime, sha256, attempts");
     static const q_field F[] = {
         QF(INT64, store_media_job, id),      QF(INT64, store_media_job, case_id),
+        QF(TEXT, store_media_job, channel),
         QF(TEXT, store_media_job, media_id), QF(TEXT, store_media_job, mime),
         QF(TEXT, store_media_job, sha256),   QF(INT, store_media_job, attempts),
     };

@@ -340,16 +340,16 @@ err_t store_dispatch_active(store_t *s, int64_t user_id, int64_t *case_id)
     return q_one_int(s, sql, case_id, Q_INT(user_id));
 }
 
-err_t store_dispatch_attach(store_t *s, int64_t case_id, const char *media_id, const char *mime,
-                            const char *sha256, const char *filename, int64_t now)
+err_t store_dispatch_attach(store_t *s, int64_t case_id, const char *channel, const char *media_id,
+                            const char *mime, const char *sha256, const char *filename, int64_t now)
 {
     static const char sql[] =
         "INSERT INTO attachments (case_id, sha256, mime, filename, source, state, media_id,"
-        " created_at) SELECT $1, $2, $3, $4, 'officer', 'pending', $5, $6"
+        " created_at, channel) SELECT $1, $2, $3, $4, 'officer', 'pending', $5, $6, $7"
         " WHERE NOT EXISTS (SELECT 1 FROM attachments WHERE media_id = $5)";
     return q_write(s, sql, false, Q_INT(case_id), Q_TEXT(sha256),
                    Q_TEXT(mime ? mime : "application/octet-stream"), Q_TEXT(filename),
-                   Q_TEXT(media_id), Q_INT(now));
+                   Q_TEXT(media_id), Q_INT(now), Q_TEXT(channel));
 }
 
 /* ---- duplicates and forwarding categories ---------------------------------- */

@@ -429,11 +429,12 @@ err_t store_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t
 /* Stores a signed webhook body (text without NUL, as received) in the
  * inbox, committed when this returns ERR_OK. With dead_reason the row is
  * kept as a dead letter at once (e.g. a body that is not UTF-8). */
-err_t store_inbound_add(store_t *s, const char *body, size_t len, const char *dead_reason,
-                        int64_t now, int64_t *id) STORE_WUR;
+err_t store_inbound_add(store_t *s, const char *channel, const char *body, size_t len,
+                        const char *dead_reason, int64_t now, int64_t *id) STORE_WUR;
 
 typedef struct {
-    const char *body; /* as for store_inbound_add */
+    const char *channel; /* the driver's name: whose process reads the body */
+    const char *body;    /* as for store_inbound_add */
     size_t len;
     const char *dead_reason;
     int64_t id; /* set on success */
@@ -451,7 +452,8 @@ err_t store_inbound_add_batch(store_t *s, store_inbound_new *rows, size_t n, int
 
 typedef struct {
     int64_t id;
-    const char *body;  /* as received; sealed ("v1:...") or "" per body_state */
+    const char *channel; /* the driver that received it (inbound.channel) */
+    const char *body;    /* as received; sealed ("v1:...") or "" per body_state */
     const char *state; /* new | done | dead */
     int attempts;
     const char *error;
@@ -651,6 +653,7 @@ err_t store_outbox_list(store_t *s, arena_t *ar, const char *channel, const char
 
 typedef struct {
     int64_t id, case_id;
+    const char *channel;                  /* whose fetch_media downloads it; NULL: before 0027 */
     const char *media_id, *mime, *sha256; /* sha256 as the webhook gave it */
     int attempts;
 } store_media_job;
@@ -1028,9 +1031,10 @@ err_t store_staff_notify(store_t *s, int64_t case_id, const store_alert_msg *m, 
  * their teams, dispatched or in progress. ERR_NOT_FOUND when none. */
 err_t store_dispatch_active(store_t *s, int64_t user_id, int64_t *case_id) STORE_WUR;
 
-/* An officer's photo or video from WhatsApp, waiting for its download. */
-err_t store_dispatch_attach(store_t *s, int64_t case_id, const char *media_id, const char *mime,
-                            const char *sha256, const char *filename, int64_t now) STORE_WUR;
+/* An officer's photo or video sent on channel, waiting for its download. */
+err_t store_dispatch_attach(store_t *s, int64_t case_id, const char *channel, const char *media_id,
+                            const char *mime, const char *sha256, const char *filename,
+                            int64_t now) STORE_WUR;
 
 /* Appends an internal (not public) event that keeps the status: a
  * decline, a duplicate flag, a merge or split. */

@@ -465,7 +465,8 @@ err_t svc_dialog_apply(q_conn *c, arena_t *ar, store_dialog_effects *fx)
         " AND c.notify_address = $3 AND c.status = 'incomplete' {FOR_UPDATE OF c}";
     static const char file[] =
         "INSERT INTO attachments (case_id, sha256, mime, filename, source, state, media_id,"
-        " document_id, created_at) VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6, $7)";
+        " document_id, created_at, channel)"
+        " VALUES ($1, $2, $3, $4, 'citizen', 'pending', $5, $6, $7, $8)";
     const store_svc_effects *v = fx->svc;
     int64_t case_id = v->case_id, own_n = 0;
     err_t e = ERR_OK;
@@ -486,7 +487,8 @@ err_t svc_dialog_apply(q_conn *c, arena_t *ar, store_dialog_effects *fx)
         const store_media *m = &v->files[i].m;
         e = q_run(c, file, NULL, Q_INT(case_id), Q_TEXT(m->sha256),
                   Q_TEXT(m->mime ? m->mime : "application/octet-stream"), Q_TEXT(m->filename),
-                  Q_TEXT(m->media_id), Q_ID(v->files[i].document_id), Q_INT(fx->now));
+                  Q_TEXT(m->media_id), Q_ID(v->files[i].document_id), Q_INT(fx->now),
+                  Q_TEXT(fx->channel));
         if (e == ERR_OK && v->files[i].document_id)
             e = put_check(c, case_id, v->files[i].document_id, "pending", NULL, 0, fx->now);
     }

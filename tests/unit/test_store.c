@@ -644,7 +644,9 @@ static void inbox_batch_and_staff_numbers(void **state)
 {
     fixture *f = *state;
     store_inbound_new rows[3] = {
-        {"{\"a\":1}", 7, NULL, 0}, {"{\"b\":2}", 7, NULL, 0}, {"00ff", 4, "not UTF-8", 0}};
+        {"whatsapp", "{\"a\":1}", 7, NULL, 0},
+        {"telegram", "{\"b\":2}", 7, NULL, 0},
+        {"whatsapp", "00ff", 4, "not UTF-8", 0}};
     assert_int_equal(store_inbound_add_batch(f->s, rows, 3, NOW), ERR_OK);
     assert_true(rows[0].id > 0 && rows[1].id == rows[0].id + 1 && rows[2].id == rows[1].id + 1);
     store_inbound_row *got;
@@ -655,6 +657,8 @@ static void inbox_batch_and_staff_numbers(void **state)
     assert_string_equal(got[0].error, "not UTF-8");
     assert_string_equal(got[2].body, "{\"a\":1}");
     assert_string_equal(got[1].state, "new");
+    assert_string_equal(got[1].channel, "telegram"); /* each row keeps its driver */
+    assert_string_equal(got[2].channel, "whatsapp");
 
     int64_t a, b;
     assert_int_equal(store_user_create(f->s, "satu", "Satu", "x", NOW, &a), ERR_OK);

@@ -100,6 +100,7 @@ err_t h_wa_receive(app_t *app, req_t *r)
     }
     ingest_item *it = &r->ingest;
     it->conn = r->conn;
+    it->channel = WA_CHANNEL;
     it->body = body;
     it->len = strlen(body);
     it->dead_reason = dead;
@@ -107,7 +108,8 @@ err_t h_wa_receive(app_t *app, req_t *r)
     if (ingest_submit(app->ingest, it))
         return ERR_OK; /* answered by wa_received once the batch commits */
     r->resume = NULL;
-    it->result = store_inbound_add(app->store, body, it->len, dead, clock_now(), &it->id);
+    it->result = store_inbound_add(app->store, it->channel, body, it->len, dead, clock_now(),
+                                   &it->id);
     if (it->result == ERR_OK)
         jobs_ingested(app->jobs, 1);
     return wa_received(app, r);

@@ -14,3 +14,9 @@ UPDATE sqlite_schema
 CREATE TABLE schema_cookie_0027 (x INTEGER);
 DROP TABLE schema_cookie_0027;
 PRAGMA writable_schema = RESET;
+
+-- A file a contact sent is downloaded by the driver of the channel it came
+-- on: each pending download records it. Those queued before were all
+-- WhatsApp's.
+ALTER TABLE attachments ADD COLUMN channel TEXT;
+UPDATE attachments SET channel = 'whatsapp' WHERE media_id IS NOT NULL;
