@@ -670,9 +670,9 @@ static err_t photo(staff *st)
         return ERR_OK;
     }
     /* Staff are reached, and write, on the mobile channel. */
-    err_t e = store_dispatch_attach(st->s, id, channel_for_mobile(), st->ev->media_id,
-                                    st->ev->media_mime, st->ev->media_sha256,
-                                    st->ev->media_filename, st->now);
+    err_t e =
+        store_dispatch_attach(st->s, id, channel_for_mobile(), st->ev->media_id, st->ev->media_mime,
+                              st->ev->media_sha256, st->ev->media_filename, st->now);
     if (e == ERR_OK)
         st->reply = arena_printf(st->ar, "Foto tersimpan pada laporan %s.", shown_code(st->ar, &c));
     return e;

@@ -22,16 +22,16 @@
 /* ---- the inbox ------------------------------------------------------------------- */
 
 #define INBOX_COLS                                                                                 \
-    "id, channel, body, state, attempts, error, received_at, processed_at, summary, body_state,"      \
+    "id, channel, body, state, attempts, error, received_at, processed_at, summary, body_state,"   \
     " removed_at"
 
 static const q_field INBOX_F[] = {
-    QF(INT64, store_inbound_row, id),           QF(TEXT, store_inbound_row, channel),
-    QF(TEXT, store_inbound_row, body),
-    QF(TEXT, store_inbound_row, state),         QF(INT, store_inbound_row, attempts),
-    QF(TEXT, store_inbound_row, error),         QF(INT64, store_inbound_row, received_at),
-    QF(INT64, store_inbound_row, processed_at), QF(TEXT, store_inbound_row, summary),
-    QF(TEXT, store_inbound_row, body_state),    QF(INT64, store_inbound_row, removed_at),
+    QF(INT64, store_inbound_row, id),          QF(TEXT, store_inbound_row, channel),
+    QF(TEXT, store_inbound_row, body),         QF(TEXT, store_inbound_row, state),
+    QF(INT, store_inbound_row, attempts),      QF(TEXT, store_inbound_row, error),
+    QF(INT64, store_inbound_row, received_at), QF(INT64, store_inbound_row, processed_at),
+    QF(TEXT, store_inbound_row, summary),      QF(TEXT, store_inbound_row, body_state),
+    QF(INT64, store_inbound_row, removed_at),
 };
 
 static const char INBOX_ADD[] = "INSERT INTO inbound (received_at, body, state, error, channel)"
@@ -512,10 +512,10 @@ err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
         Q_CLAIM("attachments", "id", "state = 'pending' AND media_id IS NOT NULL", "id",
                 "id, case_id, channel, media_id, mime, sha256, attempts");
     static const q_field F[] = {
-        QF(INT64, store_media_job, id),      QF(INT64, store_media_job, case_id),
-        QF(TEXT, store_media_job, channel),
-        QF(TEXT, store_media_job, media_id), QF(TEXT, store_media_job, mime),
-        QF(TEXT, store_media_job, sha256),   QF(INT, store_media_job, attempts),
+        QF(INT64, store_media_job, id),     QF(INT64, store_media_job, case_id),
+        QF(TEXT, store_media_job, channel), QF(TEXT, store_media_job, media_id),
+        QF(TEXT, store_media_job, mime),    QF(TEXT, store_media_job, sha256),
+        QF(INT, store_media_job, attempts),
     };
     return q_list(s, ar, sql, F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
 }

@@ -454,7 +454,7 @@ typedef struct {
     int64_t id;
     const char *channel; /* the driver that received it (inbound.channel) */
     const char *body;    /* as received; sealed ("v1:...") or "" per body_state */
-    const char *state; /* new | done | dead */
+    const char *state;   /* new | done | dead */
     int attempts;
     const char *error;
     int64_t received_at;

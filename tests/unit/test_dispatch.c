@@ -225,8 +225,10 @@ static void alert_rounds_are_claims(void **state)
     assert_int_equal(store_dispatch_active(f->s, BM, &active), ERR_OK);
     assert_int_equal(active, id);
     /* The officer's photo is stored once, however often it arrives. */
-    assert_int_equal(store_dispatch_attach(f->s, id, "whatsapp", "M1", "image/jpeg", NULL, NULL, NOW), ERR_OK);
-    assert_int_equal(store_dispatch_attach(f->s, id, "whatsapp", "M1", "image/jpeg", NULL, NULL, NOW), ERR_OK);
+    assert_int_equal(
+        store_dispatch_attach(f->s, id, "whatsapp", "M1", "image/jpeg", NULL, NULL, NOW), ERR_OK);
+    assert_int_equal(
+        store_dispatch_attach(f->s, id, "whatsapp", "M1", "image/jpeg", NULL, NULL, NOW), ERR_OK);
     store_attachment *at;
     assert_int_equal(store_case_attachments(f->s, f->ar, id, &at, &n), ERR_OK);
     assert_int_equal(n, 1);

@@ -643,10 +643,9 @@ static void domain_checks(void **state)
 static void inbox_batch_and_staff_numbers(void **state)
 {
     fixture *f = *state;
-    store_inbound_new rows[3] = {
-        {"whatsapp", "{\"a\":1}", 7, NULL, 0},
-        {"telegram", "{\"b\":2}", 7, NULL, 0},
-        {"whatsapp", "00ff", 4, "not UTF-8", 0}};
+    store_inbound_new rows[3] = {{"whatsapp", "{\"a\":1}", 7, NULL, 0},
+                                 {"telegram", "{\"b\":2}", 7, NULL, 0},
+                                 {"whatsapp", "00ff", 4, "not UTF-8", 0}};
     assert_int_equal(store_inbound_add_batch(f->s, rows, 3, NOW), ERR_OK);
     assert_true(rows[0].id > 0 && rows[1].id == rows[0].id + 1 && rows[2].id == rows[1].id + 1);
     store_inbound_row *got;

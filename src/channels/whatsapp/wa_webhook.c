@@ -108,8 +108,8 @@ err_t h_wa_receive(app_t *app, req_t *r)
     if (ingest_submit(app->ingest, it))
         return ERR_OK; /* answered by wa_received once the batch commits */
     r->resume = NULL;
-    it->result = store_inbound_add(app->store, it->channel, body, it->len, dead, clock_now(),
-                                   &it->id);
+    it->result =
+        store_inbound_add(app->store, it->channel, body, it->len, dead, clock_now(), &it->id);
     if (it->result == ERR_OK)
         jobs_ingested(app->jobs, 1);
     return wa_received(app, r);
