@@ -276,6 +276,9 @@ err_t h_public_case(app_t *app, req_t *r);
 err_t h_stats(app_t *app, req_t *r);
 err_t h_stats_page(app_t *app, req_t *r);
 err_t h_public_agencies(app_t *app, req_t *r);
+/* The public list and map of reports (public_list.c, issue 18). */
+err_t h_public_reports(app_t *app, req_t *r);
+err_t h_public_reports_page(app_t *app, req_t *r);
 err_t h_report_monthly(app_t *app, req_t *r);
 /* The client's address key for per-client limits (client.c): the peer,
  * or from a trusted proxy (ADUAN_TRUSTED_PROXIES) the address it forwarded

@@ -168,6 +168,8 @@ static const route_t routes[] = {
     PUB("GET", "/api/v1/stats", h_stats),
     PUB("GET", "/statistik", h_stats_page),
     PUB("GET", "/api/v1/public/agencies", h_public_agencies),
+    PUB("GET", "/laporan", h_public_reports_page),
+    PUB("GET", "/api/v1/public/reports", h_public_reports),
     ME("GET", "/api/v1/reports/monthly.pdf", h_report_monthly, ANY),
     ME("GET", "/api/v1/services", h_services_list, ANY),
     ME("POST", "/api/v1/services", h_services_create, ADMINS),
