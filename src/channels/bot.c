@@ -500,6 +500,42 @@ static void status_check(dlg *d, const char *code_text)
         dlg_say(d, out);
 }
 
+/* Following a case from its public page (issue 18): IKUTI <code> sends the
+ * case's public updates to this contact from now on (writing it from their
+ * own number is their opt-in), BERHENTI <code> stops them. Only a case of
+ * this agency that its public page shows (not rahasia, not a civil-registry
+ * request): any other code gets the same answer, as on /t/. */
+static void follow(dlg *d, const char *code_text, bool on)
+{
+    char code[IDS_CODE_BUF], shown[IDS_SHOWN_BUF];
+    store_case c;
+    if (ids_tracking_normalize(code_text, code) != 0 ||
+        store_case_by_code(d->in->store, d->in->ar, code, &c) != ERR_OK ||
+        c.agency_id != d->in->agency->id || c.rahasia || strcmp(c.kind, "service") == 0) {
+        dlg_say(d, bot_textf(d->in->ar, "follow_unknown", d->lang, "code", code_text, NULL));
+        return;
+    }
+    ids_tracking_format(c.tracking_code, shown);
+    d->fx->watch_case_id = c.id;
+    d->fx->watch = on ? 1 : -1;
+    dlg_say(d, bot_textf(d->in->ar, on ? "follow_on" : "follow_off", d->lang, "code", shown, "link",
+                         arena_printf(d->in->ar, "%s/t/%s", d->in->public_url, shown), NULL));
+}
+
+/* The words after a command word (cmd, or its English en) followed by a
+ * space, or NULL when p[0..n) is not that command with an argument. */
+static const char *command_arg(arena_t *ar, const char *p, size_t n, const char *cmd,
+                               const char *en)
+{
+    for (int i = 0; i < 2; i++) {
+        const char *w = i ? en : cmd;
+        size_t k = strlen(w);
+        if (n > k + 1 && strncasecmp(p, w, k) == 0 && p[k] == ' ')
+            return arena_strndup(ar, p + k + 1, n - k - 1);
+    }
+    return NULL;
+}
+
 /* ---- the answers (on_input) --------------------------------------------------------- */
 
 /* The opening message: the menu. What opens a conversation often is the
@@ -804,6 +840,12 @@ static dlg_state global_words(dlg *d, dlg_state st)
         return dlg_menu(d);
     if (n >= 6 && strncasecmp(p, "status", 6) == 0 && (n == 6 || p[6] == ' ')) {
         status_check(d, n > 7 ? arena_strndup(d->in->ar, p + 7, n - 7) : NULL);
+        return st;
+    }
+    const char *arg;
+    if ((arg = command_arg(d->in->ar, p, n, "ikuti", "follow")) != NULL ||
+        (arg = command_arg(d->in->ar, p, n, "berhenti", "unfollow")) != NULL) {
+        follow(d, arg, strncasecmp(p, "ikuti", 5) == 0 || strncasecmp(p, "follow", 6) == 0);
         return st;
     }
     return DLG_PASS;

@@ -127,7 +127,8 @@ typedef struct {
 } channel_inbound;
 
 typedef struct channel_driver {
-    const char *name; /* "whatsapp": contacts.channel, outbox.channel */
+    const char *name;  /* "whatsapp": contacts.channel, outbox.channel */
+    const char *title; /* as people know it: "WhatsApp" */
     channel_caps caps;
     /* The message m to address, in the channel's payload (arena-owned);
      * NULL when m cannot be rendered. */
@@ -172,6 +173,10 @@ typedef struct channel_driver {
                                    const char *endpoint, const char *path, const char *sha256,
                                    const char *filename, const char **payload,
                                    const char **template, bool *final, char *err, size_t cap);
+    /* A link that opens a conversation with the agency on this channel
+     * with text ready to send (the follow button of a public page), in the
+     * arena; NULL when the channel or the agency has none. */
+    const char *(*start_link)(struct store *s, arena_t *ar, int64_t agency_id, const char *text);
 } channel_driver;
 
 /* The neutral message json rendered by d for address (arena-owned); NULL

@@ -149,6 +149,16 @@ static const struct {
      "*{code}* — {category}: {status} ({date})"},
     {"status_unknown", "Kode {code} tidak ditemukan di antara laporan Anda.",
      "Code {code} is not among your reports."},
+    {"follow_on",
+     "Anda akan menerima kabar perkembangan laporan *{code}* di nomor ini. Perkembangannya juga "
+     "ada di {link}\nUntuk berhenti, ketik BERHENTI {code}.",
+     "You will get the updates of report *{code}* on this number. Its progress is also at "
+     "{link}\nTo stop, type UNFOLLOW {code}."},
+    {"follow_off", "Anda tidak akan lagi menerima kabar laporan *{code}*.",
+     "You will no longer get the updates of report *{code}*."},
+    {"follow_unknown",
+     "Laporan dengan kode {code} tidak ditemukan atau tidak dapat diikuti di layanan ini.",
+     "No report with code {code} can be followed on this service."},
     {"service_soon",
      "Permohonan dokumen melalui WhatsApp belum tersedia di nomor ini. Silakan datang ke "
      "kantor kami.",
@@ -556,6 +566,10 @@ static const struct {
     {"status_head", "status", "Judul daftar laporan", "Heading of the report list"},
     {"status_line", "status", "Satu baris daftar laporan", "One line of the report list"},
     {"status_unknown", "status", "Kode tidak ditemukan", "Code not found"},
+    {"follow_on", "status", "Mulai mengikuti laporan (IKUTI kode)",
+     "Following a report (FOLLOW code)"},
+    {"follow_off", "status", "Berhenti mengikuti laporan", "No longer following a report"},
+    {"follow_unknown", "status", "Laporan tidak dapat diikuti", "Report cannot be followed"},
     {"status_update", "status", "Kabar perubahan status", "Status update"},
     {"svc_status_update", "service", "Kabar perubahan status permohonan", "Request status update"},
     {"sv_confirm", "survey", "Tanya: sudah selesai?", "Asking: solved?"},

@@ -10,6 +10,7 @@
  * than a hit, so guessing slows down to a crawl. */
 #include "http/http.h"
 
+#include "channels/channel.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "domain/lifecycle.h"
@@ -33,6 +34,27 @@ static const char *label(const char *status, const char *lang)
 {
     int st = status_parse(status);
     return st >= 0 ? status_label((case_status_t)st, lang) : status;
+}
+
+/* How to follow the case (issue 18): for each channel that has a start
+ * link to the agency, that link with "IKUTI <code>" ready to send (the
+ * dialogue's follow command, channels/bot.c). None for a rahasia case or
+ * a civil-registry request. */
+static json_t *follow_links(app_t *app, req_t *r, const store_case *c, const char *shown)
+{
+    json_t *a = json_array();
+    if (!a || c->rahasia || !strcmp(c->kind, "service"))
+        return a;
+    const char *text = arena_printf(r->ar, "%s %s", tr(r, "IKUTI", "FOLLOW"), shown);
+    const channel_driver *d;
+    for (size_t i = 0; text && (d = channel_at(i)) != NULL; i++) {
+        const char *url =
+            d->start_link ? d->start_link(app->store, r->ar, c->agency_id, text) : NULL;
+        if (url)
+            json_array_append_new(a, json_pack("{s:s, s:s?, s:s}", "channel", d->name, "title",
+                                               d->title, "url", url));
+    }
+    return a;
 }
 
 /* The case as the public may see it, or ERR_NOT_FOUND for anything that
@@ -104,6 +126,7 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
                             json_pack("{s:f, s:f, s:s}", "lat", round3(c.lat), "lon", round3(c.lon),
                                       "precision", "~100 m"));
     json_object_set_new(j, "location_hidden", json_boolean(c.rahasia));
+    json_object_set_new(j, "follow", follow_links(app, r, &c, shown));
     *out = j;
     return ERR_OK;
 }
@@ -180,6 +203,8 @@ static const char PAGE_HEAD[] =
     "border-radius:1em;background:#e3f0ff}dl{display:grid;grid-template-columns:auto 1fr;"
     "gap:.3em 1em}dt{color:#555}ol{padding-left:1.2em}li{margin:.5em 0}.when{color:#555;"
     "font-size:.9em}.note{white-space:pre-wrap}footer{margin-top:2em;font-size:.9em;color:#555}"
+    "a.follow{display:inline-block;margin:.2em 0;padding:.5em 1em;border-radius:.4em;"
+    "background:#1f7a4d;color:#fff;text-decoration:none}"
     "</style></head><body>";
 
 err_t h_public_page(app_t *app, req_t *r)
@@ -268,7 +293,31 @@ err_t h_public_page(app_t *app, req_t *r)
         }
         raw(r->ar, &b, "</li>");
     }
-    raw(r->ar, &b, "</ol><footer>");
+    raw(r->ar, &b, "</ol>");
+    json_t *follow = json_object_get(j, "follow");
+    if (json_array_size(follow)) {
+        raw(r->ar, &b, "<h2>");
+        raw(r->ar, &b, en ? "Follow this report" : "Ikuti laporan ini");
+        raw(r->ar, &b, "</h2><p>");
+        raw(r->ar, &b,
+            en ? "Get its updates on your phone: the button opens a chat with the agency with a "
+                 "message ready; send it. To stop, send UNFOLLOW and the code."
+               : "Terima kabar perkembangannya di ponsel Anda: tombol ini membuka percakapan "
+                 "dengan instansi dengan pesan yang sudah terisi; kirimkan pesan itu. Untuk "
+                 "berhenti, kirim BERHENTI dan kodenya.");
+        raw(r->ar, &b, "</p><p id=\"follow\">");
+        json_array_foreach(follow, i, it)
+        {
+            raw(r->ar, &b, "<a class=\"follow\" rel=\"nofollow\" href=\"");
+            esc(r->ar, &b, json_string_value(json_object_get(it, "url")));
+            raw(r->ar, &b, "\">");
+            raw(r->ar, &b, en ? "Follow on " : "Ikuti lewat ");
+            esc(r->ar, &b, json_string_value(json_object_get(it, "title")));
+            raw(r->ar, &b, "</a> ");
+        }
+        raw(r->ar, &b, "</p>");
+    }
+    raw(r->ar, &b, "<footer>");
     raw(r->ar, &b,
         en ? "The reporter's identity is never shown on this page. "
            : "Identitas pelapor tidak pernah ditampilkan di halaman ini. ");

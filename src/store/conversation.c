@@ -278,6 +278,11 @@ typedef struct {
 
 static err_t apply_tx(q_conn *c, void *arg)
 {
+    static const char watch_on[] =
+        "INSERT INTO case_watchers (case_id, channel, address, created_at)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+    static const char watch_off[] =
+        "DELETE FROM case_watchers WHERE case_id = $1 AND channel = $2 AND address = $3";
     static const char out_sql[] =
         "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, message,"
         " payload, template, created_at, updated_at) VALUES ($9, $1, $2, $3, $4, $5, $6,"
@@ -294,6 +299,12 @@ static err_t apply_tx(q_conn *c, void *arg)
         e = log_and_case(c, x->ar, fx);
     if (e == ERR_OK && fx->svc)
         e = svc_dialog_apply(c, x->ar, fx);
+    if (e == ERR_OK && fx->watch > 0 && fx->watch_case_id)
+        e = q_run(c, watch_on, NULL, Q_INT(fx->watch_case_id), Q_TEXT(fx->channel),
+                  Q_TEXT(fx->address), Q_INT(fx->now));
+    else if (e == ERR_OK && fx->watch < 0 && fx->watch_case_id)
+        e = q_run(c, watch_off, NULL, Q_INT(fx->watch_case_id), Q_TEXT(fx->channel),
+                  Q_TEXT(fx->address));
     for (size_t i = 0; e == ERR_OK && i < fx->nout; i++) {
         const store_dialog_out *o = &fx->out[i];
         e = q_run(c, out_sql, NULL, Q_INT(fx->agency_id), Q_TEXT(fx->phone_number_id),

@@ -58,6 +58,7 @@ static const struct {
     {"user_recovery_codes", false},
     {"open311_keys", true},
     {"channel_endpoints", true},
+    {"case_watchers", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

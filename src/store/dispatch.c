@@ -111,10 +111,31 @@ err_t dom_give_up_tx(q_conn *c, void *arg)
     " AND NOT (m.notify_channel IS NOT DISTINCT FROM f.notify_channel"                             \
     " AND m.notify_address IS NOT DISTINCT FROM f.notify_address)) x WHERE pnid IS NOT NULL"
 
+/* The contacts who follow the case from its public page (case_watchers,
+ * issue 18) get the same status update, from the endpoint of their
+ * conversation with the agency (they wrote to follow), unless this event
+ * is already on its way to them (its reporter, a duplicate's reporter):
+ * the rows of this event are found along outbox_case. */
+#define WATCHERS_SQL                                                                               \
+    "INSERT INTO outbox (channel, agency_id, endpoint, address, case_id, kind, payload,"           \
+    " event_id, created_at, updated_at) SELECT channel, agency_id, pnid, address, $1,"             \
+    " 'status_update', '', $2, $3, $3 FROM (SELECT m.agency_id AS agency_id,"                      \
+    " f.channel AS channel, COALESCE(w.endpoint, (SELECT MIN(e.endpoint)"                          \
+    " FROM channel_endpoints e WHERE e.agency_id = m.agency_id AND e.channel = f.channel"          \
+    " AND e.active), (SELECT MIN(n.phone_number_id) FROM agency_numbers n"                         \
+    " WHERE n.agency_id = m.agency_id AND NOT EXISTS (SELECT 1 FROM channel_endpoints e"           \
+    " WHERE e.channel = f.channel))) AS pnid, f.address AS address"                                \
+    " FROM case_watchers f JOIN cases m ON m.id = f.case_id"                                       \
+    " LEFT JOIN conversations w ON w.agency_id = m.agency_id AND w.channel = f.channel"            \
+    " AND w.address = f.address WHERE f.case_id = $1 AND NOT EXISTS (SELECT 1 FROM outbox o"       \
+    " WHERE o.case_id = $1 AND o.event_id = $2 AND o.channel = f.channel"                          \
+    " AND o.address = f.address)) x WHERE pnid IS NOT NULL"
+
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
 {
-    static const char sql[] = FOLLOWERS_SQL;
-    return q_run(c, sql, NULL, Q_INT(case_id), Q_INT(event_id), Q_INT(now));
+    static const char sql[] = FOLLOWERS_SQL, watchers[] = WATCHERS_SQL;
+    err_t e = q_run(c, sql, NULL, Q_INT(case_id), Q_INT(event_id), Q_INT(now));
+    return e == ERR_OK ? q_run(c, watchers, NULL, Q_INT(case_id), Q_INT(event_id), Q_INT(now)) : e;
 }
 
 /* A case's event (store_case_note_event) or its links and their event

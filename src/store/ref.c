@@ -64,6 +64,14 @@ err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_n
                    Q_INT(now));
 }
 
+err_t store_agency_number_display(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
+{
+    static const char sql[] = "SELECT display_phone FROM agency_numbers WHERE agency_id = $1"
+                              " AND display_phone IS NOT NULL AND display_phone <> ''"
+                              " ORDER BY phone_number_id LIMIT 1";
+    return q_one(s, ar, sql, Q_COL_TEXT, out, Q_INT(agency_id));
+}
+
 err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out)
 {
     /* SQLite 3.40 has no ordered aggregate: it concatenates an ordered

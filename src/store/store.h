@@ -120,6 +120,10 @@ err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_n
 /* Sets the names (and language) of the agency's approved templates. */
 err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *status,
                                  const char *reply, const char *lang) STORE_WUR;
+/* The shown number of the agency's first phone number that has one
+ * (e.g. "+62 811-5000-1234"); ERR_NOT_FOUND when none has. */
+err_t store_agency_number_display(store_t *s, arena_t *ar, int64_t agency_id,
+                                  const char **out) STORE_WUR;
 /* The agency's phone-number ids, comma-separated in *out ("" when none). */
 err_t store_agency_numbers(store_t *s, arena_t *ar, int64_t agency_id, const char **out) STORE_WUR;
 
@@ -583,6 +587,11 @@ typedef struct {
     bool duplicate; /* out: the key was seen before; nothing was changed */
     /* A civil-registry request's part (channels/svc_dialog.c); NULL: none. */
     struct store_svc_effects *svc;
+    /* Following a case (issue 18): watch 1 sends case watch_case_id's
+     * public updates to this contact from now on, -1 stops them, 0 leaves
+     * them as they are. */
+    int64_t watch_case_id;
+    int watch;
 } store_dialog_effects;
 
 /* Applies fx in one transaction. ERR_CONFLICT, changing nothing, when the

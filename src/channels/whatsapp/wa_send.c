@@ -8,6 +8,9 @@
 
 #include "channels/whatsapp/wa_graph.h"
 
+#include "store/store.h"
+
+#include <ctype.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -109,8 +112,31 @@ bool wa_can_send_text(int64_t last_inbound_at, int64_t now)
 }
 
 /* Limits of the Cloud API's interactive messages (CLOUD-API-NOTES.md §5). */
+/* https://wa.me/<the agency's shown number, digits>?text=<text>: WhatsApp's
+ * click-to-chat link; the citizen sends the text from their own number. */
+static const char *wa_start_link(struct store *s, arena_t *ar, int64_t agency_id, const char *text)
+{
+    const char *shown;
+    if (store_agency_number_display(s, ar, agency_id, &shown) != ERR_OK)
+        return NULL;
+    char digits[32];
+    size_t n = 0;
+    for (const char *p = shown; *p && n + 1 < sizeof digits; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[n++] = *p;
+    digits[n] = '\0';
+    if (n < 8)
+        return NULL;
+    char *link = arena_printf(ar, "https://wa.me/%s?text=", digits);
+    for (const unsigned char *p = (const unsigned char *)text; link && *p; p++)
+        link = isalnum(*p) || *p == '-' ? arena_printf(ar, "%s%c", link, *p)
+                                        : arena_printf(ar, "%s%%%02X", link, *p);
+    return link;
+}
+
 const channel_driver wa_driver = {
     .name = WA_CHANNEL,
+    .title = "WhatsApp",
     .caps = {.buttons_max = 3,
              .list_rows_max = 10,
              .location_request = true,
@@ -126,4 +152,5 @@ const channel_driver wa_driver = {
     .process = wa_process,
     .fetch_media = wa_fetch_media,
     .attach_document = wa_attach_document,
+    .start_link = wa_start_link,
 };
