@@ -11,7 +11,10 @@
  * - a dialogue abandoned for BOT_DRAFT_TTL loses what its draft held of the
  *   citizen (the report, a service request with its NIK, the opening
  *   words); the dialogue itself says "expired" when they come back, as
- *   before.
+ *   before;
+ * - the numbers that followed a case from its public page (case_watchers)
+ *   go WATCHERS_RETENTION_DAYS after the case was closed, rejected or
+ *   forwarded: there is nothing more to tell them.
  *
  * The job runs in the worker thread between passes, never during a burst
  * of webhooks (jobs.c), in small batches: each statement holds SQLite's
@@ -31,6 +34,8 @@
 #include <string.h>
 #include <time.h>
 
+/* Followers of a finished case are kept this long (a late correction). */
+#define WATCHERS_RETENTION_DAYS 30
 /* Rows per statement: a few milliseconds of write lock. */
 #define RETENTION_BATCH 200
 /* A pass stops after this long; the rest waits for the next one. */
@@ -141,7 +146,13 @@ int retention_run(const config_t *cfg, store_t *s, int64_t now)
     size_t done = purge(s, "done", now - (int64_t)cfg->raw_retention_s, now, until, &more);
     size_t dead =
         purge(s, "dead", now - (int64_t)JOBS_DEAD_RETENTION_DAYS * 86400, now, until, &more);
-    if (sealed == SEAL_BATCH)
+    size_t watchers = 0;
+    if (store_watchers_purge(s, now - (int64_t)WATCHERS_RETENTION_DAYS * 86400, RETENTION_BATCH,
+                             &watchers) != ERR_OK)
+        log_warn("retention", "event=watchers_purge_failed");
+    else if (watchers)
+        log_info("retention", "event=watchers_removed count=%zu", watchers);
+    if (sealed == SEAL_BATCH || watchers == RETENTION_BATCH)
         more = true;
     if (sealed || done || dead)
         log_info("retention", "event=raw_bodies removed=%zu dead_removed=%zu dead_sealed=%zu", done,
@@ -159,5 +170,5 @@ int retention_run(const config_t *cfg, store_t *s, int64_t now)
     }
     if (more)
         last = 0; /* a backlog (an upgrade, a long burst): go on next pass */
-    return (int)(sealed + done + dead + drafts);
+    return (int)(sealed + done + dead + drafts + watchers);
 }

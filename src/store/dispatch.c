@@ -131,6 +131,18 @@ err_t dom_give_up_tx(q_conn *c, void *arg)
     " WHERE o.case_id = $1 AND o.event_id = $2 AND o.channel = f.channel"                          \
     " AND o.address = f.address)) x WHERE pnid IS NOT NULL"
 
+err_t store_watchers_purge(store_t *s, int64_t before, unsigned max, size_t *n)
+{
+    static const char sql[] =
+        "DELETE FROM case_watchers WHERE id IN (SELECT w.id FROM case_watchers w"
+        " JOIN cases c ON c.id = w.case_id WHERE c.status IN ('closed', 'rejected', 'forwarded')"
+        " AND c.updated_at < $1 ORDER BY w.id LIMIT $2)";
+    int64_t k = 0;
+    err_t e = q_write_n(s, sql, &k, Q_INT(before), Q_INT(max));
+    *n = e == ERR_OK ? (size_t)k : 0;
+    return e;
+}
+
 err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id, int64_t now)
 {
     static const char sql[] = FOLLOWERS_SQL, watchers[] = WATCHERS_SQL;

@@ -488,6 +488,10 @@ err_t store_inbound_finish(store_t *s, int64_t id, const char *state, const char
  * "" and body_state "removed" at now. *n gets how many. */
 err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigned max, int64_t now,
                           size_t *n) STORE_WUR;
+/* Forgets up to max followers (case_watchers, issue 18: a contact's
+ * number) of cases closed, rejected or forwarded before `before`; *n gets
+ * how many (retention, UU PDP: jobs/retention.c). */
+err_t store_watchers_purge(store_t *s, int64_t before, unsigned max, size_t *n) STORE_WUR;
 /* Up to max dead letters whose body is still raw (id and body), to seal. */
 err_t store_inbound_unsealed(store_t *s, arena_t *ar, unsigned max, store_inbound_row **out,
                              size_t *n) STORE_WUR;

@@ -770,6 +770,61 @@ static void wa_apply_and_outbox_claim(void **state)
 
 /* ADUAN_DURABILITY: writes work in every mode and as redoable commits;
  * PostgreSQL's settings that lose acknowledged data are reported, each. */
+/* Runs sql on the test database beside the store (either engine). */
+static void exec_sql(fixture *f, const char *sql)
+{
+    if (use_pg) {
+        PGconn *db = PQconnectdb(f->url);
+        assert_int_equal(PQstatus(db), CONNECTION_OK);
+        PGresult *r = PQexec(db, sql);
+        assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+        PQclear(r);
+        PQfinish(db);
+        return;
+    }
+    char path[160];
+    sqlite3 *db;
+    snprintf(path, sizeof path, "%s/t.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* Retention of a case's followers (issue 18): those of a case finished
+ * long enough ago go, those of an open case and of one finished lately
+ * stay. */
+static void watchers_retention(void **state)
+{
+    fixture *f = *state;
+    int64_t done = new_case(f, 1, 1, "complaint", "Musik keras tiap malam");
+    int64_t open = new_case(f, 1, 1, "complaint", "Parkir liar di trotoar");
+    char sql[512];
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO case_watchers (case_id, channel, address, created_at) VALUES"
+        " (%lld, 'whatsapp', '6281100000001', %lld), (%lld, 'whatsapp', '6281100000002', %lld),"
+        " (%lld, 'whatsapp', '6281100000001', %lld)",
+        (long long)done, (long long)NOW, (long long)done, (long long)NOW, (long long)open,
+        (long long)NOW);
+    exec_sql(f, sql);
+    snprintf(sql, sizeof sql,
+             "UPDATE cases SET status = 'closed', updated_at = %lld WHERE id = %lld",
+             (long long)NOW + 100, (long long)done);
+    exec_sql(f, sql);
+    size_t n = 99;
+    /* Finished after `before`: kept. */
+    assert_int_equal(store_watchers_purge(f->s, NOW + 100, 10, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    /* One at a time, then the other; the open case's stays. */
+    assert_int_equal(store_watchers_purge(f->s, NOW + 101, 1, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_watchers_purge(f->s, NOW + 101, 10, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_watchers_purge(f->s, NOW + 101, 10, &n), ERR_OK);
+    assert_int_equal(n, 0);
+}
+
 static void durability_modes_and_check(void **state)
 {
     fixture *f = *state;
@@ -836,6 +891,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(inbox_batch_and_staff_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(wa_apply_and_outbox_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(durability_modes_and_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(watchers_retention, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store-sqlite", tests, NULL, NULL);
     pg_admin_url = getenv("ADUAN_TEST_PG");
