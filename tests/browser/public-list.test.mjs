@@ -2,7 +2,8 @@
 // /laporan, in real Chromium at 360 px. Without JavaScript the list, the
 // filter form and the next-page link work; with it the same reports appear
 // as markers on the map, each opening a popup that links to the tracking
-// page. Nothing personal on the page.
+// page. Nothing personal on the page. A report's tracking page offers to
+// follow it on WhatsApp (not a rahasia one).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -70,6 +71,17 @@ describe('public list of reports (/laporan)', () => {
     await page.click(`a[href^="/t/${code}"]`);
     await page.waitForURL(new RegExp('/t/' + code));
     assert.ok((await page.innerText('h1')).includes(code));
+    // The tracking page offers to follow the report on WhatsApp: a
+    // click-to-chat link to the agency's number with the words ready.
+    const follow = page.locator('a.follow');
+    assert.equal(await follow.innerText(), 'Ikuti lewat WhatsApp');
+    const href = new URL(await follow.getAttribute('href'));
+    assert.equal(href.host, 'wa.me');
+    assert.equal(href.searchParams.get('text'), 'IKUTI ' + code);
+    await follow.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'public-follow-360.png'), fullPage: true });
+    await page.goto(srv.url + '/t/' + secretCode);
+    assert.equal(await page.locator('a.follow').count(), 0, 'a rahasia report cannot be followed');
     await page.context().close();
   });
 
