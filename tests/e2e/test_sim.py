@@ -109,3 +109,81 @@ def test_simulator_is_off_with_a_real_token(tmp_path):
                                                   "message": {"type": "text", "text": "x"}}).status == 404
     finally:
         assert not srv.stop()
+
+
+def test_simulator_acts_as_staff_taps_template_buttons_and_reacts(tmp_path):
+    """Issue 18, the simulator: an admin acts as a field officer's number,
+    sees the emergency alert as WhatsApp shows a template (its parameters
+    and quick-reply payloads), taps *Terima* (a template button answer, as
+    WhatsApp delivers it) and the case is accepted; a citizen reacts to a
+    message, which needs no answer; files are served only to the number
+    they were sent to."""
+    from aduan_e2e import Client
+    srv = Server(tmp_path)
+    srv.init(demo=True)
+    srv.start()
+    try:
+        staff = "6281100000201"  # regu.damkar, on duty around the clock
+        admin = Client(srv.port)
+        assert admin.login("admin.damkar").status == 200
+        listed = admin.get("/sim/api/staff").json["items"]
+        assert staff in [s["wa_id"] for s in listed]
+        # Only their own agency's staff.
+        assert all(not s["wa_id"].startswith("62811000001") for s in listed), listed
+        field = Client(srv.port)
+        assert field.login("regu.damkar").status == 200
+        assert field.get("/sim/api/staff").status == 403
+        assert api(srv, "GET", "/sim/api/staff").status == 401
+
+        c = admin.create_case(category_id=admin.category_id("kebakaran"), channel="phone",
+                              description="Api besar di gudang karet dekat jembatan",
+                              address="Jl. Jembatan Paringin", kecamatan_code="63.11.06",
+                              lat=-2.33, lon=115.46)
+        alerts = wait_messages(srv, "100000000000002", staff)
+        tpl = next(m["payload"]["template"] for m in alerts if m["payload"].get("type") == "template")
+        assert tpl["name"] == "aduan_darurat"
+        payloads = [p["payload"] for comp in tpl["components"] if comp["type"] == "button"
+                    for p in comp["parameters"]]
+        assert payloads == ["staff:accept:%d" % c["id"], "staff:decline:%d" % c["id"]]
+        last = alerts[-1]["id"]
+        r = api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000002",
+                                               "wa_id": staff, "name": "Regu",
+                                               "message": {"type": "button", "payload": payloads[0],
+                                                           "text": "Terima"}})
+        assert r.status == 200, r
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            got = admin.get("/api/v1/cases/%d" % c["id"]).json
+            if (got.get("dispatch") or {}).get("accepted_by"):
+                break
+            time.sleep(0.1)
+        assert got["dispatch"]["accepted_by"]["name"] == "Anggota Regu Damkar Paringin", got
+        assert wait_messages(srv, "100000000000002", staff, after=last)  # the confirmation
+
+        # A reaction to a message: accepted, nothing answers it.
+        wamid = alerts[-1].get("provider_id")
+        assert wamid
+        citizen = "6281299990077"
+        r = api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                               "wa_id": citizen, "message": {
+                                                   "type": "reaction", "message_id": wamid,
+                                                   "emoji": "\U0001F44D"}})
+        assert r.status == 200, r
+        time.sleep(1.5)
+        assert not api(srv, "GET", "/sim/api/messages?phone_number_id=100000000000001&wa_id="
+                       + citizen).json["items"]
+        # A button answer without its payload, a reaction without its emoji: refused.
+        for bad in ({"type": "button", "text": "Terima"}, {"type": "reaction", "message_id": "x"}):
+            assert api(srv, "POST", "/sim/api/send", {"phone_number_id": "100000000000001",
+                                                      "wa_id": citizen, "message": bad}).status == 400
+
+        # Files: a malformed id or no number -> 400; a file never sent to
+        # this number -> 404, whatever exists in the media directory.
+        sha = hashlib.sha256(b"x").hexdigest()
+        (tmp_path / "media").mkdir(exist_ok=True)
+        (tmp_path / "media" / sha).write_bytes(b"%PDF-1.4 secret")
+        assert api(srv, "GET", "/sim/api/media/%s" % sha).status == 400
+        assert api(srv, "GET", "/sim/api/media/zz?wa_id=" + citizen).status == 400
+        assert api(srv, "GET", "/sim/api/media/%s?wa_id=%s" % (sha, citizen)).status == 404
+    finally:
+        assert not srv.stop()

@@ -28,6 +28,10 @@ const T = {
     threadIntro: 'Simulasi: pesan Anda masuk lewat webhook aduan, balasan diambil dari outbox. Ketik *halo* atau *menu* untuk mulai.',
     sending: 'Mengirim…', sent: 'Diterima server', failed: 'Gagal terkirim', retry: 'Coba lagi',
     botFailed: 'Pengiriman balasan gagal', template: 'Template',
+    openFile: 'Buka berkas', react: 'Beri reaksi 👍', reacted: 'Anda memberi reaksi',
+    actAs: 'Bertindak sebagai', citizen: 'Warga (nomor di atas)',
+    staffHelp: 'Nomor petugas (untuk menjawab tugas darurat): masuk ke dasbor sebagai admin untuk melihatnya.',
+    botPhoto: 'Foto dari instansi',
     unknown: (ty) => `Pesan jenis "${ty}" (belum ditampilkan simulator)`,
     openMap: 'Buka di OpenStreetMap', photoAlt: 'Foto yang Anda kirim', photoGone: 'Foto',
     badWa: 'Nomor harus 8–15 angka, diawali kode negara (mis. 62812…).',
@@ -56,6 +60,10 @@ const T = {
     threadIntro: 'Simulation: your messages enter through aduan\'s webhook, replies are read from its outbox. Type *halo* or *menu* to start.',
     sending: 'Sending…', sent: 'Received by the server', failed: 'Not sent', retry: 'Retry',
     botFailed: 'Sending this reply failed', template: 'Template',
+    openFile: 'Open the file', react: 'React 👍', reacted: 'You reacted',
+    actAs: 'Act as', citizen: 'Citizen (the number above)',
+    staffHelp: "Staff numbers (to answer an emergency task): sign in to the dashboard as an admin to see them.",
+    botPhoto: 'A photo from the agency',
     unknown: (ty) => `Message of type "${ty}" (not shown by the simulator)`,
     openMap: 'Open in OpenStreetMap', photoAlt: 'The photo you sent', photoGone: 'Photo',
     badWa: 'The number must be 8–15 digits, starting with the country code (e.g. 62812…).',
@@ -75,6 +83,20 @@ const BANNER = {
   network: ['Server tidak terjangkau atau sedang bermasalah. Mencoba lagi…', 'The server cannot be reached or has a problem. Retrying…'],
   empty: ['Belum ada nomor WhatsApp instansi. Jalankan aduan init --demo atau daftarkan nomor dengan aduan agency number.',
     'No agency WhatsApp number yet. Run aduan init --demo or register one with aduan agency number.'],
+};
+
+// The approved templates' texts and quick-reply buttons, as docs/WHATSAPP.md
+// §5 asks districts to register them: a template message carries only its
+// name, parameters and button payloads; WhatsApp shows the registered text.
+const TEMPLATES = {
+  aduan_status_update: { body: 'Laporan {{1}}: {{2}}. {{3}}' },
+  aduan_reply: { body: 'Balasan petugas untuk laporan {{1}}: {{2}}' },
+  aduan_dokumen: { body: '{{1}} untuk permohonan {{2}} sudah terbit. Berkasnya kami kirim bersama pesan ini; simpan baik-baik.' },
+  aduan_sla_alert: { body: 'Peringatan batas waktu laporan {{1}}: {{2}}. Batas waktu: {{3}}.' },
+  aduan_darurat: { body: 'DARURAT {{1}}. Lokasi: {{2}}. Kode laporan {{3}}. Terima tugas ini?', buttons: ['Terima', 'Tidak bisa'] },
+  aduan_info_petugas: { body: 'Info petugas, laporan {{1}}: {{2}}' },
+  aduan_konfirmasi_selesai: { body: 'Laporan {{1}} telah selesai ditangani: {{2}}. Apakah masalah sudah selesai?', buttons: ['Sudah', 'Belum'] },
+  aduan_survei_ikm: { body: 'Laporan {{1}} telah ditutup. Bantu kami memperbaiki layanan: maukah Anda mengisi survei kepuasan (9 pertanyaan singkat, anonim)?', buttons: ['Isi survei', 'Lain kali'] },
 };
 
 const store = {
@@ -177,6 +199,8 @@ function mineContent(box, item) {
   const m = item.m;
   if (m.type === 'text') box.appendChild(el('div', 'text')).append(fmt(m.text));
   else if (m.type === 'interactive') box.append(el('div', 'text reply-title', m.title));
+  else if (m.type === 'button') box.append(el('div', 'text reply-title', m.text));
+  else if (m.type === 'reaction') box.append(el('div', 'text reaction', `${m.emoji} ${t('reacted')}`));
   else if (m.type === 'location') {
     const card = box.appendChild(el('div', 'location-card'));
     card.appendChild(el('div', 'loc-pin')).append(icon('pin'), `${m.lat.toFixed(6)}, ${m.lon.toFixed(6)}`);
@@ -201,17 +225,64 @@ function mineContent(box, item) {
   }
 }
 
+// A file the agency sent (an issued document): opened from the simulator's
+// own copy, which the server gives only to the number it was sent to.
+function fileCard(doc) {
+  const card = el('div', 'file-card');
+  const name = doc?.filename || 'dokumen.pdf';
+  if (/^sim-media-[0-9a-f]{64}$/.test(doc?.id || '')) {
+    const sha = doc.id.slice('sim-media-'.length);
+    const a = card.appendChild(link(`📄 ${name}`, `/sim/api/media/${sha}?wa_id=${encodeURIComponent(S.waId)}`));
+    a.className = 'file-link';
+    a.title = t('openFile');
+  } else card.append(el('span', null, `📄 ${name}`));
+  return card;
+}
+
 function botContent(box, li, p) {
   if (typeof p === 'string') try { p = JSON.parse(p); } catch { /* shown as unknown */ }
   const type = p?.type;
   if (type === 'text') { box.appendChild(el('div', 'text')).append(fmt(p.text?.body)); return; }
   if (type === 'template') {
-    const tp = p.template || {};
+    const tp = p.template || {}, comps = tp.components || [], known = TEMPLATES[tp.name];
     const code = tp.language?.code ? ` (${tp.language.code})` : '';
+    const doc = comps.find((c) => c.type === 'header')?.parameters?.find((x) => x.type === 'document');
+    if (doc) box.append(fileCard(doc.document));
+    const params = (comps.find((c) => c.type === 'body')?.parameters || []).map((x) => x.text ?? '');
+    if (known) box.appendChild(el('div', 'text')).append(fmt(known.body.replace(/\{\{(\d+)\}\}/g, (_, n) => params[n - 1] ?? '')));
+    else {
+      const ol = box.appendChild(el('ol', 'template-params'));
+      params.forEach((x) => ol.append(el('li', null, x)));
+    }
     box.append(el('div', 'template-name', `${t('template')}: ${tp.name || '?'}${code}`));
-    const ol = box.appendChild(el('ol', 'template-params'));
-    for (const c of tp.components || [])
-      for (const prm of c.parameters || []) ol.append(el('li', null, prm.text ?? JSON.stringify(prm)));
+    // Quick replies: the registered labels, each answering with its payload.
+    const row = el('div', 'replies');
+    comps.filter((c) => c.type === 'button').sort((a, b) => Number(a.index) - Number(b.index)).forEach((c) => {
+      const payload = c.parameters?.find((x) => x.type === 'payload')?.payload;
+      const label = known?.buttons?.[Number(c.index)] ?? payload;
+      if (!payload) return;
+      const b = row.appendChild(el('button', 'reply', label));
+      b.type = 'button';
+      b.addEventListener('click', () => send({ type: 'button', payload, text: label }));
+    });
+    if (row.childElementCount) li.append(row);
+    return;
+  }
+  if (type === 'document') {
+    box.append(fileCard(p.document));
+    if (p.document?.caption) box.appendChild(el('div', 'text')).append(fmt(p.document.caption));
+    return;
+  }
+  if (type === 'image') {
+    box.appendChild(el('div', 'text photo-gone')).append(icon('photo'), t('botPhoto'));
+    if (p.image?.caption) box.appendChild(el('div', 'text')).append(fmt(p.image.caption));
+    return;
+  }
+  if (type === 'location') {
+    const l = p.location || {}, card = box.appendChild(el('div', 'location-card'));
+    card.appendChild(el('div', 'loc-pin')).append(icon('pin'), `${l.latitude}, ${l.longitude}`);
+    if (l.name || l.address) card.append(el('div', 'text', [l.name, l.address].filter(Boolean).join(', ')));
+    card.append(link(t('openMap'), `https://www.openstreetmap.org/?mlat=${l.latitude}&mlon=${l.longitude}#map=17/${l.latitude}/${l.longitude}`));
     return;
   }
   if (type === 'interactive') {
@@ -248,6 +319,13 @@ function bubble(item) {
   if (item.k === 'me') mineContent(box, item);
   else botContent(box, li, item.p);
   box.append(meta(item));
+  if (item.k === 'bot' && item.pid) { // a reaction to it, as WhatsApp's long press
+    const r = el('button', 'react', '👍');
+    Object.assign(r, { type: 'button', title: t('react') });
+    r.setAttribute('aria-label', t('react'));
+    r.addEventListener('click', () => send({ type: 'reaction', message_id: item.pid, emoji: '👍' }));
+    li.append(r);
+  }
   return li;
 }
 
@@ -338,7 +416,8 @@ async function poll() {
       const fresh = (r?.items || []).filter((m) => m.id > S.after);
       fresh.forEach((m) => { S.after = Math.max(S.after, m.id); });
       if (fresh.length)
-        append(fresh.map((m) => ({ k: 'bot', id: m.id, t: m.created_at, p: m.payload, st: m.state, dl: m.delivery })));
+        append(fresh.map((m) => ({ k: 'bot', id: m.id, t: m.created_at, p: m.payload, st: m.state, dl: m.delivery,
+          pid: m.provider_id })));
     }
   } catch (e) {
     if (e.status === 404) return goOff();
@@ -418,6 +497,23 @@ function setWa(raw) {
   if (!validWa(w)) return;
   $('wa-id').value = w;
   if (w !== S.waId) { S.waId = w; switchConversation(); }
+}
+
+// An admin signed in to the dashboard may act as a staff member's number
+// (to answer an emergency task with its Terima / Tidak bisa buttons).
+async function loadStaff() {
+  let items = [];
+  try { items = (await api('staff'))?.items || []; } catch { /* not an admin: no list */ }
+  const sel = $('act-as');
+  $('staff-help').hidden = items.length > 0;
+  sel.replaceChildren(el('option', null, t('citizen')), ...items.map((s) => {
+    const o = el('option', null, `${s.name} — ${s.agency || s.role || ''} (${s.wa_id})`);
+    o.value = s.wa_id;
+    o.dataset.name = s.name;
+    return o;
+  }));
+  sel.firstChild.value = '';
+  sel.disabled = items.length === 0;
 }
 
 async function loadNumbers() {
@@ -637,6 +733,13 @@ $('agency').addEventListener('change', (e) => { S.pnid = e.target.value; switchC
 $('wa-id').addEventListener('change', (e) => setWa(e.target.value));
 $('wa-id').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); setWa(e.target.value); } });
 $('random').addEventListener('click', () => setWa(randomWa()));
+$('act-as').addEventListener('change', (e) => {
+  const o = e.target.selectedOptions[0];
+  if (!o?.value) return;
+  S.name = o.dataset.name || S.name;
+  $('name').value = S.name;
+  setWa(o.value);
+});
 $('name').addEventListener('input', (e) => { S.name = e.target.value; saveSettings(); });
 $('clear').addEventListener('click', () => { S.thread = []; save(); render(); });
 function showSettings(open) {
@@ -683,3 +786,4 @@ $('name').value = S.name;
 setEnabled(false);
 applyLang();
 loadNumbers();
+loadStaff();

@@ -7,6 +7,7 @@
 #include "channels/whatsapp/wa.h"
 
 #include "channels/whatsapp/wa_graph.h"
+#include "channels/whatsapp/wa_routes.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -198,7 +199,7 @@ const char *wa_attach_document(const config_t *cfg, void *curl, arena_t *ar, con
     *final = false;
     if (!cfg->wa_access_token[0] || !curl) {
         /* The simulator: no Graph API to upload to. */
-        snprintf(media_id, sizeof media_id, "sim-media-%.16s", sha256);
+        snprintf(media_id, sizeof media_id, SIM_MEDIA_PREFIX "%s", sha256);
     } else {
         const char *why =
             upload(cfg, curl, endpoint, path, filename, media_id, sizeof media_id, final, err, cap);

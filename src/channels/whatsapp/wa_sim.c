@@ -128,8 +128,24 @@ static err_t sim_message(app_t *app, req_t *r, json_t *m, const char *from, cons
             json_object_set(img, "caption", json_object_get(m, "caption"));
         json_object_set_new(msg, "type", json_string("image"));
         json_object_set_new(msg, "image", img);
+    } else if (type && !strcmp(type, "button") && json_is_string(json_object_get(m, "payload"))) {
+        /* A tap on a template's quick-reply button, as WhatsApp delivers it. */
+        json_t *label = json_object_get(m, "text");
+        json_object_set_new(msg, "type", json_string("button"));
+        json_object_set_new(msg, "button",
+                            json_pack("{s:O, s:s}", "payload", json_object_get(m, "payload"),
+                                      "text",
+                                      json_is_string(label) ? json_string_value(label) : ""));
+    } else if (type && !strcmp(type, "reaction") &&
+               json_is_string(json_object_get(m, "message_id")) &&
+               json_is_string(json_object_get(m, "emoji"))) {
+        json_object_set_new(msg, "type", json_string("reaction"));
+        json_object_set_new(msg, "reaction",
+                            json_pack("{s:O, s:O}", "message_id", json_object_get(m, "message_id"),
+                                      "emoji", json_object_get(m, "emoji")));
     } else {
-        r->detail = "message: text, interactive, location or image, with its fields";
+        r->detail = "message: text, interactive, button, location, image or reaction, with its "
+                    "fields";
         return ERR_INVALID;
     }
     return ERR_OK;
@@ -214,6 +230,109 @@ err_t h_sim_send(app_t *app, req_t *r)
     return reply_json(r, 200, json_pack("{s:s, s:s}", "status", "received", "wamid", wamid));
 }
 
+/* A file the simulated agency sent (an issued document), by the sha256
+ * in its media id (SIM_MEDIA_PREFIX and the sha256 of the file in the
+ * media directory). It is served only to the number it was sent to: a
+ * message to wa_id must carry the id. */
+err_t h_sim_media(app_t *app, req_t *r)
+{
+    const char *wa_id = NULL, *sha = strrchr(r->path, '/');
+    store_outbox_item *items;
+    size_t n = 0;
+    err_t e = req_query(r, "wa_id", &wa_id);
+    if (e != ERR_OK)
+        return e;
+    sha = sha ? sha + 1 : "";
+    if (!wa_id || strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64) {
+        r->detail = "the sha256 of a simulated file and the wa_id it was sent to are required";
+        return ERR_INVALID;
+    }
+    const char *id = arena_printf(r->ar, SIM_MEDIA_PREFIX "%s", sha);
+    if (!id)
+        return ERR_NOMEM;
+    e = store_outbox_list(app->store, r->ar, WA_CHANNEL, wa_id, 200, &items, &n);
+    if (e != ERR_OK)
+        return e;
+    const char *filename = NULL;
+    bool sent = false;
+    /* What was sent (a document message, or the template with the
+     * document in its header). */
+    for (size_t i = 0; i < n && !sent; i++) {
+        const char *p = items[i].payload, *at = p ? strstr(p, id) : NULL;
+        if (!at || strcmp(items[i].state, "pending") == 0)
+            continue;
+        sent = true;
+        const char *fn = strstr(p, "\"filename\":\"");
+        size_t len = fn ? strcspn(fn + 12, "\"\\") : 0;
+        if (len)
+            filename = arena_strndup(r->ar, fn + 12, len);
+    }
+    if (!sent) {
+        r->detail = "no message to this number carries that file";
+        return ERR_NOT_FOUND;
+    }
+    char path[CONFIG_PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%s", app->cfg->media_dir, sha);
+    FILE *fp = fopen(path, "rb");
+    struct stat sb;
+    if (!fp || fstat(fileno(fp), &sb) != 0 || sb.st_size > SIM_DOCUMENT_MAX) {
+        if (fp)
+            fclose(fp);
+        r->detail = "the file cannot be read";
+        return ERR_NOT_FOUND;
+    }
+    char *buf = arena_alloc(r->ar, (size_t)sb.st_size + 1);
+    size_t got = buf ? fread(buf, 1, (size_t)sb.st_size, fp) : 0;
+    fclose(fp);
+    if (!buf || got != (size_t)sb.st_size)
+        return buf ? ERR_IO : ERR_NOMEM;
+    bool pdf = got >= 5 && memcmp(buf, "%PDF-", 5) == 0;
+    r->status = 200;
+    r->text = buf;
+    r->text_len = got;
+    r->content_type = pdf ? "application/pdf" : "application/octet-stream";
+    r->disposition =
+        arena_printf(r->ar, "inline; filename=\"%s\"",
+                     filename && !strpbrk(filename, "\"\\\r\n") ? filename : "dokumen.pdf");
+    return ERR_OK;
+}
+
+/* The staff numbers an admin may act as in the simulator (a field
+ * officer's answer to an alert): the users with a number in the agencies
+ * the admin has a role in, every one for a superadmin. */
+err_t h_sim_staff(app_t *app, req_t *r)
+{
+    store_user *u;
+    size_t n = 0;
+    bool all = false;
+    for (size_t i = 0; i < r->actor.nroles; i++)
+        all = all || r->actor.roles[i].agency_id == 0;
+    err_t e = store_user_list(app->store, r->ar, &u, &n);
+    if (e != ERR_OK)
+        return e;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        if (!u[i].mobile || u[i].disabled)
+            continue;
+        store_role *ro;
+        size_t nr = 0;
+        if (store_user_roles(app->store, r->ar, u[i].id, &ro, &nr) != ERR_OK)
+            continue;
+        bool shared = all;
+        for (size_t k = 0; k < nr && !shared; k++)
+            for (size_t a = 0; a < r->actor.nroles && !shared; a++)
+                shared = ro[k].agency_id == r->actor.roles[a].agency_id &&
+                         (!strcmp(r->actor.roles[a].role, "admin") ||
+                          !strcmp(r->actor.roles[a].role, "superadmin"));
+        if (shared)
+            json_array_append_new(items,
+                                  json_pack("{s:s, s:s, s:s?, s:s}", "name", u[i].name, "wa_id",
+                                            u[i].mobile, "role", nr ? ro[0].role : NULL, "agency",
+                                            nr && ro[0].agency_name ? ro[0].agency_name : ""));
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items ? items : json_array()));
+}
+
 err_t h_sim_messages(app_t *app, req_t *r)
 {
     const char *wa_id = NULL, *after_s = NULL, *pnid = NULL;
@@ -242,9 +361,10 @@ err_t h_sim_messages(app_t *app, req_t *r)
         json_error_t je;
         json_t *payload = json_loads(items[i].payload ? items[i].payload : "null", 0, &je);
         json_array_append_new(
-            arr, json_pack("{s:I, s:o, s:s, s:s?, s:o}", "id", (json_int_t)items[i].id, "payload",
-                           payload ? payload : json_null(), "state", items[i].state, "delivery",
-                           items[i].delivery, "created_at", json_time(items[i].created_at)));
+            arr, json_pack("{s:I, s:o, s:s, s:s?, s:s?, s:o}", "id", (json_int_t)items[i].id,
+                           "payload", payload ? payload : json_null(), "state", items[i].state,
+                           "delivery", items[i].delivery, "provider_id", items[i].provider_id,
+                           "created_at", json_time(items[i].created_at)));
     }
     return reply_json(r, 200, json_pack("{s:o}", "items", arr));
 }

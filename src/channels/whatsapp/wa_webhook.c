@@ -115,6 +115,9 @@ err_t h_wa_receive(app_t *app, req_t *r)
     return wa_received(app, r);
 }
 
+/* Who may act as a staff number in the simulator. */
+#define SIM_ADMINS ((1u << ROLE_SUPERADMIN) | (1u << ROLE_ADMIN))
+
 /* Shown when a simulator route is asked while the driver is live. */
 static const char SIM_OFF[] = "the simulator is off: a Meta access token is configured";
 
@@ -125,6 +128,8 @@ static const route_t ROUTES[] = {
     {"GET", "/sim/api/numbers", h_sim_numbers, SCOPE_PUBLIC, 0, SIM_OFF, 0, R_SIM},
     {"POST", "/sim/api/send", h_sim_send, SCOPE_PUBLIC, 0, SIM_OFF, SIM_BODY_MAX, R_SIM},
     {"GET", "/sim/api/messages", h_sim_messages, SCOPE_PUBLIC, 0, SIM_OFF, 0, R_SIM},
+    {"GET", "/sim/api/media/{file}", h_sim_media, SCOPE_PUBLIC, 0, SIM_OFF, 0, R_SIM},
+    {"GET", "/sim/api/staff", h_sim_staff, SCOPE_NONE, SIM_ADMINS, NULL, 0, R_SIM},
 };
 
 const struct http_route *wa_routes(size_t *n)
