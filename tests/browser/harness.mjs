@@ -30,12 +30,15 @@ function freePort() {
   });
 }
 
+// A setting given as null is left out (e.g. no access token: the simulator).
 function baseEnv(extra) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ADUAN_')) env[k] = v;
   env.ASAN_OPTIONS = 'detect_leaks=1';
   env.UBSAN_OPTIONS = 'print_stacktrace=1:halt_on_error=1';
-  return { ...env, ...extra };
+  const all = { ...env, ...extra };
+  for (const k of Object.keys(all)) if (all[k] === null) delete all[k];
+  return all;
 }
 
 // The fake Graph API as a child process; its control API over HTTP.

@@ -118,6 +118,7 @@ const localId = () => Date.now().toString(36) + Math.random().toString(36).slice
 const ICONS = {
   pin: 'M12 2a7 7 0 0 0-7 7c0 5.25 7 13 7 13s7-7.75 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z',
   list: 'M3 6h18v2H3zm0 5h18v2H3zm0 5h18v2H3z',
+  thumb: 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z',
   photo: 'M21 19V5a2 2 0 0 0-2-2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2zM8.5 13.5l2.5 3 3.5-4.5 4.5 6H5l3.5-4.5z',
 };
 function icon(name) {
@@ -320,7 +321,8 @@ function bubble(item) {
   else botContent(box, li, item.p);
   box.append(meta(item));
   if (item.k === 'bot' && item.pid) { // a reaction to it, as WhatsApp's long press
-    const r = el('button', 'react', '👍');
+    const r = el('button', 'react');
+    r.append(icon('thumb'));
     Object.assign(r, { type: 'button', title: t('react') });
     r.setAttribute('aria-label', t('react'));
     r.addEventListener('click', () => send({ type: 'reaction', message_id: item.pid, emoji: '👍' }));
