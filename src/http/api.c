@@ -5,6 +5,8 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/text.h"
+#include "domain/lapor.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -148,14 +150,79 @@ err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
     return field_filter(app, r, f);
 }
 
+/* The search box finds anything (issue 18): q that is a tracking code
+ * (typing slips normalised) is that case; a phone number, the cases of
+ * that reporter (for those who may see reporters); a LAPOR! tracking id
+ * ("#1916449"), the cases carrying it; anything else is words (the full
+ * text search of store_case_list). Only on a first page without other
+ * filters; what the user may not see is left out. *how names the match,
+ * NULL when q is words. */
+static err_t find_exact(app_t *app, req_t *r, const store_case_filter *f, store_case **out,
+                        size_t *n, const char **how)
+{
+    char code[IDS_CODE_BUF], phone[24], lapor[LAPOR_ID_BUF];
+    bool mobile = false;
+    store_case *cs = NULL;
+    size_t got = 0;
+    err_t e = ERR_OK;
+    *how = NULL;
+    *n = 0;
+    if (!f->q || f->before_id || f->after_id || f->status || f->category_id || f->team_id ||
+        f->kecamatan_code || f->from || f->to || f->lapor)
+        return ERR_OK;
+    const char *q = f->q;
+    while (*q == ' ')
+        q++;
+    if (ids_tracking_normalize(q, code) == 0) {
+        cs = arena_alloc(r->ar, sizeof *cs);
+        e = cs ? store_case_by_code(app->store, r->ar, code, cs) : ERR_NOMEM;
+        got = e == ERR_OK;
+        *how = "code";
+    } else if (q[0] == '#' ||
+               (strspn(q, "0123456789") == strlen(q) && q[0] != '0' && strncmp(q, "62", 2) != 0)) {
+        if (lapor_normalize(q, lapor) != 0)
+            return ERR_OK;
+        e = store_case_find_lapor(app->store, r->ar, lapor, f->limit, &cs, &got);
+        *how = "lapor";
+    } else if (text_phone_normalize(q, phone, sizeof phone, &mobile) == 0 && mobile) {
+        e = store_case_find_mobile(app->store, r->ar, phone, f->limit, &cs, &got);
+        *how = "phone";
+    } else {
+        return ERR_OK;
+    }
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK, got = 0;
+    if (e != ERR_OK)
+        return e;
+    /* What the user may see, and a reporter's cases only where they may
+     * see reporters. */
+    for (size_t i = 0; i < got; i++) {
+        const char *keep = r->detail;
+        bool ok = (!f->agency_id || cs[i].agency_id == f->agency_id) &&
+                  case_access(app, r, &cs[i]) == ERR_OK &&
+                  (strcmp(*how, "phone") != 0 || case_personal(app, r, &cs[i]));
+        r->detail = keep;
+        if (ok)
+            cs[(*n)++] = cs[i];
+    }
+    *out = cs;
+    return ERR_OK;
+}
+
 err_t h_cases_list(app_t *app, req_t *r)
 {
     store_case_filter f;
     store_case *cases;
-    size_t n;
+    size_t n = 0;
+    const char *how = NULL;
     err_t e = list_filter(app, r, &f);
     if (e == ERR_OK)
+        e = find_exact(app, r, &f, &cases, &n, &how);
+    /* Nothing exact: the words of q, as typed. */
+    if (e == ERR_OK && !n) {
+        how = NULL;
         e = store_case_list(app->store, r->ar, &f, &cases, &n);
+    }
     if (e != ERR_OK)
         return e;
     json_t *items = json_array();
@@ -169,12 +236,13 @@ err_t h_cases_list(app_t *app, req_t *r)
     sla_decorate(app, r, items);
     /* The change feed: pass next_since_id as since_id to get what came
      * after this answer (oldest first; a full page means more are waiting). */
-    json_t *next = (!f.after_id && n == f.limit && n > 0)
+    json_t *next = (!how && !f.after_id && n == f.limit && n > 0)
                        ? json_sprintf("%lld", (long long)cases[n - 1].id)
                        : json_null();
     return reply_json(r, 200,
-                      json_pack("{s:o, s:o, s:o}", "items", items, "next_cursor", next,
-                                "next_since_id", newest ? json_integer(newest) : json_null()));
+                      json_pack("{s:o, s:o, s:o, s:s?}", "items", items, "next_cursor", next,
+                                "next_since_id", newest ? json_integer(newest) : json_null(),
+                                "matched", how));
 }
 
 /* note: internal (staff only); public_note: what the reporter was told. */

@@ -236,6 +236,22 @@ err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, con
     return q_list(s, ar, sql, CASE_F, out, n, Q_INT(agency_id), Q_TEXT(mobile), Q_INT(limit));
 }
 
+err_t store_case_find_mobile(store_t *s, arena_t *ar, const char *mobile, unsigned limit,
+                             store_case **out, size_t *n)
+{
+    static const char sql[] = "SELECT " CASE_COLS " FROM cases c" CASE_JOINS
+                              " WHERE r.mobile = $1 ORDER BY c.id DESC LIMIT $2";
+    return q_list(s, ar, sql, CASE_F, out, n, Q_TEXT(mobile), Q_INT(limit));
+}
+
+err_t store_case_find_lapor(store_t *s, arena_t *ar, const char *lapor_id, unsigned limit,
+                            store_case **out, size_t *n)
+{
+    static const char sql[] = "SELECT " CASE_COLS " FROM cases c" CASE_JOINS
+                              " WHERE c.lapor_tracking_id = $1 ORDER BY c.id DESC LIMIT $2";
+    return q_list(s, ar, sql, CASE_F, out, n, Q_TEXT(lapor_id), Q_INT(limit));
+}
+
 /* ---- the case list ------------------------------------------------------------------ */
 
 typedef struct {

@@ -537,6 +537,14 @@ err_t store_conv_drafts_stale(store_t *s, arena_t *ar, int64_t before, unsigned 
  * its state and times stay). ERR_CONFLICT when it moved meanwhile. */
 err_t store_conv_draft_clean(store_t *s, const store_conv_draft *d, const char *draft) STORE_WUR;
 
+/* The search box's exact matches (issue 18), newest first, at most limit,
+ * of every agency (the caller keeps those the user may see): the cases of
+ * the reporter with this mobile number (E.164 digits), or those carrying
+ * this LAPOR! tracking id. */
+err_t store_case_find_mobile(store_t *s, arena_t *ar, const char *mobile, unsigned limit,
+                             store_case **out, size_t *n) STORE_WUR;
+err_t store_case_find_lapor(store_t *s, arena_t *ar, const char *lapor_id, unsigned limit,
+                            store_case **out, size_t *n) STORE_WUR;
 /* The newest cases of a citizen (by WhatsApp id) with one agency. */
 err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
                                  unsigned limit, store_case **out, size_t *n) STORE_WUR;

@@ -88,9 +88,11 @@ export async function inboxView(root) {
     tbody);
   const more = el('button', { type: 'button', id: 'more', hidden: true }, t('more'));
   const empty = el('p', { class: 'muted', hidden: true }, t('none'));
+  // What the search box matched exactly (a code, a number, a LAPOR! id).
+  const matched = el('p', { class: 'muted', id: 'matched', hidden: true });
   const attention = attentionPanel();
   root.append(el('h1', { class: 'sr-only' }, t('inbox')), form, attention ? attention.node : null, banner,
-    el('div', { class: 'table-wrap' }, table), empty, more);
+    matched, el('div', { class: 'table-wrap' }, table), empty, more);
 
   let cursor = null;
   let maxId = 0;
@@ -104,6 +106,10 @@ export async function inboxView(root) {
       if (c.id > maxId) maxId = c.id;
     }
     cursor = j.next_cursor;
+    if (first) {
+      matched.hidden = !j.matched;
+      matched.textContent = j.matched ? t('matched_' + j.matched) : '';
+    }
     more.hidden = !cursor;
     empty.hidden = tbody.children.length > 0;
   }
