@@ -58,6 +58,8 @@ static const struct {
     {"user_recovery_codes", false},
     {"open311_keys", true},
     {"channel_endpoints", true},
+    {"webhook_subscriptions", true},
+    {"webhook_deliveries", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
