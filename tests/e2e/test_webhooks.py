@@ -320,3 +320,9 @@ def test_bad_input_and_roles(hook_desk):
     assert admin.get("/api/v1/webhooks/%d/deliveries" % sid).json["deliveries"] == []
     assert admin.request("DELETE", "/api/v1/webhooks/%d" % sid).status == 200
     assert admin.get("/api/v1/webhooks/%d/deliveries" % sid).status == 404
+    # Changes are audited by field name, never a secret's value.
+    audit = sa.get("/api/v1/admin/audit", params={"action": "webhook_update"}).json["items"]
+    assert any(e["target"] == "webhook:%d" % sid and "trusted" in (e["detail"] or "")
+               for e in audit), audit
+    made_log = sa.get("/api/v1/admin/audit", params={"action": "webhook_create"}).json["items"]
+    assert made_log and SECRET not in str(made_log) and made.json["secret"] not in str(made_log)
