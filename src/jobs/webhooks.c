@@ -32,6 +32,11 @@
 #define HOLD_WAIT   60
 #define IDLE_MS     500
 #define PAUSE_AFTER 100
+/* Finished deliveries are kept this long in the log, then deleted, a
+ * batch at a time, looked for once an hour. */
+#define KEEP_DAYS   30
+#define PRUNE_BATCH 500
+#define PRUNE_EVERY 3600
 
 /* The test knobs (docs/WEBHOOKS.md): ADUAN_WEBHOOK_BACKOFF_SCALE multiplies
  * every wait (0.05: 30 s becomes 1.5 s), ADUAN_WEBHOOK_PAUSE_AFTER the
@@ -252,13 +257,28 @@ struct webhooks {
     bool stop;
 };
 
+/* Deletes the log's old finished deliveries, at most once an hour. */
+static void prune(store_t *s, int64_t now, int64_t *last)
+{
+    int64_t n = 0;
+    if (*last && now - *last < PRUNE_EVERY)
+        return;
+    *last = now;
+    if (store_webhook_prune(s, now - (int64_t)KEEP_DAYS * 86400, PRUNE_BATCH, &n) != ERR_OK)
+        log_warn("webhooks", "event=prune_failed");
+    else if (n == PRUNE_BATCH)
+        *last = now - PRUNE_EVERY + 1; /* more: again in a second */
+}
+
 static void *loop(void *arg)
 {
     webhooks_t *w = arg;
+    int64_t pruned = 0;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         pthread_mutex_unlock(&w->mu);
         int did = webhooks_run(w->store, clock_now());
+        prune(w->store, clock_now(), &pruned);
         pthread_mutex_lock(&w->mu);
         if (did > 0 || w->stop)
             continue;

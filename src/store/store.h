@@ -1523,5 +1523,8 @@ err_t store_webhook_record(store_t *s, const store_webhook_outcome *o,
 /* A delivery claimed while its subscription is held: due again at at,
  * the attempt not counted. */
 err_t store_webhook_hold(store_t *s, int64_t id, int64_t at) STORE_WUR;
+/* Deletes up to max delivered or failed deliveries made before cutoff
+ * (their bodies may hold a trusted subscriber's personal data). */
+err_t store_webhook_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;
 
 #endif

@@ -229,6 +229,14 @@ err_t store_webhook_hold(store_t *s, int64_t id, int64_t at)
     return q_write(s, sql, false, Q_INT(id), Q_INT(at));
 }
 
+err_t store_webhook_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted)
+{
+    static const char sql[] =
+        "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries"
+        " WHERE state <> 'pending' AND created_at < $1 ORDER BY id LIMIT $2)";
+    return q_write_n(s, sql, deleted, Q_INT(cutoff), Q_INT(max));
+}
+
 /* ---- the outbox side --------------------------------------------------------- */
 
 err_t dom_webhook_queue(q_conn *c, int64_t case_id, int64_t event_id, const char *types,

@@ -144,6 +144,11 @@ static void pauses_after_100_in_a_row(void **state)
     assert_int_equal(store_webhook_delivery_get(f->s, f->ar, id, d), ERR_OK);
     assert_string_equal(d[0].state, "pending");
     assert_true(d[0].expires_at == NOW + 700 + 86400);
+    /* The log's finished deliveries go after their time, pending ones stay. */
+    int64_t gone = 0;
+    assert_int_equal(store_webhook_prune(f->s, NOW + 1, 100, &gone), ERR_OK);
+    assert_int_equal(gone, 1); /* d[1], delivered; id is pending again */
+    assert_int_equal(deliveries(f, sub), 1);
     /* Deleted with its deliveries. */
     assert_int_equal(store_webhook_delete(f->s, sub), ERR_OK);
     assert_int_equal(store_webhook_delete(f->s, sub), ERR_NOT_FOUND);
