@@ -32,6 +32,7 @@ static struct {
     _Atomic uint64_t sla_catching_up; /* gauge: 0 or 1 */
     _Atomic uint64_t unknown_states;
     _Atomic uint64_t pool_waits, pool_wait_ns;
+    _Atomic uint64_t hooks[METRICS_HOOK__COUNT];
 } m;
 
 #define ADD(x, v) atomic_fetch_add_explicit(&(x), (v), memory_order_relaxed)
@@ -85,6 +86,8 @@ void metrics_send(metrics_send_result r, long code)
     }
     ADD(m.sends_other[r], 1);
 }
+
+void metrics_hook_delivery(metrics_hook_result r) { ADD(m.hooks[r], 1); }
 
 void metrics_sla_breach(void) { ADD(m.sla_breaches, 1); }
 
@@ -186,4 +189,10 @@ void metrics_write(FILE *f)
     head(f, "aduan_db_pool_wait_seconds_total", "counter",
          "Time spent waiting for a pooled database connection.");
     fprintf(f, "aduan_db_pool_wait_seconds_total %.9f\n", (double)GET(m.pool_wait_ns) / 1e9);
+    static const char *const hook_names[] = {"delivered", "retry", "failed"};
+    head(f, "aduan_webhook_deliveries_total", "counter",
+         "Outbound webhook delivery attempts by result (docs/WEBHOOKS.md).");
+    for (int r = 0; r < METRICS_HOOK__COUNT; r++)
+        fprintf(f, "aduan_webhook_deliveries_total{result=\"%s\"} %llu\n", hook_names[r],
+                (unsigned long long)GET(m.hooks[r]));
 }

@@ -26,6 +26,15 @@ typedef enum {
  * for acknowledged ones only. */
 void metrics_webhook(metrics_webhook_result r, uint64_t ns);
 
+/* How one attempt of the outbound webhook worker ended (issue 17 §2). */
+typedef enum {
+    METRICS_HOOK_DELIVERED, /* 2xx */
+    METRICS_HOOK_RETRY,     /* not 2xx or no answer: tried again later */
+    METRICS_HOOK_FAILED,    /* not 2xx, and the 24 h are over: failed for good */
+    METRICS_HOOK__COUNT
+} metrics_hook_result;
+void metrics_hook_delivery(metrics_hook_result r);
+
 /* How one attempt of the outbox dispatcher to send a message ended. */
 typedef enum {
     METRICS_SEND_SENT,   /* Meta accepted it (or the simulator took it) */

@@ -106,6 +106,12 @@ static const audit_rule ROUTES[] = {
     {"GET", "/api/v1/community-groups/{id}/members", "group_members_read", A_PERSONAL, "group",
      false},
     {"GET", "/api/v1/inbound", "inbound_read", A_PERSONAL, NULL, false},
+    {"POST", "/api/v1/webhooks", "webhook_create", A_CHANGE, NULL, false},
+    {"POST", "/api/v1/webhooks/{id}", "webhook_update", A_CHANGE, "webhook", false},
+    {"DELETE", "/api/v1/webhooks/{id}", "webhook_delete", A_CHANGE, "webhook", false},
+    {"POST", "/api/v1/webhooks/{id}/resume", "webhook_resume", A_CHANGE, "webhook", false},
+    {"POST", "/api/v1/webhooks/deliveries/{id}/retry", "webhook_redeliver", A_CHANGE,
+     "webhook_delivery", false},
 };
 
 /* The names of the body's top-level fields ("name,role,password"): what

@@ -315,6 +315,14 @@ err_t h_canned_list(app_t *app, req_t *r);
 err_t h_canned_create(app_t *app, req_t *r);
 err_t h_canned_update(app_t *app, req_t *r);
 err_t h_canned_delete(app_t *app, req_t *r);
+/* Outbound webhook subscriptions (webhooks_api.c, issue 17 §2). */
+err_t h_webhooks_list(app_t *app, req_t *r);
+err_t h_webhook_create(app_t *app, req_t *r);
+err_t h_webhook_update(app_t *app, req_t *r);
+err_t h_webhook_delete(app_t *app, req_t *r);
+err_t h_webhook_resume(app_t *app, req_t *r);
+err_t h_webhook_deliveries(app_t *app, req_t *r);
+err_t h_webhook_redeliver(app_t *app, req_t *r);
 err_t h_admin_users(app_t *app, req_t *r);
 err_t h_admin_user_create(app_t *app, req_t *r);
 err_t h_admin_user_update(app_t *app, req_t *r);

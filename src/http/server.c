@@ -199,6 +199,15 @@ static const route_t routes[] = {
     PUB("GET", "/open311/{file}", h_o311_unknown),
     /* Loopback and ADUAN_METRICS_ALLOW only, checked by the handler. */
     PUB("GET", "/metrics", h_metrics),
+    /* Outbound webhooks (webhooks_api.c): the handlers check that the user
+     * is an admin of the subscription's agency. */
+    ME("GET", "/api/v1/webhooks", h_webhooks_list, ADMINS),
+    ME("POST", "/api/v1/webhooks", h_webhook_create, ADMINS),
+    ME("POST", "/api/v1/webhooks/{id}", h_webhook_update, ADMINS),
+    ME("DELETE", "/api/v1/webhooks/{id}", h_webhook_delete, ADMINS),
+    ME("POST", "/api/v1/webhooks/{id}/resume", h_webhook_resume, ADMINS),
+    ME("GET", "/api/v1/webhooks/{id}/deliveries", h_webhook_deliveries, ADMINS),
+    ME("POST", "/api/v1/webhooks/deliveries/{id}/retry", h_webhook_redeliver, ADMINS),
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

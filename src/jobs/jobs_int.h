@@ -17,4 +17,18 @@ int case_rules_run(const config_t *cfg, store_t *s, int64_t now);
  * changed. */
 int retention_run(const config_t *cfg, store_t *s, int64_t now);
 
+/* Outbound webhooks (webhooks.c): one pass over the due deliveries, and
+ * the thread that runs it. */
+int webhooks_run(store_t *s, int64_t now);
+typedef struct webhooks webhooks_t;
+webhooks_t *webhooks_start(store_t *s);
+void webhooks_stop(webhooks_t *w);
+/* The wait before the try after attempt number attempts (1: the first),
+ * times scale; the failures in a row that pause a subscription. */
+int64_t webhook_backoff(int attempts, double scale);
+int webhook_pause_after(void);
+/* "t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>". */
+#define WEBHOOK_SIG_BUF 96
+void webhook_sign(const char *secret, int64_t t, const char *body, char out[WEBHOOK_SIG_BUF]);
+
 #endif

@@ -260,11 +260,15 @@ static err_t log_and_case(q_conn *c, arena_t *ar, store_dialog_effects *fx)
         e = put_case(c, ar, fx, reporter, &case_id);
     if (e != ERR_OK)
         return e;
-    return q_run(c, msg, NULL, Q_INT(fx->agency_id), Q_ID(reporter), Q_ID(case_id),
-                 Q_TEXT(fx->wamid), Q_TEXT(fx->msg_type ? fx->msg_type : "unknown"),
-                 Q_TEXT(fx->msg_body), Q_INT(fx->msg_time ? fx->msg_time : fx->now),
-                 Q_TEXT(fx->msg_media_id), loc ? Q_REAL(fx->msg_lat) : Q_NULL(REAL),
-                 loc ? Q_REAL(fx->msg_lon) : Q_NULL(REAL), Q_INT(fx->msg_draft ? 1 : 0));
+    e = q_run(c, msg, NULL, Q_INT(fx->agency_id), Q_ID(reporter), Q_ID(case_id), Q_TEXT(fx->wamid),
+              Q_TEXT(fx->msg_type ? fx->msg_type : "unknown"), Q_TEXT(fx->msg_body),
+              Q_INT(fx->msg_time ? fx->msg_time : fx->now), Q_TEXT(fx->msg_media_id),
+              loc ? Q_REAL(fx->msg_lat) : Q_NULL(REAL), loc ? Q_REAL(fx->msg_lon) : Q_NULL(REAL),
+              Q_INT(fx->msg_draft ? 1 : 0));
+    /* A citizen's message on an existing case (a new one is case.created). */
+    if (e == ERR_OK && case_id && !fx->new_case)
+        e = dom_webhook_queue(c, case_id, 0, ",message.received,", fx->now);
+    return e;
 }
 
 /* A key seen before (a redelivered webhook): *dup, and nothing changes. */

@@ -59,6 +59,8 @@ static const struct {
     {"open311_keys", true},
     {"channel_endpoints", true},
     {"case_watchers", true},
+    {"webhook_subscriptions", true},
+    {"webhook_deliveries", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -93,6 +93,13 @@ err_t dom_add_event(q_conn *c, int64_t case_id, const char *action, const char *
                     const char *note, bool with_team, bool is_public, int64_t now,
                     int64_t *event_id) STORE_WUR;
 
+/* Queues a webhook delivery of the case's change to each of its agency's
+ * active subscribers that asked for one of types (",case.created,...,",
+ * the event's types; empty or NULL: nothing); event_id 0: none
+ * (webhooks.c). */
+err_t dom_webhook_queue(q_conn *c, int64_t case_id, int64_t event_id, const char *types,
+                        int64_t now) STORE_WUR;
+
 /* Gives up on a queued job for good, as a q_tx callback (ctx: a
  * dom_give_up). fail is a static "UPDATE ... RETURNING case_id" binding
  * the job's id ($1), the error ($2) and now ($3); when it returns a case,

@@ -1474,4 +1474,82 @@ err_t store_open311_key_revoke(store_t *s, const char *client, int64_t now) STOR
 err_t store_open311_notes(store_t *s, arena_t *ar, const int64_t *ids, size_t n,
                           const char **notes) STORE_WUR;
 
+/* ---- outbound webhooks (issue 17 §2; webhooks.c) ------------------------ */
+/* The event types a subscription may ask for, comma separated. */
+#define STORE_WEBHOOK_TYPES                                                                        \
+    "case.created,case.status_changed,case.assigned,case.note_public,message.received,"            \
+    "survey.submitted,sla.breached"
+#define STORE_WEBHOOK_DELIVERIES_MAX 200
+
+typedef struct {
+    int64_t id, agency_id;
+    const char *url, *secret, *events, *description; /* events: a comma list */
+    bool active, trusted;
+    int64_t paused_at; /* 0: not paused */
+    int consecutive_failures;
+    int64_t created_at, updated_at;
+    int64_t pending, failed; /* deliveries (list and get only) */
+} store_webhook;
+
+err_t store_webhook_list(store_t *s, arena_t *ar, int64_t agency_id, store_webhook **out,
+                         size_t *n) STORE_WUR;
+err_t store_webhook_get(store_t *s, arena_t *ar, int64_t id, store_webhook *out) STORE_WUR;
+err_t store_webhook_add(store_t *s, const store_webhook *w, int64_t now, int64_t *id) STORE_WUR;
+/* Sets url, secret, events, description, active and trusted of w->id. */
+err_t store_webhook_update(store_t *s, const store_webhook *w, int64_t now) STORE_WUR;
+/* Deletes the subscription and its deliveries. */
+err_t store_webhook_delete(store_t *s, int64_t id) STORE_WUR;
+/* Unpauses: the failure count starts again, its pending deliveries are due. */
+err_t store_webhook_resume(store_t *s, int64_t id, int64_t now) STORE_WUR;
+
+typedef struct {
+    int64_t id, subscription_id;
+    const char *event_type;
+    int64_t case_id, event_id; /* 0: none */
+    const char *body;          /* NULL until the first attempt rendered it */
+    const char *state;         /* pending, delivered, failed */
+    int attempts;
+    int64_t next_attempt_at;
+    int last_status; /* the receiver's HTTP status, 0: none (no answer) */
+    const char *last_error;
+    int64_t created_at, expires_at, delivered_at;
+    /* Claim and get: the subscription's. */
+    int64_t agency_id;
+    const char *url, *secret;
+    bool trusted, held; /* held: the subscription is paused or inactive */
+} store_webhook_delivery;
+
+/* The newest deliveries of a subscription first. */
+err_t store_webhook_deliveries(store_t *s, arena_t *ar, int64_t subscription_id, unsigned limit,
+                               store_webhook_delivery **out, size_t *n) STORE_WUR;
+err_t store_webhook_delivery_get(store_t *s, arena_t *ar, int64_t id,
+                                 store_webhook_delivery *out) STORE_WUR;
+/* "Kirim ulang": due now again, retried for another 24 h. */
+err_t store_webhook_redeliver(store_t *s, int64_t id, int64_t now) STORE_WUR;
+/* Claims up to max due deliveries for lease seconds (attempts + 1). */
+err_t store_webhook_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                          store_webhook_delivery **out, size_t *n) STORE_WUR;
+/* Freezes a delivery's body (only where none is kept yet); *body the kept one. */
+err_t store_webhook_set_body(store_t *s, arena_t *ar, int64_t id, const char **body) STORE_WUR;
+
+typedef struct {
+    int64_t id;
+    bool delivered;
+    int status;        /* 0: no answer */
+    const char *error; /* NULL when delivered */
+    int64_t next_at;   /* not delivered: the next try, 0: failed for good */
+    bool count;        /* a failure that counts toward the pause */
+    int pause_after;   /* consecutive failures that pause the subscription */
+    int64_t now;
+} store_webhook_outcome;
+/* Records an attempt; *paused_sub: the subscription it paused (0: none). */
+err_t store_webhook_record(store_t *s, const store_webhook_outcome *o,
+                           int64_t *paused_sub) STORE_WUR;
+/* A delivery claimed while its subscription is held: due again at at,
+ * the attempt not counted. */
+err_t store_webhook_hold(store_t *s, int64_t id, int64_t at) STORE_WUR;
+/* Deletes up to max delivered or failed deliveries made before cutoff
+ * (their bodies may hold a trusted subscriber's personal data). */
+err_t store_webhook_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;
+
 #endif

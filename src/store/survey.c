@@ -110,7 +110,10 @@ static err_t submit_tx(q_conn *c, void *arg)
     for (int i = 0; i < STORE_SURVEY_UNSUR; i++)
         q_id(st, x->answers[i]); /* 0: no answer, NULL */
     q_text(st, x->comment);
-    return q_exec(st);
+    e = q_exec(st);
+    if (e == ERR_OK)
+        e = dom_webhook_queue(c, x->case_id, 0, ",survey.submitted,", x->now);
+    return e;
 }
 
 err_t store_survey_submit(store_t *s, int64_t case_id, const int answers[STORE_SURVEY_UNSUR],

@@ -3,6 +3,7 @@
 // Every value from the server is inserted as text, never as HTML.
 import { showLoginAttacks } from './security.js';
 import { showAudit } from './audit.js';
+import { showWebhooks } from './webhooks.js';
 
 const T = {
   id: {
@@ -17,7 +18,7 @@ const T = {
     cTitle: 'Judul', cBody: 'Isi pesan', cLang: 'Bahasa', save: 'Simpan', cancel: 'Batal',
     enabled: 'Aktif', disabledState: 'Nonaktif', disable: 'Nonaktifkan', enable: 'Aktifkan',
     setWa: 'Simpan nomor', edit: 'Ubah', del: 'Hapus', yes: 'ya', no: 'tidak',
-    audit: 'Log audit', loginCode: 'Kode verifikasi (atau kode pemulihan)',
+    audit: 'Log audit', webhooks: 'Webhook', loginCode: 'Kode verifikasi (atau kode pemulihan)',
     mustEnrol: 'Peran Anda wajib memakai verifikasi dua langkah: aktifkan dulu di halaman akun dasbor (/app/#/account).',
     needLogin: 'Silakan masuk dengan akun admin.', notAdmin: 'Akun ini bukan admin instansi mana pun.',
     saved: 'Tersimpan.', deleted: 'Dihapus.', loading: 'Memuat…', none: 'Belum ada.',
@@ -43,7 +44,7 @@ const T = {
     cTitle: 'Title', cBody: 'Message', cLang: 'Language', save: 'Save', cancel: 'Cancel',
     enabled: 'Active', disabledState: 'Disabled', disable: 'Disable', enable: 'Enable',
     setWa: 'Save number', edit: 'Edit', del: 'Delete', yes: 'yes', no: 'no',
-    audit: 'Audit log', loginCode: 'Verification code (or a recovery code)',
+    audit: 'Audit log', webhooks: 'Webhooks', loginCode: 'Verification code (or a recovery code)',
     mustEnrol: "Your role must use two-step verification: set it up first on the dashboard's account page (/app/#/account).",
     needLogin: 'Please log in with an admin account.', notAdmin: 'This account is no agency admin.',
     saved: 'Saved.', deleted: 'Deleted.', loading: 'Loading…', none: 'None yet.',
@@ -820,7 +821,7 @@ $('member-form').addEventListener('submit', (ev) => {
 
 // ---- tabs and language -----------------------------------------------------------
 
-const tabs = ['users', 'categories', 'canned', 'teams', 'numbers', 'texts', 'calendar', 'duty', 'groups', 'audit'];
+const tabs = ['users', 'categories', 'canned', 'teams', 'numbers', 'texts', 'calendar', 'duty', 'groups', 'webhooks', 'audit'];
 for (const name of tabs) {
   $(`tab-${name}`).addEventListener('click', () => {
     for (const n of tabs) {
@@ -829,6 +830,7 @@ for (const name of tabs) {
     }
     if (name === 'teams' && map) map.invalidateSize();
     if (name === 'audit') guard(() => showAudit($('pane-audit'), api, lang));
+    if (name === 'webhooks') guard(() => showWebhooks($('pane-webhooks'), api, lang, agencyId, say));
   });
 }
 
