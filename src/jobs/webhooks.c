@@ -103,9 +103,25 @@ static json_t *event_part(store_t *s, arena_t *ar, const store_webhook_delivery 
     return json_null();
 }
 
+/* What an untrusted subscriber may know of where a case is: a rahasia
+ * case's place stays inside (its address, its point), as on /t/; any other
+ * point is rounded to about 100 m, as on the public pages. */
+static void untrusted_place(json_t *kase, const store_case *k)
+{
+    if (k->rahasia) {
+        json_object_set_new(kase, "address", json_null());
+        json_object_set_new(kase, "location", json_null());
+    } else if (k->has_location) {
+        json_object_set_new(kase, "location",
+                            json_pack("{s:f, s:f}", "lat", round(k->lat * 1000.0) / 1000.0, "lon",
+                                      round(k->lon * 1000.0) / 1000.0));
+    }
+}
+
 /* The body: {"id", "type", "created_at", "data": {"case", "event"}}; the
- * case in the API's shape, with the reporter only for a trusted
- * subscription, never an internal note. NULL: the case cannot be read. */
+ * case in the API's shape, with the reporter (and the exact place) only
+ * for a trusted subscription, never an internal note. NULL: the case
+ * cannot be read. */
 static char *render(store_t *s, arena_t *ar, const store_webhook_delivery *d)
 {
     store_case k;
@@ -114,6 +130,8 @@ static char *render(store_t *s, arena_t *ar, const store_webhook_delivery *d)
         return NULL;
     snprintf(id, sizeof id, "whd_%lld", (long long)d->id);
     json_t *kase = case_json(&k, d->trusted, "id");
+    if (kase && !d->trusted)
+        untrusted_place(kase, &k);
     json_t *j = json_pack("{s:s, s:s, s:o, s:{s:o, s:o}}", "id", id, "type", d->event_type,
                           "created_at", json_time(d->created_at), "data", "case",
                           kase ? kase : json_null(), "event", event_part(s, ar, d));

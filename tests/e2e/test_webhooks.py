@@ -168,6 +168,15 @@ def test_every_event_signed_and_without_personal_data(hook_desk):
     assert r.status == 200, r
     late = admin.create_case(category_id=perda, description="Reklame liar di trotoar",
                              address="Jl. Merdeka")["id"]
+    # A rahasia case: its place goes only to a trusted subscriber.
+    hidden = admin.create_case(category_id=admin.category_id("pkl"), rahasia=True,
+                               description="Lapak di depan rumah pelapor", address="Gang Anggrek 7",
+                               lat=-2.3364123, lon=115.4669871)["id"]
+
+    def created_of(path, case_id):
+        return [json.loads(r["body"])["data"]["case"] for r in rcv.on(path)
+                if r["status"] == 200 and r["event"] == "case.created"
+                and json.loads(r["body"])["data"]["case"]["id"] == case_id]
 
     def types(path):
         return {r["event"] for r in rcv.on(path) if r["status"] == 200}
@@ -185,13 +194,22 @@ def test_every_event_signed_and_without_personal_data(hook_desk):
             assert not verify(SECRET + "x", rec["sig"], rec["body"])
             ev = json.loads(rec["body"])
             assert ev["id"] == rec["id"] and ev["type"] == rec["event"]
-            assert ev["created_at"] and ev["data"]["case"]["id"] in (cid, late)
+            assert ev["created_at"] and ev["data"]["case"]["id"] in (cid, late, hidden)
     # Nothing personal in the untrusted deliveries; the trusted ones carry it.
     plain_bodies = b"".join(r["body"] for r in rcv.on("/plain"))
     assert b"Budi Santoso" not in plain_bodies and b"6281377000077" not in plain_bodies
     assert b'"reporter"' not in plain_bodies
     trusted_bodies = b"".join(r["body"] for r in rcv.on("/trusted"))
     assert b"Budi Santoso" in trusted_bodies and b"6281377000077" in trusted_bodies
+    wait_until(lambda: created_of("/plain", hidden) and created_of("/trusted", hidden), timeout=30)
+    secret_plain, secret_trusted = created_of("/plain", hidden)[0], created_of("/trusted", hidden)[0]
+    assert secret_plain["address"] is None and secret_plain["location"] is None
+    assert secret_trusted["address"] == "Gang Anggrek 7"
+    assert secret_trusted["location"] == {"lat": -2.3364123, "lon": 115.4669871}
+    # Any other point is rounded for an untrusted subscriber, as on /t/.
+    for c in (created_of("/plain", cid) or []):
+        if c["location"]:
+            assert c["location"]["lat"] == round(c["location"]["lat"], 3)
     # The event's own change is in the body.
     notes = [json.loads(r["body"]) for r in rcv.on("/plain") if r["event"] == "case.note_public"]
     assert any(n["data"]["event"]["public_note"] == "Para pemuda dibubarkan dan diberi pembinaan"
