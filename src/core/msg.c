@@ -392,6 +392,24 @@ static const struct {
     {"limit: 1 to %d", "limit: 1 sampai %d"},
     {"metrics are answered to loopback and ADUAN_METRICS_ALLOW only",
      "metrik hanya dijawab untuk loopback dan alamat di ADUAN_METRICS_ALLOW"},
+    /* Outbound webhooks (http/webhooks_api.c). */
+    {"no such webhook subscription", "langganan webhook tidak ditemukan"},
+    {"you are not an admin of this subscription's agency",
+     "Anda bukan admin instansi pemilik langganan ini"},
+    {"secret: 16 to 200 characters (or none: one is made)",
+     "secret: 16 sampai 200 karakter (atau kosong: dibuatkan)"},
+    {"description: at most 200 characters", "description: paling banyak 200 karakter"},
+    {"events: a list of event types (GET /api/v1/webhooks names them)",
+     "events: daftar jenis peristiwa (GET /api/v1/webhooks menyebutkannya)"},
+    {"events: unknown event type \"%s\"", "events: jenis peristiwa \"%s\" tidak dikenal"},
+    {"(not a string)", "(bukan teks)"},
+    {"trusted: only a superadmin may change it",
+     "trusted: hanya superadmin yang boleh mengubahnya"},
+    {"agency_id: unknown agency", "agency_id: instansi tidak dikenal"},
+    {"no such delivery", "pengiriman tidak ditemukan"},
+    {"you are not an admin of this delivery's agency",
+     "Anda bukan admin instansi pemilik pengiriman ini"},
+    {"this delivery is still being tried", "pengiriman ini masih sedang dicoba"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

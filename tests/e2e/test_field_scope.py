@@ -196,6 +196,19 @@ ROUTES = {
     ("POST", "/api/v1/me/password"): ("/api/v1/me/password", 400),
     ("GET", "/api/v1/admin/audit"): ("/api/v1/admin/audit", 403),
     ("GET", "/api/v1/admin/audit.csv"): ("/api/v1/admin/audit.csv", 403),
+    # Issue 17: outbound webhooks are an admin's business.
+    ("GET", "/api/v1/webhooks"): ("/api/v1/webhooks", 403),
+    ("POST", "/api/v1/webhooks"): ("/api/v1/webhooks", 403),
+    ("POST", "/api/v1/webhooks/{id}"): ("/api/v1/webhooks/1", 403),
+    ("DELETE", "/api/v1/webhooks/{id}"): ("/api/v1/webhooks/1", 403),
+    ("POST", "/api/v1/webhooks/{id}/resume"): ("/api/v1/webhooks/1/resume", 403),
+    ("GET", "/api/v1/webhooks/{id}/deliveries"): ("/api/v1/webhooks/1/deliveries", 403),
+    ("POST", "/api/v1/webhooks/deliveries/{id}/retry"): ("/api/v1/webhooks/deliveries/1/retry", 403),
+    # Issue 18: the public list of reports; the simulator's documents and staff numbers.
+    ("GET", "/laporan"): ("public", None),
+    ("GET", "/api/v1/public/reports"): ("public", None),
+    ("GET", "/sim/api/media/{file}"): ("public", None),
+    ("GET", "/sim/api/staff"): ("/sim/api/staff", 403),
 }
 
 # Routes that end the session: called last.

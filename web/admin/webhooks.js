@@ -17,6 +17,10 @@ const T = {
     when: 'Waktu', type: 'Peristiwa', status: 'Kode HTTP', attempts: 'Percobaan', error: 'Galat',
     paused: 'Webhook ini dijeda setelah terlalu banyak kegagalan beruntun. Periksa penerimanya, lalu tekan "Lanjutkan".',
     confirmDel: 'Hapus webhook ini beserta log pengirimannya?',
+    ev: { 'case.created': 'laporan baru', 'case.status_changed': 'status berubah',
+      'case.assigned': 'ditugaskan', 'case.note_public': 'catatan publik',
+      'message.received': 'pesan masuk', 'survey.submitted': 'survei diisi',
+      'sla.breached': 'batas waktu terlewati' },
   },
   en: {
     caption: 'Webhooks: notices to other systems (signed with HMAC-SHA256)',
@@ -31,6 +35,10 @@ const T = {
     when: 'When', type: 'Event', status: 'HTTP status', attempts: 'Attempts', error: 'Error',
     paused: 'This webhook was paused after too many failures in a row. Check the receiver, then press "Resume".',
     confirmDel: 'Delete this webhook and its delivery log?',
+    ev: { 'case.created': 'new case', 'case.status_changed': 'status changed',
+      'case.assigned': 'assigned', 'case.note_public': 'public note',
+      'message.received': 'message in', 'survey.submitted': 'survey answered',
+      'sla.breached': 'deadline missed' },
   },
 };
 
@@ -79,9 +87,10 @@ export async function showWebhooks(pane, api, lang, agencyId, say) {
   const boxes = node('fieldset', null, { id: 'wh-events' });
   boxes.append(node('legend', t.events));
   for (const ev of EVENTS) {
-    const l = node('label', null, { class: 'inline' });
+    // The event's name in words; its wire name (what a receiver sees) on hover.
+    const l = node('label', null, { class: 'inline', title: ev });
     const c = node('input', null, { type: 'checkbox', value: ev, checked: '' });
-    l.append(c, ' ', ev);
+    l.append(c, ' ', t.ev[ev] ?? ev);
     boxes.append(l, ' ');
   }
   form.append(field('wh-url', t.url, url), field('wh-secret', t.secret, secret),
@@ -100,7 +109,7 @@ export async function showWebhooks(pane, api, lang, agencyId, say) {
     const tb = node('tbody');
     for (const d of r.deliveries) {
       const tr = node('tr');
-      for (const v of [when(d.created_at), `${d.type} (${d.delivery_id})`, t.states[d.state] ?? d.state,
+      for (const v of [when(d.created_at), `${t.ev[d.type] ?? d.type} (${d.delivery_id})`, t.states[d.state] ?? d.state,
         d.last_status ?? '', String(d.attempts), d.last_error ?? '']) tr.append(node('td', String(v)));
       const td = node('td');
       if (d.state !== 'pending')
@@ -124,7 +133,7 @@ export async function showWebhooks(pane, api, lang, agencyId, say) {
     rows.replaceChildren();
     for (const w of r.webhooks) {
       const tr = node('tr', null, { 'data-id': String(w.id) });
-      tr.append(node('td', w.url + (w.trusted ? ` — ${t.trusted}` : '')), node('td', w.events.join(', ')),
+      tr.append(node('td', w.url + (w.trusted ? ` — ${t.trusted}` : '')), node('td', w.events.map((e) => t.ev[e] ?? e).join(', '), { title: w.events.join(', ') }),
         node('td', t.states[w.state] ?? w.state, { class: w.state === 'paused' ? 'bad' : '' }),
         node('td', String(w.consecutive_failures)), node('td', `${w.pending} / ${w.failed}`));
       const td = node('td');
