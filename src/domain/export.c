@@ -1,5 +1,6 @@
 /* Cases as CSV, a batch at a time (see export.h). */
 #include "domain/export.h"
+#include "domain/lapor.h"
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -39,6 +40,7 @@ typedef enum {
     K_REP_PHONE,
     K_REP_WA,
     K_ADDRESS,
+    K_LAPOR_CLASS,
     K__COUNT
 } col_key;
 
@@ -74,6 +76,8 @@ static const struct {
     [K_REP_PHONE] = {"reporter_phone", "Telepon pelapor", "Reporter phone", C_TEXT, true, true},
     [K_REP_WA] = {"reporter_mobile", "WhatsApp pelapor", "Reporter WhatsApp", C_TEXT, true, false},
     [K_ADDRESS] = {"address", "Alamat", "Address", C_TEXT, true, true},
+    [K_LAPOR_CLASS] = {"lapor_class", "Klasifikasi LAPOR!", "LAPOR! classification", C_TEXT, false,
+                       false},
 };
 
 const char *export_col_keys(void)
@@ -340,6 +344,9 @@ static bool put_row(export_run *x, const store_case *c)
             break;
         case K_LAPOR:
             v = c->lapor_tracking_id;
+            break;
+        case K_LAPOR_CLASS:
+            v = lapor_class_label(c->lapor_class, x->en ? "en" : "id");
             break;
         case K_FWD_FROM:
             if (c->forwarded_from)

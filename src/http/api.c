@@ -35,14 +35,16 @@ json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
     int st = status_parse(c->status);
     json_t *j = json_pack(
         "{s:I, s:s, s:{s:I, s:s}, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:b, s:b, s:s?,"
-        " s:o, s:o, s:o, s:o}",
+        " s:o, s:o, s:o, s:o, s:s?, s:s?, s:o}",
         "id", (json_int_t)c->id, "tracking_code", shown, "agency", "id", (json_int_t)c->agency_id,
         "name", c->agency_name, "kind", c->kind, "channel", c->channel, "status", c->status,
         "status_label", st >= 0 ? status_label((case_status_t)st, lang) : c->status, "priority",
         c->priority, "description", c->description, "address", c->address, "rahasia", c->rahasia,
         "anonim", c->anonim, "lapor_tracking_id", c->lapor_tracking_id, "forwarded_from",
         id_or_null(c->forwarded_from), "forwarded_to", id_or_null(c->forwarded_to), "created_at",
-        json_time(c->created_at), "updated_at", json_time(c->updated_at));
+        json_time(c->created_at), "updated_at", json_time(c->updated_at), "lapor_class",
+        c->lapor_class, "lapor_class_label", lapor_class_label(c->lapor_class, lang),
+        "lapor_marked_at", json_time(c->lapor_marked_at));
     if (!j)
         return NULL;
     json_object_set_new(
@@ -90,6 +92,7 @@ bool sees_reporter(const req_t *r, int64_t agency_id)
 err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
 {
     const char *status = NULL, *q = NULL, *from = NULL, *to = NULL, *kec = NULL, *lapor = NULL;
+    const char *lclass = NULL;
     int64_t limit = PAGE_DEFAULT;
     memset(f, 0, sizeof *f);
     err_t e = req_query(r, "status", &status);
@@ -115,12 +118,24 @@ err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
         e = query_id(r, "since_id", &f->after_id);
     if (e == ERR_OK)
         e = req_query(r, "lapor", &lapor);
+    if (e == ERR_OK)
+        e = req_query(r, "lapor_class", &lclass);
     if (e != ERR_OK)
         return e;
-    /* Forwarded to LAPOR! (a tracking number recorded) or not yet. */
-    if (lapor && strcmp(lapor, "yes") && strcmp(lapor, "no"))
-        return refuse(r, ERR_INVALID, tr(r, "lapor: yes atau no", "lapor: yes or no"));
-    f->lapor = !lapor ? 0 : !strcmp(lapor, "yes") ? 1 : -1;
+    /* Forwarded to LAPOR! (a tracking number recorded) or not yet; or
+     * marked for LAPOR! and still without a number (the worklist). */
+    if (lapor && strcmp(lapor, "yes") && strcmp(lapor, "no") && strcmp(lapor, "marked"))
+        return refuse(r, ERR_INVALID,
+                      tr(r, "lapor: yes, no atau marked", "lapor: yes, no or marked"));
+    f->lapor = !lapor                  ? 0
+               : !strcmp(lapor, "yes") ? 1
+               : !strcmp(lapor, "no")  ? -1
+                                       : STORE_LAPOR_TODO;
+    if (lclass && !lapor_class_valid(lclass))
+        return refuse(r, ERR_INVALID,
+                      tr(r, "lapor_class: pengaduan, aspirasi atau permintaan_informasi",
+                         "lapor_class: pengaduan, aspirasi or permintaan_informasi"));
+    f->lapor_class = lclass;
     if (f->after_id && f->before_id)
         return refuse(r, ERR_INVALID, "since_id and cursor: give one of them");
     if (kec) {

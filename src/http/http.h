@@ -393,6 +393,8 @@ err_t h_my_tasks(app_t *app, req_t *r);
 json_t *case_json(const store_case *c, bool with_reporter, const char *lang);
 /* PUT /api/v1/cases/{id}/lapor (lapor_api.c). */
 err_t h_case_lapor(app_t *app, req_t *r);
+/* GET /api/v1/lapor/worklist (lapor_api.c; issue 17 §3). */
+err_t h_lapor_worklist(app_t *app, req_t *r);
 err_t h_bot_text_reset(app_t *app, req_t *r);
 /* The operator dashboard (dash.c). */
 /* Largest officer photo upload (POST /api/v1/cases/{id}/attachments). */

@@ -208,6 +208,8 @@ static const route_t routes[] = {
     ME("POST", "/api/v1/webhooks/{id}/resume", h_webhook_resume, ADMINS),
     ME("GET", "/api/v1/webhooks/{id}/deliveries", h_webhook_deliveries, ADMINS),
     ME("POST", "/api/v1/webhooks/deliveries/{id}/retry", h_webhook_redeliver, ADMINS),
+    /* Issue 17 §3: the LAPOR! liaison's worklist. */
+    ME("GET", "/api/v1/lapor/worklist", h_lapor_worklist, DESK),
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

@@ -186,9 +186,12 @@ void cq_case_where(cq_t *q, const store_case_filter *f, const cq_scope *scope,
     eq_text(q, "c.status", f->status);
     eq_text(q, "c.kecamatan_code", f->kecamatan_code);
     field_sql(q, f, scope);
-    if (f->lapor)
+    if (f->lapor == STORE_LAPOR_TODO) /* the worklist: cases_lapor_todo's rows */
+        cq_sql(q, " AND c.lapor_marked_at IS NOT NULL AND c.lapor_tracking_id IS NULL");
+    else if (f->lapor)
         cq_sql(q, f->lapor > 0 ? " AND c.lapor_tracking_id IS NOT NULL"
                                : " AND c.lapor_tracking_id IS NULL");
+    eq_text(q, "c.lapor_class", f->lapor_class);
     if (f->from) {
         cq_sql(q, " AND c.created_at >= ");
         cq_int(q, f->from);
@@ -217,6 +220,6 @@ void cq_case_order(cq_t *q, const store_case_filter *f, const char *order_col, i
     cq_sql(q, order_col);
     if (q->order_by_expr)
         cq_sql(q, " + 0");
-    cq_sql(q, f->after_id > 0 ? " ASC LIMIT " : " DESC LIMIT ");
+    cq_sql(q, f->after_id > 0 || f->oldest_first ? " ASC LIMIT " : " DESC LIMIT ");
     cq_int(q, limit);
 }

@@ -22,7 +22,7 @@
     " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
     " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
     " r.name, r.phone, r.mobile, c.notify_consent_at, c.notify_channel, c.notify_address,"         \
-    " c.lat IS NOT NULL"
+    " c.lat IS NOT NULL, c.lapor_class, c.lapor_marked_at"
 #define CASE_JOINS                                                                                 \
     " JOIN agencies a ON a.id = c.agency_id"                                                       \
     " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
@@ -66,6 +66,8 @@ static const q_field CASE_F[] = {
     QF(TEXT, store_case, notify_channel),
     QF(TEXT, store_case, notify_address),
     QF(BOOL, store_case, has_location),
+    QF(TEXT, store_case, lapor_class),
+    QF(INT64, store_case, lapor_marked_at),
 };
 
 static bool is_sqlite(const q_conn *c) { return strcmp(q_engine(c), "sqlite") == 0; }
@@ -421,7 +423,7 @@ err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store
         ts_sql(&q, f, &sc, match);
     }
     cq_sql(&q, ") p CROSS JOIN cases c" CASE_JOINS " WHERE c.id = p.id ORDER BY c.id ");
-    cq_sql(&q, f->after_id ? "ASC" : "DESC");
+    cq_sql(&q, f->after_id || f->oldest_first ? "ASC" : "DESC");
     if (q.overflow) {
         e = ERR_INTERNAL;
         goto out;
@@ -635,6 +637,56 @@ err_t store_case_set_lapor(store_t *s, int64_t case_id, const char *lapor_id, in
 {
     lapor_ctx x = {case_id, actor_id, now, lapor_id, false};
     err_t e = q_tx(s, lapor_tx, &x);
+    *changed = e == ERR_OK && x.changed;
+    return e;
+}
+
+/* ---- the LAPOR! classification and mark (issue 17 §3) --------------------------- */
+
+typedef struct {
+    int64_t case_id, actor_id, now;
+    const char *cls;
+    int mark;
+    bool changed; /* out */
+} lapor_fields_ctx;
+
+static err_t lapor_fields_tx(q_conn *c, void *arg)
+{
+    /* Each part writes only when it changes something, so saving the
+     * same values twice adds no event. */
+    static const char cls_sql[] = "UPDATE cases SET lapor_class = $2, updated_at = $3"
+                                  " WHERE id = $1 AND lapor_class <> $2";
+    static const char mark_sql[] = "UPDATE cases SET lapor_marked_at = $2, updated_at = $2"
+                                   " WHERE id = $1 AND lapor_marked_at IS NULL";
+    static const char unmark_sql[] = "UPDATE cases SET lapor_marked_at = NULL, updated_at = $2"
+                                     " WHERE id = $1 AND lapor_marked_at IS NOT NULL";
+    lapor_fields_ctx *x = arg;
+    int64_t n = 0;
+    err_t e = dom_case_lock(c, x->case_id);
+    if (e == ERR_OK && x->cls) {
+        e = q_run(c, cls_sql, &n, Q_INT(x->case_id), Q_TEXT(x->cls), Q_INT(x->now));
+        if (e == ERR_OK && n > 0) {
+            x->changed = true;
+            e = dom_add_event(c, x->case_id, "lapor_class", NULL, x->actor_id, x->cls, false, false,
+                              x->now, NULL);
+        }
+    }
+    if (e == ERR_OK && x->mark) {
+        e = q_run(c, x->mark > 0 ? mark_sql : unmark_sql, &n, Q_INT(x->case_id), Q_INT(x->now));
+        if (e == ERR_OK && n > 0) {
+            x->changed = true;
+            e = dom_add_event(c, x->case_id, x->mark > 0 ? "lapor_mark" : "lapor_unmark", NULL,
+                              x->actor_id, NULL, false, false, x->now, NULL);
+        }
+    }
+    return e;
+}
+
+err_t store_case_set_lapor_fields(store_t *s, int64_t case_id, const char *cls, int mark,
+                                  int64_t actor_id, int64_t now, bool *changed)
+{
+    lapor_fields_ctx x = {case_id, actor_id, now, cls, mark, false};
+    err_t e = q_tx(s, lapor_fields_tx, &x);
     *changed = e == ERR_OK && x.changed;
     return e;
 }

@@ -315,6 +315,11 @@ typedef struct {
     /* Where the case's updates go: a channel driver's name and the address
      * there (NULL: only the public page). */
     const char *notify_channel, *notify_address;
+    /* The national classification (issue 17 §3): "pengaduan", "aspirasi"
+     * or "permintaan_informasi"; when the case was marked to be forwarded
+     * to LAPOR! (UTC seconds; 0: not marked). */
+    const char *lapor_class;
+    int64_t lapor_marked_at;
 } store_case;
 
 typedef struct {
@@ -373,8 +378,13 @@ typedef struct {
      * STORE_FIELD_MAX of each. */
     const int64_t *field_agencies, *field_teams;
     size_t nfield_agencies, nfield_teams;
-    int lapor; /* 1: with a LAPOR! tracking id, -1: without one, 0: either */
+    int lapor;               /* 1: with a LAPOR! tracking id, -1: without one, 0: either;
+                              * STORE_LAPOR_TODO: marked for LAPOR! and without one yet */
+    const char *lapor_class; /* NULL: any */
+    bool oldest_first;       /* ascending ids (after_id, if any, is the cursor) */
 } store_case_filter;
+
+#define STORE_LAPOR_TODO 2
 
 /* Most agencies or teams of a field officer's view in one list. */
 #define STORE_FIELD_MAX 32
@@ -1327,6 +1337,14 @@ err_t store_svc_rows(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, i
  * note, or "lapor_clear"), in one transaction. *changed is false, and
  * nothing is written, when the case has that value already. ERR_NOT_FOUND
  * for an unknown case. */
+/* Sets the case's LAPOR! classification (cls, already checked) and, when
+ * mark is 1 or -1, marks it for LAPOR! (now) or clears the mark, with an
+ * internal event per change ("lapor_class" with the class as note,
+ * "lapor_mark", "lapor_unmark"), in one transaction; cls NULL keeps the
+ * class, mark 0 the mark. *changed says whether anything changed. */
+err_t store_case_set_lapor_fields(store_t *s, int64_t case_id, const char *cls, int mark,
+                                  int64_t actor_id, int64_t now, bool *changed) STORE_WUR;
+
 err_t store_case_set_lapor(store_t *s, int64_t case_id, const char *lapor_id, int64_t actor_id,
                            int64_t now, bool *changed) STORE_WUR;
 

@@ -209,6 +209,8 @@ ROUTES = {
     ("GET", "/api/v1/public/reports"): ("public", None),
     ("GET", "/sim/api/media/{file}"): ("public", None),
     ("GET", "/sim/api/staff"): ("/sim/api/staff", 403),
+    # Issue 17 §3: the LAPOR! liaison's worklist is the desk's.
+    ("GET", "/api/v1/lapor/worklist"): ("/api/v1/lapor/worklist", 403),
 }
 
 # Routes that end the session: called last.

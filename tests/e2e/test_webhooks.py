@@ -217,6 +217,9 @@ def test_every_event_signed_and_without_personal_data(hook_desk):
     created = [json.loads(r["body"]) for r in rcv.on("/plain") if r["event"] == "case.created"]
     assert {c["data"]["case"]["tracking_code"].replace("-", "") for c in created} >= {
         code.replace("-", "")}
+    # What a LAPOR! bridge needs (issue 17 §3): the class and the tracking id.
+    assert all(c["data"]["case"]["lapor_class"] == "pengaduan"
+               and "lapor_tracking_id" in c["data"]["case"] for c in created)
     # Each delivery once (the receiver answered 200 every time).
     assert all(len(v) == 1 for v in rcv.delivered("/plain").values())
     # The delivery log shows them with their status codes.
