@@ -65,7 +65,8 @@ function clean(where, text, { keys = true } = {}) {
   if (keys) assert.deepEqual(keysIn(text), [], `${where}: raw keys in\n${text}`);
 }
 
-const ROUTES = ['#/inbox', '#/new', '#/reports', '#/field'];
+// #/lapor: the LAPOR! worklist (issue 17 §3), with the case below on it.
+const ROUTES = ['#/inbox', '#/new', '#/reports', '#/field', '#/lapor'];
 
 describe('Indonesian first (issue 13)', () => {
   before(async () => {
@@ -81,6 +82,7 @@ describe('Indonesian first (issue 13)', () => {
     assert.equal(c.status, 201, JSON.stringify(c.json));
     caseId = c.json.id;
     assert.equal((await admin.call('POST', `/api/v1/cases/${caseId}/transitions`, { action: 'verify' })).status, 200);
+    assert.equal((await admin.call('PUT', `/api/v1/cases/${caseId}/lapor`, { lapor_marked: true })).status, 200);
   });
 
   after(async () => {

@@ -9,6 +9,7 @@ import { fieldView } from './field.js';
 import { reportView } from './report.js';
 import { reportsView, REPORT_ROLES } from './reports.js';
 import { accountView } from './account.js';
+import { laporView } from './lapor.js';
 
 export const state = { me: null, ref: null };
 
@@ -52,6 +53,7 @@ function header() {
   if (!isField() || isDesk()) links.push(['#/inbox', t('inbox')]);
   if (isField()) links.push(['#/field', t('field')]);
   if (isDesk()) links.push(['#/new', t('new_report')]);
+  if (isDesk()) links.push(['#/lapor', t('lapor_worklist')]);
   if (roles().some((r) => r === 'admin' || r === 'superadmin')) links.push(['/admin/', t('administration')]);
   if (canReport()) links.push(['#/reports', t('reports')]);
   links.push(['#/account', getLang() === 'en' ? 'Account' : 'Akun']);
@@ -150,6 +152,7 @@ export async function route() {
     else if (hash.startsWith('#/field')) done = await fieldView(root);
     else if (hash.startsWith('#/new')) done = await reportView(root);
     else if (hash.startsWith('#/reports')) done = await reportsView(root);
+    else if (hash.startsWith('#/lapor')) done = await laporView(root);
     else done = await inboxView(root);
   } catch (e) {
     root.append(el('p', { class: 'error', role: 'alert' }, e.message));

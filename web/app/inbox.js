@@ -6,7 +6,7 @@ import { t, getLang } from './i18n.js';
 import { el, clear, age, beep, when } from './util.js';
 import { state, flash } from './app.js';
 import { slaBadge, stageLabel, agenciesWith } from './sla.js';
-import { laporFilter } from './lapor.js';
+import { laporFilter, laporClassFilter } from './lapor.js';
 
 const STATUSES = ['received', 'verified', 'dispatched', 'in_progress', 'resolved', 'closed',
   'rejected', 'forwarded', 'on_hold', 'reopened', 'submitted', 'incomplete', 'checking',
@@ -70,6 +70,7 @@ export async function inboxView(root) {
     select('team', t('team'), ref.teams.map((x) => [x.id, x.name]), filters.team),
     select('kecamatan', t('kecamatan'), ref.regions.map((g) => [g.code, g.name]), filters.kecamatan),
     laporFilter(filters.lapor),
+    laporClassFilter(filters.lapor_class),
     el('div', { class: 'field' }, el('label', { for: 'f-from' }, t('from')),
       el('input', { id: 'f-from', name: 'from', type: 'date', value: filters.from || '' })),
     el('div', { class: 'field' }, el('label', { for: 'f-to' }, t('to')),
