@@ -1,4 +1,5 @@
 #include "domain/report.h"
+#include "domain/lapor.h"
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -189,6 +190,40 @@ static void ikm_chart(doc *d, const stats_t *st)
     d->y = base - 16;
 }
 
+/* Section 7 (issue 17 §3): of the month's cases, those forwarded to
+ * SP4N-LAPOR! (a tracking id recorded, or marked for it), with and
+ * without the tracking id, and the national classification of all. */
+static void lapor_section(doc *d, arena_t *ar, const stats_t *st)
+{
+    int64_t with_id = 0, without_id = 0, by_class[3] = {0};
+    static const char *const classes[] = {"pengaduan", "aspirasi", "permintaan_informasi"};
+    for (size_t i = 0; i < st->ncases; i++) {
+        const store_stats_case *c = &st->cases[i];
+        if (c->lapor_tracking_id)
+            with_id++;
+        else if (c->lapor_marked_at)
+            without_id++;
+        for (int k = 0; k < 3; k++)
+            if (c->lapor_class && !strcmp(c->lapor_class, classes[k]))
+                by_class[k]++;
+    }
+    heading(d, "7. SP4N-LAPOR!");
+    line(d, arena_printf(ar, "Diteruskan ke LAPOR!: %lld", (long long)(with_id + without_id)), 11,
+         false);
+    line(d, arena_printf(ar, "Dengan Tracking ID LAPOR!: %lld", (long long)with_id), 11, false);
+    line(d, arena_printf(ar, "Ditandai, belum ada Tracking ID: %lld", (long long)without_id), 11,
+         false);
+    const float xs[] = {MARGIN, MARGIN + 200, MARGIN + 280};
+    const char *hd[] = {"Klasifikasi", "Laporan", "Porsi"};
+    row(d, xs, hd, 3, true);
+    for (int k = 0; k < 3; k++) {
+        const char *cells[] = {lapor_class_label(classes[k], "id"),
+                               arena_printf(ar, "%lld", (long long)by_class[k]),
+                               pct(ar, by_class[k], (int64_t)st->ncases)};
+        row(d, xs, cells, 3, false);
+    }
+}
+
 err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const char *month,
                          ikm_weight_t weight, int64_t now, const unsigned char **pdf, size_t *len)
 {
@@ -351,6 +386,8 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
                                         st.ikm.mutu)
                          : "Kepuasan (IKM): belum ada responden",
          11, false);
+
+    lapor_section(&d, ar, &st);
 
     if (!d.failed)
         HPDF_SaveToStream(d.pdf);

@@ -1,9 +1,10 @@
 /* report: the monthly report of an agency as a PDF (libharu; issue #8):
  * totals, the resolution ratio against the 91 % target, times, SLA
  * compliance, the IKM per unsur with a bar chart, per-kecamatan and
- * per-team tables, the month's longest-open cases and the IGA evidence
- * summary. Every number comes from stats_compute, as on /statistik. No
- * personal data: codes, categories, places and counts only. */
+ * per-team tables, the month's longest-open cases, the IGA evidence
+ * summary and the SP4N-LAPOR! section (forwarded with and without a
+ * tracking id, per national classification; issue 17 §3). Every number comes from stats_compute, as
+ * on /statistik. No personal data: codes, categories, places and counts only. */
 #ifndef ADUAN_REPORT_H
 #define ADUAN_REPORT_H
 

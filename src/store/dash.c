@@ -140,6 +140,9 @@ static const q_field STATS_F[] = {
     QF(TEXT, store_stats_case, agency_code),
     QF(TEXT, store_stats_case, agency_name),
     QF(BOOL, store_stats_case, has_location),
+    QF(TEXT, store_stats_case, lapor_class),
+    QF(TEXT, store_stats_case, lapor_tracking_id),
+    QF(INT64, store_stats_case, lapor_marked_at),
 };
 
 err_t store_stats_cases(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
@@ -158,7 +161,8 @@ err_t store_stats_cases(store_t *s, arena_t *ar, int64_t agency_id, int64_t from
         " c.sla_resolve_due_at,"
         " (SELECT MAX(e.created_at) FROM case_events e WHERE e.case_id = c.id"
         "  AND e.to_status IN ('resolved', 'issued')),"
-        " a.code, a.name, c.lat IS NOT NULL"
+        " a.code, a.name, c.lat IS NOT NULL, c.lapor_class, c.lapor_tracking_id,"
+        " c.lapor_marked_at"
         " FROM cases c JOIN agencies a ON a.id = c.agency_id"
         " LEFT JOIN categories k ON k.id = c.category_id"
         " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN teams t ON t.id = c.team_id"

@@ -1183,6 +1183,10 @@ typedef struct {
      * case is judged by its last resolution against its new deadline). */
     int64_t resolve_due_at, last_resolved_at;
     const char *agency_code, *agency_name;
+    /* SP4N-LAPOR! (issue 17 §3): the national class, the tracking id
+     * (NULL: none) and when it was marked for LAPOR! (0: not marked). */
+    const char *lapor_class, *lapor_tracking_id;
+    int64_t lapor_marked_at;
 } store_stats_case;
 
 /* The cases of one agency (0: all) received in [from, to), without those

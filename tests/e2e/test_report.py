@@ -89,3 +89,36 @@ def test_monthly_pdf_is_for_the_agency_staff(server):
     # Without agency: the user's only one.
     r = damkar.get("/api/v1/reports/monthly.pdf", params={"month": month})
     assert r.status == 200 and r.body[:5] == b"%PDF-"
+
+
+def test_monthly_pdf_has_the_lapor_section(fresh_server, tmp_path):
+    """Issue 17 §3: the month's cases forwarded to LAPOR!, with and without a
+    tracking id, and their national classification."""
+    srv = fresh_server
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    cat = admin.category_id("pkl")
+    ids = [admin.create_case(category_id=cat, description="Lapak qxreportlapor %d" % i)["id"]
+           for i in range(5)]
+
+    def put(cid, **body):
+        r = admin.request("PUT", "/api/v1/cases/%d/lapor" % cid, json=body)
+        assert r.status == 200, r
+
+    put(ids[0], lapor_marked=True, lapor_tracking_id="1916449")
+    put(ids[1], lapor_tracking_id="1916450")  # recorded without the mark: forwarded too
+    put(ids[2], lapor_marked=True, lapor_class="aspirasi")
+    put(ids[3], lapor_class="permintaan_informasi")
+    month = this_month()[0]
+    r = admin.get("/api/v1/reports/monthly.pdf", params={"agency": "satpolpp", "month": month})
+    assert r.status == 200, r
+    text = pdf_text(r.body, tmp_path)
+    received = int(re.search(r"Diterima: (\d+)", text).group(1))
+    others = received - 5  # the demo's own cases of the month, none forwarded
+    assert "7. SP4N-LAPOR!" in text, text
+    assert re.search(r"Diteruskan ke LAPOR!: 3\b", text), text
+    assert re.search(r"Dengan Tracking ID LAPOR!: 2\b", text), text
+    assert re.search(r"Ditandai, belum ada Tracking ID: 1\b", text), text
+    assert re.search(r"Pengaduan\s+%d\b" % (3 + others), text), text
+    assert re.search(r"Aspirasi\s+1\b", text) and re.search(r"Permintaan informasi\s+1\b", text)
+    assert "1916449" not in text  # counts, not numbers
