@@ -144,8 +144,8 @@ const char *lapor_summary(arena_t *ar, const store_case *c)
         "Kronologi: %s\n"
         "%s\n"
         "Nomor aduan daerah: %s",
-        lapor_class_label(c->lapor_class, "id"), c->category_name_id ? c->category_name_id : "-",
-        c->agency_name ? c->agency_name : "-",
+        lapor_class_label(c->lapor_class ? c->lapor_class : LAPOR_CLASS_DEFAULT, "id"),
+        c->category_name_id ? c->category_name_id : "-", c->agency_name ? c->agency_name : "-",
         c->kecamatan_name ? c->kecamatan_name : (c->kecamatan_code ? c->kecamatan_code : "-"), when,
         place, c->description ? c->description : "-", who, code);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/arena.h"
 #include "domain/lapor.h"
 #include "store/case_query.h"
 
@@ -113,14 +114,89 @@ static void lapor_filter_sql(void **state)
     assert_non_null(strstr(where(&f, NULL), " AND c.lapor_tracking_id IS NOT NULL"));
     f.lapor = -1;
     assert_non_null(strstr(where(&f, NULL), " AND c.lapor_tracking_id IS NULL"));
+    /* Issue 17 §3: the worklist's rows (cases_lapor_todo) and the class. */
+    f.lapor = STORE_LAPOR_TODO;
+    assert_non_null(strstr(where(&f, NULL), " AND c.lapor_marked_at IS NOT NULL AND "
+                                            "c.lapor_tracking_id IS NULL"));
+    f.lapor_class = "aspirasi";
+    assert_non_null(strstr(where(&f, NULL), "c.lapor_class = "));
+    /* Oldest first. */
+    static cq_t q;
+    cq_init(&q);
+    f.oldest_first = true;
+    cq_case_order(&q, &f, "c.id", 10);
+    assert_string_equal(q.sql, " ORDER BY c.id ASC LIMIT 10");
+}
+
+static void lapor_classes(void **state)
+{
+    (void)state;
+    assert_true(lapor_class_valid("pengaduan"));
+    assert_true(lapor_class_valid("aspirasi"));
+    assert_true(lapor_class_valid("permintaan_informasi"));
+    static const char *const bad[] = {"",           "Pengaduan", "keluhan", "permintaan informasi",
+                                      "pengaduan ", NULL};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(lapor_class_valid(bad[i]));
+    assert_string_equal(lapor_class_label("permintaan_informasi", "id"), "Permintaan informasi");
+    assert_string_equal(lapor_class_label("aspirasi", "en"), "Aspiration");
+    assert_string_equal(lapor_class_label("x", "id"), "x");
+}
+
+/* The copy-ready summary names the reporter only when the case allows it. */
+static void lapor_summaries(void **state)
+{
+    (void)state;
+    arena_t *ar = arena_new();
+    store_case c;
+    memset(&c, 0, sizeof c);
+    c.tracking_code = "K48SWWE1";
+    c.created_at = 1796272560; /* 2026-12-03 05:56 UTC */
+    c.description = "Pedagang menutup trotoar";
+    c.address = "Jl. A. Yani";
+    c.lapor_class = "aspirasi";
+    c.category_name_id = "Pedagang kaki lima";
+    c.agency_name = "Satpol PP";
+    c.kecamatan_name = "Paringin";
+    c.reporter_name = "Siti Aminah";
+    c.reporter_phone = "081234500001";
+    c.has_location = true;
+    c.lat = -2.33;
+    c.lon = 115.46;
+    const char *s = lapor_summary(ar, &c);
+    assert_non_null(strstr(s, "Klasifikasi: Aspirasi\n"));
+    assert_non_null(strstr(s, "Kategori: Pedagang kaki lima\n"));
+    assert_non_null(strstr(s, "Kecamatan: Paringin\n"));
+    assert_non_null(strstr(s, "Lokasi: Jl. A. Yani (titik -2.33000, 115.46000)\n"));
+    assert_non_null(strstr(s, "Kronologi: Pedagang menutup trotoar\n"));
+    assert_non_null(strstr(s, "Pelapor: Siti Aminah\n"));
+    assert_non_null(strstr(s, "Nomor aduan daerah: K48S-WWE1"));
+    assert_non_null(strstr(s, "2026 pukul "));
+    assert_null(strstr(s, "081234500001"));
+    c.anonim = true;
+    s = lapor_summary(ar, &c);
+    assert_null(strstr(s, "Siti"));
+    assert_non_null(strstr(s, "ANONIM"));
+    c.anonim = false;
+    c.rahasia = true;
+    s = lapor_summary(ar, &c);
+    assert_null(strstr(s, "Siti"));
+    assert_non_null(strstr(s, "RAHASIA"));
+    /* Nothing known: dashes, never "(null)". */
+    memset(&c, 0, sizeof c);
+    c.tracking_code = "K48SWWE1";
+    s = lapor_summary(ar, &c);
+    assert_null(strstr(s, "(null)"));
+    assert_non_null(strstr(s, "Kategori: -\n"));
+    arena_destroy(ar);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(lapor_numbers),
-        cmocka_unit_test(field_scope_sql),
-        cmocka_unit_test(lapor_filter_sql),
+        cmocka_unit_test(lapor_numbers),    cmocka_unit_test(field_scope_sql),
+        cmocka_unit_test(lapor_filter_sql), cmocka_unit_test(lapor_classes),
+        cmocka_unit_test(lapor_summaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
