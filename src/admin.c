@@ -146,7 +146,7 @@ int admin_agency(store_t *s, int argc, char **argv)
             rc = complain(USAGE, "aduan: --timezone: %s\n", err);
         if (rc == OK) {
             store_agency a = {0,    pos[0], v[0], v[1], v[2] ? v[2] : "Asia/Makassar",
-                              NULL, NULL,   NULL};
+                              NULL, NULL,   NULL, false};
             int64_t id;
             rc = report(store_agency_create(s, &a, clock_now(), &id), "agency add");
             if (rc == OK)

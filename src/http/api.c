@@ -510,6 +510,7 @@ err_t h_agencies(app_t *app, req_t *r)
                                 json_pack("{s:s?, s:s?, s:s?}", "status", a[i].template_status,
                                           "reply", a[i].template_reply, "language",
                                           a[i].template_lang));
+            json_object_set_new(j, "publish_photos", json_boolean(a[i].publish_photos));
         }
         json_array_append_new(items, j);
     }

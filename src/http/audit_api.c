@@ -112,6 +112,7 @@ static const audit_rule ROUTES[] = {
     {"POST", "/api/v1/webhooks/{id}/resume", "webhook_resume", A_CHANGE, "webhook", false},
     {"POST", "/api/v1/webhooks/deliveries/{id}/retry", "webhook_redeliver", A_CHANGE,
      "webhook_delivery", false},
+    {"PUT", "/api/v1/agencies/{id}/settings", "agency_settings_set", A_CHANGE, "agency", false},
 };
 
 /* The names of the body's top-level fields ("name,role,password"): what

@@ -287,6 +287,12 @@ err_t h_attachment_get(app_t *app, req_t *r)
         r->detail = "the reporter's files are personal data";
         return ERR_FORBIDDEN;
     }
+    return media_send(app, r, &a);
+}
+
+err_t media_send(app_t *app, req_t *r, const store_attachment *att)
+{
+    const store_attachment a = *att;
     if (strcmp(a.state, "stored") != 0 || !is_hex64(a.sha256)) {
         r->detail = "the file is not stored (yet)";
         return ERR_NOT_FOUND;

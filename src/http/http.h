@@ -393,6 +393,13 @@ err_t h_my_tasks(app_t *app, req_t *r);
 json_t *case_json(const store_case *c, bool with_reporter, const char *lang);
 /* PUT /api/v1/cases/{id}/lapor (lapor_api.c). */
 err_t h_case_lapor(app_t *app, req_t *r);
+/* Answers the stored file of attachment a (dash.c): 404 when it is not
+ * stored (yet) or is missing from the media directory. */
+err_t media_send(app_t *app, req_t *r, const store_attachment *a);
+/* GET /open311/v2/media/{id} (open311.c; issue 17 §1). */
+err_t h_o311_media(app_t *app, req_t *r);
+/* PUT /api/v1/agencies/{id}/settings (open311.c): publish_photos. */
+err_t h_agency_settings(app_t *app, req_t *r);
 /* GET /api/v1/lapor/worklist (lapor_api.c; issue 17 §3). */
 err_t h_lapor_worklist(app_t *app, req_t *r);
 err_t h_bot_text_reset(app_t *app, req_t *r);

@@ -14,7 +14,9 @@
 
 #include "channels/channel.h"
 #include "core/clock.h"
+#include "core/fsfile.h"
 #include "core/ids.h"
+#include "core/image.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/text.h"
@@ -29,10 +31,12 @@
 #include <errno.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* The spec's defaults for GET requests: a 90-day window, 1,000 rows. */
@@ -449,7 +453,7 @@ static bool parse_request_id(const char *s, int64_t *id)
 
 /* A case as a service request: what the public page shows, and no more. */
 static json_t *request_json(req_t *r, const catalogue *cat, const store_case *c, const char *note,
-                            int64_t resolve_due)
+                            int64_t resolve_due, const char *media)
 {
     const store_agency *a = agency_of(cat, c->agency_id);
     const store_category *k = category_of(cat, c->category_id);
@@ -485,6 +489,8 @@ static json_t *request_json(req_t *r, const catalogue *cat, const store_case *c,
         json_object_set_new(j, "lat", json_real(round3(c->lat)));
         json_object_set_new(j, "long", json_real(round3(c->lon)));
     }
+    if (media)
+        json_object_set_new(j, "media_url", json_string(media));
     return j;
 }
 
@@ -503,6 +509,21 @@ static err_t requests_answer(app_t *app, req_t *r, o311_fmt fmt, const catalogue
     err_t e = n ? store_open311_notes(app->store, r->ar, ids, n, notes) : ERR_OK;
     if (e == ERR_OK && n)
         e = store_sla_for_cases(app->store, r->ar, ids, n, &sla, &nsla);
+    /* Photos only of the agencies that publish them (agencies.publish_photos):
+     * the others' cases are not looked up at all. */
+    int64_t *pub = n ? arena_alloc(r->ar, n * sizeof *pub) : NULL, *photos = pub;
+    size_t npub = 0;
+    if (n && !pub)
+        return ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const store_agency *a = agency_of(cat, cs[i].agency_id);
+        if (a && a->publish_photos)
+            pub[npub++] = cs[i].id;
+    }
+    if (e == ERR_OK && npub) {
+        photos = arena_alloc(r->ar, npub * sizeof *photos);
+        e = photos ? store_open311_photos(app->store, pub, npub, photos) : ERR_NOMEM;
+    }
     if (e != ERR_OK)
         return e;
     json_t *list = json_array();
@@ -511,7 +532,12 @@ static err_t requests_answer(app_t *app, req_t *r, o311_fmt fmt, const catalogue
         for (size_t k = 0; k < nsla; k++)
             if (sla[k].id == cs[i].id && !is_closed(cs[i].status))
                 due = sla[k].sla_resolve_due_at;
-        json_array_append_new(list, request_json(r, cat, &cs[i], notes[i], due));
+        const char *media = NULL;
+        for (size_t k = 0; k < npub; k++)
+            if (pub[k] == cs[i].id && photos[k])
+                media = arena_printf(r->ar, "%s/open311/v2/media/%lld", app->cfg->public_url,
+                                     (long long)photos[k]);
+        json_array_append_new(list, request_json(r, cat, &cs[i], notes[i], due, media));
     }
     return answer(r, fmt, 200, "service_requests", list);
 }
@@ -703,6 +729,65 @@ err_t h_o311_token(app_t *app, req_t *r)
     return fail(r, fmt, 404, "token: no such token (requests are answered with their id)");
 }
 
+/* A reporter's photo of a shown request, only where the agency publishes
+ * its photos; everything else is the same 404 (whether a photo or a case
+ * exists is not told). What is stored was re-encoded on the way in: no
+ * EXIF, no GPS of the phone (core/image.h). */
+err_t h_o311_media(app_t *app, req_t *r)
+{
+    int64_t id = 0;
+    store_attachment a;
+    store_case c;
+    store_agency ag;
+    err_t e = parse_request_id(last_segment(r->path), &id)
+                  ? store_attachment_get(app->store, r->ar, id, &a)
+                  : ERR_NOT_FOUND;
+    if (e == ERR_OK && (strcmp(a.source, "citizen") != 0 || strncmp(a.mime, "image/", 6) != 0))
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK)
+        e = store_case_get(app->store, r->ar, a.case_id, &c);
+    if (e == ERR_OK && !is_shown(&c))
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK)
+        e = store_agency_get(app->store, r->ar, c.agency_id, &ag);
+    if (e == ERR_OK && !ag.publish_photos)
+        e = ERR_NOT_FOUND;
+    if (e == ERR_NOT_FOUND)
+        return fail(r, FMT_JSON, 404, "media: no such photo");
+    if (e != ERR_OK)
+        return e;
+    return media_send(app, r, &a);
+}
+
+/* PUT /api/v1/agencies/{id}/settings {"publish_photos": bool}: the
+ * agency's admin (or a superadmin) decides whether Open311 shows the
+ * photos of its reports. */
+err_t h_agency_settings(app_t *app, req_t *r)
+{
+    json_t *body, *v;
+    bool changed = false;
+    store_agency ag = r->scope.agency; /* the role checked by the router */
+    err_t e = req_json_body(r, &body);
+    if (e != ERR_OK)
+        return e;
+    v = json_object_get(body, "publish_photos");
+    if (!json_is_boolean(v))
+        return refuse(r, ERR_INVALID,
+                      tr(r, "publish_photos: wajib, true atau false",
+                         "publish_photos: required, true or false"));
+    e = store_agency_set_publish_photos(app->store, ag.id, json_is_true(v), &changed);
+    if (e == ERR_OK)
+        e = store_agency_get(app->store, r->ar, ag.id, &ag);
+    if (e != ERR_OK)
+        return e;
+    if (changed)
+        log_info("admin", "event=agency_settings agency_id=%lld publish_photos=%d user_id=%lld",
+                 (long long)ag.id, ag.publish_photos, (long long)r->user.id);
+    return reply_json(r, 200,
+                      json_pack("{s:I, s:b, s:b}", "agency_id", (json_int_t)ag.id, "publish_photos",
+                                ag.publish_photos, "changed", changed));
+}
+
 err_t h_o311_unknown(app_t *app, req_t *r)
 {
     (void)app;
@@ -711,10 +796,20 @@ err_t h_o311_unknown(app_t *app, req_t *r)
 
 /* ---- requests: posting ------------------------------------------------------------- */
 
-/* The posted fields (form-encoded or multipart; files are left out).
- * Answers 400 itself (returning ERR_INVALID) on a malformed body. */
-static err_t read_fields(req_t *r, o311_fmt fmt, form_field *f, size_t *n)
+/* A file posted with the request: the part named "media" (FixMyStreet's
+ * name for the photo); NULL data: none. */
+typedef struct {
+    const char *data;
+    size_t len;
+} posted_file;
+
+/* The posted fields (form-encoded or multipart; of the files only the
+ * photo, in *photo). Answers 400 itself (returning ERR_INVALID) on a
+ * malformed body. */
+static err_t read_fields(req_t *r, o311_fmt fmt, form_field *f, size_t *n, posted_file *photo)
 {
+    photo->data = NULL;
+    photo->len = 0;
     const char *ct = req_header(r, "Content-Type");
     *n = 0;
     if (r->body_len == 0)
@@ -742,8 +837,15 @@ static err_t read_fields(req_t *r, o311_fmt fmt, form_field *f, size_t *n)
                     arena_printf(r->ar, "multipart body: %s", why ? why : "malformed")),
                ERR_INVALID;
     for (size_t i = 0; i < np; i++) {
-        if (parts[i].filename)
-            continue; /* media are not kept yet (docs/OPEN311.md) */
+        if (parts[i].filename) {
+            if (strcmp(parts[i].name, "media") != 0)
+                continue; /* other files are not kept (docs/OPEN311.md) */
+            if (photo->data)
+                return fail(r, fmt, 400, "media: one photo per request"), ERR_INVALID;
+            photo->data = parts[i].data;
+            photo->len = parts[i].len;
+            continue;
+        }
         if (memchr(parts[i].data, '\0', parts[i].len) ||
             !text_utf8_valid(parts[i].data, parts[i].len) ||
             !text_utf8_valid(parts[i].name, strlen(parts[i].name)))
@@ -889,6 +991,27 @@ static json_t *posted_json(req_t *r, const store_case *c, const store_category *
                      arena_printf(r->ar, "%lld", (long long)c->id), "service_notice", notice);
 }
 
+/* Writes the re-encoded photo to the media directory under its SHA-256
+ * and records it as the reporter's evidence on the case. */
+static err_t keep_photo(app_t *app, const store_case *c, const image_t *im)
+{
+    unsigned char d[crypto_hash_sha256_BYTES];
+    char hex[2 * sizeof d + 1];
+    int64_t id = 0;
+    crypto_hash_sha256(d, im->data, im->len);
+    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+    mkdir(app->cfg->media_dir, 0750);
+    err_t e =
+        fsfile_write(app->cfg->media_dir, hex, im->data, im->len, !app->cfg->durability_process);
+    if (e == ERR_OK)
+        e = store_open311_photo_add(app->store, c->id, hex, im->mime, (int64_t)im->len, clock_now(),
+                                    &id);
+    if (e == ERR_OK)
+        log_info("open311", "event=photo_kept case_id=%lld attachment_id=%lld bytes=%zu",
+                 (long long)c->id, (long long)id, im->len);
+    return e;
+}
+
 err_t h_o311_post(app_t *app, req_t *r)
 {
     o311_fmt fmt = path_fmt(r);
@@ -900,7 +1023,10 @@ err_t h_o311_post(app_t *app, req_t *r)
     store_reporter_in rep;
     bool has_rep = false;
     store_case c;
-    err_t e = read_fields(r, fmt, f, &n);
+    posted_file photo;
+    image_t im = {0};
+    bool has_im = false;
+    err_t e = read_fields(r, fmt, f, &n, &photo);
     if (e != ERR_OK)
         return r->text || r->json ? ERR_OK : e;
     if (!jurisdiction_ok(app, field(r, f, n, "jurisdiction_id")))
@@ -922,10 +1048,26 @@ err_t h_o311_post(app_t *app, req_t *r)
         e = reporter_in(r, fmt, f, n, &rep, &has_rep);
     if (e != ERR_OK)
         return r->text || r->json ? ERR_OK : e;
+    /* The photo is checked before anything is written: a file that is not
+     * a picture refuses the whole request. What is kept is the picture
+     * decoded and encoded again, without the phone's EXIF (core/image.h). */
+    if (photo.data) {
+        image_status st = image_reencode(photo.data, photo.len, &im);
+        if (st != IMAGE_OK) {
+            log_info("open311", "event=photo_refused reason=%s bytes=%zu client=%s", image_code(st),
+                     photo.len, client);
+            return fail(r, fmt, st == IMAGE_TOO_LARGE ? 413 : 400,
+                        arena_printf(r->ar, "media: %s", image_why(st, "en")));
+        }
+        has_im = true;
+    }
     c.created_at = clock_now();
     /* The same intake as every channel: rules, duplicates, dispatch, SLA. */
     e = store_case_open(app->store, r->ar, &c, has_rep ? &rep : NULL,
                         arena_printf(r->ar, "Open311: %s", client));
+    if (e == ERR_OK && has_im)
+        e = keep_photo(app, &c, &im);
+    image_free(&im);
     if (e != ERR_OK)
         return e;
     if (deadline_refresh(app->store, r->ar, c.id) != ERR_OK)

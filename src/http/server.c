@@ -191,10 +191,12 @@ static const route_t routes[] = {
     PUB("GET", "/open311/v2/services/{file}", h_o311_service),
     PUB("GET", "/open311/v2/requests.json", h_o311_requests),
     PUB("GET", "/open311/v2/requests.xml", h_o311_requests),
-    PUB("POST", "/open311/v2/requests.json", h_o311_post),
-    PUB("POST", "/open311/v2/requests.xml", h_o311_post),
+    /* A posted request may carry a photo (multipart, as FixMyStreet sends). */
+    {"POST", "/open311/v2/requests.json", h_o311_post, SCOPE_PUBLIC, 0, NULL, ATTACH_BODY_MAX, 0},
+    {"POST", "/open311/v2/requests.xml", h_o311_post, SCOPE_PUBLIC, 0, NULL, ATTACH_BODY_MAX, 0},
     PUB("GET", "/open311/v2/requests/{file}", h_o311_request),
     PUB("GET", "/open311/v2/tokens/{file}", h_o311_token),
+    PUB("GET", "/open311/v2/media/{file}", h_o311_media),
     PUB("GET", "/open311/v2/{file}", h_o311_unknown),
     PUB("GET", "/open311/{file}", h_o311_unknown),
     /* Loopback and ADUAN_METRICS_ALLOW only, checked by the handler. */
@@ -210,6 +212,9 @@ static const route_t routes[] = {
     ME("POST", "/api/v1/webhooks/deliveries/{id}/retry", h_webhook_redeliver, ADMINS),
     /* Issue 17 §3: the LAPOR! liaison's worklist. */
     ME("GET", "/api/v1/lapor/worklist", h_lapor_worklist, DESK),
+    /* Issue 17 §1: whether Open311 shows the agency's photos. */
+    ON("PUT", "/api/v1/agencies/{id}/settings", h_agency_settings, SCOPE_AGENCY_ID, ADMINS,
+       "only the agency's admin or a superadmin may change this"),
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

@@ -62,3 +62,37 @@ err_t store_open311_notes(store_t *s, arena_t *ar, const int64_t *ids, size_t n,
     q_put(c);
     return e;
 }
+
+err_t store_open311_photos(store_t *s, const int64_t *ids, size_t n, int64_t *photos)
+{
+    /* The reporter's first stored picture of each case (issue 17 §1). */
+    static const char sql[] = "SELECT id FROM attachments WHERE case_id = $1"
+                              " AND source = 'citizen' AND state = 'stored'"
+                              " AND mime IN ('image/jpeg', 'image/png', 'image/webp')"
+                              " ORDER BY id LIMIT 1";
+    q_conn *c = NULL;
+    err_t e = q_get(s, &c);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        photos[i] = 0;
+        q_stmt *st = q_prep(c, sql);
+        q_int(st, ids[i]);
+        e = q_step(st);
+        if (e == ERR_OK)
+            photos[i] = q_col_int(st, 0);
+        if (e == ERR_NOT_FOUND)
+            e = ERR_OK;
+        q_done(st);
+    }
+    q_put(c);
+    return e;
+}
+
+err_t store_open311_photo_add(store_t *s, int64_t case_id, const char *sha256, const char *mime,
+                              int64_t size, int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO attachments (case_id, sha256, mime, size_bytes, source, state, created_at)"
+        " VALUES ($1, $2, $3, $4, 'citizen', 'stored', $5) RETURNING id";
+    return q_one_int(s, sql, id, Q_INT(case_id), Q_TEXT(sha256), Q_TEXT(mime), Q_INT(size),
+                     Q_INT(now));
+}

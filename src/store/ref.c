@@ -8,7 +8,7 @@
 
 #define AGENCY_COLS                                                                                \
     "SELECT id, code, name, kind, timezone, template_status, template_reply,"                      \
-    " template_lang FROM agencies"
+    " template_lang, publish_photos FROM agencies"
 
 static const q_field AGENCY_F[] = {
     QF(INT64, store_agency, id),
@@ -19,7 +19,18 @@ static const q_field AGENCY_F[] = {
     QF(TEXT, store_agency, template_status),
     QF(TEXT, store_agency, template_reply),
     QF(TEXT, store_agency, template_lang),
+    QF(BOOL, store_agency, publish_photos),
 };
+
+err_t store_agency_set_publish_photos(store_t *s, int64_t agency_id, bool on, bool *changed)
+{
+    static const char sql[] = "UPDATE agencies SET publish_photos = $2"
+                              " WHERE id = $1 AND publish_photos <> $2";
+    int64_t n = 0;
+    err_t e = q_write_n(s, sql, &n, Q_INT(agency_id), Q_BOOL(on));
+    *changed = e == ERR_OK && n > 0;
+    return e;
+}
 
 err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id)
 {

@@ -106,7 +106,14 @@ typedef struct {
     /* Approved WhatsApp templates for outside the 24-hour window (read
      * only here; set with store_agency_set_templates). */
     const char *template_status, *template_reply, *template_lang;
+    /* Open311 shows the photos of its reports (media_url; issue 17 §1). */
+    bool publish_photos;
 } store_agency;
+
+/* Sets whether the agency publishes its reports' photos; *changed when it
+ * was different. */
+err_t store_agency_set_publish_photos(store_t *s, int64_t agency_id, bool on,
+                                      bool *changed) STORE_WUR;
 
 err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_t *id) STORE_WUR;
 err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out) STORE_WUR;
@@ -1495,6 +1502,13 @@ err_t store_open311_key_revoke(store_t *s, const char *client, int64_t now) STOR
  * ids[i], NULL when none; notes has room for n. */
 err_t store_open311_notes(store_t *s, arena_t *ar, const int64_t *ids, size_t n,
                           const char **notes) STORE_WUR;
+/* photos[i]: the id of the reporter's first stored picture of case ids[i]
+ * (0: none); photos has room for n. */
+err_t store_open311_photos(store_t *s, const int64_t *ids, size_t n, int64_t *photos) STORE_WUR;
+/* Records a picture a client posted with its request (already re-encoded
+ * and written to the media directory as sha256) as the reporter's. */
+err_t store_open311_photo_add(store_t *s, int64_t case_id, const char *sha256, const char *mime,
+                              int64_t size, int64_t now, int64_t *id) STORE_WUR;
 
 /* ---- outbound webhooks (issue 17 §2; webhooks.c) ------------------------ */
 /* The event types a subscription may ask for, comma separated. */

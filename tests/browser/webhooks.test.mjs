@@ -82,4 +82,32 @@ describe('admin webhooks page', () => {
     assert.deepEqual(errors, []);
     await ctx.close();
   });
+
+  it('the Open311 card publishes the photos of reports (issue 17 §1)', async () => {
+    const ctx = await browser.newContext({ locale: 'id-ID', viewport: { width: 1100, height: 900 } });
+    await ctx.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (r) => r.abort());
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(srv.url + '/admin/');
+    await page.fill('#login-name', 'admin.satpolpp');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#panes:not([hidden])');
+    await page.click('#tab-webhooks');
+    await page.locator('#o311-photos').waitFor();
+    assert.equal(await page.isChecked('#o311-photos'), false);
+    await page.check('#o311-photos');
+    const api = await srv.session('admin.satpolpp');
+    const agency = api.me.roles[0].agency_id;
+    const published = async () => (await api.call('GET', '/api/v1/agencies')).json.items.find((a) => a.id === agency).publish_photos;
+    for (let i = 0; i < 50 && !(await published()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await published(), true);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-open311.png'), fullPage: true });
+    await page.uncheck('#o311-photos');
+    for (let i = 0; i < 50 && (await published()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await published(), false);
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  });
 });

@@ -211,6 +211,9 @@ ROUTES = {
     ("GET", "/sim/api/staff"): ("/sim/api/staff", 403),
     # Issue 17 §3: the LAPOR! liaison's worklist is the desk's.
     ("GET", "/api/v1/lapor/worklist"): ("/api/v1/lapor/worklist", 403),
+    # Issue 17 §1: Open311's published photos; the agency's setting for them.
+    ("GET", "/open311/v2/media/{file}"): ("public", None),
+    ("PUT", "/api/v1/agencies/{id}/settings"): ("/api/v1/agencies/1/settings", 403),
 }
 
 # Routes that end the session: called last.

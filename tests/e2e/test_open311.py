@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from aduan_e2e import http_request
+from aduan_e2e import http_request, png_image
 
 NAME, PHONE, ADDRESS = "Siti Rahmawati", "0812-7777-4321", "Jl. Merdeka No. 17 RT 03, rumah cat hijau"
 DESCRIPTION = "Warung remang-remang buka sampai subuh dan mengganggu warga sekitar"
@@ -197,12 +197,99 @@ def test_post_xml_and_multipart(server, key):
     for k, v in (("api_key", key), ("service_code", "satpolpp-pkl"), ("lat", "-2.33"),
                  ("long", "115.46"), ("description", "Lapak di trotoar")):
         parts.append('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (b, k, v))
-    parts.append('--%s\r\nContent-Disposition: form-data; name="media"; filename="a.jpg"\r\n'
-                 'Content-Type: image/jpeg\r\n\r\nJPEGDATA\r\n--%s--\r\n' % (b, b))
+    parts.append('--%s\r\nContent-Disposition: form-data; name="other"; filename="a.txt"\r\n'
+                 'Content-Type: text/plain\r\n\r\nnot kept\r\n--%s--\r\n' % (b, b))
     r = post(server, "json", None, "multipart/form-data; boundary=" + b,
              "".join(parts).encode())
     assert r.status == 200, r
     assert ID.match(json_of(r)[0]["service_request_id"])
+
+
+# ---- photos (FixMyStreet style) and media_url ----------------------------------
+
+def multipart_post(srv, fields, photo=None, fmt="json", name="media"):
+    b = "----aduan311photo"
+    out = b""
+    for k, v in fields.items():
+        out += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                % (b, k, v)).encode()
+    if photo is not None:
+        out += ('--%s\r\nContent-Disposition: form-data; name="%s"; filename="foto.png"\r\n'
+                'Content-Type: image/png\r\n\r\n' % (b, name)).encode() + photo + b"\r\n"
+    out += ("--%s--\r\n" % b).encode()
+    return post(srv, fmt, None, "multipart/form-data; boundary=" + b, out)
+
+
+def test_a_posted_photo_is_evidence_and_published_only_when_the_agency_says(server, key,
+                                                                           admin, damkar):
+    fields = {"api_key": key, "service_code": "satpolpp-pkl", "lat": "-2.3301",
+              "long": "115.4602", "description": "Lapak qxphoto311 di trotoar"}
+    r = multipart_post(server, fields, png_image(7, 16, 12))
+    assert r.status == 200, r
+    rid = json_of(r)[0]["service_request_id"]
+    c = admin.case(int(rid))
+    photos = [a for a in c["attachments"] if a["source"] == "citizen"]
+    assert len(photos) == 1 and photos[0]["mime"] == "image/png", c["attachments"]
+    # The desk sees it as the reporter's evidence.
+    got = admin.get("/api/v1/attachments/%d" % photos[0]["id"])
+    assert got.status == 200 and got.body[:8] == b"\x89PNG\r\n\x1a\n"
+    # Not published: no media_url, and the media address answers 404.
+    one = json_of(get(server, "/v2/requests/%s.json" % rid))[0]
+    assert "media_url" not in one
+    media = "/open311/v2/media/%d" % photos[0]["id"]
+    assert http_request(server.port, "GET", media).status == 404
+    agency = c["agency"]["id"]
+    # The agency's admin publishes its photos.
+    r = admin.request("PUT", "/api/v1/agencies/%d/settings" % agency, json={"publish_photos": True})
+    assert r.status == 200 and r.json["publish_photos"] is True and r.json["changed"], r
+    one = json_of(get(server, "/v2/requests/%s.json" % rid))[0]
+    assert one["media_url"] == "http://127.0.0.1:%d%s" % (server.port, media) or \
+        one["media_url"].endswith(media), one
+    x = xml_of(get(server, "/v2/requests/%s.xml" % rid))
+    assert x.findtext("request/media_url").endswith(media)
+    pic = http_request(server.port, "GET", media)
+    assert pic.status == 200 and pic.header("Content-Type") == "image/png", pic
+    assert pic.body == got.body
+    listed = json_of(get(server, "/v2/requests.json", service_code="satpolpp-pkl"))
+    assert [x.get("media_url") for x in listed if x["service_request_id"] == rid] == [one["media_url"]]
+    # Unpublished again: gone.
+    r = admin.request("PUT", "/api/v1/agencies/%d/settings" % agency, json={"publish_photos": False})
+    assert r.status == 200 and r.json["publish_photos"] is False, r
+    assert http_request(server.port, "GET", media).status == 404
+    assert "media_url" not in json_of(get(server, "/v2/requests/%s.json" % rid))[0]
+    # Who may change it, and bad input.
+    assert damkar.request("PUT", "/api/v1/agencies/%d/settings" % agency,
+                          json={"publish_photos": True}).status == 403
+    for bad in ({}, {"publish_photos": "ya"}, {"publish_photos": 1}):
+        r = admin.request("PUT", "/api/v1/agencies/%d/settings" % agency, json=bad)
+        assert r.status == 400 and "publish_photos" in r.json["error"]["detail"], (bad, r)
+    assert [a for a in admin.get("/api/v1/agencies").json["items"]
+            if a["id"] == agency][0]["publish_photos"] is False
+
+
+@pytest.mark.parametrize("photo", [b"JPEGDATA", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, b""])
+def test_a_bad_photo_refuses_the_request_and_makes_no_case(server, key, admin, photo):
+    before = admin.list_cases(q="qxbadphoto311")["items"]
+    fields = {"api_key": key, "service_code": "satpolpp-pkl", "address_string": "Pasar",
+              "description": "Lapak qxbadphoto311"}
+    r = multipart_post(server, fields, photo)
+    assert_error(r, 400)
+    assert "media" in json_of(r)[0]["description"]
+    assert admin.list_cases(q="qxbadphoto311")["items"] == before
+
+
+def test_two_photos_are_refused(server, key):
+    b = "----two"
+    body = b""
+    for k, v in (("api_key", key), ("service_code", "satpolpp-pkl"), ("address_string", "Pasar")):
+        body += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                 % (b, k, v)).encode()
+    for _ in range(2):
+        body += ('--%s\r\nContent-Disposition: form-data; name="media"; filename="a.png"\r\n'
+                 'Content-Type: image/png\r\n\r\n' % b).encode() + png_image(3) + b"\r\n"
+    body += ("--%s--\r\n" % b).encode()
+    r = post(server, "json", None, "multipart/form-data; boundary=" + b, body)
+    assert_error(r, 400)
 
 
 def test_post_notice_carries_the_tracking_code_in_english_too(server, key, admin):

@@ -4,6 +4,7 @@
 import { showLoginAttacks } from './security.js';
 import { showAudit } from './audit.js';
 import { showWebhooks } from './webhooks.js';
+import { showOpen311 } from './open311.js';
 
 const T = {
   id: {
@@ -830,7 +831,12 @@ for (const name of tabs) {
     }
     if (name === 'teams' && map) map.invalidateSize();
     if (name === 'audit') guard(() => showAudit($('pane-audit'), api, lang));
-    if (name === 'webhooks') guard(() => showWebhooks($('pane-webhooks'), api, lang, agencyId, say));
+    if (name === 'webhooks') {
+      guard(async () => {
+        await showWebhooks($('pane-webhooks'), api, lang, agencyId, say);
+        await showOpen311($('pane-webhooks'), api, lang, agencyId, say);
+      });
+    }
   });
 }
 
