@@ -145,8 +145,10 @@ int admin_agency(store_t *s, int argc, char **argv)
         else if (v[2] && config_set(&probe, "ADUAN_TIMEZONE", v[2], err, sizeof err) != ERR_OK)
             rc = complain(USAGE, "aduan: --timezone: %s\n", err);
         if (rc == OK) {
-            store_agency a = {0,    pos[0], v[0], v[1], v[2] ? v[2] : "Asia/Makassar",
-                              NULL, NULL,   NULL, false};
+            store_agency a = {.code = pos[0],
+                              .name = v[0],
+                              .kind = v[1],
+                              .timezone = v[2] ? v[2] : "Asia/Makassar"};
             int64_t id;
             rc = report(store_agency_create(s, &a, clock_now(), &id), "agency add");
             if (rc == OK)

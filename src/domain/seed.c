@@ -177,15 +177,10 @@ err_t seed_demo(store_t *s, int64_t now)
     if (e == ERR_OK)
         e = seed_boundaries(s, now);
     for (size_t i = 0; e == ERR_OK && i < 3; i++) {
-        store_agency a = {0,
-                          agencies[i].code,
-                          agencies[i].name,
-                          agencies[i].kind,
-                          "Asia/Makassar",
-                          NULL,
-                          NULL,
-                          NULL,
-                          false};
+        store_agency a = {.code = agencies[i].code,
+                          .name = agencies[i].name,
+                          .kind = agencies[i].kind,
+                          .timezone = "Asia/Makassar"};
         e = store_agency_create(s, &a, now, &agency_ids[i]);
         if (e == ERR_OK)
             e = store_agency_number_add(s, agency_ids[i], agencies[i].number, agencies[i].display,
