@@ -22,7 +22,7 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlit
             postgresql nginx openssl sqlite3 strace systemd \
             libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium nodejs \
             libjpeg-dev libpng-dev libwebp-dev clang libclang-rt-dev lintian \
-            libssl-dev libqrencode-dev
+            libssl-dev libqrencode-dev python3-jsonschema
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c src/channels/*/*.c \
             src/jobs/*.c src/http/*.c)

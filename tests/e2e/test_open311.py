@@ -14,9 +14,32 @@ import subprocess
 import urllib.parse
 import xml.etree.ElementTree as ET
 
+import jsonschema
 import pytest
 
 from aduan_e2e import http_request, png_image
+
+# The GeoReport v2 JSON Schemas (tests/e2e/schemas/, written from the spec):
+# every JSON answer of this module is checked against its own.
+SCHEMAS = os.path.join(os.path.dirname(__file__), "schemas")
+
+
+def schema(name):
+    with open(os.path.join(SCHEMAS, name + ".json"), encoding="utf-8") as f:
+        s = json.load(f)
+    jsonschema.Draft7Validator.check_schema(s)
+    return jsonschema.Draft7Validator(s)
+
+
+VALID = {n: schema(n) for n in ("services", "service_definition", "requests", "post_answer",
+                                "errors")}
+
+
+def conforms(name, instance):
+    errors = sorted(VALID[name].iter_errors(instance), key=lambda e: list(e.path))
+    assert not errors, "%s: %s" % (name, "; ".join(
+        "%s: %s" % ("/".join(map(str, e.path)), e.message) for e in errors))
+    return instance
 
 NAME, PHONE, ADDRESS = "Siti Rahmawati", "0812-7777-4321", "Jl. Merdeka No. 17 RT 03, rumah cat hijau"
 DESCRIPTION = "Warung remang-remang buka sampai subuh dan mengganggu warga sekitar"
@@ -79,6 +102,8 @@ def json_of(r):
 def assert_error(r, status, fmt="json"):
     assert r.status == status, r
     if fmt == "json":
+        conforms("errors", json_of(r))
+    if fmt == "json":
         j = json_of(r)
         assert isinstance(j, list) and len(j) == 1, j
         assert j[0]["code"] == status and isinstance(j[0]["description"], str) and j[0]["description"]
@@ -98,7 +123,7 @@ def posted(srv, key, **more):
     fields.update(more)
     r = post(srv, "json", fields)
     assert r.status == 200, r
-    j = json_of(r)
+    j = conforms("post_answer", json_of(r))
     assert isinstance(j, list) and len(j) == 1 and set(j[0]) <= {"service_request_id",
                                                                   "service_notice", "account_id"}
     rid, notice = j[0]["service_request_id"], j[0]["service_notice"]
@@ -205,6 +230,31 @@ def test_post_xml_and_multipart(server, key):
     assert ID.match(json_of(r)[0]["service_request_id"])
 
 
+def test_every_json_answer_conforms_to_the_georeport_schemas(server, key, admin):
+    services = conforms("services", json_of(get(server, "/v2/services.json")))
+    assert services
+    for s in services:
+        conforms("service_definition",
+                 json_of(get(server, "/v2/services/%s.json" % s["service_code"])))
+    rid = posted(server, key)
+    conforms("requests", json_of(get(server, "/v2/requests/%s.json" % rid)))
+    conforms("requests", json_of(get(server, "/v2/requests.json")))
+    conforms("requests", json_of(get(server, "/v2/requests.json", status="closed")))
+    conforms("requests", json_of(get(server, "/v2/requests.json", service_request_id=rid)))
+    # The schemas refuse what must not pass: a field the spec does not name,
+    # a tracking code for an id, a status of ours, an error without a code.
+    one = json_of(get(server, "/v2/requests/%s.json" % rid))[0]
+    for bad in ({**one, "reporter": "x"},
+                {**one, "service_request_id": CODES[rid]}, {**one, "status": "received"},
+                {**one, "lat": 1.0, "long": "x"}):
+        assert not VALID["requests"].is_valid([bad]), bad
+    assert not VALID["errors"].is_valid([{"description": "x"}])
+    assert not VALID["errors"].is_valid([])
+    assert not VALID["post_answer"].is_valid([{"service_notice": "x"}])
+    assert not VALID["services"].is_valid([{"service_code": "a", "service_name": "b",
+                                            "metadata": "false", "type": "realtime"}])
+
+
 # ---- photos (FixMyStreet style) and media_url ----------------------------------
 
 def multipart_post(srv, fields, photo=None, fmt="json", name="media"):
@@ -242,7 +292,7 @@ def test_a_posted_photo_is_evidence_and_published_only_when_the_agency_says(serv
     # The agency's admin publishes its photos.
     r = admin.request("PUT", "/api/v1/agencies/%d/settings" % agency, json={"publish_photos": True})
     assert r.status == 200 and r.json["publish_photos"] is True and r.json["changed"], r
-    one = json_of(get(server, "/v2/requests/%s.json" % rid))[0]
+    one = conforms("requests", json_of(get(server, "/v2/requests/%s.json" % rid)))[0]
     assert one["media_url"] == "http://127.0.0.1:%d%s" % (server.port, media) or \
         one["media_url"].endswith(media), one
     x = xml_of(get(server, "/v2/requests/%s.xml" % rid))
