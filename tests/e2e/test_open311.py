@@ -575,7 +575,10 @@ def doc_norm(s, base):
 def doc_examples():
     """(command, expected answer) of each `$ curl` in the Examples block."""
     text = open(DOC, encoding="utf-8").read()
-    block = text.split("## Examples", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    marker = ("<!-- tested: tests/e2e/test_open311.py runs every \"$ curl\" line of the next"
+              " block -->")
+    assert text.count(marker) == 1, "the examples' marker is gone from docs/OPEN311.md"
+    block = text.split(marker, 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
     out = []
     for line in block.splitlines():
         if line.startswith("$ "):
@@ -590,13 +593,14 @@ def test_docs_examples_match_the_server(server, key):
     base = "http://127.0.0.1:%d" % server.port
     rid = None
     examples = doc_examples()
-    assert len(examples) >= 8
+    assert len(examples) >= 10
     for cmd, want in examples:
         args = [a.replace("YOUR_KEY", key).replace(DOC_BASE, base) for a in shlex.split(cmd)]
         if rid:
             args = [a.replace("/requests/%s." % DOC_ID, "/requests/%s." % rid) for a in args]
         assert args[0] == "curl"
-        r = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        r = subprocess.run(args, capture_output=True, text=True, timeout=30,
+                           cwd=os.path.join(os.path.dirname(__file__), "..", ".."))
         got = r.stdout.rstrip("\n")
         if rid is None and '"service_request_id"' in got:
             rid = json.loads(got)[0]["service_request_id"]
