@@ -4,7 +4,7 @@
 const T = {
   id: {
     title: 'Open311 (aplikasi kota dan FixMyStreet)',
-    photos: 'Tampilkan foto laporan di Open311 (media_url)',
+    photos: 'Tampilkan foto laporan di Open311',
     help: 'Foto dari pelapor dapat memperlihatkan orang atau rumah. Aktifkan hanya bila instansi memang mempublikasikan foto laporan. Laporan rahasia tidak pernah ditampilkan.',
     on: 'Foto laporan kini ditampilkan di Open311.', off: 'Foto laporan tidak ditampilkan di Open311.',
   },
