@@ -96,6 +96,9 @@ static const struct {
     {"address: too long", "address: terlalu panjang"},
     {"lapor_tracking_id: a LAPOR! Tracking ID is a number, e.g. 1916449",
      "lapor_tracking_id: Tracking ID LAPOR! berupa angka, misalnya 1916449"},
+    /* Issue 17 §3: a walk-in's national classification. */
+    {"lapor_class: pengaduan, aspirasi or permintaan_informasi",
+     "lapor_class: pengaduan, aspirasi atau permintaan_informasi"},
     {"kecamatan_code: unknown code", "kecamatan_code: kode tidak dikenal"},
     {"reporter.name: at most 120 characters", "reporter.name: paling banyak 120 karakter"},
     {"reporter.phone: not a phone number", "reporter.phone: bukan nomor telepon"},

@@ -298,6 +298,10 @@ static err_t check_create(store_t *s, arena_t *ar, const case_create_req *r, sto
         return refuse(detail, ERR_INVALID,
                       "lapor_tracking_id: a LAPOR! Tracking ID is a number, e.g. 1916449");
     c->lapor_tracking_id = typed ? arena_strdup(ar, lapor) : NULL;
+    if (r->lapor_class && !lapor_class_valid(r->lapor_class))
+        return refuse(detail, ERR_INVALID,
+                      "lapor_class: pengaduan, aspirasi or permintaan_informasi");
+    c->lapor_class = r->lapor_class;
     if (r->kecamatan_code) {
         err_t e = store_region_exists(s, r->kecamatan_code);
         if (e == ERR_NOT_FOUND)

@@ -61,6 +61,7 @@ typedef struct {
     bool has_location;
     double lat, lon;
     const char *address, *kecamatan_code, *priority, *lapor_tracking_id;
+    const char *lapor_class; /* NULL: pengaduan (issue 17 §3) */
     bool rahasia, anonim;
     const char *reporter_name, *reporter_phone; /* optional */
     /* The reporter agreed to get the case's updates on WhatsApp at that

@@ -429,6 +429,8 @@ err_t h_cases_create(app_t *app, req_t *r)
     if (e == ERR_OK)
         e = jfield_str(r, body, "lapor_tracking_id", &q.lapor_tracking_id);
     if (e == ERR_OK)
+        e = jfield_str(r, body, "lapor_class", &q.lapor_class);
+    if (e == ERR_OK)
         e = jfield_bool(r, body, "rahasia", &q.rahasia);
     if (e == ERR_OK)
         e = jfield_bool(r, body, "anonim", &q.anonim);

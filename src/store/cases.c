@@ -137,8 +137,9 @@ err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note, i
         " lon, address, kecamatan_code, priority, status, team_id, rahasia, anonim, tracking_code,"
         " lapor_tracking_id, forwarded_from_id, created_by, created_at, updated_at, "
         "notify_consent_at,"
-        " notify_channel, notify_address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-        " $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, $23) ON CONFLICT "
+        " notify_channel, notify_address, lapor_class) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+        " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, $23, $24)"
+        " ON CONFLICT "
         "(tracking_code) DO NOTHING RETURNING id";
     char code[IDS_CODE_BUF];
     err_t e = ERR_NOT_FOUND;
@@ -157,7 +158,8 @@ err_t dom_insert_case(q_conn *c, arena_t *ar, store_case *k, const char *note, i
                       Q_ID(k->team_id), Q_BOOL(k->rahasia), Q_BOOL(k->anonim), Q_TEXT(code),
                       Q_TEXT(k->lapor_tracking_id), Q_ID(k->forwarded_from), Q_ID(k->created_by),
                       Q_INT(k->created_at), Q_ID(k->notify_consent_at), Q_TEXT(k->notify_channel),
-                      Q_TEXT(k->notify_address));
+                      Q_TEXT(k->notify_address),
+                      Q_TEXT(k->lapor_class ? k->lapor_class : "pengaduan"));
     }
     if (e == ERR_NOT_FOUND)
         e = ERR_CONFLICT;

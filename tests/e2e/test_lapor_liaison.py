@@ -237,3 +237,17 @@ def test_the_worklist_read_of_a_named_reporter_is_audited(server, admin, work):
     before = len(db_peek.sql(server, q, ["reporter_list_read", "admin.satpolpp"]))
     worklist(admin)
     assert len(db_peek.sql(server, q, ["reporter_list_read", "admin.satpolpp"])) == before + 1
+
+
+def test_a_walk_in_may_carry_its_class(admin, pkl):
+    c = admin.create_case(category_id=pkl, description="Tanya qxliaisonwalk izin",
+                          lapor_class="permintaan_informasi")
+    assert c["lapor_class"] == "permintaan_informasi", c
+    for bad in ("informasi", 3, ""):
+        r = admin.post("/api/v1/cases", json={"category_id": pkl, "lapor_class": bad,
+                                              "description": "Tanya qxliaisonwalkbad"})
+        assert r.status == 400 and "lapor_class" in r.json["error"]["detail"], (bad, r)
+    r = admin.post("/api/v1/cases", json={"category_id": pkl, "lapor_class": "x",
+                                          "description": "Tanya qxliaisonwalkbad"})
+    assert "atau permintaan_informasi" in r.json["error"]["detail"], r
+    assert admin.list_cases(q="qxliaisonwalkbad")["items"] == []
