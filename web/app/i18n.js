@@ -91,7 +91,7 @@ const T = {
     s_processing: 'Diproses', s_issued: 'Terbit',
     role_superadmin: 'superadmin', role_admin: 'admin', role_supervisor: 'kepala bidang', role_field: 'petugas lapangan',
     // Issue 17 §3: the LAPOR! liaison.
-    lapor_class: 'Klasifikasi LAPOR!', lc_pengaduan: 'Pengaduan', lc_aspirasi: 'Aspirasi',
+    lapor_class: 'Klasifikasi LAPOR!', lapor_class_filter: 'Klasifikasi', lc_pengaduan: 'Pengaduan', lc_aspirasi: 'Aspirasi',
     lc_permintaan_informasi: 'Permintaan informasi', lapor_mark: 'Teruskan ke LAPOR!',
     lapor_mark_box: 'Tandai untuk diteruskan ke LAPOR!', lapor_marked_yes: 'Ditandai',
     lapor_marked_todo: 'Ditandai, belum ada nomor LAPOR!', lapor_worklist: 'Teruskan ke LAPOR!',
@@ -189,7 +189,7 @@ const T = {
     s_reopened: 'Reopened', s_submitted: 'Submitted', s_incomplete: 'Incomplete', s_checking: 'Checking',
     s_processing: 'Processing', s_issued: 'Issued',
     role_superadmin: 'superadmin', role_admin: 'admin', role_supervisor: 'supervisor', role_field: 'field officer',
-    lapor_class: 'LAPOR! classification', lc_pengaduan: 'Complaint', lc_aspirasi: 'Aspiration',
+    lapor_class: 'LAPOR! classification', lapor_class_filter: 'Classification', lc_pengaduan: 'Complaint', lc_aspirasi: 'Aspiration',
     lc_permintaan_informasi: 'Request for information', lapor_mark: 'Forward to LAPOR!',
     lapor_mark_box: 'Mark to be forwarded to LAPOR!', lapor_marked_yes: 'Marked',
     lapor_marked_todo: 'Marked, no LAPOR! number yet', lapor_worklist: 'Forward to LAPOR!',

@@ -70,7 +70,7 @@ function laporClassFacts(c, canEdit, done) {
 // The inbox filter on the classification.
 export function laporClassFilter(value) {
   return el('div', { class: 'field' },
-    el('label', { for: 'f-lapor_class' }, t('lapor_class')),
+    el('label', { for: 'f-lapor_class', title: t('lapor_class') }, t('lapor_class_filter')),
     el('select', { id: 'f-lapor_class', name: 'lapor_class' },
       el('option', { value: '' }, t('all')),
       LAPOR_CLASSES.map((k) => el('option', { value: k, selected: value === k }, t('lc_' + k)))));
