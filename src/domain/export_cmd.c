@@ -4,6 +4,7 @@
 #include "domain/export.h"
 
 #include "core/clock.h"
+#include "domain/lapor.h"
 #include "domain/lifecycle.h"
 
 #include <errno.h>
@@ -15,7 +16,9 @@
 
 const char export_usage[] =
     "aduan export -o FILE.csv [--agency ID|CODE] [--status S] [--category ID] [--team ID]\n"
-    "                    [--kecamatan CODE] [--from DATE] [--to DATE] [--q TEXT] [--lapor yes|no]\n"
+    "                    [--kecamatan CODE] [--from DATE] [--to DATE] [--q TEXT]\n"
+    "                    [--lapor yes|no|marked] [--lapor-class pengaduan|aspirasi|"
+    "permintaan_informasi]\n"
     "                    [--columns KEY,KEY,...] [--lang id|en]";
 
 __attribute__((format(printf, 2, 3))) static int fail(int rc, const char *fmt, ...)
@@ -97,10 +100,18 @@ int export_cmd(store_t *s, int argc, char **argv)
         } else if (strcmp(a, "--q") == 0)
             f.q = v;
         else if (strcmp(a, "--lapor") == 0) {
-            /* Forwarded to LAPOR! (a tracking number recorded) or not yet. */
-            if (strcmp(v, "yes") && strcmp(v, "no"))
-                rc = fail(EXIT_USAGE, "--lapor: '%s' is not yes or no", v);
-            f.lapor = strcmp(v, "yes") == 0 ? 1 : -1;
+            /* Forwarded to LAPOR! (a tracking number recorded) or not yet;
+             * or marked for it and still without a number (issue 17 §3). */
+            if (strcmp(v, "yes") && strcmp(v, "no") && strcmp(v, "marked"))
+                rc = fail(EXIT_USAGE, "--lapor: '%s' is not yes, no or marked", v);
+            f.lapor = !strcmp(v, "yes") ? 1 : !strcmp(v, "no") ? -1 : STORE_LAPOR_TODO;
+        } else if (strcmp(a, "--lapor-class") == 0) {
+            if (!lapor_class_valid(v))
+                rc = fail(EXIT_USAGE,
+                          "--lapor-class: '%s' is not pengaduan, aspirasi or "
+                          "permintaan_informasi",
+                          v);
+            f.lapor_class = v;
         } else if (strcmp(a, "--columns") == 0)
             columns = v;
         else if (strcmp(a, "--lang") == 0) {

@@ -251,3 +251,23 @@ def test_a_walk_in_may_carry_its_class(admin, pkl):
                                           "description": "Tanya qxliaisonwalkbad"})
     assert "atau permintaan_informasi" in r.json["error"]["detail"], r
     assert admin.list_cases(q="qxliaisonwalkbad")["items"] == []
+
+
+def test_the_cli_export_filters_by_class_and_mark(server, admin, pkl):
+    a = admin.create_case(category_id=pkl, description="Usul qxliaisoncli a")["id"]
+    b = admin.create_case(category_id=pkl, description="Usul qxliaisoncli b")["id"]
+    assert put(admin, a, lapor_class="aspirasi", lapor_marked=True).status == 200
+
+    def ids(*args):
+        r = server.cli("export", "--q", "qxliaisoncli", "--columns", "id,lapor_class", *args,
+                       "-o", "-")
+        assert r.returncode == 0, r.stderr
+        rows = list(csv.DictReader(io.StringIO(r.stdout.lstrip("\ufeff"), newline="")))
+        return sorted(int(x["ID"]) for x in rows)
+
+    assert ids() == [a, b]
+    assert ids("--lapor-class", "aspirasi") == [a]
+    assert ids("--lapor-class", "pengaduan") == [b]
+    assert ids("--lapor", "marked") == [a]
+    r = server.cli("export", "--lapor-class", "keluhan", "-o", "-")
+    assert r.returncode == 2 and "--lapor-class" in r.stderr
