@@ -302,6 +302,13 @@ def test_a_posted_photo_is_evidence_and_published_only_when_the_agency_says(serv
     assert pic.body == got.body
     listed = json_of(get(server, "/v2/requests.json", service_code="satpolpp-pkl"))
     assert [x.get("media_url") for x in listed if x["service_request_id"] == rid] == [one["media_url"]]
+    # An officer's photo is the desk's, never published; nor is an unknown id.
+    r = admin.request("POST", "/api/v1/cases/%s/attachments" % rid, body=png_image(9),
+                      content_type="image/png")
+    assert r.status == 201, r
+    assert http_request(server.port, "GET", "/open311/v2/media/%d" % r.json["id"]).status == 404
+    for bad in ("999999", "x", "0", "%d.png" % photos[0]["id"]):
+        assert_error(http_request(server.port, "GET", "/open311/v2/media/" + bad), 404)
     # Unpublished again: gone.
     r = admin.request("PUT", "/api/v1/agencies/%d/settings" % agency, json={"publish_photos": False})
     assert r.status == 200 and r.json["publish_photos"] is False, r
