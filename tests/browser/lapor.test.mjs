@@ -122,7 +122,19 @@ describe('issue 17 §3: the LAPOR! liaison', () => {
     assert.equal((await ok(admin.call('GET', `/api/v1/cases/${first}`))).lapor_tracking_id, '1916449');
     assert.equal(await page.locator(`#lapor-list li[data-id="${anon}"]`).count(), 1);
 
+    // A walk-in recorded with its class from the form.
+    await page.click('nav a[href="#/new"]');
+    await page.waitForSelector('#report-form');
+    await page.selectOption('#r-category', { label: 'Pedagang kaki lima' });
+    await page.fill('#r-description', 'Pertanyaan qxbrliaison jadwal penertiban pasar');
+    await page.selectOption('#r-lapor-class', 'permintaan_informasi');
+    await page.click('#report-form button[type=submit]');
+    await page.waitForSelector('#lapor-class-select');
+    assert.equal(await page.inputValue('#lapor-class-select'), 'permintaan_informasi');
+
     // In English the page follows.
+    await page.click('nav a[href="#/lapor"]');
+    await page.locator('#lapor-list').waitFor();
     await page.click('#lang');
     await page.getByRole('heading', { name: 'Forward to LAPOR!' }).waitFor();
     assert.deepEqual(page.errors, []);

@@ -3,6 +3,7 @@ import { post } from './api.js';
 import { t, getLang } from './i18n.js';
 import { el, addTiles } from './util.js';
 import { state, flash } from './app.js';
+import { LAPOR_CLASSES } from './lapor.js';
 
 export async function reportView(root) {
   const lang = getLang();
@@ -37,6 +38,8 @@ export async function reportView(root) {
     el('div', { class: 'map', id: 'report-map' }),
     field('r-priority', t('priority'), el('select', { id: 'r-priority', name: 'priority' },
       ['normal', 'low', 'high', 'urgent'].map((p) => el('option', { value: p }, t('prio_' + p))))),
+    field('r-lapor-class', t('lapor_class'), el('select', { id: 'r-lapor-class', name: 'lapor_class' },
+      LAPOR_CLASSES.map((k) => el('option', { value: k }, t('lc_' + k))))),
     field('r-name', t('reporter_name'), el('input', { id: 'r-name', name: 'reporter_name', maxlength: 120, autocomplete: 'off' })),
     field('r-phone', t('reporter_phone'), el('input', { id: 'r-phone', name: 'reporter_phone', type: 'tel', autocomplete: 'off' })),
     el('div', { class: 'check' }, el('input', { id: 'r-wa-consent', name: 'notify_consent', type: 'checkbox' }), el('label', { for: 'r-wa-consent' }, t('notify_consent'))),
@@ -78,6 +81,7 @@ export async function reportView(root) {
     const body = {
       agency_id: Number(e.agency_id.value), category_id: Number(e.category_id.value), channel: e.channel.value,
       description: e.description.value, priority: e.priority.value, rahasia: e.rahasia.checked, anonim: e.anonim.checked,
+      lapor_class: e.lapor_class.value,
     };
     if (e.address.value.trim()) body.address = e.address.value;
     if (e.kecamatan_code.value) body.kecamatan_code = e.kecamatan_code.value;
