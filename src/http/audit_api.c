@@ -112,6 +112,8 @@ static const audit_rule ROUTES[] = {
     {"POST", "/api/v1/webhooks/{id}/resume", "webhook_resume", A_CHANGE, "webhook", false},
     {"POST", "/api/v1/webhooks/deliveries/{id}/retry", "webhook_redeliver", A_CHANGE,
      "webhook_delivery", false},
+    /* Issue 18: the district's logo. */
+    {"POST", "/api/v1/admin/logo", "logo_set", A_CHANGE, NULL, false},
 };
 
 /* The names of the body's top-level fields ("name,role,password"): what

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/msg.h"
 #include "core/text.h"
+#include "domain/report.h"
 
 #include <microhttpd.h>
 
@@ -208,6 +209,8 @@ static const route_t routes[] = {
     ME("POST", "/api/v1/webhooks/{id}/resume", h_webhook_resume, ADMINS),
     ME("GET", "/api/v1/webhooks/{id}/deliveries", h_webhook_deliveries, ADMINS),
     ME("POST", "/api/v1/webhooks/deliveries/{id}/retry", h_webhook_redeliver, ADMINS),
+    /* Issue 18: the district's logo on the monthly report's kop. */
+    {"POST", "/api/v1/admin/logo", h_admin_logo, SCOPE_NONE, SA, NULL, REPORT_LOGO_BYTES_MAX, 0},
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

@@ -209,6 +209,8 @@ ROUTES = {
     ("GET", "/api/v1/public/reports"): ("public", None),
     ("GET", "/sim/api/media/{file}"): ("public", None),
     ("GET", "/sim/api/staff"): ("/sim/api/staff", 403),
+    # Issue 18: the district's logo is the superadmin's.
+    ("POST", "/api/v1/admin/logo"): ("/api/v1/admin/logo", 403),
 }
 
 # Routes that end the session: called last.
