@@ -606,6 +606,22 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
         }
     }
 
+    {
+        /* Where the cases came from (issue 16 section 4): the channels'
+         * integration, as IGA asks for its evidence. */
+        d.y -= 8;
+        const char *hd[] = {"Kanal pengaduan", "Diterima", "Selesai", "Rasio"};
+        table_row(&d, named4, 4, hd, true, NULL);
+        for (size_t i = 0; i < st.n_channel; i++) {
+            const stats_bucket *b = &st.by_channel[i];
+            const char *c[] = {b->name, cnt(ar, b->received), cnt(ar, b->resolved),
+                               pct(ar, b->resolved, b->received)};
+            table_row(&d, named4, 4, c, false, hd);
+        }
+        if (!st.n_channel)
+            line(&d, "Tidak ada laporan pada bulan ini.", 10, false);
+    }
+
     heading(&d, "2. Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)");
     double bobot = weight == IKM_WEIGHT_0111 ? 0.111 : 1.0 / IKM_UNSUR;
     if (st.ikm.answered)
@@ -692,6 +708,18 @@ err_t report_monthly_pdf(store_t *s, arena_t *ar, const store_agency *ag, const 
          11, false);
     line(&d, arena_printf(ar, "Jumlah pengguna dilayani (laporan): %lld", (long long)st.received),
          11, false);
+    {
+        /* The channels the month's cases came on, most first. */
+        const char *names = "";
+        for (size_t i = 0; i < st.n_channel; i++)
+            names = arena_printf(ar, "%s%s%s", names, i ? ", " : "", st.by_channel[i].name);
+        static const col whole[] = {{495, false}};
+        const char *cell[] = {arena_printf(ar, "Kanal pengaduan yang dipakai: %zu%s%s%s",
+                                           st.n_channel, st.n_channel ? " (" : "", names,
+                                           st.n_channel ? ")" : "")};
+        d.y -= 3;
+        table_row(&d, whole, 1, cell, false, NULL);
+    }
     line(&d,
          st.ikm.answered ? arena_printf(ar, "Kepuasan (IKM): %s, mutu %c", num(ar, st.ikm.score, 2),
                                         st.ikm.mutu)

@@ -98,6 +98,7 @@ json_t *stats_json(const stats_t *st, const store_agency *ag, const char *lang)
         json_object_set_new(j, "sla_cases", json_integer((json_int_t)st->sla_total));
         json_object_set_new(j, "sla_met", json_integer((json_int_t)st->sla_met));
         json_object_set_new(j, "by_agency", buckets(st->by_agency, st->n_agency, "agency", en));
+        json_object_set_new(j, "by_channel", buckets(st->by_channel, st->n_channel, "channel", en));
     }
     return j;
 }

@@ -185,6 +185,7 @@ void cq_case_where(cq_t *q, const store_case_filter *f, const cq_scope *scope,
     eq_id(q, "c.team_id", f->team_id);
     eq_text(q, "c.status", f->status);
     eq_text(q, "c.kecamatan_code", f->kecamatan_code);
+    eq_text(q, "c.channel", f->channel);
     field_sql(q, f, scope);
     if (f->lapor)
         cq_sql(q, f->lapor > 0 ? " AND c.lapor_tracking_id IS NOT NULL"

@@ -373,7 +373,8 @@ typedef struct {
      * STORE_FIELD_MAX of each. */
     const int64_t *field_agencies, *field_teams;
     size_t nfield_agencies, nfield_teams;
-    int lapor; /* 1: with a LAPOR! tracking id, -1: without one, 0: either */
+    int lapor;           /* 1: with a LAPOR! tracking id, -1: without one, 0: either */
+    const char *channel; /* cases.channel (issue 16: the inbox by channel); NULL: any */
 } store_case_filter;
 
 /* Most agencies or teams of a field officer's view in one list. */
@@ -893,6 +894,7 @@ typedef struct {
     int64_t attachment_id; /* in: the case's attachment of its media, or 0 */
     int64_t event_id;      /* out: a status update's event (its case may be a master) */
     int64_t created_at;
+    const char *channel; /* the channel it came or went on (whatsapp, telegram, email, ...) */
 } store_thread_item;
 
 /* The WhatsApp conversation of this case (issue #13) between its reporter
@@ -1173,6 +1175,7 @@ typedef struct {
      * case is judged by its last resolution against its new deadline). */
     int64_t resolve_due_at, last_resolved_at;
     const char *agency_code, *agency_name;
+    const char *channel; /* where the case came from: whatsapp, web, walk_in, ... */
 } store_stats_case;
 
 /* The cases of one agency (0: all) received in [from, to), without those
