@@ -4,6 +4,7 @@
 #include "domain/export.h"
 
 #include "core/clock.h"
+#include "domain/cases.h"
 #include "domain/lifecycle.h"
 
 #include <errno.h>
@@ -16,7 +17,7 @@
 const char export_usage[] =
     "aduan export -o FILE.csv [--agency ID|CODE] [--status S] [--category ID] [--team ID]\n"
     "                    [--kecamatan CODE] [--from DATE] [--to DATE] [--q TEXT] [--lapor yes|no]\n"
-    "                    [--columns KEY,KEY,...] [--lang id|en]";
+    "                    [--channel NAME] [--columns KEY,KEY,...] [--lang id|en]";
 
 __attribute__((format(printf, 2, 3))) static int fail(int rc, const char *fmt, ...)
 {
@@ -101,6 +102,14 @@ int export_cmd(store_t *s, int argc, char **argv)
             if (strcmp(v, "yes") && strcmp(v, "no"))
                 rc = fail(EXIT_USAGE, "--lapor: '%s' is not yes or no", v);
             f.lapor = strcmp(v, "yes") == 0 ? 1 : -1;
+        } else if (strcmp(a, "--channel") == 0) {
+            /* The channel the cases came on (issue 16 section 4). */
+            if (!case_channel_known(v))
+                rc = fail(EXIT_USAGE,
+                          "--channel: '%s' is not a channel (whatsapp, telegram, "
+                          "email, web, open311, walk_in, phone, forward)",
+                          v);
+            f.channel = v;
         } else if (strcmp(a, "--columns") == 0)
             columns = v;
         else if (strcmp(a, "--lang") == 0) {

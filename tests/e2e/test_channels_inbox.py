@@ -87,6 +87,16 @@ def test_one_inbox_every_channel(desk, tmp_path):  # noqa: F811
     assert per.get("WhatsApp", 0) >= 1 and per.get("Telepon", 0) >= 1
     assert per.get("Datang langsung", 0) >= 1
 
+    # The command line's export: the same filter, a clear refusal.
+    out = os.path.join(str(tmp_path), "phone.csv")
+    cli = srv.cli("export", "--agency", "satpolpp", "--channel", "phone", "-o", out)
+    assert cli.returncode == 0, cli.stderr
+    with open(out, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[1:] and {row[rows[0].index("Kanal pengaduan")] for row in rows[1:]} == {"Telepon"}
+    bad = srv.cli("export", "--channel", "sms", "-o", out)
+    assert bad.returncode == 2 and "not a channel" in bad.stderr
+
     # /api/v1/stats: cases per channel, the same counts as the inbox.
     month, first, last = this_month()
     st = Client(srv.port).get("/api/v1/stats", params={"agency": "satpolpp", "from": first,
