@@ -164,3 +164,44 @@ def test_monthly_pdf_as_an_agency_prints_it(fresh_server, tmp_path):
     # Every word in the page, left and right margins kept.
     for w in words:
         assert w[1] >= 49 and w[3] <= 595 - 49, w
+
+
+def test_long_tables_break_pages_and_long_names_fit(fresh_server, tmp_path):
+    """Forty categories push the tables over a page: the header is set again
+    on the next page, and still no word covers another; the longest agency
+    name fits its kop."""
+    srv = fresh_server
+    sa, admin, damkar = Client(srv.port), Client(srv.port), Client(srv.port)
+    assert sa.login("superadmin").status == 200
+    assert admin.login("admin.satpolpp").status == 200
+    assert damkar.login("admin.damkar").status == 200
+    assert sa.post(LOGO, body=png_image("wide", 200, 80), content_type="image/png").status == 201
+    for i in range(40):
+        r = admin.post("/api/v1/admin/categories",
+                       json={"code": "uji_%02d" % i, "kind": "complaint",
+                             "name_id": "Kategori uji nomor %d dengan nama yang cukup panjang "
+                                        "sekali untuk dibungkus" % i,
+                             "name_en": "Test %d" % i, "sla_hours": 24})
+        assert r.status == 201, r
+        admin.create_case(category_id=r.json["id"], description="Uji %d" % i,
+                          kecamatan_code="63.11.06")
+    month = this_month()[0]
+    for client, agency in ((admin, "satpolpp"), (damkar, "damkar")):
+        r = client.get("/api/v1/reports/monthly.pdf", params={"agency": agency, "month": month})
+        assert r.status == 200, r
+        path = write(tmp_path, agency + ".pdf", r.body)
+        words = pdf_words(path)
+        assert overlaps(words) == []
+        for w in words:
+            assert w[1] >= 49 and w[3] <= 595 - 49 and w[2] >= 40 and w[4] <= 842 - 40, w
+        text = pdf_text(path)
+        assert "KABUPATEN BALANGAN" in text
+        if agency == "satpolpp":
+            pages = max(w[0] for w in words)
+            assert pages >= 2
+            # The category table's header again at the top of the next page.
+            heads = {w[0] for w in words if w[5] == "Kategori"}
+            assert len(heads) >= 2, heads
+            joined = " ".join(w[5] for w in words)
+            for i in range(40):
+                assert "Kategori uji nomor %d dengan nama" % i in joined, i
