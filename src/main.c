@@ -769,7 +769,7 @@ static int cmd_report(const config_t *cfg, int argc, char **argv)
         goto out;
     }
     if (e == ERR_OK)
-        e = report_monthly_pdf(s, ar, &ag, month, w, clock_now(), &pdf, &len);
+        e = report_monthly_pdf(s, ar, &ag, month, w, clock_now(), cfg->media_dir, &pdf, &len);
     if (e != ERR_OK) {
         rc = complain(EXIT_FAIL, "aduan: report failed: %s\n", err_str_lang(e, "en"));
         goto out;

@@ -413,6 +413,12 @@ static const struct {
     {"you are not an admin of this delivery's agency",
      "Anda bukan admin instansi pemilik pengiriman ini"},
     {"this delivery is still being tried", "pengiriman ini masih sedang dicoba"},
+    /* The inbox by channel (http/api.c, issue 16). */
+    {"channel: whatsapp, telegram, email, web, open311, walk_in, phone or forward",
+     "channel: whatsapp, telegram, email, web, open311, walk_in, phone atau forward"},
+    /* The district's logo (http/admin_api.c, issue 18). */
+    {"the logo must be a PNG or JPEG picture (Content-Type image/png or image/jpeg)",
+     "logo harus gambar PNG atau JPEG (Content-Type image/png atau image/jpeg)"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

@@ -259,6 +259,36 @@ static err_t refuse(const char **detail, err_t e, const char *why)
     return e;
 }
 
+static const struct {
+    const char *name, *id, *en;
+} channel_names[] = {
+    {"whatsapp", "WhatsApp", "WhatsApp"},
+    {"telegram", "Telegram", "Telegram"},
+    {"email", "Email", "Email"},
+    {"web", "Formulir web", "Web form"},
+    {"open311", "Open311", "Open311"},
+    {"walk_in", "Datang langsung", "Walk-in"},
+    {"phone", "Telepon", "Phone"},
+    {"forward", "Diteruskan instansi lain", "Forwarded by another agency"},
+};
+
+bool case_channel_known(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof channel_names / sizeof channel_names[0]; i++)
+        if (!strcmp(name, channel_names[i].name))
+            return true;
+    return false;
+}
+
+const char *case_channel_label(const char *name, const char *lang)
+{
+    bool en = lang && !strcmp(lang, "en");
+    for (size_t i = 0; name && i < sizeof channel_names / sizeof channel_names[0]; i++)
+        if (!strcmp(name, channel_names[i].name))
+            return en ? channel_names[i].en : channel_names[i].id;
+    return name ? name : "-";
+}
+
 static const char *const channels[] = {"walk_in", "phone"};
 static const char *const priorities[] = {"low", "normal", "high", "urgent"};
 

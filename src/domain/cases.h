@@ -13,6 +13,13 @@
 #define CASE_ADDRESS_MAX     500
 #define CASE_NAME_MAX        120
 
+/* The channels a case comes on (cases.channel): "whatsapp", "telegram",
+ * "email", "web", "open311", "walk_in", "phone", "forward". */
+bool case_channel_known(const char *name);
+/* Its name for people, Indonesian ("id") or English; the name itself when
+ * unknown. Static. */
+const char *case_channel_label(const char *name, const char *lang);
+
 /* True when the case's reporter is reached on WhatsApp: the case came over
  * WhatsApp, or a walk-in or phone reporter agreed at their mobile number. */
 bool case_notifies(const store_case *c);

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "domain/cases.h"
 #include "domain/lifecycle.h"
 
 #include <stdio.h>
@@ -22,6 +23,7 @@ typedef enum {
     K_CATEGORY_CODE,
     K_KIND,
     K_CHANNEL,
+    K_CHANNEL_LABEL,
     K_STATUS,
     K_STATUS_LABEL,
     K_PRIORITY,
@@ -57,7 +59,11 @@ static const struct {
     [K_CATEGORY] = {"category", "Kategori", "Category", C_TEXT, false, true},
     [K_CATEGORY_CODE] = {"category_code", "Kode kategori", "Category code", C_TEXT, false, false},
     [K_KIND] = {"kind", "Jenis", "Kind", C_TEXT, false, false},
-    [K_CHANNEL] = {"channel", "Saluran", "Channel", C_TEXT, false, true},
+    [K_CHANNEL] = {"channel", "Kode kanal", "Channel code", C_TEXT, false, true},
+    /* Issue 16 section 4: the channel by its name, to count cases per
+     * channel ("Kanal pengaduan") in a spreadsheet. */
+    [K_CHANNEL_LABEL] = {"channel_label", "Kanal pengaduan", "Complaint channel", C_TEXT, false,
+                         true},
     [K_STATUS] = {"status", "Kode status", "Status code", C_TEXT, false, false},
     [K_STATUS_LABEL] = {"status_label", "Status", "Status", C_TEXT, false, true},
     [K_PRIORITY] = {"priority", "Prioritas", "Priority", C_TEXT, false, true},
@@ -304,6 +310,9 @@ static bool put_row(export_run *x, const store_case *c)
             break;
         case K_CHANNEL:
             v = c->channel;
+            break;
+        case K_CHANNEL_LABEL:
+            v = case_channel_label(c->channel, x->en ? "en" : "id");
             break;
         case K_STATUS:
             v = c->status;

@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "domain/lapor.h"
+#include "domain/cases.h"
 #include "domain/lifecycle.h"
 
 #include <errno.h>
@@ -19,7 +20,7 @@ const char export_usage[] =
     "                    [--kecamatan CODE] [--from DATE] [--to DATE] [--q TEXT]\n"
     "                    [--lapor yes|no|marked] [--lapor-class pengaduan|aspirasi|"
     "permintaan_informasi]\n"
-    "                    [--columns KEY,KEY,...] [--lang id|en]";
+    "                    [--channel NAME] [--columns KEY,KEY,...] [--lang id|en]";
 
 __attribute__((format(printf, 2, 3))) static int fail(int rc, const char *fmt, ...)
 {
@@ -112,6 +113,14 @@ int export_cmd(store_t *s, int argc, char **argv)
                           "permintaan_informasi",
                           v);
             f.lapor_class = v;
+        } else if (strcmp(a, "--channel") == 0) {
+            /* The channel the cases came on (issue 16 section 4). */
+            if (!case_channel_known(v))
+                rc = fail(EXIT_USAGE,
+                          "--channel: '%s' is not a channel (whatsapp, telegram, "
+                          "email, web, open311, walk_in, phone, forward)",
+                          v);
+            f.channel = v;
         } else if (strcmp(a, "--columns") == 0)
             columns = v;
         else if (strcmp(a, "--lang") == 0) {

@@ -142,6 +142,56 @@ static const struct {
      "Desa Batu Piring, Paringin Selatan", "63.11.07", -2.3620, 115.4410, 3},
 };
 
+/* Canned replies of each agency (issue 18: the picker never appeared in
+ * the demo). {nama}, {kode} and {tim} are the reporter's name, the
+ * tracking code and the case's team, filled in by the reply box when the
+ * operator inserts the reply (web/app/dispatch.js). */
+static const struct {
+    int agency; /* index into agencies */
+    const char *title, *body, *lang;
+} canned[] = {
+    {0, "Laporan diterima",
+     "Terima kasih, {nama}. Laporan Anda dengan kode {kode} sudah kami terima dan sedang "
+     "diverifikasi oleh petugas Satpol PP.",
+     "id"},
+    {0, "Petugas menuju lokasi",
+     "{nama}, petugas dari {tim} sedang menuju lokasi untuk menindaklanjuti laporan {kode}. "
+     "Mohon tetap menjaga keamanan.",
+     "id"},
+    {0, "Minta lokasi",
+     "Mohon maaf, {nama}. Agar laporan {kode} dapat segera ditangani, mohon kirimkan lokasi "
+     "(bagikan lokasi) atau patokan terdekat.",
+     "id"},
+    {0, "Selesai ditangani",
+     "Laporan {kode} sudah selesai ditangani oleh {tim}. Terima kasih atas partisipasi Anda, "
+     "{nama}.",
+     "id"},
+    {1, "Regu diberangkatkan",
+     "{nama}, {tim} sudah diberangkatkan ke lokasi laporan {kode}. Jauhi sumber api dan tunggu "
+     "petugas di tempat yang aman.",
+     "id"},
+    {1, "Minta lokasi tepat",
+     "{nama}, mohon kirimkan lokasi kejadian (bagikan lokasi) agar regu cepat sampai. Kode "
+     "laporan: {kode}.",
+     "id"},
+    {1, "Penanganan selesai",
+     "Penanganan laporan {kode} oleh {tim} sudah selesai. Terima kasih, {nama}, atas laporan "
+     "Anda.",
+     "id"},
+    {2, "Berkas diterima",
+     "Terima kasih, {nama}. Permohonan {kode} sudah kami terima dan sedang diperiksa petugas "
+     "Disdukcapil.",
+     "id"},
+    {2, "Berkas belum lengkap",
+     "{nama}, berkas permohonan {kode} belum lengkap. Mohon kirimkan dokumen yang kami minta "
+     "agar dapat diproses.",
+     "id"},
+    {2, "Dokumen terbit",
+     "{nama}, dokumen untuk permohonan {kode} sudah terbit. Silakan unduh berkas yang kami "
+     "kirim atau ambil di kantor Disdukcapil.",
+     "id"},
+};
+
 /* The duty roster (issue #6): both fire crews around the clock, so that
  * an alert nobody accepts goes on to the next crew; the TRC in office
  * hours. days: bit per weekday, 0 = Sunday. */
@@ -216,6 +266,11 @@ err_t seed_demo(store_t *s, int64_t now)
             e = store_team_add_member(s, team_ids[users[i].team], user_ids[i]);
         if (e == ERR_OK && users[i].mobile)
             e = store_user_set_mobile(s, user_ids[i], users[i].mobile);
+    }
+    for (size_t i = 0; e == ERR_OK && i < sizeof canned / sizeof canned[0]; i++) {
+        store_canned_reply c = {
+            0, agency_ids[canned[i].agency], canned[i].title, canned[i].body, canned[i].lang, 0};
+        e = store_canned_put(s, &c, user_ids[0], now);
     }
     for (size_t i = 0; e == ERR_OK && i < sizeof duty / sizeof duty[0]; i++)
         e = seed_duty(s, team_ids[users[duty[i].user].team], user_ids[duty[i].user], duty[i].days,

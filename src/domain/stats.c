@@ -1,5 +1,7 @@
 #include "domain/stats.h"
 
+#include "domain/cases.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +134,7 @@ err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t cate
     double *rs = arena_alloc(ar, (out->ncases + 1) * sizeof *rs);
     if (!fr || !rs)
         return ERR_NOMEM;
-    buckets cat = {0}, kec = {0}, mon = {0}, team = {0}, agency = {0};
+    buckets cat = {0}, kec = {0}, mon = {0}, team = {0}, agency = {0}, chan = {0};
     for (size_t i = 0; i < out->ncases; i++) {
         const store_stats_case *c = &out->cases[i];
         bool res = stats_is_resolved(c), met;
@@ -161,6 +163,9 @@ err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t cate
         localtime_r(&t, &tm);
         snprintf(month, sizeof month, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
         count(ar, &mon, month, NULL, NULL, res, sla, met);
+        const char *ch = c->channel ? c->channel : "-";
+        count(ar, &chan, ch, case_channel_label(ch, "id"), case_channel_label(ch, "en"), res, sla,
+              met);
         snprintf(key, sizeof key, "%lld", (long long)c->team_id);
         count(ar, &team, key, c->team_id ? c->team_name : "(belum ada tim)",
               c->team_id ? c->team_name : "(no team)", res, sla, met);
@@ -175,7 +180,9 @@ err_t stats_compute_for(store_t *s, arena_t *ar, int64_t agency_id, int64_t cate
         qsort(mon.b, mon.n, sizeof *mon.b, cmp_bucket_key);
         qsort(team.b, team.n, sizeof *team.b, cmp_bucket_count);
         qsort(agency.b, agency.n, sizeof *agency.b, cmp_bucket_key);
+        qsort(chan.b, chan.n, sizeof *chan.b, cmp_bucket_count);
     }
+    out->by_channel = chan.b, out->n_channel = chan.n;
     out->by_category = cat.b, out->n_category = cat.n;
     out->by_kecamatan = kec.b, out->n_kecamatan = kec.n;
     out->by_month = mon.b, out->n_month = mon.n;

@@ -32,6 +32,10 @@ typedef struct {
     int64_t n_first_response, n_resolution;
     stats_bucket *by_category, *by_kecamatan, *by_month, *by_team, *by_agency;
     size_t n_category, n_kecamatan, n_month, n_team, n_agency;
+    /* Per channel the cases came on (issue 16 section 4, "Kanal pengaduan":
+     * the integration evidence IGA asks for), most first. */
+    stats_bucket *by_channel;
+    size_t n_channel;
     /* The IKM of the responses given in the period. */
     ikm_weight_t weight;
     store_survey_tally tally;

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "domain/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -721,4 +722,46 @@ err_t h_admin_number_add(app_t *app, req_t *r)
     log_info("admin", "event=number_added agency_id=%lld by=%lld", (long long)agency,
              (long long)r->user.id);
     return numbers_of(app, r, agency, 201);
+}
+
+/* ---- the district's logo (issue 18) ------------------------------------------ */
+
+/* POST /api/v1/admin/logo: the body is a PNG or JPEG (Content-Type
+ * image/png or image/jpeg), the district's logo on the kop of every
+ * agency's monthly report. The superadmin's: it is the district's, not
+ * one agency's. Stored re-encoded (no metadata travels on). */
+err_t h_admin_logo(app_t *app, req_t *r)
+{
+    const char *ct = req_header(r, "Content-Type");
+    size_t k = ct ? strcspn(ct, "; ") : 0;
+    bool png = ct && k == 9 && !strncasecmp(ct, "image/png", 9);
+    bool jpeg = ct && k == 10 && !strncasecmp(ct, "image/jpeg", 10);
+    if (!png && !jpeg) {
+        r->detail = "the logo must be a PNG or JPEG picture (Content-Type image/png or image/jpeg)";
+        return ERR_UNSUPPORTED;
+    }
+    const char *got = image_sniff(r->body, r->body_len);
+    if (got && strcmp(got, png ? "image/png" : "image/jpeg") != 0) {
+        r->detail = "the logo must be a PNG or JPEG picture (Content-Type image/png or image/jpeg)";
+        return ERR_UNSUPPORTED;
+    }
+    report_logo logo;
+    image_status st;
+    /* The audit log records the change (audit_api.c ROUTES). */
+    err_t e = report_logo_set(app->cfg->media_dir, !app->cfg->durability_process, r->body,
+                              r->body_len, &logo, &st);
+    if (e == ERR_UNSUPPORTED && st == IMAGE_OK)
+        r->detail = "the logo must be a PNG or JPEG picture (Content-Type image/png or image/jpeg)";
+    else if (st != IMAGE_OK)
+        r->detail = image_why(st, r->lang);
+    if (e != ERR_OK) {
+        log_info("admin", "event=logo_refused reason=%s bytes=%zu", image_code(st), r->body_len);
+        return e;
+    }
+    log_info("admin", "event=logo_set sha256=%s bytes=%zu user_id=%lld", logo.sha256, logo.size,
+             (long long)r->user.id);
+    return reply_json(r, 201,
+                      json_pack("{s:s, s:s, s:i, s:i, s:I}", "sha256", logo.sha256, "mime",
+                                logo.mime, "width", (int)logo.width, "height", (int)logo.height,
+                                "size", (json_int_t)logo.size));
 }

@@ -120,8 +120,14 @@ err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
         e = req_query(r, "lapor", &lapor);
     if (e == ERR_OK)
         e = req_query(r, "lapor_class", &lclass);
+    if (e == ERR_OK)
+        e = req_query(r, "channel", &f->channel);
     if (e != ERR_OK)
         return e;
+    if (f->channel && !case_channel_known(f->channel))
+        return refuse(
+            r, ERR_INVALID,
+            "channel: whatsapp, telegram, email, web, open311, walk_in, phone or forward");
     /* Forwarded to LAPOR! (a tracking number recorded) or not yet; or
      * marked for LAPOR! and still without a number (the worklist). */
     if (lapor && strcmp(lapor, "yes") && strcmp(lapor, "no") && strcmp(lapor, "marked"))
@@ -183,7 +189,7 @@ static err_t find_exact(app_t *app, req_t *r, const store_case_filter *f, store_
     *how = NULL;
     *n = 0;
     if (!f->q || f->before_id || f->after_id || f->status || f->category_id || f->team_id ||
-        f->kecamatan_code || f->from || f->to || f->lapor)
+        f->kecamatan_code || f->from || f->to || f->lapor || f->channel)
         return ERR_OK;
     const char *q = f->q;
     while (*q == ' ')

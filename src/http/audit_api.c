@@ -113,6 +113,8 @@ static const audit_rule ROUTES[] = {
     {"POST", "/api/v1/webhooks/deliveries/{id}/retry", "webhook_redeliver", A_CHANGE,
      "webhook_delivery", false},
     {"PUT", "/api/v1/agencies/{id}/settings", "agency_settings_set", A_CHANGE, "agency", false},
+    /* Issue 18: the district's logo. */
+    {"POST", "/api/v1/admin/logo", "logo_set", A_CHANGE, NULL, false},
 };
 
 /* The names of the body's top-level fields ("name,role,password"): what

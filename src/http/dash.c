@@ -138,8 +138,9 @@ static const char *status_text(arena_t *ar, const thread_events *sets, size_t ns
 /* told: the text of a status update (NULL: read it from the payload). */
 static json_t *thread_item_json(const store_thread_item *t, const char *told)
 {
-    json_t *j = json_pack("{s:s, s:I, s:s?, s:o}", "dir", t->inbound ? "in" : "out", "id",
-                          (json_int_t)t->id, "type", t->type, "at", json_time(t->created_at));
+    json_t *j = json_pack("{s:s, s:I, s:s?, s:o, s:s?}", "dir", t->inbound ? "in" : "out", "id",
+                          (json_int_t)t->id, "type", t->type, "at", json_time(t->created_at),
+                          "channel", t->channel);
     if (!j)
         return NULL;
     if (t->inbound) {

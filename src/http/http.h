@@ -313,6 +313,7 @@ err_t h_cases_export(app_t *app, req_t *r);
 /* The admin API (admin_api.c). */
 err_t h_canned_list(app_t *app, req_t *r);
 err_t h_canned_create(app_t *app, req_t *r);
+err_t h_admin_logo(app_t *app, req_t *r);
 err_t h_canned_update(app_t *app, req_t *r);
 err_t h_canned_delete(app_t *app, req_t *r);
 /* Outbound webhook subscriptions (webhooks_api.c, issue 17 §2). */

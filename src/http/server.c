@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/msg.h"
 #include "core/text.h"
+#include "domain/report.h"
 
 #include <microhttpd.h>
 
@@ -215,6 +216,8 @@ static const route_t routes[] = {
     /* Issue 17 §1: whether Open311 shows the agency's photos. */
     ON("PUT", "/api/v1/agencies/{id}/settings", h_agency_settings, SCOPE_AGENCY_ID, ADMINS,
        "only the agency's admin or a superadmin may change this"),
+    /* Issue 18: the district's logo on the monthly report's kop. */
+    {"POST", "/api/v1/admin/logo", h_admin_logo, SCOPE_NONE, SA, NULL, REPORT_LOGO_BYTES_MAX, 0},
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

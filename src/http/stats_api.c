@@ -98,6 +98,7 @@ json_t *stats_json(const stats_t *st, const store_agency *ag, const char *lang)
         json_object_set_new(j, "sla_cases", json_integer((json_int_t)st->sla_total));
         json_object_set_new(j, "sla_met", json_integer((json_int_t)st->sla_met));
         json_object_set_new(j, "by_agency", buckets(st->by_agency, st->n_agency, "agency", en));
+        json_object_set_new(j, "by_channel", buckets(st->by_channel, st->n_channel, "channel", en));
     }
     return j;
 }
@@ -272,9 +273,13 @@ err_t h_report_monthly(app_t *app, req_t *r)
     ikm_weight_t w = app->cfg->ikm_weight_0111 ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT;
     if (wt)
         w = !strcmp(wt, "0.111") ? IKM_WEIGHT_0111 : IKM_WEIGHT_EXACT;
-    e = report_monthly_pdf(app->store, r->ar, &ag, month, w, clock_now(), &pdf, &len);
+    e = report_monthly_pdf(app->store, r->ar, &ag, month, w, clock_now(), app->cfg->media_dir, &pdf,
+                           &len);
     if (e != ERR_OK)
         return e;
+    /* A name that says what it is, for the folder it is saved in. */
+    r->disposition =
+        arena_printf(r->ar, "attachment; filename=\"%s\"", report_file_name(r->ar, &ag, month));
     r->status = 200;
     r->content_type = "application/pdf";
     r->text = (const char *)pdf;

@@ -185,6 +185,7 @@ void cq_case_where(cq_t *q, const store_case_filter *f, const cq_scope *scope,
     eq_id(q, "c.team_id", f->team_id);
     eq_text(q, "c.status", f->status);
     eq_text(q, "c.kecamatan_code", f->kecamatan_code);
+    eq_text(q, "c.channel", f->channel);
     field_sql(q, f, scope);
     if (f->lapor == STORE_LAPOR_TODO) /* the worklist: cases_lapor_todo's rows */
         cq_sql(q, " AND c.lapor_marked_at IS NOT NULL AND c.lapor_tracking_id IS NULL");

@@ -242,8 +242,8 @@ static err_t put_case(q_conn *c, arena_t *ar, store_dialog_effects *fx, int64_t 
 static err_t log_and_case(q_conn *c, arena_t *ar, store_dialog_effects *fx)
 {
     static const char msg[] = "INSERT INTO messages (agency_id, reporter_id, case_id, direction,"
-                              " wamid, type, body, created_at, media_id, lat, lon, draft)"
-                              " VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11)";
+                              " wamid, type, body, created_at, media_id, lat, lon, draft, channel)"
+                              " VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11, $12)";
     /* Name and consent are kept only with a report the citizen agreed to
      * (UU PDP); before that the reporter is just the WhatsApp id. */
     store_reporter_in rep = {fx->new_case ? fx->profile_name : NULL,
@@ -264,7 +264,7 @@ static err_t log_and_case(q_conn *c, arena_t *ar, store_dialog_effects *fx)
               Q_TEXT(fx->msg_type ? fx->msg_type : "unknown"), Q_TEXT(fx->msg_body),
               Q_INT(fx->msg_time ? fx->msg_time : fx->now), Q_TEXT(fx->msg_media_id),
               loc ? Q_REAL(fx->msg_lat) : Q_NULL(REAL), loc ? Q_REAL(fx->msg_lon) : Q_NULL(REAL),
-              Q_INT(fx->msg_draft ? 1 : 0));
+              Q_INT(fx->msg_draft ? 1 : 0), Q_TEXT(fx->channel ? fx->channel : "whatsapp"));
     /* A citizen's message on an existing case (a new one is case.created). */
     if (e == ERR_OK && case_id && !fx->new_case)
         e = dom_webhook_queue(c, case_id, 0, ",message.received,", fx->now);

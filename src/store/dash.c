@@ -33,7 +33,7 @@ static const char THREAD_SQL[] =
     " NULL AS error, FALSE AS used_template, m.lat AS lat, m.lon AS lon,"
     " (SELECT a.id FROM attachments a WHERE a.case_id = b.case_id AND a.media_id = m.media_id"
     " ORDER BY a.id LIMIT 1) AS attachment_id, m.created_at AS at, m.id AS anchor,"
-    " NULL AS event_id"
+    " NULL AS event_id, COALESCE(m.channel, 'whatsapp') AS channel"
     " FROM b JOIN messages m ON m.agency_id = b.agency_id AND m.reporter_id = b.reporter_id"
     " WHERE m.direction = 'in' AND (m.case_id = b.case_id OR (m.case_id IS NULL"
     " AND COALESCE(m.draft, 0) = 0 AND m.id >= b.start_id"
@@ -41,7 +41,7 @@ static const char THREAD_SQL[] =
     " UNION ALL"
     " SELECT FALSE, o.id, o.kind, COALESCE(NULLIF(o.payload, ''), o.message), o.state,"
     " o.delivery, o.last_error, o.used_template,"
-    " NULL, NULL, NULL, o.created_at, COALESCE(o.after_message_id, 0), o.event_id"
+    " NULL, NULL, NULL, o.created_at, COALESCE(o.after_message_id, 0), o.event_id, o.channel"
     " FROM b JOIN contacts ct ON ct.reporter_id = b.reporter_id JOIN outbox o"
     " ON o.agency_id = b.agency_id AND o.channel = ct.channel AND o.address = ct.address"
     " LEFT JOIN messages a ON a.id = o.after_message_id"
@@ -66,6 +66,7 @@ static const q_field THREAD_F[] = {
     QF(INT64, store_thread_item, created_at),
     QF_SKIP_COL, /* anchor */
     QF(INT64, store_thread_item, event_id),
+    QF(TEXT, store_thread_item, channel),
     QF(BOOL, store_thread_item, has_location),
 };
 
@@ -143,6 +144,7 @@ static const q_field STATS_F[] = {
     QF(TEXT, store_stats_case, lapor_class),
     QF(TEXT, store_stats_case, lapor_tracking_id),
     QF(INT64, store_stats_case, lapor_marked_at),
+    QF(TEXT, store_stats_case, channel),
 };
 
 err_t store_stats_cases(store_t *s, arena_t *ar, int64_t agency_id, int64_t from, int64_t to,
@@ -162,7 +164,7 @@ err_t store_stats_cases(store_t *s, arena_t *ar, int64_t agency_id, int64_t from
         " (SELECT MAX(e.created_at) FROM case_events e WHERE e.case_id = c.id"
         "  AND e.to_status IN ('resolved', 'issued')),"
         " a.code, a.name, c.lat IS NOT NULL, c.lapor_class, c.lapor_tracking_id,"
-        " c.lapor_marked_at"
+        " c.lapor_marked_at, c.channel"
         " FROM cases c JOIN agencies a ON a.id = c.agency_id"
         " LEFT JOIN categories k ON k.id = c.category_id"
         " LEFT JOIN regions g ON g.code = c.kecamatan_code LEFT JOIN teams t ON t.id = c.team_id"

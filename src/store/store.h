@@ -389,6 +389,7 @@ typedef struct {
                               * STORE_LAPOR_TODO: marked for LAPOR! and without one yet */
     const char *lapor_class; /* NULL: any */
     bool oldest_first;       /* ascending ids (after_id, if any, is the cursor) */
+    const char *channel;     /* cases.channel (issue 16: the inbox by channel); NULL: any */
 } store_case_filter;
 
 #define STORE_LAPOR_TODO 2
@@ -910,6 +911,7 @@ typedef struct {
     int64_t attachment_id; /* in: the case's attachment of its media, or 0 */
     int64_t event_id;      /* out: a status update's event (its case may be a master) */
     int64_t created_at;
+    const char *channel; /* the channel it came or went on (whatsapp, telegram, email, ...) */
 } store_thread_item;
 
 /* The WhatsApp conversation of this case (issue #13) between its reporter
@@ -1194,6 +1196,7 @@ typedef struct {
      * (NULL: none) and when it was marked for LAPOR! (0: not marked). */
     const char *lapor_class, *lapor_tracking_id;
     int64_t lapor_marked_at;
+    const char *channel; /* where the case came from: whatsapp, web, walk_in, ... */
 } store_stats_case;
 
 /* The cases of one agency (0: all) received in [from, to), without those

@@ -214,6 +214,8 @@ ROUTES = {
     # Issue 17 §1: Open311's published photos; the agency's setting for them.
     ("GET", "/open311/v2/media/{file}"): ("public", None),
     ("PUT", "/api/v1/agencies/{id}/settings"): ("/api/v1/agencies/1/settings", 403),
+    # Issue 18: the district's logo is the superadmin's.
+    ("POST", "/api/v1/admin/logo"): ("/api/v1/admin/logo", 403),
 }
 
 # Routes that end the session: called last.

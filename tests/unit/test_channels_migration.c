@@ -128,6 +128,14 @@ static void old_rows_move_to_the_neutral_tables(void **state)
         q_one_int(f->s, "SELECT after_message_id FROM outbox WHERE id = $1", &v, Q_INT(id)),
         ERR_OK);
     assert_int_equal(v, 40);
+
+    /* 0030 (issue 16 section 4): the message from before says its channel. */
+    assert_int_equal(q_one_int(f->s,
+                               "SELECT COUNT(*) FROM messages WHERE id = 40"
+                               " AND channel = 'whatsapp'",
+                               &v),
+                     ERR_OK);
+    assert_int_equal(v, 1);
 }
 
 /* A database of its own, migrated up to (not including) 0022. */

@@ -5,7 +5,7 @@ import { get, post } from './api.js';
 import { t, getLang } from './i18n.js';
 import { el, clear, when, makeMap, mapsUrl } from './util.js';
 import { state, flash } from './app.js';
-import { channelLabel } from './inbox.js';
+import { channelChip } from './inbox.js';
 import { mountService } from './svc.js';
 import { slaBadge } from './sla.js';
 import { slaFacts, dispatchCard, fillSuggestions, cannedPicker } from './dispatch.js';
@@ -114,7 +114,8 @@ function threadItem(item, atts, c) {
   if (item.text) body.append(el('p', { class: 'text' }, waFormat(item.text)));
   else if (!att && !item.location && item.dir === 'out')
     body.append(el('p', { class: 'muted' }, t('k_' + item.type) !== 'k_' + item.type ? t('k_' + item.type) : item.type));
-  const meta = el('div', { class: 'meta' }, when(item.at, lang));
+  const meta = el('div', { class: 'meta' }, item.channel ? [channelChip(item.channel, true), ' · '] : null,
+    when(item.at, lang));
   if (item.dir === 'out') {
     if (item.as_template || item.template_name) meta.append(' · ' + t('template'));
     meta.append(' ', tick(item));
@@ -206,7 +207,7 @@ export async function caseView(root, id) {
     el('dt', {}, t('category')), el('dd', {}, c.category ? c.category.name : '—'),
     el('dt', {}, t('agency')), el('dd', {}, c.agency.name),
     el('dt', {}, t('team')), el('dd', { id: 'case-team' }, c.team ? c.team.name : '—'),
-    el('dt', {}, t('channel')), el('dd', {}, channelLabel(c.channel)),
+    el('dt', {}, t('channel')), el('dd', { id: 'case-channel' }, channelChip(c.channel, true)),
     el('dt', {}, t('priority')), el('dd', {}, t('prio_' + c.priority)),
     el('dt', {}, t('kecamatan')), el('dd', { id: 'case-kecamatan' }, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—',
       c.kecamatan_outside ? el('span', { class: 'muted' }, ' (' + t('kecamatan_outside') + ')') : null),

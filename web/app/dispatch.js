@@ -133,6 +133,21 @@ export function dispatchCard(c, desk, rerender) {
 
 // The agency's canned replies above the reply box; "Sisipkan" puts the
 // chosen one at the cursor. Nothing is shown when the agency has none.
+// A canned reply's placeholders filled in for case c (issue 18): {nama} the
+// reporter's name, {kode} the tracking code, {tim} the case's team; a
+// polite general word when the case has none (an anonymous reporter, no
+// team yet), in the reply's language. Other braces stay as written.
+export function fillCanned(body, c, lang) {
+  const en = lang === 'en';
+  const name = c.reporter && c.reporter.name && !c.anonim ? c.reporter.name : (en ? 'Sir/Madam' : 'Bapak/Ibu');
+  const vals = {
+    nama: name,
+    kode: c.tracking_code || '',
+    tim: c.team && c.team.name ? c.team.name : (en ? 'our team' : 'tim kami'),
+  };
+  return body.replace(/\{(nama|kode|tim)\}/g, (_, k) => vals[k]);
+}
+
 export function cannedPicker(c, ta) {
   const box = el('div', { class: 'canned', id: 'canned', hidden: true });
   get('/api/v1/canned-replies' + qs({ agency: c.agency.id })).then((j) => {
@@ -143,10 +158,11 @@ export function cannedPicker(c, ta) {
     const insert = () => {
       const x = j.items.find((i) => String(i.id) === sel.value);
       if (!x) return;
+      const body = fillCanned(x.body, c, x.lang);
       const s = ta.selectionStart ?? ta.value.length, e = ta.selectionEnd ?? ta.value.length;
-      ta.value = ta.value.slice(0, s) + x.body + ta.value.slice(e);
+      ta.value = ta.value.slice(0, s) + body + ta.value.slice(e);
       ta.focus();
-      ta.setSelectionRange(s + x.body.length, s + x.body.length);
+      ta.setSelectionRange(s + body.length, s + body.length);
     };
     box.append(el('label', { for: 'canned-select' }, t('canned')),
       el('div', { class: 'row' }, sel, el('button', { type: 'button', id: 'canned-insert', onclick: insert }, t('insert'))));

@@ -40,6 +40,37 @@ function select(name, label, options, value) {
 
 export function channelLabel(c) { return t('ch_' + c) !== 'ch_' + c ? t('ch_' + c) : c; }
 
+// The channels a case or a message comes on (issue 16 §4), each with a
+// small inline icon (24×24 strokes; no font, no CDN).
+export const CHANNELS = ['whatsapp', 'telegram', 'email', 'web', 'open311', 'walk_in', 'phone', 'forward'];
+const ICONS = {
+  whatsapp: 'M3.5 20.5l1.3-4.3A8.5 8.5 0 1 1 8 19.4z M9 8.5c0 3.5 3 6.5 6.5 6.5l1-1.7-2-1-1 .8c-1-.5-2-1.5-2.5-2.5l.8-1-1-2z',
+  telegram: 'M21 4L3 11l6 2.2L17 7.5l-6 6.8 6.5 5.2z M9 13.2v5.3l2.5-3',
+  email: 'M3 6h18v12H3z M3 6l9 7 9-7',
+  web: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M3 12h18 M12 3c3 2.5 3 15.5 0 18 M12 3c-3 2.5-3 15.5 0 18',
+  open311: 'M8 4H5v16h3 M16 4h3v16h-3 M9 9h6 M9 12h6 M9 15h4',
+  walk_in: 'M12 3a3 3 0 1 0 0 6a3 3 0 1 0 0-6z M5 21v-4a7 7 0 0 1 14 0v4',
+  phone: 'M6 3h3l2 5-2.2 1.5a11 11 0 0 0 5.7 5.7L16 13l5 2v3a2 2 0 0 1-2 2A16 16 0 0 1 4 5a2 2 0 0 1 2-2z',
+  forward: 'M4 12h15 M13 6l6 6-6 6',
+};
+export function channelIcon(c) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const p = document.createElementNS(ns, 'path');
+  p.setAttribute('d', ICONS[c] || ICONS.web);
+  svg.append(p);
+  return svg;
+}
+// An icon with the channel's name beside it (short) or for screen readers.
+export function channelChip(c, withName) {
+  const name = channelLabel(c);
+  return el('span', { class: 'chan chan-' + c, 'data-channel': c, title: name },
+    channelIcon(c), el('span', { class: withName ? 'chan-name' : 'sr-only' }, name));
+}
+
 export function caseRow(c, fresh) {
   const lang = getLang();
   const emergency = c.kind === 'emergency';
@@ -53,7 +84,7 @@ export function caseRow(c, fresh) {
     el('td', { class: 'desc' }, (c.description || '').slice(0, 90)),
     el('td', {}, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—'),
     el('td', { title: c.created_at }, age(c.created_at, lang)),
-    el('td', {}, channelLabel(c.channel)),
+    el('td', { class: 'chan-cell' }, channelChip(c.channel, true)),
     el('td', {}, c.team ? c.team.name : '—'));
 }
 
@@ -71,6 +102,7 @@ export async function inboxView(root) {
     select('kecamatan', t('kecamatan'), ref.regions.map((g) => [g.code, g.name]), filters.kecamatan),
     laporFilter(filters.lapor),
     laporClassFilter(filters.lapor_class),
+    select('channel', t('channel'), CHANNELS.map((c) => [c, channelLabel(c)]), filters.channel),
     el('div', { class: 'field' }, el('label', { for: 'f-from' }, t('from')),
       el('input', { id: 'f-from', name: 'from', type: 'date', value: filters.from || '' })),
     el('div', { class: 'field' }, el('label', { for: 'f-to' }, t('to')),

@@ -2,7 +2,7 @@
 // officers and teams (GET /api/v1/reports/activity, also as CSV), the
 // monthly PDF (GET /api/v1/reports/monthly.pdf) and the CSV export of the
 // cases with the inbox's current filters.
-import { get, qs } from './api.js';
+import { get, post, qs } from './api.js';
 import { t, getLang } from './i18n.js';
 import { el, clear, when } from './util.js';
 import { state } from './app.js';
@@ -96,6 +96,31 @@ export async function reportsView(root) {
   mf.addEventListener('submit', (ev) => ev.preventDefault());
   pdfHref();
 
+  // The district's logo on the report's kop (issue 18): the superadmin's.
+  let logo = null;
+  if (state.me.roles.some((r) => r.role === 'superadmin')) {
+    const file = el('input', { id: 'logo-file', type: 'file', accept: 'image/png,image/jpeg' });
+    const status = el('p', { id: 'logo-status', role: 'status' });
+    logo = el('form', { class: 'filters', id: 'logo-form' },
+      el('div', { class: 'field' }, el('label', { for: 'logo-file' }, t('logo_label')), file),
+      el('div', { class: 'field buttons' }, el('button', { type: 'submit', id: 'logo-upload' }, t('logo_upload'))),
+      status);
+    logo.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      status.className = '';
+      const f = file.files[0];
+      if (!f) { status.textContent = t('logo_pick'); status.className = 'error'; return; }
+      try {
+        await post('/api/v1/admin/logo', f, f.type || 'application/octet-stream');
+        status.textContent = t('logo_saved');
+        file.value = '';
+      } catch (e) {
+        status.textContent = e.message;
+        status.className = 'error';
+      }
+    });
+  }
+
   // The CSV export with the inbox's filters.
   const f = currentFilters();
   const shown = Object.entries(f).map(([k, v]) => k + '=' + v).join(', ');
@@ -107,7 +132,7 @@ export async function reportsView(root) {
 
   root.append(
     el('section', { class: 'card', 'aria-labelledby': 'h-activity' }, el('h2', { id: 'h-activity' }, t('activity')), af, out),
-    el('section', { class: 'card', 'aria-labelledby': 'h-monthly' }, el('h2', { id: 'h-monthly' }, t('monthly')), mf),
+    el('section', { class: 'card', 'aria-labelledby': 'h-monthly' }, el('h2', { id: 'h-monthly' }, t('monthly')), mf, logo),
     exp);
   await loadActivity();
   return null;

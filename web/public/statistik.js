@@ -11,7 +11,8 @@
          resolution: "Median time to resolution (hours)", sla: "SLA compliance",
          ikm: "IKM (mutu)", sample: "Respondents / sample target", by_month: "By month",
          by_category: "By category", by_kecamatan: "By kecamatan",
-         by_unsur: "IKM per element (NRR, 1–4)",
+         by_unsur: "IKM per element (NRR, 1–4)", by_channel: "Complaint channels",
+         channel: "Channel", share: "Share",
          sla_title: "SLA compliance: reports resolved within the deadline",
          sla_group: "Agency / category",
          map: "Map of public reports (locations rounded to ~100 m, confidential reports hidden)"}
@@ -63,6 +64,23 @@
     (s.by_agency || []).forEach(function (b) { add(b.name, b, true); });
     (s.by_category || []).forEach(function (b) { add(b.name, b, false); });
   }
+  /* Cases per channel (issue 16 §4, "Kanal pengaduan"): received,
+   * resolved, and each channel's share of the period's cases. */
+  function channelTable(s) {
+    var body = document.querySelector("#channel_table tbody");
+    while (body.firstChild) body.removeChild(body.firstChild);
+    (s.by_channel || []).forEach(function (b) {
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-channel", b.channel);
+      [b.name, String(b.received), String(b.resolved),
+       pct(s.received ? b.received / s.received : null)].forEach(function (t) {
+        var td = document.createElement("td");
+        td.textContent = t;
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+  }
   function draw(s) {
     $("received").textContent = s.received;
     $("resolved").textContent = s.resolved;
@@ -73,6 +91,7 @@
     $("ikm").textContent = s.ikm.score === null ? "–" : fmt(s.ikm.score, 2) + " (" + s.ikm.mutu + ")";
     $("sample").textContent = s.ikm.respondents + " / " + s.ikm.sample_target;
     slaTable(s);
+    channelTable(s);
     var rl = lang === "en" ? "Received" : "Diterima", sl = lang === "en" ? "Resolved" : "Selesai";
     function two(b, key) {
       return [b.map(function (x) { return x[key] || x.name; }),
@@ -82,6 +101,7 @@
     var m = two(s.by_month, "month"); bar("c_month", m[0], m[1]);
     var c = two(s.by_category, "name"); bar("c_category", c[0], c[1]);
     var k = two(s.by_kecamatan, "name"); bar("c_kecamatan", k[0], k[1]);
+    var ch = two(s.by_channel || [], "name"); bar("c_channel", ch[0], ch[1]);
     bar("c_ikm", s.ikm.unsur.map(function (u) { return u.code; }),
         [{label: "NRR", backgroundColor: "#e08a00", data: s.ikm.unsur.map(function (u) { return u.nrr; })}], null, 4);
     if (typeof L === "undefined") return;
