@@ -410,6 +410,9 @@ static const struct {
     {"you are not an admin of this delivery's agency",
      "Anda bukan admin instansi pemilik pengiriman ini"},
     {"this delivery is still being tried", "pengiriman ini masih sedang dicoba"},
+    /* The operators' live workspace (http/server.c, issue 18 operators). */
+    {"only the agency's desk may assign its cases",
+     "hanya meja layanan instansi yang boleh menugaskan kasusnya"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

@@ -209,6 +209,14 @@ ROUTES = {
     ("GET", "/api/v1/public/reports"): ("public", None),
     ("GET", "/sim/api/media/{file}"): ("public", None),
     ("GET", "/sim/api/staff"): ("/sim/api/staff", 403),
+    # Issue 18 operators: the event stream (a bad Last-Event-ID: past the router, answered at
+    # once), ownership is the desk's, presence on a case of their team.
+    ("GET", "/api/v1/events"): ("/api/v1/events?last_event_id=x", 400),
+    ("PUT", "/api/v1/cases/{id}/assignee"): ("/api/v1/cases/{O}/assignee", 403),
+    ("GET", "/api/v1/assignees"): ("/api/v1/assignees", 403),
+    ("GET", "/api/v1/inbox/counts"): ("/api/v1/inbox/counts", 200),
+    ("POST", "/api/v1/cases/{id}/presence"): ("/api/v1/cases/{O}/presence", 200),
+    ("GET", "/api/v1/cases/{id}/presence"): ("/api/v1/cases/{O}/presence", 200),
 }
 
 # Routes that end the session: called last.
