@@ -40,6 +40,13 @@
 #define PRESENCE_TTL_S 45
 /* Most people shown as looking at one case. */
 #define PRESENCE_MAX 20
+/* live_events are kept a day: a stream resumes after a dropped connection
+ * or a laptop's sleep from its Last-Event-ID; older ones are of no use
+ * (the page reloads what it shows). Each instance's hub prunes hourly, in
+ * batches. */
+#define LIVE_KEEP_S     86400
+#define LIVE_PRUNE_S    3600
+#define LIVE_PRUNE_ROWS 5000
 
 typedef struct live_stream {
     struct MHD_Connection *conn;
@@ -47,6 +54,10 @@ typedef struct live_stream {
     int64_t user_id; /* 0: a superadmin, every agency */
     int64_t last_id; /* the newest event sent (or skipped) */
     time_t last_write;
+    /* The session, checked again every LIVE_PING_S: a stream ends with
+     * its session (signed out, expired, the user disabled). */
+    char token_hash[SECRET_DIGEST_BUF];
+    time_t checked;
     char buf[LIVE_BUF_MAX];
     size_t len, off;
     bool waiting; /* suspended, in the hub's list */
@@ -79,8 +90,8 @@ static void wake_all(live_hub_t *h)
 static void *hub_main(void *arg)
 {
     live_hub_t *h = arg;
-    int64_t seen = 0;
-    time_t pinged = time(NULL);
+    int64_t seen = 0, pruned_n = 0;
+    time_t pinged = time(NULL), pruned = 0;
     if (store_live_last(h->store, &seen) != ERR_OK)
         seen = 0;
     pthread_mutex_lock(&h->mu);
@@ -93,6 +104,16 @@ static void *hub_main(void *arg)
             until.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&h->cv, &h->mu, &until);
+        if (!h->stopping && time(NULL) - pruned >= LIVE_PRUNE_S) {
+            pthread_mutex_unlock(&h->mu);
+            time_t now = time(NULL);
+            if (store_live_prune(h->store, clock_now() - LIVE_KEEP_S, LIVE_PRUNE_ROWS, &pruned_n) !=
+                ERR_OK)
+                log_warn("live", "event=prune_failed");
+            /* A full batch: more are due, again at the next turn. */
+            pruned = pruned_n == LIVE_PRUNE_ROWS ? 0 : now;
+            pthread_mutex_lock(&h->mu);
+        }
         if (h->stopping || !h->waiters)
             continue;
         pthread_mutex_unlock(&h->mu);
@@ -180,6 +201,22 @@ static err_t stream_fill(live_stream *s)
     return e;
 }
 
+/* False once the stream's session has ended: checked before events go out
+ * (force) and every LIVE_PING_S otherwise. */
+static bool session_alive(live_stream *s, bool force)
+{
+    time_t now = time(NULL);
+    if (!force && now - s->checked < LIVE_PING_S)
+        return true;
+    s->checked = now;
+    arena_t *ar = arena_new();
+    store_session ses;
+    err_t e =
+        ar ? store_session_get(s->app->store, ar, s->token_hash, clock_now(), &ses) : ERR_NOMEM;
+    arena_destroy(ar);
+    return e != ERR_NOT_FOUND; /* a database hiccup ends no stream */
+}
+
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     live_stream *s = cls;
@@ -190,10 +227,12 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
         pthread_mutex_lock(&h->mu);
         bool stopping = h->stopping;
         pthread_mutex_unlock(&h->mu);
-        if (stopping)
+        if (stopping || !session_alive(s, false))
             return MHD_CONTENT_READER_END_OF_STREAM;
         if (stream_fill(s) != ERR_OK)
             return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (s->len && !session_alive(s, true))
+            return MHD_CONTENT_READER_END_OF_STREAM;
         if (s->len == 0 && time(NULL) - s->last_write >= LIVE_PING_S)
             s->len = (size_t)snprintf(s->buf, sizeof s->buf, ": ping\n\n");
     }
@@ -281,6 +320,8 @@ err_t h_events(app_t *app, req_t *r)
     s->app = app;
     s->user_id = actor_is_superadmin(&r->actor) ? 0 : r->user.id;
     s->last_id = after;
+    snprintf(s->token_hash, sizeof s->token_hash, "%s", r->token_hash ? r->token_hash : "");
+    s->checked = time(NULL);
     /* The first bytes go out at once: the client knows it is connected,
      * and retry tells EventSource how soon to reconnect. */
     s->len = (size_t)snprintf(s->buf, sizeof s->buf, "retry: 2000\n: %lld\n\n", (long long)after);

@@ -213,7 +213,10 @@ err_t store_live_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *delete
 {
     static const char sql[] = "DELETE FROM live_events WHERE id IN (SELECT id FROM live_events"
                               " WHERE created_at < $1 ORDER BY id LIMIT $2)";
-    return q_write_n(s, sql, deleted, Q_INT(cutoff), Q_INT(max));
+    /* Heartbeats of cases nobody opened again since. */
+    static const char beats[] = "DELETE FROM case_presence WHERE seen_at < $1";
+    err_t e = q_write_n(s, sql, deleted, Q_INT(cutoff), Q_INT(max));
+    return e == ERR_OK ? q_write(s, beats, false, Q_INT(cutoff)) : e;
 }
 
 /* ---- assignees and presence ----------------------------------------------------------- */

@@ -1620,7 +1620,8 @@ err_t store_live_since(store_t *s, arena_t *ar, int64_t user_id, int64_t after_i
                        store_live_event **out, size_t *n) STORE_WUR;
 /* The newest event's id (0: none). */
 err_t store_live_last(store_t *s, int64_t *id) STORE_WUR;
-/* Deletes up to max events made before cutoff. */
+/* Deletes up to max events made before cutoff (*deleted: how many), and
+ * the presence heartbeats older than it. */
 err_t store_live_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;
 
 #endif

@@ -2,17 +2,19 @@
 a person (PUT /api/v1/cases/{id}/assignee, an "assign" event, the webhook's
 case.assigned), the inbox's views ?assignee=me|none|ID with unread counts
 (GET /api/v1/inbox/counts), presence on a case, and the event stream
-GET /api/v1/events (server-sent events, resumable with Last-Event-ID). Both
-engines."""
+GET /api/v1/events (server-sent events, resumable with Last-Event-ID), also
+across two instances on one PostgreSQL. Both engines."""
 
 import json
+import os
 import re
 import socket
 import time
 
 import pytest
 
-from aduan_e2e import Client
+import aduan_e2e
+from aduan_e2e import Client, Server
 from wa_helpers import DAMKAR, Citizen, desk, message  # noqa: F401 (a fixture)
 
 
@@ -136,6 +138,7 @@ class Stream:
                         (line.partition(":") for line in lines[1:])}
         self.chunked = self.headers.get("transfer-encoding", "").lower() == "chunked"
         self.buf = b""
+        self.ended = False  # the last chunk came, or the server closed
 
     def header(self, name):
         return self.headers.get(name.lower())
@@ -148,6 +151,9 @@ class Stream:
         while b"\r\n" in self.raw:
             size_line, rest = self.raw.split(b"\r\n", 1)
             size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                self.ended = True
+                return
             if len(rest) < size + 2:
                 return
             self.buf += rest[:size]
@@ -169,7 +175,7 @@ class Stream:
                 if "event" in ev:
                     return ev
             left = deadline - time.time()
-            if left <= 0:
+            if left <= 0 or self.ended:
                 return None
             self.sock.settimeout(left)
             try:
@@ -177,6 +183,7 @@ class Stream:
             except (socket.timeout, TimeoutError):
                 return None
             if not chunk:
+                self.ended = True
                 return None
             self.raw += chunk
 
@@ -340,3 +347,54 @@ def test_an_emergency_and_a_citizen_message_are_live_and_unread(desk):
     assert counts(admin)["mine"] == before["mine"]
     assert counts(satpol)["all"] == 0 or cid not in [
         c["id"] for c in satpol.list_cases()["items"]]
+
+
+# ---- two instances on one PostgreSQL --------------------------------------------------
+
+
+def test_an_event_on_one_instance_reaches_a_stream_of_the_other(tmp_path):
+    """Done when of issue 18: the stream of a client of instance B shows a
+    change made through instance A within 2 s (live_events is shared)."""
+    if not aduan_e2e.pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set")
+    url = aduan_e2e.pg_database()
+    a = Server(tmp_path / "a", {"ADUAN_DATABASE_URL": url})
+    b = Server(tmp_path / "b", {"ADUAN_DATABASE_URL": url})
+    os.makedirs(a.workdir)
+    os.makedirs(b.workdir)
+    a.init(demo=True)
+    a.start()
+    b.start()
+    try:
+        on_a, on_b = Client(a.port), Client(b.port)
+        assert on_a.login("admin.satpolpp").status == 200
+        assert on_b.login("kabid.satpolpp").status == 200
+        s = Stream(b.port, on_b)
+        try:
+            t0 = time.time()
+            cid = on_a.create_case(category_id=on_a.category_id("pkl"),
+                                   description="Lapak qxinstances di trotoar")["id"]
+            ev = s.until(lambda e: e["event"] == "created" and '"case_id":%d,' % cid in e["data"])
+            assert ev is not None and time.time() - t0 < 2.0
+            assert assign(on_a, cid, on_b.user_id).status == 200
+            assert s.until(lambda e: e["event"] == "case" and '"case_id":%d,' % cid in e["data"])
+        finally:
+            s.close()
+    finally:
+        problems = a.stop() + b.stop()
+        assert not problems, problems
+
+
+def test_a_stream_ends_with_its_session(server, admin):
+    c = Client(server.port)
+    assert c.login("admin.satpolpp").status == 200
+    s = Stream(server.port, c)
+    try:
+        assert c.logout().status == 200
+        # The next change is not told to a signed-out stream: it ends.
+        cid = admin.create_case(category_id=admin.category_id("pkl"),
+                                description="Lapak qxlogout di trotoar")["id"]
+        assert s.until(lambda e: '"case_id":%d,' % cid in e["data"], timeout=2.0) is None
+        assert s.ended, "the stream did not end"
+    finally:
+        s.close()
