@@ -91,6 +91,11 @@ const T = {
     s_processing: 'Diproses', s_issued: 'Terbit',
     role_superadmin: 'superadmin', role_admin: 'admin', role_supervisor: 'kepala bidang', role_field: 'petugas lapangan',
     role_viewer: 'pimpinan', administration: 'Administrasi', file_no: 'Berkas nomor',
+    // The operators' live workspace (issue 18).
+    views: 'Tampilan kotak masuk', view_mine: 'Milik saya', view_none: 'Belum ditugaskan', view_all: 'Semua',
+    unread: 'belum dibaca', assignee: 'Petugas', unassigned: 'Belum ditugaskan', assign_me: 'Ambil',
+    also_here: 'Sedang membuka kasus ini juga', case_changed: 'Kasus ini baru saja diubah orang lain.',
+    reload: 'Muat ulang',
   },
   en: {
     skip: 'Skip to content', loading: 'Loading…', login_title: 'Sign in to the aduan dashboard',
@@ -179,6 +184,10 @@ const T = {
     s_processing: 'Processing', s_issued: 'Issued',
     role_superadmin: 'superadmin', role_admin: 'admin', role_supervisor: 'supervisor', role_field: 'field officer',
     role_viewer: 'leadership (read only)', administration: 'Administration', file_no: 'File number',
+    views: 'Inbox views', view_mine: 'Mine', view_none: 'Unassigned', view_all: 'All',
+    unread: 'unread', assignee: 'Owner', unassigned: 'Unassigned', assign_me: 'Take it',
+    also_here: 'Also looking at this case', case_changed: 'Someone else just changed this case.',
+    reload: 'Reload',
   },
 };
 
