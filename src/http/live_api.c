@@ -4,13 +4,14 @@
  *
  * The stream: each open stream is a connection whose response is a content
  * reader. When it has nothing to send, the reader suspends its connection
- * and joins the hub's waiters; the hub's thread asks the store for the
- * newest live event (live_events, written in the transaction of each
- * change, by any instance) every LIVE_POLL_MS and resumes the waiters when
- * there is a new one, or every LIVE_PING_S for a keep-alive comment. A
- * resumed reader reads the events above its last id that its user may
- * see. The store's table is shared, so an event written by one instance
- * reaches the streams of every other (PostgreSQL). */
+ * and joins the hub's waiters. The hub's thread learns of new live events
+ * (live_events, written in the transaction of each change, by any
+ * instance): on PostgreSQL from LISTEN/NOTIFY (each such transaction
+ * notifies every instance at its commit), on SQLite by asking for the
+ * newest id every LIVE_POLL_MS. It resumes the waiters that have not seen
+ * the newest, and all of them every LIVE_PING_S for a keep-alive comment.
+ * A resumed reader reads the events above its last id that its user may
+ * see. */
 #include "http/http.h"
 
 #include "core/clock.h"
@@ -23,10 +24,14 @@
 #include <string.h>
 #include <time.h>
 
-/* How often the hub asks the store for a newer event: an emergency reaches
- * the dashboards within the issue's 2 s with room to spare, at one indexed
+/* How often the hub asks the store for a newer event without LISTEN
+ * (SQLite, or PostgreSQL's listener down): an emergency reaches the
+ * dashboards within the issue's 2 s with room to spare, at one indexed
  * MAX(id) per instance each time. */
 #define LIVE_POLL_MS 250
+/* With LISTEN, the newest id is still asked this often: a notification
+ * lost while the listener reconnected delays an event this long at most. */
+#define LIVE_CHECK_S 5
 /* A comment line this often keeps proxies (nginx's proxy_read_timeout of
  * 60 s) and the server's own idle timeout (30 s) from closing a quiet
  * stream, and finds a client that went away. */
@@ -76,58 +81,95 @@ struct live_hub {
 
 /* ---- the hub -------------------------------------------------------------------------- */
 
-/* Resumes every waiter (the caller holds mu). */
-static void wake_all(live_hub_t *h)
+/* Resumes the waiters that have not seen event last (all: every one);
+ * the caller holds mu. */
+static void wake(live_hub_t *h, int64_t last, bool all)
 {
-    live_stream *s = h->waiters;
-    h->waiters = NULL;
-    for (; s; s = s->next) {
+    live_stream **p = &h->waiters;
+    while (*p) {
+        live_stream *s = *p;
+        if (!all && s->last_id >= last) {
+            p = &s->next;
+            continue;
+        }
+        *p = s->next;
+        if (s->next)
+            s->next->prev = s->prev;
         s->waiting = false;
         MHD_resume_connection(s->conn);
     }
 }
 
+static void wake_all(live_hub_t *h) { wake(h, 0, true); }
+
+/* Sleeps up to LIVE_POLL_MS unless stopped (the caller holds mu). */
+static void nap(live_hub_t *h)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += LIVE_POLL_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&h->cv, &h->mu, &until);
+}
+
+/* Deletes old live events, hourly (the caller holds mu). */
+static void prune(live_hub_t *h, time_t *pruned)
+{
+    int64_t n = 0;
+    time_t now = time(NULL);
+    if (now - *pruned < LIVE_PRUNE_S)
+        return;
+    pthread_mutex_unlock(&h->mu);
+    if (store_live_prune(h->store, clock_now() - LIVE_KEEP_S, LIVE_PRUNE_ROWS, &n) != ERR_OK)
+        log_warn("live", "event=prune_failed");
+    /* A full batch: more are due, again at the next turn. */
+    *pruned = n == LIVE_PRUNE_ROWS ? 0 : now;
+    pthread_mutex_lock(&h->mu);
+}
+
 static void *hub_main(void *arg)
 {
     live_hub_t *h = arg;
-    int64_t seen = 0, pruned_n = 0;
-    time_t pinged = time(NULL), pruned = 0;
-    if (store_live_last(h->store, &seen) != ERR_OK)
-        seen = 0;
+    time_t pinged = time(NULL), pruned = 0, asked = 0;
+    bool listening = true; /* until the store says it cannot */
     pthread_mutex_lock(&h->mu);
     while (!h->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += LIVE_POLL_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&h->cv, &h->mu, &until);
-        if (!h->stopping && time(NULL) - pruned >= LIVE_PRUNE_S) {
+        bool told = false;
+        err_t le = ERR_UNSUPPORTED;
+        if (listening) {
             pthread_mutex_unlock(&h->mu);
-            time_t now = time(NULL);
-            if (store_live_prune(h->store, clock_now() - LIVE_KEEP_S, LIVE_PRUNE_ROWS, &pruned_n) !=
-                ERR_OK)
-                log_warn("live", "event=prune_failed");
-            /* A full batch: more are due, again at the next turn. */
-            pruned = pruned_n == LIVE_PRUNE_ROWS ? 0 : now;
+            le = store_live_wait(h->store, LIVE_POLL_MS, &told);
             pthread_mutex_lock(&h->mu);
+            if (le == ERR_UNSUPPORTED)
+                listening = false;
         }
-        if (h->stopping || !h->waiters)
-            continue;
-        pthread_mutex_unlock(&h->mu);
-        int64_t last = seen;
-        err_t e = store_live_last(h->store, &last);
+        if (le != ERR_OK && !h->stopping)
+            nap(h); /* SQLite, or the listener is down: ask each turn */
+        if (h->stopping)
+            break;
+        prune(h, &pruned);
         time_t now = time(NULL);
-        pthread_mutex_lock(&h->mu);
         bool ping = now - pinged >= LIVE_PING_S;
-        if ((e == ERR_OK && last != seen) || ping) {
-            seen = last;
-            if (ping)
-                pinged = now;
+        if (ping)
+            pinged = now;
+        if (!h->waiters)
+            continue;
+        if (ping) {
             wake_all(h);
+            continue;
         }
+        if (le == ERR_OK && !told && now - asked < LIVE_CHECK_S)
+            continue;
+        asked = now;
+        int64_t last = 0;
+        pthread_mutex_unlock(&h->mu);
+        err_t e = store_live_last(h->store, &last);
+        pthread_mutex_lock(&h->mu);
+        if (e == ERR_OK)
+            wake(h, last, false);
     }
     wake_all(h);
     pthread_mutex_unlock(&h->mu);
@@ -182,9 +224,15 @@ static err_t stream_fill(live_stream *s)
     arena_t *ar = arena_new();
     store_live_event *ev = NULL;
     size_t n = 0;
+    int64_t top = 0;
     if (!ar)
         return ERR_NOMEM;
-    err_t e = store_live_since(s->app->store, ar, s->user_id, s->last_id, LIVE_BATCH, &ev, &n);
+    /* The newest now, first: when every event up to it has been read
+     * (none of them this user's, perhaps), the stream has seen it, and the
+     * hub wakes it only for a newer one. */
+    err_t e = store_live_last(s->app->store, &top);
+    if (e == ERR_OK)
+        e = store_live_since(s->app->store, ar, s->user_id, s->last_id, LIVE_BATCH, &ev, &n);
     for (size_t i = 0; e == ERR_OK && i < n; i++) {
         int w = snprintf(s->buf + s->len, sizeof s->buf - s->len,
                          "id: %lld\nevent: %s\ndata: {\"id\":%lld,\"kind\":\"%s\","
@@ -197,6 +245,8 @@ static err_t stream_fill(live_stream *s)
         s->len += (size_t)w;
         s->last_id = ev[i].id;
     }
+    if (e == ERR_OK && n < LIVE_BATCH && s->last_id < top)
+        s->last_id = top; /* what was left is not this user's */
     arena_destroy(ar);
     return e;
 }

@@ -493,4 +493,12 @@ static const char *col_text(q_stmt *st, int i, size_t *len)
     return t;
 }
 
+/* One process owns a SQLite database: its changes are seen by polling. */
+static err_t wait_notify(store_t *s, const char *channel, int timeout_ms, bool *notified)
+{
+    (void)s, (void)channel, (void)timeout_ms;
+    *notified = false;
+    return ERR_UNSUPPORTED;
+}
+
 const q_driver drv_sqlite = Q_DRIVER_TABLE("sqlite", Q_SQLITE, '?');

@@ -8,11 +8,16 @@
 
 err_t dom_live_event(q_conn *c, int64_t case_id, const char *kind, int64_t now)
 {
+    /* Delivered at the commit, once per transaction and payload. */
+    static const char notify[] = "SELECT pg_notify($1, '')";
     static const char sql[] = "INSERT INTO live_events (agency_id, case_id, kind, created_at)"
                               " SELECT agency_id, id, CASE WHEN $2 = 'created' AND kind ="
                               " 'emergency' THEN 'emergency' ELSE $2 END, $3 FROM cases"
                               " WHERE id = $1";
-    return q_run(c, sql, NULL, Q_INT(case_id), Q_TEXT(kind), Q_INT(now));
+    err_t e = q_run(c, sql, NULL, Q_INT(case_id), Q_TEXT(kind), Q_INT(now));
+    if (e == ERR_OK && strcmp(q_engine(c), "postgres") == 0)
+        e = q_run(c, notify, NULL, Q_TEXT(STORE_LIVE_CHANNEL));
+    return e;
 }
 
 /* ---- ownership ------------------------------------------------------------------------ */
@@ -182,11 +187,28 @@ static const q_field LIVE_F[] = {
     QF(INT64, store_live_event, created_at),
 };
 
-err_t store_live_add(store_t *s, int64_t agency_id, int64_t case_id, const char *kind, int64_t now)
+typedef struct {
+    int64_t agency_id, case_id, now;
+    const char *kind;
+} live_add_ctx;
+
+static err_t live_add_tx(q_conn *c, void *arg)
 {
     static const char sql[] = "INSERT INTO live_events (agency_id, case_id, kind, created_at)"
                               " VALUES ($1, $2, $3, $4)";
-    return q_write(s, sql, false, Q_INT(agency_id), Q_ID(case_id), Q_TEXT(kind), Q_INT(now));
+    static const char notify[] = "SELECT pg_notify($1, '')";
+    live_add_ctx *x = arg;
+    err_t e =
+        q_run(c, sql, NULL, Q_INT(x->agency_id), Q_ID(x->case_id), Q_TEXT(x->kind), Q_INT(x->now));
+    if (e == ERR_OK && strcmp(q_engine(c), "postgres") == 0)
+        e = q_run(c, notify, NULL, Q_TEXT(STORE_LIVE_CHANNEL));
+    return e;
+}
+
+err_t store_live_add(store_t *s, int64_t agency_id, int64_t case_id, const char *kind, int64_t now)
+{
+    live_add_ctx x = {agency_id, case_id, now, kind};
+    return q_tx(s, live_add_tx, &x);
 }
 
 err_t store_live_since(store_t *s, arena_t *ar, int64_t user_id, int64_t after_id, unsigned max,

@@ -1620,6 +1620,14 @@ err_t store_live_since(store_t *s, arena_t *ar, int64_t user_id, int64_t after_i
                        store_live_event **out, size_t *n) STORE_WUR;
 /* The newest event's id (0: none). */
 err_t store_live_last(store_t *s, int64_t *id) STORE_WUR;
+/* PostgreSQL: each transaction that adds live events notifies this
+ * channel (NOTIFY, delivered at its commit, to every instance). */
+#define STORE_LIVE_CHANNEL "aduan_live"
+/* Waits up to timeout_ms for that notification (*notified; also after
+ * the listening connection was made again). One thread only (the event
+ * streams' hub). ERR_UNSUPPORTED on SQLite: poll store_live_last there;
+ * ERR_UNAVAILABLE while the database cannot be reached. */
+err_t store_live_wait(store_t *s, int timeout_ms, bool *notified) STORE_WUR;
 /* Deletes up to max events made before cutoff (*deleted: how many), and
  * the presence heartbeats older than it. */
 err_t store_live_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;

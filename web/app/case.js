@@ -331,7 +331,9 @@ export async function caseView(root, id) {
     if (busy()) stale.hidden = false;
     else rerender();
   }, 250);
-  const unsub = subscribe((ev) => { if (ev.case_id === c.id && ev.kind !== 'presence') onLive(); });
+  const unsub = subscribe((ev) => {
+    if (ev.kind === 'open' || (ev.case_id === c.id && ev.kind !== 'presence')) onLive();
+  });
   // staying: redrawn, not left (the presence stays).
   stopPoll = (staying) => { stopped = true; clearInterval(timer); unsub(); presence.stop(!staying); };
   return () => stopPoll();

@@ -11,22 +11,30 @@ const KINDS = ['case', 'created', 'emergency', 'message', 'attachment', 'presenc
 let source = null;
 const listeners = new Set();
 
+function tell(d) {
+  for (const fn of [...listeners]) {
+    try { fn(d); } catch (_) { /* one listener's error is not the others' */ }
+  }
+}
+
 function open() {
   if (source || typeof EventSource === 'undefined') return;
   source = new EventSource('/api/v1/events');
+  // Connected (again): what changed before is not in the stream; each
+  // listener reads its own state once ({kind: 'open'}).
+  source.addEventListener('open', () => tell({ kind: 'open' }));
   for (const k of KINDS) {
     source.addEventListener(k, (ev) => {
       let d = null;
       try { d = JSON.parse(ev.data); } catch (_) { return; }
-      for (const fn of [...listeners]) {
-        try { fn(d); } catch (_) { /* one listener's error is not the others' */ }
-      }
+      tell(d);
     });
   }
 }
 
 // Calls fn({id, kind, agency_id, case_id, at}) for each event the user may
-// see; returns the unsubscribe. The stream stays open while anyone listens.
+// see, and fn({kind: 'open'}) when the stream (re)connects; returns the
+// unsubscribe. The stream stays open while anyone listens.
 export function subscribe(fn) {
   listeners.add(fn);
   open();
@@ -143,7 +151,9 @@ export function presencePanel(c) {
     if (stopped) return;
     try { draw((await get('/api/v1/cases/' + c.id + '/presence')).viewers); } catch (_) { /* next beat */ }
   }, 150);
-  const unsub = subscribe((ev) => { if (ev.kind === 'presence' && ev.case_id === c.id) refresh(); });
+  const unsub = subscribe((ev) => {
+    if (ev.kind === 'open' || (ev.kind === 'presence' && ev.case_id === c.id)) refresh();
+  });
   beat();
   const timer = setInterval(beat, BEAT_MS);
   return {
