@@ -398,3 +398,28 @@ def test_a_stream_ends_with_its_session(server, admin):
         assert s.ended, "the stream did not end"
     finally:
         s.close()
+
+
+def test_assignment_is_a_case_assigned_webhook(server, admin, kabid):
+    """The agency's subscribers asked for case.assigned get one delivery per
+    assignment (queued in its transaction); none when nothing changed."""
+    r = admin.post("/api/v1/webhooks", json={
+        "url": "http://127.0.0.1:9/penerima", "events": ["case.assigned"],
+        "secret": "rahasia-penerima-uji-0123"})
+    assert r.status == 201, r
+    hook = r.json["id"]
+    try:
+        cid = admin.create_case(category_id=admin.category_id("pkl"),
+                                description="Lapak qxhook di trotoar")["id"]
+
+        def types():
+            log = admin.get("/api/v1/webhooks/%d/deliveries" % hook).json["deliveries"]
+            return [d["type"] for d in log]
+
+        assert types() == []
+        assert assign(admin, cid, kabid.user_id).status == 200
+        assert types() == ["case.assigned"]
+        assert assign(admin, cid, kabid.user_id).json["changed"] is False
+        assert types() == ["case.assigned"]
+    finally:
+        assert admin.request("DELETE", "/api/v1/webhooks/%d" % hook).status == 200
