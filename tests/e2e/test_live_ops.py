@@ -423,3 +423,18 @@ def test_assignment_is_a_case_assigned_webhook(server, admin, kabid):
         assert types() == ["case.assigned"]
     finally:
         assert admin.request("DELETE", "/api/v1/webhooks/%d" % hook).status == 200
+
+
+def test_the_server_stops_cleanly_with_streams_open(fresh_server):
+    """SIGTERM with open streams: each ends, the server exits cleanly
+    (libmicrohttpd must not stop with a suspended connection)."""
+    c = Client(fresh_server.port)
+    assert c.login("admin.satpolpp").status == 200
+    streams = [Stream(fresh_server.port, c) for _ in range(5)]
+    time.sleep(0.3)  # every one waiting, suspended
+    t0 = time.time()
+    assert fresh_server.stop() == []
+    assert time.time() - t0 < 5
+    for s in streams:
+        assert s.next(2.0) is None and s.ended
+        s.close()
