@@ -7,9 +7,11 @@
  * and joins the hub's waiters. The hub's thread learns of new live events
  * (live_events, written in the transaction of each change, by any
  * instance): on PostgreSQL from LISTEN/NOTIFY (each such transaction
- * notifies every instance at its commit), on SQLite by asking for the
- * newest id every LIVE_POLL_MS. It resumes the waiters that have not seen
- * the newest, and all of them every LIVE_PING_S for a keep-alive comment.
+ * notifies every instance at its commit), on SQLite from the commit in
+ * this process (store_live_wait); besides, it asks for the newest id every
+ * LIVE_CHECK_S (what the CLI wrote, a notification missed while the
+ * listener reconnected). It resumes the waiters that have not seen the
+ * newest, and all of them every LIVE_PING_S for a keep-alive comment.
  * A resumed reader reads the events above its last id that its user may
  * see. */
 #include "http/http.h"
@@ -24,13 +26,13 @@
 #include <string.h>
 #include <time.h>
 
-/* How often the hub asks the store for a newer event without LISTEN
- * (SQLite, or PostgreSQL's listener down): an emergency reaches the
- * dashboards within the issue's 2 s with room to spare, at one indexed
- * MAX(id) per instance each time. */
+/* The hub's turn: how long it waits for a notification, and how often it
+ * asks the store for a newer event while the listener is down (one
+ * indexed MAX(id) per instance each time): well within the issue's 2 s. */
 #define LIVE_POLL_MS 250
-/* With LISTEN, the newest id is still asked this often: a notification
- * lost while the listener reconnected delays an event this long at most. */
+/* Otherwise the newest id is still asked this often: an event nobody
+ * notified (written by another process, or while PostgreSQL's listener
+ * reconnected) is delayed this long at most. */
 #define LIVE_CHECK_S 5
 /* A comment line this often keeps proxies (nginx's proxy_read_timeout of
  * 60 s) and the server's own idle timeout (30 s) from closing a quiet
@@ -76,6 +78,7 @@ struct live_hub {
     pthread_t thread;
     bool stopping;
     live_stream *waiters; /* suspended streams */
+    int64_t last;         /* the newest event the hub has seen */
     size_t nstreams;      /* open streams, for the metrics and the log */
 };
 
@@ -147,7 +150,7 @@ static void *hub_main(void *arg)
                 listening = false;
         }
         if (le != ERR_OK && !h->stopping)
-            nap(h); /* SQLite, or the listener is down: ask each turn */
+            nap(h); /* the listener is down: ask each turn */
         if (h->stopping)
             break;
         prune(h, &pruned);
@@ -155,21 +158,23 @@ static void *hub_main(void *arg)
         bool ping = now - pinged >= LIVE_PING_S;
         if (ping)
             pinged = now;
-        if (!h->waiters)
-            continue;
-        if (ping) {
-            wake_all(h);
-            continue;
+        /* Asked even with no stream waiting: one that is reading now
+         * compares its last id with h->last before it waits. */
+        bool ask = le != ERR_OK || told || now - asked >= LIVE_CHECK_S;
+        err_t e = ERR_UNAVAILABLE;
+        if (ask) {
+            int64_t last = 0;
+            asked = now;
+            pthread_mutex_unlock(&h->mu);
+            e = store_live_last(h->store, &last);
+            pthread_mutex_lock(&h->mu);
+            if (e == ERR_OK && last > h->last)
+                h->last = last;
         }
-        if (le == ERR_OK && !told && now - asked < LIVE_CHECK_S)
-            continue;
-        asked = now;
-        int64_t last = 0;
-        pthread_mutex_unlock(&h->mu);
-        err_t e = store_live_last(h->store, &last);
-        pthread_mutex_lock(&h->mu);
-        if (e == ERR_OK)
-            wake(h, last, false);
+        if (ping)
+            wake_all(h);
+        else if (e == ERR_OK)
+            wake(h, h->last, false);
     }
     wake_all(h);
     pthread_mutex_unlock(&h->mu);
@@ -300,6 +305,15 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
     if (h->stopping) {
         pthread_mutex_unlock(&h->mu);
         return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    /* The hub saw a newer event since this read asked: read again soon
+     * rather than wait for the next one. (Returning 0 unsuspended would
+     * wait for the socket's next epoll event.) */
+    if (s->last_id < h->last) {
+        MHD_suspend_connection(s->conn);
+        MHD_resume_connection(s->conn);
+        pthread_mutex_unlock(&h->mu);
+        return 0;
     }
     s->waiting = true;
     s->prev = NULL;

@@ -640,4 +640,7 @@ static err_t wait_notify(store_t *base, const char *channel, int timeout_ms, boo
     return ERR_OK;
 }
 
+/* The transaction's own NOTIFY told every instance. */
+static void committed(store_t *s) { (void)s; }
+
 const q_driver drv_pg = Q_DRIVER_TABLE("postgres", Q_PG, '$');

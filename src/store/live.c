@@ -15,6 +15,7 @@ err_t dom_live_event(q_conn *c, int64_t case_id, const char *kind, int64_t now)
                               " 'emergency' THEN 'emergency' ELSE $2 END, $3 FROM cases"
                               " WHERE id = $1";
     err_t e = q_run(c, sql, NULL, Q_INT(case_id), Q_TEXT(kind), Q_INT(now));
+    q_notify_at_commit(c);
     if (e == ERR_OK && strcmp(q_engine(c), "postgres") == 0)
         e = q_run(c, notify, NULL, Q_TEXT(STORE_LIVE_CHANNEL));
     return e;
@@ -200,6 +201,7 @@ static err_t live_add_tx(q_conn *c, void *arg)
     live_add_ctx *x = arg;
     err_t e =
         q_run(c, sql, NULL, Q_INT(x->agency_id), Q_ID(x->case_id), Q_TEXT(x->kind), Q_INT(x->now));
+    q_notify_at_commit(c);
     if (e == ERR_OK && strcmp(q_engine(c), "postgres") == 0)
         e = q_run(c, notify, NULL, Q_TEXT(STORE_LIVE_CHANNEL));
     return e;

@@ -1624,9 +1624,10 @@ err_t store_live_last(store_t *s, int64_t *id) STORE_WUR;
  * channel (NOTIFY, delivered at its commit, to every instance). */
 #define STORE_LIVE_CHANNEL "aduan_live"
 /* Waits up to timeout_ms for that notification (*notified; also after
- * the listening connection was made again). One thread only (the event
- * streams' hub). ERR_UNSUPPORTED on SQLite: poll store_live_last there;
- * ERR_UNAVAILABLE while the database cannot be reached. */
+ * the listening connection was made again), on SQLite for a commit of
+ * this process that wrote live events. One thread only (the event
+ * streams' hub). ERR_UNAVAILABLE while the database cannot be reached:
+ * poll store_live_last then. */
 err_t store_live_wait(store_t *s, int timeout_ms, bool *notified) STORE_WUR;
 /* Deletes up to max events made before cutoff (*deleted: how many), and
  * the presence heartbeats older than it. */

@@ -262,19 +262,20 @@ def test_presence_shows_who_is_looking(server, admin, kabid, trc, damkar, cases)
         r = kabid.post("/api/v1/cases/%d/presence" % cid)
         assert r.status == 200, r
         assert [v["name"] for v in r.json["viewers"]] == ["Kepala Bidang Trantibum"]
-        assert s.until(lambda e: e["event"] == "presence" and '"case_id":%d,' % cid in e["data"])
+        assert s.until(lambda e: e["event"] == "presence" and '"case_id":%d,' % cid in e["data"],
+                       timeout=2.0)
         r = admin.post("/api/v1/cases/%d/presence" % cid)
         names = sorted(v["name"] for v in r.json["viewers"])
         assert names == ["Kepala Bidang Trantibum", "Operator Satpol PP"], r
         assert [v["me"] for v in r.json["viewers"] if v["name"] == "Operator Satpol PP"] == [True]
-        assert s.until(lambda e: e["event"] == "presence")  # the admin came
+        assert s.until(lambda e: e["event"] == "presence", timeout=2.0)  # the admin came
         # A second beat is no change: no event.
         assert kabid.post("/api/v1/cases/%d/presence" % cid).status == 200
         assert s.until(lambda e: e["event"] == "presence", timeout=1.0) is None
         # Leaving is.
         r = kabid.post("/api/v1/cases/%d/presence" % cid, json={"leaving": True})
         assert r.status == 200 and [v["name"] for v in r.json["viewers"]] == ["Operator Satpol PP"]
-        assert s.until(lambda e: e["event"] == "presence")
+        assert s.until(lambda e: e["event"] == "presence", timeout=2.0)
     finally:
         s.close()
     r = admin.post("/api/v1/cases/%d/presence" % cid, json={"leaving": "ya"})

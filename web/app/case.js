@@ -184,11 +184,19 @@ const ACTION_NAMES = {
   en: { verify: 'Verified', reject: 'Rejected', hold: 'Put on hold', resume: 'Resumed', dispatch: 'Dispatched', start: 'Started', resolve: 'Resolved', close: 'Closed', forward: 'Forwarded', reopen: 'Reopened', assign: 'Assigned to a person', unassign: 'Unassigned' },
 };
 
+// Each render of a case page takes a number; one overtaken by a newer
+// render (a live change and the user's own action at once) draws nothing
+// and stops what it started, so two never share the page.
+let renders = 0;
+
 export async function caseView(root, id) {
+  const mine = ++renders;
   let c;
   try {
     c = await get('/api/v1/cases/' + id);
+    if (mine !== renders) return null;
   } catch (e) {
+    if (mine !== renders) return null;
     root.append(el('p', {}, el('a', { href: '#/inbox' }, t('back'))),
       el('div', { class: 'card denied', role: 'alert', id: 'case-error' },
         el('h1', {}, e.status === 403 ? t('forbidden_case') : e.message),
@@ -199,7 +207,15 @@ export async function caseView(root, id) {
   const myRole = (state.me.roles.find((r) => r.agency_id === 0) || state.me.roles.find((r) => r.agency_id === c.agency.id) || {}).role;
   const viewer = myRole === 'viewer';
   const atts = new Map(c.attachments.map((a) => [a.id, a]));
-  const rerender = () => { clear(root); caseView(root, id).then((f) => { stopPoll(true); stopPoll = f || (() => {}); }); };
+  // An overtaken render returns null: the one that overtook it takes over.
+  const rerender = () => {
+    clear(root);
+    caseView(root, id).then((f) => {
+      if (!f) return;
+      stopPoll(true);
+      stopPoll = f;
+    });
+  };
   let stopPoll = () => {};
 
   const facts = el('dl', { class: 'facts' },
@@ -296,6 +312,10 @@ export async function caseView(root, id) {
   mountService(root, c, rerender);
 
   let conv = viewer ? null : await renderThread(c, threadBox, atts);
+  if (mine !== renders) {
+    presence.stop(false);
+    return null;
+  }
   const others = otherCasesPanel(conv);
   if (others) sidePanel.append(others);
   else sidePanel.remove();
