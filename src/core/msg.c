@@ -419,6 +419,9 @@ static const struct {
     /* The district's logo (http/admin_api.c, issue 18). */
     {"the logo must be a PNG or JPEG picture (Content-Type image/png or image/jpeg)",
      "logo harus gambar PNG atau JPEG (Content-Type image/png atau image/jpeg)"},
+    /* The operators' live workspace (http/server.c, issue 18 operators). */
+    {"only the agency's desk may assign its cases",
+     "hanya meja layanan instansi yang boleh menugaskan kasusnya"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

@@ -74,6 +74,11 @@ json_t *case_json(const store_case *c, bool with_reporter, const char *lang)
     json_object_set_new(j, "notify_channel",
                         c->notify_channel ? json_string(c->notify_channel) : json_null());
     json_object_set_new(j, "notify_consent_at", json_time(c->notify_consent_at));
+    /* Ownership (issue 18): the person the case is assigned to. */
+    json_object_set_new(j, "assignee",
+                        c->assignee_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)c->assignee_id,
+                                                   "name", c->assignee_name)
+                                       : json_null());
     if (with_reporter)
         json_object_set_new(j, "reporter",
                             c->reporter_id
@@ -91,7 +96,8 @@ bool sees_reporter(const req_t *r, int64_t agency_id)
 
 err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
 {
-    const char *status = NULL, *q = NULL, *from = NULL, *to = NULL, *kec = NULL, *lapor = NULL;
+    const char *status = NULL, *q = NULL, *from = NULL, *to = NULL, *kec = NULL, *lapor = NULL,
+               *assignee = NULL;
     const char *lclass = NULL;
     int64_t limit = PAGE_DEFAULT;
     memset(f, 0, sizeof *f);
@@ -122,12 +128,29 @@ err_t list_filter(app_t *app, req_t *r, store_case_filter *f)
         e = req_query(r, "lapor_class", &lclass);
     if (e == ERR_OK)
         e = req_query(r, "channel", &f->channel);
+    if (e == ERR_OK)
+        e = req_query(r, "assignee", &assignee);
     if (e != ERR_OK)
         return e;
     if (f->channel && !case_channel_known(f->channel))
         return refuse(
             r, ERR_INVALID,
             "channel: whatsapp, telegram, email, web, open311, walk_in, phone or forward");
+    /* Ownership (issue 18): "Milik saya", "Belum ditugaskan", or one person. */
+    if (assignee) {
+        char *end;
+        long long v = strtoll(assignee, &end, 10);
+        if (strcmp(assignee, "me") == 0)
+            f->assignee_id = r->user.id;
+        else if (strcmp(assignee, "none") == 0)
+            f->assignee_id = -1;
+        else if (*assignee >= '1' && *assignee <= '9' && !*end && v > 0)
+            f->assignee_id = v;
+        else
+            return refuse(
+                r, ERR_INVALID,
+                tr(r, "assignee: me, none atau id petugas", "assignee: me, none or a user's id"));
+    }
     /* Forwarded to LAPOR! (a tracking number recorded) or not yet; or
      * marked for LAPOR! and still without a number (the worklist). */
     if (lapor && strcmp(lapor, "yes") && strcmp(lapor, "no") && strcmp(lapor, "marked"))
@@ -189,7 +212,7 @@ static err_t find_exact(app_t *app, req_t *r, const store_case_filter *f, store_
     *how = NULL;
     *n = 0;
     if (!f->q || f->before_id || f->after_id || f->status || f->category_id || f->team_id ||
-        f->kecamatan_code || f->from || f->to || f->lapor || f->channel)
+        f->kecamatan_code || f->from || f->to || f->lapor || f->channel || f->assignee_id)
         return ERR_OK;
     const char *q = f->q;
     while (*q == ' ')
@@ -246,11 +269,23 @@ err_t h_cases_list(app_t *app, req_t *r)
     }
     if (e != ERR_OK)
         return e;
+    /* Which of them have a citizen's message the user has not seen. */
+    int64_t *ids = n ? arena_alloc(r->ar, n * sizeof *ids) : NULL;
+    bool *unread = n ? arena_alloc(r->ar, n * sizeof *unread) : NULL;
+    if (n && (!ids || !unread))
+        return ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        ids[i] = cases[i].id;
+    e = store_unread_of(app->store, r->user.id, ids, n, unread);
+    if (e != ERR_OK)
+        return e;
     json_t *items = json_array();
     int64_t newest = f.after_id;
     for (size_t i = 0; items && i < n; i++) {
-        json_array_append_new(items,
-                              case_json(&cases[i], case_personal(app, r, &cases[i]), r->lang));
+        json_t *it = case_json(&cases[i], case_personal(app, r, &cases[i]), r->lang);
+        if (it)
+            json_object_set_new(it, "unread", json_boolean(unread[i]));
+        json_array_append_new(items, it);
         if (cases[i].id > newest)
             newest = cases[i].id;
     }
@@ -297,6 +332,9 @@ err_t h_case_get(app_t *app, req_t *r)
     store_attachment *at;
     size_t nev, nat;
     err_t e = store_case_events(app->store, r->ar, c.id, &ev, &nev);
+    /* Opening the case reads its messages (the inbox's unread, issue 18). */
+    if (e == ERR_OK)
+        e = store_case_read(app->store, r->user.id, c.id, clock_now());
     if (e == ERR_OK)
         e = store_case_attachments(app->store, r->ar, c.id, &at, &nat);
     if (e != ERR_OK)

@@ -95,6 +95,15 @@ bool offload_submit(offload_t *o, offload_job *j);
 void offload_stop(offload_t *o);
 void offload_free(offload_t *o);
 
+/* The event streams' hub (live_api.c): resumes waiting streams when the
+ * store has a newer live event. */
+typedef struct live_hub live_hub_t;
+err_t live_start(store_t *store, live_hub_t **out) __attribute__((warn_unused_result));
+/* Ends every stream and the hub's thread; live_free then frees. Both
+ * accept NULL. */
+void live_stop(live_hub_t *h);
+void live_free(live_hub_t *h);
+
 typedef struct app {
     const config_t *cfg;
     store_t *store;
@@ -103,6 +112,7 @@ typedef struct app {
     char dummy_hash[SECRET_HASH_BUF]; /* verified against for unknown logins */
     bucket_table_t *buckets;          /* every per-client token bucket */
     offload_t *checks;                /* password checks, off the HTTP threads */
+    live_hub_t *live;                 /* the event streams (GET /api/v1/events) */
 } app_t;
 
 /* What a route's {id} names, loaded and checked by the router (server.c)
@@ -235,6 +245,14 @@ err_t jfield_str(req_t *r, json_t *obj, const char *key, const char **out);
 err_t jfield_id(req_t *r, json_t *obj, const char *key, int64_t *out);
 err_t jfield_bool(req_t *r, json_t *obj, const char *key, bool *out);
 err_t jfield_num(req_t *r, json_t *obj, const char *key, double *out, bool *present);
+
+/* The operators' live workspace (live_api.c, issue 18). */
+err_t h_events(app_t *app, req_t *r);
+err_t h_case_assignee(app_t *app, req_t *r);
+err_t h_assignees(app_t *app, req_t *r);
+err_t h_inbox_counts(app_t *app, req_t *r);
+err_t h_case_presence(app_t *app, req_t *r);
+err_t h_case_presence_get(app_t *app, req_t *r);
 
 /* The messages with reporters (messages.c). */
 err_t h_inbound_list(app_t *app, req_t *r);

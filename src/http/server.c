@@ -218,6 +218,15 @@ static const route_t routes[] = {
        "only the agency's admin or a superadmin may change this"),
     /* Issue 18: the district's logo on the monthly report's kop. */
     {"POST", "/api/v1/admin/logo", h_admin_logo, SCOPE_NONE, SA, NULL, REPORT_LOGO_BYTES_MAX, 0},
+    /* The operators' live workspace (issue 18, live_api.c). */
+    ME("GET", "/api/v1/events", h_events, ANY),
+    ON("PUT", "/api/v1/cases/{id}/assignee", h_case_assignee, SCOPE_CASE_ID, DESK,
+       "only the agency's desk may assign its cases"),
+    ON("GET", "/api/v1/assignees", h_assignees, SCOPE_AGENCY_QUERY, DESK,
+       "only the agency's desk may assign its cases"),
+    ME("GET", "/api/v1/inbox/counts", h_inbox_counts, ANY),
+    ON("POST", "/api/v1/cases/{id}/presence", h_case_presence, SCOPE_CASE_ID, WORKERS, NULL),
+    ON("GET", "/api/v1/cases/{id}/presence", h_case_presence_get, SCOPE_CASE_ID, WORKERS, NULL),
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's
@@ -919,6 +928,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, int l
         e = auth_start(&srv->app, cfg->threads);
     if (e == ERR_OK)
         e = ingest_start(store, jobs, &srv->app.ingest);
+    if (e == ERR_OK)
+        e = live_start(store, &srv->app.live);
     if (e != ERR_OK)
         goto fail;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
@@ -953,6 +964,8 @@ err_t http_server_start(const config_t *cfg, store_t *store, jobs_t *jobs, int l
 fail:
     if (listen_fd >= 0)
         close(listen_fd);
+    live_stop(srv->app.live);
+    live_free(srv->app.live);
     ingest_stop(srv->app.ingest);
     ingest_free(srv->app.ingest);
     auth_stop(&srv->app);
@@ -969,7 +982,10 @@ void http_server_stop(http_server_t *srv)
      * any arriving meanwhile commit inline. */
     ingest_stop(srv->app.ingest);
     auth_stop(&srv->app); /* logins being checked are answered */
+    /* Event streams end: MHD must not stop with a suspended connection. */
+    live_stop(srv->app.live);
     MHD_stop_daemon(srv->mhd);
+    live_free(srv->app.live);
     ingest_free(srv->app.ingest);
     bucket_table_free(srv->app.buckets);
     free(srv);

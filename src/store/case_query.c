@@ -193,6 +193,10 @@ void cq_case_where(cq_t *q, const store_case_filter *f, const cq_scope *scope,
         cq_sql(q, f->lapor > 0 ? " AND c.lapor_tracking_id IS NOT NULL"
                                : " AND c.lapor_tracking_id IS NULL");
     eq_text(q, "c.lapor_class", f->lapor_class);
+    if (f->assignee_id > 0)
+        eq_id(q, "c.assignee_id", f->assignee_id);
+    else if (f->assignee_id < 0)
+        cq_sql(q, " AND c.assignee_id IS NULL");
     if (f->from) {
         cq_sql(q, " AND c.created_at >= ");
         cq_int(q, f->from);

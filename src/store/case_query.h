@@ -6,6 +6,7 @@
 #ifndef ADUAN_CASE_QUERY_H
 #define ADUAN_CASE_QUERY_H
 
+#include "store/q.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -50,6 +51,9 @@ typedef struct {
      * listed from the ids of those cases, not by walking the agency's. */
     bool field_sparse;
 } cq_scope;
+
+/* Fills sc with the agencies user_id may see (0: every agency). */
+err_t cq_user_scope(q_conn *c, arena_t *ar, int64_t user_id, cq_scope *sc) STORE_WUR;
 
 /* A field officer's teams with fewer cases than this are listed from their
  * own index: SQLite plans one way for every team, and would walk all the

@@ -22,7 +22,8 @@
     " c.description, c.address, c.kecamatan_code, c.lapor_tracking_id, c.lat, c.lon, c.rahasia,"   \
     " c.anonim, c.created_at, c.updated_at, a.name, k.code, k.name_id, k.name_en, t.name, g.name," \
     " r.name, r.phone, r.mobile, c.notify_consent_at, c.notify_channel, c.notify_address,"         \
-    " c.lat IS NOT NULL, c.lapor_class, c.lapor_marked_at"
+    " c.lat IS NOT NULL, c.lapor_class, c.lapor_marked_at, c.assignee_id,"                         \
+    " (SELECT u.name FROM users u WHERE u.id = c.assignee_id)"
 #define CASE_JOINS                                                                                 \
     " JOIN agencies a ON a.id = c.agency_id"                                                       \
     " LEFT JOIN categories k ON k.id = c.category_id LEFT JOIN teams t ON t.id = c.team_id"        \
@@ -68,6 +69,8 @@ static const q_field CASE_F[] = {
     QF(BOOL, store_case, has_location),
     QF(TEXT, store_case, lapor_class),
     QF(INT64, store_case, lapor_marked_at),
+    QF(INT64, store_case, assignee_id),
+    QF(TEXT, store_case, assignee_name),
 };
 
 static bool is_sqlite(const q_conn *c) { return strcmp(q_engine(c), "sqlite") == 0; }
@@ -317,7 +320,7 @@ static const char *search_expr(arena_t *ar, const char *q, bool ts)
 }
 
 /* The agencies a user may see (see cq_scope). */
-static err_t user_scope(q_conn *c, arena_t *ar, int64_t user_id, cq_scope *sc)
+err_t cq_user_scope(q_conn *c, arena_t *ar, int64_t user_id, cq_scope *sc)
 {
     static const char sql[] = "SELECT agency_id FROM user_roles WHERE user_id = $1";
     int64_t *ids = NULL;
@@ -405,7 +408,7 @@ err_t store_case_list(store_t *s, arena_t *ar, const store_case_filter *f, store
     bool lite = e == ERR_OK && is_sqlite(c);
     const char *match = e == ERR_OK && f->q ? search_expr(ar, f->q, !lite) : NULL;
     if (e == ERR_OK)
-        e = user_scope(c, ar, f->scope_user_id, &sc);
+        e = cq_user_scope(c, ar, f->scope_user_id, &sc);
     if (e == ERR_OK && !(lite && match))
         e = field_probe(c, f, &sc);
     if (e != ERR_OK)

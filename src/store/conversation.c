@@ -268,6 +268,8 @@ static err_t log_and_case(q_conn *c, arena_t *ar, store_dialog_effects *fx)
     /* A citizen's message on an existing case (a new one is case.created). */
     if (e == ERR_OK && case_id && !fx->new_case)
         e = dom_webhook_queue(c, case_id, 0, ",message.received,", fx->now);
+    if (e == ERR_OK && case_id && !fx->new_case)
+        e = dom_live_event(c, case_id, "message", fx->now);
     return e;
 }
 
@@ -535,14 +537,31 @@ err_t store_media_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
     return q_list(s, ar, sql, F, out, n, Q_INT(now), Q_INT(lease), Q_INT(max));
 }
 
-err_t store_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
-                         const char *mime, int64_t now)
+typedef struct {
+    int64_t id, size, now;
+    const char *sha256_hex, *mime;
+} stored_ctx;
+
+static err_t stored_tx(q_conn *c, void *arg)
 {
     static const char sql[] = "UPDATE attachments SET state = 'stored', sha256 = $1,"
                               " size_bytes = $2, mime = COALESCE($3, mime), last_error = NULL,"
-                              " next_attempt_at = $4 WHERE id = $5";
-    return q_write(s, sql, false, Q_TEXT(sha256_hex), Q_INT(size), Q_TEXT(mime), Q_INT(now),
-                   Q_INT(id));
+                              " next_attempt_at = $4 WHERE id = $5 RETURNING case_id";
+    stored_ctx *x = arg;
+    int64_t case_id = 0;
+    err_t e = q_row_int(c, sql, &case_id, Q_TEXT(x->sha256_hex), Q_INT(x->size), Q_TEXT(x->mime),
+                        Q_INT(x->now), Q_INT(x->id));
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK; /* gone meanwhile */
+    /* The open case page shows the citizen's file as it arrives (issue 18). */
+    return e == ERR_OK && case_id ? dom_live_event(c, case_id, "attachment", x->now) : e;
+}
+
+err_t store_media_stored(store_t *s, int64_t id, const char *sha256_hex, int64_t size,
+                         const char *mime, int64_t now)
+{
+    stored_ctx x = {id, size, now, sha256_hex, mime};
+    return q_tx(s, stored_tx, &x);
 }
 
 err_t store_media_retry(store_t *s, int64_t id, int64_t next_at, const char *error, int64_t now)

@@ -61,6 +61,10 @@ static const struct {
     {"case_watchers", true},
     {"webhook_subscriptions", true},
     {"webhook_deliveries", true},
+    /* issue 18 operators (0034) */
+    {"case_reads", false},
+    {"live_events", true},
+    {"case_presence", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

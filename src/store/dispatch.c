@@ -72,7 +72,9 @@ static void webhook_types(const dom_event *ev, bool changed, char *buf, size_t l
     bool create = strcmp(a, "create") == 0;
     snprintf(buf, len, ",%s%s%s%s%s", create ? "case.created," : "",
              !create && changed ? "case.status_changed," : "",
-             strcmp(a, "dispatch") == 0 || strcmp(a, "accept") == 0 ? "case.assigned," : "",
+             strcmp(a, "dispatch") == 0 || strcmp(a, "accept") == 0 || strcmp(a, "assign") == 0
+                 ? "case.assigned,"
+                 : "",
              ev->public_note && ev->public_note[0] ? "case.note_public," : "",
              strcmp(a, "sla_breach") == 0 ? "sla.breached," : "");
     if (strcmp(buf, ",") == 0)
@@ -104,6 +106,13 @@ err_t dom_event_add(q_conn *c, const dom_event *ev, int64_t *event_id)
      * agency without any pays no second statement (bench/webhook_queue.c). */
     if (e == ERR_OK && row.hooked && types[0])
         e = dom_webhook_queue(c, ev->case_id, row.id, types, ev->now);
+    /* The dashboards' streams (issue 18). */
+    if (e == ERR_OK)
+        e = dom_live_event(c, ev->case_id,
+                           strcmp(ev->action, "create") == 0       ? "created"
+                           : strcmp(ev->action, "attachment") == 0 ? "attachment"
+                                                                   : "case",
+                           ev->now);
     return e;
 }
 

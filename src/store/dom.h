@@ -114,4 +114,9 @@ typedef struct {
 } dom_give_up;
 err_t dom_give_up_tx(q_conn *c, void *ctx) STORE_WUR;
 
+/* Appends a live event (live.c) of kind for the case (its agency): what
+ * the dashboards' event streams tell (GET /api/v1/events). "created" on
+ * an emergency case is written "emergency". */
+err_t dom_live_event(q_conn *c, int64_t case_id, const char *kind, int64_t now) STORE_WUR;
+
 #endif

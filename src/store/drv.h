@@ -58,6 +58,7 @@ struct q_conn {
     void *d;      /* the driver's connection */
     q_stmt *open; /* statements run during this borrow */
     q_stmt *dyn;  /* dynamic statements of this borrow */
+    bool notify;  /* the open transaction tells committed() (q_notify_at_commit) */
     int ncached;
     q_stmt *cache[Q_CACHE_SLOTS];
 };
@@ -116,6 +117,17 @@ typedef struct q_driver {
     double (*col_real)(q_stmt *st, int i);
     bool (*col_bool)(q_stmt *st, int i);
     const char *(*col_text)(q_stmt *st, int i, size_t *len); /* valid until the next row */
+
+    /* Waits up to timeout_ms for a notification on channel (PostgreSQL's
+     * LISTEN, on a connection of its own, made at the first call and
+     * again after it is lost: *notified then too, as what happened
+     * meanwhile is unknown). One thread only. ERR_UNSUPPORTED on SQLite;
+     * ERR_UNAVAILABLE while the server cannot be reached. */
+    err_t (*wait_notify)(store_t *s, const char *channel, int timeout_ms, bool *notified);
+    /* After the commit of a transaction that asked for it
+     * (q_notify_at_commit): SQLite wakes its wait_notify (one process
+     * owns the database); PostgreSQL has NOTIFY in the transaction. */
+    void (*committed)(store_t *s);
 } q_driver;
 
 extern const q_driver drv_sqlite, drv_pg;
@@ -129,7 +141,7 @@ extern const q_driver drv_sqlite, drv_pg;
         .rollback = rollback, .exec = exec, .copy_in = copy_in, .prepare = prepare,                \
         .finalize = finalize, .run = run, .next = next, .reset = reset, .ncols = ncols,            \
         .col_null = col_null, .col_int = col_int, .col_real = col_real, .col_bool = col_bool,      \
-        .col_text = col_text,                                                                      \
+        .col_text = col_text, .wait_notify = wait_notify, .committed = committed,                  \
     }
 
 /* For the drivers: the idle connections of a pool, a stack under a mutex.

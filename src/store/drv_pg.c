@@ -13,7 +13,9 @@
 
 #include "core/log.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,7 @@ typedef struct {
     pconn_t *conns;
     unsigned n;
     q_pool pool;
+    PGconn *listener; /* wait_notify's own connection (NULL: none yet) */
 } pg_store;
 
 static pconn_t *conn(q_conn *c) { return c->d; }
@@ -228,6 +231,8 @@ static void close_store(store_t *base)
         if (s->conns[i].pg)
             PQfinish(s->conns[i].pg);
     }
+    if (s->listener)
+        PQfinish(s->listener);
     q_pool_free(&s->pool);
     free(s->conns);
     free(s->conninfo);
@@ -581,5 +586,61 @@ static const char *col_text(q_stmt *st, int i, size_t *len)
     *len = v ? (size_t)PQgetlength(h->res, h->row, i) : 0;
     return v;
 }
+
+/* LISTEN channel on a connection of its own. */
+static err_t listen_on(pg_store *s, const char *channel)
+{
+    s->listener = PQconnectdb(s->conninfo);
+    char *id = PQstatus(s->listener) == CONNECTION_OK
+                   ? PQescapeIdentifier(s->listener, channel, strlen(channel))
+                   : NULL;
+    char sql[160];
+    PGresult *res = NULL;
+    if (id && snprintf(sql, sizeof sql, "LISTEN %s", id) < (int)sizeof sql)
+        res = PQexec(s->listener, sql);
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        log_warn("store", "event=pg_listen_failed msg=\"%s\"",
+                 s->listener ? PQerrorMessage(s->listener) : "out of memory");
+    PQclear(res);
+    PQfreemem(id);
+    if (!ok) {
+        PQfinish(s->listener);
+        s->listener = NULL;
+        return ERR_UNAVAILABLE;
+    }
+    return ERR_OK;
+}
+
+static err_t wait_notify(store_t *base, const char *channel, int timeout_ms, bool *notified)
+{
+    pg_store *s = (pg_store *)base;
+    *notified = false;
+    if (s->listener && PQstatus(s->listener) != CONNECTION_OK) {
+        PQfinish(s->listener);
+        s->listener = NULL;
+    }
+    if (!s->listener) {
+        err_t e = listen_on(s, channel);
+        *notified = e == ERR_OK;
+        return e;
+    }
+    struct pollfd p = {PQsocket(s->listener), POLLIN, 0};
+    int n = poll(&p, 1, timeout_ms);
+    if (n < 0 && errno != EINTR)
+        return ERR_IO;
+    if (n > 0 && !PQconsumeInput(s->listener)) {
+        log_warn("store", "event=pg_listen_lost");
+        PQfinish(s->listener);
+        s->listener = NULL;
+        return ERR_UNAVAILABLE;
+    }
+    for (PGnotify *nt; (nt = PQnotifies(s->listener)) != NULL; PQfreemem(nt))
+        *notified = true;
+    return ERR_OK;
+}
+
+/* The transaction's own NOTIFY told every instance. */
+static void committed(store_t *s) { (void)s; }
 
 const q_driver drv_pg = Q_DRIVER_TABLE("postgres", Q_PG, '$');

@@ -49,6 +49,11 @@ typedef struct sq_store {
     q_pool pool;
     char *path;  /* the database file */
     int lock_fd; /* PATH.lock, held by store_claim; -1 when not */
+    /* Live events committed (committed()), for wait_notify: this process
+     * is the database's only server. */
+    pthread_mutex_t live_mu;
+    pthread_cond_t live_cv;
+    uint64_t live_gen, live_seen;
 } sq_store;
 
 static conn_t *conn(q_conn *c) { return c->d; }
@@ -262,6 +267,8 @@ static void close_store(store_t *base)
     q_pool_free(&s->pool);
     pthread_mutex_destroy(&s->write_mu);
     pthread_cond_destroy(&s->write_cv);
+    pthread_mutex_destroy(&s->live_mu);
+    pthread_cond_destroy(&s->live_cv);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
     free(s->path);
@@ -280,6 +287,8 @@ static err_t open_store(const char *url, unsigned pool_size, store_t **out)
         return ERR_NOMEM;
     pthread_mutex_init(&s->write_mu, NULL);
     pthread_cond_init(&s->write_cv, NULL);
+    pthread_mutex_init(&s->live_mu, NULL);
+    pthread_cond_init(&s->live_cv, NULL);
     s->base.drv = &drv_sqlite;
     s->lock_fd = -1;
     s->path = strdup(url + 7);
@@ -491,6 +500,39 @@ static const char *col_text(q_stmt *st, int i, size_t *len)
     const char *t = (const char *)sqlite3_column_text(st->d, i);
     *len = t ? (size_t)sqlite3_column_bytes(st->d, i) : 0;
     return t;
+}
+
+/* One process serves a SQLite database: a commit with live events wakes
+ * the waiter at once (what other processes write, the CLI's, is found by
+ * the caller's periodic look). */
+static err_t wait_notify(store_t *base, const char *channel, int timeout_ms, bool *notified)
+{
+    sq_store *s = (sq_store *)base;
+    (void)channel;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->live_mu);
+    if (s->live_gen == s->live_seen)
+        pthread_cond_timedwait(&s->live_cv, &s->live_mu, &until);
+    *notified = s->live_gen != s->live_seen;
+    s->live_seen = s->live_gen;
+    pthread_mutex_unlock(&s->live_mu);
+    return ERR_OK;
+}
+
+static void committed(store_t *base)
+{
+    sq_store *s = (sq_store *)base;
+    pthread_mutex_lock(&s->live_mu);
+    s->live_gen++;
+    pthread_cond_broadcast(&s->live_cv);
+    pthread_mutex_unlock(&s->live_mu);
 }
 
 const q_driver drv_sqlite = Q_DRIVER_TABLE("sqlite", Q_SQLITE, '?');

@@ -308,16 +308,22 @@ err_t q_tx(store_t *s, err_t (*fn)(q_conn *c, void *ctx), void *ctx)
         goto out;
     if ((e = c->drv->begin(c)) != ERR_OK)
         goto out;
+    c->notify = false;
     e = fn(c, ctx);
     end_runs(c);
     if (e == ERR_OK)
         e = c->drv->commit(c);
     if (e != ERR_OK)
         c->drv->rollback(c);
+    else if (c->notify)
+        c->drv->committed(s);
+    c->notify = false;
 out:
     q_put(c);
     return e;
 }
+
+void q_notify_at_commit(q_conn *c) { c->notify = true; }
 
 err_t q_script(q_conn *c, const char *script)
 {

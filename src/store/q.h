@@ -78,6 +78,9 @@ err_t q_tx(store_t *s, err_t (*fn)(q_conn *c, void *ctx), void *ctx) STORE_WUR;
 
 /* "sqlite" or "postgres". */
 const char *q_engine(const q_conn *c);
+/* Inside q_tx: once it commits, the store's waiters of live events
+ * (store_live_wait) in this process are woken. */
+void q_notify_at_commit(q_conn *c);
 
 /* ---- statements --------------------------------------------------------------- */
 

@@ -22,6 +22,11 @@ void store_close(store_t *s)
 
 const char *store_engine(const store_t *s) { return s->drv->name; }
 
+err_t store_live_wait(store_t *s, int timeout_ms, bool *notified)
+{
+    return s->drv->wait_notify(s, STORE_LIVE_CHANNEL, timeout_ms, notified);
+}
+
 err_t store_ping(store_t *s)
 {
     int64_t one = 0;

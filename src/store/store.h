@@ -327,6 +327,10 @@ typedef struct {
      * to LAPOR! (UTC seconds; 0: not marked). */
     const char *lapor_class;
     int64_t lapor_marked_at;
+    /* The person the case is assigned to (issue 18; 0: nobody), and their
+     * name, joined for display. */
+    int64_t assignee_id;
+    const char *assignee_name;
 } store_case;
 
 typedef struct {
@@ -390,6 +394,9 @@ typedef struct {
     const char *lapor_class; /* NULL: any */
     bool oldest_first;       /* ascending ids (after_id, if any, is the cursor) */
     const char *channel;     /* cases.channel (issue 16: the inbox by channel); NULL: any */
+    /* Ownership (issue 18): > 0 the cases assigned to that user, -1 the
+     * ones assigned to nobody, 0: either. */
+    int64_t assignee_id;
 } store_case_filter;
 
 #define STORE_LAPOR_TODO 2
@@ -1590,5 +1597,79 @@ err_t store_webhook_hold(store_t *s, int64_t id, int64_t at) STORE_WUR;
 /* Deletes up to max delivered or failed deliveries made before cutoff
  * (their bodies may hold a trusted subscriber's personal data). */
 err_t store_webhook_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;
+
+/* ---- the operators' live workspace (issue 18; live.c) ---------------------------- */
+
+/* Assigns the case to user_id (0: to nobody) with an "assign" event (a
+ * case.assigned webhook) and a live event, in one transaction. *changed
+ * is false, and nothing is written, when it is so already. ERR_NOT_FOUND:
+ * no case; ERR_INVALID: user_id is no enabled admin, supervisor or
+ * superadmin of the case's agency. */
+err_t store_case_assign(store_t *s, int64_t case_id, int64_t user_id, int64_t actor_id, int64_t now,
+                        bool *changed) STORE_WUR;
+/* Records that user_id has seen the case now, up to its newest inbound
+ * message. */
+err_t store_case_read(store_t *s, int64_t user_id, int64_t case_id, int64_t now) STORE_WUR;
+/* The unread cases (a citizen's message newer than the user last saw,
+ * on a case not closed, rejected or forwarded) of the filter f (its
+ * scope and field view; not its text, paging or assignee) for user_id:
+ * assigned to them, to nobody, and all. */
+typedef struct {
+    int64_t mine, none, all;
+} store_unread;
+err_t store_unread_counts(store_t *s, arena_t *ar, const store_case_filter *f, int64_t user_id,
+                          store_unread *out) STORE_WUR;
+/* Of the cases ids[0..n) (at most STORE_LIST_MAX), sets unread[i] when
+ * case ids[i] is unread for user_id. */
+err_t store_unread_of(store_t *s, int64_t user_id, const int64_t *ids, size_t n,
+                      bool *unread) STORE_WUR;
+
+/* The enabled admins, supervisors and superadmins who may own a case of
+ * the agency, by name. */
+err_t store_assignees(store_t *s, arena_t *ar, int64_t agency_id, store_user **out,
+                      size_t *n) STORE_WUR;
+
+/* Who is looking at a case (case_presence). */
+typedef struct {
+    int64_t user_id;
+    const char *name;
+    int64_t since; /* when they opened it */
+} store_presence;
+/* A heartbeat of user_id on the case (leaving: they closed it). *changed
+ * when the people there changed: they were not there (no beat at or after
+ * fresh_after) or left. Older rows of the case are removed. */
+err_t store_presence_beat(store_t *s, int64_t case_id, int64_t user_id, bool leaving, int64_t now,
+                          int64_t fresh_after, bool *changed) STORE_WUR;
+/* The people with a beat at or after fresh_after, longest there first. */
+err_t store_presence_list(store_t *s, arena_t *ar, int64_t case_id, int64_t fresh_after,
+                          unsigned max, store_presence **out, size_t *n) STORE_WUR;
+
+/* A row of live_events: what a dashboard's event stream tells. */
+typedef struct {
+    int64_t id, agency_id, case_id; /* case_id 0: none */
+    const char *kind;               /* case | message | attachment | emergency | presence */
+    int64_t created_at;
+} store_live_event;
+/* Appends a live event outside any other transaction (presence). */
+err_t store_live_add(store_t *s, int64_t agency_id, int64_t case_id, const char *kind,
+                     int64_t now) STORE_WUR;
+/* The events above after_id, oldest first, at most max, of the agencies
+ * user_id has a role in (0: every agency). */
+err_t store_live_since(store_t *s, arena_t *ar, int64_t user_id, int64_t after_id, unsigned max,
+                       store_live_event **out, size_t *n) STORE_WUR;
+/* The newest event's id (0: none). */
+err_t store_live_last(store_t *s, int64_t *id) STORE_WUR;
+/* PostgreSQL: each transaction that adds live events notifies this
+ * channel (NOTIFY, delivered at its commit, to every instance). */
+#define STORE_LIVE_CHANNEL "aduan_live"
+/* Waits up to timeout_ms for that notification (*notified; also after
+ * the listening connection was made again), on SQLite for a commit of
+ * this process that wrote live events. One thread only (the event
+ * streams' hub). ERR_UNAVAILABLE while the database cannot be reached:
+ * poll store_live_last then. */
+err_t store_live_wait(store_t *s, int timeout_ms, bool *notified) STORE_WUR;
+/* Deletes up to max events made before cutoff (*deleted: how many), and
+ * the presence heartbeats older than it. */
+err_t store_live_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;
 
 #endif

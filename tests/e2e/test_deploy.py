@@ -1163,3 +1163,41 @@ def test_nginx_single_aduan_sees_each_client(single, tls):
     assert good.login("admin.satpolpp").status == 200
     assert good.get("/api/v1/me").status == 200
     assert "per_address=0 " in srv.read_stderr()
+
+
+def test_nginx_single_passes_the_event_stream_live(single, tls):
+    """Issue 18: GET /api/v1/events through nginx arrives event by event (no
+    buffering): a change made now is read from the stream within 2 s."""
+    srv, ngx, http_port, https_port = single
+    _, _, ctx = tls
+    c = TLSClient(https_port, ctx)
+    assert c.login("admin.satpolpp").status == 200
+    raw = socket.create_connection((HOST, https_port), timeout=10)
+    s = ctx.wrap_socket(raw, server_hostname=HOST)
+    try:
+        cookie = "; ".join("%s=%s" % kv for kv in c.cookies.items())
+        s.sendall(("GET /api/v1/events HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n"
+                   "Cookie: %s\r\n\r\n" % (HOST, cookie)).encode())
+        got = b""
+        while b"\r\n\r\n" not in got:
+            got += s.recv(4096)
+        head = got.split(b"\r\n\r\n", 1)[0].decode()
+        assert head.split()[1] == "200" and "text/event-stream" in head, head
+        t0 = time.time()
+        k = c.post("/api/v1/cases", json={"category_id": c.category_id("pkl"),
+                                          "description": "Lewat nginx, langsung"})
+        assert k.status == 201, k
+        want = ('"case_id":%d,' % k.json["id"]).encode()
+        while want not in got and time.time() - t0 < 5:
+            s.settimeout(max(0.1, 5 - (time.time() - t0)))
+            try:
+                chunk = s.recv(4096)
+            except (socket.timeout, TimeoutError):
+                break
+            if not chunk:
+                break
+            got += chunk
+        assert want in got, got[-500:]
+        assert time.time() - t0 < 2.0, time.time() - t0
+    finally:
+        s.close()

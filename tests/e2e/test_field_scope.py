@@ -216,6 +216,14 @@ ROUTES = {
     ("PUT", "/api/v1/agencies/{id}/settings"): ("/api/v1/agencies/1/settings", 403),
     # Issue 18: the district's logo is the superadmin's.
     ("POST", "/api/v1/admin/logo"): ("/api/v1/admin/logo", 403),
+    # Issue 18 operators: the event stream (a bad Last-Event-ID: past the router, answered at
+    # once), ownership is the desk's, presence on a case of their team.
+    ("GET", "/api/v1/events"): ("/api/v1/events?last_event_id=x", 400),
+    ("PUT", "/api/v1/cases/{id}/assignee"): ("/api/v1/cases/{O}/assignee", 403),
+    ("GET", "/api/v1/assignees"): ("/api/v1/assignees", 403),
+    ("GET", "/api/v1/inbox/counts"): ("/api/v1/inbox/counts", 200),
+    ("POST", "/api/v1/cases/{id}/presence"): ("/api/v1/cases/{O}/presence", 200),
+    ("GET", "/api/v1/cases/{id}/presence"): ("/api/v1/cases/{O}/presence", 200),
 }
 
 # Routes that end the session: called last.

@@ -28,7 +28,8 @@ CASE_KEYS = {"id", "tracking_code", "agency", "category", "kind", "channel", "st
              "reporter", "created_at", "updated_at", "sla_state", "sla", "kecamatan_outside",
              "chat_updates", "notify_channel", "notify_consent_at",
              # Issue 17 §3: the LAPOR! liaison.
-             "lapor_class", "lapor_class_label", "lapor_marked_at"}
+             "lapor_class", "lapor_class_label", "lapor_marked_at",
+             "assignee"}  # issue 18: the person who owns the case
 EVENT_KEYS = {"seq", "action", "from_status", "to_status", "actor_id", "actor_name", "note",
               "public_note", "team_id", "target_agency_id", "public", "at"}
 # Times are RFC 3339 in the deployment's zone (default Asia/Makassar, +08:00).

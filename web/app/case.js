@@ -11,6 +11,7 @@ import { slaBadge } from './sla.js';
 import { slaFacts, dispatchCard, fillSuggestions, cannedPicker } from './dispatch.js';
 import { laporFacts } from './lapor.js';
 import { waFormat, noteFields, readNotes, eventNotes, otherCasesPanel, consentRule } from './notes.js';
+import { subscribe, debounce, assigneeFacts, presencePanel } from './live.js';
 
 const TICKS = {
   pending: ['…', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
@@ -180,15 +181,23 @@ function eventLabel(ev, actions) {
 }
 
 const ACTION_NAMES = {
-  id: { verify: 'Diverifikasi', reject: 'Ditolak', hold: 'Ditunda', resume: 'Dilanjutkan', dispatch: 'Didisposisikan', start: 'Mulai ditangani', resolve: 'Selesai ditangani', close: 'Ditutup', forward: 'Dialihkan', reopen: 'Dibuka kembali' },
-  en: { verify: 'Verified', reject: 'Rejected', hold: 'Put on hold', resume: 'Resumed', dispatch: 'Dispatched', start: 'Started', resolve: 'Resolved', close: 'Closed', forward: 'Forwarded', reopen: 'Reopened' },
+  id: { verify: 'Diverifikasi', reject: 'Ditolak', hold: 'Ditunda', resume: 'Dilanjutkan', dispatch: 'Didisposisikan', start: 'Mulai ditangani', resolve: 'Selesai ditangani', close: 'Ditutup', forward: 'Dialihkan', reopen: 'Dibuka kembali', assign: 'Ditugaskan ke petugas', unassign: 'Penugasan dilepas' },
+  en: { verify: 'Verified', reject: 'Rejected', hold: 'Put on hold', resume: 'Resumed', dispatch: 'Dispatched', start: 'Started', resolve: 'Resolved', close: 'Closed', forward: 'Forwarded', reopen: 'Reopened', assign: 'Assigned to a person', unassign: 'Unassigned' },
 };
 
+// Each render of a case page takes a number; one overtaken by a newer
+// render (a live change and the user's own action at once) draws nothing
+// and stops what it started, so two never share the page.
+let renders = 0;
+
 export async function caseView(root, id) {
+  const mine = ++renders;
   let c;
   try {
     c = await get('/api/v1/cases/' + id);
+    if (mine !== renders) return null;
   } catch (e) {
+    if (mine !== renders) return null;
     root.append(el('p', {}, el('a', { href: '#/inbox' }, t('back'))),
       el('div', { class: 'card denied', role: 'alert', id: 'case-error' },
         el('h1', {}, e.status === 403 ? t('forbidden_case') : e.message),
@@ -199,7 +208,15 @@ export async function caseView(root, id) {
   const myRole = (state.me.roles.find((r) => r.agency_id === 0) || state.me.roles.find((r) => r.agency_id === c.agency.id) || {}).role;
   const viewer = myRole === 'viewer';
   const atts = new Map(c.attachments.map((a) => [a.id, a]));
-  const rerender = () => { clear(root); caseView(root, id).then((f) => { stopPoll(); stopPoll = f || (() => {}); }); };
+  // An overtaken render returns null: the one that overtook it takes over.
+  const rerender = () => {
+    clear(root);
+    caseView(root, id).then((f) => {
+      if (!f) return;
+      stopPoll(true);
+      stopPoll = f;
+    });
+  };
   let stopPoll = () => {};
 
   const facts = el('dl', { class: 'facts' },
@@ -207,6 +224,7 @@ export async function caseView(root, id) {
     el('dt', {}, t('category')), el('dd', {}, c.category ? c.category.name : '—'),
     el('dt', {}, t('agency')), el('dd', {}, c.agency.name),
     el('dt', {}, t('team')), el('dd', { id: 'case-team' }, c.team ? c.team.name : '—'),
+    assigneeFacts(c, rerender),
     el('dt', {}, t('channel')), el('dd', { id: 'case-channel' }, channelChip(c.channel, true)),
     el('dt', {}, t('priority')), el('dd', {}, t('prio_' + c.priority)),
     el('dt', {}, t('kecamatan')), el('dd', { id: 'case-kecamatan' }, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—',
@@ -246,10 +264,11 @@ export async function caseView(root, id) {
       : el('p', { class: 'muted' }, t('no_location')));
 
   const canUpload = c.actions.length > 0 || state.me.roles.some((r) => ['superadmin', 'admin', 'supervisor'].includes(r.role));
+  const galleryOf = (k) => el('div', { class: 'gallery', id: 'gallery' }, k.attachments.map((a) => (viewer && a.source === 'citizen'
+    ? el('span', { class: 'file muted' }, t('photo') + ' ' + a.id + ': ' + t('personal'))
+    : fileNode(a, false))));
   const files = el('section', { class: 'card', id: 'files', 'aria-labelledby': 'h-files' }, el('h2', { id: 'h-files' }, t('files')),
-    el('div', { class: 'gallery' }, c.attachments.map((a) => (viewer && a.source === 'citizen'
-      ? el('span', { class: 'file muted' }, t('photo') + ' ' + a.id + ': ' + t('personal'))
-      : fileNode(a, false)))));
+    galleryOf(c));
   if (canUpload && !['closed', 'rejected', 'forwarded'].includes(c.status)) {
     const input = el('input', { id: 'photo-input', type: 'file', accept: 'image/*', capture: 'environment', multiple: true });
     input.addEventListener('change', async () => {
@@ -274,8 +293,13 @@ export async function caseView(root, id) {
   const conversation = el('section', { class: 'card conversation', 'aria-labelledby': 'h-conv' },
     el('h2', { id: 'h-conv' }, t('conversation')), el('div', { class: 'conv-layout' }, threadBox, sidePanel));
 
+  // Presence is for those who work the case (a viewer is not shown, nor told).
+  const presence = viewer ? { node: null, stop: () => {} } : presencePanel(c);
+  const stale = el('p', { class: 'banner', id: 'case-stale', role: 'status', hidden: true }, t('case_changed'), ' ',
+    el('button', { type: 'button', onclick: () => rerender() }, t('reload')));
   root.append(
     el('p', {}, el('a', { href: isFieldOnly() ? '#/field' : '#/inbox' }, t('back'))),
+    presence.node, stale,
     el('header', { class: 'case-head' },
       el('h1', {}, el('span', { class: 'code', id: 'case-code' }, c.tracking_code), ' ',
         c.kind === 'emergency' ? el('span', { class: 'badge danger' }, t('emergency')) : null, ' ', slaBadge(c.sla_state)),
@@ -289,20 +313,50 @@ export async function caseView(root, id) {
   mountService(root, c, rerender);
 
   let conv = viewer ? null : await renderThread(c, threadBox, atts);
+  if (mine !== renders) {
+    presence.stop(false);
+    return null;
+  }
   const others = otherCasesPanel(conv);
   if (others) sidePanel.append(others);
   else sidePanel.remove();
   if (conv && conv.chat && conv.can_reply)
     conversation.append(replyBox(c, conv, async () => { conv = await renderThread(c, threadBox, atts); }));
-  // Delivery ticks and answers arrive meanwhile.
+  // The citizen's messages and files arrive live (the event stream);
+  // delivery ticks, which make no event, are polled slowly.
   let stopped = false;
-  const timer = setInterval(async () => {
+  const thread = async () => {
     if (stopped || !conv || !conv.chat) return;
     const list = document.getElementById('thread');
     const scrolledUp = list && list.scrollTop + list.clientHeight < list.scrollHeight - 40;
-    if (!scrolledUp) await renderThread(c, threadBox, atts);
-  }, 10000);
-  stopPoll = () => { stopped = true; clearInterval(timer); };
+    if (!scrolledUp) conv = (await renderThread(c, threadBox, atts)) || conv;
+  };
+  const timer = setInterval(thread, 30000);
+  // A change by someone else: redrawn at once unless the user is writing
+  // (then a notice offers the reload).
+  const busy = () => formSlot.children.length > 0 || ((document.getElementById('reply-text') || {}).value || '').trim() !== '';
+  const onLive = debounce(async () => {
+    if (stopped) return;
+    let k;
+    try { k = await get('/api/v1/cases/' + c.id); } catch (_) { return; }
+    if (stopped) return;
+    for (const a of k.attachments) atts.set(a.id, a);
+    const gallery = document.getElementById('gallery');
+    if (gallery && k.attachments.length !== c.attachments.length) gallery.replaceWith(galleryOf(k));
+    const desc = document.getElementById('case-description');
+    if (desc) desc.textContent = k.description;
+    await thread();
+    const moved = k.status !== c.status || k.events.length !== c.events.length ||
+      JSON.stringify(k.assignee) !== JSON.stringify(c.assignee);
+    if (!moved) return;
+    if (busy()) stale.hidden = false;
+    else rerender();
+  }, 250);
+  const unsub = subscribe((ev) => {
+    if (ev.kind === 'open' || (ev.case_id === c.id && ev.kind !== 'presence')) onLive();
+  });
+  // staying: redrawn, not left (the presence stays).
+  stopPoll = (staying) => { stopped = true; clearInterval(timer); unsub(); presence.stop(!staying); };
   return () => stopPoll();
 }
 

@@ -106,6 +106,11 @@ const T = {
     lapor_need_id: 'Isi nomor LAPOR! lebih dulu.', lapor_recorded: 'Nomor LAPOR! dicatat.',
     a_lapor_class: 'Klasifikasi LAPOR! diubah', a_lapor_mark: 'Ditandai untuk LAPOR!', a_lapor_unmark: 'Tanda LAPOR! dibatalkan',
     role_viewer: 'pimpinan', administration: 'Administrasi', file_no: 'Berkas nomor',
+    // The operators' live workspace (issue 18).
+    views: 'Tampilan kotak masuk', view_mine: 'Milik saya', view_none: 'Belum ditugaskan', view_all: 'Semua',
+    unread: 'belum dibaca', assignee: 'Petugas', unassigned: 'Belum ditugaskan', assign_me: 'Ambil',
+    also_here: 'Sedang membuka kasus ini juga', case_changed: 'Kasus ini baru saja diubah orang lain.',
+    reload: 'Muat ulang',
   },
   en: {
     skip: 'Skip to content', loading: 'Loading…', login_title: 'Sign in to the aduan dashboard',
@@ -208,6 +213,10 @@ const T = {
     lapor_need_id: 'Enter the LAPOR! number first.', lapor_recorded: 'LAPOR! number recorded.',
     a_lapor_class: 'LAPOR! classification changed', a_lapor_mark: 'Marked for LAPOR!', a_lapor_unmark: 'LAPOR! mark removed',
     role_viewer: 'leadership (read only)', administration: 'Administration', file_no: 'File number',
+    views: 'Inbox views', view_mine: 'Mine', view_none: 'Unassigned', view_all: 'All',
+    unread: 'unread', assignee: 'Owner', unassigned: 'Unassigned', assign_me: 'Take it',
+    also_here: 'Also looking at this case', case_changed: 'Someone else just changed this case.',
+    reload: 'Reload',
   },
 };
 

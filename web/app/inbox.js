@@ -1,12 +1,15 @@
 // The inbox: the cases of the user's agencies, newest first, with filters,
-// text search, cursor pages, and polling for new arrivals (an emergency
-// rings and shows a banner).
+// text search, cursor pages, the views "Milik saya / Belum ditugaskan /
+// Semua" with their unread counts, and live updates from the event stream
+// (a slow poll stays as the fallback): new arrivals show at once (an
+// emergency rings and shows a banner), changed rows are redrawn.
 import { get, qs } from './api.js';
 import { t, getLang } from './i18n.js';
 import { el, clear, age, beep, when } from './util.js';
 import { state, flash } from './app.js';
 import { slaBadge, stageLabel, agenciesWith } from './sla.js';
 import { laporFilter, laporClassFilter } from './lapor.js';
+import { subscribe, debounce, viewSwitch } from './live.js';
 
 const STATUSES = ['received', 'verified', 'dispatched', 'in_progress', 'resolved', 'closed',
   'rejected', 'forwarded', 'on_hold', 'reopened', 'submitted', 'incomplete', 'checking',
@@ -25,8 +28,9 @@ export function exportUrl(f) {
 // Who sees the SLA attention panel: the desk and the leadership.
 const ATTENTION_ROLES = ['superadmin', 'admin', 'supervisor', 'viewer'];
 
+// The stream brings changes; the poll only covers a stream that is down.
 function pollMs() {
-  try { return Number(localStorage.getItem('aduan.pollMs')) || 10000; } catch (_) { return 10000; }
+  try { return Number(localStorage.getItem('aduan.pollMs')) || 60000; } catch (_) { return 60000; }
 }
 
 function select(name, label, options, value) {
@@ -74,8 +78,10 @@ export function channelChip(c, withName) {
 export function caseRow(c, fresh) {
   const lang = getLang();
   const emergency = c.kind === 'emergency';
-  return el('tr', { class: (fresh ? 'fresh ' : '') + (emergency ? 'emergency' : ''), 'data-id': c.id },
+  return el('tr', { class: (fresh ? 'fresh ' : '') + (emergency ? 'emergency ' : '') + (c.unread ? 'unread' : ''),
+    'data-id': c.id },
     el('td', {}, el('a', { href: '#/case/' + c.id, class: 'code' }, c.tracking_code),
+      c.unread ? el('span', { class: 'unread-dot', title: t('unread'), 'aria-label': t('unread') }) : null,
       emergency ? el('span', { class: 'badge danger' }, t('emergency')) : null),
     el('td', {}, el('span', { class: 'status s-' + c.status }, c.status_label)),
     el('td', { class: 'sla-cell' }, slaBadge(c.sla_state, c.sla && c.sla.due_at
@@ -85,7 +91,8 @@ export function caseRow(c, fresh) {
     el('td', {}, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—'),
     el('td', { title: c.created_at }, age(c.created_at, lang)),
     el('td', { class: 'chan-cell' }, channelChip(c.channel, true)),
-    el('td', {}, c.team ? c.team.name : '—'));
+    el('td', {}, c.team ? c.team.name : '—'),
+    el('td', { class: 'assignee' }, c.assignee ? c.assignee.name : '—'));
 }
 
 export async function inboxView(root) {
@@ -117,14 +124,19 @@ export async function inboxView(root) {
   const table = el('table', { class: 'cases' },
     el('caption', { class: 'sr-only' }, t('inbox')),
     el('thead', {}, el('tr', {}, [t('code'), t('status'), t('sla'), t('category'), t('description'),
-      t('kecamatan'), t('age'), t('channel'), t('team')].map((h) => el('th', { scope: 'col' }, h)))),
+      t('kecamatan'), t('age'), t('channel'), t('team'), t('assignee')].map((h) => el('th', { scope: 'col' }, h)))),
     tbody);
   const more = el('button', { type: 'button', id: 'more', hidden: true }, t('more'));
   const empty = el('p', { class: 'muted', hidden: true }, t('none'));
   // What the search box matched exactly (a code, a number, a LAPOR! id).
   const matched = el('p', { class: 'muted', id: 'matched', hidden: true });
   const attention = attentionPanel();
-  root.append(el('h1', { class: 'sr-only' }, t('inbox')), form, attention ? attention.node : null, banner,
+  const views = viewSwitch(filters.assignee, (v) => {
+    if (v) filters.assignee = v;
+    else delete filters.assignee;
+    inboxReload();
+  });
+  root.append(el('h1', { class: 'sr-only' }, t('inbox')), views.node, form, attention ? attention.node : null, banner,
     matched, el('div', { class: 'table-wrap' }, table), empty, more);
 
   let cursor = null;
@@ -151,15 +163,16 @@ export async function inboxView(root) {
     maxId = 0;
     exportLink.href = exportUrl(filters);
     page(true).catch((e) => flash(e.message));
+    views.load(filters);
   }
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    filters = {};
+    filters = filters.assignee ? { assignee: filters.assignee } : {};
     for (const [k, v] of new FormData(form).entries()) if (v) filters[k] = v;
     inboxReload();
   });
   resetBtn.addEventListener('click', () => {
-    filters = {};
+    filters = filters.assignee ? { assignee: filters.assignee } : {};
     for (const s of form.querySelectorAll('select, input')) s.value = '';
     inboxReload();
   });
@@ -169,6 +182,11 @@ export async function inboxView(root) {
     if (stopped) return;
     try {
       const j = await get('/api/v1/cases' + qs(params()));
+      // Rows already shown are redrawn (status, owner, unread).
+      for (const c of j.items) {
+        const row = tbody.querySelector('tr[data-id="' + c.id + '"]');
+        if (row && c.id <= maxId) row.replaceWith(caseRow(c, row.classList.contains('fresh')));
+      }
       const fresh = j.items.filter((c) => c.id > maxId).reverse();
       for (const c of fresh) {
         tbody.prepend(caseRow(c, true));
@@ -186,14 +204,21 @@ export async function inboxView(root) {
         document.title = '(' + fresh.length + ') aduan';
       }
     } catch (_) { /* the next poll tries again */ }
+    clearTimeout(timer);
     if (!stopped) timer = setTimeout(poll, pollMs());
   }
   await page(true);
   let timer = setTimeout(poll, pollMs());
+  views.load(filters);
   if (attention) attention.load();
   const attTimer = attention ? setInterval(() => attention.load(), 60000) : null;
+  // Live: any change of a case the user may see refreshes the list's head
+  // and the views' counts (a burst makes one refresh).
+  const refresh = debounce(() => { poll(); views.load(filters); }, 200);
+  const unsub = subscribe((ev) => { if (ev.kind !== 'presence') refresh(); });
   return () => {
     stopped = true;
+    unsub();
     clearTimeout(timer);
     if (attTimer) clearInterval(attTimer);
     document.title = 'aduan — Dasbor';
