@@ -410,6 +410,13 @@ static const struct {
     {"you are not an admin of this delivery's agency",
      "Anda bukan admin instansi pemilik pengiriman ini"},
     {"this delivery is still being tried", "pengiriman ini masih sedang dicoba"},
+    /* issue 18 (pwa): Idempotency-Key on the field officer's changes (http/idem.c). */
+    {"Idempotency-Key: 1 to 100 visible ASCII characters",
+     "Idempotency-Key: 1 sampai 100 karakter ASCII yang terlihat"},
+    {"Idempotency-Key: already used for a different request",
+     "Idempotency-Key: sudah dipakai untuk permintaan lain"},
+    {"the first request with this Idempotency-Key is still running; try again shortly",
+     "permintaan pertama dengan Idempotency-Key ini masih berjalan; coba lagi sebentar lagi"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

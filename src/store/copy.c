@@ -61,6 +61,8 @@ static const struct {
     {"case_watchers", true},
     {"webhook_subscriptions", true},
     {"webhook_deliveries", true},
+    /* issue 18 (pwa): idempotency keys of the field app */
+    {"idempotency_keys", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
