@@ -15,6 +15,12 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { Aduan, ARTIFACTS, CHROMIUM, FakeGraph, PASSWORD, ROOT } from './harness.mjs';
 
+// context.setOffline reaches the service worker's own requests only with
+// Playwright's service-worker network support (the worker would otherwise
+// fetch from the live server and the test would prove nothing: it counts
+// the server's requests while offline).
+process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
+
 let graph, srv, browser;
 const HERE = { latitude: -2.3372, longitude: 115.4651 };
 
@@ -118,11 +124,16 @@ describe('issue 18: the field app offline', () => {
     assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'the page is controlled');
     assert.equal(await page.locator('link[rel=manifest]').getAttribute('href'), '/app/manifest.webmanifest');
 
-    // No signal: the app opens from the phone.
+    // No signal: the app opens from the phone (the server sees no request).
+    const served = () => (readFileSync(srv.errPath, 'utf8').match(/path=\/(app\/|api\/v1\/me\/tasks )/g) || []).length;
     await ctx.setOffline(true);
+    const before = served();
+    assert.ok(before > 5, 'the server logs the requests it answers: ' + before);
     await page.reload();
     const task = page.locator(`#tasks article[data-id="${c.id}"]`);
     await task.waitFor();
+    await page.waitForTimeout(200);
+    assert.equal(served(), before, 'requests reached the server while offline');
     assert.match(await page.textContent('#net'), /Luring/);
     assert.match(await task.locator('[data-instruction]').textContent(), /Bawa kamera/);
     // The map: the task's marker, and my own position.
@@ -214,6 +225,7 @@ describe('issue 18: the field app offline', () => {
     await page.locator(`#done-today li[data-id="${c.id}"]`).waitFor();
     now = await admin.call('GET', `/api/v1/cases/${c.id}`);
     assert.equal(now.status, 'resolved');
+    assert.ok(served() > before, 'online again, the tasks come from the server');
     assert.equal(now.events.filter((e) => e.action === 'resolve').length, 1);
 
     // Logging out removes the stored answers (the reporter's phone is in them).
