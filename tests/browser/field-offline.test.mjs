@@ -154,9 +154,10 @@ describe('issue 18: the field app offline', () => {
       g.fillStyle = '#fff'; g.fillRect(800, 600, 1600, 1200);
       return cv.toDataURL('image/jpeg', 0.9).split(',')[1];
     }, hue), 'base64');
+    const shots = [await big(20), await big(200)];
     await task.locator('input[data-camera]').setInputFiles([
-      { name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: await big(20) },
-      { name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: await big(200) },
+      { name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: shots[0] },
+      { name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: shots[1] },
     ]);
     await page.waitForFunction((id) => document.querySelectorAll(`[data-thumbs="${id}"] [data-thumb=waiting]`).length === 2, c.id);
     await page.waitForSelector('#outbox[data-waiting="3"]');
@@ -211,6 +212,7 @@ describe('issue 18: the field app offline', () => {
       const size = jpegSize(await admin.bytes(`/api/v1/attachments/${p.id}`));
       assert.ok(Math.max(size.width, size.height) <= 1600, JSON.stringify(size));
       assert.equal(size.width, 1600);
+      console.log(`photo: ${shots[0].length} bytes 3200x2400 from the camera -> ${p.size} bytes ${size.width}x${size.height} stored`);
     }
     assert.ok(lost >= 3, 'the lost upload was sent again: ' + lost);
 
