@@ -237,4 +237,49 @@ describe('issue 18: the field app offline', () => {
     assert.deepEqual(errors, []);
     await ctx.close();
   });
+
+  it('an action the server refuses meanwhile is shown with its reason, to retry or drop', async () => {
+    const admin = await session('admin.satpolpp');
+    const kabid = await session('kabid.satpolpp');
+    const teams = (await admin.call('GET', '/api/v1/teams')).items;
+    const paringin = teams.find((x) => x.name === 'TRC Pos Paringin').id;
+    const juai = teams.find((x) => x.name === 'TRC Pos Juai').id;
+    const pkl = (await admin.call('GET', '/api/v1/categories')).items.find((x) => x.code === 'pkl').id;
+    const c = await admin.call('POST', '/api/v1/cases', { category_id: pkl, description: 'Reklame qxrefused di pohon' });
+    await admin.call('POST', `/api/v1/cases/${c.id}/transitions`, { action: 'verify' });
+    await kabid.call('POST', `/api/v1/cases/${c.id}/transitions`, { action: 'dispatch', team_id: paringin });
+
+    const ctx = await browser.newContext({ locale: 'id-ID', viewport: { width: 360, height: 740 }, isMobile: true });
+    await ctx.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (r) => r.abort());
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(srv.url + '/app/#/field');
+    await page.fill('#login-name', 'trc.satpolpp');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    const task = page.locator(`#tasks article[data-id="${c.id}"]`);
+    await task.waitFor();
+    await ctx.setOffline(true);
+    await task.locator('button[data-do=start]').click();
+    await page.waitForSelector('#outbox[data-waiting="1"]');
+    // Meanwhile the kepala bidang gives the case to another team.
+    await kabid.call('POST', `/api/v1/cases/${c.id}/transitions`, { action: 'dispatch', team_id: juai });
+    await ctx.setOffline(false);
+    await page.waitForSelector('#outbox[data-waiting="0"][data-failed="1"]');
+    const panel = page.locator('#outbox');
+    assert.match(await panel.textContent(), /Ditolak, perlu keputusan Anda \(1\)/);
+    assert.match(await panel.textContent(), /Ditolak server: .*petugas lapangan hanya melihat kasus tim sendiri/);
+    assert.match(await panel.textContent(), /Coba lagi/);
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'field-outbox-refused.png') });
+    await panel.locator('button:has-text("Buang")').click();
+    await page.waitForSelector('#outbox[data-waiting="0"][data-failed="0"]');
+    const now = await admin.call('GET', `/api/v1/cases/${c.id}`);
+    assert.equal(now.status, 'dispatched');
+    assert.equal(now.team.id, juai);
+    assert.equal(now.events.filter((e) => e.action === 'start').length, 0);
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  });
 });

@@ -93,7 +93,8 @@ function card(c, queued, act) {
     buttons.append(el('a', { class: 'button', href: mapsUrl(c.location.lat, c.location.lon), target: '_blank', rel: 'noopener', 'data-nav': '1' }, t('navigate')));
   if (c.reporter && c.reporter.phone)
     buttons.append(el('a', { class: 'button', href: 'tel:+' + c.reporter.phone, 'data-call': '1' }, t('call_reporter')));
-  buttons.append(el('a', { class: 'button', href: '#/case/' + c.id }, t('open_case')));
+  // The full case page needs the server: offline only the card is there.
+  if (navigator.onLine) buttons.append(el('a', { class: 'button', href: '#/case/' + c.id }, t('open_case')));
   if (status === 'dispatched' || status === 'reopened')
     buttons.append(el('button', { type: 'button', class: 'primary', 'data-do': 'start', onclick: () => act.transition(c, { action: 'start' }) }, t('arrived_start')));
   if (status === 'dispatched' || status === 'reopened' || status === 'in_progress') {
@@ -147,6 +148,8 @@ function outboxPanel(queued, act) {
   if (waiting.length)
     box.append(el('h2', {}, t('q_title') + ' (' + waiting.length + ')'),
       el('p', { class: 'muted' }, navigator.onLine ? t('q_sending') : t('q_offline_hint')));
+  if (failed.length)
+    box.append(el('h2', {}, t('q_failed_title') + ' (' + failed.length + ')'));
   const list = el('ol', { class: 'outbox-list' });
   for (const x of queued) {
     const li = el('li', { class: x.state, 'data-seq': x.seq },
@@ -155,7 +158,11 @@ function outboxPanel(queued, act) {
     if (x.state === 'failed')
       li.append(el('p', { class: 'error' }, t('q_refused') + ': ' + x.error),
         el('button', { type: 'button', class: 'link', onclick: () => outbox.retry(x) }, t('q_retry')), ' ',
-        el('button', { type: 'button', class: 'link', onclick: () => { dropped.add(x.seq); outbox.drop(x.seq); } }, t('q_drop')));
+        el('button', { type: 'button', class: 'link', onclick: () => {
+          dropped.add(x.seq);
+          if (urls.has(x.seq)) { URL.revokeObjectURL(urls.get(x.seq)); urls.delete(x.seq); }
+          outbox.drop(x.seq);
+        } }, t('q_drop')));
     list.append(li);
   }
   box.append(list);
