@@ -37,6 +37,9 @@ static const struct {
                          "Unsupported content type"},
     [ERR_THROTTLED] = {"rate_limited", 429, "Terlalu banyak permintaan; tunggu sebentar",
                        "Too many requests; please wait"},
+    [ERR_IDEM_REUSED] = {"idempotency_key_reused", 422,
+                         "Kunci Idempotency-Key sudah dipakai untuk permintaan lain",
+                         "The Idempotency-Key was already used for a different request"},
 };
 
 static int valid(err_t e) { return (int)e >= 0 && e < ERR__COUNT; }

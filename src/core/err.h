@@ -27,6 +27,7 @@ typedef enum {
     ERR_BAD_LOGIN = 17,   /* wrong login or password (401) */
     ERR_UNSUPPORTED = 18, /* unsupported media type (415) */
     ERR_THROTTLED = 19,   /* too many requests from one client (429, Retry-After) */
+    ERR_IDEM_REUSED = 20, /* an Idempotency-Key sent with another request (422) */
     ERR__COUNT
 } err_t;
 

@@ -422,6 +422,13 @@ static const struct {
     /* The operators' live workspace (http/server.c, issue 18 operators). */
     {"only the agency's desk may assign its cases",
      "hanya meja layanan instansi yang boleh menugaskan kasusnya"},
+    /* issue 18 (pwa): Idempotency-Key on the field officer's changes (http/idem.c). */
+    {"Idempotency-Key: 1 to 100 visible ASCII characters",
+     "Idempotency-Key: 1 sampai 100 karakter ASCII yang terlihat"},
+    {"Idempotency-Key: already used for a different request",
+     "Idempotency-Key: sudah dipakai untuk permintaan lain"},
+    {"the first request with this Idempotency-Key is still running; try again shortly",
+     "permintaan pertama dengan Idempotency-Key ini masih berjalan; coba lagi sebentar lagi"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

@@ -433,8 +433,8 @@ const char *dash_csp(const config_t *cfg, req_t *r)
     return arena_printf(r->ar,
                         "default-src 'none'; script-src 'self'; style-src 'self'; "
                         "img-src 'self' data: blob: %s; media-src 'self' blob:; "
-                        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-                        "form-action 'self'",
+                        "connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+                        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
                         tile_source(r->ar, cfg->map_tile_url));
 }
 

@@ -172,7 +172,9 @@ typedef struct req {
     int64_t *teams;
     size_t nteams;
     bool teams_loaded;
-    uint64_t started_ns; /* a webhook's handler started (metrics_now_ns) */
+    uint64_t started_ns;  /* a webhook's handler started (metrics_now_ns) */
+    const char *idem_key; /* the Idempotency-Key this request reserved (idem.c) */
+    bool idem_replayed;   /* the answer is the first request's, replayed */
 } req_t;
 
 typedef err_t (*handler_fn)(app_t *app, req_t *r);
@@ -202,6 +204,7 @@ typedef enum {
 #define R_SIM      1u /* a channel's simulator: 404 when its driver is live */
 #define R_TEAM     2u /* a field officer only on a case of a team of theirs */
 #define R_PERSONAL 4u /* shows the reporter's personal data: case_personal() */
+#define R_IDEM     8u /* honours Idempotency-Key (idem.c; issue 18) */
 
 typedef struct http_route {
     const char *method;
@@ -230,6 +233,16 @@ err_t req_json_body(req_t *r, json_t **out);
  * NULL when absent or empty. */
 err_t req_query(req_t *r, const char *key, const char **out);
 const char *req_header(req_t *r, const char *name);
+
+/* Idempotency-Key (issue 18) on an R_IDEM route, after the scope check:
+ * without the header nothing happens; a bad key is ERR_INVALID, a key used
+ * by the user for another request ERR_IDEM_REUSED, one whose first request
+ * is still running ERR_CONFLICT (Retry-After). A key seen before with its
+ * answer kept: *replayed, and r holds that answer. Otherwise the key is
+ * reserved, and idem_end(e) keeps the handler's answer (or lets the key
+ * go when it failed). */
+err_t idem_begin(app_t *app, req_t *r, bool *replayed);
+void idem_end(app_t *app, req_t *r, err_t e);
 
 /* A positive id from a query argument (left as is when absent);
  * ERR_INVALID naming the key on anything else. */

@@ -90,7 +90,8 @@ static const route_t routes[] = {
     ME("POST", "/api/v1/cases", h_cases_create, DESK),
     ME("GET", "/api/v1/cases/export.csv", h_cases_export, ANY),
     ON("GET", "/api/v1/cases/{id}", h_case_get, SCOPE_CASE_ID, ANY, NULL),
-    ON("POST", "/api/v1/cases/{id}/transitions", h_case_transition, SCOPE_CASE_ID, WORKERS, NULL),
+    {"POST", "/api/v1/cases/{id}/transitions", h_case_transition, SCOPE_CASE_ID, WORKERS, NULL, 0,
+     R_IDEM},
     ME("GET", "/api/v1/agencies", h_agencies, ANY),
     ME("GET", "/api/v1/categories", h_categories, ANY),
     ME("GET", "/api/v1/teams", h_teams, ANY),
@@ -126,7 +127,7 @@ static const route_t routes[] = {
     {"GET", "/api/v1/cases/{id}/conversation", h_case_conversation, SCOPE_CASE_ID, ANY,
      "the conversation with the reporter is personal data", 0, R_PERSONAL},
     {"POST", "/api/v1/cases/{id}/attachments", h_case_attach, SCOPE_CASE_ID, WORKERS,
-     "your role may not add files", ATTACH_BODY_MAX, R_TEAM},
+     "your role may not add files", ATTACH_BODY_MAX, R_TEAM | R_IDEM},
     ON("GET", "/api/v1/attachments/{id}", h_attachment_get, SCOPE_ATTACHMENT_ID, ANY, NULL),
     ME("GET", "/api/v1/me/teams", h_my_teams, ANY),
     ME("GET", "/api/v1/me/tasks", h_my_tasks, ANY),
@@ -688,7 +689,14 @@ static void dispatch(app_t *app, req_t *r)
         if (e != ERR_OK)
             goto out;
     }
+    if (rt->flags & R_IDEM) {
+        bool replayed = false;
+        e = idem_begin(app, r, &replayed);
+        if (e != ERR_OK || replayed)
+            goto out;
+    }
     e = rt->fn(app, r);
+    idem_end(app, r, e);
     if (e == ERR_OK && !r->resume)
         e = audit_route(app, r, rt->method, rt->pattern);
 out:
@@ -716,6 +724,8 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
         MHD_add_response_header(resp, "Retry-After", r->retry_after);
     if (r->disposition)
         MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+    if (r->idem_replayed)
+        MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 }
 
 static enum MHD_Result send_reply(req_t *r)

@@ -15,6 +15,9 @@
  * - the numbers that followed a case from its public page (case_watchers)
  *   go WATCHERS_RETENTION_DAYS after the case was closed, rejected or
  *   forwarded: there is nothing more to tell them.
+ * - the answers kept for the field app's Idempotency-Keys (a case as the
+ *   officer saw it) go IDEM_RETENTION_HOURS after the request: a phone
+ *   sends its queue again within minutes or hours of the signal's return.
  *
  * The job runs in the worker thread between passes, never during a burst
  * of webhooks (jobs.c), in small batches: each statement holds SQLite's
@@ -36,6 +39,8 @@
 
 /* Followers of a finished case are kept this long (a late correction). */
 #define WATCHERS_RETENTION_DAYS 30
+/* Idempotency keys are kept this long (issue 18; the brief's 48 hours). */
+#define IDEM_RETENTION_HOURS 48
 /* Rows per statement: a few milliseconds of write lock. */
 #define RETENTION_BATCH 200
 /* A pass stops after this long; the rest waits for the next one. */
@@ -152,7 +157,13 @@ int retention_run(const config_t *cfg, store_t *s, int64_t now)
         log_warn("retention", "event=watchers_purge_failed");
     else if (watchers)
         log_info("retention", "event=watchers_removed count=%zu", watchers);
-    if (sealed == SEAL_BATCH || watchers == RETENTION_BATCH)
+    size_t idem = 0;
+    if (store_idem_purge(s, now - (int64_t)IDEM_RETENTION_HOURS * 3600, RETENTION_BATCH, &idem) !=
+        ERR_OK)
+        log_warn("retention", "event=idem_purge_failed");
+    else if (idem)
+        log_info("retention", "event=idempotency_keys_removed count=%zu", idem);
+    if (sealed == SEAL_BATCH || watchers == RETENTION_BATCH || idem == RETENTION_BATCH)
         more = true;
     if (sealed || done || dead)
         log_info("retention", "event=raw_bodies removed=%zu dead_removed=%zu dead_sealed=%zu", done,
@@ -170,5 +181,5 @@ int retention_run(const config_t *cfg, store_t *s, int64_t now)
     }
     if (more)
         last = 0; /* a backlog (an upgrade, a long burst): go on next pass */
-    return (int)(sealed + done + dead + drafts + watchers);
+    return (int)(sealed + done + dead + drafts + watchers + idem);
 }

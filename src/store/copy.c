@@ -65,6 +65,8 @@ static const struct {
     {"case_reads", false},
     {"live_events", true},
     {"case_presence", false},
+    /* issue 18 (pwa): idempotency keys of the field app */
+    {"idempotency_keys", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

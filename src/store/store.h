@@ -517,6 +517,28 @@ err_t store_inbound_purge(store_t *s, const char *state, int64_t before, unsigne
  * number) of cases closed, rejected or forwarded before `before`; *n gets
  * how many (retention, UU PDP: jobs/retention.c). */
 err_t store_watchers_purge(store_t *s, int64_t before, unsigned max, size_t *n) STORE_WUR;
+
+/* Idempotency keys (issue 18, 0036): a request sent again under the same
+ * Idempotency-Key by the same user gets the first answer (http/idem.c). */
+typedef struct {
+    char *request_hash; /* SHA-256 (hex) of the first request */
+    int status;         /* its HTTP status; 0 while it is still running */
+    char *body;         /* its JSON answer; NULL while running */
+    int64_t created_at; /* unix seconds */
+} store_idem;
+/* Reserves (user_id, key) for the request of hash: ERR_OK when it is the
+ * first (or the reservation of the same request older than stale_before
+ * died with its instance); ERR_CONFLICT when the key is taken, with *out
+ * the row (text in ar). */
+err_t store_idem_begin(store_t *s, arena_t *ar, int64_t user_id, const char *key, const char *hash,
+                       int64_t now, int64_t stale_before, store_idem *out) STORE_WUR;
+/* Keeps the answer of a reserved request. */
+err_t store_idem_finish(store_t *s, int64_t user_id, const char *key, int status,
+                        const char *body) STORE_WUR;
+/* Lets a reservation go (the request failed: it may be sent again). */
+err_t store_idem_forget(store_t *s, int64_t user_id, const char *key) STORE_WUR;
+/* Deletes up to max keys created before `before`; *n gets how many. */
+err_t store_idem_purge(store_t *s, int64_t before, unsigned max, size_t *n) STORE_WUR;
 /* Up to max dead letters whose body is still raw (id and body), to seal. */
 err_t store_inbound_unsealed(store_t *s, arena_t *ar, unsigned max, store_inbound_row **out,
                              size_t *n) STORE_WUR;

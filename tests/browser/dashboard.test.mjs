@@ -194,8 +194,11 @@ describe('dashboard', () => {
 
     since = await graph.lastSeq();
     const form = task.locator('form[data-form=resolve]');
-    assert.equal(await form.locator('input[type=file]').getAttribute('capture'), 'environment');
-    await form.locator('input[type=file]').setInputFiles({ name: 'hasil.jpg', mimeType: 'image/jpeg', buffer: photo });
+    // The camera button (issue 18): the photo goes through the outbox, its thumbnail stays.
+    const camera = task.locator('input[data-camera]');
+    assert.equal(await camera.getAttribute('capture'), 'environment');
+    await camera.setInputFiles({ name: 'hasil.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await task.locator('[data-thumb=sent]').waitFor();
     await form.locator('textarea').fill('Lapak sudah ditertibkan, trotoar bersih.');
     await form.locator('button[type=submit]').click();
     await page.locator(`#tasks article[data-id="${caseId}"]`).waitFor({ state: 'detached' });

@@ -262,6 +262,26 @@ def test_the_root_serves_the_dashboard(desk):
         assert b"innerHTML" not in r.body, asset
 
 
+def test_the_field_app_is_installable(desk):
+    """Issue 18: the manifest, the service worker (scope /app/) and the icons,
+    with their types; the dashboard's policy lets the page use them."""
+    srv, _ = desk
+    c = Client(srv.port)
+    r = c.get("/app/manifest.webmanifest")
+    assert r.status == 200 and r.header("Content-Type").startswith("application/manifest+json")
+    m = r.json
+    assert m["scope"] == "/app/" and m["start_url"].startswith("/app/") and m["lang"] == "id"
+    assert {"192x192", "512x512"} <= {i["sizes"] for i in m["icons"]}
+    for icon in m["icons"]:
+        assert c.get(icon["src"]).header("Content-Type") == icon["type"], icon
+    r = c.get("/app/sw.js")
+    assert r.status == 200 and r.header("Content-Type").startswith("text/javascript")
+    assert b"innerHTML" not in r.body
+    csp = c.get("/app/").header("Content-Security-Policy")
+    assert "manifest-src 'self'" in csp and "worker-src 'self'" in csp, csp
+    assert b'rel="manifest" href="/app/manifest.webmanifest"' in c.get("/").body
+
+
 def test_map_tiles_are_configurable(desk, tmp_path):
     srv, _ = desk
     c = login(srv, "admin.satpolpp")

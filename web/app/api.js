@@ -7,15 +7,16 @@ let csrf = null;
 export function setCsrf(token) { csrf = token; }
 
 export class ApiError extends Error {
-  constructor(status, code, message, detail) {
+  constructor(status, code, message, detail, retryAfter) {
     super(message + (detail ? ' (' + detail + ')' : ''));
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter || null; // the Retry-After header, when sent
   }
 }
 
-export async function api(method, path, body, contentType) {
-  const headers = { 'Accept-Language': getLang() };
+export async function api(method, path, body, contentType, extraHeaders) {
+  const headers = { 'Accept-Language': getLang(), ...(extraHeaders || {}) };
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let payload;
   if (body instanceof Blob || body instanceof ArrayBuffer) {
@@ -38,7 +39,8 @@ export async function api(method, path, body, contentType) {
     // The session ended (expired, or logged out elsewhere): back to the login.
     if (res.status === 401 && path !== '/api/v1/auth/login' && path !== '/api/v1/me')
       window.dispatchEvent(new Event('aduan:session-ended'));
-    throw new ApiError(res.status, e.code || 'http_' + res.status, e.message || res.statusText, e.detail);
+    throw new ApiError(res.status, e.code || 'http_' + res.status, e.message || res.statusText, e.detail,
+      res.headers.get('Retry-After'));
   }
   return j;
 }

@@ -10,6 +10,7 @@ import { reportView } from './report.js';
 import { reportsView, REPORT_ROLES } from './reports.js';
 import { accountView } from './account.js';
 import { laporView } from './lapor.js';
+import { setUser } from './outbox.js';
 
 export const state = { me: null, ref: null };
 
@@ -22,6 +23,16 @@ export function flash(msg, kind) {
   a.className = 'alert ' + (kind || 'error');
   a.hidden = !msg;
   if (msg && kind === 'ok') setTimeout(() => { if (a.textContent === msg) a.hidden = true; }, 4000);
+}
+
+// The answers the service worker keeps for offline use hold personal data
+// (the reporter's phone on a task): they go when the session does.
+const OFFLINE_CACHE = 'aduan-api-v1';
+function signedIn(me) {
+  state.me = me;
+  setCsrf(me ? me.csrf_token : null);
+  setUser(me ? me.user.id : null);
+  if (!me && window.caches) caches.delete(OFFLINE_CACHE).catch(() => {});
 }
 
 // The user's role names, and helpers on them.
@@ -89,9 +100,7 @@ function loginView(root) {
       const codeBox = form.querySelector('#login-code-box');
       const body = { login: form.elements.login.value.trim(), password: form.elements.password.value };
       if (!codeBox.hidden && form.elements.code.value.trim()) body.code = form.elements.code.value.trim();
-      const me = await post('/api/v1/auth/login', body);
-      state.me = me;
-      setCsrf(me.csrf_token);
+      signedIn(await post('/api/v1/auth/login', body));
       if (mustEnrol()) {
         location.hash = '#/account';
       } else {
@@ -128,9 +137,7 @@ export async function route() {
   document.documentElement.lang = getLang();
   if (!state.me) {
     try {
-      const me = await get('/api/v1/me');
-      state.me = me;
-      setCsrf(me.csrf_token);
+      signedIn(await get('/api/v1/me'));
       if (!mustEnrol()) await loadRef();
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) flash(e.message);
@@ -171,18 +178,20 @@ let navigated = false;
 document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); route(); });
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('POST', '/api/v1/auth/logout', {}); } catch (_) { /* gone anyway */ }
-  state.me = null;
-  setCsrf(null);
+  signedIn(null);
   location.hash = '';
   route();
 });
 window.addEventListener('hashchange', () => { navigated = true; route(); });
 window.addEventListener('aduan:session-ended', () => {
   if (!state.me) return;
-  state.me = null;
-  setCsrf(null);
+  signedIn(null);
   route();
 });
 armSound();
 setLang(getLang());
 route();
+// The field app works without a signal (issue 18, sw.js). Its scope is
+// /app/, the address the installed app opens.
+if ('serviceWorker' in navigator)
+  navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {});
