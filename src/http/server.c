@@ -208,6 +208,12 @@ static const route_t routes[] = {
     ME("POST", "/api/v1/webhooks/{id}/resume", h_webhook_resume, ADMINS),
     ME("GET", "/api/v1/webhooks/{id}/deliveries", h_webhook_deliveries, ADMINS),
     ME("POST", "/api/v1/webhooks/deliveries/{id}/retry", h_webhook_redeliver, ADMINS),
+    /* The public web form (webform.c, issue 16 §1); {file} is the agency's
+     * code (letters, digits, '-' and '_'). */
+    PUB("GET", "/lapor", h_webform_page),
+    PUB("GET", "/lapor/{file}", h_webform_page),
+    {"POST", "/lapor", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
+    {"POST", "/lapor/{file}", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's
@@ -625,6 +631,12 @@ static void dispatch(app_t *app, req_t *r)
     bool path_known = false;
     int64_t id = 0;
     r->lang = pick_lang(r);
+    if (r->too_large && strcmp(r->method, "POST") == 0 && strncmp(r->path, "/lapor", 6) == 0 &&
+        (r->path[6] == '\0' || r->path[6] == '/')) {
+        /* A citizen's form: the page again, saying why, not JSON. */
+        e = webform_too_large(app, r);
+        goto out;
+    }
     if (r->too_large) {
         r->detail =
             arena_printf(r->ar, msg_lang(r->lang, "the body is limited to %zu bytes"), r->body_max);

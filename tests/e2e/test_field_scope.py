@@ -209,6 +209,11 @@ ROUTES = {
     ("GET", "/api/v1/public/reports"): ("public", None),
     ("GET", "/sim/api/media/{file}"): ("public", None),
     ("GET", "/sim/api/staff"): ("/sim/api/staff", 403),
+    # Issue 16 §1: the public web form (no session; personal data only goes in).
+    ("GET", "/lapor"): ("public", None),
+    ("GET", "/lapor/{file}"): ("public", None),
+    ("POST", "/lapor"): ("public", None),
+    ("POST", "/lapor/{file}"): ("public", None),
 }
 
 # Routes that end the session: called last.
