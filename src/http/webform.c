@@ -351,10 +351,10 @@ static void checkbox(FILE *f, const char *name, bool on, const char *label, cons
 {
     fprintf(f, "<label class=\"check\"><input type=\"checkbox\" name=\"%s\" value=\"1\"%s> ", name,
             on ? " checked" : "");
-    fputs(label, f);
+    fprintf(f, "<span>%s", label);
     if (hint)
         fprintf(f, "<small>%s</small>", hint);
-    fputs("</label>", f);
+    fputs("</span></label>", f);
 }
 
 static void text_input(FILE *f, const char *name, const char *value, const char *extra)
@@ -436,7 +436,8 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
         }
         fputs(">", f);
         put(f, v->problem);
-        fputs(" ", f);
+        size_t pl = strlen(v->problem);
+        fputs(pl && strchr(".!?", v->problem[pl - 1]) ? " " : ". ", f);
         fputs(tr(r, "Isian Anda masih ada di bawah.", "What you typed is still below."), f);
         fputs("</p>", f);
     }
