@@ -60,6 +60,11 @@
  * corrects a refusal a few times is never stopped; a script is. Refused
  * posts count too (each may decode five pictures). */
 static const bucket_spec wf_spec = {10.0, 1.0 / 60.0, 20.0};
+/* A challenge answers one post: a solved one is not replayed for more
+ * (a token back only after the challenge's life, when it is stale anyway;
+ * the table may forget a key, so this is a brake, the per-address limit
+ * the bound). Every refusal shows a new one. */
+static const bucket_spec wf_once_spec = {1.0, 1.0 / WF_CHALLENGE_TTL, 0.0};
 
 /* ---- the signed challenge ------------------------------------------------ */
 
@@ -149,6 +154,14 @@ static ch_result challenge_check(const char *ch, const char *pow, const char *an
     while (*end == ' ')
         end++;
     return *end == '\0' && v == a + b ? CH_OK : CH_WRONG;
+}
+
+/* Whether the (valid) challenge was used before; marks it used. */
+static bool challenge_used(app_t *app, req_t *r, const char *ch)
+{
+    const char *dot = strrchr(ch, '.'); /* its MAC: unique to the challenge */
+    const char *key = arena_printf(r->ar, "ch|%s", dot ? dot + 1 : ch);
+    return !key || bucket_take(app->buckets, &wf_once_spec, key, 1.0, 0.0, bucket_now()) > 0;
 }
 
 /* ---- what was posted ----------------------------------------------------- */
@@ -736,12 +749,14 @@ static err_t posted_photos(app_t *app, req_t *r, const wf_input *in, store_file_
     for (i = 0; i < in->nphotos; i++) {
         const multipart_part *p = in->photos[i];
         image_status st = image_reencode(p->data, p->len, &im[i]);
+        const char *name = p->filename;
+        if (name && (!*name || strlen(name) > 120 || !text_utf8_valid(name, strlen(name))))
+            name = NULL; /* shown back only when it is short, valid text */
         if (st != IMAGE_OK) {
             log_info("webform", "event=photo_refused reason=%s bytes=%zu", image_code(st), p->len);
             *why = arena_printf(r->ar, "%s %zu%s%s%s: %s", tr(r, "Foto", "Photo"), i + 1,
-                                p->filename && *p->filename ? " (" : "",
-                                p->filename && *p->filename ? p->filename : "",
-                                p->filename && *p->filename ? ")" : "", image_why(st, r->lang));
+                                name ? " (" : "", name ? name : "", name ? ")" : "",
+                                image_why(st, r->lang));
             e = st == IMAGE_NOMEM ? ERR_NOMEM : ERR_INVALID;
             goto out;
         }
@@ -862,7 +877,15 @@ err_t h_webform_post(app_t *app, req_t *r)
                               "Kolom yang harus kosong ternyata terisi; kosongkan lalu kirim lagi.",
                               "A field that must stay empty was filled in; clear it and send "
                               "again."));
-    switch (challenge_check(in.challenge, in.pow, in.answer)) {
+    ch_result chk = challenge_check(in.challenge, in.pow, in.answer);
+    if (chk == CH_OK && challenge_used(app, r, in.challenge))
+        return refuse_form(app, r, &v, 400, "answer",
+                           tr(r,
+                              "Formulir ini sudah pernah dikirim; jawab pertanyaan pengaman "
+                              "yang baru bila ingin mengirim lagi.",
+                              "This form was sent already; answer the new security question to "
+                              "send it again."));
+    switch (chk) {
     case CH_OK:
         break;
     case CH_MISSING:

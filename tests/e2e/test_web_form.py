@@ -37,7 +37,9 @@ def multipart(fields, files=()):
     for name, filename, ctype, data in files:
         out.append(b"--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
                    b"Content-Type: %s\r\n\r\n%s\r\n"
-                   % (b.encode(), name.encode(), filename.encode(), ctype.encode(), data))
+                   % (b.encode(), name.encode(),
+                      filename.encode() if isinstance(filename, str) else filename,
+                      ctype.encode(), data))
     out.append(b"--%s--\r\n" % b.encode())
     return b"".join(out), "multipart/form-data; boundary=" + b
 
@@ -231,6 +233,21 @@ def test_bad_input_is_refused_with_the_form_still_filled(server, admin):
         t = refused(http_request(server.port, "POST", "/lapor", body=body,
                                  headers={"Content-Type": ct, "X-Forwarded-For": ip()}))
         assert "pertanyaan pengaman" in t
+    # A solved challenge answers one post: the same again is refused (a
+    # reload of the confirmation page sends no second case).
+    addr = ip()
+    page = get(server, "/lapor", addr).body.decode()
+    ch, total = page_challenge(page)
+    once = [("challenge", ch), ("pow", solve(ch))]
+    body, ct = multipart(good_fields(server, text="Sekali saja qxwebonce") + once)
+    hdr = {"Content-Type": ct, "X-Forwarded-For": addr}
+    assert http_request(server.port, "POST", "/lapor", body=body, headers=hdr).status == 200
+    t = refused(http_request(server.port, "POST", "/lapor", body=body, headers=hdr))
+    assert "sudah pernah dikirim" in t and "Sekali saja qxwebonce" in t
+    assert len(admin.all_cases(q="qxwebonce")) == 1
+    # A file name that is not text is not shown back.
+    t = refused(post(server, fields, files=[("photo", b"\xff.jpg", "image/jpeg", b"\xff\xd8\xff")]))
+    assert "Foto 1:" in t  # the page decodes as UTF-8: the name was left out
     # Not multipart at all.
     r = http_request(server.port, "POST", "/lapor", body=b"text=halo",
                      headers={"Content-Type": "application/x-www-form-urlencoded",
