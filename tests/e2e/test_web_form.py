@@ -152,8 +152,12 @@ def test_a_report_with_text_location_and_photo(server, admin):
     # The reporter hears of the code on WhatsApp (the outbox).
     msgs = admin.get("/api/v1/cases/%d/messages" % c["id"]).json["items"]
     assert [m["kind"] for m in msgs] == ["status_update"], msgs
-    # The public page knows it.
+    # The public page knows it; a public step reaches the contact again.
     assert get(server, "/t/" + code).status == 200
+    admin.act(c["id"], "verify", public_note="Laporan Anda sudah kami periksa qxwebstep")
+    msgs = admin.get("/api/v1/cases/%d/messages" % c["id"]).json["items"]
+    assert [m["kind"] for m in msgs] == ["status_update", "status_update"], msgs
+    assert "qxwebstep" in get(server, "/t/" + code).body.decode()
 
 
 def test_without_javascript_the_question_is_enough(server, admin):
