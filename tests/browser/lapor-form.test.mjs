@@ -4,7 +4,8 @@
 // is refused with the form still filled. With JavaScript: the proof of work
 // answers the question, "lokasi saya" and the map set the point, the photo
 // is previewed, missing fields are named before sending, and an emergency
-// category brings the agency's numbers to the top. Screenshots in
+// category brings the agency's numbers to the top; the tracking code goes
+// to the WhatsApp number given, as the agency's status template. Screenshots in
 // build/artifacts/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,10 +147,18 @@ describe('public web form (/lapor)', () => {
     await page.waitForSelector('#map .leaflet-marker-icon');
     await page.setInputFiles('#f-photo', PHOTO);
     await page.waitForSelector('#previews img');
+    // Updates on WhatsApp, with the consent.
+    await page.fill('#f-contact', '0812-7777-1234');
+    await page.check('input[name=consent]');
     await noWiderThanThePhone(page);
     await page.screenshot({ path: join(ARTIFACTS, 'lapor-js-360.png'), fullPage: true });
+    const since = await graph.lastSeq();
     await Promise.all([page.waitForNavigation(), page.click('#send')]);
     const code = (await page.innerText('#code')).trim();
+    // The tracking code reaches the citizen's WhatsApp as the status template.
+    const [sent] = await graph.waitMessages('6281277771234', since);
+    assert.equal(sent.type, 'template');
+    assert.ok(JSON.stringify(sent.template).includes(code), JSON.stringify(sent));
     const c = await caseByCode(code);
     assert.equal(c.channel, 'web');
     assert.ok(Math.abs(c.location.lat + 2.3364) < 1e-6, JSON.stringify(c.location));
