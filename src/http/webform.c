@@ -784,7 +784,7 @@ out:
 /* The confirmation: the tracking code and its link first; for an
  * emergency, the numbers to call before anything else. */
 static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_agency *a,
-                       bool notifies)
+                       const store_agency *form_agency, bool notifies)
 {
     bool en = !strcmp(r->lang, "en");
     char shown[IDS_SHOWN_BUF];
@@ -810,8 +810,10 @@ static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_ag
                    : tr(r, "Perkembangannya tampil di halaman laporan.",
                         "Its progress shows on the report's page."),
           f);
-    fprintf(f, "</p><p><a href=\"%s?lang=%s\">%s</a></p></main></body></html>", "/lapor",
-            en ? "en" : "id", tr(r, "Kirim laporan lain", "Send another report"));
+    /* Another report on the same form: the agency's own, or every agency's. */
+    fprintf(f, "</p><p><a href=\"/lapor%s%s?lang=%s\">%s</a></p></main></body></html>",
+            form_agency ? "/" : "", form_agency ? form_agency->code : "", en ? "en" : "id",
+            tr(r, "Kirim laporan lain", "Send another report"));
     if (fclose(f) != 0) {
         free(buf);
         return ERR_NOMEM;
@@ -986,5 +988,5 @@ err_t h_webform_post(app_t *app, req_t *r)
     log_info("webform", "event=case_created case_id=%lld agency_id=%lld photos=%zu notify=%s",
              (long long)c.id, (long long)c.agency_id, in.nphotos,
              c.notify_channel ? c.notify_channel : "-");
-    return done_page(app, r, &c, &a, c.notify_channel != NULL);
+    return done_page(app, r, &c, &a, v.agency, c.notify_channel != NULL);
 }

@@ -178,6 +178,7 @@ def test_emergency_report_shows_the_numbers_first(server, damkar):
     assert r.status == 200, r.body.decode()[:2000]
     text = r.body.decode()
     assert text.index('href="tel:113"') < text.index('id="code"')
+    assert 'href="/lapor/damkar?lang=id"' in text  # another report: the same form
     (c,) = cases_with(damkar, "qxwebfire")
     assert c["kind"] == "emergency"
 
