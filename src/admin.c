@@ -21,7 +21,9 @@ const char admin_usage_agency[] =
     "aduan agency add CODE --name NAME --kind satpolpp|damkar|disdukcapil|other [--timezone TZ]\n"
     "       aduan agency list\n"
     "       aduan agency number CODE PHONE_NUMBER_ID [--display '+62 811-...']\n"
-    "       aduan agency templates CODE [--status NAME] [--reply NAME] [--lang id|en|...]";
+    "       aduan agency templates CODE [--status NAME] [--reply NAME] [--lang id|en|...]\n"
+    "       aduan agency emergency CODE '113, (0526) 2090113'   (the web form shows them; '' "
+    "clears)";
 const char admin_usage_category[] =
     "aduan category add AGENCY CODE --name-id NAME --name-en NAME\n"
     "                   --kind complaint|service|emergency --sla-hours N\n"
@@ -194,6 +196,21 @@ int admin_agency(store_t *s, int argc, char **argv)
         if (rc == OK && store_agency_get(s, ar, a.id, &a) == ERR_OK)
             printf("aduan: %s sends templates %s (status) and %s (reply) in %s\n", a.code,
                    a.template_status, a.template_reply, a.template_lang);
+    } else if (strcmp(sub, "emergency") == 0) {
+        /* The numbers the web form shows above an emergency category
+         * (issue 16 §1); "" clears them. */
+        store_agency a;
+        if (need(pos[0], "CODE", admin_usage_agency) ||
+            (!pos[1] && need(pos[1], "PHONES", admin_usage_agency)))
+            rc = USAGE;
+        else if (*pos[1] && !valid_text(pos[1], 200))
+            rc = complain(USAGE, "aduan: PHONES: at most 200 characters of UTF-8\n");
+        else if (find_agency(s, ar, pos[0], &a) != 0)
+            rc = FAIL;
+        else
+            rc = report(store_agency_set_emergency_phones(s, a.id, pos[1]), "agency emergency");
+        if (rc == OK)
+            printf("aduan: %s emergency numbers: %s\n", a.code, *pos[1] ? pos[1] : "(none)");
     } else {
         fprintf(stderr, "Usage: %s\n", admin_usage_agency);
         rc = USAGE;

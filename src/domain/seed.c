@@ -235,6 +235,10 @@ err_t seed_demo(store_t *s, int64_t now)
         if (e == ERR_OK)
             e = store_agency_number_add(s, agency_ids[i], agencies[i].number, agencies[i].display,
                                         now);
+        /* The fire service's emergency numbers, shown first by the web
+         * form's kebakaran category: the national ones (113 fire, 112). */
+        if (e == ERR_OK && !strcmp(agencies[i].kind, "damkar"))
+            e = store_agency_set_emergency_phones(s, agency_ids[i], "113, 112");
     }
     for (size_t i = 0; e == ERR_OK && i < sizeof teams / sizeof teams[0]; i++) {
         store_team t = {

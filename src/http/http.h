@@ -493,4 +493,14 @@ err_t h_o311_post(app_t *app, req_t *r);
 err_t h_o311_token(app_t *app, req_t *r);
 err_t h_o311_unknown(app_t *app, req_t *r);
 
+/* The public web form /lapor (webform.c, issue 16 §1). Its body: five
+ * phone photos of about 2 MB sent as they are by a phone without
+ * JavaScript (the page's script shrinks them to a few hundred kB), and the
+ * text; within the server's memory budget for a couple at once. */
+#define WEBFORM_BODY_MAX (12 * 1024 * 1024)
+err_t h_webform_page(app_t *app, req_t *r);
+err_t h_webform_post(app_t *app, req_t *r);
+/* The form again with a 413 and the reason, for a body over the limit. */
+err_t webform_too_large(app_t *app, req_t *r);
+
 #endif

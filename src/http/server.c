@@ -228,6 +228,12 @@ static const route_t routes[] = {
     ME("GET", "/api/v1/inbox/counts", h_inbox_counts, ANY),
     ON("POST", "/api/v1/cases/{id}/presence", h_case_presence, SCOPE_CASE_ID, WORKERS, NULL),
     ON("GET", "/api/v1/cases/{id}/presence", h_case_presence_get, SCOPE_CASE_ID, WORKERS, NULL),
+    /* The public web form (webform.c, issue 16 §1); {file} is the agency's
+     * code (letters, digits, '-' and '_'). */
+    PUB("GET", "/lapor", h_webform_page),
+    PUB("GET", "/lapor/{file}", h_webform_page),
+    {"POST", "/lapor", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
+    {"POST", "/lapor/{file}", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's
@@ -645,6 +651,12 @@ static void dispatch(app_t *app, req_t *r)
     bool path_known = false;
     int64_t id = 0;
     r->lang = pick_lang(r);
+    if (r->too_large && strcmp(r->method, "POST") == 0 && strncmp(r->path, "/lapor", 6) == 0 &&
+        (r->path[6] == '\0' || r->path[6] == '/')) {
+        /* A citizen's form: the page again, saying why, not JSON. */
+        e = webform_too_large(app, r);
+        goto out;
+    }
     if (r->too_large) {
         r->detail =
             arena_printf(r->ar, msg_lang(r->lang, "the body is limited to %zu bytes"), r->body_max);
@@ -831,6 +843,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
         unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+        if (len > 64 * 1024 && len <= r->body_max) {
+            /* A large upload (photos of the web form, an officer's photo) is
+             * read into one buffer of its announced size: growing by
+             * doubling in the arena would hold about twice the body. A
+             * client that sends more than it announced still grows it. */
+            r->body = arena_alloc(ar, (size_t)len + 1);
+            r->body_cap = r->body ? (size_t)len + 1 : 0;
+            if (r->body)
+                r->body[0] = '\0';
+        }
         if (len > r->body_max) {
             r->too_large = true; /* the body, if read, is thrown away */
             /* Routes with a large limit (photo uploads) drain up to twice it. */

@@ -187,6 +187,8 @@ typedef struct {
     const store_reporter_in *rep;
     const char *note;
     bool rules;
+    const store_file_in *files; /* the reporter's pictures, stored with the case */
+    size_t nfiles;
 } create_ctx;
 
 static err_t create_tx(q_conn *c, void *arg)
@@ -202,20 +204,33 @@ static err_t create_tx(q_conn *c, void *arg)
         e = dom_outbox_queue_status(c, k->id, event_id, k->created_at);
     if (e == ERR_OK && x->rules)
         e = dom_case_rules_queue(c, k->id, k->created_at);
+    static const char file[] =
+        "INSERT INTO attachments (case_id, sha256, mime, size_bytes, source, state, created_at)"
+        " VALUES ($1, $2, $3, $4, 'citizen', 'stored', $5)";
+    for (size_t i = 0; e == ERR_OK && i < x->nfiles; i++)
+        e = q_run(c, file, NULL, Q_INT(k->id), Q_TEXT(x->files[i].sha256), Q_TEXT(x->files[i].mime),
+                  Q_INT(x->files[i].size), Q_INT(k->created_at));
     return e;
 }
 
 err_t store_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
                         const char *note)
 {
-    create_ctx x = {ar, k, rep, note, false};
+    create_ctx x = {ar, k, rep, note, false, NULL, 0};
     return q_tx(s, create_tx, &x);
 }
 
 err_t store_case_open(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
                       const char *note)
 {
-    create_ctx x = {ar, k, rep, note, true};
+    create_ctx x = {ar, k, rep, note, true, NULL, 0};
+    return q_tx(s, create_tx, &x);
+}
+
+err_t store_case_open_files(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
+                            const char *note, const store_file_in *files, size_t n)
+{
+    create_ctx x = {ar, k, rep, note, true, files, n};
     return q_tx(s, create_tx, &x);
 }
 

@@ -8,7 +8,7 @@
 
 #define AGENCY_COLS                                                                                \
     "SELECT id, code, name, kind, timezone, template_status, template_reply,"                      \
-    " template_lang, publish_photos FROM agencies"
+    " template_lang, publish_photos, emergency_phones FROM agencies"
 
 static const q_field AGENCY_F[] = {
     QF(INT64, store_agency, id),
@@ -20,6 +20,7 @@ static const q_field AGENCY_F[] = {
     QF(TEXT, store_agency, template_reply),
     QF(TEXT, store_agency, template_lang),
     QF(BOOL, store_agency, publish_photos),
+    QF(TEXT, store_agency, emergency_phones),
 };
 
 err_t store_agency_set_publish_photos(store_t *s, int64_t agency_id, bool on, bool *changed)
@@ -103,6 +104,12 @@ err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *stat
                               " template_reply = COALESCE($2, template_reply),"
                               " template_lang = COALESCE($3, template_lang) WHERE id = $4";
     return q_write(s, sql, true, Q_TEXT(status), Q_TEXT(reply), Q_TEXT(lang), Q_INT(agency_id));
+}
+
+err_t store_agency_set_emergency_phones(store_t *s, int64_t agency_id, const char *phones)
+{
+    static const char sql[] = "UPDATE agencies SET emergency_phones = $1 WHERE id = $2";
+    return q_write(s, sql, true, Q_TEXT(phones && *phones ? phones : NULL), Q_INT(agency_id));
 }
 
 /* ---- regions ------------------------------------------------------------- */

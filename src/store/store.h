@@ -108,6 +108,9 @@ typedef struct {
     const char *template_status, *template_reply, *template_lang;
     /* Open311 shows the photos of its reports (media_url; issue 17 §1). */
     bool publish_photos;
+    /* The numbers to call in an emergency, as the agency writes them
+     * ("113, (0526) 2090113"); NULL: none given (migration 0031). */
+    const char *emergency_phones;
 } store_agency;
 
 /* Sets whether the agency publishes its reports' photos; *changed when it
@@ -127,6 +130,10 @@ err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_n
 /* Sets the names (and language) of the agency's approved templates. */
 err_t store_agency_set_templates(store_t *s, int64_t agency_id, const char *status,
                                  const char *reply, const char *lang) STORE_WUR;
+/* Sets (NULL or "": clears) the agency's emergency numbers; ERR_NOT_FOUND
+ * for an unknown agency. */
+err_t store_agency_set_emergency_phones(store_t *s, int64_t agency_id,
+                                        const char *phones) STORE_WUR;
 /* The shown number of the agency's first phone number that has one
  * (e.g. "+62 811-5000-1234"); ERR_NOT_FOUND when none has. */
 err_t store_agency_number_display(store_t *s, arena_t *ar, int64_t agency_id,
@@ -365,6 +372,16 @@ err_t store_case_create(store_t *s, arena_t *ar, store_case *c, const store_repo
  * that a crash after the commit loses none of the notices that follow. */
 err_t store_case_open(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
                       const char *note) STORE_WUR;
+/* A picture the reporter sent with the report, already in the media
+ * directory under its sha256 (the web form, issue 16). */
+typedef struct {
+    const char *sha256, *mime;
+    int64_t size; /* bytes */
+} store_file_in;
+/* store_case_open, and the n pictures recorded as the citizen's
+ * attachments of the new case in the same transaction. */
+err_t store_case_open_files(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
+                            const char *note, const store_file_in *files, size_t n) STORE_WUR;
 err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out) STORE_WUR;
 err_t store_case_by_code(store_t *s, arena_t *ar, const char *code, store_case *out) STORE_WUR;
 err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out,

@@ -224,6 +224,11 @@ ROUTES = {
     ("GET", "/api/v1/inbox/counts"): ("/api/v1/inbox/counts", 200),
     ("POST", "/api/v1/cases/{id}/presence"): ("/api/v1/cases/{O}/presence", 200),
     ("GET", "/api/v1/cases/{id}/presence"): ("/api/v1/cases/{O}/presence", 200),
+    # Issue 16 §1: the public web form (no session; personal data only goes in).
+    ("GET", "/lapor"): ("public", None),
+    ("GET", "/lapor/{file}"): ("public", None),
+    ("POST", "/lapor"): ("public", None),
+    ("POST", "/lapor/{file}"): ("public", None),
 }
 
 # Routes that end the session: called last.
