@@ -436,6 +436,12 @@ err_t store_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t
 err_t store_inbound_add(store_t *s, const char *channel, const char *body, size_t len,
                         const char *dead_reason, int64_t now, int64_t *id) STORE_WUR;
 
+/* As store_inbound_add, once per key (a channel's own id of the update,
+ * e.g. "tg:<bot>:<update_id>", kept in inbound_seen): *duplicate, and
+ * nothing stored, when the key was stored before. */
+err_t store_inbound_add_once(store_t *s, const char *channel, const char *key, const char *body,
+                             size_t len, int64_t now, int64_t *id, bool *duplicate) STORE_WUR;
+
 typedef struct {
     const char *channel; /* the driver's name: whose process reads the body */
     const char *body;    /* as for store_inbound_add */
@@ -1551,5 +1557,36 @@ err_t store_webhook_hold(store_t *s, int64_t id, int64_t at) STORE_WUR;
 /* Deletes up to max delivered or failed deliveries made before cutoff
  * (their bodies may hold a trusted subscriber's personal data). */
 err_t store_webhook_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;
+
+/* ---- channel endpoints (issue 16: Telegram bots, mailboxes) ------------- */
+
+/* An agency's own address on a channel that is not a mobile number
+ * (channel_endpoints): a Telegram bot (endpoint: the bot's id; secret: its
+ * token; settings: the driver's JSON, e.g. the webhook secret). */
+typedef struct {
+    int64_t id, agency_id;
+    const char *agency_code;
+    const char *channel, *endpoint;
+    const char *secret;   /* the credential; never logged, never shown */
+    const char *settings; /* JSON */
+    bool active;
+    int64_t updated_at;
+} store_endpoint;
+
+/* Makes endpoint the agency's one endpoint on channel (replacing its
+ * earlier one, and taking endpoint from any other agency). */
+err_t store_endpoint_put(store_t *s, int64_t agency_id, const char *channel, const char *endpoint,
+                         const char *secret, const char *settings, int64_t now) STORE_WUR;
+/* The agency's active endpoint on channel; ERR_NOT_FOUND when none. */
+err_t store_endpoint_of_agency(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
+                               store_endpoint *out) STORE_WUR;
+/* The active endpoint named endpoint on channel; ERR_NOT_FOUND when none. */
+err_t store_endpoint_get(store_t *s, arena_t *ar, const char *channel, const char *endpoint,
+                         store_endpoint *out) STORE_WUR;
+/* Every endpoint on channel, by agency code. */
+err_t store_endpoint_list(store_t *s, arena_t *ar, const char *channel, store_endpoint **out,
+                          size_t *n) STORE_WUR;
+/* Removes the agency's endpoint on channel; ERR_NOT_FOUND when none. */
+err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel) STORE_WUR;
 
 #endif
