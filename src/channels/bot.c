@@ -379,7 +379,7 @@ static err_t create_case(dlg *d, bool emergency)
     c->agency_id = in->agency->id;
     c->category_id = (int64_t)json_integer_value(json_object_get(r, "cat"));
     c->kind = emergency ? "emergency" : "complaint";
-    c->channel = "whatsapp";
+    c->channel = bot_channel(in);
     c->status = "received";
     c->priority = emergency ? "urgent" : "normal";
     c->description = rget(d, "desc");
@@ -395,7 +395,8 @@ static err_t create_case(dlg *d, bool emergency)
         json_object_del(d->draft, "said");
     }
     if (!c->description)
-        c->description = arena_printf(in->ar, "%s (WhatsApp)", rget(d, "cat_name"));
+        c->description =
+            arena_printf(in->ar, "%s (%s)", rget(d, "cat_name"), bot_channel_title(in));
     c->has_location = json_is_true(json_object_get(r, "has_loc"));
     c->lat = json_real_value(json_object_get(r, "lat"));
     c->lon = json_real_value(json_object_get(r, "lon"));
@@ -945,8 +946,9 @@ static err_t step_once(const bot_in *in, const channel_caps *caps, store_dialog_
     fx->seen_key = arena_printf(in->ar, "m:%s", ev->wamid);
     fx->agency_id = in->agency->id;
     fx->address = ev->from;
-    fx->channel = WA_CHANNEL; /* a WhatsApp id is a mobile number */
-    fx->mobile = ev->from;
+    fx->channel = bot_channel(in);
+    /* A WhatsApp id is a mobile number; a Telegram chat id is not. */
+    fx->mobile = caps->mobile_address ? ev->from : NULL;
     fx->phone_number_id = in->phone_number_id;
     fx->profile_name = ev->profile_name;
     fx->wamid = ev->wamid;
@@ -1007,6 +1009,14 @@ static err_t step_once(const bot_in *in, const channel_caps *caps, store_dialog_
         return d.err;
     finish(&d, next);
     return ERR_OK;
+}
+
+const char *bot_channel(const bot_in *in) { return in->channel ? in->channel : WA_CHANNEL; }
+
+const char *bot_channel_title(const bot_in *in)
+{
+    const channel_driver *d = channel_find(bot_channel(in));
+    return d && d->title ? d->title : "WhatsApp";
 }
 
 err_t bot_step(const bot_in *in, store_dialog_effects *fx)

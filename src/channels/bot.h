@@ -30,7 +30,13 @@ typedef struct {
     unsigned office_open, office_close; /* minutes after local midnight, Mon-Fri */
     unsigned svc_retention_days;        /* service files are kept this long after closing */
     const char *svc_data_key;           /* hex key sealing NIKs at rest; "" or NULL: none */
+    const char *channel;                /* the driver's name the message came on; NULL: WhatsApp */
 } bot_in;
+
+/* The name of the channel in->ev came on ("whatsapp" when in->channel is
+ * NULL), and that channel's title ("WhatsApp", "Telegram"). */
+const char *bot_channel(const bot_in *in);
+const char *bot_channel_title(const bot_in *in);
 
 /* Fills fx (seen key, conversation, case, replies) for the message.
  * Reads reference data through the store; writes nothing itself. */

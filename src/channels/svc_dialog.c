@@ -283,11 +283,12 @@ static dlg_state submit(dlg *v)
     c->agency_id = in->agency->id;
     c->category_id = cat;
     c->kind = "service";
-    c->channel = "whatsapp";
+    c->channel = bot_channel(in);
     c->status = "submitted";
     c->priority = "normal";
     /* No personal data here: the description may be shown beyond the desk. */
-    c->description = arena_printf(in->ar, "Permohonan %s melalui WhatsApp", k.name_id);
+    c->description =
+        arena_printf(in->ar, "Permohonan %s melalui %s", k.name_id, bot_channel_title(in));
     c->rahasia = true;
     c->tracking_code = arena_strdup(in->ar, code);
     c->created_at = in->now;
