@@ -410,6 +410,9 @@ static const struct {
     {"you are not an admin of this delivery's agency",
      "Anda bukan admin instansi pemilik pengiriman ini"},
     {"this delivery is still being tried", "pengiriman ini masih sedang dicoba"},
+    /* Issue 16 §2: the Telegram webhook. */
+    {"X-Telegram-Bot-Api-Secret-Token is missing or does not match this agency's bot",
+     "X-Telegram-Bot-Api-Secret-Token tidak ada atau tidak cocok dengan bot instansi ini"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

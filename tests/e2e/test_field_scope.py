@@ -209,6 +209,8 @@ ROUTES = {
     ("GET", "/api/v1/public/reports"): ("public", None),
     ("GET", "/sim/api/media/{file}"): ("public", None),
     ("GET", "/sim/api/staff"): ("/sim/api/staff", 403),
+    # Issue 16 §2: the Telegram webhook (its secret, not a session, lets it in).
+    ("POST", "/webhooks/telegram/{file}"): ("public", None),
 }
 
 # Routes that end the session: called last.
