@@ -331,8 +331,7 @@ static bool over_limit(dlg *d)
     store_case *cs;
     size_t n = 0, recent = 0;
     unsigned limit = d->in->daily_limit ? d->in->daily_limit : 5;
-    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address,
-                                   limit + 1, &cs, &n) != ERR_OK)
+    if (bot_cases_of(d->in, d->fx->address, limit + 1, &cs, &n) != ERR_OK)
         return false;
     for (size_t i = 0; i < n; i++)
         if (d->in->now - cs[i].created_at < 24 * 3600)
@@ -473,9 +472,7 @@ static void status_check(dlg *d, const char *code_text)
     char want[IDS_CODE_BUF] = "", shown[IDS_SHOWN_BUF], date[CLOCK_ISO_BUF];
     if (code_text && ids_tracking_normalize(code_text, want) != 0)
         snprintf(want, sizeof want, "?");
-    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, 5,
-                                   &cs, &n) != ERR_OK ||
-        n == 0) {
+    if (bot_cases_of(d->in, d->fx->address, 5, &cs, &n) != ERR_OK || n == 0) {
         dlg_say(d, bot_text("status_none", d->lang));
         return;
     }
@@ -1017,6 +1014,17 @@ const char *bot_channel_title(const bot_in *in)
 {
     const channel_driver *d = channel_find(bot_channel(in));
     return d && d->title ? d->title : "WhatsApp";
+}
+
+err_t bot_cases_of(const bot_in *in, const char *address, unsigned limit, store_case **out,
+                   size_t *n)
+{
+    const channel_driver *d = channel_find(bot_channel(in));
+    if (!d || d->caps.mobile_address)
+        return store_case_list_for_mobile(in->store, in->ar, in->agency->id, address, limit, out,
+                                          n);
+    return store_case_list_for_contact(in->store, in->ar, in->agency->id, d->name, address, limit,
+                                       out, n);
 }
 
 err_t bot_step(const bot_in *in, store_dialog_effects *fx)

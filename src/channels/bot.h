@@ -38,6 +38,12 @@ typedef struct {
 const char *bot_channel(const bot_in *in);
 const char *bot_channel_title(const bot_in *in);
 
+/* The newest cases (at most limit) with in's agency of the citizen at
+ * address on in's channel: by mobile number where the channel's addresses
+ * are numbers, else by the contact. */
+err_t bot_cases_of(const bot_in *in, const char *address, unsigned limit, store_case **out,
+                   size_t *n) __attribute__((warn_unused_result));
+
 /* Fills fx (seen key, conversation, case, replies) for the message.
  * Reads reference data through the store; writes nothing itself. */
 err_t bot_step(const bot_in *in, store_dialog_effects *fx) __attribute__((warn_unused_result));

@@ -437,8 +437,7 @@ dlg_state svc_idle_file(dlg *v)
     const bot_in *in = v->in;
     store_case *cs;
     size_t n = 0;
-    if (!is_file(in->ev) || store_case_list_for_mobile(in->store, in->ar, in->agency->id,
-                                                       v->fx->address, 5, &cs, &n) != ERR_OK)
+    if (!is_file(in->ev) || bot_cases_of(in, v->fx->address, 5, &cs, &n) != ERR_OK)
         return DLG_PASS;
     for (size_t i = 0; i < n; i++)
         if (strcmp(cs[i].status, "incomplete") == 0) {

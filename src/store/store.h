@@ -551,6 +551,11 @@ err_t store_case_find_mobile(store_t *s, arena_t *ar, const char *mobile, unsign
                              store_case **out, size_t *n) STORE_WUR;
 err_t store_case_find_lapor(store_t *s, arena_t *ar, const char *lapor_id, unsigned limit,
                             store_case **out, size_t *n) STORE_WUR;
+/* The newest cases with one agency of the reporter behind a contact (an
+ * address on a channel: a Telegram chat). */
+err_t store_case_list_for_contact(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
+                                  const char *address, unsigned limit, store_case **out,
+                                  size_t *n) STORE_WUR;
 /* The newest cases of a citizen (by WhatsApp id) with one agency. */
 err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
                                  unsigned limit, store_case **out, size_t *n) STORE_WUR;
