@@ -4,6 +4,7 @@ tests/fakes/telegram.py), updates posted to /webhooks/telegram/{agency} with
 the secret, the dialogue's answers sent back with sendMessage, a photo
 fetched with getFile, and the outbox's rules for Telegram's errors."""
 
+import hashlib
 import itertools
 import json
 import os
@@ -22,6 +23,11 @@ from telegram_client import FakeTelegram  # noqa: E402
 TOKEN = "7000000001:AAHk3s9FakeTokenForTheTests_abcdefgh"
 BOT = "7000000001"
 PATH = "/webhooks/telegram/satpolpp"
+# Disdukcapil's own bot: the civil-registry requests and their documents.
+DUK_TOKEN = "7000000003:AAHk3s9FakeTokenForDisdukcapil_abcd"
+DUK_PATH = "/webhooks/telegram/disdukcapil"
+DATA_KEY = "5c" * 32
+GOOD_NIK = "6311064506210001"
 _ids = itertools.count(1000)
 
 
@@ -30,9 +36,10 @@ def desk(request, tmp_path):
     """A demo server, a fake Bot API, and the Satpol PP bot connected."""
     if request.param == "postgres" and not pg_available():
         pytest.skip("ADUAN_TEST_PG is not set")
-    tg = FakeTelegram(tokens=[TOKEN])
+    tg = FakeTelegram(tokens=[TOKEN, DUK_TOKEN])
     env = dict(engine_env(request.param) or {})
-    env.update({"ADUAN_TELEGRAM_API": tg.url, "ADUAN_PUBLIC_URL": "https://aduan.example.go.id"})
+    env.update({"ADUAN_TELEGRAM_API": tg.url, "ADUAN_PUBLIC_URL": "https://aduan.example.go.id",
+                "ADUAN_DATA_KEY": DATA_KEY})
     srv = Server(tmp_path, env)
     try:
         srv.init(demo=True)
@@ -48,22 +55,22 @@ def desk(request, tmp_path):
             tg.stop()
 
 
-def secret_of(tg):
-    hooks = tg.requests(method="setWebhook")
+def secret_of(tg, path=PATH):
+    hooks = [h for h in tg.requests(method="setWebhook") if h["params"]["url"].endswith(path)]
     return hooks[-1]["params"]["secret_token"]
 
 
 class Citizen:
     """One Telegram user in a private chat with the agency's bot."""
 
-    def __init__(self, srv, tg, chat_id, name="Warga"):
-        self.srv, self.tg, self.chat_id, self.name = srv, tg, chat_id, name
-        self.secret = secret_of(tg)
+    def __init__(self, srv, tg, chat_id, name="Warga", path=PATH):
+        self.srv, self.tg, self.chat_id, self.name, self.path = srv, tg, chat_id, name, path
+        self.secret = secret_of(tg, path)
         self.last = None
 
     def post(self, update, secret=None, expect=200):
         body = json.dumps(update).encode()
-        r = http_request(self.srv.port, "POST", PATH, body=body,
+        r = http_request(self.srv.port, "POST", self.path, body=body,
                          headers={"Content-Type": "application/json",
                                   "X-Telegram-Bot-Api-Secret-Token": secret or self.secret})
         assert r.status == expect, r
@@ -180,6 +187,11 @@ def test_a_complaint_with_location_and_photo_gets_a_code_and_hears_back(desk):
     assert full["location"] == {"lat": -2.333, "lon": 115.466}
     assert full["kecamatan"]["code"] == "63.11.06"
     assert full["notify_channel"] == "telegram" and full["reporter"]["mobile"] is None
+    # One reporter behind the chat: the dialogue's messages joined the case.
+    assert int(sql(srv, "SELECT COUNT(DISTINCT reporter_id) FROM messages WHERE wamid LIKE"
+                        " 'tg:%%' AND reporter_id = (SELECT reporter_id FROM contacts WHERE"
+                        " channel = 'telegram' AND address = '5550001')")[0][0]) == 1
+    assert int(sql(srv, "SELECT COUNT(*) FROM messages WHERE case_id = %d" % c["id"])[0][0]) >= 8
     # The photo was fetched with getFile and kept by its sha256.
     wait_until(lambda: tg.requests(method="file"))
     got = tg.requests(method="getFile")
@@ -196,6 +208,10 @@ def test_a_complaint_with_location_and_photo_gets_a_code_and_hears_back(desk):
     admin.act(c["id"], "verify")
     got = tg.wait_sent(w.chat_id, since)
     assert code in text_of(got[0]) and "Diverifikasi" in text_of(got[0])
+    # The citizen asks for the status of their reports in the same chat.
+    w.text("menu")
+    got = w.tap("menu:status")
+    assert code in text_of(got[-1]) and "Diverifikasi" in text_of(got[-1])
 
 
 def test_cancel_leaves_no_case(desk):
@@ -286,3 +302,63 @@ def test_blocked_by_the_user_fails_for_good_and_shows_on_the_case(desk):
     assert len(tg.requests(since, "sendMessage")) == 1  # not retried
     events = sa.case(c["id"])
     assert "notify_failed" in json.dumps(events)
+
+
+def test_an_issued_document_goes_with_send_document(desk):
+    """A civil-registry request over Telegram; the issued PDF is uploaded
+    with its message (sendDocument)."""
+    srv, tg = desk
+    r = srv.cli("telegram", "connect", "disdukcapil", "--token", DUK_TOKEN)
+    assert r.returncode == 0, r.stderr
+    w = Citizen(srv, tg, 5550007, "Siti", path=DUK_PATH)
+    admin = Client(srv.port)
+    assert admin.login("admin.dukcapil").status == 200
+    svc = [s for s in admin.get("/api/v1/services").json["items"]
+           if s["code"] == "akta_kelahiran"][0]
+    w.text("halo")
+    w.tap("menu:service")
+    w.tap("svc:%d" % svc["id"])
+    w.tap("svc_consent:yes")
+    w.text(GOOD_NIK)
+    w.text("Siti Aminah")
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    f = tg.add_file(pdf, "application/pdf")
+    w.say(w.message(document={"file_id": f["file_id"], "file_name": "skl.pdf",
+                              "mime_type": "application/pdf"}))
+    for seed in (1, 2):
+        f = tg.add_file(png_image(seed, 20, 14))
+        w.say(w.message(photo=[{"file_id": f["file_id"], "width": 20, "height": 14}]))
+    w.tap("svc_skip")
+    done = text_of(w.tap("svc_confirm:send")[-1])
+    code = re.search(r"([0-9A-Z]{4}-[0-9A-Z]{4})", done).group(1)
+    cid = [c for c in admin.all_cases() if c["tracking_code"] == code][0]["id"]
+    assert admin.case(cid)["channel"] == "telegram"
+
+    def checklist():
+        cl = admin.get("/api/v1/cases/%d/service" % cid).json
+        files = [x for d in cl["documents"] for x in d["files"] if x["state"] == "stored"]
+        return cl if len(files) >= 3 else None
+    cl = wait_until(checklist)
+    admin.act(cid, "check")
+    for d in cl["documents"]:
+        if d["mandatory"] and d["files"]:
+            r = admin.post("/api/v1/cases/%d/service/checks" % cid,
+                           json={"document_id": d["id"], "verdict": "accepted"})
+            assert r.status == 200, r
+    admin.act(cid, "process")
+    issued = b"%PDF-1.4\n% KUTIPAN AKTA KELAHIRAN\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    boundary = "aduanTG"
+    body = (("--%s\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nterbit\r\n"
+             "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"akta.pdf\"\r\n"
+             "Content-Type: application/pdf\r\n\r\n" % (boundary, boundary)).encode()
+            + issued + ("\r\n--%s--\r\n" % boundary).encode())
+    since = tg.last_seq()
+    r = admin.request("POST", "/api/v1/cases/%d/service/issue" % cid, body=body,
+                      content_type="multipart/form-data; boundary=%s" % boundary)
+    assert r.status == 201, r
+    doc = tg.wait_for(lambda: [q for q in tg.requests(since, "sendDocument")
+                               if q["status"] == 200], timeout=15)[0]
+    assert doc["params"]["chat_id"] == "5550007" and code in doc["params"]["caption"]
+    assert doc["file"]["sha256"] == hashlib.sha256(issued).hexdigest()
+    assert doc["file"]["filename"] == "akta_kelahiran-%s.pdf" % code
+    assert DUK_TOKEN not in srv.read_stderr() and GOOD_NIK not in srv.read_stderr()
