@@ -176,6 +176,34 @@ def test_connect_sets_the_webhook_and_status_shows_it(desk):
     assert "damkar" not in srv.cli("telegram", "status").stdout
 
 
+def test_disconnect_lets_the_bot_go(desk):
+    srv, tg = desk
+    w = Citizen(srv, tg, 5550010)
+    seq = tg.last_seq()
+    r = srv.cli("telegram", "disconnect", "satpolpp")
+    assert r.returncode == 0, r.stderr
+    assert tg.requests(seq, "deleteWebhook")[0]["status"] == 200
+    assert "no Telegram bot is connected" in srv.cli("telegram", "status", "satpolpp").stdout
+    # The old secret no longer lets anything in.
+    n = int(sql(srv, "SELECT COUNT(*) FROM inbound")[0][0])
+    w.post(w.message(text="halo"), expect=401)
+    assert int(sql(srv, "SELECT COUNT(*) FROM inbound")[0][0]) == n
+    r = srv.cli("telegram", "disconnect", "satpolpp")
+    assert r.returncode == 1 and "no Telegram bot" in r.stderr
+
+
+def test_a_server_error_is_retried(desk):
+    srv, tg = desk
+    w = Citizen(srv, tg, 5550011)
+    tg.fail(method="sendMessage", chat_id=w.chat_id, times=2, status=502,
+            body={"ok": False, "error_code": 502, "description": "Bad Gateway"})
+    since = tg.last_seq()
+    w.post(w.message(text="halo"))
+    ok = tg.wait_sent(w.chat_id, since, timeout=30)
+    failed = [r for r in tg.requests(since, "sendMessage") if r["status"] == 502]
+    assert len(failed) == 2 and ok[0]["seq"] > failed[-1]["seq"]
+
+
 def test_a_complaint_with_location_and_photo_gets_a_code_and_hears_back(desk):
     srv, tg = desk
     w = Citizen(srv, tg, 5550001, "Budi")
