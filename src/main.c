@@ -123,7 +123,8 @@ static const command_help helps[] = {
      "Connects an agency's Telegram bot (docs/CHANNELS.md): 'connect' keeps the\n"
      "token BotFather gave, makes a new webhook secret and calls setWebhook with\n"
      "ADUAN_PUBLIC_URL/webhooks/telegram/AGENCY; nothing changes when Telegram\n"
-     "refuses. 'status' shows getWebhookInfo of each bot (or one agency's);\n"
+     "refuses; '--token -' reads the token from standard input. 'status' shows\n"
+     "getWebhookInfo of each bot (or one agency's);\n"
      "'disconnect' calls deleteWebhook and forgets the token."},
     {"version", "aduan version", "Prints the version."},
     {"help", "aduan help [COMMAND]", "Shows help for a command."},

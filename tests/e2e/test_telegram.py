@@ -291,6 +291,21 @@ def test_a_repeated_update_is_stored_once(desk):
                % (BOT, up["update_id"]))[0][0] == "1"
 
 
+def test_a_group_chat_gets_no_answer(desk):
+    srv, tg = desk
+    w = Citizen(srv, tg, -100123)
+    up = w.message(text="halo")
+    up["message"]["chat"]["type"] = "supergroup"
+    since = tg.last_seq()
+    w.post(up)
+    # Processed (its summary kept) without a word to the group.
+    wait_until(lambda: sql(srv, "SELECT summary FROM inbound WHERE summary LIKE '%%%d%%'"
+                                % up["update_id"]))
+    assert "ignored" in sql(srv, "SELECT summary FROM inbound WHERE summary LIKE '%%%d%%'"
+                                 % up["update_id"])[0][0]
+    assert not tg.sent(w.chat_id, since)
+
+
 def test_429_waits_retry_after_then_sends(desk):
     srv, tg = desk
     w = Citizen(srv, tg, 5550005)
@@ -336,7 +351,8 @@ def test_an_issued_document_goes_with_send_document(desk):
     """A civil-registry request over Telegram; the issued PDF is uploaded
     with its message (sendDocument)."""
     srv, tg = desk
-    r = srv.cli("telegram", "connect", "disdukcapil", "--token", DUK_TOKEN)
+    # The token from standard input: not in ps or the shell's history.
+    r = srv.cli("telegram", "connect", "disdukcapil", "--token", "-", input=DUK_TOKEN + "\n")
     assert r.returncode == 0, r.stderr
     w = Citizen(srv, tg, 5550007, "Siti", path=DUK_PATH)
     admin = Client(srv.port)

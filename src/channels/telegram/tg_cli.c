@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char tg_cli_usage[] = "aduan telegram connect AGENCY --token BOT_TOKEN\n"
+const char tg_cli_usage[] = "aduan telegram connect AGENCY --token BOT_TOKEN|-\n"
                             "       aduan telegram status [AGENCY]\n"
                             "       aduan telegram disconnect AGENCY";
 
@@ -166,9 +166,20 @@ int tg_cli(const config_t *cfg, store_t *s, int argc, char **argv)
     arena_t *ar = arena_new();
     if (!ar)
         return FAIL;
-    if (!strcmp(sub, "connect") && argc == 4 && !strcmp(argv[2], "--token"))
-        rc = connect_bot(cfg, s, ar, argv[1], argv[3]);
-    else if (!strcmp(sub, "status") && argc <= 2)
+    if (!strcmp(sub, "connect") && argc == 4 && !strcmp(argv[2], "--token")) {
+        /* "-": the token as one line on standard input (not in ps or the
+         * shell's history). */
+        char line[256] = "";
+        const char *token = argv[3];
+        if (!strcmp(token, "-")) {
+            if (!fgets(line, sizeof line, stdin))
+                line[0] = '\0';
+            line[strcspn(line, "\r\n")] = '\0';
+            token = line;
+        }
+        rc = connect_bot(cfg, s, ar, argv[1], token);
+        sodium_memzero(line, sizeof line);
+    } else if (!strcmp(sub, "status") && argc <= 2)
         rc = status(cfg, s, ar, argc == 2 ? argv[1] : NULL);
     else if (!strcmp(sub, "disconnect") && argc == 2)
         rc = disconnect(cfg, s, ar, argv[1]);

@@ -113,6 +113,11 @@ static bool read_update(arena_t *ar, const char *endpoint, json_t *u, wa_event *
     ev->wamid = arena_printf(ar, "tg:%s:%lld", endpoint,
                              (long long)json_integer_value(json_object_get(u, "update_id")));
     if (json_is_object(m)) {
+        /* The desk answers private chats only (a bot added to a group
+         * would otherwise talk to the group). */
+        const char *kind = json_string_value(json_object_get(json_object_get(m, "chat"), "type"));
+        if (!kind || strcmp(kind, "private") != 0)
+            return false;
         read_message(ar, endpoint, m, ev);
     } else if (json_is_object(cq)) {
         json_t *msg = json_object_get(cq, "message");
