@@ -236,6 +236,13 @@ def test_a_complaint_with_location_and_photo_gets_a_code_and_hears_back(desk):
     admin.act(c["id"], "verify")
     got = tg.wait_sent(w.chat_id, since)
     assert code in text_of(got[0]) and "Diverifikasi" in text_of(got[0])
+    # The operator's reply goes to the same chat (no window to mind).
+    since = tg.last_seq()
+    r = admin.post("/api/v1/cases/%d/messages" % c["id"], json={"text": "Mohon tunggu petugas."})
+    assert r.status == 202, r
+    assert r.json["sent_as"] == "text"
+    got = tg.wait_sent(w.chat_id, since)
+    assert text_of(got[0]) == "Mohon tunggu petugas."
     # The citizen asks for the status of their reports in the same chat.
     w.text("menu")
     got = w.tap("menu:status")
