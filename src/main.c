@@ -1,5 +1,6 @@
 /* aduan: the command line. */
 #include "admin.h"
+#include "channels/telegram/tg.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -118,6 +119,13 @@ static const command_help helps[] = {
      "--to). A pg_dump file restores into PostgreSQL with pg_restore in one\n"
      "transaction. FILE.media.tar, if beside FILE, is unpacked into the media\n"
      "directory (ADUAN_MEDIA_DIR, or --media-to DIR)."},
+    {"telegram", tg_cli_usage,
+     "Connects an agency's Telegram bot (docs/CHANNELS.md): 'connect' keeps the\n"
+     "token BotFather gave, makes a new webhook secret and calls setWebhook with\n"
+     "ADUAN_PUBLIC_URL/webhooks/telegram/AGENCY; nothing changes when Telegram\n"
+     "refuses; '--token -' reads the token from standard input. 'status' shows\n"
+     "getWebhookInfo of each bot (or one agency's);\n"
+     "'disconnect' calls deleteWebhook and forgets the token."},
     {"version", "aduan version", "Prints the version."},
     {"help", "aduan help [COMMAND]", "Shows help for a command."},
 };
@@ -822,7 +830,7 @@ int main(int argc, char **argv)
         strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
         strcmp(cmd, "team") && strcmp(cmd, "report") && strcmp(cmd, "export") &&
         strcmp(cmd, "region") && strcmp(cmd, "backup") && strcmp(cmd, "restore") &&
-        strcmp(cmd, "open311")) {
+        strcmp(cmd, "open311") && strcmp(cmd, "telegram")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
@@ -869,6 +877,14 @@ int main(int argc, char **argv)
         return admin_restore(&cfg, argc - k - 1, argv + k + 1);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(&cfg, argc - k - 1, argv + k + 1);
+    if (strcmp(cmd, "telegram") == 0) {
+        store_t *s = NULL;
+        rc = open_store(&cfg, &s, 1);
+        if (!rc)
+            rc = tg_cli(&cfg, s, argc - k - 1, argv + k + 1);
+        store_close(s);
+        return rc;
+    }
     if (strcmp(cmd, "open311") == 0) {
         if (!open311_args_ok(argc - k - 1, argv + k + 1))
             return complain(EXIT_USAGE, "aduan: usage: %s\n", open311_usage);

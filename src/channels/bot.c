@@ -331,8 +331,7 @@ static bool over_limit(dlg *d)
     store_case *cs;
     size_t n = 0, recent = 0;
     unsigned limit = d->in->daily_limit ? d->in->daily_limit : 5;
-    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address,
-                                   limit + 1, &cs, &n) != ERR_OK)
+    if (bot_cases_of(d->in, d->fx->address, limit + 1, &cs, &n) != ERR_OK)
         return false;
     for (size_t i = 0; i < n; i++)
         if (d->in->now - cs[i].created_at < 24 * 3600)
@@ -379,7 +378,7 @@ static err_t create_case(dlg *d, bool emergency)
     c->agency_id = in->agency->id;
     c->category_id = (int64_t)json_integer_value(json_object_get(r, "cat"));
     c->kind = emergency ? "emergency" : "complaint";
-    c->channel = "whatsapp";
+    c->channel = bot_channel(in);
     c->status = "received";
     c->priority = emergency ? "urgent" : "normal";
     c->description = rget(d, "desc");
@@ -395,7 +394,8 @@ static err_t create_case(dlg *d, bool emergency)
         json_object_del(d->draft, "said");
     }
     if (!c->description)
-        c->description = arena_printf(in->ar, "%s (WhatsApp)", rget(d, "cat_name"));
+        c->description =
+            arena_printf(in->ar, "%s (%s)", rget(d, "cat_name"), bot_channel_title(in));
     c->has_location = json_is_true(json_object_get(r, "has_loc"));
     c->lat = json_real_value(json_object_get(r, "lat"));
     c->lon = json_real_value(json_object_get(r, "lon"));
@@ -472,9 +472,7 @@ static void status_check(dlg *d, const char *code_text)
     char want[IDS_CODE_BUF] = "", shown[IDS_SHOWN_BUF], date[CLOCK_ISO_BUF];
     if (code_text && ids_tracking_normalize(code_text, want) != 0)
         snprintf(want, sizeof want, "?");
-    if (store_case_list_for_mobile(d->in->store, d->in->ar, d->in->agency->id, d->fx->address, 5,
-                                   &cs, &n) != ERR_OK ||
-        n == 0) {
+    if (bot_cases_of(d->in, d->fx->address, 5, &cs, &n) != ERR_OK || n == 0) {
         dlg_say(d, bot_text("status_none", d->lang));
         return;
     }
@@ -945,8 +943,9 @@ static err_t step_once(const bot_in *in, const channel_caps *caps, store_dialog_
     fx->seen_key = arena_printf(in->ar, "m:%s", ev->wamid);
     fx->agency_id = in->agency->id;
     fx->address = ev->from;
-    fx->channel = WA_CHANNEL; /* a WhatsApp id is a mobile number */
-    fx->mobile = ev->from;
+    fx->channel = bot_channel(in);
+    /* A WhatsApp id is a mobile number; a Telegram chat id is not. */
+    fx->mobile = caps->mobile_address ? ev->from : NULL;
     fx->phone_number_id = in->phone_number_id;
     fx->profile_name = ev->profile_name;
     fx->wamid = ev->wamid;
@@ -1007,6 +1006,25 @@ static err_t step_once(const bot_in *in, const channel_caps *caps, store_dialog_
         return d.err;
     finish(&d, next);
     return ERR_OK;
+}
+
+const char *bot_channel(const bot_in *in) { return in->channel ? in->channel : WA_CHANNEL; }
+
+const char *bot_channel_title(const bot_in *in)
+{
+    const channel_driver *d = channel_find(bot_channel(in));
+    return d && d->title ? d->title : "WhatsApp";
+}
+
+err_t bot_cases_of(const bot_in *in, const char *address, unsigned limit, store_case **out,
+                   size_t *n)
+{
+    const channel_driver *d = channel_find(bot_channel(in));
+    if (!d || d->caps.mobile_address)
+        return store_case_list_for_mobile(in->store, in->ar, in->agency->id, address, limit, out,
+                                          n);
+    return store_case_list_for_contact(in->store, in->ar, in->agency->id, d->name, address, limit,
+                                       out, n);
 }
 
 err_t bot_step(const bot_in *in, store_dialog_effects *fx)

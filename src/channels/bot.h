@@ -30,7 +30,19 @@ typedef struct {
     unsigned office_open, office_close; /* minutes after local midnight, Mon-Fri */
     unsigned svc_retention_days;        /* service files are kept this long after closing */
     const char *svc_data_key;           /* hex key sealing NIKs at rest; "" or NULL: none */
+    const char *channel;                /* the driver's name the message came on; NULL: WhatsApp */
 } bot_in;
+
+/* The name of the channel in->ev came on ("whatsapp" when in->channel is
+ * NULL), and that channel's title ("WhatsApp", "Telegram"). */
+const char *bot_channel(const bot_in *in);
+const char *bot_channel_title(const bot_in *in);
+
+/* The newest cases (at most limit) with in's agency of the citizen at
+ * address on in's channel: by mobile number where the channel's addresses
+ * are numbers, else by the contact. */
+err_t bot_cases_of(const bot_in *in, const char *address, unsigned limit, store_case **out,
+                   size_t *n) __attribute__((warn_unused_result));
 
 /* Fills fx (seen key, conversation, case, replies) for the message.
  * Reads reference data through the store; writes nothing itself. */

@@ -100,6 +100,8 @@ typedef struct {
     bool auth_failed;      /* the channel refused our credentials: pause sending */
     bool window_closed;    /* free text refused by the re-engagement rule */
     long code;             /* the channel's error code (metrics), 0: none */
+    int64_t retry_after;   /* with retryable: the channel asks to wait this many
+                            * seconds at least (Telegram's retry_after), 0: none */
     char error[256];       /* why, for outbox.last_error */
 } channel_result;
 
@@ -134,9 +136,11 @@ typedef struct channel_driver {
      * NULL when m cannot be rendered. */
     const char *(*render)(arena_t *ar, const char *address, const channel_msg *m);
     /* Sends payload from the agency's endpoint; r says how it went. curl
-     * is the caller's handle (a CURL *), reused across sends. */
-    void (*send)(const config_t *cfg, void *curl, const char *endpoint, const char *payload,
-                 channel_result *r);
+     * is the caller's handle (a CURL *), reused across sends; s the store,
+     * for a driver whose credentials are the endpoint's (channel_endpoints:
+     * a Telegram bot's token). */
+    void (*send)(const config_t *cfg, struct store *s, void *curl, const char *endpoint,
+                 const char *payload, channel_result *r);
     /* Whether free text reaches a contact whose last message came at
      * last_inbound_at (0: never) at now: the re-engagement rule. */
     bool (*can_send_text)(int64_t last_inbound_at, int64_t now);
@@ -159,10 +163,11 @@ typedef struct channel_driver {
     /* Downloads the file a contact sent, which the channel calls media_id,
      * into f->sink; true when all of it went there (or, f->stored, it is
      * in the media directory already), false with f->error and f->final.
-     * curl is the caller's handle, NULL when the driver is not live. The
+     * s as for send. curl is the caller's handle, NULL when the driver is not live. The
      * generic media worker (jobs/media.c) claims, checks, keeps the file by
      * its sha256 and retries. */
-    bool (*fetch_media)(const config_t *cfg, void *curl, const char *media_id, channel_fetch *f);
+    bool (*fetch_media)(const config_t *cfg, struct store *s, void *curl, const char *media_id,
+                        channel_fetch *f);
     /* Readies a document message from endpoint: sends the file at path
      * (a PDF whose sha256 is sha256, shown as filename) to the channel and
      * puts the channel's id of it into *payload and *template (either may

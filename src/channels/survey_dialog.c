@@ -75,8 +75,7 @@ static bool newest_case(dlg *b, const char *st1, const char *st2, store_case *c)
 {
     store_case *cs;
     size_t n = 0;
-    if (store_case_list_for_mobile(b->in->store, b->in->ar, b->in->agency->id, b->fx->address, 20,
-                                   &cs, &n) != ERR_OK)
+    if (bot_cases_of(b->in, b->fx->address, 20, &cs, &n) != ERR_OK)
         return false;
     for (size_t i = 0; i < n; i++)
         if (!strcmp(cs[i].status, st1) || (st2 && !strcmp(cs[i].status, st2)))
@@ -368,8 +367,7 @@ static dlg_state idle_words(dlg *b)
         return DLG_PASS;
     store_case *cs;
     size_t n = 0;
-    if (store_case_list_for_mobile(in->store, in->ar, in->agency->id, b->fx->address, 20, &cs,
-                                   &n) == ERR_OK)
+    if (bot_cases_of(in, b->fx->address, 20, &cs, &n) == ERR_OK)
         for (size_t i = 0; i < n; i++) {
             bool invited, answered_;
             if (!strcmp(cs[i].status, "closed") &&

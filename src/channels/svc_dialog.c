@@ -283,11 +283,12 @@ static dlg_state submit(dlg *v)
     c->agency_id = in->agency->id;
     c->category_id = cat;
     c->kind = "service";
-    c->channel = "whatsapp";
+    c->channel = bot_channel(in);
     c->status = "submitted";
     c->priority = "normal";
     /* No personal data here: the description may be shown beyond the desk. */
-    c->description = arena_printf(in->ar, "Permohonan %s melalui WhatsApp", k.name_id);
+    c->description =
+        arena_printf(in->ar, "Permohonan %s melalui %s", k.name_id, bot_channel_title(in));
     c->rahasia = true;
     c->tracking_code = arena_strdup(in->ar, code);
     c->created_at = in->now;
@@ -436,8 +437,7 @@ dlg_state svc_idle_file(dlg *v)
     const bot_in *in = v->in;
     store_case *cs;
     size_t n = 0;
-    if (!is_file(in->ev) || store_case_list_for_mobile(in->store, in->ar, in->agency->id,
-                                                       v->fx->address, 5, &cs, &n) != ERR_OK)
+    if (!is_file(in->ev) || bot_cases_of(in, v->fx->address, 5, &cs, &n) != ERR_OK)
         return DLG_PASS;
     for (size_t i = 0; i < n; i++)
         if (strcmp(cs[i].status, "incomplete") == 0) {

@@ -25,6 +25,7 @@ void config_defaults(config_t *cfg)
     cfg->session_hours = 12;
     snprintf(cfg->wa_graph_url, sizeof cfg->wa_graph_url, "https://graph.facebook.com/v23.0");
     cfg->wa_daily_limit = 5;
+    snprintf(cfg->telegram_api, sizeof cfg->telegram_api, "https://api.telegram.org");
     /* Perpres 21/2023: work starts 07.30; 16.00 ends a Monday-Thursday. */
     cfg->office_open = 7 * 60 + 30;
     cfg->office_close = 16 * 60;
@@ -357,6 +358,8 @@ static const setting_t keys[] = {
     TEXT("ADUAN_WA_ACCESS_TOKEN", "whatsapp", "access_token", wa_access_token, printable,
          "expected the access token (printable, no spaces)"),
     TEXT("ADUAN_WA_GRAPH_URL", "whatsapp", "graph_url", wa_graph_url, http_url_no_slash,
+         "expected an http:// or https:// URL without a trailing slash"),
+    TEXT("ADUAN_TELEGRAM_API", "telegram", "api_url", telegram_api, http_url_no_slash,
          "expected an http:// or https:// URL without a trailing slash"),
     UINT("ADUAN_WA_DAILY_LIMIT", "whatsapp", "daily_limit", wa_daily_limit, 1, 1000, 1,
          "expected a number of reports from 1 to 1000"),

@@ -45,7 +45,10 @@ typedef struct {
     char wa_access_token[CONFIG_SECRET_MAX]; /* bearer for sending; "" = simulator */
     char wa_graph_url[CONFIG_URL_MAX];       /* e.g. https://graph.facebook.com/v23.0 */
     unsigned wa_daily_limit;                 /* reports per citizen per agency per day */
-    unsigned office_open, office_close;      /* minutes after local midnight, Mon-Fri */
+    /* Telegram Bot API (docs/CHANNELS.md): its base URL; the bots' tokens
+     * are the agencies' (channel_endpoints). */
+    char telegram_api[CONFIG_URL_MAX];  /* e.g. https://api.telegram.org */
+    unsigned office_open, office_close; /* minutes after local midnight, Mon-Fri */
     /* SLA scheduler (issue #6). */
     unsigned sched_tick_ms; /* between checks of deadlines, 50..3600000 */
     char sla_template[128]; /* approved template of staff SLA alerts */

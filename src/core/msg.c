@@ -429,6 +429,9 @@ static const struct {
      "Idempotency-Key: sudah dipakai untuk permintaan lain"},
     {"the first request with this Idempotency-Key is still running; try again shortly",
      "permintaan pertama dengan Idempotency-Key ini masih berjalan; coba lagi sebentar lagi"},
+    /* Issue 16 §2: the Telegram webhook. */
+    {"X-Telegram-Bot-Api-Secret-Token is missing or does not match this agency's bot",
+     "X-Telegram-Bot-Api-Secret-Token tidak ada atau tidak cocok dengan bot instansi ini"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

@@ -162,7 +162,7 @@ static const char *fetch(const config_t *cfg, store_t *s, const channel_driver *
     }
     crypto_hash_sha256_init(&file.sha);
     channel_fetch f = {.sink = on_data, .arg = &file};
-    bool got = d->fetch_media(cfg, curl, j->media_id, &f);
+    bool got = d->fetch_media(cfg, s, curl, j->media_id, &f);
     bool written = fclose(file.f) == 0;
     if (got && f.stored[0]) {
         unlink(tmp);

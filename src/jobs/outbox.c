@@ -130,12 +130,12 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar, s
             log_warn("outbox", "event=outbox_store_failed id=%lld", (long long)m->id);
         return;
     }
-    d->send(cfg, curl, m->endpoint, templ ? m->template : m->payload, &r);
+    d->send(cfg, s, curl, m->endpoint, templ ? m->template : m->payload, &r);
     if (!r.provider_id[0] && r.window_closed && !templ && m->template) {
         /* The re-engagement window closed (the citizen has been silent
          * too long): the approved template carries the message instead. */
         templ = true;
-        d->send(cfg, curl, m->endpoint, m->template, &r);
+        d->send(cfg, s, curl, m->endpoint, m->template, &r);
     }
     if (r.provider_id[0]) {
         metrics_send(METRICS_SEND_SENT, 0);
@@ -150,6 +150,11 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar, s
         e = store_outbox_retry(s, m->id, now + TOKEN_PAUSE, r.error, now);
     } else if (r.retryable && m->attempts < SEND_ATTEMPTS) {
         int64_t at = now + backoff(m->attempts);
+        /* The channel said how long to wait (Telegram's 429 retry_after):
+         * never sooner than that, counted from its answer (now is the
+         * pass's start) and rounded up to the next whole second. */
+        if (r.retry_after > 0 && clock_now() + r.retry_after + 1 > at)
+            at = clock_now() + r.retry_after + 1;
         log_warn("wa", "event=send_retry outbox_id=%lld attempt=%d error=\"%s\"", (long long)m->id,
                  m->attempts, r.error);
         metrics_send(METRICS_SEND_RETRY, r.code);

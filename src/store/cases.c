@@ -92,8 +92,25 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
         " VALUES ($4, $1, $2, $3) ON CONFLICT (channel, address) DO UPDATE SET"
         " reporter_id = excluded.reporter_id WHERE contacts.reporter_id IS DISTINCT FROM"
         " excluded.reporter_id";
-    err_t e = q_row_int(c, sql, id, Q_TEXT(r->mobile), Q_TEXT(r->phone), Q_TEXT(r->name),
-                        Q_TEXT(r->community_group), Q_ID(r->consent_at), Q_INT(now));
+    /* Without a mobile number (a Telegram chat) the contact is what says
+     * who it is: its reporter again, with what is new. */
+    static const char known[] = "SELECT reporter_id FROM contacts WHERE channel = $1"
+                                " AND address = $2 AND reporter_id IS NOT NULL";
+    static const char again[] =
+        "UPDATE reporters SET name = COALESCE($2, name), phone = COALESCE($3, phone),"
+        " community_group = COALESCE($4, community_group),"
+        " consent_at = COALESCE(consent_at, $5) WHERE id = $1";
+    err_t e;
+    if (!r->mobile && r->channel && r->address) {
+        e = q_row_int(c, known, id, Q_TEXT(r->channel), Q_TEXT(r->address));
+        if (e == ERR_OK)
+            return q_run(c, again, NULL, Q_INT(*id), Q_TEXT(r->name), Q_TEXT(r->phone),
+                         Q_TEXT(r->community_group), Q_ID(r->consent_at));
+        if (e != ERR_NOT_FOUND)
+            return e;
+    }
+    e = q_row_int(c, sql, id, Q_TEXT(r->mobile), Q_TEXT(r->phone), Q_TEXT(r->name),
+                  Q_TEXT(r->community_group), Q_ID(r->consent_at), Q_INT(now));
     if (e == ERR_OK && r->channel && r->address)
         e = q_run(c, contact, NULL, Q_TEXT(r->address), Q_INT(*id), Q_INT(now), Q_TEXT(r->channel));
     return e;
@@ -256,6 +273,17 @@ err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, con
         "SELECT " CASE_COLS " FROM cases c" CASE_JOINS
         " WHERE c.agency_id = $1 AND r.mobile = $2 ORDER BY c.id DESC LIMIT $3";
     return q_list(s, ar, sql, CASE_F, out, n, Q_INT(agency_id), Q_TEXT(mobile), Q_INT(limit));
+}
+
+err_t store_case_list_for_contact(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
+                                  const char *address, unsigned limit, store_case **out, size_t *n)
+{
+    static const char sql[] =
+        "SELECT " CASE_COLS " FROM cases c" CASE_JOINS
+        " WHERE c.agency_id = $1 AND c.reporter_id = (SELECT k.reporter_id FROM contacts k"
+        " WHERE k.channel = $2 AND k.address = $3) ORDER BY c.id DESC LIMIT $4";
+    return q_list(s, ar, sql, CASE_F, out, n, Q_INT(agency_id), Q_TEXT(channel), Q_TEXT(address),
+                  Q_INT(limit));
 }
 
 err_t store_case_find_mobile(store_t *s, arena_t *ar, const char *mobile, unsigned limit,

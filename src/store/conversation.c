@@ -65,6 +65,36 @@ static err_t batch_tx(q_conn *c, void *arg)
     return e;
 }
 
+typedef struct {
+    const char *channel, *key, *body;
+    size_t len;
+    int64_t now, *id;
+    bool *duplicate;
+} once_ctx;
+
+static err_t once_tx(q_conn *c, void *arg)
+{
+    static const char seen[] =
+        "INSERT INTO inbound_seen (key, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    once_ctx *x = arg;
+    int64_t fresh = 0;
+    err_t e = q_run(c, seen, &fresh, Q_TEXT(x->key), Q_INT(x->now));
+    *x->duplicate = e == ERR_OK && fresh == 0;
+    if (e != ERR_OK || *x->duplicate)
+        return e;
+    return q_row_int(c, INBOX_ADD, x->id, Q_INT(x->now), Q_TEXTN(x->body, x->len), Q_TEXT("new"),
+                     Q_NULL(TEXT), Q_TEXT(x->channel));
+}
+
+err_t store_inbound_add_once(store_t *s, const char *channel, const char *key, const char *body,
+                             size_t len, int64_t now, int64_t *id, bool *duplicate)
+{
+    once_ctx x = {channel, key, body, len, now, id, duplicate};
+    *id = 0;
+    *duplicate = false;
+    return q_tx(s, once_tx, &x);
+}
+
 /* The webhook's group commit (http/ingest.c): one transaction, one sync. */
 err_t store_inbound_add_batch(store_t *s, store_inbound_new *rows, size_t n, int64_t now)
 {

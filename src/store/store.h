@@ -478,6 +478,12 @@ err_t store_case_set_kecamatan(store_t *s, int64_t id, const char *code, int64_t
 err_t store_inbound_add(store_t *s, const char *channel, const char *body, size_t len,
                         const char *dead_reason, int64_t now, int64_t *id) STORE_WUR;
 
+/* As store_inbound_add, once per key (a channel's own id of the update,
+ * e.g. "tg:<bot>:<update_id>", kept in inbound_seen): *duplicate, and
+ * nothing stored, when the key was stored before. */
+err_t store_inbound_add_once(store_t *s, const char *channel, const char *key, const char *body,
+                             size_t len, int64_t now, int64_t *id, bool *duplicate) STORE_WUR;
+
 typedef struct {
     const char *channel; /* the driver's name: whose process reads the body */
     const char *body;    /* as for store_inbound_add */
@@ -609,6 +615,11 @@ err_t store_case_find_mobile(store_t *s, arena_t *ar, const char *mobile, unsign
                              store_case **out, size_t *n) STORE_WUR;
 err_t store_case_find_lapor(store_t *s, arena_t *ar, const char *lapor_id, unsigned limit,
                             store_case **out, size_t *n) STORE_WUR;
+/* The newest cases with one agency of the reporter behind a contact (an
+ * address on a channel: a Telegram chat). */
+err_t store_case_list_for_contact(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
+                                  const char *address, unsigned limit, store_case **out,
+                                  size_t *n) STORE_WUR;
 /* The newest cases of a citizen (by WhatsApp id) with one agency. */
 err_t store_case_list_for_mobile(store_t *s, arena_t *ar, int64_t agency_id, const char *mobile,
                                  unsigned limit, store_case **out, size_t *n) STORE_WUR;
@@ -1710,5 +1721,35 @@ err_t store_live_wait(store_t *s, int timeout_ms, bool *notified) STORE_WUR;
 /* Deletes up to max events made before cutoff (*deleted: how many), and
  * the presence heartbeats older than it. */
 err_t store_live_prune(store_t *s, int64_t cutoff, unsigned max, int64_t *deleted) STORE_WUR;
+/* ---- channel endpoints (issue 16: Telegram bots, mailboxes) ------------- */
+
+/* An agency's own address on a channel that is not a mobile number
+ * (channel_endpoints): a Telegram bot (endpoint: the bot's id; secret: its
+ * token; settings: the driver's JSON, e.g. the webhook secret). */
+typedef struct {
+    int64_t id, agency_id;
+    const char *agency_code;
+    const char *channel, *endpoint;
+    const char *secret;   /* the credential; never logged, never shown */
+    const char *settings; /* JSON */
+    bool active;
+    int64_t updated_at;
+} store_endpoint;
+
+/* Makes endpoint the agency's one endpoint on channel (replacing its
+ * earlier one, and taking endpoint from any other agency). */
+err_t store_endpoint_put(store_t *s, int64_t agency_id, const char *channel, const char *endpoint,
+                         const char *secret, const char *settings, int64_t now) STORE_WUR;
+/* The agency's active endpoint on channel; ERR_NOT_FOUND when none. */
+err_t store_endpoint_of_agency(store_t *s, arena_t *ar, int64_t agency_id, const char *channel,
+                               store_endpoint *out) STORE_WUR;
+/* The active endpoint named endpoint on channel; ERR_NOT_FOUND when none. */
+err_t store_endpoint_get(store_t *s, arena_t *ar, const char *channel, const char *endpoint,
+                         store_endpoint *out) STORE_WUR;
+/* Every endpoint on channel, by agency code. */
+err_t store_endpoint_list(store_t *s, arena_t *ar, const char *channel, store_endpoint **out,
+                          size_t *n) STORE_WUR;
+/* Removes the agency's endpoint on channel; ERR_NOT_FOUND when none. */
+err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel) STORE_WUR;
 
 #endif

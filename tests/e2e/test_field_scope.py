@@ -229,6 +229,8 @@ ROUTES = {
     ("GET", "/lapor/{file}"): ("public", None),
     ("POST", "/lapor"): ("public", None),
     ("POST", "/lapor/{file}"): ("public", None),
+    # Issue 16 §2: the Telegram webhook (its secret, not a session, lets it in).
+    ("POST", "/webhooks/telegram/{file}"): ("public", None),
 }
 
 # Routes that end the session: called last.

@@ -124,7 +124,8 @@ static void step_to(fixture *f, int64_t agency, const channel_caps *caps, const 
                  7 * 60 + 30,
                  16 * 60,
                  30,
-                 ""};
+                 "",
+                 NULL};
     memset(fx, 0, sizeof *fx);
     assert_int_equal(bot_step_caps(&in, caps, fx), ERR_OK);
 }

@@ -36,7 +36,8 @@ extern const channel_driver wa_driver;
 const struct http_route *wa_routes(size_t *n);
 
 /* channel_driver.fetch_media and .attach_document (wa_media.c). */
-bool wa_fetch_media(const config_t *cfg, void *curl, const char *media_id, channel_fetch *f);
+bool wa_fetch_media(const config_t *cfg, struct store *s, void *curl, const char *media_id,
+                    channel_fetch *f);
 const char *wa_attach_document(const config_t *cfg, void *curl, arena_t *ar, const char *endpoint,
                                const char *path, const char *sha256, const char *filename,
                                const char **payload, const char **template, bool *final, char *err,

@@ -41,8 +41,10 @@ static bool sim_media(const config_t *cfg, const char *media_id, channel_fetch *
     return true;
 }
 
-bool wa_fetch_media(const config_t *cfg, void *curl, const char *media_id, channel_fetch *f)
+bool wa_fetch_media(const config_t *cfg, struct store *s, void *curl, const char *media_id,
+                    channel_fetch *f)
 {
+    (void)s; /* the access token is the configuration's */
     char url[CONFIG_URL_MAX + 128];
     wa_answer meta = {.max = META_MAX};
     CURLcode cc;

@@ -77,7 +77,8 @@ static err_t handle_message(const config_t *cfg, store_t *s, arena_t *ar, const 
                      cfg->office_open,
                      cfg->office_close,
                      cfg->svc_retention_days,
-                     cfg->svc_data_key};
+                     cfg->svc_data_key,
+                     WA_CHANNEL};
         store_dialog_effects fx;
         memset(&fx, 0, sizeof fx);
         e = store_conv_get(s, ar, agency->id, WA_CHANNEL, ev->from, &in.conv);

@@ -85,10 +85,11 @@ static bool retryable(const result *r)
     return false;
 }
 
-static void wa_send(const config_t *cfg, void *curl, const char *endpoint, const char *payload,
-                    channel_result *out)
+static void wa_send(const config_t *cfg, struct store *s, void *curl, const char *endpoint,
+                    const char *payload, channel_result *out)
 {
     result r;
+    (void)s; /* the access token is the configuration's */
     post(cfg, curl, endpoint, payload, &r);
     memset(out, 0, sizeof *out);
     snprintf(out->provider_id, sizeof out->provider_id, "%s", r.wamid);
