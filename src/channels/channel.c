@@ -28,6 +28,15 @@ const char *channel_for_mobile(void)
     return NULL;
 }
 
+int channel_poll_all(const config_t *cfg, struct store *s, int64_t now)
+{
+    int n = 0;
+    for (size_t i = 0; i < sizeof DRIVERS / sizeof DRIVERS[0]; i++)
+        if (DRIVERS[i]->poll)
+            n += DRIVERS[i]->poll(cfg, s, now);
+    return n;
+}
+
 const channel_driver *channel_at(size_t i)
 {
     return i < sizeof DRIVERS / sizeof DRIVERS[0] ? DRIVERS[i] : NULL;

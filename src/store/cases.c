@@ -87,6 +87,20 @@ err_t dom_put_reporter(q_conn *c, const store_reporter_in *r, int64_t now, int64
         " VALUES ($4, $1, $2, $3) ON CONFLICT (channel, address) DO UPDATE SET"
         " reporter_id = excluded.reporter_id WHERE contacts.reporter_id IS DISTINCT FROM"
         " excluded.reporter_id";
+    /* A contact without a mobile number (an email address, issue 16) is
+     * one reporter across its messages: the one its contact names. */
+    static const char known[] = "SELECT reporter_id FROM contacts WHERE channel = $1"
+                                " AND address = $2 AND reporter_id IS NOT NULL";
+    static const char refresh[] =
+        "UPDATE reporters SET name = COALESCE($2, name), consent_at = COALESCE(consent_at, $3)"
+        " WHERE id = $1";
+    if (!r->mobile && r->channel && r->address) {
+        err_t k = q_row_int(c, known, id, Q_TEXT(r->channel), Q_TEXT(r->address));
+        if (k == ERR_OK)
+            return q_run(c, refresh, NULL, Q_INT(*id), Q_TEXT(r->name), Q_ID(r->consent_at));
+        if (k != ERR_NOT_FOUND)
+            return k;
+    }
     err_t e = q_row_int(c, sql, id, Q_TEXT(r->mobile), Q_TEXT(r->phone), Q_TEXT(r->name),
                         Q_TEXT(r->community_group), Q_ID(r->consent_at), Q_INT(now));
     if (e == ERR_OK && r->channel && r->address)

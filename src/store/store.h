@@ -114,6 +114,30 @@ err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out) S
 err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code,
                         store_agency *out) STORE_WUR;
 err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n) STORE_WUR;
+/* An agency's endpoint on a channel whose addresses are not mobile numbers
+ * (channel_endpoints: a mailbox, a bot; issue 16). settings is the driver's
+ * JSON, secret its credential (NULL: none). */
+typedef struct {
+    int64_t id, agency_id;
+    const char *channel, *endpoint, *secret, *settings;
+    bool active;
+    int64_t updated_at;
+} store_endpoint;
+/* Adds the endpoint, or replaces the agency, secret and settings of the
+ * one with this (channel, endpoint), active again; *id gets its id. */
+err_t store_endpoint_put(store_t *s, int64_t agency_id, const char *channel, const char *endpoint,
+                         const char *secret, const char *settings, int64_t now,
+                         int64_t *id) STORE_WUR;
+/* The endpoint (channel, endpoint); ERR_NOT_FOUND when there is none. */
+err_t store_endpoint_get(store_t *s, arena_t *ar, const char *channel, const char *endpoint,
+                         store_endpoint *out) STORE_WUR;
+/* The active endpoints of a channel, oldest first. */
+err_t store_endpoint_list(store_t *s, arena_t *ar, const char *channel, store_endpoint **out,
+                          size_t *n) STORE_WUR;
+/* The channel's id (messages.wamid: an email's Message-ID) of the newest
+ * message the reporter sent about case case_id; ERR_NOT_FOUND when none. */
+err_t store_case_last_inbound(store_t *s, arena_t *ar, int64_t case_id,
+                              const char **provider_id) STORE_WUR;
 /* Registers a WhatsApp phone-number id for the agency. */
 err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
                               const char *display_phone, int64_t now) STORE_WUR;
