@@ -2,6 +2,7 @@
  * driver here (docs/CHANNELS.md). */
 #include "channels/channel.h"
 
+#include "channels/email/email.h"
 #include "channels/whatsapp/wa.h"
 
 #include <jansson.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 
 static const channel_driver *const DRIVERS[] = {
-    &wa_driver,
+    &wa_driver, &email_driver, /* issue 16 §3 */
 };
 
 const channel_driver *channel_find(const char *name)
