@@ -7,7 +7,7 @@ case by the subject's code and by In-Reply-To; auto-replies, bounces and
 list mail open nothing and get nothing; malformed MIME is a dead letter
 for the superadmin."""
 
-import base64
+import json
 import email
 import email.policy
 import os
@@ -191,6 +191,8 @@ def test_malformed_mime_is_a_dead_letter(mail):
     dead = wait_until(lambda: [d for d in inbound(sa, "dead")
                                if "malformed MIME" in (d["error"] or "")], timeout=30)
     assert "boundary" in dead[0]["error"]
+    # The superadmin reads the mail as it came.
+    assert "Content-Type: multipart/mixed" in json.loads(dead[0]["body"])["mail"]
     assert mails_to(sink, "rusak@example.id") == []
     assert len(sa.all_cases()) == cases_before
     # The inbox is the superadmin's only.
@@ -217,3 +219,17 @@ def test_connect_refuses_bad_settings(mail, tmp_path):
     assert r.returncode == 1
     listed = srv.cli("email", "list").stdout
     assert ADDRESS in listed and "lain@" not in listed and PASSWORD not in listed
+
+
+def test_an_8bit_latin1_mail_is_read_in_its_charset(mail):
+    srv, dov, sink, sa = mail
+    sender = "latin@example.id"
+    raw = ("From: Warga <%s>\r\nTo: %s\r\nSubject: Kafe berisik\r\n"
+           "Message-ID: <latin-1@example.id>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=iso-8859-1\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\nMusik keras di caf\xe9 sampai jam 2.\r\n"
+           % (sender, ADDRESS)).encode("latin-1")
+    dov.deliver(BOX, raw)
+    reply = wait_until(lambda: mails_to(sink, sender), timeout=30)[0]
+    code = CODE_RE.search(reply["Subject"]).group(1)
+    assert "Musik keras di caf\u00e9 sampai jam 2." in case_by_code(sa, code)["description"]

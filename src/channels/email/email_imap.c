@@ -9,6 +9,7 @@
 #include "channels/email/email.h"
 
 #include "core/log.h"
+#include "core/text.h"
 #include "store/store.h"
 
 #include <curl/curl.h>
@@ -129,9 +130,13 @@ static bool store_mail(store_t *s, arena_t *ar, const email_box *box, unsigned l
 {
     const char *dead = NULL;
     const char *b64 = "";
+    /* A mail in UTF-8 (most are 7-bit) is kept as text, which the
+     * superadmin's inbox shows as it came; anything else in base64. */
+    bool text = !b->over && b->len && memchr(b->data, 0, b->len) == NULL &&
+                text_utf8_valid(b->data, b->len);
     if (b->over)
         dead = "the mail is larger than the desk takes (25 MB)";
-    else {
+    else if (!text) {
         size_t cap = sodium_base64_ENCODED_LEN(b->len, sodium_base64_VARIANT_ORIGINAL);
         char *enc = arena_alloc(ar, cap);
         if (!enc)
@@ -140,8 +145,8 @@ static bool store_mail(store_t *s, arena_t *ar, const email_box *box, unsigned l
                           sodium_base64_VARIANT_ORIGINAL);
         b64 = enc;
     }
-    json_t *j =
-        json_pack("{s:s, s:I, s:s}", "mailbox", box->address, "uid", (json_int_t)uid, "raw", b64);
+    json_t *j = json_pack("{s:s, s:I, s:s}", "mailbox", box->address, "uid", (json_int_t)uid,
+                          text ? "mail" : "raw", text ? b->data : b64);
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!body)

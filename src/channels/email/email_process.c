@@ -101,17 +101,28 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
     json_t *j = json_loads(body, 0, NULL);
     const char *mailbox = json_string_value(json_object_get(j, "mailbox"));
     const char *b64 = json_string_value(json_object_get(j, "raw"));
+    const char *text = json_string_value(json_object_get(j, "mail"));
     json_int_t uid = json_integer_value(json_object_get(j, "uid"));
     mailbox = mailbox ? arena_strdup(ar, mailbox) : NULL;
     size_t b64len = b64 ? strlen(b64) : 0;
-    unsigned char *raw = b64 ? arena_alloc(ar, b64len / 4 * 3 + 4) : NULL;
+    unsigned char *raw = NULL;
     size_t len = 0;
-    bool ok = mailbox && raw &&
-              sodium_base642bin(raw, b64len / 4 * 3 + 4, b64, b64len, NULL, &len, NULL,
-                                sodium_base64_VARIANT_ORIGINAL) == 0;
+    bool ok;
+    if (text) { /* a mail in UTF-8, kept as text */
+        len = json_string_length(json_object_get(j, "mail"));
+        raw = arena_alloc(ar, len + 1);
+        if (raw)
+            memcpy(raw, text, len + 1);
+        ok = mailbox && raw;
+    } else {
+        raw = b64 ? arena_alloc(ar, b64len / 4 * 3 + 4) : NULL;
+        ok = mailbox && raw &&
+             sodium_base642bin(raw, b64len / 4 * 3 + 4, b64, b64len, NULL, &len, NULL,
+                               sodium_base64_VARIANT_ORIGINAL) == 0;
+    }
     json_decref(j);
     if (!ok) {
-        out->dead = "not a stored mail (mailbox, uid, raw)";
+        out->dead = "not a stored mail (mailbox, uid, mail or raw)";
         return ERR_OK;
     }
     email_box box;
