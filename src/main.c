@@ -890,7 +890,7 @@ int main(int argc, char **argv)
         store_t *s = NULL;
         rc = open_store(&cfg, &s, 1);
         if (!rc)
-            rc = email_cli(s, argc - k - 1, argv + k + 1);
+            rc = email_cli(&cfg, s, argc - k - 1, argv + k + 1);
         store_close(s);
         return rc;
     }

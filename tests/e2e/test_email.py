@@ -20,6 +20,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fakes"))
 
 from aduan_e2e import Client, png_image, wait_until  # noqa: E402
+from db_peek import sql  # noqa: E402
 from dovecot import Dovecot  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402
 
@@ -27,6 +28,8 @@ BOX = "aduan.satpolpp"
 ADDRESS = "aduan.satpolpp@balangankab.go.id"
 PASSWORD = "kata-sandi-kotak"
 CITIZEN = "warga.paringin@example.id"
+# The mailbox password is sealed at rest with it (and opened to log in).
+SERVER_ENV = {"ADUAN_DATA_KEY": "5e" * 32}
 CODE_RE = re.compile(r"\[ADUAN ([0-9A-Z]{4}-[0-9A-Z]{4})\]")
 
 
@@ -219,6 +222,9 @@ def test_connect_refuses_bad_settings(mail, tmp_path):
     assert r.returncode == 1
     listed = srv.cli("email", "list").stdout
     assert ADDRESS in listed and "lain@" not in listed and PASSWORD not in listed
+    # The password is not in the database as it was typed.
+    [[secret]] = sql(srv, "SELECT secret FROM channel_endpoints WHERE channel = 'email'")
+    assert secret.startswith("v1:") and PASSWORD not in secret
 
 
 def test_an_8bit_latin1_mail_is_read_in_its_charset(mail):

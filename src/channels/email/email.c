@@ -3,6 +3,7 @@
  * media worker. */
 #include "channels/email/email.h"
 
+#include "core/secret.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -12,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-err_t email_box_read(arena_t *ar, int64_t agency_id, const char *address, const char *settings,
-                     const char *secret, email_box *out)
+err_t email_box_read(arena_t *ar, const char *key, int64_t agency_id, const char *address,
+                     const char *settings, const char *secret, email_box *out)
 {
     json_t *j = json_loads(settings ? settings : "{}", 0, NULL);
     memset(out, 0, sizeof *out);
@@ -38,21 +39,25 @@ err_t email_box_read(arena_t *ar, int64_t agency_id, const char *address, const 
     out->poll_seconds = json_is_integer(ps) ? (int)json_integer_value(ps) : 60;
     if (out->poll_seconds < 1)
         out->poll_seconds = 1;
-    out->password = secret ? arena_strdup(ar, secret) : NULL;
+    /* Sealed with ADUAN_DATA_KEY when one was set at `email connect`. */
+    if (secret && !strncmp(secret, SECRET_SEAL_PREFIX, strlen(SECRET_SEAL_PREFIX)))
+        out->password = key && *key ? secret_open(ar, key, secret, NULL) : NULL;
+    else
+        out->password = secret ? arena_strdup(ar, secret) : NULL;
     if (!out->from)
         out->from = out->address;
     json_decref(j);
     return ERR_OK;
 }
 
-err_t email_box_get(store_t *s, arena_t *ar, const char *address, email_box *out)
+err_t email_box_get(store_t *s, arena_t *ar, const char *key, const char *address, email_box *out)
 {
     store_endpoint ep;
     err_t e = store_endpoint_get(s, ar, EMAIL_CHANNEL, address, &ep);
     if (e == ERR_OK && !ep.active)
         e = ERR_NOT_FOUND;
     if (e == ERR_OK)
-        e = email_box_read(ar, ep.agency_id, ep.endpoint, ep.settings, ep.secret, out);
+        e = email_box_read(ar, key, ep.agency_id, ep.endpoint, ep.settings, ep.secret, out);
     return e;
 }
 

@@ -39,12 +39,16 @@ typedef struct {
 } email_box;
 
 struct store;
-/* The mailbox address's settings; ERR_NOT_FOUND when none is connected. */
-err_t email_box_get(struct store *s, arena_t *ar, const char *address, email_box *out)
+/* The mailbox address's settings; ERR_NOT_FOUND when none is connected.
+ * key: ADUAN_DATA_KEY (hex), which opens a sealed password; "" or NULL:
+ * none. */
+err_t email_box_get(struct store *s, arena_t *ar, const char *key, const char *address,
+                    email_box *out) __attribute__((warn_unused_result));
+/* Reads row settings (JSON) and secret (sealed with key when it starts
+ * with SECRET_SEAL_PREFIX) into *out. */
+err_t email_box_read(arena_t *ar, const char *key, int64_t agency_id, const char *address,
+                     const char *settings, const char *secret, email_box *out)
     __attribute__((warn_unused_result));
-/* Reads row settings (JSON) and secret into *out. */
-err_t email_box_read(arena_t *ar, int64_t agency_id, const char *address, const char *settings,
-                     const char *secret, email_box *out) __attribute__((warn_unused_result));
 
 /* One attachment kept as evidence. */
 typedef struct {
@@ -86,7 +90,7 @@ void email_send_row(const config_t *cfg, struct store *s, void *curl, arena_t *a
 bool email_fetch_media(const config_t *cfg, void *curl, const char *media_id, channel_fetch *f);
 
 /* `aduan email connect AGENCY ...` (main.c). */
-int email_cli(struct store *s, int argc, char **argv);
+int email_cli(const config_t *cfg, struct store *s, int argc, char **argv);
 extern const char email_usage[];
 
 #endif

@@ -3,6 +3,7 @@
 #include "channels/email/email.h"
 
 #include "core/clock.h"
+#include "core/secret.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -37,7 +38,7 @@ static char *read_password(const char *path)
     return buf[0] ? strdup(buf) : NULL;
 }
 
-static int connect_box(store_t *s, int argc, char **argv)
+static int connect_box(const config_t *cfg, store_t *s, int argc, char **argv)
 {
     const char *imap = NULL, *smtp = NULL, *user = NULL, *pwfile = NULL, *from = NULL;
     const char *starttls = NULL;
@@ -106,8 +107,13 @@ static int connect_box(store_t *s, int argc, char **argv)
         char *settings = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         int64_t id;
-        if (!settings || store_endpoint_put(s, a.id, EMAIL_CHANNEL, lower, password, settings,
-                                            clock_now(), &id) != ERR_OK) {
+        /* Sealed at rest when the server has ADUAN_DATA_KEY. */
+        const char *secret = cfg->svc_data_key[0]
+                                 ? secret_seal(ar, cfg->svc_data_key, password, strlen(password))
+                                 : password;
+        if (!settings || !secret ||
+            store_endpoint_put(s, a.id, EMAIL_CHANNEL, lower, secret, settings, clock_now(), &id) !=
+                ERR_OK) {
             fprintf(stderr, "aduan: email: the mailbox could not be saved\n");
             rc = 1;
         } else
@@ -133,8 +139,8 @@ static int list_boxes(store_t *s)
     }
     for (size_t i = 0; i < n; i++) {
         email_box b;
-        if (email_box_read(ar, eps[i].agency_id, eps[i].endpoint, eps[i].settings, NULL, &b) ==
-            ERR_OK)
+        if (email_box_read(ar, NULL, eps[i].agency_id, eps[i].endpoint, eps[i].settings, NULL,
+                           &b) == ERR_OK)
             printf("%s\tagency=%lld\timap=%s\tsmtp=%s\tuser=%s\n", b.address,
                    (long long)b.agency_id, b.imap ? b.imap : "-", b.smtp ? b.smtp : "-",
                    b.user ? b.user : "-");
@@ -143,10 +149,10 @@ static int list_boxes(store_t *s)
     return 0;
 }
 
-int email_cli(store_t *s, int argc, char **argv)
+int email_cli(const config_t *cfg, store_t *s, int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[0], "connect"))
-        return connect_box(s, argc - 1, argv + 1);
+        return connect_box(cfg, s, argc - 1, argv + 1);
     if (argc == 1 && !strcmp(argv[0], "list"))
         return list_boxes(s);
     fprintf(stderr, "aduan: usage: %s\n", email_usage);

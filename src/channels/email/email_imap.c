@@ -205,7 +205,6 @@ int email_poll(const config_t *cfg, store_t *s, int64_t now)
     } due[BOXES_MAX];
     static size_t ndue;
     static int64_t checked;
-    (void)cfg;
     if (now == checked) /* the worker passes often: the list once a second */
         return 0;
     checked = now;
@@ -227,8 +226,8 @@ int email_poll(const config_t *cfg, store_t *s, int64_t now)
         if (k < ndue && due[k].next_at > now)
             continue;
         email_box box;
-        if (email_box_read(ar, eps[i].agency_id, eps[i].endpoint, eps[i].settings, eps[i].secret,
-                           &box) != ERR_OK ||
+        if (email_box_read(ar, cfg->svc_data_key, eps[i].agency_id, eps[i].endpoint,
+                           eps[i].settings, eps[i].secret, &box) != ERR_OK ||
             !box.imap)
             continue;
         if (k < ndue)

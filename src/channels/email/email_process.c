@@ -126,7 +126,7 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
         return ERR_OK;
     }
     email_box box;
-    err_t e = email_box_get(s, ar, mailbox, &box);
+    err_t e = email_box_get(s, ar, cfg->svc_data_key, mailbox, &box);
     if (e == ERR_NOT_FOUND) {
         out->dead = "a mail for a mailbox no agency has";
         out->summary = summary(ar, mailbox, uid, NULL, "dead", 0);

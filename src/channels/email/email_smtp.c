@@ -91,7 +91,6 @@ void email_send_row(const config_t *cfg, store_t *s, void *curl, arena_t *ar, co
                     const char *kind, int64_t case_id, const char *payload, channel_result *r)
 {
     CURL *c = curl;
-    (void)cfg;
     memset(r, 0, sizeof *r);
     json_t *j = json_loads(payload ? payload : "", 0, NULL);
     const char *to = json_string_value(json_object_get(j, "to"));
@@ -104,7 +103,7 @@ void email_send_row(const config_t *cfg, store_t *s, void *curl, arena_t *ar, co
         return;
     }
     email_box box;
-    err_t e = endpoint ? email_box_get(s, ar, endpoint, &box) : ERR_NOT_FOUND;
+    err_t e = endpoint ? email_box_get(s, ar, cfg->svc_data_key, endpoint, &box) : ERR_NOT_FOUND;
     if (e != ERR_OK || !box.smtp) {
         r->retryable = e != ERR_NOT_FOUND && e != ERR_OK;
         snprintf(r->error, sizeof r->error, "the agency's mailbox is not connected (no SMTP)");
