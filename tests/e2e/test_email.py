@@ -239,3 +239,25 @@ def test_an_8bit_latin1_mail_is_read_in_its_charset(mail):
     reply = wait_until(lambda: mails_to(sink, sender), timeout=30)[0]
     code = CODE_RE.search(reply["Subject"]).group(1)
     assert "Musik keras di caf\u00e9 sampai jam 2." in case_by_code(sa, code)["description"]
+
+
+def test_a_refused_answer_is_visible_on_the_case(mail, users):
+    srv, dov, sink, sa = mail
+    sender = "tidak.ada@example.id"
+    sink.refuse = "550 5.1.1 no such user"
+    try:
+        raw, mid = mime("Lampu jalan mati", "Lampu di simpang empat mati sejak kemarin.\n",
+                        sender=sender)
+        dov.deliver(BOX, raw)
+        done = wait_until(lambda: [s for s in summaries(sa)
+                                   if s.get("message_id") == mid.strip("<>")], timeout=30)
+        assert done[0]["result"] == "case"
+        admin = users("admin.satpolpp")
+        case = [c for c in sa.all_cases() if c["channel"] == "email" and
+                "Lampu jalan" in (sa.case(c["id"])["description"] or "")][0]
+        ev = wait_until(lambda: [e for e in admin.case(case["id"])["events"]
+                                 if e["action"] == "notify_failed"], timeout=30)
+        assert "550" in ev[0]["note"] and ev[0]["public"] is False
+    finally:
+        sink.refuse = None
+    assert mails_to(sink, sender) == []

@@ -164,7 +164,13 @@ static bool store_mail(store_t *s, arena_t *ar, const email_box *box, unsigned l
     return true;
 }
 
-static int poll_box(CURL *c, store_t *s, arena_t *ar, const email_box *box, int64_t now)
+/* A mailbox whose server failed is tried again after this long at the
+ * earliest (seconds): an unreachable server must not hold the worker up
+ * for its connect timeout on every pass. */
+#define FAIL_BACKOFF 300
+
+static int poll_box(CURL *c, store_t *s, arena_t *ar, const email_box *box, int64_t now,
+                    bool *failed)
 {
     const char *url = folder_url(ar, box->imap);
     buf_t b = {.max = ANSWER_MAX};
@@ -175,6 +181,7 @@ static int poll_box(CURL *c, store_t *s, arena_t *ar, const email_box *box, int6
         log_warn("email", "event=imap_failed agency_id=%lld error=\"%s\"",
                  (long long)box->agency_id, curl_easy_strerror(cc));
         free(b.data);
+        *failed = true;
         return 0;
     }
     size_t n = parse_search(b.data, uids, FETCH_PER_PASS);
@@ -234,7 +241,10 @@ int email_poll(const config_t *cfg, store_t *s, int64_t now)
             due[k].next_at = now + box.poll_seconds;
         if (!c && !(c = curl_easy_init()))
             break;
-        stored += poll_box(c, s, ar, &box, now);
+        bool failed = false;
+        stored += poll_box(c, s, ar, &box, now, &failed);
+        if (failed && k < ndue && box.poll_seconds < FAIL_BACKOFF)
+            due[k].next_at = now + FAIL_BACKOFF;
     }
     curl_easy_cleanup(c);
     arena_destroy(ar);
