@@ -220,8 +220,9 @@ static const char *header(arena_t *ar, GMimeObject *o, const char *name)
 
 /* Why the mail is an automatic one (RFC 3834, bounces, mailing lists), or
  * NULL for a person's. */
-static const char *automatic(GMimeObject *o, const char *from)
+static const char *automatic(GMimeMessage *msg, const char *from)
 {
+    GMimeObject *o = GMIME_OBJECT(msg), *top = g_mime_message_get_mime_part(msg);
     const char *v = g_mime_object_get_header(o, "Auto-Submitted");
     while (v && *v == ' ')
         v++;
@@ -239,7 +240,7 @@ static const char *automatic(GMimeObject *o, const char *from)
         return "X-Autoreply";
     if (from && (!strncasecmp(from, "mailer-daemon@", 14) || !strncasecmp(from, "postmaster@", 11)))
         return "MAILER-DAEMON";
-    GMimeContentType *ct = g_mime_object_get_content_type(o);
+    GMimeContentType *ct = top ? g_mime_object_get_content_type(top) : NULL;
     if (ct && g_mime_content_type_is_type(ct, "multipart", "report"))
         return "delivery report";
     const char *rp = g_mime_object_get_header(o, "Return-Path");
@@ -290,7 +291,7 @@ err_t email_parse(arena_t *ar, const unsigned char *raw, size_t len, email_msg *
     out->date = date ? (int64_t)g_date_time_to_unix(date) : 0;
     const char *irt = header(ar, o, "In-Reply-To"), *refs = header(ar, o, "References");
     out->in_reply_to = irt && refs ? arena_printf(ar, "%s %s", irt, refs) : irt ? irt : refs;
-    out->automatic = automatic(o, out->from);
+    out->automatic = automatic(msg, out->from);
     g_mime_message_foreach(msg, each_part, &w);
     const char *text = w.text ? w.text : w.html ? untag(ar, w.html) : NULL;
     out->text = text ? own_words(ar, text) : NULL;
