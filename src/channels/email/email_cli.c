@@ -43,7 +43,7 @@ static int connect_box(const config_t *cfg, store_t *s, int argc, char **argv)
     const char *imap = NULL, *smtp = NULL, *user = NULL, *pwfile = NULL, *from = NULL;
     const char *starttls = NULL;
     long poll = 60;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) {
             fprintf(stderr, "aduan: email: '%s' needs a value\n", argv[i]);
@@ -68,7 +68,6 @@ static int connect_box(const config_t *cfg, store_t *s, int argc, char **argv)
             fprintf(stderr, "aduan: email: unexpected '%s'\n", argv[i]);
             return 2;
         }
-        i++;
     }
     if (!imap || !smtp || !user || !pwfile || !from) {
         fprintf(stderr, "aduan: usage: %s\n", email_usage);
