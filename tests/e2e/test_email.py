@@ -158,8 +158,13 @@ def test_a_reply_is_threaded_onto_its_case(mail):
     wait_until(lambda: "masih ditutup" in case_by_code(sa, code)["description"], timeout=30)
     desc = case_by_code(sa, code)["description"]
     assert "kutipan lama" not in desc  # quoted lines are not the citizen's new words
-    acks = wait_until(lambda: mails_to(sink, CITIZEN)[before + 1:], timeout=30)
-    assert "ditambahkan" in acks[-1].get_content()
+    acks = wait_until(lambda: mails_to(sink, CITIZEN)[before:], timeout=30)
+    assert "ditambahkan" in acks[0].get_content()
+    assert acks[0]["Auto-Submitted"] == "auto-replied"
+    # One acknowledgement an hour per sender: a robot that answers without
+    # saying so cannot start a loop.
+    time.sleep(1.5)
+    assert len(mails_to(sink, CITIZEN)) == before + 1
     # Still one case from this citizen.
     assert [c["tracking_code"] for c in sa.all_cases() if c["channel"] == "email"] == [code]
 
@@ -261,3 +266,18 @@ def test_a_refused_answer_is_visible_on_the_case(mail, users):
     finally:
         sink.refuse = None
     assert mails_to(sink, sender) == []
+
+
+def test_an_operator_reply_goes_by_mail_without_auto_submitted(mail, users):
+    srv, dov, sink, sa = mail
+    code = first_case_code(sink)
+    case = case_by_code(sa, code)
+    before = len(mails_to(sink, CITIZEN))
+    r = users("admin.satpolpp").post("/api/v1/cases/%d/messages" % case["id"],
+                                      json={"text": "Petugas akan datang besok pagi."})
+    assert r.status in (200, 201, 202), r
+    got = wait_until(lambda: mails_to(sink, CITIZEN)[before:], timeout=30)
+    assert "Petugas akan datang besok pagi." in got[0].get_content()
+    assert CODE_RE.search(got[0]["Subject"]).group(1) == code
+    assert got[0]["Auto-Submitted"] is None  # a person wrote it
+    assert got[0]["In-Reply-To"]  # the citizen's last mail about the case

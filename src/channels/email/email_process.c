@@ -27,6 +27,8 @@
 
 #define APPLY_RETRIES   5
 #define DESCRIPTION_MAX 4000
+/* A sender's replies are acknowledged at most this often (seconds). */
+#define ACK_EVERY 3600
 
 /* The category a mail is filed under until an operator picks the right
  * one: the agency's catch-all complaint category, else its first. */
@@ -82,6 +84,27 @@ static bool spool(const config_t *cfg, const email_part *p, char hex[SECRET_DIGE
 static const char *msg_text(arena_t *ar, const char *text)
 {
     return channel_msg_json(ar, &(channel_msg){.kind = CHANNEL_MSG_TEXT, .text = text});
+}
+
+/* When the sender's last reply was acknowledged (the conversation's draft,
+ * {"email_ack_at": t}); 0: never. */
+static int64_t acked_at(const char *draft)
+{
+    json_t *j = draft ? json_loads(draft, 0, NULL) : NULL;
+    int64_t t = (int64_t)json_integer_value(json_object_get(j, "email_ack_at"));
+    json_decref(j);
+    return t;
+}
+
+static const char *with_acked_at(arena_t *ar, const char *draft, int64_t now)
+{
+    json_t *j = draft ? json_loads(draft, 0, NULL) : NULL;
+    if (!json_is_object(j)) {
+        json_decref(j);
+        j = json_object();
+    }
+    json_object_set_new(j, "email_ack_at", json_integer((json_int_t)now));
+    return channel_dump(ar, j);
 }
 
 /* What stays of the body once it is removed: ids, never words or the
@@ -233,7 +256,14 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
                                    shown)
                     : arena_printf(ar, "Terima kasih, pesan Anda sudah ditambahkan ke laporan %s.",
                                    shown);
-            fx.out[fx.nout++] = (store_dialog_out){"reply", msg_text(ar, ack), NULL, false};
+            /* At most one acknowledgement an hour per sender: a robot
+             * that answers without saying so (no Auto-Submitted) and keeps
+             * the subject cannot start a loop. */
+            int64_t last = acked_at(conv.draft);
+            if (last <= 0 || now - last >= ACK_EVERY) {
+                fx.out[fx.nout++] = (store_dialog_out){"reply", msg_text(ar, ack), NULL, false};
+                fx.draft = with_acked_at(ar, conv.draft, now);
+            }
         } else {
             store_case *c = arena_alloc(ar, sizeof *c);
             if (!c)
