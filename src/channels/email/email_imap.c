@@ -13,11 +13,14 @@
 #include "store/store.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Messages taken from one mailbox in one pass: the worker has other work. */
 #define FETCH_PER_PASS 20
@@ -205,6 +208,38 @@ static int poll_box(CURL *c, store_t *s, arena_t *ar, const email_box *box, int6
     return stored;
 }
 
+/* Spooled attachments nobody took (the second copy of a mail fetched
+ * twice, a case whose download gave up) go after this long (seconds). */
+#define SPOOL_TTL (7 * 24 * 3600)
+
+/* Removes spooled attachments older than SPOOL_TTL, once an hour. */
+static void sweep_spool(const config_t *cfg, int64_t now)
+{
+    static int64_t swept;
+    char dir[CONFIG_PATH_MAX + 32], path[CONFIG_PATH_MAX + 320];
+    if (now - swept < 3600)
+        return;
+    swept = now;
+    snprintf(dir, sizeof dir, "%s/%s", cfg->media_dir, EMAIL_SPOOL);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    size_t removed = 0;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && now - (int64_t)st.st_mtime > SPOOL_TTL &&
+            unlink(path) == 0)
+            removed++;
+    }
+    closedir(d);
+    if (removed)
+        log_info("email", "event=spool_swept files=%zu", removed);
+}
+
 int email_poll(const config_t *cfg, store_t *s, int64_t now)
 {
     static struct {
@@ -215,6 +250,7 @@ int email_poll(const config_t *cfg, store_t *s, int64_t now)
     if (now == checked) /* the worker passes often: the list once a second */
         return 0;
     checked = now;
+    sweep_spool(cfg, now);
     arena_t *ar = arena_new();
     store_endpoint *eps;
     size_t n = 0;
