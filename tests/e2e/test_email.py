@@ -281,3 +281,27 @@ def test_an_operator_reply_goes_by_mail_without_auto_submitted(mail, users):
     assert CODE_RE.search(got[0]["Subject"]).group(1) == code
     assert got[0]["Auto-Submitted"] is None  # a person wrote it
     assert got[0]["In-Reply-To"]  # the citizen's last mail about the case
+
+
+MINI_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def test_a_pdf_is_evidence_and_a_mail_fetched_twice_is_one_case(mail):
+    srv, dov, sink, sa = mail
+    sender = "pdf@example.id"
+    raw, mid = mime("Surat keberatan", "Terlampir surat keberatan kami.\n", sender=sender,
+                    attachments=[(MINI_PDF, "application", "pdf", "keberatan.pdf"),
+                                 (b"PK\x03\x04 not evidence", "application", "zip", "x.zip")])
+    dov.deliver(BOX, raw)
+    dov.deliver(BOX, raw)  # the same Message-ID again (e.g. fetched twice)
+    reply = wait_until(lambda: mails_to(sink, sender), timeout=30)[0]
+    code = CODE_RE.search(reply["Subject"]).group(1)
+    wait_until(lambda: [s for s in summaries(sa) if s.get("message_id") == mid.strip("<>")
+                        and s.get("result") == "duplicate"], timeout=30)
+    case = case_by_code(sa, code)
+    assert [a["mime"] for a in case["attachments"]] == ["application/pdf"]
+    wait_until(lambda: [a["state"] for a in sa.case(case["id"])["attachments"]] == ["stored"])
+    time.sleep(1.5)
+    assert len(mails_to(sink, sender)) == 1
+    assert [c for c in sa.all_cases() if c["tracking_code"] == code]
