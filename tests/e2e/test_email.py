@@ -139,6 +139,7 @@ def test_status_update_is_delivered_by_mail(mail, users):
     assert CODE_RE.search(update["Subject"]).group(1) == code
     assert update["Auto-Submitted"] == "auto-replied"
     assert code in update.get_content()
+    assert "*" not in update.get_content()  # WhatsApp's bold marks are not shown
 
 
 def test_a_reply_is_threaded_onto_its_case(mail):

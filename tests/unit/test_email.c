@@ -9,6 +9,7 @@
 
 #include "channels/email/email.h"
 
+#include <jansson.h>
 #include <string.h>
 
 static err_t parse(arena_t *ar, const char *raw, email_msg *m, const char **why)
@@ -143,12 +144,42 @@ static void charsets_and_html(void **state)
     arena_destroy(ar);
 }
 
+static const char *rendered_text(arena_t *ar, const channel_msg *m)
+{
+    const char *payload = email_driver.render(ar, "a@example.id", m);
+    if (!payload)
+        return NULL;
+    json_t *j = json_loads(payload, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "to")), "a@example.id");
+    const char *t = arena_strdup(ar, json_string_value(json_object_get(j, "text")));
+    json_decref(j);
+    return t;
+}
+
+static void rendering(void **state)
+{
+    (void)state;
+    arena_t *ar = arena_new();
+    channel_msg m = {.kind = CHANNEL_MSG_TEXT, .text = "Laporan *ABCD-EFGH*: Diverifikasi."};
+    assert_string_equal(rendered_text(ar, &m), "Laporan ABCD-EFGH: Diverifikasi.");
+    m.text = "2 * 3 = 6, a*b";
+    assert_string_equal(rendered_text(ar, &m), "2 * 3 = 6, a*b");
+    channel_choice c[] = {{"a", "Ya", NULL}, {"b", "Tidak", NULL}};
+    m = (channel_msg){.kind = CHANNEL_MSG_CHOICES, .text = "Benar?", .choices = c, .nchoices = 2};
+    assert_string_equal(rendered_text(ar, &m), "Benar?\n1. Ya\n2. Tidak");
+    m = (channel_msg){.kind = CHANNEL_MSG_DOCUMENT, .media = "x", .filename = "a.pdf"};
+    assert_null(rendered_text(ar, &m));
+    /* Mail has no re-engagement window. */
+    assert_true(email_driver.can_send_text(0, 1000000));
+    arena_destroy(ar);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_code_of_a_reply), cmocka_unit_test(a_person_s_mail),
         cmocka_unit_test(automatic_mail),      cmocka_unit_test(malformed_mail),
-        cmocka_unit_test(charsets_and_html),
+        cmocka_unit_test(charsets_and_html),   cmocka_unit_test(rendering),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

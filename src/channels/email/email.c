@@ -65,6 +65,30 @@ err_t email_box_get(store_t *s, arena_t *ar, const char *key, const char *addres
  * {"to","text"}: the sender (email_smtp.c) adds the headers. Options
  * become numbered lines (the dialogue asks for a typed number when a
  * channel has no buttons); a template intent its values; documents none. */
+/* The dialogue's texts mark bold WhatsApp's way (*ABCD-EFGH*): in a mail
+ * the stars would show, so a star that opens (after a space or the start,
+ * before a letter) or closes (after a letter, before a space, punctuation
+ * or the end) such a span is dropped. Other stars stay. */
+static const char *plain(arena_t *ar, const char *text)
+{
+    size_t n = strlen(text);
+    char *out = arena_alloc(ar, n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '*') {
+            char before = i ? text[i - 1] : ' ', after = text[i + 1];
+            bool open = strchr(" \n\t(", before) && after && !strchr(" \n\t*", after);
+            bool close = !strchr(" \n\t*", before) && (!after || strchr(" \n\t.,:;!?)", after));
+            if (open || close)
+                continue;
+        }
+        *o++ = text[i];
+    }
+    *o = 0;
+    return out;
+}
+
 static const char *render(arena_t *ar, const char *address, const channel_msg *m)
 {
     const char *text = m->text;
@@ -89,7 +113,7 @@ static const char *render(arena_t *ar, const char *address, const channel_msg *m
     default:
         return NULL;
     }
-    if (!text)
+    if (!text || !(text = plain(ar, text)))
         return NULL;
     return channel_dump(ar, json_pack("{s:s, s:s}", "to", address, "text", text));
 }
