@@ -306,3 +306,24 @@ def test_a_pdf_is_evidence_and_a_mail_fetched_twice_is_one_case(mail):
     time.sleep(1.5)
     assert len(mails_to(sink, sender)) == 1
     assert [c for c in sa.all_cases() if c["tracking_code"] == code]
+
+
+def test_the_daily_limit_per_sender(mail):
+    srv, dov, sink, sa = mail
+    sender = "rajin@example.id"
+    mids = []
+    for i in range(7):
+        raw, mid = mime("Laporan ke-%d" % (i + 1), "Isi laporan nomor %d.\n" % (i + 1),
+                        sender=sender)
+        mids.append(mid.strip("<>"))
+        dov.deliver(BOX, raw)
+    done = wait_until(lambda: (lambda r: r if len(r) == 7 else None)(
+        {s["message_id"]: s["result"] for s in summaries(sa) if s.get("message_id") in mids}),
+        timeout=60)
+    assert sorted(done.values()) == ["case"] * 5 + ["daily_limit"] * 2
+    # Five codes, one notice of the limit (not one per mail: no loops).
+    got = wait_until(lambda: (lambda m: m if len(m) >= 6 else None)(mails_to(sink, sender)))
+    time.sleep(1.5)
+    got = mails_to(sink, sender)
+    assert len(got) == 6
+    assert sum(1 for m in got if "batas per hari" in m.get_content()) == 1

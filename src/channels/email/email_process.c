@@ -191,8 +191,20 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
         thread.agency_id == agency.id && thread.notify_address &&
         strcasecmp(thread.notify_address, m.from) == 0)
         threaded = true;
-    int64_t category = 0;
+    /* Spam protection, as WhatsApp's: at most the daily limit of new
+     * cases per sender in 24 hours; more mail is kept without a case. */
+    bool limited = false;
     if (!threaded) {
+        int64_t recent = 0;
+        unsigned limit = cfg->wa_daily_limit ? cfg->wa_daily_limit : 5;
+        e = store_case_count_for_contact(s, agency.id, EMAIL_CHANNEL, m.from, now - 24 * 3600,
+                                         &recent);
+        if (e != ERR_OK)
+            return e;
+        limited = recent >= (int64_t)limit;
+    }
+    int64_t category = 0;
+    if (!threaded && !limited) {
         e = pick_category(s, ar, agency.id, &category);
         if (e != ERR_OK)
             return e;
@@ -264,6 +276,25 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
                 fx.out[fx.nout++] = (store_dialog_out){"reply", msg_text(ar, ack), NULL, false};
                 fx.draft = with_acked_at(ar, conv.draft, now);
             }
+        } else if (limited) {
+            unsigned lim = cfg->wa_daily_limit ? cfg->wa_daily_limit : 5u;
+            const char *say =
+                !strcmp(lang, "en")
+                    ? arena_printf(ar,
+                                   "Sorry, this address has already sent %u reports in the last "
+                                   "24 hours, the daily limit. Your mail is kept; for anything "
+                                   "urgent, please call our office.",
+                                   lim)
+                    : arena_printf(ar,
+                                   "Maaf, dari alamat email ini sudah ada %u laporan dalam 24 jam "
+                                   "terakhir, batas per hari. Email Anda tetap kami simpan; bila "
+                                   "ada hal mendesak, hubungi kantor kami.",
+                                   lim);
+            int64_t last = acked_at(conv.draft);
+            if (say && (last <= 0 || now - last >= ACK_EVERY)) {
+                fx.out[fx.nout++] = (store_dialog_out){"reply", msg_text(ar, say), NULL, false};
+                fx.draft = with_acked_at(ar, conv.draft, now);
+            }
         } else {
             store_case *c = arena_alloc(ar, sizeof *c);
             if (!c)
@@ -302,7 +333,10 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
     }
     if (e != ERR_OK)
         return e;
-    const char *what = fx.duplicate ? "duplicate" : threaded ? "threaded" : "case";
+    const char *what = fx.duplicate ? "duplicate"
+                       : threaded   ? "threaded"
+                       : limited    ? "daily_limit"
+                                    : "case";
     out->summary = summary(ar, mailbox, uid, mid, what, nmedia);
     if (!fx.duplicate && fx.new_case)
         log_info("email", "event=case_created case_id=%lld agency_id=%lld attachments=%zu",
