@@ -118,6 +118,15 @@ static void malformed_mail(void **state)
     assert_int_equal(parse(ar, "Subject: tanpa pengirim\r\n\r\nhalo\r\n", &m, &why), ERR_INVALID);
     assert_non_null(strstr(why, "sender"));
     assert_int_equal(parse(ar, "", &m, &why), ERR_INVALID);
+    /* An address that would break an SMTP command is no sender. */
+    assert_int_equal(parse(ar, "From: \"x\" <a>b@example.id>\r\n\r\nhalo\r\n", &m, &why),
+                     ERR_INVALID);
+    /* Whatever GMime makes of a@b@c, what it gives has one @. */
+    if (parse(ar, "From: a@b@example.id\r\n\r\nhalo\r\n", &m, &why) == ERR_OK)
+        assert_ptr_equal(strchr(m.from, '@'), strrchr(m.from, '@'));
+    assert_int_equal(
+        parse(ar, "From: =?utf-8?q?a=0D=0ARCPT_TO:x?=@example.id\r\n\r\nhalo\r\n", &m, &why),
+        ERR_INVALID);
     arena_destroy(ar);
 }
 

@@ -212,6 +212,22 @@ const char *email_find_code(arena_t *ar, const char *subject, const char *ids)
     return NULL;
 }
 
+/* An address we may answer: printable ASCII without the characters that
+ * would end it in an SMTP command or a header (<>, quotes, spaces, ...),
+ * one @ with something on both sides, at most 254 bytes. Anything else is
+ * no sender at all (a dead letter), never an SMTP command of its making. */
+static bool address_ok(const char *a)
+{
+    size_t n = a ? strlen(a) : 0;
+    const char *at = a ? strchr(a, '@') : NULL;
+    if (!n || n > 254 || !at || at == a || !at[1] || strchr(at + 1, '@'))
+        return false;
+    for (const char *p = a; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || strchr("<>()[],;:\\\"", *p))
+            return false;
+    return true;
+}
+
 static const char *header(arena_t *ar, GMimeObject *o, const char *name)
 {
     const char *v = g_mime_object_get_header(o, name);
@@ -274,7 +290,7 @@ err_t email_parse(arena_t *ar, const unsigned char *raw, size_t len, email_msg *
                               : NULL;
     if (ia && INTERNET_ADDRESS_IS_MAILBOX(ia)) {
         const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
-        if (addr && strchr(addr, '@') && strlen(addr) < 255) {
+        if (address_ok(addr)) {
             char *lower = arena_strdup(ar, addr);
             for (char *c = lower; c && *c; c++)
                 *c = (char)tolower((unsigned char)*c);

@@ -188,7 +188,8 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
     store_case thread;
     bool threaded = false;
     if (m.code && store_case_by_code(s, ar, m.code, &thread) == ERR_OK &&
-        thread.agency_id == agency.id && thread.notify_address &&
+        thread.agency_id == agency.id && thread.notify_channel &&
+        strcmp(thread.notify_channel, EMAIL_CHANNEL) == 0 && thread.notify_address &&
         strcasecmp(thread.notify_address, m.from) == 0)
         threaded = true;
     /* Spam protection, as WhatsApp's: at most the daily limit of new
