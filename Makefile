@@ -6,7 +6,7 @@
 #   make deb    the Debian package, build/deb/aduan_VERSION_amd64.deb (deploy/debian/)
 #   make lint   formatting and banned functions
 
-PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl libjpeg libpng libwebp libcrypto libqrencode
+PKGS      := libmicrohttpd jansson sqlite3 libpq libsodium inih libcurl libjpeg libpng libwebp libcrypto libqrencode gmime-3.0
 CC        ?= cc
 CSTD      := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Werror
@@ -22,7 +22,8 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlit
             postgresql nginx openssl sqlite3 strace systemd \
             libjs-leaflet libjs-chart.js libhpdf-dev poppler-utils chromium nodejs \
             libjpeg-dev libpng-dev libwebp-dev clang libclang-rt-dev lintian \
-            libssl-dev libqrencode-dev python3-jsonschema
+            libssl-dev libqrencode-dev python3-jsonschema \
+            libgmime-3.0-dev dovecot-imapd
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c src/channels/*/*.c \
             src/jobs/*.c src/http/*.c)

@@ -1,6 +1,7 @@
 /* aduan: the command line. */
 #include "admin.h"
 #include "channels/telegram/tg.h"
+#include "channels/email/email.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -105,6 +106,12 @@ static const command_help helps[] = {
      "Manages the API keys of Open311 GeoReport v2 clients (docs/OPEN311.md).\n"
      "'key add' prints a new key on its last line, once: only its SHA-256 is kept.\n"
      "A client has one active key; 'key revoke' ends it (then 'key add' again)."},
+    {"email", email_usage,
+     "Connects an agency's mailbox (issue 16, docs/CHANNELS.md \"Email\"): new mail\n"
+     "is fetched over IMAP and becomes a case, answers go out over SMTP. The\n"
+     "password is read from the first line of --password-file. '--starttls try'\n"
+     "lets smtp:// and imap:// go without TLS when the server offers none (tests\n"
+     "only). 'list' shows the mailboxes, never their passwords."},
     {"backup", admin_usage_backup,
      "Writes a consistent copy of the database to FILE while aduan serves, and the\n"
      "media directory to FILE.media.tar. SQLite: the online backup API (one\n"
@@ -830,7 +837,7 @@ int main(int argc, char **argv)
         strcmp(cmd, "user") && strcmp(cmd, "agency") && strcmp(cmd, "category") &&
         strcmp(cmd, "team") && strcmp(cmd, "report") && strcmp(cmd, "export") &&
         strcmp(cmd, "region") && strcmp(cmd, "backup") && strcmp(cmd, "restore") &&
-        strcmp(cmd, "open311") && strcmp(cmd, "telegram")) {
+        strcmp(cmd, "open311") && strcmp(cmd, "telegram") && strcmp(cmd, "email")) {
         fprintf(stderr, "aduan: unknown command '%s'; see 'aduan help'\n", cmd);
         return EXIT_USAGE;
     }
@@ -892,6 +899,14 @@ int main(int argc, char **argv)
         rc = open_store(&cfg, &s, 1);
         if (!rc)
             rc = open311_cmd(s, argc - k - 1, argv + k + 1);
+        store_close(s);
+        return rc;
+    }
+    if (strcmp(cmd, "email") == 0) {
+        store_t *s = NULL;
+        rc = open_store(&cfg, &s, 1);
+        if (!rc)
+            rc = email_cli(&cfg, s, argc - k - 1, argv + k + 1);
         store_close(s);
         return rc;
     }

@@ -3,6 +3,7 @@
 #include "channels/channel.h"
 
 #include "channels/telegram/tg.h"
+#include "channels/email/email.h"
 #include "channels/whatsapp/wa.h"
 
 #include <jansson.h>
@@ -11,6 +12,7 @@
 
 static const channel_driver *const DRIVERS[] = {
     &wa_driver, &tg_driver, /* issue 16 §2 */
+    &email_driver,          /* issue 16 §3 */
 };
 
 const channel_driver *channel_find(const char *name)
@@ -27,6 +29,15 @@ const char *channel_for_mobile(void)
         if (DRIVERS[i]->caps.mobile_address)
             return DRIVERS[i]->name;
     return NULL;
+}
+
+int channel_poll_all(const config_t *cfg, struct store *s, int64_t now)
+{
+    int n = 0;
+    for (size_t i = 0; i < sizeof DRIVERS / sizeof DRIVERS[0]; i++)
+        if (DRIVERS[i]->poll)
+            n += DRIVERS[i]->poll(cfg, s, now);
+    return n;
 }
 
 const channel_driver *channel_at(size_t i)

@@ -182,6 +182,19 @@ typedef struct channel_driver {
      * with text ready to send (the follow button of a public page), in the
      * arena; NULL when the channel or the agency has none. */
     const char *(*start_link)(struct store *s, arena_t *ar, int64_t agency_id, const char *text);
+    /* Optional (issue 16, email): a send that needs the store (the agency
+     * endpoint's settings in channel_endpoints: a mailbox's SMTP server and
+     * password) and what the outbox row is about. The outbox calls it
+     * instead of send when set. kind is the row's ("operator": a person's
+     * words; anything else is automatic), case_id its case (0: none). */
+    void (*send_row)(const config_t *cfg, struct store *s, void *curl, arena_t *ar,
+                     const char *endpoint, const char *kind, int64_t case_id, const char *payload,
+                     channel_result *r);
+    /* Optional: fetches what arrived since the last call (a mailbox polled
+     * over IMAP) into the inbound table, each message committed before the
+     * channel is told it was taken; called by the worker on every pass (the
+     * driver paces itself). Returns how many were stored. */
+    int (*poll)(const config_t *cfg, struct store *s, int64_t now);
 } channel_driver;
 
 /* The neutral message json rendered by d for address (arena-owned); NULL
@@ -203,5 +216,8 @@ const channel_driver *channel_at(size_t i);
  * walk-in reporter who agreed to updates, an officer's notices): the first
  * driver whose addresses are mobile numbers; NULL when none is built in. */
 const char *channel_for_mobile(void);
+
+/* Runs every driver's poll (channel_driver.poll); how many were stored. */
+int channel_poll_all(const config_t *cfg, struct store *s, int64_t now);
 
 #endif

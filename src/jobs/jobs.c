@@ -1,5 +1,6 @@
 #include "jobs/jobs.h"
 
+#include "channels/channel.h"
 #include "channels/staff.h"
 #include "channels/texts.h"
 #include "core/clock.h"
@@ -86,8 +87,9 @@ int jobs_run_once(const config_t *cfg, store_t *store)
 {
     int64_t now = clock_now();
     refresh_texts(store);
-    return inbox_run(cfg, store, now) + case_rules_run(cfg, store, now) +
-           staff_tick(cfg, store, now) + outbox_run(cfg, store, now) + media_run(cfg, store, now) +
+    return channel_poll_all(cfg, store, now) + inbox_run(cfg, store, now) +
+           case_rules_run(cfg, store, now) + staff_tick(cfg, store, now) +
+           outbox_run(cfg, store, now) + media_run(cfg, store, now) +
            svc_retention_run(cfg, store, now) + audit_retention_run(cfg, store, now);
 }
 

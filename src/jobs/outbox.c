@@ -130,7 +130,11 @@ static void send_one(const config_t *cfg, store_t *s, CURL *curl, arena_t *ar, s
             log_warn("outbox", "event=outbox_store_failed id=%lld", (long long)m->id);
         return;
     }
-    d->send(cfg, s, curl, m->endpoint, templ ? m->template : m->payload, &r);
+    if (d->send_row)
+        d->send_row(cfg, s, curl, ar, m->endpoint, m->kind, m->case_id,
+                    templ ? m->template : m->payload, &r);
+    else
+        d->send(cfg, s, curl, m->endpoint, templ ? m->template : m->payload, &r);
     if (!r.provider_id[0] && r.window_closed && !templ && m->template) {
         /* The re-engagement window closed (the citizen has been silent
          * too long): the approved template carries the message instead. */

@@ -76,3 +76,20 @@ err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel)
     static const char sql[] = "DELETE FROM channel_endpoints WHERE agency_id = $1 AND channel = $2";
     return q_write(s, sql, true, Q_INT(agency_id), Q_TEXT(channel));
 }
+
+err_t store_case_last_inbound(store_t *s, arena_t *ar, int64_t case_id, const char **provider_id)
+{
+    static const char sql[] = "SELECT wamid FROM messages WHERE case_id = $1 AND direction = 'in'"
+                              " AND wamid IS NOT NULL ORDER BY id DESC LIMIT 1";
+    *provider_id = NULL;
+    return q_one(s, ar, sql, Q_COL_TEXT, provider_id, Q_INT(case_id));
+}
+
+err_t store_case_count_for_contact(store_t *s, int64_t agency_id, const char *channel,
+                                   const char *address, int64_t since, int64_t *n)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM cases WHERE agency_id = $1"
+                              " AND notify_channel = $2 AND notify_address = $3"
+                              " AND created_at >= $4";
+    return q_one_int(s, sql, n, Q_INT(agency_id), Q_TEXT(channel), Q_TEXT(address), Q_INT(since));
+}

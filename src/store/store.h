@@ -124,6 +124,14 @@ err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out) S
 err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code,
                         store_agency *out) STORE_WUR;
 err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n) STORE_WUR;
+/* The channel's id (messages.wamid: an email's Message-ID) of the newest
+ * message the reporter sent about case case_id; ERR_NOT_FOUND when none. */
+err_t store_case_last_inbound(store_t *s, arena_t *ar, int64_t case_id,
+                              const char **provider_id) STORE_WUR;
+/* How many cases of the agency whose updates go to (channel, address)
+ * were opened since `since` (a channel's daily limit per sender). */
+err_t store_case_count_for_contact(store_t *s, int64_t agency_id, const char *channel,
+                                   const char *address, int64_t since, int64_t *n) STORE_WUR;
 /* Registers a WhatsApp phone-number id for the agency. */
 err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
                               const char *display_phone, int64_t now) STORE_WUR;
