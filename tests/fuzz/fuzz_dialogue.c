@@ -110,7 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              7 * 60 + 30,
                              16 * 60,
                              30,
-                             ""};
+                             "",
+                             NULL};
                 store_dialog_effects fx;
                 memset(&fx, 0, sizeof fx);
                 if (bot_step_caps(&in, size % 2 ? &plain : &wa_driver.caps, &fx) == ERR_OK)
