@@ -437,5 +437,10 @@ def test_the_server_stops_cleanly_with_streams_open(fresh_server):
     assert fresh_server.stop() == []
     assert time.time() - t0 < 5
     for s in streams:
-        assert s.next(2.0) is None and s.ended
+        # A background job may have changed a case just before the stop:
+        # its event may still come first; then the stream must end.
+        for _ in range(20):
+            if s.next(2.0) is None:
+                break
+        assert s.ended
         s.close()
