@@ -167,7 +167,7 @@ describe('issue 18: the field app offline', () => {
     // The result form is there (the start waits), for when the work is done.
     await task.locator('form[data-form=resolve]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'field-offline-queued.png'), fullPage: true });
-    // The two pictures of docs/OPERATOR.md: the top of the page, and the card.
+    // The top of the page, and the card (docs/OPERATOR.md shows docs-shots.test.mjs' pictures).
     await page.screenshot({ path: join(ARTIFACTS, 'field-offline.png') });
     await task.screenshot({ path: join(ARTIFACTS, 'field-offline-card.png') });
     // Nothing reached the server.
