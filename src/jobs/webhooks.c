@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/netguard.h"
 #include "http/http.h"
 
 #include <curl/curl.h>
@@ -154,6 +155,7 @@ static long post(CURL *curl, const store_webhook_delivery *d, const char *body, 
     char sig[WEBHOOK_SIG_BUF], h_sig[WEBHOOK_SIG_BUF + 32], h_id[64], h_ev[96];
     char cerr[CURL_ERROR_SIZE] = "";
     long code = 0;
+    netguard_t guard;
     webhook_sign(d->secret, now, body, sig);
     snprintf(h_sig, sizeof h_sig, "X-Aduan-Signature: %s", sig);
     snprintf(h_id, sizeof h_id, "X-Aduan-Delivery: whd_%lld", (long long)d->id);
@@ -174,10 +176,16 @@ static long post(CURL *curl, const store_webhook_delivery *d, const char *body, 
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "aduan-webhooks/" ADUAN_VERSION);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, cerr);
+    /* A subscriber's address is checked where curl connects: not the
+     * machine itself or its networks (core/netguard.h). */
+    netguard_arm(curl, &guard);
     CURLcode rc = curl_easy_perform(curl);
     if (rc == CURLE_OK)
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    if (rc != CURLE_OK)
+    if (rc != CURLE_OK && guard.refused[0])
+        snprintf(err, errlen, "refused: %s is not a public address (ADUAN_FETCH_ALLOW_PRIVATE)",
+                 guard.refused);
+    else if (rc != CURLE_OK)
         snprintf(err, errlen, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
     else if (code < 200 || code > 299)
         snprintf(err, errlen, "HTTP %ld", code);
