@@ -19,9 +19,11 @@
 #define SECRET_MAX      200
 #define DESCRIPTION_MAX 200
 
-static const char *const TYPES[] = {"case.created",     "case.status_changed", "case.assigned",
-                                    "case.note_public", "message.received",    "survey.submitted",
-                                    "sla.breached"};
+static const char *const TYPES[] = {
+    "case.created",     "case.status_changed", "case.assigned",
+    "case.note_public", "message.received",    "survey.submitted",
+    "sla.breached",     "case.lapor_updated", /* issue 17 §3 (media) */
+};
 #define NTYPES (sizeof TYPES / sizeof TYPES[0])
 
 static bool admin_of(const req_t *r, int64_t agency_id)

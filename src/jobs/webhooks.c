@@ -119,10 +119,20 @@ static void untrusted_place(json_t *kase, const store_case *k)
     }
 }
 
+/* What a LAPOR! bridge needs of a case.lapor_updated (issue 17 §3): the
+ * national class, whether the case is marked for LAPOR! and its tracking
+ * id there, as the case has them when the delivery is first sent. */
+static json_t *lapor_part(const store_case *k)
+{
+    return json_pack("{s:s?, s:b, s:o, s:s?}", "lapor_class", k->lapor_class, "marked",
+                     k->lapor_marked_at != 0, "marked_at", json_time(k->lapor_marked_at),
+                     "tracking_id", k->lapor_tracking_id);
+}
+
 /* The body: {"id", "type", "created_at", "data": {"case", "event"}}; the
  * case in the API's shape, with the reporter (and the exact place) only
- * for a trusted subscription, never an internal note. NULL: the case
- * cannot be read. */
+ * for a trusted subscription, never an internal note; a case.lapor_updated
+ * has data.lapor too. NULL: the case cannot be read. */
 static char *render(store_t *s, arena_t *ar, const store_webhook_delivery *d)
 {
     store_case k;
@@ -136,6 +146,8 @@ static char *render(store_t *s, arena_t *ar, const store_webhook_delivery *d)
     json_t *j = json_pack("{s:s, s:s, s:o, s:{s:o, s:o}}", "id", id, "type", d->event_type,
                           "created_at", json_time(d->created_at), "data", "case",
                           kase ? kase : json_null(), "event", event_part(s, ar, d));
+    if (j && strcmp(d->event_type, "case.lapor_updated") == 0)
+        json_object_set_new(json_object_get(j, "data"), "lapor", lapor_part(&k));
     char *out = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     return out;

@@ -1582,7 +1582,7 @@ err_t store_open311_photo_add(store_t *s, int64_t case_id, const char *sha256, c
 /* The event types a subscription may ask for, comma separated. */
 #define STORE_WEBHOOK_TYPES                                                                        \
     "case.created,case.status_changed,case.assigned,case.note_public,message.received,"            \
-    "survey.submitted,sla.breached"
+    "survey.submitted,sla.breached,case.lapor_updated"
 #define STORE_WEBHOOK_DELIVERIES_MAX 200
 
 typedef struct {
