@@ -10,17 +10,20 @@ retries); a 503 is tried again.
 The server runs with ADUAN_FETCH_ALLOW_PRIVATE=loopback: the media server
 is on this machine, every other private address is refused
 (core/netguard.h); the refusals with the flag unset are in
-tests/unit/test_netguard.c and tests/e2e/test_webhooks_guard.py. Waits are
+tests/unit/test_netguard.c, tests/e2e/test_webhooks_guard.py and the last
+test here (its own server, the flag unset). Waits are
 shortened by ADUAN_FETCH_TIMEOUT (1 s) and ADUAN_FETCH_BACKOFF_SCALE."""
 
 import hashlib
+import ipaddress
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from aduan_e2e import fixture_image, wait_until
+from aduan_e2e import Client, Server, engine_env, fixture_image, pg_available, wait_until
 from test_open311 import JURISDICTION, assert_error, json_of, key, post  # noqa: F401
 
 SERVER_ENV = {"ADUAN_OPEN311_JURISDICTION": JURISDICTION, "ADUAN_FETCH_ALLOW_PRIVATE": "loopback",
@@ -233,3 +236,45 @@ def test_a_bad_media_url_refuses_the_request(server, key, admin, url):
     assert_error(r, 400)
     assert json_of(r)[0]["description"].startswith("media_url: "), r
     assert admin.list_cases(q="qxrefusedurl")["items"] == before
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def unguarded_off(request, tmp_path):
+    """A server with ADUAN_FETCH_ALLOW_PRIVATE unset, as in production."""
+    if request.param == "postgres" and not pg_available():
+        pytest.skip("ADUAN_TEST_PG is not set")
+    env = dict(engine_env(request.param) or {})
+    env.update(SERVER_ENV)
+    env["ADUAN_FETCH_ALLOW_PRIVATE"] = None
+    srv = Server(tmp_path, env)
+    srv.init(demo=True)
+    srv.start()
+    yield srv
+    assert not srv.stop()
+
+
+def test_a_name_of_this_machine_is_refused_where_the_fetch_connects(unguarded_off, media):
+    """This machine's own name passes the literal check at POST (a name is
+    not judged there) and is refused on the address it resolves to."""
+    name = socket.gethostname()
+    try:
+        addr = ipaddress.ip_address(socket.gethostbyname(name))
+    except (OSError, ValueError):
+        pytest.skip("this machine's name does not resolve")
+    if addr.is_global:
+        pytest.skip("this machine's name resolves to a public address")
+    srv = unguarded_off
+    k = srv.cli("open311", "key", "add", "guard-test").stdout.strip().splitlines()[-1]
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    path = "/photo.jpg?named-%s" % srv.port
+    url = "http://%s:%d%s" % (name, media.port, path)
+    cid, _ = post_with_url(srv, k, url, "qxnamed")
+    note = failed_with(admin, cid, "is not a public address")
+    assert note.startswith("refused: "), note  # the address curl tried (IPv4 or IPv6)
+    assert media.count(path) == 0
+    # A private address literal is refused at once, with nothing made.
+    r = post(srv, "json", {"api_key": k, "service_code": "satpolpp-pkl",
+                           "address_string": "Pasar", "media_url": media.url("/photo.jpg")})
+    assert_error(r, 400)
+    assert json_of(r)[0]["description"] == "media_url: not a public address"
