@@ -65,6 +65,19 @@ static int64_t backoff(int attempts)
     return s < 1 ? 1 : s;
 }
 
+/* Set when the server stops: a transfer in progress ends at once (curl's
+ * progress callback) instead of holding the shutdown for up to
+ * FETCH_TIMEOUT; the job is not recorded and comes due again after its
+ * lease. One fetcher per process. */
+static bool stopping;
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return __atomic_load_n(&stopping, __ATOMIC_RELAXED) ? 1 : 0;
+}
+
 /* Where a download goes: a temporary file, cut at IMAGE_BYTES_MAX. */
 typedef struct {
     FILE *f;
@@ -139,6 +152,8 @@ static const char *transfer(CURL *curl, const char *url, const char *tmp, size_t
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "aduan-fetch/" ADUAN_VERSION);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &k);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     /* Every connection, the redirects' too, where curl makes it. */
     netguard_arm(curl, &guard);
     CURLcode rc = curl_easy_perform(curl);
@@ -195,6 +210,8 @@ int fetch_run(const config_t *cfg, store_t *s, int64_t now)
         char err[1024] = "";
         bool final = false;
         const char *why = fetch_one(cfg, s, curl, &jobs[i], clock_now(), &final, err, sizeof err);
+        if (__atomic_load_n(&stopping, __ATOMIC_RELAXED))
+            break; /* due again after the lease, whatever happened */
         if (!why)
             continue;
         bool give_up = final || jobs[i].attempts >= FETCH_ATTEMPTS;
@@ -252,6 +269,7 @@ fetcher_t *fetcher_start(const config_t *cfg, store_t *s)
         return NULL;
     f->cfg = cfg;
     f->store = s;
+    __atomic_store_n(&stopping, false, __ATOMIC_RELAXED);
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
     if (pthread_create(&f->thread, NULL, loop, f) != 0) {
@@ -267,6 +285,7 @@ void fetcher_stop(fetcher_t *f)
 {
     if (!f)
         return;
+    __atomic_store_n(&stopping, true, __ATOMIC_RELAXED);
     pthread_mutex_lock(&f->mu);
     f->stop = true;
     pthread_cond_signal(&f->cv);
