@@ -432,6 +432,11 @@ static const struct {
     /* Issue 16 §2: the Telegram webhook. */
     {"X-Telegram-Bot-Api-Secret-Token is missing or does not match this agency's bot",
      "X-Telegram-Bot-Api-Secret-Token tidak ada atau tidak cocok dengan bot instansi ini"},
+    /* Issue 17 (media): the SSRF guard of webhook subscriptions. */
+    {"url: a loopback, private, link-local or multicast address may not receive webhooks "
+     "(ADUAN_FETCH_ALLOW_PRIVATE=1 allows it)",
+     "url: alamat loopback, privat, link-local atau multicast tidak boleh menerima webhook "
+     "(ADUAN_FETCH_ALLOW_PRIVATE=1 mengizinkannya)"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

@@ -1582,7 +1582,7 @@ err_t store_open311_photo_add(store_t *s, int64_t case_id, const char *sha256, c
 /* The event types a subscription may ask for, comma separated. */
 #define STORE_WEBHOOK_TYPES                                                                        \
     "case.created,case.status_changed,case.assigned,case.note_public,message.received,"            \
-    "survey.submitted,sla.breached"
+    "survey.submitted,sla.breached,case.lapor_updated"
 #define STORE_WEBHOOK_DELIVERIES_MAX 200
 
 typedef struct {
@@ -1759,5 +1759,27 @@ err_t store_endpoint_list(store_t *s, arena_t *ar, const char *channel, store_en
                           size_t *n) STORE_WUR;
 /* Removes the agency's endpoint on channel; ERR_NOT_FOUND when none. */
 err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel) STORE_WUR;
+
+/* ---- evidence named by a URL (issue 17 §1, media; fetch.c) -------------- */
+
+/* store_case_open, and in the same transaction a pending attachment of the
+ * reporter's to be fetched from url (http or https, checked by the
+ * caller) by the fetch worker; its id in *attachment_id. */
+err_t store_case_open_fetch(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
+                            const char *note, const char *url, int64_t *attachment_id) STORE_WUR;
+
+typedef struct {
+    int64_t id, case_id;
+    const char *url;
+    int attempts; /* counting this one */
+} store_fetch_job;
+
+/* Claims up to max fetches that are due (lease seconds); stored with
+ * store_media_stored, retried with store_media_retry (next_at > 0). */
+err_t store_fetch_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                        store_fetch_job **out, size_t *n) STORE_WUR;
+/* Gives up on the fetch for good: state failed with error, and an
+ * internal "media_failed" event on the case carrying it. */
+err_t store_fetch_failed(store_t *s, int64_t id, const char *error, int64_t now) STORE_WUR;
 
 #endif

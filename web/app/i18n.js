@@ -118,6 +118,8 @@ const T = {
     unread: 'belum dibaca', assignee: 'Petugas', unassigned: 'Belum ditugaskan', assign_me: 'Ambil',
     also_here: 'Sedang membuka kasus ini juga', case_changed: 'Kasus ini baru saja diubah orang lain.',
     reload: 'Muat ulang',
+    // Issue 17 (media): a photo an Open311 client named by its address (media_url).
+    a_media_failed: 'Foto dari tautan pelapor gagal diambil',
   },
   en: {
     skip: 'Skip to content', loading: 'Loading…', login_title: 'Sign in to the aduan dashboard',
@@ -231,6 +233,8 @@ const T = {
     unread: 'unread', assignee: 'Owner', unassigned: 'Unassigned', assign_me: 'Take it',
     also_here: 'Also looking at this case', case_changed: 'Someone else just changed this case.',
     reload: 'Reload',
+    // Issue 17 (media): a photo an Open311 client named by its address (media_url).
+    a_media_failed: "The reporter's photo link could not be fetched",
   },
 };
 
