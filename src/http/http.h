@@ -311,6 +311,8 @@ err_t h_public_agencies(app_t *app, req_t *r);
 err_t h_public_reports(app_t *app, req_t *r);
 err_t h_public_reports_page(app_t *app, req_t *r);
 err_t h_report_monthly(app_t *app, req_t *r);
+/* The hotspot map for leadership (hotspots.c, issue 18). */
+err_t h_hotspots(app_t *app, req_t *r);
 /* The client's address key for per-client limits (client.c): the peer,
  * or from a trusted proxy (ADUAN_TRUSTED_PROXIES) the address it forwarded
  * in X-Forwarded-For; an IPv6 client as its /64. Never NULL. */

@@ -234,6 +234,9 @@ static const route_t routes[] = {
     PUB("GET", "/lapor/{file}", h_webform_page),
     {"POST", "/lapor", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
     {"POST", "/lapor/{file}", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
+    /* Issue 18: the hotspot map for leadership (hotspots.c); the handler
+     * keeps to the agencies where the user has one of these roles. */
+    ME("GET", "/api/v1/stats/hotspots", h_hotspots, READERS),
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

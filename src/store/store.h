@@ -1760,4 +1760,22 @@ err_t store_endpoint_list(store_t *s, arena_t *ar, const char *channel, store_en
 /* Removes the agency's endpoint on channel; ERR_NOT_FOUND when none. */
 err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel) STORE_WUR;
 
+/* ---- the hotspot map (issue 18, store/hotspots.c) ------------------------ */
+
+/* One group of cases: a category, a kecamatan (NULL: none) and a grid cell
+ * (the case's latitude and longitude times per_degree, rounded; 0 and
+ * located false for cases without a location), and how many. */
+typedef struct {
+    int64_t category_id;
+    const char *kecamatan_code;
+    bool located;
+    int64_t cell_lat, cell_lon;
+    int64_t count;
+} store_hotspot_row;
+
+/* The cases of agency_id (and category_id; 0: any) received in [from, to),
+ * without those forwarded away, grouped as above, ordered by cell. */
+err_t store_hotspots(store_t *s, arena_t *ar, int64_t agency_id, int64_t category_id, int64_t from,
+                     int64_t to, double per_degree, store_hotspot_row **out, size_t *n) STORE_WUR;
+
 #endif

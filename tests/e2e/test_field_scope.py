@@ -231,6 +231,8 @@ ROUTES = {
     ("POST", "/lapor/{file}"): ("public", None),
     # Issue 16 §2: the Telegram webhook (its secret, not a session, lets it in).
     ("POST", "/webhooks/telegram/{file}"): ("public", None),
+    # Issue 18: the hotspot map is for the desk and leadership, not the field.
+    ("GET", "/api/v1/stats/hotspots"): ("/api/v1/stats/hotspots", 403),
 }
 
 # Routes that end the session: called last.

@@ -118,6 +118,11 @@ const T = {
     unread: 'belum dibaca', assignee: 'Petugas', unassigned: 'Belum ditugaskan', assign_me: 'Ambil',
     also_here: 'Sedang membuka kasus ini juga', case_changed: 'Kasus ini baru saja diubah orang lain.',
     reload: 'Muat ulang',
+    hotspots: 'Peta rawan', hotspots_title: 'Peta rawan laporan',
+    hotspots_hint: 'Sebaran laporan per wilayah dan kategori dalam satu periode, untuk merencanakan patroli. Hanya jumlah: tidak ada kode laporan, pelapor, atau lokasi persis.',
+    hotspot_cell: 'Ukuran petak', hotspot_total: '%d laporan dalam periode ini',
+    hotspot_unlocated: '%d tanpa lokasi (tetap dihitung per kecamatan)', hotspot_cases: '%d laporan',
+    hotspot_by_kecamatan: 'Per kecamatan', hotspot_by_category: 'Per kategori', hotspot_no_kecamatan: 'Tanpa kecamatan', hotspot_none: 'Tidak ada laporan pada periode ini.', hotspot_top: 'Kategori terbanyak',
   },
   en: {
     skip: 'Skip to content', loading: 'Loading…', login_title: 'Sign in to the aduan dashboard',
@@ -231,6 +236,11 @@ const T = {
     unread: 'unread', assignee: 'Owner', unassigned: 'Unassigned', assign_me: 'Take it',
     also_here: 'Also looking at this case', case_changed: 'Someone else just changed this case.',
     reload: 'Reload',
+    hotspots: 'Hotspot map', hotspots_title: 'Hotspot map of reports',
+    hotspots_hint: 'Where reports come from, per area and category over a period, to plan patrols. Counts only: no tracking codes, reporters or exact places.',
+    hotspot_cell: 'Cell size', hotspot_total: '%d reports in this period',
+    hotspot_unlocated: '%d without a location (still counted per kecamatan)', hotspot_cases: '%d reports',
+    hotspot_by_kecamatan: 'Per kecamatan', hotspot_by_category: 'Per category', hotspot_no_kecamatan: 'No kecamatan', hotspot_none: 'No reports in this period.', hotspot_top: 'Most reported',
   },
 };
 
