@@ -22,6 +22,10 @@
  * (~110 m), the default 5 about 550 m (a patrol's beat), 100 about 11 km. */
 #define HS_CELL_DEFAULT 5
 #define HS_CELL_MAX     100
+/* The most cells an answer carries (about 60 bytes of JSON each): with
+ * more at the cell size asked, the cells are merged into ones twice as
+ * large until they fit, and the answer says so (cell_degrees, coarsened). */
+#define HS_CELLS_MAX 10000
 /* Without from, the period is the last 90 days; at most a year and a day. */
 #define HS_DEFAULT_SPAN (90 * 86400)
 #define HS_SPAN_MAX     (366 * 86400)
@@ -152,6 +156,16 @@ static int by_cell(const void *a, const void *b)
     return (x->cell_lon > y->cell_lon) - (x->cell_lon < y->cell_lon);
 }
 
+/* The distinct cells of rows sorted by_cell. */
+static size_t count_cells(const store_hotspot_row *all, size_t n)
+{
+    size_t cells = 0;
+    for (size_t i = 0; i < n && all[i].located; i++)
+        if (!i || all[i].cell_lat != all[i - 1].cell_lat || all[i].cell_lon != all[i - 1].cell_lon)
+            cells++;
+    return cells;
+}
+
 /* obj[key] += n. */
 static void add_count(json_t *obj, const char *key, int64_t n)
 {
@@ -262,9 +276,21 @@ static err_t hs_answer(app_t *app, req_t *r, const hs_query *q, json_t *out)
     json_t *cells = json_array(), *ca = json_array(), *ka = json_array();
     if (e == ERR_OK && (!cells || !ca || !ka))
         e = ERR_NOMEM;
+    if (e == ERR_OK && nall > 1)
+        qsort(all, nall, sizeof *all, by_cell);
+    int cell = q->cell;
+    while (e == ERR_OK && cell < HS_CELL_MAX && count_cells(all, nall) > HS_CELLS_MAX) {
+        /* Too many: the same rows into cells twice as large. */
+        int wider = cell * 2 < HS_CELL_MAX ? cell * 2 : HS_CELL_MAX;
+        for (size_t i = 0; i < nall && all[i].located; i++) {
+            all[i].cell_lat = llround((double)all[i].cell_lat * cell / wider);
+            all[i].cell_lon = llround((double)all[i].cell_lon * cell / wider);
+        }
+        cell = wider;
+        k = 1000.0 / cell;
+        qsort(all, nall, sizeof *all, by_cell);
+    }
     if (e == ERR_OK) {
-        if (nall > 1)
-            qsort(all, nall, sizeof *all, by_cell);
         json_t *cur = NULL;
         for (size_t i = 0; i < nall && all[i].located; i++) {
             if (!cur || all[i].cell_lat != all[i - 1].cell_lat ||
@@ -294,7 +320,8 @@ static err_t hs_answer(app_t *app, req_t *r, const hs_query *q, json_t *out)
         clock_format(q->to, to);
         json_object_set_new(out, "from", json_string(from));
         json_object_set_new(out, "to", json_string(to));
-        json_object_set_new(out, "cell_degrees", json_real(q->cell / 1000.0));
+        json_object_set_new(out, "cell_degrees", json_real(cell / 1000.0));
+        json_object_set_new(out, "coarsened", json_boolean(cell != q->cell));
         json_object_set_new(out, "agencies", ags ? ags : json_array());
         json_object_set_new(out, "total", json_integer(total));
         json_object_set_new(out, "without_location", json_integer(unlocated));
