@@ -151,7 +151,8 @@ def test_subscribe_confirm_update_unsubscribe(mail):
     got = wait_until(lambda: mails_to(sink, FOLLOWER)[before:], timeout=30)
     m = got[-1]
     body = m.get_content()
-    assert code in m["Subject"] and "Petugas akan datang malam ini" in body
+    assert m["Subject"] == "[ADUAN %s] Laporan yang Anda ikuti / A report you follow" % code
+    assert "Petugas akan datang malam ini" in body
     assert "kerabat" not in body and "Baihaqi" not in body and "3333" not in body
     assert m["Auto-Submitted"] == "auto-generated"
     assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

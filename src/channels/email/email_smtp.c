@@ -167,8 +167,15 @@ void email_send_row(const config_t *cfg, store_t *s, void *curl, arena_t *ar, co
     if (kind && !strcmp(kind, "follow_confirm")) {
         auto_value = "auto-generated"; /* not an answer to anything the reader wrote */
         in_reply_to = NULL;
-    } else if (case_id && automatic)
+    } else if (case_id && automatic) {
         unsub = follower_link(cfg, s, ar, case_id, to, &text, &auto_value);
+        if (unsub && code && !subject) { /* not their own report */
+            char shown[IDS_SHOWN_BUF];
+            ids_tracking_format(code, shown);
+            subject =
+                arena_printf(ar, "[ADUAN %s] Laporan yang Anda ikuti / A report you follow", shown);
+        }
+    }
     const char *mid = new_message_id(ar, code, box.from);
     const char *mail = build(ar, &box, to, text, subject ? subject : shown_subject, mid,
                              in_reply_to, auto_value, unsub);
