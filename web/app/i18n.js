@@ -122,7 +122,7 @@ const T = {
     hotspots_hint: 'Sebaran laporan per wilayah dan kategori dalam satu periode, untuk merencanakan patroli. Hanya jumlah: tidak ada kode laporan, pelapor, atau lokasi persis.',
     hotspot_cell: 'Ukuran petak', hotspot_total: '%d laporan dalam periode ini',
     hotspot_unlocated: '%d tanpa lokasi (tetap dihitung per kecamatan)', hotspot_cases: '%d laporan',
-    hotspot_by_kecamatan: 'Per kecamatan', hotspot_by_category: 'Per kategori', hotspot_no_kecamatan: 'Tanpa kecamatan', hotspot_none: 'Tidak ada laporan pada periode ini.', hotspot_top: 'Kategori terbanyak', k_follow_confirm: 'Konfirmasi pengikut email',
+    hotspot_by_kecamatan: 'Per kecamatan', hotspot_by_category: 'Per kategori', hotspot_no_kecamatan: 'Tanpa kecamatan', hotspot_none: 'Tidak ada laporan pada periode ini.', hotspot_top: 'Kategori terbanyak',
   },
   en: {
     skip: 'Skip to content', loading: 'Loading…', login_title: 'Sign in to the aduan dashboard',
@@ -240,7 +240,7 @@ const T = {
     hotspots_hint: 'Where reports come from, per area and category over a period, to plan patrols. Counts only: no tracking codes, reporters or exact places.',
     hotspot_cell: 'Cell size', hotspot_total: '%d reports in this period',
     hotspot_unlocated: '%d without a location (still counted per kecamatan)', hotspot_cases: '%d reports',
-    hotspot_by_kecamatan: 'Per kecamatan', hotspot_by_category: 'Per category', hotspot_no_kecamatan: 'No kecamatan', hotspot_none: 'No reports in this period.', hotspot_top: 'Most reported', k_follow_confirm: 'Email follower confirmation',
+    hotspot_by_kecamatan: 'Per kecamatan', hotspot_by_category: 'Per category', hotspot_no_kecamatan: 'No kecamatan', hotspot_none: 'No reports in this period.', hotspot_top: 'Most reported',
   },
 };
 
