@@ -311,6 +311,17 @@ err_t h_public_agencies(app_t *app, req_t *r);
 err_t h_public_reports(app_t *app, req_t *r);
 err_t h_public_reports_page(app_t *app, req_t *r);
 err_t h_report_monthly(app_t *app, req_t *r);
+/* The hotspot map for leadership (hotspots.c, issue 18). */
+err_t h_hotspots(app_t *app, req_t *r);
+/* Following a case by email (follow_email.c, issue 18). A form of an
+ * address, a code and a consent, or a token: a few hundred bytes. */
+#define FOLLOW_BODY_MAX 2048
+err_t h_follow_email(app_t *app, req_t *r);
+err_t h_follow_confirm(app_t *app, req_t *r);
+err_t h_follow_stop(app_t *app, req_t *r);
+/* Whether /t/ offers c's follow-by-email form (not rahasia, not a
+ * request, and the agency has a mailbox). */
+bool follow_email_offered(app_t *app, req_t *r, const store_case *c);
 /* The client's address key for per-client limits (client.c): the peer,
  * or from a trusted proxy (ADUAN_TRUSTED_PROXIES) the address it forwarded
  * in X-Forwarded-For; an IPv6 client as its /64. Never NULL. */

@@ -67,6 +67,8 @@ static const struct {
     {"case_presence", false},
     /* issue 18 (pwa): idempotency keys of the field app */
     {"idempotency_keys", false},
+    /* issue 18 (public): who follows a case by email (0039) */
+    {"email_follows", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -1781,5 +1781,71 @@ err_t store_fetch_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, uns
 /* Gives up on the fetch for good: state failed with error, and an
  * internal "media_failed" event on the case carrying it. */
 err_t store_fetch_failed(store_t *s, int64_t id, const char *error, int64_t now) STORE_WUR;
+/* ---- the hotspot map (issue 18, store/hotspots.c) ------------------------ */
+
+/* One group of cases: a category, a kecamatan (NULL: none) and a grid cell
+ * (the case's latitude and longitude times per_degree, rounded; 0 and
+ * located false for cases without a location), and how many. */
+typedef struct {
+    int64_t category_id;
+    const char *kecamatan_code;
+    bool located;
+    int64_t cell_lat, cell_lon;
+    int64_t count;
+} store_hotspot_row;
+
+/* The cases of agency_id (and category_id; 0: any) received in [from, to),
+ * without those forwarded away, grouped as above, ordered by cell. */
+err_t store_hotspots(store_t *s, arena_t *ar, int64_t agency_id, int64_t category_id, int64_t from,
+                     int64_t to, double per_degree, store_hotspot_row **out, size_t *n) STORE_WUR;
+
+/* ---- following a case by email (issue 18, store/follows.c, 0039) -------- */
+
+/* A request to follow case_id at address (lower case): the hashes of the
+ * confirmation and unsubscribe tokens, the unsubscribe token itself as it
+ * is kept (sealed with ADUAN_DATA_KEY when set), and the confirmation
+ * mail (the email driver's payload) for the agency's mailbox endpoint. */
+typedef struct {
+    int64_t case_id, agency_id;
+    const char *endpoint, *address, *lang;
+    const char *confirm_hash;
+    int64_t confirm_until; /* unix seconds: the link works until then */
+    const char *unsub_hash, *unsub_token;
+    const char *payload;
+    int64_t now;
+} store_email_follow_req;
+
+/* Records the request and queues its confirmation mail in one
+ * transaction (*queued). An address that follows the case already
+ * changes nothing (*queued false); one waiting for its confirmation gets
+ * a new link (the old one stops working) and keeps its unsubscribe token. */
+err_t store_email_follow_request(store_t *s, const store_email_follow_req *x,
+                                 bool *queued) STORE_WUR;
+
+typedef struct {
+    int64_t case_id;
+    const char *address;
+    const char *tracking_code; /* canonical */
+} store_email_follow;
+
+/* Confirms the request whose link's token hashes to confirm_hash, if it
+ * still waits and its link has not run out: the address joins the case's
+ * watchers (case_watchers, channel "email"). ERR_NOT_FOUND otherwise (an
+ * unknown, used or expired link). */
+err_t store_email_follow_confirm(store_t *s, arena_t *ar, const char *confirm_hash, int64_t now,
+                                 store_email_follow *out) STORE_WUR;
+/* Ends the follow whose unsubscribe token hashes to unsub_hash: its row
+ * and its watcher go. ERR_NOT_FOUND when there is none (used already). */
+err_t store_email_follow_stop(store_t *s, arena_t *ar, const char *unsub_hash,
+                              store_email_follow *out) STORE_WUR;
+/* The unsubscribe token (as kept) of address's confirmed follow of
+ * case_id; ERR_NOT_FOUND when it does not follow the case by email. */
+err_t store_email_follow_unsub_token(store_t *s, arena_t *ar, int64_t case_id, const char *address,
+                                     const char **out) STORE_WUR;
+/* Retention (UU PDP): forgets up to max addresses of cases finished
+ * before finished_before and unconfirmed requests whose link ran out by
+ * now; *n gets how many follows went. */
+err_t store_email_follows_purge(store_t *s, int64_t now, int64_t finished_before, unsigned max,
+                                size_t *n) STORE_WUR;
 
 #endif

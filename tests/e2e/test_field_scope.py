@@ -231,6 +231,14 @@ ROUTES = {
     ("POST", "/lapor/{file}"): ("public", None),
     # Issue 16 §2: the Telegram webhook (its secret, not a session, lets it in).
     ("POST", "/webhooks/telegram/{file}"): ("public", None),
+    # Issue 18: the hotspot map is for the desk and leadership, not the field.
+    ("GET", "/api/v1/stats/hotspots"): ("/api/v1/stats/hotspots", 403),
+    # Issue 18: following a case by email (public: a form and its links).
+    ("POST", "/ikuti"): ("public", None),
+    ("GET", "/ikuti/konfirmasi"): ("public", None),
+    ("POST", "/ikuti/konfirmasi"): ("public", None),
+    ("GET", "/ikuti/berhenti"): ("public", None),
+    ("POST", "/ikuti/berhenti"): ("public", None),
 }
 
 # Routes that end the session: called last.

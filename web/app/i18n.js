@@ -120,6 +120,11 @@ const T = {
     reload: 'Muat ulang',
     // Issue 17 (media): a photo an Open311 client named by its address (media_url).
     a_media_failed: 'Foto dari tautan pelapor gagal diambil',
+    hotspots: 'Peta rawan', hotspots_title: 'Peta rawan laporan',
+    hotspots_hint: 'Sebaran laporan per wilayah dan kategori dalam satu periode, untuk merencanakan patroli. Hanya jumlah: tidak ada kode laporan, pelapor, atau lokasi persis.',
+    hotspot_cell: 'Ukuran petak', hotspot_total: '%d laporan dalam periode ini',
+    hotspot_unlocated: '%d tanpa lokasi (tetap dihitung per kecamatan)', hotspot_cases: '%d laporan',
+    hotspot_by_kecamatan: 'Per kecamatan', hotspot_by_category: 'Per kategori', hotspot_no_kecamatan: 'Tanpa kecamatan', hotspot_none: 'Tidak ada laporan pada periode ini.', hotspot_top: 'Kategori terbanyak',
   },
   en: {
     skip: 'Skip to content', loading: 'Loading…', login_title: 'Sign in to the aduan dashboard',
@@ -235,6 +240,11 @@ const T = {
     reload: 'Reload',
     // Issue 17 (media): a photo an Open311 client named by its address (media_url).
     a_media_failed: "The reporter's photo link could not be fetched",
+    hotspots: 'Hotspot map', hotspots_title: 'Hotspot map of reports',
+    hotspots_hint: 'Where reports come from, per area and category over a period, to plan patrols. Counts only: no tracking codes, reporters or exact places.',
+    hotspot_cell: 'Cell size', hotspot_total: '%d reports in this period',
+    hotspot_unlocated: '%d without a location (still counted per kecamatan)', hotspot_cases: '%d reports',
+    hotspot_by_kecamatan: 'Per kecamatan', hotspot_by_category: 'Per category', hotspot_no_kecamatan: 'No kecamatan', hotspot_none: 'No reports in this period.', hotspot_top: 'Most reported',
   },
 };
 
