@@ -432,6 +432,11 @@ static const struct {
     /* Issue 16 §2: the Telegram webhook. */
     {"X-Telegram-Bot-Api-Secret-Token is missing or does not match this agency's bot",
      "X-Telegram-Bot-Api-Secret-Token tidak ada atau tidak cocok dengan bot instansi ini"},
+    /* Issue 18 (ops2): saved inbox filters (http/ops_api.c). */
+    {"query: unknown filter \"%.40s\"", "query: filter tidak dikenal \"%.40s\""},
+    {"query.%s: a text of 1 to 200 bytes or a positive number",
+     "query.%s: teks 1 sampai 200 byte atau bilangan positif"},
+    {"query.%s: unknown value", "query.%s: nilai tidak dikenal"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

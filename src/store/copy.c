@@ -67,6 +67,8 @@ static const struct {
     {"case_presence", false},
     /* issue 18 (pwa): idempotency keys of the field app */
     {"idempotency_keys", false},
+    /* issue 18 (ops2, 0033): saved inbox filters */
+    {"saved_filters", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -231,6 +231,12 @@ ROUTES = {
     ("POST", "/lapor/{file}"): ("public", None),
     # Issue 16 §2: the Telegram webhook (its secret, not a session, lets it in).
     ("POST", "/webhooks/telegram/{file}"): ("public", None),
+    # Issue 18 (ops2): saved filters are every user's own ({} has no name: 400; filter 1 is
+    # not theirs: 404); bulk actions are the desk's.
+    ("GET", "/api/v1/me/filters"): ("/api/v1/me/filters", 200),
+    ("POST", "/api/v1/me/filters"): ("/api/v1/me/filters", 400),
+    ("DELETE", "/api/v1/me/filters/{id}"): ("/api/v1/me/filters/1", 404),
+    ("POST", "/api/v1/cases/bulk"): ("/api/v1/cases/bulk", 403),
 }
 
 # Routes that end the session: called last.
