@@ -140,6 +140,22 @@ def test_bulk_verify_of_two_cases(admin, pkl):
         assert ev["action"] == "verify" and ev["actor_name"] == "Operator Satpol PP"
 
 
+def test_a_superadmin_works_any_agency(sa, admin, damkar, pkl):
+    mine = new_cases(admin, pkl, 1, "qxbulksa")[0]
+    fire = damkar.create_case(category_id=damkar.category_id("kebakaran"),
+                              description="Api qxbulksa")["id"]
+    r = bulk(sa, action="verify", ids=[mine])
+    assert r.status == 200 and r.json["ok"] == 1, r
+    assert admin.case(mine)["status"] == "verified"
+    # Damkar's admin may own Damkar's case, not Satpol PP's: checked per case.
+    r = bulk(sa, action="assign", ids=[mine, fire], user_id=damkar.user_id)
+    assert r.status == 200 and r.json["ok"] == 1, r
+    assert r.json["results"][0]["error"]["code"] == "invalid"
+    assert "user_id" in r.json["results"][0]["error"]["detail"]
+    assert damkar.case(fire)["assignee"]["id"] == damkar.user_id
+    assert admin.case(mine)["assignee"] is None
+
+
 def test_bulk_assign_to_me_to_a_person_and_to_nobody(admin, kabid, pkl):
     ids = new_cases(admin, pkl, 3, "qxbulkassign")
     r = bulk(kabid, action="assign", ids=ids, user_id="me")

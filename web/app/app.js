@@ -11,6 +11,7 @@ import { reportsView, REPORT_ROLES } from './reports.js';
 import { accountView } from './account.js';
 import { laporView } from './lapor.js';
 import { setUser } from './outbox.js';
+import { installShortcuts, resetShortcuts } from './keys.js';
 
 export const state = { me: null, ref: null };
 
@@ -175,7 +176,7 @@ export async function route() {
 
 let navigated = false;
 
-document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); route(); });
+document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); resetShortcuts(); route(); });
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('POST', '/api/v1/auth/logout', {}); } catch (_) { /* gone anyway */ }
   signedIn(null);
@@ -189,6 +190,7 @@ window.addEventListener('aduan:session-ended', () => {
   route();
 });
 armSound();
+installShortcuts();
 setLang(getLang());
 route();
 // The field app works without a signal (issue 18, sw.js). Its scope is
