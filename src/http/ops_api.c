@@ -47,6 +47,13 @@ static bool filter_key_known(const char *k)
     return false;
 }
 
+/* A key that can be echoed in a message as it is: short, [a-z0-9_]. */
+static bool plain_key(const char *k)
+{
+    size_t n = strlen(k);
+    return n > 0 && n <= 40 && strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
 static json_t *filter_json(const store_saved_filter *f)
 {
     json_t *q = json_loads(f->query, 0, NULL);
@@ -87,7 +94,8 @@ static json_t *filter_query(req_t *r, json_t *q)
         if (!filter_key_known(k)) {
             r->detail = arena_printf(
                 r->ar, msg_lang(r->lang, "%s (known: %s)"),
-                arena_printf(r->ar, msg_lang(r->lang, "query: unknown filter \"%.40s\""), k),
+                arena_printf(r->ar, msg_lang(r->lang, "query: unknown filter \"%.40s\""),
+                             plain_key(k) ? k : "..."),
                 FILTER_KEYS_SHOWN);
             break;
         }

@@ -128,6 +128,12 @@ describe('operators: saved filters, keyboard shortcuts, bulk actions', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#case-code');
     assert.ok(page.url().endsWith('#/case/' + order[0]));
+    // On the case page: v opens the verification form, Esc (not typing) closes it.
+    await page.keyboard.press('v');
+    await page.waitForSelector('#actions form.action-form[data-action=verify]');
+    await page.evaluate(() => document.activeElement && document.activeElement.blur());
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#actions form.action-form').count(), 0);
     await page.keyboard.press('g');
     await page.keyboard.press('i');
     await page.waitForSelector('#cases tr[data-id]');

@@ -81,6 +81,7 @@ def test_a_name_is_once_per_user(admin, kabid):
     {"name": "Query kosong", "query": {}},
     {"name": "Kunci asing", "query": {"limit": "5"}},
     {"name": "Kunci asing 2", "query": {"status": "received", "cursor": "9"}},
+    {"name": "Kunci aneh", "query": {"k\u00e9y" * 30: "x"}},
     {"name": "Status asing", "query": {"status": "selesai"}},
     {"name": "Pemilik asing", "query": {"assignee": "dia"}},
     {"name": "Nilai kosong", "query": {"q": ""}},
