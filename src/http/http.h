@@ -514,4 +514,15 @@ err_t h_webform_post(app_t *app, req_t *r);
 /* The form again with a 413 and the reason, for a body over the limit. */
 err_t webform_too_large(app_t *app, req_t *r);
 
+/* Issue 18 (ops2): saved inbox filters and bulk actions (ops_api.c). */
+err_t h_filters_list(app_t *app, req_t *r);
+err_t h_filter_create(app_t *app, req_t *r);
+err_t h_filter_delete(app_t *app, req_t *r);
+err_t h_cases_bulk(app_t *app, req_t *r);
+/* Makes case c (the desk's, checked by the caller) a follower of master_id
+ * with a "merge" event, as POST /api/v1/cases/{id}/merge: ERR_INVALID or
+ * ERR_CONFLICT with r->detail when it may not (dispatch_api.c). */
+err_t case_merge_into(app_t *app, req_t *r, const store_case *c, int64_t master_id,
+                      const char *note);
+
 #endif

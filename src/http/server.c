@@ -245,6 +245,12 @@ static const route_t routes[] = {
     {"POST", "/ikuti/konfirmasi", h_follow_confirm, SCOPE_PUBLIC, 0, NULL, FOLLOW_BODY_MAX, 0},
     PUB("GET", "/ikuti/berhenti", h_follow_stop),
     {"POST", "/ikuti/berhenti", h_follow_stop, SCOPE_PUBLIC, 0, NULL, FOLLOW_BODY_MAX, 0},
+    /* Issue 18 (ops2): saved inbox filters, each user's own; bulk actions,
+     * each case checked as its single route (ops_api.c). */
+    ME("GET", "/api/v1/me/filters", h_filters_list, ANY),
+    ME("POST", "/api/v1/me/filters", h_filter_create, ANY),
+    ME("DELETE", "/api/v1/me/filters/{id}", h_filter_delete, ANY),
+    ME("POST", "/api/v1/cases/bulk", h_cases_bulk, DESK),
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

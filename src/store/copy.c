@@ -69,6 +69,8 @@ static const struct {
     {"idempotency_keys", false},
     /* issue 18 (public): who follows a case by email (0039) */
     {"email_follows", true},
+    /* issue 18 (ops2, 0033): saved inbox filters */
+    {"saved_filters", true},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -1847,5 +1847,24 @@ err_t store_email_follow_unsub_token(store_t *s, arena_t *ar, int64_t case_id, c
  * now; *n gets how many follows went. */
 err_t store_email_follows_purge(store_t *s, int64_t now, int64_t finished_before, unsigned max,
                                 size_t *n) STORE_WUR;
+/* ---- saved inbox filters (issue 18, filters.c) ---- */
+
+/* A user's saved filter of the inbox: query is a JSON object of the
+ * inbox's filter keys (checked by the API, stored as given). */
+typedef struct {
+    int64_t id, user_id;
+    const char *name;
+    const char *query; /* JSON text */
+    int64_t created_at;
+} store_saved_filter;
+
+/* The user's saved filters, by name. */
+err_t store_filter_list(store_t *s, arena_t *ar, int64_t user_id, store_saved_filter **out,
+                        size_t *n) STORE_WUR;
+/* Adds f (user_id, name, query, created_at; sets f->id) unless the user
+ * has max already: ERR_TOO_LARGE; ERR_CONFLICT when the name is taken. */
+err_t store_filter_add(store_t *s, store_saved_filter *f, unsigned max) STORE_WUR;
+/* Removes the user's filter id; ERR_NOT_FOUND when it is not theirs. */
+err_t store_filter_delete(store_t *s, int64_t id, int64_t user_id) STORE_WUR;
 
 #endif

@@ -239,6 +239,12 @@ ROUTES = {
     ("POST", "/ikuti/konfirmasi"): ("public", None),
     ("GET", "/ikuti/berhenti"): ("public", None),
     ("POST", "/ikuti/berhenti"): ("public", None),
+    # Issue 18 (ops2): saved filters are every user's own ({} has no name: 400; filter 1 is
+    # not theirs: 404); bulk actions are the desk's.
+    ("GET", "/api/v1/me/filters"): ("/api/v1/me/filters", 200),
+    ("POST", "/api/v1/me/filters"): ("/api/v1/me/filters", 400),
+    ("DELETE", "/api/v1/me/filters/{id}"): ("/api/v1/me/filters/1", 404),
+    ("POST", "/api/v1/cases/bulk"): ("/api/v1/cases/bulk", 403),
 }
 
 # Routes that end the session: called last.

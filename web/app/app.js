@@ -12,6 +12,7 @@ import { accountView } from './account.js';
 import { laporView } from './lapor.js';
 import { hotspotsView } from './hotspots.js';
 import { setUser } from './outbox.js';
+import { installShortcuts, resetShortcuts } from './keys.js';
 
 export const state = { me: null, ref: null };
 
@@ -178,7 +179,7 @@ export async function route() {
 
 let navigated = false;
 
-document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); route(); });
+document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); resetShortcuts(); route(); });
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('POST', '/api/v1/auth/logout', {}); } catch (_) { /* gone anyway */ }
   signedIn(null);
@@ -192,6 +193,7 @@ window.addEventListener('aduan:session-ended', () => {
   route();
 });
 armSound();
+installShortcuts();
 setLang(getLang());
 route();
 // The field app works without a signal (issue 18, sw.js). Its scope is

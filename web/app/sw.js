@@ -22,6 +22,8 @@ const SHELL_FILES = [
   '/app/field.js', '/app/hotspots.js', '/app/i18n.js', '/app/inbox.js', '/app/lapor.js', '/app/live.js', '/app/notes.js',
   '/app/outbox.js', '/app/report.js', '/app/reports.js', '/app/sla.js', '/app/svc.js',
   '/app/util.js', '/app/app.css', '/app/notes.css', '/app/svc.css',
+  // issue 18 (ops2): shortcuts, saved filters and bulk actions
+  '/app/keys.js', '/app/ops.js', '/app/ops.css',
 ];
 const VENDOR_FILES = [
   '/vendor/leaflet/leaflet.js', '/vendor/leaflet/leaflet.css',
