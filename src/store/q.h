@@ -256,6 +256,13 @@ err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, siz
         static const char sql[] = SQL;                                                             \
         return q_list(s, ar, sql, FIELDS, out, n, BIND(key));                                      \
     }
+/* The same for every row of a query without a parameter (Q_ALL_FN). */
+#define Q_ALL_FN(name, T, FIELDS, SQL)                                                             \
+    err_t name(store_t *s, arena_t *ar, T **out, size_t *n)                                        \
+    {                                                                                              \
+        static const char sql[] = SQL;                                                             \
+        return q_list(s, ar, sql, FIELDS, out, n);                                                 \
+    }
 
 /* The claim of a work queue (inbound, outbox, attachments, case_rules): up
  * to $3 rows due at $1 get a lease to $1 + $2 and one more attempt, with

@@ -50,11 +50,7 @@ Q_ONE_FN(store_agency_by_number, store_agency, const char *, Q_TEXT, AGENCY_F,
          AGENCY_COLS " WHERE id = (SELECT agency_id FROM agency_numbers"
                      " WHERE phone_number_id = $1)")
 
-err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
-{
-    static const char sql[] = AGENCY_COLS " ORDER BY id";
-    return q_list(s, ar, sql, AGENCY_F, out, n);
-}
+Q_ALL_FN(store_agency_list, store_agency, AGENCY_F, AGENCY_COLS " ORDER BY id")
 
 err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
                               const char *display_phone, int64_t now)
@@ -116,13 +112,10 @@ static const q_field REGION_F[] = {
     QF(BOOL, store_region, has_shape),
 };
 
-err_t store_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
-{
-    static const char sql[] = "SELECT g.code, g.name, s.code IS NOT NULL FROM regions g"
-                              " LEFT JOIN region_shapes s ON s.code = g.code"
-                              " ORDER BY g.code {COLLATE_C}";
-    return q_list(s, ar, sql, REGION_F, out, n);
-}
+Q_ALL_FN(store_region_list, store_region, REGION_F,
+         "SELECT g.code, g.name, s.code IS NOT NULL FROM regions g"
+         " LEFT JOIN region_shapes s ON s.code = g.code"
+         " ORDER BY g.code {COLLATE_C}")
 
 err_t store_region_exists(store_t *s, const char *code)
 {
@@ -205,11 +198,7 @@ Q_ONE_FN(store_user_by_login, store_user, const char *, Q_TEXT, USER_F,
 Q_ONE_FN(store_user_by_mobile, store_user, const char *, Q_TEXT, USER_F,
          USER_COLS " WHERE mobile = $1 AND disabled = FALSE")
 
-err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
-{
-    static const char sql[] = USER_COLS " ORDER BY login {COLLATE_C}";
-    return q_list(s, ar, sql, USER_F, out, n);
-}
+Q_ALL_FN(store_user_list, store_user, USER_F, USER_COLS " ORDER BY login {COLLATE_C}")
 
 typedef struct {
     const char *sql;
