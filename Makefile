@@ -26,7 +26,7 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlit
             libgmime-3.0-dev dovecot-imapd
 
 LIB_SRC  := src/admin.c $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/channels/*.c src/channels/*/*.c \
-            src/jobs/*.c src/http/*.c)
+            src/jobs/*.c src/http/*.c src/ops/*.c)
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 

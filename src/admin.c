@@ -6,7 +6,7 @@
 #include "core/text.h"
 #include "domain/lifecycle.h"
 #include "domain/regions.h"
-#include "store/backup.h"
+#include "ops/backup.h"
 
 #include <errno.h>
 #include <math.h>
@@ -533,7 +533,7 @@ int admin_backup(const config_t *cfg, int argc, char **argv)
     }
     if (!file)
         return complain(USAGE, "aduan: backup: FILE is required\nUsage: %s\n", admin_usage_backup);
-    err_t e = store_backup(cfg->database_url, file, gzip, report, sizeof report);
+    err_t e = backup_write(cfg->database_url, file, gzip, report, sizeof report);
     if (e != ERR_OK)
         return complain(FAIL, "aduan: backup of %s failed, %s not written: %s\n",
                         cfg->database_shown, file, report);
@@ -600,8 +600,8 @@ int admin_restore(const config_t *cfg, int argc, char **argv)
         return USAGE;
     if (config_sqlite_path(vals[0]))
         make_parent(config_sqlite_path(vals[0]));
-    err_t e = store_restore(pos[0], vals[0], isatty(STDERR_FILENO) ? restore_progress : NULL, NULL,
-                            report, sizeof report);
+    err_t e = backup_restore(pos[0], vals[0], isatty(STDERR_FILENO) ? restore_progress : NULL, NULL,
+                             report, sizeof report);
     if (e == ERR_INTERNAL) {
         printf("%s", report);
         return complain(FAIL, "aduan: restore: row counts differ; nothing was committed\n");

@@ -1,42 +1,41 @@
-/* store backup: `aduan backup` and `aduan restore` (issue 19 §4).
- *
- * A SQLite backup is a single SQLite file (optionally gzip-compressed)
- * taken with the online backup API while aduan serves, one read snapshot,
- * checked with integrity_check and foreign_key_check before it is given
- * its name. A PostgreSQL backup is `pg_dump -Fc`, checked by listing it
- * with `pg_restore -l`. Either is written as FILE.part and renamed, so a
- * failed backup leaves no FILE.
- *
- * Engine-specific on purpose: the SQLite half opens the database file
- * itself (read-only), outside the pool; the PostgreSQL half runs the
- * PostgreSQL tools. */
+/* store backup: the SQL of `aduan backup` and `aduan restore` (issue 19
+ * §4). The files, the copies and the PostgreSQL tools are ops/backup.c's;
+ * what asks a database goes through here. */
 #ifndef ADUAN_STORE_BACKUP_H
 #define ADUAN_STORE_BACKUP_H
 
 #include "store/store.h"
 
-#include <stdbool.h>
 #include <stddef.h>
 
-/* Writes a backup of the database at url ("sqlite:PATH" or a PostgreSQL
- * URL) to path; compress: gzip the SQLite copy (a pg_dump -Fc file is
- * compressed already). report gets the checks' results and, for SQLite,
- * one line per table "name rows". On failure report says why and path
- * is not written. ERR_NOT_FOUND: a tool (pg_dump, gzip) is missing;
- * ERR_INVALID: the copy failed its checks. */
-err_t store_backup(const char *url, const char *path, bool compress, char *report,
-                   size_t cap) STORE_WUR;
+/* The newest migration this aduan knows (a backup's schema may not be newer). */
+int store_schema_latest(void);
 
-/* Restores the backup at file (either kind, compressed or not) into the
- * database at to_url, which must be empty (ERR_CONFLICT otherwise):
- * a SQLite backup into "sqlite:PATH" (a new file) or into PostgreSQL
- * (through store_copy_sqlite_to_pg, which compares every table's count);
- * a pg_dump file into PostgreSQL with pg_restore in one transaction.
- * The backup is checked first (integrity_check; pg_restore -l; a schema
- * not newer than this aduan's): ERR_INVALID, nothing written, when it
- * fails. The restored database is migrated to this aduan's schema.
- * report gets one line per table "name rows". */
-err_t store_restore(const char *file, const char *to_url, store_progress_fn progress, void *ctx,
-                    char *report, size_t cap) STORE_WUR;
+typedef struct {
+    const char *name;
+    int64_t rows;
+} store_table_count;
+
+/* Every table of the database (SQLite's own and the FTS5 shadow tables
+ * left out) with its rows, by name. ERR_INVALID when a table has a name
+ * aduan would not put in SQL: *n still says how many tables there are. */
+err_t store_table_counts(store_t *s, arena_t *ar, store_table_count **out, size_t *n) STORE_WUR;
+
+typedef struct {
+    const char *failed;    /* the check that could not run (with the error), else NULL */
+    const char *integrity; /* PRAGMA integrity_check's first line: "ok" when sound */
+    /* The first row of PRAGMA foreign_key_check: a row of fk_table refers
+     * to a missing fk_parent; NULL when the foreign keys hold. */
+    const char *fk_table, *fk_parent;
+    int64_t version; /* newest schema_migrations version; 0: none, not aduan's */
+} store_sqlite_check;
+
+/* SQLite only: the checks of a copy, each run while the one before passed. */
+err_t store_sqlite_check_run(store_t *s, arena_t *ar, store_sqlite_check *out) STORE_WUR;
+/* SQLite only: the online backup of the database into dest (what failed in
+ * why), and a database's file back to a rollback journal, so that it is
+ * self-contained (no -wal beside it). */
+err_t store_sqlite_backup(store_t *s, const char *dest, char *why, size_t cap) STORE_WUR;
+err_t store_sqlite_journal_delete(store_t *s) STORE_WUR;
 
 #endif

@@ -504,32 +504,21 @@ static const q_field EVENT_F[] = {
     QF(TEXT, store_event, public_note),
 };
 
-err_t store_case_events(store_t *s, arena_t *ar, int64_t case_id, store_event **out, size_t *n)
-{
-    static const char sql[] =
-        "SELECT e.id, e.case_id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, u.name,"
-        " e.note, e.team_id, e.target_agency_id, e.is_public, e.created_at, e.public_note"
-        " FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1"
-        " ORDER BY e.seq";
-    return q_list(s, ar, sql, EVENT_F, out, n, Q_INT(case_id));
-}
+Q_LIST_FN(store_case_events, store_event, int64_t, Q_INT, EVENT_F,
+          "SELECT e.id, e.case_id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, u.name,"
+          " e.note, e.team_id, e.target_agency_id, e.is_public, e.created_at, e.public_note"
+          " FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1"
+          " ORDER BY e.seq")
 
 #define ATTACHMENT_SQL "SELECT " DOM_ATTACHMENT_COLS " FROM attachments"
 
 static const q_field ATTACHMENT_F[] = {DOM_ATTACHMENT_F(store_attachment, )};
 
-err_t store_case_attachments(store_t *s, arena_t *ar, int64_t case_id, store_attachment **out,
-                             size_t *n)
-{
-    static const char sql[] = ATTACHMENT_SQL " WHERE case_id = $1 ORDER BY id";
-    return q_list(s, ar, sql, ATTACHMENT_F, out, n, Q_INT(case_id));
-}
+Q_LIST_FN(store_case_attachments, store_attachment, int64_t, Q_INT, ATTACHMENT_F,
+          ATTACHMENT_SQL " WHERE case_id = $1 ORDER BY id")
 
-err_t store_attachment_get(store_t *s, arena_t *ar, int64_t id, store_attachment *out)
-{
-    static const char sql[] = ATTACHMENT_SQL " WHERE id = $1";
-    return q_one(s, ar, sql, ATTACHMENT_F, out, Q_INT(id));
-}
+Q_ONE_FN(store_attachment_get, store_attachment, int64_t, Q_INT, ATTACHMENT_F,
+         ATTACHMENT_SQL " WHERE id = $1")
 
 typedef struct {
     int64_t case_id, actor_id, size, now;

@@ -82,12 +82,8 @@ err_t store_case_thread(store_t *s, arena_t *ar, int64_t case_id, unsigned limit
     return e;
 }
 
-err_t store_user_teams(store_t *s, arena_t *ar, int64_t user_id, int64_t **out, size_t *n)
-{
-    static const char sql[] =
-        "SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id";
-    return q_list(s, ar, sql, Q_COL_INT64, out, n, Q_INT(user_id));
-}
+Q_LIST_FN(store_user_teams, int64_t, int64_t, Q_INT, Q_COL_INT64,
+          "SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id")
 
 static const q_field RESOLVED_F[] = {
     QF(INT64, store_resolved, case_id),

@@ -86,7 +86,7 @@ typedef struct q_driver {
     void (*maintain)(store_t *s);
     /* SQLite: copies the database into the new file dest while the store
      * serves (the online backup); what failed in why. PostgreSQL:
-     * ERR_INTERNAL (store_backup runs pg_dump). */
+     * ERR_INTERNAL (ops/backup.c runs pg_dump). */
     err_t (*backup)(store_t *s, const char *dest, char *why, size_t cap);
 
     /* The pool: get borrows, put returns (see q_get, q_put). */

@@ -32,11 +32,8 @@ err_t store_group_create(store_t *s, const store_group *g, int64_t now, int64_t 
                      Q_INT(now));
 }
 
-err_t store_group_list(store_t *s, arena_t *ar, int64_t agency_id, store_group **out, size_t *n)
-{
-    static const char sql[] = GROUP_COLS " WHERE g.agency_id = $1 ORDER BY g.name {COLLATE_C}";
-    return q_list(s, ar, sql, GROUP_F, out, n, Q_INT(agency_id));
-}
+Q_LIST_FN(store_group_list, store_group, int64_t, Q_INT, GROUP_F,
+          GROUP_COLS " WHERE g.agency_id = $1 ORDER BY g.name {COLLATE_C}")
 
 err_t store_group_get(store_t *s, arena_t *ar, int64_t id, store_group *out)
 {

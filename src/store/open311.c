@@ -24,12 +24,9 @@ static const q_field KEY_F[] = {
     QF(INT64, store_open311_key, revoked_at),
 };
 
-err_t store_open311_key_list(store_t *s, arena_t *ar, store_open311_key **out, size_t *n)
-{
-    static const char sql[] = "SELECT client, created_at, COALESCE(revoked_at, 0)"
-                              " FROM open311_keys ORDER BY client, id";
-    return q_list(s, ar, sql, KEY_F, out, n);
-}
+Q_ALL_FN(store_open311_key_list, store_open311_key, KEY_F,
+         "SELECT client, created_at, COALESCE(revoked_at, 0)"
+         " FROM open311_keys ORDER BY client, id")
 
 err_t store_open311_key_revoke(store_t *s, const char *client, int64_t now)
 {

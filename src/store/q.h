@@ -239,6 +239,31 @@ err_t q_one_int_v(store_t *s, const char *sql, int64_t *out, const q_val *v, siz
 #define q_row_int(c, sql, out, ...) q_row_int_v((c), (sql), (out), Q_VALS(__VA_ARGS__))
 #define q_one_int(s, sql, out, ...) q_one_int_v((s), (sql), (out), Q_VALS(__VA_ARGS__))
 
+/* A store function that is one query by one key ($1, bound as BIND: Q_INT,
+ * Q_TEXT): Q_ONE_FN reads the first row into *out (ERR_NOT_FOUND when
+ * none), Q_LIST_FN every row into an arena array, through FIELDS. The
+ * declaration in store.h stays the contract; these write only the body:
+ *   Q_ONE_FN(store_user_get, store_user, int64_t, Q_INT, USER_F, USER_COLS " WHERE id = $1") */
+#define Q_ONE_FN(name, T, KEY, BIND, FIELDS, SQL)                                                  \
+    err_t name(store_t *s, arena_t *ar, KEY key, T *out)                                           \
+    {                                                                                              \
+        static const char sql[] = SQL;                                                             \
+        return q_one(s, ar, sql, FIELDS, out, BIND(key));                                          \
+    }
+#define Q_LIST_FN(name, T, KEY, BIND, FIELDS, SQL)                                                 \
+    err_t name(store_t *s, arena_t *ar, KEY key, T **out, size_t *n)                               \
+    {                                                                                              \
+        static const char sql[] = SQL;                                                             \
+        return q_list(s, ar, sql, FIELDS, out, n, BIND(key));                                      \
+    }
+/* The same for every row of a query without a parameter (Q_ALL_FN). */
+#define Q_ALL_FN(name, T, FIELDS, SQL)                                                             \
+    err_t name(store_t *s, arena_t *ar, T **out, size_t *n)                                        \
+    {                                                                                              \
+        static const char sql[] = SQL;                                                             \
+        return q_list(s, ar, sql, FIELDS, out, n);                                                 \
+    }
+
 /* The claim of a work queue (inbound, outbox, attachments, case_rules): up
  * to $3 rows due at $1 get a lease to $1 + $2 and one more attempt, with
  * SKIP LOCKED so that instances claiming at once take different rows.

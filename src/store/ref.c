@@ -41,31 +41,16 @@ err_t store_agency_create(store_t *s, const store_agency *a, int64_t now, int64_
                      Q_TEXT(a->timezone), Q_INT(now));
 }
 
-err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out)
-{
-    static const char sql[] = AGENCY_COLS " WHERE id = $1";
-    return q_one(s, ar, sql, AGENCY_F, out, Q_INT(id));
-}
+Q_ONE_FN(store_agency_get, store_agency, int64_t, Q_INT, AGENCY_F, AGENCY_COLS " WHERE id = $1")
 
-err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code, store_agency *out)
-{
-    static const char sql[] = AGENCY_COLS " WHERE code = $1 OR CAST(id AS TEXT) = $1";
-    return q_one(s, ar, sql, AGENCY_F, out, Q_TEXT(id_or_code));
-}
+Q_ONE_FN(store_agency_find, store_agency, const char *, Q_TEXT, AGENCY_F,
+         AGENCY_COLS " WHERE code = $1 OR CAST(id AS TEXT) = $1")
 
-err_t store_agency_by_number(store_t *s, arena_t *ar, const char *phone_number_id,
-                             store_agency *out)
-{
-    static const char sql[] = AGENCY_COLS " WHERE id = (SELECT agency_id FROM agency_numbers"
-                                          " WHERE phone_number_id = $1)";
-    return q_one(s, ar, sql, AGENCY_F, out, Q_TEXT(phone_number_id));
-}
+Q_ONE_FN(store_agency_by_number, store_agency, const char *, Q_TEXT, AGENCY_F,
+         AGENCY_COLS " WHERE id = (SELECT agency_id FROM agency_numbers"
+                     " WHERE phone_number_id = $1)")
 
-err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n)
-{
-    static const char sql[] = AGENCY_COLS " ORDER BY id";
-    return q_list(s, ar, sql, AGENCY_F, out, n);
-}
+Q_ALL_FN(store_agency_list, store_agency, AGENCY_F, AGENCY_COLS " ORDER BY id")
 
 err_t store_agency_number_add(store_t *s, int64_t agency_id, const char *phone_number_id,
                               const char *display_phone, int64_t now)
@@ -127,13 +112,10 @@ static const q_field REGION_F[] = {
     QF(BOOL, store_region, has_shape),
 };
 
-err_t store_region_list(store_t *s, arena_t *ar, store_region **out, size_t *n)
-{
-    static const char sql[] = "SELECT g.code, g.name, s.code IS NOT NULL FROM regions g"
-                              " LEFT JOIN region_shapes s ON s.code = g.code"
-                              " ORDER BY g.code {COLLATE_C}";
-    return q_list(s, ar, sql, REGION_F, out, n);
-}
+Q_ALL_FN(store_region_list, store_region, REGION_F,
+         "SELECT g.code, g.name, s.code IS NOT NULL FROM regions g"
+         " LEFT JOIN region_shapes s ON s.code = g.code"
+         " ORDER BY g.code {COLLATE_C}")
 
 err_t store_region_exists(store_t *s, const char *code)
 {
@@ -208,29 +190,15 @@ err_t store_user_create(store_t *s, const char *login, const char *name, const c
     return q_one_int(s, sql, id, Q_TEXT(login), Q_TEXT(name), Q_TEXT(password_hash), Q_INT(now));
 }
 
-err_t store_user_get(store_t *s, arena_t *ar, int64_t id, store_user *out)
-{
-    static const char sql[] = USER_COLS " WHERE id = $1";
-    return q_one(s, ar, sql, USER_F, out, Q_INT(id));
-}
+Q_ONE_FN(store_user_get, store_user, int64_t, Q_INT, USER_F, USER_COLS " WHERE id = $1")
 
-err_t store_user_by_login(store_t *s, arena_t *ar, const char *login, store_user *out)
-{
-    static const char sql[] = USER_COLS " WHERE login = $1";
-    return q_one(s, ar, sql, USER_F, out, Q_TEXT(login));
-}
+Q_ONE_FN(store_user_by_login, store_user, const char *, Q_TEXT, USER_F,
+         USER_COLS " WHERE login = $1")
 
-err_t store_user_by_mobile(store_t *s, arena_t *ar, const char *mobile, store_user *out)
-{
-    static const char sql[] = USER_COLS " WHERE mobile = $1 AND disabled = FALSE";
-    return q_one(s, ar, sql, USER_F, out, Q_TEXT(mobile));
-}
+Q_ONE_FN(store_user_by_mobile, store_user, const char *, Q_TEXT, USER_F,
+         USER_COLS " WHERE mobile = $1 AND disabled = FALSE")
 
-err_t store_user_list(store_t *s, arena_t *ar, store_user **out, size_t *n)
-{
-    static const char sql[] = USER_COLS " ORDER BY login {COLLATE_C}";
-    return q_list(s, ar, sql, USER_F, out, n);
-}
+Q_ALL_FN(store_user_list, store_user, USER_F, USER_COLS " ORDER BY login {COLLATE_C}")
 
 typedef struct {
     const char *sql;
@@ -292,13 +260,10 @@ static const q_field ROLE_F[] = {
     QF(TEXT, store_role, role),
 };
 
-err_t store_user_roles(store_t *s, arena_t *ar, int64_t user_id, store_role **out, size_t *n)
-{
-    static const char sql[] = "SELECT r.agency_id, a.name, r.role FROM user_roles r"
-                              " LEFT JOIN agencies a ON a.id = r.agency_id"
-                              " WHERE r.user_id = $1 ORDER BY r.agency_id";
-    return q_list(s, ar, sql, ROLE_F, out, n, Q_INT(user_id));
-}
+Q_LIST_FN(store_user_roles, store_role, int64_t, Q_INT, ROLE_F,
+          "SELECT r.agency_id, a.name, r.role FROM user_roles r"
+          " LEFT JOIN agencies a ON a.id = r.agency_id"
+          " WHERE r.user_id = $1 ORDER BY r.agency_id")
 
 /* ---- teams --------------------------------------------------------------- */
 
@@ -323,11 +288,7 @@ err_t store_team_create(store_t *s, const store_team *t, int64_t now, int64_t *i
     return e == ERR_INVALID ? ERR_NOT_FOUND : e; /* a foreign key: no such agency */
 }
 
-err_t store_team_get(store_t *s, arena_t *ar, int64_t id, store_team *out)
-{
-    static const char sql[] = TEAM_COLS " WHERE t.id = $1";
-    return q_one(s, ar, sql, TEAM_F, out, Q_INT(id));
-}
+Q_ONE_FN(store_team_get, store_team, int64_t, Q_INT, TEAM_F, TEAM_COLS " WHERE t.id = $1")
 
 err_t store_team_update(store_t *s, const store_team *t)
 {
@@ -400,11 +361,8 @@ err_t store_category_create(store_t *s, const store_category *k, int64_t *id)
                      Q_TEXT(k->name_en), Q_TEXT(k->kind), Q_INT(k->sla_hours), Q_BOOL(k->active));
 }
 
-err_t store_category_get(store_t *s, arena_t *ar, int64_t id, store_category *out)
-{
-    static const char sql[] = CATEGORY_COLS " WHERE id = $1";
-    return q_one(s, ar, sql, CATEGORY_F, out, Q_INT(id));
-}
+Q_ONE_FN(store_category_get, store_category, int64_t, Q_INT, CATEGORY_F,
+         CATEGORY_COLS " WHERE id = $1")
 
 err_t store_category_list(store_t *s, arena_t *ar, int64_t agency_id, store_category **out,
                           size_t *n)
@@ -432,18 +390,11 @@ static const q_field CANNED_F[] = {
     QF(TEXT, store_canned_reply, lang),  QF(INT64, store_canned_reply, updated_at),
 };
 
-err_t store_canned_list(store_t *s, arena_t *ar, int64_t agency_id, store_canned_reply **out,
-                        size_t *n)
-{
-    static const char sql[] = CANNED_COLS " WHERE agency_id = $1 ORDER BY title, id";
-    return q_list(s, ar, sql, CANNED_F, out, n, Q_INT(agency_id));
-}
+Q_LIST_FN(store_canned_list, store_canned_reply, int64_t, Q_INT, CANNED_F,
+          CANNED_COLS " WHERE agency_id = $1 ORDER BY title, id")
 
-err_t store_canned_get(store_t *s, arena_t *ar, int64_t id, store_canned_reply *out)
-{
-    static const char sql[] = CANNED_COLS " WHERE id = $1";
-    return q_one(s, ar, sql, CANNED_F, out, Q_INT(id));
-}
+Q_ONE_FN(store_canned_get, store_canned_reply, int64_t, Q_INT, CANNED_F,
+         CANNED_COLS " WHERE id = $1")
 
 err_t store_canned_put(store_t *s, store_canned_reply *r, int64_t user_id, int64_t now)
 {

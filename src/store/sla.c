@@ -356,14 +356,9 @@ static const q_field STAFF_F[] = {
     QF(TEXT, store_staff, mobile),
 };
 
-err_t store_sla_supervisors(store_t *s, arena_t *ar, int64_t agency_id, store_staff **out,
-                            size_t *n)
-{
-    static const char sql[] =
-        "SELECT u.id, u.name, u.mobile FROM users u JOIN user_roles r ON r.user_id = u.id"
-        " WHERE r.agency_id = $1 AND r.role = 'supervisor' AND u.disabled = FALSE ORDER BY u.id";
-    return q_list(s, ar, sql, STAFF_F, out, n, Q_INT(agency_id));
-}
+Q_LIST_FN(store_sla_supervisors, store_staff, int64_t, Q_INT, STAFF_F,
+          "SELECT u.id, u.name, u.mobile FROM users u JOIN user_roles r ON r.user_id = u.id"
+          " WHERE r.agency_id = $1 AND r.role = 'supervisor' AND u.disabled = FALSE ORDER BY u.id")
 
 /* ---- the activity report ------------------------------------------------------- */
 

@@ -990,7 +990,6 @@ typedef struct {
  * Empty when the case has no WhatsApp reporter. */
 err_t store_case_thread(store_t *s, arena_t *ar, int64_t case_id, unsigned limit,
                         store_thread_item **out, size_t *n) STORE_WUR;
-/* One attachment. */
 err_t store_attachment_get(store_t *s, arena_t *ar, int64_t id, store_attachment *out) STORE_WUR;
 /* Records a file an officer added (already in the media directory as
  * sha256) on the case, with a non-public "attachment" event that keeps

@@ -96,16 +96,12 @@ static const q_field REQUEST_F[] = {
     QF(TEXT, store_svc_request, issued_wamid),
 };
 
-err_t store_svc_request_get(store_t *s, arena_t *ar, int64_t case_id, store_svc_request *out)
-{
-    static const char sql[] =
-        "SELECT r.case_id, r.nik, r.applicant_name, r.consent_at, r.submitted_at,"
-        " r.resubmissions, r.issued_at, r.issued_by, r.issued_attachment_id, r.issued_outbox_id,"
-        " r.files_deleted_at, o.state, o.delivery, o.last_error, o.provider_id"
-        " FROM service_requests r LEFT JOIN outbox o ON o.id = r.issued_outbox_id"
-        " WHERE r.case_id = $1";
-    return q_one(s, ar, sql, REQUEST_F, out, Q_INT(case_id));
-}
+Q_ONE_FN(store_svc_request_get, store_svc_request, int64_t, Q_INT, REQUEST_F,
+         "SELECT r.case_id, r.nik, r.applicant_name, r.consent_at, r.submitted_at,"
+         " r.resubmissions, r.issued_at, r.issued_by, r.issued_attachment_id, r.issued_outbox_id,"
+         " r.files_deleted_at, o.state, o.delivery, o.last_error, o.provider_id"
+         " FROM service_requests r LEFT JOIN outbox o ON o.id = r.issued_outbox_id"
+         " WHERE r.case_id = $1")
 
 static const q_field CHECK_F[] = {
     QF(INT64, store_svc_check, document_id), QF(TEXT, store_svc_check, verdict),
@@ -113,23 +109,17 @@ static const q_field CHECK_F[] = {
     QF(INT64, store_svc_check, updated_at),
 };
 
-err_t store_svc_checks(store_t *s, arena_t *ar, int64_t case_id, store_svc_check **out, size_t *n)
-{
-    static const char sql[] = "SELECT document_id, verdict, reason, actor_id, updated_at"
-                              " FROM service_checks WHERE case_id = $1 ORDER BY document_id";
-    return q_list(s, ar, sql, CHECK_F, out, n, Q_INT(case_id));
-}
+Q_LIST_FN(store_svc_checks, store_svc_check, int64_t, Q_INT, CHECK_F,
+          "SELECT document_id, verdict, reason, actor_id, updated_at"
+          " FROM service_checks WHERE case_id = $1 ORDER BY document_id")
 
 #define FILE_SQL "SELECT " DOM_ATTACHMENT_COLS ", document_id FROM attachments"
 
 static const q_field FILE_F[] = {DOM_ATTACHMENT_F(store_svc_file, a.),
                                  QF(INT64, store_svc_file, document_id)};
 
-err_t store_svc_files(store_t *s, arena_t *ar, int64_t case_id, store_svc_file **out, size_t *n)
-{
-    static const char sql[] = FILE_SQL " WHERE case_id = $1 ORDER BY id";
-    return q_list(s, ar, sql, FILE_F, out, n, Q_INT(case_id));
-}
+Q_LIST_FN(store_svc_files, store_svc_file, int64_t, Q_INT, FILE_F,
+          FILE_SQL " WHERE case_id = $1 ORDER BY id")
 
 err_t store_svc_file_get(store_t *s, arena_t *ar, int64_t case_id, int64_t attachment_id,
                          store_svc_file *out)
