@@ -206,6 +206,8 @@ typedef struct {
     bool rules;
     const store_file_in *files; /* the reporter's pictures, stored with the case */
     size_t nfiles;
+    const char *url;       /* evidence named by a URL, fetched later (fetch.c) */
+    int64_t attachment_id; /* out: its pending attachment */
 } create_ctx;
 
 static err_t create_tx(q_conn *c, void *arg)
@@ -227,28 +229,44 @@ static err_t create_tx(q_conn *c, void *arg)
     for (size_t i = 0; e == ERR_OK && i < x->nfiles; i++)
         e = q_run(c, file, NULL, Q_INT(k->id), Q_TEXT(x->files[i].sha256), Q_TEXT(x->files[i].mime),
                   Q_INT(x->files[i].size), Q_INT(k->created_at));
+    static const char pending[] =
+        "INSERT INTO attachments (case_id, mime, source, state, source_url, attempts,"
+        " next_attempt_at, created_at) VALUES ($1, 'application/octet-stream', 'citizen',"
+        " 'pending', $2, 0, $3, $3) RETURNING id";
+    if (e == ERR_OK && x->url)
+        e = q_row_int(c, pending, &x->attachment_id, Q_INT(k->id), Q_TEXT(x->url),
+                      Q_INT(k->created_at));
     return e;
 }
 
 err_t store_case_create(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
                         const char *note)
 {
-    create_ctx x = {ar, k, rep, note, false, NULL, 0};
+    create_ctx x = {ar, k, rep, note, false, NULL, 0, NULL, 0};
     return q_tx(s, create_tx, &x);
 }
 
 err_t store_case_open(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
                       const char *note)
 {
-    create_ctx x = {ar, k, rep, note, true, NULL, 0};
+    create_ctx x = {ar, k, rep, note, true, NULL, 0, NULL, 0};
     return q_tx(s, create_tx, &x);
 }
 
 err_t store_case_open_files(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
                             const char *note, const store_file_in *files, size_t n)
 {
-    create_ctx x = {ar, k, rep, note, true, files, n};
+    create_ctx x = {ar, k, rep, note, true, files, n, NULL, 0};
     return q_tx(s, create_tx, &x);
+}
+
+err_t store_case_open_fetch(store_t *s, arena_t *ar, store_case *k, const store_reporter_in *rep,
+                            const char *note, const char *url, int64_t *attachment_id)
+{
+    create_ctx x = {ar, k, rep, note, true, NULL, 0, url, 0};
+    err_t e = q_tx(s, create_tx, &x);
+    *attachment_id = e == ERR_OK ? x.attachment_id : 0;
+    return e;
 }
 
 err_t store_case_get(store_t *s, arena_t *ar, int64_t id, store_case *out)
