@@ -1760,4 +1760,10 @@ err_t store_endpoint_list(store_t *s, arena_t *ar, const char *channel, store_en
 /* Removes the agency's endpoint on channel; ERR_NOT_FOUND when none. */
 err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel) STORE_WUR;
 
+/* ---- issue 16's last items (chan): IMAP dedupe, cancel links, keys ------ */
+
+/* Whether key is in inbound_seen (a channel's id of an update stored
+ * before, e.g. an IMAP message's "imap:<mailbox>:<uidvalidity>:<uid>"). */
+err_t store_inbound_seen(store_t *s, const char *key, bool *seen) STORE_WUR;
+
 #endif

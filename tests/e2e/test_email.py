@@ -327,3 +327,91 @@ def test_the_daily_limit_per_sender(mail):
     got = mails_to(sink, sender)
     assert len(got) == 6
     assert sum(1 for m in got if "batas per hari" in m.get_content()) == 1
+
+
+def test_a_mail_committed_but_not_flagged_is_flagged_not_stored_again(mail):
+    """The commit happened, the STORE \\Seen did not (a crash between the
+    two, a lost connection): the next poll finds the mail's UID in
+    inbound_seen and flags it, with no second row, case or answer."""
+    srv, dov, sink, sa = mail
+    sender = "sekali@example.id"
+    raw, mid = mime("Parit tersumbat", "Parit di jalan A. Yani tersumbat sampah.\n",
+                    sender=sender)
+    dov.deliver(BOX, raw)
+    reply = wait_until(lambda: mails_to(sink, sender), timeout=30)[0]
+    code = CODE_RE.search(reply["Subject"]).group(1)
+    wait_until(lambda: "" not in dov.flags(BOX))
+    rows = lambda: [s for s in summaries(sa) if s.get("message_id") == mid.strip("<>")]  # noqa
+    assert len(wait_until(rows)) == 1
+    assert dov.unseen(BOX, mid.encode()) == 1
+    assert "" in dov.flags(BOX)
+    wait_until(lambda: "" not in dov.flags(BOX), timeout=30)  # flagged again
+    time.sleep(1.5)
+    assert len(rows()) == 1
+    assert len(mails_to(sink, sender)) == 1
+    assert [c for c in sa.all_cases() if c["tracking_code"] == code]
+    assert sum(1 for c in sa.all_cases() if c["channel"] == "email" and
+               "Parit" in (sa.case(c["id"])["description"] or "")) == 1
+
+
+class WriteLock:
+    """Holds the database's write lock (SQLite) or a lock on the inbound
+    table (PostgreSQL) until released: aduan's commit of a fetched mail
+    waits behind it."""
+
+    def __init__(self, srv):
+        from db_peek import engine_of
+        import subprocess
+        if engine_of(srv) == "sqlite":
+            import sqlite3
+            self.db = sqlite3.connect(srv.db_path, timeout=30, isolation_level=None)
+            self.db.execute("BEGIN IMMEDIATE")
+            self.proc = None
+        else:
+            self.db = None
+            self.srv = srv
+            psql = os.path.join(os.environ["ADUAN_TEST_PG_BIN"], "psql")
+            self.proc = subprocess.Popen(
+                [psql, srv.extra_env["ADUAN_DATABASE_URL"], "-X", "-q", "-c",
+                 "BEGIN; LOCK TABLE inbound IN EXCLUSIVE MODE; SELECT pg_sleep(120);"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_until(lambda: sql(srv, "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON"
+                                   " c.oid = l.relation WHERE c.relname = 'inbound' AND"
+                                   " l.mode = 'ExclusiveLock' AND l.granted")[0][0] == "1")
+
+    def release(self):
+        if self.db:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+        if self.proc:
+            # The backend sleeps without reading its socket: ended here.
+            sql(self.srv, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE query LIKE 'BEGIN; LOCK TABLE inbound%'")
+            self.proc.kill()
+            self.proc.wait()
+
+
+def test_a_restart_between_fetch_and_commit_fetches_the_mail_again(mail):
+    """The mail is fetched with BODY.PEEK[]: while its commit waits (here
+    behind a lock) it stays unseen on the server, so a kill -9 then loses
+    nothing: the restarted server fetches it again and makes its case."""
+    srv, dov, sink, sa = mail
+    sender = "mulai.lagi@example.id"
+    raw, mid = mime("Pohon tumbang", "Pohon tumbang menutup jalan ke Halong.\n", sender=sender)
+    lock = WriteLock(srv)
+    try:
+        dov.deliver(BOX, raw)
+        time.sleep(3)  # polled every second: fetched, its commit waiting
+        assert dov.flags(BOX).count("") == 1  # not \Seen by the fetch
+        srv.proc.kill()
+        srv.proc.wait()
+    finally:
+        lock.release()
+    assert dov.flags(BOX).count("") == 1
+    srv.start()
+    sa.port = srv.port
+    reply = wait_until(lambda: mails_to(sink, sender), timeout=30)
+    code = CODE_RE.search(reply[0]["Subject"]).group(1)
+    wait_until(lambda: "" not in dov.flags(BOX), timeout=30)
+    assert case_by_code(sa, code)["description"].startswith("Pohon tumbang")
+    assert len(mails_to(sink, sender)) == 1

@@ -126,6 +126,7 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
     const char *b64 = json_string_value(json_object_get(j, "raw"));
     const char *text = json_string_value(json_object_get(j, "mail"));
     json_int_t uid = json_integer_value(json_object_get(j, "uid"));
+    bool too_large = json_is_true(json_object_get(j, "too_large"));
     mailbox = mailbox ? arena_strdup(ar, mailbox) : NULL;
     size_t b64len = b64 ? strlen(b64) : 0;
     unsigned char *raw = NULL;
@@ -144,6 +145,11 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
                                sodium_base64_VARIANT_ORIGINAL) == 0;
     }
     json_decref(j);
+    if (too_large && mailbox) {
+        out->dead = "the mail is larger than the desk takes (25 MB)";
+        out->summary = summary(ar, mailbox, uid, NULL, "dead", 0);
+        return ERR_OK;
+    }
     if (!ok) {
         out->dead = "not a stored mail (mailbox, uid, mail or raw)";
         return ERR_OK;
