@@ -164,6 +164,8 @@ def test_connect_sets_the_webhook_and_status_shows_it(desk):
     r = srv.cli("telegram", "status")
     assert r.returncode == 0, r.stderr
     assert "satpolpp: bot " + BOT in r.stdout and PATH in r.stdout
+    # getMe's username at connect: the public page's t.me link.
+    assert "@aduan%s_bot" % BOT in r.stdout
     assert TOKEN not in r.stdout
     # A bad token is refused before anything happens.
     r = srv.cli("telegram", "connect", "damkar", "--token", "not-a-token")
@@ -172,7 +174,8 @@ def test_connect_sets_the_webhook_and_status_shows_it(desk):
     seq = tg.last_seq()
     r = srv.cli("telegram", "connect", "damkar", "--token", "7000000002:" + "x" * 35)
     assert r.returncode == 1 and "nothing was changed" in r.stderr
-    assert tg.requests(seq, "setWebhook")[0]["status"] == 401
+    assert tg.requests(seq, "getMe")[0]["status"] == 401
+    assert tg.requests(seq, "setWebhook") == []
     assert "damkar" not in srv.cli("telegram", "status").stdout
 
 
@@ -263,6 +266,70 @@ def test_cancel_leaves_no_case(desk):
     got = w.tap("confirm:cancel")
     assert "batal" in text_of(got[-1]).lower()
     assert len(superadmin(srv).all_cases()) == before
+
+
+def test_batal_typed_mid_report_leaves_no_case(desk):
+    """The same cancel as WhatsApp's, typed: BATAL (or CANCEL) at any step
+    drops the report being written."""
+    srv, tg = desk
+    w = Citizen(srv, tg, 5550012)
+    before = len(superadmin(srv).all_cases())
+    w.text("/start")
+    w.tap("menu:report")
+    w.tap("consent:yes")
+    w.tap("cat:1")
+    w.text("Parkir liar di depan sekolah")
+    got = w.text("BATAL")
+    assert "dibatalkan" in text_of(got[-1]).lower()
+    # The next words start afresh: the menu, not the old draft.
+    got = w.text("halo")
+    assert "menu:report" in buttons(got[-1]["params"])
+    assert len(superadmin(srv).all_cases()) == before
+
+
+def test_follow_from_the_public_page_with_the_bot(desk):
+    """The public page's follow links include the agency's bot
+    (https://t.me/<username from getMe>?start=IKUTI_<code>); Telegram's
+    Start sends "/start IKUTI_<code>", which follows the case like
+    WhatsApp's IKUTI: its public updates reach the chat."""
+    srv, tg = desk
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    c = admin.create_case(category_id=admin.category_id("trantibum"), channel="phone",
+                          description="Sound system keras setiap malam di lapangan",
+                          kecamatan_code="63.11.06", rahasia=False,
+                          reporter={"name": "Pak Anwar", "phone": "0812-1111-2222"})
+    code = c["tracking_code"]
+    def follow(lang=None):
+        h = {"Accept-Language": lang} if lang else {}
+        r = http_request(srv.port, "GET", "/api/v1/public/cases/" + code, headers=h)
+        assert r.status == 200, r
+        return {f["channel"]: f for f in r.json["follow"]}
+    links = follow()
+    assert links["telegram"]["title"] == "Telegram"
+    assert links["telegram"]["url"] == "https://t.me/aduan%s_bot?start=IKUTI_%s" % (BOT, code)
+    assert follow("en")["telegram"]["url"].endswith("?start=FOLLOW_" + code)
+    page = http_request(srv.port, "GET", "/t/" + code).body.decode()
+    assert "Ikuti lewat Telegram" in page
+    # Start in the chat the link opened.
+    w = Citizen(srv, tg, 5550013, "Sari")
+    said = text_of(w.text("/start IKUTI_" + code)[-1])
+    assert code in said and "BERHENTI" in said and "/t/" + code in said
+    since = tg.last_seq()
+    admin.act(c["id"], "verify", note="catatan internal", public_note="Petugas datang malam ini")
+    got = tg.wait_sent(w.chat_id, since)
+    body = " ".join(text_of(g) for g in got)
+    assert code in body and "Petugas datang malam ini" in body and "internal" not in body
+    # A payload that carries nothing known opens the menu.
+    got = w.text("/start x%%y")
+    assert "menu:report" in buttons(got[-1]["params"])
+    # A rahasia case offers no link at all.
+    r = admin.create_case(category_id=admin.category_id("trantibum"), channel="phone",
+                          description="Rahasia: pungutan liar di terminal", rahasia=True,
+                          kecamatan_code="63.11.06",
+                          reporter={"name": "Bu Siti", "phone": "0812-3333-4444"})
+    r2 = http_request(srv.port, "GET", "/api/v1/public/cases/" + r["tracking_code"])
+    assert r2.json["follow"] == []
 
 
 def test_a_wrong_secret_is_refused_and_nothing_is_stored(desk):
