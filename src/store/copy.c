@@ -67,6 +67,8 @@ static const struct {
     {"case_presence", false},
     /* issue 18 (pwa): idempotency keys of the field app */
     {"idempotency_keys", false},
+    /* issue 16 (chan): keys every instance shares (0032) */
+    {"server_keys", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -1766,4 +1766,18 @@ err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel) 
  * before, e.g. an IMAP message's "imap:<mailbox>:<uidvalidity>:<uid>"). */
 err_t store_inbound_seen(store_t *s, const char *key, bool *seen) STORE_WUR;
 
+/* The shared key name (server_keys): the one stored, or fresh (made by the
+ * caller, e.g. random hex) when none was; every instance gets the same.
+ * *secret is ar's. */
+typedef struct {
+    const char *secret;
+} store_server_key_row;
+err_t store_server_key(store_t *s, arena_t *ar, const char *name, const char *fresh, int64_t now,
+                       const char **secret) STORE_WUR;
+
+/* Records key as used (inbound_seen); *fresh when it was not before. The
+ * one-use check of something every instance may be shown (a web form
+ * challenge: "wf:<its MAC>"). */
+err_t store_once(store_t *s, const char *key, int64_t now, bool *fresh) STORE_WUR;
+
 #endif

@@ -296,3 +296,40 @@ def test_an_agency_sets_its_emergency_numbers(server):
     assert server.cli("agency", "emergency", "damkar", "").returncode == 0
     assert 'href="tel:112"' in get(server, "/lapor/damkar").body.decode()
     assert server.cli("agency", "emergency", "damkar", "113, 112").returncode == 0
+
+
+def test_a_challenge_from_before_a_restart_is_accepted_after_it(server, admin):
+    """The challenge key is kept in the database (server_keys, made once;
+    or derived from ADUAN_DATA_KEY): a citizen who opened the form before a
+    restart (or on another instance) can still send it, once, and a
+    restart does not forget that it was used."""
+    from db_peek import sql
+    addr = ip()
+    ch, _ = page_challenge(get(server, "/lapor", addr).body.decode())
+    assert not server.stop()
+    server.start()
+    admin.port = server.port
+    body, ct = multipart(good_fields(server, text="Sesudah restart qxwebrestart") +
+                         [("challenge", ch), ("pow", solve(ch))])
+    hdr = {"Content-Type": ct, "X-Forwarded-For": addr}
+    r = http_request(server.port, "POST", "/lapor", body=body, headers=hdr)
+    assert r.status == 200, r.body.decode()[:2000]
+    assert re.search(r'id="code">([A-Z0-9-]+)<', r.body.decode())
+    # Still one use, across a restart too.
+    t = refused(http_request(server.port, "POST", "/lapor", body=body, headers=hdr))
+    assert "sudah pernah dikirim" in t
+    assert not server.stop()
+    server.start()
+    admin.port = server.port
+    t = refused(http_request(server.port, "POST", "/lapor", body=body, headers=hdr))
+    assert "sudah pernah dikirim" in t and "Sesudah restart qxwebrestart" in t
+    assert len(admin.all_cases(q="qxwebrestart")) == 1
+    assert sql(server, "SELECT COUNT(*) FROM server_keys WHERE name = 'webform_challenge'") == [["1"]]
+    # A challenge signed with another key (another deployment's, forged)
+    # is refused and the form asks again, keeping what was typed.
+    forged = ch[:-32] + ("0" * 32 if not ch.endswith("0" * 32) else "1" * 32)
+    body, ct = multipart(good_fields(server, text="Palsu qxwebforged") +
+                         [("challenge", forged), ("pow", solve(forged))])
+    t = refused(http_request(server.port, "POST", "/lapor", body=body,
+                             headers={"Content-Type": ct, "X-Forwarded-For": ip()}))
+    assert "Palsu qxwebforged" in t and not admin.all_cases(q="qxwebforged")
