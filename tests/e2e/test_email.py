@@ -97,7 +97,8 @@ def test_complaint_with_photo_gets_its_code_by_mail(mail):
     srv, dov, sink, sa = mail
     photo = png_image("email photo one")
     raw, mid = mime("Pedagang kaki lima menutup trotoar",
-                    "Di depan pasar Paringin, setiap pagi trotoar tertutup lapak.\n",
+                    "Di depan pasar Paringin, setiap pagi trotoar tertutup lapak.\n"
+                    "Lokasi: https://maps.google.com/?q=-2.333,115.466\n",
                     attachments=[(photo, "image", "png", "trotoar.png")])
     dov.deliver(BOX, raw)
     got = wait_until(lambda: mails_to(sink, CITIZEN), timeout=30)
@@ -113,6 +114,10 @@ def test_complaint_with_photo_gets_its_code_by_mail(mail):
     assert case["channel"] == "email" and case["status"] == "received"
     assert case["description"].startswith("Pedagang kaki lima menutup trotoar\n\nDi depan pasar")
     assert case["rahasia"] is True
+    # The maps link the citizen pasted is the case's place, its kecamatan
+    # found from the boundaries as for any case with a point.
+    assert case["location"] == {"lat": -2.333, "lon": 115.466}
+    wait_until(lambda: (sa.case(case["id"])["kecamatan"] or {}).get("code") == "63.11.06")
     # The photo is evidence, re-encoded and kept by the media worker.
     assert len(case["attachments"]) == 1
     wait_until(lambda: [a["state"] for a in sa.case(case["id"])["attachments"]] == ["stored"])

@@ -15,6 +15,7 @@ import re
 import uuid
 
 from aduan_e2e import fixture_image, http_request, png_image
+from wa_helpers import desk  # noqa: F401 (a fixture: a server before a fake Graph API)
 
 SERVER_ENV = {"ADUAN_TRUSTED_PROXIES": "127.0.0.1"}
 JPEG = fixture_image("exif-gps.jpg")  # EXIF: camera, GPS, a comment with a phone number
@@ -333,3 +334,33 @@ def test_a_challenge_from_before_a_restart_is_accepted_after_it(server, admin):
     t = refused(http_request(server.port, "POST", "/lapor", body=body,
                              headers={"Content-Type": ct, "X-Forwarded-For": ip()}))
     assert "Palsu qxwebforged" in t and not admin.all_cases(q="qxwebforged")
+
+
+def test_the_code_and_an_update_reach_the_whatsapp_contact_given(desk):
+    """Done when (issue 16): a web report's acknowledgement and its status
+    updates go to the contact the citizen gave, here a WhatsApp number,
+    through the Graph API (a fake one on loopback): templates, since the
+    citizen never wrote to the agency (no 24-hour window)."""
+    import json
+    from aduan_e2e import Client
+    srv, graph = desk
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    to = "6281277770001"
+    since = graph.last_seq()
+    r = post(srv, good_fields(srv, text="Jembatan kayu patah qxwebwa", contact="0812-7777-0001",
+                              consent="1"),
+             files=[("photo", "IMG_0002.jpg", "image/jpeg", JPEG)])
+    assert r.status == 200, r.body.decode()[:2000]
+    code = re.search(r'id="code">([A-Z0-9-]+)<', r.body.decode()).group(1)
+    sent = lambda rec: rec["kind"] == "messages" and rec["json"].get("to") == to  # noqa: E731
+    ack = graph.wait_for(sent, since=since, timeout=20)
+    assert code in json.dumps(ack[0]["json"]) and ack[0]["json"]["type"] == "template"
+    case = next(c for c in admin.all_cases(q="qxwebwa") if c["tracking_code"] == code)
+    full = admin.case(case["id"])
+    assert full["channel"] == "web" and full["location"] and len(full["attachments"]) == 1
+    since = graph.last_seq()
+    admin.act(case["id"], "verify", public_note="Petugas memeriksa jembatan qxwebstep")
+    upd = graph.wait_for(sent, since=since, timeout=20)
+    body = json.dumps(upd[0]["json"])
+    assert code in body and "Petugas memeriksa jembatan" in body

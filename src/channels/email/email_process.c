@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "domain/regions.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -319,6 +320,11 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
             c->rahasia = true; /* SP4N: as WhatsApp's, confidential by default */
             c->tracking_code = arena_strdup(ar, code);
             c->created_at = now;
+            c->has_location = email_find_place(words, &c->lat, &c->lon) ||
+                              email_find_place(subject, &c->lat, &c->lon);
+            if (c->has_location &&
+                (e = region_locate(s, ar, c->lat, c->lon, &c->kecamatan_code)) != ERR_OK)
+                return e;
             fx.new_case = c;
             fx.flow_from = mid;
             const char *url = arena_printf(ar, "%s/t/%s", cfg->public_url, code);
