@@ -420,3 +420,35 @@ def test_a_restart_between_fetch_and_commit_fetches_the_mail_again(mail):
     wait_until(lambda: "" not in dov.flags(BOX), timeout=30)
     assert case_by_code(sa, code)["description"].startswith("Pohon tumbang")
     assert len(mails_to(sink, sender)) == 1
+
+
+def test_a_large_mail_and_one_with_an_overlong_line(mail):
+    """BODY.PEEK[]'s literal is read from libcurl's response lines, of which
+    it keeps 300 KB a command: a mail of several megabytes comes whole in
+    parts of 128 KB (BODY.PEEK[]<start.count>), and so does one whose
+    single line is longer than a part (a mail that breaks RFC 5322's 998).
+    Both become cases, once, and stay unseen until committed."""
+    srv, dov, sink, sa = mail
+    big = os.urandom(3 * 1024 * 1024)
+    raw, mid = mime("Foto besar", "Terlampir foto resolusi tinggi.\n", sender="besar@example.id",
+                    attachments=[(MINI_PDF + big, "application", "pdf", "besar.pdf")])
+    dov.deliver(BOX, raw)
+    long_line = "panjang " * 40000  # 320 KB on one line
+    raw2 = ("From: Warga <panjang@example.id>\r\nTo: %s\r\nSubject: Satu baris panjang\r\n"
+            "Message-ID: <panjang-1@example.id>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nAwal qxlongline %s akhir\r\n"
+            % (ADDRESS, long_line)).encode()
+    dov.deliver(BOX, raw2)
+    for sender in ("besar@example.id", "panjang@example.id"):
+        wait_until(lambda: mails_to(sink, sender), timeout=60)
+    wait_until(lambda: "" not in dov.flags(BOX), timeout=30)
+    pdf = [s for s in summaries(sa) if s.get("message_id") == mid.strip("<>")]
+    assert [s["result"] for s in pdf] == ["case"] and pdf[0]["attachments"] == 1
+    code = CODE_RE.search(mails_to(sink, "panjang@example.id")[0]["Subject"]).group(1)
+    assert case_by_code(sa, code)["description"].startswith("Satu baris panjang")
+    # The mail came whole: its one line ends as it was sent.
+    [[body]] = sql(srv, "SELECT body FROM inbound WHERE body LIKE '%qxlongline%'")
+    assert len(body) > 320000 and " akhir" in body[-40:]
+    time.sleep(1.5)
+    assert len(mails_to(sink, "besar@example.id")) == 1
+    assert len(mails_to(sink, "panjang@example.id")) == 1

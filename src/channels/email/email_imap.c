@@ -9,10 +9,12 @@
  * stored twice; processing is idempotent on the Message-ID besides.
  *
  * libcurl hands a custom command's literal to no write callback, but it
- * passes every response line to the header callback: the message is the
- * {N} bytes after the FETCH line there. Should fewer arrive (a line of the
- * mail that looks like the command's end, a line longer than the buffer),
- * the connection is dropped and the message fetched with libcurl's own
+ * passes every response line to the header callback: a part of the
+ * message is the {N} bytes after the FETCH line there. libcurl keeps at
+ * most 300 KB of one command's lines, so the message comes in parts of
+ * 128 KB (BODY.PEEK[]<start.count>) after its RFC822.SIZE. Should a part
+ * come short (a line of the mail that looks like the command's end), the
+ * connection is dropped and the message fetched with libcurl's own
  * BODY[], which sets \Seen (taken back when the commit fails). */
 #include "channels/email/email.h"
 
@@ -91,7 +93,7 @@ static size_t lines(char *p, size_t size, size_t n, void *arg)
 }
 
 /* libcurl's receive buffer (bytes): a response line longer than half of
- * it is clipped, so a mail's lines fit (RFC 5322: 998). */
+ * it would be clipped; a part of a message (PART_BYTES) is shorter. */
 #define LINE_BUFFER (512 * 1024)
 
 /* One request: url with custom (NULL: fetch the URL) into b; with h, the
@@ -217,44 +219,50 @@ typedef struct {
     bool seen_set; /* fetched with BODY[]: the server set \Seen */
 } fetched;
 
-/* Fetches message uid into f (its bytes in h or b). false when it could
- * not be read (tried again on the next poll). *c may be replaced by a new
- * handle (a connection left mid-response is never used again). */
-static bool fetch(CURL **c, const email_box *box, const char *url, arena_t *ar, unsigned long uid,
-                  buf_t *b, buf_t *h, fetched *f)
+/* libcurl keeps at most 300 KB of a command's response lines: a message
+ * is fetched in parts of this many bytes (BODY.PEEK[]<start.count>). */
+#define PART_BYTES (128 * 1024)
+
+/* RFC822.SIZE of "* n FETCH (... RFC822.SIZE s)" in h. */
+static bool find_size(const buf_t *h, size_t *size)
 {
-    char cmd[64];
-    size_t at = 0, len = 0;
-    memset(f, 0, sizeof *f);
-    snprintf(cmd, sizeof cmd, "UID FETCH %lu BODY.PEEK[]", uid);
-    b->max = ANSWER_MAX;
-    CURLcode cc = request(*c, box, url, cmd, b, h);
-    bool found = cc == CURLE_OK && find_literal(h, &at, &len);
-    if (found && len > EMAIL_RAW_MAX) {
-        f->over = true;
+    const char *p = h->data ? strstr(h->data, "RFC822.SIZE ") : NULL;
+    char *end;
+    if (!p)
+        return false;
+    unsigned long long v = strtoull(p + 12, &end, 10);
+    if (end == p + 12)
+        return false;
+    *size = (size_t)v;
+    return true;
+}
+
+/* Makes room for cap bytes (and a NUL) in m. */
+static bool reserve(buf_t *m, size_t cap)
+{
+    if (m->cap > cap)
         return true;
-    }
-    if (found && !h->over && at + len <= h->len) {
-        f->data = h->data + at;
-        f->len = len;
-        return true;
-    }
-    if (cc != CURLE_OK)
-        log_warn("email", "event=imap_fetch_failed agency_id=%lld uid=%lu error=\"%s\"",
-                 (long long)box->agency_id, uid, curl_easy_strerror(cc));
-    else
-        log_warn("email", "event=imap_peek_incomplete agency_id=%lld uid=%lu got=%zu declared=%zu",
-                 (long long)box->agency_id, uid, h->len > at ? h->len - at : 0, len);
-    /* The rest of that response may still be on the connection. */
+    char *d = realloc(m->data, cap + 1);
+    if (!d)
+        return false;
+    m->data = d;
+    m->cap = cap + 1;
+    return true;
+}
+
+/* The message with libcurl's own BODY[] (imap://.../;UID=n), on a new
+ * connection (the old one may be left mid-response): the server sets
+ * \Seen by itself. */
+static bool fetch_plain(CURL **c, const email_box *box, const char *url, arena_t *ar,
+                        unsigned long uid, buf_t *b, fetched *f)
+{
     CURL *fresh = curl_easy_init();
     if (!fresh)
         return false;
     curl_easy_cleanup(*c);
     *c = fresh;
-    if (cc != CURLE_OK)
-        return false;
     b->max = EMAIL_RAW_MAX;
-    cc = request(*c, box, arena_printf(ar, "%s/;UID=%lu", url, uid), NULL, b, NULL);
+    CURLcode cc = request(*c, box, arena_printf(ar, "%s/;UID=%lu", url, uid), NULL, b, NULL);
     f->seen_set = true;
     if (cc != CURLE_OK && !b->over) {
         log_warn("email", "event=imap_fetch_failed agency_id=%lld uid=%lu error=\"%s\"",
@@ -264,6 +272,58 @@ static bool fetch(CURL **c, const email_box *box, const char *url, arena_t *ar, 
     f->over = b->over;
     f->data = b->data;
     f->len = b->len;
+    return true;
+}
+
+/* Fetches message uid into f: its size (RFC822.SIZE; a message over
+ * EMAIL_RAW_MAX is not downloaded), then its bytes in parts with
+ * BODY.PEEK[]<start.count> into m, each part's literal read from the
+ * response lines in h. false when it could not be read (tried again on
+ * the next poll). *c may be replaced by a new handle. */
+static bool fetch(CURL **c, const email_box *box, const char *url, arena_t *ar, unsigned long uid,
+                  buf_t *b, buf_t *h, buf_t *m, fetched *f)
+{
+    char cmd[96];
+    size_t size = 0, got = 0;
+    memset(f, 0, sizeof *f);
+    b->max = ANSWER_MAX;
+    snprintf(cmd, sizeof cmd, "UID FETCH %lu RFC822.SIZE", uid);
+    CURLcode cc = request(*c, box, url, cmd, b, h);
+    if (cc != CURLE_OK || !find_size(h, &size)) {
+        log_warn("email", "event=imap_fetch_failed agency_id=%lld uid=%lu error=\"%s\"",
+                 (long long)box->agency_id, uid,
+                 cc != CURLE_OK ? curl_easy_strerror(cc) : "no RFC822.SIZE");
+        return false;
+    }
+    if (size > EMAIL_RAW_MAX) {
+        f->over = true;
+        return true;
+    }
+    if (!reserve(m, size))
+        return false;
+    while (got < size) {
+        size_t at = 0, len = 0;
+        snprintf(cmd, sizeof cmd, "UID FETCH %lu BODY.PEEK[]<%zu.%d>", uid, got, PART_BYTES);
+        cc = request(*c, box, url, cmd, b, h);
+        if (cc != CURLE_OK || !find_literal(h, &at, &len) || h->over || at + len > h->len ||
+            len > size - got) {
+            /* A line of the mail that looks like the command's end, or a
+             * server that answers otherwise: the whole with BODY[]. */
+            log_warn("email",
+                     "event=imap_peek_incomplete agency_id=%lld uid=%lu at=%zu error=\"%s\"",
+                     (long long)box->agency_id, uid, got,
+                     cc != CURLE_OK ? curl_easy_strerror(cc) : "short literal");
+            return fetch_plain(c, box, url, ar, uid, b, f);
+        }
+        memcpy(m->data + got, h->data + at, len);
+        got += len;
+        if (len < PART_BYTES) /* the end, should the size have been larger */
+            break;
+    }
+    m->data[got] = 0;
+    m->len = got;
+    f->data = m->data;
+    f->len = got;
     return true;
 }
 
@@ -325,7 +385,7 @@ static int poll_box(CURL **c, store_t *s, arena_t *ar, const email_box *box, int
                     bool *failed)
 {
     const char *url = folder_url(ar, box->imap);
-    buf_t b = {.max = ANSWER_MAX}, h = {.max = (size_t)EMAIL_RAW_MAX + ANSWER_MAX};
+    buf_t b = {.max = ANSWER_MAX}, h = {.max = ANSWER_MAX}, m = {0};
     unsigned long uids[FETCH_PER_PASS];
     int stored = 0;
     CURLcode cc = request(*c, box, url, "UID SEARCH UNSEEN", &b, &h);
@@ -349,7 +409,7 @@ static int poll_box(CURL **c, store_t *s, arena_t *ar, const email_box *box, int
             set_seen(*c, box, url, uids[i], true);
             continue;
         }
-        if (!fetch(c, box, url, ar, uids[i], &b, &h, &f))
+        if (!fetch(c, box, url, ar, uids[i], &b, &h, &m, &f))
             continue;
         if (store_mail(s, ar, box, key, uids[i], &f, now)) {
             set_seen(*c, box, url, uids[i], true);
@@ -359,6 +419,7 @@ static int poll_box(CURL **c, store_t *s, arena_t *ar, const email_box *box, int
     }
     free(b.data);
     free(h.data);
+    free(m.data);
     return stored;
 }
 
