@@ -1,5 +1,7 @@
-/* Issue 16's last items: the IMAP fetch's dedupe key (inbound_seen), ...
- * Written once for both engines on store/q.h. */
+/* Issue 16's last items: whether an IMAP message's key is in inbound_seen,
+ * the keys every instance shares (server_keys, migration 0032), and
+ * one-use keys (a web form challenge, in inbound_seen). Written once for
+ * both engines on store/q.h. */
 #include "store/dom.h"
 
 err_t store_inbound_seen(store_t *s, const char *key, bool *seen)
