@@ -687,6 +687,10 @@ typedef struct {
      * them as they are. */
     int64_t watch_case_id;
     int watch;
+    /* The reporter withdraws case withdraw_case_id (issue 16), still in
+     * withdraw_status (else ERR_CONFLICT: read again and retry). 0: none. */
+    int64_t withdraw_case_id;
+    const char *withdraw_status;
 } store_dialog_effects;
 
 /* Applies fx in one transaction. ERR_CONFLICT, changing nothing, when the
@@ -1779,5 +1783,15 @@ err_t store_server_key(store_t *s, arena_t *ar, const char *name, const char *fr
  * one-use check of something every instance may be shown (a web form
  * challenge: "wf:<its MAC>"). */
 err_t store_once(store_t *s, const char *key, int64_t now, bool *fresh) STORE_WUR;
+
+/* ---- issue 16: the reporter withdraws a filed case (chan) ---------------- */
+
+/* Closes case_id from expect_status by its reporter's withdrawal, in one
+ * transaction (store/withdraw.c): a public "withdraw" event with reason as
+ * its internal note, the followers' notices. ERR_CONFLICT, changing
+ * nothing, when the case is no longer in expect_status; ERR_NOT_FOUND when
+ * there is no such case. The caller checks who asks (domain/withdraw.c). */
+err_t store_case_withdraw(store_t *s, int64_t case_id, const char *expect_status,
+                          const char *reason, int64_t now, int64_t *event_id) STORE_WUR;
 
 #endif

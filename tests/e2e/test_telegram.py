@@ -480,3 +480,89 @@ def test_an_issued_document_goes_with_send_document(desk):
     assert doc["file"]["sha256"] == hashlib.sha256(issued).hexdigest()
     assert doc["file"]["filename"] == "akta_kelahiran-%s.pdf" % code
     assert DUK_TOKEN not in srv.read_stderr() and GOOD_NIK not in srv.read_stderr()
+
+
+# ---- the reporter withdraws a filed case (issue 16) ------------------------------------
+
+
+def public_case(srv, code):
+    r = http_request(srv.port, "GET", "/api/v1/public/cases/" + code)
+    assert r.status == 200, r
+    return r.json
+
+
+def test_batal_code_withdraws_a_filed_case_after_ya(desk):
+    """BATAL <code> asks Ya/Tidak; Ya closes the case with a public
+    "Dibatalkan oleh pelapor" step, a live event and no survey; Tidak
+    keeps it; BATAL alone finds the one case still withdrawable."""
+    srv, tg = desk
+    w = Citizen(srv, tg, 5550021, "Rina")
+    code = report(w)
+    c = case_of(srv, code)
+    # Tidak: nothing changes.
+    got = w.text("BATAL " + code.lower())
+    assert code in text_of(got[-1]) and buttons(got[-1]["params"]) == ["wd:yes", "wd:no"]
+    got = w.tap("wd:no")
+    assert "tetap" in text_of(got[-1])
+    assert case_of(srv, code)["status"] == "received"
+    # BATAL alone, one case that can be withdrawn: that one.
+    got = w.text("batal")
+    assert code in text_of(got[-1]) and "wd:yes" in buttons(got[-1]["params"])
+    got = w.tap("wd:yes")
+    assert "sudah dibatalkan" in text_of(got[-1])
+    assert case_of(srv, code)["status"] == "closed"
+    ev = sql(srv, "SELECT action, from_status, to_status, is_public, note, actor_id FROM"
+                  " case_events WHERE case_id = %d ORDER BY seq DESC LIMIT 1" % c["id"])[0]
+    assert ev[0] == "withdraw" and ev[1] == "received" and ev[2] == "closed"
+    assert ev[3] in (1, True, "1", "t") and "telegram" in ev[4] and ev[5] is None
+    pub = public_case(srv, code)
+    assert pub["status"] == "closed"
+    assert pub["timeline"][-1]["note"] == "Dibatalkan oleh pelapor"
+    r = http_request(srv.port, "GET", "/api/v1/public/cases/" + code,
+                     headers={"Accept-Language": "en"})
+    assert r.json["timeline"][-1]["note"] == "Withdrawn by the reporter"
+    # No satisfaction survey, no status update on top of the answer.
+    assert sql(srv, "SELECT COUNT(*) FROM survey_cases WHERE case_id = %d" % c["id"])[0][0] in (0, "0")
+    assert not [o for o in sql(srv, "SELECT kind FROM outbox WHERE case_id = %d" % c["id"])
+                if o[0] == "status_update"]
+    # Once is all: the closed case cannot be withdrawn again.
+    got = w.text("BATAL " + code)
+    assert "tidak dapat dibatalkan" in text_of(got[-1])
+
+
+def test_batal_code_refuses_another_reporters_case_and_one_being_handled(desk):
+    srv, tg = desk
+    a = Citizen(srv, tg, 5550022, "Ani")
+    b = Citizen(srv, tg, 5550023, "Beni")
+    code = report(a)
+    # Someone else's code: the same answer as an unknown one; nothing changes.
+    got = b.text("BATAL " + code)
+    assert "tidak ditemukan" in text_of(got[-1]) and not buttons(got[-1]["params"])
+    got = b.text("BATAL ZZZZ-ZZZZ")
+    assert "tidak ditemukan" in text_of(got[-1])
+    assert case_of(srv, code)["status"] == "received"
+    # Once a team has it: already being handled, write to the operator.
+    c = case_of(srv, code)
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    since = tg.last_seq()
+    admin.act(c["id"], "verify")
+    tg.wait_sent(a.chat_id, since)  # the status update
+    got = a.text("BATAL " + code)  # verified: still withdrawable, asked
+    assert "wd:yes" in buttons(got[-1]["params"])
+    sup = Client(srv.port)
+    assert sup.login("kabid.satpolpp").status == 200
+    team = sup.get("/api/v1/teams").json["items"][0]["id"]
+    since = tg.last_seq()
+    r = sup.post("/api/v1/cases/%d/transitions" % c["id"], json={"action": "dispatch", "team_id": team})
+    assert r.status == 200, r
+    tg.wait_sent(a.chat_id, since)  # the status update
+    # Ya after a team took it meanwhile: refused, the case stays with the team.
+    got = a.tap("wd:yes")
+    assert "sudah ditangani" in text_of(got[-1])
+    assert case_of(srv, code)["status"] == "dispatched"
+    got = a.text("BATAL " + code)
+    assert "sudah ditangani" in text_of(got[-1]) and not buttons(got[-1]["params"])
+    # Staff cannot use the reporter's action.
+    r = admin.post("/api/v1/cases/%d/transitions" % c["id"], json={"action": "withdraw"})
+    assert r.status in (403, 409), r
