@@ -175,6 +175,47 @@ def test_a_reply_is_threaded_onto_its_case(mail):
     assert [c["tracking_code"] for c in sa.all_cases() if c["channel"] == "email"] == [code]
 
 
+def test_a_reply_batal_withdraws_the_case(mail, users):
+    """Issue 16: a reply in the case's thread whose first non-empty line is
+    BATAL withdraws it, answered by mail; the same word from another
+    address, or once a team has the case, changes nothing."""
+    srv, dov, sink, sa = mail
+    rina = "rina.batal@example.id"
+
+    def file(subject, text):
+        before = len(mails_to(sink, rina))
+        raw, _ = mime(subject, text, sender=rina)
+        dov.deliver(BOX, raw)
+        got = wait_until(lambda: mails_to(sink, rina)[before:], timeout=30)
+        return CODE_RE.search(got[0]["Subject"]).group(1)
+
+    def reply(code, text, sender=rina):
+        before = len(mails_to(sink, sender))
+        raw, _ = mime("Re: [ADUAN %s] Laporan Anda" % code, text, sender=sender)
+        dov.deliver(BOX, raw)
+        return wait_until(lambda: mails_to(sink, sender)[before:], timeout=30)[0].get_content()
+
+    code = file("Lampu jalan mati", "Lampu jalan di depan masjid mati sejak seminggu.\n")
+    # Someone else's BATAL in that thread is no withdrawal.
+    reply(code, "BATAL\n", sender="orang.lain@example.id")
+    assert case_by_code(sa, code)["status"] == "received"
+    said = reply(code, "\n  batal\n\n> Laporan Anda sudah kami terima\n")
+    assert code in said and "sudah dibatalkan" in said
+    case = case_by_code(sa, code)
+    assert case["status"] == "closed"
+    assert "batal" not in case["description"].lower()
+    # A case a team has is not withdrawn by mail: the reply says so.
+    code2 = file("Sampah menumpuk", "Sampah menumpuk di pinggir jalan dekat sekolah.\n")
+    c2 = case_by_code(sa, code2)
+    users("admin.satpolpp").act(c2["id"], "verify")
+    sup = users("kabid.satpolpp")
+    sup.act(c2["id"], "dispatch", team_id=sup.get("/api/v1/teams").json["items"][0]["id"])
+    wait_until(lambda: len(mails_to(sink, rina)) >= 5, timeout=30)  # the two status updates
+    said = reply(code2, "Cancel\n")
+    assert "sudah ditangani" in said
+    assert case_by_code(sa, code2)["status"] == "dispatched"
+
+
 @pytest.mark.parametrize("sender,headers", [
     ("liburan@example.id", {"Auto-Submitted": "auto-replied"}),
     ("buletin@example.id", {"Precedence": "bulk"}),
@@ -452,3 +493,4 @@ def test_a_large_mail_and_one_with_an_overlong_line(mail):
     time.sleep(1.5)
     assert len(mails_to(sink, "besar@example.id")) == 1
     assert len(mails_to(sink, "panjang@example.id")) == 1
+
