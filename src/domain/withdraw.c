@@ -1,7 +1,11 @@
 #include "domain/withdraw.h"
 
 #include "core/log.h"
+#include "core/secret.h"
 #include "domain/deadline.h"
+
+#include <sodium.h>
+#include <string.h>
 
 err_t case_withdraw_allowed(const store_case *c, const char **detail)
 {
@@ -32,4 +36,21 @@ err_t case_withdraw(store_t *s, arena_t *ar, const store_case *c, const char *re
     if (deadline_refresh(s, ar, c->id) != ERR_OK)
         log_warn("sla", "event=refresh_failed case_id=%lld", (long long)c->id);
     return ERR_OK;
+}
+
+void withdraw_token_new(char token[WITHDRAW_TOKEN_BUF], char hash[65])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(token, WITHDRAW_TOKEN_BUF, raw, sizeof raw);
+    secret_sha256_hex(token, strlen(token), hash);
+}
+
+bool withdraw_token_hash(const char *token, char hash[65])
+{
+    if (!token || strlen(token) != WITHDRAW_TOKEN_BUF - 1 ||
+        strspn(token, "0123456789abcdef") != WITHDRAW_TOKEN_BUF - 1)
+        return false;
+    secret_sha256_hex(token, strlen(token), hash);
+    return true;
 }

@@ -20,4 +20,11 @@ err_t case_withdraw_allowed(const store_case *c, const char **detail)
 err_t case_withdraw(store_t *s, arena_t *ar, const store_case *c, const char *reason, int64_t now,
                     const char **detail) __attribute__((warn_unused_result));
 
+/* The web form's private cancel link (issue 16): a random token (64 hex
+ * digits), shown once, and the SHA-256 (hex) the store keeps. */
+#define WITHDRAW_TOKEN_BUF 65
+void withdraw_token_new(char token[WITHDRAW_TOKEN_BUF], char hash[65]);
+/* The hash of a token typed or followed; false when it is no token. */
+bool withdraw_token_hash(const char *token, char hash[65]);
+
 #endif

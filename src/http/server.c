@@ -234,6 +234,9 @@ static const route_t routes[] = {
     PUB("GET", "/lapor/{file}", h_webform_page),
     {"POST", "/lapor", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
     {"POST", "/lapor/{file}", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
+    /* issue 16 (chan2): the web form's private cancel link (withdraw_page.c) */
+    PUB("GET", "/batal", h_withdraw_page),
+    {"POST", "/batal", h_withdraw_post, SCOPE_PUBLIC, 0, NULL, 1024, 0},
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

@@ -27,6 +27,7 @@
 #include "domain/deadline.h"
 #include "domain/lifecycle.h"
 #include "domain/regions.h"
+#include "domain/withdraw.h"
 #include "http/multipart.h"
 
 #include <math.h>
@@ -828,7 +829,7 @@ out:
 /* The confirmation: the tracking code and its link first; for an
  * emergency, the numbers to call before anything else. */
 static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_agency *a,
-                       const store_agency *form_agency, bool notifies)
+                       const store_agency *form_agency, bool notifies, const char *cancel)
 {
     bool en = !strcmp(r->lang, "en");
     char shown[IDS_SHOWN_BUF];
@@ -854,6 +855,14 @@ static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_ag
                    : tr(r, "Perkembangannya tampil di halaman laporan.",
                         "Its progress shows on the report's page."),
           f);
+    /* The private cancel link (issue 16), shown this once. */
+    if (cancel)
+        fprintf(
+            f,
+            "</p><p class=\"cancel\">%s <a id=\"cancel\" href=\"/batal?t=%s&amp;lang=%s\">%s</a>",
+            tr(r, "Salah kirim atau sudah tidak perlu? Simpan tautan pribadi ini:",
+               "Sent by mistake or no longer needed? Keep this private link:"),
+            cancel, en ? "en" : "id", tr(r, "Batalkan laporan ini", "Withdraw this report"));
     /* Another report on the same form: the agency's own, or every agency's. */
     fprintf(f, "</p><p><a href=\"/lapor%s%s?lang=%s\">%s</a></p></main></body></html>",
             form_agency ? "/" : "", form_agency ? form_agency->code : "", en ? "en" : "id",
@@ -1032,5 +1041,12 @@ err_t h_webform_post(app_t *app, req_t *r)
     log_info("webform", "event=case_created case_id=%lld agency_id=%lld photos=%zu notify=%s",
              (long long)c.id, (long long)c.agency_id, in.nphotos,
              c.notify_channel ? c.notify_channel : "-");
-    return done_page(app, r, &c, &a, v.agency, c.notify_channel != NULL);
+    /* The reporter's private cancel link: its token is shown once, only
+     * its hash is kept; without it the report simply has no link. */
+    char token[WITHDRAW_TOKEN_BUF], hash[65];
+    withdraw_token_new(token, hash);
+    bool linked = store_withdraw_link_add(app->store, c.id, hash, clock_now()) == ERR_OK;
+    if (!linked)
+        log_warn("webform", "event=cancel_link_failed case_id=%lld", (long long)c.id);
+    return done_page(app, r, &c, &a, v.agency, c.notify_channel != NULL, linked ? token : NULL);
 }

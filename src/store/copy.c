@@ -69,6 +69,8 @@ static const struct {
     {"idempotency_keys", false},
     /* issue 16 (chan): keys every instance shares (0032) */
     {"server_keys", false},
+    /* issue 16 (chan2): the web form's cancel links (0040) */
+    {"withdraw_links", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -1794,4 +1794,18 @@ err_t store_once(store_t *s, const char *key, int64_t now, bool *fresh) STORE_WU
 err_t store_case_withdraw(store_t *s, int64_t case_id, const char *expect_status,
                           const char *reason, int64_t now, int64_t *event_id) STORE_WUR;
 
+/* The web form's private cancel link (migration 0040): the SHA-256 (hex)
+ * of its token for case_id. */
+err_t store_withdraw_link_add(store_t *s, int64_t case_id, const char *token_hash,
+                              int64_t now) STORE_WUR;
+/* The link's case, and whether it was used; ERR_NOT_FOUND for no such link. */
+err_t store_withdraw_link_get(store_t *s, int64_t *case_id, bool *used,
+                              const char *token_hash) STORE_WUR;
+/* Uses the link and withdraws its case from expect_status, in one
+ * transaction: ERR_NOT_FOUND for no such link (or another case's),
+ * ERR_CONFLICT when it was used before or the case moved meanwhile;
+ * nothing changes on any error. */
+err_t store_withdraw_link_use(store_t *s, const char *token_hash, int64_t case_id,
+                              const char *expect_status, int64_t now) STORE_WUR;
+
 #endif

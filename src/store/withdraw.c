@@ -50,3 +50,62 @@ err_t store_case_withdraw(store_t *s, int64_t case_id, const char *expect_status
         *event_id = x.event_id;
     return e;
 }
+
+/* ---- the web form's cancel links (migration 0040) --------------------------------------- */
+
+err_t store_withdraw_link_add(store_t *s, int64_t case_id, const char *token_hash, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO withdraw_links (token_hash, case_id, created_at) VALUES ($1, $2, $3)";
+    return q_write(s, sql, false, Q_TEXT(token_hash), Q_INT(case_id), Q_INT(now));
+}
+
+typedef struct {
+    int64_t case_id;
+    bool used;
+} link_row;
+
+err_t store_withdraw_link_get(store_t *s, int64_t *case_id, bool *used, const char *token_hash)
+{
+    static const char sql[] =
+        "SELECT case_id, used_at IS NOT NULL FROM withdraw_links WHERE token_hash = $1";
+    static const q_field F[] = {QF(INT64, link_row, case_id), QF(BOOL, link_row, used)};
+    link_row row = {0, false};
+    err_t e = q_one(s, NULL, sql, F, &row, Q_TEXT(token_hash));
+    if (e == ERR_OK) {
+        *case_id = row.case_id;
+        *used = row.used;
+    }
+    return e;
+}
+
+typedef struct {
+    const char *hash, *expect;
+    int64_t case_id, now;
+} link_use_ctx;
+
+static err_t link_use_tx(q_conn *c, void *arg)
+{
+    static const char use[] = "UPDATE withdraw_links SET used_at = $1"
+                              " WHERE token_hash = $2 AND case_id = $3 AND used_at IS NULL";
+    link_use_ctx *x = arg;
+    int64_t changed = 0;
+    err_t e = q_run(c, use, &changed, Q_INT(x->now), Q_TEXT(x->hash), Q_INT(x->case_id));
+    if (e == ERR_OK && changed == 0) {
+        int64_t one = 0;
+        e = q_row_int(c, "SELECT 1 FROM withdraw_links WHERE token_hash = $1 AND case_id = $2",
+                      &one, Q_TEXT(x->hash), Q_INT(x->case_id));
+        return e == ERR_OK ? ERR_CONFLICT : e; /* used before, or no such link */
+    }
+    if (e == ERR_OK)
+        e = dom_case_withdraw(c, x->case_id, x->expect,
+                              "Dibatalkan oleh pelapor lewat tautan formulir web", x->now, NULL);
+    return e;
+}
+
+err_t store_withdraw_link_use(store_t *s, const char *token_hash, int64_t case_id,
+                              const char *expect_status, int64_t now)
+{
+    link_use_ctx x = {token_hash, expect_status, case_id, now};
+    return q_tx(s, link_use_tx, &x);
+}

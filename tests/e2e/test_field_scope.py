@@ -231,6 +231,9 @@ ROUTES = {
     ("POST", "/lapor/{file}"): ("public", None),
     # Issue 16 §2: the Telegram webhook (its secret, not a session, lets it in).
     ("POST", "/webhooks/telegram/{file}"): ("public", None),
+    # Issue 16 (chan2): the web form's private cancel link (its token, not a session).
+    ("GET", "/batal"): ("public", None),
+    ("POST", "/batal"): ("public", None),
 }
 
 # Routes that end the session: called last.

@@ -364,3 +364,68 @@ def test_the_code_and_an_update_reach_the_whatsapp_contact_given(desk):
     upd = graph.wait_for(sent, since=since, timeout=20)
     body = json.dumps(upd[0]["json"])
     assert code in body and "Petugas memeriksa jembatan" in body
+
+
+# ---- the private cancel link (issue 16) ----------------------------------------------
+
+
+def cancel_token(text):
+    return html.unescape(re.search(r'id="cancel" href="([^"]+)"', text).group(1))
+
+
+def post_cancel(srv, body, addr=None):
+    return http_request(srv.port, "POST", "/batal", body=body.encode(),
+                        headers={"Content-Type": "application/x-www-form-urlencoded",
+                                 "X-Forwarded-For": addr or ip()})
+
+
+def test_the_cancel_link_withdraws_once(server, admin):
+    r = post(server, good_fields(server, text="Baliho roboh di trotoar qxwebbatal"))
+    assert r.status == 200, r.body.decode()[:2000]
+    text = r.body.decode()
+    code = re.search(r'id="code">([A-Z0-9-]+)<', text).group(1)
+    link = cancel_token(text)
+    assert link.startswith("/batal?t=")
+    token = re.search(r"t=([0-9a-f]{64})", link).group(1)
+    c = next(x for x in cases_with(admin, "qxwebbatal") if x["tracking_code"] == code)
+    # Only the token's hash is stored.
+    from db_peek import sql
+    rows = sql(server, "SELECT token_hash FROM withdraw_links WHERE case_id = %d" % c["id"])
+    assert rows and rows[0][0] == hashlib.sha256(token.encode()).hexdigest()
+    # A wrong token: a clear refusal, nothing changes.
+    bad = get(server, "/batal?t=" + "0" * 64)
+    assert bad.status == 404 and "tidak dikenal" in bad.body.decode()
+    assert post_cancel(server, "t=" + "f" * 64).status == 404
+    assert post_cancel(server, "t=nohex").status == 404
+    assert admin.case(c["id"])["status"] == "received"
+    # GET shows the confirmation and changes nothing.
+    page = get(server, link)
+    assert page.status == 200 and code in page.body.decode()
+    assert "Ya, batalkan laporan" in page.body.decode()
+    assert admin.case(c["id"])["status"] == "received"
+    en = get(server, link.replace("lang=id", "lang=en"))
+    assert "Yes, withdraw it" in en.body.decode()
+    # POST withdraws.
+    done = post_cancel(server, "t=" + token)
+    assert done.status == 200 and "sudah dibatalkan" in done.body.decode()
+    assert admin.case(c["id"])["status"] == "closed"
+    pub = http_request(server.port, "GET", "/api/v1/public/cases/" + code).json
+    assert pub["timeline"][-1]["note"] == "Dibatalkan oleh pelapor"
+    # A second use is refused.
+    again = post_cancel(server, "t=" + token)
+    assert again.status == 409 and "sudah pernah dipakai" in again.body.decode()
+    assert get(server, link).status == 409
+
+
+def test_the_cancel_link_cannot_withdraw_a_case_being_handled(server, admin, users):
+    r = post(server, good_fields(server, text="Pohon tumbang menutup jalan qxwebbatal2"))
+    text = r.body.decode()
+    code = re.search(r'id="code">([A-Z0-9-]+)<', text).group(1)
+    token = re.search(r"t=([0-9a-f]{64})", cancel_token(text)).group(1)
+    c = next(x for x in cases_with(admin, "qxwebbatal2") if x["tracking_code"] == code)
+    users("admin.satpolpp").act(c["id"], "verify")
+    sup = users("kabid.satpolpp")
+    sup.act(c["id"], "dispatch", team_id=sup.get("/api/v1/teams").json["items"][0]["id"])
+    r = post_cancel(server, "t=" + token)
+    assert r.status == 409 and "sudah ditangani" in r.body.decode()
+    assert admin.case(c["id"])["status"] == "dispatched"
