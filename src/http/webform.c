@@ -16,6 +16,7 @@
  * the citizen wrote goes into the info log. */
 #include "http/http.h"
 
+#include "channels/bot.h"
 #include "channels/channel.h"
 #include "core/clock.h"
 #include "core/fsfile.h"
@@ -881,6 +882,33 @@ static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_ag
     return ERR_OK;
 }
 
+/* The cancel link to the contact given (issue 16), after the
+ * acknowledgement: the text, and the agency's status template with the
+ * link as its message ({{3}}) for a contact who never wrote. Indonesian:
+ * the contact's language is not known. */
+static void cancel_notice(app_t *app, req_t *r, const store_case *c, const store_agency *a,
+                          const char *token, const char **message, const char **template)
+{
+    char shown[IDS_SHOWN_BUF];
+    ids_tracking_format(c->tracking_code, shown);
+    const char *url = arena_printf(r->ar, "%s/batal?t=%s", app->cfg->public_url, token);
+    const char *note =
+        arena_printf(r->ar,
+                     "Bila salah kirim atau sudah tidak perlu, batalkan lewat tautan pribadi ini "
+                     "(jangan dibagikan): %s",
+                     url);
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT,
+                         .text = arena_printf(r->ar, "Laporan %s. %s", shown, note)};
+    const char *params[] = {shown, status_label(ST_RECEIVED, "id"), note};
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = a->template_status ? a->template_status : BOT_TEMPLATE_STATUS,
+                          .lang = a->template_lang ? a->template_lang : "id",
+                          .params = params,
+                          .nparams = 3};
+    *message = channel_msg_json(r->ar, &plain);
+    *template = channel_msg_json(r->ar, &intent);
+}
+
 err_t h_webform_post(app_t *app, req_t *r)
 {
     store_agency only_buf, a;
@@ -1045,7 +1073,11 @@ err_t h_webform_post(app_t *app, req_t *r)
      * its hash is kept; without it the report simply has no link. */
     char token[WITHDRAW_TOKEN_BUF], hash[65];
     withdraw_token_new(token, hash);
-    bool linked = store_withdraw_link_add(app->store, c.id, hash, clock_now()) == ERR_OK;
+    const char *message = NULL, *template = NULL;
+    if (c.notify_channel)
+        cancel_notice(app, r, &c, &a, token, &message, &template);
+    bool linked =
+        store_withdraw_link_add(app->store, c.id, hash, message, template, clock_now()) == ERR_OK;
     if (!linked)
         log_warn("webform", "event=cancel_link_failed case_id=%lld", (long long)c.id);
     return done_page(app, r, &c, &a, v.agency, c.notify_channel != NULL, linked ? token : NULL);

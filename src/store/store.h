@@ -1795,9 +1795,11 @@ err_t store_case_withdraw(store_t *s, int64_t case_id, const char *expect_status
                           const char *reason, int64_t now, int64_t *event_id) STORE_WUR;
 
 /* The web form's private cancel link (migration 0040): the SHA-256 (hex)
- * of its token for case_id. */
+ * of its token for case_id; with message (a neutral message, and its
+ * template intent or NULL), also queued to where the case's updates go
+ * (kind "withdraw_link"), in the same transaction. */
 err_t store_withdraw_link_add(store_t *s, int64_t case_id, const char *token_hash,
-                              int64_t now) STORE_WUR;
+                              const char *message, const char *template, int64_t now) STORE_WUR;
 /* The link's case, and whether it was used; ERR_NOT_FOUND for no such link. */
 err_t store_withdraw_link_get(store_t *s, int64_t *case_id, bool *used,
                               const char *token_hash) STORE_WUR;

@@ -53,11 +53,33 @@ err_t store_case_withdraw(store_t *s, int64_t case_id, const char *expect_status
 
 /* ---- the web form's cancel links (migration 0040) --------------------------------------- */
 
-err_t store_withdraw_link_add(store_t *s, int64_t case_id, const char *token_hash, int64_t now)
+typedef struct {
+    int64_t case_id, now;
+    const char *hash, *message, *template;
+} link_add_ctx;
+
+static err_t link_add_tx(q_conn *c, void *arg)
 {
     static const char sql[] =
         "INSERT INTO withdraw_links (token_hash, case_id, created_at) VALUES ($1, $2, $3)";
-    return q_write(s, sql, false, Q_TEXT(token_hash), Q_INT(case_id), Q_INT(now));
+    link_add_ctx *x = arg;
+    err_t e = q_run(c, sql, NULL, Q_TEXT(x->hash), Q_INT(x->case_id), Q_INT(x->now));
+    if (e != ERR_OK || !x->message)
+        return e;
+    dom_notice n = {.case_id = x->case_id,
+                    .kind = "withdraw_link",
+                    .message = x->message,
+                    .template = x->template,
+                    .now = x->now};
+    e = dom_outbox_notice(c, &n, NULL);
+    return e == ERR_NOT_FOUND ? ERR_OK : e; /* no one to send it to */
+}
+
+err_t store_withdraw_link_add(store_t *s, int64_t case_id, const char *token_hash,
+                              const char *message, const char *template, int64_t now)
+{
+    link_add_ctx x = {case_id, now, token_hash, message, template};
+    return q_tx(s, link_add_tx, &x);
 }
 
 typedef struct {

@@ -152,12 +152,13 @@ def test_a_report_with_text_location_and_photo(server, admin):
     assert b"PhoneCam" not in got and b"0812" not in got
     # The reporter hears of the code on WhatsApp (the outbox).
     msgs = admin.get("/api/v1/cases/%d/messages" % c["id"]).json["items"]
-    assert [m["kind"] for m in msgs] == ["status_update"], msgs
+    # ... and of its private cancel link (issue 16), after the code (newest first).
+    assert [m["kind"] for m in msgs] == ["withdraw_link", "status_update"], msgs
     # The public page knows it; a public step reaches the contact again.
     assert get(server, "/t/" + code).status == 200
     admin.act(c["id"], "verify", public_note="Laporan Anda sudah kami periksa qxwebstep")
     msgs = admin.get("/api/v1/cases/%d/messages" % c["id"]).json["items"]
-    assert [m["kind"] for m in msgs] == ["status_update", "status_update"], msgs
+    assert [m["kind"] for m in msgs] == ["status_update", "withdraw_link", "status_update"], msgs  # newest first
     assert "qxwebstep" in get(server, "/t/" + code).body.decode()
 
 
@@ -356,6 +357,11 @@ def test_the_code_and_an_update_reach_the_whatsapp_contact_given(desk):
     sent = lambda rec: rec["kind"] == "messages" and rec["json"].get("to") == to  # noqa: E731
     ack = graph.wait_for(sent, since=since, timeout=20)
     assert code in json.dumps(ack[0]["json"]) and ack[0]["json"]["type"] == "template"
+    # Then the private cancel link (issue 16), the same one the page showed.
+    token = re.search(r"t=([0-9a-f]{64})", cancel_token(r.body.decode())).group(1)
+    link = graph.wait_for(lambda rec: sent(rec) and token in json.dumps(rec["json"]),
+                          since=since, timeout=20)
+    assert link[0]["json"]["type"] == "template" and "/batal?t=" in json.dumps(link[0]["json"])
     case = next(c for c in admin.all_cases(q="qxwebwa") if c["tracking_code"] == code)
     full = admin.case(case["id"])
     assert full["channel"] == "web" and full["location"] and len(full["attachments"]) == 1
