@@ -1070,15 +1070,20 @@ err_t h_webform_post(app_t *app, req_t *r)
              (long long)c.id, (long long)c.agency_id, in.nphotos,
              c.notify_channel ? c.notify_channel : "-");
     /* The reporter's private cancel link: its token is shown once, only
-     * its hash is kept; without it the report simply has no link. */
+     * its hash is kept; without it the report simply has no link. None for
+     * a case its reporter cannot withdraw (an emergency goes to a team at
+     * once). */
     char token[WITHDRAW_TOKEN_BUF], hash[65];
-    withdraw_token_new(token, hash);
-    const char *message = NULL, *template = NULL;
-    if (c.notify_channel)
-        cancel_notice(app, r, &c, &a, token, &message, &template);
-    bool linked =
-        store_withdraw_link_add(app->store, c.id, hash, message, template, clock_now()) == ERR_OK;
-    if (!linked)
-        log_warn("webform", "event=cancel_link_failed case_id=%lld", (long long)c.id);
+    const char *message = NULL, *template = NULL, *refusal;
+    bool linked = case_withdraw_allowed(&c, &refusal) == ERR_OK;
+    if (linked) {
+        withdraw_token_new(token, hash);
+        if (c.notify_channel)
+            cancel_notice(app, r, &c, &a, token, &message, &template);
+        linked = store_withdraw_link_add(app->store, c.id, hash, message, template, clock_now()) ==
+                 ERR_OK;
+        if (!linked)
+            log_warn("webform", "event=cancel_link_failed case_id=%lld", (long long)c.id);
+    }
     return done_page(app, r, &c, &a, v.agency, c.notify_channel != NULL, linked ? token : NULL);
 }

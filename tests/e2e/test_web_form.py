@@ -183,6 +183,8 @@ def test_emergency_report_shows_the_numbers_first(server, damkar):
     assert 'href="/lapor/damkar?lang=id"' in text  # another report: the same form
     (c,) = cases_with(damkar, "qxwebfire")
     assert c["kind"] == "emergency"
+    # No cancel link: an emergency goes to a team at once (issue 16).
+    assert 'id="cancel"' not in text
 
 
 def refused(r, status=400):
