@@ -59,12 +59,6 @@ err_t dom_dispatch_queue_followers(q_conn *c, int64_t case_id, int64_t event_id,
     " AND w.channel = c.notify_channel AND w.address = c.notify_address"                           \
     " WHERE c.id = $1 AND c.notify_channel IS NOT NULL AND c.notify_address IS NOT NULL"
 
-/* The reporter withdraws case_id (withdraw.c, issue 16): closed from
- * expect_status with a public "withdraw" event carrying reason as its
- * internal note. ERR_CONFLICT when the case is no longer in expect_status. */
-err_t dom_case_withdraw(q_conn *c, int64_t case_id, const char *expect_status, const char *reason,
-                        int64_t now, int64_t *event_id) STORE_WUR;
-
 /* An attachment's columns and their reader, for a store_attachment
  * (DOM_ATTACHMENT_F(store_attachment, )) or a struct holding one as member
  * a (DOM_ATTACHMENT_F(store_svc_file, a.)): cases.c and svc.c. */
@@ -124,5 +118,11 @@ err_t dom_give_up_tx(q_conn *c, void *ctx) STORE_WUR;
  * the dashboards' event streams tell (GET /api/v1/events). "created" on
  * an emergency case is written "emergency". */
 err_t dom_live_event(q_conn *c, int64_t case_id, const char *kind, int64_t now) STORE_WUR;
+
+/* The reporter withdraws case_id (withdraw.c, issue 16): closed from
+ * expect_status with a public "withdraw" event carrying reason as its
+ * internal note. ERR_CONFLICT when the case is no longer in expect_status. */
+err_t dom_case_withdraw(q_conn *c, int64_t case_id, const char *expect_status, const char *reason,
+                        int64_t now, int64_t *event_id) STORE_WUR;
 
 #endif
