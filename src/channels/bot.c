@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "domain/lifecycle.h"
 #include "domain/regions.h"
+#include "domain/withdraw.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ const char *bot_status_text(arena_t *ar, const char *tracking_code, const char *
     int st = status_parse(ev->to_status);
     const char *label = st >= 0 ? status_label((case_status_t)st, lang) : ev->to_status;
     const char *note = ev->public_note ? text_cut(ar, ev->public_note, 600) : NULL;
+    if (!note && strcmp(ev->action, "withdraw") == 0)
+        note = withdrawn_label(lang);
     ids_tracking_format(tracking_code, shown);
     bool service = kind && strcmp(kind, "service") == 0;
     return bot_textf(ar, service ? "svc_status_update" : "status_update", lang, "code", shown,
@@ -534,6 +537,121 @@ static const char *command_arg(arena_t *ar, const char *p, size_t n, const char 
     return NULL;
 }
 
+/* ---- the reporter withdraws a filed case (issue 16) ----------------------------------- */
+
+/* The reporter's own case with this code (one of the cases sent from this
+ * contact); false for any other code, someone else's included. */
+static bool own_case(dlg *d, const char *code_text, store_case *out)
+{
+    char code[IDS_CODE_BUF];
+    store_case *cs;
+    size_t n = 0;
+    if (ids_tracking_normalize(code_text, code) != 0 ||
+        bot_cases_of(d->in, d->fx->address, STORE_LIST_MAX, &cs, &n) != ERR_OK)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cs[i].tracking_code, code) == 0) {
+            *out = cs[i];
+            return true;
+        }
+    return false;
+}
+
+/* Asks Ya/Tidak before withdrawing c, or says it is being handled. */
+static dlg_state ask_withdraw(dlg *d, const store_case *c, dlg_state st)
+{
+    char shown[IDS_SHOWN_BUF];
+    const char *why;
+    ids_tracking_format(c->tracking_code, shown);
+    if (case_withdraw_allowed(c, &why) != ERR_OK) {
+        dlg_say(d, bot_textf(d->in->ar, "wd_handled", d->lang, "code", shown, NULL));
+        return st == DLG_WITHDRAW ? DLG_IDLE : st;
+    }
+    d->arg = c->id;
+    dlg_choice ch[] = {{"wd:yes", bot_text("wd_yes", d->lang), NULL},
+                       {"wd:no", bot_text("wd_no", d->lang), NULL}};
+    dlg_buttons(d,
+                bot_textf(d->in->ar, "wd_ask", d->lang, "code", shown, "category",
+                          en(d) ? c->category_name_en : c->category_name_id, NULL),
+                ch, 2);
+    return DLG_WITHDRAW;
+}
+
+/* BATAL <code>: the reporter's own case only. */
+static dlg_state withdraw_code(dlg *d, const char *code_text, dlg_state st)
+{
+    store_case c;
+    if (!own_case(d, code_text, &c)) {
+        dlg_say(d, bot_textf(d->in->ar, "wd_unknown", d->lang, "code", code_text, NULL));
+        return st == DLG_WITHDRAW ? DLG_IDLE : st;
+    }
+    return ask_withdraw(d, &c, st);
+}
+
+/* BATAL alone with no report being written: the one case the reporter can
+ * still withdraw, or which code to type when there are several; DLG_PASS
+ * (today's answer) when there is none. */
+static dlg_state withdraw_only(dlg *d, dlg_state st)
+{
+    store_case *cs;
+    size_t n = 0, open = 0, one = 0;
+    const char *why, *list = "";
+    char shown[IDS_SHOWN_BUF];
+    if (bot_cases_of(d->in, d->fx->address, STORE_LIST_MAX, &cs, &n) != ERR_OK)
+        return DLG_PASS;
+    for (size_t i = 0; i < n; i++) {
+        if (case_withdraw_allowed(&cs[i], &why) != ERR_OK)
+            continue;
+        ids_tracking_format(cs[i].tracking_code, shown);
+        list = arena_printf(d->in->ar, "%s\n- %s (%s)", list, shown,
+                            en(d) ? cs[i].category_name_en : cs[i].category_name_id);
+        one = i;
+        open++;
+    }
+    if (open == 0)
+        return DLG_PASS;
+    if (open == 1)
+        return ask_withdraw(d, &cs[one], st);
+    dlg_say(d, bot_textf(d->in->ar, "wd_which", d->lang, "list", list, NULL));
+    return st == DLG_WITHDRAW ? DLG_IDLE : st;
+}
+
+/* Ya or Tidak to withdrawing case d->arg; read again: a team may have
+ * taken it since the question (the store's compare-and-set holds the
+ * rest). */
+static dlg_state on_withdraw(dlg *d)
+{
+    static const char *const o[] = {"wd:yes", "wd:no"};
+    const char *id = choice(d, o, 2);
+    char shown[IDS_SHOWN_BUF];
+    store_case c;
+    const char *why;
+    if (!id && dlg_is_word(d->in->ev->text, "tidak", "no"))
+        id = "wd:no";
+    if (!id || (strcmp(id, "wd:yes") != 0 && strcmp(id, "wd:no") != 0))
+        return reask(d, DLG_WITHDRAW);
+    err_t e = store_case_get(d->in->store, d->in->ar, d->arg, &c);
+    if (e == ERR_NOT_FOUND)
+        return dlg_menu(d);
+    if (e != ERR_OK) {
+        d->err = e;
+        return DLG_IDLE;
+    }
+    ids_tracking_format(c.tracking_code, shown);
+    if (strcmp(id, "wd:no") == 0) {
+        dlg_say(d, bot_textf(d->in->ar, "wd_kept", d->lang, "code", shown, NULL));
+        return DLG_IDLE;
+    }
+    if (case_withdraw_allowed(&c, &why) != ERR_OK) {
+        dlg_say(d, bot_textf(d->in->ar, "wd_handled", d->lang, "code", shown, NULL));
+        return DLG_IDLE;
+    }
+    d->fx->withdraw_case_id = c.id;
+    d->fx->withdraw_status = c.status;
+    dlg_say(d, bot_textf(d->in->ar, "wd_done", d->lang, "code", shown, NULL));
+    return DLG_IDLE;
+}
+
 /* ---- the answers (on_input) --------------------------------------------------------- */
 
 /* The opening message: the menu. What opens a conversation often is the
@@ -802,6 +920,7 @@ static const dlg_step report_steps[] = {
     {DLG_KECAMATAN, "kecamatan", ask_kecamatan, on_kecamatan, DLG_DRAFTING},
     {DLG_PHOTOS, "photos", ask_photos, on_photos, DLG_DRAFTING},
     {DLG_CONFIRM, "confirm", summary, on_confirm, DLG_DRAFTING},
+    {DLG_WITHDRAW, "withdraw", NULL, on_withdraw, DLG_WITH_ID},
 };
 const dlg_part dlg_report = {"report", report_steps, sizeof report_steps / sizeof *report_steps};
 
@@ -825,6 +944,19 @@ static dlg_state global_words(dlg *d, dlg_state st)
         return DLG_PASS;
     const char *p;
     size_t n = text_trim(t, &p);
+    const char *arg;
+    char code[IDS_CODE_BUF];
+    /* BATAL <code> withdraws a filed case (issue 16), wherever the
+     * dialogue is; only words that are a tracking code count as one. */
+    if (((arg = command_arg(d->in->ar, p, n, "batal", "cancel")) != NULL) &&
+        ids_tracking_normalize(arg, code) == 0)
+        return withdraw_code(d, arg, st);
+    if (dlg_is_word(t, "batal", "cancel") &&
+        (st == DLG_IDLE || st == DLG_MENU || st == DLG_WITHDRAW)) {
+        dlg_state next = withdraw_only(d, st);
+        if (next != DLG_PASS)
+            return next;
+    }
     if (dlg_is_word(t, "batal", "cancel")) {
         bool svc = dlg_part_of(st) == &dlg_service;
         dlg_say(d, bot_text(svc ? "svc_cancelled" : "cancelled", d->lang));
@@ -840,7 +972,6 @@ static dlg_state global_words(dlg *d, dlg_state st)
         status_check(d, n > 7 ? arena_strndup(d->in->ar, p + 7, n - 7) : NULL);
         return st;
     }
-    const char *arg;
     if ((arg = command_arg(d->in->ar, p, n, "ikuti", "follow")) != NULL ||
         (arg = command_arg(d->in->ar, p, n, "berhenti", "unfollow")) != NULL) {
         follow(d, arg, strncasecmp(p, "ikuti", 5) == 0 || strncasecmp(p, "follow", 6) == 0);

@@ -55,6 +55,8 @@ typedef enum {
     DLG_SV_REASON,
     DLG_SV_Q,
     DLG_SV_COMMENT,
+    /* the reporter withdraws a filed case (issue 16) */
+    DLG_WITHDRAW, /* "withdraw:<case id>": Ya/Tidak asked, d->arg is the case */
     DLG__COUNT
 } dlg_state;
 

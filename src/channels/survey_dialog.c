@@ -483,7 +483,8 @@ err_t survey_render(store_t *s, arena_t *ar, const store_case *c, const store_ev
         *template = msg_template(ar, BOT_TEMPLATE_CONFIRM, params, 2, ch[0].id, ch[1].id);
         return *message && *template ? ERR_OK : ERR_NOMEM;
     }
-    if (!strcmp(ev->to_status, "closed")) {
+    /* A case its reporter withdrew gets no survey (issue 16). */
+    if (!strcmp(ev->to_status, "closed") && strcmp(ev->action, "withdraw") != 0) {
         bool mine = false;
         err_t e = store_survey_invite(s, c->id, ev->id, NULL, NULL, clock_now(), &mine);
         if (e != ERR_OK || !mine)

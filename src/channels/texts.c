@@ -293,6 +293,28 @@ static const struct {
      "The survey of report *{code}* has been answered already. Thank you."},
     {"sv_none", "Tidak ada survei yang menunggu jawaban Anda.",
      "There is no survey waiting for your answer."},
+    /* The reporter withdraws a filed case (issue 16). */
+    {"wd_ask", "Batalkan laporan *{code}* ({category})? Laporan akan ditutup dan tidak diproses.",
+     "Withdraw report *{code}* ({category})? It will be closed and not handled."},
+    {"wd_yes", "Ya, batalkan", "Yes, withdraw"},
+    {"wd_no", "Tidak", "No"},
+    {"wd_done",
+     "Laporan *{code}* sudah dibatalkan. Terima kasih telah memberi tahu kami. Ketik MENU untuk "
+     "membuat laporan baru.",
+     "Report *{code}* has been withdrawn. Thank you for letting us know. Type MENU to make a new "
+     "report."},
+    {"wd_kept", "Baik, laporan *{code}* tetap kami proses.",
+     "All right, report *{code}* stays open."},
+    {"wd_handled",
+     "Laporan *{code}* sudah ditangani petugas atau sudah selesai, jadi tidak dapat dibatalkan "
+     "di sini. Bila ingin membatalkannya, tulis alasannya di sini dan petugas kami akan membalas.",
+     "Report *{code}* is already being handled or is finished, so it cannot be withdrawn here. "
+     "To stop it, write your reason here and our staff will reply."},
+    {"wd_unknown",
+     "Kode *{code}* tidak ditemukan di antara laporan dari nomor ini. Periksa kembali kodenya.",
+     "Code *{code}* is not among the reports sent from this contact. Please check the code."},
+    {"wd_which", "Laporan mana yang ingin dibatalkan? Ketik BATAL diikuti kodenya:{list}",
+     "Which report do you want to withdraw? Type CANCEL followed by its code:{list}"},
 };
 
 #define NTEXTS (sizeof texts / sizeof texts[0])
@@ -634,6 +656,18 @@ static const struct {
     {"use_buttons", "trouble", "Minta memakai tombol", "Please use the buttons"},
     {"stuck", "trouble", "Masih tidak dipahami", "Still not understood"},
     {"unsupported", "trouble", "Jenis pesan tidak didukung", "Unsupported kind of message"},
+    /* issue 16: the reporter withdraws a filed case */
+    {"wd_ask", "status", "Konfirmasi pembatalan laporan (BATAL kode)",
+     "Confirming a withdrawal (CANCEL code)"},
+    {"wd_yes", "status", "Tombol ya, batalkan", "Yes, withdraw button"},
+    {"wd_no", "status", "Tombol tidak membatalkan", "Do not withdraw button"},
+    {"wd_done", "status", "Laporan dibatalkan oleh pelapor", "Report withdrawn by the reporter"},
+    {"wd_kept", "status", "Laporan tidak jadi dibatalkan", "Report kept"},
+    {"wd_handled", "status", "Laporan sudah ditangani, tidak dapat dibatalkan",
+     "Report already handled, cannot be withdrawn"},
+    {"wd_unknown", "status", "Kode laporan tidak dikenal untuk pembatalan",
+     "Unknown code to withdraw"},
+    {"wd_which", "status", "Pilih laporan yang dibatalkan", "Which report to withdraw"},
 };
 
 static int find_label(size_t i)

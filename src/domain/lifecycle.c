@@ -52,6 +52,14 @@ static const transition_t table[] = {
     {SVC, ST_INCOMPLETE, ACT_REJECT, ST_REJECTED, DESK, NEED_PUBLIC, true},
     {SVC, ST_PROCESSING, ACT_ISSUE, ST_ISSUED, DESK, 0, true},
     {SVC, ST_ISSUED, ACT_CLOSE, ST_CLOSED, DESK, 0, true},
+
+    /* The reporter withdraws a case nobody works on yet (issue 16): closed,
+     * told on the public page; once a team has it, the operator decides. */
+    {K(COMPLAINT), ST_RECEIVED, ACT_WITHDRAW, ST_CLOSED, 0, NEED_REPORTER, true},
+    {K(COMPLAINT), ST_VERIFIED, ACT_WITHDRAW, ST_CLOSED, 0, NEED_REPORTER, true},
+    {K(COMPLAINT), ST_ON_HOLD, ACT_WITHDRAW, ST_CLOSED, 0, NEED_REPORTER, true},
+    {SVC, ST_SUBMITTED, ACT_WITHDRAW, ST_CLOSED, 0, NEED_REPORTER, true},
+    {SVC, ST_INCOMPLETE, ACT_WITHDRAW, ST_CLOSED, 0, NEED_REPORTER, true},
 };
 
 const transition_t *lifecycle_table(unsigned *count)
@@ -71,6 +79,20 @@ err_t lifecycle_check(case_kind_t kind, case_status_t from, case_action_t action
             return ERR_FORBIDDEN;
         *out = t;
         return ERR_OK;
+    }
+    return ERR_CONFLICT;
+}
+
+err_t lifecycle_check_reporter(case_kind_t kind, case_status_t from, case_action_t action,
+                               const transition_t **out)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const transition_t *t = &table[i];
+        if ((t->kinds & (1u << kind)) && t->from == from && t->action == action &&
+            (t->needs & NEED_REPORTER)) {
+            *out = t;
+            return ERR_OK;
+        }
     }
     return ERR_CONFLICT;
 }
@@ -96,7 +118,7 @@ static const char *labels_en[] = {"Received",    "Verified",   "Dispatched to a 
                                   "Checking",    "Processing", "Issued"};
 static const char *actions[] = {"verify", "reject",     "hold",    "resume",  "dispatch",
                                 "start",  "resolve",    "close",   "forward", "reopen",
-                                "check",  "incomplete", "process", "issue"};
+                                "check",  "incomplete", "process", "issue",   "withdraw"};
 static const char *roles[] = {"superadmin", "admin", "supervisor", "field", "viewer"};
 
 _Static_assert(sizeof statuses / sizeof *statuses == ST__COUNT, "status names");
@@ -123,6 +145,11 @@ const char *status_label(case_status_t s, const char *lang)
     if ((unsigned)s >= ST__COUNT)
         return "?";
     return (lang && strcmp(lang, "en") == 0) ? labels_en[s] : labels_id[s];
+}
+const char *withdrawn_label(const char *lang)
+{
+    return (lang && strcmp(lang, "en") == 0) ? "Withdrawn by the reporter"
+                                             : "Dibatalkan oleh pelapor";
 }
 const char *action_name(case_action_t a) { return (unsigned)a < ACT__COUNT ? actions[a] : "?"; }
 int action_parse(const char *s) { return find(actions, ACT__COUNT, s); }

@@ -45,6 +45,7 @@ typedef enum {
     ACT_INCOMPLETE,
     ACT_PROCESS,
     ACT_ISSUE,
+    ACT_WITHDRAW, /* the reporter withdraws a filed case (issue 16) */
     ACT__COUNT
 } case_action_t;
 
@@ -65,6 +66,9 @@ typedef enum {
  * their channel and shown on the public page (the result of a resolve, the
  * reason of a reject, the question of a hold, what a request lacks). */
 #define NEED_PUBLIC 8u
+/* Done by the case's own reporter, never by staff (roles is 0): the
+ * reporter's withdrawal of a case nobody works on yet (issue 16). */
+#define NEED_REPORTER 16u
 
 typedef struct {
     unsigned kinds; /* bit per case_kind_t */
@@ -82,6 +86,11 @@ typedef struct {
 err_t lifecycle_check(case_kind_t kind, case_status_t from, case_action_t action, role_t role,
                       const transition_t **out) __attribute__((warn_unused_result));
 
+/* As lifecycle_check for the case's own reporter (a NEED_REPORTER
+ * transition): ERR_OK with *out set, or ERR_CONFLICT. */
+err_t lifecycle_check_reporter(case_kind_t kind, case_status_t from, case_action_t action,
+                               const transition_t **out) __attribute__((warn_unused_result));
+
 /* The first state of a new case of this kind. */
 case_status_t lifecycle_initial(case_kind_t kind);
 
@@ -92,6 +101,9 @@ const char *status_name(case_status_t s);
 int status_parse(const char *s);
 /* Indonesian label of a status, for people (e.g. "Diverifikasi"). */
 const char *status_label(case_status_t s, const char *lang);
+/* What the public page and the reporter's channel say of a withdrawal:
+ * "Dibatalkan oleh pelapor" / "Withdrawn by the reporter" (issue 16). */
+const char *withdrawn_label(const char *lang);
 const char *action_name(case_action_t a);
 int action_parse(const char *s);
 const char *role_name(role_t r);

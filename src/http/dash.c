@@ -34,10 +34,11 @@
 static const char *const action_id[ACT__COUNT] = {
     "Verifikasi", "Tolak",         "Tunda",  "Lanjutkan", "Disposisi ke tim",
     "Mulai",      "Selesai",       "Tutup",  "Alihkan",   "Buka kembali",
-    "Periksa",    "Belum lengkap", "Proses", "Terbitkan"};
+    "Periksa",    "Belum lengkap", "Proses", "Terbitkan", "Dibatalkan oleh pelapor"};
 static const char *const action_en[ACT__COUNT] = {
-    "Verify", "Reject",  "Put on hold", "Resume", "Dispatch to a team", "Start",   "Resolve",
-    "Close",  "Forward", "Reopen",      "Check",  "Incomplete",         "Process", "Issue"};
+    "Verify", "Reject",     "Put on hold", "Resume",  "Dispatch to a team",
+    "Start",  "Resolve",    "Close",       "Forward", "Reopen",
+    "Check",  "Incomplete", "Process",     "Issue",   "Withdrawn by the reporter"};
 
 json_t *case_actions_json(app_t *app, req_t *r, const store_case *c)
 {

@@ -511,6 +511,9 @@ err_t h_o311_unknown(app_t *app, req_t *r);
 #define WEBFORM_BODY_MAX (12 * 1024 * 1024)
 err_t h_webform_page(app_t *app, req_t *r);
 err_t h_webform_post(app_t *app, req_t *r);
+/* The web form's cancel link (withdraw_page.c, issue 16). */
+err_t h_withdraw_page(app_t *app, req_t *r);
+err_t h_withdraw_post(app_t *app, req_t *r);
 /* The form again with a 413 and the reason, for a body over the limit. */
 err_t webform_too_large(app_t *app, req_t *r);
 

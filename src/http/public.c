@@ -105,6 +105,8 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
          * data), stay inside; a step without a message shows its status. */
         if (item && ev[i].public_note)
             json_object_set_new(item, "note", json_string(ev[i].public_note));
+        else if (item && strcmp(ev[i].action, "withdraw") == 0) /* issue 16 */
+            json_object_set_new(item, "note", json_string(withdrawn_label(lang)));
         json_array_append_new(tl, item);
     }
     json_t *j =

@@ -251,6 +251,9 @@ static const route_t routes[] = {
     ME("POST", "/api/v1/me/filters", h_filter_create, ANY),
     ME("DELETE", "/api/v1/me/filters/{id}", h_filter_delete, ANY),
     ME("POST", "/api/v1/cases/bulk", h_cases_bulk, DESK),
+    /* issue 16 (chan2): the web form's private cancel link (withdraw_page.c) */
+    PUB("GET", "/batal", h_withdraw_page),
+    {"POST", "/batal", h_withdraw_post, SCOPE_PUBLIC, 0, NULL, 1024, 0},
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

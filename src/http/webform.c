@@ -16,6 +16,7 @@
  * the citizen wrote goes into the info log. */
 #include "http/http.h"
 
+#include "channels/bot.h"
 #include "channels/channel.h"
 #include "core/clock.h"
 #include "core/fsfile.h"
@@ -27,6 +28,7 @@
 #include "domain/deadline.h"
 #include "domain/lifecycle.h"
 #include "domain/regions.h"
+#include "domain/withdraw.h"
 #include "http/multipart.h"
 
 #include <math.h>
@@ -60,34 +62,72 @@
  * corrects a refusal a few times is never stopped; a script is. Refused
  * posts count too (each may decode five pictures). */
 static const bucket_spec wf_spec = {10.0, 1.0 / 60.0, 20.0};
-/* A challenge answers one post: a solved one is not replayed for more
- * (a token back only after the challenge's life, when it is stale anyway;
- * the table may forget a key, so this is a brake, the per-address limit
- * the bound). Every refusal shows a new one. */
-static const bucket_spec wf_once_spec = {1.0, 1.0 / WF_CHALLENGE_TTL, 0.0};
 
 /* ---- the signed challenge ------------------------------------------------ */
 
+/* The challenge key, the same on every instance and across restarts (a
+ * challenge shown before a restart, or by another instance behind the
+ * same proxy, is still good): derived from ADUAN_DATA_KEY when it is set,
+ * else the random key the first instance stored (server_keys). Read once;
+ * a database that cannot give it leaves wf_key_ready false and the next
+ * request tries again. */
 static unsigned char wf_key[crypto_auth_hmacsha256_KEYBYTES];
-static pthread_once_t wf_key_once = PTHREAD_ONCE_INIT;
+static bool wf_key_ready;
+static pthread_mutex_t wf_key_lock = PTHREAD_MUTEX_INITIALIZER;
+#define WF_KEY_NAME "webform_challenge"
 
-/* A key of this process: a challenge from before a restart is refused and
- * the form asks again (keeping what was typed). */
-static void wf_key_init(void) { randombytes_buf(wf_key, sizeof wf_key); }
+static bool wf_key_load(app_t *app, arena_t *ar)
+{
+    unsigned char data_key[32];
+    size_t got = 0;
+    bool ok = false;
+    pthread_mutex_lock(&wf_key_lock);
+    if (wf_key_ready) {
+        pthread_mutex_unlock(&wf_key_lock);
+        return true;
+    }
+    const char *hex = app->cfg->svc_data_key;
+    if (hex[0] &&
+        sodium_hex2bin(data_key, sizeof data_key, hex, strlen(hex), NULL, &got, NULL) == 0 &&
+        got == sizeof data_key) {
+        static const char label[] = "aduan web form challenge v1";
+        crypto_auth_hmacsha256(wf_key, (const unsigned char *)label, sizeof label - 1, data_key);
+        ok = true;
+    } else {
+        unsigned char rnd[sizeof wf_key];
+        char fresh[2 * sizeof wf_key + 1];
+        const char *stored = NULL;
+        randombytes_buf(rnd, sizeof rnd);
+        sodium_bin2hex(fresh, sizeof fresh, rnd, sizeof rnd);
+        ok = store_server_key(app->store, ar, WF_KEY_NAME, fresh, clock_now(), &stored) == ERR_OK &&
+             stored &&
+             sodium_hex2bin(wf_key, sizeof wf_key, stored, strlen(stored), NULL, &got, NULL) == 0 &&
+             got == sizeof wf_key;
+        sodium_memzero(rnd, sizeof rnd);
+        sodium_memzero(fresh, sizeof fresh);
+    }
+    sodium_memzero(data_key, sizeof data_key);
+    wf_key_ready = ok;
+    pthread_mutex_unlock(&wf_key_lock);
+    if (!ok)
+        log_warn("webform", "event=challenge_key_unavailable");
+    return ok;
+}
 
-/* The MAC of text as 32 hex digits. */
+/* The MAC of text as 32 hex digits (the key is loaded). */
 static void wf_mac(const char *text, char out[33])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    pthread_once(&wf_key_once, wf_key_init);
     crypto_auth_hmacsha256(mac, (const unsigned char *)text, strlen(text), wf_key);
     sodium_bin2hex(out, 33, mac, 16);
 }
 
 /* A new challenge "time.a.b.nonce.mac": a and b make the no-JS question
  * "a + b", the rest the proof of work's input. */
-static const char *challenge_new(arena_t *ar, int *a, int *b)
+static const char *challenge_new(app_t *app, arena_t *ar, int *a, int *b)
 {
+    if (!wf_key_load(app, ar))
+        return NULL;
     unsigned char rnd[8];
     char hex[17], mac[33];
     randombytes_buf(rnd, sizeof rnd);
@@ -123,7 +163,8 @@ static bool pow_ok(const char *challenge, const char *nonce)
 
 /* Checks the signed challenge and its answer: the proof of work when the
  * script sent one, else the sum. */
-static ch_result challenge_check(const char *ch, const char *pow, const char *answer)
+static ch_result challenge_check(app_t *app, arena_t *ar, const char *ch, const char *pow,
+                                 const char *answer)
 {
     long long t;
     int a, b, used = 0;
@@ -139,9 +180,11 @@ static ch_result challenge_check(const char *ch, const char *pow, const char *an
         return CH_WRONG;
     memcpy(text, ch, body);
     text[body] = '\0';
+    if (!wf_key_load(app, ar))
+        return CH_STALE;
     wf_mac(text, want);
     if (sodium_memcmp(want, mac, 32) != 0)
-        return CH_STALE; /* another process's, or forged: ask again */
+        return CH_STALE; /* another deployment's, or forged: ask again */
     int64_t now = clock_now();
     if (t > now + 60 || now - t > WF_CHALLENGE_TTL)
         return CH_STALE;
@@ -156,12 +199,15 @@ static ch_result challenge_check(const char *ch, const char *pow, const char *an
     return *end == '\0' && v == a + b ? CH_OK : CH_WRONG;
 }
 
-/* Whether the (valid) challenge was used before; marks it used. */
+/* Whether the (valid) challenge was used before, on any instance; marks
+ * it used (inbound_seen "wf:<its MAC>"). A database that cannot say counts
+ * as used: the form asks again. */
 static bool challenge_used(app_t *app, req_t *r, const char *ch)
 {
     const char *dot = strrchr(ch, '.'); /* its MAC: unique to the challenge */
-    const char *key = arena_printf(r->ar, "ch|%s", dot ? dot + 1 : ch);
-    return !key || bucket_take(app->buckets, &wf_once_spec, key, 1.0, 0.0, bucket_now()) > 0;
+    const char *key = arena_printf(r->ar, "wf:%s", dot ? dot + 1 : ch);
+    bool fresh = false;
+    return !key || store_once(app->store, key, clock_now(), &fresh) != ERR_OK || !fresh;
 }
 
 /* ---- what was posted ----------------------------------------------------- */
@@ -413,9 +459,9 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
     if (e != ERR_OK)
         return e;
     int qa = 0, qb = 0;
-    const char *ch = challenge_new(r->ar, &qa, &qb);
+    const char *ch = challenge_new(app, r->ar, &qa, &qb);
     if (!ch)
-        return ERR_NOMEM;
+        return ERR_UNAVAILABLE;
     const char *self = v->agency ? arena_printf(r->ar, "/lapor/%s", v->agency->code) : "/lapor";
     if (!self)
         return ERR_NOMEM;
@@ -784,7 +830,7 @@ out:
 /* The confirmation: the tracking code and its link first; for an
  * emergency, the numbers to call before anything else. */
 static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_agency *a,
-                       const store_agency *form_agency, bool notifies)
+                       const store_agency *form_agency, bool notifies, const char *cancel)
 {
     bool en = !strcmp(r->lang, "en");
     char shown[IDS_SHOWN_BUF];
@@ -810,6 +856,14 @@ static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_ag
                    : tr(r, "Perkembangannya tampil di halaman laporan.",
                         "Its progress shows on the report's page."),
           f);
+    /* The private cancel link (issue 16), shown this once. */
+    if (cancel)
+        fprintf(
+            f,
+            "</p><p class=\"cancel\">%s <a id=\"cancel\" href=\"/batal?t=%s&amp;lang=%s\">%s</a>",
+            tr(r, "Salah kirim atau sudah tidak perlu? Simpan tautan pribadi ini:",
+               "Sent by mistake or no longer needed? Keep this private link:"),
+            cancel, en ? "en" : "id", tr(r, "Batalkan laporan ini", "Withdraw this report"));
     /* Another report on the same form: the agency's own, or every agency's. */
     fprintf(f, "</p><p><a href=\"/lapor%s%s?lang=%s\">%s</a></p></main></body></html>",
             form_agency ? "/" : "", form_agency ? form_agency->code : "", en ? "en" : "id",
@@ -826,6 +880,33 @@ static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_ag
     r->csp = dash_csp(app->cfg, r);
     r->content_type = "text/html; charset=utf-8";
     return ERR_OK;
+}
+
+/* The cancel link to the contact given (issue 16), after the
+ * acknowledgement: the text, and the agency's status template with the
+ * link as its message ({{3}}) for a contact who never wrote. Indonesian:
+ * the contact's language is not known. */
+static void cancel_notice(app_t *app, req_t *r, const store_case *c, const store_agency *a,
+                          const char *token, const char **message, const char **template)
+{
+    char shown[IDS_SHOWN_BUF];
+    ids_tracking_format(c->tracking_code, shown);
+    const char *url = arena_printf(r->ar, "%s/batal?t=%s", app->cfg->public_url, token);
+    const char *note =
+        arena_printf(r->ar,
+                     "Bila salah kirim atau sudah tidak perlu, batalkan lewat tautan pribadi ini "
+                     "(jangan dibagikan): %s",
+                     url);
+    channel_msg plain = {.kind = CHANNEL_MSG_TEXT,
+                         .text = arena_printf(r->ar, "Laporan %s. %s", shown, note)};
+    const char *params[] = {shown, status_label(ST_RECEIVED, "id"), note};
+    channel_msg intent = {.kind = CHANNEL_MSG_TEMPLATE,
+                          .template = a->template_status ? a->template_status : BOT_TEMPLATE_STATUS,
+                          .lang = a->template_lang ? a->template_lang : "id",
+                          .params = params,
+                          .nparams = 3};
+    *message = channel_msg_json(r->ar, &plain);
+    *template = channel_msg_json(r->ar, &intent);
 }
 
 err_t h_webform_post(app_t *app, req_t *r)
@@ -879,7 +960,7 @@ err_t h_webform_post(app_t *app, req_t *r)
                               "Kolom yang harus kosong ternyata terisi; kosongkan lalu kirim lagi.",
                               "A field that must stay empty was filled in; clear it and send "
                               "again."));
-    ch_result chk = challenge_check(in.challenge, in.pow, in.answer);
+    ch_result chk = challenge_check(app, r->ar, in.challenge, in.pow, in.answer);
     if (chk == CH_OK && challenge_used(app, r, in.challenge))
         return refuse_form(app, r, &v, 400, "answer",
                            tr(r,
@@ -988,5 +1069,21 @@ err_t h_webform_post(app_t *app, req_t *r)
     log_info("webform", "event=case_created case_id=%lld agency_id=%lld photos=%zu notify=%s",
              (long long)c.id, (long long)c.agency_id, in.nphotos,
              c.notify_channel ? c.notify_channel : "-");
-    return done_page(app, r, &c, &a, v.agency, c.notify_channel != NULL);
+    /* The reporter's private cancel link: its token is shown once, only
+     * its hash is kept; without it the report simply has no link. None for
+     * a case its reporter cannot withdraw (an emergency goes to a team at
+     * once). */
+    char token[WITHDRAW_TOKEN_BUF], hash[65];
+    const char *message = NULL, *template = NULL, *refusal;
+    bool linked = case_withdraw_allowed(&c, &refusal) == ERR_OK;
+    if (linked) {
+        withdraw_token_new(token, hash);
+        if (c.notify_channel)
+            cancel_notice(app, r, &c, &a, token, &message, &template);
+        linked = store_withdraw_link_add(app->store, c.id, hash, message, template, clock_now()) ==
+                 ERR_OK;
+        if (!linked)
+            log_warn("webform", "event=cancel_link_failed case_id=%lld", (long long)c.id);
+    }
+    return done_page(app, r, &c, &a, v.agency, c.notify_channel != NULL, linked ? token : NULL);
 }

@@ -341,6 +341,10 @@ static err_t apply_tx(q_conn *c, void *arg)
     else if (e == ERR_OK && fx->watch < 0 && fx->watch_case_id)
         e = q_run(c, watch_off, NULL, Q_INT(fx->watch_case_id), Q_TEXT(fx->channel),
                   Q_TEXT(fx->address));
+    if (e == ERR_OK && fx->withdraw_case_id)
+        e = dom_case_withdraw(c, fx->withdraw_case_id, fx->withdraw_status,
+                              arena_printf(x->ar, "Dibatalkan oleh pelapor lewat %s", fx->channel),
+                              fx->now, NULL);
     for (size_t i = 0; e == ERR_OK && i < fx->nout; i++) {
         const store_dialog_out *o = &fx->out[i];
         e = q_run(c, out_sql, NULL, Q_INT(fx->agency_id), Q_TEXT(fx->phone_number_id),

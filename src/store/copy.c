@@ -71,6 +71,10 @@ static const struct {
     {"email_follows", true},
     /* issue 18 (ops2, 0033): saved inbox filters */
     {"saved_filters", true},
+    /* issue 16 (chan): keys every instance shares (0032) */
+    {"server_keys", false},
+    /* issue 16 (chan2): the web form's cancel links (0040) */
+    {"withdraw_links", false},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -119,4 +119,10 @@ err_t dom_give_up_tx(q_conn *c, void *ctx) STORE_WUR;
  * an emergency case is written "emergency". */
 err_t dom_live_event(q_conn *c, int64_t case_id, const char *kind, int64_t now) STORE_WUR;
 
+/* The reporter withdraws case_id (withdraw.c, issue 16): closed from
+ * expect_status with a public "withdraw" event carrying reason as its
+ * internal note. ERR_CONFLICT when the case is no longer in expect_status. */
+err_t dom_case_withdraw(q_conn *c, int64_t case_id, const char *expect_status, const char *reason,
+                        int64_t now, int64_t *event_id) STORE_WUR;
+
 #endif

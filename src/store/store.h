@@ -687,6 +687,10 @@ typedef struct {
      * them as they are. */
     int64_t watch_case_id;
     int watch;
+    /* The reporter withdraws case withdraw_case_id (issue 16), still in
+     * withdraw_status (else ERR_CONFLICT: read again and retry). 0: none. */
+    int64_t withdraw_case_id;
+    const char *withdraw_status;
 } store_dialog_effects;
 
 /* Applies fx in one transaction. ERR_CONFLICT, changing nothing, when the
@@ -1865,5 +1869,50 @@ err_t store_filter_list(store_t *s, arena_t *ar, int64_t user_id, store_saved_fi
 err_t store_filter_add(store_t *s, store_saved_filter *f, unsigned max) STORE_WUR;
 /* Removes the user's filter id; ERR_NOT_FOUND when it is not theirs. */
 err_t store_filter_delete(store_t *s, int64_t id, int64_t user_id) STORE_WUR;
+/* ---- issue 16's last items (chan): IMAP dedupe, cancel links, keys ------ */
+
+/* Whether key is in inbound_seen (a channel's id of an update stored
+ * before, e.g. an IMAP message's "imap:<mailbox>:<uidvalidity>:<uid>"). */
+err_t store_inbound_seen(store_t *s, const char *key, bool *seen) STORE_WUR;
+
+/* The shared key name (server_keys): the one stored, or fresh (made by the
+ * caller, e.g. random hex) when none was; every instance gets the same.
+ * *secret is ar's. */
+typedef struct {
+    const char *secret;
+} store_server_key_row;
+err_t store_server_key(store_t *s, arena_t *ar, const char *name, const char *fresh, int64_t now,
+                       const char **secret) STORE_WUR;
+
+/* Records key as used (inbound_seen); *fresh when it was not before. The
+ * one-use check of something every instance may be shown (a web form
+ * challenge: "wf:<its MAC>"). */
+err_t store_once(store_t *s, const char *key, int64_t now, bool *fresh) STORE_WUR;
+
+/* ---- issue 16: the reporter withdraws a filed case (chan) ---------------- */
+
+/* Closes case_id from expect_status by its reporter's withdrawal, in one
+ * transaction (store/withdraw.c): a public "withdraw" event with reason as
+ * its internal note, the followers' notices. ERR_CONFLICT, changing
+ * nothing, when the case is no longer in expect_status; ERR_NOT_FOUND when
+ * there is no such case. The caller checks who asks (domain/withdraw.c). */
+err_t store_case_withdraw(store_t *s, int64_t case_id, const char *expect_status,
+                          const char *reason, int64_t now, int64_t *event_id) STORE_WUR;
+
+/* The web form's private cancel link (migration 0040): the SHA-256 (hex)
+ * of its token for case_id; with message (a neutral message, and its
+ * template intent or NULL), also queued to where the case's updates go
+ * (kind "withdraw_link"), in the same transaction. */
+err_t store_withdraw_link_add(store_t *s, int64_t case_id, const char *token_hash,
+                              const char *message, const char *template, int64_t now) STORE_WUR;
+/* The link's case, and whether it was used; ERR_NOT_FOUND for no such link. */
+err_t store_withdraw_link_get(store_t *s, int64_t *case_id, bool *used,
+                              const char *token_hash) STORE_WUR;
+/* Uses the link and withdraws its case from expect_status, in one
+ * transaction: ERR_NOT_FOUND for no such link (or another case's),
+ * ERR_CONFLICT when it was used before or the case moved meanwhile;
+ * nothing changes on any error. */
+err_t store_withdraw_link_use(store_t *s, const char *token_hash, int64_t case_id,
+                              const char *expect_status, int64_t now) STORE_WUR;
 
 #endif

@@ -115,8 +115,22 @@ describe('public web form (/lapor)', () => {
     assert.equal(c.channel, 'web');
     assert.equal(c.attachments.length, 1);
     assert.equal(c.attachments[0].source, 'citizen');
+    const cancel = await page.getAttribute('#cancel', 'href');
+    assert.match(cancel, /^\/batal\?t=[0-9a-f]{64}&lang=id$/);
     await page.click('#track');
     assert.ok((await page.innerText('h1')).includes(code));
+    // Issue 16: the private cancel link asks first, then withdraws the case.
+    await page.goto(srv.url + cancel);
+    assert.equal((await page.innerText('#code')).trim(), code);
+    await noWiderThanThePhone(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'lapor-cancel-ask-360.png'), fullPage: true });
+    assert.equal((await caseByCode(code)).status, 'received');
+    await Promise.all([page.waitForNavigation(), page.click('#confirm')]);
+    assert.ok((await page.innerText('h1')).includes('Laporan dibatalkan'));
+    await page.screenshot({ path: join(ARTIFACTS, 'lapor-cancel-done-360.png'), fullPage: true });
+    assert.equal((await caseByCode(code)).status, 'closed');
+    await page.goto(srv.url + '/t/' + code);
+    assert.ok((await page.innerText('body')).includes('Dibatalkan oleh pelapor'));
   });
 
   it('with JavaScript: proof of work, location, preview, inline checks, emergency first', async () => {

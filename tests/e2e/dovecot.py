@@ -143,6 +143,23 @@ service stats {{
                 out.append(n.split(":2,")[1] if ":2," in n else "")
         return out
 
+    def unseen(self, user, needle):
+        """Takes \\Seen off user's messages that contain needle (bytes), as a
+        client would: the Maildir file's flags lose their S."""
+        cur = os.path.join(self.dir, "mail", user, "cur")
+        n = 0
+        for name in os.listdir(cur):
+            if ":2," not in name:
+                continue
+            with open(os.path.join(cur, name), "rb") as f:
+                if needle not in f.read():
+                    continue
+            base, flags = name.split(":2,")
+            os.rename(os.path.join(cur, name),
+                      os.path.join(cur, base + ":2," + flags.replace("S", "")))
+            n += 1
+        return n
+
     def stop(self):
         subprocess.run([DOVECOT, "-c", self.conf, "stop"], capture_output=True)
         time.sleep(0.2)

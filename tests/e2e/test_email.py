@@ -97,7 +97,8 @@ def test_complaint_with_photo_gets_its_code_by_mail(mail):
     srv, dov, sink, sa = mail
     photo = png_image("email photo one")
     raw, mid = mime("Pedagang kaki lima menutup trotoar",
-                    "Di depan pasar Paringin, setiap pagi trotoar tertutup lapak.\n",
+                    "Di depan pasar Paringin, setiap pagi trotoar tertutup lapak.\n"
+                    "Lokasi: https://maps.google.com/?q=-2.333,115.466\n",
                     attachments=[(photo, "image", "png", "trotoar.png")])
     dov.deliver(BOX, raw)
     got = wait_until(lambda: mails_to(sink, CITIZEN), timeout=30)
@@ -113,6 +114,10 @@ def test_complaint_with_photo_gets_its_code_by_mail(mail):
     assert case["channel"] == "email" and case["status"] == "received"
     assert case["description"].startswith("Pedagang kaki lima menutup trotoar\n\nDi depan pasar")
     assert case["rahasia"] is True
+    # The maps link the citizen pasted is the case's place, its kecamatan
+    # found from the boundaries as for any case with a point.
+    assert case["location"] == {"lat": -2.333, "lon": 115.466}
+    wait_until(lambda: (sa.case(case["id"])["kecamatan"] or {}).get("code") == "63.11.06")
     # The photo is evidence, re-encoded and kept by the media worker.
     assert len(case["attachments"]) == 1
     wait_until(lambda: [a["state"] for a in sa.case(case["id"])["attachments"]] == ["stored"])
@@ -168,6 +173,47 @@ def test_a_reply_is_threaded_onto_its_case(mail):
     assert len(mails_to(sink, CITIZEN)) == before + 1
     # Still one case from this citizen.
     assert [c["tracking_code"] for c in sa.all_cases() if c["channel"] == "email"] == [code]
+
+
+def test_a_reply_batal_withdraws_the_case(mail, users):
+    """Issue 16: a reply in the case's thread whose first non-empty line is
+    BATAL withdraws it, answered by mail; the same word from another
+    address, or once a team has the case, changes nothing."""
+    srv, dov, sink, sa = mail
+    rina = "rina.batal@example.id"
+
+    def file(subject, text):
+        before = len(mails_to(sink, rina))
+        raw, _ = mime(subject, text, sender=rina)
+        dov.deliver(BOX, raw)
+        got = wait_until(lambda: mails_to(sink, rina)[before:], timeout=30)
+        return CODE_RE.search(got[0]["Subject"]).group(1)
+
+    def reply(code, text, sender=rina):
+        before = len(mails_to(sink, sender))
+        raw, _ = mime("Re: [ADUAN %s] Laporan Anda" % code, text, sender=sender)
+        dov.deliver(BOX, raw)
+        return wait_until(lambda: mails_to(sink, sender)[before:], timeout=30)[0].get_content()
+
+    code = file("Lampu jalan mati", "Lampu jalan di depan masjid mati sejak seminggu.\n")
+    # Someone else's BATAL in that thread is no withdrawal.
+    reply(code, "BATAL\n", sender="orang.lain@example.id")
+    assert case_by_code(sa, code)["status"] == "received"
+    said = reply(code, "\n  batal\n\n> Laporan Anda sudah kami terima\n")
+    assert code in said and "sudah dibatalkan" in said
+    case = case_by_code(sa, code)
+    assert case["status"] == "closed"
+    assert "batal" not in case["description"].lower()
+    # A case a team has is not withdrawn by mail: the reply says so.
+    code2 = file("Sampah menumpuk", "Sampah menumpuk di pinggir jalan dekat sekolah.\n")
+    c2 = case_by_code(sa, code2)
+    users("admin.satpolpp").act(c2["id"], "verify")
+    sup = users("kabid.satpolpp")
+    sup.act(c2["id"], "dispatch", team_id=sup.get("/api/v1/teams").json["items"][0]["id"])
+    wait_until(lambda: len(mails_to(sink, rina)) >= 5, timeout=30)  # the two status updates
+    said = reply(code2, "Cancel\n")
+    assert "sudah ditangani" in said
+    assert case_by_code(sa, code2)["status"] == "dispatched"
 
 
 @pytest.mark.parametrize("sender,headers", [
@@ -327,3 +373,124 @@ def test_the_daily_limit_per_sender(mail):
     got = mails_to(sink, sender)
     assert len(got) == 6
     assert sum(1 for m in got if "batas per hari" in m.get_content()) == 1
+
+
+def test_a_mail_committed_but_not_flagged_is_flagged_not_stored_again(mail):
+    """The commit happened, the STORE \\Seen did not (a crash between the
+    two, a lost connection): the next poll finds the mail's UID in
+    inbound_seen and flags it, with no second row, case or answer."""
+    srv, dov, sink, sa = mail
+    sender = "sekali@example.id"
+    raw, mid = mime("Parit tersumbat", "Parit di jalan A. Yani tersumbat sampah.\n",
+                    sender=sender)
+    dov.deliver(BOX, raw)
+    reply = wait_until(lambda: mails_to(sink, sender), timeout=30)[0]
+    code = CODE_RE.search(reply["Subject"]).group(1)
+    wait_until(lambda: "" not in dov.flags(BOX))
+    rows = lambda: [s for s in summaries(sa) if s.get("message_id") == mid.strip("<>")]  # noqa
+    assert len(wait_until(rows)) == 1
+    assert dov.unseen(BOX, mid.encode()) == 1
+    assert "" in dov.flags(BOX)
+    wait_until(lambda: "" not in dov.flags(BOX), timeout=30)  # flagged again
+    time.sleep(1.5)
+    assert len(rows()) == 1
+    assert len(mails_to(sink, sender)) == 1
+    assert [c for c in sa.all_cases() if c["tracking_code"] == code]
+    assert sum(1 for c in sa.all_cases() if c["channel"] == "email" and
+               "Parit" in (sa.case(c["id"])["description"] or "")) == 1
+
+
+class WriteLock:
+    """Holds the database's write lock (SQLite) or a lock on the inbound
+    table (PostgreSQL) until released: aduan's commit of a fetched mail
+    waits behind it."""
+
+    def __init__(self, srv):
+        from db_peek import engine_of
+        import subprocess
+        if engine_of(srv) == "sqlite":
+            import sqlite3
+            self.db = sqlite3.connect(srv.db_path, timeout=30, isolation_level=None)
+            self.db.execute("BEGIN IMMEDIATE")
+            self.proc = None
+        else:
+            self.db = None
+            self.srv = srv
+            psql = os.path.join(os.environ["ADUAN_TEST_PG_BIN"], "psql")
+            self.proc = subprocess.Popen(
+                [psql, srv.extra_env["ADUAN_DATABASE_URL"], "-X", "-q", "-c",
+                 "BEGIN; LOCK TABLE inbound IN EXCLUSIVE MODE; SELECT pg_sleep(120);"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_until(lambda: sql(srv, "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON"
+                                   " c.oid = l.relation WHERE c.relname = 'inbound' AND"
+                                   " l.mode = 'ExclusiveLock' AND l.granted")[0][0] == "1")
+
+    def release(self):
+        if self.db:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+        if self.proc:
+            # The backend sleeps without reading its socket: ended here.
+            sql(self.srv, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE query LIKE 'BEGIN; LOCK TABLE inbound%'")
+            self.proc.kill()
+            self.proc.wait()
+
+
+def test_a_restart_between_fetch_and_commit_fetches_the_mail_again(mail):
+    """The mail is fetched with BODY.PEEK[]: while its commit waits (here
+    behind a lock) it stays unseen on the server, so a kill -9 then loses
+    nothing: the restarted server fetches it again and makes its case."""
+    srv, dov, sink, sa = mail
+    sender = "mulai.lagi@example.id"
+    raw, mid = mime("Pohon tumbang", "Pohon tumbang menutup jalan ke Halong.\n", sender=sender)
+    lock = WriteLock(srv)
+    try:
+        dov.deliver(BOX, raw)
+        time.sleep(3)  # polled every second: fetched, its commit waiting
+        assert dov.flags(BOX).count("") == 1  # not \Seen by the fetch
+        srv.proc.kill()
+        srv.proc.wait()
+    finally:
+        lock.release()
+    assert dov.flags(BOX).count("") == 1
+    srv.start()
+    sa.port = srv.port
+    reply = wait_until(lambda: mails_to(sink, sender), timeout=30)
+    code = CODE_RE.search(reply[0]["Subject"]).group(1)
+    wait_until(lambda: "" not in dov.flags(BOX), timeout=30)
+    assert case_by_code(sa, code)["description"].startswith("Pohon tumbang")
+    assert len(mails_to(sink, sender)) == 1
+
+
+def test_a_large_mail_and_one_with_an_overlong_line(mail):
+    """BODY.PEEK[]'s literal is read from libcurl's response lines, of which
+    it keeps 300 KB a command: a mail of several megabytes comes whole in
+    parts of 128 KB (BODY.PEEK[]<start.count>), and so does one whose
+    single line is longer than a part (a mail that breaks RFC 5322's 998).
+    Both become cases, once, and stay unseen until committed."""
+    srv, dov, sink, sa = mail
+    big = os.urandom(3 * 1024 * 1024)
+    raw, mid = mime("Foto besar", "Terlampir foto resolusi tinggi.\n", sender="besar@example.id",
+                    attachments=[(MINI_PDF + big, "application", "pdf", "besar.pdf")])
+    dov.deliver(BOX, raw)
+    long_line = "panjang " * 40000  # 320 KB on one line
+    raw2 = ("From: Warga <panjang@example.id>\r\nTo: %s\r\nSubject: Satu baris panjang\r\n"
+            "Message-ID: <panjang-1@example.id>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nAwal qxlongline %s akhir\r\n"
+            % (ADDRESS, long_line)).encode()
+    dov.deliver(BOX, raw2)
+    for sender in ("besar@example.id", "panjang@example.id"):
+        wait_until(lambda: mails_to(sink, sender), timeout=60)
+    wait_until(lambda: "" not in dov.flags(BOX), timeout=30)
+    pdf = [s for s in summaries(sa) if s.get("message_id") == mid.strip("<>")]
+    assert [s["result"] for s in pdf] == ["case"] and pdf[0]["attachments"] == 1
+    code = CODE_RE.search(mails_to(sink, "panjang@example.id")[0]["Subject"]).group(1)
+    assert case_by_code(sa, code)["description"].startswith("Satu baris panjang")
+    # The mail came whole: its one line ends as it was sent.
+    [[body]] = sql(srv, "SELECT body FROM inbound WHERE body LIKE '%qxlongline%'")
+    assert len(body) > 320000 and " akhir" in body[-40:]
+    time.sleep(1.5)
+    assert len(mails_to(sink, "besar@example.id")) == 1
+    assert len(mails_to(sink, "panjang@example.id")) == 1
+

@@ -245,6 +245,9 @@ ROUTES = {
     ("POST", "/api/v1/me/filters"): ("/api/v1/me/filters", 400),
     ("DELETE", "/api/v1/me/filters/{id}"): ("/api/v1/me/filters/1", 404),
     ("POST", "/api/v1/cases/bulk"): ("/api/v1/cases/bulk", 403),
+    # Issue 16 (chan2): the web form's private cancel link (its token, not a session).
+    ("GET", "/batal"): ("public", None),
+    ("POST", "/batal"): ("public", None),
 }
 
 # Routes that end the session: called last.

@@ -197,3 +197,23 @@ def test_outage_answers_503_then_heals(tmp_path):
         admin.create_case(category_id=pkl, description="setelah pulih")
     finally:
         assert not srv.stop()
+
+
+def test_a_form_challenge_from_one_instance_is_good_once_on_another(two_instances):
+    """The web form's challenge key is the database's (issue 16): a form
+    served by one instance is accepted by the other, and only once on
+    either (the used challenge is recorded in the database)."""
+    from test_web_form import good_fields, multipart, page_challenge, refused, solve
+    a, b = two_instances
+    ch, _ = page_challenge(http_request(a.port, "GET", "/lapor").body.decode())
+    body, ct = multipart(good_fields(a, text="Dua instansi qxtwoinst") +
+                         [("challenge", ch), ("pow", solve(ch))])
+    hdr = {"Content-Type": ct}
+    r = http_request(b.port, "POST", "/lapor", body=body, headers=hdr)
+    assert r.status == 200, r.body.decode()[:2000]
+    for srv in (a, b):
+        t = refused(http_request(srv.port, "POST", "/lapor", body=body, headers=hdr))
+        assert "sudah pernah dikirim" in t
+    admin = Client(a.port)
+    assert admin.login("admin.satpolpp").status == 200
+    assert len(admin.all_cases(q="qxtwoinst")) == 1

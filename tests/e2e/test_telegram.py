@@ -164,6 +164,8 @@ def test_connect_sets_the_webhook_and_status_shows_it(desk):
     r = srv.cli("telegram", "status")
     assert r.returncode == 0, r.stderr
     assert "satpolpp: bot " + BOT in r.stdout and PATH in r.stdout
+    # getMe's username at connect: the public page's t.me link.
+    assert "@aduan%s_bot" % BOT in r.stdout
     assert TOKEN not in r.stdout
     # A bad token is refused before anything happens.
     r = srv.cli("telegram", "connect", "damkar", "--token", "not-a-token")
@@ -172,7 +174,8 @@ def test_connect_sets_the_webhook_and_status_shows_it(desk):
     seq = tg.last_seq()
     r = srv.cli("telegram", "connect", "damkar", "--token", "7000000002:" + "x" * 35)
     assert r.returncode == 1 and "nothing was changed" in r.stderr
-    assert tg.requests(seq, "setWebhook")[0]["status"] == 401
+    assert tg.requests(seq, "getMe")[0]["status"] == 401
+    assert tg.requests(seq, "setWebhook") == []
     assert "damkar" not in srv.cli("telegram", "status").stdout
 
 
@@ -263,6 +266,70 @@ def test_cancel_leaves_no_case(desk):
     got = w.tap("confirm:cancel")
     assert "batal" in text_of(got[-1]).lower()
     assert len(superadmin(srv).all_cases()) == before
+
+
+def test_batal_typed_mid_report_leaves_no_case(desk):
+    """The same cancel as WhatsApp's, typed: BATAL (or CANCEL) at any step
+    drops the report being written."""
+    srv, tg = desk
+    w = Citizen(srv, tg, 5550012)
+    before = len(superadmin(srv).all_cases())
+    w.text("/start")
+    w.tap("menu:report")
+    w.tap("consent:yes")
+    w.tap("cat:1")
+    w.text("Parkir liar di depan sekolah")
+    got = w.text("BATAL")
+    assert "dibatalkan" in text_of(got[-1]).lower()
+    # The next words start afresh: the menu, not the old draft.
+    got = w.text("halo")
+    assert "menu:report" in buttons(got[-1]["params"])
+    assert len(superadmin(srv).all_cases()) == before
+
+
+def test_follow_from_the_public_page_with_the_bot(desk):
+    """The public page's follow links include the agency's bot
+    (https://t.me/<username from getMe>?start=IKUTI_<code>); Telegram's
+    Start sends "/start IKUTI_<code>", which follows the case like
+    WhatsApp's IKUTI: its public updates reach the chat."""
+    srv, tg = desk
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    c = admin.create_case(category_id=admin.category_id("trantibum"), channel="phone",
+                          description="Sound system keras setiap malam di lapangan",
+                          kecamatan_code="63.11.06", rahasia=False,
+                          reporter={"name": "Pak Anwar", "phone": "0812-1111-2222"})
+    code = c["tracking_code"]
+    def follow(lang=None):
+        h = {"Accept-Language": lang} if lang else {}
+        r = http_request(srv.port, "GET", "/api/v1/public/cases/" + code, headers=h)
+        assert r.status == 200, r
+        return {f["channel"]: f for f in r.json["follow"]}
+    links = follow()
+    assert links["telegram"]["title"] == "Telegram"
+    assert links["telegram"]["url"] == "https://t.me/aduan%s_bot?start=IKUTI_%s" % (BOT, code)
+    assert follow("en")["telegram"]["url"].endswith("?start=FOLLOW_" + code)
+    page = http_request(srv.port, "GET", "/t/" + code).body.decode()
+    assert "Ikuti lewat Telegram" in page
+    # Start in the chat the link opened.
+    w = Citizen(srv, tg, 5550013, "Sari")
+    said = text_of(w.text("/start IKUTI_" + code)[-1])
+    assert code in said and "BERHENTI" in said and "/t/" + code in said
+    since = tg.last_seq()
+    admin.act(c["id"], "verify", note="catatan internal", public_note="Petugas datang malam ini")
+    got = tg.wait_sent(w.chat_id, since)
+    body = " ".join(text_of(g) for g in got)
+    assert code in body and "Petugas datang malam ini" in body and "internal" not in body
+    # A payload that carries nothing known opens the menu.
+    got = w.text("/start x%%y")
+    assert "menu:report" in buttons(got[-1]["params"])
+    # A rahasia case offers no link at all.
+    r = admin.create_case(category_id=admin.category_id("trantibum"), channel="phone",
+                          description="Rahasia: pungutan liar di terminal", rahasia=True,
+                          kecamatan_code="63.11.06",
+                          reporter={"name": "Bu Siti", "phone": "0812-3333-4444"})
+    r2 = http_request(srv.port, "GET", "/api/v1/public/cases/" + r["tracking_code"])
+    assert r2.json["follow"] == []
 
 
 def test_a_wrong_secret_is_refused_and_nothing_is_stored(desk):
@@ -413,3 +480,89 @@ def test_an_issued_document_goes_with_send_document(desk):
     assert doc["file"]["sha256"] == hashlib.sha256(issued).hexdigest()
     assert doc["file"]["filename"] == "akta_kelahiran-%s.pdf" % code
     assert DUK_TOKEN not in srv.read_stderr() and GOOD_NIK not in srv.read_stderr()
+
+
+# ---- the reporter withdraws a filed case (issue 16) ------------------------------------
+
+
+def public_case(srv, code):
+    r = http_request(srv.port, "GET", "/api/v1/public/cases/" + code)
+    assert r.status == 200, r
+    return r.json
+
+
+def test_batal_code_withdraws_a_filed_case_after_ya(desk):
+    """BATAL <code> asks Ya/Tidak; Ya closes the case with a public
+    "Dibatalkan oleh pelapor" step, a live event and no survey; Tidak
+    keeps it; BATAL alone finds the one case still withdrawable."""
+    srv, tg = desk
+    w = Citizen(srv, tg, 5550021, "Rina")
+    code = report(w)
+    c = case_of(srv, code)
+    # Tidak: nothing changes.
+    got = w.text("BATAL " + code.lower())
+    assert code in text_of(got[-1]) and buttons(got[-1]["params"]) == ["wd:yes", "wd:no"]
+    got = w.tap("wd:no")
+    assert "tetap" in text_of(got[-1])
+    assert case_of(srv, code)["status"] == "received"
+    # BATAL alone, one case that can be withdrawn: that one.
+    got = w.text("batal")
+    assert code in text_of(got[-1]) and "wd:yes" in buttons(got[-1]["params"])
+    got = w.tap("wd:yes")
+    assert "sudah dibatalkan" in text_of(got[-1])
+    assert case_of(srv, code)["status"] == "closed"
+    ev = sql(srv, "SELECT action, from_status, to_status, is_public, note, actor_id FROM"
+                  " case_events WHERE case_id = %d ORDER BY seq DESC LIMIT 1" % c["id"])[0]
+    assert ev[0] == "withdraw" and ev[1] == "received" and ev[2] == "closed"
+    assert ev[3] in (1, True, "1", "t") and "telegram" in ev[4] and ev[5] is None
+    pub = public_case(srv, code)
+    assert pub["status"] == "closed"
+    assert pub["timeline"][-1]["note"] == "Dibatalkan oleh pelapor"
+    r = http_request(srv.port, "GET", "/api/v1/public/cases/" + code,
+                     headers={"Accept-Language": "en"})
+    assert r.json["timeline"][-1]["note"] == "Withdrawn by the reporter"
+    # No satisfaction survey, no status update on top of the answer.
+    assert sql(srv, "SELECT COUNT(*) FROM survey_cases WHERE case_id = %d" % c["id"])[0][0] in (0, "0")
+    assert not [o for o in sql(srv, "SELECT kind FROM outbox WHERE case_id = %d" % c["id"])
+                if o[0] == "status_update"]
+    # Once is all: the closed case cannot be withdrawn again.
+    got = w.text("BATAL " + code)
+    assert "tidak dapat dibatalkan" in text_of(got[-1])
+
+
+def test_batal_code_refuses_another_reporters_case_and_one_being_handled(desk):
+    srv, tg = desk
+    a = Citizen(srv, tg, 5550022, "Ani")
+    b = Citizen(srv, tg, 5550023, "Beni")
+    code = report(a)
+    # Someone else's code: the same answer as an unknown one; nothing changes.
+    got = b.text("BATAL " + code)
+    assert "tidak ditemukan" in text_of(got[-1]) and not buttons(got[-1]["params"])
+    got = b.text("BATAL ZZZZ-ZZZZ")
+    assert "tidak ditemukan" in text_of(got[-1])
+    assert case_of(srv, code)["status"] == "received"
+    # Once a team has it: already being handled, write to the operator.
+    c = case_of(srv, code)
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    since = tg.last_seq()
+    admin.act(c["id"], "verify")
+    tg.wait_sent(a.chat_id, since)  # the status update
+    got = a.text("BATAL " + code)  # verified: still withdrawable, asked
+    assert "wd:yes" in buttons(got[-1]["params"])
+    sup = Client(srv.port)
+    assert sup.login("kabid.satpolpp").status == 200
+    team = sup.get("/api/v1/teams").json["items"][0]["id"]
+    since = tg.last_seq()
+    r = sup.post("/api/v1/cases/%d/transitions" % c["id"], json={"action": "dispatch", "team_id": team})
+    assert r.status == 200, r
+    tg.wait_sent(a.chat_id, since)  # the status update
+    # Ya after a team took it meanwhile: refused, the case stays with the team.
+    got = a.tap("wd:yes")
+    assert "sudah ditangani" in text_of(got[-1])
+    assert case_of(srv, code)["status"] == "dispatched"
+    got = a.text("BATAL " + code)
+    assert "sudah ditangani" in text_of(got[-1]) and not buttons(got[-1]["params"])
+    # Staff cannot use the reporter's action.
+    r = admin.post("/api/v1/cases/%d/transitions" % c["id"], json={"action": "withdraw"})
+    assert r.status in (403, 409), r

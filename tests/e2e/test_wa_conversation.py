@@ -284,3 +284,28 @@ def test_free_text_at_a_button_step_is_reasked_once_with_help(desk):
     assert "belum memahami" in text_of(again[0])
     refused = w2.text("tidak")
     assert len(refused) == 1 and not choices(refused[0])
+
+
+def test_batal_code_withdraws_a_filed_case(desk):
+    """Issue 16: BATAL <code> after filing asks Ya/Tidak; Ya closes the case
+    as withdrawn by the reporter; another number's BATAL of that code is
+    refused and changes nothing; a second BATAL finds it closed."""
+    srv, graph = desk
+    w = Citizen(srv, graph, "6281234500031")
+    code = re.search(r"\*([0-9A-Z]{4}-[0-9A-Z]{4})\*", complete_report(w)).group(1)
+    other = Citizen(srv, graph, "6281234500032")
+    got = other.text("BATAL " + code)
+    assert "tidak ditemukan" in text_of(got[0]) and not choices(got[0])
+    sa = superadmin(srv)
+    assert case_by_code(sa, code)["status"] == "received"
+    ask = w.text("batal " + code)[0]
+    assert code in text_of(ask) and choices(ask) == ["wd:yes", "wd:no"]
+    done = w.tap("wd:yes", button=True)[0]
+    assert "sudah dibatalkan" in text_of(done)
+    case = case_by_code(sa, code)
+    assert case["status"] == "closed"
+    r = http_request(srv.port, "GET", "/api/v1/public/cases/" + code)
+    assert r.json["timeline"][-1]["note"] == "Dibatalkan oleh pelapor"
+    assert "tidak dapat dibatalkan" in text_of(w.text("BATAL " + code)[0])
+    # With nothing left to withdraw, BATAL alone is today's answer.
+    assert "dibatalkan" in text_of(w.text("BATAL")[0]).lower()

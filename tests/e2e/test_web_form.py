@@ -15,6 +15,7 @@ import re
 import uuid
 
 from aduan_e2e import fixture_image, http_request, png_image
+from wa_helpers import desk  # noqa: F401 (a fixture: a server before a fake Graph API)
 
 SERVER_ENV = {"ADUAN_TRUSTED_PROXIES": "127.0.0.1"}
 JPEG = fixture_image("exif-gps.jpg")  # EXIF: camera, GPS, a comment with a phone number
@@ -151,12 +152,13 @@ def test_a_report_with_text_location_and_photo(server, admin):
     assert b"PhoneCam" not in got and b"0812" not in got
     # The reporter hears of the code on WhatsApp (the outbox).
     msgs = admin.get("/api/v1/cases/%d/messages" % c["id"]).json["items"]
-    assert [m["kind"] for m in msgs] == ["status_update"], msgs
+    # ... and of its private cancel link (issue 16), after the code (newest first).
+    assert [m["kind"] for m in msgs] == ["withdraw_link", "status_update"], msgs
     # The public page knows it; a public step reaches the contact again.
     assert get(server, "/t/" + code).status == 200
     admin.act(c["id"], "verify", public_note="Laporan Anda sudah kami periksa qxwebstep")
     msgs = admin.get("/api/v1/cases/%d/messages" % c["id"]).json["items"]
-    assert [m["kind"] for m in msgs] == ["status_update", "status_update"], msgs
+    assert [m["kind"] for m in msgs] == ["status_update", "withdraw_link", "status_update"], msgs  # newest first
     assert "qxwebstep" in get(server, "/t/" + code).body.decode()
 
 
@@ -181,6 +183,8 @@ def test_emergency_report_shows_the_numbers_first(server, damkar):
     assert 'href="/lapor/damkar?lang=id"' in text  # another report: the same form
     (c,) = cases_with(damkar, "qxwebfire")
     assert c["kind"] == "emergency"
+    # No cancel link: an emergency goes to a team at once (issue 16).
+    assert 'id="cancel"' not in text
 
 
 def refused(r, status=400):
@@ -296,3 +300,140 @@ def test_an_agency_sets_its_emergency_numbers(server):
     assert server.cli("agency", "emergency", "damkar", "").returncode == 0
     assert 'href="tel:112"' in get(server, "/lapor/damkar").body.decode()
     assert server.cli("agency", "emergency", "damkar", "113, 112").returncode == 0
+
+
+def test_a_challenge_from_before_a_restart_is_accepted_after_it(server, admin):
+    """The challenge key is kept in the database (server_keys, made once;
+    or derived from ADUAN_DATA_KEY): a citizen who opened the form before a
+    restart (or on another instance) can still send it, once, and a
+    restart does not forget that it was used."""
+    from db_peek import sql
+    addr = ip()
+    ch, _ = page_challenge(get(server, "/lapor", addr).body.decode())
+    assert not server.stop()
+    server.start()
+    admin.port = server.port
+    body, ct = multipart(good_fields(server, text="Sesudah restart qxwebrestart") +
+                         [("challenge", ch), ("pow", solve(ch))])
+    hdr = {"Content-Type": ct, "X-Forwarded-For": addr}
+    r = http_request(server.port, "POST", "/lapor", body=body, headers=hdr)
+    assert r.status == 200, r.body.decode()[:2000]
+    assert re.search(r'id="code">([A-Z0-9-]+)<', r.body.decode())
+    # Still one use, across a restart too.
+    t = refused(http_request(server.port, "POST", "/lapor", body=body, headers=hdr))
+    assert "sudah pernah dikirim" in t
+    assert not server.stop()
+    server.start()
+    admin.port = server.port
+    t = refused(http_request(server.port, "POST", "/lapor", body=body, headers=hdr))
+    assert "sudah pernah dikirim" in t and "Sesudah restart qxwebrestart" in t
+    assert len(admin.all_cases(q="qxwebrestart")) == 1
+    assert sql(server, "SELECT COUNT(*) FROM server_keys WHERE name = 'webform_challenge'") == [["1"]]
+    # A challenge signed with another key (another deployment's, forged)
+    # is refused and the form asks again, keeping what was typed.
+    forged = ch[:-32] + ("0" * 32 if not ch.endswith("0" * 32) else "1" * 32)
+    body, ct = multipart(good_fields(server, text="Palsu qxwebforged") +
+                         [("challenge", forged), ("pow", solve(forged))])
+    t = refused(http_request(server.port, "POST", "/lapor", body=body,
+                             headers={"Content-Type": ct, "X-Forwarded-For": ip()}))
+    assert "Palsu qxwebforged" in t and not admin.all_cases(q="qxwebforged")
+
+
+def test_the_code_and_an_update_reach_the_whatsapp_contact_given(desk):
+    """Done when (issue 16): a web report's acknowledgement and its status
+    updates go to the contact the citizen gave, here a WhatsApp number,
+    through the Graph API (a fake one on loopback): templates, since the
+    citizen never wrote to the agency (no 24-hour window)."""
+    import json
+    from aduan_e2e import Client
+    srv, graph = desk
+    admin = Client(srv.port)
+    assert admin.login("admin.satpolpp").status == 200
+    to = "6281277770001"
+    since = graph.last_seq()
+    r = post(srv, good_fields(srv, text="Jembatan kayu patah qxwebwa", contact="0812-7777-0001",
+                              consent="1"),
+             files=[("photo", "IMG_0002.jpg", "image/jpeg", JPEG)])
+    assert r.status == 200, r.body.decode()[:2000]
+    code = re.search(r'id="code">([A-Z0-9-]+)<', r.body.decode()).group(1)
+    sent = lambda rec: rec["kind"] == "messages" and rec["json"].get("to") == to  # noqa: E731
+    ack = graph.wait_for(sent, since=since, timeout=20)
+    assert code in json.dumps(ack[0]["json"]) and ack[0]["json"]["type"] == "template"
+    # Then the private cancel link (issue 16), the same one the page showed.
+    token = re.search(r"t=([0-9a-f]{64})", cancel_token(r.body.decode())).group(1)
+    link = graph.wait_for(lambda rec: sent(rec) and token in json.dumps(rec["json"]),
+                          since=since, timeout=20)
+    assert link[0]["json"]["type"] == "template" and "/batal?t=" in json.dumps(link[0]["json"])
+    case = next(c for c in admin.all_cases(q="qxwebwa") if c["tracking_code"] == code)
+    full = admin.case(case["id"])
+    assert full["channel"] == "web" and full["location"] and len(full["attachments"]) == 1
+    since = graph.last_seq()
+    admin.act(case["id"], "verify", public_note="Petugas memeriksa jembatan qxwebstep")
+    upd = graph.wait_for(sent, since=since, timeout=20)
+    body = json.dumps(upd[0]["json"])
+    assert code in body and "Petugas memeriksa jembatan" in body
+
+
+# ---- the private cancel link (issue 16) ----------------------------------------------
+
+
+def cancel_token(text):
+    return html.unescape(re.search(r'id="cancel" href="([^"]+)"', text).group(1))
+
+
+def post_cancel(srv, body, addr=None):
+    return http_request(srv.port, "POST", "/batal", body=body.encode(),
+                        headers={"Content-Type": "application/x-www-form-urlencoded",
+                                 "X-Forwarded-For": addr or ip()})
+
+
+def test_the_cancel_link_withdraws_once(server, admin):
+    r = post(server, good_fields(server, text="Baliho roboh di trotoar qxwebbatal"))
+    assert r.status == 200, r.body.decode()[:2000]
+    text = r.body.decode()
+    code = re.search(r'id="code">([A-Z0-9-]+)<', text).group(1)
+    link = cancel_token(text)
+    assert link.startswith("/batal?t=")
+    token = re.search(r"t=([0-9a-f]{64})", link).group(1)
+    c = next(x for x in cases_with(admin, "qxwebbatal") if x["tracking_code"] == code)
+    # Only the token's hash is stored.
+    from db_peek import sql
+    rows = sql(server, "SELECT token_hash FROM withdraw_links WHERE case_id = %d" % c["id"])
+    assert rows and rows[0][0] == hashlib.sha256(token.encode()).hexdigest()
+    # A wrong token: a clear refusal, nothing changes.
+    bad = get(server, "/batal?t=" + "0" * 64)
+    assert bad.status == 404 and "tidak dikenal" in bad.body.decode()
+    assert post_cancel(server, "t=" + "f" * 64).status == 404
+    assert post_cancel(server, "t=nohex").status == 404
+    assert admin.case(c["id"])["status"] == "received"
+    # GET shows the confirmation and changes nothing.
+    page = get(server, link)
+    assert page.status == 200 and code in page.body.decode()
+    assert "Ya, batalkan laporan" in page.body.decode()
+    assert admin.case(c["id"])["status"] == "received"
+    en = get(server, link.replace("lang=id", "lang=en"))
+    assert "Yes, withdraw it" in en.body.decode()
+    # POST withdraws.
+    done = post_cancel(server, "t=" + token)
+    assert done.status == 200 and "sudah dibatalkan" in done.body.decode()
+    assert admin.case(c["id"])["status"] == "closed"
+    pub = http_request(server.port, "GET", "/api/v1/public/cases/" + code).json
+    assert pub["timeline"][-1]["note"] == "Dibatalkan oleh pelapor"
+    # A second use is refused.
+    again = post_cancel(server, "t=" + token)
+    assert again.status == 409 and "sudah pernah dipakai" in again.body.decode()
+    assert get(server, link).status == 409
+
+
+def test_the_cancel_link_cannot_withdraw_a_case_being_handled(server, admin, users):
+    r = post(server, good_fields(server, text="Pohon tumbang menutup jalan qxwebbatal2"))
+    text = r.body.decode()
+    code = re.search(r'id="code">([A-Z0-9-]+)<', text).group(1)
+    token = re.search(r"t=([0-9a-f]{64})", cancel_token(text)).group(1)
+    c = next(x for x in cases_with(admin, "qxwebbatal2") if x["tracking_code"] == code)
+    users("admin.satpolpp").act(c["id"], "verify")
+    sup = users("kabid.satpolpp")
+    sup.act(c["id"], "dispatch", team_id=sup.get("/api/v1/teams").json["items"][0]["id"])
+    r = post_cancel(server, "t=" + token)
+    assert r.status == 409 and "sudah ditangani" in r.body.decode()
+    assert admin.case(c["id"])["status"] == "dispatched"

@@ -350,3 +350,24 @@ def test_bad_input_and_roles(hook_desk):
                for e in audit), audit
     made_log = sa.get("/api/v1/admin/audit", params={"action": "webhook_create"}).json["items"]
     assert made_log and SECRET not in str(made_log) and made.json["secret"] not in str(made_log)
+
+
+def test_a_withdrawal_is_a_status_change_and_a_live_event(hook_desk):
+    """Issue 16: the reporter's withdrawal (BATAL <code>, Ya) reaches the
+    agency's subscribers as case.status_changed to closed, and the
+    dashboards' streams as a live event; it invites no survey."""
+    from db_peek import sql
+    srv, graph, rcv = hook_desk
+    admin = login(srv, "admin.satpolpp")
+    subscribe(admin, rcv.url("/wd"), events=["case.status_changed"])
+    w = Citizen(srv, graph, "6281377000091", name="Rina")
+    cid, code = report(w)
+    live_before = int(sql(srv, "SELECT COUNT(*) FROM live_events WHERE case_id = %d" % cid)[0][0])
+    w.text("BATAL " + code)
+    w.tap("wd:yes", button=True)
+    got = wait_until(lambda: [json.loads(r["body"]) for r in rcv.on("/wd") if r["status"] == 200],
+                     timeout=30)
+    assert got[0]["type"] == "case.status_changed"
+    assert got[0]["data"]["case"]["id"] == cid and got[0]["data"]["case"]["status"] == "closed"
+    assert int(sql(srv, "SELECT COUNT(*) FROM live_events WHERE case_id = %d" % cid)[0][0]) > live_before
+    assert int(sql(srv, "SELECT COUNT(*) FROM survey_cases WHERE case_id = %d" % cid)[0][0]) == 0

@@ -236,7 +236,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return 200, {"ok": True, "result": True, "description": "Webhook was deleted"}
         if method == "getMe":
             return 200, {"ok": True, "result": {"id": int(token.split(":")[0]), "is_bot": True,
-                                                "first_name": "Aduan", "username": "aduan_bot"}}
+                                                "first_name": "Aduan",
+                                                "username": "aduan%s_bot" % token.split(":")[0]}}
         if method == "answerCallbackQuery":
             if not p.get("callback_query_id"):
                 return bad("query id is empty")

@@ -183,12 +183,36 @@ static void rendering(void **state)
     arena_destroy(ar);
 }
 
+static void a_place_in_the_text(void **state)
+{
+    (void)state;
+    double lat = 0, lon = 0;
+    assert_true(email_find_place("Lokasinya geo:-2.3331,115.4660 dekat pasar", &lat, &lon));
+    assert_true(lat == -2.3331 && lon == 115.4660);
+    assert_true(email_find_place("https://maps.google.com/?q=-2.5,115.25", &lat, &lon));
+    assert_true(lat == -2.5 && lon == 115.25);
+    assert_true(email_find_place("https://www.google.com/maps/@-2.40,115.30,17z", &lat, &lon));
+    assert_true(lat == -2.40 && lon == 115.30);
+    assert_true(email_find_place("www.openstreetmap.org/?mlat=-2.1&mlon=115.9#map", &lat, &lon));
+    assert_true(lat == -2.1 && lon == 115.9);
+    assert_true(email_find_place("Lokasi: -2.333, 115.466\nTerima kasih", &lat, &lon));
+    assert_true(lat == -2.333 && lon == 115.466);
+    /* A phone number, a date, an address or an impossible point is none. */
+    assert_false(email_find_place("Hubungi 0812,3456 atau q=0812,7777", &lat, &lon));
+    assert_false(email_find_place("warga@example.id menulis pada 3.12,2026", &lat, &lon));
+    assert_false(email_find_place("geo:95.0,115.0", &lat, &lon));
+    assert_false(email_find_place("geo:0.0,0.0", &lat, &lon));
+    assert_false(email_find_place("Jl. A. Yani km 3,5", &lat, &lon));
+    assert_false(email_find_place(NULL, &lat, &lon));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_code_of_a_reply), cmocka_unit_test(a_person_s_mail),
         cmocka_unit_test(automatic_mail),      cmocka_unit_test(malformed_mail),
         cmocka_unit_test(charsets_and_html),   cmocka_unit_test(rendering),
+        cmocka_unit_test(a_place_in_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

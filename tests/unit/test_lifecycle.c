@@ -46,6 +46,12 @@ static const struct {
     {"s", "incomplete", "reject", "rejected", "SAV"},
     {"s", "processing", "issue", "issued", "SAV"},
     {"s", "issued", "close", "closed", "SAV"},
+    /* The reporter's withdrawal (issue 16): no staff role may do it. */
+    {"c", "received", "withdraw", "closed", ""},
+    {"c", "verified", "withdraw", "closed", ""},
+    {"c", "on_hold", "withdraw", "closed", ""},
+    {"s", "submitted", "withdraw", "closed", ""},
+    {"s", "incomplete", "withdraw", "closed", ""},
 };
 
 static const char kind_letter[KIND__COUNT] = {'c', 's', 'e'};
@@ -166,12 +172,35 @@ static void names_round_trip(void **state)
     assert_int_equal(lifecycle_initial(KIND_EMERGENCY), ST_RECEIVED);
 }
 
+/* The reporter withdraws only before a team has the case (issue 16). */
+static void reporter_withdraws_early(void **state)
+{
+    (void)state;
+    const transition_t *t;
+    assert_int_equal(lifecycle_check_reporter(KIND_COMPLAINT, ST_RECEIVED, ACT_WITHDRAW, &t),
+                     ERR_OK);
+    assert_int_equal(t->to, ST_CLOSED);
+    assert_true(t->is_public);
+    assert_int_equal(lifecycle_check_reporter(KIND_SERVICE, ST_INCOMPLETE, ACT_WITHDRAW, &t),
+                     ERR_OK);
+    static const case_status_t late[] = {ST_DISPATCHED, ST_IN_PROGRESS, ST_RESOLVED, ST_CLOSED,
+                                         ST_REOPENED};
+    for (size_t i = 0; i < sizeof late / sizeof late[0]; i++)
+        assert_int_equal(lifecycle_check_reporter(KIND_COMPLAINT, late[i], ACT_WITHDRAW, &t),
+                         ERR_CONFLICT);
+    assert_int_equal(lifecycle_check_reporter(KIND_SERVICE, ST_PROCESSING, ACT_WITHDRAW, &t),
+                     ERR_CONFLICT);
+    /* No staff action is the reporter's. */
+    assert_int_equal(lifecycle_check_reporter(KIND_COMPLAINT, ST_RECEIVED, ACT_REJECT, &t),
+                     ERR_CONFLICT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_combination),      cmocka_unit_test(table_matches_spec),
         cmocka_unit_test(viewer_changes_nothing), cmocka_unit_test(needs_and_visibility),
-        cmocka_unit_test(names_round_trip),
+        cmocka_unit_test(names_round_trip),       cmocka_unit_test(reporter_withdraws_early),
     };
     return cmocka_run_group_tests_name("lifecycle", tests, NULL, NULL);
 }

@@ -182,8 +182,8 @@ function eventLabel(ev, actions) {
 }
 
 const ACTION_NAMES = {
-  id: { verify: 'Diverifikasi', reject: 'Ditolak', hold: 'Ditunda', resume: 'Dilanjutkan', dispatch: 'Didisposisikan', start: 'Mulai ditangani', resolve: 'Selesai ditangani', close: 'Ditutup', forward: 'Dialihkan', reopen: 'Dibuka kembali', assign: 'Ditugaskan ke petugas', unassign: 'Penugasan dilepas' },
-  en: { verify: 'Verified', reject: 'Rejected', hold: 'Put on hold', resume: 'Resumed', dispatch: 'Dispatched', start: 'Started', resolve: 'Resolved', close: 'Closed', forward: 'Forwarded', reopen: 'Reopened', assign: 'Assigned to a person', unassign: 'Unassigned' },
+  id: { verify: 'Diverifikasi', reject: 'Ditolak', hold: 'Ditunda', resume: 'Dilanjutkan', dispatch: 'Didisposisikan', start: 'Mulai ditangani', resolve: 'Selesai ditangani', close: 'Ditutup', forward: 'Dialihkan', reopen: 'Dibuka kembali', assign: 'Ditugaskan ke petugas', unassign: 'Penugasan dilepas', withdraw: 'Dibatalkan oleh pelapor' },
+  en: { verify: 'Verified', reject: 'Rejected', hold: 'Put on hold', resume: 'Resumed', dispatch: 'Dispatched', start: 'Started', resolve: 'Resolved', close: 'Closed', forward: 'Forwarded', reopen: 'Reopened', assign: 'Assigned to a person', unassign: 'Unassigned', withdraw: 'Withdrawn by the reporter' },
 };
 
 // Each render of a case page takes a number; one overtaken by a newer

@@ -81,6 +81,10 @@ err_t email_parse(arena_t *ar, const unsigned char *raw, size_t len, email_msg *
  * Message-ID "<aduan.CODE.*>" in ids; NULL when neither has one. */
 const char *email_find_code(arena_t *ar, const char *subject, const char *ids);
 
+/* The first point a mail's text gives (a geo: URI, a maps link, "Lokasi:
+ * lat, lon"; email_place.c): true with *lat, *lon. */
+bool email_find_place(const char *text, double *lat, double *lon);
+
 err_t email_process(const config_t *cfg, struct store *s, arena_t *ar, int64_t inbound_id,
                     const char *body, int64_t now, channel_inbound *out);
 int email_poll(const config_t *cfg, struct store *s, int64_t now);

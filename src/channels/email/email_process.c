@@ -12,6 +12,8 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/text.h"
+#include "domain/regions.h"
+#include "domain/withdraw.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -88,6 +90,22 @@ static const char *msg_text(arena_t *ar, const char *text)
 
 /* When the sender's last reply was acknowledged (the conversation's draft,
  * {"email_ack_at": t}); 0: never. */
+/* A reply whose first non-empty line is BATAL, batal or cancel (issue 16):
+ * the reporter withdraws the case the thread is about. */
+static bool wants_withdraw(const char *words)
+{
+    const char *p = words;
+    while (p && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    if (!p || !*p)
+        return false;
+    size_t n = strcspn(p, "\r\n");
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '.' || p[n - 1] == '!'))
+        n--;
+    return (n == 5 && strncasecmp(p, "batal", 5) == 0) ||
+           (n == 6 && strncasecmp(p, "cancel", 6) == 0);
+}
+
 static int64_t acked_at(const char *draft)
 {
     json_t *j = draft ? json_loads(draft, 0, NULL) : NULL;
@@ -126,6 +144,7 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
     const char *b64 = json_string_value(json_object_get(j, "raw"));
     const char *text = json_string_value(json_object_get(j, "mail"));
     json_int_t uid = json_integer_value(json_object_get(j, "uid"));
+    bool too_large = json_is_true(json_object_get(j, "too_large"));
     mailbox = mailbox ? arena_strdup(ar, mailbox) : NULL;
     size_t b64len = b64 ? strlen(b64) : 0;
     unsigned char *raw = NULL;
@@ -144,6 +163,11 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
                                sodium_base64_VARIANT_ORIGINAL) == 0;
     }
     json_decref(j);
+    if (too_large && mailbox) {
+        out->dead = "the mail is larger than the desk takes (25 MB)";
+        out->summary = summary(ar, mailbox, uid, NULL, "dead", 0);
+        return ERR_OK;
+    }
     if (!ok) {
         out->dead = "not a stored mail (mailbox, uid, mail or raw)";
         return ERR_OK;
@@ -259,7 +283,49 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
         fx.nmedia = nmedia;
         memcpy(fx.media, media, nmedia * sizeof *media);
         char code[IDS_CODE_BUF], shown[IDS_SHOWN_BUF];
-        if (threaded) {
+        if (threaded && wants_withdraw(words)) {
+            /* Issue 16: BATAL as the reply's first line withdraws the case,
+             * read again on each attempt (a team may have taken it). */
+            e = store_case_get(s, ar, thread.id, &thread);
+            if (e != ERR_OK)
+                break;
+            ids_tracking_format(thread.tracking_code, shown);
+            fx.case_code = thread.tracking_code;
+            const char *refused;
+            bool en = !strcmp(lang, "en");
+            if (case_withdraw_allowed(&thread, &refused) == ERR_OK) {
+                fx.withdraw_case_id = thread.id;
+                fx.withdraw_status = thread.status;
+                fx.out[fx.nout++] = (store_dialog_out){
+                    "reply",
+                    msg_text(ar, en ? arena_printf(ar,
+                                                   "Report %s has been withdrawn at your request. "
+                                                   "Thank you for letting us know.",
+                                                   shown)
+                                    : arena_printf(ar,
+                                                   "Laporan %s sudah dibatalkan sesuai permintaan "
+                                                   "Anda. Terima kasih telah memberi tahu kami.",
+                                                   shown)),
+                    NULL, false};
+            } else if (acked_at(conv.draft) <= 0 || now - acked_at(conv.draft) >= ACK_EVERY) {
+                fx.out[fx.nout++] = (store_dialog_out){
+                    "reply",
+                    msg_text(ar,
+                             en ? arena_printf(ar,
+                                               "Report %s is already being handled or is finished, "
+                                               "so it cannot be withdrawn by mail. Reply with your "
+                                               "reason and our staff will answer.",
+                                               shown)
+                                : arena_printf(ar,
+                                               "Laporan %s sudah ditangani petugas atau sudah "
+                                               "selesai, jadi tidak dapat dibatalkan lewat email. "
+                                               "Balas dengan alasan Anda dan petugas kami akan "
+                                               "menjawab.",
+                                               shown)),
+                    NULL, false};
+                fx.draft = with_acked_at(ar, conv.draft, now);
+            }
+        } else if (threaded) {
             ids_tracking_format(thread.tracking_code, shown);
             fx.case_code = thread.tracking_code;
             fx.case_text = words ? arena_printf(ar, "\n\n[email] %s", words) : NULL;
@@ -313,6 +379,11 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
             c->rahasia = true; /* SP4N: as WhatsApp's, confidential by default */
             c->tracking_code = arena_strdup(ar, code);
             c->created_at = now;
+            c->has_location = email_find_place(words, &c->lat, &c->lon) ||
+                              email_find_place(subject, &c->lat, &c->lon);
+            if (c->has_location &&
+                (e = region_locate(s, ar, c->lat, c->lon, &c->kecamatan_code)) != ERR_OK)
+                return e;
             fx.new_case = c;
             fx.flow_from = mid;
             const char *url = arena_printf(ar, "%s/t/%s", cfg->public_url, code);

@@ -46,6 +46,19 @@ long tg_download(const config_t *cfg, CURL *curl, const char *token, const char 
  * not a bot token (digits ':' 30-60 of A-Z a-z 0-9 _ -). */
 bool tg_token_valid(const char *token, char *bot_id, size_t cap);
 
+/* Whether name is a bot's username as Telegram gives them: 5-32 of
+ * A-Z a-z 0-9 _ (safe in a t.me link). */
+bool tg_username_valid(const char *name);
+
+/* The payload of a t.me deep link (?start=, 1-64 of A-Z a-z 0-9 _ -) that
+ * carries text ("IKUTI ABCD-EFGH" -> "IKUTI_ABCD-EFGH"), and back: the
+ * text a "/start <payload>" message stands for. NULL when text or payload
+ * cannot be carried. */
+const char *tg_start_payload(arena_t *ar, const char *text);
+const char *tg_start_text(arena_t *ar, const char *payload);
+/* The driver's start_link: the agency's bot's t.me link with text. */
+const char *tg_start_link(struct store *s, arena_t *ar, int64_t agency_id, const char *text);
+
 /* The token of the bot that is endpoint (its id), into a new arena string;
  * ERR_NOT_FOUND when no agency has connected it. */
 err_t tg_token_of(struct store *s, arena_t *ar, const char *endpoint, const char **token)

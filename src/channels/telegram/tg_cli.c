@@ -78,6 +78,17 @@ static int connect_bot(const config_t *cfg, store_t *s, arena_t *ar, const char 
     if (strncmp(cfg->public_url, "https://", 8) != 0)
         fprintf(stderr, "aduan: warning: ADUAN_PUBLIC_URL is not https://; Telegram sends "
                         "webhooks to HTTPS only\n");
+    /* The bot's username (getMe) makes the public page's follow link,
+     * https://t.me/<username>?start=...; the call also proves the token. */
+    const char *username = NULL;
+    if (api(cfg, token, "getMe", json_object(), &res) != OK) {
+        fprintf(stderr, "aduan: the bot was not connected; nothing was changed\n");
+        return FAIL;
+    }
+    username = tg_username_valid(json_string_value(json_object_get(res, "username")))
+                   ? arena_strdup(ar, json_string_value(json_object_get(res, "username")))
+                   : NULL;
+    json_decref(res);
     secret_token(secret);
     const char *url = arena_printf(ar, "%s/webhooks/telegram/%s", cfg->public_url, a.code);
     json_t *args =
@@ -88,7 +99,8 @@ static int connect_bot(const config_t *cfg, store_t *s, arena_t *ar, const char 
         return FAIL;
     }
     json_decref(res);
-    json_t *settings = json_pack("{s:s, s:s}", "webhook_secret", secret, "webhook_url", url);
+    json_t *settings = json_pack("{s:s, s:s, s:s?}", "webhook_secret", secret, "webhook_url", url,
+                                 "username", username);
     char *st = settings ? json_dumps(settings, JSON_COMPACT) : NULL;
     json_decref(settings);
     err_t e = st ? store_endpoint_put(s, a.id, TG_CHANNEL, bot, token, st, clock_now()) : ERR_NOMEM;
@@ -98,7 +110,8 @@ static int connect_bot(const config_t *cfg, store_t *s, arena_t *ar, const char 
         fprintf(stderr, "aduan: the bot's token could not be stored (%s)\n", err_code(e));
         return FAIL;
     }
-    printf("aduan: Telegram bot %s now answers for %s; webhook %s\n", bot, a.code, url);
+    printf("aduan: Telegram bot %s%s%s now answers for %s; webhook %s\n", bot, username ? " @" : "",
+           username ? username : "", a.code, url);
     return OK;
 }
 
@@ -116,7 +129,11 @@ static int status(const config_t *cfg, store_t *s, arena_t *ar, const char *code
         if (code && strcmp(code, eps[i].agency_code) != 0)
             continue;
         shown++;
-        printf("%s: bot %s\n", eps[i].agency_code, eps[i].endpoint);
+        json_t *set = json_loads(eps[i].settings ? eps[i].settings : "{}", 0, NULL);
+        const char *name = json_string_value(json_object_get(set, "username"));
+        printf("%s: bot %s%s%s\n", eps[i].agency_code, eps[i].endpoint, name ? " @" : "",
+               name ? name : "");
+        json_decref(set);
         if (api(cfg, eps[i].secret, "getWebhookInfo", json_object(), &res) != OK) {
             rc = FAIL;
             continue;

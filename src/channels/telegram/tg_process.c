@@ -73,6 +73,13 @@ static void read_message(arena_t *ar, const char *endpoint, json_t *m, wa_event 
         ev->text = str(ar, m, "caption");
     if (ev->text && strcmp(ev->text, "/start") == 0)
         ev->text = "halo"; /* the bot's Start button opens the menu */
+    else if (ev->text && strncmp(ev->text, "/start ", 7) == 0) {
+        /* A t.me link's Start (tg_link.c): the text its payload carries,
+         * e.g. the public page's IKUTI <code>; any other payload opens the
+         * menu. */
+        const char *said = tg_start_text(ar, ev->text + 7);
+        ev->text = said ? said : "halo";
+    }
     if ((v = json_object_get(m, "location")) != NULL) {
         json_t *la = json_object_get(v, "latitude"), *lo = json_object_get(v, "longitude");
         ev->type = "location";

@@ -245,5 +245,5 @@ const channel_driver tg_driver = {
     .process = tg_process,
     .fetch_media = tg_fetch_media,
     .attach_document = tg_attach_document,
-    .start_link = NULL,
+    .start_link = tg_start_link,
 };
