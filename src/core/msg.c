@@ -432,6 +432,12 @@ static const struct {
     /* Issue 16 §2: the Telegram webhook. */
     {"X-Telegram-Bot-Api-Secret-Token is missing or does not match this agency's bot",
      "X-Telegram-Bot-Api-Secret-Token tidak ada atau tidak cocok dengan bot instansi ini"},
+    /* Issue 18 evidence: previews and the access log (http/evidence.c). */
+    {"view: expected thumb or full", "view: harus thumb atau full"},
+    {"download: expected 0 or 1", "download: harus 0 atau 1"},
+    {"identity: expected 0 or 1", "identity: harus 0 atau 1"},
+    {"only the agency's admin or a superadmin may read who looked at this case",
+     "hanya admin instansi atau superadmin yang boleh membaca siapa yang melihat kasus ini"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

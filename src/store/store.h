@@ -1760,4 +1760,12 @@ err_t store_endpoint_list(store_t *s, arena_t *ar, const char *channel, store_en
 /* Removes the agency's endpoint on channel; ERR_NOT_FOUND when none. */
 err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel) STORE_WUR;
 
+/* ---- evidence (evidence.c, issue 18) ---- */
+
+/* Whether attachment id is a reporter's identity document: a file that
+ * answers a service request's required document (KTP, KK, ...) or any file
+ * of a service request (what the citizen sent and what was issued).
+ * ERR_NOT_FOUND when there is no such attachment. */
+err_t store_attachment_identity(store_t *s, int64_t id, bool *out) STORE_WUR;
+
 #endif

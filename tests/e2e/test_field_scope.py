@@ -231,6 +231,8 @@ ROUTES = {
     ("POST", "/lapor/{file}"): ("public", None),
     # Issue 16 §2: the Telegram webhook (its secret, not a session, lets it in).
     ("POST", "/webhooks/telegram/{file}"): ("public", None),
+    # Issue 18 evidence: the case's access log is for the agency's admin.
+    ("GET", "/api/v1/cases/{id}/access-log"): ("/api/v1/cases/{X}/access-log", 403),
 }
 
 # Routes that end the session: called last.
