@@ -22,6 +22,7 @@ const SHELL_FILES = [
   '/app/field.js', '/app/i18n.js', '/app/inbox.js', '/app/lapor.js', '/app/live.js', '/app/notes.js',
   '/app/outbox.js', '/app/report.js', '/app/reports.js', '/app/sla.js', '/app/svc.js',
   '/app/util.js', '/app/app.css', '/app/notes.css', '/app/svc.css',
+  '/app/evidence.js', '/app/evidence.css',
 ];
 const VENDOR_FILES = [
   '/vendor/leaflet/leaflet.js', '/vendor/leaflet/leaflet.css',
