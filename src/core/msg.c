@@ -438,6 +438,9 @@ static const struct {
     {"identity: expected 0 or 1", "identity: harus 0 atau 1"},
     {"only the agency's admin or a superadmin may read who looked at this case",
      "hanya admin instansi atau superadmin yang boleh membaca siapa yang melihat kasus ini"},
+    {"identity: expected true or false", "identity: harus true atau false"},
+    {"only the agency's desk may mark identity documents",
+     "hanya meja layanan instansi yang boleh menandai dokumen identitas"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

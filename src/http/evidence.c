@@ -11,9 +11,14 @@
  *   a view through any other way (a copied link, a script) is on it too; it
  *   fails closed like audit_route: no entry, no file.
  * - GET /api/v1/cases/{id}/access-log: the case's audit entries, for the
- *   agency's admin (the router's role check). */
+ *   agency's admin (the router's role check).
+ * - PUT /api/v1/attachments/{id}/identity: the desk marks a file as an
+ *   identity document (or not). */
 #include "http/http.h"
 
+#include "core/log.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 /* The file name offered: ours, never the sender's (a citizen's "KTP
@@ -132,4 +137,34 @@ err_t h_case_access_log(app_t *app, req_t *r)
     return reply_json(
         r, 200,
         json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next_before", next));
+}
+
+/* PUT /api/v1/attachments/{id}/identity {"identity": bool}: staff mark a
+ * file as the reporter's identity document (a KTP photo in a complaint's
+ * chat), or take the mark back. Answers the file's standing: a service
+ * request's file stays an identity document whatever the mark. */
+err_t h_attachment_identity(app_t *app, req_t *r)
+{
+    const store_attachment a = r->scope.attachment; /* its case checked by the router */
+    json_t *body = NULL;
+    bool mark = false, now = false;
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK && !json_is_boolean(json_object_get(body, "identity")))
+        e = refuse(r, ERR_INVALID, "identity: expected true or false");
+    if (e == ERR_OK)
+        e = jfield_bool(r, body, "identity", &mark);
+    if (e == ERR_OK)
+        e = store_attachment_mark_identity(app->store, a.id, mark);
+    if (e == ERR_OK)
+        e = audit_note(app, r, mark ? "identity_document_mark" : "identity_document_unmark",
+                       a.case_id, arena_printf(r->ar, "attachment:%lld", (long long)a.id), NULL);
+    if (e == ERR_OK)
+        e = store_attachment_identity(app->store, a.id, &now);
+    if (e != ERR_OK)
+        return e;
+    log_info("evidence", "event=identity_mark attachment_id=%lld case_id=%lld marked=%d",
+             (long long)a.id, (long long)a.case_id, mark);
+    return reply_json(
+        r, 200,
+        json_pack("{s:I, s:b, s:b}", "id", (json_int_t)a.id, "identity", now, "marked", mark));
 }

@@ -509,5 +509,6 @@ err_t webform_too_large(app_t *app, req_t *r);
  * view of a reporter's identity document, and the case's access log. */
 err_t evidence_send(app_t *app, req_t *r, const store_attachment *a);
 err_t h_case_access_log(app_t *app, req_t *r);
+err_t h_attachment_identity(app_t *app, req_t *r);
 
 #endif

@@ -231,6 +231,8 @@ static const route_t routes[] = {
     /* Issue 18 evidence: who looked at the reporter's identity (evidence.c). */
     ON("GET", "/api/v1/cases/{id}/access-log", h_case_access_log, SCOPE_CASE_ID, ADMINS,
        "only the agency's admin or a superadmin may read who looked at this case"),
+    ON("PUT", "/api/v1/attachments/{id}/identity", h_attachment_identity, SCOPE_ATTACHMENT_ID, DESK,
+       "only the agency's desk may mark identity documents"),
     /* The public web form (webform.c, issue 16 §1); {file} is the agency's
      * code (letters, digits, '-' and '_'). */
     PUB("GET", "/lapor", h_webform_page),

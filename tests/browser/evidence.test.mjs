@@ -168,7 +168,7 @@ describe('issue 18: the lightbox and the access log entry', () => {
     assert.equal(await page.evaluate(() => document.getElementById('view').inert), true);
     const img = box.locator('img.lb-img');
     await page.waitForFunction(() => document.querySelector('#lightbox img.lb-img').naturalWidth > 0);
-    assert.match(await img.getAttribute('src'), new RegExp(`/api/v1/attachments/${photos[0].id}\\?view=full$`));
+    assert.match(await img.getAttribute('src'), new RegExp(`/api/v1/attachments/${photos[0].id}\\?view=full&at=\\d+$`));
     assert.equal(await box.getAttribute('data-scale'), '1.00');
     // Zoom: the button, the wheel, the keyboard.
     await box.locator('[data-lb=zoom-in]').click();
@@ -209,7 +209,7 @@ describe('issue 18: the lightbox and the access log entry', () => {
     assert.equal(await box.getAttribute('data-kind'), 'pdf');
     assert.equal(await box.getAttribute('data-id'), String(doc.id));
     const frame = box.locator('iframe.lb-pdf');
-    assert.equal(await frame.getAttribute('src'), `/api/v1/attachments/${doc.id}?view=full`);
+    assert.match(await frame.getAttribute('src'), new RegExp(`^/api/v1/attachments/${doc.id}\\?view=full&at=\\d+$`));
     assert.equal(await box.locator('[data-lb=download]').getAttribute('href'), `/api/v1/attachments/${doc.id}?download=1`);
     // The PDF is framed (our own origin may; the response says inline).
     await until(async () => (await log()).some((e) => e.attachment_id === doc.id && e.view === 'full'), 'the PDF view logged');
@@ -272,9 +272,37 @@ describe('issue 18: the lightbox and the access log entry', () => {
     const ctx2 = await browser.newContext({ locale: 'id-ID', viewport: { width: 1280, height: 900 } });
     await ctx2.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (r) => r.abort());
     const p2 = await login(ctx2, 'kabid.satpolpp');
+    // A KTP photo in a complaint (here an upload): the kepala bidang marks
+    // it in the viewer; from then on its views are on the access log.
+    const lr = await fetch(srv.url + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: 'admin.satpolpp', password: PASSWORD }) });
+    const cookie = lr.headers.get('set-cookie').split(';')[0];
+    const csrf = (await lr.json()).csrf_token;
+    const up = await fetch(srv.url + `/api/v1/cases/${one}/attachments`, { method: 'POST',
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'image/png' }, body: png(3) });
+    assert.equal(up.status, 201);
+    const admin = await srv.session('admin.satpolpp');
+    const identityViews = async () => (await admin.call('GET', `/api/v1/cases/${one}/access-log`)).json.items;
     await p2.goto(srv.url + '/#/case/' + one);
     await p2.waitForSelector('#timeline');
     assert.equal(await p2.locator('#access-log').count(), 0);
+    await p2.locator('#gallery a.file[data-att]').first().click();
+    const lb = p2.locator('#lightbox');
+    await lb.waitFor();
+    const mark = lb.locator('[data-lb=identity]');
+    assert.equal(await mark.getAttribute('aria-pressed'), 'false');
+    assert.equal(await mark.textContent(), 'Tandai dokumen identitas');
+    await mark.click();
+    await p2.waitForSelector('#lightbox [data-lb=identity][aria-pressed=true]');
+    assert.equal(await mark.textContent(), 'Dokumen identitas ✓');
+    await p2.keyboard.press('Escape');
+    await lb.waitFor({ state: 'detached' });
+    const marks = (await identityViews()).filter((e) => e.action === 'identity_document_mark');
+    assert.deepEqual(marks.map((e) => e.login), ['kabid.satpolpp']);
+    await p2.locator('#gallery a.file[data-att]').first().click();
+    await p2.waitForSelector('#lightbox[data-identity="1"]');
+    await until(async () => (await identityViews()).some((e) => e.action === 'identity_document_view' && e.login === 'kabid.satpolpp' && e.view === 'full'),
+      'the view of the marked photo logged');
     await ctx2.close();
   });
 });

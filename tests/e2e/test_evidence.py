@@ -108,3 +108,63 @@ def test_the_access_log_is_for_admins_and_other_files_are_not_logged(desk):
                                          headers={"Accept-Language": "id"})
     assert "hanya admin instansi" in r.json["error"]["detail"], r.json
     assert Client(srv.port).get("/api/v1/cases/%d/access-log" % c["id"]).status == 401
+
+
+def test_a_file_marked_as_identity_document_is_logged(desk):
+    """A KTP photo sent in a complaint's chat: the desk marks it, and from
+    then on each view of it is on the access log; unmarked, no more."""
+    srv, _ = desk
+    admin = login(srv, "admin.satpolpp")
+    cats = admin.get("/api/v1/categories").json["items"]
+    pkl = [c for c in cats if c["code"] == "pkl"][0]["id"]
+    c = admin.request("POST", "/api/v1/cases", json={
+        "category_id": pkl, "description": "Lapak qxktp di trotoar",
+        "reporter": {"name": "Warga Uji", "phone": "081377100802"}}).json
+    assert admin.request("POST", "/api/v1/cases/%d/attachments" % c["id"], body=JPEG,
+                         content_type="image/jpeg").status == 201
+    att = admin.get("/api/v1/cases/%d" % c["id"]).json["attachments"][0]
+    assert att["identity"] is False
+    url = "/api/v1/attachments/%d/identity" % att["id"]
+    # Bad input: refused, nothing changed, nothing logged.
+    for body in ({}, {"identity": "ya"}, {"identity": 1}, {"identity": None}):
+        r = admin.request("PUT", url, json=body)
+        assert r.status == 400 and "identity" in r.json["error"]["detail"], (body, r)
+    assert admin.request("PUT", url, body=b"identity=1",
+                         content_type="application/x-www-form-urlencoded").status == 415
+    for who in ("trc.satpolpp", "pimpinan.satpolpp", "admin.damkar"):
+        assert login(srv, who).request("PUT", url, json={"identity": True}).status == 403, who
+    assert admin.get("/api/v1/cases/%d" % c["id"]).json["attachments"][0]["identity"] is False
+    admin.get("/api/v1/attachments/%d?view=thumb" % att["id"])
+    assert access_log(admin, c["id"]) == []
+
+    # The kepala bidang marks it: its views are logged from now on.
+    kabid = login(srv, "kabid.satpolpp")
+    r = kabid.request("PUT", url, json={"identity": True})
+    assert r.status == 200 and r.json == {"id": att["id"], "identity": True, "marked": True}, r
+    assert admin.get("/api/v1/cases/%d" % c["id"]).json["attachments"][0]["identity"] is True
+    assert admin.get("/api/v1/attachments/%d?view=full" % att["id"]).status == 200
+    log = access_log(admin, c["id"])
+    assert [(e["attachment_id"], e["view"], e["login"]) for e in log] == \
+        [(att["id"], "full", "admin.satpolpp")]
+    every = access_log(admin, c["id"], identity=False)
+    assert [e["login"] for e in every if e["action"] == "identity_document_mark"] == \
+        ["kabid.satpolpp"]
+    # Unmarked: no more entries.
+    r = admin.request("PUT", url, json={"identity": False})
+    assert r.status == 200 and r.json["identity"] is False
+    admin.get("/api/v1/attachments/%d?view=full" % att["id"])
+    assert len(access_log(admin, c["id"])) == 1
+
+
+def test_a_service_request_file_stays_an_identity_document(desk):
+    srv, graph = desk
+    _, code, _ = request_birth_certificate(srv, graph, "6281377000802")
+    admin = login(srv, "admin.dukcapil")
+    cid = find_case(admin, code)
+    assert wait_until(lambda: stored(admin, cid, 3), 20)
+    atts = admin.get("/api/v1/cases/%d" % cid).json["attachments"]
+    assert atts and all(a["identity"] for a in atts)
+    r = admin.request("PUT", "/api/v1/attachments/%d/identity" % atts[0]["id"],
+                      json={"identity": False})
+    assert r.status == 200 and r.json == {"id": atts[0]["id"], "identity": True,
+                                          "marked": False}, r

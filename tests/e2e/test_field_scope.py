@@ -233,6 +233,7 @@ ROUTES = {
     ("POST", "/webhooks/telegram/{file}"): ("public", None),
     # Issue 18 evidence: the case's access log is for the agency's admin.
     ("GET", "/api/v1/cases/{id}/access-log"): ("/api/v1/cases/{X}/access-log", 403),
+    ("PUT", "/api/v1/attachments/{id}/identity"): ("/api/v1/attachments/{XA}/identity", 403),
 }
 
 # Routes that end the session: called last.

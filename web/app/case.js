@@ -217,7 +217,8 @@ export async function caseView(root, id) {
   const accessLog = ['superadmin', 'admin'].includes(myRole) ? accessLogCard(c.id) : null;
   // Pictures and PDFs open in the viewer, with the case's others a key away.
   const openFile = (att, node) => {
-    const items = viewerItems([...atts.values()].filter((a) => !(viewer && a.source === 'citizen')));
+    const items = viewerItems([...atts.values()].filter((a) => !(viewer && a.source === 'citizen')),
+      ['superadmin', 'admin', 'supervisor'].includes(myRole));
     openViewer(items, Math.max(0, items.findIndex((x) => x.id === att.id)), node, () => accessLog && accessLog.refresh());
   };
   // One node per file and place, kept across redraws of the thread: a

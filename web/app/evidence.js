@@ -9,7 +9,7 @@
 //   reporter's identity documents, when, which file and how. The server
 //   writes each entry itself on the file's GET (view=thumb, view=full or
 //   download=1 say how it was shown); this page only asks for the file.
-import { get } from './api.js';
+import { get, api } from './api.js';
 import { getLang } from './i18n.js';
 import { el, clear, when } from './util.js';
 
@@ -18,7 +18,9 @@ const T = {
     viewer: 'Pratinjau berkas', close: 'Tutup', prev: 'Sebelumnya', next: 'Berikutnya',
     zoom_in: 'Perbesar', zoom_out: 'Perkecil', fit: 'Pas layar', download: 'Unduh', of: 'dari',
     photo: 'Foto', pdf: 'Dokumen PDF', pdf_hint: 'Jika PDF tidak tampil di perangkat ini, pakai tombol Unduh.',
-    preview: 'Pratinjau', access_log: 'Log akses data pelapor', only_identity: 'Hanya dokumen identitas',
+    preview: 'Pratinjau', mark: 'Tandai dokumen identitas', marked: 'Dokumen identitas ✓',
+    mark_help: 'Dokumen identitas pelapor: setiap kali dilihat tercatat di log akses.',
+    identity_document_mark: 'Menandai dokumen identitas', identity_document_unmark: 'Mencabut tanda dokumen identitas', access_log: 'Log akses data pelapor', only_identity: 'Hanya dokumen identitas',
     refresh: 'Muat ulang', al_empty: 'Belum ada akses yang tercatat.', al_when: 'Waktu', al_who: 'Petugas',
     al_what: 'Akses', al_file: 'Berkas', al_help: 'Setiap kali dokumen identitas pelapor dilihat (termasuk gambar kecil di percakapan) server mencatatnya di sini.',
     v_thumb: 'gambar kecil', v_full: 'tampilan penuh', v_download: 'diunduh',
@@ -30,7 +32,9 @@ const T = {
     viewer: 'File preview', close: 'Close', prev: 'Previous', next: 'Next',
     zoom_in: 'Zoom in', zoom_out: 'Zoom out', fit: 'Fit to screen', download: 'Download', of: 'of',
     photo: 'Photo', pdf: 'PDF document', pdf_hint: 'If the PDF does not show on this device, use Download.',
-    preview: 'Preview', access_log: "Access log of the reporter's data", only_identity: 'Identity documents only',
+    preview: 'Preview', mark: 'Mark as identity document', marked: 'Identity document ✓',
+    mark_help: "The reporter's identity document: every view is recorded in the access log.",
+    identity_document_mark: 'Marked an identity document', identity_document_unmark: 'Unmarked an identity document', access_log: "Access log of the reporter's data", only_identity: 'Identity documents only',
     refresh: 'Reload', al_empty: 'No access recorded yet.', al_when: 'When', al_who: 'Staff',
     al_what: 'Access', al_file: 'File', al_help: "Every time a reporter's identity document is seen (thumbnails in the chat too) the server records it here.",
     v_thumb: 'thumbnail', v_full: 'full view', v_download: 'downloaded',
@@ -78,6 +82,22 @@ export function openViewer(items, start, opener, onClose) {
   const zoomIn = button('+', s('zoom_in'), () => zoomAt(0, 0, scale * STEP), 'zoom-in');
   const fit = button('⤢', s('fit'), () => zoomAt(0, 0, 1), 'fit');
   const dl = el('a', { class: 'button lb-btn', download: '', 'data-lb': 'download' }, s('download'));
+  // The desk marks a file (a KTP photo in the chat) as an identity document.
+  const mark = el('button', { type: 'button', class: 'lb-btn lb-mark', 'data-lb': 'identity', title: s('mark_help') });
+  mark.addEventListener('click', async () => {
+    const it = items[i];
+    mark.disabled = true;
+    try {
+      const r = await api('PUT', '/api/v1/attachments/' + it.id + '/identity', { identity: !it.marked });
+      it.marked = r.marked;
+      it.identity = r.identity;
+      if (it.att) it.att.identity = r.identity;
+    } catch (e) {
+      mark.title = e.message;
+    }
+    mark.disabled = false;
+    showMark();
+  });
   const closeBtn = button('×', s('close'), () => close(), 'close');
   const prev = button('‹', s('prev'), () => go(-1), 'prev');
   const next = button('›', s('next'), () => go(1), 'next');
@@ -85,7 +105,7 @@ export function openViewer(items, start, opener, onClose) {
   const hint = el('p', { class: 'lb-hint', hidden: true }, s('pdf_hint'));
   const box = el('div', { class: 'lb', id: 'lightbox', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'lb-title' },
     el('div', { class: 'lb-bar' }, title, counter,
-      el('div', { class: 'lb-tools' }, zoomOut, level, zoomIn, fit, dl, closeBtn)),
+      el('div', { class: 'lb-tools' }, zoomOut, level, zoomIn, fit, mark, dl, closeBtn)),
     el('div', { class: 'lb-body' }, prev, stage, next), hint);
 
   // The page behind is out of reach (keyboard, screen readers) while open.
@@ -139,15 +159,27 @@ export function openViewer(items, start, opener, onClose) {
     dl.href = downloadUrl(it.id);
     prev.hidden = next.hidden = items.length < 2;
     hint.hidden = !pdf;
+    showMark();
+    // An identity document is asked for again at each opening (the browser
+    // would show the picture it already has), so each view is on the log.
+    const src = fileUrl(it.id, 'full') + (it.identity ? '&at=' + Date.now() : '');
     if (pdf) {
       img = null;
-      stage.append(el('iframe', { class: 'lb-pdf', src: fileUrl(it.id, 'full'), title: title.textContent }));
+      stage.append(el('iframe', { class: 'lb-pdf', src, title: title.textContent }));
     } else {
-      img = el('img', { class: 'lb-img', src: fileUrl(it.id, 'full'), alt: title.textContent, draggable: 'false' });
+      img = el('img', { class: 'lb-img', src, alt: title.textContent, draggable: 'false' });
       img.addEventListener('load', apply);
       stage.append(img);
     }
     apply();
+  }
+
+  function showMark() {
+    const it = items[i];
+    mark.hidden = !it.markable;
+    mark.textContent = it.identity ? s('marked') : s('mark');
+    mark.setAttribute('aria-pressed', it.identity ? 'true' : 'false');
+    box.dataset.identity = it.identity ? '1' : '0';
   }
 
   function go(d) {
@@ -243,10 +275,11 @@ export function openViewer(items, start, opener, onClose) {
   return { close, box };
 }
 
-// The viewer's items from a case's attachments (stored pictures and PDFs).
-export function viewerItems(attachments) {
+// The viewer's items from a case's attachments (stored pictures and PDFs);
+// markable: the user may mark them as identity documents (the desk).
+export function viewerItems(attachments, markable) {
   return attachments.filter(previewable).map((a) => ({
-    id: a.id, mime: a.mime,
+    id: a.id, mime: a.mime, att: a, identity: !!a.identity, marked: !!a.identity, markable: !!markable,
     label: (a.mime === 'application/pdf' ? s('pdf') : s('photo')) + ' ' + a.id + (a.filename ? ' · ' + a.filename : ''),
   }));
 }
