@@ -234,6 +234,13 @@ describe('issue 18: the lightbox and the access log entry', () => {
     assert.match(await page.textContent('#access-log'), /tampilan penuh/);
     await page.locator('#access-log').scrollIntoViewIfNeeded();
     await page.locator('#access-log').screenshot({ path: join(ARTIFACTS, 'evidence-access-log.png') });
+    // The request's checklist previews its files in the same viewer.
+    const pv = page.locator(`#svc-docs [data-preview="${doc.id}"]`);
+    await pv.click();
+    await page.waitForSelector(`#lightbox[data-kind=pdf][data-id="${doc.id}"]`);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#lightbox', { state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.preview), String(doc.id));
     await ctx.close();
   });
 
