@@ -156,6 +156,12 @@ describe('issue 18: the lightbox and the access log entry', () => {
     await until(async () => (await rows.count()) === 2, 'two rows on the card');
     assert.match(await rows.first().textContent(), /Melihat dokumen identitas \(gambar kecil\)/);
     assert.match(await rows.first().textContent(), /admin\.dukcapil/);
+    // A new message (another operator's reply) redraws the thread live: the
+    // thumbnails are not fetched (nor logged) again.
+    assert.equal((await api.call('POST', `/api/v1/cases/${caseId}/messages`, { text: 'Berkas sedang diperiksa qxlive' })).status, 202);
+    await page.locator('#thread li', { hasText: 'qxlive' }).waitFor();
+    await page.waitForTimeout(500);
+    assert.equal((await log()).filter((e) => e.view === 'thumb').length, 2);
 
     // The lightbox: over the page, the close button focused.
     await thumb.click();
