@@ -313,7 +313,7 @@ static void progress_bar(void *ctx, const char *table, int64_t done, int64_t tot
 static int migrate_to(const config_t *cfg, const char *url)
 {
     store_t *src = NULL, *dst = NULL;
-    char report[2048];
+    char report[8192]; /* a line of about 45 bytes per table */
     const char *path = config_sqlite_path(cfg->database_url);
     if (!path) {
         fprintf(stderr, "aduan: migrate --to copies a SQLite database; %s is not one\n",

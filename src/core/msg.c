@@ -441,6 +441,16 @@ static const struct {
     {"identity: expected true or false", "identity: harus true atau false"},
     {"only the agency's desk may mark identity documents",
      "hanya meja layanan instansi yang boleh menandai dokumen identitas"},
+    /* Issue 17 (media): the SSRF guard of webhook subscriptions. */
+    {"url: a loopback, private, link-local or multicast address may not receive webhooks "
+     "(ADUAN_FETCH_ALLOW_PRIVATE=1 allows it)",
+     "url: alamat loopback, privat, link-local atau multicast tidak boleh menerima webhook "
+     "(ADUAN_FETCH_ALLOW_PRIVATE=1 mengizinkannya)"},
+    /* Issue 18 (ops2): saved inbox filters (http/ops_api.c). */
+    {"query: unknown filter \"%.40s\"", "query: filter tidak dikenal \"%.40s\""},
+    {"query.%s: a text of 1 to 200 bytes or a positive number",
+     "query.%s: teks 1 sampai 200 byte atau bilangan positif"},
+    {"query.%s: unknown value", "query.%s: nilai tidak dikenal"},
 };
 
 #define NMSGS (sizeof msgs / sizeof msgs[0])

@@ -282,30 +282,20 @@ err_t h_duty_delete(app_t *app, req_t *r)
 
 /* ---- duplicates ----------------------------------------------------------------- */
 
-err_t h_case_merge(app_t *app, req_t *r)
+err_t case_merge_into(app_t *app, req_t *r, const store_case *c, int64_t master_id,
+                      const char *note)
 {
-    json_t *body;
-    int64_t master_id = 0;
-    const char *note = NULL;
-    store_case c, m;
+    store_case m;
     store_dispatch_info dc, dm;
-    err_t e = req_json_body(r, &body);
-    if (e == ERR_OK)
-        e = jfield_id(r, body, "master_id", &master_id);
-    if (e == ERR_OK)
-        e = jfield_str(r, body, "note", &note);
-    if (e != ERR_OK)
-        return e;
     if (!master_id)
         return refuse(r, ERR_INVALID, "master_id: required");
-    c = r->scope.kase; /* the desk's: checked by the router */
-    if (master_id == c.id)
+    if (master_id == c->id)
         return refuse(r, ERR_INVALID, "master_id: a case cannot follow itself");
-    e = store_case_get(app->store, r->ar, master_id, &m);
-    if (e == ERR_NOT_FOUND || (e == ERR_OK && m.agency_id != c.agency_id))
+    err_t e = store_case_get(app->store, r->ar, master_id, &m);
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && m.agency_id != c->agency_id))
         return refuse(r, ERR_INVALID, "master_id: not a case of this agency");
     if (e == ERR_OK)
-        e = store_dispatch_get(app->store, r->ar, c.id, &dc);
+        e = store_dispatch_get(app->store, r->ar, c->id, &dc);
     if (e == ERR_OK)
         e = store_dispatch_get(app->store, r->ar, m.id, &dm);
     if (e != ERR_OK)
@@ -318,13 +308,31 @@ err_t h_case_merge(app_t *app, req_t *r)
         return refuse(r, ERR_INVALID, "note: at most 2000 characters");
     char shown[IDS_SHOWN_BUF];
     ids_tracking_format(m.tracking_code, shown);
-    e = store_case_link(app->store, c.id, m.id, m.id, "merge", r->user.id,
+    e = store_case_link(app->store, c->id, m.id, m.id, "merge", r->user.id,
                         note ? note : arena_printf(r->ar, "Digabung ke laporan %s", shown),
                         clock_now());
     if (e != ERR_OK)
         return e;
-    log_info("case", "event=merged case_id=%lld master_id=%lld user_id=%lld", (long long)c.id,
+    log_info("case", "event=merged case_id=%lld master_id=%lld user_id=%lld", (long long)c->id,
              (long long)m.id, (long long)r->user.id);
+    return ERR_OK;
+}
+
+err_t h_case_merge(app_t *app, req_t *r)
+{
+    json_t *body;
+    int64_t master_id = 0;
+    const char *note = NULL;
+    const store_case c = r->scope.kase; /* the desk's: checked by the router */
+    err_t e = req_json_body(r, &body);
+    if (e == ERR_OK)
+        e = jfield_id(r, body, "master_id", &master_id);
+    if (e == ERR_OK)
+        e = jfield_str(r, body, "note", &note);
+    if (e == ERR_OK)
+        e = case_merge_into(app, r, &c, master_id, note);
+    if (e != ERR_OK)
+        return e;
     return reply_json(r, 200,
                       json_pack("{s:I, s:o}", "id", (json_int_t)c.id, "dispatch",
                                 dispatch_case_json(app, r, &c)));

@@ -312,6 +312,17 @@ err_t h_public_agencies(app_t *app, req_t *r);
 err_t h_public_reports(app_t *app, req_t *r);
 err_t h_public_reports_page(app_t *app, req_t *r);
 err_t h_report_monthly(app_t *app, req_t *r);
+/* The hotspot map for leadership (hotspots.c, issue 18). */
+err_t h_hotspots(app_t *app, req_t *r);
+/* Following a case by email (follow_email.c, issue 18). A form of an
+ * address, a code and a consent, or a token: a few hundred bytes. */
+#define FOLLOW_BODY_MAX 2048
+err_t h_follow_email(app_t *app, req_t *r);
+err_t h_follow_confirm(app_t *app, req_t *r);
+err_t h_follow_stop(app_t *app, req_t *r);
+/* Whether /t/ offers c's follow-by-email form (not rahasia, not a
+ * request, and the agency has a mailbox). */
+bool follow_email_offered(app_t *app, req_t *r, const store_case *c);
 /* The client's address key for per-client limits (client.c): the peer,
  * or from a trusted proxy (ADUAN_TRUSTED_PROXIES) the address it forwarded
  * in X-Forwarded-For; an IPv6 client as its /64. Never NULL. */
@@ -510,5 +521,15 @@ err_t webform_too_large(app_t *app, req_t *r);
 err_t evidence_send(app_t *app, req_t *r, const store_attachment *a);
 err_t h_case_access_log(app_t *app, req_t *r);
 err_t h_attachment_identity(app_t *app, req_t *r);
+/* Issue 18 (ops2): saved inbox filters and bulk actions (ops_api.c). */
+err_t h_filters_list(app_t *app, req_t *r);
+err_t h_filter_create(app_t *app, req_t *r);
+err_t h_filter_delete(app_t *app, req_t *r);
+err_t h_cases_bulk(app_t *app, req_t *r);
+/* Makes case c (the desk's, checked by the caller) a follower of master_id
+ * with a "merge" event, as POST /api/v1/cases/{id}/merge: ERR_INVALID or
+ * ERR_CONFLICT with r->detail when it may not (dispatch_api.c). */
+err_t case_merge_into(app_t *app, req_t *r, const store_case *c, int64_t master_id,
+                      const char *note);
 
 #endif

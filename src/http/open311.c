@@ -18,6 +18,7 @@
 #include "core/ids.h"
 #include "core/image.h"
 #include "core/log.h"
+#include "core/netguard.h"
 #include "core/secret.h"
 #include "core/text.h"
 #include "domain/calendar.h"
@@ -53,6 +54,8 @@
 #define O311_ID_DIGITS_MAX 18
 /* An e-mail address (RFC 5321's path limit). */
 #define O311_EMAIL_MAX 254
+/* A media_url: the longest address browsers and servers all take. */
+#define O311_URL_MAX 2000
 /* When this implementation of the endpoint last changed (discovery). */
 #define O311_CHANGESET "2026-12-02T00:00:00Z"
 #define O311_SPEC      "http://wiki.open311.org/GeoReport_v2"
@@ -1012,6 +1015,31 @@ static err_t keep_photo(app_t *app, const store_case *c, const image_t *im)
     return e;
 }
 
+/* The posted media_url, checked (http or https, no spaces, not a loopback
+ * or private address literal; a name is checked where the fetch worker
+ * connects, jobs/fetch.c); NULL when none. A refusal is answered. */
+static err_t media_url_of(req_t *r, o311_fmt fmt, const form_field *f, size_t n, const char **out)
+{
+    const char *u = field(r, f, n, "media_url");
+    *out = NULL;
+    if (!u)
+        return ERR_OK;
+    size_t len = strlen(u);
+    size_t scheme = strncasecmp(u, "http://", 7) == 0    ? 7
+                    : strncasecmp(u, "https://", 8) == 0 ? 8
+                                                         : 0;
+    bool ok = scheme && len > scheme && len <= O311_URL_MAX && u[scheme] != '/';
+    for (size_t i = 0; ok && i < len; i++)
+        ok = (unsigned char)u[i] > 0x20 && u[i] != 0x7f;
+    if (!ok)
+        return fail(r, fmt, 400, "media_url: an http:// or https:// address (no spaces)"),
+               ERR_INVALID;
+    if (netguard_url_literal(u))
+        return fail(r, fmt, 400, "media_url: not a public address"), ERR_INVALID;
+    *out = u;
+    return ERR_OK;
+}
+
 err_t h_o311_post(app_t *app, req_t *r)
 {
     o311_fmt fmt = path_fmt(r);
@@ -1026,6 +1054,8 @@ err_t h_o311_post(app_t *app, req_t *r)
     posted_file photo;
     image_t im = {0};
     bool has_im = false;
+    const char *media_url = NULL;
+    int64_t fetch_id = 0;
     err_t e = read_fields(r, fmt, f, &n, &photo);
     if (e != ERR_OK)
         return r->text || r->json ? ERR_OK : e;
@@ -1046,6 +1076,8 @@ err_t h_o311_post(app_t *app, req_t *r)
     e = posted_case(app, r, fmt, f, n, a, k, &c);
     if (e == ERR_OK)
         e = reporter_in(r, fmt, f, n, &rep, &has_rep);
+    if (e == ERR_OK)
+        e = media_url_of(r, fmt, f, n, &media_url);
     if (e != ERR_OK)
         return r->text || r->json ? ERR_OK : e;
     /* The photo is checked before anything is written: a file that is not
@@ -1063,8 +1095,14 @@ err_t h_o311_post(app_t *app, req_t *r)
     }
     c.created_at = clock_now();
     /* The same intake as every channel: rules, duplicates, dispatch, SLA. */
-    e = store_case_open(app->store, r->ar, &c, has_rep ? &rep : NULL,
-                        arena_printf(r->ar, "Open311: %s", client));
+    const char *note = arena_printf(r->ar, "Open311: %s", client);
+    /* A media_url is fetched afterwards by a worker (jobs/fetch.c): the
+     * answer does not wait for someone else's server. */
+    if (media_url)
+        e = store_case_open_fetch(app->store, r->ar, &c, has_rep ? &rep : NULL, note, media_url,
+                                  &fetch_id);
+    else
+        e = store_case_open(app->store, r->ar, &c, has_rep ? &rep : NULL, note);
     if (e == ERR_OK && has_im)
         e = keep_photo(app, &c, &im);
     image_free(&im);
@@ -1075,7 +1113,8 @@ err_t h_o311_post(app_t *app, req_t *r)
     e = dispatch_after_create(app, r, &c);
     if (e != ERR_OK)
         return e;
-    log_info("open311", "event=request_created case_id=%lld agency_id=%lld client=%s",
-             (long long)c.id, (long long)c.agency_id, client);
+    log_info("open311",
+             "event=request_created case_id=%lld agency_id=%lld client=%s fetch_attachment_id=%lld",
+             (long long)c.id, (long long)c.agency_id, client, (long long)fetch_id);
     return answer(r, fmt, 200, "service_requests", posted_json(r, &c, k));
 }

@@ -127,6 +127,7 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
                                       "precision", "~100 m"));
     json_object_set_new(j, "location_hidden", json_boolean(c.rahasia));
     json_object_set_new(j, "follow", follow_links(app, r, &c, shown));
+    json_object_set_new(j, "follow_email", json_boolean(follow_email_offered(app, r, &c)));
     *out = j;
     return ERR_OK;
 }
@@ -194,6 +195,40 @@ static void raw(arena_t *ar, char **buf, const char *s)
     *buf = arena_printf(ar, "%s%s", *buf ? *buf : "", s);
 }
 
+/* The follow-by-email form (follow_email.c): an address and the UU PDP
+ * consent, posted to /ikuti; it works without JavaScript. */
+static void email_form(req_t *r, char **b, const char *shown)
+{
+    bool en = !strcmp(r->lang, "en");
+    raw(r->ar, b, "<form id=\"follow-email\" method=\"post\" action=\"/ikuti\"><p>");
+    raw(r->ar, b,
+        en ? "Or by email: we send a link to confirm first, and every mail has a link to stop."
+           : "Atau lewat email: kami kirim tautan konfirmasi dulu, dan setiap email berisi "
+             "tautan untuk berhenti.");
+    raw(r->ar, b, "</p><input type=\"hidden\" name=\"code\" value=\"");
+    esc(r->ar, b, shown);
+    raw(r->ar, b,
+        arena_printf(r->ar, "\"><input type=\"hidden\" name=\"lang\" value=\"%s\">",
+                     en ? "en" : "id"));
+    raw(r->ar, b, "<label for=\"follow-address\">");
+    raw(r->ar, b, en ? "Your email address" : "Alamat email Anda");
+    raw(r->ar, b,
+        "</label><br><input id=\"follow-address\" type=\"email\" name=\"email\" required "
+        "maxlength=\"254\" autocomplete=\"email\" inputmode=\"email\"><br>"
+        "<label class=\"consent\"><input type=\"checkbox\" name=\"consent\" value=\"1\" "
+        "required> ");
+    raw(r->ar, b,
+        en ? "I agree that this address is kept and used only to send me this report's updates "
+             "(UU PDP 27/2022). It is deleted when I stop, or 30 days after the report is "
+             "finished."
+           : "Saya setuju alamat ini disimpan dan dipakai hanya untuk mengirim kabar laporan ini "
+             "kepada saya (UU PDP 27/2022). Alamat dihapus saat saya berhenti, atau 30 hari "
+             "setelah laporan selesai.");
+    raw(r->ar, b, "</label><br><button class=\"follow\" id=\"follow-email-send\">");
+    raw(r->ar, b, en ? "Follow by email" : "Ikuti lewat email");
+    raw(r->ar, b, "</button></form>");
+}
+
 static const char PAGE_HEAD[] =
     "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -205,6 +240,9 @@ static const char PAGE_HEAD[] =
     "font-size:.9em}.note{white-space:pre-wrap}footer{margin-top:2em;font-size:.9em;color:#555}"
     "a.follow{display:inline-block;margin:.2em 0;padding:.5em 1em;border-radius:.4em;"
     "background:#1f7a4d;color:#fff;text-decoration:none}"
+    "button.follow{padding:.5em 1em;border:0;border-radius:.4em;background:#1f7a4d;color:#fff;"
+    "font-size:1em;margin-top:.5em}input[type=email]{width:100%%;max-width:24em;padding:.4em;"
+    "font-size:1em;box-sizing:border-box}.consent{font-size:.9em;display:block;margin:.5em 0}"
     "</style></head><body>";
 
 err_t h_public_page(app_t *app, req_t *r)
@@ -295,10 +333,14 @@ err_t h_public_page(app_t *app, req_t *r)
     }
     raw(r->ar, &b, "</ol>");
     json_t *follow = json_object_get(j, "follow");
-    if (json_array_size(follow)) {
+    bool by_email = json_is_true(json_object_get(j, "follow_email"));
+    if (json_array_size(follow) || by_email) {
         raw(r->ar, &b, "<h2>");
         raw(r->ar, &b, en ? "Follow this report" : "Ikuti laporan ini");
-        raw(r->ar, &b, "</h2><p>");
+        raw(r->ar, &b, "</h2>");
+    }
+    if (json_array_size(follow)) {
+        raw(r->ar, &b, "<p>");
         raw(r->ar, &b,
             en ? "Get its updates on your phone: the button opens a chat with the agency with a "
                  "message ready; send it. To stop, send UNFOLLOW and the code."
@@ -317,6 +359,8 @@ err_t h_public_page(app_t *app, req_t *r)
         }
         raw(r->ar, &b, "</p>");
     }
+    if (by_email)
+        email_form(r, &b, shown);
     raw(r->ar, &b, "<footer>");
     raw(r->ar, &b,
         en ? "The reporter's identity is never shown on this page. "

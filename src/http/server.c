@@ -239,6 +239,23 @@ static const route_t routes[] = {
     PUB("GET", "/lapor/{file}", h_webform_page),
     {"POST", "/lapor", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
     {"POST", "/lapor/{file}", h_webform_post, SCOPE_PUBLIC, 0, NULL, WEBFORM_BODY_MAX, 0},
+    /* Issue 18: the hotspot map for leadership (hotspots.c); the handler
+     * keeps to the agencies where the user has one of these roles. */
+    ME("GET", "/api/v1/stats/hotspots", h_hotspots, READERS),
+    /* Issue 18: following a case by email from its public page
+     * (follow_email.c): the form, the confirmation link, the unsubscribe
+     * link (its POST is the one-click of RFC 8058). */
+    {"POST", "/ikuti", h_follow_email, SCOPE_PUBLIC, 0, NULL, FOLLOW_BODY_MAX, 0},
+    PUB("GET", "/ikuti/konfirmasi", h_follow_confirm),
+    {"POST", "/ikuti/konfirmasi", h_follow_confirm, SCOPE_PUBLIC, 0, NULL, FOLLOW_BODY_MAX, 0},
+    PUB("GET", "/ikuti/berhenti", h_follow_stop),
+    {"POST", "/ikuti/berhenti", h_follow_stop, SCOPE_PUBLIC, 0, NULL, FOLLOW_BODY_MAX, 0},
+    /* Issue 18 (ops2): saved inbox filters, each user's own; bulk actions,
+     * each case checked as its single route (ops_api.c). */
+    ME("GET", "/api/v1/me/filters", h_filters_list, ANY),
+    ME("POST", "/api/v1/me/filters", h_filter_create, ANY),
+    ME("DELETE", "/api/v1/me/filters/{id}", h_filter_delete, ANY),
+    ME("POST", "/api/v1/cases/bulk", h_cases_bulk, DESK),
 };
 
 /* The i-th route: those above, then every channel driver's (the channel's

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/netguard.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -18,9 +19,11 @@
 #define SECRET_MAX      200
 #define DESCRIPTION_MAX 200
 
-static const char *const TYPES[] = {"case.created",     "case.status_changed", "case.assigned",
-                                    "case.note_public", "message.received",    "survey.submitted",
-                                    "sla.breached"};
+static const char *const TYPES[] = {
+    "case.created",     "case.status_changed", "case.assigned",
+    "case.note_public", "message.received",    "survey.submitted",
+    "sla.breached",     "case.lapor_updated", /* issue 17 §3 (media) */
+};
 #define NTYPES (sizeof TYPES / sizeof TYPES[0])
 
 static bool admin_of(const req_t *r, int64_t agency_id)
@@ -119,6 +122,13 @@ static err_t fields(req_t *r, json_t *body, store_webhook *w, bool creating, boo
             ok = (unsigned char)url[i] > 0x20 && url[i] != 0x7f;
         if (!ok)
             return refuse(r, ERR_INVALID, "url: an http:// or https:// address (no spaces)");
+        /* An address of the machine itself or its networks is refused
+         * now, where the admin sees why; a name is checked at each
+         * delivery, where it is connected to (core/netguard.h). */
+        if (netguard_url_literal(url))
+            return refuse(r, ERR_INVALID,
+                          "url: a loopback, private, link-local or multicast address may not "
+                          "receive webhooks (ADUAN_FETCH_ALLOW_PRIVATE=1 allows it)");
         w->url = url;
     }
     if (secret) {

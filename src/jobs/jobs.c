@@ -36,6 +36,7 @@ struct jobs {
     bool sleeping;          /* waiting on cv: only then does a notify need the lock */
     unsigned long ingested; /* webhook bodies committed so far (atomic) */
     webhooks_t *hooks;      /* the outbound webhooks' own thread */
+    fetcher_t *fetcher;     /* the URL fetches' own thread (fetch.c) */
     /* The worker's view of the ingest rate. */
     unsigned long seen_ingested;
     int64_t seen_at_ms;
@@ -169,7 +170,11 @@ err_t jobs_start(const config_t *cfg, store_t *store, jobs_t **out)
     j->hooks = webhooks_start(store);
     if (!j->hooks)
         log_warn("jobs", "event=webhooks_not_started");
+    j->fetcher = fetcher_start(cfg, store);
+    if (!j->fetcher)
+        log_warn("jobs", "event=fetcher_not_started");
     if (pthread_create(&j->thread, NULL, worker, j) != 0) {
+        fetcher_stop(j->fetcher);
         webhooks_stop(j->hooks);
         pthread_mutex_destroy(&j->mu);
         pthread_cond_destroy(&j->cv);
@@ -210,6 +215,7 @@ void jobs_stop(jobs_t *j)
     pthread_cond_signal(&j->cv);
     pthread_mutex_unlock(&j->mu);
     pthread_join(j->thread, NULL);
+    fetcher_stop(j->fetcher);
     webhooks_stop(j->hooks);
     bot_text_override(NULL, 0);
     pthread_mutex_destroy(&j->mu);

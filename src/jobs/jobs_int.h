@@ -10,6 +10,14 @@
 int inbox_run(const config_t *cfg, store_t *s, int64_t now);
 int outbox_run(const config_t *cfg, store_t *s, int64_t now);
 int media_run(const config_t *cfg, store_t *s, int64_t now);
+/* Decodes the picture downloaded to tmp (len bytes) and stores it encoded
+ * again from its pixels (core/image.h: EXIF and the rest dropped) under its
+ * new sha256, into hex (its size and type into *size and mime); tmp is
+ * removed. Returns NULL, or why not, in err (with *final when trying again
+ * cannot help). */
+const char *media_keep_image(const config_t *cfg, const char *tmp, size_t len, char hex[65],
+                             size_t *size, char *mime, size_t mime_cap, bool *final, char *err,
+                             size_t cap);
 /* One pass over the new cases' rules (rules.c). */
 int case_rules_run(const config_t *cfg, store_t *s, int64_t now);
 /* Raw webhook bodies past their retention (retention.c); the worker calls
@@ -23,6 +31,14 @@ int webhooks_run(store_t *s, int64_t now);
 typedef struct webhooks webhooks_t;
 webhooks_t *webhooks_start(store_t *s);
 void webhooks_stop(webhooks_t *w);
+
+/* Evidence named by a URL (fetch.c, issue 17 §1): one pass over the due
+ * fetches, and the thread that runs it (its own: a slow or silent server
+ * must hold up neither the outbox nor the webhooks). */
+int fetch_run(const config_t *cfg, store_t *s, int64_t now);
+typedef struct fetcher fetcher_t;
+fetcher_t *fetcher_start(const config_t *cfg, store_t *s);
+void fetcher_stop(fetcher_t *f);
 /* The wait before the try after attempt number attempts (1: the first),
  * times scale; the failures in a row that pause a subscription. */
 int64_t webhook_backoff(int attempts, double scale);

@@ -84,13 +84,10 @@ static bool is_image(const char *mime, const char *path)
     return image_sniff(head, n) != NULL;
 }
 
-/* Decodes the picture downloaded to tmp (len bytes) and stores it encoded
- * again from its pixels (core/image.h: EXIF and the rest dropped) under its
- * new sha256, into hex; tmp is removed. Returns NULL, or why not (with
- * *final when trying again cannot help). */
-static const char *keep_image(const config_t *cfg, const char *tmp, size_t len, char hex[65],
-                              size_t *size, char *mime, size_t mime_cap, bool *final, char *err,
-                              size_t cap)
+/* Declared in jobs_int.h (the URL fetches of fetch.c keep theirs so). */
+const char *media_keep_image(const config_t *cfg, const char *tmp, size_t len, char hex[65],
+                             size_t *size, char *mime, size_t mime_cap, bool *final, char *err,
+                             size_t cap)
 {
     unsigned char *data = NULL;
     image_t im = {0};
@@ -193,8 +190,8 @@ static const char *fetch(const config_t *cfg, store_t *s, const channel_driver *
     const char *why = NULL;
     bool durable = !cfg->durability_process;
     if (is_image(j->mime && *j->mime ? j->mime : mime_copy, tmp)) {
-        why = keep_image(cfg, tmp, file.len, hex, &size, mime_copy, sizeof mime_copy, final, err,
-                         cap);
+        why = media_keep_image(cfg, tmp, file.len, hex, &size, mime_copy, sizeof mime_copy, final,
+                               err, cap);
     } else if (fsfile_commit(cfg->media_dir, tmp, hex, durable) != ERR_OK) {
         snprintf(dst, sizeof dst, "%s/%s", cfg->media_dir, hex);
         snprintf(err, cap, "cannot store %s", dst);

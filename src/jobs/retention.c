@@ -14,7 +14,9 @@
  *   before;
  * - the numbers that followed a case from its public page (case_watchers)
  *   go WATCHERS_RETENTION_DAYS after the case was closed, rejected or
- *   forwarded: there is nothing more to tell them.
+ *   forwarded: there is nothing more to tell them; so do the addresses
+ *   that follow a case by email (email_follows), and those never confirmed
+ *   once their confirmation link has run out (48 hours).
  * - the answers kept for the field app's Idempotency-Keys (a case as the
  *   officer saw it) go IDEM_RETENTION_HOURS after the request: a phone
  *   sends its queue again within minutes or hours of the signal's return.
@@ -157,13 +159,20 @@ int retention_run(const config_t *cfg, store_t *s, int64_t now)
         log_warn("retention", "event=watchers_purge_failed");
     else if (watchers)
         log_info("retention", "event=watchers_removed count=%zu", watchers);
+    size_t follows = 0; /* issue 18: the addresses that follow a case by email */
+    if (store_email_follows_purge(s, now, now - (int64_t)WATCHERS_RETENTION_DAYS * 86400,
+                                  RETENTION_BATCH, &follows) != ERR_OK)
+        log_warn("retention", "event=email_follows_purge_failed");
+    else if (follows)
+        log_info("retention", "event=email_follows_removed count=%zu", follows);
     size_t idem = 0;
     if (store_idem_purge(s, now - (int64_t)IDEM_RETENTION_HOURS * 3600, RETENTION_BATCH, &idem) !=
         ERR_OK)
         log_warn("retention", "event=idem_purge_failed");
     else if (idem)
         log_info("retention", "event=idempotency_keys_removed count=%zu", idem);
-    if (sealed == SEAL_BATCH || watchers == RETENTION_BATCH || idem == RETENTION_BATCH)
+    if (sealed == SEAL_BATCH || watchers == RETENTION_BATCH || idem == RETENTION_BATCH ||
+        follows == RETENTION_BATCH)
         more = true;
     if (sealed || done || dead)
         log_info("retention", "event=raw_bodies removed=%zu dead_removed=%zu dead_sealed=%zu", done,
@@ -181,5 +190,5 @@ int retention_run(const config_t *cfg, store_t *s, int64_t now)
     }
     if (more)
         last = 0; /* a backlog (an upgrade, a long burst): go on next pass */
-    return (int)(sealed + done + dead + drafts + watchers + idem);
+    return (int)(sealed + done + dead + drafts + watchers + idem + follows);
 }

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/netguard.h"
 #include "http/http.h"
 
 #include <curl/curl.h>
@@ -118,10 +119,20 @@ static void untrusted_place(json_t *kase, const store_case *k)
     }
 }
 
+/* What a LAPOR! bridge needs of a case.lapor_updated (issue 17 §3): the
+ * national class, whether the case is marked for LAPOR! and its tracking
+ * id there, as the case has them when the delivery is first sent. */
+static json_t *lapor_part(const store_case *k)
+{
+    return json_pack("{s:s?, s:b, s:o, s:s?}", "lapor_class", k->lapor_class, "marked",
+                     k->lapor_marked_at != 0, "marked_at", json_time(k->lapor_marked_at),
+                     "tracking_id", k->lapor_tracking_id);
+}
+
 /* The body: {"id", "type", "created_at", "data": {"case", "event"}}; the
  * case in the API's shape, with the reporter (and the exact place) only
- * for a trusted subscription, never an internal note. NULL: the case
- * cannot be read. */
+ * for a trusted subscription, never an internal note; a case.lapor_updated
+ * has data.lapor too. NULL: the case cannot be read. */
 static char *render(store_t *s, arena_t *ar, const store_webhook_delivery *d)
 {
     store_case k;
@@ -135,6 +146,8 @@ static char *render(store_t *s, arena_t *ar, const store_webhook_delivery *d)
     json_t *j = json_pack("{s:s, s:s, s:o, s:{s:o, s:o}}", "id", id, "type", d->event_type,
                           "created_at", json_time(d->created_at), "data", "case",
                           kase ? kase : json_null(), "event", event_part(s, ar, d));
+    if (j && strcmp(d->event_type, "case.lapor_updated") == 0)
+        json_object_set_new(json_object_get(j, "data"), "lapor", lapor_part(&k));
     char *out = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     return out;
@@ -154,6 +167,7 @@ static long post(CURL *curl, const store_webhook_delivery *d, const char *body, 
     char sig[WEBHOOK_SIG_BUF], h_sig[WEBHOOK_SIG_BUF + 32], h_id[64], h_ev[96];
     char cerr[CURL_ERROR_SIZE] = "";
     long code = 0;
+    netguard_t guard;
     webhook_sign(d->secret, now, body, sig);
     snprintf(h_sig, sizeof h_sig, "X-Aduan-Signature: %s", sig);
     snprintf(h_id, sizeof h_id, "X-Aduan-Delivery: whd_%lld", (long long)d->id);
@@ -174,10 +188,16 @@ static long post(CURL *curl, const store_webhook_delivery *d, const char *body, 
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "aduan-webhooks/" ADUAN_VERSION);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, cerr);
+    /* A subscriber's address is checked where curl connects: not the
+     * machine itself or its networks (core/netguard.h). */
+    netguard_arm(curl, &guard);
     CURLcode rc = curl_easy_perform(curl);
     if (rc == CURLE_OK)
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    if (rc != CURLE_OK)
+    if (rc != CURLE_OK && guard.refused[0])
+        snprintf(err, errlen, "refused: %s is not a public address (ADUAN_FETCH_ALLOW_PRIVATE)",
+                 guard.refused);
+    else if (rc != CURLE_OK)
         snprintf(err, errlen, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
     else if (code < 200 || code > 299)
         snprintf(err, errlen, "HTTP %ld", code);

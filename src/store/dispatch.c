@@ -65,18 +65,22 @@ typedef struct {
 static const q_field EVENT_ROW_F[] = {QF(INT64, event_row, id), QF(BOOL, event_row, changed),
                                       QF(BOOL, event_row, hooked)};
 
-/* The webhook event types of a case's event, ",type,type," ("" for none). */
+/* The webhook event types of a case's event, ",type,type," ("" for none).
+ * Every change of the case's LAPOR! fields (the liaison's mark, class and
+ * tracking id, issue 17 §3) is case.lapor_updated. */
 static void webhook_types(const dom_event *ev, bool changed, char *buf, size_t len)
 {
     const char *a = ev->action;
     bool create = strcmp(a, "create") == 0;
-    snprintf(buf, len, ",%s%s%s%s%s", create ? "case.created," : "",
+    bool lapor = strncmp(a, "lapor_", 6) == 0;
+    snprintf(buf, len, ",%s%s%s%s%s%s", create ? "case.created," : "",
              !create && changed ? "case.status_changed," : "",
              strcmp(a, "dispatch") == 0 || strcmp(a, "accept") == 0 || strcmp(a, "assign") == 0
                  ? "case.assigned,"
                  : "",
              ev->public_note && ev->public_note[0] ? "case.note_public," : "",
-             strcmp(a, "sla_breach") == 0 ? "sla.breached," : "");
+             strcmp(a, "sla_breach") == 0 ? "sla.breached," : "",
+             lapor ? "case.lapor_updated," : "");
     if (strcmp(buf, ",") == 0)
         buf[0] = 0;
 }

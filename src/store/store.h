@@ -1582,7 +1582,7 @@ err_t store_open311_photo_add(store_t *s, int64_t case_id, const char *sha256, c
 /* The event types a subscription may ask for, comma separated. */
 #define STORE_WEBHOOK_TYPES                                                                        \
     "case.created,case.status_changed,case.assigned,case.note_public,message.received,"            \
-    "survey.submitted,sla.breached"
+    "survey.submitted,sla.breached,case.lapor_updated"
 #define STORE_WEBHOOK_DELIVERIES_MAX 200
 
 typedef struct {
@@ -1774,5 +1774,111 @@ err_t store_attachment_mark_identity(store_t *s, int64_t id, bool identity) STOR
 /* The ids of the case's identity documents, ascending (into ar). */
 err_t store_case_identity_files(store_t *s, arena_t *ar, int64_t case_id, int64_t **ids,
                                 size_t *n) STORE_WUR;
+/* ---- evidence named by a URL (issue 17 §1, media; fetch.c) -------------- */
+
+/* store_case_open, and in the same transaction a pending attachment of the
+ * reporter's to be fetched from url (http or https, checked by the
+ * caller) by the fetch worker; its id in *attachment_id. */
+err_t store_case_open_fetch(store_t *s, arena_t *ar, store_case *c, const store_reporter_in *rep,
+                            const char *note, const char *url, int64_t *attachment_id) STORE_WUR;
+
+typedef struct {
+    int64_t id, case_id;
+    const char *url;
+    int attempts; /* counting this one */
+} store_fetch_job;
+
+/* Claims up to max fetches that are due (lease seconds); stored with
+ * store_media_stored, retried with store_media_retry (next_at > 0). */
+err_t store_fetch_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
+                        store_fetch_job **out, size_t *n) STORE_WUR;
+/* Gives up on the fetch for good: state failed with error, and an
+ * internal "media_failed" event on the case carrying it. */
+err_t store_fetch_failed(store_t *s, int64_t id, const char *error, int64_t now) STORE_WUR;
+/* ---- the hotspot map (issue 18, store/hotspots.c) ------------------------ */
+
+/* One group of cases: a category, a kecamatan (NULL: none) and a grid cell
+ * (the case's latitude and longitude times per_degree, rounded; 0 and
+ * located false for cases without a location), and how many. */
+typedef struct {
+    int64_t category_id;
+    const char *kecamatan_code;
+    bool located;
+    int64_t cell_lat, cell_lon;
+    int64_t count;
+} store_hotspot_row;
+
+/* The cases of agency_id (and category_id; 0: any) received in [from, to),
+ * without those forwarded away, grouped as above, ordered by cell. */
+err_t store_hotspots(store_t *s, arena_t *ar, int64_t agency_id, int64_t category_id, int64_t from,
+                     int64_t to, double per_degree, store_hotspot_row **out, size_t *n) STORE_WUR;
+
+/* ---- following a case by email (issue 18, store/follows.c, 0039) -------- */
+
+/* A request to follow case_id at address (lower case): the hashes of the
+ * confirmation and unsubscribe tokens, the unsubscribe token itself as it
+ * is kept (sealed with ADUAN_DATA_KEY when set), and the confirmation
+ * mail (the email driver's payload) for the agency's mailbox endpoint. */
+typedef struct {
+    int64_t case_id, agency_id;
+    const char *endpoint, *address, *lang;
+    const char *confirm_hash;
+    int64_t confirm_until; /* unix seconds: the link works until then */
+    const char *unsub_hash, *unsub_token;
+    const char *payload;
+    int64_t now;
+} store_email_follow_req;
+
+/* Records the request and queues its confirmation mail in one
+ * transaction (*queued). An address that follows the case already
+ * changes nothing (*queued false); one waiting for its confirmation gets
+ * a new link (the old one stops working) and keeps its unsubscribe token. */
+err_t store_email_follow_request(store_t *s, const store_email_follow_req *x,
+                                 bool *queued) STORE_WUR;
+
+typedef struct {
+    int64_t case_id;
+    const char *address;
+    const char *tracking_code; /* canonical */
+} store_email_follow;
+
+/* Confirms the request whose link's token hashes to confirm_hash, if it
+ * still waits and its link has not run out: the address joins the case's
+ * watchers (case_watchers, channel "email"). ERR_NOT_FOUND otherwise (an
+ * unknown, used or expired link). */
+err_t store_email_follow_confirm(store_t *s, arena_t *ar, const char *confirm_hash, int64_t now,
+                                 store_email_follow *out) STORE_WUR;
+/* Ends the follow whose unsubscribe token hashes to unsub_hash: its row
+ * and its watcher go. ERR_NOT_FOUND when there is none (used already). */
+err_t store_email_follow_stop(store_t *s, arena_t *ar, const char *unsub_hash,
+                              store_email_follow *out) STORE_WUR;
+/* The unsubscribe token (as kept) of address's confirmed follow of
+ * case_id; ERR_NOT_FOUND when it does not follow the case by email. */
+err_t store_email_follow_unsub_token(store_t *s, arena_t *ar, int64_t case_id, const char *address,
+                                     const char **out) STORE_WUR;
+/* Retention (UU PDP): forgets up to max addresses of cases finished
+ * before finished_before and unconfirmed requests whose link ran out by
+ * now; *n gets how many follows went. */
+err_t store_email_follows_purge(store_t *s, int64_t now, int64_t finished_before, unsigned max,
+                                size_t *n) STORE_WUR;
+/* ---- saved inbox filters (issue 18, filters.c) ---- */
+
+/* A user's saved filter of the inbox: query is a JSON object of the
+ * inbox's filter keys (checked by the API, stored as given). */
+typedef struct {
+    int64_t id, user_id;
+    const char *name;
+    const char *query; /* JSON text */
+    int64_t created_at;
+} store_saved_filter;
+
+/* The user's saved filters, by name. */
+err_t store_filter_list(store_t *s, arena_t *ar, int64_t user_id, store_saved_filter **out,
+                        size_t *n) STORE_WUR;
+/* Adds f (user_id, name, query, created_at; sets f->id) unless the user
+ * has max already: ERR_TOO_LARGE; ERR_CONFLICT when the name is taken. */
+err_t store_filter_add(store_t *s, store_saved_filter *f, unsigned max) STORE_WUR;
+/* Removes the user's filter id; ERR_NOT_FOUND when it is not theirs. */
+err_t store_filter_delete(store_t *s, int64_t id, int64_t user_id) STORE_WUR;
 
 #endif

@@ -251,7 +251,8 @@ err_t dom_webhook_queue(q_conn *c, int64_t case_id, int64_t event_id, const char
         " 'pending', 0, $4, $4, $4 + 86400 FROM webhook_subscriptions s JOIN (SELECT"
         " 'case.created' AS type UNION ALL SELECT 'case.status_changed' UNION ALL SELECT"
         " 'case.assigned' UNION ALL SELECT 'case.note_public' UNION ALL SELECT 'message.received'"
-        " UNION ALL SELECT 'survey.submitted' UNION ALL SELECT 'sla.breached') t"
+        " UNION ALL SELECT 'survey.submitted' UNION ALL SELECT 'sla.breached'"
+        " UNION ALL SELECT 'case.lapor_updated') t"
         " ON $3 LIKE '%,' || t.type || ',%' AND ',' || s.events || ',' LIKE '%,' || t.type || ',%'"
         " WHERE s.agency_id = (SELECT agency_id FROM cases WHERE id = $1) AND s.active = TRUE"
         " AND s.paused_at IS NULL ORDER BY s.id, t.type";

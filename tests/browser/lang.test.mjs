@@ -66,7 +66,7 @@ function clean(where, text, { keys = true } = {}) {
 }
 
 // #/lapor: the LAPOR! worklist (issue 17 §3), with the case below on it.
-const ROUTES = ['#/inbox', '#/new', '#/reports', '#/field', '#/lapor'];
+const ROUTES = ['#/inbox', '#/new', '#/reports', '#/field', '#/lapor', '#/hotspots'];
 
 describe('Indonesian first (issue 13)', () => {
   before(async () => {

@@ -115,7 +115,7 @@ describe('dashboard figures (ui2)', () => {
     await page.selectOption('#f-kecamatan', '63.11.06');
     await page.click('#filters button[type=submit]');
     await page.waitForFunction(() => [...document.querySelectorAll('#cases tr')]
-      .every((tr) => tr.children[5].textContent === 'Paringin'));
+      .every((tr) => tr.querySelector('td.kec').textContent === 'Paringin'));
     const kec = (await kabid.call('GET', '/api/v1/cases?kecamatan=63.11.06')).json.items.map((c) => c.id);
     assert.deepEqual(await page.$$eval('#cases tr', (trs) => trs.map((tr) => Number(tr.dataset.id))), kec);
     const href = await page.getAttribute('#export-csv', 'href');

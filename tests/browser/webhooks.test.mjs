@@ -54,6 +54,8 @@ describe('admin webhooks page', () => {
     assert.match(await page.locator('#webhooks').textContent(), /Belum ada webhook/);
     await page.fill('#wh-url', `http://127.0.0.1:${receiver.address().port}/aduan`);
     await page.uncheck('#wh-events input[value="sla.breached"]');
+    // The LAPOR! liaison's event (issue 17 §3), labelled in Indonesian.
+    assert.match(await page.locator('#wh-events').textContent(), /data LAPOR! berubah/);
     await page.click('#wh-form button[type=submit]');
     await page.waitForFunction(() => /Rahasia webhook ini/.test(document.getElementById('wh-note').textContent));
     const row = page.locator('#webhooks tr[data-id]');

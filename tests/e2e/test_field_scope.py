@@ -234,6 +234,20 @@ ROUTES = {
     # Issue 18 evidence: the case's access log is for the agency's admin.
     ("GET", "/api/v1/cases/{id}/access-log"): ("/api/v1/cases/{X}/access-log", 403),
     ("PUT", "/api/v1/attachments/{id}/identity"): ("/api/v1/attachments/{XA}/identity", 403),
+    # Issue 18: the hotspot map is for the desk and leadership, not the field.
+    ("GET", "/api/v1/stats/hotspots"): ("/api/v1/stats/hotspots", 403),
+    # Issue 18: following a case by email (public: a form and its links).
+    ("POST", "/ikuti"): ("public", None),
+    ("GET", "/ikuti/konfirmasi"): ("public", None),
+    ("POST", "/ikuti/konfirmasi"): ("public", None),
+    ("GET", "/ikuti/berhenti"): ("public", None),
+    ("POST", "/ikuti/berhenti"): ("public", None),
+    # Issue 18 (ops2): saved filters are every user's own ({} has no name: 400; filter 1 is
+    # not theirs: 404); bulk actions are the desk's.
+    ("GET", "/api/v1/me/filters"): ("/api/v1/me/filters", 200),
+    ("POST", "/api/v1/me/filters"): ("/api/v1/me/filters", 400),
+    ("DELETE", "/api/v1/me/filters/{id}"): ("/api/v1/me/filters/1", 404),
+    ("POST", "/api/v1/cases/bulk"): ("/api/v1/cases/bulk", 403),
 }
 
 # Routes that end the session: called last.

@@ -42,8 +42,9 @@ def test_demo_moves_to_postgres_with_history(tmp_path):
     assert r.returncode == 0, r.stderr + r.stdout
     lines = [l.split() for l in r.stdout.splitlines() if l.split() and l.split()[-1] in ("ok", "MISMATCH")]
     # 44 on main; 0034 (issue 18 operators): case_reads, live_events, case_presence;
-    # 0036 (issue 18 field app): idempotency_keys.
-    assert len(lines) == 44 + 3 + 1 and all(l[-1] == "ok" and l[1] == l[2] for l in lines), r.stdout
+    # 0036 (issue 18 field app): idempotency_keys; 0039 (issue 18 public): email_follows;
+    # 0033 (issue 18 ops2): saved_filters.
+    assert len(lines) == 44 + 3 + 1 + 1 + 1 and all(l[-1] == "ok" and l[1] == l[2] for l in lines), r.stdout
     before_rows = {l[0]: int(l[1]) for l in lines}
     assert before_rows["cases"] == 7 and before_rows["case_events"] >= 10
 

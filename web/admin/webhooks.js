@@ -2,7 +2,8 @@
 // subscriptions, their delivery log with status codes and "Kirim ulang".
 // Every value from the server is inserted as text.
 const EVENTS = ['case.created', 'case.status_changed', 'case.assigned', 'case.note_public',
-  'message.received', 'survey.submitted', 'sla.breached'];
+  'message.received', 'survey.submitted', 'sla.breached',
+  'case.lapor_updated']; // issue 17 §3 (media)
 const T = {
   id: {
     caption: 'Webhook: pemberitahuan ke sistem lain (ditandatangani HMAC-SHA256)',
@@ -20,7 +21,7 @@ const T = {
     ev: { 'case.created': 'laporan baru', 'case.status_changed': 'status berubah',
       'case.assigned': 'ditugaskan', 'case.note_public': 'catatan publik',
       'message.received': 'pesan masuk', 'survey.submitted': 'survei diisi',
-      'sla.breached': 'batas waktu terlewati' },
+      'sla.breached': 'batas waktu terlewati', 'case.lapor_updated': 'data LAPOR! berubah' },
   },
   en: {
     caption: 'Webhooks: notices to other systems (signed with HMAC-SHA256)',
@@ -38,7 +39,7 @@ const T = {
     ev: { 'case.created': 'new case', 'case.status_changed': 'status changed',
       'case.assigned': 'assigned', 'case.note_public': 'public note',
       'message.received': 'message in', 'survey.submitted': 'survey answered',
-      'sla.breached': 'deadline missed' },
+      'sla.breached': 'deadline missed', 'case.lapor_updated': 'LAPOR! details changed' },
   },
 };
 

@@ -10,7 +10,9 @@ import { reportView } from './report.js';
 import { reportsView, REPORT_ROLES } from './reports.js';
 import { accountView } from './account.js';
 import { laporView } from './lapor.js';
+import { hotspotsView } from './hotspots.js';
 import { setUser } from './outbox.js';
+import { installShortcuts, resetShortcuts } from './keys.js';
 
 export const state = { me: null, ref: null };
 
@@ -67,6 +69,7 @@ function header() {
   if (isDesk()) links.push(['#/lapor', t('lapor_worklist')]);
   if (roles().some((r) => r === 'admin' || r === 'superadmin')) links.push(['/admin/', t('administration')]);
   if (canReport()) links.push(['#/reports', t('reports')]);
+  if (canReport()) links.push(['#/hotspots', t('hotspots')]);
   links.push(['#/account', getLang() === 'en' ? 'Account' : 'Akun']);
   const here = location.hash.split('?')[0];
   for (const [href, label] of links)
@@ -160,6 +163,7 @@ export async function route() {
     else if (hash.startsWith('#/new')) done = await reportView(root);
     else if (hash.startsWith('#/reports')) done = await reportsView(root);
     else if (hash.startsWith('#/lapor')) done = await laporView(root);
+    else if (hash.startsWith('#/hotspots')) done = await hotspotsView(root);
     else done = await inboxView(root);
   } catch (e) {
     root.append(el('p', { class: 'error', role: 'alert' }, e.message));
@@ -175,7 +179,7 @@ export async function route() {
 
 let navigated = false;
 
-document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); route(); });
+document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'en' ? 'id' : 'en'); resetShortcuts(); route(); });
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('POST', '/api/v1/auth/logout', {}); } catch (_) { /* gone anyway */ }
   signedIn(null);
@@ -189,6 +193,7 @@ window.addEventListener('aduan:session-ended', () => {
   route();
 });
 armSound();
+installShortcuts();
 setLang(getLang());
 route();
 // The field app works without a signal (issue 18, sw.js). Its scope is

@@ -13,6 +13,7 @@ import { laporFacts } from './lapor.js';
 import { waFormat, noteFields, readNotes, eventNotes, otherCasesPanel, consentRule } from './notes.js';
 import { subscribe, debounce, assigneeFacts, presencePanel } from './live.js';
 import { fileUrl, previewable, viewerItems, openViewer, accessLogCard } from './evidence.js';
+import { pageKeys } from './keys.js';
 
 const TICKS = {
   pending: ['…', 'd_pending'], accepted: ['✓', 'd_accepted'], sent: ['✓', 'd_sent'],
@@ -380,8 +381,20 @@ export async function caseView(root, id) {
   const unsub = subscribe((ev) => {
     if (ev.kind === 'open' || (ev.case_id === c.id && ev.kind !== 'presence')) onLive();
   });
+  // Keyboard (issue 18): a takes the case, r goes to the reply, v opens
+  // the verification, Esc closes an open action form.
+  const unkeys = pageKeys({
+    a: () => { const b = document.getElementById('assign-me'); if (!b || b.hidden) return false; b.click(); },
+    r: () => { const ta = document.getElementById('reply-text'); if (!ta) return false; ta.focus(); },
+    v: () => {
+      const b = document.querySelector('#actions button[data-action=verify]');
+      if (!b) return false;
+      b.click();
+    },
+    Escape: () => { if (!formSlot.children.length) return false; clear(formSlot); },
+  });
   // staying: redrawn, not left (the presence stays).
-  stopPoll = (staying) => { stopped = true; clearInterval(timer); unsub(); presence.stop(!staying); };
+  stopPoll = (staying) => { stopped = true; clearInterval(timer); unsub(); unkeys(); presence.stop(!staying); };
   return () => stopPoll();
 }
 

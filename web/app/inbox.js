@@ -3,13 +3,15 @@
 // Semua" with their unread counts, and live updates from the event stream
 // (a slow poll stays as the fallback): new arrivals show at once (an
 // emergency rings and shows a banner), changed rows are redrawn.
-import { get, qs } from './api.js';
+import { api, get, qs } from './api.js';
 import { t, getLang } from './i18n.js';
 import { el, clear, age, beep, when } from './util.js';
-import { state, flash } from './app.js';
+import { state, flash, isDesk } from './app.js';
 import { slaBadge, stageLabel, agenciesWith } from './sla.js';
 import { laporFilter, laporClassFilter } from './lapor.js';
 import { subscribe, debounce, viewSwitch } from './live.js';
+import { savedFilters, bulkBar } from './ops.js';
+import { pageKeys, shortcutsHint } from './keys.js';
 
 const STATUSES = ['received', 'verified', 'dispatched', 'in_progress', 'resolved', 'closed',
   'rejected', 'forwarded', 'on_hold', 'reopened', 'submitted', 'incomplete', 'checking',
@@ -88,7 +90,7 @@ export function caseRow(c, fresh) {
       ? t('sla_due') + ' ' + when(c.sla.due_at, lang) : null) || el('span', { class: 'muted' }, '—')),
     el('td', {}, c.category ? c.category.name : '—'),
     el('td', { class: 'desc' }, (c.description || '').slice(0, 90)),
-    el('td', {}, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—'),
+    el('td', { class: 'kec' }, c.kecamatan ? c.kecamatan.name || c.kecamatan.code : '—'),
     el('td', { title: c.created_at }, age(c.created_at, lang)),
     el('td', { class: 'chan-cell' }, channelChip(c.channel, true)),
     el('td', {}, c.team ? c.team.name : '—'),
@@ -121,9 +123,19 @@ export async function inboxView(root) {
       resetBtn, exportLink));
   const banner = el('div', { class: 'banner', id: 'banner', role: 'status', 'aria-live': 'assertive', hidden: true });
   const tbody = el('tbody', { id: 'cases' });
+  // Issue 18 (ops2): the cases shown, by id (the bulk bar names them), a
+  // checkbox per row for the desk's bulk actions.
+  const shown = new Map();
+  const bulk = isDesk() ? bulkBar((id) => shown.get(id), () => poll()) : null;
+  const row = (c, fresh) => {
+    shown.set(c.id, c);
+    const tr = caseRow(c, fresh);
+    if (bulk) tr.prepend(bulk.pickCell(c));
+    return tr;
+  };
   const table = el('table', { class: 'cases' },
     el('caption', { class: 'sr-only' }, t('inbox')),
-    el('thead', {}, el('tr', {}, [t('code'), t('status'), t('sla'), t('category'), t('description'),
+    el('thead', {}, el('tr', {}, bulk ? bulk.pickAll() : null, [t('code'), t('status'), t('sla'), t('category'), t('description'),
       t('kecamatan'), t('age'), t('channel'), t('team'), t('assignee')].map((h) => el('th', { scope: 'col' }, h)))),
     tbody);
   const more = el('button', { type: 'button', id: 'more', hidden: true }, t('more'));
@@ -136,8 +148,16 @@ export async function inboxView(root) {
     else delete filters.assignee;
     inboxReload();
   });
-  root.append(el('h1', { class: 'sr-only' }, t('inbox')), views.node, form, attention ? attention.node : null, banner,
-    matched, el('div', { class: 'table-wrap' }, table), empty, more);
+  // A saved filter: the form and the views show it, the list follows.
+  const saved = savedFilters(() => ({ ...filters }), (q) => {
+    filters = q;
+    for (const s of form.querySelectorAll('select, input')) s.value = filters[s.name] || '';
+    for (const b of views.node.children) b.setAttribute('aria-pressed', String(b.value === (filters.assignee || '')));
+    inboxReload();
+  });
+  root.append(el('h1', { class: 'sr-only' }, t('inbox')),
+    el('div', { class: 'views-row' }, views.node, saved.node), form, attention ? attention.node : null, banner,
+    matched, bulk ? bulk.node : null, el('div', { class: 'table-wrap' }, table), empty, more, el('p', {}, shortcutsHint()));
 
   let cursor = null;
   let maxId = 0;
@@ -147,7 +167,7 @@ export async function inboxView(root) {
     const j = await get('/api/v1/cases' + qs({ ...params(), cursor: first ? null : cursor }));
     if (first) clear(tbody);
     for (const c of j.items) {
-      tbody.append(caseRow(c, false));
+      tbody.append(row(c, false));
       if (c.id > maxId) maxId = c.id;
     }
     cursor = j.next_cursor;
@@ -157,6 +177,8 @@ export async function inboxView(root) {
     }
     more.hidden = !cursor;
     empty.hidden = tbody.children.length > 0;
+    if (bulk) bulk.sync();
+    if (first) cur = -1;
   }
 
   function inboxReload() {
@@ -164,6 +186,7 @@ export async function inboxView(root) {
     exportLink.href = exportUrl(filters);
     page(true).catch((e) => flash(e.message));
     views.load(filters);
+    saved.mark();
   }
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -184,12 +207,16 @@ export async function inboxView(root) {
       const j = await get('/api/v1/cases' + qs(params()));
       // Rows already shown are redrawn (status, owner, unread).
       for (const c of j.items) {
-        const row = tbody.querySelector('tr[data-id="' + c.id + '"]');
-        if (row && c.id <= maxId) row.replaceWith(caseRow(c, row.classList.contains('fresh')));
+        const old = tbody.querySelector('tr[data-id="' + c.id + '"]');
+        if (old && c.id <= maxId) {
+          const again = row(c, old.classList.contains('fresh'));
+          if (old.classList.contains('current')) again.classList.add('current');
+          old.replaceWith(again);
+        }
       }
       const fresh = j.items.filter((c) => c.id > maxId).reverse();
       for (const c of fresh) {
-        tbody.prepend(caseRow(c, true));
+        tbody.prepend(row(c, true));
         maxId = Math.max(maxId, c.id);
       }
       if (fresh.length) {
@@ -207,6 +234,36 @@ export async function inboxView(root) {
     clearTimeout(timer);
     if (!stopped) timer = setTimeout(poll, pollMs());
   }
+  // Keyboard (issue 18): j/k move the current row, Enter opens it, x
+  // selects it, / searches, a takes it (the desk).
+  let cur = -1;
+  const rows = () => [...tbody.querySelectorAll('tr[data-id]')];
+  const move = (d) => {
+    const all = rows();
+    if (!all.length) return;
+    cur = Math.max(0, Math.min(all.length - 1, cur + d));
+    for (const r of all) r.classList.remove('current');
+    all[cur].classList.add('current');
+    const a = all[cur].querySelector('a.code');
+    if (a) a.focus();
+  };
+  const current = () => (cur >= 0 ? rows()[cur] : null);
+  const unkeys = pageKeys({
+    j: () => move(1),
+    k: () => move(-1),
+    Enter: () => { const r = current(); if (!r) return false; location.hash = '#/case/' + r.dataset.id; },
+    x: () => { const r = current(); if (!r || !bulk) return false; bulk.toggle(Number(r.dataset.id)); },
+    '/': () => { const q = form.querySelector('#f-q'); q.focus(); q.select(); },
+    a: async () => {
+      const r = current();
+      if (!r || !isDesk()) return false;
+      try {
+        await api('PUT', '/api/v1/cases/' + r.dataset.id + '/assignee', { user_id: state.me.user.id });
+        flash(t('done_ok'), 'ok');
+        poll();
+      } catch (e) { flash(e.message); }
+    },
+  });
   await page(true);
   let timer = setTimeout(poll, pollMs());
   views.load(filters);
@@ -219,6 +276,7 @@ export async function inboxView(root) {
   return () => {
     stopped = true;
     unsub();
+    unkeys();
     clearTimeout(timer);
     if (attTimer) clearInterval(attTimer);
     document.title = 'aduan — Dasbor';

@@ -32,10 +32,12 @@ const TILE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const SHELL_FILES = [
   '/app/', '/app/index.html', '/app/manifest.webmanifest', '/app/icon.svg', '/app/icon-192.png',
   '/app/account.js', '/app/api.js', '/app/app.js', '/app/case.js', '/app/dispatch.js',
-  '/app/field.js', '/app/i18n.js', '/app/inbox.js', '/app/lapor.js', '/app/live.js', '/app/notes.js',
+  '/app/field.js', '/app/hotspots.js', '/app/i18n.js', '/app/inbox.js', '/app/lapor.js', '/app/live.js', '/app/notes.js',
   '/app/outbox.js', '/app/report.js', '/app/reports.js', '/app/sla.js', '/app/svc.js',
   '/app/util.js', '/app/app.css', '/app/notes.css', '/app/svc.css',
   '/app/evidence.js', '/app/evidence.css',
+  // issue 18 (ops2): shortcuts, saved filters and bulk actions
+  '/app/keys.js', '/app/ops.js', '/app/ops.css',
 ];
 const VENDOR_FILES = [
   '/vendor/leaflet/leaflet.js', '/vendor/leaflet/leaflet.css',

@@ -9,6 +9,7 @@
 #include "channels/email/email.h"
 
 #include "core/ids.h"
+#include "core/secret.h"
 #include "store/store.h"
 
 #include <curl/curl.h>
@@ -40,7 +41,7 @@ static size_t feed(char *p, size_t size, size_t n, void *arg)
 /* The mail as text with CRLF line ends (arena-owned). */
 static const char *build(arena_t *ar, const email_box *box, const char *to, const char *text,
                          const char *subject, const char *message_id, const char *in_reply_to,
-                         bool automatic)
+                         const char *automatic, const char *unsubscribe)
 {
     pthread_once(&once, init);
     GMimeMessage *msg = g_mime_message_new(TRUE);
@@ -59,7 +60,13 @@ static const char *build(arena_t *ar, const email_box *box, const char *to, cons
         g_free(ref);
     }
     if (automatic)
-        g_mime_object_set_header(o, "Auto-Submitted", "auto-replied", NULL);
+        g_mime_object_set_header(o, "Auto-Submitted", automatic, NULL);
+    if (unsubscribe) { /* a follower's update: one-click unsubscribe (RFC 2369, RFC 8058) */
+        char *v = g_strdup_printf("<%s>", unsubscribe);
+        g_mime_object_set_header(o, "List-Unsubscribe", v, NULL);
+        g_mime_object_set_header(o, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", NULL);
+        g_free(v);
+    }
     GMimeTextPart *body = g_mime_text_part_new_with_subtype("plain");
     g_mime_text_part_set_text(body, text);
     g_mime_message_set_mime_part(msg, GMIME_OBJECT(body));
@@ -87,6 +94,34 @@ static const char *new_message_id(arena_t *ar, const char *code, const char *fro
                         at && at[1] ? at + 1 : "aduan.invalid");
 }
 
+/* When to follows case_id by email (issue 18, http/follow_email.c): the
+ * one-click unsubscribe URL, also written under *text; the mail is then a
+ * notification (auto-generated). NULL for anyone else (the reporter). */
+static const char *follower_link(const config_t *cfg, store_t *s, arena_t *ar, int64_t case_id,
+                                 const char *to, const char **text, const char **auto_value)
+{
+    const char *kept = NULL, *token;
+    if (store_email_follow_unsub_token(s, ar, case_id, to, &kept) != ERR_OK || !kept)
+        return NULL;
+    if (!strncmp(kept, SECRET_SEAL_PREFIX, strlen(SECRET_SEAL_PREFIX)))
+        token = cfg->svc_data_key[0] ? secret_open(ar, cfg->svc_data_key, kept, NULL) : NULL;
+    else
+        token = kept;
+    if (!token)
+        return NULL;
+    const char *url = arena_printf(ar, "%s/ikuti/berhenti?t=%s", cfg->public_url, token);
+    const char *t = url ? arena_printf(ar,
+                                       "%s\n\n--\nAnda menerima email ini karena mengikuti "
+                                       "laporan ini. Berhenti mengikuti / Stop following:\n%s\n",
+                                       *text, url)
+                        : NULL;
+    if (!t)
+        return NULL;
+    *text = t;
+    *auto_value = "auto-generated";
+    return url;
+}
+
 void email_send_row(const config_t *cfg, store_t *s, void *curl, arena_t *ar, const char *endpoint,
                     const char *kind, int64_t case_id, const char *payload, channel_result *r)
 {
@@ -95,8 +130,10 @@ void email_send_row(const config_t *cfg, store_t *s, void *curl, arena_t *ar, co
     json_t *j = json_loads(payload ? payload : "", 0, NULL);
     const char *to = json_string_value(json_object_get(j, "to"));
     const char *text = json_string_value(json_object_get(j, "text"));
+    const char *subject = json_string_value(json_object_get(j, "subject"));
     to = to ? arena_strdup(ar, to) : NULL;
     text = text ? arena_strdup(ar, text) : NULL;
+    subject = subject ? arena_strdup(ar, subject) : NULL;
     json_decref(j);
     if (!to || !text || !strchr(to, '@')) {
         snprintf(r->error, sizeof r->error, "not an email payload");
@@ -126,8 +163,22 @@ void email_send_row(const config_t *cfg, store_t *s, void *curl, arena_t *ar, co
             in_reply_to = NULL;
     }
     bool automatic = !kind || strcmp(kind, "operator") != 0;
+    const char *unsub = NULL, *auto_value = automatic ? "auto-replied" : NULL;
+    if (kind && !strcmp(kind, "follow_confirm")) {
+        auto_value = "auto-generated"; /* not an answer to anything the reader wrote */
+        in_reply_to = NULL;
+    } else if (case_id && automatic) {
+        unsub = follower_link(cfg, s, ar, case_id, to, &text, &auto_value);
+        if (unsub && code && !subject) { /* not their own report */
+            char shown[IDS_SHOWN_BUF];
+            ids_tracking_format(code, shown);
+            subject =
+                arena_printf(ar, "[ADUAN %s] Laporan yang Anda ikuti / A report you follow", shown);
+        }
+    }
     const char *mid = new_message_id(ar, code, box.from);
-    const char *mail = build(ar, &box, to, text, shown_subject, mid, in_reply_to, automatic);
+    const char *mail = build(ar, &box, to, text, subject ? subject : shown_subject, mid,
+                             in_reply_to, auto_value, unsub);
     if (!mail) {
         r->retryable = true;
         snprintf(r->error, sizeof r->error, "the mail could not be built");
