@@ -172,6 +172,9 @@ describe('issue 18: the lightbox and the access log entry', () => {
     assert.equal(await box.getAttribute('data-kind'), 'image');
     assert.equal(await page.evaluate(() => document.activeElement.dataset.lb), 'close');
     assert.equal(await page.evaluate(() => document.getElementById('view').inert), true);
+    // The page's shortcuts wait while the viewer covers it (? would open their list).
+    await page.keyboard.press('?');
+    assert.equal(await page.evaluate(() => { const d = document.getElementById('shortcuts'); return !!(d && d.open); }), false);
     const img = box.locator('img.lb-img');
     await page.waitForFunction(() => document.querySelector('#lightbox img.lb-img').naturalWidth > 0);
     assert.match(await img.getAttribute('src'), new RegExp(`/api/v1/attachments/${photos[0].id}\\?view=full&at=\\d+$`));
@@ -229,6 +232,11 @@ describe('issue 18: the lightbox and the access log entry', () => {
     await box.waitFor({ state: 'detached' });
     assert.equal(await page.evaluate((id) => document.activeElement.dataset.att, photos[0].id), String(photos[0].id));
     assert.equal(await page.evaluate(() => document.getElementById('view').inert), false);
+    // (and once it is closed, ? opens the shortcuts' list again).
+    await page.keyboard.press('?');
+    await page.waitForSelector('#shortcuts[open]');
+    await page.click('#shortcuts-close');
+    await page.waitForFunction(() => !document.querySelector('#shortcuts[open]'));
 
     // The access log: the thumbnails, then a full view of each file seen.
     const entries = await log();

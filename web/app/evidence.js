@@ -213,7 +213,12 @@ export function openViewer(items, start, opener, onClose) {
       const at = f.indexOf(document.activeElement);
       const to = ev.shiftKey ? (at <= 0 ? f.length - 1 : at - 1) : (at === f.length - 1 ? 0 : at + 1);
       f[to].focus();
-    } else return;
+    } else {
+      // The page's own shortcuts (keys.js: v verifies, a assigns...) wait
+      // while the viewer covers the page.
+      ev.stopPropagation();
+      return;
+    }
     ev.preventDefault();
     ev.stopPropagation();
   }
