@@ -432,6 +432,15 @@ static const struct {
     /* Issue 16 §2: the Telegram webhook. */
     {"X-Telegram-Bot-Api-Secret-Token is missing or does not match this agency's bot",
      "X-Telegram-Bot-Api-Secret-Token tidak ada atau tidak cocok dengan bot instansi ini"},
+    /* Issue 18 evidence: previews and the access log (http/evidence.c). */
+    {"view: expected thumb or full", "view: harus thumb atau full"},
+    {"download: expected 0 or 1", "download: harus 0 atau 1"},
+    {"identity: expected 0 or 1", "identity: harus 0 atau 1"},
+    {"only the agency's admin or a superadmin may read who looked at this case",
+     "hanya admin instansi atau superadmin yang boleh membaca siapa yang melihat kasus ini"},
+    {"identity: expected true or false", "identity: harus true atau false"},
+    {"only the agency's desk may mark identity documents",
+     "hanya meja layanan instansi yang boleh menandai dokumen identitas"},
     /* Issue 17 (media): the SSRF guard of webhook subscriptions. */
     {"url: a loopback, private, link-local or multicast address may not receive webhooks "
      "(ADUAN_FETCH_ALLOW_PRIVATE=1 allows it)",

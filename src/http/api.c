@@ -337,20 +337,29 @@ err_t h_case_get(app_t *app, req_t *r)
         e = store_case_read(app->store, r->user.id, c.id, clock_now());
     if (e == ERR_OK)
         e = store_case_attachments(app->store, r->ar, c.id, &at, &nat);
+    /* Which are identity documents (their views are logged, issue 18). */
+    int64_t *idf = NULL;
+    size_t nidf = 0;
+    if (e == ERR_OK)
+        e = store_case_identity_files(app->store, r->ar, c.id, &idf, &nidf);
     if (e != ERR_OK)
         return e;
     json_t *j = case_json(&c, case_personal(app, r, &c), r->lang);
     json_t *events = json_array(), *atts = json_array();
     for (size_t i = 0; events && i < nev; i++)
         json_array_append_new(events, event_json(&ev[i]));
-    for (size_t i = 0; atts && i < nat; i++)
+    for (size_t i = 0, k = 0; atts && i < nat; i++) {
+        while (k < nidf && idf[k] < at[i].id)
+            k++;
         json_array_append_new(
-            atts, json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s, s:s, s:s, s:o}", "id",
-                            (json_int_t)at[i].id, "sha256", at[i].sha256, "mime", at[i].mime,
-                            "size", (json_int_t)at[i].size_bytes, "filename", at[i].filename,
-                            "source", at[i].source, "state", at[i].state, "state_label",
-                            attachment_label(at[i].state, r->lang), "created_at",
-                            json_time(at[i].created_at)));
+            atts,
+            json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s, s:s, s:s, s:o, s:b}", "id",
+                      (json_int_t)at[i].id, "sha256", at[i].sha256, "mime", at[i].mime, "size",
+                      (json_int_t)at[i].size_bytes, "filename", at[i].filename, "source",
+                      at[i].source, "state", at[i].state, "state_label",
+                      attachment_label(at[i].state, r->lang), "created_at",
+                      json_time(at[i].created_at), "identity", k < nidf && idf[k] == at[i].id));
+    }
     sla_decorate(app, r, j);
     if (j) {
         json_object_set_new(j, "events", events);

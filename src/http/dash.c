@@ -289,7 +289,7 @@ err_t h_attachment_get(app_t *app, req_t *r)
         r->detail = "the reporter's files are personal data";
         return ERR_FORBIDDEN;
     }
-    return media_send(app, r, &a);
+    return evidence_send(app, r, &a);
 }
 
 err_t media_send(app_t *app, req_t *r, const store_attachment *att)
@@ -434,8 +434,10 @@ const char *dash_csp(const config_t *cfg, req_t *r)
     return arena_printf(r->ar,
                         "default-src 'none'; script-src 'self'; style-src 'self'; "
                         "img-src 'self' data: blob: %s; media-src 'self' blob:; "
-                        "connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+                        "connect-src 'self' %s; frame-src 'self'; manifest-src 'self'; "
+                        "worker-src 'self'; "
                         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+                        tile_source(r->ar, cfg->map_tile_url),
                         tile_source(r->ar, cfg->map_tile_url));
 }
 

@@ -157,6 +157,7 @@ typedef struct req {
     const char *csp;         /* Content-Security-Policy when not the default */
     size_t text_len;         /* length of text when it is binary (0: strlen) */
     const char *disposition; /* Content-Disposition when set (downloads) */
+    bool frame_self;         /* may be framed by our own pages (PDF, image preview) */
     const char *detail;      /* extra explanation for an error */
     /* Set by a handler that suspended the connection: MHD calls back when it
      * is resumed, and this finishes the answer. */
@@ -517,6 +518,12 @@ err_t h_withdraw_post(app_t *app, req_t *r);
 /* The form again with a 413 and the reason, for a body over the limit. */
 err_t webform_too_large(app_t *app, req_t *r);
 
+/* Evidence (evidence.c, issue 18): how a case's file is sent (inline for
+ * pictures and PDF, a download otherwise), the access-log entry of each
+ * view of a reporter's identity document, and the case's access log. */
+err_t evidence_send(app_t *app, req_t *r, const store_attachment *a);
+err_t h_case_access_log(app_t *app, req_t *r);
+err_t h_attachment_identity(app_t *app, req_t *r);
 /* Issue 18 (ops2): saved inbox filters and bulk actions (ops_api.c). */
 err_t h_filters_list(app_t *app, req_t *r);
 err_t h_filter_create(app_t *app, req_t *r);

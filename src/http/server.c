@@ -228,6 +228,11 @@ static const route_t routes[] = {
     ME("GET", "/api/v1/inbox/counts", h_inbox_counts, ANY),
     ON("POST", "/api/v1/cases/{id}/presence", h_case_presence, SCOPE_CASE_ID, WORKERS, NULL),
     ON("GET", "/api/v1/cases/{id}/presence", h_case_presence_get, SCOPE_CASE_ID, WORKERS, NULL),
+    /* Issue 18 evidence: who looked at the reporter's identity (evidence.c). */
+    ON("GET", "/api/v1/cases/{id}/access-log", h_case_access_log, SCOPE_CASE_ID, ADMINS,
+       "only the agency's admin or a superadmin may read who looked at this case"),
+    ON("PUT", "/api/v1/attachments/{id}/identity", h_attachment_identity, SCOPE_ATTACHMENT_ID, DESK,
+       "only the agency's desk may mark identity documents"),
     /* The public web form (webform.c, issue 16 §1); {file} is the agency's
      * code (letters, digits, '-' and '_'). */
     PUB("GET", "/lapor", h_webform_page),
@@ -745,7 +750,7 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
     /* Answers carry personal data: never cached, never framed, never sniffed. */
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "X-Frame-Options", r->frame_self ? "SAMEORIGIN" : "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(
         resp, "Content-Security-Policy",

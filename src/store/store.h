@@ -1763,6 +1763,20 @@ err_t store_endpoint_list(store_t *s, arena_t *ar, const char *channel, store_en
 /* Removes the agency's endpoint on channel; ERR_NOT_FOUND when none. */
 err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel) STORE_WUR;
 
+/* ---- evidence (evidence.c, issue 18) ---- */
+
+/* Whether attachment id is a reporter's identity document: a file that
+ * answers a service request's required document (KTP, KK, ...), any file
+ * of a service request (what the citizen sent and what was issued), or a
+ * file staff marked so.
+ * ERR_NOT_FOUND when there is no such attachment. */
+err_t store_attachment_identity(store_t *s, int64_t id, bool *out) STORE_WUR;
+/* Marks (or unmarks) attachment id as an identity document by staff's
+ * word (a KTP photo in a complaint's chat). ERR_NOT_FOUND: no such file. */
+err_t store_attachment_mark_identity(store_t *s, int64_t id, bool identity) STORE_WUR;
+/* The ids of the case's identity documents, ascending (into ar). */
+err_t store_case_identity_files(store_t *s, arena_t *ar, int64_t case_id, int64_t **ids,
+                                size_t *n) STORE_WUR;
 /* ---- evidence named by a URL (issue 17 §1, media; fetch.c) -------------- */
 
 /* store_case_open, and in the same transaction a pending attachment of the

@@ -282,4 +282,86 @@ describe('issue 18: the field app offline', () => {
     assert.deepEqual(errors, []);
     await ctx.close();
   });
+  // Issue 18: the map's tiles the officer has seen are kept by the service
+  // worker (from the tile server of ADUAN_MAP_TILE_URL: here the fake, on
+  // this machine), shown offline, at most 400, the oldest out; nothing is
+  // fetched that the map did not ask for.
+  it('keeps the map tiles it has seen and shows them offline, at most 400', async () => {
+    await graph.control('POST', 'tiles', { enabled: true });
+    const admin = await session('admin.satpolpp');
+    const kabid = await session('kabid.satpolpp');
+    const paringin = (await admin.call('GET', '/api/v1/teams')).items.find((x) => x.name === 'TRC Pos Paringin').id;
+    const pkl = (await admin.call('GET', '/api/v1/categories')).items.find((x) => x.code === 'pkl').id;
+    const c = await admin.call('POST', '/api/v1/cases', { category_id: pkl, description: 'Lapak qxtiles di bahu jalan', lat: -2.3361, lon: 115.4668 });
+    await admin.call('POST', `/api/v1/cases/${c.id}/transitions`, { action: 'verify' });
+    await kabid.call('POST', `/api/v1/cases/${c.id}/transitions`, { action: 'dispatch', team_id: paringin });
+
+    const ctx = await browser.newContext({
+      locale: 'id-ID', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
+      geolocation: HERE, permissions: ['geolocation'],
+    });
+    await ctx.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (r) => r.abort());
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(srv.url + '/app/#/field');
+    await page.fill('#login-name', 'trc.satpolpp');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.locator(`#tasks article[data-id="${c.id}"]`).waitFor();
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    // From here the worker is in control (the first page, whose tiles the
+    // browser fetched by itself, was not).
+    await page.waitForLoadState('networkidle');
+    const start = await graph.lastSeq();
+    await page.reload();
+    await page.locator(`#tasks article[data-id="${c.id}"]`).waitFor();
+    const loadedTiles = () => page.waitForFunction(() => document.querySelectorAll('#field-map img.leaflet-tile-loaded').length >= 4);
+    await loadedTiles();
+    const stored = () => page.evaluate(async () => (await (await caches.open('aduan-tiles-v1')).keys())
+      .map((r) => r.url).filter((u) => u.includes('/tiles/')));
+    const seen = await page.evaluate(() => [...document.querySelectorAll('#field-map img.leaflet-tile-loaded')].map((i) => i.src));
+    await page.waitForFunction(async (n) => (await (await caches.open('aduan-tiles-v1')).keys()).length > n, seen.length - 1);
+    const kept = await stored();
+    for (const u of seen) assert.ok(kept.includes(u), u + ' not kept');
+    const tileRequests = async (since) => (await graph.requests(since)).filter((r) => r.kind === 'tile');
+    // Only the tiles the map showed were fetched (no prefetch), each once
+    // (or none: the browser's own cache may still hold the first page's).
+    const fetched = (await tileRequests(start)).map((r) => r.path);
+    assert.equal(new Set(fetched).size, fetched.length, 'a tile fetched twice');
+    assert.ok(fetched.length <= kept.length + 4, fetched.length + ' fetched, ' + kept.length + ' kept');
+
+    // No signal: the map opens with its tiles, none asked from the tile server.
+    const seq = await graph.lastSeq();
+    await ctx.setOffline(true);
+    await page.reload();
+    await page.locator(`#tasks article[data-id="${c.id}"]`).waitFor();
+    await loadedTiles();
+    assert.match(await page.textContent('#net'), /Luring/);
+    assert.deepEqual(await tileRequests(seq), []);
+    await page.locator('#field-map').screenshot({ path: join(ARTIFACTS, 'field-offline-tiles.png') });
+
+    // Online again: many more tiles (as a long day of panning would show)
+    // leave the newest 400, the first ones out.
+    await ctx.setOffline(false);
+    const urls = Array.from({ length: 450 }, (_, k) => `${graph.url}/tiles/18/${200000 + k}/130000.png`);
+    for (let k = 0; k < urls.length; k += 50)
+      await page.evaluate((batch) => Promise.all(batch.map((u) => new Promise((res, rej) => {
+        const img = new Image();
+        img.onload = res;
+        img.onerror = () => rej(new Error('tile ' + u));
+        img.src = u;
+      }))), urls.slice(k, k + 50));
+    const after = await stored();
+    assert.equal(after.length, 400);
+    assert.ok(after.includes(urls[449]) && after.includes(urls[50]), 'the newest are kept');
+    assert.ok(!after.includes(urls[49]) && !seen.some((u) => after.includes(u)), 'the oldest are out');
+    // At logout the tiles stay (public map pictures; the answers go).
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    assert.equal((await stored()).length, 400);
+    assert.deepEqual(errors, []);
+    await ctx.close();
+    await graph.control('POST', 'tiles', { enabled: false });
+  });
 });

@@ -231,6 +231,9 @@ ROUTES = {
     ("POST", "/lapor/{file}"): ("public", None),
     # Issue 16 §2: the Telegram webhook (its secret, not a session, lets it in).
     ("POST", "/webhooks/telegram/{file}"): ("public", None),
+    # Issue 18 evidence: the case's access log is for the agency's admin.
+    ("GET", "/api/v1/cases/{id}/access-log"): ("/api/v1/cases/{X}/access-log", 403),
+    ("PUT", "/api/v1/attachments/{id}/identity"): ("/api/v1/attachments/{XA}/identity", 403),
     # Issue 18: the hotspot map is for the desk and leadership, not the field.
     ("GET", "/api/v1/stats/hotspots"): ("/api/v1/stats/hotspots", 403),
     # Issue 18: following a case by email (public: a form and its links).

@@ -30,6 +30,13 @@ Control API for the tests (no auth; JSON in and out):
   POST   /_control/fail                      queue a failure rule -> {"id": n}
   GET    /_control/fail                      {"rules": [...]} (with remaining "times")
   DELETE /_control/fail                      drop every rule
+  POST   /_control/tiles                     {"enabled": bool}: map tiles on or off
+
+Map tiles (for the dashboard's maps, ADUAN_MAP_TILE_URL pointed here): off
+by default (404, the maps show their markers only); when enabled,
+GET /tiles/{z}/{x}/{y}.png answers a 256 px PNG of one colour (from x+y)
+with Access-Control-Allow-Origin: * as tile.openstreetmap.org does;
+recorded with kind "tile".
 
 A failure rule: {"match": {"method", "path_regex", "to", "kind", "msg_type"}
 (all optional; path_regex is re.search'ed on the path without the query;
@@ -47,7 +54,7 @@ A record: {"seq", "time", "method", "path", "query", "kind", "headers"
 "size"}}), "status" (null while pending or when closed), "response" (the JSON
 answer or null), "rule" (id of the applied rule or null), "closed",
 "client_gone"}. `kind` is one of messages, mark_read, media_upload,
-media_get, media_delete, media_download, unknown.
+media_get, media_delete, media_download, tile, unknown.
 """
 
 import argparse
@@ -66,11 +73,28 @@ import threading
 import time
 import traceback
 import urllib.parse
+import zlib
 
 HOST = "127.0.0.1"
 
 VERSION_RE = re.compile(r"^/(v\d+\.\d+)/(.*)$")
 MEDIA_PATH_RE = re.compile(r"^/_media/([^/]+)$")
+TILE_PATH_RE = re.compile(r"^/tiles/(\d+)/(\d+)/(\d+)\.png$")
+TILE_COLOURS = ((0xcf, 0xe3, 0xc8), (0xe8, 0xe0, 0xc8), (0xc8, 0xd8, 0xe8), (0xe0, 0xcc, 0xd8))
+_TILES = {}
+
+
+def tile_png(i):
+    """A 256x256 PNG of TILE_COLOURS[i] (made once)."""
+    if i not in _TILES:
+        row = b"\x00" + bytes(TILE_COLOURS[i]) * 256
+
+        def chunk(kind, data):
+            return (struct.pack(">I", len(data)) + kind + data
+                    + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+        _TILES[i] = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(row * 256)) + chunk(b"IEND", b""))
+    return _TILES[i]
 
 MESSAGE_TYPES = ("text", "image", "video", "audio", "document", "sticker", "location",
                  "contacts", "interactive", "template", "reaction")
@@ -101,6 +125,7 @@ STOP = threading.Event()
 class State:
     def __init__(self, token):
         self.token = token
+        self.tiles = False
         self.lock = threading.Lock()
         self.url_key = secrets.token_bytes(16)
         self.port = None
@@ -738,6 +763,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with st.lock:
                 st.rules = []
             return self.send(200, {"ok": True})
+        if path == "/_control/tiles" and m == "POST":
+            if not isinstance(req, dict) or not isinstance(req.get("enabled"), bool):
+                return self.send(400, {"error": "need enabled (true or false)"})
+            st.tiles = req["enabled"]
+            return self.send(200, {"ok": True})
         return self.send(404, {"error": "unknown control endpoint %s %s" % (m, path)})
 
     # -- Graph --
@@ -757,6 +787,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return "media_delete"
         elif MEDIA_PATH_RE.match(path) and self.command in ("GET", "HEAD"):
             return "media_download"
+        elif TILE_PATH_RE.match(path) and self.command == "GET":
+            return "tile"
         return "unknown"
 
     def graph(self, path, query, body):
@@ -779,6 +811,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "closed": False, "client_gone": False,
         })
         rec["kind"] = self.classify(path, parsed)
+
+        if rec["kind"] == "tile" and st.tiles:
+            m = TILE_PATH_RE.match(path)
+            self.state.finish(rec, status=200)
+            return self.send(200, tile_png((int(m.group(2)) + int(m.group(3))) % len(TILE_COLOURS)),
+                             "image/png", {"Access-Control-Allow-Origin": "*",
+                                           "Cache-Control": "max-age=604800"})
 
         rule = st.take_rule(rec)
         if rule is not None:

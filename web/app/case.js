@@ -12,6 +12,7 @@ import { slaFacts, dispatchCard, fillSuggestions, cannedPicker } from './dispatc
 import { laporFacts } from './lapor.js';
 import { waFormat, noteFields, readNotes, eventNotes, otherCasesPanel, consentRule } from './notes.js';
 import { subscribe, debounce, assigneeFacts, presencePanel } from './live.js';
+import { fileUrl, previewable, viewerItems, openViewer, accessLogCard } from './evidence.js';
 import { pageKeys } from './keys.js';
 
 const TICKS = {
@@ -26,15 +27,19 @@ function tick(item) {
   return el('span', { class: 'tick t-' + k, title: t(label), 'aria-label': t(label), 'data-delivery': k }, sym);
 }
 
-export function fileNode(att, big) {
+// A file of the case: a thumbnail (the server records it as such when it
+// is an identity document), or a link; open(att, node), when given, shows
+// pictures and PDFs in the viewer over the page (evidence.js).
+export function fileNode(att, big, open) {
   const src = '/api/v1/attachments/' + att.id;
   if (att.state !== 'stored') return el('span', { class: 'file pending' }, t('photo') + ': ' + att.state_label);
+  const viewer = open && previewable(att) ? (ev) => { ev.preventDefault(); open(att, ev.currentTarget); } : null;
   if (att.mime.startsWith('image/'))
-    return el('a', { href: src, target: '_blank', rel: 'noopener', class: 'file' },
-      el('img', { src, alt: t('photo') + ' ' + att.id, loading: 'lazy', class: big ? 'big' : 'thumb' }));
+    return el('a', { href: fileUrl(att.id, 'full'), target: '_blank', rel: 'noopener', class: 'file', 'data-att': viewer ? att.id : null, onclick: viewer },
+      el('img', { src: fileUrl(att.id, big ? 'full' : 'thumb'), alt: t('photo') + ' ' + att.id, loading: 'lazy', class: big ? 'big' : 'thumb' }));
   if (att.mime.startsWith('video/'))
     return el('video', { src, controls: true, preload: 'metadata', class: 'thumb' });
-  return el('a', { href: src, target: '_blank', rel: 'noopener', class: 'file doc' },
+  return el('a', { href: att.mime === 'application/pdf' ? fileUrl(att.id, 'full') : src, target: '_blank', rel: 'noopener', class: 'file doc', 'data-att': viewer ? att.id : null, onclick: viewer },
     t('document') + ': ' + (att.filename || att.id));
 }
 
@@ -100,11 +105,11 @@ function actionForm(c, a, done) {
   return f;
 }
 
-function threadItem(item, atts, c) {
+function threadItem(item, atts, c, fileOf) {
   const lang = getLang();
   const body = el('div', { class: 'bubble' });
   const att = item.attachment_id ? atts.get(item.attachment_id) : null;
-  if (att) body.append(fileNode(att, false));
+  if (att) body.append(fileOf(att, 'thread'));
   else if (['image', 'video', 'document', 'audio', 'sticker'].includes(item.type) && item.dir === 'in')
     body.append(el('span', { class: 'muted' }, '[' + t(item.type) + ']'));
   if (item.location) {
@@ -127,7 +132,7 @@ function threadItem(item, atts, c) {
   return el('li', { class: 'msg ' + item.dir, 'data-dir': item.dir }, body);
 }
 
-async function renderThread(c, box, atts) {
+async function renderThread(c, box, atts, fileOf) {
   let conv;
   try {
     conv = await get('/api/v1/cases/' + c.id + '/conversation');
@@ -141,7 +146,7 @@ async function renderThread(c, box, atts) {
     return conv;
   }
   const list = el('ol', { class: 'thread', id: 'thread', 'aria-live': 'polite' });
-  for (const it of conv.items) list.append(threadItem(it, atts, c));
+  for (const it of conv.items) list.append(threadItem(it, atts, c, fileOf));
   if (!conv.items.length) box.append(el('p', { class: 'muted' }, t('thread_empty')));
   box.append(list);
   list.scrollTop = list.scrollHeight;
@@ -209,6 +214,23 @@ export async function caseView(root, id) {
   const myRole = (state.me.roles.find((r) => r.agency_id === 0) || state.me.roles.find((r) => r.agency_id === c.agency.id) || {}).role;
   const viewer = myRole === 'viewer';
   const atts = new Map(c.attachments.map((a) => [a.id, a]));
+  // The case's access log, for the agency's admin (the server says 403 to others).
+  const accessLog = ['superadmin', 'admin'].includes(myRole) ? accessLogCard(c.id) : null;
+  // Pictures and PDFs open in the viewer, with the case's others a key away.
+  const openFile = (att, node) => {
+    const items = viewerItems([...atts.values()].filter((a) => !(viewer && a.source === 'citizen')),
+      ['superadmin', 'admin', 'supervisor'].includes(myRole));
+    openViewer(items, Math.max(0, items.findIndex((x) => x.id === att.id)), node, () => accessLog && accessLog.refresh());
+  };
+  // One node per file and place, kept across redraws of the thread: a
+  // thumbnail is fetched (and, for an identity document, recorded) once
+  // per page, not at each refresh.
+  const nodes = new Map();
+  const fileOf = (att, where) => {
+    const k = where + ':' + att.id + ':' + att.state;
+    if (!nodes.has(k)) nodes.set(k, fileNode(att, false, openFile));
+    return nodes.get(k);
+  };
   // An overtaken render returns null: the one that overtook it takes over.
   const rerender = () => {
     clear(root);
@@ -267,7 +289,7 @@ export async function caseView(root, id) {
   const canUpload = c.actions.length > 0 || state.me.roles.some((r) => ['superadmin', 'admin', 'supervisor'].includes(r.role));
   const galleryOf = (k) => el('div', { class: 'gallery', id: 'gallery' }, k.attachments.map((a) => (viewer && a.source === 'citizen'
     ? el('span', { class: 'file muted' }, t('photo') + ' ' + a.id + ': ' + t('personal'))
-    : fileNode(a, false))));
+    : fileOf(a, 'gallery'))));
   const files = el('section', { class: 'card', id: 'files', 'aria-labelledby': 'h-files' }, el('h2', { id: 'h-files' }, t('files')),
     galleryOf(c));
   if (canUpload && !['closed', 'rejected', 'forwarded'].includes(c.status)) {
@@ -309,20 +331,23 @@ export async function caseView(root, id) {
       el('div', { class: 'col' }, conversation),
       el('div', { class: 'col' }, actionsBox, el('section', { class: 'card' }, facts),
         dispatchCard(c, ['superadmin', 'admin', 'supervisor'].includes(myRole), rerender), mapCard, files,
-        el('section', { class: 'card', 'aria-labelledby': 'h-tl' }, el('h2', { id: 'h-tl' }, t('timeline')), timeline))));
+        el('section', { class: 'card', 'aria-labelledby': 'h-tl' }, el('h2', { id: 'h-tl' }, t('timeline')), timeline),
+        accessLog)));
   if (c.location) makeMap(mapBox, points);
   mountService(root, c, rerender);
 
-  let conv = viewer ? null : await renderThread(c, threadBox, atts);
+  let conv = viewer ? null : await renderThread(c, threadBox, atts, fileOf);
   if (mine !== renders) {
     presence.stop(false);
     return null;
   }
+  // The thumbnails just shown are on the access log once they have loaded.
+  if (accessLog) loaded(threadBox).then(() => { if (mine === renders) accessLog.refresh(); });
   const others = otherCasesPanel(conv);
   if (others) sidePanel.append(others);
   else sidePanel.remove();
   if (conv && conv.chat && conv.can_reply)
-    conversation.append(replyBox(c, conv, async () => { conv = await renderThread(c, threadBox, atts); }));
+    conversation.append(replyBox(c, conv, async () => { conv = await renderThread(c, threadBox, atts, fileOf); }));
   // The citizen's messages and files arrive live (the event stream);
   // delivery ticks, which make no event, are polled slowly.
   let stopped = false;
@@ -330,7 +355,7 @@ export async function caseView(root, id) {
     if (stopped || !conv || !conv.chat) return;
     const list = document.getElementById('thread');
     const scrolledUp = list && list.scrollTop + list.clientHeight < list.scrollHeight - 40;
-    if (!scrolledUp) conv = (await renderThread(c, threadBox, atts)) || conv;
+    if (!scrolledUp) conv = (await renderThread(c, threadBox, atts, fileOf)) || conv;
   };
   const timer = setInterval(thread, 30000);
   // A change by someone else: redrawn at once unless the user is writing
@@ -376,4 +401,10 @@ export async function caseView(root, id) {
 function isFieldOnly() {
   const r = state.me.roles.map((x) => x.role);
   return r.includes('field') && !r.some((x) => ['superadmin', 'admin', 'supervisor'].includes(x));
+}
+
+// Resolves when every picture under node has loaded or failed.
+function loaded(node) {
+  return Promise.all([...node.querySelectorAll('img')].map((img) => (img.complete ? null
+    : new Promise((res) => { img.addEventListener('load', res, { once: true }); img.addEventListener('error', res, { once: true }); }))));
 }

@@ -9,6 +9,7 @@ import { get, post } from './api.js';
 import { getLang } from './i18n.js';
 import { el, clear, when } from './util.js';
 import { flash } from './app.js';
+import { previewable, previewButton } from './evidence.js';
 
 const T = {
   id: {
@@ -88,6 +89,7 @@ function fileItem(caseId, f, label) {
     return el('li', { class: 'svc-file', 'data-file-id': f.id }, label + ' ', state, el('span', { class: 'muted' }, ' ' + meta));
   return el('li', { class: 'svc-file', 'data-file-id': f.id },
     el('a', { href: fileUrl(caseId, f), download: '', class: 'svc-open', title: s('view_logged') }, s('open') + ' ' + label),
+    previewable(f) ? [' · ', previewButton([f], f.id)] : null,
     el('span', { class: 'muted' }, ' ' + meta));
 }
 

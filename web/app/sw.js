@@ -11,17 +11,31 @@
 //   timeout, kept as last seen. They hold personal data (the reporter's
 //   phone on a task): the page deletes them at logout (app.js), and a 401
 //   deletes them here.
+// - Map tiles the officer has seen (issue 18) are kept, at most TILES_MAX,
+//   the oldest out, so the task map shows them without a signal. Only what
+//   the map itself asked for: never a prefetch of an area (the
+//   OpenStreetMap tile usage policy forbids bulk downloads), and a kept
+//   tile is used for a week before it is asked for again (the policy's
+//   "honour caching"). Tiles are fetched with CORS (tile.openstreetmap.org
+//   allows it): a tile server without CORS still shows its tiles online,
+//   they are just not kept. Tiles are public; they stay at logout.
 // - Nothing else is touched: changes (POST) go through the page's outbox
-//   (outbox.js), tiles come from their own origin.
+//   (outbox.js).
 const VERSION = 'v1';
 const SHELL = 'aduan-shell-' + VERSION;
 const API = 'aduan-api-v1';
+const TILES = 'aduan-tiles-v1';
+// About 10 MB of OpenStreetMap tiles (256 px PNG, 10-40 kB): a district's
+// task areas at the zooms a phone uses, far under any browser's quota.
+const TILES_MAX = 400;
+const TILE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const SHELL_FILES = [
   '/app/', '/app/index.html', '/app/manifest.webmanifest', '/app/icon.svg', '/app/icon-192.png',
   '/app/account.js', '/app/api.js', '/app/app.js', '/app/case.js', '/app/dispatch.js',
   '/app/field.js', '/app/hotspots.js', '/app/i18n.js', '/app/inbox.js', '/app/lapor.js', '/app/live.js', '/app/notes.js',
   '/app/outbox.js', '/app/report.js', '/app/reports.js', '/app/sla.js', '/app/svc.js',
   '/app/util.js', '/app/app.css', '/app/notes.css', '/app/svc.css',
+  '/app/evidence.js', '/app/evidence.css',
   // issue 18 (ops2): shortcuts, saved filters and bulk actions
   '/app/keys.js', '/app/ops.js', '/app/ops.css',
 ];
@@ -51,7 +65,8 @@ self.addEventListener('install', (ev) => {
 self.addEventListener('activate', (ev) => {
   ev.waitUntil((async () => {
     for (const k of await caches.keys())
-      if (k.startsWith('aduan-shell-') && k !== SHELL) await caches.delete(k);
+      if ((k.startsWith('aduan-shell-') && k !== SHELL) || (k.startsWith('aduan-tiles-') && k !== TILES))
+        await caches.delete(k);
     await self.clients.claim();
   })());
 });
@@ -86,17 +101,85 @@ async function cacheFirst(req) {
   return res;
 }
 
+// ---- map tiles ----
+
+// The tile URL template of the server's settings (map.tile_url), kept with
+// the tiles so that it is known offline and after a logout.
+const TEMPLATE_KEY = '/app/.tile-template';
+let tilePattern;
+
+// A RegExp matching the URLs of template ({s} {z} {x} {y} {r} filled).
+function patternOf(template) {
+  const esc = template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp('^' + esc.replace(/\\\{s\\\}/g, '[a-z0-9-]+').replace(/\\\{[zxy]\\\}/g, '\\d+')
+    .replace(/\\\{r\\\}/g, '(@2x)?').replace(/\\\{[a-z]+\\\}/g, '[^/?#]*') + '$');
+}
+
+async function learnTemplate(res) {
+  try {
+    const url = (await res.json()).tile_url;
+    if (typeof url !== 'string') return;
+    tilePattern = patternOf(url);
+    await (await caches.open(TILES)).put(TEMPLATE_KEY, new Response(url));
+  } catch (_) { /* not JSON: keep the one we had */ }
+}
+
+async function isTile(url) {
+  if (tilePattern === undefined) {
+    const kept = await (await caches.open(TILES)).match(TEMPLATE_KEY);
+    tilePattern = kept ? patternOf(await kept.text()) : null;
+  }
+  return !!tilePattern && tilePattern.test(url);
+}
+
+let trimming = Promise.resolve();
+// Drops the oldest tiles beyond TILES_MAX (a cache lists in the order stored).
+async function trimTiles(cache) {
+  const keys = (await cache.keys()).filter((k) => !k.url.endsWith(TEMPLATE_KEY));
+  for (let k = 0; k < keys.length - TILES_MAX; k++) await cache.delete(keys[k]);
+}
+
+async function tile(req) {
+  if (!(await isTile(req.url))) return fetch(req);
+  const cache = await caches.open(TILES);
+  const hit = await cache.match(req.url);
+  if (hit && Date.now() - Number(hit.headers.get('X-Aduan-Stored') || 0) < TILE_MAX_AGE_MS) return hit;
+  let res;
+  try {
+    res = await fromNetwork(new Request(req.url, { mode: 'cors', credentials: 'omit' }));
+  } catch (_) {
+    if (hit) return hit;
+    return fetch(req); // no CORS (shown, not kept), or no signal (the map shows its markers)
+  }
+  if (!res.ok) return hit || res;
+  const kept = new Response(await res.blob(), { headers: {
+    'Content-Type': res.headers.get('Content-Type') || 'image/png', 'X-Aduan-Stored': String(Date.now()) } });
+  await cache.put(req.url, kept.clone());
+  // One trim at a time (a map asks for a dozen tiles at once).
+  trimming = trimming.then(() => trimTiles(cache)).catch(() => {});
+  await trimming;
+  return kept;
+}
+
 self.addEventListener('fetch', (ev) => {
   const req = ev.request;
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) {
+    if (req.destination === 'image') ev.respondWith(tile(req));
+    return;
+  }
   if (req.mode === 'navigate' && (url.pathname === '/app/' || url.pathname === '/app/index.html' || url.pathname === '/app')) {
     ev.respondWith(networkFirst(req, SHELL, '/app/'));
   } else if (url.pathname.startsWith('/vendor/leaflet/')) {
     ev.respondWith(cacheFirst(req));
   } else if (url.pathname.startsWith('/app/') && !url.search) {
     ev.respondWith(networkFirst(req, SHELL, url.pathname));
+  } else if (url.pathname === '/api/v1/dashboard/settings' && !url.search) {
+    ev.respondWith(networkFirst(req, API, url.pathname).then(async (res) => {
+      if (res.ok) await learnTemplate(res.clone());
+      return res;
+    }));
   } else if (API_PATHS.has(url.pathname) && !url.search) {
     ev.respondWith(networkFirst(req, API, url.pathname));
   }
