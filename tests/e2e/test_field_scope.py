@@ -245,6 +245,9 @@ ROUTES = {
     ("POST", "/api/v1/me/filters"): ("/api/v1/me/filters", 400),
     ("DELETE", "/api/v1/me/filters/{id}"): ("/api/v1/me/filters/1", 404),
     ("POST", "/api/v1/cases/bulk"): ("/api/v1/cases/bulk", 403),
+    # Issue 18 (after): the officer's "after" photo of the tracking page (public; the
+    # handler asks every rule again).
+    ("GET", "/t/foto/{id}"): ("public", None),
 }
 
 # Routes that end the session: called last.
