@@ -15,6 +15,7 @@
 
 #include "channels/channel.h"
 #include "core/ids.h"
+#include "core/image.h"
 #include "core/log.h"
 #include "domain/lifecycle.h"
 
@@ -121,8 +122,10 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
             json_t *pa = json_array();
             for (size_t k = 0; pa && k < nph; k++)
                 json_array_append_new(
-                    pa, json_pack("{s:I, s:s}", "id", (json_int_t)ph[k].id, "url",
-                                  arena_printf(r->ar, "/t/foto/%lld", (long long)ph[k].id)));
+                    pa, json_pack(
+                            "{s:I, s:s, s:s}", "id", (json_int_t)ph[k].id, "url",
+                            arena_printf(r->ar, "/t/foto/%lld", (long long)ph[k].id), "thumb",
+                            arena_printf(r->ar, "/t/foto/%lld?ukuran=kecil", (long long)ph[k].id)));
             json_object_set_new(item, "photos", pa);
         }
         json_array_append_new(tl, item);
@@ -362,7 +365,7 @@ err_t h_public_page(app_t *app, req_t *r)
                 raw(r->ar, &b, "<a class=\"after\" href=\"");
                 esc(r->ar, &b, url);
                 raw(r->ar, &b, "\"><img src=\"");
-                esc(r->ar, &b, url);
+                esc(r->ar, &b, json_string_value(json_object_get(p, "thumb")));
                 raw(r->ar, &b,
                     arena_printf(r->ar, "\" alt=\"%s %zu\" loading=\"lazy\"></a>",
                                  en ? "Photo of the result" : "Foto hasil penanganan", k + 1));
@@ -447,13 +450,25 @@ static bool parse_photo_id(const char *s, int64_t *id)
  * under an id never changes, and a photo the agency stops publishing is
  * gone from caches within PHOTO_CACHE's max-age (10 minutes). */
 #define PHOTO_CACHE "public, max-age=600"
+/* The thumbnail's longer side is at least this (twice the page's 96 CSS
+ * pixels, for a phone's dense screen). */
+#define PHOTO_THUMB_SIDE 192
 err_t h_public_photo(app_t *app, req_t *r)
 {
     int64_t id = 0;
     store_public_photo p;
-    err_t e = parse_photo_id(last_segment(r->path), &id)
-                  ? store_public_photo_get(app->store, r->ar, id, &p)
-                  : ERR_NOT_FOUND;
+    const char *size = NULL;
+    err_t e = req_query(r, "ukuran", &size);
+    if (e != ERR_OK)
+        return e;
+    if (size && strcmp(size, "kecil") != 0)
+        return refuse(r, ERR_INVALID,
+                      tr(r, "ukuran: hanya kecil, atau tanpa ukuran untuk foto penuh",
+                         "ukuran: only kecil, or none for the full photo"));
+    bool thumb = size != NULL;
+    e = parse_photo_id(last_segment(r->path), &id)
+            ? store_public_photo_get(app->store, r->ar, id, &p)
+            : ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND) {
         r->detail = NULL;
         log_debug("public", "event=photo_miss");
@@ -472,6 +487,23 @@ err_t h_public_photo(app_t *app, req_t *r)
     e = media_send(app, r, &a);
     if (e == ERR_NOT_FOUND)
         r->detail = NULL; /* a file missing on disk answers as any other miss */
+    if (e == ERR_OK && thumb) {
+        /* The page's thumbnail: a JPEG scaled down (a phone on a slow
+         * network loads a few kB, not the photo); PNG and WebP as they are. */
+        image_t im;
+        image_status st = image_thumbnail(r->text, r->text_len, PHOTO_THUMB_SIDE, &im);
+        char *copy = st == IMAGE_OK ? arena_alloc(r->ar, im.len) : NULL;
+        if (copy) {
+            memcpy(copy, im.data, im.len);
+            r->text = copy;
+            r->text_len = im.len;
+            r->content_type = im.mime;
+        } else if (st != IMAGE_UNSUPPORTED) {
+            log_warn("public", "event=thumbnail_failed attachment_id=%lld reason=%s",
+                     (long long)p.id, image_code(st));
+        }
+        image_free(&im);
+    }
     if (e == ERR_OK)
         r->cache_control = PHOTO_CACHE;
     return e;

@@ -1,8 +1,8 @@
 // Issue 18, the officer's "after" photo on the public tracking page, in
 // real Chromium on a 360 px phone: the agency publishes photos, a TRC
 // officer starts the work, takes a photo of the result and resolves; the
-// tracking page shows it on the resolve step as a thumbnail (loaded under
-// the page's CSP) that opens the larger photo. The reporter's identity is
+// tracking page shows it on the resolve step as a thumbnail (a smaller copy,
+// loaded under the page's CSP) that opens the larger photo. The reporter's identity is
 // nowhere on the page. Screenshot: build/artifacts/public-after.png (copied
 // to docs/img/ for docs/OPERATOR.md).
 import { after, before, describe, it } from 'node:test';
@@ -100,6 +100,9 @@ describe('the officer\'s after photo on the tracking page', () => {
     assert.equal(await page.locator('#timeline a.after').getAttribute('href'), `/t/foto/${photo}`);
     // Loaded (the page's CSP lets its own images in) and small.
     await page.waitForFunction(() => document.querySelector('#timeline a.after img').naturalWidth > 0);
+    // The thumbnail is a smaller copy (1/2 of 640 px: the longer side stays >= 192).
+    assert.equal(await thumb.evaluate((i) => i.naturalWidth), 320);
+    assert.equal(await thumb.getAttribute('src'), `/t/foto/${photo}?ukuran=kecil`);
     const box = await thumb.boundingBox();
     assert.ok(box.width <= 100 && box.height <= 100, JSON.stringify(box));
     const text = await page.locator('body').innerText();

@@ -91,7 +91,9 @@ def test_the_result_photo_is_shown_only_when_the_agency_publishes(server):
         assert step["status"] == "resolved" and step["photos"][0]["url"] == "/t/foto/%d" % result
         r = http_request(server.port, "GET", "/t/" + code)
         page = r.body.decode()
-        assert ('<a class="after" href="/t/foto/%d"><img src="/t/foto/%d"' % (result, result)) in page
+        assert ('<a class="after" href="/t/foto/%d"><img src="/t/foto/%d?ukuran=kecil"'
+                % (result, result)) in page
+        assert step["photos"][0]["thumb"] == "/t/foto/%d?ukuran=kecil" % result
         assert "Foto dari petugas" in page and "img-src 'self'" in r.headers["Content-Security-Policy"]
         en = http_request(server.port, "GET", "/t/" + code + "?lang=en").body.decode()
         assert "Photo of the result" in en
@@ -102,6 +104,17 @@ def test_the_result_photo_is_shown_only_when_the_agency_publishes(server):
         assert hashlib.sha256(r.body).hexdigest() != hashlib.sha256(JPEG).hexdigest()
         assert r.headers["Cache-Control"] == "public, max-age=600"
         assert r.headers["X-Content-Type-Options"] == "nosniff"
+        # The thumbnail: a JPEG too, no larger, no EXIF, cached alike.
+        t = http_request(server.port, "GET", "/t/foto/%d?ukuran=kecil" % result)
+        assert t.status == 200 and t.headers["Content-Type"] == "image/jpeg", t
+        assert t.body[:3] == b"\xff\xd8\xff" and len(t.body) <= len(r.body)
+        assert b"PhoneCam" not in t.body and t.headers["Cache-Control"] == "public, max-age=600"
+        # Another size is refused with the reason; nothing else is answered.
+        bad = http_request(server.port, "GET", "/t/foto/%d?ukuran=besar" % result)
+        assert bad.status == 400 and "kecil" in bad.json["error"]["detail"], bad
+        assert bad.headers["Cache-Control"] == "no-store"
+        assert http_request(server.port, "GET",
+                            "/t/foto/%d?ukuran=kecil" % later).status == 404
         # The photos before the work and after the resolve step are not public.
         for aid in (before, later):
             assert http_request(server.port, "GET", "/t/foto/%d" % aid).status == 404
