@@ -740,7 +740,8 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
 {
     MHD_add_response_header(resp, "Content-Type",
                             r->json ? "application/json; charset=utf-8" : r->content_type);
-    /* Answers carry personal data: never cached, never framed, never sniffed. */
+    /* Answers carry personal data: never cached, never framed, never sniffed.
+     * A public file (the tracking page's photos) may say otherwise. */
     MHD_add_response_header(resp, "Cache-Control",
                             r->cache_control ? r->cache_control : "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
