@@ -974,6 +974,12 @@ static dlg_state global_words(dlg *d, dlg_state st)
     }
     if ((arg = command_arg(d->in->ar, p, n, "ikuti", "follow")) != NULL ||
         (arg = command_arg(d->in->ar, p, n, "berhenti", "unfollow")) != NULL) {
+        /* The word says the language the follower read the page in
+         * (/t/ offers "IKUTI" in Indonesian, "FOLLOW" in English): their
+         * answer and the case's updates to them come in it (kept as the
+         * conversation's language). */
+        bool en_word = strncasecmp(p, "follow", 6) == 0 || strncasecmp(p, "unfollow", 8) == 0;
+        d->lang = en_word ? "en" : "id";
         follow(d, arg, strncasecmp(p, "ikuti", 5) == 0 || strncasecmp(p, "follow", 6) == 0);
         return st;
     }

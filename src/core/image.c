@@ -100,6 +100,7 @@ struct jctx {
     jmp_buf jb;
     obuf out;
     JSAMPLE *row, *rgb; /* one decoded row; its RGB form for CMYK */
+    unsigned min_side;  /* image_thumbnail: scale down while the longer side stays >= it */
 };
 
 static void j_error_exit(j_common_ptr ci)
@@ -281,6 +282,15 @@ static image_status jpeg_run(jctx *x, const unsigned char *in, size_t len)
     bool cmyk = d->jpeg_color_space == JCS_CMYK || d->jpeg_color_space == JCS_YCCK;
     bool gray = d->jpeg_color_space == JCS_GRAYSCALE;
     d->out_color_space = cmyk ? JCS_CMYK : gray ? JCS_GRAYSCALE : JCS_RGB;
+    /* A thumbnail: libjpeg's DCT scaling (1/2, 1/4, 1/8) decodes fewer
+     * coefficients, so a small copy costs less than the full picture. */
+    unsigned side = d->image_width > d->image_height ? d->image_width : d->image_height;
+    for (unsigned denom = 8; x->min_side && denom > 1; denom /= 2)
+        if (side / denom >= x->min_side) {
+            d->scale_num = 1;
+            d->scale_denom = denom;
+            break;
+        }
     jpeg_start_decompress(d);
     unsigned w = d->output_width, h = d->output_height;
     int comps = d->output_components;
@@ -322,12 +332,14 @@ static image_status jpeg_run(jctx *x, const unsigned char *in, size_t len)
     return IMAGE_OK;
 }
 
-static image_status jpeg_reencode(const unsigned char *in, size_t len, image_t *out)
+static image_status jpeg_reencode(const unsigned char *in, size_t len, unsigned min_side,
+                                  image_t *out)
 {
     jctx *x = calloc(1, sizeof *x);
     image_status st;
     if (!x)
         return IMAGE_NOMEM;
+    x->min_side = min_side;
     if (setjmp(x->jb) == 0)
         st = jpeg_run(x, in, len);
     else
@@ -564,10 +576,23 @@ image_status image_reencode(const void *data, size_t len, image_t *out)
     if (len > IMAGE_BYTES_MAX)
         return IMAGE_TOO_LARGE;
     if (type[6] == 'j')
-        return jpeg_reencode(data, len, out);
+        return jpeg_reencode(data, len, 0, out);
     if (type[6] == 'p')
         return png_reencode(data, len, out);
     return webp_reencode(data, len, out);
+}
+
+image_status image_thumbnail(const void *data, size_t len, unsigned min_side, image_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *type = image_sniff(data, len);
+    if (!type)
+        return IMAGE_NOT_IMAGE;
+    if (len > IMAGE_BYTES_MAX)
+        return IMAGE_TOO_LARGE;
+    if (type[6] != 'j')
+        return IMAGE_UNSUPPORTED;
+    return jpeg_reencode(data, len, min_side, out);
 }
 
 void image_free(image_t *out)

@@ -78,6 +78,14 @@ const char *image_sniff(const void *data, size_t len);
 image_status image_reencode(const void *data, size_t len, image_t *out)
     __attribute__((warn_unused_result));
 
+/* A smaller copy of a JPEG for a thumbnail: scaled down by 1/2, 1/4 or 1/8
+ * (the most that keeps the longer side at least min_side pixels; the
+ * picture itself when it is already small), metadata dropped as by
+ * image_reencode. IMAGE_UNSUPPORTED for PNG and WebP (the caller serves the
+ * picture as it is). Thread-safe. */
+image_status image_thumbnail(const void *data, size_t len, unsigned min_side, image_t *out)
+    __attribute__((warn_unused_result));
+
 /* Releases out->data; accepts a zeroed image_t. */
 void image_free(image_t *out);
 

@@ -163,9 +163,10 @@ typedef struct req {
      * is resumed, and this finishes the answer. */
     err_t (*resume)(struct app *app, struct req *r);
     ingest_item ingest;
-    const char *retry_after; /* Retry-After header (seconds) when set */
-    const char *client;      /* req_client's answer, once asked */
-    void *job;               /* a suspended handler's state (auth.c) */
+    const char *retry_after;   /* Retry-After header (seconds) when set */
+    const char *cache_control; /* Cache-Control when not no-store (public files) */
+    const char *client;        /* req_client's answer, once asked */
+    void *job;                 /* a suspended handler's state (auth.c) */
     /* A streamed answer (struct MHD_Response *) sent instead of json/text;
      * the server adds the common headers and releases it. */
     void *stream;
@@ -308,6 +309,9 @@ err_t h_public_case(app_t *app, req_t *r);
 err_t h_stats(app_t *app, req_t *r);
 err_t h_stats_page(app_t *app, req_t *r);
 err_t h_public_agencies(app_t *app, req_t *r);
+/* GET /t/foto/{id}: an officer's "after" photo the tracking page shows
+ * (public.c, issue 18); 404 for any other id. */
+err_t h_public_photo(app_t *app, req_t *r);
 /* The public list and map of reports (public_list.c, issue 18). */
 err_t h_public_reports(app_t *app, req_t *r);
 err_t h_public_reports_page(app_t *app, req_t *r);

@@ -2,8 +2,11 @@
  * /api/v1/public/cases/{code} (issue #8). What the public may see: the
  * category, kecamatan, status and the public events with their dates and
  * their messages to the reporter. Never the reporter's name, phone, NIK or
- * address, photos, or internal notes;
+ * address, their photos, or internal notes;
  * a rahasia case shows no location, others one rounded to about 100 m.
+ * When the agency publishes photos, the resolve step shows the officer's
+ * "after" photos (store/after.c says which), served by /t/foto/{id}, which
+ * asks the same rules again.
  *
  * Lookups are rate-limited per client address with a token bucket in
  * memory; a miss (unknown or malformed code, answered alike) costs more
@@ -12,6 +15,7 @@
 
 #include "channels/channel.h"
 #include "core/ids.h"
+#include "core/image.h"
 #include "core/log.h"
 #include "domain/lifecycle.h"
 
@@ -93,6 +97,15 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
     const char *lang = r->lang;
     bool en = !strcmp(lang, "en");
     ids_tracking_format(c.tracking_code, shown);
+    store_public_photo *ph = NULL;
+    size_t nph = 0;
+    e = store_public_photos(app->store, r->ar, c.id, &ph, &nph);
+    if (e != ERR_OK)
+        return e;
+    size_t resolve_at = n; /* the last public resolve step: the photos go there */
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].is_public && !strcmp(ev[i].to_status, "resolved"))
+            resolve_at = i;
     json_t *tl = json_array();
     for (size_t i = 0; tl && i < n; i++) {
         if (!ev[i].is_public)
@@ -107,6 +120,16 @@ static err_t public_view(app_t *app, req_t *r, const char *raw, json_t **out)
             json_object_set_new(item, "note", json_string(ev[i].public_note));
         else if (item && strcmp(ev[i].action, "withdraw") == 0) /* issue 16 */
             json_object_set_new(item, "note", json_string(withdrawn_label(lang)));
+        if (item && i == resolve_at && nph) {
+            json_t *pa = json_array();
+            for (size_t k = 0; pa && k < nph; k++)
+                json_array_append_new(
+                    pa, json_pack(
+                            "{s:I, s:s, s:s}", "id", (json_int_t)ph[k].id, "url",
+                            arena_printf(r->ar, "/t/foto/%lld", (long long)ph[k].id), "thumb",
+                            arena_printf(r->ar, "/t/foto/%lld?ukuran=kecil", (long long)ph[k].id)));
+            json_object_set_new(item, "photos", pa);
+        }
         json_array_append_new(tl, item);
     }
     json_t *j =
@@ -245,6 +268,8 @@ static const char PAGE_HEAD[] =
     "button.follow{padding:.5em 1em;border:0;border-radius:.4em;background:#1f7a4d;color:#fff;"
     "font-size:1em;margin-top:.5em}input[type=email]{width:100%%;max-width:24em;padding:.4em;"
     "font-size:1em;box-sizing:border-box}.consent{font-size:.9em;display:block;margin:.5em 0}"
+    ".photos{display:flex;flex-wrap:wrap;gap:.4em;margin-top:.4em}.photos img{width:96px;"
+    "height:96px;object-fit:cover;border-radius:.3em;border:1px solid #ccd}"
     "</style></head><body>";
 
 err_t h_public_page(app_t *app, req_t *r)
@@ -331,6 +356,28 @@ err_t h_public_page(app_t *app, req_t *r)
             esc(r->ar, &b, note);
             raw(r->ar, &b, "</div>");
         }
+        json_t *photos = json_object_get(it, "photos");
+        if (json_array_size(photos)) {
+            size_t k;
+            json_t *p;
+            raw(r->ar, &b, "<div class=\"photos\">");
+            json_array_foreach(photos, k, p)
+            {
+                const char *url = json_string_value(json_object_get(p, "url"));
+                raw(r->ar, &b, "<a class=\"after\" href=\"");
+                esc(r->ar, &b, url);
+                raw(r->ar, &b, "\"><img src=\"");
+                esc(r->ar, &b, json_string_value(json_object_get(p, "thumb")));
+                raw(r->ar, &b,
+                    arena_printf(r->ar, "\" alt=\"%s %zu\" loading=\"lazy\"></a>",
+                                 en ? "Photo of the result" : "Foto hasil penanganan", k + 1));
+            }
+            raw(r->ar, &b, "</div><p class=\"when\">");
+            raw(r->ar, &b,
+                en ? "Photo by the officer who handled the report. Tap to enlarge."
+                   : "Foto dari petugas yang menangani laporan. Ketuk untuk memperbesar.");
+            raw(r->ar, &b, "</p>");
+        }
         raw(r->ar, &b, "</li>");
     }
     raw(r->ar, &b, "</ol>");
@@ -375,6 +422,91 @@ err_t h_public_page(app_t *app, req_t *r)
         return ERR_NOMEM;
     r->status = 200;
     r->content_type = "text/html; charset=utf-8";
+    r->csp = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+             "frame-ancestors 'none'";
     r->text = b;
     return ERR_OK;
+}
+
+/* A photo id: decimal, no sign, no leading zero, at most 18 digits. */
+static bool parse_photo_id(const char *s, int64_t *id)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || s[0] == '0')
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *id = v;
+    return true;
+}
+
+/* GET /t/foto/{id}: the file of a public "after" photo. Every rule is asked
+ * again here (store_public_photo_get), not taken from the page: an unknown
+ * id and one that exists but is not public get the same 404. What is
+ * stored was re-encoded on upload (dash.c, core/image.h: no EXIF, no GPS
+ * of the phone). Cached for a while by browsers and proxies: the file
+ * under an id never changes, and a photo the agency stops publishing is
+ * gone from caches within PHOTO_CACHE's max-age (10 minutes). */
+#define PHOTO_CACHE "public, max-age=600"
+/* The thumbnail's longer side is at least this (twice the page's 96 CSS
+ * pixels, for a phone's dense screen). */
+#define PHOTO_THUMB_SIDE 192
+err_t h_public_photo(app_t *app, req_t *r)
+{
+    int64_t id = 0;
+    store_public_photo p;
+    const char *size = NULL;
+    err_t e = req_query(r, "ukuran", &size);
+    if (e != ERR_OK)
+        return e;
+    if (size && strcmp(size, "kecil") != 0)
+        return refuse(r, ERR_INVALID,
+                      tr(r, "ukuran: hanya kecil, atau tanpa ukuran untuk foto penuh",
+                         "ukuran: only kecil, or none for the full photo"));
+    bool thumb = size != NULL;
+    e = parse_photo_id(last_segment(r->path), &id)
+            ? store_public_photo_get(app->store, r->ar, id, &p)
+            : ERR_NOT_FOUND;
+    if (e == ERR_NOT_FOUND) {
+        r->detail = NULL;
+        log_debug("public", "event=photo_miss");
+        return ERR_NOT_FOUND;
+    }
+    if (e != ERR_OK)
+        return e;
+    store_attachment a = {.id = p.id,
+                          .case_id = p.case_id,
+                          .sha256 = p.sha256,
+                          .mime = p.mime,
+                          .source = "officer",
+                          .state = "stored",
+                          .size_bytes = p.size_bytes,
+                          .created_at = p.created_at};
+    e = media_send(app, r, &a);
+    if (e == ERR_NOT_FOUND)
+        r->detail = NULL; /* a file missing on disk answers as any other miss */
+    if (e == ERR_OK && thumb) {
+        /* The page's thumbnail: a JPEG scaled down (a phone on a slow
+         * network loads a few kB, not the photo); PNG and WebP as they are. */
+        image_t im;
+        image_status st = image_thumbnail(r->text, r->text_len, PHOTO_THUMB_SIDE, &im);
+        char *copy = st == IMAGE_OK ? arena_alloc(r->ar, im.len) : NULL;
+        if (copy) {
+            memcpy(copy, im.data, im.len);
+            r->text = copy;
+            r->text_len = im.len;
+            r->content_type = im.mime;
+        } else if (st != IMAGE_UNSUPPORTED) {
+            log_warn("public", "event=thumbnail_failed attachment_id=%lld reason=%s",
+                     (long long)p.id, image_code(st));
+        }
+        image_free(&im);
+    }
+    if (e == ERR_OK)
+        r->cache_control = PHOTO_CACHE;
+    return e;
 }

@@ -166,6 +166,7 @@ static const route_t routes[] = {
     ON("GET", "/api/v1/community-groups/{id}/members", h_group_members, SCOPE_GROUP_ID, DESK,
        "only the agency's desk may see a group's members"),
     PUB("GET", "/t/{code}", h_public_page),
+    PUB("GET", "/t/foto/{id}", h_public_photo), /* issue 18: the officer's "after" photo */
     PUB("GET", "/api/v1/public/cases/{code}", h_public_case),
     PUB("GET", "/api/v1/stats", h_stats),
     PUB("GET", "/statistik", h_stats_page),
@@ -747,8 +748,10 @@ static void add_common_headers(struct MHD_Response *resp, const req_t *r)
 {
     MHD_add_response_header(resp, "Content-Type",
                             r->json ? "application/json; charset=utf-8" : r->content_type);
-    /* Answers carry personal data: never cached, never framed, never sniffed. */
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    /* Answers carry personal data: never cached, never framed, never sniffed.
+     * A public file (the tracking page's photos) may say otherwise. */
+    MHD_add_response_header(resp, "Cache-Control",
+                            r->cache_control ? r->cache_control : "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", r->frame_self ? "SAMEORIGIN" : "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

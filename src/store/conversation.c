@@ -404,7 +404,10 @@ err_t store_outbox_delivery(store_t *s, const char *channel, const char *provide
 err_t store_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, unsigned max,
                          store_outbox_row **out, size_t *n)
 {
-    /* The recipient's conversation by subselects in RETURNING. CAST: in
+    /* The recipient's language: the one an email follower chose on the
+     * tracking page (email_follows.lang, issue 18: they never wrote, so
+     * have no conversation), else their conversation's. The recipient's
+     * conversation by subselects in RETURNING. CAST: in
      * RETURNING, SQLite 3.40 gives the updated row's text no affinity and
      * would search the conversations by agency_id alone (a scan of the
      * agency's conversations per row: 20 ms for 32 rows at 19,000); with
@@ -415,7 +418,12 @@ err_t store_outbox_claim(store_t *s, arena_t *ar, int64_t now, int64_t lease, un
     static const char sql[] = Q_CLAIM(
         "outbox", "id", "state = 'pending'", "next_attempt_at, id",
         "id, agency_id, case_id, channel, endpoint, address, kind, message, payload, template,"
-        " attempts, " CONV_OF("last_inbound_at") ", event_id, " CONV_OF("lang"));
+        " attempts, " CONV_OF(
+            "last_inbound_at") ", event_id, COALESCE((SELECT f.lang"
+                               " FROM email_follows f WHERE f.case_id = outbox.case_id"
+                               " AND f.address = CAST(outbox.address AS TEXT) AND "
+                               "CAST(outbox.channel AS TEXT) = 'email'"
+                               " AND f.state = 'active'), " CONV_OF("lang") ")");
 #undef CONV_OF
     static const q_field F[] = {
         QF(INT64, store_outbox_row, id),

@@ -1929,4 +1929,27 @@ err_t store_withdraw_link_get(store_t *s, int64_t *case_id, bool *used,
 err_t store_withdraw_link_use(store_t *s, const char *token_hash, int64_t case_id,
                               const char *expect_status, int64_t now) STORE_WUR;
 
+/* ---- the officer's "after" photos on the tracking page (issue 18, after.c) ---- */
+
+/* At most this many photos of a case on its public page: the result, not
+ * the officer's whole camera roll. */
+#define STORE_PUBLIC_PHOTOS_MAX 6
+
+/* An officer's photo the public may see (the rules in after.c). */
+typedef struct {
+    int64_t id, case_id;
+    const char *sha256, *mime;
+    int64_t size_bytes, created_at;
+} store_public_photo;
+
+/* The case's public "after" photos, oldest first (none unless every rule
+ * holds: the agency publishes photos, a complaint that is not rahasia,
+ * resolved, officer photos taken for the result). */
+err_t store_public_photos(store_t *s, arena_t *ar, int64_t case_id, store_public_photo **out,
+                          size_t *n) STORE_WUR;
+/* The photo id when it is public by the same rules; ERR_NOT_FOUND for an
+ * unknown id and for one that exists but is not public, alike. */
+err_t store_public_photo_get(store_t *s, arena_t *ar, int64_t id,
+                             store_public_photo *out) STORE_WUR;
+
 #endif

@@ -251,6 +251,9 @@ ROUTES = {
     # Issue 16 (chan2): the web form's private cancel link (its token, not a session).
     ("GET", "/batal"): ("public", None),
     ("POST", "/batal"): ("public", None),
+    # Issue 18 (after): the officer's "after" photo of the tracking page (public; the
+    # handler asks every rule again).
+    ("GET", "/t/foto/{id}"): ("public", None),
 }
 
 # Routes that end the session: called last.

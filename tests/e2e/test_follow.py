@@ -117,3 +117,35 @@ def test_what_cannot_be_followed_is_refused_alike(desk):
     admin.act(sid, "verify", public_note="Diperiksa")
     time.sleep(2)
     assert updates_to(graph, since, "6281355509999") == []
+
+
+def test_a_follower_who_wrote_follow_gets_the_updates_in_english(desk):
+    """The English page prepares "FOLLOW <code>": the answer and the case's
+    updates to that follower come in English (the conversation keeps it),
+    while the reporter of the case still gets Indonesian."""
+    srv, graph = desk
+    admin = login(srv, "admin.satpolpp")
+    c = new_case(admin)
+    code = c["tracking_code"]
+    who = "6281355507777"
+    w = Citizen(srv, graph, who)
+    said = text_of(w.text("FOLLOW " + code)[-1])
+    assert code in said and "UNFOLLOW" in said and "BERHENTI" not in said, said
+    since = graph.last_seq()
+    admin.act(c["id"], "verify", public_note="Petugas akan datang malam ini")
+    msgs = graph.wait_for(lambda r: r["kind"] == "messages" and r["json"].get("to") == who,
+                          since=since, timeout=15)
+    body = text_of(msgs[0]["json"])
+    assert body.startswith("Report *%s*" % code) and "Laporan" not in body, body
+    # An Indonesian follower of the same case: Indonesian.
+    v = Citizen(srv, graph, "6281355508888")
+    assert "BERHENTI" in text_of(v.text("IKUTI " + code)[-1])
+    since = graph.last_seq()
+    login(srv, "kabid.satpolpp").act(c["id"], "dispatch", team_id=admin.team_id("TRC Pos Paringin"),
+                                     public_note="Tim TRC berangkat")
+    graph.wait_for(lambda r: r["kind"] == "messages" and r["json"].get("to") == "6281355508888",
+                   since=since, timeout=15)
+    got = {m["to"]: text_of(m) for m in updates_to(graph, since, who)
+           + updates_to(graph, since, "6281355508888")}
+    assert got[who].startswith("Report *%s*" % code), got
+    assert got["6281355508888"].startswith("Laporan *%s*" % code), got

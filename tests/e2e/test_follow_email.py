@@ -249,3 +249,23 @@ def test_retention_forgets_the_addresses(mail):
     wait_until(lambda: follows(srv, waiting["tracking_code"]) == [] and
                follows(srv, done["tracking_code"]) == [], timeout=30)
     assert sql(srv, "SELECT COUNT(*) FROM case_watchers WHERE case_id = ?", (done["id"],)) == [["0"]]
+
+
+def test_a_follower_in_english_gets_the_updates_in_english(mail):
+    """The English page's form sends lang=en: the confirmation and the
+    case's updates come in English (email_follows.lang is where the
+    outbox finds the follower's language: they have no conversation)."""
+    srv, sink, admin = mail
+    who = "english.follower@example.id"
+    c = new_case(admin)
+    code = c["tracking_code"]
+    assert follow(srv, code, address=who, lang="en").status == 200
+    m = wait_until(lambda: mails_to(sink, who), timeout=30)[-1]
+    token = LINK_RE.search(m.get_content()).group(2)
+    assert post_token(srv, "/ikuti/konfirmasi", token).status == 200
+    before = len(mails_to(sink, who))
+    admin.act(c["id"], "verify", public_note="Officers will come tonight")
+    m = wait_until(lambda: mails_to(sink, who)[before:], timeout=30)[-1]
+    body = m.get_content()
+    assert ("Report *%s*" % code) in body or ("Report %s" % code) in body, body
+    assert ("Laporan *%s*" % code) not in body, body

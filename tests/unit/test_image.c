@@ -279,12 +279,42 @@ static void reasons_in_both_languages(void **state)
     assert_string_equal(image_code((image_status)99), "corrupt");
 }
 
+/* A thumbnail: a JPEG scaled by 1/2, 1/4 or 1/8 keeping the longer side at
+ * least min_side, without its metadata; one that is small already stays
+ * as big; PNG and WebP are left to the caller. */
+static void thumbnails_scale_jpeg_only(void **state)
+{
+    (void)state;
+    blob b = load("exif-gps.jpg");
+    image_t full, small, same;
+    assert_int_equal(image_reencode(b.data, b.len, &full), IMAGE_OK);
+    assert_int_equal(image_thumbnail(b.data, b.len, 8, &small), IMAGE_OK);
+    assert_string_equal(small.mime, "image/jpeg");
+    unsigned side = full.width > full.height ? full.width : full.height;
+    unsigned got = small.width > small.height ? small.width : small.height;
+    assert_true(got < side && got >= 8);
+    assert_true(got * 2 > 8 || got * 8 >= side); /* the most scaling that keeps 8 px */
+    assert_false(contains(&small, "PhoneCam", 8));
+    assert_int_equal(image_thumbnail(b.data, b.len, 100000, &same), IMAGE_OK);
+    assert_int_equal(same.width, full.width);
+    image_free(&full);
+    image_free(&small);
+    image_free(&same);
+    free(b.data);
+    blob p = load("text.png");
+    assert_int_equal(image_thumbnail(p.data, p.len, 8, &small), IMAGE_UNSUPPORTED);
+    assert_null(small.data);
+    free(p.data);
+    assert_int_equal(image_thumbnail("not an image", 12, 8, &small), IMAGE_NOT_IMAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(every_kind_reencodes),     cmocka_unit_test(metadata_is_dropped),
-        cmocka_unit_test(not_images_are_refused),   cmocka_unit_test(truncated_files_are_refused),
-        cmocka_unit_test(header_bombs_are_refused), cmocka_unit_test(reasons_in_both_languages),
+        cmocka_unit_test(every_kind_reencodes),       cmocka_unit_test(metadata_is_dropped),
+        cmocka_unit_test(not_images_are_refused),     cmocka_unit_test(truncated_files_are_refused),
+        cmocka_unit_test(header_bombs_are_refused),   cmocka_unit_test(reasons_in_both_languages),
+        cmocka_unit_test(thumbnails_scale_jpeg_only),
     };
     return cmocka_run_group_tests_name("image", tests, NULL, NULL);
 }
