@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/netguard.h"
 #include "core/secret.h"
 #include "core/text.h"
 #include "domain/export.h"
@@ -198,6 +199,7 @@ static int load_config(const char *path, config_t *cfg)
         return EXIT_USAGE;
     }
     log_set_level((log_level_t)cfg->log_level);
+    netguard_set_policy((netguard_policy_t)cfg->fetch_allow_private);
     clock_init(cfg->timezone);
     return 0;
 }

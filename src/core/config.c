@@ -1,5 +1,6 @@
 #include "core/config.h"
 #include "core/log.h"
+#include "core/netguard.h"
 
 #include <ini.h>
 
@@ -262,6 +263,15 @@ static int set_log_level(config_t *cfg, const char *v)
     return 0;
 }
 
+static int set_fetch_allow_private(config_t *cfg, const char *v)
+{
+    int p = netguard_policy_parse(v);
+    if (p < 0)
+        return -1;
+    cfg->fetch_allow_private = p;
+    return 0;
+}
+
 static int set_office_hours(config_t *cfg, const char *v)
 {
     unsigned h1, m1, h2, m2;
@@ -412,6 +422,9 @@ static const setting_t keys[] = {
            "viewer), or empty"),
     UINT("ADUAN_AUDIT_RETENTION_DAYS", "audit", "retention_days", audit_retention_days, 30, 3650, 1,
          "expected 30 to 3650 days"),
+    CUSTOM("ADUAN_FETCH_ALLOW_PRIVATE", "server", "fetch_allow_private", set_fetch_allow_private,
+           "expected 0 (public addresses only), 1 (any address) or loopback (this machine "
+           "too)"),
     CUSTOM("ADUAN_METRICS_ALLOW", "server", "metrics_allow", set_metrics_allow,
            "expected addresses or networks separated by commas, e.g. 10.0.0.7 or "
            "10.0.0.0/24 (at most 16)"),

@@ -34,6 +34,9 @@ typedef struct {
     /* ADUAN_ALLOW_UNSAFE_DB=1: serve on a PostgreSQL that would lose or
      * corrupt data on a power cut (fsync=off...): throwaway test clusters. */
     bool allow_unsafe_db;
+    /* ADUAN_FETCH_ALLOW_PRIVATE: what the SSRF guard lets through
+     * (netguard_policy_t: 0 public addresses only, 1 any, 2 loopback too). */
+    int fetch_allow_private;
     unsigned threads;                /* HTTP worker threads, 1..64 */
     char timezone[64];               /* IANA name, e.g. Asia/Makassar */
     char media_dir[CONFIG_PATH_MAX]; /* attachments, named by sha256 */

@@ -35,19 +35,26 @@ static const struct {
 };
 #define NREFUSED (sizeof REFUSED / sizeof REFUSED[0])
 
-bool netguard_allow_private(void)
+static netguard_policy_t policy = NETGUARD_PUBLIC_ONLY;
+
+int netguard_policy_parse(const char *v)
 {
-    const char *v = getenv("ADUAN_FETCH_ALLOW_PRIVATE");
-    return v && strcmp(v, "1") == 0;
+    if (strcmp(v, "0") == 0)
+        return NETGUARD_PUBLIC_ONLY;
+    if (strcmp(v, "1") == 0)
+        return NETGUARD_ANY;
+    if (strcmp(v, "loopback") == 0)
+        return NETGUARD_LOOPBACK;
+    return -1;
 }
 
-/* ADUAN_FETCH_ALLOW_PRIVATE=loopback: this machine only (the tests of a
- * redirect from a server of theirs to a private address). */
-static bool allow_loopback(void)
-{
-    const char *v = getenv("ADUAN_FETCH_ALLOW_PRIVATE");
-    return v && strcmp(v, "loopback") == 0;
-}
+void netguard_set_policy(netguard_policy_t p) { policy = p; }
+
+bool netguard_allow_private(void) { return policy == NETGUARD_ANY; }
+
+/* loopback: this machine only (the tests of a redirect from a server of
+ * theirs to a private address). */
+static bool allow_loopback(void) { return policy == NETGUARD_LOOPBACK; }
 
 /* The IPv4 address an IPv6 one carries to the same host (NAT64's
  * 64:ff9b::/96, 6to4's 2002::/16), as a mapped address; false for any

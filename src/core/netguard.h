@@ -25,10 +25,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* True when ADUAN_FETCH_ALLOW_PRIVATE is 1: nothing is refused. Read at
- * each call (the tests set it per server). ADUAN_FETCH_ALLOW_PRIVATE=
- * loopback lets this machine's loopback through, and nothing else: for
- * the tests of a redirect from a local server to a private address. */
+/* What the guard lets through: ADUAN_FETCH_ALLOW_PRIVATE (config.c) is
+ * 0, 1 or "loopback". LOOPBACK lets this machine's loopback through and
+ * nothing else: for the tests of a redirect from a local server to a
+ * private address. */
+typedef enum {
+    NETGUARD_PUBLIC_ONLY = 0, /* the default */
+    NETGUARD_ANY = 1,
+    NETGUARD_LOOPBACK = 2,
+} netguard_policy_t;
+
+/* The policy of a setting's text ("0", "1", "loopback"), or -1. */
+int netguard_policy_parse(const char *v);
+
+/* Set once at start-up from the configuration, before any thread. */
+void netguard_set_policy(netguard_policy_t p);
+
+/* True when the policy is NETGUARD_ANY: nothing is refused. */
 bool netguard_allow_private(void);
 
 /* Why addr may not be reached: a short English name ("loopback",

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "core/config.h"
+#include "core/netguard.h"
 #include "core/log.h"
 
 #include <stdio.h>
@@ -14,11 +15,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *envs[] = {
-    "ADUAN_LISTEN",       "ADUAN_PUBLIC_URL",          "ADUAN_THREADS",
-    "ADUAN_DATABASE_URL", "ADUAN_DB_POOL_SIZE",        "ADUAN_TIMEZONE",
-    "ADUAN_MEDIA_DIR",    "ADUAN_LOG_LEVEL",           "ADUAN_SESSION_HOURS",
-    "ADUAN_IKM_WEIGHT",   "ADUAN_RAW_RETENTION_HOURS", "ADUAN_RAW_RETENTION_SECONDS"};
+static const char *envs[] = {"ADUAN_LISTEN",
+                             "ADUAN_PUBLIC_URL",
+                             "ADUAN_THREADS",
+                             "ADUAN_DATABASE_URL",
+                             "ADUAN_DB_POOL_SIZE",
+                             "ADUAN_TIMEZONE",
+                             "ADUAN_MEDIA_DIR",
+                             "ADUAN_LOG_LEVEL",
+                             "ADUAN_SESSION_HOURS",
+                             "ADUAN_IKM_WEIGHT",
+                             "ADUAN_RAW_RETENTION_HOURS",
+                             "ADUAN_RAW_RETENTION_SECONDS",
+                             "ADUAN_FETCH_ALLOW_PRIVATE"};
 
 static int clear_env(void **state)
 {
@@ -115,6 +124,17 @@ static void file_then_env(void **state)
     assert_int_equal(config_load(&c, NULL, 0, err, sizeof err), ERR_OK);
     assert_int_equal(c.raw_retention_s, 2);
     clear_env(NULL);
+    /* The SSRF guard's policy: public addresses only unless told. */
+    assert_int_equal(config_load(&c, NULL, 0, err, sizeof err), ERR_OK);
+    assert_int_equal(c.fetch_allow_private, NETGUARD_PUBLIC_ONLY);
+    path = write_file("[server]\nfetch_allow_private = loopback\n");
+    assert_int_equal(config_load(&c, path, 1, err, sizeof err), ERR_OK);
+    assert_int_equal(c.fetch_allow_private, NETGUARD_LOOPBACK);
+    unlink(path);
+    setenv("ADUAN_FETCH_ALLOW_PRIVATE", "1", 1);
+    assert_int_equal(config_load(&c, NULL, 0, err, sizeof err), ERR_OK);
+    assert_int_equal(c.fetch_allow_private, NETGUARD_ANY);
+    clear_env(NULL);
 }
 
 /* Each bad value fails with a message that names its key. */
@@ -152,6 +172,8 @@ static void bad_values(void **state)
         {"ADUAN_RAW_RETENTION_HOURS", ""},
         {"ADUAN_RAW_RETENTION_SECONDS", "0"},
         {"ADUAN_RAW_RETENTION_SECONDS", "2592001"},
+        {"ADUAN_FETCH_ALLOW_PRIVATE", "yes"},
+        {"ADUAN_FETCH_ALLOW_PRIVATE", ""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         config_t c;

@@ -68,7 +68,7 @@ static void classes(void **state)
 static void literals(void **state)
 {
     (void)state;
-    unsetenv("ADUAN_FETCH_ALLOW_PRIVATE");
+    netguard_set_policy(NETGUARD_PUBLIC_ONLY);
     static const char *const refused[] = {
         "http://127.0.0.1/x",  "https://10.0.0.5:8443/hook",
         "http://[::1]:8080/",  "http://localhost/",
@@ -85,13 +85,13 @@ static void literals(void **state)
     for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++)
         if (netguard_url_literal(fine[i]))
             fail_msg("%s: refused", fine[i]);
-    setenv("ADUAN_FETCH_ALLOW_PRIVATE", "1", 1);
+    netguard_set_policy(NETGUARD_ANY);
     assert_null(netguard_url_literal("http://127.0.0.1/x"));
     assert_null(netguard_url_literal("http://10.0.0.1/x"));
-    setenv("ADUAN_FETCH_ALLOW_PRIVATE", "loopback", 1);
+    netguard_set_policy(NETGUARD_LOOPBACK);
     assert_null(netguard_url_literal("http://127.0.0.1/x"));
     assert_non_null(netguard_url_literal("http://10.0.0.1/x"));
-    unsetenv("ADUAN_FETCH_ALLOW_PRIVATE");
+    netguard_set_policy(NETGUARD_PUBLIC_ONLY);
 }
 
 /* Port 9 (discard) on loopback: nothing listens in the test, so an
@@ -113,25 +113,25 @@ static void armed_handle(void **state)
 {
     (void)state;
     netguard_t g;
-    unsetenv("ADUAN_FETCH_ALLOW_PRIVATE");
+    netguard_set_policy(NETGUARD_PUBLIC_ONLY);
     assert_int_not_equal(try_get("http://127.0.0.1:9/", &g), CURLE_OK);
     assert_string_equal(g.refused, "127.0.0.1 (loopback)");
     /* A name is checked by the address it resolved to, where curl
      * connects (no second lookup to rebind). */
     assert_int_not_equal(try_get("http://localhost:9/", &g), CURLE_OK);
     assert_non_null(strstr(g.refused, "(loopback)"));
-    setenv("ADUAN_FETCH_ALLOW_PRIVATE", "1", 1);
+    netguard_set_policy(NETGUARD_ANY);
     assert_int_not_equal(try_get("http://127.0.0.1:9/", &g), CURLE_OK);
     assert_string_equal(g.refused, "");
     (void)try_get("http://10.255.255.1:9/", &g); /* whatever the network does with it */
     assert_string_equal(g.refused, "");
     /* "loopback": this machine, and nothing else. */
-    setenv("ADUAN_FETCH_ALLOW_PRIVATE", "loopback", 1);
+    netguard_set_policy(NETGUARD_LOOPBACK);
     assert_int_not_equal(try_get("http://127.0.0.1:9/", &g), CURLE_OK);
     assert_string_equal(g.refused, "");
     assert_int_not_equal(try_get("http://169.254.169.254:9/", &g), CURLE_OK);
     assert_string_equal(g.refused, "169.254.169.254 (link-local)");
-    unsetenv("ADUAN_FETCH_ALLOW_PRIVATE");
+    netguard_set_policy(NETGUARD_PUBLIC_ONLY);
 }
 
 int main(void)
