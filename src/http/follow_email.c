@@ -48,31 +48,6 @@ static const bucket_spec fe_case = {20.0, 1.0 / 60.0, 20.0};
 
 /* ---- pages ---------------------------------------------------------------- */
 
-static void put(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&#39;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
-
 static const char FE_HEAD[] =
     "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -95,25 +70,25 @@ static err_t page(req_t *r, unsigned status, const char *title, const char *text
         return ERR_NOMEM;
     fprintf(f, FE_HEAD, en ? "en" : "id", title);
     fputs("<h1>", f);
-    put(f, title);
+    html_put(f, title);
     fprintf(f, "</h1><p id=\"message\"%s>", status >= 400 ? " class=\"problem\"" : "");
-    put(f, text);
+    html_put(f, text);
     fputs("</p>", f);
     if (form_action) {
         fputs("<form method=\"post\" action=\"", f);
-        put(f, form_action);
+        html_put(f, form_action);
         fprintf(f, "?lang=%s\"><input type=\"hidden\" name=\"t\" value=\"", en ? "en" : "id");
-        put(f, t);
+        html_put(f, t);
         fputs("\"><button id=\"confirm\">", f);
-        put(f, button);
+        html_put(f, button);
         fputs("</button></form>", f);
     }
     if (code) {
         fputs("<p><a href=\"/t/", f);
-        put(f, code);
+        html_put(f, code);
         fprintf(f, "?lang=%s\">%s ", en ? "en" : "id",
                 en ? "Back to report" : "Kembali ke laporan");
-        put(f, code);
+        html_put(f, code);
         fputs("</a></p>", f);
     }
     fputs("</body></html>", f);

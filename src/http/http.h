@@ -224,6 +224,10 @@ typedef struct http_route {
  * those of server.c, with the same scopes and limits; a route flagged R_SIM
  * answers 404 while its driver is live (channel_driver.live). */
 
+/* Writes s to f HTML-escaped, safe in text and in quoted attributes
+ * (< > & " '); NULL writes nothing. */
+void html_put(FILE *f, const char *s);
+
 /* Sets an OK JSON answer; takes the reference. Returns ERR_NOMEM if NULL. */
 err_t reply_json(req_t *r, unsigned status, json_t *body);
 

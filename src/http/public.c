@@ -182,12 +182,43 @@ err_t h_public_case(app_t *app, req_t *r)
 
 /* ---- the page ---------------------------------------------------------------- */
 
+/* The entity that stands for c in HTML text and quoted attributes, or
+ * NULL when c stands for itself. */
+static const char *html_entity(char c)
+{
+    switch (c) {
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '&':
+        return "&amp;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
+void html_put(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        const char *e = html_entity(*s);
+        if (e)
+            fputs(e, f);
+        else
+            fputc(*s, f);
+    }
+}
+
 /* Appends s to the buffer, HTML-escaped. */
 static void esc(arena_t *ar, char **buf, const char *s)
 {
     size_t extra = 0;
     for (const char *p = s; p && *p; p++)
-        extra += (*p == '<' || *p == '>' || *p == '&' || *p == '"' || *p == '\'') ? 6 : 1;
+        extra += html_entity(*p) ? 6 : 1;
     size_t have = *buf ? strlen(*buf) : 0;
     char *o = arena_alloc(ar, have + extra + 1);
     if (!o)
@@ -196,12 +227,7 @@ static void esc(arena_t *ar, char **buf, const char *s)
         memcpy(o, *buf, have);
     char *w = o + have;
     for (const char *p = s; p && *p; p++) {
-        const char *rep = *p == '<'    ? "&lt;"
-                          : *p == '>'  ? "&gt;"
-                          : *p == '&'  ? "&amp;"
-                          : *p == '"'  ? "&quot;"
-                          : *p == '\'' ? "&#39;"
-                                       : NULL;
+        const char *rep = html_entity(*p);
         if (rep) {
             size_t k = strlen(rep);
             memcpy(w, rep, k);

@@ -245,32 +245,6 @@ err_t h_public_reports(app_t *app, req_t *r)
 
 /* ---- the page ---------------------------------------------------------------- */
 
-/* s, HTML-escaped (attribute-safe). */
-static void put(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&#39;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
-
 /* value, percent-encoded for a query string. */
 static void put_arg(FILE *f, const char *key, const char *value)
 {
@@ -289,9 +263,9 @@ static void put_arg(FILE *f, const char *key, const char *value)
 static void option(FILE *f, const char *value, const char *text, const char *chosen)
 {
     fputs("<option value=\"", f);
-    put(f, value);
+    html_put(f, value);
     fputs(chosen && !strcmp(chosen, value) ? "\" selected>" : "\">", f);
-    put(f, text);
+    html_put(f, text);
     fputs("</option>", f);
 }
 
@@ -351,7 +325,7 @@ static err_t filter_form(app_t *app, req_t *r, FILE *f, const pl_query *q)
             "</select></label><label>%s<input type=\"month\" name=\"month\" "
             "placeholder=\"2026-11\" value=\"",
             en ? "Month" : "Bulan");
-    put(f, q->month);
+    html_put(f, q->month);
     fprintf(f, "\"></label><button>%s</button></form>", en ? "Show" : "Tampilkan");
     return ERR_OK;
 }
@@ -390,14 +364,14 @@ static void rows(req_t *r, FILE *f, const pl_page *p)
         if (c->has_location)
             fprintf(f, " data-lat=\"%.3f\" data-lon=\"%.3f\"", round3(c->lat), round3(c->lon));
         fprintf(f, "><a href=\"/t/%s?lang=%s\"><strong>", shown, en ? "en" : "id");
-        put(f, en ? c->category_name_en : c->category_name_id);
+        html_put(f, en ? c->category_name_en : c->category_name_id);
         fprintf(f, "</strong> <code>%s</code></a><br><span class=\"st st-%s\">", shown,
                 closed_status(c->status) ? "done" : "open");
-        put(f, label(c->status, r->lang));
+        html_put(f, label(c->status, r->lang));
         fputs("</span> · ", f);
-        put(f, c->kecamatan_name ? c->kecamatan_name : "-");
+        html_put(f, c->kecamatan_name ? c->kecamatan_name : "-");
         fputs(" · ", f);
-        put(f, c->agency_name);
+        html_put(f, c->agency_name);
         fprintf(f, " · <time>%s</time></li>", day);
     }
     fputs("</ol>", f);
@@ -440,14 +414,14 @@ err_t h_public_reports_page(app_t *app, req_t *r)
             en ? "Bahasa Indonesia" : "English", en ? "Statistics" : "Statistik");
     if (problem) {
         fputs("<p class=\"problem\" role=\"alert\">", f);
-        put(f, problem);
+        html_put(f, problem);
         fputs("</p>", f);
     }
     e = filter_form(app, r, f, &q);
     if (e == ERR_OK && !problem) {
         /* The map, drawn by the script from the list's rounded points. */
         fputs("<div id=\"map\" class=\"map\" hidden data-tiles=\"", f);
-        put(f, app->cfg->map_tile_url);
+        html_put(f, app->cfg->map_tile_url);
         fputs("\"></div>", f);
         rows(r, f, &p);
         if (p.next_before) {

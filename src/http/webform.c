@@ -230,31 +230,6 @@ typedef struct {
     const char *field; /* the field the problem is about, or NULL */
 } wf_view;
 
-static void put(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&#39;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
-
 /* A part's value as text in the arena: NULL when absent; *bad when it is
  * not UTF-8, holds a NUL, or is longer than max bytes. */
 static const char *part_text(req_t *r, const multipart_part *p, size_t max, bool *bad)
@@ -369,11 +344,11 @@ static void emergency_numbers(FILE *f, const store_agency *a)
             dial[k] = '\0';
             fputs(first ? "" : " · ", f);
             fputs("<a class=\"tel\" href=\"tel:", f);
-            put(f, dial);
+            html_put(f, dial);
             fputs("\">", f);
             char shown[64];
             snprintf(shown, sizeof shown, "%.*s", (int)len, s);
-            put(f, shown);
+            html_put(f, shown);
             fputs("</a>", f);
             first = false;
         }
@@ -394,7 +369,7 @@ static bool has_emergency(const store_category *ks, size_t n)
 static void emergency_box(req_t *r, FILE *f, const store_agency *a)
 {
     fputs("<div class=\"sos\" data-agency=\"", f);
-    put(f, a->code);
+    html_put(f, a->code);
     fputs("\" role=\"note\"><strong>", f);
     fputs(tr(r, "Keadaan darurat? Telepon dulu: ", "An emergency? Call first: "), f);
     fputs("</strong>", f);
@@ -419,7 +394,7 @@ static void checkbox(FILE *f, const char *name, bool on, const char *label, cons
 static void text_input(FILE *f, const char *name, const char *value, const char *extra)
 {
     fprintf(f, "<input name=\"%s\" id=\"f-%s\" %s value=\"", name, name, extra);
-    put(f, value);
+    html_put(f, value);
     fputs("\">", f);
 }
 
@@ -476,7 +451,7 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
     fputs(tr(r, "Sampaikan laporan", "Report a problem"), f);
     fputs("</h1><p>", f);
     if (v->agency) {
-        put(f, v->agency->name);
+        html_put(f, v->agency->name);
         fputs(". ", f);
     }
     fputs(tr(r,
@@ -490,11 +465,11 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
         fputs("<p class=\"problem\" id=\"problem\" role=\"alert\"", f);
         if (v->field) {
             fputs(" data-field=\"", f);
-            put(f, v->field);
+            html_put(f, v->field);
             fputs("\"", f);
         }
         fputs(">", f);
-        put(f, v->problem);
+        html_put(f, v->problem);
         size_t pl = strlen(v->problem);
         fputs(pl && strchr(".!?", v->problem[pl - 1]) ? " " : ". ", f);
         fputs(tr(r, "Isian Anda masih ada di bawah.", "What you typed is still below."), f);
@@ -520,7 +495,7 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
             continue;
         if (!v->agency) {
             fputs("<h2 class=\"agency\">", f);
-            put(f, as[i].name);
+            html_put(f, as[i].name);
             fputs("</h2>", f);
         }
         for (size_t j = 0; j < nk[i]; j++) {
@@ -534,10 +509,10 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
                     "<label class=\"cat%s\"><input type=\"radio\" name=\"category\" value=\"%s\" "
                     "data-kind=\"%s\" data-agency=\"",
                     sos ? " emergency" : "", id, k->kind);
-            put(f, as[i].code);
+            html_put(f, as[i].code);
             fprintf(f, "\" required%s><span><b>",
                     in->category && !strcmp(in->category, id) ? " checked" : "");
-            put(f, en && k->name_en ? k->name_en : k->name_id);
+            html_put(f, en && k->name_en ? k->name_en : k->name_id);
             fputs("</b><small>", f);
             category_line(r, f, k);
             fputs("</small></span></label>", f);
@@ -551,20 +526,20 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
             tr(r, "Apa yang terjadi?", "What happened?"), CASE_DESCRIPTION_MAX,
             tr(r, "Ceritakan kejadiannya: apa, kapan, siapa yang terdampak.",
                "Tell what happened: what, when, who is affected."));
-    put(f, in->text);
+    html_put(f, in->text);
     fputs("</textarea></fieldset>", f);
     /* 3. where */
     fprintf(f, "<fieldset id=\"lokasi\"><legend>3. %s</legend>", tr(r, "Lokasi", "Location"));
     fputs("<div id=\"map\" class=\"map\" hidden data-tiles=\"", f);
-    put(f, app->cfg->map_tile_url);
+    html_put(f, app->cfg->map_tile_url);
     fprintf(f,
             "\"></div><p class=\"js-only\" hidden><button type=\"button\" id=\"locate\">%s"
             "</button> <span id=\"where\"></span></p>",
             tr(r, "Lokasi saya", "My location"));
     fputs("<input type=\"hidden\" name=\"lat\" id=\"f-lat\" value=\"", f);
-    put(f, in->lat);
+    html_put(f, in->lat);
     fputs("\"><input type=\"hidden\" name=\"lon\" id=\"f-lon\" value=\"", f);
-    put(f, in->lon);
+    html_put(f, in->lon);
     fprintf(f, "\"><label for=\"f-address\">%s</label>",
             tr(r, "Alamat atau patokan", "Address or landmark"));
     text_input(
@@ -576,9 +551,9 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
             tr(r, "(pilih)", "(choose)"));
     for (size_t i = 0; i < nr; i++) {
         fputs("<option value=\"", f);
-        put(f, rs[i].code);
+        html_put(f, rs[i].code);
         fputs(in->kecamatan && !strcmp(in->kecamatan, rs[i].code) ? "\" selected>" : "\">", f);
-        put(f, rs[i].name);
+        html_put(f, rs[i].name);
         fputs("</option>", f);
     }
     fputs("</select></fieldset>", f);
@@ -849,7 +824,7 @@ static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_ag
             tr(r, "Laporan diterima", "Report received"),
             tr(r, "Simpan kode laporan Anda:", "Keep your report's code:"), shown, shown,
             en ? "en" : "id", tr(r, "Pantau perkembangan laporan", "Follow the report's progress"));
-    put(f, a->name);
+    html_put(f, a->name);
     fputs(". ", f);
     fputs(notifies ? tr(r, "Kabar perkembangan juga dikirim ke kontak Anda.",
                         "Updates are also sent to your contact.")
