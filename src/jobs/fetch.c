@@ -20,7 +20,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,31 +234,13 @@ int fetch_run(const config_t *cfg, store_t *s, int64_t now)
 struct fetcher {
     const config_t *cfg;
     store_t *store;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
+    poller_t *thread;
 };
 
-static void *loop(void *arg)
+static long fetch_pass(void *arg)
 {
     fetcher_t *f = arg;
-    pthread_mutex_lock(&f->mu);
-    while (!f->stop) {
-        pthread_mutex_unlock(&f->mu);
-        int did = fetch_run(f->cfg, f->store, clock_now());
-        pthread_mutex_lock(&f->mu);
-        if (did > 0 || f->stop)
-            continue;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)IDLE_MS * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&f->cv, &f->mu, &ts);
-    }
-    pthread_mutex_unlock(&f->mu);
-    return NULL;
+    return fetch_run(f->cfg, f->store, clock_now()) > 0 ? 0 : IDLE_MS;
 }
 
 fetcher_t *fetcher_start(const config_t *cfg, store_t *s)
@@ -270,11 +251,8 @@ fetcher_t *fetcher_start(const config_t *cfg, store_t *s)
     f->cfg = cfg;
     f->store = s;
     __atomic_store_n(&stopping, false, __ATOMIC_RELAXED);
-    pthread_mutex_init(&f->mu, NULL);
-    pthread_cond_init(&f->cv, NULL);
-    if (pthread_create(&f->thread, NULL, loop, f) != 0) {
-        pthread_mutex_destroy(&f->mu);
-        pthread_cond_destroy(&f->cv);
+    f->thread = poller_start(fetch_pass, f);
+    if (!f->thread) {
         free(f);
         return NULL;
     }
@@ -286,12 +264,6 @@ void fetcher_stop(fetcher_t *f)
     if (!f)
         return;
     __atomic_store_n(&stopping, true, __ATOMIC_RELAXED);
-    pthread_mutex_lock(&f->mu);
-    f->stop = true;
-    pthread_cond_signal(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thread, NULL);
-    pthread_mutex_destroy(&f->mu);
-    pthread_cond_destroy(&f->cv);
+    poller_stop(f->thread);
     free(f);
 }

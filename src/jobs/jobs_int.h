@@ -25,6 +25,15 @@ int case_rules_run(const config_t *cfg, store_t *s, int64_t now);
  * changed. */
 int retention_run(const config_t *cfg, store_t *s, int64_t now);
 
+/* A thread that runs pass(arg) until stopped (poller.c): again at once
+ * when it returns 0 or less (more may be waiting), else after that many
+ * milliseconds, or as soon as poller_stop wakes it. poller_stop waits for
+ * the pass under way to end. NULL when the thread could not start. */
+typedef long (*poller_pass_fn)(void *arg);
+typedef struct poller poller_t;
+poller_t *poller_start(poller_pass_fn pass, void *arg);
+void poller_stop(poller_t *p);
+
 /* Outbound webhooks (webhooks.c): one pass over the due deliveries, and
  * the thread that runs it. */
 int webhooks_run(store_t *s, int64_t now);

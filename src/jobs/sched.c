@@ -7,6 +7,7 @@
  * the store (one instance changes the row and sends; the others find it
  * done), and an auto-close is a compare-and-set transition. */
 #include "jobs/jobs.h"
+#include "jobs/jobs_int.h"
 
 #include "channels/channel.h"
 #include "core/clock.h"
@@ -15,7 +16,6 @@
 #include "core/metrics.h"
 #include "domain/deadline.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +38,7 @@
 struct sched {
     const config_t *cfg;
     store_t *store;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
+    poller_t *thread;
     int64_t stale_cursor; /* the scheduler thread's own: where the stale walk goes on */
 };
 
@@ -237,35 +234,15 @@ int sched_run_once(const config_t *cfg, store_t *s, int64_t now)
     return pass(cfg, s, now, &cursor, &more);
 }
 
-static void *run(void *arg)
+/* One pass, then the tick, or a short pause while a backlog is left. */
+static long sched_pass(void *arg)
 {
     sched_t *j = arg;
-    log_info("sla", "event=scheduler_started tick_ms=%u", j->cfg->sched_tick_ms);
-    /* Unknown until the first pass has looked: counted as a backlog. */
-    metrics_sla_catching_up(true);
-    pthread_mutex_lock(&j->mu);
-    while (!j->stop) {
-        bool more;
-        pthread_mutex_unlock(&j->mu);
-        pass(j->cfg, j->store, clock_now(), &j->stale_cursor, &more);
-        metrics_sla_catching_up(more);
-        pthread_mutex_lock(&j->mu);
-        if (j->stop)
-            break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        long ms = (long)j->cfg->sched_tick_ms;
-        if (more && ms > CATCHUP_PAUSE_MS)
-            ms = CATCHUP_PAUSE_MS;
-        ts.tv_sec += ms / 1000;
-        ts.tv_nsec += (ms % 1000) * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&j->cv, &j->mu, &ts);
-    }
-    pthread_mutex_unlock(&j->mu);
-    log_info("sla", "event=scheduler_stopped");
-    return NULL;
+    bool more;
+    pass(j->cfg, j->store, clock_now(), &j->stale_cursor, &more);
+    metrics_sla_catching_up(more);
+    long ms = (long)j->cfg->sched_tick_ms;
+    return more && ms > CATCHUP_PAUSE_MS ? CATCHUP_PAUSE_MS : ms;
 }
 
 err_t sched_start(const config_t *cfg, store_t *store, sched_t **out)
@@ -276,11 +253,11 @@ err_t sched_start(const config_t *cfg, store_t *store, sched_t **out)
         return ERR_NOMEM;
     j->cfg = cfg;
     j->store = store;
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
-    if (pthread_create(&j->thread, NULL, run, j) != 0) {
-        pthread_mutex_destroy(&j->mu);
-        pthread_cond_destroy(&j->cv);
+    log_info("sla", "event=scheduler_started tick_ms=%u", cfg->sched_tick_ms);
+    /* Unknown until the first pass has looked: counted as a backlog. */
+    metrics_sla_catching_up(true);
+    j->thread = poller_start(sched_pass, j);
+    if (!j->thread) {
         free(j);
         return ERR_INTERNAL;
     }
@@ -292,12 +269,7 @@ void sched_stop(sched_t *j)
 {
     if (!j)
         return;
-    pthread_mutex_lock(&j->mu);
-    j->stop = true;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    pthread_join(j->thread, NULL);
-    pthread_mutex_destroy(&j->mu);
-    pthread_cond_destroy(&j->cv);
+    poller_stop(j->thread);
+    log_info("sla", "event=scheduler_stopped");
     free(j);
 }

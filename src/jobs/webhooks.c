@@ -15,7 +15,6 @@
 
 #include <curl/curl.h>
 #include <math.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,10 +288,8 @@ int webhooks_run(store_t *s, int64_t now)
 
 struct webhooks {
     store_t *store;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
+    poller_t *thread;
+    int64_t pruned; /* when the log was last pruned */
 };
 
 /* Deletes the log's old finished deliveries, at most once an hour. */
@@ -308,27 +305,12 @@ static void prune(store_t *s, int64_t now, int64_t *last)
         *last = now - PRUNE_EVERY + 1; /* more: again in a second */
 }
 
-static void *loop(void *arg)
+static long deliver_pass(void *arg)
 {
     webhooks_t *w = arg;
-    int64_t pruned = 0;
-    pthread_mutex_lock(&w->mu);
-    while (!w->stop) {
-        pthread_mutex_unlock(&w->mu);
-        int did = webhooks_run(w->store, clock_now());
-        prune(w->store, clock_now(), &pruned);
-        pthread_mutex_lock(&w->mu);
-        if (did > 0 || w->stop)
-            continue;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)IDLE_MS * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
+    int did = webhooks_run(w->store, clock_now());
+    prune(w->store, clock_now(), &w->pruned);
+    return did > 0 ? 0 : IDLE_MS;
 }
 
 webhooks_t *webhooks_start(store_t *s)
@@ -337,11 +319,8 @@ webhooks_t *webhooks_start(store_t *s)
     if (!w)
         return NULL;
     w->store = s;
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->thread, NULL, loop, w) != 0) {
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
+    w->thread = poller_start(deliver_pass, w);
+    if (!w->thread) {
         free(w);
         return NULL;
     }
@@ -352,12 +331,6 @@ void webhooks_stop(webhooks_t *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = true;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
+    poller_stop(w->thread);
     free(w);
 }
