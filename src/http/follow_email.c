@@ -92,17 +92,7 @@ static err_t page(req_t *r, unsigned status, const char *title, const char *text
         fputs("</a></p>", f);
     }
     fputs("</body></html>", f);
-    if (fclose(f) != 0) {
-        free(buf);
-        return ERR_NOMEM;
-    }
-    r->text = arena_strdup(r->ar, buf);
-    free(buf);
-    if (!r->text)
-        return ERR_NOMEM;
-    r->status = status;
-    r->content_type = "text/html; charset=utf-8";
-    return ERR_OK;
+    return reply_html_stream(r, status, f, &buf);
 }
 
 /* ---- the request -------------------------------------------------------------- */

@@ -228,6 +228,11 @@ typedef struct http_route {
  * (< > & " '); NULL writes nothing. */
 void html_put(FILE *f, const char *s);
 
+/* Ends a page written to f, an open_memstream over *buf: closes f, and
+ * the text becomes r's HTML answer with status. *buf is freed either
+ * way; ERR_NOMEM when the stream or the copy failed. */
+err_t reply_html_stream(req_t *r, unsigned status, FILE *f, char **buf);
+
 /* Sets an OK JSON answer; takes the reference. Returns ERR_NOMEM if NULL. */
 err_t reply_json(req_t *r, unsigned status, json_t *body);
 

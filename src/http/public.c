@@ -213,6 +213,19 @@ void html_put(FILE *f, const char *s)
     }
 }
 
+err_t reply_html_stream(req_t *r, unsigned status, FILE *f, char **buf)
+{
+    bool ok = fclose(f) == 0;
+    r->text = ok ? arena_strdup(r->ar, *buf) : NULL;
+    free(*buf);
+    *buf = NULL;
+    if (!r->text)
+        return ERR_NOMEM;
+    r->status = status;
+    r->content_type = "text/html; charset=utf-8";
+    return ERR_OK;
+}
+
 /* Appends s to the buffer, HTML-escaped. */
 static void esc(arena_t *ar, char **buf, const char *s)
 {

@@ -431,18 +431,16 @@ err_t h_public_reports_page(app_t *app, req_t *r)
         }
     }
     fputs("</body></html>", f);
-    if (fclose(f) != 0 || e != ERR_OK) {
+    if (e != ERR_OK) {
+        fclose(f);
         free(buf);
-        return e != ERR_OK ? e : ERR_NOMEM;
+        return e;
     }
-    r->text = arena_strdup(r->ar, buf);
-    free(buf);
-    if (!r->text)
-        return ERR_NOMEM;
+    e = reply_html_stream(r, status, f, &buf);
+    if (e != ERR_OK)
+        return e;
     if (status == 429)
         r->retry_after = r->retry_after ? r->retry_after : "2";
-    r->status = status;
     r->csp = dash_csp(app->cfg, r);
-    r->content_type = "text/html; charset=utf-8";
     return ERR_OK;
 }

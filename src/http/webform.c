@@ -611,18 +611,9 @@ static err_t render_form(app_t *app, req_t *r, const wf_view *v, unsigned status
             tr(r, "Identitas pelapor tidak pernah ditampilkan di halaman publik.",
                "The reporter's identity is never shown on the public pages."),
             en ? "en" : "id", tr(r, "Laporan warga", "Public reports"));
-    if (fclose(f) != 0) {
-        free(buf);
-        return ERR_NOMEM;
-    }
-    r->text = arena_strdup(r->ar, buf);
-    free(buf);
-    if (!r->text)
-        return ERR_NOMEM;
-    r->status = status;
+    e = reply_html_stream(r, status, f, &buf);
     r->csp = dash_csp(app->cfg, r);
-    r->content_type = "text/html; charset=utf-8";
-    return ERR_OK;
+    return e;
 }
 
 /* The agency named by the path's last segment (/lapor/{code}); NULL for
@@ -843,18 +834,9 @@ static err_t done_page(app_t *app, req_t *r, const store_case *c, const store_ag
     fprintf(f, "</p><p><a href=\"/lapor%s%s?lang=%s\">%s</a></p></main></body></html>",
             form_agency ? "/" : "", form_agency ? form_agency->code : "", en ? "en" : "id",
             tr(r, "Kirim laporan lain", "Send another report"));
-    if (fclose(f) != 0) {
-        free(buf);
-        return ERR_NOMEM;
-    }
-    r->text = arena_strdup(r->ar, buf);
-    free(buf);
-    if (!r->text)
-        return ERR_NOMEM;
-    r->status = 200;
+    err_t e = reply_html_stream(r, 200, f, &buf);
     r->csp = dash_csp(app->cfg, r);
-    r->content_type = "text/html; charset=utf-8";
-    return ERR_OK;
+    return e;
 }
 
 /* The cancel link to the contact given (issue 16), after the
