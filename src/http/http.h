@@ -258,6 +258,9 @@ void idem_end(app_t *app, req_t *r, err_t e);
 /* A positive id from a query argument (left as is when absent);
  * ERR_INVALID naming the key on anything else. */
 err_t query_id(req_t *r, const char *key, int64_t *out);
+/* A row id as a path or a form carries it: 1 to 18 decimal digits, no
+ * sign, no leading zero. False for anything else. */
+bool parse_row_id(const char *s, int64_t *id);
 /* Sets the explanation and returns the error: one line at each check. */
 err_t refuse(req_t *r, err_t e, const char *why);
 /* The id, or JSON null for 0. */

@@ -50,8 +50,6 @@
 #define O311_PAGES_MAX 50
 /* Fields of a posted request: the spec's dozen and some attribute[...]. */
 #define O311_FIELDS_MAX 48
-/* Digits of a service_request_id: a case id is a positive int64. */
-#define O311_ID_DIGITS_MAX 18
 /* An e-mail address (RFC 5321's path limit). */
 #define O311_EMAIL_MAX 254
 /* A media_url: the longest address browsers and servers all take. */
@@ -437,23 +435,6 @@ static bool is_shown(const store_case *c)
     return strcmp(c->kind, "complaint") == 0 && !c->rahasia;
 }
 
-/* A service_request_id: the case's id in decimal, no sign, no leading
- * zero; false for anything else (a tracking code among them). */
-static bool parse_request_id(const char *s, int64_t *id)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > O311_ID_DIGITS_MAX || s[0] == '0')
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *id = v;
-    return true;
-}
-
 /* A case as a service request: what the public page shows, and no more. */
 static json_t *request_json(req_t *r, const catalogue *cat, const store_case *c, const char *note,
                             int64_t resolve_due, const char *media)
@@ -566,7 +547,7 @@ static err_t cases_by_ids(app_t *app, req_t *r, const char *list, store_case **o
             memcpy(trimmed, t, tl);
             trimmed[tl] = '\0';
             int64_t id;
-            if (parse_request_id(trimmed, &id)) {
+            if (parse_row_id(trimmed, &id)) {
                 err_t e = store_case_get(app->store, r->ar, id, &cs[*n]);
                 if (e == ERR_OK && is_shown(&cs[*n]))
                     (*n)++;
@@ -708,8 +689,7 @@ err_t h_o311_request(app_t *app, req_t *r)
         return fail(r, FMT_JSON, 404, "unknown format: use .json or .xml");
     if (!jurisdiction_arg(app, r, fmt, &e))
         return e;
-    e = parse_request_id(id, &case_id) ? store_case_get(app->store, r->ar, case_id, &c)
-                                       : ERR_NOT_FOUND;
+    e = parse_row_id(id, &case_id) ? store_case_get(app->store, r->ar, case_id, &c) : ERR_NOT_FOUND;
     if (e == ERR_OK && !is_shown(&c))
         e = ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND)
@@ -742,7 +722,7 @@ err_t h_o311_media(app_t *app, req_t *r)
     store_attachment a;
     store_case c;
     store_agency ag;
-    err_t e = parse_request_id(last_segment(r->path), &id)
+    err_t e = parse_row_id(last_segment(r->path), &id)
                   ? store_attachment_get(app->store, r->ar, id, &a)
                   : ERR_NOT_FOUND;
     if (e == ERR_OK && (strcmp(a.source, "citizen") != 0 || strncmp(a.mime, "image/", 6) != 0))

@@ -467,22 +467,6 @@ err_t h_public_page(app_t *app, req_t *r)
     return ERR_OK;
 }
 
-/* A photo id: decimal, no sign, no leading zero, at most 18 digits. */
-static bool parse_photo_id(const char *s, int64_t *id)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 18 || s[0] == '0')
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *id = v;
-    return true;
-}
-
 /* GET /t/foto/{id}: the file of a public "after" photo. Every rule is asked
  * again here (store_public_photo_get), not taken from the page: an unknown
  * id and one that exists but is not public get the same 404. What is
@@ -507,9 +491,8 @@ err_t h_public_photo(app_t *app, req_t *r)
                       tr(r, "ukuran: hanya kecil, atau tanpa ukuran untuk foto penuh",
                          "ukuran: only kecil, or none for the full photo"));
     bool thumb = size != NULL;
-    e = parse_photo_id(last_segment(r->path), &id)
-            ? store_public_photo_get(app->store, r->ar, id, &p)
-            : ERR_NOT_FOUND;
+    e = parse_row_id(last_segment(r->path), &id) ? store_public_photo_get(app->store, r->ar, id, &p)
+                                                 : ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND) {
         r->detail = NULL;
         log_debug("public", "event=photo_miss");

@@ -382,6 +382,21 @@ err_t query_id(req_t *r, const char *key, int64_t *out)
     return ERR_OK;
 }
 
+bool parse_row_id(const char *s, int64_t *id)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || s[0] == '0')
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *id = v;
+    return true;
+}
+
 err_t refuse(req_t *r, err_t e, const char *why)
 {
     r->detail = why;
