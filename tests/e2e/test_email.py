@@ -196,9 +196,14 @@ def test_a_reply_batal_withdraws_the_case(mail, users):
         return wait_until(lambda: mails_to(sink, sender)[before:], timeout=30)[0].get_content()
 
     code = file("Lampu jalan mati", "Lampu jalan di depan masjid mati sejak seminggu.\n")
-    # Someone else's BATAL in that thread is no withdrawal.
-    reply(code, "BATAL\n", sender="orang.lain@example.id")
+    # Someone else's BATAL in that thread is no withdrawal, and opens no
+    # case of its own: the sender is told how withdrawing works.
+    cases_before = len(sa.all_cases())
+    said = reply(code, "BATAL\n", sender="orang.lain@example.id")
+    assert "tidak menemukan laporan" in said and "BATAL" in said
     assert case_by_code(sa, code)["status"] == "received"
+    assert len(sa.all_cases()) == cases_before
+    assert any(s.get("result") == "no_case_to_withdraw" for s in summaries(sa))
     said = reply(code, "\n  batal\n\n> Laporan Anda sudah kami terima\n")
     assert code in said and "sudah dibatalkan" in said
     case = case_by_code(sa, code)

@@ -88,8 +88,6 @@ static const char *msg_text(arena_t *ar, const char *text)
     return channel_msg_json(ar, &(channel_msg){.kind = CHANNEL_MSG_TEXT, .text = text});
 }
 
-/* When the sender's last reply was acknowledged (the conversation's draft,
- * {"email_ack_at": t}); 0: never. */
 /* A reply whose first non-empty line is BATAL, batal or cancel (issue 16):
  * the reporter withdraws the case the thread is about. */
 static bool wants_withdraw(const char *words)
@@ -106,6 +104,8 @@ static bool wants_withdraw(const char *words)
            (n == 6 && strncasecmp(p, "cancel", 6) == 0);
 }
 
+/* When the sender's last reply was acknowledged (the conversation's draft,
+ * {"email_ack_at": t}); 0: never. */
 static int64_t acked_at(const char *draft)
 {
     json_t *j = draft ? json_loads(draft, 0, NULL) : NULL;
@@ -255,6 +255,7 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
                        : subject        ? subject
                        : words          ? words
                                         : "(email tanpa isi)";
+    bool stray_withdraw = !threaded && nmedia == 0 && wants_withdraw(words);
     e = ERR_CONFLICT;
     store_dialog_effects fx;
     for (int attempt = 0; attempt < APPLY_RETRIES && e == ERR_CONFLICT; attempt++) {
@@ -343,6 +344,26 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
                 fx.out[fx.nout++] = (store_dialog_out){"reply", msg_text(ar, ack), NULL, false};
                 fx.draft = with_acked_at(ar, conv.draft, now);
             }
+        } else if (stray_withdraw) {
+            /* BATAL outside any thread of this sender's (someone else's
+             * thread, a new mail): there is nothing of theirs to withdraw,
+             * and a case reading "BATAL" helps no one. The mail is kept;
+             * the sender is told how withdrawing works. */
+            int64_t last = acked_at(conv.draft);
+            if (last <= 0 || now - last >= ACK_EVERY) {
+                const char *say =
+                    !strcmp(lang, "en")
+                        ? "We found no report of yours from this address to withdraw. To "
+                          "withdraw a report, reply BATAL on the first line to the mail that "
+                          "gave you its code. To report something, send a new mail that says "
+                          "what happened and where."
+                        : "Kami tidak menemukan laporan Anda dari alamat ini yang dapat "
+                          "dibatalkan. Untuk membatalkan laporan, balas email yang memuat kode "
+                          "laporan Anda dengan kata BATAL di baris pertama. Untuk melapor, kirim "
+                          "email baru berisi kejadian dan tempatnya.";
+                fx.out[fx.nout++] = (store_dialog_out){"reply", msg_text(ar, say), NULL, false};
+                fx.draft = with_acked_at(ar, conv.draft, now);
+            }
         } else if (limited) {
             unsigned lim = cfg->wa_daily_limit ? cfg->wa_daily_limit : 5u;
             const char *say =
@@ -405,16 +426,17 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
     }
     if (e != ERR_OK)
         return e;
-    const char *what = fx.duplicate ? "duplicate"
-                       : threaded   ? "threaded"
-                       : limited    ? "daily_limit"
-                                    : "case";
+    const char *what = fx.duplicate     ? "duplicate"
+                       : threaded       ? "threaded"
+                       : stray_withdraw ? "no_case_to_withdraw"
+                       : limited        ? "daily_limit"
+                                        : "case";
     out->summary = summary(ar, mailbox, uid, mid, what, nmedia);
     if (!fx.duplicate && fx.new_case)
         log_info("email", "event=case_created case_id=%lld agency_id=%lld attachments=%zu",
                  (long long)fx.new_case->id, (long long)agency.id, nmedia);
     else if (!fx.duplicate)
-        log_info("email", "event=threaded inbox_id=%lld agency_id=%lld", (long long)inbound_id,
+        log_info("email", "event=%s inbox_id=%lld agency_id=%lld", what, (long long)inbound_id,
                  (long long)agency.id);
     return ERR_OK;
 }
