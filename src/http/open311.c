@@ -725,7 +725,14 @@ err_t h_o311_media(app_t *app, req_t *r)
     err_t e = parse_row_id(last_segment(r->path), &id)
                   ? store_attachment_get(app->store, r->ar, id, &a)
                   : ERR_NOT_FOUND;
+    bool identity = false;
     if (e == ERR_OK && (strcmp(a.source, "citizen") != 0 || strncmp(a.mime, "image/", 6) != 0))
+        e = ERR_NOT_FOUND;
+    /* A KTP the reporter sent as a photo, once the desk marked it: its
+     * views are logged for staff, and the public never gets it. */
+    if (e == ERR_OK)
+        e = store_attachment_identity(app->store, id, &identity);
+    if (e == ERR_OK && identity)
         e = ERR_NOT_FOUND;
     if (e == ERR_OK)
         e = store_case_get(app->store, r->ar, a.case_id, &c);

@@ -6,7 +6,8 @@
 #include "store/q.h"
 
 /* A photo is public when all of these hold: an officer's picture (never the
- * reporter's, never a civil-registry document), stored; of a complaint (not
+ * reporter's, never a civil-registry document, never one the desk marked
+ * as an identity document), stored; of a complaint (not
  * a service request, not an emergency) that is not rahasia; of an agency
  * that publishes photos (agencies.publish_photos); the case is resolved or
  * closed, and the photo was taken for the result: from the last start of
@@ -16,6 +17,7 @@
     "SELECT a.id, a.case_id, a.sha256, a.mime, a.size_bytes, a.created_at FROM attachments a"      \
     " JOIN cases c ON c.id = a.case_id JOIN agencies g ON g.id = c.agency_id"                      \
     " WHERE a.source = 'officer' AND a.state = 'stored' AND a.document_id IS NULL"                 \
+    " AND a.identity_doc = FALSE"                                                                  \
     " AND a.sha256 IS NOT NULL AND a.mime IN ('image/jpeg', 'image/png', 'image/webp')"            \
     " AND c.kind = 'complaint' AND c.rahasia = FALSE AND g.publish_photos = TRUE"                  \
     " AND c.status IN ('resolved', 'closed')"                                                      \

@@ -62,9 +62,11 @@ err_t store_open311_notes(store_t *s, arena_t *ar, const int64_t *ids, size_t n,
 
 err_t store_open311_photos(store_t *s, const int64_t *ids, size_t n, int64_t *photos)
 {
-    /* The reporter's first stored picture of each case (issue 17 §1). */
+    /* The reporter's first stored picture of each case (issue 17 §1),
+     * never one the desk marked as an identity document (a KTP). */
     static const char sql[] = "SELECT id FROM attachments WHERE case_id = $1"
                               " AND source = 'citizen' AND state = 'stored'"
+                              " AND identity_doc = FALSE AND document_id IS NULL"
                               " AND mime IN ('image/jpeg', 'image/png', 'image/webp')"
                               " ORDER BY id LIMIT 1";
     q_conn *c = NULL;

@@ -309,6 +309,17 @@ def test_a_posted_photo_is_evidence_and_published_only_when_the_agency_says(serv
     assert http_request(server.port, "GET", "/open311/v2/media/%d" % r.json["id"]).status == 404
     for bad in ("999999", "x", "0", "%d.png" % photos[0]["id"]):
         assert_error(http_request(server.port, "GET", "/open311/v2/media/" + bad), 404)
+    # The reporter's photo, once the desk marks it as an identity document
+    # (a KTP sent as a picture): no media_url, and the address is a 404.
+    r = admin.request("PUT", "/api/v1/attachments/%d/identity" % photos[0]["id"],
+                      json={"identity": True})
+    assert r.status == 200, r
+    assert "media_url" not in json_of(get(server, "/v2/requests/%s.json" % rid))[0]
+    assert http_request(server.port, "GET", media).status == 404
+    r = admin.request("PUT", "/api/v1/attachments/%d/identity" % photos[0]["id"],
+                      json={"identity": False})
+    assert r.status == 200, r
+    assert http_request(server.port, "GET", media).status == 200
     # Unpublished again: gone.
     r = admin.request("PUT", "/api/v1/agencies/%d/settings" % agency, json={"publish_photos": False})
     assert r.status == 200 and r.json["publish_photos"] is False, r

@@ -157,6 +157,26 @@ def test_never_for_a_rahasia_case_or_a_service_request(server):
         publish(admin, False)
 
 
+def test_never_a_photo_the_desk_marked_as_an_identity_document(server):
+    """An officer who photographed the reporter's KTP during the work: once
+    the desk marks that file as an identity document, the public page and
+    /t/foto/{id} never show it (its views are for the access log)."""
+    admin = login(server, "admin.satpolpp")
+    publish(admin, True)
+    try:
+        c, _, result, _ = worked_case(server)
+        assert http_request(server.port, "GET", "/t/foto/%d" % result).status == 200
+        r = admin.request("PUT", "/api/v1/attachments/%d/identity" % result,
+                          json={"identity": True})
+        assert r.status == 200, r
+        assert photos_of(public(server, c["tracking_code"])) == []
+        assert http_request(server.port, "GET", "/t/foto/%d" % result).status == 404
+        assert http_request(server.port, "GET",
+                            "/t/foto/%d?ukuran=kecil" % result).status == 404
+    finally:
+        publish(admin, False)
+
+
 def test_the_admin_setting_says_whose_responsibility_faces_are(server):
     r = http_request(server.port, "GET", "/admin/open311.js")
     if r.status != 200:
