@@ -80,7 +80,8 @@ err_t store_endpoint_remove(store_t *s, int64_t agency_id, const char *channel)
 err_t store_case_last_inbound(store_t *s, arena_t *ar, int64_t case_id, const char **provider_id)
 {
     static const char sql[] = "SELECT wamid FROM messages WHERE case_id = $1 AND direction = 'in'"
-                              " AND wamid IS NOT NULL ORDER BY id DESC LIMIT 1";
+                              " AND channel = 'email' AND wamid IS NOT NULL"
+                              " ORDER BY id DESC LIMIT 1";
     *provider_id = NULL;
     return q_one(s, ar, sql, Q_COL_TEXT, provider_id, Q_INT(case_id));
 }

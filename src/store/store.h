@@ -124,8 +124,9 @@ err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out) S
 err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code,
                         store_agency *out) STORE_WUR;
 err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n) STORE_WUR;
-/* The channel's id (messages.wamid: an email's Message-ID) of the newest
- * message the reporter sent about case case_id; ERR_NOT_FOUND when none. */
+/* The Message-ID (messages.wamid) of the newest mail the reporter sent
+ * about case case_id; ERR_NOT_FOUND when none (never another channel's
+ * id: a WhatsApp wamid carries the sender's number). */
 err_t store_case_last_inbound(store_t *s, arena_t *ar, int64_t case_id,
                               const char **provider_id) STORE_WUR;
 /* How many cases of the agency whose updates go to (channel, address)

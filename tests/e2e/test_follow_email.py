@@ -144,6 +144,13 @@ def test_subscribe_confirm_update_unsubscribe(mail):
     r = http_request(srv.port, "GET", "/ikuti/konfirmasi?t=pendek")
     assert r.status == 404, r
 
+    # The reporter's own messages about the case, by WhatsApp and by mail:
+    # their ids (a wamid carries the sender's number) never reach a follower.
+    for ch, mid in (("whatsapp", "wamid.HBgLNjI4MTIzMzMzNDQ0NBUCABIYFjNFQjA="),
+                    ("email", "<laporan.baihaqi@example.id>")):
+        sql(srv, "INSERT INTO messages (agency_id, case_id, direction, wamid, type, body,"
+            " channel, created_at) VALUES (?, ?, 'in', ?, 'text', 'x', ?, ?)",
+            (c["agency"]["id"], c["id"], mid, ch, int(time.time())))
     # A public step reaches the follower by mail, with the unsubscribe link.
     before = len(mails_to(sink, FOLLOWER))
     admin.act(c["id"], "verify", note="catatan internal: pemilik kerabat pejabat",
@@ -155,6 +162,8 @@ def test_subscribe_confirm_update_unsubscribe(mail):
     assert "Petugas akan datang malam ini" in body
     assert "kerabat" not in body and "Baihaqi" not in body and "3333" not in body
     assert m["Auto-Submitted"] == "auto-generated"
+    assert m["In-Reply-To"] is None and m["References"] is None
+    assert "HBgL" not in m.as_string() and "baihaqi" not in m.as_string().lower()
     assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsub_url = m["List-Unsubscribe"].strip("<>")
     assert unsub_url in body

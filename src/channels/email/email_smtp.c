@@ -169,6 +169,8 @@ void email_send_row(const config_t *cfg, store_t *s, void *curl, arena_t *ar, co
         in_reply_to = NULL;
     } else if (case_id && automatic) {
         unsub = follower_link(cfg, s, ar, case_id, to, &text, &auto_value);
+        if (unsub) /* a follower: the reporter's own mail is not theirs to reply to */
+            in_reply_to = NULL;
         if (unsub && code && !subject) { /* not their own report */
             char shown[IDS_SHOWN_BUF];
             ids_tracking_format(code, shown);
