@@ -67,8 +67,10 @@ typedef enum {
 typedef struct {
     const char *method, *pattern, *action;
     audit_kind kind;
-    const char *target; /* "user" -> "user:{id}"; NULL: none */
-    bool on_case;       /* {id} is a case */
+    /* "user" -> "user:{id}" (the path's id); "attachment?" -> "attachment:N"
+     * from the query's attachment=N; NULL: none */
+    const char *target;
+    bool on_case; /* {id} is a case */
 } audit_rule;
 
 /* Every route that changes what staff, texts or channels are, and every
@@ -102,7 +104,8 @@ static const audit_rule ROUTES[] = {
      "group", false},
     {"GET", "/api/v1/cases/{id}/conversation", "conversation_read", A_PERSONAL, NULL, true},
     {"GET", "/api/v1/cases/{id}/service", "identity_read", A_PERSONAL, NULL, true},
-    {"GET", "/api/v1/cases/{id}/service/file", "identity_document_read", A_PERSONAL, NULL, true},
+    {"GET", "/api/v1/cases/{id}/service/file", "identity_document_read", A_PERSONAL, "attachment?",
+     true},
     {"GET", "/api/v1/community-groups/{id}/members", "group_members_read", A_PERSONAL, "group",
      false},
     {"GET", "/api/v1/inbound", "inbound_read", A_PERSONAL, NULL, false},
@@ -197,8 +200,18 @@ err_t audit_route(app_t *app, req_t *r, const char *method, const char *pattern)
         const audit_rule *a = &ROUTES[i];
         if (strcmp(a->method, method) != 0 || strcmp(a->pattern, pattern) != 0)
             continue;
-        const char *target =
-            a->target ? arena_printf(r->ar, "%s:%lld", a->target, (long long)r->path_id) : NULL;
+        const char *target = NULL;
+        size_t tn = a->target ? strlen(a->target) : 0;
+        if (tn && a->target[tn - 1] == '?') {
+            const char *v = NULL;
+            int64_t id = 0;
+            char name[32];
+            snprintf(name, sizeof name, "%.*s", (int)(tn - 1), a->target);
+            if (req_query(r, name, &v) == ERR_OK && v && parse_row_id(v, &id))
+                target = arena_printf(r->ar, "%s:%lld", name, (long long)id);
+        } else if (tn) {
+            target = arena_printf(r->ar, "%s:%lld", a->target, (long long)r->path_id);
+        }
         e = audit_note(app, r, a->action, a->on_case ? r->path_id : 0, target,
                        a->kind == A_CHANGE ? field_names(r) : NULL);
         break;

@@ -116,7 +116,7 @@ err_t h_case_access_log(app_t *app, req_t *r)
     if (e != ERR_OK)
         return e;
     if (only && strcmp(only, "1") == 0)
-        f.action = "identity_document_view";
+        f.identity_access = true;
     e = store_audit_list(app->store, r->ar, &f, &a, &n);
     if (e != ERR_OK)
         return e;
@@ -131,7 +131,9 @@ err_t h_case_access_log(app_t *app, req_t *r)
             items, json_pack("{s:I, s:o, s:s?, s:s, s:o, s:s?}", "id", (json_int_t)a[i].id, "at",
                              json_time(a[i].at), "login", a[i].login, "action", a[i].action,
                              "attachment_id", att ? json_integer(att) : json_null(), "view",
-                             strcmp(a[i].action, "identity_document_view") == 0 ? view : NULL));
+                             strcmp(a[i].action, "identity_document_view") == 0   ? view
+                             : strcmp(a[i].action, "identity_document_read") == 0 ? "download"
+                                                                                  : NULL));
     }
     json_t *next = n == f.limit ? json_integer(a[n - 1].id) : json_null();
     return reply_json(

@@ -30,12 +30,14 @@ err_t store_audit_list(store_t *s, arena_t *ar, const store_audit_filter *f,
         "SELECT id, at, user_id, login, client, action, case_id, target, detail FROM audit_log"
         " WHERE ($1 = 0 OR at >= $1) AND ($2 = 0 OR at < $2) AND ($3 IS NULL OR login = $3)"
         " AND ($4 IS NULL OR action = $4) AND ($5 = 0 OR case_id = $5) AND ($6 = 0 OR id < $6)"
-        " ORDER BY id DESC LIMIT $7";
+        " AND ($7 = FALSE OR action IN ('identity_document_view', 'identity_document_read'))"
+        " ORDER BY id DESC LIMIT $8";
     unsigned limit = f->limit < 1                      ? 1
                      : f->limit > STORE_AUDIT_PAGE_MAX ? STORE_AUDIT_PAGE_MAX
                                                        : f->limit;
     return q_list(s, ar, sql, AUDIT_F, out, n, Q_INT(f->from), Q_INT(f->to), Q_TEXT(f->login),
-                  Q_TEXT(f->action), Q_INT(f->case_id), Q_INT(f->before_id), Q_INT(limit));
+                  Q_TEXT(f->action), Q_INT(f->case_id), Q_INT(f->before_id),
+                  Q_BOOL(f->identity_access), Q_INT(limit));
 }
 
 err_t store_audit_set_retention(store_t *s, unsigned days, int64_t now, bool *changed)

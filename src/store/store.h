@@ -1465,6 +1465,10 @@ typedef struct {
     int64_t case_id;    /* 0: every case */
     int64_t before_id;  /* 0: from the newest; else entries with a smaller id */
     unsigned limit;     /* 1..STORE_AUDIT_PAGE_MAX */
+    /* Only what showed a reporter's identity document: its views
+     * (identity_document_view) and a request file's download
+     * (identity_document_read). */
+    bool identity_access;
 } store_audit_filter;
 #define STORE_AUDIT_PAGE_MAX 1000
 

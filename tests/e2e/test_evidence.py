@@ -67,6 +67,13 @@ def test_identity_document_views_are_logged_and_shown_to_admins(desk):
     # The whole log of the case holds the other reads of the reporter too.
     assert "reporter_read" in {e["action"] for e in access_log(admin, cid, identity=False)}
     assert len(access_log(sa, cid)) == 4
+    # The request file's own download route is an identity view as well,
+    # with the file it sent.
+    r = admin.get("/api/v1/cases/%d/service/file?attachment=%d" % (cid, pdf["id"]))
+    assert r.status == 200, r
+    log = access_log(admin, cid)
+    assert len(log) == 5 and log[0]["action"] == "identity_document_read"
+    assert (log[0]["attachment_id"], log[0]["view"]) == (pdf["id"], "download")
 
     # Bad input: refused, and nothing written.
     for q in ("?view=big", "?view=THUMB", "?download=2", "?download=yes"):
@@ -75,12 +82,12 @@ def test_identity_document_views_are_logged_and_shown_to_admins(desk):
         assert r.json["error"]["detail"].split(":")[0] in ("view", "download"), r.json
     for q in ("?identity=2", "?before=x", "?before=-1"):
         assert admin.get("/api/v1/cases/%d/access-log%s" % (cid, q)).status == 400, q
-    assert len(access_log(admin, cid)) == 4
+    assert len(access_log(admin, cid)) == 5
     # Someone else's agency: neither the file nor the log.
     other = login(srv, "admin.satpolpp")
     assert other.get("/api/v1/attachments/%d?view=thumb" % photo["id"]).status == 403
     assert other.get("/api/v1/cases/%d/access-log" % cid).status == 403
-    assert len(access_log(admin, cid)) == 4
+    assert len(access_log(admin, cid)) == 5
 
 
 def test_the_access_log_is_for_admins_and_other_files_are_not_logged(desk):

@@ -409,8 +409,13 @@ static int poll_box(CURL **c, store_t *s, arena_t *ar, const email_box *box, int
             set_seen(*c, box, url, uids[i], true);
             continue;
         }
-        if (!fetch(c, box, url, ar, uids[i], &b, &h, &m, &f))
+        if (!fetch(c, box, url, ar, uids[i], &b, &h, &m, &f)) {
+            /* A BODY[] fallback that failed half-way has set \Seen on the
+             * server: take it back, or UNSEEN never lists the mail again. */
+            if (f.seen_set)
+                set_seen(*c, box, url, uids[i], false);
             continue;
+        }
         if (store_mail(s, ar, box, key, uids[i], &f, now)) {
             set_seen(*c, box, url, uids[i], true);
             stored++;
