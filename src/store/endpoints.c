@@ -86,6 +86,16 @@ err_t store_case_last_inbound(store_t *s, arena_t *ar, int64_t case_id, const ch
     return q_one(s, ar, sql, Q_COL_TEXT, provider_id, Q_INT(case_id));
 }
 
+err_t store_case_sent_mail(store_t *s, int64_t case_id, const char *message_id, bool *yes)
+{
+    static const char sql[] = "SELECT 1 FROM outbox WHERE case_id = $1 AND channel = 'email'"
+                              " AND provider_id = $2";
+    int64_t one = 0;
+    err_t e = q_one_int(s, sql, &one, Q_INT(case_id), Q_TEXT(message_id));
+    *yes = e == ERR_OK;
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}
+
 err_t store_case_count_for_contact(store_t *s, int64_t agency_id, const char *channel,
                                    const char *address, int64_t since, int64_t *n)
 {

@@ -124,6 +124,10 @@ err_t store_agency_get(store_t *s, arena_t *ar, int64_t id, store_agency *out) S
 err_t store_agency_find(store_t *s, arena_t *ar, const char *id_or_code,
                         store_agency *out) STORE_WUR;
 err_t store_agency_list(store_t *s, arena_t *ar, store_agency **out, size_t *n) STORE_WUR;
+/* *yes when message_id (without <>) is a mail this desk sent about
+ * case_id (outbox.provider_id). */
+err_t store_case_sent_mail(store_t *s, int64_t case_id, const char *message_id,
+                           bool *yes) STORE_WUR;
 /* The Message-ID (messages.wamid) of the newest mail the reporter sent
  * about case case_id; ERR_NOT_FOUND when none (never another channel's
  * id: a WhatsApp wamid carries the sender's number). */

@@ -190,8 +190,12 @@ def test_a_reply_batal_withdraws_the_case(mail, users):
         return CODE_RE.search(got[0]["Subject"]).group(1)
 
     def reply(code, text, sender=rina):
+        """A reply as a mail client writes it: In-Reply-To names our last
+        mail to rina about the case."""
         before = len(mails_to(sink, sender))
-        raw, _ = mime("Re: [ADUAN %s] Laporan Anda" % code, text, sender=sender)
+        ours = [m for m in mails_to(sink, rina) if code in (m["Subject"] or "")]
+        headers = {"In-Reply-To": ours[-1]["Message-ID"]}
+        raw, _ = mime("Re: [ADUAN %s] Laporan Anda" % code, text, sender=sender, headers=headers)
         dov.deliver(BOX, raw)
         return wait_until(lambda: mails_to(sink, sender)[before:], timeout=30)[0].get_content()
 
@@ -219,6 +223,14 @@ def test_a_reply_batal_withdraws_the_case(mail, users):
     said = reply(code2, "Cancel\n")
     assert "sudah ditangani" in said
     assert case_by_code(sa, code2)["status"] == "dispatched"
+    # rina's address and the code in the subject, but answering no mail of
+    # ours (a forged From): an ordinary reply in the thread, nothing withdrawn.
+    code3 = file("Parkir liar", "Parkir liar di depan toko bangunan.\n")
+    raw, mid = mime("Re: [ADUAN %s] Laporan Anda" % code3, "BATAL\n", sender=rina)
+    dov.deliver(BOX, raw)
+    wait_until(lambda: any(s.get("message_id") == mid.strip("<>") and
+                           s.get("result") == "threaded" for s in summaries(sa)), timeout=30)
+    assert case_by_code(sa, code3)["status"] == "received"
 
 
 @pytest.mark.parametrize("sender,headers", [

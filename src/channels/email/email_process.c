@@ -104,6 +104,24 @@ static bool wants_withdraw(const char *words)
            (n == 6 && strncasecmp(p, "cancel", 6) == 0);
 }
 
+/* Whether ids (In-Reply-To and References) name a mail we sent about
+ * case_id: a withdrawal must answer one of ours, not only carry the code
+ * in its subject and the reporter's address in a From anyone can write. */
+static bool answers_our_mail(store_t *s, arena_t *ar, int64_t case_id, const char *ids)
+{
+    for (const char *p = ids; p && (p = strchr(p, '<'));) {
+        const char *end = strchr(++p, '>');
+        if (!end)
+            break;
+        bool yes = false;
+        const char *id = arena_printf(ar, "%.*s", (int)(end - p), p);
+        if (id && store_case_sent_mail(s, case_id, id, &yes) == ERR_OK && yes)
+            return true;
+        p = end + 1;
+    }
+    return false;
+}
+
 /* When the sender's last reply was acknowledged (the conversation's draft,
  * {"email_ack_at": t}); 0: never. */
 static int64_t acked_at(const char *draft)
@@ -256,6 +274,10 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
                        : words          ? words
                                         : "(email tanpa isi)";
     bool stray_withdraw = !threaded && nmedia == 0 && wants_withdraw(words);
+    /* In the thread, but not answering a mail of ours (a forged From with
+     * the code typed in the subject): an ordinary reply the staff read. */
+    bool withdraw =
+        threaded && wants_withdraw(words) && answers_our_mail(s, ar, thread.id, m.in_reply_to);
     e = ERR_CONFLICT;
     store_dialog_effects fx;
     for (int attempt = 0; attempt < APPLY_RETRIES && e == ERR_CONFLICT; attempt++) {
@@ -284,7 +306,7 @@ err_t email_process(const config_t *cfg, store_t *s, arena_t *ar, int64_t inboun
         fx.nmedia = nmedia;
         memcpy(fx.media, media, nmedia * sizeof *media);
         char code[IDS_CODE_BUF], shown[IDS_SHOWN_BUF];
-        if (threaded && wants_withdraw(words)) {
+        if (threaded && withdraw) {
             /* Issue 16: BATAL as the reply's first line withdraws the case,
              * read again on each attempt (a team may have taken it). */
             e = store_case_get(s, ar, thread.id, &thread);
