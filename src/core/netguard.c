@@ -26,8 +26,10 @@ static const struct {
     {"240.0.0.0/4", "reserved"}, /* with 255.255.255.255, broadcast */
     {"::/128", "this network"},
     {"::1/128", "loopback"},
-    {"::/96", "reserved"}, /* the old IPv4-compatible addresses */
+    {"::/96", "reserved"},         /* the old IPv4-compatible addresses */
+    {"64:ff9b:1::/48", "private"}, /* local-use NAT64 (RFC 8215): the site's own IPv4 */
     {"100::/64", "reserved"},
+    {"2001::/32", "reserved"}, /* Teredo: an IPv4 address hidden in the bits */
     {"fc00::/7", "private"},
     {"fe80::/10", "link-local"},
     {"fec0::/10", "private"}, /* the old site-local addresses */

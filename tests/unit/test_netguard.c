@@ -47,8 +47,11 @@ static void classes(void **state)
         {"239.255.255.250", "multicast"},
         {"ff02::1", "multicast"},
         {"255.255.255.255", "reserved"},
-        {"64:ff9b::a9fe:a9fe", "link-local"}, /* NAT64 of 169.254.169.254 */
-        {"2002:7f00:1::", "loopback"},        /* 6to4 of 127.0.0.1 */
+        {"64:ff9b::a9fe:a9fe", "link-local"},                 /* NAT64 of 169.254.169.254 */
+        {"2002:7f00:1::", "loopback"},                        /* 6to4 of 127.0.0.1 */
+        {"64:ff9b:1::a00:1", "private"},                      /* local-use NAT64 */
+        {"2001:0:4136:e378:8000:63bf:3fff:fdd2", "reserved"}, /* Teredo */
+        {"2001:db8::1", NULL},                                /* documentation, not Teredo's /32 */
         {"8.8.8.8", NULL},
         {"172.32.0.1", NULL},
         {"192.169.0.1", NULL},
