@@ -149,6 +149,12 @@ def settled(admin, cid, timeout=30):
 def failed_with(admin, cid, reason, timeout=30):
     att, c = settled(admin, cid, timeout)
     assert att["state"] == "failed", att
+    # The attachment and its event are committed together, but the case's
+    # answer reads its events and its files in two statements: one read may
+    # fall between them, so the event is looked for again.
+    c = wait_until(lambda: (lambda k: k if any(e["action"] == "media_failed"
+                                               for e in k["events"]) else None)(admin.case(cid)),
+                   timeout=10)
     ev = [e for e in c["events"] if e["action"] == "media_failed"]
     assert len(ev) == 1, c["events"]
     assert reason in ev[0]["note"], ev[0]
