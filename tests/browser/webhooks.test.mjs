@@ -51,7 +51,8 @@ describe('admin webhooks page', () => {
     await page.waitForSelector('#panes:not([hidden])');
     await page.click('#tab-webhooks');
     await page.locator('#wh-form').waitFor();
-    assert.match(await page.locator('#webhooks').textContent(), /Belum ada webhook/);
+    // The list loads after the form: wait for it, do not read it at once.
+    await page.waitForFunction(() => /Belum ada webhook/.test(document.getElementById('webhooks').textContent));
     await page.fill('#wh-url', `http://127.0.0.1:${receiver.address().port}/aduan`);
     await page.uncheck('#wh-events input[value="sla.breached"]');
     // The LAPOR! liaison's event (issue 17 §3), labelled in Indonesian.
