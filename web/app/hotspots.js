@@ -8,7 +8,7 @@ import { t, getLang } from './i18n.js';
 import { el, clear, addTiles } from './util.js';
 import { state } from './app.js';
 import { agenciesWith } from './sla.js';
-import { REPORT_ROLES } from './reports.js';
+import { REPORT_ROLES, ymd } from './reports.js';
 
 // The cell sizes offered, in thousandths of a degree (~110 m each).
 const CELLS = [[1, '± 110 m'], [2, '± 220 m'], [5, '± 550 m'], [10, '± 1,1 km'], [20, '± 2,2 km']];
@@ -85,7 +85,6 @@ function heatLayer(cells, cellDeg) {
   return new Heat();
 }
 
-function ymd(d) { return d.toISOString().slice(0, 10); }
 
 export async function hotspotsView(root) {
   const agencies = agenciesWith(state.me, state.ref, REPORT_ROLES);
@@ -93,6 +92,9 @@ export async function hotspotsView(root) {
   if (!agencies.length) { root.append(el('p', { class: 'muted' }, t('no_actions'))); return null; }
   const en = getLang() === 'en';
   const now = new Date();
+  // The default period in the agency's dates, as the API reads them (the
+  // UTC date is yesterday's before 07.00 WIB).
+  const tz = agencies[0].timezone;
   const catName = (k) => (en ? k.name_en : k.name_id) || k.code;
   const categoriesOf = (agency) => state.ref.categories.filter((k) => k.kind !== 'service' &&
     (agency ? String(k.agency_id) === String(agency) : agencies.some((a) => a.id === k.agency_id)));
@@ -108,9 +110,9 @@ export async function hotspotsView(root) {
         agencies.map((a) => el('option', { value: a.id }, a.name)))),
     el('div', { class: 'field' }, el('label', { for: 'h-category' }, t('category')), catSelect),
     el('div', { class: 'field' }, el('label', { for: 'h-from' }, t('from')),
-      el('input', { id: 'h-from', name: 'from', type: 'date', required: true, value: ymd(new Date(now.getTime() - 89 * 86400000)) })),
+      el('input', { id: 'h-from', name: 'from', type: 'date', required: true, value: ymd(new Date(now.getTime() - 89 * 86400000), tz) })),
     el('div', { class: 'field' }, el('label', { for: 'h-to' }, t('to')),
-      el('input', { id: 'h-to', name: 'to', type: 'date', required: true, value: ymd(now) })),
+      el('input', { id: 'h-to', name: 'to', type: 'date', required: true, value: ymd(now, tz) })),
     el('div', { class: 'field' }, el('label', { for: 'h-cell' }, t('hotspot_cell')),
       el('select', { id: 'h-cell', name: 'cell' }, CELLS.map(([v, label]) => el('option', { value: v, selected: v === 5 }, label)))),
     el('div', { class: 'field buttons' }, el('button', { type: 'submit', class: 'primary' }, t('show'))));

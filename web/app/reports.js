@@ -13,7 +13,7 @@ export const REPORT_ROLES = ['superadmin', 'admin', 'supervisor', 'viewer'];
 
 // YYYY-MM-DD of `d` in the agency's time zone (the API reads dates as
 // the agency's local dates), the browser's own when it is unknown.
-function ymd(d, tz) {
+export function ymd(d, tz) {
   try {
     return new Intl.DateTimeFormat('en-CA', { timeZone: tz || undefined, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
   } catch (_) {
