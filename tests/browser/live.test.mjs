@@ -105,7 +105,9 @@ describe('operators live: presence, messages, ownership and views', () => {
     await citizen.post(citizen.message('text', { body: 'Apinya makin besar qxlive, tolong cepat' }));
     await a.waitForFunction(() => (document.getElementById('thread') || {}).textContent?.includes('qxlive'),
       null, { timeout: 3000 });
-    assert.ok((await a.textContent('#case-description')).includes('qxlive'));
+    // The description is refreshed by its own request after the thread: wait for it too.
+    await a.waitForFunction(() => (document.getElementById('case-description') || {}).textContent?.includes('qxlive'),
+      null, { timeout: 3000 });
     assert.equal(await a.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
     await b.waitForFunction(() => (document.getElementById('thread') || {}).textContent?.includes('qxlive'),
       null, { timeout: 3000 });
