@@ -36,6 +36,9 @@ ASAN := build/asan
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 .PHONY: all run test deps build unit e2e lint clean deb
+# A recipe that fails (a generator that stops half-way, e.g. build/gen/web.c
+# before `make deps` installed Leaflet) leaves no target for the next run to trust.
+.DELETE_ON_ERROR:
 all: build
 
 build: $(REL)/aduan
