@@ -44,6 +44,7 @@ static void eq_id(cq_t *q, const char *col, int64_t v)
     cq_sql(q, col);
     cq_sql(q, " = ");
     cq_int(q, v);
+    cq_sql(q, "{INT8}"); /* into the GIN index beside the words (migration 0021) */
 }
 
 static void eq_text(cq_t *q, const char *col, const char *v)

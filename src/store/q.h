@@ -21,6 +21,8 @@
  *                          argument SQLite answers NULL, PostgreSQL ignores it
  *       {COLLATE_C}        byte order: nothing on SQLite (BINARY is its
  *                          default), COLLATE "C" on PostgreSQL
+ *       5{INT8}            an integer literal as bigint on PostgreSQL
+ *                          (5::bigint), for a GIN index on a BIGINT column
  *       DDL, for migrations (store/README): {ID} {BIGINT} {DOUBLE} {BOOL}
  *       {TRUE} {FALSE} {DEFERRABLE} {IS_DISTINCT_FROM}
  *     An unknown token fails the prepare. Add a token only for a real

@@ -79,7 +79,7 @@ static void list_sql_has_only_the_filters_given(void **state)
     store_case_filter f = {.limit = 20};
     cq_init(&q);
     cq_case_filters(&q, &f, &one, "c.id");
-    assert_string_equal(q.sql, " AND c.agency_id = 3 ORDER BY c.id DESC LIMIT 20");
+    assert_string_equal(q.sql, " AND c.agency_id = 3{INT8} ORDER BY c.id DESC LIMIT 20");
     assert_int_equal(q.ntext, 0);
 
     store_case_filter g = {.status = "received",
@@ -91,10 +91,11 @@ static void list_sql_has_only_the_filters_given(void **state)
                            .limit = 5};
     cq_init(&q);
     cq_case_filters(&q, &g, &two, "c.id");
-    assert_string_equal(q.sql, " AND c.agency_id IN (1, 2) AND c.team_id = 4 AND c.status = $1"
-                               " AND c.kecamatan_code = $2 AND c.created_at >= 100"
-                               " AND c.created_at < 200 AND c.id < 77"
-                               " ORDER BY c.id DESC LIMIT 5");
+    assert_string_equal(q.sql,
+                        " AND c.agency_id IN (1, 2) AND c.team_id = 4{INT8} AND c.status = $1"
+                        " AND c.kecamatan_code = $2 AND c.created_at >= 100"
+                        " AND c.created_at < 200 AND c.id < 77"
+                        " ORDER BY c.id DESC LIMIT 5");
     assert_int_equal(q.ntext, 2);
     assert_string_equal(q.text[0], "received");
     assert_string_equal(q.text[1], "63.11.01");

@@ -161,6 +161,64 @@ static void token_collate_c(void **state)
     assert_string_equal(r[2].name, "b");
 }
 
+/* EXPLAIN with sequential scans off, inside one transaction (the pool
+ * may hand out another connection between statements). */
+typedef struct {
+    arena_t *ar;
+    const char *sql;
+    char plan[2048];
+} explain_ctx;
+
+static err_t explain_tx(q_conn *c, void *arg)
+{
+    explain_ctx *x = arg;
+    typedef struct {
+        const char *line;
+    } row;
+    static const q_field F[] = {QF(TEXT, row, line)};
+    row *r = NULL;
+    size_t n = 0, len = 0;
+    err_t e = q_run(c, "SET LOCAL enable_seqscan = off", NULL);
+    if (e == ERR_OK)
+        e = q_rows(c, x->ar, x->sql, F, &r, &n);
+    for (size_t i = 0; e == ERR_OK && i < n && len < sizeof x->plan; i++)
+        len += (size_t)snprintf(x->plan + len, sizeof x->plan - len, "%s\n", r[i].line);
+    return e;
+}
+
+/* {INT8}: nothing on SQLite; on PostgreSQL the literal becomes a bigint,
+ * and only then does a condition on a BIGINT column go into a btree_gin
+ * index beside the words (the case list's search, migration 0021). */
+static void token_int8(void **state)
+{
+    fixture *f = *state;
+    int64_t v = 0;
+    assert_int_equal(q_one_int(f->s, "SELECT 7{INT8} + $1", &v, Q_INT(1)), ERR_OK);
+    assert_int_equal(v, 8);
+    if (!use_pg)
+        return;
+    assert_int_equal(q_write(f->s, "CREATE EXTENSION IF NOT EXISTS btree_gin", false), ERR_OK);
+    assert_int_equal(q_write(f->s, "CREATE TABLE qg (a BIGINT NOT NULL, s tsvector)", false),
+                     ERR_OK);
+    assert_int_equal(q_write(f->s, "CREATE INDEX qg_as ON qg USING GIN (a, s)", false), ERR_OK);
+    assert_int_equal(q_write(f->s,
+                             "INSERT INTO qg SELECT g % 3, to_tsvector('simple', 'pasar ' || g)"
+                             " FROM generate_series(1, 300) g",
+                             false),
+                     ERR_OK);
+    assert_int_equal(q_write(f->s, "ANALYZE qg", false), ERR_OK);
+    explain_ctx x = {.ar = f->ar};
+    x.sql = "EXPLAIN SELECT a FROM qg WHERE a = 1{INT8} AND s @@ to_tsquery('simple', 'pasar')";
+    assert_int_equal(q_tx(f->s, explain_tx, &x), ERR_OK);
+    assert_non_null(strstr(x.plan, "Index Cond: ((a = '1'::bigint) AND"));
+    /* Without it the agency stays out of the index (a Filter): what the
+     * token is for. */
+    x.sql = "EXPLAIN SELECT a FROM qg WHERE a = 1 AND s @@ to_tsquery('simple', 'pasar')";
+    assert_int_equal(q_tx(f->s, explain_tx, &x), ERR_OK);
+    assert_null(strstr(x.plan, "Index Cond: ((a = "));
+    assert_non_null(strstr(x.plan, "Filter: (a = 1)"));
+}
+
 typedef struct {
     store_t *s;
     int64_t first, got;
@@ -846,6 +904,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(token_now_greatest_least, setup, teardown),
         cmocka_unit_test_setup_teardown(token_collate_c, setup, teardown),
+        cmocka_unit_test_setup_teardown(token_int8, setup, teardown),
         cmocka_unit_test_setup_teardown(token_for_update_skip_locked, setup, teardown),
         cmocka_unit_test_setup_teardown(token_unknown_or_misused, setup, teardown),
         cmocka_unit_test_setup_teardown(token_ddl_script, setup, teardown),
