@@ -220,7 +220,12 @@ export async function caseView(root, id) {
   const openFile = (att, node) => {
     const items = viewerItems([...atts.values()].filter((a) => !(viewer && a.source === 'citizen')),
       ['superadmin', 'admin', 'supervisor'].includes(myRole));
-    openViewer(items, Math.max(0, items.findIndex((x) => x.id === att.id)), node, () => accessLog && accessLog.refresh());
+    // Closed: the access log, and the files as the server has them now (a
+    // mark changes no event, so no live event would bring it).
+    openViewer(items, Math.max(0, items.findIndex((x) => x.id === att.id)), node, () => {
+      if (accessLog) accessLog.refresh();
+      onLive();
+    });
   };
   // One node per file and place, kept across redraws of the thread: a
   // thumbnail is fetched (and, for an identity document, recorded) once
@@ -361,11 +366,15 @@ export async function caseView(root, id) {
   // A change by someone else: redrawn at once unless the user is writing
   // (then a notice offers the reload).
   const busy = () => formSlot.children.length > 0 || ((document.getElementById('reply-text') || {}).value || '').trim() !== '';
+  let liveGen = 0;
   const onLive = debounce(async () => {
     if (stopped) return;
+    const gen = ++liveGen;
     let k;
     try { k = await get('/api/v1/cases/' + c.id); } catch (_) { return; }
-    if (stopped) return;
+    // An answer overtaken by a later request is stale: it must not put
+    // back what changed since (a file just marked as an identity document).
+    if (stopped || gen !== liveGen) return;
     for (const a of k.attachments) atts.set(a.id, a);
     const gallery = document.getElementById('gallery');
     if (gallery && k.attachments.length !== c.attachments.length) gallery.replaceWith(galleryOf(k));
