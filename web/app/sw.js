@@ -139,26 +139,43 @@ async function trimTiles(cache) {
   for (let k = 0; k < keys.length - TILES_MAX; k++) await cache.delete(keys[k]);
 }
 
+// Fetches a tile and keeps it; null when it cannot be kept (no CORS, no
+// signal). Answers res, or null, for the caller to clone.
+async function fetchTile(url, cache) {
+  let res;
+  try {
+    res = await fromNetwork(new Request(url, { mode: 'cors', credentials: 'omit' }));
+  } catch (_) {
+    return null;
+  }
+  if (!res.ok) return res;
+  const kept = new Response(await res.blob(), { headers: {
+    'Content-Type': res.headers.get('Content-Type') || 'image/png', 'X-Aduan-Stored': String(Date.now()) } });
+  await cache.put(url, kept.clone());
+  // One trim at a time (a map asks for a dozen tiles at once).
+  trimming = trimming.then(() => trimTiles(cache)).catch(() => {});
+  await trimming;
+  return kept;
+}
+
+// A tile asked for again while it is on its way (a map redrawn during a
+// slow load, a page reloaded) waits for that fetch: fetched once.
+const pending = new Map();
+
 async function tile(req) {
   if (!(await isTile(req.url))) return fetch(req);
   const cache = await caches.open(TILES);
   const hit = await cache.match(req.url);
   if (hit && Date.now() - Number(hit.headers.get('X-Aduan-Stored') || 0) < TILE_MAX_AGE_MS) return hit;
-  let res;
-  try {
-    res = await fromNetwork(new Request(req.url, { mode: 'cors', credentials: 'omit' }));
-  } catch (_) {
-    if (hit) return hit;
-    return fetch(req); // no CORS (shown, not kept), or no signal (the map shows its markers)
+  let p = pending.get(req.url);
+  if (!p) {
+    p = fetchTile(req.url, cache).finally(() => pending.delete(req.url));
+    pending.set(req.url, p);
   }
-  if (!res.ok) return hit || res;
-  const kept = new Response(await res.blob(), { headers: {
-    'Content-Type': res.headers.get('Content-Type') || 'image/png', 'X-Aduan-Stored': String(Date.now()) } });
-  await cache.put(req.url, kept.clone());
-  // One trim at a time (a map asks for a dozen tiles at once).
-  trimming = trimming.then(() => trimTiles(cache)).catch(() => {});
-  await trimming;
-  return kept;
+  const res = await p;
+  if (!res) return hit || fetch(req); // no CORS (shown, not kept), or no signal (the map shows its markers)
+  if (!res.ok) return hit || res.clone();
+  return res.clone();
 }
 
 self.addEventListener('fetch', (ev) => {
