@@ -22,7 +22,9 @@
  *       {COLLATE_C}        byte order: nothing on SQLite (BINARY is its
  *                          default), COLLATE "C" on PostgreSQL
  *       5{INT8}            an integer literal as bigint on PostgreSQL
- *                          (5::bigint), for a GIN index on a BIGINT column
+ *                          (5::bigint): a bare 5 is int4, and btree_gin's
+ *                          int8 class has no cross-type '=', so a GIN
+ *                          index on (agency_id, search) would not take it
  *       DDL, for migrations (store/README): {ID} {BIGINT} {DOUBLE} {BOOL}
  *       {TRUE} {FALSE} {DEFERRABLE} {IS_DISTINCT_FROM}
  *     An unknown token fails the prepare. Add a token only for a real
