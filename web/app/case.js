@@ -367,6 +367,15 @@ export async function caseView(root, id) {
   // (then a notice offers the reload).
   const busy = () => formSlot.children.length > 0 || ((document.getElementById('reply-text') || {}).value || '').trim() !== '';
   let liveGen = 0;
+  // Marks made here (the viewer), with the reload count at the time: an
+  // answer to a reload sent before a mark does not undo it.
+  const marks = new Map();
+  const onMark = (ev) => {
+    marks.set(ev.detail.id, [ev.detail.identity, liveGen]);
+    const a = atts.get(ev.detail.id);
+    if (a) a.identity = ev.detail.identity;
+  };
+  document.addEventListener('aduan-identity', onMark);
   const onLive = debounce(async () => {
     if (stopped) return;
     const gen = ++liveGen;
@@ -375,7 +384,11 @@ export async function caseView(root, id) {
     // An answer overtaken by a later request is stale: it must not put
     // back what changed since (a file just marked as an identity document).
     if (stopped || gen !== liveGen) return;
-    for (const a of k.attachments) atts.set(a.id, a);
+    for (const a of k.attachments) {
+      const m = marks.get(a.id);
+      if (m && m[1] >= gen) a.identity = m[0];
+      atts.set(a.id, a);
+    }
     const gallery = document.getElementById('gallery');
     if (gallery && k.attachments.length !== c.attachments.length) gallery.replaceWith(galleryOf(k));
     const desc = document.getElementById('case-description');
@@ -403,7 +416,10 @@ export async function caseView(root, id) {
     Escape: () => { if (!formSlot.children.length) return false; clear(formSlot); },
   });
   // staying: redrawn, not left (the presence stays).
-  stopPoll = (staying) => { stopped = true; clearInterval(timer); unsub(); unkeys(); presence.stop(!staying); };
+  stopPoll = (staying) => {
+    stopped = true; clearInterval(timer); unsub(); unkeys(); presence.stop(!staying);
+    document.removeEventListener('aduan-identity', onMark);
+  };
   return () => stopPoll();
 }
 

@@ -92,6 +92,8 @@ export function openViewer(items, start, opener, onClose) {
       it.marked = r.marked;
       it.identity = r.identity;
       if (it.att) it.att.identity = r.identity;
+      // The page that lists the file keeps the mark over an older answer.
+      document.dispatchEvent(new CustomEvent('aduan-identity', { detail: { id: it.id, identity: r.identity } }));
     } catch (e) {
       mark.title = e.message;
     }
